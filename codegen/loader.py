@@ -1,0 +1,136 @@
+"""Load the spec's YAML into a tree of nodes that remember their line and column.
+
+PyYAML's plain loaders forget positions and silently keep the last of two
+duplicate keys; here every node keeps its position and duplicate keys, merge
+keys and non-string keys are errors.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from .errors import Position, SpecError, SpecErrors
+
+
+@dataclass
+class Node:
+    """A YAML node: `kind` is "map", "list" or "scalar"."""
+
+    kind: str
+    pos: Position
+    value: Any = None                     # scalar: the Python value
+    items: List["Node"] = field(default_factory=list)                 # list
+    entries: Dict[str, Tuple[Position, "Node"]] = field(default_factory=dict)  # map
+
+    def describe(self) -> str:
+        """The type of this node as a user would name it."""
+        if self.kind == "map":
+            return "a mapping"
+        if self.kind == "list":
+            return "a list"
+        return describe_scalar(self.value)
+
+
+def describe_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {'true' if value else 'false'}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, float):
+        return f"number {value}"
+    if isinstance(value, str):
+        return f"string '{value}'"
+    return type(value).__name__
+
+
+def _position(mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _position_of_offset(text: str, offset: int) -> Position:
+    before = text[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return Position(line, column)
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader):
+        self.loader = loader
+        self.errors: List[SpecError] = []
+
+    def build(self, node: yaml.Node) -> Node:
+        pos = _position(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            out = Node("map", pos)
+            for key_node, value_node in node.value:
+                key_pos = _position(key_node.start_mark)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.errors.append(SpecError(key_pos, "YAML merge keys ('<<') are not supported; write the keys out"))
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.errors.append(SpecError(key_pos, "a key must be a plain string, not a mapping or list"))
+                    continue
+                key = self.loader.construct_object(key_node)
+                if not isinstance(key, str):
+                    self.errors.append(SpecError(key_pos, f"a key must be a string, not {describe_scalar(key)}"))
+                    continue
+                if key in out.entries:
+                    first = out.entries[key][0]
+                    self.errors.append(SpecError(
+                        key_pos, f"duplicate key '{key}' (first at line {first.line}); YAML would keep only the last"))
+                    continue
+                out.entries[key] = (key_pos, self.build(value_node))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return Node("list", pos, items=[self.build(item) for item in node.value])
+        try:
+            value = self.loader.construct_object(node)
+        except yaml.constructor.ConstructorError as exc:
+            self.errors.append(SpecError(pos, f"bad value: {exc.problem}"))
+            value = None
+        except ValueError as exc:  # e.g. an impossible timestamp
+            self.errors.append(SpecError(pos, f"bad value: {exc}"))
+            value = None
+        return Node("scalar", pos, value=value)
+
+
+def load(data: bytes) -> Tuple[Node, List[SpecError]]:
+    """Parse `data` into a node tree plus the non-fatal YAML-level errors
+    (duplicate keys, ...); raise SpecErrors when there is no tree at all."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8", errors="replace")
+        raise SpecErrors([SpecError(_position_of_offset(good, len(good)), "the file is not valid UTF-8")])
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            root: Optional[yaml.Node] = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            pos = _position(mark) if mark else Position(1, 1)
+            problem = exc.problem or exc.context or "syntax error"
+            if exc.context and exc.problem:
+                problem = f"{exc.context}: {exc.problem}"
+            raise SpecErrors([SpecError(pos, f"YAML syntax error: {problem}")])
+        except yaml.reader.ReaderError as exc:
+            raise SpecErrors([SpecError(_position_of_offset(text, exc.position),
+                                        f"YAML syntax error: character {exc.character!r} is not allowed")])
+        except yaml.YAMLError as exc:
+            raise SpecErrors([SpecError(Position(1, 1), f"YAML error: {exc}")])
+        except RecursionError:
+            raise SpecErrors([SpecError(Position(1, 1), "YAML nesting is too deep")])
+        if root is None:
+            raise SpecErrors([SpecError(Position(1, 1), "the spec is empty: expected a mapping with the key 'msrs'")])
+        builder = _Builder(loader)
+        try:
+            tree = builder.build(root)
+        except RecursionError:
+            raise SpecErrors([SpecError(Position(1, 1), "YAML nesting is too deep")])
+        return tree, builder.errors
+    finally:
+        loader.dispose()

@@ -1,0 +1,65 @@
+"""Write rendered files: atomically (temp file + rename), only when the content
+changed, and remove files a previous run generated that are no longer produced.
+`check` reports instead of writing."""
+
+import os
+import tempfile
+from typing import Dict, List
+
+MANIFEST = ".x86msr-generated"
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+
+
+def _previous(out_dir: str) -> List[str]:
+    text = _read(os.path.join(out_dir, MANIFEST)).decode("utf-8", "replace")
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def _with_manifest(files: Dict[str, str]) -> Dict[str, str]:
+    listing = "# Files written by python3 -m codegen; it removes those it no longer generates.\n"
+    listing += "".join(f"{name}\n" for name in sorted(files))
+    return {**files, MANIFEST: listing}
+
+
+def stale(out_dir: str, files: Dict[str, str]) -> List[str]:
+    """Relative paths that differ from `files`, are missing, or are left over."""
+    files = _with_manifest(files)
+    out = [name for name, text in sorted(files.items())
+           if _read(os.path.join(out_dir, name)) != text.encode("utf-8")]
+    out += [f"{name} (no longer generated)" for name in _previous(out_dir)
+            if name not in files and os.path.exists(os.path.join(out_dir, name))]
+    return out
+
+
+def write(out_dir: str, files: Dict[str, str]) -> List[str]:
+    """Write what changed; returns the relative paths written or removed."""
+    files = _with_manifest(files)
+    changed = []
+    for name, text in sorted(files.items()):
+        path = os.path.join(out_dir, name)
+        data = text.encode("utf-8")
+        if _read(path) == data and os.path.exists(path):
+            continue
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path) or ".")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        changed.append(name)
+    for name in _previous(out_dir):
+        if name not in files and os.path.exists(os.path.join(out_dir, name)):
+            os.unlink(os.path.join(out_dir, name))
+            changed.append(name)
+    return changed
