@@ -129,6 +129,7 @@ class Msr:
     ref: str
     aliases: Tuple[str, ...]
     cpuid: Tuple[CpuidCondition, ...]
+    condition: Optional[str]
     count: Optional[int]
     stride: int
     fields: Tuple[Field, ...]  # ascending lsb
@@ -302,7 +303,7 @@ def build(spec: Dict[str, Any]) -> Model:
             name=m["name"], stem=stem, macro="MSR_" + stem.upper(), address=m["address"],
             category=m["category"], access=m["access"], description=m["description"],
             vendors=tuple(v for v in ("intel", "amd") if v in m["vendors"]), ref=m.get("ref", ""),
-            aliases=tuple(m.get("aliases", [])), cpuid=cpuid, count=m.get("count"),
+            aliases=tuple(m.get("aliases", [])), cpuid=cpuid, condition=m.get("condition"), count=m.get("count"),
             stride=m.get("stride", 1), fields=tuple(fields)))
     msrs.sort(key=lambda m: (m.address, m.name))
     by_name = {m.name: m for m in msrs}

@@ -84,6 +84,9 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
             "(their `vendors` must not overlap). Same register, other name: use `aliases`.", None),
         Key("cpuid", "cpuid_or_any", False,
             "Presence condition: one condition or `{any_of: [...]}`.", None),
+        Key("condition", STR, False,
+            "A presence condition CPUID cannot express (`IA32_MTRRCAP[7:0] > n`); with it, "
+            "msr_is_supported() answers 'unknown' where CPUID alone would say 'yes'.", None),
         Key("count", INT, False, "Number of instances of an array register.", None),
         Key("stride", INT, False, "Address distance between array instances.", 1),
         Key("fields", "list:field", False, "The documented bit fields.", []),

@@ -80,6 +80,7 @@ struct msr_info {
     uint64_t reserved_mask;    /* bits no field covers */
     const struct msr_cpuid_cond *cpuid; /* any one suffices; NULL = no condition */
     uint16_t cpuid_count;
+    const char *condition;     /* a presence condition CPUID cannot express, or NULL */
     const char *array_name;    /* IA32_MTRR_PHYSBASE{n}, or NULL when not an array */
     uint32_t array_index;
     uint32_t array_count;
