@@ -1,0 +1,42 @@
+/*
+ * Text renderings of metadata shared by the text and JSON outputs, so every
+ * subcommand spells an address, a bit range or a CPUID condition the same way.
+ * Each writes into a caller buffer of at least the given size.
+ */
+#ifndef X86MSR_TOOL_FORMAT_H
+#define X86MSR_TOOL_FORMAT_H
+
+#include <x86msr/meta.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FORMAT_NUMBER_SIZE 24  /* "0x" + 16 digits, or 20 decimal digits, + NUL */
+#define FORMAT_TEXT_SIZE 256
+
+/* "0xC0000080": uppercase digits, no padding. */
+void format_hex(char *buf, uint64_t value);
+/* "0x0000003A": padded to 8 digits, for addresses in tables. */
+void format_address(char *buf, uint32_t address);
+/* "0x0000000000000D01": padded to 16 digits, for register values. */
+void format_value64(char *buf, uint64_t value);
+void format_decimal(char *buf, uint64_t value);
+
+/* "11" for a one-bit field, "63:32" otherwise. */
+void format_bits(char *buf, unsigned msb, unsigned lsb);
+
+/* The set bits of `mask` as ranges, high to low, with the right noun:
+ * "bits 63:13, 9, 7:1", "bit 63", "bits 7:4"; "no bits" for 0.
+ * Needs FORMAT_TEXT_SIZE (64 bits make at most 32 ranges: fits). */
+void format_bit_ranges(char *buf, uint64_t mask);
+
+/* "intel, amd". */
+void format_vendors(char *buf, unsigned vendors);
+
+/* The SDM's notation, as the generated docs write it:
+ * "CPUID.(EAX=80000001H):EDX[29]", "CPUID.(EAX=7H,ECX=1H):EAX[5]". */
+void format_cpuid(char *buf, const struct msr_cpuid_cond *cond);
+
+const char *cpuid_register_name(unsigned reg); /* "eax" */
+
+#endif

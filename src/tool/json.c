@@ -1,0 +1,200 @@
+#include "json.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+
+void json_init(struct json_writer *w, FILE *out)
+{
+    w->out = out;
+    w->depth = 0;
+    w->after_key = false;
+    w->has_items[0] = false;
+}
+
+static void newline_and_indent(struct json_writer *w)
+{
+    unsigned i;
+
+    fputc('\n', w->out);
+    for (i = 0; i < w->depth; i++)
+        fputs("  ", w->out);
+}
+
+/* Everything that starts a new item (a value in an array, a key in an
+ * object, the top-level value) goes through here. */
+static void start_item(struct json_writer *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->depth > 0) {
+        if (w->has_items[w->depth])
+            fputc(',', w->out);
+        newline_and_indent(w);
+    }
+    w->has_items[w->depth] = true;
+}
+
+static void open_container(struct json_writer *w, char bracket)
+{
+    start_item(w);
+    fputc(bracket, w->out);
+    /* Deeper nesting than the tool ever produces is a programming error;
+     * clamp rather than write out of bounds. */
+    if (w->depth < JSON_MAX_DEPTH)
+        w->depth++;
+    w->has_items[w->depth] = false;
+}
+
+static void close_container(struct json_writer *w, char bracket)
+{
+    bool had_items = w->has_items[w->depth];
+
+    if (w->depth > 0)
+        w->depth--;
+    if (had_items)
+        newline_and_indent(w);
+    fputc(bracket, w->out);
+}
+
+void json_begin_object(struct json_writer *w)
+{
+    open_container(w, '{');
+}
+
+void json_end_object(struct json_writer *w)
+{
+    close_container(w, '}');
+}
+
+void json_begin_array(struct json_writer *w)
+{
+    open_container(w, '[');
+}
+
+void json_end_array(struct json_writer *w)
+{
+    close_container(w, ']');
+}
+
+void json_key(struct json_writer *w, const char *key)
+{
+    start_item(w);
+    json_write_escaped(w->out, key);
+    fputs(": ", w->out);
+    w->after_key = true;
+}
+
+void json_string(struct json_writer *w, const char *s)
+{
+    if (s == NULL) {
+        json_null(w);
+        return;
+    }
+    start_item(w);
+    json_write_escaped(w->out, s);
+}
+
+void json_uint(struct json_writer *w, uint64_t value)
+{
+    start_item(w);
+    fprintf(w->out, "%" PRIu64, value);
+}
+
+void json_hex(struct json_writer *w, uint64_t value)
+{
+    start_item(w);
+    fprintf(w->out, "\"0x%" PRIX64 "\"", value);
+}
+
+void json_bool(struct json_writer *w, bool value)
+{
+    start_item(w);
+    fputs(value ? "true" : "false", w->out);
+}
+
+void json_null(struct json_writer *w)
+{
+    start_item(w);
+    fputs("null", w->out);
+}
+
+void json_finish(struct json_writer *w)
+{
+    fputc('\n', w->out);
+}
+
+/* Length of the valid UTF-8 sequence starting at `p` (2..4), or 0 when it is
+ * not one: bad lead byte, missing continuation, overlong form, surrogate, or
+ * beyond U+10FFFF. */
+static size_t utf8_sequence_length(const unsigned char *p)
+{
+    size_t length, i;
+    uint32_t code, min;
+
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        length = 2;
+        code = p[0] & 0x1Fu;
+        min = 0x80;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        length = 3;
+        code = p[0] & 0x0Fu;
+        min = 0x800;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        length = 4;
+        code = p[0] & 0x07u;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (i = 1; i < length; i++) {
+        if ((p[i] & 0xC0u) != 0x80u) /* also stops at the terminating NUL */
+            return 0;
+        code = (code << 6) | (p[i] & 0x3Fu);
+    }
+    if (code < min || code > 0x10FFFFu || (code >= 0xD800u && code <= 0xDFFFu))
+        return 0;
+    return length;
+}
+
+void json_write_escaped(FILE *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    fputc('"', out);
+    while (*p != '\0') {
+        unsigned char c = *p;
+
+        if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+        } else if (c == '\n') {
+            fputs("\\n", out);
+        } else if (c == '\r') {
+            fputs("\\r", out);
+        } else if (c == '\t') {
+            fputs("\\t", out);
+        } else if (c == '\b') {
+            fputs("\\b", out);
+        } else if (c == '\f') {
+            fputs("\\f", out);
+        } else if (c < 0x20) {
+            fprintf(out, "\\u%04X", (unsigned)c);
+        } else if (c >= 0x80) {
+            size_t length = utf8_sequence_length(p);
+
+            if (length == 0) {
+                fputs("\\uFFFD", out);
+            } else {
+                fwrite(p, 1, length, out);
+                p += length;
+                continue;
+            }
+        } else {
+            fputc(c, out);
+        }
+        p++;
+    }
+    fputc('"', out);
+}

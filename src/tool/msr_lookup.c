@@ -1,0 +1,78 @@
+#include "msr_lookup.h"
+
+#include "diag.h"
+#include "number.h"
+#include "suggest.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* Many people type MSR names without the architectural prefix
+ * ("VMX_BASIC"); measuring against the name without it finds those. */
+static const char *without_ia32_prefix(const char *name)
+{
+    return strncmp(name, "IA32_", 5) == 0 ? name + 5 : NULL;
+}
+
+static void offer_msr_names(struct suggestion *s)
+{
+    size_t i;
+    uint16_t a;
+
+    for (i = 0; i < msr_table_count; i++) {
+        const struct msr_info *msr = &msr_table[i];
+        const char *short_name = without_ia32_prefix(msr->name);
+
+        suggestion_offer(s, msr->name, NULL);
+        if (short_name != NULL)
+            suggestion_offer(s, msr->name, short_name);
+        for (a = 0; a < msr->alias_count; a++)
+            suggestion_offer(s, msr->aliases[a], NULL);
+    }
+}
+
+static const struct msr_info *lookup_by_address(const char *arg)
+{
+    char why[128];
+    uint64_t address;
+    const struct msr_info *msr;
+
+    if (!parse_number(arg, 32, &address, why, sizeof why)) {
+        usage_error("invalid MSR address '%s': %s", arg, why);
+        return NULL;
+    }
+    msr = msr_find_by_address((uint32_t)address);
+    if (msr == NULL)
+        usage_error("no MSR at address 0x%" PRIX64 " in the spec", address);
+    return msr;
+}
+
+const struct msr_info *lookup_msr(const char *arg)
+{
+    const struct msr_info *msr;
+    struct suggestion s;
+
+    if (arg[0] >= '0' && arg[0] <= '9')
+        return lookup_by_address(arg);
+    msr = msr_find_by_name(arg);
+    if (msr != NULL)
+        return msr;
+    if (arg[0] == '\0') {
+        usage_error("empty MSR name");
+        return NULL;
+    }
+    suggestion_init(&s, arg);
+    offer_msr_names(&s);
+    usage_error("unknown MSR '%s'%s", arg, suggestion_hint(&s));
+    return NULL;
+}
+
+bool parse_value_arg(const char *arg, uint64_t *value)
+{
+    char why[128];
+
+    if (parse_number(arg, 64, value, why, sizeof why))
+        return true;
+    usage_error("invalid value '%s': %s", arg, why);
+    return false;
+}

@@ -1,0 +1,34 @@
+/*
+ * "Did you mean ...?": the closest candidate to a mistyped name.
+ *
+ * Distance is the optimal-string-alignment edit distance, ignoring ASCII case
+ * (a swap of two neighbouring letters costs 1, as typos usually do).
+ */
+#ifndef X86MSR_TOOL_SUGGEST_H
+#define X86MSR_TOOL_SUGGEST_H
+
+#include <stddef.h>
+
+size_t edit_distance(const char *a, const char *b);
+
+/* Collects the best candidate: feed every candidate, then read `best`. */
+struct suggestion {
+    const char *typed;
+    const char *best;      /* NULL until a candidate is close enough */
+    size_t best_distance;
+};
+
+void suggestion_init(struct suggestion *s, const char *typed);
+
+/* Offers `candidate`; it is kept when it is close enough to be a plausible
+ * typo and strictly closer than every earlier one (so ties go to the first
+ * candidate offered, which keeps the output deterministic). `compare_as` is
+ * the spelling to measure against (NULL: the candidate itself); lets callers
+ * match "VMX_BASIC" against "IA32_VMX_BASIC" with the prefix dropped. */
+void suggestion_offer(struct suggestion *s, const char *candidate, const char *compare_as);
+
+/* " (did you mean X?)" when there is a suggestion, "" otherwise. The text is
+ * valid until the next call. */
+const char *suggestion_hint(const struct suggestion *s);
+
+#endif

@@ -1,0 +1,381 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the `x86msr` command-line tool: list, show, decode and
+help in text and JSON, and every bad-input path (exit status 2, exactly one
+line on stderr, nothing on stdout).
+
+Run: test_cli.py --tool PATH/TO/x86msr [unittest arguments, e.g. DecodeTests]
+(or set X86MSR_TOOL). CTest runs each TestCase class as its own test.
+
+The expectations about registers come from the spec (spec/msrs.yaml, the 31
+MSRs of issue 2); structural checks run over whatever the spec holds.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+TOOL = os.environ.get("X86MSR_TOOL", "")
+
+# The registers issue 2 requires the spec to describe.
+REQUIRED_MSRS = {
+    "IA32_FEATURE_CONTROL": 0x3A, "IA32_PAT": 0x277, "IA32_XSS": 0xDA0, "IA32_EFER": 0xC0000080,
+    "IA32_STAR": 0xC0000081, "IA32_LSTAR": 0xC0000082, "IA32_CSTAR": 0xC0000083,
+    "IA32_FMASK": 0xC0000084, "IA32_FS_BASE": 0xC0000100, "IA32_GS_BASE": 0xC0000101,
+    "IA32_KERNEL_GS_BASE": 0xC0000102, "IA32_VMX_BASIC": 0x480, "IA32_VMX_PINBASED_CTLS": 0x481,
+    "IA32_VMX_PROCBASED_CTLS": 0x482, "IA32_VMX_EXIT_CTLS": 0x483, "IA32_VMX_ENTRY_CTLS": 0x484,
+    "IA32_VMX_MISC": 0x485, "IA32_VMX_CR0_FIXED0": 0x486, "IA32_VMX_CR0_FIXED1": 0x487,
+    "IA32_VMX_CR4_FIXED0": 0x488, "IA32_VMX_CR4_FIXED1": 0x489, "IA32_VMX_VMCS_ENUM": 0x48A,
+    "IA32_VMX_PROCBASED_CTLS2": 0x48B, "IA32_VMX_EPT_VPID_CAP": 0x48C,
+    "IA32_VMX_TRUE_PINBASED_CTLS": 0x48D, "IA32_VMX_TRUE_PROCBASED_CTLS": 0x48E,
+    "IA32_VMX_TRUE_EXIT_CTLS": 0x48F, "IA32_VMX_TRUE_ENTRY_CTLS": 0x490, "IA32_VMX_VMFUNC": 0x491,
+    "IA32_VMX_PROCBASED_CTLS3": 0x492, "IA32_VMX_EXIT_CTLS2": 0x493,
+}
+
+HEX_STRING = re.compile(r"^0x[0-9A-F]+$")
+ACCESS_MODES = {"ro", "rw", "wo", "rw1c", "rwo"}
+
+
+def run(*args):
+    return subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=30)
+
+
+class ToolTestCase(unittest.TestCase):
+    maxDiff = None
+
+    def ok(self, *args):
+        """Runs the tool, expects success and a quiet stderr; returns stdout."""
+        result = run(*args)
+        self.assertEqual(result.returncode, 0, f"x86msr {' '.join(args)}: {result.stderr}")
+        self.assertEqual(result.stderr, "", f"x86msr {' '.join(args)}")
+        return result.stdout
+
+    def ok_json(self, *args):
+        return json.loads(self.ok(*args, "--json"))
+
+    _listing = None
+
+    def listing(self):
+        if ToolTestCase._listing is None:
+            ToolTestCase._listing = self.ok_json("list")
+        return ToolTestCase._listing
+
+    def entry(self, name):
+        return next(m for m in self.listing() if m["name"] == name)
+
+    def field(self, msr, name):
+        return next(f for f in msr["fields"] if f["name"] == name)
+
+
+class ListTests(ToolTestCase):
+    def test_json_lists_every_required_msr_at_its_address(self):
+        addresses = {m["name"]: int(m["address"], 16) for m in self.listing()}
+        for name, address in REQUIRED_MSRS.items():
+            with self.subTest(name):
+                self.assertEqual(addresses.get(name), address)
+
+    def test_json_is_sorted_by_address_without_duplicates(self):
+        addresses = [int(m["address"], 16) for m in self.listing()]
+        self.assertEqual(addresses, sorted(set(addresses)))
+
+    def test_json_entries_have_the_documented_shape(self):
+        for msr in self.listing():
+            with self.subTest(msr["name"]):
+                for key in ("name", "address", "category", "access", "vendors", "aliases",
+                            "description", "ref", "cpuid", "reserved_mask", "fields"):
+                    self.assertIn(key, msr)
+                self.assertRegex(msr["address"], HEX_STRING)
+                self.assertRegex(msr["reserved_mask"], HEX_STRING)
+                self.assertIn(msr["access"], {"ro", "rw", "wo"})
+                self.assertTrue(set(msr["vendors"]) <= {"intel", "amd"} and msr["vendors"])
+                if "condition" in msr:
+                    self.assertIsInstance(msr["condition"], str)
+                    self.assertIn(f"condition  {msr['condition']}", self.ok("show", msr["name"]))
+                for f in msr["fields"]:
+                    for key in ("name", "lsb", "msb", "access", "description"):
+                        self.assertIn(key, f)
+                    self.assertTrue(0 <= f["lsb"] <= f["msb"] <= 63, f)
+                    self.assertIn(f["access"], ACCESS_MODES)
+
+    def test_reserved_mask_is_the_complement_of_the_fields(self):
+        for msr in self.listing():
+            covered = 0
+            for f in msr["fields"]:
+                covered |= ((1 << (f["msb"] - f["lsb"] + 1)) - 1) << f["lsb"]
+            with self.subTest(msr["name"]):
+                self.assertEqual(int(msr["reserved_mask"], 16), ~covered & (2**64 - 1))
+
+    def test_json_efer_fields(self):
+        efer = self.entry("IA32_EFER")
+        self.assertEqual(efer["address"], "0xC0000080")
+        self.assertEqual(efer["access"], "rw")
+        for name, bit in (("SCE", 0), ("LME", 8), ("LMA", 10), ("NXE", 11)):
+            f = self.field(efer, name)
+            self.assertEqual((f["lsb"], f["msb"]), (bit, bit), name)
+        self.assertEqual(self.field(efer, "LMA")["access"], "ro")
+
+    def test_json_pat_fields_carry_the_memory_type_enum(self):
+        pat = self.entry("IA32_PAT")
+        self.assertEqual([f["name"] for f in pat["fields"]], [f"PA{i}" for i in range(8)])
+        for i, f in enumerate(pat["fields"]):
+            self.assertEqual((f["lsb"], f["msb"]), (8 * i, 8 * i + 2))
+            values = {v["name"]: v["value"] for v in f["enum"]}
+            self.assertEqual(values.get("WB"), 6)
+            self.assertEqual(values.get("UC"), 0)
+
+    def test_text_has_one_row_per_msr_matching_json(self):
+        lines = self.ok("list").splitlines()
+        self.assertEqual(lines[0].split(), ["ADDRESS", "NAME", "CATEGORY", "ACCESS", "FIELDS"])
+        rows = [line.split() for line in lines[1:]]
+        expected = [[f"0x{int(m['address'], 16):08X}", m["name"], m["category"], m["access"],
+                     str(len(m["fields"]))] for m in self.listing()]
+        self.assertEqual(rows, expected)
+
+    def test_text_has_no_trailing_blanks(self):
+        for line in self.ok("list").splitlines():
+            self.assertEqual(line, line.rstrip())
+
+
+class ShowTests(ToolTestCase):
+    def test_text_names_address_fields_and_reserved_bits(self):
+        out = self.ok("show", "IA32_EFER")
+        self.assertTrue(out.startswith("IA32_EFER\n"))
+        self.assertRegex(out, r"(?m)^  address +0xC0000080$")
+        self.assertRegex(out, r"(?m)^  access +rw$")
+        self.assertRegex(out, r"(?m)^  reserved +0x[0-9A-F]{16} \(bits [0-9:, ]+\)$")
+        self.assertRegex(out, r"(?m)^  cpuid +CPUID\.\(EAX=80000001H\):EDX\[\d+\]")
+        self.assertRegex(out, r"(?m)^  11 +NXE +rw ")
+        self.assertRegex(out, r"(?m)^  10 +LMA +ro ")
+
+    def test_text_lists_enum_values(self):
+        out = self.ok("show", "IA32_PAT")
+        self.assertRegex(out, r"(?m)^  2:0 +PA0 +rw ")
+        self.assertIn("WB=6", out)
+        self.assertIn("UC=0", out)
+
+    def test_json_equals_the_list_entry(self):
+        for msr in self.listing():
+            with self.subTest(msr["name"]):
+                self.assertEqual(self.ok_json("show", msr["name"]), msr)
+
+    def test_every_spelling_of_a_register_finds_it(self):
+        for spelling in ("IA32_EFER", "ia32_efer", "Ia32_Efer", "0xC0000080", "0xc0000080",
+                         "3221225600", "0xC000_0080", "0b11000000000000000000000010000000"):
+            with self.subTest(spelling):
+                self.assertEqual(self.ok_json("show", spelling)["name"], "IA32_EFER")
+
+    def test_aliases_find_their_register(self):
+        with_aliases = [m for m in self.listing() if m["aliases"]]
+        if not with_aliases:
+            self.skipTest("the spec declares no aliases")
+        for msr in with_aliases:
+            for alias in msr["aliases"]:
+                with self.subTest(alias):
+                    self.assertEqual(self.ok_json("show", alias.lower())["name"], msr["name"])
+
+    def test_options_may_come_before_operands(self):
+        self.assertEqual(json.loads(self.ok("show", "--json", "IA32_PAT"))["name"], "IA32_PAT")
+        self.assertEqual(json.loads(self.ok("show", "--json", "--", "IA32_PAT"))["name"], "IA32_PAT")
+
+    def test_array_instances_are_their_own_entries(self):
+        instances = [m for m in self.listing() if "array" in m]
+        if not instances:
+            self.skipTest("the spec has no array registers yet")
+        msr = instances[-1]
+        shown = self.ok_json("show", msr["name"])
+        self.assertEqual(shown["array"], msr["array"])
+        self.assertIn("{n}", msr["array"]["name"])
+        self.assertIn(f"instance {msr['array']['index']} of", self.ok("show", msr["name"]))
+
+
+class DecodeTests(ToolTestCase):
+    def decoded(self, name, value):
+        out = self.ok_json("decode", name, value)
+        return out, {f["name"]: int(f["value"], 16) for f in out["fields"]}
+
+    def test_efer_long_mode_value(self):
+        out, fields = self.decoded("IA32_EFER", "0xD01")
+        self.assertEqual(out["name"], "IA32_EFER")
+        self.assertEqual(out["address"], "0xC0000080")
+        self.assertEqual(out["value"], "0xD01")
+        self.assertEqual(out["reserved_bits_set"], "0x0")
+        for name in ("SCE", "LME", "LMA", "NXE"):
+            self.assertEqual(fields[name], 1, name)
+        self.assertTrue(all(v == 0 for k, v in fields.items() if k not in ("SCE", "LME", "LMA", "NXE")))
+
+    def test_efer_text(self):
+        out = self.ok("decode", "efer", "0xD01")
+        self.assertTrue(out.startswith("IA32_EFER (0xC0000080) = 0x0000000000000D01\n"))
+        self.assertRegex(out, r"(?m)^0 +SCE +rw +0x1 +1$")
+        self.assertRegex(out, r"(?m)^11 +NXE +rw +0x1 +1$")
+        self.assertNotIn("warning", out)
+
+    def test_reserved_bits_warn_but_succeed(self):
+        out = self.ok("decode", "IA32_EFER", "0x8000000000000D01")
+        self.assertIn("warning: reserved bits set: 0x8000000000000000 (bit 63)", out)
+        data, fields = self.decoded("IA32_EFER", "0x8000000000000D01")
+        self.assertEqual(data["reserved_bits_set"], "0x8000000000000000")
+        self.assertEqual(fields["NXE"], 1)
+
+    def test_pat_power_up_value_names_memory_types(self):
+        out = self.ok_json("decode", "IA32_PAT", "0x0007040600070406")
+        names = [f["enum"] for f in out["fields"]]
+        self.assertEqual(names, ["WB", "WT", "UC_MINUS", "UC"] * 2)
+        text = self.ok("decode", "IA32_PAT", "0x0007040600070406")
+        self.assertRegex(text, r"(?m)^2:0 +PA0 +rw +0x6 +6 +WB$")
+        self.assertRegex(text, r"(?m)^26:24 +PA3 +rw +0x0 +0 +UC$")
+
+    def test_unnamed_enum_value_is_null_in_json_and_flagged_in_text(self):
+        out = self.ok_json("decode", "IA32_PAT", "0x2")  # encoding 2 is reserved
+        self.assertIsNone(out["fields"][0]["enum"])
+        self.assertRegex(self.ok("decode", "IA32_PAT", "2"), r"(?m)^2:0 +PA0 +rw +0x2 +2 +\(not a named value\)$")
+
+    def test_fields_without_enum_have_no_enum_member(self):
+        out = self.ok_json("decode", "IA32_EFER", "1")
+        self.assertTrue(all("enum" not in f for f in out["fields"]))
+
+    def test_64_bit_field(self):
+        wide = [(m, f) for m in self.listing() for f in m["fields"] if f["lsb"] == 0 and f["msb"] == 63]
+        self.assertTrue(wide, "the spec has a 64-bit field (IA32_LSTAR)")
+        msr, field = wide[0]
+        for value in ("0xFFFFFFFF81000000", "0xFFFFFFFFFFFFFFFF", "0"):
+            _, fields = self.decoded(msr["name"], value)
+            self.assertEqual(fields[field["name"]], int(value, 16))
+        self.assertRegex(self.ok("decode", msr["name"], "18446744073709551615"),
+                         r"0xFFFFFFFFFFFFFFFF +18446744073709551615")
+
+    def test_all_ones_fills_every_field_and_every_reserved_bit(self):
+        for msr in self.listing():
+            with self.subTest(msr["name"]):
+                out, fields = self.decoded(msr["address"], "0xFFFF_FFFF_FFFF_FFFF")
+                self.assertEqual(out["name"], msr["name"])
+                self.assertEqual(out["reserved_bits_set"], msr["reserved_mask"])
+                for f in msr["fields"]:
+                    self.assertEqual(fields[f["name"]], (1 << (f["msb"] - f["lsb"] + 1)) - 1)
+
+    def test_number_forms_agree(self):
+        expected = self.ok_json("decode", "IA32_EFER", "0xD01")
+        for spelling in ("3329", "0XD01", "0xd01", "0b1101_0000_0001", "3_329", "0x0000_0D01"):
+            with self.subTest(spelling):
+                self.assertEqual(self.ok_json("decode", "IA32_EFER", spelling), expected)
+
+
+class HelpTests(ToolTestCase):
+    def test_top_level_help_lists_subcommands_and_exit_codes(self):
+        for args in (["--help"], ["-h"], ["help"]):
+            out = self.ok(*args)
+            self.assertTrue(out.startswith("Usage: x86msr"))
+            for sub in ("list", "show", "decode", "help"):
+                self.assertRegex(out, rf"(?m)^  {sub} ")
+            self.assertIn("2 bad usage", out)
+
+    def test_subcommand_help(self):
+        for sub in ("list", "show", "decode", "help"):
+            for args in ([sub, "--help"], [sub, "-h"], ["help", sub], ["--help", sub]):
+                with self.subTest(args=args):
+                    out = self.ok(*args)
+                    self.assertTrue(out.startswith(f"Usage: x86msr {sub}"))
+                    self.assertIn("--help", out)
+
+    def test_help_wins_over_other_arguments(self):
+        self.assertTrue(self.ok("decode", "NOPE", "zz", "--help").startswith("Usage: x86msr decode"))
+
+    def test_version(self):
+        self.assertRegex(self.ok("--version"), r"^x86msr \S+\n$")
+
+
+# (arguments, pattern the single stderr line must match, after "x86msr: ")
+BAD_USAGE = [
+    ([], r"missing subcommand \(try 'x86msr --help'\)"),
+    (["lst"], r"unknown subcommand 'lst' \(did you mean list\?\)"),
+    (["frobnicate"], r"unknown subcommand 'frobnicate' \(try 'x86msr --help'\)"),
+    (["--bogus"], r"unknown option '--bogus'"),
+    (["--version", "extra"], r"unexpected argument 'extra' after --version"),
+    (["help", "decod"], r"unknown subcommand 'decod' \(did you mean decode\?\)"),
+    # unknown registers
+    (["show", "IA32_EFFER"], r"unknown MSR 'IA32_EFFER' \(did you mean IA32_EFER\?\)"),
+    (["show", "ia32_efre"], r"unknown MSR 'ia32_efre' \(did you mean IA32_EFER\?\)"),
+    (["show", "VMX_BASIC"], r"unknown MSR 'VMX_BASIC' \(did you mean IA32_VMX_BASIC\?\)"),
+    (["show", "MSR_K8_TOP_MEM2"], r"unknown MSR 'MSR_K8_TOP_MEM2'$"),
+    (["decode", "IA32_PATT", "0"], r"unknown MSR 'IA32_PATT' \(did you mean IA32_PAT\?\)"),
+    (["show", ""], r"empty MSR name"),
+    (["show", "a\nb"], r"unknown MSR 'a\\nb'"),
+    # addresses
+    (["show", "0x12345"], r"no MSR at address 0x12345"),
+    (["show", "0"], r"no MSR at address 0x0"),
+    (["show", "0x100000000"], r"invalid MSR address '0x100000000': does not fit in 32 bits"),
+    (["show", "0x3Z"], r"invalid MSR address '0x3Z': 'Z' is not a hex digit"),
+    (["show", "0x"], r"invalid MSR address '0x': no digits after '0x'"),
+    (["show", "058"], r"invalid MSR address '058': leading zero"),
+    (["show", "0x480 "], r"invalid MSR address '0x480 ': byte 0x20 is not a hex digit"),
+    # values
+    (["decode", "IA32_EFER", ""], r"invalid value '': empty"),
+    (["decode", "IA32_EFER", "0xD01G"], r"invalid value '0xD01G': 'G' is not a hex digit"),
+    (["decode", "IA32_EFER", "12abc"], r"invalid value '12abc': 'a' is not a decimal digit"),
+    (["decode", "IA32_EFER", "0b102"], r"invalid value '0b102': '2' is not a binary digit"),
+    (["decode", "IA32_EFER", "-1"], r"invalid value '-1': a sign is not allowed"),
+    (["decode", "IA32_EFER", "+1"], r"invalid value '\+1': a sign is not allowed"),
+    (["decode", "IA32_EFER", "0x1_0000_0000_0000_0000"],
+     r"invalid value '0x1_0000_0000_0000_0000': does not fit in 64 bits"),
+    (["decode", "IA32_EFER", "18446744073709551616"],
+     r"invalid value '18446744073709551616': does not fit in 64 bits"),
+    (["decode", "IA32_EFER", "1__0"], r"invalid value '1__0': misplaced '_'"),
+    (["decode", "IA32_EFER", "1_"], r"invalid value '1_': misplaced '_'"),
+    (["decode", "IA32_EFER", "1\t"], r"invalid value '1\\t': byte 0x09 is not a decimal digit"),
+    # arguments and options
+    (["show"], r"missing argument NAME\|ADDRESS \(try 'x86msr show --help'\)"),
+    (["decode"], r"missing argument NAME\|ADDRESS \(try 'x86msr decode --help'\)"),
+    (["decode", "IA32_EFER"], r"missing argument VALUE \(try 'x86msr decode --help'\)"),
+    (["decode", "IA32_EFER", "1", "2"], r"unexpected argument '2'"),
+    (["show", "IA32_EFER", "IA32_PAT"], r"unexpected argument 'IA32_PAT'"),
+    (["list", "IA32_EFER"], r"unexpected argument 'IA32_EFER'"),
+    (["list", "--jsn"], r"unknown option '--jsn' for 'list' \(did you mean --json\?\)"),
+    (["decode", "-x", "IA32_EFER", "1"], r"unknown option '-x' for 'decode'"),
+    (["show", "--json=yes", "IA32_EFER"], r"option '--json' takes no value"),
+    (["help", "list", "show"], r"unexpected argument 'show'"),
+]
+
+
+class ErrorTests(unittest.TestCase):
+    def test_bad_usage_is_one_line_and_status_2(self):
+        for args, pattern in BAD_USAGE:
+            with self.subTest(args=args):
+                result = run(*args)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertEqual(result.stdout, "")
+                self.assertTrue(result.stderr.endswith("\n"), repr(result.stderr))
+                lines = result.stderr.splitlines()
+                self.assertEqual(len(lines), 1, lines)
+                self.assertRegex(lines[0], "^x86msr: " + pattern)
+
+    def test_dash_dash_makes_option_lookalikes_operands(self):
+        result = run("show", "--", "--json")
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr, "x86msr: unknown MSR '--json'\n")
+
+    def test_write_error_is_a_runtime_failure(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([TOOL, "list", "--json"], stdout=full, stderr=subprocess.PIPE, text=True,
+                                    timeout=30)
+        self.assertEqual(result.returncode, 1)
+        self.assertRegex(result.stderr, r"^x86msr: cannot write output: .+\n$")
+
+
+def main():
+    global TOOL
+    argv = list(sys.argv)
+    if "--tool" in argv:
+        i = argv.index("--tool")
+        TOOL = argv[i + 1]
+        del argv[i:i + 2]
+    if not TOOL or not os.access(TOOL, os.X_OK):
+        sys.exit(f"test_cli.py: no x86msr executable (got {TOOL!r}); pass --tool PATH or set X86MSR_TOOL")
+    unittest.main(argv=argv)
+
+
+if __name__ == "__main__":
+    main()
