@@ -192,7 +192,7 @@ class Msr:
         for f in self.fields:
             if f.lsb > bit:
                 out.append(Member(f"rsvd_{bit}", f.lsb - bit, ""))
-            out.append(Member(f.member, f.width, f.description))
+            out.append(Member(f.member, f.width, f"{f.name}, {f.bits_text}, {f.access}"))
             bit = f.msb + 1
         if bit < 64:
             out.append(Member(f"rsvd_{bit}", 64 - bit, ""))

@@ -6,7 +6,7 @@ record keeps its position under the key "_pos" for cross-record messages.
 """
 
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from . import schema
 from .errors import Position, SpecError
@@ -17,6 +17,7 @@ from .model import ARRAY_PLACEHOLDER, c_stem
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RESERVED_MEMBER_RE = re.compile(r"^(raw|rsvd_[0-9]+)$")
 ADDRESS_LIMIT = 1 << 32
+ARRAY_COUNT_LIMIT = 4096  # every instance gets its own C macro and table row
 TYPE_WORDS = {
     schema.INT: "an integer",
     schema.STR: "a string",
@@ -165,11 +166,15 @@ class Validator:
         if top is None:
             return {"enums": {}, "msrs": [], "vmx_control_sets": []}
         enums = self.enums(top.get("enums"))
-        msrs = [m for m in (self.msr(n, enums) for n in self.list_of(top, "msrs", "the spec")) if m]
+        msr_nodes = self.list_of(top, "msrs", "the spec")
+        msrs = [m for m in (self.msr(n, enums) for n in msr_nodes) if m]
+        declared = {n.entries["name"][1].value for n in msr_nodes
+                    if n.kind == "map" and "name" in n.entries and isinstance(n.entries["name"][1].value, str)}
         if "msrs" in top and top["msrs"].kind == "list" and not top["msrs"].items:
             self.error(top["msrs"].pos, "'msrs' is empty: the spec describes no register")
         self.cross_msr_checks(msrs)
-        sets = [s for s in (self.control_set(n, msrs) for n in self.list_of(top, "vmx_control_sets", "the spec")) if s]
+        sets = [s for s in (self.control_set(n, msrs, declared)
+                            for n in self.list_of(top, "vmx_control_sets", "the spec")) if s]
         self.unique([(s["name"], s["_pos"]) for s in sets], "VMX control set name")
         return {"enums": enums, "msrs": msrs, "vmx_control_sets": sets}
 
@@ -256,6 +261,8 @@ class Validator:
         required = [k.name for k in schema.RECORDS["msr"] if k.required]
         if any(out.get(k) is None for k in required) or out["fields"] is None:
             return None
+        if any(k in out and out[k] is None for k in entries):  # a present optional key was wrong (error reported)
+            return None
         out["_name_pos"] = entries["name"].pos
         out["_address_pos"] = entries["address"].pos
         return out
@@ -270,8 +277,16 @@ class Validator:
             self.error(entries["count"].pos, f"'count' of {what} must be at least 1, not {count}")
             out["name"] = None
             return
+        if count is not None and count > ARRAY_COUNT_LIMIT:
+            self.error(entries["count"].pos, f"'count' of {what} must be at most {ARRAY_COUNT_LIMIT}, not {count}")
+            out["name"] = None
+            return
         if stride is not None and "stride" in entries and stride < 1:
             self.error(entries["stride"].pos, f"'stride' of {what} must be at least 1, not {stride}")
+            out["name"] = None
+            return
+        if stride is not None and stride >= ADDRESS_LIMIT:
+            self.error(entries["stride"].pos, f"'stride' {self.hex(stride)} of {what} does not fit in 32 bits")
             out["name"] = None
             return
         if name is None:
@@ -456,7 +471,7 @@ class Validator:
     def instance_names(self, m: Dict[str, Any]) -> List[str]:
         return [n for n, _ in self.instances(m)] + ([m["name"]] if m["count"] else [])
 
-    def control_set(self, node: Node, msrs: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    def control_set(self, node: Node, msrs: List[Dict[str, Any]], declared: Set[str]) -> Optional[Dict[str, Any]]:
         label = node.entries.get("name", (None, None))[1] if node.kind == "map" else None
         what = f"VMX control set {label.value}" if label is not None and isinstance(label.value, str) else \
             "a VMX control set"
@@ -473,7 +488,8 @@ class Validator:
             ok = False
         for key in ("capability", "true_capability"):
             if out[key] is not None and out[key] not in names:
-                self.error(entries[key].pos, f"'{key}' of {what} names '{out[key]}', which is not an MSR of the spec")
+                if out[key] not in declared:  # else that MSR has errors of its own, already reported
+                    self.error(entries[key].pos, f"'{key}' of {what} names '{out[key]}', which is not an MSR of the spec")
                 ok = False
         bits = []
         for item in self.list_of(entries, "bits", what):

@@ -32,17 +32,17 @@ extern "C" {
 typedef union msr_ia32_feature_control {
     uint64_t raw;
     __extension__ struct {
-        uint64_t lock                          : 1;  /* Lock bit: once 1, writes to this MSR raise #GP until reset; VMXON also requires it to be 1. */
-        uint64_t enable_vmx_inside_smx         : 1;  /* Allows VMXON in SMX operation (after GETSEC[SENTER]); needs VMX and SMX support. */
-        uint64_t enable_vmx_outside_smx        : 1;  /* Allows VMXON outside SMX operation. */
+        uint64_t lock                          : 1;  /* LOCK, bit 0, rwo */
+        uint64_t enable_vmx_inside_smx         : 1;  /* ENABLE_VMX_INSIDE_SMX, bit 1, rwo */
+        uint64_t enable_vmx_outside_smx        : 1;  /* ENABLE_VMX_OUTSIDE_SMX, bit 2, rwo */
         uint64_t rsvd_3                        : 5;
-        uint64_t senter_local_function_enables : 7;  /* One enable per GETSEC[SENTER] local function; only meaningful when SMX is supported. */
-        uint64_t senter_global_enable          : 1;  /* Must be 1 for GETSEC[SENTER] to be usable; needs SMX support. */
+        uint64_t senter_local_function_enables : 7;  /* SENTER_LOCAL_FUNCTION_ENABLES, bits 14:8, rwo */
+        uint64_t senter_global_enable          : 1;  /* SENTER_GLOBAL_ENABLE, bit 15, rwo */
         uint64_t rsvd_16                       : 1;
-        uint64_t sgx_launch_control_enable     : 1;  /* Allows run-time writes to the IA32_SGXLEPUBKEYHASHn launch-enclave key hash MSRs. */
-        uint64_t sgx_global_enable             : 1;  /* Must be 1 for the SGX leaf functions to be enabled. */
+        uint64_t sgx_launch_control_enable     : 1;  /* SGX_LAUNCH_CONTROL_ENABLE, bit 17, rwo */
+        uint64_t sgx_global_enable             : 1;  /* SGX_GLOBAL_ENABLE, bit 18, rwo */
         uint64_t rsvd_19                       : 1;
-        uint64_t lmce_on                       : 1;  /* Lets system software enable local machine-check exceptions (delivery of some machine checks to one logical processor only). */
+        uint64_t lmce_on                       : 1;  /* LMCE_ON, bit 20, rwo */
         uint64_t rsvd_21                       : 43;
     };
 } msr_ia32_feature_control_t;
@@ -59,7 +59,10 @@ static inline msr_ia32_feature_control_t msr_ia32_feature_control_from_raw(uint6
     return v;
 }
 
-/* LOCK, bit 0, rwo: Lock bit: once 1, writes to this MSR raise #GP until reset; VMXON also requires it to be 1. Reset: 0. */
+/*
+ * LOCK, bit 0, rwo: Lock bit: once 1, writes to this MSR raise #GP until reset; VMXON
+ * also requires it to be 1. Reset: 0.
+ */
 #define MSR_IA32_FEATURE_CONTROL_LOCK_SHIFT 0
 #define MSR_IA32_FEATURE_CONTROL_LOCK_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_LOCK_MASK  UINT64_C(0x0000000000000001)
@@ -72,11 +75,15 @@ static inline uint64_t msr_ia32_feature_control_lock_get(msr_ia32_feature_contro
 /* Returns `v` with LOCK = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_feature_control_t msr_ia32_feature_control_lock_set(msr_ia32_feature_control_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_LOCK_MASK) | ((x << MSR_IA32_FEATURE_CONTROL_LOCK_SHIFT) & MSR_IA32_FEATURE_CONTROL_LOCK_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_LOCK_MASK) |
+            ((x << MSR_IA32_FEATURE_CONTROL_LOCK_SHIFT) & MSR_IA32_FEATURE_CONTROL_LOCK_MASK);
     return v;
 }
 
-/* ENABLE_VMX_INSIDE_SMX, bit 1, rwo: Allows VMXON in SMX operation (after GETSEC[SENTER]); needs VMX and SMX support. Reset: 0. */
+/*
+ * ENABLE_VMX_INSIDE_SMX, bit 1, rwo: Allows VMXON in SMX operation (after
+ * GETSEC[SENTER]); needs VMX and SMX support. Reset: 0.
+ */
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_SHIFT 1
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_MASK  UINT64_C(0x0000000000000002)
@@ -89,11 +96,14 @@ static inline uint64_t msr_ia32_feature_control_enable_vmx_inside_smx_get(msr_ia
 /* Returns `v` with ENABLE_VMX_INSIDE_SMX = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_feature_control_t msr_ia32_feature_control_enable_vmx_inside_smx_set(msr_ia32_feature_control_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_MASK) | ((x << MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_SHIFT) & MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_MASK) |
+            ((x << MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_SHIFT) & MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_MASK);
     return v;
 }
 
-/* ENABLE_VMX_OUTSIDE_SMX, bit 2, rwo: Allows VMXON outside SMX operation. Reset: 0. */
+/*
+ * ENABLE_VMX_OUTSIDE_SMX, bit 2, rwo: Allows VMXON outside SMX operation. Reset: 0.
+ */
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_SHIFT 2
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_MASK  UINT64_C(0x0000000000000004)
@@ -106,11 +116,15 @@ static inline uint64_t msr_ia32_feature_control_enable_vmx_outside_smx_get(msr_i
 /* Returns `v` with ENABLE_VMX_OUTSIDE_SMX = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_feature_control_t msr_ia32_feature_control_enable_vmx_outside_smx_set(msr_ia32_feature_control_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_MASK) | ((x << MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_SHIFT) & MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_MASK) |
+            ((x << MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_SHIFT) & MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_MASK);
     return v;
 }
 
-/* SENTER_LOCAL_FUNCTION_ENABLES, bits 14:8, rwo: One enable per GETSEC[SENTER] local function; only meaningful when SMX is supported. Reset: 0. */
+/*
+ * SENTER_LOCAL_FUNCTION_ENABLES, bits 14:8, rwo: One enable per GETSEC[SENTER] local
+ * function; only meaningful when SMX is supported. Reset: 0.
+ */
 #define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_SHIFT 8
 #define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_WIDTH 7
 #define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_MASK  UINT64_C(0x0000000000007F00)
@@ -123,11 +137,15 @@ static inline uint64_t msr_ia32_feature_control_senter_local_function_enables_ge
 /* Returns `v` with SENTER_LOCAL_FUNCTION_ENABLES = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_feature_control_t msr_ia32_feature_control_senter_local_function_enables_set(msr_ia32_feature_control_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_MASK) | ((x << MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_SHIFT) & MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_MASK) |
+            ((x << MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_SHIFT) & MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_MASK);
     return v;
 }
 
-/* SENTER_GLOBAL_ENABLE, bit 15, rwo: Must be 1 for GETSEC[SENTER] to be usable; needs SMX support. Reset: 0. */
+/*
+ * SENTER_GLOBAL_ENABLE, bit 15, rwo: Must be 1 for GETSEC[SENTER] to be usable; needs
+ * SMX support. Reset: 0.
+ */
 #define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_SHIFT 15
 #define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_MASK  UINT64_C(0x0000000000008000)
@@ -140,11 +158,15 @@ static inline uint64_t msr_ia32_feature_control_senter_global_enable_get(msr_ia3
 /* Returns `v` with SENTER_GLOBAL_ENABLE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_feature_control_t msr_ia32_feature_control_senter_global_enable_set(msr_ia32_feature_control_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_MASK) | ((x << MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_SHIFT) & MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_MASK) |
+            ((x << MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_SHIFT) & MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_MASK);
     return v;
 }
 
-/* SGX_LAUNCH_CONTROL_ENABLE, bit 17, rwo: Allows run-time writes to the IA32_SGXLEPUBKEYHASHn launch-enclave key hash MSRs. Reset: 0. */
+/*
+ * SGX_LAUNCH_CONTROL_ENABLE, bit 17, rwo: Allows run-time writes to the
+ * IA32_SGXLEPUBKEYHASHn launch-enclave key hash MSRs. Reset: 0.
+ */
 #define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_SHIFT 17
 #define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_MASK  UINT64_C(0x0000000000020000)
@@ -157,11 +179,15 @@ static inline uint64_t msr_ia32_feature_control_sgx_launch_control_enable_get(ms
 /* Returns `v` with SGX_LAUNCH_CONTROL_ENABLE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_feature_control_t msr_ia32_feature_control_sgx_launch_control_enable_set(msr_ia32_feature_control_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_MASK) | ((x << MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_SHIFT) & MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_MASK) |
+            ((x << MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_SHIFT) & MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_MASK);
     return v;
 }
 
-/* SGX_GLOBAL_ENABLE, bit 18, rwo: Must be 1 for the SGX leaf functions to be enabled. Reset: 0. */
+/*
+ * SGX_GLOBAL_ENABLE, bit 18, rwo: Must be 1 for the SGX leaf functions to be enabled.
+ * Reset: 0.
+ */
 #define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_SHIFT 18
 #define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_MASK  UINT64_C(0x0000000000040000)
@@ -174,11 +200,15 @@ static inline uint64_t msr_ia32_feature_control_sgx_global_enable_get(msr_ia32_f
 /* Returns `v` with SGX_GLOBAL_ENABLE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_feature_control_t msr_ia32_feature_control_sgx_global_enable_set(msr_ia32_feature_control_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_MASK) | ((x << MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_SHIFT) & MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_MASK) |
+            ((x << MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_SHIFT) & MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_MASK);
     return v;
 }
 
-/* LMCE_ON, bit 20, rwo: Lets system software enable local machine-check exceptions (delivery of some machine checks to one logical processor only). Reset: 0. */
+/*
+ * LMCE_ON, bit 20, rwo: Lets system software enable local machine-check exceptions
+ * (delivery of some machine checks to one logical processor only). Reset: 0.
+ */
 #define MSR_IA32_FEATURE_CONTROL_LMCE_ON_SHIFT 20
 #define MSR_IA32_FEATURE_CONTROL_LMCE_ON_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_LMCE_ON_MASK  UINT64_C(0x0000000000100000)
@@ -191,7 +221,8 @@ static inline uint64_t msr_ia32_feature_control_lmce_on_get(msr_ia32_feature_con
 /* Returns `v` with LMCE_ON = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_feature_control_t msr_ia32_feature_control_lmce_on_set(msr_ia32_feature_control_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_LMCE_ON_MASK) | ((x << MSR_IA32_FEATURE_CONTROL_LMCE_ON_SHIFT) & MSR_IA32_FEATURE_CONTROL_LMCE_ON_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FEATURE_CONTROL_LMCE_ON_MASK) |
+            ((x << MSR_IA32_FEATURE_CONTROL_LMCE_ON_SHIFT) & MSR_IA32_FEATURE_CONTROL_LMCE_ON_MASK);
     return v;
 }
 

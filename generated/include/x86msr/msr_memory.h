@@ -31,21 +31,21 @@ extern "C" {
 typedef union msr_ia32_pat {
     uint64_t raw;
     __extension__ struct {
-        uint64_t pa0     : 3;  /* Memory type of PAT entry 0. */
+        uint64_t pa0     : 3;  /* PA0, bits 2:0, rw */
         uint64_t rsvd_3  : 5;
-        uint64_t pa1     : 3;  /* Memory type of PAT entry 1. */
+        uint64_t pa1     : 3;  /* PA1, bits 10:8, rw */
         uint64_t rsvd_11 : 5;
-        uint64_t pa2     : 3;  /* Memory type of PAT entry 2. */
+        uint64_t pa2     : 3;  /* PA2, bits 18:16, rw */
         uint64_t rsvd_19 : 5;
-        uint64_t pa3     : 3;  /* Memory type of PAT entry 3. */
+        uint64_t pa3     : 3;  /* PA3, bits 26:24, rw */
         uint64_t rsvd_27 : 5;
-        uint64_t pa4     : 3;  /* Memory type of PAT entry 4. */
+        uint64_t pa4     : 3;  /* PA4, bits 34:32, rw */
         uint64_t rsvd_35 : 5;
-        uint64_t pa5     : 3;  /* Memory type of PAT entry 5. */
+        uint64_t pa5     : 3;  /* PA5, bits 42:40, rw */
         uint64_t rsvd_43 : 5;
-        uint64_t pa6     : 3;  /* Memory type of PAT entry 6. */
+        uint64_t pa6     : 3;  /* PA6, bits 50:48, rw */
         uint64_t rsvd_51 : 5;
-        uint64_t pa7     : 3;  /* Memory type of PAT entry 7. */
+        uint64_t pa7     : 3;  /* PA7, bits 58:56, rw */
         uint64_t rsvd_59 : 5;
     };
 } msr_ia32_pat_t;
@@ -62,7 +62,10 @@ static inline msr_ia32_pat_t msr_ia32_pat_from_raw(uint64_t raw)
     return v;
 }
 
-/* PA0, bits 2:0, rw: Memory type of PAT entry 0. Values: enum msr_memory_type. Reset: 6. */
+/*
+ * PA0, bits 2:0, rw: Memory type of PAT entry 0. Values: enum msr_memory_type. Reset:
+ * 6.
+ */
 #define MSR_IA32_PAT_PA0_SHIFT 0
 #define MSR_IA32_PAT_PA0_WIDTH 3
 #define MSR_IA32_PAT_PA0_MASK  UINT64_C(0x0000000000000007)
@@ -75,11 +78,15 @@ static inline uint64_t msr_ia32_pat_pa0_get(msr_ia32_pat_t v)
 /* Returns `v` with PA0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_pat_t msr_ia32_pat_pa0_set(msr_ia32_pat_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_PAT_PA0_MASK) | ((x << MSR_IA32_PAT_PA0_SHIFT) & MSR_IA32_PAT_PA0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_PAT_PA0_MASK) |
+            ((x << MSR_IA32_PAT_PA0_SHIFT) & MSR_IA32_PAT_PA0_MASK);
     return v;
 }
 
-/* PA1, bits 10:8, rw: Memory type of PAT entry 1. Values: enum msr_memory_type. Reset: 4. */
+/*
+ * PA1, bits 10:8, rw: Memory type of PAT entry 1. Values: enum msr_memory_type. Reset:
+ * 4.
+ */
 #define MSR_IA32_PAT_PA1_SHIFT 8
 #define MSR_IA32_PAT_PA1_WIDTH 3
 #define MSR_IA32_PAT_PA1_MASK  UINT64_C(0x0000000000000700)
@@ -92,11 +99,15 @@ static inline uint64_t msr_ia32_pat_pa1_get(msr_ia32_pat_t v)
 /* Returns `v` with PA1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_pat_t msr_ia32_pat_pa1_set(msr_ia32_pat_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_PAT_PA1_MASK) | ((x << MSR_IA32_PAT_PA1_SHIFT) & MSR_IA32_PAT_PA1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_PAT_PA1_MASK) |
+            ((x << MSR_IA32_PAT_PA1_SHIFT) & MSR_IA32_PAT_PA1_MASK);
     return v;
 }
 
-/* PA2, bits 18:16, rw: Memory type of PAT entry 2. Values: enum msr_memory_type. Reset: 7. */
+/*
+ * PA2, bits 18:16, rw: Memory type of PAT entry 2. Values: enum msr_memory_type. Reset:
+ * 7.
+ */
 #define MSR_IA32_PAT_PA2_SHIFT 16
 #define MSR_IA32_PAT_PA2_WIDTH 3
 #define MSR_IA32_PAT_PA2_MASK  UINT64_C(0x0000000000070000)
@@ -109,11 +120,15 @@ static inline uint64_t msr_ia32_pat_pa2_get(msr_ia32_pat_t v)
 /* Returns `v` with PA2 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_pat_t msr_ia32_pat_pa2_set(msr_ia32_pat_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_PAT_PA2_MASK) | ((x << MSR_IA32_PAT_PA2_SHIFT) & MSR_IA32_PAT_PA2_MASK);
+    v.raw = (v.raw & ~MSR_IA32_PAT_PA2_MASK) |
+            ((x << MSR_IA32_PAT_PA2_SHIFT) & MSR_IA32_PAT_PA2_MASK);
     return v;
 }
 
-/* PA3, bits 26:24, rw: Memory type of PAT entry 3. Values: enum msr_memory_type. Reset: 0. */
+/*
+ * PA3, bits 26:24, rw: Memory type of PAT entry 3. Values: enum msr_memory_type. Reset:
+ * 0.
+ */
 #define MSR_IA32_PAT_PA3_SHIFT 24
 #define MSR_IA32_PAT_PA3_WIDTH 3
 #define MSR_IA32_PAT_PA3_MASK  UINT64_C(0x0000000007000000)
@@ -126,11 +141,15 @@ static inline uint64_t msr_ia32_pat_pa3_get(msr_ia32_pat_t v)
 /* Returns `v` with PA3 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_pat_t msr_ia32_pat_pa3_set(msr_ia32_pat_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_PAT_PA3_MASK) | ((x << MSR_IA32_PAT_PA3_SHIFT) & MSR_IA32_PAT_PA3_MASK);
+    v.raw = (v.raw & ~MSR_IA32_PAT_PA3_MASK) |
+            ((x << MSR_IA32_PAT_PA3_SHIFT) & MSR_IA32_PAT_PA3_MASK);
     return v;
 }
 
-/* PA4, bits 34:32, rw: Memory type of PAT entry 4. Values: enum msr_memory_type. Reset: 6. */
+/*
+ * PA4, bits 34:32, rw: Memory type of PAT entry 4. Values: enum msr_memory_type. Reset:
+ * 6.
+ */
 #define MSR_IA32_PAT_PA4_SHIFT 32
 #define MSR_IA32_PAT_PA4_WIDTH 3
 #define MSR_IA32_PAT_PA4_MASK  UINT64_C(0x0000000700000000)
@@ -143,11 +162,15 @@ static inline uint64_t msr_ia32_pat_pa4_get(msr_ia32_pat_t v)
 /* Returns `v` with PA4 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_pat_t msr_ia32_pat_pa4_set(msr_ia32_pat_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_PAT_PA4_MASK) | ((x << MSR_IA32_PAT_PA4_SHIFT) & MSR_IA32_PAT_PA4_MASK);
+    v.raw = (v.raw & ~MSR_IA32_PAT_PA4_MASK) |
+            ((x << MSR_IA32_PAT_PA4_SHIFT) & MSR_IA32_PAT_PA4_MASK);
     return v;
 }
 
-/* PA5, bits 42:40, rw: Memory type of PAT entry 5. Values: enum msr_memory_type. Reset: 4. */
+/*
+ * PA5, bits 42:40, rw: Memory type of PAT entry 5. Values: enum msr_memory_type. Reset:
+ * 4.
+ */
 #define MSR_IA32_PAT_PA5_SHIFT 40
 #define MSR_IA32_PAT_PA5_WIDTH 3
 #define MSR_IA32_PAT_PA5_MASK  UINT64_C(0x0000070000000000)
@@ -160,11 +183,15 @@ static inline uint64_t msr_ia32_pat_pa5_get(msr_ia32_pat_t v)
 /* Returns `v` with PA5 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_pat_t msr_ia32_pat_pa5_set(msr_ia32_pat_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_PAT_PA5_MASK) | ((x << MSR_IA32_PAT_PA5_SHIFT) & MSR_IA32_PAT_PA5_MASK);
+    v.raw = (v.raw & ~MSR_IA32_PAT_PA5_MASK) |
+            ((x << MSR_IA32_PAT_PA5_SHIFT) & MSR_IA32_PAT_PA5_MASK);
     return v;
 }
 
-/* PA6, bits 50:48, rw: Memory type of PAT entry 6. Values: enum msr_memory_type. Reset: 7. */
+/*
+ * PA6, bits 50:48, rw: Memory type of PAT entry 6. Values: enum msr_memory_type. Reset:
+ * 7.
+ */
 #define MSR_IA32_PAT_PA6_SHIFT 48
 #define MSR_IA32_PAT_PA6_WIDTH 3
 #define MSR_IA32_PAT_PA6_MASK  UINT64_C(0x0007000000000000)
@@ -177,11 +204,15 @@ static inline uint64_t msr_ia32_pat_pa6_get(msr_ia32_pat_t v)
 /* Returns `v` with PA6 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_pat_t msr_ia32_pat_pa6_set(msr_ia32_pat_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_PAT_PA6_MASK) | ((x << MSR_IA32_PAT_PA6_SHIFT) & MSR_IA32_PAT_PA6_MASK);
+    v.raw = (v.raw & ~MSR_IA32_PAT_PA6_MASK) |
+            ((x << MSR_IA32_PAT_PA6_SHIFT) & MSR_IA32_PAT_PA6_MASK);
     return v;
 }
 
-/* PA7, bits 58:56, rw: Memory type of PAT entry 7. Values: enum msr_memory_type. Reset: 0. */
+/*
+ * PA7, bits 58:56, rw: Memory type of PAT entry 7. Values: enum msr_memory_type. Reset:
+ * 0.
+ */
 #define MSR_IA32_PAT_PA7_SHIFT 56
 #define MSR_IA32_PAT_PA7_WIDTH 3
 #define MSR_IA32_PAT_PA7_MASK  UINT64_C(0x0700000000000000)
@@ -194,7 +225,8 @@ static inline uint64_t msr_ia32_pat_pa7_get(msr_ia32_pat_t v)
 /* Returns `v` with PA7 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_pat_t msr_ia32_pat_pa7_set(msr_ia32_pat_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_PAT_PA7_MASK) | ((x << MSR_IA32_PAT_PA7_SHIFT) & MSR_IA32_PAT_PA7_MASK);
+    v.raw = (v.raw & ~MSR_IA32_PAT_PA7_MASK) |
+            ((x << MSR_IA32_PAT_PA7_SHIFT) & MSR_IA32_PAT_PA7_MASK);
     return v;
 }
 

@@ -30,9 +30,9 @@ extern "C" {
 typedef union msr_ia32_star {
     uint64_t raw;
     __extension__ struct {
-        uint64_t syscall_eip   : 32; /* AMD only: target EIP of SYSCALL executed in legacy mode; reserved on Intel. */
-        uint64_t syscall_cs_ss : 16; /* SYSCALL loads CS from this selector and SS from this selector plus 8. */
-        uint64_t sysret_cs_ss  : 16; /* SYSRET derives CS and SS from this selector (CS is it plus 16 for a 64-bit return, SS is it plus 8), with RPL 3. */
+        uint64_t syscall_eip   : 32; /* SYSCALL_EIP, bits 31:0, rw */
+        uint64_t syscall_cs_ss : 16; /* SYSCALL_CS_SS, bits 47:32, rw */
+        uint64_t sysret_cs_ss  : 16; /* SYSRET_CS_SS, bits 63:48, rw */
     };
 } msr_ia32_star_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_star_t) == 8, msr_ia32_star_t_is_64_bits);
@@ -48,7 +48,10 @@ static inline msr_ia32_star_t msr_ia32_star_from_raw(uint64_t raw)
     return v;
 }
 
-/* SYSCALL_EIP, bits 31:0, rw: AMD only: target EIP of SYSCALL executed in legacy mode; reserved on Intel. */
+/*
+ * SYSCALL_EIP, bits 31:0, rw: AMD only: target EIP of SYSCALL executed in legacy mode;
+ * reserved on Intel.
+ */
 #define MSR_IA32_STAR_SYSCALL_EIP_SHIFT 0
 #define MSR_IA32_STAR_SYSCALL_EIP_WIDTH 32
 #define MSR_IA32_STAR_SYSCALL_EIP_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -61,11 +64,15 @@ static inline uint64_t msr_ia32_star_syscall_eip_get(msr_ia32_star_t v)
 /* Returns `v` with SYSCALL_EIP = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_star_t msr_ia32_star_syscall_eip_set(msr_ia32_star_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_STAR_SYSCALL_EIP_MASK) | ((x << MSR_IA32_STAR_SYSCALL_EIP_SHIFT) & MSR_IA32_STAR_SYSCALL_EIP_MASK);
+    v.raw = (v.raw & ~MSR_IA32_STAR_SYSCALL_EIP_MASK) |
+            ((x << MSR_IA32_STAR_SYSCALL_EIP_SHIFT) & MSR_IA32_STAR_SYSCALL_EIP_MASK);
     return v;
 }
 
-/* SYSCALL_CS_SS, bits 47:32, rw: SYSCALL loads CS from this selector and SS from this selector plus 8. */
+/*
+ * SYSCALL_CS_SS, bits 47:32, rw: SYSCALL loads CS from this selector and SS from this
+ * selector plus 8.
+ */
 #define MSR_IA32_STAR_SYSCALL_CS_SS_SHIFT 32
 #define MSR_IA32_STAR_SYSCALL_CS_SS_WIDTH 16
 #define MSR_IA32_STAR_SYSCALL_CS_SS_MASK  UINT64_C(0x0000FFFF00000000)
@@ -78,11 +85,15 @@ static inline uint64_t msr_ia32_star_syscall_cs_ss_get(msr_ia32_star_t v)
 /* Returns `v` with SYSCALL_CS_SS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_star_t msr_ia32_star_syscall_cs_ss_set(msr_ia32_star_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_STAR_SYSCALL_CS_SS_MASK) | ((x << MSR_IA32_STAR_SYSCALL_CS_SS_SHIFT) & MSR_IA32_STAR_SYSCALL_CS_SS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_STAR_SYSCALL_CS_SS_MASK) |
+            ((x << MSR_IA32_STAR_SYSCALL_CS_SS_SHIFT) & MSR_IA32_STAR_SYSCALL_CS_SS_MASK);
     return v;
 }
 
-/* SYSRET_CS_SS, bits 63:48, rw: SYSRET derives CS and SS from this selector (CS is it plus 16 for a 64-bit return, SS is it plus 8), with RPL 3. */
+/*
+ * SYSRET_CS_SS, bits 63:48, rw: SYSRET derives CS and SS from this selector (CS is it
+ * plus 16 for a 64-bit return, SS is it plus 8), with RPL 3.
+ */
 #define MSR_IA32_STAR_SYSRET_CS_SS_SHIFT 48
 #define MSR_IA32_STAR_SYSRET_CS_SS_WIDTH 16
 #define MSR_IA32_STAR_SYSRET_CS_SS_MASK  UINT64_C(0xFFFF000000000000)
@@ -95,7 +106,8 @@ static inline uint64_t msr_ia32_star_sysret_cs_ss_get(msr_ia32_star_t v)
 /* Returns `v` with SYSRET_CS_SS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_star_t msr_ia32_star_sysret_cs_ss_set(msr_ia32_star_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_STAR_SYSRET_CS_SS_MASK) | ((x << MSR_IA32_STAR_SYSRET_CS_SS_SHIFT) & MSR_IA32_STAR_SYSRET_CS_SS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_STAR_SYSRET_CS_SS_MASK) |
+            ((x << MSR_IA32_STAR_SYSRET_CS_SS_SHIFT) & MSR_IA32_STAR_SYSRET_CS_SS_MASK);
     return v;
 }
 
@@ -154,7 +166,7 @@ static inline int msr_ia32_star_modify_safe(uint64_t clear, uint64_t set, msr_ia
 typedef union msr_ia32_lstar {
     uint64_t raw;
     __extension__ struct {
-        uint64_t target_rip : 64; /* Entry point loaded into RIP by SYSCALL in 64-bit mode; must be canonical. */
+        uint64_t target_rip : 64; /* TARGET_RIP, bits 63:0, rw */
     };
 } msr_ia32_lstar_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_lstar_t) == 8, msr_ia32_lstar_t_is_64_bits);
@@ -170,7 +182,10 @@ static inline msr_ia32_lstar_t msr_ia32_lstar_from_raw(uint64_t raw)
     return v;
 }
 
-/* TARGET_RIP, bits 63:0, rw: Entry point loaded into RIP by SYSCALL in 64-bit mode; must be canonical. */
+/*
+ * TARGET_RIP, bits 63:0, rw: Entry point loaded into RIP by SYSCALL in 64-bit mode;
+ * must be canonical.
+ */
 #define MSR_IA32_LSTAR_TARGET_RIP_SHIFT 0
 #define MSR_IA32_LSTAR_TARGET_RIP_WIDTH 64
 #define MSR_IA32_LSTAR_TARGET_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -183,7 +198,8 @@ static inline uint64_t msr_ia32_lstar_target_rip_get(msr_ia32_lstar_t v)
 /* Returns `v` with TARGET_RIP = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_lstar_t msr_ia32_lstar_target_rip_set(msr_ia32_lstar_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_LSTAR_TARGET_RIP_MASK) | ((x << MSR_IA32_LSTAR_TARGET_RIP_SHIFT) & MSR_IA32_LSTAR_TARGET_RIP_MASK);
+    v.raw = (v.raw & ~MSR_IA32_LSTAR_TARGET_RIP_MASK) |
+            ((x << MSR_IA32_LSTAR_TARGET_RIP_SHIFT) & MSR_IA32_LSTAR_TARGET_RIP_MASK);
     return v;
 }
 
@@ -243,7 +259,7 @@ static inline int msr_ia32_lstar_modify_safe(uint64_t clear, uint64_t set, msr_i
 typedef union msr_ia32_cstar {
     uint64_t raw;
     __extension__ struct {
-        uint64_t target_rip : 64; /* AMD: entry point loaded into RIP by SYSCALL in compatibility mode; unused on Intel. */
+        uint64_t target_rip : 64; /* TARGET_RIP, bits 63:0, rw */
     };
 } msr_ia32_cstar_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_cstar_t) == 8, msr_ia32_cstar_t_is_64_bits);
@@ -259,7 +275,10 @@ static inline msr_ia32_cstar_t msr_ia32_cstar_from_raw(uint64_t raw)
     return v;
 }
 
-/* TARGET_RIP, bits 63:0, rw: AMD: entry point loaded into RIP by SYSCALL in compatibility mode; unused on Intel. */
+/*
+ * TARGET_RIP, bits 63:0, rw: AMD: entry point loaded into RIP by SYSCALL in
+ * compatibility mode; unused on Intel.
+ */
 #define MSR_IA32_CSTAR_TARGET_RIP_SHIFT 0
 #define MSR_IA32_CSTAR_TARGET_RIP_WIDTH 64
 #define MSR_IA32_CSTAR_TARGET_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -272,7 +291,8 @@ static inline uint64_t msr_ia32_cstar_target_rip_get(msr_ia32_cstar_t v)
 /* Returns `v` with TARGET_RIP = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_cstar_t msr_ia32_cstar_target_rip_set(msr_ia32_cstar_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_CSTAR_TARGET_RIP_MASK) | ((x << MSR_IA32_CSTAR_TARGET_RIP_SHIFT) & MSR_IA32_CSTAR_TARGET_RIP_MASK);
+    v.raw = (v.raw & ~MSR_IA32_CSTAR_TARGET_RIP_MASK) |
+            ((x << MSR_IA32_CSTAR_TARGET_RIP_SHIFT) & MSR_IA32_CSTAR_TARGET_RIP_MASK);
     return v;
 }
 
@@ -331,7 +351,7 @@ static inline int msr_ia32_cstar_modify_safe(uint64_t clear, uint64_t set, msr_i
 typedef union msr_ia32_fmask {
     uint64_t raw;
     __extension__ struct {
-        uint64_t syscall_flag_mask : 32; /* Each set bit clears the matching RFLAGS bit when SYSCALL is executed in long mode. */
+        uint64_t syscall_flag_mask : 32; /* SYSCALL_FLAG_MASK, bits 31:0, rw */
         uint64_t rsvd_32           : 32;
     };
 } msr_ia32_fmask_t;
@@ -348,7 +368,10 @@ static inline msr_ia32_fmask_t msr_ia32_fmask_from_raw(uint64_t raw)
     return v;
 }
 
-/* SYSCALL_FLAG_MASK, bits 31:0, rw: Each set bit clears the matching RFLAGS bit when SYSCALL is executed in long mode. */
+/*
+ * SYSCALL_FLAG_MASK, bits 31:0, rw: Each set bit clears the matching RFLAGS bit when
+ * SYSCALL is executed in long mode.
+ */
 #define MSR_IA32_FMASK_SYSCALL_FLAG_MASK_SHIFT 0
 #define MSR_IA32_FMASK_SYSCALL_FLAG_MASK_WIDTH 32
 #define MSR_IA32_FMASK_SYSCALL_FLAG_MASK_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -361,7 +384,8 @@ static inline uint64_t msr_ia32_fmask_syscall_flag_mask_get(msr_ia32_fmask_t v)
 /* Returns `v` with SYSCALL_FLAG_MASK = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_fmask_t msr_ia32_fmask_syscall_flag_mask_set(msr_ia32_fmask_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FMASK_SYSCALL_FLAG_MASK_MASK) | ((x << MSR_IA32_FMASK_SYSCALL_FLAG_MASK_SHIFT) & MSR_IA32_FMASK_SYSCALL_FLAG_MASK_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FMASK_SYSCALL_FLAG_MASK_MASK) |
+            ((x << MSR_IA32_FMASK_SYSCALL_FLAG_MASK_SHIFT) & MSR_IA32_FMASK_SYSCALL_FLAG_MASK_MASK);
     return v;
 }
 

@@ -30,22 +30,22 @@ extern "C" {
 typedef union msr_ia32_efer {
     uint64_t raw;
     __extension__ struct {
-        uint64_t sce     : 1;  /* System-call extensions: enables SYSCALL and SYSRET. */
+        uint64_t sce     : 1;  /* SCE, bit 0, rw */
         uint64_t rsvd_1  : 7;
-        uint64_t lme     : 1;  /* Long mode (IA-32e mode) enable; takes effect when paging is enabled. */
+        uint64_t lme     : 1;  /* LME, bit 8, rw */
         uint64_t rsvd_9  : 1;
-        uint64_t lma     : 1;  /* Long mode active: the processor sets it while IA-32e mode is in use. */
-        uint64_t nxe     : 1;  /* No-execute enable: makes the XD (NX) bit of paging-structure entries effective. */
-        uint64_t svme    : 1;  /* AMD only: secure virtual machine enable (SVM instructions such as VMRUN). */
-        uint64_t lmsle   : 1;  /* AMD only: long-mode segment limit enable (limit checks on data segments in 64-bit mode). */
-        uint64_t ffxsr   : 1;  /* AMD only: fast FXSAVE/FXRSTOR, which skip the XMM registers at CPL 0 in 64-bit mode. */
-        uint64_t tce     : 1;  /* AMD only: translation cache extension; INVLPG then flushes only the upper-level entries it needs to. */
+        uint64_t lma     : 1;  /* LMA, bit 10, ro */
+        uint64_t nxe     : 1;  /* NXE, bit 11, rw */
+        uint64_t svme    : 1;  /* SVME, bit 12, rw */
+        uint64_t lmsle   : 1;  /* LMSLE, bit 13, rw */
+        uint64_t ffxsr   : 1;  /* FFXSR, bit 14, rw */
+        uint64_t tce     : 1;  /* TCE, bit 15, rw */
         uint64_t rsvd_16 : 1;
-        uint64_t mcommit : 1;  /* AMD only: enables the MCOMMIT instruction. */
-        uint64_t intwb   : 1;  /* AMD only: makes WBINVD and WBNOINVD interruptible. */
+        uint64_t mcommit : 1;  /* MCOMMIT, bit 17, rw */
+        uint64_t intwb   : 1;  /* INTWB, bit 18, rw */
         uint64_t rsvd_19 : 1;
-        uint64_t uaie    : 1;  /* AMD only: upper address ignore; most data accesses skip the canonical check of the top bits, which software may use as tags. */
-        uint64_t aibrse  : 1;  /* AMD only: automatic IBRS; indirect-branch restriction applies at CPL 0 without SPEC_CTRL.IBRS. */
+        uint64_t uaie    : 1;  /* UAIE, bit 20, rw */
+        uint64_t aibrse  : 1;  /* AIBRSE, bit 21, rw */
         uint64_t rsvd_22 : 42;
     };
 } msr_ia32_efer_t;
@@ -62,7 +62,9 @@ static inline msr_ia32_efer_t msr_ia32_efer_from_raw(uint64_t raw)
     return v;
 }
 
-/* SCE, bit 0, rw: System-call extensions: enables SYSCALL and SYSRET. Reset: 0. */
+/*
+ * SCE, bit 0, rw: System-call extensions: enables SYSCALL and SYSRET. Reset: 0.
+ */
 #define MSR_IA32_EFER_SCE_SHIFT 0
 #define MSR_IA32_EFER_SCE_WIDTH 1
 #define MSR_IA32_EFER_SCE_MASK  UINT64_C(0x0000000000000001)
@@ -75,11 +77,15 @@ static inline uint64_t msr_ia32_efer_sce_get(msr_ia32_efer_t v)
 /* Returns `v` with SCE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_sce_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_SCE_MASK) | ((x << MSR_IA32_EFER_SCE_SHIFT) & MSR_IA32_EFER_SCE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_SCE_MASK) |
+            ((x << MSR_IA32_EFER_SCE_SHIFT) & MSR_IA32_EFER_SCE_MASK);
     return v;
 }
 
-/* LME, bit 8, rw: Long mode (IA-32e mode) enable; takes effect when paging is enabled. Reset: 0. */
+/*
+ * LME, bit 8, rw: Long mode (IA-32e mode) enable; takes effect when paging is enabled.
+ * Reset: 0.
+ */
 #define MSR_IA32_EFER_LME_SHIFT 8
 #define MSR_IA32_EFER_LME_WIDTH 1
 #define MSR_IA32_EFER_LME_MASK  UINT64_C(0x0000000000000100)
@@ -92,11 +98,15 @@ static inline uint64_t msr_ia32_efer_lme_get(msr_ia32_efer_t v)
 /* Returns `v` with LME = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_lme_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_LME_MASK) | ((x << MSR_IA32_EFER_LME_SHIFT) & MSR_IA32_EFER_LME_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_LME_MASK) |
+            ((x << MSR_IA32_EFER_LME_SHIFT) & MSR_IA32_EFER_LME_MASK);
     return v;
 }
 
-/* LMA, bit 10, ro: Long mode active: the processor sets it while IA-32e mode is in use. Reset: 0. */
+/*
+ * LMA, bit 10, ro: Long mode active: the processor sets it while IA-32e mode is in use.
+ * Reset: 0.
+ */
 #define MSR_IA32_EFER_LMA_SHIFT 10
 #define MSR_IA32_EFER_LMA_WIDTH 1
 #define MSR_IA32_EFER_LMA_MASK  UINT64_C(0x0000000000000400)
@@ -109,11 +119,15 @@ static inline uint64_t msr_ia32_efer_lma_get(msr_ia32_efer_t v)
 /* Returns `v` with LMA = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_lma_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_LMA_MASK) | ((x << MSR_IA32_EFER_LMA_SHIFT) & MSR_IA32_EFER_LMA_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_LMA_MASK) |
+            ((x << MSR_IA32_EFER_LMA_SHIFT) & MSR_IA32_EFER_LMA_MASK);
     return v;
 }
 
-/* NXE, bit 11, rw: No-execute enable: makes the XD (NX) bit of paging-structure entries effective. Reset: 0. */
+/*
+ * NXE, bit 11, rw: No-execute enable: makes the XD (NX) bit of paging-structure entries
+ * effective. Reset: 0.
+ */
 #define MSR_IA32_EFER_NXE_SHIFT 11
 #define MSR_IA32_EFER_NXE_WIDTH 1
 #define MSR_IA32_EFER_NXE_MASK  UINT64_C(0x0000000000000800)
@@ -126,11 +140,15 @@ static inline uint64_t msr_ia32_efer_nxe_get(msr_ia32_efer_t v)
 /* Returns `v` with NXE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_nxe_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_NXE_MASK) | ((x << MSR_IA32_EFER_NXE_SHIFT) & MSR_IA32_EFER_NXE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_NXE_MASK) |
+            ((x << MSR_IA32_EFER_NXE_SHIFT) & MSR_IA32_EFER_NXE_MASK);
     return v;
 }
 
-/* SVME, bit 12, rw: AMD only: secure virtual machine enable (SVM instructions such as VMRUN). Reset: 0. */
+/*
+ * SVME, bit 12, rw: AMD only: secure virtual machine enable (SVM instructions such as
+ * VMRUN). Reset: 0.
+ */
 #define MSR_IA32_EFER_SVME_SHIFT 12
 #define MSR_IA32_EFER_SVME_WIDTH 1
 #define MSR_IA32_EFER_SVME_MASK  UINT64_C(0x0000000000001000)
@@ -143,11 +161,15 @@ static inline uint64_t msr_ia32_efer_svme_get(msr_ia32_efer_t v)
 /* Returns `v` with SVME = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_svme_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_SVME_MASK) | ((x << MSR_IA32_EFER_SVME_SHIFT) & MSR_IA32_EFER_SVME_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_SVME_MASK) |
+            ((x << MSR_IA32_EFER_SVME_SHIFT) & MSR_IA32_EFER_SVME_MASK);
     return v;
 }
 
-/* LMSLE, bit 13, rw: AMD only: long-mode segment limit enable (limit checks on data segments in 64-bit mode). Reset: 0. */
+/*
+ * LMSLE, bit 13, rw: AMD only: long-mode segment limit enable (limit checks on data
+ * segments in 64-bit mode). Reset: 0.
+ */
 #define MSR_IA32_EFER_LMSLE_SHIFT 13
 #define MSR_IA32_EFER_LMSLE_WIDTH 1
 #define MSR_IA32_EFER_LMSLE_MASK  UINT64_C(0x0000000000002000)
@@ -160,11 +182,15 @@ static inline uint64_t msr_ia32_efer_lmsle_get(msr_ia32_efer_t v)
 /* Returns `v` with LMSLE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_lmsle_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_LMSLE_MASK) | ((x << MSR_IA32_EFER_LMSLE_SHIFT) & MSR_IA32_EFER_LMSLE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_LMSLE_MASK) |
+            ((x << MSR_IA32_EFER_LMSLE_SHIFT) & MSR_IA32_EFER_LMSLE_MASK);
     return v;
 }
 
-/* FFXSR, bit 14, rw: AMD only: fast FXSAVE/FXRSTOR, which skip the XMM registers at CPL 0 in 64-bit mode. Reset: 0. */
+/*
+ * FFXSR, bit 14, rw: AMD only: fast FXSAVE/FXRSTOR, which skip the XMM registers at CPL
+ * 0 in 64-bit mode. Reset: 0.
+ */
 #define MSR_IA32_EFER_FFXSR_SHIFT 14
 #define MSR_IA32_EFER_FFXSR_WIDTH 1
 #define MSR_IA32_EFER_FFXSR_MASK  UINT64_C(0x0000000000004000)
@@ -177,11 +203,15 @@ static inline uint64_t msr_ia32_efer_ffxsr_get(msr_ia32_efer_t v)
 /* Returns `v` with FFXSR = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_ffxsr_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_FFXSR_MASK) | ((x << MSR_IA32_EFER_FFXSR_SHIFT) & MSR_IA32_EFER_FFXSR_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_FFXSR_MASK) |
+            ((x << MSR_IA32_EFER_FFXSR_SHIFT) & MSR_IA32_EFER_FFXSR_MASK);
     return v;
 }
 
-/* TCE, bit 15, rw: AMD only: translation cache extension; INVLPG then flushes only the upper-level entries it needs to. Reset: 0. */
+/*
+ * TCE, bit 15, rw: AMD only: translation cache extension; INVLPG then flushes only the
+ * upper-level entries it needs to. Reset: 0.
+ */
 #define MSR_IA32_EFER_TCE_SHIFT 15
 #define MSR_IA32_EFER_TCE_WIDTH 1
 #define MSR_IA32_EFER_TCE_MASK  UINT64_C(0x0000000000008000)
@@ -194,11 +224,14 @@ static inline uint64_t msr_ia32_efer_tce_get(msr_ia32_efer_t v)
 /* Returns `v` with TCE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_tce_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_TCE_MASK) | ((x << MSR_IA32_EFER_TCE_SHIFT) & MSR_IA32_EFER_TCE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_TCE_MASK) |
+            ((x << MSR_IA32_EFER_TCE_SHIFT) & MSR_IA32_EFER_TCE_MASK);
     return v;
 }
 
-/* MCOMMIT, bit 17, rw: AMD only: enables the MCOMMIT instruction. Reset: 0. */
+/*
+ * MCOMMIT, bit 17, rw: AMD only: enables the MCOMMIT instruction. Reset: 0.
+ */
 #define MSR_IA32_EFER_MCOMMIT_SHIFT 17
 #define MSR_IA32_EFER_MCOMMIT_WIDTH 1
 #define MSR_IA32_EFER_MCOMMIT_MASK  UINT64_C(0x0000000000020000)
@@ -211,11 +244,14 @@ static inline uint64_t msr_ia32_efer_mcommit_get(msr_ia32_efer_t v)
 /* Returns `v` with MCOMMIT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_mcommit_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_MCOMMIT_MASK) | ((x << MSR_IA32_EFER_MCOMMIT_SHIFT) & MSR_IA32_EFER_MCOMMIT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_MCOMMIT_MASK) |
+            ((x << MSR_IA32_EFER_MCOMMIT_SHIFT) & MSR_IA32_EFER_MCOMMIT_MASK);
     return v;
 }
 
-/* INTWB, bit 18, rw: AMD only: makes WBINVD and WBNOINVD interruptible. Reset: 0. */
+/*
+ * INTWB, bit 18, rw: AMD only: makes WBINVD and WBNOINVD interruptible. Reset: 0.
+ */
 #define MSR_IA32_EFER_INTWB_SHIFT 18
 #define MSR_IA32_EFER_INTWB_WIDTH 1
 #define MSR_IA32_EFER_INTWB_MASK  UINT64_C(0x0000000000040000)
@@ -228,11 +264,15 @@ static inline uint64_t msr_ia32_efer_intwb_get(msr_ia32_efer_t v)
 /* Returns `v` with INTWB = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_intwb_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_INTWB_MASK) | ((x << MSR_IA32_EFER_INTWB_SHIFT) & MSR_IA32_EFER_INTWB_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_INTWB_MASK) |
+            ((x << MSR_IA32_EFER_INTWB_SHIFT) & MSR_IA32_EFER_INTWB_MASK);
     return v;
 }
 
-/* UAIE, bit 20, rw: AMD only: upper address ignore; most data accesses skip the canonical check of the top bits, which software may use as tags. Reset: 0. */
+/*
+ * UAIE, bit 20, rw: AMD only: upper address ignore; most data accesses skip the
+ * canonical check of the top bits, which software may use as tags. Reset: 0.
+ */
 #define MSR_IA32_EFER_UAIE_SHIFT 20
 #define MSR_IA32_EFER_UAIE_WIDTH 1
 #define MSR_IA32_EFER_UAIE_MASK  UINT64_C(0x0000000000100000)
@@ -245,11 +285,15 @@ static inline uint64_t msr_ia32_efer_uaie_get(msr_ia32_efer_t v)
 /* Returns `v` with UAIE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_uaie_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_UAIE_MASK) | ((x << MSR_IA32_EFER_UAIE_SHIFT) & MSR_IA32_EFER_UAIE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_UAIE_MASK) |
+            ((x << MSR_IA32_EFER_UAIE_SHIFT) & MSR_IA32_EFER_UAIE_MASK);
     return v;
 }
 
-/* AIBRSE, bit 21, rw: AMD only: automatic IBRS; indirect-branch restriction applies at CPL 0 without SPEC_CTRL.IBRS. Reset: 0. */
+/*
+ * AIBRSE, bit 21, rw: AMD only: automatic IBRS; indirect-branch restriction applies at
+ * CPL 0 without SPEC_CTRL.IBRS. Reset: 0.
+ */
 #define MSR_IA32_EFER_AIBRSE_SHIFT 21
 #define MSR_IA32_EFER_AIBRSE_WIDTH 1
 #define MSR_IA32_EFER_AIBRSE_MASK  UINT64_C(0x0000000000200000)
@@ -262,7 +306,8 @@ static inline uint64_t msr_ia32_efer_aibrse_get(msr_ia32_efer_t v)
 /* Returns `v` with AIBRSE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_efer_t msr_ia32_efer_aibrse_set(msr_ia32_efer_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_EFER_AIBRSE_MASK) | ((x << MSR_IA32_EFER_AIBRSE_SHIFT) & MSR_IA32_EFER_AIBRSE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_EFER_AIBRSE_MASK) |
+            ((x << MSR_IA32_EFER_AIBRSE_SHIFT) & MSR_IA32_EFER_AIBRSE_MASK);
     return v;
 }
 
@@ -321,7 +366,7 @@ static inline int msr_ia32_efer_modify_safe(uint64_t clear, uint64_t set, msr_ia
 typedef union msr_ia32_fs_base {
     uint64_t raw;
     __extension__ struct {
-        uint64_t base : 64; /* Linear base address of FS in 64-bit mode. */
+        uint64_t base : 64; /* BASE, bits 63:0, rw */
     };
 } msr_ia32_fs_base_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_fs_base_t) == 8, msr_ia32_fs_base_t_is_64_bits);
@@ -337,7 +382,9 @@ static inline msr_ia32_fs_base_t msr_ia32_fs_base_from_raw(uint64_t raw)
     return v;
 }
 
-/* BASE, bits 63:0, rw: Linear base address of FS in 64-bit mode. */
+/*
+ * BASE, bits 63:0, rw: Linear base address of FS in 64-bit mode.
+ */
 #define MSR_IA32_FS_BASE_BASE_SHIFT 0
 #define MSR_IA32_FS_BASE_BASE_WIDTH 64
 #define MSR_IA32_FS_BASE_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -350,7 +397,8 @@ static inline uint64_t msr_ia32_fs_base_base_get(msr_ia32_fs_base_t v)
 /* Returns `v` with BASE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_fs_base_t msr_ia32_fs_base_base_set(msr_ia32_fs_base_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_FS_BASE_BASE_MASK) | ((x << MSR_IA32_FS_BASE_BASE_SHIFT) & MSR_IA32_FS_BASE_BASE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_FS_BASE_BASE_MASK) |
+            ((x << MSR_IA32_FS_BASE_BASE_SHIFT) & MSR_IA32_FS_BASE_BASE_MASK);
     return v;
 }
 
@@ -409,7 +457,7 @@ static inline int msr_ia32_fs_base_modify_safe(uint64_t clear, uint64_t set, msr
 typedef union msr_ia32_gs_base {
     uint64_t raw;
     __extension__ struct {
-        uint64_t base : 64; /* Linear base address of GS in 64-bit mode. */
+        uint64_t base : 64; /* BASE, bits 63:0, rw */
     };
 } msr_ia32_gs_base_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_gs_base_t) == 8, msr_ia32_gs_base_t_is_64_bits);
@@ -425,7 +473,9 @@ static inline msr_ia32_gs_base_t msr_ia32_gs_base_from_raw(uint64_t raw)
     return v;
 }
 
-/* BASE, bits 63:0, rw: Linear base address of GS in 64-bit mode. */
+/*
+ * BASE, bits 63:0, rw: Linear base address of GS in 64-bit mode.
+ */
 #define MSR_IA32_GS_BASE_BASE_SHIFT 0
 #define MSR_IA32_GS_BASE_BASE_WIDTH 64
 #define MSR_IA32_GS_BASE_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -438,7 +488,8 @@ static inline uint64_t msr_ia32_gs_base_base_get(msr_ia32_gs_base_t v)
 /* Returns `v` with BASE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_gs_base_t msr_ia32_gs_base_base_set(msr_ia32_gs_base_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_GS_BASE_BASE_MASK) | ((x << MSR_IA32_GS_BASE_BASE_SHIFT) & MSR_IA32_GS_BASE_BASE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_GS_BASE_BASE_MASK) |
+            ((x << MSR_IA32_GS_BASE_BASE_SHIFT) & MSR_IA32_GS_BASE_BASE_MASK);
     return v;
 }
 
@@ -498,7 +549,7 @@ static inline int msr_ia32_gs_base_modify_safe(uint64_t clear, uint64_t set, msr
 typedef union msr_ia32_kernel_gs_base {
     uint64_t raw;
     __extension__ struct {
-        uint64_t base : 64; /* GS base value that SWAPGS swaps in. */
+        uint64_t base : 64; /* BASE, bits 63:0, rw */
     };
 } msr_ia32_kernel_gs_base_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_kernel_gs_base_t) == 8, msr_ia32_kernel_gs_base_t_is_64_bits);
@@ -514,7 +565,9 @@ static inline msr_ia32_kernel_gs_base_t msr_ia32_kernel_gs_base_from_raw(uint64_
     return v;
 }
 
-/* BASE, bits 63:0, rw: GS base value that SWAPGS swaps in. */
+/*
+ * BASE, bits 63:0, rw: GS base value that SWAPGS swaps in.
+ */
 #define MSR_IA32_KERNEL_GS_BASE_BASE_SHIFT 0
 #define MSR_IA32_KERNEL_GS_BASE_BASE_WIDTH 64
 #define MSR_IA32_KERNEL_GS_BASE_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -527,7 +580,8 @@ static inline uint64_t msr_ia32_kernel_gs_base_base_get(msr_ia32_kernel_gs_base_
 /* Returns `v` with BASE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_kernel_gs_base_t msr_ia32_kernel_gs_base_base_set(msr_ia32_kernel_gs_base_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_KERNEL_GS_BASE_BASE_MASK) | ((x << MSR_IA32_KERNEL_GS_BASE_BASE_SHIFT) & MSR_IA32_KERNEL_GS_BASE_BASE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_KERNEL_GS_BASE_BASE_MASK) |
+            ((x << MSR_IA32_KERNEL_GS_BASE_BASE_SHIFT) & MSR_IA32_KERNEL_GS_BASE_BASE_MASK);
     return v;
 }
 

@@ -36,18 +36,18 @@ enum msr_ia32_vmx_basic_memory_type {
 typedef union msr_ia32_vmx_basic {
     uint64_t raw;
     __extension__ struct {
-        uint64_t revision_id            : 31; /* VMCS revision identifier that software writes at the start of the VMXON region and each VMCS. */
+        uint64_t revision_id            : 31; /* REVISION_ID, bits 30:0, ro */
         uint64_t rsvd_31                : 1;
-        uint64_t vmcs_size              : 13; /* Number of bytes to allocate for the VMXON region and for each VMCS (at most 4096). */
+        uint64_t vmcs_size              : 13; /* VMCS_SIZE, bits 44:32, ro */
         uint64_t rsvd_45                : 3;
-        uint64_t physical_address_32bit : 1;  /* 1: addresses of the VMXON region, VMCSs and the structures they point to are limited to 32 bits; always 0 on Intel 64 processors. */
-        uint64_t dual_monitor           : 1;  /* The dual-monitor treatment of SMIs and SMM is supported. */
-        uint64_t memory_type            : 4;  /* Memory type the processor uses for the VMCS, the structures it references and the MSEG header. */
-        uint64_t ins_outs_info          : 1;  /* VM exits due to INS and OUTS report the VM-exit instruction-information field. */
-        uint64_t true_controls          : 1;  /* Some default-1 VMX controls may be 0; the IA32_VMX_TRUE_*_CTLS MSRs exist and report which. */
-        uint64_t no_error_code_check    : 1;  /* VM entry may inject a hardware exception with or without an error code, whatever its vector. */
+        uint64_t physical_address_32bit : 1;  /* PHYSICAL_ADDRESS_32BIT, bit 48, ro */
+        uint64_t dual_monitor           : 1;  /* DUAL_MONITOR, bit 49, ro */
+        uint64_t memory_type            : 4;  /* MEMORY_TYPE, bits 53:50, ro */
+        uint64_t ins_outs_info          : 1;  /* INS_OUTS_INFO, bit 54, ro */
+        uint64_t true_controls          : 1;  /* TRUE_CONTROLS, bit 55, ro */
+        uint64_t no_error_code_check    : 1;  /* NO_ERROR_CODE_CHECK, bit 56, ro */
         uint64_t rsvd_57                : 1;
-        uint64_t nested_exception       : 1;  /* VM entry accepts the nested-exception bit of the injected-event field (used with FRED). */
+        uint64_t nested_exception       : 1;  /* NESTED_EXCEPTION, bit 58, ro */
         uint64_t rsvd_59                : 5;
     };
 } msr_ia32_vmx_basic_t;
@@ -64,7 +64,10 @@ static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_from_raw(uint64_t raw)
     return v;
 }
 
-/* REVISION_ID, bits 30:0, ro: VMCS revision identifier that software writes at the start of the VMXON region and each VMCS. */
+/*
+ * REVISION_ID, bits 30:0, ro: VMCS revision identifier that software writes at the
+ * start of the VMXON region and each VMCS.
+ */
 #define MSR_IA32_VMX_BASIC_REVISION_ID_SHIFT 0
 #define MSR_IA32_VMX_BASIC_REVISION_ID_WIDTH 31
 #define MSR_IA32_VMX_BASIC_REVISION_ID_MASK  UINT64_C(0x000000007FFFFFFF)
@@ -77,11 +80,15 @@ static inline uint64_t msr_ia32_vmx_basic_revision_id_get(msr_ia32_vmx_basic_t v
 /* Returns `v` with REVISION_ID = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_revision_id_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_REVISION_ID_MASK) | ((x << MSR_IA32_VMX_BASIC_REVISION_ID_SHIFT) & MSR_IA32_VMX_BASIC_REVISION_ID_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_REVISION_ID_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_REVISION_ID_SHIFT) & MSR_IA32_VMX_BASIC_REVISION_ID_MASK);
     return v;
 }
 
-/* VMCS_SIZE, bits 44:32, ro: Number of bytes to allocate for the VMXON region and for each VMCS (at most 4096). */
+/*
+ * VMCS_SIZE, bits 44:32, ro: Number of bytes to allocate for the VMXON region and for
+ * each VMCS (at most 4096).
+ */
 #define MSR_IA32_VMX_BASIC_VMCS_SIZE_SHIFT 32
 #define MSR_IA32_VMX_BASIC_VMCS_SIZE_WIDTH 13
 #define MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK  UINT64_C(0x00001FFF00000000)
@@ -94,11 +101,15 @@ static inline uint64_t msr_ia32_vmx_basic_vmcs_size_get(msr_ia32_vmx_basic_t v)
 /* Returns `v` with VMCS_SIZE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_vmcs_size_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK) | ((x << MSR_IA32_VMX_BASIC_VMCS_SIZE_SHIFT) & MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_VMCS_SIZE_SHIFT) & MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK);
     return v;
 }
 
-/* PHYSICAL_ADDRESS_32BIT, bit 48, ro: 1: addresses of the VMXON region, VMCSs and the structures they point to are limited to 32 bits; always 0 on Intel 64 processors. */
+/*
+ * PHYSICAL_ADDRESS_32BIT, bit 48, ro: 1: addresses of the VMXON region, VMCSs and the
+ * structures they point to are limited to 32 bits; always 0 on Intel 64 processors.
+ */
 #define MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_SHIFT 48
 #define MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_WIDTH 1
 #define MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_MASK  UINT64_C(0x0001000000000000)
@@ -111,11 +122,14 @@ static inline uint64_t msr_ia32_vmx_basic_physical_address_32bit_get(msr_ia32_vm
 /* Returns `v` with PHYSICAL_ADDRESS_32BIT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_physical_address_32bit_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_MASK) | ((x << MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_SHIFT) & MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_SHIFT) & MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_MASK);
     return v;
 }
 
-/* DUAL_MONITOR, bit 49, ro: The dual-monitor treatment of SMIs and SMM is supported. */
+/*
+ * DUAL_MONITOR, bit 49, ro: The dual-monitor treatment of SMIs and SMM is supported.
+ */
 #define MSR_IA32_VMX_BASIC_DUAL_MONITOR_SHIFT 49
 #define MSR_IA32_VMX_BASIC_DUAL_MONITOR_WIDTH 1
 #define MSR_IA32_VMX_BASIC_DUAL_MONITOR_MASK  UINT64_C(0x0002000000000000)
@@ -128,11 +142,16 @@ static inline uint64_t msr_ia32_vmx_basic_dual_monitor_get(msr_ia32_vmx_basic_t 
 /* Returns `v` with DUAL_MONITOR = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_dual_monitor_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_DUAL_MONITOR_MASK) | ((x << MSR_IA32_VMX_BASIC_DUAL_MONITOR_SHIFT) & MSR_IA32_VMX_BASIC_DUAL_MONITOR_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_DUAL_MONITOR_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_DUAL_MONITOR_SHIFT) & MSR_IA32_VMX_BASIC_DUAL_MONITOR_MASK);
     return v;
 }
 
-/* MEMORY_TYPE, bits 53:50, ro: Memory type the processor uses for the VMCS, the structures it references and the MSEG header. Values: enum msr_ia32_vmx_basic_memory_type. */
+/*
+ * MEMORY_TYPE, bits 53:50, ro: Memory type the processor uses for the VMCS, the
+ * structures it references and the MSEG header. Values: enum
+ * msr_ia32_vmx_basic_memory_type.
+ */
 #define MSR_IA32_VMX_BASIC_MEMORY_TYPE_SHIFT 50
 #define MSR_IA32_VMX_BASIC_MEMORY_TYPE_WIDTH 4
 #define MSR_IA32_VMX_BASIC_MEMORY_TYPE_MASK  UINT64_C(0x003C000000000000)
@@ -145,11 +164,15 @@ static inline uint64_t msr_ia32_vmx_basic_memory_type_get(msr_ia32_vmx_basic_t v
 /* Returns `v` with MEMORY_TYPE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_memory_type_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_MEMORY_TYPE_MASK) | ((x << MSR_IA32_VMX_BASIC_MEMORY_TYPE_SHIFT) & MSR_IA32_VMX_BASIC_MEMORY_TYPE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_MEMORY_TYPE_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_MEMORY_TYPE_SHIFT) & MSR_IA32_VMX_BASIC_MEMORY_TYPE_MASK);
     return v;
 }
 
-/* INS_OUTS_INFO, bit 54, ro: VM exits due to INS and OUTS report the VM-exit instruction-information field. */
+/*
+ * INS_OUTS_INFO, bit 54, ro: VM exits due to INS and OUTS report the VM-exit
+ * instruction-information field.
+ */
 #define MSR_IA32_VMX_BASIC_INS_OUTS_INFO_SHIFT 54
 #define MSR_IA32_VMX_BASIC_INS_OUTS_INFO_WIDTH 1
 #define MSR_IA32_VMX_BASIC_INS_OUTS_INFO_MASK  UINT64_C(0x0040000000000000)
@@ -162,11 +185,15 @@ static inline uint64_t msr_ia32_vmx_basic_ins_outs_info_get(msr_ia32_vmx_basic_t
 /* Returns `v` with INS_OUTS_INFO = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_ins_outs_info_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_INS_OUTS_INFO_MASK) | ((x << MSR_IA32_VMX_BASIC_INS_OUTS_INFO_SHIFT) & MSR_IA32_VMX_BASIC_INS_OUTS_INFO_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_INS_OUTS_INFO_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_INS_OUTS_INFO_SHIFT) & MSR_IA32_VMX_BASIC_INS_OUTS_INFO_MASK);
     return v;
 }
 
-/* TRUE_CONTROLS, bit 55, ro: Some default-1 VMX controls may be 0; the IA32_VMX_TRUE_*_CTLS MSRs exist and report which. */
+/*
+ * TRUE_CONTROLS, bit 55, ro: Some default-1 VMX controls may be 0; the
+ * IA32_VMX_TRUE_*_CTLS MSRs exist and report which.
+ */
 #define MSR_IA32_VMX_BASIC_TRUE_CONTROLS_SHIFT 55
 #define MSR_IA32_VMX_BASIC_TRUE_CONTROLS_WIDTH 1
 #define MSR_IA32_VMX_BASIC_TRUE_CONTROLS_MASK  UINT64_C(0x0080000000000000)
@@ -179,11 +206,15 @@ static inline uint64_t msr_ia32_vmx_basic_true_controls_get(msr_ia32_vmx_basic_t
 /* Returns `v` with TRUE_CONTROLS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_true_controls_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_TRUE_CONTROLS_MASK) | ((x << MSR_IA32_VMX_BASIC_TRUE_CONTROLS_SHIFT) & MSR_IA32_VMX_BASIC_TRUE_CONTROLS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_TRUE_CONTROLS_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_TRUE_CONTROLS_SHIFT) & MSR_IA32_VMX_BASIC_TRUE_CONTROLS_MASK);
     return v;
 }
 
-/* NO_ERROR_CODE_CHECK, bit 56, ro: VM entry may inject a hardware exception with or without an error code, whatever its vector. */
+/*
+ * NO_ERROR_CODE_CHECK, bit 56, ro: VM entry may inject a hardware exception with or
+ * without an error code, whatever its vector.
+ */
 #define MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_SHIFT 56
 #define MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_WIDTH 1
 #define MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_MASK  UINT64_C(0x0100000000000000)
@@ -196,11 +227,15 @@ static inline uint64_t msr_ia32_vmx_basic_no_error_code_check_get(msr_ia32_vmx_b
 /* Returns `v` with NO_ERROR_CODE_CHECK = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_no_error_code_check_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_MASK) | ((x << MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_SHIFT) & MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_SHIFT) & MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_MASK);
     return v;
 }
 
-/* NESTED_EXCEPTION, bit 58, ro: VM entry accepts the nested-exception bit of the injected-event field (used with FRED). */
+/*
+ * NESTED_EXCEPTION, bit 58, ro: VM entry accepts the nested-exception bit of the
+ * injected-event field (used with FRED).
+ */
 #define MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_SHIFT 58
 #define MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_WIDTH 1
 #define MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_MASK  UINT64_C(0x0400000000000000)
@@ -213,7 +248,8 @@ static inline uint64_t msr_ia32_vmx_basic_nested_exception_get(msr_ia32_vmx_basi
 /* Returns `v` with NESTED_EXCEPTION = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_basic_t msr_ia32_vmx_basic_nested_exception_set(msr_ia32_vmx_basic_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_MASK) | ((x << MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_SHIFT) & MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_MASK) |
+            ((x << MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_SHIFT) & MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_MASK);
     return v;
 }
 
@@ -242,8 +278,8 @@ static inline int msr_ia32_vmx_basic_read_safe(msr_ia32_vmx_basic_t *value)
 typedef union msr_ia32_vmx_pinbased_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the pin-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the pin-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_pinbased_ctls_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_pinbased_ctls_t) == 8, msr_ia32_vmx_pinbased_ctls_t_is_64_bits);
@@ -259,7 +295,10 @@ static inline msr_ia32_vmx_pinbased_ctls_t msr_ia32_vmx_pinbased_ctls_from_raw(u
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
+ */
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -272,11 +311,15 @@ static inline uint64_t msr_ia32_vmx_pinbased_ctls_allowed_0_get(msr_ia32_vmx_pin
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_pinbased_ctls_t msr_ia32_vmx_pinbased_ctls_allowed_0_set(msr_ia32_vmx_pinbased_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
+ */
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -289,7 +332,8 @@ static inline uint64_t msr_ia32_vmx_pinbased_ctls_allowed_1_get(msr_ia32_vmx_pin
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_pinbased_ctls_t msr_ia32_vmx_pinbased_ctls_allowed_1_set(msr_ia32_vmx_pinbased_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_MASK);
     return v;
 }
 
@@ -319,8 +363,8 @@ static inline int msr_ia32_vmx_pinbased_ctls_read_safe(msr_ia32_vmx_pinbased_ctl
 typedef union msr_ia32_vmx_procbased_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the primary processor-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the primary processor-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_procbased_ctls_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_procbased_ctls_t) == 8, msr_ia32_vmx_procbased_ctls_t_is_64_bits);
@@ -336,7 +380,11 @@ static inline msr_ia32_vmx_procbased_ctls_t msr_ia32_vmx_procbased_ctls_from_raw
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based VM-
+ * execution controls: a bit set here means that control must be 1 (VM entry fails if it
+ * is 0).
+ */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -349,11 +397,16 @@ static inline uint64_t msr_ia32_vmx_procbased_ctls_allowed_0_get(msr_ia32_vmx_pr
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_procbased_ctls_t msr_ia32_vmx_procbased_ctls_allowed_0_set(msr_ia32_vmx_procbased_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-
+ * execution controls: a bit clear here means that control must be 0 (VM entry fails if
+ * it is 1).
+ */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -366,7 +419,8 @@ static inline uint64_t msr_ia32_vmx_procbased_ctls_allowed_1_get(msr_ia32_vmx_pr
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_procbased_ctls_t msr_ia32_vmx_procbased_ctls_allowed_1_set(msr_ia32_vmx_procbased_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_MASK);
     return v;
 }
 
@@ -395,8 +449,8 @@ static inline int msr_ia32_vmx_procbased_ctls_read_safe(msr_ia32_vmx_procbased_c
 typedef union msr_ia32_vmx_exit_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the primary VM-exit controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the primary VM-exit controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_exit_ctls_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_exit_ctls_t) == 8, msr_ia32_vmx_exit_ctls_t_is_64_bits);
@@ -412,7 +466,10 @@ static inline msr_ia32_vmx_exit_ctls_t msr_ia32_vmx_exit_ctls_from_raw(uint64_t 
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary VM-exit controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary VM-exit controls: a bit
+ * set here means that control must be 1 (VM entry fails if it is 0).
+ */
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -425,11 +482,15 @@ static inline uint64_t msr_ia32_vmx_exit_ctls_allowed_0_get(msr_ia32_vmx_exit_ct
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_exit_ctls_t msr_ia32_vmx_exit_ctls_allowed_0_set(msr_ia32_vmx_exit_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit
+ * clear here means that control must be 0 (VM entry fails if it is 1).
+ */
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -442,7 +503,8 @@ static inline uint64_t msr_ia32_vmx_exit_ctls_allowed_1_get(msr_ia32_vmx_exit_ct
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_exit_ctls_t msr_ia32_vmx_exit_ctls_allowed_1_set(msr_ia32_vmx_exit_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_MASK);
     return v;
 }
 
@@ -471,8 +533,8 @@ static inline int msr_ia32_vmx_exit_ctls_read_safe(msr_ia32_vmx_exit_ctls_t *val
 typedef union msr_ia32_vmx_entry_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the VM-entry controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the VM-entry controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_entry_ctls_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_entry_ctls_t) == 8, msr_ia32_vmx_entry_ctls_t_is_64_bits);
@@ -488,7 +550,10 @@ static inline msr_ia32_vmx_entry_ctls_t msr_ia32_vmx_entry_ctls_from_raw(uint64_
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the VM-entry controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the VM-entry controls: a bit set here
+ * means that control must be 1 (VM entry fails if it is 0).
+ */
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -501,11 +566,15 @@ static inline uint64_t msr_ia32_vmx_entry_ctls_allowed_0_get(msr_ia32_vmx_entry_
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_entry_ctls_t msr_ia32_vmx_entry_ctls_allowed_0_set(msr_ia32_vmx_entry_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear
+ * here means that control must be 0 (VM entry fails if it is 1).
+ */
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -518,7 +587,8 @@ static inline uint64_t msr_ia32_vmx_entry_ctls_allowed_1_get(msr_ia32_vmx_entry_
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_entry_ctls_t msr_ia32_vmx_entry_ctls_allowed_1_set(msr_ia32_vmx_entry_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_MASK);
     return v;
 }
 
@@ -547,21 +617,21 @@ static inline int msr_ia32_vmx_entry_ctls_read_safe(msr_ia32_vmx_entry_ctls_t *v
 typedef union msr_ia32_vmx_misc {
     uint64_t raw;
     __extension__ struct {
-        uint64_t preemption_timer_rate             : 5;  /* The VMX-preemption timer counts down by 1 each time this TSC bit (X) changes. */
-        uint64_t store_efer_lma                    : 1;  /* VM exits store IA32_EFER.LMA into the IA-32e mode guest VM-entry control. */
-        uint64_t activity_hlt                      : 1;  /* The HLT activity state is supported. */
-        uint64_t activity_shutdown                 : 1;  /* The shutdown activity state is supported. */
-        uint64_t activity_wait_sipi                : 1;  /* The wait-for-SIPI activity state is supported. */
+        uint64_t preemption_timer_rate             : 5;  /* PREEMPTION_TIMER_RATE, bits 4:0, ro */
+        uint64_t store_efer_lma                    : 1;  /* STORE_EFER_LMA, bit 5, ro */
+        uint64_t activity_hlt                      : 1;  /* ACTIVITY_HLT, bit 6, ro */
+        uint64_t activity_shutdown                 : 1;  /* ACTIVITY_SHUTDOWN, bit 7, ro */
+        uint64_t activity_wait_sipi                : 1;  /* ACTIVITY_WAIT_SIPI, bit 8, ro */
         uint64_t rsvd_9                            : 5;
-        uint64_t intel_pt_in_vmx                   : 1;  /* Intel Processor Trace may be used in VMX operation. */
-        uint64_t rdmsr_smbase_in_smm               : 1;  /* RDMSR in SMM can read the IA32_SMBASE MSR (9EH). */
-        uint64_t cr3_target_count                  : 9;  /* Number of CR3-target values supported (0 to 256). */
-        uint64_t max_msr_list                      : 3;  /* N such that 512 * (N + 1) is the recommended maximum number of entries in each VM-entry/exit MSR list. */
-        uint64_t smm_monitor_ctl_b2                : 1;  /* Bit 2 of IA32_SMM_MONITOR_CTL can be set (VMXOFF then leaves SMIs blocked). */
-        uint64_t vmwrite_all_fields                : 1;  /* VMWRITE can write any supported VMCS field, including VM-exit information fields. */
-        uint64_t zero_length_instruction_injection : 1;  /* VM entry can inject software interrupts and software or privileged software exceptions with an instruction length of 0. */
+        uint64_t intel_pt_in_vmx                   : 1;  /* INTEL_PT_IN_VMX, bit 14, ro */
+        uint64_t rdmsr_smbase_in_smm               : 1;  /* RDMSR_SMBASE_IN_SMM, bit 15, ro */
+        uint64_t cr3_target_count                  : 9;  /* CR3_TARGET_COUNT, bits 24:16, ro */
+        uint64_t max_msr_list                      : 3;  /* MAX_MSR_LIST, bits 27:25, ro */
+        uint64_t smm_monitor_ctl_b2                : 1;  /* SMM_MONITOR_CTL_B2, bit 28, ro */
+        uint64_t vmwrite_all_fields                : 1;  /* VMWRITE_ALL_FIELDS, bit 29, ro */
+        uint64_t zero_length_instruction_injection : 1;  /* ZERO_LENGTH_INSTRUCTION_INJECTION, bit 30, ro */
         uint64_t rsvd_31                           : 1;
-        uint64_t mseg_revision                     : 32; /* MSEG revision identifier used by the processor. */
+        uint64_t mseg_revision                     : 32; /* MSEG_REVISION, bits 63:32, ro */
     };
 } msr_ia32_vmx_misc_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_misc_t) == 8, msr_ia32_vmx_misc_t_is_64_bits);
@@ -577,7 +647,10 @@ static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_from_raw(uint64_t raw)
     return v;
 }
 
-/* PREEMPTION_TIMER_RATE, bits 4:0, ro: The VMX-preemption timer counts down by 1 each time this TSC bit (X) changes. */
+/*
+ * PREEMPTION_TIMER_RATE, bits 4:0, ro: The VMX-preemption timer counts down by 1 each
+ * time this TSC bit (X) changes.
+ */
 #define MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_SHIFT 0
 #define MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_WIDTH 5
 #define MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_MASK  UINT64_C(0x000000000000001F)
@@ -590,11 +663,15 @@ static inline uint64_t msr_ia32_vmx_misc_preemption_timer_rate_get(msr_ia32_vmx_
 /* Returns `v` with PREEMPTION_TIMER_RATE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_preemption_timer_rate_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_MASK) | ((x << MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_SHIFT) & MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_MASK) |
+            ((x << MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_SHIFT) & MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
     return v;
 }
 
-/* STORE_EFER_LMA, bit 5, ro: VM exits store IA32_EFER.LMA into the IA-32e mode guest VM-entry control. */
+/*
+ * STORE_EFER_LMA, bit 5, ro: VM exits store IA32_EFER.LMA into the IA-32e mode guest
+ * VM-entry control.
+ */
 #define MSR_IA32_VMX_MISC_STORE_EFER_LMA_SHIFT 5
 #define MSR_IA32_VMX_MISC_STORE_EFER_LMA_WIDTH 1
 #define MSR_IA32_VMX_MISC_STORE_EFER_LMA_MASK  UINT64_C(0x0000000000000020)
@@ -607,11 +684,14 @@ static inline uint64_t msr_ia32_vmx_misc_store_efer_lma_get(msr_ia32_vmx_misc_t 
 /* Returns `v` with STORE_EFER_LMA = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_store_efer_lma_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_STORE_EFER_LMA_MASK) | ((x << MSR_IA32_VMX_MISC_STORE_EFER_LMA_SHIFT) & MSR_IA32_VMX_MISC_STORE_EFER_LMA_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_STORE_EFER_LMA_MASK) |
+            ((x << MSR_IA32_VMX_MISC_STORE_EFER_LMA_SHIFT) & MSR_IA32_VMX_MISC_STORE_EFER_LMA_MASK);
     return v;
 }
 
-/* ACTIVITY_HLT, bit 6, ro: The HLT activity state is supported. */
+/*
+ * ACTIVITY_HLT, bit 6, ro: The HLT activity state is supported.
+ */
 #define MSR_IA32_VMX_MISC_ACTIVITY_HLT_SHIFT 6
 #define MSR_IA32_VMX_MISC_ACTIVITY_HLT_WIDTH 1
 #define MSR_IA32_VMX_MISC_ACTIVITY_HLT_MASK  UINT64_C(0x0000000000000040)
@@ -624,11 +704,14 @@ static inline uint64_t msr_ia32_vmx_misc_activity_hlt_get(msr_ia32_vmx_misc_t v)
 /* Returns `v` with ACTIVITY_HLT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_activity_hlt_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_ACTIVITY_HLT_MASK) | ((x << MSR_IA32_VMX_MISC_ACTIVITY_HLT_SHIFT) & MSR_IA32_VMX_MISC_ACTIVITY_HLT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_ACTIVITY_HLT_MASK) |
+            ((x << MSR_IA32_VMX_MISC_ACTIVITY_HLT_SHIFT) & MSR_IA32_VMX_MISC_ACTIVITY_HLT_MASK);
     return v;
 }
 
-/* ACTIVITY_SHUTDOWN, bit 7, ro: The shutdown activity state is supported. */
+/*
+ * ACTIVITY_SHUTDOWN, bit 7, ro: The shutdown activity state is supported.
+ */
 #define MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_SHIFT 7
 #define MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_WIDTH 1
 #define MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_MASK  UINT64_C(0x0000000000000080)
@@ -641,11 +724,14 @@ static inline uint64_t msr_ia32_vmx_misc_activity_shutdown_get(msr_ia32_vmx_misc
 /* Returns `v` with ACTIVITY_SHUTDOWN = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_activity_shutdown_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_MASK) | ((x << MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_SHIFT) & MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_MASK) |
+            ((x << MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_SHIFT) & MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_MASK);
     return v;
 }
 
-/* ACTIVITY_WAIT_SIPI, bit 8, ro: The wait-for-SIPI activity state is supported. */
+/*
+ * ACTIVITY_WAIT_SIPI, bit 8, ro: The wait-for-SIPI activity state is supported.
+ */
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_SHIFT 8
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_WIDTH 1
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK  UINT64_C(0x0000000000000100)
@@ -658,11 +744,14 @@ static inline uint64_t msr_ia32_vmx_misc_activity_wait_sipi_get(msr_ia32_vmx_mis
 /* Returns `v` with ACTIVITY_WAIT_SIPI = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_activity_wait_sipi_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK) | ((x << MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_SHIFT) & MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK) |
+            ((x << MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_SHIFT) & MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK);
     return v;
 }
 
-/* INTEL_PT_IN_VMX, bit 14, ro: Intel Processor Trace may be used in VMX operation. */
+/*
+ * INTEL_PT_IN_VMX, bit 14, ro: Intel Processor Trace may be used in VMX operation.
+ */
 #define MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_SHIFT 14
 #define MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_WIDTH 1
 #define MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_MASK  UINT64_C(0x0000000000004000)
@@ -675,11 +764,14 @@ static inline uint64_t msr_ia32_vmx_misc_intel_pt_in_vmx_get(msr_ia32_vmx_misc_t
 /* Returns `v` with INTEL_PT_IN_VMX = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_intel_pt_in_vmx_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_MASK) | ((x << MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_SHIFT) & MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_MASK) |
+            ((x << MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_SHIFT) & MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_MASK);
     return v;
 }
 
-/* RDMSR_SMBASE_IN_SMM, bit 15, ro: RDMSR in SMM can read the IA32_SMBASE MSR (9EH). */
+/*
+ * RDMSR_SMBASE_IN_SMM, bit 15, ro: RDMSR in SMM can read the IA32_SMBASE MSR (9EH).
+ */
 #define MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_SHIFT 15
 #define MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_WIDTH 1
 #define MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_MASK  UINT64_C(0x0000000000008000)
@@ -692,11 +784,14 @@ static inline uint64_t msr_ia32_vmx_misc_rdmsr_smbase_in_smm_get(msr_ia32_vmx_mi
 /* Returns `v` with RDMSR_SMBASE_IN_SMM = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_rdmsr_smbase_in_smm_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_MASK) | ((x << MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_SHIFT) & MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_MASK) |
+            ((x << MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_SHIFT) & MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_MASK);
     return v;
 }
 
-/* CR3_TARGET_COUNT, bits 24:16, ro: Number of CR3-target values supported (0 to 256). */
+/*
+ * CR3_TARGET_COUNT, bits 24:16, ro: Number of CR3-target values supported (0 to 256).
+ */
 #define MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_SHIFT 16
 #define MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_WIDTH 9
 #define MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_MASK  UINT64_C(0x0000000001FF0000)
@@ -709,11 +804,15 @@ static inline uint64_t msr_ia32_vmx_misc_cr3_target_count_get(msr_ia32_vmx_misc_
 /* Returns `v` with CR3_TARGET_COUNT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_cr3_target_count_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_MASK) | ((x << MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_SHIFT) & MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_MASK) |
+            ((x << MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_SHIFT) & MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_MASK);
     return v;
 }
 
-/* MAX_MSR_LIST, bits 27:25, ro: N such that 512 * (N + 1) is the recommended maximum number of entries in each VM-entry/exit MSR list. */
+/*
+ * MAX_MSR_LIST, bits 27:25, ro: N such that 512 * (N + 1) is the recommended maximum
+ * number of entries in each VM-entry/exit MSR list.
+ */
 #define MSR_IA32_VMX_MISC_MAX_MSR_LIST_SHIFT 25
 #define MSR_IA32_VMX_MISC_MAX_MSR_LIST_WIDTH 3
 #define MSR_IA32_VMX_MISC_MAX_MSR_LIST_MASK  UINT64_C(0x000000000E000000)
@@ -726,11 +825,15 @@ static inline uint64_t msr_ia32_vmx_misc_max_msr_list_get(msr_ia32_vmx_misc_t v)
 /* Returns `v` with MAX_MSR_LIST = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_max_msr_list_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_MAX_MSR_LIST_MASK) | ((x << MSR_IA32_VMX_MISC_MAX_MSR_LIST_SHIFT) & MSR_IA32_VMX_MISC_MAX_MSR_LIST_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_MAX_MSR_LIST_MASK) |
+            ((x << MSR_IA32_VMX_MISC_MAX_MSR_LIST_SHIFT) & MSR_IA32_VMX_MISC_MAX_MSR_LIST_MASK);
     return v;
 }
 
-/* SMM_MONITOR_CTL_B2, bit 28, ro: Bit 2 of IA32_SMM_MONITOR_CTL can be set (VMXOFF then leaves SMIs blocked). */
+/*
+ * SMM_MONITOR_CTL_B2, bit 28, ro: Bit 2 of IA32_SMM_MONITOR_CTL can be set (VMXOFF then
+ * leaves SMIs blocked).
+ */
 #define MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_SHIFT 28
 #define MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_WIDTH 1
 #define MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_MASK  UINT64_C(0x0000000010000000)
@@ -743,11 +846,15 @@ static inline uint64_t msr_ia32_vmx_misc_smm_monitor_ctl_b2_get(msr_ia32_vmx_mis
 /* Returns `v` with SMM_MONITOR_CTL_B2 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_smm_monitor_ctl_b2_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_MASK) | ((x << MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_SHIFT) & MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_MASK) |
+            ((x << MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_SHIFT) & MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_MASK);
     return v;
 }
 
-/* VMWRITE_ALL_FIELDS, bit 29, ro: VMWRITE can write any supported VMCS field, including VM-exit information fields. */
+/*
+ * VMWRITE_ALL_FIELDS, bit 29, ro: VMWRITE can write any supported VMCS field, including
+ * VM-exit information fields.
+ */
 #define MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_SHIFT 29
 #define MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_WIDTH 1
 #define MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_MASK  UINT64_C(0x0000000020000000)
@@ -760,11 +867,16 @@ static inline uint64_t msr_ia32_vmx_misc_vmwrite_all_fields_get(msr_ia32_vmx_mis
 /* Returns `v` with VMWRITE_ALL_FIELDS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_vmwrite_all_fields_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_MASK) | ((x << MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_SHIFT) & MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_MASK) |
+            ((x << MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_SHIFT) & MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_MASK);
     return v;
 }
 
-/* ZERO_LENGTH_INSTRUCTION_INJECTION, bit 30, ro: VM entry can inject software interrupts and software or privileged software exceptions with an instruction length of 0. */
+/*
+ * ZERO_LENGTH_INSTRUCTION_INJECTION, bit 30, ro: VM entry can inject software
+ * interrupts and software or privileged software exceptions with an instruction length
+ * of 0.
+ */
 #define MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_SHIFT 30
 #define MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_WIDTH 1
 #define MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_MASK  UINT64_C(0x0000000040000000)
@@ -777,11 +889,14 @@ static inline uint64_t msr_ia32_vmx_misc_zero_length_instruction_injection_get(m
 /* Returns `v` with ZERO_LENGTH_INSTRUCTION_INJECTION = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_zero_length_instruction_injection_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_MASK) | ((x << MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_SHIFT) & MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_MASK) |
+            ((x << MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_SHIFT) & MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_MASK);
     return v;
 }
 
-/* MSEG_REVISION, bits 63:32, ro: MSEG revision identifier used by the processor. */
+/*
+ * MSEG_REVISION, bits 63:32, ro: MSEG revision identifier used by the processor.
+ */
 #define MSR_IA32_VMX_MISC_MSEG_REVISION_SHIFT 32
 #define MSR_IA32_VMX_MISC_MSEG_REVISION_WIDTH 32
 #define MSR_IA32_VMX_MISC_MSEG_REVISION_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -794,7 +909,8 @@ static inline uint64_t msr_ia32_vmx_misc_mseg_revision_get(msr_ia32_vmx_misc_t v
 /* Returns `v` with MSEG_REVISION = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_misc_t msr_ia32_vmx_misc_mseg_revision_set(msr_ia32_vmx_misc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_MSEG_REVISION_MASK) | ((x << MSR_IA32_VMX_MISC_MSEG_REVISION_SHIFT) & MSR_IA32_VMX_MISC_MSEG_REVISION_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_MISC_MSEG_REVISION_MASK) |
+            ((x << MSR_IA32_VMX_MISC_MSEG_REVISION_SHIFT) & MSR_IA32_VMX_MISC_MSEG_REVISION_MASK);
     return v;
 }
 
@@ -822,7 +938,7 @@ static inline int msr_ia32_vmx_misc_read_safe(msr_ia32_vmx_misc_t *value)
 typedef union msr_ia32_vmx_cr0_fixed0 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t fixed_bits : 64; /* Mask of CR0 bits that must be 1 in VMX operation. */
+        uint64_t fixed_bits : 64; /* FIXED_BITS, bits 63:0, ro */
     };
 } msr_ia32_vmx_cr0_fixed0_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_cr0_fixed0_t) == 8, msr_ia32_vmx_cr0_fixed0_t_is_64_bits);
@@ -838,7 +954,9 @@ static inline msr_ia32_vmx_cr0_fixed0_t msr_ia32_vmx_cr0_fixed0_from_raw(uint64_
     return v;
 }
 
-/* FIXED_BITS, bits 63:0, ro: Mask of CR0 bits that must be 1 in VMX operation. */
+/*
+ * FIXED_BITS, bits 63:0, ro: Mask of CR0 bits that must be 1 in VMX operation.
+ */
 #define MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_SHIFT 0
 #define MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_WIDTH 64
 #define MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -851,7 +969,8 @@ static inline uint64_t msr_ia32_vmx_cr0_fixed0_fixed_bits_get(msr_ia32_vmx_cr0_f
 /* Returns `v` with FIXED_BITS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_cr0_fixed0_t msr_ia32_vmx_cr0_fixed0_fixed_bits_set(msr_ia32_vmx_cr0_fixed0_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_MASK) | ((x << MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_SHIFT) & MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_MASK) |
+            ((x << MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_SHIFT) & MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_MASK);
     return v;
 }
 
@@ -879,7 +998,7 @@ static inline int msr_ia32_vmx_cr0_fixed0_read_safe(msr_ia32_vmx_cr0_fixed0_t *v
 typedef union msr_ia32_vmx_cr0_fixed1 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t fixed_bits : 64; /* Mask of CR0 bits that may be 1 in VMX operation (clear bits must be 0). */
+        uint64_t fixed_bits : 64; /* FIXED_BITS, bits 63:0, ro */
     };
 } msr_ia32_vmx_cr0_fixed1_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_cr0_fixed1_t) == 8, msr_ia32_vmx_cr0_fixed1_t_is_64_bits);
@@ -895,7 +1014,10 @@ static inline msr_ia32_vmx_cr0_fixed1_t msr_ia32_vmx_cr0_fixed1_from_raw(uint64_
     return v;
 }
 
-/* FIXED_BITS, bits 63:0, ro: Mask of CR0 bits that may be 1 in VMX operation (clear bits must be 0). */
+/*
+ * FIXED_BITS, bits 63:0, ro: Mask of CR0 bits that may be 1 in VMX operation (clear
+ * bits must be 0).
+ */
 #define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_SHIFT 0
 #define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_WIDTH 64
 #define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -908,7 +1030,8 @@ static inline uint64_t msr_ia32_vmx_cr0_fixed1_fixed_bits_get(msr_ia32_vmx_cr0_f
 /* Returns `v` with FIXED_BITS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_cr0_fixed1_t msr_ia32_vmx_cr0_fixed1_fixed_bits_set(msr_ia32_vmx_cr0_fixed1_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_MASK) | ((x << MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_SHIFT) & MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_MASK) |
+            ((x << MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_SHIFT) & MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_MASK);
     return v;
 }
 
@@ -936,7 +1059,7 @@ static inline int msr_ia32_vmx_cr0_fixed1_read_safe(msr_ia32_vmx_cr0_fixed1_t *v
 typedef union msr_ia32_vmx_cr4_fixed0 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t fixed_bits : 64; /* Mask of CR4 bits that must be 1 in VMX operation. */
+        uint64_t fixed_bits : 64; /* FIXED_BITS, bits 63:0, ro */
     };
 } msr_ia32_vmx_cr4_fixed0_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_cr4_fixed0_t) == 8, msr_ia32_vmx_cr4_fixed0_t_is_64_bits);
@@ -952,7 +1075,9 @@ static inline msr_ia32_vmx_cr4_fixed0_t msr_ia32_vmx_cr4_fixed0_from_raw(uint64_
     return v;
 }
 
-/* FIXED_BITS, bits 63:0, ro: Mask of CR4 bits that must be 1 in VMX operation. */
+/*
+ * FIXED_BITS, bits 63:0, ro: Mask of CR4 bits that must be 1 in VMX operation.
+ */
 #define MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_SHIFT 0
 #define MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_WIDTH 64
 #define MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -965,7 +1090,8 @@ static inline uint64_t msr_ia32_vmx_cr4_fixed0_fixed_bits_get(msr_ia32_vmx_cr4_f
 /* Returns `v` with FIXED_BITS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_cr4_fixed0_t msr_ia32_vmx_cr4_fixed0_fixed_bits_set(msr_ia32_vmx_cr4_fixed0_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_MASK) | ((x << MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_SHIFT) & MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_MASK) |
+            ((x << MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_SHIFT) & MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_MASK);
     return v;
 }
 
@@ -993,7 +1119,7 @@ static inline int msr_ia32_vmx_cr4_fixed0_read_safe(msr_ia32_vmx_cr4_fixed0_t *v
 typedef union msr_ia32_vmx_cr4_fixed1 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t fixed_bits : 64; /* Mask of CR4 bits that may be 1 in VMX operation (clear bits must be 0). */
+        uint64_t fixed_bits : 64; /* FIXED_BITS, bits 63:0, ro */
     };
 } msr_ia32_vmx_cr4_fixed1_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_cr4_fixed1_t) == 8, msr_ia32_vmx_cr4_fixed1_t_is_64_bits);
@@ -1009,7 +1135,10 @@ static inline msr_ia32_vmx_cr4_fixed1_t msr_ia32_vmx_cr4_fixed1_from_raw(uint64_
     return v;
 }
 
-/* FIXED_BITS, bits 63:0, ro: Mask of CR4 bits that may be 1 in VMX operation (clear bits must be 0). */
+/*
+ * FIXED_BITS, bits 63:0, ro: Mask of CR4 bits that may be 1 in VMX operation (clear
+ * bits must be 0).
+ */
 #define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_SHIFT 0
 #define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_WIDTH 64
 #define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -1022,7 +1151,8 @@ static inline uint64_t msr_ia32_vmx_cr4_fixed1_fixed_bits_get(msr_ia32_vmx_cr4_f
 /* Returns `v` with FIXED_BITS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_cr4_fixed1_t msr_ia32_vmx_cr4_fixed1_fixed_bits_set(msr_ia32_vmx_cr4_fixed1_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_MASK) | ((x << MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_SHIFT) & MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_MASK) |
+            ((x << MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_SHIFT) & MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_MASK);
     return v;
 }
 
@@ -1051,7 +1181,7 @@ typedef union msr_ia32_vmx_vmcs_enum {
     uint64_t raw;
     __extension__ struct {
         uint64_t rsvd_0    : 1;
-        uint64_t max_index : 9;  /* Highest index value used in any VMCS field encoding (bits 9:1 of an encoding). */
+        uint64_t max_index : 9;  /* MAX_INDEX, bits 9:1, ro */
         uint64_t rsvd_10   : 54;
     };
 } msr_ia32_vmx_vmcs_enum_t;
@@ -1068,7 +1198,10 @@ static inline msr_ia32_vmx_vmcs_enum_t msr_ia32_vmx_vmcs_enum_from_raw(uint64_t 
     return v;
 }
 
-/* MAX_INDEX, bits 9:1, ro: Highest index value used in any VMCS field encoding (bits 9:1 of an encoding). */
+/*
+ * MAX_INDEX, bits 9:1, ro: Highest index value used in any VMCS field encoding (bits
+ * 9:1 of an encoding).
+ */
 #define MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_SHIFT 1
 #define MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_WIDTH 9
 #define MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_MASK  UINT64_C(0x00000000000003FE)
@@ -1081,7 +1214,8 @@ static inline uint64_t msr_ia32_vmx_vmcs_enum_max_index_get(msr_ia32_vmx_vmcs_en
 /* Returns `v` with MAX_INDEX = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_vmcs_enum_t msr_ia32_vmx_vmcs_enum_max_index_set(msr_ia32_vmx_vmcs_enum_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_MASK) | ((x << MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_SHIFT) & MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_MASK) |
+            ((x << MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_SHIFT) & MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_MASK);
     return v;
 }
 
@@ -1110,8 +1244,8 @@ static inline int msr_ia32_vmx_vmcs_enum_read_safe(msr_ia32_vmx_vmcs_enum_t *val
 typedef union msr_ia32_vmx_procbased_ctls2 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the secondary processor-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the secondary processor-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_procbased_ctls2_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_procbased_ctls2_t) == 8, msr_ia32_vmx_procbased_ctls2_t_is_64_bits);
@@ -1127,7 +1261,11 @@ static inline msr_ia32_vmx_procbased_ctls2_t msr_ia32_vmx_procbased_ctls2_from_r
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the secondary processor-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the secondary processor-based VM-
+ * execution controls: a bit set here means that control must be 1 (VM entry fails if it
+ * is 0).
+ */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -1140,11 +1278,16 @@ static inline uint64_t msr_ia32_vmx_procbased_ctls2_allowed_0_get(msr_ia32_vmx_p
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_procbased_ctls2_t msr_ia32_vmx_procbased_ctls2_allowed_0_set(msr_ia32_vmx_procbased_ctls2_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the secondary processor-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the secondary processor-based VM-
+ * execution controls: a bit clear here means that control must be 0 (VM entry fails if
+ * it is 1).
+ */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -1157,7 +1300,8 @@ static inline uint64_t msr_ia32_vmx_procbased_ctls2_allowed_1_get(msr_ia32_vmx_p
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_procbased_ctls2_t msr_ia32_vmx_procbased_ctls2_allowed_1_set(msr_ia32_vmx_procbased_ctls2_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_MASK);
     return v;
 }
 
@@ -1186,33 +1330,33 @@ static inline int msr_ia32_vmx_procbased_ctls2_read_safe(msr_ia32_vmx_procbased_
 typedef union msr_ia32_vmx_ept_vpid_cap {
     uint64_t raw;
     __extension__ struct {
-        uint64_t execute_only                          : 1;  /* EPT supports execute-only translations (entries with read and write clear, execute set). */
+        uint64_t execute_only                          : 1;  /* EXECUTE_ONLY, bit 0, ro */
         uint64_t rsvd_1                                : 5;
-        uint64_t page_walk_length_4                    : 1;  /* A 4-level EPT page walk is supported. */
-        uint64_t page_walk_length_5                    : 1;  /* A 5-level EPT page walk is supported. */
-        uint64_t memory_type_uc                        : 1;  /* The EPT paging structures may be uncacheable (EPTP memory type 0). */
+        uint64_t page_walk_length_4                    : 1;  /* PAGE_WALK_LENGTH_4, bit 6, ro */
+        uint64_t page_walk_length_5                    : 1;  /* PAGE_WALK_LENGTH_5, bit 7, ro */
+        uint64_t memory_type_uc                        : 1;  /* MEMORY_TYPE_UC, bit 8, ro */
         uint64_t rsvd_9                                : 5;
-        uint64_t memory_type_wb                        : 1;  /* The EPT paging structures may be write-back (EPTP memory type 6). */
+        uint64_t memory_type_wb                        : 1;  /* MEMORY_TYPE_WB, bit 14, ro */
         uint64_t rsvd_15                               : 1;
-        uint64_t pde_2mb                               : 1;  /* An EPT PDE can map a 2-MByte page. */
-        uint64_t pdpte_1gb                             : 1;  /* An EPT PDPTE can map a 1-GByte page. */
+        uint64_t pde_2mb                               : 1;  /* PDE_2MB, bit 16, ro */
+        uint64_t pdpte_1gb                             : 1;  /* PDPTE_1GB, bit 17, ro */
         uint64_t rsvd_18                               : 2;
-        uint64_t invept                                : 1;  /* The INVEPT instruction is supported. */
-        uint64_t accessed_dirty                        : 1;  /* Accessed and dirty flags for EPT are supported. */
-        uint64_t advanced_exit_info                    : 1;  /* EPT violations report advanced VM-exit information. */
-        uint64_t supervisor_shadow_stack               : 1;  /* The supervisor shadow-stack control of EPT is supported. */
+        uint64_t invept                                : 1;  /* INVEPT, bit 20, ro */
+        uint64_t accessed_dirty                        : 1;  /* ACCESSED_DIRTY, bit 21, ro */
+        uint64_t advanced_exit_info                    : 1;  /* ADVANCED_EXIT_INFO, bit 22, ro */
+        uint64_t supervisor_shadow_stack               : 1;  /* SUPERVISOR_SHADOW_STACK, bit 23, ro */
         uint64_t rsvd_24                               : 1;
-        uint64_t invept_single_context                 : 1;  /* The single-context INVEPT type is supported. */
-        uint64_t invept_all_context                    : 1;  /* The all-context INVEPT type is supported. */
+        uint64_t invept_single_context                 : 1;  /* INVEPT_SINGLE_CONTEXT, bit 25, ro */
+        uint64_t invept_all_context                    : 1;  /* INVEPT_ALL_CONTEXT, bit 26, ro */
         uint64_t rsvd_27                               : 5;
-        uint64_t invvpid                               : 1;  /* The INVVPID instruction is supported. */
+        uint64_t invvpid                               : 1;  /* INVVPID, bit 32, ro */
         uint64_t rsvd_33                               : 7;
-        uint64_t invvpid_individual_address            : 1;  /* The individual-address INVVPID type is supported. */
-        uint64_t invvpid_single_context                : 1;  /* The single-context INVVPID type is supported. */
-        uint64_t invvpid_all_context                   : 1;  /* The all-context INVVPID type is supported. */
-        uint64_t invvpid_single_context_retain_globals : 1;  /* The single-context-retaining-globals INVVPID type is supported. */
+        uint64_t invvpid_individual_address            : 1;  /* INVVPID_INDIVIDUAL_ADDRESS, bit 40, ro */
+        uint64_t invvpid_single_context                : 1;  /* INVVPID_SINGLE_CONTEXT, bit 41, ro */
+        uint64_t invvpid_all_context                   : 1;  /* INVVPID_ALL_CONTEXT, bit 42, ro */
+        uint64_t invvpid_single_context_retain_globals : 1;  /* INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS, bit 43, ro */
         uint64_t rsvd_44                               : 4;
-        uint64_t max_hlat_prefix_size                  : 6;  /* Largest HLAT prefix size supported (expected to be 1 where HLAT exists). */
+        uint64_t max_hlat_prefix_size                  : 6;  /* MAX_HLAT_PREFIX_SIZE, bits 53:48, ro */
         uint64_t rsvd_54                               : 10;
     };
 } msr_ia32_vmx_ept_vpid_cap_t;
@@ -1229,7 +1373,10 @@ static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_from_raw(uin
     return v;
 }
 
-/* EXECUTE_ONLY, bit 0, ro: EPT supports execute-only translations (entries with read and write clear, execute set). */
+/*
+ * EXECUTE_ONLY, bit 0, ro: EPT supports execute-only translations (entries with read
+ * and write clear, execute set).
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_SHIFT 0
 #define MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_MASK  UINT64_C(0x0000000000000001)
@@ -1242,11 +1389,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_execute_only_get(msr_ia32_vmx_e
 /* Returns `v` with EXECUTE_ONLY = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_execute_only_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_MASK);
     return v;
 }
 
-/* PAGE_WALK_LENGTH_4, bit 6, ro: A 4-level EPT page walk is supported. */
+/*
+ * PAGE_WALK_LENGTH_4, bit 6, ro: A 4-level EPT page walk is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_SHIFT 6
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_MASK  UINT64_C(0x0000000000000040)
@@ -1259,11 +1409,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_page_walk_length_4_get(msr_ia32
 /* Returns `v` with PAGE_WALK_LENGTH_4 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_page_walk_length_4_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_MASK);
     return v;
 }
 
-/* PAGE_WALK_LENGTH_5, bit 7, ro: A 5-level EPT page walk is supported. */
+/*
+ * PAGE_WALK_LENGTH_5, bit 7, ro: A 5-level EPT page walk is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_SHIFT 7
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_MASK  UINT64_C(0x0000000000000080)
@@ -1276,11 +1429,15 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_page_walk_length_5_get(msr_ia32
 /* Returns `v` with PAGE_WALK_LENGTH_5 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_page_walk_length_5_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_MASK);
     return v;
 }
 
-/* MEMORY_TYPE_UC, bit 8, ro: The EPT paging structures may be uncacheable (EPTP memory type 0). */
+/*
+ * MEMORY_TYPE_UC, bit 8, ro: The EPT paging structures may be uncacheable (EPTP memory
+ * type 0).
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_SHIFT 8
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_MASK  UINT64_C(0x0000000000000100)
@@ -1293,11 +1450,15 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_memory_type_uc_get(msr_ia32_vmx
 /* Returns `v` with MEMORY_TYPE_UC = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_memory_type_uc_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_MASK);
     return v;
 }
 
-/* MEMORY_TYPE_WB, bit 14, ro: The EPT paging structures may be write-back (EPTP memory type 6). */
+/*
+ * MEMORY_TYPE_WB, bit 14, ro: The EPT paging structures may be write-back (EPTP memory
+ * type 6).
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_SHIFT 14
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_MASK  UINT64_C(0x0000000000004000)
@@ -1310,11 +1471,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_memory_type_wb_get(msr_ia32_vmx
 /* Returns `v` with MEMORY_TYPE_WB = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_memory_type_wb_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_MASK);
     return v;
 }
 
-/* PDE_2MB, bit 16, ro: An EPT PDE can map a 2-MByte page. */
+/*
+ * PDE_2MB, bit 16, ro: An EPT PDE can map a 2-MByte page.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_SHIFT 16
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_MASK  UINT64_C(0x0000000000010000)
@@ -1327,11 +1491,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_pde_2mb_get(msr_ia32_vmx_ept_vp
 /* Returns `v` with PDE_2MB = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_pde_2mb_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_MASK);
     return v;
 }
 
-/* PDPTE_1GB, bit 17, ro: An EPT PDPTE can map a 1-GByte page. */
+/*
+ * PDPTE_1GB, bit 17, ro: An EPT PDPTE can map a 1-GByte page.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_SHIFT 17
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_MASK  UINT64_C(0x0000000000020000)
@@ -1344,11 +1511,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_pdpte_1gb_get(msr_ia32_vmx_ept_
 /* Returns `v` with PDPTE_1GB = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_pdpte_1gb_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_MASK);
     return v;
 }
 
-/* INVEPT, bit 20, ro: The INVEPT instruction is supported. */
+/*
+ * INVEPT, bit 20, ro: The INVEPT instruction is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SHIFT 20
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_MASK  UINT64_C(0x0000000000100000)
@@ -1361,11 +1531,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_invept_get(msr_ia32_vmx_ept_vpi
 /* Returns `v` with INVEPT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_invept_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_MASK);
     return v;
 }
 
-/* ACCESSED_DIRTY, bit 21, ro: Accessed and dirty flags for EPT are supported. */
+/*
+ * ACCESSED_DIRTY, bit 21, ro: Accessed and dirty flags for EPT are supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_SHIFT 21
 #define MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_MASK  UINT64_C(0x0000000000200000)
@@ -1378,11 +1551,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_accessed_dirty_get(msr_ia32_vmx
 /* Returns `v` with ACCESSED_DIRTY = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_accessed_dirty_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_MASK);
     return v;
 }
 
-/* ADVANCED_EXIT_INFO, bit 22, ro: EPT violations report advanced VM-exit information. */
+/*
+ * ADVANCED_EXIT_INFO, bit 22, ro: EPT violations report advanced VM-exit information.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_SHIFT 22
 #define MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_MASK  UINT64_C(0x0000000000400000)
@@ -1395,11 +1571,15 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_advanced_exit_info_get(msr_ia32
 /* Returns `v` with ADVANCED_EXIT_INFO = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_advanced_exit_info_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_MASK);
     return v;
 }
 
-/* SUPERVISOR_SHADOW_STACK, bit 23, ro: The supervisor shadow-stack control of EPT is supported. */
+/*
+ * SUPERVISOR_SHADOW_STACK, bit 23, ro: The supervisor shadow-stack control of EPT is
+ * supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_SHIFT 23
 #define MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_MASK  UINT64_C(0x0000000000800000)
@@ -1412,11 +1592,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_supervisor_shadow_stack_get(msr
 /* Returns `v` with SUPERVISOR_SHADOW_STACK = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_supervisor_shadow_stack_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_MASK);
     return v;
 }
 
-/* INVEPT_SINGLE_CONTEXT, bit 25, ro: The single-context INVEPT type is supported. */
+/*
+ * INVEPT_SINGLE_CONTEXT, bit 25, ro: The single-context INVEPT type is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_SHIFT 25
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_MASK  UINT64_C(0x0000000002000000)
@@ -1429,11 +1612,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_invept_single_context_get(msr_i
 /* Returns `v` with INVEPT_SINGLE_CONTEXT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_invept_single_context_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_MASK);
     return v;
 }
 
-/* INVEPT_ALL_CONTEXT, bit 26, ro: The all-context INVEPT type is supported. */
+/*
+ * INVEPT_ALL_CONTEXT, bit 26, ro: The all-context INVEPT type is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_SHIFT 26
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_MASK  UINT64_C(0x0000000004000000)
@@ -1446,11 +1632,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_invept_all_context_get(msr_ia32
 /* Returns `v` with INVEPT_ALL_CONTEXT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_invept_all_context_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_MASK);
     return v;
 }
 
-/* INVVPID, bit 32, ro: The INVVPID instruction is supported. */
+/*
+ * INVVPID, bit 32, ro: The INVVPID instruction is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SHIFT 32
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_MASK  UINT64_C(0x0000000100000000)
@@ -1463,11 +1652,15 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_invvpid_get(msr_ia32_vmx_ept_vp
 /* Returns `v` with INVVPID = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_invvpid_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_MASK);
     return v;
 }
 
-/* INVVPID_INDIVIDUAL_ADDRESS, bit 40, ro: The individual-address INVVPID type is supported. */
+/*
+ * INVVPID_INDIVIDUAL_ADDRESS, bit 40, ro: The individual-address INVVPID type is
+ * supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_SHIFT 40
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_MASK  UINT64_C(0x0000010000000000)
@@ -1480,11 +1673,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_invvpid_individual_address_get(
 /* Returns `v` with INVVPID_INDIVIDUAL_ADDRESS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_invvpid_individual_address_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_MASK);
     return v;
 }
 
-/* INVVPID_SINGLE_CONTEXT, bit 41, ro: The single-context INVVPID type is supported. */
+/*
+ * INVVPID_SINGLE_CONTEXT, bit 41, ro: The single-context INVVPID type is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_SHIFT 41
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_MASK  UINT64_C(0x0000020000000000)
@@ -1497,11 +1693,14 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_invvpid_single_context_get(msr_
 /* Returns `v` with INVVPID_SINGLE_CONTEXT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_invvpid_single_context_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_MASK);
     return v;
 }
 
-/* INVVPID_ALL_CONTEXT, bit 42, ro: The all-context INVVPID type is supported. */
+/*
+ * INVVPID_ALL_CONTEXT, bit 42, ro: The all-context INVVPID type is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_SHIFT 42
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_MASK  UINT64_C(0x0000040000000000)
@@ -1514,11 +1713,15 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_invvpid_all_context_get(msr_ia3
 /* Returns `v` with INVVPID_ALL_CONTEXT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_invvpid_all_context_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_MASK);
     return v;
 }
 
-/* INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS, bit 43, ro: The single-context-retaining-globals INVVPID type is supported. */
+/*
+ * INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS, bit 43, ro: The single-context-retaining-
+ * globals INVVPID type is supported.
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_SHIFT 43
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_MASK  UINT64_C(0x0000080000000000)
@@ -1531,11 +1734,15 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_invvpid_single_context_retain_g
 /* Returns `v` with INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_invvpid_single_context_retain_globals_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_MASK);
     return v;
 }
 
-/* MAX_HLAT_PREFIX_SIZE, bits 53:48, ro: Largest HLAT prefix size supported (expected to be 1 where HLAT exists). */
+/*
+ * MAX_HLAT_PREFIX_SIZE, bits 53:48, ro: Largest HLAT prefix size supported (expected to
+ * be 1 where HLAT exists).
+ */
 #define MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_SHIFT 48
 #define MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_WIDTH 6
 #define MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_MASK  UINT64_C(0x003F000000000000)
@@ -1548,7 +1755,8 @@ static inline uint64_t msr_ia32_vmx_ept_vpid_cap_max_hlat_prefix_size_get(msr_ia
 /* Returns `v` with MAX_HLAT_PREFIX_SIZE = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_ept_vpid_cap_t msr_ia32_vmx_ept_vpid_cap_max_hlat_prefix_size_set(msr_ia32_vmx_ept_vpid_cap_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_MASK) | ((x << MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_MASK) |
+            ((x << MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_SHIFT) & MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_MASK);
     return v;
 }
 
@@ -1577,8 +1785,8 @@ static inline int msr_ia32_vmx_ept_vpid_cap_read_safe(msr_ia32_vmx_ept_vpid_cap_
 typedef union msr_ia32_vmx_true_pinbased_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the pin-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the pin-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_true_pinbased_ctls_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_true_pinbased_ctls_t) == 8, msr_ia32_vmx_true_pinbased_ctls_t_is_64_bits);
@@ -1594,7 +1802,10 @@ static inline msr_ia32_vmx_true_pinbased_ctls_t msr_ia32_vmx_true_pinbased_ctls_
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
+ */
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -1607,11 +1818,15 @@ static inline uint64_t msr_ia32_vmx_true_pinbased_ctls_allowed_0_get(msr_ia32_vm
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_true_pinbased_ctls_t msr_ia32_vmx_true_pinbased_ctls_allowed_0_set(msr_ia32_vmx_true_pinbased_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
+ */
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -1624,7 +1839,8 @@ static inline uint64_t msr_ia32_vmx_true_pinbased_ctls_allowed_1_get(msr_ia32_vm
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_true_pinbased_ctls_t msr_ia32_vmx_true_pinbased_ctls_allowed_1_set(msr_ia32_vmx_true_pinbased_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_MASK);
     return v;
 }
 
@@ -1653,8 +1869,8 @@ static inline int msr_ia32_vmx_true_pinbased_ctls_read_safe(msr_ia32_vmx_true_pi
 typedef union msr_ia32_vmx_true_procbased_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the primary processor-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the primary processor-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_true_procbased_ctls_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_true_procbased_ctls_t) == 8, msr_ia32_vmx_true_procbased_ctls_t_is_64_bits);
@@ -1670,7 +1886,11 @@ static inline msr_ia32_vmx_true_procbased_ctls_t msr_ia32_vmx_true_procbased_ctl
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based VM-
+ * execution controls: a bit set here means that control must be 1 (VM entry fails if it
+ * is 0).
+ */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -1683,11 +1903,16 @@ static inline uint64_t msr_ia32_vmx_true_procbased_ctls_allowed_0_get(msr_ia32_v
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_true_procbased_ctls_t msr_ia32_vmx_true_procbased_ctls_allowed_0_set(msr_ia32_vmx_true_procbased_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-
+ * execution controls: a bit clear here means that control must be 0 (VM entry fails if
+ * it is 1).
+ */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -1700,7 +1925,8 @@ static inline uint64_t msr_ia32_vmx_true_procbased_ctls_allowed_1_get(msr_ia32_v
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_true_procbased_ctls_t msr_ia32_vmx_true_procbased_ctls_allowed_1_set(msr_ia32_vmx_true_procbased_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_MASK);
     return v;
 }
 
@@ -1729,8 +1955,8 @@ static inline int msr_ia32_vmx_true_procbased_ctls_read_safe(msr_ia32_vmx_true_p
 typedef union msr_ia32_vmx_true_exit_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the primary VM-exit controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the primary VM-exit controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_true_exit_ctls_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_true_exit_ctls_t) == 8, msr_ia32_vmx_true_exit_ctls_t_is_64_bits);
@@ -1746,7 +1972,10 @@ static inline msr_ia32_vmx_true_exit_ctls_t msr_ia32_vmx_true_exit_ctls_from_raw
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary VM-exit controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary VM-exit controls: a bit
+ * set here means that control must be 1 (VM entry fails if it is 0).
+ */
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -1759,11 +1988,15 @@ static inline uint64_t msr_ia32_vmx_true_exit_ctls_allowed_0_get(msr_ia32_vmx_tr
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_true_exit_ctls_t msr_ia32_vmx_true_exit_ctls_allowed_0_set(msr_ia32_vmx_true_exit_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit
+ * clear here means that control must be 0 (VM entry fails if it is 1).
+ */
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -1776,7 +2009,8 @@ static inline uint64_t msr_ia32_vmx_true_exit_ctls_allowed_1_get(msr_ia32_vmx_tr
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_true_exit_ctls_t msr_ia32_vmx_true_exit_ctls_allowed_1_set(msr_ia32_vmx_true_exit_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_MASK);
     return v;
 }
 
@@ -1805,8 +2039,8 @@ static inline int msr_ia32_vmx_true_exit_ctls_read_safe(msr_ia32_vmx_true_exit_c
 typedef union msr_ia32_vmx_true_entry_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* Allowed 0-settings of the VM-entry controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* Allowed 1-settings of the VM-entry controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ALLOWED_0, bits 31:0, ro */
+        uint64_t allowed_1 : 32; /* ALLOWED_1, bits 63:32, ro */
     };
 } msr_ia32_vmx_true_entry_ctls_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_true_entry_ctls_t) == 8, msr_ia32_vmx_true_entry_ctls_t_is_64_bits);
@@ -1822,7 +2056,10 @@ static inline msr_ia32_vmx_true_entry_ctls_t msr_ia32_vmx_true_entry_ctls_from_r
     return v;
 }
 
-/* ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the VM-entry controls: a bit set here means that control must be 1 (VM entry fails if it is 0). */
+/*
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the VM-entry controls: a bit set here
+ * means that control must be 1 (VM entry fails if it is 0).
+ */
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
@@ -1835,11 +2072,15 @@ static inline uint64_t msr_ia32_vmx_true_entry_ctls_allowed_0_get(msr_ia32_vmx_t
 /* Returns `v` with ALLOWED_0 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_true_entry_ctls_t msr_ia32_vmx_true_entry_ctls_allowed_0_set(msr_ia32_vmx_true_entry_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_MASK) | ((x << MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_MASK) |
+            ((x << MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_SHIFT) & MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_MASK);
     return v;
 }
 
-/* ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). */
+/*
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear
+ * here means that control must be 0 (VM entry fails if it is 1).
+ */
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
@@ -1852,7 +2093,8 @@ static inline uint64_t msr_ia32_vmx_true_entry_ctls_allowed_1_get(msr_ia32_vmx_t
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_true_entry_ctls_t msr_ia32_vmx_true_entry_ctls_allowed_1_set(msr_ia32_vmx_true_entry_ctls_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_SHIFT) & MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_MASK);
     return v;
 }
 
@@ -1881,7 +2123,7 @@ static inline int msr_ia32_vmx_true_entry_ctls_read_safe(msr_ia32_vmx_true_entry
 typedef union msr_ia32_vmx_vmfunc {
     uint64_t raw;
     __extension__ struct {
-        uint64_t eptp_switching : 1;  /* The EPTP-switching VM function (VMFUNC leaf 0) may be enabled. */
+        uint64_t eptp_switching : 1;  /* EPTP_SWITCHING, bit 0, ro */
         uint64_t rsvd_1         : 63;
     };
 } msr_ia32_vmx_vmfunc_t;
@@ -1898,7 +2140,10 @@ static inline msr_ia32_vmx_vmfunc_t msr_ia32_vmx_vmfunc_from_raw(uint64_t raw)
     return v;
 }
 
-/* EPTP_SWITCHING, bit 0, ro: The EPTP-switching VM function (VMFUNC leaf 0) may be enabled. */
+/*
+ * EPTP_SWITCHING, bit 0, ro: The EPTP-switching VM function (VMFUNC leaf 0) may be
+ * enabled.
+ */
 #define MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_SHIFT 0
 #define MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_WIDTH 1
 #define MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_MASK  UINT64_C(0x0000000000000001)
@@ -1911,7 +2156,8 @@ static inline uint64_t msr_ia32_vmx_vmfunc_eptp_switching_get(msr_ia32_vmx_vmfun
 /* Returns `v` with EPTP_SWITCHING = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_vmfunc_t msr_ia32_vmx_vmfunc_eptp_switching_set(msr_ia32_vmx_vmfunc_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_MASK) | ((x << MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_SHIFT) & MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_MASK) |
+            ((x << MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_SHIFT) & MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_MASK);
     return v;
 }
 
@@ -1941,7 +2187,7 @@ static inline int msr_ia32_vmx_vmfunc_read_safe(msr_ia32_vmx_vmfunc_t *value)
 typedef union msr_ia32_vmx_procbased_ctls3 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_1 : 64; /* Allowed 1-settings of the tertiary controls: a bit clear here means that control must be 0. */
+        uint64_t allowed_1 : 64; /* ALLOWED_1, bits 63:0, ro */
     };
 } msr_ia32_vmx_procbased_ctls3_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_procbased_ctls3_t) == 8, msr_ia32_vmx_procbased_ctls3_t_is_64_bits);
@@ -1957,7 +2203,10 @@ static inline msr_ia32_vmx_procbased_ctls3_t msr_ia32_vmx_procbased_ctls3_from_r
     return v;
 }
 
-/* ALLOWED_1, bits 63:0, ro: Allowed 1-settings of the tertiary controls: a bit clear here means that control must be 0. */
+/*
+ * ALLOWED_1, bits 63:0, ro: Allowed 1-settings of the tertiary controls: a bit clear
+ * here means that control must be 0.
+ */
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_WIDTH 64
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -1970,7 +2219,8 @@ static inline uint64_t msr_ia32_vmx_procbased_ctls3_allowed_1_get(msr_ia32_vmx_p
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_procbased_ctls3_t msr_ia32_vmx_procbased_ctls3_allowed_1_set(msr_ia32_vmx_procbased_ctls3_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_SHIFT) & MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_MASK);
     return v;
 }
 
@@ -2000,7 +2250,7 @@ static inline int msr_ia32_vmx_procbased_ctls3_read_safe(msr_ia32_vmx_procbased_
 typedef union msr_ia32_vmx_exit_ctls2 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_1 : 64; /* Allowed 1-settings of the secondary VM-exit controls: a bit clear here means that control must be 0. */
+        uint64_t allowed_1 : 64; /* ALLOWED_1, bits 63:0, ro */
     };
 } msr_ia32_vmx_exit_ctls2_t;
 MSR_STATIC_ASSERT(sizeof(msr_ia32_vmx_exit_ctls2_t) == 8, msr_ia32_vmx_exit_ctls2_t_is_64_bits);
@@ -2016,7 +2266,10 @@ static inline msr_ia32_vmx_exit_ctls2_t msr_ia32_vmx_exit_ctls2_from_raw(uint64_
     return v;
 }
 
-/* ALLOWED_1, bits 63:0, ro: Allowed 1-settings of the secondary VM-exit controls: a bit clear here means that control must be 0. */
+/*
+ * ALLOWED_1, bits 63:0, ro: Allowed 1-settings of the secondary VM-exit controls: a bit
+ * clear here means that control must be 0.
+ */
 #define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_SHIFT 0
 #define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_WIDTH 64
 #define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
@@ -2029,7 +2282,8 @@ static inline uint64_t msr_ia32_vmx_exit_ctls2_allowed_1_get(msr_ia32_vmx_exit_c
 /* Returns `v` with ALLOWED_1 = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_vmx_exit_ctls2_t msr_ia32_vmx_exit_ctls2_allowed_1_set(msr_ia32_vmx_exit_ctls2_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_MASK) | ((x << MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_SHIFT) & MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_MASK);
+    v.raw = (v.raw & ~MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_MASK) |
+            ((x << MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_SHIFT) & MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_MASK);
     return v;
 }
 

@@ -33,15 +33,15 @@ typedef union msr_ia32_xss {
     uint64_t raw;
     __extension__ struct {
         uint64_t rsvd_0  : 8;
-        uint64_t pt      : 1;  /* Intel Processor Trace state (the IA32_RTIT_* trace configuration MSRs). */
+        uint64_t pt      : 1;  /* PT, bit 8, rw */
         uint64_t rsvd_9  : 1;
-        uint64_t pasid   : 1;  /* PASID state (the IA32_PASID MSR used by ENQCMD). */
-        uint64_t cet_u   : 1;  /* User-mode CET state (IA32_U_CET and IA32_PL3_SSP). */
-        uint64_t cet_s   : 1;  /* Supervisor-mode CET state (the shadow-stack pointers for CPL 0, 1 and 2). */
-        uint64_t hdc     : 1;  /* Hardware duty cycling state (IA32_PM_CTL1). */
-        uint64_t uintr   : 1;  /* User-interrupt state (UIF and the user-interrupt MSRs). */
-        uint64_t lbr     : 1;  /* Architectural last-branch-record state (IA32_LBR_CTL, IA32_LBR_DEPTH and the LBR records). */
-        uint64_t hwp     : 1;  /* Hardware-controlled performance state (IA32_HWP_REQUEST). */
+        uint64_t pasid   : 1;  /* PASID, bit 10, rw */
+        uint64_t cet_u   : 1;  /* CET_U, bit 11, rw */
+        uint64_t cet_s   : 1;  /* CET_S, bit 12, rw */
+        uint64_t hdc     : 1;  /* HDC, bit 13, rw */
+        uint64_t uintr   : 1;  /* UINTR, bit 14, rw */
+        uint64_t lbr     : 1;  /* LBR, bit 15, rw */
+        uint64_t hwp     : 1;  /* HWP, bit 16, rw */
         uint64_t rsvd_17 : 47;
     };
 } msr_ia32_xss_t;
@@ -58,7 +58,10 @@ static inline msr_ia32_xss_t msr_ia32_xss_from_raw(uint64_t raw)
     return v;
 }
 
-/* PT, bit 8, rw: Intel Processor Trace state (the IA32_RTIT_* trace configuration MSRs). Reset: 0. */
+/*
+ * PT, bit 8, rw: Intel Processor Trace state (the IA32_RTIT_* trace configuration
+ * MSRs). Reset: 0.
+ */
 #define MSR_IA32_XSS_PT_SHIFT 8
 #define MSR_IA32_XSS_PT_WIDTH 1
 #define MSR_IA32_XSS_PT_MASK  UINT64_C(0x0000000000000100)
@@ -71,11 +74,14 @@ static inline uint64_t msr_ia32_xss_pt_get(msr_ia32_xss_t v)
 /* Returns `v` with PT = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_xss_t msr_ia32_xss_pt_set(msr_ia32_xss_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_XSS_PT_MASK) | ((x << MSR_IA32_XSS_PT_SHIFT) & MSR_IA32_XSS_PT_MASK);
+    v.raw = (v.raw & ~MSR_IA32_XSS_PT_MASK) |
+            ((x << MSR_IA32_XSS_PT_SHIFT) & MSR_IA32_XSS_PT_MASK);
     return v;
 }
 
-/* PASID, bit 10, rw: PASID state (the IA32_PASID MSR used by ENQCMD). Reset: 0. */
+/*
+ * PASID, bit 10, rw: PASID state (the IA32_PASID MSR used by ENQCMD). Reset: 0.
+ */
 #define MSR_IA32_XSS_PASID_SHIFT 10
 #define MSR_IA32_XSS_PASID_WIDTH 1
 #define MSR_IA32_XSS_PASID_MASK  UINT64_C(0x0000000000000400)
@@ -88,11 +94,14 @@ static inline uint64_t msr_ia32_xss_pasid_get(msr_ia32_xss_t v)
 /* Returns `v` with PASID = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_xss_t msr_ia32_xss_pasid_set(msr_ia32_xss_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_XSS_PASID_MASK) | ((x << MSR_IA32_XSS_PASID_SHIFT) & MSR_IA32_XSS_PASID_MASK);
+    v.raw = (v.raw & ~MSR_IA32_XSS_PASID_MASK) |
+            ((x << MSR_IA32_XSS_PASID_SHIFT) & MSR_IA32_XSS_PASID_MASK);
     return v;
 }
 
-/* CET_U, bit 11, rw: User-mode CET state (IA32_U_CET and IA32_PL3_SSP). Reset: 0. */
+/*
+ * CET_U, bit 11, rw: User-mode CET state (IA32_U_CET and IA32_PL3_SSP). Reset: 0.
+ */
 #define MSR_IA32_XSS_CET_U_SHIFT 11
 #define MSR_IA32_XSS_CET_U_WIDTH 1
 #define MSR_IA32_XSS_CET_U_MASK  UINT64_C(0x0000000000000800)
@@ -105,11 +114,15 @@ static inline uint64_t msr_ia32_xss_cet_u_get(msr_ia32_xss_t v)
 /* Returns `v` with CET_U = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_xss_t msr_ia32_xss_cet_u_set(msr_ia32_xss_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_XSS_CET_U_MASK) | ((x << MSR_IA32_XSS_CET_U_SHIFT) & MSR_IA32_XSS_CET_U_MASK);
+    v.raw = (v.raw & ~MSR_IA32_XSS_CET_U_MASK) |
+            ((x << MSR_IA32_XSS_CET_U_SHIFT) & MSR_IA32_XSS_CET_U_MASK);
     return v;
 }
 
-/* CET_S, bit 12, rw: Supervisor-mode CET state (the shadow-stack pointers for CPL 0, 1 and 2). Reset: 0. */
+/*
+ * CET_S, bit 12, rw: Supervisor-mode CET state (the shadow-stack pointers for CPL 0, 1
+ * and 2). Reset: 0.
+ */
 #define MSR_IA32_XSS_CET_S_SHIFT 12
 #define MSR_IA32_XSS_CET_S_WIDTH 1
 #define MSR_IA32_XSS_CET_S_MASK  UINT64_C(0x0000000000001000)
@@ -122,11 +135,14 @@ static inline uint64_t msr_ia32_xss_cet_s_get(msr_ia32_xss_t v)
 /* Returns `v` with CET_S = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_xss_t msr_ia32_xss_cet_s_set(msr_ia32_xss_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_XSS_CET_S_MASK) | ((x << MSR_IA32_XSS_CET_S_SHIFT) & MSR_IA32_XSS_CET_S_MASK);
+    v.raw = (v.raw & ~MSR_IA32_XSS_CET_S_MASK) |
+            ((x << MSR_IA32_XSS_CET_S_SHIFT) & MSR_IA32_XSS_CET_S_MASK);
     return v;
 }
 
-/* HDC, bit 13, rw: Hardware duty cycling state (IA32_PM_CTL1). Reset: 0. */
+/*
+ * HDC, bit 13, rw: Hardware duty cycling state (IA32_PM_CTL1). Reset: 0.
+ */
 #define MSR_IA32_XSS_HDC_SHIFT 13
 #define MSR_IA32_XSS_HDC_WIDTH 1
 #define MSR_IA32_XSS_HDC_MASK  UINT64_C(0x0000000000002000)
@@ -139,11 +155,14 @@ static inline uint64_t msr_ia32_xss_hdc_get(msr_ia32_xss_t v)
 /* Returns `v` with HDC = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_xss_t msr_ia32_xss_hdc_set(msr_ia32_xss_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_XSS_HDC_MASK) | ((x << MSR_IA32_XSS_HDC_SHIFT) & MSR_IA32_XSS_HDC_MASK);
+    v.raw = (v.raw & ~MSR_IA32_XSS_HDC_MASK) |
+            ((x << MSR_IA32_XSS_HDC_SHIFT) & MSR_IA32_XSS_HDC_MASK);
     return v;
 }
 
-/* UINTR, bit 14, rw: User-interrupt state (UIF and the user-interrupt MSRs). Reset: 0. */
+/*
+ * UINTR, bit 14, rw: User-interrupt state (UIF and the user-interrupt MSRs). Reset: 0.
+ */
 #define MSR_IA32_XSS_UINTR_SHIFT 14
 #define MSR_IA32_XSS_UINTR_WIDTH 1
 #define MSR_IA32_XSS_UINTR_MASK  UINT64_C(0x0000000000004000)
@@ -156,11 +175,15 @@ static inline uint64_t msr_ia32_xss_uintr_get(msr_ia32_xss_t v)
 /* Returns `v` with UINTR = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_xss_t msr_ia32_xss_uintr_set(msr_ia32_xss_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_XSS_UINTR_MASK) | ((x << MSR_IA32_XSS_UINTR_SHIFT) & MSR_IA32_XSS_UINTR_MASK);
+    v.raw = (v.raw & ~MSR_IA32_XSS_UINTR_MASK) |
+            ((x << MSR_IA32_XSS_UINTR_SHIFT) & MSR_IA32_XSS_UINTR_MASK);
     return v;
 }
 
-/* LBR, bit 15, rw: Architectural last-branch-record state (IA32_LBR_CTL, IA32_LBR_DEPTH and the LBR records). Reset: 0. */
+/*
+ * LBR, bit 15, rw: Architectural last-branch-record state (IA32_LBR_CTL, IA32_LBR_DEPTH
+ * and the LBR records). Reset: 0.
+ */
 #define MSR_IA32_XSS_LBR_SHIFT 15
 #define MSR_IA32_XSS_LBR_WIDTH 1
 #define MSR_IA32_XSS_LBR_MASK  UINT64_C(0x0000000000008000)
@@ -173,11 +196,14 @@ static inline uint64_t msr_ia32_xss_lbr_get(msr_ia32_xss_t v)
 /* Returns `v` with LBR = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_xss_t msr_ia32_xss_lbr_set(msr_ia32_xss_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_XSS_LBR_MASK) | ((x << MSR_IA32_XSS_LBR_SHIFT) & MSR_IA32_XSS_LBR_MASK);
+    v.raw = (v.raw & ~MSR_IA32_XSS_LBR_MASK) |
+            ((x << MSR_IA32_XSS_LBR_SHIFT) & MSR_IA32_XSS_LBR_MASK);
     return v;
 }
 
-/* HWP, bit 16, rw: Hardware-controlled performance state (IA32_HWP_REQUEST). Reset: 0. */
+/*
+ * HWP, bit 16, rw: Hardware-controlled performance state (IA32_HWP_REQUEST). Reset: 0.
+ */
 #define MSR_IA32_XSS_HWP_SHIFT 16
 #define MSR_IA32_XSS_HWP_WIDTH 1
 #define MSR_IA32_XSS_HWP_MASK  UINT64_C(0x0000000000010000)
@@ -190,7 +216,8 @@ static inline uint64_t msr_ia32_xss_hwp_get(msr_ia32_xss_t v)
 /* Returns `v` with HWP = `x`; bits of `x` above the field's width are dropped. */
 static inline msr_ia32_xss_t msr_ia32_xss_hwp_set(msr_ia32_xss_t v, uint64_t x)
 {
-    v.raw = (v.raw & ~MSR_IA32_XSS_HWP_MASK) | ((x << MSR_IA32_XSS_HWP_SHIFT) & MSR_IA32_XSS_HWP_MASK);
+    v.raw = (v.raw & ~MSR_IA32_XSS_HWP_MASK) |
+            ((x << MSR_IA32_XSS_HWP_SHIFT) & MSR_IA32_XSS_HWP_MASK);
     return v;
 }
 
