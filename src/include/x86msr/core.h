@@ -51,6 +51,14 @@ enum msr_status {
     MSR_ERR_NO_BACKEND = -11 /* MSR_BACKEND_OPS build with no backend installed */
 };
 
+/* The primitives must vanish into their callers (zero cost): gcc would
+ * otherwise outline an asm block it considers large, one copy per file. */
+#if defined(__GNUC__)
+#define MSR_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define MSR_ALWAYS_INLINE static inline
+#endif
+
 /* Static assertion usable at file scope in C99, C11+ and C++. */
 #if defined(__cplusplus) && __cplusplus >= 201103L
 #define MSR_STATIC_ASSERT(cond, tag) static_assert(cond, #tag)
@@ -99,7 +107,7 @@ extern const struct msr_backend *msr_backend_current;
 /* Installs `backend` (NULL uninstalls) and returns the previous one. */
 const struct msr_backend *msr_backend_install(const struct msr_backend *backend);
 
-static inline int msr_rdmsr_safe(uint32_t msr, uint64_t *value)
+MSR_ALWAYS_INLINE int msr_rdmsr_safe(uint32_t msr, uint64_t *value)
 {
     const struct msr_backend *b = msr_backend_current;
     int status = b ? b->read(b->ctx, msr, value) : MSR_ERR_NO_BACKEND;
@@ -109,7 +117,7 @@ static inline int msr_rdmsr_safe(uint32_t msr, uint64_t *value)
     return status;
 }
 
-static inline int msr_wrmsr_safe(uint32_t msr, uint64_t value)
+MSR_ALWAYS_INLINE int msr_wrmsr_safe(uint32_t msr, uint64_t value)
 {
     const struct msr_backend *b = msr_backend_current;
     int status = b ? b->write(b->ctx, msr, value) : MSR_ERR_NO_BACKEND;
@@ -117,7 +125,7 @@ static inline int msr_wrmsr_safe(uint32_t msr, uint64_t value)
     return status;
 }
 
-static inline uint64_t msr_rdmsr(uint32_t msr)
+MSR_ALWAYS_INLINE uint64_t msr_rdmsr(uint32_t msr)
 {
     uint64_t value;
     int status = msr_rdmsr_safe(msr, &value);
@@ -126,7 +134,7 @@ static inline uint64_t msr_rdmsr(uint32_t msr)
     return value;
 }
 
-static inline void msr_wrmsr(uint32_t msr, uint64_t value)
+MSR_ALWAYS_INLINE void msr_wrmsr(uint32_t msr, uint64_t value)
 {
     int status = msr_wrmsr_safe(msr, value);
     if (status != MSR_OK && msr_backend_current && msr_backend_current->fault)
@@ -162,7 +170,7 @@ bool msr_extable_fixup(uintptr_t rip, uintptr_t *resume);
     ".long 3b - .\n\t"                                                         \
     ".popsection\n\t"
 
-static inline uint64_t msr_rdmsr(uint32_t msr)
+MSR_ALWAYS_INLINE uint64_t msr_rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;
     __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
@@ -170,7 +178,7 @@ static inline uint64_t msr_rdmsr(uint32_t msr)
     return ((uint64_t)hi << 32) | lo;
 }
 
-static inline void msr_wrmsr(uint32_t msr, uint64_t value)
+MSR_ALWAYS_INLINE void msr_wrmsr(uint32_t msr, uint64_t value)
 {
     MSR_TRACE_HOOK(msr, value, true, MSR_OK);
     __asm__ __volatile__("wrmsr"
@@ -179,7 +187,7 @@ static inline void msr_wrmsr(uint32_t msr, uint64_t value)
                          : "memory");
 }
 
-static inline int msr_rdmsr_safe(uint32_t msr, uint64_t *value)
+MSR_ALWAYS_INLINE int msr_rdmsr_safe(uint32_t msr, uint64_t *value)
 {
     uint32_t lo = 0, hi = 0;
     int status = MSR_OK;
@@ -198,7 +206,7 @@ static inline int msr_rdmsr_safe(uint32_t msr, uint64_t *value)
     return status;
 }
 
-static inline int msr_wrmsr_safe(uint32_t msr, uint64_t value)
+MSR_ALWAYS_INLINE int msr_wrmsr_safe(uint32_t msr, uint64_t value)
 {
     int status = MSR_OK;
     __asm__ __volatile__("1: wrmsr\n\t"

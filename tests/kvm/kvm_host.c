@@ -1,0 +1,584 @@
+/*
+ * KVM ring-0 test host: boots the freestanding x86msr test guest
+ * (guest.elf, built from the project's headers with the inline-asm backend)
+ * in a one-vCPU VM created directly through /dev/kvm, and turns the guest's
+ * port-I/O reports into test output:
+ *
+ *   ok 1 - rdmsr IA32_STAR matches host value
+ *   not ok 2 - ... (got 0x..., expected 0x...)
+ *   kvm: N passed, M failed
+ *
+ * Before the guest runs, the host sets MSRs with KVM_SET_MSRS (values in
+ * kvm_abi.h); when the guest asks, it checks MSR state with KVM_GET_MSRS.
+ *
+ * Exit status: 0 all checks passed; 1 a check failed or the guest crashed,
+ * hung or stopped early; 77 (skip) /dev/kvm cannot be opened or a vCPU
+ * cannot be created or run.
+ *
+ * Usage: kvm_host GUEST.elf [-v]
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kvm_abi.h"
+
+#define EXIT_SKIP 77
+#define GUEST_TIMEOUT_S 30
+
+/* x86 architectural constants. */
+#define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_ET (1u << 4)
+#define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
+#define CR0_PG (1u << 31)
+#define CR4_PAE (1u << 5)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define PTE_P (1u << 0)
+#define PTE_W (1u << 1)
+#define PTE_PS (1u << 7)
+
+struct vm {
+    int kvm, vm, vcpu;
+    struct kvm_run *run;
+    size_t run_size;
+    uint8_t *mem;
+    bool amd;
+    int passed, failed, checks;
+    bool verbose;
+};
+
+static volatile sig_atomic_t timed_out;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    timed_out = 1;
+}
+
+static void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(code == EXIT_SKIP ? "kvm: SKIP: " : "kvm: FAIL: ", stdout);
+    vfprintf(stdout, fmt, ap);
+    fputc('\n', stdout);
+    va_end(ap);
+    fflush(stdout);
+    exit(code);
+}
+
+/* ---- MSRs through KVM ---------------------------------------------------- */
+
+/* One-entry KVM_GET_MSRS / KVM_SET_MSRS; returns 0 on success. */
+static int msr_ioctl(struct vm *v, unsigned long request, uint32_t index, uint64_t *value)
+{
+    struct kvm_msrs *m = calloc(1, sizeof *m + sizeof m->entries[0]);
+    int rc = -1;
+    if (!m)
+        return -1;
+    m->nmsrs = 1;
+    m->entries[0].index = index;
+    m->entries[0].data = *value;
+    if (ioctl(v->vcpu, request, m) == 1) {
+        *value = m->entries[0].data;
+        rc = 0;
+    }
+    free(m);
+    return rc;
+}
+
+static int get_msr(struct vm *v, uint32_t index, uint64_t *value)
+{
+    *value = 0;
+    return msr_ioctl(v, KVM_GET_MSRS, index, value);
+}
+
+static int set_msr(struct vm *v, uint32_t index, uint64_t value)
+{
+    return msr_ioctl(v, KVM_SET_MSRS, index, &value);
+}
+
+/* FS_BASE/GS_BASE live in the segment registers; not every KVM backend
+ * answers KVM_GET_MSRS for them. */
+static int get_msr_or_sreg(struct vm *v, uint32_t index, uint64_t *value, const char **how)
+{
+    struct kvm_sregs s;
+    *how = "KVM_GET_MSRS";
+    if (get_msr(v, index, value) == 0)
+        return 0;
+    if (index != KT_MSR_FS_BASE && index != KT_MSR_GS_BASE)
+        return -1;
+    if (ioctl(v->vcpu, KVM_GET_SREGS, &s) < 0)
+        return -1;
+    *how = "KVM_GET_SREGS";
+    *value = index == KT_MSR_FS_BASE ? s.fs.base : s.gs.base;
+    return 0;
+}
+
+/* ---- VM set-up ----------------------------------------------------------- */
+
+static uint64_t gdt_entry(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
+{
+    return (uint64_t)(limit & 0xffff) | ((uint64_t)(base & 0xffffff) << 16) |
+           ((uint64_t)access << 40) | ((uint64_t)((limit >> 16) & 0xf) << 48) |
+           ((uint64_t)flags << 52) | ((uint64_t)(base >> 24) << 56);
+}
+
+static void build_tables(struct vm *v)
+{
+    uint64_t *gdt = (uint64_t *)(v->mem + KT_GDT_GPA);
+    uint64_t *pml4 = (uint64_t *)(v->mem + KT_PML4_GPA);
+    uint64_t *pdpt_lo = (uint64_t *)(v->mem + KT_PDPT_LO_GPA);
+    uint64_t *pdpt_hi = (uint64_t *)(v->mem + KT_PDPT_HI_GPA);
+    uint64_t *pd = (uint64_t *)(v->mem + KT_PD_GPA);
+    uint64_t *pt = (uint64_t *)(v->mem + KT_PT_GPA);
+
+    gdt[0] = 0;
+    gdt[KT_SEL_CODE / 8] = gdt_entry(0, 0xfffff, 0x9b, 0xa); /* P, S, code RX-A; G, L */
+    gdt[KT_SEL_DATA / 8] = gdt_entry(0, 0xfffff, 0x93, 0xc); /* P, S, data RW-A; G, D/B */
+    gdt[KT_SEL_TSS / 8] = gdt_entry(KT_TSS_GPA, 0x67, 0x8b, 0x0); /* P, busy 64-bit TSS */
+    gdt[KT_SEL_TSS / 8 + 1] = 0;                                   /* base 63:32 */
+
+    /* Identity map [0, KT_MEM_SIZE) with page 0 left out (catches NULL), and
+     * map the same memory at KT_KERNEL_VMA (PML4[511], PDPT[510]). */
+    pml4[0] = KT_PDPT_LO_GPA | PTE_P | PTE_W;
+    pml4[511] = KT_PDPT_HI_GPA | PTE_P | PTE_W;
+    pdpt_lo[0] = KT_PD_GPA | PTE_P | PTE_W;
+    pdpt_hi[510] = KT_PD_GPA | PTE_P | PTE_W;
+    pd[0] = KT_PT_GPA | PTE_P | PTE_W;
+    for (unsigned i = 1; i < 512; i++)
+        pt[i] = ((uint64_t)i << 12) | PTE_P | PTE_W;
+    for (unsigned i = 1; i < KT_MEM_SIZE >> 21; i++)
+        pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;
+}
+
+static uint64_t load_elf(struct vm *v, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        die(1, "cannot open guest image %s: %s", path, strerror(errno));
+    if ((size_t)st.st_size < sizeof(Elf64_Ehdr))
+        die(1, "%s: not an ELF file", path);
+    uint8_t *img = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (img == MAP_FAILED)
+        die(1, "cannot map %s: %s", path, strerror(errno));
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_machine != EM_X86_64 || eh->e_type != ET_EXEC)
+        die(1, "%s: not an x86-64 ELF executable", path);
+    if (eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > (uint64_t)st.st_size)
+        die(1, "%s: truncated program headers", path);
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff);
+    int loaded = 0;
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
+            continue;
+        if (ph[i].p_paddr < KT_IMAGE_GPA || ph[i].p_memsz > KT_MEM_SIZE ||
+            ph[i].p_paddr > KT_MEM_SIZE - ph[i].p_memsz || ph[i].p_filesz > ph[i].p_memsz ||
+            ph[i].p_offset + ph[i].p_filesz > (uint64_t)st.st_size)
+            die(1, "%s: segment %u (paddr 0x%" PRIx64 ", %" PRIu64 " bytes) outside guest memory",
+                path, i, (uint64_t)ph[i].p_paddr, (uint64_t)ph[i].p_memsz);
+        memcpy(v->mem + ph[i].p_paddr, img + ph[i].p_offset, ph[i].p_filesz);
+        memset(v->mem + ph[i].p_paddr + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
+        loaded++;
+    }
+    if (!loaded)
+        die(1, "%s: no loadable segment", path);
+    uint64_t entry = eh->e_entry;
+    munmap(img, (size_t)st.st_size);
+    return entry;
+}
+
+static void setup_cpuid(struct vm *v)
+{
+    int n = 64;
+    struct kvm_cpuid2 *c = NULL;
+    for (;;) {
+        c = realloc(c, sizeof *c + (size_t)n * sizeof c->entries[0]);
+        if (!c)
+            die(1, "out of memory");
+        c->nent = (uint32_t)n;
+        if (ioctl(v->kvm, KVM_GET_SUPPORTED_CPUID, c) == 0)
+            break;
+        if (errno != E2BIG || n > 4096)
+            die(EXIT_SKIP, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+        n *= 2;
+    }
+    for (uint32_t i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == 0)
+            v->amd = e->ebx == 0x68747541 && e->edx == 0x69746e65 && e->ecx == 0x444d4163;
+    }
+    if (ioctl(v->vcpu, KVM_SET_CPUID2, c) < 0)
+        die(EXIT_SKIP, "KVM_SET_CPUID2: %s", strerror(errno));
+    free(c);
+}
+
+static void setup_vcpu(struct vm *v, uint64_t entry)
+{
+    struct kvm_sregs s;
+    struct kvm_regs r;
+    if (ioctl(v->vcpu, KVM_GET_SREGS, &s) < 0)
+        die(EXIT_SKIP, "KVM_GET_SREGS: %s", strerror(errno));
+
+    struct kvm_segment code = {
+        .base = 0, .limit = 0xffffffff, .selector = KT_SEL_CODE, .type = 11,
+        .present = 1, .dpl = 0, .db = 0, .s = 1, .l = 1, .g = 1,
+    };
+    struct kvm_segment data = {
+        .base = 0, .limit = 0xffffffff, .selector = KT_SEL_DATA, .type = 3,
+        .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+    };
+    struct kvm_segment tss = {
+        .base = KT_TSS_GPA, .limit = 0x67, .selector = KT_SEL_TSS, .type = 11,
+        .present = 1, .s = 0,
+    };
+    s.cs = code;
+    s.ds = s.es = s.fs = s.gs = s.ss = data;
+    s.tr = tss;
+    s.ldt = (struct kvm_segment){ .selector = 0, .type = 2, .present = 0, .unusable = 1 };
+    s.gdt.base = KT_GDT_GPA;
+    s.gdt.limit = 5 * 8 - 1;
+    s.idt.base = 0;
+    s.idt.limit = 0; /* the guest installs its own IDT first thing */
+    s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+    s.cr3 = KT_PML4_GPA;
+    s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    s.efer = EFER_LME | EFER_LMA;
+    if (ioctl(v->vcpu, KVM_SET_SREGS, &s) < 0)
+        die(EXIT_SKIP, "KVM_SET_SREGS (64-bit mode): %s", strerror(errno));
+
+    memset(&r, 0, sizeof r);
+    r.rip = entry;
+    r.rflags = 0x2;
+    r.rdi = KT_SHARED_GPA;
+    r.rsp = 0; /* the guest loads its own stack */
+    if (ioctl(v->vcpu, KVM_SET_REGS, &r) < 0)
+        die(EXIT_SKIP, "KVM_SET_REGS: %s", strerror(errno));
+}
+
+static bool read_bool_param(const char *path)
+{
+    char c = 'N';
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (fread(&c, 1, 1, f) != 1)
+            c = 'N';
+        fclose(f);
+    }
+    return c == 'Y' || c == 'y' || c == '1';
+}
+
+/* Returns false if only the optional IA32_TSC_AUX could not be set. */
+static bool preset_msrs(struct vm *v)
+{
+    bool tsc_aux = true;
+    static const struct {
+        uint32_t msr;
+        uint64_t value;
+        const char *name;
+    } presets[] = {
+        { KT_MSR_STAR, KT_PRESET_STAR, "IA32_STAR" },
+        { KT_MSR_LSTAR, KT_PRESET_LSTAR, "IA32_LSTAR" },
+        { KT_MSR_CSTAR, KT_PRESET_CSTAR, "IA32_CSTAR" },
+        { KT_MSR_FMASK, KT_PRESET_FMASK, "IA32_FMASK" },
+        { KT_MSR_KERNEL_GS_BASE, KT_PRESET_KERNEL_GS_BASE, "IA32_KERNEL_GS_BASE" },
+        { KT_MSR_TSC_AUX, KT_PRESET_TSC_AUX, "IA32_TSC_AUX" },
+        { KT_MSR_SYSENTER_CS, KT_PRESET_SYSENTER_CS, "IA32_SYSENTER_CS" },
+        { KT_MSR_SYSENTER_ESP, KT_PRESET_SYSENTER_ESP, "IA32_SYSENTER_ESP" },
+        { KT_MSR_SYSENTER_EIP, KT_PRESET_SYSENTER_EIP, "IA32_SYSENTER_EIP" },
+        { KT_MSR_PAT, KT_PRESET_PAT, "IA32_PAT" },
+    };
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        uint64_t back;
+        if (presets[i].msr == KT_MSR_TSC_AUX && set_msr(v, presets[i].msr, presets[i].value) < 0) {
+            printf("# host: KVM does not support IA32_TSC_AUX (no RDTSCP/RDPID)\n");
+            tsc_aux = false;
+            continue;
+        }
+        if (set_msr(v, presets[i].msr, presets[i].value) < 0)
+            die(1, "KVM_SET_MSRS %s (0x%x) = 0x%016" PRIx64 " rejected", presets[i].name,
+                presets[i].msr, presets[i].value);
+        if (get_msr(v, presets[i].msr, &back) < 0 || back != presets[i].value)
+            die(1, "KVM_GET_MSRS %s (0x%x) does not read back 0x%016" PRIx64, presets[i].name,
+                presets[i].msr, presets[i].value);
+        if (v->verbose)
+            printf("# host: KVM_SET_MSRS %s = 0x%016" PRIx64 "\n", presets[i].name,
+                   presets[i].value);
+    }
+    return tsc_aux;
+}
+
+/* ---- The report protocol -------------------------------------------------- */
+
+static void safe_text(char *out, size_t n, const struct kt_msg *m)
+{
+    size_t i;
+    for (i = 0; i + 1 < n && i < sizeof m->text && m->text[i]; i++)
+        out[i] = (m->text[i] >= 0x20 && m->text[i] < 0x7f) ? m->text[i] : '?';
+    out[i] = '\0';
+}
+
+static void report(struct vm *v, bool ok, const char *text, const char *detail)
+{
+    v->checks++;
+    if (ok)
+        v->passed++;
+    else
+        v->failed++;
+    printf("%s %d - %s", ok ? "ok" : "not ok", v->checks, text);
+    if (detail && (!ok || v->verbose))
+        printf(" (%s)", detail);
+    putchar('\n');
+    fflush(stdout);
+}
+
+/* Handles one report; returns true when the guest is done. */
+static bool handle_msg(struct vm *v, uint32_t gpa, bool *fatal)
+{
+    char text[sizeof((struct kt_msg *)0)->text + 1];
+    char detail[256];
+    if (gpa < 0x1000 || gpa > KT_MEM_SIZE - sizeof(struct kt_msg)) {
+        printf("# guest reported a bad message address 0x%x\n", gpa);
+        *fatal = true;
+        return true;
+    }
+    struct kt_msg *m = (struct kt_msg *)(v->mem + gpa);
+    safe_text(text, sizeof text, m);
+
+    switch (m->op) {
+    case KT_OP_CHECK:
+        snprintf(detail, sizeof detail, "got 0x%016" PRIx64 ", expected 0x%016" PRIx64, m->got,
+                 m->expected);
+        report(v, m->ok != 0, text, detail);
+        return false;
+    case KT_OP_HOST_MSR: {
+        uint64_t value = 0;
+        const char *how;
+        bool ok;
+        if (get_msr_or_sreg(v, m->msr, &value, &how) < 0) {
+            snprintf(detail, sizeof detail, "host cannot read MSR 0x%x: %s", m->msr,
+                     strerror(errno));
+            ok = false;
+        } else {
+            ok = (value & m->mask) == (m->expected & m->mask);
+            snprintf(detail, sizeof detail,
+                     "%s 0x%x = 0x%016" PRIx64 ", expected 0x%016" PRIx64 " under mask 0x%016" PRIx64,
+                     how, m->msr, value, m->expected, m->mask);
+        }
+        m->got = value;
+        m->ok = ok;
+        report(v, ok, text, detail);
+        return false;
+    }
+    case KT_OP_GET_MSR: {
+        uint64_t value = 0;
+        const char *how;
+        m->ok = get_msr_or_sreg(v, m->msr, &value, &how) == 0;
+        m->got = value;
+        if (v->verbose)
+            printf("# host: %s 0x%x = 0x%016" PRIx64 "\n", how, m->msr, value);
+        return false;
+    }
+    case KT_OP_NOTE:
+        printf("# %s\n", text);
+        return false;
+    case KT_OP_DONE:
+        if ((uint64_t)v->checks != m->got) {
+            printf("# guest says it made %" PRIu64 " checks, host saw %d\n", m->got, v->checks);
+            *fatal = true;
+        }
+        return true;
+    case KT_OP_FATAL:
+        printf("# guest fatal: %s\n", text);
+        *fatal = true;
+        return true;
+    default:
+        printf("# guest sent unknown op %u\n", m->op);
+        *fatal = true;
+        return true;
+    }
+}
+
+static void dump_state(struct vm *v)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    if (ioctl(v->vcpu, KVM_GET_REGS, &r) == 0)
+        printf("# rip=0x%016llx rsp=0x%016llx rflags=0x%llx rax=0x%llx rcx=0x%llx rdx=0x%llx\n",
+               r.rip, r.rsp, r.rflags, r.rax, r.rcx, r.rdx);
+    if (ioctl(v->vcpu, KVM_GET_SREGS, &s) == 0)
+        printf("# cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx cs=0x%x idt=0x%llx/%u\n", s.cr0,
+               s.cr3, s.cr4, s.efer, s.cs.selector, s.idt.base, s.idt.limit);
+}
+
+/* Runs the guest to completion; returns true if it finished cleanly. */
+static bool run_guest(struct vm *v)
+{
+    bool done = false, fatal = false;
+    unsigned long runs = 0;
+
+    signal(SIGALRM, on_alarm);
+    alarm(GUEST_TIMEOUT_S);
+    while (!done) {
+        if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
+            if (errno == EINTR && timed_out) {
+                printf("# guest did not finish within %d s\n", GUEST_TIMEOUT_S);
+                dump_state(v);
+                return false;
+            }
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            if (runs == 0)
+                die(EXIT_SKIP, "this KVM cannot run a 64-bit vCPU: KVM_RUN: %s", strerror(errno));
+            printf("# KVM_RUN: %s\n", strerror(errno));
+            return false;
+        }
+        runs++;
+        struct kvm_run *run = v->run;
+        switch (run->exit_reason) {
+        case KVM_EXIT_IO:
+            if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == KT_PORT &&
+                run->io.size == 4 && run->io.count == 1) {
+                uint32_t gpa;
+                memcpy(&gpa, (uint8_t *)run + run->io.data_offset, 4);
+                done = handle_msg(v, gpa, &fatal);
+            } else {
+                printf("# unexpected port I/O: %s port 0x%x size %u\n",
+                       run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.port,
+                       run->io.size);
+                dump_state(v);
+                return false;
+            }
+            break;
+        case KVM_EXIT_HLT:
+            printf("# guest halted before reporting completion\n");
+            dump_state(v);
+            return false;
+        case KVM_EXIT_SHUTDOWN:
+            printf("# guest triple-faulted (KVM_EXIT_SHUTDOWN)\n");
+            dump_state(v);
+            return false;
+        case KVM_EXIT_FAIL_ENTRY:
+            printf("# VM entry failed, hardware reason 0x%llx\n",
+                   (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+            dump_state(v);
+            return false;
+        case KVM_EXIT_INTERNAL_ERROR:
+            printf("# KVM internal error, suberror %u\n", run->internal.suberror);
+            dump_state(v);
+            return false;
+        case KVM_EXIT_MMIO:
+            printf("# guest touched unbacked memory at 0x%llx\n", run->mmio.phys_addr);
+            dump_state(v);
+            return false;
+        default:
+            printf("# unexpected exit reason %u\n", run->exit_reason);
+            dump_state(v);
+            return false;
+        }
+    }
+    alarm(0);
+    return !fatal;
+}
+
+int main(int argc, char **argv)
+{
+    struct vm v;
+    memset(&v, 0, sizeof v);
+    const char *image = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-v") == 0)
+            v.verbose = true;
+        else if (!image)
+            image = argv[i];
+        else
+            image = NULL, i = argc;
+    }
+    if (!image) {
+        fprintf(stderr, "usage: %s GUEST.elf [-v]\n", argv[0]);
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    v.kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (v.kvm < 0)
+        die(EXIT_SKIP, "cannot open /dev/kvm: %s", strerror(errno));
+    int api = ioctl(v.kvm, KVM_GET_API_VERSION, 0);
+    if (api != KVM_API_VERSION)
+        die(EXIT_SKIP, "KVM API version %d, need %d", api, KVM_API_VERSION);
+    v.vm = ioctl(v.kvm, KVM_CREATE_VM, 0);
+    if (v.vm < 0)
+        die(EXIT_SKIP, "KVM_CREATE_VM: %s", strerror(errno));
+
+    v.mem = mmap(NULL, KT_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+    if (v.mem == MAP_FAILED)
+        die(1, "cannot allocate guest memory: %s", strerror(errno));
+    struct kvm_userspace_memory_region region = {
+        .slot = 0, .guest_phys_addr = 0, .memory_size = KT_MEM_SIZE,
+        .userspace_addr = (uint64_t)(uintptr_t)v.mem,
+    };
+    if (ioctl(v.vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        die(EXIT_SKIP, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+
+    /* Intel without unrestricted guest needs a real-mode TSS while the vCPU
+     * is reset; harmless elsewhere (QEMU sets it the same way). */
+    if (ioctl(v.kvm, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0)
+        (void)ioctl(v.vm, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+
+    v.vcpu = ioctl(v.vm, KVM_CREATE_VCPU, 0);
+    if (v.vcpu < 0)
+        die(EXIT_SKIP, "KVM_CREATE_VCPU: %s", strerror(errno));
+    int run_size = ioctl(v.kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (run_size < (int)sizeof(struct kvm_run))
+        die(EXIT_SKIP, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+    v.run_size = (size_t)run_size;
+    v.run = mmap(NULL, v.run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v.vcpu, 0);
+    if (v.run == MAP_FAILED)
+        die(EXIT_SKIP, "cannot map kvm_run: %s", strerror(errno));
+
+    setup_cpuid(&v);
+    build_tables(&v);
+    uint64_t entry = load_elf(&v, image);
+    setup_vcpu(&v, entry);
+
+    struct kt_shared *sh = (struct kt_shared *)(v.mem + KT_SHARED_GPA);
+    sh->params.magic = KT_MAGIC;
+    sh->params.tsc_aux_preset = preset_msrs(&v);
+    sh->params.ignore_msrs = read_bool_param("/sys/module/kvm/parameters/ignore_msrs");
+    printf("# host: %s vCPU, kvm.ignore_msrs=%c, guest %s\n", v.amd ? "AMD" : "Intel",
+           sh->params.ignore_msrs ? 'Y' : 'N', image);
+
+    bool clean = run_guest(&v);
+    if (clean && v.checks < KT_MIN_CHECKS) {
+        printf("# only %d checks ran, need at least %d\n", v.checks, KT_MIN_CHECKS);
+        clean = false;
+    }
+    /* An incomplete run is a failure, never a pass. */
+    printf("kvm: %d passed, %d failed%s\n", v.passed, v.failed,
+           clean ? "" : " (guest did not complete)");
+    return clean && v.failed == 0 ? 0 : 1;
+}
