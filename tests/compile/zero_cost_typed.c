@@ -1,0 +1,27 @@
+/* Zero-cost probe, typed side: the generated accessors (see zero_cost.sh). */
+#include "x86msr/msrs.h"
+
+uint64_t read_nxe(void);
+void set_nxe(void);
+void set_pat1_wc(void);
+uint64_t read_star_sysret_cs(void);
+
+uint64_t read_nxe(void)
+{
+    return msr_ia32_efer_nxe_get(msr_ia32_efer_read());
+}
+
+void set_nxe(void)
+{
+    (void)msr_ia32_efer_modify(0, MSR_IA32_EFER_NXE_MASK);
+}
+
+void set_pat1_wc(void)
+{
+    msr_ia32_pat_write(msr_ia32_pat_pa1_set(msr_ia32_pat_read(), MSR_MEMORY_TYPE_WC));
+}
+
+uint64_t read_star_sysret_cs(void)
+{
+    return msr_ia32_star_sysret_cs_ss_get(msr_ia32_star_read());
+}
