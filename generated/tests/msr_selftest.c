@@ -60,6 +60,210 @@ static void teardown(void)
     msr_backend_install(NULL);
 }
 
+START_TEST(test_ia32_p5_mc_addr)
+{
+    uint64_t all = MSR_IA32_P5_MC_ADDR_RESERVED_MASK;
+    msr_ia32_p5_mc_addr_t v;
+
+    CHECK_FIELD(ia32_p5_mc_addr, IA32_P5_MC_ADDR, address, ADDRESS);
+    ck_assert_uint_eq(all & MSR_IA32_P5_MC_ADDR_ADDRESS_MASK, 0);
+    all |= MSR_IA32_P5_MC_ADDR_ADDRESS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_P5_MC_ADDR, PATTERN(MSR_IA32_P5_MC_ADDR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_p5_mc_addr_read().raw, PATTERN(MSR_IA32_P5_MC_ADDR));
+        ck_assert_int_eq(msr_ia32_p5_mc_addr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_P5_MC_ADDR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_p5_mc_addr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_p5_mc_type)
+{
+    uint64_t all = MSR_IA32_P5_MC_TYPE_RESERVED_MASK;
+    msr_ia32_p5_mc_type_t v;
+
+    CHECK_FIELD(ia32_p5_mc_type, IA32_P5_MC_TYPE, type, TYPE);
+    ck_assert_uint_eq(all & MSR_IA32_P5_MC_TYPE_TYPE_MASK, 0);
+    all |= MSR_IA32_P5_MC_TYPE_TYPE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_P5_MC_TYPE, PATTERN(MSR_IA32_P5_MC_TYPE)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_p5_mc_type_read().raw, PATTERN(MSR_IA32_P5_MC_TYPE));
+        ck_assert_int_eq(msr_ia32_p5_mc_type_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_P5_MC_TYPE));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_p5_mc_type_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_monitor_filter_size)
+{
+    uint64_t all = MSR_IA32_MONITOR_FILTER_SIZE_RESERVED_MASK;
+    msr_ia32_monitor_filter_size_t v;
+
+    CHECK_FIELD(ia32_monitor_filter_size, IA32_MONITOR_FILTER_SIZE, line_size, LINE_SIZE);
+    ck_assert_uint_eq(all & MSR_IA32_MONITOR_FILTER_SIZE_LINE_SIZE_MASK, 0);
+    all |= MSR_IA32_MONITOR_FILTER_SIZE_LINE_SIZE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MONITOR_FILTER_SIZE, PATTERN(MSR_IA32_MONITOR_FILTER_SIZE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_monitor_filter_size_read().raw, PATTERN(MSR_IA32_MONITOR_FILTER_SIZE));
+        ck_assert_int_eq(msr_ia32_monitor_filter_size_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MONITOR_FILTER_SIZE));
+        /* typed writes store exactly the value given */
+        msr_ia32_monitor_filter_size_write(msr_ia32_monitor_filter_size_from_raw(~PATTERN(MSR_IA32_MONITOR_FILTER_SIZE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MONITOR_FILTER_SIZE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MONITOR_FILTER_SIZE));
+        ck_assert_int_eq(msr_ia32_monitor_filter_size_write_safe(msr_ia32_monitor_filter_size_from_raw(PATTERN(MSR_IA32_MONITOR_FILTER_SIZE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MONITOR_FILTER_SIZE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MONITOR_FILTER_SIZE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_monitor_filter_size_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MONITOR_FILTER_SIZE) & ~MSR_IA32_MONITOR_FILTER_SIZE_WRITABLE_MASK & ~MSR_IA32_MONITOR_FILTER_SIZE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MONITOR_FILTER_SIZE_RESERVED_MASK, PATTERN(MSR_IA32_MONITOR_FILTER_SIZE) & MSR_IA32_MONITOR_FILTER_SIZE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_monitor_filter_size_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MONITOR_FILTER_SIZE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MONITOR_FILTER_SIZE) & ~MSR_IA32_MONITOR_FILTER_SIZE_WRITABLE_MASK & ~MSR_IA32_MONITOR_FILTER_SIZE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MONITOR_FILTER_SIZE_WRITABLE_MASK, MSR_IA32_MONITOR_FILTER_SIZE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MONITOR_FILTER_SIZE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_monitor_filter_size_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_time_stamp_counter)
+{
+    uint64_t all = MSR_IA32_TIME_STAMP_COUNTER_RESERVED_MASK;
+    msr_ia32_time_stamp_counter_t v;
+
+    CHECK_FIELD(ia32_time_stamp_counter, IA32_TIME_STAMP_COUNTER, tsc, TSC);
+    ck_assert_uint_eq(all & MSR_IA32_TIME_STAMP_COUNTER_TSC_MASK, 0);
+    all |= MSR_IA32_TIME_STAMP_COUNTER_TSC_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TIME_STAMP_COUNTER, PATTERN(MSR_IA32_TIME_STAMP_COUNTER)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_time_stamp_counter_read().raw, PATTERN(MSR_IA32_TIME_STAMP_COUNTER));
+        ck_assert_int_eq(msr_ia32_time_stamp_counter_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TIME_STAMP_COUNTER));
+        /* typed writes store exactly the value given */
+        msr_ia32_time_stamp_counter_write(msr_ia32_time_stamp_counter_from_raw(~PATTERN(MSR_IA32_TIME_STAMP_COUNTER)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TIME_STAMP_COUNTER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TIME_STAMP_COUNTER));
+        ck_assert_int_eq(msr_ia32_time_stamp_counter_write_safe(msr_ia32_time_stamp_counter_from_raw(PATTERN(MSR_IA32_TIME_STAMP_COUNTER))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TIME_STAMP_COUNTER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TIME_STAMP_COUNTER));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_time_stamp_counter_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TIME_STAMP_COUNTER) & ~MSR_IA32_TIME_STAMP_COUNTER_WRITABLE_MASK & ~MSR_IA32_TIME_STAMP_COUNTER_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TIME_STAMP_COUNTER_RESERVED_MASK, PATTERN(MSR_IA32_TIME_STAMP_COUNTER) & MSR_IA32_TIME_STAMP_COUNTER_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_time_stamp_counter_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TIME_STAMP_COUNTER_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TIME_STAMP_COUNTER) & ~MSR_IA32_TIME_STAMP_COUNTER_WRITABLE_MASK & ~MSR_IA32_TIME_STAMP_COUNTER_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TIME_STAMP_COUNTER_WRITABLE_MASK, MSR_IA32_TIME_STAMP_COUNTER_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TIME_STAMP_COUNTER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_time_stamp_counter_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_platform_id)
+{
+    uint64_t all = MSR_IA32_PLATFORM_ID_RESERVED_MASK;
+    msr_ia32_platform_id_t v;
+
+    CHECK_FIELD(ia32_platform_id, IA32_PLATFORM_ID, platform_id, PLATFORM_ID);
+    ck_assert_uint_eq(all & MSR_IA32_PLATFORM_ID_PLATFORM_ID_MASK, 0);
+    all |= MSR_IA32_PLATFORM_ID_PLATFORM_ID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PLATFORM_ID, PATTERN(MSR_IA32_PLATFORM_ID)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_platform_id_read().raw, PATTERN(MSR_IA32_PLATFORM_ID));
+        ck_assert_int_eq(msr_ia32_platform_id_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PLATFORM_ID));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_platform_id_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_apic_base)
+{
+    uint64_t all = MSR_IA32_APIC_BASE_RESERVED_MASK;
+    msr_ia32_apic_base_t v;
+
+    CHECK_FIELD(ia32_apic_base, IA32_APIC_BASE, bsp, BSP);
+    ck_assert_uint_eq(all & MSR_IA32_APIC_BASE_BSP_MASK, 0);
+    all |= MSR_IA32_APIC_BASE_BSP_MASK;
+
+    CHECK_FIELD(ia32_apic_base, IA32_APIC_BASE, extd, EXTD);
+    ck_assert_uint_eq(all & MSR_IA32_APIC_BASE_EXTD_MASK, 0);
+    all |= MSR_IA32_APIC_BASE_EXTD_MASK;
+
+    CHECK_FIELD(ia32_apic_base, IA32_APIC_BASE, en, EN);
+    ck_assert_uint_eq(all & MSR_IA32_APIC_BASE_EN_MASK, 0);
+    all |= MSR_IA32_APIC_BASE_EN_MASK;
+
+    CHECK_FIELD(ia32_apic_base, IA32_APIC_BASE, apic_base, APIC_BASE);
+    ck_assert_uint_eq(all & MSR_IA32_APIC_BASE_APIC_BASE_MASK, 0);
+    all |= MSR_IA32_APIC_BASE_APIC_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_APIC_BASE, PATTERN(MSR_IA32_APIC_BASE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_apic_base_read().raw, PATTERN(MSR_IA32_APIC_BASE));
+        ck_assert_int_eq(msr_ia32_apic_base_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_APIC_BASE));
+        /* typed writes store exactly the value given */
+        msr_ia32_apic_base_write(msr_ia32_apic_base_from_raw(~PATTERN(MSR_IA32_APIC_BASE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_APIC_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_APIC_BASE));
+        ck_assert_int_eq(msr_ia32_apic_base_write_safe(msr_ia32_apic_base_from_raw(PATTERN(MSR_IA32_APIC_BASE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_APIC_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_APIC_BASE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_apic_base_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_APIC_BASE) & ~MSR_IA32_APIC_BASE_WRITABLE_MASK & ~MSR_IA32_APIC_BASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_APIC_BASE_RESERVED_MASK, PATTERN(MSR_IA32_APIC_BASE) & MSR_IA32_APIC_BASE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_apic_base_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_APIC_BASE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_APIC_BASE) & ~MSR_IA32_APIC_BASE_WRITABLE_MASK & ~MSR_IA32_APIC_BASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_APIC_BASE_WRITABLE_MASK, MSR_IA32_APIC_BASE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_APIC_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_apic_base_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_feature_control)
 {
     uint64_t all = MSR_IA32_FEATURE_CONTROL_RESERVED_MASK;
@@ -129,6 +333,3960 @@ START_TEST(test_ia32_feature_control)
 }
 END_TEST
 
+START_TEST(test_ia32_tsc_adjust)
+{
+    uint64_t all = MSR_IA32_TSC_ADJUST_RESERVED_MASK;
+    msr_ia32_tsc_adjust_t v;
+
+    CHECK_FIELD(ia32_tsc_adjust, IA32_TSC_ADJUST, thread_adjust, THREAD_ADJUST);
+    ck_assert_uint_eq(all & MSR_IA32_TSC_ADJUST_THREAD_ADJUST_MASK, 0);
+    all |= MSR_IA32_TSC_ADJUST_THREAD_ADJUST_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TSC_ADJUST, PATTERN(MSR_IA32_TSC_ADJUST)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tsc_adjust_read().raw, PATTERN(MSR_IA32_TSC_ADJUST));
+        ck_assert_int_eq(msr_ia32_tsc_adjust_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSC_ADJUST));
+        /* typed writes store exactly the value given */
+        msr_ia32_tsc_adjust_write(msr_ia32_tsc_adjust_from_raw(~PATTERN(MSR_IA32_TSC_ADJUST)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_ADJUST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TSC_ADJUST));
+        ck_assert_int_eq(msr_ia32_tsc_adjust_write_safe(msr_ia32_tsc_adjust_from_raw(PATTERN(MSR_IA32_TSC_ADJUST))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_ADJUST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TSC_ADJUST));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_tsc_adjust_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSC_ADJUST) & ~MSR_IA32_TSC_ADJUST_WRITABLE_MASK & ~MSR_IA32_TSC_ADJUST_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSC_ADJUST_RESERVED_MASK, PATTERN(MSR_IA32_TSC_ADJUST) & MSR_IA32_TSC_ADJUST_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_tsc_adjust_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TSC_ADJUST_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TSC_ADJUST) & ~MSR_IA32_TSC_ADJUST_WRITABLE_MASK & ~MSR_IA32_TSC_ADJUST_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSC_ADJUST_WRITABLE_MASK, MSR_IA32_TSC_ADJUST_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_ADJUST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tsc_adjust_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_spec_ctrl)
+{
+    uint64_t all = MSR_IA32_SPEC_CTRL_RESERVED_MASK;
+    msr_ia32_spec_ctrl_t v;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, ibrs, IBRS);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_IBRS_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_IBRS_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, stibp, STIBP);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_STIBP_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_STIBP_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, ssbd, SSBD);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_SSBD_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_SSBD_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, ipred_dis_u, IPRED_DIS_U);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_IPRED_DIS_U_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_IPRED_DIS_U_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, ipred_dis_s, IPRED_DIS_S);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_IPRED_DIS_S_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_IPRED_DIS_S_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, rrsba_dis_u, RRSBA_DIS_U);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, rrsba_dis_s, RRSBA_DIS_S);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, psfd, PSFD);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_PSFD_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_PSFD_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, ddpd_u, DDPD_U);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_DDPD_U_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_DDPD_U_MASK;
+
+    CHECK_FIELD(ia32_spec_ctrl, IA32_SPEC_CTRL, bhi_dis_s, BHI_DIS_S);
+    ck_assert_uint_eq(all & MSR_IA32_SPEC_CTRL_BHI_DIS_S_MASK, 0);
+    all |= MSR_IA32_SPEC_CTRL_BHI_DIS_S_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SPEC_CTRL, PATTERN(MSR_IA32_SPEC_CTRL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_spec_ctrl_read().raw, PATTERN(MSR_IA32_SPEC_CTRL));
+        ck_assert_int_eq(msr_ia32_spec_ctrl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SPEC_CTRL));
+        /* typed writes store exactly the value given */
+        msr_ia32_spec_ctrl_write(msr_ia32_spec_ctrl_from_raw(~PATTERN(MSR_IA32_SPEC_CTRL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SPEC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_SPEC_CTRL));
+        ck_assert_int_eq(msr_ia32_spec_ctrl_write_safe(msr_ia32_spec_ctrl_from_raw(PATTERN(MSR_IA32_SPEC_CTRL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SPEC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_SPEC_CTRL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_spec_ctrl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SPEC_CTRL) & ~MSR_IA32_SPEC_CTRL_WRITABLE_MASK & ~MSR_IA32_SPEC_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SPEC_CTRL_RESERVED_MASK, PATTERN(MSR_IA32_SPEC_CTRL) & MSR_IA32_SPEC_CTRL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_spec_ctrl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_SPEC_CTRL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_SPEC_CTRL) & ~MSR_IA32_SPEC_CTRL_WRITABLE_MASK & ~MSR_IA32_SPEC_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SPEC_CTRL_WRITABLE_MASK, MSR_IA32_SPEC_CTRL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SPEC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_spec_ctrl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pred_cmd)
+{
+    uint64_t all = MSR_IA32_PRED_CMD_RESERVED_MASK;
+    msr_ia32_pred_cmd_t v;
+
+    CHECK_FIELD(ia32_pred_cmd, IA32_PRED_CMD, ibpb, IBPB);
+    ck_assert_uint_eq(all & MSR_IA32_PRED_CMD_IBPB_MASK, 0);
+    all |= MSR_IA32_PRED_CMD_IBPB_MASK;
+
+    CHECK_FIELD(ia32_pred_cmd, IA32_PRED_CMD, sbpb, SBPB);
+    ck_assert_uint_eq(all & MSR_IA32_PRED_CMD_SBPB_MASK, 0);
+    all |= MSR_IA32_PRED_CMD_SBPB_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PRED_CMD, PATTERN(MSR_IA32_PRED_CMD)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_ia32_pred_cmd_write(msr_ia32_pred_cmd_from_raw(~PATTERN(MSR_IA32_PRED_CMD)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PRED_CMD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PRED_CMD));
+        ck_assert_int_eq(msr_ia32_pred_cmd_write_safe(msr_ia32_pred_cmd_from_raw(PATTERN(MSR_IA32_PRED_CMD))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PRED_CMD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PRED_CMD));
+    }
+}
+END_TEST
+
+START_TEST(test_ia32_ppin_ctl)
+{
+    uint64_t all = MSR_IA32_PPIN_CTL_RESERVED_MASK;
+    msr_ia32_ppin_ctl_t v;
+
+    CHECK_FIELD(ia32_ppin_ctl, IA32_PPIN_CTL, lockout, LOCKOUT);
+    ck_assert_uint_eq(all & MSR_IA32_PPIN_CTL_LOCKOUT_MASK, 0);
+    all |= MSR_IA32_PPIN_CTL_LOCKOUT_MASK;
+
+    CHECK_FIELD(ia32_ppin_ctl, IA32_PPIN_CTL, enable_ppin, ENABLE_PPIN);
+    ck_assert_uint_eq(all & MSR_IA32_PPIN_CTL_ENABLE_PPIN_MASK, 0);
+    all |= MSR_IA32_PPIN_CTL_ENABLE_PPIN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PPIN_CTL, PATTERN(MSR_IA32_PPIN_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_ppin_ctl_read().raw, PATTERN(MSR_IA32_PPIN_CTL));
+        ck_assert_int_eq(msr_ia32_ppin_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PPIN_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_ppin_ctl_write(msr_ia32_ppin_ctl_from_raw(~PATTERN(MSR_IA32_PPIN_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PPIN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PPIN_CTL));
+        ck_assert_int_eq(msr_ia32_ppin_ctl_write_safe(msr_ia32_ppin_ctl_from_raw(PATTERN(MSR_IA32_PPIN_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PPIN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PPIN_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_ppin_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PPIN_CTL) & ~MSR_IA32_PPIN_CTL_WRITABLE_MASK & ~MSR_IA32_PPIN_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PPIN_CTL_RESERVED_MASK, PATTERN(MSR_IA32_PPIN_CTL) & MSR_IA32_PPIN_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_ppin_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PPIN_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PPIN_CTL) & ~MSR_IA32_PPIN_CTL_WRITABLE_MASK & ~MSR_IA32_PPIN_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PPIN_CTL_WRITABLE_MASK, MSR_IA32_PPIN_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PPIN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_ppin_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_ppin)
+{
+    uint64_t all = MSR_IA32_PPIN_RESERVED_MASK;
+    msr_ia32_ppin_t v;
+
+    CHECK_FIELD(ia32_ppin, IA32_PPIN, ppin, PPIN);
+    ck_assert_uint_eq(all & MSR_IA32_PPIN_PPIN_MASK, 0);
+    all |= MSR_IA32_PPIN_PPIN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PPIN, PATTERN(MSR_IA32_PPIN)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_ppin_read().raw, PATTERN(MSR_IA32_PPIN));
+        ck_assert_int_eq(msr_ia32_ppin_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PPIN));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_ppin_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_bios_updt_trig)
+{
+    uint64_t all = MSR_IA32_BIOS_UPDT_TRIG_RESERVED_MASK;
+    msr_ia32_bios_updt_trig_t v;
+
+    CHECK_FIELD(ia32_bios_updt_trig, IA32_BIOS_UPDT_TRIG, update_address, UPDATE_ADDRESS);
+    ck_assert_uint_eq(all & MSR_IA32_BIOS_UPDT_TRIG_UPDATE_ADDRESS_MASK, 0);
+    all |= MSR_IA32_BIOS_UPDT_TRIG_UPDATE_ADDRESS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_BIOS_UPDT_TRIG, PATTERN(MSR_IA32_BIOS_UPDT_TRIG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_ia32_bios_updt_trig_write(msr_ia32_bios_updt_trig_from_raw(~PATTERN(MSR_IA32_BIOS_UPDT_TRIG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_BIOS_UPDT_TRIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_BIOS_UPDT_TRIG));
+        ck_assert_int_eq(msr_ia32_bios_updt_trig_write_safe(msr_ia32_bios_updt_trig_from_raw(PATTERN(MSR_IA32_BIOS_UPDT_TRIG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_BIOS_UPDT_TRIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_BIOS_UPDT_TRIG));
+    }
+}
+END_TEST
+
+START_TEST(test_ia32_mktme_keyid_partitioning)
+{
+    uint64_t all = MSR_IA32_MKTME_KEYID_PARTITIONING_RESERVED_MASK;
+    msr_ia32_mktme_keyid_partitioning_t v;
+
+    CHECK_FIELD(ia32_mktme_keyid_partitioning, IA32_MKTME_KEYID_PARTITIONING, num_mktme_kids, NUM_MKTME_KIDS);
+    ck_assert_uint_eq(all & MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_MKTME_KIDS_MASK, 0);
+    all |= MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_MKTME_KIDS_MASK;
+
+    CHECK_FIELD(ia32_mktme_keyid_partitioning, IA32_MKTME_KEYID_PARTITIONING, num_tdx_priv_kids, NUM_TDX_PRIV_KIDS);
+    ck_assert_uint_eq(all & MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_TDX_PRIV_KIDS_MASK, 0);
+    all |= MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_TDX_PRIV_KIDS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MKTME_KEYID_PARTITIONING, PATTERN(MSR_IA32_MKTME_KEYID_PARTITIONING)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mktme_keyid_partitioning_read().raw, PATTERN(MSR_IA32_MKTME_KEYID_PARTITIONING));
+        ck_assert_int_eq(msr_ia32_mktme_keyid_partitioning_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MKTME_KEYID_PARTITIONING));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mktme_keyid_partitioning_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_bios_sign_id)
+{
+    uint64_t all = MSR_IA32_BIOS_SIGN_ID_RESERVED_MASK;
+    msr_ia32_bios_sign_id_t v;
+
+    CHECK_FIELD(ia32_bios_sign_id, IA32_BIOS_SIGN_ID, microcode_update_signature, MICROCODE_UPDATE_SIGNATURE);
+    ck_assert_uint_eq(all & MSR_IA32_BIOS_SIGN_ID_MICROCODE_UPDATE_SIGNATURE_MASK, 0);
+    all |= MSR_IA32_BIOS_SIGN_ID_MICROCODE_UPDATE_SIGNATURE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_BIOS_SIGN_ID, PATTERN(MSR_IA32_BIOS_SIGN_ID)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_bios_sign_id_read().raw, PATTERN(MSR_IA32_BIOS_SIGN_ID));
+        ck_assert_int_eq(msr_ia32_bios_sign_id_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_BIOS_SIGN_ID));
+        /* typed writes store exactly the value given */
+        msr_ia32_bios_sign_id_write(msr_ia32_bios_sign_id_from_raw(~PATTERN(MSR_IA32_BIOS_SIGN_ID)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_BIOS_SIGN_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_BIOS_SIGN_ID));
+        ck_assert_int_eq(msr_ia32_bios_sign_id_write_safe(msr_ia32_bios_sign_id_from_raw(PATTERN(MSR_IA32_BIOS_SIGN_ID))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_BIOS_SIGN_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_BIOS_SIGN_ID));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_bios_sign_id_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_BIOS_SIGN_ID) & ~MSR_IA32_BIOS_SIGN_ID_WRITABLE_MASK & ~MSR_IA32_BIOS_SIGN_ID_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_BIOS_SIGN_ID_RESERVED_MASK, PATTERN(MSR_IA32_BIOS_SIGN_ID) & MSR_IA32_BIOS_SIGN_ID_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_bios_sign_id_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_BIOS_SIGN_ID_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_BIOS_SIGN_ID) & ~MSR_IA32_BIOS_SIGN_ID_WRITABLE_MASK & ~MSR_IA32_BIOS_SIGN_ID_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_BIOS_SIGN_ID_WRITABLE_MASK, MSR_IA32_BIOS_SIGN_ID_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_BIOS_SIGN_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_bios_sign_id_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_sgxlepubkeyhashn)
+{
+    uint64_t all = MSR_IA32_SGXLEPUBKEYHASHN_RESERVED_MASK;
+    msr_ia32_sgxlepubkeyhashn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_sgxlepubkeyhashn, IA32_SGXLEPUBKEYHASHN, hash, HASH);
+    ck_assert_uint_eq(all & MSR_IA32_SGXLEPUBKEYHASHN_HASH_MASK, 0);
+    all |= MSR_IA32_SGXLEPUBKEYHASHN_HASH_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_SGXLEPUBKEYHASHN(0), MSR_IA32_SGXLEPUBKEYHASH0);
+    ck_assert_uint_eq(MSR_IA32_SGXLEPUBKEYHASHN(3), MSR_IA32_SGXLEPUBKEYHASH3);
+    for (n = 0; n < MSR_IA32_SGXLEPUBKEYHASHN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SGXLEPUBKEYHASHN(n), PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_SGXLEPUBKEYHASHN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_sgxlepubkeyhashn_read(n).raw, PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n)));
+        ck_assert_int_eq(msr_ia32_sgxlepubkeyhashn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_sgxlepubkeyhashn_write(n, msr_ia32_sgxlepubkeyhashn_from_raw(~PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SGXLEPUBKEYHASHN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n)));
+        ck_assert_int_eq(msr_ia32_sgxlepubkeyhashn_write_safe(n, msr_ia32_sgxlepubkeyhashn_from_raw(PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SGXLEPUBKEYHASHN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_sgxlepubkeyhashn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n)) & ~MSR_IA32_SGXLEPUBKEYHASHN_WRITABLE_MASK & ~MSR_IA32_SGXLEPUBKEYHASHN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SGXLEPUBKEYHASHN_RESERVED_MASK, PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n)) & MSR_IA32_SGXLEPUBKEYHASHN_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_sgxlepubkeyhashn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_SGXLEPUBKEYHASHN_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_SGXLEPUBKEYHASHN(n)) & ~MSR_IA32_SGXLEPUBKEYHASHN_WRITABLE_MASK & ~MSR_IA32_SGXLEPUBKEYHASHN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SGXLEPUBKEYHASHN_WRITABLE_MASK, MSR_IA32_SGXLEPUBKEYHASHN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SGXLEPUBKEYHASHN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_sgxlepubkeyhashn_read_safe(MSR_IA32_SGXLEPUBKEYHASHN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_sgxlepubkeyhashn_read(MSR_IA32_SGXLEPUBKEYHASHN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_sgxlepubkeyhashn_write_safe(MSR_IA32_SGXLEPUBKEYHASHN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_sgxlepubkeyhashn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_smm_monitor_ctl)
+{
+    uint64_t all = MSR_IA32_SMM_MONITOR_CTL_RESERVED_MASK;
+    msr_ia32_smm_monitor_ctl_t v;
+
+    CHECK_FIELD(ia32_smm_monitor_ctl, IA32_SMM_MONITOR_CTL, valid, VALID);
+    ck_assert_uint_eq(all & MSR_IA32_SMM_MONITOR_CTL_VALID_MASK, 0);
+    all |= MSR_IA32_SMM_MONITOR_CTL_VALID_MASK;
+
+    CHECK_FIELD(ia32_smm_monitor_ctl, IA32_SMM_MONITOR_CTL, block_smi, BLOCK_SMI);
+    ck_assert_uint_eq(all & MSR_IA32_SMM_MONITOR_CTL_BLOCK_SMI_MASK, 0);
+    all |= MSR_IA32_SMM_MONITOR_CTL_BLOCK_SMI_MASK;
+
+    CHECK_FIELD(ia32_smm_monitor_ctl, IA32_SMM_MONITOR_CTL, mseg_base, MSEG_BASE);
+    ck_assert_uint_eq(all & MSR_IA32_SMM_MONITOR_CTL_MSEG_BASE_MASK, 0);
+    all |= MSR_IA32_SMM_MONITOR_CTL_MSEG_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SMM_MONITOR_CTL, PATTERN(MSR_IA32_SMM_MONITOR_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_smm_monitor_ctl_read().raw, PATTERN(MSR_IA32_SMM_MONITOR_CTL));
+        ck_assert_int_eq(msr_ia32_smm_monitor_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SMM_MONITOR_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_smm_monitor_ctl_write(msr_ia32_smm_monitor_ctl_from_raw(~PATTERN(MSR_IA32_SMM_MONITOR_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMM_MONITOR_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_SMM_MONITOR_CTL));
+        ck_assert_int_eq(msr_ia32_smm_monitor_ctl_write_safe(msr_ia32_smm_monitor_ctl_from_raw(PATTERN(MSR_IA32_SMM_MONITOR_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMM_MONITOR_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_SMM_MONITOR_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_smm_monitor_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SMM_MONITOR_CTL) & ~MSR_IA32_SMM_MONITOR_CTL_WRITABLE_MASK & ~MSR_IA32_SMM_MONITOR_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SMM_MONITOR_CTL_RESERVED_MASK, PATTERN(MSR_IA32_SMM_MONITOR_CTL) & MSR_IA32_SMM_MONITOR_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_smm_monitor_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_SMM_MONITOR_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_SMM_MONITOR_CTL) & ~MSR_IA32_SMM_MONITOR_CTL_WRITABLE_MASK & ~MSR_IA32_SMM_MONITOR_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SMM_MONITOR_CTL_WRITABLE_MASK, MSR_IA32_SMM_MONITOR_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMM_MONITOR_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_smm_monitor_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_smbase)
+{
+    uint64_t all = MSR_IA32_SMBASE_RESERVED_MASK;
+    msr_ia32_smbase_t v;
+
+    CHECK_FIELD(ia32_smbase, IA32_SMBASE, smbase, SMBASE);
+    ck_assert_uint_eq(all & MSR_IA32_SMBASE_SMBASE_MASK, 0);
+    all |= MSR_IA32_SMBASE_SMBASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SMBASE, PATTERN(MSR_IA32_SMBASE)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_smbase_read().raw, PATTERN(MSR_IA32_SMBASE));
+        ck_assert_int_eq(msr_ia32_smbase_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SMBASE));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_smbase_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_misc_package_ctls)
+{
+    uint64_t all = MSR_IA32_MISC_PACKAGE_CTLS_RESERVED_MASK;
+    msr_ia32_misc_package_ctls_t v;
+
+    CHECK_FIELD(ia32_misc_package_ctls, IA32_MISC_PACKAGE_CTLS, energy_filtering_enable, ENERGY_FILTERING_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_PACKAGE_CTLS_ENERGY_FILTERING_ENABLE_MASK, 0);
+    all |= MSR_IA32_MISC_PACKAGE_CTLS_ENERGY_FILTERING_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MISC_PACKAGE_CTLS, PATTERN(MSR_IA32_MISC_PACKAGE_CTLS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_misc_package_ctls_read().raw, PATTERN(MSR_IA32_MISC_PACKAGE_CTLS));
+        ck_assert_int_eq(msr_ia32_misc_package_ctls_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MISC_PACKAGE_CTLS));
+        /* typed writes store exactly the value given */
+        msr_ia32_misc_package_ctls_write(msr_ia32_misc_package_ctls_from_raw(~PATTERN(MSR_IA32_MISC_PACKAGE_CTLS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MISC_PACKAGE_CTLS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MISC_PACKAGE_CTLS));
+        ck_assert_int_eq(msr_ia32_misc_package_ctls_write_safe(msr_ia32_misc_package_ctls_from_raw(PATTERN(MSR_IA32_MISC_PACKAGE_CTLS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MISC_PACKAGE_CTLS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MISC_PACKAGE_CTLS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_misc_package_ctls_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MISC_PACKAGE_CTLS) & ~MSR_IA32_MISC_PACKAGE_CTLS_WRITABLE_MASK & ~MSR_IA32_MISC_PACKAGE_CTLS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MISC_PACKAGE_CTLS_RESERVED_MASK, PATTERN(MSR_IA32_MISC_PACKAGE_CTLS) & MSR_IA32_MISC_PACKAGE_CTLS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_misc_package_ctls_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MISC_PACKAGE_CTLS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MISC_PACKAGE_CTLS) & ~MSR_IA32_MISC_PACKAGE_CTLS_WRITABLE_MASK & ~MSR_IA32_MISC_PACKAGE_CTLS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MISC_PACKAGE_CTLS_WRITABLE_MASK, MSR_IA32_MISC_PACKAGE_CTLS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MISC_PACKAGE_CTLS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_misc_package_ctls_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_xapic_disable_status)
+{
+    uint64_t all = MSR_IA32_XAPIC_DISABLE_STATUS_RESERVED_MASK;
+    msr_ia32_xapic_disable_status_t v;
+
+    CHECK_FIELD(ia32_xapic_disable_status, IA32_XAPIC_DISABLE_STATUS, legacy_xapic_disabled, LEGACY_XAPIC_DISABLED);
+    ck_assert_uint_eq(all & MSR_IA32_XAPIC_DISABLE_STATUS_LEGACY_XAPIC_DISABLED_MASK, 0);
+    all |= MSR_IA32_XAPIC_DISABLE_STATUS_LEGACY_XAPIC_DISABLED_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_XAPIC_DISABLE_STATUS, PATTERN(MSR_IA32_XAPIC_DISABLE_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_xapic_disable_status_read().raw, PATTERN(MSR_IA32_XAPIC_DISABLE_STATUS));
+        ck_assert_int_eq(msr_ia32_xapic_disable_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_XAPIC_DISABLE_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_xapic_disable_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pmcn)
+{
+    uint64_t all = MSR_IA32_PMCN_RESERVED_MASK;
+    msr_ia32_pmcn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_pmcn, IA32_PMCN, counter, COUNTER);
+    ck_assert_uint_eq(all & MSR_IA32_PMCN_COUNTER_MASK, 0);
+    all |= MSR_IA32_PMCN_COUNTER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PMCN(0), MSR_IA32_PMC0);
+    ck_assert_uint_eq(MSR_IA32_PMCN(9), MSR_IA32_PMC9);
+    for (n = 0; n < MSR_IA32_PMCN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PMCN(n), PATTERN(MSR_IA32_PMCN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PMCN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pmcn_read(n).raw, PATTERN(MSR_IA32_PMCN(n)));
+        ck_assert_int_eq(msr_ia32_pmcn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMCN(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_pmcn_write(n, msr_ia32_pmcn_from_raw(~PATTERN(MSR_IA32_PMCN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMCN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PMCN(n)));
+        ck_assert_int_eq(msr_ia32_pmcn_write_safe(n, msr_ia32_pmcn_from_raw(PATTERN(MSR_IA32_PMCN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMCN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PMCN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pmcn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMCN(n)) & ~MSR_IA32_PMCN_WRITABLE_MASK & ~MSR_IA32_PMCN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMCN_RESERVED_MASK, PATTERN(MSR_IA32_PMCN(n)) & MSR_IA32_PMCN_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pmcn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PMCN_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PMCN(n)) & ~MSR_IA32_PMCN_WRITABLE_MASK & ~MSR_IA32_PMCN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMCN_WRITABLE_MASK, MSR_IA32_PMCN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMCN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_pmcn_read_safe(MSR_IA32_PMCN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_pmcn_read(MSR_IA32_PMCN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_pmcn_write_safe(MSR_IA32_PMCN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pmcn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_core_capabilities)
+{
+    uint64_t all = MSR_IA32_CORE_CAPABILITIES_RESERVED_MASK;
+    msr_ia32_core_capabilities_t v;
+
+    CHECK_FIELD(ia32_core_capabilities, IA32_CORE_CAPABILITIES, integrity_capabilities, INTEGRITY_CAPABILITIES);
+    ck_assert_uint_eq(all & MSR_IA32_CORE_CAPABILITIES_INTEGRITY_CAPABILITIES_MASK, 0);
+    all |= MSR_IA32_CORE_CAPABILITIES_INTEGRITY_CAPABILITIES_MASK;
+
+    CHECK_FIELD(ia32_core_capabilities, IA32_CORE_CAPABILITIES, split_lock_detect, SPLIT_LOCK_DETECT);
+    ck_assert_uint_eq(all & MSR_IA32_CORE_CAPABILITIES_SPLIT_LOCK_DETECT_MASK, 0);
+    all |= MSR_IA32_CORE_CAPABILITIES_SPLIT_LOCK_DETECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_CORE_CAPABILITIES, PATTERN(MSR_IA32_CORE_CAPABILITIES)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_core_capabilities_read().raw, PATTERN(MSR_IA32_CORE_CAPABILITIES));
+        ck_assert_int_eq(msr_ia32_core_capabilities_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_CORE_CAPABILITIES));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_core_capabilities_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_umwait_control)
+{
+    uint64_t all = MSR_IA32_UMWAIT_CONTROL_RESERVED_MASK;
+    msr_ia32_umwait_control_t v;
+
+    CHECK_FIELD(ia32_umwait_control, IA32_UMWAIT_CONTROL, c0_2_disable, C0_2_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_UMWAIT_CONTROL_C0_2_DISABLE_MASK, 0);
+    all |= MSR_IA32_UMWAIT_CONTROL_C0_2_DISABLE_MASK;
+
+    CHECK_FIELD(ia32_umwait_control, IA32_UMWAIT_CONTROL, max_time, MAX_TIME);
+    ck_assert_uint_eq(all & MSR_IA32_UMWAIT_CONTROL_MAX_TIME_MASK, 0);
+    all |= MSR_IA32_UMWAIT_CONTROL_MAX_TIME_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_UMWAIT_CONTROL, PATTERN(MSR_IA32_UMWAIT_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_umwait_control_read().raw, PATTERN(MSR_IA32_UMWAIT_CONTROL));
+        ck_assert_int_eq(msr_ia32_umwait_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UMWAIT_CONTROL));
+        /* typed writes store exactly the value given */
+        msr_ia32_umwait_control_write(msr_ia32_umwait_control_from_raw(~PATTERN(MSR_IA32_UMWAIT_CONTROL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UMWAIT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_UMWAIT_CONTROL));
+        ck_assert_int_eq(msr_ia32_umwait_control_write_safe(msr_ia32_umwait_control_from_raw(PATTERN(MSR_IA32_UMWAIT_CONTROL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UMWAIT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_UMWAIT_CONTROL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_umwait_control_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UMWAIT_CONTROL) & ~MSR_IA32_UMWAIT_CONTROL_WRITABLE_MASK & ~MSR_IA32_UMWAIT_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UMWAIT_CONTROL_RESERVED_MASK, PATTERN(MSR_IA32_UMWAIT_CONTROL) & MSR_IA32_UMWAIT_CONTROL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_umwait_control_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_UMWAIT_CONTROL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_UMWAIT_CONTROL) & ~MSR_IA32_UMWAIT_CONTROL_WRITABLE_MASK & ~MSR_IA32_UMWAIT_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UMWAIT_CONTROL_WRITABLE_MASK, MSR_IA32_UMWAIT_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UMWAIT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_umwait_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mperf)
+{
+    uint64_t all = MSR_IA32_MPERF_RESERVED_MASK;
+    msr_ia32_mperf_t v;
+
+    CHECK_FIELD(ia32_mperf, IA32_MPERF, c0_mcnt, C0_MCNT);
+    ck_assert_uint_eq(all & MSR_IA32_MPERF_C0_MCNT_MASK, 0);
+    all |= MSR_IA32_MPERF_C0_MCNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MPERF, PATTERN(MSR_IA32_MPERF)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mperf_read().raw, PATTERN(MSR_IA32_MPERF));
+        ck_assert_int_eq(msr_ia32_mperf_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MPERF));
+        /* typed writes store exactly the value given */
+        msr_ia32_mperf_write(msr_ia32_mperf_from_raw(~PATTERN(MSR_IA32_MPERF)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MPERF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MPERF));
+        ck_assert_int_eq(msr_ia32_mperf_write_safe(msr_ia32_mperf_from_raw(PATTERN(MSR_IA32_MPERF))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MPERF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MPERF));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mperf_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MPERF) & ~MSR_IA32_MPERF_WRITABLE_MASK & ~MSR_IA32_MPERF_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MPERF_RESERVED_MASK, PATTERN(MSR_IA32_MPERF) & MSR_IA32_MPERF_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mperf_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MPERF_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MPERF) & ~MSR_IA32_MPERF_WRITABLE_MASK & ~MSR_IA32_MPERF_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MPERF_WRITABLE_MASK, MSR_IA32_MPERF_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MPERF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mperf_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_aperf)
+{
+    uint64_t all = MSR_IA32_APERF_RESERVED_MASK;
+    msr_ia32_aperf_t v;
+
+    CHECK_FIELD(ia32_aperf, IA32_APERF, c0_acnt, C0_ACNT);
+    ck_assert_uint_eq(all & MSR_IA32_APERF_C0_ACNT_MASK, 0);
+    all |= MSR_IA32_APERF_C0_ACNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_APERF, PATTERN(MSR_IA32_APERF)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_aperf_read().raw, PATTERN(MSR_IA32_APERF));
+        ck_assert_int_eq(msr_ia32_aperf_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_APERF));
+        /* typed writes store exactly the value given */
+        msr_ia32_aperf_write(msr_ia32_aperf_from_raw(~PATTERN(MSR_IA32_APERF)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_APERF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_APERF));
+        ck_assert_int_eq(msr_ia32_aperf_write_safe(msr_ia32_aperf_from_raw(PATTERN(MSR_IA32_APERF))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_APERF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_APERF));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_aperf_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_APERF) & ~MSR_IA32_APERF_WRITABLE_MASK & ~MSR_IA32_APERF_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_APERF_RESERVED_MASK, PATTERN(MSR_IA32_APERF) & MSR_IA32_APERF_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_aperf_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_APERF_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_APERF) & ~MSR_IA32_APERF_WRITABLE_MASK & ~MSR_IA32_APERF_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_APERF_WRITABLE_MASK, MSR_IA32_APERF_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_APERF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_aperf_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrrcap)
+{
+    uint64_t all = MSR_IA32_MTRRCAP_RESERVED_MASK;
+    msr_ia32_mtrrcap_t v;
+
+    CHECK_FIELD(ia32_mtrrcap, IA32_MTRRCAP, vcnt, VCNT);
+    ck_assert_uint_eq(all & MSR_IA32_MTRRCAP_VCNT_MASK, 0);
+    all |= MSR_IA32_MTRRCAP_VCNT_MASK;
+
+    CHECK_FIELD(ia32_mtrrcap, IA32_MTRRCAP, fix, FIX);
+    ck_assert_uint_eq(all & MSR_IA32_MTRRCAP_FIX_MASK, 0);
+    all |= MSR_IA32_MTRRCAP_FIX_MASK;
+
+    CHECK_FIELD(ia32_mtrrcap, IA32_MTRRCAP, wc, WC);
+    ck_assert_uint_eq(all & MSR_IA32_MTRRCAP_WC_MASK, 0);
+    all |= MSR_IA32_MTRRCAP_WC_MASK;
+
+    CHECK_FIELD(ia32_mtrrcap, IA32_MTRRCAP, smrr, SMRR);
+    ck_assert_uint_eq(all & MSR_IA32_MTRRCAP_SMRR_MASK, 0);
+    all |= MSR_IA32_MTRRCAP_SMRR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRRCAP, PATTERN(MSR_IA32_MTRRCAP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrrcap_read().raw, PATTERN(MSR_IA32_MTRRCAP));
+        ck_assert_int_eq(msr_ia32_mtrrcap_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRRCAP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrrcap_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_arch_capabilities)
+{
+    uint64_t all = MSR_IA32_ARCH_CAPABILITIES_RESERVED_MASK;
+    msr_ia32_arch_capabilities_t v;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, rdcl_no, RDCL_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_RDCL_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_RDCL_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, ibrs_all, IBRS_ALL);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_IBRS_ALL_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_IBRS_ALL_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, rsba, RSBA);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_RSBA_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_RSBA_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, skip_l1dfl_vmentry, SKIP_L1DFL_VMENTRY);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_SKIP_L1DFL_VMENTRY_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_SKIP_L1DFL_VMENTRY_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, ssb_no, SSB_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_SSB_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_SSB_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, mds_no, MDS_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MDS_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_MDS_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, if_pschange_mc_no, IF_PSCHANGE_MC_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_IF_PSCHANGE_MC_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_IF_PSCHANGE_MC_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, tsx_ctrl, TSX_CTRL);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_TSX_CTRL_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_TSX_CTRL_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, taa_no, TAA_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, misc_package_ctls, MISC_PACKAGE_CTLS);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, energy_filtering_ctl, ENERGY_FILTERING_CTL);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, doitm, DOITM);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_DOITM_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_DOITM_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, sbdr_ssdp_no, SBDR_SSDP_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, fbsdp_no, FBSDP_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, psdp_no, PSDP_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, mcu_enumeration, MCU_ENUMERATION);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, fb_clear, FB_CLEAR);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, fb_clear_ctrl, FB_CLEAR_CTRL);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, rrsba, RRSBA);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_RRSBA_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_RRSBA_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, bhi_no, BHI_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_BHI_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_BHI_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, xapic_disable_status, XAPIC_DISABLE_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, overclocking_status, OVERCLOCKING_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, pbrsb_no, PBRSB_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, gds_ctrl, GDS_CTRL);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, gds_no, GDS_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_GDS_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_GDS_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, rfds_no, RFDS_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, rfds_clear, RFDS_CLEAR);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, ign_umonitor_support, IGN_UMONITOR_SUPPORT);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, mon_umon_mitg_support, MON_UMON_MITG_SUPPORT);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, pbopt_support, PBOPT_SUPPORT);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, its_no, ITS_NO);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_ITS_NO_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_ITS_NO_MASK;
+
+    CHECK_FIELD(ia32_arch_capabilities, IA32_ARCH_CAPABILITIES, msr_virtual_enumeration_supported, MSR_VIRTUAL_ENUMERATION_SUPPORTED);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_ARCH_CAPABILITIES, PATTERN(MSR_IA32_ARCH_CAPABILITIES)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_arch_capabilities_read().raw, PATTERN(MSR_IA32_ARCH_CAPABILITIES));
+        ck_assert_int_eq(msr_ia32_arch_capabilities_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_ARCH_CAPABILITIES));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_arch_capabilities_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_flush_cmd)
+{
+    uint64_t all = MSR_IA32_FLUSH_CMD_RESERVED_MASK;
+    msr_ia32_flush_cmd_t v;
+
+    CHECK_FIELD(ia32_flush_cmd, IA32_FLUSH_CMD, l1d_flush, L1D_FLUSH);
+    ck_assert_uint_eq(all & MSR_IA32_FLUSH_CMD_L1D_FLUSH_MASK, 0);
+    all |= MSR_IA32_FLUSH_CMD_L1D_FLUSH_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FLUSH_CMD, PATTERN(MSR_IA32_FLUSH_CMD)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_ia32_flush_cmd_write(msr_ia32_flush_cmd_from_raw(~PATTERN(MSR_IA32_FLUSH_CMD)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FLUSH_CMD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FLUSH_CMD));
+        ck_assert_int_eq(msr_ia32_flush_cmd_write_safe(msr_ia32_flush_cmd_from_raw(PATTERN(MSR_IA32_FLUSH_CMD))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FLUSH_CMD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FLUSH_CMD));
+    }
+}
+END_TEST
+
+START_TEST(test_ia32_tsx_force_abort)
+{
+    uint64_t all = MSR_IA32_TSX_FORCE_ABORT_RESERVED_MASK;
+    msr_ia32_tsx_force_abort_t v;
+
+    CHECK_FIELD(ia32_tsx_force_abort, IA32_TSX_FORCE_ABORT, rtm_force_abort, RTM_FORCE_ABORT);
+    ck_assert_uint_eq(all & MSR_IA32_TSX_FORCE_ABORT_RTM_FORCE_ABORT_MASK, 0);
+    all |= MSR_IA32_TSX_FORCE_ABORT_RTM_FORCE_ABORT_MASK;
+
+    CHECK_FIELD(ia32_tsx_force_abort, IA32_TSX_FORCE_ABORT, tsx_cpuid_clear, TSX_CPUID_CLEAR);
+    ck_assert_uint_eq(all & MSR_IA32_TSX_FORCE_ABORT_TSX_CPUID_CLEAR_MASK, 0);
+    all |= MSR_IA32_TSX_FORCE_ABORT_TSX_CPUID_CLEAR_MASK;
+
+    CHECK_FIELD(ia32_tsx_force_abort, IA32_TSX_FORCE_ABORT, sdv_enable_rtm, SDV_ENABLE_RTM);
+    ck_assert_uint_eq(all & MSR_IA32_TSX_FORCE_ABORT_SDV_ENABLE_RTM_MASK, 0);
+    all |= MSR_IA32_TSX_FORCE_ABORT_SDV_ENABLE_RTM_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TSX_FORCE_ABORT, PATTERN(MSR_IA32_TSX_FORCE_ABORT)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tsx_force_abort_read().raw, PATTERN(MSR_IA32_TSX_FORCE_ABORT));
+        ck_assert_int_eq(msr_ia32_tsx_force_abort_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSX_FORCE_ABORT));
+        /* typed writes store exactly the value given */
+        msr_ia32_tsx_force_abort_write(msr_ia32_tsx_force_abort_from_raw(~PATTERN(MSR_IA32_TSX_FORCE_ABORT)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSX_FORCE_ABORT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TSX_FORCE_ABORT));
+        ck_assert_int_eq(msr_ia32_tsx_force_abort_write_safe(msr_ia32_tsx_force_abort_from_raw(PATTERN(MSR_IA32_TSX_FORCE_ABORT))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSX_FORCE_ABORT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TSX_FORCE_ABORT));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_tsx_force_abort_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSX_FORCE_ABORT) & ~MSR_IA32_TSX_FORCE_ABORT_WRITABLE_MASK & ~MSR_IA32_TSX_FORCE_ABORT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSX_FORCE_ABORT_RESERVED_MASK, PATTERN(MSR_IA32_TSX_FORCE_ABORT) & MSR_IA32_TSX_FORCE_ABORT_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_tsx_force_abort_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TSX_FORCE_ABORT_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TSX_FORCE_ABORT) & ~MSR_IA32_TSX_FORCE_ABORT_WRITABLE_MASK & ~MSR_IA32_TSX_FORCE_ABORT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSX_FORCE_ABORT_WRITABLE_MASK, MSR_IA32_TSX_FORCE_ABORT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSX_FORCE_ABORT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tsx_force_abort_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_tsx_ctrl)
+{
+    uint64_t all = MSR_IA32_TSX_CTRL_RESERVED_MASK;
+    msr_ia32_tsx_ctrl_t v;
+
+    CHECK_FIELD(ia32_tsx_ctrl, IA32_TSX_CTRL, rtm_disable, RTM_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_TSX_CTRL_RTM_DISABLE_MASK, 0);
+    all |= MSR_IA32_TSX_CTRL_RTM_DISABLE_MASK;
+
+    CHECK_FIELD(ia32_tsx_ctrl, IA32_TSX_CTRL, tsx_cpuid_clear, TSX_CPUID_CLEAR);
+    ck_assert_uint_eq(all & MSR_IA32_TSX_CTRL_TSX_CPUID_CLEAR_MASK, 0);
+    all |= MSR_IA32_TSX_CTRL_TSX_CPUID_CLEAR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TSX_CTRL, PATTERN(MSR_IA32_TSX_CTRL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tsx_ctrl_read().raw, PATTERN(MSR_IA32_TSX_CTRL));
+        ck_assert_int_eq(msr_ia32_tsx_ctrl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSX_CTRL));
+        /* typed writes store exactly the value given */
+        msr_ia32_tsx_ctrl_write(msr_ia32_tsx_ctrl_from_raw(~PATTERN(MSR_IA32_TSX_CTRL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSX_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TSX_CTRL));
+        ck_assert_int_eq(msr_ia32_tsx_ctrl_write_safe(msr_ia32_tsx_ctrl_from_raw(PATTERN(MSR_IA32_TSX_CTRL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSX_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TSX_CTRL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_tsx_ctrl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSX_CTRL) & ~MSR_IA32_TSX_CTRL_WRITABLE_MASK & ~MSR_IA32_TSX_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSX_CTRL_RESERVED_MASK, PATTERN(MSR_IA32_TSX_CTRL) & MSR_IA32_TSX_CTRL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_tsx_ctrl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TSX_CTRL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TSX_CTRL) & ~MSR_IA32_TSX_CTRL_WRITABLE_MASK & ~MSR_IA32_TSX_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSX_CTRL_WRITABLE_MASK, MSR_IA32_TSX_CTRL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSX_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tsx_ctrl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcu_opt_ctrl)
+{
+    uint64_t all = MSR_IA32_MCU_OPT_CTRL_RESERVED_MASK;
+    msr_ia32_mcu_opt_ctrl_t v;
+
+    CHECK_FIELD(ia32_mcu_opt_ctrl, IA32_MCU_OPT_CTRL, rngds_mitg_dis, RNGDS_MITG_DIS);
+    ck_assert_uint_eq(all & MSR_IA32_MCU_OPT_CTRL_RNGDS_MITG_DIS_MASK, 0);
+    all |= MSR_IA32_MCU_OPT_CTRL_RNGDS_MITG_DIS_MASK;
+
+    CHECK_FIELD(ia32_mcu_opt_ctrl, IA32_MCU_OPT_CTRL, rtm_allow, RTM_ALLOW);
+    ck_assert_uint_eq(all & MSR_IA32_MCU_OPT_CTRL_RTM_ALLOW_MASK, 0);
+    all |= MSR_IA32_MCU_OPT_CTRL_RTM_ALLOW_MASK;
+
+    CHECK_FIELD(ia32_mcu_opt_ctrl, IA32_MCU_OPT_CTRL, rtm_locked, RTM_LOCKED);
+    ck_assert_uint_eq(all & MSR_IA32_MCU_OPT_CTRL_RTM_LOCKED_MASK, 0);
+    all |= MSR_IA32_MCU_OPT_CTRL_RTM_LOCKED_MASK;
+
+    CHECK_FIELD(ia32_mcu_opt_ctrl, IA32_MCU_OPT_CTRL, fb_clear_dis, FB_CLEAR_DIS);
+    ck_assert_uint_eq(all & MSR_IA32_MCU_OPT_CTRL_FB_CLEAR_DIS_MASK, 0);
+    all |= MSR_IA32_MCU_OPT_CTRL_FB_CLEAR_DIS_MASK;
+
+    CHECK_FIELD(ia32_mcu_opt_ctrl, IA32_MCU_OPT_CTRL, gds_mitg_dis, GDS_MITG_DIS);
+    ck_assert_uint_eq(all & MSR_IA32_MCU_OPT_CTRL_GDS_MITG_DIS_MASK, 0);
+    all |= MSR_IA32_MCU_OPT_CTRL_GDS_MITG_DIS_MASK;
+
+    CHECK_FIELD(ia32_mcu_opt_ctrl, IA32_MCU_OPT_CTRL, gds_mitg_lock, GDS_MITG_LOCK);
+    ck_assert_uint_eq(all & MSR_IA32_MCU_OPT_CTRL_GDS_MITG_LOCK_MASK, 0);
+    all |= MSR_IA32_MCU_OPT_CTRL_GDS_MITG_LOCK_MASK;
+
+    CHECK_FIELD(ia32_mcu_opt_ctrl, IA32_MCU_OPT_CTRL, ign_umonitor, IGN_UMONITOR);
+    ck_assert_uint_eq(all & MSR_IA32_MCU_OPT_CTRL_IGN_UMONITOR_MASK, 0);
+    all |= MSR_IA32_MCU_OPT_CTRL_IGN_UMONITOR_MASK;
+
+    CHECK_FIELD(ia32_mcu_opt_ctrl, IA32_MCU_OPT_CTRL, mon_umon_mitg, MON_UMON_MITG);
+    ck_assert_uint_eq(all & MSR_IA32_MCU_OPT_CTRL_MON_UMON_MITG_MASK, 0);
+    all |= MSR_IA32_MCU_OPT_CTRL_MON_UMON_MITG_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCU_OPT_CTRL, PATTERN(MSR_IA32_MCU_OPT_CTRL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcu_opt_ctrl_read().raw, PATTERN(MSR_IA32_MCU_OPT_CTRL));
+        ck_assert_int_eq(msr_ia32_mcu_opt_ctrl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCU_OPT_CTRL));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcu_opt_ctrl_write(msr_ia32_mcu_opt_ctrl_from_raw(~PATTERN(MSR_IA32_MCU_OPT_CTRL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCU_OPT_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCU_OPT_CTRL));
+        ck_assert_int_eq(msr_ia32_mcu_opt_ctrl_write_safe(msr_ia32_mcu_opt_ctrl_from_raw(PATTERN(MSR_IA32_MCU_OPT_CTRL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCU_OPT_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCU_OPT_CTRL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcu_opt_ctrl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCU_OPT_CTRL) & ~MSR_IA32_MCU_OPT_CTRL_WRITABLE_MASK & ~MSR_IA32_MCU_OPT_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCU_OPT_CTRL_RESERVED_MASK, PATTERN(MSR_IA32_MCU_OPT_CTRL) & MSR_IA32_MCU_OPT_CTRL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcu_opt_ctrl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCU_OPT_CTRL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCU_OPT_CTRL) & ~MSR_IA32_MCU_OPT_CTRL_WRITABLE_MASK & ~MSR_IA32_MCU_OPT_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCU_OPT_CTRL_WRITABLE_MASK, MSR_IA32_MCU_OPT_CTRL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCU_OPT_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcu_opt_ctrl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_sysenter_cs)
+{
+    uint64_t all = MSR_IA32_SYSENTER_CS_RESERVED_MASK;
+    msr_ia32_sysenter_cs_t v;
+
+    CHECK_FIELD(ia32_sysenter_cs, IA32_SYSENTER_CS, cs_selector, CS_SELECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_SYSENTER_CS_CS_SELECTOR_MASK, 0);
+    all |= MSR_IA32_SYSENTER_CS_CS_SELECTOR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SYSENTER_CS, PATTERN(MSR_IA32_SYSENTER_CS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_sysenter_cs_read().raw, PATTERN(MSR_IA32_SYSENTER_CS));
+        ck_assert_int_eq(msr_ia32_sysenter_cs_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SYSENTER_CS));
+        /* typed writes store exactly the value given */
+        msr_ia32_sysenter_cs_write(msr_ia32_sysenter_cs_from_raw(~PATTERN(MSR_IA32_SYSENTER_CS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_CS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_SYSENTER_CS));
+        ck_assert_int_eq(msr_ia32_sysenter_cs_write_safe(msr_ia32_sysenter_cs_from_raw(PATTERN(MSR_IA32_SYSENTER_CS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_CS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_SYSENTER_CS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_sysenter_cs_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SYSENTER_CS) & ~MSR_IA32_SYSENTER_CS_WRITABLE_MASK & ~MSR_IA32_SYSENTER_CS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SYSENTER_CS_RESERVED_MASK, PATTERN(MSR_IA32_SYSENTER_CS) & MSR_IA32_SYSENTER_CS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_sysenter_cs_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_SYSENTER_CS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_SYSENTER_CS) & ~MSR_IA32_SYSENTER_CS_WRITABLE_MASK & ~MSR_IA32_SYSENTER_CS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SYSENTER_CS_WRITABLE_MASK, MSR_IA32_SYSENTER_CS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_CS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_sysenter_cs_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_sysenter_esp)
+{
+    uint64_t all = MSR_IA32_SYSENTER_ESP_RESERVED_MASK;
+    msr_ia32_sysenter_esp_t v;
+
+    CHECK_FIELD(ia32_sysenter_esp, IA32_SYSENTER_ESP, esp, ESP);
+    ck_assert_uint_eq(all & MSR_IA32_SYSENTER_ESP_ESP_MASK, 0);
+    all |= MSR_IA32_SYSENTER_ESP_ESP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SYSENTER_ESP, PATTERN(MSR_IA32_SYSENTER_ESP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_sysenter_esp_read().raw, PATTERN(MSR_IA32_SYSENTER_ESP));
+        ck_assert_int_eq(msr_ia32_sysenter_esp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SYSENTER_ESP));
+        /* typed writes store exactly the value given */
+        msr_ia32_sysenter_esp_write(msr_ia32_sysenter_esp_from_raw(~PATTERN(MSR_IA32_SYSENTER_ESP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_ESP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_SYSENTER_ESP));
+        ck_assert_int_eq(msr_ia32_sysenter_esp_write_safe(msr_ia32_sysenter_esp_from_raw(PATTERN(MSR_IA32_SYSENTER_ESP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_ESP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_SYSENTER_ESP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_sysenter_esp_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SYSENTER_ESP) & ~MSR_IA32_SYSENTER_ESP_WRITABLE_MASK & ~MSR_IA32_SYSENTER_ESP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SYSENTER_ESP_RESERVED_MASK, PATTERN(MSR_IA32_SYSENTER_ESP) & MSR_IA32_SYSENTER_ESP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_sysenter_esp_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_SYSENTER_ESP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_SYSENTER_ESP) & ~MSR_IA32_SYSENTER_ESP_WRITABLE_MASK & ~MSR_IA32_SYSENTER_ESP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SYSENTER_ESP_WRITABLE_MASK, MSR_IA32_SYSENTER_ESP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_ESP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_sysenter_esp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_sysenter_eip)
+{
+    uint64_t all = MSR_IA32_SYSENTER_EIP_RESERVED_MASK;
+    msr_ia32_sysenter_eip_t v;
+
+    CHECK_FIELD(ia32_sysenter_eip, IA32_SYSENTER_EIP, eip, EIP);
+    ck_assert_uint_eq(all & MSR_IA32_SYSENTER_EIP_EIP_MASK, 0);
+    all |= MSR_IA32_SYSENTER_EIP_EIP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SYSENTER_EIP, PATTERN(MSR_IA32_SYSENTER_EIP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_sysenter_eip_read().raw, PATTERN(MSR_IA32_SYSENTER_EIP));
+        ck_assert_int_eq(msr_ia32_sysenter_eip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SYSENTER_EIP));
+        /* typed writes store exactly the value given */
+        msr_ia32_sysenter_eip_write(msr_ia32_sysenter_eip_from_raw(~PATTERN(MSR_IA32_SYSENTER_EIP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_EIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_SYSENTER_EIP));
+        ck_assert_int_eq(msr_ia32_sysenter_eip_write_safe(msr_ia32_sysenter_eip_from_raw(PATTERN(MSR_IA32_SYSENTER_EIP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_EIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_SYSENTER_EIP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_sysenter_eip_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SYSENTER_EIP) & ~MSR_IA32_SYSENTER_EIP_WRITABLE_MASK & ~MSR_IA32_SYSENTER_EIP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SYSENTER_EIP_RESERVED_MASK, PATTERN(MSR_IA32_SYSENTER_EIP) & MSR_IA32_SYSENTER_EIP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_sysenter_eip_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_SYSENTER_EIP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_SYSENTER_EIP) & ~MSR_IA32_SYSENTER_EIP_WRITABLE_MASK & ~MSR_IA32_SYSENTER_EIP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SYSENTER_EIP_WRITABLE_MASK, MSR_IA32_SYSENTER_EIP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SYSENTER_EIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_sysenter_eip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_cap)
+{
+    uint64_t all = MSR_IA32_MCG_CAP_RESERVED_MASK;
+    msr_ia32_mcg_cap_t v;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, count, COUNT);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_COUNT_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_COUNT_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_ctl_p, MCG_CTL_P);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_CTL_P_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_CTL_P_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_ext_p, MCG_EXT_P);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_EXT_P_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_EXT_P_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_cmci_p, MCG_CMCI_P);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_CMCI_P_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_CMCI_P_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_tes_p, MCG_TES_P);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_TES_P_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_TES_P_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_ext_cnt, MCG_EXT_CNT);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_EXT_CNT_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_EXT_CNT_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_ser_p, MCG_SER_P);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_SER_P_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_SER_P_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_emc_p, MCG_EMC_P);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_EMC_P_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_EMC_P_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_elog_p, MCG_ELOG_P);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_ELOG_P_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_ELOG_P_MASK;
+
+    CHECK_FIELD(ia32_mcg_cap, IA32_MCG_CAP, mcg_lmce_p, MCG_LMCE_P);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_LMCE_P_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_LMCE_P_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_CAP, PATTERN(MSR_IA32_MCG_CAP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_cap_read().raw, PATTERN(MSR_IA32_MCG_CAP));
+        ck_assert_int_eq(msr_ia32_mcg_cap_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_CAP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_cap_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_status)
+{
+    uint64_t all = MSR_IA32_MCG_STATUS_RESERVED_MASK;
+    msr_ia32_mcg_status_t v;
+
+    CHECK_FIELD(ia32_mcg_status, IA32_MCG_STATUS, ripv, RIPV);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_STATUS_RIPV_MASK, 0);
+    all |= MSR_IA32_MCG_STATUS_RIPV_MASK;
+
+    CHECK_FIELD(ia32_mcg_status, IA32_MCG_STATUS, eipv, EIPV);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_STATUS_EIPV_MASK, 0);
+    all |= MSR_IA32_MCG_STATUS_EIPV_MASK;
+
+    CHECK_FIELD(ia32_mcg_status, IA32_MCG_STATUS, mcip, MCIP);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_STATUS_MCIP_MASK, 0);
+    all |= MSR_IA32_MCG_STATUS_MCIP_MASK;
+
+    CHECK_FIELD(ia32_mcg_status, IA32_MCG_STATUS, lmce_s, LMCE_S);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_STATUS_LMCE_S_MASK, 0);
+    all |= MSR_IA32_MCG_STATUS_LMCE_S_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_STATUS, PATTERN(MSR_IA32_MCG_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_status_read().raw, PATTERN(MSR_IA32_MCG_STATUS));
+        ck_assert_int_eq(msr_ia32_mcg_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_STATUS));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcg_status_write(msr_ia32_mcg_status_from_raw(~PATTERN(MSR_IA32_MCG_STATUS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCG_STATUS));
+        ck_assert_int_eq(msr_ia32_mcg_status_write_safe(msr_ia32_mcg_status_from_raw(PATTERN(MSR_IA32_MCG_STATUS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCG_STATUS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcg_status_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_STATUS) & ~MSR_IA32_MCG_STATUS_WRITABLE_MASK & ~MSR_IA32_MCG_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCG_STATUS_RESERVED_MASK, PATTERN(MSR_IA32_MCG_STATUS) & MSR_IA32_MCG_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcg_status_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCG_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCG_STATUS) & ~MSR_IA32_MCG_STATUS_WRITABLE_MASK & ~MSR_IA32_MCG_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCG_STATUS_WRITABLE_MASK, MSR_IA32_MCG_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_ctl)
+{
+    uint64_t all = MSR_IA32_MCG_CTL_RESERVED_MASK;
+    msr_ia32_mcg_ctl_t v;
+
+    CHECK_FIELD(ia32_mcg_ctl, IA32_MCG_CTL, enable, ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CTL_ENABLE_MASK, 0);
+    all |= MSR_IA32_MCG_CTL_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_CTL, PATTERN(MSR_IA32_MCG_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_ctl_read().raw, PATTERN(MSR_IA32_MCG_CTL));
+        ck_assert_int_eq(msr_ia32_mcg_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcg_ctl_write(msr_ia32_mcg_ctl_from_raw(~PATTERN(MSR_IA32_MCG_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCG_CTL));
+        ck_assert_int_eq(msr_ia32_mcg_ctl_write_safe(msr_ia32_mcg_ctl_from_raw(PATTERN(MSR_IA32_MCG_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCG_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcg_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_CTL) & ~MSR_IA32_MCG_CTL_WRITABLE_MASK & ~MSR_IA32_MCG_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCG_CTL_RESERVED_MASK, PATTERN(MSR_IA32_MCG_CTL) & MSR_IA32_MCG_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcg_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCG_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCG_CTL) & ~MSR_IA32_MCG_CTL_WRITABLE_MASK & ~MSR_IA32_MCG_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCG_CTL_WRITABLE_MASK, MSR_IA32_MCG_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perfevtseln)
+{
+    uint64_t all = MSR_IA32_PERFEVTSELN_RESERVED_MASK;
+    msr_ia32_perfevtseln_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, event_select, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_EVENT_SELECT_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_EVENT_SELECT_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, umask, UMASK);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_UMASK_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_UMASK_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, usr, USR);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_USR_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_USR_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, os, OS);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_OS_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_OS_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, e, E);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_E_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_E_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, pc, PC);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_PC_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_PC_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, intr, INTR);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_INTR_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_INTR_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, any, ANY);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_ANY_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_ANY_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, en, EN);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_EN_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_EN_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, inv, INV);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_INV_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_INV_MASK;
+
+    CHECK_FIELD(ia32_perfevtseln, IA32_PERFEVTSELN, cmask, CMASK);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELN_CMASK_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELN_CMASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PERFEVTSELN(0), MSR_IA32_PERFEVTSEL0);
+    ck_assert_uint_eq(MSR_IA32_PERFEVTSELN(9), MSR_IA32_PERFEVTSEL9);
+    for (n = 0; n < MSR_IA32_PERFEVTSELN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERFEVTSELN(n), PATTERN(MSR_IA32_PERFEVTSELN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PERFEVTSELN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perfevtseln_read(n).raw, PATTERN(MSR_IA32_PERFEVTSELN(n)));
+        ck_assert_int_eq(msr_ia32_perfevtseln_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERFEVTSELN(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_perfevtseln_write(n, msr_ia32_perfevtseln_from_raw(~PATTERN(MSR_IA32_PERFEVTSELN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERFEVTSELN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PERFEVTSELN(n)));
+        ck_assert_int_eq(msr_ia32_perfevtseln_write_safe(n, msr_ia32_perfevtseln_from_raw(PATTERN(MSR_IA32_PERFEVTSELN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERFEVTSELN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PERFEVTSELN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_perfevtseln_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERFEVTSELN(n)) & ~MSR_IA32_PERFEVTSELN_WRITABLE_MASK & ~MSR_IA32_PERFEVTSELN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERFEVTSELN_RESERVED_MASK, PATTERN(MSR_IA32_PERFEVTSELN(n)) & MSR_IA32_PERFEVTSELN_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_perfevtseln_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PERFEVTSELN_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PERFEVTSELN(n)) & ~MSR_IA32_PERFEVTSELN_WRITABLE_MASK & ~MSR_IA32_PERFEVTSELN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERFEVTSELN_WRITABLE_MASK, MSR_IA32_PERFEVTSELN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERFEVTSELN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_perfevtseln_read_safe(MSR_IA32_PERFEVTSELN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_perfevtseln_read(MSR_IA32_PERFEVTSELN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_perfevtseln_write_safe(MSR_IA32_PERFEVTSELN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perfevtseln_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_overclocking_status)
+{
+    uint64_t all = MSR_IA32_OVERCLOCKING_STATUS_RESERVED_MASK;
+    msr_ia32_overclocking_status_t v;
+
+    CHECK_FIELD(ia32_overclocking_status, IA32_OVERCLOCKING_STATUS, overclocking_utilized, OVERCLOCKING_UTILIZED);
+    ck_assert_uint_eq(all & MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_UTILIZED_MASK, 0);
+    all |= MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_UTILIZED_MASK;
+
+    CHECK_FIELD(ia32_overclocking_status, IA32_OVERCLOCKING_STATUS, undervolt_protection, UNDERVOLT_PROTECTION);
+    ck_assert_uint_eq(all & MSR_IA32_OVERCLOCKING_STATUS_UNDERVOLT_PROTECTION_MASK, 0);
+    all |= MSR_IA32_OVERCLOCKING_STATUS_UNDERVOLT_PROTECTION_MASK;
+
+    CHECK_FIELD(ia32_overclocking_status, IA32_OVERCLOCKING_STATUS, overclocking_secure_status, OVERCLOCKING_SECURE_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_SECURE_STATUS_MASK, 0);
+    all |= MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_SECURE_STATUS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_OVERCLOCKING_STATUS, PATTERN(MSR_IA32_OVERCLOCKING_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_overclocking_status_read().raw, PATTERN(MSR_IA32_OVERCLOCKING_STATUS));
+        ck_assert_int_eq(msr_ia32_overclocking_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_OVERCLOCKING_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_overclocking_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perf_status)
+{
+    uint64_t all = MSR_IA32_PERF_STATUS_RESERVED_MASK;
+    msr_ia32_perf_status_t v;
+
+    CHECK_FIELD(ia32_perf_status, IA32_PERF_STATUS, state, STATE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_STATUS_STATE_MASK, 0);
+    all |= MSR_IA32_PERF_STATUS_STATE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_STATUS, PATTERN(MSR_IA32_PERF_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perf_status_read().raw, PATTERN(MSR_IA32_PERF_STATUS));
+        ck_assert_int_eq(msr_ia32_perf_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perf_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perf_ctl)
+{
+    uint64_t all = MSR_IA32_PERF_CTL_RESERVED_MASK;
+    msr_ia32_perf_ctl_t v;
+
+    CHECK_FIELD(ia32_perf_ctl, IA32_PERF_CTL, target_state, TARGET_STATE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CTL_TARGET_STATE_MASK, 0);
+    all |= MSR_IA32_PERF_CTL_TARGET_STATE_MASK;
+
+    CHECK_FIELD(ia32_perf_ctl, IA32_PERF_CTL, ida_engage, IDA_ENGAGE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CTL_IDA_ENGAGE_MASK, 0);
+    all |= MSR_IA32_PERF_CTL_IDA_ENGAGE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_CTL, PATTERN(MSR_IA32_PERF_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perf_ctl_read().raw, PATTERN(MSR_IA32_PERF_CTL));
+        ck_assert_int_eq(msr_ia32_perf_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_perf_ctl_write(msr_ia32_perf_ctl_from_raw(~PATTERN(MSR_IA32_PERF_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PERF_CTL));
+        ck_assert_int_eq(msr_ia32_perf_ctl_write_safe(msr_ia32_perf_ctl_from_raw(PATTERN(MSR_IA32_PERF_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PERF_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_perf_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_CTL) & ~MSR_IA32_PERF_CTL_WRITABLE_MASK & ~MSR_IA32_PERF_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERF_CTL_RESERVED_MASK, PATTERN(MSR_IA32_PERF_CTL) & MSR_IA32_PERF_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_perf_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PERF_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PERF_CTL) & ~MSR_IA32_PERF_CTL_WRITABLE_MASK & ~MSR_IA32_PERF_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERF_CTL_WRITABLE_MASK, MSR_IA32_PERF_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perf_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_clock_modulation)
+{
+    uint64_t all = MSR_IA32_CLOCK_MODULATION_RESERVED_MASK;
+    msr_ia32_clock_modulation_t v;
+
+    CHECK_FIELD(ia32_clock_modulation, IA32_CLOCK_MODULATION, extended_duty_cycle, EXTENDED_DUTY_CYCLE);
+    ck_assert_uint_eq(all & MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_MASK, 0);
+    all |= MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_MASK;
+
+    CHECK_FIELD(ia32_clock_modulation, IA32_CLOCK_MODULATION, duty_cycle, DUTY_CYCLE);
+    ck_assert_uint_eq(all & MSR_IA32_CLOCK_MODULATION_DUTY_CYCLE_MASK, 0);
+    all |= MSR_IA32_CLOCK_MODULATION_DUTY_CYCLE_MASK;
+
+    CHECK_FIELD(ia32_clock_modulation, IA32_CLOCK_MODULATION, enable, ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_CLOCK_MODULATION_ENABLE_MASK, 0);
+    all |= MSR_IA32_CLOCK_MODULATION_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_CLOCK_MODULATION, PATTERN(MSR_IA32_CLOCK_MODULATION)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_clock_modulation_read().raw, PATTERN(MSR_IA32_CLOCK_MODULATION));
+        ck_assert_int_eq(msr_ia32_clock_modulation_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_CLOCK_MODULATION));
+        /* typed writes store exactly the value given */
+        msr_ia32_clock_modulation_write(msr_ia32_clock_modulation_from_raw(~PATTERN(MSR_IA32_CLOCK_MODULATION)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_CLOCK_MODULATION, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_CLOCK_MODULATION));
+        ck_assert_int_eq(msr_ia32_clock_modulation_write_safe(msr_ia32_clock_modulation_from_raw(PATTERN(MSR_IA32_CLOCK_MODULATION))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_CLOCK_MODULATION, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_CLOCK_MODULATION));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_clock_modulation_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_CLOCK_MODULATION) & ~MSR_IA32_CLOCK_MODULATION_WRITABLE_MASK & ~MSR_IA32_CLOCK_MODULATION_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_CLOCK_MODULATION_RESERVED_MASK, PATTERN(MSR_IA32_CLOCK_MODULATION) & MSR_IA32_CLOCK_MODULATION_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_clock_modulation_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_CLOCK_MODULATION_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_CLOCK_MODULATION) & ~MSR_IA32_CLOCK_MODULATION_WRITABLE_MASK & ~MSR_IA32_CLOCK_MODULATION_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_CLOCK_MODULATION_WRITABLE_MASK, MSR_IA32_CLOCK_MODULATION_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_CLOCK_MODULATION, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_clock_modulation_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_therm_interrupt)
+{
+    uint64_t all = MSR_IA32_THERM_INTERRUPT_RESERVED_MASK;
+    msr_ia32_therm_interrupt_t v;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, high_temp_int_enable, HIGH_TEMP_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, low_temp_int_enable, LOW_TEMP_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, prochot_int_enable, PROCHOT_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_PROCHOT_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_PROCHOT_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, forcepr_int_enable, FORCEPR_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_FORCEPR_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_FORCEPR_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, critical_temp_int_enable, CRITICAL_TEMP_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_CRITICAL_TEMP_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_CRITICAL_TEMP_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, threshold1, THRESHOLD1);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_THRESHOLD1_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_THRESHOLD1_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, threshold1_int_enable, THRESHOLD1_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, threshold2, THRESHOLD2);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_THRESHOLD2_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_THRESHOLD2_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, threshold2_int_enable, THRESHOLD2_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_therm_interrupt, IA32_THERM_INTERRUPT, power_limit_notification_enable, POWER_LIMIT_NOTIFICATION_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_MASK, 0);
+    all |= MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_THERM_INTERRUPT, PATTERN(MSR_IA32_THERM_INTERRUPT)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_therm_interrupt_read().raw, PATTERN(MSR_IA32_THERM_INTERRUPT));
+        ck_assert_int_eq(msr_ia32_therm_interrupt_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_THERM_INTERRUPT));
+        /* typed writes store exactly the value given */
+        msr_ia32_therm_interrupt_write(msr_ia32_therm_interrupt_from_raw(~PATTERN(MSR_IA32_THERM_INTERRUPT)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_THERM_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_THERM_INTERRUPT));
+        ck_assert_int_eq(msr_ia32_therm_interrupt_write_safe(msr_ia32_therm_interrupt_from_raw(PATTERN(MSR_IA32_THERM_INTERRUPT))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_THERM_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_THERM_INTERRUPT));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_therm_interrupt_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_THERM_INTERRUPT) & ~MSR_IA32_THERM_INTERRUPT_WRITABLE_MASK & ~MSR_IA32_THERM_INTERRUPT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_THERM_INTERRUPT_RESERVED_MASK, PATTERN(MSR_IA32_THERM_INTERRUPT) & MSR_IA32_THERM_INTERRUPT_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_therm_interrupt_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_THERM_INTERRUPT_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_THERM_INTERRUPT) & ~MSR_IA32_THERM_INTERRUPT_WRITABLE_MASK & ~MSR_IA32_THERM_INTERRUPT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_THERM_INTERRUPT_WRITABLE_MASK, MSR_IA32_THERM_INTERRUPT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_THERM_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_therm_interrupt_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_therm_status)
+{
+    uint64_t all = MSR_IA32_THERM_STATUS_RESERVED_MASK;
+    msr_ia32_therm_status_t v;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, thermal_status, THERMAL_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_THERMAL_STATUS_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_THERMAL_STATUS_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, thermal_status_log, THERMAL_STATUS_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_THERMAL_STATUS_LOG_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_THERMAL_STATUS_LOG_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, prochot_forcepr_event, PROCHOT_FORCEPR_EVENT);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_EVENT_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_EVENT_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, prochot_forcepr_log, PROCHOT_FORCEPR_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_LOG_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_LOG_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, critical_temp_status, CRITICAL_TEMP_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_CRITICAL_TEMP_STATUS_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_CRITICAL_TEMP_STATUS_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, critical_temp_log, CRITICAL_TEMP_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_CRITICAL_TEMP_LOG_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_CRITICAL_TEMP_LOG_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, threshold1_status, THRESHOLD1_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, threshold1_log, THRESHOLD1_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, threshold2_status, THRESHOLD2_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, threshold2_log, THRESHOLD2_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, power_limitation_status, POWER_LIMITATION_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, power_limitation_log, POWER_LIMITATION_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, current_limit_status, CURRENT_LIMIT_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, current_limit_log, CURRENT_LIMIT_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, cross_domain_limit_status, CROSS_DOMAIN_LIMIT_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, cross_domain_limit_log, CROSS_DOMAIN_LIMIT_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, digital_readout, DIGITAL_READOUT);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_DIGITAL_READOUT_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_DIGITAL_READOUT_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, resolution, RESOLUTION);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_RESOLUTION_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_RESOLUTION_MASK;
+
+    CHECK_FIELD(ia32_therm_status, IA32_THERM_STATUS, reading_valid, READING_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_THERM_STATUS_READING_VALID_MASK, 0);
+    all |= MSR_IA32_THERM_STATUS_READING_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_THERM_STATUS, PATTERN(MSR_IA32_THERM_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_therm_status_read().raw, PATTERN(MSR_IA32_THERM_STATUS));
+        ck_assert_int_eq(msr_ia32_therm_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_THERM_STATUS));
+        /* typed writes store exactly the value given */
+        msr_ia32_therm_status_write(msr_ia32_therm_status_from_raw(~PATTERN(MSR_IA32_THERM_STATUS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_THERM_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_THERM_STATUS));
+        ck_assert_int_eq(msr_ia32_therm_status_write_safe(msr_ia32_therm_status_from_raw(PATTERN(MSR_IA32_THERM_STATUS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_THERM_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_THERM_STATUS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_therm_status_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_THERM_STATUS) & ~MSR_IA32_THERM_STATUS_WRITABLE_MASK & ~MSR_IA32_THERM_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_THERM_STATUS_RESERVED_MASK, PATTERN(MSR_IA32_THERM_STATUS) & MSR_IA32_THERM_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_therm_status_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_THERM_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_THERM_STATUS) & ~MSR_IA32_THERM_STATUS_WRITABLE_MASK & ~MSR_IA32_THERM_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_THERM_STATUS_WRITABLE_MASK, MSR_IA32_THERM_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_THERM_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_therm_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_misc_enable)
+{
+    uint64_t all = MSR_IA32_MISC_ENABLE_RESERVED_MASK;
+    msr_ia32_misc_enable_t v;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, fast_strings, FAST_STRINGS);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_FAST_STRINGS_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_FAST_STRINGS_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, auto_thermal_control, AUTO_THERMAL_CONTROL);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, perf_mon_available, PERF_MON_AVAILABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, bts_unavailable, BTS_UNAVAILABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, pebs_unavailable, PEBS_UNAVAILABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, eist_enable, EIST_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_EIST_ENABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_EIST_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, monitor_fsm, MONITOR_FSM);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_MONITOR_FSM_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_MONITOR_FSM_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, limit_cpuid_maxval, LIMIT_CPUID_MAXVAL);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, xtpr_message_disable, XTPR_MESSAGE_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_MASK;
+
+    CHECK_FIELD(ia32_misc_enable, IA32_MISC_ENABLE, xd_bit_disable, XD_BIT_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MISC_ENABLE, PATTERN(MSR_IA32_MISC_ENABLE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_misc_enable_read().raw, PATTERN(MSR_IA32_MISC_ENABLE));
+        ck_assert_int_eq(msr_ia32_misc_enable_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MISC_ENABLE));
+        /* typed writes store exactly the value given */
+        msr_ia32_misc_enable_write(msr_ia32_misc_enable_from_raw(~PATTERN(MSR_IA32_MISC_ENABLE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MISC_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MISC_ENABLE));
+        ck_assert_int_eq(msr_ia32_misc_enable_write_safe(msr_ia32_misc_enable_from_raw(PATTERN(MSR_IA32_MISC_ENABLE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MISC_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MISC_ENABLE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_misc_enable_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MISC_ENABLE) & ~MSR_IA32_MISC_ENABLE_WRITABLE_MASK & ~MSR_IA32_MISC_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MISC_ENABLE_RESERVED_MASK, PATTERN(MSR_IA32_MISC_ENABLE) & MSR_IA32_MISC_ENABLE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_misc_enable_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MISC_ENABLE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MISC_ENABLE) & ~MSR_IA32_MISC_ENABLE_WRITABLE_MASK & ~MSR_IA32_MISC_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MISC_ENABLE_WRITABLE_MASK, MSR_IA32_MISC_ENABLE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MISC_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_misc_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_energy_perf_bias)
+{
+    uint64_t all = MSR_IA32_ENERGY_PERF_BIAS_RESERVED_MASK;
+    msr_ia32_energy_perf_bias_t v;
+
+    CHECK_FIELD(ia32_energy_perf_bias, IA32_ENERGY_PERF_BIAS, power_policy_preference, POWER_POLICY_PREFERENCE);
+    ck_assert_uint_eq(all & MSR_IA32_ENERGY_PERF_BIAS_POWER_POLICY_PREFERENCE_MASK, 0);
+    all |= MSR_IA32_ENERGY_PERF_BIAS_POWER_POLICY_PREFERENCE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_ENERGY_PERF_BIAS, PATTERN(MSR_IA32_ENERGY_PERF_BIAS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_energy_perf_bias_read().raw, PATTERN(MSR_IA32_ENERGY_PERF_BIAS));
+        ck_assert_int_eq(msr_ia32_energy_perf_bias_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_ENERGY_PERF_BIAS));
+        /* typed writes store exactly the value given */
+        msr_ia32_energy_perf_bias_write(msr_ia32_energy_perf_bias_from_raw(~PATTERN(MSR_IA32_ENERGY_PERF_BIAS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_ENERGY_PERF_BIAS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_ENERGY_PERF_BIAS));
+        ck_assert_int_eq(msr_ia32_energy_perf_bias_write_safe(msr_ia32_energy_perf_bias_from_raw(PATTERN(MSR_IA32_ENERGY_PERF_BIAS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_ENERGY_PERF_BIAS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_ENERGY_PERF_BIAS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_energy_perf_bias_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_ENERGY_PERF_BIAS) & ~MSR_IA32_ENERGY_PERF_BIAS_WRITABLE_MASK & ~MSR_IA32_ENERGY_PERF_BIAS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_ENERGY_PERF_BIAS_RESERVED_MASK, PATTERN(MSR_IA32_ENERGY_PERF_BIAS) & MSR_IA32_ENERGY_PERF_BIAS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_energy_perf_bias_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_ENERGY_PERF_BIAS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_ENERGY_PERF_BIAS) & ~MSR_IA32_ENERGY_PERF_BIAS_WRITABLE_MASK & ~MSR_IA32_ENERGY_PERF_BIAS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_ENERGY_PERF_BIAS_WRITABLE_MASK, MSR_IA32_ENERGY_PERF_BIAS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_ENERGY_PERF_BIAS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_energy_perf_bias_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_package_therm_status)
+{
+    uint64_t all = MSR_IA32_PACKAGE_THERM_STATUS_RESERVED_MASK;
+    msr_ia32_package_therm_status_t v;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, thermal_status, THERMAL_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, thermal_status_log, THERMAL_STATUS_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_LOG_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_LOG_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, prochot_event, PROCHOT_EVENT);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_EVENT_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_EVENT_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, prochot_log, PROCHOT_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_LOG_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_LOG_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, critical_temp_status, CRITICAL_TEMP_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_STATUS_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_STATUS_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, critical_temp_log, CRITICAL_TEMP_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_LOG_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_LOG_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, threshold1_status, THRESHOLD1_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_STATUS_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_STATUS_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, threshold1_log, THRESHOLD1_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_LOG_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_LOG_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, threshold2_status, THRESHOLD2_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_STATUS_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_STATUS_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, threshold2_log, THRESHOLD2_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_LOG_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_LOG_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, power_limitation_status, POWER_LIMITATION_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_STATUS_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_STATUS_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, power_limitation_log, POWER_LIMITATION_LOG);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_LOG_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_LOG_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, digital_readout, DIGITAL_READOUT);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_DIGITAL_READOUT_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_DIGITAL_READOUT_MASK;
+
+    CHECK_FIELD(ia32_package_therm_status, IA32_PACKAGE_THERM_STATUS, hfi_updated, HFI_UPDATED);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PACKAGE_THERM_STATUS, PATTERN(MSR_IA32_PACKAGE_THERM_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_package_therm_status_read().raw, PATTERN(MSR_IA32_PACKAGE_THERM_STATUS));
+        ck_assert_int_eq(msr_ia32_package_therm_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PACKAGE_THERM_STATUS));
+        /* typed writes store exactly the value given */
+        msr_ia32_package_therm_status_write(msr_ia32_package_therm_status_from_raw(~PATTERN(MSR_IA32_PACKAGE_THERM_STATUS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PACKAGE_THERM_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PACKAGE_THERM_STATUS));
+        ck_assert_int_eq(msr_ia32_package_therm_status_write_safe(msr_ia32_package_therm_status_from_raw(PATTERN(MSR_IA32_PACKAGE_THERM_STATUS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PACKAGE_THERM_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PACKAGE_THERM_STATUS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_package_therm_status_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PACKAGE_THERM_STATUS) & ~MSR_IA32_PACKAGE_THERM_STATUS_WRITABLE_MASK & ~MSR_IA32_PACKAGE_THERM_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PACKAGE_THERM_STATUS_RESERVED_MASK, PATTERN(MSR_IA32_PACKAGE_THERM_STATUS) & MSR_IA32_PACKAGE_THERM_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_package_therm_status_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PACKAGE_THERM_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PACKAGE_THERM_STATUS) & ~MSR_IA32_PACKAGE_THERM_STATUS_WRITABLE_MASK & ~MSR_IA32_PACKAGE_THERM_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PACKAGE_THERM_STATUS_WRITABLE_MASK, MSR_IA32_PACKAGE_THERM_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PACKAGE_THERM_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_package_therm_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_package_therm_interrupt)
+{
+    uint64_t all = MSR_IA32_PACKAGE_THERM_INTERRUPT_RESERVED_MASK;
+    msr_ia32_package_therm_interrupt_t v;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, high_temp_int_enable, HIGH_TEMP_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, low_temp_int_enable, LOW_TEMP_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, prochot_int_enable, PROCHOT_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_PROCHOT_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_PROCHOT_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, overheat_int_enable, OVERHEAT_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_OVERHEAT_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_OVERHEAT_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, threshold1, THRESHOLD1);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, threshold1_int_enable, THRESHOLD1_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, threshold2, THRESHOLD2);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, threshold2_int_enable, THRESHOLD2_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, power_limit_notification_enable, POWER_LIMIT_NOTIFICATION_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_package_therm_interrupt, IA32_PACKAGE_THERM_INTERRUPT, hfi_int_enable, HFI_INT_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PACKAGE_THERM_INTERRUPT, PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_package_therm_interrupt_read().raw, PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT));
+        ck_assert_int_eq(msr_ia32_package_therm_interrupt_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT));
+        /* typed writes store exactly the value given */
+        msr_ia32_package_therm_interrupt_write(msr_ia32_package_therm_interrupt_from_raw(~PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PACKAGE_THERM_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT));
+        ck_assert_int_eq(msr_ia32_package_therm_interrupt_write_safe(msr_ia32_package_therm_interrupt_from_raw(PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PACKAGE_THERM_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_package_therm_interrupt_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT) & ~MSR_IA32_PACKAGE_THERM_INTERRUPT_WRITABLE_MASK & ~MSR_IA32_PACKAGE_THERM_INTERRUPT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PACKAGE_THERM_INTERRUPT_RESERVED_MASK, PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT) & MSR_IA32_PACKAGE_THERM_INTERRUPT_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_package_therm_interrupt_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PACKAGE_THERM_INTERRUPT_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PACKAGE_THERM_INTERRUPT) & ~MSR_IA32_PACKAGE_THERM_INTERRUPT_WRITABLE_MASK & ~MSR_IA32_PACKAGE_THERM_INTERRUPT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PACKAGE_THERM_INTERRUPT_WRITABLE_MASK, MSR_IA32_PACKAGE_THERM_INTERRUPT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PACKAGE_THERM_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_package_therm_interrupt_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_xfd)
+{
+    uint64_t all = MSR_IA32_XFD_RESERVED_MASK;
+    msr_ia32_xfd_t v;
+
+    CHECK_FIELD(ia32_xfd, IA32_XFD, xfd, XFD);
+    ck_assert_uint_eq(all & MSR_IA32_XFD_XFD_MASK, 0);
+    all |= MSR_IA32_XFD_XFD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_XFD, PATTERN(MSR_IA32_XFD)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_xfd_read().raw, PATTERN(MSR_IA32_XFD));
+        ck_assert_int_eq(msr_ia32_xfd_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_XFD));
+        /* typed writes store exactly the value given */
+        msr_ia32_xfd_write(msr_ia32_xfd_from_raw(~PATTERN(MSR_IA32_XFD)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_XFD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_XFD));
+        ck_assert_int_eq(msr_ia32_xfd_write_safe(msr_ia32_xfd_from_raw(PATTERN(MSR_IA32_XFD))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_XFD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_XFD));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_xfd_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_XFD) & ~MSR_IA32_XFD_WRITABLE_MASK & ~MSR_IA32_XFD_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_XFD_RESERVED_MASK, PATTERN(MSR_IA32_XFD) & MSR_IA32_XFD_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_xfd_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_XFD_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_XFD) & ~MSR_IA32_XFD_WRITABLE_MASK & ~MSR_IA32_XFD_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_XFD_WRITABLE_MASK, MSR_IA32_XFD_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_XFD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_xfd_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_xfd_err)
+{
+    uint64_t all = MSR_IA32_XFD_ERR_RESERVED_MASK;
+    msr_ia32_xfd_err_t v;
+
+    CHECK_FIELD(ia32_xfd_err, IA32_XFD_ERR, xfd_err, XFD_ERR);
+    ck_assert_uint_eq(all & MSR_IA32_XFD_ERR_XFD_ERR_MASK, 0);
+    all |= MSR_IA32_XFD_ERR_XFD_ERR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_XFD_ERR, PATTERN(MSR_IA32_XFD_ERR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_xfd_err_read().raw, PATTERN(MSR_IA32_XFD_ERR));
+        ck_assert_int_eq(msr_ia32_xfd_err_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_XFD_ERR));
+        /* typed writes store exactly the value given */
+        msr_ia32_xfd_err_write(msr_ia32_xfd_err_from_raw(~PATTERN(MSR_IA32_XFD_ERR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_XFD_ERR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_XFD_ERR));
+        ck_assert_int_eq(msr_ia32_xfd_err_write_safe(msr_ia32_xfd_err_from_raw(PATTERN(MSR_IA32_XFD_ERR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_XFD_ERR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_XFD_ERR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_xfd_err_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_XFD_ERR) & ~MSR_IA32_XFD_ERR_WRITABLE_MASK & ~MSR_IA32_XFD_ERR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_XFD_ERR_RESERVED_MASK, PATTERN(MSR_IA32_XFD_ERR) & MSR_IA32_XFD_ERR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_xfd_err_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_XFD_ERR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_XFD_ERR) & ~MSR_IA32_XFD_ERR_WRITABLE_MASK & ~MSR_IA32_XFD_ERR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_XFD_ERR_WRITABLE_MASK, MSR_IA32_XFD_ERR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_XFD_ERR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_xfd_err_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_fred_rspn)
+{
+    uint64_t all = MSR_IA32_FRED_RSPN_RESERVED_MASK;
+    msr_ia32_fred_rspn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_fred_rspn, IA32_FRED_RSPN, rsp, RSP);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_RSPN_RSP_MASK, 0);
+    all |= MSR_IA32_FRED_RSPN_RSP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_FRED_RSPN(0), MSR_IA32_FRED_RSP0);
+    ck_assert_uint_eq(MSR_IA32_FRED_RSPN(3), MSR_IA32_FRED_RSP3);
+    for (n = 0; n < MSR_IA32_FRED_RSPN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FRED_RSPN(n), PATTERN(MSR_IA32_FRED_RSPN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_FRED_RSPN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_fred_rspn_read(n).raw, PATTERN(MSR_IA32_FRED_RSPN(n)));
+        ck_assert_int_eq(msr_ia32_fred_rspn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_RSPN(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_fred_rspn_write(n, msr_ia32_fred_rspn_from_raw(~PATTERN(MSR_IA32_FRED_RSPN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_RSPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FRED_RSPN(n)));
+        ck_assert_int_eq(msr_ia32_fred_rspn_write_safe(n, msr_ia32_fred_rspn_from_raw(PATTERN(MSR_IA32_FRED_RSPN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_RSPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FRED_RSPN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_fred_rspn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_RSPN(n)) & ~MSR_IA32_FRED_RSPN_WRITABLE_MASK & ~MSR_IA32_FRED_RSPN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_RSPN_RESERVED_MASK, PATTERN(MSR_IA32_FRED_RSPN(n)) & MSR_IA32_FRED_RSPN_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_fred_rspn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_FRED_RSPN_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_FRED_RSPN(n)) & ~MSR_IA32_FRED_RSPN_WRITABLE_MASK & ~MSR_IA32_FRED_RSPN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_RSPN_WRITABLE_MASK, MSR_IA32_FRED_RSPN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_RSPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_fred_rspn_read_safe(MSR_IA32_FRED_RSPN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_fred_rspn_read(MSR_IA32_FRED_RSPN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_fred_rspn_write_safe(MSR_IA32_FRED_RSPN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_fred_rspn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_fred_stklvls)
+{
+    uint64_t all = MSR_IA32_FRED_STKLVLS_RESERVED_MASK;
+    msr_ia32_fred_stklvls_t v;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_0, STKLVL_0);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_0_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_0_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_1, STKLVL_1);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_1_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_1_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_2, STKLVL_2);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_2_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_2_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_3, STKLVL_3);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_3_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_3_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_4, STKLVL_4);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_4_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_4_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_5, STKLVL_5);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_5_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_5_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_6, STKLVL_6);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_6_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_6_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_7, STKLVL_7);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_7_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_7_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_8, STKLVL_8);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_8_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_8_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_9, STKLVL_9);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_9_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_9_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_10, STKLVL_10);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_10_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_10_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_11, STKLVL_11);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_11_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_11_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_12, STKLVL_12);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_12_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_12_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_13, STKLVL_13);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_13_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_13_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_14, STKLVL_14);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_14_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_14_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_15, STKLVL_15);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_15_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_15_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_16, STKLVL_16);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_16_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_16_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_17, STKLVL_17);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_17_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_17_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_18, STKLVL_18);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_18_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_18_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_19, STKLVL_19);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_19_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_19_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_20, STKLVL_20);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_20_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_20_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_21, STKLVL_21);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_21_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_21_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_22, STKLVL_22);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_22_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_22_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_23, STKLVL_23);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_23_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_23_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_24, STKLVL_24);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_24_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_24_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_25, STKLVL_25);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_25_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_25_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_26, STKLVL_26);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_26_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_26_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_27, STKLVL_27);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_27_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_27_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_28, STKLVL_28);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_28_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_28_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_29, STKLVL_29);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_29_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_29_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_30, STKLVL_30);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_30_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_30_MASK;
+
+    CHECK_FIELD(ia32_fred_stklvls, IA32_FRED_STKLVLS, stklvl_31, STKLVL_31);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_STKLVLS_STKLVL_31_MASK, 0);
+    all |= MSR_IA32_FRED_STKLVLS_STKLVL_31_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FRED_STKLVLS, PATTERN(MSR_IA32_FRED_STKLVLS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_fred_stklvls_read().raw, PATTERN(MSR_IA32_FRED_STKLVLS));
+        ck_assert_int_eq(msr_ia32_fred_stklvls_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_STKLVLS));
+        /* typed writes store exactly the value given */
+        msr_ia32_fred_stklvls_write(msr_ia32_fred_stklvls_from_raw(~PATTERN(MSR_IA32_FRED_STKLVLS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_STKLVLS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FRED_STKLVLS));
+        ck_assert_int_eq(msr_ia32_fred_stklvls_write_safe(msr_ia32_fred_stklvls_from_raw(PATTERN(MSR_IA32_FRED_STKLVLS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_STKLVLS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FRED_STKLVLS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_fred_stklvls_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_STKLVLS) & ~MSR_IA32_FRED_STKLVLS_WRITABLE_MASK & ~MSR_IA32_FRED_STKLVLS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_STKLVLS_RESERVED_MASK, PATTERN(MSR_IA32_FRED_STKLVLS) & MSR_IA32_FRED_STKLVLS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_fred_stklvls_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_FRED_STKLVLS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_FRED_STKLVLS) & ~MSR_IA32_FRED_STKLVLS_WRITABLE_MASK & ~MSR_IA32_FRED_STKLVLS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_STKLVLS_WRITABLE_MASK, MSR_IA32_FRED_STKLVLS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_STKLVLS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_fred_stklvls_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_fred_ssp1)
+{
+    uint64_t all = MSR_IA32_FRED_SSP1_RESERVED_MASK;
+    msr_ia32_fred_ssp1_t v;
+
+    CHECK_FIELD(ia32_fred_ssp1, IA32_FRED_SSP1, ssp, SSP);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_SSP1_SSP_MASK, 0);
+    all |= MSR_IA32_FRED_SSP1_SSP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FRED_SSP1, PATTERN(MSR_IA32_FRED_SSP1)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_fred_ssp1_read().raw, PATTERN(MSR_IA32_FRED_SSP1));
+        ck_assert_int_eq(msr_ia32_fred_ssp1_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_SSP1));
+        /* typed writes store exactly the value given */
+        msr_ia32_fred_ssp1_write(msr_ia32_fred_ssp1_from_raw(~PATTERN(MSR_IA32_FRED_SSP1)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FRED_SSP1));
+        ck_assert_int_eq(msr_ia32_fred_ssp1_write_safe(msr_ia32_fred_ssp1_from_raw(PATTERN(MSR_IA32_FRED_SSP1))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FRED_SSP1));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_fred_ssp1_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_SSP1) & ~MSR_IA32_FRED_SSP1_WRITABLE_MASK & ~MSR_IA32_FRED_SSP1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_SSP1_RESERVED_MASK, PATTERN(MSR_IA32_FRED_SSP1) & MSR_IA32_FRED_SSP1_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_fred_ssp1_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_FRED_SSP1_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_FRED_SSP1) & ~MSR_IA32_FRED_SSP1_WRITABLE_MASK & ~MSR_IA32_FRED_SSP1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_SSP1_WRITABLE_MASK, MSR_IA32_FRED_SSP1_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_fred_ssp1_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_fred_ssp2)
+{
+    uint64_t all = MSR_IA32_FRED_SSP2_RESERVED_MASK;
+    msr_ia32_fred_ssp2_t v;
+
+    CHECK_FIELD(ia32_fred_ssp2, IA32_FRED_SSP2, ssp, SSP);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_SSP2_SSP_MASK, 0);
+    all |= MSR_IA32_FRED_SSP2_SSP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FRED_SSP2, PATTERN(MSR_IA32_FRED_SSP2)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_fred_ssp2_read().raw, PATTERN(MSR_IA32_FRED_SSP2));
+        ck_assert_int_eq(msr_ia32_fred_ssp2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_SSP2));
+        /* typed writes store exactly the value given */
+        msr_ia32_fred_ssp2_write(msr_ia32_fred_ssp2_from_raw(~PATTERN(MSR_IA32_FRED_SSP2)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FRED_SSP2));
+        ck_assert_int_eq(msr_ia32_fred_ssp2_write_safe(msr_ia32_fred_ssp2_from_raw(PATTERN(MSR_IA32_FRED_SSP2))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FRED_SSP2));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_fred_ssp2_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_SSP2) & ~MSR_IA32_FRED_SSP2_WRITABLE_MASK & ~MSR_IA32_FRED_SSP2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_SSP2_RESERVED_MASK, PATTERN(MSR_IA32_FRED_SSP2) & MSR_IA32_FRED_SSP2_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_fred_ssp2_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_FRED_SSP2_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_FRED_SSP2) & ~MSR_IA32_FRED_SSP2_WRITABLE_MASK & ~MSR_IA32_FRED_SSP2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_SSP2_WRITABLE_MASK, MSR_IA32_FRED_SSP2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_fred_ssp2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_fred_ssp3)
+{
+    uint64_t all = MSR_IA32_FRED_SSP3_RESERVED_MASK;
+    msr_ia32_fred_ssp3_t v;
+
+    CHECK_FIELD(ia32_fred_ssp3, IA32_FRED_SSP3, ssp, SSP);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_SSP3_SSP_MASK, 0);
+    all |= MSR_IA32_FRED_SSP3_SSP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FRED_SSP3, PATTERN(MSR_IA32_FRED_SSP3)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_fred_ssp3_read().raw, PATTERN(MSR_IA32_FRED_SSP3));
+        ck_assert_int_eq(msr_ia32_fred_ssp3_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_SSP3));
+        /* typed writes store exactly the value given */
+        msr_ia32_fred_ssp3_write(msr_ia32_fred_ssp3_from_raw(~PATTERN(MSR_IA32_FRED_SSP3)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FRED_SSP3));
+        ck_assert_int_eq(msr_ia32_fred_ssp3_write_safe(msr_ia32_fred_ssp3_from_raw(PATTERN(MSR_IA32_FRED_SSP3))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FRED_SSP3));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_fred_ssp3_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_SSP3) & ~MSR_IA32_FRED_SSP3_WRITABLE_MASK & ~MSR_IA32_FRED_SSP3_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_SSP3_RESERVED_MASK, PATTERN(MSR_IA32_FRED_SSP3) & MSR_IA32_FRED_SSP3_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_fred_ssp3_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_FRED_SSP3_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_FRED_SSP3) & ~MSR_IA32_FRED_SSP3_WRITABLE_MASK & ~MSR_IA32_FRED_SSP3_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_SSP3_WRITABLE_MASK, MSR_IA32_FRED_SSP3_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_SSP3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_fred_ssp3_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_fred_config)
+{
+    uint64_t all = MSR_IA32_FRED_CONFIG_RESERVED_MASK;
+    msr_ia32_fred_config_t v;
+
+    CHECK_FIELD(ia32_fred_config, IA32_FRED_CONFIG, redzone, REDZONE);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_CONFIG_REDZONE_MASK, 0);
+    all |= MSR_IA32_FRED_CONFIG_REDZONE_MASK;
+
+    CHECK_FIELD(ia32_fred_config, IA32_FRED_CONFIG, int_stklvl, INT_STKLVL);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_CONFIG_INT_STKLVL_MASK, 0);
+    all |= MSR_IA32_FRED_CONFIG_INT_STKLVL_MASK;
+
+    CHECK_FIELD(ia32_fred_config, IA32_FRED_CONFIG, entrypoint, ENTRYPOINT);
+    ck_assert_uint_eq(all & MSR_IA32_FRED_CONFIG_ENTRYPOINT_MASK, 0);
+    all |= MSR_IA32_FRED_CONFIG_ENTRYPOINT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FRED_CONFIG, PATTERN(MSR_IA32_FRED_CONFIG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_fred_config_read().raw, PATTERN(MSR_IA32_FRED_CONFIG));
+        ck_assert_int_eq(msr_ia32_fred_config_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_CONFIG));
+        /* typed writes store exactly the value given */
+        msr_ia32_fred_config_write(msr_ia32_fred_config_from_raw(~PATTERN(MSR_IA32_FRED_CONFIG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FRED_CONFIG));
+        ck_assert_int_eq(msr_ia32_fred_config_write_safe(msr_ia32_fred_config_from_raw(PATTERN(MSR_IA32_FRED_CONFIG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FRED_CONFIG));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_fred_config_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FRED_CONFIG) & ~MSR_IA32_FRED_CONFIG_WRITABLE_MASK & ~MSR_IA32_FRED_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_CONFIG_RESERVED_MASK, PATTERN(MSR_IA32_FRED_CONFIG) & MSR_IA32_FRED_CONFIG_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_fred_config_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_FRED_CONFIG_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_FRED_CONFIG) & ~MSR_IA32_FRED_CONFIG_WRITABLE_MASK & ~MSR_IA32_FRED_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FRED_CONFIG_WRITABLE_MASK, MSR_IA32_FRED_CONFIG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FRED_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_fred_config_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_debugctl)
+{
+    uint64_t all = MSR_IA32_DEBUGCTL_RESERVED_MASK;
+    msr_ia32_debugctl_t v;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, lbr, LBR);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_LBR_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_LBR_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, btf, BTF);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_BTF_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_BTF_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, bus_lock_detect, BUS_LOCK_DETECT);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, tr, TR);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_TR_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_TR_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, bts, BTS);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_BTS_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_BTS_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, btint, BTINT);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_BTINT_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_BTINT_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, bts_off_os, BTS_OFF_OS);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_BTS_OFF_OS_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_BTS_OFF_OS_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, bts_off_usr, BTS_OFF_USR);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_BTS_OFF_USR_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_BTS_OFF_USR_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, freeze_lbrs_on_pmi, FREEZE_LBRS_ON_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, freeze_perfmon_on_pmi, FREEZE_PERFMON_ON_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, enable_uncore_pmi, ENABLE_UNCORE_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, freeze_while_smm, FREEZE_WHILE_SMM);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_MASK;
+
+    CHECK_FIELD(ia32_debugctl, IA32_DEBUGCTL, rtm_debug, RTM_DEBUG);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_RTM_DEBUG_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_RTM_DEBUG_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_DEBUGCTL, PATTERN(MSR_IA32_DEBUGCTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_debugctl_read().raw, PATTERN(MSR_IA32_DEBUGCTL));
+        ck_assert_int_eq(msr_ia32_debugctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_DEBUGCTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_debugctl_write(msr_ia32_debugctl_from_raw(~PATTERN(MSR_IA32_DEBUGCTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DEBUGCTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_DEBUGCTL));
+        ck_assert_int_eq(msr_ia32_debugctl_write_safe(msr_ia32_debugctl_from_raw(PATTERN(MSR_IA32_DEBUGCTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DEBUGCTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_DEBUGCTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_debugctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_DEBUGCTL) & ~MSR_IA32_DEBUGCTL_WRITABLE_MASK & ~MSR_IA32_DEBUGCTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_DEBUGCTL_RESERVED_MASK, PATTERN(MSR_IA32_DEBUGCTL) & MSR_IA32_DEBUGCTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_debugctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_DEBUGCTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_DEBUGCTL) & ~MSR_IA32_DEBUGCTL_WRITABLE_MASK & ~MSR_IA32_DEBUGCTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_DEBUGCTL_WRITABLE_MASK, MSR_IA32_DEBUGCTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DEBUGCTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_debugctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_last_branch_from_ip)
+{
+    uint64_t all = MSR_LAST_BRANCH_FROM_IP_RESERVED_MASK;
+    msr_last_branch_from_ip_t v;
+
+    CHECK_FIELD(last_branch_from_ip, LAST_BRANCH_FROM_IP, rip, RIP);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_FROM_IP_RIP_MASK, 0);
+    all |= MSR_LAST_BRANCH_FROM_IP_RIP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LAST_BRANCH_FROM_IP, PATTERN(MSR_LAST_BRANCH_FROM_IP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_last_branch_from_ip_read().raw, PATTERN(MSR_LAST_BRANCH_FROM_IP));
+        ck_assert_int_eq(msr_last_branch_from_ip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_BRANCH_FROM_IP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_last_branch_from_ip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_last_branch_to_ip)
+{
+    uint64_t all = MSR_LAST_BRANCH_TO_IP_RESERVED_MASK;
+    msr_last_branch_to_ip_t v;
+
+    CHECK_FIELD(last_branch_to_ip, LAST_BRANCH_TO_IP, rip, RIP);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_TO_IP_RIP_MASK, 0);
+    all |= MSR_LAST_BRANCH_TO_IP_RIP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LAST_BRANCH_TO_IP, PATTERN(MSR_LAST_BRANCH_TO_IP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_last_branch_to_ip_read().raw, PATTERN(MSR_LAST_BRANCH_TO_IP));
+        ck_assert_int_eq(msr_last_branch_to_ip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_BRANCH_TO_IP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_last_branch_to_ip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_ler_from_ip)
+{
+    uint64_t all = MSR_IA32_LER_FROM_IP_RESERVED_MASK;
+    msr_ia32_ler_from_ip_t v;
+
+    CHECK_FIELD(ia32_ler_from_ip, IA32_LER_FROM_IP, from_ip, FROM_IP);
+    ck_assert_uint_eq(all & MSR_IA32_LER_FROM_IP_FROM_IP_MASK, 0);
+    all |= MSR_IA32_LER_FROM_IP_FROM_IP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_LER_FROM_IP, PATTERN(MSR_IA32_LER_FROM_IP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_ler_from_ip_read().raw, PATTERN(MSR_IA32_LER_FROM_IP));
+        ck_assert_int_eq(msr_ia32_ler_from_ip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LER_FROM_IP));
+        /* typed writes store exactly the value given */
+        msr_ia32_ler_from_ip_write(msr_ia32_ler_from_ip_from_raw(~PATTERN(MSR_IA32_LER_FROM_IP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_FROM_IP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_LER_FROM_IP));
+        ck_assert_int_eq(msr_ia32_ler_from_ip_write_safe(msr_ia32_ler_from_ip_from_raw(PATTERN(MSR_IA32_LER_FROM_IP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_FROM_IP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_LER_FROM_IP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_ler_from_ip_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LER_FROM_IP) & ~MSR_IA32_LER_FROM_IP_WRITABLE_MASK & ~MSR_IA32_LER_FROM_IP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LER_FROM_IP_RESERVED_MASK, PATTERN(MSR_IA32_LER_FROM_IP) & MSR_IA32_LER_FROM_IP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_ler_from_ip_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_LER_FROM_IP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_LER_FROM_IP) & ~MSR_IA32_LER_FROM_IP_WRITABLE_MASK & ~MSR_IA32_LER_FROM_IP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LER_FROM_IP_WRITABLE_MASK, MSR_IA32_LER_FROM_IP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_FROM_IP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_ler_from_ip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_last_int_from_ip)
+{
+    uint64_t all = MSR_LAST_INT_FROM_IP_RESERVED_MASK;
+    msr_last_int_from_ip_t v;
+
+    CHECK_FIELD(last_int_from_ip, LAST_INT_FROM_IP, rip, RIP);
+    ck_assert_uint_eq(all & MSR_LAST_INT_FROM_IP_RIP_MASK, 0);
+    all |= MSR_LAST_INT_FROM_IP_RIP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LAST_INT_FROM_IP, PATTERN(MSR_LAST_INT_FROM_IP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_last_int_from_ip_read().raw, PATTERN(MSR_LAST_INT_FROM_IP));
+        ck_assert_int_eq(msr_last_int_from_ip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_INT_FROM_IP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_last_int_from_ip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_ler_to_ip)
+{
+    uint64_t all = MSR_IA32_LER_TO_IP_RESERVED_MASK;
+    msr_ia32_ler_to_ip_t v;
+
+    CHECK_FIELD(ia32_ler_to_ip, IA32_LER_TO_IP, to_ip, TO_IP);
+    ck_assert_uint_eq(all & MSR_IA32_LER_TO_IP_TO_IP_MASK, 0);
+    all |= MSR_IA32_LER_TO_IP_TO_IP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_LER_TO_IP, PATTERN(MSR_IA32_LER_TO_IP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_ler_to_ip_read().raw, PATTERN(MSR_IA32_LER_TO_IP));
+        ck_assert_int_eq(msr_ia32_ler_to_ip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LER_TO_IP));
+        /* typed writes store exactly the value given */
+        msr_ia32_ler_to_ip_write(msr_ia32_ler_to_ip_from_raw(~PATTERN(MSR_IA32_LER_TO_IP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_TO_IP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_LER_TO_IP));
+        ck_assert_int_eq(msr_ia32_ler_to_ip_write_safe(msr_ia32_ler_to_ip_from_raw(PATTERN(MSR_IA32_LER_TO_IP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_TO_IP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_LER_TO_IP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_ler_to_ip_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LER_TO_IP) & ~MSR_IA32_LER_TO_IP_WRITABLE_MASK & ~MSR_IA32_LER_TO_IP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LER_TO_IP_RESERVED_MASK, PATTERN(MSR_IA32_LER_TO_IP) & MSR_IA32_LER_TO_IP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_ler_to_ip_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_LER_TO_IP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_LER_TO_IP) & ~MSR_IA32_LER_TO_IP_WRITABLE_MASK & ~MSR_IA32_LER_TO_IP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LER_TO_IP_WRITABLE_MASK, MSR_IA32_LER_TO_IP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_TO_IP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_ler_to_ip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_last_int_to_ip)
+{
+    uint64_t all = MSR_LAST_INT_TO_IP_RESERVED_MASK;
+    msr_last_int_to_ip_t v;
+
+    CHECK_FIELD(last_int_to_ip, LAST_INT_TO_IP, rip, RIP);
+    ck_assert_uint_eq(all & MSR_LAST_INT_TO_IP_RIP_MASK, 0);
+    all |= MSR_LAST_INT_TO_IP_RIP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LAST_INT_TO_IP, PATTERN(MSR_LAST_INT_TO_IP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_last_int_to_ip_read().raw, PATTERN(MSR_LAST_INT_TO_IP));
+        ck_assert_int_eq(msr_last_int_to_ip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_INT_TO_IP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_last_int_to_ip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_ler_info)
+{
+    uint64_t all = MSR_IA32_LER_INFO_RESERVED_MASK;
+    msr_ia32_ler_info_t v;
+
+    CHECK_FIELD(ia32_ler_info, IA32_LER_INFO, cyc_cnt, CYC_CNT);
+    ck_assert_uint_eq(all & MSR_IA32_LER_INFO_CYC_CNT_MASK, 0);
+    all |= MSR_IA32_LER_INFO_CYC_CNT_MASK;
+
+    CHECK_FIELD(ia32_ler_info, IA32_LER_INFO, br_type, BR_TYPE);
+    ck_assert_uint_eq(all & MSR_IA32_LER_INFO_BR_TYPE_MASK, 0);
+    all |= MSR_IA32_LER_INFO_BR_TYPE_MASK;
+
+    CHECK_FIELD(ia32_ler_info, IA32_LER_INFO, cyc_cnt_valid, CYC_CNT_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_LER_INFO_CYC_CNT_VALID_MASK, 0);
+    all |= MSR_IA32_LER_INFO_CYC_CNT_VALID_MASK;
+
+    CHECK_FIELD(ia32_ler_info, IA32_LER_INFO, tsx_abort, TSX_ABORT);
+    ck_assert_uint_eq(all & MSR_IA32_LER_INFO_TSX_ABORT_MASK, 0);
+    all |= MSR_IA32_LER_INFO_TSX_ABORT_MASK;
+
+    CHECK_FIELD(ia32_ler_info, IA32_LER_INFO, in_tsx, IN_TSX);
+    ck_assert_uint_eq(all & MSR_IA32_LER_INFO_IN_TSX_MASK, 0);
+    all |= MSR_IA32_LER_INFO_IN_TSX_MASK;
+
+    CHECK_FIELD(ia32_ler_info, IA32_LER_INFO, mispred, MISPRED);
+    ck_assert_uint_eq(all & MSR_IA32_LER_INFO_MISPRED_MASK, 0);
+    all |= MSR_IA32_LER_INFO_MISPRED_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_LER_INFO, PATTERN(MSR_IA32_LER_INFO)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_ler_info_read().raw, PATTERN(MSR_IA32_LER_INFO));
+        ck_assert_int_eq(msr_ia32_ler_info_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LER_INFO));
+        /* typed writes store exactly the value given */
+        msr_ia32_ler_info_write(msr_ia32_ler_info_from_raw(~PATTERN(MSR_IA32_LER_INFO)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_INFO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_LER_INFO));
+        ck_assert_int_eq(msr_ia32_ler_info_write_safe(msr_ia32_ler_info_from_raw(PATTERN(MSR_IA32_LER_INFO))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_INFO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_LER_INFO));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_ler_info_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LER_INFO) & ~MSR_IA32_LER_INFO_WRITABLE_MASK & ~MSR_IA32_LER_INFO_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LER_INFO_RESERVED_MASK, PATTERN(MSR_IA32_LER_INFO) & MSR_IA32_LER_INFO_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_ler_info_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_LER_INFO_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_LER_INFO) & ~MSR_IA32_LER_INFO_WRITABLE_MASK & ~MSR_IA32_LER_INFO_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LER_INFO_WRITABLE_MASK, MSR_IA32_LER_INFO_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LER_INFO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_ler_info_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_smrr_physbase)
+{
+    uint64_t all = MSR_IA32_SMRR_PHYSBASE_RESERVED_MASK;
+    msr_ia32_smrr_physbase_t v;
+
+    CHECK_FIELD(ia32_smrr_physbase, IA32_SMRR_PHYSBASE, type, TYPE);
+    ck_assert_uint_eq(all & MSR_IA32_SMRR_PHYSBASE_TYPE_MASK, 0);
+    all |= MSR_IA32_SMRR_PHYSBASE_TYPE_MASK;
+
+    CHECK_FIELD(ia32_smrr_physbase, IA32_SMRR_PHYSBASE, physbase, PHYSBASE);
+    ck_assert_uint_eq(all & MSR_IA32_SMRR_PHYSBASE_PHYSBASE_MASK, 0);
+    all |= MSR_IA32_SMRR_PHYSBASE_PHYSBASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SMRR_PHYSBASE, PATTERN(MSR_IA32_SMRR_PHYSBASE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_smrr_physbase_read().raw, PATTERN(MSR_IA32_SMRR_PHYSBASE));
+        ck_assert_int_eq(msr_ia32_smrr_physbase_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SMRR_PHYSBASE));
+        /* typed writes store exactly the value given */
+        msr_ia32_smrr_physbase_write(msr_ia32_smrr_physbase_from_raw(~PATTERN(MSR_IA32_SMRR_PHYSBASE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMRR_PHYSBASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_SMRR_PHYSBASE));
+        ck_assert_int_eq(msr_ia32_smrr_physbase_write_safe(msr_ia32_smrr_physbase_from_raw(PATTERN(MSR_IA32_SMRR_PHYSBASE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMRR_PHYSBASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_SMRR_PHYSBASE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_smrr_physbase_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SMRR_PHYSBASE) & ~MSR_IA32_SMRR_PHYSBASE_WRITABLE_MASK & ~MSR_IA32_SMRR_PHYSBASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SMRR_PHYSBASE_RESERVED_MASK, PATTERN(MSR_IA32_SMRR_PHYSBASE) & MSR_IA32_SMRR_PHYSBASE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_smrr_physbase_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_SMRR_PHYSBASE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_SMRR_PHYSBASE) & ~MSR_IA32_SMRR_PHYSBASE_WRITABLE_MASK & ~MSR_IA32_SMRR_PHYSBASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SMRR_PHYSBASE_WRITABLE_MASK, MSR_IA32_SMRR_PHYSBASE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMRR_PHYSBASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_smrr_physbase_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_smrr_physmask)
+{
+    uint64_t all = MSR_IA32_SMRR_PHYSMASK_RESERVED_MASK;
+    msr_ia32_smrr_physmask_t v;
+
+    CHECK_FIELD(ia32_smrr_physmask, IA32_SMRR_PHYSMASK, valid, VALID);
+    ck_assert_uint_eq(all & MSR_IA32_SMRR_PHYSMASK_VALID_MASK, 0);
+    all |= MSR_IA32_SMRR_PHYSMASK_VALID_MASK;
+
+    CHECK_FIELD(ia32_smrr_physmask, IA32_SMRR_PHYSMASK, physmask, PHYSMASK);
+    ck_assert_uint_eq(all & MSR_IA32_SMRR_PHYSMASK_PHYSMASK_MASK, 0);
+    all |= MSR_IA32_SMRR_PHYSMASK_PHYSMASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SMRR_PHYSMASK, PATTERN(MSR_IA32_SMRR_PHYSMASK)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_smrr_physmask_read().raw, PATTERN(MSR_IA32_SMRR_PHYSMASK));
+        ck_assert_int_eq(msr_ia32_smrr_physmask_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SMRR_PHYSMASK));
+        /* typed writes store exactly the value given */
+        msr_ia32_smrr_physmask_write(msr_ia32_smrr_physmask_from_raw(~PATTERN(MSR_IA32_SMRR_PHYSMASK)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMRR_PHYSMASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_SMRR_PHYSMASK));
+        ck_assert_int_eq(msr_ia32_smrr_physmask_write_safe(msr_ia32_smrr_physmask_from_raw(PATTERN(MSR_IA32_SMRR_PHYSMASK))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMRR_PHYSMASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_SMRR_PHYSMASK));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_smrr_physmask_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SMRR_PHYSMASK) & ~MSR_IA32_SMRR_PHYSMASK_WRITABLE_MASK & ~MSR_IA32_SMRR_PHYSMASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SMRR_PHYSMASK_RESERVED_MASK, PATTERN(MSR_IA32_SMRR_PHYSMASK) & MSR_IA32_SMRR_PHYSMASK_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_smrr_physmask_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_SMRR_PHYSMASK_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_SMRR_PHYSMASK) & ~MSR_IA32_SMRR_PHYSMASK_WRITABLE_MASK & ~MSR_IA32_SMRR_PHYSMASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_SMRR_PHYSMASK_WRITABLE_MASK, MSR_IA32_SMRR_PHYSMASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_SMRR_PHYSMASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_smrr_physmask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_platform_dca_cap)
+{
+    uint64_t all = MSR_IA32_PLATFORM_DCA_CAP_RESERVED_MASK;
+    msr_ia32_platform_dca_cap_t v;
+
+    CHECK_FIELD(ia32_platform_dca_cap, IA32_PLATFORM_DCA_CAP, capability, CAPABILITY);
+    ck_assert_uint_eq(all & MSR_IA32_PLATFORM_DCA_CAP_CAPABILITY_MASK, 0);
+    all |= MSR_IA32_PLATFORM_DCA_CAP_CAPABILITY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PLATFORM_DCA_CAP, PATTERN(MSR_IA32_PLATFORM_DCA_CAP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_platform_dca_cap_read().raw, PATTERN(MSR_IA32_PLATFORM_DCA_CAP));
+        ck_assert_int_eq(msr_ia32_platform_dca_cap_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PLATFORM_DCA_CAP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_platform_dca_cap_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_cpu_dca_cap)
+{
+    uint64_t all = MSR_IA32_CPU_DCA_CAP_RESERVED_MASK;
+    msr_ia32_cpu_dca_cap_t v;
+
+    CHECK_FIELD(ia32_cpu_dca_cap, IA32_CPU_DCA_CAP, capability, CAPABILITY);
+    ck_assert_uint_eq(all & MSR_IA32_CPU_DCA_CAP_CAPABILITY_MASK, 0);
+    all |= MSR_IA32_CPU_DCA_CAP_CAPABILITY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_CPU_DCA_CAP, PATTERN(MSR_IA32_CPU_DCA_CAP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_cpu_dca_cap_read().raw, PATTERN(MSR_IA32_CPU_DCA_CAP));
+        ck_assert_int_eq(msr_ia32_cpu_dca_cap_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_CPU_DCA_CAP));
+        /* typed writes store exactly the value given */
+        msr_ia32_cpu_dca_cap_write(msr_ia32_cpu_dca_cap_from_raw(~PATTERN(MSR_IA32_CPU_DCA_CAP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_CPU_DCA_CAP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_CPU_DCA_CAP));
+        ck_assert_int_eq(msr_ia32_cpu_dca_cap_write_safe(msr_ia32_cpu_dca_cap_from_raw(PATTERN(MSR_IA32_CPU_DCA_CAP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_CPU_DCA_CAP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_CPU_DCA_CAP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_cpu_dca_cap_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_CPU_DCA_CAP) & ~MSR_IA32_CPU_DCA_CAP_WRITABLE_MASK & ~MSR_IA32_CPU_DCA_CAP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_CPU_DCA_CAP_RESERVED_MASK, PATTERN(MSR_IA32_CPU_DCA_CAP) & MSR_IA32_CPU_DCA_CAP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_cpu_dca_cap_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_CPU_DCA_CAP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_CPU_DCA_CAP) & ~MSR_IA32_CPU_DCA_CAP_WRITABLE_MASK & ~MSR_IA32_CPU_DCA_CAP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_CPU_DCA_CAP_WRITABLE_MASK, MSR_IA32_CPU_DCA_CAP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_CPU_DCA_CAP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_cpu_dca_cap_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_dca_0_cap)
+{
+    uint64_t all = MSR_IA32_DCA_0_CAP_RESERVED_MASK;
+    msr_ia32_dca_0_cap_t v;
+
+    CHECK_FIELD(ia32_dca_0_cap, IA32_DCA_0_CAP, dca_active, DCA_ACTIVE);
+    ck_assert_uint_eq(all & MSR_IA32_DCA_0_CAP_DCA_ACTIVE_MASK, 0);
+    all |= MSR_IA32_DCA_0_CAP_DCA_ACTIVE_MASK;
+
+    CHECK_FIELD(ia32_dca_0_cap, IA32_DCA_0_CAP, transaction, TRANSACTION);
+    ck_assert_uint_eq(all & MSR_IA32_DCA_0_CAP_TRANSACTION_MASK, 0);
+    all |= MSR_IA32_DCA_0_CAP_TRANSACTION_MASK;
+
+    CHECK_FIELD(ia32_dca_0_cap, IA32_DCA_0_CAP, dca_type, DCA_TYPE);
+    ck_assert_uint_eq(all & MSR_IA32_DCA_0_CAP_DCA_TYPE_MASK, 0);
+    all |= MSR_IA32_DCA_0_CAP_DCA_TYPE_MASK;
+
+    CHECK_FIELD(ia32_dca_0_cap, IA32_DCA_0_CAP, dca_queue_size, DCA_QUEUE_SIZE);
+    ck_assert_uint_eq(all & MSR_IA32_DCA_0_CAP_DCA_QUEUE_SIZE_MASK, 0);
+    all |= MSR_IA32_DCA_0_CAP_DCA_QUEUE_SIZE_MASK;
+
+    CHECK_FIELD(ia32_dca_0_cap, IA32_DCA_0_CAP, dca_delay, DCA_DELAY);
+    ck_assert_uint_eq(all & MSR_IA32_DCA_0_CAP_DCA_DELAY_MASK, 0);
+    all |= MSR_IA32_DCA_0_CAP_DCA_DELAY_MASK;
+
+    CHECK_FIELD(ia32_dca_0_cap, IA32_DCA_0_CAP, sw_block, SW_BLOCK);
+    ck_assert_uint_eq(all & MSR_IA32_DCA_0_CAP_SW_BLOCK_MASK, 0);
+    all |= MSR_IA32_DCA_0_CAP_SW_BLOCK_MASK;
+
+    CHECK_FIELD(ia32_dca_0_cap, IA32_DCA_0_CAP, hw_block, HW_BLOCK);
+    ck_assert_uint_eq(all & MSR_IA32_DCA_0_CAP_HW_BLOCK_MASK, 0);
+    all |= MSR_IA32_DCA_0_CAP_HW_BLOCK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_DCA_0_CAP, PATTERN(MSR_IA32_DCA_0_CAP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_dca_0_cap_read().raw, PATTERN(MSR_IA32_DCA_0_CAP));
+        ck_assert_int_eq(msr_ia32_dca_0_cap_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_DCA_0_CAP));
+        /* typed writes store exactly the value given */
+        msr_ia32_dca_0_cap_write(msr_ia32_dca_0_cap_from_raw(~PATTERN(MSR_IA32_DCA_0_CAP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DCA_0_CAP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_DCA_0_CAP));
+        ck_assert_int_eq(msr_ia32_dca_0_cap_write_safe(msr_ia32_dca_0_cap_from_raw(PATTERN(MSR_IA32_DCA_0_CAP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DCA_0_CAP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_DCA_0_CAP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_dca_0_cap_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_DCA_0_CAP) & ~MSR_IA32_DCA_0_CAP_WRITABLE_MASK & ~MSR_IA32_DCA_0_CAP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_DCA_0_CAP_RESERVED_MASK, PATTERN(MSR_IA32_DCA_0_CAP) & MSR_IA32_DCA_0_CAP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_dca_0_cap_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_DCA_0_CAP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_DCA_0_CAP) & ~MSR_IA32_DCA_0_CAP_WRITABLE_MASK & ~MSR_IA32_DCA_0_CAP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_DCA_0_CAP_WRITABLE_MASK, MSR_IA32_DCA_0_CAP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DCA_0_CAP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_dca_0_cap_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_physbasen)
+{
+    uint64_t all = MSR_IA32_MTRR_PHYSBASEN_RESERVED_MASK;
+    msr_ia32_mtrr_physbasen_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_mtrr_physbasen, IA32_MTRR_PHYSBASEN, type, TYPE);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_PHYSBASEN_TYPE_MASK, 0);
+    all |= MSR_IA32_MTRR_PHYSBASEN_TYPE_MASK;
+
+    CHECK_FIELD(ia32_mtrr_physbasen, IA32_MTRR_PHYSBASEN, physbase, PHYSBASE);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_PHYSBASEN_PHYSBASE_MASK, 0);
+    all |= MSR_IA32_MTRR_PHYSBASEN_PHYSBASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_MTRR_PHYSBASEN(0), MSR_IA32_MTRR_PHYSBASE0);
+    ck_assert_uint_eq(MSR_IA32_MTRR_PHYSBASEN(9), MSR_IA32_MTRR_PHYSBASE9);
+    for (n = 0; n < MSR_IA32_MTRR_PHYSBASEN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_PHYSBASEN(n), PATTERN(MSR_IA32_MTRR_PHYSBASEN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_MTRR_PHYSBASEN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_physbasen_read(n).raw, PATTERN(MSR_IA32_MTRR_PHYSBASEN(n)));
+        ck_assert_int_eq(msr_ia32_mtrr_physbasen_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_PHYSBASEN(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_physbasen_write(n, msr_ia32_mtrr_physbasen_from_raw(~PATTERN(MSR_IA32_MTRR_PHYSBASEN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_PHYSBASEN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_PHYSBASEN(n)));
+        ck_assert_int_eq(msr_ia32_mtrr_physbasen_write_safe(n, msr_ia32_mtrr_physbasen_from_raw(PATTERN(MSR_IA32_MTRR_PHYSBASEN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_PHYSBASEN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_PHYSBASEN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_physbasen_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_PHYSBASEN(n)) & ~MSR_IA32_MTRR_PHYSBASEN_WRITABLE_MASK & ~MSR_IA32_MTRR_PHYSBASEN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_PHYSBASEN_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_PHYSBASEN(n)) & MSR_IA32_MTRR_PHYSBASEN_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_physbasen_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_PHYSBASEN_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_PHYSBASEN(n)) & ~MSR_IA32_MTRR_PHYSBASEN_WRITABLE_MASK & ~MSR_IA32_MTRR_PHYSBASEN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_PHYSBASEN_WRITABLE_MASK, MSR_IA32_MTRR_PHYSBASEN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_PHYSBASEN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_mtrr_physbasen_read_safe(MSR_IA32_MTRR_PHYSBASEN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_mtrr_physbasen_read(MSR_IA32_MTRR_PHYSBASEN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_mtrr_physbasen_write_safe(MSR_IA32_MTRR_PHYSBASEN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_physbasen_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_physmaskn)
+{
+    uint64_t all = MSR_IA32_MTRR_PHYSMASKN_RESERVED_MASK;
+    msr_ia32_mtrr_physmaskn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_mtrr_physmaskn, IA32_MTRR_PHYSMASKN, valid, VALID);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_PHYSMASKN_VALID_MASK, 0);
+    all |= MSR_IA32_MTRR_PHYSMASKN_VALID_MASK;
+
+    CHECK_FIELD(ia32_mtrr_physmaskn, IA32_MTRR_PHYSMASKN, physmask, PHYSMASK);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_PHYSMASKN_PHYSMASK_MASK, 0);
+    all |= MSR_IA32_MTRR_PHYSMASKN_PHYSMASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_MTRR_PHYSMASKN(0), MSR_IA32_MTRR_PHYSMASK0);
+    ck_assert_uint_eq(MSR_IA32_MTRR_PHYSMASKN(9), MSR_IA32_MTRR_PHYSMASK9);
+    for (n = 0; n < MSR_IA32_MTRR_PHYSMASKN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_PHYSMASKN(n), PATTERN(MSR_IA32_MTRR_PHYSMASKN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_MTRR_PHYSMASKN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_physmaskn_read(n).raw, PATTERN(MSR_IA32_MTRR_PHYSMASKN(n)));
+        ck_assert_int_eq(msr_ia32_mtrr_physmaskn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_PHYSMASKN(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_physmaskn_write(n, msr_ia32_mtrr_physmaskn_from_raw(~PATTERN(MSR_IA32_MTRR_PHYSMASKN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_PHYSMASKN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_PHYSMASKN(n)));
+        ck_assert_int_eq(msr_ia32_mtrr_physmaskn_write_safe(n, msr_ia32_mtrr_physmaskn_from_raw(PATTERN(MSR_IA32_MTRR_PHYSMASKN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_PHYSMASKN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_PHYSMASKN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_physmaskn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_PHYSMASKN(n)) & ~MSR_IA32_MTRR_PHYSMASKN_WRITABLE_MASK & ~MSR_IA32_MTRR_PHYSMASKN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_PHYSMASKN_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_PHYSMASKN(n)) & MSR_IA32_MTRR_PHYSMASKN_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_physmaskn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_PHYSMASKN_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_PHYSMASKN(n)) & ~MSR_IA32_MTRR_PHYSMASKN_WRITABLE_MASK & ~MSR_IA32_MTRR_PHYSMASKN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_PHYSMASKN_WRITABLE_MASK, MSR_IA32_MTRR_PHYSMASKN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_PHYSMASKN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_mtrr_physmaskn_read_safe(MSR_IA32_MTRR_PHYSMASKN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_mtrr_physmaskn_read(MSR_IA32_MTRR_PHYSMASKN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_mtrr_physmaskn_write_safe(MSR_IA32_MTRR_PHYSMASKN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_physmaskn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix64k_00000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX64K_00000_RESERVED_MASK;
+    msr_ia32_mtrr_fix64k_00000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix64k_00000, IA32_MTRR_FIX64K_00000, type_00000, TYPE_00000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix64k_00000, IA32_MTRR_FIX64K_00000, type_10000, TYPE_10000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix64k_00000, IA32_MTRR_FIX64K_00000, type_20000, TYPE_20000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix64k_00000, IA32_MTRR_FIX64K_00000, type_30000, TYPE_30000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix64k_00000, IA32_MTRR_FIX64K_00000, type_40000, TYPE_40000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix64k_00000, IA32_MTRR_FIX64K_00000, type_50000, TYPE_50000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix64k_00000, IA32_MTRR_FIX64K_00000, type_60000, TYPE_60000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix64k_00000, IA32_MTRR_FIX64K_00000, type_70000, TYPE_70000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX64K_00000, PATTERN(MSR_IA32_MTRR_FIX64K_00000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix64k_00000_read().raw, PATTERN(MSR_IA32_MTRR_FIX64K_00000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix64k_00000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX64K_00000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix64k_00000_write(msr_ia32_mtrr_fix64k_00000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX64K_00000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX64K_00000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX64K_00000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix64k_00000_write_safe(msr_ia32_mtrr_fix64k_00000_from_raw(PATTERN(MSR_IA32_MTRR_FIX64K_00000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX64K_00000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX64K_00000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix64k_00000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX64K_00000) & ~MSR_IA32_MTRR_FIX64K_00000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX64K_00000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX64K_00000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX64K_00000) & MSR_IA32_MTRR_FIX64K_00000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix64k_00000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX64K_00000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX64K_00000) & ~MSR_IA32_MTRR_FIX64K_00000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX64K_00000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX64K_00000_WRITABLE_MASK, MSR_IA32_MTRR_FIX64K_00000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX64K_00000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix64k_00000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix16k_80000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX16K_80000_RESERVED_MASK;
+    msr_ia32_mtrr_fix16k_80000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_80000, IA32_MTRR_FIX16K_80000, type_80000, TYPE_80000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_80000, IA32_MTRR_FIX16K_80000, type_84000, TYPE_84000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_80000, IA32_MTRR_FIX16K_80000, type_88000, TYPE_88000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_80000, IA32_MTRR_FIX16K_80000, type_8c000, TYPE_8C000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_80000, IA32_MTRR_FIX16K_80000, type_90000, TYPE_90000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_80000, IA32_MTRR_FIX16K_80000, type_94000, TYPE_94000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_80000, IA32_MTRR_FIX16K_80000, type_98000, TYPE_98000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_80000, IA32_MTRR_FIX16K_80000, type_9c000, TYPE_9C000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX16K_80000, PATTERN(MSR_IA32_MTRR_FIX16K_80000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix16k_80000_read().raw, PATTERN(MSR_IA32_MTRR_FIX16K_80000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix16k_80000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX16K_80000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix16k_80000_write(msr_ia32_mtrr_fix16k_80000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX16K_80000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX16K_80000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX16K_80000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix16k_80000_write_safe(msr_ia32_mtrr_fix16k_80000_from_raw(PATTERN(MSR_IA32_MTRR_FIX16K_80000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX16K_80000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX16K_80000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix16k_80000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX16K_80000) & ~MSR_IA32_MTRR_FIX16K_80000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX16K_80000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX16K_80000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX16K_80000) & MSR_IA32_MTRR_FIX16K_80000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix16k_80000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX16K_80000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX16K_80000) & ~MSR_IA32_MTRR_FIX16K_80000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX16K_80000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX16K_80000_WRITABLE_MASK, MSR_IA32_MTRR_FIX16K_80000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX16K_80000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix16k_80000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix16k_a0000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX16K_A0000_RESERVED_MASK;
+    msr_ia32_mtrr_fix16k_a0000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_a0000, IA32_MTRR_FIX16K_A0000, type_a0000, TYPE_A0000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_a0000, IA32_MTRR_FIX16K_A0000, type_a4000, TYPE_A4000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_a0000, IA32_MTRR_FIX16K_A0000, type_a8000, TYPE_A8000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_a0000, IA32_MTRR_FIX16K_A0000, type_ac000, TYPE_AC000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_a0000, IA32_MTRR_FIX16K_A0000, type_b0000, TYPE_B0000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_a0000, IA32_MTRR_FIX16K_A0000, type_b4000, TYPE_B4000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_a0000, IA32_MTRR_FIX16K_A0000, type_b8000, TYPE_B8000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix16k_a0000, IA32_MTRR_FIX16K_A0000, type_bc000, TYPE_BC000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX16K_A0000, PATTERN(MSR_IA32_MTRR_FIX16K_A0000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix16k_a0000_read().raw, PATTERN(MSR_IA32_MTRR_FIX16K_A0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix16k_a0000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX16K_A0000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix16k_a0000_write(msr_ia32_mtrr_fix16k_a0000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX16K_A0000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX16K_A0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX16K_A0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix16k_a0000_write_safe(msr_ia32_mtrr_fix16k_a0000_from_raw(PATTERN(MSR_IA32_MTRR_FIX16K_A0000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX16K_A0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX16K_A0000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix16k_a0000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX16K_A0000) & ~MSR_IA32_MTRR_FIX16K_A0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX16K_A0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX16K_A0000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX16K_A0000) & MSR_IA32_MTRR_FIX16K_A0000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix16k_a0000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX16K_A0000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX16K_A0000) & ~MSR_IA32_MTRR_FIX16K_A0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX16K_A0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX16K_A0000_WRITABLE_MASK, MSR_IA32_MTRR_FIX16K_A0000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX16K_A0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix16k_a0000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix4k_c0000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX4K_C0000_RESERVED_MASK;
+    msr_ia32_mtrr_fix4k_c0000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c0000, IA32_MTRR_FIX4K_C0000, type_c0000, TYPE_C0000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c0000, IA32_MTRR_FIX4K_C0000, type_c1000, TYPE_C1000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c0000, IA32_MTRR_FIX4K_C0000, type_c2000, TYPE_C2000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c0000, IA32_MTRR_FIX4K_C0000, type_c3000, TYPE_C3000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c0000, IA32_MTRR_FIX4K_C0000, type_c4000, TYPE_C4000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c0000, IA32_MTRR_FIX4K_C0000, type_c5000, TYPE_C5000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c0000, IA32_MTRR_FIX4K_C0000, type_c6000, TYPE_C6000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c0000, IA32_MTRR_FIX4K_C0000, type_c7000, TYPE_C7000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX4K_C0000, PATTERN(MSR_IA32_MTRR_FIX4K_C0000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix4k_c0000_read().raw, PATTERN(MSR_IA32_MTRR_FIX4K_C0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_c0000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_C0000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix4k_c0000_write(msr_ia32_mtrr_fix4k_c0000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX4K_C0000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_C0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX4K_C0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_c0000_write_safe(msr_ia32_mtrr_fix4k_c0000_from_raw(PATTERN(MSR_IA32_MTRR_FIX4K_C0000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_C0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX4K_C0000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix4k_c0000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_C0000) & ~MSR_IA32_MTRR_FIX4K_C0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_C0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_C0000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX4K_C0000) & MSR_IA32_MTRR_FIX4K_C0000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_c0000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX4K_C0000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX4K_C0000) & ~MSR_IA32_MTRR_FIX4K_C0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_C0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_C0000_WRITABLE_MASK, MSR_IA32_MTRR_FIX4K_C0000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_C0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix4k_c0000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix4k_c8000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX4K_C8000_RESERVED_MASK;
+    msr_ia32_mtrr_fix4k_c8000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c8000, IA32_MTRR_FIX4K_C8000, type_c8000, TYPE_C8000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c8000, IA32_MTRR_FIX4K_C8000, type_c9000, TYPE_C9000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c8000, IA32_MTRR_FIX4K_C8000, type_ca000, TYPE_CA000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c8000, IA32_MTRR_FIX4K_C8000, type_cb000, TYPE_CB000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c8000, IA32_MTRR_FIX4K_C8000, type_cc000, TYPE_CC000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c8000, IA32_MTRR_FIX4K_C8000, type_cd000, TYPE_CD000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c8000, IA32_MTRR_FIX4K_C8000, type_ce000, TYPE_CE000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_c8000, IA32_MTRR_FIX4K_C8000, type_cf000, TYPE_CF000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX4K_C8000, PATTERN(MSR_IA32_MTRR_FIX4K_C8000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix4k_c8000_read().raw, PATTERN(MSR_IA32_MTRR_FIX4K_C8000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_c8000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_C8000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix4k_c8000_write(msr_ia32_mtrr_fix4k_c8000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX4K_C8000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_C8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX4K_C8000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_c8000_write_safe(msr_ia32_mtrr_fix4k_c8000_from_raw(PATTERN(MSR_IA32_MTRR_FIX4K_C8000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_C8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX4K_C8000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix4k_c8000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_C8000) & ~MSR_IA32_MTRR_FIX4K_C8000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_C8000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_C8000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX4K_C8000) & MSR_IA32_MTRR_FIX4K_C8000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_c8000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX4K_C8000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX4K_C8000) & ~MSR_IA32_MTRR_FIX4K_C8000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_C8000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_C8000_WRITABLE_MASK, MSR_IA32_MTRR_FIX4K_C8000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_C8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix4k_c8000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix4k_d0000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX4K_D0000_RESERVED_MASK;
+    msr_ia32_mtrr_fix4k_d0000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d0000, IA32_MTRR_FIX4K_D0000, type_d0000, TYPE_D0000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d0000, IA32_MTRR_FIX4K_D0000, type_d1000, TYPE_D1000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d0000, IA32_MTRR_FIX4K_D0000, type_d2000, TYPE_D2000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d0000, IA32_MTRR_FIX4K_D0000, type_d3000, TYPE_D3000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d0000, IA32_MTRR_FIX4K_D0000, type_d4000, TYPE_D4000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d0000, IA32_MTRR_FIX4K_D0000, type_d5000, TYPE_D5000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d0000, IA32_MTRR_FIX4K_D0000, type_d6000, TYPE_D6000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d0000, IA32_MTRR_FIX4K_D0000, type_d7000, TYPE_D7000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX4K_D0000, PATTERN(MSR_IA32_MTRR_FIX4K_D0000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix4k_d0000_read().raw, PATTERN(MSR_IA32_MTRR_FIX4K_D0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_d0000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_D0000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix4k_d0000_write(msr_ia32_mtrr_fix4k_d0000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX4K_D0000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_D0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX4K_D0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_d0000_write_safe(msr_ia32_mtrr_fix4k_d0000_from_raw(PATTERN(MSR_IA32_MTRR_FIX4K_D0000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_D0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX4K_D0000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix4k_d0000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_D0000) & ~MSR_IA32_MTRR_FIX4K_D0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_D0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_D0000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX4K_D0000) & MSR_IA32_MTRR_FIX4K_D0000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_d0000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX4K_D0000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX4K_D0000) & ~MSR_IA32_MTRR_FIX4K_D0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_D0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_D0000_WRITABLE_MASK, MSR_IA32_MTRR_FIX4K_D0000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_D0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix4k_d0000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix4k_d8000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX4K_D8000_RESERVED_MASK;
+    msr_ia32_mtrr_fix4k_d8000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d8000, IA32_MTRR_FIX4K_D8000, type_d8000, TYPE_D8000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d8000, IA32_MTRR_FIX4K_D8000, type_d9000, TYPE_D9000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d8000, IA32_MTRR_FIX4K_D8000, type_da000, TYPE_DA000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d8000, IA32_MTRR_FIX4K_D8000, type_db000, TYPE_DB000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d8000, IA32_MTRR_FIX4K_D8000, type_dc000, TYPE_DC000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d8000, IA32_MTRR_FIX4K_D8000, type_dd000, TYPE_DD000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d8000, IA32_MTRR_FIX4K_D8000, type_de000, TYPE_DE000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_d8000, IA32_MTRR_FIX4K_D8000, type_df000, TYPE_DF000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX4K_D8000, PATTERN(MSR_IA32_MTRR_FIX4K_D8000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix4k_d8000_read().raw, PATTERN(MSR_IA32_MTRR_FIX4K_D8000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_d8000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_D8000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix4k_d8000_write(msr_ia32_mtrr_fix4k_d8000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX4K_D8000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_D8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX4K_D8000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_d8000_write_safe(msr_ia32_mtrr_fix4k_d8000_from_raw(PATTERN(MSR_IA32_MTRR_FIX4K_D8000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_D8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX4K_D8000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix4k_d8000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_D8000) & ~MSR_IA32_MTRR_FIX4K_D8000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_D8000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_D8000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX4K_D8000) & MSR_IA32_MTRR_FIX4K_D8000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_d8000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX4K_D8000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX4K_D8000) & ~MSR_IA32_MTRR_FIX4K_D8000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_D8000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_D8000_WRITABLE_MASK, MSR_IA32_MTRR_FIX4K_D8000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_D8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix4k_d8000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix4k_e0000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX4K_E0000_RESERVED_MASK;
+    msr_ia32_mtrr_fix4k_e0000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e0000, IA32_MTRR_FIX4K_E0000, type_e0000, TYPE_E0000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e0000, IA32_MTRR_FIX4K_E0000, type_e1000, TYPE_E1000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e0000, IA32_MTRR_FIX4K_E0000, type_e2000, TYPE_E2000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e0000, IA32_MTRR_FIX4K_E0000, type_e3000, TYPE_E3000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e0000, IA32_MTRR_FIX4K_E0000, type_e4000, TYPE_E4000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e0000, IA32_MTRR_FIX4K_E0000, type_e5000, TYPE_E5000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e0000, IA32_MTRR_FIX4K_E0000, type_e6000, TYPE_E6000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e0000, IA32_MTRR_FIX4K_E0000, type_e7000, TYPE_E7000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX4K_E0000, PATTERN(MSR_IA32_MTRR_FIX4K_E0000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix4k_e0000_read().raw, PATTERN(MSR_IA32_MTRR_FIX4K_E0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_e0000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_E0000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix4k_e0000_write(msr_ia32_mtrr_fix4k_e0000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX4K_E0000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_E0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX4K_E0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_e0000_write_safe(msr_ia32_mtrr_fix4k_e0000_from_raw(PATTERN(MSR_IA32_MTRR_FIX4K_E0000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_E0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX4K_E0000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix4k_e0000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_E0000) & ~MSR_IA32_MTRR_FIX4K_E0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_E0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_E0000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX4K_E0000) & MSR_IA32_MTRR_FIX4K_E0000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_e0000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX4K_E0000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX4K_E0000) & ~MSR_IA32_MTRR_FIX4K_E0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_E0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_E0000_WRITABLE_MASK, MSR_IA32_MTRR_FIX4K_E0000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_E0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix4k_e0000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix4k_e8000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX4K_E8000_RESERVED_MASK;
+    msr_ia32_mtrr_fix4k_e8000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e8000, IA32_MTRR_FIX4K_E8000, type_e8000, TYPE_E8000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e8000, IA32_MTRR_FIX4K_E8000, type_e9000, TYPE_E9000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e8000, IA32_MTRR_FIX4K_E8000, type_ea000, TYPE_EA000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e8000, IA32_MTRR_FIX4K_E8000, type_eb000, TYPE_EB000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e8000, IA32_MTRR_FIX4K_E8000, type_ec000, TYPE_EC000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e8000, IA32_MTRR_FIX4K_E8000, type_ed000, TYPE_ED000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e8000, IA32_MTRR_FIX4K_E8000, type_ee000, TYPE_EE000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_e8000, IA32_MTRR_FIX4K_E8000, type_ef000, TYPE_EF000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX4K_E8000, PATTERN(MSR_IA32_MTRR_FIX4K_E8000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix4k_e8000_read().raw, PATTERN(MSR_IA32_MTRR_FIX4K_E8000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_e8000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_E8000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix4k_e8000_write(msr_ia32_mtrr_fix4k_e8000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX4K_E8000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_E8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX4K_E8000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_e8000_write_safe(msr_ia32_mtrr_fix4k_e8000_from_raw(PATTERN(MSR_IA32_MTRR_FIX4K_E8000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_E8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX4K_E8000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix4k_e8000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_E8000) & ~MSR_IA32_MTRR_FIX4K_E8000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_E8000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_E8000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX4K_E8000) & MSR_IA32_MTRR_FIX4K_E8000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_e8000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX4K_E8000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX4K_E8000) & ~MSR_IA32_MTRR_FIX4K_E8000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_E8000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_E8000_WRITABLE_MASK, MSR_IA32_MTRR_FIX4K_E8000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_E8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix4k_e8000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix4k_f0000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX4K_F0000_RESERVED_MASK;
+    msr_ia32_mtrr_fix4k_f0000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f0000, IA32_MTRR_FIX4K_F0000, type_f0000, TYPE_F0000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f0000, IA32_MTRR_FIX4K_F0000, type_f1000, TYPE_F1000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f0000, IA32_MTRR_FIX4K_F0000, type_f2000, TYPE_F2000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f0000, IA32_MTRR_FIX4K_F0000, type_f3000, TYPE_F3000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f0000, IA32_MTRR_FIX4K_F0000, type_f4000, TYPE_F4000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f0000, IA32_MTRR_FIX4K_F0000, type_f5000, TYPE_F5000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f0000, IA32_MTRR_FIX4K_F0000, type_f6000, TYPE_F6000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f0000, IA32_MTRR_FIX4K_F0000, type_f7000, TYPE_F7000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX4K_F0000, PATTERN(MSR_IA32_MTRR_FIX4K_F0000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix4k_f0000_read().raw, PATTERN(MSR_IA32_MTRR_FIX4K_F0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_f0000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_F0000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix4k_f0000_write(msr_ia32_mtrr_fix4k_f0000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX4K_F0000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_F0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX4K_F0000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_f0000_write_safe(msr_ia32_mtrr_fix4k_f0000_from_raw(PATTERN(MSR_IA32_MTRR_FIX4K_F0000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_F0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX4K_F0000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix4k_f0000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_F0000) & ~MSR_IA32_MTRR_FIX4K_F0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_F0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_F0000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX4K_F0000) & MSR_IA32_MTRR_FIX4K_F0000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_f0000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX4K_F0000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX4K_F0000) & ~MSR_IA32_MTRR_FIX4K_F0000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_F0000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_F0000_WRITABLE_MASK, MSR_IA32_MTRR_FIX4K_F0000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_F0000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix4k_f0000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_fix4k_f8000)
+{
+    uint64_t all = MSR_IA32_MTRR_FIX4K_F8000_RESERVED_MASK;
+    msr_ia32_mtrr_fix4k_f8000_t v;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f8000, IA32_MTRR_FIX4K_F8000, type_f8000, TYPE_F8000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f8000, IA32_MTRR_FIX4K_F8000, type_f9000, TYPE_F9000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f8000, IA32_MTRR_FIX4K_F8000, type_fa000, TYPE_FA000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f8000, IA32_MTRR_FIX4K_F8000, type_fb000, TYPE_FB000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f8000, IA32_MTRR_FIX4K_F8000, type_fc000, TYPE_FC000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f8000, IA32_MTRR_FIX4K_F8000, type_fd000, TYPE_FD000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f8000, IA32_MTRR_FIX4K_F8000, type_fe000, TYPE_FE000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_MASK;
+
+    CHECK_FIELD(ia32_mtrr_fix4k_f8000, IA32_MTRR_FIX4K_F8000, type_ff000, TYPE_FF000);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_MASK, 0);
+    all |= MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_FIX4K_F8000, PATTERN(MSR_IA32_MTRR_FIX4K_F8000)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_fix4k_f8000_read().raw, PATTERN(MSR_IA32_MTRR_FIX4K_F8000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_f8000_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_F8000));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_fix4k_f8000_write(msr_ia32_mtrr_fix4k_f8000_from_raw(~PATTERN(MSR_IA32_MTRR_FIX4K_F8000)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_F8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_FIX4K_F8000));
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_f8000_write_safe(msr_ia32_mtrr_fix4k_f8000_from_raw(PATTERN(MSR_IA32_MTRR_FIX4K_F8000))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_F8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_FIX4K_F8000));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_fix4k_f8000_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_FIX4K_F8000) & ~MSR_IA32_MTRR_FIX4K_F8000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_F8000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_F8000_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_FIX4K_F8000) & MSR_IA32_MTRR_FIX4K_F8000_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_fix4k_f8000_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_FIX4K_F8000_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_FIX4K_F8000) & ~MSR_IA32_MTRR_FIX4K_F8000_WRITABLE_MASK & ~MSR_IA32_MTRR_FIX4K_F8000_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_FIX4K_F8000_WRITABLE_MASK, MSR_IA32_MTRR_FIX4K_F8000_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_FIX4K_F8000, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_fix4k_f8000_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_pat)
 {
     uint64_t all = MSR_IA32_PAT_RESERVED_MASK;
@@ -195,6 +4353,1511 @@ START_TEST(test_ia32_pat)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_pat_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcn_ctl2)
+{
+    uint64_t all = MSR_IA32_MCN_CTL2_RESERVED_MASK;
+    msr_ia32_mcn_ctl2_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_mcn_ctl2, IA32_MCN_CTL2, corrected_error_count_threshold, CORRECTED_ERROR_COUNT_THRESHOLD);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL2_CORRECTED_ERROR_COUNT_THRESHOLD_MASK, 0);
+    all |= MSR_IA32_MCN_CTL2_CORRECTED_ERROR_COUNT_THRESHOLD_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl2, IA32_MCN_CTL2, cmci_en, CMCI_EN);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL2_CMCI_EN_MASK, 0);
+    all |= MSR_IA32_MCN_CTL2_CMCI_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_MCN_CTL2(0), MSR_IA32_MC0_CTL2);
+    ck_assert_uint_eq(MSR_IA32_MCN_CTL2(31), MSR_IA32_MC31_CTL2);
+    for (n = 0; n < MSR_IA32_MCN_CTL2_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCN_CTL2(n), PATTERN(MSR_IA32_MCN_CTL2(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_MCN_CTL2_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcn_ctl2_read(n).raw, PATTERN(MSR_IA32_MCN_CTL2(n)));
+        ck_assert_int_eq(msr_ia32_mcn_ctl2_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_CTL2(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcn_ctl2_write(n, msr_ia32_mcn_ctl2_from_raw(~PATTERN(MSR_IA32_MCN_CTL2(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_CTL2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCN_CTL2(n)));
+        ck_assert_int_eq(msr_ia32_mcn_ctl2_write_safe(n, msr_ia32_mcn_ctl2_from_raw(PATTERN(MSR_IA32_MCN_CTL2(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_CTL2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCN_CTL2(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcn_ctl2_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_CTL2(n)) & ~MSR_IA32_MCN_CTL2_WRITABLE_MASK & ~MSR_IA32_MCN_CTL2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_CTL2_RESERVED_MASK, PATTERN(MSR_IA32_MCN_CTL2(n)) & MSR_IA32_MCN_CTL2_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcn_ctl2_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCN_CTL2_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCN_CTL2(n)) & ~MSR_IA32_MCN_CTL2_WRITABLE_MASK & ~MSR_IA32_MCN_CTL2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_CTL2_WRITABLE_MASK, MSR_IA32_MCN_CTL2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_CTL2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_mcn_ctl2_read_safe(MSR_IA32_MCN_CTL2_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_mcn_ctl2_read(MSR_IA32_MCN_CTL2_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_mcn_ctl2_write_safe(MSR_IA32_MCN_CTL2_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcn_ctl2_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mtrr_def_type)
+{
+    uint64_t all = MSR_IA32_MTRR_DEF_TYPE_RESERVED_MASK;
+    msr_ia32_mtrr_def_type_t v;
+
+    CHECK_FIELD(ia32_mtrr_def_type, IA32_MTRR_DEF_TYPE, type, TYPE);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_DEF_TYPE_TYPE_MASK, 0);
+    all |= MSR_IA32_MTRR_DEF_TYPE_TYPE_MASK;
+
+    CHECK_FIELD(ia32_mtrr_def_type, IA32_MTRR_DEF_TYPE, fe, FE);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_DEF_TYPE_FE_MASK, 0);
+    all |= MSR_IA32_MTRR_DEF_TYPE_FE_MASK;
+
+    CHECK_FIELD(ia32_mtrr_def_type, IA32_MTRR_DEF_TYPE, e, E);
+    ck_assert_uint_eq(all & MSR_IA32_MTRR_DEF_TYPE_E_MASK, 0);
+    all |= MSR_IA32_MTRR_DEF_TYPE_E_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MTRR_DEF_TYPE, PATTERN(MSR_IA32_MTRR_DEF_TYPE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mtrr_def_type_read().raw, PATTERN(MSR_IA32_MTRR_DEF_TYPE));
+        ck_assert_int_eq(msr_ia32_mtrr_def_type_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_DEF_TYPE));
+        /* typed writes store exactly the value given */
+        msr_ia32_mtrr_def_type_write(msr_ia32_mtrr_def_type_from_raw(~PATTERN(MSR_IA32_MTRR_DEF_TYPE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_DEF_TYPE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MTRR_DEF_TYPE));
+        ck_assert_int_eq(msr_ia32_mtrr_def_type_write_safe(msr_ia32_mtrr_def_type_from_raw(PATTERN(MSR_IA32_MTRR_DEF_TYPE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_DEF_TYPE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MTRR_DEF_TYPE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mtrr_def_type_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MTRR_DEF_TYPE) & ~MSR_IA32_MTRR_DEF_TYPE_WRITABLE_MASK & ~MSR_IA32_MTRR_DEF_TYPE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_DEF_TYPE_RESERVED_MASK, PATTERN(MSR_IA32_MTRR_DEF_TYPE) & MSR_IA32_MTRR_DEF_TYPE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mtrr_def_type_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MTRR_DEF_TYPE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MTRR_DEF_TYPE) & ~MSR_IA32_MTRR_DEF_TYPE_WRITABLE_MASK & ~MSR_IA32_MTRR_DEF_TYPE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MTRR_DEF_TYPE_WRITABLE_MASK, MSR_IA32_MTRR_DEF_TYPE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MTRR_DEF_TYPE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mtrr_def_type_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_fixed_ctrn)
+{
+    uint64_t all = MSR_IA32_FIXED_CTRN_RESERVED_MASK;
+    msr_ia32_fixed_ctrn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_fixed_ctrn, IA32_FIXED_CTRN, counter, COUNTER);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTRN_COUNTER_MASK, 0);
+    all |= MSR_IA32_FIXED_CTRN_COUNTER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_FIXED_CTRN(0), MSR_IA32_FIXED_CTR0);
+    ck_assert_uint_eq(MSR_IA32_FIXED_CTRN(6), MSR_IA32_FIXED_CTR6);
+    for (n = 0; n < MSR_IA32_FIXED_CTRN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FIXED_CTRN(n), PATTERN(MSR_IA32_FIXED_CTRN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_FIXED_CTRN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_fixed_ctrn_read(n).raw, PATTERN(MSR_IA32_FIXED_CTRN(n)));
+        ck_assert_int_eq(msr_ia32_fixed_ctrn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FIXED_CTRN(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_fixed_ctrn_write(n, msr_ia32_fixed_ctrn_from_raw(~PATTERN(MSR_IA32_FIXED_CTRN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FIXED_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FIXED_CTRN(n)));
+        ck_assert_int_eq(msr_ia32_fixed_ctrn_write_safe(n, msr_ia32_fixed_ctrn_from_raw(PATTERN(MSR_IA32_FIXED_CTRN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FIXED_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FIXED_CTRN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_fixed_ctrn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FIXED_CTRN(n)) & ~MSR_IA32_FIXED_CTRN_WRITABLE_MASK & ~MSR_IA32_FIXED_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FIXED_CTRN_RESERVED_MASK, PATTERN(MSR_IA32_FIXED_CTRN(n)) & MSR_IA32_FIXED_CTRN_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_fixed_ctrn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_FIXED_CTRN_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_FIXED_CTRN(n)) & ~MSR_IA32_FIXED_CTRN_WRITABLE_MASK & ~MSR_IA32_FIXED_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FIXED_CTRN_WRITABLE_MASK, MSR_IA32_FIXED_CTRN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FIXED_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_fixed_ctrn_read_safe(MSR_IA32_FIXED_CTRN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_fixed_ctrn_read(MSR_IA32_FIXED_CTRN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_fixed_ctrn_write_safe(MSR_IA32_FIXED_CTRN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_fixed_ctrn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perf_capabilities)
+{
+    uint64_t all = MSR_IA32_PERF_CAPABILITIES_RESERVED_MASK;
+    msr_ia32_perf_capabilities_t v;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, lbr_fmt, LBR_FMT);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_LBR_FMT_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_LBR_FMT_MASK;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, pebs_trap, PEBS_TRAP);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_PEBS_TRAP_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_PEBS_TRAP_MASK;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, pebs_arch_reg, PEBS_ARCH_REG);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_PEBS_ARCH_REG_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_PEBS_ARCH_REG_MASK;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, pebs_rec_fmt, PEBS_REC_FMT);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_PEBS_REC_FMT_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_PEBS_REC_FMT_MASK;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, smm_freeze, SMM_FREEZE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_SMM_FREEZE_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_SMM_FREEZE_MASK;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, fw_write, FW_WRITE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_FW_WRITE_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_FW_WRITE_MASK;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, pebs_baseline, PEBS_BASELINE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_PEBS_BASELINE_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_PEBS_BASELINE_MASK;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, perf_metrics_available, PERF_METRICS_AVAILABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_PERF_METRICS_AVAILABLE_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_PERF_METRICS_AVAILABLE_MASK;
+
+    CHECK_FIELD(ia32_perf_capabilities, IA32_PERF_CAPABILITIES, pebs_output_pt_avail, PEBS_OUTPUT_PT_AVAIL);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_CAPABILITIES, PATTERN(MSR_IA32_PERF_CAPABILITIES)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perf_capabilities_read().raw, PATTERN(MSR_IA32_PERF_CAPABILITIES));
+        ck_assert_int_eq(msr_ia32_perf_capabilities_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_CAPABILITIES));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perf_capabilities_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_fixed_ctr_ctrl)
+{
+    uint64_t all = MSR_IA32_FIXED_CTR_CTRL_RESERVED_MASK;
+    msr_ia32_fixed_ctr_ctrl_t v;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en0_os, EN0_OS);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN0_OS_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN0_OS_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en0_usr, EN0_USR);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN0_USR_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN0_USR_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, anythread0, ANYTHREAD0);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en0_pmi, EN0_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN0_PMI_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN0_PMI_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en1_os, EN1_OS);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN1_OS_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN1_OS_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en1_usr, EN1_USR);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN1_USR_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN1_USR_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, anythread1, ANYTHREAD1);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en1_pmi, EN1_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN1_PMI_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN1_PMI_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en2_os, EN2_OS);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN2_OS_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN2_OS_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en2_usr, EN2_USR);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN2_USR_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN2_USR_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, anythread2, ANYTHREAD2);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en2_pmi, EN2_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN2_PMI_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN2_PMI_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en3_os, EN3_OS);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN3_OS_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN3_OS_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en3_usr, EN3_USR);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN3_USR_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN3_USR_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en3_pmi, EN3_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en4_os, EN4_OS);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN4_OS_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN4_OS_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en4_usr, EN4_USR);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN4_USR_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN4_USR_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en4_pmi, EN4_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en5_os, EN5_OS);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN5_OS_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN5_OS_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en5_usr, EN5_USR);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN5_USR_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN5_USR_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en5_pmi, EN5_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en6_os, EN6_OS);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN6_OS_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN6_OS_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en6_usr, EN6_USR);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN6_USR_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN6_USR_MASK;
+
+    CHECK_FIELD(ia32_fixed_ctr_ctrl, IA32_FIXED_CTR_CTRL, en6_pmi, EN6_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_FIXED_CTR_CTRL, PATTERN(MSR_IA32_FIXED_CTR_CTRL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_fixed_ctr_ctrl_read().raw, PATTERN(MSR_IA32_FIXED_CTR_CTRL));
+        ck_assert_int_eq(msr_ia32_fixed_ctr_ctrl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FIXED_CTR_CTRL));
+        /* typed writes store exactly the value given */
+        msr_ia32_fixed_ctr_ctrl_write(msr_ia32_fixed_ctr_ctrl_from_raw(~PATTERN(MSR_IA32_FIXED_CTR_CTRL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FIXED_CTR_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_FIXED_CTR_CTRL));
+        ck_assert_int_eq(msr_ia32_fixed_ctr_ctrl_write_safe(msr_ia32_fixed_ctr_ctrl_from_raw(PATTERN(MSR_IA32_FIXED_CTR_CTRL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FIXED_CTR_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_FIXED_CTR_CTRL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_fixed_ctr_ctrl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_FIXED_CTR_CTRL) & ~MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK & ~MSR_IA32_FIXED_CTR_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FIXED_CTR_CTRL_RESERVED_MASK, PATTERN(MSR_IA32_FIXED_CTR_CTRL) & MSR_IA32_FIXED_CTR_CTRL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_fixed_ctr_ctrl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_FIXED_CTR_CTRL) & ~MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK & ~MSR_IA32_FIXED_CTR_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK, MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_FIXED_CTR_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_fixed_ctr_ctrl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perf_global_status)
+{
+    uint64_t all = MSR_IA32_PERF_GLOBAL_STATUS_RESERVED_MASK;
+    msr_ia32_perf_global_status_t v;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc0, OVF_PMC0);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc1, OVF_PMC1);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc2, OVF_PMC2);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc3, OVF_PMC3);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc4, OVF_PMC4);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc5, OVF_PMC5);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc6, OVF_PMC6);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc7, OVF_PMC7);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc8, OVF_PMC8);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_pmc9, OVF_PMC9);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_fixed_ctr0, OVF_FIXED_CTR0);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_fixed_ctr1, OVF_FIXED_CTR1);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_fixed_ctr2, OVF_FIXED_CTR2);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_fixed_ctr3, OVF_FIXED_CTR3);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_fixed_ctr4, OVF_FIXED_CTR4);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_fixed_ctr5, OVF_FIXED_CTR5);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_fixed_ctr6, OVF_FIXED_CTR6);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_perf_metrics, OVF_PERF_METRICS);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, trace_topa_pmi, TRACE_TOPA_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, lbr_frz, LBR_FRZ);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ctr_frz, CTR_FRZ);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, asci, ASCI);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_ASCI_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_ASCI_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_uncore, OVF_UNCORE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, ovf_buf, OVF_BUF);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_OVF_BUF_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_OVF_BUF_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status, IA32_PERF_GLOBAL_STATUS, cond_chgd, COND_CHGD);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_COND_CHGD_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_COND_CHGD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_GLOBAL_STATUS, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perf_global_status_read().raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS));
+        ck_assert_int_eq(msr_ia32_perf_global_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perf_global_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perf_global_ctrl)
+{
+    uint64_t all = MSR_IA32_PERF_GLOBAL_CTRL_RESERVED_MASK;
+    msr_ia32_perf_global_ctrl_t v;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc0, EN_PMC0);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc1, EN_PMC1);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc2, EN_PMC2);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc3, EN_PMC3);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc4, EN_PMC4);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc5, EN_PMC5);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc6, EN_PMC6);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc7, EN_PMC7);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc8, EN_PMC8);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_pmc9, EN_PMC9);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_fixed_ctr0, EN_FIXED_CTR0);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_fixed_ctr1, EN_FIXED_CTR1);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_fixed_ctr2, EN_FIXED_CTR2);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_fixed_ctr3, EN_FIXED_CTR3);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_fixed_ctr4, EN_FIXED_CTR4);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_fixed_ctr5, EN_FIXED_CTR5);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_fixed_ctr6, EN_FIXED_CTR6);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_MASK;
+
+    CHECK_FIELD(ia32_perf_global_ctrl, IA32_PERF_GLOBAL_CTRL, en_perf_metrics, EN_PERF_METRICS);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_GLOBAL_CTRL, PATTERN(MSR_IA32_PERF_GLOBAL_CTRL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perf_global_ctrl_read().raw, PATTERN(MSR_IA32_PERF_GLOBAL_CTRL));
+        ck_assert_int_eq(msr_ia32_perf_global_ctrl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_GLOBAL_CTRL));
+        /* typed writes store exactly the value given */
+        msr_ia32_perf_global_ctrl_write(msr_ia32_perf_global_ctrl_from_raw(~PATTERN(MSR_IA32_PERF_GLOBAL_CTRL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PERF_GLOBAL_CTRL));
+        ck_assert_int_eq(msr_ia32_perf_global_ctrl_write_safe(msr_ia32_perf_global_ctrl_from_raw(PATTERN(MSR_IA32_PERF_GLOBAL_CTRL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PERF_GLOBAL_CTRL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_perf_global_ctrl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_GLOBAL_CTRL) & ~MSR_IA32_PERF_GLOBAL_CTRL_WRITABLE_MASK & ~MSR_IA32_PERF_GLOBAL_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERF_GLOBAL_CTRL_RESERVED_MASK, PATTERN(MSR_IA32_PERF_GLOBAL_CTRL) & MSR_IA32_PERF_GLOBAL_CTRL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_perf_global_ctrl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PERF_GLOBAL_CTRL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PERF_GLOBAL_CTRL) & ~MSR_IA32_PERF_GLOBAL_CTRL_WRITABLE_MASK & ~MSR_IA32_PERF_GLOBAL_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERF_GLOBAL_CTRL_WRITABLE_MASK, MSR_IA32_PERF_GLOBAL_CTRL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perf_global_ctrl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perf_global_status_reset)
+{
+    uint64_t all = MSR_IA32_PERF_GLOBAL_STATUS_RESET_RESERVED_MASK;
+    msr_ia32_perf_global_status_reset_t v;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc0, OVF_PMC0);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc1, OVF_PMC1);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc2, OVF_PMC2);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc3, OVF_PMC3);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc4, OVF_PMC4);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc5, OVF_PMC5);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc6, OVF_PMC6);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc7, OVF_PMC7);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc8, OVF_PMC8);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_pmc9, OVF_PMC9);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_fixed_ctr0, OVF_FIXED_CTR0);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_fixed_ctr1, OVF_FIXED_CTR1);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_fixed_ctr2, OVF_FIXED_CTR2);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_fixed_ctr3, OVF_FIXED_CTR3);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_fixed_ctr4, OVF_FIXED_CTR4);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_fixed_ctr5, OVF_FIXED_CTR5);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_fixed_ctr6, OVF_FIXED_CTR6);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_perf_metrics, OVF_PERF_METRICS);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, trace_topa_pmi, TRACE_TOPA_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, lbr_frz, LBR_FRZ);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ctr_frz, CTR_FRZ);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, asci, ASCI);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_uncore, OVF_UNCORE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, ovf_buf, OVF_BUF);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_BUF_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_BUF_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_reset, IA32_PERF_GLOBAL_STATUS_RESET, cond_chgd, COND_CHGD);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_RESET_COND_CHGD_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_RESET_COND_CHGD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_GLOBAL_STATUS_RESET, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perf_global_status_reset_read().raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET));
+        ck_assert_int_eq(msr_ia32_perf_global_status_reset_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET));
+        /* typed writes store exactly the value given */
+        msr_ia32_perf_global_status_reset_write(msr_ia32_perf_global_status_reset_from_raw(~PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_STATUS_RESET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET));
+        ck_assert_int_eq(msr_ia32_perf_global_status_reset_write_safe(msr_ia32_perf_global_status_reset_from_raw(PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_STATUS_RESET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_perf_global_status_reset_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET) & ~MSR_IA32_PERF_GLOBAL_STATUS_RESET_WRITABLE_MASK & ~MSR_IA32_PERF_GLOBAL_STATUS_RESET_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERF_GLOBAL_STATUS_RESET_RESERVED_MASK, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET) & MSR_IA32_PERF_GLOBAL_STATUS_RESET_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_perf_global_status_reset_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PERF_GLOBAL_STATUS_RESET_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_RESET) & ~MSR_IA32_PERF_GLOBAL_STATUS_RESET_WRITABLE_MASK & ~MSR_IA32_PERF_GLOBAL_STATUS_RESET_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERF_GLOBAL_STATUS_RESET_WRITABLE_MASK, MSR_IA32_PERF_GLOBAL_STATUS_RESET_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_STATUS_RESET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perf_global_status_reset_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perf_global_status_set)
+{
+    uint64_t all = MSR_IA32_PERF_GLOBAL_STATUS_SET_RESERVED_MASK;
+    msr_ia32_perf_global_status_set_t v;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc0, OVF_PMC0);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc1, OVF_PMC1);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc2, OVF_PMC2);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc3, OVF_PMC3);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc4, OVF_PMC4);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc5, OVF_PMC5);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc6, OVF_PMC6);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc7, OVF_PMC7);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc8, OVF_PMC8);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_pmc9, OVF_PMC9);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_fixed_ctr0, OVF_FIXED_CTR0);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_fixed_ctr1, OVF_FIXED_CTR1);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_fixed_ctr2, OVF_FIXED_CTR2);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_fixed_ctr3, OVF_FIXED_CTR3);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_fixed_ctr4, OVF_FIXED_CTR4);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_fixed_ctr5, OVF_FIXED_CTR5);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_fixed_ctr6, OVF_FIXED_CTR6);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_perf_metrics, OVF_PERF_METRICS);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, trace_topa_pmi, TRACE_TOPA_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, lbr_frz, LBR_FRZ);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_LBR_FRZ_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_LBR_FRZ_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ctr_frz, CTR_FRZ);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_CTR_FRZ_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_CTR_FRZ_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, asci, ASCI);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_uncore, OVF_UNCORE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_UNCORE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_UNCORE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_status_set, IA32_PERF_GLOBAL_STATUS_SET, ovf_buf, OVF_BUF);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_BUF_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_BUF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_GLOBAL_STATUS_SET, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perf_global_status_set_read().raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET));
+        ck_assert_int_eq(msr_ia32_perf_global_status_set_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET));
+        /* typed writes store exactly the value given */
+        msr_ia32_perf_global_status_set_write(msr_ia32_perf_global_status_set_from_raw(~PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_STATUS_SET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET));
+        ck_assert_int_eq(msr_ia32_perf_global_status_set_write_safe(msr_ia32_perf_global_status_set_from_raw(PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_STATUS_SET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_perf_global_status_set_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET) & ~MSR_IA32_PERF_GLOBAL_STATUS_SET_WRITABLE_MASK & ~MSR_IA32_PERF_GLOBAL_STATUS_SET_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERF_GLOBAL_STATUS_SET_RESERVED_MASK, PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET) & MSR_IA32_PERF_GLOBAL_STATUS_SET_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_perf_global_status_set_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PERF_GLOBAL_STATUS_SET_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PERF_GLOBAL_STATUS_SET) & ~MSR_IA32_PERF_GLOBAL_STATUS_SET_WRITABLE_MASK & ~MSR_IA32_PERF_GLOBAL_STATUS_SET_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PERF_GLOBAL_STATUS_SET_WRITABLE_MASK, MSR_IA32_PERF_GLOBAL_STATUS_SET_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PERF_GLOBAL_STATUS_SET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perf_global_status_set_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_perf_global_inuse)
+{
+    uint64_t all = MSR_IA32_PERF_GLOBAL_INUSE_RESERVED_MASK;
+    msr_ia32_perf_global_inuse_t v;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel0_inuse, PERFEVTSEL0_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL0_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL0_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel1_inuse, PERFEVTSEL1_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL1_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL1_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel2_inuse, PERFEVTSEL2_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL2_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL2_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel3_inuse, PERFEVTSEL3_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL3_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL3_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel4_inuse, PERFEVTSEL4_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL4_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL4_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel5_inuse, PERFEVTSEL5_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL5_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL5_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel6_inuse, PERFEVTSEL6_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL6_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL6_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel7_inuse, PERFEVTSEL7_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL7_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL7_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel8_inuse, PERFEVTSEL8_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL8_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL8_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, perfevtsel9_inuse, PERFEVTSEL9_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL9_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL9_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, fixed_ctr0_inuse, FIXED_CTR0_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR0_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR0_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, fixed_ctr1_inuse, FIXED_CTR1_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR1_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR1_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, fixed_ctr2_inuse, FIXED_CTR2_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR2_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR2_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, fixed_ctr3_inuse, FIXED_CTR3_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR3_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR3_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, fixed_ctr4_inuse, FIXED_CTR4_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR4_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR4_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, fixed_ctr5_inuse, FIXED_CTR5_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR5_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR5_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, fixed_ctr6_inuse, FIXED_CTR6_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR6_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR6_INUSE_MASK;
+
+    CHECK_FIELD(ia32_perf_global_inuse, IA32_PERF_GLOBAL_INUSE, pmi_inuse, PMI_INUSE);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_GLOBAL_INUSE_PMI_INUSE_MASK, 0);
+    all |= MSR_IA32_PERF_GLOBAL_INUSE_PMI_INUSE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_GLOBAL_INUSE, PATTERN(MSR_IA32_PERF_GLOBAL_INUSE)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_perf_global_inuse_read().raw, PATTERN(MSR_IA32_PERF_GLOBAL_INUSE));
+        ck_assert_int_eq(msr_ia32_perf_global_inuse_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PERF_GLOBAL_INUSE));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_perf_global_inuse_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pebs_enable)
+{
+    uint64_t all = MSR_IA32_PEBS_ENABLE_RESERVED_MASK;
+    msr_ia32_pebs_enable_t v;
+
+    CHECK_FIELD(ia32_pebs_enable, IA32_PEBS_ENABLE, pebs_en_pmc0, PEBS_EN_PMC0);
+    ck_assert_uint_eq(all & MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_MASK, 0);
+    all |= MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PEBS_ENABLE, PATTERN(MSR_IA32_PEBS_ENABLE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pebs_enable_read().raw, PATTERN(MSR_IA32_PEBS_ENABLE));
+        ck_assert_int_eq(msr_ia32_pebs_enable_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PEBS_ENABLE));
+        /* typed writes store exactly the value given */
+        msr_ia32_pebs_enable_write(msr_ia32_pebs_enable_from_raw(~PATTERN(MSR_IA32_PEBS_ENABLE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PEBS_ENABLE));
+        ck_assert_int_eq(msr_ia32_pebs_enable_write_safe(msr_ia32_pebs_enable_from_raw(PATTERN(MSR_IA32_PEBS_ENABLE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PEBS_ENABLE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pebs_enable_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PEBS_ENABLE) & ~MSR_IA32_PEBS_ENABLE_WRITABLE_MASK & ~MSR_IA32_PEBS_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PEBS_ENABLE_RESERVED_MASK, PATTERN(MSR_IA32_PEBS_ENABLE) & MSR_IA32_PEBS_ENABLE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pebs_enable_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PEBS_ENABLE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PEBS_ENABLE) & ~MSR_IA32_PEBS_ENABLE_WRITABLE_MASK & ~MSR_IA32_PEBS_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PEBS_ENABLE_WRITABLE_MASK, MSR_IA32_PEBS_ENABLE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pebs_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcn_ctl)
+{
+    uint64_t all = MSR_IA32_MCN_CTL_RESERVED_MASK;
+    msr_ia32_mcn_ctl_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee00, EE00);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE00_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE00_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee01, EE01);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE01_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE01_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee02, EE02);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE02_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE02_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee03, EE03);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE03_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE03_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee04, EE04);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE04_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE04_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee05, EE05);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE05_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE05_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee06, EE06);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE06_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE06_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee07, EE07);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE07_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE07_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee08, EE08);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE08_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE08_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee09, EE09);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE09_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE09_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee10, EE10);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE10_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE10_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee11, EE11);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE11_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE11_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee12, EE12);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE12_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE12_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee13, EE13);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE13_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE13_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee14, EE14);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE14_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE14_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee15, EE15);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE15_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE15_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee16, EE16);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE16_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE16_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee17, EE17);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE17_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE17_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee18, EE18);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE18_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE18_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee19, EE19);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE19_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE19_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee20, EE20);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE20_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE20_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee21, EE21);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE21_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE21_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee22, EE22);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE22_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE22_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee23, EE23);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE23_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE23_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee24, EE24);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE24_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE24_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee25, EE25);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE25_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE25_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee26, EE26);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE26_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE26_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee27, EE27);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE27_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE27_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee28, EE28);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE28_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE28_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee29, EE29);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE29_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE29_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee30, EE30);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE30_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE30_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee31, EE31);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE31_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE31_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee32, EE32);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE32_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE32_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee33, EE33);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE33_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE33_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee34, EE34);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE34_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE34_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee35, EE35);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE35_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE35_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee36, EE36);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE36_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE36_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee37, EE37);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE37_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE37_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee38, EE38);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE38_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE38_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee39, EE39);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE39_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE39_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee40, EE40);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE40_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE40_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee41, EE41);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE41_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE41_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee42, EE42);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE42_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE42_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee43, EE43);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE43_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE43_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee44, EE44);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE44_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE44_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee45, EE45);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE45_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE45_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee46, EE46);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE46_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE46_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee47, EE47);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE47_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE47_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee48, EE48);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE48_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE48_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee49, EE49);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE49_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE49_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee50, EE50);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE50_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE50_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee51, EE51);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE51_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE51_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee52, EE52);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE52_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE52_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee53, EE53);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE53_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE53_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee54, EE54);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE54_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE54_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee55, EE55);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE55_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE55_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee56, EE56);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE56_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE56_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee57, EE57);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE57_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE57_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee58, EE58);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE58_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE58_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee59, EE59);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE59_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE59_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee60, EE60);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE60_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE60_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee61, EE61);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE61_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE61_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee62, EE62);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE62_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE62_MASK;
+
+    CHECK_FIELD(ia32_mcn_ctl, IA32_MCN_CTL, ee63, EE63);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_CTL_EE63_MASK, 0);
+    all |= MSR_IA32_MCN_CTL_EE63_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_MCN_CTL(0), MSR_IA32_MC0_CTL);
+    ck_assert_uint_eq(MSR_IA32_MCN_CTL(31), MSR_IA32_MC31_CTL);
+    for (n = 0; n < MSR_IA32_MCN_CTL_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCN_CTL(n), PATTERN(MSR_IA32_MCN_CTL(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_MCN_CTL_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcn_ctl_read(n).raw, PATTERN(MSR_IA32_MCN_CTL(n)));
+        ck_assert_int_eq(msr_ia32_mcn_ctl_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_CTL(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcn_ctl_write(n, msr_ia32_mcn_ctl_from_raw(~PATTERN(MSR_IA32_MCN_CTL(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_CTL(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCN_CTL(n)));
+        ck_assert_int_eq(msr_ia32_mcn_ctl_write_safe(n, msr_ia32_mcn_ctl_from_raw(PATTERN(MSR_IA32_MCN_CTL(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_CTL(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCN_CTL(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcn_ctl_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_CTL(n)) & ~MSR_IA32_MCN_CTL_WRITABLE_MASK & ~MSR_IA32_MCN_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_CTL_RESERVED_MASK, PATTERN(MSR_IA32_MCN_CTL(n)) & MSR_IA32_MCN_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcn_ctl_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCN_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCN_CTL(n)) & ~MSR_IA32_MCN_CTL_WRITABLE_MASK & ~MSR_IA32_MCN_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_CTL_WRITABLE_MASK, MSR_IA32_MCN_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_CTL(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_mcn_ctl_read_safe(MSR_IA32_MCN_CTL_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_mcn_ctl_read(MSR_IA32_MCN_CTL_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_mcn_ctl_write_safe(MSR_IA32_MCN_CTL_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcn_ctl_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcn_status)
+{
+    uint64_t all = MSR_IA32_MCN_STATUS_RESERVED_MASK;
+    msr_ia32_mcn_status_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, mca_error_code, MCA_ERROR_CODE);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_MCA_ERROR_CODE_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_MCA_ERROR_CODE_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, model_specific_error_code, MODEL_SPECIFIC_ERROR_CODE);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, other_info, OTHER_INFO);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_OTHER_INFO_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_OTHER_INFO_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, firmware_updated, FIRMWARE_UPDATED);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_FIRMWARE_UPDATED_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_FIRMWARE_UPDATED_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, corrected_error_count, CORRECTED_ERROR_COUNT);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_CORRECTED_ERROR_COUNT_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_CORRECTED_ERROR_COUNT_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, threshold_status, THRESHOLD_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_THRESHOLD_STATUS_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_THRESHOLD_STATUS_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, ar, AR);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_AR_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_AR_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, s, S);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_S_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_S_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, pcc, PCC);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_PCC_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_PCC_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, addrv, ADDRV);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_ADDRV_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_ADDRV_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, miscv, MISCV);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_MISCV_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_MISCV_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, en, EN);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_EN_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_EN_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, uc, UC);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_UC_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_UC_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, over, OVER);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_OVER_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_OVER_MASK;
+
+    CHECK_FIELD(ia32_mcn_status, IA32_MCN_STATUS, val, VAL);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_STATUS_VAL_MASK, 0);
+    all |= MSR_IA32_MCN_STATUS_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_MCN_STATUS(0), MSR_IA32_MC0_STATUS);
+    ck_assert_uint_eq(MSR_IA32_MCN_STATUS(31), MSR_IA32_MC31_STATUS);
+    for (n = 0; n < MSR_IA32_MCN_STATUS_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCN_STATUS(n), PATTERN(MSR_IA32_MCN_STATUS(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_MCN_STATUS_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcn_status_read(n).raw, PATTERN(MSR_IA32_MCN_STATUS(n)));
+        ck_assert_int_eq(msr_ia32_mcn_status_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_STATUS(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcn_status_write(n, msr_ia32_mcn_status_from_raw(~PATTERN(MSR_IA32_MCN_STATUS(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_STATUS(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCN_STATUS(n)));
+        ck_assert_int_eq(msr_ia32_mcn_status_write_safe(n, msr_ia32_mcn_status_from_raw(PATTERN(MSR_IA32_MCN_STATUS(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_STATUS(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCN_STATUS(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcn_status_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_STATUS(n)) & ~MSR_IA32_MCN_STATUS_WRITABLE_MASK & ~MSR_IA32_MCN_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_STATUS_RESERVED_MASK, PATTERN(MSR_IA32_MCN_STATUS(n)) & MSR_IA32_MCN_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcn_status_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCN_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCN_STATUS(n)) & ~MSR_IA32_MCN_STATUS_WRITABLE_MASK & ~MSR_IA32_MCN_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_STATUS_WRITABLE_MASK, MSR_IA32_MCN_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_STATUS(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_mcn_status_read_safe(MSR_IA32_MCN_STATUS_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_mcn_status_read(MSR_IA32_MCN_STATUS_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_mcn_status_write_safe(MSR_IA32_MCN_STATUS_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcn_status_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcn_addr)
+{
+    uint64_t all = MSR_IA32_MCN_ADDR_RESERVED_MASK;
+    msr_ia32_mcn_addr_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_mcn_addr, IA32_MCN_ADDR, address, ADDRESS);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_ADDR_ADDRESS_MASK, 0);
+    all |= MSR_IA32_MCN_ADDR_ADDRESS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_MCN_ADDR(0), MSR_IA32_MC0_ADDR);
+    ck_assert_uint_eq(MSR_IA32_MCN_ADDR(31), MSR_IA32_MC31_ADDR);
+    for (n = 0; n < MSR_IA32_MCN_ADDR_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCN_ADDR(n), PATTERN(MSR_IA32_MCN_ADDR(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_MCN_ADDR_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcn_addr_read(n).raw, PATTERN(MSR_IA32_MCN_ADDR(n)));
+        ck_assert_int_eq(msr_ia32_mcn_addr_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_ADDR(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcn_addr_write(n, msr_ia32_mcn_addr_from_raw(~PATTERN(MSR_IA32_MCN_ADDR(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_ADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCN_ADDR(n)));
+        ck_assert_int_eq(msr_ia32_mcn_addr_write_safe(n, msr_ia32_mcn_addr_from_raw(PATTERN(MSR_IA32_MCN_ADDR(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_ADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCN_ADDR(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcn_addr_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_ADDR(n)) & ~MSR_IA32_MCN_ADDR_WRITABLE_MASK & ~MSR_IA32_MCN_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_ADDR_RESERVED_MASK, PATTERN(MSR_IA32_MCN_ADDR(n)) & MSR_IA32_MCN_ADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcn_addr_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCN_ADDR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCN_ADDR(n)) & ~MSR_IA32_MCN_ADDR_WRITABLE_MASK & ~MSR_IA32_MCN_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_ADDR_WRITABLE_MASK, MSR_IA32_MCN_ADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_ADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_mcn_addr_read_safe(MSR_IA32_MCN_ADDR_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_mcn_addr_read(MSR_IA32_MCN_ADDR_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_mcn_addr_write_safe(MSR_IA32_MCN_ADDR_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcn_addr_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcn_misc)
+{
+    uint64_t all = MSR_IA32_MCN_MISC_RESERVED_MASK;
+    msr_ia32_mcn_misc_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_mcn_misc, IA32_MCN_MISC, recoverable_address_lsb, RECOVERABLE_ADDRESS_LSB);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_MISC_RECOVERABLE_ADDRESS_LSB_MASK, 0);
+    all |= MSR_IA32_MCN_MISC_RECOVERABLE_ADDRESS_LSB_MASK;
+
+    CHECK_FIELD(ia32_mcn_misc, IA32_MCN_MISC, address_mode, ADDRESS_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_MISC_ADDRESS_MODE_MASK, 0);
+    all |= MSR_IA32_MCN_MISC_ADDRESS_MODE_MASK;
+
+    CHECK_FIELD(ia32_mcn_misc, IA32_MCN_MISC, model_specific_info, MODEL_SPECIFIC_INFO);
+    ck_assert_uint_eq(all & MSR_IA32_MCN_MISC_MODEL_SPECIFIC_INFO_MASK, 0);
+    all |= MSR_IA32_MCN_MISC_MODEL_SPECIFIC_INFO_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_MCN_MISC(0), MSR_IA32_MC0_MISC);
+    ck_assert_uint_eq(MSR_IA32_MCN_MISC(31), MSR_IA32_MC31_MISC);
+    for (n = 0; n < MSR_IA32_MCN_MISC_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCN_MISC(n), PATTERN(MSR_IA32_MCN_MISC(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_MCN_MISC_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcn_misc_read(n).raw, PATTERN(MSR_IA32_MCN_MISC(n)));
+        ck_assert_int_eq(msr_ia32_mcn_misc_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_MISC(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcn_misc_write(n, msr_ia32_mcn_misc_from_raw(~PATTERN(MSR_IA32_MCN_MISC(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_MISC(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCN_MISC(n)));
+        ck_assert_int_eq(msr_ia32_mcn_misc_write_safe(n, msr_ia32_mcn_misc_from_raw(PATTERN(MSR_IA32_MCN_MISC(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_MISC(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCN_MISC(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcn_misc_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCN_MISC(n)) & ~MSR_IA32_MCN_MISC_WRITABLE_MASK & ~MSR_IA32_MCN_MISC_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_MISC_RESERVED_MASK, PATTERN(MSR_IA32_MCN_MISC(n)) & MSR_IA32_MCN_MISC_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcn_misc_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCN_MISC_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCN_MISC(n)) & ~MSR_IA32_MCN_MISC_WRITABLE_MASK & ~MSR_IA32_MCN_MISC_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCN_MISC_WRITABLE_MASK, MSR_IA32_MCN_MISC_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCN_MISC(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_mcn_misc_read_safe(MSR_IA32_MCN_MISC_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_mcn_misc_read(MSR_IA32_MCN_MISC_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_mcn_misc_write_safe(MSR_IA32_MCN_MISC_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcn_misc_read_safe(0, &v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -846,6 +6509,3550 @@ START_TEST(test_ia32_vmx_exit_ctls2)
 }
 END_TEST
 
+START_TEST(test_ia32_a_pmcn)
+{
+    uint64_t all = MSR_IA32_A_PMCN_RESERVED_MASK;
+    msr_ia32_a_pmcn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_a_pmcn, IA32_A_PMCN, counter, COUNTER);
+    ck_assert_uint_eq(all & MSR_IA32_A_PMCN_COUNTER_MASK, 0);
+    all |= MSR_IA32_A_PMCN_COUNTER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_A_PMCN(0), MSR_IA32_A_PMC0);
+    ck_assert_uint_eq(MSR_IA32_A_PMCN(9), MSR_IA32_A_PMC9);
+    for (n = 0; n < MSR_IA32_A_PMCN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_A_PMCN(n), PATTERN(MSR_IA32_A_PMCN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_A_PMCN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_a_pmcn_read(n).raw, PATTERN(MSR_IA32_A_PMCN(n)));
+        ck_assert_int_eq(msr_ia32_a_pmcn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_A_PMCN(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_a_pmcn_write(n, msr_ia32_a_pmcn_from_raw(~PATTERN(MSR_IA32_A_PMCN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_A_PMCN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_A_PMCN(n)));
+        ck_assert_int_eq(msr_ia32_a_pmcn_write_safe(n, msr_ia32_a_pmcn_from_raw(PATTERN(MSR_IA32_A_PMCN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_A_PMCN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_A_PMCN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_a_pmcn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_A_PMCN(n)) & ~MSR_IA32_A_PMCN_WRITABLE_MASK & ~MSR_IA32_A_PMCN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_A_PMCN_RESERVED_MASK, PATTERN(MSR_IA32_A_PMCN(n)) & MSR_IA32_A_PMCN_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_a_pmcn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_A_PMCN_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_A_PMCN(n)) & ~MSR_IA32_A_PMCN_WRITABLE_MASK & ~MSR_IA32_A_PMCN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_A_PMCN_WRITABLE_MASK, MSR_IA32_A_PMCN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_A_PMCN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_a_pmcn_read_safe(MSR_IA32_A_PMCN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_a_pmcn_read(MSR_IA32_A_PMCN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_a_pmcn_write_safe(MSR_IA32_A_PMCN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_a_pmcn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_ext_ctl)
+{
+    uint64_t all = MSR_IA32_MCG_EXT_CTL_RESERVED_MASK;
+    msr_ia32_mcg_ext_ctl_t v;
+
+    CHECK_FIELD(ia32_mcg_ext_ctl, IA32_MCG_EXT_CTL, lmce_en, LMCE_EN);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_EXT_CTL_LMCE_EN_MASK, 0);
+    all |= MSR_IA32_MCG_EXT_CTL_LMCE_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_EXT_CTL, PATTERN(MSR_IA32_MCG_EXT_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_ext_ctl_read().raw, PATTERN(MSR_IA32_MCG_EXT_CTL));
+        ck_assert_int_eq(msr_ia32_mcg_ext_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_EXT_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_mcg_ext_ctl_write(msr_ia32_mcg_ext_ctl_from_raw(~PATTERN(MSR_IA32_MCG_EXT_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_EXT_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_MCG_EXT_CTL));
+        ck_assert_int_eq(msr_ia32_mcg_ext_ctl_write_safe(msr_ia32_mcg_ext_ctl_from_raw(PATTERN(MSR_IA32_MCG_EXT_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_EXT_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_MCG_EXT_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_mcg_ext_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_EXT_CTL) & ~MSR_IA32_MCG_EXT_CTL_WRITABLE_MASK & ~MSR_IA32_MCG_EXT_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCG_EXT_CTL_RESERVED_MASK, PATTERN(MSR_IA32_MCG_EXT_CTL) & MSR_IA32_MCG_EXT_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_mcg_ext_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_MCG_EXT_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_MCG_EXT_CTL) & ~MSR_IA32_MCG_EXT_CTL_WRITABLE_MASK & ~MSR_IA32_MCG_EXT_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_MCG_EXT_CTL_WRITABLE_MASK, MSR_IA32_MCG_EXT_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_MCG_EXT_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_ext_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_sgx_svn_status)
+{
+    uint64_t all = MSR_IA32_SGX_SVN_STATUS_RESERVED_MASK;
+    msr_ia32_sgx_svn_status_t v;
+
+    CHECK_FIELD(ia32_sgx_svn_status, IA32_SGX_SVN_STATUS, lock, LOCK);
+    ck_assert_uint_eq(all & MSR_IA32_SGX_SVN_STATUS_LOCK_MASK, 0);
+    all |= MSR_IA32_SGX_SVN_STATUS_LOCK_MASK;
+
+    CHECK_FIELD(ia32_sgx_svn_status, IA32_SGX_SVN_STATUS, sgx_svn_sinit, SGX_SVN_SINIT);
+    ck_assert_uint_eq(all & MSR_IA32_SGX_SVN_STATUS_SGX_SVN_SINIT_MASK, 0);
+    all |= MSR_IA32_SGX_SVN_STATUS_SGX_SVN_SINIT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_SGX_SVN_STATUS, PATTERN(MSR_IA32_SGX_SVN_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_sgx_svn_status_read().raw, PATTERN(MSR_IA32_SGX_SVN_STATUS));
+        ck_assert_int_eq(msr_ia32_sgx_svn_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_SGX_SVN_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_sgx_svn_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_rtit_output_base)
+{
+    uint64_t all = MSR_IA32_RTIT_OUTPUT_BASE_RESERVED_MASK;
+    msr_ia32_rtit_output_base_t v;
+
+    CHECK_FIELD(ia32_rtit_output_base, IA32_RTIT_OUTPUT_BASE, base, BASE);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_OUTPUT_BASE_BASE_MASK, 0);
+    all |= MSR_IA32_RTIT_OUTPUT_BASE_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_RTIT_OUTPUT_BASE, PATTERN(MSR_IA32_RTIT_OUTPUT_BASE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_rtit_output_base_read().raw, PATTERN(MSR_IA32_RTIT_OUTPUT_BASE));
+        ck_assert_int_eq(msr_ia32_rtit_output_base_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_OUTPUT_BASE));
+        /* typed writes store exactly the value given */
+        msr_ia32_rtit_output_base_write(msr_ia32_rtit_output_base_from_raw(~PATTERN(MSR_IA32_RTIT_OUTPUT_BASE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_OUTPUT_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_RTIT_OUTPUT_BASE));
+        ck_assert_int_eq(msr_ia32_rtit_output_base_write_safe(msr_ia32_rtit_output_base_from_raw(PATTERN(MSR_IA32_RTIT_OUTPUT_BASE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_OUTPUT_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_RTIT_OUTPUT_BASE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_rtit_output_base_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_OUTPUT_BASE) & ~MSR_IA32_RTIT_OUTPUT_BASE_WRITABLE_MASK & ~MSR_IA32_RTIT_OUTPUT_BASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_OUTPUT_BASE_RESERVED_MASK, PATTERN(MSR_IA32_RTIT_OUTPUT_BASE) & MSR_IA32_RTIT_OUTPUT_BASE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_rtit_output_base_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_RTIT_OUTPUT_BASE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_RTIT_OUTPUT_BASE) & ~MSR_IA32_RTIT_OUTPUT_BASE_WRITABLE_MASK & ~MSR_IA32_RTIT_OUTPUT_BASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_OUTPUT_BASE_WRITABLE_MASK, MSR_IA32_RTIT_OUTPUT_BASE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_OUTPUT_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_rtit_output_base_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_rtit_output_mask_ptrs)
+{
+    uint64_t all = MSR_IA32_RTIT_OUTPUT_MASK_PTRS_RESERVED_MASK;
+    msr_ia32_rtit_output_mask_ptrs_t v;
+
+    CHECK_FIELD(ia32_rtit_output_mask_ptrs, IA32_RTIT_OUTPUT_MASK_PTRS, lower_mask, LOWER_MASK);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_OUTPUT_MASK_PTRS_LOWER_MASK_MASK, 0);
+    all |= MSR_IA32_RTIT_OUTPUT_MASK_PTRS_LOWER_MASK_MASK;
+
+    CHECK_FIELD(ia32_rtit_output_mask_ptrs, IA32_RTIT_OUTPUT_MASK_PTRS, mask_or_table_offset, MASK_OR_TABLE_OFFSET);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_OUTPUT_MASK_PTRS_MASK_OR_TABLE_OFFSET_MASK, 0);
+    all |= MSR_IA32_RTIT_OUTPUT_MASK_PTRS_MASK_OR_TABLE_OFFSET_MASK;
+
+    CHECK_FIELD(ia32_rtit_output_mask_ptrs, IA32_RTIT_OUTPUT_MASK_PTRS, output_offset, OUTPUT_OFFSET);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_OUTPUT_MASK_PTRS_OUTPUT_OFFSET_MASK, 0);
+    all |= MSR_IA32_RTIT_OUTPUT_MASK_PTRS_OUTPUT_OFFSET_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_RTIT_OUTPUT_MASK_PTRS, PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_rtit_output_mask_ptrs_read().raw, PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS));
+        ck_assert_int_eq(msr_ia32_rtit_output_mask_ptrs_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS));
+        /* typed writes store exactly the value given */
+        msr_ia32_rtit_output_mask_ptrs_write(msr_ia32_rtit_output_mask_ptrs_from_raw(~PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_OUTPUT_MASK_PTRS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS));
+        ck_assert_int_eq(msr_ia32_rtit_output_mask_ptrs_write_safe(msr_ia32_rtit_output_mask_ptrs_from_raw(PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_OUTPUT_MASK_PTRS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_rtit_output_mask_ptrs_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS) & ~MSR_IA32_RTIT_OUTPUT_MASK_PTRS_WRITABLE_MASK & ~MSR_IA32_RTIT_OUTPUT_MASK_PTRS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_OUTPUT_MASK_PTRS_RESERVED_MASK, PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS) & MSR_IA32_RTIT_OUTPUT_MASK_PTRS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_rtit_output_mask_ptrs_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_RTIT_OUTPUT_MASK_PTRS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_RTIT_OUTPUT_MASK_PTRS) & ~MSR_IA32_RTIT_OUTPUT_MASK_PTRS_WRITABLE_MASK & ~MSR_IA32_RTIT_OUTPUT_MASK_PTRS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_OUTPUT_MASK_PTRS_WRITABLE_MASK, MSR_IA32_RTIT_OUTPUT_MASK_PTRS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_OUTPUT_MASK_PTRS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_rtit_output_mask_ptrs_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_rtit_ctl)
+{
+    uint64_t all = MSR_IA32_RTIT_CTL_RESERVED_MASK;
+    msr_ia32_rtit_ctl_t v;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, trace_en, TRACE_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_TRACE_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_TRACE_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, cyc_en, CYC_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_CYC_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_CYC_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, os, OS);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_OS_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_OS_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, user, USER);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_USER_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_USER_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, pwr_evt_en, PWR_EVT_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_PWR_EVT_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_PWR_EVT_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, fup_on_ptw, FUP_ON_PTW);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_FUP_ON_PTW_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_FUP_ON_PTW_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, fabric_en, FABRIC_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_FABRIC_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_FABRIC_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, cr3_filter, CR3_FILTER);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_CR3_FILTER_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_CR3_FILTER_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, topa, TOPA);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_TOPA_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_TOPA_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, mtc_en, MTC_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_MTC_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_MTC_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, tsc_en, TSC_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_TSC_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_TSC_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, dis_retc, DIS_RETC);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_DIS_RETC_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_DIS_RETC_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, ptw_en, PTW_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_PTW_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_PTW_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, branch_en, BRANCH_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_BRANCH_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_BRANCH_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, mtc_freq, MTC_FREQ);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_MTC_FREQ_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_MTC_FREQ_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, cyc_thresh, CYC_THRESH);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_CYC_THRESH_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_CYC_THRESH_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, psb_freq, PSB_FREQ);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_PSB_FREQ_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_PSB_FREQ_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, event_en, EVENT_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_EVENT_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_EVENT_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, addr0_cfg, ADDR0_CFG);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_ADDR0_CFG_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_ADDR0_CFG_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, addr1_cfg, ADDR1_CFG);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_ADDR1_CFG_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_ADDR1_CFG_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, addr2_cfg, ADDR2_CFG);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_ADDR2_CFG_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_ADDR2_CFG_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, addr3_cfg, ADDR3_CFG);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_ADDR3_CFG_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_ADDR3_CFG_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, dis_tnt, DIS_TNT);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_DIS_TNT_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_DIS_TNT_MASK;
+
+    CHECK_FIELD(ia32_rtit_ctl, IA32_RTIT_CTL, inject_psb_pmi_on_enable, INJECT_PSB_PMI_ON_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_MASK, 0);
+    all |= MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_RTIT_CTL, PATTERN(MSR_IA32_RTIT_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_rtit_ctl_read().raw, PATTERN(MSR_IA32_RTIT_CTL));
+        ck_assert_int_eq(msr_ia32_rtit_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_rtit_ctl_write(msr_ia32_rtit_ctl_from_raw(~PATTERN(MSR_IA32_RTIT_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_RTIT_CTL));
+        ck_assert_int_eq(msr_ia32_rtit_ctl_write_safe(msr_ia32_rtit_ctl_from_raw(PATTERN(MSR_IA32_RTIT_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_RTIT_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_rtit_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_CTL) & ~MSR_IA32_RTIT_CTL_WRITABLE_MASK & ~MSR_IA32_RTIT_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_CTL_RESERVED_MASK, PATTERN(MSR_IA32_RTIT_CTL) & MSR_IA32_RTIT_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_rtit_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_RTIT_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_RTIT_CTL) & ~MSR_IA32_RTIT_CTL_WRITABLE_MASK & ~MSR_IA32_RTIT_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_CTL_WRITABLE_MASK, MSR_IA32_RTIT_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_rtit_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_rtit_status)
+{
+    uint64_t all = MSR_IA32_RTIT_STATUS_RESERVED_MASK;
+    msr_ia32_rtit_status_t v;
+
+    CHECK_FIELD(ia32_rtit_status, IA32_RTIT_STATUS, filter_en, FILTER_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_STATUS_FILTER_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_STATUS_FILTER_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_status, IA32_RTIT_STATUS, context_en, CONTEXT_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_STATUS_CONTEXT_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_STATUS_CONTEXT_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_status, IA32_RTIT_STATUS, trigger_en, TRIGGER_EN);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_STATUS_TRIGGER_EN_MASK, 0);
+    all |= MSR_IA32_RTIT_STATUS_TRIGGER_EN_MASK;
+
+    CHECK_FIELD(ia32_rtit_status, IA32_RTIT_STATUS, error, ERROR);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_STATUS_ERROR_MASK, 0);
+    all |= MSR_IA32_RTIT_STATUS_ERROR_MASK;
+
+    CHECK_FIELD(ia32_rtit_status, IA32_RTIT_STATUS, stopped, STOPPED);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_STATUS_STOPPED_MASK, 0);
+    all |= MSR_IA32_RTIT_STATUS_STOPPED_MASK;
+
+    CHECK_FIELD(ia32_rtit_status, IA32_RTIT_STATUS, pend_psb, PEND_PSB);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_STATUS_PEND_PSB_MASK, 0);
+    all |= MSR_IA32_RTIT_STATUS_PEND_PSB_MASK;
+
+    CHECK_FIELD(ia32_rtit_status, IA32_RTIT_STATUS, pend_topa_pmi, PEND_TOPA_PMI);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_MASK, 0);
+    all |= MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_MASK;
+
+    CHECK_FIELD(ia32_rtit_status, IA32_RTIT_STATUS, packet_byte_cnt, PACKET_BYTE_CNT);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_MASK, 0);
+    all |= MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_RTIT_STATUS, PATTERN(MSR_IA32_RTIT_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_rtit_status_read().raw, PATTERN(MSR_IA32_RTIT_STATUS));
+        ck_assert_int_eq(msr_ia32_rtit_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_STATUS));
+        /* typed writes store exactly the value given */
+        msr_ia32_rtit_status_write(msr_ia32_rtit_status_from_raw(~PATTERN(MSR_IA32_RTIT_STATUS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_RTIT_STATUS));
+        ck_assert_int_eq(msr_ia32_rtit_status_write_safe(msr_ia32_rtit_status_from_raw(PATTERN(MSR_IA32_RTIT_STATUS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_RTIT_STATUS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_rtit_status_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_STATUS) & ~MSR_IA32_RTIT_STATUS_WRITABLE_MASK & ~MSR_IA32_RTIT_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_STATUS_RESERVED_MASK, PATTERN(MSR_IA32_RTIT_STATUS) & MSR_IA32_RTIT_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_rtit_status_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_RTIT_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_RTIT_STATUS) & ~MSR_IA32_RTIT_STATUS_WRITABLE_MASK & ~MSR_IA32_RTIT_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_STATUS_WRITABLE_MASK, MSR_IA32_RTIT_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_rtit_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_rtit_cr3_match)
+{
+    uint64_t all = MSR_IA32_RTIT_CR3_MATCH_RESERVED_MASK;
+    msr_ia32_rtit_cr3_match_t v;
+
+    CHECK_FIELD(ia32_rtit_cr3_match, IA32_RTIT_CR3_MATCH, cr3, CR3);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_CR3_MATCH_CR3_MASK, 0);
+    all |= MSR_IA32_RTIT_CR3_MATCH_CR3_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_RTIT_CR3_MATCH, PATTERN(MSR_IA32_RTIT_CR3_MATCH)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_rtit_cr3_match_read().raw, PATTERN(MSR_IA32_RTIT_CR3_MATCH));
+        ck_assert_int_eq(msr_ia32_rtit_cr3_match_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_CR3_MATCH));
+        /* typed writes store exactly the value given */
+        msr_ia32_rtit_cr3_match_write(msr_ia32_rtit_cr3_match_from_raw(~PATTERN(MSR_IA32_RTIT_CR3_MATCH)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_CR3_MATCH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_RTIT_CR3_MATCH));
+        ck_assert_int_eq(msr_ia32_rtit_cr3_match_write_safe(msr_ia32_rtit_cr3_match_from_raw(PATTERN(MSR_IA32_RTIT_CR3_MATCH))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_CR3_MATCH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_RTIT_CR3_MATCH));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_rtit_cr3_match_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_CR3_MATCH) & ~MSR_IA32_RTIT_CR3_MATCH_WRITABLE_MASK & ~MSR_IA32_RTIT_CR3_MATCH_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_CR3_MATCH_RESERVED_MASK, PATTERN(MSR_IA32_RTIT_CR3_MATCH) & MSR_IA32_RTIT_CR3_MATCH_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_rtit_cr3_match_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_RTIT_CR3_MATCH_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_RTIT_CR3_MATCH) & ~MSR_IA32_RTIT_CR3_MATCH_WRITABLE_MASK & ~MSR_IA32_RTIT_CR3_MATCH_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_CR3_MATCH_WRITABLE_MASK, MSR_IA32_RTIT_CR3_MATCH_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_CR3_MATCH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_rtit_cr3_match_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_rtit_addrn_a)
+{
+    uint64_t all = MSR_IA32_RTIT_ADDRN_A_RESERVED_MASK;
+    msr_ia32_rtit_addrn_a_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_rtit_addrn_a, IA32_RTIT_ADDRN_A, virtual_address, VIRTUAL_ADDRESS);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_ADDRN_A_VIRTUAL_ADDRESS_MASK, 0);
+    all |= MSR_IA32_RTIT_ADDRN_A_VIRTUAL_ADDRESS_MASK;
+
+    CHECK_FIELD(ia32_rtit_addrn_a, IA32_RTIT_ADDRN_A, sign_ext_va, SIGN_EXT_VA);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_ADDRN_A_SIGN_EXT_VA_MASK, 0);
+    all |= MSR_IA32_RTIT_ADDRN_A_SIGN_EXT_VA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_RTIT_ADDRN_A(0), MSR_IA32_RTIT_ADDR0_A);
+    ck_assert_uint_eq(MSR_IA32_RTIT_ADDRN_A(3), MSR_IA32_RTIT_ADDR3_A);
+    for (n = 0; n < MSR_IA32_RTIT_ADDRN_A_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_RTIT_ADDRN_A(n), PATTERN(MSR_IA32_RTIT_ADDRN_A(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_RTIT_ADDRN_A_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_rtit_addrn_a_read(n).raw, PATTERN(MSR_IA32_RTIT_ADDRN_A(n)));
+        ck_assert_int_eq(msr_ia32_rtit_addrn_a_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_ADDRN_A(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_rtit_addrn_a_write(n, msr_ia32_rtit_addrn_a_from_raw(~PATTERN(MSR_IA32_RTIT_ADDRN_A(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_ADDRN_A(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_RTIT_ADDRN_A(n)));
+        ck_assert_int_eq(msr_ia32_rtit_addrn_a_write_safe(n, msr_ia32_rtit_addrn_a_from_raw(PATTERN(MSR_IA32_RTIT_ADDRN_A(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_ADDRN_A(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_RTIT_ADDRN_A(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_rtit_addrn_a_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_ADDRN_A(n)) & ~MSR_IA32_RTIT_ADDRN_A_WRITABLE_MASK & ~MSR_IA32_RTIT_ADDRN_A_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_ADDRN_A_RESERVED_MASK, PATTERN(MSR_IA32_RTIT_ADDRN_A(n)) & MSR_IA32_RTIT_ADDRN_A_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_rtit_addrn_a_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_RTIT_ADDRN_A_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_RTIT_ADDRN_A(n)) & ~MSR_IA32_RTIT_ADDRN_A_WRITABLE_MASK & ~MSR_IA32_RTIT_ADDRN_A_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_ADDRN_A_WRITABLE_MASK, MSR_IA32_RTIT_ADDRN_A_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_ADDRN_A(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_rtit_addrn_a_read_safe(MSR_IA32_RTIT_ADDRN_A_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_rtit_addrn_a_read(MSR_IA32_RTIT_ADDRN_A_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_rtit_addrn_a_write_safe(MSR_IA32_RTIT_ADDRN_A_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_rtit_addrn_a_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_rtit_addrn_b)
+{
+    uint64_t all = MSR_IA32_RTIT_ADDRN_B_RESERVED_MASK;
+    msr_ia32_rtit_addrn_b_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_rtit_addrn_b, IA32_RTIT_ADDRN_B, virtual_address, VIRTUAL_ADDRESS);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_ADDRN_B_VIRTUAL_ADDRESS_MASK, 0);
+    all |= MSR_IA32_RTIT_ADDRN_B_VIRTUAL_ADDRESS_MASK;
+
+    CHECK_FIELD(ia32_rtit_addrn_b, IA32_RTIT_ADDRN_B, sign_ext_va, SIGN_EXT_VA);
+    ck_assert_uint_eq(all & MSR_IA32_RTIT_ADDRN_B_SIGN_EXT_VA_MASK, 0);
+    all |= MSR_IA32_RTIT_ADDRN_B_SIGN_EXT_VA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_RTIT_ADDRN_B(0), MSR_IA32_RTIT_ADDR0_B);
+    ck_assert_uint_eq(MSR_IA32_RTIT_ADDRN_B(3), MSR_IA32_RTIT_ADDR3_B);
+    for (n = 0; n < MSR_IA32_RTIT_ADDRN_B_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_RTIT_ADDRN_B(n), PATTERN(MSR_IA32_RTIT_ADDRN_B(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_RTIT_ADDRN_B_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_rtit_addrn_b_read(n).raw, PATTERN(MSR_IA32_RTIT_ADDRN_B(n)));
+        ck_assert_int_eq(msr_ia32_rtit_addrn_b_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_ADDRN_B(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_rtit_addrn_b_write(n, msr_ia32_rtit_addrn_b_from_raw(~PATTERN(MSR_IA32_RTIT_ADDRN_B(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_ADDRN_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_RTIT_ADDRN_B(n)));
+        ck_assert_int_eq(msr_ia32_rtit_addrn_b_write_safe(n, msr_ia32_rtit_addrn_b_from_raw(PATTERN(MSR_IA32_RTIT_ADDRN_B(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_ADDRN_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_RTIT_ADDRN_B(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_rtit_addrn_b_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_RTIT_ADDRN_B(n)) & ~MSR_IA32_RTIT_ADDRN_B_WRITABLE_MASK & ~MSR_IA32_RTIT_ADDRN_B_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_ADDRN_B_RESERVED_MASK, PATTERN(MSR_IA32_RTIT_ADDRN_B(n)) & MSR_IA32_RTIT_ADDRN_B_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_rtit_addrn_b_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_RTIT_ADDRN_B_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_RTIT_ADDRN_B(n)) & ~MSR_IA32_RTIT_ADDRN_B_WRITABLE_MASK & ~MSR_IA32_RTIT_ADDRN_B_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_RTIT_ADDRN_B_WRITABLE_MASK, MSR_IA32_RTIT_ADDRN_B_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_RTIT_ADDRN_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_rtit_addrn_b_read_safe(MSR_IA32_RTIT_ADDRN_B_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_rtit_addrn_b_read(MSR_IA32_RTIT_ADDRN_B_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_rtit_addrn_b_write_safe(MSR_IA32_RTIT_ADDRN_B_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_rtit_addrn_b_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_ds_area)
+{
+    uint64_t all = MSR_IA32_DS_AREA_RESERVED_MASK;
+    msr_ia32_ds_area_t v;
+
+    CHECK_FIELD(ia32_ds_area, IA32_DS_AREA, ds_area, DS_AREA);
+    ck_assert_uint_eq(all & MSR_IA32_DS_AREA_DS_AREA_MASK, 0);
+    all |= MSR_IA32_DS_AREA_DS_AREA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_DS_AREA, PATTERN(MSR_IA32_DS_AREA)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_ds_area_read().raw, PATTERN(MSR_IA32_DS_AREA));
+        ck_assert_int_eq(msr_ia32_ds_area_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_DS_AREA));
+        /* typed writes store exactly the value given */
+        msr_ia32_ds_area_write(msr_ia32_ds_area_from_raw(~PATTERN(MSR_IA32_DS_AREA)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DS_AREA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_DS_AREA));
+        ck_assert_int_eq(msr_ia32_ds_area_write_safe(msr_ia32_ds_area_from_raw(PATTERN(MSR_IA32_DS_AREA))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DS_AREA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_DS_AREA));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_ds_area_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_DS_AREA) & ~MSR_IA32_DS_AREA_WRITABLE_MASK & ~MSR_IA32_DS_AREA_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_DS_AREA_RESERVED_MASK, PATTERN(MSR_IA32_DS_AREA) & MSR_IA32_DS_AREA_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_ds_area_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_DS_AREA_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_DS_AREA) & ~MSR_IA32_DS_AREA_WRITABLE_MASK & ~MSR_IA32_DS_AREA_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_DS_AREA_WRITABLE_MASK, MSR_IA32_DS_AREA_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DS_AREA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_ds_area_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_u_cet)
+{
+    uint64_t all = MSR_IA32_U_CET_RESERVED_MASK;
+    msr_ia32_u_cet_t v;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, sh_stk_en, SH_STK_EN);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_SH_STK_EN_MASK, 0);
+    all |= MSR_IA32_U_CET_SH_STK_EN_MASK;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, wr_shstk_en, WR_SHSTK_EN);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_WR_SHSTK_EN_MASK, 0);
+    all |= MSR_IA32_U_CET_WR_SHSTK_EN_MASK;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, endbr_en, ENDBR_EN);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_ENDBR_EN_MASK, 0);
+    all |= MSR_IA32_U_CET_ENDBR_EN_MASK;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, leg_iw_en, LEG_IW_EN);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_LEG_IW_EN_MASK, 0);
+    all |= MSR_IA32_U_CET_LEG_IW_EN_MASK;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, no_track_en, NO_TRACK_EN);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_NO_TRACK_EN_MASK, 0);
+    all |= MSR_IA32_U_CET_NO_TRACK_EN_MASK;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, suppress_dis, SUPPRESS_DIS);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_SUPPRESS_DIS_MASK, 0);
+    all |= MSR_IA32_U_CET_SUPPRESS_DIS_MASK;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, suppress, SUPPRESS);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_SUPPRESS_MASK, 0);
+    all |= MSR_IA32_U_CET_SUPPRESS_MASK;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, tracker, TRACKER);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_TRACKER_MASK, 0);
+    all |= MSR_IA32_U_CET_TRACKER_MASK;
+
+    CHECK_FIELD(ia32_u_cet, IA32_U_CET, eb_leg_bitmap_base, EB_LEG_BITMAP_BASE);
+    ck_assert_uint_eq(all & MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_MASK, 0);
+    all |= MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_U_CET, PATTERN(MSR_IA32_U_CET)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_u_cet_read().raw, PATTERN(MSR_IA32_U_CET));
+        ck_assert_int_eq(msr_ia32_u_cet_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_U_CET));
+        /* typed writes store exactly the value given */
+        msr_ia32_u_cet_write(msr_ia32_u_cet_from_raw(~PATTERN(MSR_IA32_U_CET)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_U_CET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_U_CET));
+        ck_assert_int_eq(msr_ia32_u_cet_write_safe(msr_ia32_u_cet_from_raw(PATTERN(MSR_IA32_U_CET))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_U_CET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_U_CET));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_u_cet_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_U_CET) & ~MSR_IA32_U_CET_WRITABLE_MASK & ~MSR_IA32_U_CET_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_U_CET_RESERVED_MASK, PATTERN(MSR_IA32_U_CET) & MSR_IA32_U_CET_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_u_cet_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_U_CET_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_U_CET) & ~MSR_IA32_U_CET_WRITABLE_MASK & ~MSR_IA32_U_CET_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_U_CET_WRITABLE_MASK, MSR_IA32_U_CET_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_U_CET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_u_cet_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_s_cet)
+{
+    uint64_t all = MSR_IA32_S_CET_RESERVED_MASK;
+    msr_ia32_s_cet_t v;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, sh_stk_en, SH_STK_EN);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_SH_STK_EN_MASK, 0);
+    all |= MSR_IA32_S_CET_SH_STK_EN_MASK;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, wr_shstk_en, WR_SHSTK_EN);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_WR_SHSTK_EN_MASK, 0);
+    all |= MSR_IA32_S_CET_WR_SHSTK_EN_MASK;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, endbr_en, ENDBR_EN);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_ENDBR_EN_MASK, 0);
+    all |= MSR_IA32_S_CET_ENDBR_EN_MASK;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, leg_iw_en, LEG_IW_EN);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_LEG_IW_EN_MASK, 0);
+    all |= MSR_IA32_S_CET_LEG_IW_EN_MASK;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, no_track_en, NO_TRACK_EN);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_NO_TRACK_EN_MASK, 0);
+    all |= MSR_IA32_S_CET_NO_TRACK_EN_MASK;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, suppress_dis, SUPPRESS_DIS);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_SUPPRESS_DIS_MASK, 0);
+    all |= MSR_IA32_S_CET_SUPPRESS_DIS_MASK;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, suppress, SUPPRESS);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_SUPPRESS_MASK, 0);
+    all |= MSR_IA32_S_CET_SUPPRESS_MASK;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, tracker, TRACKER);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_TRACKER_MASK, 0);
+    all |= MSR_IA32_S_CET_TRACKER_MASK;
+
+    CHECK_FIELD(ia32_s_cet, IA32_S_CET, eb_leg_bitmap_base, EB_LEG_BITMAP_BASE);
+    ck_assert_uint_eq(all & MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_MASK, 0);
+    all |= MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_S_CET, PATTERN(MSR_IA32_S_CET)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_s_cet_read().raw, PATTERN(MSR_IA32_S_CET));
+        ck_assert_int_eq(msr_ia32_s_cet_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_S_CET));
+        /* typed writes store exactly the value given */
+        msr_ia32_s_cet_write(msr_ia32_s_cet_from_raw(~PATTERN(MSR_IA32_S_CET)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_S_CET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_S_CET));
+        ck_assert_int_eq(msr_ia32_s_cet_write_safe(msr_ia32_s_cet_from_raw(PATTERN(MSR_IA32_S_CET))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_S_CET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_S_CET));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_s_cet_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_S_CET) & ~MSR_IA32_S_CET_WRITABLE_MASK & ~MSR_IA32_S_CET_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_S_CET_RESERVED_MASK, PATTERN(MSR_IA32_S_CET) & MSR_IA32_S_CET_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_s_cet_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_S_CET_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_S_CET) & ~MSR_IA32_S_CET_WRITABLE_MASK & ~MSR_IA32_S_CET_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_S_CET_WRITABLE_MASK, MSR_IA32_S_CET_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_S_CET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_s_cet_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pl0_ssp)
+{
+    uint64_t all = MSR_IA32_PL0_SSP_RESERVED_MASK;
+    msr_ia32_pl0_ssp_t v;
+
+    CHECK_FIELD(ia32_pl0_ssp, IA32_PL0_SSP, ssp, SSP);
+    ck_assert_uint_eq(all & MSR_IA32_PL0_SSP_SSP_MASK, 0);
+    all |= MSR_IA32_PL0_SSP_SSP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PL0_SSP, PATTERN(MSR_IA32_PL0_SSP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pl0_ssp_read().raw, PATTERN(MSR_IA32_PL0_SSP));
+        ck_assert_int_eq(msr_ia32_pl0_ssp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PL0_SSP));
+        /* typed writes store exactly the value given */
+        msr_ia32_pl0_ssp_write(msr_ia32_pl0_ssp_from_raw(~PATTERN(MSR_IA32_PL0_SSP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL0_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PL0_SSP));
+        ck_assert_int_eq(msr_ia32_pl0_ssp_write_safe(msr_ia32_pl0_ssp_from_raw(PATTERN(MSR_IA32_PL0_SSP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL0_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PL0_SSP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pl0_ssp_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PL0_SSP) & ~MSR_IA32_PL0_SSP_WRITABLE_MASK & ~MSR_IA32_PL0_SSP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PL0_SSP_RESERVED_MASK, PATTERN(MSR_IA32_PL0_SSP) & MSR_IA32_PL0_SSP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pl0_ssp_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PL0_SSP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PL0_SSP) & ~MSR_IA32_PL0_SSP_WRITABLE_MASK & ~MSR_IA32_PL0_SSP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PL0_SSP_WRITABLE_MASK, MSR_IA32_PL0_SSP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL0_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pl0_ssp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pl1_ssp)
+{
+    uint64_t all = MSR_IA32_PL1_SSP_RESERVED_MASK;
+    msr_ia32_pl1_ssp_t v;
+
+    CHECK_FIELD(ia32_pl1_ssp, IA32_PL1_SSP, ssp, SSP);
+    ck_assert_uint_eq(all & MSR_IA32_PL1_SSP_SSP_MASK, 0);
+    all |= MSR_IA32_PL1_SSP_SSP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PL1_SSP, PATTERN(MSR_IA32_PL1_SSP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pl1_ssp_read().raw, PATTERN(MSR_IA32_PL1_SSP));
+        ck_assert_int_eq(msr_ia32_pl1_ssp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PL1_SSP));
+        /* typed writes store exactly the value given */
+        msr_ia32_pl1_ssp_write(msr_ia32_pl1_ssp_from_raw(~PATTERN(MSR_IA32_PL1_SSP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL1_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PL1_SSP));
+        ck_assert_int_eq(msr_ia32_pl1_ssp_write_safe(msr_ia32_pl1_ssp_from_raw(PATTERN(MSR_IA32_PL1_SSP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL1_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PL1_SSP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pl1_ssp_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PL1_SSP) & ~MSR_IA32_PL1_SSP_WRITABLE_MASK & ~MSR_IA32_PL1_SSP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PL1_SSP_RESERVED_MASK, PATTERN(MSR_IA32_PL1_SSP) & MSR_IA32_PL1_SSP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pl1_ssp_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PL1_SSP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PL1_SSP) & ~MSR_IA32_PL1_SSP_WRITABLE_MASK & ~MSR_IA32_PL1_SSP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PL1_SSP_WRITABLE_MASK, MSR_IA32_PL1_SSP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL1_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pl1_ssp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pl2_ssp)
+{
+    uint64_t all = MSR_IA32_PL2_SSP_RESERVED_MASK;
+    msr_ia32_pl2_ssp_t v;
+
+    CHECK_FIELD(ia32_pl2_ssp, IA32_PL2_SSP, ssp, SSP);
+    ck_assert_uint_eq(all & MSR_IA32_PL2_SSP_SSP_MASK, 0);
+    all |= MSR_IA32_PL2_SSP_SSP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PL2_SSP, PATTERN(MSR_IA32_PL2_SSP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pl2_ssp_read().raw, PATTERN(MSR_IA32_PL2_SSP));
+        ck_assert_int_eq(msr_ia32_pl2_ssp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PL2_SSP));
+        /* typed writes store exactly the value given */
+        msr_ia32_pl2_ssp_write(msr_ia32_pl2_ssp_from_raw(~PATTERN(MSR_IA32_PL2_SSP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL2_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PL2_SSP));
+        ck_assert_int_eq(msr_ia32_pl2_ssp_write_safe(msr_ia32_pl2_ssp_from_raw(PATTERN(MSR_IA32_PL2_SSP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL2_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PL2_SSP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pl2_ssp_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PL2_SSP) & ~MSR_IA32_PL2_SSP_WRITABLE_MASK & ~MSR_IA32_PL2_SSP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PL2_SSP_RESERVED_MASK, PATTERN(MSR_IA32_PL2_SSP) & MSR_IA32_PL2_SSP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pl2_ssp_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PL2_SSP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PL2_SSP) & ~MSR_IA32_PL2_SSP_WRITABLE_MASK & ~MSR_IA32_PL2_SSP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PL2_SSP_WRITABLE_MASK, MSR_IA32_PL2_SSP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL2_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pl2_ssp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pl3_ssp)
+{
+    uint64_t all = MSR_IA32_PL3_SSP_RESERVED_MASK;
+    msr_ia32_pl3_ssp_t v;
+
+    CHECK_FIELD(ia32_pl3_ssp, IA32_PL3_SSP, ssp, SSP);
+    ck_assert_uint_eq(all & MSR_IA32_PL3_SSP_SSP_MASK, 0);
+    all |= MSR_IA32_PL3_SSP_SSP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PL3_SSP, PATTERN(MSR_IA32_PL3_SSP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pl3_ssp_read().raw, PATTERN(MSR_IA32_PL3_SSP));
+        ck_assert_int_eq(msr_ia32_pl3_ssp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PL3_SSP));
+        /* typed writes store exactly the value given */
+        msr_ia32_pl3_ssp_write(msr_ia32_pl3_ssp_from_raw(~PATTERN(MSR_IA32_PL3_SSP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL3_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PL3_SSP));
+        ck_assert_int_eq(msr_ia32_pl3_ssp_write_safe(msr_ia32_pl3_ssp_from_raw(PATTERN(MSR_IA32_PL3_SSP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL3_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PL3_SSP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pl3_ssp_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PL3_SSP) & ~MSR_IA32_PL3_SSP_WRITABLE_MASK & ~MSR_IA32_PL3_SSP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PL3_SSP_RESERVED_MASK, PATTERN(MSR_IA32_PL3_SSP) & MSR_IA32_PL3_SSP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pl3_ssp_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PL3_SSP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PL3_SSP) & ~MSR_IA32_PL3_SSP_WRITABLE_MASK & ~MSR_IA32_PL3_SSP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PL3_SSP_WRITABLE_MASK, MSR_IA32_PL3_SSP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PL3_SSP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pl3_ssp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_interrupt_ssp_table_addr)
+{
+    uint64_t all = MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_RESERVED_MASK;
+    msr_ia32_interrupt_ssp_table_addr_t v;
+
+    CHECK_FIELD(ia32_interrupt_ssp_table_addr, IA32_INTERRUPT_SSP_TABLE_ADDR, address, ADDRESS);
+    ck_assert_uint_eq(all & MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_MASK, 0);
+    all |= MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_INTERRUPT_SSP_TABLE_ADDR, PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_interrupt_ssp_table_addr_read().raw, PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR));
+        ck_assert_int_eq(msr_ia32_interrupt_ssp_table_addr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR));
+        /* typed writes store exactly the value given */
+        msr_ia32_interrupt_ssp_table_addr_write(msr_ia32_interrupt_ssp_table_addr_from_raw(~PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_INTERRUPT_SSP_TABLE_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR));
+        ck_assert_int_eq(msr_ia32_interrupt_ssp_table_addr_write_safe(msr_ia32_interrupt_ssp_table_addr_from_raw(PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_INTERRUPT_SSP_TABLE_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_interrupt_ssp_table_addr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR) & ~MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_WRITABLE_MASK & ~MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_RESERVED_MASK, PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR) & MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_interrupt_ssp_table_addr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR) & ~MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_WRITABLE_MASK & ~MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_WRITABLE_MASK, MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_INTERRUPT_SSP_TABLE_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_interrupt_ssp_table_addr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_tsc_deadline)
+{
+    uint64_t all = MSR_IA32_TSC_DEADLINE_RESERVED_MASK;
+    msr_ia32_tsc_deadline_t v;
+
+    CHECK_FIELD(ia32_tsc_deadline, IA32_TSC_DEADLINE, deadline, DEADLINE);
+    ck_assert_uint_eq(all & MSR_IA32_TSC_DEADLINE_DEADLINE_MASK, 0);
+    all |= MSR_IA32_TSC_DEADLINE_DEADLINE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TSC_DEADLINE, PATTERN(MSR_IA32_TSC_DEADLINE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tsc_deadline_read().raw, PATTERN(MSR_IA32_TSC_DEADLINE));
+        ck_assert_int_eq(msr_ia32_tsc_deadline_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSC_DEADLINE));
+        /* typed writes store exactly the value given */
+        msr_ia32_tsc_deadline_write(msr_ia32_tsc_deadline_from_raw(~PATTERN(MSR_IA32_TSC_DEADLINE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_DEADLINE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TSC_DEADLINE));
+        ck_assert_int_eq(msr_ia32_tsc_deadline_write_safe(msr_ia32_tsc_deadline_from_raw(PATTERN(MSR_IA32_TSC_DEADLINE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_DEADLINE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TSC_DEADLINE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_tsc_deadline_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSC_DEADLINE) & ~MSR_IA32_TSC_DEADLINE_WRITABLE_MASK & ~MSR_IA32_TSC_DEADLINE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSC_DEADLINE_RESERVED_MASK, PATTERN(MSR_IA32_TSC_DEADLINE) & MSR_IA32_TSC_DEADLINE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_tsc_deadline_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TSC_DEADLINE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TSC_DEADLINE) & ~MSR_IA32_TSC_DEADLINE_WRITABLE_MASK & ~MSR_IA32_TSC_DEADLINE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSC_DEADLINE_WRITABLE_MASK, MSR_IA32_TSC_DEADLINE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_DEADLINE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tsc_deadline_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pkrs)
+{
+    uint64_t all = MSR_IA32_PKRS_RESERVED_MASK;
+    msr_ia32_pkrs_t v;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad0, AD0);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD0_MASK, 0);
+    all |= MSR_IA32_PKRS_AD0_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd0, WD0);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD0_MASK, 0);
+    all |= MSR_IA32_PKRS_WD0_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad1, AD1);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD1_MASK, 0);
+    all |= MSR_IA32_PKRS_AD1_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd1, WD1);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD1_MASK, 0);
+    all |= MSR_IA32_PKRS_WD1_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad2, AD2);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD2_MASK, 0);
+    all |= MSR_IA32_PKRS_AD2_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd2, WD2);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD2_MASK, 0);
+    all |= MSR_IA32_PKRS_WD2_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad3, AD3);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD3_MASK, 0);
+    all |= MSR_IA32_PKRS_AD3_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd3, WD3);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD3_MASK, 0);
+    all |= MSR_IA32_PKRS_WD3_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad4, AD4);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD4_MASK, 0);
+    all |= MSR_IA32_PKRS_AD4_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd4, WD4);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD4_MASK, 0);
+    all |= MSR_IA32_PKRS_WD4_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad5, AD5);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD5_MASK, 0);
+    all |= MSR_IA32_PKRS_AD5_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd5, WD5);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD5_MASK, 0);
+    all |= MSR_IA32_PKRS_WD5_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad6, AD6);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD6_MASK, 0);
+    all |= MSR_IA32_PKRS_AD6_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd6, WD6);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD6_MASK, 0);
+    all |= MSR_IA32_PKRS_WD6_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad7, AD7);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD7_MASK, 0);
+    all |= MSR_IA32_PKRS_AD7_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd7, WD7);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD7_MASK, 0);
+    all |= MSR_IA32_PKRS_WD7_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad8, AD8);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD8_MASK, 0);
+    all |= MSR_IA32_PKRS_AD8_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd8, WD8);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD8_MASK, 0);
+    all |= MSR_IA32_PKRS_WD8_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad9, AD9);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD9_MASK, 0);
+    all |= MSR_IA32_PKRS_AD9_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd9, WD9);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD9_MASK, 0);
+    all |= MSR_IA32_PKRS_WD9_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad10, AD10);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD10_MASK, 0);
+    all |= MSR_IA32_PKRS_AD10_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd10, WD10);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD10_MASK, 0);
+    all |= MSR_IA32_PKRS_WD10_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad11, AD11);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD11_MASK, 0);
+    all |= MSR_IA32_PKRS_AD11_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd11, WD11);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD11_MASK, 0);
+    all |= MSR_IA32_PKRS_WD11_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad12, AD12);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD12_MASK, 0);
+    all |= MSR_IA32_PKRS_AD12_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd12, WD12);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD12_MASK, 0);
+    all |= MSR_IA32_PKRS_WD12_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad13, AD13);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD13_MASK, 0);
+    all |= MSR_IA32_PKRS_AD13_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd13, WD13);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD13_MASK, 0);
+    all |= MSR_IA32_PKRS_WD13_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad14, AD14);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD14_MASK, 0);
+    all |= MSR_IA32_PKRS_AD14_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd14, WD14);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD14_MASK, 0);
+    all |= MSR_IA32_PKRS_WD14_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, ad15, AD15);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_AD15_MASK, 0);
+    all |= MSR_IA32_PKRS_AD15_MASK;
+
+    CHECK_FIELD(ia32_pkrs, IA32_PKRS, wd15, WD15);
+    ck_assert_uint_eq(all & MSR_IA32_PKRS_WD15_MASK, 0);
+    all |= MSR_IA32_PKRS_WD15_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PKRS, PATTERN(MSR_IA32_PKRS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pkrs_read().raw, PATTERN(MSR_IA32_PKRS));
+        ck_assert_int_eq(msr_ia32_pkrs_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PKRS));
+        /* typed writes store exactly the value given */
+        msr_ia32_pkrs_write(msr_ia32_pkrs_from_raw(~PATTERN(MSR_IA32_PKRS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PKRS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PKRS));
+        ck_assert_int_eq(msr_ia32_pkrs_write_safe(msr_ia32_pkrs_from_raw(PATTERN(MSR_IA32_PKRS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PKRS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PKRS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pkrs_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PKRS) & ~MSR_IA32_PKRS_WRITABLE_MASK & ~MSR_IA32_PKRS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PKRS_RESERVED_MASK, PATTERN(MSR_IA32_PKRS) & MSR_IA32_PKRS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pkrs_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PKRS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PKRS) & ~MSR_IA32_PKRS_WRITABLE_MASK & ~MSR_IA32_PKRS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PKRS_WRITABLE_MASK, MSR_IA32_PKRS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PKRS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pkrs_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pm_enable)
+{
+    uint64_t all = MSR_IA32_PM_ENABLE_RESERVED_MASK;
+    msr_ia32_pm_enable_t v;
+
+    CHECK_FIELD(ia32_pm_enable, IA32_PM_ENABLE, hwp_enable, HWP_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PM_ENABLE_HWP_ENABLE_MASK, 0);
+    all |= MSR_IA32_PM_ENABLE_HWP_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PM_ENABLE, PATTERN(MSR_IA32_PM_ENABLE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pm_enable_read().raw, PATTERN(MSR_IA32_PM_ENABLE));
+        ck_assert_int_eq(msr_ia32_pm_enable_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PM_ENABLE));
+        /* typed writes store exactly the value given */
+        msr_ia32_pm_enable_write(msr_ia32_pm_enable_from_raw(~PATTERN(MSR_IA32_PM_ENABLE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PM_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PM_ENABLE));
+        ck_assert_int_eq(msr_ia32_pm_enable_write_safe(msr_ia32_pm_enable_from_raw(PATTERN(MSR_IA32_PM_ENABLE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PM_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PM_ENABLE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pm_enable_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PM_ENABLE) & ~MSR_IA32_PM_ENABLE_WRITABLE_MASK & ~MSR_IA32_PM_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PM_ENABLE_RESERVED_MASK, PATTERN(MSR_IA32_PM_ENABLE) & MSR_IA32_PM_ENABLE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pm_enable_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PM_ENABLE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PM_ENABLE) & ~MSR_IA32_PM_ENABLE_WRITABLE_MASK & ~MSR_IA32_PM_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PM_ENABLE_WRITABLE_MASK, MSR_IA32_PM_ENABLE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PM_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pm_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hwp_capabilities)
+{
+    uint64_t all = MSR_IA32_HWP_CAPABILITIES_RESERVED_MASK;
+    msr_ia32_hwp_capabilities_t v;
+
+    CHECK_FIELD(ia32_hwp_capabilities, IA32_HWP_CAPABILITIES, highest_performance, HIGHEST_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_CAPABILITIES_HIGHEST_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_CAPABILITIES_HIGHEST_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_capabilities, IA32_HWP_CAPABILITIES, guaranteed_performance, GUARANTEED_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_CAPABILITIES_GUARANTEED_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_CAPABILITIES_GUARANTEED_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_capabilities, IA32_HWP_CAPABILITIES, most_efficient_performance, MOST_EFFICIENT_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_CAPABILITIES_MOST_EFFICIENT_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_CAPABILITIES_MOST_EFFICIENT_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_capabilities, IA32_HWP_CAPABILITIES, lowest_performance, LOWEST_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_CAPABILITIES_LOWEST_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_CAPABILITIES_LOWEST_PERFORMANCE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HWP_CAPABILITIES, PATTERN(MSR_IA32_HWP_CAPABILITIES)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hwp_capabilities_read().raw, PATTERN(MSR_IA32_HWP_CAPABILITIES));
+        ck_assert_int_eq(msr_ia32_hwp_capabilities_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_CAPABILITIES));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hwp_capabilities_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hwp_request_pkg)
+{
+    uint64_t all = MSR_IA32_HWP_REQUEST_PKG_RESERVED_MASK;
+    msr_ia32_hwp_request_pkg_t v;
+
+    CHECK_FIELD(ia32_hwp_request_pkg, IA32_HWP_REQUEST_PKG, minimum_performance, MINIMUM_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_PKG_MINIMUM_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_PKG_MINIMUM_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_request_pkg, IA32_HWP_REQUEST_PKG, maximum_performance, MAXIMUM_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_PKG_MAXIMUM_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_PKG_MAXIMUM_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_request_pkg, IA32_HWP_REQUEST_PKG, desired_performance, DESIRED_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_PKG_DESIRED_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_PKG_DESIRED_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_request_pkg, IA32_HWP_REQUEST_PKG, energy_performance_preference, ENERGY_PERFORMANCE_PREFERENCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_PKG_ENERGY_PERFORMANCE_PREFERENCE_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_PKG_ENERGY_PERFORMANCE_PREFERENCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_request_pkg, IA32_HWP_REQUEST_PKG, activity_window, ACTIVITY_WINDOW);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_PKG_ACTIVITY_WINDOW_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_PKG_ACTIVITY_WINDOW_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HWP_REQUEST_PKG, PATTERN(MSR_IA32_HWP_REQUEST_PKG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hwp_request_pkg_read().raw, PATTERN(MSR_IA32_HWP_REQUEST_PKG));
+        ck_assert_int_eq(msr_ia32_hwp_request_pkg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_REQUEST_PKG));
+        /* typed writes store exactly the value given */
+        msr_ia32_hwp_request_pkg_write(msr_ia32_hwp_request_pkg_from_raw(~PATTERN(MSR_IA32_HWP_REQUEST_PKG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_REQUEST_PKG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HWP_REQUEST_PKG));
+        ck_assert_int_eq(msr_ia32_hwp_request_pkg_write_safe(msr_ia32_hwp_request_pkg_from_raw(PATTERN(MSR_IA32_HWP_REQUEST_PKG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_REQUEST_PKG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HWP_REQUEST_PKG));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hwp_request_pkg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_REQUEST_PKG) & ~MSR_IA32_HWP_REQUEST_PKG_WRITABLE_MASK & ~MSR_IA32_HWP_REQUEST_PKG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_REQUEST_PKG_RESERVED_MASK, PATTERN(MSR_IA32_HWP_REQUEST_PKG) & MSR_IA32_HWP_REQUEST_PKG_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hwp_request_pkg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HWP_REQUEST_PKG_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HWP_REQUEST_PKG) & ~MSR_IA32_HWP_REQUEST_PKG_WRITABLE_MASK & ~MSR_IA32_HWP_REQUEST_PKG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_REQUEST_PKG_WRITABLE_MASK, MSR_IA32_HWP_REQUEST_PKG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_REQUEST_PKG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hwp_request_pkg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hwp_interrupt)
+{
+    uint64_t all = MSR_IA32_HWP_INTERRUPT_RESERVED_MASK;
+    msr_ia32_hwp_interrupt_t v;
+
+    CHECK_FIELD(ia32_hwp_interrupt, IA32_HWP_INTERRUPT, en_guaranteed_performance_change, EN_GUARANTEED_PERFORMANCE_CHANGE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_INTERRUPT_EN_GUARANTEED_PERFORMANCE_CHANGE_MASK, 0);
+    all |= MSR_IA32_HWP_INTERRUPT_EN_GUARANTEED_PERFORMANCE_CHANGE_MASK;
+
+    CHECK_FIELD(ia32_hwp_interrupt, IA32_HWP_INTERRUPT, en_excursion_minimum, EN_EXCURSION_MINIMUM);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_INTERRUPT_EN_EXCURSION_MINIMUM_MASK, 0);
+    all |= MSR_IA32_HWP_INTERRUPT_EN_EXCURSION_MINIMUM_MASK;
+
+    CHECK_FIELD(ia32_hwp_interrupt, IA32_HWP_INTERRUPT, en_highest_change, EN_HIGHEST_CHANGE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK, 0);
+    all |= MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HWP_INTERRUPT, PATTERN(MSR_IA32_HWP_INTERRUPT)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hwp_interrupt_read().raw, PATTERN(MSR_IA32_HWP_INTERRUPT));
+        ck_assert_int_eq(msr_ia32_hwp_interrupt_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_INTERRUPT));
+        /* typed writes store exactly the value given */
+        msr_ia32_hwp_interrupt_write(msr_ia32_hwp_interrupt_from_raw(~PATTERN(MSR_IA32_HWP_INTERRUPT)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HWP_INTERRUPT));
+        ck_assert_int_eq(msr_ia32_hwp_interrupt_write_safe(msr_ia32_hwp_interrupt_from_raw(PATTERN(MSR_IA32_HWP_INTERRUPT))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HWP_INTERRUPT));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hwp_interrupt_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_INTERRUPT) & ~MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK & ~MSR_IA32_HWP_INTERRUPT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_INTERRUPT_RESERVED_MASK, PATTERN(MSR_IA32_HWP_INTERRUPT) & MSR_IA32_HWP_INTERRUPT_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hwp_interrupt_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HWP_INTERRUPT) & ~MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK & ~MSR_IA32_HWP_INTERRUPT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK, MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_INTERRUPT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hwp_interrupt_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hwp_request)
+{
+    uint64_t all = MSR_IA32_HWP_REQUEST_RESERVED_MASK;
+    msr_ia32_hwp_request_t v;
+
+    CHECK_FIELD(ia32_hwp_request, IA32_HWP_REQUEST, minimum_performance, MINIMUM_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_request, IA32_HWP_REQUEST, maximum_performance, MAXIMUM_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_MAXIMUM_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_MAXIMUM_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_request, IA32_HWP_REQUEST, desired_performance, DESIRED_PERFORMANCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_DESIRED_PERFORMANCE_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_DESIRED_PERFORMANCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_request, IA32_HWP_REQUEST, energy_performance_preference, ENERGY_PERFORMANCE_PREFERENCE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_ENERGY_PERFORMANCE_PREFERENCE_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_ENERGY_PERFORMANCE_PREFERENCE_MASK;
+
+    CHECK_FIELD(ia32_hwp_request, IA32_HWP_REQUEST, activity_window, ACTIVITY_WINDOW);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_MASK;
+
+    CHECK_FIELD(ia32_hwp_request, IA32_HWP_REQUEST, package_control, PACKAGE_CONTROL);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HWP_REQUEST, PATTERN(MSR_IA32_HWP_REQUEST)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hwp_request_read().raw, PATTERN(MSR_IA32_HWP_REQUEST));
+        ck_assert_int_eq(msr_ia32_hwp_request_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_REQUEST));
+        /* typed writes store exactly the value given */
+        msr_ia32_hwp_request_write(msr_ia32_hwp_request_from_raw(~PATTERN(MSR_IA32_HWP_REQUEST)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_REQUEST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HWP_REQUEST));
+        ck_assert_int_eq(msr_ia32_hwp_request_write_safe(msr_ia32_hwp_request_from_raw(PATTERN(MSR_IA32_HWP_REQUEST))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_REQUEST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HWP_REQUEST));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hwp_request_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_REQUEST) & ~MSR_IA32_HWP_REQUEST_WRITABLE_MASK & ~MSR_IA32_HWP_REQUEST_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_REQUEST_RESERVED_MASK, PATTERN(MSR_IA32_HWP_REQUEST) & MSR_IA32_HWP_REQUEST_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hwp_request_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HWP_REQUEST_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HWP_REQUEST) & ~MSR_IA32_HWP_REQUEST_WRITABLE_MASK & ~MSR_IA32_HWP_REQUEST_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_REQUEST_WRITABLE_MASK, MSR_IA32_HWP_REQUEST_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_REQUEST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hwp_request_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hwp_ctl)
+{
+    uint64_t all = MSR_IA32_HWP_CTL_RESERVED_MASK;
+    msr_ia32_hwp_ctl_t v;
+
+    CHECK_FIELD(ia32_hwp_ctl, IA32_HWP_CTL, pkg_ctl_polarity, PKG_CTL_POLARITY);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_CTL_PKG_CTL_POLARITY_MASK, 0);
+    all |= MSR_IA32_HWP_CTL_PKG_CTL_POLARITY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HWP_CTL, PATTERN(MSR_IA32_HWP_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hwp_ctl_read().raw, PATTERN(MSR_IA32_HWP_CTL));
+        ck_assert_int_eq(msr_ia32_hwp_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_hwp_ctl_write(msr_ia32_hwp_ctl_from_raw(~PATTERN(MSR_IA32_HWP_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HWP_CTL));
+        ck_assert_int_eq(msr_ia32_hwp_ctl_write_safe(msr_ia32_hwp_ctl_from_raw(PATTERN(MSR_IA32_HWP_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HWP_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hwp_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_CTL) & ~MSR_IA32_HWP_CTL_WRITABLE_MASK & ~MSR_IA32_HWP_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_CTL_RESERVED_MASK, PATTERN(MSR_IA32_HWP_CTL) & MSR_IA32_HWP_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hwp_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HWP_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HWP_CTL) & ~MSR_IA32_HWP_CTL_WRITABLE_MASK & ~MSR_IA32_HWP_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_CTL_WRITABLE_MASK, MSR_IA32_HWP_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hwp_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hwp_status)
+{
+    uint64_t all = MSR_IA32_HWP_STATUS_RESERVED_MASK;
+    msr_ia32_hwp_status_t v;
+
+    CHECK_FIELD(ia32_hwp_status, IA32_HWP_STATUS, guaranteed_performance_change, GUARANTEED_PERFORMANCE_CHANGE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_GUARANTEED_PERFORMANCE_CHANGE_MASK, 0);
+    all |= MSR_IA32_HWP_STATUS_GUARANTEED_PERFORMANCE_CHANGE_MASK;
+
+    CHECK_FIELD(ia32_hwp_status, IA32_HWP_STATUS, excursion_to_minimum, EXCURSION_TO_MINIMUM);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK, 0);
+    all |= MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HWP_STATUS, PATTERN(MSR_IA32_HWP_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hwp_status_read().raw, PATTERN(MSR_IA32_HWP_STATUS));
+        ck_assert_int_eq(msr_ia32_hwp_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_STATUS));
+        /* typed writes store exactly the value given */
+        msr_ia32_hwp_status_write(msr_ia32_hwp_status_from_raw(~PATTERN(MSR_IA32_HWP_STATUS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HWP_STATUS));
+        ck_assert_int_eq(msr_ia32_hwp_status_write_safe(msr_ia32_hwp_status_from_raw(PATTERN(MSR_IA32_HWP_STATUS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HWP_STATUS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hwp_status_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HWP_STATUS) & ~MSR_IA32_HWP_STATUS_WRITABLE_MASK & ~MSR_IA32_HWP_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_STATUS_RESERVED_MASK, PATTERN(MSR_IA32_HWP_STATUS) & MSR_IA32_HWP_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hwp_status_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HWP_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HWP_STATUS) & ~MSR_IA32_HWP_STATUS_WRITABLE_MASK & ~MSR_IA32_HWP_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HWP_STATUS_WRITABLE_MASK, MSR_IA32_HWP_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HWP_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hwp_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_apicid)
+{
+    uint64_t all = MSR_IA32_X2APIC_APICID_RESERVED_MASK;
+    msr_ia32_x2apic_apicid_t v;
+
+    CHECK_FIELD(ia32_x2apic_apicid, IA32_X2APIC_APICID, x2apic_id, X2APIC_ID);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_APICID_X2APIC_ID_MASK, 0);
+    all |= MSR_IA32_X2APIC_APICID_X2APIC_ID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_APICID, PATTERN(MSR_IA32_X2APIC_APICID)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_apicid_read().raw, PATTERN(MSR_IA32_X2APIC_APICID));
+        ck_assert_int_eq(msr_ia32_x2apic_apicid_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_APICID));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_apicid_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_version)
+{
+    uint64_t all = MSR_IA32_X2APIC_VERSION_RESERVED_MASK;
+    msr_ia32_x2apic_version_t v;
+
+    CHECK_FIELD(ia32_x2apic_version, IA32_X2APIC_VERSION, version, VERSION);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_VERSION_VERSION_MASK, 0);
+    all |= MSR_IA32_X2APIC_VERSION_VERSION_MASK;
+
+    CHECK_FIELD(ia32_x2apic_version, IA32_X2APIC_VERSION, max_lvt_entry, MAX_LVT_ENTRY);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_VERSION_MAX_LVT_ENTRY_MASK, 0);
+    all |= MSR_IA32_X2APIC_VERSION_MAX_LVT_ENTRY_MASK;
+
+    CHECK_FIELD(ia32_x2apic_version, IA32_X2APIC_VERSION, eoi_broadcast_suppression, EOI_BROADCAST_SUPPRESSION);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_VERSION_EOI_BROADCAST_SUPPRESSION_MASK, 0);
+    all |= MSR_IA32_X2APIC_VERSION_EOI_BROADCAST_SUPPRESSION_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_VERSION, PATTERN(MSR_IA32_X2APIC_VERSION)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_version_read().raw, PATTERN(MSR_IA32_X2APIC_VERSION));
+        ck_assert_int_eq(msr_ia32_x2apic_version_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_VERSION));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_version_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_tpr)
+{
+    uint64_t all = MSR_IA32_X2APIC_TPR_RESERVED_MASK;
+    msr_ia32_x2apic_tpr_t v;
+
+    CHECK_FIELD(ia32_x2apic_tpr, IA32_X2APIC_TPR, task_priority_subclass, TASK_PRIORITY_SUBCLASS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_TPR_TASK_PRIORITY_SUBCLASS_MASK, 0);
+    all |= MSR_IA32_X2APIC_TPR_TASK_PRIORITY_SUBCLASS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_tpr, IA32_X2APIC_TPR, task_priority_class, TASK_PRIORITY_CLASS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_TPR_TASK_PRIORITY_CLASS_MASK, 0);
+    all |= MSR_IA32_X2APIC_TPR_TASK_PRIORITY_CLASS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_TPR, PATTERN(MSR_IA32_X2APIC_TPR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_tpr_read().raw, PATTERN(MSR_IA32_X2APIC_TPR));
+        ck_assert_int_eq(msr_ia32_x2apic_tpr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_TPR));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_tpr_write(msr_ia32_x2apic_tpr_from_raw(~PATTERN(MSR_IA32_X2APIC_TPR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_TPR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_TPR));
+        ck_assert_int_eq(msr_ia32_x2apic_tpr_write_safe(msr_ia32_x2apic_tpr_from_raw(PATTERN(MSR_IA32_X2APIC_TPR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_TPR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_TPR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_tpr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_TPR) & ~MSR_IA32_X2APIC_TPR_WRITABLE_MASK & ~MSR_IA32_X2APIC_TPR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_TPR_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_TPR) & MSR_IA32_X2APIC_TPR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_tpr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_TPR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_TPR) & ~MSR_IA32_X2APIC_TPR_WRITABLE_MASK & ~MSR_IA32_X2APIC_TPR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_TPR_WRITABLE_MASK, MSR_IA32_X2APIC_TPR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_TPR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_tpr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_ppr)
+{
+    uint64_t all = MSR_IA32_X2APIC_PPR_RESERVED_MASK;
+    msr_ia32_x2apic_ppr_t v;
+
+    CHECK_FIELD(ia32_x2apic_ppr, IA32_X2APIC_PPR, processor_priority_subclass, PROCESSOR_PRIORITY_SUBCLASS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_SUBCLASS_MASK, 0);
+    all |= MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_SUBCLASS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_ppr, IA32_X2APIC_PPR, processor_priority_class, PROCESSOR_PRIORITY_CLASS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_CLASS_MASK, 0);
+    all |= MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_CLASS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_PPR, PATTERN(MSR_IA32_X2APIC_PPR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_ppr_read().raw, PATTERN(MSR_IA32_X2APIC_PPR));
+        ck_assert_int_eq(msr_ia32_x2apic_ppr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_PPR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_ppr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_eoi)
+{
+    uint64_t all = MSR_IA32_X2APIC_EOI_RESERVED_MASK;
+    msr_ia32_x2apic_eoi_t v;
+
+    CHECK_FIELD(ia32_x2apic_eoi, IA32_X2APIC_EOI, eoi, EOI);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_EOI_EOI_MASK, 0);
+    all |= MSR_IA32_X2APIC_EOI_EOI_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_EOI, PATTERN(MSR_IA32_X2APIC_EOI)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_eoi_write(msr_ia32_x2apic_eoi_from_raw(~PATTERN(MSR_IA32_X2APIC_EOI)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_EOI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_EOI));
+        ck_assert_int_eq(msr_ia32_x2apic_eoi_write_safe(msr_ia32_x2apic_eoi_from_raw(PATTERN(MSR_IA32_X2APIC_EOI))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_EOI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_EOI));
+    }
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_ldr)
+{
+    uint64_t all = MSR_IA32_X2APIC_LDR_RESERVED_MASK;
+    msr_ia32_x2apic_ldr_t v;
+
+    CHECK_FIELD(ia32_x2apic_ldr, IA32_X2APIC_LDR, logical_id, LOGICAL_ID);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LDR_LOGICAL_ID_MASK, 0);
+    all |= MSR_IA32_X2APIC_LDR_LOGICAL_ID_MASK;
+
+    CHECK_FIELD(ia32_x2apic_ldr, IA32_X2APIC_LDR, cluster_id, CLUSTER_ID);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LDR_CLUSTER_ID_MASK, 0);
+    all |= MSR_IA32_X2APIC_LDR_CLUSTER_ID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_LDR, PATTERN(MSR_IA32_X2APIC_LDR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_ldr_read().raw, PATTERN(MSR_IA32_X2APIC_LDR));
+        ck_assert_int_eq(msr_ia32_x2apic_ldr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LDR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_ldr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_sivr)
+{
+    uint64_t all = MSR_IA32_X2APIC_SIVR_RESERVED_MASK;
+    msr_ia32_x2apic_sivr_t v;
+
+    CHECK_FIELD(ia32_x2apic_sivr, IA32_X2APIC_SIVR, spurious_vector, SPURIOUS_VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_SIVR_SPURIOUS_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_SIVR_SPURIOUS_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_sivr, IA32_X2APIC_SIVR, apic_software_enable, APIC_SOFTWARE_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_SIVR_APIC_SOFTWARE_ENABLE_MASK, 0);
+    all |= MSR_IA32_X2APIC_SIVR_APIC_SOFTWARE_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_sivr, IA32_X2APIC_SIVR, focus_processor_checking, FOCUS_PROCESSOR_CHECKING);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_SIVR_FOCUS_PROCESSOR_CHECKING_MASK, 0);
+    all |= MSR_IA32_X2APIC_SIVR_FOCUS_PROCESSOR_CHECKING_MASK;
+
+    CHECK_FIELD(ia32_x2apic_sivr, IA32_X2APIC_SIVR, eoi_broadcast_suppression, EOI_BROADCAST_SUPPRESSION);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_SIVR_EOI_BROADCAST_SUPPRESSION_MASK, 0);
+    all |= MSR_IA32_X2APIC_SIVR_EOI_BROADCAST_SUPPRESSION_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_SIVR, PATTERN(MSR_IA32_X2APIC_SIVR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_sivr_read().raw, PATTERN(MSR_IA32_X2APIC_SIVR));
+        ck_assert_int_eq(msr_ia32_x2apic_sivr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_SIVR));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_sivr_write(msr_ia32_x2apic_sivr_from_raw(~PATTERN(MSR_IA32_X2APIC_SIVR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_SIVR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_SIVR));
+        ck_assert_int_eq(msr_ia32_x2apic_sivr_write_safe(msr_ia32_x2apic_sivr_from_raw(PATTERN(MSR_IA32_X2APIC_SIVR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_SIVR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_SIVR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_sivr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_SIVR) & ~MSR_IA32_X2APIC_SIVR_WRITABLE_MASK & ~MSR_IA32_X2APIC_SIVR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_SIVR_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_SIVR) & MSR_IA32_X2APIC_SIVR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_sivr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_SIVR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_SIVR) & ~MSR_IA32_X2APIC_SIVR_WRITABLE_MASK & ~MSR_IA32_X2APIC_SIVR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_SIVR_WRITABLE_MASK, MSR_IA32_X2APIC_SIVR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_SIVR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_sivr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_isrn)
+{
+    uint64_t all = MSR_IA32_X2APIC_ISRN_RESERVED_MASK;
+    msr_ia32_x2apic_isrn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_x2apic_isrn, IA32_X2APIC_ISRN, isr, ISR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ISRN_ISR_MASK, 0);
+    all |= MSR_IA32_X2APIC_ISRN_ISR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_X2APIC_ISRN(0), MSR_IA32_X2APIC_ISR0);
+    ck_assert_uint_eq(MSR_IA32_X2APIC_ISRN(7), MSR_IA32_X2APIC_ISR7);
+    for (n = 0; n < MSR_IA32_X2APIC_ISRN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_ISRN(n), PATTERN(MSR_IA32_X2APIC_ISRN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_X2APIC_ISRN_COUNT; n++) {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_isrn_read(n).raw, PATTERN(MSR_IA32_X2APIC_ISRN(n)));
+        ck_assert_int_eq(msr_ia32_x2apic_isrn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_ISRN(n)));
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_x2apic_isrn_read_safe(MSR_IA32_X2APIC_ISRN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_x2apic_isrn_read(MSR_IA32_X2APIC_ISRN_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_isrn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_tmrn)
+{
+    uint64_t all = MSR_IA32_X2APIC_TMRN_RESERVED_MASK;
+    msr_ia32_x2apic_tmrn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_x2apic_tmrn, IA32_X2APIC_TMRN, tmr, TMR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_TMRN_TMR_MASK, 0);
+    all |= MSR_IA32_X2APIC_TMRN_TMR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_X2APIC_TMRN(0), MSR_IA32_X2APIC_TMR0);
+    ck_assert_uint_eq(MSR_IA32_X2APIC_TMRN(7), MSR_IA32_X2APIC_TMR7);
+    for (n = 0; n < MSR_IA32_X2APIC_TMRN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_TMRN(n), PATTERN(MSR_IA32_X2APIC_TMRN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_X2APIC_TMRN_COUNT; n++) {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_tmrn_read(n).raw, PATTERN(MSR_IA32_X2APIC_TMRN(n)));
+        ck_assert_int_eq(msr_ia32_x2apic_tmrn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_TMRN(n)));
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_x2apic_tmrn_read_safe(MSR_IA32_X2APIC_TMRN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_x2apic_tmrn_read(MSR_IA32_X2APIC_TMRN_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_tmrn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_irrn)
+{
+    uint64_t all = MSR_IA32_X2APIC_IRRN_RESERVED_MASK;
+    msr_ia32_x2apic_irrn_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_x2apic_irrn, IA32_X2APIC_IRRN, irr, IRR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_IRRN_IRR_MASK, 0);
+    all |= MSR_IA32_X2APIC_IRRN_IRR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_X2APIC_IRRN(0), MSR_IA32_X2APIC_IRR0);
+    ck_assert_uint_eq(MSR_IA32_X2APIC_IRRN(7), MSR_IA32_X2APIC_IRR7);
+    for (n = 0; n < MSR_IA32_X2APIC_IRRN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_IRRN(n), PATTERN(MSR_IA32_X2APIC_IRRN(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_X2APIC_IRRN_COUNT; n++) {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_irrn_read(n).raw, PATTERN(MSR_IA32_X2APIC_IRRN(n)));
+        ck_assert_int_eq(msr_ia32_x2apic_irrn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_IRRN(n)));
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_x2apic_irrn_read_safe(MSR_IA32_X2APIC_IRRN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_x2apic_irrn_read(MSR_IA32_X2APIC_IRRN_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_irrn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_esr)
+{
+    uint64_t all = MSR_IA32_X2APIC_ESR_RESERVED_MASK;
+    msr_ia32_x2apic_esr_t v;
+
+    CHECK_FIELD(ia32_x2apic_esr, IA32_X2APIC_ESR, send_checksum_error, SEND_CHECKSUM_ERROR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ESR_SEND_CHECKSUM_ERROR_MASK, 0);
+    all |= MSR_IA32_X2APIC_ESR_SEND_CHECKSUM_ERROR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_esr, IA32_X2APIC_ESR, receive_checksum_error, RECEIVE_CHECKSUM_ERROR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ESR_RECEIVE_CHECKSUM_ERROR_MASK, 0);
+    all |= MSR_IA32_X2APIC_ESR_RECEIVE_CHECKSUM_ERROR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_esr, IA32_X2APIC_ESR, send_accept_error, SEND_ACCEPT_ERROR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ESR_SEND_ACCEPT_ERROR_MASK, 0);
+    all |= MSR_IA32_X2APIC_ESR_SEND_ACCEPT_ERROR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_esr, IA32_X2APIC_ESR, receive_accept_error, RECEIVE_ACCEPT_ERROR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ESR_RECEIVE_ACCEPT_ERROR_MASK, 0);
+    all |= MSR_IA32_X2APIC_ESR_RECEIVE_ACCEPT_ERROR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_esr, IA32_X2APIC_ESR, redirectable_ipi, REDIRECTABLE_IPI);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ESR_REDIRECTABLE_IPI_MASK, 0);
+    all |= MSR_IA32_X2APIC_ESR_REDIRECTABLE_IPI_MASK;
+
+    CHECK_FIELD(ia32_x2apic_esr, IA32_X2APIC_ESR, send_illegal_vector, SEND_ILLEGAL_VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ESR_SEND_ILLEGAL_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_ESR_SEND_ILLEGAL_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_esr, IA32_X2APIC_ESR, received_illegal_vector, RECEIVED_ILLEGAL_VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ESR_RECEIVED_ILLEGAL_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_ESR_RECEIVED_ILLEGAL_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_esr, IA32_X2APIC_ESR, illegal_register_address, ILLEGAL_REGISTER_ADDRESS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ESR_ILLEGAL_REGISTER_ADDRESS_MASK, 0);
+    all |= MSR_IA32_X2APIC_ESR_ILLEGAL_REGISTER_ADDRESS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_ESR, PATTERN(MSR_IA32_X2APIC_ESR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_esr_read().raw, PATTERN(MSR_IA32_X2APIC_ESR));
+        ck_assert_int_eq(msr_ia32_x2apic_esr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_ESR));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_esr_write(msr_ia32_x2apic_esr_from_raw(~PATTERN(MSR_IA32_X2APIC_ESR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_ESR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_ESR));
+        ck_assert_int_eq(msr_ia32_x2apic_esr_write_safe(msr_ia32_x2apic_esr_from_raw(PATTERN(MSR_IA32_X2APIC_ESR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_ESR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_ESR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_esr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_ESR) & ~MSR_IA32_X2APIC_ESR_WRITABLE_MASK & ~MSR_IA32_X2APIC_ESR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_ESR_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_ESR) & MSR_IA32_X2APIC_ESR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_esr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_ESR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_ESR) & ~MSR_IA32_X2APIC_ESR_WRITABLE_MASK & ~MSR_IA32_X2APIC_ESR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_ESR_WRITABLE_MASK, MSR_IA32_X2APIC_ESR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_ESR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_esr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_lvt_cmci)
+{
+    uint64_t all = MSR_IA32_X2APIC_LVT_CMCI_RESERVED_MASK;
+    msr_ia32_x2apic_lvt_cmci_t v;
+
+    CHECK_FIELD(ia32_x2apic_lvt_cmci, IA32_X2APIC_LVT_CMCI, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_CMCI_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_CMCI_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_cmci, IA32_X2APIC_LVT_CMCI, delivery_mode, DELIVERY_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_cmci, IA32_X2APIC_LVT_CMCI, delivery_status, DELIVERY_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_STATUS_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_STATUS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_cmci, IA32_X2APIC_LVT_CMCI, mask, MASK);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_CMCI_MASK_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_CMCI_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_LVT_CMCI, PATTERN(MSR_IA32_X2APIC_LVT_CMCI)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_lvt_cmci_read().raw, PATTERN(MSR_IA32_X2APIC_LVT_CMCI));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_cmci_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_CMCI));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_lvt_cmci_write(msr_ia32_x2apic_lvt_cmci_from_raw(~PATTERN(MSR_IA32_X2APIC_LVT_CMCI)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_CMCI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_LVT_CMCI));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_cmci_write_safe(msr_ia32_x2apic_lvt_cmci_from_raw(PATTERN(MSR_IA32_X2APIC_LVT_CMCI))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_CMCI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_LVT_CMCI));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_lvt_cmci_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_CMCI) & ~MSR_IA32_X2APIC_LVT_CMCI_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_CMCI_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_CMCI_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_LVT_CMCI) & MSR_IA32_X2APIC_LVT_CMCI_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_cmci_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_LVT_CMCI_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_LVT_CMCI) & ~MSR_IA32_X2APIC_LVT_CMCI_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_CMCI_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_CMCI_WRITABLE_MASK, MSR_IA32_X2APIC_LVT_CMCI_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_CMCI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_lvt_cmci_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_icr)
+{
+    uint64_t all = MSR_IA32_X2APIC_ICR_RESERVED_MASK;
+    msr_ia32_x2apic_icr_t v;
+
+    CHECK_FIELD(ia32_x2apic_icr, IA32_X2APIC_ICR, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ICR_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_ICR_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_icr, IA32_X2APIC_ICR, delivery_mode, DELIVERY_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ICR_DELIVERY_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_ICR_DELIVERY_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_icr, IA32_X2APIC_ICR, destination_mode, DESTINATION_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ICR_DESTINATION_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_ICR_DESTINATION_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_icr, IA32_X2APIC_ICR, level, LEVEL);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ICR_LEVEL_MASK, 0);
+    all |= MSR_IA32_X2APIC_ICR_LEVEL_MASK;
+
+    CHECK_FIELD(ia32_x2apic_icr, IA32_X2APIC_ICR, trigger_mode, TRIGGER_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ICR_TRIGGER_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_ICR_TRIGGER_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_icr, IA32_X2APIC_ICR, destination_shorthand, DESTINATION_SHORTHAND);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ICR_DESTINATION_SHORTHAND_MASK, 0);
+    all |= MSR_IA32_X2APIC_ICR_DESTINATION_SHORTHAND_MASK;
+
+    CHECK_FIELD(ia32_x2apic_icr, IA32_X2APIC_ICR, destination, DESTINATION);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_ICR_DESTINATION_MASK, 0);
+    all |= MSR_IA32_X2APIC_ICR_DESTINATION_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_ICR, PATTERN(MSR_IA32_X2APIC_ICR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_icr_read().raw, PATTERN(MSR_IA32_X2APIC_ICR));
+        ck_assert_int_eq(msr_ia32_x2apic_icr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_ICR));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_icr_write(msr_ia32_x2apic_icr_from_raw(~PATTERN(MSR_IA32_X2APIC_ICR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_ICR));
+        ck_assert_int_eq(msr_ia32_x2apic_icr_write_safe(msr_ia32_x2apic_icr_from_raw(PATTERN(MSR_IA32_X2APIC_ICR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_ICR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_icr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_ICR) & ~MSR_IA32_X2APIC_ICR_WRITABLE_MASK & ~MSR_IA32_X2APIC_ICR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_ICR_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_ICR) & MSR_IA32_X2APIC_ICR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_icr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_ICR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_ICR) & ~MSR_IA32_X2APIC_ICR_WRITABLE_MASK & ~MSR_IA32_X2APIC_ICR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_ICR_WRITABLE_MASK, MSR_IA32_X2APIC_ICR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_icr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_lvt_timer)
+{
+    uint64_t all = MSR_IA32_X2APIC_LVT_TIMER_RESERVED_MASK;
+    msr_ia32_x2apic_lvt_timer_t v;
+
+    CHECK_FIELD(ia32_x2apic_lvt_timer, IA32_X2APIC_LVT_TIMER, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_TIMER_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_TIMER_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_timer, IA32_X2APIC_LVT_TIMER, delivery_status, DELIVERY_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_TIMER_DELIVERY_STATUS_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_TIMER_DELIVERY_STATUS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_timer, IA32_X2APIC_LVT_TIMER, mask, MASK);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_TIMER_MASK_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_TIMER_MASK_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_timer, IA32_X2APIC_LVT_TIMER, timer_mode, TIMER_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_TIMER_TIMER_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_TIMER_TIMER_MODE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_LVT_TIMER, PATTERN(MSR_IA32_X2APIC_LVT_TIMER)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_lvt_timer_read().raw, PATTERN(MSR_IA32_X2APIC_LVT_TIMER));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_timer_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_TIMER));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_lvt_timer_write(msr_ia32_x2apic_lvt_timer_from_raw(~PATTERN(MSR_IA32_X2APIC_LVT_TIMER)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_TIMER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_LVT_TIMER));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_timer_write_safe(msr_ia32_x2apic_lvt_timer_from_raw(PATTERN(MSR_IA32_X2APIC_LVT_TIMER))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_TIMER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_LVT_TIMER));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_lvt_timer_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_TIMER) & ~MSR_IA32_X2APIC_LVT_TIMER_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_TIMER_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_TIMER_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_LVT_TIMER) & MSR_IA32_X2APIC_LVT_TIMER_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_timer_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_LVT_TIMER_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_LVT_TIMER) & ~MSR_IA32_X2APIC_LVT_TIMER_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_TIMER_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_TIMER_WRITABLE_MASK, MSR_IA32_X2APIC_LVT_TIMER_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_TIMER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_lvt_timer_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_lvt_thermal)
+{
+    uint64_t all = MSR_IA32_X2APIC_LVT_THERMAL_RESERVED_MASK;
+    msr_ia32_x2apic_lvt_thermal_t v;
+
+    CHECK_FIELD(ia32_x2apic_lvt_thermal, IA32_X2APIC_LVT_THERMAL, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_THERMAL_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_THERMAL_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_thermal, IA32_X2APIC_LVT_THERMAL, delivery_mode, DELIVERY_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_thermal, IA32_X2APIC_LVT_THERMAL, delivery_status, DELIVERY_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_STATUS_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_STATUS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_thermal, IA32_X2APIC_LVT_THERMAL, mask, MASK);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_THERMAL_MASK_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_THERMAL_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_LVT_THERMAL, PATTERN(MSR_IA32_X2APIC_LVT_THERMAL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_lvt_thermal_read().raw, PATTERN(MSR_IA32_X2APIC_LVT_THERMAL));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_thermal_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_THERMAL));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_lvt_thermal_write(msr_ia32_x2apic_lvt_thermal_from_raw(~PATTERN(MSR_IA32_X2APIC_LVT_THERMAL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_THERMAL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_LVT_THERMAL));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_thermal_write_safe(msr_ia32_x2apic_lvt_thermal_from_raw(PATTERN(MSR_IA32_X2APIC_LVT_THERMAL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_THERMAL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_LVT_THERMAL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_lvt_thermal_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_THERMAL) & ~MSR_IA32_X2APIC_LVT_THERMAL_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_THERMAL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_THERMAL_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_LVT_THERMAL) & MSR_IA32_X2APIC_LVT_THERMAL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_thermal_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_LVT_THERMAL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_LVT_THERMAL) & ~MSR_IA32_X2APIC_LVT_THERMAL_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_THERMAL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_THERMAL_WRITABLE_MASK, MSR_IA32_X2APIC_LVT_THERMAL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_THERMAL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_lvt_thermal_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_lvt_pmi)
+{
+    uint64_t all = MSR_IA32_X2APIC_LVT_PMI_RESERVED_MASK;
+    msr_ia32_x2apic_lvt_pmi_t v;
+
+    CHECK_FIELD(ia32_x2apic_lvt_pmi, IA32_X2APIC_LVT_PMI, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_PMI_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_PMI_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_pmi, IA32_X2APIC_LVT_PMI, delivery_mode, DELIVERY_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_PMI_DELIVERY_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_PMI_DELIVERY_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_pmi, IA32_X2APIC_LVT_PMI, delivery_status, DELIVERY_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_PMI_DELIVERY_STATUS_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_PMI_DELIVERY_STATUS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_pmi, IA32_X2APIC_LVT_PMI, mask, MASK);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_PMI_MASK_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_PMI_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_LVT_PMI, PATTERN(MSR_IA32_X2APIC_LVT_PMI)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_lvt_pmi_read().raw, PATTERN(MSR_IA32_X2APIC_LVT_PMI));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_pmi_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_PMI));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_lvt_pmi_write(msr_ia32_x2apic_lvt_pmi_from_raw(~PATTERN(MSR_IA32_X2APIC_LVT_PMI)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_PMI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_LVT_PMI));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_pmi_write_safe(msr_ia32_x2apic_lvt_pmi_from_raw(PATTERN(MSR_IA32_X2APIC_LVT_PMI))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_PMI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_LVT_PMI));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_lvt_pmi_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_PMI) & ~MSR_IA32_X2APIC_LVT_PMI_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_PMI_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_PMI_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_LVT_PMI) & MSR_IA32_X2APIC_LVT_PMI_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_pmi_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_LVT_PMI_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_LVT_PMI) & ~MSR_IA32_X2APIC_LVT_PMI_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_PMI_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_PMI_WRITABLE_MASK, MSR_IA32_X2APIC_LVT_PMI_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_PMI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_lvt_pmi_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_lvt_lint0)
+{
+    uint64_t all = MSR_IA32_X2APIC_LVT_LINT0_RESERVED_MASK;
+    msr_ia32_x2apic_lvt_lint0_t v;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint0, IA32_X2APIC_LVT_LINT0, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT0_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT0_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint0, IA32_X2APIC_LVT_LINT0, delivery_mode, DELIVERY_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint0, IA32_X2APIC_LVT_LINT0, delivery_status, DELIVERY_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_STATUS_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_STATUS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint0, IA32_X2APIC_LVT_LINT0, input_pin_polarity, INPUT_PIN_POLARITY);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT0_INPUT_PIN_POLARITY_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT0_INPUT_PIN_POLARITY_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint0, IA32_X2APIC_LVT_LINT0, remote_irr, REMOTE_IRR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT0_REMOTE_IRR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT0_REMOTE_IRR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint0, IA32_X2APIC_LVT_LINT0, trigger_mode, TRIGGER_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT0_TRIGGER_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT0_TRIGGER_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint0, IA32_X2APIC_LVT_LINT0, mask, MASK);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT0_MASK_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT0_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_LVT_LINT0, PATTERN(MSR_IA32_X2APIC_LVT_LINT0)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_lvt_lint0_read().raw, PATTERN(MSR_IA32_X2APIC_LVT_LINT0));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_lint0_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_LINT0));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_lvt_lint0_write(msr_ia32_x2apic_lvt_lint0_from_raw(~PATTERN(MSR_IA32_X2APIC_LVT_LINT0)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_LINT0, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_LVT_LINT0));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_lint0_write_safe(msr_ia32_x2apic_lvt_lint0_from_raw(PATTERN(MSR_IA32_X2APIC_LVT_LINT0))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_LINT0, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_LVT_LINT0));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_lvt_lint0_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_LINT0) & ~MSR_IA32_X2APIC_LVT_LINT0_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_LINT0_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_LINT0_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_LVT_LINT0) & MSR_IA32_X2APIC_LVT_LINT0_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_lint0_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_LVT_LINT0_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_LVT_LINT0) & ~MSR_IA32_X2APIC_LVT_LINT0_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_LINT0_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_LINT0_WRITABLE_MASK, MSR_IA32_X2APIC_LVT_LINT0_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_LINT0, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_lvt_lint0_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_lvt_lint1)
+{
+    uint64_t all = MSR_IA32_X2APIC_LVT_LINT1_RESERVED_MASK;
+    msr_ia32_x2apic_lvt_lint1_t v;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint1, IA32_X2APIC_LVT_LINT1, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT1_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT1_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint1, IA32_X2APIC_LVT_LINT1, delivery_mode, DELIVERY_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint1, IA32_X2APIC_LVT_LINT1, delivery_status, DELIVERY_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_STATUS_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_STATUS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint1, IA32_X2APIC_LVT_LINT1, input_pin_polarity, INPUT_PIN_POLARITY);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT1_INPUT_PIN_POLARITY_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT1_INPUT_PIN_POLARITY_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint1, IA32_X2APIC_LVT_LINT1, remote_irr, REMOTE_IRR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT1_REMOTE_IRR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT1_REMOTE_IRR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint1, IA32_X2APIC_LVT_LINT1, trigger_mode, TRIGGER_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT1_TRIGGER_MODE_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT1_TRIGGER_MODE_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_lint1, IA32_X2APIC_LVT_LINT1, mask, MASK);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_LINT1_MASK_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_LINT1_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_LVT_LINT1, PATTERN(MSR_IA32_X2APIC_LVT_LINT1)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_lvt_lint1_read().raw, PATTERN(MSR_IA32_X2APIC_LVT_LINT1));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_lint1_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_LINT1));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_lvt_lint1_write(msr_ia32_x2apic_lvt_lint1_from_raw(~PATTERN(MSR_IA32_X2APIC_LVT_LINT1)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_LINT1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_LVT_LINT1));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_lint1_write_safe(msr_ia32_x2apic_lvt_lint1_from_raw(PATTERN(MSR_IA32_X2APIC_LVT_LINT1))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_LINT1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_LVT_LINT1));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_lvt_lint1_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_LINT1) & ~MSR_IA32_X2APIC_LVT_LINT1_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_LINT1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_LINT1_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_LVT_LINT1) & MSR_IA32_X2APIC_LVT_LINT1_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_lint1_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_LVT_LINT1_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_LVT_LINT1) & ~MSR_IA32_X2APIC_LVT_LINT1_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_LINT1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_LINT1_WRITABLE_MASK, MSR_IA32_X2APIC_LVT_LINT1_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_LINT1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_lvt_lint1_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_lvt_error)
+{
+    uint64_t all = MSR_IA32_X2APIC_LVT_ERROR_RESERVED_MASK;
+    msr_ia32_x2apic_lvt_error_t v;
+
+    CHECK_FIELD(ia32_x2apic_lvt_error, IA32_X2APIC_LVT_ERROR, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_ERROR_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_ERROR_VECTOR_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_error, IA32_X2APIC_LVT_ERROR, delivery_status, DELIVERY_STATUS);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_ERROR_DELIVERY_STATUS_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_ERROR_DELIVERY_STATUS_MASK;
+
+    CHECK_FIELD(ia32_x2apic_lvt_error, IA32_X2APIC_LVT_ERROR, mask, MASK);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_LVT_ERROR_MASK_MASK, 0);
+    all |= MSR_IA32_X2APIC_LVT_ERROR_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_LVT_ERROR, PATTERN(MSR_IA32_X2APIC_LVT_ERROR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_lvt_error_read().raw, PATTERN(MSR_IA32_X2APIC_LVT_ERROR));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_error_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_ERROR));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_lvt_error_write(msr_ia32_x2apic_lvt_error_from_raw(~PATTERN(MSR_IA32_X2APIC_LVT_ERROR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_ERROR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_LVT_ERROR));
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_error_write_safe(msr_ia32_x2apic_lvt_error_from_raw(PATTERN(MSR_IA32_X2APIC_LVT_ERROR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_ERROR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_LVT_ERROR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_lvt_error_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_LVT_ERROR) & ~MSR_IA32_X2APIC_LVT_ERROR_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_ERROR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_ERROR_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_LVT_ERROR) & MSR_IA32_X2APIC_LVT_ERROR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_lvt_error_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_LVT_ERROR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_LVT_ERROR) & ~MSR_IA32_X2APIC_LVT_ERROR_WRITABLE_MASK & ~MSR_IA32_X2APIC_LVT_ERROR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_LVT_ERROR_WRITABLE_MASK, MSR_IA32_X2APIC_LVT_ERROR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_LVT_ERROR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_lvt_error_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_init_count)
+{
+    uint64_t all = MSR_IA32_X2APIC_INIT_COUNT_RESERVED_MASK;
+    msr_ia32_x2apic_init_count_t v;
+
+    CHECK_FIELD(ia32_x2apic_init_count, IA32_X2APIC_INIT_COUNT, initial_count, INITIAL_COUNT);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_INIT_COUNT_INITIAL_COUNT_MASK, 0);
+    all |= MSR_IA32_X2APIC_INIT_COUNT_INITIAL_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_INIT_COUNT, PATTERN(MSR_IA32_X2APIC_INIT_COUNT)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_init_count_read().raw, PATTERN(MSR_IA32_X2APIC_INIT_COUNT));
+        ck_assert_int_eq(msr_ia32_x2apic_init_count_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_INIT_COUNT));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_init_count_write(msr_ia32_x2apic_init_count_from_raw(~PATTERN(MSR_IA32_X2APIC_INIT_COUNT)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_INIT_COUNT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_INIT_COUNT));
+        ck_assert_int_eq(msr_ia32_x2apic_init_count_write_safe(msr_ia32_x2apic_init_count_from_raw(PATTERN(MSR_IA32_X2APIC_INIT_COUNT))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_INIT_COUNT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_INIT_COUNT));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_init_count_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_INIT_COUNT) & ~MSR_IA32_X2APIC_INIT_COUNT_WRITABLE_MASK & ~MSR_IA32_X2APIC_INIT_COUNT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_INIT_COUNT_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_INIT_COUNT) & MSR_IA32_X2APIC_INIT_COUNT_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_init_count_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_INIT_COUNT_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_INIT_COUNT) & ~MSR_IA32_X2APIC_INIT_COUNT_WRITABLE_MASK & ~MSR_IA32_X2APIC_INIT_COUNT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_INIT_COUNT_WRITABLE_MASK, MSR_IA32_X2APIC_INIT_COUNT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_INIT_COUNT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_init_count_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_cur_count)
+{
+    uint64_t all = MSR_IA32_X2APIC_CUR_COUNT_RESERVED_MASK;
+    msr_ia32_x2apic_cur_count_t v;
+
+    CHECK_FIELD(ia32_x2apic_cur_count, IA32_X2APIC_CUR_COUNT, current_count, CURRENT_COUNT);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_CUR_COUNT_CURRENT_COUNT_MASK, 0);
+    all |= MSR_IA32_X2APIC_CUR_COUNT_CURRENT_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_CUR_COUNT, PATTERN(MSR_IA32_X2APIC_CUR_COUNT)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_cur_count_read().raw, PATTERN(MSR_IA32_X2APIC_CUR_COUNT));
+        ck_assert_int_eq(msr_ia32_x2apic_cur_count_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_CUR_COUNT));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_cur_count_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_div_conf)
+{
+    uint64_t all = MSR_IA32_X2APIC_DIV_CONF_RESERVED_MASK;
+    msr_ia32_x2apic_div_conf_t v;
+
+    CHECK_FIELD(ia32_x2apic_div_conf, IA32_X2APIC_DIV_CONF, divide_value_low, DIVIDE_VALUE_LOW);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_LOW_MASK, 0);
+    all |= MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_LOW_MASK;
+
+    CHECK_FIELD(ia32_x2apic_div_conf, IA32_X2APIC_DIV_CONF, divide_value_high, DIVIDE_VALUE_HIGH);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_HIGH_MASK, 0);
+    all |= MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_HIGH_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_DIV_CONF, PATTERN(MSR_IA32_X2APIC_DIV_CONF)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_x2apic_div_conf_read().raw, PATTERN(MSR_IA32_X2APIC_DIV_CONF));
+        ck_assert_int_eq(msr_ia32_x2apic_div_conf_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_DIV_CONF));
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_div_conf_write(msr_ia32_x2apic_div_conf_from_raw(~PATTERN(MSR_IA32_X2APIC_DIV_CONF)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_DIV_CONF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_DIV_CONF));
+        ck_assert_int_eq(msr_ia32_x2apic_div_conf_write_safe(msr_ia32_x2apic_div_conf_from_raw(PATTERN(MSR_IA32_X2APIC_DIV_CONF))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_DIV_CONF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_DIV_CONF));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_x2apic_div_conf_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_X2APIC_DIV_CONF) & ~MSR_IA32_X2APIC_DIV_CONF_WRITABLE_MASK & ~MSR_IA32_X2APIC_DIV_CONF_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_DIV_CONF_RESERVED_MASK, PATTERN(MSR_IA32_X2APIC_DIV_CONF) & MSR_IA32_X2APIC_DIV_CONF_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_x2apic_div_conf_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_X2APIC_DIV_CONF_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_X2APIC_DIV_CONF) & ~MSR_IA32_X2APIC_DIV_CONF_WRITABLE_MASK & ~MSR_IA32_X2APIC_DIV_CONF_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_X2APIC_DIV_CONF_WRITABLE_MASK, MSR_IA32_X2APIC_DIV_CONF_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_DIV_CONF, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_x2apic_div_conf_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_x2apic_self_ipi)
+{
+    uint64_t all = MSR_IA32_X2APIC_SELF_IPI_RESERVED_MASK;
+    msr_ia32_x2apic_self_ipi_t v;
+
+    CHECK_FIELD(ia32_x2apic_self_ipi, IA32_X2APIC_SELF_IPI, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IA32_X2APIC_SELF_IPI_VECTOR_MASK, 0);
+    all |= MSR_IA32_X2APIC_SELF_IPI_VECTOR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_X2APIC_SELF_IPI, PATTERN(MSR_IA32_X2APIC_SELF_IPI)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_ia32_x2apic_self_ipi_write(msr_ia32_x2apic_self_ipi_from_raw(~PATTERN(MSR_IA32_X2APIC_SELF_IPI)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_SELF_IPI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_X2APIC_SELF_IPI));
+        ck_assert_int_eq(msr_ia32_x2apic_self_ipi_write_safe(msr_ia32_x2apic_self_ipi_from_raw(PATTERN(MSR_IA32_X2APIC_SELF_IPI))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_X2APIC_SELF_IPI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_X2APIC_SELF_IPI));
+    }
+}
+END_TEST
+
+START_TEST(test_ia32_tme_capability)
+{
+    uint64_t all = MSR_IA32_TME_CAPABILITY_RESERVED_MASK;
+    msr_ia32_tme_capability_t v;
+
+    CHECK_FIELD(ia32_tme_capability, IA32_TME_CAPABILITY, aes_xts_128, AES_XTS_128);
+    ck_assert_uint_eq(all & MSR_IA32_TME_CAPABILITY_AES_XTS_128_MASK, 0);
+    all |= MSR_IA32_TME_CAPABILITY_AES_XTS_128_MASK;
+
+    CHECK_FIELD(ia32_tme_capability, IA32_TME_CAPABILITY, aes_xts_128_integrity, AES_XTS_128_INTEGRITY);
+    ck_assert_uint_eq(all & MSR_IA32_TME_CAPABILITY_AES_XTS_128_INTEGRITY_MASK, 0);
+    all |= MSR_IA32_TME_CAPABILITY_AES_XTS_128_INTEGRITY_MASK;
+
+    CHECK_FIELD(ia32_tme_capability, IA32_TME_CAPABILITY, aes_xts_256, AES_XTS_256);
+    ck_assert_uint_eq(all & MSR_IA32_TME_CAPABILITY_AES_XTS_256_MASK, 0);
+    all |= MSR_IA32_TME_CAPABILITY_AES_XTS_256_MASK;
+
+    CHECK_FIELD(ia32_tme_capability, IA32_TME_CAPABILITY, tme_bypass_supported, TME_BYPASS_SUPPORTED);
+    ck_assert_uint_eq(all & MSR_IA32_TME_CAPABILITY_TME_BYPASS_SUPPORTED_MASK, 0);
+    all |= MSR_IA32_TME_CAPABILITY_TME_BYPASS_SUPPORTED_MASK;
+
+    CHECK_FIELD(ia32_tme_capability, IA32_TME_CAPABILITY, mk_tme_max_keyid_bits, MK_TME_MAX_KEYID_BITS);
+    ck_assert_uint_eq(all & MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYID_BITS_MASK, 0);
+    all |= MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYID_BITS_MASK;
+
+    CHECK_FIELD(ia32_tme_capability, IA32_TME_CAPABILITY, mk_tme_max_keys, MK_TME_MAX_KEYS);
+    ck_assert_uint_eq(all & MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYS_MASK, 0);
+    all |= MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TME_CAPABILITY, PATTERN(MSR_IA32_TME_CAPABILITY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tme_capability_read().raw, PATTERN(MSR_IA32_TME_CAPABILITY));
+        ck_assert_int_eq(msr_ia32_tme_capability_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TME_CAPABILITY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tme_capability_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_tme_activate)
+{
+    uint64_t all = MSR_IA32_TME_ACTIVATE_RESERVED_MASK;
+    msr_ia32_tme_activate_t v;
+
+    CHECK_FIELD(ia32_tme_activate, IA32_TME_ACTIVATE, lock, LOCK);
+    ck_assert_uint_eq(all & MSR_IA32_TME_ACTIVATE_LOCK_MASK, 0);
+    all |= MSR_IA32_TME_ACTIVATE_LOCK_MASK;
+
+    CHECK_FIELD(ia32_tme_activate, IA32_TME_ACTIVATE, tme_enable, TME_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_TME_ACTIVATE_TME_ENABLE_MASK, 0);
+    all |= MSR_IA32_TME_ACTIVATE_TME_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_tme_activate, IA32_TME_ACTIVATE, key_select, KEY_SELECT);
+    ck_assert_uint_eq(all & MSR_IA32_TME_ACTIVATE_KEY_SELECT_MASK, 0);
+    all |= MSR_IA32_TME_ACTIVATE_KEY_SELECT_MASK;
+
+    CHECK_FIELD(ia32_tme_activate, IA32_TME_ACTIVATE, save_key_for_standby, SAVE_KEY_FOR_STANDBY);
+    ck_assert_uint_eq(all & MSR_IA32_TME_ACTIVATE_SAVE_KEY_FOR_STANDBY_MASK, 0);
+    all |= MSR_IA32_TME_ACTIVATE_SAVE_KEY_FOR_STANDBY_MASK;
+
+    CHECK_FIELD(ia32_tme_activate, IA32_TME_ACTIVATE, tme_policy, TME_POLICY);
+    ck_assert_uint_eq(all & MSR_IA32_TME_ACTIVATE_TME_POLICY_MASK, 0);
+    all |= MSR_IA32_TME_ACTIVATE_TME_POLICY_MASK;
+
+    CHECK_FIELD(ia32_tme_activate, IA32_TME_ACTIVATE, tme_bypass_enable, TME_BYPASS_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_TME_ACTIVATE_TME_BYPASS_ENABLE_MASK, 0);
+    all |= MSR_IA32_TME_ACTIVATE_TME_BYPASS_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_tme_activate, IA32_TME_ACTIVATE, mk_tme_keyid_bits, MK_TME_KEYID_BITS);
+    ck_assert_uint_eq(all & MSR_IA32_TME_ACTIVATE_MK_TME_KEYID_BITS_MASK, 0);
+    all |= MSR_IA32_TME_ACTIVATE_MK_TME_KEYID_BITS_MASK;
+
+    CHECK_FIELD(ia32_tme_activate, IA32_TME_ACTIVATE, mk_tme_crypto_algs, MK_TME_CRYPTO_ALGS);
+    ck_assert_uint_eq(all & MSR_IA32_TME_ACTIVATE_MK_TME_CRYPTO_ALGS_MASK, 0);
+    all |= MSR_IA32_TME_ACTIVATE_MK_TME_CRYPTO_ALGS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TME_ACTIVATE, PATTERN(MSR_IA32_TME_ACTIVATE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tme_activate_read().raw, PATTERN(MSR_IA32_TME_ACTIVATE));
+        ck_assert_int_eq(msr_ia32_tme_activate_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TME_ACTIVATE));
+        /* typed writes store exactly the value given */
+        msr_ia32_tme_activate_write(msr_ia32_tme_activate_from_raw(~PATTERN(MSR_IA32_TME_ACTIVATE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_ACTIVATE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TME_ACTIVATE));
+        ck_assert_int_eq(msr_ia32_tme_activate_write_safe(msr_ia32_tme_activate_from_raw(PATTERN(MSR_IA32_TME_ACTIVATE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_ACTIVATE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TME_ACTIVATE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_tme_activate_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TME_ACTIVATE) & ~MSR_IA32_TME_ACTIVATE_WRITABLE_MASK & ~MSR_IA32_TME_ACTIVATE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TME_ACTIVATE_RESERVED_MASK, PATTERN(MSR_IA32_TME_ACTIVATE) & MSR_IA32_TME_ACTIVATE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_tme_activate_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TME_ACTIVATE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TME_ACTIVATE) & ~MSR_IA32_TME_ACTIVATE_WRITABLE_MASK & ~MSR_IA32_TME_ACTIVATE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TME_ACTIVATE_WRITABLE_MASK, MSR_IA32_TME_ACTIVATE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_ACTIVATE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tme_activate_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_tme_exclude_mask)
+{
+    uint64_t all = MSR_IA32_TME_EXCLUDE_MASK_RESERVED_MASK;
+    msr_ia32_tme_exclude_mask_t v;
+
+    CHECK_FIELD(ia32_tme_exclude_mask, IA32_TME_EXCLUDE_MASK, enable, ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_TME_EXCLUDE_MASK_ENABLE_MASK, 0);
+    all |= MSR_IA32_TME_EXCLUDE_MASK_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_tme_exclude_mask, IA32_TME_EXCLUDE_MASK, tme_exclude_mask, TME_EXCLUDE_MASK);
+    ck_assert_uint_eq(all & MSR_IA32_TME_EXCLUDE_MASK_TME_EXCLUDE_MASK_MASK, 0);
+    all |= MSR_IA32_TME_EXCLUDE_MASK_TME_EXCLUDE_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TME_EXCLUDE_MASK, PATTERN(MSR_IA32_TME_EXCLUDE_MASK)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tme_exclude_mask_read().raw, PATTERN(MSR_IA32_TME_EXCLUDE_MASK));
+        ck_assert_int_eq(msr_ia32_tme_exclude_mask_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TME_EXCLUDE_MASK));
+        /* typed writes store exactly the value given */
+        msr_ia32_tme_exclude_mask_write(msr_ia32_tme_exclude_mask_from_raw(~PATTERN(MSR_IA32_TME_EXCLUDE_MASK)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_EXCLUDE_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TME_EXCLUDE_MASK));
+        ck_assert_int_eq(msr_ia32_tme_exclude_mask_write_safe(msr_ia32_tme_exclude_mask_from_raw(PATTERN(MSR_IA32_TME_EXCLUDE_MASK))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_EXCLUDE_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TME_EXCLUDE_MASK));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_tme_exclude_mask_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TME_EXCLUDE_MASK) & ~MSR_IA32_TME_EXCLUDE_MASK_WRITABLE_MASK & ~MSR_IA32_TME_EXCLUDE_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TME_EXCLUDE_MASK_RESERVED_MASK, PATTERN(MSR_IA32_TME_EXCLUDE_MASK) & MSR_IA32_TME_EXCLUDE_MASK_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_tme_exclude_mask_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TME_EXCLUDE_MASK_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TME_EXCLUDE_MASK) & ~MSR_IA32_TME_EXCLUDE_MASK_WRITABLE_MASK & ~MSR_IA32_TME_EXCLUDE_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TME_EXCLUDE_MASK_WRITABLE_MASK, MSR_IA32_TME_EXCLUDE_MASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_EXCLUDE_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tme_exclude_mask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_tme_exclude_base)
+{
+    uint64_t all = MSR_IA32_TME_EXCLUDE_BASE_RESERVED_MASK;
+    msr_ia32_tme_exclude_base_t v;
+
+    CHECK_FIELD(ia32_tme_exclude_base, IA32_TME_EXCLUDE_BASE, tme_exclude_base, TME_EXCLUDE_BASE);
+    ck_assert_uint_eq(all & MSR_IA32_TME_EXCLUDE_BASE_TME_EXCLUDE_BASE_MASK, 0);
+    all |= MSR_IA32_TME_EXCLUDE_BASE_TME_EXCLUDE_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TME_EXCLUDE_BASE, PATTERN(MSR_IA32_TME_EXCLUDE_BASE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tme_exclude_base_read().raw, PATTERN(MSR_IA32_TME_EXCLUDE_BASE));
+        ck_assert_int_eq(msr_ia32_tme_exclude_base_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TME_EXCLUDE_BASE));
+        /* typed writes store exactly the value given */
+        msr_ia32_tme_exclude_base_write(msr_ia32_tme_exclude_base_from_raw(~PATTERN(MSR_IA32_TME_EXCLUDE_BASE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_EXCLUDE_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TME_EXCLUDE_BASE));
+        ck_assert_int_eq(msr_ia32_tme_exclude_base_write_safe(msr_ia32_tme_exclude_base_from_raw(PATTERN(MSR_IA32_TME_EXCLUDE_BASE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_EXCLUDE_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TME_EXCLUDE_BASE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_tme_exclude_base_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TME_EXCLUDE_BASE) & ~MSR_IA32_TME_EXCLUDE_BASE_WRITABLE_MASK & ~MSR_IA32_TME_EXCLUDE_BASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TME_EXCLUDE_BASE_RESERVED_MASK, PATTERN(MSR_IA32_TME_EXCLUDE_BASE) & MSR_IA32_TME_EXCLUDE_BASE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_tme_exclude_base_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TME_EXCLUDE_BASE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TME_EXCLUDE_BASE) & ~MSR_IA32_TME_EXCLUDE_BASE_WRITABLE_MASK & ~MSR_IA32_TME_EXCLUDE_BASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TME_EXCLUDE_BASE_WRITABLE_MASK, MSR_IA32_TME_EXCLUDE_BASE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TME_EXCLUDE_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tme_exclude_base_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_uintr_rr)
+{
+    uint64_t all = MSR_IA32_UINTR_RR_RESERVED_MASK;
+    msr_ia32_uintr_rr_t v;
+
+    CHECK_FIELD(ia32_uintr_rr, IA32_UINTR_RR, uirr, UIRR);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_RR_UIRR_MASK, 0);
+    all |= MSR_IA32_UINTR_RR_UIRR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_UINTR_RR, PATTERN(MSR_IA32_UINTR_RR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_uintr_rr_read().raw, PATTERN(MSR_IA32_UINTR_RR));
+        ck_assert_int_eq(msr_ia32_uintr_rr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_RR));
+        /* typed writes store exactly the value given */
+        msr_ia32_uintr_rr_write(msr_ia32_uintr_rr_from_raw(~PATTERN(MSR_IA32_UINTR_RR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_RR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_UINTR_RR));
+        ck_assert_int_eq(msr_ia32_uintr_rr_write_safe(msr_ia32_uintr_rr_from_raw(PATTERN(MSR_IA32_UINTR_RR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_RR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_UINTR_RR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_uintr_rr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_RR) & ~MSR_IA32_UINTR_RR_WRITABLE_MASK & ~MSR_IA32_UINTR_RR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_RR_RESERVED_MASK, PATTERN(MSR_IA32_UINTR_RR) & MSR_IA32_UINTR_RR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_uintr_rr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_UINTR_RR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_UINTR_RR) & ~MSR_IA32_UINTR_RR_WRITABLE_MASK & ~MSR_IA32_UINTR_RR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_RR_WRITABLE_MASK, MSR_IA32_UINTR_RR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_RR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_uintr_rr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_uintr_handler)
+{
+    uint64_t all = MSR_IA32_UINTR_HANDLER_RESERVED_MASK;
+    msr_ia32_uintr_handler_t v;
+
+    CHECK_FIELD(ia32_uintr_handler, IA32_UINTR_HANDLER, uihandler, UIHANDLER);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_HANDLER_UIHANDLER_MASK, 0);
+    all |= MSR_IA32_UINTR_HANDLER_UIHANDLER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_UINTR_HANDLER, PATTERN(MSR_IA32_UINTR_HANDLER)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_uintr_handler_read().raw, PATTERN(MSR_IA32_UINTR_HANDLER));
+        ck_assert_int_eq(msr_ia32_uintr_handler_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_HANDLER));
+        /* typed writes store exactly the value given */
+        msr_ia32_uintr_handler_write(msr_ia32_uintr_handler_from_raw(~PATTERN(MSR_IA32_UINTR_HANDLER)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_HANDLER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_UINTR_HANDLER));
+        ck_assert_int_eq(msr_ia32_uintr_handler_write_safe(msr_ia32_uintr_handler_from_raw(PATTERN(MSR_IA32_UINTR_HANDLER))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_HANDLER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_UINTR_HANDLER));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_uintr_handler_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_HANDLER) & ~MSR_IA32_UINTR_HANDLER_WRITABLE_MASK & ~MSR_IA32_UINTR_HANDLER_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_HANDLER_RESERVED_MASK, PATTERN(MSR_IA32_UINTR_HANDLER) & MSR_IA32_UINTR_HANDLER_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_uintr_handler_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_UINTR_HANDLER_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_UINTR_HANDLER) & ~MSR_IA32_UINTR_HANDLER_WRITABLE_MASK & ~MSR_IA32_UINTR_HANDLER_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_HANDLER_WRITABLE_MASK, MSR_IA32_UINTR_HANDLER_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_HANDLER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_uintr_handler_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_uintr_stackadjust)
+{
+    uint64_t all = MSR_IA32_UINTR_STACKADJUST_RESERVED_MASK;
+    msr_ia32_uintr_stackadjust_t v;
+
+    CHECK_FIELD(ia32_uintr_stackadjust, IA32_UINTR_STACKADJUST, load_rsp, LOAD_RSP);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_STACKADJUST_LOAD_RSP_MASK, 0);
+    all |= MSR_IA32_UINTR_STACKADJUST_LOAD_RSP_MASK;
+
+    CHECK_FIELD(ia32_uintr_stackadjust, IA32_UINTR_STACKADJUST, stack_adjust, STACK_ADJUST);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_MASK, 0);
+    all |= MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_UINTR_STACKADJUST, PATTERN(MSR_IA32_UINTR_STACKADJUST)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_uintr_stackadjust_read().raw, PATTERN(MSR_IA32_UINTR_STACKADJUST));
+        ck_assert_int_eq(msr_ia32_uintr_stackadjust_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_STACKADJUST));
+        /* typed writes store exactly the value given */
+        msr_ia32_uintr_stackadjust_write(msr_ia32_uintr_stackadjust_from_raw(~PATTERN(MSR_IA32_UINTR_STACKADJUST)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_STACKADJUST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_UINTR_STACKADJUST));
+        ck_assert_int_eq(msr_ia32_uintr_stackadjust_write_safe(msr_ia32_uintr_stackadjust_from_raw(PATTERN(MSR_IA32_UINTR_STACKADJUST))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_STACKADJUST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_UINTR_STACKADJUST));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_uintr_stackadjust_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_STACKADJUST) & ~MSR_IA32_UINTR_STACKADJUST_WRITABLE_MASK & ~MSR_IA32_UINTR_STACKADJUST_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_STACKADJUST_RESERVED_MASK, PATTERN(MSR_IA32_UINTR_STACKADJUST) & MSR_IA32_UINTR_STACKADJUST_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_uintr_stackadjust_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_UINTR_STACKADJUST_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_UINTR_STACKADJUST) & ~MSR_IA32_UINTR_STACKADJUST_WRITABLE_MASK & ~MSR_IA32_UINTR_STACKADJUST_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_STACKADJUST_WRITABLE_MASK, MSR_IA32_UINTR_STACKADJUST_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_STACKADJUST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_uintr_stackadjust_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_uintr_misc)
+{
+    uint64_t all = MSR_IA32_UINTR_MISC_RESERVED_MASK;
+    msr_ia32_uintr_misc_t v;
+
+    CHECK_FIELD(ia32_uintr_misc, IA32_UINTR_MISC, uittsz, UITTSZ);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_MISC_UITTSZ_MASK, 0);
+    all |= MSR_IA32_UINTR_MISC_UITTSZ_MASK;
+
+    CHECK_FIELD(ia32_uintr_misc, IA32_UINTR_MISC, uinv, UINV);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_MISC_UINV_MASK, 0);
+    all |= MSR_IA32_UINTR_MISC_UINV_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_UINTR_MISC, PATTERN(MSR_IA32_UINTR_MISC)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_uintr_misc_read().raw, PATTERN(MSR_IA32_UINTR_MISC));
+        ck_assert_int_eq(msr_ia32_uintr_misc_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_MISC));
+        /* typed writes store exactly the value given */
+        msr_ia32_uintr_misc_write(msr_ia32_uintr_misc_from_raw(~PATTERN(MSR_IA32_UINTR_MISC)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_MISC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_UINTR_MISC));
+        ck_assert_int_eq(msr_ia32_uintr_misc_write_safe(msr_ia32_uintr_misc_from_raw(PATTERN(MSR_IA32_UINTR_MISC))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_MISC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_UINTR_MISC));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_uintr_misc_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_MISC) & ~MSR_IA32_UINTR_MISC_WRITABLE_MASK & ~MSR_IA32_UINTR_MISC_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_MISC_RESERVED_MASK, PATTERN(MSR_IA32_UINTR_MISC) & MSR_IA32_UINTR_MISC_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_uintr_misc_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_UINTR_MISC_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_UINTR_MISC) & ~MSR_IA32_UINTR_MISC_WRITABLE_MASK & ~MSR_IA32_UINTR_MISC_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_MISC_WRITABLE_MASK, MSR_IA32_UINTR_MISC_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_MISC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_uintr_misc_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_uintr_pd)
+{
+    uint64_t all = MSR_IA32_UINTR_PD_RESERVED_MASK;
+    msr_ia32_uintr_pd_t v;
+
+    CHECK_FIELD(ia32_uintr_pd, IA32_UINTR_PD, upidaddr, UPIDADDR);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_PD_UPIDADDR_MASK, 0);
+    all |= MSR_IA32_UINTR_PD_UPIDADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_UINTR_PD, PATTERN(MSR_IA32_UINTR_PD)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_uintr_pd_read().raw, PATTERN(MSR_IA32_UINTR_PD));
+        ck_assert_int_eq(msr_ia32_uintr_pd_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_PD));
+        /* typed writes store exactly the value given */
+        msr_ia32_uintr_pd_write(msr_ia32_uintr_pd_from_raw(~PATTERN(MSR_IA32_UINTR_PD)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_PD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_UINTR_PD));
+        ck_assert_int_eq(msr_ia32_uintr_pd_write_safe(msr_ia32_uintr_pd_from_raw(PATTERN(MSR_IA32_UINTR_PD))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_PD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_UINTR_PD));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_uintr_pd_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_PD) & ~MSR_IA32_UINTR_PD_WRITABLE_MASK & ~MSR_IA32_UINTR_PD_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_PD_RESERVED_MASK, PATTERN(MSR_IA32_UINTR_PD) & MSR_IA32_UINTR_PD_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_uintr_pd_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_UINTR_PD_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_UINTR_PD) & ~MSR_IA32_UINTR_PD_WRITABLE_MASK & ~MSR_IA32_UINTR_PD_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_PD_WRITABLE_MASK, MSR_IA32_UINTR_PD_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_PD, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_uintr_pd_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_uintr_tt)
+{
+    uint64_t all = MSR_IA32_UINTR_TT_RESERVED_MASK;
+    msr_ia32_uintr_tt_t v;
+
+    CHECK_FIELD(ia32_uintr_tt, IA32_UINTR_TT, senduipi_enable, SENDUIPI_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_TT_SENDUIPI_ENABLE_MASK, 0);
+    all |= MSR_IA32_UINTR_TT_SENDUIPI_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_uintr_tt, IA32_UINTR_TT, uittaddr, UITTADDR);
+    ck_assert_uint_eq(all & MSR_IA32_UINTR_TT_UITTADDR_MASK, 0);
+    all |= MSR_IA32_UINTR_TT_UITTADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_UINTR_TT, PATTERN(MSR_IA32_UINTR_TT)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_uintr_tt_read().raw, PATTERN(MSR_IA32_UINTR_TT));
+        ck_assert_int_eq(msr_ia32_uintr_tt_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_TT));
+        /* typed writes store exactly the value given */
+        msr_ia32_uintr_tt_write(msr_ia32_uintr_tt_from_raw(~PATTERN(MSR_IA32_UINTR_TT)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_TT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_UINTR_TT));
+        ck_assert_int_eq(msr_ia32_uintr_tt_write_safe(msr_ia32_uintr_tt_from_raw(PATTERN(MSR_IA32_UINTR_TT))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_TT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_UINTR_TT));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_uintr_tt_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UINTR_TT) & ~MSR_IA32_UINTR_TT_WRITABLE_MASK & ~MSR_IA32_UINTR_TT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_TT_RESERVED_MASK, PATTERN(MSR_IA32_UINTR_TT) & MSR_IA32_UINTR_TT_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_uintr_tt_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_UINTR_TT_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_UINTR_TT) & ~MSR_IA32_UINTR_TT_WRITABLE_MASK & ~MSR_IA32_UINTR_TT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UINTR_TT_WRITABLE_MASK, MSR_IA32_UINTR_TT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UINTR_TT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_uintr_tt_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_copy_status)
+{
+    uint64_t all = MSR_IA32_COPY_STATUS_RESERVED_MASK;
+    msr_ia32_copy_status_t v;
+
+    CHECK_FIELD(ia32_copy_status, IA32_COPY_STATUS, iwkey_copy_successful, IWKEY_COPY_SUCCESSFUL);
+    ck_assert_uint_eq(all & MSR_IA32_COPY_STATUS_IWKEY_COPY_SUCCESSFUL_MASK, 0);
+    all |= MSR_IA32_COPY_STATUS_IWKEY_COPY_SUCCESSFUL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_COPY_STATUS, PATTERN(MSR_IA32_COPY_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_copy_status_read().raw, PATTERN(MSR_IA32_COPY_STATUS));
+        ck_assert_int_eq(msr_ia32_copy_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_COPY_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_copy_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_iwkeybackup_status)
+{
+    uint64_t all = MSR_IA32_IWKEYBACKUP_STATUS_RESERVED_MASK;
+    msr_ia32_iwkeybackup_status_t v;
+
+    CHECK_FIELD(ia32_iwkeybackup_status, IA32_IWKEYBACKUP_STATUS, backup_restore_valid, BACKUP_RESTORE_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_RESTORE_VALID_MASK, 0);
+    all |= MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_RESTORE_VALID_MASK;
+
+    CHECK_FIELD(ia32_iwkeybackup_status, IA32_IWKEYBACKUP_STATUS, backup_key_storage_rw_error, BACKUP_KEY_STORAGE_RW_ERROR);
+    ck_assert_uint_eq(all & MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_KEY_STORAGE_RW_ERROR_MASK, 0);
+    all |= MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_KEY_STORAGE_RW_ERROR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_IWKEYBACKUP_STATUS, PATTERN(MSR_IA32_IWKEYBACKUP_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_iwkeybackup_status_read().raw, PATTERN(MSR_IA32_IWKEYBACKUP_STATUS));
+        ck_assert_int_eq(msr_ia32_iwkeybackup_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_IWKEYBACKUP_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_iwkeybackup_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_debug_interface)
+{
+    uint64_t all = MSR_IA32_DEBUG_INTERFACE_RESERVED_MASK;
+    msr_ia32_debug_interface_t v;
+
+    CHECK_FIELD(ia32_debug_interface, IA32_DEBUG_INTERFACE, enable, ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUG_INTERFACE_ENABLE_MASK, 0);
+    all |= MSR_IA32_DEBUG_INTERFACE_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_debug_interface, IA32_DEBUG_INTERFACE, lock, LOCK);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUG_INTERFACE_LOCK_MASK, 0);
+    all |= MSR_IA32_DEBUG_INTERFACE_LOCK_MASK;
+
+    CHECK_FIELD(ia32_debug_interface, IA32_DEBUG_INTERFACE, debug_occurred, DEBUG_OCCURRED);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUG_INTERFACE_DEBUG_OCCURRED_MASK, 0);
+    all |= MSR_IA32_DEBUG_INTERFACE_DEBUG_OCCURRED_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_DEBUG_INTERFACE, PATTERN(MSR_IA32_DEBUG_INTERFACE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_debug_interface_read().raw, PATTERN(MSR_IA32_DEBUG_INTERFACE));
+        ck_assert_int_eq(msr_ia32_debug_interface_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_DEBUG_INTERFACE));
+        /* typed writes store exactly the value given */
+        msr_ia32_debug_interface_write(msr_ia32_debug_interface_from_raw(~PATTERN(MSR_IA32_DEBUG_INTERFACE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DEBUG_INTERFACE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_DEBUG_INTERFACE));
+        ck_assert_int_eq(msr_ia32_debug_interface_write_safe(msr_ia32_debug_interface_from_raw(PATTERN(MSR_IA32_DEBUG_INTERFACE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DEBUG_INTERFACE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_DEBUG_INTERFACE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_debug_interface_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_DEBUG_INTERFACE) & ~MSR_IA32_DEBUG_INTERFACE_WRITABLE_MASK & ~MSR_IA32_DEBUG_INTERFACE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_DEBUG_INTERFACE_RESERVED_MASK, PATTERN(MSR_IA32_DEBUG_INTERFACE) & MSR_IA32_DEBUG_INTERFACE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_debug_interface_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_DEBUG_INTERFACE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_DEBUG_INTERFACE) & ~MSR_IA32_DEBUG_INTERFACE_WRITABLE_MASK & ~MSR_IA32_DEBUG_INTERFACE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_DEBUG_INTERFACE_WRITABLE_MASK, MSR_IA32_DEBUG_INTERFACE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_DEBUG_INTERFACE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_debug_interface_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_l3_qos_cfg)
+{
+    uint64_t all = MSR_IA32_L3_QOS_CFG_RESERVED_MASK;
+    msr_ia32_l3_qos_cfg_t v;
+
+    CHECK_FIELD(ia32_l3_qos_cfg, IA32_L3_QOS_CFG, cdp_enable, CDP_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_L3_QOS_CFG_CDP_ENABLE_MASK, 0);
+    all |= MSR_IA32_L3_QOS_CFG_CDP_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_L3_QOS_CFG, PATTERN(MSR_IA32_L3_QOS_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_l3_qos_cfg_read().raw, PATTERN(MSR_IA32_L3_QOS_CFG));
+        ck_assert_int_eq(msr_ia32_l3_qos_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L3_QOS_CFG));
+        /* typed writes store exactly the value given */
+        msr_ia32_l3_qos_cfg_write(msr_ia32_l3_qos_cfg_from_raw(~PATTERN(MSR_IA32_L3_QOS_CFG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L3_QOS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_L3_QOS_CFG));
+        ck_assert_int_eq(msr_ia32_l3_qos_cfg_write_safe(msr_ia32_l3_qos_cfg_from_raw(PATTERN(MSR_IA32_L3_QOS_CFG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L3_QOS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_L3_QOS_CFG));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_l3_qos_cfg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L3_QOS_CFG) & ~MSR_IA32_L3_QOS_CFG_WRITABLE_MASK & ~MSR_IA32_L3_QOS_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L3_QOS_CFG_RESERVED_MASK, PATTERN(MSR_IA32_L3_QOS_CFG) & MSR_IA32_L3_QOS_CFG_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_l3_qos_cfg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_L3_QOS_CFG_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_L3_QOS_CFG) & ~MSR_IA32_L3_QOS_CFG_WRITABLE_MASK & ~MSR_IA32_L3_QOS_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L3_QOS_CFG_WRITABLE_MASK, MSR_IA32_L3_QOS_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L3_QOS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_l3_qos_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_l2_qos_cfg)
+{
+    uint64_t all = MSR_IA32_L2_QOS_CFG_RESERVED_MASK;
+    msr_ia32_l2_qos_cfg_t v;
+
+    CHECK_FIELD(ia32_l2_qos_cfg, IA32_L2_QOS_CFG, cdp_enable, CDP_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_L2_QOS_CFG_CDP_ENABLE_MASK, 0);
+    all |= MSR_IA32_L2_QOS_CFG_CDP_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_L2_QOS_CFG, PATTERN(MSR_IA32_L2_QOS_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_l2_qos_cfg_read().raw, PATTERN(MSR_IA32_L2_QOS_CFG));
+        ck_assert_int_eq(msr_ia32_l2_qos_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L2_QOS_CFG));
+        /* typed writes store exactly the value given */
+        msr_ia32_l2_qos_cfg_write(msr_ia32_l2_qos_cfg_from_raw(~PATTERN(MSR_IA32_L2_QOS_CFG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_QOS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_L2_QOS_CFG));
+        ck_assert_int_eq(msr_ia32_l2_qos_cfg_write_safe(msr_ia32_l2_qos_cfg_from_raw(PATTERN(MSR_IA32_L2_QOS_CFG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_QOS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_L2_QOS_CFG));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_l2_qos_cfg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L2_QOS_CFG) & ~MSR_IA32_L2_QOS_CFG_WRITABLE_MASK & ~MSR_IA32_L2_QOS_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L2_QOS_CFG_RESERVED_MASK, PATTERN(MSR_IA32_L2_QOS_CFG) & MSR_IA32_L2_QOS_CFG_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_l2_qos_cfg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_L2_QOS_CFG_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_L2_QOS_CFG) & ~MSR_IA32_L2_QOS_CFG_WRITABLE_MASK & ~MSR_IA32_L2_QOS_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L2_QOS_CFG_WRITABLE_MASK, MSR_IA32_L2_QOS_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_QOS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_l2_qos_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_qm_evtsel)
+{
+    uint64_t all = MSR_IA32_QM_EVTSEL_RESERVED_MASK;
+    msr_ia32_qm_evtsel_t v;
+
+    CHECK_FIELD(ia32_qm_evtsel, IA32_QM_EVTSEL, event_id, EVENT_ID);
+    ck_assert_uint_eq(all & MSR_IA32_QM_EVTSEL_EVENT_ID_MASK, 0);
+    all |= MSR_IA32_QM_EVTSEL_EVENT_ID_MASK;
+
+    CHECK_FIELD(ia32_qm_evtsel, IA32_QM_EVTSEL, rmid, RMID);
+    ck_assert_uint_eq(all & MSR_IA32_QM_EVTSEL_RMID_MASK, 0);
+    all |= MSR_IA32_QM_EVTSEL_RMID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_QM_EVTSEL, PATTERN(MSR_IA32_QM_EVTSEL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_qm_evtsel_read().raw, PATTERN(MSR_IA32_QM_EVTSEL));
+        ck_assert_int_eq(msr_ia32_qm_evtsel_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_QM_EVTSEL));
+        /* typed writes store exactly the value given */
+        msr_ia32_qm_evtsel_write(msr_ia32_qm_evtsel_from_raw(~PATTERN(MSR_IA32_QM_EVTSEL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_QM_EVTSEL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_QM_EVTSEL));
+        ck_assert_int_eq(msr_ia32_qm_evtsel_write_safe(msr_ia32_qm_evtsel_from_raw(PATTERN(MSR_IA32_QM_EVTSEL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_QM_EVTSEL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_QM_EVTSEL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_qm_evtsel_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_QM_EVTSEL) & ~MSR_IA32_QM_EVTSEL_WRITABLE_MASK & ~MSR_IA32_QM_EVTSEL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_QM_EVTSEL_RESERVED_MASK, PATTERN(MSR_IA32_QM_EVTSEL) & MSR_IA32_QM_EVTSEL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_qm_evtsel_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_QM_EVTSEL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_QM_EVTSEL) & ~MSR_IA32_QM_EVTSEL_WRITABLE_MASK & ~MSR_IA32_QM_EVTSEL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_QM_EVTSEL_WRITABLE_MASK, MSR_IA32_QM_EVTSEL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_QM_EVTSEL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_qm_evtsel_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_qm_ctr)
+{
+    uint64_t all = MSR_IA32_QM_CTR_RESERVED_MASK;
+    msr_ia32_qm_ctr_t v;
+
+    CHECK_FIELD(ia32_qm_ctr, IA32_QM_CTR, resource_monitored_data, RESOURCE_MONITORED_DATA);
+    ck_assert_uint_eq(all & MSR_IA32_QM_CTR_RESOURCE_MONITORED_DATA_MASK, 0);
+    all |= MSR_IA32_QM_CTR_RESOURCE_MONITORED_DATA_MASK;
+
+    CHECK_FIELD(ia32_qm_ctr, IA32_QM_CTR, unavailable, UNAVAILABLE);
+    ck_assert_uint_eq(all & MSR_IA32_QM_CTR_UNAVAILABLE_MASK, 0);
+    all |= MSR_IA32_QM_CTR_UNAVAILABLE_MASK;
+
+    CHECK_FIELD(ia32_qm_ctr, IA32_QM_CTR, error, ERROR);
+    ck_assert_uint_eq(all & MSR_IA32_QM_CTR_ERROR_MASK, 0);
+    all |= MSR_IA32_QM_CTR_ERROR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_QM_CTR, PATTERN(MSR_IA32_QM_CTR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_qm_ctr_read().raw, PATTERN(MSR_IA32_QM_CTR));
+        ck_assert_int_eq(msr_ia32_qm_ctr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_QM_CTR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_qm_ctr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pqr_assoc)
+{
+    uint64_t all = MSR_IA32_PQR_ASSOC_RESERVED_MASK;
+    msr_ia32_pqr_assoc_t v;
+
+    CHECK_FIELD(ia32_pqr_assoc, IA32_PQR_ASSOC, rmid, RMID);
+    ck_assert_uint_eq(all & MSR_IA32_PQR_ASSOC_RMID_MASK, 0);
+    all |= MSR_IA32_PQR_ASSOC_RMID_MASK;
+
+    CHECK_FIELD(ia32_pqr_assoc, IA32_PQR_ASSOC, cos, COS);
+    ck_assert_uint_eq(all & MSR_IA32_PQR_ASSOC_COS_MASK, 0);
+    all |= MSR_IA32_PQR_ASSOC_COS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PQR_ASSOC, PATTERN(MSR_IA32_PQR_ASSOC)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pqr_assoc_read().raw, PATTERN(MSR_IA32_PQR_ASSOC));
+        ck_assert_int_eq(msr_ia32_pqr_assoc_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PQR_ASSOC));
+        /* typed writes store exactly the value given */
+        msr_ia32_pqr_assoc_write(msr_ia32_pqr_assoc_from_raw(~PATTERN(MSR_IA32_PQR_ASSOC)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PQR_ASSOC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PQR_ASSOC));
+        ck_assert_int_eq(msr_ia32_pqr_assoc_write_safe(msr_ia32_pqr_assoc_from_raw(PATTERN(MSR_IA32_PQR_ASSOC))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PQR_ASSOC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PQR_ASSOC));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pqr_assoc_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PQR_ASSOC) & ~MSR_IA32_PQR_ASSOC_WRITABLE_MASK & ~MSR_IA32_PQR_ASSOC_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PQR_ASSOC_RESERVED_MASK, PATTERN(MSR_IA32_PQR_ASSOC) & MSR_IA32_PQR_ASSOC_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pqr_assoc_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PQR_ASSOC_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PQR_ASSOC) & ~MSR_IA32_PQR_ASSOC_WRITABLE_MASK & ~MSR_IA32_PQR_ASSOC_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PQR_ASSOC_WRITABLE_MASK, MSR_IA32_PQR_ASSOC_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PQR_ASSOC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pqr_assoc_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_l3_mask_n)
+{
+    uint64_t all = MSR_IA32_L3_MASK_N_RESERVED_MASK;
+    msr_ia32_l3_mask_n_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_l3_mask_n, IA32_L3_MASK_N, cbm, CBM);
+    ck_assert_uint_eq(all & MSR_IA32_L3_MASK_N_CBM_MASK, 0);
+    all |= MSR_IA32_L3_MASK_N_CBM_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_L3_MASK_N(0), MSR_IA32_L3_MASK_0);
+    ck_assert_uint_eq(MSR_IA32_L3_MASK_N(127), MSR_IA32_L3_MASK_127);
+    for (n = 0; n < MSR_IA32_L3_MASK_N_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_L3_MASK_N(n), PATTERN(MSR_IA32_L3_MASK_N(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_L3_MASK_N_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_l3_mask_n_read(n).raw, PATTERN(MSR_IA32_L3_MASK_N(n)));
+        ck_assert_int_eq(msr_ia32_l3_mask_n_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L3_MASK_N(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_l3_mask_n_write(n, msr_ia32_l3_mask_n_from_raw(~PATTERN(MSR_IA32_L3_MASK_N(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L3_MASK_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_L3_MASK_N(n)));
+        ck_assert_int_eq(msr_ia32_l3_mask_n_write_safe(n, msr_ia32_l3_mask_n_from_raw(PATTERN(MSR_IA32_L3_MASK_N(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L3_MASK_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_L3_MASK_N(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_l3_mask_n_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L3_MASK_N(n)) & ~MSR_IA32_L3_MASK_N_WRITABLE_MASK & ~MSR_IA32_L3_MASK_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L3_MASK_N_RESERVED_MASK, PATTERN(MSR_IA32_L3_MASK_N(n)) & MSR_IA32_L3_MASK_N_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_l3_mask_n_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_L3_MASK_N_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_L3_MASK_N(n)) & ~MSR_IA32_L3_MASK_N_WRITABLE_MASK & ~MSR_IA32_L3_MASK_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L3_MASK_N_WRITABLE_MASK, MSR_IA32_L3_MASK_N_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L3_MASK_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_l3_mask_n_read_safe(MSR_IA32_L3_MASK_N_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_l3_mask_n_read(MSR_IA32_L3_MASK_N_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_l3_mask_n_write_safe(MSR_IA32_L3_MASK_N_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_l3_mask_n_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_l2_mask_n)
+{
+    uint64_t all = MSR_IA32_L2_MASK_N_RESERVED_MASK;
+    msr_ia32_l2_mask_n_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_l2_mask_n, IA32_L2_MASK_N, cbm, CBM);
+    ck_assert_uint_eq(all & MSR_IA32_L2_MASK_N_CBM_MASK, 0);
+    all |= MSR_IA32_L2_MASK_N_CBM_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_L2_MASK_N(0), MSR_IA32_L2_MASK_0);
+    ck_assert_uint_eq(MSR_IA32_L2_MASK_N(63), MSR_IA32_L2_MASK_63);
+    for (n = 0; n < MSR_IA32_L2_MASK_N_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_L2_MASK_N(n), PATTERN(MSR_IA32_L2_MASK_N(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_L2_MASK_N_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_l2_mask_n_read(n).raw, PATTERN(MSR_IA32_L2_MASK_N(n)));
+        ck_assert_int_eq(msr_ia32_l2_mask_n_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L2_MASK_N(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_l2_mask_n_write(n, msr_ia32_l2_mask_n_from_raw(~PATTERN(MSR_IA32_L2_MASK_N(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_MASK_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_L2_MASK_N(n)));
+        ck_assert_int_eq(msr_ia32_l2_mask_n_write_safe(n, msr_ia32_l2_mask_n_from_raw(PATTERN(MSR_IA32_L2_MASK_N(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_MASK_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_L2_MASK_N(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_l2_mask_n_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L2_MASK_N(n)) & ~MSR_IA32_L2_MASK_N_WRITABLE_MASK & ~MSR_IA32_L2_MASK_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L2_MASK_N_RESERVED_MASK, PATTERN(MSR_IA32_L2_MASK_N(n)) & MSR_IA32_L2_MASK_N_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_l2_mask_n_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_L2_MASK_N_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_L2_MASK_N(n)) & ~MSR_IA32_L2_MASK_N_WRITABLE_MASK & ~MSR_IA32_L2_MASK_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L2_MASK_N_WRITABLE_MASK, MSR_IA32_L2_MASK_N_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_MASK_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_l2_mask_n_read_safe(MSR_IA32_L2_MASK_N_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_l2_mask_n_read(MSR_IA32_L2_MASK_N_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_l2_mask_n_write_safe(MSR_IA32_L2_MASK_N_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_l2_mask_n_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_l2_qos_ext_bw_thrtl_n)
+{
+    uint64_t all = MSR_IA32_L2_QOS_EXT_BW_THRTL_N_RESERVED_MASK;
+    msr_ia32_l2_qos_ext_bw_thrtl_n_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_l2_qos_ext_bw_thrtl_n, IA32_L2_QOS_EXT_BW_THRTL_N, delay, DELAY);
+    ck_assert_uint_eq(all & MSR_IA32_L2_QOS_EXT_BW_THRTL_N_DELAY_MASK, 0);
+    all |= MSR_IA32_L2_QOS_EXT_BW_THRTL_N_DELAY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(0), MSR_IA32_L2_QOS_EXT_BW_THRTL_0);
+    ck_assert_uint_eq(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(63), MSR_IA32_L2_QOS_EXT_BW_THRTL_63);
+    for (n = 0; n < MSR_IA32_L2_QOS_EXT_BW_THRTL_N_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n), PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_L2_QOS_EXT_BW_THRTL_N_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_l2_qos_ext_bw_thrtl_n_read(n).raw, PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n)));
+        ck_assert_int_eq(msr_ia32_l2_qos_ext_bw_thrtl_n_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_l2_qos_ext_bw_thrtl_n_write(n, msr_ia32_l2_qos_ext_bw_thrtl_n_from_raw(~PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n)));
+        ck_assert_int_eq(msr_ia32_l2_qos_ext_bw_thrtl_n_write_safe(n, msr_ia32_l2_qos_ext_bw_thrtl_n_from_raw(PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_l2_qos_ext_bw_thrtl_n_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n)) & ~MSR_IA32_L2_QOS_EXT_BW_THRTL_N_WRITABLE_MASK & ~MSR_IA32_L2_QOS_EXT_BW_THRTL_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L2_QOS_EXT_BW_THRTL_N_RESERVED_MASK, PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n)) & MSR_IA32_L2_QOS_EXT_BW_THRTL_N_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_l2_qos_ext_bw_thrtl_n_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_L2_QOS_EXT_BW_THRTL_N_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n)) & ~MSR_IA32_L2_QOS_EXT_BW_THRTL_N_WRITABLE_MASK & ~MSR_IA32_L2_QOS_EXT_BW_THRTL_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_L2_QOS_EXT_BW_THRTL_N_WRITABLE_MASK, MSR_IA32_L2_QOS_EXT_BW_THRTL_N_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_L2_QOS_EXT_BW_THRTL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_l2_qos_ext_bw_thrtl_n_read_safe(MSR_IA32_L2_QOS_EXT_BW_THRTL_N_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_l2_qos_ext_bw_thrtl_n_read(MSR_IA32_L2_QOS_EXT_BW_THRTL_N_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_l2_qos_ext_bw_thrtl_n_write_safe(MSR_IA32_L2_QOS_EXT_BW_THRTL_N_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_l2_qos_ext_bw_thrtl_n_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_bndcfgs)
+{
+    uint64_t all = MSR_IA32_BNDCFGS_RESERVED_MASK;
+    msr_ia32_bndcfgs_t v;
+
+    CHECK_FIELD(ia32_bndcfgs, IA32_BNDCFGS, en, EN);
+    ck_assert_uint_eq(all & MSR_IA32_BNDCFGS_EN_MASK, 0);
+    all |= MSR_IA32_BNDCFGS_EN_MASK;
+
+    CHECK_FIELD(ia32_bndcfgs, IA32_BNDCFGS, bndpreserve, BNDPRESERVE);
+    ck_assert_uint_eq(all & MSR_IA32_BNDCFGS_BNDPRESERVE_MASK, 0);
+    all |= MSR_IA32_BNDCFGS_BNDPRESERVE_MASK;
+
+    CHECK_FIELD(ia32_bndcfgs, IA32_BNDCFGS, base, BASE);
+    ck_assert_uint_eq(all & MSR_IA32_BNDCFGS_BASE_MASK, 0);
+    all |= MSR_IA32_BNDCFGS_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_BNDCFGS, PATTERN(MSR_IA32_BNDCFGS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_bndcfgs_read().raw, PATTERN(MSR_IA32_BNDCFGS));
+        ck_assert_int_eq(msr_ia32_bndcfgs_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_BNDCFGS));
+        /* typed writes store exactly the value given */
+        msr_ia32_bndcfgs_write(msr_ia32_bndcfgs_from_raw(~PATTERN(MSR_IA32_BNDCFGS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_BNDCFGS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_BNDCFGS));
+        ck_assert_int_eq(msr_ia32_bndcfgs_write_safe(msr_ia32_bndcfgs_from_raw(PATTERN(MSR_IA32_BNDCFGS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_BNDCFGS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_BNDCFGS));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_bndcfgs_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_BNDCFGS) & ~MSR_IA32_BNDCFGS_WRITABLE_MASK & ~MSR_IA32_BNDCFGS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_BNDCFGS_RESERVED_MASK, PATTERN(MSR_IA32_BNDCFGS) & MSR_IA32_BNDCFGS_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_bndcfgs_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_BNDCFGS_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_BNDCFGS) & ~MSR_IA32_BNDCFGS_WRITABLE_MASK & ~MSR_IA32_BNDCFGS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_BNDCFGS_WRITABLE_MASK, MSR_IA32_BNDCFGS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_BNDCFGS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_bndcfgs_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_copy_local_to_platform)
+{
+    uint64_t all = MSR_IA32_COPY_LOCAL_TO_PLATFORM_RESERVED_MASK;
+    msr_ia32_copy_local_to_platform_t v;
+
+    CHECK_FIELD(ia32_copy_local_to_platform, IA32_COPY_LOCAL_TO_PLATFORM, iwkey_backup, IWKEY_BACKUP);
+    ck_assert_uint_eq(all & MSR_IA32_COPY_LOCAL_TO_PLATFORM_IWKEY_BACKUP_MASK, 0);
+    all |= MSR_IA32_COPY_LOCAL_TO_PLATFORM_IWKEY_BACKUP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_COPY_LOCAL_TO_PLATFORM, PATTERN(MSR_IA32_COPY_LOCAL_TO_PLATFORM)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_ia32_copy_local_to_platform_write(msr_ia32_copy_local_to_platform_from_raw(~PATTERN(MSR_IA32_COPY_LOCAL_TO_PLATFORM)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_COPY_LOCAL_TO_PLATFORM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_COPY_LOCAL_TO_PLATFORM));
+        ck_assert_int_eq(msr_ia32_copy_local_to_platform_write_safe(msr_ia32_copy_local_to_platform_from_raw(PATTERN(MSR_IA32_COPY_LOCAL_TO_PLATFORM))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_COPY_LOCAL_TO_PLATFORM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_COPY_LOCAL_TO_PLATFORM));
+    }
+}
+END_TEST
+
+START_TEST(test_ia32_copy_platform_to_local)
+{
+    uint64_t all = MSR_IA32_COPY_PLATFORM_TO_LOCAL_RESERVED_MASK;
+    msr_ia32_copy_platform_to_local_t v;
+
+    CHECK_FIELD(ia32_copy_platform_to_local, IA32_COPY_PLATFORM_TO_LOCAL, iwkey_restore, IWKEY_RESTORE);
+    ck_assert_uint_eq(all & MSR_IA32_COPY_PLATFORM_TO_LOCAL_IWKEY_RESTORE_MASK, 0);
+    all |= MSR_IA32_COPY_PLATFORM_TO_LOCAL_IWKEY_RESTORE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_COPY_PLATFORM_TO_LOCAL, PATTERN(MSR_IA32_COPY_PLATFORM_TO_LOCAL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_ia32_copy_platform_to_local_write(msr_ia32_copy_platform_to_local_from_raw(~PATTERN(MSR_IA32_COPY_PLATFORM_TO_LOCAL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_COPY_PLATFORM_TO_LOCAL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_COPY_PLATFORM_TO_LOCAL));
+        ck_assert_int_eq(msr_ia32_copy_platform_to_local_write_safe(msr_ia32_copy_platform_to_local_from_raw(PATTERN(MSR_IA32_COPY_PLATFORM_TO_LOCAL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_COPY_PLATFORM_TO_LOCAL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_COPY_PLATFORM_TO_LOCAL));
+    }
+}
+END_TEST
+
+START_TEST(test_ia32_pasid)
+{
+    uint64_t all = MSR_IA32_PASID_RESERVED_MASK;
+    msr_ia32_pasid_t v;
+
+    CHECK_FIELD(ia32_pasid, IA32_PASID, pasid, PASID);
+    ck_assert_uint_eq(all & MSR_IA32_PASID_PASID_MASK, 0);
+    all |= MSR_IA32_PASID_PASID_MASK;
+
+    CHECK_FIELD(ia32_pasid, IA32_PASID, valid, VALID);
+    ck_assert_uint_eq(all & MSR_IA32_PASID_VALID_MASK, 0);
+    all |= MSR_IA32_PASID_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PASID, PATTERN(MSR_IA32_PASID)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pasid_read().raw, PATTERN(MSR_IA32_PASID));
+        ck_assert_int_eq(msr_ia32_pasid_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PASID));
+        /* typed writes store exactly the value given */
+        msr_ia32_pasid_write(msr_ia32_pasid_from_raw(~PATTERN(MSR_IA32_PASID)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PASID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PASID));
+        ck_assert_int_eq(msr_ia32_pasid_write_safe(msr_ia32_pasid_from_raw(PATTERN(MSR_IA32_PASID))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PASID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PASID));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pasid_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PASID) & ~MSR_IA32_PASID_WRITABLE_MASK & ~MSR_IA32_PASID_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PASID_RESERVED_MASK, PATTERN(MSR_IA32_PASID) & MSR_IA32_PASID_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pasid_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PASID_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PASID) & ~MSR_IA32_PASID_WRITABLE_MASK & ~MSR_IA32_PASID_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PASID_WRITABLE_MASK, MSR_IA32_PASID_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PASID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pasid_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_xss)
 {
     uint64_t all = MSR_IA32_XSS_RESERVED_MASK;
@@ -912,6 +10119,1047 @@ START_TEST(test_ia32_xss)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_xss_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pkg_hdc_ctl)
+{
+    uint64_t all = MSR_IA32_PKG_HDC_CTL_RESERVED_MASK;
+    msr_ia32_pkg_hdc_ctl_t v;
+
+    CHECK_FIELD(ia32_pkg_hdc_ctl, IA32_PKG_HDC_CTL, hdc_pkg_enable, HDC_PKG_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_PKG_HDC_CTL_HDC_PKG_ENABLE_MASK, 0);
+    all |= MSR_IA32_PKG_HDC_CTL_HDC_PKG_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PKG_HDC_CTL, PATTERN(MSR_IA32_PKG_HDC_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pkg_hdc_ctl_read().raw, PATTERN(MSR_IA32_PKG_HDC_CTL));
+        ck_assert_int_eq(msr_ia32_pkg_hdc_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PKG_HDC_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_pkg_hdc_ctl_write(msr_ia32_pkg_hdc_ctl_from_raw(~PATTERN(MSR_IA32_PKG_HDC_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PKG_HDC_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PKG_HDC_CTL));
+        ck_assert_int_eq(msr_ia32_pkg_hdc_ctl_write_safe(msr_ia32_pkg_hdc_ctl_from_raw(PATTERN(MSR_IA32_PKG_HDC_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PKG_HDC_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PKG_HDC_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pkg_hdc_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PKG_HDC_CTL) & ~MSR_IA32_PKG_HDC_CTL_WRITABLE_MASK & ~MSR_IA32_PKG_HDC_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PKG_HDC_CTL_RESERVED_MASK, PATTERN(MSR_IA32_PKG_HDC_CTL) & MSR_IA32_PKG_HDC_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pkg_hdc_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PKG_HDC_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PKG_HDC_CTL) & ~MSR_IA32_PKG_HDC_CTL_WRITABLE_MASK & ~MSR_IA32_PKG_HDC_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PKG_HDC_CTL_WRITABLE_MASK, MSR_IA32_PKG_HDC_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PKG_HDC_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pkg_hdc_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pm_ctl1)
+{
+    uint64_t all = MSR_IA32_PM_CTL1_RESERVED_MASK;
+    msr_ia32_pm_ctl1_t v;
+
+    CHECK_FIELD(ia32_pm_ctl1, IA32_PM_CTL1, hdc_allow_block, HDC_ALLOW_BLOCK);
+    ck_assert_uint_eq(all & MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_MASK, 0);
+    all |= MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PM_CTL1, PATTERN(MSR_IA32_PM_CTL1)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pm_ctl1_read().raw, PATTERN(MSR_IA32_PM_CTL1));
+        ck_assert_int_eq(msr_ia32_pm_ctl1_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PM_CTL1));
+        /* typed writes store exactly the value given */
+        msr_ia32_pm_ctl1_write(msr_ia32_pm_ctl1_from_raw(~PATTERN(MSR_IA32_PM_CTL1)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PM_CTL1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PM_CTL1));
+        ck_assert_int_eq(msr_ia32_pm_ctl1_write_safe(msr_ia32_pm_ctl1_from_raw(PATTERN(MSR_IA32_PM_CTL1))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PM_CTL1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PM_CTL1));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pm_ctl1_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PM_CTL1) & ~MSR_IA32_PM_CTL1_WRITABLE_MASK & ~MSR_IA32_PM_CTL1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PM_CTL1_RESERVED_MASK, PATTERN(MSR_IA32_PM_CTL1) & MSR_IA32_PM_CTL1_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pm_ctl1_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PM_CTL1_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PM_CTL1) & ~MSR_IA32_PM_CTL1_WRITABLE_MASK & ~MSR_IA32_PM_CTL1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PM_CTL1_WRITABLE_MASK, MSR_IA32_PM_CTL1_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PM_CTL1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pm_ctl1_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_thread_stall)
+{
+    uint64_t all = MSR_IA32_THREAD_STALL_RESERVED_MASK;
+    msr_ia32_thread_stall_t v;
+
+    CHECK_FIELD(ia32_thread_stall, IA32_THREAD_STALL, stall_cycle_cnt, STALL_CYCLE_CNT);
+    ck_assert_uint_eq(all & MSR_IA32_THREAD_STALL_STALL_CYCLE_CNT_MASK, 0);
+    all |= MSR_IA32_THREAD_STALL_STALL_CYCLE_CNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_THREAD_STALL, PATTERN(MSR_IA32_THREAD_STALL)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_thread_stall_read().raw, PATTERN(MSR_IA32_THREAD_STALL));
+        ck_assert_int_eq(msr_ia32_thread_stall_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_THREAD_STALL));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_thread_stall_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_lbr_n_info)
+{
+    uint64_t all = MSR_IA32_LBR_N_INFO_RESERVED_MASK;
+    msr_ia32_lbr_n_info_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_lbr_n_info, IA32_LBR_N_INFO, cyc_cnt, CYC_CNT);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_N_INFO_CYC_CNT_MASK, 0);
+    all |= MSR_IA32_LBR_N_INFO_CYC_CNT_MASK;
+
+    CHECK_FIELD(ia32_lbr_n_info, IA32_LBR_N_INFO, br_type, BR_TYPE);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_N_INFO_BR_TYPE_MASK, 0);
+    all |= MSR_IA32_LBR_N_INFO_BR_TYPE_MASK;
+
+    CHECK_FIELD(ia32_lbr_n_info, IA32_LBR_N_INFO, cyc_cnt_valid, CYC_CNT_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_N_INFO_CYC_CNT_VALID_MASK, 0);
+    all |= MSR_IA32_LBR_N_INFO_CYC_CNT_VALID_MASK;
+
+    CHECK_FIELD(ia32_lbr_n_info, IA32_LBR_N_INFO, tsx_abort, TSX_ABORT);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_N_INFO_TSX_ABORT_MASK, 0);
+    all |= MSR_IA32_LBR_N_INFO_TSX_ABORT_MASK;
+
+    CHECK_FIELD(ia32_lbr_n_info, IA32_LBR_N_INFO, in_tsx, IN_TSX);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_N_INFO_IN_TSX_MASK, 0);
+    all |= MSR_IA32_LBR_N_INFO_IN_TSX_MASK;
+
+    CHECK_FIELD(ia32_lbr_n_info, IA32_LBR_N_INFO, mispred, MISPRED);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_N_INFO_MISPRED_MASK, 0);
+    all |= MSR_IA32_LBR_N_INFO_MISPRED_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_LBR_N_INFO(0), MSR_IA32_LBR_0_INFO);
+    ck_assert_uint_eq(MSR_IA32_LBR_N_INFO(31), MSR_IA32_LBR_31_INFO);
+    for (n = 0; n < MSR_IA32_LBR_N_INFO_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_LBR_N_INFO(n), PATTERN(MSR_IA32_LBR_N_INFO(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_LBR_N_INFO_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_lbr_n_info_read(n).raw, PATTERN(MSR_IA32_LBR_N_INFO(n)));
+        ck_assert_int_eq(msr_ia32_lbr_n_info_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_N_INFO(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_lbr_n_info_write(n, msr_ia32_lbr_n_info_from_raw(~PATTERN(MSR_IA32_LBR_N_INFO(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_INFO(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_LBR_N_INFO(n)));
+        ck_assert_int_eq(msr_ia32_lbr_n_info_write_safe(n, msr_ia32_lbr_n_info_from_raw(PATTERN(MSR_IA32_LBR_N_INFO(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_INFO(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_LBR_N_INFO(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_lbr_n_info_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_N_INFO(n)) & ~MSR_IA32_LBR_N_INFO_WRITABLE_MASK & ~MSR_IA32_LBR_N_INFO_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_N_INFO_RESERVED_MASK, PATTERN(MSR_IA32_LBR_N_INFO(n)) & MSR_IA32_LBR_N_INFO_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_lbr_n_info_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_LBR_N_INFO_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_LBR_N_INFO(n)) & ~MSR_IA32_LBR_N_INFO_WRITABLE_MASK & ~MSR_IA32_LBR_N_INFO_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_N_INFO_WRITABLE_MASK, MSR_IA32_LBR_N_INFO_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_INFO(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_lbr_n_info_read_safe(MSR_IA32_LBR_N_INFO_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_lbr_n_info_read(MSR_IA32_LBR_N_INFO_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_lbr_n_info_write_safe(MSR_IA32_LBR_N_INFO_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_lbr_n_info_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_lbr_ctl)
+{
+    uint64_t all = MSR_IA32_LBR_CTL_RESERVED_MASK;
+    msr_ia32_lbr_ctl_t v;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, lbren, LBREN);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_LBREN_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_LBREN_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, os, OS);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_OS_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_OS_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, usr, USR);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_USR_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_USR_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, call_stack, CALL_STACK);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_CALL_STACK_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_CALL_STACK_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, cond, COND);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_COND_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_COND_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, near_rel_jmp, NEAR_REL_JMP);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_NEAR_REL_JMP_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_NEAR_REL_JMP_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, near_ind_jmp, NEAR_IND_JMP);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_NEAR_IND_JMP_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_NEAR_IND_JMP_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, near_rel_call, NEAR_REL_CALL);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_NEAR_REL_CALL_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_NEAR_REL_CALL_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, near_ind_call, NEAR_IND_CALL);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_NEAR_IND_CALL_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_NEAR_IND_CALL_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, near_ret, NEAR_RET);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_NEAR_RET_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_NEAR_RET_MASK;
+
+    CHECK_FIELD(ia32_lbr_ctl, IA32_LBR_CTL, other_branch, OTHER_BRANCH);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_CTL_OTHER_BRANCH_MASK, 0);
+    all |= MSR_IA32_LBR_CTL_OTHER_BRANCH_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_LBR_CTL, PATTERN(MSR_IA32_LBR_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_lbr_ctl_read().raw, PATTERN(MSR_IA32_LBR_CTL));
+        ck_assert_int_eq(msr_ia32_lbr_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_lbr_ctl_write(msr_ia32_lbr_ctl_from_raw(~PATTERN(MSR_IA32_LBR_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_LBR_CTL));
+        ck_assert_int_eq(msr_ia32_lbr_ctl_write_safe(msr_ia32_lbr_ctl_from_raw(PATTERN(MSR_IA32_LBR_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_LBR_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_lbr_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_CTL) & ~MSR_IA32_LBR_CTL_WRITABLE_MASK & ~MSR_IA32_LBR_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_CTL_RESERVED_MASK, PATTERN(MSR_IA32_LBR_CTL) & MSR_IA32_LBR_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_lbr_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_LBR_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_LBR_CTL) & ~MSR_IA32_LBR_CTL_WRITABLE_MASK & ~MSR_IA32_LBR_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_CTL_WRITABLE_MASK, MSR_IA32_LBR_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_lbr_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_lbr_depth)
+{
+    uint64_t all = MSR_IA32_LBR_DEPTH_RESERVED_MASK;
+    msr_ia32_lbr_depth_t v;
+
+    CHECK_FIELD(ia32_lbr_depth, IA32_LBR_DEPTH, depth, DEPTH);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_DEPTH_DEPTH_MASK, 0);
+    all |= MSR_IA32_LBR_DEPTH_DEPTH_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_LBR_DEPTH, PATTERN(MSR_IA32_LBR_DEPTH)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_lbr_depth_read().raw, PATTERN(MSR_IA32_LBR_DEPTH));
+        ck_assert_int_eq(msr_ia32_lbr_depth_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_DEPTH));
+        /* typed writes store exactly the value given */
+        msr_ia32_lbr_depth_write(msr_ia32_lbr_depth_from_raw(~PATTERN(MSR_IA32_LBR_DEPTH)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_DEPTH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_LBR_DEPTH));
+        ck_assert_int_eq(msr_ia32_lbr_depth_write_safe(msr_ia32_lbr_depth_from_raw(PATTERN(MSR_IA32_LBR_DEPTH))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_DEPTH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_LBR_DEPTH));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_lbr_depth_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_DEPTH) & ~MSR_IA32_LBR_DEPTH_WRITABLE_MASK & ~MSR_IA32_LBR_DEPTH_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_DEPTH_RESERVED_MASK, PATTERN(MSR_IA32_LBR_DEPTH) & MSR_IA32_LBR_DEPTH_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_lbr_depth_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_LBR_DEPTH_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_LBR_DEPTH) & ~MSR_IA32_LBR_DEPTH_WRITABLE_MASK & ~MSR_IA32_LBR_DEPTH_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_DEPTH_WRITABLE_MASK, MSR_IA32_LBR_DEPTH_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_DEPTH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_lbr_depth_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_lbr_n_from_ip)
+{
+    uint64_t all = MSR_IA32_LBR_N_FROM_IP_RESERVED_MASK;
+    msr_ia32_lbr_n_from_ip_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_lbr_n_from_ip, IA32_LBR_N_FROM_IP, from_ip, FROM_IP);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_N_FROM_IP_FROM_IP_MASK, 0);
+    all |= MSR_IA32_LBR_N_FROM_IP_FROM_IP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_LBR_N_FROM_IP(0), MSR_IA32_LBR_0_FROM_IP);
+    ck_assert_uint_eq(MSR_IA32_LBR_N_FROM_IP(31), MSR_IA32_LBR_31_FROM_IP);
+    for (n = 0; n < MSR_IA32_LBR_N_FROM_IP_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_LBR_N_FROM_IP(n), PATTERN(MSR_IA32_LBR_N_FROM_IP(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_LBR_N_FROM_IP_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_lbr_n_from_ip_read(n).raw, PATTERN(MSR_IA32_LBR_N_FROM_IP(n)));
+        ck_assert_int_eq(msr_ia32_lbr_n_from_ip_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_N_FROM_IP(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_lbr_n_from_ip_write(n, msr_ia32_lbr_n_from_ip_from_raw(~PATTERN(MSR_IA32_LBR_N_FROM_IP(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_FROM_IP(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_LBR_N_FROM_IP(n)));
+        ck_assert_int_eq(msr_ia32_lbr_n_from_ip_write_safe(n, msr_ia32_lbr_n_from_ip_from_raw(PATTERN(MSR_IA32_LBR_N_FROM_IP(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_FROM_IP(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_LBR_N_FROM_IP(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_lbr_n_from_ip_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_N_FROM_IP(n)) & ~MSR_IA32_LBR_N_FROM_IP_WRITABLE_MASK & ~MSR_IA32_LBR_N_FROM_IP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_N_FROM_IP_RESERVED_MASK, PATTERN(MSR_IA32_LBR_N_FROM_IP(n)) & MSR_IA32_LBR_N_FROM_IP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_lbr_n_from_ip_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_LBR_N_FROM_IP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_LBR_N_FROM_IP(n)) & ~MSR_IA32_LBR_N_FROM_IP_WRITABLE_MASK & ~MSR_IA32_LBR_N_FROM_IP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_N_FROM_IP_WRITABLE_MASK, MSR_IA32_LBR_N_FROM_IP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_FROM_IP(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_lbr_n_from_ip_read_safe(MSR_IA32_LBR_N_FROM_IP_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_lbr_n_from_ip_read(MSR_IA32_LBR_N_FROM_IP_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_lbr_n_from_ip_write_safe(MSR_IA32_LBR_N_FROM_IP_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_lbr_n_from_ip_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_lbr_n_to_ip)
+{
+    uint64_t all = MSR_IA32_LBR_N_TO_IP_RESERVED_MASK;
+    msr_ia32_lbr_n_to_ip_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_lbr_n_to_ip, IA32_LBR_N_TO_IP, to_ip, TO_IP);
+    ck_assert_uint_eq(all & MSR_IA32_LBR_N_TO_IP_TO_IP_MASK, 0);
+    all |= MSR_IA32_LBR_N_TO_IP_TO_IP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_LBR_N_TO_IP(0), MSR_IA32_LBR_0_TO_IP);
+    ck_assert_uint_eq(MSR_IA32_LBR_N_TO_IP(31), MSR_IA32_LBR_31_TO_IP);
+    for (n = 0; n < MSR_IA32_LBR_N_TO_IP_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_LBR_N_TO_IP(n), PATTERN(MSR_IA32_LBR_N_TO_IP(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_LBR_N_TO_IP_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_lbr_n_to_ip_read(n).raw, PATTERN(MSR_IA32_LBR_N_TO_IP(n)));
+        ck_assert_int_eq(msr_ia32_lbr_n_to_ip_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_N_TO_IP(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_lbr_n_to_ip_write(n, msr_ia32_lbr_n_to_ip_from_raw(~PATTERN(MSR_IA32_LBR_N_TO_IP(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_TO_IP(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_LBR_N_TO_IP(n)));
+        ck_assert_int_eq(msr_ia32_lbr_n_to_ip_write_safe(n, msr_ia32_lbr_n_to_ip_from_raw(PATTERN(MSR_IA32_LBR_N_TO_IP(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_TO_IP(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_LBR_N_TO_IP(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_lbr_n_to_ip_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_LBR_N_TO_IP(n)) & ~MSR_IA32_LBR_N_TO_IP_WRITABLE_MASK & ~MSR_IA32_LBR_N_TO_IP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_N_TO_IP_RESERVED_MASK, PATTERN(MSR_IA32_LBR_N_TO_IP(n)) & MSR_IA32_LBR_N_TO_IP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_lbr_n_to_ip_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_LBR_N_TO_IP_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_LBR_N_TO_IP(n)) & ~MSR_IA32_LBR_N_TO_IP_WRITABLE_MASK & ~MSR_IA32_LBR_N_TO_IP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_LBR_N_TO_IP_WRITABLE_MASK, MSR_IA32_LBR_N_TO_IP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_LBR_N_TO_IP(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_lbr_n_to_ip_read_safe(MSR_IA32_LBR_N_TO_IP_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_lbr_n_to_ip_read(MSR_IA32_LBR_N_TO_IP_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_lbr_n_to_ip_write_safe(MSR_IA32_LBR_N_TO_IP_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_lbr_n_to_ip_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hw_feedback_ptr)
+{
+    uint64_t all = MSR_IA32_HW_FEEDBACK_PTR_RESERVED_MASK;
+    msr_ia32_hw_feedback_ptr_t v;
+
+    CHECK_FIELD(ia32_hw_feedback_ptr, IA32_HW_FEEDBACK_PTR, valid, VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HW_FEEDBACK_PTR_VALID_MASK, 0);
+    all |= MSR_IA32_HW_FEEDBACK_PTR_VALID_MASK;
+
+    CHECK_FIELD(ia32_hw_feedback_ptr, IA32_HW_FEEDBACK_PTR, address, ADDRESS);
+    ck_assert_uint_eq(all & MSR_IA32_HW_FEEDBACK_PTR_ADDRESS_MASK, 0);
+    all |= MSR_IA32_HW_FEEDBACK_PTR_ADDRESS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HW_FEEDBACK_PTR, PATTERN(MSR_IA32_HW_FEEDBACK_PTR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hw_feedback_ptr_read().raw, PATTERN(MSR_IA32_HW_FEEDBACK_PTR));
+        ck_assert_int_eq(msr_ia32_hw_feedback_ptr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HW_FEEDBACK_PTR));
+        /* typed writes store exactly the value given */
+        msr_ia32_hw_feedback_ptr_write(msr_ia32_hw_feedback_ptr_from_raw(~PATTERN(MSR_IA32_HW_FEEDBACK_PTR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_PTR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HW_FEEDBACK_PTR));
+        ck_assert_int_eq(msr_ia32_hw_feedback_ptr_write_safe(msr_ia32_hw_feedback_ptr_from_raw(PATTERN(MSR_IA32_HW_FEEDBACK_PTR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_PTR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HW_FEEDBACK_PTR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hw_feedback_ptr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HW_FEEDBACK_PTR) & ~MSR_IA32_HW_FEEDBACK_PTR_WRITABLE_MASK & ~MSR_IA32_HW_FEEDBACK_PTR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HW_FEEDBACK_PTR_RESERVED_MASK, PATTERN(MSR_IA32_HW_FEEDBACK_PTR) & MSR_IA32_HW_FEEDBACK_PTR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hw_feedback_ptr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HW_FEEDBACK_PTR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HW_FEEDBACK_PTR) & ~MSR_IA32_HW_FEEDBACK_PTR_WRITABLE_MASK & ~MSR_IA32_HW_FEEDBACK_PTR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HW_FEEDBACK_PTR_WRITABLE_MASK, MSR_IA32_HW_FEEDBACK_PTR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_PTR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hw_feedback_ptr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hw_feedback_config)
+{
+    uint64_t all = MSR_IA32_HW_FEEDBACK_CONFIG_RESERVED_MASK;
+    msr_ia32_hw_feedback_config_t v;
+
+    CHECK_FIELD(ia32_hw_feedback_config, IA32_HW_FEEDBACK_CONFIG, hfi_enable, HFI_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_HW_FEEDBACK_CONFIG_HFI_ENABLE_MASK, 0);
+    all |= MSR_IA32_HW_FEEDBACK_CONFIG_HFI_ENABLE_MASK;
+
+    CHECK_FIELD(ia32_hw_feedback_config, IA32_HW_FEEDBACK_CONFIG, itd_enable, ITD_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_HW_FEEDBACK_CONFIG_ITD_ENABLE_MASK, 0);
+    all |= MSR_IA32_HW_FEEDBACK_CONFIG_ITD_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HW_FEEDBACK_CONFIG, PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hw_feedback_config_read().raw, PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG));
+        ck_assert_int_eq(msr_ia32_hw_feedback_config_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG));
+        /* typed writes store exactly the value given */
+        msr_ia32_hw_feedback_config_write(msr_ia32_hw_feedback_config_from_raw(~PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG));
+        ck_assert_int_eq(msr_ia32_hw_feedback_config_write_safe(msr_ia32_hw_feedback_config_from_raw(PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hw_feedback_config_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG) & ~MSR_IA32_HW_FEEDBACK_CONFIG_WRITABLE_MASK & ~MSR_IA32_HW_FEEDBACK_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HW_FEEDBACK_CONFIG_RESERVED_MASK, PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG) & MSR_IA32_HW_FEEDBACK_CONFIG_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hw_feedback_config_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HW_FEEDBACK_CONFIG_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HW_FEEDBACK_CONFIG) & ~MSR_IA32_HW_FEEDBACK_CONFIG_WRITABLE_MASK & ~MSR_IA32_HW_FEEDBACK_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HW_FEEDBACK_CONFIG_WRITABLE_MASK, MSR_IA32_HW_FEEDBACK_CONFIG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hw_feedback_config_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_thread_feedback_char)
+{
+    uint64_t all = MSR_IA32_THREAD_FEEDBACK_CHAR_RESERVED_MASK;
+    msr_ia32_thread_feedback_char_t v;
+
+    CHECK_FIELD(ia32_thread_feedback_char, IA32_THREAD_FEEDBACK_CHAR, class_id, CLASS_ID);
+    ck_assert_uint_eq(all & MSR_IA32_THREAD_FEEDBACK_CHAR_CLASS_ID_MASK, 0);
+    all |= MSR_IA32_THREAD_FEEDBACK_CHAR_CLASS_ID_MASK;
+
+    CHECK_FIELD(ia32_thread_feedback_char, IA32_THREAD_FEEDBACK_CHAR, valid, VALID);
+    ck_assert_uint_eq(all & MSR_IA32_THREAD_FEEDBACK_CHAR_VALID_MASK, 0);
+    all |= MSR_IA32_THREAD_FEEDBACK_CHAR_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_THREAD_FEEDBACK_CHAR, PATTERN(MSR_IA32_THREAD_FEEDBACK_CHAR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_thread_feedback_char_read().raw, PATTERN(MSR_IA32_THREAD_FEEDBACK_CHAR));
+        ck_assert_int_eq(msr_ia32_thread_feedback_char_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_THREAD_FEEDBACK_CHAR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_thread_feedback_char_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hw_feedback_thread_config)
+{
+    uint64_t all = MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_RESERVED_MASK;
+    msr_ia32_hw_feedback_thread_config_t v;
+
+    CHECK_FIELD(ia32_hw_feedback_thread_config, IA32_HW_FEEDBACK_THREAD_CONFIG, enable, ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_ENABLE_MASK, 0);
+    all |= MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HW_FEEDBACK_THREAD_CONFIG, PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hw_feedback_thread_config_read().raw, PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG));
+        ck_assert_int_eq(msr_ia32_hw_feedback_thread_config_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG));
+        /* typed writes store exactly the value given */
+        msr_ia32_hw_feedback_thread_config_write(msr_ia32_hw_feedback_thread_config_from_raw(~PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_THREAD_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG));
+        ck_assert_int_eq(msr_ia32_hw_feedback_thread_config_write_safe(msr_ia32_hw_feedback_thread_config_from_raw(PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_THREAD_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hw_feedback_thread_config_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG) & ~MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_WRITABLE_MASK & ~MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_RESERVED_MASK, PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG) & MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hw_feedback_thread_config_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG) & ~MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_WRITABLE_MASK & ~MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_WRITABLE_MASK, MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HW_FEEDBACK_THREAD_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hw_feedback_thread_config_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_hreset_enable)
+{
+    uint64_t all = MSR_IA32_HRESET_ENABLE_RESERVED_MASK;
+    msr_ia32_hreset_enable_t v;
+
+    CHECK_FIELD(ia32_hreset_enable, IA32_HRESET_ENABLE, itd_reset_enable, ITD_RESET_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_HRESET_ENABLE_ITD_RESET_ENABLE_MASK, 0);
+    all |= MSR_IA32_HRESET_ENABLE_ITD_RESET_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_HRESET_ENABLE, PATTERN(MSR_IA32_HRESET_ENABLE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_hreset_enable_read().raw, PATTERN(MSR_IA32_HRESET_ENABLE));
+        ck_assert_int_eq(msr_ia32_hreset_enable_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HRESET_ENABLE));
+        /* typed writes store exactly the value given */
+        msr_ia32_hreset_enable_write(msr_ia32_hreset_enable_from_raw(~PATTERN(MSR_IA32_HRESET_ENABLE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HRESET_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_HRESET_ENABLE));
+        ck_assert_int_eq(msr_ia32_hreset_enable_write_safe(msr_ia32_hreset_enable_from_raw(PATTERN(MSR_IA32_HRESET_ENABLE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HRESET_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_HRESET_ENABLE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_hreset_enable_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_HRESET_ENABLE) & ~MSR_IA32_HRESET_ENABLE_WRITABLE_MASK & ~MSR_IA32_HRESET_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HRESET_ENABLE_RESERVED_MASK, PATTERN(MSR_IA32_HRESET_ENABLE) & MSR_IA32_HRESET_ENABLE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_hreset_enable_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_HRESET_ENABLE_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_HRESET_ENABLE) & ~MSR_IA32_HRESET_ENABLE_WRITABLE_MASK & ~MSR_IA32_HRESET_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_HRESET_ENABLE_WRITABLE_MASK, MSR_IA32_HRESET_ENABLE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_HRESET_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_hreset_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pmc_gpn_ctr)
+{
+    uint64_t all = MSR_IA32_PMC_GPN_CTR_RESERVED_MASK;
+    msr_ia32_pmc_gpn_ctr_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_pmc_gpn_ctr, IA32_PMC_GPN_CTR, counter, COUNTER);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CTR_COUNTER_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CTR_COUNTER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PMC_GPN_CTR(0), MSR_IA32_PMC_GP0_CTR);
+    ck_assert_uint_eq(MSR_IA32_PMC_GPN_CTR(9), MSR_IA32_PMC_GP9_CTR);
+    for (n = 0; n < MSR_IA32_PMC_GPN_CTR_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PMC_GPN_CTR(n), PATTERN(MSR_IA32_PMC_GPN_CTR(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PMC_GPN_CTR_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pmc_gpn_ctr_read(n).raw, PATTERN(MSR_IA32_PMC_GPN_CTR(n)));
+        ck_assert_int_eq(msr_ia32_pmc_gpn_ctr_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_GPN_CTR(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_pmc_gpn_ctr_write(n, msr_ia32_pmc_gpn_ctr_from_raw(~PATTERN(MSR_IA32_PMC_GPN_CTR(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CTR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PMC_GPN_CTR(n)));
+        ck_assert_int_eq(msr_ia32_pmc_gpn_ctr_write_safe(n, msr_ia32_pmc_gpn_ctr_from_raw(PATTERN(MSR_IA32_PMC_GPN_CTR(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CTR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PMC_GPN_CTR(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pmc_gpn_ctr_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_GPN_CTR(n)) & ~MSR_IA32_PMC_GPN_CTR_WRITABLE_MASK & ~MSR_IA32_PMC_GPN_CTR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_GPN_CTR_RESERVED_MASK, PATTERN(MSR_IA32_PMC_GPN_CTR(n)) & MSR_IA32_PMC_GPN_CTR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pmc_gpn_ctr_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PMC_GPN_CTR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PMC_GPN_CTR(n)) & ~MSR_IA32_PMC_GPN_CTR_WRITABLE_MASK & ~MSR_IA32_PMC_GPN_CTR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_GPN_CTR_WRITABLE_MASK, MSR_IA32_PMC_GPN_CTR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CTR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_pmc_gpn_ctr_read_safe(MSR_IA32_PMC_GPN_CTR_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_pmc_gpn_ctr_read(MSR_IA32_PMC_GPN_CTR_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_pmc_gpn_ctr_write_safe(MSR_IA32_PMC_GPN_CTR_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pmc_gpn_ctr_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pmc_gpn_cfg_a)
+{
+    uint64_t all = MSR_IA32_PMC_GPN_CFG_A_RESERVED_MASK;
+    msr_ia32_pmc_gpn_cfg_a_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, event_select, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_EVENT_SELECT_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_EVENT_SELECT_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, umask, UMASK);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_UMASK_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_UMASK_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, usr, USR);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_USR_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_USR_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, os, OS);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_OS_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_OS_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, e, E);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_E_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_E_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, pc, PC);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_PC_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_PC_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, intr, INTR);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_INTR_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_INTR_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, any, ANY);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_ANY_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_ANY_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, en, EN);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_EN_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_EN_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, inv, INV);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_INV_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_INV_MASK;
+
+    CHECK_FIELD(ia32_pmc_gpn_cfg_a, IA32_PMC_GPN_CFG_A, cmask, CMASK);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPN_CFG_A_CMASK_MASK, 0);
+    all |= MSR_IA32_PMC_GPN_CFG_A_CMASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PMC_GPN_CFG_A(0), MSR_IA32_PMC_GP0_CFG_A);
+    ck_assert_uint_eq(MSR_IA32_PMC_GPN_CFG_A(9), MSR_IA32_PMC_GP9_CFG_A);
+    for (n = 0; n < MSR_IA32_PMC_GPN_CFG_A_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PMC_GPN_CFG_A(n), PATTERN(MSR_IA32_PMC_GPN_CFG_A(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PMC_GPN_CFG_A_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pmc_gpn_cfg_a_read(n).raw, PATTERN(MSR_IA32_PMC_GPN_CFG_A(n)));
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_a_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_GPN_CFG_A(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_pmc_gpn_cfg_a_write(n, msr_ia32_pmc_gpn_cfg_a_from_raw(~PATTERN(MSR_IA32_PMC_GPN_CFG_A(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_A(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PMC_GPN_CFG_A(n)));
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_a_write_safe(n, msr_ia32_pmc_gpn_cfg_a_from_raw(PATTERN(MSR_IA32_PMC_GPN_CFG_A(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_A(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PMC_GPN_CFG_A(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pmc_gpn_cfg_a_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_GPN_CFG_A(n)) & ~MSR_IA32_PMC_GPN_CFG_A_WRITABLE_MASK & ~MSR_IA32_PMC_GPN_CFG_A_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_GPN_CFG_A_RESERVED_MASK, PATTERN(MSR_IA32_PMC_GPN_CFG_A(n)) & MSR_IA32_PMC_GPN_CFG_A_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_a_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PMC_GPN_CFG_A_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PMC_GPN_CFG_A(n)) & ~MSR_IA32_PMC_GPN_CFG_A_WRITABLE_MASK & ~MSR_IA32_PMC_GPN_CFG_A_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_GPN_CFG_A_WRITABLE_MASK, MSR_IA32_PMC_GPN_CFG_A_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_A(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_a_read_safe(MSR_IA32_PMC_GPN_CFG_A_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_pmc_gpn_cfg_a_read(MSR_IA32_PMC_GPN_CFG_A_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_a_write_safe(MSR_IA32_PMC_GPN_CFG_A_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_a_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pmc_gpn_cfg_b)
+{
+    uint64_t all = MSR_IA32_PMC_GPN_CFG_B_RESERVED_MASK;
+    msr_ia32_pmc_gpn_cfg_b_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PMC_GPN_CFG_B(0), MSR_IA32_PMC_GP0_CFG_B);
+    ck_assert_uint_eq(MSR_IA32_PMC_GPN_CFG_B(9), MSR_IA32_PMC_GP9_CFG_B);
+    for (n = 0; n < MSR_IA32_PMC_GPN_CFG_B_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PMC_GPN_CFG_B(n), PATTERN(MSR_IA32_PMC_GPN_CFG_B(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PMC_GPN_CFG_B_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pmc_gpn_cfg_b_read(n).raw, PATTERN(MSR_IA32_PMC_GPN_CFG_B(n)));
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_b_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_GPN_CFG_B(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_pmc_gpn_cfg_b_write(n, msr_ia32_pmc_gpn_cfg_b_from_raw(~PATTERN(MSR_IA32_PMC_GPN_CFG_B(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PMC_GPN_CFG_B(n)));
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_b_write_safe(n, msr_ia32_pmc_gpn_cfg_b_from_raw(PATTERN(MSR_IA32_PMC_GPN_CFG_B(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PMC_GPN_CFG_B(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pmc_gpn_cfg_b_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_GPN_CFG_B(n)) & ~MSR_IA32_PMC_GPN_CFG_B_WRITABLE_MASK & ~MSR_IA32_PMC_GPN_CFG_B_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_GPN_CFG_B_RESERVED_MASK, PATTERN(MSR_IA32_PMC_GPN_CFG_B(n)) & MSR_IA32_PMC_GPN_CFG_B_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_b_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PMC_GPN_CFG_B_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PMC_GPN_CFG_B(n)) & ~MSR_IA32_PMC_GPN_CFG_B_WRITABLE_MASK & ~MSR_IA32_PMC_GPN_CFG_B_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_GPN_CFG_B_WRITABLE_MASK, MSR_IA32_PMC_GPN_CFG_B_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_b_read_safe(MSR_IA32_PMC_GPN_CFG_B_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_pmc_gpn_cfg_b_read(MSR_IA32_PMC_GPN_CFG_B_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_b_write_safe(MSR_IA32_PMC_GPN_CFG_B_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_b_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pmc_gpn_cfg_c)
+{
+    uint64_t all = MSR_IA32_PMC_GPN_CFG_C_RESERVED_MASK;
+    msr_ia32_pmc_gpn_cfg_c_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PMC_GPN_CFG_C(0), MSR_IA32_PMC_GP0_CFG_C);
+    ck_assert_uint_eq(MSR_IA32_PMC_GPN_CFG_C(9), MSR_IA32_PMC_GP9_CFG_C);
+    for (n = 0; n < MSR_IA32_PMC_GPN_CFG_C_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PMC_GPN_CFG_C(n), PATTERN(MSR_IA32_PMC_GPN_CFG_C(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PMC_GPN_CFG_C_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pmc_gpn_cfg_c_read(n).raw, PATTERN(MSR_IA32_PMC_GPN_CFG_C(n)));
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_c_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_GPN_CFG_C(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_pmc_gpn_cfg_c_write(n, msr_ia32_pmc_gpn_cfg_c_from_raw(~PATTERN(MSR_IA32_PMC_GPN_CFG_C(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_C(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PMC_GPN_CFG_C(n)));
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_c_write_safe(n, msr_ia32_pmc_gpn_cfg_c_from_raw(PATTERN(MSR_IA32_PMC_GPN_CFG_C(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_C(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PMC_GPN_CFG_C(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pmc_gpn_cfg_c_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_GPN_CFG_C(n)) & ~MSR_IA32_PMC_GPN_CFG_C_WRITABLE_MASK & ~MSR_IA32_PMC_GPN_CFG_C_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_GPN_CFG_C_RESERVED_MASK, PATTERN(MSR_IA32_PMC_GPN_CFG_C(n)) & MSR_IA32_PMC_GPN_CFG_C_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_c_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PMC_GPN_CFG_C_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PMC_GPN_CFG_C(n)) & ~MSR_IA32_PMC_GPN_CFG_C_WRITABLE_MASK & ~MSR_IA32_PMC_GPN_CFG_C_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_GPN_CFG_C_WRITABLE_MASK, MSR_IA32_PMC_GPN_CFG_C_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_GPN_CFG_C(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_c_read_safe(MSR_IA32_PMC_GPN_CFG_C_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_pmc_gpn_cfg_c_read(MSR_IA32_PMC_GPN_CFG_C_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_c_write_safe(MSR_IA32_PMC_GPN_CFG_C_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pmc_gpn_cfg_c_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pmc_fxn_ctr)
+{
+    uint64_t all = MSR_IA32_PMC_FXN_CTR_RESERVED_MASK;
+    msr_ia32_pmc_fxn_ctr_t v;
+    unsigned n;
+
+    CHECK_FIELD(ia32_pmc_fxn_ctr, IA32_PMC_FXN_CTR, counter, COUNTER);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_FXN_CTR_COUNTER_MASK, 0);
+    all |= MSR_IA32_PMC_FXN_CTR_COUNTER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PMC_FXN_CTR(0), MSR_IA32_PMC_FX0_CTR);
+    ck_assert_uint_eq(MSR_IA32_PMC_FXN_CTR(6), MSR_IA32_PMC_FX6_CTR);
+    for (n = 0; n < MSR_IA32_PMC_FXN_CTR_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PMC_FXN_CTR(n), PATTERN(MSR_IA32_PMC_FXN_CTR(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PMC_FXN_CTR_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pmc_fxn_ctr_read(n).raw, PATTERN(MSR_IA32_PMC_FXN_CTR(n)));
+        ck_assert_int_eq(msr_ia32_pmc_fxn_ctr_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_FXN_CTR(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_pmc_fxn_ctr_write(n, msr_ia32_pmc_fxn_ctr_from_raw(~PATTERN(MSR_IA32_PMC_FXN_CTR(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CTR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PMC_FXN_CTR(n)));
+        ck_assert_int_eq(msr_ia32_pmc_fxn_ctr_write_safe(n, msr_ia32_pmc_fxn_ctr_from_raw(PATTERN(MSR_IA32_PMC_FXN_CTR(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CTR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PMC_FXN_CTR(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pmc_fxn_ctr_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_FXN_CTR(n)) & ~MSR_IA32_PMC_FXN_CTR_WRITABLE_MASK & ~MSR_IA32_PMC_FXN_CTR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_FXN_CTR_RESERVED_MASK, PATTERN(MSR_IA32_PMC_FXN_CTR(n)) & MSR_IA32_PMC_FXN_CTR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pmc_fxn_ctr_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PMC_FXN_CTR_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PMC_FXN_CTR(n)) & ~MSR_IA32_PMC_FXN_CTR_WRITABLE_MASK & ~MSR_IA32_PMC_FXN_CTR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_FXN_CTR_WRITABLE_MASK, MSR_IA32_PMC_FXN_CTR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CTR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_pmc_fxn_ctr_read_safe(MSR_IA32_PMC_FXN_CTR_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_pmc_fxn_ctr_read(MSR_IA32_PMC_FXN_CTR_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_pmc_fxn_ctr_write_safe(MSR_IA32_PMC_FXN_CTR_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pmc_fxn_ctr_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pmc_fxn_cfg_b)
+{
+    uint64_t all = MSR_IA32_PMC_FXN_CFG_B_RESERVED_MASK;
+    msr_ia32_pmc_fxn_cfg_b_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PMC_FXN_CFG_B(0), MSR_IA32_PMC_FX0_CFG_B);
+    ck_assert_uint_eq(MSR_IA32_PMC_FXN_CFG_B(6), MSR_IA32_PMC_FX6_CFG_B);
+    for (n = 0; n < MSR_IA32_PMC_FXN_CFG_B_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PMC_FXN_CFG_B(n), PATTERN(MSR_IA32_PMC_FXN_CFG_B(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PMC_FXN_CFG_B_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pmc_fxn_cfg_b_read(n).raw, PATTERN(MSR_IA32_PMC_FXN_CFG_B(n)));
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_b_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_FXN_CFG_B(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_pmc_fxn_cfg_b_write(n, msr_ia32_pmc_fxn_cfg_b_from_raw(~PATTERN(MSR_IA32_PMC_FXN_CFG_B(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CFG_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PMC_FXN_CFG_B(n)));
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_b_write_safe(n, msr_ia32_pmc_fxn_cfg_b_from_raw(PATTERN(MSR_IA32_PMC_FXN_CFG_B(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CFG_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PMC_FXN_CFG_B(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pmc_fxn_cfg_b_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_FXN_CFG_B(n)) & ~MSR_IA32_PMC_FXN_CFG_B_WRITABLE_MASK & ~MSR_IA32_PMC_FXN_CFG_B_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_FXN_CFG_B_RESERVED_MASK, PATTERN(MSR_IA32_PMC_FXN_CFG_B(n)) & MSR_IA32_PMC_FXN_CFG_B_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_b_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PMC_FXN_CFG_B_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PMC_FXN_CFG_B(n)) & ~MSR_IA32_PMC_FXN_CFG_B_WRITABLE_MASK & ~MSR_IA32_PMC_FXN_CFG_B_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_FXN_CFG_B_WRITABLE_MASK, MSR_IA32_PMC_FXN_CFG_B_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CFG_B(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_b_read_safe(MSR_IA32_PMC_FXN_CFG_B_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_pmc_fxn_cfg_b_read(MSR_IA32_PMC_FXN_CFG_B_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_b_write_safe(MSR_IA32_PMC_FXN_CFG_B_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_b_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_pmc_fxn_cfg_c)
+{
+    uint64_t all = MSR_IA32_PMC_FXN_CFG_C_RESERVED_MASK;
+    msr_ia32_pmc_fxn_cfg_c_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IA32_PMC_FXN_CFG_C(0), MSR_IA32_PMC_FX0_CFG_C);
+    ck_assert_uint_eq(MSR_IA32_PMC_FXN_CFG_C(6), MSR_IA32_PMC_FX6_CFG_C);
+    for (n = 0; n < MSR_IA32_PMC_FXN_CFG_C_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PMC_FXN_CFG_C(n), PATTERN(MSR_IA32_PMC_FXN_CFG_C(n))), MSR_OK);
+    for (n = 0; n < MSR_IA32_PMC_FXN_CFG_C_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_pmc_fxn_cfg_c_read(n).raw, PATTERN(MSR_IA32_PMC_FXN_CFG_C(n)));
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_c_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_FXN_CFG_C(n)));
+        /* typed writes store exactly the value given */
+        msr_ia32_pmc_fxn_cfg_c_write(n, msr_ia32_pmc_fxn_cfg_c_from_raw(~PATTERN(MSR_IA32_PMC_FXN_CFG_C(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CFG_C(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_PMC_FXN_CFG_C(n)));
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_c_write_safe(n, msr_ia32_pmc_fxn_cfg_c_from_raw(PATTERN(MSR_IA32_PMC_FXN_CFG_C(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CFG_C(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_PMC_FXN_CFG_C(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_pmc_fxn_cfg_c_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_PMC_FXN_CFG_C(n)) & ~MSR_IA32_PMC_FXN_CFG_C_WRITABLE_MASK & ~MSR_IA32_PMC_FXN_CFG_C_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_FXN_CFG_C_RESERVED_MASK, PATTERN(MSR_IA32_PMC_FXN_CFG_C(n)) & MSR_IA32_PMC_FXN_CFG_C_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_c_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_PMC_FXN_CFG_C_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_PMC_FXN_CFG_C(n)) & ~MSR_IA32_PMC_FXN_CFG_C_WRITABLE_MASK & ~MSR_IA32_PMC_FXN_CFG_C_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_PMC_FXN_CFG_C_WRITABLE_MASK, MSR_IA32_PMC_FXN_CFG_C_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_PMC_FXN_CFG_C(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_c_read_safe(MSR_IA32_PMC_FXN_CFG_C_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ia32_pmc_fxn_cfg_c_read(MSR_IA32_PMC_FXN_CFG_C_COUNT).raw, 0);
+        ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_c_write_safe(MSR_IA32_PMC_FXN_CFG_C_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_pmc_fxn_cfg_c_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_uarch_misc_ctl)
+{
+    uint64_t all = MSR_IA32_UARCH_MISC_CTL_RESERVED_MASK;
+    msr_ia32_uarch_misc_ctl_t v;
+
+    CHECK_FIELD(ia32_uarch_misc_ctl, IA32_UARCH_MISC_CTL, doitm, DOITM);
+    ck_assert_uint_eq(all & MSR_IA32_UARCH_MISC_CTL_DOITM_MASK, 0);
+    all |= MSR_IA32_UARCH_MISC_CTL_DOITM_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_UARCH_MISC_CTL, PATTERN(MSR_IA32_UARCH_MISC_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_uarch_misc_ctl_read().raw, PATTERN(MSR_IA32_UARCH_MISC_CTL));
+        ck_assert_int_eq(msr_ia32_uarch_misc_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UARCH_MISC_CTL));
+        /* typed writes store exactly the value given */
+        msr_ia32_uarch_misc_ctl_write(msr_ia32_uarch_misc_ctl_from_raw(~PATTERN(MSR_IA32_UARCH_MISC_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UARCH_MISC_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_UARCH_MISC_CTL));
+        ck_assert_int_eq(msr_ia32_uarch_misc_ctl_write_safe(msr_ia32_uarch_misc_ctl_from_raw(PATTERN(MSR_IA32_UARCH_MISC_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UARCH_MISC_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_UARCH_MISC_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_uarch_misc_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_UARCH_MISC_CTL) & ~MSR_IA32_UARCH_MISC_CTL_WRITABLE_MASK & ~MSR_IA32_UARCH_MISC_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UARCH_MISC_CTL_RESERVED_MASK, PATTERN(MSR_IA32_UARCH_MISC_CTL) & MSR_IA32_UARCH_MISC_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_uarch_misc_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_UARCH_MISC_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_UARCH_MISC_CTL) & ~MSR_IA32_UARCH_MISC_CTL_WRITABLE_MASK & ~MSR_IA32_UARCH_MISC_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_UARCH_MISC_CTL_WRITABLE_MASK, MSR_IA32_UARCH_MISC_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_UARCH_MISC_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_uarch_misc_ctl_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -1172,6 +11420,93 @@ START_TEST(test_ia32_fmask)
 }
 END_TEST
 
+START_TEST(test_mperf_rd_only)
+{
+    uint64_t all = MSR_MPERF_RD_ONLY_RESERVED_MASK;
+    msr_mperf_rd_only_t v;
+
+    CHECK_FIELD(mperf_rd_only, MPERF_RD_ONLY, mperf_rd_only, MPERF_RD_ONLY);
+    ck_assert_uint_eq(all & MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_MASK, 0);
+    all |= MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MPERF_RD_ONLY, PATTERN(MSR_MPERF_RD_ONLY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mperf_rd_only_read().raw, PATTERN(MSR_MPERF_RD_ONLY));
+        ck_assert_int_eq(msr_mperf_rd_only_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MPERF_RD_ONLY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mperf_rd_only_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_aperf_rd_only)
+{
+    uint64_t all = MSR_APERF_RD_ONLY_RESERVED_MASK;
+    msr_aperf_rd_only_t v;
+
+    CHECK_FIELD(aperf_rd_only, APERF_RD_ONLY, aperf_rd_only, APERF_RD_ONLY);
+    ck_assert_uint_eq(all & MSR_APERF_RD_ONLY_APERF_RD_ONLY_MASK, 0);
+    all |= MSR_APERF_RD_ONLY_APERF_RD_ONLY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_APERF_RD_ONLY, PATTERN(MSR_APERF_RD_ONLY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_aperf_rd_only_read().raw, PATTERN(MSR_APERF_RD_ONLY));
+        ck_assert_int_eq(msr_aperf_rd_only_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_APERF_RD_ONLY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_aperf_rd_only_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_irperf_count)
+{
+    uint64_t all = MSR_IRPERF_COUNT_RESERVED_MASK;
+    msr_irperf_count_t v;
+
+    CHECK_FIELD(irperf_count, IRPERF_COUNT, count, COUNT);
+    ck_assert_uint_eq(all & MSR_IRPERF_COUNT_COUNT_MASK, 0);
+    all |= MSR_IRPERF_COUNT_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IRPERF_COUNT, PATTERN(MSR_IRPERF_COUNT)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_irperf_count_read().raw, PATTERN(MSR_IRPERF_COUNT));
+        ck_assert_int_eq(msr_irperf_count_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IRPERF_COUNT));
+        /* typed writes store exactly the value given */
+        msr_irperf_count_write(msr_irperf_count_from_raw(~PATTERN(MSR_IRPERF_COUNT)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IRPERF_COUNT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IRPERF_COUNT));
+        ck_assert_int_eq(msr_irperf_count_write_safe(msr_irperf_count_from_raw(PATTERN(MSR_IRPERF_COUNT))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IRPERF_COUNT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IRPERF_COUNT));
+        /* read-modify-write changes writable fields only */
+        v = msr_irperf_count_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IRPERF_COUNT) & ~MSR_IRPERF_COUNT_WRITABLE_MASK & ~MSR_IRPERF_COUNT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IRPERF_COUNT_RESERVED_MASK, PATTERN(MSR_IRPERF_COUNT) & MSR_IRPERF_COUNT_RESERVED_MASK);
+        ck_assert_int_eq(msr_irperf_count_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IRPERF_COUNT_WRITABLE_MASK,
+                          PATTERN(MSR_IRPERF_COUNT) & ~MSR_IRPERF_COUNT_WRITABLE_MASK & ~MSR_IRPERF_COUNT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IRPERF_COUNT_WRITABLE_MASK, MSR_IRPERF_COUNT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IRPERF_COUNT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_irperf_count_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_fs_base)
 {
     uint64_t all = MSR_IA32_FS_BASE_RESERVED_MASK;
@@ -1295,24 +11630,5912 @@ START_TEST(test_ia32_kernel_gs_base)
 }
 END_TEST
 
+START_TEST(test_ia32_tsc_aux)
+{
+    uint64_t all = MSR_IA32_TSC_AUX_RESERVED_MASK;
+    msr_ia32_tsc_aux_t v;
+
+    CHECK_FIELD(ia32_tsc_aux, IA32_TSC_AUX, aux, AUX);
+    ck_assert_uint_eq(all & MSR_IA32_TSC_AUX_AUX_MASK, 0);
+    all |= MSR_IA32_TSC_AUX_AUX_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_TSC_AUX, PATTERN(MSR_IA32_TSC_AUX)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_tsc_aux_read().raw, PATTERN(MSR_IA32_TSC_AUX));
+        ck_assert_int_eq(msr_ia32_tsc_aux_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSC_AUX));
+        /* typed writes store exactly the value given */
+        msr_ia32_tsc_aux_write(msr_ia32_tsc_aux_from_raw(~PATTERN(MSR_IA32_TSC_AUX)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_AUX, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IA32_TSC_AUX));
+        ck_assert_int_eq(msr_ia32_tsc_aux_write_safe(msr_ia32_tsc_aux_from_raw(PATTERN(MSR_IA32_TSC_AUX))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_AUX, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IA32_TSC_AUX));
+        /* read-modify-write changes writable fields only */
+        v = msr_ia32_tsc_aux_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_TSC_AUX) & ~MSR_IA32_TSC_AUX_WRITABLE_MASK & ~MSR_IA32_TSC_AUX_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSC_AUX_RESERVED_MASK, PATTERN(MSR_IA32_TSC_AUX) & MSR_IA32_TSC_AUX_RESERVED_MASK);
+        ck_assert_int_eq(msr_ia32_tsc_aux_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IA32_TSC_AUX_WRITABLE_MASK,
+                          PATTERN(MSR_IA32_TSC_AUX) & ~MSR_IA32_TSC_AUX_WRITABLE_MASK & ~MSR_IA32_TSC_AUX_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IA32_TSC_AUX_WRITABLE_MASK, MSR_IA32_TSC_AUX_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IA32_TSC_AUX, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_tsc_aux_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_tsc_ratio)
+{
+    uint64_t all = MSR_TSC_RATIO_RESERVED_MASK;
+    msr_tsc_ratio_t v;
+
+    CHECK_FIELD(tsc_ratio, TSC_RATIO, frac, FRAC);
+    ck_assert_uint_eq(all & MSR_TSC_RATIO_FRAC_MASK, 0);
+    all |= MSR_TSC_RATIO_FRAC_MASK;
+
+    CHECK_FIELD(tsc_ratio, TSC_RATIO, integer, INTEGER);
+    ck_assert_uint_eq(all & MSR_TSC_RATIO_INTEGER_MASK, 0);
+    all |= MSR_TSC_RATIO_INTEGER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TSC_RATIO, PATTERN(MSR_TSC_RATIO)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_tsc_ratio_read().raw, PATTERN(MSR_TSC_RATIO));
+        ck_assert_int_eq(msr_tsc_ratio_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TSC_RATIO));
+        /* typed writes store exactly the value given */
+        msr_tsc_ratio_write(msr_tsc_ratio_from_raw(~PATTERN(MSR_TSC_RATIO)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TSC_RATIO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TSC_RATIO));
+        ck_assert_int_eq(msr_tsc_ratio_write_safe(msr_tsc_ratio_from_raw(PATTERN(MSR_TSC_RATIO))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TSC_RATIO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TSC_RATIO));
+        /* read-modify-write changes writable fields only */
+        v = msr_tsc_ratio_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TSC_RATIO) & ~MSR_TSC_RATIO_WRITABLE_MASK & ~MSR_TSC_RATIO_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_TSC_RATIO_RESERVED_MASK, PATTERN(MSR_TSC_RATIO) & MSR_TSC_RATIO_RESERVED_MASK);
+        ck_assert_int_eq(msr_tsc_ratio_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_TSC_RATIO_WRITABLE_MASK,
+                          PATTERN(MSR_TSC_RATIO) & ~MSR_TSC_RATIO_WRITABLE_MASK & ~MSR_TSC_RATIO_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_TSC_RATIO_WRITABLE_MASK, MSR_TSC_RATIO_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TSC_RATIO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_tsc_ratio_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_lwp_cfg)
+{
+    uint64_t all = MSR_LWP_CFG_RESERVED_MASK;
+    msr_lwp_cfg_t v;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, val, VAL);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_VAL_MASK, 0);
+    all |= MSR_LWP_CFG_VAL_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, ire, IRE);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_IRE_MASK, 0);
+    all |= MSR_LWP_CFG_IRE_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, bre, BRE);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_BRE_MASK, 0);
+    all |= MSR_LWP_CFG_BRE_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, dme, DME);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_DME_MASK, 0);
+    all |= MSR_LWP_CFG_DME_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, cnh, CNH);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_CNH_MASK, 0);
+    all |= MSR_LWP_CFG_CNH_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, rnh, RNH);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_RNH_MASK, 0);
+    all |= MSR_LWP_CFG_RNH_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, cont, CONT);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_CONT_MASK, 0);
+    all |= MSR_LWP_CFG_CONT_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, ptsc, PTSC);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_PTSC_MASK, 0);
+    all |= MSR_LWP_CFG_PTSC_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, int_en, INT_EN);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_INT_EN_MASK, 0);
+    all |= MSR_LWP_CFG_INT_EN_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, coreid, COREID);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_COREID_MASK, 0);
+    all |= MSR_LWP_CFG_COREID_MASK;
+
+    CHECK_FIELD(lwp_cfg, LWP_CFG, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_LWP_CFG_VECTOR_MASK, 0);
+    all |= MSR_LWP_CFG_VECTOR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LWP_CFG, PATTERN(MSR_LWP_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_lwp_cfg_read().raw, PATTERN(MSR_LWP_CFG));
+        ck_assert_int_eq(msr_lwp_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LWP_CFG));
+        /* typed writes store exactly the value given */
+        msr_lwp_cfg_write(msr_lwp_cfg_from_raw(~PATTERN(MSR_LWP_CFG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LWP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LWP_CFG));
+        ck_assert_int_eq(msr_lwp_cfg_write_safe(msr_lwp_cfg_from_raw(PATTERN(MSR_LWP_CFG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LWP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LWP_CFG));
+        /* read-modify-write changes writable fields only */
+        v = msr_lwp_cfg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LWP_CFG) & ~MSR_LWP_CFG_WRITABLE_MASK & ~MSR_LWP_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LWP_CFG_RESERVED_MASK, PATTERN(MSR_LWP_CFG) & MSR_LWP_CFG_RESERVED_MASK);
+        ck_assert_int_eq(msr_lwp_cfg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_LWP_CFG_WRITABLE_MASK,
+                          PATTERN(MSR_LWP_CFG) & ~MSR_LWP_CFG_WRITABLE_MASK & ~MSR_LWP_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LWP_CFG_WRITABLE_MASK, MSR_LWP_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LWP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_lwp_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_lwp_cbaddr)
+{
+    uint64_t all = MSR_LWP_CBADDR_RESERVED_MASK;
+    msr_lwp_cbaddr_t v;
+
+    CHECK_FIELD(lwp_cbaddr, LWP_CBADDR, lwpcb_addr, LWPCB_ADDR);
+    ck_assert_uint_eq(all & MSR_LWP_CBADDR_LWPCB_ADDR_MASK, 0);
+    all |= MSR_LWP_CBADDR_LWPCB_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LWP_CBADDR, PATTERN(MSR_LWP_CBADDR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_lwp_cbaddr_read().raw, PATTERN(MSR_LWP_CBADDR));
+        ck_assert_int_eq(msr_lwp_cbaddr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LWP_CBADDR));
+        /* typed writes store exactly the value given */
+        msr_lwp_cbaddr_write(msr_lwp_cbaddr_from_raw(~PATTERN(MSR_LWP_CBADDR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LWP_CBADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LWP_CBADDR));
+        ck_assert_int_eq(msr_lwp_cbaddr_write_safe(msr_lwp_cbaddr_from_raw(PATTERN(MSR_LWP_CBADDR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LWP_CBADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LWP_CBADDR));
+        /* read-modify-write changes writable fields only */
+        v = msr_lwp_cbaddr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LWP_CBADDR) & ~MSR_LWP_CBADDR_WRITABLE_MASK & ~MSR_LWP_CBADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LWP_CBADDR_RESERVED_MASK, PATTERN(MSR_LWP_CBADDR) & MSR_LWP_CBADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_lwp_cbaddr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_LWP_CBADDR_WRITABLE_MASK,
+                          PATTERN(MSR_LWP_CBADDR) & ~MSR_LWP_CBADDR_WRITABLE_MASK & ~MSR_LWP_CBADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LWP_CBADDR_WRITABLE_MASK, MSR_LWP_CBADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LWP_CBADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_lwp_cbaddr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_prefetch_control)
+{
+    uint64_t all = MSR_PREFETCH_CONTROL_RESERVED_MASK;
+    msr_prefetch_control_t v;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PREFETCH_CONTROL, PATTERN(MSR_PREFETCH_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_prefetch_control_read().raw, PATTERN(MSR_PREFETCH_CONTROL));
+        ck_assert_int_eq(msr_prefetch_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PREFETCH_CONTROL));
+        /* typed writes store exactly the value given */
+        msr_prefetch_control_write(msr_prefetch_control_from_raw(~PATTERN(MSR_PREFETCH_CONTROL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PREFETCH_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PREFETCH_CONTROL));
+        ck_assert_int_eq(msr_prefetch_control_write_safe(msr_prefetch_control_from_raw(PATTERN(MSR_PREFETCH_CONTROL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PREFETCH_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PREFETCH_CONTROL));
+        /* read-modify-write changes writable fields only */
+        v = msr_prefetch_control_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PREFETCH_CONTROL) & ~MSR_PREFETCH_CONTROL_WRITABLE_MASK & ~MSR_PREFETCH_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PREFETCH_CONTROL_RESERVED_MASK, PATTERN(MSR_PREFETCH_CONTROL) & MSR_PREFETCH_CONTROL_RESERVED_MASK);
+        ck_assert_int_eq(msr_prefetch_control_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_PREFETCH_CONTROL_WRITABLE_MASK,
+                          PATTERN(MSR_PREFETCH_CONTROL) & ~MSR_PREFETCH_CONTROL_WRITABLE_MASK & ~MSR_PREFETCH_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PREFETCH_CONTROL_WRITABLE_MASK, MSR_PREFETCH_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PREFETCH_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_prefetch_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_last_branch_stack_select)
+{
+    uint64_t all = MSR_LAST_BRANCH_STACK_SELECT_RESERVED_MASK;
+    msr_last_branch_stack_select_t v;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, cpl_eq0, CPL_EQ0);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_CPL_EQ0_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_CPL_EQ0_MASK;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, cpl_gt0, CPL_GT0);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_CPL_GT0_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_CPL_GT0_MASK;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, jcc, JCC);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_JCC_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_JCC_MASK;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, call_near_rel, CALL_NEAR_REL);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_REL_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_REL_MASK;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, call_near_ind, CALL_NEAR_IND);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_IND_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_IND_MASK;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, ret_near, RET_NEAR);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_RET_NEAR_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_RET_NEAR_MASK;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, jmp_near_ind, JMP_NEAR_IND);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_IND_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_IND_MASK;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, jmp_near_rel, JMP_NEAR_REL);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_REL_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_REL_MASK;
+
+    CHECK_FIELD(last_branch_stack_select, LAST_BRANCH_STACK_SELECT, far_branch, FAR_BRANCH);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_SELECT_FAR_BRANCH_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_SELECT_FAR_BRANCH_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LAST_BRANCH_STACK_SELECT, PATTERN(MSR_LAST_BRANCH_STACK_SELECT)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_last_branch_stack_select_read().raw, PATTERN(MSR_LAST_BRANCH_STACK_SELECT));
+        ck_assert_int_eq(msr_last_branch_stack_select_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_BRANCH_STACK_SELECT));
+        /* typed writes store exactly the value given */
+        msr_last_branch_stack_select_write(msr_last_branch_stack_select_from_raw(~PATTERN(MSR_LAST_BRANCH_STACK_SELECT)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_SELECT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LAST_BRANCH_STACK_SELECT));
+        ck_assert_int_eq(msr_last_branch_stack_select_write_safe(msr_last_branch_stack_select_from_raw(PATTERN(MSR_LAST_BRANCH_STACK_SELECT))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_SELECT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LAST_BRANCH_STACK_SELECT));
+        /* read-modify-write changes writable fields only */
+        v = msr_last_branch_stack_select_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_BRANCH_STACK_SELECT) & ~MSR_LAST_BRANCH_STACK_SELECT_WRITABLE_MASK & ~MSR_LAST_BRANCH_STACK_SELECT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LAST_BRANCH_STACK_SELECT_RESERVED_MASK, PATTERN(MSR_LAST_BRANCH_STACK_SELECT) & MSR_LAST_BRANCH_STACK_SELECT_RESERVED_MASK);
+        ck_assert_int_eq(msr_last_branch_stack_select_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_LAST_BRANCH_STACK_SELECT_WRITABLE_MASK,
+                          PATTERN(MSR_LAST_BRANCH_STACK_SELECT) & ~MSR_LAST_BRANCH_STACK_SELECT_WRITABLE_MASK & ~MSR_LAST_BRANCH_STACK_SELECT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LAST_BRANCH_STACK_SELECT_WRITABLE_MASK, MSR_LAST_BRANCH_STACK_SELECT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_SELECT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_last_branch_stack_select_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_debug_extn_ctl)
+{
+    uint64_t all = MSR_DEBUG_EXTN_CTL_RESERVED_MASK;
+    msr_debug_extn_ctl_t v;
+
+    CHECK_FIELD(debug_extn_ctl, DEBUG_EXTN_CTL, lbrse, LBRSE);
+    ck_assert_uint_eq(all & MSR_DEBUG_EXTN_CTL_LBRSE_MASK, 0);
+    all |= MSR_DEBUG_EXTN_CTL_LBRSE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DEBUG_EXTN_CTL, PATTERN(MSR_DEBUG_EXTN_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_debug_extn_ctl_read().raw, PATTERN(MSR_DEBUG_EXTN_CTL));
+        ck_assert_int_eq(msr_debug_extn_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DEBUG_EXTN_CTL));
+        /* typed writes store exactly the value given */
+        msr_debug_extn_ctl_write(msr_debug_extn_ctl_from_raw(~PATTERN(MSR_DEBUG_EXTN_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DEBUG_EXTN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DEBUG_EXTN_CTL));
+        ck_assert_int_eq(msr_debug_extn_ctl_write_safe(msr_debug_extn_ctl_from_raw(PATTERN(MSR_DEBUG_EXTN_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DEBUG_EXTN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DEBUG_EXTN_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_debug_extn_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DEBUG_EXTN_CTL) & ~MSR_DEBUG_EXTN_CTL_WRITABLE_MASK & ~MSR_DEBUG_EXTN_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DEBUG_EXTN_CTL_RESERVED_MASK, PATTERN(MSR_DEBUG_EXTN_CTL) & MSR_DEBUG_EXTN_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_debug_extn_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_DEBUG_EXTN_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_DEBUG_EXTN_CTL) & ~MSR_DEBUG_EXTN_CTL_WRITABLE_MASK & ~MSR_DEBUG_EXTN_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DEBUG_EXTN_CTL_WRITABLE_MASK, MSR_DEBUG_EXTN_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DEBUG_EXTN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_debug_extn_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l3qos_bw_control_n)
+{
+    uint64_t all = MSR_L3QOS_BW_CONTROL_N_RESERVED_MASK;
+    msr_l3qos_bw_control_n_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_L3QOS_BW_CONTROL_N(0), MSR_L3QOS_BW_CONTROL_0);
+    ck_assert_uint_eq(MSR_L3QOS_BW_CONTROL_N(15), MSR_L3QOS_BW_CONTROL_15);
+    for (n = 0; n < MSR_L3QOS_BW_CONTROL_N_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L3QOS_BW_CONTROL_N(n), PATTERN(MSR_L3QOS_BW_CONTROL_N(n))), MSR_OK);
+    for (n = 0; n < MSR_L3QOS_BW_CONTROL_N_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l3qos_bw_control_n_read(n).raw, PATTERN(MSR_L3QOS_BW_CONTROL_N(n)));
+        ck_assert_int_eq(msr_l3qos_bw_control_n_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3QOS_BW_CONTROL_N(n)));
+        /* typed writes store exactly the value given */
+        msr_l3qos_bw_control_n_write(n, msr_l3qos_bw_control_n_from_raw(~PATTERN(MSR_L3QOS_BW_CONTROL_N(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3QOS_BW_CONTROL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L3QOS_BW_CONTROL_N(n)));
+        ck_assert_int_eq(msr_l3qos_bw_control_n_write_safe(n, msr_l3qos_bw_control_n_from_raw(PATTERN(MSR_L3QOS_BW_CONTROL_N(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3QOS_BW_CONTROL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L3QOS_BW_CONTROL_N(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_l3qos_bw_control_n_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3QOS_BW_CONTROL_N(n)) & ~MSR_L3QOS_BW_CONTROL_N_WRITABLE_MASK & ~MSR_L3QOS_BW_CONTROL_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3QOS_BW_CONTROL_N_RESERVED_MASK, PATTERN(MSR_L3QOS_BW_CONTROL_N(n)) & MSR_L3QOS_BW_CONTROL_N_RESERVED_MASK);
+        ck_assert_int_eq(msr_l3qos_bw_control_n_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L3QOS_BW_CONTROL_N_WRITABLE_MASK,
+                          PATTERN(MSR_L3QOS_BW_CONTROL_N(n)) & ~MSR_L3QOS_BW_CONTROL_N_WRITABLE_MASK & ~MSR_L3QOS_BW_CONTROL_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3QOS_BW_CONTROL_N_WRITABLE_MASK, MSR_L3QOS_BW_CONTROL_N_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3QOS_BW_CONTROL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_l3qos_bw_control_n_read_safe(MSR_L3QOS_BW_CONTROL_N_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_l3qos_bw_control_n_read(MSR_L3QOS_BW_CONTROL_N_COUNT).raw, 0);
+        ck_assert_int_eq(msr_l3qos_bw_control_n_write_safe(MSR_L3QOS_BW_CONTROL_N_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l3qos_bw_control_n_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l3qos_smbw_control_n)
+{
+    uint64_t all = MSR_L3QOS_SMBW_CONTROL_N_RESERVED_MASK;
+    msr_l3qos_smbw_control_n_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_L3QOS_SMBW_CONTROL_N(0), MSR_L3QOS_SMBW_CONTROL_0);
+    ck_assert_uint_eq(MSR_L3QOS_SMBW_CONTROL_N(15), MSR_L3QOS_SMBW_CONTROL_15);
+    for (n = 0; n < MSR_L3QOS_SMBW_CONTROL_N_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L3QOS_SMBW_CONTROL_N(n), PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n))), MSR_OK);
+    for (n = 0; n < MSR_L3QOS_SMBW_CONTROL_N_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l3qos_smbw_control_n_read(n).raw, PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n)));
+        ck_assert_int_eq(msr_l3qos_smbw_control_n_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n)));
+        /* typed writes store exactly the value given */
+        msr_l3qos_smbw_control_n_write(n, msr_l3qos_smbw_control_n_from_raw(~PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3QOS_SMBW_CONTROL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n)));
+        ck_assert_int_eq(msr_l3qos_smbw_control_n_write_safe(n, msr_l3qos_smbw_control_n_from_raw(PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3QOS_SMBW_CONTROL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_l3qos_smbw_control_n_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n)) & ~MSR_L3QOS_SMBW_CONTROL_N_WRITABLE_MASK & ~MSR_L3QOS_SMBW_CONTROL_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3QOS_SMBW_CONTROL_N_RESERVED_MASK, PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n)) & MSR_L3QOS_SMBW_CONTROL_N_RESERVED_MASK);
+        ck_assert_int_eq(msr_l3qos_smbw_control_n_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L3QOS_SMBW_CONTROL_N_WRITABLE_MASK,
+                          PATTERN(MSR_L3QOS_SMBW_CONTROL_N(n)) & ~MSR_L3QOS_SMBW_CONTROL_N_WRITABLE_MASK & ~MSR_L3QOS_SMBW_CONTROL_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3QOS_SMBW_CONTROL_N_WRITABLE_MASK, MSR_L3QOS_SMBW_CONTROL_N_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3QOS_SMBW_CONTROL_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_l3qos_smbw_control_n_read_safe(MSR_L3QOS_SMBW_CONTROL_N_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_l3qos_smbw_control_n_read(MSR_L3QOS_SMBW_CONTROL_N_COUNT).raw, 0);
+        ck_assert_int_eq(msr_l3qos_smbw_control_n_write_safe(MSR_L3QOS_SMBW_CONTROL_N_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l3qos_smbw_control_n_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_perf_cntr_global_status)
+{
+    uint64_t all = MSR_PERF_CNTR_GLOBAL_STATUS_RESERVED_MASK;
+    msr_perf_cntr_global_status_t v;
+
+    CHECK_FIELD(perf_cntr_global_status, PERF_CNTR_GLOBAL_STATUS, cnt_of, CNT_OF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_CNT_OF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_CNT_OF_MASK;
+
+    CHECK_FIELD(perf_cntr_global_status, PERF_CNTR_GLOBAL_STATUS, lbrsf, LBRSF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_LBRSF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_LBRSF_MASK;
+
+    CHECK_FIELD(perf_cntr_global_status, PERF_CNTR_GLOBAL_STATUS, pmcf, PMCF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_PMCF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_PMCF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_CNTR_GLOBAL_STATUS, PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_perf_cntr_global_status_read().raw, PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS));
+        ck_assert_int_eq(msr_perf_cntr_global_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_perf_cntr_global_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_perf_cntr_global_ctl)
+{
+    uint64_t all = MSR_PERF_CNTR_GLOBAL_CTL_RESERVED_MASK;
+    msr_perf_cntr_global_ctl_t v;
+
+    CHECK_FIELD(perf_cntr_global_ctl, PERF_CNTR_GLOBAL_CTL, en, EN);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_CTL_EN_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_CTL_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_CNTR_GLOBAL_CTL, PATTERN(MSR_PERF_CNTR_GLOBAL_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_perf_cntr_global_ctl_read().raw, PATTERN(MSR_PERF_CNTR_GLOBAL_CTL));
+        ck_assert_int_eq(msr_perf_cntr_global_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_CNTR_GLOBAL_CTL));
+        /* typed writes store exactly the value given */
+        msr_perf_cntr_global_ctl_write(msr_perf_cntr_global_ctl_from_raw(~PATTERN(MSR_PERF_CNTR_GLOBAL_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CNTR_GLOBAL_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PERF_CNTR_GLOBAL_CTL));
+        ck_assert_int_eq(msr_perf_cntr_global_ctl_write_safe(msr_perf_cntr_global_ctl_from_raw(PATTERN(MSR_PERF_CNTR_GLOBAL_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CNTR_GLOBAL_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PERF_CNTR_GLOBAL_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_perf_cntr_global_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_CNTR_GLOBAL_CTL) & ~MSR_PERF_CNTR_GLOBAL_CTL_WRITABLE_MASK & ~MSR_PERF_CNTR_GLOBAL_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_CNTR_GLOBAL_CTL_RESERVED_MASK, PATTERN(MSR_PERF_CNTR_GLOBAL_CTL) & MSR_PERF_CNTR_GLOBAL_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_perf_cntr_global_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_PERF_CNTR_GLOBAL_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_PERF_CNTR_GLOBAL_CTL) & ~MSR_PERF_CNTR_GLOBAL_CTL_WRITABLE_MASK & ~MSR_PERF_CNTR_GLOBAL_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_CNTR_GLOBAL_CTL_WRITABLE_MASK, MSR_PERF_CNTR_GLOBAL_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CNTR_GLOBAL_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_perf_cntr_global_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_perf_cntr_global_status_clr)
+{
+    uint64_t all = MSR_PERF_CNTR_GLOBAL_STATUS_CLR_RESERVED_MASK;
+    msr_perf_cntr_global_status_clr_t v;
+
+    CHECK_FIELD(perf_cntr_global_status_clr, PERF_CNTR_GLOBAL_STATUS_CLR, c_cnt_of, C_CNT_OF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_CNT_OF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_CNT_OF_MASK;
+
+    CHECK_FIELD(perf_cntr_global_status_clr, PERF_CNTR_GLOBAL_STATUS_CLR, c_lbrsf, C_LBRSF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_LBRSF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_LBRSF_MASK;
+
+    CHECK_FIELD(perf_cntr_global_status_clr, PERF_CNTR_GLOBAL_STATUS_CLR, c_pmcf, C_PMCF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_PMCF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_PMCF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_CNTR_GLOBAL_STATUS_CLR, PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_CLR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_perf_cntr_global_status_clr_write(msr_perf_cntr_global_status_clr_from_raw(~PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_CLR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CNTR_GLOBAL_STATUS_CLR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_CLR));
+        ck_assert_int_eq(msr_perf_cntr_global_status_clr_write_safe(msr_perf_cntr_global_status_clr_from_raw(PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_CLR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CNTR_GLOBAL_STATUS_CLR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_CLR));
+    }
+}
+END_TEST
+
+START_TEST(test_perf_cntr_global_status_set)
+{
+    uint64_t all = MSR_PERF_CNTR_GLOBAL_STATUS_SET_RESERVED_MASK;
+    msr_perf_cntr_global_status_set_t v;
+
+    CHECK_FIELD(perf_cntr_global_status_set, PERF_CNTR_GLOBAL_STATUS_SET, s_cnt_of, S_CNT_OF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_CNT_OF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_CNT_OF_MASK;
+
+    CHECK_FIELD(perf_cntr_global_status_set, PERF_CNTR_GLOBAL_STATUS_SET, s_lbrsf, S_LBRSF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_LBRSF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_LBRSF_MASK;
+
+    CHECK_FIELD(perf_cntr_global_status_set, PERF_CNTR_GLOBAL_STATUS_SET, s_pmcf, S_PMCF);
+    ck_assert_uint_eq(all & MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_PMCF_MASK, 0);
+    all |= MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_PMCF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_CNTR_GLOBAL_STATUS_SET, PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_SET)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_perf_cntr_global_status_set_write(msr_perf_cntr_global_status_set_from_raw(~PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_SET)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CNTR_GLOBAL_STATUS_SET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_SET));
+        ck_assert_int_eq(msr_perf_cntr_global_status_set_write_safe(msr_perf_cntr_global_status_set_from_raw(PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_SET))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CNTR_GLOBAL_STATUS_SET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PERF_CNTR_GLOBAL_STATUS_SET));
+    }
+}
+END_TEST
+
+START_TEST(test_l3_qos_abmc_cfg)
+{
+    uint64_t all = MSR_L3_QOS_ABMC_CFG_RESERVED_MASK;
+    msr_l3_qos_abmc_cfg_t v;
+
+    CHECK_FIELD(l3_qos_abmc_cfg, L3_QOS_ABMC_CFG, bw_type, BW_TYPE);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_CFG_BW_TYPE_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_CFG_BW_TYPE_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_cfg, L3_QOS_ABMC_CFG, bw_src, BW_SRC);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_CFG_BW_SRC_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_CFG_BW_SRC_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_cfg, L3_QOS_ABMC_CFG, is_cos, IS_COS);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_CFG_IS_COS_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_CFG_IS_COS_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_cfg, L3_QOS_ABMC_CFG, ctr_id, CTR_ID);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_CFG_CTR_ID_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_CFG_CTR_ID_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_cfg, L3_QOS_ABMC_CFG, ctr_en, CTR_EN);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_CFG_CTR_EN_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_CFG_CTR_EN_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_cfg, L3_QOS_ABMC_CFG, cfg_en, CFG_EN);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_CFG_CFG_EN_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_CFG_CFG_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L3_QOS_ABMC_CFG, PATTERN(MSR_L3_QOS_ABMC_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l3_qos_abmc_cfg_read().raw, PATTERN(MSR_L3_QOS_ABMC_CFG));
+        ck_assert_int_eq(msr_l3_qos_abmc_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_QOS_ABMC_CFG));
+        /* typed writes store exactly the value given */
+        msr_l3_qos_abmc_cfg_write(msr_l3_qos_abmc_cfg_from_raw(~PATTERN(MSR_L3_QOS_ABMC_CFG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_QOS_ABMC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L3_QOS_ABMC_CFG));
+        ck_assert_int_eq(msr_l3_qos_abmc_cfg_write_safe(msr_l3_qos_abmc_cfg_from_raw(PATTERN(MSR_L3_QOS_ABMC_CFG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_QOS_ABMC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L3_QOS_ABMC_CFG));
+        /* read-modify-write changes writable fields only */
+        v = msr_l3_qos_abmc_cfg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_QOS_ABMC_CFG) & ~MSR_L3_QOS_ABMC_CFG_WRITABLE_MASK & ~MSR_L3_QOS_ABMC_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_QOS_ABMC_CFG_RESERVED_MASK, PATTERN(MSR_L3_QOS_ABMC_CFG) & MSR_L3_QOS_ABMC_CFG_RESERVED_MASK);
+        ck_assert_int_eq(msr_l3_qos_abmc_cfg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L3_QOS_ABMC_CFG_WRITABLE_MASK,
+                          PATTERN(MSR_L3_QOS_ABMC_CFG) & ~MSR_L3_QOS_ABMC_CFG_WRITABLE_MASK & ~MSR_L3_QOS_ABMC_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_QOS_ABMC_CFG_WRITABLE_MASK, MSR_L3_QOS_ABMC_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_QOS_ABMC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l3_qos_abmc_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l3_qos_abmc_dsc)
+{
+    uint64_t all = MSR_L3_QOS_ABMC_DSC_RESERVED_MASK;
+    msr_l3_qos_abmc_dsc_t v;
+
+    CHECK_FIELD(l3_qos_abmc_dsc, L3_QOS_ABMC_DSC, bw_type, BW_TYPE);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_DSC_BW_TYPE_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_DSC_BW_TYPE_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_dsc, L3_QOS_ABMC_DSC, bw_src, BW_SRC);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_DSC_BW_SRC_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_DSC_BW_SRC_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_dsc, L3_QOS_ABMC_DSC, is_cos, IS_COS);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_DSC_IS_COS_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_DSC_IS_COS_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_dsc, L3_QOS_ABMC_DSC, ctr_id, CTR_ID);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_DSC_CTR_ID_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_DSC_CTR_ID_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_dsc, L3_QOS_ABMC_DSC, ctr_en, CTR_EN);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_DSC_CTR_EN_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_DSC_CTR_EN_MASK;
+
+    CHECK_FIELD(l3_qos_abmc_dsc, L3_QOS_ABMC_DSC, cfg_err, CFG_ERR);
+    ck_assert_uint_eq(all & MSR_L3_QOS_ABMC_DSC_CFG_ERR_MASK, 0);
+    all |= MSR_L3_QOS_ABMC_DSC_CFG_ERR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L3_QOS_ABMC_DSC, PATTERN(MSR_L3_QOS_ABMC_DSC)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l3_qos_abmc_dsc_read().raw, PATTERN(MSR_L3_QOS_ABMC_DSC));
+        ck_assert_int_eq(msr_l3_qos_abmc_dsc_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_QOS_ABMC_DSC));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l3_qos_abmc_dsc_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l3_qos_ext_cfg)
+{
+    uint64_t all = MSR_L3_QOS_EXT_CFG_RESERVED_MASK;
+    msr_l3_qos_ext_cfg_t v;
+
+    CHECK_FIELD(l3_qos_ext_cfg, L3_QOS_EXT_CFG, abmc_en, ABMC_EN);
+    ck_assert_uint_eq(all & MSR_L3_QOS_EXT_CFG_ABMC_EN_MASK, 0);
+    all |= MSR_L3_QOS_EXT_CFG_ABMC_EN_MASK;
+
+    CHECK_FIELD(l3_qos_ext_cfg, L3_QOS_EXT_CFG, sdciae_en, SDCIAE_EN);
+    ck_assert_uint_eq(all & MSR_L3_QOS_EXT_CFG_SDCIAE_EN_MASK, 0);
+    all |= MSR_L3_QOS_EXT_CFG_SDCIAE_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L3_QOS_EXT_CFG, PATTERN(MSR_L3_QOS_EXT_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l3_qos_ext_cfg_read().raw, PATTERN(MSR_L3_QOS_EXT_CFG));
+        ck_assert_int_eq(msr_l3_qos_ext_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_QOS_EXT_CFG));
+        /* typed writes store exactly the value given */
+        msr_l3_qos_ext_cfg_write(msr_l3_qos_ext_cfg_from_raw(~PATTERN(MSR_L3_QOS_EXT_CFG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_QOS_EXT_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L3_QOS_EXT_CFG));
+        ck_assert_int_eq(msr_l3_qos_ext_cfg_write_safe(msr_l3_qos_ext_cfg_from_raw(PATTERN(MSR_L3_QOS_EXT_CFG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_QOS_EXT_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L3_QOS_EXT_CFG));
+        /* read-modify-write changes writable fields only */
+        v = msr_l3_qos_ext_cfg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_QOS_EXT_CFG) & ~MSR_L3_QOS_EXT_CFG_WRITABLE_MASK & ~MSR_L3_QOS_EXT_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_QOS_EXT_CFG_RESERVED_MASK, PATTERN(MSR_L3_QOS_EXT_CFG) & MSR_L3_QOS_EXT_CFG_RESERVED_MASK);
+        ck_assert_int_eq(msr_l3_qos_ext_cfg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L3_QOS_EXT_CFG_WRITABLE_MASK,
+                          PATTERN(MSR_L3_QOS_EXT_CFG) & ~MSR_L3_QOS_EXT_CFG_WRITABLE_MASK & ~MSR_L3_QOS_EXT_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_QOS_EXT_CFG_WRITABLE_MASK, MSR_L3_QOS_EXT_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_QOS_EXT_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l3_qos_ext_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_qos_evt_cfg_n)
+{
+    uint64_t all = MSR_QOS_EVT_CFG_N_RESERVED_MASK;
+    msr_qos_evt_cfg_n_t v;
+    unsigned n;
+
+    CHECK_FIELD(qos_evt_cfg_n, QOS_EVT_CFG_N, lcl_fill, LCL_FILL);
+    ck_assert_uint_eq(all & MSR_QOS_EVT_CFG_N_LCL_FILL_MASK, 0);
+    all |= MSR_QOS_EVT_CFG_N_LCL_FILL_MASK;
+
+    CHECK_FIELD(qos_evt_cfg_n, QOS_EVT_CFG_N, rmt_fill, RMT_FILL);
+    ck_assert_uint_eq(all & MSR_QOS_EVT_CFG_N_RMT_FILL_MASK, 0);
+    all |= MSR_QOS_EVT_CFG_N_RMT_FILL_MASK;
+
+    CHECK_FIELD(qos_evt_cfg_n, QOS_EVT_CFG_N, lcl_nt_wr, LCL_NT_WR);
+    ck_assert_uint_eq(all & MSR_QOS_EVT_CFG_N_LCL_NT_WR_MASK, 0);
+    all |= MSR_QOS_EVT_CFG_N_LCL_NT_WR_MASK;
+
+    CHECK_FIELD(qos_evt_cfg_n, QOS_EVT_CFG_N, rmt_nt_wr, RMT_NT_WR);
+    ck_assert_uint_eq(all & MSR_QOS_EVT_CFG_N_RMT_NT_WR_MASK, 0);
+    all |= MSR_QOS_EVT_CFG_N_RMT_NT_WR_MASK;
+
+    CHECK_FIELD(qos_evt_cfg_n, QOS_EVT_CFG_N, lcl_slow_fill, LCL_SLOW_FILL);
+    ck_assert_uint_eq(all & MSR_QOS_EVT_CFG_N_LCL_SLOW_FILL_MASK, 0);
+    all |= MSR_QOS_EVT_CFG_N_LCL_SLOW_FILL_MASK;
+
+    CHECK_FIELD(qos_evt_cfg_n, QOS_EVT_CFG_N, rmt_slow_fill, RMT_SLOW_FILL);
+    ck_assert_uint_eq(all & MSR_QOS_EVT_CFG_N_RMT_SLOW_FILL_MASK, 0);
+    all |= MSR_QOS_EVT_CFG_N_RMT_SLOW_FILL_MASK;
+
+    CHECK_FIELD(qos_evt_cfg_n, QOS_EVT_CFG_N, victim_bw, VICTIM_BW);
+    ck_assert_uint_eq(all & MSR_QOS_EVT_CFG_N_VICTIM_BW_MASK, 0);
+    all |= MSR_QOS_EVT_CFG_N_VICTIM_BW_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_QOS_EVT_CFG_N(0), MSR_QOS_EVT_CFG_0);
+    ck_assert_uint_eq(MSR_QOS_EVT_CFG_N(1), MSR_QOS_EVT_CFG_1);
+    for (n = 0; n < MSR_QOS_EVT_CFG_N_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_QOS_EVT_CFG_N(n), PATTERN(MSR_QOS_EVT_CFG_N(n))), MSR_OK);
+    for (n = 0; n < MSR_QOS_EVT_CFG_N_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_qos_evt_cfg_n_read(n).raw, PATTERN(MSR_QOS_EVT_CFG_N(n)));
+        ck_assert_int_eq(msr_qos_evt_cfg_n_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_QOS_EVT_CFG_N(n)));
+        /* typed writes store exactly the value given */
+        msr_qos_evt_cfg_n_write(n, msr_qos_evt_cfg_n_from_raw(~PATTERN(MSR_QOS_EVT_CFG_N(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_QOS_EVT_CFG_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_QOS_EVT_CFG_N(n)));
+        ck_assert_int_eq(msr_qos_evt_cfg_n_write_safe(n, msr_qos_evt_cfg_n_from_raw(PATTERN(MSR_QOS_EVT_CFG_N(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_QOS_EVT_CFG_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_QOS_EVT_CFG_N(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_qos_evt_cfg_n_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_QOS_EVT_CFG_N(n)) & ~MSR_QOS_EVT_CFG_N_WRITABLE_MASK & ~MSR_QOS_EVT_CFG_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_QOS_EVT_CFG_N_RESERVED_MASK, PATTERN(MSR_QOS_EVT_CFG_N(n)) & MSR_QOS_EVT_CFG_N_RESERVED_MASK);
+        ck_assert_int_eq(msr_qos_evt_cfg_n_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_QOS_EVT_CFG_N_WRITABLE_MASK,
+                          PATTERN(MSR_QOS_EVT_CFG_N(n)) & ~MSR_QOS_EVT_CFG_N_WRITABLE_MASK & ~MSR_QOS_EVT_CFG_N_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_QOS_EVT_CFG_N_WRITABLE_MASK, MSR_QOS_EVT_CFG_N_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_QOS_EVT_CFG_N(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_qos_evt_cfg_n_read_safe(MSR_QOS_EVT_CFG_N_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_qos_evt_cfg_n_read(MSR_QOS_EVT_CFG_N_COUNT).raw, 0);
+        ck_assert_int_eq(msr_qos_evt_cfg_n_write_safe(MSR_QOS_EVT_CFG_N_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_qos_evt_cfg_n_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mc4_misc1)
+{
+    uint64_t all = MSR_MC4_MISC1_RESERVED_MASK;
+    msr_mc4_misc1_t v;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, blkp, BLKP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_BLKP_MASK, 0);
+    all |= MSR_MC4_MISC1_BLKP_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, errct, ERRCT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_ERRCT_MASK, 0);
+    all |= MSR_MC4_MISC1_ERRCT_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, of, OF);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_OF_MASK, 0);
+    all |= MSR_MC4_MISC1_OF_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, intt, INTT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_INTT_MASK, 0);
+    all |= MSR_MC4_MISC1_INTT_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, cnte, CNTE);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_CNTE_MASK, 0);
+    all |= MSR_MC4_MISC1_CNTE_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, lvtoff, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_LVTOFF_MASK, 0);
+    all |= MSR_MC4_MISC1_LVTOFF_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, intp, INTP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_INTP_MASK, 0);
+    all |= MSR_MC4_MISC1_INTP_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, lkd, LKD);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_LKD_MASK, 0);
+    all |= MSR_MC4_MISC1_LKD_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, cntp, CNTP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_CNTP_MASK, 0);
+    all |= MSR_MC4_MISC1_CNTP_MASK;
+
+    CHECK_FIELD(mc4_misc1, MC4_MISC1, val, VAL);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_VAL_MASK, 0);
+    all |= MSR_MC4_MISC1_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MC4_MISC1, PATTERN(MSR_MC4_MISC1)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mc4_misc1_read().raw, PATTERN(MSR_MC4_MISC1));
+        ck_assert_int_eq(msr_mc4_misc1_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MC4_MISC1));
+        /* typed writes store exactly the value given */
+        msr_mc4_misc1_write(msr_mc4_misc1_from_raw(~PATTERN(MSR_MC4_MISC1)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MC4_MISC1));
+        ck_assert_int_eq(msr_mc4_misc1_write_safe(msr_mc4_misc1_from_raw(PATTERN(MSR_MC4_MISC1))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MC4_MISC1));
+        /* read-modify-write changes writable fields only */
+        v = msr_mc4_misc1_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MC4_MISC1) & ~MSR_MC4_MISC1_WRITABLE_MASK & ~MSR_MC4_MISC1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MC4_MISC1_RESERVED_MASK, PATTERN(MSR_MC4_MISC1) & MSR_MC4_MISC1_RESERVED_MASK);
+        ck_assert_int_eq(msr_mc4_misc1_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MC4_MISC1_WRITABLE_MASK,
+                          PATTERN(MSR_MC4_MISC1) & ~MSR_MC4_MISC1_WRITABLE_MASK & ~MSR_MC4_MISC1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MC4_MISC1_WRITABLE_MASK, MSR_MC4_MISC1_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mc4_misc1_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mc4_misc2)
+{
+    uint64_t all = MSR_MC4_MISC2_RESERVED_MASK;
+    msr_mc4_misc2_t v;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, blkp, BLKP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_BLKP_MASK, 0);
+    all |= MSR_MC4_MISC2_BLKP_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, errct, ERRCT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_ERRCT_MASK, 0);
+    all |= MSR_MC4_MISC2_ERRCT_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, of, OF);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_OF_MASK, 0);
+    all |= MSR_MC4_MISC2_OF_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, intt, INTT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_INTT_MASK, 0);
+    all |= MSR_MC4_MISC2_INTT_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, cnte, CNTE);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_CNTE_MASK, 0);
+    all |= MSR_MC4_MISC2_CNTE_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, lvtoff, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_LVTOFF_MASK, 0);
+    all |= MSR_MC4_MISC2_LVTOFF_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, intp, INTP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_INTP_MASK, 0);
+    all |= MSR_MC4_MISC2_INTP_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, lkd, LKD);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_LKD_MASK, 0);
+    all |= MSR_MC4_MISC2_LKD_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, cntp, CNTP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_CNTP_MASK, 0);
+    all |= MSR_MC4_MISC2_CNTP_MASK;
+
+    CHECK_FIELD(mc4_misc2, MC4_MISC2, val, VAL);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_VAL_MASK, 0);
+    all |= MSR_MC4_MISC2_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MC4_MISC2, PATTERN(MSR_MC4_MISC2)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mc4_misc2_read().raw, PATTERN(MSR_MC4_MISC2));
+        ck_assert_int_eq(msr_mc4_misc2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MC4_MISC2));
+        /* typed writes store exactly the value given */
+        msr_mc4_misc2_write(msr_mc4_misc2_from_raw(~PATTERN(MSR_MC4_MISC2)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MC4_MISC2));
+        ck_assert_int_eq(msr_mc4_misc2_write_safe(msr_mc4_misc2_from_raw(PATTERN(MSR_MC4_MISC2))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MC4_MISC2));
+        /* read-modify-write changes writable fields only */
+        v = msr_mc4_misc2_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MC4_MISC2) & ~MSR_MC4_MISC2_WRITABLE_MASK & ~MSR_MC4_MISC2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MC4_MISC2_RESERVED_MASK, PATTERN(MSR_MC4_MISC2) & MSR_MC4_MISC2_RESERVED_MASK);
+        ck_assert_int_eq(msr_mc4_misc2_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MC4_MISC2_WRITABLE_MASK,
+                          PATTERN(MSR_MC4_MISC2) & ~MSR_MC4_MISC2_WRITABLE_MASK & ~MSR_MC4_MISC2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MC4_MISC2_WRITABLE_MASK, MSR_MC4_MISC2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mc4_misc2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mc4_misc3)
+{
+    uint64_t all = MSR_MC4_MISC3_RESERVED_MASK;
+    msr_mc4_misc3_t v;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, blkp, BLKP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_BLKP_MASK, 0);
+    all |= MSR_MC4_MISC3_BLKP_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, errct, ERRCT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_ERRCT_MASK, 0);
+    all |= MSR_MC4_MISC3_ERRCT_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, of, OF);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_OF_MASK, 0);
+    all |= MSR_MC4_MISC3_OF_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, intt, INTT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_INTT_MASK, 0);
+    all |= MSR_MC4_MISC3_INTT_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, cnte, CNTE);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_CNTE_MASK, 0);
+    all |= MSR_MC4_MISC3_CNTE_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, lvtoff, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_LVTOFF_MASK, 0);
+    all |= MSR_MC4_MISC3_LVTOFF_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, intp, INTP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_INTP_MASK, 0);
+    all |= MSR_MC4_MISC3_INTP_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, lkd, LKD);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_LKD_MASK, 0);
+    all |= MSR_MC4_MISC3_LKD_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, cntp, CNTP);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_CNTP_MASK, 0);
+    all |= MSR_MC4_MISC3_CNTP_MASK;
+
+    CHECK_FIELD(mc4_misc3, MC4_MISC3, val, VAL);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_VAL_MASK, 0);
+    all |= MSR_MC4_MISC3_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MC4_MISC3, PATTERN(MSR_MC4_MISC3)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mc4_misc3_read().raw, PATTERN(MSR_MC4_MISC3));
+        ck_assert_int_eq(msr_mc4_misc3_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MC4_MISC3));
+        /* typed writes store exactly the value given */
+        msr_mc4_misc3_write(msr_mc4_misc3_from_raw(~PATTERN(MSR_MC4_MISC3)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MC4_MISC3));
+        ck_assert_int_eq(msr_mc4_misc3_write_safe(msr_mc4_misc3_from_raw(PATTERN(MSR_MC4_MISC3))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MC4_MISC3));
+        /* read-modify-write changes writable fields only */
+        v = msr_mc4_misc3_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MC4_MISC3) & ~MSR_MC4_MISC3_WRITABLE_MASK & ~MSR_MC4_MISC3_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MC4_MISC3_RESERVED_MASK, PATTERN(MSR_MC4_MISC3) & MSR_MC4_MISC3_RESERVED_MASK);
+        ck_assert_int_eq(msr_mc4_misc3_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MC4_MISC3_WRITABLE_MASK,
+                          PATTERN(MSR_MC4_MISC3) & ~MSR_MC4_MISC3_WRITABLE_MASK & ~MSR_MC4_MISC3_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MC4_MISC3_WRITABLE_MASK, MSR_MC4_MISC3_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC4_MISC3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mc4_misc3_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mca_intr_cfg)
+{
+    uint64_t all = MSR_MCA_INTR_CFG_RESERVED_MASK;
+    msr_mca_intr_cfg_t v;
+
+    CHECK_FIELD(mca_intr_cfg, MCA_INTR_CFG, deferred_lvt_offset, DEFERRED_LVT_OFFSET);
+    ck_assert_uint_eq(all & MSR_MCA_INTR_CFG_DEFERRED_LVT_OFFSET_MASK, 0);
+    all |= MSR_MCA_INTR_CFG_DEFERRED_LVT_OFFSET_MASK;
+
+    CHECK_FIELD(mca_intr_cfg, MCA_INTR_CFG, threshold_lvt_offset, THRESHOLD_LVT_OFFSET);
+    ck_assert_uint_eq(all & MSR_MCA_INTR_CFG_THRESHOLD_LVT_OFFSET_MASK, 0);
+    all |= MSR_MCA_INTR_CFG_THRESHOLD_LVT_OFFSET_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCA_INTR_CFG, PATTERN(MSR_MCA_INTR_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mca_intr_cfg_read().raw, PATTERN(MSR_MCA_INTR_CFG));
+        ck_assert_int_eq(msr_mca_intr_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCA_INTR_CFG));
+        /* typed writes store exactly the value given */
+        msr_mca_intr_cfg_write(msr_mca_intr_cfg_from_raw(~PATTERN(MSR_MCA_INTR_CFG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCA_INTR_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCA_INTR_CFG));
+        ck_assert_int_eq(msr_mca_intr_cfg_write_safe(msr_mca_intr_cfg_from_raw(PATTERN(MSR_MCA_INTR_CFG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCA_INTR_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCA_INTR_CFG));
+        /* read-modify-write changes writable fields only */
+        v = msr_mca_intr_cfg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCA_INTR_CFG) & ~MSR_MCA_INTR_CFG_WRITABLE_MASK & ~MSR_MCA_INTR_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCA_INTR_CFG_RESERVED_MASK, PATTERN(MSR_MCA_INTR_CFG) & MSR_MCA_INTR_CFG_RESERVED_MASK);
+        ck_assert_int_eq(msr_mca_intr_cfg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCA_INTR_CFG_WRITABLE_MASK,
+                          PATTERN(MSR_MCA_INTR_CFG) & ~MSR_MCA_INTR_CFG_WRITABLE_MASK & ~MSR_MCA_INTR_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCA_INTR_CFG_WRITABLE_MASK, MSR_MCA_INTR_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCA_INTR_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mca_intr_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_ctl)
+{
+    uint64_t all = MSR_MCAN_CTL_RESERVED_MASK;
+    msr_mcan_ctl_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_ctl, MCAN_CTL, en, EN);
+    ck_assert_uint_eq(all & MSR_MCAN_CTL_EN_MASK, 0);
+    all |= MSR_MCAN_CTL_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_CTL(0), MSR_MCA0_CTL);
+    ck_assert_uint_eq(MSR_MCAN_CTL(63), MSR_MCA63_CTL);
+    for (n = 0; n < MSR_MCAN_CTL_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_CTL(n), PATTERN(MSR_MCAN_CTL(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_CTL_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_ctl_read(n).raw, PATTERN(MSR_MCAN_CTL(n)));
+        ck_assert_int_eq(msr_mcan_ctl_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_CTL(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_ctl_write(n, msr_mcan_ctl_from_raw(~PATTERN(MSR_MCAN_CTL(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_CTL(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_CTL(n)));
+        ck_assert_int_eq(msr_mcan_ctl_write_safe(n, msr_mcan_ctl_from_raw(PATTERN(MSR_MCAN_CTL(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_CTL(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_CTL(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_ctl_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_CTL(n)) & ~MSR_MCAN_CTL_WRITABLE_MASK & ~MSR_MCAN_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_CTL_RESERVED_MASK, PATTERN(MSR_MCAN_CTL(n)) & MSR_MCAN_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_ctl_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_CTL(n)) & ~MSR_MCAN_CTL_WRITABLE_MASK & ~MSR_MCAN_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_CTL_WRITABLE_MASK, MSR_MCAN_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_CTL(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_ctl_read_safe(MSR_MCAN_CTL_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_ctl_read(MSR_MCAN_CTL_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_ctl_write_safe(MSR_MCAN_CTL_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_ctl_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_status)
+{
+    uint64_t all = MSR_MCAN_STATUS_RESERVED_MASK;
+    msr_mcan_status_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, mca_error_code, MCA_ERROR_CODE);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_MCA_ERROR_CODE_MASK, 0);
+    all |= MSR_MCAN_STATUS_MCA_ERROR_CODE_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, model_specific_error_code, MODEL_SPECIFIC_ERROR_CODE);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK, 0);
+    all |= MSR_MCAN_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, poison, POISON);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_POISON_MASK, 0);
+    all |= MSR_MCAN_STATUS_POISON_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, deferred, DEFERRED);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_DEFERRED_MASK, 0);
+    all |= MSR_MCAN_STATUS_DEFERRED_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, syndv, SYNDV);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_SYNDV_MASK, 0);
+    all |= MSR_MCAN_STATUS_SYNDV_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, tcc, TCC);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_TCC_MASK, 0);
+    all |= MSR_MCAN_STATUS_TCC_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, pcc, PCC);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_PCC_MASK, 0);
+    all |= MSR_MCAN_STATUS_PCC_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, addrv, ADDRV);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_ADDRV_MASK, 0);
+    all |= MSR_MCAN_STATUS_ADDRV_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, miscv, MISCV);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_MISCV_MASK, 0);
+    all |= MSR_MCAN_STATUS_MISCV_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, en, EN);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_EN_MASK, 0);
+    all |= MSR_MCAN_STATUS_EN_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, uc, UC);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_UC_MASK, 0);
+    all |= MSR_MCAN_STATUS_UC_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, over, OVER);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_OVER_MASK, 0);
+    all |= MSR_MCAN_STATUS_OVER_MASK;
+
+    CHECK_FIELD(mcan_status, MCAN_STATUS, val, VAL);
+    ck_assert_uint_eq(all & MSR_MCAN_STATUS_VAL_MASK, 0);
+    all |= MSR_MCAN_STATUS_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_STATUS(0), MSR_MCA0_STATUS);
+    ck_assert_uint_eq(MSR_MCAN_STATUS(63), MSR_MCA63_STATUS);
+    for (n = 0; n < MSR_MCAN_STATUS_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_STATUS(n), PATTERN(MSR_MCAN_STATUS(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_STATUS_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_status_read(n).raw, PATTERN(MSR_MCAN_STATUS(n)));
+        ck_assert_int_eq(msr_mcan_status_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_STATUS(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_status_write(n, msr_mcan_status_from_raw(~PATTERN(MSR_MCAN_STATUS(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_STATUS(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_STATUS(n)));
+        ck_assert_int_eq(msr_mcan_status_write_safe(n, msr_mcan_status_from_raw(PATTERN(MSR_MCAN_STATUS(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_STATUS(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_STATUS(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_status_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_STATUS(n)) & ~MSR_MCAN_STATUS_WRITABLE_MASK & ~MSR_MCAN_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_STATUS_RESERVED_MASK, PATTERN(MSR_MCAN_STATUS(n)) & MSR_MCAN_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_status_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_STATUS(n)) & ~MSR_MCAN_STATUS_WRITABLE_MASK & ~MSR_MCAN_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_STATUS_WRITABLE_MASK, MSR_MCAN_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_STATUS(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_status_read_safe(MSR_MCAN_STATUS_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_status_read(MSR_MCAN_STATUS_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_status_write_safe(MSR_MCAN_STATUS_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_status_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_addr)
+{
+    uint64_t all = MSR_MCAN_ADDR_RESERVED_MASK;
+    msr_mcan_addr_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_addr, MCAN_ADDR, addr, ADDR);
+    ck_assert_uint_eq(all & MSR_MCAN_ADDR_ADDR_MASK, 0);
+    all |= MSR_MCAN_ADDR_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_ADDR(0), MSR_MCA0_ADDR);
+    ck_assert_uint_eq(MSR_MCAN_ADDR(63), MSR_MCA63_ADDR);
+    for (n = 0; n < MSR_MCAN_ADDR_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_ADDR(n), PATTERN(MSR_MCAN_ADDR(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_ADDR_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_addr_read(n).raw, PATTERN(MSR_MCAN_ADDR(n)));
+        ck_assert_int_eq(msr_mcan_addr_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_ADDR(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_addr_write(n, msr_mcan_addr_from_raw(~PATTERN(MSR_MCAN_ADDR(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_ADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_ADDR(n)));
+        ck_assert_int_eq(msr_mcan_addr_write_safe(n, msr_mcan_addr_from_raw(PATTERN(MSR_MCAN_ADDR(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_ADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_ADDR(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_addr_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_ADDR(n)) & ~MSR_MCAN_ADDR_WRITABLE_MASK & ~MSR_MCAN_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_ADDR_RESERVED_MASK, PATTERN(MSR_MCAN_ADDR(n)) & MSR_MCAN_ADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_addr_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_ADDR_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_ADDR(n)) & ~MSR_MCAN_ADDR_WRITABLE_MASK & ~MSR_MCAN_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_ADDR_WRITABLE_MASK, MSR_MCAN_ADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_ADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_addr_read_safe(MSR_MCAN_ADDR_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_addr_read(MSR_MCAN_ADDR_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_addr_write_safe(MSR_MCAN_ADDR_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_addr_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_misc0)
+{
+    uint64_t all = MSR_MCAN_MISC0_RESERVED_MASK;
+    msr_mcan_misc0_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, blkp, BLKP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_BLKP_MASK, 0);
+    all |= MSR_MCAN_MISC0_BLKP_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, errct, ERRCT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_ERRCT_MASK, 0);
+    all |= MSR_MCAN_MISC0_ERRCT_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, of, OF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_OF_MASK, 0);
+    all |= MSR_MCAN_MISC0_OF_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, intt, INTT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_INTT_MASK, 0);
+    all |= MSR_MCAN_MISC0_INTT_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, cnte, CNTE);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_CNTE_MASK, 0);
+    all |= MSR_MCAN_MISC0_CNTE_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, lvtoff, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_LVTOFF_MASK, 0);
+    all |= MSR_MCAN_MISC0_LVTOFF_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, intp, INTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_INTP_MASK, 0);
+    all |= MSR_MCAN_MISC0_INTP_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, lkd, LKD);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_LKD_MASK, 0);
+    all |= MSR_MCAN_MISC0_LKD_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, cntp, CNTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_CNTP_MASK, 0);
+    all |= MSR_MCAN_MISC0_CNTP_MASK;
+
+    CHECK_FIELD(mcan_misc0, MCAN_MISC0, val, VAL);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC0_VAL_MASK, 0);
+    all |= MSR_MCAN_MISC0_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_MISC0(0), MSR_MCA0_MISC0);
+    ck_assert_uint_eq(MSR_MCAN_MISC0(63), MSR_MCA63_MISC0);
+    for (n = 0; n < MSR_MCAN_MISC0_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_MISC0(n), PATTERN(MSR_MCAN_MISC0(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_MISC0_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_misc0_read(n).raw, PATTERN(MSR_MCAN_MISC0(n)));
+        ck_assert_int_eq(msr_mcan_misc0_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC0(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_misc0_write(n, msr_mcan_misc0_from_raw(~PATTERN(MSR_MCAN_MISC0(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC0(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_MISC0(n)));
+        ck_assert_int_eq(msr_mcan_misc0_write_safe(n, msr_mcan_misc0_from_raw(PATTERN(MSR_MCAN_MISC0(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC0(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_MISC0(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_misc0_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC0(n)) & ~MSR_MCAN_MISC0_WRITABLE_MASK & ~MSR_MCAN_MISC0_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC0_RESERVED_MASK, PATTERN(MSR_MCAN_MISC0(n)) & MSR_MCAN_MISC0_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_misc0_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_MISC0_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_MISC0(n)) & ~MSR_MCAN_MISC0_WRITABLE_MASK & ~MSR_MCAN_MISC0_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC0_WRITABLE_MASK, MSR_MCAN_MISC0_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC0(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_misc0_read_safe(MSR_MCAN_MISC0_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_misc0_read(MSR_MCAN_MISC0_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_misc0_write_safe(MSR_MCAN_MISC0_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_misc0_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_config)
+{
+    uint64_t all = MSR_MCAN_CONFIG_RESERVED_MASK;
+    msr_mcan_config_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, mcax, MCAX);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_MCAX_MASK, 0);
+    all |= MSR_MCAN_CONFIG_MCAX_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, deferred_logging_supported, DEFERRED_LOGGING_SUPPORTED);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_DEFERRED_LOGGING_SUPPORTED_MASK, 0);
+    all |= MSR_MCAN_CONFIG_DEFERRED_LOGGING_SUPPORTED_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, deferred_int_type_supported, DEFERRED_INT_TYPE_SUPPORTED);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_DEFERRED_INT_TYPE_SUPPORTED_MASK, 0);
+    all |= MSR_MCAN_CONFIG_DEFERRED_INT_TYPE_SUPPORTED_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, fatal_mask_supported, FATAL_MASK_SUPPORTED);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_FATAL_MASK_SUPPORTED_MASK, 0);
+    all |= MSR_MCAN_CONFIG_FATAL_MASK_SUPPORTED_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, de_stat_err_code_supported, DE_STAT_ERR_CODE_SUPPORTED);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_DE_STAT_ERR_CODE_SUPPORTED_MASK, 0);
+    all |= MSR_MCAN_CONFIG_DE_STAT_ERR_CODE_SUPPORTED_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, lsb_in_stat_supported, LSB_IN_STAT_SUPPORTED);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_LSB_IN_STAT_SUPPORTED_MASK, 0);
+    all |= MSR_MCAN_CONFIG_LSB_IN_STAT_SUPPORTED_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, fru_text_in_mca, FRU_TEXT_IN_MCA);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_FRU_TEXT_IN_MCA_MASK, 0);
+    all |= MSR_MCAN_CONFIG_FRU_TEXT_IN_MCA_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, mcax_en, MCAX_EN);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_MCAX_EN_MASK, 0);
+    all |= MSR_MCAN_CONFIG_MCAX_EN_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, log_deferred_en, LOG_DEFERRED_EN);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_LOG_DEFERRED_EN_MASK, 0);
+    all |= MSR_MCAN_CONFIG_LOG_DEFERRED_EN_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, deferred_int_type, DEFERRED_INT_TYPE);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_DEFERRED_INT_TYPE_MASK, 0);
+    all |= MSR_MCAN_CONFIG_DEFERRED_INT_TYPE_MASK;
+
+    CHECK_FIELD(mcan_config, MCAN_CONFIG, int_en, INT_EN);
+    ck_assert_uint_eq(all & MSR_MCAN_CONFIG_INT_EN_MASK, 0);
+    all |= MSR_MCAN_CONFIG_INT_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_CONFIG(0), MSR_MCA0_CONFIG);
+    ck_assert_uint_eq(MSR_MCAN_CONFIG(63), MSR_MCA63_CONFIG);
+    for (n = 0; n < MSR_MCAN_CONFIG_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_CONFIG(n), PATTERN(MSR_MCAN_CONFIG(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_CONFIG_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_config_read(n).raw, PATTERN(MSR_MCAN_CONFIG(n)));
+        ck_assert_int_eq(msr_mcan_config_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_CONFIG(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_config_write(n, msr_mcan_config_from_raw(~PATTERN(MSR_MCAN_CONFIG(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_CONFIG(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_CONFIG(n)));
+        ck_assert_int_eq(msr_mcan_config_write_safe(n, msr_mcan_config_from_raw(PATTERN(MSR_MCAN_CONFIG(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_CONFIG(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_CONFIG(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_config_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_CONFIG(n)) & ~MSR_MCAN_CONFIG_WRITABLE_MASK & ~MSR_MCAN_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_CONFIG_RESERVED_MASK, PATTERN(MSR_MCAN_CONFIG(n)) & MSR_MCAN_CONFIG_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_config_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_CONFIG_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_CONFIG(n)) & ~MSR_MCAN_CONFIG_WRITABLE_MASK & ~MSR_MCAN_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_CONFIG_WRITABLE_MASK, MSR_MCAN_CONFIG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_CONFIG(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_config_read_safe(MSR_MCAN_CONFIG_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_config_read(MSR_MCAN_CONFIG_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_config_write_safe(MSR_MCAN_CONFIG_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_config_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_ipid)
+{
+    uint64_t all = MSR_MCAN_IPID_RESERVED_MASK;
+    msr_mcan_ipid_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_ipid, MCAN_IPID, instance_id, INSTANCE_ID);
+    ck_assert_uint_eq(all & MSR_MCAN_IPID_INSTANCE_ID_MASK, 0);
+    all |= MSR_MCAN_IPID_INSTANCE_ID_MASK;
+
+    CHECK_FIELD(mcan_ipid, MCAN_IPID, hwid, HWID);
+    ck_assert_uint_eq(all & MSR_MCAN_IPID_HWID_MASK, 0);
+    all |= MSR_MCAN_IPID_HWID_MASK;
+
+    CHECK_FIELD(mcan_ipid, MCAN_IPID, instance_id_hi, INSTANCE_ID_HI);
+    ck_assert_uint_eq(all & MSR_MCAN_IPID_INSTANCE_ID_HI_MASK, 0);
+    all |= MSR_MCAN_IPID_INSTANCE_ID_HI_MASK;
+
+    CHECK_FIELD(mcan_ipid, MCAN_IPID, mca_type, MCA_TYPE);
+    ck_assert_uint_eq(all & MSR_MCAN_IPID_MCA_TYPE_MASK, 0);
+    all |= MSR_MCAN_IPID_MCA_TYPE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_IPID(0), MSR_MCA0_IPID);
+    ck_assert_uint_eq(MSR_MCAN_IPID(63), MSR_MCA63_IPID);
+    for (n = 0; n < MSR_MCAN_IPID_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_IPID(n), PATTERN(MSR_MCAN_IPID(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_IPID_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_ipid_read(n).raw, PATTERN(MSR_MCAN_IPID(n)));
+        ck_assert_int_eq(msr_mcan_ipid_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_IPID(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_ipid_write(n, msr_mcan_ipid_from_raw(~PATTERN(MSR_MCAN_IPID(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_IPID(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_IPID(n)));
+        ck_assert_int_eq(msr_mcan_ipid_write_safe(n, msr_mcan_ipid_from_raw(PATTERN(MSR_MCAN_IPID(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_IPID(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_IPID(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_ipid_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_IPID(n)) & ~MSR_MCAN_IPID_WRITABLE_MASK & ~MSR_MCAN_IPID_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_IPID_RESERVED_MASK, PATTERN(MSR_MCAN_IPID(n)) & MSR_MCAN_IPID_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_ipid_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_IPID_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_IPID(n)) & ~MSR_MCAN_IPID_WRITABLE_MASK & ~MSR_MCAN_IPID_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_IPID_WRITABLE_MASK, MSR_MCAN_IPID_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_IPID(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_ipid_read_safe(MSR_MCAN_IPID_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_ipid_read(MSR_MCAN_IPID_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_ipid_write_safe(MSR_MCAN_IPID_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_ipid_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_synd)
+{
+    uint64_t all = MSR_MCAN_SYND_RESERVED_MASK;
+    msr_mcan_synd_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_SYND(0), MSR_MCA0_SYND);
+    ck_assert_uint_eq(MSR_MCAN_SYND(63), MSR_MCA63_SYND);
+    for (n = 0; n < MSR_MCAN_SYND_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_SYND(n), PATTERN(MSR_MCAN_SYND(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_SYND_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_synd_read(n).raw, PATTERN(MSR_MCAN_SYND(n)));
+        ck_assert_int_eq(msr_mcan_synd_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_SYND(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_synd_write(n, msr_mcan_synd_from_raw(~PATTERN(MSR_MCAN_SYND(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_SYND(n)));
+        ck_assert_int_eq(msr_mcan_synd_write_safe(n, msr_mcan_synd_from_raw(PATTERN(MSR_MCAN_SYND(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_SYND(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_synd_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_SYND(n)) & ~MSR_MCAN_SYND_WRITABLE_MASK & ~MSR_MCAN_SYND_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_SYND_RESERVED_MASK, PATTERN(MSR_MCAN_SYND(n)) & MSR_MCAN_SYND_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_synd_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_SYND_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_SYND(n)) & ~MSR_MCAN_SYND_WRITABLE_MASK & ~MSR_MCAN_SYND_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_SYND_WRITABLE_MASK, MSR_MCAN_SYND_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_synd_read_safe(MSR_MCAN_SYND_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_synd_read(MSR_MCAN_SYND_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_synd_write_safe(MSR_MCAN_SYND_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_synd_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_destat)
+{
+    uint64_t all = MSR_MCAN_DESTAT_RESERVED_MASK;
+    msr_mcan_destat_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_destat, MCAN_DESTAT, mca_error_code, MCA_ERROR_CODE);
+    ck_assert_uint_eq(all & MSR_MCAN_DESTAT_MCA_ERROR_CODE_MASK, 0);
+    all |= MSR_MCAN_DESTAT_MCA_ERROR_CODE_MASK;
+
+    CHECK_FIELD(mcan_destat, MCAN_DESTAT, model_specific_error_code, MODEL_SPECIFIC_ERROR_CODE);
+    ck_assert_uint_eq(all & MSR_MCAN_DESTAT_MODEL_SPECIFIC_ERROR_CODE_MASK, 0);
+    all |= MSR_MCAN_DESTAT_MODEL_SPECIFIC_ERROR_CODE_MASK;
+
+    CHECK_FIELD(mcan_destat, MCAN_DESTAT, deferred, DEFERRED);
+    ck_assert_uint_eq(all & MSR_MCAN_DESTAT_DEFERRED_MASK, 0);
+    all |= MSR_MCAN_DESTAT_DEFERRED_MASK;
+
+    CHECK_FIELD(mcan_destat, MCAN_DESTAT, syndv, SYNDV);
+    ck_assert_uint_eq(all & MSR_MCAN_DESTAT_SYNDV_MASK, 0);
+    all |= MSR_MCAN_DESTAT_SYNDV_MASK;
+
+    CHECK_FIELD(mcan_destat, MCAN_DESTAT, addrv, ADDRV);
+    ck_assert_uint_eq(all & MSR_MCAN_DESTAT_ADDRV_MASK, 0);
+    all |= MSR_MCAN_DESTAT_ADDRV_MASK;
+
+    CHECK_FIELD(mcan_destat, MCAN_DESTAT, overflow, OVERFLOW);
+    ck_assert_uint_eq(all & MSR_MCAN_DESTAT_OVERFLOW_MASK, 0);
+    all |= MSR_MCAN_DESTAT_OVERFLOW_MASK;
+
+    CHECK_FIELD(mcan_destat, MCAN_DESTAT, valid, VALID);
+    ck_assert_uint_eq(all & MSR_MCAN_DESTAT_VALID_MASK, 0);
+    all |= MSR_MCAN_DESTAT_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_DESTAT(0), MSR_MCA0_DESTAT);
+    ck_assert_uint_eq(MSR_MCAN_DESTAT(63), MSR_MCA63_DESTAT);
+    for (n = 0; n < MSR_MCAN_DESTAT_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_DESTAT(n), PATTERN(MSR_MCAN_DESTAT(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_DESTAT_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_destat_read(n).raw, PATTERN(MSR_MCAN_DESTAT(n)));
+        ck_assert_int_eq(msr_mcan_destat_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_DESTAT(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_destat_write(n, msr_mcan_destat_from_raw(~PATTERN(MSR_MCAN_DESTAT(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_DESTAT(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_DESTAT(n)));
+        ck_assert_int_eq(msr_mcan_destat_write_safe(n, msr_mcan_destat_from_raw(PATTERN(MSR_MCAN_DESTAT(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_DESTAT(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_DESTAT(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_destat_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_DESTAT(n)) & ~MSR_MCAN_DESTAT_WRITABLE_MASK & ~MSR_MCAN_DESTAT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_DESTAT_RESERVED_MASK, PATTERN(MSR_MCAN_DESTAT(n)) & MSR_MCAN_DESTAT_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_destat_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_DESTAT_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_DESTAT(n)) & ~MSR_MCAN_DESTAT_WRITABLE_MASK & ~MSR_MCAN_DESTAT_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_DESTAT_WRITABLE_MASK, MSR_MCAN_DESTAT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_DESTAT(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_destat_read_safe(MSR_MCAN_DESTAT_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_destat_read(MSR_MCAN_DESTAT_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_destat_write_safe(MSR_MCAN_DESTAT_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_destat_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_deaddr)
+{
+    uint64_t all = MSR_MCAN_DEADDR_RESERVED_MASK;
+    msr_mcan_deaddr_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_deaddr, MCAN_DEADDR, addr, ADDR);
+    ck_assert_uint_eq(all & MSR_MCAN_DEADDR_ADDR_MASK, 0);
+    all |= MSR_MCAN_DEADDR_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_DEADDR(0), MSR_MCA0_DEADDR);
+    ck_assert_uint_eq(MSR_MCAN_DEADDR(63), MSR_MCA63_DEADDR);
+    for (n = 0; n < MSR_MCAN_DEADDR_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_DEADDR(n), PATTERN(MSR_MCAN_DEADDR(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_DEADDR_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_deaddr_read(n).raw, PATTERN(MSR_MCAN_DEADDR(n)));
+        ck_assert_int_eq(msr_mcan_deaddr_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_DEADDR(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_deaddr_write(n, msr_mcan_deaddr_from_raw(~PATTERN(MSR_MCAN_DEADDR(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_DEADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_DEADDR(n)));
+        ck_assert_int_eq(msr_mcan_deaddr_write_safe(n, msr_mcan_deaddr_from_raw(PATTERN(MSR_MCAN_DEADDR(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_DEADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_DEADDR(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_deaddr_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_DEADDR(n)) & ~MSR_MCAN_DEADDR_WRITABLE_MASK & ~MSR_MCAN_DEADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_DEADDR_RESERVED_MASK, PATTERN(MSR_MCAN_DEADDR(n)) & MSR_MCAN_DEADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_deaddr_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_DEADDR_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_DEADDR(n)) & ~MSR_MCAN_DEADDR_WRITABLE_MASK & ~MSR_MCAN_DEADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_DEADDR_WRITABLE_MASK, MSR_MCAN_DEADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_DEADDR(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_deaddr_read_safe(MSR_MCAN_DEADDR_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_deaddr_read(MSR_MCAN_DEADDR_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_deaddr_write_safe(MSR_MCAN_DEADDR_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_deaddr_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_misc1)
+{
+    uint64_t all = MSR_MCAN_MISC1_RESERVED_MASK;
+    msr_mcan_misc1_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, blkp, BLKP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_BLKP_MASK, 0);
+    all |= MSR_MCAN_MISC1_BLKP_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, errct, ERRCT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_ERRCT_MASK, 0);
+    all |= MSR_MCAN_MISC1_ERRCT_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, of, OF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_OF_MASK, 0);
+    all |= MSR_MCAN_MISC1_OF_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, intt, INTT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_INTT_MASK, 0);
+    all |= MSR_MCAN_MISC1_INTT_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, cnte, CNTE);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_CNTE_MASK, 0);
+    all |= MSR_MCAN_MISC1_CNTE_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, lvtoff, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_LVTOFF_MASK, 0);
+    all |= MSR_MCAN_MISC1_LVTOFF_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, intp, INTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_INTP_MASK, 0);
+    all |= MSR_MCAN_MISC1_INTP_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, lkd, LKD);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_LKD_MASK, 0);
+    all |= MSR_MCAN_MISC1_LKD_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, cntp, CNTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_CNTP_MASK, 0);
+    all |= MSR_MCAN_MISC1_CNTP_MASK;
+
+    CHECK_FIELD(mcan_misc1, MCAN_MISC1, val, VAL);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC1_VAL_MASK, 0);
+    all |= MSR_MCAN_MISC1_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_MISC1(0), MSR_MCA0_MISC1);
+    ck_assert_uint_eq(MSR_MCAN_MISC1(63), MSR_MCA63_MISC1);
+    for (n = 0; n < MSR_MCAN_MISC1_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_MISC1(n), PATTERN(MSR_MCAN_MISC1(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_MISC1_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_misc1_read(n).raw, PATTERN(MSR_MCAN_MISC1(n)));
+        ck_assert_int_eq(msr_mcan_misc1_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC1(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_misc1_write(n, msr_mcan_misc1_from_raw(~PATTERN(MSR_MCAN_MISC1(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC1(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_MISC1(n)));
+        ck_assert_int_eq(msr_mcan_misc1_write_safe(n, msr_mcan_misc1_from_raw(PATTERN(MSR_MCAN_MISC1(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC1(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_MISC1(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_misc1_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC1(n)) & ~MSR_MCAN_MISC1_WRITABLE_MASK & ~MSR_MCAN_MISC1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC1_RESERVED_MASK, PATTERN(MSR_MCAN_MISC1(n)) & MSR_MCAN_MISC1_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_misc1_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_MISC1_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_MISC1(n)) & ~MSR_MCAN_MISC1_WRITABLE_MASK & ~MSR_MCAN_MISC1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC1_WRITABLE_MASK, MSR_MCAN_MISC1_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC1(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_misc1_read_safe(MSR_MCAN_MISC1_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_misc1_read(MSR_MCAN_MISC1_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_misc1_write_safe(MSR_MCAN_MISC1_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_misc1_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_misc2)
+{
+    uint64_t all = MSR_MCAN_MISC2_RESERVED_MASK;
+    msr_mcan_misc2_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, blkp, BLKP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_BLKP_MASK, 0);
+    all |= MSR_MCAN_MISC2_BLKP_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, errct, ERRCT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_ERRCT_MASK, 0);
+    all |= MSR_MCAN_MISC2_ERRCT_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, of, OF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_OF_MASK, 0);
+    all |= MSR_MCAN_MISC2_OF_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, intt, INTT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_INTT_MASK, 0);
+    all |= MSR_MCAN_MISC2_INTT_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, cnte, CNTE);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_CNTE_MASK, 0);
+    all |= MSR_MCAN_MISC2_CNTE_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, lvtoff, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_LVTOFF_MASK, 0);
+    all |= MSR_MCAN_MISC2_LVTOFF_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, intp, INTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_INTP_MASK, 0);
+    all |= MSR_MCAN_MISC2_INTP_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, lkd, LKD);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_LKD_MASK, 0);
+    all |= MSR_MCAN_MISC2_LKD_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, cntp, CNTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_CNTP_MASK, 0);
+    all |= MSR_MCAN_MISC2_CNTP_MASK;
+
+    CHECK_FIELD(mcan_misc2, MCAN_MISC2, val, VAL);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC2_VAL_MASK, 0);
+    all |= MSR_MCAN_MISC2_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_MISC2(0), MSR_MCA0_MISC2);
+    ck_assert_uint_eq(MSR_MCAN_MISC2(63), MSR_MCA63_MISC2);
+    for (n = 0; n < MSR_MCAN_MISC2_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_MISC2(n), PATTERN(MSR_MCAN_MISC2(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_MISC2_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_misc2_read(n).raw, PATTERN(MSR_MCAN_MISC2(n)));
+        ck_assert_int_eq(msr_mcan_misc2_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC2(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_misc2_write(n, msr_mcan_misc2_from_raw(~PATTERN(MSR_MCAN_MISC2(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_MISC2(n)));
+        ck_assert_int_eq(msr_mcan_misc2_write_safe(n, msr_mcan_misc2_from_raw(PATTERN(MSR_MCAN_MISC2(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_MISC2(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_misc2_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC2(n)) & ~MSR_MCAN_MISC2_WRITABLE_MASK & ~MSR_MCAN_MISC2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC2_RESERVED_MASK, PATTERN(MSR_MCAN_MISC2(n)) & MSR_MCAN_MISC2_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_misc2_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_MISC2_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_MISC2(n)) & ~MSR_MCAN_MISC2_WRITABLE_MASK & ~MSR_MCAN_MISC2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC2_WRITABLE_MASK, MSR_MCAN_MISC2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_misc2_read_safe(MSR_MCAN_MISC2_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_misc2_read(MSR_MCAN_MISC2_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_misc2_write_safe(MSR_MCAN_MISC2_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_misc2_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_misc3)
+{
+    uint64_t all = MSR_MCAN_MISC3_RESERVED_MASK;
+    msr_mcan_misc3_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, blkp, BLKP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_BLKP_MASK, 0);
+    all |= MSR_MCAN_MISC3_BLKP_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, errct, ERRCT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_ERRCT_MASK, 0);
+    all |= MSR_MCAN_MISC3_ERRCT_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, of, OF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_OF_MASK, 0);
+    all |= MSR_MCAN_MISC3_OF_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, intt, INTT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_INTT_MASK, 0);
+    all |= MSR_MCAN_MISC3_INTT_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, cnte, CNTE);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_CNTE_MASK, 0);
+    all |= MSR_MCAN_MISC3_CNTE_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, lvtoff, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_LVTOFF_MASK, 0);
+    all |= MSR_MCAN_MISC3_LVTOFF_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, intp, INTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_INTP_MASK, 0);
+    all |= MSR_MCAN_MISC3_INTP_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, lkd, LKD);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_LKD_MASK, 0);
+    all |= MSR_MCAN_MISC3_LKD_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, cntp, CNTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_CNTP_MASK, 0);
+    all |= MSR_MCAN_MISC3_CNTP_MASK;
+
+    CHECK_FIELD(mcan_misc3, MCAN_MISC3, val, VAL);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC3_VAL_MASK, 0);
+    all |= MSR_MCAN_MISC3_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_MISC3(0), MSR_MCA0_MISC3);
+    ck_assert_uint_eq(MSR_MCAN_MISC3(63), MSR_MCA63_MISC3);
+    for (n = 0; n < MSR_MCAN_MISC3_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_MISC3(n), PATTERN(MSR_MCAN_MISC3(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_MISC3_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_misc3_read(n).raw, PATTERN(MSR_MCAN_MISC3(n)));
+        ck_assert_int_eq(msr_mcan_misc3_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC3(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_misc3_write(n, msr_mcan_misc3_from_raw(~PATTERN(MSR_MCAN_MISC3(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC3(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_MISC3(n)));
+        ck_assert_int_eq(msr_mcan_misc3_write_safe(n, msr_mcan_misc3_from_raw(PATTERN(MSR_MCAN_MISC3(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC3(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_MISC3(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_misc3_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC3(n)) & ~MSR_MCAN_MISC3_WRITABLE_MASK & ~MSR_MCAN_MISC3_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC3_RESERVED_MASK, PATTERN(MSR_MCAN_MISC3(n)) & MSR_MCAN_MISC3_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_misc3_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_MISC3_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_MISC3(n)) & ~MSR_MCAN_MISC3_WRITABLE_MASK & ~MSR_MCAN_MISC3_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC3_WRITABLE_MASK, MSR_MCAN_MISC3_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC3(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_misc3_read_safe(MSR_MCAN_MISC3_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_misc3_read(MSR_MCAN_MISC3_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_misc3_write_safe(MSR_MCAN_MISC3_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_misc3_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_misc4)
+{
+    uint64_t all = MSR_MCAN_MISC4_RESERVED_MASK;
+    msr_mcan_misc4_t v;
+    unsigned n;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, blkp, BLKP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_BLKP_MASK, 0);
+    all |= MSR_MCAN_MISC4_BLKP_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, errct, ERRCT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_ERRCT_MASK, 0);
+    all |= MSR_MCAN_MISC4_ERRCT_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, of, OF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_OF_MASK, 0);
+    all |= MSR_MCAN_MISC4_OF_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, intt, INTT);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_INTT_MASK, 0);
+    all |= MSR_MCAN_MISC4_INTT_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, cnte, CNTE);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_CNTE_MASK, 0);
+    all |= MSR_MCAN_MISC4_CNTE_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, lvtoff, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_LVTOFF_MASK, 0);
+    all |= MSR_MCAN_MISC4_LVTOFF_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, intp, INTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_INTP_MASK, 0);
+    all |= MSR_MCAN_MISC4_INTP_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, lkd, LKD);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_LKD_MASK, 0);
+    all |= MSR_MCAN_MISC4_LKD_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, cntp, CNTP);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_CNTP_MASK, 0);
+    all |= MSR_MCAN_MISC4_CNTP_MASK;
+
+    CHECK_FIELD(mcan_misc4, MCAN_MISC4, val, VAL);
+    ck_assert_uint_eq(all & MSR_MCAN_MISC4_VAL_MASK, 0);
+    all |= MSR_MCAN_MISC4_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_MISC4(0), MSR_MCA0_MISC4);
+    ck_assert_uint_eq(MSR_MCAN_MISC4(63), MSR_MCA63_MISC4);
+    for (n = 0; n < MSR_MCAN_MISC4_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_MISC4(n), PATTERN(MSR_MCAN_MISC4(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_MISC4_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_misc4_read(n).raw, PATTERN(MSR_MCAN_MISC4(n)));
+        ck_assert_int_eq(msr_mcan_misc4_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC4(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_misc4_write(n, msr_mcan_misc4_from_raw(~PATTERN(MSR_MCAN_MISC4(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC4(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_MISC4(n)));
+        ck_assert_int_eq(msr_mcan_misc4_write_safe(n, msr_mcan_misc4_from_raw(PATTERN(MSR_MCAN_MISC4(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC4(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_MISC4(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_misc4_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_MISC4(n)) & ~MSR_MCAN_MISC4_WRITABLE_MASK & ~MSR_MCAN_MISC4_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC4_RESERVED_MASK, PATTERN(MSR_MCAN_MISC4(n)) & MSR_MCAN_MISC4_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_misc4_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_MISC4_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_MISC4(n)) & ~MSR_MCAN_MISC4_WRITABLE_MASK & ~MSR_MCAN_MISC4_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_MISC4_WRITABLE_MASK, MSR_MCAN_MISC4_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_MISC4(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_misc4_read_safe(MSR_MCAN_MISC4_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_misc4_read(MSR_MCAN_MISC4_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_misc4_write_safe(MSR_MCAN_MISC4_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_misc4_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_synd1)
+{
+    uint64_t all = MSR_MCAN_SYND1_RESERVED_MASK;
+    msr_mcan_synd1_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_SYND1(0), MSR_MCA0_SYND1);
+    ck_assert_uint_eq(MSR_MCAN_SYND1(63), MSR_MCA63_SYND1);
+    for (n = 0; n < MSR_MCAN_SYND1_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_SYND1(n), PATTERN(MSR_MCAN_SYND1(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_SYND1_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_synd1_read(n).raw, PATTERN(MSR_MCAN_SYND1(n)));
+        ck_assert_int_eq(msr_mcan_synd1_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_SYND1(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_synd1_write(n, msr_mcan_synd1_from_raw(~PATTERN(MSR_MCAN_SYND1(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND1(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_SYND1(n)));
+        ck_assert_int_eq(msr_mcan_synd1_write_safe(n, msr_mcan_synd1_from_raw(PATTERN(MSR_MCAN_SYND1(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND1(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_SYND1(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_synd1_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_SYND1(n)) & ~MSR_MCAN_SYND1_WRITABLE_MASK & ~MSR_MCAN_SYND1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_SYND1_RESERVED_MASK, PATTERN(MSR_MCAN_SYND1(n)) & MSR_MCAN_SYND1_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_synd1_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_SYND1_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_SYND1(n)) & ~MSR_MCAN_SYND1_WRITABLE_MASK & ~MSR_MCAN_SYND1_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_SYND1_WRITABLE_MASK, MSR_MCAN_SYND1_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND1(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_synd1_read_safe(MSR_MCAN_SYND1_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_synd1_read(MSR_MCAN_SYND1_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_synd1_write_safe(MSR_MCAN_SYND1_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_synd1_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mcan_synd2)
+{
+    uint64_t all = MSR_MCAN_SYND2_RESERVED_MASK;
+    msr_mcan_synd2_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_MCAN_SYND2(0), MSR_MCA0_SYND2);
+    ck_assert_uint_eq(MSR_MCAN_SYND2(63), MSR_MCA63_SYND2);
+    for (n = 0; n < MSR_MCAN_SYND2_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCAN_SYND2(n), PATTERN(MSR_MCAN_SYND2(n))), MSR_OK);
+    for (n = 0; n < MSR_MCAN_SYND2_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcan_synd2_read(n).raw, PATTERN(MSR_MCAN_SYND2(n)));
+        ck_assert_int_eq(msr_mcan_synd2_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_SYND2(n)));
+        /* typed writes store exactly the value given */
+        msr_mcan_synd2_write(n, msr_mcan_synd2_from_raw(~PATTERN(MSR_MCAN_SYND2(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCAN_SYND2(n)));
+        ck_assert_int_eq(msr_mcan_synd2_write_safe(n, msr_mcan_synd2_from_raw(PATTERN(MSR_MCAN_SYND2(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCAN_SYND2(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_mcan_synd2_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCAN_SYND2(n)) & ~MSR_MCAN_SYND2_WRITABLE_MASK & ~MSR_MCAN_SYND2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_SYND2_RESERVED_MASK, PATTERN(MSR_MCAN_SYND2(n)) & MSR_MCAN_SYND2_RESERVED_MASK);
+        ck_assert_int_eq(msr_mcan_synd2_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_MCAN_SYND2_WRITABLE_MASK,
+                          PATTERN(MSR_MCAN_SYND2(n)) & ~MSR_MCAN_SYND2_WRITABLE_MASK & ~MSR_MCAN_SYND2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_MCAN_SYND2_WRITABLE_MASK, MSR_MCAN_SYND2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCAN_SYND2(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_mcan_synd2_read_safe(MSR_MCAN_SYND2_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcan_synd2_read(MSR_MCAN_SYND2_COUNT).raw, 0);
+        ck_assert_int_eq(msr_mcan_synd2_write_safe(MSR_MCAN_SYND2_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcan_synd2_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_perf_legacy_ctln)
+{
+    uint64_t all = MSR_PERF_LEGACY_CTLN_RESERVED_MASK;
+    msr_perf_legacy_ctln_t v;
+    unsigned n;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, event_select, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_EVENT_SELECT_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_EVENT_SELECT_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, unit_mask, UNIT_MASK);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_UNIT_MASK_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_UNIT_MASK_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, usr, USR);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_USR_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_USR_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, os, OS);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_OS_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_OS_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, edge, EDGE);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_EDGE_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_EDGE_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, int_en, INT_EN);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_INT_EN_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_INT_EN_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, en, EN);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_EN_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_EN_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, inv, INV);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_INV_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_INV_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, cnt_mask, CNT_MASK);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_CNT_MASK_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_CNT_MASK_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, event_select_hi, EVENT_SELECT_HI);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_EVENT_SELECT_HI_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_EVENT_SELECT_HI_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, hg_only, HG_ONLY);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_HG_ONLY_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_HG_ONLY_MASK;
+
+    CHECK_FIELD(perf_legacy_ctln, PERF_LEGACY_CTLN, prec_ret, PREC_RET);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTLN_PREC_RET_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTLN_PREC_RET_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_PERF_LEGACY_CTLN(0), MSR_PERF_LEGACY_CTL0);
+    ck_assert_uint_eq(MSR_PERF_LEGACY_CTLN(3), MSR_PERF_LEGACY_CTL3);
+    for (n = 0; n < MSR_PERF_LEGACY_CTLN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_LEGACY_CTLN(n), PATTERN(MSR_PERF_LEGACY_CTLN(n))), MSR_OK);
+    for (n = 0; n < MSR_PERF_LEGACY_CTLN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_perf_legacy_ctln_read(n).raw, PATTERN(MSR_PERF_LEGACY_CTLN(n)));
+        ck_assert_int_eq(msr_perf_legacy_ctln_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_LEGACY_CTLN(n)));
+        /* typed writes store exactly the value given */
+        msr_perf_legacy_ctln_write(n, msr_perf_legacy_ctln_from_raw(~PATTERN(MSR_PERF_LEGACY_CTLN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_LEGACY_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PERF_LEGACY_CTLN(n)));
+        ck_assert_int_eq(msr_perf_legacy_ctln_write_safe(n, msr_perf_legacy_ctln_from_raw(PATTERN(MSR_PERF_LEGACY_CTLN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_LEGACY_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PERF_LEGACY_CTLN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_perf_legacy_ctln_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_LEGACY_CTLN(n)) & ~MSR_PERF_LEGACY_CTLN_WRITABLE_MASK & ~MSR_PERF_LEGACY_CTLN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_LEGACY_CTLN_RESERVED_MASK, PATTERN(MSR_PERF_LEGACY_CTLN(n)) & MSR_PERF_LEGACY_CTLN_RESERVED_MASK);
+        ck_assert_int_eq(msr_perf_legacy_ctln_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_PERF_LEGACY_CTLN_WRITABLE_MASK,
+                          PATTERN(MSR_PERF_LEGACY_CTLN(n)) & ~MSR_PERF_LEGACY_CTLN_WRITABLE_MASK & ~MSR_PERF_LEGACY_CTLN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_LEGACY_CTLN_WRITABLE_MASK, MSR_PERF_LEGACY_CTLN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_LEGACY_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_perf_legacy_ctln_read_safe(MSR_PERF_LEGACY_CTLN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_perf_legacy_ctln_read(MSR_PERF_LEGACY_CTLN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_perf_legacy_ctln_write_safe(MSR_PERF_LEGACY_CTLN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_perf_legacy_ctln_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_perf_legacy_ctrn)
+{
+    uint64_t all = MSR_PERF_LEGACY_CTRN_RESERVED_MASK;
+    msr_perf_legacy_ctrn_t v;
+    unsigned n;
+
+    CHECK_FIELD(perf_legacy_ctrn, PERF_LEGACY_CTRN, count, COUNT);
+    ck_assert_uint_eq(all & MSR_PERF_LEGACY_CTRN_COUNT_MASK, 0);
+    all |= MSR_PERF_LEGACY_CTRN_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_PERF_LEGACY_CTRN(0), MSR_PERF_LEGACY_CTR0);
+    ck_assert_uint_eq(MSR_PERF_LEGACY_CTRN(3), MSR_PERF_LEGACY_CTR3);
+    for (n = 0; n < MSR_PERF_LEGACY_CTRN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_LEGACY_CTRN(n), PATTERN(MSR_PERF_LEGACY_CTRN(n))), MSR_OK);
+    for (n = 0; n < MSR_PERF_LEGACY_CTRN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_perf_legacy_ctrn_read(n).raw, PATTERN(MSR_PERF_LEGACY_CTRN(n)));
+        ck_assert_int_eq(msr_perf_legacy_ctrn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_LEGACY_CTRN(n)));
+        /* typed writes store exactly the value given */
+        msr_perf_legacy_ctrn_write(n, msr_perf_legacy_ctrn_from_raw(~PATTERN(MSR_PERF_LEGACY_CTRN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_LEGACY_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PERF_LEGACY_CTRN(n)));
+        ck_assert_int_eq(msr_perf_legacy_ctrn_write_safe(n, msr_perf_legacy_ctrn_from_raw(PATTERN(MSR_PERF_LEGACY_CTRN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_LEGACY_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PERF_LEGACY_CTRN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_perf_legacy_ctrn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_LEGACY_CTRN(n)) & ~MSR_PERF_LEGACY_CTRN_WRITABLE_MASK & ~MSR_PERF_LEGACY_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_LEGACY_CTRN_RESERVED_MASK, PATTERN(MSR_PERF_LEGACY_CTRN(n)) & MSR_PERF_LEGACY_CTRN_RESERVED_MASK);
+        ck_assert_int_eq(msr_perf_legacy_ctrn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_PERF_LEGACY_CTRN_WRITABLE_MASK,
+                          PATTERN(MSR_PERF_LEGACY_CTRN(n)) & ~MSR_PERF_LEGACY_CTRN_WRITABLE_MASK & ~MSR_PERF_LEGACY_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_LEGACY_CTRN_WRITABLE_MASK, MSR_PERF_LEGACY_CTRN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_LEGACY_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_perf_legacy_ctrn_read_safe(MSR_PERF_LEGACY_CTRN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_perf_legacy_ctrn_read(MSR_PERF_LEGACY_CTRN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_perf_legacy_ctrn_write_safe(MSR_PERF_LEGACY_CTRN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_perf_legacy_ctrn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_syscfg)
+{
+    uint64_t all = MSR_SYSCFG_RESERVED_MASK;
+    msr_syscfg_t v;
+
+    CHECK_FIELD(syscfg, SYSCFG, mfde, MFDE);
+    ck_assert_uint_eq(all & MSR_SYSCFG_MFDE_MASK, 0);
+    all |= MSR_SYSCFG_MFDE_MASK;
+
+    CHECK_FIELD(syscfg, SYSCFG, mfdm, MFDM);
+    ck_assert_uint_eq(all & MSR_SYSCFG_MFDM_MASK, 0);
+    all |= MSR_SYSCFG_MFDM_MASK;
+
+    CHECK_FIELD(syscfg, SYSCFG, mvdm, MVDM);
+    ck_assert_uint_eq(all & MSR_SYSCFG_MVDM_MASK, 0);
+    all |= MSR_SYSCFG_MVDM_MASK;
+
+    CHECK_FIELD(syscfg, SYSCFG, tom2, TOM2);
+    ck_assert_uint_eq(all & MSR_SYSCFG_TOM2_MASK, 0);
+    all |= MSR_SYSCFG_TOM2_MASK;
+
+    CHECK_FIELD(syscfg, SYSCFG, fwb, FWB);
+    ck_assert_uint_eq(all & MSR_SYSCFG_FWB_MASK, 0);
+    all |= MSR_SYSCFG_FWB_MASK;
+
+    CHECK_FIELD(syscfg, SYSCFG, meme, MEME);
+    ck_assert_uint_eq(all & MSR_SYSCFG_MEME_MASK, 0);
+    all |= MSR_SYSCFG_MEME_MASK;
+
+    CHECK_FIELD(syscfg, SYSCFG, snpe, SNPE);
+    ck_assert_uint_eq(all & MSR_SYSCFG_SNPE_MASK, 0);
+    all |= MSR_SYSCFG_SNPE_MASK;
+
+    CHECK_FIELD(syscfg, SYSCFG, vmple, VMPLE);
+    ck_assert_uint_eq(all & MSR_SYSCFG_VMPLE_MASK, 0);
+    all |= MSR_SYSCFG_VMPLE_MASK;
+
+    CHECK_FIELD(syscfg, SYSCFG, hmke, HMKE);
+    ck_assert_uint_eq(all & MSR_SYSCFG_HMKE_MASK, 0);
+    all |= MSR_SYSCFG_HMKE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SYSCFG, PATTERN(MSR_SYSCFG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_syscfg_read().raw, PATTERN(MSR_SYSCFG));
+        ck_assert_int_eq(msr_syscfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SYSCFG));
+        /* typed writes store exactly the value given */
+        msr_syscfg_write(msr_syscfg_from_raw(~PATTERN(MSR_SYSCFG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SYSCFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SYSCFG));
+        ck_assert_int_eq(msr_syscfg_write_safe(msr_syscfg_from_raw(PATTERN(MSR_SYSCFG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SYSCFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SYSCFG));
+        /* read-modify-write changes writable fields only */
+        v = msr_syscfg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SYSCFG) & ~MSR_SYSCFG_WRITABLE_MASK & ~MSR_SYSCFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SYSCFG_RESERVED_MASK, PATTERN(MSR_SYSCFG) & MSR_SYSCFG_RESERVED_MASK);
+        ck_assert_int_eq(msr_syscfg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_SYSCFG_WRITABLE_MASK,
+                          PATTERN(MSR_SYSCFG) & ~MSR_SYSCFG_WRITABLE_MASK & ~MSR_SYSCFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SYSCFG_WRITABLE_MASK, MSR_SYSCFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SYSCFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_syscfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hwcr)
+{
+    uint64_t all = MSR_HWCR_RESERVED_MASK;
+    msr_hwcr_t v;
+
+    CHECK_FIELD(hwcr, HWCR, smmlock, SMMLOCK);
+    ck_assert_uint_eq(all & MSR_HWCR_SMMLOCK_MASK, 0);
+    all |= MSR_HWCR_SMMLOCK_MASK;
+
+    CHECK_FIELD(hwcr, HWCR, cpbdis, CPBDIS);
+    ck_assert_uint_eq(all & MSR_HWCR_CPBDIS_MASK, 0);
+    all |= MSR_HWCR_CPBDIS_MASK;
+
+    CHECK_FIELD(hwcr, HWCR, irperfen, IRPERFEN);
+    ck_assert_uint_eq(all & MSR_HWCR_IRPERFEN_MASK, 0);
+    all |= MSR_HWCR_IRPERFEN_MASK;
+
+    CHECK_FIELD(hwcr, HWCR, smmpgcfglock, SMMPGCFGLOCK);
+    ck_assert_uint_eq(all & MSR_HWCR_SMMPGCFGLOCK_MASK, 0);
+    all |= MSR_HWCR_SMMPGCFGLOCK_MASK;
+
+    CHECK_FIELD(hwcr, HWCR, cpuiduserdis, CPUIDUSERDIS);
+    ck_assert_uint_eq(all & MSR_HWCR_CPUIDUSERDIS_MASK, 0);
+    all |= MSR_HWCR_CPUIDUSERDIS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HWCR, PATTERN(MSR_HWCR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hwcr_read().raw, PATTERN(MSR_HWCR));
+        ck_assert_int_eq(msr_hwcr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HWCR));
+        /* typed writes store exactly the value given */
+        msr_hwcr_write(msr_hwcr_from_raw(~PATTERN(MSR_HWCR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HWCR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HWCR));
+        ck_assert_int_eq(msr_hwcr_write_safe(msr_hwcr_from_raw(PATTERN(MSR_HWCR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HWCR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HWCR));
+        /* read-modify-write changes writable fields only */
+        v = msr_hwcr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HWCR) & ~MSR_HWCR_WRITABLE_MASK & ~MSR_HWCR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_HWCR_RESERVED_MASK, PATTERN(MSR_HWCR) & MSR_HWCR_RESERVED_MASK);
+        ck_assert_int_eq(msr_hwcr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_HWCR_WRITABLE_MASK,
+                          PATTERN(MSR_HWCR) & ~MSR_HWCR_WRITABLE_MASK & ~MSR_HWCR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_HWCR_WRITABLE_MASK, MSR_HWCR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HWCR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hwcr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_iorr_basen)
+{
+    uint64_t all = MSR_IORR_BASEN_RESERVED_MASK;
+    msr_iorr_basen_t v;
+    unsigned n;
+
+    CHECK_FIELD(iorr_basen, IORR_BASEN, wr_mem, WR_MEM);
+    ck_assert_uint_eq(all & MSR_IORR_BASEN_WR_MEM_MASK, 0);
+    all |= MSR_IORR_BASEN_WR_MEM_MASK;
+
+    CHECK_FIELD(iorr_basen, IORR_BASEN, rd_mem, RD_MEM);
+    ck_assert_uint_eq(all & MSR_IORR_BASEN_RD_MEM_MASK, 0);
+    all |= MSR_IORR_BASEN_RD_MEM_MASK;
+
+    CHECK_FIELD(iorr_basen, IORR_BASEN, phys_base, PHYS_BASE);
+    ck_assert_uint_eq(all & MSR_IORR_BASEN_PHYS_BASE_MASK, 0);
+    all |= MSR_IORR_BASEN_PHYS_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IORR_BASEN(0), MSR_IORR_BASE0);
+    ck_assert_uint_eq(MSR_IORR_BASEN(1), MSR_IORR_BASE1);
+    for (n = 0; n < MSR_IORR_BASEN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IORR_BASEN(n), PATTERN(MSR_IORR_BASEN(n))), MSR_OK);
+    for (n = 0; n < MSR_IORR_BASEN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_iorr_basen_read(n).raw, PATTERN(MSR_IORR_BASEN(n)));
+        ck_assert_int_eq(msr_iorr_basen_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IORR_BASEN(n)));
+        /* typed writes store exactly the value given */
+        msr_iorr_basen_write(n, msr_iorr_basen_from_raw(~PATTERN(MSR_IORR_BASEN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IORR_BASEN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IORR_BASEN(n)));
+        ck_assert_int_eq(msr_iorr_basen_write_safe(n, msr_iorr_basen_from_raw(PATTERN(MSR_IORR_BASEN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IORR_BASEN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IORR_BASEN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_iorr_basen_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IORR_BASEN(n)) & ~MSR_IORR_BASEN_WRITABLE_MASK & ~MSR_IORR_BASEN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IORR_BASEN_RESERVED_MASK, PATTERN(MSR_IORR_BASEN(n)) & MSR_IORR_BASEN_RESERVED_MASK);
+        ck_assert_int_eq(msr_iorr_basen_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IORR_BASEN_WRITABLE_MASK,
+                          PATTERN(MSR_IORR_BASEN(n)) & ~MSR_IORR_BASEN_WRITABLE_MASK & ~MSR_IORR_BASEN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IORR_BASEN_WRITABLE_MASK, MSR_IORR_BASEN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IORR_BASEN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_iorr_basen_read_safe(MSR_IORR_BASEN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_iorr_basen_read(MSR_IORR_BASEN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_iorr_basen_write_safe(MSR_IORR_BASEN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_iorr_basen_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_iorr_maskn)
+{
+    uint64_t all = MSR_IORR_MASKN_RESERVED_MASK;
+    msr_iorr_maskn_t v;
+    unsigned n;
+
+    CHECK_FIELD(iorr_maskn, IORR_MASKN, v, V);
+    ck_assert_uint_eq(all & MSR_IORR_MASKN_V_MASK, 0);
+    all |= MSR_IORR_MASKN_V_MASK;
+
+    CHECK_FIELD(iorr_maskn, IORR_MASKN, phys_mask, PHYS_MASK);
+    ck_assert_uint_eq(all & MSR_IORR_MASKN_PHYS_MASK_MASK, 0);
+    all |= MSR_IORR_MASKN_PHYS_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_IORR_MASKN(0), MSR_IORR_MASK0);
+    ck_assert_uint_eq(MSR_IORR_MASKN(1), MSR_IORR_MASK1);
+    for (n = 0; n < MSR_IORR_MASKN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IORR_MASKN(n), PATTERN(MSR_IORR_MASKN(n))), MSR_OK);
+    for (n = 0; n < MSR_IORR_MASKN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_iorr_maskn_read(n).raw, PATTERN(MSR_IORR_MASKN(n)));
+        ck_assert_int_eq(msr_iorr_maskn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IORR_MASKN(n)));
+        /* typed writes store exactly the value given */
+        msr_iorr_maskn_write(n, msr_iorr_maskn_from_raw(~PATTERN(MSR_IORR_MASKN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IORR_MASKN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IORR_MASKN(n)));
+        ck_assert_int_eq(msr_iorr_maskn_write_safe(n, msr_iorr_maskn_from_raw(PATTERN(MSR_IORR_MASKN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IORR_MASKN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IORR_MASKN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_iorr_maskn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IORR_MASKN(n)) & ~MSR_IORR_MASKN_WRITABLE_MASK & ~MSR_IORR_MASKN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IORR_MASKN_RESERVED_MASK, PATTERN(MSR_IORR_MASKN(n)) & MSR_IORR_MASKN_RESERVED_MASK);
+        ck_assert_int_eq(msr_iorr_maskn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IORR_MASKN_WRITABLE_MASK,
+                          PATTERN(MSR_IORR_MASKN(n)) & ~MSR_IORR_MASKN_WRITABLE_MASK & ~MSR_IORR_MASKN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IORR_MASKN_WRITABLE_MASK, MSR_IORR_MASKN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IORR_MASKN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_iorr_maskn_read_safe(MSR_IORR_MASKN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_iorr_maskn_read(MSR_IORR_MASKN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_iorr_maskn_write_safe(MSR_IORR_MASKN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_iorr_maskn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_top_mem)
+{
+    uint64_t all = MSR_TOP_MEM_RESERVED_MASK;
+    msr_top_mem_t v;
+
+    CHECK_FIELD(top_mem, TOP_MEM, addr, ADDR);
+    ck_assert_uint_eq(all & MSR_TOP_MEM_ADDR_MASK, 0);
+    all |= MSR_TOP_MEM_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TOP_MEM, PATTERN(MSR_TOP_MEM)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_top_mem_read().raw, PATTERN(MSR_TOP_MEM));
+        ck_assert_int_eq(msr_top_mem_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TOP_MEM));
+        /* typed writes store exactly the value given */
+        msr_top_mem_write(msr_top_mem_from_raw(~PATTERN(MSR_TOP_MEM)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TOP_MEM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TOP_MEM));
+        ck_assert_int_eq(msr_top_mem_write_safe(msr_top_mem_from_raw(PATTERN(MSR_TOP_MEM))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TOP_MEM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TOP_MEM));
+        /* read-modify-write changes writable fields only */
+        v = msr_top_mem_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TOP_MEM) & ~MSR_TOP_MEM_WRITABLE_MASK & ~MSR_TOP_MEM_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_TOP_MEM_RESERVED_MASK, PATTERN(MSR_TOP_MEM) & MSR_TOP_MEM_RESERVED_MASK);
+        ck_assert_int_eq(msr_top_mem_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_TOP_MEM_WRITABLE_MASK,
+                          PATTERN(MSR_TOP_MEM) & ~MSR_TOP_MEM_WRITABLE_MASK & ~MSR_TOP_MEM_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_TOP_MEM_WRITABLE_MASK, MSR_TOP_MEM_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TOP_MEM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_top_mem_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_top_mem2)
+{
+    uint64_t all = MSR_TOP_MEM2_RESERVED_MASK;
+    msr_top_mem2_t v;
+
+    CHECK_FIELD(top_mem2, TOP_MEM2, addr, ADDR);
+    ck_assert_uint_eq(all & MSR_TOP_MEM2_ADDR_MASK, 0);
+    all |= MSR_TOP_MEM2_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TOP_MEM2, PATTERN(MSR_TOP_MEM2)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_top_mem2_read().raw, PATTERN(MSR_TOP_MEM2));
+        ck_assert_int_eq(msr_top_mem2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TOP_MEM2));
+        /* typed writes store exactly the value given */
+        msr_top_mem2_write(msr_top_mem2_from_raw(~PATTERN(MSR_TOP_MEM2)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TOP_MEM2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TOP_MEM2));
+        ck_assert_int_eq(msr_top_mem2_write_safe(msr_top_mem2_from_raw(PATTERN(MSR_TOP_MEM2))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TOP_MEM2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TOP_MEM2));
+        /* read-modify-write changes writable fields only */
+        v = msr_top_mem2_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TOP_MEM2) & ~MSR_TOP_MEM2_WRITABLE_MASK & ~MSR_TOP_MEM2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_TOP_MEM2_RESERVED_MASK, PATTERN(MSR_TOP_MEM2) & MSR_TOP_MEM2_RESERVED_MASK);
+        ck_assert_int_eq(msr_top_mem2_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_TOP_MEM2_WRITABLE_MASK,
+                          PATTERN(MSR_TOP_MEM2) & ~MSR_TOP_MEM2_WRITABLE_MASK & ~MSR_TOP_MEM2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_TOP_MEM2_WRITABLE_MASK, MSR_TOP_MEM2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TOP_MEM2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_top_mem2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_processor_name_stringn)
+{
+    uint64_t all = MSR_PROCESSOR_NAME_STRINGN_RESERVED_MASK;
+    msr_processor_name_stringn_t v;
+    unsigned n;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_PROCESSOR_NAME_STRINGN(0), MSR_PROCESSOR_NAME_STRING0);
+    ck_assert_uint_eq(MSR_PROCESSOR_NAME_STRINGN(5), MSR_PROCESSOR_NAME_STRING5);
+    for (n = 0; n < MSR_PROCESSOR_NAME_STRINGN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PROCESSOR_NAME_STRINGN(n), PATTERN(MSR_PROCESSOR_NAME_STRINGN(n))), MSR_OK);
+    for (n = 0; n < MSR_PROCESSOR_NAME_STRINGN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_processor_name_stringn_read(n).raw, PATTERN(MSR_PROCESSOR_NAME_STRINGN(n)));
+        ck_assert_int_eq(msr_processor_name_stringn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PROCESSOR_NAME_STRINGN(n)));
+        /* typed writes store exactly the value given */
+        msr_processor_name_stringn_write(n, msr_processor_name_stringn_from_raw(~PATTERN(MSR_PROCESSOR_NAME_STRINGN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PROCESSOR_NAME_STRINGN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PROCESSOR_NAME_STRINGN(n)));
+        ck_assert_int_eq(msr_processor_name_stringn_write_safe(n, msr_processor_name_stringn_from_raw(PATTERN(MSR_PROCESSOR_NAME_STRINGN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PROCESSOR_NAME_STRINGN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PROCESSOR_NAME_STRINGN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_processor_name_stringn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PROCESSOR_NAME_STRINGN(n)) & ~MSR_PROCESSOR_NAME_STRINGN_WRITABLE_MASK & ~MSR_PROCESSOR_NAME_STRINGN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PROCESSOR_NAME_STRINGN_RESERVED_MASK, PATTERN(MSR_PROCESSOR_NAME_STRINGN(n)) & MSR_PROCESSOR_NAME_STRINGN_RESERVED_MASK);
+        ck_assert_int_eq(msr_processor_name_stringn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_PROCESSOR_NAME_STRINGN_WRITABLE_MASK,
+                          PATTERN(MSR_PROCESSOR_NAME_STRINGN(n)) & ~MSR_PROCESSOR_NAME_STRINGN_WRITABLE_MASK & ~MSR_PROCESSOR_NAME_STRINGN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PROCESSOR_NAME_STRINGN_WRITABLE_MASK, MSR_PROCESSOR_NAME_STRINGN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PROCESSOR_NAME_STRINGN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_processor_name_stringn_read_safe(MSR_PROCESSOR_NAME_STRINGN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_processor_name_stringn_read(MSR_PROCESSOR_NAME_STRINGN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_processor_name_stringn_write_safe(MSR_PROCESSOR_NAME_STRINGN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_processor_name_stringn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_smi_trigger_io_cycle)
+{
+    uint64_t all = MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK;
+    msr_smi_trigger_io_cycle_t v;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SMI_TRIGGER_IO_CYCLE, PATTERN(MSR_SMI_TRIGGER_IO_CYCLE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_smi_trigger_io_cycle_read().raw, PATTERN(MSR_SMI_TRIGGER_IO_CYCLE));
+        ck_assert_int_eq(msr_smi_trigger_io_cycle_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMI_TRIGGER_IO_CYCLE));
+        /* typed writes store exactly the value given */
+        msr_smi_trigger_io_cycle_write(msr_smi_trigger_io_cycle_from_raw(~PATTERN(MSR_SMI_TRIGGER_IO_CYCLE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMI_TRIGGER_IO_CYCLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SMI_TRIGGER_IO_CYCLE));
+        ck_assert_int_eq(msr_smi_trigger_io_cycle_write_safe(msr_smi_trigger_io_cycle_from_raw(PATTERN(MSR_SMI_TRIGGER_IO_CYCLE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMI_TRIGGER_IO_CYCLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SMI_TRIGGER_IO_CYCLE));
+        /* read-modify-write changes writable fields only */
+        v = msr_smi_trigger_io_cycle_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMI_TRIGGER_IO_CYCLE) & ~MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK & ~MSR_SMI_TRIGGER_IO_CYCLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK, PATTERN(MSR_SMI_TRIGGER_IO_CYCLE) & MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK);
+        ck_assert_int_eq(msr_smi_trigger_io_cycle_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK,
+                          PATTERN(MSR_SMI_TRIGGER_IO_CYCLE) & ~MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK & ~MSR_SMI_TRIGGER_IO_CYCLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK, MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMI_TRIGGER_IO_CYCLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_smi_trigger_io_cycle_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_p_state_current_limit)
+{
+    uint64_t all = MSR_P_STATE_CURRENT_LIMIT_RESERVED_MASK;
+    msr_p_state_current_limit_t v;
+
+    CHECK_FIELD(p_state_current_limit, P_STATE_CURRENT_LIMIT, cur_pstate_limit, CUR_PSTATE_LIMIT);
+    ck_assert_uint_eq(all & MSR_P_STATE_CURRENT_LIMIT_CUR_PSTATE_LIMIT_MASK, 0);
+    all |= MSR_P_STATE_CURRENT_LIMIT_CUR_PSTATE_LIMIT_MASK;
+
+    CHECK_FIELD(p_state_current_limit, P_STATE_CURRENT_LIMIT, pstate_max_val, PSTATE_MAX_VAL);
+    ck_assert_uint_eq(all & MSR_P_STATE_CURRENT_LIMIT_PSTATE_MAX_VAL_MASK, 0);
+    all |= MSR_P_STATE_CURRENT_LIMIT_PSTATE_MAX_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_P_STATE_CURRENT_LIMIT, PATTERN(MSR_P_STATE_CURRENT_LIMIT)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_p_state_current_limit_read().raw, PATTERN(MSR_P_STATE_CURRENT_LIMIT));
+        ck_assert_int_eq(msr_p_state_current_limit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_P_STATE_CURRENT_LIMIT));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_p_state_current_limit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_p_state_control)
+{
+    uint64_t all = MSR_P_STATE_CONTROL_RESERVED_MASK;
+    msr_p_state_control_t v;
+
+    CHECK_FIELD(p_state_control, P_STATE_CONTROL, pstate_cmd, PSTATE_CMD);
+    ck_assert_uint_eq(all & MSR_P_STATE_CONTROL_PSTATE_CMD_MASK, 0);
+    all |= MSR_P_STATE_CONTROL_PSTATE_CMD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_P_STATE_CONTROL, PATTERN(MSR_P_STATE_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_p_state_control_read().raw, PATTERN(MSR_P_STATE_CONTROL));
+        ck_assert_int_eq(msr_p_state_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_P_STATE_CONTROL));
+        /* typed writes store exactly the value given */
+        msr_p_state_control_write(msr_p_state_control_from_raw(~PATTERN(MSR_P_STATE_CONTROL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_P_STATE_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_P_STATE_CONTROL));
+        ck_assert_int_eq(msr_p_state_control_write_safe(msr_p_state_control_from_raw(PATTERN(MSR_P_STATE_CONTROL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_P_STATE_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_P_STATE_CONTROL));
+        /* read-modify-write changes writable fields only */
+        v = msr_p_state_control_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_P_STATE_CONTROL) & ~MSR_P_STATE_CONTROL_WRITABLE_MASK & ~MSR_P_STATE_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_P_STATE_CONTROL_RESERVED_MASK, PATTERN(MSR_P_STATE_CONTROL) & MSR_P_STATE_CONTROL_RESERVED_MASK);
+        ck_assert_int_eq(msr_p_state_control_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_P_STATE_CONTROL_WRITABLE_MASK,
+                          PATTERN(MSR_P_STATE_CONTROL) & ~MSR_P_STATE_CONTROL_WRITABLE_MASK & ~MSR_P_STATE_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_P_STATE_CONTROL_WRITABLE_MASK, MSR_P_STATE_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_P_STATE_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_p_state_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_p_state_status)
+{
+    uint64_t all = MSR_P_STATE_STATUS_RESERVED_MASK;
+    msr_p_state_status_t v;
+
+    CHECK_FIELD(p_state_status, P_STATE_STATUS, cur_pstate, CUR_PSTATE);
+    ck_assert_uint_eq(all & MSR_P_STATE_STATUS_CUR_PSTATE_MASK, 0);
+    all |= MSR_P_STATE_STATUS_CUR_PSTATE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_P_STATE_STATUS, PATTERN(MSR_P_STATE_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_p_state_status_read().raw, PATTERN(MSR_P_STATE_STATUS));
+        ck_assert_int_eq(msr_p_state_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_P_STATE_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_p_state_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cpu_watchdog_timer)
+{
+    uint64_t all = MSR_CPU_WATCHDOG_TIMER_RESERVED_MASK;
+    msr_cpu_watchdog_timer_t v;
+
+    CHECK_FIELD(cpu_watchdog_timer, CPU_WATCHDOG_TIMER, en, EN);
+    ck_assert_uint_eq(all & MSR_CPU_WATCHDOG_TIMER_EN_MASK, 0);
+    all |= MSR_CPU_WATCHDOG_TIMER_EN_MASK;
+
+    CHECK_FIELD(cpu_watchdog_timer, CPU_WATCHDOG_TIMER, tb, TB);
+    ck_assert_uint_eq(all & MSR_CPU_WATCHDOG_TIMER_TB_MASK, 0);
+    all |= MSR_CPU_WATCHDOG_TIMER_TB_MASK;
+
+    CHECK_FIELD(cpu_watchdog_timer, CPU_WATCHDOG_TIMER, cs, CS);
+    ck_assert_uint_eq(all & MSR_CPU_WATCHDOG_TIMER_CS_MASK, 0);
+    all |= MSR_CPU_WATCHDOG_TIMER_CS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CPU_WATCHDOG_TIMER, PATTERN(MSR_CPU_WATCHDOG_TIMER)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cpu_watchdog_timer_read().raw, PATTERN(MSR_CPU_WATCHDOG_TIMER));
+        ck_assert_int_eq(msr_cpu_watchdog_timer_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPU_WATCHDOG_TIMER));
+        /* typed writes store exactly the value given */
+        msr_cpu_watchdog_timer_write(msr_cpu_watchdog_timer_from_raw(~PATTERN(MSR_CPU_WATCHDOG_TIMER)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPU_WATCHDOG_TIMER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CPU_WATCHDOG_TIMER));
+        ck_assert_int_eq(msr_cpu_watchdog_timer_write_safe(msr_cpu_watchdog_timer_from_raw(PATTERN(MSR_CPU_WATCHDOG_TIMER))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPU_WATCHDOG_TIMER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CPU_WATCHDOG_TIMER));
+        /* read-modify-write changes writable fields only */
+        v = msr_cpu_watchdog_timer_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPU_WATCHDOG_TIMER) & ~MSR_CPU_WATCHDOG_TIMER_WRITABLE_MASK & ~MSR_CPU_WATCHDOG_TIMER_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_CPU_WATCHDOG_TIMER_RESERVED_MASK, PATTERN(MSR_CPU_WATCHDOG_TIMER) & MSR_CPU_WATCHDOG_TIMER_RESERVED_MASK);
+        ck_assert_int_eq(msr_cpu_watchdog_timer_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_CPU_WATCHDOG_TIMER_WRITABLE_MASK,
+                          PATTERN(MSR_CPU_WATCHDOG_TIMER) & ~MSR_CPU_WATCHDOG_TIMER_WRITABLE_MASK & ~MSR_CPU_WATCHDOG_TIMER_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_CPU_WATCHDOG_TIMER_WRITABLE_MASK, MSR_CPU_WATCHDOG_TIMER_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPU_WATCHDOG_TIMER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cpu_watchdog_timer_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_smbase)
+{
+    uint64_t all = MSR_SMBASE_RESERVED_MASK;
+    msr_smbase_t v;
+
+    CHECK_FIELD(smbase, SMBASE, smbase, SMBASE);
+    ck_assert_uint_eq(all & MSR_SMBASE_SMBASE_MASK, 0);
+    all |= MSR_SMBASE_SMBASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SMBASE, PATTERN(MSR_SMBASE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_smbase_read().raw, PATTERN(MSR_SMBASE));
+        ck_assert_int_eq(msr_smbase_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMBASE));
+        /* typed writes store exactly the value given */
+        msr_smbase_write(msr_smbase_from_raw(~PATTERN(MSR_SMBASE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMBASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SMBASE));
+        ck_assert_int_eq(msr_smbase_write_safe(msr_smbase_from_raw(PATTERN(MSR_SMBASE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMBASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SMBASE));
+        /* read-modify-write changes writable fields only */
+        v = msr_smbase_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMBASE) & ~MSR_SMBASE_WRITABLE_MASK & ~MSR_SMBASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SMBASE_RESERVED_MASK, PATTERN(MSR_SMBASE) & MSR_SMBASE_RESERVED_MASK);
+        ck_assert_int_eq(msr_smbase_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_SMBASE_WRITABLE_MASK,
+                          PATTERN(MSR_SMBASE) & ~MSR_SMBASE_WRITABLE_MASK & ~MSR_SMBASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SMBASE_WRITABLE_MASK, MSR_SMBASE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMBASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_smbase_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_smm_addr)
+{
+    uint64_t all = MSR_SMM_ADDR_RESERVED_MASK;
+    msr_smm_addr_t v;
+
+    CHECK_FIELD(smm_addr, SMM_ADDR, base, BASE);
+    ck_assert_uint_eq(all & MSR_SMM_ADDR_BASE_MASK, 0);
+    all |= MSR_SMM_ADDR_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SMM_ADDR, PATTERN(MSR_SMM_ADDR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_smm_addr_read().raw, PATTERN(MSR_SMM_ADDR));
+        ck_assert_int_eq(msr_smm_addr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMM_ADDR));
+        /* typed writes store exactly the value given */
+        msr_smm_addr_write(msr_smm_addr_from_raw(~PATTERN(MSR_SMM_ADDR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SMM_ADDR));
+        ck_assert_int_eq(msr_smm_addr_write_safe(msr_smm_addr_from_raw(PATTERN(MSR_SMM_ADDR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SMM_ADDR));
+        /* read-modify-write changes writable fields only */
+        v = msr_smm_addr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMM_ADDR) & ~MSR_SMM_ADDR_WRITABLE_MASK & ~MSR_SMM_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SMM_ADDR_RESERVED_MASK, PATTERN(MSR_SMM_ADDR) & MSR_SMM_ADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_smm_addr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_SMM_ADDR_WRITABLE_MASK,
+                          PATTERN(MSR_SMM_ADDR) & ~MSR_SMM_ADDR_WRITABLE_MASK & ~MSR_SMM_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SMM_ADDR_WRITABLE_MASK, MSR_SMM_ADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_smm_addr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_smm_mask)
+{
+    uint64_t all = MSR_SMM_MASK_RESERVED_MASK;
+    msr_smm_mask_t v;
+
+    CHECK_FIELD(smm_mask, SMM_MASK, ae, AE);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_AE_MASK, 0);
+    all |= MSR_SMM_MASK_AE_MASK;
+
+    CHECK_FIELD(smm_mask, SMM_MASK, te, TE);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_TE_MASK, 0);
+    all |= MSR_SMM_MASK_TE_MASK;
+
+    CHECK_FIELD(smm_mask, SMM_MASK, mask, MASK);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_MASK_MASK, 0);
+    all |= MSR_SMM_MASK_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SMM_MASK, PATTERN(MSR_SMM_MASK)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_smm_mask_read().raw, PATTERN(MSR_SMM_MASK));
+        ck_assert_int_eq(msr_smm_mask_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMM_MASK));
+        /* typed writes store exactly the value given */
+        msr_smm_mask_write(msr_smm_mask_from_raw(~PATTERN(MSR_SMM_MASK)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SMM_MASK));
+        ck_assert_int_eq(msr_smm_mask_write_safe(msr_smm_mask_from_raw(PATTERN(MSR_SMM_MASK))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SMM_MASK));
+        /* read-modify-write changes writable fields only */
+        v = msr_smm_mask_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMM_MASK) & ~MSR_SMM_MASK_WRITABLE_MASK & ~MSR_SMM_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SMM_MASK_RESERVED_MASK, PATTERN(MSR_SMM_MASK) & MSR_SMM_MASK_RESERVED_MASK);
+        ck_assert_int_eq(msr_smm_mask_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_SMM_MASK_WRITABLE_MASK,
+                          PATTERN(MSR_SMM_MASK) & ~MSR_SMM_MASK_WRITABLE_MASK & ~MSR_SMM_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SMM_MASK_WRITABLE_MASK, MSR_SMM_MASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_smm_mask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_vm_cr)
+{
+    uint64_t all = MSR_VM_CR_RESERVED_MASK;
+    msr_vm_cr_t v;
+
+    CHECK_FIELD(vm_cr, VM_CR, dpd, DPD);
+    ck_assert_uint_eq(all & MSR_VM_CR_DPD_MASK, 0);
+    all |= MSR_VM_CR_DPD_MASK;
+
+    CHECK_FIELD(vm_cr, VM_CR, r_init, R_INIT);
+    ck_assert_uint_eq(all & MSR_VM_CR_R_INIT_MASK, 0);
+    all |= MSR_VM_CR_R_INIT_MASK;
+
+    CHECK_FIELD(vm_cr, VM_CR, dis_a20m, DIS_A20M);
+    ck_assert_uint_eq(all & MSR_VM_CR_DIS_A20M_MASK, 0);
+    all |= MSR_VM_CR_DIS_A20M_MASK;
+
+    CHECK_FIELD(vm_cr, VM_CR, lock, LOCK);
+    ck_assert_uint_eq(all & MSR_VM_CR_LOCK_MASK, 0);
+    all |= MSR_VM_CR_LOCK_MASK;
+
+    CHECK_FIELD(vm_cr, VM_CR, svmdis, SVMDIS);
+    ck_assert_uint_eq(all & MSR_VM_CR_SVMDIS_MASK, 0);
+    all |= MSR_VM_CR_SVMDIS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_VM_CR, PATTERN(MSR_VM_CR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_vm_cr_read().raw, PATTERN(MSR_VM_CR));
+        ck_assert_int_eq(msr_vm_cr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VM_CR));
+        /* typed writes store exactly the value given */
+        msr_vm_cr_write(msr_vm_cr_from_raw(~PATTERN(MSR_VM_CR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VM_CR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_VM_CR));
+        ck_assert_int_eq(msr_vm_cr_write_safe(msr_vm_cr_from_raw(PATTERN(MSR_VM_CR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VM_CR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_VM_CR));
+        /* read-modify-write changes writable fields only */
+        v = msr_vm_cr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VM_CR) & ~MSR_VM_CR_WRITABLE_MASK & ~MSR_VM_CR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_VM_CR_RESERVED_MASK, PATTERN(MSR_VM_CR) & MSR_VM_CR_RESERVED_MASK);
+        ck_assert_int_eq(msr_vm_cr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_VM_CR_WRITABLE_MASK,
+                          PATTERN(MSR_VM_CR) & ~MSR_VM_CR_WRITABLE_MASK & ~MSR_VM_CR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_VM_CR_WRITABLE_MASK, MSR_VM_CR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VM_CR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_vm_cr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ignne)
+{
+    uint64_t all = MSR_IGNNE_RESERVED_MASK;
+    msr_ignne_t v;
+
+    CHECK_FIELD(ignne, IGNNE, ignne, IGNNE);
+    ck_assert_uint_eq(all & MSR_IGNNE_IGNNE_MASK, 0);
+    all |= MSR_IGNNE_IGNNE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IGNNE, PATTERN(MSR_IGNNE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ignne_read().raw, PATTERN(MSR_IGNNE));
+        ck_assert_int_eq(msr_ignne_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IGNNE));
+        /* typed writes store exactly the value given */
+        msr_ignne_write(msr_ignne_from_raw(~PATTERN(MSR_IGNNE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IGNNE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IGNNE));
+        ck_assert_int_eq(msr_ignne_write_safe(msr_ignne_from_raw(PATTERN(MSR_IGNNE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IGNNE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IGNNE));
+        /* read-modify-write changes writable fields only */
+        v = msr_ignne_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IGNNE) & ~MSR_IGNNE_WRITABLE_MASK & ~MSR_IGNNE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IGNNE_RESERVED_MASK, PATTERN(MSR_IGNNE) & MSR_IGNNE_RESERVED_MASK);
+        ck_assert_int_eq(msr_ignne_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IGNNE_WRITABLE_MASK,
+                          PATTERN(MSR_IGNNE) & ~MSR_IGNNE_WRITABLE_MASK & ~MSR_IGNNE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IGNNE_WRITABLE_MASK, MSR_IGNNE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IGNNE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ignne_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_smm_ctl)
+{
+    uint64_t all = MSR_SMM_CTL_RESERVED_MASK;
+    msr_smm_ctl_t v;
+
+    CHECK_FIELD(smm_ctl, SMM_CTL, dismiss, DISMISS);
+    ck_assert_uint_eq(all & MSR_SMM_CTL_DISMISS_MASK, 0);
+    all |= MSR_SMM_CTL_DISMISS_MASK;
+
+    CHECK_FIELD(smm_ctl, SMM_CTL, enter, ENTER);
+    ck_assert_uint_eq(all & MSR_SMM_CTL_ENTER_MASK, 0);
+    all |= MSR_SMM_CTL_ENTER_MASK;
+
+    CHECK_FIELD(smm_ctl, SMM_CTL, smi_cycle, SMI_CYCLE);
+    ck_assert_uint_eq(all & MSR_SMM_CTL_SMI_CYCLE_MASK, 0);
+    all |= MSR_SMM_CTL_SMI_CYCLE_MASK;
+
+    CHECK_FIELD(smm_ctl, SMM_CTL, exit, EXIT);
+    ck_assert_uint_eq(all & MSR_SMM_CTL_EXIT_MASK, 0);
+    all |= MSR_SMM_CTL_EXIT_MASK;
+
+    CHECK_FIELD(smm_ctl, SMM_CTL, rsm_cycle, RSM_CYCLE);
+    ck_assert_uint_eq(all & MSR_SMM_CTL_RSM_CYCLE_MASK, 0);
+    all |= MSR_SMM_CTL_RSM_CYCLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SMM_CTL, PATTERN(MSR_SMM_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_smm_ctl_write(msr_smm_ctl_from_raw(~PATTERN(MSR_SMM_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SMM_CTL));
+        ck_assert_int_eq(msr_smm_ctl_write_safe(msr_smm_ctl_from_raw(PATTERN(MSR_SMM_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SMM_CTL));
+    }
+}
+END_TEST
+
+START_TEST(test_vm_hsave_pa)
+{
+    uint64_t all = MSR_VM_HSAVE_PA_RESERVED_MASK;
+    msr_vm_hsave_pa_t v;
+
+    CHECK_FIELD(vm_hsave_pa, VM_HSAVE_PA, addr, ADDR);
+    ck_assert_uint_eq(all & MSR_VM_HSAVE_PA_ADDR_MASK, 0);
+    all |= MSR_VM_HSAVE_PA_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_VM_HSAVE_PA, PATTERN(MSR_VM_HSAVE_PA)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_vm_hsave_pa_read().raw, PATTERN(MSR_VM_HSAVE_PA));
+        ck_assert_int_eq(msr_vm_hsave_pa_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VM_HSAVE_PA));
+        /* typed writes store exactly the value given */
+        msr_vm_hsave_pa_write(msr_vm_hsave_pa_from_raw(~PATTERN(MSR_VM_HSAVE_PA)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VM_HSAVE_PA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_VM_HSAVE_PA));
+        ck_assert_int_eq(msr_vm_hsave_pa_write_safe(msr_vm_hsave_pa_from_raw(PATTERN(MSR_VM_HSAVE_PA))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VM_HSAVE_PA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_VM_HSAVE_PA));
+        /* read-modify-write changes writable fields only */
+        v = msr_vm_hsave_pa_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VM_HSAVE_PA) & ~MSR_VM_HSAVE_PA_WRITABLE_MASK & ~MSR_VM_HSAVE_PA_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_VM_HSAVE_PA_RESERVED_MASK, PATTERN(MSR_VM_HSAVE_PA) & MSR_VM_HSAVE_PA_RESERVED_MASK);
+        ck_assert_int_eq(msr_vm_hsave_pa_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_VM_HSAVE_PA_WRITABLE_MASK,
+                          PATTERN(MSR_VM_HSAVE_PA) & ~MSR_VM_HSAVE_PA_WRITABLE_MASK & ~MSR_VM_HSAVE_PA_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_VM_HSAVE_PA_WRITABLE_MASK, MSR_VM_HSAVE_PA_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VM_HSAVE_PA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_vm_hsave_pa_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_svm_key)
+{
+    uint64_t all = MSR_SVM_KEY_RESERVED_MASK;
+    msr_svm_key_t v;
+
+    CHECK_FIELD(svm_key, SVM_KEY, key, KEY);
+    ck_assert_uint_eq(all & MSR_SVM_KEY_KEY_MASK, 0);
+    all |= MSR_SVM_KEY_KEY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SVM_KEY, PATTERN(MSR_SVM_KEY)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_svm_key_write(msr_svm_key_from_raw(~PATTERN(MSR_SVM_KEY)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SVM_KEY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SVM_KEY));
+        ck_assert_int_eq(msr_svm_key_write_safe(msr_svm_key_from_raw(PATTERN(MSR_SVM_KEY))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SVM_KEY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SVM_KEY));
+    }
+}
+END_TEST
+
+START_TEST(test_smm_key)
+{
+    uint64_t all = MSR_SMM_KEY_RESERVED_MASK;
+    msr_smm_key_t v;
+
+    CHECK_FIELD(smm_key, SMM_KEY, key, KEY);
+    ck_assert_uint_eq(all & MSR_SMM_KEY_KEY_MASK, 0);
+    all |= MSR_SMM_KEY_KEY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SMM_KEY, PATTERN(MSR_SMM_KEY)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_smm_key_write(msr_smm_key_from_raw(~PATTERN(MSR_SMM_KEY)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_KEY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SMM_KEY));
+        ck_assert_int_eq(msr_smm_key_write_safe(msr_smm_key_from_raw(PATTERN(MSR_SMM_KEY))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SMM_KEY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SMM_KEY));
+    }
+}
+END_TEST
+
+START_TEST(test_local_smi_status)
+{
+    uint64_t all = MSR_LOCAL_SMI_STATUS_RESERVED_MASK;
+    msr_local_smi_status_t v;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LOCAL_SMI_STATUS, PATTERN(MSR_LOCAL_SMI_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_local_smi_status_read().raw, PATTERN(MSR_LOCAL_SMI_STATUS));
+        ck_assert_int_eq(msr_local_smi_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LOCAL_SMI_STATUS));
+        /* typed writes store exactly the value given */
+        msr_local_smi_status_write(msr_local_smi_status_from_raw(~PATTERN(MSR_LOCAL_SMI_STATUS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LOCAL_SMI_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LOCAL_SMI_STATUS));
+        ck_assert_int_eq(msr_local_smi_status_write_safe(msr_local_smi_status_from_raw(PATTERN(MSR_LOCAL_SMI_STATUS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LOCAL_SMI_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LOCAL_SMI_STATUS));
+        /* read-modify-write changes writable fields only */
+        v = msr_local_smi_status_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LOCAL_SMI_STATUS) & ~MSR_LOCAL_SMI_STATUS_WRITABLE_MASK & ~MSR_LOCAL_SMI_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LOCAL_SMI_STATUS_RESERVED_MASK, PATTERN(MSR_LOCAL_SMI_STATUS) & MSR_LOCAL_SMI_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_local_smi_status_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_LOCAL_SMI_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_LOCAL_SMI_STATUS) & ~MSR_LOCAL_SMI_STATUS_WRITABLE_MASK & ~MSR_LOCAL_SMI_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LOCAL_SMI_STATUS_WRITABLE_MASK, MSR_LOCAL_SMI_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LOCAL_SMI_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_local_smi_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_doorbell)
+{
+    uint64_t all = MSR_DOORBELL_RESERVED_MASK;
+    msr_doorbell_t v;
+
+    CHECK_FIELD(doorbell, DOORBELL, physical_apic_id, PHYSICAL_APIC_ID);
+    ck_assert_uint_eq(all & MSR_DOORBELL_PHYSICAL_APIC_ID_MASK, 0);
+    all |= MSR_DOORBELL_PHYSICAL_APIC_ID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DOORBELL, PATTERN(MSR_DOORBELL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_doorbell_write(msr_doorbell_from_raw(~PATTERN(MSR_DOORBELL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DOORBELL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DOORBELL));
+        ck_assert_int_eq(msr_doorbell_write_safe(msr_doorbell_from_raw(PATTERN(MSR_DOORBELL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DOORBELL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DOORBELL));
+    }
+}
+END_TEST
+
+START_TEST(test_vmpage_flush)
+{
+    uint64_t all = MSR_VMPAGE_FLUSH_RESERVED_MASK;
+    msr_vmpage_flush_t v;
+
+    CHECK_FIELD(vmpage_flush, VMPAGE_FLUSH, asid, ASID);
+    ck_assert_uint_eq(all & MSR_VMPAGE_FLUSH_ASID_MASK, 0);
+    all |= MSR_VMPAGE_FLUSH_ASID_MASK;
+
+    CHECK_FIELD(vmpage_flush, VMPAGE_FLUSH, virtual_addr, VIRTUAL_ADDR);
+    ck_assert_uint_eq(all & MSR_VMPAGE_FLUSH_VIRTUAL_ADDR_MASK, 0);
+    all |= MSR_VMPAGE_FLUSH_VIRTUAL_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_VMPAGE_FLUSH, PATTERN(MSR_VMPAGE_FLUSH)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        msr_vmpage_flush_write(msr_vmpage_flush_from_raw(~PATTERN(MSR_VMPAGE_FLUSH)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VMPAGE_FLUSH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_VMPAGE_FLUSH));
+        ck_assert_int_eq(msr_vmpage_flush_write_safe(msr_vmpage_flush_from_raw(PATTERN(MSR_VMPAGE_FLUSH))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VMPAGE_FLUSH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_VMPAGE_FLUSH));
+    }
+}
+END_TEST
+
+START_TEST(test_virt_spec_ctrl)
+{
+    uint64_t all = MSR_VIRT_SPEC_CTRL_RESERVED_MASK;
+    msr_virt_spec_ctrl_t v;
+
+    CHECK_FIELD(virt_spec_ctrl, VIRT_SPEC_CTRL, ssbd, SSBD);
+    ck_assert_uint_eq(all & MSR_VIRT_SPEC_CTRL_SSBD_MASK, 0);
+    all |= MSR_VIRT_SPEC_CTRL_SSBD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_VIRT_SPEC_CTRL, PATTERN(MSR_VIRT_SPEC_CTRL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_virt_spec_ctrl_read().raw, PATTERN(MSR_VIRT_SPEC_CTRL));
+        ck_assert_int_eq(msr_virt_spec_ctrl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VIRT_SPEC_CTRL));
+        /* typed writes store exactly the value given */
+        msr_virt_spec_ctrl_write(msr_virt_spec_ctrl_from_raw(~PATTERN(MSR_VIRT_SPEC_CTRL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VIRT_SPEC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_VIRT_SPEC_CTRL));
+        ck_assert_int_eq(msr_virt_spec_ctrl_write_safe(msr_virt_spec_ctrl_from_raw(PATTERN(MSR_VIRT_SPEC_CTRL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VIRT_SPEC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_VIRT_SPEC_CTRL));
+        /* read-modify-write changes writable fields only */
+        v = msr_virt_spec_ctrl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VIRT_SPEC_CTRL) & ~MSR_VIRT_SPEC_CTRL_WRITABLE_MASK & ~MSR_VIRT_SPEC_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_VIRT_SPEC_CTRL_RESERVED_MASK, PATTERN(MSR_VIRT_SPEC_CTRL) & MSR_VIRT_SPEC_CTRL_RESERVED_MASK);
+        ck_assert_int_eq(msr_virt_spec_ctrl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_VIRT_SPEC_CTRL_WRITABLE_MASK,
+                          PATTERN(MSR_VIRT_SPEC_CTRL) & ~MSR_VIRT_SPEC_CTRL_WRITABLE_MASK & ~MSR_VIRT_SPEC_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_VIRT_SPEC_CTRL_WRITABLE_MASK, MSR_VIRT_SPEC_CTRL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VIRT_SPEC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_virt_spec_ctrl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ghcb)
+{
+    uint64_t all = MSR_GHCB_RESERVED_MASK;
+    msr_ghcb_t v;
+
+    CHECK_FIELD(ghcb, GHCB, gpa, GPA);
+    ck_assert_uint_eq(all & MSR_GHCB_GPA_MASK, 0);
+    all |= MSR_GHCB_GPA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_GHCB, PATTERN(MSR_GHCB)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ghcb_read().raw, PATTERN(MSR_GHCB));
+        ck_assert_int_eq(msr_ghcb_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_GHCB));
+        /* typed writes store exactly the value given */
+        msr_ghcb_write(msr_ghcb_from_raw(~PATTERN(MSR_GHCB)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_GHCB, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_GHCB));
+        ck_assert_int_eq(msr_ghcb_write_safe(msr_ghcb_from_raw(PATTERN(MSR_GHCB))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_GHCB, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_GHCB));
+        /* read-modify-write changes writable fields only */
+        v = msr_ghcb_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_GHCB) & ~MSR_GHCB_WRITABLE_MASK & ~MSR_GHCB_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_GHCB_RESERVED_MASK, PATTERN(MSR_GHCB) & MSR_GHCB_RESERVED_MASK);
+        ck_assert_int_eq(msr_ghcb_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_GHCB_WRITABLE_MASK,
+                          PATTERN(MSR_GHCB) & ~MSR_GHCB_WRITABLE_MASK & ~MSR_GHCB_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_GHCB_WRITABLE_MASK, MSR_GHCB_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_GHCB, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ghcb_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_sev_status)
+{
+    uint64_t all = MSR_SEV_STATUS_RESERVED_MASK;
+    msr_sev_status_t v;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, sev_enabled, SEV_ENABLED);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_SEV_ENABLED_MASK, 0);
+    all |= MSR_SEV_STATUS_SEV_ENABLED_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, sev_es_enabled, SEV_ES_ENABLED);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_SEV_ES_ENABLED_MASK, 0);
+    all |= MSR_SEV_STATUS_SEV_ES_ENABLED_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, snp_active, SNP_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_SNP_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_SNP_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, vtom_active, VTOM_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_VTOM_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_VTOM_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, reflect_vc_active, REFLECT_VC_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_REFLECT_VC_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_REFLECT_VC_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, restricted_injection_active, RESTRICTED_INJECTION_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_RESTRICTED_INJECTION_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_RESTRICTED_INJECTION_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, alternate_injection_active, ALTERNATE_INJECTION_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_ALTERNATE_INJECTION_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_ALTERNATE_INJECTION_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, debug_virtualization_active, DEBUG_VIRTUALIZATION_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_DEBUG_VIRTUALIZATION_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_DEBUG_VIRTUALIZATION_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, prevent_host_ibs_active, PREVENT_HOST_IBS_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_PREVENT_HOST_IBS_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_PREVENT_HOST_IBS_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, snp_btb_isolation_active, SNP_BTB_ISOLATION_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_SNP_BTB_ISOLATION_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_SNP_BTB_ISOLATION_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, vmpl_sss_active, VMPL_SSS_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_VMPL_SSS_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_VMPL_SSS_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, secure_tsc_active, SECURE_TSC_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_SECURE_TSC_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_SECURE_TSC_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, vmgexit_parameter_active, VMGEXIT_PARAMETER_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_VMGEXIT_PARAMETER_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_VMGEXIT_PARAMETER_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, pmc_virtualization_active, PMC_VIRTUALIZATION_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_PMC_VIRTUALIZATION_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_PMC_VIRTUALIZATION_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, ibs_virtualization_active, IBS_VIRTUALIZATION_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_IBS_VIRTUALIZATION_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_IBS_VIRTUALIZATION_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, guest_intercept_ctl_active, GUEST_INTERCEPT_CTL_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_GUEST_INTERCEPT_CTL_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_GUEST_INTERCEPT_CTL_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, vmsa_reg_prot_active, VMSA_REG_PROT_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_VMSA_REG_PROT_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_VMSA_REG_PROT_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, smt_protection_active, SMT_PROTECTION_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_SMT_PROTECTION_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_SMT_PROTECTION_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, secure_avic_active, SECURE_AVIC_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_SECURE_AVIC_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_SECURE_AVIC_ACTIVE_MASK;
+
+    CHECK_FIELD(sev_status, SEV_STATUS, ibpb_on_entry_active, IBPB_ON_ENTRY_ACTIVE);
+    ck_assert_uint_eq(all & MSR_SEV_STATUS_IBPB_ON_ENTRY_ACTIVE_MASK, 0);
+    all |= MSR_SEV_STATUS_IBPB_ON_ENTRY_ACTIVE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SEV_STATUS, PATTERN(MSR_SEV_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_sev_status_read().raw, PATTERN(MSR_SEV_STATUS));
+        ck_assert_int_eq(msr_sev_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SEV_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_sev_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_rmp_base)
+{
+    uint64_t all = MSR_RMP_BASE_RESERVED_MASK;
+    msr_rmp_base_t v;
+
+    CHECK_FIELD(rmp_base, RMP_BASE, base, BASE);
+    ck_assert_uint_eq(all & MSR_RMP_BASE_BASE_MASK, 0);
+    all |= MSR_RMP_BASE_BASE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_RMP_BASE, PATTERN(MSR_RMP_BASE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_rmp_base_read().raw, PATTERN(MSR_RMP_BASE));
+        ck_assert_int_eq(msr_rmp_base_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RMP_BASE));
+        /* typed writes store exactly the value given */
+        msr_rmp_base_write(msr_rmp_base_from_raw(~PATTERN(MSR_RMP_BASE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RMP_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_RMP_BASE));
+        ck_assert_int_eq(msr_rmp_base_write_safe(msr_rmp_base_from_raw(PATTERN(MSR_RMP_BASE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RMP_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_RMP_BASE));
+        /* read-modify-write changes writable fields only */
+        v = msr_rmp_base_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RMP_BASE) & ~MSR_RMP_BASE_WRITABLE_MASK & ~MSR_RMP_BASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_RMP_BASE_RESERVED_MASK, PATTERN(MSR_RMP_BASE) & MSR_RMP_BASE_RESERVED_MASK);
+        ck_assert_int_eq(msr_rmp_base_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_RMP_BASE_WRITABLE_MASK,
+                          PATTERN(MSR_RMP_BASE) & ~MSR_RMP_BASE_WRITABLE_MASK & ~MSR_RMP_BASE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_RMP_BASE_WRITABLE_MASK, MSR_RMP_BASE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RMP_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_rmp_base_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_rmp_end)
+{
+    uint64_t all = MSR_RMP_END_RESERVED_MASK;
+    msr_rmp_end_t v;
+
+    CHECK_FIELD(rmp_end, RMP_END, end, END);
+    ck_assert_uint_eq(all & MSR_RMP_END_END_MASK, 0);
+    all |= MSR_RMP_END_END_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_RMP_END, PATTERN(MSR_RMP_END)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_rmp_end_read().raw, PATTERN(MSR_RMP_END));
+        ck_assert_int_eq(msr_rmp_end_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RMP_END));
+        /* typed writes store exactly the value given */
+        msr_rmp_end_write(msr_rmp_end_from_raw(~PATTERN(MSR_RMP_END)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RMP_END, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_RMP_END));
+        ck_assert_int_eq(msr_rmp_end_write_safe(msr_rmp_end_from_raw(PATTERN(MSR_RMP_END))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RMP_END, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_RMP_END));
+        /* read-modify-write changes writable fields only */
+        v = msr_rmp_end_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RMP_END) & ~MSR_RMP_END_WRITABLE_MASK & ~MSR_RMP_END_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_RMP_END_RESERVED_MASK, PATTERN(MSR_RMP_END) & MSR_RMP_END_RESERVED_MASK);
+        ck_assert_int_eq(msr_rmp_end_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_RMP_END_WRITABLE_MASK,
+                          PATTERN(MSR_RMP_END) & ~MSR_RMP_END_WRITABLE_MASK & ~MSR_RMP_END_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_RMP_END_WRITABLE_MASK, MSR_RMP_END_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RMP_END, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_rmp_end_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_guest_tsc_freq)
+{
+    uint64_t all = MSR_GUEST_TSC_FREQ_RESERVED_MASK;
+    msr_guest_tsc_freq_t v;
+
+    CHECK_FIELD(guest_tsc_freq, GUEST_TSC_FREQ, tsc_freq_mhz, TSC_FREQ_MHZ);
+    ck_assert_uint_eq(all & MSR_GUEST_TSC_FREQ_TSC_FREQ_MHZ_MASK, 0);
+    all |= MSR_GUEST_TSC_FREQ_TSC_FREQ_MHZ_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_GUEST_TSC_FREQ, PATTERN(MSR_GUEST_TSC_FREQ)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_guest_tsc_freq_read().raw, PATTERN(MSR_GUEST_TSC_FREQ));
+        ck_assert_int_eq(msr_guest_tsc_freq_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_GUEST_TSC_FREQ));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_guest_tsc_freq_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_virtual_tom)
+{
+    uint64_t all = MSR_VIRTUAL_TOM_RESERVED_MASK;
+    msr_virtual_tom_t v;
+
+    CHECK_FIELD(virtual_tom, VIRTUAL_TOM, virtual_tom, VIRTUAL_TOM);
+    ck_assert_uint_eq(all & MSR_VIRTUAL_TOM_VIRTUAL_TOM_MASK, 0);
+    all |= MSR_VIRTUAL_TOM_VIRTUAL_TOM_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_VIRTUAL_TOM, PATTERN(MSR_VIRTUAL_TOM)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_virtual_tom_read().raw, PATTERN(MSR_VIRTUAL_TOM));
+        ck_assert_int_eq(msr_virtual_tom_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VIRTUAL_TOM));
+        /* typed writes store exactly the value given */
+        msr_virtual_tom_write(msr_virtual_tom_from_raw(~PATTERN(MSR_VIRTUAL_TOM)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VIRTUAL_TOM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_VIRTUAL_TOM));
+        ck_assert_int_eq(msr_virtual_tom_write_safe(msr_virtual_tom_from_raw(PATTERN(MSR_VIRTUAL_TOM))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VIRTUAL_TOM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_VIRTUAL_TOM));
+        /* read-modify-write changes writable fields only */
+        v = msr_virtual_tom_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VIRTUAL_TOM) & ~MSR_VIRTUAL_TOM_WRITABLE_MASK & ~MSR_VIRTUAL_TOM_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_VIRTUAL_TOM_RESERVED_MASK, PATTERN(MSR_VIRTUAL_TOM) & MSR_VIRTUAL_TOM_RESERVED_MASK);
+        ck_assert_int_eq(msr_virtual_tom_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_VIRTUAL_TOM_WRITABLE_MASK,
+                          PATTERN(MSR_VIRTUAL_TOM) & ~MSR_VIRTUAL_TOM_WRITABLE_MASK & ~MSR_VIRTUAL_TOM_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_VIRTUAL_TOM_WRITABLE_MASK, MSR_VIRTUAL_TOM_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VIRTUAL_TOM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_virtual_tom_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_segmented_rmp_cfg)
+{
+    uint64_t all = MSR_SEGMENTED_RMP_CFG_RESERVED_MASK;
+    msr_segmented_rmp_cfg_t v;
+
+    CHECK_FIELD(segmented_rmp_cfg, SEGMENTED_RMP_CFG, seg_rmp_en, SEG_RMP_EN);
+    ck_assert_uint_eq(all & MSR_SEGMENTED_RMP_CFG_SEG_RMP_EN_MASK, 0);
+    all |= MSR_SEGMENTED_RMP_CFG_SEG_RMP_EN_MASK;
+
+    CHECK_FIELD(segmented_rmp_cfg, SEGMENTED_RMP_CFG, rmp_seg_size, RMP_SEG_SIZE);
+    ck_assert_uint_eq(all & MSR_SEGMENTED_RMP_CFG_RMP_SEG_SIZE_MASK, 0);
+    all |= MSR_SEGMENTED_RMP_CFG_RMP_SEG_SIZE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SEGMENTED_RMP_CFG, PATTERN(MSR_SEGMENTED_RMP_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_segmented_rmp_cfg_read().raw, PATTERN(MSR_SEGMENTED_RMP_CFG));
+        ck_assert_int_eq(msr_segmented_rmp_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SEGMENTED_RMP_CFG));
+        /* typed writes store exactly the value given */
+        msr_segmented_rmp_cfg_write(msr_segmented_rmp_cfg_from_raw(~PATTERN(MSR_SEGMENTED_RMP_CFG)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SEGMENTED_RMP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SEGMENTED_RMP_CFG));
+        ck_assert_int_eq(msr_segmented_rmp_cfg_write_safe(msr_segmented_rmp_cfg_from_raw(PATTERN(MSR_SEGMENTED_RMP_CFG))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SEGMENTED_RMP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SEGMENTED_RMP_CFG));
+        /* read-modify-write changes writable fields only */
+        v = msr_segmented_rmp_cfg_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SEGMENTED_RMP_CFG) & ~MSR_SEGMENTED_RMP_CFG_WRITABLE_MASK & ~MSR_SEGMENTED_RMP_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SEGMENTED_RMP_CFG_RESERVED_MASK, PATTERN(MSR_SEGMENTED_RMP_CFG) & MSR_SEGMENTED_RMP_CFG_RESERVED_MASK);
+        ck_assert_int_eq(msr_segmented_rmp_cfg_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_SEGMENTED_RMP_CFG_WRITABLE_MASK,
+                          PATTERN(MSR_SEGMENTED_RMP_CFG) & ~MSR_SEGMENTED_RMP_CFG_WRITABLE_MASK & ~MSR_SEGMENTED_RMP_CFG_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SEGMENTED_RMP_CFG_WRITABLE_MASK, MSR_SEGMENTED_RMP_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SEGMENTED_RMP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_segmented_rmp_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_idle_wakeup_icr)
+{
+    uint64_t all = MSR_IDLE_WAKEUP_ICR_RESERVED_MASK;
+    msr_idle_wakeup_icr_t v;
+
+    CHECK_FIELD(idle_wakeup_icr, IDLE_WAKEUP_ICR, vector, VECTOR);
+    ck_assert_uint_eq(all & MSR_IDLE_WAKEUP_ICR_VECTOR_MASK, 0);
+    all |= MSR_IDLE_WAKEUP_ICR_VECTOR_MASK;
+
+    CHECK_FIELD(idle_wakeup_icr, IDLE_WAKEUP_ICR, message_type, MESSAGE_TYPE);
+    ck_assert_uint_eq(all & MSR_IDLE_WAKEUP_ICR_MESSAGE_TYPE_MASK, 0);
+    all |= MSR_IDLE_WAKEUP_ICR_MESSAGE_TYPE_MASK;
+
+    CHECK_FIELD(idle_wakeup_icr, IDLE_WAKEUP_ICR, destination_mode, DESTINATION_MODE);
+    ck_assert_uint_eq(all & MSR_IDLE_WAKEUP_ICR_DESTINATION_MODE_MASK, 0);
+    all |= MSR_IDLE_WAKEUP_ICR_DESTINATION_MODE_MASK;
+
+    CHECK_FIELD(idle_wakeup_icr, IDLE_WAKEUP_ICR, level, LEVEL);
+    ck_assert_uint_eq(all & MSR_IDLE_WAKEUP_ICR_LEVEL_MASK, 0);
+    all |= MSR_IDLE_WAKEUP_ICR_LEVEL_MASK;
+
+    CHECK_FIELD(idle_wakeup_icr, IDLE_WAKEUP_ICR, trigger_mode, TRIGGER_MODE);
+    ck_assert_uint_eq(all & MSR_IDLE_WAKEUP_ICR_TRIGGER_MODE_MASK, 0);
+    all |= MSR_IDLE_WAKEUP_ICR_TRIGGER_MODE_MASK;
+
+    CHECK_FIELD(idle_wakeup_icr, IDLE_WAKEUP_ICR, destination_shorthand, DESTINATION_SHORTHAND);
+    ck_assert_uint_eq(all & MSR_IDLE_WAKEUP_ICR_DESTINATION_SHORTHAND_MASK, 0);
+    all |= MSR_IDLE_WAKEUP_ICR_DESTINATION_SHORTHAND_MASK;
+
+    CHECK_FIELD(idle_wakeup_icr, IDLE_WAKEUP_ICR, destination, DESTINATION);
+    ck_assert_uint_eq(all & MSR_IDLE_WAKEUP_ICR_DESTINATION_MASK, 0);
+    all |= MSR_IDLE_WAKEUP_ICR_DESTINATION_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IDLE_WAKEUP_ICR, PATTERN(MSR_IDLE_WAKEUP_ICR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_idle_wakeup_icr_read().raw, PATTERN(MSR_IDLE_WAKEUP_ICR));
+        ck_assert_int_eq(msr_idle_wakeup_icr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IDLE_WAKEUP_ICR));
+        /* typed writes store exactly the value given */
+        msr_idle_wakeup_icr_write(msr_idle_wakeup_icr_from_raw(~PATTERN(MSR_IDLE_WAKEUP_ICR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IDLE_WAKEUP_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IDLE_WAKEUP_ICR));
+        ck_assert_int_eq(msr_idle_wakeup_icr_write_safe(msr_idle_wakeup_icr_from_raw(PATTERN(MSR_IDLE_WAKEUP_ICR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IDLE_WAKEUP_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IDLE_WAKEUP_ICR));
+        /* read-modify-write changes writable fields only */
+        v = msr_idle_wakeup_icr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IDLE_WAKEUP_ICR) & ~MSR_IDLE_WAKEUP_ICR_WRITABLE_MASK & ~MSR_IDLE_WAKEUP_ICR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IDLE_WAKEUP_ICR_RESERVED_MASK, PATTERN(MSR_IDLE_WAKEUP_ICR) & MSR_IDLE_WAKEUP_ICR_RESERVED_MASK);
+        ck_assert_int_eq(msr_idle_wakeup_icr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IDLE_WAKEUP_ICR_WRITABLE_MASK,
+                          PATTERN(MSR_IDLE_WAKEUP_ICR) & ~MSR_IDLE_WAKEUP_ICR_WRITABLE_MASK & ~MSR_IDLE_WAKEUP_ICR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IDLE_WAKEUP_ICR_WRITABLE_MASK, MSR_IDLE_WAKEUP_ICR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IDLE_WAKEUP_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_idle_wakeup_icr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_secure_avic_ctrl)
+{
+    uint64_t all = MSR_SECURE_AVIC_CTRL_RESERVED_MASK;
+    msr_secure_avic_ctrl_t v;
+
+    CHECK_FIELD(secure_avic_ctrl, SECURE_AVIC_CTRL, secure_avic_en, SECURE_AVIC_EN);
+    ck_assert_uint_eq(all & MSR_SECURE_AVIC_CTRL_SECURE_AVIC_EN_MASK, 0);
+    all |= MSR_SECURE_AVIC_CTRL_SECURE_AVIC_EN_MASK;
+
+    CHECK_FIELD(secure_avic_ctrl, SECURE_AVIC_CTRL, allowed_nmi, ALLOWED_NMI);
+    ck_assert_uint_eq(all & MSR_SECURE_AVIC_CTRL_ALLOWED_NMI_MASK, 0);
+    all |= MSR_SECURE_AVIC_CTRL_ALLOWED_NMI_MASK;
+
+    CHECK_FIELD(secure_avic_ctrl, SECURE_AVIC_CTRL, guest_apic_backing_page_ptr, GUEST_APIC_BACKING_PAGE_PTR);
+    ck_assert_uint_eq(all & MSR_SECURE_AVIC_CTRL_GUEST_APIC_BACKING_PAGE_PTR_MASK, 0);
+    all |= MSR_SECURE_AVIC_CTRL_GUEST_APIC_BACKING_PAGE_PTR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SECURE_AVIC_CTRL, PATTERN(MSR_SECURE_AVIC_CTRL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_secure_avic_ctrl_read().raw, PATTERN(MSR_SECURE_AVIC_CTRL));
+        ck_assert_int_eq(msr_secure_avic_ctrl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SECURE_AVIC_CTRL));
+        /* typed writes store exactly the value given */
+        msr_secure_avic_ctrl_write(msr_secure_avic_ctrl_from_raw(~PATTERN(MSR_SECURE_AVIC_CTRL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SECURE_AVIC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SECURE_AVIC_CTRL));
+        ck_assert_int_eq(msr_secure_avic_ctrl_write_safe(msr_secure_avic_ctrl_from_raw(PATTERN(MSR_SECURE_AVIC_CTRL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SECURE_AVIC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SECURE_AVIC_CTRL));
+        /* read-modify-write changes writable fields only */
+        v = msr_secure_avic_ctrl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SECURE_AVIC_CTRL) & ~MSR_SECURE_AVIC_CTRL_WRITABLE_MASK & ~MSR_SECURE_AVIC_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SECURE_AVIC_CTRL_RESERVED_MASK, PATTERN(MSR_SECURE_AVIC_CTRL) & MSR_SECURE_AVIC_CTRL_RESERVED_MASK);
+        ck_assert_int_eq(msr_secure_avic_ctrl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_SECURE_AVIC_CTRL_WRITABLE_MASK,
+                          PATTERN(MSR_SECURE_AVIC_CTRL) & ~MSR_SECURE_AVIC_CTRL_WRITABLE_MASK & ~MSR_SECURE_AVIC_CTRL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_SECURE_AVIC_CTRL_WRITABLE_MASK, MSR_SECURE_AVIC_CTRL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SECURE_AVIC_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_secure_avic_ctrl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_osvw_id_length)
+{
+    uint64_t all = MSR_OSVW_ID_LENGTH_RESERVED_MASK;
+    msr_osvw_id_length_t v;
+
+    CHECK_FIELD(osvw_id_length, OSVW_ID_LENGTH, osvw_id_length, OSVW_ID_LENGTH);
+    ck_assert_uint_eq(all & MSR_OSVW_ID_LENGTH_OSVW_ID_LENGTH_MASK, 0);
+    all |= MSR_OSVW_ID_LENGTH_OSVW_ID_LENGTH_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_OSVW_ID_LENGTH, PATTERN(MSR_OSVW_ID_LENGTH)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_osvw_id_length_read().raw, PATTERN(MSR_OSVW_ID_LENGTH));
+        ck_assert_int_eq(msr_osvw_id_length_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_OSVW_ID_LENGTH));
+        /* typed writes store exactly the value given */
+        msr_osvw_id_length_write(msr_osvw_id_length_from_raw(~PATTERN(MSR_OSVW_ID_LENGTH)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_OSVW_ID_LENGTH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_OSVW_ID_LENGTH));
+        ck_assert_int_eq(msr_osvw_id_length_write_safe(msr_osvw_id_length_from_raw(PATTERN(MSR_OSVW_ID_LENGTH))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_OSVW_ID_LENGTH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_OSVW_ID_LENGTH));
+        /* read-modify-write changes writable fields only */
+        v = msr_osvw_id_length_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_OSVW_ID_LENGTH) & ~MSR_OSVW_ID_LENGTH_WRITABLE_MASK & ~MSR_OSVW_ID_LENGTH_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_OSVW_ID_LENGTH_RESERVED_MASK, PATTERN(MSR_OSVW_ID_LENGTH) & MSR_OSVW_ID_LENGTH_RESERVED_MASK);
+        ck_assert_int_eq(msr_osvw_id_length_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_OSVW_ID_LENGTH_WRITABLE_MASK,
+                          PATTERN(MSR_OSVW_ID_LENGTH) & ~MSR_OSVW_ID_LENGTH_WRITABLE_MASK & ~MSR_OSVW_ID_LENGTH_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_OSVW_ID_LENGTH_WRITABLE_MASK, MSR_OSVW_ID_LENGTH_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_OSVW_ID_LENGTH, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_osvw_id_length_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_osvw_status)
+{
+    uint64_t all = MSR_OSVW_STATUS_RESERVED_MASK;
+    msr_osvw_status_t v;
+
+    CHECK_FIELD(osvw_status, OSVW_STATUS, osvw_status_bits, OSVW_STATUS_BITS);
+    ck_assert_uint_eq(all & MSR_OSVW_STATUS_OSVW_STATUS_BITS_MASK, 0);
+    all |= MSR_OSVW_STATUS_OSVW_STATUS_BITS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_OSVW_STATUS, PATTERN(MSR_OSVW_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_osvw_status_read().raw, PATTERN(MSR_OSVW_STATUS));
+        ck_assert_int_eq(msr_osvw_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_OSVW_STATUS));
+        /* typed writes store exactly the value given */
+        msr_osvw_status_write(msr_osvw_status_from_raw(~PATTERN(MSR_OSVW_STATUS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_OSVW_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_OSVW_STATUS));
+        ck_assert_int_eq(msr_osvw_status_write_safe(msr_osvw_status_from_raw(PATTERN(MSR_OSVW_STATUS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_OSVW_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_OSVW_STATUS));
+        /* read-modify-write changes writable fields only */
+        v = msr_osvw_status_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_OSVW_STATUS) & ~MSR_OSVW_STATUS_WRITABLE_MASK & ~MSR_OSVW_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_OSVW_STATUS_RESERVED_MASK, PATTERN(MSR_OSVW_STATUS) & MSR_OSVW_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_osvw_status_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_OSVW_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_OSVW_STATUS) & ~MSR_OSVW_STATUS_WRITABLE_MASK & ~MSR_OSVW_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_OSVW_STATUS_WRITABLE_MASK, MSR_OSVW_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_OSVW_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_osvw_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_perf_ctln)
+{
+    uint64_t all = MSR_PERF_CTLN_RESERVED_MASK;
+    msr_perf_ctln_t v;
+    unsigned n;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, event_select, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_EVENT_SELECT_MASK, 0);
+    all |= MSR_PERF_CTLN_EVENT_SELECT_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, unit_mask, UNIT_MASK);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_UNIT_MASK_MASK, 0);
+    all |= MSR_PERF_CTLN_UNIT_MASK_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, usr, USR);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_USR_MASK, 0);
+    all |= MSR_PERF_CTLN_USR_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, os, OS);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_OS_MASK, 0);
+    all |= MSR_PERF_CTLN_OS_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, edge, EDGE);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_EDGE_MASK, 0);
+    all |= MSR_PERF_CTLN_EDGE_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, int_en, INT_EN);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_INT_EN_MASK, 0);
+    all |= MSR_PERF_CTLN_INT_EN_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, en, EN);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_EN_MASK, 0);
+    all |= MSR_PERF_CTLN_EN_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, inv, INV);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_INV_MASK, 0);
+    all |= MSR_PERF_CTLN_INV_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, cnt_mask, CNT_MASK);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_CNT_MASK_MASK, 0);
+    all |= MSR_PERF_CTLN_CNT_MASK_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, event_select_hi, EVENT_SELECT_HI);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_EVENT_SELECT_HI_MASK, 0);
+    all |= MSR_PERF_CTLN_EVENT_SELECT_HI_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, hg_only, HG_ONLY);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_HG_ONLY_MASK, 0);
+    all |= MSR_PERF_CTLN_HG_ONLY_MASK;
+
+    CHECK_FIELD(perf_ctln, PERF_CTLN, prec_ret, PREC_RET);
+    ck_assert_uint_eq(all & MSR_PERF_CTLN_PREC_RET_MASK, 0);
+    all |= MSR_PERF_CTLN_PREC_RET_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_PERF_CTLN(0), MSR_PERF_CTL0);
+    ck_assert_uint_eq(MSR_PERF_CTLN(5), MSR_PERF_CTL5);
+    for (n = 0; n < MSR_PERF_CTLN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_CTLN(n), PATTERN(MSR_PERF_CTLN(n))), MSR_OK);
+    for (n = 0; n < MSR_PERF_CTLN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_perf_ctln_read(n).raw, PATTERN(MSR_PERF_CTLN(n)));
+        ck_assert_int_eq(msr_perf_ctln_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_CTLN(n)));
+        /* typed writes store exactly the value given */
+        msr_perf_ctln_write(n, msr_perf_ctln_from_raw(~PATTERN(MSR_PERF_CTLN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PERF_CTLN(n)));
+        ck_assert_int_eq(msr_perf_ctln_write_safe(n, msr_perf_ctln_from_raw(PATTERN(MSR_PERF_CTLN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PERF_CTLN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_perf_ctln_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_CTLN(n)) & ~MSR_PERF_CTLN_WRITABLE_MASK & ~MSR_PERF_CTLN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_CTLN_RESERVED_MASK, PATTERN(MSR_PERF_CTLN(n)) & MSR_PERF_CTLN_RESERVED_MASK);
+        ck_assert_int_eq(msr_perf_ctln_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_PERF_CTLN_WRITABLE_MASK,
+                          PATTERN(MSR_PERF_CTLN(n)) & ~MSR_PERF_CTLN_WRITABLE_MASK & ~MSR_PERF_CTLN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_CTLN_WRITABLE_MASK, MSR_PERF_CTLN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_perf_ctln_read_safe(MSR_PERF_CTLN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_perf_ctln_read(MSR_PERF_CTLN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_perf_ctln_write_safe(MSR_PERF_CTLN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_perf_ctln_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_perf_ctrn)
+{
+    uint64_t all = MSR_PERF_CTRN_RESERVED_MASK;
+    msr_perf_ctrn_t v;
+    unsigned n;
+
+    CHECK_FIELD(perf_ctrn, PERF_CTRN, count, COUNT);
+    ck_assert_uint_eq(all & MSR_PERF_CTRN_COUNT_MASK, 0);
+    all |= MSR_PERF_CTRN_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_PERF_CTRN(0), MSR_PERF_CTR0);
+    ck_assert_uint_eq(MSR_PERF_CTRN(5), MSR_PERF_CTR5);
+    for (n = 0; n < MSR_PERF_CTRN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_CTRN(n), PATTERN(MSR_PERF_CTRN(n))), MSR_OK);
+    for (n = 0; n < MSR_PERF_CTRN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_perf_ctrn_read(n).raw, PATTERN(MSR_PERF_CTRN(n)));
+        ck_assert_int_eq(msr_perf_ctrn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_CTRN(n)));
+        /* typed writes store exactly the value given */
+        msr_perf_ctrn_write(n, msr_perf_ctrn_from_raw(~PATTERN(MSR_PERF_CTRN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PERF_CTRN(n)));
+        ck_assert_int_eq(msr_perf_ctrn_write_safe(n, msr_perf_ctrn_from_raw(PATTERN(MSR_PERF_CTRN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PERF_CTRN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_perf_ctrn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_CTRN(n)) & ~MSR_PERF_CTRN_WRITABLE_MASK & ~MSR_PERF_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_CTRN_RESERVED_MASK, PATTERN(MSR_PERF_CTRN(n)) & MSR_PERF_CTRN_RESERVED_MASK);
+        ck_assert_int_eq(msr_perf_ctrn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_PERF_CTRN_WRITABLE_MASK,
+                          PATTERN(MSR_PERF_CTRN(n)) & ~MSR_PERF_CTRN_WRITABLE_MASK & ~MSR_PERF_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_PERF_CTRN_WRITABLE_MASK, MSR_PERF_CTRN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_perf_ctrn_read_safe(MSR_PERF_CTRN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_perf_ctrn_read(MSR_PERF_CTRN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_perf_ctrn_write_safe(MSR_PERF_CTRN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_perf_ctrn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l2i_perf_ctln)
+{
+    uint64_t all = MSR_L2I_PERF_CTLN_RESERVED_MASK;
+    msr_l2i_perf_ctln_t v;
+    unsigned n;
+
+    CHECK_FIELD(l2i_perf_ctln, L2I_PERF_CTLN, event_select, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLN_EVENT_SELECT_MASK, 0);
+    all |= MSR_L2I_PERF_CTLN_EVENT_SELECT_MASK;
+
+    CHECK_FIELD(l2i_perf_ctln, L2I_PERF_CTLN, unit_mask, UNIT_MASK);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLN_UNIT_MASK_MASK, 0);
+    all |= MSR_L2I_PERF_CTLN_UNIT_MASK_MASK;
+
+    CHECK_FIELD(l2i_perf_ctln, L2I_PERF_CTLN, int_en, INT_EN);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLN_INT_EN_MASK, 0);
+    all |= MSR_L2I_PERF_CTLN_INT_EN_MASK;
+
+    CHECK_FIELD(l2i_perf_ctln, L2I_PERF_CTLN, en, EN);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLN_EN_MASK, 0);
+    all |= MSR_L2I_PERF_CTLN_EN_MASK;
+
+    CHECK_FIELD(l2i_perf_ctln, L2I_PERF_CTLN, event_select_hi, EVENT_SELECT_HI);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLN_EVENT_SELECT_HI_MASK, 0);
+    all |= MSR_L2I_PERF_CTLN_EVENT_SELECT_HI_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_L2I_PERF_CTLN(0), MSR_L2I_PERF_CTL0);
+    ck_assert_uint_eq(MSR_L2I_PERF_CTLN(3), MSR_L2I_PERF_CTL3);
+    for (n = 0; n < MSR_L2I_PERF_CTLN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L2I_PERF_CTLN(n), PATTERN(MSR_L2I_PERF_CTLN(n))), MSR_OK);
+    for (n = 0; n < MSR_L2I_PERF_CTLN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l2i_perf_ctln_read(n).raw, PATTERN(MSR_L2I_PERF_CTLN(n)));
+        ck_assert_int_eq(msr_l2i_perf_ctln_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L2I_PERF_CTLN(n)));
+        /* typed writes store exactly the value given */
+        msr_l2i_perf_ctln_write(n, msr_l2i_perf_ctln_from_raw(~PATTERN(MSR_L2I_PERF_CTLN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L2I_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L2I_PERF_CTLN(n)));
+        ck_assert_int_eq(msr_l2i_perf_ctln_write_safe(n, msr_l2i_perf_ctln_from_raw(PATTERN(MSR_L2I_PERF_CTLN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L2I_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L2I_PERF_CTLN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_l2i_perf_ctln_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L2I_PERF_CTLN(n)) & ~MSR_L2I_PERF_CTLN_WRITABLE_MASK & ~MSR_L2I_PERF_CTLN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L2I_PERF_CTLN_RESERVED_MASK, PATTERN(MSR_L2I_PERF_CTLN(n)) & MSR_L2I_PERF_CTLN_RESERVED_MASK);
+        ck_assert_int_eq(msr_l2i_perf_ctln_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L2I_PERF_CTLN_WRITABLE_MASK,
+                          PATTERN(MSR_L2I_PERF_CTLN(n)) & ~MSR_L2I_PERF_CTLN_WRITABLE_MASK & ~MSR_L2I_PERF_CTLN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L2I_PERF_CTLN_WRITABLE_MASK, MSR_L2I_PERF_CTLN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L2I_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_l2i_perf_ctln_read_safe(MSR_L2I_PERF_CTLN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_l2i_perf_ctln_read(MSR_L2I_PERF_CTLN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_l2i_perf_ctln_write_safe(MSR_L2I_PERF_CTLN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l2i_perf_ctln_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l2i_perf_ctrn)
+{
+    uint64_t all = MSR_L2I_PERF_CTRN_RESERVED_MASK;
+    msr_l2i_perf_ctrn_t v;
+    unsigned n;
+
+    CHECK_FIELD(l2i_perf_ctrn, L2I_PERF_CTRN, count, COUNT);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTRN_COUNT_MASK, 0);
+    all |= MSR_L2I_PERF_CTRN_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_L2I_PERF_CTRN(0), MSR_L2I_PERF_CTR0);
+    ck_assert_uint_eq(MSR_L2I_PERF_CTRN(3), MSR_L2I_PERF_CTR3);
+    for (n = 0; n < MSR_L2I_PERF_CTRN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L2I_PERF_CTRN(n), PATTERN(MSR_L2I_PERF_CTRN(n))), MSR_OK);
+    for (n = 0; n < MSR_L2I_PERF_CTRN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l2i_perf_ctrn_read(n).raw, PATTERN(MSR_L2I_PERF_CTRN(n)));
+        ck_assert_int_eq(msr_l2i_perf_ctrn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L2I_PERF_CTRN(n)));
+        /* typed writes store exactly the value given */
+        msr_l2i_perf_ctrn_write(n, msr_l2i_perf_ctrn_from_raw(~PATTERN(MSR_L2I_PERF_CTRN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L2I_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L2I_PERF_CTRN(n)));
+        ck_assert_int_eq(msr_l2i_perf_ctrn_write_safe(n, msr_l2i_perf_ctrn_from_raw(PATTERN(MSR_L2I_PERF_CTRN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L2I_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L2I_PERF_CTRN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_l2i_perf_ctrn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L2I_PERF_CTRN(n)) & ~MSR_L2I_PERF_CTRN_WRITABLE_MASK & ~MSR_L2I_PERF_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L2I_PERF_CTRN_RESERVED_MASK, PATTERN(MSR_L2I_PERF_CTRN(n)) & MSR_L2I_PERF_CTRN_RESERVED_MASK);
+        ck_assert_int_eq(msr_l2i_perf_ctrn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L2I_PERF_CTRN_WRITABLE_MASK,
+                          PATTERN(MSR_L2I_PERF_CTRN(n)) & ~MSR_L2I_PERF_CTRN_WRITABLE_MASK & ~MSR_L2I_PERF_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L2I_PERF_CTRN_WRITABLE_MASK, MSR_L2I_PERF_CTRN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L2I_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_l2i_perf_ctrn_read_safe(MSR_L2I_PERF_CTRN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_l2i_perf_ctrn_read(MSR_L2I_PERF_CTRN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_l2i_perf_ctrn_write_safe(MSR_L2I_PERF_CTRN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l2i_perf_ctrn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_nb_perf_ctln)
+{
+    uint64_t all = MSR_NB_PERF_CTLN_RESERVED_MASK;
+    msr_nb_perf_ctln_t v;
+    unsigned n;
+
+    CHECK_FIELD(nb_perf_ctln, NB_PERF_CTLN, event_select, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_NB_PERF_CTLN_EVENT_SELECT_MASK, 0);
+    all |= MSR_NB_PERF_CTLN_EVENT_SELECT_MASK;
+
+    CHECK_FIELD(nb_perf_ctln, NB_PERF_CTLN, unit_mask, UNIT_MASK);
+    ck_assert_uint_eq(all & MSR_NB_PERF_CTLN_UNIT_MASK_MASK, 0);
+    all |= MSR_NB_PERF_CTLN_UNIT_MASK_MASK;
+
+    CHECK_FIELD(nb_perf_ctln, NB_PERF_CTLN, int_en, INT_EN);
+    ck_assert_uint_eq(all & MSR_NB_PERF_CTLN_INT_EN_MASK, 0);
+    all |= MSR_NB_PERF_CTLN_INT_EN_MASK;
+
+    CHECK_FIELD(nb_perf_ctln, NB_PERF_CTLN, en, EN);
+    ck_assert_uint_eq(all & MSR_NB_PERF_CTLN_EN_MASK, 0);
+    all |= MSR_NB_PERF_CTLN_EN_MASK;
+
+    CHECK_FIELD(nb_perf_ctln, NB_PERF_CTLN, event_select_hi, EVENT_SELECT_HI);
+    ck_assert_uint_eq(all & MSR_NB_PERF_CTLN_EVENT_SELECT_HI_MASK, 0);
+    all |= MSR_NB_PERF_CTLN_EVENT_SELECT_HI_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_NB_PERF_CTLN(0), MSR_NB_PERF_CTL0);
+    ck_assert_uint_eq(MSR_NB_PERF_CTLN(3), MSR_NB_PERF_CTL3);
+    for (n = 0; n < MSR_NB_PERF_CTLN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_NB_PERF_CTLN(n), PATTERN(MSR_NB_PERF_CTLN(n))), MSR_OK);
+    for (n = 0; n < MSR_NB_PERF_CTLN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_nb_perf_ctln_read(n).raw, PATTERN(MSR_NB_PERF_CTLN(n)));
+        ck_assert_int_eq(msr_nb_perf_ctln_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_NB_PERF_CTLN(n)));
+        /* typed writes store exactly the value given */
+        msr_nb_perf_ctln_write(n, msr_nb_perf_ctln_from_raw(~PATTERN(MSR_NB_PERF_CTLN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_NB_PERF_CTLN(n)));
+        ck_assert_int_eq(msr_nb_perf_ctln_write_safe(n, msr_nb_perf_ctln_from_raw(PATTERN(MSR_NB_PERF_CTLN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_NB_PERF_CTLN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_nb_perf_ctln_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_NB_PERF_CTLN(n)) & ~MSR_NB_PERF_CTLN_WRITABLE_MASK & ~MSR_NB_PERF_CTLN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_NB_PERF_CTLN_RESERVED_MASK, PATTERN(MSR_NB_PERF_CTLN(n)) & MSR_NB_PERF_CTLN_RESERVED_MASK);
+        ck_assert_int_eq(msr_nb_perf_ctln_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_NB_PERF_CTLN_WRITABLE_MASK,
+                          PATTERN(MSR_NB_PERF_CTLN(n)) & ~MSR_NB_PERF_CTLN_WRITABLE_MASK & ~MSR_NB_PERF_CTLN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_NB_PERF_CTLN_WRITABLE_MASK, MSR_NB_PERF_CTLN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_PERF_CTLN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_nb_perf_ctln_read_safe(MSR_NB_PERF_CTLN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_nb_perf_ctln_read(MSR_NB_PERF_CTLN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_nb_perf_ctln_write_safe(MSR_NB_PERF_CTLN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_nb_perf_ctln_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_nb_perf_ctrn)
+{
+    uint64_t all = MSR_NB_PERF_CTRN_RESERVED_MASK;
+    msr_nb_perf_ctrn_t v;
+    unsigned n;
+
+    CHECK_FIELD(nb_perf_ctrn, NB_PERF_CTRN, count, COUNT);
+    ck_assert_uint_eq(all & MSR_NB_PERF_CTRN_COUNT_MASK, 0);
+    all |= MSR_NB_PERF_CTRN_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_NB_PERF_CTRN(0), MSR_NB_PERF_CTR0);
+    ck_assert_uint_eq(MSR_NB_PERF_CTRN(3), MSR_NB_PERF_CTR3);
+    for (n = 0; n < MSR_NB_PERF_CTRN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_NB_PERF_CTRN(n), PATTERN(MSR_NB_PERF_CTRN(n))), MSR_OK);
+    for (n = 0; n < MSR_NB_PERF_CTRN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_nb_perf_ctrn_read(n).raw, PATTERN(MSR_NB_PERF_CTRN(n)));
+        ck_assert_int_eq(msr_nb_perf_ctrn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_NB_PERF_CTRN(n)));
+        /* typed writes store exactly the value given */
+        msr_nb_perf_ctrn_write(n, msr_nb_perf_ctrn_from_raw(~PATTERN(MSR_NB_PERF_CTRN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_NB_PERF_CTRN(n)));
+        ck_assert_int_eq(msr_nb_perf_ctrn_write_safe(n, msr_nb_perf_ctrn_from_raw(PATTERN(MSR_NB_PERF_CTRN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_NB_PERF_CTRN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_nb_perf_ctrn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_NB_PERF_CTRN(n)) & ~MSR_NB_PERF_CTRN_WRITABLE_MASK & ~MSR_NB_PERF_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_NB_PERF_CTRN_RESERVED_MASK, PATTERN(MSR_NB_PERF_CTRN(n)) & MSR_NB_PERF_CTRN_RESERVED_MASK);
+        ck_assert_int_eq(msr_nb_perf_ctrn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_NB_PERF_CTRN_WRITABLE_MASK,
+                          PATTERN(MSR_NB_PERF_CTRN(n)) & ~MSR_NB_PERF_CTRN_WRITABLE_MASK & ~MSR_NB_PERF_CTRN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_NB_PERF_CTRN_WRITABLE_MASK, MSR_NB_PERF_CTRN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_PERF_CTRN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_nb_perf_ctrn_read_safe(MSR_NB_PERF_CTRN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_nb_perf_ctrn_read(MSR_NB_PERF_CTRN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_nb_perf_ctrn_write_safe(MSR_NB_PERF_CTRN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_nb_perf_ctrn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cppc_capability_1)
+{
+    uint64_t all = MSR_CPPC_CAPABILITY_1_RESERVED_MASK;
+    msr_cppc_capability_1_t v;
+
+    CHECK_FIELD(cppc_capability_1, CPPC_CAPABILITY_1, lowest_perf, LOWEST_PERF);
+    ck_assert_uint_eq(all & MSR_CPPC_CAPABILITY_1_LOWEST_PERF_MASK, 0);
+    all |= MSR_CPPC_CAPABILITY_1_LOWEST_PERF_MASK;
+
+    CHECK_FIELD(cppc_capability_1, CPPC_CAPABILITY_1, low_non_lin_perf, LOW_NON_LIN_PERF);
+    ck_assert_uint_eq(all & MSR_CPPC_CAPABILITY_1_LOW_NON_LIN_PERF_MASK, 0);
+    all |= MSR_CPPC_CAPABILITY_1_LOW_NON_LIN_PERF_MASK;
+
+    CHECK_FIELD(cppc_capability_1, CPPC_CAPABILITY_1, nominal_perf, NOMINAL_PERF);
+    ck_assert_uint_eq(all & MSR_CPPC_CAPABILITY_1_NOMINAL_PERF_MASK, 0);
+    all |= MSR_CPPC_CAPABILITY_1_NOMINAL_PERF_MASK;
+
+    CHECK_FIELD(cppc_capability_1, CPPC_CAPABILITY_1, highest_perf, HIGHEST_PERF);
+    ck_assert_uint_eq(all & MSR_CPPC_CAPABILITY_1_HIGHEST_PERF_MASK, 0);
+    all |= MSR_CPPC_CAPABILITY_1_HIGHEST_PERF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CPPC_CAPABILITY_1, PATTERN(MSR_CPPC_CAPABILITY_1)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cppc_capability_1_read().raw, PATTERN(MSR_CPPC_CAPABILITY_1));
+        ck_assert_int_eq(msr_cppc_capability_1_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPPC_CAPABILITY_1));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cppc_capability_1_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cppc_enable)
+{
+    uint64_t all = MSR_CPPC_ENABLE_RESERVED_MASK;
+    msr_cppc_enable_t v;
+
+    CHECK_FIELD(cppc_enable, CPPC_ENABLE, cppc_en, CPPC_EN);
+    ck_assert_uint_eq(all & MSR_CPPC_ENABLE_CPPC_EN_MASK, 0);
+    all |= MSR_CPPC_ENABLE_CPPC_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CPPC_ENABLE, PATTERN(MSR_CPPC_ENABLE)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cppc_enable_read().raw, PATTERN(MSR_CPPC_ENABLE));
+        ck_assert_int_eq(msr_cppc_enable_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPPC_ENABLE));
+        /* typed writes store exactly the value given */
+        msr_cppc_enable_write(msr_cppc_enable_from_raw(~PATTERN(MSR_CPPC_ENABLE)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CPPC_ENABLE));
+        ck_assert_int_eq(msr_cppc_enable_write_safe(msr_cppc_enable_from_raw(PATTERN(MSR_CPPC_ENABLE))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CPPC_ENABLE));
+        /* read-modify-write changes writable fields only */
+        v = msr_cppc_enable_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPPC_ENABLE) & ~MSR_CPPC_ENABLE_WRITABLE_MASK & ~MSR_CPPC_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_CPPC_ENABLE_RESERVED_MASK, PATTERN(MSR_CPPC_ENABLE) & MSR_CPPC_ENABLE_RESERVED_MASK);
+        ck_assert_int_eq(msr_cppc_enable_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_CPPC_ENABLE_WRITABLE_MASK,
+                          PATTERN(MSR_CPPC_ENABLE) & ~MSR_CPPC_ENABLE_WRITABLE_MASK & ~MSR_CPPC_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_CPPC_ENABLE_WRITABLE_MASK, MSR_CPPC_ENABLE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cppc_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cppc_capability_2)
+{
+    uint64_t all = MSR_CPPC_CAPABILITY_2_RESERVED_MASK;
+    msr_cppc_capability_2_t v;
+
+    CHECK_FIELD(cppc_capability_2, CPPC_CAPABILITY_2, max_perf, MAX_PERF);
+    ck_assert_uint_eq(all & MSR_CPPC_CAPABILITY_2_MAX_PERF_MASK, 0);
+    all |= MSR_CPPC_CAPABILITY_2_MAX_PERF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CPPC_CAPABILITY_2, PATTERN(MSR_CPPC_CAPABILITY_2)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cppc_capability_2_read().raw, PATTERN(MSR_CPPC_CAPABILITY_2));
+        ck_assert_int_eq(msr_cppc_capability_2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPPC_CAPABILITY_2));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cppc_capability_2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cppc_request)
+{
+    uint64_t all = MSR_CPPC_REQUEST_RESERVED_MASK;
+    msr_cppc_request_t v;
+
+    CHECK_FIELD(cppc_request, CPPC_REQUEST, max_perf, MAX_PERF);
+    ck_assert_uint_eq(all & MSR_CPPC_REQUEST_MAX_PERF_MASK, 0);
+    all |= MSR_CPPC_REQUEST_MAX_PERF_MASK;
+
+    CHECK_FIELD(cppc_request, CPPC_REQUEST, min_perf, MIN_PERF);
+    ck_assert_uint_eq(all & MSR_CPPC_REQUEST_MIN_PERF_MASK, 0);
+    all |= MSR_CPPC_REQUEST_MIN_PERF_MASK;
+
+    CHECK_FIELD(cppc_request, CPPC_REQUEST, des_perf, DES_PERF);
+    ck_assert_uint_eq(all & MSR_CPPC_REQUEST_DES_PERF_MASK, 0);
+    all |= MSR_CPPC_REQUEST_DES_PERF_MASK;
+
+    CHECK_FIELD(cppc_request, CPPC_REQUEST, energy_perf_pref, ENERGY_PERF_PREF);
+    ck_assert_uint_eq(all & MSR_CPPC_REQUEST_ENERGY_PERF_PREF_MASK, 0);
+    all |= MSR_CPPC_REQUEST_ENERGY_PERF_PREF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CPPC_REQUEST, PATTERN(MSR_CPPC_REQUEST)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cppc_request_read().raw, PATTERN(MSR_CPPC_REQUEST));
+        ck_assert_int_eq(msr_cppc_request_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPPC_REQUEST));
+        /* typed writes store exactly the value given */
+        msr_cppc_request_write(msr_cppc_request_from_raw(~PATTERN(MSR_CPPC_REQUEST)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_REQUEST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CPPC_REQUEST));
+        ck_assert_int_eq(msr_cppc_request_write_safe(msr_cppc_request_from_raw(PATTERN(MSR_CPPC_REQUEST))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_REQUEST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CPPC_REQUEST));
+        /* read-modify-write changes writable fields only */
+        v = msr_cppc_request_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPPC_REQUEST) & ~MSR_CPPC_REQUEST_WRITABLE_MASK & ~MSR_CPPC_REQUEST_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_CPPC_REQUEST_RESERVED_MASK, PATTERN(MSR_CPPC_REQUEST) & MSR_CPPC_REQUEST_RESERVED_MASK);
+        ck_assert_int_eq(msr_cppc_request_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_CPPC_REQUEST_WRITABLE_MASK,
+                          PATTERN(MSR_CPPC_REQUEST) & ~MSR_CPPC_REQUEST_WRITABLE_MASK & ~MSR_CPPC_REQUEST_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_CPPC_REQUEST_WRITABLE_MASK, MSR_CPPC_REQUEST_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_REQUEST, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cppc_request_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cppc_status)
+{
+    uint64_t all = MSR_CPPC_STATUS_RESERVED_MASK;
+    msr_cppc_status_t v;
+
+    CHECK_FIELD(cppc_status, CPPC_STATUS, min_ex, MIN_EX);
+    ck_assert_uint_eq(all & MSR_CPPC_STATUS_MIN_EX_MASK, 0);
+    all |= MSR_CPPC_STATUS_MIN_EX_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CPPC_STATUS, PATTERN(MSR_CPPC_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cppc_status_read().raw, PATTERN(MSR_CPPC_STATUS));
+        ck_assert_int_eq(msr_cppc_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPPC_STATUS));
+        /* typed writes store exactly the value given */
+        msr_cppc_status_write(msr_cppc_status_from_raw(~PATTERN(MSR_CPPC_STATUS)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CPPC_STATUS));
+        ck_assert_int_eq(msr_cppc_status_write_safe(msr_cppc_status_from_raw(PATTERN(MSR_CPPC_STATUS))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CPPC_STATUS));
+        /* read-modify-write changes writable fields only */
+        v = msr_cppc_status_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPPC_STATUS) & ~MSR_CPPC_STATUS_WRITABLE_MASK & ~MSR_CPPC_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_CPPC_STATUS_RESERVED_MASK, PATTERN(MSR_CPPC_STATUS) & MSR_CPPC_STATUS_RESERVED_MASK);
+        ck_assert_int_eq(msr_cppc_status_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_CPPC_STATUS_WRITABLE_MASK,
+                          PATTERN(MSR_CPPC_STATUS) & ~MSR_CPPC_STATUS_WRITABLE_MASK & ~MSR_CPPC_STATUS_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_CPPC_STATUS_WRITABLE_MASK, MSR_CPPC_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPPC_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cppc_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_last_branch_stack_from_ipn)
+{
+    uint64_t all = MSR_LAST_BRANCH_STACK_FROM_IPN_RESERVED_MASK;
+    msr_last_branch_stack_from_ipn_t v;
+    unsigned n;
+
+    CHECK_FIELD(last_branch_stack_from_ipn, LAST_BRANCH_STACK_FROM_IPN, branch_from_ip, BRANCH_FROM_IP);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_FROM_IPN_BRANCH_FROM_IP_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_FROM_IPN_BRANCH_FROM_IP_MASK;
+
+    CHECK_FIELD(last_branch_stack_from_ipn, LAST_BRANCH_STACK_FROM_IPN, mispredict, MISPREDICT);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_FROM_IPN_MISPREDICT_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_FROM_IPN_MISPREDICT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_LAST_BRANCH_STACK_FROM_IPN(0), MSR_LAST_BRANCH_STACK_FROM_IP0);
+    ck_assert_uint_eq(MSR_LAST_BRANCH_STACK_FROM_IPN(15), MSR_LAST_BRANCH_STACK_FROM_IP15);
+    for (n = 0; n < MSR_LAST_BRANCH_STACK_FROM_IPN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LAST_BRANCH_STACK_FROM_IPN(n), PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n))), MSR_OK);
+    for (n = 0; n < MSR_LAST_BRANCH_STACK_FROM_IPN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_last_branch_stack_from_ipn_read(n).raw, PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n)));
+        ck_assert_int_eq(msr_last_branch_stack_from_ipn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n)));
+        /* typed writes store exactly the value given */
+        msr_last_branch_stack_from_ipn_write(n, msr_last_branch_stack_from_ipn_from_raw(~PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_FROM_IPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n)));
+        ck_assert_int_eq(msr_last_branch_stack_from_ipn_write_safe(n, msr_last_branch_stack_from_ipn_from_raw(PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_FROM_IPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_last_branch_stack_from_ipn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n)) & ~MSR_LAST_BRANCH_STACK_FROM_IPN_WRITABLE_MASK & ~MSR_LAST_BRANCH_STACK_FROM_IPN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LAST_BRANCH_STACK_FROM_IPN_RESERVED_MASK, PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n)) & MSR_LAST_BRANCH_STACK_FROM_IPN_RESERVED_MASK);
+        ck_assert_int_eq(msr_last_branch_stack_from_ipn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_LAST_BRANCH_STACK_FROM_IPN_WRITABLE_MASK,
+                          PATTERN(MSR_LAST_BRANCH_STACK_FROM_IPN(n)) & ~MSR_LAST_BRANCH_STACK_FROM_IPN_WRITABLE_MASK & ~MSR_LAST_BRANCH_STACK_FROM_IPN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LAST_BRANCH_STACK_FROM_IPN_WRITABLE_MASK, MSR_LAST_BRANCH_STACK_FROM_IPN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_FROM_IPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_last_branch_stack_from_ipn_read_safe(MSR_LAST_BRANCH_STACK_FROM_IPN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_last_branch_stack_from_ipn_read(MSR_LAST_BRANCH_STACK_FROM_IPN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_last_branch_stack_from_ipn_write_safe(MSR_LAST_BRANCH_STACK_FROM_IPN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_last_branch_stack_from_ipn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_last_branch_stack_to_ipn)
+{
+    uint64_t all = MSR_LAST_BRANCH_STACK_TO_IPN_RESERVED_MASK;
+    msr_last_branch_stack_to_ipn_t v;
+    unsigned n;
+
+    CHECK_FIELD(last_branch_stack_to_ipn, LAST_BRANCH_STACK_TO_IPN, branch_to_ip, BRANCH_TO_IP);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_TO_IPN_BRANCH_TO_IP_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_TO_IPN_BRANCH_TO_IP_MASK;
+
+    CHECK_FIELD(last_branch_stack_to_ipn, LAST_BRANCH_STACK_TO_IPN, spec, SPEC);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_TO_IPN_SPEC_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_TO_IPN_SPEC_MASK;
+
+    CHECK_FIELD(last_branch_stack_to_ipn, LAST_BRANCH_STACK_TO_IPN, v, V);
+    ck_assert_uint_eq(all & MSR_LAST_BRANCH_STACK_TO_IPN_V_MASK, 0);
+    all |= MSR_LAST_BRANCH_STACK_TO_IPN_V_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_uint_eq(MSR_LAST_BRANCH_STACK_TO_IPN(0), MSR_LAST_BRANCH_STACK_TO_IP0);
+    ck_assert_uint_eq(MSR_LAST_BRANCH_STACK_TO_IPN(15), MSR_LAST_BRANCH_STACK_TO_IP15);
+    for (n = 0; n < MSR_LAST_BRANCH_STACK_TO_IPN_COUNT; n++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LAST_BRANCH_STACK_TO_IPN(n), PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n))), MSR_OK);
+    for (n = 0; n < MSR_LAST_BRANCH_STACK_TO_IPN_COUNT; n++) {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_last_branch_stack_to_ipn_read(n).raw, PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n)));
+        ck_assert_int_eq(msr_last_branch_stack_to_ipn_read_safe(n, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n)));
+        /* typed writes store exactly the value given */
+        msr_last_branch_stack_to_ipn_write(n, msr_last_branch_stack_to_ipn_from_raw(~PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n))));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_TO_IPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n)));
+        ck_assert_int_eq(msr_last_branch_stack_to_ipn_write_safe(n, msr_last_branch_stack_to_ipn_from_raw(PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n)))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_TO_IPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n)));
+        /* read-modify-write changes writable fields only */
+        v = msr_last_branch_stack_to_ipn_modify(n, ~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n)) & ~MSR_LAST_BRANCH_STACK_TO_IPN_WRITABLE_MASK & ~MSR_LAST_BRANCH_STACK_TO_IPN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LAST_BRANCH_STACK_TO_IPN_RESERVED_MASK, PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n)) & MSR_LAST_BRANCH_STACK_TO_IPN_RESERVED_MASK);
+        ck_assert_int_eq(msr_last_branch_stack_to_ipn_modify_safe(n, 0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_LAST_BRANCH_STACK_TO_IPN_WRITABLE_MASK,
+                          PATTERN(MSR_LAST_BRANCH_STACK_TO_IPN(n)) & ~MSR_LAST_BRANCH_STACK_TO_IPN_WRITABLE_MASK & ~MSR_LAST_BRANCH_STACK_TO_IPN_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_LAST_BRANCH_STACK_TO_IPN_WRITABLE_MASK, MSR_LAST_BRANCH_STACK_TO_IPN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LAST_BRANCH_STACK_TO_IPN(n), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend */
+    {
+        size_t accesses = backend.log_count;
+        ck_assert_int_eq(msr_last_branch_stack_to_ipn_read_safe(MSR_LAST_BRANCH_STACK_TO_IPN_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_last_branch_stack_to_ipn_read(MSR_LAST_BRANCH_STACK_TO_IPN_COUNT).raw, 0);
+        ck_assert_int_eq(msr_last_branch_stack_to_ipn_write_safe(MSR_LAST_BRANCH_STACK_TO_IPN_COUNT, v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(backend.log_count, accesses);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_last_branch_stack_to_ipn_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dr1_addr_mask)
+{
+    uint64_t all = MSR_DR1_ADDR_MASK_RESERVED_MASK;
+    msr_dr1_addr_mask_t v;
+
+    CHECK_FIELD(dr1_addr_mask, DR1_ADDR_MASK, addr_mask, ADDR_MASK);
+    ck_assert_uint_eq(all & MSR_DR1_ADDR_MASK_ADDR_MASK_MASK, 0);
+    all |= MSR_DR1_ADDR_MASK_ADDR_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DR1_ADDR_MASK, PATTERN(MSR_DR1_ADDR_MASK)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dr1_addr_mask_read().raw, PATTERN(MSR_DR1_ADDR_MASK));
+        ck_assert_int_eq(msr_dr1_addr_mask_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DR1_ADDR_MASK));
+        /* typed writes store exactly the value given */
+        msr_dr1_addr_mask_write(msr_dr1_addr_mask_from_raw(~PATTERN(MSR_DR1_ADDR_MASK)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR1_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DR1_ADDR_MASK));
+        ck_assert_int_eq(msr_dr1_addr_mask_write_safe(msr_dr1_addr_mask_from_raw(PATTERN(MSR_DR1_ADDR_MASK))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR1_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DR1_ADDR_MASK));
+        /* read-modify-write changes writable fields only */
+        v = msr_dr1_addr_mask_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DR1_ADDR_MASK) & ~MSR_DR1_ADDR_MASK_WRITABLE_MASK & ~MSR_DR1_ADDR_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DR1_ADDR_MASK_RESERVED_MASK, PATTERN(MSR_DR1_ADDR_MASK) & MSR_DR1_ADDR_MASK_RESERVED_MASK);
+        ck_assert_int_eq(msr_dr1_addr_mask_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_DR1_ADDR_MASK_WRITABLE_MASK,
+                          PATTERN(MSR_DR1_ADDR_MASK) & ~MSR_DR1_ADDR_MASK_WRITABLE_MASK & ~MSR_DR1_ADDR_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DR1_ADDR_MASK_WRITABLE_MASK, MSR_DR1_ADDR_MASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR1_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dr1_addr_mask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dr2_addr_mask)
+{
+    uint64_t all = MSR_DR2_ADDR_MASK_RESERVED_MASK;
+    msr_dr2_addr_mask_t v;
+
+    CHECK_FIELD(dr2_addr_mask, DR2_ADDR_MASK, addr_mask, ADDR_MASK);
+    ck_assert_uint_eq(all & MSR_DR2_ADDR_MASK_ADDR_MASK_MASK, 0);
+    all |= MSR_DR2_ADDR_MASK_ADDR_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DR2_ADDR_MASK, PATTERN(MSR_DR2_ADDR_MASK)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dr2_addr_mask_read().raw, PATTERN(MSR_DR2_ADDR_MASK));
+        ck_assert_int_eq(msr_dr2_addr_mask_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DR2_ADDR_MASK));
+        /* typed writes store exactly the value given */
+        msr_dr2_addr_mask_write(msr_dr2_addr_mask_from_raw(~PATTERN(MSR_DR2_ADDR_MASK)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR2_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DR2_ADDR_MASK));
+        ck_assert_int_eq(msr_dr2_addr_mask_write_safe(msr_dr2_addr_mask_from_raw(PATTERN(MSR_DR2_ADDR_MASK))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR2_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DR2_ADDR_MASK));
+        /* read-modify-write changes writable fields only */
+        v = msr_dr2_addr_mask_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DR2_ADDR_MASK) & ~MSR_DR2_ADDR_MASK_WRITABLE_MASK & ~MSR_DR2_ADDR_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DR2_ADDR_MASK_RESERVED_MASK, PATTERN(MSR_DR2_ADDR_MASK) & MSR_DR2_ADDR_MASK_RESERVED_MASK);
+        ck_assert_int_eq(msr_dr2_addr_mask_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_DR2_ADDR_MASK_WRITABLE_MASK,
+                          PATTERN(MSR_DR2_ADDR_MASK) & ~MSR_DR2_ADDR_MASK_WRITABLE_MASK & ~MSR_DR2_ADDR_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DR2_ADDR_MASK_WRITABLE_MASK, MSR_DR2_ADDR_MASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR2_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dr2_addr_mask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dr3_addr_mask)
+{
+    uint64_t all = MSR_DR3_ADDR_MASK_RESERVED_MASK;
+    msr_dr3_addr_mask_t v;
+
+    CHECK_FIELD(dr3_addr_mask, DR3_ADDR_MASK, addr_mask, ADDR_MASK);
+    ck_assert_uint_eq(all & MSR_DR3_ADDR_MASK_ADDR_MASK_MASK, 0);
+    all |= MSR_DR3_ADDR_MASK_ADDR_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DR3_ADDR_MASK, PATTERN(MSR_DR3_ADDR_MASK)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dr3_addr_mask_read().raw, PATTERN(MSR_DR3_ADDR_MASK));
+        ck_assert_int_eq(msr_dr3_addr_mask_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DR3_ADDR_MASK));
+        /* typed writes store exactly the value given */
+        msr_dr3_addr_mask_write(msr_dr3_addr_mask_from_raw(~PATTERN(MSR_DR3_ADDR_MASK)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR3_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DR3_ADDR_MASK));
+        ck_assert_int_eq(msr_dr3_addr_mask_write_safe(msr_dr3_addr_mask_from_raw(PATTERN(MSR_DR3_ADDR_MASK))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR3_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DR3_ADDR_MASK));
+        /* read-modify-write changes writable fields only */
+        v = msr_dr3_addr_mask_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DR3_ADDR_MASK) & ~MSR_DR3_ADDR_MASK_WRITABLE_MASK & ~MSR_DR3_ADDR_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DR3_ADDR_MASK_RESERVED_MASK, PATTERN(MSR_DR3_ADDR_MASK) & MSR_DR3_ADDR_MASK_RESERVED_MASK);
+        ck_assert_int_eq(msr_dr3_addr_mask_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_DR3_ADDR_MASK_WRITABLE_MASK,
+                          PATTERN(MSR_DR3_ADDR_MASK) & ~MSR_DR3_ADDR_MASK_WRITABLE_MASK & ~MSR_DR3_ADDR_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DR3_ADDR_MASK_WRITABLE_MASK, MSR_DR3_ADDR_MASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR3_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dr3_addr_mask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dr0_addr_mask)
+{
+    uint64_t all = MSR_DR0_ADDR_MASK_RESERVED_MASK;
+    msr_dr0_addr_mask_t v;
+
+    CHECK_FIELD(dr0_addr_mask, DR0_ADDR_MASK, addr_mask, ADDR_MASK);
+    ck_assert_uint_eq(all & MSR_DR0_ADDR_MASK_ADDR_MASK_MASK, 0);
+    all |= MSR_DR0_ADDR_MASK_ADDR_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DR0_ADDR_MASK, PATTERN(MSR_DR0_ADDR_MASK)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dr0_addr_mask_read().raw, PATTERN(MSR_DR0_ADDR_MASK));
+        ck_assert_int_eq(msr_dr0_addr_mask_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DR0_ADDR_MASK));
+        /* typed writes store exactly the value given */
+        msr_dr0_addr_mask_write(msr_dr0_addr_mask_from_raw(~PATTERN(MSR_DR0_ADDR_MASK)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR0_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DR0_ADDR_MASK));
+        ck_assert_int_eq(msr_dr0_addr_mask_write_safe(msr_dr0_addr_mask_from_raw(PATTERN(MSR_DR0_ADDR_MASK))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR0_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DR0_ADDR_MASK));
+        /* read-modify-write changes writable fields only */
+        v = msr_dr0_addr_mask_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DR0_ADDR_MASK) & ~MSR_DR0_ADDR_MASK_WRITABLE_MASK & ~MSR_DR0_ADDR_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DR0_ADDR_MASK_RESERVED_MASK, PATTERN(MSR_DR0_ADDR_MASK) & MSR_DR0_ADDR_MASK_RESERVED_MASK);
+        ck_assert_int_eq(msr_dr0_addr_mask_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_DR0_ADDR_MASK_WRITABLE_MASK,
+                          PATTERN(MSR_DR0_ADDR_MASK) & ~MSR_DR0_ADDR_MASK_WRITABLE_MASK & ~MSR_DR0_ADDR_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_DR0_ADDR_MASK_WRITABLE_MASK, MSR_DR0_ADDR_MASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DR0_ADDR_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dr0_addr_mask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_fetch_ctl)
+{
+    uint64_t all = MSR_IBS_FETCH_CTL_RESERVED_MASK;
+    msr_ibs_fetch_ctl_t v;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_fetch_max_cnt, IBS_FETCH_MAX_CNT);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_MAX_CNT_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_MAX_CNT_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_fetch_cnt, IBS_FETCH_CNT);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_CNT_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_CNT_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_fetch_lat, IBS_FETCH_LAT);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_LAT_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_LAT_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_fetch_en, IBS_FETCH_EN);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_EN_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_EN_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_fetch_val, IBS_FETCH_VAL);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_VAL_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_VAL_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_fetch_comp, IBS_FETCH_COMP);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_COMP_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_COMP_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_ic_miss, IBS_IC_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_IC_MISS_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_IC_MISS_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_phy_addr_valid, IBS_PHY_ADDR_VALID);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_PHY_ADDR_VALID_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_PHY_ADDR_VALID_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_l1_tlb_pg_sz, IBS_L1_TLB_PG_SZ);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_L1_TLB_PG_SZ_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_L1_TLB_PG_SZ_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_l1_tlb_miss, IBS_L1_TLB_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_rand_en, IBS_RAND_EN);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_RAND_EN_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_RAND_EN_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_l3_miss_only, IBS_L3_MISS_ONLY);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_L3_MISS_ONLY_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_L3_MISS_ONLY_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_fetch_oc_miss, IBS_FETCH_OC_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_OC_MISS_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_OC_MISS_MASK;
+
+    CHECK_FIELD(ibs_fetch_ctl, IBS_FETCH_CTL, ibs_fetch_l3_miss, IBS_FETCH_L3_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_L3_MISS_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_L3_MISS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_FETCH_CTL, PATTERN(MSR_IBS_FETCH_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_fetch_ctl_read().raw, PATTERN(MSR_IBS_FETCH_CTL));
+        ck_assert_int_eq(msr_ibs_fetch_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_FETCH_CTL));
+        /* typed writes store exactly the value given */
+        msr_ibs_fetch_ctl_write(msr_ibs_fetch_ctl_from_raw(~PATTERN(MSR_IBS_FETCH_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_FETCH_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IBS_FETCH_CTL));
+        ck_assert_int_eq(msr_ibs_fetch_ctl_write_safe(msr_ibs_fetch_ctl_from_raw(PATTERN(MSR_IBS_FETCH_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_FETCH_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IBS_FETCH_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ibs_fetch_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_FETCH_CTL) & ~MSR_IBS_FETCH_CTL_WRITABLE_MASK & ~MSR_IBS_FETCH_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_FETCH_CTL_RESERVED_MASK, PATTERN(MSR_IBS_FETCH_CTL) & MSR_IBS_FETCH_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ibs_fetch_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IBS_FETCH_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IBS_FETCH_CTL) & ~MSR_IBS_FETCH_CTL_WRITABLE_MASK & ~MSR_IBS_FETCH_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_FETCH_CTL_WRITABLE_MASK, MSR_IBS_FETCH_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_FETCH_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_fetch_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_fetch_linaddr)
+{
+    uint64_t all = MSR_IBS_FETCH_LINADDR_RESERVED_MASK;
+    msr_ibs_fetch_linaddr_t v;
+
+    CHECK_FIELD(ibs_fetch_linaddr, IBS_FETCH_LINADDR, ibs_fetch_lin_ad, IBS_FETCH_LIN_AD);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_LINADDR_IBS_FETCH_LIN_AD_MASK, 0);
+    all |= MSR_IBS_FETCH_LINADDR_IBS_FETCH_LIN_AD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_FETCH_LINADDR, PATTERN(MSR_IBS_FETCH_LINADDR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_fetch_linaddr_read().raw, PATTERN(MSR_IBS_FETCH_LINADDR));
+        ck_assert_int_eq(msr_ibs_fetch_linaddr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_FETCH_LINADDR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_fetch_linaddr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_fetch_physaddr)
+{
+    uint64_t all = MSR_IBS_FETCH_PHYSADDR_RESERVED_MASK;
+    msr_ibs_fetch_physaddr_t v;
+
+    CHECK_FIELD(ibs_fetch_physaddr, IBS_FETCH_PHYSADDR, ibs_fetch_phys_ad, IBS_FETCH_PHYS_AD);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_PHYSADDR_IBS_FETCH_PHYS_AD_MASK, 0);
+    all |= MSR_IBS_FETCH_PHYSADDR_IBS_FETCH_PHYS_AD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_FETCH_PHYSADDR, PATTERN(MSR_IBS_FETCH_PHYSADDR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_fetch_physaddr_read().raw, PATTERN(MSR_IBS_FETCH_PHYSADDR));
+        ck_assert_int_eq(msr_ibs_fetch_physaddr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_FETCH_PHYSADDR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_fetch_physaddr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_op_ctl)
+{
+    uint64_t all = MSR_IBS_OP_CTL_RESERVED_MASK;
+    msr_ibs_op_ctl_t v;
+
+    CHECK_FIELD(ibs_op_ctl, IBS_OP_CTL, ibs_op_max_cnt, IBS_OP_MAX_CNT);
+    ck_assert_uint_eq(all & MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_MASK, 0);
+    all |= MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_MASK;
+
+    CHECK_FIELD(ibs_op_ctl, IBS_OP_CTL, ibs_op_l3_miss_only, IBS_OP_L3_MISS_ONLY);
+    ck_assert_uint_eq(all & MSR_IBS_OP_CTL_IBS_OP_L3_MISS_ONLY_MASK, 0);
+    all |= MSR_IBS_OP_CTL_IBS_OP_L3_MISS_ONLY_MASK;
+
+    CHECK_FIELD(ibs_op_ctl, IBS_OP_CTL, ibs_op_en, IBS_OP_EN);
+    ck_assert_uint_eq(all & MSR_IBS_OP_CTL_IBS_OP_EN_MASK, 0);
+    all |= MSR_IBS_OP_CTL_IBS_OP_EN_MASK;
+
+    CHECK_FIELD(ibs_op_ctl, IBS_OP_CTL, ibs_op_val, IBS_OP_VAL);
+    ck_assert_uint_eq(all & MSR_IBS_OP_CTL_IBS_OP_VAL_MASK, 0);
+    all |= MSR_IBS_OP_CTL_IBS_OP_VAL_MASK;
+
+    CHECK_FIELD(ibs_op_ctl, IBS_OP_CTL, ibs_op_cnt_ctl, IBS_OP_CNT_CTL);
+    ck_assert_uint_eq(all & MSR_IBS_OP_CTL_IBS_OP_CNT_CTL_MASK, 0);
+    all |= MSR_IBS_OP_CTL_IBS_OP_CNT_CTL_MASK;
+
+    CHECK_FIELD(ibs_op_ctl, IBS_OP_CTL, ibs_op_max_cnt_hi, IBS_OP_MAX_CNT_HI);
+    ck_assert_uint_eq(all & MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_HI_MASK, 0);
+    all |= MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_HI_MASK;
+
+    CHECK_FIELD(ibs_op_ctl, IBS_OP_CTL, ibs_op_cur_cnt, IBS_OP_CUR_CNT);
+    ck_assert_uint_eq(all & MSR_IBS_OP_CTL_IBS_OP_CUR_CNT_MASK, 0);
+    all |= MSR_IBS_OP_CTL_IBS_OP_CUR_CNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_OP_CTL, PATTERN(MSR_IBS_OP_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_op_ctl_read().raw, PATTERN(MSR_IBS_OP_CTL));
+        ck_assert_int_eq(msr_ibs_op_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_CTL));
+        /* typed writes store exactly the value given */
+        msr_ibs_op_ctl_write(msr_ibs_op_ctl_from_raw(~PATTERN(MSR_IBS_OP_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IBS_OP_CTL));
+        ck_assert_int_eq(msr_ibs_op_ctl_write_safe(msr_ibs_op_ctl_from_raw(PATTERN(MSR_IBS_OP_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IBS_OP_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ibs_op_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_CTL) & ~MSR_IBS_OP_CTL_WRITABLE_MASK & ~MSR_IBS_OP_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_CTL_RESERVED_MASK, PATTERN(MSR_IBS_OP_CTL) & MSR_IBS_OP_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ibs_op_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IBS_OP_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IBS_OP_CTL) & ~MSR_IBS_OP_CTL_WRITABLE_MASK & ~MSR_IBS_OP_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_CTL_WRITABLE_MASK, MSR_IBS_OP_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_op_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_op_rip)
+{
+    uint64_t all = MSR_IBS_OP_RIP_RESERVED_MASK;
+    msr_ibs_op_rip_t v;
+
+    CHECK_FIELD(ibs_op_rip, IBS_OP_RIP, ibs_op_rip, IBS_OP_RIP);
+    ck_assert_uint_eq(all & MSR_IBS_OP_RIP_IBS_OP_RIP_MASK, 0);
+    all |= MSR_IBS_OP_RIP_IBS_OP_RIP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_OP_RIP, PATTERN(MSR_IBS_OP_RIP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_op_rip_read().raw, PATTERN(MSR_IBS_OP_RIP));
+        ck_assert_int_eq(msr_ibs_op_rip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_RIP));
+        /* typed writes store exactly the value given */
+        msr_ibs_op_rip_write(msr_ibs_op_rip_from_raw(~PATTERN(MSR_IBS_OP_RIP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_RIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IBS_OP_RIP));
+        ck_assert_int_eq(msr_ibs_op_rip_write_safe(msr_ibs_op_rip_from_raw(PATTERN(MSR_IBS_OP_RIP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_RIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IBS_OP_RIP));
+        /* read-modify-write changes writable fields only */
+        v = msr_ibs_op_rip_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_RIP) & ~MSR_IBS_OP_RIP_WRITABLE_MASK & ~MSR_IBS_OP_RIP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_RIP_RESERVED_MASK, PATTERN(MSR_IBS_OP_RIP) & MSR_IBS_OP_RIP_RESERVED_MASK);
+        ck_assert_int_eq(msr_ibs_op_rip_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IBS_OP_RIP_WRITABLE_MASK,
+                          PATTERN(MSR_IBS_OP_RIP) & ~MSR_IBS_OP_RIP_WRITABLE_MASK & ~MSR_IBS_OP_RIP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_RIP_WRITABLE_MASK, MSR_IBS_OP_RIP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_RIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_op_rip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_op_data)
+{
+    uint64_t all = MSR_IBS_OP_DATA_RESERVED_MASK;
+    msr_ibs_op_data_t v;
+
+    CHECK_FIELD(ibs_op_data, IBS_OP_DATA, ibs_op_return, IBS_OP_RETURN);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_OP_RETURN_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_OP_RETURN_MASK;
+
+    CHECK_FIELD(ibs_op_data, IBS_OP_DATA, ibs_op_brn_taken, IBS_OP_BRN_TAKEN);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_OP_BRN_TAKEN_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_OP_BRN_TAKEN_MASK;
+
+    CHECK_FIELD(ibs_op_data, IBS_OP_DATA, ibs_op_brn_misp, IBS_OP_BRN_MISP);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_OP_BRN_MISP_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_OP_BRN_MISP_MASK;
+
+    CHECK_FIELD(ibs_op_data, IBS_OP_DATA, ibs_op_brn_ret, IBS_OP_BRN_RET);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_OP_BRN_RET_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_OP_BRN_RET_MASK;
+
+    CHECK_FIELD(ibs_op_data, IBS_OP_DATA, ibs_rip_invalid, IBS_RIP_INVALID);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_RIP_INVALID_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_RIP_INVALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_OP_DATA, PATTERN(MSR_IBS_OP_DATA)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_op_data_read().raw, PATTERN(MSR_IBS_OP_DATA));
+        ck_assert_int_eq(msr_ibs_op_data_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_DATA));
+        /* typed writes store exactly the value given */
+        msr_ibs_op_data_write(msr_ibs_op_data_from_raw(~PATTERN(MSR_IBS_OP_DATA)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IBS_OP_DATA));
+        ck_assert_int_eq(msr_ibs_op_data_write_safe(msr_ibs_op_data_from_raw(PATTERN(MSR_IBS_OP_DATA))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IBS_OP_DATA));
+        /* read-modify-write changes writable fields only */
+        v = msr_ibs_op_data_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_DATA) & ~MSR_IBS_OP_DATA_WRITABLE_MASK & ~MSR_IBS_OP_DATA_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_DATA_RESERVED_MASK, PATTERN(MSR_IBS_OP_DATA) & MSR_IBS_OP_DATA_RESERVED_MASK);
+        ck_assert_int_eq(msr_ibs_op_data_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IBS_OP_DATA_WRITABLE_MASK,
+                          PATTERN(MSR_IBS_OP_DATA) & ~MSR_IBS_OP_DATA_WRITABLE_MASK & ~MSR_IBS_OP_DATA_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_DATA_WRITABLE_MASK, MSR_IBS_OP_DATA_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_op_data_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_op_data2)
+{
+    uint64_t all = MSR_IBS_OP_DATA2_RESERVED_MASK;
+    msr_ibs_op_data2_t v;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_OP_DATA2, PATTERN(MSR_IBS_OP_DATA2)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_op_data2_read().raw, PATTERN(MSR_IBS_OP_DATA2));
+        ck_assert_int_eq(msr_ibs_op_data2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_DATA2));
+        /* typed writes store exactly the value given */
+        msr_ibs_op_data2_write(msr_ibs_op_data2_from_raw(~PATTERN(MSR_IBS_OP_DATA2)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IBS_OP_DATA2));
+        ck_assert_int_eq(msr_ibs_op_data2_write_safe(msr_ibs_op_data2_from_raw(PATTERN(MSR_IBS_OP_DATA2))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IBS_OP_DATA2));
+        /* read-modify-write changes writable fields only */
+        v = msr_ibs_op_data2_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_DATA2) & ~MSR_IBS_OP_DATA2_WRITABLE_MASK & ~MSR_IBS_OP_DATA2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_DATA2_RESERVED_MASK, PATTERN(MSR_IBS_OP_DATA2) & MSR_IBS_OP_DATA2_RESERVED_MASK);
+        ck_assert_int_eq(msr_ibs_op_data2_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IBS_OP_DATA2_WRITABLE_MASK,
+                          PATTERN(MSR_IBS_OP_DATA2) & ~MSR_IBS_OP_DATA2_WRITABLE_MASK & ~MSR_IBS_OP_DATA2_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_DATA2_WRITABLE_MASK, MSR_IBS_OP_DATA2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_op_data2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_op_data3)
+{
+    uint64_t all = MSR_IBS_OP_DATA3_RESERVED_MASK;
+    msr_ibs_op_data3_t v;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_ld_op, IBS_LD_OP);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_LD_OP_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_LD_OP_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_st_op, IBS_ST_OP);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_ST_OP_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_ST_OP_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_l1tlb_miss, IBS_DC_L1TLB_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_l1tlb_hit_2m, IBS_DC_L1TLB_HIT_2M);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_l1tlb_hit_1g, IBS_DC_L1TLB_HIT_1G);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_miss, IBS_DC_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_MISS_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_MISS_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_mis_acc, IBS_DC_MIS_ACC);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_MIS_ACC_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_MIS_ACC_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_wc_mem_acc, IBS_DC_WC_MEM_ACC);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_WC_MEM_ACC_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_WC_MEM_ACC_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_uc_mem_acc, IBS_DC_UC_MEM_ACC);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_UC_MEM_ACC_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_UC_MEM_ACC_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_locked_op, IBS_DC_LOCKED_OP);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_lin_addr_valid, IBS_DC_LIN_ADDR_VALID);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_phy_addr_valid, IBS_DC_PHY_ADDR_VALID);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_MASK;
+
+    CHECK_FIELD(ibs_op_data3, IBS_OP_DATA3, ibs_dc_miss_lat, IBS_DC_MISS_LAT);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_OP_DATA3, PATTERN(MSR_IBS_OP_DATA3)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_op_data3_read().raw, PATTERN(MSR_IBS_OP_DATA3));
+        ck_assert_int_eq(msr_ibs_op_data3_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_DATA3));
+        /* typed writes store exactly the value given */
+        msr_ibs_op_data3_write(msr_ibs_op_data3_from_raw(~PATTERN(MSR_IBS_OP_DATA3)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IBS_OP_DATA3));
+        ck_assert_int_eq(msr_ibs_op_data3_write_safe(msr_ibs_op_data3_from_raw(PATTERN(MSR_IBS_OP_DATA3))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IBS_OP_DATA3));
+        /* read-modify-write changes writable fields only */
+        v = msr_ibs_op_data3_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_OP_DATA3) & ~MSR_IBS_OP_DATA3_WRITABLE_MASK & ~MSR_IBS_OP_DATA3_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_DATA3_RESERVED_MASK, PATTERN(MSR_IBS_OP_DATA3) & MSR_IBS_OP_DATA3_RESERVED_MASK);
+        ck_assert_int_eq(msr_ibs_op_data3_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IBS_OP_DATA3_WRITABLE_MASK,
+                          PATTERN(MSR_IBS_OP_DATA3) & ~MSR_IBS_OP_DATA3_WRITABLE_MASK & ~MSR_IBS_OP_DATA3_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_OP_DATA3_WRITABLE_MASK, MSR_IBS_OP_DATA3_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_OP_DATA3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_op_data3_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_dc_linaddr)
+{
+    uint64_t all = MSR_IBS_DC_LINADDR_RESERVED_MASK;
+    msr_ibs_dc_linaddr_t v;
+
+    CHECK_FIELD(ibs_dc_linaddr, IBS_DC_LINADDR, ibs_dc_lin_ad, IBS_DC_LIN_AD);
+    ck_assert_uint_eq(all & MSR_IBS_DC_LINADDR_IBS_DC_LIN_AD_MASK, 0);
+    all |= MSR_IBS_DC_LINADDR_IBS_DC_LIN_AD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_DC_LINADDR, PATTERN(MSR_IBS_DC_LINADDR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_dc_linaddr_read().raw, PATTERN(MSR_IBS_DC_LINADDR));
+        ck_assert_int_eq(msr_ibs_dc_linaddr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_DC_LINADDR));
+        /* typed writes store exactly the value given */
+        msr_ibs_dc_linaddr_write(msr_ibs_dc_linaddr_from_raw(~PATTERN(MSR_IBS_DC_LINADDR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_DC_LINADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IBS_DC_LINADDR));
+        ck_assert_int_eq(msr_ibs_dc_linaddr_write_safe(msr_ibs_dc_linaddr_from_raw(PATTERN(MSR_IBS_DC_LINADDR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_DC_LINADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IBS_DC_LINADDR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ibs_dc_linaddr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_DC_LINADDR) & ~MSR_IBS_DC_LINADDR_WRITABLE_MASK & ~MSR_IBS_DC_LINADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_DC_LINADDR_RESERVED_MASK, PATTERN(MSR_IBS_DC_LINADDR) & MSR_IBS_DC_LINADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ibs_dc_linaddr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IBS_DC_LINADDR_WRITABLE_MASK,
+                          PATTERN(MSR_IBS_DC_LINADDR) & ~MSR_IBS_DC_LINADDR_WRITABLE_MASK & ~MSR_IBS_DC_LINADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_DC_LINADDR_WRITABLE_MASK, MSR_IBS_DC_LINADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_DC_LINADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_dc_linaddr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_dc_physaddr)
+{
+    uint64_t all = MSR_IBS_DC_PHYSADDR_RESERVED_MASK;
+    msr_ibs_dc_physaddr_t v;
+
+    CHECK_FIELD(ibs_dc_physaddr, IBS_DC_PHYSADDR, ibs_dc_phys_ad, IBS_DC_PHYS_AD);
+    ck_assert_uint_eq(all & MSR_IBS_DC_PHYSADDR_IBS_DC_PHYS_AD_MASK, 0);
+    all |= MSR_IBS_DC_PHYSADDR_IBS_DC_PHYS_AD_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_DC_PHYSADDR, PATTERN(MSR_IBS_DC_PHYSADDR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_dc_physaddr_read().raw, PATTERN(MSR_IBS_DC_PHYSADDR));
+        ck_assert_int_eq(msr_ibs_dc_physaddr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_DC_PHYSADDR));
+        /* typed writes store exactly the value given */
+        msr_ibs_dc_physaddr_write(msr_ibs_dc_physaddr_from_raw(~PATTERN(MSR_IBS_DC_PHYSADDR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_DC_PHYSADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IBS_DC_PHYSADDR));
+        ck_assert_int_eq(msr_ibs_dc_physaddr_write_safe(msr_ibs_dc_physaddr_from_raw(PATTERN(MSR_IBS_DC_PHYSADDR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_DC_PHYSADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IBS_DC_PHYSADDR));
+        /* read-modify-write changes writable fields only */
+        v = msr_ibs_dc_physaddr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_DC_PHYSADDR) & ~MSR_IBS_DC_PHYSADDR_WRITABLE_MASK & ~MSR_IBS_DC_PHYSADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_DC_PHYSADDR_RESERVED_MASK, PATTERN(MSR_IBS_DC_PHYSADDR) & MSR_IBS_DC_PHYSADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_ibs_dc_physaddr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IBS_DC_PHYSADDR_WRITABLE_MASK,
+                          PATTERN(MSR_IBS_DC_PHYSADDR) & ~MSR_IBS_DC_PHYSADDR_WRITABLE_MASK & ~MSR_IBS_DC_PHYSADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IBS_DC_PHYSADDR_WRITABLE_MASK, MSR_IBS_DC_PHYSADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IBS_DC_PHYSADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_dc_physaddr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ibs_ctl)
+{
+    uint64_t all = MSR_IBS_CTL_RESERVED_MASK;
+    msr_ibs_ctl_t v;
+
+    CHECK_FIELD(ibs_ctl, IBS_CTL, lvt_offset, LVT_OFFSET);
+    ck_assert_uint_eq(all & MSR_IBS_CTL_LVT_OFFSET_MASK, 0);
+    all |= MSR_IBS_CTL_LVT_OFFSET_MASK;
+
+    CHECK_FIELD(ibs_ctl, IBS_CTL, lvt_offset_val, LVT_OFFSET_VAL);
+    ck_assert_uint_eq(all & MSR_IBS_CTL_LVT_OFFSET_VAL_MASK, 0);
+    all |= MSR_IBS_CTL_LVT_OFFSET_VAL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IBS_CTL, PATTERN(MSR_IBS_CTL)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ibs_ctl_read().raw, PATTERN(MSR_IBS_CTL));
+        ck_assert_int_eq(msr_ibs_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IBS_CTL));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ibs_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_bp_ibstgt_rip)
+{
+    uint64_t all = MSR_BP_IBSTGT_RIP_RESERVED_MASK;
+    msr_bp_ibstgt_rip_t v;
+
+    CHECK_FIELD(bp_ibstgt_rip, BP_IBSTGT_RIP, ibs_br_target, IBS_BR_TARGET);
+    ck_assert_uint_eq(all & MSR_BP_IBSTGT_RIP_IBS_BR_TARGET_MASK, 0);
+    all |= MSR_BP_IBSTGT_RIP_IBS_BR_TARGET_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_BP_IBSTGT_RIP, PATTERN(MSR_BP_IBSTGT_RIP)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_bp_ibstgt_rip_read().raw, PATTERN(MSR_BP_IBSTGT_RIP));
+        ck_assert_int_eq(msr_bp_ibstgt_rip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BP_IBSTGT_RIP));
+        /* typed writes store exactly the value given */
+        msr_bp_ibstgt_rip_write(msr_bp_ibstgt_rip_from_raw(~PATTERN(MSR_BP_IBSTGT_RIP)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BP_IBSTGT_RIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_BP_IBSTGT_RIP));
+        ck_assert_int_eq(msr_bp_ibstgt_rip_write_safe(msr_bp_ibstgt_rip_from_raw(PATTERN(MSR_BP_IBSTGT_RIP))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BP_IBSTGT_RIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_BP_IBSTGT_RIP));
+        /* read-modify-write changes writable fields only */
+        v = msr_bp_ibstgt_rip_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BP_IBSTGT_RIP) & ~MSR_BP_IBSTGT_RIP_WRITABLE_MASK & ~MSR_BP_IBSTGT_RIP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_BP_IBSTGT_RIP_RESERVED_MASK, PATTERN(MSR_BP_IBSTGT_RIP) & MSR_BP_IBSTGT_RIP_RESERVED_MASK);
+        ck_assert_int_eq(msr_bp_ibstgt_rip_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_BP_IBSTGT_RIP_WRITABLE_MASK,
+                          PATTERN(MSR_BP_IBSTGT_RIP) & ~MSR_BP_IBSTGT_RIP_WRITABLE_MASK & ~MSR_BP_IBSTGT_RIP_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_BP_IBSTGT_RIP_WRITABLE_MASK, MSR_BP_IBSTGT_RIP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BP_IBSTGT_RIP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_bp_ibstgt_rip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ic_ibs_extd_ctl)
+{
+    uint64_t all = MSR_IC_IBS_EXTD_CTL_RESERVED_MASK;
+    msr_ic_ibs_extd_ctl_t v;
+
+    CHECK_FIELD(ic_ibs_extd_ctl, IC_IBS_EXTD_CTL, ibs_itlb_refill_lat, IBS_ITLB_REFILL_LAT);
+    ck_assert_uint_eq(all & MSR_IC_IBS_EXTD_CTL_IBS_ITLB_REFILL_LAT_MASK, 0);
+    all |= MSR_IC_IBS_EXTD_CTL_IBS_ITLB_REFILL_LAT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IC_IBS_EXTD_CTL, PATTERN(MSR_IC_IBS_EXTD_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ic_ibs_extd_ctl_read().raw, PATTERN(MSR_IC_IBS_EXTD_CTL));
+        ck_assert_int_eq(msr_ic_ibs_extd_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IC_IBS_EXTD_CTL));
+        /* typed writes store exactly the value given */
+        msr_ic_ibs_extd_ctl_write(msr_ic_ibs_extd_ctl_from_raw(~PATTERN(MSR_IC_IBS_EXTD_CTL)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_IBS_EXTD_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IC_IBS_EXTD_CTL));
+        ck_assert_int_eq(msr_ic_ibs_extd_ctl_write_safe(msr_ic_ibs_extd_ctl_from_raw(PATTERN(MSR_IC_IBS_EXTD_CTL))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_IBS_EXTD_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IC_IBS_EXTD_CTL));
+        /* read-modify-write changes writable fields only */
+        v = msr_ic_ibs_extd_ctl_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IC_IBS_EXTD_CTL) & ~MSR_IC_IBS_EXTD_CTL_WRITABLE_MASK & ~MSR_IC_IBS_EXTD_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IC_IBS_EXTD_CTL_RESERVED_MASK, PATTERN(MSR_IC_IBS_EXTD_CTL) & MSR_IC_IBS_EXTD_CTL_RESERVED_MASK);
+        ck_assert_int_eq(msr_ic_ibs_extd_ctl_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_IC_IBS_EXTD_CTL_WRITABLE_MASK,
+                          PATTERN(MSR_IC_IBS_EXTD_CTL) & ~MSR_IC_IBS_EXTD_CTL_WRITABLE_MASK & ~MSR_IC_IBS_EXTD_CTL_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_IC_IBS_EXTD_CTL_WRITABLE_MASK, MSR_IC_IBS_EXTD_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_IBS_EXTD_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ic_ibs_extd_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l3_range_reserve_base_addr)
+{
+    uint64_t all = MSR_L3_RANGE_RESERVE_BASE_ADDR_RESERVED_MASK;
+    msr_l3_range_reserve_base_addr_t v;
+
+    CHECK_FIELD(l3_range_reserve_base_addr, L3_RANGE_RESERVE_BASE_ADDR, base_addr, BASE_ADDR);
+    ck_assert_uint_eq(all & MSR_L3_RANGE_RESERVE_BASE_ADDR_BASE_ADDR_MASK, 0);
+    all |= MSR_L3_RANGE_RESERVE_BASE_ADDR_BASE_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L3_RANGE_RESERVE_BASE_ADDR, PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l3_range_reserve_base_addr_read().raw, PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR));
+        ck_assert_int_eq(msr_l3_range_reserve_base_addr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR));
+        /* typed writes store exactly the value given */
+        msr_l3_range_reserve_base_addr_write(msr_l3_range_reserve_base_addr_from_raw(~PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_BASE_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR));
+        ck_assert_int_eq(msr_l3_range_reserve_base_addr_write_safe(msr_l3_range_reserve_base_addr_from_raw(PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_BASE_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR));
+        /* read-modify-write changes writable fields only */
+        v = msr_l3_range_reserve_base_addr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR) & ~MSR_L3_RANGE_RESERVE_BASE_ADDR_WRITABLE_MASK & ~MSR_L3_RANGE_RESERVE_BASE_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_RANGE_RESERVE_BASE_ADDR_RESERVED_MASK, PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR) & MSR_L3_RANGE_RESERVE_BASE_ADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_l3_range_reserve_base_addr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L3_RANGE_RESERVE_BASE_ADDR_WRITABLE_MASK,
+                          PATTERN(MSR_L3_RANGE_RESERVE_BASE_ADDR) & ~MSR_L3_RANGE_RESERVE_BASE_ADDR_WRITABLE_MASK & ~MSR_L3_RANGE_RESERVE_BASE_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_RANGE_RESERVE_BASE_ADDR_WRITABLE_MASK, MSR_L3_RANGE_RESERVE_BASE_ADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_BASE_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l3_range_reserve_base_addr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l3_range_reserve_max_addr)
+{
+    uint64_t all = MSR_L3_RANGE_RESERVE_MAX_ADDR_RESERVED_MASK;
+    msr_l3_range_reserve_max_addr_t v;
+
+    CHECK_FIELD(l3_range_reserve_max_addr, L3_RANGE_RESERVE_MAX_ADDR, en, EN);
+    ck_assert_uint_eq(all & MSR_L3_RANGE_RESERVE_MAX_ADDR_EN_MASK, 0);
+    all |= MSR_L3_RANGE_RESERVE_MAX_ADDR_EN_MASK;
+
+    CHECK_FIELD(l3_range_reserve_max_addr, L3_RANGE_RESERVE_MAX_ADDR, max_addr, MAX_ADDR);
+    ck_assert_uint_eq(all & MSR_L3_RANGE_RESERVE_MAX_ADDR_MAX_ADDR_MASK, 0);
+    all |= MSR_L3_RANGE_RESERVE_MAX_ADDR_MAX_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L3_RANGE_RESERVE_MAX_ADDR, PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l3_range_reserve_max_addr_read().raw, PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR));
+        ck_assert_int_eq(msr_l3_range_reserve_max_addr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR));
+        /* typed writes store exactly the value given */
+        msr_l3_range_reserve_max_addr_write(msr_l3_range_reserve_max_addr_from_raw(~PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_MAX_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR));
+        ck_assert_int_eq(msr_l3_range_reserve_max_addr_write_safe(msr_l3_range_reserve_max_addr_from_raw(PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_MAX_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR));
+        /* read-modify-write changes writable fields only */
+        v = msr_l3_range_reserve_max_addr_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR) & ~MSR_L3_RANGE_RESERVE_MAX_ADDR_WRITABLE_MASK & ~MSR_L3_RANGE_RESERVE_MAX_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_RANGE_RESERVE_MAX_ADDR_RESERVED_MASK, PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR) & MSR_L3_RANGE_RESERVE_MAX_ADDR_RESERVED_MASK);
+        ck_assert_int_eq(msr_l3_range_reserve_max_addr_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L3_RANGE_RESERVE_MAX_ADDR_WRITABLE_MASK,
+                          PATTERN(MSR_L3_RANGE_RESERVE_MAX_ADDR) & ~MSR_L3_RANGE_RESERVE_MAX_ADDR_WRITABLE_MASK & ~MSR_L3_RANGE_RESERVE_MAX_ADDR_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_RANGE_RESERVE_MAX_ADDR_WRITABLE_MASK, MSR_L3_RANGE_RESERVE_MAX_ADDR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_MAX_ADDR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l3_range_reserve_max_addr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_l3_range_reserve_way_mask)
+{
+    uint64_t all = MSR_L3_RANGE_RESERVE_WAY_MASK_RESERVED_MASK;
+    msr_l3_range_reserve_way_mask_t v;
+
+    CHECK_FIELD(l3_range_reserve_way_mask, L3_RANGE_RESERVE_WAY_MASK, way_mask, WAY_MASK);
+    ck_assert_uint_eq(all & MSR_L3_RANGE_RESERVE_WAY_MASK_WAY_MASK_MASK, 0);
+    all |= MSR_L3_RANGE_RESERVE_WAY_MASK_WAY_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_L3_RANGE_RESERVE_WAY_MASK, PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_l3_range_reserve_way_mask_read().raw, PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK));
+        ck_assert_int_eq(msr_l3_range_reserve_way_mask_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK));
+        /* typed writes store exactly the value given */
+        msr_l3_range_reserve_way_mask_write(msr_l3_range_reserve_way_mask_from_raw(~PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK)));
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_WAY_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK));
+        ck_assert_int_eq(msr_l3_range_reserve_way_mask_write_safe(msr_l3_range_reserve_way_mask_from_raw(PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK))), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_WAY_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK));
+        /* read-modify-write changes writable fields only */
+        v = msr_l3_range_reserve_way_mask_modify(~UINT64_C(0), 0);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK) & ~MSR_L3_RANGE_RESERVE_WAY_MASK_WRITABLE_MASK & ~MSR_L3_RANGE_RESERVE_WAY_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_RANGE_RESERVE_WAY_MASK_RESERVED_MASK, PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK) & MSR_L3_RANGE_RESERVE_WAY_MASK_RESERVED_MASK);
+        ck_assert_int_eq(msr_l3_range_reserve_way_mask_modify_safe(0, ~UINT64_C(0), &v), MSR_OK);
+        ck_assert_uint_eq(v.raw & ~MSR_L3_RANGE_RESERVE_WAY_MASK_WRITABLE_MASK,
+                          PATTERN(MSR_L3_RANGE_RESERVE_WAY_MASK) & ~MSR_L3_RANGE_RESERVE_WAY_MASK_WRITABLE_MASK & ~MSR_L3_RANGE_RESERVE_WAY_MASK_W1C_MASK);
+        ck_assert_uint_eq(v.raw & MSR_L3_RANGE_RESERVE_WAY_MASK_WRITABLE_MASK, MSR_L3_RANGE_RESERVE_WAY_MASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_L3_RANGE_RESERVE_WAY_MASK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_l3_range_reserve_way_mask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("generated self-test");
     SRunner *runner;
     int failed;
+    TCase *tc_amd_config = tcase_create("amd_config");
+
+    tcase_add_checked_fixture(tc_amd_config, setup, teardown);
+    tcase_add_test(tc_amd_config, test_prefetch_control);
+    tcase_add_test(tc_amd_config, test_syscfg);
+    tcase_add_test(tc_amd_config, test_hwcr);
+    tcase_add_test(tc_amd_config, test_iorr_basen);
+    tcase_add_test(tc_amd_config, test_iorr_maskn);
+    tcase_add_test(tc_amd_config, test_top_mem);
+    tcase_add_test(tc_amd_config, test_top_mem2);
+    tcase_add_test(tc_amd_config, test_processor_name_stringn);
+    tcase_add_test(tc_amd_config, test_virt_spec_ctrl);
+    tcase_add_test(tc_amd_config, test_osvw_id_length);
+    tcase_add_test(tc_amd_config, test_osvw_status);
+    tcase_add_test(tc_amd_config, test_l3_range_reserve_base_addr);
+    tcase_add_test(tc_amd_config, test_l3_range_reserve_max_addr);
+    tcase_add_test(tc_amd_config, test_l3_range_reserve_way_mask);
+    suite_add_tcase(suite, tc_amd_config);
+    TCase *tc_amd_debug = tcase_create("amd_debug");
+
+    tcase_add_checked_fixture(tc_amd_debug, setup, teardown);
+    tcase_add_test(tc_amd_debug, test_last_branch_from_ip);
+    tcase_add_test(tc_amd_debug, test_last_branch_to_ip);
+    tcase_add_test(tc_amd_debug, test_last_int_from_ip);
+    tcase_add_test(tc_amd_debug, test_last_int_to_ip);
+    tcase_add_test(tc_amd_debug, test_last_branch_stack_select);
+    tcase_add_test(tc_amd_debug, test_debug_extn_ctl);
+    tcase_add_test(tc_amd_debug, test_last_branch_stack_from_ipn);
+    tcase_add_test(tc_amd_debug, test_last_branch_stack_to_ipn);
+    tcase_add_test(tc_amd_debug, test_dr1_addr_mask);
+    tcase_add_test(tc_amd_debug, test_dr2_addr_mask);
+    tcase_add_test(tc_amd_debug, test_dr3_addr_mask);
+    tcase_add_test(tc_amd_debug, test_dr0_addr_mask);
+    suite_add_tcase(suite, tc_amd_debug);
+    TCase *tc_amd_mca = tcase_create("amd_mca");
+
+    tcase_add_checked_fixture(tc_amd_mca, setup, teardown);
+    tcase_add_test(tc_amd_mca, test_mc4_misc1);
+    tcase_add_test(tc_amd_mca, test_mc4_misc2);
+    tcase_add_test(tc_amd_mca, test_mc4_misc3);
+    tcase_add_test(tc_amd_mca, test_mca_intr_cfg);
+    tcase_add_test(tc_amd_mca, test_mcan_ctl);
+    tcase_add_test(tc_amd_mca, test_mcan_status);
+    tcase_add_test(tc_amd_mca, test_mcan_addr);
+    tcase_add_test(tc_amd_mca, test_mcan_misc0);
+    tcase_add_test(tc_amd_mca, test_mcan_config);
+    tcase_add_test(tc_amd_mca, test_mcan_ipid);
+    tcase_add_test(tc_amd_mca, test_mcan_synd);
+    tcase_add_test(tc_amd_mca, test_mcan_destat);
+    tcase_add_test(tc_amd_mca, test_mcan_deaddr);
+    tcase_add_test(tc_amd_mca, test_mcan_misc1);
+    tcase_add_test(tc_amd_mca, test_mcan_misc2);
+    tcase_add_test(tc_amd_mca, test_mcan_misc3);
+    tcase_add_test(tc_amd_mca, test_mcan_misc4);
+    tcase_add_test(tc_amd_mca, test_mcan_synd1);
+    tcase_add_test(tc_amd_mca, test_mcan_synd2);
+    tcase_add_test(tc_amd_mca, test_cpu_watchdog_timer);
+    suite_add_tcase(suite, tc_amd_mca);
+    TCase *tc_amd_perf = tcase_create("amd_perf");
+
+    tcase_add_checked_fixture(tc_amd_perf, setup, teardown);
+    tcase_add_test(tc_amd_perf, test_irperf_count);
+    tcase_add_test(tc_amd_perf, test_lwp_cfg);
+    tcase_add_test(tc_amd_perf, test_lwp_cbaddr);
+    tcase_add_test(tc_amd_perf, test_perf_cntr_global_status);
+    tcase_add_test(tc_amd_perf, test_perf_cntr_global_ctl);
+    tcase_add_test(tc_amd_perf, test_perf_cntr_global_status_clr);
+    tcase_add_test(tc_amd_perf, test_perf_cntr_global_status_set);
+    tcase_add_test(tc_amd_perf, test_perf_legacy_ctln);
+    tcase_add_test(tc_amd_perf, test_perf_legacy_ctrn);
+    tcase_add_test(tc_amd_perf, test_perf_ctln);
+    tcase_add_test(tc_amd_perf, test_perf_ctrn);
+    tcase_add_test(tc_amd_perf, test_l2i_perf_ctln);
+    tcase_add_test(tc_amd_perf, test_l2i_perf_ctrn);
+    tcase_add_test(tc_amd_perf, test_nb_perf_ctln);
+    tcase_add_test(tc_amd_perf, test_nb_perf_ctrn);
+    suite_add_tcase(suite, tc_amd_perf);
+    TCase *tc_amd_power = tcase_create("amd_power");
+
+    tcase_add_checked_fixture(tc_amd_power, setup, teardown);
+    tcase_add_test(tc_amd_power, test_mperf_rd_only);
+    tcase_add_test(tc_amd_power, test_aperf_rd_only);
+    tcase_add_test(tc_amd_power, test_p_state_current_limit);
+    tcase_add_test(tc_amd_power, test_p_state_control);
+    tcase_add_test(tc_amd_power, test_p_state_status);
+    tcase_add_test(tc_amd_power, test_cppc_capability_1);
+    tcase_add_test(tc_amd_power, test_cppc_enable);
+    tcase_add_test(tc_amd_power, test_cppc_capability_2);
+    tcase_add_test(tc_amd_power, test_cppc_request);
+    tcase_add_test(tc_amd_power, test_cppc_status);
+    suite_add_tcase(suite, tc_amd_power);
+    TCase *tc_amd_qos = tcase_create("amd_qos");
+
+    tcase_add_checked_fixture(tc_amd_qos, setup, teardown);
+    tcase_add_test(tc_amd_qos, test_l3qos_bw_control_n);
+    tcase_add_test(tc_amd_qos, test_l3qos_smbw_control_n);
+    tcase_add_test(tc_amd_qos, test_l3_qos_abmc_cfg);
+    tcase_add_test(tc_amd_qos, test_l3_qos_abmc_dsc);
+    tcase_add_test(tc_amd_qos, test_l3_qos_ext_cfg);
+    tcase_add_test(tc_amd_qos, test_qos_evt_cfg_n);
+    suite_add_tcase(suite, tc_amd_qos);
+    TCase *tc_amd_smm = tcase_create("amd_smm");
+
+    tcase_add_checked_fixture(tc_amd_smm, setup, teardown);
+    tcase_add_test(tc_amd_smm, test_smi_trigger_io_cycle);
+    tcase_add_test(tc_amd_smm, test_smbase);
+    tcase_add_test(tc_amd_smm, test_smm_addr);
+    tcase_add_test(tc_amd_smm, test_smm_mask);
+    tcase_add_test(tc_amd_smm, test_smm_key);
+    tcase_add_test(tc_amd_smm, test_local_smi_status);
+    suite_add_tcase(suite, tc_amd_smm);
+    TCase *tc_apic = tcase_create("apic");
+
+    tcase_add_checked_fixture(tc_apic, setup, teardown);
+    tcase_add_test(tc_apic, test_ia32_apic_base);
+    tcase_add_test(tc_apic, test_ia32_xapic_disable_status);
+    tcase_add_test(tc_apic, test_ia32_x2apic_apicid);
+    tcase_add_test(tc_apic, test_ia32_x2apic_version);
+    tcase_add_test(tc_apic, test_ia32_x2apic_tpr);
+    tcase_add_test(tc_apic, test_ia32_x2apic_ppr);
+    tcase_add_test(tc_apic, test_ia32_x2apic_eoi);
+    tcase_add_test(tc_apic, test_ia32_x2apic_ldr);
+    tcase_add_test(tc_apic, test_ia32_x2apic_sivr);
+    tcase_add_test(tc_apic, test_ia32_x2apic_isrn);
+    tcase_add_test(tc_apic, test_ia32_x2apic_tmrn);
+    tcase_add_test(tc_apic, test_ia32_x2apic_irrn);
+    tcase_add_test(tc_apic, test_ia32_x2apic_esr);
+    tcase_add_test(tc_apic, test_ia32_x2apic_lvt_cmci);
+    tcase_add_test(tc_apic, test_ia32_x2apic_icr);
+    tcase_add_test(tc_apic, test_ia32_x2apic_lvt_timer);
+    tcase_add_test(tc_apic, test_ia32_x2apic_lvt_thermal);
+    tcase_add_test(tc_apic, test_ia32_x2apic_lvt_pmi);
+    tcase_add_test(tc_apic, test_ia32_x2apic_lvt_lint0);
+    tcase_add_test(tc_apic, test_ia32_x2apic_lvt_lint1);
+    tcase_add_test(tc_apic, test_ia32_x2apic_lvt_error);
+    tcase_add_test(tc_apic, test_ia32_x2apic_init_count);
+    tcase_add_test(tc_apic, test_ia32_x2apic_cur_count);
+    tcase_add_test(tc_apic, test_ia32_x2apic_div_conf);
+    tcase_add_test(tc_apic, test_ia32_x2apic_self_ipi);
+    suite_add_tcase(suite, tc_apic);
+    TCase *tc_cet = tcase_create("cet");
+
+    tcase_add_checked_fixture(tc_cet, setup, teardown);
+    tcase_add_test(tc_cet, test_ia32_u_cet);
+    tcase_add_test(tc_cet, test_ia32_s_cet);
+    tcase_add_test(tc_cet, test_ia32_pl0_ssp);
+    tcase_add_test(tc_cet, test_ia32_pl1_ssp);
+    tcase_add_test(tc_cet, test_ia32_pl2_ssp);
+    tcase_add_test(tc_cet, test_ia32_pl3_ssp);
+    tcase_add_test(tc_cet, test_ia32_interrupt_ssp_table_addr);
+    suite_add_tcase(suite, tc_cet);
+    TCase *tc_debug = tcase_create("debug");
+
+    tcase_add_checked_fixture(tc_debug, setup, teardown);
+    tcase_add_test(tc_debug, test_ia32_debugctl);
+    tcase_add_test(tc_debug, test_ia32_debug_interface);
+    suite_add_tcase(suite, tc_debug);
     TCase *tc_feature = tcase_create("feature");
 
     tcase_add_checked_fixture(tc_feature, setup, teardown);
     tcase_add_test(tc_feature, test_ia32_feature_control);
+    tcase_add_test(tc_feature, test_ia32_core_capabilities);
+    tcase_add_test(tc_feature, test_ia32_misc_enable);
     suite_add_tcase(suite, tc_feature);
+    TCase *tc_ibs = tcase_create("ibs");
+
+    tcase_add_checked_fixture(tc_ibs, setup, teardown);
+    tcase_add_test(tc_ibs, test_ibs_fetch_ctl);
+    tcase_add_test(tc_ibs, test_ibs_fetch_linaddr);
+    tcase_add_test(tc_ibs, test_ibs_fetch_physaddr);
+    tcase_add_test(tc_ibs, test_ibs_op_ctl);
+    tcase_add_test(tc_ibs, test_ibs_op_rip);
+    tcase_add_test(tc_ibs, test_ibs_op_data);
+    tcase_add_test(tc_ibs, test_ibs_op_data2);
+    tcase_add_test(tc_ibs, test_ibs_op_data3);
+    tcase_add_test(tc_ibs, test_ibs_dc_linaddr);
+    tcase_add_test(tc_ibs, test_ibs_dc_physaddr);
+    tcase_add_test(tc_ibs, test_ibs_ctl);
+    tcase_add_test(tc_ibs, test_bp_ibstgt_rip);
+    tcase_add_test(tc_ibs, test_ic_ibs_extd_ctl);
+    suite_add_tcase(suite, tc_ibs);
+    TCase *tc_lbr = tcase_create("lbr");
+
+    tcase_add_checked_fixture(tc_lbr, setup, teardown);
+    tcase_add_test(tc_lbr, test_ia32_ler_from_ip);
+    tcase_add_test(tc_lbr, test_ia32_ler_to_ip);
+    tcase_add_test(tc_lbr, test_ia32_ler_info);
+    tcase_add_test(tc_lbr, test_ia32_lbr_n_info);
+    tcase_add_test(tc_lbr, test_ia32_lbr_ctl);
+    tcase_add_test(tc_lbr, test_ia32_lbr_depth);
+    tcase_add_test(tc_lbr, test_ia32_lbr_n_from_ip);
+    tcase_add_test(tc_lbr, test_ia32_lbr_n_to_ip);
+    suite_add_tcase(suite, tc_lbr);
+    TCase *tc_mca = tcase_create("mca");
+
+    tcase_add_checked_fixture(tc_mca, setup, teardown);
+    tcase_add_test(tc_mca, test_ia32_p5_mc_addr);
+    tcase_add_test(tc_mca, test_ia32_p5_mc_type);
+    tcase_add_test(tc_mca, test_ia32_mcg_cap);
+    tcase_add_test(tc_mca, test_ia32_mcg_status);
+    tcase_add_test(tc_mca, test_ia32_mcg_ctl);
+    tcase_add_test(tc_mca, test_ia32_mcn_ctl2);
+    tcase_add_test(tc_mca, test_ia32_mcn_ctl);
+    tcase_add_test(tc_mca, test_ia32_mcn_status);
+    tcase_add_test(tc_mca, test_ia32_mcn_addr);
+    tcase_add_test(tc_mca, test_ia32_mcn_misc);
+    tcase_add_test(tc_mca, test_ia32_mcg_ext_ctl);
+    suite_add_tcase(suite, tc_mca);
     TCase *tc_memory = tcase_create("memory");
 
     tcase_add_checked_fixture(tc_memory, setup, teardown);
     tcase_add_test(tc_memory, test_ia32_pat);
+    tcase_add_test(tc_memory, test_ia32_pkrs);
     suite_add_tcase(suite, tc_memory);
+    TCase *tc_misc = tcase_create("misc");
+
+    tcase_add_checked_fixture(tc_misc, setup, teardown);
+    tcase_add_test(tc_misc, test_ia32_monitor_filter_size);
+    tcase_add_test(tc_misc, test_ia32_platform_id);
+    tcase_add_test(tc_misc, test_ia32_ppin_ctl);
+    tcase_add_test(tc_misc, test_ia32_ppin);
+    tcase_add_test(tc_misc, test_ia32_bios_updt_trig);
+    tcase_add_test(tc_misc, test_ia32_bios_sign_id);
+    tcase_add_test(tc_misc, test_ia32_platform_dca_cap);
+    tcase_add_test(tc_misc, test_ia32_cpu_dca_cap);
+    tcase_add_test(tc_misc, test_ia32_dca_0_cap);
+    tcase_add_test(tc_misc, test_ia32_bndcfgs);
+    tcase_add_test(tc_misc, test_ia32_pasid);
+    suite_add_tcase(suite, tc_misc);
+    TCase *tc_mtrr = tcase_create("mtrr");
+
+    tcase_add_checked_fixture(tc_mtrr, setup, teardown);
+    tcase_add_test(tc_mtrr, test_ia32_mtrrcap);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_physbasen);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_physmaskn);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix64k_00000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix16k_80000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix16k_a0000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_c0000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_c8000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_d0000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_d8000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_e0000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_e8000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_f0000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_f8000);
+    tcase_add_test(tc_mtrr, test_ia32_mtrr_def_type);
+    suite_add_tcase(suite, tc_mtrr);
+    TCase *tc_perf = tcase_create("perf");
+
+    tcase_add_checked_fixture(tc_perf, setup, teardown);
+    tcase_add_test(tc_perf, test_ia32_pmcn);
+    tcase_add_test(tc_perf, test_ia32_perfevtseln);
+    tcase_add_test(tc_perf, test_ia32_fixed_ctrn);
+    tcase_add_test(tc_perf, test_ia32_perf_capabilities);
+    tcase_add_test(tc_perf, test_ia32_fixed_ctr_ctrl);
+    tcase_add_test(tc_perf, test_ia32_perf_global_status);
+    tcase_add_test(tc_perf, test_ia32_perf_global_ctrl);
+    tcase_add_test(tc_perf, test_ia32_perf_global_status_reset);
+    tcase_add_test(tc_perf, test_ia32_perf_global_status_set);
+    tcase_add_test(tc_perf, test_ia32_perf_global_inuse);
+    tcase_add_test(tc_perf, test_ia32_pebs_enable);
+    tcase_add_test(tc_perf, test_ia32_a_pmcn);
+    tcase_add_test(tc_perf, test_ia32_ds_area);
+    tcase_add_test(tc_perf, test_ia32_pmc_gpn_ctr);
+    tcase_add_test(tc_perf, test_ia32_pmc_gpn_cfg_a);
+    tcase_add_test(tc_perf, test_ia32_pmc_gpn_cfg_b);
+    tcase_add_test(tc_perf, test_ia32_pmc_gpn_cfg_c);
+    tcase_add_test(tc_perf, test_ia32_pmc_fxn_ctr);
+    tcase_add_test(tc_perf, test_ia32_pmc_fxn_cfg_b);
+    tcase_add_test(tc_perf, test_ia32_pmc_fxn_cfg_c);
+    suite_add_tcase(suite, tc_perf);
+    TCase *tc_power = tcase_create("power");
+
+    tcase_add_checked_fixture(tc_power, setup, teardown);
+    tcase_add_test(tc_power, test_ia32_umwait_control);
+    tcase_add_test(tc_power, test_ia32_mperf);
+    tcase_add_test(tc_power, test_ia32_aperf);
+    tcase_add_test(tc_power, test_ia32_overclocking_status);
+    tcase_add_test(tc_power, test_ia32_perf_status);
+    tcase_add_test(tc_power, test_ia32_perf_ctl);
+    tcase_add_test(tc_power, test_ia32_energy_perf_bias);
+    tcase_add_test(tc_power, test_ia32_pm_enable);
+    tcase_add_test(tc_power, test_ia32_hwp_capabilities);
+    tcase_add_test(tc_power, test_ia32_hwp_request_pkg);
+    tcase_add_test(tc_power, test_ia32_hwp_interrupt);
+    tcase_add_test(tc_power, test_ia32_hwp_request);
+    tcase_add_test(tc_power, test_ia32_hwp_ctl);
+    tcase_add_test(tc_power, test_ia32_hwp_status);
+    tcase_add_test(tc_power, test_ia32_pkg_hdc_ctl);
+    tcase_add_test(tc_power, test_ia32_pm_ctl1);
+    tcase_add_test(tc_power, test_ia32_thread_stall);
+    tcase_add_test(tc_power, test_ia32_hw_feedback_ptr);
+    tcase_add_test(tc_power, test_ia32_hw_feedback_config);
+    tcase_add_test(tc_power, test_ia32_thread_feedback_char);
+    tcase_add_test(tc_power, test_ia32_hw_feedback_thread_config);
+    tcase_add_test(tc_power, test_ia32_hreset_enable);
+    suite_add_tcase(suite, tc_power);
+    TCase *tc_qos = tcase_create("qos");
+
+    tcase_add_checked_fixture(tc_qos, setup, teardown);
+    tcase_add_test(tc_qos, test_ia32_l3_qos_cfg);
+    tcase_add_test(tc_qos, test_ia32_l2_qos_cfg);
+    tcase_add_test(tc_qos, test_ia32_qm_evtsel);
+    tcase_add_test(tc_qos, test_ia32_qm_ctr);
+    tcase_add_test(tc_qos, test_ia32_pqr_assoc);
+    tcase_add_test(tc_qos, test_ia32_l3_mask_n);
+    tcase_add_test(tc_qos, test_ia32_l2_mask_n);
+    tcase_add_test(tc_qos, test_ia32_l2_qos_ext_bw_thrtl_n);
+    suite_add_tcase(suite, tc_qos);
+    TCase *tc_rtit = tcase_create("rtit");
+
+    tcase_add_checked_fixture(tc_rtit, setup, teardown);
+    tcase_add_test(tc_rtit, test_ia32_rtit_output_base);
+    tcase_add_test(tc_rtit, test_ia32_rtit_output_mask_ptrs);
+    tcase_add_test(tc_rtit, test_ia32_rtit_ctl);
+    tcase_add_test(tc_rtit, test_ia32_rtit_status);
+    tcase_add_test(tc_rtit, test_ia32_rtit_cr3_match);
+    tcase_add_test(tc_rtit, test_ia32_rtit_addrn_a);
+    tcase_add_test(tc_rtit, test_ia32_rtit_addrn_b);
+    suite_add_tcase(suite, tc_rtit);
+    TCase *tc_security = tcase_create("security");
+
+    tcase_add_checked_fixture(tc_security, setup, teardown);
+    tcase_add_test(tc_security, test_ia32_spec_ctrl);
+    tcase_add_test(tc_security, test_ia32_pred_cmd);
+    tcase_add_test(tc_security, test_ia32_misc_package_ctls);
+    tcase_add_test(tc_security, test_ia32_arch_capabilities);
+    tcase_add_test(tc_security, test_ia32_flush_cmd);
+    tcase_add_test(tc_security, test_ia32_tsx_force_abort);
+    tcase_add_test(tc_security, test_ia32_tsx_ctrl);
+    tcase_add_test(tc_security, test_ia32_mcu_opt_ctrl);
+    tcase_add_test(tc_security, test_ia32_copy_status);
+    tcase_add_test(tc_security, test_ia32_iwkeybackup_status);
+    tcase_add_test(tc_security, test_ia32_copy_local_to_platform);
+    tcase_add_test(tc_security, test_ia32_copy_platform_to_local);
+    tcase_add_test(tc_security, test_ia32_uarch_misc_ctl);
+    suite_add_tcase(suite, tc_security);
+    TCase *tc_sev = tcase_create("sev");
+
+    tcase_add_checked_fixture(tc_sev, setup, teardown);
+    tcase_add_test(tc_sev, test_vmpage_flush);
+    tcase_add_test(tc_sev, test_ghcb);
+    tcase_add_test(tc_sev, test_sev_status);
+    tcase_add_test(tc_sev, test_rmp_base);
+    tcase_add_test(tc_sev, test_rmp_end);
+    tcase_add_test(tc_sev, test_guest_tsc_freq);
+    tcase_add_test(tc_sev, test_virtual_tom);
+    tcase_add_test(tc_sev, test_segmented_rmp_cfg);
+    tcase_add_test(tc_sev, test_idle_wakeup_icr);
+    tcase_add_test(tc_sev, test_secure_avic_ctrl);
+    suite_add_tcase(suite, tc_sev);
+    TCase *tc_sgx = tcase_create("sgx");
+
+    tcase_add_checked_fixture(tc_sgx, setup, teardown);
+    tcase_add_test(tc_sgx, test_ia32_sgxlepubkeyhashn);
+    tcase_add_test(tc_sgx, test_ia32_sgx_svn_status);
+    suite_add_tcase(suite, tc_sgx);
+    TCase *tc_smm = tcase_create("smm");
+
+    tcase_add_checked_fixture(tc_smm, setup, teardown);
+    tcase_add_test(tc_smm, test_ia32_smm_monitor_ctl);
+    tcase_add_test(tc_smm, test_ia32_smbase);
+    tcase_add_test(tc_smm, test_ia32_smrr_physbase);
+    tcase_add_test(tc_smm, test_ia32_smrr_physmask);
+    suite_add_tcase(suite, tc_smm);
+    TCase *tc_svm = tcase_create("svm");
+
+    tcase_add_checked_fixture(tc_svm, setup, teardown);
+    tcase_add_test(tc_svm, test_tsc_ratio);
+    tcase_add_test(tc_svm, test_vm_cr);
+    tcase_add_test(tc_svm, test_ignne);
+    tcase_add_test(tc_svm, test_smm_ctl);
+    tcase_add_test(tc_svm, test_vm_hsave_pa);
+    tcase_add_test(tc_svm, test_svm_key);
+    tcase_add_test(tc_svm, test_doorbell);
+    suite_add_tcase(suite, tc_svm);
     TCase *tc_syscall = tcase_create("syscall");
 
     tcase_add_checked_fixture(tc_syscall, setup, teardown);
+    tcase_add_test(tc_syscall, test_ia32_sysenter_cs);
+    tcase_add_test(tc_syscall, test_ia32_sysenter_esp);
+    tcase_add_test(tc_syscall, test_ia32_sysenter_eip);
     tcase_add_test(tc_syscall, test_ia32_star);
     tcase_add_test(tc_syscall, test_ia32_lstar);
     tcase_add_test(tc_syscall, test_ia32_cstar);
@@ -1321,11 +17544,53 @@ int main(void)
     TCase *tc_system = tcase_create("system");
 
     tcase_add_checked_fixture(tc_system, setup, teardown);
+    tcase_add_test(tc_system, test_ia32_fred_rspn);
+    tcase_add_test(tc_system, test_ia32_fred_stklvls);
+    tcase_add_test(tc_system, test_ia32_fred_ssp1);
+    tcase_add_test(tc_system, test_ia32_fred_ssp2);
+    tcase_add_test(tc_system, test_ia32_fred_ssp3);
+    tcase_add_test(tc_system, test_ia32_fred_config);
     tcase_add_test(tc_system, test_ia32_efer);
     tcase_add_test(tc_system, test_ia32_fs_base);
     tcase_add_test(tc_system, test_ia32_gs_base);
     tcase_add_test(tc_system, test_ia32_kernel_gs_base);
     suite_add_tcase(suite, tc_system);
+    TCase *tc_thermal = tcase_create("thermal");
+
+    tcase_add_checked_fixture(tc_thermal, setup, teardown);
+    tcase_add_test(tc_thermal, test_ia32_clock_modulation);
+    tcase_add_test(tc_thermal, test_ia32_therm_interrupt);
+    tcase_add_test(tc_thermal, test_ia32_therm_status);
+    tcase_add_test(tc_thermal, test_ia32_package_therm_status);
+    tcase_add_test(tc_thermal, test_ia32_package_therm_interrupt);
+    suite_add_tcase(suite, tc_thermal);
+    TCase *tc_tme = tcase_create("tme");
+
+    tcase_add_checked_fixture(tc_tme, setup, teardown);
+    tcase_add_test(tc_tme, test_ia32_mktme_keyid_partitioning);
+    tcase_add_test(tc_tme, test_ia32_tme_capability);
+    tcase_add_test(tc_tme, test_ia32_tme_activate);
+    tcase_add_test(tc_tme, test_ia32_tme_exclude_mask);
+    tcase_add_test(tc_tme, test_ia32_tme_exclude_base);
+    suite_add_tcase(suite, tc_tme);
+    TCase *tc_tsc = tcase_create("tsc");
+
+    tcase_add_checked_fixture(tc_tsc, setup, teardown);
+    tcase_add_test(tc_tsc, test_ia32_time_stamp_counter);
+    tcase_add_test(tc_tsc, test_ia32_tsc_adjust);
+    tcase_add_test(tc_tsc, test_ia32_tsc_deadline);
+    tcase_add_test(tc_tsc, test_ia32_tsc_aux);
+    suite_add_tcase(suite, tc_tsc);
+    TCase *tc_uintr = tcase_create("uintr");
+
+    tcase_add_checked_fixture(tc_uintr, setup, teardown);
+    tcase_add_test(tc_uintr, test_ia32_uintr_rr);
+    tcase_add_test(tc_uintr, test_ia32_uintr_handler);
+    tcase_add_test(tc_uintr, test_ia32_uintr_stackadjust);
+    tcase_add_test(tc_uintr, test_ia32_uintr_misc);
+    tcase_add_test(tc_uintr, test_ia32_uintr_pd);
+    tcase_add_test(tc_uintr, test_ia32_uintr_tt);
+    suite_add_tcase(suite, tc_uintr);
     TCase *tc_vmx = tcase_create("vmx");
 
     tcase_add_checked_fixture(tc_vmx, setup, teardown);
@@ -1353,6 +17618,8 @@ int main(void)
     TCase *tc_xsave = tcase_create("xsave");
 
     tcase_add_checked_fixture(tc_xsave, setup, teardown);
+    tcase_add_test(tc_xsave, test_ia32_xfd);
+    tcase_add_test(tc_xsave, test_ia32_xfd_err);
     tcase_add_test(tc_xsave, test_ia32_xss);
     suite_add_tcase(suite, tc_xsave);
     runner = srunner_create(suite);

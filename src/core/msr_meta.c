@@ -30,8 +30,13 @@ const struct msr_info *msr_find_by_address(uint32_t address)
         size_t mid = lo + (hi - lo) / 2;
         uint32_t here = msr_table[mid].address;
 
-        if (here == address)
+        if (here == address) {
+            /* Vendors may define different registers at one address
+             * (shares_address_with): answer the first of them. */
+            while (mid > 0 && msr_table[mid - 1].address == address)
+                mid--;
             return &msr_table[mid];
+        }
         if (here < address)
             lo = mid + 1;
         else
@@ -137,4 +142,15 @@ const char *msr_access_name(unsigned access)
     default:
         return "unknown";
     }
+}
+
+const struct msr_info *msr_find_by_address_for_vendor(uint32_t address, unsigned vendor)
+{
+    const struct msr_info *first = msr_find_by_address(address);
+    const struct msr_info *m;
+
+    for (m = first; m != NULL && m < msr_table + msr_table_count && m->address == address; m++)
+        if (m->vendors & vendor)
+            return m;
+    return first;
 }

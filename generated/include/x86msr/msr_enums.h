@@ -21,6 +21,17 @@ enum msr_memory_type {
     MSR_MEMORY_TYPE_UC_MINUS = 7  /* Uncached (UC-), PAT only */
 };
 
+/* Delivery modes of local APIC LVT entries and of the ICR (SDM Vol 3, APIC) */
+enum msr_apic_delivery_mode {
+    MSR_APIC_DELIVERY_MODE_FIXED           = 0, /* Deliver the vector in the entry */
+    MSR_APIC_DELIVERY_MODE_LOWEST_PRIORITY = 1, /* Lowest priority (ICR only) */
+    MSR_APIC_DELIVERY_MODE_SMI             = 2, /* System management interrupt */
+    MSR_APIC_DELIVERY_MODE_NMI             = 4, /* Non-maskable interrupt */
+    MSR_APIC_DELIVERY_MODE_INIT            = 5, /* INIT request */
+    MSR_APIC_DELIVERY_MODE_STARTUP         = 6, /* Start-up IPI (ICR only) */
+    MSR_APIC_DELIVERY_MODE_EXTINT          = 7  /* External interrupt controller supplies the vector (LVT only) */
+};
+
 #ifdef __cplusplus
 }
 #endif

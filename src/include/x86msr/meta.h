@@ -90,8 +90,13 @@ struct msr_info {
 extern const struct msr_info msr_table[];
 extern const size_t msr_table_count;
 
-/* The MSR at `address`, or NULL. Binary search. */
+/* The MSR at `address`, or NULL. Binary search. Where vendors define different
+ * registers at one address, the first in table order (see the next function). */
 const struct msr_info *msr_find_by_address(uint32_t address);
+
+/* The MSR at `address` that `vendor` (enum msr_vendor bits) documents; where no
+ * entry there names that vendor, the same answer as msr_find_by_address(). */
+const struct msr_info *msr_find_by_address_for_vendor(uint32_t address, unsigned vendor);
 
 /* The MSR called `name` (case-insensitive; aliases count), or NULL. */
 const struct msr_info *msr_find_by_name(const char *name);
