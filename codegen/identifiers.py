@@ -22,6 +22,10 @@ CORE_NAMES = {
 
 
 def msr_identifiers(m: Dict[str, Any]) -> List[str]:
+    return register_identifiers(m) + [n for f in m["fields"] for n in field_identifiers(m, f)]
+
+
+def register_identifiers(m: Dict[str, Any]) -> List[str]:
     stem = c_stem(m["name"])
     up = stem.upper()
     names = [f"msr_{stem}", f"msr_{stem}_t", f"msr_{stem}_from_raw",
@@ -32,13 +36,17 @@ def msr_identifiers(m: Dict[str, Any]) -> List[str]:
     else:
         names += [f"MSR_{up}", f"MSR_{up}_COUNT", f"MSR_{up}_STRIDE"]
         names += [f"MSR_{m['name'].replace(ARRAY_PLACEHOLDER, str(i))}" for i in range(m["count"])]
-    for f in m["fields"]:
-        fm = f"MSR_{up}_{f['name']}"
-        names += [f"{fm}_SHIFT", f"{fm}_WIDTH", f"{fm}_MASK",
-                  f"msr_{stem}_{f['name'].lower()}_get", f"msr_{stem}_{f['name'].lower()}_set"]
-        if isinstance(f.get("enum"), list):
-            names.append(f"msr_{stem}_{f['name'].lower()}")
-            names += [f"{fm}_{v['name']}" for v in f["enum"]]
+    return names
+
+
+def field_identifiers(m: Dict[str, Any], f: Dict[str, Any]) -> List[str]:
+    stem = c_stem(m["name"])
+    fm = f"MSR_{stem.upper()}_{f['name']}"
+    names = [f"{fm}_SHIFT", f"{fm}_WIDTH", f"{fm}_MASK",
+             f"msr_{stem}_{f['name'].lower()}_get", f"msr_{stem}_{f['name'].lower()}_set"]
+    if isinstance(f.get("enum"), list):
+        names.append(f"msr_{stem}_{f['name'].lower()}")
+        names += [f"{fm}_{v['name']}" for v in f["enum"]]
     return names
 
 
@@ -48,19 +56,24 @@ def check_generated_identifiers(spec: Dict[str, Any]) -> List[SpecError]:
 
     def claim(names: List[str], owner: str, pos: Position) -> None:
         for name in names:
-            if name in owners and owners[name][0] != owner:
+            if name in owners:
                 first, first_pos = owners[name]
-                where = f" (line {first_pos.line})" if first_pos.line else ""
-                errors.append(SpecError(pos, f"{owner} generates the C name {name}, "
-                                             f"which {first}{where} already generates"))
+                if first == owner:
+                    errors.append(SpecError(pos, f"{owner} generates the C name {name} twice"))
+                else:
+                    where = f" (line {first_pos.line})" if first_pos.line else ""
+                    errors.append(SpecError(pos, f"{owner} generates the C name {name}, "
+                                                 f"which {first}{where} already generates"))
                 return
-            owners.setdefault(name, (owner, pos))
+            owners[name] = (owner, pos)
 
     for name, e in spec["enums"].items():
         claim([f"msr_{name.lower()}"] + [f"MSR_{name.upper()}_{v['name']}" for v in e["values"]],
               f"enum {name}", e["_pos"])
     for m in spec["msrs"]:
-        claim(msr_identifiers(m), f"MSR {m['name']}", m["_pos"])
+        claim(register_identifiers(m), f"MSR {m['name']}", m["_pos"])
+        for f in m["fields"]:  # its own owner, so a field clashing with its register is caught too
+            claim(field_identifiers(m, f), f"field {f['name']} of MSR {m['name']}", f["_pos"])
     for s in spec["vmx_control_sets"]:
         up = s["name"].upper()
         claim([f"MSR_VMX_CTLS_{up}"] + [f"MSR_VMX_{up}_{b['name']}" for b in s["bits"]],

@@ -91,11 +91,17 @@ class _Builder:
             value = self.loader.construct_object(node)
         except yaml.constructor.ConstructorError as exc:
             self.errors.append(SpecError(pos, f"bad value: {exc.problem}"))
-            value = None
+            value = node.value  # the text as written: no second, misleading "not null" error
         except ValueError as exc:  # e.g. an impossible timestamp
             self.errors.append(SpecError(pos, f"bad value: {exc}"))
-            value = None
+            value = node.value
         return Node("scalar", pos, value=value)
+
+
+def _reader_error(text: str, exc: "yaml.reader.ReaderError") -> SpecError:
+    ch = exc.character
+    return SpecError(_position_of_offset(text, exc.position),
+                     f"YAML syntax error: character {f'U+{ch:04X}' if isinstance(ch, int) else repr(ch)} is not allowed")
 
 
 def load(data: bytes) -> Tuple[Node, List[SpecError]]:
@@ -106,7 +112,10 @@ def load(data: bytes) -> Tuple[Node, List[SpecError]]:
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8", errors="replace")
         raise SpecErrors([SpecError(_position_of_offset(good, len(good)), "the file is not valid UTF-8")])
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader rejects control characters here already
+    except yaml.reader.ReaderError as exc:
+        raise SpecErrors([_reader_error(text, exc)])
     try:
         try:
             root: Optional[yaml.Node] = loader.get_single_node()
@@ -118,8 +127,7 @@ def load(data: bytes) -> Tuple[Node, List[SpecError]]:
                 problem = f"{exc.context}: {exc.problem}"
             raise SpecErrors([SpecError(pos, f"YAML syntax error: {problem}")])
         except yaml.reader.ReaderError as exc:
-            raise SpecErrors([SpecError(_position_of_offset(text, exc.position),
-                                        f"YAML syntax error: character {exc.character!r} is not allowed")])
+            raise SpecErrors([_reader_error(text, exc)])
         except yaml.YAMLError as exc:
             raise SpecErrors([SpecError(Position(1, 1), f"YAML error: {exc}")])
         except RecursionError:

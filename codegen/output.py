@@ -38,28 +38,37 @@ def stale(out_dir: str, files: Dict[str, str]) -> List[str]:
     return out
 
 
+def _write_if_changed(out_dir: str, name: str, text: str) -> bool:
+    path = os.path.join(out_dir, name)
+    data = text.encode("utf-8")
+    if _read(path) == data and os.path.exists(path):
+        return False
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path) or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return True
+
+
 def write(out_dir: str, files: Dict[str, str]) -> List[str]:
-    """Write what changed; returns the relative paths written or removed."""
+    """Write what changed; returns the relative paths written or removed.
+
+    The manifest is read before and written after everything else, so a run
+    that stops half-way still lists every file a later run may have to remove."""
+    previous = _previous(out_dir)
     files = _with_manifest(files)
-    changed = []
-    for name, text in sorted(files.items()):
-        path = os.path.join(out_dir, name)
-        data = text.encode("utf-8")
-        if _read(path) == data and os.path.exists(path):
-            continue
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path) or ".")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        changed.append(name)
-    for name in _previous(out_dir):
+    changed = [name for name, text in sorted(files.items())
+               if name != MANIFEST and _write_if_changed(out_dir, name, text)]
+    for name in previous:
         if name not in files and os.path.exists(os.path.join(out_dir, name)):
             os.unlink(os.path.join(out_dir, name))
             changed.append(name)
+    if _write_if_changed(out_dir, MANIFEST, files[MANIFEST]):
+        changed.append(MANIFEST)
     return changed

@@ -172,7 +172,7 @@ class Validator:
                     if n.kind == "map" and "name" in n.entries and isinstance(n.entries["name"][1].value, str)}
         if "msrs" in top and top["msrs"].kind == "list" and not top["msrs"].items:
             self.error(top["msrs"].pos, "'msrs' is empty: the spec describes no register")
-        self.cross_msr_checks(msrs)
+        self.cross_msr_checks(msrs, declared)
         sets = [s for s in (self.control_set(n, msrs, declared)
                             for n in self.list_of(top, "vmx_control_sets", "the spec")) if s]
         self.unique([(s["name"], s["_pos"]) for s in sets], "VMX control set name")
@@ -265,6 +265,7 @@ class Validator:
             return None
         out["_name_pos"] = entries["name"].pos
         out["_address_pos"] = entries["address"].pos
+        out["_shares_pos"] = entries["shares_address_with"].pos if "shares_address_with" in entries else None
         return out
 
     @staticmethod
@@ -427,7 +428,7 @@ class Validator:
             else:
                 seen[name] = pos
 
-    def cross_msr_checks(self, msrs: List[Dict[str, Any]]) -> None:
+    def cross_msr_checks(self, msrs: List[Dict[str, Any]], declared: Set[str]) -> None:
         """Names, aliases and addresses across the whole spec."""
         names: Dict[str, Dict[str, Any]] = {}
         for m in msrs:
@@ -437,6 +438,27 @@ class Validator:
                     if n in names and names[n] is not m:
                         self.error(pos, f"duplicate MSR name {n} (first at line {names[n]['_pos'].line})")
                     names.setdefault(n, m)
+        shares: Dict[int, Dict[str, Any]] = {}  # id(msr) -> the MSR its shares_address_with names
+        for m in msrs:
+            target = m["shares_address_with"]
+            if target is None:
+                continue
+            other = names.get(target)
+            if other is None or other is m:
+                if target not in declared or other is m:  # else that MSR has errors of its own
+                    self.error(m["_shares_pos"], f"'shares_address_with' of MSR {m['name']} names '{target}', "
+                                                 f"which is not another MSR of the spec")
+                continue
+            shares[id(m)] = other
+            if not {a for _, a in self.instances(m)} & {a for _, a in self.instances(other)}:
+                self.error(m["_shares_pos"], f"MSR {m['name']} at {self.hex(m['address'])} declares "
+                                             f"'shares_address_with: {target}', but {other['name']} is at "
+                                             f"{self.hex(other['address'])}")
+            common = [v for v in m["vendors"] if v in other["vendors"]]
+            if common:
+                self.error(m["_shares_pos"], f"MSR {m['name']} declares 'shares_address_with: {target}', but both "
+                                             f"list vendor {', '.join(common)}; one register with two names is one "
+                                             f"entry with 'aliases'")
         by_address: Dict[int, Tuple[str, Dict[str, Any]]] = {}
         for m in msrs:
             for inst_name, address in self.instances(m):
@@ -446,8 +468,8 @@ class Validator:
                         self.error(m["_address_pos"], f"array {m['name']}: instances {other_name} and {inst_name} "
                                                       f"collide at {self.hex(address)}")
                         break
-                    if self.may_share(m, other):
-                        continue
+                    if shares.get(id(m)) is other or shares.get(id(other)) is m:
+                        continue  # declared; checked above
                     kind = f"array {m['name']}: instance {inst_name}" if m["count"] else inst_name
                     self.error(m["_address_pos"],
                                f"{kind} at {self.hex(address)} collides with {other_name} "
@@ -455,11 +477,6 @@ class Validator:
                                f"'aliases'; vendor-specific registers declare 'shares_address_with'")
                     break
                 by_address[address] = (inst_name, m)
-
-    @staticmethod
-    def may_share(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
-        declared = a["shares_address_with"] == b["name"] or b["shares_address_with"] == a["name"]
-        return declared and not set(a["vendors"]) & set(b["vendors"])
 
     @staticmethod
     def instances(m: Dict[str, Any]) -> List[Tuple[str, int]]:

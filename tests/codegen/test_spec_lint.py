@@ -1,0 +1,136 @@
+"""The real spec (spec/msrs.yaml) beyond what the validator enforces: the
+conventions spec/README.md documents, the registers issue 2 requires, and the
+README's key tables in sync with codegen/schema.py."""
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import tempfile
+import unittest
+
+from codegen import schema
+from codegen.__main__ import main
+
+from .support import REAL_SPEC, REPO, real_model, real_raw, run_codegen
+
+SPEC_README = os.path.join(REPO, "spec", "README.md")
+
+UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
+LOWER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# The MSRs of the original design and the VMX block (issue 2), with their addresses.
+REQUIRED = {
+    "IA32_FEATURE_CONTROL": 0x3A, "IA32_PAT": 0x277, "IA32_XSS": 0xDA0, "IA32_EFER": 0xC0000080,
+    "IA32_STAR": 0xC0000081, "IA32_LSTAR": 0xC0000082, "IA32_CSTAR": 0xC0000083, "IA32_FMASK": 0xC0000084,
+    "IA32_FS_BASE": 0xC0000100, "IA32_GS_BASE": 0xC0000101, "IA32_KERNEL_GS_BASE": 0xC0000102,
+    "IA32_VMX_BASIC": 0x480, "IA32_VMX_PINBASED_CTLS": 0x481, "IA32_VMX_PROCBASED_CTLS": 0x482,
+    "IA32_VMX_EXIT_CTLS": 0x483, "IA32_VMX_ENTRY_CTLS": 0x484, "IA32_VMX_MISC": 0x485,
+    "IA32_VMX_CR0_FIXED0": 0x486, "IA32_VMX_CR0_FIXED1": 0x487, "IA32_VMX_CR4_FIXED0": 0x488,
+    "IA32_VMX_CR4_FIXED1": 0x489, "IA32_VMX_VMCS_ENUM": 0x48A, "IA32_VMX_PROCBASED_CTLS2": 0x48B,
+    "IA32_VMX_EPT_VPID_CAP": 0x48C, "IA32_VMX_TRUE_PINBASED_CTLS": 0x48D, "IA32_VMX_TRUE_PROCBASED_CTLS": 0x48E,
+    "IA32_VMX_TRUE_EXIT_CTLS": 0x48F, "IA32_VMX_TRUE_ENTRY_CTLS": 0x490, "IA32_VMX_VMFUNC": 0x491,
+    "IA32_VMX_PROCBASED_CTLS3": 0x492, "IA32_VMX_EXIT_CTLS2": 0x493,
+}
+
+
+class RealSpec(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.raw = real_raw()
+        cls.model = real_model()
+
+    def test_every_msr_has_category_description_vendors(self):
+        for m in self.raw["msrs"]:
+            with self.subTest(msr=m.get("name")):
+                self.assertRegex(m.get("category", ""), LOWER, "category: a lower-case group")
+                self.assertIsInstance(m.get("description"), str)
+                self.assertTrue(m["description"].strip())
+                self.assertNotRegex(m["description"], r"\b(TODO|TBD|FIXME|XXX)\b")
+                self.assertTrue(m.get("vendors"), "vendors: intel, amd or both")
+                self.assertTrue(set(m["vendors"]) <= set(schema.VENDORS))
+
+    def test_names_follow_the_documented_case(self):
+        for m in self.raw["msrs"]:
+            with self.subTest(msr=m.get("name")):
+                self.assertRegex(m["name"].replace("{n}", ""), UPPER, "MSR names are upper case")
+                for a in m.get("aliases", []):
+                    self.assertRegex(a, UPPER)
+                for f in m.get("fields", []):
+                    self.assertRegex(f["name"], UPPER, "field names are upper case")
+                    self.assertTrue(str(f.get("description", "")).strip(), f"{f['name']} has no description")
+                    if isinstance(f.get("enum"), list):
+                        for v in f["enum"]:
+                            self.assertRegex(v["name"], UPPER)
+        for name, e in self.raw.get("enums", {}).items():
+            self.assertRegex(name, LOWER, "shared enum names are lower case")
+            for v in e["values"]:
+                self.assertRegex(v["name"], UPPER)
+        for s in self.raw.get("vmx_control_sets", []):
+            self.assertRegex(s["name"], LOWER, "control set names are lower case")
+            for b in s["bits"]:
+                self.assertRegex(b["name"], UPPER)
+
+    def test_required_msrs_present(self):
+        by_name = {m.name: m for m in self.model.msrs}
+        for name, address in REQUIRED.items():
+            with self.subTest(msr=name):
+                self.assertIn(name, by_name)
+                self.assertEqual(by_name[name].address, address)
+                self.assertFalse(by_name[name].is_array)
+
+    def test_vmx_capabilities_have_fields(self):
+        """Issue 2: every bit of BASIC, MISC and EPT_VPID_CAP, the allowed-0/1 halves of the control MSRs."""
+        by_name = {m.name: m for m in self.model.msrs}
+        for name in REQUIRED:
+            if name.startswith("IA32_VMX_"):
+                with self.subTest(msr=name):
+                    self.assertTrue(by_name[name].fields)
+                    self.assertEqual(by_name[name].access, "ro")
+        for name in ("IA32_VMX_PINBASED_CTLS", "IA32_VMX_PROCBASED_CTLS", "IA32_VMX_EXIT_CTLS",
+                     "IA32_VMX_ENTRY_CTLS", "IA32_VMX_PROCBASED_CTLS2", "IA32_VMX_TRUE_PINBASED_CTLS",
+                     "IA32_VMX_TRUE_PROCBASED_CTLS", "IA32_VMX_TRUE_EXIT_CTLS", "IA32_VMX_TRUE_ENTRY_CTLS"):
+            with self.subTest(msr=name):
+                self.assertEqual([(f.msb, f.lsb) for f in by_name[name].fields], [(31, 0), (63, 32)])
+
+
+class SpecReadme(unittest.TestCase):
+    def test_key_tables_in_sync(self):
+        run = run_codegen("--spec", "spec/msrs.yaml", "--spec-doc", "spec/README.md", "--check")
+        self.assertEqual((run.returncode, run.stdout, run.stderr), (0, "", ""))
+
+    def test_every_record_kind_documented(self):
+        with open(SPEC_README, encoding="utf-8") as f:
+            text = f.read()
+        marked = set(re.findall(r"<!-- schema:(\w+) -->", text))
+        self.assertEqual(marked, set(re.findall(r"<!-- /schema:(\w+) -->", text)))
+        # cpuid_any (`{any_of: [...]}`) is one key, described in the prose of "Presence".
+        self.assertEqual(marked, (set(schema.RECORDS) - {"cpuid_any"}) | {"access"})
+
+    def test_check_notices_a_stale_table_and_rewrite_fixes_it(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        copy = os.path.join(tmp.name, "README.md")
+        shutil.copyfile(SPEC_README, copy)
+        with open(copy, encoding="utf-8") as f:
+            text = f.read()
+        row = "| `address` | int | yes |"
+        self.assertIn(row, text)
+        with open(copy, "w", encoding="utf-8") as f:
+            f.write(text.replace(row, "| `address` | str | yes |"))
+
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            status = main(["--spec", REAL_SPEC, "--spec-doc", copy, "--check"])
+        self.assertEqual(status, 1)
+        self.assertEqual(err.getvalue(), f"{copy}: key tables differ from codegen/schema.py; "
+                                         f"run python3 -m codegen --spec-doc {copy}\n")
+
+        self.assertEqual(main(["--spec", REAL_SPEC, "--spec-doc", copy]), 0)
+        with open(copy, encoding="utf-8") as f:
+            self.assertEqual(f.read(), text)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,761 @@
+"""Every spec mistake the generator must refuse, with its exact message.
+
+Each test breaks the small valid spec `support.BASE` in one place (the edit is
+the test's mistake) and asserts the complete list of errors, each formatted as
+the CLI prints it: `spec.yaml:LINE:COL: message`, LINE:COL being where the
+mistake's text sits in the broken spec. The same broken spec is also run through
+`codegen.__main__.main` (the CLI's entry point, in-process): it must exit 1,
+print exactly those lines plus the summary, and leave an output directory that
+a good run filled byte-for-byte unchanged. A few end-to-end tests drive the real
+`python3 -m codegen` in a subprocess.
+"""
+
+import contextlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+from codegen import schema
+from codegen.__main__ import main
+from codegen.validate import ARRAY_COUNT_LIMIT
+
+from .support import (BASE, REAL_SPEC, REPO, SPEC_NAME, build, edit, run_codegen, snapshot, spec_errors, where,
+                      write_file)
+
+
+def allowed(kind: str) -> str:
+    return ", ".join(k.name for k in schema.RECORDS[kind])
+
+
+GOOD = {}  # one good run of BASE per test run: its spec, output directory and snapshot
+
+
+def setUpModule():
+    tmp = tempfile.TemporaryDirectory()
+    unittest.addModuleCleanup(tmp.cleanup)
+    GOOD["dir"] = tmp.name
+    GOOD["spec"] = write_file(tmp.name, "good.yaml", BASE)
+    GOOD["out"] = os.path.join(tmp.name, "out")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["--spec", GOOD["spec"], "--out", GOOD["out"]]) == 0
+    GOOD["snapshot"] = snapshot(GOOD["out"])
+
+
+class SpecErrorTestCase(unittest.TestCase):
+    """Runs each broken spec twice: build_model (the API) and main() (the CLI)."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.out, self.before = GOOD["out"], GOOD["snapshot"]
+
+    def assertErrors(self, spec, *expected):
+        """`expected`: (needle, message) or (needle, nth, message) per error, in
+        the order reported; the position is that of the nth `needle`."""
+        text = spec if isinstance(spec, str) else spec.decode("utf-8", "replace")
+        lines = []
+        for item in expected:
+            needle, nth, message = item if len(item) == 3 else (item[0], None, item[1])
+            line, col = where(text, needle, nth) if needle is not None else (1, 1)
+            lines.append(f"{SPEC_NAME}:{line}:{col}: {message}")
+        self.assertEqual(spec_errors(spec), lines)
+
+        path = write_file(self.tmp.name, SPEC_NAME, spec)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            status = main(["--spec", path, "--out", self.out])
+        self.assertEqual(status, 1)
+        self.assertEqual(stdout.getvalue(), "")
+        self.assertEqual(stderr.getvalue().splitlines(),
+                         [path + line[len(SPEC_NAME):] for line in lines]
+                         + [f"{path}: {len(lines)} error(s); nothing was written"])
+        self.assertEqual(snapshot(self.out), self.before, "a failed run changed the output directory")
+
+    def assertError(self, spec, at, message, nth=None):
+        self.assertErrors(spec, (at, nth, message))
+
+
+class YamlLevel(SpecErrorTestCase):
+    def test_base_spec_is_valid(self):
+        self.assertEqual(spec_errors(BASE), [])
+
+    def test_syntax_error(self):
+        spec = edit(BASE, ("address: 0x12", "address: 0x12: 3"))
+        self.assertError(spec, "0x12^: 3", "YAML syntax error: mapping values are not allowed here")
+
+    def test_unclosed_flow_sequence(self):
+        spec = edit(BASE, ("vendors: [amd]\n    description", "vendors: [amd\n    description"))
+        self.assertError(spec, 'description^: "A write-only',
+                         "YAML syntax error: while parsing a flow sequence: expected ',' or ']', but got ':'")
+
+    def test_tab_indentation(self):
+        spec = edit(BASE, ("    category: other\n    access: wo", "    category: other\n\taccess: wo"))
+        self.assertError(spec, "\taccess", "YAML syntax error: while scanning for the next token: "
+                                           "found character '\\t' that cannot start any token")
+
+    def test_duplicate_key(self):
+        spec = edit(BASE, ("    address: 0x12\n", "    address: 0x12\n    address: 0x13\n"))
+        line, _ = where(spec, "address: 0x12")
+        self.assertError(spec, "address: 0x13",
+                         f"duplicate key 'address' (first at line {line}); YAML would keep only the last")
+
+    def test_merge_key(self):
+        spec = edit(BASE, ("  - name: TEST_CMD\n", "  - name: TEST_CMD\n    <<: {ref: x}\n"))
+        self.assertError(spec, "<<", "YAML merge keys ('<<') are not supported; write the keys out")
+
+    def test_non_string_key(self):
+        spec = edit(BASE, ("  - name: TEST_CMD\n", "  - name: TEST_CMD\n    3: x\n"))
+        self.assertError(spec, "3: x", "a key must be a string, not integer 3")
+
+    def test_empty_file(self):
+        self.assertError("", None, "the spec is empty: expected a mapping with the key 'msrs'")
+
+    def test_only_comments(self):
+        self.assertError("# nothing here\n", None, "the spec is empty: expected a mapping with the key 'msrs'")
+
+    def test_file_is_a_list(self):
+        self.assertError("- name: IA32_EFER\n- name: IA32_PAT\n", None, "the spec must be a mapping, not a list")
+
+    def test_file_is_a_scalar(self):
+        self.assertError("IA32_EFER\n", None, "the spec must be a mapping, not string 'IA32_EFER'")
+
+    def test_invalid_utf8(self):
+        spec = BASE.encode().replace(b"A write-only", b"A \xff write-only")
+        self.assertError(spec, "\ufffd", "the file is not valid UTF-8")
+
+    def test_control_character(self):
+        spec = edit(BASE, ('"Start."', '"St\x00art."'))
+        self.assertError(spec, "\x00", "YAML syntax error: character U+0000 is not allowed")
+
+    def test_nesting_too_deep(self):
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(400)  # what 1000 levels do under the default limit, 20 times faster
+        try:
+            self.assertError("msrs: " + "[" * 300 + "]" * 300 + "\n", None, "YAML nesting is too deep")
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def test_impossible_date(self):  # YAML 1.1 reads 2001-13-45 as a timestamp
+        spec = edit(BASE, ('description: "Start."', "description: 2001-13-45"))
+        self.assertError(spec, "2001-13-45", "bad value: month must be in 1..12")
+
+    def test_unknown_tag(self):
+        spec = edit(BASE, ('description: "Start."', "description: !shell ls"))
+        self.assertError(spec, "!shell", "bad value: could not determine a constructor for the tag '!shell'")
+
+    def test_byte_order_mark_is_fine(self):
+        self.assertEqual(spec_errors("\ufeff" + BASE), [])
+
+
+class Keys(SpecErrorTestCase):
+    def test_unknown_key_lists_allowed_keys(self):
+        spec = edit(BASE, ("    address: 0x12\n", "    address: 0x12\n    adress: 0x13\n"))
+        self.assertError(spec, "adress", f"unknown key 'adress' in MSR TEST_CMD; allowed keys: {allowed('msr')}")
+        self.assertIn("allowed keys: name, address, category, access, description", spec_errors(spec)[0])
+
+    def test_unknown_key_in_field(self):
+        spec = edit(BASE, ('{name: GO, bits: 0,', '{name: GO, bit: 0, bits: 0,'))
+        self.assertError(spec, "{name: GO, ^bit: 0", f"unknown key 'bit' in field GO of MSR TEST_CMD; "
+                                         f"allowed keys: {allowed('field')}")
+
+    def test_unknown_top_level_key(self):
+        spec = edit(BASE, ("msrs:\n", "registers: []\nmsrs:\n"))
+        self.assertError(spec, "registers", f"unknown key 'registers' in the spec; allowed keys: {allowed('top')}")
+
+    def test_missing_required_key(self):
+        spec = edit(BASE, ("    address: 0x12\n", ""))
+        self.assertError(spec, "name: TEST_CMD", "MSR TEST_CMD: missing required key 'address'")
+
+    def test_missing_field_description(self):
+        spec = edit(BASE, ('{name: GO, bits: 0, description: "Start."}', "{name: GO, bits: 0}"))
+        self.assertError(spec, "{name: GO", "field GO of MSR TEST_CMD: missing required key 'description'")
+
+    def test_missing_msrs(self):
+        self.assertError("enums: {}\n", None, "the spec: missing required key 'msrs'")
+
+    def test_no_msrs(self):
+        self.assertError("msrs: []\n", "[]", "'msrs' is empty: the spec describes no register")
+
+
+class Types(SpecErrorTestCase):
+    def test_string_address(self):
+        spec = edit(BASE, ("address: 0x12", 'address: "0x12"'))
+        self.assertError(spec, '"0x12"', "'address' of MSR TEST_CMD must be an integer, not string '0x12'")
+
+    def test_float_address(self):
+        spec = edit(BASE, ("address: 0x12", "address: 18.5"))
+        self.assertError(spec, "18.5", "'address' of MSR TEST_CMD must be an integer, not number 18.5")
+
+    def test_bool_address(self):
+        spec = edit(BASE, ("address: 0x12", "address: on"))
+        self.assertError(spec, "on\n", "'address' of MSR TEST_CMD must be an integer, not boolean true")
+
+    def test_list_for_bits(self):
+        spec = edit(BASE, ("{name: GO, bits: 0,", "{name: GO, bits: [0],"))
+        self.assertError(spec, "[0]", "'bits' of field GO of MSR TEST_CMD must be a bit number or a "
+                                      "\"msb:lsb\" string, not a list")
+
+    def test_float_for_bits(self):
+        spec = edit(BASE, ("{name: GO, bits: 0,", "{name: GO, bits: 1.5,"))
+        self.assertError(spec, "1.5", "'bits' of field GO of MSR TEST_CMD must be a bit number or a "
+                                      "\"msb:lsb\" string, not number 1.5")
+
+    def test_null_field(self):
+        spec = edit(BASE, ('      - {name: GO, bits: 0, description: "Start."}', "      - null"))
+        self.assertError(spec, "null", "a field of MSR TEST_CMD must be a mapping, not null")
+
+    def test_null_value(self):
+        spec = edit(BASE, ('description: "Start."', "description: null"))
+        self.assertError(spec, "null", "'description' of field GO of MSR TEST_CMD must be a string, "
+                                       "not null (quote it)")
+
+    def test_empty_string(self):
+        spec = edit(BASE, ('description: "Start."', 'description: " "'))
+        self.assertError(spec, '" "', "'description' of field GO of MSR TEST_CMD must not be empty")
+
+    def test_yes_as_field_name(self):
+        spec = edit(BASE, ("{name: GO,", "{name: yes,"))
+        self.assertError(spec, "yes", "'name' of a field of MSR TEST_CMD must be a name (C identifier), "
+                                      "not boolean true (quote it)")
+
+    def test_on_as_msr_name(self):
+        spec = edit(BASE, ("name: TEST_CMD", "name: ON"))
+        self.assertError(spec, "name: ^ON\n", "'name' of an MSR must be a name, not boolean true (quote it)")
+
+    def test_off_as_enum_value_name(self):
+        spec = edit(BASE, ("{name: IDLE,", "{name: OFF,"))
+        self.assertError(spec, "OFF", "'name' of a value of the enum of field MODE of MSR TEST_CTL must be "
+                                      "a name (C identifier), not boolean false (quote it)")
+
+    def test_vendors_not_a_list(self):
+        spec = edit(BASE, ("vendors: [amd]\n    description: \"A write", "vendors: amd\n    description: \"A write"))
+        self.assertError(spec, "amd\n", "'vendors' of MSR TEST_CMD must be a list of strings, not string 'amd'")
+
+    def test_unknown_vendor(self):
+        spec = edit(BASE, ("vendors: [amd]\n    description: \"A write", "vendors: [arm]\n    description: \"A write"))
+        self.assertError(spec, "[arm]", "'vendors' of MSR TEST_CMD must be one of intel, amd, not 'arm'")
+
+    def test_no_vendor(self):
+        spec = edit(BASE, ("vendors: [amd]\n    description: \"A write", "vendors: []\n    description: \"A write"))
+        self.assertError(spec, "[]", "'vendors' of MSR TEST_CMD must name intel, amd or both")
+
+    def test_integer_alias(self):
+        spec = edit(BASE, ("aliases: [CTL]", "aliases: [3]"))
+        self.assertError(spec, "3]", "an entry of 'aliases' of MSR TEST_CTL must be a string, not integer 3 (quote it)")
+
+    def test_fields_not_a_list(self):
+        spec = edit(BASE, ('    fields:\n      - {name: GO, bits: 0, description: "Start."}', "    fields: {GO: 0}"))
+        self.assertError(spec, "{GO: 0}", "'fields' of MSR TEST_CMD must be a list, not a mapping")
+
+    def test_msr_not_a_mapping(self):
+        spec = edit(BASE, ("  - name: TEST_CMD\n", "  - 42\n  - name: TEST_CMD\n"))
+        self.assertError(spec, "42", "an MSR must be a mapping, not integer 42")
+
+    def test_msrs_not_a_list(self):
+        self.assertError("msrs: 3\n", "3", "'msrs' of the spec must be a list, not integer 3")
+
+    def test_enum_reference_not_a_name(self):
+        spec = edit(BASE, ("enum: memory_type", "enum: 3"))
+        self.assertError(spec, "3, description: \"Memory type.",
+                         "'enum' of field TYPE of MSR TEST_CTL must name a shared enum or list values, not integer 3")
+
+    def test_string_stride(self):  # a present optional key with a wrong type drops the MSR (no traceback)
+        spec = edit(BASE, ("stride: 2", "stride: two"))
+        self.assertError(spec, "two", "'stride' of MSR TEST_BANK{n}_CTL must be an integer, not string 'two'")
+
+    def test_null_stride(self):
+        spec = edit(BASE, ("stride: 2", "stride: ~"))
+        self.assertError(spec, "~", "'stride' of MSR TEST_BANK{n}_CTL must be an integer, not null")
+
+
+class Names(SpecErrorTestCase):
+    def test_duplicate_msr_name(self):
+        spec = edit(BASE, ("name: TEST_CMD", "name: TEST_CAP"))
+        line, _ = where(spec, "- name: TEST_CAP", nth=1)
+        self.assertError(spec, "- name: ^TEST_CAP", f"duplicate MSR name TEST_CAP (first at line {line})", nth=2)
+
+    def test_alias_duplicates_an_msr_name(self):
+        spec = edit(BASE, ("aliases: [CTL]", "aliases: [TEST_CMD]"))
+        line, _ = where(spec, "- name: TEST_CTL")
+        self.assertError(spec, "TEST_CMD", f"duplicate MSR name TEST_CMD (first at line {line})", nth=2)
+
+    def test_alias_duplicates_an_array_instance(self):
+        spec = edit(BASE, ("aliases: [CTL]", "aliases: [TEST_BANK0_CTL]"))
+        line, _ = where(spec, "- name: TEST_CTL")
+        self.assertError(spec, "TEST_BANK{n}_CTL", f"duplicate MSR name TEST_BANK0_CTL (first at line {line})")
+
+    def test_duplicate_field_name(self):
+        spec = edit(BASE, ("{name: STATUS, bits: 1,", "{name: ENABLE, bits: 1,"))
+        line, _ = where(spec, "{name: ENABLE", nth=1)
+        self.assertError(spec, "{name: ENABLE", f"duplicate field name in MSR TEST_CTL 'ENABLE' (first at line {line})",
+                         nth=2)
+
+    def test_invalid_identifier(self):
+        spec = edit(BASE, ("{name: GO,", "{name: G-O,"))
+        self.assertError(spec, "G-O", "'name' of field G-O of MSR TEST_CMD: 'G-O' is not a valid C identifier")
+
+    def test_identifier_starting_with_a_digit(self):
+        spec = edit(BASE, ("category: other\n    access: wo", "category: 2nd\n    access: wo"))
+        self.assertError(spec, "2nd", "'category' of MSR TEST_CMD: '2nd' is not a valid C identifier")
+
+    def test_c_keyword(self):
+        spec = edit(BASE, ("{name: GO,", "{name: int,"))
+        self.assertError(spec, "int,", "'name' of field int of MSR TEST_CMD: 'int' is a C or C++ keyword ('int')")
+
+    def test_cxx_keyword_after_lower_casing(self):
+        spec = edit(BASE, ("{name: GO,", "{name: NEW,"))
+        self.assertError(spec, "NEW", "'name' of field NEW of MSR TEST_CMD: 'NEW' is a C or C++ keyword ('new')")
+
+    def test_keyword_as_enum_name(self):
+        spec = edit(BASE, ("  memory_type:\n", "  memory_type:\n    description: x\n    values: [{name: A, value: 0}]\n"
+                                               "  class:\n"))
+        self.assertError(spec, "class", "enum name: 'class' is a C or C++ keyword ('class')")
+
+    def test_keyword_as_alias(self):
+        spec = edit(BASE, ("aliases: [CTL]", "aliases: [auto]"))
+        self.assertError(spec, "auto", "alias of MSR TEST_CTL: 'auto' is a C or C++ keyword ('auto')")
+
+    def test_reserved_member_raw(self):
+        spec = edit(BASE, ("{name: GO,", "{name: RAW,"))
+        self.assertError(spec, "RAW", "field RAW of MSR TEST_CMD: the name 'RAW' is reserved for the generated union")
+
+    def test_reserved_member_rsvd(self):
+        spec = edit(BASE, ("{name: GO,", "{name: RSVD_3,"))
+        self.assertError(spec, "RSVD_3", "field RSVD_3 of MSR TEST_CMD: the name 'RSVD_3' is reserved for the "
+                                         "generated union")
+
+    def test_non_ascii_msr_name(self):
+        spec = edit(BASE, ("name: TEST_CMD", "name: TEST_CMDÄ"))
+        self.assertError(spec, "TEST_CMDÄ", "'name' of MSR TEST_CMDÄ: 'TEST_CMDÄ' is not a valid C identifier")
+
+    def test_non_ascii_field_name(self):
+        spec = edit(BASE, ("{name: GO,", "{name: GÖ,"))
+        self.assertError(spec, "GÖ", "'name' of field GÖ of MSR TEST_CMD: 'GÖ' is not a valid C identifier")
+
+    def test_placeholder_twice(self):
+        spec = edit(BASE, ("name: TEST_BANK{n}_CTL", "name: TEST_BANK{n}_CTL{n}"))
+        self.assertError(spec, "TEST_BANK{n}_CTL{n}", "'name' of MSR TEST_BANK{n}_CTL{n}: 'TEST_BANK{n}_CTL{n}' "
+                                                      "holds the index placeholder {n} more than once")
+
+
+class Addresses(SpecErrorTestCase):
+    COLLIDE_HINT = ("one register with two names is one entry with 'aliases'; "
+                    "vendor-specific registers declare 'shares_address_with'")
+
+    def test_duplicate_address(self):
+        spec = edit(BASE, ("address: 0x12", "address: 0x11"))
+        line, _ = where(spec, "- name: TEST_CAP")
+        self.assertError(spec, "0x11", f"TEST_CMD at 0x11 collides with TEST_CAP (line {line}); {self.COLLIDE_HINT}",
+                         nth=2)
+
+    def test_shared_address_with_disjoint_vendors_is_allowed(self):
+        self.assertEqual(spec_errors(BASE), [])
+        at_0x200 = [(i.name, i.msr.vendors) for i in build(BASE).instances if i.address == 0x200]
+        self.assertEqual(at_0x200, [("AMD_THING", ("amd",)), ("INTEL_THING", ("intel",))])
+
+    def test_shared_address_with_common_vendor(self):
+        spec = edit(BASE, ("vendors: [amd]\n    shares", "vendors: [intel, amd]\n    shares"))
+        self.assertError(spec, "shares_address_with: ^INTEL_THING",
+                         "MSR AMD_THING declares 'shares_address_with: INTEL_THING', but both list vendor intel; "
+                         "one register with two names is one entry with 'aliases'")
+
+    def test_shared_address_without_declaration(self):
+        spec = edit(BASE, ("    shares_address_with: INTEL_THING\n", ""))
+        line, _ = where(spec, "- name: INTEL_THING")
+        self.assertError(spec, "address: ^0x200", f"AMD_THING at 0x200 collides with INTEL_THING (line {line}); "
+                                        f"{self.COLLIDE_HINT}", nth=2)
+
+    def test_shares_address_with_unknown_msr(self):
+        spec = edit(BASE, ("shares_address_with: INTEL_THING", "shares_address_with: INTEL_THINGY"),
+                    ("address: 0x200\n    category: other\n    access: rw\n    vendors: [amd]",
+                     "address: 0x201\n    category: other\n    access: rw\n    vendors: [amd]"))
+        self.assertError(spec, "INTEL_THINGY", "'shares_address_with' of MSR AMD_THING names 'INTEL_THINGY', which "
+                                               "is not another MSR of the spec")
+
+    def test_shares_address_with_msr_elsewhere(self):
+        spec = edit(BASE, ("address: 0x200\n    category: other\n    access: rw\n    vendors: [amd]",
+                           "address: 0x201\n    category: other\n    access: rw\n    vendors: [amd]"))
+        self.assertError(spec, "shares_address_with: ^INTEL_THING",
+                         "MSR AMD_THING at 0x201 declares 'shares_address_with: INTEL_THING', but INTEL_THING is at 0x200")
+
+    def test_address_over_32_bits(self):
+        spec = edit(BASE, ("address: 0x12", "address: 0x100000000"))
+        self.assertError(spec, "0x100000000", "address 0x100000000 of MSR TEST_CMD does not fit in 32 bits")
+
+    def test_negative_address(self):
+        spec = edit(BASE, ("address: 0x12", "address: -1"))
+        self.assertError(spec, "-1", "address -0x1 of MSR TEST_CMD does not fit in 32 bits")
+
+    def test_huge_address(self):
+        spec = edit(BASE, ("address: 0x12", "address: 0x" + "F" * 40))
+        self.assertError(spec, "0xFFFF", f"address 0x{'F' * 40} of MSR TEST_CMD does not fit in 32 bits")
+
+    def test_highest_address_is_fine(self):
+        self.assertEqual(spec_errors(edit(BASE, ("address: 0x12", "address: 0xFFFFFFFF"))), [])
+
+
+class Bits(SpecErrorTestCase):
+    def broken(self, bits: str) -> str:
+        return edit(BASE, ("{name: GO, bits: 0,", f"{{name: GO, bits: {bits},"))
+
+    def test_bit_64(self):
+        spec = self.broken("64")
+        self.assertError(spec, "64", "'bits' of field GO of MSR TEST_CMD: bit 64 is outside 0..63")
+
+    def test_range_past_63(self):
+        spec = self.broken('"64:60"')
+        self.assertError(spec, '"64:60"', "'bits' of field GO of MSR TEST_CMD: bit 64 is outside 0..63")
+
+    def test_negative_bit(self):
+        spec = self.broken('"-1"')
+        self.assertError(spec, '"-1"', "'bits' of field GO of MSR TEST_CMD: bit -1 is outside 0..63")
+
+    def test_huge_bit(self):
+        spec = self.broken("99999999999999999999999")
+        self.assertError(spec, "bits: ^9999", "'bits' of field GO of MSR TEST_CMD: bit 99999999999999999999999 is "
+                                       "outside 0..63")
+
+    def test_msb_below_lsb(self):
+        spec = self.broken('"3:5"')
+        self.assertError(spec, '"3:5"', "'bits' of field GO of MSR TEST_CMD: msb 3 is below lsb 5 "
+                                        "(write \"msb:lsb\")")
+
+    def test_malformed_range(self):
+        for bits in ('"3-5"', '"3:"', '"a:b"', '"1:2:3"'):
+            with self.subTest(bits=bits):
+                self.assertError(self.broken(bits), bits, "'bits' of field GO of MSR TEST_CMD must be a bit number "
+                                                          f"or a \"msb:lsb\" string, not string '{bits[1:-1]}'")
+
+    def test_bool_bits(self):
+        spec = self.broken("yes")
+        self.assertError(spec, "yes", "'bits' of field GO of MSR TEST_CMD must be a bit number or a \"msb:lsb\" "
+                                      "string, not boolean true")
+
+    def test_overlapping_fields(self):
+        spec = edit(BASE, ('{name: STATUS, bits: 1,', '{name: STATUS, bits: "9:1",'))
+        self.assertError(spec, '"10:8"', "field TYPE overlaps STATUS at bit 8 (MSR TEST_CTL)")
+
+    def test_whole_register_field(self):
+        self.assertEqual(spec_errors(self.broken('"63:0"')), [])
+
+
+class Enums(SpecErrorTestCase):
+    def test_inline_value_does_not_fit(self):
+        spec = edit(BASE, ("{name: ON_FAST, value: 3", "{name: ON_FAST, value: 4"))
+        self.assertError(spec, "4, description: \"On\"",
+                         "the enum of field MODE of MSR TEST_CTL: value ON_FAST = 4 does not fit in 2 bit(s) (max 3)")
+
+    def test_shared_value_does_not_fit(self):
+        spec = edit(BASE, ('{name: TYPE, bits: "10:8"', '{name: TYPE, bits: "9:8"'))
+        self.assertError(spec, "memory_type, description",
+                         "field TYPE of MSR TEST_CTL: enum memory_type value WB = 6 does not fit in 2 bit(s) (max 3)")
+
+    def test_duplicate_inline_name(self):
+        spec = edit(BASE, ("{name: ON_FAST, value: 3", "{name: IDLE, value: 3"))
+        line, _ = where(spec, "{name: IDLE", nth=1)
+        self.assertError(spec, "{name: IDLE", f"duplicate name in the enum of field MODE of MSR TEST_CTL 'IDLE' "
+                                              f"(first at line {line})", nth=2)
+
+    def test_duplicate_shared_name(self):
+        spec = edit(BASE, ("{name: WB, value: 6", "{name: UC, value: 6"))
+        line, _ = where(spec, "{name: UC", nth=1)
+        self.assertError(spec, "{name: UC", f"duplicate name in enum memory_type 'UC' (first at line {line})", nth=2)
+
+    def test_duplicate_value(self):
+        spec = edit(BASE, ("{name: ON_FAST, value: 3", "{name: ON_FAST, value: 0"))
+        self.assertError(spec, "0, description: \"On\"",
+                         "the enum of field MODE of MSR TEST_CTL: duplicate value 0 (IDLE and ON_FAST)")
+
+    def test_unknown_shared_enum(self):
+        spec = edit(BASE, ("enum: memory_type", "enum: memory_types"))
+        self.assertError(spec, "memory_types", "field TYPE of MSR TEST_CTL: unknown enum 'memory_types' "
+                                               "(shared enums: memory_type)")
+
+    def test_negative_value(self):
+        spec = edit(BASE, ("{name: WB, value: 6", "{name: WB, value: -6"))
+        self.assertError(spec, "-6", "enum memory_type: value WB = -6 is outside 0..2^64-1")
+
+    def test_huge_value(self):
+        spec = edit(BASE, ("{name: WB, value: 6", "{name: WB, value: 0x10000000000000000"))
+        self.assertError(spec, "0x1000", "enum memory_type: value WB = 18446744073709551616 is outside 0..2^64-1")
+
+    def test_empty_values(self):
+        spec = edit(BASE, ("    values:\n      - {name: UC, value: 0, description: \"Uncacheable\"}\n"
+                           "      - {name: WB, value: 6, description: \"Write back\"}\n", "    values: []\n"),
+                    ("enum: memory_type, ", ""))
+        self.assertError(spec, "[]", "the values of enum memory_type must be a non-empty list, not a list")
+
+
+class Resets(SpecErrorTestCase):
+    def broken(self, reset: str) -> str:
+        return edit(BASE, ("bits: 0, access: rwo, reset: 0", f"bits: 0, access: rwo, reset: {reset}"))
+
+    def test_reset_does_not_fit(self):
+        self.assertError(self.broken("2"), "2, description",
+                         "field ENABLE of MSR TEST_CTL: reset 0x2 does not fit in 1 bit(s) (max 0x1)")
+
+    def test_negative_reset(self):
+        self.assertError(self.broken("-1"), "-1",
+                         "field ENABLE of MSR TEST_CTL: reset -0x1 does not fit in 1 bit(s) (max 0x1)")
+
+    def test_huge_reset(self):
+        self.assertError(self.broken(str(2 ** 100)), str(2 ** 100),
+                         f"field ENABLE of MSR TEST_CTL: reset 0x{2 ** 100:X} does not fit in 1 bit(s) (max 0x1)")
+
+    def test_reset_of_a_32_bit_field(self):
+        spec = edit(BASE, ('{name: ALLOWED1, bits: "63:32",', '{name: ALLOWED1, bits: "63:32", reset: 0x100000000,'))
+        self.assertError(spec, "0x100000000", "field ALLOWED1 of MSR TEST_CAP: reset 0x100000000 does not fit in "
+                                              "32 bit(s) (max 0xFFFFFFFF)")
+
+
+class Access(SpecErrorTestCase):
+    def test_unknown_register_access(self):
+        spec = edit(BASE, ("access: wo\n", "access: wr\n"))
+        self.assertError(spec, "wr\n", "'access' of MSR TEST_CMD must be one of ro, rw, wo, not 'wr'")
+
+    def test_unknown_field_access(self):
+        spec = edit(BASE, ("bits: 1, access: rw1c", "bits: 1, access: rc"))
+        self.assertError(spec, "rc,", "'access' of field STATUS of MSR TEST_CTL must be one of "
+                                      "rw, ro, wo, rw1c, rwo, not 'rc'")
+
+    def test_writable_field_in_read_only_register(self):
+        spec = edit(BASE, ('{name: ALLOWED0, bits: "31:0",', '{name: ALLOWED0, bits: "31:0", access: rw,'))
+        # TEST_CAP has an error of its own: the control set naming it must not claim it is missing.
+        self.assertError(spec, "rw, description: \"Allowed 0",
+                         "field ALLOWED0 of MSR TEST_CAP is 'rw' but the register is 'ro' (allowed: ro)")
+
+    def test_lock_field_in_read_only_register(self):
+        spec = edit(BASE, ('{name: ALLOWED0, bits: "31:0",', '{name: ALLOWED0, bits: "31:0", access: rwo,'))
+        self.assertError(spec, "rwo, description: \"Allowed 0",
+                         "field ALLOWED0 of MSR TEST_CAP is 'rwo' but the register is 'ro' (allowed: ro)")
+
+    def test_read_only_field_in_write_only_register(self):
+        spec = edit(BASE, ("{name: GO, bits: 0,", "{name: GO, bits: 0, access: ro,"))
+        self.assertError(spec, "ro,", "field GO of MSR TEST_CMD is 'ro' but the register is 'wo' (allowed: wo)")
+
+
+class Arrays(SpecErrorTestCase):
+    def test_count_without_placeholder(self):
+        spec = edit(BASE, ("name: TEST_BANK{n}_CTL", "name: TEST_BANK_CTL"))
+        self.assertError(spec, "TEST_BANK_CTL", "MSR TEST_BANK_CTL is an array ('count' 4) but its name lacks the "
+                                                "index placeholder {n}")
+
+    def test_placeholder_without_count(self):
+        spec = edit(BASE, ("    count: 4\n    stride: 2\n", ""))
+        self.assertError(spec, "TEST_BANK{n}_CTL", "MSR TEST_BANK{n}_CTL holds the index placeholder {n} but has "
+                                                   "no 'count'")
+
+    def test_stride_without_count(self):
+        spec = edit(BASE, ("    address: 0x12\n", "    address: 0x12\n    stride: 2\n"))
+        self.assertError(spec, "2\n    category: other",
+                         "MSR TEST_CMD has 'stride' but no 'count'")
+
+    def test_count_zero(self):
+        spec = edit(BASE, ("count: 4", "count: 0"))
+        self.assertError(spec, "0\n    stride", "'count' of MSR TEST_BANK{n}_CTL must be at least 1, not 0")
+
+    def test_count_too_large(self):  # would otherwise expand 10 million instances
+        spec = edit(BASE, ("count: 4", "count: 10000000"), ("stride: 2", "stride: 1"), ("0x100", "0x1000000"))
+        self.assertError(spec, "10000000", f"'count' of MSR TEST_BANK{{n}}_CTL must be at most "
+                                           f"{ARRAY_COUNT_LIMIT}, not 10000000")
+
+    def test_stride_zero(self):
+        spec = edit(BASE, ("stride: 2", "stride: 0"))
+        self.assertError(spec, "stride: ^0", "'stride' of MSR TEST_BANK{n}_CTL must be at least 1, not 0")
+
+    def test_stride_over_32_bits(self):
+        spec = edit(BASE, ("count: 4", "count: 1"), ("stride: 2", "stride: 0x100000000"))
+        self.assertError(spec, "0x100000000", "'stride' 0x100000000 of MSR TEST_BANK{n}_CTL does not fit in 32 bits")
+
+    def test_instance_collides_with_another_msr(self):
+        spec = edit(BASE, ("address: 0x100", "address: 0xC"))
+        line, _ = where(spec, "- name: TEST_CTL")
+        self.assertError(spec, "0xC", f"array TEST_BANK{{n}}_CTL: instance TEST_BANK2_CTL at 0x10 collides with "
+                                      f"TEST_CTL (line {line}); {Addresses.COLLIDE_HINT}")
+
+    def test_last_instance_past_32_bits(self):
+        spec = edit(BASE, ("address: 0x100", "address: 0xFFFFFFFC"))
+        self.assertError(spec, "4\n    stride", "MSR TEST_BANK{n}_CTL: the last instance's address 0x100000002 does "
+                                                "not fit in 32 bits")
+
+
+class Cpuid(SpecErrorTestCase):
+    def test_bad_register(self):
+        spec = edit(BASE, ("register: ecx, bit: 5", "register: esx, bit: 5"))
+        self.assertError(spec, "esx", "'register' of a CPUID condition of MSR TEST_CTL must be one of "
+                                      "eax, ebx, ecx, edx, not 'esx'")
+
+    def test_bit_32(self):
+        spec = edit(BASE, ("register: ecx, bit: 5", "register: ecx, bit: 32"))
+        self.assertError(spec, "32}", "a CPUID condition of MSR TEST_CTL: bit 32 is outside 0..31")
+
+    def test_leaf_over_32_bits(self):
+        spec = edit(BASE, ("{leaf: 0x1, register: ecx", "{leaf: 0x100000000, register: ecx"))
+        self.assertError(spec, "0x100000000", "a CPUID condition of MSR TEST_CTL: leaf 0x100000000 does not fit "
+                                              "in 32 bits")
+
+    def test_unknown_key_in_any_of(self):
+        spec = edit(BASE, ("{leaf: 0x7, subleaf: 0,", "{leaf: 0x7, sub: 0,"))
+        self.assertError(spec, "sub: 0", f"unknown key 'sub' in a CPUID condition of MSR TEST_CAP; allowed keys: "
+                                         f"{allowed('cpuid')}")
+
+    def test_any_of_with_other_keys(self):
+        spec = edit(BASE, ("      any_of:\n", "      leaf: 1\n      any_of:\n"))
+        self.assertError(spec, "leaf: 1", f"unknown key 'leaf' in 'cpuid' of MSR TEST_CAP; allowed keys: "
+                                          f"{allowed('cpuid_any')}")
+
+    def test_empty_any_of(self):
+        spec = edit(BASE, ("any_of:\n        - {leaf: 0x7, subleaf: 0, register: ebx, bit: 2}\n"
+                           "        - {leaf: 0x80000001, register: edx, bit: 29}", "any_of: []"))
+        self.assertError(spec, "any_of", "'any_of' of MSR TEST_CAP must list at least one condition")
+
+
+class ControlSets(SpecErrorTestCase):
+    def test_unknown_capability(self):
+        spec = edit(BASE, ("capability: TEST_CAP", "capability: TEST_CAPS"))
+        self.assertError(spec, "TEST_CAPS", "'capability' of VMX control set pins names 'TEST_CAPS', which is not "
+                                            "an MSR of the spec")
+
+    def test_unknown_true_capability(self):
+        spec = edit(BASE, ("capability: TEST_CAP", "capability: TEST_CAP\n    true_capability: TEST_TRUE_CAP"))
+        self.assertError(spec, "TEST_TRUE_CAP", "'true_capability' of VMX control set pins names 'TEST_TRUE_CAP', "
+                                                "which is not an MSR of the spec")
+
+    def test_bit_outside_width(self):
+        spec = edit(BASE, ("{bit: 3, name: EXIT_ON_Y", "{bit: 32, name: EXIT_ON_Y"))
+        self.assertError(spec, "32, name", "a control bit of VMX control set pins: bit 32 is outside 0..31")
+
+    def test_duplicate_bit(self):
+        spec = edit(BASE, ("{bit: 3, name: EXIT_ON_Y", "{bit: 0, name: EXIT_ON_Y"))
+        line, _ = where(spec, "{bit: 0", nth=1)
+        self.assertError(spec, "{bit: 0", f"duplicate control bit in VMX control set pins '0' (first at line {line})",
+                         nth=2)
+
+    def test_duplicate_control_name(self):
+        spec = edit(BASE, ("{bit: 3, name: EXIT_ON_Y", "{bit: 3, name: EXIT_ON_X"))
+        line, _ = where(spec, "{bit: 0")
+        self.assertError(spec, "{bit: 3", f"duplicate control name in VMX control set pins 'EXIT_ON_X' "
+                                          f"(first at line {line})")
+
+    def test_width_16(self):
+        spec = edit(BASE, ("width: 32", "width: 16"))
+        self.assertError(spec, "16", "'width' of VMX control set pins must be 32 or 64, not 16")
+
+
+class GeneratedNames(SpecErrorTestCase):
+    def test_field_clashes_with_register_macro(self):
+        spec = edit(BASE, ("{name: GO,", "{name: RESERVED,"))
+        line, _ = where(spec, "- name: TEST_CMD")
+        self.assertError(spec, "{name: RESERVED", "field RESERVED of MSR TEST_CMD generates the C name "
+                                                  f"MSR_TEST_CMD_RESERVED_MASK, which MSR TEST_CMD (line {line}) "
+                                                  "already generates")
+
+    def test_array_and_plain_msr_mangle_alike(self):
+        spec = edit(BASE, ("name: TEST_CMD", "name: TEST_BANKN_CTL"))
+        line, _ = where(spec, "- name: TEST_BANKN_CTL")
+        self.assertError(spec, "name: TEST_BANK{n}_CTL", "MSR TEST_BANK{n}_CTL generates the C name "
+                                                         f"msr_test_bankn_ctl, which MSR TEST_BANKN_CTL (line {line}) "
+                                                         "already generates")
+
+    def test_fields_differing_only_in_case(self):  # both would be struct member `go`
+        spec = edit(BASE, ('{name: GO, bits: 0, description: "Start."}',
+                           '{name: GO, bits: 0, description: "Start."}\n      - {name: go, bits: 1, description: "x"}'))
+        line, _ = where(spec, "{name: GO")
+        self.assertError(spec, "{name: go", "field go of MSR TEST_CMD generates the C name msr_test_cmd_go_get, "
+                                            f"which field GO of MSR TEST_CMD (line {line}) already generates")
+
+    def test_enum_value_clashes_with_field_macro(self):
+        spec = edit(BASE, ("{name: IDLE, value: 0", "{name: SHIFT, value: 0"))
+        self.assertError(spec, "name: MODE", "field MODE of MSR TEST_CTL generates the C name "
+                                             "MSR_TEST_CTL_MODE_SHIFT twice")
+
+    def test_msr_clashes_with_core_name(self):
+        spec = edit(BASE, ("name: TEST_CMD", "name: TABLE"))
+        self.assertError(spec, "name: TABLE", "MSR TABLE generates the C name msr_table, which the x86msr core "
+                                              "already generates")
+
+
+class CollectAll(SpecErrorTestCase):
+    def test_every_independent_mistake_is_reported_sorted_by_line(self):
+        spec = edit(BASE,
+                    ("vmx_control_sets:", "vmx_control_sets:\n  - {name: extra}"),      # last in the file
+                    ("{name: GO, bits: 0,", "{name: GO, bits: 64,"),
+                    ("address: 0x11", "address: 0x1_0000_0000"),
+                    ("{name: UC, value: 0", "{name: UC, value: 0, colour: red"),       # first in the file
+                    ('{name: STATUS, bits: 1,', '{name: STATUS, bits: "9:1",'))
+        self.assertErrors(
+            spec,
+            ("colour", f"unknown key 'colour' in a value of enum memory_type; allowed keys: {allowed('enum_value')}"),
+            ('"10:8"', "field TYPE overlaps STATUS at bit 8 (MSR TEST_CTL)"),
+            ("0x1_0000_0000", "address 0x100000000 of MSR TEST_CAP does not fit in 32 bits"),
+            ("64,", "'bits' of field GO of MSR TEST_CMD: bit 64 is outside 0..63"),
+            ("{name: extra}", "VMX control set extra: missing required key 'bits'"),
+            ("{name: extra}", "VMX control set extra: missing required key 'capability'"),
+            ("{name: extra}", "VMX control set extra: missing required key 'description'"),
+            ("{name: extra}", "VMX control set extra: missing required key 'width'"),
+        )
+
+
+class EndToEnd(unittest.TestCase):
+    """The real command line: `python3 -m codegen` in a subprocess."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.out = os.path.join(self.tmp.name, "out")
+
+    def assertRefused(self, spec_text, expected_lines):
+        """On top of a good run's output: exit 1, exactly these lines, output unchanged."""
+        shutil.copytree(GOOD["out"], self.out)  # copy2: contents and mtimes
+        before = snapshot(self.out)
+        path = write_file(self.tmp.name, "spec.yaml", spec_text)
+        bad = run_codegen("--spec", path, "--out", self.out)
+        self.assertEqual(bad.returncode, 1)
+        self.assertEqual(bad.stdout, "")
+        self.assertNotIn("Traceback", bad.stderr)
+        self.assertEqual(bad.stderr.splitlines(),
+                         [f"{path}:{line}" for line in expected_lines]
+                         + [f"{path}: {len(expected_lines)} error(s); nothing was written"])
+        self.assertEqual(snapshot(self.out), before)
+
+    def test_yaml_syntax_error(self):
+        spec = edit(BASE, ("address: 0x12", "address: 0x12: 3"))
+        line, col = where(spec, "0x12^: 3")
+        self.assertRefused(spec, [f"{line}:{col}: YAML syntax error: mapping values are not allowed here"])
+
+    def test_several_mistakes(self):
+        spec = edit(BASE, ("address: 0x12", "address: -5"), ("{name: GO,", "{name: int,"))
+        l1, c1 = where(spec, "-5")
+        l2, c2 = where(spec, "int,")
+        self.assertRefused(spec, [f"{l1}:{c1}: address -0x5 of MSR TEST_CMD does not fit in 32 bits",
+                                  f"{l2}:{c2}: 'name' of field int of MSR TEST_CMD: 'int' is a C or C++ keyword "
+                                  f"('int')"])
+
+    def test_a_mistake_in_a_copy_of_the_real_spec(self):
+        with open(REAL_SPEC, encoding="utf-8") as f:
+            real = f.read()
+        shutil.copytree(os.path.join(REPO, "generated"), self.out)  # stands for the previous output
+        before = snapshot(self.out)
+        broken = edit(real, ("{name: NXE, bits: 11,", '{name: NXE, bits: "11:10",'))
+        path = write_file(self.tmp.name, "msrs.yaml", broken)
+        run = run_codegen("--spec", path, "--out", self.out)
+        line, col = where(broken, 'NXE, bits: ^"11:10"')
+        self.assertEqual(run.returncode, 1)
+        self.assertEqual(run.stderr.splitlines(), [
+            f"{path}:{line}:{col}: field NXE overlaps LMA at bit 10 (MSR IA32_EFER)",
+            f"{path}: 1 error(s); nothing was written"])
+        self.assertEqual(snapshot(self.out), before)
+
+    def test_unreadable_spec_exits_2(self):
+        missing = os.path.join(self.tmp.name, "nope.yaml")
+        run = run_codegen("--spec", missing, "--out", self.out)
+        self.assertEqual(run.returncode, 2)
+        self.assertEqual(run.stderr, f"{missing}: cannot read the spec: No such file or directory\n")
+        self.assertFalse(os.path.exists(self.out))
+
+
+if __name__ == "__main__":
+    unittest.main()
