@@ -57,12 +57,25 @@ def _position_of_offset(text: str, offset: int) -> Position:
     return Position(line, column)
 
 
+# YAML anchors and aliases let a small file expand exponentially ("billion
+# laughs"); the real spec has a few ten thousand nodes.
+NODE_LIMIT = 2_000_000
+
+
+class _TooManyNodes(Exception):
+    pass
+
+
 class _Builder:
     def __init__(self, loader: yaml.SafeLoader):
         self.loader = loader
         self.errors: List[SpecError] = []
+        self.nodes = 0
 
     def build(self, node: yaml.Node) -> Node:
+        self.nodes += 1
+        if self.nodes > NODE_LIMIT:
+            raise _TooManyNodes()
         pos = _position(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             out = Node("map", pos)
@@ -139,6 +152,9 @@ def load(data: bytes) -> Tuple[Node, List[SpecError]]:
             tree = builder.build(root)
         except RecursionError:
             raise SpecErrors([SpecError(Position(1, 1), "YAML nesting is too deep")])
+        except _TooManyNodes:
+            raise SpecErrors([SpecError(Position(1, 1), f"the spec expands to more than {NODE_LIMIT} YAML nodes "
+                                                        "(anchors and aliases nested too deeply?)")])
         return tree, builder.errors
     finally:
         loader.dispose()

@@ -112,6 +112,15 @@ class Instance:
     msr: "Msr"
 
     @property
+    def aliases(self) -> Tuple[str, ...]:
+        return tuple(a.replace(ARRAY_PLACEHOLDER, str(self.index)) for a in self.msr.aliases)
+
+    @property
+    def id(self) -> str:
+        """A C-identifier suffix unique to this instance (for table symbols)."""
+        return f"{self.msr.stem}_{self.index}" if self.msr.is_array else self.msr.stem
+
+    @property
     def macro(self) -> str:
         return "MSR_" + self.name
 

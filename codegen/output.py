@@ -7,6 +7,7 @@ import tempfile
 from typing import Dict, List
 
 MANIFEST = ".x86msr-generated"
+TEMP_PREFIX = ".tmp-x86msr-"
 
 
 def _read(path: str) -> bytes:
@@ -44,7 +45,7 @@ def _write_if_changed(out_dir: str, name: str, text: str) -> bool:
     if _read(path) == data and os.path.exists(path):
         return False
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path) or ".")
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=os.path.dirname(path) or ".")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -56,6 +57,18 @@ def _write_if_changed(out_dir: str, name: str, text: str) -> bool:
     return True
 
 
+def _remove_leftover_temporaries(out_dir: str, files: Dict[str, str]) -> None:
+    """A run killed between mkstemp and rename leaves a .tmp-* file; the next run removes it."""
+    for directory in sorted({os.path.dirname(os.path.join(out_dir, name)) for name in files}):
+        try:
+            names = os.listdir(directory)
+        except FileNotFoundError:
+            continue
+        for name in names:
+            if name.startswith(TEMP_PREFIX):
+                os.unlink(os.path.join(directory, name))
+
+
 def write(out_dir: str, files: Dict[str, str]) -> List[str]:
     """Write what changed; returns the relative paths written or removed.
 
@@ -63,6 +76,7 @@ def write(out_dir: str, files: Dict[str, str]) -> List[str]:
     that stops half-way still lists every file a later run may have to remove."""
     previous = _previous(out_dir)
     files = _with_manifest(files)
+    _remove_leftover_temporaries(out_dir, files)
     changed = [name for name, text in sorted(files.items())
                if name != MANIFEST and _write_if_changed(out_dir, name, text)]
     for name in previous:

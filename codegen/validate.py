@@ -125,6 +125,20 @@ class Validator:
             return False
         return self.identifier(value.replace(ARRAY_PLACEHOLDER, "n"), pos, what)
 
+    def alias(self, node: Node, entries: Dict[str, Node], what: str) -> None:
+        """An alias is a name like the MSR's own: with {n} exactly when the MSR is an array."""
+        alias = node.value
+        if not self.msr_name(alias, node.pos, f"alias of {what}"):
+            return
+        name_node = entries.get("name")
+        if name_node is not None and alias == name_node.value:
+            self.error(node.pos, f"alias '{alias}' of {what} is its own name")
+        is_array = "count" in entries
+        if is_array and ARRAY_PLACEHOLDER not in alias:
+            self.error(node.pos, f"alias '{alias}' of array {what} lacks the index placeholder {{n}}")
+        if not is_array and ARRAY_PLACEHOLDER in alias:
+            self.error(node.pos, f"alias '{alias}' of {what} holds {{n}} but the MSR is not an array")
+
     def bits(self, node: Node, what: str) -> Optional[Tuple[int, int]]:
         """(msb, lsb) from `5` or "7:4"."""
         value = node.value
@@ -247,7 +261,7 @@ class Validator:
         for alias_node in (entries["aliases"].items if "aliases" in entries and entries["aliases"].kind == "list"
                            else []):
             if isinstance(alias_node.value, str):
-                self.identifier(alias_node.value, alias_node.pos, f"alias of {what}")
+                self.alias(alias_node, entries, what)
         if "vendors" in entries and out["vendors"] == []:
             self.error(entries["vendors"].pos, f"'vendors' of {what} must name intel, amd or both")
             out["vendors"] = None
@@ -264,6 +278,7 @@ class Validator:
         if any(k in out and out[k] is None for k in entries):  # a present optional key was wrong (error reported)
             return None
         out["_name_pos"] = entries["name"].pos
+        out["_alias_pos"] = [n.pos for n in entries["aliases"].items] if out["aliases"] else []
         out["_address_pos"] = entries["address"].pos
         out["_shares_pos"] = entries["shares_address_with"].pos if "shares_address_with" in entries else None
         return out
@@ -432,8 +447,8 @@ class Validator:
         """Names, aliases and addresses across the whole spec."""
         names: Dict[str, Dict[str, Any]] = {}
         for m in msrs:
-            for label, pos in [(m["name"], m["_name_pos"])] + [(a, m["_pos"]) for a in m["aliases"] or []]:
-                instance_names = self.instance_names(m) if label == m["name"] else [label]
+            for label, pos in [(m["name"], m["_name_pos"])] + list(zip(m["aliases"] or [], m["_alias_pos"])):
+                instance_names = self.instance_names(m, label)
                 for n in instance_names:
                     if n in names and names[n] is not m:
                         self.error(pos, f"duplicate MSR name {n} (first at line {names[n]['_pos'].line})")
@@ -485,8 +500,11 @@ class Validator:
         return [(m["name"].replace(ARRAY_PLACEHOLDER, str(i)), m["address"] + i * m["stride"])
                 for i in range(m["count"])]
 
-    def instance_names(self, m: Dict[str, Any]) -> List[str]:
-        return [n for n, _ in self.instances(m)] + ([m["name"]] if m["count"] else [])
+    def instance_names(self, m: Dict[str, Any], pattern: str) -> List[str]:
+        """Every name `pattern` (the MSR's name or an alias) gives its instances."""
+        if m["count"] is None:
+            return [pattern]
+        return [pattern.replace(ARRAY_PLACEHOLDER, str(i)) for i in range(m["count"])] + [pattern]
 
     def control_set(self, node: Node, msrs: List[Dict[str, Any]], declared: Set[str]) -> Optional[Dict[str, Any]]:
         label = node.entries.get("name", (None, None))[1] if node.kind == "map" else None

@@ -287,6 +287,25 @@ class Names(SpecErrorTestCase):
         line, _ = where(spec, "- name: TEST_CTL")
         self.assertError(spec, "TEST_BANK{n}_CTL", f"duplicate MSR name TEST_BANK0_CTL (first at line {line})")
 
+    def test_alias_is_its_own_name(self):
+        spec = edit(BASE, ("aliases: [CTL]", "aliases: [TEST_CTL]"))
+        self.assertError(spec, "[^TEST_CTL]", "alias 'TEST_CTL' of MSR TEST_CTL is its own name")
+
+    def test_array_alias_needs_the_placeholder(self):
+        spec = edit(BASE, ("count: 4\n", "count: 4\n    aliases: [BANK_CTL]\n"))
+        self.assertError(spec, "BANK_CTL]", "alias 'BANK_CTL' of array MSR TEST_BANK{n}_CTL lacks the index "
+                                            "placeholder {n}")
+
+    def test_placeholder_alias_of_a_plain_msr(self):
+        spec = edit(BASE, ("aliases: [CTL]", 'aliases: ["CTL{n}"]'))
+        self.assertError(spec, '"CTL{n}"', "alias 'CTL{n}' of MSR TEST_CTL holds {n} but the MSR is not an array")
+
+    def test_array_alias_instances_collide_with_a_name(self):
+        spec = edit(BASE, ("count: 4\n", 'count: 4\n    aliases: ["TEST_CM{n}"]\n'),
+                    ("name: TEST_CMD", "name: TEST_CM2"))
+        line, _ = where(spec, "- name: TEST_CM2")
+        self.assertError(spec, '"TEST_CM{n}"', f"duplicate MSR name TEST_CM2 (first at line {line})")
+
     def test_duplicate_field_name(self):
         spec = edit(BASE, ("{name: STATUS, bits: 1,", "{name: ENABLE, bits: 1,"))
         line, _ = where(spec, "{name: ENABLE", nth=1)

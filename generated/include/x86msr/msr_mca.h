@@ -808,7 +808,7 @@ static inline int msr_ia32_mcn_ctl2_modify_safe(unsigned n, uint64_t clear, uint
 }
 
 /* ============================================================================
- * IA32_MC{n}_CTL (0x400..0x47C, stride 4): rw, Intel and AMD
+ * IA32_MC{n}_CTL (0x400..0x47C, stride 4): rw, Intel and AMD; also called MC{n}_CTL
  * Machine-check control of bank n: one enable per error type the bank can report. The
  * SDM defines addresses for banks 0-31 (0x400-0x47F).
  * Present when: CPUID.(EAX=1H):EDX[14]
@@ -2268,7 +2268,7 @@ static inline int msr_ia32_mcn_ctl_modify_safe(unsigned n, uint64_t clear, uint6
 }
 
 /* ============================================================================
- * IA32_MC{n}_STATUS (0x401..0x47D, stride 4): rw, Intel and AMD
+ * IA32_MC{n}_STATUS (0x401..0x47D, stride 4): rw, Intel and AMD; also called MC{n}_STATUS
  * Machine-check status of bank n: valid bit, error codes and flags of the logged error.
  * Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not
  * listed here).
@@ -2705,7 +2705,7 @@ static inline int msr_ia32_mcn_status_modify_safe(unsigned n, uint64_t clear, ui
 }
 
 /* ============================================================================
- * IA32_MC{n}_ADDR (0x402..0x47E, stride 4): rw, Intel and AMD
+ * IA32_MC{n}_ADDR (0x402..0x47E, stride 4): rw, Intel and AMD; also called MC{n}_ADDR
  * Machine-check address of bank n: address of the code or data involved in the logged
  * error, valid when IA32_MCi_STATUS.ADDRV is 1.
  * Present when: CPUID.(EAX=1H):EDX[14]
@@ -2843,7 +2843,7 @@ static inline int msr_ia32_mcn_addr_modify_safe(unsigned n, uint64_t clear, uint
 }
 
 /* ============================================================================
- * IA32_MC{n}_MISC (0x403..0x47F, stride 4): rw, Intel and AMD
+ * IA32_MC{n}_MISC (0x403..0x47F, stride 4): rw, Intel and AMD; also called MC{n}_MISC0
  * Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV
  * is 1. The fields are Intel's layout; AMD defines this register differently.
  * Present when: CPUID.(EAX=1H):EDX[14]

@@ -145,7 +145,7 @@ static inline int msr_ia32_mtrrcap_read_safe(msr_ia32_mtrrcap_t *value)
 }
 
 /* ============================================================================
- * IA32_MTRR_PHYSBASE{n} (0x200..0x212, stride 2): rw, Intel and AMD
+ * IA32_MTRR_PHYSBASE{n} (0x200..0x212, stride 2): rw, Intel and AMD; also called MTRRPHYSBASE{n}
  * Variable-range MTRR base n: base address and memory type of range n. The SDM defines
  * addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD:
  * MTRRphysBase0-7).
@@ -285,7 +285,7 @@ static inline int msr_ia32_mtrr_physbasen_modify_safe(unsigned n, uint64_t clear
 }
 
 /* ============================================================================
- * IA32_MTRR_PHYSMASK{n} (0x201..0x213, stride 2): rw, Intel and AMD
+ * IA32_MTRR_PHYSMASK{n} (0x201..0x213, stride 2): rw, Intel and AMD; also called MTRRPHYSMASK{n}
  * Variable-range MTRR mask n: enables range n and gives its size as an address mask
  * (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals
  * (base AND mask).
