@@ -4,11 +4,11 @@
  * job.
  */
 #include "command.h"
+#include "decoded.h"
 #include "diag.h"
 #include "format.h"
 #include "json.h"
 #include "msr_lookup.h"
-#include "text_table.h"
 
 enum { OPT_JSON };
 
@@ -20,46 +20,13 @@ static const char *const decode_operands[] = {"NAME|ADDRESS", "VALUE"};
 
 static void print_text(const struct msr_info *msr, uint64_t value)
 {
-    static const char *const header[] = {"BITS", "FIELD", "ACCESS", "HEX", "DECIMAL", "MEANING"};
     char address[FORMAT_NUMBER_SIZE], raw[FORMAT_NUMBER_SIZE];
     uint64_t reserved_set = value & msr->reserved_mask;
-    uint16_t i;
 
     format_address(address, msr->address);
     format_value64(raw, value);
     printf("%s (%s) = %s\n\n", msr->name, address, raw);
-    if (msr->field_count == 0) {
-        printf("no fields\n");
-    } else {
-        struct text_table *table = text_table_new(6);
-
-        text_table_add(table, header);
-        for (i = 0; i < msr->field_count; i++) {
-            const struct msr_field_info *f = &msr->fields[i];
-            uint64_t x = msr_field_extract(f, value);
-            char bits[FORMAT_NUMBER_SIZE], hex[FORMAT_NUMBER_SIZE], decimal[FORMAT_NUMBER_SIZE];
-            const char *meaning = "";
-            const char *row[6];
-
-            format_bits(bits, f->msb, f->lsb);
-            format_hex(hex, x);
-            format_decimal(decimal, x);
-            if (f->enum_values != NULL) {
-                meaning = msr_field_enum_name(f, x);
-                if (meaning == NULL)
-                    meaning = "(not a named value)";
-            }
-            row[0] = bits;
-            row[1] = f->name;
-            row[2] = msr_access_name(f->access);
-            row[3] = hex;
-            row[4] = decimal;
-            row[5] = meaning;
-            text_table_add(table, row);
-        }
-        text_table_print(table, stdout, "");
-        text_table_free(table);
-    }
+    print_decoded_fields(stdout, msr, value, NULL, "");
     if (reserved_set != 0) {
         char mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
 
@@ -72,7 +39,6 @@ static void print_text(const struct msr_info *msr, uint64_t value)
 static void print_json(const struct msr_info *msr, uint64_t value)
 {
     struct json_writer w;
-    uint16_t i;
 
     json_init(&w, stdout);
     json_begin_object(&w);
@@ -80,35 +46,7 @@ static void print_json(const struct msr_info *msr, uint64_t value)
     json_string(&w, msr->name);
     json_key(&w, "address");
     json_hex(&w, msr->address);
-    json_key(&w, "value");
-    json_hex(&w, value);
-    json_key(&w, "reserved_bits_set");
-    json_hex(&w, value & msr->reserved_mask);
-    json_key(&w, "fields");
-    json_begin_array(&w);
-    for (i = 0; i < msr->field_count; i++) {
-        const struct msr_field_info *f = &msr->fields[i];
-        uint64_t x = msr_field_extract(f, value);
-
-        json_begin_object(&w);
-        json_key(&w, "name");
-        json_string(&w, f->name);
-        json_key(&w, "lsb");
-        json_uint(&w, f->lsb);
-        json_key(&w, "msb");
-        json_uint(&w, f->msb);
-        json_key(&w, "access");
-        json_string(&w, msr_access_name(f->access));
-        json_key(&w, "value");
-        json_hex(&w, x);
-        if (f->enum_values != NULL) {
-            /* null: the field is enumerated but this value has no name. */
-            json_key(&w, "enum");
-            json_string(&w, msr_field_enum_name(f, x));
-        }
-        json_end_object(&w);
-    }
-    json_end_array(&w);
+    json_write_decoded(&w, msr, value, NULL);
     json_end_object(&w);
     json_finish(&w);
 }

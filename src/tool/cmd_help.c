@@ -14,7 +14,7 @@ void print_tool_help(FILE *out)
           "       " TOOL_NAME " SUBCOMMAND [OPTIONS] [ARGS...]\n"
           "\n"
           "Names, describes and decodes x86 model-specific registers (MSRs) from the\n"
-          "x86msr spec.\n"
+          "x86msr spec, and reads and writes them on this machine's CPUs.\n"
           "\n"
           "Subcommands:\n",
           out);
@@ -24,6 +24,10 @@ void print_tool_help(FILE *out)
           "A register is given by name as in the vendors' manuals (IA32_EFER; any case;\n"
           "aliases work) or by address (0xC0000080). Numbers are decimal, hex with 0x or\n"
           "binary with 0b, '_' may separate digits; nothing else is accepted.\n"
+          "\n"
+          "read, write, dump and vmxcap use the msr driver (/dev/cpu/N/msr: 'modprobe\n"
+          "msr', root or CAP_SYS_RAWIO); X86MSR_CPU_ROOT replaces /dev/cpu, and\n"
+          "X86MSR_SYSFS_ROOT /sys/devices/system/cpu (for the list of online CPUs).\n"
           "\n"
           "Run '" TOOL_NAME " SUBCOMMAND --help' for a subcommand's options.\n"
           "\n"

@@ -48,6 +48,11 @@ struct command {
 extern const struct command command_list;
 extern const struct command command_show;
 extern const struct command command_decode;
+extern const struct command command_encode;
+extern const struct command command_read;
+extern const struct command command_write;
+extern const struct command command_dump;
+extern const struct command command_vmxcap;
 extern const struct command command_help;
 
 /* The registry (commands.c). */

@@ -12,6 +12,11 @@ const struct command *const tool_commands[] = {
     &command_list,
     &command_show,
     &command_decode,
+    &command_encode,
+    &command_read,
+    &command_write,
+    &command_dump,
+    &command_vmxcap,
     &command_help,
 };
 const size_t tool_command_count = sizeof tool_commands / sizeof tool_commands[0];

@@ -41,7 +41,7 @@ static const struct msr_info *lookup_by_address(const char *arg)
         usage_error("invalid MSR address '%s': %s", arg, why);
         return NULL;
     }
-    msr = msr_find_by_address((uint32_t)address);
+    msr = spec_msr_at((uint32_t)address);
     if (msr == NULL)
         usage_error("no MSR at address 0x%" PRIX64 " in the spec", address);
     return msr;
@@ -65,6 +65,36 @@ const struct msr_info *lookup_msr(const char *arg)
     offer_msr_names(&s);
     usage_error("unknown MSR '%s'%s", arg, suggestion_hint(&s));
     return NULL;
+}
+
+const struct msr_info *spec_msr_at(uint32_t address)
+{
+    const struct msr_info *msr = msr_find_by_address(address);
+
+    while (msr != NULL && msr > msr_table && msr[-1].address == address)
+        msr--;
+    return msr;
+}
+
+bool lookup_target(const char *arg, struct msr_target *out)
+{
+    char why[128];
+    uint64_t address;
+
+    if (arg[0] >= '0' && arg[0] <= '9') {
+        if (!parse_number(arg, 32, &address, why, sizeof why)) {
+            usage_error("invalid MSR address '%s': %s", arg, why);
+            return false;
+        }
+        out->address = (uint32_t)address;
+        out->msr = spec_msr_at(out->address);
+        return true;
+    }
+    out->msr = lookup_msr(arg);
+    if (out->msr == NULL)
+        return false;
+    out->address = out->msr->address;
+    return true;
 }
 
 bool parse_value_arg(const char *arg, uint64_t *value)

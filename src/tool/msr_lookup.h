@@ -15,6 +15,22 @@
  * TOOL_EXIT_USAGE). */
 const struct msr_info *lookup_msr(const char *arg);
 
+/* The MSR of the spec at `address`, or NULL. Where vendors share an address
+ * (Intel IA32_LER_FROM_IP and AMD LAST_INT_FROM_IP at 0x1DD), the first in
+ * table order, so every subcommand names it the same way. */
+const struct msr_info *spec_msr_at(uint32_t address);
+
+/* A register named on the command line: in the spec (`msr` set) or, for
+ * subcommands that access the machine, any address (`msr` NULL). */
+struct msr_target {
+    uint32_t address;
+    const struct msr_info *msr;
+};
+
+/* Like lookup_msr(), but an address the spec does not describe is accepted
+ * (msr NULL) instead of being an error. False after printing the error. */
+bool lookup_target(const char *arg, struct msr_target *out);
+
 /* Parses a register value argument (64 bits); false after printing the error. */
 bool parse_value_arg(const char *arg, uint64_t *value);
 

@@ -1,0 +1,184 @@
+/*
+ * x86msr Linux backend: MSRs of any CPU from user space, through the kernel's
+ * msr driver (/dev/cpu/N/msr). Hosted C11 + POSIX; link x86msr::linux.
+ *
+ *     struct msr_linux *h = msr_linux_open(NULL);   // $X86MSR_CPU_ROOT or /dev/cpu
+ *     uint64_t efer;
+ *     int status = msr_linux_read(h, 0, MSR_IA32_EFER, &efer);
+ *     if (status != MSR_OK)
+ *         fprintf(stderr, "cpu 0: %s\n", msr_linux_explain(status));
+ *     msr_linux_close(h);
+ *
+ * Access: one descriptor per CPU, opened on first use (read-only; a second,
+ * read-write one on the first write) and kept until msr_linux_close() or
+ * msr_linux_release(); `pread`/`pwrite` of 8 bytes at offset = MSR address.
+ *
+ * Threads: every function may be called from any thread on a shared handle.
+ * A mutex guards the descriptor table only; the transfers themselves run
+ * unlocked (pread/pwrite do not use the file position), so threads reading
+ * different CPUs, or the same one, do not wait for each other.
+ *
+ * Errors (enum msr_status, x86msr/core.h); errno is left as the system call
+ * set it:
+ *   MSR_ERR_NO_DRIVER   the CPU root does not exist, or CPU N's directory
+ *                       exists without an `msr` file (the cpuid driver made
+ *                       it), or no CPU directory of the root has one: the msr
+ *                       driver is not loaded (`modprobe msr`)
+ *   MSR_ERR_NO_CPU      ROOT/N/msr is missing while other CPUs have theirs
+ *                       (no such CPU, or offline), ENXIO, or N too large
+ *   MSR_ERR_PERMISSION  EACCES/EPERM: needs root or CAP_SYS_RAWIO; EPERM on a
+ *                       write can also be kernel lockdown
+ *   MSR_ERR_IO          EIO: the CPU raised #GP (MSR not implemented, or the
+ *                       value written was rejected); any other errno
+ *   MSR_ERR_SHORT       fewer than 8 bytes transferred
+ * msr_linux_explain() turns each into a sentence that says what to do.
+ *
+ * Fake trees (tests, containers, offline copies): ROOT may hold regular files
+ * instead of device nodes. The real driver answers EIO for an MSR the CPU
+ * lacks; a regular file cannot, since a hole reads as zeros. So, on a regular
+ * file, an MSR at or beyond the end of the file is "not implemented": a read
+ * there transfers 0 bytes and a write there would extend the file, and both
+ * return MSR_ERR_IO (the file is not changed). A fixture writes the values it
+ * wants at their addresses and sizes the file (`truncate -s`) just above the
+ * highest MSR it implements; an MSR ending past EOF (1..7 bytes readable)
+ * gives MSR_ERR_SHORT.
+ *
+ * Online CPUs (msr_linux_cpus): from SYSFS/online ("0-3,8-11", parsed
+ * strictly) when a sysfs root is given (option or $X86MSR_SYSFS_ROOT) or the
+ * CPU root is the default /dev/cpu (SYSFS = /sys/devices/system/cpu); from
+ * the decimal entries of the CPU root directory otherwise, so a fake tree
+ * lists its own CPUs. The kernel creates /dev/cpu/N for online CPUs only, so
+ * both agree on a real machine.
+ */
+#ifndef X86MSR_LINUX_H
+#define X86MSR_LINUX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "x86msr/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MSR_LINUX_DEFAULT_CPU_ROOT "/dev/cpu"
+#define MSR_LINUX_DEFAULT_SYSFS_ROOT "/sys/devices/system/cpu"
+#define MSR_LINUX_CPU_ROOT_ENV "X86MSR_CPU_ROOT"
+#define MSR_LINUX_SYSFS_ROOT_ENV "X86MSR_SYSFS_ROOT"
+
+/* CPU numbers are below this (the kernel's NR_CPUS is at most 8192). */
+#define MSR_LINUX_MAX_CPUS 65536u
+
+struct msr_linux;
+
+struct msr_linux_options {
+    /* Directory holding N/msr. NULL: $X86MSR_CPU_ROOT when set and not
+     * empty, else /dev/cpu. */
+    const char *cpu_root;
+    /* Directory holding `online`. NULL: $X86MSR_SYSFS_ROOT when set and not
+     * empty, else see "Online CPUs" above. */
+    const char *sysfs_root;
+};
+
+/*
+ * A handle on the CPUs under the chosen roots (`options` may be NULL). Opens
+ * nothing yet: errors show up on the first access. NULL only when out of
+ * memory. The strings are copied.
+ */
+struct msr_linux *msr_linux_open(const struct msr_linux_options *options);
+
+/* Closes every descriptor and frees the handle (NULL is allowed). No other
+ * thread may still be using it. */
+void msr_linux_close(struct msr_linux *h);
+
+/* The CPU root in use ("/dev/cpu"), for messages. */
+const char *msr_linux_cpu_root(const struct msr_linux *h);
+
+/* One MSR of one CPU. On failure *value is 0. */
+int msr_linux_read(struct msr_linux *h, unsigned cpu, uint32_t msr, uint64_t *value);
+int msr_linux_write(struct msr_linux *h, unsigned cpu, uint32_t msr, uint64_t value);
+
+/* One entry of a batch read: set `msr`; the call fills `status` and `value`
+ * (0 on failure). */
+struct msr_linux_request {
+    uint32_t msr;
+    int status;
+    uint64_t value;
+};
+
+/*
+ * Reads `count` MSRs of one CPU with one lookup of its descriptor. Returns
+ * MSR_OK when the CPU could be opened, each entry then carrying its own
+ * status (MSR_ERR_IO: not implemented); otherwise returns the CPU's error
+ * (no driver, permission, no such CPU) and stores it in every entry.
+ */
+int msr_linux_read_batch(struct msr_linux *h, unsigned cpu, struct msr_linux_request *requests,
+                         size_t count);
+
+/* Closes the descriptors of one CPU (they reopen on the next access), for
+ * programs that visit more CPUs than they may hold descriptors. No other
+ * thread may be accessing that CPU meanwhile. */
+void msr_linux_release(struct msr_linux *h, unsigned cpu);
+
+/*
+ * The online CPUs, ascending, in a malloc'ed array the caller frees
+ * (*cpus is NULL when *count is 0, which is not an error). MSR_ERR_NO_DRIVER
+ * when listing a CPU root that does not exist; MSR_ERR_IO when the sysfs
+ * file cannot be read; MSR_ERR_INVALID when it is malformed.
+ */
+int msr_linux_cpus(const struct msr_linux *h, unsigned **cpus, size_t *count);
+
+/*
+ * Parses a kernel CPU list ("0-3,8,10-11", an optional final newline) into a
+ * malloc'ed ascending array. Strict: decimal without leading zeros, ranges
+ * low-high, items ascending and disjoint, every number below
+ * MSR_LINUX_MAX_CPUS, nothing else. An empty text (or "\n") is the empty
+ * list. MSR_ERR_INVALID when malformed (nothing allocated).
+ */
+int msr_linux_parse_cpulist(const char *text, unsigned **cpus, size_t *count);
+
+/* What a status means and what to do about it, as one sentence without a
+ * final period ("the msr driver is not loaded: run 'modprobe msr' as root").
+ * Statuses this backend does not produce get msr_strerror()'s text. */
+const char *msr_linux_explain(int status);
+
+/*
+ * Adapter for the generated accessors (MSR_BACKEND_OPS builds): one CPU of a
+ * handle as a struct msr_backend.
+ *
+ *     struct msr_linux_cpu cpu2 = {h, 2};
+ *     struct msr_backend b = msr_linux_backend(&cpu2);
+ *     msr_backend_install(&b);
+ *     msr_ia32_efer_t efer;
+ *     if (msr_ia32_efer_read_safe(&efer) == MSR_OK) ...
+ *
+ * The read/write functions take a `struct msr_linux_cpu *` as ctx and exist
+ * in every build, so code without MSR_BACKEND_OPS can use them as callbacks.
+ */
+struct msr_linux_cpu {
+    struct msr_linux *handle;
+    unsigned cpu;
+};
+
+int msr_linux_cpu_read(void *ctx, uint32_t msr, uint64_t *value);
+int msr_linux_cpu_write(void *ctx, uint32_t msr, uint64_t value);
+
+#ifdef MSR_BACKEND_OPS
+static inline struct msr_backend msr_linux_backend(struct msr_linux_cpu *cpu)
+{
+    struct msr_backend backend;
+
+    backend.read = msr_linux_cpu_read;
+    backend.write = msr_linux_cpu_write;
+    backend.fault = NULL;
+    backend.ctx = cpu;
+    return backend;
+}
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* X86MSR_LINUX_H */

@@ -1,0 +1,127 @@
+/*
+ * From system errors to enum msr_status, and from a status to what to do.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "msr_linux_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int msr_linux_status_from_errno(int err)
+{
+    switch (err) {
+    case EACCES:
+    case EPERM:
+        return MSR_ERR_PERMISSION;
+    case ENXIO: /* the driver: CPU number beyond nr_cpu_ids, or offline */
+        return MSR_ERR_NO_CPU;
+    case ENODEV: /* a device node whose driver is not loaded */
+        return MSR_ERR_NO_DRIVER;
+    default: /* EIO (#GP on rdmsr/wrmsr) and anything unexpected */
+        return MSR_ERR_IO;
+    }
+}
+
+char *msr_linux_path(const char *root, unsigned cpu, const char *file)
+{
+    size_t size = strlen(root) + (file ? strlen(file) : 0) + 16;
+    char *path = malloc(size);
+
+    if (path == NULL)
+        return NULL;
+    if (file != NULL)
+        snprintf(path, size, "%s/%u/%s", root, cpu, file);
+    else
+        snprintf(path, size, "%s/%u", root, cpu);
+    return path;
+}
+
+bool msr_linux_parse_cpu_name(const char *name, unsigned *cpu)
+{
+    unsigned long value = 0;
+    const char *p;
+
+    if (name[0] < '0' || name[0] > '9' || (name[0] == '0' && name[1] != '\0'))
+        return false;
+    for (p = name; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        value = value * 10 + (unsigned long)(*p - '0');
+        if (value >= MSR_LINUX_MAX_CPUS)
+            return false;
+    }
+    *cpu = (unsigned)value;
+    return true;
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Does any ROOT/N/msr exist? */
+static bool any_msr_file(const char *root)
+{
+    DIR *dir = opendir(root);
+    struct dirent *entry;
+    bool found = false;
+
+    if (dir == NULL)
+        return false;
+    while (!found && (entry = readdir(dir)) != NULL) {
+        unsigned cpu;
+        char *path;
+        struct stat st;
+
+        if (!msr_linux_parse_cpu_name(entry->d_name, &cpu))
+            continue;
+        path = msr_linux_path(root, cpu, "msr");
+        found = path != NULL && stat(path, &st) == 0;
+        free(path);
+    }
+    closedir(dir);
+    return found;
+}
+
+int msr_linux_classify_missing(const char *root, unsigned cpu)
+{
+    int saved = errno;
+    char *cpu_dir = msr_linux_path(root, cpu, NULL);
+    int status;
+
+    if (!is_directory(root))
+        status = MSR_ERR_NO_DRIVER; /* no /dev/cpu at all */
+    else if (cpu_dir != NULL && is_directory(cpu_dir))
+        status = MSR_ERR_NO_DRIVER; /* /dev/cpu/N made by the cpuid driver only */
+    else
+        status = any_msr_file(root) ? MSR_ERR_NO_CPU : MSR_ERR_NO_DRIVER;
+    free(cpu_dir);
+    errno = saved;
+    return status;
+}
+
+const char *msr_linux_explain(int status)
+{
+    switch (status) {
+    case MSR_ERR_NO_DRIVER:
+        return "the msr driver is not loaded: run 'modprobe msr' as root";
+    case MSR_ERR_PERMISSION:
+        return "permission denied: MSR access needs root or CAP_SYS_RAWIO (writes can also be "
+               "blocked by kernel lockdown)";
+    case MSR_ERR_NO_CPU:
+        return "no such CPU, or the CPU is offline";
+    case MSR_ERR_IO:
+        return "the CPU refused the access (EIO): MSR not implemented on this CPU, or value rejected";
+    case MSR_ERR_SHORT:
+        return "short transfer: the driver moved fewer than 8 bytes";
+    default:
+        return msr_strerror(status);
+    }
+}

@@ -1,0 +1,109 @@
+#include "decoded.h"
+
+#include "format.h"
+#include "text_table.h"
+
+const char *field_meaning(const struct msr_field_info *field, uint64_t x)
+{
+    const char *name;
+
+    if (field->enum_values == NULL)
+        return "";
+    name = msr_field_enum_name(field, x);
+    return name != NULL ? name : "(not a named value)";
+}
+
+void print_decoded_fields(FILE *out, const struct msr_info *msr, uint64_t value, const struct msr_field_info *only,
+                          const char *indent)
+{
+    static const char *const header[] = {"BITS", "FIELD", "ACCESS", "HEX", "DECIMAL", "MEANING"};
+    struct text_table *table;
+    uint16_t i;
+
+    if (msr->field_count == 0) {
+        fprintf(out, "%sno fields\n", indent);
+        return;
+    }
+    table = text_table_new(6);
+    text_table_add(table, header);
+    for (i = 0; i < msr->field_count; i++) {
+        const struct msr_field_info *f = &msr->fields[i];
+        uint64_t x = msr_field_extract(f, value);
+        char bits[FORMAT_NUMBER_SIZE], hex[FORMAT_NUMBER_SIZE], decimal[FORMAT_NUMBER_SIZE];
+        const char *row[6];
+
+        if (only != NULL && f != only)
+            continue;
+        format_bits(bits, f->msb, f->lsb);
+        format_hex(hex, x);
+        format_decimal(decimal, x);
+        row[0] = bits;
+        row[1] = f->name;
+        row[2] = msr_access_name(f->access);
+        row[3] = hex;
+        row[4] = decimal;
+        row[5] = field_meaning(f, x);
+        text_table_add(table, row);
+    }
+    text_table_print(table, out, indent);
+    text_table_free(table);
+}
+
+void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint64_t value,
+                        const struct msr_field_info *only)
+{
+    uint16_t i;
+
+    json_key(w, "value");
+    json_hex(w, value);
+    if (msr != NULL) {
+        json_key(w, "reserved_bits_set");
+        json_hex(w, value & msr->reserved_mask);
+    }
+    json_key(w, "fields");
+    json_begin_array(w);
+    for (i = 0; msr != NULL && i < msr->field_count; i++) {
+        const struct msr_field_info *f = &msr->fields[i];
+        uint64_t x = msr_field_extract(f, value);
+
+        if (only != NULL && f != only)
+            continue;
+        json_begin_object(w);
+        json_key(w, "name");
+        json_string(w, f->name);
+        json_key(w, "lsb");
+        json_uint(w, f->lsb);
+        json_key(w, "msb");
+        json_uint(w, f->msb);
+        json_key(w, "access");
+        json_string(w, msr_access_name(f->access));
+        json_key(w, "value");
+        json_hex(w, x);
+        if (f->enum_values != NULL) {
+            /* null: the field is enumerated but this value has no name. */
+            json_key(w, "enum");
+            json_string(w, msr_field_enum_name(f, x));
+        }
+        json_end_object(w);
+    }
+    json_end_array(w);
+}
+
+void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_info *msr, uint32_t address,
+                        uint64_t value, const struct msr_field_info *only, const char *error)
+{
+    json_begin_object(w);
+    json_key(w, "cpu");
+    json_uint(w, cpu);
+    json_key(w, "name");
+    json_string(w, msr ? msr->name : NULL);
+    json_key(w, "address");
+    json_hex(w, address);
+    if (error == NULL) {
+        json_write_decoded(w, msr, value, only);
+    } else {
+        json_key(w, "error");
+        json_string(w, error);
+    }
+    json_end_object(w);
+}

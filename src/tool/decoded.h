@@ -1,0 +1,41 @@
+/*
+ * A register value taken apart field by field, in the two shapes every
+ * subcommand that shows values uses (decode, encode, read, dump):
+ *
+ *   text:  BITS  FIELD  ACCESS  HEX  DECIMAL  MEANING    (one row per field)
+ *   JSON:  "value": "0x..", "reserved_bits_set": "0x..",
+ *          "fields": [{name, lsb, msb, access, value, enum (enumerated
+ *                      fields: the value's name or null)}]
+ */
+#ifndef X86MSR_TOOL_DECODED_H
+#define X86MSR_TOOL_DECODED_H
+
+#include "json.h"
+
+#include <x86msr/meta.h>
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* The name of field value `x` for an enumerated field ("(not a named
+ * value)" when it has none); "" for a field without named values. */
+const char *field_meaning(const struct msr_field_info *field, uint64_t x);
+
+/* The table of every field of `msr` in `value` (only `only` when not NULL),
+ * lines starting with `indent`; "no fields" for a register without any. */
+void print_decoded_fields(FILE *out, const struct msr_info *msr, uint64_t value, const struct msr_field_info *only,
+                          const char *indent);
+
+/* The members "value", "reserved_bits_set" and "fields" of an open object
+ * (`only`: just that field). `msr` NULL (an address the spec does not know):
+ * "value" and an empty "fields". */
+void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint64_t value,
+                        const struct msr_field_info *only);
+
+/* One register read on one CPU, as read and dump print it: {cpu, name (null
+ * when not in the spec), address, then json_write_decoded()'s members}, or
+ * {cpu, name, address, error} when `error` is not NULL. */
+void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_info *msr, uint32_t address,
+                        uint64_t value, const struct msr_field_info *only, const char *error);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * Fields named on the command line: `-f FIELD` and FIELD=VALUE assignments
+ * (write, encode), checked against the register's fields.
+ *
+ * VALUE is a number (number.h) or, for an enumerated field, one of its value
+ * names in any case (PA0=WB). It must fit the field's width. A field may be
+ * assigned once. Every failure prints one line (with the closest field name
+ * when there is a plausible one) and the caller exits with TOOL_EXIT_USAGE.
+ */
+#ifndef X86MSR_TOOL_FIELD_ARGS_H
+#define X86MSR_TOOL_FIELD_ARGS_H
+
+#include <x86msr/meta.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The field of `msr` called `name` (any case), or NULL after the error. */
+const struct msr_field_info *lookup_field(const struct msr_info *msr, const char *name);
+
+/* Bits of `field`, in place. */
+uint64_t field_mask(const struct msr_field_info *field);
+
+/* Union of the masks of `msr`'s fields whose access is in `accesses` (a set
+ * of (1u << MSR_ACCESS_*) bits). */
+uint64_t fields_mask(const struct msr_info *msr, unsigned accesses);
+#define FIELD_ACCESS_BIT(access) (1u << (access))
+#define FIELD_ACCESS_WRITABLE                                                                                  \
+    (FIELD_ACCESS_BIT(MSR_ACCESS_RW) | FIELD_ACCESS_BIT(MSR_ACCESS_WO) | FIELD_ACCESS_BIT(MSR_ACCESS_RW1C) |   \
+     FIELD_ACCESS_BIT(MSR_ACCESS_RWO))
+
+struct field_assignment {
+    const struct msr_field_info *field;
+    uint64_t value; /* fits the field, not shifted */
+};
+
+/* True when `arg` looks like FIELD=VALUE (has an '='). */
+bool is_assignment(const char *arg);
+
+/*
+ * Parses `count` FIELD=VALUE arguments for `msr` into `out` (room for
+ * `count`). With `allow_read_only` false, naming a read-only field is an
+ * error ("field LMA of IA32_EFER is read-only").
+ */
+bool parse_assignments(const struct msr_info *msr, char *const *args, size_t count, bool allow_read_only,
+                       struct field_assignment *out);
+
+/* The union of the assigned fields' masks, and those values in place. */
+uint64_t assignments_mask(const struct field_assignment *a, size_t count);
+uint64_t assignments_bits(const struct field_assignment *a, size_t count);
+
+#endif

@@ -1,0 +1,646 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the `x86msr` subcommands that touch the machine --
+read, write, dump (with snapshots) -- and of encode, against fake /dev/cpu
+trees in temporary directories (fake_tree.py; X86MSR_CPU_ROOT points the
+tool there). Every error path: exit status 1 (runtime) or 2 (usage), one
+line on stderr.
+
+Run: test_cli_machine.py --tool PATH/TO/x86msr [unittest arguments, e.g.
+ReadTests]. CTest runs each TestCase class as its own test.
+
+Registers named here are architectural ones every spec version has
+(IA32_EFER, IA32_PAT, IA32_FEATURE_CONTROL, IA32_VMX_BASIC); everything
+else is derived from `x86msr list --json`, so the tests hold as the spec
+grows.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_tree import FakeTree  # noqa: E402
+
+TOOL = os.environ.get("X86MSR_TOOL", "")
+
+EFER, PAT, FEATURE_CONTROL, VMX_BASIC = 0xC0000080, 0x277, 0x3A, 0x480
+EFER_LONG_MODE = 0xD01  # SCE, LME, LMA, NXE
+PAT_DEFAULT = 0x0007040600070406
+# An "Intel" CPU: everything below this is implemented, the AMD range above not.
+INTEL_END = 0xC0001000
+NOBODY = 65534
+
+
+def run(*args, env=None, stdin=None, unprivileged=False):
+    def drop():
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+
+    return subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=60, env=env, input=stdin,
+                          preexec_fn=drop if unprivileged and os.geteuid() == 0 else None)
+
+
+_listing = None
+
+
+def listing():
+    global _listing
+    if _listing is None:
+        _listing = json.loads(run("list", "--json").stdout)
+    return _listing
+
+
+def readable_addresses(end):
+    """What `dump` reads on a CPU implementing every MSR below `end`."""
+    return sorted({int(m["address"], 16) for m in listing()
+                   if m["access"] != "wo" and int(m["address"], 16) + 8 <= end})
+
+
+class MachineTestCase(unittest.TestCase):
+    """A fresh fake tree per test: 4 CPUs, the last one different."""
+    maxDiff = None
+
+    def setUp(self):
+        self._dir = tempfile.TemporaryDirectory(prefix="x86msr-cli-")
+        self.tree = FakeTree(self._dir.name)
+        for cpu in range(4):
+            self.tree.add_cpu(cpu, INTEL_END, {
+                EFER: EFER_LONG_MODE if cpu != 3 else 0x501,
+                PAT: PAT_DEFAULT,
+                FEATURE_CONTROL: 0x5,
+                VMX_BASIC: 0x00DA040000000004,
+            })
+        self.tree.set_online("0-3\n")
+        self.env = self.tree.env()
+
+    def tearDown(self):
+        self._dir.cleanup()
+
+    def tool(self, *args, **kwargs):
+        kwargs.setdefault("env", self.env)
+        return run(*args, **kwargs)
+
+    def ok(self, *args, **kwargs):
+        result = self.tool(*args, **kwargs)
+        self.assertEqual(result.returncode, 0, f"x86msr {' '.join(args)}: {result.stderr}")
+        self.assertEqual(result.stderr, "", f"x86msr {' '.join(args)}")
+        return result.stdout
+
+    def ok_json(self, *args, **kwargs):
+        return json.loads(self.ok(*args, "--json", **kwargs))
+
+    def fails(self, status, pattern, *args, stdout_empty=True, **kwargs):
+        """Expects exit `status` and exactly one stderr line matching `pattern`."""
+        result = self.tool(*args, **kwargs)
+        self.assertEqual(result.returncode, status, f"x86msr {' '.join(args)}: {result.stderr}")
+        if stdout_empty:
+            self.assertEqual(result.stdout, "")
+        lines = result.stderr.splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertRegex(lines[0], "^x86msr: " + pattern)
+        return result
+
+
+class ReadTests(MachineTestCase):
+    def test_one_register_on_the_default_cpu_is_decoded(self):
+        out = self.ok("read", "IA32_EFER")
+        self.assertTrue(out.startswith("IA32_EFER (0xC0000080) = 0x0000000000000D01 on cpu 0\n\n"), out)
+        self.assertRegex(out, r"(?m)^11 +NXE +rw +0x1 +1$")
+        self.assertRegex(out, r"(?m)^10 +LMA +ro +0x1 +1$")
+
+    def test_text_table_matches_decode(self):
+        decoded = self.ok("decode", "IA32_PAT", hex(PAT_DEFAULT)).split("\n", 1)[1]
+        read = self.ok("read", "-c", "1", "IA32_PAT").split("\n", 1)[1]
+        self.assertEqual(read, decoded)
+
+    def test_json_per_register_and_cpu_with_decoded_fields(self):
+        data = self.ok_json("read", "-c", "0,3", "IA32_EFER", "IA32_PAT")
+        self.assertEqual([(e["name"], e["cpu"]) for e in data],
+                         [("IA32_EFER", 0), ("IA32_EFER", 3), ("IA32_PAT", 0), ("IA32_PAT", 3)])
+        self.assertEqual([e["value"] for e in data], ["0xD01", "0x501", "0x7040600070406", "0x7040600070406"])
+        decoded = self.ok_json("decode", "IA32_EFER", "0x501")
+        self.assertEqual(data[1]["fields"], decoded["fields"])
+        self.assertEqual(data[1]["address"], "0xC0000080")
+        self.assertEqual(data[1]["reserved_bits_set"], "0x0")
+
+    def test_same_value_on_every_cpu_is_printed_once(self):
+        out = self.ok("read", "-a", "IA32_PAT")
+        self.assertTrue(out.startswith("IA32_PAT (0x00000277) = 0x0007040600070406 on cpus 0-3\n"))
+        self.assertEqual(out.count("IA32_PAT"), 1)
+
+    def test_differences_between_cpus_are_highlighted(self):
+        out = self.ok("read", "-a", "IA32_EFER")
+        self.assertEqual(out, "IA32_EFER (0xC0000080) differs between cpus 0-3:\n"
+                              "  CPUS  VALUE               NXE\n"
+                              "  0-2   0x0000000000000D01  0x1\n"
+                              "  3     0x0000000000000501  0x0\n"
+                              "  (fields not shown are the same on every CPU)\n")
+
+    def test_differing_enum_fields_and_reserved_bits_get_columns(self):
+        self.tree.set(2, PAT, PAT_DEFAULT | 0x1 | (1 << 63))
+        out = self.ok("read", "-c", "1-2", "IA32_PAT")
+        self.assertEqual(out, "IA32_PAT (0x00000277) differs between cpus 1-2:\n"
+                              "  CPUS  VALUE               PA0           RESERVED\n"
+                              "  1     0x0007040600070406  0x6 WB        0x0\n"
+                              "  2     0x8007040600070407  0x7 UC_MINUS  0x8000000000000000\n"
+                              "  (fields not shown are the same on every CPU)\n")
+
+    def test_one_field(self):
+        self.assertEqual(self.ok("read", "-c", "0", "-f", "nxe", "efer"), "IA32_EFER.NXE = 0x1 (1) on cpu 0\n")
+        self.assertEqual(self.ok("read", "-a", "-f", "LMA", "IA32_EFER"), "IA32_EFER.LMA = 0x1 (1) on cpus 0-3\n")
+        self.assertEqual(self.ok("read", "-c", "2", "--field", "PA2", "IA32_PAT"),
+                         "IA32_PAT.PA2 = 0x7 (7, UC_MINUS) on cpu 2\n")
+        out = self.ok("read", "-a", "-f", "NXE", "IA32_EFER")
+        self.assertEqual(out, "IA32_EFER.NXE differs between cpus 0-3:\n"
+                              "  CPUS  HEX  DECIMAL\n"
+                              "  0-2   0x1  1\n"
+                              "  3     0x0  0\n")
+        data = self.ok_json("read", "-c", "3", "-f", "NXE", "IA32_EFER")
+        self.assertEqual([f["name"] for f in data[0]["fields"]], ["NXE"])
+        self.assertEqual(data[0]["value"], "0x501")
+
+    def test_several_registers_are_separated_by_a_blank_line(self):
+        out = self.ok("read", "IA32_EFER", "IA32_FEATURE_CONTROL")
+        self.assertIn("\n\nIA32_FEATURE_CONTROL (0x0000003A) = 0x0000000000000005 on cpu 0\n", out)
+
+    def test_address_outside_the_spec_is_read_without_fields(self):
+        unknown = next(a for a in range(0x2F0, 0x400) if a not in {int(m["address"], 16) for m in listing()})
+        self.tree.set(1, unknown, 0x1234)
+        self.assertEqual(self.ok("read", "-c", "1", hex(unknown)),
+                         f"MSR 0x{unknown:08X} = 0x0000000000001234 on cpu 1\n")
+        data = self.ok_json("read", "-c", "1", hex(unknown))
+        self.assertEqual(data, [{"cpu": 1, "name": None, "address": f"0x{unknown:X}", "value": "0x1234",
+                                 "fields": []}])
+
+    def test_a_hole_below_the_end_reads_zero(self):
+        self.assertIn("= 0x0000000000000000 on cpu 0", self.ok("read", "IA32_LSTAR"))
+
+    def test_default_cpu_is_the_first_online_one(self):
+        self.tree.set_online("2-3\n")
+        self.assertIn("on cpu 2\n", self.ok("read", "IA32_EFER", env=self.tree.env(sysfs=True)))
+        out = self.ok("read", "-a", "-f", "NXE", "IA32_EFER", env=self.tree.env(sysfs=True))
+        self.assertIn("differs between cpus 2-3", out)
+
+    def test_without_sysfs_a_fake_tree_lists_its_own_cpus(self):
+        self.tree.add_cpu(10, INTEL_END, {EFER: EFER_LONG_MODE})
+        out = self.ok("read", "-a", "-f", "SCE", "IA32_EFER")
+        self.assertEqual(out, "IA32_EFER.SCE = 0x1 (1) on cpus 0-3,10\n")
+
+    def test_not_implemented_register_is_reported_and_others_still_print(self):
+        result = self.tool("read", "-c", "0,1", "IA32_EFER", "0xC0010000")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("IA32_EFER (0xC0000080) = 0x0000000000000D01 on cpus 0-1", result.stdout)
+        self.assertEqual(result.stderr.splitlines(), [
+            f"x86msr: cpu {cpu}: cannot read {self.name_at(0xC0010000)} (0xC0010000): the CPU refused the access "
+            "(EIO): MSR not implemented on this CPU, or value rejected" for cpu in (0, 1)])
+        data = json.loads(self.tool("read", "-c", "1", "0xC0010000", "--json").stdout)
+        self.assertEqual(data[0]["cpu"], 1)
+        self.assertIn("not implemented", data[0]["error"])
+        self.assertNotIn("value", data[0])
+
+    def name_at(self, address):
+        return next(m["name"] for m in listing() if int(m["address"], 16) == address)
+
+    def test_register_missing_on_one_cpu_only(self):
+        self.tree.set(0, 0xC0000080, 1)  # keep the file; shrink CPU 2's
+        os.truncate(self.tree.path(2), 0xC0000000)
+        result = self.tool("read", "-a", "-f", "SCE", "IA32_EFER")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stdout, "IA32_EFER.SCE = 0x1 (1) on cpus 0-1,3\n")
+        self.assertRegex(result.stderr, r"^x86msr: cpu 2: cannot read IA32_EFER \(0xC0000080\): .*EIO.*\n$")
+
+
+class WriteTests(MachineTestCase):
+    def test_whole_value_on_chosen_cpus(self):
+        out = self.ok("write", "-c", "1,2", "IA32_PAT", "0x0606060606060606")
+        self.assertEqual(out, "cpu 1: IA32_PAT (0x00000277): 0x0007040600070406 -> 0x0606060606060606\n"
+                              "cpu 2: IA32_PAT (0x00000277): 0x0007040600070406 -> 0x0606060606060606\n")
+        self.assertEqual([self.tree.get(c, PAT) for c in range(4)],
+                         [PAT_DEFAULT, 0x0606060606060606, 0x0606060606060606, PAT_DEFAULT])
+
+    def test_all_cpus(self):
+        self.ok("write", "-a", "IA32_PAT", "0")
+        self.assertEqual([self.tree.get(c, PAT) for c in range(4)], [0] * 4)
+
+    def test_field_assignments_are_read_modify_write(self):
+        self.tree.set(0, EFER, EFER_LONG_MODE | (1 << 63))  # a reserved bit the CPU reports: kept
+        out = self.ok("write", "-c", "0", "IA32_EFER", "NXE=0", "sce=0")
+        self.assertEqual(out, "cpu 0: IA32_EFER (0xC0000080): 0x8000000000000D01 -> 0x8000000000000500\n"
+                              "  NXE: 0x1 -> 0x0\n"
+                              "  SCE: 0x1 -> 0x0\n")
+        self.assertEqual(self.tree.get(0, EFER), 0x8000000000000500)
+
+    def test_each_cpu_keeps_its_own_other_bits(self):
+        self.ok("write", "-a", "IA32_EFER", "SCE=0")
+        self.assertEqual([self.tree.get(c, EFER) for c in range(4)], [0xD00, 0xD00, 0xD00, 0x500])
+
+    def test_enum_value_names(self):
+        self.ok("write", "-c", "0", "IA32_PAT", "PA0=uc", "PA7=WB")
+        self.assertEqual(self.tree.get(0, PAT), (PAT_DEFAULT & ~0x7) | (6 << 56))
+
+    def test_json(self):
+        data = self.ok_json("write", "-c", "0,3", "IA32_EFER", "NXE=1")
+        self.assertEqual(data, [
+            {"cpu": 0, "name": "IA32_EFER", "address": "0xC0000080", "old": "0xD01", "new": "0xD01",
+             "fields": [{"name": "NXE", "old": "0x1", "new": "0x1"}]},
+            {"cpu": 3, "name": "IA32_EFER", "address": "0xC0000080", "old": "0x501", "new": "0xD01",
+             "fields": [{"name": "NXE", "old": "0x0", "new": "0x1"}]},
+        ])
+        whole = self.ok_json("write", "-c", "1", "IA32_PAT", "0")
+        self.assertEqual(whole, [{"cpu": 1, "name": "IA32_PAT", "address": "0x277", "old": "0x7040600070406",
+                                  "new": "0x0"}])
+
+    def test_refusals_write_nothing(self):
+        self.tree.set(3, EFER, 0x901)  # long mode off: LMA = 0
+        before = [self.tree.get(c, EFER) for c in range(4)]
+        cases = [
+            (["write", "IA32_EFER", "0x501"], r"no CPU selected: give -c CPU\[,CPU\.\.\.\] or -a \(all CPUs\)$"),
+            (["write", "-a", "IA32_VMX_BASIC", "0"], r"IA32_VMX_BASIC is read-only \(--force writes it anyway\)$"),
+            (["write", "-a", "IA32_EFER", "LMA=0"],
+             r"field LMA of IA32_EFER is read-only \(--force writes it anyway\)$"),
+            (["write", "-a", "IA32_EFER", "0x8000000000000D01"],
+             r"value 0x8000000000000D01 sets reserved bits of IA32_EFER: 0x8000000000000000 \(bit 63\) "
+             r"\(--force writes it anyway\)$"),
+            (["write", "-a", "IA32_EFER", "0x901"],
+             r"value 0x901 changes read-only field LMA of IA32_EFER on cpu 0 \(0x1 -> 0x0\) "
+             r"\(--force writes it anyway\)$"),
+            (["write", "-a", "IA32_EFER", "0xD01"],  # fine on cpus 0-2, but cpu 3 has LMA=0
+             r"value 0xD01 changes read-only field LMA of IA32_EFER on cpu 3 \(0x0 -> 0x1\)"),
+            (["write", "-c", "0", "0x2F1", "1"], r"MSR 0x000002F1 is not in the spec: nothing can be checked "
+                                                  r"\(--force writes it anyway\)$"),
+            (["write", "-c", "0", "IA32_PAT", "PA0=8"],
+             r"value 8 does not fit field IA32_PAT.PA0 \(3 bits, at most 0x7\)$"),
+        ]
+        if any(int(m["address"], 16) == 0x2F1 for m in listing()):
+            cases.pop(-2)
+        for args, pattern in cases:
+            with self.subTest(args=args):
+                self.fails(2, pattern, *args)
+        self.assertEqual([self.tree.get(c, EFER) for c in range(4)], before)
+        self.assertEqual(self.tree.get(0, PAT), PAT_DEFAULT)
+
+    def test_force_overrides_each_refusal(self):
+        self.ok("write", "-c", "0", "--force", "IA32_EFER", "0x8000000000000901")
+        self.assertEqual(self.tree.get(0, EFER), 0x8000000000000901)
+        self.ok("write", "-c", "1", "IA32_EFER", "LMA=0", "--force")
+        self.assertEqual(self.tree.get(1, EFER), 0x901)
+        self.ok("write", "-c", "2", "--force", "IA32_VMX_BASIC", "7")
+        self.assertEqual(self.tree.get(2, VMX_BASIC), 7)
+
+    def test_forced_write_to_an_address_outside_the_spec(self):
+        unknown = next(a for a in range(0x2F0, 0x400) if a not in {int(m["address"], 16) for m in listing()})
+        self.tree.set(3, unknown, 0x55)
+        out = self.ok("write", "-c", "3", "--force", hex(unknown), "0x66")
+        self.assertEqual(out, f"cpu 3: MSR 0x{unknown:08X}: 0x0000000000000055 -> 0x0000000000000066\n")
+        self.assertEqual(self.tree.get(3, unknown), 0x66)
+
+    def test_write_only_register_is_not_read(self):
+        wo = [m for m in listing() if m["access"] == "wo" and m["fields"]]
+        if not wo:
+            self.skipTest("the spec has no write-only register with fields")
+        msr = wo[0]
+        address = int(msr["address"], 16)
+        field = msr["fields"][0]
+        self.tree.set(0, address, 0xFFFF_FFFF_FFFF_FFFF)  # what a read would see: must not leak into the write
+        out = self.ok("write", "-c", "0", msr["name"], f"{field['name']}=1")
+        self.assertEqual(out.splitlines()[0],
+                         f"cpu 0: {msr['name']} (0x{address:08X}): (not read) -> 0x{1 << field['lsb']:016X}")
+        self.assertEqual(self.tree.get(0, address), 1 << field["lsb"])
+        self.fails(2, f"{msr['name']} is write-only: it cannot be read$", "read", msr["name"])
+
+    def test_rejected_write_is_a_runtime_failure_per_cpu(self):
+        os.truncate(self.tree.path(1), 0x270)  # cpu 1 lacks IA32_PAT (and everything above)
+        result = self.tool("write", "-c", "0,1", "--force", "IA32_PAT", "0")
+        self.assertEqual(result.returncode, 1)
+        self.assertRegex(result.stderr, r"^x86msr: cpu 1: cannot read IA32_PAT \(0x00000277\): .*EIO.*\n$")
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(self.tree.get(0, PAT), PAT_DEFAULT)  # checked everywhere before writing anywhere
+
+    def test_failed_write_on_one_cpu_does_not_stop_the_others(self):
+        wo = [m for m in listing() if m["access"] == "wo"]
+        if not wo:
+            self.skipTest("the spec has no write-only register")
+        address = int(wo[0]["address"], 16)
+        os.truncate(self.tree.path(1), address)  # cpu 1 rejects it (EIO), the others take it
+        result = self.tool("write", "-a", wo[0]["name"], "0")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(len(result.stdout.splitlines()), 3)
+        self.assertRegex(result.stderr, rf"^x86msr: cpu 1: cannot write {wo[0]['name']} .*EIO.*\n$")
+        self.assertEqual(self.tree.size(1), address)
+
+
+class EncodeTests(MachineTestCase):
+    def test_compose_from_fields(self):
+        self.assertEqual(self.ok("encode", "IA32_EFER", "SCE=1", "LME=1", "NXE=1"), "0x901\n")
+        self.assertEqual(self.ok("encode", "efer", "LMA=1", "--base", "0x901"), "0xD01\n")
+        self.assertEqual(self.ok("encode", "IA32_PAT", "PA0=WB", "PA1=wt", "PA2=UC_MINUS", "PA3=0",
+                                 "PA4=6", "PA5=4", "PA6=7", "PA7=UC"), "0x7040600070406\n")
+
+    def test_json_is_decode_of_the_result(self):
+        self.assertEqual(self.ok_json("encode", "IA32_EFER", "SCE=1", "LME=1", "LMA=1", "NXE=1"),
+                         self.ok_json("decode", "IA32_EFER", "0xD01"))
+
+    def test_round_trip_with_decode_over_the_spec(self):
+        for msr in listing()[:: max(1, len(listing()) // 40)]:
+            if not msr["fields"]:
+                continue
+            with self.subTest(msr["name"]):
+                assignments = [f"{f['name']}={(1 << (f['msb'] - f['lsb'] + 1)) - 1}" for f in msr["fields"]]
+                value = self.ok("encode", msr["name"], *assignments).strip()
+                expected = ~int(msr["reserved_mask"], 16) & (2**64 - 1)
+                self.assertEqual(int(value, 16), expected)
+
+    def test_needs_no_machine(self):
+        self.assertEqual(run("encode", "IA32_EFER", "NXE=1", env=dict(os.environ, X86MSR_CPU_ROOT="/nonexistent"))
+                         .stdout, "0x800\n")
+
+
+class DumpTests(MachineTestCase):
+    def dumped(self, text):
+        rows = [line.split() for line in text.splitlines()[1:]]
+        return [(int(r[0]), int(r[1], 16), r[2], int(r[3], 16)) for r in rows]
+
+    def test_table_has_every_implemented_register_and_skips_the_rest(self):
+        out = self.ok("dump")
+        self.assertEqual(out.splitlines()[0].split(), ["CPU", "ADDRESS", "NAME", "VALUE"])
+        rows = self.dumped(out)
+        self.assertEqual([r[1] for r in rows], readable_addresses(INTEL_END))
+        self.assertTrue(all(r[0] == 0 for r in rows))
+        self.assertIn((0, EFER, "IA32_EFER", EFER_LONG_MODE), rows)
+        self.assertIn((0, PAT, "IA32_PAT", PAT_DEFAULT), rows)
+
+    def test_table_columns_line_up(self):
+        self.tree.add_cpu(12, INTEL_END, {EFER: 1})
+        lines = self.ok("dump", "-c", "3,12").splitlines()
+        value_column = lines[0].index("VALUE")
+        name_column = lines[0].index("NAME")
+        for line in lines[1:]:
+            self.assertRegex(line[value_column:], r"^0x[0-9A-F]{16}$")
+            self.assertRegex(line[name_column - 2:name_column + 1], r"^  \S$")
+        self.assertTrue(lines[-1].startswith("12   0x"))
+        self.assertTrue(lines[1].startswith("3    0x"))
+
+    def test_each_cpu_its_own_registers(self):
+        os.truncate(self.tree.path(2), 0x1000)
+        rows = self.dumped(self.ok("dump", "-c", "1-2"))
+        self.assertEqual([r[1] for r in rows if r[0] == 1], readable_addresses(INTEL_END))
+        self.assertEqual([r[1] for r in rows if r[0] == 2], readable_addresses(0x1000))
+        rows = self.dumped(self.ok("dump", "-a"))
+        self.assertEqual(sorted({r[0] for r in rows}), [0, 1, 2, 3])
+        self.assertIn((3, EFER, "IA32_EFER", 0x501), rows)
+
+    def test_snapshot_round_trip(self):
+        snapshot = self.ok("dump", "-a", "--snapshot")
+        lines = snapshot.splitlines()
+        self.assertTrue(lines[0].startswith("# x86msr snapshot"))
+        self.assertEqual([line for line in lines if line.startswith("# cpu")], [f"# cpu {c}" for c in range(4)])
+        self.assertIn("0xC0000080 0x0000000000000501  # IA32_EFER", lines)
+        path = os.path.join(self._dir.name, "snap.txt")
+        with open(path, "w") as f:
+            f.write(snapshot)
+        self.assertEqual(self.ok("dump", "--from", path, "--snapshot"), snapshot)
+        self.assertEqual(self.ok("dump", "--from", path), self.ok("dump", "-a"))
+        self.assertEqual(self.ok_json("dump", "--from", path), self.ok_json("dump", "-a"))
+        self.assertEqual(self.ok("dump", "--from", "-", "--snapshot", stdin=snapshot), snapshot)
+        # -c picks CPUs of the file; a different machine is not needed to read it
+        env = dict(os.environ, X86MSR_CPU_ROOT="/nonexistent")
+        self.assertEqual(self.ok("dump", "--from", path, "-c", "3", env=env), self.ok("dump", "-c", "3"))
+
+    def test_json_entries_are_read_entries(self):
+        data = self.ok_json("dump", "-c", "3")
+        efer = next(e for e in data if e["name"] == "IA32_EFER")
+        self.assertEqual(efer, self.ok_json("read", "-c", "3", "IA32_EFER")[0])
+        self.assertEqual(len(data), len(readable_addresses(INTEL_END)))
+
+    def test_write_only_registers_are_not_read(self):
+        wo = {int(m["address"], 16) for m in listing() if m["access"] == "wo"}
+        rows = self.dumped(self.ok("dump"))
+        self.assertFalse(wo & {r[1] for r in rows} - set(readable_addresses(INTEL_END)))
+
+    def test_short_read_is_an_error_but_the_dump_goes_on(self):
+        os.truncate(self.tree.path(0), PAT + 4)
+        result = self.tool("dump")
+        self.assertEqual(result.returncode, 1)
+        self.assertRegex(result.stderr, r"^x86msr: cpu 0: cannot read IA32_PAT \(0x00000277\): short transfer")
+        self.assertEqual([r[1] for r in self.dumped(result.stdout)], readable_addresses(PAT + 4))
+
+
+def snapshot_file(test, text):
+    path = os.path.join(test._dir.name, "in.txt")
+    with open(path, "w", newline="") as f:
+        f.write(text)
+    return path
+
+
+class SnapshotTests(MachineTestCase):
+    def test_format_details(self):
+        path = snapshot_file(self, "  # a comment\n\n0x3A 5\n3221225600\t0xD01   # IA32_EFER\r\n"
+                                   "#cpu 2\n0x277 0x0007_0406_0007_0406\n# cpu   7  \n")
+        self.assertEqual(self.ok("dump", "--from", path, "--snapshot"),
+                         "# x86msr snapshot: one 'ADDRESS VALUE' per line; '# cpu N' starts CPU N's values\n"
+                         "# cpu 0\n"
+                         "0x0000003A 0x0000000000000005  # IA32_FEATURE_CONTROL\n"
+                         "0xC0000080 0x0000000000000D01  # IA32_EFER\n"
+                         "# cpu 2\n"
+                         "0x00000277 0x0007040600070406  # IA32_PAT\n"
+                         "# cpu 7\n")
+
+    def test_values_sorted_and_unknown_addresses_kept(self):
+        path = snapshot_file(self, "0xC0000080 1\n0x2F1 2\n0x3A 3\n")
+        rows = self.ok("dump", "--from", path).splitlines()[1:]
+        self.assertEqual([r.split()[1] for r in rows], ["0x0000003A", "0x000002F1", "0xC0000080"])
+        unknown = [r for r in rows if "0x000002F1" in r][0]
+        if not any(int(m["address"], 16) == 0x2F1 for m in listing()):
+            self.assertEqual(unknown.split()[2], "-")
+            self.assertIsNone(self.ok_json("dump", "--from", path)[1]["name"])
+
+    def test_malformed_snapshots(self):
+        cases = [
+            ("0x3A\n", r"in.txt:1: expected 'ADDRESS VALUE', got one word$"),
+            ("0x3A 1 2\n", r"in.txt:1: expected 'ADDRESS VALUE', got more words$"),
+            ("\n0x3G 1\n", r"in.txt:2: invalid address '0x3G': 'G' is not a hex digit$"),
+            ("0x100000000 1\n", r"in.txt:1: invalid address '0x100000000': does not fit in 32 bits$"),
+            ("0x3A 0x1_0000_0000_0000_0000\n", r"in.txt:1: invalid value '0x1_0000_0000_0000_0000': does not fit"),
+            ("0x3A -1\n", r"in.txt:1: invalid value '-1': a sign is not allowed$"),
+            ("0x3A 010\n", r"in.txt:1: invalid value '010': leading zero"),
+            ("0x3A 1\n0x3a 2\n", r"in.txt:2: address 0x3A given twice for cpu 0 \(first at line 1\)$"),
+            ("# cpu 1\n# cpu 1\n", r"in.txt:2: cpu 1 appears twice \(first at line 1\)$"),
+            ("0x3A 1\n# cpu 0\n", r"in.txt:2: cpu 0 appears twice \(values before the first '# cpu' line"),
+            ("# cpu\n", r"in.txt:1: malformed cpu line \(expected '# cpu N'\)$"),
+            ("# cpu 1 2\n", r"in.txt:1: malformed cpu line"),
+            ("# cpu x\n", r"in.txt:1: invalid cpu number 'x': 'x' is not a decimal digit$"),
+            ("# cpu 65536\n", r"in.txt:1: invalid cpu number '65536': the largest is 65535$"),
+            ("0x3A 1\0\n", r"in.txt:1: NUL byte"),
+        ]
+        for text, pattern in cases:
+            with self.subTest(text=text):
+                self.fails(2, r"\S*" + pattern, "dump", "--from", snapshot_file(self, text))
+
+    def test_cpu_selection_among_the_snapshot(self):
+        path = snapshot_file(self, "# cpu 0\n0x3A 1\n# cpu 4\n0x3A 2\n")
+        self.assertEqual([r.split()[0] for r in self.ok("dump", "--from", path, "-a").splitlines()[1:]], ["0", "4"])
+        self.assertEqual([r.split()[0] for r in self.ok("dump", "--from", path, "-c", "4").splitlines()[1:]], ["4"])
+        self.fails(2, r"\S*in.txt has no CPU 2 \(it has cpus 0,4\)$", "dump", "--from", path, "-c", "2")
+
+    def test_missing_file_is_a_runtime_failure(self):
+        self.fails(1, r"cannot open snapshot '/nonexistent/snap': No such file or directory$",
+                   "dump", "--from", "/nonexistent/snap")
+
+    def test_empty_snapshot_prints_nothing(self):
+        self.assertEqual(self.ok("dump", "--from", snapshot_file(self, "# nothing\n")), "")
+
+
+class MachineErrorTests(MachineTestCase):
+    """Failures of the whole CPU: exit 1, one line naming the CPU, the device and what to do."""
+
+    def test_no_driver_when_the_root_is_missing(self):
+        # sysfs lists CPUs 0-3 (as on a machine without the driver); opening one fails
+        env = dict(self.tree.env(sysfs=True), X86MSR_CPU_ROOT=os.path.join(self._dir.name, "absent"))
+        for args in (["read", "IA32_EFER"], ["read", "-c", "1", "IA32_EFER"], ["write", "-c", "0", "IA32_PAT", "0"],
+                     ["dump", "-c", "0"]):
+            with self.subTest(args=args):
+                self.fails(1, r"cpu \d: cannot (read IA32_\w+ \(0x[0-9A-F]{8}\) through|open) \S+/absent/\d/msr: "
+                              r"the msr driver is not loaded: run 'modprobe msr' as root$", *args, env=env)
+        # without sysfs, the missing root is listed
+        self.fails(1, r"cannot list the online CPUs \(of \S+/absent\): the msr driver is not loaded",
+                   "dump", "-a", env=dict(self.env, X86MSR_CPU_ROOT=os.path.join(self._dir.name, "absent")))
+
+    def test_no_driver_when_cpu_directories_have_no_msr_file(self):
+        tree = FakeTree(os.path.join(self._dir.name, "cpuid-only"))
+        tree.add_cpu_dir(0)
+        tree.add_cpu_dir(1)
+        self.fails(1, r"cpu 0: cannot read IA32_EFER \(0xC0000080\) through \S+/cpuid-only/cpu/0/msr: the msr driver "
+                      r"is not loaded", "read", "-a", "IA32_EFER", env=tree.env())
+
+    def test_no_such_cpu(self):
+        for args in (["read", "-c", "0,9", "IA32_EFER"], ["write", "-c", "9", "IA32_PAT", "0"],
+                     ["dump", "-c", "9"]):
+            with self.subTest(args=args):
+                self.fails(1, r"cpu 9: cannot (read IA32_\w+ \(0x[0-9A-F]{8}\) through|open) \S+/cpu/9/msr: "
+                              r"no such CPU, or the CPU is offline$", *args)
+
+    def test_permission(self):
+        for args in (["read", "IA32_EFER"], ["dump"], ["write", "-a", "IA32_PAT", "0"]):
+            with self.subTest(args=args):
+                self.fails(1, r"cpu 0: cannot (read IA32_\w+ \(0x[0-9A-F]{8}\) through|open) \S+/cpu/0/msr: "
+                              r"permission denied: MSR access needs root or CAP_SYS_RAWIO", *args,
+                           unprivileged=True) if os.geteuid() == 0 else self._chmod_and_check(args)
+
+    def _chmod_and_check(self, args):
+        for cpu in range(4):
+            os.chmod(self.tree.path(cpu), 0)
+        self.fails(1, r"cpu 0: .*permission denied", *args)
+
+    def test_write_permission_alone(self):
+        for cpu in range(4):
+            os.chmod(self.tree.path(cpu), 0o444)
+        if os.geteuid() != 0:
+            self.skipTest("needs root to drop to nobody")
+        self.assertIn("IA32_PAT", self.tool("read", "IA32_PAT", unprivileged=True).stdout)
+        self.fails(1, r"cpu 0: cannot write IA32_PAT \(0x00000277\) through \S+/cpu/0/msr: permission denied",
+                   "write", "-c", "0", "IA32_PAT", "0", unprivileged=True)
+        self.assertEqual(self.tree.get(0, PAT), PAT_DEFAULT)
+
+    def test_malformed_online_list(self):
+        self.tree.set_online("0-3 junk\n")
+        self.fails(1, r"cannot list the online CPUs \(of \S+\): the kernel's list of online CPUs is malformed$",
+                   "read", "IA32_EFER", env=self.tree.env(sysfs=True))
+        os.remove(os.path.join(self.tree.sysfs, "online"))
+        self.fails(1, r"cannot list the online CPUs \(of \S+\): cannot read the kernel's list of online CPUs$",
+                   "dump", "-a", env=self.tree.env(sysfs=True))
+
+    def test_empty_tree_has_no_cpus(self):
+        tree = FakeTree(os.path.join(self._dir.name, "empty"))
+        self.fails(1, r"no CPUs found under \S+/empty/cpu$", "dump", env=tree.env())
+
+
+# (arguments, pattern of the single stderr line after "x86msr: "); all exit 2
+BAD_USAGE = [
+    (["read"], r"missing argument NAME\|ADDRESS \(try 'x86msr read --help'\)$"),
+    (["read", "IA32_EFFER"], r"unknown MSR 'IA32_EFFER' \(did you mean IA32_EFER\?\)$"),
+    (["read", "0x3Z"], r"invalid MSR address '0x3Z': 'Z' is not a hex digit$"),
+    (["read", "-c", "", "IA32_EFER"], r"invalid CPU list '': empty$"),
+    (["read", "-c", "1,", "IA32_EFER"], r"invalid CPU list '1,': empty item$"),
+    (["read", "-c", ",1", "IA32_EFER"], r"invalid CPU list ',1': empty item$"),
+    (["read", "-c", "x", "IA32_EFER"], r"invalid CPU list 'x': 'x' is not a decimal digit$"),
+    (["read", "-c", "1x", "IA32_EFER"], r"invalid CPU list '1x': 'x' is not a decimal digit$"),
+    (["read", "-c", "01", "IA32_EFER"], r"invalid CPU list '01': leading zero"),
+    (["read", "-c", "-1", "IA32_EFER"], r"invalid CPU list '-1': a range needs a CPU on each side of '-'$"),
+    (["read", "-c", "3-", "IA32_EFER"], r"invalid CPU list '3-': a range needs a CPU on each side of '-'$"),
+    (["read", "-c", "3-1", "IA32_EFER"], r"invalid CPU list '3-1': range 3-1 goes down$"),
+    (["read", "-c", "1-2-3", "IA32_EFER"], r"invalid CPU list '1-2-3': '-' is not a decimal digit$"),
+    (["read", "-c", "0-3,2", "IA32_EFER"], r"invalid CPU list '0-3,2': CPU 2 given twice$"),
+    (["read", "-c", "65536", "IA32_EFER"], r"invalid CPU list '65536': CPU 65536 is out of range \(the largest is 65535\)$"),
+    (["read", "-c", "0x1_0000_0000", "IA32_EFER"], r"invalid CPU list '0x1_0000_0000': does not fit in 32 bits$"),
+    (["read", "-c", "0", "-a", "IA32_EFER"], r"-c and -a exclude each other"),
+    (["read", "-c", "0", "-c", "1", "IA32_EFER"], r"option '-c' given twice$"),
+    (["read", "-f", "NXF", "IA32_EFER"], r"IA32_EFER has no field 'NXF' \(did you mean NXE\?\)$"),
+    (["read", "-f", "NXE", "IA32_EFER", "IA32_PAT"], r"IA32_PAT has no field 'NXE'"),
+    (["read", "--al", "IA32_EFER"], r"unknown option '--al' for 'read' \(did you mean --all\?\)$"),
+    (["write", "-a"], r"missing argument NAME\|ADDRESS \(try 'x86msr write --help'\)$"),
+    (["write", "-a", "IA32_EFER"], r"missing argument VALUE\|FIELD=VALUE \(try 'x86msr write --help'\)$"),
+    (["write", "-a", "IA32_EFER", "1", "2"], r"unexpected argument '2': give one VALUE or FIELD=VALUE assignments$"),
+    (["write", "-a", "IA32_EFER", "1", "NXE=1"], r"unexpected argument 'NXE=1': give one VALUE or FIELD"),
+    (["write", "-a", "IA32_EFER", "NXE=1", "1"], r"unexpected argument '1': give one VALUE or FIELD"),
+    (["write", "-a", "IA32_EFER", "0xD01G"], r"invalid value '0xD01G': 'G' is not a hex digit$"),
+    (["write", "-a", "IA32_EFER", "NXE=2"], r"value 2 does not fit field IA32_EFER.NXE \(1 bit, at most 0x1\)$"),
+    (["write", "-a", "IA32_EFER", "NXE=1", "nxe=0"], r"field NXE of IA32_EFER assigned twice$"),
+    (["write", "-a", "IA32_EFER", "=1"], r"missing field name in '=1' \(expected FIELD=VALUE\)$"),
+    (["write", "-a", "IA32_EFER", "NXE="], r"invalid value '' for IA32_EFER.NXE: empty$"),
+    (["write", "-a", "IA32_PAT", "PA0=WX"], r"invalid value 'WX' for IA32_PAT.PA0: not a number or a value name "
+                                             r"\(did you mean WC\?\)$"),
+    (["write", "-a", "IA32_EFER", "NXE=yes"], r"invalid value 'yes' for IA32_EFER.NXE: 'y' is not a decimal digit$"),
+    (["write", "--force", "-a", "0x2F1", "NXE=1"], r"MSR 0x000002F1 is not in the spec, so it has no fields"),
+    (["encode", "IA32_EFER"], r"missing argument FIELD=VALUE \(try 'x86msr encode --help'\)$"),
+    (["encode", "IA32_EFER", "1"], r"expected FIELD=VALUE, got '1'$"),
+    (["encode", "IA32_EFER", "LME=1", "--base", "x"], r"invalid value 'x': 'x' is not a decimal digit$"),
+    (["encode", "IA32_EFER", "LMX=1"], r"IA32_EFER has no field 'LMX' \(did you mean LME\?\)$"),
+    (["encode", "0x2F1", "A=1"], r"no MSR at address 0x2F1 in the spec$"),
+    (["encode", "IA32_PAT", "PA0=0x8"], r"value 0x8 does not fit field IA32_PAT.PA0 \(3 bits, at most 0x7\)$"),
+    (["dump", "IA32_EFER"], r"unexpected argument 'IA32_EFER'"),
+    (["dump", "--json", "--snapshot"], r"--json and --snapshot exclude each other"),
+    (["dump", "-a", "-c", "1"], r"-c and -a exclude each other"),
+    (["dump", "--from"], r"option '--from' needs a value \(FILE\)$"),
+]
+
+
+class UsageTests(MachineTestCase):
+    def test_bad_usage_is_one_line_and_status_2(self):
+        known = {int(m["address"], 16) for m in listing()}
+        for args, pattern in BAD_USAGE:
+            if any("0x2F1" in a for a in args) and 0x2F1 in known:
+                continue
+            with self.subTest(args=args):
+                self.fails(2, pattern, *args)
+
+    def test_help_of_each_new_subcommand(self):
+        for sub in ("read", "write", "encode", "dump"):
+            for args in ([sub, "--help"], ["help", sub]):
+                with self.subTest(args=args):
+                    out = self.ok(*args)
+                    self.assertTrue(out.startswith(f"Usage: x86msr {sub} "))
+                    self.assertIn("--json", out)
+        top = self.ok("--help")
+        for sub in ("read", "write", "encode", "dump"):
+            self.assertRegex(top, rf"(?m)^  {sub} ")
+        self.assertIn("X86MSR_CPU_ROOT", top)
+
+
+def main():
+    global TOOL
+    argv = list(sys.argv)
+    if "--tool" in argv:
+        i = argv.index("--tool")
+        TOOL = argv[i + 1]
+        del argv[i:i + 2]
+    if not TOOL or not os.access(TOOL, os.X_OK):
+        sys.exit(f"test_cli_machine.py: no x86msr executable (got {TOOL!r}); pass --tool PATH or set X86MSR_TOOL")
+    unittest.main(argv=argv)
+
+
+if __name__ == "__main__":
+    main()
