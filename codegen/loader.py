@@ -2,9 +2,10 @@
 
 PyYAML's plain loaders forget positions and silently keep the last of two
 duplicate keys; here every node keeps its position and duplicate keys, merge
-keys and non-string keys are errors.
+keys, non-string keys and tags on lists or mappings (`!!set`, `!foo`) are errors.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -62,21 +63,46 @@ def _position_of_offset(text: str, offset: int) -> Position:
 NODE_LIMIT = 2_000_000
 
 
-class _TooManyNodes(Exception):
-    pass
+INT_TAG = "tag:yaml.org,2002:int"
+PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the tree has once every alias is expanded, counted without
+    expanding (each distinct node once), so an anchor bomb costs nothing to refuse;
+    raises SpecErrors for an alias inside the node it names (a cycle)."""
+    sizes: Dict[int, int] = {}
+    open_nodes = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise SpecErrors([SpecError(_position(node.start_mark),
+                                        "a YAML alias refers to a node that contains it (a recursive structure)")])
+        open_nodes.add(key)
+        children = [v for _, v in node.value] if isinstance(node, yaml.MappingNode) else \
+            node.value if isinstance(node, yaml.SequenceNode) else []
+        total = 1 + sum(size(child) for child in children)
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)
 
 
 class _Builder:
     def __init__(self, loader: yaml.SafeLoader):
         self.loader = loader
         self.errors: List[SpecError] = []
-        self.nodes = 0
 
     def build(self, node: yaml.Node) -> Node:
-        self.nodes += 1
-        if self.nodes > NODE_LIMIT:
-            raise _TooManyNodes()
         pos = _position(node.start_mark)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in PLAIN_COLLECTION_TAGS:
+            kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
+            self.errors.append(SpecError(pos, f"bad value: the YAML tag '{tag}' on a {kind} is not supported"))
         if isinstance(node, yaml.MappingNode):
             out = Node("map", pos)
             for key_node, value_node in node.value:
@@ -108,7 +134,22 @@ class _Builder:
         except ValueError as exc:  # e.g. an impossible timestamp
             self.errors.append(SpecError(pos, f"bad value: {exc}"))
             value = node.value
+        if node.tag == INT_TAG and isinstance(value, int):
+            value = self.yaml11_int(node, pos, value)
         return Node("scalar", pos, value=value)
+
+    def yaml11_int(self, node: yaml.ScalarNode, pos: Position, value: int) -> Any:
+        """YAML 1.1 reads `7:4` as base 60 (424) and `010` as octal (8): a bit
+        range without quotes would silently become another bit (`1:3` is bit 63)."""
+        text = node.value.replace("_", "")
+        if ":" in text:
+            self.errors.append(SpecError(pos, f"bad value: YAML 1.1 reads {node.value} as the base-60 number {value}; "
+                                              f"quote a bit range (\"{node.value}\")"))
+            return node.value  # the text as written: no second error about the number
+        if re.fullmatch(r"[-+]?0[0-7]+", text):
+            self.errors.append(SpecError(pos, f"bad value: YAML 1.1 reads {node.value} as the octal number {value}; "
+                                              f"drop the leading zero, or write hex as 0x{abs(value):X}"))
+        return value
 
 
 def _reader_error(text: str, exc: "yaml.reader.ReaderError") -> SpecError:
@@ -149,12 +190,12 @@ def load(data: bytes) -> Tuple[Node, List[SpecError]]:
             raise SpecErrors([SpecError(Position(1, 1), "the spec is empty: expected a mapping with the key 'msrs'")])
         builder = _Builder(loader)
         try:
+            if _expanded_size(root) > NODE_LIMIT:
+                raise SpecErrors([SpecError(Position(1, 1), f"the spec expands to more than {NODE_LIMIT} YAML nodes "
+                                                            "(anchors and aliases nested too deeply?)")])
             tree = builder.build(root)
         except RecursionError:
             raise SpecErrors([SpecError(Position(1, 1), "YAML nesting is too deep")])
-        except _TooManyNodes:
-            raise SpecErrors([SpecError(Position(1, 1), f"the spec expands to more than {NODE_LIMIT} YAML nodes "
-                                                        "(anchors and aliases nested too deeply?)")])
         return tree, builder.errors
     finally:
         loader.dispose()

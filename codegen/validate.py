@@ -5,6 +5,7 @@ data (dicts, lists, ints, strings) that model.build() turns into the model. Each
 record keeps its position under the key "_pos" for cross-record messages.
 """
 
+import datetime
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -95,7 +96,7 @@ class Validator:
         if typ == schema.BITS:
             return self.bits(node, what)
         if not isinstance(value, str):
-            hint = " (quote it)" if isinstance(value, (bool, int, float)) or value is None else ""
+            hint = " (quote it)" if isinstance(value, (bool, int, float, datetime.date)) or value is None else ""
             self.error(node.pos, f"{what} must be {TYPE_WORDS[typ]}, not {node.describe()}{hint}")
             return None
         if typ == schema.STR:
@@ -215,8 +216,11 @@ class Validator:
     def enum_values(self, node: Optional[Node], what: str, width: Optional[int]) -> Optional[List[Dict[str, Any]]]:
         if node is None:
             return None
-        if node.kind != "list" or not node.items:
+        if node.kind != "list":
             self.error(node.pos, f"the values of {what} must be a non-empty list, not {node.describe()}")
+            return None
+        if not node.items:
+            self.error(node.pos, f"the values of {what} must be a non-empty list, not an empty one")
             return None
         out = []
         for item in node.items:
@@ -289,6 +293,8 @@ class Validator:
 
     def array(self, out: Dict[str, Any], entries: Dict[str, Node], what: str) -> None:
         name, count, stride = out["name"], out["count"], out["stride"]
+        if "count" in entries and count is None:  # not an integer (reported): nothing more to say about it
+            return
         if count is not None and count < 1:
             self.error(entries["count"].pos, f"'count' of {what} must be at least 1, not {count}")
             out["name"] = None
@@ -331,7 +337,7 @@ class Validator:
             if entries is None:
                 return None
             items = self.list_of(entries, "any_of", f"'cpuid' of {what}")
-            if not items:
+            if not items and entries["any_of"].kind == "list":
                 self.error(node.pos, f"'any_of' of {what} must list at least one condition")
             conds = [self.cpuid_condition(item, what) for item in items]
             return [c for c in conds if c is not None] if all(conds) else None
