@@ -78,9 +78,15 @@ void json_write_field(struct json_writer *w, const struct msr_field_info *field)
 
 void json_write_msr(struct json_writer *w, const struct msr_info *msr)
 {
+    json_begin_object(w);
+    json_write_msr_members(w, msr);
+    json_end_object(w);
+}
+
+void json_write_msr_members(struct json_writer *w, const struct msr_info *msr)
+{
     uint16_t i;
 
-    json_begin_object(w);
     json_key(w, "name");
     json_string(w, msr->name);
     json_key(w, "address");
@@ -124,5 +130,4 @@ void json_write_msr(struct json_writer *w, const struct msr_info *msr)
     for (i = 0; i < msr->field_count; i++)
         json_write_field(w, &msr->fields[i]);
     json_end_array(w);
-    json_end_object(w);
 }

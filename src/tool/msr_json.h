@@ -19,6 +19,8 @@
 #include <x86msr/meta.h>
 
 void json_write_msr(struct json_writer *w, const struct msr_info *msr);
+/* The same members without the enclosing braces, for callers that add their own. */
+void json_write_msr_members(struct json_writer *w, const struct msr_info *msr);
 void json_write_field(struct json_writer *w, const struct msr_field_info *field);
 
 #endif

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import sys
 import unittest
 
@@ -141,6 +142,71 @@ class ListTests(ToolTestCase):
     def test_text_has_no_trailing_blanks(self):
         for line in self.ok("list").splitlines():
             self.assertEqual(line, line.rstrip())
+
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+class SupportedTests(ToolTestCase):
+    """`list --supported`: the spec's CPUID presence conditions, judged on CPUID dumps."""
+
+    def supported(self, dump):
+        return {m["name"]: m["supported"]
+                for m in self.ok_json("list", "--supported", "--cpuid", os.path.join(DATA, dump))}
+
+    def test_intel_cpu_with_vmx_has_the_vmx_block(self):
+        s = self.supported("cpuid-intel-vmx.txt")
+        self.assertEqual(s["IA32_VMX_BASIC"], "yes")
+        self.assertEqual(s["IA32_FEATURE_CONTROL"], "yes")
+        self.assertEqual(s["IA32_EFER"], "yes")
+        self.assertEqual(s["IA32_LSTAR"], "yes")
+        self.assertNotIn("VM_CR", s)  # SVM's CPUID bit is clear
+
+    def test_amd_cpu_has_svm_and_no_vmx(self):
+        s = self.supported("cpuid-amd-svm.txt")
+        self.assertNotIn("IA32_VMX_BASIC", s)
+        self.assertNotIn("IA32_VMX_TRUE_PINBASED_CTLS", s)
+        self.assertEqual(s["VM_CR"], "yes")
+        self.assertEqual(s["IA32_EFER"], "yes")
+
+    def test_never_yes_where_cpuid_cannot_tell(self):
+        for dump in ("cpuid-intel-vmx.txt", "cpuid-amd-svm.txt"):
+            for m in self.ok_json("list", "--supported", "--cpuid", os.path.join(DATA, dump)):
+                with self.subTest(dump=dump, msr=m["name"]):
+                    self.assertIn(m["supported"], ("yes", "unknown"))
+                    if not m["cpuid"] or "condition" in m:
+                        self.assertEqual(m["supported"], "unknown")
+
+    def test_text_lists_a_supported_column(self):
+        out = self.ok("list", "--supported", "--cpuid", os.path.join(DATA, "cpuid-intel-vmx.txt"))
+        header, *rows = out.splitlines()
+        self.assertEqual(header.split(), ["ADDRESS", "NAME", "CATEGORY", "ACCESS", "FIELDS", "SUPPORTED"])
+        self.assertIn("IA32_VMX_BASIC", {r.split()[1] for r in rows if r.split()[-1] == "yes"})
+
+    def test_this_machine(self):
+        """The native CPUID: whatever the host, x86-64 means long mode, so EFER is there."""
+        s = {m["name"]: m["supported"] for m in self.ok_json("list", "--supported")}
+        self.assertEqual(s["IA32_EFER"], "yes")
+
+    def test_bad_dump_names_the_line(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write("CPU:\n   0x00000000 0x00: eax=0x1 ebx=0x2 ecx=0x3\n")
+        try:
+            result = run("list", "--supported", "--cpuid", f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr, f"x86msr: {f.name}:2: expected 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..'\n")
+
+    def test_missing_dump_is_a_runtime_error(self):
+        result = run("list", "--supported", "--cpuid", "/nonexistent/dump")
+        self.assertEqual(result.returncode, 1)
+        self.assertRegex(result.stderr, r"^x86msr: cannot read CPUID dump '/nonexistent/dump': ")
+
+    def test_cpuid_needs_supported(self):
+        result = run("list", "--cpuid", os.path.join(DATA, "cpuid-amd-svm.txt"))
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr, "x86msr: --cpuid FILE only makes sense with --supported\n")
 
 
 class ShowTests(ToolTestCase):
