@@ -36,21 +36,6 @@ static void print_text(const struct msr_info *msr, uint64_t value)
     }
 }
 
-static void print_json(const struct msr_info *msr, uint64_t value)
-{
-    struct json_writer w;
-
-    json_init(&w, stdout);
-    json_begin_object(&w);
-    json_key(&w, "name");
-    json_string(&w, msr->name);
-    json_key(&w, "address");
-    json_hex(&w, msr->address);
-    json_write_decoded(&w, msr, value, NULL);
-    json_end_object(&w);
-    json_finish(&w);
-}
-
 static int run_decode(const struct command *self, const struct cli_args *args)
 {
     const struct msr_info *msr = lookup_msr(args->operands[0]);
@@ -60,7 +45,7 @@ static int run_decode(const struct command *self, const struct cli_args *args)
     if (msr == NULL || !parse_value_arg(args->operands[1], &value))
         return TOOL_EXIT_USAGE;
     if (cli_flag(args, OPT_JSON))
-        print_json(msr, value);
+        print_decoded_json(msr, value);
     else
         print_text(msr, value);
     /* Reserved bits set is a warning, not a failure: the value may come

@@ -48,17 +48,7 @@ static int run_encode(const struct command *self, const struct cli_args *args)
     if (!ok)
         return TOOL_EXIT_USAGE;
     if (cli_flag(args, OPT_JSON)) {
-        struct json_writer w;
-
-        json_init(&w, stdout);
-        json_begin_object(&w);
-        json_key(&w, "name");
-        json_string(&w, msr->name);
-        json_key(&w, "address");
-        json_hex(&w, msr->address);
-        json_write_decoded(&w, msr, value, NULL);
-        json_end_object(&w);
-        json_finish(&w);
+        print_decoded_json(msr, value);
     } else {
         char hex[FORMAT_NUMBER_SIZE];
 

@@ -107,3 +107,18 @@ void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_in
     }
     json_end_object(w);
 }
+
+void print_decoded_json(const struct msr_info *msr, uint64_t value)
+{
+    struct json_writer w;
+
+    json_init(&w, stdout);
+    json_begin_object(&w);
+    json_key(&w, "name");
+    json_string(&w, msr->name);
+    json_key(&w, "address");
+    json_hex(&w, msr->address);
+    json_write_decoded(&w, msr, value, NULL);
+    json_end_object(&w);
+    json_finish(&w);
+}

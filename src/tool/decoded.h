@@ -32,6 +32,10 @@ void print_decoded_fields(FILE *out, const struct msr_info *msr, uint64_t value,
 void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint64_t value,
                         const struct msr_field_info *only);
 
+/* A whole JSON document on stdout: {name, address, then json_write_decoded()'s
+ * members} (decode --json, encode --json). */
+void print_decoded_json(const struct msr_info *msr, uint64_t value);
+
 /* One register read on one CPU, as read and dump print it: {cpu, name (null
  * when not in the spec), address, then json_write_decoded()'s members}, or
  * {cpu, name, address, error} when `error` is not NULL. */

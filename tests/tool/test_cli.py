@@ -18,6 +18,9 @@ import tempfile
 import sys
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_main import run_tests  # noqa: E402
+
 TOOL = os.environ.get("X86MSR_TOOL", "")
 
 # The registers issue 2 requires the spec to describe.
@@ -435,17 +438,5 @@ class ErrorTests(unittest.TestCase):
         self.assertRegex(result.stderr, r"^x86msr: cannot write output: .+\n$")
 
 
-def main():
-    global TOOL
-    argv = list(sys.argv)
-    if "--tool" in argv:
-        i = argv.index("--tool")
-        TOOL = argv[i + 1]
-        del argv[i:i + 2]
-    if not TOOL or not os.access(TOOL, os.X_OK):
-        sys.exit(f"test_cli.py: no x86msr executable (got {TOOL!r}); pass --tool PATH or set X86MSR_TOOL")
-    unittest.main(argv=argv)
-
-
 if __name__ == "__main__":
-    main()
+    run_tests(sys.modules[__name__])

@@ -24,6 +24,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fake_tree import FakeTree  # noqa: E402
+from tool_main import run_tests  # noqa: E402
 
 TOOL = os.environ.get("X86MSR_TOOL", "")
 
@@ -630,17 +631,7 @@ class UsageTests(MachineTestCase):
         self.assertIn("X86MSR_CPU_ROOT", top)
 
 
-def main():
-    global TOOL
-    argv = list(sys.argv)
-    if "--tool" in argv:
-        i = argv.index("--tool")
-        TOOL = argv[i + 1]
-        del argv[i:i + 2]
-    if not TOOL or not os.access(TOOL, os.X_OK):
-        sys.exit(f"test_cli_machine.py: no x86msr executable (got {TOOL!r}); pass --tool PATH or set X86MSR_TOOL")
-    unittest.main(argv=argv)
 
 
 if __name__ == "__main__":
-    main()
+    run_tests(sys.modules[__name__])
