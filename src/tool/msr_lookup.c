@@ -4,6 +4,8 @@
 #include "number.h"
 #include "suggest.h"
 
+#include <x86msr/cpuid.h>
+
 #include <inttypes.h>
 #include <string.h>
 
@@ -67,13 +69,18 @@ const struct msr_info *lookup_msr(const char *arg)
     return NULL;
 }
 
+/* Where vendors define different registers at one address, the one this
+ * machine's vendor documents: the tool reads and decodes this machine's MSRs. */
 const struct msr_info *spec_msr_at(uint32_t address)
 {
-    const struct msr_info *msr = msr_find_by_address(address);
+    static unsigned vendor;
+    static bool vendor_known;
 
-    while (msr != NULL && msr > msr_table && msr[-1].address == address)
-        msr--;
-    return msr;
+    if (!vendor_known) {
+        vendor = msr_cpu_vendor(NULL);
+        vendor_known = true;
+    }
+    return msr_find_by_address_for_vendor(address, vendor);
 }
 
 bool lookup_target(const char *arg, struct msr_target *out)

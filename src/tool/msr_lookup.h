@@ -16,8 +16,9 @@
 const struct msr_info *lookup_msr(const char *arg);
 
 /* The MSR of the spec at `address`, or NULL. Where vendors share an address
- * (Intel IA32_LER_FROM_IP and AMD LAST_INT_FROM_IP at 0x1DD), the first in
- * table order, so every subcommand names it the same way. */
+ * (Intel IA32_LER_FROM_IP and AMD LAST_INT_FROM_IP at 0x1DD), the one this
+ * machine's CPU vendor documents (else the first in table order), the same
+ * for every subcommand. */
 const struct msr_info *spec_msr_at(uint32_t address);
 
 /* A register named on the command line: in the spec (`msr` set) or, for
