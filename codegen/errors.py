@@ -1,5 +1,6 @@
 """Spec errors carry a position so every message reads `FILE:LINE:COL: message`."""
 
+import unicodedata
 from dataclasses import dataclass
 from typing import List
 
@@ -16,7 +17,14 @@ class SpecError:
     message: str
 
     def format(self, filename: str) -> str:
-        return f"{filename}:{self.position.line}:{self.position.column}: {self.message}"
+        return f"{filename}:{self.position.line}:{self.position.column}: {one_line(self.message)}"
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters and line separators escaped (\\n, \\x85, \\u2028):
+    a message quoting the spec's text stays one line."""
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+                   else ch for ch in text)
 
 
 class SpecErrors(Exception):

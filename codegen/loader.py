@@ -5,6 +5,7 @@ duplicate keys; here every node keeps its position and duplicate keys, merge
 keys, non-string keys and tags on lists or mappings (`!!set`, `!foo`) are errors.
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
@@ -44,6 +45,8 @@ def describe_scalar(value: Any) -> str:
         return f"number {value}"
     if isinstance(value, str):
         return f"string '{value}'"
+    if isinstance(value, datetime.date):  # YAML 1.1 reads 2024-01-31 as a date
+        return f"date {value.isoformat()}"
     return type(value).__name__
 
 

@@ -83,7 +83,7 @@ bool parse_number(const char *text, unsigned bits, uint64_t *out, char *why, siz
             return fail_bad_char(*p, base, why, why_size);
         /* Keep scanning after an overflow: a bad character further on is the
          * more useful complaint. */
-        if (value > (max - (unsigned)d) / base->radix)
+        if ((unsigned)d > max || value > (max - (unsigned)d) / base->radix)
             overflow = true;
         else
             value = value * base->radix + (unsigned)d;

@@ -67,8 +67,14 @@ static bool plausible(const char *typed, size_t distance)
 
 void suggestion_offer(struct suggestion *s, const char *candidate, const char *compare_as)
 {
-    size_t d = edit_distance(s->typed, compare_as ? compare_as : candidate);
+    const char *other = compare_as ? compare_as : candidate;
+    size_t la = strlen(s->typed), lb = strlen(other);
+    size_t at_least = la > lb ? la - lb : lb - la; /* the distance is never below the length difference */
+    size_t d;
 
+    if (!plausible(s->typed, at_least) || at_least >= s->best_distance)
+        return; /* cannot win: skip the quadratic edit distance (a 20 kB argument took seconds) */
+    d = edit_distance(s->typed, other);
     if (plausible(s->typed, d) && d < s->best_distance) {
         s->best = candidate;
         s->best_distance = d;

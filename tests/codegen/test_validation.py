@@ -505,7 +505,7 @@ class Enums(SpecErrorTestCase):
         spec = edit(BASE, ("    values:\n      - {name: UC, value: 0, description: \"Uncacheable\"}\n"
                            "      - {name: WB, value: 6, description: \"Write back\"}\n", "    values: []\n"),
                     ("enum: memory_type, ", ""))
-        self.assertError(spec, "[]", "the values of enum memory_type must be a non-empty list, not a list")
+        self.assertError(spec, "[]", "the values of enum memory_type must be a non-empty list, not an empty one")
 
 
 class Resets(SpecErrorTestCase):

@@ -19,7 +19,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tool_main import run_tests  # noqa: E402
+from tool_main import run_tests, sample  # noqa: E402
 
 TOOL = os.environ.get("X86MSR_TOOL", "")
 
@@ -101,12 +101,16 @@ class ListTests(ToolTestCase):
                 self.assertTrue(set(msr["vendors"]) <= {"intel", "amd"} and msr["vendors"])
                 if "condition" in msr:
                     self.assertIsInstance(msr["condition"], str)
-                    self.assertIn(f"condition  {msr['condition']}", self.ok("show", msr["name"]))
                 for f in msr["fields"]:
                     for key in ("name", "lsb", "msb", "access", "description"):
                         self.assertIn(key, f)
                     self.assertTrue(0 <= f["lsb"] <= f["msb"] <= 63, f)
                     self.assertIn(f["access"], ACCESS_MODES)
+
+    def test_show_prints_the_presence_condition(self):
+        for msr in sample(m for m in self.listing() if "condition" in m):
+            with self.subTest(msr["name"]):
+                self.assertIn(f"condition  {msr['condition']}", self.ok("show", msr["name"]))
 
     def test_reserved_mask_is_the_complement_of_the_fields(self):
         for msr in self.listing():
@@ -230,7 +234,7 @@ class ShowTests(ToolTestCase):
         self.assertIn("UC=0", out)
 
     def test_json_equals_the_list_entry(self):
-        for msr in self.listing():
+        for msr in sample(self.listing()):
             with self.subTest(msr["name"]):
                 self.assertEqual(self.ok_json("show", msr["name"]), msr)
 
@@ -244,7 +248,7 @@ class ShowTests(ToolTestCase):
         with_aliases = [m for m in self.listing() if m["aliases"]]
         if not with_aliases:
             self.skipTest("the spec declares no aliases")
-        for msr in with_aliases:
+        for msr in sample(with_aliases):
             for alias in msr["aliases"]:
                 with self.subTest(alias):
                     self.assertEqual(self.ok_json("show", alias.lower())["name"], msr["name"])
@@ -321,7 +325,7 @@ class DecodeTests(ToolTestCase):
                          r"0xFFFFFFFFFFFFFFFF +18446744073709551615")
 
     def test_all_ones_fills_every_field_and_every_reserved_bit(self):
-        for msr in self.listing():
+        for msr in sample(self.listing()):
             with self.subTest(msr["name"]):
                 out, fields = self.decoded(msr["name"], "0xFFFF_FFFF_FFFF_FFFF")
                 self.assertEqual(out["name"], msr["name"])

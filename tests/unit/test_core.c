@@ -128,6 +128,34 @@ START_TEST(field_helpers_handle_full_width_and_top_bit)
 }
 END_TEST
 
+START_TEST(typed_helpers_at_the_edges_of_the_register)
+{
+    /* The three shapes where a shift goes wrong (shift by 64, a signed 1 << 63,
+     * a mask of width 1 at bit 0); the sanitizer build runs this under UBSan. */
+    msr_ia32_lstar_t lstar = msr_ia32_lstar_target_rip_set(msr_ia32_lstar_from_raw(0), ~UINT64_C(0));
+    msr_ia32_arch_capabilities_t caps = msr_ia32_arch_capabilities_from_raw(0);
+    msr_ia32_feature_control_t fc = msr_ia32_feature_control_from_raw(~UINT64_C(0));
+
+    ck_assert_uint_eq(lstar.raw, ~UINT64_C(0));
+    ck_assert_uint_eq(msr_ia32_lstar_target_rip_get(lstar), ~UINT64_C(0));
+    lstar = msr_ia32_lstar_target_rip_set(lstar, UINT64_C(0xFFFFFFFF81000000));
+    ck_assert_uint_eq(lstar.raw, UINT64_C(0xFFFFFFFF81000000));
+
+    caps = msr_ia32_arch_capabilities_msr_virtual_enumeration_supported_set(caps, 1);
+    ck_assert_uint_eq(caps.raw, UINT64_C(1) << 63);
+    ck_assert_uint_eq(msr_ia32_arch_capabilities_msr_virtual_enumeration_supported_get(caps), 1);
+    caps = msr_ia32_arch_capabilities_msr_virtual_enumeration_supported_set(caps, 2); /* too wide: truncated */
+    ck_assert_uint_eq(caps.raw, 0);
+
+    ck_assert_uint_eq(msr_ia32_feature_control_lock_get(fc), 1);
+    fc = msr_ia32_feature_control_lock_set(fc, 0);
+    ck_assert_uint_eq(fc.raw, ~UINT64_C(1));
+    ck_assert_uint_eq(msr_ia32_feature_control_lock_get(fc), 0);
+    fc = msr_ia32_feature_control_lock_set(msr_ia32_feature_control_from_raw(0), ~UINT64_C(0));
+    ck_assert_uint_eq(fc.raw, 1);
+}
+END_TEST
+
 START_TEST(every_status_has_its_own_message)
 {
     int a, b;
@@ -215,6 +243,7 @@ int main(void)
     tcase_add_test(tc, typed_pat_entries_use_memory_type_names);
     tcase_add_test(tc, every_table_entry_is_found_by_address_and_name);
     tcase_add_test(tc, field_helpers_handle_full_width_and_top_bit);
+    tcase_add_test(tc, typed_helpers_at_the_edges_of_the_register);
     tcase_add_test(tc, every_status_has_its_own_message);
     tcase_add_test(tc, presence_follows_cpuid_and_never_says_a_wrong_yes);
     tcase_add_test(tc, native_cpuid_answers_for_this_machine);

@@ -1,0 +1,119 @@
+/*
+ * libFuzzer harness: the tool's number and name parsing (number.c,
+ * msr_lookup.c, the -c CPU list of cpu_select.c). The input is one argument
+ * as a user would type it (up to the first NUL byte).
+ *
+ * Oracles besides the sanitizers: a number accepted at one width is accepted
+ * with the same value at every wider width and fits its width; a rejection
+ * always says why; hex and decimal renderings of an accepted value parse back
+ * to it; a name lookup that succeeds finds that MSR again by its own name;
+ * a parsed CPU list is strictly ascending.
+ */
+#include "cpu_select.h"
+#include "msr_lookup.h"
+#include "number.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REQUIRE(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: oracle failed: %s\n", __FILE__, __LINE__, #cond);             \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char *text_of(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+
+    REQUIRE(text != NULL);
+    memcpy(text, data, size);
+    text[size] = '\0';
+    return text;
+}
+
+static void check_numbers(const char *text)
+{
+    static const unsigned widths[] = {1, 2, 7, 8, 16, 31, 32, 33, 48, 63, 64};
+    bool accepted_before = false;
+    uint64_t first_value = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+        char why[128];
+        uint64_t value = 0;
+
+        memset(why, 0, sizeof why);
+        if (parse_number(text, widths[i], &value, why, sizeof why)) {
+            REQUIRE(widths[i] == 64 || value >> widths[i] == 0);
+            if (accepted_before)
+                REQUIRE(value == first_value);
+            accepted_before = true;
+            first_value = value;
+        } else {
+            REQUIRE(!accepted_before);  /* a wider width never refuses what a narrower took */
+            REQUIRE(why[0] != '\0' && memchr(why, '\0', sizeof why) != NULL);
+        }
+    }
+    if (accepted_before) {
+        char again[32], why[128];
+        uint64_t value = 0;
+
+        snprintf(again, sizeof again, "0x%" PRIX64, first_value);
+        REQUIRE(parse_number(again, 64, &value, why, sizeof why) && value == first_value);
+        snprintf(again, sizeof again, "%" PRIu64, first_value);
+        REQUIRE(parse_number(again, 64, &value, why, sizeof why) && value == first_value);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = text_of(data, size);
+    const struct msr_info *msr;
+    struct msr_target target;
+    struct cpu_list cpus;
+    uint64_t value;
+
+    check_numbers(text);
+
+    /* A name goes through lookup_msr() inside lookup_target() (with the
+     * suggestion search, the slow part); an address through both. */
+    if (lookup_target(text, &target) && target.msr != NULL) {
+        REQUIRE(target.msr->address == target.address);
+        REQUIRE(msr_find_by_name(target.msr->name) != NULL);
+    }
+    if (text[0] >= '0' && text[0] <= '9') {
+        msr = lookup_msr(text);
+        REQUIRE(msr == NULL || msr_find_by_address(msr->address) != NULL);
+    }
+    (void)parse_value_arg(text, &value);
+
+    memset(&cpus, 0, sizeof cpus);
+    if (cpu_list_parse(text, &cpus)) {
+        size_t i;
+        char *formatted = cpu_list_format(cpus.cpus, cpus.count);
+        struct cpu_list again;
+
+        for (i = 1; i < cpus.count; i++)
+            REQUIRE(cpus.cpus[i - 1] < cpus.cpus[i]);
+        /* The tool's own rendering of the list reads back as the same list. */
+        memset(&again, 0, sizeof again);
+        if (cpus.count > 0) {
+            REQUIRE(cpu_list_parse(formatted, &again));
+            REQUIRE(again.count == cpus.count);
+            REQUIRE(memcmp(again.cpus, cpus.cpus, cpus.count * sizeof *cpus.cpus) == 0);
+            cpu_list_free(&again);
+        }
+        free(formatted);
+        cpu_list_free(&cpus);
+    }
+    free(text);
+    return 0;
+}
