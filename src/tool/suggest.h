@@ -11,11 +11,19 @@
 
 size_t edit_distance(const char *a, const char *b);
 
+/* The same distance when it is at most `limit`, else limit + 1 (computed only
+ * as far as needed to know that). */
+size_t edit_distance_within(const char *a, const char *b, size_t limit);
+
 /* Collects the best candidate: feed every candidate, then read `best`. */
+#define SUGGEST_CLASSES 38 /* A-Z (either case), 0-9, '_', anything else */
+
 struct suggestion {
     const char *typed;
     const char *best;      /* NULL until a candidate is close enough */
     size_t best_distance;
+    size_t typed_length;
+    size_t typed_counts[SUGGEST_CLASSES]; /* how often each class occurs in `typed` */
 };
 
 void suggestion_init(struct suggestion *s, const char *typed);
