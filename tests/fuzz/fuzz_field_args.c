@@ -13,19 +13,12 @@
  */
 #include "field_args.h"
 #include "msr_lookup.h"
+#include "fuzz_oracle.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: oracle failed: %s\n", __FILE__, __LINE__, #cond);             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 #define MAX_ARGS 16
 

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE /* memfd_create, open_memstream */
 
 #include "snapshot.h"
+#include "fuzz_oracle.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -19,14 +20,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#define REQUIRE(cond)                                                                              \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: oracle failed: %s\n", __FILE__, __LINE__, #cond);             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
