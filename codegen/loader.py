@@ -5,6 +5,7 @@ duplicate keys; here every node keeps its position and duplicate keys, merge
 keys, non-string keys and tags on lists or mappings (`!!set`, `!foo`) are errors.
 """
 
+import bisect
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -50,15 +51,21 @@ def describe_scalar(value: Any) -> str:
     return type(value).__name__
 
 
-def _position(mark) -> Position:
-    return Position(mark.line + 1, mark.column + 1)
+class _Lines:
+    """Positions as editors, grep and compilers count them: a line ends at
+    '\n' only. PyYAML's marks also break lines at '\r', U+0085, U+2028 and
+    U+2029, so after one of those its line numbers point at the wrong line;
+    positions are therefore taken from the mark's character index."""
 
+    def __init__(self, text: str):
+        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
 
-def _position_of_offset(text: str, offset: int) -> Position:
-    before = text[:offset]
-    line = before.count("\n") + 1
-    column = offset - (before.rfind("\n") + 1) + 1
-    return Position(line, column)
+    def at(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.starts, offset)
+        return Position(line, offset - self.starts[line - 1] + 1)
+
+    def of(self, mark) -> Position:
+        return self.at(mark.index)
 
 
 # YAML anchors and aliases let a small file expand exponentially ("billion
@@ -70,7 +77,7 @@ INT_TAG = "tag:yaml.org,2002:int"
 PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
-def _expanded_size(root: yaml.Node) -> int:
+def _expanded_size(root: yaml.Node, lines: _Lines) -> int:
     """How many nodes the tree has once every alias is expanded, counted without
     expanding (each distinct node once), so an anchor bomb costs nothing to refuse;
     raises SpecErrors for an alias inside the node it names (a cycle)."""
@@ -82,7 +89,7 @@ def _expanded_size(root: yaml.Node) -> int:
         if key in sizes:
             return sizes[key]
         if key in open_nodes:
-            raise SpecErrors([SpecError(_position(node.start_mark),
+            raise SpecErrors([SpecError(lines.of(node.start_mark),
                                         "a YAML alias refers to a node that contains it (a recursive structure)")])
         open_nodes.add(key)
         children = [v for _, v in node.value] if isinstance(node, yaml.MappingNode) else \
@@ -96,12 +103,13 @@ def _expanded_size(root: yaml.Node) -> int:
 
 
 class _Builder:
-    def __init__(self, loader: yaml.SafeLoader):
+    def __init__(self, loader: yaml.SafeLoader, lines: _Lines):
         self.loader = loader
+        self.lines = lines
         self.errors: List[SpecError] = []
 
     def build(self, node: yaml.Node) -> Node:
-        pos = _position(node.start_mark)
+        pos = self.lines.of(node.start_mark)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in PLAIN_COLLECTION_TAGS:
             kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
             tag = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
@@ -109,7 +117,7 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             out = Node("map", pos)
             for key_node, value_node in node.value:
-                key_pos = _position(key_node.start_mark)
+                key_pos = self.lines.of(key_node.start_mark)
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     self.errors.append(SpecError(key_pos, "YAML merge keys ('<<') are not supported; write the keys out"))
                     continue
@@ -157,7 +165,7 @@ class _Builder:
 
 def _reader_error(text: str, exc: "yaml.reader.ReaderError") -> SpecError:
     ch = exc.character
-    return SpecError(_position_of_offset(text, exc.position),
+    return SpecError(_Lines(text).at(exc.position),
                      f"YAML syntax error: character {f'U+{ch:04X}' if isinstance(ch, int) else repr(ch)} is not allowed")
 
 
@@ -168,7 +176,7 @@ def load(data: bytes) -> Tuple[Node, List[SpecError]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8", errors="replace")
-        raise SpecErrors([SpecError(_position_of_offset(good, len(good)), "the file is not valid UTF-8")])
+        raise SpecErrors([SpecError(_Lines(good).at(len(good)), "the file is not valid UTF-8")])
     try:
         loader = yaml.SafeLoader(text)  # the reader rejects control characters here already
     except yaml.reader.ReaderError as exc:
@@ -178,7 +186,7 @@ def load(data: bytes) -> Tuple[Node, List[SpecError]]:
             root: Optional[yaml.Node] = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            pos = _position(mark) if mark else Position(1, 1)
+            pos = _Lines(text).of(mark) if mark else Position(1, 1)
             problem = exc.problem or exc.context or "syntax error"
             if exc.context and exc.problem:
                 problem = f"{exc.context}: {exc.problem}"
@@ -191,9 +199,10 @@ def load(data: bytes) -> Tuple[Node, List[SpecError]]:
             raise SpecErrors([SpecError(Position(1, 1), "YAML nesting is too deep")])
         if root is None:
             raise SpecErrors([SpecError(Position(1, 1), "the spec is empty: expected a mapping with the key 'msrs'")])
-        builder = _Builder(loader)
+        lines = _Lines(text)
+        builder = _Builder(loader, lines)
         try:
-            if _expanded_size(root) > NODE_LIMIT:
+            if _expanded_size(root, lines) > NODE_LIMIT:
                 raise SpecErrors([SpecError(Position(1, 1), f"the spec expands to more than {NODE_LIMIT} YAML nodes "
                                                             "(anchors and aliases nested too deeply?)")])
             tree = builder.build(root)
