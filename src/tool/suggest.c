@@ -76,11 +76,6 @@ size_t edit_distance_within(const char *a, const char *b, size_t limit)
     return result;
 }
 
-size_t edit_distance(const char *a, const char *b)
-{
-    return edit_distance_within(a, b, (size_t)-2);
-}
-
 static unsigned char_class(char c)
 {
     c = fold(c);

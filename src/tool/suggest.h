@@ -9,10 +9,8 @@
 
 #include <stddef.h>
 
-size_t edit_distance(const char *a, const char *b);
-
-/* The same distance when it is at most `limit`, else limit + 1 (computed only
- * as far as needed to know that). */
+/* The distance when it is at most `limit`, else limit + 1 (computed only as
+ * far as needed to know that). */
 size_t edit_distance_within(const char *a, const char *b, size_t limit);
 
 /* Collects the best candidate: feed every candidate, then read `best`. */
