@@ -1,4 +1,4 @@
-"""python3 -m codegen --spec spec/msrs.yaml --out DIR [--check | --list-outputs]
+"""python3 -m codegen --spec spec/msrs.yaml [--spec OVERLAY.yaml ...] --out DIR [--check | --list-outputs]
 
 Exit status: 0 done (or, with --check, up to date); 1 spec errors (each printed
 as FILE:LINE:COL: message, nothing written) or stale output under --check;
@@ -8,52 +8,69 @@ as FILE:LINE:COL: message, nothing written) or stale output under --check;
 import argparse
 import os
 import sys
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
-from . import loader, model, output, render, specdoc, validate
-from .errors import SpecErrors
+from . import handwritten, loader, model, output, render, specdoc, validate
+from .errors import SpecError, SpecErrors
 
 
-def build_model(spec_path: str) -> model.Model:
-    """Load and validate the spec; raises SpecErrors listing every mistake."""
-    with open(spec_path, "rb") as f:
-        data = f.read()
-    tree, errors = loader.load(data)
-    clean, more = validate.validate(tree)
-    errors = errors + more
+def build_model(spec_paths, name_files: bool = False) -> model.Model:
+    """Load and validate the spec (a path, or a base path followed by overlays);
+    raises SpecErrors listing every mistake. With several files, or with
+    `name_files`, every position carries its file's path."""
+    paths: Sequence[str] = [spec_paths] if isinstance(spec_paths, str) else spec_paths
+    label = name_files or len(paths) > 1
+    roots, errors = [], []
+    for path in paths:
+        with open(path, "rb") as f:
+            data = f.read()
+        try:
+            tree, more = loader.load(data, path if label else "")
+        except SpecErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        roots.append(tree)
+        errors.extend(more)
     if errors:
         raise SpecErrors(errors)
-    return model.build(clean)
+    spec_model, more = validate.validate(roots)
+    if more or spec_model is None:
+        raise SpecErrors(more or [SpecError(loader.Position(1, 1), "the spec has errors")])
+    return spec_model
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m codegen", description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", required=True, help="the spec file (spec/msrs.yaml)")
+    parser.add_argument("--spec", action="append", help="the spec file (spec/msrs.yaml); repeat for overlays")
     parser.add_argument("--out", help="output directory (generated/ or the build tree's)")
-    parser.add_argument("--check", action="store_true", help="compare with --out instead of writing; exit 1 if stale")
+    parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 if stale")
     parser.add_argument("--list-outputs", action="store_true", help="print the files that would be generated")
     parser.add_argument("--spec-doc", metavar="README",
                         help="rewrite the key tables in this spec format document (with --check: compare)")
+    parser.add_argument("--handwritten-names", metavar="DIR",
+                        help="rewrite codegen/handwritten_names.txt from the headers in DIR (with --check: compare)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     args = parser.parse_args(argv)
-    if not (args.out or args.spec_doc):
-        parser.error("give --out DIR or --spec-doc FILE")
-
     if args.spec_doc:
         return specdoc.main(args.spec_doc, args.check)
+    if args.handwritten_names:
+        return handwritten_main(args.handwritten_names, args.check)
+    if not args.spec or not args.out:
+        parser.error("give --spec FILE and --out DIR (or --spec-doc FILE, or --handwritten-names DIR)")
 
+    label = ", ".join(args.spec)
     try:
         spec_model = build_model(args.spec)
     except OSError as exc:
-        print(f"{args.spec}: cannot read the spec: {exc.strerror}", file=sys.stderr)
+        print(f"{exc.filename or label}: cannot read the spec: {exc.strerror}", file=sys.stderr)
         return 2
     except SpecErrors as exc:
         for err in exc.errors:
-            print(err.format(args.spec), file=sys.stderr)
-        print(f"{args.spec}: {len(exc.errors)} error(s); nothing was written", file=sys.stderr)
+            print(err.format(args.spec[0]), file=sys.stderr)
+        print(f"{label}: {len(exc.errors)} error(s); nothing was written", file=sys.stderr)
         return 1
 
-    files = render.render(spec_model, os.path.basename(args.spec))
+    files = render.render(spec_model, [os.path.basename(p) for p in args.spec])
     if args.list_outputs:
         for name in sorted(files):
             print(os.path.join(args.out, name))
@@ -63,13 +80,36 @@ def main(argv: Optional[List[str]] = None) -> int:
         for name in stale:
             print(f"{os.path.join(args.out, name)}: out of date", file=sys.stderr)
         if stale:
-            print(f"regenerate: python3 -m codegen --spec {args.spec} --out {args.out}", file=sys.stderr)
+            specs = " ".join(f"--spec {p}" for p in args.spec)
+            print(f"regenerate: python3 -m codegen {specs} --out {args.out}", file=sys.stderr)
             return 1
         return 0
     changed = output.write(args.out, files)
     if not args.quiet:
         print(f"codegen: {len(spec_model.msrs)} MSRs, {spec_model.field_count} fields; "
               f"{len(changed)} of {len(files) + 1} files updated in {args.out}")
+    return 0
+
+
+def handwritten_main(directory: str, check: bool) -> int:
+    try:
+        text = handwritten.render_list(handwritten.scan(directory))
+    except OSError as exc:
+        print(f"{directory}: cannot read the headers: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        with open(handwritten.LIST_FILE, encoding="utf-8") as f:
+            current = f.read()
+    except FileNotFoundError:
+        current = ""
+    if text == current:
+        return 0
+    if check:
+        print(f"{handwritten.LIST_FILE}: differs from the names the headers in {directory} export; run "
+              f"python3 -m codegen --handwritten-names {directory}", file=sys.stderr)
+        return 1
+    with open(handwritten.LIST_FILE, "w", encoding="utf-8") as f:
+        f.write(text)
     return 0
 
 

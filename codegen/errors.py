@@ -9,6 +9,7 @@ from typing import List
 class Position:
     line: int  # 1-based
     column: int  # 1-based
+    file: str = ""  # the spec file, when several are validated together (overlays)
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,9 @@ class SpecError:
     message: str
 
     def format(self, filename: str) -> str:
-        return f"{filename}:{self.position.line}:{self.position.column}: {one_line(self.message)}"
+        """`filename` names the file for errors whose position does not carry one."""
+        where = self.position.file or filename
+        return f"{where}:{self.position.line}:{self.position.column}: {one_line(self.message)}"
 
 
 def one_line(text: str) -> str:
@@ -32,4 +35,5 @@ class SpecErrors(Exception):
 
     def __init__(self, errors: List[SpecError]):
         super().__init__(f"{len(errors)} error(s)")
-        self.errors = sorted(errors, key=lambda e: (e.position, e.message))
+        self.errors = sorted(errors, key=lambda e: (e.position.file, e.position.line, e.position.column,
+                                                    e.message))

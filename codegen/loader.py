@@ -57,12 +57,13 @@ class _Lines:
     U+2029, so after one of those its line numbers point at the wrong line;
     positions are therefore taken from the mark's character index."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, file: str = ""):
         self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self.file = file
 
     def at(self, offset: int) -> Position:
         line = bisect.bisect_right(self.starts, offset)
-        return Position(line, offset - self.starts[line - 1] + 1)
+        return Position(line, offset - self.starts[line - 1] + 1, self.file)
 
     def of(self, mark) -> Position:
         return self.at(mark.index)
@@ -163,51 +164,52 @@ class _Builder:
         return value
 
 
-def _reader_error(text: str, exc: "yaml.reader.ReaderError") -> SpecError:
+def _reader_error(text: str, exc: "yaml.reader.ReaderError", file: str) -> SpecError:
     ch = exc.character
-    return SpecError(_Lines(text).at(exc.position),
+    return SpecError(_Lines(text, file).at(exc.position),
                      f"YAML syntax error: character {f'U+{ch:04X}' if isinstance(ch, int) else repr(ch)} is not allowed")
 
 
-def load(data: bytes) -> Tuple[Node, List[SpecError]]:
+def load(data: bytes, file: str = "") -> Tuple[Node, List[SpecError]]:
     """Parse `data` into a node tree plus the non-fatal YAML-level errors
-    (duplicate keys, ...); raise SpecErrors when there is no tree at all."""
+    (duplicate keys, ...); raise SpecErrors when there is no tree at all.
+    `file` goes into every position (empty: the caller names the file)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8", errors="replace")
-        raise SpecErrors([SpecError(_Lines(good).at(len(good)), "the file is not valid UTF-8")])
+        raise SpecErrors([SpecError(_Lines(good, file).at(len(good)), "the file is not valid UTF-8")])
     try:
         loader = yaml.SafeLoader(text)  # the reader rejects control characters here already
     except yaml.reader.ReaderError as exc:
-        raise SpecErrors([_reader_error(text, exc)])
+        raise SpecErrors([_reader_error(text, exc, file)])
     try:
         try:
             root: Optional[yaml.Node] = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            pos = _Lines(text).of(mark) if mark else Position(1, 1)
+            pos = _Lines(text, file).of(mark) if mark else Position(1, 1, file)
             problem = exc.problem or exc.context or "syntax error"
             if exc.context and exc.problem:
                 problem = f"{exc.context}: {exc.problem}"
             raise SpecErrors([SpecError(pos, f"YAML syntax error: {problem}")])
         except yaml.reader.ReaderError as exc:
-            raise SpecErrors([_reader_error(text, exc)])
+            raise SpecErrors([_reader_error(text, exc, file)])
         except yaml.YAMLError as exc:
-            raise SpecErrors([SpecError(Position(1, 1), f"YAML error: {exc}")])
+            raise SpecErrors([SpecError(Position(1, 1, file), f"YAML error: {exc}")])
         except RecursionError:
-            raise SpecErrors([SpecError(Position(1, 1), "YAML nesting is too deep")])
+            raise SpecErrors([SpecError(Position(1, 1, file), "YAML nesting is too deep")])
         if root is None:
-            raise SpecErrors([SpecError(Position(1, 1), "the spec is empty: expected a mapping with the key 'msrs'")])
-        lines = _Lines(text)
+            raise SpecErrors([SpecError(Position(1, 1, file), "the spec is empty: expected a mapping with the key 'msrs'")])
+        lines = _Lines(text, file)
         builder = _Builder(loader, lines)
         try:
             if _expanded_size(root, lines) > NODE_LIMIT:
-                raise SpecErrors([SpecError(Position(1, 1), f"the spec expands to more than {NODE_LIMIT} YAML nodes "
+                raise SpecErrors([SpecError(Position(1, 1, file), f"the spec expands to more than {NODE_LIMIT} YAML nodes "
                                                             "(anchors and aliases nested too deeply?)")])
             tree = builder.build(root)
         except RecursionError:
-            raise SpecErrors([SpecError(Position(1, 1), "YAML nesting is too deep")])
+            raise SpecErrors([SpecError(Position(1, 1, file), "YAML nesting is too deep")])
         return tree, builder.errors
     finally:
         loader.dispose()

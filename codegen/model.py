@@ -1,55 +1,163 @@
-"""The frozen model the templates read: defaults filled in, every derived value
-(masks, C names, struct layout, expanded array instances) computed once here.
+"""The frozen model the renderers read: every default filled in, every derived
+value (masks, layouts, expanded array instances, C names) computed once.
 
-Built only from a spec the validator accepted, so nothing here can fail.
+The validator (validate.py) builds it while it checks the spec, so a model only
+exists for a spec without errors. C names come from naming.py and are attached
+to each entity as `names`; templates print them and never assemble their own.
 """
 
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Optional, Tuple
 
-from .schema import FIELD_ACCESS, REGISTER_ACCESS
+from .errors import Position
+from .schema import ACCESS_MODES
 
 ARRAY_PLACEHOLDER = "{n}"
 ALL_ONES = (1 << 64) - 1
-
-
-def c_stem(name: str) -> str:
-    """Mechanical lower-case C stem: IA32_MTRR_PHYSBASE{n} -> ia32_mtrr_physbasen."""
-    return name.replace(ARRAY_PLACEHOLDER, "n").lower()
 
 
 def hex64(value: int) -> str:
     return f"UINT64_C(0x{value:016X})"
 
 
+def manual_hex(value: int) -> str:
+    """Hex as the manuals write it: 0AH, 80000001H, 7H."""
+    text = f"{value:X}"
+    return ("0" + text if text[0] in "ABCDEF" else text) + "H"
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str                 # intel
+    title: str                # Intel
+    meaning: str
+    bit: int                  # bit of the C vendor set
+    leaf: Optional[int]       # CPUID leaf of its signature, None for declared vendors
+    signatures: Tuple[str, ...]
+    registers: Tuple[str, ...]
+    position: Position
+    names: Any = None         # naming.VendorNames
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    meaning: str
+    index: int
+    position: Position
+    names: Any = None
+
+
 @dataclass(frozen=True)
 class EnumValue:
-    name: str          # WB
+    name: str                 # WB
     value: int
     description: str
-    macro: str         # MSR_MEMORY_TYPE_WB
+    names: Any = None         # naming.EnumValueNames
 
 
 @dataclass(frozen=True)
 class Enum:
-    name: str          # memory_type, or ia32_vmx_basic_memory_type for inline enums
-    c_name: str        # msr_memory_type
+    key: str                  # memory_type, or ia32_vmx_basic.memory_type for a field's own enum
     description: str
     values: Tuple[EnumValue, ...]
     shared: bool
+    position: Position
+    names: Any = None         # naming.EnumNames
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One node of a presence condition (schema.CONDITION_KINDS)."""
+
+    kind: str                            # cpuid | msr | family | any_of | all_of
+    position: Position
+    leaf: int = 0
+    subleaf: int = 0
+    register: str = ""
+    msr: Optional[str] = None            # name of the MSR tested (may hold {n})
+    msr_address: int = 0                 # its address (of instance 0 when indexed)
+    msr_stride: int = 0                  # for {n}: the array's stride (the instance of the same index)
+    context: str = ""                    # schema.CONTEXTS
+    msb: int = 0
+    lsb: int = 0
+    bit_is_index: bool = False           # the tested bit is the array index n
+    compare: str = "nonzero"             # schema.COMPARISONS
+    operand: int = 0
+    operand_is_index: bool = False       # the operand is the array index n
+    family: int = 0
+    models: Tuple[int, ...] = ()
+    children: Tuple["Condition", ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Nodes in this subtree, itself included (the C table stores it to skip subtrees)."""
+        return 1 + sum(c.size for c in self.children)
+
+    def flatten(self) -> Tuple["Condition", ...]:
+        """This subtree in prefix order, as the C table holds it."""
+        out = [self]
+        for c in self.children:
+            out.extend(c.flatten())
+        return tuple(out)
+
+    def msr_names(self) -> Tuple[str, ...]:
+        """Every MSR the condition reads."""
+        own = (self.msr,) if self.kind == "msr" and self.msr else ()
+        return own + tuple(n for c in self.children for n in c.msr_names())
+
+    @property
+    def uses_index(self) -> bool:
+        own = self.bit_is_index or self.operand_is_index or (self.msr is not None and ARRAY_PLACEHOLDER in self.msr)
+        return own or any(c.uses_index for c in self.children)
+
+    def text(self, index: Optional[int] = None) -> str:
+        """The condition in the manuals' notation: CPUID.(EAX=07H,ECX=0):EBX[2] = 1,
+        IA32_VMX_BASIC[55] = 1; `n` stays `n` unless an instance index is given."""
+        if self.kind in ("any_of", "all_of"):
+            joiner = " or " if self.kind == "any_of" else " and "
+            parts = [f"({c.text(index)})" if c.kind in ("any_of", "all_of") else c.text(index) for c in self.children]
+            return joiner.join(parts)
+        if self.kind == "context":
+            return f"only in context {self.context}"
+        if self.kind == "family":
+            fam = f"family {manual_hex(self.family)}"
+            if not self.models:
+                return fam
+            return fam + ", model " + "/".join(manual_hex(m) for m in self.models)
+        n = "n" if index is None else str(index)
+        if self.kind == "cpuid":
+            sub = f",ECX={manual_hex(self.subleaf)}" if self.subleaf else ""
+            source = f"CPUID.(EAX={manual_hex(self.leaf)}{sub}):{self.register.upper()}"
+        else:
+            source = (self.msr or "?").replace(ARRAY_PLACEHOLDER, n)
+        if self.bit_is_index:
+            bits = f"[{n}]"
+        elif self.msb == self.lsb:
+            bits = f"[{self.lsb}]"
+        else:
+            bits = f"[{self.msb}:{self.lsb}]"
+        operand = n if self.operand_is_index else str(self.operand)
+        if self.compare == "nonzero":
+            return f"{source}{bits} = 1" if (self.msb == self.lsb or self.bit_is_index) else f"{source}{bits} != 0"
+        op = {"equals": "=", "above": ">", "at_least": ">="}[self.compare]
+        return f"{source}{bits} {op} {operand}"
 
 
 @dataclass(frozen=True)
 class Field:
-    name: str          # NXE
-    member: str        # nxe (struct member and accessor infix)
-    macro: str         # MSR_IA32_EFER_NXE
+    name: str                 # NXE
     msb: int
     lsb: int
     access: str
     description: str
     enum: Optional[Enum]
     reset: Optional[int]
+    vendors: Tuple[str, ...]  # () = the register's
+    present_if: Optional[Condition]
+    canonical: bool
+    position: Position
+    names: Any = None         # naming.FieldNames
 
     @property
     def width(self) -> int:
@@ -60,20 +168,16 @@ class Field:
         return ((1 << self.width) - 1) << self.lsb
 
     @property
-    def mask_c(self) -> str:
-        return hex64(self.mask)
-
-    @property
     def max_value(self) -> int:
         return (1 << self.width) - 1
 
     @property
     def readable(self) -> bool:
-        return FIELD_ACCESS[self.access][0]
+        return ACCESS_MODES[self.access][0]
 
     @property
     def writable(self) -> bool:
-        return FIELD_ACCESS[self.access][1]
+        return ACCESS_MODES[self.access][1]
 
     @property
     def bits_text(self) -> str:
@@ -90,19 +194,6 @@ class Member:
 
 
 @dataclass(frozen=True)
-class CpuidCondition:
-    leaf: int
-    subleaf: int
-    register: str
-    bit: int
-
-    @property
-    def text(self) -> str:
-        sub = f",ECX={self.subleaf:X}H" if self.subleaf else ""
-        return f"CPUID.(EAX={self.leaf:X}H{sub}):{self.register.upper()}[{self.bit}]"
-
-
-@dataclass(frozen=True)
 class Instance:
     """One concrete register: a plain MSR, or one element of an array."""
 
@@ -110,26 +201,13 @@ class Instance:
     address: int
     index: int
     msr: "Msr"
-
-    @property
-    def aliases(self) -> Tuple[str, ...]:
-        return tuple(a.replace(ARRAY_PLACEHOLDER, str(self.index)) for a in self.msr.aliases)
-
-    @property
-    def id(self) -> str:
-        """A C-identifier suffix unique to this instance (for table symbols)."""
-        return f"{self.msr.stem}_{self.index}" if self.msr.is_array else self.msr.stem
-
-    @property
-    def macro(self) -> str:
-        return "MSR_" + self.name
+    aliases: Tuple[str, ...]
+    names: Any = None         # naming.InstanceNames
 
 
 @dataclass(frozen=True)
 class Msr:
     name: str                 # IA32_EFER, or IA32_MTRR_PHYSBASE{n}
-    stem: str                 # ia32_efer
-    macro: str                # MSR_IA32_EFER
     address: int
     category: str
     access: str
@@ -137,11 +215,14 @@ class Msr:
     vendors: Tuple[str, ...]
     ref: str
     aliases: Tuple[str, ...]
-    cpuid: Tuple[CpuidCondition, ...]
-    condition: Optional[str]
+    present_if: Optional[Condition]
     count: Optional[int]
     stride: int
+    layout: Optional[str]
     fields: Tuple[Field, ...]  # ascending lsb
+    position: Position
+    names: Any = None          # naming.MsrNames
+    instances: Tuple[Instance, ...] = field(default=(), compare=False)
 
     @property
     def is_array(self) -> bool:
@@ -187,33 +268,26 @@ class Msr:
         return mask
 
     @property
-    def instances(self) -> Tuple[Instance, ...]:
-        if not self.is_array:
-            return (Instance(self.name, self.address, 0, self),)
-        return tuple(Instance(self.name.replace(ARRAY_PLACEHOLDER, str(i)), self.address + i * self.stride, i, self)
-                     for i in range(self.count))
+    def canonical_mask(self) -> int:
+        mask = 0
+        for f in self.fields:
+            if f.canonical:
+                mask |= f.mask
+        return mask
 
     @property
     def members(self) -> Tuple[Member, ...]:
         """The bitfield struct in bit order, reserved gaps as rsvd_<lsb>."""
-        out: List[Member] = []
+        out = []
         bit = 0
         for f in self.fields:
             if f.lsb > bit:
                 out.append(Member(f"rsvd_{bit}", f.lsb - bit, ""))
-            out.append(Member(f.member, f.width, f"{f.name}, {f.bits_text}, {f.access}"))
+            out.append(Member(f.names.member, f.width, f"{f.name}, {f.bits_text}, {f.access}"))
             bit = f.msb + 1
         if bit < 64:
             out.append(Member(f"rsvd_{bit}", 64 - bit, ""))
         return tuple(out)
-
-    @property
-    def vendor_text(self) -> str:
-        return " and ".join({"intel": "Intel", "amd": "AMD"}[v] for v in self.vendors)
-
-    @property
-    def cpuid_text(self) -> str:
-        return " or ".join(c.text for c in self.cpuid)
 
     @property
     def address_text(self) -> str:
@@ -228,29 +302,37 @@ class ControlBit:
     bit: int
     name: str
     description: str
-    macro: str        # MSR_VMX_SECONDARY_ENABLE_EPT
+    names: Any = None
 
 
 @dataclass(frozen=True)
 class ControlSet:
     name: str
-    id_macro: str     # MSR_VMX_CTLS_SECONDARY
     description: str
     width: int
     capability: Msr
     true_capability: Optional[Msr]
+    activated_by: Optional[Tuple[str, int]]   # (set name, bit)
     bits: Tuple[ControlBit, ...]
+    index: int
+    position: Position
+    names: Any = None
 
 
 @dataclass(frozen=True)
 class Model:
-    msrs: Tuple[Msr, ...]                 # ascending address
+    msrs: Tuple[Msr, ...]                 # ascending address, then name
     enums: Tuple[Enum, ...]               # shared enums, spec order
+    vendors: Tuple[Vendor, ...]           # built-in first, then declared
+    categories: Tuple[Category, ...]      # sorted by name
     control_sets: Tuple[ControlSet, ...]  # spec order
+    layouts: Tuple[str, ...]              # names of the shared layouts, spec order
+    names: Any = None                     # naming.ModelNames
 
     @property
-    def categories(self) -> Tuple[str, ...]:
-        return tuple(sorted({m.category for m in self.msrs}))
+    def used_categories(self) -> Tuple[Category, ...]:
+        used = {m.category for m in self.msrs}
+        return tuple(c for c in self.categories if c.name in used)
 
     def msrs_in(self, category: str) -> Tuple[Msr, ...]:
         return tuple(m for m in self.msrs if m.category == category)
@@ -268,62 +350,8 @@ class Model:
     def field_count(self) -> int:
         return sum(len(m.fields) for m in self.msrs)
 
-
-# ---- construction from validated plain data ----------------------------------
-
-
-def _enum(name: str, c_prefix: str, description: str, values: List[Dict[str, Any]], shared: bool) -> Enum:
-    return Enum(
-        name=name,
-        c_name="msr_" + c_prefix.lower(),
-        description=description,
-        values=tuple(EnumValue(v["name"], v["value"], v.get("description", ""),
-                               f"MSR_{c_prefix.upper()}_{v['name']}") for v in values),
-        shared=shared,
-    )
-
-
-def build(spec: Dict[str, Any]) -> Model:
-    """`spec` is the validator's plain output: keys present, types right."""
-    shared = {name: _enum(name, name, e["description"], e["values"], True)
-              for name, e in spec.get("enums", {}).items()}
-    msrs: List[Msr] = []
-    for m in spec["msrs"]:
-        stem = c_stem(m["name"])
-        fields: List[Field] = []
-        for f in m.get("fields", []):
-            ref = f.get("enum")
-            if isinstance(ref, str):
-                enum = shared[ref]
-            elif ref is not None:
-                prefix = f"{stem}_{f['name'].lower()}"
-                enum = _enum(prefix, prefix, f"Values of {m['name']}.{f['name']}", ref, False)
-            else:
-                enum = None
-            fields.append(Field(
-                name=f["name"], member=f["name"].lower(), macro=f"MSR_{stem.upper()}_{f['name']}",
-                msb=f["msb"], lsb=f["lsb"], access=f.get("access") or m["access"],
-                description=f["description"], enum=enum, reset=f.get("reset")))
-        fields.sort(key=lambda f: f.lsb)
-        conds = m.get("cpuid")
-        cpuid = tuple(CpuidCondition(c["leaf"], c.get("subleaf", 0), c["register"], c["bit"])
-                      for c in (conds or []))
-        msrs.append(Msr(
-            name=m["name"], stem=stem, macro="MSR_" + stem.upper(), address=m["address"],
-            category=m["category"], access=m["access"], description=m["description"],
-            vendors=tuple(v for v in ("intel", "amd") if v in m["vendors"]), ref=m.get("ref", ""),
-            aliases=tuple(m.get("aliases", [])), cpuid=cpuid, condition=m.get("condition"), count=m.get("count"),
-            stride=m.get("stride", 1), fields=tuple(fields)))
-    msrs.sort(key=lambda m: (m.address, m.name))
-    by_name = {m.name: m for m in msrs}
-    sets = tuple(
-        ControlSet(
-            name=s["name"], id_macro=f"MSR_VMX_CTLS_{s['name'].upper()}", description=s["description"],
-            width=s["width"], capability=by_name[s["capability"]],
-            true_capability=by_name[s["true_capability"]] if s.get("true_capability") else None,
-            bits=tuple(sorted((ControlBit(b["bit"], b["name"], b["description"],
-                                          f"MSR_VMX_{s['name'].upper()}_{b['name']}") for b in s["bits"]),
-                              key=lambda b: b.bit)))
-        for s in spec.get("vmx_control_sets", []))
-    assert all(m.access in REGISTER_ACCESS for m in msrs)
-    return Model(msrs=tuple(msrs), enums=tuple(shared.values()), control_sets=sets)
+    def msr(self, name: str) -> Msr:
+        for m in self.msrs:
+            if m.name == name:
+                return m
+        raise KeyError(name)

@@ -1,15 +1,17 @@
 """Render the model through the Jinja2 templates in codegen/templates/.
 
-Templates see only the model (and the small filters below); every output file
-name is decided here.
+Templates see only the model, the schema's enumerations and the small filters
+below; every C name they print comes from naming.py (attached to the model), and
+every output file name is decided here.
 """
 
 import os
 import textwrap
-from typing import Dict
+from typing import Dict, List
 
 import jinja2
 
+from . import schema
 from .model import Model, hex64
 
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -44,6 +46,10 @@ def _pad(text: str, width: int) -> str:
     return str(text).ljust(width)
 
 
+def _hex8(value: int) -> str:
+    return f"0x{value:02X}"
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -53,16 +59,53 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(comment=_comment, inline=_inline, cstr=_cstr, pad=_pad, hex64=hex64)
+    env.filters.update(comment=_comment, inline=_inline, cstr=_cstr, pad=_pad, hex64=hex64, hex8=_hex8)
     env.globals.update(max=max, len=len)
     return env
 
 
-def render(model: Model, spec_name: str) -> Dict[str, str]:
+def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
+    """What every template may use besides the model: the schema's
+    enumerations and, for each, spec spelling -> C constant (from naming.py)."""
+    constants = {key: dict(zip(schema.CLOSED_ENUMS[key][0], e.constants)) for key, e in model.names.schema_enums}
+    meanings = {
+        "access": [schema.ACCESS_MODES[a][2] for a in schema.ACCESS_MODES],
+        "cpuid_reg": ["" for _ in schema.CPUID_REGISTERS],
+        "condition_kind": [c.meaning for c in schema.CONDITION_KINDS],
+        "compare": [c.meaning for c in schema.COMPARISONS],
+        "context": [c.meaning for c in schema.CONTEXTS],
+    }
+    vendor_constant = {v.name: v.names.constant for v in model.vendors}
+    vendor_title = {v.name: v.title for v in model.vendors}
+    return {
+        "model": model,
+        "spec_names": spec_names,
+        "schema_enums": schema.CLOSED_ENUMS,
+        "schema_meanings": meanings,
+        "access_constant": constants["access"],
+        "reg_constant": constants["cpuid_reg"],
+        "kind_constant": constants["condition_kind"],
+        "compare_constant": constants["compare"],
+        "context_constant": constants["context"],
+        "category_constant": {c.name: c.names.constant for c in model.categories},
+        "set_ids": {s.name: s.names.id for s in model.control_sets},
+        "builtin_vendor_names": ", ".join(schema.VENDOR_NAMES),
+        "vendor_constant": vendor_constant,
+        "vendor_title": vendor_title,
+    }
+
+
+def render(model: Model, spec_names) -> Dict[str, str]:
     """All output files: relative path -> text."""
+    if isinstance(spec_names, str):
+        spec_names = [spec_names]
     env = environment()
-    common = {"model": model, "spec_name": spec_name}
+    common = _context(model, list(spec_names))
+    env.filters["vendor_set"] = lambda vendors: " | ".join(common["vendor_constant"][v] for v in vendors) or "0"
+    env.filters["vendor_titles"] = lambda vendors: " and ".join(common["vendor_title"][v] for v in vendors)
+    env.filters["reg_constant"] = lambda reg: common["reg_constant"][reg]
     files = {
+        "include/x86msr/msr_schema.h": env.get_template("msr_schema.h.j2").render(**common),
         "include/x86msr/msr_enums.h": env.get_template("msr_enums.h.j2").render(**common),
         "include/x86msr/msr_vmx_controls.h": env.get_template("msr_vmx_controls.h.j2").render(**common),
         "include/x86msr/msrs.h": env.get_template("msrs.h.j2").render(**common),
@@ -70,6 +113,6 @@ def render(model: Model, spec_name: str) -> Dict[str, str]:
         "tests/msr_selftest.c": env.get_template("msr_selftest.c.j2").render(**common),
     }
     category = env.get_template("msr_category.h.j2")
-    for name in model.categories:
-        files[f"include/x86msr/msr_{name}.h"] = category.render(category=name, msrs=model.msrs_in(name), **common)
+    for c in model.used_categories:
+        files["include/" + c.names.header] = category.render(category=c, msrs=model.msrs_in(c.name), **common)
     return files

@@ -1,22 +1,33 @@
-"""The spec's key table: one place that says which keys each kind of spec entry
-takes, their types, whether they are required, their defaults and what they mean.
+"""The spec's schema: every key each kind of entry takes (type, required,
+default, meaning) and every enumeration the spec, the C code and the docs
+share (access modes, vendors, CPUID registers, condition kinds, comparisons,
+categories).
 
-The validator checks every mapping in the spec against this table and
-`spec/README.md` renders it, so the two cannot drift apart.
+This module is the one place those are spelled. The validator checks the spec
+against the key tables; the C enums and name tables (x86msr/msr_schema.h,
+msr_table.c), the JSON Schema and spec/README.md are rendered from them.
 """
 
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
-# Value types. A type is one of these strings; `list:KIND` is a list of mappings
-# of record KIND, `map:KIND` a mapping from a name to a record of KIND.
+# ---- value types --------------------------------------------------------------
+# A type is one of these strings; `list:KIND` is a list of records of KIND,
+# `map:KIND` a mapping from a name to a record of KIND.
 INT = "int"
 STR = "str"
+BOOL = "bool"
 IDENT = "identifier"          # a C identifier, not a keyword
-NAME_PATTERN = "msr-name"     # an MSR name, possibly holding the {n} placeholder
+NAME_PATTERN = "msr-name"     # an MSR name: upper case, possibly holding the {n} placeholder
 BITS = "bits"                 # "msb:lsb" or a single bit number
 STR_LIST = "list:str"
-IDENT_LIST = "list:identifier"
+INT_LIST = "list:int"
+CONDITION = "condition"       # a presence condition (CONDITION_KINDS)
+ENUM_REF = "enum_ref"         # the name of a shared enum, or a list of values
+INDEXED_INT = "int-or-n"      # an integer, or `n`: the array instance index
+VENDOR_LIST = "vendor_list"   # vendor names (built in or declared in the spec)
+CATEGORY = "category"         # a category name (built in or declared in the spec)
+CONTROL_REF = "control_ref"   # {set: NAME, bit: N}
 
 
 @dataclass(frozen=True)
@@ -29,31 +40,158 @@ class Key:
     choices: Optional[Tuple[str, ...]] = None
 
 
-# Access modes of a whole register.
-REGISTER_ACCESS = ("ro", "rw", "wo")
+@dataclass(frozen=True)
+class EnumMember:
+    """One member of a schema enumeration: its spec spelling, the C constant's
+    suffix (MSR_<ENUM>_<SUFFIX>), its C value and what it means."""
 
-# Access modes of a field: mode -> (readable, writable, meaning).
-FIELD_ACCESS: Dict[str, Tuple[bool, bool, str]] = {
-    "rw": (True, True, "read/write"),
+    name: str
+    meaning: str
+
+
+# ---- enumerations ---------------------------------------------------------------
+
+# Access modes of registers and fields: name -> (readable, writable, meaning).
+ACCESS_MODES: Dict[str, Tuple[bool, bool, str]] = {
     "ro": (True, False, "read-only: writes are ignored or must write back the value read"),
+    "rw": (True, True, "read/write"),
     "wo": (False, True, "write-only: reads return 0 or an undefined value"),
     "rw1c": (True, True, "read, write 1 to clear (status bits)"),
     "rwo": (True, True, "read, write once: a lock bit, or a field frozen by a lock bit until reset"),
 }
 
-# Which field access modes each register access mode allows.
+# Which of them a whole register may have, and which field modes each allows.
+REGISTER_ACCESS = ("ro", "rw", "wo")
 FIELD_ACCESS_ALLOWED = {
-    "rw": tuple(FIELD_ACCESS),
+    "rw": tuple(ACCESS_MODES),
     "ro": ("ro",),
     "wo": ("wo",),
 }
 
-VENDORS = ("intel", "amd")
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    title: str          # how people write it
+    meaning: str
+    leaf: int           # the CPUID leaf whose registers spell the signature
+    signatures: Tuple[str, ...]  # 12-character strings
+    registers: Tuple[str, ...]   # the order the signature's 4-byte pieces are read in
+
+
+# Built-in vendors. CPU vendors are recognised by CPUID leaf 0 (EBX, EDX, ECX);
+# hypervisors by their signature at leaf 40000000H (EBX, ECX, EDX). A spec may
+# declare more (top-level `vendors:`), recognised by no signature.
+VENDORS: Tuple[Vendor, ...] = (
+    Vendor("intel", "Intel", "Intel processors (SDM)", 0x0, ("GenuineIntel",), ("ebx", "edx", "ecx")),
+    Vendor("amd", "AMD", "AMD and Hygon processors (APM)", 0x0, ("AuthenticAMD", "HygonGenuine"),
+           ("ebx", "edx", "ecx")),
+    Vendor("kvm", "KVM", "KVM paravirtual MSRs (Linux Documentation/virt/kvm/x86/msr.rst)", 0x40000000,
+           ("KVMKVMKVM\0\0\0",), ("ebx", "ecx", "edx")),
+    Vendor("hyperv", "Hyper-V", "Hyper-V synthetic MSRs (Hypervisor Top-Level Functional Specification)",
+           0x40000000, ("Microsoft Hv",), ("ebx", "ecx", "edx")),
+    Vendor("xen", "Xen", "Xen-defined MSRs", 0x40000000, ("XenVMMXenVMM",), ("ebx", "ecx", "edx")),
+)
+VENDOR_NAMES = tuple(v.name for v in VENDORS)
+VENDOR_LIMIT = 32  # vendor sets are uint32_t bit masks
+
 CPUID_REGISTERS = ("eax", "ebx", "ecx", "edx")
+
+# Kinds of presence conditions (the key that names the kind, C constant suffix, meaning).
+CONDITION_KINDS: Tuple[EnumMember, ...] = (
+    EnumMember("cpuid", "a CPUID output bit or bit field (key `leaf`)"),
+    EnumMember("msr", "a bit or bit field of another MSR of the spec (key `msr`)"),
+    EnumMember("family", "the CPU's family and, optionally, model (key `family`)"),
+    EnumMember("context", "a state of the processor the facts cannot show (key `context`): always unknown"),
+    EnumMember("any_of", "at least one of the listed conditions"),
+    EnumMember("all_of", "every listed condition"),
+)
+
+# The states a `context` condition names: a register exists only there, and
+# CPUID or MSR values cannot tell (so presence is "unknown", never "yes").
+CONTEXTS: Tuple[EnumMember, ...] = (
+    EnumMember("smm", "the processor is in system management mode"),
+    EnumMember("guest", "the code runs as a guest of a hypervisor (the register is virtual)"),
+    EnumMember("sev_snp_guest", "the code runs in an AMD SEV-SNP guest with the feature enabled"),
+    EnumMember("model_specific", "the vendor documents the register per processor model only"),
+)
+
+# How a tested bit field is compared. `nonzero` is the default (a single bit is 1).
+COMPARISONS: Tuple[EnumMember, ...] = (
+    EnumMember("nonzero", "the bits are not all zero (a single bit: it is 1)"),
+    EnumMember("equals", "the bits equal the operand"),
+    EnumMember("above", "the bits, as a number, are greater than the operand"),
+    EnumMember("at_least", "the bits, as a number, are at least the operand"),
+)
+COMPARISON_KEYS = tuple(c.name for c in COMPARISONS if c.name != "nonzero")
+
+# Categories: one generated header per category (x86msr/msr_<category>.h). A spec
+# may declare more (top-level `categories:`).
+CATEGORIES: Tuple[EnumMember, ...] = (
+    EnumMember("amd_config", "AMD configuration: HWCR, NB/DE/LS/IC configuration, P-states, patch loader"),
+    EnumMember("amd_debug", "AMD debug: LBR stack, breakpoint address masks, debug extensions"),
+    EnumMember("amd_mca", "AMD machine check: scalable MCA banks, thresholding, configuration"),
+    EnumMember("amd_perf", "AMD performance monitoring: core, northbridge, L3 and data-fabric counters"),
+    EnumMember("amd_power", "AMD power management: P-state control, RAPL, C-state base"),
+    EnumMember("amd_qos", "AMD platform quality of service: monitoring and allocation"),
+    EnumMember("amd_smm", "AMD system management mode: SMM base, address and mask, SMI trigger"),
+    EnumMember("apic", "Local APIC: APIC base, x2APIC registers"),
+    EnumMember("cet", "Control-flow enforcement: shadow stacks and indirect branch tracking"),
+    EnumMember("debug", "Debug control, last-branch and exception recording"),
+    EnumMember("feature", "Feature control and enumeration: FEATURE_CONTROL, microcode, capabilities"),
+    EnumMember("hyperv", "Hyper-V synthetic MSRs"),
+    EnumMember("ibs", "AMD instruction-based sampling"),
+    EnumMember("kvm", "KVM paravirtual MSRs"),
+    EnumMember("lbr", "Architectural last branch records"),
+    EnumMember("mca", "Machine check architecture: global registers and banks"),
+    EnumMember("memory", "Memory typing and protection: PAT, memory encryption, keys"),
+    EnumMember("misc", "Miscellaneous: platform ID, monitor/mwait, misc enables"),
+    EnumMember("model_specific", "Model-specific registers of particular processor families"),
+    EnumMember("mtrr", "Memory type range registers"),
+    EnumMember("perf", "Performance monitoring: counters, event selects, global control, PEBS"),
+    EnumMember("power", "Power and thermal management: P-states, HWP, RAPL, C-states"),
+    EnumMember("qos", "Intel resource director technology: monitoring and allocation"),
+    EnumMember("rtit", "Intel processor trace"),
+    EnumMember("security", "Speculation control and other security features"),
+    EnumMember("sev", "AMD secure encrypted virtualization"),
+    EnumMember("sgx", "Intel software guard extensions"),
+    EnumMember("smm", "System management mode"),
+    EnumMember("svm", "AMD secure virtual machine"),
+    EnumMember("syscall", "SYSCALL/SYSENTER and segment bases"),
+    EnumMember("system", "System configuration: EFER and related"),
+    EnumMember("thermal", "Thermal monitoring and interrupts"),
+    EnumMember("tme", "Total memory encryption"),
+    EnumMember("tsc", "Time-stamp counter"),
+    EnumMember("uintr", "User interrupts"),
+    EnumMember("vmx", "Intel VMX capabilities"),
+    EnumMember("xen", "Xen-defined MSRs"),
+    EnumMember("xsave", "XSAVE-managed state"),
+)
+CATEGORY_NAMES = tuple(c.name for c in CATEGORIES)
+
+# Every schema enumeration rendered into C (x86msr/msr_schema.h): C enum stem ->
+# (member names, meaning). Vendors and categories are extended by the spec, so
+# their C forms come from the model (see naming.py); these are closed.
+CLOSED_ENUMS: Dict[str, Tuple[Tuple[str, ...], str]] = {
+    "access": (tuple(ACCESS_MODES), "Access mode of a register or a field"),
+    "cpuid_reg": (CPUID_REGISTERS, "CPUID output register"),
+    "condition_kind": (tuple(c.name for c in CONDITION_KINDS), "Kind of a presence condition node"),
+    "compare": (tuple(c.name for c in COMPARISONS), "How a presence condition compares the bits it tests"),
+    "context": (tuple(c.name for c in CONTEXTS), "A processor state a presence condition names"),
+}
+
+# ---- key tables -------------------------------------------------------------------
 
 RECORDS: Dict[str, Tuple[Key, ...]] = {
     "top": (
         Key("enums", "map:enum", False, "Enumerations shared by several fields (e.g. `memory_type`).", {}),
+        Key("vendors", "map:vendor", False,
+            "Vendors beyond the built-in ones (" + ", ".join(f"`{v}`" for v in VENDOR_NAMES) +
+            "), e.g. a project's own hypervisor.", {}),
+        Key("categories", "map:category_decl", False,
+            "Categories beyond the built-in ones (spec/README.md lists them).", {}),
+        Key("layouts", "map:layout", False,
+            "Field lists shared by several registers, referenced with `layout`.", {}),
         Key("msrs", "list:msr", True, "The registers."),
         Key("vmx_control_sets", "list:control_set", False,
             "Named bits of the VMX control sets, tied to their capability MSRs.", []),
@@ -67,49 +205,85 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
         Key("value", INT, True, "The encoding."),
         Key("description", STR, False, "What it means.", ""),
     ),
+    "vendor": (
+        Key("description", STR, True, "Who defines the registers of this vendor."),
+    ),
+    "category_decl": (
+        Key("description", STR, True, "What the registers of the category are for."),
+    ),
+    "layout": (
+        Key("description", STR, True, "Which registers share this field list."),
+        Key("fields", "list:field", True, "The bit fields."),
+    ),
     "msr": (
         Key("name", NAME_PATTERN, True,
             "The vendor manual's name, upper case (`IA32_EFER`); arrays hold `{n}`."),
         Key("address", INT, True, "The address (ECX for rdmsr/wrmsr), 32 bits; of instance 0 for arrays."),
-        Key("category", IDENT, True,
-            "Lower-case group; one generated header per category (`msr_<category>.h`)."),
+        Key("category", CATEGORY, True, "Group; one generated header per category (`msr_<category>.h`)."),
         Key("access", STR, True, "Register access mode.", choices=REGISTER_ACCESS),
-        Key("description", STR, True, "One or more sentences from the manual."),
-        Key("vendors", STR_LIST, True, "Which vendors document it: `intel`, `amd` or both.",
-            choices=VENDORS),
+        Key("description", STR, True, "What the register does, in the project's own words."),
+        Key("vendors", VENDOR_LIST, True,
+            "Who documents it: " + ", ".join(f"`{v}`" for v in VENDOR_NAMES) + " or a declared vendor."),
         Key("ref", STR, False, "Where it is documented (`SDM Vol 4 Table 2-2`).", ""),
         Key("aliases", STR_LIST, False, "Other manuals' names for the same register (`EFER`).", []),
         Key("shares_address_with", STR, False,
             "Another MSR at the same address that a different vendor defines differently "
             "(their `vendors` must not overlap). Same register, other name: use `aliases`.", None),
-        Key("cpuid", "cpuid_or_any", False,
-            "Presence condition: one condition or `{any_of: [...]}`.", None),
-        Key("condition", STR, False,
-            "A presence condition CPUID cannot express (`IA32_MTRRCAP[7:0] > n`); with it, "
-            "msr_is_supported() answers 'unknown' where CPUID alone would say 'yes'.", None),
+        Key("present_if", CONDITION, False,
+            "Presence condition (see \"Presence conditions\"); without it, presence is unknown.", None),
         Key("count", INT, False, "Number of instances of an array register.", None),
         Key("stride", INT, False, "Address distance between array instances.", 1),
+        Key("layout", IDENT, False, "The name of a shared layout whose fields the register has.", None),
         Key("fields", "list:field", False, "The documented bit fields.", []),
-    ),
-    "cpuid": (
-        Key("leaf", INT, True, "EAX input of CPUID."),
-        Key("subleaf", INT, False, "ECX input of CPUID.", 0),
-        Key("register", STR, True, "Output register.", choices=CPUID_REGISTERS),
-        Key("bit", INT, True, "Bit (0..31) that must be 1."),
-    ),
-    "cpuid_any": (
-        Key("any_of", "list:cpuid", True, "The register exists when any condition holds."),
     ),
     "field": (
         Key("name", IDENT, True, "Upper-case name from the manual (`NXE`)."),
         Key("bits", BITS, True, "`\"msb:lsb\"` or one bit number, 0..63."),
         Key("access", STR, False, "Field access mode; defaults to the register's.", None,
-            choices=tuple(FIELD_ACCESS)),
+            choices=tuple(ACCESS_MODES)),
         Key("description", STR, True, "What the field does."),
-        Key("enum", "enum_ref", False,
-            "Named values: the name of a shared enum, or a list of `{name, value, description}`.",
-            None),
+        Key("enum", ENUM_REF, False,
+            "Named values: the name of a shared enum, or a list of `{name, value, description}`.", None),
         Key("reset", INT, False, "Value after reset, where documented.", None),
+        Key("vendors", VENDOR_LIST, False,
+            "Vendors whose processors have this field; defaults to the register's.", None),
+        Key("present_if", CONDITION, False,
+            "The field exists only when this condition holds (else its bits are reserved).", None),
+        Key("canonical", BOOL, False, "The field holds a linear address that must be canonical.", False),
+    ),
+    # Presence conditions: the first key that a mapping holds picks its kind.
+    "cond_cpuid": (
+        Key("leaf", INT, True, "EAX input of CPUID."),
+        Key("subleaf", INT, False, "ECX input of CPUID.", 0),
+        Key("register", STR, True, "Output register.", choices=CPUID_REGISTERS),
+        Key("bit", INDEXED_INT, False, "The bit tested (0..31), or `n`: the array index. Give `bit` or `bits`.", None),
+        Key("bits", BITS, False, "The bit field tested, `\"msb:lsb\"`.", None),
+        Key("equals", INDEXED_INT, False, "True when the bits equal this (or `n`).", None),
+        Key("above", INDEXED_INT, False, "True when the bits are greater than this (or `n`).", None),
+        Key("at_least", INDEXED_INT, False, "True when the bits are at least this (or `n`).", None),
+    ),
+    "cond_msr": (
+        Key("msr", STR, True,
+            "Another MSR of the spec: a register's or an array instance's name (`IA32_MC4_MISC`), or an array's "
+            "name with `{n}` for the instance of the same index."),
+        Key("bit", INDEXED_INT, False, "The bit tested (0..63), or `n`. Give `bit` or `bits`.", None),
+        Key("bits", BITS, False, "The bit field tested, `\"msb:lsb\"`.", None),
+        Key("equals", INDEXED_INT, False, "True when the bits equal this (or `n`).", None),
+        Key("above", INDEXED_INT, False, "True when the bits are greater than this (or `n`).", None),
+        Key("at_least", INDEXED_INT, False, "True when the bits are at least this (or `n`).", None),
+    ),
+    "cond_family": (
+        Key("family", INT, True, "Display family (base family + extended family when the base is 0FH)."),
+        Key("models", INT_LIST, False, "Display models; absent: every model of the family.", []),
+    ),
+    "cond_context": (
+        Key("context", STR, True, "The processor state the register needs.", choices=tuple(c.name for c in CONTEXTS)),
+    ),
+    "cond_any_of": (
+        Key("any_of", "list:condition", True, "True when any listed condition is."),
+    ),
+    "cond_all_of": (
+        Key("all_of", "list:condition", True, "True when every listed condition is."),
     ),
     "control_set": (
         Key("name", IDENT, True, "Lower-case set name (`pinbased`, `secondary`)."),
@@ -118,7 +292,13 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
         Key("capability", STR, True, "The capability MSR (`IA32_VMX_PINBASED_CTLS`)."),
         Key("true_capability", STR, False,
             "The TRUE_* capability MSR used when IA32_VMX_BASIC[55] = 1.", None),
+        Key("activated_by", CONTROL_REF, False,
+            "The control of another set that turns this set on (`{set: primary, bit: 31}`).", None),
         Key("bits", "list:control_bit", True, "The named controls."),
+    ),
+    "control_ref": (
+        Key("set", IDENT, True, "The name of the other control set."),
+        Key("bit", INT, True, "The control's bit position in that set."),
     ),
     "control_bit": (
         Key("bit", INT, True, "Bit position."),
@@ -127,15 +307,49 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
     ),
 }
 
+# The key of a condition mapping that decides its kind, in the order they are looked for.
+CONDITION_RECORDS = (("leaf", "cond_cpuid"), ("msr", "cond_msr"), ("family", "cond_family"),
+                     ("context", "cond_context"), ("any_of", "cond_any_of"), ("all_of", "cond_all_of"))
+CONDITION_KIND_OF_RECORD = {"cond_cpuid": "cpuid", "cond_msr": "msr", "cond_family": "family",
+                            "cond_context": "context", "cond_any_of": "any_of", "cond_all_of": "all_of"}
+
 
 def keys_of(kind: str) -> Dict[str, Key]:
     return {k.name: k for k in RECORDS[kind]}
 
 
+# ---- Markdown renderings for spec/README.md (specdoc.py) -------------------------
+
+
 def access_table_markdown() -> str:
     rows = ["| mode | readable | writable | meaning |", "|---|---|---|---|"]
-    for mode, (rd, wr, meaning) in FIELD_ACCESS.items():
+    for mode, (rd, wr, meaning) in ACCESS_MODES.items():
         rows.append(f"| `{mode}` | {'yes' if rd else 'no'} | {'yes' if wr else 'no'} | {meaning} |")
+    return "\n".join(rows)
+
+
+def vendor_table_markdown() -> str:
+    rows = ["| vendor | meaning | recognised by |", "|---|---|---|"]
+    for v in VENDORS:
+        sig = " or ".join("`" + s.replace("\0", "\\0") + "`" for s in v.signatures)
+        rows.append(f"| `{v.name}` | {v.meaning} | CPUID {v.leaf:X}H {'/'.join(r.upper() for r in v.registers)} "
+                    f"= {sig} |")
+    return "\n".join(rows)
+
+
+def category_table_markdown() -> str:
+    rows = ["| category | registers |", "|---|---|"]
+    rows += [f"| `{c.name}` | {c.meaning} |" for c in CATEGORIES]
+    return "\n".join(rows)
+
+
+def condition_table_markdown() -> str:
+    rows = ["| kind | meaning |", "|---|---|"]
+    rows += [f"| `{c.name}` | {c.meaning} |" for c in CONDITION_KINDS]
+    rows += ["", "| context | meaning |", "|---|---|"]
+    rows += [f"| `{c.name}` | {c.meaning} |" for c in CONTEXTS]
+    rows += ["", "| comparison | meaning |", "|---|---|"]
+    rows += [f"| `{c.name}` | {c.meaning} |" for c in COMPARISONS]
     return "\n".join(rows)
 
 
@@ -145,6 +359,6 @@ def record_table_markdown(kind: str) -> str:
         typ = k.type
         if k.choices:
             typ += " (" + ", ".join(f"`{c}`" for c in k.choices) + ")"
-        default = "" if k.required or k.default in (None, [], {}, "") else f"`{k.default}`"
+        default = "" if k.required or k.default in (None, [], {}, "", False) else f"`{k.default}`"
         rows.append(f"| `{k.name}` | {typ} | {'yes' if k.required else 'no'} | {default} | {k.meaning} |")
     return "\n".join(rows)

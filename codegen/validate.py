@@ -1,38 +1,77 @@
-"""Validate the node tree against the key table (schema.py) and the spec's rules.
+"""Validate the node trees against the key tables (schema.py) and the spec's
+rules, and build the frozen model (model.py) in the same pass.
 
-Every error is collected, none stops the check of the rest; the result is plain
-data (dicts, lists, ints, strings) that model.build() turns into the model. Each
-record keeps its position under the key "_pos" for cross-record messages.
+Every error is collected with its position and none stops the check of the rest;
+the model is returned only when there is no error. Defaults are applied here,
+once; array instances are expanded here, once; C names are attached from
+naming.py and checked for clashes with each other and with the handwritten
+headers (handwritten.py).
+
+Several files may be validated together (a base spec and overlays): their
+entries share one name space, so an overlay that reuses a base name or address
+is refused at the overlay's position.
 """
 
+import dataclasses
 import datetime
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from . import schema
+from . import handwritten, naming, schema
 from .errors import Position, SpecError
 from .keywords import C_AND_CXX_KEYWORDS
 from .loader import Node
-from .model import ARRAY_PLACEHOLDER, c_stem
+from .model import (ARRAY_PLACEHOLDER, Category, Condition, ControlBit, ControlSet, Enum, EnumValue, Field,
+                    Instance, Model, Msr, Vendor)
 
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MSR_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 RESERVED_MEMBER_RE = re.compile(r"^(raw|rsvd_[0-9]+)$")
 ADDRESS_LIMIT = 1 << 32
 ARRAY_COUNT_LIMIT = 4096  # every instance gets its own C macro and table row
+INDEX = "n"               # an `int-or-n` value that stands for the array index
 TYPE_WORDS = {
     schema.INT: "an integer",
     schema.STR: "a string",
+    schema.BOOL: "true or false",
     schema.IDENT: "a name (C identifier)",
     schema.NAME_PATTERN: "a name",
     schema.BITS: "a bit number or a \"msb:lsb\" string",
     schema.STR_LIST: "a list of strings",
-    schema.IDENT_LIST: "a list of names",
+    schema.INT_LIST: "a list of integers",
+    schema.VENDOR_LIST: "a list of vendor names",
+    schema.CATEGORY: "a category name",
+    schema.INDEXED_INT: "an integer or n (the array index)",
 }
+
+
+@dataclasses.dataclass
+class _FieldDraft:
+    """A field as written (in a register or a shared layout), before the register it
+    belongs to is known: access may still be the register's default."""
+
+    name: str
+    msb: int
+    lsb: int
+    access: Optional[str]
+    description: str
+    enum: Any                      # shared enum name, a list of value dicts, or None
+    reset: Optional[int]
+    vendors: Optional[List[str]]
+    present_if: Optional[Condition]
+    canonical: bool
+    pos: Position
+    name_pos: Position
+    bits_pos: Position
+    access_pos: Optional[Position]
+    vendors_pos: Optional[Position]
 
 
 class Validator:
     def __init__(self) -> None:
         self.errors: List[SpecError] = []
+        self.vendor_names: Set[str] = set(schema.VENDOR_NAMES)
+        self.category_names: Set[str] = set(schema.CATEGORY_NAMES)
 
     def error(self, pos: Position, message: str) -> None:
         self.errors.append(SpecError(pos, message))
@@ -70,19 +109,27 @@ class Validator:
         return value
 
     def typed(self, typ: str, node: Node, what: str) -> Any:
-        if typ in (schema.STR_LIST, schema.IDENT_LIST):
+        if typ in (schema.STR_LIST, schema.INT_LIST, schema.VENDOR_LIST):
             if node.kind != "list":
                 self.error(node.pos, f"{what} must be {TYPE_WORDS[typ]}, not {node.describe()}")
                 return None
+            item_type = schema.INT if typ == schema.INT_LIST else schema.STR
             out = []
             for item in node.items:
-                v = self.typed(schema.IDENT if typ == schema.IDENT_LIST else schema.STR, item, f"an entry of {what}")
+                v = self.typed(item_type, item, f"an entry of {what}")
                 if v is None:
                     return None
                 if v in out:
                     self.error(item.pos, f"{what} lists '{v}' twice")
                     return None
                 out.append(v)
+            if typ == schema.VENDOR_LIST:
+                for item, v in zip(node.items, out):
+                    if v not in self.vendor_names:
+                        known = ", ".join(sorted(self.vendor_names))
+                        self.error(item.pos, f"{what}: unknown vendor '{v}' (vendors: {known}; declare others "
+                                             f"under the top-level key 'vendors')")
+                        return None
             return out
         if node.kind != "scalar":
             self.error(node.pos, f"{what} must be {TYPE_WORDS[typ]}, not {node.describe()}")
@@ -91,6 +138,18 @@ class Validator:
         if typ == schema.INT:
             if isinstance(value, bool) or not isinstance(value, int):
                 self.error(node.pos, f"{what} must be an integer, not {node.describe()}")
+                return None
+            return value
+        if typ == schema.INDEXED_INT:
+            if value == INDEX:
+                return INDEX
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.error(node.pos, f"{what} must be {TYPE_WORDS[typ]}, not {node.describe()}")
+                return None
+            return value
+        if typ == schema.BOOL:
+            if not isinstance(value, bool):
+                self.error(node.pos, f"{what} must be true or false, not {node.describe()}")
                 return None
             return value
         if typ == schema.BITS:
@@ -108,6 +167,14 @@ class Validator:
             return value if self.identifier(value, node.pos, what) else None
         if typ == schema.NAME_PATTERN:
             return value if self.msr_name(value, node.pos, what) else None
+        if typ == schema.CATEGORY:
+            if not self.identifier(value, node.pos, what):
+                return None
+            if value not in self.category_names:
+                self.error(node.pos, f"{what}: unknown category '{value}' (spec/README.md lists the built-in "
+                                     f"ones; declare others under the top-level key 'categories')")
+                return None
+            return value
         raise AssertionError(typ)
 
     def identifier(self, value: str, pos: Position, what: str) -> bool:
@@ -124,21 +191,14 @@ class Validator:
         if value.count(ARRAY_PLACEHOLDER) > 1:
             self.error(pos, f"{what}: '{value}' holds the index placeholder {{n}} more than once")
             return False
-        return self.identifier(value.replace(ARRAY_PLACEHOLDER, "n"), pos, what)
-
-    def alias(self, node: Node, entries: Dict[str, Node], what: str) -> None:
-        """An alias is a name like the MSR's own: with {n} exactly when the MSR is an array."""
-        alias = node.value
-        if not self.msr_name(alias, node.pos, f"alias of {what}"):
-            return
-        name_node = entries.get("name")
-        if name_node is not None and alias == name_node.value:
-            self.error(node.pos, f"alias '{alias}' of {what} is its own name")
-        is_array = "count" in entries
-        if is_array and ARRAY_PLACEHOLDER not in alias:
-            self.error(node.pos, f"alias '{alias}' of array {what} lacks the index placeholder {{n}}")
-        if not is_array and ARRAY_PLACEHOLDER in alias:
-            self.error(node.pos, f"alias '{alias}' of {what} holds {{n}} but the MSR is not an array")
+        plain = value.replace(ARRAY_PLACEHOLDER, "N")
+        if not self.identifier(plain if IDENT_RE.match(plain) else value, pos, what):
+            return False
+        if not MSR_NAME_RE.match(plain):
+            self.error(pos, f"{what}: '{value}' must be upper case (letters A-Z, digits, '_'), as the manuals "
+                            f"write MSR names")
+            return False
+        return True
 
     def bits(self, node: Node, what: str) -> Optional[Tuple[int, int]]:
         """(msb, lsb) from `5` or "7:4"."""
@@ -174,46 +234,152 @@ class Validator:
             return []
         return node.items
 
+    def map_of(self, entries: Dict[str, Node], key: str, what: str) -> List[Tuple[str, Position, Node]]:
+        node = entries.get(key)
+        if node is None:
+            return []
+        if node.kind != "map":
+            self.error(node.pos, f"'{key}' must be a mapping from {what} name to {what}, not {node.describe()}")
+            return []
+        return [(name, key_pos, value) for name, (key_pos, value) in node.entries.items()]
+
+    def unique(self, items: List[Tuple[str, Position]], what: str) -> None:
+        seen: Dict[str, Position] = {}
+        for name, pos in items:
+            if name in seen:
+                self.error(pos, f"duplicate {what} '{name}' (first at {self.where(seen[name], pos)})")
+            else:
+                seen[name] = pos
+
+    @staticmethod
+    def where(first: Position, here: Position) -> str:
+        """How a message names an earlier position: `line N`, or `FILE:N` in another file."""
+        if first.file != here.file and first.file:
+            return f"{first.file}:{first.line}"
+        return f"line {first.line}"
+
+    @staticmethod
+    def hex(value: int) -> str:
+        return f"0x{value:X}" if value >= 0 else f"-0x{-value:X}"
+
     # ---- the spec -----------------------------------------------------------
 
-    def spec(self, root: Node) -> Dict[str, Any]:
-        top = self.record("top", root, "the spec")
-        if top is None:
-            return {"enums": {}, "msrs": [], "vmx_control_sets": []}
-        enums = self.enums(top.get("enums"))
-        msr_nodes = self.list_of(top, "msrs", "the spec")
-        msrs = [m for m in (self.msr(n, enums) for n in msr_nodes) if m]
+    def spec(self, roots: List[Node]) -> Optional[Model]:
+        tops = []
+        for root in roots:
+            top = self.record("top", root, "the spec")
+            if top is not None:
+                tops.append(top)
+        if not tops:
+            return None
+        vendors = self.vendors(tops)
+        categories = self.categories(tops)
+        enums = self.enums(tops)
+        layouts = self.layouts(tops, enums)
+        msr_nodes = [n for top in tops for n in self.list_of(top, "msrs", "the spec")]
+        for top in tops:
+            if "msrs" in top and top["msrs"].kind == "list" and not top["msrs"].items:
+                self.error(top["msrs"].pos, "'msrs' is empty: the spec describes no register")
+        drafts = [d for d in (self.msr(n, enums, layouts) for n in msr_nodes) if d]
         declared = {n.entries["name"][1].value for n in msr_nodes
                     if n.kind == "map" and "name" in n.entries and isinstance(n.entries["name"][1].value, str)}
-        if "msrs" in top and top["msrs"].kind == "list" and not top["msrs"].items:
-            self.error(top["msrs"].pos, "'msrs' is empty: the spec describes no register")
-        self.cross_msr_checks(msrs, declared)
-        sets = [s for s in (self.control_set(n, msrs, declared)
-                            for n in self.list_of(top, "vmx_control_sets", "the spec")) if s]
-        self.unique([(s["name"], s["_pos"]) for s in sets], "VMX control set name")
-        return {"enums": enums, "msrs": msrs, "vmx_control_sets": sets}
+        self.cross_msr_checks(drafts, declared)
+        self.resolve_conditions(drafts, declared)
+        msrs = self.build_msrs(drafts, enums)
+        set_nodes = [n for top in tops for n in self.list_of(top, "vmx_control_sets", "the spec")]
+        sets = self.control_sets(set_nodes, msrs, declared)
+        if self.errors:
+            return None
+        model = Model(msrs=tuple(sorted(msrs, key=lambda m: (m.address, m.name))),
+                      enums=tuple(e for e in enums.values()), vendors=vendors, categories=categories,
+                      control_sets=sets, layouts=tuple(layouts), names=naming.model_names(schema.CLOSED_ENUMS))
+        self.errors.extend(naming.clashes(model, handwritten.names()))
+        return None if self.errors else model
 
-    def enums(self, node: Optional[Node]) -> Dict[str, Any]:
-        out: Dict[str, Any] = {}
-        if node is None:
-            return out
-        if node.kind != "map":
-            self.error(node.pos, f"'enums' must be a mapping from enum name to enum, not {node.describe()}")
-            return out
-        for name, (key_pos, enum_node) in node.entries.items():
-            what = f"enum {name}"
-            if not self.identifier(name, key_pos, "enum name"):
+    # ---- declarations: vendors, categories, enums, layouts -------------------
+
+    def vendors(self, tops: List[Dict[str, Node]]) -> Tuple[Vendor, ...]:
+        top_pos = Position(1, 1, "")
+        out = [Vendor(v.name, v.title, v.meaning, i, v.leaf, v.signatures, v.registers, top_pos,
+                      naming.vendor_names(v.name)) for i, v in enumerate(schema.VENDORS)]
+        for top in tops:
+            for name, key_pos, node in self.map_of(top, "vendors", "vendor"):
+                if not self.identifier(name, key_pos, "vendor name"):
+                    continue
+                if name != name.lower():
+                    self.error(key_pos, f"vendor name '{name}' must be lower case")
+                    continue
+                if name in self.vendor_names:
+                    self.error(key_pos, f"vendor '{name}' is already declared" +
+                               (" (built in)" if name in schema.VENDOR_NAMES else ""))
+                    continue
+                entries = self.record("vendor", node, f"vendor {name}")
+                if entries is None:
+                    continue
+                description = self.scalar("vendor", entries, "description", f"vendor {name}")
+                if description is None:
+                    continue
+                if len(out) >= schema.VENDOR_LIMIT:
+                    self.error(key_pos, f"vendor {name}: at most {schema.VENDOR_LIMIT} vendors fit the C vendor set")
+                    continue
+                self.vendor_names.add(name)
+                out.append(Vendor(name, name, description, len(out), None, (), (), key_pos, naming.vendor_names(name)))
+        return tuple(out)
+
+    def categories(self, tops: List[Dict[str, Node]]) -> Tuple[Category, ...]:
+        top_pos = Position(1, 1, "")
+        found = [(c.name, c.meaning, top_pos) for c in schema.CATEGORIES]
+        for top in tops:
+            for name, key_pos, node in self.map_of(top, "categories", "category"):
+                if not self.identifier(name, key_pos, "category name"):
+                    continue
+                if name != name.lower():
+                    self.error(key_pos, f"category name '{name}' must be lower case")
+                    continue
+                if name in self.category_names:
+                    self.error(key_pos, f"category '{name}' is already declared" +
+                               (" (built in)" if name in schema.CATEGORY_NAMES else ""))
+                    continue
+                entries = self.record("category_decl", node, f"category {name}")
+                if entries is None:
+                    continue
+                description = self.scalar("category_decl", entries, "description", f"category {name}")
+                if description is None:
+                    continue
+                self.category_names.add(name)
+                found.append((name, description, key_pos))
+        found.sort(key=lambda c: c[0])
+        return tuple(Category(name, meaning, i, pos, naming.category_names(name))
+                     for i, (name, meaning, pos) in enumerate(found))
+
+    def enums(self, tops: List[Dict[str, Node]]) -> Dict[str, Enum]:
+        out: Dict[str, Enum] = {}
+        for top in tops:
+            node = top.get("enums")
+            if node is None:
                 continue
-            entries = self.record("enum", enum_node, what)
-            if entries is None:
+            if node.kind != "map":
+                self.error(node.pos, f"'enums' must be a mapping from enum name to enum, not {node.describe()}")
                 continue
-            description = self.scalar("enum", entries, "description", what)
-            values = self.enum_values(entries.get("values"), what, None)
-            if description is not None and values is not None:
-                out[name] = {"description": description, "values": values, "_pos": key_pos}
+            for name, (key_pos, enum_node) in node.entries.items():
+                what = f"enum {name}"
+                if not self.identifier(name, key_pos, "enum name"):
+                    continue
+                if name in out:
+                    self.error(key_pos, f"duplicate enum name '{name}' (first at "
+                                        f"{self.where(out[name].position, key_pos)})")
+                    continue
+                entries = self.record("enum", enum_node, what)
+                if entries is None:
+                    continue
+                description = self.scalar("enum", entries, "description", what)
+                values = self.enum_values(entries.get("values"), what, None, name)
+                if description is not None and values is not None:
+                    out[name] = Enum(name, description, values, True, key_pos, naming.enum_names(name))
         return out
 
-    def enum_values(self, node: Optional[Node], what: str, width: Optional[int]) -> Optional[List[Dict[str, Any]]]:
+    def enum_values(self, node: Optional[Node], what: str, width: Optional[int],
+                    key: str) -> Optional[Tuple[EnumValue, ...]]:
         if node is None:
             return None
         if node.kind != "list":
@@ -223,34 +389,67 @@ class Validator:
             self.error(node.pos, f"the values of {what} must be a non-empty list, not an empty one")
             return None
         out = []
+        ok = True
         for item in node.items:
             entries = self.record("enum_value", item, f"a value of {what}")
             if entries is None:
+                ok = False
                 continue
             name = self.scalar("enum_value", entries, "name", f"a value of {what}")
             value = self.scalar("enum_value", entries, "value", f"a value of {what}")
             desc = self.scalar("enum_value", entries, "description", f"a value of {what}")
             if name is None or value is None or desc is None:
+                ok = False
                 continue
             if value < 0 or value >= 1 << 64:
                 self.error(entries["value"].pos, f"{what}: value {name} = {value} is outside 0..2^64-1")
+                ok = False
                 continue
             if width is not None and value >= 1 << width:
                 self.error(entries["value"].pos,
                            f"{what}: value {name} = {value} does not fit in {width} bit(s) (max {(1 << width) - 1})")
+                ok = False
                 continue
-            out.append({"name": name, "value": value, "description": desc, "_pos": item.pos,
-                        "_value_pos": entries["value"].pos})
-        self.unique([(v["name"], v["_pos"]) for v in out], f"name in {what}")
+            out.append((name, value, desc, item.pos, entries["value"].pos))
+        self.unique([(v[0], v[3]) for v in out], f"name in {what}")
         seen: Dict[int, str] = {}
-        for v in out:
-            if v["value"] in seen:
-                self.error(v["_value_pos"], f"{what}: duplicate value {v['value']} ({seen[v['value']]} and {v['name']})")
+        for name, value, _, _, value_pos in out:
+            if value in seen:
+                self.error(value_pos, f"{what}: duplicate value {value} ({seen[value]} and {name})")
+                ok = False
             else:
-                seen[v["value"]] = v["name"]
+                seen[value] = name
+        if not ok:
+            return None
+        return tuple(EnumValue(name, value, desc, naming.enum_value_names(key, name))
+                     for name, value, desc, _, _ in out)
+
+    def layouts(self, tops: List[Dict[str, Node]], enums: Dict[str, Enum]) -> Dict[str, Optional[List[_FieldDraft]]]:
+        """Shared field lists; a layout with errors maps to None (its users add no second error)."""
+        out: Dict[str, Optional[List[_FieldDraft]]] = {}
+        positions: Dict[str, Position] = {}
+        for top in tops:
+            for name, key_pos, node in self.map_of(top, "layouts", "layout"):
+                if not self.identifier(name, key_pos, "layout name"):
+                    continue
+                if name in out:
+                    self.error(key_pos, f"duplicate layout name '{name}' (first at "
+                                        f"{self.where(positions[name], key_pos)})")
+                    continue
+                positions[name] = key_pos
+                what = f"layout {name}"
+                entries = self.record("layout", node, what)
+                if entries is None:
+                    out[name] = None
+                    continue
+                self.scalar("layout", entries, "description", what)
+                out[name] = self.field_drafts(entries, enums, what) if "fields" in entries else None
         return out
 
-    def msr(self, node: Node, enums: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    # ---- registers ------------------------------------------------------------
+
+    def msr(self, node: Node, enums: Dict[str, Enum],
+            layouts: Dict[str, Optional[List[_FieldDraft]]]) -> Optional[Dict[str, Any]]:
         name_node = node.entries.get("name", (None, None))[1] if node.kind == "map" else None
         label = name_node.value if name_node is not None and isinstance(name_node.value, str) else None
         what = f"MSR {label}" if label else "an MSR"
@@ -259,23 +458,23 @@ class Validator:
             return None
         out: Dict[str, Any] = {"_pos": node.pos}
         for key in schema.RECORDS["msr"]:
-            if key.type.startswith(schema.INT) or key.type in (schema.STR, schema.IDENT, schema.NAME_PATTERN,
-                                                                schema.STR_LIST):
+            if key.type in (schema.INT, schema.STR, schema.IDENT, schema.NAME_PATTERN, schema.STR_LIST,
+                            schema.VENDOR_LIST, schema.CATEGORY):
                 out[key.name] = self.scalar("msr", entries, key.name, what)
         for alias_node in (entries["aliases"].items if "aliases" in entries and entries["aliases"].kind == "list"
                            else []):
             if isinstance(alias_node.value, str):
                 self.alias(alias_node, entries, what)
         if "vendors" in entries and out["vendors"] == []:
-            self.error(entries["vendors"].pos, f"'vendors' of {what} must name intel, amd or both")
+            self.error(entries["vendors"].pos, f"'vendors' of {what} must name at least one vendor")
             out["vendors"] = None
-        out["cpuid"] = self.cpuid(entries.get("cpuid"), what)
+        out["present_if"] = self.condition(entries["present_if"], what) if "present_if" in entries else None
         address = out["address"]
         if address is not None and not 0 <= address < ADDRESS_LIMIT:
             self.error(entries["address"].pos, f"address {self.hex(address)} of {what} does not fit in 32 bits")
             out["address"] = None
         self.array(out, entries, what)
-        out["fields"] = self.fields(entries, out, enums, what)
+        out["fields"] = self.msr_fields(entries, out, enums, layouts, what)
         required = [k.name for k in schema.RECORDS["msr"] if k.required]
         if any(out.get(k) is None for k in required) or out["fields"] is None:
             return None
@@ -287,9 +486,19 @@ class Validator:
         out["_shares_pos"] = entries["shares_address_with"].pos if "shares_address_with" in entries else None
         return out
 
-    @staticmethod
-    def hex(value: int) -> str:
-        return f"0x{value:X}" if value >= 0 else f"-0x{-value:X}"
+    def alias(self, node: Node, entries: Dict[str, Node], what: str) -> None:
+        """An alias is a name like the MSR's own: with {n} exactly when the MSR is an array."""
+        alias = node.value
+        if not self.msr_name(alias, node.pos, f"alias of {what}"):
+            return
+        name_node = entries.get("name")
+        if name_node is not None and alias == name_node.value:
+            self.error(node.pos, f"alias '{alias}' of {what} is its own name")
+        is_array = "count" in entries
+        if is_array and ARRAY_PLACEHOLDER not in alias:
+            self.error(node.pos, f"alias '{alias}' of array {what} lacks the index placeholder {{n}}")
+        if not is_array and ARRAY_PLACEHOLDER in alias:
+            self.error(node.pos, f"alias '{alias}' of {what} holds {{n}} but the MSR is not an array")
 
     def array(self, out: Dict[str, Any], entries: Dict[str, Node], what: str) -> None:
         name, count, stride = out["name"], out["count"], out["stride"]
@@ -329,92 +538,236 @@ class Validator:
                            f"{what}: the last instance's address {self.hex(last)} does not fit in 32 bits")
                 out["address"] = None
 
-    def cpuid(self, node: Optional[Node], what: str) -> Optional[List[Dict[str, Any]]]:
-        if node is None:
-            return None
-        if node.kind == "map" and "any_of" in node.entries:
-            entries = self.record("cpuid_any", node, f"'cpuid' of {what}")
-            if entries is None:
-                return None
-            items = self.list_of(entries, "any_of", f"'cpuid' of {what}")
-            if not items and entries["any_of"].kind == "list":
-                self.error(node.pos, f"'any_of' of {what} must list at least one condition")
-            conds = [self.cpuid_condition(item, what) for item in items]
-            return [c for c in conds if c is not None] if all(conds) else None
-        cond = self.cpuid_condition(node, what)
-        return [cond] if cond else None
+    # ---- presence conditions ------------------------------------------------------
 
-    def cpuid_condition(self, node: Node, what: str) -> Optional[Dict[str, Any]]:
-        cwhat = f"a CPUID condition of {what}"
-        entries = self.record("cpuid", node, cwhat)
+    def condition(self, node: Node, what: str) -> Optional[Condition]:
+        """A condition tree; MSR names are resolved later (resolve_conditions)."""
+        cwhat = f"a presence condition of {what}"
+        if node.kind != "map":
+            self.error(node.pos, f"{cwhat} must be a mapping, not {node.describe()}")
+            return None
+        kind = next((rec for key, rec in schema.CONDITION_RECORDS if key in node.entries), None)
+        if kind is None:
+            keys = ", ".join(key for key, _ in schema.CONDITION_RECORDS)
+            self.error(node.pos, f"{cwhat} must hold one of the keys {keys}")
+            return None
+        entries = self.record(kind, node, cwhat)
         if entries is None:
             return None
-        out = {k.name: self.scalar("cpuid", entries, k.name, cwhat) for k in schema.RECORDS["cpuid"]}
-        if any(v is None for v in out.values()):
-            return None
-        for key in ("leaf", "subleaf"):
-            if not 0 <= out[key] < ADDRESS_LIMIT:
-                self.error(entries[key].pos, f"{cwhat}: {key} {self.hex(out[key])} does not fit in 32 bits")
+        cond_kind = schema.CONDITION_KIND_OF_RECORD[kind]
+        if cond_kind in ("any_of", "all_of"):
+            items = self.list_of(entries, cond_kind, cwhat)
+            if not items and entries[cond_kind].kind == "list":
+                self.error(node.pos, f"'{cond_kind}' of {what} must list at least one condition")
                 return None
-        if not 0 <= out["bit"] <= 31:
-            self.error(entries["bit"].pos, f"{cwhat}: bit {out['bit']} is outside 0..31")
+            children = [self.condition(item, what) for item in items]
+            if not items or any(c is None for c in children):
+                return None
+            return Condition(cond_kind, node.pos, children=tuple(children))
+        if cond_kind == "context":
+            context = self.scalar(kind, entries, "context", cwhat)
+            return None if context is None else Condition("context", node.pos, context=context)
+        if cond_kind == "family":
+            family = self.scalar(kind, entries, "family", cwhat)
+            models = self.scalar(kind, entries, "models", cwhat)
+            if family is None or models is None:
+                return None
+            if not 0 <= family <= 0x10E:
+                self.error(entries["family"].pos, f"{cwhat}: family {self.hex(family)} is outside 0..0x10E")
+                return None
+            for m, item in zip(models, entries["models"].items if "models" in entries else []):
+                if not 0 <= m <= 0xFF:
+                    self.error(item.pos, f"{cwhat}: model {self.hex(m)} is outside 0..0xFF")
+                    return None
+            return Condition("family", node.pos, family=family, models=tuple(models))
+        values = {k.name: self.scalar(kind, entries, k.name, cwhat) for k in schema.RECORDS[kind]}
+        if any(values[k] is None and k in entries for k in values):
             return None
-        return out
+        width = 32 if cond_kind == "cpuid" else 64
+        if cond_kind == "cpuid":
+            for key in ("leaf", "subleaf"):
+                if not 0 <= values[key] < ADDRESS_LIMIT:
+                    self.error(entries[key].pos, f"{cwhat}: {key} {self.hex(values[key])} does not fit in 32 bits")
+                    return None
+        has_bit, has_bits = "bit" in entries, "bits" in entries
+        if has_bit == has_bits:
+            self.error(node.pos, f"{cwhat} must give exactly one of 'bit' and 'bits'")
+            return None
+        bit_is_index = False
+        if has_bit:
+            bit = values["bit"]
+            if bit == INDEX:
+                bit_is_index, msb, lsb = True, 0, 0
+            elif not 0 <= bit < width:
+                self.error(entries["bit"].pos, f"{cwhat}: bit {bit} is outside 0..{width - 1}")
+                return None
+            else:
+                msb = lsb = bit
+        else:
+            msb, lsb = values["bits"]
+            if msb >= width:
+                self.error(entries["bits"].pos, f"{cwhat}: bit {msb} is outside 0..{width - 1}")
+                return None
+        compares = [k for k in schema.COMPARISON_KEYS if k in entries]
+        if len(compares) > 1:
+            self.error(entries[compares[1]].pos, f"{cwhat} compares twice ('{compares[0]}' and '{compares[1]}')")
+            return None
+        compare, operand, operand_is_index = "nonzero", 0, False
+        if compares:
+            compare = compares[0]
+            operand = values[compare]
+            if operand == INDEX:
+                operand, operand_is_index = 0, True
+            else:
+                limit = 1 << (1 if bit_is_index else msb - lsb + 1)
+                if not 0 <= operand < limit:
+                    self.error(entries[compare].pos, f"{cwhat}: {self.hex(operand)} does not fit in the "
+                                                     f"{msb - lsb + 1 if not bit_is_index else 1} bit(s) tested")
+                    return None
+        common = dict(msb=msb, lsb=lsb, bit_is_index=bit_is_index, compare=compare, operand=operand,
+                      operand_is_index=operand_is_index)
+        if cond_kind == "cpuid":
+            return Condition("cpuid", node.pos, leaf=values["leaf"], subleaf=values["subleaf"],
+                             register=values["register"], **common)
+        return Condition("msr", entries["msr"].pos, msr=values["msr"], **common)
 
-    def fields(self, entries: Dict[str, Node], msr: Dict[str, Any], enums: Dict[str, Any],
-               what: str) -> Optional[List[Dict[str, Any]]]:
+    def resolve_conditions(self, drafts: List[Dict[str, Any]], declared: Set[str]) -> None:
+        """Tie each MSR condition to its register: it must exist and not be an array;
+        `n` only appears in conditions of arrays; no register's presence depends on itself."""
+        by_name = {d["name"]: d for d in drafts}
+        instances = {name: address for d in drafts if d["count"] is not None for name, address in self.instances(d)}
+
+        def resolve(cond: Condition, owner: Dict[str, Any], what: str) -> Optional[Condition]:
+            if cond.uses_index and owner["count"] is None and cond.kind not in ("any_of", "all_of"):
+                self.error(cond.position, f"a presence condition of {what} uses n, but {owner['name']} is not an array")
+                return None
+            if cond.children:
+                kids = [resolve(c, owner, what) for c in cond.children]
+                return None if any(k is None for k in kids) else dataclasses.replace(cond, children=tuple(kids))
+            if cond.kind != "msr":
+                return cond
+            target = by_name.get(cond.msr)
+            if target is not None and target["count"] is not None:
+                if owner["count"] is None:
+                    self.error(cond.position, f"a presence condition of {what} names the array {cond.msr}; name one "
+                                              f"instance, or use {{n}} in an array's condition")
+                    return None
+                return dataclasses.replace(cond, msr_address=target["address"], msr_stride=target["stride"])
+            if target is not None:
+                return dataclasses.replace(cond, msr_address=target["address"])
+            instance = instances.get(cond.msr)
+            if instance is not None:
+                return dataclasses.replace(cond, msr_address=instance)
+            if cond.msr not in declared:
+                self.error(cond.position, f"a presence condition of {what} names '{cond.msr}', which is not "
+                                          f"an MSR of the spec")
+            return None
+
+        for d in drafts:
+            if d["present_if"] is not None:
+                d["present_if"] = resolve(d["present_if"], d, f"MSR {d['name']}") or None
+                if d["present_if"] is None:
+                    d["_bad"] = True
+            for f in d["fields"]:
+                if f.present_if is not None:
+                    f.present_if = resolve(f.present_if, d, f"field {f.name} of MSR {d['name']}")
+                    if f.present_if is None:
+                        d["_bad"] = True
+        # A register whose presence hangs on itself, directly or through others, can never be read first.
+        owner_of = {name: d["name"] for d in drafts for name, _ in self.instances(d)}
+        owner_of.update((d["name"], d["name"]) for d in drafts)
+        deps = {d["name"]: {owner_of.get(n, n) for n in d["present_if"].msr_names()} if d["present_if"] else set()
+                for d in drafts}
+        for d in drafts:
+            seen, stack = set(), list(deps.get(d["name"], ()))
+            while stack:
+                n = stack.pop()
+                if n == d["name"]:
+                    self.error(d["present_if"].position, f"the presence of MSR {d['name']} depends on itself "
+                                                         f"(through the presence conditions of other MSRs)")
+                    break
+                if n not in seen:
+                    seen.add(n)
+                    stack.extend(deps.get(n, ()))
+
+    # ---- fields --------------------------------------------------------------------
+
+    def msr_fields(self, entries: Dict[str, Node], msr: Dict[str, Any], enums: Dict[str, Enum],
+                   layouts: Dict[str, Optional[List[_FieldDraft]]], what: str) -> Optional[List[_FieldDraft]]:
+        layout_name = self.scalar("msr", entries, "layout", what)
+        if "layout" in entries:
+            if "fields" in entries:
+                self.error(entries["layout"].pos, f"{what} has both 'layout' and 'fields'; give one")
+                return None
+            if layout_name is None:
+                return None
+            if layout_name not in layouts:
+                known = ", ".join(layouts) or "none"
+                self.error(entries["layout"].pos, f"{what}: unknown layout '{layout_name}' (layouts: {known})")
+                return None
+            drafts = layouts[layout_name]
+            if drafts is None:
+                return None
+            drafts = [dataclasses.replace(d) for d in drafts]
+            ok = all(self.field_fits_register(d, msr, what) for d in drafts)
+            return drafts if ok else None
+        drafts = self.field_drafts(entries, enums, what)
+        if drafts is None:
+            return None
+        ok = all(self.field_fits_register(d, msr, what) for d in drafts)
+        return drafts if ok else None
+
+    def field_drafts(self, entries: Dict[str, Node], enums: Dict[str, Enum], what: str) -> Optional[List[_FieldDraft]]:
         out = []
         ok = True
         for node in self.list_of(entries, "fields", what):
-            f = self.field(node, msr, enums, what)
+            f = self.field(node, enums, what)
             if f is None:
                 ok = False
             else:
                 out.append(f)
-        self.unique([(f["name"], f["_pos"]) for f in out], f"field name in {what}")
-        owner: Dict[int, Dict[str, Any]] = {}
+        self.unique([(f.name, f.pos) for f in out], f"field name in {what}")
+        owner: Dict[int, _FieldDraft] = {}
         for f in out:
-            for bit in range(f["lsb"], f["msb"] + 1):
+            for bit in range(f.lsb, f.msb + 1):
                 if bit in owner:
-                    self.error(f["_bits_pos"], f"field {f['name']} overlaps {owner[bit]['name']} at bit {bit} ({what})")
+                    self.error(f.bits_pos, f"field {f.name} overlaps {owner[bit].name} at bit {bit} ({what})")
                     ok = False
                     break
             else:
-                for bit in range(f["lsb"], f["msb"] + 1):
+                for bit in range(f.lsb, f.msb + 1):
                     owner[bit] = f
         return out if ok else None
 
-    def field(self, node: Node, msr: Dict[str, Any], enums: Dict[str, Any], what: str) -> Optional[Dict[str, Any]]:
+    def field(self, node: Node, enums: Dict[str, Enum], what: str) -> Optional[_FieldDraft]:
         label = node.entries.get("name", (None, None))[1] if node.kind == "map" else None
         fname = label.value if label is not None and isinstance(label.value, str) else None
         fwhat = f"field {fname} of {what}" if fname else f"a field of {what}"
         entries = self.record("field", node, fwhat)
         if entries is None:
             return None
-        out = {k.name: self.scalar("field", entries, k.name, fwhat) for k in schema.RECORDS["field"]
-               if k.name != "enum"}
-        out["_pos"] = node.pos
+        simple = ("name", "bits", "access", "description", "reset", "vendors", "canonical")
+        out = {k: self.scalar("field", entries, k, fwhat) for k in simple}
         if out["name"] is not None and RESERVED_MEMBER_RE.match(out["name"].lower()):
             self.error(entries["name"].pos, f"{fwhat}: the name '{out['name']}' is reserved for the generated union")
             return None
+        present_if = self.condition(entries["present_if"], fwhat) if "present_if" in entries else None
         if any(out[k] is None for k in ("name", "bits", "description")):
             return None
-        if "access" in entries and out["access"] is None:
+        if any(k in entries and out[k] is None for k in ("access", "reset", "vendors", "canonical")):
             return None
-        out["msb"], out["lsb"] = out.pop("bits")
-        out["_bits_pos"] = entries["bits"].pos
-        width = out["msb"] - out["lsb"] + 1
-        reg_access = msr.get("access")
-        access = out["access"] or reg_access
-        if reg_access is not None and access not in schema.FIELD_ACCESS_ALLOWED[reg_access]:
-            allowed = ", ".join(schema.FIELD_ACCESS_ALLOWED[reg_access])
-            self.error(entries["access"].pos if "access" in entries else node.pos,
-                       f"{fwhat} is '{access}' but the register is '{reg_access}' (allowed: {allowed})")
+        if "present_if" in entries and present_if is None:
             return None
+        if out["vendors"] == []:
+            self.error(entries["vendors"].pos, f"'vendors' of {fwhat} must name at least one vendor")
+            return None
+        msb, lsb = out["bits"]
+        width = msb - lsb + 1
         if out["reset"] is not None and not 0 <= out["reset"] < 1 << width:
             self.error(entries["reset"].pos,
                        f"{fwhat}: reset {self.hex(out['reset'])} does not fit in {width} bit(s) (max {self.hex((1 << width) - 1)})")
             return None
+        enum: Any = None
         enum_node = entries.get("enum")
         if enum_node is not None:
             if enum_node.kind == "scalar" and isinstance(enum_node.value, str):
@@ -423,41 +776,56 @@ class Validator:
                     self.error(enum_node.pos, f"{fwhat}: unknown enum '{enum_node.value}' (shared enums: {known})")
                     return None
                 shared = enums[enum_node.value]
-                too_big = [v for v in shared["values"] if v["value"] >= 1 << width]
+                too_big = [v for v in shared.values if v.value >= 1 << width]
                 if too_big:
                     v = too_big[0]
-                    self.error(enum_node.pos, f"{fwhat}: enum {enum_node.value} value {v['name']} = {v['value']} "
+                    self.error(enum_node.pos, f"{fwhat}: enum {enum_node.value} value {v.name} = {v.value} "
                                               f"does not fit in {width} bit(s) (max {(1 << width) - 1})")
                     return None
-                out["enum"] = enum_node.value
+                enum = shared
             elif enum_node.kind == "list":
-                values = self.enum_values(enum_node, f"the enum of {fwhat}", width)
-                if values is None or len(values) != len(enum_node.items):
+                enum = ("inline", enum_node, f"the enum of {fwhat}", width)
+                # checked here so the messages come in file order; rebuilt per register (names differ)
+                if self.enum_values(enum_node, f"the enum of {fwhat}", width, "probe") is None:
                     return None
-                out["enum"] = values
             else:
                 self.error(enum_node.pos, f"'enum' of {fwhat} must name a shared enum or list values, "
                                           f"not {enum_node.describe()}")
                 return None
-        return out
+        return _FieldDraft(name=out["name"], msb=msb, lsb=lsb, access=out["access"], description=out["description"],
+                           enum=enum, reset=out["reset"], vendors=out["vendors"], present_if=present_if,
+                           canonical=out["canonical"], pos=node.pos, name_pos=entries["name"].pos,
+                           bits_pos=entries["bits"].pos,
+                           access_pos=entries["access"].pos if "access" in entries else None,
+                           vendors_pos=entries["vendors"].pos if "vendors" in entries else None)
 
-    def unique(self, items: List[Tuple[str, Position]], what: str) -> None:
-        seen: Dict[str, Position] = {}
-        for name, pos in items:
-            if name in seen:
-                self.error(pos, f"duplicate {what} '{name}' (first at line {seen[name].line})")
-            else:
-                seen[name] = pos
+    def field_fits_register(self, f: _FieldDraft, msr: Dict[str, Any], what: str) -> bool:
+        fwhat = f"field {f.name} of {what}"
+        reg_access = msr.get("access")
+        access = f.access or reg_access
+        if reg_access is not None and access not in schema.FIELD_ACCESS_ALLOWED[reg_access]:
+            allowed = ", ".join(schema.FIELD_ACCESS_ALLOWED[reg_access])
+            self.error(f.access_pos or f.pos, f"{fwhat} is '{access}' but the register is '{reg_access}' "
+                                              f"(allowed: {allowed})")
+            return False
+        if f.vendors and msr.get("vendors"):
+            extra = [v for v in f.vendors if v not in msr["vendors"]]
+            if extra:
+                self.error(f.vendors_pos or f.pos, f"{fwhat} lists vendor {', '.join(extra)}, which the register "
+                                                   f"does not")
+                return False
+        return True
+
+    # ---- across registers ------------------------------------------------------------
 
     def cross_msr_checks(self, msrs: List[Dict[str, Any]], declared: Set[str]) -> None:
         """Names, aliases and addresses across the whole spec."""
         names: Dict[str, Dict[str, Any]] = {}
         for m in msrs:
             for label, pos in [(m["name"], m["_name_pos"])] + list(zip(m["aliases"] or [], m["_alias_pos"])):
-                instance_names = self.instance_names(m, label)
-                for n in instance_names:
+                for n in self.instance_names(m, label):
                     if n in names and names[n] is not m:
-                        self.error(pos, f"duplicate MSR name {n} (first at line {names[n]['_pos'].line})")
+                        self.error(pos, f"duplicate MSR name {n} (first at {self.where(names[n]['_pos'], pos)})")
                     names.setdefault(n, m)
         shares: Dict[int, Dict[str, Any]] = {}  # id(msr) -> the MSR its shares_address_with names
         for m in msrs:
@@ -494,8 +862,8 @@ class Validator:
                     kind = f"array {m['name']}: instance {inst_name}" if m["count"] else inst_name
                     self.error(m["_address_pos"],
                                f"{kind} at {self.hex(address)} collides with {other_name} "
-                               f"(line {other['_pos'].line}); one register with two names is one entry with "
-                               f"'aliases'; vendor-specific registers declare 'shares_address_with'")
+                               f"({self.where(other['_pos'], m['_pos'])}); one register with two names is one "
+                               f"entry with 'aliases'; vendor-specific registers declare 'shares_address_with'")
                     break
                 by_address[address] = (inst_name, m)
 
@@ -503,16 +871,87 @@ class Validator:
     def instances(m: Dict[str, Any]) -> List[Tuple[str, int]]:
         if m["count"] is None:
             return [(m["name"], m["address"])]
-        return [(m["name"].replace(ARRAY_PLACEHOLDER, str(i)), m["address"] + i * m["stride"])
-                for i in range(m["count"])]
+        return [(naming.instance_name(m["name"], i), m["address"] + i * m["stride"]) for i in range(m["count"])]
 
-    def instance_names(self, m: Dict[str, Any], pattern: str) -> List[str]:
+    @staticmethod
+    def instance_names(m: Dict[str, Any], pattern: str) -> List[str]:
         """Every name `pattern` (the MSR's name or an alias) gives its instances."""
         if m["count"] is None:
             return [pattern]
-        return [pattern.replace(ARRAY_PLACEHOLDER, str(i)) for i in range(m["count"])] + [pattern]
+        return [naming.instance_name(pattern, i) for i in range(m["count"])] + [pattern]
 
-    def control_set(self, node: Node, msrs: List[Dict[str, Any]], declared: Set[str]) -> Optional[Dict[str, Any]]:
+    # ---- the model's registers ------------------------------------------------------------
+
+    def build_msrs(self, drafts: List[Dict[str, Any]], enums: Dict[str, Enum]) -> List[Msr]:
+        out = []
+        for d in drafts:
+            if d.get("_bad"):
+                continue
+            fields = []
+            for f in sorted(d["fields"], key=lambda f: f.lsb):
+                enum = f.enum
+                if isinstance(enum, tuple):  # a field's own enum: named after the register and the field
+                    _, node, what, width = enum
+                    key = naming.field_enum_key(d["name"], f.name)
+                    enum = Enum(key, f"Values of {d['name']}.{f.name}",
+                                self.enum_values(node, what, width, key), False, f.pos, naming.enum_names(key))
+                vendors = tuple(v for v in d["vendors"] if v in f.vendors) if f.vendors else ()
+                fields.append(Field(name=f.name, msb=f.msb, lsb=f.lsb, access=f.access or d["access"],
+                                    description=f.description, enum=enum, reset=f.reset, vendors=vendors,
+                                    present_if=f.present_if, canonical=bool(f.canonical), position=f.pos,
+                                    names=naming.field_names(d["name"], f.name,
+                                                             enum.names if enum is not None else None)))
+            msr = Msr(name=d["name"], address=d["address"], category=d["category"], access=d["access"],
+                      description=d["description"], vendors=tuple(d["vendors"]), ref=d["ref"],
+                      aliases=tuple(d["aliases"]), present_if=d["present_if"], count=d["count"],
+                      stride=d["stride"], layout=d["layout"], fields=tuple(fields), position=d["_pos"],
+                      names=naming.msr_names(d["name"], d["access"], d["count"] is not None, d["category"]))
+            count = d["count"] if d["count"] is not None else 1
+            instances = tuple(
+                Instance(name=naming.instance_name(d["name"], i) if msr.is_array else d["name"],
+                         address=d["address"] + i * d["stride"], index=i, msr=msr,
+                         aliases=tuple(naming.instance_name(a, i) for a in msr.aliases),
+                         names=naming.instance_names(d["name"], i, msr.is_array))
+                for i in range(count))
+            object.__setattr__(msr, "instances", instances)
+            out.append(msr)
+        return out
+
+    # ---- VMX control sets -----------------------------------------------------------------
+
+    def control_sets(self, nodes: List[Node], msrs: List[Msr], declared: Set[str]) -> Tuple[ControlSet, ...]:
+        drafts = [d for d in (self.control_set(n, msrs, declared) for n in nodes) if d]
+        self.unique([(s["name"], s["_pos"]) for s in drafts], "VMX control set name")
+        by_name = {s["name"]: s for s in drafts}
+        ok = len(drafts) == len(nodes)
+        for s in drafts:
+            ref = s["activated_by"]
+            if ref is None:
+                continue
+            other = by_name.get(ref["set"])
+            if other is None or other is s:
+                self.error(s["_act_pos"], f"'activated_by' of VMX control set {s['name']} names '{ref['set']}', "
+                                          f"which is not another control set")
+                ok = False
+            elif not 0 <= ref["bit"] < other["width"]:
+                self.error(s["_act_pos"], f"'activated_by' of VMX control set {s['name']}: bit {ref['bit']} is "
+                                          f"outside 0..{other['width'] - 1}")
+                ok = False
+        if not ok:
+            return ()
+        by_msr = {m.name: m for m in msrs}
+        return tuple(
+            ControlSet(name=s["name"], description=s["description"], width=s["width"],
+                       capability=by_msr[s["capability"]],
+                       true_capability=by_msr[s["true_capability"]] if s["true_capability"] else None,
+                       activated_by=(s["activated_by"]["set"], s["activated_by"]["bit"]) if s["activated_by"] else None,
+                       bits=tuple(sorted((ControlBit(b["bit"], b["name"], b["description"],
+                                                     naming.control_bit_names(s["name"], b["name"]))
+                                          for b in s["bits"]), key=lambda b: b.bit)),
+                       index=i, position=s["_pos"], names=naming.control_set_names(s["name"]))
+            for i, s in enumerate(drafts))
+
+    def control_set(self, node: Node, msrs: List[Msr], declared: Set[str]) -> Optional[Dict[str, Any]]:
         label = node.entries.get("name", (None, None))[1] if node.kind == "map" else None
         what = f"VMX control set {label.value}" if label is not None and isinstance(label.value, str) else \
             "a VMX control set"
@@ -520,9 +959,9 @@ class Validator:
         if entries is None:
             return None
         out = {k.name: self.scalar("control_set", entries, k.name, what)
-               for k in schema.RECORDS["control_set"] if k.name != "bits"}
+               for k in schema.RECORDS["control_set"] if k.name not in ("bits", "activated_by")}
         out["_pos"] = node.pos
-        names = {m["name"]: m for m in msrs}
+        names = {m.name: m for m in msrs}
         ok = all(out[k] is not None for k in ("name", "description", "width", "capability"))
         if out["width"] is not None and out["width"] not in (32, 64):
             self.error(entries["width"].pos, f"'width' of {what} must be 32 or 64, not {out['width']}")
@@ -532,6 +971,19 @@ class Validator:
                 if out[key] not in declared:  # else that MSR has errors of its own, already reported
                     self.error(entries[key].pos, f"'{key}' of {what} names '{out[key]}', which is not an MSR of the spec")
                 ok = False
+        out["activated_by"] = None
+        if "activated_by" in entries:
+            awhat = f"'activated_by' of {what}"
+            aentries = self.record("control_ref", entries["activated_by"], awhat)
+            if aentries is None:
+                ok = False
+            else:
+                ref = {k.name: self.scalar("control_ref", aentries, k.name, awhat) for k in schema.RECORDS["control_ref"]}
+                if any(v is None for v in ref.values()):
+                    ok = False
+                else:
+                    out["activated_by"] = ref
+                    out["_act_pos"] = entries["activated_by"].pos
         bits = []
         for item in self.list_of(entries, "bits", what):
             bwhat = f"a control bit of {what}"
@@ -555,10 +1007,9 @@ class Validator:
         return out if ok else None
 
 
-def validate(root: Node) -> Tuple[Dict[str, Any], List[SpecError]]:
+def validate(roots: List[Node]) -> Tuple[Optional[Model], List[SpecError]]:
+    """The model of the spec made of `roots` (base first, then overlays), or None
+    and every error found."""
     v = Validator()
-    data = v.spec(root)
-    if not v.errors:
-        from .identifiers import check_generated_identifiers
-        v.errors.extend(check_generated_identifiers(data))
-    return data, v.errors
+    model = v.spec(roots)
+    return model, v.errors

@@ -1,4 +1,5 @@
-/* CPUID sources and MSR presence evaluation (x86msr/cpuid.h). Freestanding. */
+/* CPUID sources and the evaluation of presence conditions (x86msr/cpuid.h).
+ * Freestanding: no libc, no allocation. */
 #include "x86msr/cpuid.h"
 
 static void cpuid_insn(uint32_t leaf, uint32_t subleaf, struct msr_cpuid_regs *out)
@@ -8,14 +9,28 @@ static void cpuid_insn(uint32_t leaf, uint32_t subleaf, struct msr_cpuid_regs *o
                          : "a"(leaf), "c"(subleaf));
 }
 
+#define HYPERVISOR_BASE 0x40000000u
+#define HYPERVISOR_END 0x50000000u
+
 static bool native_query(void *ctx, uint32_t leaf, uint32_t subleaf, struct msr_cpuid_regs *out)
 {
     struct msr_cpuid_regs max;
     (void)ctx;
     /* A leaf above the maximum returns another leaf's data on Intel: check first. */
-    cpuid_insn(leaf & 0x80000000u, 0, &max);
-    if (leaf > max.eax)
-        return false;
+    if (leaf >= HYPERVISOR_BASE && leaf < HYPERVISOR_END) {
+        /* Hypervisor leaves exist only under a hypervisor (CPUID.01H:ECX[31]),
+         * in blocks of 100H whose first leaf gives the block's maximum. */
+        cpuid_insn(1, 0, &max);
+        if (!(max.ecx & (1u << 31)))
+            return false;
+        cpuid_insn(leaf & ~0xFFu, 0, &max);
+        if (leaf > max.eax || max.eax - (leaf & ~0xFFu) > 0xFFu)
+            return false;
+    } else {
+        cpuid_insn(leaf & 0x80000000u, 0, &max);
+        if (leaf > max.eax)
+            return false;
+    }
     cpuid_insn(leaf, subleaf, out);
     return true;
 }
@@ -43,52 +58,179 @@ struct msr_cpuid_source msr_cpuid_table_source(const struct msr_cpuid_table *tab
     return source;
 }
 
-/* "GenuineIntel" is EBX "Genu", EDX "ineI", ECX "ntel" (little-endian). */
-unsigned msr_cpu_vendor(const struct msr_cpuid_source *cpuid)
-{
-    struct msr_cpuid_regs r;
-    if (!cpuid)
-        cpuid = &msr_cpuid_native;
-    if (!cpuid->query(cpuid->ctx, 0, 0, &r))
-        return 0;
-    if (r.ebx == 0x756E6547u && r.edx == 0x49656E69u && r.ecx == 0x6C65746Eu)
-        return MSR_VENDOR_INTEL;
-    if (r.ebx == 0x68747541u && r.edx == 0x69746E65u && r.ecx == 0x444D4163u) /* AuthenticAMD */
-        return MSR_VENDOR_AMD;
-    if (r.ebx == 0x6F677948u && r.edx == 0x6E65476Eu && r.ecx == 0x656E6975u) /* HygonGenuine */
-        return MSR_VENDOR_AMD;
-    return 0;
-}
-
 static uint32_t cpuid_register(const struct msr_cpuid_regs *r, unsigned reg)
 {
     switch (reg) {
-    case MSR_CPUID_EAX: return r->eax;
-    case MSR_CPUID_EBX: return r->ebx;
-    case MSR_CPUID_ECX: return r->ecx;
+    case MSR_CPUID_REG_EAX: return r->eax;
+    case MSR_CPUID_REG_EBX: return r->ebx;
+    case MSR_CPUID_REG_ECX: return r->ecx;
     default: return r->edx;
     }
 }
 
-enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_cpuid_source *cpuid)
+/* Whether the 12 bytes of `regs` in `order` spell `signature`. */
+static bool spells(const struct msr_cpuid_regs *regs, const uint8_t order[3], const char *signature)
 {
-    bool any_holds = false;
-    uint16_t i;
-    if (!cpuid)
-        cpuid = &msr_cpuid_native;
-    if (msr->cpuid_count == 0)
-        return MSR_SUPPORT_UNKNOWN;
-    for (i = 0; i < msr->cpuid_count && !any_holds; i++) {
-        const struct msr_cpuid_cond *c = &msr->cpuid[i];
-        struct msr_cpuid_regs r;
-        if (cpuid->query(cpuid->ctx, c->leaf, c->subleaf, &r))
-            any_holds = (cpuid_register(&r, c->reg) >> c->bit) & 1u;
+    unsigned i;
+    for (i = 0; i < 12; i++) {
+        uint32_t word = cpuid_register(regs, order[i / 4]);
+        if ((char)((word >> (8 * (i % 4))) & 0xFFu) != signature[i])
+            return false;
     }
-    if (!any_holds)
+    return true;
+}
+
+uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid)
+{
+    uint32_t vendors = 0;
+    size_t v;
+    if (!cpuid)
+        return 0;
+    /* The signature tables (leaf, spelling order, strings) are generated from
+     * codegen/schema.py: nothing here names a vendor. */
+    for (v = 0; v < msr_vendor_table_count; v++) {
+        const struct msr_vendor_info *info = &msr_vendor_table[v];
+        struct msr_cpuid_regs regs;
+        unsigned s;
+        if (!info->signatures[0] || !cpuid->query(cpuid->ctx, info->leaf, 0, &regs))
+            continue;
+        for (s = 0; s < 2 && info->signatures[s]; s++)
+            if (spells(&regs, info->registers, info->signatures[s]))
+                vendors |= info->bit;
+    }
+    return vendors;
+}
+
+bool msr_cpu_family_model(const struct msr_cpuid_source *cpuid, uint32_t *family, uint32_t *model)
+{
+    struct msr_cpuid_regs r;
+    uint32_t base_family, base_model;
+    if (!cpuid || !cpuid->query(cpuid->ctx, 1, 0, &r))
+        return false;
+    base_family = (r.eax >> 8) & 0xFu;
+    base_model = (r.eax >> 4) & 0xFu;
+    *family = base_family == 0xFu ? base_family + ((r.eax >> 20) & 0xFFu) : base_family;
+    *model = (base_family == 0x6u || base_family == 0xFu) ? (((r.eax >> 16) & 0xFu) << 4) | base_model : base_model;
+    return true;
+}
+
+static uint64_t bits_of(uint64_t value, unsigned msb, unsigned lsb)
+{
+    uint64_t width_mask = (msb - lsb == 63) ? ~UINT64_C(0) : ((UINT64_C(1) << (msb - lsb + 1)) - 1);
+    return (value >> lsb) & width_mask;
+}
+
+static enum msr_support compare(const struct msr_condition *c, uint64_t value, uint32_t index)
+{
+    uint64_t tested, operand = (c->flags & MSR_CONDITION_OPERAND_IS_INDEX) ? index : c->operand;
+    bool holds;
+    if (c->flags & MSR_CONDITION_BIT_IS_INDEX)
+        tested = index < 64 ? (value >> index) & 1u : 0;
+    else
+        tested = bits_of(value, c->msb, c->lsb);
+    switch (c->compare) {
+    case MSR_COMPARE_EQUALS: holds = tested == operand; break;
+    case MSR_COMPARE_ABOVE: holds = tested > operand; break;
+    case MSR_COMPARE_AT_LEAST: holds = tested >= operand; break;
+    default: holds = tested != 0; break;
+    }
+    return holds ? MSR_SUPPORT_YES : MSR_SUPPORT_NO;
+}
+
+static enum msr_support leaf_eval(const struct msr_condition *c, uint32_t index, const struct msr_facts *facts)
+{
+    switch (c->kind) {
+    case MSR_CONDITION_KIND_CPUID: {
+        struct msr_cpuid_regs r = { 0, 0, 0, 0 };
+        if (!facts || !facts->cpuid)
+            return MSR_SUPPORT_UNKNOWN;
+        /* A leaf beyond the maximum enumerates nothing: its registers count as 0. */
+        if (!facts->cpuid->query(facts->cpuid->ctx, c->leaf, c->subleaf, &r))
+            r.eax = r.ebx = r.ecx = r.edx = 0;
+        return compare(c, cpuid_register(&r, c->reg), index);
+    }
+    case MSR_CONDITION_KIND_MSR: {
+        uint64_t value;
+        uint32_t address = c->msr + (c->msr_stride ? index * c->msr_stride : 0);
+        if (!facts || !facts->read_msr || facts->read_msr(facts->msr_ctx, address, &value) != MSR_OK)
+            return MSR_SUPPORT_UNKNOWN;
+        return compare(c, value, index);
+    }
+    case MSR_CONDITION_KIND_FAMILY: {
+        uint32_t family, model;
+        uint16_t i;
+        if (!facts || !msr_cpu_family_model(facts->cpuid, &family, &model))
+            return MSR_SUPPORT_UNKNOWN;
+        if (family != c->family)
+            return MSR_SUPPORT_NO;
+        if (c->model_count == 0)
+            return MSR_SUPPORT_YES;
+        for (i = 0; i < c->model_count; i++)
+            if (c->models[i] == model)
+                return MSR_SUPPORT_YES;
         return MSR_SUPPORT_NO;
-    if (msr->condition || !(msr->vendors & msr_cpu_vendor(cpuid)))
+    }
+    default: /* CONTEXT: a processor state no fact shows */
         return MSR_SUPPORT_UNKNOWN;
-    return MSR_SUPPORT_YES;
+    }
+}
+
+/* Kleene logic: ALL_OF is NO if any child is NO, YES if all are YES;
+ * ANY_OF is YES if any child is YES, NO if all are NO; else UNKNOWN. */
+enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t index, const struct msr_facts *facts)
+{
+    const struct msr_condition *child, *end;
+    bool any = cond->kind == MSR_CONDITION_KIND_ANY_OF;
+    bool unknown = false;
+    if (cond->kind != MSR_CONDITION_KIND_ANY_OF && cond->kind != MSR_CONDITION_KIND_ALL_OF)
+        return leaf_eval(cond, index, facts);
+    end = cond + cond->size;
+    for (child = cond + 1; child < end; child += child->size) {
+        enum msr_support s = msr_condition_eval(child, index, facts);
+        if (s == MSR_SUPPORT_UNKNOWN)
+            unknown = true;
+        else if ((s == MSR_SUPPORT_YES) == any)
+            return s;
+    }
+    if (unknown)
+        return MSR_SUPPORT_UNKNOWN;
+    return any ? MSR_SUPPORT_NO : MSR_SUPPORT_YES;
+}
+
+enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_facts *facts)
+{
+    enum msr_support condition = MSR_SUPPORT_UNKNOWN;
+    uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
+    if (msr->present_if)
+        condition = msr_condition_eval(msr->present_if, msr->array_index, facts);
+    if (condition == MSR_SUPPORT_NO)
+        return MSR_SUPPORT_NO;
+    if (!(msr->vendors & vendors))
+        return MSR_SUPPORT_UNKNOWN; /* vendor unknown, or one that does not document it */
+    return condition;
+}
+
+enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct msr_field_info *field,
+                                        const struct msr_facts *facts)
+{
+    enum msr_support reg = msr_is_supported(msr, facts), own = MSR_SUPPORT_YES;
+    if (reg == MSR_SUPPORT_NO)
+        return MSR_SUPPORT_NO;
+    if (field->vendors) {
+        uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
+        if (!(vendors & msr->vendors))
+            own = MSR_SUPPORT_UNKNOWN;
+        else if (!(vendors & field->vendors))
+            return MSR_SUPPORT_NO;
+    }
+    if (field->present_if) {
+        enum msr_support c = msr_condition_eval(field->present_if, msr->array_index, facts);
+        if (c == MSR_SUPPORT_NO)
+            return MSR_SUPPORT_NO;
+        if (c == MSR_SUPPORT_UNKNOWN)
+            own = MSR_SUPPORT_UNKNOWN;
+    }
+    return reg == MSR_SUPPORT_YES ? own : MSR_SUPPORT_UNKNOWN;
 }
 
 const char *msr_support_name(enum msr_support support)
@@ -98,4 +240,135 @@ const char *msr_support_name(enum msr_support support)
     case MSR_SUPPORT_YES: return "yes";
     default: return "unknown";
     }
+}
+
+/* ---- describing a condition (freestanding string building) ---- */
+
+struct text {
+    char *buf;
+    size_t size, len;
+};
+
+static void put(struct text *t, const char *s)
+{
+    for (; *s; s++, t->len++)
+        if (t->len + 1 < t->size)
+            t->buf[t->len] = *s;
+}
+
+static void put_number(struct text *t, uint64_t v, bool hex)
+{
+    char digits[24];
+    unsigned n = 0;
+    do {
+        unsigned d = (unsigned)(v % (hex ? 16 : 10));
+        digits[n++] = (char)(d < 10 ? '0' + d : 'A' + d - 10);
+        v /= hex ? 16 : 10;
+    } while (v);
+    if (hex && digits[n - 1] > '9')
+        digits[n++] = '0'; /* 0AH, as the manuals write it */
+    while (n) {
+        char s[2] = { digits[--n], 0 };
+        put(t, s);
+    }
+    if (hex)
+        put(t, "H");
+}
+
+static void put_index(struct text *t, uint32_t index, bool has_index)
+{
+    if (has_index)
+        put_number(t, index, false);
+    else
+        put(t, "n");
+}
+
+static void describe(struct text *t, const struct msr_condition *c, uint32_t index, bool has_index, bool nested)
+{
+    static const char *const ops[] = { "", " = ", " > ", " >= " };
+    if (c->kind == MSR_CONDITION_KIND_ANY_OF || c->kind == MSR_CONDITION_KIND_ALL_OF) {
+        const struct msr_condition *child, *end = c + c->size;
+        if (nested)
+            put(t, "(");
+        for (child = c + 1; child < end; child += child->size) {
+            if (child != c + 1)
+                put(t, c->kind == MSR_CONDITION_KIND_ANY_OF ? " or " : " and ");
+            describe(t, child, index, has_index, true);
+        }
+        if (nested)
+            put(t, ")");
+        return;
+    }
+    if (c->kind == MSR_CONDITION_KIND_CONTEXT) {
+        put(t, "only in context ");
+        put(t, msr_context_name(c->context) ? msr_context_name(c->context) : "?");
+        return;
+    }
+    if (c->kind == MSR_CONDITION_KIND_FAMILY) {
+        uint16_t i;
+        put(t, "family ");
+        put_number(t, c->family, true);
+        for (i = 0; i < c->model_count; i++) {
+            put(t, i ? "/" : ", model ");
+            put_number(t, c->models[i], true);
+        }
+        return;
+    }
+    if (c->kind == MSR_CONDITION_KIND_CPUID) {
+        static const char *const regs[] = { "EAX", "EBX", "ECX", "EDX" };
+        put(t, "CPUID.(EAX=");
+        put_number(t, c->leaf, true);
+        if (c->subleaf) {
+            put(t, ",ECX=");
+            put_number(t, c->subleaf, true);
+        }
+        put(t, "):");
+        put(t, regs[c->reg & 3u]);
+    } else {
+        const struct msr_info *m = msr_find_by_address(c->msr);
+        const char *name = c->msr_stride && m && m->array_name ? m->array_name : (m ? m->name : NULL);
+        if (!name) {
+            put(t, "MSR ");
+            put_number(t, c->msr, true);
+        } else if (c->msr_stride && has_index) {
+            const struct msr_info *inst = msr_find_by_address(c->msr + index * c->msr_stride);
+            put(t, inst ? inst->name : name);
+        } else {
+            put(t, name);
+        }
+    }
+    put(t, "[");
+    if (c->flags & MSR_CONDITION_BIT_IS_INDEX) {
+        put_index(t, index, has_index);
+    } else {
+        put_number(t, c->msb, false);
+        if (c->msb != c->lsb) {
+            put(t, ":");
+            put_number(t, c->lsb, false);
+        }
+    }
+    put(t, "]");
+    if (c->compare == MSR_COMPARE_NONZERO) {
+        put(t, (c->msb == c->lsb || (c->flags & MSR_CONDITION_BIT_IS_INDEX)) ? " = 1" : " != 0");
+        return;
+    }
+    put(t, ops[c->compare & 3u]);
+    if (c->flags & MSR_CONDITION_OPERAND_IS_INDEX)
+        put_index(t, index, has_index);
+    else
+        put_number(t, c->operand, false);
+}
+
+size_t msr_condition_describe(const struct msr_condition *cond, uint32_t index, bool has_index, char *buf,
+                              size_t size)
+{
+    struct text t;
+    t.buf = buf;
+    t.size = size;
+    t.len = 0;
+    if (cond)
+        describe(&t, cond, index, has_index, false);
+    if (size)
+        buf[t.len < size ? t.len : size - 1] = '\0';
+    return t.len;
 }

@@ -1,5 +1,7 @@
 /*
- * x86msr core: the rdmsr/wrmsr primitives every generated accessor goes through.
+ * x86msr core: the rdmsr/wrmsr primitives every generated accessor goes
+ * through, and the few generic helpers the generated per-register macros are
+ * written over.
  *
  * Backends (one compile-time switch, so the generated accessors cost nothing):
  *   default            inline `rdmsr`/`wrmsr` (ring 0: kernels, hypervisors,
@@ -12,11 +14,12 @@
  * translation unit uses the backend it was compiled with.
  *
  * The `_safe` primitives return MSR_OK or a negative `enum msr_status`
- * instead of faulting. Under the inline-asm backend they are built on an
- * exception table: each rdmsr/wrmsr that may fault records (instruction,
- * fixup) in the `msr_extable` section, and the consumer's #GP handler asks
- * msr_extable_fixup() whether the faulting RIP is one of them (see README,
- * "#GP-safe access").
+ * instead of faulting; a #GP is MSR_ERR_FAULT through every backend. Under
+ * the inline-asm backend they are built on an exception table: each
+ * rdmsr/wrmsr that may fault records (instruction, fixup) in the
+ * `msr_extable` section, and the consumer's #GP handler asks
+ * msr_extable_fixup() whether the faulting RIP is one of them
+ * (docs/gp-safety.md).
  *
  * Tracing: define MSR_TRACE and provide
  *   void msr_trace(uint32_t msr, uint64_t value, bool is_write, int status);
@@ -35,21 +38,28 @@
 extern "C" {
 #endif
 
-/* Results of the _safe accessors and of the library's functions. */
+/* Access-level results of the _safe accessors and of the core's functions.
+ * Layers above define their own codes (x86msr/vmx.h, x86msr/linux.h), all
+ * negative and distinct from these. */
 enum msr_status {
     MSR_OK = 0,
-    MSR_ERR_FAULT = -1,      /* the CPU raised #GP: MSR absent or value rejected */
+    MSR_ERR_FAULT = -1,      /* #GP (any backend): the MSR is absent or the value was rejected */
     MSR_ERR_RANGE = -2,      /* array index or address outside the valid range */
-    MSR_ERR_NO_DRIVER = -3,  /* Linux: /dev/cpu/N/msr missing (modprobe msr) */
-    MSR_ERR_PERMISSION = -4, /* Linux: needs root / CAP_SYS_RAWIO */
-    MSR_ERR_NO_CPU = -5,     /* no such CPU, or CPU offline */
-    MSR_ERR_IO = -6,         /* Linux: EIO, MSR not implemented or write rejected */
-    MSR_ERR_SHORT = -7,      /* short read or write */
-    MSR_ERR_INVALID = -8,    /* invalid argument */
-    MSR_ERR_UNSUPPORTED = -9,/* feature not supported by this CPU */
-    MSR_ERR_DISABLED = -10,  /* disabled and locked by firmware */
-    MSR_ERR_NO_BACKEND = -11 /* MSR_BACKEND_OPS build with no backend installed */
+    MSR_ERR_INVALID = -3,    /* invalid argument */
+    MSR_ERR_NO_BACKEND = -4  /* MSR_BACKEND_OPS build with no backend installed */
 };
+
+/* The non-negative results of the modify accessors: did a WRMSR happen?
+ * (MSR_UNCHANGED is MSR_OK; errors stay negative, so test `< 0`.) */
+enum msr_modify_result {
+    MSR_UNCHANGED = 0, /* the register already held the value: no WRMSR */
+    MSR_WRITTEN = 1    /* the value changed and was written */
+};
+
+/* A reader and a writer of MSRs: MSR_OK, or a negative status (a reader then
+ * stores 0). Backends, the VMX helpers and the presence checks share them. */
+typedef int (*msr_read_fn)(void *ctx, uint32_t msr, uint64_t *value);
+typedef int (*msr_write_fn)(void *ctx, uint32_t msr, uint64_t value);
 
 /* The primitives must vanish into their callers (zero cost): gcc would
  * otherwise outline an asm block it considers large, one copy per file. */
@@ -91,12 +101,13 @@ static inline uint64_t msr_rmw_value(uint64_t old, uint64_t clear, uint64_t set,
 
 #ifdef MSR_BACKEND_OPS
 
-/* A run-time backend. `read`/`write` return MSR_OK or a negative msr_status. */
+/* A run-time backend. */
 struct msr_backend {
-    int (*read)(void *ctx, uint32_t msr, uint64_t *value);
-    int (*write)(void *ctx, uint32_t msr, uint64_t value);
-    /* Called when a plain (non-_safe) access fails; may be NULL. A plain read
-     * that fails returns 0 after this call. */
+    msr_read_fn read;
+    msr_write_fn write;
+    /* Called when a plain (non-_safe) access fails, and for an array index
+     * out of range (status MSR_ERR_RANGE); may be NULL. A plain read that
+     * fails returns 0 after this call. */
     void (*fault)(void *ctx, uint32_t msr, bool is_write, int status);
     void *ctx;
 };
@@ -125,21 +136,34 @@ MSR_ALWAYS_INLINE int msr_wrmsr_safe(uint32_t msr, uint64_t value)
     return status;
 }
 
+/* Reports a failed plain access to the backend's fault hook. */
+MSR_ALWAYS_INLINE void msr_backend_fault_(uint32_t msr, bool is_write, int status)
+{
+    if (msr_backend_current && msr_backend_current->fault)
+        msr_backend_current->fault(msr_backend_current->ctx, msr, is_write, status);
+}
+
 MSR_ALWAYS_INLINE uint64_t msr_rdmsr(uint32_t msr)
 {
     uint64_t value;
     int status = msr_rdmsr_safe(msr, &value);
-    if (status != MSR_OK && msr_backend_current && msr_backend_current->fault)
-        msr_backend_current->fault(msr_backend_current->ctx, msr, false, status);
+    if (status != MSR_OK)
+        msr_backend_fault_(msr, false, status);
     return value;
 }
 
 MSR_ALWAYS_INLINE void msr_wrmsr(uint32_t msr, uint64_t value)
 {
     int status = msr_wrmsr_safe(msr, value);
-    if (status != MSR_OK && msr_backend_current && msr_backend_current->fault)
-        msr_backend_current->fault(msr_backend_current->ctx, msr, true, status);
+    if (status != MSR_OK)
+        msr_backend_fault_(msr, true, status);
 }
+
+/* An array index past the end, in a plain accessor: the backend's fault hook
+ * hears MSR_ERR_RANGE (define MSR_BAD_INDEX before including to change it). */
+#ifndef MSR_BAD_INDEX
+#define MSR_BAD_INDEX(msr, index, is_write) msr_backend_fault_((msr), (is_write), MSR_ERR_RANGE)
+#endif
 
 #else /* inline-asm backend */
 
@@ -223,7 +247,177 @@ MSR_ALWAYS_INLINE int msr_wrmsr_safe(uint32_t msr, uint64_t value)
     return status;
 }
 
+/* An array index past the end, in a plain accessor: no access is made and the
+ * CPU executes ud2 (#UD), so the mistake stops at the line that made it.
+ * Define MSR_BAD_INDEX(msr, index, is_write) before including to report it
+ * another way (an assertion, a log line); a plain read then returns 0. */
+#ifndef MSR_BAD_INDEX
+#define MSR_BAD_INDEX(msr, index, is_write) __builtin_trap()
+#endif
+
 #endif /* MSR_BACKEND_OPS */
+
+/* ---- read-modify-write ---------------------------------------------------- */
+
+/*
+ * Read `msr`, compute msr_rmw_value(), and write it back only when it differs
+ * from what the register holds (write-1-to-clear bits aside). Returns
+ * MSR_WRITTEN or MSR_UNCHANGED. The generated msr_<name>_modify() pass the
+ * register's masks.
+ */
+MSR_ALWAYS_INLINE int msr_modify(uint32_t msr, uint64_t clear, uint64_t set, uint64_t writable, uint64_t w1c)
+{
+    uint64_t old = msr_rdmsr(msr);
+    uint64_t value = msr_rmw_value(old, clear, set, writable, w1c);
+    if (value == (old & ~w1c))
+        return MSR_UNCHANGED;
+    msr_wrmsr(msr, value);
+    return MSR_WRITTEN;
+}
+
+/* msr_modify with _safe accesses: a negative status (of the read or the
+ * write), else MSR_WRITTEN or MSR_UNCHANGED; *value is what the register
+ * holds afterwards (write-1-to-clear bits as written), 0 after a failed read. */
+MSR_ALWAYS_INLINE int msr_modify_safe(uint32_t msr, uint64_t clear, uint64_t set, uint64_t writable, uint64_t w1c,
+                                      uint64_t *value)
+{
+    uint64_t old;
+    int status = msr_rdmsr_safe(msr, &old);
+    if (status != MSR_OK) {
+        *value = 0;
+        return status;
+    }
+    *value = msr_rmw_value(old, clear, set, writable, w1c);
+    if (*value == (old & ~w1c)) {
+        *value = old;
+        return MSR_UNCHANGED;
+    }
+    status = msr_wrmsr_safe(msr, *value);
+    if (status != MSR_OK) {
+        *value = old;
+        return status;
+    }
+    return MSR_WRITTEN;
+}
+
+/* ---- array registers: the address of instance `n`, checked ------------------- */
+
+MSR_ALWAYS_INLINE uint64_t msr_rdmsr_at_(uint32_t base, uint32_t stride, uint32_t count, uint32_t n)
+{
+    if (n >= count) {
+        MSR_BAD_INDEX(base, n, false);
+        return 0;
+    }
+    return msr_rdmsr(base + n * stride);
+}
+
+MSR_ALWAYS_INLINE void msr_wrmsr_at_(uint32_t base, uint32_t stride, uint32_t count, uint32_t n, uint64_t value)
+{
+    if (n >= count) {
+        MSR_BAD_INDEX(base, n, true);
+        return;
+    }
+    msr_wrmsr(base + n * stride, value);
+}
+
+MSR_ALWAYS_INLINE int msr_rdmsr_safe_at_(uint32_t base, uint32_t stride, uint32_t count, uint32_t n,
+                                         uint64_t *value)
+{
+    if (n >= count) {
+        *value = 0;
+        return MSR_ERR_RANGE;
+    }
+    return msr_rdmsr_safe(base + n * stride, value);
+}
+
+MSR_ALWAYS_INLINE int msr_wrmsr_safe_at_(uint32_t base, uint32_t stride, uint32_t count, uint32_t n, uint64_t value)
+{
+    if (n >= count)
+        return MSR_ERR_RANGE;
+    return msr_wrmsr_safe(base + n * stride, value);
+}
+
+MSR_ALWAYS_INLINE int msr_modify_at_(uint32_t base, uint32_t stride, uint32_t count, uint32_t n, uint64_t clear,
+                                     uint64_t set, uint64_t writable, uint64_t w1c)
+{
+    if (n >= count) {
+        MSR_BAD_INDEX(base, n, true);
+        return MSR_UNCHANGED;
+    }
+    return msr_modify(base + n * stride, clear, set, writable, w1c);
+}
+
+MSR_ALWAYS_INLINE int msr_modify_safe_at_(uint32_t base, uint32_t stride, uint32_t count, uint32_t n,
+                                          uint64_t clear, uint64_t set, uint64_t writable, uint64_t w1c,
+                                          uint64_t *value)
+{
+    if (n >= count) {
+        *value = 0;
+        return MSR_ERR_RANGE;
+    }
+    return msr_modify_safe(base + n * stride, clear, set, writable, w1c, value);
+}
+
+/* ---- typed values and fields ------------------------------------------------------ */
+
+/*
+ * Every register has a value type msr_<name>_t, a union of `raw` and one
+ * bitfield per field. Build one with an initializer, `msr_ia32_efer_t v = { raw };`.
+ *
+ * MSR_GET(REG, FIELD, v): the field of `v`, a value of REG's type, as uint64_t or,
+ * for an enumerated field, as its enum type.
+ * MSR_SET(REG, FIELD, v, x): `v` with the field replaced by `x`; bits of `x` above
+ * the field's width are dropped.
+ *
+ *     msr_ia32_pat_t pat = msr_ia32_pat_read();
+ *     if (MSR_GET(IA32_PAT, PA1, pat) != MSR_MEMORY_TYPE_WC)
+ *         msr_ia32_pat_write(MSR_SET(IA32_PAT, PA1, pat, MSR_MEMORY_TYPE_WC));
+ *
+ * Both fail to compile for a value of another register's type; MSR_SET fails
+ * to compile for a field software cannot write and, in C with gcc or clang,
+ * for a constant too wide for the field. Arguments are evaluated once.
+ */
+#define MSR_GET(reg, field, v) MSR_##reg##_##field##_FIELD(MSR_GET_, v)
+#define MSR_SET(reg, field, v, x) MSR_##reg##_##field##_FIELD(MSR_SET_, v, x)
+
+/* The machinery below is internal: names ending in '_' may change. */
+
+/* A value of type T from a uint64_t. */
+#ifdef __cplusplus
+#define MSR_VALUE_(T, raw) (T{ (uint64_t)(raw) })
+#else
+#define MSR_VALUE_(T, raw) ((T){ (uint64_t)(raw) })
+#endif
+
+/* Fails to compile unless `v` has type T (a call through a null function
+ * pointer, never evaluated). */
+#define MSR_CHECK_TYPE_(T, v) ((void)sizeof(((char (*)(T))0)(v)))
+/* `v.raw` and `&p->raw`, after that check. */
+#define MSR_RAW_(T, v) (MSR_CHECK_TYPE_(T, v), (v).raw)
+#define MSR_RAW_PTR_(T, p) (MSR_CHECK_TYPE_(T, *(p)), &(p)->raw)
+
+/* A compile error naming `what` when the constant expression `cond` is true. */
+#ifdef __cplusplus
+#define MSR_BUILD_BUG_(cond, what) ((void)sizeof(char[(cond) ? -1 : 1]))
+#else
+#define MSR_BUILD_BUG_(cond, what) ((void)sizeof(struct { int what : (cond) ? -1 : 1; }))
+#endif
+
+/* A constant `x` that does not fit `max` fails to compile (C, gcc/clang); a
+ * run-time value is masked instead. */
+#if !defined(__cplusplus) && defined(__GNUC__)
+#define MSR_CHECK_FITS_(x, max) \
+    MSR_BUILD_BUG_(__builtin_choose_expr(__builtin_constant_p(x), (uint64_t)(x) > (max), 0), msr_value_too_wide_for_field)
+#else
+#define MSR_CHECK_FITS_(x, max) ((void)0)
+#endif
+
+/* Called through each field's MSR_<REG>_<FIELD>_FIELD(op, ...) descriptor with
+ * (register type, field type, mask, shift, writable, ...). */
+#define MSR_GET_(T, F, mask, shift, writable, v) ((F)((MSR_RAW_(T, v) & (mask)) >> (shift)))
+#define MSR_SET_(T, F, mask, shift, writable, v, x)                                                   \
+    MSR_VALUE_(T, (MSR_BUILD_BUG_(!(writable), msr_field_is_read_only), MSR_CHECK_FITS_(x, (mask) >> (shift)), \
+                   (MSR_RAW_(T, v) & ~(uint64_t)(mask)) | (((uint64_t)(x) << (shift)) & (mask))))
 
 /* A human-readable description of an msr_status value. */
 const char *msr_strerror(int status);

@@ -1,12 +1,16 @@
 /*
- * x86msr presence detection: does this CPU implement an MSR? The spec records
- * each MSR's CPUID condition as data (meta.h: msr_info.cpuid, .condition);
- * msr_is_supported() evaluates it through a CPUID source — the real `cpuid`
- * instruction by default, or a table (tests, offline analysis of a dump).
+ * x86msr presence detection: does this processor implement an MSR (or a
+ * field)? The spec records each presence condition as data (meta.h:
+ * struct msr_condition): CPUID bits and fields, bits of other MSRs (the VMX
+ * capability MSRs, IA32_MTRRCAP, ...), CPU family and model, and processor
+ * states no fact can show. msr_is_supported() evaluates it against the facts
+ * the caller has: a CPUID source (the `cpuid` instruction or a dump) and,
+ * optionally, a reader of MSR values (a capability snapshot, a dump, the
+ * live machine).
  *
- * The answer is yes, no, or unknown; it is never a wrong "yes": when the manual's
- * condition is not expressible through CPUID (or there is none), the answer is
- * "unknown" unless CPUID already rules the MSR out.
+ * The answer is yes, no, or unknown; it is never a wrong "yes": a condition
+ * the facts cannot decide (an MSR value with no reader, a processor state) is
+ * "unknown", and so is a register the CPU's vendor does not document.
  */
 #ifndef X86MSR_CPUID_H
 #define X86MSR_CPUID_H
@@ -15,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "x86msr/core.h"
 #include "x86msr/meta.h"
 
 #ifdef __cplusplus
@@ -26,13 +31,13 @@ struct msr_cpuid_regs {
 };
 
 /* A CPUID source: fills *out and returns true, or returns false when the leaf
- * is beyond the CPU's maximum (basic or extended) leaf. */
+ * is beyond the CPU's maximum (basic, hypervisor or extended) leaf. */
 struct msr_cpuid_source {
     bool (*query)(void *ctx, uint32_t leaf, uint32_t subleaf, struct msr_cpuid_regs *out);
     void *ctx;
 };
 
-/* The `cpuid` instruction (leaf range checked against CPUID.0 / CPUID.80000000H). */
+/* The `cpuid` instruction (leaf range checked against CPUID.0, 40000000H and 80000000H). */
 extern const struct msr_cpuid_source msr_cpuid_native;
 
 /* A fixed table of CPUID results, e.g. from a dump; absent leaves read as unsupported. */
@@ -53,18 +58,45 @@ enum msr_support {
     MSR_SUPPORT_UNKNOWN = 2
 };
 
-/* The CPU's vendor (MSR_VENDOR_INTEL, MSR_VENDOR_AMD; Hygon counts as AMD), 0 if other. */
-unsigned msr_cpu_vendor(const struct msr_cpuid_source *cpuid);
+/* What is known about one logical processor. */
+struct msr_facts {
+    const struct msr_cpuid_source *cpuid; /* NULL: nothing is known from CPUID */
+    msr_read_fn read_msr;                 /* NULL: no MSR value is known; an error from it: that one is not */
+    void *msr_ctx;
+};
+
+/* The vendor set (MSR_VENDOR_* bits) of the processor behind `cpuid`: its CPU
+ * vendor (Hygon counts as AMD) and, under a hypervisor that announces itself
+ * at CPUID 40000000H, the hypervisor's. 0 when nothing is recognised. */
+uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid);
+
+/* Display family and model from CPUID.01H:EAX; false when leaf 1 is unknown. */
+bool msr_cpu_family_model(const struct msr_cpuid_source *cpuid, uint32_t *family, uint32_t *model);
+
+/* The condition `cond` (a node array as in the metadata table) for array
+ * instance `index` (0 for other registers). */
+enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t index, const struct msr_facts *facts);
 
 /*
- * Whether the CPU behind `cpuid` (NULL: msr_cpuid_native) implements `msr`:
- * - NO when the spec gives CPUID conditions and none holds;
- * - YES when one holds, the CPU's vendor documents the MSR and no further
- *   (non-CPUID) condition applies;
- * - UNKNOWN otherwise (no CPUID condition in the manual, a condition CPUID
- *   cannot express, or a vendor that does not document the MSR).
+ * Whether the processor the facts describe implements `msr`:
+ * - NO when its condition is false, or the processor's vendors are known and
+ *   none of them documents the MSR while its condition is no help;
+ * - YES when its condition is true and a vendor of the processor documents it;
+ * - UNKNOWN otherwise (no condition in the spec, a condition the facts cannot
+ *   decide, no CPUID facts).
  */
-enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_cpuid_source *cpuid);
+enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_facts *facts);
+
+/* Whether `field` of `msr` exists there: the register's answer, narrowed by the
+ * field's own vendors and condition. */
+enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct msr_field_info *field,
+                                        const struct msr_facts *facts);
+
+/* The condition in the manuals' notation ("IA32_VMX_BASIC[55] = 1", "CPUID.(EAX=0AH):EAX[15:8] > 3"),
+ * with `index` for n (an index above the array's last prints as n). Returns the
+ * length the whole text needs, like snprintf; `buf` is always terminated when size > 0. */
+size_t msr_condition_describe(const struct msr_condition *cond, uint32_t index, bool has_index, char *buf,
+                              size_t size);
 
 /* "yes", "no" or "unknown". */
 const char *msr_support_name(enum msr_support support);
