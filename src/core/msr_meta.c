@@ -126,25 +126,12 @@ const char *msr_field_enum_name(const struct msr_field_info *field, uint64_t val
     return NULL;
 }
 
-const char *msr_access_name(unsigned access)
+uint64_t msr_field_mask(const struct msr_field_info *field)
 {
-    switch (access) {
-    case MSR_ACCESS_RO:
-        return "ro";
-    case MSR_ACCESS_RW:
-        return "rw";
-    case MSR_ACCESS_WO:
-        return "wo";
-    case MSR_ACCESS_RW1C:
-        return "rw1c";
-    case MSR_ACCESS_RWO:
-        return "rwo";
-    default:
-        return "unknown";
-    }
+    return field == NULL ? 0 : field_value_mask(field) << field->lsb;
 }
 
-const struct msr_info *msr_find_by_address_for_vendor(uint32_t address, unsigned vendor)
+const struct msr_info *msr_find_by_address_for_vendor(uint32_t address, uint32_t vendor)
 {
     const struct msr_info *first = msr_find_by_address(address);
     const struct msr_info *m;

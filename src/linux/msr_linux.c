@@ -155,7 +155,7 @@ static int open_cpu(const struct msr_linux *h, unsigned cpu, bool write, bool *r
 
     if (path == NULL) {
         errno = ENOMEM;
-        return MSR_ERR_IO;
+        return MSR_LINUX_ERR_IO;
     }
     do
         fd = open(path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
@@ -184,13 +184,13 @@ static int cpu_fd(struct msr_linux *h, unsigned cpu, bool write, bool *regular)
 
     if (cpu >= MSR_LINUX_MAX_CPUS) {
         errno = ENXIO;
-        return MSR_ERR_NO_CPU;
+        return MSR_LINUX_ERR_NO_CPU;
     }
     pthread_mutex_lock(&h->lock);
     if (cpu >= h->slot_count && !grow_slots(h, cpu)) {
         pthread_mutex_unlock(&h->lock);
         errno = ENOMEM;
-        return MSR_ERR_IO;
+        return MSR_LINUX_ERR_IO;
     }
     slot = &h->slots[cpu];
     fd = write ? slot->wfd : (slot->wfd >= 0 ? slot->wfd : slot->rfd);
@@ -225,7 +225,7 @@ static int read_fd(int fd, uint32_t msr, uint64_t *value)
         return msr_linux_status_from_errno(errno);
     /* The driver never returns 0 bytes; a regular file does at or after its
      * end: the fake tree's "not implemented" (see x86msr/linux.h). */
-    return n == 0 ? MSR_ERR_IO : MSR_ERR_SHORT;
+    return n == 0 ? MSR_ERR_FAULT : MSR_LINUX_ERR_SHORT;
 }
 
 static int write_fd(int fd, bool regular, uint32_t msr, uint64_t value)
@@ -239,16 +239,16 @@ static int write_fd(int fd, bool regular, uint32_t msr, uint64_t value)
         if (fstat(fd, &st) != 0)
             return msr_linux_status_from_errno(errno);
         if ((uint64_t)st.st_size <= msr)
-            return MSR_ERR_IO;
+            return MSR_ERR_FAULT;
         if ((uint64_t)st.st_size < (uint64_t)msr + sizeof value)
-            return MSR_ERR_SHORT;
+            return MSR_LINUX_ERR_SHORT;
     }
     do
         n = pwrite(fd, &value, sizeof value, (off_t)msr);
     while (n < 0 && errno == EINTR);
     if (n == (ssize_t)sizeof value)
         return MSR_OK;
-    return n < 0 ? msr_linux_status_from_errno(errno) : MSR_ERR_SHORT;
+    return n < 0 ? msr_linux_status_from_errno(errno) : MSR_LINUX_ERR_SHORT;
 }
 
 int msr_linux_read(struct msr_linux *h, unsigned cpu, uint32_t msr, uint64_t *value)

@@ -157,12 +157,12 @@ static int cpus_from_sysfs(const char *sysfs, unsigned **cpus, size_t *count)
     *cpus = NULL;
     *count = 0;
     if (path == NULL)
-        return MSR_ERR_IO;
+        return MSR_LINUX_ERR_IO;
     snprintf(path, size, "%s/online", sysfs);
     text = read_small_file(path);
     free(path);
     if (text == NULL)
-        return MSR_ERR_IO;
+        return MSR_LINUX_ERR_IO;
     status = msr_linux_parse_cpulist(text, cpus, count);
     free(text);
     return status;
@@ -184,7 +184,7 @@ static int cpus_from_directory(const char *root, unsigned **cpus, size_t *count)
 
     if (dir == NULL) {
         int err = errno;
-        status = (err == ENOENT || err == ENOTDIR) ? MSR_ERR_NO_DRIVER : msr_linux_status_from_errno(err);
+        status = (err == ENOENT || err == ENOTDIR) ? MSR_LINUX_ERR_NO_DRIVER : msr_linux_status_from_errno(err);
         return finish(&a, status, cpus, count);
     }
     while (status == MSR_OK && (entry = readdir(dir)) != NULL) {
@@ -196,9 +196,9 @@ static int cpus_from_directory(const char *root, unsigned **cpus, size_t *count)
             continue;
         path = msr_linux_path(root, cpu, NULL);
         if (path == NULL)
-            status = MSR_ERR_IO;
+            status = MSR_LINUX_ERR_IO;
         else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && !push(&a, cpu))
-            status = MSR_ERR_IO;
+            status = MSR_LINUX_ERR_IO;
         free(path);
     }
     closedir(dir);

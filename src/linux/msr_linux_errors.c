@@ -17,13 +17,15 @@ int msr_linux_status_from_errno(int err)
     switch (err) {
     case EACCES:
     case EPERM:
-        return MSR_ERR_PERMISSION;
+        return MSR_LINUX_ERR_PERMISSION;
     case ENXIO: /* the driver: CPU number beyond nr_cpu_ids, or offline */
-        return MSR_ERR_NO_CPU;
+        return MSR_LINUX_ERR_NO_CPU;
     case ENODEV: /* a device node whose driver is not loaded */
-        return MSR_ERR_NO_DRIVER;
-    default: /* EIO (#GP on rdmsr/wrmsr) and anything unexpected */
-        return MSR_ERR_IO;
+        return MSR_LINUX_ERR_NO_DRIVER;
+    case EIO: /* the CPU raised #GP on rdmsr/wrmsr: the same status as at ring 0 */
+        return MSR_ERR_FAULT;
+    default: /* anything unexpected */
+        return MSR_LINUX_ERR_IO;
     }
 }
 
@@ -97,11 +99,11 @@ int msr_linux_classify_missing(const char *root, unsigned cpu)
     int status;
 
     if (!is_directory(root))
-        status = MSR_ERR_NO_DRIVER; /* no /dev/cpu at all */
+        status = MSR_LINUX_ERR_NO_DRIVER; /* no /dev/cpu at all */
     else if (cpu_dir != NULL && is_directory(cpu_dir))
-        status = MSR_ERR_NO_DRIVER; /* /dev/cpu/N made by the cpuid driver only */
+        status = MSR_LINUX_ERR_NO_DRIVER; /* /dev/cpu/N made by the cpuid driver only */
     else
-        status = any_msr_file(root) ? MSR_ERR_NO_CPU : MSR_ERR_NO_DRIVER;
+        status = any_msr_file(root) ? MSR_LINUX_ERR_NO_CPU : MSR_LINUX_ERR_NO_DRIVER;
     free(cpu_dir);
     errno = saved;
     return status;
@@ -110,16 +112,19 @@ int msr_linux_classify_missing(const char *root, unsigned cpu)
 const char *msr_linux_explain(int status)
 {
     switch (status) {
-    case MSR_ERR_NO_DRIVER:
+    case MSR_LINUX_ERR_NO_DRIVER:
         return "the msr driver is not loaded: run 'modprobe msr' as root";
-    case MSR_ERR_PERMISSION:
+    case MSR_LINUX_ERR_PERMISSION:
         return "permission denied: MSR access needs root or CAP_SYS_RAWIO (writes can also be "
                "blocked by kernel lockdown)";
-    case MSR_ERR_NO_CPU:
+    case MSR_LINUX_ERR_NO_CPU:
         return "no such CPU, or the CPU is offline";
-    case MSR_ERR_IO:
-        return "the CPU refused the access (EIO): MSR not implemented on this CPU, or value rejected";
-    case MSR_ERR_SHORT:
+    case MSR_ERR_FAULT:
+        return "the CPU refused the access (#GP, EIO from the driver): MSR not implemented on this CPU, or "
+               "value rejected";
+    case MSR_LINUX_ERR_IO:
+        return "unexpected I/O error from the msr driver or the system";
+    case MSR_LINUX_ERR_SHORT:
         return "short transfer: the driver moved fewer than 8 bytes";
     default:
         return msr_strerror(status);

@@ -13,7 +13,7 @@
 int msr_linux_status_from_errno(int err);
 
 /* Why ROOT/CPU/msr does not exist (open gave ENOENT or ENOTDIR):
- * MSR_ERR_NO_DRIVER or MSR_ERR_NO_CPU, see x86msr/linux.h. Keeps errno. */
+ * MSR_LINUX_ERR_NO_DRIVER or MSR_LINUX_ERR_NO_CPU, see x86msr/linux.h. Keeps errno. */
 int msr_linux_classify_missing(const char *root, unsigned cpu);
 
 /* "ROOT/CPU/msr" (or "ROOT/CPU" when `file` is NULL), malloc'ed; NULL when out

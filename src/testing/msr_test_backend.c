@@ -47,10 +47,11 @@ static int backend_write(void *ctx, uint32_t msr, uint64_t value)
 
 static void backend_fault(void *ctx, uint32_t msr, bool is_write, int status)
 {
-    (void)msr;
-    (void)is_write;
-    (void)status;
-    ((struct msr_test_backend *)ctx)->fault_count++;
+    struct msr_test_backend *tb = (struct msr_test_backend *)ctx;
+    tb->fault_count++;
+    tb->last_fault_msr = msr;
+    tb->last_fault_is_write = is_write;
+    tb->last_fault_status = status;
 }
 
 void msr_test_backend_init(struct msr_test_backend *tb)

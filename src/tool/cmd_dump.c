@@ -148,7 +148,7 @@ static int dump_machine(const struct cli_args *args, struct output *o, enum outp
         for (i = 0; i < count; i++) {
             if (requests[i].status == MSR_OK)
                 output_value(o, cpu, requests[i].msr, requests[i].value);
-            else if (requests[i].status != MSR_ERR_IO) /* EIO: not implemented, skipped */
+            else if (requests[i].status != MSR_ERR_FAULT) /* #GP: not implemented, skipped */
                 result = machine_access_error(cpu, "read", spec_msr_at(requests[i].msr), requests[i].msr,
                                               requests[i].status);
         }

@@ -1,8 +1,10 @@
 /*
- * `x86msr list [--supported [--cpuid FILE]] [--json]`: every MSR of the spec,
- * one per line (array registers once per instance, as in the metadata table).
- * With --supported, only the MSRs this CPU (or the CPU of a CPUID dump) may
- * implement, by the spec's presence conditions (msr_is_supported()).
+ * `x86msr list [--supported [--cpuid FILE] [--from SNAPSHOT [-c CPU]]] [--json]`:
+ * every MSR of the spec, one per line (array registers once per instance, as
+ * in the metadata table). With --supported, only the MSRs this CPU (or the CPU
+ * of a CPUID dump) may implement, by the spec's presence conditions
+ * (msr_is_supported()); a snapshot of MSR values decides the conditions that
+ * depend on other MSRs.
  */
 #include "command.h"
 #include "cpuid_file.h"
@@ -10,30 +12,43 @@
 #include "format.h"
 #include "json.h"
 #include "msr_json.h"
+#include "snapshot.h"
 #include "text_table.h"
 
 #include <x86msr/cpuid.h>
 #include <x86msr/meta.h>
 
-enum { OPT_JSON, OPT_SUPPORTED, OPT_CPUID };
+#include <stdlib.h>
+
+enum { OPT_JSON, OPT_SUPPORTED, OPT_CPUID, OPT_FROM, OPT_CPU };
 
 static const struct cli_option list_options[] = {
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON array of every MSR with its fields"},
     [OPT_SUPPORTED] = {"supported", 0, NULL,
                        "Only MSRs the CPU may implement (presence yes or unknown), with a SUPPORTED column"},
     [OPT_CPUID] = {"cpuid", 0, "FILE", "With --supported: judge the CPU of this `cpuid -r -1` dump, not this one"},
+    [OPT_FROM] = {"from", 0, "SNAPSHOT",
+                  "With --supported: MSR values (a snapshot file) for conditions on other MSRs"},
+    [OPT_CPU] = {"cpu", 'c', "CPU", "With --from: the snapshot's CPU to use (default: its first)"},
 };
 
-/* NULL lists everything; otherwise the CPUID source --supported judges by. */
-static bool listed(const struct msr_info *msr, const struct msr_cpuid_source *cpuid, enum msr_support *support)
+/* Reads MSR values from one CPU of a snapshot for the presence conditions. */
+static int snapshot_fact(void *ctx, uint32_t msr, uint64_t *value)
 {
-    if (!cpuid)
+    *value = 0;
+    return snapshot_lookup((const struct snapshot_cpu *)ctx, msr, value) ? MSR_OK : MSR_ERR_FAULT;
+}
+
+/* NULL lists everything; otherwise the facts --supported judges by. */
+static bool listed(const struct msr_info *msr, const struct msr_facts *facts, enum msr_support *support)
+{
+    if (!facts)
         return true;
-    *support = msr_is_supported(msr, cpuid);
+    *support = msr_is_supported(msr, facts);
     return *support != MSR_SUPPORT_NO;
 }
 
-static void print_text(const struct msr_cpuid_source *cpuid)
+static void print_text(const struct msr_facts *cpuid)
 {
     static const char *const header[] = {"ADDRESS", "NAME", "CATEGORY", "ACCESS", "FIELDS", "SUPPORTED"};
     size_t columns = cpuid ? 6 : 5;
@@ -53,7 +68,7 @@ static void print_text(const struct msr_cpuid_source *cpuid)
         format_decimal(fields, msr->field_count);
         row[0] = address;
         row[1] = msr->name;
-        row[2] = msr->category;
+        row[2] = category_name(msr);
         row[3] = msr_access_name(msr->access);
         row[4] = fields;
         row[5] = msr_support_name(support);
@@ -63,7 +78,7 @@ static void print_text(const struct msr_cpuid_source *cpuid)
     text_table_free(table);
 }
 
-static void print_json(const struct msr_cpuid_source *cpuid)
+static void print_json(const struct msr_facts *cpuid)
 {
     struct json_writer w;
     size_t i;
@@ -89,49 +104,79 @@ static void print_json(const struct msr_cpuid_source *cpuid)
 static int run_list(const struct command *self, const struct cli_args *args)
 {
     struct cpuid_file dump;
-    const struct msr_cpuid_source *cpuid = NULL;
-    const char *dump_path = args->option[OPT_CPUID];
-    int status;
+    struct snapshot snapshot = {NULL, 0, 0};
+    struct msr_facts facts = {NULL, NULL, NULL};
+    const char *dump_path = args->option[OPT_CPUID], *from = args->option[OPT_FROM];
+    int status = TOOL_EXIT_OK;
 
     (void)self;
-    if (dump_path && !cli_flag(args, OPT_SUPPORTED))
-        return usage_error("--cpuid FILE only makes sense with --supported");
+    if ((dump_path || from) && !cli_flag(args, OPT_SUPPORTED))
+        return usage_error("--%s only makes sense with --supported", dump_path ? "cpuid" : "from");
+    if (args->option[OPT_CPU] && !from)
+        return usage_error("--cpu only makes sense with --from");
     if (dump_path) {
         status = cpuid_file_load(dump_path, &dump);
         if (status != TOOL_EXIT_OK)
             return status;
-        cpuid = &dump.source;
+        facts.cpuid = &dump.source;
     } else if (cli_flag(args, OPT_SUPPORTED)) {
-        cpuid = &msr_cpuid_native;
+        facts.cpuid = &msr_cpuid_native;
     }
-    if (cli_flag(args, OPT_JSON))
-        print_json(cpuid);
-    else
-        print_text(cpuid);
+    if (from) {
+        const struct snapshot_cpu *cpu = NULL;
+        status = snapshot_load(from, &snapshot);
+        if (status == TOOL_EXIT_OK && snapshot.count == 0)
+            status = usage_error("%s: the snapshot holds no MSR values", from);
+        if (status == TOOL_EXIT_OK && args->option[OPT_CPU]) {
+            unsigned long n;
+            char *end;
+            n = strtoul(args->option[OPT_CPU], &end, 10);
+            if (*end != '\0' || end == args->option[OPT_CPU] ||
+                (cpu = snapshot_find_cpu(&snapshot, (unsigned)n)) == NULL)
+                status = usage_error("%s: no CPU '%s' in the snapshot", from, args->option[OPT_CPU]);
+        } else if (status == TOOL_EXIT_OK) {
+            cpu = &snapshot.cpus[0];
+        }
+        facts.read_msr = snapshot_fact;
+        facts.msr_ctx = (void *)(uintptr_t)cpu;
+    }
+    if (status == TOOL_EXIT_OK) {
+        const struct msr_facts *judge = facts.cpuid ? &facts : NULL;
+        if (cli_flag(args, OPT_JSON))
+            print_json(judge);
+        else
+            print_text(judge);
+    }
+    snapshot_free(&snapshot);
     if (dump_path)
         cpuid_file_free(&dump);
-    return TOOL_EXIT_OK;
+    return status;
 }
 
 const struct command command_list = {
     .name = "list",
     .summary = "List every MSR of the spec (or those this CPU may have)",
-    .synopsis = "list [--supported [--cpuid FILE]] [--json]",
+    .synopsis = "list [--supported [--cpuid FILE] [--from SNAPSHOT [-c CPU]]] [--json]",
     .description = "Lists every MSR of the spec, sorted by address: address, name, category,\n"
                    "access (ro, rw, wo) and number of fields. Array registers appear once per\n"
                    "instance (IA32_MTRR_PHYSBASE0, IA32_MTRR_PHYSBASE1, ...).\n"
                    "\n"
-                   "--supported keeps the MSRs whose presence conditions (CPUID bits from the\n"
-                   "manuals) do not rule them out on this CPU, and says for each whether the\n"
-                   "CPU has it ('yes') or whether that cannot be told from CPUID ('unknown':\n"
-                   "no condition in the manual, a condition on another MSR, or a vendor that\n"
-                   "does not document it). It never says 'yes' wrongly. --cpuid FILE judges\n"
-                   "the CPU of a dump made with `cpuid -r -1` instead of this one.\n"
+                   "--supported keeps the MSRs whose presence conditions (CPUID bits, bits of\n"
+                   "other MSRs, CPU family and model, from the manuals) do not rule them out on\n"
+                   "this CPU, and says for each whether the CPU has it ('yes') or whether that\n"
+                   "cannot be told ('unknown': no condition in the manual, a condition on an\n"
+                   "MSR whose value is not known, or a vendor that does not document it). It\n"
+                   "never says 'yes' wrongly. --cpuid FILE judges the CPU of a dump made with\n"
+                   "`cpuid -r -1` instead of this one; --from SNAPSHOT supplies MSR values (a\n"
+                   "snapshot file, e.g. from `dump --snapshot`) for the conditions that test\n"
+                   "other MSRs, such as the VMX capability MSRs that exist only when\n"
+                   "IA32_VMX_BASIC or a control MSR says so.\n"
                    "\n"
                    "With --json, an array of objects with name, address (a hex string),\n"
-                   "category, access, vendors, aliases, description, ref, cpuid, condition\n"
-                   "(when set), array (instances only), reserved_mask and fields (name, lsb, msb, access,\n"
-                   "description, reset and enum where documented); with --supported also\n"
+                   "category, access, vendors, aliases, description, ref, present_if and\n"
+                   "present_if_tree (when set), array (instances only), reserved_mask,\n"
+                   "writable_mask, w1c_mask and fields (name, lsb, msb, access, description,\n"
+                   "reset, enum, vendors and canonical where documented); with --supported also\n"
                    "supported (\"yes\" or \"unknown\").",
     .options = list_options,
     .option_count = sizeof list_options / sizeof list_options[0],

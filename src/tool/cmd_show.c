@@ -21,24 +21,6 @@ static const struct cli_option show_options[] = {
 
 static const char *const show_operands[] = {"NAME|ADDRESS"};
 
-/* "CPUID.(EAX=1H):ECX[5] or CPUID.(EAX=1H):ECX[6]"; caller frees. */
-static char *cpuid_conditions_text(const struct msr_info *msr)
-{
-    char *text = xmalloc((size_t)msr->cpuid_count * (FORMAT_TEXT_SIZE + 4) + 1);
-    uint16_t i;
-
-    text[0] = '\0';
-    for (i = 0; i < msr->cpuid_count; i++) {
-        char one[FORMAT_TEXT_SIZE];
-
-        format_cpuid(one, &msr->cpuid[i]);
-        if (i > 0)
-            strcat(text, " or ");
-        strcat(text, one);
-    }
-    return text;
-}
-
 /* "EFER, MSR_EFER"; caller frees. */
 static char *aliases_text(const struct msr_info *msr)
 {
@@ -70,12 +52,12 @@ static void add_property(struct text_table *table, const char *key, const char *
 static void print_properties(const struct msr_info *msr)
 {
     struct text_table *table = text_table_new(2);
-    char address[FORMAT_NUMBER_SIZE], vendors[FORMAT_NUMBER_SIZE], reserved[FORMAT_TEXT_SIZE * 2];
+    char address[FORMAT_NUMBER_SIZE], vendors[FORMAT_TEXT_SIZE], reserved[FORMAT_TEXT_SIZE * 2];
 
     format_address(address, msr->address);
     format_vendors(vendors, msr->vendors);
     add_property(table, "address", address);
-    add_property(table, "category", msr->category);
+    add_property(table, "category", category_name(msr));
     add_property(table, "access", msr_access_name(msr->access));
     add_property(table, "vendors", vendors);
     if (msr->alias_count > 0) {
@@ -83,13 +65,11 @@ static void print_properties(const struct msr_info *msr)
         add_property(table, "aliases", aliases);
         free(aliases);
     }
-    if (msr->cpuid_count > 0) {
-        char *cpuid = cpuid_conditions_text(msr);
-        add_property(table, "cpuid", cpuid);
-        free(cpuid);
+    if (msr->present_if != NULL) {
+        char condition[FORMAT_CONDITION_SIZE];
+        format_condition(condition, msr->present_if, msr);
+        add_property(table, "present if", condition);
     }
-    if (msr->condition != NULL)
-        add_property(table, "condition", msr->condition);
     if (msr->ref != NULL && msr->ref[0] != '\0')
         add_property(table, "ref", msr->ref);
     if (msr->array_name != NULL) {

@@ -70,7 +70,7 @@ static int load_live(const char *cpu_option, struct msr_vmx_caps *caps, char *so
     msr_linux_release(machine(), cpu.cpu);
     if (status == MSR_OK)
         return TOOL_EXIT_OK;
-    if (status == MSR_ERR_UNSUPPORTED)
+    if (status == MSR_VMX_ERR_UNSUPPORTED)
         return runtime_error("cpu %u: no VMX: IA32_VMX_BASIC (0x480) is not implemented (not an Intel CPU with "
                              "VMX, or a hypervisor hides it)",
                              cpu.cpu);
@@ -93,6 +93,15 @@ static unsigned long line_of(const struct snapshot_cpu *cpu, uint32_t address)
     return 0;
 }
 
+/* When a capability MSR exists, from the spec's presence condition. */
+static const char *cap_condition(enum msr_vmx_cap_msr which)
+{
+    static char text[256];
+
+    msr_vmx_cap_msr_condition(which, text, sizeof text);
+    return text;
+}
+
 /* Why msr_vmx_caps_from_values rejected the values, in one line. */
 static int explain_rejection(const char *path, const struct snapshot_cpu *cpu, const struct msr_vmx_caps *caps)
 {
@@ -101,7 +110,7 @@ static int explain_rejection(const char *path, const struct snapshot_cpu *cpu, c
 
     if (line == 0)
         return usage_error("%s: cpu %u: %s (0x%X) is missing; it must be there because %s", path, cpu->cpu,
-                           msr_name(msr), (unsigned)msr, msr_vmx_cap_msr_condition(cap_of(msr)));
+                           msr_name(msr), (unsigned)msr, cap_condition(cap_of(msr)));
     return usage_error("%s:%lu: %s (0x%X) contradicts itself: a bit that must be 1 may not be 1", path, line,
                        msr_name(msr), (unsigned)msr);
 }
@@ -176,7 +185,7 @@ static void text_fields(const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr wh
 
     if (!msr_vmx_caps_has(caps, which)) {
         printf("\n%s: not supported (%s exists only when %s)\n", title, msr_name(address),
-               msr_vmx_cap_msr_condition(which));
+               cap_condition(which));
         return;
     }
     format_value64(raw, caps->value[which]);
@@ -207,7 +216,7 @@ static void text_control_set(const struct msr_vmx_caps *caps, enum msr_vmx_contr
     printf("\n%s", set->description);
     if (!present) {
         printf(": not supported (%s exists only when %s)\n", msr_name(set->capability),
-               msr_vmx_cap_msr_condition(cap_of(set->capability)));
+               cap_condition(cap_of(set->capability)));
     } else {
         char raw[FORMAT_NUMBER_SIZE];
 

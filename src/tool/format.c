@@ -1,5 +1,7 @@
 #include "format.h"
 
+#include <x86msr/cpuid.h>
+
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,31 +65,27 @@ void format_bit_ranges(char *buf, uint64_t mask)
     }
 }
 
-void format_vendors(char *buf, unsigned vendors)
+void format_vendors(char *buf, uint32_t vendors)
+{
+    size_t i, used = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < msr_vendor_table_count; i++)
+        if (vendors & msr_vendor_table[i].bit)
+            used += (size_t)snprintf(buf + used, FORMAT_TEXT_SIZE - used, "%s%s", used ? ", " : "",
+                                     msr_vendor_table[i].name);
+}
+
+void format_condition(char *buf, const struct msr_condition *cond, const struct msr_info *msr)
 {
     buf[0] = '\0';
-    if (vendors & MSR_VENDOR_INTEL)
-        strcat(buf, "intel");
-    if (vendors & MSR_VENDOR_AMD)
-        strcat(buf, buf[0] ? ", amd" : "amd");
+    if (cond != NULL)
+        msr_condition_describe(cond, msr->array_index, msr->array_name != NULL, buf, FORMAT_CONDITION_SIZE);
 }
 
-const char *cpuid_register_name(unsigned reg)
+const char *category_name(const struct msr_info *msr)
 {
-    static const char *const names[] = {"eax", "ebx", "ecx", "edx"};
+    const char *name = msr_category_name(msr->category);
 
-    return reg < 4 ? names[reg] : "unknown";
-}
-
-void format_cpuid(char *buf, const struct msr_cpuid_cond *cond)
-{
-    static const char *const upper[] = {"EAX", "EBX", "ECX", "EDX"};
-    const char *reg = cond->reg < 4 ? upper[cond->reg] : "?";
-
-    if (cond->subleaf != 0)
-        snprintf(buf, FORMAT_TEXT_SIZE, "CPUID.(EAX=%" PRIX32 "H,ECX=%" PRIX32 "H):%s[%u]", cond->leaf,
-                 cond->subleaf, reg, (unsigned)cond->bit);
-    else
-        snprintf(buf, FORMAT_TEXT_SIZE, "CPUID.(EAX=%" PRIX32 "H):%s[%u]", cond->leaf, reg,
-                 (unsigned)cond->bit);
+    return name ? name : "?";
 }

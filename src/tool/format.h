@@ -30,13 +30,16 @@ void format_bits(char *buf, unsigned msb, unsigned lsb);
  * Needs FORMAT_TEXT_SIZE (64 bits make at most 32 ranges: fits). */
 void format_bit_ranges(char *buf, uint64_t mask);
 
-/* "intel, amd". */
-void format_vendors(char *buf, unsigned vendors);
+/* "intel, amd": the names of a vendor set, in msr_vendor_table order
+ * (FORMAT_TEXT_SIZE). */
+void format_vendors(char *buf, uint32_t vendors);
 
-/* The SDM's notation, as the generated docs write it:
- * "CPUID.(EAX=80000001H):EDX[29]", "CPUID.(EAX=7H,ECX=1H):EAX[5]". */
-void format_cpuid(char *buf, const struct msr_cpuid_cond *cond);
+/* A presence condition in the manuals' notation, for array instance `index`
+ * ("IA32_MTRRCAP[7:0] > 3"); "" for none. Needs FORMAT_CONDITION_SIZE. */
+#define FORMAT_CONDITION_SIZE 1024
+void format_condition(char *buf, const struct msr_condition *cond, const struct msr_info *msr);
 
-const char *cpuid_register_name(unsigned reg); /* "eax" */
+/* The category's name ("vmx"). */
+const char *category_name(const struct msr_info *msr);
 
 #endif

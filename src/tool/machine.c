@@ -38,7 +38,7 @@ struct msr_linux_cpu machine_cpu(unsigned cpu)
 
 bool machine_cpu_failure(int status)
 {
-    return status == MSR_ERR_NO_DRIVER || status == MSR_ERR_PERMISSION || status == MSR_ERR_NO_CPU;
+    return status == MSR_LINUX_ERR_NO_DRIVER || status == MSR_LINUX_ERR_PERMISSION || status == MSR_LINUX_ERR_NO_CPU;
 }
 
 void machine_msr_name(char *buf, const struct msr_info *msr, uint32_t address)
@@ -72,7 +72,7 @@ int machine_cpu_error(unsigned cpu, int status)
 int machine_cpus_error(int status)
 {
     return runtime_error("cannot list the online CPUs (of %s): %s", msr_linux_cpu_root(machine()),
-                         status == MSR_ERR_IO      ? "cannot read the kernel's list of online CPUs"
+                         status == MSR_LINUX_ERR_IO      ? "cannot read the kernel's list of online CPUs"
                          : status == MSR_ERR_INVALID ? "the kernel's list of online CPUs is malformed"
                                                      : msr_linux_explain(status));
 }

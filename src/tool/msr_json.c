@@ -2,36 +2,80 @@
 
 #include "format.h"
 
-static void write_vendors(struct json_writer *w, unsigned vendors)
+#include <x86msr/cpuid.h>
+
+static void write_vendors(struct json_writer *w, uint32_t vendors)
 {
+    size_t i;
+
     json_begin_array(w);
-    if (vendors & MSR_VENDOR_INTEL)
-        json_string(w, "intel");
-    if (vendors & MSR_VENDOR_AMD)
-        json_string(w, "amd");
+    for (i = 0; i < msr_vendor_table_count; i++)
+        if (vendors & msr_vendor_table[i].bit)
+            json_string(w, msr_vendor_table[i].name);
     json_end_array(w);
 }
 
-static void write_cpuid(struct json_writer *w, const struct msr_info *msr)
+/* A presence condition as the spec writes it, in JSON: {"cpuid": ...}, {"msr": ...},
+ * {"all_of": [...]}; advances *node past the subtree. */
+static void write_condition(struct json_writer *w, const struct msr_condition *c, const struct msr_info *msr)
 {
-    uint16_t i;
-
-    json_begin_array(w);
-    for (i = 0; i < msr->cpuid_count; i++) {
-        const struct msr_cpuid_cond *c = &msr->cpuid[i];
-
-        json_begin_object(w);
-        json_key(w, "leaf");
-        json_uint(w, c->leaf);
-        json_key(w, "subleaf");
-        json_uint(w, c->subleaf);
-        json_key(w, "register");
-        json_string(w, cpuid_register_name(c->reg));
-        json_key(w, "bit");
-        json_uint(w, c->bit);
-        json_end_object(w);
+    json_begin_object(w);
+    json_key(w, "kind");
+    json_string(w, msr_condition_kind_name(c->kind));
+    if (c->kind == MSR_CONDITION_KIND_ANY_OF || c->kind == MSR_CONDITION_KIND_ALL_OF) {
+        const struct msr_condition *child, *end = c + c->size;
+        json_key(w, "conditions");
+        json_begin_array(w);
+        for (child = c + 1; child < end; child += child->size)
+            write_condition(w, child, msr);
+        json_end_array(w);
+    } else if (c->kind == MSR_CONDITION_KIND_CONTEXT) {
+        json_key(w, "context");
+        json_string(w, msr_context_name(c->context));
+    } else if (c->kind == MSR_CONDITION_KIND_FAMILY) {
+        uint16_t i;
+        json_key(w, "family");
+        json_hex(w, c->family);
+        json_key(w, "models");
+        json_begin_array(w);
+        for (i = 0; i < c->model_count; i++)
+            json_hex(w, c->models[i]);
+        json_end_array(w);
+    } else {
+        if (c->kind == MSR_CONDITION_KIND_CPUID) {
+            json_key(w, "leaf");
+            json_hex(w, c->leaf);
+            json_key(w, "subleaf");
+            json_hex(w, c->subleaf);
+            json_key(w, "register");
+            json_string(w, msr_cpuid_reg_name(c->reg));
+        } else {
+            const struct msr_info *target = msr_find_by_address(c->msr);
+            json_key(w, "msr");
+            json_string(w, target ? (c->msr_stride && target->array_name ? target->array_name : target->name) : "?");
+            json_key(w, "address");
+            json_hex(w, c->msr);
+        }
+        if (c->flags & MSR_CONDITION_BIT_IS_INDEX) {
+            json_key(w, "bit");
+            json_string(w, "n");
+        } else {
+            json_key(w, "msb");
+            json_uint(w, c->msb);
+            json_key(w, "lsb");
+            json_uint(w, c->lsb);
+        }
+        json_key(w, "compare");
+        json_string(w, msr_compare_name(c->compare));
+        if (c->compare != MSR_COMPARE_NONZERO) {
+            json_key(w, "operand");
+            if (c->flags & MSR_CONDITION_OPERAND_IS_INDEX)
+                json_string(w, "n");
+            else
+                json_uint(w, c->operand);
+        }
     }
-    json_end_array(w);
+    json_end_object(w);
 }
 
 static void write_enum(struct json_writer *w, const struct msr_field_info *field)
@@ -73,6 +117,14 @@ void json_write_field(struct json_writer *w, const struct msr_field_info *field)
         json_key(w, "enum");
         write_enum(w, field);
     }
+    if (field->vendors != 0) {
+        json_key(w, "vendors");
+        write_vendors(w, field->vendors);
+    }
+    if (field->canonical) {
+        json_key(w, "canonical");
+        json_bool(w, true);
+    }
     json_end_object(w);
 }
 
@@ -92,7 +144,7 @@ void json_write_msr_members(struct json_writer *w, const struct msr_info *msr)
     json_key(w, "address");
     json_hex(w, msr->address);
     json_key(w, "category");
-    json_string(w, msr->category);
+    json_string(w, category_name(msr));
     json_key(w, "access");
     json_string(w, msr_access_name(msr->access));
     json_key(w, "vendors");
@@ -106,11 +158,14 @@ void json_write_msr_members(struct json_writer *w, const struct msr_info *msr)
     json_string(w, msr->description);
     json_key(w, "ref");
     json_string(w, msr->ref ? msr->ref : "");
-    json_key(w, "cpuid");
-    write_cpuid(w, msr);
-    if (msr->condition != NULL) {
-        json_key(w, "condition");
-        json_string(w, msr->condition);
+    if (msr->present_if != NULL) {
+        char text[FORMAT_CONDITION_SIZE];
+
+        format_condition(text, msr->present_if, msr);
+        json_key(w, "present_if");
+        json_string(w, text);
+        json_key(w, "present_if_tree");
+        write_condition(w, msr->present_if, msr);
     }
     if (msr->array_name != NULL) {
         json_key(w, "array");
@@ -125,6 +180,10 @@ void json_write_msr_members(struct json_writer *w, const struct msr_info *msr)
     }
     json_key(w, "reserved_mask");
     json_hex(w, msr->reserved_mask);
+    json_key(w, "writable_mask");
+    json_hex(w, msr->writable_mask);
+    json_key(w, "w1c_mask");
+    json_hex(w, msr->w1c_mask);
     json_key(w, "fields");
     json_begin_array(w);
     for (i = 0; i < msr->field_count; i++)

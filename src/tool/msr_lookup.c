@@ -73,11 +73,11 @@ const struct msr_info *lookup_msr(const char *arg)
  * machine's vendor documents: the tool reads and decodes this machine's MSRs. */
 const struct msr_info *spec_msr_at(uint32_t address)
 {
-    static unsigned vendor;
+    static uint32_t vendor;
     static bool vendor_known;
 
     if (!vendor_known) {
-        vendor = msr_cpu_vendor(NULL);
+        vendor = msr_cpu_vendors(&msr_cpuid_native);
         vendor_known = true;
     }
     return msr_find_by_address_for_vendor(address, vendor);

@@ -55,7 +55,7 @@ static int adjust(const struct msr_vmx_caps *caps, enum msr_vmx_control_set_id s
     /* A set the CPU lacks reads as all-zero capabilities: every bit must be
      * 0, which is exactly how the CPU treats it. */
     status = msr_vmx_caps_control_set(caps, set, &cc);
-    if (status != MSR_OK && status != MSR_ERR_UNSUPPORTED)
+    if (status != MSR_OK && status != MSR_VMX_ERR_UNSUPPORTED)
         return status;
     out->value = cc.allowed0 | (wanted & cc.allowed1);
     if (sdm_defaults) {
@@ -65,7 +65,7 @@ static int adjust(const struct msr_vmx_caps *caps, enum msr_vmx_control_set_id s
     out->unsupported = required & ~cc.allowed1;
     out->dropped = optional & ~required & ~cc.allowed1;
     out->forced = out->value & ~wanted;
-    return out->unsupported != 0 ? MSR_ERR_UNSUPPORTED : MSR_OK;
+    return out->unsupported != 0 ? MSR_VMX_ERR_UNSUPPORTED : MSR_OK;
 }
 
 int msr_vmx_adjust(const struct msr_vmx_caps *caps, enum msr_vmx_control_set_id set, uint64_t required,
@@ -82,28 +82,17 @@ int msr_vmx_adjust_sdm(const struct msr_vmx_caps *caps, enum msr_vmx_control_set
 
 /* ---- every set at once ---- */
 
-/* A set that exists only through an activation bit of another. */
-struct dependency {
-    enum msr_vmx_control_set_id set;
-    enum msr_vmx_control_set_id parent;
-    uint64_t activation;
-};
-
-static const struct dependency dependencies[] = {
-    {MSR_VMX_CTLS_SECONDARY, MSR_VMX_CTLS_PRIMARY, MSR_VMX_PRIMARY_ACTIVATE_SECONDARY_CONTROLS},
-    {MSR_VMX_CTLS_TERTIARY, MSR_VMX_CTLS_PRIMARY, MSR_VMX_PRIMARY_ACTIVATE_TERTIARY_CONTROLS},
-    {MSR_VMX_CTLS_EXIT2, MSR_VMX_CTLS_EXIT, MSR_VMX_EXIT_ACTIVATE_SECONDARY_CONTROLS},
-};
-#define DEPENDENCY_COUNT (sizeof dependencies / sizeof dependencies[0])
-
-static const struct dependency *dependency_of(enum msr_vmx_control_set_id set)
+/* A set that exists only through a control of another (spec: activated_by):
+ * its parent set and the parent's activation bit, from msr_vmx_control_sets[]. */
+static bool activation_of(enum msr_vmx_control_set_id set, enum msr_vmx_control_set_id *parent, uint64_t *bit)
 {
-    size_t i;
+    const struct msr_vmx_control_set_info *info = &msr_vmx_control_sets[set];
 
-    for (i = 0; i < DEPENDENCY_COUNT; i++)
-        if (dependencies[i].set == set)
-            return &dependencies[i];
-    return NULL;
+    if (info->activated_by_set < 0 || info->activated_by_set >= (int)MSR_VMX_CTLS_COUNT)
+        return false;
+    *parent = (enum msr_vmx_control_set_id)info->activated_by_set;
+    *bit = BIT(info->activated_by_bit);
+    return true;
 }
 
 /* The worse of two statuses: invalid beats unsupported beats OK. */
@@ -116,18 +105,22 @@ static int worse(int a, int b)
 
 /* Asks the parent for the activation bit: as required when any dependent
  * bit is required, as optional when only optional bits the CPU can set are. */
-static void request_activation(const struct msr_vmx_caps *caps, const struct dependency *dep,
+static void request_activation(const struct msr_vmx_caps *caps, enum msr_vmx_control_set_id set,
                                struct msr_vmx_controls_request *req)
 {
     struct msr_vmx_control_caps cc;
+    enum msr_vmx_control_set_id parent;
+    uint64_t activation;
 
-    if (req->required[dep->set] != 0) {
-        req->required[dep->parent] |= dep->activation;
+    if (!activation_of(set, &parent, &activation))
+        return;
+    if (req->required[set] != 0) {
+        req->required[parent] |= activation;
         return;
     }
-    (void)msr_vmx_caps_control_set(caps, dep->set, &cc); /* zeroed when absent */
-    if (req->optional[dep->set] & cc.allowed1)
-        req->optional[dep->parent] |= dep->activation;
+    (void)msr_vmx_caps_control_set(caps, set, &cc); /* zeroed when absent */
+    if (req->optional[set] & cc.allowed1)
+        req->optional[parent] |= activation;
 }
 
 int msr_vmx_controls_adjust(const struct msr_vmx_caps *caps, const struct msr_vmx_controls_request *request,
@@ -150,25 +143,32 @@ int msr_vmx_controls_adjust(const struct msr_vmx_caps *caps, const struct msr_vm
             return check;
     }
     req = *request;
-    for (i = 0; i < DEPENDENCY_COUNT; i++)
-        request_activation(caps, &dependencies[i], &req);
-    /* Parents first (they are exactly the sets without a dependency). */
     for (i = 0; i < MSR_VMX_CTLS_COUNT; i++)
-        if (dependency_of((enum msr_vmx_control_set_id)i) == NULL)
+        request_activation(caps, (enum msr_vmx_control_set_id)i, &req);
+    /* Parents first: the sets no control activates (the spec has no chains). */
+    for (i = 0; i < MSR_VMX_CTLS_COUNT; i++) {
+        enum msr_vmx_control_set_id parent;
+        uint64_t activation;
+        if (!activation_of((enum msr_vmx_control_set_id)i, &parent, &activation))
             status = worse(status, msr_vmx_adjust(caps, (enum msr_vmx_control_set_id)i, req.required[i],
                                                   req.optional[i], &out->set[i]));
-    for (i = 0; i < DEPENDENCY_COUNT; i++) {
-        const struct dependency *dep = &dependencies[i];
-        struct msr_vmx_adjusted *a = &out->set[dep->set];
+    }
+    for (i = 0; i < MSR_VMX_CTLS_COUNT; i++) {
+        enum msr_vmx_control_set_id parent;
+        uint64_t activation;
+        struct msr_vmx_adjusted *a = &out->set[i];
 
-        if (out->set[dep->parent].value & dep->activation) {
-            status = worse(status, msr_vmx_adjust(caps, dep->set, req.required[dep->set], req.optional[dep->set], a));
+        if (!activation_of((enum msr_vmx_control_set_id)i, &parent, &activation))
+            continue;
+        if (out->set[parent].value & activation) {
+            status = worse(status, msr_vmx_adjust(caps, (enum msr_vmx_control_set_id)i, req.required[i],
+                                                  req.optional[i], a));
         } else {
             /* Not activated: the CPU treats the set as 0 whatever it holds. */
-            a->unsupported = req.required[dep->set];
-            a->dropped = req.optional[dep->set] & ~req.required[dep->set];
+            a->unsupported = req.required[i];
+            a->dropped = req.optional[i] & ~req.required[i];
             if (a->unsupported != 0)
-                status = worse(status, MSR_ERR_UNSUPPORTED);
+                status = worse(status, MSR_VMX_ERR_UNSUPPORTED);
         }
     }
     return status;

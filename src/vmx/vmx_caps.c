@@ -4,6 +4,7 @@
  * before it establish (SDM Vol. 3D Appendix A), and the same rules applied
  * to a list of values for offline decoding.
  */
+#include <x86msr/cpuid.h>
 #include <x86msr/vmx.h>
 
 /* The capability MSRs are contiguous: 480H + enum msr_vmx_cap_msr. */
@@ -18,40 +19,21 @@ uint32_t msr_vmx_cap_msr_address(enum msr_vmx_cap_msr which)
     return MSR_IA32_VMX_BASIC + (uint32_t)which;
 }
 
-const char *msr_vmx_cap_msr_condition(enum msr_vmx_cap_msr which)
+size_t msr_vmx_cap_msr_condition(enum msr_vmx_cap_msr which, char *buf, size_t size)
 {
-    switch (which) {
-    case MSR_VMX_CAP_BASIC:
-    case MSR_VMX_CAP_PINBASED_CTLS:
-    case MSR_VMX_CAP_PROCBASED_CTLS:
-    case MSR_VMX_CAP_EXIT_CTLS:
-    case MSR_VMX_CAP_ENTRY_CTLS:
-    case MSR_VMX_CAP_MISC:
-    case MSR_VMX_CAP_CR0_FIXED0:
-    case MSR_VMX_CAP_CR0_FIXED1:
-    case MSR_VMX_CAP_CR4_FIXED0:
-    case MSR_VMX_CAP_CR4_FIXED1:
-    case MSR_VMX_CAP_VMCS_ENUM:
-        return "every processor with VMX has it";
-    case MSR_VMX_CAP_TRUE_PINBASED_CTLS:
-    case MSR_VMX_CAP_TRUE_PROCBASED_CTLS:
-    case MSR_VMX_CAP_TRUE_EXIT_CTLS:
-    case MSR_VMX_CAP_TRUE_ENTRY_CTLS:
-        return "IA32_VMX_BASIC bit 55 (TRUE controls) is 1";
-    case MSR_VMX_CAP_PROCBASED_CTLS2:
-        return "primary processor-based control 31 (activate secondary controls) may be 1";
-    case MSR_VMX_CAP_EPT_VPID_CAP:
-        return "secondary control 1 (enable EPT) or 5 (enable VPID) may be 1";
-    case MSR_VMX_CAP_VMFUNC:
-        return "secondary control 13 (enable VM functions) may be 1";
-    case MSR_VMX_CAP_PROCBASED_CTLS3:
-        return "primary processor-based control 17 (activate tertiary controls) may be 1";
-    case MSR_VMX_CAP_EXIT_CTLS2:
-        return "VM-exit control 31 (activate secondary controls) may be 1";
-    case MSR_VMX_CAP_COUNT:
-        break;
+    const struct msr_info *info = (unsigned)which < MSR_VMX_CAP_COUNT ? msr_find_by_address(msr_vmx_cap_msr_address(which))
+                                                                      : NULL;
+    static const char none[] = "not a VMX capability MSR";
+
+    if (info == NULL || info->present_if == NULL) {
+        size_t i;
+        for (i = 0; size && i + 1 < size && none[i]; i++)
+            buf[i] = none[i];
+        if (size)
+            buf[i] = '\0';
+        return sizeof none - 1;
     }
-    return "not a VMX capability MSR";
+    return msr_condition_describe(info->present_if, 0, false, buf, size);
 }
 
 bool msr_vmx_caps_has(const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which)
@@ -67,7 +49,7 @@ int msr_vmx_caps_get(const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which
     if (caps == NULL || (unsigned)which >= MSR_VMX_CAP_COUNT)
         return MSR_ERR_INVALID;
     if (!msr_vmx_caps_has(caps, which))
-        return MSR_ERR_UNSUPPORTED;
+        return MSR_VMX_ERR_UNSUPPORTED;
     *value = caps->value[which];
     return MSR_OK;
 }
@@ -82,7 +64,7 @@ static void caps_clear(struct msr_vmx_caps *caps)
     caps->error_msr = 0;
 }
 
-static int read_one(struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which, msr_vmx_read_fn read, void *ctx)
+static int read_one(struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which, msr_read_fn read, void *ctx)
 {
     uint32_t msr = msr_vmx_cap_msr_address(which);
     uint64_t value = 0;
@@ -97,70 +79,82 @@ static int read_one(struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which, msr_v
     return MSR_OK;
 }
 
-static int read_range(struct msr_vmx_caps *caps, enum msr_vmx_cap_msr first, enum msr_vmx_cap_msr last,
-                      msr_vmx_read_fn read, void *ctx)
-{
-    unsigned i;
+/* The facts the presence conditions of the capability MSRs are evaluated
+ * against while filling: the values read so far, and CPUID saying "VMX" (the
+ * snapshot exists because IA32_VMX_BASIC could be read). */
+struct fill_facts {
+    const struct msr_vmx_caps *caps;
+    uint32_t decided; /* bit per capability MSR: read, or known absent */
+};
 
-    for (i = (unsigned)first; i <= (unsigned)last; i++) {
-        int status = read_one(caps, (enum msr_vmx_cap_msr)i, read, ctx);
-        if (status != MSR_OK)
-            return status;
-    }
+static int snapshot_read(void *ctx, uint32_t msr, uint64_t *value)
+{
+    const struct fill_facts *f = (const struct fill_facts *)ctx;
+    unsigned i = msr - MSR_IA32_VMX_BASIC;
+
+    *value = 0;
+    if (msr < MSR_IA32_VMX_BASIC || i >= MSR_VMX_CAP_COUNT || !(f->decided & (1u << i)))
+        return MSR_ERR_RANGE; /* not known (yet) */
+    *value = f->caps->value[i]; /* 0 for an absent one */
     return MSR_OK;
 }
 
-/* Allowed-1 bits of a 32-bit control capability MSR (its high half). */
-static uint64_t allowed1_of(const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which)
-{
-    return caps->value[which] >> 32;
-}
+static const struct msr_cpuid_entry vmx_cpuid_entries[] = {
+    {1, 0, {0, 0, UINT32_C(1) << 5, 0}}, /* CPUID.01H:ECX[5]: VMX */
+};
+static const struct msr_cpuid_table vmx_cpuid = {vmx_cpuid_entries, 1};
 
 /*
- * The reading order is the existence proof: each optional MSR is read only
- * after the MSR whose bit announces it. The plain (not TRUE_*) primary and
- * exit MSRs decide, since the SDM gives TRUE_* the same allowed-1 bits.
+ * The reading order is the existence proof: a capability MSR is read only
+ * once the spec's presence condition (IA32_VMX_BASIC[55], an allowed-1 bit of
+ * another capability MSR, ...) holds for the values read before it. Rounds
+ * over the MSRs until every one is read or known absent; a condition the
+ * values cannot decide is a defect of the spec or of the input.
  */
-static int fill(struct msr_vmx_caps *caps, msr_vmx_read_fn read, void *ctx)
+static int fill(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx)
 {
+    struct msr_cpuid_source cpuid = msr_cpuid_table_source(&vmx_cpuid);
+    struct fill_facts facts = {caps, 0};
+    struct msr_facts f;
+    const uint32_t all = (1u << MSR_VMX_CAP_COUNT) - 1;
+    bool progress = true;
     int status = read_one(caps, MSR_VMX_CAP_BASIC, read, ctx);
-    uint64_t primary1, secondary1;
 
     if (status != MSR_OK)
         return status;
-    status = read_range(caps, MSR_VMX_CAP_PINBASED_CTLS, MSR_VMX_CAP_VMCS_ENUM, read, ctx);
-    if (status != MSR_OK)
-        return status;
-    if (msr_ia32_vmx_basic_true_controls_get(msr_ia32_vmx_basic_from_raw(caps->value[MSR_VMX_CAP_BASIC]))) {
-        status = read_range(caps, MSR_VMX_CAP_TRUE_PINBASED_CTLS, MSR_VMX_CAP_TRUE_ENTRY_CTLS, read, ctx);
-        if (status != MSR_OK)
-            return status;
-    }
-    primary1 = allowed1_of(caps, MSR_VMX_CAP_PROCBASED_CTLS);
-    if (primary1 & MSR_VMX_PRIMARY_ACTIVATE_SECONDARY_CONTROLS) {
-        status = read_one(caps, MSR_VMX_CAP_PROCBASED_CTLS2, read, ctx);
-        if (status != MSR_OK)
-            return status;
-        secondary1 = allowed1_of(caps, MSR_VMX_CAP_PROCBASED_CTLS2);
-        if (secondary1 & (MSR_VMX_SECONDARY_ENABLE_EPT | MSR_VMX_SECONDARY_ENABLE_VPID)) {
-            status = read_one(caps, MSR_VMX_CAP_EPT_VPID_CAP, read, ctx);
-            if (status != MSR_OK)
-                return status;
+    facts.decided = 1u << MSR_VMX_CAP_BASIC;
+    f.cpuid = &cpuid;
+    f.read_msr = snapshot_read;
+    f.msr_ctx = &facts;
+    while (facts.decided != all && progress) {
+        unsigned i;
+        progress = false;
+        for (i = 0; i < MSR_VMX_CAP_COUNT; i++) {
+            const struct msr_info *info;
+            enum msr_support present;
+
+            if (facts.decided & (1u << i))
+                continue;
+            info = msr_find_by_address(msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i));
+            present = info != NULL && info->present_if != NULL
+                          ? msr_condition_eval(info->present_if, 0, &f)
+                          : MSR_SUPPORT_NO;
+            if (present == MSR_SUPPORT_UNKNOWN)
+                continue;
+            if (present == MSR_SUPPORT_YES) {
+                status = read_one(caps, (enum msr_vmx_cap_msr)i, read, ctx);
+                if (status != MSR_OK)
+                    return status;
+            }
+            facts.decided |= 1u << i;
+            progress = true;
         }
-        if (secondary1 & MSR_VMX_SECONDARY_ENABLE_VM_FUNCTIONS) {
-            status = read_one(caps, MSR_VMX_CAP_VMFUNC, read, ctx);
-            if (status != MSR_OK)
-                return status;
-        }
     }
-    if (primary1 & MSR_VMX_PRIMARY_ACTIVATE_TERTIARY_CONTROLS) {
-        status = read_one(caps, MSR_VMX_CAP_PROCBASED_CTLS3, read, ctx);
-        if (status != MSR_OK)
-            return status;
+    if (facts.decided != all) {
+        caps->error_msr = MSR_IA32_VMX_BASIC;
+        return MSR_ERR_INVALID;
     }
-    if (allowed1_of(caps, MSR_VMX_CAP_EXIT_CTLS) & MSR_VMX_EXIT_ACTIVATE_SECONDARY_CONTROLS)
-        status = read_one(caps, MSR_VMX_CAP_EXIT_CTLS2, read, ctx);
-    return status;
+    return MSR_OK;
 }
 
 /*
@@ -196,7 +190,7 @@ static int check_consistent(struct msr_vmx_caps *caps)
     return MSR_OK;
 }
 
-static int fill_checked(struct msr_vmx_caps *caps, msr_vmx_read_fn read, void *ctx)
+static int fill_checked(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx)
 {
     int status;
 
@@ -212,7 +206,7 @@ static int fill_checked(struct msr_vmx_caps *caps, msr_vmx_read_fn read, void *c
     return status;
 }
 
-int msr_vmx_caps_read_with(struct msr_vmx_caps *caps, msr_vmx_read_fn read, void *ctx)
+int msr_vmx_caps_read_with(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx)
 {
     int status;
 
@@ -223,10 +217,10 @@ int msr_vmx_caps_read_with(struct msr_vmx_caps *caps, msr_vmx_read_fn read, void
         return MSR_ERR_INVALID;
     }
     status = fill_checked(caps, read, ctx);
-    /* BASIC exists on every VMX processor: if reading it faults (#GP, or
-     * EIO from the Linux driver), the processor has no VMX. */
-    if (caps->error_msr == MSR_IA32_VMX_BASIC && (status == MSR_ERR_FAULT || status == MSR_ERR_IO))
-        status = MSR_ERR_UNSUPPORTED;
+    /* BASIC exists on every VMX processor: if reading it faults (#GP through
+     * any backend), the processor has no VMX. */
+    if (caps->error_msr == MSR_IA32_VMX_BASIC && status == MSR_ERR_FAULT)
+        status = MSR_VMX_ERR_UNSUPPORTED;
     return status;
 }
 

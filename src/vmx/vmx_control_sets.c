@@ -36,7 +36,7 @@ int msr_vmx_caps_control_set(const struct msr_vmx_caps *caps, enum msr_vmx_contr
         return MSR_ERR_INVALID;
     info = &msr_vmx_control_sets[set];
     if (!is_cap_msr(info->capability) || !msr_vmx_caps_has(caps, cap_index(info->capability)))
-        return MSR_ERR_UNSUPPORTED;
+        return MSR_VMX_ERR_UNSUPPORTED;
     raw = caps->value[cap_index(info->capability)];
     if (info->width == 64) {
         out->allowed1 = raw; /* tertiary, exit2: allowed-1 bits only */

@@ -51,7 +51,7 @@ static int cr0_must_be_1(const struct msr_vmx_caps *caps, bool unrestricted_gues
         return status;
     if (msr_vmx_caps_control_set(caps, MSR_VMX_CTLS_SECONDARY, &secondary) != MSR_OK ||
         !(secondary.allowed1 & MSR_VMX_SECONDARY_UNRESTRICTED_GUEST))
-        return MSR_ERR_UNSUPPORTED;
+        return MSR_VMX_ERR_UNSUPPORTED;
     *must1 &= ~(MSR_VMX_CR0_PE | MSR_VMX_CR0_PG);
     return MSR_OK;
 }

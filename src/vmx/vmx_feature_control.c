@@ -22,7 +22,7 @@ int msr_vmx_feature_control_decide(uint64_t current, bool inside_smx, bool smx_s
     out->vmx_outside_smx = (current & outside) != 0;
     out->vmx_inside_smx = (current & inside) != 0;
     if (current & lock)
-        return out->vmx_outside_smx ? MSR_OK : MSR_ERR_DISABLED;
+        return out->vmx_outside_smx ? MSR_OK : MSR_VMX_ERR_DISABLED;
     /* Unlocked: keep what firmware chose (SGX, LMCE, SENTER enables), add
      * ours, lock. Setting the inside-SMX bit without SMX raises #GP, so it
      * is only added where SMX exists. */
@@ -35,7 +35,7 @@ int msr_vmx_feature_control_decide(uint64_t current, bool inside_smx, bool smx_s
     return MSR_OK;
 }
 
-int msr_vmx_feature_control_enable_with(msr_vmx_read_fn read, msr_vmx_write_fn write, void *ctx,
+int msr_vmx_feature_control_enable_with(msr_read_fn read, msr_write_fn write, void *ctx,
                                         bool inside_smx, bool smx_supported,
                                         struct msr_vmx_feature_control_plan *out)
 {

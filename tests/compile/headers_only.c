@@ -1,7 +1,8 @@
 /*
- * Compile-matrix probe: the generated headers alone, every inline function
- * instantiated, under -Wall -Wextra -Werror -pedantic (C and C++, hosted and
- * freestanding). Nothing here runs; compiling warning-free is the test.
+ * Compile-matrix probe: the generated headers alone, every kind of accessor
+ * expanded, under -Wall -Wextra -Werror -pedantic -Wconversion (C and C++,
+ * hosted and freestanding). Nothing here runs; compiling warning-free is the
+ * test.
  */
 #include "x86msr/msrs.h"
 
@@ -10,6 +11,7 @@ extern "C" {
 #endif
 uint64_t probe_typed_access(void);
 int probe_safe_access(void);
+uint64_t probe_array_access(unsigned bank);
 #ifdef __cplusplus
 }
 #endif
@@ -17,20 +19,43 @@ int probe_safe_access(void);
 uint64_t probe_typed_access(void)
 {
     msr_ia32_efer_t efer = msr_ia32_efer_read();
-    msr_ia32_pat_t pat = msr_ia32_pat_from_raw(0);
+    msr_ia32_pat_t pat = { 0 };
+    enum msr_memory_type pa0;
+    uint64_t sysret_cs;
 
-    efer = msr_ia32_efer_nxe_set(efer, 1);
+    efer = MSR_SET(IA32_EFER, NXE, efer, 1);
     msr_ia32_efer_write(efer);
     (void)msr_ia32_efer_modify(MSR_IA32_EFER_SCE_MASK, 0);
-    pat = msr_ia32_pat_pa1_set(pat, MSR_MEMORY_TYPE_WC);
-    return efer.raw ^ pat.raw ^ msr_ia32_vmx_basic_read().raw ^ MSR_VMX_PINBASED_NMI_EXITING;
+    pat = MSR_SET(IA32_PAT, PA1, pat, MSR_MEMORY_TYPE_WC);
+    pa0 = MSR_GET(IA32_PAT, PA0, pat);
+    sysret_cs = MSR_GET(IA32_STAR, SYSRET_CS_SS, msr_ia32_star_read());
+    return efer.raw ^ pat.raw ^ msr_ia32_vmx_basic_read().raw ^ MSR_VMX_PINBASED_NMI_EXITING ^ (uint64_t)pa0 ^
+           sysret_cs ^ msr_rdmsr(MSR_IA32_TSC_AUX);
 }
 
 int probe_safe_access(void)
 {
     msr_ia32_vmx_basic_t basic;
+    msr_ia32_feature_control_t fc;
     int status = msr_ia32_vmx_basic_read_safe(&basic);
+    if (status == MSR_OK) {
+        msr_ia32_lstar_t lstar = { basic.raw };
+        status = msr_ia32_lstar_write_safe(lstar);
+    }
     if (status == MSR_OK)
-        status = msr_ia32_lstar_write_safe(msr_ia32_lstar_from_raw(basic.raw));
-    return status;
+        status = msr_ia32_feature_control_modify_safe(0, MSR_IA32_FEATURE_CONTROL_LOCK_MASK, &fc);
+    return status < 0 ? status : msr_wrmsr_safe(MSR_IA32_TSC_AUX, 0);
+}
+
+uint64_t probe_array_access(unsigned bank)
+{
+    msr_ia32_mcx_status_t status = msr_ia32_mcx_status_read(bank);
+    msr_ia32_mcx_ctl_t ctl = { ~UINT64_C(0) };
+    msr_ia32_mtrr_physbasex_t base;
+
+    msr_ia32_mcx_ctl_write(bank, ctl);
+    (void)msr_ia32_mcx_status_write_safe(bank, status);
+    (void)msr_ia32_mtrr_physbasex_read_safe(bank, &base);
+    (void)msr_ia32_mtrr_physbasex_modify(bank, 0, MSR_IA32_MTRR_PHYSBASEx_TYPE_MASK);
+    return status.raw ^ base.raw ^ MSR_IA32_MCx_CTL(bank) ^ MSR_IA32_MC0_CTL ^ MSR_IA32_MCx_CTL_COUNT;
 }

@@ -10,7 +10,7 @@ void probe(void);
 void probe(void)
 {
 #ifdef WRITE_READONLY
-    msr_ia32_vmx_basic_write(msr_ia32_vmx_basic_from_raw(0));
+    msr_ia32_vmx_basic_write((msr_ia32_vmx_basic_t){ 0 });
 #else
     (void)msr_ia32_vmx_basic_read();
 #endif

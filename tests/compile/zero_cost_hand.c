@@ -26,7 +26,11 @@ uint64_t read_nxe(void)
 
 void set_nxe(void)
 {
-    wrmsr(0xC0000080u, rdmsr(0xC0000080u) | (1u << 11));
+    /* A careful kernel programmer skips the WRMSR when NXE is already set. */
+    uint64_t old = rdmsr(0xC0000080u), value = old | (1u << 11);
+    if (old == value)
+        return;
+    wrmsr(0xC0000080u, value);
 }
 
 void set_pat1_wc(void)

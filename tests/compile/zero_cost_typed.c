@@ -8,7 +8,7 @@ uint64_t read_star_sysret_cs(void);
 
 uint64_t read_nxe(void)
 {
-    return msr_ia32_efer_nxe_get(msr_ia32_efer_read());
+    return MSR_GET(IA32_EFER, NXE, msr_ia32_efer_read());
 }
 
 void set_nxe(void)
@@ -18,10 +18,10 @@ void set_nxe(void)
 
 void set_pat1_wc(void)
 {
-    msr_ia32_pat_write(msr_ia32_pat_pa1_set(msr_ia32_pat_read(), MSR_MEMORY_TYPE_WC));
+    msr_ia32_pat_write(MSR_SET(IA32_PAT, PA1, msr_ia32_pat_read(), MSR_MEMORY_TYPE_WC));
 }
 
 uint64_t read_star_sysret_cs(void)
 {
-    return msr_ia32_star_sysret_cs_ss_get(msr_ia32_star_read());
+    return MSR_GET(IA32_STAR, SYSRET_CS_SS, msr_ia32_star_read());
 }

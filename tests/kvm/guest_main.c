@@ -88,22 +88,22 @@ static void check_preset_reads(void)
     kt_check_eq(msr_rdmsr(MSR_IA32_STAR), KT_PRESET_STAR, "rdmsr IA32_STAR matches host value");
     msr_ia32_star_t star = msr_ia32_star_read();
     kt_check_eq(star.raw, KT_PRESET_STAR, "msr_ia32_star_read() matches host value");
-    kt_check_eq(msr_ia32_star_syscall_cs_ss_get(star) | msr_ia32_star_sysret_cs_ss_get(star) << 16,
+    kt_check_eq(MSR_GET(IA32_STAR, SYSCALL_CS_SS, star) | MSR_GET(IA32_STAR, SYSRET_CS_SS, star) << 16,
                 KT_PRESET_STAR >> 32,
                 "IA32_STAR SYSCALL_CS_SS/SYSRET_CS_SS getters decode the host value");
-    kt_check(star.syscall_cs_ss == msr_ia32_star_syscall_cs_ss_get(star) &&
-                 star.sysret_cs_ss == msr_ia32_star_sysret_cs_ss_get(star) &&
-                 star.syscall_eip == msr_ia32_star_syscall_eip_get(star),
+    kt_check(star.syscall_cs_ss == MSR_GET(IA32_STAR, SYSCALL_CS_SS, star) &&
+                 star.sysret_cs_ss == MSR_GET(IA32_STAR, SYSRET_CS_SS, star) &&
+                 star.syscall_eip == MSR_GET(IA32_STAR, SYSCALL_EIP, star),
              star.raw, KT_PRESET_STAR, "IA32_STAR bitfield members agree with the getters");
 
     kt_check_eq(msr_rdmsr(MSR_IA32_LSTAR), KT_PRESET_LSTAR, "rdmsr IA32_LSTAR matches host value");
-    kt_check_eq(msr_ia32_lstar_target_rip_get(msr_ia32_lstar_read()), KT_PRESET_LSTAR,
+    kt_check_eq(MSR_GET(IA32_LSTAR, TARGET_RIP, msr_ia32_lstar_read()), KT_PRESET_LSTAR,
                 "msr_ia32_lstar_read() TARGET_RIP matches host value");
     kt_check_eq(msr_rdmsr(MSR_IA32_CSTAR), KT_PRESET_CSTAR, "rdmsr IA32_CSTAR matches host value");
     kt_check_eq(msr_ia32_cstar_read().raw, KT_PRESET_CSTAR,
                 "msr_ia32_cstar_read() matches host value");
     kt_check_eq(msr_rdmsr(MSR_IA32_FMASK), KT_PRESET_FMASK, "rdmsr IA32_FMASK matches host value");
-    kt_check_eq(msr_ia32_fmask_syscall_flag_mask_get(msr_ia32_fmask_read()), KT_PRESET_FMASK,
+    kt_check_eq(MSR_GET(IA32_FMASK, SYSCALL_FLAG_MASK, msr_ia32_fmask_read()), KT_PRESET_FMASK,
                 "msr_ia32_fmask_read() SYSCALL_FLAG_MASK matches host value");
     kt_check_eq(msr_rdmsr(MSR_IA32_KERNEL_GS_BASE), KT_PRESET_KERNEL_GS_BASE,
                 "rdmsr IA32_KERNEL_GS_BASE matches host value");
@@ -139,10 +139,11 @@ static void check_preset_reads(void)
 
     kt_check_eq(msr_rdmsr(MSR_IA32_PAT), KT_PRESET_PAT, "rdmsr IA32_PAT matches host value");
     msr_ia32_pat_t pat = msr_ia32_pat_read();
-    uint64_t decoded = msr_ia32_pat_pa0_get(pat) | msr_ia32_pat_pa1_get(pat) << 8 |
-                       msr_ia32_pat_pa2_get(pat) << 16 | msr_ia32_pat_pa3_get(pat) << 24 |
-                       msr_ia32_pat_pa4_get(pat) << 32 | msr_ia32_pat_pa5_get(pat) << 40 |
-                       msr_ia32_pat_pa6_get(pat) << 48 | msr_ia32_pat_pa7_get(pat) << 56;
+    /* Each entry reads as an enum msr_memory_type. */
+    uint64_t decoded = (uint64_t)MSR_GET(IA32_PAT, PA0, pat) | (uint64_t)MSR_GET(IA32_PAT, PA1, pat) << 8 |
+                       (uint64_t)MSR_GET(IA32_PAT, PA2, pat) << 16 | (uint64_t)MSR_GET(IA32_PAT, PA3, pat) << 24 |
+                       (uint64_t)MSR_GET(IA32_PAT, PA4, pat) << 32 | (uint64_t)MSR_GET(IA32_PAT, PA5, pat) << 40 |
+                       (uint64_t)MSR_GET(IA32_PAT, PA6, pat) << 48 | (uint64_t)MSR_GET(IA32_PAT, PA7, pat) << 56;
     kt_check_eq(decoded, KT_PRESET_PAT, "msr_ia32_pat_read() PA0..PA7 getters decode host value");
 
     /* A _safe read of a present MSR: MSR_OK, the value, and no #GP at all. */
@@ -162,54 +163,60 @@ static void check_efer_writes(void)
     msr_ia32_efer_t e0 = msr_ia32_efer_read();
     bool host_ok = kt_host_get(MSR_IA32_EFER, &host);
     kt_check(host_ok && host == e0.raw, e0.raw, host, "msr_ia32_efer_read() matches host KVM_GET_MSRS");
-    kt_check(msr_ia32_efer_lma_get(e0) == 1 && msr_ia32_efer_lme_get(e0) == 1 && e0.lma && e0.lme,
+    kt_check(MSR_GET(IA32_EFER, LMA, e0) == 1 && MSR_GET(IA32_EFER, LME, e0) == 1 && e0.lma && e0.lme,
              e0.raw, e0.raw | MSR_IA32_EFER_LMA_MASK | MSR_IA32_EFER_LME_MASK,
              "IA32_EFER.LMA and .LME read 1 in long mode");
 
-    msr_ia32_efer_t e = msr_ia32_efer_nxe_set(e0, 1);
+    msr_ia32_efer_t e = MSR_SET(IA32_EFER, NXE, e0, 1);
     msr_ia32_efer_write(e);
-    kt_host_msr(MSR_IA32_EFER, e.raw, ALL, "msr_ia32_efer_nxe_set(1) + write: host sees EFER.NXE=1");
+    kt_host_msr(MSR_IA32_EFER, e.raw, ALL, "MSR_SET(IA32_EFER, NXE, 1) + write: host sees EFER.NXE=1");
 
-    msr_ia32_efer_t m = msr_ia32_efer_modify(0, MSR_IA32_EFER_SCE_MASK);
-    kt_check_eq(m.raw, e.raw | MSR_IA32_EFER_SCE_MASK, "msr_ia32_efer_modify(0, SCE) returns old | SCE");
+    int r = msr_ia32_efer_modify(0, MSR_IA32_EFER_SCE_MASK);
+    msr_ia32_efer_t m = msr_ia32_efer_read();
+    kt_check_eq(m.raw, e.raw | MSR_IA32_EFER_SCE_MASK, "msr_ia32_efer_modify(0, SCE) leaves old | SCE");
+    kt_check_eq((uint64_t)r, e.sce ? MSR_UNCHANGED : MSR_WRITTEN, "msr_ia32_efer_modify says whether it wrote");
     kt_host_msr(MSR_IA32_EFER, m.raw, ALL, "msr_ia32_efer_modify(0, SCE): host sees EFER.SCE=1");
+    r = msr_ia32_efer_modify(0, MSR_IA32_EFER_SCE_MASK);
+    kt_check_eq((uint64_t)r, MSR_UNCHANGED, "a second msr_ia32_efer_modify(0, SCE) skips the WRMSR");
 
-    m = msr_ia32_efer_modify(MSR_IA32_EFER_NXE_MASK | MSR_IA32_EFER_SCE_MASK, 0);
+    (void)msr_ia32_efer_modify(MSR_IA32_EFER_NXE_MASK | MSR_IA32_EFER_SCE_MASK, e0.raw & (MSR_IA32_EFER_NXE_MASK |
+                                                                                         MSR_IA32_EFER_SCE_MASK));
     kt_host_msr(MSR_IA32_EFER, e0.raw, ALL,
-                "msr_ia32_efer_modify(NXE|SCE, 0): host sees EFER back to its first value");
+                "msr_ia32_efer_modify(NXE|SCE, first value) : host sees EFER back to its first value");
 
     /* modify never touches reserved or read-only bits: asking for bit 63
      * (reserved) and for LMA=0 (read-only) changes nothing and cannot fault. */
     msr_ia32_efer_t out;
     int st = msr_ia32_efer_modify_safe(MSR_IA32_EFER_LMA_MASK, EFER_RESERVED_BIT, &out);
-    kt_check(st == MSR_OK && out.raw == e0.raw, out.raw, e0.raw,
-             "msr_ia32_efer_modify_safe(clear LMA, set reserved bit 63) writes back the value read");
+    kt_check(st == MSR_UNCHANGED && out.raw == e0.raw, out.raw, e0.raw,
+             "msr_ia32_efer_modify_safe(clear LMA, set reserved bit 63) changes nothing, writes nothing");
 }
 
 static void check_syscall_writes(void)
 {
     msr_ia32_star_t s = msr_ia32_star_read();
-    s = msr_ia32_star_syscall_cs_ss_set(s, KT_SEL_CODE);
-    s = msr_ia32_star_sysret_cs_ss_set(s, 0x1b);
+    s = MSR_SET(IA32_STAR, SYSCALL_CS_SS, s, KT_SEL_CODE);
+    s = MSR_SET(IA32_STAR, SYSRET_CS_SS, s, 0x1b);
     msr_ia32_star_write(s);
     kt_host_msr(MSR_IA32_STAR, (KT_PRESET_STAR & 0xffffffffu) | (uint64_t)KT_SEL_CODE << 32 |
                                    UINT64_C(0x1b) << 48,
                 ALL, "IA32_STAR SYSCALL_CS_SS/SYSRET_CS_SS setters + write: host sees selectors");
 
-    msr_ia32_star_t s2 = msr_ia32_star_modify(MSR_IA32_STAR_SYSCALL_EIP_MASK, 0x1234);
+    (void)msr_ia32_star_modify(MSR_IA32_STAR_SYSCALL_EIP_MASK, 0x1234);
+    msr_ia32_star_t s2 = msr_ia32_star_read();
     kt_host_msr(MSR_IA32_STAR, s2.raw, ALL, "msr_ia32_star_modify(SYSCALL_EIP, 0x1234): host agrees");
     kt_check_eq(s2.raw, (s.raw & ~MSR_IA32_STAR_SYSCALL_EIP_MASK) | 0x1234,
                 "msr_ia32_star_modify keeps the selectors");
 
     const uint64_t lstar = UINT64_C(0xffffffff80abc000);
-    msr_ia32_lstar_write(msr_ia32_lstar_target_rip_set(msr_ia32_lstar_from_raw(0), lstar));
+    msr_ia32_lstar_write(MSR_SET(IA32_LSTAR, TARGET_RIP, (msr_ia32_lstar_t){ 0 }, lstar));
     kt_host_msr(MSR_IA32_LSTAR, lstar, ALL, "msr_ia32_lstar_write(TARGET_RIP): host sees new LSTAR");
 
     const uint64_t cstar = UINT64_C(0x00007fffdeadb000);
-    msr_ia32_cstar_write(msr_ia32_cstar_from_raw(cstar));
+    msr_ia32_cstar_write((msr_ia32_cstar_t){ cstar });
     kt_host_msr(MSR_IA32_CSTAR, cstar, ALL, "msr_ia32_cstar_write(): host sees new CSTAR");
 
-    msr_ia32_fmask_t f = msr_ia32_fmask_syscall_flag_mask_set(msr_ia32_fmask_read(), 0x257fd5);
+    msr_ia32_fmask_t f = MSR_SET(IA32_FMASK, SYSCALL_FLAG_MASK, msr_ia32_fmask_read(), 0x257fd5);
     msr_ia32_fmask_write(f);
     kt_host_msr(MSR_IA32_FMASK, 0x257fd5, ALL, "IA32_FMASK SYSCALL_FLAG_MASK setter + write: host agrees");
 
@@ -229,20 +236,20 @@ static uint64_t gs_probe = UINT64_C(0x0606a5a5a5a50606);
 
 static void check_segment_bases(void)
 {
-    msr_ia32_fs_base_write(msr_ia32_fs_base_base_set(msr_ia32_fs_base_from_raw(0),
+    msr_ia32_fs_base_write(MSR_SET(IA32_FS_BASE, BASE, (msr_ia32_fs_base_t){ 0 },
                                                      (uintptr_t)&fs_probe));
     kt_host_msr(MSR_IA32_FS_BASE, (uintptr_t)&fs_probe, ALL,
                 "msr_ia32_fs_base_write(): host sees FS base");
     kt_check_eq(read_fs0(), fs_probe, "after writing IA32_FS_BASE, %%fs:0 reads the variable");
 
-    msr_ia32_gs_base_write(msr_ia32_gs_base_from_raw((uintptr_t)&gs_probe));
+    msr_ia32_gs_base_write((msr_ia32_gs_base_t){ (uintptr_t)&gs_probe });
     kt_host_msr(MSR_IA32_GS_BASE, (uintptr_t)&gs_probe, ALL,
                 "msr_ia32_gs_base_write(): host sees GS base");
     kt_check_eq(read_gs0(), gs_probe, "after writing IA32_GS_BASE, %%gs:0 reads the variable");
 
     /* SWAPGS exchanges GS base and IA32_KERNEL_GS_BASE. */
     const uint64_t kgs = UINT64_C(0xffff888000aa0000);
-    msr_ia32_kernel_gs_base_write(msr_ia32_kernel_gs_base_from_raw(kgs));
+    msr_ia32_kernel_gs_base_write((msr_ia32_kernel_gs_base_t){ kgs });
     kt_host_msr(MSR_IA32_KERNEL_GS_BASE, kgs, ALL, "msr_ia32_kernel_gs_base_write(): host agrees");
     __asm__ __volatile__("swapgs" : : : "memory");
     uint64_t gs = msr_ia32_gs_base_read().raw, kernel = msr_ia32_kernel_gs_base_read().raw;
@@ -254,18 +261,18 @@ static void check_segment_bases(void)
 static void check_pat_writes(void)
 {
     msr_ia32_pat_t p = msr_ia32_pat_read();
-    p = msr_ia32_pat_pa1_set(p, MSR_MEMORY_TYPE_WT);
-    p = msr_ia32_pat_pa7_set(p, MSR_MEMORY_TYPE_WB);
+    p = MSR_SET(IA32_PAT, PA1, p, MSR_MEMORY_TYPE_WT);
+    p = MSR_SET(IA32_PAT, PA7, p, MSR_MEMORY_TYPE_WB);
     msr_ia32_pat_write(p);
     uint64_t want = (KT_PRESET_PAT & ~(UINT64_C(0xff) << 8) & ~(UINT64_C(0xff) << 56)) |
                     UINT64_C(4) << 8 | UINT64_C(6) << 56;
     kt_host_msr(MSR_IA32_PAT, want, ALL, "IA32_PAT PA1=WT, PA7=WB setters + write: host agrees");
 
-    msr_ia32_pat_t m = msr_ia32_pat_modify(MSR_IA32_PAT_PA3_MASK,
-                                           (uint64_t)MSR_MEMORY_TYPE_WC << MSR_IA32_PAT_PA3_SHIFT);
+    (void)msr_ia32_pat_modify(MSR_IA32_PAT_PA3_MASK, (uint64_t)MSR_MEMORY_TYPE_WC << MSR_IA32_PAT_PA3_SHIFT);
+    msr_ia32_pat_t m = msr_ia32_pat_read();
     kt_host_msr(MSR_IA32_PAT, (want & ~MSR_IA32_PAT_PA3_MASK) | UINT64_C(1) << 24, ALL,
                 "msr_ia32_pat_modify(PA3 := WC): host agrees");
-    kt_check_eq(msr_ia32_pat_pa3_get(m), MSR_MEMORY_TYPE_WC, "msr_ia32_pat_modify returns PA3 = WC");
+    kt_check_eq(MSR_GET(IA32_PAT, PA3, m), MSR_MEMORY_TYPE_WC, "msr_ia32_pat_modify leaves PA3 = WC");
 }
 
 static void check_tsc_aux(void)
@@ -276,7 +283,7 @@ static void check_tsc_aux(void)
     }
     const uint64_t aux = 0x3c1;
 #ifdef MSR_IA32_TSC_AUX
-    msr_ia32_tsc_aux_write(msr_ia32_tsc_aux_from_raw(aux));
+    msr_ia32_tsc_aux_write((msr_ia32_tsc_aux_t){ aux });
 #else
     msr_wrmsr(0xC0000103, aux);
 #endif
@@ -304,7 +311,7 @@ static void check_safe_access(struct kt_shared *sh)
         uint64_t host = 0;
         bool host_ok = kt_host_get(MSR_IA32_VMX_BASIC, &host);
         kt_check(st == MSR_OK && host_ok && basic.raw == host &&
-                     msr_ia32_vmx_basic_revision_id_get(basic) != 0,
+                     MSR_GET(IA32_VMX_BASIC, REVISION_ID, basic) != 0,
                  basic.raw, host, "CPUID has VMX: msr_ia32_vmx_basic_read_safe() = host value");
     } else if (!sh->params.ignore_msrs) {
         kt_check(st == MSR_ERR_FAULT && basic.raw == 0, (uint64_t)(int64_t)st,
@@ -348,14 +355,14 @@ static void check_safe_access(struct kt_shared *sh)
     kt_host_msr(MSR_IA32_EFER, efer.raw, ALL, "rejected EFER write: host sees EFER unchanged");
 
     msr_ia32_lstar_t lstar = msr_ia32_lstar_read();
-    st = msr_ia32_lstar_write_safe(msr_ia32_lstar_from_raw(NON_CANONICAL));
+    st = msr_ia32_lstar_write_safe((msr_ia32_lstar_t){ NON_CANONICAL });
     kt_check_eq((uint64_t)(int64_t)st, (uint64_t)(int64_t)MSR_ERR_FAULT,
                 "msr_ia32_lstar_write_safe(non-canonical) = MSR_ERR_FAULT");
     kt_host_msr(MSR_IA32_LSTAR, lstar.raw, ALL, "rejected LSTAR write: host sees LSTAR unchanged");
 
     /* (Not a reserved PAT memory type: some hypervisors, e.g. PVM, accept it.) */
 
-    st = msr_ia32_lstar_write_safe(msr_ia32_lstar_from_raw(UINT64_C(0xffffffff80cafe00)));
+    st = msr_ia32_lstar_write_safe((msr_ia32_lstar_t){ UINT64_C(0xffffffff80cafe00) });
     kt_check_eq((uint64_t)(int64_t)st, MSR_OK, "msr_ia32_lstar_write_safe(canonical) = MSR_OK");
     kt_host_msr(MSR_IA32_LSTAR, UINT64_C(0xffffffff80cafe00), ALL,
                 "accepted _safe LSTAR write: host sees it");

@@ -88,10 +88,10 @@ START_TEST(read_at_or_past_the_end_of_a_fake_file_is_not_implemented)
 {
     uint64_t value = 7;
 
-    ck_assert_int_eq(msr_linux_read(h, 0, (uint32_t)FILE_SIZE, &value), MSR_ERR_IO);
+    ck_assert_int_eq(msr_linux_read(h, 0, (uint32_t)FILE_SIZE, &value), MSR_ERR_FAULT);
     ck_assert_uint_eq(value, 0);
-    ck_assert_int_eq(msr_linux_read(h, 0, 0xC0000080, &value), MSR_ERR_IO);
-    ck_assert_int_eq(msr_linux_read(h, 0, 0xFFFFFFFF, &value), MSR_ERR_IO);
+    ck_assert_int_eq(msr_linux_read(h, 0, 0xC0000080, &value), MSR_ERR_FAULT);
+    ck_assert_int_eq(msr_linux_read(h, 0, 0xFFFFFFFF, &value), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -99,7 +99,7 @@ START_TEST(read_of_fewer_than_eight_bytes_is_short)
 {
     uint64_t value = 7;
 
-    ck_assert_int_eq(msr_linux_read(h, 0, (uint32_t)FILE_SIZE - 4, &value), MSR_ERR_SHORT);
+    ck_assert_int_eq(msr_linux_read(h, 0, (uint32_t)FILE_SIZE - 4, &value), MSR_LINUX_ERR_SHORT);
     ck_assert_uint_eq(value, 0);
 }
 END_TEST
@@ -121,9 +121,9 @@ END_TEST
 
 START_TEST(write_past_the_end_is_rejected_and_leaves_the_file_alone)
 {
-    ck_assert_int_eq(msr_linux_write(h, 0, 0xC0000080, 0xD01), MSR_ERR_IO);
-    ck_assert_int_eq(msr_linux_write(h, 0, (uint32_t)FILE_SIZE, 1), MSR_ERR_IO);
-    ck_assert_int_eq(msr_linux_write(h, 0, (uint32_t)FILE_SIZE - 4, 1), MSR_ERR_SHORT);
+    ck_assert_int_eq(msr_linux_write(h, 0, 0xC0000080, 0xD01), MSR_ERR_FAULT);
+    ck_assert_int_eq(msr_linux_write(h, 0, (uint32_t)FILE_SIZE, 1), MSR_ERR_FAULT);
+    ck_assert_int_eq(msr_linux_write(h, 0, (uint32_t)FILE_SIZE - 4, 1), MSR_LINUX_ERR_SHORT);
     ck_assert_uint_eq(fake_tree_size(&tree, 0), FILE_SIZE);
 }
 END_TEST
@@ -137,11 +137,11 @@ START_TEST(batch_read_gives_each_request_its_own_status)
     ck_assert_int_eq(msr_linux_read_batch(h, 0, r, 4), MSR_OK);
     ck_assert_int_eq(r[0].status, MSR_OK);
     ck_assert_uint_eq(r[0].value, 0x1111222233334444);
-    ck_assert_int_eq(r[1].status, MSR_ERR_IO);
+    ck_assert_int_eq(r[1].status, MSR_ERR_FAULT);
     ck_assert_uint_eq(r[1].value, 0);
     ck_assert_int_eq(r[2].status, MSR_OK);
     ck_assert_uint_eq(r[2].value, 5);
-    ck_assert_int_eq(r[3].status, MSR_ERR_SHORT);
+    ck_assert_int_eq(r[3].status, MSR_LINUX_ERR_SHORT);
     ck_assert_int_eq(msr_linux_read_batch(h, 0, r, 0), MSR_OK);
 }
 END_TEST
@@ -150,9 +150,9 @@ START_TEST(batch_read_of_a_missing_cpu_fails_every_request)
 {
     struct msr_linux_request r[2] = {{0x10, 1, 1}, {0x3A, 1, 1}};
 
-    ck_assert_int_eq(msr_linux_read_batch(h, 7, r, 2), MSR_ERR_NO_CPU);
-    ck_assert_int_eq(r[0].status, MSR_ERR_NO_CPU);
-    ck_assert_int_eq(r[1].status, MSR_ERR_NO_CPU);
+    ck_assert_int_eq(msr_linux_read_batch(h, 7, r, 2), MSR_LINUX_ERR_NO_CPU);
+    ck_assert_int_eq(r[0].status, MSR_LINUX_ERR_NO_CPU);
+    ck_assert_int_eq(r[1].status, MSR_LINUX_ERR_NO_CPU);
     ck_assert_uint_eq(r[0].value, 0);
 }
 END_TEST
@@ -161,11 +161,11 @@ START_TEST(missing_cpu_among_present_ones_is_no_cpu)
 {
     uint64_t value;
 
-    ck_assert_int_eq(msr_linux_read(h, 2, 0x10, &value), MSR_ERR_NO_CPU);
+    ck_assert_int_eq(msr_linux_read(h, 2, 0x10, &value), MSR_LINUX_ERR_NO_CPU);
     ck_assert_int_eq(errno, ENOENT);
-    ck_assert_int_eq(msr_linux_write(h, 2, 0x10, 0), MSR_ERR_NO_CPU);
-    ck_assert_int_eq(msr_linux_read(h, MSR_LINUX_MAX_CPUS, 0x10, &value), MSR_ERR_NO_CPU);
-    ck_assert_int_eq(msr_linux_read(h, ~0u, 0x10, &value), MSR_ERR_NO_CPU);
+    ck_assert_int_eq(msr_linux_write(h, 2, 0x10, 0), MSR_LINUX_ERR_NO_CPU);
+    ck_assert_int_eq(msr_linux_read(h, MSR_LINUX_MAX_CPUS, 0x10, &value), MSR_LINUX_ERR_NO_CPU);
+    ck_assert_int_eq(msr_linux_read(h, ~0u, 0x10, &value), MSR_LINUX_ERR_NO_CPU);
 }
 END_TEST
 
@@ -177,8 +177,8 @@ START_TEST(missing_root_is_no_driver)
 
     snprintf(root, sizeof root, "%s/nothing-here", tree.dir);
     other = open_root(root);
-    ck_assert_int_eq(msr_linux_read(other, 0, 0x10, &value), MSR_ERR_NO_DRIVER);
-    ck_assert_int_eq(msr_linux_write(other, 0, 0x10, 0), MSR_ERR_NO_DRIVER);
+    ck_assert_int_eq(msr_linux_read(other, 0, 0x10, &value), MSR_LINUX_ERR_NO_DRIVER);
+    ck_assert_int_eq(msr_linux_write(other, 0, 0x10, 0), MSR_LINUX_ERR_NO_DRIVER);
     msr_linux_close(other);
 }
 END_TEST
@@ -191,12 +191,12 @@ START_TEST(root_without_any_msr_file_is_no_driver)
 
     fake_tree_create(&bare);
     other = open_root(bare.root);
-    ck_assert_int_eq(msr_linux_read(other, 0, 0x10, &value), MSR_ERR_NO_DRIVER);
+    ck_assert_int_eq(msr_linux_read(other, 0, 0x10, &value), MSR_LINUX_ERR_NO_DRIVER);
     /* CPU directories made by the cpuid driver, no msr files: still no driver */
     fake_tree_add_cpu_dir(&bare, 0);
     fake_tree_add_cpu_dir(&bare, 1);
-    ck_assert_int_eq(msr_linux_read(other, 0, 0x10, &value), MSR_ERR_NO_DRIVER);
-    ck_assert_int_eq(msr_linux_read(other, 5, 0x10, &value), MSR_ERR_NO_DRIVER);
+    ck_assert_int_eq(msr_linux_read(other, 0, 0x10, &value), MSR_LINUX_ERR_NO_DRIVER);
+    ck_assert_int_eq(msr_linux_read(other, 5, 0x10, &value), MSR_LINUX_ERR_NO_DRIVER);
     msr_linux_close(other);
     fake_tree_destroy(&bare);
 }
@@ -207,7 +207,7 @@ START_TEST(cpu_directory_without_msr_file_is_no_driver)
     uint64_t value;
 
     fake_tree_add_cpu_dir(&tree, 3);
-    ck_assert_int_eq(msr_linux_read(h, 3, 0x10, &value), MSR_ERR_NO_DRIVER);
+    ck_assert_int_eq(msr_linux_read(h, 3, 0x10, &value), MSR_LINUX_ERR_NO_DRIVER);
 }
 END_TEST
 
@@ -234,13 +234,13 @@ static int unreadable_file_body(void)
     uint64_t value;
     struct msr_linux_request r = {0x10, 0, 0};
 
-    if (msr_linux_read(h, 0, 0x10, &value) != MSR_ERR_PERMISSION)
+    if (msr_linux_read(h, 0, 0x10, &value) != MSR_LINUX_ERR_PERMISSION)
         return 1;
     if (errno != EACCES)
         return 2;
-    if (msr_linux_write(h, 0, 0x10, 1) != MSR_ERR_PERMISSION)
+    if (msr_linux_write(h, 0, 0x10, 1) != MSR_LINUX_ERR_PERMISSION)
         return 3;
-    if (msr_linux_read_batch(h, 0, &r, 1) != MSR_ERR_PERMISSION || r.status != MSR_ERR_PERMISSION)
+    if (msr_linux_read_batch(h, 0, &r, 1) != MSR_LINUX_ERR_PERMISSION || r.status != MSR_LINUX_ERR_PERMISSION)
         return 4;
     return 0;
 }
@@ -261,7 +261,7 @@ static int read_only_file_body(void)
 
     if (msr_linux_read(h, 1, 0x10, &value) != MSR_OK || value != 0x5555666677778888)
         return 1;
-    if (msr_linux_write(h, 1, 0x10, 1) != MSR_ERR_PERMISSION)
+    if (msr_linux_write(h, 1, 0x10, 1) != MSR_LINUX_ERR_PERMISSION)
         return 2;
     /* the failed write did not spoil the read descriptor */
     if (msr_linux_read(h, 1, 0x10, &value) != MSR_OK)
@@ -281,23 +281,24 @@ END_TEST
 
 START_TEST(errno_mapping)
 {
-    ck_assert_int_eq(msr_linux_status_from_errno(EIO), MSR_ERR_IO);
-    ck_assert_int_eq(msr_linux_status_from_errno(EACCES), MSR_ERR_PERMISSION);
-    ck_assert_int_eq(msr_linux_status_from_errno(EPERM), MSR_ERR_PERMISSION);
-    ck_assert_int_eq(msr_linux_status_from_errno(ENXIO), MSR_ERR_NO_CPU);
-    ck_assert_int_eq(msr_linux_status_from_errno(ENODEV), MSR_ERR_NO_DRIVER);
-    ck_assert_int_eq(msr_linux_status_from_errno(EBADF), MSR_ERR_IO);
+    ck_assert_int_eq(msr_linux_status_from_errno(EIO), MSR_ERR_FAULT); /* #GP: as at ring 0 */
+    ck_assert_int_eq(msr_linux_status_from_errno(EACCES), MSR_LINUX_ERR_PERMISSION);
+    ck_assert_int_eq(msr_linux_status_from_errno(EPERM), MSR_LINUX_ERR_PERMISSION);
+    ck_assert_int_eq(msr_linux_status_from_errno(ENXIO), MSR_LINUX_ERR_NO_CPU);
+    ck_assert_int_eq(msr_linux_status_from_errno(ENODEV), MSR_LINUX_ERR_NO_DRIVER);
+    ck_assert_int_eq(msr_linux_status_from_errno(EBADF), MSR_LINUX_ERR_IO);
 }
 END_TEST
 
 START_TEST(explanations_say_what_to_do)
 {
-    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_ERR_NO_DRIVER), "modprobe msr"));
-    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_ERR_PERMISSION), "CAP_SYS_RAWIO"));
-    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_ERR_PERMISSION), "root"));
-    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_ERR_NO_CPU), "offline"));
-    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_ERR_IO), "not implemented"));
-    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_ERR_SHORT), "8 bytes"));
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_LINUX_ERR_NO_DRIVER), "modprobe msr"));
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_LINUX_ERR_PERMISSION), "CAP_SYS_RAWIO"));
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_LINUX_ERR_PERMISSION), "root"));
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_LINUX_ERR_NO_CPU), "offline"));
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_ERR_FAULT), "not implemented"));
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_LINUX_ERR_IO), "unexpected"));
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain(MSR_LINUX_ERR_SHORT), "8 bytes"));
     ck_assert_str_eq(msr_linux_explain(MSR_ERR_RANGE), msr_strerror(MSR_ERR_RANGE));
 }
 END_TEST
@@ -370,11 +371,11 @@ START_TEST(backend_adapter_runs_the_generated_accessors)
     msr_backend_install(&b0);
     ck_assert_int_eq(msr_ia32_feature_control_read_safe(&fc), MSR_OK);
     ck_assert_uint_eq(fc.raw, 5);
-    ck_assert_uint_eq(msr_ia32_feature_control_lock_get(fc), 1);
+    ck_assert_uint_eq(MSR_GET(IA32_FEATURE_CONTROL, LOCK, fc), 1);
     /* IA32_EFER is past the end of the file: not implemented */
-    ck_assert_int_eq(msr_ia32_efer_read_safe(&efer), MSR_ERR_IO);
+    ck_assert_int_eq(msr_ia32_efer_read_safe(&efer), MSR_ERR_FAULT);
     msr_backend_install(&b1);
-    ck_assert_int_eq(msr_ia32_pat_write_safe(msr_ia32_pat_from_raw(0x0606060606060606)), MSR_OK);
+    ck_assert_int_eq(msr_ia32_pat_write_safe((msr_ia32_pat_t){ 0x0606060606060606 }), MSR_OK);
     ck_assert_uint_eq(fake_tree_get(&tree, 1, MSR_IA32_PAT), 0x0606060606060606);
     ck_assert_uint_eq(fake_tree_get(&tree, 0, MSR_IA32_PAT), 0);
     msr_backend_install(NULL);
@@ -402,7 +403,7 @@ static void *worker_main(void *arg)
 
         if (i % 3 == 0) {
             if (msr_linux_read_batch(w->h, cpu, r, 2) != MSR_OK || r[0].value != expected[cpu] ||
-                r[1].status != MSR_ERR_IO)
+                r[1].status != MSR_ERR_FAULT)
                 w->failures++;
         } else if (msr_linux_read(w->h, cpu, 0x10, &value) != MSR_OK || value != expected[cpu]) {
             w->failures++;

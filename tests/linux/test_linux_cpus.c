@@ -122,7 +122,7 @@ START_TEST(empty_fake_root_has_no_cpus_and_a_missing_one_no_driver)
     ck_assert_uint_eq(count, 0);
     ck_assert_ptr_null(cpus);
     snprintf(missing, sizeof missing, "%s/none", tree.dir);
-    ck_assert_int_eq(cpus_of(missing, NULL, &cpus, &count), MSR_ERR_NO_DRIVER);
+    ck_assert_int_eq(cpus_of(missing, NULL, &cpus, &count), MSR_LINUX_ERR_NO_DRIVER);
     ck_assert_uint_eq(count, 0);
 }
 END_TEST
@@ -157,7 +157,7 @@ START_TEST(malformed_or_missing_online_file_is_an_error)
     ck_assert_int_eq(cpus_of(tree.root, sysfs, &cpus, &count), MSR_ERR_INVALID);
     ck_assert_uint_eq(count, 0);
     snprintf(missing, sizeof missing, "%s/nosys", tree.dir);
-    ck_assert_int_eq(cpus_of(tree.root, missing, &cpus, &count), MSR_ERR_IO);
+    ck_assert_int_eq(cpus_of(tree.root, missing, &cpus, &count), MSR_LINUX_ERR_IO);
 }
 END_TEST
 

@@ -68,11 +68,11 @@ START_TEST(rejected_write_leaves_the_register_unchanged)
     uint64_t value;
     ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_EFER, 0x501), MSR_OK);
     ck_assert_int_eq(msr_test_backend_reject(&tb, MSR_IA32_EFER, MSR_IA32_EFER_RESERVED_MASK), MSR_OK);
-    ck_assert_int_eq(msr_ia32_efer_write_safe(msr_ia32_efer_from_raw(0x501 | (UINT64_C(1) << 63))), MSR_ERR_FAULT);
+    ck_assert_int_eq(msr_ia32_efer_write_safe((msr_ia32_efer_t){ 0x501 | (UINT64_C(1) << 63) }), MSR_ERR_FAULT);
     ck_assert_int_eq(msr_test_backend_get(&tb, MSR_IA32_EFER, &value), MSR_OK);
     ck_assert_uint_eq(value, 0x501);
     /* modify never sets reserved bits, so it succeeds on the same register */
-    ck_assert_int_eq(msr_ia32_efer_modify_safe(0, ~UINT64_C(0), &(msr_ia32_efer_t){ .raw = 0 }), MSR_OK);
+    ck_assert_int_eq(msr_ia32_efer_modify_safe(0, ~UINT64_C(0), &(msr_ia32_efer_t){ .raw = 0 }), MSR_WRITTEN);
     ck_assert_int_eq(msr_test_backend_get(&tb, MSR_IA32_EFER, &value), MSR_OK);
     ck_assert_uint_eq(value & MSR_IA32_EFER_RESERVED_MASK, 0);
     ck_assert_uint_eq(value & MSR_IA32_EFER_NXE_MASK, MSR_IA32_EFER_NXE_MASK);
@@ -81,12 +81,12 @@ END_TEST
 
 START_TEST(typed_pat_entries_use_memory_type_names)
 {
-    msr_ia32_pat_t pat = msr_ia32_pat_from_raw(UINT64_C(0x0007040600070406)); /* the reset value */
-    ck_assert_uint_eq(msr_ia32_pat_pa0_get(pat), MSR_MEMORY_TYPE_WB);
-    ck_assert_uint_eq(msr_ia32_pat_pa1_get(pat), MSR_MEMORY_TYPE_WT);
-    ck_assert_uint_eq(msr_ia32_pat_pa2_get(pat), MSR_MEMORY_TYPE_UC_MINUS);
-    ck_assert_uint_eq(msr_ia32_pat_pa3_get(pat), MSR_MEMORY_TYPE_UC);
-    pat = msr_ia32_pat_pa1_set(pat, MSR_MEMORY_TYPE_WC);
+    msr_ia32_pat_t pat = { UINT64_C(0x0007040600070406) }; /* the reset value */
+    ck_assert_uint_eq(MSR_GET(IA32_PAT, PA0, pat), MSR_MEMORY_TYPE_WB);
+    ck_assert_uint_eq(MSR_GET(IA32_PAT, PA1, pat), MSR_MEMORY_TYPE_WT);
+    ck_assert_uint_eq(MSR_GET(IA32_PAT, PA2, pat), MSR_MEMORY_TYPE_UC_MINUS);
+    ck_assert_uint_eq(MSR_GET(IA32_PAT, PA3, pat), MSR_MEMORY_TYPE_UC);
+    pat = MSR_SET(IA32_PAT, PA1, pat, MSR_MEMORY_TYPE_WC);
     ck_assert_uint_eq(pat.raw, UINT64_C(0x0007040600070106));
     ck_assert_uint_eq(pat.pa1, MSR_MEMORY_TYPE_WC);
 }
@@ -132,26 +132,27 @@ START_TEST(typed_helpers_at_the_edges_of_the_register)
 {
     /* The three shapes where a shift goes wrong (shift by 64, a signed 1 << 63,
      * a mask of width 1 at bit 0); the sanitizer build runs this under UBSan. */
-    msr_ia32_lstar_t lstar = msr_ia32_lstar_target_rip_set(msr_ia32_lstar_from_raw(0), ~UINT64_C(0));
-    msr_ia32_arch_capabilities_t caps = msr_ia32_arch_capabilities_from_raw(0);
-    msr_ia32_feature_control_t fc = msr_ia32_feature_control_from_raw(~UINT64_C(0));
+    msr_ia32_lstar_t lstar = MSR_SET(IA32_LSTAR, TARGET_RIP, (msr_ia32_lstar_t){ 0 }, ~UINT64_C(0));
+    msr_ia32_ler_info_t ler = { 0 };
+    volatile uint64_t two = 2; /* a run-time value: MSR_SET masks it (a constant 2 would not compile) */
+    msr_ia32_feature_control_t fc = { ~UINT64_C(0) };
 
     ck_assert_uint_eq(lstar.raw, ~UINT64_C(0));
-    ck_assert_uint_eq(msr_ia32_lstar_target_rip_get(lstar), ~UINT64_C(0));
-    lstar = msr_ia32_lstar_target_rip_set(lstar, UINT64_C(0xFFFFFFFF81000000));
+    ck_assert_uint_eq(MSR_GET(IA32_LSTAR, TARGET_RIP, lstar), ~UINT64_C(0));
+    lstar = MSR_SET(IA32_LSTAR, TARGET_RIP, lstar, UINT64_C(0xFFFFFFFF81000000));
     ck_assert_uint_eq(lstar.raw, UINT64_C(0xFFFFFFFF81000000));
 
-    caps = msr_ia32_arch_capabilities_msr_virtual_enumeration_supported_set(caps, 1);
-    ck_assert_uint_eq(caps.raw, UINT64_C(1) << 63);
-    ck_assert_uint_eq(msr_ia32_arch_capabilities_msr_virtual_enumeration_supported_get(caps), 1);
-    caps = msr_ia32_arch_capabilities_msr_virtual_enumeration_supported_set(caps, 2); /* too wide: truncated */
-    ck_assert_uint_eq(caps.raw, 0);
+    ler = MSR_SET(IA32_LER_INFO, MISPRED, ler, 1);
+    ck_assert_uint_eq(ler.raw, UINT64_C(1) << 63);
+    ck_assert_uint_eq(MSR_GET(IA32_LER_INFO, MISPRED, ler), 1);
+    ler = MSR_SET(IA32_LER_INFO, MISPRED, ler, two); /* too wide: truncated */
+    ck_assert_uint_eq(ler.raw, 0);
 
-    ck_assert_uint_eq(msr_ia32_feature_control_lock_get(fc), 1);
-    fc = msr_ia32_feature_control_lock_set(fc, 0);
+    ck_assert_uint_eq(MSR_GET(IA32_FEATURE_CONTROL, LOCK, fc), 1);
+    fc = MSR_SET(IA32_FEATURE_CONTROL, LOCK, fc, 0);
     ck_assert_uint_eq(fc.raw, ~UINT64_C(1));
-    ck_assert_uint_eq(msr_ia32_feature_control_lock_get(fc), 0);
-    fc = msr_ia32_feature_control_lock_set(msr_ia32_feature_control_from_raw(0), ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_GET(IA32_FEATURE_CONTROL, LOCK, fc), 0);
+    fc = MSR_SET(IA32_FEATURE_CONTROL, LOCK, (msr_ia32_feature_control_t){ 0 }, two | 1);
     ck_assert_uint_eq(fc.raw, 1);
 }
 END_TEST
@@ -167,54 +168,149 @@ START_TEST(every_status_has_its_own_message)
 }
 END_TEST
 
-/* ---- presence from CPUID ---- */
+/* ---- presence conditions ---- */
 
 #define INTEL_VENDOR { 0x16, 0x756E6547u, 0x6C65746Eu, 0x49656E69u }
 #define AMD_VENDOR { 0x10, 0x68747541u, 0x444D4163u, 0x69746E65u }
+#define KVM_SIGNATURE { 0x40000001u, 0x4B4D564Bu, 0x564B4D56u, 0x0000004Du }
 
-static const struct msr_cpuid_cond vmx_cond[] = { { 1, 0, MSR_CPUID_ECX, 5 } };
-static const struct msr_cpuid_cond two_conds[] = { { 0x80000001u, 0, MSR_CPUID_EDX, 11 },
-                                                   { 0x80000001u, 0, MSR_CPUID_EDX, 29 } };
+/* Condition nodes as the generated table holds them (prefix order, sizes). */
+#define CPUID_BIT(leaf, reg, bit) { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, bit, bit, reg, 0, 0, 1, leaf, 0, 0, 0, 0, 0, NULL, 0 }
+#define MSR_BIT(msr, bit) { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, bit, bit, 0, 0, 0, 1, 0, 0, msr, 0, 0, 0, NULL, 0 }
+#define ANY(n) { MSR_CONDITION_KIND_ANY_OF, 0, 0, 0, 0, 0, 0, (uint16_t)((n) + 1), 0, 0, 0, 0, 0, 0, NULL, 0 }
+#define ALL(n) { MSR_CONDITION_KIND_ALL_OF, 0, 0, 0, 0, 0, 0, (uint16_t)((n) + 1), 0, 0, 0, 0, 0, 0, NULL, 0 }
 
-static struct msr_info fake_msr(const struct msr_cpuid_cond *conds, uint16_t count, uint8_t vendors,
-                                const char *condition)
+static const struct msr_condition vmx_cond[] = { CPUID_BIT(1, MSR_CPUID_REG_ECX, 5) };
+static const struct msr_condition two_conds[] = { ANY(2), CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 11),
+                                                  CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 29) };
+/* "VMX and IA32_VMX_BASIC[55]": the TRUE control MSRs. */
+static const struct msr_condition true_ctls[] = { ALL(2), CPUID_BIT(1, MSR_CPUID_REG_ECX, 5), MSR_BIT(0x480, 55) };
+static const struct msr_condition smm_only[] = {
+    { MSR_CONDITION_KIND_CONTEXT, 0, 0, 0, 0, MSR_CONTEXT_SMM, 0, 1, 0, 0, 0, 0, 0, 0, NULL, 0 } };
+/* IA32_MTRRCAP[7:0] > n: one node, operand is the array index. */
+static const struct msr_condition mtrr_n[] = {
+    { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1, 0, 0, 0xFE, 0, 0, 0,
+      NULL, 0 } };
+static const uint8_t skylake_models[] = { 0x4E, 0x5E };
+static const struct msr_condition skylake[] = {
+    { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 6, 0, skylake_models, 2 } };
+
+static struct msr_info fake_msr(const struct msr_condition *cond, uint32_t vendors, uint32_t index)
 {
     struct msr_info info;
     memset(&info, 0, sizeof(info));
     info.name = "FAKE";
     info.vendors = vendors;
-    info.cpuid = conds;
-    info.cpuid_count = count;
-    info.condition = condition;
+    info.present_if = cond;
+    info.array_index = index;
     return info;
 }
 
-START_TEST(presence_follows_cpuid_and_never_says_a_wrong_yes)
+/* MSR values for the facts: IA32_VMX_BASIC with or without bit 55, MTRRCAP with 8 variable ranges. */
+static uint64_t basic_value;
+static int fake_read(void *ctx, uint32_t msr, uint64_t *value)
 {
-    const struct msr_cpuid_entry intel_vmx[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0, 0, 1u << 5, 0 } } };
-    const struct msr_cpuid_entry intel_novmx[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0, 0, 0, 0 } } };
+    (void)ctx;
+    *value = 0;
+    if (msr == 0x480) {
+        *value = basic_value;
+        return MSR_OK;
+    }
+    if (msr == 0xFE) {
+        *value = 8;
+        return MSR_OK;
+    }
+    return MSR_ERR_FAULT;
+}
+
+START_TEST(presence_follows_the_facts_and_never_says_a_wrong_yes)
+{
+    const struct msr_cpuid_entry intel_vmx[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0x506E3, 0, 1u << 5, 0 } } };
+    const struct msr_cpuid_entry intel_novmx[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0x306A9, 0, 0, 0 } } };
     const struct msr_cpuid_entry amd_lm[] = { { 0, 0, AMD_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, 1u << 29 } } };
     const struct msr_cpuid_table t1 = { intel_vmx, 2 }, t2 = { intel_novmx, 2 }, t3 = { amd_lm, 2 };
     struct msr_cpuid_source s1 = msr_cpuid_table_source(&t1), s2 = msr_cpuid_table_source(&t2),
                             s3 = msr_cpuid_table_source(&t3);
-    struct msr_info vmx = fake_msr(vmx_cond, 1, MSR_VENDOR_INTEL, NULL);
-    struct msr_info syscall = fake_msr(two_conds, 2, MSR_VENDOR_INTEL | MSR_VENDOR_AMD, NULL);
-    struct msr_info conditional = fake_msr(vmx_cond, 1, MSR_VENDOR_INTEL, "IA32_VMX_BASIC[55] = 1");
-    struct msr_info unconditional = fake_msr(NULL, 0, MSR_VENDOR_INTEL, NULL);
-    struct msr_info amd_only = fake_msr(two_conds, 2, MSR_VENDOR_AMD, NULL);
+    struct msr_facts f1 = { &s1, NULL, NULL }, f2 = { &s2, NULL, NULL }, f3 = { &s3, NULL, NULL };
+    struct msr_facts f1_msrs = { &s1, fake_read, NULL }, nothing = { NULL, NULL, NULL };
+    struct msr_info vmx = fake_msr(vmx_cond, MSR_VENDOR_INTEL, 0);
+    struct msr_info syscall = fake_msr(two_conds, MSR_VENDOR_INTEL | MSR_VENDOR_AMD, 0);
+    struct msr_info true_pin = fake_msr(true_ctls, MSR_VENDOR_INTEL, 0);
+    struct msr_info unconditional = fake_msr(NULL, MSR_VENDOR_INTEL, 0);
+    struct msr_info amd_only = fake_msr(two_conds, MSR_VENDOR_AMD, 0);
+    struct msr_info smbase = fake_msr(smm_only, MSR_VENDOR_INTEL, 0);
+    struct msr_info range7 = fake_msr(mtrr_n, MSR_VENDOR_INTEL, 7), range8 = fake_msr(mtrr_n, MSR_VENDOR_INTEL, 8);
+    struct msr_info skl = fake_msr(skylake, MSR_VENDOR_INTEL, 0);
+    char text[128];
 
-    ck_assert_uint_eq(msr_cpu_vendor(&s1), MSR_VENDOR_INTEL);
-    ck_assert_uint_eq(msr_cpu_vendor(&s3), MSR_VENDOR_AMD);
-    ck_assert_int_eq(msr_is_supported(&vmx, &s1), MSR_SUPPORT_YES);
-    ck_assert_int_eq(msr_is_supported(&vmx, &s2), MSR_SUPPORT_NO);
-    ck_assert_int_eq(msr_is_supported(&vmx, &s3), MSR_SUPPORT_NO);      /* leaf 1 absent from the table */
-    ck_assert_int_eq(msr_is_supported(&syscall, &s3), MSR_SUPPORT_YES);  /* second of any_of holds */
-    ck_assert_int_eq(msr_is_supported(&syscall, &s1), MSR_SUPPORT_NO);
-    ck_assert_int_eq(msr_is_supported(&conditional, &s1), MSR_SUPPORT_UNKNOWN);
-    ck_assert_int_eq(msr_is_supported(&conditional, &s2), MSR_SUPPORT_NO);
-    ck_assert_int_eq(msr_is_supported(&unconditional, &s1), MSR_SUPPORT_UNKNOWN);
-    ck_assert_int_eq(msr_is_supported(&amd_only, &s3), MSR_SUPPORT_YES);
+    ck_assert_uint_eq(msr_cpu_vendors(&s1), MSR_VENDOR_INTEL);
+    ck_assert_uint_eq(msr_cpu_vendors(&s3), MSR_VENDOR_AMD);
+    ck_assert_int_eq(msr_is_supported(&vmx, &f1), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(&vmx, &f2), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(&vmx, &f3), MSR_SUPPORT_NO);     /* leaf 1 absent: no feature bits */
+    ck_assert_int_eq(msr_is_supported(&vmx, &nothing), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_is_supported(&syscall, &f3), MSR_SUPPORT_YES); /* second of any_of holds */
+    ck_assert_int_eq(msr_is_supported(&syscall, &f1), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(&unconditional, &f1), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_is_supported(&amd_only, &f3), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(&amd_only, &f1), MSR_SUPPORT_NO);
+    /* a condition on another MSR: unknown from CPUID alone, exact with its value */
+    ck_assert_int_eq(msr_is_supported(&true_pin, &f1), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_is_supported(&true_pin, &f2), MSR_SUPPORT_NO);  /* no VMX at all */
+    basic_value = UINT64_C(1) << 55;
+    ck_assert_int_eq(msr_is_supported(&true_pin, &f1_msrs), MSR_SUPPORT_YES);
+    basic_value = 0;
+    ck_assert_int_eq(msr_is_supported(&true_pin, &f1_msrs), MSR_SUPPORT_NO);
+    /* a processor state no fact shows */
+    ck_assert_int_eq(msr_is_supported(&smbase, &f1_msrs), MSR_SUPPORT_UNKNOWN);
+    /* the array index as operand: 8 variable ranges are 0..7 */
+    ck_assert_int_eq(msr_is_supported(&range7, &f1_msrs), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(&range8, &f1_msrs), MSR_SUPPORT_NO);
+    /* family 6 model 5EH (CPUID.1:EAX 506E3H) is Skylake; 3AH (306A9H) is not */
+    ck_assert_int_eq(msr_is_supported(&skl, &f1), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(&skl, &f2), MSR_SUPPORT_NO);
     ck_assert_str_eq(msr_support_name(MSR_SUPPORT_UNKNOWN), "unknown");
+    /* the condition in words, as the generated comments write it */
+    msr_condition_describe(true_ctls, 0, false, text, sizeof text);
+    ck_assert_str_eq(text, "CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_BASIC[55] = 1");
+    msr_condition_describe(mtrr_n, 3, true, text, sizeof text);
+    ck_assert_str_eq(text, "IA32_MTRRCAP[7:0] > 3");
+    msr_condition_describe(mtrr_n, 0, false, text, sizeof text);
+    ck_assert_str_eq(text, "IA32_MTRRCAP[7:0] > n");
+    ck_assert_uint_eq(msr_condition_describe(two_conds, 0, false, text, 8),
+                      strlen("CPUID.(EAX=80000001H):EDX[11] = 1 or CPUID.(EAX=80000001H):EDX[29] = 1"));
+    ck_assert_str_eq(text, "CPUID.(");
+}
+END_TEST
+
+START_TEST(hypervisor_signatures_add_to_the_vendor_set)
+{
+    const struct msr_cpuid_entry kvm_guest[] = { { 0, 0, INTEL_VENDOR }, { 0x40000000u, 0, KVM_SIGNATURE } };
+    const struct msr_cpuid_table t = { kvm_guest, 2 };
+    struct msr_cpuid_source s = msr_cpuid_table_source(&t);
+    ck_assert_uint_eq(msr_cpu_vendors(&s), MSR_VENDOR_INTEL | MSR_VENDOR_KVM);
+    ck_assert_str_eq(msr_vendor_name(MSR_VENDOR_KVM), "kvm");
+    ck_assert_ptr_null(msr_vendor_name(MSR_VENDOR_INTEL | MSR_VENDOR_AMD));
+}
+END_TEST
+
+START_TEST(every_generated_condition_describes_like_the_generator)
+{
+    /* Each MSR's condition, evaluated with no facts, is never "yes"; and its
+     * text names the registers it reads by their spec names. */
+    size_t i;
+    struct msr_facts nothing = { NULL, NULL, NULL };
+    for (i = 0; i < msr_table_count; i++) {
+        char text[1024];
+        ck_assert_int_ne(msr_is_supported(&msr_table[i], &nothing), MSR_SUPPORT_YES);
+        if (msr_table[i].present_if) {
+            size_t n = msr_condition_describe(msr_table[i].present_if, msr_table[i].array_index,
+                                              msr_table[i].array_name != NULL, text, sizeof text);
+            ck_assert_uint_gt(n, 0);
+            ck_assert_uint_lt(n, sizeof text);
+            ck_assert_ptr_null(strstr(text, "?"));
+        }
+    }
 }
 END_TEST
 
@@ -223,8 +319,9 @@ START_TEST(native_cpuid_answers_for_this_machine)
     /* Whatever the host is, the generated EFER condition (long mode) holds on x86-64. */
     const struct msr_info *efer = msr_find_by_address(MSR_IA32_EFER);
     ck_assert_ptr_nonnull(efer);
-    ck_assert_uint_ne(msr_cpu_vendor(NULL), 0);
-    ck_assert_int_eq(msr_is_supported(efer, NULL), MSR_SUPPORT_YES);
+    struct msr_facts here = { &msr_cpuid_native, NULL, NULL };
+    ck_assert_uint_ne(msr_cpu_vendors(&msr_cpuid_native), 0);
+    ck_assert_int_eq(msr_is_supported(efer, &here), MSR_SUPPORT_YES);
 }
 END_TEST
 
@@ -245,7 +342,9 @@ int main(void)
     tcase_add_test(tc, field_helpers_handle_full_width_and_top_bit);
     tcase_add_test(tc, typed_helpers_at_the_edges_of_the_register);
     tcase_add_test(tc, every_status_has_its_own_message);
-    tcase_add_test(tc, presence_follows_cpuid_and_never_says_a_wrong_yes);
+    tcase_add_test(tc, presence_follows_the_facts_and_never_says_a_wrong_yes);
+    tcase_add_test(tc, hypervisor_signatures_add_to_the_vendor_set);
+    tcase_add_test(tc, every_generated_condition_describes_like_the_generator);
     tcase_add_test(tc, native_cpuid_answers_for_this_machine);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

@@ -39,7 +39,7 @@ START_TEST(merom_reports_the_missing_secondary_activation_by_name)
 
     vmx_fixture_caps(VMX_MEROM, &caps);
     ck_assert_int_eq(msr_vmx_adjust(&caps, MSR_VMX_CTLS_PRIMARY, PRIMARY_REQUEST_REQUIRED, PRIMARY_REQUEST_OPTIONAL, &a),
-                     MSR_ERR_UNSUPPORTED);
+                     MSR_VMX_ERR_UNSUPPORTED);
     /* No TRUE MSRs: CR3-load/store exiting (15, 16) stay forced. */
     ck_assert_uint_eq(a.value, 0x1401E1F2);
     ck_assert_uint_eq(a.unsupported, MSR_VMX_PRIMARY_ACTIVATE_SECONDARY_CONTROLS);
@@ -61,7 +61,7 @@ START_TEST(every_unsupported_required_bit_is_named)
                                     MSR_VMX_SECONDARY_ENABLE_EPT | MSR_VMX_SECONDARY_APIC_REGISTER_VIRTUALIZATION |
                                         MSR_VMX_SECONDARY_VIRTUAL_INTERRUPT_DELIVERY,
                                     0, &a),
-                     MSR_ERR_UNSUPPORTED);
+                     MSR_VMX_ERR_UNSUPPORTED);
     ck_assert_uint_eq(a.value, MSR_VMX_SECONDARY_ENABLE_EPT);
     msr_vmx_adjusted_describe(&a, text, sizeof text);
     ck_assert_str_eq(text, "secondary controls: bit 8 'APIC-register virtualization' is not supported\n"
@@ -79,7 +79,7 @@ START_TEST(a_set_the_cpu_lacks_takes_optional_bits_as_dropped)
     ck_assert_uint_eq(a.value, 0);
     ck_assert_uint_eq(a.dropped, MSR_VMX_SECONDARY_ENABLE_EPT);
     ck_assert_int_eq(msr_vmx_adjust(&caps, MSR_VMX_CTLS_SECONDARY, MSR_VMX_SECONDARY_ENABLE_EPT, 0, &a),
-                     MSR_ERR_UNSUPPORTED);
+                     MSR_VMX_ERR_UNSUPPORTED);
     ck_assert_uint_eq(a.unsupported, MSR_VMX_SECONDARY_ENABLE_EPT);
     /* Penryn has secondary controls, but not EPT. */
     vmx_fixture_caps(VMX_PENRYN, &caps);
@@ -106,7 +106,7 @@ START_TEST(sixty_four_bit_sets_use_allowed1_only)
     ck_assert_int_eq(msr_vmx_adjust(&caps, MSR_VMX_CTLS_EXIT2, MSR_VMX_EXIT2_LOAD_FRED, 0, &a), MSR_OK);
     ck_assert_uint_eq(a.value, MSR_VMX_EXIT2_LOAD_FRED);
     vmx_fixture_caps(VMX_SKYLAKE, &caps);
-    ck_assert_int_eq(msr_vmx_adjust(&caps, MSR_VMX_CTLS_EXIT2, MSR_VMX_EXIT2_LOAD_FRED, 0, &a), MSR_ERR_UNSUPPORTED);
+    ck_assert_int_eq(msr_vmx_adjust(&caps, MSR_VMX_CTLS_EXIT2, MSR_VMX_EXIT2_LOAD_FRED, 0, &a), MSR_VMX_ERR_UNSUPPORTED);
 }
 END_TEST
 
@@ -220,7 +220,7 @@ START_TEST(controls_adjust_reports_every_unsupported_bit_of_every_set)
 
     vmx_fixture_caps(VMX_MEROM, &caps);
     full_request(&r);
-    ck_assert_int_eq(msr_vmx_controls_adjust(&caps, &r, &c), MSR_ERR_UNSUPPORTED);
+    ck_assert_int_eq(msr_vmx_controls_adjust(&caps, &r, &c), MSR_VMX_ERR_UNSUPPORTED);
     ck_assert_uint_eq(c.set[MSR_VMX_CTLS_SECONDARY].value, 0);
     ck_assert_uint_eq(c.set[MSR_VMX_CTLS_SECONDARY].dropped, MSR_VMX_SECONDARY_ENABLE_XSAVES_XRSTORS);
     ck_assert_uint_eq(msr_vmx_controls_describe(&c, text, sizeof text), strlen(expected));

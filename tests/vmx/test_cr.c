@@ -74,11 +74,11 @@ START_TEST(unrestricted_guest_needs_the_control)
     uint64_t v = 1;
 
     vmx_fixture_caps(VMX_MEROM, &caps); /* no secondary controls at all */
-    ck_assert_int_eq(msr_vmx_cr0_check(&caps, 0x20, true, &r), MSR_ERR_UNSUPPORTED);
-    ck_assert_int_eq(msr_vmx_cr0_apply(&caps, 0x20, true, &v), MSR_ERR_UNSUPPORTED);
+    ck_assert_int_eq(msr_vmx_cr0_check(&caps, 0x20, true, &r), MSR_VMX_ERR_UNSUPPORTED);
+    ck_assert_int_eq(msr_vmx_cr0_apply(&caps, 0x20, true, &v), MSR_VMX_ERR_UNSUPPORTED);
     ck_assert_uint_eq(v, 0x20);
     vmx_fixture_caps(VMX_PENRYN, &caps); /* secondary controls, no unrestricted guest */
-    ck_assert_int_eq(msr_vmx_cr0_check(&caps, 0x20, true, &r), MSR_ERR_UNSUPPORTED);
+    ck_assert_int_eq(msr_vmx_cr0_check(&caps, 0x20, true, &r), MSR_VMX_ERR_UNSUPPORTED);
 }
 END_TEST
 

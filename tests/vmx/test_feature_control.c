@@ -52,9 +52,9 @@ START_TEST(locked_is_used_as_is_or_reported_disabled)
     ck_assert(p.vmx_outside_smx && !p.vmx_inside_smx);
     ck_assert_int_eq(msr_vmx_feature_control_decide(0x7, false, false, &p), MSR_OK);
     ck_assert(p.vmx_inside_smx);
-    ck_assert_int_eq(msr_vmx_feature_control_decide(0x1, false, false, &p), MSR_ERR_DISABLED);
+    ck_assert_int_eq(msr_vmx_feature_control_decide(0x1, false, false, &p), MSR_VMX_ERR_DISABLED);
     ck_assert(!p.write);
-    ck_assert_int_eq(msr_vmx_feature_control_decide(0x3, true, true, &p), MSR_ERR_DISABLED);
+    ck_assert_int_eq(msr_vmx_feature_control_decide(0x3, true, true, &p), MSR_VMX_ERR_DISABLED);
     ck_assert_int_eq(msr_vmx_feature_control_decide(0, false, false, NULL), MSR_ERR_INVALID);
 }
 END_TEST
@@ -83,10 +83,10 @@ START_TEST(locked_off_is_disabled_and_never_written)
     struct msr_vmx_feature_control_plan p;
 
     ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_FEATURE_CONTROL, 0x1), MSR_OK);
-    ck_assert_int_eq(msr_vmx_feature_control_enable(false, false, &p), MSR_ERR_DISABLED);
+    ck_assert_int_eq(msr_vmx_feature_control_enable(false, false, &p), MSR_VMX_ERR_DISABLED);
     ck_assert_uint_eq(tb.log_count, 1);
     ck_assert(!tb.log[0].is_write);
-    ck_assert_str_eq(msr_strerror(MSR_ERR_DISABLED), "disabled and locked by firmware");
+    ck_assert_str_eq(msr_vmx_strerror(MSR_VMX_ERR_DISABLED), "disabled and locked by firmware");
 }
 END_TEST
 

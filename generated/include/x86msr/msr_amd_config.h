@@ -81,7 +81,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_MFDE_SHIFT 18
 #define MSR_SYSCFG_MFDE_WIDTH 1
 #define MSR_SYSCFG_MFDE_MASK  UINT64_C(0x0000000000040000)
-#define MSR_SYSCFG_MFDE_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_SYSCFG_MFDE_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * MFDM, bit 19, rw: MtrrFixDramModEn: lets software read and write the RdMem/WrMem bits
@@ -91,7 +91,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_MFDM_SHIFT 19
 #define MSR_SYSCFG_MFDM_WIDTH 1
 #define MSR_SYSCFG_MFDM_MASK  UINT64_C(0x0000000000080000)
-#define MSR_SYSCFG_MFDM_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, __VA_ARGS__)
+#define MSR_SYSCFG_MFDM_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
  * MVDM, bit 20, rw: MtrrVarDramEn: enables TOP_MEM and the variable-range IORRs. Reset:
@@ -100,7 +100,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_MVDM_SHIFT 20
 #define MSR_SYSCFG_MVDM_WIDTH 1
 #define MSR_SYSCFG_MVDM_MASK  UINT64_C(0x0000000000100000)
-#define MSR_SYSCFG_MVDM_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_SYSCFG_MVDM_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * TOM2, bit 21, rw: MtrrTom2En: enables the TOP_MEM2 register. Reset: 0.
@@ -108,7 +108,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_TOM2_SHIFT 21
 #define MSR_SYSCFG_TOM2_WIDTH 1
 #define MSR_SYSCFG_TOM2_MASK  UINT64_C(0x0000000000200000)
-#define MSR_SYSCFG_TOM2_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, __VA_ARGS__)
+#define MSR_SYSCFG_TOM2_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 /*
  * FWB, bit 22, rw: Tom2ForceMemTypeWB: memory from 4 GB up to TOP_MEM2 defaults to
@@ -118,7 +118,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_FWB_SHIFT 22
 #define MSR_SYSCFG_FWB_WIDTH 1
 #define MSR_SYSCFG_FWB_MASK  UINT64_C(0x0000000000400000)
-#define MSR_SYSCFG_FWB_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_SYSCFG_FWB_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * MEME, bit 23, rwo: MemEncryptionModeEn: enables SME and SEV memory encryption; cannot
@@ -127,7 +127,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_MEME_SHIFT 23
 #define MSR_SYSCFG_MEME_WIDTH 1
 #define MSR_SYSCFG_MEME_MASK  UINT64_C(0x0000000000800000)
-#define MSR_SYSCFG_MEME_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_SYSCFG_MEME_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * SNPE, bit 24, rwo: SecureNestedPagingEn: enables SEV-SNP; needs MEME set before or in
@@ -137,7 +137,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_SNPE_SHIFT 24
 #define MSR_SYSCFG_SNPE_WIDTH 1
 #define MSR_SYSCFG_SNPE_MASK  UINT64_C(0x0000000001000000)
-#define MSR_SYSCFG_SNPE_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, __VA_ARGS__)
+#define MSR_SYSCFG_SNPE_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
 
 /*
  * VMPLE, bit 25, rwo: VMPLEn: enables Virtual Machine Privilege Levels; should be set
@@ -146,7 +146,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_VMPLE_SHIFT 25
 #define MSR_SYSCFG_VMPLE_WIDTH 1
 #define MSR_SYSCFG_VMPLE_MASK  UINT64_C(0x0000000002000000)
-#define MSR_SYSCFG_VMPLE_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, __VA_ARGS__)
+#define MSR_SYSCFG_VMPLE_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 1, __VA_ARGS__)
 
 /*
  * HMKE, bit 26, rwo: HostMultiKeyMemEncrModeEn: enables SME-MK (multi-key host memory
@@ -155,7 +155,7 @@ typedef union msr_syscfg {
 #define MSR_SYSCFG_HMKE_SHIFT 26
 #define MSR_SYSCFG_HMKE_WIDTH 1
 #define MSR_SYSCFG_HMKE_MASK  UINT64_C(0x0000000004000000)
-#define MSR_SYSCFG_HMKE_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, __VA_ARGS__)
+#define MSR_SYSCFG_HMKE_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 1, __VA_ARGS__)
 
 #define msr_syscfg_read()                         MSR_VALUE_(msr_syscfg_t, msr_rdmsr(MSR_SYSCFG))
 #define msr_syscfg_read_safe(value)               msr_rdmsr_safe(MSR_SYSCFG, MSR_RAW_PTR_(msr_syscfg_t, value))
@@ -199,7 +199,7 @@ typedef union msr_hwcr {
 #define MSR_HWCR_SMMLOCK_SHIFT 0
 #define MSR_HWCR_SMMLOCK_WIDTH 1
 #define MSR_HWCR_SMMLOCK_MASK  UINT64_C(0x0000000000000001)
-#define MSR_HWCR_SMMLOCK_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_HWCR_SMMLOCK_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * CPBDIS, bit 25, rw: CpbDis: 1 disables core performance boost (frequency limited to
@@ -208,7 +208,7 @@ typedef union msr_hwcr {
 #define MSR_HWCR_CPBDIS_SHIFT 25
 #define MSR_HWCR_CPBDIS_WIDTH 1
 #define MSR_HWCR_CPBDIS_MASK  UINT64_C(0x0000000002000000)
-#define MSR_HWCR_CPBDIS_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, __VA_ARGS__)
+#define MSR_HWCR_CPBDIS_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 1, __VA_ARGS__)
 
 /*
  * IRPERFEN, bit 30, rw: IRPerfEn: enables the instructions-retired counter IRPERF_COUNT
@@ -217,7 +217,7 @@ typedef union msr_hwcr {
 #define MSR_HWCR_IRPERFEN_SHIFT 30
 #define MSR_HWCR_IRPERFEN_WIDTH 1
 #define MSR_HWCR_IRPERFEN_MASK  UINT64_C(0x0000000040000000)
-#define MSR_HWCR_IRPERFEN_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, __VA_ARGS__)
+#define MSR_HWCR_IRPERFEN_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 1, __VA_ARGS__)
 
 /*
  * SMMPGCFGLOCK, bit 33, rw: SmmPgCfgLock: set by the SMM handler to lock the paging
@@ -227,7 +227,7 @@ typedef union msr_hwcr {
 #define MSR_HWCR_SMMPGCFGLOCK_SHIFT 33
 #define MSR_HWCR_SMMPGCFGLOCK_WIDTH 1
 #define MSR_HWCR_SMMPGCFGLOCK_MASK  UINT64_C(0x0000000200000000)
-#define MSR_HWCR_SMMPGCFGLOCK_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, __VA_ARGS__)
+#define MSR_HWCR_SMMPGCFGLOCK_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 1, __VA_ARGS__)
 
 /*
  * CPUIDUSERDIS, bit 35, rw: CpuidUserDis: CPUID executed at CPL > 0 outside SMM raises
@@ -236,7 +236,7 @@ typedef union msr_hwcr {
 #define MSR_HWCR_CPUIDUSERDIS_SHIFT 35
 #define MSR_HWCR_CPUIDUSERDIS_WIDTH 1
 #define MSR_HWCR_CPUIDUSERDIS_MASK  UINT64_C(0x0000000800000000)
-#define MSR_HWCR_CPUIDUSERDIS_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, __VA_ARGS__)
+#define MSR_HWCR_CPUIDUSERDIS_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
 
 #define msr_hwcr_read()                         MSR_VALUE_(msr_hwcr_t, msr_rdmsr(MSR_HWCR))
 #define msr_hwcr_read_safe(value)               msr_rdmsr_safe(MSR_HWCR, MSR_RAW_PTR_(msr_hwcr_t, value))
@@ -280,7 +280,7 @@ typedef union msr_iorr_basex {
 #define MSR_IORR_BASEx_WR_MEM_SHIFT 3
 #define MSR_IORR_BASEx_WR_MEM_WIDTH 1
 #define MSR_IORR_BASEx_WR_MEM_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IORR_BASEx_WR_MEM_FIELD(op, ...) op(msr_iorr_basex_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IORR_BASEx_WR_MEM_FIELD(op, ...) op(msr_iorr_basex_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * RD_MEM, bit 4, rw: RdMem: reads from the range go to system memory (1) or to memory-
@@ -289,7 +289,7 @@ typedef union msr_iorr_basex {
 #define MSR_IORR_BASEx_RD_MEM_SHIFT 4
 #define MSR_IORR_BASEx_RD_MEM_WIDTH 1
 #define MSR_IORR_BASEx_RD_MEM_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IORR_BASEx_RD_MEM_FIELD(op, ...) op(msr_iorr_basex_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IORR_BASEx_RD_MEM_FIELD(op, ...) op(msr_iorr_basex_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * PHYS_BASE, bits 51:12, rw: PhysBase: bits 51:12 of the 4-KB aligned range base
@@ -298,7 +298,7 @@ typedef union msr_iorr_basex {
 #define MSR_IORR_BASEx_PHYS_BASE_SHIFT 12
 #define MSR_IORR_BASEx_PHYS_BASE_WIDTH 40
 #define MSR_IORR_BASEx_PHYS_BASE_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_IORR_BASEx_PHYS_BASE_FIELD(op, ...) op(msr_iorr_basex_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IORR_BASEx_PHYS_BASE_FIELD(op, ...) op(msr_iorr_basex_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IORR_BASEx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_iorr_basex_read(n)                           MSR_VALUE_(msr_iorr_basex_t, msr_rdmsr_at_(UINT32_C(0xC0010016), 2u, 2u, (uint32_t)(n)))
@@ -340,7 +340,7 @@ typedef union msr_iorr_maskx {
 #define MSR_IORR_MASKx_V_SHIFT 11
 #define MSR_IORR_MASKx_V_WIDTH 1
 #define MSR_IORR_MASKx_V_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IORR_MASKx_V_FIELD(op, ...) op(msr_iorr_maskx_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IORR_MASKx_V_FIELD(op, ...) op(msr_iorr_maskx_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * PHYS_MASK, bits 51:12, rw: PhysMask: bits 51:12 of the range mask, applied like an
@@ -349,7 +349,7 @@ typedef union msr_iorr_maskx {
 #define MSR_IORR_MASKx_PHYS_MASK_SHIFT 12
 #define MSR_IORR_MASKx_PHYS_MASK_WIDTH 40
 #define MSR_IORR_MASKx_PHYS_MASK_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_IORR_MASKx_PHYS_MASK_FIELD(op, ...) op(msr_iorr_maskx_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IORR_MASKx_PHYS_MASK_FIELD(op, ...) op(msr_iorr_maskx_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IORR_MASKx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_iorr_maskx_read(n)                           MSR_VALUE_(msr_iorr_maskx_t, msr_rdmsr_at_(UINT32_C(0xC0010017), 2u, 2u, (uint32_t)(n)))
@@ -387,7 +387,7 @@ typedef union msr_top_mem {
 #define MSR_TOP_MEM_ADDR_SHIFT 23
 #define MSR_TOP_MEM_ADDR_WIDTH 29
 #define MSR_TOP_MEM_ADDR_MASK  UINT64_C(0x000FFFFFFF800000)
-#define MSR_TOP_MEM_ADDR_FIELD(op, ...) op(msr_top_mem_t, uint64_t, UINT64_C(0x000FFFFFFF800000), 23, 1, __VA_ARGS__)
+#define MSR_TOP_MEM_ADDR_FIELD(op, ...) op(msr_top_mem_t, uint64_t, UINT64_C(0x000FFFFFFF800000), 23, 29, 1, __VA_ARGS__)
 
 #define msr_top_mem_read()                         MSR_VALUE_(msr_top_mem_t, msr_rdmsr(MSR_TOP_MEM))
 #define msr_top_mem_read_safe(value)               msr_rdmsr_safe(MSR_TOP_MEM, MSR_RAW_PTR_(msr_top_mem_t, value))
@@ -423,7 +423,7 @@ typedef union msr_top_mem2 {
 #define MSR_TOP_MEM2_ADDR_SHIFT 23
 #define MSR_TOP_MEM2_ADDR_WIDTH 29
 #define MSR_TOP_MEM2_ADDR_MASK  UINT64_C(0x000FFFFFFF800000)
-#define MSR_TOP_MEM2_ADDR_FIELD(op, ...) op(msr_top_mem2_t, uint64_t, UINT64_C(0x000FFFFFFF800000), 23, 1, __VA_ARGS__)
+#define MSR_TOP_MEM2_ADDR_FIELD(op, ...) op(msr_top_mem2_t, uint64_t, UINT64_C(0x000FFFFFFF800000), 23, 29, 1, __VA_ARGS__)
 
 #define msr_top_mem2_read()                         MSR_VALUE_(msr_top_mem2_t, msr_rdmsr(MSR_TOP_MEM2))
 #define msr_top_mem2_read_safe(value)               msr_rdmsr_safe(MSR_TOP_MEM2, MSR_RAW_PTR_(msr_top_mem2_t, value))
@@ -496,7 +496,7 @@ typedef union msr_virt_spec_ctrl {
 #define MSR_VIRT_SPEC_CTRL_SSBD_SHIFT 2
 #define MSR_VIRT_SPEC_CTRL_SSBD_WIDTH 1
 #define MSR_VIRT_SPEC_CTRL_SSBD_MASK  UINT64_C(0x0000000000000004)
-#define MSR_VIRT_SPEC_CTRL_SSBD_FIELD(op, ...) op(msr_virt_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_VIRT_SPEC_CTRL_SSBD_FIELD(op, ...) op(msr_virt_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 #define msr_virt_spec_ctrl_read()                         MSR_VALUE_(msr_virt_spec_ctrl_t, msr_rdmsr(MSR_VIRT_SPEC_CTRL))
 #define msr_virt_spec_ctrl_read_safe(value)               msr_rdmsr_safe(MSR_VIRT_SPEC_CTRL, MSR_RAW_PTR_(msr_virt_spec_ctrl_t, value))
@@ -532,7 +532,7 @@ typedef union msr_osvw_id_length {
 #define MSR_OSVW_ID_LENGTH_OSVW_ID_LENGTH_SHIFT 0
 #define MSR_OSVW_ID_LENGTH_OSVW_ID_LENGTH_WIDTH 16
 #define MSR_OSVW_ID_LENGTH_OSVW_ID_LENGTH_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_OSVW_ID_LENGTH_OSVW_ID_LENGTH_FIELD(op, ...) op(msr_osvw_id_length_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_OSVW_ID_LENGTH_OSVW_ID_LENGTH_FIELD(op, ...) op(msr_osvw_id_length_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 #define msr_osvw_id_length_read()                         MSR_VALUE_(msr_osvw_id_length_t, msr_rdmsr(MSR_OSVW_ID_LENGTH))
 #define msr_osvw_id_length_read_safe(value)               msr_rdmsr_safe(MSR_OSVW_ID_LENGTH, MSR_RAW_PTR_(msr_osvw_id_length_t, value))
@@ -568,7 +568,7 @@ typedef union msr_osvw_status {
 #define MSR_OSVW_STATUS_OSVW_STATUS_BITS_SHIFT 0
 #define MSR_OSVW_STATUS_OSVW_STATUS_BITS_WIDTH 64
 #define MSR_OSVW_STATUS_OSVW_STATUS_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_OSVW_STATUS_OSVW_STATUS_BITS_FIELD(op, ...) op(msr_osvw_status_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_OSVW_STATUS_OSVW_STATUS_BITS_FIELD(op, ...) op(msr_osvw_status_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_osvw_status_read()                         MSR_VALUE_(msr_osvw_status_t, msr_rdmsr(MSR_OSVW_STATUS))
 #define msr_osvw_status_read_safe(value)               msr_rdmsr_safe(MSR_OSVW_STATUS, MSR_RAW_PTR_(msr_osvw_status_t, value))
@@ -606,7 +606,7 @@ typedef union msr_l3_range_reserve_base_addr {
 #define MSR_L3_RANGE_RESERVE_BASE_ADDR_BASE_ADDR_SHIFT 12
 #define MSR_L3_RANGE_RESERVE_BASE_ADDR_BASE_ADDR_WIDTH 40
 #define MSR_L3_RANGE_RESERVE_BASE_ADDR_BASE_ADDR_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_L3_RANGE_RESERVE_BASE_ADDR_BASE_ADDR_FIELD(op, ...) op(msr_l3_range_reserve_base_addr_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_L3_RANGE_RESERVE_BASE_ADDR_BASE_ADDR_FIELD(op, ...) op(msr_l3_range_reserve_base_addr_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 #define msr_l3_range_reserve_base_addr_read()                         MSR_VALUE_(msr_l3_range_reserve_base_addr_t, msr_rdmsr(MSR_L3_RANGE_RESERVE_BASE_ADDR))
 #define msr_l3_range_reserve_base_addr_read_safe(value)               msr_rdmsr_safe(MSR_L3_RANGE_RESERVE_BASE_ADDR, MSR_RAW_PTR_(msr_l3_range_reserve_base_addr_t, value))
@@ -644,7 +644,7 @@ typedef union msr_l3_range_reserve_max_addr {
 #define MSR_L3_RANGE_RESERVE_MAX_ADDR_EN_SHIFT 0
 #define MSR_L3_RANGE_RESERVE_MAX_ADDR_EN_WIDTH 1
 #define MSR_L3_RANGE_RESERVE_MAX_ADDR_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_L3_RANGE_RESERVE_MAX_ADDR_EN_FIELD(op, ...) op(msr_l3_range_reserve_max_addr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_L3_RANGE_RESERVE_MAX_ADDR_EN_FIELD(op, ...) op(msr_l3_range_reserve_max_addr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * MAX_ADDR, bits 51:12, rw: MaxAddr: 4-KB aligned end (exclusive) of the reserved
@@ -653,7 +653,7 @@ typedef union msr_l3_range_reserve_max_addr {
 #define MSR_L3_RANGE_RESERVE_MAX_ADDR_MAX_ADDR_SHIFT 12
 #define MSR_L3_RANGE_RESERVE_MAX_ADDR_MAX_ADDR_WIDTH 40
 #define MSR_L3_RANGE_RESERVE_MAX_ADDR_MAX_ADDR_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_L3_RANGE_RESERVE_MAX_ADDR_MAX_ADDR_FIELD(op, ...) op(msr_l3_range_reserve_max_addr_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_L3_RANGE_RESERVE_MAX_ADDR_MAX_ADDR_FIELD(op, ...) op(msr_l3_range_reserve_max_addr_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 #define msr_l3_range_reserve_max_addr_read()                         MSR_VALUE_(msr_l3_range_reserve_max_addr_t, msr_rdmsr(MSR_L3_RANGE_RESERVE_MAX_ADDR))
 #define msr_l3_range_reserve_max_addr_read_safe(value)               msr_rdmsr_safe(MSR_L3_RANGE_RESERVE_MAX_ADDR, MSR_RAW_PTR_(msr_l3_range_reserve_max_addr_t, value))
@@ -690,7 +690,7 @@ typedef union msr_l3_range_reserve_way_mask {
 #define MSR_L3_RANGE_RESERVE_WAY_MASK_WAY_MASK_SHIFT 0
 #define MSR_L3_RANGE_RESERVE_WAY_MASK_WAY_MASK_WIDTH 32
 #define MSR_L3_RANGE_RESERVE_WAY_MASK_WAY_MASK_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_L3_RANGE_RESERVE_WAY_MASK_WAY_MASK_FIELD(op, ...) op(msr_l3_range_reserve_way_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_L3_RANGE_RESERVE_WAY_MASK_WAY_MASK_FIELD(op, ...) op(msr_l3_range_reserve_way_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_l3_range_reserve_way_mask_read()                         MSR_VALUE_(msr_l3_range_reserve_way_mask_t, msr_rdmsr(MSR_L3_RANGE_RESERVE_WAY_MASK))
 #define msr_l3_range_reserve_way_mask_read_safe(value)               msr_rdmsr_safe(MSR_L3_RANGE_RESERVE_WAY_MASK, MSR_RAW_PTR_(msr_l3_range_reserve_way_mask_t, value))

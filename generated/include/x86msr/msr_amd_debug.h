@@ -41,7 +41,7 @@ typedef union msr_last_branch_from_ip {
 #define MSR_LAST_BRANCH_FROM_IP_RIP_SHIFT 0
 #define MSR_LAST_BRANCH_FROM_IP_RIP_WIDTH 64
 #define MSR_LAST_BRANCH_FROM_IP_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_LAST_BRANCH_FROM_IP_RIP_FIELD(op, ...) op(msr_last_branch_from_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_LAST_BRANCH_FROM_IP_RIP_FIELD(op, ...) op(msr_last_branch_from_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_last_branch_from_ip_read()           MSR_VALUE_(msr_last_branch_from_ip_t, msr_rdmsr(MSR_LAST_BRANCH_FROM_IP))
 #define msr_last_branch_from_ip_read_safe(value) msr_rdmsr_safe(MSR_LAST_BRANCH_FROM_IP, MSR_RAW_PTR_(msr_last_branch_from_ip_t, value))
@@ -71,7 +71,7 @@ typedef union msr_last_branch_to_ip {
 #define MSR_LAST_BRANCH_TO_IP_RIP_SHIFT 0
 #define MSR_LAST_BRANCH_TO_IP_RIP_WIDTH 64
 #define MSR_LAST_BRANCH_TO_IP_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_LAST_BRANCH_TO_IP_RIP_FIELD(op, ...) op(msr_last_branch_to_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_LAST_BRANCH_TO_IP_RIP_FIELD(op, ...) op(msr_last_branch_to_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_last_branch_to_ip_read()           MSR_VALUE_(msr_last_branch_to_ip_t, msr_rdmsr(MSR_LAST_BRANCH_TO_IP))
 #define msr_last_branch_to_ip_read_safe(value) msr_rdmsr_safe(MSR_LAST_BRANCH_TO_IP, MSR_RAW_PTR_(msr_last_branch_to_ip_t, value))
@@ -101,7 +101,7 @@ typedef union msr_last_int_from_ip {
 #define MSR_LAST_INT_FROM_IP_RIP_SHIFT 0
 #define MSR_LAST_INT_FROM_IP_RIP_WIDTH 64
 #define MSR_LAST_INT_FROM_IP_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_LAST_INT_FROM_IP_RIP_FIELD(op, ...) op(msr_last_int_from_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_LAST_INT_FROM_IP_RIP_FIELD(op, ...) op(msr_last_int_from_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_last_int_from_ip_read()           MSR_VALUE_(msr_last_int_from_ip_t, msr_rdmsr(MSR_LAST_INT_FROM_IP))
 #define msr_last_int_from_ip_read_safe(value) msr_rdmsr_safe(MSR_LAST_INT_FROM_IP, MSR_RAW_PTR_(msr_last_int_from_ip_t, value))
@@ -131,7 +131,7 @@ typedef union msr_last_int_to_ip {
 #define MSR_LAST_INT_TO_IP_RIP_SHIFT 0
 #define MSR_LAST_INT_TO_IP_RIP_WIDTH 64
 #define MSR_LAST_INT_TO_IP_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_LAST_INT_TO_IP_RIP_FIELD(op, ...) op(msr_last_int_to_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_LAST_INT_TO_IP_RIP_FIELD(op, ...) op(msr_last_int_to_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_last_int_to_ip_read()           MSR_VALUE_(msr_last_int_to_ip_t, msr_rdmsr(MSR_LAST_INT_TO_IP))
 #define msr_last_int_to_ip_read_safe(value) msr_rdmsr_safe(MSR_LAST_INT_TO_IP, MSR_RAW_PTR_(msr_last_int_to_ip_t, value))
@@ -170,7 +170,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_CPL_EQ0_SHIFT 0
 #define MSR_LAST_BRANCH_STACK_SELECT_CPL_EQ0_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_CPL_EQ0_MASK  UINT64_C(0x0000000000000001)
-#define MSR_LAST_BRANCH_STACK_SELECT_CPL_EQ0_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_CPL_EQ0_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * CPL_GT0, bit 1, rw: Do not record branches ending at CPL > 0.
@@ -178,7 +178,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_CPL_GT0_SHIFT 1
 #define MSR_LAST_BRANCH_STACK_SELECT_CPL_GT0_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_CPL_GT0_MASK  UINT64_C(0x0000000000000002)
-#define MSR_LAST_BRANCH_STACK_SELECT_CPL_GT0_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_CPL_GT0_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * JCC, bit 2, rw: Do not record conditional branches.
@@ -186,7 +186,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_JCC_SHIFT 2
 #define MSR_LAST_BRANCH_STACK_SELECT_JCC_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_JCC_MASK  UINT64_C(0x0000000000000004)
-#define MSR_LAST_BRANCH_STACK_SELECT_JCC_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_JCC_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * CALL_NEAR_REL, bit 3, rw: Do not record relative near calls.
@@ -194,7 +194,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_REL_SHIFT 3
 #define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_REL_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_REL_MASK  UINT64_C(0x0000000000000008)
-#define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_REL_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_REL_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * CALL_NEAR_IND, bit 4, rw: Do not record indirect near calls.
@@ -202,7 +202,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_IND_SHIFT 4
 #define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_IND_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_IND_MASK  UINT64_C(0x0000000000000010)
-#define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_IND_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_CALL_NEAR_IND_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * RET_NEAR, bit 5, rw: Do not record near returns.
@@ -210,7 +210,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_RET_NEAR_SHIFT 5
 #define MSR_LAST_BRANCH_STACK_SELECT_RET_NEAR_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_RET_NEAR_MASK  UINT64_C(0x0000000000000020)
-#define MSR_LAST_BRANCH_STACK_SELECT_RET_NEAR_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_RET_NEAR_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * JMP_NEAR_IND, bit 6, rw: Do not record indirect near jumps.
@@ -218,7 +218,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_IND_SHIFT 6
 #define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_IND_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_IND_MASK  UINT64_C(0x0000000000000040)
-#define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_IND_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_IND_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * JMP_NEAR_REL, bit 7, rw: Do not record relative near jumps.
@@ -226,7 +226,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_REL_SHIFT 7
 #define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_REL_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_REL_MASK  UINT64_C(0x0000000000000080)
-#define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_REL_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_JMP_NEAR_REL_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * FAR_BRANCH, bit 8, rw: Do not record far branches.
@@ -234,7 +234,7 @@ typedef union msr_last_branch_stack_select {
 #define MSR_LAST_BRANCH_STACK_SELECT_FAR_BRANCH_SHIFT 8
 #define MSR_LAST_BRANCH_STACK_SELECT_FAR_BRANCH_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_SELECT_FAR_BRANCH_MASK  UINT64_C(0x0000000000000100)
-#define MSR_LAST_BRANCH_STACK_SELECT_FAR_BRANCH_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_SELECT_FAR_BRANCH_FIELD(op, ...) op(msr_last_branch_stack_select_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 #define msr_last_branch_stack_select_read()                         MSR_VALUE_(msr_last_branch_stack_select_t, msr_rdmsr(MSR_LAST_BRANCH_STACK_SELECT))
 #define msr_last_branch_stack_select_read_safe(value)               msr_rdmsr_safe(MSR_LAST_BRANCH_STACK_SELECT, MSR_RAW_PTR_(msr_last_branch_stack_select_t, value))
@@ -270,7 +270,7 @@ typedef union msr_debug_extn_ctl {
 #define MSR_DEBUG_EXTN_CTL_LBRSE_SHIFT 6
 #define MSR_DEBUG_EXTN_CTL_LBRSE_WIDTH 1
 #define MSR_DEBUG_EXTN_CTL_LBRSE_MASK  UINT64_C(0x0000000000000040)
-#define MSR_DEBUG_EXTN_CTL_LBRSE_FIELD(op, ...) op(msr_debug_extn_ctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_DEBUG_EXTN_CTL_LBRSE_FIELD(op, ...) op(msr_debug_extn_ctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 #define msr_debug_extn_ctl_read()                         MSR_VALUE_(msr_debug_extn_ctl_t, msr_rdmsr(MSR_DEBUG_EXTN_CTL))
 #define msr_debug_extn_ctl_read_safe(value)               msr_rdmsr_safe(MSR_DEBUG_EXTN_CTL, MSR_RAW_PTR_(msr_debug_extn_ctl_t, value))
@@ -326,7 +326,7 @@ typedef union msr_last_branch_stack_from_ipx {
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_BRANCH_FROM_IP_SHIFT 0
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_BRANCH_FROM_IP_WIDTH 57
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_BRANCH_FROM_IP_MASK  UINT64_C(0x01FFFFFFFFFFFFFF)
-#define MSR_LAST_BRANCH_STACK_FROM_IPx_BRANCH_FROM_IP_FIELD(op, ...) op(msr_last_branch_stack_from_ipx_t, uint64_t, UINT64_C(0x01FFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_FROM_IPx_BRANCH_FROM_IP_FIELD(op, ...) op(msr_last_branch_stack_from_ipx_t, uint64_t, UINT64_C(0x01FFFFFFFFFFFFFF), 0, 57, 1, __VA_ARGS__)
 
 /*
  * MISPREDICT, bit 63, rw: The recorded branch was mispredicted.
@@ -334,7 +334,7 @@ typedef union msr_last_branch_stack_from_ipx {
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_MISPREDICT_SHIFT 63
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_MISPREDICT_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_MISPREDICT_MASK  UINT64_C(0x8000000000000000)
-#define MSR_LAST_BRANCH_STACK_FROM_IPx_MISPREDICT_FIELD(op, ...) op(msr_last_branch_stack_from_ipx_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_FROM_IPx_MISPREDICT_FIELD(op, ...) op(msr_last_branch_stack_from_ipx_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_LAST_BRANCH_STACK_FROM_IPx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_last_branch_stack_from_ipx_read(n)                           MSR_VALUE_(msr_last_branch_stack_from_ipx_t, msr_rdmsr_at_(UINT32_C(0xC0010300), 2u, 16u, (uint32_t)(n)))
@@ -390,7 +390,7 @@ typedef union msr_last_branch_stack_to_ipx {
 #define MSR_LAST_BRANCH_STACK_TO_IPx_BRANCH_TO_IP_SHIFT 0
 #define MSR_LAST_BRANCH_STACK_TO_IPx_BRANCH_TO_IP_WIDTH 57
 #define MSR_LAST_BRANCH_STACK_TO_IPx_BRANCH_TO_IP_MASK  UINT64_C(0x01FFFFFFFFFFFFFF)
-#define MSR_LAST_BRANCH_STACK_TO_IPx_BRANCH_TO_IP_FIELD(op, ...) op(msr_last_branch_stack_to_ipx_t, uint64_t, UINT64_C(0x01FFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_TO_IPx_BRANCH_TO_IP_FIELD(op, ...) op(msr_last_branch_stack_to_ipx_t, uint64_t, UINT64_C(0x01FFFFFFFFFFFFFF), 0, 57, 1, __VA_ARGS__)
 
 /*
  * SPEC, bit 62, rw: Recorded while a speculative performance feature was active.
@@ -398,7 +398,7 @@ typedef union msr_last_branch_stack_to_ipx {
 #define MSR_LAST_BRANCH_STACK_TO_IPx_SPEC_SHIFT 62
 #define MSR_LAST_BRANCH_STACK_TO_IPx_SPEC_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_TO_IPx_SPEC_MASK  UINT64_C(0x4000000000000000)
-#define MSR_LAST_BRANCH_STACK_TO_IPx_SPEC_FIELD(op, ...) op(msr_last_branch_stack_to_ipx_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_TO_IPx_SPEC_FIELD(op, ...) op(msr_last_branch_stack_to_ipx_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * V, bit 63, rw: The entry holds a valid recorded branch.
@@ -406,7 +406,7 @@ typedef union msr_last_branch_stack_to_ipx {
 #define MSR_LAST_BRANCH_STACK_TO_IPx_V_SHIFT 63
 #define MSR_LAST_BRANCH_STACK_TO_IPx_V_WIDTH 1
 #define MSR_LAST_BRANCH_STACK_TO_IPx_V_MASK  UINT64_C(0x8000000000000000)
-#define MSR_LAST_BRANCH_STACK_TO_IPx_V_FIELD(op, ...) op(msr_last_branch_stack_to_ipx_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_LAST_BRANCH_STACK_TO_IPx_V_FIELD(op, ...) op(msr_last_branch_stack_to_ipx_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_LAST_BRANCH_STACK_TO_IPx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_last_branch_stack_to_ipx_read(n)                           MSR_VALUE_(msr_last_branch_stack_to_ipx_t, msr_rdmsr_at_(UINT32_C(0xC0010301), 2u, 16u, (uint32_t)(n)))
@@ -444,7 +444,7 @@ typedef union msr_dr1_addr_mask {
 #define MSR_DR1_ADDR_MASK_ADDR_MASK_SHIFT 0
 #define MSR_DR1_ADDR_MASK_ADDR_MASK_WIDTH 32
 #define MSR_DR1_ADDR_MASK_ADDR_MASK_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_DR1_ADDR_MASK_ADDR_MASK_FIELD(op, ...) op(msr_dr1_addr_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_DR1_ADDR_MASK_ADDR_MASK_FIELD(op, ...) op(msr_dr1_addr_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_dr1_addr_mask_read()                         MSR_VALUE_(msr_dr1_addr_mask_t, msr_rdmsr(MSR_DR1_ADDR_MASK))
 #define msr_dr1_addr_mask_read_safe(value)               msr_rdmsr_safe(MSR_DR1_ADDR_MASK, MSR_RAW_PTR_(msr_dr1_addr_mask_t, value))
@@ -481,7 +481,7 @@ typedef union msr_dr2_addr_mask {
 #define MSR_DR2_ADDR_MASK_ADDR_MASK_SHIFT 0
 #define MSR_DR2_ADDR_MASK_ADDR_MASK_WIDTH 32
 #define MSR_DR2_ADDR_MASK_ADDR_MASK_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_DR2_ADDR_MASK_ADDR_MASK_FIELD(op, ...) op(msr_dr2_addr_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_DR2_ADDR_MASK_ADDR_MASK_FIELD(op, ...) op(msr_dr2_addr_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_dr2_addr_mask_read()                         MSR_VALUE_(msr_dr2_addr_mask_t, msr_rdmsr(MSR_DR2_ADDR_MASK))
 #define msr_dr2_addr_mask_read_safe(value)               msr_rdmsr_safe(MSR_DR2_ADDR_MASK, MSR_RAW_PTR_(msr_dr2_addr_mask_t, value))
@@ -518,7 +518,7 @@ typedef union msr_dr3_addr_mask {
 #define MSR_DR3_ADDR_MASK_ADDR_MASK_SHIFT 0
 #define MSR_DR3_ADDR_MASK_ADDR_MASK_WIDTH 32
 #define MSR_DR3_ADDR_MASK_ADDR_MASK_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_DR3_ADDR_MASK_ADDR_MASK_FIELD(op, ...) op(msr_dr3_addr_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_DR3_ADDR_MASK_ADDR_MASK_FIELD(op, ...) op(msr_dr3_addr_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_dr3_addr_mask_read()                         MSR_VALUE_(msr_dr3_addr_mask_t, msr_rdmsr(MSR_DR3_ADDR_MASK))
 #define msr_dr3_addr_mask_read_safe(value)               msr_rdmsr_safe(MSR_DR3_ADDR_MASK, MSR_RAW_PTR_(msr_dr3_addr_mask_t, value))
@@ -555,7 +555,7 @@ typedef union msr_dr0_addr_mask {
 #define MSR_DR0_ADDR_MASK_ADDR_MASK_SHIFT 0
 #define MSR_DR0_ADDR_MASK_ADDR_MASK_WIDTH 32
 #define MSR_DR0_ADDR_MASK_ADDR_MASK_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_DR0_ADDR_MASK_ADDR_MASK_FIELD(op, ...) op(msr_dr0_addr_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_DR0_ADDR_MASK_ADDR_MASK_FIELD(op, ...) op(msr_dr0_addr_mask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_dr0_addr_mask_read()                         MSR_VALUE_(msr_dr0_addr_mask_t, msr_rdmsr(MSR_DR0_ADDR_MASK))
 #define msr_dr0_addr_mask_read_safe(value)               msr_rdmsr_safe(MSR_DR0_ADDR_MASK, MSR_RAW_PTR_(msr_dr0_addr_mask_t, value))

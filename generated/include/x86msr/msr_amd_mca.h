@@ -60,7 +60,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_BLKP_SHIFT 24
 #define MSR_MC4_MISC1_BLKP_WIDTH 8
 #define MSR_MC4_MISC1_BLKP_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_MC4_MISC1_BLKP_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_MC4_MISC1_BLKP_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 /*
  * ERRCT, bits 47:32, rw: Error counter (thresholding); preserved across warm reset;
@@ -69,7 +69,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_ERRCT_SHIFT 32
 #define MSR_MC4_MISC1_ERRCT_WIDTH 16
 #define MSR_MC4_MISC1_ERRCT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_MC4_MISC1_ERRCT_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MC4_MISC1_ERRCT_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * OF, bit 48, rw: Overflow: the counter reached the threshold level; interrupt per
@@ -78,7 +78,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_OF_SHIFT 48
 #define MSR_MC4_MISC1_OF_WIDTH 1
 #define MSR_MC4_MISC1_OF_MASK  UINT64_C(0x0001000000000000)
-#define MSR_MC4_MISC1_OF_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MC4_MISC1_OF_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * INTT, bits 50:49, rw: Interrupt type signalled when OF goes from 0 to 1. Values: enum
@@ -87,7 +87,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_INTT_SHIFT 49
 #define MSR_MC4_MISC1_INTT_WIDTH 2
 #define MSR_MC4_MISC1_INTT_MASK  UINT64_C(0x0006000000000000)
-#define MSR_MC4_MISC1_INTT_FIELD(op, ...) op(msr_mc4_misc1_t, enum msr_mc4_misc1_intt, UINT64_C(0x0006000000000000), 49, 1, __VA_ARGS__)
+#define MSR_MC4_MISC1_INTT_FIELD(op, ...) op(msr_mc4_misc1_t, enum msr_mc4_misc1_intt, UINT64_C(0x0006000000000000), 49, 2, 1, __VA_ARGS__)
 
 /*
  * CNTE, bit 51, rw: Counter enable. Reset: 0.
@@ -95,7 +95,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_CNTE_SHIFT 51
 #define MSR_MC4_MISC1_CNTE_WIDTH 1
 #define MSR_MC4_MISC1_CNTE_MASK  UINT64_C(0x0008000000000000)
-#define MSR_MC4_MISC1_CNTE_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_MC4_MISC1_CNTE_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * LVTOFF, bits 55:52, rw: APIC LVT offset of the threshold interrupt (aliases
@@ -104,7 +104,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_LVTOFF_SHIFT 52
 #define MSR_MC4_MISC1_LVTOFF_WIDTH 4
 #define MSR_MC4_MISC1_LVTOFF_MASK  UINT64_C(0x00F0000000000000)
-#define MSR_MC4_MISC1_LVTOFF_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 1, __VA_ARGS__)
+#define MSR_MC4_MISC1_LVTOFF_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 4, 1, __VA_ARGS__)
 
 /*
  * INTP, bit 60, ro: Thresholding interrupt supported.
@@ -112,7 +112,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_INTP_SHIFT 60
 #define MSR_MC4_MISC1_INTP_WIDTH 1
 #define MSR_MC4_MISC1_INTP_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MC4_MISC1_INTP_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_MC4_MISC1_INTP_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * LKD, bit 61, rw: Locked: the counter is not available to the OS; writes to bits 60:0
@@ -121,7 +121,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_LKD_SHIFT 61
 #define MSR_MC4_MISC1_LKD_WIDTH 1
 #define MSR_MC4_MISC1_LKD_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MC4_MISC1_LKD_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MC4_MISC1_LKD_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * CNTP, bit 62, ro: A threshold counter is present. Reset: 1.
@@ -129,7 +129,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_CNTP_SHIFT 62
 #define MSR_MC4_MISC1_CNTP_WIDTH 1
 #define MSR_MC4_MISC1_CNTP_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MC4_MISC1_CNTP_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_MC4_MISC1_CNTP_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * VAL, bit 63, ro: CNTP and BLKP are valid. Reset: 1.
@@ -137,7 +137,7 @@ typedef union msr_mc4_misc1 {
 #define MSR_MC4_MISC1_VAL_SHIFT 63
 #define MSR_MC4_MISC1_VAL_WIDTH 1
 #define MSR_MC4_MISC1_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MC4_MISC1_VAL_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_MC4_MISC1_VAL_FIELD(op, ...) op(msr_mc4_misc1_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_mc4_misc1_read()                         MSR_VALUE_(msr_mc4_misc1_t, msr_rdmsr(MSR_MC4_MISC1))
 #define msr_mc4_misc1_read_safe(value)               msr_rdmsr_safe(MSR_MC4_MISC1, MSR_RAW_PTR_(msr_mc4_misc1_t, value))
@@ -190,7 +190,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_BLKP_SHIFT 24
 #define MSR_MC4_MISC2_BLKP_WIDTH 8
 #define MSR_MC4_MISC2_BLKP_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_MC4_MISC2_BLKP_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_MC4_MISC2_BLKP_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 /*
  * ERRCT, bits 47:32, rw: Error counter (thresholding); preserved across warm reset;
@@ -199,7 +199,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_ERRCT_SHIFT 32
 #define MSR_MC4_MISC2_ERRCT_WIDTH 16
 #define MSR_MC4_MISC2_ERRCT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_MC4_MISC2_ERRCT_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MC4_MISC2_ERRCT_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * OF, bit 48, rw: Overflow: the counter reached the threshold level; interrupt per
@@ -208,7 +208,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_OF_SHIFT 48
 #define MSR_MC4_MISC2_OF_WIDTH 1
 #define MSR_MC4_MISC2_OF_MASK  UINT64_C(0x0001000000000000)
-#define MSR_MC4_MISC2_OF_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MC4_MISC2_OF_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * INTT, bits 50:49, rw: Interrupt type signalled when OF goes from 0 to 1. Values: enum
@@ -217,7 +217,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_INTT_SHIFT 49
 #define MSR_MC4_MISC2_INTT_WIDTH 2
 #define MSR_MC4_MISC2_INTT_MASK  UINT64_C(0x0006000000000000)
-#define MSR_MC4_MISC2_INTT_FIELD(op, ...) op(msr_mc4_misc2_t, enum msr_mc4_misc2_intt, UINT64_C(0x0006000000000000), 49, 1, __VA_ARGS__)
+#define MSR_MC4_MISC2_INTT_FIELD(op, ...) op(msr_mc4_misc2_t, enum msr_mc4_misc2_intt, UINT64_C(0x0006000000000000), 49, 2, 1, __VA_ARGS__)
 
 /*
  * CNTE, bit 51, rw: Counter enable. Reset: 0.
@@ -225,7 +225,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_CNTE_SHIFT 51
 #define MSR_MC4_MISC2_CNTE_WIDTH 1
 #define MSR_MC4_MISC2_CNTE_MASK  UINT64_C(0x0008000000000000)
-#define MSR_MC4_MISC2_CNTE_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_MC4_MISC2_CNTE_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * LVTOFF, bits 55:52, rw: APIC LVT offset of the threshold interrupt (aliases
@@ -234,7 +234,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_LVTOFF_SHIFT 52
 #define MSR_MC4_MISC2_LVTOFF_WIDTH 4
 #define MSR_MC4_MISC2_LVTOFF_MASK  UINT64_C(0x00F0000000000000)
-#define MSR_MC4_MISC2_LVTOFF_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 1, __VA_ARGS__)
+#define MSR_MC4_MISC2_LVTOFF_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 4, 1, __VA_ARGS__)
 
 /*
  * INTP, bit 60, ro: Thresholding interrupt supported.
@@ -242,7 +242,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_INTP_SHIFT 60
 #define MSR_MC4_MISC2_INTP_WIDTH 1
 #define MSR_MC4_MISC2_INTP_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MC4_MISC2_INTP_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_MC4_MISC2_INTP_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * LKD, bit 61, rw: Locked: the counter is not available to the OS; writes to bits 60:0
@@ -251,7 +251,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_LKD_SHIFT 61
 #define MSR_MC4_MISC2_LKD_WIDTH 1
 #define MSR_MC4_MISC2_LKD_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MC4_MISC2_LKD_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MC4_MISC2_LKD_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * CNTP, bit 62, ro: A threshold counter is present. Reset: 1.
@@ -259,7 +259,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_CNTP_SHIFT 62
 #define MSR_MC4_MISC2_CNTP_WIDTH 1
 #define MSR_MC4_MISC2_CNTP_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MC4_MISC2_CNTP_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_MC4_MISC2_CNTP_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * VAL, bit 63, ro: CNTP and BLKP are valid. Reset: 1.
@@ -267,7 +267,7 @@ typedef union msr_mc4_misc2 {
 #define MSR_MC4_MISC2_VAL_SHIFT 63
 #define MSR_MC4_MISC2_VAL_WIDTH 1
 #define MSR_MC4_MISC2_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MC4_MISC2_VAL_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_MC4_MISC2_VAL_FIELD(op, ...) op(msr_mc4_misc2_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_mc4_misc2_read()                         MSR_VALUE_(msr_mc4_misc2_t, msr_rdmsr(MSR_MC4_MISC2))
 #define msr_mc4_misc2_read_safe(value)               msr_rdmsr_safe(MSR_MC4_MISC2, MSR_RAW_PTR_(msr_mc4_misc2_t, value))
@@ -320,7 +320,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_BLKP_SHIFT 24
 #define MSR_MC4_MISC3_BLKP_WIDTH 8
 #define MSR_MC4_MISC3_BLKP_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_MC4_MISC3_BLKP_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_MC4_MISC3_BLKP_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 /*
  * ERRCT, bits 47:32, rw: Error counter (thresholding); preserved across warm reset;
@@ -329,7 +329,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_ERRCT_SHIFT 32
 #define MSR_MC4_MISC3_ERRCT_WIDTH 16
 #define MSR_MC4_MISC3_ERRCT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_MC4_MISC3_ERRCT_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MC4_MISC3_ERRCT_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * OF, bit 48, rw: Overflow: the counter reached the threshold level; interrupt per
@@ -338,7 +338,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_OF_SHIFT 48
 #define MSR_MC4_MISC3_OF_WIDTH 1
 #define MSR_MC4_MISC3_OF_MASK  UINT64_C(0x0001000000000000)
-#define MSR_MC4_MISC3_OF_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MC4_MISC3_OF_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * INTT, bits 50:49, rw: Interrupt type signalled when OF goes from 0 to 1. Values: enum
@@ -347,7 +347,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_INTT_SHIFT 49
 #define MSR_MC4_MISC3_INTT_WIDTH 2
 #define MSR_MC4_MISC3_INTT_MASK  UINT64_C(0x0006000000000000)
-#define MSR_MC4_MISC3_INTT_FIELD(op, ...) op(msr_mc4_misc3_t, enum msr_mc4_misc3_intt, UINT64_C(0x0006000000000000), 49, 1, __VA_ARGS__)
+#define MSR_MC4_MISC3_INTT_FIELD(op, ...) op(msr_mc4_misc3_t, enum msr_mc4_misc3_intt, UINT64_C(0x0006000000000000), 49, 2, 1, __VA_ARGS__)
 
 /*
  * CNTE, bit 51, rw: Counter enable. Reset: 0.
@@ -355,7 +355,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_CNTE_SHIFT 51
 #define MSR_MC4_MISC3_CNTE_WIDTH 1
 #define MSR_MC4_MISC3_CNTE_MASK  UINT64_C(0x0008000000000000)
-#define MSR_MC4_MISC3_CNTE_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_MC4_MISC3_CNTE_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * LVTOFF, bits 55:52, rw: APIC LVT offset of the threshold interrupt (aliases
@@ -364,7 +364,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_LVTOFF_SHIFT 52
 #define MSR_MC4_MISC3_LVTOFF_WIDTH 4
 #define MSR_MC4_MISC3_LVTOFF_MASK  UINT64_C(0x00F0000000000000)
-#define MSR_MC4_MISC3_LVTOFF_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 1, __VA_ARGS__)
+#define MSR_MC4_MISC3_LVTOFF_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 4, 1, __VA_ARGS__)
 
 /*
  * INTP, bit 60, ro: Thresholding interrupt supported.
@@ -372,7 +372,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_INTP_SHIFT 60
 #define MSR_MC4_MISC3_INTP_WIDTH 1
 #define MSR_MC4_MISC3_INTP_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MC4_MISC3_INTP_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_MC4_MISC3_INTP_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * LKD, bit 61, rw: Locked: the counter is not available to the OS; writes to bits 60:0
@@ -381,7 +381,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_LKD_SHIFT 61
 #define MSR_MC4_MISC3_LKD_WIDTH 1
 #define MSR_MC4_MISC3_LKD_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MC4_MISC3_LKD_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MC4_MISC3_LKD_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * CNTP, bit 62, ro: A threshold counter is present. Reset: 1.
@@ -389,7 +389,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_CNTP_SHIFT 62
 #define MSR_MC4_MISC3_CNTP_WIDTH 1
 #define MSR_MC4_MISC3_CNTP_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MC4_MISC3_CNTP_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_MC4_MISC3_CNTP_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * VAL, bit 63, ro: CNTP and BLKP are valid. Reset: 1.
@@ -397,7 +397,7 @@ typedef union msr_mc4_misc3 {
 #define MSR_MC4_MISC3_VAL_SHIFT 63
 #define MSR_MC4_MISC3_VAL_WIDTH 1
 #define MSR_MC4_MISC3_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MC4_MISC3_VAL_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_MC4_MISC3_VAL_FIELD(op, ...) op(msr_mc4_misc3_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_mc4_misc3_read()                         MSR_VALUE_(msr_mc4_misc3_t, msr_rdmsr(MSR_MC4_MISC3))
 #define msr_mc4_misc3_read_safe(value)               msr_rdmsr_safe(MSR_MC4_MISC3, MSR_RAW_PTR_(msr_mc4_misc3_t, value))
@@ -436,7 +436,7 @@ typedef union msr_mca_intr_cfg {
 #define MSR_MCA_INTR_CFG_DEFERRED_LVT_OFFSET_SHIFT 4
 #define MSR_MCA_INTR_CFG_DEFERRED_LVT_OFFSET_WIDTH 4
 #define MSR_MCA_INTR_CFG_DEFERRED_LVT_OFFSET_MASK  UINT64_C(0x00000000000000F0)
-#define MSR_MCA_INTR_CFG_DEFERRED_LVT_OFFSET_FIELD(op, ...) op(msr_mca_intr_cfg_t, uint64_t, UINT64_C(0x00000000000000F0), 4, 1, __VA_ARGS__)
+#define MSR_MCA_INTR_CFG_DEFERRED_LVT_OFFSET_FIELD(op, ...) op(msr_mca_intr_cfg_t, uint64_t, UINT64_C(0x00000000000000F0), 4, 4, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD_LVT_OFFSET, bits 15:12, rw: LVT entry of error-thresholding interrupts:
@@ -445,7 +445,7 @@ typedef union msr_mca_intr_cfg {
 #define MSR_MCA_INTR_CFG_THRESHOLD_LVT_OFFSET_SHIFT 12
 #define MSR_MCA_INTR_CFG_THRESHOLD_LVT_OFFSET_WIDTH 4
 #define MSR_MCA_INTR_CFG_THRESHOLD_LVT_OFFSET_MASK  UINT64_C(0x000000000000F000)
-#define MSR_MCA_INTR_CFG_THRESHOLD_LVT_OFFSET_FIELD(op, ...) op(msr_mca_intr_cfg_t, uint64_t, UINT64_C(0x000000000000F000), 12, 1, __VA_ARGS__)
+#define MSR_MCA_INTR_CFG_THRESHOLD_LVT_OFFSET_FIELD(op, ...) op(msr_mca_intr_cfg_t, uint64_t, UINT64_C(0x000000000000F000), 12, 4, 1, __VA_ARGS__)
 
 #define msr_mca_intr_cfg_read()                         MSR_VALUE_(msr_mca_intr_cfg_t, msr_rdmsr(MSR_MCA_INTR_CFG))
 #define msr_mca_intr_cfg_read_safe(value)               msr_rdmsr_safe(MSR_MCA_INTR_CFG, MSR_RAW_PTR_(msr_mca_intr_cfg_t, value))
@@ -545,7 +545,7 @@ typedef union msr_mcax_ctl {
 #define MSR_MCAx_CTL_EN_SHIFT 0
 #define MSR_MCAx_CTL_EN_WIDTH 64
 #define MSR_MCAx_CTL_EN_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_MCAx_CTL_EN_FIELD(op, ...) op(msr_mcax_ctl_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_MCAx_CTL_EN_FIELD(op, ...) op(msr_mcax_ctl_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_CTL_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_ctl_read(n)                           MSR_VALUE_(msr_mcax_ctl_t, msr_rdmsr_at_(UINT32_C(0xC0002000), 16u, 64u, (uint32_t)(n)))
@@ -665,7 +665,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_MCA_ERROR_CODE_SHIFT 0
 #define MSR_MCAx_STATUS_MCA_ERROR_CODE_WIDTH 16
 #define MSR_MCAx_STATUS_MCA_ERROR_CODE_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_MCAx_STATUS_MCA_ERROR_CODE_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_MCA_ERROR_CODE_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /*
  * MODEL_SPECIFIC_ERROR_CODE, bits 31:16, rw: Model-specific extended error code (bits
@@ -674,7 +674,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_SHIFT 16
 #define MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_WIDTH 16
 #define MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK  UINT64_C(0x00000000FFFF0000)
-#define MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 16, 1, __VA_ARGS__)
 
 /*
  * POISON, bit 43, rw: The error is the consumption of data previously marked poisoned.
@@ -682,7 +682,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_POISON_SHIFT 43
 #define MSR_MCAx_STATUS_POISON_WIDTH 1
 #define MSR_MCAx_STATUS_POISON_MASK  UINT64_C(0x0000080000000000)
-#define MSR_MCAx_STATUS_POISON_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_POISON_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, 1, __VA_ARGS__)
 
 /*
  * DEFERRED, bit 44, rw: Deferred error: logged without affecting execution; no #MC.
@@ -690,7 +690,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_DEFERRED_SHIFT 44
 #define MSR_MCAx_STATUS_DEFERRED_WIDTH 1
 #define MSR_MCAx_STATUS_DEFERRED_MASK  UINT64_C(0x0000100000000000)
-#define MSR_MCAx_STATUS_DEFERRED_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000100000000000), 44, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_DEFERRED_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000100000000000), 44, 1, 1, __VA_ARGS__)
 
 /*
  * SYNDV, bit 53, rw: MCA_SYND holds a valid syndrome.
@@ -698,7 +698,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_SYNDV_SHIFT 53
 #define MSR_MCAx_STATUS_SYNDV_WIDTH 1
 #define MSR_MCAx_STATUS_SYNDV_MASK  UINT64_C(0x0020000000000000)
-#define MSR_MCAx_STATUS_SYNDV_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0020000000000000), 53, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_SYNDV_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0020000000000000), 53, 1, 1, __VA_ARGS__)
 
 /*
  * TCC, bit 55, rw: Task context corrupt (meaningful when PCC=0).
@@ -706,7 +706,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_TCC_SHIFT 55
 #define MSR_MCAx_STATUS_TCC_WIDTH 1
 #define MSR_MCAx_STATUS_TCC_MASK  UINT64_C(0x0080000000000000)
-#define MSR_MCAx_STATUS_TCC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_TCC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
  * PCC, bit 57, rw: Processor context corrupt: execution may not be able to continue.
@@ -714,7 +714,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_PCC_SHIFT 57
 #define MSR_MCAx_STATUS_PCC_WIDTH 1
 #define MSR_MCAx_STATUS_PCC_MASK  UINT64_C(0x0200000000000000)
-#define MSR_MCAx_STATUS_PCC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_PCC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, 1, __VA_ARGS__)
 
 /*
  * ADDRV, bit 58, rw: MCA_ADDR holds a valid address.
@@ -722,7 +722,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_ADDRV_SHIFT 58
 #define MSR_MCAx_STATUS_ADDRV_WIDTH 1
 #define MSR_MCAx_STATUS_ADDRV_MASK  UINT64_C(0x0400000000000000)
-#define MSR_MCAx_STATUS_ADDRV_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_ADDRV_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * MISCV, bit 59, rw: MCA_MISC0 holds valid information.
@@ -730,7 +730,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_MISCV_SHIFT 59
 #define MSR_MCAx_STATUS_MISCV_WIDTH 1
 #define MSR_MCAx_STATUS_MISCV_MASK  UINT64_C(0x0800000000000000)
-#define MSR_MCAx_STATUS_MISCV_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_MISCV_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 60, rw: The error was enabled in MCA_CTL.
@@ -738,7 +738,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_EN_SHIFT 60
 #define MSR_MCAx_STATUS_EN_WIDTH 1
 #define MSR_MCAx_STATUS_EN_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MCAx_STATUS_EN_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_EN_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
  * UC, bit 61, rw: Uncorrected error (otherwise corrected or, with DEFERRED, deferred).
@@ -746,7 +746,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_UC_SHIFT 61
 #define MSR_MCAx_STATUS_UC_WIDTH 1
 #define MSR_MCAx_STATUS_UC_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MCAx_STATUS_UC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_UC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * OVER, bit 62, rw: A new error was seen while VAL was already set.
@@ -754,7 +754,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_OVER_SHIFT 62
 #define MSR_MCAx_STATUS_OVER_WIDTH 1
 #define MSR_MCAx_STATUS_OVER_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MCAx_STATUS_OVER_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_OVER_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * VAL, bit 63, rw: The register holds a valid error log; software clears it after
@@ -763,7 +763,7 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_VAL_SHIFT 63
 #define MSR_MCAx_STATUS_VAL_WIDTH 1
 #define MSR_MCAx_STATUS_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MCAx_STATUS_VAL_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_MCAx_STATUS_VAL_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_STATUS_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_status_read(n)                           MSR_VALUE_(msr_mcax_status_t, msr_rdmsr_at_(UINT32_C(0xC0002001), 16u, 64u, (uint32_t)(n)))
@@ -865,7 +865,7 @@ typedef union msr_mcax_addr {
 #define MSR_MCAx_ADDR_ADDR_SHIFT 0
 #define MSR_MCAx_ADDR_ADDR_WIDTH 64
 #define MSR_MCAx_ADDR_ADDR_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_MCAx_ADDR_ADDR_FIELD(op, ...) op(msr_mcax_addr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_MCAx_ADDR_ADDR_FIELD(op, ...) op(msr_mcax_addr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_ADDR_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_addr_read(n)                           MSR_VALUE_(msr_mcax_addr_t, msr_rdmsr_at_(UINT32_C(0xC0002002), 16u, 64u, (uint32_t)(n)))
@@ -985,7 +985,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_BLKP_SHIFT 24
 #define MSR_MCAx_MISC0_BLKP_WIDTH 8
 #define MSR_MCAx_MISC0_BLKP_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_MCAx_MISC0_BLKP_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC0_BLKP_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 /*
  * ERRCT, bits 47:32, rw: Error counter (thresholding); preserved across warm reset;
@@ -994,7 +994,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_ERRCT_SHIFT 32
 #define MSR_MCAx_MISC0_ERRCT_WIDTH 16
 #define MSR_MCAx_MISC0_ERRCT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_MCAx_MISC0_ERRCT_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC0_ERRCT_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * OF, bit 48, rw: Overflow: the counter reached the threshold level; interrupt per
@@ -1003,7 +1003,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_OF_SHIFT 48
 #define MSR_MCAx_MISC0_OF_WIDTH 1
 #define MSR_MCAx_MISC0_OF_MASK  UINT64_C(0x0001000000000000)
-#define MSR_MCAx_MISC0_OF_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC0_OF_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * INTT, bits 50:49, rw: Interrupt type signalled when OF goes from 0 to 1. Values: enum
@@ -1012,7 +1012,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_INTT_SHIFT 49
 #define MSR_MCAx_MISC0_INTT_WIDTH 2
 #define MSR_MCAx_MISC0_INTT_MASK  UINT64_C(0x0006000000000000)
-#define MSR_MCAx_MISC0_INTT_FIELD(op, ...) op(msr_mcax_misc0_t, enum msr_mcax_misc0_intt, UINT64_C(0x0006000000000000), 49, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC0_INTT_FIELD(op, ...) op(msr_mcax_misc0_t, enum msr_mcax_misc0_intt, UINT64_C(0x0006000000000000), 49, 2, 1, __VA_ARGS__)
 
 /*
  * CNTE, bit 51, rw: Counter enable. Reset: 0.
@@ -1020,7 +1020,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_CNTE_SHIFT 51
 #define MSR_MCAx_MISC0_CNTE_WIDTH 1
 #define MSR_MCAx_MISC0_CNTE_MASK  UINT64_C(0x0008000000000000)
-#define MSR_MCAx_MISC0_CNTE_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC0_CNTE_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * LVTOFF, bits 55:52, rw: APIC LVT offset of the threshold interrupt (aliases
@@ -1029,7 +1029,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_LVTOFF_SHIFT 52
 #define MSR_MCAx_MISC0_LVTOFF_WIDTH 4
 #define MSR_MCAx_MISC0_LVTOFF_MASK  UINT64_C(0x00F0000000000000)
-#define MSR_MCAx_MISC0_LVTOFF_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC0_LVTOFF_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 4, 1, __VA_ARGS__)
 
 /*
  * INTP, bit 60, ro: Thresholding interrupt supported.
@@ -1037,7 +1037,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_INTP_SHIFT 60
 #define MSR_MCAx_MISC0_INTP_WIDTH 1
 #define MSR_MCAx_MISC0_INTP_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MCAx_MISC0_INTP_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC0_INTP_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * LKD, bit 61, rw: Locked: the counter is not available to the OS; writes to bits 60:0
@@ -1046,7 +1046,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_LKD_SHIFT 61
 #define MSR_MCAx_MISC0_LKD_WIDTH 1
 #define MSR_MCAx_MISC0_LKD_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MCAx_MISC0_LKD_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC0_LKD_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * CNTP, bit 62, ro: A threshold counter is present. Reset: 1.
@@ -1054,7 +1054,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_CNTP_SHIFT 62
 #define MSR_MCAx_MISC0_CNTP_WIDTH 1
 #define MSR_MCAx_MISC0_CNTP_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MCAx_MISC0_CNTP_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC0_CNTP_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * VAL, bit 63, ro: CNTP and BLKP are valid. Reset: 1.
@@ -1062,7 +1062,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_MISC0_VAL_SHIFT 63
 #define MSR_MCAx_MISC0_VAL_WIDTH 1
 #define MSR_MCAx_MISC0_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MCAx_MISC0_VAL_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC0_VAL_FIELD(op, ...) op(msr_mcax_misc0_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_MISC0_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_misc0_read(n)                           MSR_VALUE_(msr_mcax_misc0_t, msr_rdmsr_at_(UINT32_C(0xC0002003), 16u, 64u, (uint32_t)(n)))
@@ -1187,7 +1187,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_MCAX_SHIFT 0
 #define MSR_MCAx_CONFIG_MCAX_WIDTH 1
 #define MSR_MCAx_CONFIG_MCAX_MASK  UINT64_C(0x0000000000000001)
-#define MSR_MCAx_CONFIG_MCAX_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_MCAX_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * DEFERRED_LOGGING_SUPPORTED, bit 2, ro: LOG_DEFERRED_EN is supported.
@@ -1195,7 +1195,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_SHIFT 2
 #define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_WIDTH 1
 #define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_MASK  UINT64_C(0x0000000000000004)
-#define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * DEFERRED_INT_TYPE_SUPPORTED, bit 5, ro: DEFERRED_INT_TYPE selects the deferred-error
@@ -1204,7 +1204,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_SUPPORTED_SHIFT 5
 #define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_SUPPORTED_WIDTH 1
 #define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_SUPPORTED_MASK  UINT64_C(0x0000000000000020)
-#define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000020), 5, 0, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 0, __VA_ARGS__)
 
 /*
  * FATAL_MASK_SUPPORTED, bit 6, ro: System-fatal error event masking is supported.
@@ -1212,7 +1212,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_FATAL_MASK_SUPPORTED_SHIFT 6
 #define MSR_MCAx_CONFIG_FATAL_MASK_SUPPORTED_WIDTH 1
 #define MSR_MCAx_CONFIG_FATAL_MASK_SUPPORTED_MASK  UINT64_C(0x0000000000000040)
-#define MSR_MCAx_CONFIG_FATAL_MASK_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_FATAL_MASK_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * DE_STAT_ERR_CODE_SUPPORTED, bit 7, ro: MCA_DESTAT holds MCA and extended error codes.
@@ -1220,7 +1220,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_DE_STAT_ERR_CODE_SUPPORTED_SHIFT 7
 #define MSR_MCAx_CONFIG_DE_STAT_ERR_CODE_SUPPORTED_WIDTH 1
 #define MSR_MCAx_CONFIG_DE_STAT_ERR_CODE_SUPPORTED_MASK  UINT64_C(0x0000000000000080)
-#define MSR_MCAx_CONFIG_DE_STAT_ERR_CODE_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_DE_STAT_ERR_CODE_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * LSB_IN_STAT_SUPPORTED, bit 8, ro: MCA_STATUS/MCA_DESTAT[29:24] hold the least
@@ -1229,7 +1229,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_LSB_IN_STAT_SUPPORTED_SHIFT 8
 #define MSR_MCAx_CONFIG_LSB_IN_STAT_SUPPORTED_WIDTH 1
 #define MSR_MCAx_CONFIG_LSB_IN_STAT_SUPPORTED_MASK  UINT64_C(0x0000000000000100)
-#define MSR_MCAx_CONFIG_LSB_IN_STAT_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_LSB_IN_STAT_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * FRU_TEXT_IN_MCA, bit 9, rw: MCA_SYND1/MCA_SYND2 hold an ASCII field-replaceable-unit
@@ -1238,7 +1238,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_SHIFT 9
 #define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_WIDTH 1
 #define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_MASK  UINT64_C(0x0000000000000200)
-#define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * MCAX_EN, bit 32, rw: System software acknowledges the MCAX feature set (otherwise
@@ -1247,7 +1247,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_MCAX_EN_SHIFT 32
 #define MSR_MCAx_CONFIG_MCAX_EN_WIDTH 1
 #define MSR_MCAx_CONFIG_MCAX_EN_MASK  UINT64_C(0x0000000100000000)
-#define MSR_MCAx_CONFIG_MCAX_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_MCAX_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /*
  * LOG_DEFERRED_EN, bit 34, rw: Also log deferred errors in MCA_STATUS/MCA_ADDR (not
@@ -1256,7 +1256,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_SHIFT 34
 #define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_WIDTH 1
 #define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_MASK  UINT64_C(0x0000000400000000)
-#define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 /*
  * DEFERRED_INT_TYPE, bits 38:37, rw: Interrupt on a deferred error (when MCAX_EN=1).
@@ -1265,7 +1265,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_SHIFT 37
 #define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_WIDTH 2
 #define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_MASK  UINT64_C(0x0000006000000000)
-#define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_FIELD(op, ...) op(msr_mcax_config_t, enum msr_mcax_config_deferred_int_type, UINT64_C(0x0000006000000000), 37, 1, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_FIELD(op, ...) op(msr_mcax_config_t, enum msr_mcax_config_deferred_int_type, UINT64_C(0x0000006000000000), 37, 2, 1, __VA_ARGS__)
 
 /*
  * INT_EN, bit 40, rw: Interrupt on corrected errors through
@@ -1274,7 +1274,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_INT_EN_SHIFT 40
 #define MSR_MCAx_CONFIG_INT_EN_WIDTH 1
 #define MSR_MCAx_CONFIG_INT_EN_MASK  UINT64_C(0x0000010000000000)
-#define MSR_MCAx_CONFIG_INT_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000010000000000), 40, 1, __VA_ARGS__)
+#define MSR_MCAx_CONFIG_INT_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000010000000000), 40, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_CONFIG_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_config_read(n)                           MSR_VALUE_(msr_mcax_config_t, msr_rdmsr_at_(UINT32_C(0xC0002004), 16u, 64u, (uint32_t)(n)))
@@ -1378,7 +1378,7 @@ typedef union msr_mcax_ipid {
 #define MSR_MCAx_IPID_INSTANCE_ID_SHIFT 0
 #define MSR_MCAx_IPID_INSTANCE_ID_WIDTH 32
 #define MSR_MCAx_IPID_INSTANCE_ID_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_MCAx_IPID_INSTANCE_ID_FIELD(op, ...) op(msr_mcax_ipid_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_MCAx_IPID_INSTANCE_ID_FIELD(op, ...) op(msr_mcax_ipid_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /*
  * HWID, bits 43:32, rw: Hardware ID of the bank's IP block.
@@ -1386,7 +1386,7 @@ typedef union msr_mcax_ipid {
 #define MSR_MCAx_IPID_HWID_SHIFT 32
 #define MSR_MCAx_IPID_HWID_WIDTH 12
 #define MSR_MCAx_IPID_HWID_MASK  UINT64_C(0x00000FFF00000000)
-#define MSR_MCAx_IPID_HWID_FIELD(op, ...) op(msr_mcax_ipid_t, uint64_t, UINT64_C(0x00000FFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MCAx_IPID_HWID_FIELD(op, ...) op(msr_mcax_ipid_t, uint64_t, UINT64_C(0x00000FFF00000000), 32, 12, 1, __VA_ARGS__)
 
 /*
  * INSTANCE_ID_HI, bits 47:44, rw: High bits of the bank instance ID.
@@ -1394,7 +1394,7 @@ typedef union msr_mcax_ipid {
 #define MSR_MCAx_IPID_INSTANCE_ID_HI_SHIFT 44
 #define MSR_MCAx_IPID_INSTANCE_ID_HI_WIDTH 4
 #define MSR_MCAx_IPID_INSTANCE_ID_HI_MASK  UINT64_C(0x0000F00000000000)
-#define MSR_MCAx_IPID_INSTANCE_ID_HI_FIELD(op, ...) op(msr_mcax_ipid_t, uint64_t, UINT64_C(0x0000F00000000000), 44, 1, __VA_ARGS__)
+#define MSR_MCAx_IPID_INSTANCE_ID_HI_FIELD(op, ...) op(msr_mcax_ipid_t, uint64_t, UINT64_C(0x0000F00000000000), 44, 4, 1, __VA_ARGS__)
 
 /*
  * MCA_TYPE, bits 63:48, rw: Bank type within the hardware ID.
@@ -1402,7 +1402,7 @@ typedef union msr_mcax_ipid {
 #define MSR_MCAx_IPID_MCA_TYPE_SHIFT 48
 #define MSR_MCAx_IPID_MCA_TYPE_WIDTH 16
 #define MSR_MCAx_IPID_MCA_TYPE_MASK  UINT64_C(0xFFFF000000000000)
-#define MSR_MCAx_IPID_MCA_TYPE_FIELD(op, ...) op(msr_mcax_ipid_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MCAx_IPID_MCA_TYPE_FIELD(op, ...) op(msr_mcax_ipid_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 16, 1, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_IPID_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_ipid_read(n)                           MSR_VALUE_(msr_mcax_ipid_t, msr_rdmsr_at_(UINT32_C(0xC0002005), 16u, 64u, (uint32_t)(n)))
@@ -1608,7 +1608,7 @@ typedef union msr_mcax_destat {
 #define MSR_MCAx_DESTAT_MCA_ERROR_CODE_SHIFT 0
 #define MSR_MCAx_DESTAT_MCA_ERROR_CODE_WIDTH 16
 #define MSR_MCAx_DESTAT_MCA_ERROR_CODE_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_MCAx_DESTAT_MCA_ERROR_CODE_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_MCAx_DESTAT_MCA_ERROR_CODE_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /*
  * MODEL_SPECIFIC_ERROR_CODE, bits 31:16, rw: Model-specific extended error code (valid
@@ -1617,7 +1617,7 @@ typedef union msr_mcax_destat {
 #define MSR_MCAx_DESTAT_MODEL_SPECIFIC_ERROR_CODE_SHIFT 16
 #define MSR_MCAx_DESTAT_MODEL_SPECIFIC_ERROR_CODE_WIDTH 16
 #define MSR_MCAx_DESTAT_MODEL_SPECIFIC_ERROR_CODE_MASK  UINT64_C(0x00000000FFFF0000)
-#define MSR_MCAx_DESTAT_MODEL_SPECIFIC_ERROR_CODE_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 1, __VA_ARGS__)
+#define MSR_MCAx_DESTAT_MODEL_SPECIFIC_ERROR_CODE_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 16, 1, __VA_ARGS__)
 
 /*
  * DEFERRED, bit 44, rw: The logged error is a deferred error.
@@ -1625,7 +1625,7 @@ typedef union msr_mcax_destat {
 #define MSR_MCAx_DESTAT_DEFERRED_SHIFT 44
 #define MSR_MCAx_DESTAT_DEFERRED_WIDTH 1
 #define MSR_MCAx_DESTAT_DEFERRED_MASK  UINT64_C(0x0000100000000000)
-#define MSR_MCAx_DESTAT_DEFERRED_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x0000100000000000), 44, 1, __VA_ARGS__)
+#define MSR_MCAx_DESTAT_DEFERRED_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x0000100000000000), 44, 1, 1, __VA_ARGS__)
 
 /*
  * SYNDV, bit 53, rw: MCA_SYND holds the syndrome of this deferred error.
@@ -1633,7 +1633,7 @@ typedef union msr_mcax_destat {
 #define MSR_MCAx_DESTAT_SYNDV_SHIFT 53
 #define MSR_MCAx_DESTAT_SYNDV_WIDTH 1
 #define MSR_MCAx_DESTAT_SYNDV_MASK  UINT64_C(0x0020000000000000)
-#define MSR_MCAx_DESTAT_SYNDV_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x0020000000000000), 53, 1, __VA_ARGS__)
+#define MSR_MCAx_DESTAT_SYNDV_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x0020000000000000), 53, 1, 1, __VA_ARGS__)
 
 /*
  * ADDRV, bit 58, rw: MCA_DEADDR holds its address.
@@ -1641,7 +1641,7 @@ typedef union msr_mcax_destat {
 #define MSR_MCAx_DESTAT_ADDRV_SHIFT 58
 #define MSR_MCAx_DESTAT_ADDRV_WIDTH 1
 #define MSR_MCAx_DESTAT_ADDRV_MASK  UINT64_C(0x0400000000000000)
-#define MSR_MCAx_DESTAT_ADDRV_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, __VA_ARGS__)
+#define MSR_MCAx_DESTAT_ADDRV_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * OVERFLOW, bit 62, rw: One or more deferred errors were not logged.
@@ -1649,7 +1649,7 @@ typedef union msr_mcax_destat {
 #define MSR_MCAx_DESTAT_OVERFLOW_SHIFT 62
 #define MSR_MCAx_DESTAT_OVERFLOW_WIDTH 1
 #define MSR_MCAx_DESTAT_OVERFLOW_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MCAx_DESTAT_OVERFLOW_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_MCAx_DESTAT_OVERFLOW_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * VALID, bit 63, rw: A valid deferred error is logged.
@@ -1657,7 +1657,7 @@ typedef union msr_mcax_destat {
 #define MSR_MCAx_DESTAT_VALID_SHIFT 63
 #define MSR_MCAx_DESTAT_VALID_WIDTH 1
 #define MSR_MCAx_DESTAT_VALID_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MCAx_DESTAT_VALID_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_MCAx_DESTAT_VALID_FIELD(op, ...) op(msr_mcax_destat_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_DESTAT_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_destat_read(n)                           MSR_VALUE_(msr_mcax_destat_t, msr_rdmsr_at_(UINT32_C(0xC0002008), 16u, 64u, (uint32_t)(n)))
@@ -1758,7 +1758,7 @@ typedef union msr_mcax_deaddr {
 #define MSR_MCAx_DEADDR_ADDR_SHIFT 0
 #define MSR_MCAx_DEADDR_ADDR_WIDTH 64
 #define MSR_MCAx_DEADDR_ADDR_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_MCAx_DEADDR_ADDR_FIELD(op, ...) op(msr_mcax_deaddr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_MCAx_DEADDR_ADDR_FIELD(op, ...) op(msr_mcax_deaddr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_DEADDR_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_deaddr_read(n)                           MSR_VALUE_(msr_mcax_deaddr_t, msr_rdmsr_at_(UINT32_C(0xC0002009), 16u, 64u, (uint32_t)(n)))
@@ -1876,7 +1876,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_BLKP_SHIFT 24
 #define MSR_MCAx_MISC1_BLKP_WIDTH 8
 #define MSR_MCAx_MISC1_BLKP_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_MCAx_MISC1_BLKP_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC1_BLKP_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 /*
  * ERRCT, bits 47:32, rw: Error counter (thresholding); preserved across warm reset;
@@ -1885,7 +1885,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_ERRCT_SHIFT 32
 #define MSR_MCAx_MISC1_ERRCT_WIDTH 16
 #define MSR_MCAx_MISC1_ERRCT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_MCAx_MISC1_ERRCT_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC1_ERRCT_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * OF, bit 48, rw: Overflow: the counter reached the threshold level; interrupt per
@@ -1894,7 +1894,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_OF_SHIFT 48
 #define MSR_MCAx_MISC1_OF_WIDTH 1
 #define MSR_MCAx_MISC1_OF_MASK  UINT64_C(0x0001000000000000)
-#define MSR_MCAx_MISC1_OF_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC1_OF_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * INTT, bits 50:49, rw: Interrupt type signalled when OF goes from 0 to 1. Values: enum
@@ -1903,7 +1903,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_INTT_SHIFT 49
 #define MSR_MCAx_MISC1_INTT_WIDTH 2
 #define MSR_MCAx_MISC1_INTT_MASK  UINT64_C(0x0006000000000000)
-#define MSR_MCAx_MISC1_INTT_FIELD(op, ...) op(msr_mcax_misc1_t, enum msr_mcax_misc1_intt, UINT64_C(0x0006000000000000), 49, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC1_INTT_FIELD(op, ...) op(msr_mcax_misc1_t, enum msr_mcax_misc1_intt, UINT64_C(0x0006000000000000), 49, 2, 1, __VA_ARGS__)
 
 /*
  * CNTE, bit 51, rw: Counter enable. Reset: 0.
@@ -1911,7 +1911,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_CNTE_SHIFT 51
 #define MSR_MCAx_MISC1_CNTE_WIDTH 1
 #define MSR_MCAx_MISC1_CNTE_MASK  UINT64_C(0x0008000000000000)
-#define MSR_MCAx_MISC1_CNTE_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC1_CNTE_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * LVTOFF, bits 55:52, rw: APIC LVT offset of the threshold interrupt (aliases
@@ -1920,7 +1920,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_LVTOFF_SHIFT 52
 #define MSR_MCAx_MISC1_LVTOFF_WIDTH 4
 #define MSR_MCAx_MISC1_LVTOFF_MASK  UINT64_C(0x00F0000000000000)
-#define MSR_MCAx_MISC1_LVTOFF_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC1_LVTOFF_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 4, 1, __VA_ARGS__)
 
 /*
  * INTP, bit 60, ro: Thresholding interrupt supported.
@@ -1928,7 +1928,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_INTP_SHIFT 60
 #define MSR_MCAx_MISC1_INTP_WIDTH 1
 #define MSR_MCAx_MISC1_INTP_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MCAx_MISC1_INTP_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC1_INTP_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * LKD, bit 61, rw: Locked: the counter is not available to the OS; writes to bits 60:0
@@ -1937,7 +1937,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_LKD_SHIFT 61
 #define MSR_MCAx_MISC1_LKD_WIDTH 1
 #define MSR_MCAx_MISC1_LKD_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MCAx_MISC1_LKD_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC1_LKD_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * CNTP, bit 62, ro: A threshold counter is present. Reset: 1.
@@ -1945,7 +1945,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_CNTP_SHIFT 62
 #define MSR_MCAx_MISC1_CNTP_WIDTH 1
 #define MSR_MCAx_MISC1_CNTP_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MCAx_MISC1_CNTP_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC1_CNTP_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * VAL, bit 63, ro: CNTP and BLKP are valid. Reset: 1.
@@ -1953,7 +1953,7 @@ typedef union msr_mcax_misc1 {
 #define MSR_MCAx_MISC1_VAL_SHIFT 63
 #define MSR_MCAx_MISC1_VAL_WIDTH 1
 #define MSR_MCAx_MISC1_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MCAx_MISC1_VAL_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC1_VAL_FIELD(op, ...) op(msr_mcax_misc1_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_MISC1_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_misc1_read(n)                           MSR_VALUE_(msr_mcax_misc1_t, msr_rdmsr_at_(UINT32_C(0xC000200A), 16u, 64u, (uint32_t)(n)))
@@ -2071,7 +2071,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_BLKP_SHIFT 24
 #define MSR_MCAx_MISC2_BLKP_WIDTH 8
 #define MSR_MCAx_MISC2_BLKP_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_MCAx_MISC2_BLKP_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC2_BLKP_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 /*
  * ERRCT, bits 47:32, rw: Error counter (thresholding); preserved across warm reset;
@@ -2080,7 +2080,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_ERRCT_SHIFT 32
 #define MSR_MCAx_MISC2_ERRCT_WIDTH 16
 #define MSR_MCAx_MISC2_ERRCT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_MCAx_MISC2_ERRCT_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC2_ERRCT_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * OF, bit 48, rw: Overflow: the counter reached the threshold level; interrupt per
@@ -2089,7 +2089,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_OF_SHIFT 48
 #define MSR_MCAx_MISC2_OF_WIDTH 1
 #define MSR_MCAx_MISC2_OF_MASK  UINT64_C(0x0001000000000000)
-#define MSR_MCAx_MISC2_OF_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC2_OF_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * INTT, bits 50:49, rw: Interrupt type signalled when OF goes from 0 to 1. Values: enum
@@ -2098,7 +2098,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_INTT_SHIFT 49
 #define MSR_MCAx_MISC2_INTT_WIDTH 2
 #define MSR_MCAx_MISC2_INTT_MASK  UINT64_C(0x0006000000000000)
-#define MSR_MCAx_MISC2_INTT_FIELD(op, ...) op(msr_mcax_misc2_t, enum msr_mcax_misc2_intt, UINT64_C(0x0006000000000000), 49, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC2_INTT_FIELD(op, ...) op(msr_mcax_misc2_t, enum msr_mcax_misc2_intt, UINT64_C(0x0006000000000000), 49, 2, 1, __VA_ARGS__)
 
 /*
  * CNTE, bit 51, rw: Counter enable. Reset: 0.
@@ -2106,7 +2106,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_CNTE_SHIFT 51
 #define MSR_MCAx_MISC2_CNTE_WIDTH 1
 #define MSR_MCAx_MISC2_CNTE_MASK  UINT64_C(0x0008000000000000)
-#define MSR_MCAx_MISC2_CNTE_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC2_CNTE_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * LVTOFF, bits 55:52, rw: APIC LVT offset of the threshold interrupt (aliases
@@ -2115,7 +2115,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_LVTOFF_SHIFT 52
 #define MSR_MCAx_MISC2_LVTOFF_WIDTH 4
 #define MSR_MCAx_MISC2_LVTOFF_MASK  UINT64_C(0x00F0000000000000)
-#define MSR_MCAx_MISC2_LVTOFF_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC2_LVTOFF_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 4, 1, __VA_ARGS__)
 
 /*
  * INTP, bit 60, ro: Thresholding interrupt supported.
@@ -2123,7 +2123,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_INTP_SHIFT 60
 #define MSR_MCAx_MISC2_INTP_WIDTH 1
 #define MSR_MCAx_MISC2_INTP_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MCAx_MISC2_INTP_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC2_INTP_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * LKD, bit 61, rw: Locked: the counter is not available to the OS; writes to bits 60:0
@@ -2132,7 +2132,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_LKD_SHIFT 61
 #define MSR_MCAx_MISC2_LKD_WIDTH 1
 #define MSR_MCAx_MISC2_LKD_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MCAx_MISC2_LKD_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC2_LKD_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * CNTP, bit 62, ro: A threshold counter is present. Reset: 1.
@@ -2140,7 +2140,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_CNTP_SHIFT 62
 #define MSR_MCAx_MISC2_CNTP_WIDTH 1
 #define MSR_MCAx_MISC2_CNTP_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MCAx_MISC2_CNTP_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC2_CNTP_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * VAL, bit 63, ro: CNTP and BLKP are valid. Reset: 1.
@@ -2148,7 +2148,7 @@ typedef union msr_mcax_misc2 {
 #define MSR_MCAx_MISC2_VAL_SHIFT 63
 #define MSR_MCAx_MISC2_VAL_WIDTH 1
 #define MSR_MCAx_MISC2_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MCAx_MISC2_VAL_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC2_VAL_FIELD(op, ...) op(msr_mcax_misc2_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_MISC2_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_misc2_read(n)                           MSR_VALUE_(msr_mcax_misc2_t, msr_rdmsr_at_(UINT32_C(0xC000200B), 16u, 64u, (uint32_t)(n)))
@@ -2266,7 +2266,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_BLKP_SHIFT 24
 #define MSR_MCAx_MISC3_BLKP_WIDTH 8
 #define MSR_MCAx_MISC3_BLKP_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_MCAx_MISC3_BLKP_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC3_BLKP_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 /*
  * ERRCT, bits 47:32, rw: Error counter (thresholding); preserved across warm reset;
@@ -2275,7 +2275,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_ERRCT_SHIFT 32
 #define MSR_MCAx_MISC3_ERRCT_WIDTH 16
 #define MSR_MCAx_MISC3_ERRCT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_MCAx_MISC3_ERRCT_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC3_ERRCT_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * OF, bit 48, rw: Overflow: the counter reached the threshold level; interrupt per
@@ -2284,7 +2284,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_OF_SHIFT 48
 #define MSR_MCAx_MISC3_OF_WIDTH 1
 #define MSR_MCAx_MISC3_OF_MASK  UINT64_C(0x0001000000000000)
-#define MSR_MCAx_MISC3_OF_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC3_OF_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * INTT, bits 50:49, rw: Interrupt type signalled when OF goes from 0 to 1. Values: enum
@@ -2293,7 +2293,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_INTT_SHIFT 49
 #define MSR_MCAx_MISC3_INTT_WIDTH 2
 #define MSR_MCAx_MISC3_INTT_MASK  UINT64_C(0x0006000000000000)
-#define MSR_MCAx_MISC3_INTT_FIELD(op, ...) op(msr_mcax_misc3_t, enum msr_mcax_misc3_intt, UINT64_C(0x0006000000000000), 49, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC3_INTT_FIELD(op, ...) op(msr_mcax_misc3_t, enum msr_mcax_misc3_intt, UINT64_C(0x0006000000000000), 49, 2, 1, __VA_ARGS__)
 
 /*
  * CNTE, bit 51, rw: Counter enable. Reset: 0.
@@ -2301,7 +2301,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_CNTE_SHIFT 51
 #define MSR_MCAx_MISC3_CNTE_WIDTH 1
 #define MSR_MCAx_MISC3_CNTE_MASK  UINT64_C(0x0008000000000000)
-#define MSR_MCAx_MISC3_CNTE_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC3_CNTE_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * LVTOFF, bits 55:52, rw: APIC LVT offset of the threshold interrupt (aliases
@@ -2310,7 +2310,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_LVTOFF_SHIFT 52
 #define MSR_MCAx_MISC3_LVTOFF_WIDTH 4
 #define MSR_MCAx_MISC3_LVTOFF_MASK  UINT64_C(0x00F0000000000000)
-#define MSR_MCAx_MISC3_LVTOFF_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC3_LVTOFF_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 4, 1, __VA_ARGS__)
 
 /*
  * INTP, bit 60, ro: Thresholding interrupt supported.
@@ -2318,7 +2318,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_INTP_SHIFT 60
 #define MSR_MCAx_MISC3_INTP_WIDTH 1
 #define MSR_MCAx_MISC3_INTP_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MCAx_MISC3_INTP_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC3_INTP_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * LKD, bit 61, rw: Locked: the counter is not available to the OS; writes to bits 60:0
@@ -2327,7 +2327,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_LKD_SHIFT 61
 #define MSR_MCAx_MISC3_LKD_WIDTH 1
 #define MSR_MCAx_MISC3_LKD_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MCAx_MISC3_LKD_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC3_LKD_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * CNTP, bit 62, ro: A threshold counter is present. Reset: 1.
@@ -2335,7 +2335,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_CNTP_SHIFT 62
 #define MSR_MCAx_MISC3_CNTP_WIDTH 1
 #define MSR_MCAx_MISC3_CNTP_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MCAx_MISC3_CNTP_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC3_CNTP_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * VAL, bit 63, ro: CNTP and BLKP are valid. Reset: 1.
@@ -2343,7 +2343,7 @@ typedef union msr_mcax_misc3 {
 #define MSR_MCAx_MISC3_VAL_SHIFT 63
 #define MSR_MCAx_MISC3_VAL_WIDTH 1
 #define MSR_MCAx_MISC3_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MCAx_MISC3_VAL_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC3_VAL_FIELD(op, ...) op(msr_mcax_misc3_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_MISC3_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_misc3_read(n)                           MSR_VALUE_(msr_mcax_misc3_t, msr_rdmsr_at_(UINT32_C(0xC000200C), 16u, 64u, (uint32_t)(n)))
@@ -2461,7 +2461,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_BLKP_SHIFT 24
 #define MSR_MCAx_MISC4_BLKP_WIDTH 8
 #define MSR_MCAx_MISC4_BLKP_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_MCAx_MISC4_BLKP_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC4_BLKP_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 /*
  * ERRCT, bits 47:32, rw: Error counter (thresholding); preserved across warm reset;
@@ -2470,7 +2470,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_ERRCT_SHIFT 32
 #define MSR_MCAx_MISC4_ERRCT_WIDTH 16
 #define MSR_MCAx_MISC4_ERRCT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_MCAx_MISC4_ERRCT_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC4_ERRCT_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * OF, bit 48, rw: Overflow: the counter reached the threshold level; interrupt per
@@ -2479,7 +2479,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_OF_SHIFT 48
 #define MSR_MCAx_MISC4_OF_WIDTH 1
 #define MSR_MCAx_MISC4_OF_MASK  UINT64_C(0x0001000000000000)
-#define MSR_MCAx_MISC4_OF_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC4_OF_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * INTT, bits 50:49, rw: Interrupt type signalled when OF goes from 0 to 1. Values: enum
@@ -2488,7 +2488,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_INTT_SHIFT 49
 #define MSR_MCAx_MISC4_INTT_WIDTH 2
 #define MSR_MCAx_MISC4_INTT_MASK  UINT64_C(0x0006000000000000)
-#define MSR_MCAx_MISC4_INTT_FIELD(op, ...) op(msr_mcax_misc4_t, enum msr_mcax_misc4_intt, UINT64_C(0x0006000000000000), 49, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC4_INTT_FIELD(op, ...) op(msr_mcax_misc4_t, enum msr_mcax_misc4_intt, UINT64_C(0x0006000000000000), 49, 2, 1, __VA_ARGS__)
 
 /*
  * CNTE, bit 51, rw: Counter enable. Reset: 0.
@@ -2496,7 +2496,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_CNTE_SHIFT 51
 #define MSR_MCAx_MISC4_CNTE_WIDTH 1
 #define MSR_MCAx_MISC4_CNTE_MASK  UINT64_C(0x0008000000000000)
-#define MSR_MCAx_MISC4_CNTE_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC4_CNTE_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * LVTOFF, bits 55:52, rw: APIC LVT offset of the threshold interrupt (aliases
@@ -2505,7 +2505,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_LVTOFF_SHIFT 52
 #define MSR_MCAx_MISC4_LVTOFF_WIDTH 4
 #define MSR_MCAx_MISC4_LVTOFF_MASK  UINT64_C(0x00F0000000000000)
-#define MSR_MCAx_MISC4_LVTOFF_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC4_LVTOFF_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x00F0000000000000), 52, 4, 1, __VA_ARGS__)
 
 /*
  * INTP, bit 60, ro: Thresholding interrupt supported.
@@ -2513,7 +2513,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_INTP_SHIFT 60
 #define MSR_MCAx_MISC4_INTP_WIDTH 1
 #define MSR_MCAx_MISC4_INTP_MASK  UINT64_C(0x1000000000000000)
-#define MSR_MCAx_MISC4_INTP_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC4_INTP_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * LKD, bit 61, rw: Locked: the counter is not available to the OS; writes to bits 60:0
@@ -2522,7 +2522,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_LKD_SHIFT 61
 #define MSR_MCAx_MISC4_LKD_WIDTH 1
 #define MSR_MCAx_MISC4_LKD_MASK  UINT64_C(0x2000000000000000)
-#define MSR_MCAx_MISC4_LKD_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_MCAx_MISC4_LKD_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * CNTP, bit 62, ro: A threshold counter is present. Reset: 1.
@@ -2530,7 +2530,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_CNTP_SHIFT 62
 #define MSR_MCAx_MISC4_CNTP_WIDTH 1
 #define MSR_MCAx_MISC4_CNTP_MASK  UINT64_C(0x4000000000000000)
-#define MSR_MCAx_MISC4_CNTP_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC4_CNTP_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * VAL, bit 63, ro: CNTP and BLKP are valid. Reset: 1.
@@ -2538,7 +2538,7 @@ typedef union msr_mcax_misc4 {
 #define MSR_MCAx_MISC4_VAL_SHIFT 63
 #define MSR_MCAx_MISC4_VAL_WIDTH 1
 #define MSR_MCAx_MISC4_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_MCAx_MISC4_VAL_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_MCAx_MISC4_VAL_FIELD(op, ...) op(msr_mcax_misc4_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 /* Instance n < MSR_MCAx_MISC4_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_mcax_misc4_read(n)                           MSR_VALUE_(msr_mcax_misc4_t, msr_rdmsr_at_(UINT32_C(0xC000200D), 16u, 64u, (uint32_t)(n)))
@@ -2785,7 +2785,7 @@ typedef union msr_cpu_watchdog_timer {
 #define MSR_CPU_WATCHDOG_TIMER_EN_SHIFT 0
 #define MSR_CPU_WATCHDOG_TIMER_EN_WIDTH 1
 #define MSR_CPU_WATCHDOG_TIMER_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_CPU_WATCHDOG_TIMER_EN_FIELD(op, ...) op(msr_cpu_watchdog_timer_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_CPU_WATCHDOG_TIMER_EN_FIELD(op, ...) op(msr_cpu_watchdog_timer_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * TB, bits 2:1, rw: Time base of the period. Values: enum msr_cpu_watchdog_timer_tb.
@@ -2793,7 +2793,7 @@ typedef union msr_cpu_watchdog_timer {
 #define MSR_CPU_WATCHDOG_TIMER_TB_SHIFT 1
 #define MSR_CPU_WATCHDOG_TIMER_TB_WIDTH 2
 #define MSR_CPU_WATCHDOG_TIMER_TB_MASK  UINT64_C(0x0000000000000006)
-#define MSR_CPU_WATCHDOG_TIMER_TB_FIELD(op, ...) op(msr_cpu_watchdog_timer_t, enum msr_cpu_watchdog_timer_tb, UINT64_C(0x0000000000000006), 1, 1, __VA_ARGS__)
+#define MSR_CPU_WATCHDOG_TIMER_TB_FIELD(op, ...) op(msr_cpu_watchdog_timer_t, enum msr_cpu_watchdog_timer_tb, UINT64_C(0x0000000000000006), 1, 2, 1, __VA_ARGS__)
 
 /*
  * CS, bits 6:3, rw: Count select: number of time-base units before expiry. Values: enum
@@ -2802,7 +2802,7 @@ typedef union msr_cpu_watchdog_timer {
 #define MSR_CPU_WATCHDOG_TIMER_CS_SHIFT 3
 #define MSR_CPU_WATCHDOG_TIMER_CS_WIDTH 4
 #define MSR_CPU_WATCHDOG_TIMER_CS_MASK  UINT64_C(0x0000000000000078)
-#define MSR_CPU_WATCHDOG_TIMER_CS_FIELD(op, ...) op(msr_cpu_watchdog_timer_t, enum msr_cpu_watchdog_timer_cs, UINT64_C(0x0000000000000078), 3, 1, __VA_ARGS__)
+#define MSR_CPU_WATCHDOG_TIMER_CS_FIELD(op, ...) op(msr_cpu_watchdog_timer_t, enum msr_cpu_watchdog_timer_cs, UINT64_C(0x0000000000000078), 3, 4, 1, __VA_ARGS__)
 
 #define msr_cpu_watchdog_timer_read()                         MSR_VALUE_(msr_cpu_watchdog_timer_t, msr_rdmsr(MSR_CPU_WATCHDOG_TIMER))
 #define msr_cpu_watchdog_timer_read_safe(value)               msr_rdmsr_safe(MSR_CPU_WATCHDOG_TIMER, MSR_RAW_PTR_(msr_cpu_watchdog_timer_t, value))

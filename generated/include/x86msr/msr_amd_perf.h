@@ -41,7 +41,7 @@ typedef union msr_irperf_count {
 #define MSR_IRPERF_COUNT_COUNT_SHIFT 0
 #define MSR_IRPERF_COUNT_COUNT_WIDTH 64
 #define MSR_IRPERF_COUNT_COUNT_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IRPERF_COUNT_COUNT_FIELD(op, ...) op(msr_irperf_count_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IRPERF_COUNT_COUNT_FIELD(op, ...) op(msr_irperf_count_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_irperf_count_read()                         MSR_VALUE_(msr_irperf_count_t, msr_rdmsr(MSR_IRPERF_COUNT))
 #define msr_irperf_count_read_safe(value)               msr_rdmsr_safe(MSR_IRPERF_COUNT, MSR_RAW_PTR_(msr_irperf_count_t, value))
@@ -89,7 +89,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_VAL_SHIFT 1
 #define MSR_LWP_CFG_VAL_WIDTH 1
 #define MSR_LWP_CFG_VAL_MASK  UINT64_C(0x0000000000000002)
-#define MSR_LWP_CFG_VAL_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_VAL_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * IRE, bit 2, rw: Allows counting instructions retired. Reset: 0.
@@ -97,7 +97,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_IRE_SHIFT 2
 #define MSR_LWP_CFG_IRE_WIDTH 1
 #define MSR_LWP_CFG_IRE_MASK  UINT64_C(0x0000000000000004)
-#define MSR_LWP_CFG_IRE_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_IRE_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * BRE, bit 3, rw: Allows counting branches retired. Reset: 0.
@@ -105,7 +105,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_BRE_SHIFT 3
 #define MSR_LWP_CFG_BRE_WIDTH 1
 #define MSR_LWP_CFG_BRE_MASK  UINT64_C(0x0000000000000008)
-#define MSR_LWP_CFG_BRE_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_BRE_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * DME, bit 4, rw: Allows counting DCache misses. Reset: 0.
@@ -113,7 +113,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_DME_SHIFT 4
 #define MSR_LWP_CFG_DME_WIDTH 1
 #define MSR_LWP_CFG_DME_MASK  UINT64_C(0x0000000000000010)
-#define MSR_LWP_CFG_DME_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_DME_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * CNH, bit 5, rw: Allows counting CPU clocks not halted. Reset: 0.
@@ -121,7 +121,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_CNH_SHIFT 5
 #define MSR_LWP_CFG_CNH_WIDTH 1
 #define MSR_LWP_CFG_CNH_MASK  UINT64_C(0x0000000000000020)
-#define MSR_LWP_CFG_CNH_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_CNH_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * RNH, bit 6, rw: Allows counting CPU reference clocks not halted. Reset: 0.
@@ -129,7 +129,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_RNH_SHIFT 6
 #define MSR_LWP_CFG_RNH_WIDTH 1
 #define MSR_LWP_CFG_RNH_MASK  UINT64_C(0x0000000000000040)
-#define MSR_LWP_CFG_RNH_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_RNH_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * CONT, bit 29, rw: Allows continuous mode (otherwise LWP always runs synchronized).
@@ -138,7 +138,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_CONT_SHIFT 29
 #define MSR_LWP_CFG_CONT_WIDTH 1
 #define MSR_LWP_CFG_CONT_MASK  UINT64_C(0x0000000020000000)
-#define MSR_LWP_CFG_CONT_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000020000000), 29, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_CONT_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000020000000), 29, 1, 1, __VA_ARGS__)
 
 /*
  * PTSC, bit 30, rw: Stores the performance time-stamp counter in event records, if
@@ -147,7 +147,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_PTSC_SHIFT 30
 #define MSR_LWP_CFG_PTSC_WIDTH 1
 #define MSR_LWP_CFG_PTSC_MASK  UINT64_C(0x0000000040000000)
-#define MSR_LWP_CFG_PTSC_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_PTSC_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 1, __VA_ARGS__)
 
 /*
  * INT_EN, bit 31, rw: APM mnemonic INT: allows the ring-buffer threshold interrupt.
@@ -156,7 +156,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_INT_EN_SHIFT 31
 #define MSR_LWP_CFG_INT_EN_WIDTH 1
 #define MSR_LWP_CFG_INT_EN_MASK  UINT64_C(0x0000000080000000)
-#define MSR_LWP_CFG_INT_EN_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_INT_EN_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 1, __VA_ARGS__)
 
 /*
  * COREID, bits 39:32, rw: Value stored in the CoreId field of every event record.
@@ -165,7 +165,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_COREID_SHIFT 32
 #define MSR_LWP_CFG_COREID_WIDTH 8
 #define MSR_LWP_CFG_COREID_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_LWP_CFG_COREID_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x000000FF00000000), 32, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_COREID_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * VECTOR, bits 47:40, rw: Interrupt vector of LWP threshold interrupts (needed when INT
@@ -174,7 +174,7 @@ typedef union msr_lwp_cfg {
 #define MSR_LWP_CFG_VECTOR_SHIFT 40
 #define MSR_LWP_CFG_VECTOR_WIDTH 8
 #define MSR_LWP_CFG_VECTOR_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_LWP_CFG_VECTOR_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000FF0000000000), 40, 1, __VA_ARGS__)
+#define MSR_LWP_CFG_VECTOR_FIELD(op, ...) op(msr_lwp_cfg_t, uint64_t, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 #define msr_lwp_cfg_read()                         MSR_VALUE_(msr_lwp_cfg_t, msr_rdmsr(MSR_LWP_CFG))
 #define msr_lwp_cfg_read_safe(value)               msr_rdmsr_safe(MSR_LWP_CFG, MSR_RAW_PTR_(msr_lwp_cfg_t, value))
@@ -209,7 +209,7 @@ typedef union msr_lwp_cbaddr {
 #define MSR_LWP_CBADDR_LWPCB_ADDR_SHIFT 0
 #define MSR_LWP_CBADDR_LWPCB_ADDR_WIDTH 64
 #define MSR_LWP_CBADDR_LWPCB_ADDR_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_LWP_CBADDR_LWPCB_ADDR_FIELD(op, ...) op(msr_lwp_cbaddr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_LWP_CBADDR_LWPCB_ADDR_FIELD(op, ...) op(msr_lwp_cbaddr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_lwp_cbaddr_read()                         MSR_VALUE_(msr_lwp_cbaddr_t, msr_rdmsr(MSR_LWP_CBADDR))
 #define msr_lwp_cbaddr_read_safe(value)               msr_rdmsr_safe(MSR_LWP_CBADDR, MSR_RAW_PTR_(msr_lwp_cbaddr_t, value))
@@ -248,7 +248,7 @@ typedef union msr_perf_cntr_global_status {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CNT_OF_SHIFT 0
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CNT_OF_WIDTH 6
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CNT_OF_MASK  UINT64_C(0x000000000000003F)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_CNT_OF_FIELD(op, ...) op(msr_perf_cntr_global_status_t, uint64_t, UINT64_C(0x000000000000003F), 0, 0, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_CNT_OF_FIELD(op, ...) op(msr_perf_cntr_global_status_t, uint64_t, UINT64_C(0x000000000000003F), 0, 6, 0, __VA_ARGS__)
 
 /*
  * LBRSF, bit 58, ro: The LBR stack is frozen after a counter overflow interrupt
@@ -257,7 +257,7 @@ typedef union msr_perf_cntr_global_status {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_LBRSF_SHIFT 58
 #define MSR_PERF_CNTR_GLOBAL_STATUS_LBRSF_WIDTH 1
 #define MSR_PERF_CNTR_GLOBAL_STATUS_LBRSF_MASK  UINT64_C(0x0400000000000000)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_LBRSF_FIELD(op, ...) op(msr_perf_cntr_global_status_t, uint64_t, UINT64_C(0x0400000000000000), 58, 0, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_LBRSF_FIELD(op, ...) op(msr_perf_cntr_global_status_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 0, __VA_ARGS__)
 
 /*
  * PMCF, bit 59, ro: The core counters are frozen after an overflow interrupt
@@ -266,7 +266,7 @@ typedef union msr_perf_cntr_global_status {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_PMCF_SHIFT 59
 #define MSR_PERF_CNTR_GLOBAL_STATUS_PMCF_WIDTH 1
 #define MSR_PERF_CNTR_GLOBAL_STATUS_PMCF_MASK  UINT64_C(0x0800000000000000)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_PMCF_FIELD(op, ...) op(msr_perf_cntr_global_status_t, uint64_t, UINT64_C(0x0800000000000000), 59, 0, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_PMCF_FIELD(op, ...) op(msr_perf_cntr_global_status_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 0, __VA_ARGS__)
 
 #define msr_perf_cntr_global_status_read()           MSR_VALUE_(msr_perf_cntr_global_status_t, msr_rdmsr(MSR_PERF_CNTR_GLOBAL_STATUS))
 #define msr_perf_cntr_global_status_read_safe(value) msr_rdmsr_safe(MSR_PERF_CNTR_GLOBAL_STATUS, MSR_RAW_PTR_(msr_perf_cntr_global_status_t, value))
@@ -298,7 +298,7 @@ typedef union msr_perf_cntr_global_ctl {
 #define MSR_PERF_CNTR_GLOBAL_CTL_EN_SHIFT 0
 #define MSR_PERF_CNTR_GLOBAL_CTL_EN_WIDTH 6
 #define MSR_PERF_CNTR_GLOBAL_CTL_EN_MASK  UINT64_C(0x000000000000003F)
-#define MSR_PERF_CNTR_GLOBAL_CTL_EN_FIELD(op, ...) op(msr_perf_cntr_global_ctl_t, uint64_t, UINT64_C(0x000000000000003F), 0, 1, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_CTL_EN_FIELD(op, ...) op(msr_perf_cntr_global_ctl_t, uint64_t, UINT64_C(0x000000000000003F), 0, 6, 1, __VA_ARGS__)
 
 #define msr_perf_cntr_global_ctl_read()                         MSR_VALUE_(msr_perf_cntr_global_ctl_t, msr_rdmsr(MSR_PERF_CNTR_GLOBAL_CTL))
 #define msr_perf_cntr_global_ctl_read_safe(value)               msr_rdmsr_safe(MSR_PERF_CNTR_GLOBAL_CTL, MSR_RAW_PTR_(msr_perf_cntr_global_ctl_t, value))
@@ -336,7 +336,7 @@ typedef union msr_perf_cntr_global_status_clr {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_CNT_OF_SHIFT 0
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_CNT_OF_WIDTH 6
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_CNT_OF_MASK  UINT64_C(0x000000000000003F)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_CNT_OF_FIELD(op, ...) op(msr_perf_cntr_global_status_clr_t, uint64_t, UINT64_C(0x000000000000003F), 0, 1, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_CNT_OF_FIELD(op, ...) op(msr_perf_cntr_global_status_clr_t, uint64_t, UINT64_C(0x000000000000003F), 0, 6, 1, __VA_ARGS__)
 
 /*
  * C_LBRSF, bit 58, wo: Clears the LBR stack freeze; recording resumes if enabled.
@@ -344,7 +344,7 @@ typedef union msr_perf_cntr_global_status_clr {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_LBRSF_SHIFT 58
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_LBRSF_WIDTH 1
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_LBRSF_MASK  UINT64_C(0x0400000000000000)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_LBRSF_FIELD(op, ...) op(msr_perf_cntr_global_status_clr_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_LBRSF_FIELD(op, ...) op(msr_perf_cntr_global_status_clr_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * C_PMCF, bit 59, wo: Clears the counter freeze; enabled counters resume.
@@ -352,7 +352,7 @@ typedef union msr_perf_cntr_global_status_clr {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_PMCF_SHIFT 59
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_PMCF_WIDTH 1
 #define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_PMCF_MASK  UINT64_C(0x0800000000000000)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_PMCF_FIELD(op, ...) op(msr_perf_cntr_global_status_clr_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_CLR_C_PMCF_FIELD(op, ...) op(msr_perf_cntr_global_status_clr_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 #define msr_perf_cntr_global_status_clr_write(value)      msr_wrmsr(MSR_PERF_CNTR_GLOBAL_STATUS_CLR, MSR_RAW_(msr_perf_cntr_global_status_clr_t, value))
 #define msr_perf_cntr_global_status_clr_write_safe(value) msr_wrmsr_safe(MSR_PERF_CNTR_GLOBAL_STATUS_CLR, MSR_RAW_(msr_perf_cntr_global_status_clr_t, value))
@@ -386,7 +386,7 @@ typedef union msr_perf_cntr_global_status_set {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_CNT_OF_SHIFT 0
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_CNT_OF_WIDTH 6
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_CNT_OF_MASK  UINT64_C(0x000000000000003F)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_CNT_OF_FIELD(op, ...) op(msr_perf_cntr_global_status_set_t, uint64_t, UINT64_C(0x000000000000003F), 0, 1, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_CNT_OF_FIELD(op, ...) op(msr_perf_cntr_global_status_set_t, uint64_t, UINT64_C(0x000000000000003F), 0, 6, 1, __VA_ARGS__)
 
 /*
  * S_LBRSF, bit 58, wo: Sets the LBR stack freeze flag and freezes the LBR stack.
@@ -394,7 +394,7 @@ typedef union msr_perf_cntr_global_status_set {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_LBRSF_SHIFT 58
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_LBRSF_WIDTH 1
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_LBRSF_MASK  UINT64_C(0x0400000000000000)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_LBRSF_FIELD(op, ...) op(msr_perf_cntr_global_status_set_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_LBRSF_FIELD(op, ...) op(msr_perf_cntr_global_status_set_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * S_PMCF, bit 59, wo: Sets the counter freeze flag and freezes the core counters.
@@ -402,7 +402,7 @@ typedef union msr_perf_cntr_global_status_set {
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_PMCF_SHIFT 59
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_PMCF_WIDTH 1
 #define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_PMCF_MASK  UINT64_C(0x0800000000000000)
-#define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_PMCF_FIELD(op, ...) op(msr_perf_cntr_global_status_set_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, __VA_ARGS__)
+#define MSR_PERF_CNTR_GLOBAL_STATUS_SET_S_PMCF_FIELD(op, ...) op(msr_perf_cntr_global_status_set_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 #define msr_perf_cntr_global_status_set_write(value)      msr_wrmsr(MSR_PERF_CNTR_GLOBAL_STATUS_SET, MSR_RAW_(msr_perf_cntr_global_status_set_t, value))
 #define msr_perf_cntr_global_status_set_write_safe(value) msr_wrmsr_safe(MSR_PERF_CNTR_GLOBAL_STATUS_SET, MSR_RAW_(msr_perf_cntr_global_status_set_t, value))
@@ -463,7 +463,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_SHIFT 0
 #define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_WIDTH 8
 #define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * UNIT_MASK, bits 15:8, rw: UNIT_MASK: qualifies the selected event (sub-event or bit
@@ -472,7 +472,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_UNIT_MASK_SHIFT 8
 #define MSR_PERF_LEGACY_CTLx_UNIT_MASK_WIDTH 8
 #define MSR_PERF_LEGACY_CTLx_UNIT_MASK_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_PERF_LEGACY_CTLx_UNIT_MASK_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_UNIT_MASK_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * USR, bit 16, rw: Count at CPL > 0. Reset: 0.
@@ -480,7 +480,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_USR_SHIFT 16
 #define MSR_PERF_LEGACY_CTLx_USR_WIDTH 1
 #define MSR_PERF_LEGACY_CTLx_USR_MASK  UINT64_C(0x0000000000010000)
-#define MSR_PERF_LEGACY_CTLx_USR_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_USR_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * OS, bit 17, rw: Count at CPL 0. Reset: 0.
@@ -488,7 +488,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_OS_SHIFT 17
 #define MSR_PERF_LEGACY_CTLx_OS_WIDTH 1
 #define MSR_PERF_LEGACY_CTLx_OS_MASK  UINT64_C(0x0000000000020000)
-#define MSR_PERF_LEGACY_CTLx_OS_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_OS_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * EDGE, bit 18, rw: Count negated-to-asserted transitions instead of cycles. Reset: 0.
@@ -496,7 +496,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_EDGE_SHIFT 18
 #define MSR_PERF_LEGACY_CTLx_EDGE_WIDTH 1
 #define MSR_PERF_LEGACY_CTLx_EDGE_MASK  UINT64_C(0x0000000000040000)
-#define MSR_PERF_LEGACY_CTLx_EDGE_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_EDGE_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * INT_EN, bit 20, rw: APM mnemonic INT: raise an interrupt when the counter overflows.
@@ -505,7 +505,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_INT_EN_SHIFT 20
 #define MSR_PERF_LEGACY_CTLx_INT_EN_WIDTH 1
 #define MSR_PERF_LEGACY_CTLx_INT_EN_MASK  UINT64_C(0x0000000000100000)
-#define MSR_PERF_LEGACY_CTLx_INT_EN_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_INT_EN_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 22, rw: Counter enable. Reset: 0.
@@ -513,7 +513,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_EN_SHIFT 22
 #define MSR_PERF_LEGACY_CTLx_EN_WIDTH 1
 #define MSR_PERF_LEGACY_CTLx_EN_MASK  UINT64_C(0x0000000000400000)
-#define MSR_PERF_LEGACY_CTLx_EN_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_EN_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * INV, bit 23, rw: Invert the CNT_MASK comparison (count cycles with fewer events than
@@ -522,7 +522,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_INV_SHIFT 23
 #define MSR_PERF_LEGACY_CTLx_INV_WIDTH 1
 #define MSR_PERF_LEGACY_CTLx_INV_MASK  UINT64_C(0x0000000000800000)
-#define MSR_PERF_LEGACY_CTLx_INV_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_INV_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * CNT_MASK, bits 31:24, rw: Counter mask: when non-zero, count 1 per cycle with at
@@ -531,7 +531,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_CNT_MASK_SHIFT 24
 #define MSR_PERF_LEGACY_CTLx_CNT_MASK_WIDTH 8
 #define MSR_PERF_LEGACY_CTLx_CNT_MASK_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_PERF_LEGACY_CTLx_CNT_MASK_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_CNT_MASK_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * EVENT_SELECT_HI, bits 35:32, rw: EVENT_SELECT[11:8]: high bits of the event number.
@@ -540,7 +540,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_HI_SHIFT 32
 #define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_HI_WIDTH 4
 #define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_HI_MASK  UINT64_C(0x0000000F00000000)
-#define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 1, __VA_ARGS__)
 
 /*
  * HG_ONLY, bits 41:40, rw: Host/guest qualification of counting (bit 41 host, bit 40
@@ -549,7 +549,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_HG_ONLY_SHIFT 40
 #define MSR_PERF_LEGACY_CTLx_HG_ONLY_WIDTH 2
 #define MSR_PERF_LEGACY_CTLx_HG_ONLY_MASK  UINT64_C(0x0000030000000000)
-#define MSR_PERF_LEGACY_CTLx_HG_ONLY_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, enum msr_perf_legacy_ctlx_hg_only, UINT64_C(0x0000030000000000), 40, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_HG_ONLY_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, enum msr_perf_legacy_ctlx_hg_only, UINT64_C(0x0000030000000000), 40, 2, 1, __VA_ARGS__)
 
 /*
  * PREC_RET, bit 43, rw: Precise counting of retire events; implemented only in event
@@ -559,7 +559,7 @@ typedef union msr_perf_legacy_ctlx {
 #define MSR_PERF_LEGACY_CTLx_PREC_RET_SHIFT 43
 #define MSR_PERF_LEGACY_CTLx_PREC_RET_WIDTH 1
 #define MSR_PERF_LEGACY_CTLx_PREC_RET_MASK  UINT64_C(0x0000080000000000)
-#define MSR_PERF_LEGACY_CTLx_PREC_RET_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTLx_PREC_RET_FIELD(op, ...) op(msr_perf_legacy_ctlx_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_PERF_LEGACY_CTLx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_perf_legacy_ctlx_read(n)                           MSR_VALUE_(msr_perf_legacy_ctlx_t, msr_rdmsr_at_(UINT32_C(0xC0010000), 1u, 4u, (uint32_t)(n)))
@@ -600,7 +600,7 @@ typedef union msr_perf_legacy_ctrx {
 #define MSR_PERF_LEGACY_CTRx_COUNT_SHIFT 0
 #define MSR_PERF_LEGACY_CTRx_COUNT_WIDTH 64
 #define MSR_PERF_LEGACY_CTRx_COUNT_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_PERF_LEGACY_CTRx_COUNT_FIELD(op, ...) op(msr_perf_legacy_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_PERF_LEGACY_CTRx_COUNT_FIELD(op, ...) op(msr_perf_legacy_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_PERF_LEGACY_CTRx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_perf_legacy_ctrx_read(n)                           MSR_VALUE_(msr_perf_legacy_ctrx_t, msr_rdmsr_at_(UINT32_C(0xC0010004), 1u, 4u, (uint32_t)(n)))
@@ -668,7 +668,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_EVENT_SELECT_SHIFT 0
 #define MSR_PERF_CTLx_EVENT_SELECT_WIDTH 8
 #define MSR_PERF_CTLx_EVENT_SELECT_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_PERF_CTLx_EVENT_SELECT_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_EVENT_SELECT_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * UNIT_MASK, bits 15:8, rw: UNIT_MASK: qualifies the selected event (sub-event or bit
@@ -677,7 +677,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_UNIT_MASK_SHIFT 8
 #define MSR_PERF_CTLx_UNIT_MASK_WIDTH 8
 #define MSR_PERF_CTLx_UNIT_MASK_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_PERF_CTLx_UNIT_MASK_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_UNIT_MASK_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * USR, bit 16, rw: Count at CPL > 0. Reset: 0.
@@ -685,7 +685,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_USR_SHIFT 16
 #define MSR_PERF_CTLx_USR_WIDTH 1
 #define MSR_PERF_CTLx_USR_MASK  UINT64_C(0x0000000000010000)
-#define MSR_PERF_CTLx_USR_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_USR_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * OS, bit 17, rw: Count at CPL 0. Reset: 0.
@@ -693,7 +693,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_OS_SHIFT 17
 #define MSR_PERF_CTLx_OS_WIDTH 1
 #define MSR_PERF_CTLx_OS_MASK  UINT64_C(0x0000000000020000)
-#define MSR_PERF_CTLx_OS_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_OS_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * EDGE, bit 18, rw: Count negated-to-asserted transitions instead of cycles. Reset: 0.
@@ -701,7 +701,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_EDGE_SHIFT 18
 #define MSR_PERF_CTLx_EDGE_WIDTH 1
 #define MSR_PERF_CTLx_EDGE_MASK  UINT64_C(0x0000000000040000)
-#define MSR_PERF_CTLx_EDGE_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_EDGE_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * INT_EN, bit 20, rw: APM mnemonic INT: raise an interrupt when the counter overflows.
@@ -710,7 +710,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_INT_EN_SHIFT 20
 #define MSR_PERF_CTLx_INT_EN_WIDTH 1
 #define MSR_PERF_CTLx_INT_EN_MASK  UINT64_C(0x0000000000100000)
-#define MSR_PERF_CTLx_INT_EN_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_INT_EN_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 22, rw: Counter enable. Reset: 0.
@@ -718,7 +718,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_EN_SHIFT 22
 #define MSR_PERF_CTLx_EN_WIDTH 1
 #define MSR_PERF_CTLx_EN_MASK  UINT64_C(0x0000000000400000)
-#define MSR_PERF_CTLx_EN_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_EN_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * INV, bit 23, rw: Invert the CNT_MASK comparison (count cycles with fewer events than
@@ -727,7 +727,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_INV_SHIFT 23
 #define MSR_PERF_CTLx_INV_WIDTH 1
 #define MSR_PERF_CTLx_INV_MASK  UINT64_C(0x0000000000800000)
-#define MSR_PERF_CTLx_INV_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_INV_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * CNT_MASK, bits 31:24, rw: Counter mask: when non-zero, count 1 per cycle with at
@@ -736,7 +736,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_CNT_MASK_SHIFT 24
 #define MSR_PERF_CTLx_CNT_MASK_WIDTH 8
 #define MSR_PERF_CTLx_CNT_MASK_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_PERF_CTLx_CNT_MASK_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_CNT_MASK_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * EVENT_SELECT_HI, bits 35:32, rw: EVENT_SELECT[11:8]: high bits of the event number.
@@ -745,7 +745,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_EVENT_SELECT_HI_SHIFT 32
 #define MSR_PERF_CTLx_EVENT_SELECT_HI_WIDTH 4
 #define MSR_PERF_CTLx_EVENT_SELECT_HI_MASK  UINT64_C(0x0000000F00000000)
-#define MSR_PERF_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 1, __VA_ARGS__)
 
 /*
  * HG_ONLY, bits 41:40, rw: Host/guest qualification of counting (bit 41 host, bit 40
@@ -754,7 +754,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_HG_ONLY_SHIFT 40
 #define MSR_PERF_CTLx_HG_ONLY_WIDTH 2
 #define MSR_PERF_CTLx_HG_ONLY_MASK  UINT64_C(0x0000030000000000)
-#define MSR_PERF_CTLx_HG_ONLY_FIELD(op, ...) op(msr_perf_ctlx_t, enum msr_perf_ctlx_hg_only, UINT64_C(0x0000030000000000), 40, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_HG_ONLY_FIELD(op, ...) op(msr_perf_ctlx_t, enum msr_perf_ctlx_hg_only, UINT64_C(0x0000030000000000), 40, 2, 1, __VA_ARGS__)
 
 /*
  * PREC_RET, bit 43, rw: Precise counting of retire events; implemented only in event
@@ -764,7 +764,7 @@ typedef union msr_perf_ctlx {
 #define MSR_PERF_CTLx_PREC_RET_SHIFT 43
 #define MSR_PERF_CTLx_PREC_RET_WIDTH 1
 #define MSR_PERF_CTLx_PREC_RET_MASK  UINT64_C(0x0000080000000000)
-#define MSR_PERF_CTLx_PREC_RET_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, __VA_ARGS__)
+#define MSR_PERF_CTLx_PREC_RET_FIELD(op, ...) op(msr_perf_ctlx_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_PERF_CTLx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_perf_ctlx_read(n)                           MSR_VALUE_(msr_perf_ctlx_t, msr_rdmsr_at_(UINT32_C(0xC0010200), 2u, 6u, (uint32_t)(n)))
@@ -807,7 +807,7 @@ typedef union msr_perf_ctrx {
 #define MSR_PERF_CTRx_COUNT_SHIFT 0
 #define MSR_PERF_CTRx_COUNT_WIDTH 64
 #define MSR_PERF_CTRx_COUNT_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_PERF_CTRx_COUNT_FIELD(op, ...) op(msr_perf_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_PERF_CTRx_COUNT_FIELD(op, ...) op(msr_perf_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_PERF_CTRx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_perf_ctrx_read(n)                           MSR_VALUE_(msr_perf_ctrx_t, msr_rdmsr_at_(UINT32_C(0xC0010201), 2u, 6u, (uint32_t)(n)))
@@ -858,7 +858,7 @@ typedef union msr_l2i_perf_ctlx {
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_SHIFT 0
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_WIDTH 8
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_L2I_PERF_CTLx_EVENT_SELECT_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_L2I_PERF_CTLx_EVENT_SELECT_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * UNIT_MASK, bits 15:8, rw: UNIT_MASK: qualifies the selected event. Reset: 0.
@@ -866,7 +866,7 @@ typedef union msr_l2i_perf_ctlx {
 #define MSR_L2I_PERF_CTLx_UNIT_MASK_SHIFT 8
 #define MSR_L2I_PERF_CTLx_UNIT_MASK_WIDTH 8
 #define MSR_L2I_PERF_CTLx_UNIT_MASK_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_L2I_PERF_CTLx_UNIT_MASK_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_L2I_PERF_CTLx_UNIT_MASK_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * INT_EN, bit 20, rw: APM mnemonic INT: interrupt on counter overflow. Reset: 0.
@@ -874,7 +874,7 @@ typedef union msr_l2i_perf_ctlx {
 #define MSR_L2I_PERF_CTLx_INT_EN_SHIFT 20
 #define MSR_L2I_PERF_CTLx_INT_EN_WIDTH 1
 #define MSR_L2I_PERF_CTLx_INT_EN_MASK  UINT64_C(0x0000000000100000)
-#define MSR_L2I_PERF_CTLx_INT_EN_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_L2I_PERF_CTLx_INT_EN_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 22, rw: Counter enable. Reset: 0.
@@ -882,7 +882,7 @@ typedef union msr_l2i_perf_ctlx {
 #define MSR_L2I_PERF_CTLx_EN_SHIFT 22
 #define MSR_L2I_PERF_CTLx_EN_WIDTH 1
 #define MSR_L2I_PERF_CTLx_EN_MASK  UINT64_C(0x0000000000400000)
-#define MSR_L2I_PERF_CTLx_EN_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_L2I_PERF_CTLx_EN_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * EVENT_SELECT_HI, bits 35:32, rw: EVENT_SELECT[11:8]: high bits of the event number.
@@ -891,7 +891,7 @@ typedef union msr_l2i_perf_ctlx {
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_SHIFT 32
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_WIDTH 4
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_MASK  UINT64_C(0x0000000F00000000)
-#define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 1, __VA_ARGS__)
+#define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 1, __VA_ARGS__)
 
 /* Instance n < MSR_L2I_PERF_CTLx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_l2i_perf_ctlx_read(n)                           MSR_VALUE_(msr_l2i_perf_ctlx_t, msr_rdmsr_at_(UINT32_C(0xC0010230), 2u, 4u, (uint32_t)(n)))
@@ -932,7 +932,7 @@ typedef union msr_l2i_perf_ctrx {
 #define MSR_L2I_PERF_CTRx_COUNT_SHIFT 0
 #define MSR_L2I_PERF_CTRx_COUNT_WIDTH 64
 #define MSR_L2I_PERF_CTRx_COUNT_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_L2I_PERF_CTRx_COUNT_FIELD(op, ...) op(msr_l2i_perf_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_L2I_PERF_CTRx_COUNT_FIELD(op, ...) op(msr_l2i_perf_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_L2I_PERF_CTRx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_l2i_perf_ctrx_read(n)                           MSR_VALUE_(msr_l2i_perf_ctrx_t, msr_rdmsr_at_(UINT32_C(0xC0010231), 2u, 4u, (uint32_t)(n)))
@@ -983,7 +983,7 @@ typedef union msr_nb_perf_ctlx {
 #define MSR_NB_PERF_CTLx_EVENT_SELECT_SHIFT 0
 #define MSR_NB_PERF_CTLx_EVENT_SELECT_WIDTH 8
 #define MSR_NB_PERF_CTLx_EVENT_SELECT_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_NB_PERF_CTLx_EVENT_SELECT_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_NB_PERF_CTLx_EVENT_SELECT_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * UNIT_MASK, bits 15:8, rw: UNIT_MASK: qualifies the selected event. Reset: 0.
@@ -991,7 +991,7 @@ typedef union msr_nb_perf_ctlx {
 #define MSR_NB_PERF_CTLx_UNIT_MASK_SHIFT 8
 #define MSR_NB_PERF_CTLx_UNIT_MASK_WIDTH 8
 #define MSR_NB_PERF_CTLx_UNIT_MASK_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_NB_PERF_CTLx_UNIT_MASK_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_NB_PERF_CTLx_UNIT_MASK_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * INT_EN, bit 20, rw: APM mnemonic INT: interrupt on counter overflow. Reset: 0.
@@ -999,7 +999,7 @@ typedef union msr_nb_perf_ctlx {
 #define MSR_NB_PERF_CTLx_INT_EN_SHIFT 20
 #define MSR_NB_PERF_CTLx_INT_EN_WIDTH 1
 #define MSR_NB_PERF_CTLx_INT_EN_MASK  UINT64_C(0x0000000000100000)
-#define MSR_NB_PERF_CTLx_INT_EN_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_NB_PERF_CTLx_INT_EN_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 22, rw: Counter enable. Reset: 0.
@@ -1007,7 +1007,7 @@ typedef union msr_nb_perf_ctlx {
 #define MSR_NB_PERF_CTLx_EN_SHIFT 22
 #define MSR_NB_PERF_CTLx_EN_WIDTH 1
 #define MSR_NB_PERF_CTLx_EN_MASK  UINT64_C(0x0000000000400000)
-#define MSR_NB_PERF_CTLx_EN_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_NB_PERF_CTLx_EN_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * EVENT_SELECT_HI, bits 35:32, rw: EVENT_SELECT[11:8]: high bits of the event number.
@@ -1016,7 +1016,7 @@ typedef union msr_nb_perf_ctlx {
 #define MSR_NB_PERF_CTLx_EVENT_SELECT_HI_SHIFT 32
 #define MSR_NB_PERF_CTLx_EVENT_SELECT_HI_WIDTH 4
 #define MSR_NB_PERF_CTLx_EVENT_SELECT_HI_MASK  UINT64_C(0x0000000F00000000)
-#define MSR_NB_PERF_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 1, __VA_ARGS__)
+#define MSR_NB_PERF_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_nb_perf_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 1, __VA_ARGS__)
 
 /* Instance n < MSR_NB_PERF_CTLx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_nb_perf_ctlx_read(n)                           MSR_VALUE_(msr_nb_perf_ctlx_t, msr_rdmsr_at_(UINT32_C(0xC0010240), 2u, 4u, (uint32_t)(n)))
@@ -1057,7 +1057,7 @@ typedef union msr_nb_perf_ctrx {
 #define MSR_NB_PERF_CTRx_COUNT_SHIFT 0
 #define MSR_NB_PERF_CTRx_COUNT_WIDTH 64
 #define MSR_NB_PERF_CTRx_COUNT_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_NB_PERF_CTRx_COUNT_FIELD(op, ...) op(msr_nb_perf_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_NB_PERF_CTRx_COUNT_FIELD(op, ...) op(msr_nb_perf_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_NB_PERF_CTRx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_nb_perf_ctrx_read(n)                           MSR_VALUE_(msr_nb_perf_ctrx_t, msr_rdmsr_at_(UINT32_C(0xC0010241), 2u, 4u, (uint32_t)(n)))

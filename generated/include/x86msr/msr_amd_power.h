@@ -41,7 +41,7 @@ typedef union msr_mperf_rd_only {
 #define MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_SHIFT 0
 #define MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_WIDTH 64
 #define MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_FIELD(op, ...) op(msr_mperf_rd_only_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_FIELD(op, ...) op(msr_mperf_rd_only_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_mperf_rd_only_read()           MSR_VALUE_(msr_mperf_rd_only_t, msr_rdmsr(MSR_MPERF_RD_ONLY))
 #define msr_mperf_rd_only_read_safe(value) msr_rdmsr_safe(MSR_MPERF_RD_ONLY, MSR_RAW_PTR_(msr_mperf_rd_only_t, value))
@@ -70,7 +70,7 @@ typedef union msr_aperf_rd_only {
 #define MSR_APERF_RD_ONLY_APERF_RD_ONLY_SHIFT 0
 #define MSR_APERF_RD_ONLY_APERF_RD_ONLY_WIDTH 64
 #define MSR_APERF_RD_ONLY_APERF_RD_ONLY_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_APERF_RD_ONLY_APERF_RD_ONLY_FIELD(op, ...) op(msr_aperf_rd_only_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_APERF_RD_ONLY_APERF_RD_ONLY_FIELD(op, ...) op(msr_aperf_rd_only_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_aperf_rd_only_read()           MSR_VALUE_(msr_aperf_rd_only_t, msr_rdmsr(MSR_APERF_RD_ONLY))
 #define msr_aperf_rd_only_read_safe(value) msr_rdmsr_safe(MSR_APERF_RD_ONLY, MSR_RAW_PTR_(msr_aperf_rd_only_t, value))
@@ -103,7 +103,7 @@ typedef union msr_p_state_current_limit {
 #define MSR_P_STATE_CURRENT_LIMIT_CUR_PSTATE_LIMIT_SHIFT 0
 #define MSR_P_STATE_CURRENT_LIMIT_CUR_PSTATE_LIMIT_WIDTH 4
 #define MSR_P_STATE_CURRENT_LIMIT_CUR_PSTATE_LIMIT_MASK  UINT64_C(0x000000000000000F)
-#define MSR_P_STATE_CURRENT_LIMIT_CUR_PSTATE_LIMIT_FIELD(op, ...) op(msr_p_state_current_limit_t, uint64_t, UINT64_C(0x000000000000000F), 0, 0, __VA_ARGS__)
+#define MSR_P_STATE_CURRENT_LIMIT_CUR_PSTATE_LIMIT_FIELD(op, ...) op(msr_p_state_current_limit_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 0, __VA_ARGS__)
 
 /*
  * PSTATE_MAX_VAL, bits 7:4, ro: PstateMaxVal: highest-numbered (lowest-performance)
@@ -112,7 +112,7 @@ typedef union msr_p_state_current_limit {
 #define MSR_P_STATE_CURRENT_LIMIT_PSTATE_MAX_VAL_SHIFT 4
 #define MSR_P_STATE_CURRENT_LIMIT_PSTATE_MAX_VAL_WIDTH 4
 #define MSR_P_STATE_CURRENT_LIMIT_PSTATE_MAX_VAL_MASK  UINT64_C(0x00000000000000F0)
-#define MSR_P_STATE_CURRENT_LIMIT_PSTATE_MAX_VAL_FIELD(op, ...) op(msr_p_state_current_limit_t, uint64_t, UINT64_C(0x00000000000000F0), 4, 0, __VA_ARGS__)
+#define MSR_P_STATE_CURRENT_LIMIT_PSTATE_MAX_VAL_FIELD(op, ...) op(msr_p_state_current_limit_t, uint64_t, UINT64_C(0x00000000000000F0), 4, 4, 0, __VA_ARGS__)
 
 #define msr_p_state_current_limit_read()           MSR_VALUE_(msr_p_state_current_limit_t, msr_rdmsr(MSR_P_STATE_CURRENT_LIMIT))
 #define msr_p_state_current_limit_read_safe(value) msr_rdmsr_safe(MSR_P_STATE_CURRENT_LIMIT, MSR_RAW_PTR_(msr_p_state_current_limit_t, value))
@@ -143,7 +143,7 @@ typedef union msr_p_state_control {
 #define MSR_P_STATE_CONTROL_PSTATE_CMD_SHIFT 0
 #define MSR_P_STATE_CONTROL_PSTATE_CMD_WIDTH 4
 #define MSR_P_STATE_CONTROL_PSTATE_CMD_MASK  UINT64_C(0x000000000000000F)
-#define MSR_P_STATE_CONTROL_PSTATE_CMD_FIELD(op, ...) op(msr_p_state_control_t, uint64_t, UINT64_C(0x000000000000000F), 0, 1, __VA_ARGS__)
+#define MSR_P_STATE_CONTROL_PSTATE_CMD_FIELD(op, ...) op(msr_p_state_control_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 1, __VA_ARGS__)
 
 #define msr_p_state_control_read()                         MSR_VALUE_(msr_p_state_control_t, msr_rdmsr(MSR_P_STATE_CONTROL))
 #define msr_p_state_control_read_safe(value)               msr_rdmsr_safe(MSR_P_STATE_CONTROL, MSR_RAW_PTR_(msr_p_state_control_t, value))
@@ -177,7 +177,7 @@ typedef union msr_p_state_status {
 #define MSR_P_STATE_STATUS_CUR_PSTATE_SHIFT 0
 #define MSR_P_STATE_STATUS_CUR_PSTATE_WIDTH 4
 #define MSR_P_STATE_STATUS_CUR_PSTATE_MASK  UINT64_C(0x000000000000000F)
-#define MSR_P_STATE_STATUS_CUR_PSTATE_FIELD(op, ...) op(msr_p_state_status_t, uint64_t, UINT64_C(0x000000000000000F), 0, 0, __VA_ARGS__)
+#define MSR_P_STATE_STATUS_CUR_PSTATE_FIELD(op, ...) op(msr_p_state_status_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 0, __VA_ARGS__)
 
 #define msr_p_state_status_read()           MSR_VALUE_(msr_p_state_status_t, msr_rdmsr(MSR_P_STATE_STATUS))
 #define msr_p_state_status_read_safe(value) msr_rdmsr_safe(MSR_P_STATE_STATUS, MSR_RAW_PTR_(msr_p_state_status_t, value))
@@ -211,7 +211,7 @@ typedef union msr_cppc_capability_1 {
 #define MSR_CPPC_CAPABILITY_1_LOWEST_PERF_SHIFT 0
 #define MSR_CPPC_CAPABILITY_1_LOWEST_PERF_WIDTH 8
 #define MSR_CPPC_CAPABILITY_1_LOWEST_PERF_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_CPPC_CAPABILITY_1_LOWEST_PERF_FIELD(op, ...) op(msr_cppc_capability_1_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 0, __VA_ARGS__)
+#define MSR_CPPC_CAPABILITY_1_LOWEST_PERF_FIELD(op, ...) op(msr_cppc_capability_1_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 0, __VA_ARGS__)
 
 /*
  * LOW_NON_LIN_PERF, bits 15:8, ro: Lowest non-linear (most energy-efficient)
@@ -220,7 +220,7 @@ typedef union msr_cppc_capability_1 {
 #define MSR_CPPC_CAPABILITY_1_LOW_NON_LIN_PERF_SHIFT 8
 #define MSR_CPPC_CAPABILITY_1_LOW_NON_LIN_PERF_WIDTH 8
 #define MSR_CPPC_CAPABILITY_1_LOW_NON_LIN_PERF_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_CPPC_CAPABILITY_1_LOW_NON_LIN_PERF_FIELD(op, ...) op(msr_cppc_capability_1_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 0, __VA_ARGS__)
+#define MSR_CPPC_CAPABILITY_1_LOW_NON_LIN_PERF_FIELD(op, ...) op(msr_cppc_capability_1_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 0, __VA_ARGS__)
 
 /*
  * NOMINAL_PERF, bits 23:16, ro: Nominal (guaranteed sustained) performance level.
@@ -229,7 +229,7 @@ typedef union msr_cppc_capability_1 {
 #define MSR_CPPC_CAPABILITY_1_NOMINAL_PERF_SHIFT 16
 #define MSR_CPPC_CAPABILITY_1_NOMINAL_PERF_WIDTH 8
 #define MSR_CPPC_CAPABILITY_1_NOMINAL_PERF_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_CPPC_CAPABILITY_1_NOMINAL_PERF_FIELD(op, ...) op(msr_cppc_capability_1_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 0, __VA_ARGS__)
+#define MSR_CPPC_CAPABILITY_1_NOMINAL_PERF_FIELD(op, ...) op(msr_cppc_capability_1_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 0, __VA_ARGS__)
 
 /*
  * HIGHEST_PERF, bits 31:24, ro: Highest performance level reachable under ideal
@@ -238,7 +238,7 @@ typedef union msr_cppc_capability_1 {
 #define MSR_CPPC_CAPABILITY_1_HIGHEST_PERF_SHIFT 24
 #define MSR_CPPC_CAPABILITY_1_HIGHEST_PERF_WIDTH 8
 #define MSR_CPPC_CAPABILITY_1_HIGHEST_PERF_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_CPPC_CAPABILITY_1_HIGHEST_PERF_FIELD(op, ...) op(msr_cppc_capability_1_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_CPPC_CAPABILITY_1_HIGHEST_PERF_FIELD(op, ...) op(msr_cppc_capability_1_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 #define msr_cppc_capability_1_read()           MSR_VALUE_(msr_cppc_capability_1_t, msr_rdmsr(MSR_CPPC_CAPABILITY_1))
 #define msr_cppc_capability_1_read_safe(value) msr_rdmsr_safe(MSR_CPPC_CAPABILITY_1, MSR_RAW_PTR_(msr_cppc_capability_1_t, value))
@@ -270,7 +270,7 @@ typedef union msr_cppc_enable {
 #define MSR_CPPC_ENABLE_CPPC_EN_SHIFT 0
 #define MSR_CPPC_ENABLE_CPPC_EN_WIDTH 1
 #define MSR_CPPC_ENABLE_CPPC_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_CPPC_ENABLE_CPPC_EN_FIELD(op, ...) op(msr_cppc_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_CPPC_ENABLE_CPPC_EN_FIELD(op, ...) op(msr_cppc_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_cppc_enable_read()                         MSR_VALUE_(msr_cppc_enable_t, msr_rdmsr(MSR_CPPC_ENABLE))
 #define msr_cppc_enable_read_safe(value)               msr_rdmsr_safe(MSR_CPPC_ENABLE, MSR_RAW_PTR_(msr_cppc_enable_t, value))
@@ -305,7 +305,7 @@ typedef union msr_cppc_capability_2 {
 #define MSR_CPPC_CAPABILITY_2_MAX_PERF_SHIFT 0
 #define MSR_CPPC_CAPABILITY_2_MAX_PERF_WIDTH 8
 #define MSR_CPPC_CAPABILITY_2_MAX_PERF_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_CPPC_CAPABILITY_2_MAX_PERF_FIELD(op, ...) op(msr_cppc_capability_2_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 0, __VA_ARGS__)
+#define MSR_CPPC_CAPABILITY_2_MAX_PERF_FIELD(op, ...) op(msr_cppc_capability_2_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 0, __VA_ARGS__)
 
 #define msr_cppc_capability_2_read()           MSR_VALUE_(msr_cppc_capability_2_t, msr_rdmsr(MSR_CPPC_CAPABILITY_2))
 #define msr_cppc_capability_2_read_safe(value) msr_rdmsr_safe(MSR_CPPC_CAPABILITY_2, MSR_RAW_PTR_(msr_cppc_capability_2_t, value))
@@ -339,7 +339,7 @@ typedef union msr_cppc_request {
 #define MSR_CPPC_REQUEST_MAX_PERF_SHIFT 0
 #define MSR_CPPC_REQUEST_MAX_PERF_WIDTH 8
 #define MSR_CPPC_REQUEST_MAX_PERF_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_CPPC_REQUEST_MAX_PERF_FIELD(op, ...) op(msr_cppc_request_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_CPPC_REQUEST_MAX_PERF_FIELD(op, ...) op(msr_cppc_request_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * MIN_PERF, bits 15:8, rw: Minimum performance hint (at most MAX_PERF). Reset: 0.
@@ -347,7 +347,7 @@ typedef union msr_cppc_request {
 #define MSR_CPPC_REQUEST_MIN_PERF_SHIFT 8
 #define MSR_CPPC_REQUEST_MIN_PERF_WIDTH 8
 #define MSR_CPPC_REQUEST_MIN_PERF_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_CPPC_REQUEST_MIN_PERF_FIELD(op, ...) op(msr_cppc_request_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_CPPC_REQUEST_MIN_PERF_FIELD(op, ...) op(msr_cppc_request_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * DES_PERF, bits 23:16, rw: Desired performance (directed mode); 0 = autonomous. Reset:
@@ -356,7 +356,7 @@ typedef union msr_cppc_request {
 #define MSR_CPPC_REQUEST_DES_PERF_SHIFT 16
 #define MSR_CPPC_REQUEST_DES_PERF_WIDTH 8
 #define MSR_CPPC_REQUEST_DES_PERF_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_CPPC_REQUEST_DES_PERF_FIELD(op, ...) op(msr_cppc_request_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 1, __VA_ARGS__)
+#define MSR_CPPC_REQUEST_DES_PERF_FIELD(op, ...) op(msr_cppc_request_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * ENERGY_PERF_PREF, bits 31:24, rw: Energy/performance preference: 00h performance, FFh
@@ -365,7 +365,7 @@ typedef union msr_cppc_request {
 #define MSR_CPPC_REQUEST_ENERGY_PERF_PREF_SHIFT 24
 #define MSR_CPPC_REQUEST_ENERGY_PERF_PREF_WIDTH 8
 #define MSR_CPPC_REQUEST_ENERGY_PERF_PREF_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_CPPC_REQUEST_ENERGY_PERF_PREF_FIELD(op, ...) op(msr_cppc_request_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 1, __VA_ARGS__)
+#define MSR_CPPC_REQUEST_ENERGY_PERF_PREF_FIELD(op, ...) op(msr_cppc_request_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 #define msr_cppc_request_read()                         MSR_VALUE_(msr_cppc_request_t, msr_rdmsr(MSR_CPPC_REQUEST))
 #define msr_cppc_request_read_safe(value)               msr_rdmsr_safe(MSR_CPPC_REQUEST, MSR_RAW_PTR_(msr_cppc_request_t, value))
@@ -401,7 +401,7 @@ typedef union msr_cppc_status {
 #define MSR_CPPC_STATUS_MIN_EX_SHIFT 1
 #define MSR_CPPC_STATUS_MIN_EX_WIDTH 1
 #define MSR_CPPC_STATUS_MIN_EX_MASK  UINT64_C(0x0000000000000002)
-#define MSR_CPPC_STATUS_MIN_EX_FIELD(op, ...) op(msr_cppc_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_CPPC_STATUS_MIN_EX_FIELD(op, ...) op(msr_cppc_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 #define msr_cppc_status_read()                         MSR_VALUE_(msr_cppc_status_t, msr_rdmsr(MSR_CPPC_STATUS))
 #define msr_cppc_status_read_safe(value)               msr_rdmsr_safe(MSR_CPPC_STATUS, MSR_RAW_PTR_(msr_cppc_status_t, value))

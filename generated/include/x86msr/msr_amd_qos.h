@@ -143,7 +143,7 @@ typedef union msr_l3_qos_abmc_cfg {
 #define MSR_L3_QOS_ABMC_CFG_BW_TYPE_SHIFT 0
 #define MSR_L3_QOS_ABMC_CFG_BW_TYPE_WIDTH 32
 #define MSR_L3_QOS_ABMC_CFG_BW_TYPE_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_L3_QOS_ABMC_CFG_BW_TYPE_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_CFG_BW_TYPE_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /*
  * BW_SRC, bits 43:32, rw: RMID (or COS when IS_COS=1) monitored by the counter. Reset:
@@ -152,7 +152,7 @@ typedef union msr_l3_qos_abmc_cfg {
 #define MSR_L3_QOS_ABMC_CFG_BW_SRC_SHIFT 32
 #define MSR_L3_QOS_ABMC_CFG_BW_SRC_WIDTH 12
 #define MSR_L3_QOS_ABMC_CFG_BW_SRC_MASK  UINT64_C(0x00000FFF00000000)
-#define MSR_L3_QOS_ABMC_CFG_BW_SRC_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x00000FFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_CFG_BW_SRC_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x00000FFF00000000), 32, 12, 1, __VA_ARGS__)
 
 /*
  * IS_COS, bit 47, rw: BW_SRC is a class of service rather than an RMID. Reset: 0.
@@ -160,7 +160,7 @@ typedef union msr_l3_qos_abmc_cfg {
 #define MSR_L3_QOS_ABMC_CFG_IS_COS_SHIFT 47
 #define MSR_L3_QOS_ABMC_CFG_IS_COS_WIDTH 1
 #define MSR_L3_QOS_ABMC_CFG_IS_COS_MASK  UINT64_C(0x0000800000000000)
-#define MSR_L3_QOS_ABMC_CFG_IS_COS_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x0000800000000000), 47, 1, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_CFG_IS_COS_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x0000800000000000), 47, 1, 1, __VA_ARGS__)
 
 /*
  * CTR_ID, bits 52:48, rw: Assignable counter to configure. Reset: 0.
@@ -168,7 +168,7 @@ typedef union msr_l3_qos_abmc_cfg {
 #define MSR_L3_QOS_ABMC_CFG_CTR_ID_SHIFT 48
 #define MSR_L3_QOS_ABMC_CFG_CTR_ID_WIDTH 5
 #define MSR_L3_QOS_ABMC_CFG_CTR_ID_MASK  UINT64_C(0x001F000000000000)
-#define MSR_L3_QOS_ABMC_CFG_CTR_ID_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x001F000000000000), 48, 1, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_CFG_CTR_ID_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x001F000000000000), 48, 5, 1, __VA_ARGS__)
 
 /*
  * CTR_EN, bit 62, rw: The counter starts tracking the selected bandwidth types. Reset:
@@ -177,7 +177,7 @@ typedef union msr_l3_qos_abmc_cfg {
 #define MSR_L3_QOS_ABMC_CFG_CTR_EN_SHIFT 62
 #define MSR_L3_QOS_ABMC_CFG_CTR_EN_WIDTH 1
 #define MSR_L3_QOS_ABMC_CFG_CTR_EN_MASK  UINT64_C(0x4000000000000000)
-#define MSR_L3_QOS_ABMC_CFG_CTR_EN_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_CFG_CTR_EN_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * CFG_EN, bit 63, rw: Apply this write to the counter selected by CTR_ID (otherwise no
@@ -186,7 +186,7 @@ typedef union msr_l3_qos_abmc_cfg {
 #define MSR_L3_QOS_ABMC_CFG_CFG_EN_SHIFT 63
 #define MSR_L3_QOS_ABMC_CFG_CFG_EN_WIDTH 1
 #define MSR_L3_QOS_ABMC_CFG_CFG_EN_MASK  UINT64_C(0x8000000000000000)
-#define MSR_L3_QOS_ABMC_CFG_CFG_EN_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_CFG_CFG_EN_FIELD(op, ...) op(msr_l3_qos_abmc_cfg_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 #define msr_l3_qos_abmc_cfg_read()                         MSR_VALUE_(msr_l3_qos_abmc_cfg_t, msr_rdmsr(MSR_L3_QOS_ABMC_CFG))
 #define msr_l3_qos_abmc_cfg_read_safe(value)               msr_rdmsr_safe(MSR_L3_QOS_ABMC_CFG, MSR_RAW_PTR_(msr_l3_qos_abmc_cfg_t, value))
@@ -227,7 +227,7 @@ typedef union msr_l3_qos_abmc_dsc {
 #define MSR_L3_QOS_ABMC_DSC_BW_TYPE_SHIFT 0
 #define MSR_L3_QOS_ABMC_DSC_BW_TYPE_WIDTH 32
 #define MSR_L3_QOS_ABMC_DSC_BW_TYPE_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_L3_QOS_ABMC_DSC_BW_TYPE_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_DSC_BW_TYPE_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * BW_SRC, bits 43:32, ro: RMID (or COS) monitored by the counter. Reset: 0.
@@ -235,7 +235,7 @@ typedef union msr_l3_qos_abmc_dsc {
 #define MSR_L3_QOS_ABMC_DSC_BW_SRC_SHIFT 32
 #define MSR_L3_QOS_ABMC_DSC_BW_SRC_WIDTH 12
 #define MSR_L3_QOS_ABMC_DSC_BW_SRC_MASK  UINT64_C(0x00000FFF00000000)
-#define MSR_L3_QOS_ABMC_DSC_BW_SRC_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x00000FFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_DSC_BW_SRC_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x00000FFF00000000), 32, 12, 0, __VA_ARGS__)
 
 /*
  * IS_COS, bit 47, ro: BW_SRC is a class of service. Reset: 0.
@@ -243,7 +243,7 @@ typedef union msr_l3_qos_abmc_dsc {
 #define MSR_L3_QOS_ABMC_DSC_IS_COS_SHIFT 47
 #define MSR_L3_QOS_ABMC_DSC_IS_COS_WIDTH 1
 #define MSR_L3_QOS_ABMC_DSC_IS_COS_MASK  UINT64_C(0x0000800000000000)
-#define MSR_L3_QOS_ABMC_DSC_IS_COS_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x0000800000000000), 47, 0, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_DSC_IS_COS_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x0000800000000000), 47, 1, 0, __VA_ARGS__)
 
 /*
  * CTR_ID, bits 52:48, ro: The counter described. Reset: 0.
@@ -251,7 +251,7 @@ typedef union msr_l3_qos_abmc_dsc {
 #define MSR_L3_QOS_ABMC_DSC_CTR_ID_SHIFT 48
 #define MSR_L3_QOS_ABMC_DSC_CTR_ID_WIDTH 5
 #define MSR_L3_QOS_ABMC_DSC_CTR_ID_MASK  UINT64_C(0x001F000000000000)
-#define MSR_L3_QOS_ABMC_DSC_CTR_ID_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x001F000000000000), 48, 0, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_DSC_CTR_ID_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x001F000000000000), 48, 5, 0, __VA_ARGS__)
 
 /*
  * CTR_EN, bit 62, ro: The counter is tracking (a disabled counter reads as zero).
@@ -260,7 +260,7 @@ typedef union msr_l3_qos_abmc_dsc {
 #define MSR_L3_QOS_ABMC_DSC_CTR_EN_SHIFT 62
 #define MSR_L3_QOS_ABMC_DSC_CTR_EN_WIDTH 1
 #define MSR_L3_QOS_ABMC_DSC_CTR_EN_MASK  UINT64_C(0x4000000000000000)
-#define MSR_L3_QOS_ABMC_DSC_CTR_EN_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_DSC_CTR_EN_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * CFG_ERR, bit 63, ro: The last configuration written was invalid; the counter was not
@@ -269,7 +269,7 @@ typedef union msr_l3_qos_abmc_dsc {
 #define MSR_L3_QOS_ABMC_DSC_CFG_ERR_SHIFT 63
 #define MSR_L3_QOS_ABMC_DSC_CFG_ERR_WIDTH 1
 #define MSR_L3_QOS_ABMC_DSC_CFG_ERR_MASK  UINT64_C(0x8000000000000000)
-#define MSR_L3_QOS_ABMC_DSC_CFG_ERR_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_L3_QOS_ABMC_DSC_CFG_ERR_FIELD(op, ...) op(msr_l3_qos_abmc_dsc_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_l3_qos_abmc_dsc_read()           MSR_VALUE_(msr_l3_qos_abmc_dsc_t, msr_rdmsr(MSR_L3_QOS_ABMC_DSC))
 #define msr_l3_qos_abmc_dsc_read_safe(value) msr_rdmsr_safe(MSR_L3_QOS_ABMC_DSC, MSR_RAW_PTR_(msr_l3_qos_abmc_dsc_t, value))
@@ -302,7 +302,7 @@ typedef union msr_l3_qos_ext_cfg {
 #define MSR_L3_QOS_EXT_CFG_ABMC_EN_SHIFT 0
 #define MSR_L3_QOS_EXT_CFG_ABMC_EN_WIDTH 1
 #define MSR_L3_QOS_EXT_CFG_ABMC_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_L3_QOS_EXT_CFG_ABMC_EN_FIELD(op, ...) op(msr_l3_qos_ext_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_L3_QOS_EXT_CFG_ABMC_EN_FIELD(op, ...) op(msr_l3_qos_ext_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * SDCIAE_EN, bit 1, rw: SDCI lines go only to the L3 partitions of the highest-
@@ -311,7 +311,7 @@ typedef union msr_l3_qos_ext_cfg {
 #define MSR_L3_QOS_EXT_CFG_SDCIAE_EN_SHIFT 1
 #define MSR_L3_QOS_EXT_CFG_SDCIAE_EN_WIDTH 1
 #define MSR_L3_QOS_EXT_CFG_SDCIAE_EN_MASK  UINT64_C(0x0000000000000002)
-#define MSR_L3_QOS_EXT_CFG_SDCIAE_EN_FIELD(op, ...) op(msr_l3_qos_ext_cfg_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_L3_QOS_EXT_CFG_SDCIAE_EN_FIELD(op, ...) op(msr_l3_qos_ext_cfg_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 #define msr_l3_qos_ext_cfg_read()                         MSR_VALUE_(msr_l3_qos_ext_cfg_t, msr_rdmsr(MSR_L3_QOS_EXT_CFG))
 #define msr_l3_qos_ext_cfg_read_safe(value)               msr_rdmsr_safe(MSR_L3_QOS_EXT_CFG, MSR_RAW_PTR_(msr_l3_qos_ext_cfg_t, value))
@@ -357,7 +357,7 @@ typedef union msr_qos_evt_cfg_x {
 #define MSR_QOS_EVT_CFG_x_LCL_FILL_SHIFT 0
 #define MSR_QOS_EVT_CFG_x_LCL_FILL_WIDTH 1
 #define MSR_QOS_EVT_CFG_x_LCL_FILL_MASK  UINT64_C(0x0000000000000001)
-#define MSR_QOS_EVT_CFG_x_LCL_FILL_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_QOS_EVT_CFG_x_LCL_FILL_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * RMT_FILL, bit 1, rw: Reads to remote DRAM.
@@ -365,7 +365,7 @@ typedef union msr_qos_evt_cfg_x {
 #define MSR_QOS_EVT_CFG_x_RMT_FILL_SHIFT 1
 #define MSR_QOS_EVT_CFG_x_RMT_FILL_WIDTH 1
 #define MSR_QOS_EVT_CFG_x_RMT_FILL_MASK  UINT64_C(0x0000000000000002)
-#define MSR_QOS_EVT_CFG_x_RMT_FILL_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_QOS_EVT_CFG_x_RMT_FILL_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * LCL_NT_WR, bit 2, rw: Non-temporal writes to local memory.
@@ -373,7 +373,7 @@ typedef union msr_qos_evt_cfg_x {
 #define MSR_QOS_EVT_CFG_x_LCL_NT_WR_SHIFT 2
 #define MSR_QOS_EVT_CFG_x_LCL_NT_WR_WIDTH 1
 #define MSR_QOS_EVT_CFG_x_LCL_NT_WR_MASK  UINT64_C(0x0000000000000004)
-#define MSR_QOS_EVT_CFG_x_LCL_NT_WR_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_QOS_EVT_CFG_x_LCL_NT_WR_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * RMT_NT_WR, bit 3, rw: Non-temporal writes to remote memory.
@@ -381,7 +381,7 @@ typedef union msr_qos_evt_cfg_x {
 #define MSR_QOS_EVT_CFG_x_RMT_NT_WR_SHIFT 3
 #define MSR_QOS_EVT_CFG_x_RMT_NT_WR_WIDTH 1
 #define MSR_QOS_EVT_CFG_x_RMT_NT_WR_MASK  UINT64_C(0x0000000000000008)
-#define MSR_QOS_EVT_CFG_x_RMT_NT_WR_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_QOS_EVT_CFG_x_RMT_NT_WR_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * LCL_SLOW_FILL, bit 4, rw: Reads to local slow memory.
@@ -389,7 +389,7 @@ typedef union msr_qos_evt_cfg_x {
 #define MSR_QOS_EVT_CFG_x_LCL_SLOW_FILL_SHIFT 4
 #define MSR_QOS_EVT_CFG_x_LCL_SLOW_FILL_WIDTH 1
 #define MSR_QOS_EVT_CFG_x_LCL_SLOW_FILL_MASK  UINT64_C(0x0000000000000010)
-#define MSR_QOS_EVT_CFG_x_LCL_SLOW_FILL_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_QOS_EVT_CFG_x_LCL_SLOW_FILL_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * RMT_SLOW_FILL, bit 5, rw: Reads to remote slow memory.
@@ -397,7 +397,7 @@ typedef union msr_qos_evt_cfg_x {
 #define MSR_QOS_EVT_CFG_x_RMT_SLOW_FILL_SHIFT 5
 #define MSR_QOS_EVT_CFG_x_RMT_SLOW_FILL_WIDTH 1
 #define MSR_QOS_EVT_CFG_x_RMT_SLOW_FILL_MASK  UINT64_C(0x0000000000000020)
-#define MSR_QOS_EVT_CFG_x_RMT_SLOW_FILL_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_QOS_EVT_CFG_x_RMT_SLOW_FILL_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * VICTIM_BW, bit 6, rw: Dirty victim writes to all types of memory.
@@ -405,7 +405,7 @@ typedef union msr_qos_evt_cfg_x {
 #define MSR_QOS_EVT_CFG_x_VICTIM_BW_SHIFT 6
 #define MSR_QOS_EVT_CFG_x_VICTIM_BW_WIDTH 1
 #define MSR_QOS_EVT_CFG_x_VICTIM_BW_MASK  UINT64_C(0x0000000000000040)
-#define MSR_QOS_EVT_CFG_x_VICTIM_BW_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_QOS_EVT_CFG_x_VICTIM_BW_FIELD(op, ...) op(msr_qos_evt_cfg_x_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_QOS_EVT_CFG_x_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_qos_evt_cfg_x_read(n)                           MSR_VALUE_(msr_qos_evt_cfg_x_t, msr_rdmsr_at_(UINT32_C(0xC0000400), 1u, 2u, (uint32_t)(n)))

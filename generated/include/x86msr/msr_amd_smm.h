@@ -68,7 +68,7 @@ typedef union msr_smbase {
 #define MSR_SMBASE_SMBASE_SHIFT 0
 #define MSR_SMBASE_SMBASE_WIDTH 32
 #define MSR_SMBASE_SMBASE_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_SMBASE_SMBASE_FIELD(op, ...) op(msr_smbase_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_SMBASE_SMBASE_FIELD(op, ...) op(msr_smbase_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_smbase_read()                         MSR_VALUE_(msr_smbase_t, msr_rdmsr(MSR_SMBASE))
 #define msr_smbase_read_safe(value)               msr_rdmsr_safe(MSR_SMBASE, MSR_RAW_PTR_(msr_smbase_t, value))
@@ -104,7 +104,7 @@ typedef union msr_smm_addr {
 #define MSR_SMM_ADDR_BASE_SHIFT 17
 #define MSR_SMM_ADDR_BASE_WIDTH 35
 #define MSR_SMM_ADDR_BASE_MASK  UINT64_C(0x000FFFFFFFFE0000)
-#define MSR_SMM_ADDR_BASE_FIELD(op, ...) op(msr_smm_addr_t, uint64_t, UINT64_C(0x000FFFFFFFFE0000), 17, 1, __VA_ARGS__)
+#define MSR_SMM_ADDR_BASE_FIELD(op, ...) op(msr_smm_addr_t, uint64_t, UINT64_C(0x000FFFFFFFFE0000), 17, 35, 1, __VA_ARGS__)
 
 #define msr_smm_addr_read()                         MSR_VALUE_(msr_smm_addr_t, msr_rdmsr(MSR_SMM_ADDR))
 #define msr_smm_addr_read_safe(value)               msr_rdmsr_safe(MSR_SMM_ADDR, MSR_RAW_PTR_(msr_smm_addr_t, value))
@@ -143,7 +143,7 @@ typedef union msr_smm_mask {
 #define MSR_SMM_MASK_AE_SHIFT 0
 #define MSR_SMM_MASK_AE_WIDTH 1
 #define MSR_SMM_MASK_AE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_SMM_MASK_AE_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_SMM_MASK_AE_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * TE, bit 1, rw: TSeg address range enable: protects the range given by SMM_ADDR and
@@ -152,7 +152,7 @@ typedef union msr_smm_mask {
 #define MSR_SMM_MASK_TE_SHIFT 1
 #define MSR_SMM_MASK_TE_WIDTH 1
 #define MSR_SMM_MASK_TE_MASK  UINT64_C(0x0000000000000002)
-#define MSR_SMM_MASK_TE_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_SMM_MASK_TE_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * MASK, bits 51:17, rw: TSeg mask bits 51:17; selects which address bits must match
@@ -161,7 +161,7 @@ typedef union msr_smm_mask {
 #define MSR_SMM_MASK_MASK_SHIFT 17
 #define MSR_SMM_MASK_MASK_WIDTH 35
 #define MSR_SMM_MASK_MASK_MASK  UINT64_C(0x000FFFFFFFFE0000)
-#define MSR_SMM_MASK_MASK_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x000FFFFFFFFE0000), 17, 1, __VA_ARGS__)
+#define MSR_SMM_MASK_MASK_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x000FFFFFFFFE0000), 17, 35, 1, __VA_ARGS__)
 
 #define msr_smm_mask_read()                         MSR_VALUE_(msr_smm_mask_t, msr_rdmsr(MSR_SMM_MASK))
 #define msr_smm_mask_read_safe(value)               msr_rdmsr_safe(MSR_SMM_MASK, MSR_RAW_PTR_(msr_smm_mask_t, value))
@@ -195,7 +195,7 @@ typedef union msr_smm_key {
 #define MSR_SMM_KEY_KEY_SHIFT 0
 #define MSR_SMM_KEY_KEY_WIDTH 64
 #define MSR_SMM_KEY_KEY_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_SMM_KEY_KEY_FIELD(op, ...) op(msr_smm_key_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_SMM_KEY_KEY_FIELD(op, ...) op(msr_smm_key_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_smm_key_write(value)      msr_wrmsr(MSR_SMM_KEY, MSR_RAW_(msr_smm_key_t, value))
 #define msr_smm_key_write_safe(value) msr_wrmsr_safe(MSR_SMM_KEY, MSR_RAW_(msr_smm_key_t, value))

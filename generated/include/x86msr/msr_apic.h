@@ -49,7 +49,7 @@ typedef union msr_ia32_apic_base {
 #define MSR_IA32_APIC_BASE_BSP_SHIFT 8
 #define MSR_IA32_APIC_BASE_BSP_WIDTH 1
 #define MSR_IA32_APIC_BASE_BSP_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_APIC_BASE_BSP_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_APIC_BASE_BSP_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * EXTD, bit 10, rw: Enables x2APIC mode (needs CPUID.01H:ECX[21]); cleared by reset.
@@ -58,7 +58,7 @@ typedef union msr_ia32_apic_base {
 #define MSR_IA32_APIC_BASE_EXTD_SHIFT 10
 #define MSR_IA32_APIC_BASE_EXTD_WIDTH 1
 #define MSR_IA32_APIC_BASE_EXTD_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_APIC_BASE_EXTD_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_APIC_BASE_EXTD_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 11, rw: APIC global enable; clearing it disables the local APIC. Reset: 1.
@@ -66,7 +66,7 @@ typedef union msr_ia32_apic_base {
 #define MSR_IA32_APIC_BASE_EN_SHIFT 11
 #define MSR_IA32_APIC_BASE_EN_WIDTH 1
 #define MSR_IA32_APIC_BASE_EN_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_APIC_BASE_EN_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_APIC_BASE_EN_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * APIC_BASE, bits 51:12, rw: Bits 51:12 of the physical base of the APIC register page;
@@ -75,7 +75,7 @@ typedef union msr_ia32_apic_base {
 #define MSR_IA32_APIC_BASE_APIC_BASE_SHIFT 12
 #define MSR_IA32_APIC_BASE_APIC_BASE_WIDTH 40
 #define MSR_IA32_APIC_BASE_APIC_BASE_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_IA32_APIC_BASE_APIC_BASE_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_APIC_BASE_APIC_BASE_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 #define msr_ia32_apic_base_read()                         MSR_VALUE_(msr_ia32_apic_base_t, msr_rdmsr(MSR_IA32_APIC_BASE))
 #define msr_ia32_apic_base_read_safe(value)               msr_rdmsr_safe(MSR_IA32_APIC_BASE, MSR_RAW_PTR_(msr_ia32_apic_base_t, value))
@@ -110,7 +110,7 @@ typedef union msr_ia32_xapic_disable_status {
 #define MSR_IA32_XAPIC_DISABLE_STATUS_LEGACY_XAPIC_DISABLED_SHIFT 0
 #define MSR_IA32_XAPIC_DISABLE_STATUS_LEGACY_XAPIC_DISABLED_WIDTH 1
 #define MSR_IA32_XAPIC_DISABLE_STATUS_LEGACY_XAPIC_DISABLED_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_XAPIC_DISABLE_STATUS_LEGACY_XAPIC_DISABLED_FIELD(op, ...) op(msr_ia32_xapic_disable_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_XAPIC_DISABLE_STATUS_LEGACY_XAPIC_DISABLED_FIELD(op, ...) op(msr_ia32_xapic_disable_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_xapic_disable_status_read()           MSR_VALUE_(msr_ia32_xapic_disable_status_t, msr_rdmsr(MSR_IA32_XAPIC_DISABLE_STATUS))
 #define msr_ia32_xapic_disable_status_read_safe(value) msr_rdmsr_safe(MSR_IA32_XAPIC_DISABLE_STATUS, MSR_RAW_PTR_(msr_ia32_xapic_disable_status_t, value))
@@ -140,7 +140,7 @@ typedef union msr_ia32_x2apic_apicid {
 #define MSR_IA32_X2APIC_APICID_X2APIC_ID_SHIFT 0
 #define MSR_IA32_X2APIC_APICID_X2APIC_ID_WIDTH 32
 #define MSR_IA32_X2APIC_APICID_X2APIC_ID_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_X2APIC_APICID_X2APIC_ID_FIELD(op, ...) op(msr_ia32_x2apic_apicid_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_APICID_X2APIC_ID_FIELD(op, ...) op(msr_ia32_x2apic_apicid_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_x2apic_apicid_read()           MSR_VALUE_(msr_ia32_x2apic_apicid_t, msr_rdmsr(MSR_IA32_X2APIC_APICID))
 #define msr_ia32_x2apic_apicid_read_safe(value) msr_rdmsr_safe(MSR_IA32_X2APIC_APICID, MSR_RAW_PTR_(msr_ia32_x2apic_apicid_t, value))
@@ -173,7 +173,7 @@ typedef union msr_ia32_x2apic_version {
 #define MSR_IA32_X2APIC_VERSION_VERSION_SHIFT 0
 #define MSR_IA32_X2APIC_VERSION_VERSION_WIDTH 8
 #define MSR_IA32_X2APIC_VERSION_VERSION_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_VERSION_VERSION_FIELD(op, ...) op(msr_ia32_x2apic_version_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_VERSION_VERSION_FIELD(op, ...) op(msr_ia32_x2apic_version_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 0, __VA_ARGS__)
 
 /*
  * MAX_LVT_ENTRY, bits 23:16, ro: Number of LVT entries minus one.
@@ -181,7 +181,7 @@ typedef union msr_ia32_x2apic_version {
 #define MSR_IA32_X2APIC_VERSION_MAX_LVT_ENTRY_SHIFT 16
 #define MSR_IA32_X2APIC_VERSION_MAX_LVT_ENTRY_WIDTH 8
 #define MSR_IA32_X2APIC_VERSION_MAX_LVT_ENTRY_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_X2APIC_VERSION_MAX_LVT_ENTRY_FIELD(op, ...) op(msr_ia32_x2apic_version_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_VERSION_MAX_LVT_ENTRY_FIELD(op, ...) op(msr_ia32_x2apic_version_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 0, __VA_ARGS__)
 
 /*
  * EOI_BROADCAST_SUPPRESSION, bit 24, ro: EOI-broadcast suppression is supported
@@ -190,7 +190,7 @@ typedef union msr_ia32_x2apic_version {
 #define MSR_IA32_X2APIC_VERSION_EOI_BROADCAST_SUPPRESSION_SHIFT 24
 #define MSR_IA32_X2APIC_VERSION_EOI_BROADCAST_SUPPRESSION_WIDTH 1
 #define MSR_IA32_X2APIC_VERSION_EOI_BROADCAST_SUPPRESSION_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_X2APIC_VERSION_EOI_BROADCAST_SUPPRESSION_FIELD(op, ...) op(msr_ia32_x2apic_version_t, uint64_t, UINT64_C(0x0000000001000000), 24, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_VERSION_EOI_BROADCAST_SUPPRESSION_FIELD(op, ...) op(msr_ia32_x2apic_version_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_x2apic_version_read()           MSR_VALUE_(msr_ia32_x2apic_version_t, msr_rdmsr(MSR_IA32_X2APIC_VERSION))
 #define msr_ia32_x2apic_version_read_safe(value) msr_rdmsr_safe(MSR_IA32_X2APIC_VERSION, MSR_RAW_PTR_(msr_ia32_x2apic_version_t, value))
@@ -221,7 +221,7 @@ typedef union msr_ia32_x2apic_tpr {
 #define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_SUBCLASS_SHIFT 0
 #define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_SUBCLASS_WIDTH 4
 #define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_SUBCLASS_MASK  UINT64_C(0x000000000000000F)
-#define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_SUBCLASS_FIELD(op, ...) op(msr_ia32_x2apic_tpr_t, uint64_t, UINT64_C(0x000000000000000F), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_SUBCLASS_FIELD(op, ...) op(msr_ia32_x2apic_tpr_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 1, __VA_ARGS__)
 
 /*
  * TASK_PRIORITY_CLASS, bits 7:4, rw: Task priority class. Reset: 0.
@@ -229,7 +229,7 @@ typedef union msr_ia32_x2apic_tpr {
 #define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_CLASS_SHIFT 4
 #define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_CLASS_WIDTH 4
 #define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_CLASS_MASK  UINT64_C(0x00000000000000F0)
-#define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_CLASS_FIELD(op, ...) op(msr_ia32_x2apic_tpr_t, uint64_t, UINT64_C(0x00000000000000F0), 4, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_TPR_TASK_PRIORITY_CLASS_FIELD(op, ...) op(msr_ia32_x2apic_tpr_t, uint64_t, UINT64_C(0x00000000000000F0), 4, 4, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_tpr_read()                         MSR_VALUE_(msr_ia32_x2apic_tpr_t, msr_rdmsr(MSR_IA32_X2APIC_TPR))
 #define msr_ia32_x2apic_tpr_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_TPR, MSR_RAW_PTR_(msr_ia32_x2apic_tpr_t, value))
@@ -265,7 +265,7 @@ typedef union msr_ia32_x2apic_ppr {
 #define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_SUBCLASS_SHIFT 0
 #define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_SUBCLASS_WIDTH 4
 #define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_SUBCLASS_MASK  UINT64_C(0x000000000000000F)
-#define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_SUBCLASS_FIELD(op, ...) op(msr_ia32_x2apic_ppr_t, uint64_t, UINT64_C(0x000000000000000F), 0, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_SUBCLASS_FIELD(op, ...) op(msr_ia32_x2apic_ppr_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 0, __VA_ARGS__)
 
 /*
  * PROCESSOR_PRIORITY_CLASS, bits 7:4, ro: Processor priority class.
@@ -273,7 +273,7 @@ typedef union msr_ia32_x2apic_ppr {
 #define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_CLASS_SHIFT 4
 #define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_CLASS_WIDTH 4
 #define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_CLASS_MASK  UINT64_C(0x00000000000000F0)
-#define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_CLASS_FIELD(op, ...) op(msr_ia32_x2apic_ppr_t, uint64_t, UINT64_C(0x00000000000000F0), 4, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_PPR_PROCESSOR_PRIORITY_CLASS_FIELD(op, ...) op(msr_ia32_x2apic_ppr_t, uint64_t, UINT64_C(0x00000000000000F0), 4, 4, 0, __VA_ARGS__)
 
 #define msr_ia32_x2apic_ppr_read()           MSR_VALUE_(msr_ia32_x2apic_ppr_t, msr_rdmsr(MSR_IA32_X2APIC_PPR))
 #define msr_ia32_x2apic_ppr_read_safe(value) msr_rdmsr_safe(MSR_IA32_X2APIC_PPR, MSR_RAW_PTR_(msr_ia32_x2apic_ppr_t, value))
@@ -303,7 +303,7 @@ typedef union msr_ia32_x2apic_eoi {
 #define MSR_IA32_X2APIC_EOI_EOI_SHIFT 0
 #define MSR_IA32_X2APIC_EOI_EOI_WIDTH 32
 #define MSR_IA32_X2APIC_EOI_EOI_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_X2APIC_EOI_EOI_FIELD(op, ...) op(msr_ia32_x2apic_eoi_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_EOI_EOI_FIELD(op, ...) op(msr_ia32_x2apic_eoi_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_eoi_write(value)      msr_wrmsr(MSR_IA32_X2APIC_EOI, MSR_RAW_(msr_ia32_x2apic_eoi_t, value))
 #define msr_ia32_x2apic_eoi_write_safe(value) msr_wrmsr_safe(MSR_IA32_X2APIC_EOI, MSR_RAW_(msr_ia32_x2apic_eoi_t, value))
@@ -335,7 +335,7 @@ typedef union msr_ia32_x2apic_ldr {
 #define MSR_IA32_X2APIC_LDR_LOGICAL_ID_SHIFT 0
 #define MSR_IA32_X2APIC_LDR_LOGICAL_ID_WIDTH 16
 #define MSR_IA32_X2APIC_LDR_LOGICAL_ID_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IA32_X2APIC_LDR_LOGICAL_ID_FIELD(op, ...) op(msr_ia32_x2apic_ldr_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LDR_LOGICAL_ID_FIELD(op, ...) op(msr_ia32_x2apic_ldr_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 0, __VA_ARGS__)
 
 /*
  * CLUSTER_ID, bits 31:16, ro: Cluster ID (x2APIC ID[19:4]).
@@ -343,7 +343,7 @@ typedef union msr_ia32_x2apic_ldr {
 #define MSR_IA32_X2APIC_LDR_CLUSTER_ID_SHIFT 16
 #define MSR_IA32_X2APIC_LDR_CLUSTER_ID_WIDTH 16
 #define MSR_IA32_X2APIC_LDR_CLUSTER_ID_MASK  UINT64_C(0x00000000FFFF0000)
-#define MSR_IA32_X2APIC_LDR_CLUSTER_ID_FIELD(op, ...) op(msr_ia32_x2apic_ldr_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LDR_CLUSTER_ID_FIELD(op, ...) op(msr_ia32_x2apic_ldr_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 16, 0, __VA_ARGS__)
 
 #define msr_ia32_x2apic_ldr_read()           MSR_VALUE_(msr_ia32_x2apic_ldr_t, msr_rdmsr(MSR_IA32_X2APIC_LDR))
 #define msr_ia32_x2apic_ldr_read_safe(value) msr_rdmsr_safe(MSR_IA32_X2APIC_LDR, MSR_RAW_PTR_(msr_ia32_x2apic_ldr_t, value))
@@ -377,7 +377,7 @@ typedef union msr_ia32_x2apic_sivr {
 #define MSR_IA32_X2APIC_SIVR_SPURIOUS_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_SIVR_SPURIOUS_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_SIVR_SPURIOUS_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_SIVR_SPURIOUS_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_sivr_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_SIVR_SPURIOUS_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_sivr_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * APIC_SOFTWARE_ENABLE, bit 8, rw: Software enable of the local APIC. Reset: 0.
@@ -385,7 +385,7 @@ typedef union msr_ia32_x2apic_sivr {
 #define MSR_IA32_X2APIC_SIVR_APIC_SOFTWARE_ENABLE_SHIFT 8
 #define MSR_IA32_X2APIC_SIVR_APIC_SOFTWARE_ENABLE_WIDTH 1
 #define MSR_IA32_X2APIC_SIVR_APIC_SOFTWARE_ENABLE_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_X2APIC_SIVR_APIC_SOFTWARE_ENABLE_FIELD(op, ...) op(msr_ia32_x2apic_sivr_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_SIVR_APIC_SOFTWARE_ENABLE_FIELD(op, ...) op(msr_ia32_x2apic_sivr_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * FOCUS_PROCESSOR_CHECKING, bit 9, rw: Disables focus processor checking (where
@@ -394,7 +394,7 @@ typedef union msr_ia32_x2apic_sivr {
 #define MSR_IA32_X2APIC_SIVR_FOCUS_PROCESSOR_CHECKING_SHIFT 9
 #define MSR_IA32_X2APIC_SIVR_FOCUS_PROCESSOR_CHECKING_WIDTH 1
 #define MSR_IA32_X2APIC_SIVR_FOCUS_PROCESSOR_CHECKING_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_X2APIC_SIVR_FOCUS_PROCESSOR_CHECKING_FIELD(op, ...) op(msr_ia32_x2apic_sivr_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_SIVR_FOCUS_PROCESSOR_CHECKING_FIELD(op, ...) op(msr_ia32_x2apic_sivr_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * EOI_BROADCAST_SUPPRESSION, bit 12, rw: Suppresses EOI broadcasts to I/O APICs for
@@ -403,7 +403,7 @@ typedef union msr_ia32_x2apic_sivr {
 #define MSR_IA32_X2APIC_SIVR_EOI_BROADCAST_SUPPRESSION_SHIFT 12
 #define MSR_IA32_X2APIC_SIVR_EOI_BROADCAST_SUPPRESSION_WIDTH 1
 #define MSR_IA32_X2APIC_SIVR_EOI_BROADCAST_SUPPRESSION_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_X2APIC_SIVR_EOI_BROADCAST_SUPPRESSION_FIELD(op, ...) op(msr_ia32_x2apic_sivr_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_SIVR_EOI_BROADCAST_SUPPRESSION_FIELD(op, ...) op(msr_ia32_x2apic_sivr_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_sivr_read()                         MSR_VALUE_(msr_ia32_x2apic_sivr_t, msr_rdmsr(MSR_IA32_X2APIC_SIVR))
 #define msr_ia32_x2apic_sivr_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_SIVR, MSR_RAW_PTR_(msr_ia32_x2apic_sivr_t, value))
@@ -447,7 +447,7 @@ typedef union msr_ia32_x2apic_isrx {
 #define MSR_IA32_X2APIC_ISRx_ISR_SHIFT 0
 #define MSR_IA32_X2APIC_ISRx_ISR_WIDTH 32
 #define MSR_IA32_X2APIC_ISRx_ISR_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_X2APIC_ISRx_ISR_FIELD(op, ...) op(msr_ia32_x2apic_isrx_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ISRx_ISR_FIELD(op, ...) op(msr_ia32_x2apic_isrx_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_X2APIC_ISRx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_x2apic_isrx_read(n)             MSR_VALUE_(msr_ia32_x2apic_isrx_t, msr_rdmsr_at_(UINT32_C(0x810), 1u, 8u, (uint32_t)(n)))
@@ -488,7 +488,7 @@ typedef union msr_ia32_x2apic_tmrx {
 #define MSR_IA32_X2APIC_TMRx_TMR_SHIFT 0
 #define MSR_IA32_X2APIC_TMRx_TMR_WIDTH 32
 #define MSR_IA32_X2APIC_TMRx_TMR_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_X2APIC_TMRx_TMR_FIELD(op, ...) op(msr_ia32_x2apic_tmrx_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_TMRx_TMR_FIELD(op, ...) op(msr_ia32_x2apic_tmrx_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_X2APIC_TMRx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_x2apic_tmrx_read(n)             MSR_VALUE_(msr_ia32_x2apic_tmrx_t, msr_rdmsr_at_(UINT32_C(0x818), 1u, 8u, (uint32_t)(n)))
@@ -529,7 +529,7 @@ typedef union msr_ia32_x2apic_irrx {
 #define MSR_IA32_X2APIC_IRRx_IRR_SHIFT 0
 #define MSR_IA32_X2APIC_IRRx_IRR_WIDTH 32
 #define MSR_IA32_X2APIC_IRRx_IRR_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_X2APIC_IRRx_IRR_FIELD(op, ...) op(msr_ia32_x2apic_irrx_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_IRRx_IRR_FIELD(op, ...) op(msr_ia32_x2apic_irrx_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_X2APIC_IRRx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_x2apic_irrx_read(n)             MSR_VALUE_(msr_ia32_x2apic_irrx_t, msr_rdmsr_at_(UINT32_C(0x820), 1u, 8u, (uint32_t)(n)))
@@ -569,7 +569,7 @@ typedef union msr_ia32_x2apic_esr {
 #define MSR_IA32_X2APIC_ESR_SEND_CHECKSUM_ERROR_SHIFT 0
 #define MSR_IA32_X2APIC_ESR_SEND_CHECKSUM_ERROR_WIDTH 1
 #define MSR_IA32_X2APIC_ESR_SEND_CHECKSUM_ERROR_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_X2APIC_ESR_SEND_CHECKSUM_ERROR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ESR_SEND_CHECKSUM_ERROR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * RECEIVE_CHECKSUM_ERROR, bit 1, rw: Checksum error on a received message (P6 and
@@ -578,7 +578,7 @@ typedef union msr_ia32_x2apic_esr {
 #define MSR_IA32_X2APIC_ESR_RECEIVE_CHECKSUM_ERROR_SHIFT 1
 #define MSR_IA32_X2APIC_ESR_RECEIVE_CHECKSUM_ERROR_WIDTH 1
 #define MSR_IA32_X2APIC_ESR_RECEIVE_CHECKSUM_ERROR_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_X2APIC_ESR_RECEIVE_CHECKSUM_ERROR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ESR_RECEIVE_CHECKSUM_ERROR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * SEND_ACCEPT_ERROR, bit 2, rw: A sent message was not accepted (P6 and Pentium only).
@@ -586,7 +586,7 @@ typedef union msr_ia32_x2apic_esr {
 #define MSR_IA32_X2APIC_ESR_SEND_ACCEPT_ERROR_SHIFT 2
 #define MSR_IA32_X2APIC_ESR_SEND_ACCEPT_ERROR_WIDTH 1
 #define MSR_IA32_X2APIC_ESR_SEND_ACCEPT_ERROR_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_X2APIC_ESR_SEND_ACCEPT_ERROR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ESR_SEND_ACCEPT_ERROR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * RECEIVE_ACCEPT_ERROR, bit 3, rw: A received message was not accepted (P6 and Pentium
@@ -595,7 +595,7 @@ typedef union msr_ia32_x2apic_esr {
 #define MSR_IA32_X2APIC_ESR_RECEIVE_ACCEPT_ERROR_SHIFT 3
 #define MSR_IA32_X2APIC_ESR_RECEIVE_ACCEPT_ERROR_WIDTH 1
 #define MSR_IA32_X2APIC_ESR_RECEIVE_ACCEPT_ERROR_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_X2APIC_ESR_RECEIVE_ACCEPT_ERROR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ESR_RECEIVE_ACCEPT_ERROR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * REDIRECTABLE_IPI, bit 4, rw: A lowest-priority IPI was sent where it is not
@@ -604,7 +604,7 @@ typedef union msr_ia32_x2apic_esr {
 #define MSR_IA32_X2APIC_ESR_REDIRECTABLE_IPI_SHIFT 4
 #define MSR_IA32_X2APIC_ESR_REDIRECTABLE_IPI_WIDTH 1
 #define MSR_IA32_X2APIC_ESR_REDIRECTABLE_IPI_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_X2APIC_ESR_REDIRECTABLE_IPI_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ESR_REDIRECTABLE_IPI_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * SEND_ILLEGAL_VECTOR, bit 5, rw: An illegal vector (0-15) was sent.
@@ -612,7 +612,7 @@ typedef union msr_ia32_x2apic_esr {
 #define MSR_IA32_X2APIC_ESR_SEND_ILLEGAL_VECTOR_SHIFT 5
 #define MSR_IA32_X2APIC_ESR_SEND_ILLEGAL_VECTOR_WIDTH 1
 #define MSR_IA32_X2APIC_ESR_SEND_ILLEGAL_VECTOR_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_X2APIC_ESR_SEND_ILLEGAL_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ESR_SEND_ILLEGAL_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * RECEIVED_ILLEGAL_VECTOR, bit 6, rw: An illegal vector (0-15) was received.
@@ -620,7 +620,7 @@ typedef union msr_ia32_x2apic_esr {
 #define MSR_IA32_X2APIC_ESR_RECEIVED_ILLEGAL_VECTOR_SHIFT 6
 #define MSR_IA32_X2APIC_ESR_RECEIVED_ILLEGAL_VECTOR_WIDTH 1
 #define MSR_IA32_X2APIC_ESR_RECEIVED_ILLEGAL_VECTOR_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_X2APIC_ESR_RECEIVED_ILLEGAL_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ESR_RECEIVED_ILLEGAL_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * ILLEGAL_REGISTER_ADDRESS, bit 7, rw: A reserved register was accessed.
@@ -628,7 +628,7 @@ typedef union msr_ia32_x2apic_esr {
 #define MSR_IA32_X2APIC_ESR_ILLEGAL_REGISTER_ADDRESS_SHIFT 7
 #define MSR_IA32_X2APIC_ESR_ILLEGAL_REGISTER_ADDRESS_WIDTH 1
 #define MSR_IA32_X2APIC_ESR_ILLEGAL_REGISTER_ADDRESS_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_X2APIC_ESR_ILLEGAL_REGISTER_ADDRESS_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ESR_ILLEGAL_REGISTER_ADDRESS_FIELD(op, ...) op(msr_ia32_x2apic_esr_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_esr_read()                         MSR_VALUE_(msr_ia32_x2apic_esr_t, msr_rdmsr(MSR_IA32_X2APIC_ESR))
 #define msr_ia32_x2apic_esr_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_ESR, MSR_RAW_PTR_(msr_ia32_x2apic_esr_t, value))
@@ -667,7 +667,7 @@ typedef union msr_ia32_x2apic_lvt_cmci {
 #define MSR_IA32_X2APIC_LVT_CMCI_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_LVT_CMCI_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_LVT_CMCI_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_LVT_CMCI_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_cmci_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_CMCI_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_cmci_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_MODE, bits 10:8, rw: Delivery mode. Values: enum msr_apic_delivery_mode.
@@ -675,7 +675,7 @@ typedef union msr_ia32_x2apic_lvt_cmci {
 #define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_MODE_SHIFT 8
 #define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_MODE_WIDTH 3
 #define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_MODE_MASK  UINT64_C(0x0000000000000700)
-#define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_cmci_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_cmci_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_STATUS, bit 12, ro: Send pending: the interrupt has not yet been accepted.
@@ -683,7 +683,7 @@ typedef union msr_ia32_x2apic_lvt_cmci {
 #define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_STATUS_SHIFT 12
 #define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_STATUS_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_STATUS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_cmci_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_CMCI_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_cmci_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * MASK, bit 16, rw: Masks the interrupt; set by reset. Reset: 1.
@@ -691,7 +691,7 @@ typedef union msr_ia32_x2apic_lvt_cmci {
 #define MSR_IA32_X2APIC_LVT_CMCI_MASK_SHIFT 16
 #define MSR_IA32_X2APIC_LVT_CMCI_MASK_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_CMCI_MASK_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_X2APIC_LVT_CMCI_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_cmci_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_CMCI_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_cmci_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_lvt_cmci_read()                         MSR_VALUE_(msr_ia32_x2apic_lvt_cmci_t, msr_rdmsr(MSR_IA32_X2APIC_LVT_CMCI))
 #define msr_ia32_x2apic_lvt_cmci_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_LVT_CMCI, MSR_RAW_PTR_(msr_ia32_x2apic_lvt_cmci_t, value))
@@ -741,7 +741,7 @@ typedef union msr_ia32_x2apic_icr {
 #define MSR_IA32_X2APIC_ICR_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_ICR_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_ICR_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_ICR_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ICR_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_MODE, bits 10:8, rw: Delivery mode of the IPI. Values: enum
@@ -750,7 +750,7 @@ typedef union msr_ia32_x2apic_icr {
 #define MSR_IA32_X2APIC_ICR_DELIVERY_MODE_SHIFT 8
 #define MSR_IA32_X2APIC_ICR_DELIVERY_MODE_WIDTH 3
 #define MSR_IA32_X2APIC_ICR_DELIVERY_MODE_MASK  UINT64_C(0x0000000000000700)
-#define MSR_IA32_X2APIC_ICR_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ICR_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * DESTINATION_MODE, bit 11, rw: 0 physical, 1 logical destination.
@@ -758,7 +758,7 @@ typedef union msr_ia32_x2apic_icr {
 #define MSR_IA32_X2APIC_ICR_DESTINATION_MODE_SHIFT 11
 #define MSR_IA32_X2APIC_ICR_DESTINATION_MODE_WIDTH 1
 #define MSR_IA32_X2APIC_ICR_DESTINATION_MODE_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_X2APIC_ICR_DESTINATION_MODE_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ICR_DESTINATION_MODE_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * LEVEL, bit 14, rw: 0 de-assert (INIT level de-assert only), 1 assert.
@@ -766,7 +766,7 @@ typedef union msr_ia32_x2apic_icr {
 #define MSR_IA32_X2APIC_ICR_LEVEL_SHIFT 14
 #define MSR_IA32_X2APIC_ICR_LEVEL_WIDTH 1
 #define MSR_IA32_X2APIC_ICR_LEVEL_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_X2APIC_ICR_LEVEL_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ICR_LEVEL_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 1, __VA_ARGS__)
 
 /*
  * TRIGGER_MODE, bit 15, rw: 0 edge, 1 level.
@@ -774,7 +774,7 @@ typedef union msr_ia32_x2apic_icr {
 #define MSR_IA32_X2APIC_ICR_TRIGGER_MODE_SHIFT 15
 #define MSR_IA32_X2APIC_ICR_TRIGGER_MODE_WIDTH 1
 #define MSR_IA32_X2APIC_ICR_TRIGGER_MODE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_X2APIC_ICR_TRIGGER_MODE_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ICR_TRIGGER_MODE_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * DESTINATION_SHORTHAND, bits 19:18, rw: Destination shorthand. Values: enum
@@ -783,7 +783,7 @@ typedef union msr_ia32_x2apic_icr {
 #define MSR_IA32_X2APIC_ICR_DESTINATION_SHORTHAND_SHIFT 18
 #define MSR_IA32_X2APIC_ICR_DESTINATION_SHORTHAND_WIDTH 2
 #define MSR_IA32_X2APIC_ICR_DESTINATION_SHORTHAND_MASK  UINT64_C(0x00000000000C0000)
-#define MSR_IA32_X2APIC_ICR_DESTINATION_SHORTHAND_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, enum msr_ia32_x2apic_icr_destination_shorthand, UINT64_C(0x00000000000C0000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ICR_DESTINATION_SHORTHAND_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, enum msr_ia32_x2apic_icr_destination_shorthand, UINT64_C(0x00000000000C0000), 18, 2, 1, __VA_ARGS__)
 
 /*
  * DESTINATION, bits 63:32, rw: Destination x2APIC ID (physical) or logical destination.
@@ -791,7 +791,7 @@ typedef union msr_ia32_x2apic_icr {
 #define MSR_IA32_X2APIC_ICR_DESTINATION_SHIFT 32
 #define MSR_IA32_X2APIC_ICR_DESTINATION_WIDTH 32
 #define MSR_IA32_X2APIC_ICR_DESTINATION_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_X2APIC_ICR_DESTINATION_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_ICR_DESTINATION_FIELD(op, ...) op(msr_ia32_x2apic_icr_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_icr_read()                         MSR_VALUE_(msr_ia32_x2apic_icr_t, msr_rdmsr(MSR_IA32_X2APIC_ICR))
 #define msr_ia32_x2apic_icr_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_ICR, MSR_RAW_PTR_(msr_ia32_x2apic_icr_t, value))
@@ -837,7 +837,7 @@ typedef union msr_ia32_x2apic_lvt_timer {
 #define MSR_IA32_X2APIC_LVT_TIMER_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_LVT_TIMER_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_LVT_TIMER_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_LVT_TIMER_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_timer_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_TIMER_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_timer_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_STATUS, bit 12, ro: Send pending: the interrupt has not yet been accepted.
@@ -845,7 +845,7 @@ typedef union msr_ia32_x2apic_lvt_timer {
 #define MSR_IA32_X2APIC_LVT_TIMER_DELIVERY_STATUS_SHIFT 12
 #define MSR_IA32_X2APIC_LVT_TIMER_DELIVERY_STATUS_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_TIMER_DELIVERY_STATUS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_X2APIC_LVT_TIMER_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_timer_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_TIMER_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_timer_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * MASK, bit 16, rw: Masks the interrupt; set by reset. Reset: 1.
@@ -853,7 +853,7 @@ typedef union msr_ia32_x2apic_lvt_timer {
 #define MSR_IA32_X2APIC_LVT_TIMER_MASK_SHIFT 16
 #define MSR_IA32_X2APIC_LVT_TIMER_MASK_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_TIMER_MASK_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_X2APIC_LVT_TIMER_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_timer_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_TIMER_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_timer_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * TIMER_MODE, bits 18:17, rw: Timer mode. Values: enum
@@ -862,7 +862,7 @@ typedef union msr_ia32_x2apic_lvt_timer {
 #define MSR_IA32_X2APIC_LVT_TIMER_TIMER_MODE_SHIFT 17
 #define MSR_IA32_X2APIC_LVT_TIMER_TIMER_MODE_WIDTH 2
 #define MSR_IA32_X2APIC_LVT_TIMER_TIMER_MODE_MASK  UINT64_C(0x0000000000060000)
-#define MSR_IA32_X2APIC_LVT_TIMER_TIMER_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_timer_t, enum msr_ia32_x2apic_lvt_timer_timer_mode, UINT64_C(0x0000000000060000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_TIMER_TIMER_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_timer_t, enum msr_ia32_x2apic_lvt_timer_timer_mode, UINT64_C(0x0000000000060000), 17, 2, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_lvt_timer_read()                         MSR_VALUE_(msr_ia32_x2apic_lvt_timer_t, msr_rdmsr(MSR_IA32_X2APIC_LVT_TIMER))
 #define msr_ia32_x2apic_lvt_timer_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_LVT_TIMER, MSR_RAW_PTR_(msr_ia32_x2apic_lvt_timer_t, value))
@@ -901,7 +901,7 @@ typedef union msr_ia32_x2apic_lvt_thermal {
 #define MSR_IA32_X2APIC_LVT_THERMAL_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_LVT_THERMAL_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_LVT_THERMAL_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_LVT_THERMAL_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_thermal_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_THERMAL_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_thermal_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_MODE, bits 10:8, rw: Delivery mode. Values: enum msr_apic_delivery_mode.
@@ -909,7 +909,7 @@ typedef union msr_ia32_x2apic_lvt_thermal {
 #define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_MODE_SHIFT 8
 #define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_MODE_WIDTH 3
 #define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_MODE_MASK  UINT64_C(0x0000000000000700)
-#define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_thermal_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_thermal_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_STATUS, bit 12, ro: Send pending: the interrupt has not yet been accepted.
@@ -917,7 +917,7 @@ typedef union msr_ia32_x2apic_lvt_thermal {
 #define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_STATUS_SHIFT 12
 #define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_STATUS_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_STATUS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_thermal_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_THERMAL_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_thermal_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * MASK, bit 16, rw: Masks the interrupt; set by reset. Reset: 1.
@@ -925,7 +925,7 @@ typedef union msr_ia32_x2apic_lvt_thermal {
 #define MSR_IA32_X2APIC_LVT_THERMAL_MASK_SHIFT 16
 #define MSR_IA32_X2APIC_LVT_THERMAL_MASK_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_THERMAL_MASK_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_X2APIC_LVT_THERMAL_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_thermal_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_THERMAL_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_thermal_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_lvt_thermal_read()                         MSR_VALUE_(msr_ia32_x2apic_lvt_thermal_t, msr_rdmsr(MSR_IA32_X2APIC_LVT_THERMAL))
 #define msr_ia32_x2apic_lvt_thermal_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_LVT_THERMAL, MSR_RAW_PTR_(msr_ia32_x2apic_lvt_thermal_t, value))
@@ -964,7 +964,7 @@ typedef union msr_ia32_x2apic_lvt_pmi {
 #define MSR_IA32_X2APIC_LVT_PMI_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_LVT_PMI_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_LVT_PMI_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_LVT_PMI_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_pmi_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_PMI_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_pmi_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_MODE, bits 10:8, rw: Delivery mode. Values: enum msr_apic_delivery_mode.
@@ -972,7 +972,7 @@ typedef union msr_ia32_x2apic_lvt_pmi {
 #define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_MODE_SHIFT 8
 #define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_MODE_WIDTH 3
 #define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_MODE_MASK  UINT64_C(0x0000000000000700)
-#define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_pmi_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_pmi_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_STATUS, bit 12, ro: Send pending: the interrupt has not yet been accepted.
@@ -980,7 +980,7 @@ typedef union msr_ia32_x2apic_lvt_pmi {
 #define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_STATUS_SHIFT 12
 #define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_STATUS_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_STATUS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_pmi_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_PMI_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_pmi_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * MASK, bit 16, rw: Masks the interrupt; set by reset. Reset: 1.
@@ -988,7 +988,7 @@ typedef union msr_ia32_x2apic_lvt_pmi {
 #define MSR_IA32_X2APIC_LVT_PMI_MASK_SHIFT 16
 #define MSR_IA32_X2APIC_LVT_PMI_MASK_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_PMI_MASK_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_X2APIC_LVT_PMI_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_pmi_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_PMI_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_pmi_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_lvt_pmi_read()                         MSR_VALUE_(msr_ia32_x2apic_lvt_pmi_t, msr_rdmsr(MSR_IA32_X2APIC_LVT_PMI))
 #define msr_ia32_x2apic_lvt_pmi_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_LVT_PMI, MSR_RAW_PTR_(msr_ia32_x2apic_lvt_pmi_t, value))
@@ -1029,7 +1029,7 @@ typedef union msr_ia32_x2apic_lvt_lint0 {
 #define MSR_IA32_X2APIC_LVT_LINT0_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_LVT_LINT0_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_LVT_LINT0_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_LVT_LINT0_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT0_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_MODE, bits 10:8, rw: Delivery mode. Values: enum msr_apic_delivery_mode.
@@ -1037,7 +1037,7 @@ typedef union msr_ia32_x2apic_lvt_lint0 {
 #define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_MODE_SHIFT 8
 #define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_MODE_WIDTH 3
 #define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_MODE_MASK  UINT64_C(0x0000000000000700)
-#define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_STATUS, bit 12, ro: Send pending: the interrupt has not yet been accepted.
@@ -1045,7 +1045,7 @@ typedef union msr_ia32_x2apic_lvt_lint0 {
 #define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_STATUS_SHIFT 12
 #define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_STATUS_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_STATUS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT0_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * INPUT_PIN_POLARITY, bit 13, rw: 0 active high, 1 active low.
@@ -1053,7 +1053,7 @@ typedef union msr_ia32_x2apic_lvt_lint0 {
 #define MSR_IA32_X2APIC_LVT_LINT0_INPUT_PIN_POLARITY_SHIFT 13
 #define MSR_IA32_X2APIC_LVT_LINT0_INPUT_PIN_POLARITY_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT0_INPUT_PIN_POLARITY_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_X2APIC_LVT_LINT0_INPUT_PIN_POLARITY_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT0_INPUT_PIN_POLARITY_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * REMOTE_IRR, bit 14, ro: Level-triggered interrupt accepted and not yet EOIed.
@@ -1061,7 +1061,7 @@ typedef union msr_ia32_x2apic_lvt_lint0 {
 #define MSR_IA32_X2APIC_LVT_LINT0_REMOTE_IRR_SHIFT 14
 #define MSR_IA32_X2APIC_LVT_LINT0_REMOTE_IRR_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT0_REMOTE_IRR_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_X2APIC_LVT_LINT0_REMOTE_IRR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000004000), 14, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT0_REMOTE_IRR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 0, __VA_ARGS__)
 
 /*
  * TRIGGER_MODE, bit 15, rw: 0 edge, 1 level.
@@ -1069,7 +1069,7 @@ typedef union msr_ia32_x2apic_lvt_lint0 {
 #define MSR_IA32_X2APIC_LVT_LINT0_TRIGGER_MODE_SHIFT 15
 #define MSR_IA32_X2APIC_LVT_LINT0_TRIGGER_MODE_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT0_TRIGGER_MODE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_X2APIC_LVT_LINT0_TRIGGER_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT0_TRIGGER_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * MASK, bit 16, rw: Masks the interrupt; set by reset. Reset: 1.
@@ -1077,7 +1077,7 @@ typedef union msr_ia32_x2apic_lvt_lint0 {
 #define MSR_IA32_X2APIC_LVT_LINT0_MASK_SHIFT 16
 #define MSR_IA32_X2APIC_LVT_LINT0_MASK_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT0_MASK_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_X2APIC_LVT_LINT0_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT0_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint0_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_lvt_lint0_read()                         MSR_VALUE_(msr_ia32_x2apic_lvt_lint0_t, msr_rdmsr(MSR_IA32_X2APIC_LVT_LINT0))
 #define msr_ia32_x2apic_lvt_lint0_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_LVT_LINT0, MSR_RAW_PTR_(msr_ia32_x2apic_lvt_lint0_t, value))
@@ -1118,7 +1118,7 @@ typedef union msr_ia32_x2apic_lvt_lint1 {
 #define MSR_IA32_X2APIC_LVT_LINT1_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_LVT_LINT1_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_LVT_LINT1_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_LVT_LINT1_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT1_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_MODE, bits 10:8, rw: Delivery mode. Values: enum msr_apic_delivery_mode.
@@ -1126,7 +1126,7 @@ typedef union msr_ia32_x2apic_lvt_lint1 {
 #define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_MODE_SHIFT 8
 #define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_MODE_WIDTH 3
 #define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_MODE_MASK  UINT64_C(0x0000000000000700)
-#define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, enum msr_apic_delivery_mode, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_STATUS, bit 12, ro: Send pending: the interrupt has not yet been accepted.
@@ -1134,7 +1134,7 @@ typedef union msr_ia32_x2apic_lvt_lint1 {
 #define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_STATUS_SHIFT 12
 #define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_STATUS_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_STATUS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT1_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * INPUT_PIN_POLARITY, bit 13, rw: 0 active high, 1 active low.
@@ -1142,7 +1142,7 @@ typedef union msr_ia32_x2apic_lvt_lint1 {
 #define MSR_IA32_X2APIC_LVT_LINT1_INPUT_PIN_POLARITY_SHIFT 13
 #define MSR_IA32_X2APIC_LVT_LINT1_INPUT_PIN_POLARITY_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT1_INPUT_PIN_POLARITY_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_X2APIC_LVT_LINT1_INPUT_PIN_POLARITY_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT1_INPUT_PIN_POLARITY_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * REMOTE_IRR, bit 14, ro: Level-triggered interrupt accepted and not yet EOIed.
@@ -1150,7 +1150,7 @@ typedef union msr_ia32_x2apic_lvt_lint1 {
 #define MSR_IA32_X2APIC_LVT_LINT1_REMOTE_IRR_SHIFT 14
 #define MSR_IA32_X2APIC_LVT_LINT1_REMOTE_IRR_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT1_REMOTE_IRR_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_X2APIC_LVT_LINT1_REMOTE_IRR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000004000), 14, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT1_REMOTE_IRR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 0, __VA_ARGS__)
 
 /*
  * TRIGGER_MODE, bit 15, rw: 0 edge, 1 level.
@@ -1158,7 +1158,7 @@ typedef union msr_ia32_x2apic_lvt_lint1 {
 #define MSR_IA32_X2APIC_LVT_LINT1_TRIGGER_MODE_SHIFT 15
 #define MSR_IA32_X2APIC_LVT_LINT1_TRIGGER_MODE_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT1_TRIGGER_MODE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_X2APIC_LVT_LINT1_TRIGGER_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT1_TRIGGER_MODE_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * MASK, bit 16, rw: Masks the interrupt; set by reset. Reset: 1.
@@ -1166,7 +1166,7 @@ typedef union msr_ia32_x2apic_lvt_lint1 {
 #define MSR_IA32_X2APIC_LVT_LINT1_MASK_SHIFT 16
 #define MSR_IA32_X2APIC_LVT_LINT1_MASK_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_LINT1_MASK_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_X2APIC_LVT_LINT1_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_LINT1_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_lint1_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_lvt_lint1_read()                         MSR_VALUE_(msr_ia32_x2apic_lvt_lint1_t, msr_rdmsr(MSR_IA32_X2APIC_LVT_LINT1))
 #define msr_ia32_x2apic_lvt_lint1_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_LVT_LINT1, MSR_RAW_PTR_(msr_ia32_x2apic_lvt_lint1_t, value))
@@ -1204,7 +1204,7 @@ typedef union msr_ia32_x2apic_lvt_error {
 #define MSR_IA32_X2APIC_LVT_ERROR_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_LVT_ERROR_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_LVT_ERROR_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_LVT_ERROR_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_error_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_ERROR_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_lvt_error_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * DELIVERY_STATUS, bit 12, ro: Send pending: the interrupt has not yet been accepted.
@@ -1212,7 +1212,7 @@ typedef union msr_ia32_x2apic_lvt_error {
 #define MSR_IA32_X2APIC_LVT_ERROR_DELIVERY_STATUS_SHIFT 12
 #define MSR_IA32_X2APIC_LVT_ERROR_DELIVERY_STATUS_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_ERROR_DELIVERY_STATUS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_X2APIC_LVT_ERROR_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_error_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_ERROR_DELIVERY_STATUS_FIELD(op, ...) op(msr_ia32_x2apic_lvt_error_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * MASK, bit 16, rw: Masks the interrupt; set by reset. Reset: 1.
@@ -1220,7 +1220,7 @@ typedef union msr_ia32_x2apic_lvt_error {
 #define MSR_IA32_X2APIC_LVT_ERROR_MASK_SHIFT 16
 #define MSR_IA32_X2APIC_LVT_ERROR_MASK_WIDTH 1
 #define MSR_IA32_X2APIC_LVT_ERROR_MASK_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_X2APIC_LVT_ERROR_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_error_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_LVT_ERROR_MASK_FIELD(op, ...) op(msr_ia32_x2apic_lvt_error_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_lvt_error_read()                         MSR_VALUE_(msr_ia32_x2apic_lvt_error_t, msr_rdmsr(MSR_IA32_X2APIC_LVT_ERROR))
 #define msr_ia32_x2apic_lvt_error_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_LVT_ERROR, MSR_RAW_PTR_(msr_ia32_x2apic_lvt_error_t, value))
@@ -1254,7 +1254,7 @@ typedef union msr_ia32_x2apic_init_count {
 #define MSR_IA32_X2APIC_INIT_COUNT_INITIAL_COUNT_SHIFT 0
 #define MSR_IA32_X2APIC_INIT_COUNT_INITIAL_COUNT_WIDTH 32
 #define MSR_IA32_X2APIC_INIT_COUNT_INITIAL_COUNT_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_X2APIC_INIT_COUNT_INITIAL_COUNT_FIELD(op, ...) op(msr_ia32_x2apic_init_count_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_INIT_COUNT_INITIAL_COUNT_FIELD(op, ...) op(msr_ia32_x2apic_init_count_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_init_count_read()                         MSR_VALUE_(msr_ia32_x2apic_init_count_t, msr_rdmsr(MSR_IA32_X2APIC_INIT_COUNT))
 #define msr_ia32_x2apic_init_count_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_INIT_COUNT, MSR_RAW_PTR_(msr_ia32_x2apic_init_count_t, value))
@@ -1288,7 +1288,7 @@ typedef union msr_ia32_x2apic_cur_count {
 #define MSR_IA32_X2APIC_CUR_COUNT_CURRENT_COUNT_SHIFT 0
 #define MSR_IA32_X2APIC_CUR_COUNT_CURRENT_COUNT_WIDTH 32
 #define MSR_IA32_X2APIC_CUR_COUNT_CURRENT_COUNT_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_X2APIC_CUR_COUNT_CURRENT_COUNT_FIELD(op, ...) op(msr_ia32_x2apic_cur_count_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_X2APIC_CUR_COUNT_CURRENT_COUNT_FIELD(op, ...) op(msr_ia32_x2apic_cur_count_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_x2apic_cur_count_read()           MSR_VALUE_(msr_ia32_x2apic_cur_count_t, msr_rdmsr(MSR_IA32_X2APIC_CUR_COUNT))
 #define msr_ia32_x2apic_cur_count_read_safe(value) msr_rdmsr_safe(MSR_IA32_X2APIC_CUR_COUNT, MSR_RAW_PTR_(msr_ia32_x2apic_cur_count_t, value))
@@ -1321,7 +1321,7 @@ typedef union msr_ia32_x2apic_div_conf {
 #define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_LOW_SHIFT 0
 #define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_LOW_WIDTH 2
 #define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_LOW_MASK  UINT64_C(0x0000000000000003)
-#define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_LOW_FIELD(op, ...) op(msr_ia32_x2apic_div_conf_t, uint64_t, UINT64_C(0x0000000000000003), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_LOW_FIELD(op, ...) op(msr_ia32_x2apic_div_conf_t, uint64_t, UINT64_C(0x0000000000000003), 0, 2, 1, __VA_ARGS__)
 
 /*
  * DIVIDE_VALUE_HIGH, bit 3, rw: Bit 2 of the divide value encoding. Reset: 0.
@@ -1329,7 +1329,7 @@ typedef union msr_ia32_x2apic_div_conf {
 #define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_HIGH_SHIFT 3
 #define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_HIGH_WIDTH 1
 #define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_HIGH_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_HIGH_FIELD(op, ...) op(msr_ia32_x2apic_div_conf_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_DIV_CONF_DIVIDE_VALUE_HIGH_FIELD(op, ...) op(msr_ia32_x2apic_div_conf_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_div_conf_read()                         MSR_VALUE_(msr_ia32_x2apic_div_conf_t, msr_rdmsr(MSR_IA32_X2APIC_DIV_CONF))
 #define msr_ia32_x2apic_div_conf_read_safe(value)               msr_rdmsr_safe(MSR_IA32_X2APIC_DIV_CONF, MSR_RAW_PTR_(msr_ia32_x2apic_div_conf_t, value))
@@ -1364,7 +1364,7 @@ typedef union msr_ia32_x2apic_self_ipi {
 #define MSR_IA32_X2APIC_SELF_IPI_VECTOR_SHIFT 0
 #define MSR_IA32_X2APIC_SELF_IPI_VECTOR_WIDTH 8
 #define MSR_IA32_X2APIC_SELF_IPI_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_X2APIC_SELF_IPI_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_self_ipi_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_X2APIC_SELF_IPI_VECTOR_FIELD(op, ...) op(msr_ia32_x2apic_self_ipi_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_x2apic_self_ipi_write(value)      msr_wrmsr(MSR_IA32_X2APIC_SELF_IPI, MSR_RAW_(msr_ia32_x2apic_self_ipi_t, value))
 #define msr_ia32_x2apic_self_ipi_write_safe(value) msr_wrmsr_safe(MSR_IA32_X2APIC_SELF_IPI, MSR_RAW_(msr_ia32_x2apic_self_ipi_t, value))

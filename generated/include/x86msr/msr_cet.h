@@ -50,7 +50,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_SH_STK_EN_SHIFT 0
 #define MSR_IA32_U_CET_SH_STK_EN_WIDTH 1
 #define MSR_IA32_U_CET_SH_STK_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_U_CET_SH_STK_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_SH_STK_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * WR_SHSTK_EN, bit 1, rw: Enables the WRSSD/WRSSQ instructions at CPL 3.
@@ -58,7 +58,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_WR_SHSTK_EN_SHIFT 1
 #define MSR_IA32_U_CET_WR_SHSTK_EN_WIDTH 1
 #define MSR_IA32_U_CET_WR_SHSTK_EN_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_U_CET_WR_SHSTK_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_WR_SHSTK_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * ENDBR_EN, bit 2, rw: Intel: enables indirect branch tracking.
@@ -66,7 +66,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_ENDBR_EN_SHIFT 2
 #define MSR_IA32_U_CET_ENDBR_EN_WIDTH 1
 #define MSR_IA32_U_CET_ENDBR_EN_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_U_CET_ENDBR_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_ENDBR_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * LEG_IW_EN, bit 3, rw: Intel: enables legacy compatibility treatment for indirect
@@ -75,7 +75,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_LEG_IW_EN_SHIFT 3
 #define MSR_IA32_U_CET_LEG_IW_EN_WIDTH 1
 #define MSR_IA32_U_CET_LEG_IW_EN_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_U_CET_LEG_IW_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_LEG_IW_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * NO_TRACK_EN, bit 4, rw: Intel: allows the no-track prefix on indirect branches.
@@ -83,7 +83,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_NO_TRACK_EN_SHIFT 4
 #define MSR_IA32_U_CET_NO_TRACK_EN_WIDTH 1
 #define MSR_IA32_U_CET_NO_TRACK_EN_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_U_CET_NO_TRACK_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_NO_TRACK_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * SUPPRESS_DIS, bit 5, rw: Intel: disables suppression of indirect branch tracking on
@@ -92,7 +92,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_SUPPRESS_DIS_SHIFT 5
 #define MSR_IA32_U_CET_SUPPRESS_DIS_WIDTH 1
 #define MSR_IA32_U_CET_SUPPRESS_DIS_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_U_CET_SUPPRESS_DIS_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_SUPPRESS_DIS_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * SUPPRESS, bit 10, rw: Intel: indirect branch tracking is suppressed (writable to 1
@@ -101,7 +101,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_SUPPRESS_SHIFT 10
 #define MSR_IA32_U_CET_SUPPRESS_WIDTH 1
 #define MSR_IA32_U_CET_SUPPRESS_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_U_CET_SUPPRESS_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_SUPPRESS_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * TRACKER, bit 11, rw: Intel: tracker state: 0 IDLE, 1 WAIT_FOR_ENDBRANCH.
@@ -109,7 +109,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_TRACKER_SHIFT 11
 #define MSR_IA32_U_CET_TRACKER_WIDTH 1
 #define MSR_IA32_U_CET_TRACKER_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_U_CET_TRACKER_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_TRACKER_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * EB_LEG_BITMAP_BASE, bits 63:12, rw: Intel: linear address bits 63:12 of the legacy
@@ -118,7 +118,7 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_SHIFT 12
 #define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_WIDTH 52
 #define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFF000)
-#define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 52, 1, __VA_ARGS__)
 
 #define msr_ia32_u_cet_read()                         MSR_VALUE_(msr_ia32_u_cet_t, msr_rdmsr(MSR_IA32_U_CET))
 #define msr_ia32_u_cet_read_safe(value)               msr_rdmsr_safe(MSR_IA32_U_CET, MSR_RAW_PTR_(msr_ia32_u_cet_t, value))
@@ -161,7 +161,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_SH_STK_EN_SHIFT 0
 #define MSR_IA32_S_CET_SH_STK_EN_WIDTH 1
 #define MSR_IA32_S_CET_SH_STK_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_S_CET_SH_STK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_SH_STK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * WR_SHSTK_EN, bit 1, rw: Enables the WRSSD/WRSSQ instructions at CPL 0-2.
@@ -169,7 +169,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_WR_SHSTK_EN_SHIFT 1
 #define MSR_IA32_S_CET_WR_SHSTK_EN_WIDTH 1
 #define MSR_IA32_S_CET_WR_SHSTK_EN_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_S_CET_WR_SHSTK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_WR_SHSTK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * ENDBR_EN, bit 2, rw: Intel: enables indirect branch tracking.
@@ -177,7 +177,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_ENDBR_EN_SHIFT 2
 #define MSR_IA32_S_CET_ENDBR_EN_WIDTH 1
 #define MSR_IA32_S_CET_ENDBR_EN_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_S_CET_ENDBR_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_ENDBR_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * LEG_IW_EN, bit 3, rw: Intel: enables legacy compatibility treatment for indirect
@@ -186,7 +186,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_LEG_IW_EN_SHIFT 3
 #define MSR_IA32_S_CET_LEG_IW_EN_WIDTH 1
 #define MSR_IA32_S_CET_LEG_IW_EN_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_S_CET_LEG_IW_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_LEG_IW_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * NO_TRACK_EN, bit 4, rw: Intel: allows the no-track prefix on indirect branches.
@@ -194,7 +194,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_NO_TRACK_EN_SHIFT 4
 #define MSR_IA32_S_CET_NO_TRACK_EN_WIDTH 1
 #define MSR_IA32_S_CET_NO_TRACK_EN_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_S_CET_NO_TRACK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_NO_TRACK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * SUPPRESS_DIS, bit 5, rw: Intel: disables suppression of indirect branch tracking on
@@ -203,7 +203,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_SUPPRESS_DIS_SHIFT 5
 #define MSR_IA32_S_CET_SUPPRESS_DIS_WIDTH 1
 #define MSR_IA32_S_CET_SUPPRESS_DIS_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_S_CET_SUPPRESS_DIS_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_SUPPRESS_DIS_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * SUPPRESS, bit 10, rw: Intel: indirect branch tracking is suppressed (writable to 1
@@ -212,7 +212,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_SUPPRESS_SHIFT 10
 #define MSR_IA32_S_CET_SUPPRESS_WIDTH 1
 #define MSR_IA32_S_CET_SUPPRESS_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_S_CET_SUPPRESS_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_SUPPRESS_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * TRACKER, bit 11, rw: Intel: tracker state: 0 IDLE, 1 WAIT_FOR_ENDBRANCH.
@@ -220,7 +220,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_TRACKER_SHIFT 11
 #define MSR_IA32_S_CET_TRACKER_WIDTH 1
 #define MSR_IA32_S_CET_TRACKER_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_S_CET_TRACKER_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_TRACKER_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * EB_LEG_BITMAP_BASE, bits 63:12, rw: Intel: linear address bits 63:12 of the legacy
@@ -229,7 +229,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_SHIFT 12
 #define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_WIDTH 52
 #define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFF000)
-#define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 52, 1, __VA_ARGS__)
 
 #define msr_ia32_s_cet_read()                         MSR_VALUE_(msr_ia32_s_cet_t, msr_rdmsr(MSR_IA32_S_CET))
 #define msr_ia32_s_cet_read_safe(value)               msr_rdmsr_safe(MSR_IA32_S_CET, MSR_RAW_PTR_(msr_ia32_s_cet_t, value))
@@ -264,7 +264,7 @@ typedef union msr_ia32_pl0_ssp {
 #define MSR_IA32_PL0_SSP_SSP_SHIFT 0
 #define MSR_IA32_PL0_SSP_SSP_WIDTH 64
 #define MSR_IA32_PL0_SSP_SSP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PL0_SSP_SSP_FIELD(op, ...) op(msr_ia32_pl0_ssp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PL0_SSP_SSP_FIELD(op, ...) op(msr_ia32_pl0_ssp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_pl0_ssp_read()                         MSR_VALUE_(msr_ia32_pl0_ssp_t, msr_rdmsr(MSR_IA32_PL0_SSP))
 #define msr_ia32_pl0_ssp_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PL0_SSP, MSR_RAW_PTR_(msr_ia32_pl0_ssp_t, value))
@@ -298,7 +298,7 @@ typedef union msr_ia32_pl1_ssp {
 #define MSR_IA32_PL1_SSP_SSP_SHIFT 0
 #define MSR_IA32_PL1_SSP_SSP_WIDTH 64
 #define MSR_IA32_PL1_SSP_SSP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PL1_SSP_SSP_FIELD(op, ...) op(msr_ia32_pl1_ssp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PL1_SSP_SSP_FIELD(op, ...) op(msr_ia32_pl1_ssp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_pl1_ssp_read()                         MSR_VALUE_(msr_ia32_pl1_ssp_t, msr_rdmsr(MSR_IA32_PL1_SSP))
 #define msr_ia32_pl1_ssp_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PL1_SSP, MSR_RAW_PTR_(msr_ia32_pl1_ssp_t, value))
@@ -332,7 +332,7 @@ typedef union msr_ia32_pl2_ssp {
 #define MSR_IA32_PL2_SSP_SSP_SHIFT 0
 #define MSR_IA32_PL2_SSP_SSP_WIDTH 64
 #define MSR_IA32_PL2_SSP_SSP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PL2_SSP_SSP_FIELD(op, ...) op(msr_ia32_pl2_ssp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PL2_SSP_SSP_FIELD(op, ...) op(msr_ia32_pl2_ssp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_pl2_ssp_read()                         MSR_VALUE_(msr_ia32_pl2_ssp_t, msr_rdmsr(MSR_IA32_PL2_SSP))
 #define msr_ia32_pl2_ssp_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PL2_SSP, MSR_RAW_PTR_(msr_ia32_pl2_ssp_t, value))
@@ -366,7 +366,7 @@ typedef union msr_ia32_pl3_ssp {
 #define MSR_IA32_PL3_SSP_SSP_SHIFT 0
 #define MSR_IA32_PL3_SSP_SSP_WIDTH 64
 #define MSR_IA32_PL3_SSP_SSP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PL3_SSP_SSP_FIELD(op, ...) op(msr_ia32_pl3_ssp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PL3_SSP_SSP_FIELD(op, ...) op(msr_ia32_pl3_ssp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_pl3_ssp_read()                         MSR_VALUE_(msr_ia32_pl3_ssp_t, msr_rdmsr(MSR_IA32_PL3_SSP))
 #define msr_ia32_pl3_ssp_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PL3_SSP, MSR_RAW_PTR_(msr_ia32_pl3_ssp_t, value))
@@ -400,7 +400,7 @@ typedef union msr_ia32_interrupt_ssp_table_addr {
 #define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_SHIFT 0
 #define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_WIDTH 64
 #define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_FIELD(op, ...) op(msr_ia32_interrupt_ssp_table_addr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_FIELD(op, ...) op(msr_ia32_interrupt_ssp_table_addr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_interrupt_ssp_table_addr_read()                         MSR_VALUE_(msr_ia32_interrupt_ssp_table_addr_t, msr_rdmsr(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR))
 #define msr_ia32_interrupt_ssp_table_addr_read_safe(value)               msr_rdmsr_safe(MSR_IA32_INTERRUPT_SSP_TABLE_ADDR, MSR_RAW_PTR_(msr_ia32_interrupt_ssp_table_addr_t, value))

@@ -55,7 +55,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_LBR_SHIFT 0
 #define MSR_IA32_DEBUGCTL_LBR_WIDTH 1
 #define MSR_IA32_DEBUGCTL_LBR_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_DEBUGCTL_LBR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_LBR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * BTF, bit 1, rw: Treat EFLAGS.TF as single-step on branches instead of instructions.
@@ -63,7 +63,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTF_SHIFT 1
 #define MSR_IA32_DEBUGCTL_BTF_WIDTH 1
 #define MSR_IA32_DEBUGCTL_BTF_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_DEBUGCTL_BTF_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_BTF_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * BUS_LOCK_DETECT, bit 2, rw: Intel: raise #DB after instructions that acquire a bus
@@ -72,7 +72,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_SHIFT 2
 #define MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_WIDTH 1
 #define MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * TR, bit 6, rw: Intel: send branch trace messages.
@@ -80,7 +80,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_TR_SHIFT 6
 #define MSR_IA32_DEBUGCTL_TR_WIDTH 1
 #define MSR_IA32_DEBUGCTL_TR_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_DEBUGCTL_TR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_TR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * BTS, bit 7, rw: Intel: log branch trace messages in the BTS buffer.
@@ -88,7 +88,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTS_SHIFT 7
 #define MSR_IA32_DEBUGCTL_BTS_WIDTH 1
 #define MSR_IA32_DEBUGCTL_BTS_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_DEBUGCTL_BTS_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_BTS_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * BTINT, bit 8, rw: Intel: interrupt when the BTS buffer is full instead of wrapping.
@@ -96,7 +96,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTINT_SHIFT 8
 #define MSR_IA32_DEBUGCTL_BTINT_WIDTH 1
 #define MSR_IA32_DEBUGCTL_BTINT_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_DEBUGCTL_BTINT_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_BTINT_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * BTS_OFF_OS, bit 9, rw: Intel: skip BTS/BTM while CPL = 0.
@@ -104,7 +104,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_SHIFT 9
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_WIDTH 1
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_DEBUGCTL_BTS_OFF_OS_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_BTS_OFF_OS_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * BTS_OFF_USR, bit 10, rw: Intel: skip BTS/BTM while CPL > 0.
@@ -112,7 +112,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_SHIFT 10
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_WIDTH 1
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_DEBUGCTL_BTS_OFF_USR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_BTS_OFF_USR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * FREEZE_LBRS_ON_PMI, bit 11, rw: Intel: freeze the LBR stack on a PMI.
@@ -120,7 +120,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_SHIFT 11
 #define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_WIDTH 1
 #define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * FREEZE_PERFMON_ON_PMI, bit 12, rw: Intel: clear the IA32_PERF_GLOBAL_CTRL enables on
@@ -129,7 +129,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_SHIFT 12
 #define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_WIDTH 1
 #define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
  * ENABLE_UNCORE_PMI, bit 13, rw: Intel: receive and generate PMIs on behalf of the
@@ -138,7 +138,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_SHIFT 13
 #define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_WIDTH 1
 #define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * FREEZE_WHILE_SMM, bit 14, rw: Intel: freeze perfmon and trace while in SMM
@@ -147,7 +147,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_SHIFT 14
 #define MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_WIDTH 1
 #define MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 1, __VA_ARGS__)
 
 /*
  * RTM_DEBUG, bit 15, rw: Intel: enable advanced debugging of RTM regions
@@ -156,7 +156,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_RTM_DEBUG_SHIFT 15
 #define MSR_IA32_DEBUGCTL_RTM_DEBUG_WIDTH 1
 #define MSR_IA32_DEBUGCTL_RTM_DEBUG_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_DEBUGCTL_RTM_DEBUG_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUGCTL_RTM_DEBUG_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_debugctl_read()                         MSR_VALUE_(msr_ia32_debugctl_t, msr_rdmsr(MSR_IA32_DEBUGCTL))
 #define msr_ia32_debugctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_DEBUGCTL, MSR_RAW_PTR_(msr_ia32_debugctl_t, value))
@@ -193,7 +193,7 @@ typedef union msr_ia32_debug_interface {
 #define MSR_IA32_DEBUG_INTERFACE_ENABLE_SHIFT 0
 #define MSR_IA32_DEBUG_INTERFACE_ENABLE_WIDTH 1
 #define MSR_IA32_DEBUG_INTERFACE_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_DEBUG_INTERFACE_ENABLE_FIELD(op, ...) op(msr_ia32_debug_interface_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUG_INTERFACE_ENABLE_FIELD(op, ...) op(msr_ia32_debug_interface_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * LOCK, bit 30, rwo: Locks the register until reset; set automatically on the first
@@ -202,7 +202,7 @@ typedef union msr_ia32_debug_interface {
 #define MSR_IA32_DEBUG_INTERFACE_LOCK_SHIFT 30
 #define MSR_IA32_DEBUG_INTERFACE_LOCK_WIDTH 1
 #define MSR_IA32_DEBUG_INTERFACE_LOCK_MASK  UINT64_C(0x0000000040000000)
-#define MSR_IA32_DEBUG_INTERFACE_LOCK_FIELD(op, ...) op(msr_ia32_debug_interface_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, __VA_ARGS__)
+#define MSR_IA32_DEBUG_INTERFACE_LOCK_FIELD(op, ...) op(msr_ia32_debug_interface_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 1, __VA_ARGS__)
 
 /*
  * DEBUG_OCCURRED, bit 31, ro: Sticky: ENABLE has been set since reset. Reset: 0.
@@ -210,7 +210,7 @@ typedef union msr_ia32_debug_interface {
 #define MSR_IA32_DEBUG_INTERFACE_DEBUG_OCCURRED_SHIFT 31
 #define MSR_IA32_DEBUG_INTERFACE_DEBUG_OCCURRED_WIDTH 1
 #define MSR_IA32_DEBUG_INTERFACE_DEBUG_OCCURRED_MASK  UINT64_C(0x0000000080000000)
-#define MSR_IA32_DEBUG_INTERFACE_DEBUG_OCCURRED_FIELD(op, ...) op(msr_ia32_debug_interface_t, uint64_t, UINT64_C(0x0000000080000000), 31, 0, __VA_ARGS__)
+#define MSR_IA32_DEBUG_INTERFACE_DEBUG_OCCURRED_FIELD(op, ...) op(msr_ia32_debug_interface_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_debug_interface_read()                         MSR_VALUE_(msr_ia32_debug_interface_t, msr_rdmsr(MSR_IA32_DEBUG_INTERFACE))
 #define msr_ia32_debug_interface_read_safe(value)               msr_rdmsr_safe(MSR_IA32_DEBUG_INTERFACE, MSR_RAW_PTR_(msr_ia32_debug_interface_t, value))

@@ -55,7 +55,7 @@ typedef union msr_ia32_feature_control {
 #define MSR_IA32_FEATURE_CONTROL_LOCK_SHIFT 0
 #define MSR_IA32_FEATURE_CONTROL_LOCK_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_LOCK_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_FEATURE_CONTROL_LOCK_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FEATURE_CONTROL_LOCK_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * ENABLE_VMX_INSIDE_SMX, bit 1, rwo: Allows VMXON in SMX operation (after
@@ -64,7 +64,7 @@ typedef union msr_ia32_feature_control {
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_SHIFT 1
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * ENABLE_VMX_OUTSIDE_SMX, bit 2, rwo: Allows VMXON outside SMX operation. Reset: 0.
@@ -72,7 +72,7 @@ typedef union msr_ia32_feature_control {
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_SHIFT 2
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * SENTER_LOCAL_FUNCTION_ENABLES, bits 14:8, rwo: One enable per GETSEC[SENTER] local
@@ -81,7 +81,7 @@ typedef union msr_ia32_feature_control {
 #define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_SHIFT 8
 #define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_WIDTH 7
 #define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_MASK  UINT64_C(0x0000000000007F00)
-#define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000007F00), 8, 1, __VA_ARGS__)
+#define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000007F00), 8, 7, 1, __VA_ARGS__)
 
 /*
  * SENTER_GLOBAL_ENABLE, bit 15, rwo: Must be 1 for GETSEC[SENTER] to be usable; needs
@@ -90,7 +90,7 @@ typedef union msr_ia32_feature_control {
 #define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_SHIFT 15
 #define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * SGX_LAUNCH_CONTROL_ENABLE, bit 17, rwo: Allows run-time writes to the
@@ -99,7 +99,7 @@ typedef union msr_ia32_feature_control {
 #define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_SHIFT 17
 #define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * SGX_GLOBAL_ENABLE, bit 18, rwo: Must be 1 for the SGX leaf functions to be enabled.
@@ -108,7 +108,7 @@ typedef union msr_ia32_feature_control {
 #define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_SHIFT 18
 #define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * LMCE_ON, bit 20, rwo: Lets system software enable local machine-check exceptions
@@ -117,7 +117,7 @@ typedef union msr_ia32_feature_control {
 #define MSR_IA32_FEATURE_CONTROL_LMCE_ON_SHIFT 20
 #define MSR_IA32_FEATURE_CONTROL_LMCE_ON_WIDTH 1
 #define MSR_IA32_FEATURE_CONTROL_LMCE_ON_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_FEATURE_CONTROL_LMCE_ON_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_FEATURE_CONTROL_LMCE_ON_FIELD(op, ...) op(msr_ia32_feature_control_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_feature_control_read()                         MSR_VALUE_(msr_ia32_feature_control_t, msr_rdmsr(MSR_IA32_FEATURE_CONTROL))
 #define msr_ia32_feature_control_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FEATURE_CONTROL, MSR_RAW_PTR_(msr_ia32_feature_control_t, value))
@@ -154,7 +154,7 @@ typedef union msr_ia32_core_capabilities {
 #define MSR_IA32_CORE_CAPABILITIES_INTEGRITY_CAPABILITIES_SHIFT 2
 #define MSR_IA32_CORE_CAPABILITIES_INTEGRITY_CAPABILITIES_WIDTH 1
 #define MSR_IA32_CORE_CAPABILITIES_INTEGRITY_CAPABILITIES_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_CORE_CAPABILITIES_INTEGRITY_CAPABILITIES_FIELD(op, ...) op(msr_ia32_core_capabilities_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_CORE_CAPABILITIES_INTEGRITY_CAPABILITIES_FIELD(op, ...) op(msr_ia32_core_capabilities_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * SPLIT_LOCK_DETECT, bit 5, ro: Split-lock detection (#AC on locked accesses that cross
@@ -163,7 +163,7 @@ typedef union msr_ia32_core_capabilities {
 #define MSR_IA32_CORE_CAPABILITIES_SPLIT_LOCK_DETECT_SHIFT 5
 #define MSR_IA32_CORE_CAPABILITIES_SPLIT_LOCK_DETECT_WIDTH 1
 #define MSR_IA32_CORE_CAPABILITIES_SPLIT_LOCK_DETECT_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_CORE_CAPABILITIES_SPLIT_LOCK_DETECT_FIELD(op, ...) op(msr_ia32_core_capabilities_t, uint64_t, UINT64_C(0x0000000000000020), 5, 0, __VA_ARGS__)
+#define MSR_IA32_CORE_CAPABILITIES_SPLIT_LOCK_DETECT_FIELD(op, ...) op(msr_ia32_core_capabilities_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_core_capabilities_read()           MSR_VALUE_(msr_ia32_core_capabilities_t, msr_rdmsr(MSR_IA32_CORE_CAPABILITIES))
 #define msr_ia32_core_capabilities_read_safe(value) msr_rdmsr_safe(MSR_IA32_CORE_CAPABILITIES, MSR_RAW_PTR_(msr_ia32_core_capabilities_t, value))
@@ -209,7 +209,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_FAST_STRINGS_SHIFT 0
 #define MSR_IA32_MISC_ENABLE_FAST_STRINGS_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_FAST_STRINGS_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_MISC_ENABLE_FAST_STRINGS_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_FAST_STRINGS_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * AUTO_THERMAL_CONTROL, bit 3, rw: Enables the automatic thermal control circuit
@@ -218,7 +218,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_SHIFT 3
 #define MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * PERF_MON_AVAILABLE, bit 7, ro: Performance monitoring is available.
@@ -226,7 +226,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_SHIFT 7
 #define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * BTS_UNAVAILABLE, bit 11, ro: Branch trace storage is not supported.
@@ -234,7 +234,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_SHIFT 11
 #define MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000800), 11, 0, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 0, __VA_ARGS__)
 
 /*
  * PEBS_UNAVAILABLE, bit 12, ro: Processor event based sampling is not supported.
@@ -242,7 +242,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_SHIFT 12
 #define MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * EIST_ENABLE, bit 16, rw: Enables Enhanced Intel SpeedStep Technology
@@ -251,7 +251,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_EIST_ENABLE_SHIFT 16
 #define MSR_IA32_MISC_ENABLE_EIST_ENABLE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_EIST_ENABLE_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_MISC_ENABLE_EIST_ENABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_EIST_ENABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * MONITOR_FSM, bit 18, rw: Enables MONITOR/MWAIT (default 1); with 0, CPUID.01H:ECX[3]
@@ -260,7 +260,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_MONITOR_FSM_SHIFT 18
 #define MSR_IA32_MISC_ENABLE_MONITOR_FSM_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_MONITOR_FSM_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_MISC_ENABLE_MONITOR_FSM_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_MONITOR_FSM_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * LIMIT_CPUID_MAXVAL, bit 22, rw: CPUID.00H reports a maximum basic leaf of 2.
@@ -268,7 +268,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_SHIFT 22
 #define MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_MASK  UINT64_C(0x0000000000400000)
-#define MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * XTPR_MESSAGE_DISABLE, bit 23, rw: Disables xTPR messages to the chipset
@@ -277,7 +277,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_SHIFT 23
 #define MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * XD_BIT_DISABLE, bit 34, rw: Disables the execute-disable feature;
@@ -286,7 +286,7 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_SHIFT 34
 #define MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_MASK  UINT64_C(0x0000000400000000)
-#define MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, __VA_ARGS__)
+#define MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_misc_enable_read()                         MSR_VALUE_(msr_ia32_misc_enable_t, msr_rdmsr(MSR_IA32_MISC_ENABLE))
 #define msr_ia32_misc_enable_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MISC_ENABLE, MSR_RAW_PTR_(msr_ia32_misc_enable_t, value))

@@ -67,7 +67,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_MAX_CNT_SHIFT 0
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_MAX_CNT_WIDTH 16
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_MAX_CNT_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IBS_FETCH_CTL_IBS_FETCH_MAX_CNT_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_MAX_CNT_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /*
  * IBS_FETCH_CNT, bits 31:16, rw: Bits 19:4 of the fetch interval counter (read current,
@@ -76,7 +76,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_CNT_SHIFT 16
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_CNT_WIDTH 16
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_CNT_MASK  UINT64_C(0x00000000FFFF0000)
-#define MSR_IBS_FETCH_CTL_IBS_FETCH_CNT_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_CNT_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 16, 1, __VA_ARGS__)
 
 /*
  * IBS_FETCH_LAT, bits 47:32, rw: Core clocks from fetch start to delivery (or abort) of
@@ -85,7 +85,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_LAT_SHIFT 32
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_LAT_WIDTH 16
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_LAT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_IBS_FETCH_CTL_IBS_FETCH_LAT_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_LAT_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * IBS_FETCH_EN, bit 48, rw: Enables fetch sampling.
@@ -93,7 +93,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_EN_SHIFT 48
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_EN_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_EN_MASK  UINT64_C(0x0001000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_FETCH_EN_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_EN_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_FETCH_VAL, bit 49, rw: Sample valid: the tagged fetch completed or aborted; the
@@ -102,7 +102,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_VAL_SHIFT 49
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_VAL_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_VAL_MASK  UINT64_C(0x0002000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_FETCH_VAL_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0002000000000000), 49, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_VAL_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0002000000000000), 49, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_FETCH_COMP, bit 50, rw: The tagged fetch completed and delivered data to the
@@ -111,7 +111,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_COMP_SHIFT 50
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_COMP_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_COMP_MASK  UINT64_C(0x0004000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_FETCH_COMP_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0004000000000000), 50, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_COMP_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0004000000000000), 50, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_IC_MISS, bit 51, rw: The tagged fetch missed the instruction cache.
@@ -119,7 +119,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_IC_MISS_SHIFT 51
 #define MSR_IBS_FETCH_CTL_IBS_IC_MISS_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_IC_MISS_MASK  UINT64_C(0x0008000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_IC_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_IC_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_PHY_ADDR_VALID, bit 52, rw: IBS_FETCH_PHYSADDR and IBS_L1_TLB_PG_SZ are valid.
@@ -127,7 +127,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_PHY_ADDR_VALID_SHIFT 52
 #define MSR_IBS_FETCH_CTL_IBS_PHY_ADDR_VALID_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_PHY_ADDR_VALID_MASK  UINT64_C(0x0010000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_PHY_ADDR_VALID_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0010000000000000), 52, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_PHY_ADDR_VALID_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0010000000000000), 52, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_L1_TLB_PG_SZ, bits 54:53, rw: Page size of the L1 TLB translation of the tagged
@@ -137,7 +137,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_L1_TLB_PG_SZ_SHIFT 53
 #define MSR_IBS_FETCH_CTL_IBS_L1_TLB_PG_SZ_WIDTH 2
 #define MSR_IBS_FETCH_CTL_IBS_L1_TLB_PG_SZ_MASK  UINT64_C(0x0060000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_L1_TLB_PG_SZ_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, enum msr_ibs_fetch_ctl_ibs_l1_tlb_pg_sz, UINT64_C(0x0060000000000000), 53, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_L1_TLB_PG_SZ_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, enum msr_ibs_fetch_ctl_ibs_l1_tlb_pg_sz, UINT64_C(0x0060000000000000), 53, 2, 1, __VA_ARGS__)
 
 /*
  * IBS_L1_TLB_MISS, bit 55, rw: The tagged fetch missed the L1 TLB.
@@ -145,7 +145,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_SHIFT 55
 #define MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_MASK  UINT64_C(0x0080000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_RAND_EN, bit 57, rw: Randomizes bits 3:0 of the fetch interval counter when the
@@ -154,7 +154,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_RAND_EN_SHIFT 57
 #define MSR_IBS_FETCH_CTL_IBS_RAND_EN_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_RAND_EN_MASK  UINT64_C(0x0200000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_RAND_EN_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_RAND_EN_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_L3_MISS_ONLY, bit 59, rw: Fetch L3-miss filtering: interrupt only for samples
@@ -163,7 +163,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_L3_MISS_ONLY_SHIFT 59
 #define MSR_IBS_FETCH_CTL_IBS_L3_MISS_ONLY_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_L3_MISS_ONLY_MASK  UINT64_C(0x0800000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_L3_MISS_ONLY_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_L3_MISS_ONLY_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_FETCH_OC_MISS, bit 60, rw: The tagged fetch missed the op cache (with L3-miss
@@ -172,7 +172,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_OC_MISS_SHIFT 60
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_OC_MISS_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_OC_MISS_MASK  UINT64_C(0x1000000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_FETCH_OC_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_OC_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_FETCH_L3_MISS, bit 61, rw: The tagged fetch missed the L3 cache (with L3-miss
@@ -181,7 +181,7 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_L3_MISS_SHIFT 61
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_L3_MISS_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_FETCH_L3_MISS_MASK  UINT64_C(0x2000000000000000)
-#define MSR_IBS_FETCH_CTL_IBS_FETCH_L3_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_L3_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 #define msr_ibs_fetch_ctl_read()                         MSR_VALUE_(msr_ibs_fetch_ctl_t, msr_rdmsr(MSR_IBS_FETCH_CTL))
 #define msr_ibs_fetch_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IBS_FETCH_CTL, MSR_RAW_PTR_(msr_ibs_fetch_ctl_t, value))
@@ -215,7 +215,7 @@ typedef union msr_ibs_fetch_linaddr {
 #define MSR_IBS_FETCH_LINADDR_IBS_FETCH_LIN_AD_SHIFT 0
 #define MSR_IBS_FETCH_LINADDR_IBS_FETCH_LIN_AD_WIDTH 64
 #define MSR_IBS_FETCH_LINADDR_IBS_FETCH_LIN_AD_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IBS_FETCH_LINADDR_IBS_FETCH_LIN_AD_FIELD(op, ...) op(msr_ibs_fetch_linaddr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IBS_FETCH_LINADDR_IBS_FETCH_LIN_AD_FIELD(op, ...) op(msr_ibs_fetch_linaddr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ibs_fetch_linaddr_read()           MSR_VALUE_(msr_ibs_fetch_linaddr_t, msr_rdmsr(MSR_IBS_FETCH_LINADDR))
 #define msr_ibs_fetch_linaddr_read_safe(value) msr_rdmsr_safe(MSR_IBS_FETCH_LINADDR, MSR_RAW_PTR_(msr_ibs_fetch_linaddr_t, value))
@@ -247,7 +247,7 @@ typedef union msr_ibs_fetch_physaddr {
 #define MSR_IBS_FETCH_PHYSADDR_IBS_FETCH_PHYS_AD_SHIFT 0
 #define MSR_IBS_FETCH_PHYSADDR_IBS_FETCH_PHYS_AD_WIDTH 52
 #define MSR_IBS_FETCH_PHYSADDR_IBS_FETCH_PHYS_AD_MASK  UINT64_C(0x000FFFFFFFFFFFFF)
-#define MSR_IBS_FETCH_PHYSADDR_IBS_FETCH_PHYS_AD_FIELD(op, ...) op(msr_ibs_fetch_physaddr_t, uint64_t, UINT64_C(0x000FFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IBS_FETCH_PHYSADDR_IBS_FETCH_PHYS_AD_FIELD(op, ...) op(msr_ibs_fetch_physaddr_t, uint64_t, UINT64_C(0x000FFFFFFFFFFFFF), 0, 52, 0, __VA_ARGS__)
 
 #define msr_ibs_fetch_physaddr_read()           MSR_VALUE_(msr_ibs_fetch_physaddr_t, msr_rdmsr(MSR_IBS_FETCH_PHYSADDR))
 #define msr_ibs_fetch_physaddr_read_safe(value) msr_rdmsr_safe(MSR_IBS_FETCH_PHYSADDR, MSR_RAW_PTR_(msr_ibs_fetch_physaddr_t, value))
@@ -286,7 +286,7 @@ typedef union msr_ibs_op_ctl {
 #define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_SHIFT 0
 #define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_WIDTH 16
 #define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_L3_MISS_ONLY, bit 16, rw: Op L3-miss filtering: interrupt only for samples
@@ -295,7 +295,7 @@ typedef union msr_ibs_op_ctl {
 #define MSR_IBS_OP_CTL_IBS_OP_L3_MISS_ONLY_SHIFT 16
 #define MSR_IBS_OP_CTL_IBS_OP_L3_MISS_ONLY_WIDTH 1
 #define MSR_IBS_OP_CTL_IBS_OP_L3_MISS_ONLY_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IBS_OP_CTL_IBS_OP_L3_MISS_ONLY_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IBS_OP_CTL_IBS_OP_L3_MISS_ONLY_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_EN, bit 17, rw: Enables op sampling.
@@ -303,7 +303,7 @@ typedef union msr_ibs_op_ctl {
 #define MSR_IBS_OP_CTL_IBS_OP_EN_SHIFT 17
 #define MSR_IBS_OP_CTL_IBS_OP_EN_WIDTH 1
 #define MSR_IBS_OP_CTL_IBS_OP_EN_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IBS_OP_CTL_IBS_OP_EN_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IBS_OP_CTL_IBS_OP_EN_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_VAL, bit 18, rw: Sample valid: a tagged op retired and its data is available;
@@ -312,7 +312,7 @@ typedef union msr_ibs_op_ctl {
 #define MSR_IBS_OP_CTL_IBS_OP_VAL_SHIFT 18
 #define MSR_IBS_OP_CTL_IBS_OP_VAL_WIDTH 1
 #define MSR_IBS_OP_CTL_IBS_OP_VAL_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IBS_OP_CTL_IBS_OP_VAL_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IBS_OP_CTL_IBS_OP_VAL_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_CNT_CTL, bit 19, rw: Counts dispatched ops (1) or core clock cycles (0) to
@@ -321,7 +321,7 @@ typedef union msr_ibs_op_ctl {
 #define MSR_IBS_OP_CTL_IBS_OP_CNT_CTL_SHIFT 19
 #define MSR_IBS_OP_CTL_IBS_OP_CNT_CTL_WIDTH 1
 #define MSR_IBS_OP_CTL_IBS_OP_CNT_CTL_MASK  UINT64_C(0x0000000000080000)
-#define MSR_IBS_OP_CTL_IBS_OP_CNT_CTL_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, __VA_ARGS__)
+#define MSR_IBS_OP_CTL_IBS_OP_CNT_CTL_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_MAX_CNT_HI, bits 26:20, rw: IbsOpMaxCnt[26:20]: high part of the interval.
@@ -329,7 +329,7 @@ typedef union msr_ibs_op_ctl {
 #define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_HI_SHIFT 20
 #define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_HI_WIDTH 7
 #define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_HI_MASK  UINT64_C(0x0000000007F00000)
-#define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_HI_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000007F00000), 20, 1, __VA_ARGS__)
+#define MSR_IBS_OP_CTL_IBS_OP_MAX_CNT_HI_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x0000000007F00000), 20, 7, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_CUR_CNT, bits 58:32, rw: Current op counter value; a write presets it
@@ -338,7 +338,7 @@ typedef union msr_ibs_op_ctl {
 #define MSR_IBS_OP_CTL_IBS_OP_CUR_CNT_SHIFT 32
 #define MSR_IBS_OP_CTL_IBS_OP_CUR_CNT_WIDTH 27
 #define MSR_IBS_OP_CTL_IBS_OP_CUR_CNT_MASK  UINT64_C(0x07FFFFFF00000000)
-#define MSR_IBS_OP_CTL_IBS_OP_CUR_CNT_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x07FFFFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IBS_OP_CTL_IBS_OP_CUR_CNT_FIELD(op, ...) op(msr_ibs_op_ctl_t, uint64_t, UINT64_C(0x07FFFFFF00000000), 32, 27, 1, __VA_ARGS__)
 
 #define msr_ibs_op_ctl_read()                         MSR_VALUE_(msr_ibs_op_ctl_t, msr_rdmsr(MSR_IBS_OP_CTL))
 #define msr_ibs_op_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IBS_OP_CTL, MSR_RAW_PTR_(msr_ibs_op_ctl_t, value))
@@ -373,7 +373,7 @@ typedef union msr_ibs_op_rip {
 #define MSR_IBS_OP_RIP_IBS_OP_RIP_SHIFT 0
 #define MSR_IBS_OP_RIP_IBS_OP_RIP_WIDTH 64
 #define MSR_IBS_OP_RIP_IBS_OP_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IBS_OP_RIP_IBS_OP_RIP_FIELD(op, ...) op(msr_ibs_op_rip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IBS_OP_RIP_IBS_OP_RIP_FIELD(op, ...) op(msr_ibs_op_rip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ibs_op_rip_read()                         MSR_VALUE_(msr_ibs_op_rip_t, msr_rdmsr(MSR_IBS_OP_RIP))
 #define msr_ibs_op_rip_read_safe(value)               msr_rdmsr_safe(MSR_IBS_OP_RIP, MSR_RAW_PTR_(msr_ibs_op_rip_t, value))
@@ -414,7 +414,7 @@ typedef union msr_ibs_op_data {
 #define MSR_IBS_OP_DATA_IBS_OP_RETURN_SHIFT 34
 #define MSR_IBS_OP_DATA_IBS_OP_RETURN_WIDTH 1
 #define MSR_IBS_OP_DATA_IBS_OP_RETURN_MASK  UINT64_C(0x0000000400000000)
-#define MSR_IBS_OP_DATA_IBS_OP_RETURN_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA_IBS_OP_RETURN_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_BRN_TAKEN, bit 35, rw: The tagged op was a retired taken branch.
@@ -422,7 +422,7 @@ typedef union msr_ibs_op_data {
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_TAKEN_SHIFT 35
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_TAKEN_WIDTH 1
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_TAKEN_MASK  UINT64_C(0x0000000800000000)
-#define MSR_IBS_OP_DATA_IBS_OP_BRN_TAKEN_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA_IBS_OP_BRN_TAKEN_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_BRN_MISP, bit 36, rw: The tagged op was a retired mispredicted branch.
@@ -430,7 +430,7 @@ typedef union msr_ibs_op_data {
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_MISP_SHIFT 36
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_MISP_WIDTH 1
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_MISP_MASK  UINT64_C(0x0000001000000000)
-#define MSR_IBS_OP_DATA_IBS_OP_BRN_MISP_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA_IBS_OP_BRN_MISP_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_OP_BRN_RET, bit 37, rw: The tagged op was a retired branch.
@@ -438,7 +438,7 @@ typedef union msr_ibs_op_data {
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_RET_SHIFT 37
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_RET_WIDTH 1
 #define MSR_IBS_OP_DATA_IBS_OP_BRN_RET_MASK  UINT64_C(0x0000002000000000)
-#define MSR_IBS_OP_DATA_IBS_OP_BRN_RET_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA_IBS_OP_BRN_RET_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_RIP_INVALID, bit 38, rw: IBS_OP_RIP does not hold a valid address.
@@ -446,7 +446,7 @@ typedef union msr_ibs_op_data {
 #define MSR_IBS_OP_DATA_IBS_RIP_INVALID_SHIFT 38
 #define MSR_IBS_OP_DATA_IBS_RIP_INVALID_WIDTH 1
 #define MSR_IBS_OP_DATA_IBS_RIP_INVALID_MASK  UINT64_C(0x0000004000000000)
-#define MSR_IBS_OP_DATA_IBS_RIP_INVALID_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA_IBS_RIP_INVALID_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 1, __VA_ARGS__)
 
 #define msr_ibs_op_data_read()                         MSR_VALUE_(msr_ibs_op_data_t, msr_rdmsr(MSR_IBS_OP_DATA))
 #define msr_ibs_op_data_read_safe(value)               msr_rdmsr_safe(MSR_IBS_OP_DATA, MSR_RAW_PTR_(msr_ibs_op_data_t, value))
@@ -524,7 +524,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_LD_OP_SHIFT 0
 #define MSR_IBS_OP_DATA3_IBS_LD_OP_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_LD_OP_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IBS_OP_DATA3_IBS_LD_OP_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_LD_OP_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_ST_OP, bit 1, rw: The tagged op was a store.
@@ -532,7 +532,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_ST_OP_SHIFT 1
 #define MSR_IBS_OP_DATA3_IBS_ST_OP_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_ST_OP_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IBS_OP_DATA3_IBS_ST_OP_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_ST_OP_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_L1TLB_MISS, bit 2, rw: The data access missed the L1 data TLB.
@@ -540,7 +540,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_SHIFT 2
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_L1TLB_HIT_2M, bit 4, rw: The data access hit a 2-MB page in the L1 data TLB.
@@ -548,7 +548,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_SHIFT 4
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_L1TLB_HIT_1G, bit 5, rw: The data access hit a 1-GB page in the L1 data TLB.
@@ -556,7 +556,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_SHIFT 5
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_MISS, bit 7, rw: The data access missed the data cache.
@@ -564,7 +564,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_SHIFT 7
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IBS_OP_DATA3_IBS_DC_MISS_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_MISS_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_MIS_ACC, bit 8, rw: The access paid a misaligned-access penalty.
@@ -572,7 +572,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_MIS_ACC_SHIFT 8
 #define MSR_IBS_OP_DATA3_IBS_DC_MIS_ACC_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_MIS_ACC_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IBS_OP_DATA3_IBS_DC_MIS_ACC_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_MIS_ACC_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_WC_MEM_ACC, bit 13, rw: The access was to write-combining memory.
@@ -580,7 +580,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_WC_MEM_ACC_SHIFT 13
 #define MSR_IBS_OP_DATA3_IBS_DC_WC_MEM_ACC_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_WC_MEM_ACC_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IBS_OP_DATA3_IBS_DC_WC_MEM_ACC_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_WC_MEM_ACC_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_UC_MEM_ACC, bit 14, rw: The access was to uncacheable memory.
@@ -588,7 +588,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_UC_MEM_ACC_SHIFT 14
 #define MSR_IBS_OP_DATA3_IBS_DC_UC_MEM_ACC_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_UC_MEM_ACC_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IBS_OP_DATA3_IBS_DC_UC_MEM_ACC_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_UC_MEM_ACC_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_LOCKED_OP, bit 15, rw: The access was a locked operation.
@@ -596,7 +596,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_SHIFT 15
 #define MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_LIN_ADDR_VALID, bit 17, rw: IBS_DC_LINADDR holds a valid address.
@@ -604,7 +604,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_SHIFT 17
 #define MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_PHY_ADDR_VALID, bit 18, rw: IBS_DC_PHYSADDR holds a valid address.
@@ -612,7 +612,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_SHIFT 18
 #define MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_MISS_LAT, bits 47:32, rw: Core clocks from data-cache miss detection to data
@@ -621,7 +621,7 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_SHIFT 32
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_WIDTH 16
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 #define msr_ibs_op_data3_read()                         MSR_VALUE_(msr_ibs_op_data3_t, msr_rdmsr(MSR_IBS_OP_DATA3))
 #define msr_ibs_op_data3_read_safe(value)               msr_rdmsr_safe(MSR_IBS_OP_DATA3, MSR_RAW_PTR_(msr_ibs_op_data3_t, value))
@@ -655,7 +655,7 @@ typedef union msr_ibs_dc_linaddr {
 #define MSR_IBS_DC_LINADDR_IBS_DC_LIN_AD_SHIFT 0
 #define MSR_IBS_DC_LINADDR_IBS_DC_LIN_AD_WIDTH 64
 #define MSR_IBS_DC_LINADDR_IBS_DC_LIN_AD_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IBS_DC_LINADDR_IBS_DC_LIN_AD_FIELD(op, ...) op(msr_ibs_dc_linaddr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IBS_DC_LINADDR_IBS_DC_LIN_AD_FIELD(op, ...) op(msr_ibs_dc_linaddr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ibs_dc_linaddr_read()                         MSR_VALUE_(msr_ibs_dc_linaddr_t, msr_rdmsr(MSR_IBS_DC_LINADDR))
 #define msr_ibs_dc_linaddr_read_safe(value)               msr_rdmsr_safe(MSR_IBS_DC_LINADDR, MSR_RAW_PTR_(msr_ibs_dc_linaddr_t, value))
@@ -690,7 +690,7 @@ typedef union msr_ibs_dc_physaddr {
 #define MSR_IBS_DC_PHYSADDR_IBS_DC_PHYS_AD_SHIFT 0
 #define MSR_IBS_DC_PHYSADDR_IBS_DC_PHYS_AD_WIDTH 52
 #define MSR_IBS_DC_PHYSADDR_IBS_DC_PHYS_AD_MASK  UINT64_C(0x000FFFFFFFFFFFFF)
-#define MSR_IBS_DC_PHYSADDR_IBS_DC_PHYS_AD_FIELD(op, ...) op(msr_ibs_dc_physaddr_t, uint64_t, UINT64_C(0x000FFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IBS_DC_PHYSADDR_IBS_DC_PHYS_AD_FIELD(op, ...) op(msr_ibs_dc_physaddr_t, uint64_t, UINT64_C(0x000FFFFFFFFFFFFF), 0, 52, 1, __VA_ARGS__)
 
 #define msr_ibs_dc_physaddr_read()                         MSR_VALUE_(msr_ibs_dc_physaddr_t, msr_rdmsr(MSR_IBS_DC_PHYSADDR))
 #define msr_ibs_dc_physaddr_read_safe(value)               msr_rdmsr_safe(MSR_IBS_DC_PHYSADDR, MSR_RAW_PTR_(msr_ibs_dc_physaddr_t, value))
@@ -727,7 +727,7 @@ typedef union msr_ibs_ctl {
 #define MSR_IBS_CTL_LVT_OFFSET_SHIFT 0
 #define MSR_IBS_CTL_LVT_OFFSET_WIDTH 4
 #define MSR_IBS_CTL_LVT_OFFSET_MASK  UINT64_C(0x000000000000000F)
-#define MSR_IBS_CTL_LVT_OFFSET_FIELD(op, ...) op(msr_ibs_ctl_t, uint64_t, UINT64_C(0x000000000000000F), 0, 0, __VA_ARGS__)
+#define MSR_IBS_CTL_LVT_OFFSET_FIELD(op, ...) op(msr_ibs_ctl_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 0, __VA_ARGS__)
 
 /*
  * LVT_OFFSET_VAL, bit 8, ro: LVT_OFFSET is valid.
@@ -735,7 +735,7 @@ typedef union msr_ibs_ctl {
 #define MSR_IBS_CTL_LVT_OFFSET_VAL_SHIFT 8
 #define MSR_IBS_CTL_LVT_OFFSET_VAL_WIDTH 1
 #define MSR_IBS_CTL_LVT_OFFSET_VAL_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IBS_CTL_LVT_OFFSET_VAL_FIELD(op, ...) op(msr_ibs_ctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IBS_CTL_LVT_OFFSET_VAL_FIELD(op, ...) op(msr_ibs_ctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 #define msr_ibs_ctl_read()           MSR_VALUE_(msr_ibs_ctl_t, msr_rdmsr(MSR_IBS_CTL))
 #define msr_ibs_ctl_read_safe(value) msr_rdmsr_safe(MSR_IBS_CTL, MSR_RAW_PTR_(msr_ibs_ctl_t, value))
@@ -765,7 +765,7 @@ typedef union msr_bp_ibstgt_rip {
 #define MSR_BP_IBSTGT_RIP_IBS_BR_TARGET_SHIFT 0
 #define MSR_BP_IBSTGT_RIP_IBS_BR_TARGET_WIDTH 64
 #define MSR_BP_IBSTGT_RIP_IBS_BR_TARGET_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_BP_IBSTGT_RIP_IBS_BR_TARGET_FIELD(op, ...) op(msr_bp_ibstgt_rip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_BP_IBSTGT_RIP_IBS_BR_TARGET_FIELD(op, ...) op(msr_bp_ibstgt_rip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_bp_ibstgt_rip_read()                         MSR_VALUE_(msr_bp_ibstgt_rip_t, msr_rdmsr(MSR_BP_IBSTGT_RIP))
 #define msr_bp_ibstgt_rip_read_safe(value)               msr_rdmsr_safe(MSR_BP_IBSTGT_RIP, MSR_RAW_PTR_(msr_bp_ibstgt_rip_t, value))
@@ -800,7 +800,7 @@ typedef union msr_ic_ibs_extd_ctl {
 #define MSR_IC_IBS_EXTD_CTL_IBS_ITLB_REFILL_LAT_SHIFT 0
 #define MSR_IC_IBS_EXTD_CTL_IBS_ITLB_REFILL_LAT_WIDTH 16
 #define MSR_IC_IBS_EXTD_CTL_IBS_ITLB_REFILL_LAT_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IC_IBS_EXTD_CTL_IBS_ITLB_REFILL_LAT_FIELD(op, ...) op(msr_ic_ibs_extd_ctl_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 0, __VA_ARGS__)
+#define MSR_IC_IBS_EXTD_CTL_IBS_ITLB_REFILL_LAT_FIELD(op, ...) op(msr_ic_ibs_extd_ctl_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 0, __VA_ARGS__)
 
 #define msr_ic_ibs_extd_ctl_read()                         MSR_VALUE_(msr_ic_ibs_extd_ctl_t, msr_rdmsr(MSR_IC_IBS_EXTD_CTL))
 #define msr_ic_ibs_extd_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IC_IBS_EXTD_CTL, MSR_RAW_PTR_(msr_ic_ibs_extd_ctl_t, value))

@@ -42,7 +42,7 @@ typedef union msr_ia32_ler_from_ip {
 #define MSR_IA32_LER_FROM_IP_FROM_IP_SHIFT 0
 #define MSR_IA32_LER_FROM_IP_FROM_IP_WIDTH 64
 #define MSR_IA32_LER_FROM_IP_FROM_IP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_LER_FROM_IP_FROM_IP_FIELD(op, ...) op(msr_ia32_ler_from_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LER_FROM_IP_FROM_IP_FIELD(op, ...) op(msr_ia32_ler_from_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_ler_from_ip_read()                         MSR_VALUE_(msr_ia32_ler_from_ip_t, msr_rdmsr(MSR_IA32_LER_FROM_IP))
 #define msr_ia32_ler_from_ip_read_safe(value)               msr_rdmsr_safe(MSR_IA32_LER_FROM_IP, MSR_RAW_PTR_(msr_ia32_ler_from_ip_t, value))
@@ -77,7 +77,7 @@ typedef union msr_ia32_ler_to_ip {
 #define MSR_IA32_LER_TO_IP_TO_IP_SHIFT 0
 #define MSR_IA32_LER_TO_IP_TO_IP_WIDTH 64
 #define MSR_IA32_LER_TO_IP_TO_IP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_LER_TO_IP_TO_IP_FIELD(op, ...) op(msr_ia32_ler_to_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LER_TO_IP_TO_IP_FIELD(op, ...) op(msr_ia32_ler_to_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_ler_to_ip_read()                         MSR_VALUE_(msr_ia32_ler_to_ip_t, msr_rdmsr(MSR_IA32_LER_TO_IP))
 #define msr_ia32_ler_to_ip_read_safe(value)               msr_rdmsr_safe(MSR_IA32_LER_TO_IP, MSR_RAW_PTR_(msr_ia32_ler_to_ip_t, value))
@@ -117,7 +117,7 @@ typedef union msr_ia32_ler_info {
 #define MSR_IA32_LER_INFO_CYC_CNT_SHIFT 0
 #define MSR_IA32_LER_INFO_CYC_CNT_WIDTH 16
 #define MSR_IA32_LER_INFO_CYC_CNT_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IA32_LER_INFO_CYC_CNT_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LER_INFO_CYC_CNT_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /*
  * BR_TYPE, bits 59:56, rw: Type of the recorded branch.
@@ -125,7 +125,7 @@ typedef union msr_ia32_ler_info {
 #define MSR_IA32_LER_INFO_BR_TYPE_SHIFT 56
 #define MSR_IA32_LER_INFO_BR_TYPE_WIDTH 4
 #define MSR_IA32_LER_INFO_BR_TYPE_MASK  UINT64_C(0x0F00000000000000)
-#define MSR_IA32_LER_INFO_BR_TYPE_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x0F00000000000000), 56, 1, __VA_ARGS__)
+#define MSR_IA32_LER_INFO_BR_TYPE_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x0F00000000000000), 56, 4, 1, __VA_ARGS__)
 
 /*
  * CYC_CNT_VALID, bit 60, rw: CYC_CNT holds a valid value.
@@ -133,7 +133,7 @@ typedef union msr_ia32_ler_info {
 #define MSR_IA32_LER_INFO_CYC_CNT_VALID_SHIFT 60
 #define MSR_IA32_LER_INFO_CYC_CNT_VALID_WIDTH 1
 #define MSR_IA32_LER_INFO_CYC_CNT_VALID_MASK  UINT64_C(0x1000000000000000)
-#define MSR_IA32_LER_INFO_CYC_CNT_VALID_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_IA32_LER_INFO_CYC_CNT_VALID_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
  * TSX_ABORT, bit 61, rw: The record is for a transactional abort.
@@ -141,7 +141,7 @@ typedef union msr_ia32_ler_info {
 #define MSR_IA32_LER_INFO_TSX_ABORT_SHIFT 61
 #define MSR_IA32_LER_INFO_TSX_ABORT_WIDTH 1
 #define MSR_IA32_LER_INFO_TSX_ABORT_MASK  UINT64_C(0x2000000000000000)
-#define MSR_IA32_LER_INFO_TSX_ABORT_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_IA32_LER_INFO_TSX_ABORT_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * IN_TSX, bit 62, rw: The branch was executed inside a transaction.
@@ -149,7 +149,7 @@ typedef union msr_ia32_ler_info {
 #define MSR_IA32_LER_INFO_IN_TSX_SHIFT 62
 #define MSR_IA32_LER_INFO_IN_TSX_WIDTH 1
 #define MSR_IA32_LER_INFO_IN_TSX_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_LER_INFO_IN_TSX_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_IA32_LER_INFO_IN_TSX_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * MISPRED, bit 63, rw: The branch was mispredicted.
@@ -157,7 +157,7 @@ typedef union msr_ia32_ler_info {
 #define MSR_IA32_LER_INFO_MISPRED_SHIFT 63
 #define MSR_IA32_LER_INFO_MISPRED_WIDTH 1
 #define MSR_IA32_LER_INFO_MISPRED_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_LER_INFO_MISPRED_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_IA32_LER_INFO_MISPRED_FIELD(op, ...) op(msr_ia32_ler_info_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_ler_info_read()                         MSR_VALUE_(msr_ia32_ler_info_t, msr_rdmsr(MSR_IA32_LER_INFO))
 #define msr_ia32_ler_info_read_safe(value)               msr_rdmsr_safe(MSR_IA32_LER_INFO, MSR_RAW_PTR_(msr_ia32_ler_info_t, value))
@@ -230,7 +230,7 @@ typedef union msr_ia32_lbr_x_info {
 #define MSR_IA32_LBR_x_INFO_CYC_CNT_SHIFT 0
 #define MSR_IA32_LBR_x_INFO_CYC_CNT_WIDTH 16
 #define MSR_IA32_LBR_x_INFO_CYC_CNT_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IA32_LBR_x_INFO_CYC_CNT_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_x_INFO_CYC_CNT_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /*
  * BR_TYPE, bits 59:56, rw: Type of the recorded branch.
@@ -238,7 +238,7 @@ typedef union msr_ia32_lbr_x_info {
 #define MSR_IA32_LBR_x_INFO_BR_TYPE_SHIFT 56
 #define MSR_IA32_LBR_x_INFO_BR_TYPE_WIDTH 4
 #define MSR_IA32_LBR_x_INFO_BR_TYPE_MASK  UINT64_C(0x0F00000000000000)
-#define MSR_IA32_LBR_x_INFO_BR_TYPE_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x0F00000000000000), 56, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_x_INFO_BR_TYPE_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x0F00000000000000), 56, 4, 1, __VA_ARGS__)
 
 /*
  * CYC_CNT_VALID, bit 60, rw: CYC_CNT holds a valid value.
@@ -246,7 +246,7 @@ typedef union msr_ia32_lbr_x_info {
 #define MSR_IA32_LBR_x_INFO_CYC_CNT_VALID_SHIFT 60
 #define MSR_IA32_LBR_x_INFO_CYC_CNT_VALID_WIDTH 1
 #define MSR_IA32_LBR_x_INFO_CYC_CNT_VALID_MASK  UINT64_C(0x1000000000000000)
-#define MSR_IA32_LBR_x_INFO_CYC_CNT_VALID_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_x_INFO_CYC_CNT_VALID_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
  * TSX_ABORT, bit 61, rw: The record is for a transactional abort.
@@ -254,7 +254,7 @@ typedef union msr_ia32_lbr_x_info {
 #define MSR_IA32_LBR_x_INFO_TSX_ABORT_SHIFT 61
 #define MSR_IA32_LBR_x_INFO_TSX_ABORT_WIDTH 1
 #define MSR_IA32_LBR_x_INFO_TSX_ABORT_MASK  UINT64_C(0x2000000000000000)
-#define MSR_IA32_LBR_x_INFO_TSX_ABORT_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_x_INFO_TSX_ABORT_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * IN_TSX, bit 62, rw: The branch was executed inside a transaction.
@@ -262,7 +262,7 @@ typedef union msr_ia32_lbr_x_info {
 #define MSR_IA32_LBR_x_INFO_IN_TSX_SHIFT 62
 #define MSR_IA32_LBR_x_INFO_IN_TSX_WIDTH 1
 #define MSR_IA32_LBR_x_INFO_IN_TSX_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_LBR_x_INFO_IN_TSX_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_x_INFO_IN_TSX_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * MISPRED, bit 63, rw: The branch was mispredicted.
@@ -270,7 +270,7 @@ typedef union msr_ia32_lbr_x_info {
 #define MSR_IA32_LBR_x_INFO_MISPRED_SHIFT 63
 #define MSR_IA32_LBR_x_INFO_MISPRED_WIDTH 1
 #define MSR_IA32_LBR_x_INFO_MISPRED_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_LBR_x_INFO_MISPRED_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_x_INFO_MISPRED_FIELD(op, ...) op(msr_ia32_lbr_x_info_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_LBR_x_INFO_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_lbr_x_info_read(n)                           MSR_VALUE_(msr_ia32_lbr_x_info_t, msr_rdmsr_at_(UINT32_C(0x1200), 1u, 32u, (uint32_t)(n)))
@@ -317,7 +317,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_LBREN_SHIFT 0
 #define MSR_IA32_LBR_CTL_LBREN_WIDTH 1
 #define MSR_IA32_LBR_CTL_LBREN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_LBR_CTL_LBREN_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_LBREN_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * OS, bit 1, rw: Record branches at CPL 0.
@@ -325,7 +325,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_OS_SHIFT 1
 #define MSR_IA32_LBR_CTL_OS_WIDTH 1
 #define MSR_IA32_LBR_CTL_OS_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_LBR_CTL_OS_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_OS_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * USR, bit 2, rw: Record branches at CPL > 0.
@@ -333,7 +333,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_USR_SHIFT 2
 #define MSR_IA32_LBR_CTL_USR_WIDTH 1
 #define MSR_IA32_LBR_CTL_USR_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_LBR_CTL_USR_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_USR_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * CALL_STACK, bit 3, rw: Call-stack mode (CPUID.(EAX=1CH,ECX=0):EBX[1]).
@@ -341,7 +341,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_CALL_STACK_SHIFT 3
 #define MSR_IA32_LBR_CTL_CALL_STACK_WIDTH 1
 #define MSR_IA32_LBR_CTL_CALL_STACK_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_LBR_CTL_CALL_STACK_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_CALL_STACK_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * COND, bit 16, rw: Record conditional branches.
@@ -349,7 +349,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_COND_SHIFT 16
 #define MSR_IA32_LBR_CTL_COND_WIDTH 1
 #define MSR_IA32_LBR_CTL_COND_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_LBR_CTL_COND_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_COND_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * NEAR_REL_JMP, bit 17, rw: Record near relative jumps.
@@ -357,7 +357,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_NEAR_REL_JMP_SHIFT 17
 #define MSR_IA32_LBR_CTL_NEAR_REL_JMP_WIDTH 1
 #define MSR_IA32_LBR_CTL_NEAR_REL_JMP_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_LBR_CTL_NEAR_REL_JMP_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_NEAR_REL_JMP_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * NEAR_IND_JMP, bit 18, rw: Record near indirect jumps.
@@ -365,7 +365,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_NEAR_IND_JMP_SHIFT 18
 #define MSR_IA32_LBR_CTL_NEAR_IND_JMP_WIDTH 1
 #define MSR_IA32_LBR_CTL_NEAR_IND_JMP_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_LBR_CTL_NEAR_IND_JMP_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_NEAR_IND_JMP_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * NEAR_REL_CALL, bit 19, rw: Record near relative calls.
@@ -373,7 +373,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_NEAR_REL_CALL_SHIFT 19
 #define MSR_IA32_LBR_CTL_NEAR_REL_CALL_WIDTH 1
 #define MSR_IA32_LBR_CTL_NEAR_REL_CALL_MASK  UINT64_C(0x0000000000080000)
-#define MSR_IA32_LBR_CTL_NEAR_REL_CALL_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_NEAR_REL_CALL_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
  * NEAR_IND_CALL, bit 20, rw: Record near indirect calls.
@@ -381,7 +381,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_NEAR_IND_CALL_SHIFT 20
 #define MSR_IA32_LBR_CTL_NEAR_IND_CALL_WIDTH 1
 #define MSR_IA32_LBR_CTL_NEAR_IND_CALL_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_LBR_CTL_NEAR_IND_CALL_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_NEAR_IND_CALL_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * NEAR_RET, bit 21, rw: Record near returns.
@@ -389,7 +389,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_NEAR_RET_SHIFT 21
 #define MSR_IA32_LBR_CTL_NEAR_RET_WIDTH 1
 #define MSR_IA32_LBR_CTL_NEAR_RET_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_LBR_CTL_NEAR_RET_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_NEAR_RET_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 /*
  * OTHER_BRANCH, bit 22, rw: Record other branches (far transfers, interrupts and so
@@ -398,7 +398,7 @@ typedef union msr_ia32_lbr_ctl {
 #define MSR_IA32_LBR_CTL_OTHER_BRANCH_SHIFT 22
 #define MSR_IA32_LBR_CTL_OTHER_BRANCH_WIDTH 1
 #define MSR_IA32_LBR_CTL_OTHER_BRANCH_MASK  UINT64_C(0x0000000000400000)
-#define MSR_IA32_LBR_CTL_OTHER_BRANCH_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_CTL_OTHER_BRANCH_FIELD(op, ...) op(msr_ia32_lbr_ctl_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_lbr_ctl_read()                         MSR_VALUE_(msr_ia32_lbr_ctl_t, msr_rdmsr(MSR_IA32_LBR_CTL))
 #define msr_ia32_lbr_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_LBR_CTL, MSR_RAW_PTR_(msr_ia32_lbr_ctl_t, value))
@@ -433,7 +433,7 @@ typedef union msr_ia32_lbr_depth {
 #define MSR_IA32_LBR_DEPTH_DEPTH_SHIFT 0
 #define MSR_IA32_LBR_DEPTH_DEPTH_WIDTH 9
 #define MSR_IA32_LBR_DEPTH_DEPTH_MASK  UINT64_C(0x00000000000001FF)
-#define MSR_IA32_LBR_DEPTH_DEPTH_FIELD(op, ...) op(msr_ia32_lbr_depth_t, uint64_t, UINT64_C(0x00000000000001FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_DEPTH_DEPTH_FIELD(op, ...) op(msr_ia32_lbr_depth_t, uint64_t, UINT64_C(0x00000000000001FF), 0, 9, 1, __VA_ARGS__)
 
 #define msr_ia32_lbr_depth_read()                         MSR_VALUE_(msr_ia32_lbr_depth_t, msr_rdmsr(MSR_IA32_LBR_DEPTH))
 #define msr_ia32_lbr_depth_read_safe(value)               msr_rdmsr_safe(MSR_IA32_LBR_DEPTH, MSR_RAW_PTR_(msr_ia32_lbr_depth_t, value))
@@ -500,7 +500,7 @@ typedef union msr_ia32_lbr_x_from_ip {
 #define MSR_IA32_LBR_x_FROM_IP_FROM_IP_SHIFT 0
 #define MSR_IA32_LBR_x_FROM_IP_FROM_IP_WIDTH 64
 #define MSR_IA32_LBR_x_FROM_IP_FROM_IP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_LBR_x_FROM_IP_FROM_IP_FIELD(op, ...) op(msr_ia32_lbr_x_from_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_x_FROM_IP_FROM_IP_FIELD(op, ...) op(msr_ia32_lbr_x_from_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_LBR_x_FROM_IP_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_lbr_x_from_ip_read(n)                           MSR_VALUE_(msr_ia32_lbr_x_from_ip_t, msr_rdmsr_at_(UINT32_C(0x1500), 1u, 32u, (uint32_t)(n)))
@@ -568,7 +568,7 @@ typedef union msr_ia32_lbr_x_to_ip {
 #define MSR_IA32_LBR_x_TO_IP_TO_IP_SHIFT 0
 #define MSR_IA32_LBR_x_TO_IP_TO_IP_WIDTH 64
 #define MSR_IA32_LBR_x_TO_IP_TO_IP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_LBR_x_TO_IP_TO_IP_FIELD(op, ...) op(msr_ia32_lbr_x_to_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LBR_x_TO_IP_TO_IP_FIELD(op, ...) op(msr_ia32_lbr_x_to_ip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_LBR_x_TO_IP_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_lbr_x_to_ip_read(n)                           MSR_VALUE_(msr_ia32_lbr_x_to_ip_t, msr_rdmsr_at_(UINT32_C(0x1600), 1u, 32u, (uint32_t)(n)))

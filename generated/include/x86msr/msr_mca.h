@@ -41,7 +41,7 @@ typedef union msr_ia32_p5_mc_addr {
 #define MSR_IA32_P5_MC_ADDR_ADDRESS_SHIFT 0
 #define MSR_IA32_P5_MC_ADDR_ADDRESS_WIDTH 64
 #define MSR_IA32_P5_MC_ADDR_ADDRESS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_P5_MC_ADDR_ADDRESS_FIELD(op, ...) op(msr_ia32_p5_mc_addr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_P5_MC_ADDR_ADDRESS_FIELD(op, ...) op(msr_ia32_p5_mc_addr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_p5_mc_addr_read()           MSR_VALUE_(msr_ia32_p5_mc_addr_t, msr_rdmsr(MSR_IA32_P5_MC_ADDR))
 #define msr_ia32_p5_mc_addr_read_safe(value) msr_rdmsr_safe(MSR_IA32_P5_MC_ADDR, MSR_RAW_PTR_(msr_ia32_p5_mc_addr_t, value))
@@ -70,7 +70,7 @@ typedef union msr_ia32_p5_mc_type {
 #define MSR_IA32_P5_MC_TYPE_TYPE_SHIFT 0
 #define MSR_IA32_P5_MC_TYPE_TYPE_WIDTH 64
 #define MSR_IA32_P5_MC_TYPE_TYPE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_P5_MC_TYPE_TYPE_FIELD(op, ...) op(msr_ia32_p5_mc_type_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_P5_MC_TYPE_TYPE_FIELD(op, ...) op(msr_ia32_p5_mc_type_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_p5_mc_type_read()           MSR_VALUE_(msr_ia32_p5_mc_type_t, msr_rdmsr(MSR_IA32_P5_MC_TYPE))
 #define msr_ia32_p5_mc_type_read_safe(value) msr_rdmsr_safe(MSR_IA32_P5_MC_TYPE, MSR_RAW_PTR_(msr_ia32_p5_mc_type_t, value))
@@ -111,7 +111,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_COUNT_SHIFT 0
 #define MSR_IA32_MCG_CAP_COUNT_WIDTH 8
 #define MSR_IA32_MCG_CAP_COUNT_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MCG_CAP_COUNT_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_COUNT_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 0, __VA_ARGS__)
 
 /*
  * MCG_CTL_P, bit 8, ro: IA32_MCG_CTL is present.
@@ -119,7 +119,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_CTL_P_SHIFT 8
 #define MSR_IA32_MCG_CAP_MCG_CTL_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_CTL_P_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_MCG_CAP_MCG_CTL_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_CTL_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * MCG_EXT_P, bit 9, ro: Intel: the extended machine-check state registers are present.
@@ -127,7 +127,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_EXT_P_SHIFT 9
 #define MSR_IA32_MCG_CAP_MCG_EXT_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_EXT_P_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_MCG_CAP_MCG_EXT_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000200), 9, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_EXT_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
 
 /*
  * MCG_CMCI_P, bit 10, ro: Intel: corrected machine-check error interrupts (CMCI) are
@@ -136,7 +136,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_CMCI_P_SHIFT 10
 #define MSR_IA32_MCG_CAP_MCG_CMCI_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_CMCI_P_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_MCG_CAP_MCG_CMCI_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000400), 10, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_CMCI_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 0, __VA_ARGS__)
 
 /*
  * MCG_TES_P, bit 11, ro: Intel: threshold-based error status (bits 54:53 of
@@ -145,7 +145,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_TES_P_SHIFT 11
 #define MSR_IA32_MCG_CAP_MCG_TES_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_TES_P_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_MCG_CAP_MCG_TES_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000800), 11, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_TES_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 0, __VA_ARGS__)
 
 /*
  * MCG_EXT_CNT, bits 23:16, ro: Intel: number of extended machine-check state registers.
@@ -153,7 +153,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_EXT_CNT_SHIFT 16
 #define MSR_IA32_MCG_CAP_MCG_EXT_CNT_WIDTH 8
 #define MSR_IA32_MCG_CAP_MCG_EXT_CNT_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MCG_CAP_MCG_EXT_CNT_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_EXT_CNT_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 0, __VA_ARGS__)
 
 /*
  * MCG_SER_P, bit 24, ro: Intel: software error recovery is supported.
@@ -161,7 +161,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_SER_P_SHIFT 24
 #define MSR_IA32_MCG_CAP_MCG_SER_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_SER_P_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_MCG_CAP_MCG_SER_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000001000000), 24, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_SER_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 0, __VA_ARGS__)
 
 /*
  * MCG_EMC_P, bit 25, ro: Intel: enhanced machine-check capability for firmware-first
@@ -170,7 +170,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_EMC_P_SHIFT 25
 #define MSR_IA32_MCG_CAP_MCG_EMC_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_EMC_P_MASK  UINT64_C(0x0000000002000000)
-#define MSR_IA32_MCG_CAP_MCG_EMC_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000002000000), 25, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_EMC_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 0, __VA_ARGS__)
 
 /*
  * MCG_ELOG_P, bit 26, ro: Intel: firmware can be invoked on errors to log additional
@@ -179,7 +179,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_ELOG_P_SHIFT 26
 #define MSR_IA32_MCG_CAP_MCG_ELOG_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_ELOG_P_MASK  UINT64_C(0x0000000004000000)
-#define MSR_IA32_MCG_CAP_MCG_ELOG_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000004000000), 26, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_ELOG_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 0, __VA_ARGS__)
 
 /*
  * MCG_LMCE_P, bit 27, ro: Intel: local machine-check exceptions are supported
@@ -188,7 +188,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_LMCE_P_SHIFT 27
 #define MSR_IA32_MCG_CAP_MCG_LMCE_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_LMCE_P_MASK  UINT64_C(0x0000000008000000)
-#define MSR_IA32_MCG_CAP_MCG_LMCE_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000008000000), 27, 0, __VA_ARGS__)
+#define MSR_IA32_MCG_CAP_MCG_LMCE_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_mcg_cap_read()           MSR_VALUE_(msr_ia32_mcg_cap_t, msr_rdmsr(MSR_IA32_MCG_CAP))
 #define msr_ia32_mcg_cap_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_CAP, MSR_RAW_PTR_(msr_ia32_mcg_cap_t, value))
@@ -222,7 +222,7 @@ typedef union msr_ia32_mcg_status {
 #define MSR_IA32_MCG_STATUS_RIPV_SHIFT 0
 #define MSR_IA32_MCG_STATUS_RIPV_WIDTH 1
 #define MSR_IA32_MCG_STATUS_RIPV_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_MCG_STATUS_RIPV_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_STATUS_RIPV_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * EIPV, bit 1, rw: The IP on the stack is directly associated with the error.
@@ -230,7 +230,7 @@ typedef union msr_ia32_mcg_status {
 #define MSR_IA32_MCG_STATUS_EIPV_SHIFT 1
 #define MSR_IA32_MCG_STATUS_EIPV_WIDTH 1
 #define MSR_IA32_MCG_STATUS_EIPV_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_MCG_STATUS_EIPV_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_STATUS_EIPV_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * MCIP, bit 2, rw: A machine check is in progress; a second one while set shuts the
@@ -239,7 +239,7 @@ typedef union msr_ia32_mcg_status {
 #define MSR_IA32_MCG_STATUS_MCIP_SHIFT 2
 #define MSR_IA32_MCG_STATUS_MCIP_WIDTH 1
 #define MSR_IA32_MCG_STATUS_MCIP_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_MCG_STATUS_MCIP_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_STATUS_MCIP_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * LMCE_S, bit 3, rw: Intel: the machine check was delivered to this logical processor
@@ -248,7 +248,7 @@ typedef union msr_ia32_mcg_status {
 #define MSR_IA32_MCG_STATUS_LMCE_S_SHIFT 3
 #define MSR_IA32_MCG_STATUS_LMCE_S_WIDTH 1
 #define MSR_IA32_MCG_STATUS_LMCE_S_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_MCG_STATUS_LMCE_S_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_STATUS_LMCE_S_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_mcg_status_read()                         MSR_VALUE_(msr_ia32_mcg_status_t, msr_rdmsr(MSR_IA32_MCG_STATUS))
 #define msr_ia32_mcg_status_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_STATUS, MSR_RAW_PTR_(msr_ia32_mcg_status_t, value))
@@ -283,7 +283,7 @@ typedef union msr_ia32_mcg_ctl {
 #define MSR_IA32_MCG_CTL_ENABLE_SHIFT 0
 #define MSR_IA32_MCG_CTL_ENABLE_WIDTH 64
 #define MSR_IA32_MCG_CTL_ENABLE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_CTL_ENABLE_FIELD(op, ...) op(msr_ia32_mcg_ctl_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_CTL_ENABLE_FIELD(op, ...) op(msr_ia32_mcg_ctl_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_mcg_ctl_read()                         MSR_VALUE_(msr_ia32_mcg_ctl_t, msr_rdmsr(MSR_IA32_MCG_CTL))
 #define msr_ia32_mcg_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_CTL, MSR_RAW_PTR_(msr_ia32_mcg_ctl_t, value))
@@ -354,7 +354,7 @@ typedef union msr_ia32_mcx_ctl2 {
 #define MSR_IA32_MCx_CTL2_CORRECTED_ERROR_COUNT_THRESHOLD_SHIFT 0
 #define MSR_IA32_MCx_CTL2_CORRECTED_ERROR_COUNT_THRESHOLD_WIDTH 15
 #define MSR_IA32_MCx_CTL2_CORRECTED_ERROR_COUNT_THRESHOLD_MASK  UINT64_C(0x0000000000007FFF)
-#define MSR_IA32_MCx_CTL2_CORRECTED_ERROR_COUNT_THRESHOLD_FIELD(op, ...) op(msr_ia32_mcx_ctl2_t, uint64_t, UINT64_C(0x0000000000007FFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL2_CORRECTED_ERROR_COUNT_THRESHOLD_FIELD(op, ...) op(msr_ia32_mcx_ctl2_t, uint64_t, UINT64_C(0x0000000000007FFF), 0, 15, 1, __VA_ARGS__)
 
 /*
  * CMCI_EN, bit 30, rw: Enables CMCI signalling for this bank.
@@ -362,7 +362,7 @@ typedef union msr_ia32_mcx_ctl2 {
 #define MSR_IA32_MCx_CTL2_CMCI_EN_SHIFT 30
 #define MSR_IA32_MCx_CTL2_CMCI_EN_WIDTH 1
 #define MSR_IA32_MCx_CTL2_CMCI_EN_MASK  UINT64_C(0x0000000040000000)
-#define MSR_IA32_MCx_CTL2_CMCI_EN_FIELD(op, ...) op(msr_ia32_mcx_ctl2_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL2_CMCI_EN_FIELD(op, ...) op(msr_ia32_mcx_ctl2_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_MCx_CTL2_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_mcx_ctl2_read(n)                           MSR_VALUE_(msr_ia32_mcx_ctl2_t, msr_rdmsr_at_(UINT32_C(0x280), 1u, 32u, (uint32_t)(n)))
@@ -494,7 +494,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE00_SHIFT 0
 #define MSR_IA32_MCx_CTL_EE00_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE00_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_MCx_CTL_EE00_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE00_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * EE01, bit 1, rw: Enables reporting of error type 1 of this bank.
@@ -502,7 +502,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE01_SHIFT 1
 #define MSR_IA32_MCx_CTL_EE01_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE01_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_MCx_CTL_EE01_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE01_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * EE02, bit 2, rw: Enables reporting of error type 2 of this bank.
@@ -510,7 +510,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE02_SHIFT 2
 #define MSR_IA32_MCx_CTL_EE02_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE02_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_MCx_CTL_EE02_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE02_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * EE03, bit 3, rw: Enables reporting of error type 3 of this bank.
@@ -518,7 +518,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE03_SHIFT 3
 #define MSR_IA32_MCx_CTL_EE03_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE03_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_MCx_CTL_EE03_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE03_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * EE04, bit 4, rw: Enables reporting of error type 4 of this bank.
@@ -526,7 +526,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE04_SHIFT 4
 #define MSR_IA32_MCx_CTL_EE04_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE04_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_MCx_CTL_EE04_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE04_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * EE05, bit 5, rw: Enables reporting of error type 5 of this bank.
@@ -534,7 +534,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE05_SHIFT 5
 #define MSR_IA32_MCx_CTL_EE05_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE05_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_MCx_CTL_EE05_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE05_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * EE06, bit 6, rw: Enables reporting of error type 6 of this bank.
@@ -542,7 +542,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE06_SHIFT 6
 #define MSR_IA32_MCx_CTL_EE06_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE06_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_MCx_CTL_EE06_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE06_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * EE07, bit 7, rw: Enables reporting of error type 7 of this bank.
@@ -550,7 +550,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE07_SHIFT 7
 #define MSR_IA32_MCx_CTL_EE07_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE07_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_MCx_CTL_EE07_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE07_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * EE08, bit 8, rw: Enables reporting of error type 8 of this bank.
@@ -558,7 +558,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE08_SHIFT 8
 #define MSR_IA32_MCx_CTL_EE08_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE08_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_MCx_CTL_EE08_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE08_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * EE09, bit 9, rw: Enables reporting of error type 9 of this bank.
@@ -566,7 +566,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE09_SHIFT 9
 #define MSR_IA32_MCx_CTL_EE09_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE09_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_MCx_CTL_EE09_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE09_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * EE10, bit 10, rw: Enables reporting of error type 10 of this bank.
@@ -574,7 +574,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE10_SHIFT 10
 #define MSR_IA32_MCx_CTL_EE10_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE10_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_MCx_CTL_EE10_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE10_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * EE11, bit 11, rw: Enables reporting of error type 11 of this bank.
@@ -582,7 +582,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE11_SHIFT 11
 #define MSR_IA32_MCx_CTL_EE11_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE11_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_MCx_CTL_EE11_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE11_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * EE12, bit 12, rw: Enables reporting of error type 12 of this bank.
@@ -590,7 +590,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE12_SHIFT 12
 #define MSR_IA32_MCx_CTL_EE12_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE12_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_MCx_CTL_EE12_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE12_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
  * EE13, bit 13, rw: Enables reporting of error type 13 of this bank.
@@ -598,7 +598,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE13_SHIFT 13
 #define MSR_IA32_MCx_CTL_EE13_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE13_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_MCx_CTL_EE13_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE13_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * EE14, bit 14, rw: Enables reporting of error type 14 of this bank.
@@ -606,7 +606,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE14_SHIFT 14
 #define MSR_IA32_MCx_CTL_EE14_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE14_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_MCx_CTL_EE14_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE14_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 1, __VA_ARGS__)
 
 /*
  * EE15, bit 15, rw: Enables reporting of error type 15 of this bank.
@@ -614,7 +614,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE15_SHIFT 15
 #define MSR_IA32_MCx_CTL_EE15_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE15_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_MCx_CTL_EE15_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE15_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * EE16, bit 16, rw: Enables reporting of error type 16 of this bank.
@@ -622,7 +622,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE16_SHIFT 16
 #define MSR_IA32_MCx_CTL_EE16_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE16_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_MCx_CTL_EE16_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE16_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * EE17, bit 17, rw: Enables reporting of error type 17 of this bank.
@@ -630,7 +630,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE17_SHIFT 17
 #define MSR_IA32_MCx_CTL_EE17_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE17_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_MCx_CTL_EE17_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE17_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * EE18, bit 18, rw: Enables reporting of error type 18 of this bank.
@@ -638,7 +638,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE18_SHIFT 18
 #define MSR_IA32_MCx_CTL_EE18_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE18_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_MCx_CTL_EE18_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE18_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * EE19, bit 19, rw: Enables reporting of error type 19 of this bank.
@@ -646,7 +646,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE19_SHIFT 19
 #define MSR_IA32_MCx_CTL_EE19_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE19_MASK  UINT64_C(0x0000000000080000)
-#define MSR_IA32_MCx_CTL_EE19_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE19_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
  * EE20, bit 20, rw: Enables reporting of error type 20 of this bank.
@@ -654,7 +654,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE20_SHIFT 20
 #define MSR_IA32_MCx_CTL_EE20_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE20_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_MCx_CTL_EE20_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE20_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * EE21, bit 21, rw: Enables reporting of error type 21 of this bank.
@@ -662,7 +662,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE21_SHIFT 21
 #define MSR_IA32_MCx_CTL_EE21_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE21_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_MCx_CTL_EE21_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE21_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 /*
  * EE22, bit 22, rw: Enables reporting of error type 22 of this bank.
@@ -670,7 +670,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE22_SHIFT 22
 #define MSR_IA32_MCx_CTL_EE22_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE22_MASK  UINT64_C(0x0000000000400000)
-#define MSR_IA32_MCx_CTL_EE22_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE22_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * EE23, bit 23, rw: Enables reporting of error type 23 of this bank.
@@ -678,7 +678,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE23_SHIFT 23
 #define MSR_IA32_MCx_CTL_EE23_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE23_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_MCx_CTL_EE23_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE23_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * EE24, bit 24, rw: Enables reporting of error type 24 of this bank.
@@ -686,7 +686,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE24_SHIFT 24
 #define MSR_IA32_MCx_CTL_EE24_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE24_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_MCx_CTL_EE24_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE24_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
 
 /*
  * EE25, bit 25, rw: Enables reporting of error type 25 of this bank.
@@ -694,7 +694,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE25_SHIFT 25
 #define MSR_IA32_MCx_CTL_EE25_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE25_MASK  UINT64_C(0x0000000002000000)
-#define MSR_IA32_MCx_CTL_EE25_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE25_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 1, __VA_ARGS__)
 
 /*
  * EE26, bit 26, rw: Enables reporting of error type 26 of this bank.
@@ -702,7 +702,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE26_SHIFT 26
 #define MSR_IA32_MCx_CTL_EE26_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE26_MASK  UINT64_C(0x0000000004000000)
-#define MSR_IA32_MCx_CTL_EE26_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE26_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 1, __VA_ARGS__)
 
 /*
  * EE27, bit 27, rw: Enables reporting of error type 27 of this bank.
@@ -710,7 +710,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE27_SHIFT 27
 #define MSR_IA32_MCx_CTL_EE27_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE27_MASK  UINT64_C(0x0000000008000000)
-#define MSR_IA32_MCx_CTL_EE27_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE27_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, 1, __VA_ARGS__)
 
 /*
  * EE28, bit 28, rw: Enables reporting of error type 28 of this bank.
@@ -718,7 +718,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE28_SHIFT 28
 #define MSR_IA32_MCx_CTL_EE28_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE28_MASK  UINT64_C(0x0000000010000000)
-#define MSR_IA32_MCx_CTL_EE28_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000010000000), 28, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE28_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000010000000), 28, 1, 1, __VA_ARGS__)
 
 /*
  * EE29, bit 29, rw: Enables reporting of error type 29 of this bank.
@@ -726,7 +726,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE29_SHIFT 29
 #define MSR_IA32_MCx_CTL_EE29_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE29_MASK  UINT64_C(0x0000000020000000)
-#define MSR_IA32_MCx_CTL_EE29_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000020000000), 29, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE29_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000020000000), 29, 1, 1, __VA_ARGS__)
 
 /*
  * EE30, bit 30, rw: Enables reporting of error type 30 of this bank.
@@ -734,7 +734,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE30_SHIFT 30
 #define MSR_IA32_MCx_CTL_EE30_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE30_MASK  UINT64_C(0x0000000040000000)
-#define MSR_IA32_MCx_CTL_EE30_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE30_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 1, __VA_ARGS__)
 
 /*
  * EE31, bit 31, rw: Enables reporting of error type 31 of this bank.
@@ -742,7 +742,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE31_SHIFT 31
 #define MSR_IA32_MCx_CTL_EE31_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE31_MASK  UINT64_C(0x0000000080000000)
-#define MSR_IA32_MCx_CTL_EE31_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE31_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 1, __VA_ARGS__)
 
 /*
  * EE32, bit 32, rw: Enables reporting of error type 32 of this bank.
@@ -750,7 +750,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE32_SHIFT 32
 #define MSR_IA32_MCx_CTL_EE32_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE32_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_MCx_CTL_EE32_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE32_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /*
  * EE33, bit 33, rw: Enables reporting of error type 33 of this bank.
@@ -758,7 +758,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE33_SHIFT 33
 #define MSR_IA32_MCx_CTL_EE33_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE33_MASK  UINT64_C(0x0000000200000000)
-#define MSR_IA32_MCx_CTL_EE33_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE33_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 1, __VA_ARGS__)
 
 /*
  * EE34, bit 34, rw: Enables reporting of error type 34 of this bank.
@@ -766,7 +766,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE34_SHIFT 34
 #define MSR_IA32_MCx_CTL_EE34_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE34_MASK  UINT64_C(0x0000000400000000)
-#define MSR_IA32_MCx_CTL_EE34_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE34_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 /*
  * EE35, bit 35, rw: Enables reporting of error type 35 of this bank.
@@ -774,7 +774,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE35_SHIFT 35
 #define MSR_IA32_MCx_CTL_EE35_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE35_MASK  UINT64_C(0x0000000800000000)
-#define MSR_IA32_MCx_CTL_EE35_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE35_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
 
 /*
  * EE36, bit 36, rw: Enables reporting of error type 36 of this bank.
@@ -782,7 +782,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE36_SHIFT 36
 #define MSR_IA32_MCx_CTL_EE36_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE36_MASK  UINT64_C(0x0000001000000000)
-#define MSR_IA32_MCx_CTL_EE36_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE36_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
 
 /*
  * EE37, bit 37, rw: Enables reporting of error type 37 of this bank.
@@ -790,7 +790,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE37_SHIFT 37
 #define MSR_IA32_MCx_CTL_EE37_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE37_MASK  UINT64_C(0x0000002000000000)
-#define MSR_IA32_MCx_CTL_EE37_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE37_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
 
 /*
  * EE38, bit 38, rw: Enables reporting of error type 38 of this bank.
@@ -798,7 +798,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE38_SHIFT 38
 #define MSR_IA32_MCx_CTL_EE38_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE38_MASK  UINT64_C(0x0000004000000000)
-#define MSR_IA32_MCx_CTL_EE38_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE38_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 1, __VA_ARGS__)
 
 /*
  * EE39, bit 39, rw: Enables reporting of error type 39 of this bank.
@@ -806,7 +806,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE39_SHIFT 39
 #define MSR_IA32_MCx_CTL_EE39_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE39_MASK  UINT64_C(0x0000008000000000)
-#define MSR_IA32_MCx_CTL_EE39_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000008000000000), 39, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE39_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000008000000000), 39, 1, 1, __VA_ARGS__)
 
 /*
  * EE40, bit 40, rw: Enables reporting of error type 40 of this bank.
@@ -814,7 +814,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE40_SHIFT 40
 #define MSR_IA32_MCx_CTL_EE40_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE40_MASK  UINT64_C(0x0000010000000000)
-#define MSR_IA32_MCx_CTL_EE40_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000010000000000), 40, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE40_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000010000000000), 40, 1, 1, __VA_ARGS__)
 
 /*
  * EE41, bit 41, rw: Enables reporting of error type 41 of this bank.
@@ -822,7 +822,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE41_SHIFT 41
 #define MSR_IA32_MCx_CTL_EE41_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE41_MASK  UINT64_C(0x0000020000000000)
-#define MSR_IA32_MCx_CTL_EE41_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000020000000000), 41, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE41_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000020000000000), 41, 1, 1, __VA_ARGS__)
 
 /*
  * EE42, bit 42, rw: Enables reporting of error type 42 of this bank.
@@ -830,7 +830,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE42_SHIFT 42
 #define MSR_IA32_MCx_CTL_EE42_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE42_MASK  UINT64_C(0x0000040000000000)
-#define MSR_IA32_MCx_CTL_EE42_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000040000000000), 42, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE42_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000040000000000), 42, 1, 1, __VA_ARGS__)
 
 /*
  * EE43, bit 43, rw: Enables reporting of error type 43 of this bank.
@@ -838,7 +838,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE43_SHIFT 43
 #define MSR_IA32_MCx_CTL_EE43_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE43_MASK  UINT64_C(0x0000080000000000)
-#define MSR_IA32_MCx_CTL_EE43_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE43_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, 1, __VA_ARGS__)
 
 /*
  * EE44, bit 44, rw: Enables reporting of error type 44 of this bank.
@@ -846,7 +846,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE44_SHIFT 44
 #define MSR_IA32_MCx_CTL_EE44_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE44_MASK  UINT64_C(0x0000100000000000)
-#define MSR_IA32_MCx_CTL_EE44_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000100000000000), 44, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE44_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000100000000000), 44, 1, 1, __VA_ARGS__)
 
 /*
  * EE45, bit 45, rw: Enables reporting of error type 45 of this bank.
@@ -854,7 +854,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE45_SHIFT 45
 #define MSR_IA32_MCx_CTL_EE45_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE45_MASK  UINT64_C(0x0000200000000000)
-#define MSR_IA32_MCx_CTL_EE45_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000200000000000), 45, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE45_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000200000000000), 45, 1, 1, __VA_ARGS__)
 
 /*
  * EE46, bit 46, rw: Enables reporting of error type 46 of this bank.
@@ -862,7 +862,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE46_SHIFT 46
 #define MSR_IA32_MCx_CTL_EE46_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE46_MASK  UINT64_C(0x0000400000000000)
-#define MSR_IA32_MCx_CTL_EE46_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000400000000000), 46, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE46_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000400000000000), 46, 1, 1, __VA_ARGS__)
 
 /*
  * EE47, bit 47, rw: Enables reporting of error type 47 of this bank.
@@ -870,7 +870,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE47_SHIFT 47
 #define MSR_IA32_MCx_CTL_EE47_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE47_MASK  UINT64_C(0x0000800000000000)
-#define MSR_IA32_MCx_CTL_EE47_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000800000000000), 47, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE47_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0000800000000000), 47, 1, 1, __VA_ARGS__)
 
 /*
  * EE48, bit 48, rw: Enables reporting of error type 48 of this bank.
@@ -878,7 +878,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE48_SHIFT 48
 #define MSR_IA32_MCx_CTL_EE48_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE48_MASK  UINT64_C(0x0001000000000000)
-#define MSR_IA32_MCx_CTL_EE48_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE48_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * EE49, bit 49, rw: Enables reporting of error type 49 of this bank.
@@ -886,7 +886,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE49_SHIFT 49
 #define MSR_IA32_MCx_CTL_EE49_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE49_MASK  UINT64_C(0x0002000000000000)
-#define MSR_IA32_MCx_CTL_EE49_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0002000000000000), 49, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE49_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0002000000000000), 49, 1, 1, __VA_ARGS__)
 
 /*
  * EE50, bit 50, rw: Enables reporting of error type 50 of this bank.
@@ -894,7 +894,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE50_SHIFT 50
 #define MSR_IA32_MCx_CTL_EE50_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE50_MASK  UINT64_C(0x0004000000000000)
-#define MSR_IA32_MCx_CTL_EE50_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0004000000000000), 50, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE50_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0004000000000000), 50, 1, 1, __VA_ARGS__)
 
 /*
  * EE51, bit 51, rw: Enables reporting of error type 51 of this bank.
@@ -902,7 +902,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE51_SHIFT 51
 #define MSR_IA32_MCx_CTL_EE51_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE51_MASK  UINT64_C(0x0008000000000000)
-#define MSR_IA32_MCx_CTL_EE51_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE51_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
 
 /*
  * EE52, bit 52, rw: Enables reporting of error type 52 of this bank.
@@ -910,7 +910,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE52_SHIFT 52
 #define MSR_IA32_MCx_CTL_EE52_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE52_MASK  UINT64_C(0x0010000000000000)
-#define MSR_IA32_MCx_CTL_EE52_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0010000000000000), 52, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE52_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0010000000000000), 52, 1, 1, __VA_ARGS__)
 
 /*
  * EE53, bit 53, rw: Enables reporting of error type 53 of this bank.
@@ -918,7 +918,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE53_SHIFT 53
 #define MSR_IA32_MCx_CTL_EE53_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE53_MASK  UINT64_C(0x0020000000000000)
-#define MSR_IA32_MCx_CTL_EE53_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0020000000000000), 53, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE53_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0020000000000000), 53, 1, 1, __VA_ARGS__)
 
 /*
  * EE54, bit 54, rw: Enables reporting of error type 54 of this bank.
@@ -926,7 +926,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE54_SHIFT 54
 #define MSR_IA32_MCx_CTL_EE54_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE54_MASK  UINT64_C(0x0040000000000000)
-#define MSR_IA32_MCx_CTL_EE54_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0040000000000000), 54, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE54_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0040000000000000), 54, 1, 1, __VA_ARGS__)
 
 /*
  * EE55, bit 55, rw: Enables reporting of error type 55 of this bank.
@@ -934,7 +934,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE55_SHIFT 55
 #define MSR_IA32_MCx_CTL_EE55_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE55_MASK  UINT64_C(0x0080000000000000)
-#define MSR_IA32_MCx_CTL_EE55_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE55_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
  * EE56, bit 56, rw: Enables reporting of error type 56 of this bank.
@@ -942,7 +942,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE56_SHIFT 56
 #define MSR_IA32_MCx_CTL_EE56_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE56_MASK  UINT64_C(0x0100000000000000)
-#define MSR_IA32_MCx_CTL_EE56_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE56_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, 1, __VA_ARGS__)
 
 /*
  * EE57, bit 57, rw: Enables reporting of error type 57 of this bank.
@@ -950,7 +950,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE57_SHIFT 57
 #define MSR_IA32_MCx_CTL_EE57_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE57_MASK  UINT64_C(0x0200000000000000)
-#define MSR_IA32_MCx_CTL_EE57_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE57_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, 1, __VA_ARGS__)
 
 /*
  * EE58, bit 58, rw: Enables reporting of error type 58 of this bank.
@@ -958,7 +958,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE58_SHIFT 58
 #define MSR_IA32_MCx_CTL_EE58_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE58_MASK  UINT64_C(0x0400000000000000)
-#define MSR_IA32_MCx_CTL_EE58_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE58_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * EE59, bit 59, rw: Enables reporting of error type 59 of this bank.
@@ -966,7 +966,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE59_SHIFT 59
 #define MSR_IA32_MCx_CTL_EE59_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE59_MASK  UINT64_C(0x0800000000000000)
-#define MSR_IA32_MCx_CTL_EE59_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE59_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 /*
  * EE60, bit 60, rw: Enables reporting of error type 60 of this bank.
@@ -974,7 +974,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE60_SHIFT 60
 #define MSR_IA32_MCx_CTL_EE60_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE60_MASK  UINT64_C(0x1000000000000000)
-#define MSR_IA32_MCx_CTL_EE60_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE60_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
  * EE61, bit 61, rw: Enables reporting of error type 61 of this bank.
@@ -982,7 +982,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE61_SHIFT 61
 #define MSR_IA32_MCx_CTL_EE61_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE61_MASK  UINT64_C(0x2000000000000000)
-#define MSR_IA32_MCx_CTL_EE61_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE61_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * EE62, bit 62, rw: Enables reporting of error type 62 of this bank.
@@ -990,7 +990,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE62_SHIFT 62
 #define MSR_IA32_MCx_CTL_EE62_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE62_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_MCx_CTL_EE62_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE62_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * EE63, bit 63, rw: Enables reporting of error type 63 of this bank.
@@ -998,7 +998,7 @@ typedef union msr_ia32_mcx_ctl {
 #define MSR_IA32_MCx_CTL_EE63_SHIFT 63
 #define MSR_IA32_MCx_CTL_EE63_WIDTH 1
 #define MSR_IA32_MCx_CTL_EE63_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_MCx_CTL_EE63_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_CTL_EE63_FIELD(op, ...) op(msr_ia32_mcx_ctl_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_MCx_CTL_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_mcx_ctl_read(n)                           MSR_VALUE_(msr_ia32_mcx_ctl_t, msr_rdmsr_at_(UINT32_C(0x400), 4u, 32u, (uint32_t)(n)))
@@ -1082,7 +1082,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_MCA_ERROR_CODE_SHIFT 0
 #define MSR_IA32_MCx_STATUS_MCA_ERROR_CODE_WIDTH 16
 #define MSR_IA32_MCx_STATUS_MCA_ERROR_CODE_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IA32_MCx_STATUS_MCA_ERROR_CODE_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_MCA_ERROR_CODE_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /*
  * MODEL_SPECIFIC_ERROR_CODE, bits 31:16, rw: Model-specific error code.
@@ -1090,7 +1090,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_MODEL_SPECIFIC_ERROR_CODE_SHIFT 16
 #define MSR_IA32_MCx_STATUS_MODEL_SPECIFIC_ERROR_CODE_WIDTH 16
 #define MSR_IA32_MCx_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK  UINT64_C(0x00000000FFFF0000)
-#define MSR_IA32_MCx_STATUS_MODEL_SPECIFIC_ERROR_CODE_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_MODEL_SPECIFIC_ERROR_CODE_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 16, 1, __VA_ARGS__)
 
 /*
  * OTHER_INFO, bits 36:32, rw: Intel: other model-specific information.
@@ -1098,7 +1098,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_OTHER_INFO_SHIFT 32
 #define MSR_IA32_MCx_STATUS_OTHER_INFO_WIDTH 5
 #define MSR_IA32_MCx_STATUS_OTHER_INFO_MASK  UINT64_C(0x0000001F00000000)
-#define MSR_IA32_MCx_STATUS_OTHER_INFO_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0000001F00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_OTHER_INFO_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0000001F00000000), 32, 5, 1, __VA_ARGS__)
 
 /*
  * FIRMWARE_UPDATED, bit 37, rw: Intel, with IA32_MCG_CAP[25]: system firmware may have
@@ -1107,7 +1107,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_FIRMWARE_UPDATED_SHIFT 37
 #define MSR_IA32_MCx_STATUS_FIRMWARE_UPDATED_WIDTH 1
 #define MSR_IA32_MCx_STATUS_FIRMWARE_UPDATED_MASK  UINT64_C(0x0000002000000000)
-#define MSR_IA32_MCx_STATUS_FIRMWARE_UPDATED_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_FIRMWARE_UPDATED_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
 
 /*
  * CORRECTED_ERROR_COUNT, bits 52:38, rw: Intel: count of corrected errors (with
@@ -1116,7 +1116,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_CORRECTED_ERROR_COUNT_SHIFT 38
 #define MSR_IA32_MCx_STATUS_CORRECTED_ERROR_COUNT_WIDTH 15
 #define MSR_IA32_MCx_STATUS_CORRECTED_ERROR_COUNT_MASK  UINT64_C(0x001FFFC000000000)
-#define MSR_IA32_MCx_STATUS_CORRECTED_ERROR_COUNT_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x001FFFC000000000), 38, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_CORRECTED_ERROR_COUNT_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x001FFFC000000000), 38, 15, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD_STATUS, bits 54:53, rw: Intel: threshold-based error status (with
@@ -1125,7 +1125,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_THRESHOLD_STATUS_SHIFT 53
 #define MSR_IA32_MCx_STATUS_THRESHOLD_STATUS_WIDTH 2
 #define MSR_IA32_MCx_STATUS_THRESHOLD_STATUS_MASK  UINT64_C(0x0060000000000000)
-#define MSR_IA32_MCx_STATUS_THRESHOLD_STATUS_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0060000000000000), 53, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_THRESHOLD_STATUS_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0060000000000000), 53, 2, 1, __VA_ARGS__)
 
 /*
  * AR, bit 55, rw: Intel: action required: software must act before resuming (with
@@ -1134,7 +1134,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_AR_SHIFT 55
 #define MSR_IA32_MCx_STATUS_AR_WIDTH 1
 #define MSR_IA32_MCx_STATUS_AR_MASK  UINT64_C(0x0080000000000000)
-#define MSR_IA32_MCx_STATUS_AR_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_AR_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
  * S, bit 56, rw: Intel: signalling: the error raised a machine-check exception (with
@@ -1143,7 +1143,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_S_SHIFT 56
 #define MSR_IA32_MCx_STATUS_S_WIDTH 1
 #define MSR_IA32_MCx_STATUS_S_MASK  UINT64_C(0x0100000000000000)
-#define MSR_IA32_MCx_STATUS_S_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_S_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, 1, __VA_ARGS__)
 
 /*
  * PCC, bit 57, rw: Processor context corrupt: restarting may be unreliable.
@@ -1151,7 +1151,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_PCC_SHIFT 57
 #define MSR_IA32_MCx_STATUS_PCC_WIDTH 1
 #define MSR_IA32_MCx_STATUS_PCC_MASK  UINT64_C(0x0200000000000000)
-#define MSR_IA32_MCx_STATUS_PCC_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_PCC_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, 1, __VA_ARGS__)
 
 /*
  * ADDRV, bit 58, rw: IA32_MCi_ADDR holds the address of the error.
@@ -1159,7 +1159,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_ADDRV_SHIFT 58
 #define MSR_IA32_MCx_STATUS_ADDRV_WIDTH 1
 #define MSR_IA32_MCx_STATUS_ADDRV_MASK  UINT64_C(0x0400000000000000)
-#define MSR_IA32_MCx_STATUS_ADDRV_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_ADDRV_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * MISCV, bit 59, rw: IA32_MCi_MISC holds additional information.
@@ -1167,7 +1167,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_MISCV_SHIFT 59
 #define MSR_IA32_MCx_STATUS_MISCV_WIDTH 1
 #define MSR_IA32_MCx_STATUS_MISCV_MASK  UINT64_C(0x0800000000000000)
-#define MSR_IA32_MCx_STATUS_MISCV_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_MISCV_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 60, rw: The error was enabled in IA32_MCi_CTL.
@@ -1175,7 +1175,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_EN_SHIFT 60
 #define MSR_IA32_MCx_STATUS_EN_WIDTH 1
 #define MSR_IA32_MCx_STATUS_EN_MASK  UINT64_C(0x1000000000000000)
-#define MSR_IA32_MCx_STATUS_EN_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_EN_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
  * UC, bit 61, rw: The error was not corrected by hardware.
@@ -1183,7 +1183,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_UC_SHIFT 61
 #define MSR_IA32_MCx_STATUS_UC_WIDTH 1
 #define MSR_IA32_MCx_STATUS_UC_MASK  UINT64_C(0x2000000000000000)
-#define MSR_IA32_MCx_STATUS_UC_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_UC_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * OVER, bit 62, rw: A second error occurred while this one was still logged.
@@ -1191,7 +1191,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_OVER_SHIFT 62
 #define MSR_IA32_MCx_STATUS_OVER_WIDTH 1
 #define MSR_IA32_MCx_STATUS_OVER_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_MCx_STATUS_OVER_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_OVER_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * VAL, bit 63, rw: The register holds a valid error.
@@ -1199,7 +1199,7 @@ typedef union msr_ia32_mcx_status {
 #define MSR_IA32_MCx_STATUS_VAL_SHIFT 63
 #define MSR_IA32_MCx_STATUS_VAL_WIDTH 1
 #define MSR_IA32_MCx_STATUS_VAL_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_MCx_STATUS_VAL_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_STATUS_VAL_FIELD(op, ...) op(msr_ia32_mcx_status_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_MCx_STATUS_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_mcx_status_read(n)                           MSR_VALUE_(msr_ia32_mcx_status_t, msr_rdmsr_at_(UINT32_C(0x401), 4u, 32u, (uint32_t)(n)))
@@ -1269,7 +1269,7 @@ typedef union msr_ia32_mcx_addr {
 #define MSR_IA32_MCx_ADDR_ADDRESS_SHIFT 0
 #define MSR_IA32_MCx_ADDR_ADDRESS_WIDTH 64
 #define MSR_IA32_MCx_ADDR_ADDRESS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCx_ADDR_ADDRESS_FIELD(op, ...) op(msr_ia32_mcx_addr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_ADDR_ADDRESS_FIELD(op, ...) op(msr_ia32_mcx_addr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_MCx_ADDR_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_mcx_addr_read(n)                           MSR_VALUE_(msr_ia32_mcx_addr_t, msr_rdmsr_at_(UINT32_C(0x402), 4u, 32u, (uint32_t)(n)))
@@ -1350,7 +1350,7 @@ typedef union msr_ia32_mcx_misc {
 #define MSR_IA32_MCx_MISC_RECOVERABLE_ADDRESS_LSB_SHIFT 0
 #define MSR_IA32_MCx_MISC_RECOVERABLE_ADDRESS_LSB_WIDTH 6
 #define MSR_IA32_MCx_MISC_RECOVERABLE_ADDRESS_LSB_MASK  UINT64_C(0x000000000000003F)
-#define MSR_IA32_MCx_MISC_RECOVERABLE_ADDRESS_LSB_FIELD(op, ...) op(msr_ia32_mcx_misc_t, uint64_t, UINT64_C(0x000000000000003F), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_MISC_RECOVERABLE_ADDRESS_LSB_FIELD(op, ...) op(msr_ia32_mcx_misc_t, uint64_t, UINT64_C(0x000000000000003F), 0, 6, 1, __VA_ARGS__)
 
 /*
  * ADDRESS_MODE, bits 8:6, rw: Intel: kind of address in IA32_MCi_ADDR. Values: enum
@@ -1359,7 +1359,7 @@ typedef union msr_ia32_mcx_misc {
 #define MSR_IA32_MCx_MISC_ADDRESS_MODE_SHIFT 6
 #define MSR_IA32_MCx_MISC_ADDRESS_MODE_WIDTH 3
 #define MSR_IA32_MCx_MISC_ADDRESS_MODE_MASK  UINT64_C(0x00000000000001C0)
-#define MSR_IA32_MCx_MISC_ADDRESS_MODE_FIELD(op, ...) op(msr_ia32_mcx_misc_t, enum msr_ia32_mcx_misc_address_mode, UINT64_C(0x00000000000001C0), 6, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_MISC_ADDRESS_MODE_FIELD(op, ...) op(msr_ia32_mcx_misc_t, enum msr_ia32_mcx_misc_address_mode, UINT64_C(0x00000000000001C0), 6, 3, 1, __VA_ARGS__)
 
 /*
  * MODEL_SPECIFIC_INFO, bits 63:9, rw: Intel: model-specific information.
@@ -1367,7 +1367,7 @@ typedef union msr_ia32_mcx_misc {
 #define MSR_IA32_MCx_MISC_MODEL_SPECIFIC_INFO_SHIFT 9
 #define MSR_IA32_MCx_MISC_MODEL_SPECIFIC_INFO_WIDTH 55
 #define MSR_IA32_MCx_MISC_MODEL_SPECIFIC_INFO_MASK  UINT64_C(0xFFFFFFFFFFFFFE00)
-#define MSR_IA32_MCx_MISC_MODEL_SPECIFIC_INFO_FIELD(op, ...) op(msr_ia32_mcx_misc_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFE00), 9, 1, __VA_ARGS__)
+#define MSR_IA32_MCx_MISC_MODEL_SPECIFIC_INFO_FIELD(op, ...) op(msr_ia32_mcx_misc_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFE00), 9, 55, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_MCx_MISC_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_mcx_misc_read(n)                           MSR_VALUE_(msr_ia32_mcx_misc_t, msr_rdmsr_at_(UINT32_C(0x403), 4u, 32u, (uint32_t)(n)))
@@ -1404,7 +1404,7 @@ typedef union msr_ia32_mcg_ext_ctl {
 #define MSR_IA32_MCG_EXT_CTL_LMCE_EN_SHIFT 0
 #define MSR_IA32_MCG_EXT_CTL_LMCE_EN_WIDTH 1
 #define MSR_IA32_MCG_EXT_CTL_LMCE_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_MCG_EXT_CTL_LMCE_EN_FIELD(op, ...) op(msr_ia32_mcg_ext_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_EXT_CTL_LMCE_EN_FIELD(op, ...) op(msr_ia32_mcg_ext_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_mcg_ext_ctl_read()                         MSR_VALUE_(msr_ia32_mcg_ext_ctl_t, msr_rdmsr(MSR_IA32_MCG_EXT_CTL))
 #define msr_ia32_mcg_ext_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_EXT_CTL, MSR_RAW_PTR_(msr_ia32_mcg_ext_ctl_t, value))

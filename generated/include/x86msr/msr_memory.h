@@ -58,7 +58,7 @@ typedef union msr_ia32_pat {
 #define MSR_IA32_PAT_PA0_SHIFT 0
 #define MSR_IA32_PAT_PA0_WIDTH 3
 #define MSR_IA32_PAT_PA0_MASK  UINT64_C(0x0000000000000007)
-#define MSR_IA32_PAT_PA0_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000000000007), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PAT_PA0_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000000000007), 0, 3, 1, __VA_ARGS__)
 
 /*
  * PA1, bits 10:8, rw: Memory type of PAT entry 1. Values: enum msr_memory_type. Reset:
@@ -67,7 +67,7 @@ typedef union msr_ia32_pat {
 #define MSR_IA32_PAT_PA1_SHIFT 8
 #define MSR_IA32_PAT_PA1_WIDTH 3
 #define MSR_IA32_PAT_PA1_MASK  UINT64_C(0x0000000000000700)
-#define MSR_IA32_PAT_PA1_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000000000700), 8, 1, __VA_ARGS__)
+#define MSR_IA32_PAT_PA1_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * PA2, bits 18:16, rw: Memory type of PAT entry 2. Values: enum msr_memory_type. Reset:
@@ -76,7 +76,7 @@ typedef union msr_ia32_pat {
 #define MSR_IA32_PAT_PA2_SHIFT 16
 #define MSR_IA32_PAT_PA2_WIDTH 3
 #define MSR_IA32_PAT_PA2_MASK  UINT64_C(0x0000000000070000)
-#define MSR_IA32_PAT_PA2_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000000070000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_PAT_PA2_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000000070000), 16, 3, 1, __VA_ARGS__)
 
 /*
  * PA3, bits 26:24, rw: Memory type of PAT entry 3. Values: enum msr_memory_type. Reset:
@@ -85,7 +85,7 @@ typedef union msr_ia32_pat {
 #define MSR_IA32_PAT_PA3_SHIFT 24
 #define MSR_IA32_PAT_PA3_WIDTH 3
 #define MSR_IA32_PAT_PA3_MASK  UINT64_C(0x0000000007000000)
-#define MSR_IA32_PAT_PA3_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000007000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_PAT_PA3_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000007000000), 24, 3, 1, __VA_ARGS__)
 
 /*
  * PA4, bits 34:32, rw: Memory type of PAT entry 4. Values: enum msr_memory_type. Reset:
@@ -94,7 +94,7 @@ typedef union msr_ia32_pat {
 #define MSR_IA32_PAT_PA4_SHIFT 32
 #define MSR_IA32_PAT_PA4_WIDTH 3
 #define MSR_IA32_PAT_PA4_MASK  UINT64_C(0x0000000700000000)
-#define MSR_IA32_PAT_PA4_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000700000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_PAT_PA4_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000000700000000), 32, 3, 1, __VA_ARGS__)
 
 /*
  * PA5, bits 42:40, rw: Memory type of PAT entry 5. Values: enum msr_memory_type. Reset:
@@ -103,7 +103,7 @@ typedef union msr_ia32_pat {
 #define MSR_IA32_PAT_PA5_SHIFT 40
 #define MSR_IA32_PAT_PA5_WIDTH 3
 #define MSR_IA32_PAT_PA5_MASK  UINT64_C(0x0000070000000000)
-#define MSR_IA32_PAT_PA5_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000070000000000), 40, 1, __VA_ARGS__)
+#define MSR_IA32_PAT_PA5_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0000070000000000), 40, 3, 1, __VA_ARGS__)
 
 /*
  * PA6, bits 50:48, rw: Memory type of PAT entry 6. Values: enum msr_memory_type. Reset:
@@ -112,7 +112,7 @@ typedef union msr_ia32_pat {
 #define MSR_IA32_PAT_PA6_SHIFT 48
 #define MSR_IA32_PAT_PA6_WIDTH 3
 #define MSR_IA32_PAT_PA6_MASK  UINT64_C(0x0007000000000000)
-#define MSR_IA32_PAT_PA6_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0007000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_PAT_PA6_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0007000000000000), 48, 3, 1, __VA_ARGS__)
 
 /*
  * PA7, bits 58:56, rw: Memory type of PAT entry 7. Values: enum msr_memory_type. Reset:
@@ -121,7 +121,7 @@ typedef union msr_ia32_pat {
 #define MSR_IA32_PAT_PA7_SHIFT 56
 #define MSR_IA32_PAT_PA7_WIDTH 3
 #define MSR_IA32_PAT_PA7_MASK  UINT64_C(0x0700000000000000)
-#define MSR_IA32_PAT_PA7_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0700000000000000), 56, 1, __VA_ARGS__)
+#define MSR_IA32_PAT_PA7_FIELD(op, ...) op(msr_ia32_pat_t, enum msr_memory_type, UINT64_C(0x0700000000000000), 56, 3, 1, __VA_ARGS__)
 
 #define msr_ia32_pat_read()                         MSR_VALUE_(msr_ia32_pat_t, msr_rdmsr(MSR_IA32_PAT))
 #define msr_ia32_pat_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PAT, MSR_RAW_PTR_(msr_ia32_pat_t, value))
@@ -187,7 +187,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD0_SHIFT 0
 #define MSR_IA32_PKRS_AD0_WIDTH 1
 #define MSR_IA32_PKRS_AD0_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PKRS_AD0_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD0_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * WD0, bit 1, rw: Write disable for supervisor protection key 0.
@@ -195,7 +195,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD0_SHIFT 1
 #define MSR_IA32_PKRS_WD0_WIDTH 1
 #define MSR_IA32_PKRS_WD0_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PKRS_WD0_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD0_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * AD1, bit 2, rw: Access disable for supervisor protection key 1.
@@ -203,7 +203,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD1_SHIFT 2
 #define MSR_IA32_PKRS_AD1_WIDTH 1
 #define MSR_IA32_PKRS_AD1_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_PKRS_AD1_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD1_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * WD1, bit 3, rw: Write disable for supervisor protection key 1.
@@ -211,7 +211,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD1_SHIFT 3
 #define MSR_IA32_PKRS_WD1_WIDTH 1
 #define MSR_IA32_PKRS_WD1_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_PKRS_WD1_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD1_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * AD2, bit 4, rw: Access disable for supervisor protection key 2.
@@ -219,7 +219,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD2_SHIFT 4
 #define MSR_IA32_PKRS_AD2_WIDTH 1
 #define MSR_IA32_PKRS_AD2_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_PKRS_AD2_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD2_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * WD2, bit 5, rw: Write disable for supervisor protection key 2.
@@ -227,7 +227,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD2_SHIFT 5
 #define MSR_IA32_PKRS_WD2_WIDTH 1
 #define MSR_IA32_PKRS_WD2_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_PKRS_WD2_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD2_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * AD3, bit 6, rw: Access disable for supervisor protection key 3.
@@ -235,7 +235,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD3_SHIFT 6
 #define MSR_IA32_PKRS_AD3_WIDTH 1
 #define MSR_IA32_PKRS_AD3_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_PKRS_AD3_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD3_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * WD3, bit 7, rw: Write disable for supervisor protection key 3.
@@ -243,7 +243,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD3_SHIFT 7
 #define MSR_IA32_PKRS_WD3_WIDTH 1
 #define MSR_IA32_PKRS_WD3_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PKRS_WD3_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD3_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * AD4, bit 8, rw: Access disable for supervisor protection key 4.
@@ -251,7 +251,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD4_SHIFT 8
 #define MSR_IA32_PKRS_AD4_WIDTH 1
 #define MSR_IA32_PKRS_AD4_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_PKRS_AD4_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD4_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * WD4, bit 9, rw: Write disable for supervisor protection key 4.
@@ -259,7 +259,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD4_SHIFT 9
 #define MSR_IA32_PKRS_WD4_WIDTH 1
 #define MSR_IA32_PKRS_WD4_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_PKRS_WD4_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD4_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * AD5, bit 10, rw: Access disable for supervisor protection key 5.
@@ -267,7 +267,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD5_SHIFT 10
 #define MSR_IA32_PKRS_AD5_WIDTH 1
 #define MSR_IA32_PKRS_AD5_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_PKRS_AD5_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD5_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * WD5, bit 11, rw: Write disable for supervisor protection key 5.
@@ -275,7 +275,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD5_SHIFT 11
 #define MSR_IA32_PKRS_WD5_WIDTH 1
 #define MSR_IA32_PKRS_WD5_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_PKRS_WD5_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD5_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * AD6, bit 12, rw: Access disable for supervisor protection key 6.
@@ -283,7 +283,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD6_SHIFT 12
 #define MSR_IA32_PKRS_AD6_WIDTH 1
 #define MSR_IA32_PKRS_AD6_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_PKRS_AD6_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD6_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
  * WD6, bit 13, rw: Write disable for supervisor protection key 6.
@@ -291,7 +291,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD6_SHIFT 13
 #define MSR_IA32_PKRS_WD6_WIDTH 1
 #define MSR_IA32_PKRS_WD6_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_PKRS_WD6_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD6_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * AD7, bit 14, rw: Access disable for supervisor protection key 7.
@@ -299,7 +299,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD7_SHIFT 14
 #define MSR_IA32_PKRS_AD7_WIDTH 1
 #define MSR_IA32_PKRS_AD7_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_PKRS_AD7_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD7_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 1, __VA_ARGS__)
 
 /*
  * WD7, bit 15, rw: Write disable for supervisor protection key 7.
@@ -307,7 +307,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD7_SHIFT 15
 #define MSR_IA32_PKRS_WD7_WIDTH 1
 #define MSR_IA32_PKRS_WD7_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_PKRS_WD7_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD7_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * AD8, bit 16, rw: Access disable for supervisor protection key 8.
@@ -315,7 +315,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD8_SHIFT 16
 #define MSR_IA32_PKRS_AD8_WIDTH 1
 #define MSR_IA32_PKRS_AD8_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_PKRS_AD8_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD8_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * WD8, bit 17, rw: Write disable for supervisor protection key 8.
@@ -323,7 +323,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD8_SHIFT 17
 #define MSR_IA32_PKRS_WD8_WIDTH 1
 #define MSR_IA32_PKRS_WD8_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_PKRS_WD8_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD8_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * AD9, bit 18, rw: Access disable for supervisor protection key 9.
@@ -331,7 +331,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD9_SHIFT 18
 #define MSR_IA32_PKRS_AD9_WIDTH 1
 #define MSR_IA32_PKRS_AD9_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_PKRS_AD9_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD9_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * WD9, bit 19, rw: Write disable for supervisor protection key 9.
@@ -339,7 +339,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD9_SHIFT 19
 #define MSR_IA32_PKRS_WD9_WIDTH 1
 #define MSR_IA32_PKRS_WD9_MASK  UINT64_C(0x0000000000080000)
-#define MSR_IA32_PKRS_WD9_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD9_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
  * AD10, bit 20, rw: Access disable for supervisor protection key 10.
@@ -347,7 +347,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD10_SHIFT 20
 #define MSR_IA32_PKRS_AD10_WIDTH 1
 #define MSR_IA32_PKRS_AD10_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_PKRS_AD10_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD10_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * WD10, bit 21, rw: Write disable for supervisor protection key 10.
@@ -355,7 +355,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD10_SHIFT 21
 #define MSR_IA32_PKRS_WD10_WIDTH 1
 #define MSR_IA32_PKRS_WD10_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_PKRS_WD10_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD10_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 /*
  * AD11, bit 22, rw: Access disable for supervisor protection key 11.
@@ -363,7 +363,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD11_SHIFT 22
 #define MSR_IA32_PKRS_AD11_WIDTH 1
 #define MSR_IA32_PKRS_AD11_MASK  UINT64_C(0x0000000000400000)
-#define MSR_IA32_PKRS_AD11_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD11_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * WD11, bit 23, rw: Write disable for supervisor protection key 11.
@@ -371,7 +371,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD11_SHIFT 23
 #define MSR_IA32_PKRS_WD11_WIDTH 1
 #define MSR_IA32_PKRS_WD11_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_PKRS_WD11_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD11_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * AD12, bit 24, rw: Access disable for supervisor protection key 12.
@@ -379,7 +379,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD12_SHIFT 24
 #define MSR_IA32_PKRS_AD12_WIDTH 1
 #define MSR_IA32_PKRS_AD12_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_PKRS_AD12_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD12_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
 
 /*
  * WD12, bit 25, rw: Write disable for supervisor protection key 12.
@@ -387,7 +387,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD12_SHIFT 25
 #define MSR_IA32_PKRS_WD12_WIDTH 1
 #define MSR_IA32_PKRS_WD12_MASK  UINT64_C(0x0000000002000000)
-#define MSR_IA32_PKRS_WD12_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD12_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 1, __VA_ARGS__)
 
 /*
  * AD13, bit 26, rw: Access disable for supervisor protection key 13.
@@ -395,7 +395,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD13_SHIFT 26
 #define MSR_IA32_PKRS_AD13_WIDTH 1
 #define MSR_IA32_PKRS_AD13_MASK  UINT64_C(0x0000000004000000)
-#define MSR_IA32_PKRS_AD13_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD13_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 1, __VA_ARGS__)
 
 /*
  * WD13, bit 27, rw: Write disable for supervisor protection key 13.
@@ -403,7 +403,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD13_SHIFT 27
 #define MSR_IA32_PKRS_WD13_WIDTH 1
 #define MSR_IA32_PKRS_WD13_MASK  UINT64_C(0x0000000008000000)
-#define MSR_IA32_PKRS_WD13_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD13_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, 1, __VA_ARGS__)
 
 /*
  * AD14, bit 28, rw: Access disable for supervisor protection key 14.
@@ -411,7 +411,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD14_SHIFT 28
 #define MSR_IA32_PKRS_AD14_WIDTH 1
 #define MSR_IA32_PKRS_AD14_MASK  UINT64_C(0x0000000010000000)
-#define MSR_IA32_PKRS_AD14_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000010000000), 28, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD14_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000010000000), 28, 1, 1, __VA_ARGS__)
 
 /*
  * WD14, bit 29, rw: Write disable for supervisor protection key 14.
@@ -419,7 +419,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD14_SHIFT 29
 #define MSR_IA32_PKRS_WD14_WIDTH 1
 #define MSR_IA32_PKRS_WD14_MASK  UINT64_C(0x0000000020000000)
-#define MSR_IA32_PKRS_WD14_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000020000000), 29, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD14_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000020000000), 29, 1, 1, __VA_ARGS__)
 
 /*
  * AD15, bit 30, rw: Access disable for supervisor protection key 15.
@@ -427,7 +427,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_AD15_SHIFT 30
 #define MSR_IA32_PKRS_AD15_WIDTH 1
 #define MSR_IA32_PKRS_AD15_MASK  UINT64_C(0x0000000040000000)
-#define MSR_IA32_PKRS_AD15_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_AD15_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 1, __VA_ARGS__)
 
 /*
  * WD15, bit 31, rw: Write disable for supervisor protection key 15.
@@ -435,7 +435,7 @@ typedef union msr_ia32_pkrs {
 #define MSR_IA32_PKRS_WD15_SHIFT 31
 #define MSR_IA32_PKRS_WD15_WIDTH 1
 #define MSR_IA32_PKRS_WD15_MASK  UINT64_C(0x0000000080000000)
-#define MSR_IA32_PKRS_WD15_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, __VA_ARGS__)
+#define MSR_IA32_PKRS_WD15_FIELD(op, ...) op(msr_ia32_pkrs_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_pkrs_read()                         MSR_VALUE_(msr_ia32_pkrs_t, msr_rdmsr(MSR_IA32_PKRS))
 #define msr_ia32_pkrs_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PKRS, MSR_RAW_PTR_(msr_ia32_pkrs_t, value))

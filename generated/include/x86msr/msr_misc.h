@@ -42,7 +42,7 @@ typedef union msr_ia32_monitor_filter_size {
 #define MSR_IA32_MONITOR_FILTER_SIZE_LINE_SIZE_SHIFT 0
 #define MSR_IA32_MONITOR_FILTER_SIZE_LINE_SIZE_WIDTH 64
 #define MSR_IA32_MONITOR_FILTER_SIZE_LINE_SIZE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MONITOR_FILTER_SIZE_LINE_SIZE_FIELD(op, ...) op(msr_ia32_monitor_filter_size_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MONITOR_FILTER_SIZE_LINE_SIZE_FIELD(op, ...) op(msr_ia32_monitor_filter_size_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_monitor_filter_size_read()                         MSR_VALUE_(msr_ia32_monitor_filter_size_t, msr_rdmsr(MSR_IA32_MONITOR_FILTER_SIZE))
 #define msr_ia32_monitor_filter_size_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MONITOR_FILTER_SIZE, MSR_RAW_PTR_(msr_ia32_monitor_filter_size_t, value))
@@ -78,7 +78,7 @@ typedef union msr_ia32_platform_id {
 #define MSR_IA32_PLATFORM_ID_PLATFORM_ID_SHIFT 50
 #define MSR_IA32_PLATFORM_ID_PLATFORM_ID_WIDTH 3
 #define MSR_IA32_PLATFORM_ID_PLATFORM_ID_MASK  UINT64_C(0x001C000000000000)
-#define MSR_IA32_PLATFORM_ID_PLATFORM_ID_FIELD(op, ...) op(msr_ia32_platform_id_t, uint64_t, UINT64_C(0x001C000000000000), 50, 0, __VA_ARGS__)
+#define MSR_IA32_PLATFORM_ID_PLATFORM_ID_FIELD(op, ...) op(msr_ia32_platform_id_t, uint64_t, UINT64_C(0x001C000000000000), 50, 3, 0, __VA_ARGS__)
 
 #define msr_ia32_platform_id_read()           MSR_VALUE_(msr_ia32_platform_id_t, msr_rdmsr(MSR_IA32_PLATFORM_ID))
 #define msr_ia32_platform_id_read_safe(value) msr_rdmsr_safe(MSR_IA32_PLATFORM_ID, MSR_RAW_PTR_(msr_ia32_platform_id_t, value))
@@ -111,7 +111,7 @@ typedef union msr_ia32_ppin_ctl {
 #define MSR_IA32_PPIN_CTL_LOCKOUT_SHIFT 0
 #define MSR_IA32_PPIN_CTL_LOCKOUT_WIDTH 1
 #define MSR_IA32_PPIN_CTL_LOCKOUT_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PPIN_CTL_LOCKOUT_FIELD(op, ...) op(msr_ia32_ppin_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PPIN_CTL_LOCKOUT_FIELD(op, ...) op(msr_ia32_ppin_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * ENABLE_PPIN, bit 1, rw: Allows reads of IA32_PPIN; writes are ignored while LOCKOUT
@@ -120,7 +120,7 @@ typedef union msr_ia32_ppin_ctl {
 #define MSR_IA32_PPIN_CTL_ENABLE_PPIN_SHIFT 1
 #define MSR_IA32_PPIN_CTL_ENABLE_PPIN_WIDTH 1
 #define MSR_IA32_PPIN_CTL_ENABLE_PPIN_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PPIN_CTL_ENABLE_PPIN_FIELD(op, ...) op(msr_ia32_ppin_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_PPIN_CTL_ENABLE_PPIN_FIELD(op, ...) op(msr_ia32_ppin_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_ppin_ctl_read()                         MSR_VALUE_(msr_ia32_ppin_ctl_t, msr_rdmsr(MSR_IA32_PPIN_CTL))
 #define msr_ia32_ppin_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PPIN_CTL, MSR_RAW_PTR_(msr_ia32_ppin_ctl_t, value))
@@ -153,7 +153,7 @@ typedef union msr_ia32_ppin {
 #define MSR_IA32_PPIN_PPIN_SHIFT 0
 #define MSR_IA32_PPIN_PPIN_WIDTH 64
 #define MSR_IA32_PPIN_PPIN_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PPIN_PPIN_FIELD(op, ...) op(msr_ia32_ppin_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_PPIN_PPIN_FIELD(op, ...) op(msr_ia32_ppin_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_ppin_read()           MSR_VALUE_(msr_ia32_ppin_t, msr_rdmsr(MSR_IA32_PPIN))
 #define msr_ia32_ppin_read_safe(value) msr_rdmsr_safe(MSR_IA32_PPIN, MSR_RAW_PTR_(msr_ia32_ppin_t, value))
@@ -184,7 +184,7 @@ typedef union msr_ia32_bios_updt_trig {
 #define MSR_IA32_BIOS_UPDT_TRIG_UPDATE_ADDRESS_SHIFT 0
 #define MSR_IA32_BIOS_UPDT_TRIG_UPDATE_ADDRESS_WIDTH 64
 #define MSR_IA32_BIOS_UPDT_TRIG_UPDATE_ADDRESS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_BIOS_UPDT_TRIG_UPDATE_ADDRESS_FIELD(op, ...) op(msr_ia32_bios_updt_trig_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_BIOS_UPDT_TRIG_UPDATE_ADDRESS_FIELD(op, ...) op(msr_ia32_bios_updt_trig_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_bios_updt_trig_write(value)      msr_wrmsr(MSR_IA32_BIOS_UPDT_TRIG, MSR_RAW_(msr_ia32_bios_updt_trig_t, value))
 #define msr_ia32_bios_updt_trig_write_safe(value) msr_wrmsr_safe(MSR_IA32_BIOS_UPDT_TRIG, MSR_RAW_(msr_ia32_bios_updt_trig_t, value))
@@ -216,7 +216,7 @@ typedef union msr_ia32_bios_sign_id {
 #define MSR_IA32_BIOS_SIGN_ID_MICROCODE_UPDATE_SIGNATURE_SHIFT 32
 #define MSR_IA32_BIOS_SIGN_ID_MICROCODE_UPDATE_SIGNATURE_WIDTH 32
 #define MSR_IA32_BIOS_SIGN_ID_MICROCODE_UPDATE_SIGNATURE_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_BIOS_SIGN_ID_MICROCODE_UPDATE_SIGNATURE_FIELD(op, ...) op(msr_ia32_bios_sign_id_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_BIOS_SIGN_ID_MICROCODE_UPDATE_SIGNATURE_FIELD(op, ...) op(msr_ia32_bios_sign_id_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_bios_sign_id_read()                         MSR_VALUE_(msr_ia32_bios_sign_id_t, msr_rdmsr(MSR_IA32_BIOS_SIGN_ID))
 #define msr_ia32_bios_sign_id_read_safe(value)               msr_rdmsr_safe(MSR_IA32_BIOS_SIGN_ID, MSR_RAW_PTR_(msr_ia32_bios_sign_id_t, value))
@@ -249,7 +249,7 @@ typedef union msr_ia32_platform_dca_cap {
 #define MSR_IA32_PLATFORM_DCA_CAP_CAPABILITY_SHIFT 0
 #define MSR_IA32_PLATFORM_DCA_CAP_CAPABILITY_WIDTH 64
 #define MSR_IA32_PLATFORM_DCA_CAP_CAPABILITY_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PLATFORM_DCA_CAP_CAPABILITY_FIELD(op, ...) op(msr_ia32_platform_dca_cap_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_PLATFORM_DCA_CAP_CAPABILITY_FIELD(op, ...) op(msr_ia32_platform_dca_cap_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_platform_dca_cap_read()           MSR_VALUE_(msr_ia32_platform_dca_cap_t, msr_rdmsr(MSR_IA32_PLATFORM_DCA_CAP))
 #define msr_ia32_platform_dca_cap_read_safe(value) msr_rdmsr_safe(MSR_IA32_PLATFORM_DCA_CAP, MSR_RAW_PTR_(msr_ia32_platform_dca_cap_t, value))
@@ -279,7 +279,7 @@ typedef union msr_ia32_cpu_dca_cap {
 #define MSR_IA32_CPU_DCA_CAP_CAPABILITY_SHIFT 0
 #define MSR_IA32_CPU_DCA_CAP_CAPABILITY_WIDTH 64
 #define MSR_IA32_CPU_DCA_CAP_CAPABILITY_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_CPU_DCA_CAP_CAPABILITY_FIELD(op, ...) op(msr_ia32_cpu_dca_cap_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_CPU_DCA_CAP_CAPABILITY_FIELD(op, ...) op(msr_ia32_cpu_dca_cap_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_cpu_dca_cap_read()                         MSR_VALUE_(msr_ia32_cpu_dca_cap_t, msr_rdmsr(MSR_IA32_CPU_DCA_CAP))
 #define msr_ia32_cpu_dca_cap_read_safe(value)               msr_rdmsr_safe(MSR_IA32_CPU_DCA_CAP, MSR_RAW_PTR_(msr_ia32_cpu_dca_cap_t, value))
@@ -323,7 +323,7 @@ typedef union msr_ia32_dca_0_cap {
 #define MSR_IA32_DCA_0_CAP_DCA_ACTIVE_SHIFT 0
 #define MSR_IA32_DCA_0_CAP_DCA_ACTIVE_WIDTH 1
 #define MSR_IA32_DCA_0_CAP_DCA_ACTIVE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_DCA_0_CAP_DCA_ACTIVE_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_DCA_0_CAP_DCA_ACTIVE_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * TRANSACTION, bits 2:1, rw: DCA transaction type.
@@ -331,7 +331,7 @@ typedef union msr_ia32_dca_0_cap {
 #define MSR_IA32_DCA_0_CAP_TRANSACTION_SHIFT 1
 #define MSR_IA32_DCA_0_CAP_TRANSACTION_WIDTH 2
 #define MSR_IA32_DCA_0_CAP_TRANSACTION_MASK  UINT64_C(0x0000000000000006)
-#define MSR_IA32_DCA_0_CAP_TRANSACTION_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000000000006), 1, 1, __VA_ARGS__)
+#define MSR_IA32_DCA_0_CAP_TRANSACTION_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000000000006), 1, 2, 1, __VA_ARGS__)
 
 /*
  * DCA_TYPE, bits 6:3, rw: DCA type.
@@ -339,7 +339,7 @@ typedef union msr_ia32_dca_0_cap {
 #define MSR_IA32_DCA_0_CAP_DCA_TYPE_SHIFT 3
 #define MSR_IA32_DCA_0_CAP_DCA_TYPE_WIDTH 4
 #define MSR_IA32_DCA_0_CAP_DCA_TYPE_MASK  UINT64_C(0x0000000000000078)
-#define MSR_IA32_DCA_0_CAP_DCA_TYPE_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000000000078), 3, 1, __VA_ARGS__)
+#define MSR_IA32_DCA_0_CAP_DCA_TYPE_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000000000078), 3, 4, 1, __VA_ARGS__)
 
 /*
  * DCA_QUEUE_SIZE, bits 10:7, rw: DCA queue size.
@@ -347,7 +347,7 @@ typedef union msr_ia32_dca_0_cap {
 #define MSR_IA32_DCA_0_CAP_DCA_QUEUE_SIZE_SHIFT 7
 #define MSR_IA32_DCA_0_CAP_DCA_QUEUE_SIZE_WIDTH 4
 #define MSR_IA32_DCA_0_CAP_DCA_QUEUE_SIZE_MASK  UINT64_C(0x0000000000000780)
-#define MSR_IA32_DCA_0_CAP_DCA_QUEUE_SIZE_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000000000780), 7, 1, __VA_ARGS__)
+#define MSR_IA32_DCA_0_CAP_DCA_QUEUE_SIZE_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000000000780), 7, 4, 1, __VA_ARGS__)
 
 /*
  * DCA_DELAY, bits 16:13, rw: DCA delay; writes update the field without hardware
@@ -356,7 +356,7 @@ typedef union msr_ia32_dca_0_cap {
 #define MSR_IA32_DCA_0_CAP_DCA_DELAY_SHIFT 13
 #define MSR_IA32_DCA_0_CAP_DCA_DELAY_WIDTH 4
 #define MSR_IA32_DCA_0_CAP_DCA_DELAY_MASK  UINT64_C(0x000000000001E000)
-#define MSR_IA32_DCA_0_CAP_DCA_DELAY_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x000000000001E000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_DCA_0_CAP_DCA_DELAY_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x000000000001E000), 13, 4, 1, __VA_ARGS__)
 
 /*
  * SW_BLOCK, bit 24, rw: Software request to block DCA.
@@ -364,7 +364,7 @@ typedef union msr_ia32_dca_0_cap {
 #define MSR_IA32_DCA_0_CAP_SW_BLOCK_SHIFT 24
 #define MSR_IA32_DCA_0_CAP_SW_BLOCK_WIDTH 1
 #define MSR_IA32_DCA_0_CAP_SW_BLOCK_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_DCA_0_CAP_SW_BLOCK_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_DCA_0_CAP_SW_BLOCK_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
 
 /*
  * HW_BLOCK, bit 26, ro: Set when hardware blocks DCA (for example CR0.CD = 1).
@@ -372,7 +372,7 @@ typedef union msr_ia32_dca_0_cap {
 #define MSR_IA32_DCA_0_CAP_HW_BLOCK_SHIFT 26
 #define MSR_IA32_DCA_0_CAP_HW_BLOCK_WIDTH 1
 #define MSR_IA32_DCA_0_CAP_HW_BLOCK_MASK  UINT64_C(0x0000000004000000)
-#define MSR_IA32_DCA_0_CAP_HW_BLOCK_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000004000000), 26, 0, __VA_ARGS__)
+#define MSR_IA32_DCA_0_CAP_HW_BLOCK_FIELD(op, ...) op(msr_ia32_dca_0_cap_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_dca_0_cap_read()                         MSR_VALUE_(msr_ia32_dca_0_cap_t, msr_rdmsr(MSR_IA32_DCA_0_CAP))
 #define msr_ia32_dca_0_cap_read_safe(value)               msr_rdmsr_safe(MSR_IA32_DCA_0_CAP, MSR_RAW_PTR_(msr_ia32_dca_0_cap_t, value))
@@ -408,7 +408,7 @@ typedef union msr_ia32_bndcfgs {
 #define MSR_IA32_BNDCFGS_EN_SHIFT 0
 #define MSR_IA32_BNDCFGS_EN_WIDTH 1
 #define MSR_IA32_BNDCFGS_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_BNDCFGS_EN_FIELD(op, ...) op(msr_ia32_bndcfgs_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_BNDCFGS_EN_FIELD(op, ...) op(msr_ia32_bndcfgs_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * BNDPRESERVE, bit 1, rw: Preserve the bound registers on near branches without the BND
@@ -417,7 +417,7 @@ typedef union msr_ia32_bndcfgs {
 #define MSR_IA32_BNDCFGS_BNDPRESERVE_SHIFT 1
 #define MSR_IA32_BNDCFGS_BNDPRESERVE_WIDTH 1
 #define MSR_IA32_BNDCFGS_BNDPRESERVE_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_BNDCFGS_BNDPRESERVE_FIELD(op, ...) op(msr_ia32_bndcfgs_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_BNDCFGS_BNDPRESERVE_FIELD(op, ...) op(msr_ia32_bndcfgs_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * BASE, bits 63:12, rw: Linear address bits 63:12 of the bound directory.
@@ -425,7 +425,7 @@ typedef union msr_ia32_bndcfgs {
 #define MSR_IA32_BNDCFGS_BASE_SHIFT 12
 #define MSR_IA32_BNDCFGS_BASE_WIDTH 52
 #define MSR_IA32_BNDCFGS_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFF000)
-#define MSR_IA32_BNDCFGS_BASE_FIELD(op, ...) op(msr_ia32_bndcfgs_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_BNDCFGS_BASE_FIELD(op, ...) op(msr_ia32_bndcfgs_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 52, 1, __VA_ARGS__)
 
 #define msr_ia32_bndcfgs_read()                         MSR_VALUE_(msr_ia32_bndcfgs_t, msr_rdmsr(MSR_IA32_BNDCFGS))
 #define msr_ia32_bndcfgs_read_safe(value)               msr_rdmsr_safe(MSR_IA32_BNDCFGS, MSR_RAW_PTR_(msr_ia32_bndcfgs_t, value))
@@ -461,7 +461,7 @@ typedef union msr_ia32_pasid {
 #define MSR_IA32_PASID_PASID_SHIFT 0
 #define MSR_IA32_PASID_PASID_WIDTH 20
 #define MSR_IA32_PASID_PASID_MASK  UINT64_C(0x00000000000FFFFF)
-#define MSR_IA32_PASID_PASID_FIELD(op, ...) op(msr_ia32_pasid_t, uint64_t, UINT64_C(0x00000000000FFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PASID_PASID_FIELD(op, ...) op(msr_ia32_pasid_t, uint64_t, UINT64_C(0x00000000000FFFFF), 0, 20, 1, __VA_ARGS__)
 
 /*
  * VALID, bit 31, rw: The PASID is valid; ENQCMD faults while clear.
@@ -469,7 +469,7 @@ typedef union msr_ia32_pasid {
 #define MSR_IA32_PASID_VALID_SHIFT 31
 #define MSR_IA32_PASID_VALID_WIDTH 1
 #define MSR_IA32_PASID_VALID_MASK  UINT64_C(0x0000000080000000)
-#define MSR_IA32_PASID_VALID_FIELD(op, ...) op(msr_ia32_pasid_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, __VA_ARGS__)
+#define MSR_IA32_PASID_VALID_FIELD(op, ...) op(msr_ia32_pasid_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_pasid_read()                         MSR_VALUE_(msr_ia32_pasid_t, msr_rdmsr(MSR_IA32_PASID))
 #define msr_ia32_pasid_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PASID, MSR_RAW_PTR_(msr_ia32_pasid_t, value))

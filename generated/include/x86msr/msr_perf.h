@@ -55,7 +55,7 @@ typedef union msr_ia32_pmcx {
 #define MSR_IA32_PMCx_COUNTER_SHIFT 0
 #define MSR_IA32_PMCx_COUNTER_WIDTH 64
 #define MSR_IA32_PMCx_COUNTER_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PMCx_COUNTER_FIELD(op, ...) op(msr_ia32_pmcx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PMCx_COUNTER_FIELD(op, ...) op(msr_ia32_pmcx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PMCx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_pmcx_read(n)                           MSR_VALUE_(msr_ia32_pmcx_t, msr_rdmsr_at_(UINT32_C(0xC1), 1u, 10u, (uint32_t)(n)))
@@ -112,7 +112,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_EVENT_SELECT_SHIFT 0
 #define MSR_IA32_PERFEVTSELx_EVENT_SELECT_WIDTH 8
 #define MSR_IA32_PERFEVTSELx_EVENT_SELECT_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_PERFEVTSELx_EVENT_SELECT_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_EVENT_SELECT_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * UMASK, bits 15:8, rw: Unit mask: qualifies the condition within the selected event.
@@ -120,7 +120,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_UMASK_SHIFT 8
 #define MSR_IA32_PERFEVTSELx_UMASK_WIDTH 8
 #define MSR_IA32_PERFEVTSELx_UMASK_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_PERFEVTSELx_UMASK_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_UMASK_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * USR, bit 16, rw: Count while CPL > 0.
@@ -128,7 +128,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_USR_SHIFT 16
 #define MSR_IA32_PERFEVTSELx_USR_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_USR_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_PERFEVTSELx_USR_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_USR_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * OS, bit 17, rw: Count while CPL = 0.
@@ -136,7 +136,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_OS_SHIFT 17
 #define MSR_IA32_PERFEVTSELx_OS_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_OS_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_PERFEVTSELx_OS_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_OS_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * E, bit 18, rw: Edge detect: count transitions of the condition instead of cycles.
@@ -144,7 +144,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_E_SHIFT 18
 #define MSR_IA32_PERFEVTSELx_E_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_E_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_PERFEVTSELx_E_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_E_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * PC, bit 19, rw: Pin control (toggle the PMi pins on increments or overflow).
@@ -152,7 +152,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_PC_SHIFT 19
 #define MSR_IA32_PERFEVTSELx_PC_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_PC_MASK  UINT64_C(0x0000000000080000)
-#define MSR_IA32_PERFEVTSELx_PC_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_PC_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
  * INTR, bit 20, rw: APIC interrupt (PMI) on counter overflow (the manual's INT bit).
@@ -160,7 +160,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_INTR_SHIFT 20
 #define MSR_IA32_PERFEVTSELx_INTR_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_INTR_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_PERFEVTSELx_INTR_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_INTR_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * ANY, bit 21, rw: AnyThread: count events of all logical processors of the core.
@@ -168,7 +168,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_ANY_SHIFT 21
 #define MSR_IA32_PERFEVTSELx_ANY_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_ANY_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_PERFEVTSELx_ANY_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_ANY_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 22, rw: Enable the counter.
@@ -176,7 +176,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_EN_SHIFT 22
 #define MSR_IA32_PERFEVTSELx_EN_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_EN_MASK  UINT64_C(0x0000000000400000)
-#define MSR_IA32_PERFEVTSELx_EN_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_EN_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * INV, bit 23, rw: Invert the CMASK comparison.
@@ -184,7 +184,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_INV_SHIFT 23
 #define MSR_IA32_PERFEVTSELx_INV_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_INV_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_PERFEVTSELx_INV_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_INV_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * CMASK, bits 31:24, rw: Counter mask: when nonzero, count cycles in which the event
@@ -193,7 +193,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_CMASK_SHIFT 24
 #define MSR_IA32_PERFEVTSELx_CMASK_WIDTH 8
 #define MSR_IA32_PERFEVTSELx_CMASK_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_PERFEVTSELx_CMASK_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_PERFEVTSELx_CMASK_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PERFEVTSELx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_perfevtselx_read(n)                           MSR_VALUE_(msr_ia32_perfevtselx_t, msr_rdmsr_at_(UINT32_C(0x186), 1u, 10u, (uint32_t)(n)))
@@ -239,7 +239,7 @@ typedef union msr_ia32_fixed_ctrx {
 #define MSR_IA32_FIXED_CTRx_COUNTER_SHIFT 0
 #define MSR_IA32_FIXED_CTRx_COUNTER_WIDTH 64
 #define MSR_IA32_FIXED_CTRx_COUNTER_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_FIXED_CTRx_COUNTER_FIELD(op, ...) op(msr_ia32_fixed_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTRx_COUNTER_FIELD(op, ...) op(msr_ia32_fixed_ctrx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_FIXED_CTRx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_fixed_ctrx_read(n)                           MSR_VALUE_(msr_ia32_fixed_ctrx_t, msr_rdmsr_at_(UINT32_C(0x309), 1u, 7u, (uint32_t)(n)))
@@ -282,7 +282,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_LBR_FMT_SHIFT 0
 #define MSR_IA32_PERF_CAPABILITIES_LBR_FMT_WIDTH 6
 #define MSR_IA32_PERF_CAPABILITIES_LBR_FMT_MASK  UINT64_C(0x000000000000003F)
-#define MSR_IA32_PERF_CAPABILITIES_LBR_FMT_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x000000000000003F), 0, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_LBR_FMT_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x000000000000003F), 0, 6, 0, __VA_ARGS__)
 
 /*
  * PEBS_TRAP, bit 6, ro: PEBS records are written after (trap) rather than at the
@@ -291,7 +291,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_TRAP_SHIFT 6
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_TRAP_WIDTH 1
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_TRAP_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_PERF_CAPABILITIES_PEBS_TRAP_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_PEBS_TRAP_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * PEBS_ARCH_REG, bit 7, ro: PEBS records save the architectural registers.
@@ -299,7 +299,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_ARCH_REG_SHIFT 7
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_ARCH_REG_WIDTH 1
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_ARCH_REG_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PERF_CAPABILITIES_PEBS_ARCH_REG_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_PEBS_ARCH_REG_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * PEBS_REC_FMT, bits 11:8, ro: PEBS record format.
@@ -307,7 +307,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_REC_FMT_SHIFT 8
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_REC_FMT_WIDTH 4
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_REC_FMT_MASK  UINT64_C(0x0000000000000F00)
-#define MSR_IA32_PERF_CAPABILITIES_PEBS_REC_FMT_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000000F00), 8, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_PEBS_REC_FMT_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000000F00), 8, 4, 0, __VA_ARGS__)
 
 /*
  * SMM_FREEZE, bit 12, ro: IA32_DEBUGCTL.FREEZE_WHILE_SMM is supported.
@@ -315,7 +315,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_SMM_FREEZE_SHIFT 12
 #define MSR_IA32_PERF_CAPABILITIES_SMM_FREEZE_WIDTH 1
 #define MSR_IA32_PERF_CAPABILITIES_SMM_FREEZE_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_PERF_CAPABILITIES_SMM_FREEZE_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_SMM_FREEZE_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * FW_WRITE, bit 13, ro: Full-width counter writes through IA32_A_PMCn are supported.
@@ -323,7 +323,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_FW_WRITE_SHIFT 13
 #define MSR_IA32_PERF_CAPABILITIES_FW_WRITE_WIDTH 1
 #define MSR_IA32_PERF_CAPABILITIES_FW_WRITE_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_PERF_CAPABILITIES_FW_WRITE_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000002000), 13, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_FW_WRITE_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 0, __VA_ARGS__)
 
 /*
  * PEBS_BASELINE, bit 14, ro: Adaptive (baseline) PEBS is supported.
@@ -331,7 +331,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_BASELINE_SHIFT 14
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_BASELINE_WIDTH 1
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_BASELINE_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_PERF_CAPABILITIES_PEBS_BASELINE_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000004000), 14, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_PEBS_BASELINE_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 0, __VA_ARGS__)
 
 /*
  * PERF_METRICS_AVAILABLE, bit 15, ro: The top-down performance metrics MSR is
@@ -340,7 +340,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_PERF_METRICS_AVAILABLE_SHIFT 15
 #define MSR_IA32_PERF_CAPABILITIES_PERF_METRICS_AVAILABLE_WIDTH 1
 #define MSR_IA32_PERF_CAPABILITIES_PERF_METRICS_AVAILABLE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_PERF_CAPABILITIES_PERF_METRICS_AVAILABLE_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000008000), 15, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_PERF_METRICS_AVAILABLE_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 0, __VA_ARGS__)
 
 /*
  * PEBS_OUTPUT_PT_AVAIL, bit 16, ro: PEBS output can be directed to the Intel PT trace.
@@ -348,7 +348,7 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_SHIFT 16
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_WIDTH 1
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000010000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_FIELD(op, ...) op(msr_ia32_perf_capabilities_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_perf_capabilities_read()           MSR_VALUE_(msr_ia32_perf_capabilities_t, msr_rdmsr(MSR_IA32_PERF_CAPABILITIES))
 #define msr_ia32_perf_capabilities_read_safe(value) msr_rdmsr_safe(MSR_IA32_PERF_CAPABILITIES, MSR_RAW_PTR_(msr_ia32_perf_capabilities_t, value))
@@ -407,7 +407,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_OS_SHIFT 0
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_OS_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_OS_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_FIXED_CTR_CTRL_EN0_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN0_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * EN0_USR, bit 1, rw: Count fixed counter 0 events while CPL > 0.
@@ -415,7 +415,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_USR_SHIFT 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_USR_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_USR_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_FIXED_CTR_CTRL_EN0_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN0_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * ANYTHREAD0, bit 2, rw: Fixed counter 0 counts events of all logical processors of the
@@ -424,7 +424,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_SHIFT 2
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * EN0_PMI, bit 3, rw: PMI on fixed counter 0 overflow.
@@ -432,7 +432,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_PMI_SHIFT 3
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_PMI_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_PMI_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_FIXED_CTR_CTRL_EN0_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN0_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * EN1_OS, bit 4, rw: Count fixed counter 1 events while CPL = 0.
@@ -440,7 +440,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_OS_SHIFT 4
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_OS_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_OS_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_FIXED_CTR_CTRL_EN1_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN1_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * EN1_USR, bit 5, rw: Count fixed counter 1 events while CPL > 0.
@@ -448,7 +448,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_USR_SHIFT 5
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_USR_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_USR_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_FIXED_CTR_CTRL_EN1_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN1_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * ANYTHREAD1, bit 6, rw: Fixed counter 1 counts events of all logical processors of the
@@ -457,7 +457,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_SHIFT 6
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * EN1_PMI, bit 7, rw: PMI on fixed counter 1 overflow.
@@ -465,7 +465,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_PMI_SHIFT 7
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_PMI_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN1_PMI_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_FIXED_CTR_CTRL_EN1_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN1_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * EN2_OS, bit 8, rw: Count fixed counter 2 events while CPL = 0.
@@ -473,7 +473,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_OS_SHIFT 8
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_OS_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_OS_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_FIXED_CTR_CTRL_EN2_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN2_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * EN2_USR, bit 9, rw: Count fixed counter 2 events while CPL > 0.
@@ -481,7 +481,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_USR_SHIFT 9
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_USR_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_USR_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_FIXED_CTR_CTRL_EN2_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN2_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * ANYTHREAD2, bit 10, rw: Fixed counter 2 counts events of all logical processors of
@@ -490,7 +490,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_SHIFT 10
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * EN2_PMI, bit 11, rw: PMI on fixed counter 2 overflow.
@@ -498,7 +498,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_PMI_SHIFT 11
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_PMI_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_PMI_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_FIXED_CTR_CTRL_EN2_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN2_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * EN3_OS, bit 12, rw: Count fixed counter 3 events while CPL = 0.
@@ -506,7 +506,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_OS_SHIFT 12
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_OS_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_OS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN3_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN3_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
  * EN3_USR, bit 13, rw: Count fixed counter 3 events while CPL > 0.
@@ -514,7 +514,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_USR_SHIFT 13
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_USR_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_USR_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN3_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN3_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * EN3_PMI, bit 15, rw: PMI on fixed counter 3 overflow.
@@ -522,7 +522,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_SHIFT 15
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * EN4_OS, bit 16, rw: Count fixed counter 4 events while CPL = 0.
@@ -530,7 +530,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_OS_SHIFT 16
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_OS_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_OS_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN4_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN4_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * EN4_USR, bit 17, rw: Count fixed counter 4 events while CPL > 0.
@@ -538,7 +538,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_USR_SHIFT 17
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_USR_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_USR_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN4_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN4_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * EN4_PMI, bit 19, rw: PMI on fixed counter 4 overflow.
@@ -546,7 +546,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_SHIFT 19
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_MASK  UINT64_C(0x0000000000080000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
  * EN5_OS, bit 20, rw: Count fixed counter 5 events while CPL = 0.
@@ -554,7 +554,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_OS_SHIFT 20
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_OS_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_OS_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN5_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN5_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * EN5_USR, bit 21, rw: Count fixed counter 5 events while CPL > 0.
@@ -562,7 +562,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_USR_SHIFT 21
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_USR_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_USR_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN5_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN5_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 /*
  * EN5_PMI, bit 23, rw: PMI on fixed counter 5 overflow.
@@ -570,7 +570,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_SHIFT 23
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * EN6_OS, bit 24, rw: Count fixed counter 6 events while CPL = 0.
@@ -578,7 +578,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_SHIFT 24
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
 
 /*
  * EN6_USR, bit 25, rw: Count fixed counter 6 events while CPL > 0.
@@ -586,7 +586,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_SHIFT 25
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_MASK  UINT64_C(0x0000000002000000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 1, __VA_ARGS__)
 
 /*
  * EN6_PMI, bit 27, rw: PMI on fixed counter 6 overflow.
@@ -594,7 +594,7 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_SHIFT 27
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_WIDTH 1
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_MASK  UINT64_C(0x0000000008000000)
-#define MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, __VA_ARGS__)
+#define MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_fixed_ctr_ctrl_read()                         MSR_VALUE_(msr_ia32_fixed_ctr_ctrl_t, msr_rdmsr(MSR_IA32_FIXED_CTR_CTRL))
 #define msr_ia32_fixed_ctr_ctrl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FIXED_CTR_CTRL, MSR_RAW_PTR_(msr_ia32_fixed_ctr_ctrl_t, value))
@@ -656,7 +656,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC1, bit 1, ro: IA32_PMC1 overflowed (CPUID.0AH:EAX[15:8] > 1).
@@ -664,7 +664,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC2, bit 2, ro: IA32_PMC2 overflowed (CPUID.0AH:EAX[15:8] > 2).
@@ -672,7 +672,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC3, bit 3, ro: IA32_PMC3 overflowed (CPUID.0AH:EAX[15:8] > 3).
@@ -680,7 +680,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC4, bit 4, ro: IA32_PMC4 overflowed (CPUID.0AH:EAX[15:8] > 4).
@@ -688,7 +688,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC5, bit 5, ro: IA32_PMC5 overflowed (CPUID.0AH:EAX[15:8] > 5).
@@ -696,7 +696,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC6, bit 6, ro: IA32_PMC6 overflowed (CPUID.0AH:EAX[15:8] > 6).
@@ -704,7 +704,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC7, bit 7, ro: IA32_PMC7 overflowed (CPUID.0AH:EAX[15:8] > 7).
@@ -712,7 +712,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC8, bit 8, ro: IA32_PMC8 overflowed (CPUID.0AH:EAX[15:8] > 8).
@@ -720,7 +720,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PMC9, bit 9, ro: IA32_PMC9 overflowed (CPUID.0AH:EAX[15:8] > 9).
@@ -728,7 +728,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR0, bit 32, ro: IA32_FIXED_CTR0 overflowed.
@@ -736,7 +736,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000100000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR1, bit 33, ro: IA32_FIXED_CTR1 overflowed.
@@ -744,7 +744,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_MASK  UINT64_C(0x0000000200000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000200000000), 33, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR2, bit 34, ro: IA32_FIXED_CTR2 overflowed.
@@ -752,7 +752,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_MASK  UINT64_C(0x0000000400000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000400000000), 34, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR3, bit 35, ro: IA32_FIXED_CTR3 overflowed.
@@ -760,7 +760,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_MASK  UINT64_C(0x0000000800000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000800000000), 35, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR4, bit 36, ro: IA32_FIXED_CTR4 overflowed.
@@ -768,7 +768,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_MASK  UINT64_C(0x0000001000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000001000000000), 36, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR5, bit 37, ro: IA32_FIXED_CTR5 overflowed.
@@ -776,7 +776,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_MASK  UINT64_C(0x0000002000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000002000000000), 37, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR6, bit 38, ro: IA32_FIXED_CTR6 overflowed.
@@ -784,7 +784,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_MASK  UINT64_C(0x0000004000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000004000000000), 38, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_PERF_METRICS, bit 48, ro: The top-down performance metrics counters overflowed
@@ -793,7 +793,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_SHIFT 48
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_MASK  UINT64_C(0x0001000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0001000000000000), 48, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 0, __VA_ARGS__)
 
 /*
  * TRACE_TOPA_PMI, bit 55, ro: A ToPA output region of Intel PT filled up and raised a
@@ -802,7 +802,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_SHIFT 55
 #define MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_MASK  UINT64_C(0x0080000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0080000000000000), 55, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 0, __VA_ARGS__)
 
 /*
  * LBR_FRZ, bit 58, ro: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR stack overflow).
@@ -810,7 +810,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_SHIFT 58
 #define MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_MASK  UINT64_C(0x0400000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0400000000000000), 58, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 0, __VA_ARGS__)
 
 /*
  * CTR_FRZ, bit 59, ro: The core PMU counters are frozen (FREEZE_PERFMON_ON_PMI or
@@ -819,7 +819,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_SHIFT 59
 #define MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_MASK  UINT64_C(0x0800000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0800000000000000), 59, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 0, __VA_ARGS__)
 
 /*
  * ASCI, bit 60, ro: Counters may include contributions from SGX enclave execution (anti
@@ -828,7 +828,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_ASCI_SHIFT 60
 #define MSR_IA32_PERF_GLOBAL_STATUS_ASCI_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_ASCI_MASK  UINT64_C(0x1000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_ASCI_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x1000000000000000), 60, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_ASCI_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_UNCORE, bit 61, ro: An uncore counter overflowed.
@@ -836,7 +836,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_SHIFT 61
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_MASK  UINT64_C(0x2000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x2000000000000000), 61, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 0, __VA_ARGS__)
 
 /*
  * OVF_BUF, bit 62, ro: The DS save area (PEBS/BTS buffer) overflowed.
@@ -844,7 +844,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_BUF_SHIFT 62
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_BUF_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_BUF_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_BUF_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_OVF_BUF_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * COND_CHGD, bit 63, ro: Status bits of this register have changed.
@@ -852,7 +852,7 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_COND_CHGD_SHIFT 63
 #define MSR_IA32_PERF_GLOBAL_STATUS_COND_CHGD_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_COND_CHGD_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_COND_CHGD_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_COND_CHGD_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_perf_global_status_read()           MSR_VALUE_(msr_ia32_perf_global_status_t, msr_rdmsr(MSR_IA32_PERF_GLOBAL_STATUS))
 #define msr_ia32_perf_global_status_read_safe(value) msr_rdmsr_safe(MSR_IA32_PERF_GLOBAL_STATUS, MSR_RAW_PTR_(msr_ia32_perf_global_status_t, value))
@@ -902,7 +902,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC1, bit 1, rw: Enables IA32_PMC1 (CPUID.0AH:EAX[15:8] > 1).
@@ -910,7 +910,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC2, bit 2, rw: Enables IA32_PMC2 (CPUID.0AH:EAX[15:8] > 2).
@@ -918,7 +918,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC3, bit 3, rw: Enables IA32_PMC3 (CPUID.0AH:EAX[15:8] > 3).
@@ -926,7 +926,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC4, bit 4, rw: Enables IA32_PMC4 (CPUID.0AH:EAX[15:8] > 4).
@@ -934,7 +934,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC5, bit 5, rw: Enables IA32_PMC5 (CPUID.0AH:EAX[15:8] > 5).
@@ -942,7 +942,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC6, bit 6, rw: Enables IA32_PMC6 (CPUID.0AH:EAX[15:8] > 6).
@@ -950,7 +950,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC7, bit 7, rw: Enables IA32_PMC7 (CPUID.0AH:EAX[15:8] > 7).
@@ -958,7 +958,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC8, bit 8, rw: Enables IA32_PMC8 (CPUID.0AH:EAX[15:8] > 8).
@@ -966,7 +966,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PMC9, bit 9, rw: Enables IA32_PMC9 (CPUID.0AH:EAX[15:8] > 9).
@@ -974,7 +974,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * EN_FIXED_CTR0, bit 32, rw: Enables IA32_FIXED_CTR0.
@@ -982,7 +982,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /*
  * EN_FIXED_CTR1, bit 33, rw: Enables IA32_FIXED_CTR1.
@@ -990,7 +990,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_MASK  UINT64_C(0x0000000200000000)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 1, __VA_ARGS__)
 
 /*
  * EN_FIXED_CTR2, bit 34, rw: Enables IA32_FIXED_CTR2.
@@ -998,7 +998,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_MASK  UINT64_C(0x0000000400000000)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 /*
  * EN_FIXED_CTR3, bit 35, rw: Enables IA32_FIXED_CTR3.
@@ -1006,7 +1006,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_MASK  UINT64_C(0x0000000800000000)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
 
 /*
  * EN_FIXED_CTR4, bit 36, rw: Enables IA32_FIXED_CTR4.
@@ -1014,7 +1014,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_MASK  UINT64_C(0x0000001000000000)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
 
 /*
  * EN_FIXED_CTR5, bit 37, rw: Enables IA32_FIXED_CTR5.
@@ -1022,7 +1022,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_MASK  UINT64_C(0x0000002000000000)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
 
 /*
  * EN_FIXED_CTR6, bit 38, rw: Enables IA32_FIXED_CTR6.
@@ -1030,7 +1030,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_MASK  UINT64_C(0x0000004000000000)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 1, __VA_ARGS__)
 
 /*
  * EN_PERF_METRICS, bit 48, rw: Enables the top-down performance metrics
@@ -1039,7 +1039,7 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_SHIFT 48
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_MASK  UINT64_C(0x0001000000000000)
-#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_perf_global_ctrl_read()                         MSR_VALUE_(msr_ia32_perf_global_ctrl_t, msr_rdmsr(MSR_IA32_PERF_GLOBAL_CTRL))
 #define msr_ia32_perf_global_ctrl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, MSR_RAW_PTR_(msr_ia32_perf_global_ctrl_t, value))
@@ -1102,7 +1102,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC1, bit 1, rw: Write 1 to clear the overflow status of IA32_PMC1.
@@ -1110,7 +1110,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC2, bit 2, rw: Write 1 to clear the overflow status of IA32_PMC2.
@@ -1118,7 +1118,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC3, bit 3, rw: Write 1 to clear the overflow status of IA32_PMC3.
@@ -1126,7 +1126,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC4, bit 4, rw: Write 1 to clear the overflow status of IA32_PMC4.
@@ -1134,7 +1134,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC5, bit 5, rw: Write 1 to clear the overflow status of IA32_PMC5.
@@ -1142,7 +1142,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC6, bit 6, rw: Write 1 to clear the overflow status of IA32_PMC6.
@@ -1150,7 +1150,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC7, bit 7, rw: Write 1 to clear the overflow status of IA32_PMC7.
@@ -1158,7 +1158,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC8, bit 8, rw: Write 1 to clear the overflow status of IA32_PMC8.
@@ -1166,7 +1166,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC9, bit 9, rw: Write 1 to clear the overflow status of IA32_PMC9.
@@ -1174,7 +1174,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR0, bit 32, rw: Write 1 to clear the overflow status of IA32_FIXED_CTR0.
@@ -1182,7 +1182,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR1, bit 33, rw: Write 1 to clear the overflow status of IA32_FIXED_CTR1.
@@ -1190,7 +1190,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_MASK  UINT64_C(0x0000000200000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR2, bit 34, rw: Write 1 to clear the overflow status of IA32_FIXED_CTR2.
@@ -1198,7 +1198,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_MASK  UINT64_C(0x0000000400000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR3, bit 35, rw: Write 1 to clear the overflow status of IA32_FIXED_CTR3.
@@ -1206,7 +1206,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_MASK  UINT64_C(0x0000000800000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR4, bit 36, rw: Write 1 to clear the overflow status of IA32_FIXED_CTR4.
@@ -1214,7 +1214,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_MASK  UINT64_C(0x0000001000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR5, bit 37, rw: Write 1 to clear the overflow status of IA32_FIXED_CTR5.
@@ -1222,7 +1222,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_MASK  UINT64_C(0x0000002000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR6, bit 38, rw: Write 1 to clear the overflow status of IA32_FIXED_CTR6.
@@ -1230,7 +1230,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_MASK  UINT64_C(0x0000004000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PERF_METRICS, bit 48, rw: Write 1 to clear OVF_PERF_METRICS.
@@ -1238,7 +1238,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_SHIFT 48
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_MASK  UINT64_C(0x0001000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * TRACE_TOPA_PMI, bit 55, rw: Write 1 to clear TRACE_TOPA_PMI.
@@ -1246,7 +1246,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_SHIFT 55
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_MASK  UINT64_C(0x0080000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
  * LBR_FRZ, bit 58, rw: Write 1 to clear LBR_FRZ.
@@ -1254,7 +1254,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_SHIFT 58
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_MASK  UINT64_C(0x0400000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * CTR_FRZ, bit 59, rw: Write 1 to clear CTR_FRZ.
@@ -1262,7 +1262,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_SHIFT 59
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_MASK  UINT64_C(0x0800000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 /*
  * ASCI, bit 60, rw: Write 1 to clear ASCI.
@@ -1270,7 +1270,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_SHIFT 60
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_MASK  UINT64_C(0x1000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_UNCORE, bit 61, rw: Write 1 to clear OVF_UNCORE.
@@ -1278,7 +1278,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_SHIFT 61
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_MASK  UINT64_C(0x2000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_BUF, bit 62, rw: Write 1 to clear OVF_BUF.
@@ -1286,7 +1286,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_BUF_SHIFT 62
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_BUF_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_BUF_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_BUF_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_BUF_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 /*
  * COND_CHGD, bit 63, rw: Write 1 to clear COND_CHGD.
@@ -1294,7 +1294,7 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_COND_CHGD_SHIFT 63
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_COND_CHGD_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_COND_CHGD_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_COND_CHGD_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_RESET_COND_CHGD_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_perf_global_status_reset_read()                         MSR_VALUE_(msr_ia32_perf_global_status_reset_t, msr_rdmsr(MSR_IA32_PERF_GLOBAL_STATUS_RESET))
 #define msr_ia32_perf_global_status_reset_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PERF_GLOBAL_STATUS_RESET, MSR_RAW_PTR_(msr_ia32_perf_global_status_reset_t, value))
@@ -1356,7 +1356,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC1, bit 1, rw: Write 1 to set the overflow status of IA32_PMC1.
@@ -1364,7 +1364,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC2, bit 2, rw: Write 1 to set the overflow status of IA32_PMC2.
@@ -1372,7 +1372,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC3, bit 3, rw: Write 1 to set the overflow status of IA32_PMC3.
@@ -1380,7 +1380,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC4, bit 4, rw: Write 1 to set the overflow status of IA32_PMC4.
@@ -1388,7 +1388,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC5, bit 5, rw: Write 1 to set the overflow status of IA32_PMC5.
@@ -1396,7 +1396,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC6, bit 6, rw: Write 1 to set the overflow status of IA32_PMC6.
@@ -1404,7 +1404,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC7, bit 7, rw: Write 1 to set the overflow status of IA32_PMC7.
@@ -1412,7 +1412,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC8, bit 8, rw: Write 1 to set the overflow status of IA32_PMC8.
@@ -1420,7 +1420,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PMC9, bit 9, rw: Write 1 to set the overflow status of IA32_PMC9.
@@ -1428,7 +1428,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR0, bit 32, rw: Write 1 to set the overflow status of IA32_FIXED_CTR0.
@@ -1436,7 +1436,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR1, bit 33, rw: Write 1 to set the overflow status of IA32_FIXED_CTR1.
@@ -1444,7 +1444,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_MASK  UINT64_C(0x0000000200000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR2, bit 34, rw: Write 1 to set the overflow status of IA32_FIXED_CTR2.
@@ -1452,7 +1452,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_MASK  UINT64_C(0x0000000400000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR3, bit 35, rw: Write 1 to set the overflow status of IA32_FIXED_CTR3.
@@ -1460,7 +1460,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_MASK  UINT64_C(0x0000000800000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR4, bit 36, rw: Write 1 to set the overflow status of IA32_FIXED_CTR4.
@@ -1468,7 +1468,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_MASK  UINT64_C(0x0000001000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR5, bit 37, rw: Write 1 to set the overflow status of IA32_FIXED_CTR5.
@@ -1476,7 +1476,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_MASK  UINT64_C(0x0000002000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_FIXED_CTR6, bit 38, rw: Write 1 to set the overflow status of IA32_FIXED_CTR6.
@@ -1484,7 +1484,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_MASK  UINT64_C(0x0000004000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_PERF_METRICS, bit 48, rw: Write 1 to set OVF_PERF_METRICS.
@@ -1492,7 +1492,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_SHIFT 48
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_MASK  UINT64_C(0x0001000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
  * TRACE_TOPA_PMI, bit 55, rw: Write 1 to set TRACE_TOPA_PMI.
@@ -1500,7 +1500,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_SHIFT 55
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_MASK  UINT64_C(0x0080000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
  * LBR_FRZ, bit 58, rw: Write 1 to set LBR_FRZ.
@@ -1508,7 +1508,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_LBR_FRZ_SHIFT 58
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_LBR_FRZ_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_LBR_FRZ_MASK  UINT64_C(0x0400000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_LBR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_LBR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * CTR_FRZ, bit 59, rw: Write 1 to set CTR_FRZ.
@@ -1516,7 +1516,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_CTR_FRZ_SHIFT 59
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_CTR_FRZ_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_CTR_FRZ_MASK  UINT64_C(0x0800000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_CTR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_CTR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 /*
  * ASCI, bit 60, rw: Write 1 to set ASCI.
@@ -1524,7 +1524,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_SHIFT 60
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_MASK  UINT64_C(0x1000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_UNCORE, bit 61, rw: Write 1 to set OVF_UNCORE.
@@ -1532,7 +1532,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_UNCORE_SHIFT 61
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_UNCORE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_UNCORE_MASK  UINT64_C(0x2000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_UNCORE_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_UNCORE_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
 
 /*
  * OVF_BUF, bit 62, rw: Write 1 to set OVF_BUF.
@@ -1540,7 +1540,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_BUF_SHIFT 62
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_BUF_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_BUF_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_BUF_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_BUF_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_perf_global_status_set_read()                         MSR_VALUE_(msr_ia32_perf_global_status_set_t, msr_rdmsr(MSR_IA32_PERF_GLOBAL_STATUS_SET))
 #define msr_ia32_perf_global_status_set_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PERF_GLOBAL_STATUS_SET, MSR_RAW_PTR_(msr_ia32_perf_global_status_set_t, value))
@@ -1592,7 +1592,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL0_INUSE_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL0_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL0_INUSE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL0_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL0_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL1_INUSE, bit 1, ro: IA32_PERFEVTSEL1 is in use.
@@ -1600,7 +1600,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL1_INUSE_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL1_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL1_INUSE_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL1_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000002), 1, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL1_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL2_INUSE, bit 2, ro: IA32_PERFEVTSEL2 is in use.
@@ -1608,7 +1608,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL2_INUSE_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL2_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL2_INUSE_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL2_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL2_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL3_INUSE, bit 3, ro: IA32_PERFEVTSEL3 is in use.
@@ -1616,7 +1616,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL3_INUSE_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL3_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL3_INUSE_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL3_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000008), 3, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL3_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL4_INUSE, bit 4, ro: IA32_PERFEVTSEL4 is in use.
@@ -1624,7 +1624,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL4_INUSE_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL4_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL4_INUSE_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL4_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000010), 4, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL4_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL5_INUSE, bit 5, ro: IA32_PERFEVTSEL5 is in use.
@@ -1632,7 +1632,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL5_INUSE_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL5_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL5_INUSE_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL5_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000020), 5, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL5_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL6_INUSE, bit 6, ro: IA32_PERFEVTSEL6 is in use.
@@ -1640,7 +1640,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL6_INUSE_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL6_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL6_INUSE_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL6_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL6_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL7_INUSE, bit 7, ro: IA32_PERFEVTSEL7 is in use.
@@ -1648,7 +1648,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL7_INUSE_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL7_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL7_INUSE_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL7_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL7_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL8_INUSE, bit 8, ro: IA32_PERFEVTSEL8 is in use.
@@ -1656,7 +1656,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL8_INUSE_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL8_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL8_INUSE_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL8_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL8_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * PERFEVTSEL9_INUSE, bit 9, ro: IA32_PERFEVTSEL9 is in use.
@@ -1664,7 +1664,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL9_INUSE_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL9_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL9_INUSE_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL9_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000200), 9, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PERFEVTSEL9_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
 
 /*
  * FIXED_CTR0_INUSE, bit 32, ro: IA32_FIXED_CTR0 is in use.
@@ -1672,7 +1672,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR0_INUSE_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR0_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR0_INUSE_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR0_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000100000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR0_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 0, __VA_ARGS__)
 
 /*
  * FIXED_CTR1_INUSE, bit 33, ro: IA32_FIXED_CTR1 is in use.
@@ -1680,7 +1680,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR1_INUSE_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR1_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR1_INUSE_MASK  UINT64_C(0x0000000200000000)
-#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR1_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000200000000), 33, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR1_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 0, __VA_ARGS__)
 
 /*
  * FIXED_CTR2_INUSE, bit 34, ro: IA32_FIXED_CTR2 is in use.
@@ -1688,7 +1688,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR2_INUSE_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR2_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR2_INUSE_MASK  UINT64_C(0x0000000400000000)
-#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR2_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000400000000), 34, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR2_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 0, __VA_ARGS__)
 
 /*
  * FIXED_CTR3_INUSE, bit 35, ro: IA32_FIXED_CTR3 is in use.
@@ -1696,7 +1696,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR3_INUSE_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR3_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR3_INUSE_MASK  UINT64_C(0x0000000800000000)
-#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR3_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000800000000), 35, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR3_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 0, __VA_ARGS__)
 
 /*
  * FIXED_CTR4_INUSE, bit 36, ro: IA32_FIXED_CTR4 is in use.
@@ -1704,7 +1704,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR4_INUSE_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR4_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR4_INUSE_MASK  UINT64_C(0x0000001000000000)
-#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR4_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000001000000000), 36, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR4_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 0, __VA_ARGS__)
 
 /*
  * FIXED_CTR5_INUSE, bit 37, ro: IA32_FIXED_CTR5 is in use.
@@ -1712,7 +1712,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR5_INUSE_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR5_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR5_INUSE_MASK  UINT64_C(0x0000002000000000)
-#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR5_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000002000000000), 37, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR5_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 0, __VA_ARGS__)
 
 /*
  * FIXED_CTR6_INUSE, bit 38, ro: IA32_FIXED_CTR6 is in use.
@@ -1720,7 +1720,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR6_INUSE_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR6_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR6_INUSE_MASK  UINT64_C(0x0000004000000000)
-#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR6_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000004000000000), 38, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_FIXED_CTR6_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 0, __VA_ARGS__)
 
 /*
  * PMI_INUSE, bit 63, ro: The PMI mechanism is in use.
@@ -1728,7 +1728,7 @@ typedef union msr_ia32_perf_global_inuse {
 #define MSR_IA32_PERF_GLOBAL_INUSE_PMI_INUSE_SHIFT 63
 #define MSR_IA32_PERF_GLOBAL_INUSE_PMI_INUSE_WIDTH 1
 #define MSR_IA32_PERF_GLOBAL_INUSE_PMI_INUSE_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_PERF_GLOBAL_INUSE_PMI_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_GLOBAL_INUSE_PMI_INUSE_FIELD(op, ...) op(msr_ia32_perf_global_inuse_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_perf_global_inuse_read()           MSR_VALUE_(msr_ia32_perf_global_inuse_t, msr_rdmsr(MSR_IA32_PERF_GLOBAL_INUSE))
 #define msr_ia32_perf_global_inuse_read_safe(value) msr_rdmsr_safe(MSR_IA32_PERF_GLOBAL_INUSE, MSR_RAW_PTR_(msr_ia32_perf_global_inuse_t, value))
@@ -1758,7 +1758,7 @@ typedef union msr_ia32_pebs_enable {
 #define MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_SHIFT 0
 #define MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_WIDTH 1
 #define MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_FIELD(op, ...) op(msr_ia32_pebs_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_FIELD(op, ...) op(msr_ia32_pebs_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_pebs_enable_read()                         MSR_VALUE_(msr_ia32_pebs_enable_t, msr_rdmsr(MSR_IA32_PEBS_ENABLE))
 #define msr_ia32_pebs_enable_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PEBS_ENABLE, MSR_RAW_PTR_(msr_ia32_pebs_enable_t, value))
@@ -1805,7 +1805,7 @@ typedef union msr_ia32_a_pmcx {
 #define MSR_IA32_A_PMCx_COUNTER_SHIFT 0
 #define MSR_IA32_A_PMCx_COUNTER_WIDTH 64
 #define MSR_IA32_A_PMCx_COUNTER_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_A_PMCx_COUNTER_FIELD(op, ...) op(msr_ia32_a_pmcx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_A_PMCx_COUNTER_FIELD(op, ...) op(msr_ia32_a_pmcx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_A_PMCx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_a_pmcx_read(n)                           MSR_VALUE_(msr_ia32_a_pmcx_t, msr_rdmsr_at_(UINT32_C(0x4C1), 1u, 10u, (uint32_t)(n)))
@@ -1841,7 +1841,7 @@ typedef union msr_ia32_ds_area {
 #define MSR_IA32_DS_AREA_DS_AREA_SHIFT 0
 #define MSR_IA32_DS_AREA_DS_AREA_WIDTH 64
 #define MSR_IA32_DS_AREA_DS_AREA_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_DS_AREA_DS_AREA_FIELD(op, ...) op(msr_ia32_ds_area_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_DS_AREA_DS_AREA_FIELD(op, ...) op(msr_ia32_ds_area_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_ds_area_read()                         MSR_VALUE_(msr_ia32_ds_area_t, msr_rdmsr(MSR_IA32_DS_AREA))
 #define msr_ia32_ds_area_read_safe(value)               msr_rdmsr_safe(MSR_IA32_DS_AREA, MSR_RAW_PTR_(msr_ia32_ds_area_t, value))
@@ -1888,7 +1888,7 @@ typedef union msr_ia32_pmc_gpx_ctr {
 #define MSR_IA32_PMC_GPx_CTR_COUNTER_SHIFT 0
 #define MSR_IA32_PMC_GPx_CTR_COUNTER_WIDTH 64
 #define MSR_IA32_PMC_GPx_CTR_COUNTER_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PMC_GPx_CTR_COUNTER_FIELD(op, ...) op(msr_ia32_pmc_gpx_ctr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CTR_COUNTER_FIELD(op, ...) op(msr_ia32_pmc_gpx_ctr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PMC_GPx_CTR_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_pmc_gpx_ctr_read(n)                           MSR_VALUE_(msr_ia32_pmc_gpx_ctr_t, msr_rdmsr_at_(UINT32_C(0x1900), 4u, 10u, (uint32_t)(n)))
@@ -1946,7 +1946,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_EVENT_SELECT_SHIFT 0
 #define MSR_IA32_PMC_GPx_CFG_A_EVENT_SELECT_WIDTH 8
 #define MSR_IA32_PMC_GPx_CFG_A_EVENT_SELECT_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_PMC_GPx_CFG_A_EVENT_SELECT_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_EVENT_SELECT_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * UMASK, bits 15:8, rw: Unit mask: qualifies the condition within the selected event.
@@ -1954,7 +1954,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_UMASK_SHIFT 8
 #define MSR_IA32_PMC_GPx_CFG_A_UMASK_WIDTH 8
 #define MSR_IA32_PMC_GPx_CFG_A_UMASK_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_PMC_GPx_CFG_A_UMASK_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_UMASK_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * USR, bit 16, rw: Count while CPL > 0.
@@ -1962,7 +1962,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_USR_SHIFT 16
 #define MSR_IA32_PMC_GPx_CFG_A_USR_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_USR_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_PMC_GPx_CFG_A_USR_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_USR_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * OS, bit 17, rw: Count while CPL = 0.
@@ -1970,7 +1970,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_OS_SHIFT 17
 #define MSR_IA32_PMC_GPx_CFG_A_OS_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_OS_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_PMC_GPx_CFG_A_OS_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_OS_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * E, bit 18, rw: Edge detect: count transitions of the condition instead of cycles.
@@ -1978,7 +1978,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_E_SHIFT 18
 #define MSR_IA32_PMC_GPx_CFG_A_E_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_E_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_PMC_GPx_CFG_A_E_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_E_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * PC, bit 19, rw: Pin control (toggle the PMi pins on increments or overflow).
@@ -1986,7 +1986,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_PC_SHIFT 19
 #define MSR_IA32_PMC_GPx_CFG_A_PC_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_PC_MASK  UINT64_C(0x0000000000080000)
-#define MSR_IA32_PMC_GPx_CFG_A_PC_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_PC_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
  * INTR, bit 20, rw: APIC interrupt (PMI) on counter overflow (the manual's INT bit).
@@ -1994,7 +1994,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_INTR_SHIFT 20
 #define MSR_IA32_PMC_GPx_CFG_A_INTR_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_INTR_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_PMC_GPx_CFG_A_INTR_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_INTR_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * ANY, bit 21, rw: AnyThread: count events of all logical processors of the core.
@@ -2002,7 +2002,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_ANY_SHIFT 21
 #define MSR_IA32_PMC_GPx_CFG_A_ANY_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_ANY_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_PMC_GPx_CFG_A_ANY_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_ANY_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 /*
  * EN, bit 22, rw: Enable the counter.
@@ -2010,7 +2010,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_EN_SHIFT 22
 #define MSR_IA32_PMC_GPx_CFG_A_EN_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_EN_MASK  UINT64_C(0x0000000000400000)
-#define MSR_IA32_PMC_GPx_CFG_A_EN_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_EN_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
 
 /*
  * INV, bit 23, rw: Invert the CMASK comparison.
@@ -2018,7 +2018,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_INV_SHIFT 23
 #define MSR_IA32_PMC_GPx_CFG_A_INV_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_INV_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_PMC_GPx_CFG_A_INV_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_INV_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * CMASK, bits 31:24, rw: Counter mask: when nonzero, count cycles in which the event
@@ -2027,7 +2027,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_CMASK_SHIFT 24
 #define MSR_IA32_PMC_GPx_CFG_A_CMASK_WIDTH 8
 #define MSR_IA32_PMC_GPx_CFG_A_CMASK_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_PMC_GPx_CFG_A_CMASK_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_GPx_CFG_A_CMASK_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PMC_GPx_CFG_A_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_pmc_gpx_cfg_a_read(n)                           MSR_VALUE_(msr_ia32_pmc_gpx_cfg_a_t, msr_rdmsr_at_(UINT32_C(0x1901), 4u, 10u, (uint32_t)(n)))
@@ -2149,7 +2149,7 @@ typedef union msr_ia32_pmc_fxx_ctr {
 #define MSR_IA32_PMC_FXx_CTR_COUNTER_SHIFT 0
 #define MSR_IA32_PMC_FXx_CTR_COUNTER_WIDTH 64
 #define MSR_IA32_PMC_FXx_CTR_COUNTER_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_PMC_FXx_CTR_COUNTER_FIELD(op, ...) op(msr_ia32_pmc_fxx_ctr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PMC_FXx_CTR_COUNTER_FIELD(op, ...) op(msr_ia32_pmc_fxx_ctr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PMC_FXx_CTR_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_pmc_fxx_ctr_read(n)                           MSR_VALUE_(msr_ia32_pmc_fxx_ctr_t, msr_rdmsr_at_(UINT32_C(0x1980), 4u, 7u, (uint32_t)(n)))

@@ -45,7 +45,7 @@ typedef union msr_ia32_umwait_control {
 #define MSR_IA32_UMWAIT_CONTROL_C0_2_DISABLE_SHIFT 0
 #define MSR_IA32_UMWAIT_CONTROL_C0_2_DISABLE_WIDTH 1
 #define MSR_IA32_UMWAIT_CONTROL_C0_2_DISABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_UMWAIT_CONTROL_C0_2_DISABLE_FIELD(op, ...) op(msr_ia32_umwait_control_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_UMWAIT_CONTROL_C0_2_DISABLE_FIELD(op, ...) op(msr_ia32_umwait_control_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * MAX_TIME, bits 31:2, rw: Bits 31:2 of the maximum wait time in TSC quanta (bits 1:0
@@ -54,7 +54,7 @@ typedef union msr_ia32_umwait_control {
 #define MSR_IA32_UMWAIT_CONTROL_MAX_TIME_SHIFT 2
 #define MSR_IA32_UMWAIT_CONTROL_MAX_TIME_WIDTH 30
 #define MSR_IA32_UMWAIT_CONTROL_MAX_TIME_MASK  UINT64_C(0x00000000FFFFFFFC)
-#define MSR_IA32_UMWAIT_CONTROL_MAX_TIME_FIELD(op, ...) op(msr_ia32_umwait_control_t, uint64_t, UINT64_C(0x00000000FFFFFFFC), 2, 1, __VA_ARGS__)
+#define MSR_IA32_UMWAIT_CONTROL_MAX_TIME_FIELD(op, ...) op(msr_ia32_umwait_control_t, uint64_t, UINT64_C(0x00000000FFFFFFFC), 2, 30, 1, __VA_ARGS__)
 
 #define msr_ia32_umwait_control_read()                         MSR_VALUE_(msr_ia32_umwait_control_t, msr_rdmsr(MSR_IA32_UMWAIT_CONTROL))
 #define msr_ia32_umwait_control_read_safe(value)               msr_rdmsr_safe(MSR_IA32_UMWAIT_CONTROL, MSR_RAW_PTR_(msr_ia32_umwait_control_t, value))
@@ -88,7 +88,7 @@ typedef union msr_ia32_mperf {
 #define MSR_IA32_MPERF_C0_MCNT_SHIFT 0
 #define MSR_IA32_MPERF_C0_MCNT_WIDTH 64
 #define MSR_IA32_MPERF_C0_MCNT_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MPERF_C0_MCNT_FIELD(op, ...) op(msr_ia32_mperf_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MPERF_C0_MCNT_FIELD(op, ...) op(msr_ia32_mperf_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_mperf_read()                         MSR_VALUE_(msr_ia32_mperf_t, msr_rdmsr(MSR_IA32_MPERF))
 #define msr_ia32_mperf_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MPERF, MSR_RAW_PTR_(msr_ia32_mperf_t, value))
@@ -122,7 +122,7 @@ typedef union msr_ia32_aperf {
 #define MSR_IA32_APERF_C0_ACNT_SHIFT 0
 #define MSR_IA32_APERF_C0_ACNT_WIDTH 64
 #define MSR_IA32_APERF_C0_ACNT_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_APERF_C0_ACNT_FIELD(op, ...) op(msr_ia32_aperf_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_APERF_C0_ACNT_FIELD(op, ...) op(msr_ia32_aperf_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_aperf_read()                         MSR_VALUE_(msr_ia32_aperf_t, msr_rdmsr(MSR_IA32_APERF))
 #define msr_ia32_aperf_read_safe(value)               msr_rdmsr_safe(MSR_IA32_APERF, MSR_RAW_PTR_(msr_ia32_aperf_t, value))
@@ -158,7 +158,7 @@ typedef union msr_ia32_overclocking_status {
 #define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_UTILIZED_SHIFT 0
 #define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_UTILIZED_WIDTH 1
 #define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_UTILIZED_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_UTILIZED_FIELD(op, ...) op(msr_ia32_overclocking_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_UTILIZED_FIELD(op, ...) op(msr_ia32_overclocking_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * UNDERVOLT_PROTECTION, bit 1, ro: Undervolt protection is active.
@@ -166,7 +166,7 @@ typedef union msr_ia32_overclocking_status {
 #define MSR_IA32_OVERCLOCKING_STATUS_UNDERVOLT_PROTECTION_SHIFT 1
 #define MSR_IA32_OVERCLOCKING_STATUS_UNDERVOLT_PROTECTION_WIDTH 1
 #define MSR_IA32_OVERCLOCKING_STATUS_UNDERVOLT_PROTECTION_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_OVERCLOCKING_STATUS_UNDERVOLT_PROTECTION_FIELD(op, ...) op(msr_ia32_overclocking_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 0, __VA_ARGS__)
+#define MSR_IA32_OVERCLOCKING_STATUS_UNDERVOLT_PROTECTION_FIELD(op, ...) op(msr_ia32_overclocking_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
 
 /*
  * OVERCLOCKING_SECURE_STATUS, bit 2, ro: Overclocking secure status.
@@ -174,7 +174,7 @@ typedef union msr_ia32_overclocking_status {
 #define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_SECURE_STATUS_SHIFT 2
 #define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_SECURE_STATUS_WIDTH 1
 #define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_SECURE_STATUS_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_SECURE_STATUS_FIELD(op, ...) op(msr_ia32_overclocking_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_OVERCLOCKING_STATUS_OVERCLOCKING_SECURE_STATUS_FIELD(op, ...) op(msr_ia32_overclocking_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_overclocking_status_read()           MSR_VALUE_(msr_ia32_overclocking_status_t, msr_rdmsr(MSR_IA32_OVERCLOCKING_STATUS))
 #define msr_ia32_overclocking_status_read_safe(value) msr_rdmsr_safe(MSR_IA32_OVERCLOCKING_STATUS, MSR_RAW_PTR_(msr_ia32_overclocking_status_t, value))
@@ -204,7 +204,7 @@ typedef union msr_ia32_perf_status {
 #define MSR_IA32_PERF_STATUS_STATE_SHIFT 0
 #define MSR_IA32_PERF_STATUS_STATE_WIDTH 16
 #define MSR_IA32_PERF_STATUS_STATE_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IA32_PERF_STATUS_STATE_FIELD(op, ...) op(msr_ia32_perf_status_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_PERF_STATUS_STATE_FIELD(op, ...) op(msr_ia32_perf_status_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 0, __VA_ARGS__)
 
 #define msr_ia32_perf_status_read()           MSR_VALUE_(msr_ia32_perf_status_t, msr_rdmsr(MSR_IA32_PERF_STATUS))
 #define msr_ia32_perf_status_read_safe(value) msr_rdmsr_safe(MSR_IA32_PERF_STATUS, MSR_RAW_PTR_(msr_ia32_perf_status_t, value))
@@ -235,7 +235,7 @@ typedef union msr_ia32_perf_ctl {
 #define MSR_IA32_PERF_CTL_TARGET_STATE_SHIFT 0
 #define MSR_IA32_PERF_CTL_TARGET_STATE_WIDTH 16
 #define MSR_IA32_PERF_CTL_TARGET_STATE_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IA32_PERF_CTL_TARGET_STATE_FIELD(op, ...) op(msr_ia32_perf_ctl_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_CTL_TARGET_STATE_FIELD(op, ...) op(msr_ia32_perf_ctl_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /*
  * IDA_ENGAGE, bit 32, rw: 1 disengages Intel Dynamic Acceleration (06_0FH mobile
@@ -244,7 +244,7 @@ typedef union msr_ia32_perf_ctl {
 #define MSR_IA32_PERF_CTL_IDA_ENGAGE_SHIFT 32
 #define MSR_IA32_PERF_CTL_IDA_ENGAGE_WIDTH 1
 #define MSR_IA32_PERF_CTL_IDA_ENGAGE_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_PERF_CTL_IDA_ENGAGE_FIELD(op, ...) op(msr_ia32_perf_ctl_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_PERF_CTL_IDA_ENGAGE_FIELD(op, ...) op(msr_ia32_perf_ctl_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_perf_ctl_read()                         MSR_VALUE_(msr_ia32_perf_ctl_t, msr_rdmsr(MSR_IA32_PERF_CTL))
 #define msr_ia32_perf_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PERF_CTL, MSR_RAW_PTR_(msr_ia32_perf_ctl_t, value))
@@ -279,7 +279,7 @@ typedef union msr_ia32_energy_perf_bias {
 #define MSR_IA32_ENERGY_PERF_BIAS_POWER_POLICY_PREFERENCE_SHIFT 0
 #define MSR_IA32_ENERGY_PERF_BIAS_POWER_POLICY_PREFERENCE_WIDTH 4
 #define MSR_IA32_ENERGY_PERF_BIAS_POWER_POLICY_PREFERENCE_MASK  UINT64_C(0x000000000000000F)
-#define MSR_IA32_ENERGY_PERF_BIAS_POWER_POLICY_PREFERENCE_FIELD(op, ...) op(msr_ia32_energy_perf_bias_t, uint64_t, UINT64_C(0x000000000000000F), 0, 1, __VA_ARGS__)
+#define MSR_IA32_ENERGY_PERF_BIAS_POWER_POLICY_PREFERENCE_FIELD(op, ...) op(msr_ia32_energy_perf_bias_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 1, __VA_ARGS__)
 
 #define msr_ia32_energy_perf_bias_read()                         MSR_VALUE_(msr_ia32_energy_perf_bias_t, msr_rdmsr(MSR_IA32_ENERGY_PERF_BIAS))
 #define msr_ia32_energy_perf_bias_read_safe(value)               msr_rdmsr_safe(MSR_IA32_ENERGY_PERF_BIAS, MSR_RAW_PTR_(msr_ia32_energy_perf_bias_t, value))
@@ -313,7 +313,7 @@ typedef union msr_ia32_pm_enable {
 #define MSR_IA32_PM_ENABLE_HWP_ENABLE_SHIFT 0
 #define MSR_IA32_PM_ENABLE_HWP_ENABLE_WIDTH 1
 #define MSR_IA32_PM_ENABLE_HWP_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PM_ENABLE_HWP_ENABLE_FIELD(op, ...) op(msr_ia32_pm_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PM_ENABLE_HWP_ENABLE_FIELD(op, ...) op(msr_ia32_pm_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_pm_enable_read()                         MSR_VALUE_(msr_ia32_pm_enable_t, msr_rdmsr(MSR_IA32_PM_ENABLE))
 #define msr_ia32_pm_enable_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PM_ENABLE, MSR_RAW_PTR_(msr_ia32_pm_enable_t, value))
@@ -351,7 +351,7 @@ typedef union msr_ia32_hwp_capabilities {
 #define MSR_IA32_HWP_CAPABILITIES_HIGHEST_PERFORMANCE_SHIFT 0
 #define MSR_IA32_HWP_CAPABILITIES_HIGHEST_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_CAPABILITIES_HIGHEST_PERFORMANCE_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_HWP_CAPABILITIES_HIGHEST_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_capabilities_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_HWP_CAPABILITIES_HIGHEST_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_capabilities_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 0, __VA_ARGS__)
 
 /*
  * GUARANTEED_PERFORMANCE, bits 15:8, ro: Currently guaranteed performance level.
@@ -359,7 +359,7 @@ typedef union msr_ia32_hwp_capabilities {
 #define MSR_IA32_HWP_CAPABILITIES_GUARANTEED_PERFORMANCE_SHIFT 8
 #define MSR_IA32_HWP_CAPABILITIES_GUARANTEED_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_CAPABILITIES_GUARANTEED_PERFORMANCE_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_HWP_CAPABILITIES_GUARANTEED_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_capabilities_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 0, __VA_ARGS__)
+#define MSR_IA32_HWP_CAPABILITIES_GUARANTEED_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_capabilities_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 0, __VA_ARGS__)
 
 /*
  * MOST_EFFICIENT_PERFORMANCE, bits 23:16, ro: Most energy-efficient performance level.
@@ -367,7 +367,7 @@ typedef union msr_ia32_hwp_capabilities {
 #define MSR_IA32_HWP_CAPABILITIES_MOST_EFFICIENT_PERFORMANCE_SHIFT 16
 #define MSR_IA32_HWP_CAPABILITIES_MOST_EFFICIENT_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_CAPABILITIES_MOST_EFFICIENT_PERFORMANCE_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_HWP_CAPABILITIES_MOST_EFFICIENT_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_capabilities_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_HWP_CAPABILITIES_MOST_EFFICIENT_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_capabilities_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 0, __VA_ARGS__)
 
 /*
  * LOWEST_PERFORMANCE, bits 31:24, ro: Lowest performance level.
@@ -375,7 +375,7 @@ typedef union msr_ia32_hwp_capabilities {
 #define MSR_IA32_HWP_CAPABILITIES_LOWEST_PERFORMANCE_SHIFT 24
 #define MSR_IA32_HWP_CAPABILITIES_LOWEST_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_CAPABILITIES_LOWEST_PERFORMANCE_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_HWP_CAPABILITIES_LOWEST_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_capabilities_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 0, __VA_ARGS__)
+#define MSR_IA32_HWP_CAPABILITIES_LOWEST_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_capabilities_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 0, __VA_ARGS__)
 
 #define msr_ia32_hwp_capabilities_read()           MSR_VALUE_(msr_ia32_hwp_capabilities_t, msr_rdmsr(MSR_IA32_HWP_CAPABILITIES))
 #define msr_ia32_hwp_capabilities_read_safe(value) msr_rdmsr_safe(MSR_IA32_HWP_CAPABILITIES, MSR_RAW_PTR_(msr_ia32_hwp_capabilities_t, value))
@@ -410,7 +410,7 @@ typedef union msr_ia32_hwp_request_pkg {
 #define MSR_IA32_HWP_REQUEST_PKG_MINIMUM_PERFORMANCE_SHIFT 0
 #define MSR_IA32_HWP_REQUEST_PKG_MINIMUM_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_REQUEST_PKG_MINIMUM_PERFORMANCE_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_HWP_REQUEST_PKG_MINIMUM_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_PKG_MINIMUM_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * MAXIMUM_PERFORMANCE, bits 15:8, rw: Maximum performance hint.
@@ -418,7 +418,7 @@ typedef union msr_ia32_hwp_request_pkg {
 #define MSR_IA32_HWP_REQUEST_PKG_MAXIMUM_PERFORMANCE_SHIFT 8
 #define MSR_IA32_HWP_REQUEST_PKG_MAXIMUM_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_REQUEST_PKG_MAXIMUM_PERFORMANCE_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_HWP_REQUEST_PKG_MAXIMUM_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_PKG_MAXIMUM_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * DESIRED_PERFORMANCE, bits 23:16, rw: Desired performance (0 lets hardware choose).
@@ -426,7 +426,7 @@ typedef union msr_ia32_hwp_request_pkg {
 #define MSR_IA32_HWP_REQUEST_PKG_DESIRED_PERFORMANCE_SHIFT 16
 #define MSR_IA32_HWP_REQUEST_PKG_DESIRED_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_REQUEST_PKG_DESIRED_PERFORMANCE_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_HWP_REQUEST_PKG_DESIRED_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_PKG_DESIRED_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * ENERGY_PERFORMANCE_PREFERENCE, bits 31:24, rw: Energy/performance preference: 0
@@ -435,7 +435,7 @@ typedef union msr_ia32_hwp_request_pkg {
 #define MSR_IA32_HWP_REQUEST_PKG_ENERGY_PERFORMANCE_PREFERENCE_SHIFT 24
 #define MSR_IA32_HWP_REQUEST_PKG_ENERGY_PERFORMANCE_PREFERENCE_WIDTH 8
 #define MSR_IA32_HWP_REQUEST_PKG_ENERGY_PERFORMANCE_PREFERENCE_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_HWP_REQUEST_PKG_ENERGY_PERFORMANCE_PREFERENCE_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_PKG_ENERGY_PERFORMANCE_PREFERENCE_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * ACTIVITY_WINDOW, bits 41:32, rw: Activity window for the hardware's decisions
@@ -444,7 +444,7 @@ typedef union msr_ia32_hwp_request_pkg {
 #define MSR_IA32_HWP_REQUEST_PKG_ACTIVITY_WINDOW_SHIFT 32
 #define MSR_IA32_HWP_REQUEST_PKG_ACTIVITY_WINDOW_WIDTH 10
 #define MSR_IA32_HWP_REQUEST_PKG_ACTIVITY_WINDOW_MASK  UINT64_C(0x000003FF00000000)
-#define MSR_IA32_HWP_REQUEST_PKG_ACTIVITY_WINDOW_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x000003FF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_PKG_ACTIVITY_WINDOW_FIELD(op, ...) op(msr_ia32_hwp_request_pkg_t, uint64_t, UINT64_C(0x000003FF00000000), 32, 10, 1, __VA_ARGS__)
 
 #define msr_ia32_hwp_request_pkg_read()                         MSR_VALUE_(msr_ia32_hwp_request_pkg_t, msr_rdmsr(MSR_IA32_HWP_REQUEST_PKG))
 #define msr_ia32_hwp_request_pkg_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HWP_REQUEST_PKG, MSR_RAW_PTR_(msr_ia32_hwp_request_pkg_t, value))
@@ -481,7 +481,7 @@ typedef union msr_ia32_hwp_interrupt {
 #define MSR_IA32_HWP_INTERRUPT_EN_GUARANTEED_PERFORMANCE_CHANGE_SHIFT 0
 #define MSR_IA32_HWP_INTERRUPT_EN_GUARANTEED_PERFORMANCE_CHANGE_WIDTH 1
 #define MSR_IA32_HWP_INTERRUPT_EN_GUARANTEED_PERFORMANCE_CHANGE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_HWP_INTERRUPT_EN_GUARANTEED_PERFORMANCE_CHANGE_FIELD(op, ...) op(msr_ia32_hwp_interrupt_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_INTERRUPT_EN_GUARANTEED_PERFORMANCE_CHANGE_FIELD(op, ...) op(msr_ia32_hwp_interrupt_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * EN_EXCURSION_MINIMUM, bit 1, rw: Interrupt on an excursion below the minimum
@@ -490,7 +490,7 @@ typedef union msr_ia32_hwp_interrupt {
 #define MSR_IA32_HWP_INTERRUPT_EN_EXCURSION_MINIMUM_SHIFT 1
 #define MSR_IA32_HWP_INTERRUPT_EN_EXCURSION_MINIMUM_WIDTH 1
 #define MSR_IA32_HWP_INTERRUPT_EN_EXCURSION_MINIMUM_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_HWP_INTERRUPT_EN_EXCURSION_MINIMUM_FIELD(op, ...) op(msr_ia32_hwp_interrupt_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_INTERRUPT_EN_EXCURSION_MINIMUM_FIELD(op, ...) op(msr_ia32_hwp_interrupt_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * EN_HIGHEST_CHANGE, bit 2, rw: Interrupt when the highest performance changes
@@ -499,7 +499,7 @@ typedef union msr_ia32_hwp_interrupt {
 #define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_SHIFT 2
 #define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_WIDTH 1
 #define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_FIELD(op, ...) op(msr_ia32_hwp_interrupt_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_FIELD(op, ...) op(msr_ia32_hwp_interrupt_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hwp_interrupt_read()                         MSR_VALUE_(msr_ia32_hwp_interrupt_t, msr_rdmsr(MSR_IA32_HWP_INTERRUPT))
 #define msr_ia32_hwp_interrupt_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HWP_INTERRUPT, MSR_RAW_PTR_(msr_ia32_hwp_interrupt_t, value))
@@ -538,7 +538,7 @@ typedef union msr_ia32_hwp_request {
 #define MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_SHIFT 0
 #define MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * MAXIMUM_PERFORMANCE, bits 15:8, rw: Maximum performance hint.
@@ -546,7 +546,7 @@ typedef union msr_ia32_hwp_request {
 #define MSR_IA32_HWP_REQUEST_MAXIMUM_PERFORMANCE_SHIFT 8
 #define MSR_IA32_HWP_REQUEST_MAXIMUM_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_REQUEST_MAXIMUM_PERFORMANCE_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_HWP_REQUEST_MAXIMUM_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_MAXIMUM_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * DESIRED_PERFORMANCE, bits 23:16, rw: Desired performance (0 lets hardware choose).
@@ -554,7 +554,7 @@ typedef union msr_ia32_hwp_request {
 #define MSR_IA32_HWP_REQUEST_DESIRED_PERFORMANCE_SHIFT 16
 #define MSR_IA32_HWP_REQUEST_DESIRED_PERFORMANCE_WIDTH 8
 #define MSR_IA32_HWP_REQUEST_DESIRED_PERFORMANCE_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_HWP_REQUEST_DESIRED_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_DESIRED_PERFORMANCE_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * ENERGY_PERFORMANCE_PREFERENCE, bits 31:24, rw: Energy/performance preference: 0
@@ -563,7 +563,7 @@ typedef union msr_ia32_hwp_request {
 #define MSR_IA32_HWP_REQUEST_ENERGY_PERFORMANCE_PREFERENCE_SHIFT 24
 #define MSR_IA32_HWP_REQUEST_ENERGY_PERFORMANCE_PREFERENCE_WIDTH 8
 #define MSR_IA32_HWP_REQUEST_ENERGY_PERFORMANCE_PREFERENCE_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_HWP_REQUEST_ENERGY_PERFORMANCE_PREFERENCE_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_ENERGY_PERFORMANCE_PREFERENCE_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * ACTIVITY_WINDOW, bits 41:32, rw: Activity window for the hardware's decisions
@@ -572,7 +572,7 @@ typedef union msr_ia32_hwp_request {
 #define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_SHIFT 32
 #define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_WIDTH 10
 #define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_MASK  UINT64_C(0x000003FF00000000)
-#define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x000003FF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x000003FF00000000), 32, 10, 1, __VA_ARGS__)
 
 /*
  * PACKAGE_CONTROL, bit 42, rw: Use IA32_HWP_REQUEST_PKG instead of this register
@@ -581,7 +581,7 @@ typedef union msr_ia32_hwp_request {
 #define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_SHIFT 42
 #define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_WIDTH 1
 #define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK  UINT64_C(0x0000040000000000)
-#define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x0000040000000000), 42, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x0000040000000000), 42, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hwp_request_read()                         MSR_VALUE_(msr_ia32_hwp_request_t, msr_rdmsr(MSR_IA32_HWP_REQUEST))
 #define msr_ia32_hwp_request_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HWP_REQUEST, MSR_RAW_PTR_(msr_ia32_hwp_request_t, value))
@@ -616,7 +616,7 @@ typedef union msr_ia32_hwp_ctl {
 #define MSR_IA32_HWP_CTL_PKG_CTL_POLARITY_SHIFT 0
 #define MSR_IA32_HWP_CTL_PKG_CTL_POLARITY_WIDTH 1
 #define MSR_IA32_HWP_CTL_PKG_CTL_POLARITY_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_HWP_CTL_PKG_CTL_POLARITY_FIELD(op, ...) op(msr_ia32_hwp_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_CTL_PKG_CTL_POLARITY_FIELD(op, ...) op(msr_ia32_hwp_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hwp_ctl_read()                         MSR_VALUE_(msr_ia32_hwp_ctl_t, msr_rdmsr(MSR_IA32_HWP_CTL))
 #define msr_ia32_hwp_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HWP_CTL, MSR_RAW_PTR_(msr_ia32_hwp_ctl_t, value))
@@ -654,7 +654,7 @@ typedef union msr_ia32_hwp_status {
 #define MSR_IA32_HWP_STATUS_GUARANTEED_PERFORMANCE_CHANGE_SHIFT 0
 #define MSR_IA32_HWP_STATUS_GUARANTEED_PERFORMANCE_CHANGE_WIDTH 1
 #define MSR_IA32_HWP_STATUS_GUARANTEED_PERFORMANCE_CHANGE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_HWP_STATUS_GUARANTEED_PERFORMANCE_CHANGE_FIELD(op, ...) op(msr_ia32_hwp_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_STATUS_GUARANTEED_PERFORMANCE_CHANGE_FIELD(op, ...) op(msr_ia32_hwp_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * EXCURSION_TO_MINIMUM, bit 2, rw: Performance went below the requested minimum; write
@@ -663,7 +663,7 @@ typedef union msr_ia32_hwp_status {
 #define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_SHIFT 2
 #define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_WIDTH 1
 #define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_FIELD(op, ...) op(msr_ia32_hwp_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_FIELD(op, ...) op(msr_ia32_hwp_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hwp_status_read()                         MSR_VALUE_(msr_ia32_hwp_status_t, msr_rdmsr(MSR_IA32_HWP_STATUS))
 #define msr_ia32_hwp_status_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HWP_STATUS, MSR_RAW_PTR_(msr_ia32_hwp_status_t, value))
@@ -698,7 +698,7 @@ typedef union msr_ia32_pkg_hdc_ctl {
 #define MSR_IA32_PKG_HDC_CTL_HDC_PKG_ENABLE_SHIFT 0
 #define MSR_IA32_PKG_HDC_CTL_HDC_PKG_ENABLE_WIDTH 1
 #define MSR_IA32_PKG_HDC_CTL_HDC_PKG_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PKG_HDC_CTL_HDC_PKG_ENABLE_FIELD(op, ...) op(msr_ia32_pkg_hdc_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PKG_HDC_CTL_HDC_PKG_ENABLE_FIELD(op, ...) op(msr_ia32_pkg_hdc_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_pkg_hdc_ctl_read()                         MSR_VALUE_(msr_ia32_pkg_hdc_ctl_t, msr_rdmsr(MSR_IA32_PKG_HDC_CTL))
 #define msr_ia32_pkg_hdc_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PKG_HDC_CTL, MSR_RAW_PTR_(msr_ia32_pkg_hdc_ctl_t, value))
@@ -733,7 +733,7 @@ typedef union msr_ia32_pm_ctl1 {
 #define MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_SHIFT 0
 #define MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_WIDTH 1
 #define MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_FIELD(op, ...) op(msr_ia32_pm_ctl1_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_FIELD(op, ...) op(msr_ia32_pm_ctl1_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_pm_ctl1_read()                         MSR_VALUE_(msr_ia32_pm_ctl1_t, msr_rdmsr(MSR_IA32_PM_CTL1))
 #define msr_ia32_pm_ctl1_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PM_CTL1, MSR_RAW_PTR_(msr_ia32_pm_ctl1_t, value))
@@ -766,7 +766,7 @@ typedef union msr_ia32_thread_stall {
 #define MSR_IA32_THREAD_STALL_STALL_CYCLE_CNT_SHIFT 0
 #define MSR_IA32_THREAD_STALL_STALL_CYCLE_CNT_WIDTH 64
 #define MSR_IA32_THREAD_STALL_STALL_CYCLE_CNT_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_THREAD_STALL_STALL_CYCLE_CNT_FIELD(op, ...) op(msr_ia32_thread_stall_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_THREAD_STALL_STALL_CYCLE_CNT_FIELD(op, ...) op(msr_ia32_thread_stall_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_thread_stall_read()           MSR_VALUE_(msr_ia32_thread_stall_t, msr_rdmsr(MSR_IA32_THREAD_STALL))
 #define msr_ia32_thread_stall_read_safe(value) msr_rdmsr_safe(MSR_IA32_THREAD_STALL, MSR_RAW_PTR_(msr_ia32_thread_stall_t, value))
@@ -798,7 +798,7 @@ typedef union msr_ia32_hw_feedback_ptr {
 #define MSR_IA32_HW_FEEDBACK_PTR_VALID_SHIFT 0
 #define MSR_IA32_HW_FEEDBACK_PTR_VALID_WIDTH 1
 #define MSR_IA32_HW_FEEDBACK_PTR_VALID_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_HW_FEEDBACK_PTR_VALID_FIELD(op, ...) op(msr_ia32_hw_feedback_ptr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HW_FEEDBACK_PTR_VALID_FIELD(op, ...) op(msr_ia32_hw_feedback_ptr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * ADDRESS, bits 51:12, rw: Bits 51:12 of the 4-KByte-aligned table address.
@@ -806,7 +806,7 @@ typedef union msr_ia32_hw_feedback_ptr {
 #define MSR_IA32_HW_FEEDBACK_PTR_ADDRESS_SHIFT 12
 #define MSR_IA32_HW_FEEDBACK_PTR_ADDRESS_WIDTH 40
 #define MSR_IA32_HW_FEEDBACK_PTR_ADDRESS_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_IA32_HW_FEEDBACK_PTR_ADDRESS_FIELD(op, ...) op(msr_ia32_hw_feedback_ptr_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_HW_FEEDBACK_PTR_ADDRESS_FIELD(op, ...) op(msr_ia32_hw_feedback_ptr_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 #define msr_ia32_hw_feedback_ptr_read()                         MSR_VALUE_(msr_ia32_hw_feedback_ptr_t, msr_rdmsr(MSR_IA32_HW_FEEDBACK_PTR))
 #define msr_ia32_hw_feedback_ptr_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HW_FEEDBACK_PTR, MSR_RAW_PTR_(msr_ia32_hw_feedback_ptr_t, value))
@@ -841,7 +841,7 @@ typedef union msr_ia32_hw_feedback_config {
 #define MSR_IA32_HW_FEEDBACK_CONFIG_HFI_ENABLE_SHIFT 0
 #define MSR_IA32_HW_FEEDBACK_CONFIG_HFI_ENABLE_WIDTH 1
 #define MSR_IA32_HW_FEEDBACK_CONFIG_HFI_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_HW_FEEDBACK_CONFIG_HFI_ENABLE_FIELD(op, ...) op(msr_ia32_hw_feedback_config_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HW_FEEDBACK_CONFIG_HFI_ENABLE_FIELD(op, ...) op(msr_ia32_hw_feedback_config_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * ITD_ENABLE, bit 1, rw: Enables Intel Thread Director classification
@@ -850,7 +850,7 @@ typedef union msr_ia32_hw_feedback_config {
 #define MSR_IA32_HW_FEEDBACK_CONFIG_ITD_ENABLE_SHIFT 1
 #define MSR_IA32_HW_FEEDBACK_CONFIG_ITD_ENABLE_WIDTH 1
 #define MSR_IA32_HW_FEEDBACK_CONFIG_ITD_ENABLE_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_HW_FEEDBACK_CONFIG_ITD_ENABLE_FIELD(op, ...) op(msr_ia32_hw_feedback_config_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_HW_FEEDBACK_CONFIG_ITD_ENABLE_FIELD(op, ...) op(msr_ia32_hw_feedback_config_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hw_feedback_config_read()                         MSR_VALUE_(msr_ia32_hw_feedback_config_t, msr_rdmsr(MSR_IA32_HW_FEEDBACK_CONFIG))
 #define msr_ia32_hw_feedback_config_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HW_FEEDBACK_CONFIG, MSR_RAW_PTR_(msr_ia32_hw_feedback_config_t, value))
@@ -885,7 +885,7 @@ typedef union msr_ia32_thread_feedback_char {
 #define MSR_IA32_THREAD_FEEDBACK_CHAR_CLASS_ID_SHIFT 0
 #define MSR_IA32_THREAD_FEEDBACK_CHAR_CLASS_ID_WIDTH 8
 #define MSR_IA32_THREAD_FEEDBACK_CHAR_CLASS_ID_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_THREAD_FEEDBACK_CHAR_CLASS_ID_FIELD(op, ...) op(msr_ia32_thread_feedback_char_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_THREAD_FEEDBACK_CHAR_CLASS_ID_FIELD(op, ...) op(msr_ia32_thread_feedback_char_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 0, __VA_ARGS__)
 
 /*
  * VALID, bit 63, ro: CLASS_ID is valid.
@@ -893,7 +893,7 @@ typedef union msr_ia32_thread_feedback_char {
 #define MSR_IA32_THREAD_FEEDBACK_CHAR_VALID_SHIFT 63
 #define MSR_IA32_THREAD_FEEDBACK_CHAR_VALID_WIDTH 1
 #define MSR_IA32_THREAD_FEEDBACK_CHAR_VALID_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_THREAD_FEEDBACK_CHAR_VALID_FIELD(op, ...) op(msr_ia32_thread_feedback_char_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_IA32_THREAD_FEEDBACK_CHAR_VALID_FIELD(op, ...) op(msr_ia32_thread_feedback_char_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_thread_feedback_char_read()           MSR_VALUE_(msr_ia32_thread_feedback_char_t, msr_rdmsr(MSR_IA32_THREAD_FEEDBACK_CHAR))
 #define msr_ia32_thread_feedback_char_read_safe(value) msr_rdmsr_safe(MSR_IA32_THREAD_FEEDBACK_CHAR, MSR_RAW_PTR_(msr_ia32_thread_feedback_char_t, value))
@@ -923,7 +923,7 @@ typedef union msr_ia32_hw_feedback_thread_config {
 #define MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_ENABLE_SHIFT 0
 #define MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_ENABLE_WIDTH 1
 #define MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_ENABLE_FIELD(op, ...) op(msr_ia32_hw_feedback_thread_config_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HW_FEEDBACK_THREAD_CONFIG_ENABLE_FIELD(op, ...) op(msr_ia32_hw_feedback_thread_config_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hw_feedback_thread_config_read()                         MSR_VALUE_(msr_ia32_hw_feedback_thread_config_t, msr_rdmsr(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG))
 #define msr_ia32_hw_feedback_thread_config_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HW_FEEDBACK_THREAD_CONFIG, MSR_RAW_PTR_(msr_ia32_hw_feedback_thread_config_t, value))
@@ -958,7 +958,7 @@ typedef union msr_ia32_hreset_enable {
 #define MSR_IA32_HRESET_ENABLE_ITD_RESET_ENABLE_SHIFT 0
 #define MSR_IA32_HRESET_ENABLE_ITD_RESET_ENABLE_WIDTH 1
 #define MSR_IA32_HRESET_ENABLE_ITD_RESET_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_HRESET_ENABLE_ITD_RESET_ENABLE_FIELD(op, ...) op(msr_ia32_hreset_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_HRESET_ENABLE_ITD_RESET_ENABLE_FIELD(op, ...) op(msr_ia32_hreset_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hreset_enable_read()                         MSR_VALUE_(msr_ia32_hreset_enable_t, msr_rdmsr(MSR_IA32_HRESET_ENABLE))
 #define msr_ia32_hreset_enable_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HRESET_ENABLE, MSR_RAW_PTR_(msr_ia32_hreset_enable_t, value))

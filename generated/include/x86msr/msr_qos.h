@@ -41,7 +41,7 @@ typedef union msr_ia32_l3_qos_cfg {
 #define MSR_IA32_L3_QOS_CFG_CDP_ENABLE_SHIFT 0
 #define MSR_IA32_L3_QOS_CFG_CDP_ENABLE_WIDTH 1
 #define MSR_IA32_L3_QOS_CFG_CDP_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_L3_QOS_CFG_CDP_ENABLE_FIELD(op, ...) op(msr_ia32_l3_qos_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_L3_QOS_CFG_CDP_ENABLE_FIELD(op, ...) op(msr_ia32_l3_qos_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_l3_qos_cfg_read()                         MSR_VALUE_(msr_ia32_l3_qos_cfg_t, msr_rdmsr(MSR_IA32_L3_QOS_CFG))
 #define msr_ia32_l3_qos_cfg_read_safe(value)               msr_rdmsr_safe(MSR_IA32_L3_QOS_CFG, MSR_RAW_PTR_(msr_ia32_l3_qos_cfg_t, value))
@@ -75,7 +75,7 @@ typedef union msr_ia32_l2_qos_cfg {
 #define MSR_IA32_L2_QOS_CFG_CDP_ENABLE_SHIFT 0
 #define MSR_IA32_L2_QOS_CFG_CDP_ENABLE_WIDTH 1
 #define MSR_IA32_L2_QOS_CFG_CDP_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_L2_QOS_CFG_CDP_ENABLE_FIELD(op, ...) op(msr_ia32_l2_qos_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_L2_QOS_CFG_CDP_ENABLE_FIELD(op, ...) op(msr_ia32_l2_qos_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_l2_qos_cfg_read()                         MSR_VALUE_(msr_ia32_l2_qos_cfg_t, msr_rdmsr(MSR_IA32_L2_QOS_CFG))
 #define msr_ia32_l2_qos_cfg_read_safe(value)               msr_rdmsr_safe(MSR_IA32_L2_QOS_CFG, MSR_RAW_PTR_(msr_ia32_l2_qos_cfg_t, value))
@@ -110,7 +110,7 @@ typedef union msr_ia32_qm_evtsel {
 #define MSR_IA32_QM_EVTSEL_EVENT_ID_SHIFT 0
 #define MSR_IA32_QM_EVTSEL_EVENT_ID_WIDTH 8
 #define MSR_IA32_QM_EVTSEL_EVENT_ID_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_QM_EVTSEL_EVENT_ID_FIELD(op, ...) op(msr_ia32_qm_evtsel_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_QM_EVTSEL_EVENT_ID_FIELD(op, ...) op(msr_ia32_qm_evtsel_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * RMID, bits 63:32, rw: Resource monitoring ID to report (only the low ceil(log2(max
@@ -119,7 +119,7 @@ typedef union msr_ia32_qm_evtsel {
 #define MSR_IA32_QM_EVTSEL_RMID_SHIFT 32
 #define MSR_IA32_QM_EVTSEL_RMID_WIDTH 32
 #define MSR_IA32_QM_EVTSEL_RMID_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_QM_EVTSEL_RMID_FIELD(op, ...) op(msr_ia32_qm_evtsel_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_QM_EVTSEL_RMID_FIELD(op, ...) op(msr_ia32_qm_evtsel_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_qm_evtsel_read()                         MSR_VALUE_(msr_ia32_qm_evtsel_t, msr_rdmsr(MSR_IA32_QM_EVTSEL))
 #define msr_ia32_qm_evtsel_read_safe(value)               msr_rdmsr_safe(MSR_IA32_QM_EVTSEL, MSR_RAW_PTR_(msr_ia32_qm_evtsel_t, value))
@@ -154,7 +154,7 @@ typedef union msr_ia32_qm_ctr {
 #define MSR_IA32_QM_CTR_RESOURCE_MONITORED_DATA_SHIFT 0
 #define MSR_IA32_QM_CTR_RESOURCE_MONITORED_DATA_WIDTH 62
 #define MSR_IA32_QM_CTR_RESOURCE_MONITORED_DATA_MASK  UINT64_C(0x3FFFFFFFFFFFFFFF)
-#define MSR_IA32_QM_CTR_RESOURCE_MONITORED_DATA_FIELD(op, ...) op(msr_ia32_qm_ctr_t, uint64_t, UINT64_C(0x3FFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_QM_CTR_RESOURCE_MONITORED_DATA_FIELD(op, ...) op(msr_ia32_qm_ctr_t, uint64_t, UINT64_C(0x3FFFFFFFFFFFFFFF), 0, 62, 0, __VA_ARGS__)
 
 /*
  * UNAVAILABLE, bit 62, ro: No data is available for this RMID and event.
@@ -162,7 +162,7 @@ typedef union msr_ia32_qm_ctr {
 #define MSR_IA32_QM_CTR_UNAVAILABLE_SHIFT 62
 #define MSR_IA32_QM_CTR_UNAVAILABLE_WIDTH 1
 #define MSR_IA32_QM_CTR_UNAVAILABLE_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_QM_CTR_UNAVAILABLE_FIELD(op, ...) op(msr_ia32_qm_ctr_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_IA32_QM_CTR_UNAVAILABLE_FIELD(op, ...) op(msr_ia32_qm_ctr_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * ERROR, bit 63, ro: An unsupported RMID or event was selected.
@@ -170,7 +170,7 @@ typedef union msr_ia32_qm_ctr {
 #define MSR_IA32_QM_CTR_ERROR_SHIFT 63
 #define MSR_IA32_QM_CTR_ERROR_WIDTH 1
 #define MSR_IA32_QM_CTR_ERROR_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_QM_CTR_ERROR_FIELD(op, ...) op(msr_ia32_qm_ctr_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_IA32_QM_CTR_ERROR_FIELD(op, ...) op(msr_ia32_qm_ctr_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_qm_ctr_read()           MSR_VALUE_(msr_ia32_qm_ctr_t, msr_rdmsr(MSR_IA32_QM_CTR))
 #define msr_ia32_qm_ctr_read_safe(value) msr_rdmsr_safe(MSR_IA32_QM_CTR, MSR_RAW_PTR_(msr_ia32_qm_ctr_t, value))
@@ -200,7 +200,7 @@ typedef union msr_ia32_pqr_assoc {
 #define MSR_IA32_PQR_ASSOC_RMID_SHIFT 0
 #define MSR_IA32_PQR_ASSOC_RMID_WIDTH 32
 #define MSR_IA32_PQR_ASSOC_RMID_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_PQR_ASSOC_RMID_FIELD(op, ...) op(msr_ia32_pqr_assoc_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PQR_ASSOC_RMID_FIELD(op, ...) op(msr_ia32_pqr_assoc_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /*
  * COS, bits 63:32, rw: Class of service used for resource allocation
@@ -209,7 +209,7 @@ typedef union msr_ia32_pqr_assoc {
 #define MSR_IA32_PQR_ASSOC_COS_SHIFT 32
 #define MSR_IA32_PQR_ASSOC_COS_WIDTH 32
 #define MSR_IA32_PQR_ASSOC_COS_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_PQR_ASSOC_COS_FIELD(op, ...) op(msr_ia32_pqr_assoc_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_PQR_ASSOC_COS_FIELD(op, ...) op(msr_ia32_pqr_assoc_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_pqr_assoc_read()                         MSR_VALUE_(msr_ia32_pqr_assoc_t, msr_rdmsr(MSR_IA32_PQR_ASSOC))
 #define msr_ia32_pqr_assoc_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PQR_ASSOC, MSR_RAW_PTR_(msr_ia32_pqr_assoc_t, value))
@@ -375,7 +375,7 @@ typedef union msr_ia32_l3_mask_x {
 #define MSR_IA32_L3_MASK_x_CBM_SHIFT 0
 #define MSR_IA32_L3_MASK_x_CBM_WIDTH 32
 #define MSR_IA32_L3_MASK_x_CBM_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_L3_MASK_x_CBM_FIELD(op, ...) op(msr_ia32_l3_mask_x_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_L3_MASK_x_CBM_FIELD(op, ...) op(msr_ia32_l3_mask_x_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_L3_MASK_x_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_l3_mask_x_read(n)                           MSR_VALUE_(msr_ia32_l3_mask_x_t, msr_rdmsr_at_(UINT32_C(0xC90), 1u, 128u, (uint32_t)(n)))
@@ -478,7 +478,7 @@ typedef union msr_ia32_l2_mask_x {
 #define MSR_IA32_L2_MASK_x_CBM_SHIFT 0
 #define MSR_IA32_L2_MASK_x_CBM_WIDTH 32
 #define MSR_IA32_L2_MASK_x_CBM_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_L2_MASK_x_CBM_FIELD(op, ...) op(msr_ia32_l2_mask_x_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_L2_MASK_x_CBM_FIELD(op, ...) op(msr_ia32_l2_mask_x_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_L2_MASK_x_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_l2_mask_x_read(n)                           MSR_VALUE_(msr_ia32_l2_mask_x_t, msr_rdmsr_at_(UINT32_C(0xD10), 1u, 64u, (uint32_t)(n)))
@@ -581,7 +581,7 @@ typedef union msr_ia32_l2_qos_ext_bw_thrtl_x {
 #define MSR_IA32_L2_QOS_EXT_BW_THRTL_x_DELAY_SHIFT 0
 #define MSR_IA32_L2_QOS_EXT_BW_THRTL_x_DELAY_WIDTH 16
 #define MSR_IA32_L2_QOS_EXT_BW_THRTL_x_DELAY_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IA32_L2_QOS_EXT_BW_THRTL_x_DELAY_FIELD(op, ...) op(msr_ia32_l2_qos_ext_bw_thrtl_x_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_L2_QOS_EXT_BW_THRTL_x_DELAY_FIELD(op, ...) op(msr_ia32_l2_qos_ext_bw_thrtl_x_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_L2_QOS_EXT_BW_THRTL_x_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_l2_qos_ext_bw_thrtl_x_read(n)                           MSR_VALUE_(msr_ia32_l2_qos_ext_bw_thrtl_x_t, msr_rdmsr_at_(UINT32_C(0xD50), 1u, 64u, (uint32_t)(n)))

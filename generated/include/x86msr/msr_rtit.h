@@ -44,7 +44,7 @@ typedef union msr_ia32_rtit_output_base {
 #define MSR_IA32_RTIT_OUTPUT_BASE_BASE_SHIFT 7
 #define MSR_IA32_RTIT_OUTPUT_BASE_BASE_WIDTH 45
 #define MSR_IA32_RTIT_OUTPUT_BASE_BASE_MASK  UINT64_C(0x000FFFFFFFFFFF80)
-#define MSR_IA32_RTIT_OUTPUT_BASE_BASE_FIELD(op, ...) op(msr_ia32_rtit_output_base_t, uint64_t, UINT64_C(0x000FFFFFFFFFFF80), 7, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_OUTPUT_BASE_BASE_FIELD(op, ...) op(msr_ia32_rtit_output_base_t, uint64_t, UINT64_C(0x000FFFFFFFFFFF80), 7, 45, 1, __VA_ARGS__)
 
 #define msr_ia32_rtit_output_base_read()                         MSR_VALUE_(msr_ia32_rtit_output_base_t, msr_rdmsr(MSR_IA32_RTIT_OUTPUT_BASE))
 #define msr_ia32_rtit_output_base_read_safe(value)               msr_rdmsr_safe(MSR_IA32_RTIT_OUTPUT_BASE, MSR_RAW_PTR_(msr_ia32_rtit_output_base_t, value))
@@ -80,7 +80,7 @@ typedef union msr_ia32_rtit_output_mask_ptrs {
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_LOWER_MASK_SHIFT 0
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_LOWER_MASK_WIDTH 7
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_LOWER_MASK_MASK  UINT64_C(0x000000000000007F)
-#define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_LOWER_MASK_FIELD(op, ...) op(msr_ia32_rtit_output_mask_ptrs_t, uint64_t, UINT64_C(0x000000000000007F), 0, 0, __VA_ARGS__)
+#define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_LOWER_MASK_FIELD(op, ...) op(msr_ia32_rtit_output_mask_ptrs_t, uint64_t, UINT64_C(0x000000000000007F), 0, 7, 0, __VA_ARGS__)
 
 /*
  * MASK_OR_TABLE_OFFSET, bits 31:7, rw: Single-range output: bits 31:7 of the region
@@ -89,7 +89,7 @@ typedef union msr_ia32_rtit_output_mask_ptrs {
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_MASK_OR_TABLE_OFFSET_SHIFT 7
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_MASK_OR_TABLE_OFFSET_WIDTH 25
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_MASK_OR_TABLE_OFFSET_MASK  UINT64_C(0x00000000FFFFFF80)
-#define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_MASK_OR_TABLE_OFFSET_FIELD(op, ...) op(msr_ia32_rtit_output_mask_ptrs_t, uint64_t, UINT64_C(0x00000000FFFFFF80), 7, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_MASK_OR_TABLE_OFFSET_FIELD(op, ...) op(msr_ia32_rtit_output_mask_ptrs_t, uint64_t, UINT64_C(0x00000000FFFFFF80), 7, 25, 1, __VA_ARGS__)
 
 /*
  * OUTPUT_OFFSET, bits 63:32, rw: Offset of the next byte to write in the region (or
@@ -98,7 +98,7 @@ typedef union msr_ia32_rtit_output_mask_ptrs {
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_OUTPUT_OFFSET_SHIFT 32
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_OUTPUT_OFFSET_WIDTH 32
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_OUTPUT_OFFSET_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_OUTPUT_OFFSET_FIELD(op, ...) op(msr_ia32_rtit_output_mask_ptrs_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_OUTPUT_OFFSET_FIELD(op, ...) op(msr_ia32_rtit_output_mask_ptrs_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_rtit_output_mask_ptrs_read()                         MSR_VALUE_(msr_ia32_rtit_output_mask_ptrs_t, msr_rdmsr(MSR_IA32_RTIT_OUTPUT_MASK_PTRS))
 #define msr_ia32_rtit_output_mask_ptrs_read_safe(value)               msr_rdmsr_safe(MSR_IA32_RTIT_OUTPUT_MASK_PTRS, MSR_RAW_PTR_(msr_ia32_rtit_output_mask_ptrs_t, value))
@@ -160,7 +160,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_TRACE_EN_SHIFT 0
 #define MSR_IA32_RTIT_CTL_TRACE_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_TRACE_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_RTIT_CTL_TRACE_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_TRACE_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * CYC_EN, bit 1, rw: Enables CYC (cycle count) packets.
@@ -168,7 +168,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_CYC_EN_SHIFT 1
 #define MSR_IA32_RTIT_CTL_CYC_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_CYC_EN_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_RTIT_CTL_CYC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_CYC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * OS, bit 2, rw: Trace while CPL = 0.
@@ -176,7 +176,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_OS_SHIFT 2
 #define MSR_IA32_RTIT_CTL_OS_WIDTH 1
 #define MSR_IA32_RTIT_CTL_OS_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_RTIT_CTL_OS_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_OS_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * USER, bit 3, rw: Trace while CPL > 0.
@@ -184,7 +184,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_USER_SHIFT 3
 #define MSR_IA32_RTIT_CTL_USER_WIDTH 1
 #define MSR_IA32_RTIT_CTL_USER_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_RTIT_CTL_USER_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_USER_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * PWR_EVT_EN, bit 4, rw: Enables power event trace packets.
@@ -192,7 +192,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_PWR_EVT_EN_SHIFT 4
 #define MSR_IA32_RTIT_CTL_PWR_EVT_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_PWR_EVT_EN_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_RTIT_CTL_PWR_EVT_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_PWR_EVT_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * FUP_ON_PTW, bit 5, rw: Follow PTW packets with FUP packets.
@@ -200,7 +200,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_FUP_ON_PTW_SHIFT 5
 #define MSR_IA32_RTIT_CTL_FUP_ON_PTW_WIDTH 1
 #define MSR_IA32_RTIT_CTL_FUP_ON_PTW_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_RTIT_CTL_FUP_ON_PTW_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_FUP_ON_PTW_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * FABRIC_EN, bit 6, rw: Send output to the trace transport subsystem instead of memory.
@@ -208,7 +208,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_FABRIC_EN_SHIFT 6
 #define MSR_IA32_RTIT_CTL_FABRIC_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_FABRIC_EN_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_RTIT_CTL_FABRIC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_FABRIC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * CR3_FILTER, bit 7, rw: Trace only while CR3 matches IA32_RTIT_CR3_MATCH.
@@ -216,7 +216,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_CR3_FILTER_SHIFT 7
 #define MSR_IA32_RTIT_CTL_CR3_FILTER_WIDTH 1
 #define MSR_IA32_RTIT_CTL_CR3_FILTER_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_RTIT_CTL_CR3_FILTER_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_CR3_FILTER_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * TOPA, bit 8, rw: Use the table of physical addresses output scheme instead of a
@@ -225,7 +225,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_TOPA_SHIFT 8
 #define MSR_IA32_RTIT_CTL_TOPA_WIDTH 1
 #define MSR_IA32_RTIT_CTL_TOPA_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_RTIT_CTL_TOPA_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_TOPA_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * MTC_EN, bit 9, rw: Enables MTC packets.
@@ -233,7 +233,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_MTC_EN_SHIFT 9
 #define MSR_IA32_RTIT_CTL_MTC_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_MTC_EN_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_RTIT_CTL_MTC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_MTC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * TSC_EN, bit 10, rw: Enables TSC packets.
@@ -241,7 +241,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_TSC_EN_SHIFT 10
 #define MSR_IA32_RTIT_CTL_TSC_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_TSC_EN_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_RTIT_CTL_TSC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_TSC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * DIS_RETC, bit 11, rw: Disables RET compression.
@@ -249,7 +249,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_DIS_RETC_SHIFT 11
 #define MSR_IA32_RTIT_CTL_DIS_RETC_WIDTH 1
 #define MSR_IA32_RTIT_CTL_DIS_RETC_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_RTIT_CTL_DIS_RETC_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_DIS_RETC_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * PTW_EN, bit 12, rw: Enables PTWRITE packets.
@@ -257,7 +257,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_PTW_EN_SHIFT 12
 #define MSR_IA32_RTIT_CTL_PTW_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_PTW_EN_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_RTIT_CTL_PTW_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_PTW_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
  * BRANCH_EN, bit 13, rw: Enables control-flow (COFI) packets.
@@ -265,7 +265,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_BRANCH_EN_SHIFT 13
 #define MSR_IA32_RTIT_CTL_BRANCH_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_BRANCH_EN_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_RTIT_CTL_BRANCH_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_BRANCH_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * MTC_FREQ, bits 17:14, rw: MTC packet period: an MTC is sent when ART bit MTC_FREQ
@@ -274,7 +274,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_MTC_FREQ_SHIFT 14
 #define MSR_IA32_RTIT_CTL_MTC_FREQ_WIDTH 4
 #define MSR_IA32_RTIT_CTL_MTC_FREQ_MASK  UINT64_C(0x000000000003C000)
-#define MSR_IA32_RTIT_CTL_MTC_FREQ_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x000000000003C000), 14, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_MTC_FREQ_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x000000000003C000), 14, 4, 1, __VA_ARGS__)
 
 /*
  * CYC_THRESH, bits 22:19, rw: Minimum cycles between CYC packets (0, else 2^(n-1)).
@@ -282,7 +282,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_CYC_THRESH_SHIFT 19
 #define MSR_IA32_RTIT_CTL_CYC_THRESH_WIDTH 4
 #define MSR_IA32_RTIT_CTL_CYC_THRESH_MASK  UINT64_C(0x0000000000780000)
-#define MSR_IA32_RTIT_CTL_CYC_THRESH_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000780000), 19, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_CYC_THRESH_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000780000), 19, 4, 1, __VA_ARGS__)
 
 /*
  * PSB_FREQ, bits 27:24, rw: PSB packet period in output bytes (2K << n).
@@ -290,7 +290,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_PSB_FREQ_SHIFT 24
 #define MSR_IA32_RTIT_CTL_PSB_FREQ_WIDTH 4
 #define MSR_IA32_RTIT_CTL_PSB_FREQ_MASK  UINT64_C(0x000000000F000000)
-#define MSR_IA32_RTIT_CTL_PSB_FREQ_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x000000000F000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_PSB_FREQ_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x000000000F000000), 24, 4, 1, __VA_ARGS__)
 
 /*
  * EVENT_EN, bit 31, rw: Enables event trace packets.
@@ -298,7 +298,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_EVENT_EN_SHIFT 31
 #define MSR_IA32_RTIT_CTL_EVENT_EN_WIDTH 1
 #define MSR_IA32_RTIT_CTL_EVENT_EN_MASK  UINT64_C(0x0000000080000000)
-#define MSR_IA32_RTIT_CTL_EVENT_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_EVENT_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 1, __VA_ARGS__)
 
 /*
  * ADDR0_CFG, bits 35:32, rw: Use of range 0 (IA32_RTIT_ADDR0_A/B): 0 unused, 1 filter,
@@ -307,7 +307,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_ADDR0_CFG_SHIFT 32
 #define MSR_IA32_RTIT_CTL_ADDR0_CFG_WIDTH 4
 #define MSR_IA32_RTIT_CTL_ADDR0_CFG_MASK  UINT64_C(0x0000000F00000000)
-#define MSR_IA32_RTIT_CTL_ADDR0_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_ADDR0_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 1, __VA_ARGS__)
 
 /*
  * ADDR1_CFG, bits 39:36, rw: Use of range 1: 0 unused, 1 filter, 2 trace stop.
@@ -315,7 +315,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_ADDR1_CFG_SHIFT 36
 #define MSR_IA32_RTIT_CTL_ADDR1_CFG_WIDTH 4
 #define MSR_IA32_RTIT_CTL_ADDR1_CFG_MASK  UINT64_C(0x000000F000000000)
-#define MSR_IA32_RTIT_CTL_ADDR1_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x000000F000000000), 36, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_ADDR1_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x000000F000000000), 36, 4, 1, __VA_ARGS__)
 
 /*
  * ADDR2_CFG, bits 43:40, rw: Use of range 2: 0 unused, 1 filter, 2 trace stop.
@@ -323,7 +323,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_ADDR2_CFG_SHIFT 40
 #define MSR_IA32_RTIT_CTL_ADDR2_CFG_WIDTH 4
 #define MSR_IA32_RTIT_CTL_ADDR2_CFG_MASK  UINT64_C(0x00000F0000000000)
-#define MSR_IA32_RTIT_CTL_ADDR2_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x00000F0000000000), 40, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_ADDR2_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x00000F0000000000), 40, 4, 1, __VA_ARGS__)
 
 /*
  * ADDR3_CFG, bits 47:44, rw: Use of range 3: 0 unused, 1 filter, 2 trace stop.
@@ -331,7 +331,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_ADDR3_CFG_SHIFT 44
 #define MSR_IA32_RTIT_CTL_ADDR3_CFG_WIDTH 4
 #define MSR_IA32_RTIT_CTL_ADDR3_CFG_MASK  UINT64_C(0x0000F00000000000)
-#define MSR_IA32_RTIT_CTL_ADDR3_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000F00000000000), 44, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_ADDR3_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000F00000000000), 44, 4, 1, __VA_ARGS__)
 
 /*
  * DIS_TNT, bit 55, rw: Disables TNT packets.
@@ -339,7 +339,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_DIS_TNT_SHIFT 55
 #define MSR_IA32_RTIT_CTL_DIS_TNT_WIDTH 1
 #define MSR_IA32_RTIT_CTL_DIS_TNT_MASK  UINT64_C(0x0080000000000000)
-#define MSR_IA32_RTIT_CTL_DIS_TNT_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_DIS_TNT_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
  * INJECT_PSB_PMI_ON_ENABLE, bit 56, rw: Use the pending PSB and ToPA PMI bits of
@@ -348,7 +348,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_SHIFT 56
 #define MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_WIDTH 1
 #define MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_MASK  UINT64_C(0x0100000000000000)
-#define MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_rtit_ctl_read()                         MSR_VALUE_(msr_ia32_rtit_ctl_t, msr_rdmsr(MSR_IA32_RTIT_CTL))
 #define msr_ia32_rtit_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_RTIT_CTL, MSR_RAW_PTR_(msr_ia32_rtit_ctl_t, value))
@@ -392,7 +392,7 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_FILTER_EN_SHIFT 0
 #define MSR_IA32_RTIT_STATUS_FILTER_EN_WIDTH 1
 #define MSR_IA32_RTIT_STATUS_FILTER_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_RTIT_STATUS_FILTER_EN_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_RTIT_STATUS_FILTER_EN_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * CONTEXT_EN, bit 1, ro: Tracing is allowed for the current context (writes ignored).
@@ -400,7 +400,7 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_CONTEXT_EN_SHIFT 1
 #define MSR_IA32_RTIT_STATUS_CONTEXT_EN_WIDTH 1
 #define MSR_IA32_RTIT_STATUS_CONTEXT_EN_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_RTIT_STATUS_CONTEXT_EN_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 0, __VA_ARGS__)
+#define MSR_IA32_RTIT_STATUS_CONTEXT_EN_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
 
 /*
  * TRIGGER_EN, bit 2, ro: Tracing is enabled (writes ignored).
@@ -408,7 +408,7 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_TRIGGER_EN_SHIFT 2
 #define MSR_IA32_RTIT_STATUS_TRIGGER_EN_WIDTH 1
 #define MSR_IA32_RTIT_STATUS_TRIGGER_EN_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_RTIT_STATUS_TRIGGER_EN_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_RTIT_STATUS_TRIGGER_EN_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * ERROR, bit 4, rw: An operational error occurred; packet generation stopped.
@@ -416,7 +416,7 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_ERROR_SHIFT 4
 #define MSR_IA32_RTIT_STATUS_ERROR_WIDTH 1
 #define MSR_IA32_RTIT_STATUS_ERROR_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_RTIT_STATUS_ERROR_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_STATUS_ERROR_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * STOPPED, bit 5, rw: A ToPA STOP condition was hit; packet generation stopped.
@@ -424,7 +424,7 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_STOPPED_SHIFT 5
 #define MSR_IA32_RTIT_STATUS_STOPPED_WIDTH 1
 #define MSR_IA32_RTIT_STATUS_STOPPED_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_RTIT_STATUS_STOPPED_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_STATUS_STOPPED_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * PEND_PSB, bit 6, rw: A PSB is pending (with INJECT_PSB_PMI_ON_ENABLE).
@@ -432,7 +432,7 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_PEND_PSB_SHIFT 6
 #define MSR_IA32_RTIT_STATUS_PEND_PSB_WIDTH 1
 #define MSR_IA32_RTIT_STATUS_PEND_PSB_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_RTIT_STATUS_PEND_PSB_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_STATUS_PEND_PSB_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * PEND_TOPA_PMI, bit 7, rw: A ToPA PMI is pending (with INJECT_PSB_PMI_ON_ENABLE).
@@ -440,7 +440,7 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_SHIFT 7
 #define MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_WIDTH 1
 #define MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * PACKET_BYTE_CNT, bits 48:32, rw: Count of packet bytes sent; stable only while
@@ -449,7 +449,7 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_SHIFT 32
 #define MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_WIDTH 17
 #define MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_MASK  UINT64_C(0x0001FFFF00000000)
-#define MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0001FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0001FFFF00000000), 32, 17, 1, __VA_ARGS__)
 
 #define msr_ia32_rtit_status_read()                         MSR_VALUE_(msr_ia32_rtit_status_t, msr_rdmsr(MSR_IA32_RTIT_STATUS))
 #define msr_ia32_rtit_status_read_safe(value)               msr_rdmsr_safe(MSR_IA32_RTIT_STATUS, MSR_RAW_PTR_(msr_ia32_rtit_status_t, value))
@@ -483,7 +483,7 @@ typedef union msr_ia32_rtit_cr3_match {
 #define MSR_IA32_RTIT_CR3_MATCH_CR3_SHIFT 5
 #define MSR_IA32_RTIT_CR3_MATCH_CR3_WIDTH 59
 #define MSR_IA32_RTIT_CR3_MATCH_CR3_MASK  UINT64_C(0xFFFFFFFFFFFFFFE0)
-#define MSR_IA32_RTIT_CR3_MATCH_CR3_FIELD(op, ...) op(msr_ia32_rtit_cr3_match_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFE0), 5, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_CR3_MATCH_CR3_FIELD(op, ...) op(msr_ia32_rtit_cr3_match_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFE0), 5, 59, 1, __VA_ARGS__)
 
 #define msr_ia32_rtit_cr3_match_read()                         MSR_VALUE_(msr_ia32_rtit_cr3_match_t, msr_rdmsr(MSR_IA32_RTIT_CR3_MATCH))
 #define msr_ia32_rtit_cr3_match_read_safe(value)               msr_rdmsr_safe(MSR_IA32_RTIT_CR3_MATCH, MSR_RAW_PTR_(msr_ia32_rtit_cr3_match_t, value))
@@ -523,7 +523,7 @@ typedef union msr_ia32_rtit_addrx_a {
 #define MSR_IA32_RTIT_ADDRx_A_VIRTUAL_ADDRESS_SHIFT 0
 #define MSR_IA32_RTIT_ADDRx_A_VIRTUAL_ADDRESS_WIDTH 48
 #define MSR_IA32_RTIT_ADDRx_A_VIRTUAL_ADDRESS_MASK  UINT64_C(0x0000FFFFFFFFFFFF)
-#define MSR_IA32_RTIT_ADDRx_A_VIRTUAL_ADDRESS_FIELD(op, ...) op(msr_ia32_rtit_addrx_a_t, uint64_t, UINT64_C(0x0000FFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_ADDRx_A_VIRTUAL_ADDRESS_FIELD(op, ...) op(msr_ia32_rtit_addrx_a_t, uint64_t, UINT64_C(0x0000FFFFFFFFFFFF), 0, 48, 1, __VA_ARGS__)
 
 /*
  * SIGN_EXT_VA, bits 63:48, rw: Sign extension of the virtual address.
@@ -531,7 +531,7 @@ typedef union msr_ia32_rtit_addrx_a {
 #define MSR_IA32_RTIT_ADDRx_A_SIGN_EXT_VA_SHIFT 48
 #define MSR_IA32_RTIT_ADDRx_A_SIGN_EXT_VA_WIDTH 16
 #define MSR_IA32_RTIT_ADDRx_A_SIGN_EXT_VA_MASK  UINT64_C(0xFFFF000000000000)
-#define MSR_IA32_RTIT_ADDRx_A_SIGN_EXT_VA_FIELD(op, ...) op(msr_ia32_rtit_addrx_a_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_ADDRx_A_SIGN_EXT_VA_FIELD(op, ...) op(msr_ia32_rtit_addrx_a_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 16, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_RTIT_ADDRx_A_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_rtit_addrx_a_read(n)                           MSR_VALUE_(msr_ia32_rtit_addrx_a_t, msr_rdmsr_at_(UINT32_C(0x580), 2u, 4u, (uint32_t)(n)))
@@ -572,7 +572,7 @@ typedef union msr_ia32_rtit_addrx_b {
 #define MSR_IA32_RTIT_ADDRx_B_VIRTUAL_ADDRESS_SHIFT 0
 #define MSR_IA32_RTIT_ADDRx_B_VIRTUAL_ADDRESS_WIDTH 48
 #define MSR_IA32_RTIT_ADDRx_B_VIRTUAL_ADDRESS_MASK  UINT64_C(0x0000FFFFFFFFFFFF)
-#define MSR_IA32_RTIT_ADDRx_B_VIRTUAL_ADDRESS_FIELD(op, ...) op(msr_ia32_rtit_addrx_b_t, uint64_t, UINT64_C(0x0000FFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_ADDRx_B_VIRTUAL_ADDRESS_FIELD(op, ...) op(msr_ia32_rtit_addrx_b_t, uint64_t, UINT64_C(0x0000FFFFFFFFFFFF), 0, 48, 1, __VA_ARGS__)
 
 /*
  * SIGN_EXT_VA, bits 63:48, rw: Sign extension of the virtual address.
@@ -580,7 +580,7 @@ typedef union msr_ia32_rtit_addrx_b {
 #define MSR_IA32_RTIT_ADDRx_B_SIGN_EXT_VA_SHIFT 48
 #define MSR_IA32_RTIT_ADDRx_B_SIGN_EXT_VA_WIDTH 16
 #define MSR_IA32_RTIT_ADDRx_B_SIGN_EXT_VA_MASK  UINT64_C(0xFFFF000000000000)
-#define MSR_IA32_RTIT_ADDRx_B_SIGN_EXT_VA_FIELD(op, ...) op(msr_ia32_rtit_addrx_b_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_RTIT_ADDRx_B_SIGN_EXT_VA_FIELD(op, ...) op(msr_ia32_rtit_addrx_b_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 16, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_RTIT_ADDRx_B_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_rtit_addrx_b_read(n)                           MSR_VALUE_(msr_ia32_rtit_addrx_b_t, msr_rdmsr_at_(UINT32_C(0x581), 2u, 4u, (uint32_t)(n)))

@@ -54,7 +54,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_IBRS_SHIFT 0
 #define MSR_IA32_SPEC_CTRL_IBRS_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_IBRS_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_SPEC_CTRL_IBRS_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_IBRS_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * STIBP, bit 1, rw: Single thread indirect branch predictors: sibling threads cannot
@@ -63,7 +63,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_STIBP_SHIFT 1
 #define MSR_IA32_SPEC_CTRL_STIBP_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_STIBP_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_SPEC_CTRL_STIBP_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_STIBP_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * SSBD, bit 2, rw: Speculative store bypass disable: loads wait until older store
@@ -72,7 +72,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_SSBD_SHIFT 2
 #define MSR_IA32_SPEC_CTRL_SSBD_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_SSBD_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_SPEC_CTRL_SSBD_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_SSBD_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * IPRED_DIS_U, bit 3, rw: Intel: disable indirect-branch prediction from targets of
@@ -81,7 +81,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_U_SHIFT 3
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_U_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_U_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_SPEC_CTRL_IPRED_DIS_U_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_IPRED_DIS_U_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * IPRED_DIS_S, bit 4, rw: Intel: the same restriction for CPL 0-2
@@ -90,7 +90,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_S_SHIFT 4
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_S_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_S_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_SPEC_CTRL_IPRED_DIS_S_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_IPRED_DIS_S_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * RRSBA_DIS_U, bit 5, rw: Intel: stop RET from using alternate predictors at CPL 3 when
@@ -99,7 +99,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_SHIFT 5
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * RRSBA_DIS_S, bit 6, rw: Intel: the same for CPL 0-2 (CPUID.(EAX=07H,ECX=2):EDX[2]).
@@ -108,7 +108,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_SHIFT 6
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * PSFD, bit 7, rw: Fast store forwarding predictor disable. Reset: 0.
@@ -116,7 +116,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_PSFD_SHIFT 7
 #define MSR_IA32_SPEC_CTRL_PSFD_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_PSFD_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_SPEC_CTRL_PSFD_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_PSFD_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * DDPD_U, bit 8, rw: Intel: data dependent prefetcher disable at CPL 3
@@ -125,7 +125,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_DDPD_U_SHIFT 8
 #define MSR_IA32_SPEC_CTRL_DDPD_U_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_DDPD_U_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_SPEC_CTRL_DDPD_U_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_DDPD_U_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * BHI_DIS_S, bit 10, rw: Intel: branch history injection protection for CPL 0-2
@@ -134,7 +134,7 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_BHI_DIS_S_SHIFT 10
 #define MSR_IA32_SPEC_CTRL_BHI_DIS_S_WIDTH 1
 #define MSR_IA32_SPEC_CTRL_BHI_DIS_S_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_SPEC_CTRL_BHI_DIS_S_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_SPEC_CTRL_BHI_DIS_S_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_spec_ctrl_read()                         MSR_VALUE_(msr_ia32_spec_ctrl_t, msr_rdmsr(MSR_IA32_SPEC_CTRL))
 #define msr_ia32_spec_ctrl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_SPEC_CTRL, MSR_RAW_PTR_(msr_ia32_spec_ctrl_t, value))
@@ -171,7 +171,7 @@ typedef union msr_ia32_pred_cmd {
 #define MSR_IA32_PRED_CMD_IBPB_SHIFT 0
 #define MSR_IA32_PRED_CMD_IBPB_WIDTH 1
 #define MSR_IA32_PRED_CMD_IBPB_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PRED_CMD_IBPB_FIELD(op, ...) op(msr_ia32_pred_cmd_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PRED_CMD_IBPB_FIELD(op, ...) op(msr_ia32_pred_cmd_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * SBPB, bit 7, wo: AMD only: selective branch predictor barrier (a lighter IBPB).
@@ -179,7 +179,7 @@ typedef union msr_ia32_pred_cmd {
 #define MSR_IA32_PRED_CMD_SBPB_SHIFT 7
 #define MSR_IA32_PRED_CMD_SBPB_WIDTH 1
 #define MSR_IA32_PRED_CMD_SBPB_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PRED_CMD_SBPB_FIELD(op, ...) op(msr_ia32_pred_cmd_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_PRED_CMD_SBPB_FIELD(op, ...) op(msr_ia32_pred_cmd_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_pred_cmd_write(value)      msr_wrmsr(MSR_IA32_PRED_CMD, MSR_RAW_(msr_ia32_pred_cmd_t, value))
 #define msr_ia32_pred_cmd_write_safe(value) msr_wrmsr_safe(MSR_IA32_PRED_CMD, MSR_RAW_(msr_ia32_pred_cmd_t, value))
@@ -210,7 +210,7 @@ typedef union msr_ia32_misc_package_ctls {
 #define MSR_IA32_MISC_PACKAGE_CTLS_ENERGY_FILTERING_ENABLE_SHIFT 0
 #define MSR_IA32_MISC_PACKAGE_CTLS_ENERGY_FILTERING_ENABLE_WIDTH 1
 #define MSR_IA32_MISC_PACKAGE_CTLS_ENERGY_FILTERING_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_MISC_PACKAGE_CTLS_ENERGY_FILTERING_ENABLE_FIELD(op, ...) op(msr_ia32_misc_package_ctls_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MISC_PACKAGE_CTLS_ENERGY_FILTERING_ENABLE_FIELD(op, ...) op(msr_ia32_misc_package_ctls_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_misc_package_ctls_read()                         MSR_VALUE_(msr_ia32_misc_package_ctls_t, msr_rdmsr(MSR_IA32_MISC_PACKAGE_CTLS))
 #define msr_ia32_misc_package_ctls_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MISC_PACKAGE_CTLS, MSR_RAW_PTR_(msr_ia32_misc_package_ctls_t, value))
@@ -279,7 +279,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_RDCL_NO_SHIFT 0
 #define MSR_IA32_ARCH_CAPABILITIES_RDCL_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_RDCL_NO_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_ARCH_CAPABILITIES_RDCL_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_RDCL_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * IBRS_ALL, bit 1, ro: Enhanced IBRS is supported.
@@ -287,7 +287,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_IBRS_ALL_SHIFT 1
 #define MSR_IA32_ARCH_CAPABILITIES_IBRS_ALL_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_IBRS_ALL_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_ARCH_CAPABILITIES_IBRS_ALL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000002), 1, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_IBRS_ALL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
 
 /*
  * RSBA, bit 2, ro: RET may use alternative branch predictors when the RSB is empty.
@@ -295,7 +295,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_RSBA_SHIFT 2
 #define MSR_IA32_ARCH_CAPABILITIES_RSBA_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_RSBA_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_ARCH_CAPABILITIES_RSBA_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_RSBA_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * SKIP_L1DFL_VMENTRY, bit 3, ro: A hypervisor need not flush the L1D cache on VM entry.
@@ -303,7 +303,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_SKIP_L1DFL_VMENTRY_SHIFT 3
 #define MSR_IA32_ARCH_CAPABILITIES_SKIP_L1DFL_VMENTRY_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_SKIP_L1DFL_VMENTRY_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_ARCH_CAPABILITIES_SKIP_L1DFL_VMENTRY_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000008), 3, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_SKIP_L1DFL_VMENTRY_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 0, __VA_ARGS__)
 
 /*
  * SSB_NO, bit 4, ro: Not susceptible to speculative store bypass.
@@ -311,7 +311,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_SSB_NO_SHIFT 4
 #define MSR_IA32_ARCH_CAPABILITIES_SSB_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_SSB_NO_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_ARCH_CAPABILITIES_SSB_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000010), 4, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_SSB_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 0, __VA_ARGS__)
 
 /*
  * MDS_NO, bit 5, ro: Not susceptible to microarchitectural data sampling.
@@ -319,7 +319,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_MDS_NO_SHIFT 5
 #define MSR_IA32_ARCH_CAPABILITIES_MDS_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_MDS_NO_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_ARCH_CAPABILITIES_MDS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000020), 5, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_MDS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 0, __VA_ARGS__)
 
 /*
  * IF_PSCHANGE_MC_NO, bit 6, ro: Not susceptible to machine checks from changing a code
@@ -328,7 +328,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_IF_PSCHANGE_MC_NO_SHIFT 6
 #define MSR_IA32_ARCH_CAPABILITIES_IF_PSCHANGE_MC_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_IF_PSCHANGE_MC_NO_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_ARCH_CAPABILITIES_IF_PSCHANGE_MC_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_IF_PSCHANGE_MC_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * TSX_CTRL, bit 7, ro: IA32_TSX_CTRL exists.
@@ -336,7 +336,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_TSX_CTRL_SHIFT 7
 #define MSR_IA32_ARCH_CAPABILITIES_TSX_CTRL_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_TSX_CTRL_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_ARCH_CAPABILITIES_TSX_CTRL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_TSX_CTRL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * TAA_NO, bit 8, ro: Not affected by TSX asynchronous abort.
@@ -344,7 +344,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_SHIFT 8
 #define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * MISC_PACKAGE_CTLS, bit 10, ro: IA32_MISC_PACKAGE_CTLS exists.
@@ -352,7 +352,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_SHIFT 10
 #define MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000400), 10, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 0, __VA_ARGS__)
 
 /*
  * ENERGY_FILTERING_CTL, bit 11, ro: IA32_MISC_PACKAGE_CTLS[0] (energy filtering) can be
@@ -361,7 +361,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_SHIFT 11
 #define MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000800), 11, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 0, __VA_ARGS__)
 
 /*
  * DOITM, bit 12, ro: Data operand independent timing mode is supported
@@ -370,7 +370,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_DOITM_SHIFT 12
 #define MSR_IA32_ARCH_CAPABILITIES_DOITM_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_DOITM_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_ARCH_CAPABILITIES_DOITM_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_DOITM_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * SBDR_SSDP_NO, bit 13, ro: Not affected by shared-buffers data read or sideband stale
@@ -379,7 +379,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_SHIFT 13
 #define MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000002000), 13, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 0, __VA_ARGS__)
 
 /*
  * FBSDP_NO, bit 14, ro: Not affected by fill buffer stale data propagator.
@@ -387,7 +387,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_SHIFT 14
 #define MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000004000), 14, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 0, __VA_ARGS__)
 
 /*
  * PSDP_NO, bit 15, ro: Not affected by primary stale data propagator.
@@ -395,7 +395,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_SHIFT 15
 #define MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000008000), 15, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 0, __VA_ARGS__)
 
 /*
  * MCU_ENUMERATION, bit 16, ro: IA32_MCU_ENUMERATION and IA32_MCU_STATUS exist.
@@ -403,7 +403,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_SHIFT 16
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000010000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 0, __VA_ARGS__)
 
 /*
  * FB_CLEAR, bit 17, ro: VERW overwrites fill-buffer values as part of MD_CLEAR.
@@ -411,7 +411,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_SHIFT 17
 #define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000020000), 17, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 0, __VA_ARGS__)
 
 /*
  * FB_CLEAR_CTRL, bit 18, ro: IA32_MCU_OPT_CTRL[3] (FB_CLEAR_DIS) is supported.
@@ -419,7 +419,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_SHIFT 18
 #define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000040000), 18, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 0, __VA_ARGS__)
 
 /*
  * RRSBA, bit 19, ro: RET may use predictors other than the RSB (restricted with
@@ -428,7 +428,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_RRSBA_SHIFT 19
 #define MSR_IA32_ARCH_CAPABILITIES_RRSBA_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_RRSBA_MASK  UINT64_C(0x0000000000080000)
-#define MSR_IA32_ARCH_CAPABILITIES_RRSBA_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000080000), 19, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_RRSBA_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 0, __VA_ARGS__)
 
 /*
  * BHI_NO, bit 20, ro: Not affected by branch history injection.
@@ -436,7 +436,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_BHI_NO_SHIFT 20
 #define MSR_IA32_ARCH_CAPABILITIES_BHI_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_BHI_NO_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_ARCH_CAPABILITIES_BHI_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000100000), 20, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_BHI_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 0, __VA_ARGS__)
 
 /*
  * XAPIC_DISABLE_STATUS, bit 21, ro: IA32_XAPIC_DISABLE_STATUS exists.
@@ -444,7 +444,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_SHIFT 21
 #define MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000200000), 21, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 0, __VA_ARGS__)
 
 /*
  * OVERCLOCKING_STATUS, bit 23, ro: IA32_OVERCLOCKING_STATUS exists.
@@ -452,7 +452,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_SHIFT 23
 #define MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000800000), 23, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 0, __VA_ARGS__)
 
 /*
  * PBRSB_NO, bit 24, ro: Not affected by post-barrier return stack buffer predictions.
@@ -460,7 +460,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_SHIFT 24
 #define MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000001000000), 24, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 0, __VA_ARGS__)
 
 /*
  * GDS_CTRL, bit 25, ro: IA32_MCU_OPT_CTRL[4] and [5] (gather data sampling controls)
@@ -469,7 +469,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_SHIFT 25
 #define MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_MASK  UINT64_C(0x0000000002000000)
-#define MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000002000000), 25, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 0, __VA_ARGS__)
 
 /*
  * GDS_NO, bit 26, ro: Not affected by gather data sampling.
@@ -477,7 +477,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_GDS_NO_SHIFT 26
 #define MSR_IA32_ARCH_CAPABILITIES_GDS_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_GDS_NO_MASK  UINT64_C(0x0000000004000000)
-#define MSR_IA32_ARCH_CAPABILITIES_GDS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000004000000), 26, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_GDS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 0, __VA_ARGS__)
 
 /*
  * RFDS_NO, bit 27, ro: Not affected by register file data sampling.
@@ -485,7 +485,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_SHIFT 27
 #define MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_MASK  UINT64_C(0x0000000008000000)
-#define MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000008000000), 27, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, 0, __VA_ARGS__)
 
 /*
  * RFDS_CLEAR, bit 28, ro: Affected by register file data sampling, and VERW clears the
@@ -494,7 +494,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_SHIFT 28
 #define MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_MASK  UINT64_C(0x0000000010000000)
-#define MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000010000000), 28, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000010000000), 28, 1, 0, __VA_ARGS__)
 
 /*
  * IGN_UMONITOR_SUPPORT, bit 29, ro: IA32_MCU_OPT_CTRL[6] (IGN_UMONITOR) is supported.
@@ -502,7 +502,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_SHIFT 29
 #define MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_MASK  UINT64_C(0x0000000020000000)
-#define MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000020000000), 29, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000020000000), 29, 1, 0, __VA_ARGS__)
 
 /*
  * MON_UMON_MITG_SUPPORT, bit 30, ro: IA32_MCU_OPT_CTRL[7] (MON_UMON_MITG) is supported.
@@ -510,7 +510,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_SHIFT 30
 #define MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_MASK  UINT64_C(0x0000000040000000)
-#define MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000040000000), 30, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 0, __VA_ARGS__)
 
 /*
  * PBOPT_SUPPORT, bit 32, ro: The PBOPT control bit of IA32_PBOPT_CTRL is supported.
@@ -518,7 +518,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_SHIFT 32
 #define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000100000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 0, __VA_ARGS__)
 
 /*
  * ITS_NO, bit 62, ro: Set by a hypervisor: the system is not affected by indirect
@@ -527,7 +527,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_ITS_NO_SHIFT 62
 #define MSR_IA32_ARCH_CAPABILITIES_ITS_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_ITS_NO_MASK  UINT64_C(0x4000000000000000)
-#define MSR_IA32_ARCH_CAPABILITIES_ITS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x4000000000000000), 62, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_ITS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
  * MSR_VIRTUAL_ENUMERATION_SUPPORTED, bit 63, ro: Set by a hypervisor:
@@ -536,7 +536,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_SHIFT 63
 #define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_MASK  UINT64_C(0x8000000000000000)
-#define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x8000000000000000), 63, 0, __VA_ARGS__)
+#define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_arch_capabilities_read()           MSR_VALUE_(msr_ia32_arch_capabilities_t, msr_rdmsr(MSR_IA32_ARCH_CAPABILITIES))
 #define msr_ia32_arch_capabilities_read_safe(value) msr_rdmsr_safe(MSR_IA32_ARCH_CAPABILITIES, MSR_RAW_PTR_(msr_ia32_arch_capabilities_t, value))
@@ -567,7 +567,7 @@ typedef union msr_ia32_flush_cmd {
 #define MSR_IA32_FLUSH_CMD_L1D_FLUSH_SHIFT 0
 #define MSR_IA32_FLUSH_CMD_L1D_FLUSH_WIDTH 1
 #define MSR_IA32_FLUSH_CMD_L1D_FLUSH_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_FLUSH_CMD_L1D_FLUSH_FIELD(op, ...) op(msr_ia32_flush_cmd_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FLUSH_CMD_L1D_FLUSH_FIELD(op, ...) op(msr_ia32_flush_cmd_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_flush_cmd_write(value)      msr_wrmsr(MSR_IA32_FLUSH_CMD, MSR_RAW_(msr_ia32_flush_cmd_t, value))
 #define msr_ia32_flush_cmd_write_safe(value) msr_wrmsr_safe(MSR_IA32_FLUSH_CMD, MSR_RAW_(msr_ia32_flush_cmd_t, value))
@@ -601,7 +601,7 @@ typedef union msr_ia32_tsx_force_abort {
 #define MSR_IA32_TSX_FORCE_ABORT_RTM_FORCE_ABORT_SHIFT 0
 #define MSR_IA32_TSX_FORCE_ABORT_RTM_FORCE_ABORT_WIDTH 1
 #define MSR_IA32_TSX_FORCE_ABORT_RTM_FORCE_ABORT_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_TSX_FORCE_ABORT_RTM_FORCE_ABORT_FIELD(op, ...) op(msr_ia32_tsx_force_abort_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_TSX_FORCE_ABORT_RTM_FORCE_ABORT_FIELD(op, ...) op(msr_ia32_tsx_force_abort_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * TSX_CPUID_CLEAR, bit 1, rw: CPUID reports RTM and HLE as not supported.
@@ -609,7 +609,7 @@ typedef union msr_ia32_tsx_force_abort {
 #define MSR_IA32_TSX_FORCE_ABORT_TSX_CPUID_CLEAR_SHIFT 1
 #define MSR_IA32_TSX_FORCE_ABORT_TSX_CPUID_CLEAR_WIDTH 1
 #define MSR_IA32_TSX_FORCE_ABORT_TSX_CPUID_CLEAR_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_TSX_FORCE_ABORT_TSX_CPUID_CLEAR_FIELD(op, ...) op(msr_ia32_tsx_force_abort_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_TSX_FORCE_ABORT_TSX_CPUID_CLEAR_FIELD(op, ...) op(msr_ia32_tsx_force_abort_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * SDV_ENABLE_RTM, bit 2, rw: Development use only: re-enables RTM where it is disabled
@@ -618,7 +618,7 @@ typedef union msr_ia32_tsx_force_abort {
 #define MSR_IA32_TSX_FORCE_ABORT_SDV_ENABLE_RTM_SHIFT 2
 #define MSR_IA32_TSX_FORCE_ABORT_SDV_ENABLE_RTM_WIDTH 1
 #define MSR_IA32_TSX_FORCE_ABORT_SDV_ENABLE_RTM_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_TSX_FORCE_ABORT_SDV_ENABLE_RTM_FIELD(op, ...) op(msr_ia32_tsx_force_abort_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_TSX_FORCE_ABORT_SDV_ENABLE_RTM_FIELD(op, ...) op(msr_ia32_tsx_force_abort_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_tsx_force_abort_read()                         MSR_VALUE_(msr_ia32_tsx_force_abort_t, msr_rdmsr(MSR_IA32_TSX_FORCE_ABORT))
 #define msr_ia32_tsx_force_abort_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TSX_FORCE_ABORT, MSR_RAW_PTR_(msr_ia32_tsx_force_abort_t, value))
@@ -654,7 +654,7 @@ typedef union msr_ia32_tsx_ctrl {
 #define MSR_IA32_TSX_CTRL_RTM_DISABLE_SHIFT 0
 #define MSR_IA32_TSX_CTRL_RTM_DISABLE_WIDTH 1
 #define MSR_IA32_TSX_CTRL_RTM_DISABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_TSX_CTRL_RTM_DISABLE_FIELD(op, ...) op(msr_ia32_tsx_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_TSX_CTRL_RTM_DISABLE_FIELD(op, ...) op(msr_ia32_tsx_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * TSX_CPUID_CLEAR, bit 1, rw: CPUID.07H:EBX reports RTM (bit 11) and HLE (bit 4) as 0.
@@ -662,7 +662,7 @@ typedef union msr_ia32_tsx_ctrl {
 #define MSR_IA32_TSX_CTRL_TSX_CPUID_CLEAR_SHIFT 1
 #define MSR_IA32_TSX_CTRL_TSX_CPUID_CLEAR_WIDTH 1
 #define MSR_IA32_TSX_CTRL_TSX_CPUID_CLEAR_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_TSX_CTRL_TSX_CPUID_CLEAR_FIELD(op, ...) op(msr_ia32_tsx_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_TSX_CTRL_TSX_CPUID_CLEAR_FIELD(op, ...) op(msr_ia32_tsx_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_tsx_ctrl_read()                         MSR_VALUE_(msr_ia32_tsx_ctrl_t, msr_rdmsr(MSR_IA32_TSX_CTRL))
 #define msr_ia32_tsx_ctrl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TSX_CTRL, MSR_RAW_PTR_(msr_ia32_tsx_ctrl_t, value))
@@ -705,7 +705,7 @@ typedef union msr_ia32_mcu_opt_ctrl {
 #define MSR_IA32_MCU_OPT_CTRL_RNGDS_MITG_DIS_SHIFT 0
 #define MSR_IA32_MCU_OPT_CTRL_RNGDS_MITG_DIS_WIDTH 1
 #define MSR_IA32_MCU_OPT_CTRL_RNGDS_MITG_DIS_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_MCU_OPT_CTRL_RNGDS_MITG_DIS_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_MCU_OPT_CTRL_RNGDS_MITG_DIS_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * RTM_ALLOW, bit 1, rw: Allows RTM on processors that disable it by default (with
@@ -714,7 +714,7 @@ typedef union msr_ia32_mcu_opt_ctrl {
 #define MSR_IA32_MCU_OPT_CTRL_RTM_ALLOW_SHIFT 1
 #define MSR_IA32_MCU_OPT_CTRL_RTM_ALLOW_WIDTH 1
 #define MSR_IA32_MCU_OPT_CTRL_RTM_ALLOW_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_MCU_OPT_CTRL_RTM_ALLOW_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_MCU_OPT_CTRL_RTM_ALLOW_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * RTM_LOCKED, bit 2, ro: RTM_ALLOW is locked.
@@ -722,7 +722,7 @@ typedef union msr_ia32_mcu_opt_ctrl {
 #define MSR_IA32_MCU_OPT_CTRL_RTM_LOCKED_SHIFT 2
 #define MSR_IA32_MCU_OPT_CTRL_RTM_LOCKED_WIDTH 1
 #define MSR_IA32_MCU_OPT_CTRL_RTM_LOCKED_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_MCU_OPT_CTRL_RTM_LOCKED_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_MCU_OPT_CTRL_RTM_LOCKED_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * FB_CLEAR_DIS, bit 3, rw: VERW no longer overwrites fill buffers (when
@@ -731,7 +731,7 @@ typedef union msr_ia32_mcu_opt_ctrl {
 #define MSR_IA32_MCU_OPT_CTRL_FB_CLEAR_DIS_SHIFT 3
 #define MSR_IA32_MCU_OPT_CTRL_FB_CLEAR_DIS_WIDTH 1
 #define MSR_IA32_MCU_OPT_CTRL_FB_CLEAR_DIS_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_MCU_OPT_CTRL_FB_CLEAR_DIS_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_MCU_OPT_CTRL_FB_CLEAR_DIS_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * GDS_MITG_DIS, bit 4, rw: Disables the gather data sampling mitigation.
@@ -739,7 +739,7 @@ typedef union msr_ia32_mcu_opt_ctrl {
 #define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_DIS_SHIFT 4
 #define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_DIS_WIDTH 1
 #define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_DIS_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_DIS_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_DIS_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * GDS_MITG_LOCK, bit 5, rwo: Locks GDS_MITG_DIS (and itself) until reset.
@@ -747,7 +747,7 @@ typedef union msr_ia32_mcu_opt_ctrl {
 #define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_LOCK_SHIFT 5
 #define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_LOCK_WIDTH 1
 #define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_LOCK_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_LOCK_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_MCU_OPT_CTRL_GDS_MITG_LOCK_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * IGN_UMONITOR, bit 6, rw: UMONITOR is ignored (when IA32_ARCH_CAPABILITIES[29] is 1).
@@ -755,7 +755,7 @@ typedef union msr_ia32_mcu_opt_ctrl {
 #define MSR_IA32_MCU_OPT_CTRL_IGN_UMONITOR_SHIFT 6
 #define MSR_IA32_MCU_OPT_CTRL_IGN_UMONITOR_WIDTH 1
 #define MSR_IA32_MCU_OPT_CTRL_IGN_UMONITOR_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_MCU_OPT_CTRL_IGN_UMONITOR_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, __VA_ARGS__)
+#define MSR_IA32_MCU_OPT_CTRL_IGN_UMONITOR_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * MON_UMON_MITG, bit 7, rw: Enables the MONITOR/UMONITOR mitigation (when
@@ -764,7 +764,7 @@ typedef union msr_ia32_mcu_opt_ctrl {
 #define MSR_IA32_MCU_OPT_CTRL_MON_UMON_MITG_SHIFT 7
 #define MSR_IA32_MCU_OPT_CTRL_MON_UMON_MITG_WIDTH 1
 #define MSR_IA32_MCU_OPT_CTRL_MON_UMON_MITG_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_MCU_OPT_CTRL_MON_UMON_MITG_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_MCU_OPT_CTRL_MON_UMON_MITG_FIELD(op, ...) op(msr_ia32_mcu_opt_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_mcu_opt_ctrl_read()                         MSR_VALUE_(msr_ia32_mcu_opt_ctrl_t, msr_rdmsr(MSR_IA32_MCU_OPT_CTRL))
 #define msr_ia32_mcu_opt_ctrl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCU_OPT_CTRL, MSR_RAW_PTR_(msr_ia32_mcu_opt_ctrl_t, value))
@@ -800,7 +800,7 @@ typedef union msr_ia32_copy_status {
 #define MSR_IA32_COPY_STATUS_IWKEY_COPY_SUCCESSFUL_SHIFT 0
 #define MSR_IA32_COPY_STATUS_IWKEY_COPY_SUCCESSFUL_WIDTH 1
 #define MSR_IA32_COPY_STATUS_IWKEY_COPY_SUCCESSFUL_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_COPY_STATUS_IWKEY_COPY_SUCCESSFUL_FIELD(op, ...) op(msr_ia32_copy_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_COPY_STATUS_IWKEY_COPY_SUCCESSFUL_FIELD(op, ...) op(msr_ia32_copy_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_copy_status_read()           MSR_VALUE_(msr_ia32_copy_status_t, msr_rdmsr(MSR_IA32_COPY_STATUS))
 #define msr_ia32_copy_status_read_safe(value) msr_rdmsr_safe(MSR_IA32_COPY_STATUS, MSR_RAW_PTR_(msr_ia32_copy_status_t, value))
@@ -832,7 +832,7 @@ typedef union msr_ia32_iwkeybackup_status {
 #define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_RESTORE_VALID_SHIFT 0
 #define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_RESTORE_VALID_WIDTH 1
 #define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_RESTORE_VALID_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_RESTORE_VALID_FIELD(op, ...) op(msr_ia32_iwkeybackup_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_RESTORE_VALID_FIELD(op, ...) op(msr_ia32_iwkeybackup_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * BACKUP_KEY_STORAGE_RW_ERROR, bit 2, ro: A read or write of the backup key storage
@@ -841,7 +841,7 @@ typedef union msr_ia32_iwkeybackup_status {
 #define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_KEY_STORAGE_RW_ERROR_SHIFT 2
 #define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_KEY_STORAGE_RW_ERROR_WIDTH 1
 #define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_KEY_STORAGE_RW_ERROR_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_KEY_STORAGE_RW_ERROR_FIELD(op, ...) op(msr_ia32_iwkeybackup_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_IWKEYBACKUP_STATUS_BACKUP_KEY_STORAGE_RW_ERROR_FIELD(op, ...) op(msr_ia32_iwkeybackup_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_iwkeybackup_status_read()           MSR_VALUE_(msr_ia32_iwkeybackup_status_t, msr_rdmsr(MSR_IA32_IWKEYBACKUP_STATUS))
 #define msr_ia32_iwkeybackup_status_read_safe(value) msr_rdmsr_safe(MSR_IA32_IWKEYBACKUP_STATUS, MSR_RAW_PTR_(msr_ia32_iwkeybackup_status_t, value))
@@ -871,7 +871,7 @@ typedef union msr_ia32_copy_local_to_platform {
 #define MSR_IA32_COPY_LOCAL_TO_PLATFORM_IWKEY_BACKUP_SHIFT 0
 #define MSR_IA32_COPY_LOCAL_TO_PLATFORM_IWKEY_BACKUP_WIDTH 1
 #define MSR_IA32_COPY_LOCAL_TO_PLATFORM_IWKEY_BACKUP_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_COPY_LOCAL_TO_PLATFORM_IWKEY_BACKUP_FIELD(op, ...) op(msr_ia32_copy_local_to_platform_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_COPY_LOCAL_TO_PLATFORM_IWKEY_BACKUP_FIELD(op, ...) op(msr_ia32_copy_local_to_platform_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_copy_local_to_platform_write(value)      msr_wrmsr(MSR_IA32_COPY_LOCAL_TO_PLATFORM, MSR_RAW_(msr_ia32_copy_local_to_platform_t, value))
 #define msr_ia32_copy_local_to_platform_write_safe(value) msr_wrmsr_safe(MSR_IA32_COPY_LOCAL_TO_PLATFORM, MSR_RAW_(msr_ia32_copy_local_to_platform_t, value))
@@ -902,7 +902,7 @@ typedef union msr_ia32_copy_platform_to_local {
 #define MSR_IA32_COPY_PLATFORM_TO_LOCAL_IWKEY_RESTORE_SHIFT 0
 #define MSR_IA32_COPY_PLATFORM_TO_LOCAL_IWKEY_RESTORE_WIDTH 1
 #define MSR_IA32_COPY_PLATFORM_TO_LOCAL_IWKEY_RESTORE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_COPY_PLATFORM_TO_LOCAL_IWKEY_RESTORE_FIELD(op, ...) op(msr_ia32_copy_platform_to_local_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_COPY_PLATFORM_TO_LOCAL_IWKEY_RESTORE_FIELD(op, ...) op(msr_ia32_copy_platform_to_local_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_copy_platform_to_local_write(value)      msr_wrmsr(MSR_IA32_COPY_PLATFORM_TO_LOCAL, MSR_RAW_(msr_ia32_copy_platform_to_local_t, value))
 #define msr_ia32_copy_platform_to_local_write_safe(value) msr_wrmsr_safe(MSR_IA32_COPY_PLATFORM_TO_LOCAL, MSR_RAW_(msr_ia32_copy_platform_to_local_t, value))
@@ -933,7 +933,7 @@ typedef union msr_ia32_uarch_misc_ctl {
 #define MSR_IA32_UARCH_MISC_CTL_DOITM_SHIFT 0
 #define MSR_IA32_UARCH_MISC_CTL_DOITM_WIDTH 1
 #define MSR_IA32_UARCH_MISC_CTL_DOITM_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_UARCH_MISC_CTL_DOITM_FIELD(op, ...) op(msr_ia32_uarch_misc_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_UARCH_MISC_CTL_DOITM_FIELD(op, ...) op(msr_ia32_uarch_misc_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_uarch_misc_ctl_read()                         MSR_VALUE_(msr_ia32_uarch_misc_ctl_t, msr_rdmsr(MSR_IA32_UARCH_MISC_CTL))
 #define msr_ia32_uarch_misc_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_UARCH_MISC_CTL, MSR_RAW_PTR_(msr_ia32_uarch_misc_ctl_t, value))

@@ -43,7 +43,7 @@ typedef union msr_vmpage_flush {
 #define MSR_VMPAGE_FLUSH_ASID_SHIFT 0
 #define MSR_VMPAGE_FLUSH_ASID_WIDTH 12
 #define MSR_VMPAGE_FLUSH_ASID_MASK  UINT64_C(0x0000000000000FFF)
-#define MSR_VMPAGE_FLUSH_ASID_FIELD(op, ...) op(msr_vmpage_flush_t, uint64_t, UINT64_C(0x0000000000000FFF), 0, 1, __VA_ARGS__)
+#define MSR_VMPAGE_FLUSH_ASID_FIELD(op, ...) op(msr_vmpage_flush_t, uint64_t, UINT64_C(0x0000000000000FFF), 0, 12, 1, __VA_ARGS__)
 
 /*
  * VIRTUAL_ADDR, bits 63:12, wo: Host virtual address of the page to flush.
@@ -51,7 +51,7 @@ typedef union msr_vmpage_flush {
 #define MSR_VMPAGE_FLUSH_VIRTUAL_ADDR_SHIFT 12
 #define MSR_VMPAGE_FLUSH_VIRTUAL_ADDR_WIDTH 52
 #define MSR_VMPAGE_FLUSH_VIRTUAL_ADDR_MASK  UINT64_C(0xFFFFFFFFFFFFF000)
-#define MSR_VMPAGE_FLUSH_VIRTUAL_ADDR_FIELD(op, ...) op(msr_vmpage_flush_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_VMPAGE_FLUSH_VIRTUAL_ADDR_FIELD(op, ...) op(msr_vmpage_flush_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 52, 1, __VA_ARGS__)
 
 #define msr_vmpage_flush_write(value)      msr_wrmsr(MSR_VMPAGE_FLUSH, MSR_RAW_(msr_vmpage_flush_t, value))
 #define msr_vmpage_flush_write_safe(value) msr_wrmsr_safe(MSR_VMPAGE_FLUSH, MSR_RAW_(msr_vmpage_flush_t, value))
@@ -82,7 +82,7 @@ typedef union msr_ghcb {
 #define MSR_GHCB_GPA_SHIFT 0
 #define MSR_GHCB_GPA_WIDTH 64
 #define MSR_GHCB_GPA_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_GHCB_GPA_FIELD(op, ...) op(msr_ghcb_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_GHCB_GPA_FIELD(op, ...) op(msr_ghcb_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ghcb_read()                         MSR_VALUE_(msr_ghcb_t, msr_rdmsr(MSR_GHCB))
 #define msr_ghcb_read_safe(value)               msr_rdmsr_safe(MSR_GHCB, MSR_RAW_PTR_(msr_ghcb_t, value))
@@ -137,7 +137,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_SEV_ENABLED_SHIFT 0
 #define MSR_SEV_STATUS_SEV_ENABLED_WIDTH 1
 #define MSR_SEV_STATUS_SEV_ENABLED_MASK  UINT64_C(0x0000000000000001)
-#define MSR_SEV_STATUS_SEV_ENABLED_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_SEV_ENABLED_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * SEV_ES_ENABLED, bit 1, ro: SEV-ES is enabled for this guest (VMCB offset 90h).
@@ -145,7 +145,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_SEV_ES_ENABLED_SHIFT 1
 #define MSR_SEV_STATUS_SEV_ES_ENABLED_WIDTH 1
 #define MSR_SEV_STATUS_SEV_ES_ENABLED_MASK  UINT64_C(0x0000000000000002)
-#define MSR_SEV_STATUS_SEV_ES_ENABLED_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_SEV_ES_ENABLED_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
 
 /*
  * SNP_ACTIVE, bit 2, ro: SEV-SNP is active (SEV_FEATURES[0]).
@@ -153,7 +153,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_SNP_ACTIVE_SHIFT 2
 #define MSR_SEV_STATUS_SNP_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_SNP_ACTIVE_MASK  UINT64_C(0x0000000000000004)
-#define MSR_SEV_STATUS_SNP_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_SNP_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * VTOM_ACTIVE, bit 3, ro: Virtual top-of-memory is active (SEV_FEATURES[1]).
@@ -161,7 +161,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_VTOM_ACTIVE_SHIFT 3
 #define MSR_SEV_STATUS_VTOM_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_VTOM_ACTIVE_MASK  UINT64_C(0x0000000000000008)
-#define MSR_SEV_STATUS_VTOM_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_VTOM_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 0, __VA_ARGS__)
 
 /*
  * REFLECT_VC_ACTIVE, bit 4, ro: ReflectVC is active (SEV_FEATURES[2]).
@@ -169,7 +169,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_REFLECT_VC_ACTIVE_SHIFT 4
 #define MSR_SEV_STATUS_REFLECT_VC_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_REFLECT_VC_ACTIVE_MASK  UINT64_C(0x0000000000000010)
-#define MSR_SEV_STATUS_REFLECT_VC_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_REFLECT_VC_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 0, __VA_ARGS__)
 
 /*
  * RESTRICTED_INJECTION_ACTIVE, bit 5, ro: Restricted injection is active
@@ -178,7 +178,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_RESTRICTED_INJECTION_ACTIVE_SHIFT 5
 #define MSR_SEV_STATUS_RESTRICTED_INJECTION_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_RESTRICTED_INJECTION_ACTIVE_MASK  UINT64_C(0x0000000000000020)
-#define MSR_SEV_STATUS_RESTRICTED_INJECTION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_RESTRICTED_INJECTION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 0, __VA_ARGS__)
 
 /*
  * ALTERNATE_INJECTION_ACTIVE, bit 6, ro: Alternate injection is active
@@ -187,7 +187,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_ALTERNATE_INJECTION_ACTIVE_SHIFT 6
 #define MSR_SEV_STATUS_ALTERNATE_INJECTION_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_ALTERNATE_INJECTION_ACTIVE_MASK  UINT64_C(0x0000000000000040)
-#define MSR_SEV_STATUS_ALTERNATE_INJECTION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_ALTERNATE_INJECTION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * DEBUG_VIRTUALIZATION_ACTIVE, bit 7, ro: Debug virtualization is active
@@ -196,7 +196,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_DEBUG_VIRTUALIZATION_ACTIVE_SHIFT 7
 #define MSR_SEV_STATUS_DEBUG_VIRTUALIZATION_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_DEBUG_VIRTUALIZATION_ACTIVE_MASK  UINT64_C(0x0000000000000080)
-#define MSR_SEV_STATUS_DEBUG_VIRTUALIZATION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_DEBUG_VIRTUALIZATION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * PREVENT_HOST_IBS_ACTIVE, bit 8, ro: PreventHostIBS is active (SEV_FEATURES[6]).
@@ -204,7 +204,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_PREVENT_HOST_IBS_ACTIVE_SHIFT 8
 #define MSR_SEV_STATUS_PREVENT_HOST_IBS_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_PREVENT_HOST_IBS_ACTIVE_MASK  UINT64_C(0x0000000000000100)
-#define MSR_SEV_STATUS_PREVENT_HOST_IBS_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_PREVENT_HOST_IBS_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * SNP_BTB_ISOLATION_ACTIVE, bit 9, ro: BTB isolation is active (SEV_FEATURES[7]).
@@ -212,7 +212,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_SNP_BTB_ISOLATION_ACTIVE_SHIFT 9
 #define MSR_SEV_STATUS_SNP_BTB_ISOLATION_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_SNP_BTB_ISOLATION_ACTIVE_MASK  UINT64_C(0x0000000000000200)
-#define MSR_SEV_STATUS_SNP_BTB_ISOLATION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_SNP_BTB_ISOLATION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
 
 /*
  * VMPL_SSS_ACTIVE, bit 10, ro: VMPL supervisor shadow stack is active
@@ -221,7 +221,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_VMPL_SSS_ACTIVE_SHIFT 10
 #define MSR_SEV_STATUS_VMPL_SSS_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_VMPL_SSS_ACTIVE_MASK  UINT64_C(0x0000000000000400)
-#define MSR_SEV_STATUS_VMPL_SSS_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000400), 10, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_VMPL_SSS_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 0, __VA_ARGS__)
 
 /*
  * SECURE_TSC_ACTIVE, bit 11, ro: Secure TSC is active (SEV_FEATURES[9]).
@@ -229,7 +229,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_SECURE_TSC_ACTIVE_SHIFT 11
 #define MSR_SEV_STATUS_SECURE_TSC_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_SECURE_TSC_ACTIVE_MASK  UINT64_C(0x0000000000000800)
-#define MSR_SEV_STATUS_SECURE_TSC_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000800), 11, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_SECURE_TSC_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 0, __VA_ARGS__)
 
 /*
  * VMGEXIT_PARAMETER_ACTIVE, bit 12, ro: VMGEXIT parameter is active (SEV_FEATURES[10]).
@@ -237,7 +237,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_VMGEXIT_PARAMETER_ACTIVE_SHIFT 12
 #define MSR_SEV_STATUS_VMGEXIT_PARAMETER_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_VMGEXIT_PARAMETER_ACTIVE_MASK  UINT64_C(0x0000000000001000)
-#define MSR_SEV_STATUS_VMGEXIT_PARAMETER_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_VMGEXIT_PARAMETER_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * PMC_VIRTUALIZATION_ACTIVE, bit 13, ro: PMC virtualization is active
@@ -246,7 +246,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_PMC_VIRTUALIZATION_ACTIVE_SHIFT 13
 #define MSR_SEV_STATUS_PMC_VIRTUALIZATION_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_PMC_VIRTUALIZATION_ACTIVE_MASK  UINT64_C(0x0000000000002000)
-#define MSR_SEV_STATUS_PMC_VIRTUALIZATION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000002000), 13, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_PMC_VIRTUALIZATION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 0, __VA_ARGS__)
 
 /*
  * IBS_VIRTUALIZATION_ACTIVE, bit 14, ro: IBS virtualization is active
@@ -255,7 +255,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_IBS_VIRTUALIZATION_ACTIVE_SHIFT 14
 #define MSR_SEV_STATUS_IBS_VIRTUALIZATION_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_IBS_VIRTUALIZATION_ACTIVE_MASK  UINT64_C(0x0000000000004000)
-#define MSR_SEV_STATUS_IBS_VIRTUALIZATION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000004000), 14, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_IBS_VIRTUALIZATION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 0, __VA_ARGS__)
 
 /*
  * GUEST_INTERCEPT_CTL_ACTIVE, bit 15, ro: Guest intercept control is active
@@ -264,7 +264,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_GUEST_INTERCEPT_CTL_ACTIVE_SHIFT 15
 #define MSR_SEV_STATUS_GUEST_INTERCEPT_CTL_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_GUEST_INTERCEPT_CTL_ACTIVE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_SEV_STATUS_GUEST_INTERCEPT_CTL_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000008000), 15, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_GUEST_INTERCEPT_CTL_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 0, __VA_ARGS__)
 
 /*
  * VMSA_REG_PROT_ACTIVE, bit 16, ro: VMSA register protection is active
@@ -273,7 +273,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_VMSA_REG_PROT_ACTIVE_SHIFT 16
 #define MSR_SEV_STATUS_VMSA_REG_PROT_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_VMSA_REG_PROT_ACTIVE_MASK  UINT64_C(0x0000000000010000)
-#define MSR_SEV_STATUS_VMSA_REG_PROT_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000010000), 16, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_VMSA_REG_PROT_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 0, __VA_ARGS__)
 
 /*
  * SMT_PROTECTION_ACTIVE, bit 17, ro: SMT protection is active (SEV_FEATURES[15]).
@@ -281,7 +281,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_SMT_PROTECTION_ACTIVE_SHIFT 17
 #define MSR_SEV_STATUS_SMT_PROTECTION_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_SMT_PROTECTION_ACTIVE_MASK  UINT64_C(0x0000000000020000)
-#define MSR_SEV_STATUS_SMT_PROTECTION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000020000), 17, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_SMT_PROTECTION_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 0, __VA_ARGS__)
 
 /*
  * SECURE_AVIC_ACTIVE, bit 18, ro: Secure AVIC is active (SEV_FEATURES[16]).
@@ -289,7 +289,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_SECURE_AVIC_ACTIVE_SHIFT 18
 #define MSR_SEV_STATUS_SECURE_AVIC_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_SECURE_AVIC_ACTIVE_MASK  UINT64_C(0x0000000000040000)
-#define MSR_SEV_STATUS_SECURE_AVIC_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000040000), 18, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_SECURE_AVIC_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 0, __VA_ARGS__)
 
 /*
  * IBPB_ON_ENTRY_ACTIVE, bit 23, ro: IBPB on entry is active (SEV_FEATURES[21]).
@@ -297,7 +297,7 @@ typedef union msr_sev_status {
 #define MSR_SEV_STATUS_IBPB_ON_ENTRY_ACTIVE_SHIFT 23
 #define MSR_SEV_STATUS_IBPB_ON_ENTRY_ACTIVE_WIDTH 1
 #define MSR_SEV_STATUS_IBPB_ON_ENTRY_ACTIVE_MASK  UINT64_C(0x0000000000800000)
-#define MSR_SEV_STATUS_IBPB_ON_ENTRY_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000800000), 23, 0, __VA_ARGS__)
+#define MSR_SEV_STATUS_IBPB_ON_ENTRY_ACTIVE_FIELD(op, ...) op(msr_sev_status_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 0, __VA_ARGS__)
 
 #define msr_sev_status_read()           MSR_VALUE_(msr_sev_status_t, msr_rdmsr(MSR_SEV_STATUS))
 #define msr_sev_status_read_safe(value) msr_rdmsr_safe(MSR_SEV_STATUS, MSR_RAW_PTR_(msr_sev_status_t, value))
@@ -330,7 +330,7 @@ typedef union msr_rmp_base {
 #define MSR_RMP_BASE_BASE_SHIFT 13
 #define MSR_RMP_BASE_BASE_WIDTH 39
 #define MSR_RMP_BASE_BASE_MASK  UINT64_C(0x000FFFFFFFFFE000)
-#define MSR_RMP_BASE_BASE_FIELD(op, ...) op(msr_rmp_base_t, uint64_t, UINT64_C(0x000FFFFFFFFFE000), 13, 1, __VA_ARGS__)
+#define MSR_RMP_BASE_BASE_FIELD(op, ...) op(msr_rmp_base_t, uint64_t, UINT64_C(0x000FFFFFFFFFE000), 13, 39, 1, __VA_ARGS__)
 
 #define msr_rmp_base_read()                         MSR_VALUE_(msr_rmp_base_t, msr_rdmsr(MSR_RMP_BASE))
 #define msr_rmp_base_read_safe(value)               msr_rdmsr_safe(MSR_RMP_BASE, MSR_RAW_PTR_(msr_rmp_base_t, value))
@@ -367,7 +367,7 @@ typedef union msr_rmp_end {
 #define MSR_RMP_END_END_SHIFT 13
 #define MSR_RMP_END_END_WIDTH 39
 #define MSR_RMP_END_END_MASK  UINT64_C(0x000FFFFFFFFFE000)
-#define MSR_RMP_END_END_FIELD(op, ...) op(msr_rmp_end_t, uint64_t, UINT64_C(0x000FFFFFFFFFE000), 13, 1, __VA_ARGS__)
+#define MSR_RMP_END_END_FIELD(op, ...) op(msr_rmp_end_t, uint64_t, UINT64_C(0x000FFFFFFFFFE000), 13, 39, 1, __VA_ARGS__)
 
 #define msr_rmp_end_read()                         MSR_VALUE_(msr_rmp_end_t, msr_rdmsr(MSR_RMP_END))
 #define msr_rmp_end_read_safe(value)               msr_rdmsr_safe(MSR_RMP_END, MSR_RAW_PTR_(msr_rmp_end_t, value))
@@ -403,7 +403,7 @@ typedef union msr_guest_tsc_freq {
 #define MSR_GUEST_TSC_FREQ_TSC_FREQ_MHZ_SHIFT 0
 #define MSR_GUEST_TSC_FREQ_TSC_FREQ_MHZ_WIDTH 18
 #define MSR_GUEST_TSC_FREQ_TSC_FREQ_MHZ_MASK  UINT64_C(0x000000000003FFFF)
-#define MSR_GUEST_TSC_FREQ_TSC_FREQ_MHZ_FIELD(op, ...) op(msr_guest_tsc_freq_t, uint64_t, UINT64_C(0x000000000003FFFF), 0, 0, __VA_ARGS__)
+#define MSR_GUEST_TSC_FREQ_TSC_FREQ_MHZ_FIELD(op, ...) op(msr_guest_tsc_freq_t, uint64_t, UINT64_C(0x000000000003FFFF), 0, 18, 0, __VA_ARGS__)
 
 #define msr_guest_tsc_freq_read()           MSR_VALUE_(msr_guest_tsc_freq_t, msr_rdmsr(MSR_GUEST_TSC_FREQ))
 #define msr_guest_tsc_freq_read_safe(value) msr_rdmsr_safe(MSR_GUEST_TSC_FREQ, MSR_RAW_PTR_(msr_guest_tsc_freq_t, value))
@@ -437,7 +437,7 @@ typedef union msr_virtual_tom {
 #define MSR_VIRTUAL_TOM_VIRTUAL_TOM_SHIFT 21
 #define MSR_VIRTUAL_TOM_VIRTUAL_TOM_WIDTH 31
 #define MSR_VIRTUAL_TOM_VIRTUAL_TOM_MASK  UINT64_C(0x000FFFFFFFE00000)
-#define MSR_VIRTUAL_TOM_VIRTUAL_TOM_FIELD(op, ...) op(msr_virtual_tom_t, uint64_t, UINT64_C(0x000FFFFFFFE00000), 21, 1, __VA_ARGS__)
+#define MSR_VIRTUAL_TOM_VIRTUAL_TOM_FIELD(op, ...) op(msr_virtual_tom_t, uint64_t, UINT64_C(0x000FFFFFFFE00000), 21, 31, 1, __VA_ARGS__)
 
 #define msr_virtual_tom_read()                         MSR_VALUE_(msr_virtual_tom_t, msr_rdmsr(MSR_VIRTUAL_TOM))
 #define msr_virtual_tom_read_safe(value)               msr_rdmsr_safe(MSR_VIRTUAL_TOM, MSR_RAW_PTR_(msr_virtual_tom_t, value))
@@ -475,7 +475,7 @@ typedef union msr_segmented_rmp_cfg {
 #define MSR_SEGMENTED_RMP_CFG_SEG_RMP_EN_SHIFT 0
 #define MSR_SEGMENTED_RMP_CFG_SEG_RMP_EN_WIDTH 1
 #define MSR_SEGMENTED_RMP_CFG_SEG_RMP_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_SEGMENTED_RMP_CFG_SEG_RMP_EN_FIELD(op, ...) op(msr_segmented_rmp_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_SEGMENTED_RMP_CFG_SEG_RMP_EN_FIELD(op, ...) op(msr_segmented_rmp_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * RMP_SEG_SIZE, bits 13:8, rw: RmpSegSize: RMP segment size is 2^RmpSegSize; must lie
@@ -484,7 +484,7 @@ typedef union msr_segmented_rmp_cfg {
 #define MSR_SEGMENTED_RMP_CFG_RMP_SEG_SIZE_SHIFT 8
 #define MSR_SEGMENTED_RMP_CFG_RMP_SEG_SIZE_WIDTH 6
 #define MSR_SEGMENTED_RMP_CFG_RMP_SEG_SIZE_MASK  UINT64_C(0x0000000000003F00)
-#define MSR_SEGMENTED_RMP_CFG_RMP_SEG_SIZE_FIELD(op, ...) op(msr_segmented_rmp_cfg_t, uint64_t, UINT64_C(0x0000000000003F00), 8, 1, __VA_ARGS__)
+#define MSR_SEGMENTED_RMP_CFG_RMP_SEG_SIZE_FIELD(op, ...) op(msr_segmented_rmp_cfg_t, uint64_t, UINT64_C(0x0000000000003F00), 8, 6, 1, __VA_ARGS__)
 
 #define msr_segmented_rmp_cfg_read()                         MSR_VALUE_(msr_segmented_rmp_cfg_t, msr_rdmsr(MSR_SEGMENTED_RMP_CFG))
 #define msr_segmented_rmp_cfg_read_safe(value)               msr_rdmsr_safe(MSR_SEGMENTED_RMP_CFG, MSR_RAW_PTR_(msr_segmented_rmp_cfg_t, value))
@@ -528,7 +528,7 @@ typedef union msr_idle_wakeup_icr {
 #define MSR_IDLE_WAKEUP_ICR_VECTOR_SHIFT 0
 #define MSR_IDLE_WAKEUP_ICR_VECTOR_WIDTH 8
 #define MSR_IDLE_WAKEUP_ICR_VECTOR_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IDLE_WAKEUP_ICR_VECTOR_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IDLE_WAKEUP_ICR_VECTOR_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * MESSAGE_TYPE, bits 10:8, rw: Message (delivery) type, as in the x2APIC ICR.
@@ -536,7 +536,7 @@ typedef union msr_idle_wakeup_icr {
 #define MSR_IDLE_WAKEUP_ICR_MESSAGE_TYPE_SHIFT 8
 #define MSR_IDLE_WAKEUP_ICR_MESSAGE_TYPE_WIDTH 3
 #define MSR_IDLE_WAKEUP_ICR_MESSAGE_TYPE_MASK  UINT64_C(0x0000000000000700)
-#define MSR_IDLE_WAKEUP_ICR_MESSAGE_TYPE_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x0000000000000700), 8, 1, __VA_ARGS__)
+#define MSR_IDLE_WAKEUP_ICR_MESSAGE_TYPE_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * DESTINATION_MODE, bit 11, rw: Destination mode: 0 physical, 1 logical.
@@ -544,7 +544,7 @@ typedef union msr_idle_wakeup_icr {
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_MODE_SHIFT 11
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_MODE_WIDTH 1
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_MODE_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IDLE_WAKEUP_ICR_DESTINATION_MODE_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IDLE_WAKEUP_ICR_DESTINATION_MODE_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * LEVEL, bit 14, rw: Level (assert/deassert), as in the x2APIC ICR.
@@ -552,7 +552,7 @@ typedef union msr_idle_wakeup_icr {
 #define MSR_IDLE_WAKEUP_ICR_LEVEL_SHIFT 14
 #define MSR_IDLE_WAKEUP_ICR_LEVEL_WIDTH 1
 #define MSR_IDLE_WAKEUP_ICR_LEVEL_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IDLE_WAKEUP_ICR_LEVEL_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, __VA_ARGS__)
+#define MSR_IDLE_WAKEUP_ICR_LEVEL_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 1, __VA_ARGS__)
 
 /*
  * TRIGGER_MODE, bit 15, rw: Trigger mode: 0 edge, 1 level.
@@ -560,7 +560,7 @@ typedef union msr_idle_wakeup_icr {
 #define MSR_IDLE_WAKEUP_ICR_TRIGGER_MODE_SHIFT 15
 #define MSR_IDLE_WAKEUP_ICR_TRIGGER_MODE_WIDTH 1
 #define MSR_IDLE_WAKEUP_ICR_TRIGGER_MODE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IDLE_WAKEUP_ICR_TRIGGER_MODE_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IDLE_WAKEUP_ICR_TRIGGER_MODE_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * DESTINATION_SHORTHAND, bits 19:18, rw: Destination shorthand, as in the x2APIC ICR.
@@ -568,7 +568,7 @@ typedef union msr_idle_wakeup_icr {
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_SHORTHAND_SHIFT 18
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_SHORTHAND_WIDTH 2
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_SHORTHAND_MASK  UINT64_C(0x00000000000C0000)
-#define MSR_IDLE_WAKEUP_ICR_DESTINATION_SHORTHAND_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x00000000000C0000), 18, 1, __VA_ARGS__)
+#define MSR_IDLE_WAKEUP_ICR_DESTINATION_SHORTHAND_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0x00000000000C0000), 18, 2, 1, __VA_ARGS__)
 
 /*
  * DESTINATION, bits 63:32, rw: x2APIC destination ID.
@@ -576,7 +576,7 @@ typedef union msr_idle_wakeup_icr {
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_SHIFT 32
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_WIDTH 32
 #define MSR_IDLE_WAKEUP_ICR_DESTINATION_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IDLE_WAKEUP_ICR_DESTINATION_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IDLE_WAKEUP_ICR_DESTINATION_FIELD(op, ...) op(msr_idle_wakeup_icr_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 1, __VA_ARGS__)
 
 #define msr_idle_wakeup_icr_read()                         MSR_VALUE_(msr_idle_wakeup_icr_t, msr_rdmsr(MSR_IDLE_WAKEUP_ICR))
 #define msr_idle_wakeup_icr_read_safe(value)               msr_rdmsr_safe(MSR_IDLE_WAKEUP_ICR, MSR_RAW_PTR_(msr_idle_wakeup_icr_t, value))
@@ -615,7 +615,7 @@ typedef union msr_secure_avic_ctrl {
 #define MSR_SECURE_AVIC_CTRL_SECURE_AVIC_EN_SHIFT 0
 #define MSR_SECURE_AVIC_CTRL_SECURE_AVIC_EN_WIDTH 1
 #define MSR_SECURE_AVIC_CTRL_SECURE_AVIC_EN_MASK  UINT64_C(0x0000000000000001)
-#define MSR_SECURE_AVIC_CTRL_SECURE_AVIC_EN_FIELD(op, ...) op(msr_secure_avic_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_SECURE_AVIC_CTRL_SECURE_AVIC_EN_FIELD(op, ...) op(msr_secure_avic_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * ALLOWED_NMI, bit 1, rw: AllowedNmi: lets the host inject NMIs.
@@ -623,7 +623,7 @@ typedef union msr_secure_avic_ctrl {
 #define MSR_SECURE_AVIC_CTRL_ALLOWED_NMI_SHIFT 1
 #define MSR_SECURE_AVIC_CTRL_ALLOWED_NMI_WIDTH 1
 #define MSR_SECURE_AVIC_CTRL_ALLOWED_NMI_MASK  UINT64_C(0x0000000000000002)
-#define MSR_SECURE_AVIC_CTRL_ALLOWED_NMI_FIELD(op, ...) op(msr_secure_avic_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_SECURE_AVIC_CTRL_ALLOWED_NMI_FIELD(op, ...) op(msr_secure_avic_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * GUEST_APIC_BACKING_PAGE_PTR, bits 51:12, rw: Guest physical address of the guest APIC
@@ -632,7 +632,7 @@ typedef union msr_secure_avic_ctrl {
 #define MSR_SECURE_AVIC_CTRL_GUEST_APIC_BACKING_PAGE_PTR_SHIFT 12
 #define MSR_SECURE_AVIC_CTRL_GUEST_APIC_BACKING_PAGE_PTR_WIDTH 40
 #define MSR_SECURE_AVIC_CTRL_GUEST_APIC_BACKING_PAGE_PTR_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_SECURE_AVIC_CTRL_GUEST_APIC_BACKING_PAGE_PTR_FIELD(op, ...) op(msr_secure_avic_ctrl_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_SECURE_AVIC_CTRL_GUEST_APIC_BACKING_PAGE_PTR_FIELD(op, ...) op(msr_secure_avic_ctrl_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 #define msr_secure_avic_ctrl_read()                         MSR_VALUE_(msr_secure_avic_ctrl_t, msr_rdmsr(MSR_SECURE_AVIC_CTRL))
 #define msr_secure_avic_ctrl_read_safe(value)               msr_rdmsr_safe(MSR_SECURE_AVIC_CTRL, MSR_RAW_PTR_(msr_secure_avic_ctrl_t, value))

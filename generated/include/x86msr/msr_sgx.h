@@ -49,7 +49,7 @@ typedef union msr_ia32_sgxlepubkeyhashx {
 #define MSR_IA32_SGXLEPUBKEYHASHx_HASH_SHIFT 0
 #define MSR_IA32_SGXLEPUBKEYHASHx_HASH_WIDTH 64
 #define MSR_IA32_SGXLEPUBKEYHASHx_HASH_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_SGXLEPUBKEYHASHx_HASH_FIELD(op, ...) op(msr_ia32_sgxlepubkeyhashx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_SGXLEPUBKEYHASHx_HASH_FIELD(op, ...) op(msr_ia32_sgxlepubkeyhashx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_SGXLEPUBKEYHASHx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_sgxlepubkeyhashx_read(n)                           MSR_VALUE_(msr_ia32_sgxlepubkeyhashx_t, msr_rdmsr_at_(UINT32_C(0x8C), 1u, 4u, (uint32_t)(n)))
@@ -88,7 +88,7 @@ typedef union msr_ia32_sgx_svn_status {
 #define MSR_IA32_SGX_SVN_STATUS_LOCK_SHIFT 0
 #define MSR_IA32_SGX_SVN_STATUS_LOCK_WIDTH 1
 #define MSR_IA32_SGX_SVN_STATUS_LOCK_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_SGX_SVN_STATUS_LOCK_FIELD(op, ...) op(msr_ia32_sgx_svn_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_SGX_SVN_STATUS_LOCK_FIELD(op, ...) op(msr_ia32_sgx_svn_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * SGX_SVN_SINIT, bits 23:16, ro: Expected SGX SVN threshold of the SINIT ACM (with
@@ -97,7 +97,7 @@ typedef union msr_ia32_sgx_svn_status {
 #define MSR_IA32_SGX_SVN_STATUS_SGX_SVN_SINIT_SHIFT 16
 #define MSR_IA32_SGX_SVN_STATUS_SGX_SVN_SINIT_WIDTH 8
 #define MSR_IA32_SGX_SVN_STATUS_SGX_SVN_SINIT_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_SGX_SVN_STATUS_SGX_SVN_SINIT_FIELD(op, ...) op(msr_ia32_sgx_svn_status_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_SGX_SVN_STATUS_SGX_SVN_SINIT_FIELD(op, ...) op(msr_ia32_sgx_svn_status_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 0, __VA_ARGS__)
 
 #define msr_ia32_sgx_svn_status_read()           MSR_VALUE_(msr_ia32_sgx_svn_status_t, msr_rdmsr(MSR_IA32_SGX_SVN_STATUS))
 #define msr_ia32_sgx_svn_status_read_safe(value) msr_rdmsr_safe(MSR_IA32_SGX_SVN_STATUS, MSR_RAW_PTR_(msr_ia32_sgx_svn_status_t, value))

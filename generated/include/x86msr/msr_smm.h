@@ -47,7 +47,7 @@ typedef union msr_ia32_smm_monitor_ctl {
 #define MSR_IA32_SMM_MONITOR_CTL_VALID_SHIFT 0
 #define MSR_IA32_SMM_MONITOR_CTL_VALID_WIDTH 1
 #define MSR_IA32_SMM_MONITOR_CTL_VALID_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_SMM_MONITOR_CTL_VALID_FIELD(op, ...) op(msr_ia32_smm_monitor_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_SMM_MONITOR_CTL_VALID_FIELD(op, ...) op(msr_ia32_smm_monitor_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * BLOCK_SMI, bit 2, rw: Controls SMI unblocking by VMXOFF: when set, VMXOFF leaves SMIs
@@ -56,7 +56,7 @@ typedef union msr_ia32_smm_monitor_ctl {
 #define MSR_IA32_SMM_MONITOR_CTL_BLOCK_SMI_SHIFT 2
 #define MSR_IA32_SMM_MONITOR_CTL_BLOCK_SMI_WIDTH 1
 #define MSR_IA32_SMM_MONITOR_CTL_BLOCK_SMI_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_SMM_MONITOR_CTL_BLOCK_SMI_FIELD(op, ...) op(msr_ia32_smm_monitor_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_SMM_MONITOR_CTL_BLOCK_SMI_FIELD(op, ...) op(msr_ia32_smm_monitor_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * MSEG_BASE, bits 31:12, rw: Physical address of MSEG shifted right by 12.
@@ -64,7 +64,7 @@ typedef union msr_ia32_smm_monitor_ctl {
 #define MSR_IA32_SMM_MONITOR_CTL_MSEG_BASE_SHIFT 12
 #define MSR_IA32_SMM_MONITOR_CTL_MSEG_BASE_WIDTH 20
 #define MSR_IA32_SMM_MONITOR_CTL_MSEG_BASE_MASK  UINT64_C(0x00000000FFFFF000)
-#define MSR_IA32_SMM_MONITOR_CTL_MSEG_BASE_FIELD(op, ...) op(msr_ia32_smm_monitor_ctl_t, uint64_t, UINT64_C(0x00000000FFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_SMM_MONITOR_CTL_MSEG_BASE_FIELD(op, ...) op(msr_ia32_smm_monitor_ctl_t, uint64_t, UINT64_C(0x00000000FFFFF000), 12, 20, 1, __VA_ARGS__)
 
 #define msr_ia32_smm_monitor_ctl_read()                         MSR_VALUE_(msr_ia32_smm_monitor_ctl_t, msr_rdmsr(MSR_IA32_SMM_MONITOR_CTL))
 #define msr_ia32_smm_monitor_ctl_read_safe(value)               msr_rdmsr_safe(MSR_IA32_SMM_MONITOR_CTL, MSR_RAW_PTR_(msr_ia32_smm_monitor_ctl_t, value))
@@ -98,7 +98,7 @@ typedef union msr_ia32_smbase {
 #define MSR_IA32_SMBASE_SMBASE_SHIFT 0
 #define MSR_IA32_SMBASE_SMBASE_WIDTH 64
 #define MSR_IA32_SMBASE_SMBASE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_SMBASE_SMBASE_FIELD(op, ...) op(msr_ia32_smbase_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_SMBASE_SMBASE_FIELD(op, ...) op(msr_ia32_smbase_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_smbase_read()           MSR_VALUE_(msr_ia32_smbase_t, msr_rdmsr(MSR_IA32_SMBASE))
 #define msr_ia32_smbase_read_safe(value) msr_rdmsr_safe(MSR_IA32_SMBASE, MSR_RAW_PTR_(msr_ia32_smbase_t, value))
@@ -131,7 +131,7 @@ typedef union msr_ia32_smrr_physbase {
 #define MSR_IA32_SMRR_PHYSBASE_TYPE_SHIFT 0
 #define MSR_IA32_SMRR_PHYSBASE_TYPE_WIDTH 8
 #define MSR_IA32_SMRR_PHYSBASE_TYPE_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_SMRR_PHYSBASE_TYPE_FIELD(op, ...) op(msr_ia32_smrr_physbase_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_SMRR_PHYSBASE_TYPE_FIELD(op, ...) op(msr_ia32_smrr_physbase_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * PHYSBASE, bits 31:12, rw: Bits 31:12 of the SMRR physical base address.
@@ -139,7 +139,7 @@ typedef union msr_ia32_smrr_physbase {
 #define MSR_IA32_SMRR_PHYSBASE_PHYSBASE_SHIFT 12
 #define MSR_IA32_SMRR_PHYSBASE_PHYSBASE_WIDTH 20
 #define MSR_IA32_SMRR_PHYSBASE_PHYSBASE_MASK  UINT64_C(0x00000000FFFFF000)
-#define MSR_IA32_SMRR_PHYSBASE_PHYSBASE_FIELD(op, ...) op(msr_ia32_smrr_physbase_t, uint64_t, UINT64_C(0x00000000FFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_SMRR_PHYSBASE_PHYSBASE_FIELD(op, ...) op(msr_ia32_smrr_physbase_t, uint64_t, UINT64_C(0x00000000FFFFF000), 12, 20, 1, __VA_ARGS__)
 
 #define msr_ia32_smrr_physbase_read()                         MSR_VALUE_(msr_ia32_smrr_physbase_t, msr_rdmsr(MSR_IA32_SMRR_PHYSBASE))
 #define msr_ia32_smrr_physbase_read_safe(value)               msr_rdmsr_safe(MSR_IA32_SMRR_PHYSBASE, MSR_RAW_PTR_(msr_ia32_smrr_physbase_t, value))
@@ -176,7 +176,7 @@ typedef union msr_ia32_smrr_physmask {
 #define MSR_IA32_SMRR_PHYSMASK_VALID_SHIFT 11
 #define MSR_IA32_SMRR_PHYSMASK_VALID_WIDTH 1
 #define MSR_IA32_SMRR_PHYSMASK_VALID_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_SMRR_PHYSMASK_VALID_FIELD(op, ...) op(msr_ia32_smrr_physmask_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_SMRR_PHYSMASK_VALID_FIELD(op, ...) op(msr_ia32_smrr_physmask_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * PHYSMASK, bits 31:12, rw: Bits 31:12 of the SMRR address range mask.
@@ -184,7 +184,7 @@ typedef union msr_ia32_smrr_physmask {
 #define MSR_IA32_SMRR_PHYSMASK_PHYSMASK_SHIFT 12
 #define MSR_IA32_SMRR_PHYSMASK_PHYSMASK_WIDTH 20
 #define MSR_IA32_SMRR_PHYSMASK_PHYSMASK_MASK  UINT64_C(0x00000000FFFFF000)
-#define MSR_IA32_SMRR_PHYSMASK_PHYSMASK_FIELD(op, ...) op(msr_ia32_smrr_physmask_t, uint64_t, UINT64_C(0x00000000FFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_SMRR_PHYSMASK_PHYSMASK_FIELD(op, ...) op(msr_ia32_smrr_physmask_t, uint64_t, UINT64_C(0x00000000FFFFF000), 12, 20, 1, __VA_ARGS__)
 
 #define msr_ia32_smrr_physmask_read()                         MSR_VALUE_(msr_ia32_smrr_physmask_t, msr_rdmsr(MSR_IA32_SMRR_PHYSMASK))
 #define msr_ia32_smrr_physmask_read_safe(value)               msr_rdmsr_safe(MSR_IA32_SMRR_PHYSMASK, MSR_RAW_PTR_(msr_ia32_smrr_physmask_t, value))

@@ -44,7 +44,7 @@ typedef union msr_tsc_ratio {
 #define MSR_TSC_RATIO_FRAC_SHIFT 0
 #define MSR_TSC_RATIO_FRAC_WIDTH 32
 #define MSR_TSC_RATIO_FRAC_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_TSC_RATIO_FRAC_FIELD(op, ...) op(msr_tsc_ratio_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_TSC_RATIO_FRAC_FIELD(op, ...) op(msr_tsc_ratio_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /*
  * INTEGER, bits 39:32, rw: Integer part of the ratio (APM mnemonic INT). Reset: 1.
@@ -52,7 +52,7 @@ typedef union msr_tsc_ratio {
 #define MSR_TSC_RATIO_INTEGER_SHIFT 32
 #define MSR_TSC_RATIO_INTEGER_WIDTH 8
 #define MSR_TSC_RATIO_INTEGER_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_TSC_RATIO_INTEGER_FIELD(op, ...) op(msr_tsc_ratio_t, uint64_t, UINT64_C(0x000000FF00000000), 32, 1, __VA_ARGS__)
+#define MSR_TSC_RATIO_INTEGER_FIELD(op, ...) op(msr_tsc_ratio_t, uint64_t, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 #define msr_tsc_ratio_read()                         MSR_VALUE_(msr_tsc_ratio_t, msr_rdmsr(MSR_TSC_RATIO))
 #define msr_tsc_ratio_read_safe(value)               msr_rdmsr_safe(MSR_TSC_RATIO, MSR_RAW_PTR_(msr_tsc_ratio_t, value))
@@ -92,7 +92,7 @@ typedef union msr_vm_cr {
 #define MSR_VM_CR_DPD_SHIFT 0
 #define MSR_VM_CR_DPD_WIDTH 1
 #define MSR_VM_CR_DPD_MASK  UINT64_C(0x0000000000000001)
-#define MSR_VM_CR_DPD_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_VM_CR_DPD_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * R_INIT, bit 1, rw: Non-intercepted INIT signals are turned into #SX exceptions.
@@ -100,7 +100,7 @@ typedef union msr_vm_cr {
 #define MSR_VM_CR_R_INIT_SHIFT 1
 #define MSR_VM_CR_R_INIT_WIDTH 1
 #define MSR_VM_CR_R_INIT_MASK  UINT64_C(0x0000000000000002)
-#define MSR_VM_CR_R_INIT_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_VM_CR_R_INIT_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * DIS_A20M, bit 2, rw: Disables A20 masking.
@@ -108,7 +108,7 @@ typedef union msr_vm_cr {
 #define MSR_VM_CR_DIS_A20M_SHIFT 2
 #define MSR_VM_CR_DIS_A20M_WIDTH 1
 #define MSR_VM_CR_DIS_A20M_MASK  UINT64_C(0x0000000000000004)
-#define MSR_VM_CR_DIS_A20M_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_VM_CR_DIS_A20M_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * LOCK, bit 3, rwo: When set, writes to LOCK and SVMDIS are silently ignored; only
@@ -117,7 +117,7 @@ typedef union msr_vm_cr {
 #define MSR_VM_CR_LOCK_SHIFT 3
 #define MSR_VM_CR_LOCK_WIDTH 1
 #define MSR_VM_CR_LOCK_MASK  UINT64_C(0x0000000000000008)
-#define MSR_VM_CR_LOCK_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_VM_CR_LOCK_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * SVMDIS, bit 4, rwo: When set, EFER.SVME is treated as must-be-zero (CPUID still
@@ -126,7 +126,7 @@ typedef union msr_vm_cr {
 #define MSR_VM_CR_SVMDIS_SHIFT 4
 #define MSR_VM_CR_SVMDIS_WIDTH 1
 #define MSR_VM_CR_SVMDIS_MASK  UINT64_C(0x0000000000000010)
-#define MSR_VM_CR_SVMDIS_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_VM_CR_SVMDIS_FIELD(op, ...) op(msr_vm_cr_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 #define msr_vm_cr_read()                         MSR_VALUE_(msr_vm_cr_t, msr_rdmsr(MSR_VM_CR))
 #define msr_vm_cr_read_safe(value)               msr_rdmsr_safe(MSR_VM_CR, MSR_RAW_PTR_(msr_vm_cr_t, value))
@@ -161,7 +161,7 @@ typedef union msr_ignne {
 #define MSR_IGNNE_IGNNE_SHIFT 0
 #define MSR_IGNNE_IGNNE_WIDTH 1
 #define MSR_IGNNE_IGNNE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IGNNE_IGNNE_FIELD(op, ...) op(msr_ignne_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IGNNE_IGNNE_FIELD(op, ...) op(msr_ignne_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 #define msr_ignne_read()                         MSR_VALUE_(msr_ignne_t, msr_rdmsr(MSR_IGNNE))
 #define msr_ignne_read_safe(value)               msr_rdmsr_safe(MSR_IGNNE, MSR_RAW_PTR_(msr_ignne_t, value))
@@ -202,7 +202,7 @@ typedef union msr_smm_ctl {
 #define MSR_SMM_CTL_DISMISS_SHIFT 0
 #define MSR_SMM_CTL_DISMISS_WIDTH 1
 #define MSR_SMM_CTL_DISMISS_MASK  UINT64_C(0x0000000000000001)
-#define MSR_SMM_CTL_DISMISS_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_SMM_CTL_DISMISS_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * ENTER, bit 1, wo: Enters SMM: maps SMRAM, records whether NMIs were masked and blocks
@@ -211,7 +211,7 @@ typedef union msr_smm_ctl {
 #define MSR_SMM_CTL_ENTER_SHIFT 1
 #define MSR_SMM_CTL_ENTER_WIDTH 1
 #define MSR_SMM_CTL_ENTER_MASK  UINT64_C(0x0000000000000002)
-#define MSR_SMM_CTL_ENTER_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_SMM_CTL_ENTER_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * SMI_CYCLE, bit 2, wo: Sends an SMI special bus cycle.
@@ -219,7 +219,7 @@ typedef union msr_smm_ctl {
 #define MSR_SMM_CTL_SMI_CYCLE_SHIFT 2
 #define MSR_SMM_CTL_SMI_CYCLE_WIDTH 1
 #define MSR_SMM_CTL_SMI_CYCLE_MASK  UINT64_C(0x0000000000000004)
-#define MSR_SMM_CTL_SMI_CYCLE_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_SMM_CTL_SMI_CYCLE_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * EXIT, bit 3, wo: Exits SMM: unmaps SMRAM, restores the previous NMI mask and re-
@@ -228,7 +228,7 @@ typedef union msr_smm_ctl {
 #define MSR_SMM_CTL_EXIT_SHIFT 3
 #define MSR_SMM_CTL_EXIT_WIDTH 1
 #define MSR_SMM_CTL_EXIT_MASK  UINT64_C(0x0000000000000008)
-#define MSR_SMM_CTL_EXIT_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_SMM_CTL_EXIT_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * RSM_CYCLE, bit 4, wo: Sends an RSM special bus cycle.
@@ -236,7 +236,7 @@ typedef union msr_smm_ctl {
 #define MSR_SMM_CTL_RSM_CYCLE_SHIFT 4
 #define MSR_SMM_CTL_RSM_CYCLE_WIDTH 1
 #define MSR_SMM_CTL_RSM_CYCLE_MASK  UINT64_C(0x0000000000000010)
-#define MSR_SMM_CTL_RSM_CYCLE_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_SMM_CTL_RSM_CYCLE_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 #define msr_smm_ctl_write(value)      msr_wrmsr(MSR_SMM_CTL, MSR_RAW_(msr_smm_ctl_t, value))
 #define msr_smm_ctl_write_safe(value) msr_wrmsr_safe(MSR_SMM_CTL, MSR_RAW_(msr_smm_ctl_t, value))
@@ -269,7 +269,7 @@ typedef union msr_vm_hsave_pa {
 #define MSR_VM_HSAVE_PA_ADDR_SHIFT 0
 #define MSR_VM_HSAVE_PA_ADDR_WIDTH 64
 #define MSR_VM_HSAVE_PA_ADDR_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_VM_HSAVE_PA_ADDR_FIELD(op, ...) op(msr_vm_hsave_pa_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_VM_HSAVE_PA_ADDR_FIELD(op, ...) op(msr_vm_hsave_pa_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_vm_hsave_pa_read()                         MSR_VALUE_(msr_vm_hsave_pa_t, msr_rdmsr(MSR_VM_HSAVE_PA))
 #define msr_vm_hsave_pa_read_safe(value)               msr_rdmsr_safe(MSR_VM_HSAVE_PA, MSR_RAW_PTR_(msr_vm_hsave_pa_t, value))
@@ -304,7 +304,7 @@ typedef union msr_svm_key {
 #define MSR_SVM_KEY_KEY_SHIFT 0
 #define MSR_SVM_KEY_KEY_WIDTH 64
 #define MSR_SVM_KEY_KEY_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_SVM_KEY_KEY_FIELD(op, ...) op(msr_svm_key_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_SVM_KEY_KEY_FIELD(op, ...) op(msr_svm_key_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_svm_key_write(value)      msr_wrmsr(MSR_SVM_KEY, MSR_RAW_(msr_svm_key_t, value))
 #define msr_svm_key_write_safe(value) msr_wrmsr_safe(MSR_SVM_KEY, MSR_RAW_(msr_svm_key_t, value))
@@ -336,7 +336,7 @@ typedef union msr_doorbell {
 #define MSR_DOORBELL_PHYSICAL_APIC_ID_SHIFT 0
 #define MSR_DOORBELL_PHYSICAL_APIC_ID_WIDTH 8
 #define MSR_DOORBELL_PHYSICAL_APIC_ID_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_DOORBELL_PHYSICAL_APIC_ID_FIELD(op, ...) op(msr_doorbell_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 1, __VA_ARGS__)
+#define MSR_DOORBELL_PHYSICAL_APIC_ID_FIELD(op, ...) op(msr_doorbell_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 #define msr_doorbell_write(value)      msr_wrmsr(MSR_DOORBELL, MSR_RAW_(msr_doorbell_t, value))
 #define msr_doorbell_write_safe(value) msr_wrmsr_safe(MSR_DOORBELL, MSR_RAW_(msr_doorbell_t, value))

@@ -42,7 +42,7 @@ typedef union msr_ia32_sysenter_cs {
 #define MSR_IA32_SYSENTER_CS_CS_SELECTOR_SHIFT 0
 #define MSR_IA32_SYSENTER_CS_CS_SELECTOR_WIDTH 16
 #define MSR_IA32_SYSENTER_CS_CS_SELECTOR_MASK  UINT64_C(0x000000000000FFFF)
-#define MSR_IA32_SYSENTER_CS_CS_SELECTOR_FIELD(op, ...) op(msr_ia32_sysenter_cs_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_SYSENTER_CS_CS_SELECTOR_FIELD(op, ...) op(msr_ia32_sysenter_cs_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
 
 #define msr_ia32_sysenter_cs_read()                         MSR_VALUE_(msr_ia32_sysenter_cs_t, msr_rdmsr(MSR_IA32_SYSENTER_CS))
 #define msr_ia32_sysenter_cs_read_safe(value)               msr_rdmsr_safe(MSR_IA32_SYSENTER_CS, MSR_RAW_PTR_(msr_ia32_sysenter_cs_t, value))
@@ -76,7 +76,7 @@ typedef union msr_ia32_sysenter_esp {
 #define MSR_IA32_SYSENTER_ESP_ESP_SHIFT 0
 #define MSR_IA32_SYSENTER_ESP_ESP_WIDTH 64
 #define MSR_IA32_SYSENTER_ESP_ESP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_SYSENTER_ESP_ESP_FIELD(op, ...) op(msr_ia32_sysenter_esp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_SYSENTER_ESP_ESP_FIELD(op, ...) op(msr_ia32_sysenter_esp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_sysenter_esp_read()                         MSR_VALUE_(msr_ia32_sysenter_esp_t, msr_rdmsr(MSR_IA32_SYSENTER_ESP))
 #define msr_ia32_sysenter_esp_read_safe(value)               msr_rdmsr_safe(MSR_IA32_SYSENTER_ESP, MSR_RAW_PTR_(msr_ia32_sysenter_esp_t, value))
@@ -110,7 +110,7 @@ typedef union msr_ia32_sysenter_eip {
 #define MSR_IA32_SYSENTER_EIP_EIP_SHIFT 0
 #define MSR_IA32_SYSENTER_EIP_EIP_WIDTH 64
 #define MSR_IA32_SYSENTER_EIP_EIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_SYSENTER_EIP_EIP_FIELD(op, ...) op(msr_ia32_sysenter_eip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_SYSENTER_EIP_EIP_FIELD(op, ...) op(msr_ia32_sysenter_eip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_sysenter_eip_read()                         MSR_VALUE_(msr_ia32_sysenter_eip_t, msr_rdmsr(MSR_IA32_SYSENTER_EIP))
 #define msr_ia32_sysenter_eip_read_safe(value)               msr_rdmsr_safe(MSR_IA32_SYSENTER_EIP, MSR_RAW_PTR_(msr_ia32_sysenter_eip_t, value))
@@ -147,7 +147,7 @@ typedef union msr_ia32_star {
 #define MSR_IA32_STAR_SYSCALL_EIP_SHIFT 0
 #define MSR_IA32_STAR_SYSCALL_EIP_WIDTH 32
 #define MSR_IA32_STAR_SYSCALL_EIP_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_STAR_SYSCALL_EIP_FIELD(op, ...) op(msr_ia32_star_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_STAR_SYSCALL_EIP_FIELD(op, ...) op(msr_ia32_star_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /*
  * SYSCALL_CS_SS, bits 47:32, rw: SYSCALL loads CS from this selector and SS from this
@@ -156,7 +156,7 @@ typedef union msr_ia32_star {
 #define MSR_IA32_STAR_SYSCALL_CS_SS_SHIFT 32
 #define MSR_IA32_STAR_SYSCALL_CS_SS_WIDTH 16
 #define MSR_IA32_STAR_SYSCALL_CS_SS_MASK  UINT64_C(0x0000FFFF00000000)
-#define MSR_IA32_STAR_SYSCALL_CS_SS_FIELD(op, ...) op(msr_ia32_star_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_STAR_SYSCALL_CS_SS_FIELD(op, ...) op(msr_ia32_star_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
 
 /*
  * SYSRET_CS_SS, bits 63:48, rw: SYSRET derives CS and SS from this selector (CS is it
@@ -165,7 +165,7 @@ typedef union msr_ia32_star {
 #define MSR_IA32_STAR_SYSRET_CS_SS_SHIFT 48
 #define MSR_IA32_STAR_SYSRET_CS_SS_WIDTH 16
 #define MSR_IA32_STAR_SYSRET_CS_SS_MASK  UINT64_C(0xFFFF000000000000)
-#define MSR_IA32_STAR_SYSRET_CS_SS_FIELD(op, ...) op(msr_ia32_star_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_STAR_SYSRET_CS_SS_FIELD(op, ...) op(msr_ia32_star_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 16, 1, __VA_ARGS__)
 
 #define msr_ia32_star_read()                         MSR_VALUE_(msr_ia32_star_t, msr_rdmsr(MSR_IA32_STAR))
 #define msr_ia32_star_read_safe(value)               msr_rdmsr_safe(MSR_IA32_STAR, MSR_RAW_PTR_(msr_ia32_star_t, value))
@@ -199,7 +199,7 @@ typedef union msr_ia32_lstar {
 #define MSR_IA32_LSTAR_TARGET_RIP_SHIFT 0
 #define MSR_IA32_LSTAR_TARGET_RIP_WIDTH 64
 #define MSR_IA32_LSTAR_TARGET_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_LSTAR_TARGET_RIP_FIELD(op, ...) op(msr_ia32_lstar_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_LSTAR_TARGET_RIP_FIELD(op, ...) op(msr_ia32_lstar_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_lstar_read()                         MSR_VALUE_(msr_ia32_lstar_t, msr_rdmsr(MSR_IA32_LSTAR))
 #define msr_ia32_lstar_read_safe(value)               msr_rdmsr_safe(MSR_IA32_LSTAR, MSR_RAW_PTR_(msr_ia32_lstar_t, value))
@@ -234,7 +234,7 @@ typedef union msr_ia32_cstar {
 #define MSR_IA32_CSTAR_TARGET_RIP_SHIFT 0
 #define MSR_IA32_CSTAR_TARGET_RIP_WIDTH 64
 #define MSR_IA32_CSTAR_TARGET_RIP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_CSTAR_TARGET_RIP_FIELD(op, ...) op(msr_ia32_cstar_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_CSTAR_TARGET_RIP_FIELD(op, ...) op(msr_ia32_cstar_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_cstar_read()                         MSR_VALUE_(msr_ia32_cstar_t, msr_rdmsr(MSR_IA32_CSTAR))
 #define msr_ia32_cstar_read_safe(value)               msr_rdmsr_safe(MSR_IA32_CSTAR, MSR_RAW_PTR_(msr_ia32_cstar_t, value))
@@ -269,7 +269,7 @@ typedef union msr_ia32_fmask {
 #define MSR_IA32_FMASK_SYSCALL_FLAG_MASK_SHIFT 0
 #define MSR_IA32_FMASK_SYSCALL_FLAG_MASK_WIDTH 32
 #define MSR_IA32_FMASK_SYSCALL_FLAG_MASK_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_FMASK_SYSCALL_FLAG_MASK_FIELD(op, ...) op(msr_ia32_fmask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FMASK_SYSCALL_FLAG_MASK_FIELD(op, ...) op(msr_ia32_fmask_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_fmask_read()                         MSR_VALUE_(msr_ia32_fmask_t, msr_rdmsr(MSR_IA32_FMASK))
 #define msr_ia32_fmask_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FMASK, MSR_RAW_PTR_(msr_ia32_fmask_t, value))

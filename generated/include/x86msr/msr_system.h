@@ -48,7 +48,7 @@ typedef union msr_ia32_fred_rspx {
 #define MSR_IA32_FRED_RSPx_RSP_SHIFT 6
 #define MSR_IA32_FRED_RSPx_RSP_WIDTH 58
 #define MSR_IA32_FRED_RSPx_RSP_MASK  UINT64_C(0xFFFFFFFFFFFFFFC0)
-#define MSR_IA32_FRED_RSPx_RSP_FIELD(op, ...) op(msr_ia32_fred_rspx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFC0), 6, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_RSPx_RSP_FIELD(op, ...) op(msr_ia32_fred_rspx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFC0), 6, 58, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_FRED_RSPx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_fred_rspx_read(n)                           MSR_VALUE_(msr_ia32_fred_rspx_t, msr_rdmsr_at_(UINT32_C(0x1CC), 1u, 4u, (uint32_t)(n)))
@@ -114,7 +114,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_0_SHIFT 0
 #define MSR_IA32_FRED_STKLVLS_STKLVL_0_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_0_MASK  UINT64_C(0x0000000000000003)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_0_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000000003), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_0_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000000003), 0, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_1, bits 3:2, rw: Stack level for vector 1.
@@ -122,7 +122,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_1_SHIFT 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_1_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_1_MASK  UINT64_C(0x000000000000000C)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_1_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000000000000000C), 2, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_1_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000000000000000C), 2, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_2, bits 5:4, rw: Stack level for vector 2.
@@ -130,7 +130,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_2_SHIFT 4
 #define MSR_IA32_FRED_STKLVLS_STKLVL_2_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_2_MASK  UINT64_C(0x0000000000000030)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_2_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000000030), 4, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_2_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000000030), 4, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_3, bits 7:6, rw: Stack level for vector 3.
@@ -138,7 +138,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_3_SHIFT 6
 #define MSR_IA32_FRED_STKLVLS_STKLVL_3_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_3_MASK  UINT64_C(0x00000000000000C0)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_3_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00000000000000C0), 6, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_3_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00000000000000C0), 6, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_4, bits 9:8, rw: Stack level for vector 4.
@@ -146,7 +146,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_4_SHIFT 8
 #define MSR_IA32_FRED_STKLVLS_STKLVL_4_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_4_MASK  UINT64_C(0x0000000000000300)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_4_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000000300), 8, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_4_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000000300), 8, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_5, bits 11:10, rw: Stack level for vector 5.
@@ -154,7 +154,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_5_SHIFT 10
 #define MSR_IA32_FRED_STKLVLS_STKLVL_5_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_5_MASK  UINT64_C(0x0000000000000C00)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_5_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000000C00), 10, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_5_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000000C00), 10, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_6, bits 13:12, rw: Stack level for vector 6.
@@ -162,7 +162,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_6_SHIFT 12
 #define MSR_IA32_FRED_STKLVLS_STKLVL_6_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_6_MASK  UINT64_C(0x0000000000003000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_6_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000003000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_6_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000003000), 12, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_7, bits 15:14, rw: Stack level for vector 7.
@@ -170,7 +170,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_7_SHIFT 14
 #define MSR_IA32_FRED_STKLVLS_STKLVL_7_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_7_MASK  UINT64_C(0x000000000000C000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_7_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000000000000C000), 14, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_7_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000000000000C000), 14, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_8, bits 17:16, rw: Stack level for vector 8.
@@ -178,7 +178,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_8_SHIFT 16
 #define MSR_IA32_FRED_STKLVLS_STKLVL_8_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_8_MASK  UINT64_C(0x0000000000030000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_8_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000030000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_8_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000030000), 16, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_9, bits 19:18, rw: Stack level for vector 9.
@@ -186,7 +186,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_9_SHIFT 18
 #define MSR_IA32_FRED_STKLVLS_STKLVL_9_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_9_MASK  UINT64_C(0x00000000000C0000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_9_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00000000000C0000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_9_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00000000000C0000), 18, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_10, bits 21:20, rw: Stack level for vector 10.
@@ -194,7 +194,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_10_SHIFT 20
 #define MSR_IA32_FRED_STKLVLS_STKLVL_10_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_10_MASK  UINT64_C(0x0000000000300000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_10_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000300000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_10_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000300000), 20, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_11, bits 23:22, rw: Stack level for vector 11.
@@ -202,7 +202,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_11_SHIFT 22
 #define MSR_IA32_FRED_STKLVLS_STKLVL_11_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_11_MASK  UINT64_C(0x0000000000C00000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_11_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000C00000), 22, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_11_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000000C00000), 22, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_12, bits 25:24, rw: Stack level for vector 12.
@@ -210,7 +210,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_12_SHIFT 24
 #define MSR_IA32_FRED_STKLVLS_STKLVL_12_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_12_MASK  UINT64_C(0x0000000003000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_12_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000003000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_12_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000003000000), 24, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_13, bits 27:26, rw: Stack level for vector 13.
@@ -218,7 +218,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_13_SHIFT 26
 #define MSR_IA32_FRED_STKLVLS_STKLVL_13_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_13_MASK  UINT64_C(0x000000000C000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_13_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000000000C000000), 26, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_13_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000000000C000000), 26, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_14, bits 29:28, rw: Stack level for vector 14.
@@ -226,7 +226,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_14_SHIFT 28
 #define MSR_IA32_FRED_STKLVLS_STKLVL_14_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_14_MASK  UINT64_C(0x0000000030000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_14_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000030000000), 28, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_14_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000030000000), 28, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_15, bits 31:30, rw: Stack level for vector 15.
@@ -234,7 +234,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_15_SHIFT 30
 #define MSR_IA32_FRED_STKLVLS_STKLVL_15_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_15_MASK  UINT64_C(0x00000000C0000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_15_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00000000C0000000), 30, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_15_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00000000C0000000), 30, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_16, bits 33:32, rw: Stack level for vector 16.
@@ -242,7 +242,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_16_SHIFT 32
 #define MSR_IA32_FRED_STKLVLS_STKLVL_16_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_16_MASK  UINT64_C(0x0000000300000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_16_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000300000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_16_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000300000000), 32, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_17, bits 35:34, rw: Stack level for vector 17.
@@ -250,7 +250,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_17_SHIFT 34
 #define MSR_IA32_FRED_STKLVLS_STKLVL_17_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_17_MASK  UINT64_C(0x0000000C00000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_17_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000C00000000), 34, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_17_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000000C00000000), 34, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_18, bits 37:36, rw: Stack level for vector 18.
@@ -258,7 +258,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_18_SHIFT 36
 #define MSR_IA32_FRED_STKLVLS_STKLVL_18_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_18_MASK  UINT64_C(0x0000003000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_18_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000003000000000), 36, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_18_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000003000000000), 36, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_19, bits 39:38, rw: Stack level for vector 19.
@@ -266,7 +266,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_19_SHIFT 38
 #define MSR_IA32_FRED_STKLVLS_STKLVL_19_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_19_MASK  UINT64_C(0x000000C000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_19_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000000C000000000), 38, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_19_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000000C000000000), 38, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_20, bits 41:40, rw: Stack level for vector 20.
@@ -274,7 +274,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_20_SHIFT 40
 #define MSR_IA32_FRED_STKLVLS_STKLVL_20_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_20_MASK  UINT64_C(0x0000030000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_20_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000030000000000), 40, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_20_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000030000000000), 40, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_21, bits 43:42, rw: Stack level for vector 21.
@@ -282,7 +282,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_21_SHIFT 42
 #define MSR_IA32_FRED_STKLVLS_STKLVL_21_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_21_MASK  UINT64_C(0x00000C0000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_21_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00000C0000000000), 42, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_21_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00000C0000000000), 42, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_22, bits 45:44, rw: Stack level for vector 22.
@@ -290,7 +290,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_22_SHIFT 44
 #define MSR_IA32_FRED_STKLVLS_STKLVL_22_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_22_MASK  UINT64_C(0x0000300000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_22_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000300000000000), 44, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_22_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000300000000000), 44, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_23, bits 47:46, rw: Stack level for vector 23.
@@ -298,7 +298,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_23_SHIFT 46
 #define MSR_IA32_FRED_STKLVLS_STKLVL_23_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_23_MASK  UINT64_C(0x0000C00000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_23_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000C00000000000), 46, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_23_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0000C00000000000), 46, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_24, bits 49:48, rw: Stack level for vector 24.
@@ -306,7 +306,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_24_SHIFT 48
 #define MSR_IA32_FRED_STKLVLS_STKLVL_24_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_24_MASK  UINT64_C(0x0003000000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_24_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0003000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_24_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0003000000000000), 48, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_25, bits 51:50, rw: Stack level for vector 25.
@@ -314,7 +314,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_25_SHIFT 50
 #define MSR_IA32_FRED_STKLVLS_STKLVL_25_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_25_MASK  UINT64_C(0x000C000000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_25_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000C000000000000), 50, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_25_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x000C000000000000), 50, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_26, bits 53:52, rw: Stack level for vector 26.
@@ -322,7 +322,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_26_SHIFT 52
 #define MSR_IA32_FRED_STKLVLS_STKLVL_26_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_26_MASK  UINT64_C(0x0030000000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_26_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0030000000000000), 52, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_26_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0030000000000000), 52, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_27, bits 55:54, rw: Stack level for vector 27.
@@ -330,7 +330,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_27_SHIFT 54
 #define MSR_IA32_FRED_STKLVLS_STKLVL_27_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_27_MASK  UINT64_C(0x00C0000000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_27_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00C0000000000000), 54, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_27_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x00C0000000000000), 54, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_28, bits 57:56, rw: Stack level for vector 28.
@@ -338,7 +338,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_28_SHIFT 56
 #define MSR_IA32_FRED_STKLVLS_STKLVL_28_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_28_MASK  UINT64_C(0x0300000000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_28_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0300000000000000), 56, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_28_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0300000000000000), 56, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_29, bits 59:58, rw: Stack level for vector 29.
@@ -346,7 +346,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_29_SHIFT 58
 #define MSR_IA32_FRED_STKLVLS_STKLVL_29_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_29_MASK  UINT64_C(0x0C00000000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_29_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0C00000000000000), 58, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_29_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x0C00000000000000), 58, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_30, bits 61:60, rw: Stack level for vector 30.
@@ -354,7 +354,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_30_SHIFT 60
 #define MSR_IA32_FRED_STKLVLS_STKLVL_30_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_30_MASK  UINT64_C(0x3000000000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_30_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x3000000000000000), 60, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_30_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0x3000000000000000), 60, 2, 1, __VA_ARGS__)
 
 /*
  * STKLVL_31, bits 63:62, rw: Stack level for vector 31.
@@ -362,7 +362,7 @@ typedef union msr_ia32_fred_stklvls {
 #define MSR_IA32_FRED_STKLVLS_STKLVL_31_SHIFT 62
 #define MSR_IA32_FRED_STKLVLS_STKLVL_31_WIDTH 2
 #define MSR_IA32_FRED_STKLVLS_STKLVL_31_MASK  UINT64_C(0xC000000000000000)
-#define MSR_IA32_FRED_STKLVLS_STKLVL_31_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0xC000000000000000), 62, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_STKLVLS_STKLVL_31_FIELD(op, ...) op(msr_ia32_fred_stklvls_t, uint64_t, UINT64_C(0xC000000000000000), 62, 2, 1, __VA_ARGS__)
 
 #define msr_ia32_fred_stklvls_read()                         MSR_VALUE_(msr_ia32_fred_stklvls_t, msr_rdmsr(MSR_IA32_FRED_STKLVLS))
 #define msr_ia32_fred_stklvls_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FRED_STKLVLS, MSR_RAW_PTR_(msr_ia32_fred_stklvls_t, value))
@@ -396,7 +396,7 @@ typedef union msr_ia32_fred_ssp1 {
 #define MSR_IA32_FRED_SSP1_SSP_SHIFT 0
 #define MSR_IA32_FRED_SSP1_SSP_WIDTH 64
 #define MSR_IA32_FRED_SSP1_SSP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_FRED_SSP1_SSP_FIELD(op, ...) op(msr_ia32_fred_ssp1_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_SSP1_SSP_FIELD(op, ...) op(msr_ia32_fred_ssp1_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_fred_ssp1_read()                         MSR_VALUE_(msr_ia32_fred_ssp1_t, msr_rdmsr(MSR_IA32_FRED_SSP1))
 #define msr_ia32_fred_ssp1_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FRED_SSP1, MSR_RAW_PTR_(msr_ia32_fred_ssp1_t, value))
@@ -430,7 +430,7 @@ typedef union msr_ia32_fred_ssp2 {
 #define MSR_IA32_FRED_SSP2_SSP_SHIFT 0
 #define MSR_IA32_FRED_SSP2_SSP_WIDTH 64
 #define MSR_IA32_FRED_SSP2_SSP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_FRED_SSP2_SSP_FIELD(op, ...) op(msr_ia32_fred_ssp2_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_SSP2_SSP_FIELD(op, ...) op(msr_ia32_fred_ssp2_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_fred_ssp2_read()                         MSR_VALUE_(msr_ia32_fred_ssp2_t, msr_rdmsr(MSR_IA32_FRED_SSP2))
 #define msr_ia32_fred_ssp2_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FRED_SSP2, MSR_RAW_PTR_(msr_ia32_fred_ssp2_t, value))
@@ -464,7 +464,7 @@ typedef union msr_ia32_fred_ssp3 {
 #define MSR_IA32_FRED_SSP3_SSP_SHIFT 0
 #define MSR_IA32_FRED_SSP3_SSP_WIDTH 64
 #define MSR_IA32_FRED_SSP3_SSP_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_FRED_SSP3_SSP_FIELD(op, ...) op(msr_ia32_fred_ssp3_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_SSP3_SSP_FIELD(op, ...) op(msr_ia32_fred_ssp3_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_fred_ssp3_read()                         MSR_VALUE_(msr_ia32_fred_ssp3_t, msr_rdmsr(MSR_IA32_FRED_SSP3))
 #define msr_ia32_fred_ssp3_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FRED_SSP3, MSR_RAW_PTR_(msr_ia32_fred_ssp3_t, value))
@@ -503,7 +503,7 @@ typedef union msr_ia32_fred_config {
 #define MSR_IA32_FRED_CONFIG_REDZONE_SHIFT 6
 #define MSR_IA32_FRED_CONFIG_REDZONE_WIDTH 3
 #define MSR_IA32_FRED_CONFIG_REDZONE_MASK  UINT64_C(0x00000000000001C0)
-#define MSR_IA32_FRED_CONFIG_REDZONE_FIELD(op, ...) op(msr_ia32_fred_config_t, uint64_t, UINT64_C(0x00000000000001C0), 6, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_CONFIG_REDZONE_FIELD(op, ...) op(msr_ia32_fred_config_t, uint64_t, UINT64_C(0x00000000000001C0), 6, 3, 1, __VA_ARGS__)
 
 /*
  * INT_STKLVL, bits 10:9, rw: Stack level used for maskable interrupts in ring 0.
@@ -511,7 +511,7 @@ typedef union msr_ia32_fred_config {
 #define MSR_IA32_FRED_CONFIG_INT_STKLVL_SHIFT 9
 #define MSR_IA32_FRED_CONFIG_INT_STKLVL_WIDTH 2
 #define MSR_IA32_FRED_CONFIG_INT_STKLVL_MASK  UINT64_C(0x0000000000000600)
-#define MSR_IA32_FRED_CONFIG_INT_STKLVL_FIELD(op, ...) op(msr_ia32_fred_config_t, uint64_t, UINT64_C(0x0000000000000600), 9, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_CONFIG_INT_STKLVL_FIELD(op, ...) op(msr_ia32_fred_config_t, uint64_t, UINT64_C(0x0000000000000600), 9, 2, 1, __VA_ARGS__)
 
 /*
  * ENTRYPOINT, bits 63:12, rw: Bits 63:12 of the ring 3 event entry point (4-KByte
@@ -520,7 +520,7 @@ typedef union msr_ia32_fred_config {
 #define MSR_IA32_FRED_CONFIG_ENTRYPOINT_SHIFT 12
 #define MSR_IA32_FRED_CONFIG_ENTRYPOINT_WIDTH 52
 #define MSR_IA32_FRED_CONFIG_ENTRYPOINT_MASK  UINT64_C(0xFFFFFFFFFFFFF000)
-#define MSR_IA32_FRED_CONFIG_ENTRYPOINT_FIELD(op, ...) op(msr_ia32_fred_config_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_FRED_CONFIG_ENTRYPOINT_FIELD(op, ...) op(msr_ia32_fred_config_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFF000), 12, 52, 1, __VA_ARGS__)
 
 #define msr_ia32_fred_config_read()                         MSR_VALUE_(msr_ia32_fred_config_t, msr_rdmsr(MSR_IA32_FRED_CONFIG))
 #define msr_ia32_fred_config_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FRED_CONFIG, MSR_RAW_PTR_(msr_ia32_fred_config_t, value))
@@ -570,7 +570,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_SCE_SHIFT 0
 #define MSR_IA32_EFER_SCE_WIDTH 1
 #define MSR_IA32_EFER_SCE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_EFER_SCE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_SCE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * LME, bit 8, rw: Long mode (IA-32e mode) enable; takes effect when paging is enabled.
@@ -579,7 +579,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_LME_SHIFT 8
 #define MSR_IA32_EFER_LME_WIDTH 1
 #define MSR_IA32_EFER_LME_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_EFER_LME_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_LME_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * LMA, bit 10, ro: Long mode active: the processor sets it while IA-32e mode is in use.
@@ -588,7 +588,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_LMA_SHIFT 10
 #define MSR_IA32_EFER_LMA_WIDTH 1
 #define MSR_IA32_EFER_LMA_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_EFER_LMA_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000000400), 10, 0, __VA_ARGS__)
+#define MSR_IA32_EFER_LMA_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 0, __VA_ARGS__)
 
 /*
  * NXE, bit 11, rw: No-execute enable: makes the XD (NX) bit of paging-structure entries
@@ -597,7 +597,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_NXE_SHIFT 11
 #define MSR_IA32_EFER_NXE_WIDTH 1
 #define MSR_IA32_EFER_NXE_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_EFER_NXE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_NXE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * SVME, bit 12, rw: AMD only: secure virtual machine enable (SVM instructions such as
@@ -606,7 +606,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_SVME_SHIFT 12
 #define MSR_IA32_EFER_SVME_WIDTH 1
 #define MSR_IA32_EFER_SVME_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_EFER_SVME_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_SVME_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
  * LMSLE, bit 13, rw: AMD only: long-mode segment limit enable (limit checks on data
@@ -615,7 +615,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_LMSLE_SHIFT 13
 #define MSR_IA32_EFER_LMSLE_WIDTH 1
 #define MSR_IA32_EFER_LMSLE_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_EFER_LMSLE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_LMSLE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * FFXSR, bit 14, rw: AMD only: fast FXSAVE/FXRSTOR, which skip the XMM registers at CPL
@@ -624,7 +624,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_FFXSR_SHIFT 14
 #define MSR_IA32_EFER_FFXSR_WIDTH 1
 #define MSR_IA32_EFER_FFXSR_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_EFER_FFXSR_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_FFXSR_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 1, __VA_ARGS__)
 
 /*
  * TCE, bit 15, rw: AMD only: translation cache extension; INVLPG then flushes only the
@@ -633,7 +633,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_TCE_SHIFT 15
 #define MSR_IA32_EFER_TCE_WIDTH 1
 #define MSR_IA32_EFER_TCE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_EFER_TCE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_TCE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * MCOMMIT, bit 17, rw: AMD only: enables the MCOMMIT instruction. Reset: 0.
@@ -641,7 +641,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_MCOMMIT_SHIFT 17
 #define MSR_IA32_EFER_MCOMMIT_WIDTH 1
 #define MSR_IA32_EFER_MCOMMIT_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_EFER_MCOMMIT_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_MCOMMIT_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
  * INTWB, bit 18, rw: AMD only: makes WBINVD and WBNOINVD interruptible. Reset: 0.
@@ -649,7 +649,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_INTWB_SHIFT 18
 #define MSR_IA32_EFER_INTWB_WIDTH 1
 #define MSR_IA32_EFER_INTWB_MASK  UINT64_C(0x0000000000040000)
-#define MSR_IA32_EFER_INTWB_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_INTWB_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
  * UAIE, bit 20, rw: AMD only: upper address ignore; most data accesses skip the
@@ -658,7 +658,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_UAIE_SHIFT 20
 #define MSR_IA32_EFER_UAIE_WIDTH 1
 #define MSR_IA32_EFER_UAIE_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_EFER_UAIE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_UAIE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
  * AIBRSE, bit 21, rw: AMD only: automatic IBRS; indirect-branch restriction applies at
@@ -667,7 +667,7 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_AIBRSE_SHIFT 21
 #define MSR_IA32_EFER_AIBRSE_WIDTH 1
 #define MSR_IA32_EFER_AIBRSE_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_EFER_AIBRSE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, __VA_ARGS__)
+#define MSR_IA32_EFER_AIBRSE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_efer_read()                         MSR_VALUE_(msr_ia32_efer_t, msr_rdmsr(MSR_IA32_EFER))
 #define msr_ia32_efer_read_safe(value)               msr_rdmsr_safe(MSR_IA32_EFER, MSR_RAW_PTR_(msr_ia32_efer_t, value))
@@ -700,7 +700,7 @@ typedef union msr_ia32_fs_base {
 #define MSR_IA32_FS_BASE_BASE_SHIFT 0
 #define MSR_IA32_FS_BASE_BASE_WIDTH 64
 #define MSR_IA32_FS_BASE_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_FS_BASE_BASE_FIELD(op, ...) op(msr_ia32_fs_base_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_FS_BASE_BASE_FIELD(op, ...) op(msr_ia32_fs_base_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_fs_base_read()                         MSR_VALUE_(msr_ia32_fs_base_t, msr_rdmsr(MSR_IA32_FS_BASE))
 #define msr_ia32_fs_base_read_safe(value)               msr_rdmsr_safe(MSR_IA32_FS_BASE, MSR_RAW_PTR_(msr_ia32_fs_base_t, value))
@@ -733,7 +733,7 @@ typedef union msr_ia32_gs_base {
 #define MSR_IA32_GS_BASE_BASE_SHIFT 0
 #define MSR_IA32_GS_BASE_BASE_WIDTH 64
 #define MSR_IA32_GS_BASE_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_GS_BASE_BASE_FIELD(op, ...) op(msr_ia32_gs_base_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_GS_BASE_BASE_FIELD(op, ...) op(msr_ia32_gs_base_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_gs_base_read()                         MSR_VALUE_(msr_ia32_gs_base_t, msr_rdmsr(MSR_IA32_GS_BASE))
 #define msr_ia32_gs_base_read_safe(value)               msr_rdmsr_safe(MSR_IA32_GS_BASE, MSR_RAW_PTR_(msr_ia32_gs_base_t, value))
@@ -767,7 +767,7 @@ typedef union msr_ia32_kernel_gs_base {
 #define MSR_IA32_KERNEL_GS_BASE_BASE_SHIFT 0
 #define MSR_IA32_KERNEL_GS_BASE_BASE_WIDTH 64
 #define MSR_IA32_KERNEL_GS_BASE_BASE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_KERNEL_GS_BASE_BASE_FIELD(op, ...) op(msr_ia32_kernel_gs_base_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_KERNEL_GS_BASE_BASE_FIELD(op, ...) op(msr_ia32_kernel_gs_base_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_kernel_gs_base_read()                         MSR_VALUE_(msr_ia32_kernel_gs_base_t, msr_rdmsr(MSR_IA32_KERNEL_GS_BASE))
 #define msr_ia32_kernel_gs_base_read_safe(value)               msr_rdmsr_safe(MSR_IA32_KERNEL_GS_BASE, MSR_RAW_PTR_(msr_ia32_kernel_gs_base_t, value))

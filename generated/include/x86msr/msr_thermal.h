@@ -44,7 +44,7 @@ typedef union msr_ia32_clock_modulation {
 #define MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_SHIFT 0
 #define MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_WIDTH 1
 #define MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_FIELD(op, ...) op(msr_ia32_clock_modulation_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_FIELD(op, ...) op(msr_ia32_clock_modulation_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * DUTY_CYCLE, bits 3:1, rw: Encoded on-demand clock modulation duty cycle.
@@ -52,7 +52,7 @@ typedef union msr_ia32_clock_modulation {
 #define MSR_IA32_CLOCK_MODULATION_DUTY_CYCLE_SHIFT 1
 #define MSR_IA32_CLOCK_MODULATION_DUTY_CYCLE_WIDTH 3
 #define MSR_IA32_CLOCK_MODULATION_DUTY_CYCLE_MASK  UINT64_C(0x000000000000000E)
-#define MSR_IA32_CLOCK_MODULATION_DUTY_CYCLE_FIELD(op, ...) op(msr_ia32_clock_modulation_t, uint64_t, UINT64_C(0x000000000000000E), 1, 1, __VA_ARGS__)
+#define MSR_IA32_CLOCK_MODULATION_DUTY_CYCLE_FIELD(op, ...) op(msr_ia32_clock_modulation_t, uint64_t, UINT64_C(0x000000000000000E), 1, 3, 1, __VA_ARGS__)
 
 /*
  * ENABLE, bit 4, rw: Enables on-demand clock modulation.
@@ -60,7 +60,7 @@ typedef union msr_ia32_clock_modulation {
 #define MSR_IA32_CLOCK_MODULATION_ENABLE_SHIFT 4
 #define MSR_IA32_CLOCK_MODULATION_ENABLE_WIDTH 1
 #define MSR_IA32_CLOCK_MODULATION_ENABLE_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_CLOCK_MODULATION_ENABLE_FIELD(op, ...) op(msr_ia32_clock_modulation_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_CLOCK_MODULATION_ENABLE_FIELD(op, ...) op(msr_ia32_clock_modulation_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_clock_modulation_read()                         MSR_VALUE_(msr_ia32_clock_modulation_t, msr_rdmsr(MSR_IA32_CLOCK_MODULATION))
 #define msr_ia32_clock_modulation_read_safe(value)               msr_rdmsr_safe(MSR_IA32_CLOCK_MODULATION, MSR_RAW_PTR_(msr_ia32_clock_modulation_t, value))
@@ -106,7 +106,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_SHIFT 0
 #define MSR_IA32_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_WIDTH 1
 #define MSR_IA32_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * LOW_TEMP_INT_ENABLE, bit 1, rw: Interrupt when the temperature falls to the low
@@ -115,7 +115,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_SHIFT 1
 #define MSR_IA32_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_WIDTH 1
 #define MSR_IA32_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * PROCHOT_INT_ENABLE, bit 2, rw: Interrupt on PROCHOT# assertion.
@@ -123,7 +123,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_PROCHOT_INT_ENABLE_SHIFT 2
 #define MSR_IA32_THERM_INTERRUPT_PROCHOT_INT_ENABLE_WIDTH 1
 #define MSR_IA32_THERM_INTERRUPT_PROCHOT_INT_ENABLE_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_THERM_INTERRUPT_PROCHOT_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_PROCHOT_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * FORCEPR_INT_ENABLE, bit 3, rw: Interrupt on FORCEPR# assertion.
@@ -131,7 +131,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_FORCEPR_INT_ENABLE_SHIFT 3
 #define MSR_IA32_THERM_INTERRUPT_FORCEPR_INT_ENABLE_WIDTH 1
 #define MSR_IA32_THERM_INTERRUPT_FORCEPR_INT_ENABLE_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_THERM_INTERRUPT_FORCEPR_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_FORCEPR_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * CRITICAL_TEMP_INT_ENABLE, bit 4, rw: Interrupt when the critical temperature is
@@ -140,7 +140,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_CRITICAL_TEMP_INT_ENABLE_SHIFT 4
 #define MSR_IA32_THERM_INTERRUPT_CRITICAL_TEMP_INT_ENABLE_WIDTH 1
 #define MSR_IA32_THERM_INTERRUPT_CRITICAL_TEMP_INT_ENABLE_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_THERM_INTERRUPT_CRITICAL_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_CRITICAL_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD1, bits 14:8, rw: Thermal threshold 1, in degrees below the TCC activation
@@ -149,7 +149,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_SHIFT 8
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_WIDTH 7
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_MASK  UINT64_C(0x0000000000007F00)
-#define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000007F00), 8, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000007F00), 8, 7, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD1_INT_ENABLE, bit 15, rw: Interrupt when threshold 1 is crossed.
@@ -157,7 +157,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_SHIFT 15
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_WIDTH 1
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD2, bits 22:16, rw: Thermal threshold 2, in degrees below the TCC activation
@@ -166,7 +166,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_SHIFT 16
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_WIDTH 7
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_MASK  UINT64_C(0x00000000007F0000)
-#define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 7, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD2_INT_ENABLE, bit 23, rw: Interrupt when threshold 2 is crossed.
@@ -174,7 +174,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_SHIFT 23
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_WIDTH 1
 #define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * POWER_LIMIT_NOTIFICATION_ENABLE, bit 24, rw: Interrupt on power-limitation
@@ -183,7 +183,7 @@ typedef union msr_ia32_therm_interrupt {
 #define MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_SHIFT 24
 #define MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_WIDTH 1
 #define MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_FIELD(op, ...) op(msr_ia32_therm_interrupt_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_therm_interrupt_read()                         MSR_VALUE_(msr_ia32_therm_interrupt_t, msr_rdmsr(MSR_IA32_THERM_INTERRUPT))
 #define msr_ia32_therm_interrupt_read_safe(value)               msr_rdmsr_safe(MSR_IA32_THERM_INTERRUPT, MSR_RAW_PTR_(msr_ia32_therm_interrupt_t, value))
@@ -237,7 +237,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_THERMAL_STATUS_SHIFT 0
 #define MSR_IA32_THERM_STATUS_THERMAL_STATUS_WIDTH 1
 #define MSR_IA32_THERM_STATUS_THERMAL_STATUS_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_THERM_STATUS_THERMAL_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_THERMAL_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * THERMAL_STATUS_LOG, bit 1, rw: Sticky: THERMAL_STATUS was set since last cleared;
@@ -246,7 +246,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_THERMAL_STATUS_LOG_SHIFT 1
 #define MSR_IA32_THERM_STATUS_THERMAL_STATUS_LOG_WIDTH 1
 #define MSR_IA32_THERM_STATUS_THERMAL_STATUS_LOG_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_THERM_STATUS_THERMAL_STATUS_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_THERMAL_STATUS_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * PROCHOT_FORCEPR_EVENT, bit 2, ro: PROCHOT# or FORCEPR# is asserted.
@@ -254,7 +254,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_EVENT_SHIFT 2
 #define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_EVENT_WIDTH 1
 #define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_EVENT_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_EVENT_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_EVENT_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * PROCHOT_FORCEPR_LOG, bit 3, rw: Sticky log of PROCHOT#/FORCEPR#; write 0 to clear.
@@ -262,7 +262,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_LOG_SHIFT 3
 #define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_LOG_WIDTH 1
 #define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_LOG_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_PROCHOT_FORCEPR_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * CRITICAL_TEMP_STATUS, bit 4, ro: The critical temperature is reached.
@@ -270,7 +270,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_STATUS_SHIFT 4
 #define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_STATUS_WIDTH 1
 #define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_STATUS_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 0, __VA_ARGS__)
 
 /*
  * CRITICAL_TEMP_LOG, bit 5, rw: Sticky log of the critical temperature; write 0 to
@@ -279,7 +279,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_LOG_SHIFT 5
 #define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_LOG_WIDTH 1
 #define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_LOG_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_CRITICAL_TEMP_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD1_STATUS, bit 6, ro: The temperature is above threshold 1
@@ -288,7 +288,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_SHIFT 6
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_WIDTH 1
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * THRESHOLD1_LOG, bit 7, rw: Sticky log of threshold 1 crossings; write 0 to clear.
@@ -296,7 +296,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_SHIFT 7
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_WIDTH 1
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD2_STATUS, bit 8, ro: The temperature is above threshold 2
@@ -305,7 +305,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_SHIFT 8
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_WIDTH 1
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * THRESHOLD2_LOG, bit 9, rw: Sticky log of threshold 2 crossings; write 0 to clear.
@@ -313,7 +313,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_SHIFT 9
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_WIDTH 1
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * POWER_LIMITATION_STATUS, bit 10, ro: Frequency is reduced below the OS request by a
@@ -322,7 +322,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_SHIFT 10
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_WIDTH 1
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000400), 10, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 0, __VA_ARGS__)
 
 /*
  * POWER_LIMITATION_LOG, bit 11, rw: Sticky log of power limitation; write 0 to clear.
@@ -330,7 +330,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_SHIFT 11
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_WIDTH 1
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * CURRENT_LIMIT_STATUS, bit 12, ro: An electrical current limit is active
@@ -339,7 +339,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_SHIFT 12
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_WIDTH 1
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000001000), 12, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * CURRENT_LIMIT_LOG, bit 13, rw: Sticky log of current limiting; write 0 to clear.
@@ -347,7 +347,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_SHIFT 13
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_WIDTH 1
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * CROSS_DOMAIN_LIMIT_STATUS, bit 14, ro: Another domain limits this one
@@ -356,7 +356,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_SHIFT 14
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_WIDTH 1
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000004000), 14, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 0, __VA_ARGS__)
 
 /*
  * CROSS_DOMAIN_LIMIT_LOG, bit 15, rw: Sticky log of cross-domain limiting; write 0 to
@@ -365,7 +365,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_SHIFT 15
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_WIDTH 1
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * DIGITAL_READOUT, bits 22:16, ro: Degrees below the TCC activation temperature
@@ -374,7 +374,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_DIGITAL_READOUT_SHIFT 16
 #define MSR_IA32_THERM_STATUS_DIGITAL_READOUT_WIDTH 7
 #define MSR_IA32_THERM_STATUS_DIGITAL_READOUT_MASK  UINT64_C(0x00000000007F0000)
-#define MSR_IA32_THERM_STATUS_DIGITAL_READOUT_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_DIGITAL_READOUT_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 7, 0, __VA_ARGS__)
 
 /*
  * RESOLUTION, bits 30:27, ro: Sensor resolution in degrees Celsius.
@@ -382,7 +382,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_RESOLUTION_SHIFT 27
 #define MSR_IA32_THERM_STATUS_RESOLUTION_WIDTH 4
 #define MSR_IA32_THERM_STATUS_RESOLUTION_MASK  UINT64_C(0x0000000078000000)
-#define MSR_IA32_THERM_STATUS_RESOLUTION_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000078000000), 27, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_RESOLUTION_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000078000000), 27, 4, 0, __VA_ARGS__)
 
 /*
  * READING_VALID, bit 31, ro: DIGITAL_READOUT is valid.
@@ -390,7 +390,7 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_READING_VALID_SHIFT 31
 #define MSR_IA32_THERM_STATUS_READING_VALID_WIDTH 1
 #define MSR_IA32_THERM_STATUS_READING_VALID_MASK  UINT64_C(0x0000000080000000)
-#define MSR_IA32_THERM_STATUS_READING_VALID_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000080000000), 31, 0, __VA_ARGS__)
+#define MSR_IA32_THERM_STATUS_READING_VALID_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_therm_status_read()                         MSR_VALUE_(msr_ia32_therm_status_t, msr_rdmsr(MSR_IA32_THERM_STATUS))
 #define msr_ia32_therm_status_read_safe(value)               msr_rdmsr_safe(MSR_IA32_THERM_STATUS, MSR_RAW_PTR_(msr_ia32_therm_status_t, value))
@@ -440,7 +440,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_SHIFT 0
 #define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * THERMAL_STATUS_LOG, bit 1, rw: Sticky log of THERMAL_STATUS; write 0 to clear.
@@ -448,7 +448,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_LOG_SHIFT 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_LOG_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_LOG_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_THERMAL_STATUS_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * PROCHOT_EVENT, bit 2, ro: Package PROCHOT# is asserted.
@@ -456,7 +456,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_EVENT_SHIFT 2
 #define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_EVENT_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_EVENT_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_EVENT_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_EVENT_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * PROCHOT_LOG, bit 3, rw: Sticky log of PROCHOT#; write 0 to clear.
@@ -464,7 +464,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_LOG_SHIFT 3
 #define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_LOG_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_LOG_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_PROCHOT_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * CRITICAL_TEMP_STATUS, bit 4, ro: The package critical temperature is reached.
@@ -472,7 +472,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_STATUS_SHIFT 4
 #define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_STATUS_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_STATUS_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 0, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 0, __VA_ARGS__)
 
 /*
  * CRITICAL_TEMP_LOG, bit 5, rw: Sticky log of the critical temperature; write 0 to
@@ -481,7 +481,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_LOG_SHIFT 5
 #define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_LOG_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_LOG_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_CRITICAL_TEMP_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD1_STATUS, bit 6, ro: The package temperature is above threshold 1.
@@ -489,7 +489,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_STATUS_SHIFT 6
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_STATUS_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_STATUS_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * THRESHOLD1_LOG, bit 7, rw: Sticky log of threshold 1 crossings; write 0 to clear.
@@ -497,7 +497,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_LOG_SHIFT 7
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_LOG_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_LOG_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD1_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD2_STATUS, bit 8, ro: The package temperature is above threshold 2.
@@ -505,7 +505,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_STATUS_SHIFT 8
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_STATUS_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_STATUS_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * THRESHOLD2_LOG, bit 9, rw: Sticky log of threshold 2 crossings; write 0 to clear.
@@ -513,7 +513,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_LOG_SHIFT 9
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_LOG_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_LOG_MASK  UINT64_C(0x0000000000000200)
-#define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_THRESHOLD2_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
  * POWER_LIMITATION_STATUS, bit 10, ro: Package frequency is reduced by a power limit.
@@ -521,7 +521,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_STATUS_SHIFT 10
 #define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_STATUS_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_STATUS_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000400), 10, 0, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_STATUS_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 0, __VA_ARGS__)
 
 /*
  * POWER_LIMITATION_LOG, bit 11, rw: Sticky log of package power limitation; write 0 to
@@ -530,7 +530,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_LOG_SHIFT 11
 #define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_LOG_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_LOG_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_POWER_LIMITATION_LOG_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * DIGITAL_READOUT, bits 22:16, ro: Package temperature in degrees below TCC activation.
@@ -538,7 +538,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_DIGITAL_READOUT_SHIFT 16
 #define MSR_IA32_PACKAGE_THERM_STATUS_DIGITAL_READOUT_WIDTH 7
 #define MSR_IA32_PACKAGE_THERM_STATUS_DIGITAL_READOUT_MASK  UINT64_C(0x00000000007F0000)
-#define MSR_IA32_PACKAGE_THERM_STATUS_DIGITAL_READOUT_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_DIGITAL_READOUT_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 7, 0, __VA_ARGS__)
 
 /*
  * HFI_UPDATED, bit 26, rw: Sticky: the hardware feedback interface table was updated
@@ -547,7 +547,7 @@ typedef union msr_ia32_package_therm_status {
 #define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_SHIFT 26
 #define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_MASK  UINT64_C(0x0000000004000000)
-#define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_package_therm_status_read()                         MSR_VALUE_(msr_ia32_package_therm_status_t, msr_rdmsr(MSR_IA32_PACKAGE_THERM_STATUS))
 #define msr_ia32_package_therm_status_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PACKAGE_THERM_STATUS, MSR_RAW_PTR_(msr_ia32_package_therm_status_t, value))
@@ -593,7 +593,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_SHIFT 0
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_HIGH_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * LOW_TEMP_INT_ENABLE, bit 1, rw: Interrupt when the package falls to the low
@@ -602,7 +602,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_SHIFT 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_LOW_TEMP_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * PROCHOT_INT_ENABLE, bit 2, rw: Interrupt on package PROCHOT#.
@@ -610,7 +610,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_PROCHOT_INT_ENABLE_SHIFT 2
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_PROCHOT_INT_ENABLE_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_PROCHOT_INT_ENABLE_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_PROCHOT_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_PROCHOT_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * OVERHEAT_INT_ENABLE, bit 4, rw: Interrupt on package overheat (critical temperature).
@@ -618,7 +618,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_OVERHEAT_INT_ENABLE_SHIFT 4
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_OVERHEAT_INT_ENABLE_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_OVERHEAT_INT_ENABLE_MASK  UINT64_C(0x0000000000000010)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_OVERHEAT_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_OVERHEAT_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD1, bits 14:8, rw: Package thermal threshold 1.
@@ -626,7 +626,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_SHIFT 8
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_WIDTH 7
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_MASK  UINT64_C(0x0000000000007F00)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000007F00), 8, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000007F00), 8, 7, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD1_INT_ENABLE, bit 15, rw: Interrupt when package threshold 1 is crossed.
@@ -634,7 +634,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_SHIFT 15
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD1_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD2, bits 22:16, rw: Package thermal threshold 2.
@@ -642,7 +642,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_SHIFT 16
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_WIDTH 7
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_MASK  UINT64_C(0x00000000007F0000)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 7, 1, __VA_ARGS__)
 
 /*
  * THRESHOLD2_INT_ENABLE, bit 23, rw: Interrupt when package threshold 2 is crossed.
@@ -650,7 +650,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_SHIFT 23
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_THRESHOLD2_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
  * POWER_LIMIT_NOTIFICATION_ENABLE, bit 24, rw: Interrupt on package power-limit
@@ -659,7 +659,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_SHIFT 24
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_MASK  UINT64_C(0x0000000001000000)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
 
 /*
  * HFI_INT_ENABLE, bit 25, rw: Interrupt on hardware feedback interface table updates
@@ -668,7 +668,7 @@ typedef union msr_ia32_package_therm_interrupt {
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_SHIFT 25
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_MASK  UINT64_C(0x0000000002000000)
-#define MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, __VA_ARGS__)
+#define MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_FIELD(op, ...) op(msr_ia32_package_therm_interrupt_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_package_therm_interrupt_read()                         MSR_VALUE_(msr_ia32_package_therm_interrupt_t, msr_rdmsr(MSR_IA32_PACKAGE_THERM_INTERRUPT))
 #define msr_ia32_package_therm_interrupt_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PACKAGE_THERM_INTERRUPT, MSR_RAW_PTR_(msr_ia32_package_therm_interrupt_t, value))

@@ -42,7 +42,7 @@ typedef union msr_ia32_mktme_keyid_partitioning {
 #define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_MKTME_KIDS_SHIFT 0
 #define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_MKTME_KIDS_WIDTH 32
 #define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_MKTME_KIDS_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_MKTME_KIDS_FIELD(op, ...) op(msr_ia32_mktme_keyid_partitioning_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_MKTME_KIDS_FIELD(op, ...) op(msr_ia32_mktme_keyid_partitioning_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * NUM_TDX_PRIV_KIDS, bits 63:32, ro: Number of key IDs reserved for TDX private use.
@@ -50,7 +50,7 @@ typedef union msr_ia32_mktme_keyid_partitioning {
 #define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_TDX_PRIV_KIDS_SHIFT 32
 #define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_TDX_PRIV_KIDS_WIDTH 32
 #define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_TDX_PRIV_KIDS_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_TDX_PRIV_KIDS_FIELD(op, ...) op(msr_ia32_mktme_keyid_partitioning_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_MKTME_KEYID_PARTITIONING_NUM_TDX_PRIV_KIDS_FIELD(op, ...) op(msr_ia32_mktme_keyid_partitioning_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_mktme_keyid_partitioning_read()           MSR_VALUE_(msr_ia32_mktme_keyid_partitioning_t, msr_rdmsr(MSR_IA32_MKTME_KEYID_PARTITIONING))
 #define msr_ia32_mktme_keyid_partitioning_read_safe(value) msr_rdmsr_safe(MSR_IA32_MKTME_KEYID_PARTITIONING, MSR_RAW_PTR_(msr_ia32_mktme_keyid_partitioning_t, value))
@@ -86,7 +86,7 @@ typedef union msr_ia32_tme_capability {
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_128_SHIFT 0
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_128_WIDTH 1
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_128_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_TME_CAPABILITY_AES_XTS_128_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_TME_CAPABILITY_AES_XTS_128_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * AES_XTS_128_INTEGRITY, bit 1, ro: AES-XTS 128-bit encryption with integrity is
@@ -95,7 +95,7 @@ typedef union msr_ia32_tme_capability {
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_128_INTEGRITY_SHIFT 1
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_128_INTEGRITY_WIDTH 1
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_128_INTEGRITY_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_TME_CAPABILITY_AES_XTS_128_INTEGRITY_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000000000002), 1, 0, __VA_ARGS__)
+#define MSR_IA32_TME_CAPABILITY_AES_XTS_128_INTEGRITY_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
 
 /*
  * AES_XTS_256, bit 2, ro: AES-XTS 256-bit encryption is supported.
@@ -103,7 +103,7 @@ typedef union msr_ia32_tme_capability {
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_256_SHIFT 2
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_256_WIDTH 1
 #define MSR_IA32_TME_CAPABILITY_AES_XTS_256_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_TME_CAPABILITY_AES_XTS_256_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000000000004), 2, 0, __VA_ARGS__)
+#define MSR_IA32_TME_CAPABILITY_AES_XTS_256_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
  * TME_BYPASS_SUPPORTED, bit 31, ro: TME encryption bypass is supported.
@@ -111,7 +111,7 @@ typedef union msr_ia32_tme_capability {
 #define MSR_IA32_TME_CAPABILITY_TME_BYPASS_SUPPORTED_SHIFT 31
 #define MSR_IA32_TME_CAPABILITY_TME_BYPASS_SUPPORTED_WIDTH 1
 #define MSR_IA32_TME_CAPABILITY_TME_BYPASS_SUPPORTED_MASK  UINT64_C(0x0000000080000000)
-#define MSR_IA32_TME_CAPABILITY_TME_BYPASS_SUPPORTED_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000080000000), 31, 0, __VA_ARGS__)
+#define MSR_IA32_TME_CAPABILITY_TME_BYPASS_SUPPORTED_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 0, __VA_ARGS__)
 
 /*
  * MK_TME_MAX_KEYID_BITS, bits 35:32, ro: Number of physical address bits that can be
@@ -120,7 +120,7 @@ typedef union msr_ia32_tme_capability {
 #define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYID_BITS_SHIFT 32
 #define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYID_BITS_WIDTH 4
 #define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYID_BITS_MASK  UINT64_C(0x0000000F00000000)
-#define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYID_BITS_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYID_BITS_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 0, __VA_ARGS__)
 
 /*
  * MK_TME_MAX_KEYS, bits 50:36, ro: Maximum number of encryption keys (key IDs) for
@@ -129,7 +129,7 @@ typedef union msr_ia32_tme_capability {
 #define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYS_SHIFT 36
 #define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYS_WIDTH 15
 #define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYS_MASK  UINT64_C(0x0007FFF000000000)
-#define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYS_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0007FFF000000000), 36, 0, __VA_ARGS__)
+#define MSR_IA32_TME_CAPABILITY_MK_TME_MAX_KEYS_FIELD(op, ...) op(msr_ia32_tme_capability_t, uint64_t, UINT64_C(0x0007FFF000000000), 36, 15, 0, __VA_ARGS__)
 
 #define msr_ia32_tme_capability_read()           MSR_VALUE_(msr_ia32_tme_capability_t, msr_rdmsr(MSR_IA32_TME_CAPABILITY))
 #define msr_ia32_tme_capability_read_safe(value) msr_rdmsr_safe(MSR_IA32_TME_CAPABILITY, MSR_RAW_PTR_(msr_ia32_tme_capability_t, value))
@@ -176,7 +176,7 @@ typedef union msr_ia32_tme_activate {
 #define MSR_IA32_TME_ACTIVATE_LOCK_SHIFT 0
 #define MSR_IA32_TME_ACTIVATE_LOCK_WIDTH 1
 #define MSR_IA32_TME_ACTIVATE_LOCK_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_TME_ACTIVATE_LOCK_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_TME_ACTIVATE_LOCK_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * TME_ENABLE, bit 1, rwo: Enables the memory encryption hardware (needed for MKTME
@@ -185,7 +185,7 @@ typedef union msr_ia32_tme_activate {
 #define MSR_IA32_TME_ACTIVATE_TME_ENABLE_SHIFT 1
 #define MSR_IA32_TME_ACTIVATE_TME_ENABLE_WIDTH 1
 #define MSR_IA32_TME_ACTIVATE_TME_ENABLE_MASK  UINT64_C(0x0000000000000002)
-#define MSR_IA32_TME_ACTIVATE_TME_ENABLE_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, __VA_ARGS__)
+#define MSR_IA32_TME_ACTIVATE_TME_ENABLE_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
  * KEY_SELECT, bit 2, rwo: 0 create a new TME key, 1 restore the key from storage
@@ -194,7 +194,7 @@ typedef union msr_ia32_tme_activate {
 #define MSR_IA32_TME_ACTIVATE_KEY_SELECT_SHIFT 2
 #define MSR_IA32_TME_ACTIVATE_KEY_SELECT_WIDTH 1
 #define MSR_IA32_TME_ACTIVATE_KEY_SELECT_MASK  UINT64_C(0x0000000000000004)
-#define MSR_IA32_TME_ACTIVATE_KEY_SELECT_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, __VA_ARGS__)
+#define MSR_IA32_TME_ACTIVATE_KEY_SELECT_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
  * SAVE_KEY_FOR_STANDBY, bit 3, rwo: Save the key to storage for use when resuming from
@@ -203,7 +203,7 @@ typedef union msr_ia32_tme_activate {
 #define MSR_IA32_TME_ACTIVATE_SAVE_KEY_FOR_STANDBY_SHIFT 3
 #define MSR_IA32_TME_ACTIVATE_SAVE_KEY_FOR_STANDBY_WIDTH 1
 #define MSR_IA32_TME_ACTIVATE_SAVE_KEY_FOR_STANDBY_MASK  UINT64_C(0x0000000000000008)
-#define MSR_IA32_TME_ACTIVATE_SAVE_KEY_FOR_STANDBY_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, __VA_ARGS__)
+#define MSR_IA32_TME_ACTIVATE_SAVE_KEY_FOR_STANDBY_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
  * TME_POLICY, bits 7:4, rwo: TME encryption algorithm; must be one enumerated in
@@ -212,7 +212,7 @@ typedef union msr_ia32_tme_activate {
 #define MSR_IA32_TME_ACTIVATE_TME_POLICY_SHIFT 4
 #define MSR_IA32_TME_ACTIVATE_TME_POLICY_WIDTH 4
 #define MSR_IA32_TME_ACTIVATE_TME_POLICY_MASK  UINT64_C(0x00000000000000F0)
-#define MSR_IA32_TME_ACTIVATE_TME_POLICY_FIELD(op, ...) op(msr_ia32_tme_activate_t, enum msr_ia32_tme_activate_tme_policy, UINT64_C(0x00000000000000F0), 4, 1, __VA_ARGS__)
+#define MSR_IA32_TME_ACTIVATE_TME_POLICY_FIELD(op, ...) op(msr_ia32_tme_activate_t, enum msr_ia32_tme_activate_tme_policy, UINT64_C(0x00000000000000F0), 4, 4, 1, __VA_ARGS__)
 
 /*
  * TME_BYPASS_ENABLE, bit 31, rwo: Bypass encryption for key ID 0 (TME itself) while
@@ -221,7 +221,7 @@ typedef union msr_ia32_tme_activate {
 #define MSR_IA32_TME_ACTIVATE_TME_BYPASS_ENABLE_SHIFT 31
 #define MSR_IA32_TME_ACTIVATE_TME_BYPASS_ENABLE_WIDTH 1
 #define MSR_IA32_TME_ACTIVATE_TME_BYPASS_ENABLE_MASK  UINT64_C(0x0000000080000000)
-#define MSR_IA32_TME_ACTIVATE_TME_BYPASS_ENABLE_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, __VA_ARGS__)
+#define MSR_IA32_TME_ACTIVATE_TME_BYPASS_ENABLE_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 1, __VA_ARGS__)
 
 /*
  * MK_TME_KEYID_BITS, bits 35:32, rwo: Number of key ID bits allocated to MKTME.
@@ -229,7 +229,7 @@ typedef union msr_ia32_tme_activate {
 #define MSR_IA32_TME_ACTIVATE_MK_TME_KEYID_BITS_SHIFT 32
 #define MSR_IA32_TME_ACTIVATE_MK_TME_KEYID_BITS_WIDTH 4
 #define MSR_IA32_TME_ACTIVATE_MK_TME_KEYID_BITS_MASK  UINT64_C(0x0000000F00000000)
-#define MSR_IA32_TME_ACTIVATE_MK_TME_KEYID_BITS_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_TME_ACTIVATE_MK_TME_KEYID_BITS_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 1, __VA_ARGS__)
 
 /*
  * MK_TME_CRYPTO_ALGS, bits 63:48, rwo: Bitmask of algorithms allowed for MKTME keys
@@ -238,7 +238,7 @@ typedef union msr_ia32_tme_activate {
 #define MSR_IA32_TME_ACTIVATE_MK_TME_CRYPTO_ALGS_SHIFT 48
 #define MSR_IA32_TME_ACTIVATE_MK_TME_CRYPTO_ALGS_WIDTH 16
 #define MSR_IA32_TME_ACTIVATE_MK_TME_CRYPTO_ALGS_MASK  UINT64_C(0xFFFF000000000000)
-#define MSR_IA32_TME_ACTIVATE_MK_TME_CRYPTO_ALGS_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 1, __VA_ARGS__)
+#define MSR_IA32_TME_ACTIVATE_MK_TME_CRYPTO_ALGS_FIELD(op, ...) op(msr_ia32_tme_activate_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 16, 1, __VA_ARGS__)
 
 #define msr_ia32_tme_activate_read()                         MSR_VALUE_(msr_ia32_tme_activate_t, msr_rdmsr(MSR_IA32_TME_ACTIVATE))
 #define msr_ia32_tme_activate_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TME_ACTIVATE, MSR_RAW_PTR_(msr_ia32_tme_activate_t, value))
@@ -275,7 +275,7 @@ typedef union msr_ia32_tme_exclude_mask {
 #define MSR_IA32_TME_EXCLUDE_MASK_ENABLE_SHIFT 11
 #define MSR_IA32_TME_EXCLUDE_MASK_ENABLE_WIDTH 1
 #define MSR_IA32_TME_EXCLUDE_MASK_ENABLE_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_TME_EXCLUDE_MASK_ENABLE_FIELD(op, ...) op(msr_ia32_tme_exclude_mask_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_TME_EXCLUDE_MASK_ENABLE_FIELD(op, ...) op(msr_ia32_tme_exclude_mask_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * TME_EXCLUDE_MASK, bits 51:12, rw: Bits 51:12 of the exclusion range mask.
@@ -283,7 +283,7 @@ typedef union msr_ia32_tme_exclude_mask {
 #define MSR_IA32_TME_EXCLUDE_MASK_TME_EXCLUDE_MASK_SHIFT 12
 #define MSR_IA32_TME_EXCLUDE_MASK_TME_EXCLUDE_MASK_WIDTH 40
 #define MSR_IA32_TME_EXCLUDE_MASK_TME_EXCLUDE_MASK_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_IA32_TME_EXCLUDE_MASK_TME_EXCLUDE_MASK_FIELD(op, ...) op(msr_ia32_tme_exclude_mask_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_TME_EXCLUDE_MASK_TME_EXCLUDE_MASK_FIELD(op, ...) op(msr_ia32_tme_exclude_mask_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 #define msr_ia32_tme_exclude_mask_read()                         MSR_VALUE_(msr_ia32_tme_exclude_mask_t, msr_rdmsr(MSR_IA32_TME_EXCLUDE_MASK))
 #define msr_ia32_tme_exclude_mask_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TME_EXCLUDE_MASK, MSR_RAW_PTR_(msr_ia32_tme_exclude_mask_t, value))
@@ -318,7 +318,7 @@ typedef union msr_ia32_tme_exclude_base {
 #define MSR_IA32_TME_EXCLUDE_BASE_TME_EXCLUDE_BASE_SHIFT 12
 #define MSR_IA32_TME_EXCLUDE_BASE_TME_EXCLUDE_BASE_WIDTH 40
 #define MSR_IA32_TME_EXCLUDE_BASE_TME_EXCLUDE_BASE_MASK  UINT64_C(0x000FFFFFFFFFF000)
-#define MSR_IA32_TME_EXCLUDE_BASE_TME_EXCLUDE_BASE_FIELD(op, ...) op(msr_ia32_tme_exclude_base_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_TME_EXCLUDE_BASE_TME_EXCLUDE_BASE_FIELD(op, ...) op(msr_ia32_tme_exclude_base_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 #define msr_ia32_tme_exclude_base_read()                         MSR_VALUE_(msr_ia32_tme_exclude_base_t, msr_rdmsr(MSR_IA32_TME_EXCLUDE_BASE))
 #define msr_ia32_tme_exclude_base_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TME_EXCLUDE_BASE, MSR_RAW_PTR_(msr_ia32_tme_exclude_base_t, value))

@@ -41,7 +41,7 @@ typedef union msr_ia32_time_stamp_counter {
 #define MSR_IA32_TIME_STAMP_COUNTER_TSC_SHIFT 0
 #define MSR_IA32_TIME_STAMP_COUNTER_TSC_WIDTH 64
 #define MSR_IA32_TIME_STAMP_COUNTER_TSC_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_TIME_STAMP_COUNTER_TSC_FIELD(op, ...) op(msr_ia32_time_stamp_counter_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_TIME_STAMP_COUNTER_TSC_FIELD(op, ...) op(msr_ia32_time_stamp_counter_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_time_stamp_counter_read()                         MSR_VALUE_(msr_ia32_time_stamp_counter_t, msr_rdmsr(MSR_IA32_TIME_STAMP_COUNTER))
 #define msr_ia32_time_stamp_counter_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TIME_STAMP_COUNTER, MSR_RAW_PTR_(msr_ia32_time_stamp_counter_t, value))
@@ -76,7 +76,7 @@ typedef union msr_ia32_tsc_adjust {
 #define MSR_IA32_TSC_ADJUST_THREAD_ADJUST_SHIFT 0
 #define MSR_IA32_TSC_ADJUST_THREAD_ADJUST_WIDTH 64
 #define MSR_IA32_TSC_ADJUST_THREAD_ADJUST_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_TSC_ADJUST_THREAD_ADJUST_FIELD(op, ...) op(msr_ia32_tsc_adjust_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_TSC_ADJUST_THREAD_ADJUST_FIELD(op, ...) op(msr_ia32_tsc_adjust_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_tsc_adjust_read()                         MSR_VALUE_(msr_ia32_tsc_adjust_t, msr_rdmsr(MSR_IA32_TSC_ADJUST))
 #define msr_ia32_tsc_adjust_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TSC_ADJUST, MSR_RAW_PTR_(msr_ia32_tsc_adjust_t, value))
@@ -111,7 +111,7 @@ typedef union msr_ia32_tsc_deadline {
 #define MSR_IA32_TSC_DEADLINE_DEADLINE_SHIFT 0
 #define MSR_IA32_TSC_DEADLINE_DEADLINE_WIDTH 64
 #define MSR_IA32_TSC_DEADLINE_DEADLINE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_TSC_DEADLINE_DEADLINE_FIELD(op, ...) op(msr_ia32_tsc_deadline_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_TSC_DEADLINE_DEADLINE_FIELD(op, ...) op(msr_ia32_tsc_deadline_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_tsc_deadline_read()                         MSR_VALUE_(msr_ia32_tsc_deadline_t, msr_rdmsr(MSR_IA32_TSC_DEADLINE))
 #define msr_ia32_tsc_deadline_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TSC_DEADLINE, MSR_RAW_PTR_(msr_ia32_tsc_deadline_t, value))
@@ -146,7 +146,7 @@ typedef union msr_ia32_tsc_aux {
 #define MSR_IA32_TSC_AUX_AUX_SHIFT 0
 #define MSR_IA32_TSC_AUX_AUX_WIDTH 32
 #define MSR_IA32_TSC_AUX_AUX_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_TSC_AUX_AUX_FIELD(op, ...) op(msr_ia32_tsc_aux_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_TSC_AUX_AUX_FIELD(op, ...) op(msr_ia32_tsc_aux_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 #define msr_ia32_tsc_aux_read()                         MSR_VALUE_(msr_ia32_tsc_aux_t, msr_rdmsr(MSR_IA32_TSC_AUX))
 #define msr_ia32_tsc_aux_read_safe(value)               msr_rdmsr_safe(MSR_IA32_TSC_AUX, MSR_RAW_PTR_(msr_ia32_tsc_aux_t, value))

@@ -40,7 +40,7 @@ typedef union msr_ia32_uintr_rr {
 #define MSR_IA32_UINTR_RR_UIRR_SHIFT 0
 #define MSR_IA32_UINTR_RR_UIRR_WIDTH 64
 #define MSR_IA32_UINTR_RR_UIRR_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_UINTR_RR_UIRR_FIELD(op, ...) op(msr_ia32_uintr_rr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_RR_UIRR_FIELD(op, ...) op(msr_ia32_uintr_rr_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_uintr_rr_read()                         MSR_VALUE_(msr_ia32_uintr_rr_t, msr_rdmsr(MSR_IA32_UINTR_RR))
 #define msr_ia32_uintr_rr_read_safe(value)               msr_rdmsr_safe(MSR_IA32_UINTR_RR, MSR_RAW_PTR_(msr_ia32_uintr_rr_t, value))
@@ -73,7 +73,7 @@ typedef union msr_ia32_uintr_handler {
 #define MSR_IA32_UINTR_HANDLER_UIHANDLER_SHIFT 0
 #define MSR_IA32_UINTR_HANDLER_UIHANDLER_WIDTH 64
 #define MSR_IA32_UINTR_HANDLER_UIHANDLER_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_UINTR_HANDLER_UIHANDLER_FIELD(op, ...) op(msr_ia32_uintr_handler_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_HANDLER_UIHANDLER_FIELD(op, ...) op(msr_ia32_uintr_handler_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_uintr_handler_read()                         MSR_VALUE_(msr_ia32_uintr_handler_t, msr_rdmsr(MSR_IA32_UINTR_HANDLER))
 #define msr_ia32_uintr_handler_read_safe(value)               msr_rdmsr_safe(MSR_IA32_UINTR_HANDLER, MSR_RAW_PTR_(msr_ia32_uintr_handler_t, value))
@@ -108,7 +108,7 @@ typedef union msr_ia32_uintr_stackadjust {
 #define MSR_IA32_UINTR_STACKADJUST_LOAD_RSP_SHIFT 0
 #define MSR_IA32_UINTR_STACKADJUST_LOAD_RSP_WIDTH 1
 #define MSR_IA32_UINTR_STACKADJUST_LOAD_RSP_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_UINTR_STACKADJUST_LOAD_RSP_FIELD(op, ...) op(msr_ia32_uintr_stackadjust_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_STACKADJUST_LOAD_RSP_FIELD(op, ...) op(msr_ia32_uintr_stackadjust_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * STACK_ADJUST, bits 63:1, rw: Bits 63:1 of the stack adjustment value.
@@ -116,7 +116,7 @@ typedef union msr_ia32_uintr_stackadjust {
 #define MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_SHIFT 1
 #define MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_WIDTH 63
 #define MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_MASK  UINT64_C(0xFFFFFFFFFFFFFFFE)
-#define MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_FIELD(op, ...) op(msr_ia32_uintr_stackadjust_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFE), 1, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_FIELD(op, ...) op(msr_ia32_uintr_stackadjust_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFE), 1, 63, 1, __VA_ARGS__)
 
 #define msr_ia32_uintr_stackadjust_read()                         MSR_VALUE_(msr_ia32_uintr_stackadjust_t, msr_rdmsr(MSR_IA32_UINTR_STACKADJUST))
 #define msr_ia32_uintr_stackadjust_read_safe(value)               msr_rdmsr_safe(MSR_IA32_UINTR_STACKADJUST, MSR_RAW_PTR_(msr_ia32_uintr_stackadjust_t, value))
@@ -151,7 +151,7 @@ typedef union msr_ia32_uintr_misc {
 #define MSR_IA32_UINTR_MISC_UITTSZ_SHIFT 0
 #define MSR_IA32_UINTR_MISC_UITTSZ_WIDTH 32
 #define MSR_IA32_UINTR_MISC_UITTSZ_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_UINTR_MISC_UITTSZ_FIELD(op, ...) op(msr_ia32_uintr_misc_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_MISC_UITTSZ_FIELD(op, ...) op(msr_ia32_uintr_misc_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /*
  * UINV, bits 39:32, rw: User-interrupt notification vector.
@@ -159,7 +159,7 @@ typedef union msr_ia32_uintr_misc {
 #define MSR_IA32_UINTR_MISC_UINV_SHIFT 32
 #define MSR_IA32_UINTR_MISC_UINV_WIDTH 8
 #define MSR_IA32_UINTR_MISC_UINV_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_UINTR_MISC_UINV_FIELD(op, ...) op(msr_ia32_uintr_misc_t, uint64_t, UINT64_C(0x000000FF00000000), 32, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_MISC_UINV_FIELD(op, ...) op(msr_ia32_uintr_misc_t, uint64_t, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_uintr_misc_read()                         MSR_VALUE_(msr_ia32_uintr_misc_t, msr_rdmsr(MSR_IA32_UINTR_MISC))
 #define msr_ia32_uintr_misc_read_safe(value)               msr_rdmsr_safe(MSR_IA32_UINTR_MISC, MSR_RAW_PTR_(msr_ia32_uintr_misc_t, value))
@@ -193,7 +193,7 @@ typedef union msr_ia32_uintr_pd {
 #define MSR_IA32_UINTR_PD_UPIDADDR_SHIFT 6
 #define MSR_IA32_UINTR_PD_UPIDADDR_WIDTH 58
 #define MSR_IA32_UINTR_PD_UPIDADDR_MASK  UINT64_C(0xFFFFFFFFFFFFFFC0)
-#define MSR_IA32_UINTR_PD_UPIDADDR_FIELD(op, ...) op(msr_ia32_uintr_pd_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFC0), 6, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_PD_UPIDADDR_FIELD(op, ...) op(msr_ia32_uintr_pd_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFC0), 6, 58, 1, __VA_ARGS__)
 
 #define msr_ia32_uintr_pd_read()                         MSR_VALUE_(msr_ia32_uintr_pd_t, msr_rdmsr(MSR_IA32_UINTR_PD))
 #define msr_ia32_uintr_pd_read_safe(value)               msr_rdmsr_safe(MSR_IA32_UINTR_PD, MSR_RAW_PTR_(msr_ia32_uintr_pd_t, value))
@@ -228,7 +228,7 @@ typedef union msr_ia32_uintr_tt {
 #define MSR_IA32_UINTR_TT_SENDUIPI_ENABLE_SHIFT 0
 #define MSR_IA32_UINTR_TT_SENDUIPI_ENABLE_WIDTH 1
 #define MSR_IA32_UINTR_TT_SENDUIPI_ENABLE_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_UINTR_TT_SENDUIPI_ENABLE_FIELD(op, ...) op(msr_ia32_uintr_tt_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_TT_SENDUIPI_ENABLE_FIELD(op, ...) op(msr_ia32_uintr_tt_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
  * UITTADDR, bits 63:4, rw: Bits 63:4 of the 16-byte-aligned user-interrupt target table
@@ -237,7 +237,7 @@ typedef union msr_ia32_uintr_tt {
 #define MSR_IA32_UINTR_TT_UITTADDR_SHIFT 4
 #define MSR_IA32_UINTR_TT_UITTADDR_WIDTH 60
 #define MSR_IA32_UINTR_TT_UITTADDR_MASK  UINT64_C(0xFFFFFFFFFFFFFFF0)
-#define MSR_IA32_UINTR_TT_UITTADDR_FIELD(op, ...) op(msr_ia32_uintr_tt_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFF0), 4, 1, __VA_ARGS__)
+#define MSR_IA32_UINTR_TT_UITTADDR_FIELD(op, ...) op(msr_ia32_uintr_tt_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFF0), 4, 60, 1, __VA_ARGS__)
 
 #define msr_ia32_uintr_tt_read()                         MSR_VALUE_(msr_ia32_uintr_tt_t, msr_rdmsr(MSR_IA32_UINTR_TT))
 #define msr_ia32_uintr_tt_read_safe(value)               msr_rdmsr_safe(MSR_IA32_UINTR_TT, MSR_RAW_PTR_(msr_ia32_uintr_tt_t, value))

@@ -60,7 +60,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_REVISION_ID_SHIFT 0
 #define MSR_IA32_VMX_BASIC_REVISION_ID_WIDTH 31
 #define MSR_IA32_VMX_BASIC_REVISION_ID_MASK  UINT64_C(0x000000007FFFFFFF)
-#define MSR_IA32_VMX_BASIC_REVISION_ID_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x000000007FFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_REVISION_ID_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x000000007FFFFFFF), 0, 31, 0, __VA_ARGS__)
 
 /*
  * VMCS_SIZE, bits 44:32, ro: Number of bytes to allocate for the VMXON region and for
@@ -69,7 +69,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_VMCS_SIZE_SHIFT 32
 #define MSR_IA32_VMX_BASIC_VMCS_SIZE_WIDTH 13
 #define MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK  UINT64_C(0x00001FFF00000000)
-#define MSR_IA32_VMX_BASIC_VMCS_SIZE_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x00001FFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_VMCS_SIZE_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x00001FFF00000000), 32, 13, 0, __VA_ARGS__)
 
 /*
  * PHYSICAL_ADDRESS_32BIT, bit 48, ro: 1: addresses of the VMXON region, VMCSs and the
@@ -78,7 +78,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_SHIFT 48
 #define MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_WIDTH 1
 #define MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_MASK  UINT64_C(0x0001000000000000)
-#define MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0001000000000000), 48, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_PHYSICAL_ADDRESS_32BIT_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 0, __VA_ARGS__)
 
 /*
  * DUAL_MONITOR, bit 49, ro: The dual-monitor treatment of SMIs and SMM is supported.
@@ -86,7 +86,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_DUAL_MONITOR_SHIFT 49
 #define MSR_IA32_VMX_BASIC_DUAL_MONITOR_WIDTH 1
 #define MSR_IA32_VMX_BASIC_DUAL_MONITOR_MASK  UINT64_C(0x0002000000000000)
-#define MSR_IA32_VMX_BASIC_DUAL_MONITOR_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0002000000000000), 49, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_DUAL_MONITOR_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0002000000000000), 49, 1, 0, __VA_ARGS__)
 
 /*
  * MEMORY_TYPE, bits 53:50, ro: Memory type the processor uses for the VMCS, the
@@ -96,7 +96,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_MEMORY_TYPE_SHIFT 50
 #define MSR_IA32_VMX_BASIC_MEMORY_TYPE_WIDTH 4
 #define MSR_IA32_VMX_BASIC_MEMORY_TYPE_MASK  UINT64_C(0x003C000000000000)
-#define MSR_IA32_VMX_BASIC_MEMORY_TYPE_FIELD(op, ...) op(msr_ia32_vmx_basic_t, enum msr_ia32_vmx_basic_memory_type, UINT64_C(0x003C000000000000), 50, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_MEMORY_TYPE_FIELD(op, ...) op(msr_ia32_vmx_basic_t, enum msr_ia32_vmx_basic_memory_type, UINT64_C(0x003C000000000000), 50, 4, 0, __VA_ARGS__)
 
 /*
  * INS_OUTS_INFO, bit 54, ro: VM exits due to INS and OUTS report the VM-exit
@@ -105,7 +105,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_INS_OUTS_INFO_SHIFT 54
 #define MSR_IA32_VMX_BASIC_INS_OUTS_INFO_WIDTH 1
 #define MSR_IA32_VMX_BASIC_INS_OUTS_INFO_MASK  UINT64_C(0x0040000000000000)
-#define MSR_IA32_VMX_BASIC_INS_OUTS_INFO_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0040000000000000), 54, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_INS_OUTS_INFO_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0040000000000000), 54, 1, 0, __VA_ARGS__)
 
 /*
  * TRUE_CONTROLS, bit 55, ro: Some default-1 VMX controls may be 0; the
@@ -114,7 +114,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_TRUE_CONTROLS_SHIFT 55
 #define MSR_IA32_VMX_BASIC_TRUE_CONTROLS_WIDTH 1
 #define MSR_IA32_VMX_BASIC_TRUE_CONTROLS_MASK  UINT64_C(0x0080000000000000)
-#define MSR_IA32_VMX_BASIC_TRUE_CONTROLS_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0080000000000000), 55, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_TRUE_CONTROLS_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 0, __VA_ARGS__)
 
 /*
  * NO_ERROR_CODE_CHECK, bit 56, ro: VM entry may inject a hardware exception with or
@@ -123,7 +123,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_SHIFT 56
 #define MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_WIDTH 1
 #define MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_MASK  UINT64_C(0x0100000000000000)
-#define MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0100000000000000), 56, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_NO_ERROR_CODE_CHECK_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, 0, __VA_ARGS__)
 
 /*
  * NESTED_EXCEPTION, bit 58, ro: VM entry accepts the nested-exception bit of the
@@ -132,7 +132,7 @@ typedef union msr_ia32_vmx_basic {
 #define MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_SHIFT 58
 #define MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_WIDTH 1
 #define MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_MASK  UINT64_C(0x0400000000000000)
-#define MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0400000000000000), 58, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_BASIC_NESTED_EXCEPTION_FIELD(op, ...) op(msr_ia32_vmx_basic_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_basic_read()           MSR_VALUE_(msr_ia32_vmx_basic_t, msr_rdmsr(MSR_IA32_VMX_BASIC))
 #define msr_ia32_vmx_basic_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_BASIC, MSR_RAW_PTR_(msr_ia32_vmx_basic_t, value))
@@ -164,7 +164,7 @@ typedef union msr_ia32_vmx_pinbased_ctls {
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_pinbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_pinbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
@@ -173,7 +173,7 @@ typedef union msr_ia32_vmx_pinbased_ctls {
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_pinbased_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_PINBASED_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_pinbased_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_pinbased_ctls_read()           MSR_VALUE_(msr_ia32_vmx_pinbased_ctls_t, msr_rdmsr(MSR_IA32_VMX_PINBASED_CTLS))
 #define msr_ia32_vmx_pinbased_ctls_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_PINBASED_CTLS, MSR_RAW_PTR_(msr_ia32_vmx_pinbased_ctls_t, value))
@@ -207,7 +207,7 @@ typedef union msr_ia32_vmx_procbased_ctls {
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-
@@ -217,7 +217,7 @@ typedef union msr_ia32_vmx_procbased_ctls {
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_procbased_ctls_read()           MSR_VALUE_(msr_ia32_vmx_procbased_ctls_t, msr_rdmsr(MSR_IA32_VMX_PROCBASED_CTLS))
 #define msr_ia32_vmx_procbased_ctls_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_PROCBASED_CTLS, MSR_RAW_PTR_(msr_ia32_vmx_procbased_ctls_t, value))
@@ -249,7 +249,7 @@ typedef union msr_ia32_vmx_exit_ctls {
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_exit_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_exit_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit
@@ -258,7 +258,7 @@ typedef union msr_ia32_vmx_exit_ctls {
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_exit_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_exit_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_exit_ctls_read()           MSR_VALUE_(msr_ia32_vmx_exit_ctls_t, msr_rdmsr(MSR_IA32_VMX_EXIT_CTLS))
 #define msr_ia32_vmx_exit_ctls_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_EXIT_CTLS, MSR_RAW_PTR_(msr_ia32_vmx_exit_ctls_t, value))
@@ -290,7 +290,7 @@ typedef union msr_ia32_vmx_entry_ctls {
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_entry_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_entry_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear
@@ -299,7 +299,7 @@ typedef union msr_ia32_vmx_entry_ctls {
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_entry_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_entry_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_entry_ctls_read()           MSR_VALUE_(msr_ia32_vmx_entry_ctls_t, msr_rdmsr(MSR_IA32_VMX_ENTRY_CTLS))
 #define msr_ia32_vmx_entry_ctls_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_ENTRY_CTLS, MSR_RAW_PTR_(msr_ia32_vmx_entry_ctls_t, value))
@@ -344,7 +344,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_SHIFT 0
 #define MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_WIDTH 5
 #define MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_MASK  UINT64_C(0x000000000000001F)
-#define MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x000000000000001F), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_PREEMPTION_TIMER_RATE_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x000000000000001F), 0, 5, 0, __VA_ARGS__)
 
 /*
  * STORE_EFER_LMA, bit 5, ro: VM exits store IA32_EFER.LMA into the IA-32e mode guest
@@ -353,7 +353,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_STORE_EFER_LMA_SHIFT 5
 #define MSR_IA32_VMX_MISC_STORE_EFER_LMA_WIDTH 1
 #define MSR_IA32_VMX_MISC_STORE_EFER_LMA_MASK  UINT64_C(0x0000000000000020)
-#define MSR_IA32_VMX_MISC_STORE_EFER_LMA_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000020), 5, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_STORE_EFER_LMA_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 0, __VA_ARGS__)
 
 /*
  * ACTIVITY_HLT, bit 6, ro: The HLT activity state is supported.
@@ -361,7 +361,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_ACTIVITY_HLT_SHIFT 6
 #define MSR_IA32_VMX_MISC_ACTIVITY_HLT_WIDTH 1
 #define MSR_IA32_VMX_MISC_ACTIVITY_HLT_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_VMX_MISC_ACTIVITY_HLT_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_ACTIVITY_HLT_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * ACTIVITY_SHUTDOWN, bit 7, ro: The shutdown activity state is supported.
@@ -369,7 +369,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_SHIFT 7
 #define MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_WIDTH 1
 #define MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_ACTIVITY_SHUTDOWN_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * ACTIVITY_WAIT_SIPI, bit 8, ro: The wait-for-SIPI activity state is supported.
@@ -377,7 +377,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_SHIFT 8
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_WIDTH 1
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * INTEL_PT_IN_VMX, bit 14, ro: Intel Processor Trace may be used in VMX operation.
@@ -385,7 +385,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_SHIFT 14
 #define MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_WIDTH 1
 #define MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000004000), 14, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 0, __VA_ARGS__)
 
 /*
  * RDMSR_SMBASE_IN_SMM, bit 15, ro: RDMSR in SMM can read the IA32_SMBASE MSR (9EH).
@@ -393,7 +393,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_SHIFT 15
 #define MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_WIDTH 1
 #define MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000008000), 15, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_RDMSR_SMBASE_IN_SMM_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 0, __VA_ARGS__)
 
 /*
  * CR3_TARGET_COUNT, bits 24:16, ro: Number of CR3-target values supported (0 to 256).
@@ -401,7 +401,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_SHIFT 16
 #define MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_WIDTH 9
 #define MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_MASK  UINT64_C(0x0000000001FF0000)
-#define MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000001FF0000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_CR3_TARGET_COUNT_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000001FF0000), 16, 9, 0, __VA_ARGS__)
 
 /*
  * MAX_MSR_LIST, bits 27:25, ro: N such that 512 * (N + 1) is the recommended maximum
@@ -410,7 +410,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_MAX_MSR_LIST_SHIFT 25
 #define MSR_IA32_VMX_MISC_MAX_MSR_LIST_WIDTH 3
 #define MSR_IA32_VMX_MISC_MAX_MSR_LIST_MASK  UINT64_C(0x000000000E000000)
-#define MSR_IA32_VMX_MISC_MAX_MSR_LIST_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x000000000E000000), 25, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_MAX_MSR_LIST_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x000000000E000000), 25, 3, 0, __VA_ARGS__)
 
 /*
  * SMM_MONITOR_CTL_B2, bit 28, ro: Bit 2 of IA32_SMM_MONITOR_CTL can be set (VMXOFF then
@@ -419,7 +419,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_SHIFT 28
 #define MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_WIDTH 1
 #define MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_MASK  UINT64_C(0x0000000010000000)
-#define MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000010000000), 28, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_SMM_MONITOR_CTL_B2_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000010000000), 28, 1, 0, __VA_ARGS__)
 
 /*
  * VMWRITE_ALL_FIELDS, bit 29, ro: VMWRITE can write any supported VMCS field, including
@@ -428,7 +428,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_SHIFT 29
 #define MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_WIDTH 1
 #define MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_MASK  UINT64_C(0x0000000020000000)
-#define MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000020000000), 29, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_VMWRITE_ALL_FIELDS_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000020000000), 29, 1, 0, __VA_ARGS__)
 
 /*
  * ZERO_LENGTH_INSTRUCTION_INJECTION, bit 30, ro: VM entry can inject software
@@ -438,7 +438,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_SHIFT 30
 #define MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_WIDTH 1
 #define MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_MASK  UINT64_C(0x0000000040000000)
-#define MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000040000000), 30, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_ZERO_LENGTH_INSTRUCTION_INJECTION_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 0, __VA_ARGS__)
 
 /*
  * MSEG_REVISION, bits 63:32, ro: MSEG revision identifier used by the processor.
@@ -446,7 +446,7 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_MSEG_REVISION_SHIFT 32
 #define MSR_IA32_VMX_MISC_MSEG_REVISION_WIDTH 32
 #define MSR_IA32_VMX_MISC_MSEG_REVISION_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_MISC_MSEG_REVISION_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_MISC_MSEG_REVISION_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_misc_read()           MSR_VALUE_(msr_ia32_vmx_misc_t, msr_rdmsr(MSR_IA32_VMX_MISC))
 #define msr_ia32_vmx_misc_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_MISC, MSR_RAW_PTR_(msr_ia32_vmx_misc_t, value))
@@ -475,7 +475,7 @@ typedef union msr_ia32_vmx_cr0_fixed0 {
 #define MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_SHIFT 0
 #define MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_WIDTH 64
 #define MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_FIELD(op, ...) op(msr_ia32_vmx_cr0_fixed0_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_CR0_FIXED0_FIXED_BITS_FIELD(op, ...) op(msr_ia32_vmx_cr0_fixed0_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_cr0_fixed0_read()           MSR_VALUE_(msr_ia32_vmx_cr0_fixed0_t, msr_rdmsr(MSR_IA32_VMX_CR0_FIXED0))
 #define msr_ia32_vmx_cr0_fixed0_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_CR0_FIXED0, MSR_RAW_PTR_(msr_ia32_vmx_cr0_fixed0_t, value))
@@ -505,7 +505,7 @@ typedef union msr_ia32_vmx_cr0_fixed1 {
 #define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_SHIFT 0
 #define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_WIDTH 64
 #define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_FIELD(op, ...) op(msr_ia32_vmx_cr0_fixed1_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_FIELD(op, ...) op(msr_ia32_vmx_cr0_fixed1_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_cr0_fixed1_read()           MSR_VALUE_(msr_ia32_vmx_cr0_fixed1_t, msr_rdmsr(MSR_IA32_VMX_CR0_FIXED1))
 #define msr_ia32_vmx_cr0_fixed1_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_CR0_FIXED1, MSR_RAW_PTR_(msr_ia32_vmx_cr0_fixed1_t, value))
@@ -534,7 +534,7 @@ typedef union msr_ia32_vmx_cr4_fixed0 {
 #define MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_SHIFT 0
 #define MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_WIDTH 64
 #define MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_FIELD(op, ...) op(msr_ia32_vmx_cr4_fixed0_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_CR4_FIXED0_FIXED_BITS_FIELD(op, ...) op(msr_ia32_vmx_cr4_fixed0_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_cr4_fixed0_read()           MSR_VALUE_(msr_ia32_vmx_cr4_fixed0_t, msr_rdmsr(MSR_IA32_VMX_CR4_FIXED0))
 #define msr_ia32_vmx_cr4_fixed0_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_CR4_FIXED0, MSR_RAW_PTR_(msr_ia32_vmx_cr4_fixed0_t, value))
@@ -564,7 +564,7 @@ typedef union msr_ia32_vmx_cr4_fixed1 {
 #define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_SHIFT 0
 #define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_WIDTH 64
 #define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_FIELD(op, ...) op(msr_ia32_vmx_cr4_fixed1_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_FIELD(op, ...) op(msr_ia32_vmx_cr4_fixed1_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_cr4_fixed1_read()           MSR_VALUE_(msr_ia32_vmx_cr4_fixed1_t, msr_rdmsr(MSR_IA32_VMX_CR4_FIXED1))
 #define msr_ia32_vmx_cr4_fixed1_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_CR4_FIXED1, MSR_RAW_PTR_(msr_ia32_vmx_cr4_fixed1_t, value))
@@ -596,7 +596,7 @@ typedef union msr_ia32_vmx_vmcs_enum {
 #define MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_SHIFT 1
 #define MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_WIDTH 9
 #define MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_MASK  UINT64_C(0x00000000000003FE)
-#define MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_FIELD(op, ...) op(msr_ia32_vmx_vmcs_enum_t, uint64_t, UINT64_C(0x00000000000003FE), 1, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_VMCS_ENUM_MAX_INDEX_FIELD(op, ...) op(msr_ia32_vmx_vmcs_enum_t, uint64_t, UINT64_C(0x00000000000003FE), 1, 9, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_vmcs_enum_read()           MSR_VALUE_(msr_ia32_vmx_vmcs_enum_t, msr_rdmsr(MSR_IA32_VMX_VMCS_ENUM))
 #define msr_ia32_vmx_vmcs_enum_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_VMCS_ENUM, MSR_RAW_PTR_(msr_ia32_vmx_vmcs_enum_t, value))
@@ -629,7 +629,7 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls2_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls2_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the secondary processor-based VM-
@@ -639,7 +639,7 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls2_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls2_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_procbased_ctls2_read()           MSR_VALUE_(msr_ia32_vmx_procbased_ctls2_t, msr_rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2))
 #define msr_ia32_vmx_procbased_ctls2_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_PROCBASED_CTLS2, MSR_RAW_PTR_(msr_ia32_vmx_procbased_ctls2_t, value))
@@ -697,7 +697,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_SHIFT 0
 #define MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_EXECUTE_ONLY_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
  * PAGE_WALK_LENGTH_4, bit 6, ro: A 4-level EPT page walk is supported.
@@ -705,7 +705,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_SHIFT 6
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_MASK  UINT64_C(0x0000000000000040)
-#define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000000040), 6, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_4_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
  * PAGE_WALK_LENGTH_5, bit 7, ro: A 5-level EPT page walk is supported.
@@ -713,7 +713,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_SHIFT 7
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_MASK  UINT64_C(0x0000000000000080)
-#define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000000080), 7, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_PAGE_WALK_LENGTH_5_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
  * MEMORY_TYPE_UC, bit 8, ro: The EPT paging structures may be uncacheable (EPTP memory
@@ -722,7 +722,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_SHIFT 8
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000000100), 8, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_UC_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * MEMORY_TYPE_WB, bit 14, ro: The EPT paging structures may be write-back (EPTP memory
@@ -731,7 +731,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_SHIFT 14
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000004000), 14, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_MEMORY_TYPE_WB_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 0, __VA_ARGS__)
 
 /*
  * PDE_2MB, bit 16, ro: An EPT PDE can map a 2-MByte page.
@@ -739,7 +739,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_SHIFT 16
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000010000), 16, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_PDE_2MB_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 0, __VA_ARGS__)
 
 /*
  * PDPTE_1GB, bit 17, ro: An EPT PDPTE can map a 1-GByte page.
@@ -747,7 +747,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_SHIFT 17
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_MASK  UINT64_C(0x0000000000020000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000020000), 17, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_PDPTE_1GB_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 0, __VA_ARGS__)
 
 /*
  * INVEPT, bit 20, ro: The INVEPT instruction is supported.
@@ -755,7 +755,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SHIFT 20
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_MASK  UINT64_C(0x0000000000100000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000100000), 20, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 0, __VA_ARGS__)
 
 /*
  * ACCESSED_DIRTY, bit 21, ro: Accessed and dirty flags for EPT are supported.
@@ -763,7 +763,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_SHIFT 21
 #define MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_MASK  UINT64_C(0x0000000000200000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000200000), 21, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_ACCESSED_DIRTY_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 0, __VA_ARGS__)
 
 /*
  * ADVANCED_EXIT_INFO, bit 22, ro: EPT violations report advanced VM-exit information.
@@ -771,7 +771,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_SHIFT 22
 #define MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_MASK  UINT64_C(0x0000000000400000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000400000), 22, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_ADVANCED_EXIT_INFO_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 0, __VA_ARGS__)
 
 /*
  * SUPERVISOR_SHADOW_STACK, bit 23, ro: The supervisor shadow-stack control of EPT is
@@ -780,7 +780,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_SHIFT 23
 #define MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_MASK  UINT64_C(0x0000000000800000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000800000), 23, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_SUPERVISOR_SHADOW_STACK_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 0, __VA_ARGS__)
 
 /*
  * INVEPT_SINGLE_CONTEXT, bit 25, ro: The single-context INVEPT type is supported.
@@ -788,7 +788,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_SHIFT 25
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_MASK  UINT64_C(0x0000000002000000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000002000000), 25, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_SINGLE_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 0, __VA_ARGS__)
 
 /*
  * INVEPT_ALL_CONTEXT, bit 26, ro: The all-context INVEPT type is supported.
@@ -796,7 +796,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_SHIFT 26
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_MASK  UINT64_C(0x0000000004000000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000004000000), 26, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_INVEPT_ALL_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 0, __VA_ARGS__)
 
 /*
  * INVVPID, bit 32, ro: The INVVPID instruction is supported.
@@ -804,7 +804,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SHIFT 32
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_MASK  UINT64_C(0x0000000100000000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000100000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 0, __VA_ARGS__)
 
 /*
  * INVVPID_INDIVIDUAL_ADDRESS, bit 40, ro: The individual-address INVVPID type is
@@ -813,7 +813,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_SHIFT 40
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_MASK  UINT64_C(0x0000010000000000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000010000000000), 40, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_INDIVIDUAL_ADDRESS_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000010000000000), 40, 1, 0, __VA_ARGS__)
 
 /*
  * INVVPID_SINGLE_CONTEXT, bit 41, ro: The single-context INVVPID type is supported.
@@ -821,7 +821,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_SHIFT 41
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_MASK  UINT64_C(0x0000020000000000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000020000000000), 41, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000020000000000), 41, 1, 0, __VA_ARGS__)
 
 /*
  * INVVPID_ALL_CONTEXT, bit 42, ro: The all-context INVVPID type is supported.
@@ -829,7 +829,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_SHIFT 42
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_MASK  UINT64_C(0x0000040000000000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000040000000000), 42, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000040000000000), 42, 1, 0, __VA_ARGS__)
 
 /*
  * INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS, bit 43, ro: The single-context-retaining-
@@ -838,7 +838,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_SHIFT 43
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_WIDTH 1
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_MASK  UINT64_C(0x0000080000000000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000080000000000), 43, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000080000000000), 43, 1, 0, __VA_ARGS__)
 
 /*
  * MAX_HLAT_PREFIX_SIZE, bits 53:48, ro: Largest HLAT prefix size supported (expected to
@@ -847,7 +847,7 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_SHIFT 48
 #define MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_WIDTH 6
 #define MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_MASK  UINT64_C(0x003F000000000000)
-#define MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x003F000000000000), 48, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EPT_VPID_CAP_MAX_HLAT_PREFIX_SIZE_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x003F000000000000), 48, 6, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_ept_vpid_cap_read()           MSR_VALUE_(msr_ia32_vmx_ept_vpid_cap_t, msr_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP))
 #define msr_ia32_vmx_ept_vpid_cap_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_EPT_VPID_CAP, MSR_RAW_PTR_(msr_ia32_vmx_ept_vpid_cap_t, value))
@@ -879,7 +879,7 @@ typedef union msr_ia32_vmx_true_pinbased_ctls {
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_pinbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_pinbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
@@ -888,7 +888,7 @@ typedef union msr_ia32_vmx_true_pinbased_ctls {
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_true_pinbased_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_true_pinbased_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_true_pinbased_ctls_read()           MSR_VALUE_(msr_ia32_vmx_true_pinbased_ctls_t, msr_rdmsr(MSR_IA32_VMX_TRUE_PINBASED_CTLS))
 #define msr_ia32_vmx_true_pinbased_ctls_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_TRUE_PINBASED_CTLS, MSR_RAW_PTR_(msr_ia32_vmx_true_pinbased_ctls_t, value))
@@ -921,7 +921,7 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-
@@ -931,7 +931,7 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_true_procbased_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_true_procbased_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_true_procbased_ctls_read()           MSR_VALUE_(msr_ia32_vmx_true_procbased_ctls_t, msr_rdmsr(MSR_IA32_VMX_TRUE_PROCBASED_CTLS))
 #define msr_ia32_vmx_true_procbased_ctls_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, MSR_RAW_PTR_(msr_ia32_vmx_true_procbased_ctls_t, value))
@@ -963,7 +963,7 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_exit_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_exit_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit
@@ -972,7 +972,7 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_true_exit_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_true_exit_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_true_exit_ctls_read()           MSR_VALUE_(msr_ia32_vmx_true_exit_ctls_t, msr_rdmsr(MSR_IA32_VMX_TRUE_EXIT_CTLS))
 #define msr_ia32_vmx_true_exit_ctls_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_TRUE_EXIT_CTLS, MSR_RAW_PTR_(msr_ia32_vmx_true_exit_ctls_t, value))
@@ -1004,7 +1004,7 @@ typedef union msr_ia32_vmx_true_entry_ctls {
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_WIDTH 32
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_MASK  UINT64_C(0x00000000FFFFFFFF)
-#define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_entry_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_entry_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
  * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear
@@ -1013,7 +1013,7 @@ typedef union msr_ia32_vmx_true_entry_ctls {
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_WIDTH 32
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_true_entry_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_true_entry_ctls_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_true_entry_ctls_read()           MSR_VALUE_(msr_ia32_vmx_true_entry_ctls_t, msr_rdmsr(MSR_IA32_VMX_TRUE_ENTRY_CTLS))
 #define msr_ia32_vmx_true_entry_ctls_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_TRUE_ENTRY_CTLS, MSR_RAW_PTR_(msr_ia32_vmx_true_entry_ctls_t, value))
@@ -1045,7 +1045,7 @@ typedef union msr_ia32_vmx_vmfunc {
 #define MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_SHIFT 0
 #define MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_WIDTH 1
 #define MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_FIELD(op, ...) op(msr_ia32_vmx_vmfunc_t, uint64_t, UINT64_C(0x0000000000000001), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_VMFUNC_EPTP_SWITCHING_FIELD(op, ...) op(msr_ia32_vmx_vmfunc_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_vmfunc_read()           MSR_VALUE_(msr_ia32_vmx_vmfunc_t, msr_rdmsr(MSR_IA32_VMX_VMFUNC))
 #define msr_ia32_vmx_vmfunc_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_VMFUNC, MSR_RAW_PTR_(msr_ia32_vmx_vmfunc_t, value))
@@ -1077,7 +1077,7 @@ typedef union msr_ia32_vmx_procbased_ctls3 {
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_WIDTH 64
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls3_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls3_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_procbased_ctls3_read()           MSR_VALUE_(msr_ia32_vmx_procbased_ctls3_t, msr_rdmsr(MSR_IA32_VMX_PROCBASED_CTLS3))
 #define msr_ia32_vmx_procbased_ctls3_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_PROCBASED_CTLS3, MSR_RAW_PTR_(msr_ia32_vmx_procbased_ctls3_t, value))
@@ -1109,7 +1109,7 @@ typedef union msr_ia32_vmx_exit_ctls2 {
 #define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_SHIFT 0
 #define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_WIDTH 64
 #define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_exit_ctls2_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 0, __VA_ARGS__)
+#define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_FIELD(op, ...) op(msr_ia32_vmx_exit_ctls2_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_ia32_vmx_exit_ctls2_read()           MSR_VALUE_(msr_ia32_vmx_exit_ctls2_t, msr_rdmsr(MSR_IA32_VMX_EXIT_CTLS2))
 #define msr_ia32_vmx_exit_ctls2_read_safe(value) msr_rdmsr_safe(MSR_IA32_VMX_EXIT_CTLS2, MSR_RAW_PTR_(msr_ia32_vmx_exit_ctls2_t, value))

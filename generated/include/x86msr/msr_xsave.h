@@ -43,7 +43,7 @@ typedef union msr_ia32_xfd {
 #define MSR_IA32_XFD_XFD_SHIFT 0
 #define MSR_IA32_XFD_XFD_WIDTH 64
 #define MSR_IA32_XFD_XFD_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_XFD_XFD_FIELD(op, ...) op(msr_ia32_xfd_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_XFD_XFD_FIELD(op, ...) op(msr_ia32_xfd_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_xfd_read()                         MSR_VALUE_(msr_ia32_xfd_t, msr_rdmsr(MSR_IA32_XFD))
 #define msr_ia32_xfd_read_safe(value)               msr_rdmsr_safe(MSR_IA32_XFD, MSR_RAW_PTR_(msr_ia32_xfd_t, value))
@@ -78,7 +78,7 @@ typedef union msr_ia32_xfd_err {
 #define MSR_IA32_XFD_ERR_XFD_ERR_SHIFT 0
 #define MSR_IA32_XFD_ERR_XFD_ERR_WIDTH 64
 #define MSR_IA32_XFD_ERR_XFD_ERR_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_XFD_ERR_XFD_ERR_FIELD(op, ...) op(msr_ia32_xfd_err_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 1, __VA_ARGS__)
+#define MSR_IA32_XFD_ERR_XFD_ERR_FIELD(op, ...) op(msr_ia32_xfd_err_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
 
 #define msr_ia32_xfd_err_read()                         MSR_VALUE_(msr_ia32_xfd_err_t, msr_rdmsr(MSR_IA32_XFD_ERR))
 #define msr_ia32_xfd_err_read_safe(value)               msr_rdmsr_safe(MSR_IA32_XFD_ERR, MSR_RAW_PTR_(msr_ia32_xfd_err_t, value))
@@ -125,7 +125,7 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_PT_SHIFT 8
 #define MSR_IA32_XSS_PT_WIDTH 1
 #define MSR_IA32_XSS_PT_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_XSS_PT_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, __VA_ARGS__)
+#define MSR_IA32_XSS_PT_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
  * PASID, bit 10, rw: PASID state (the IA32_PASID MSR used by ENQCMD). Reset: 0.
@@ -133,7 +133,7 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_PASID_SHIFT 10
 #define MSR_IA32_XSS_PASID_WIDTH 1
 #define MSR_IA32_XSS_PASID_MASK  UINT64_C(0x0000000000000400)
-#define MSR_IA32_XSS_PASID_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, __VA_ARGS__)
+#define MSR_IA32_XSS_PASID_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * CET_U, bit 11, rw: User-mode CET state (IA32_U_CET and IA32_PL3_SSP). Reset: 0.
@@ -141,7 +141,7 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_CET_U_SHIFT 11
 #define MSR_IA32_XSS_CET_U_WIDTH 1
 #define MSR_IA32_XSS_CET_U_MASK  UINT64_C(0x0000000000000800)
-#define MSR_IA32_XSS_CET_U_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, __VA_ARGS__)
+#define MSR_IA32_XSS_CET_U_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
  * CET_S, bit 12, rw: Supervisor-mode CET state (the shadow-stack pointers for CPL 0, 1
@@ -150,7 +150,7 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_CET_S_SHIFT 12
 #define MSR_IA32_XSS_CET_S_WIDTH 1
 #define MSR_IA32_XSS_CET_S_MASK  UINT64_C(0x0000000000001000)
-#define MSR_IA32_XSS_CET_S_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, __VA_ARGS__)
+#define MSR_IA32_XSS_CET_S_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
  * HDC, bit 13, rw: Hardware duty cycling state (IA32_PM_CTL1). Reset: 0.
@@ -158,7 +158,7 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_HDC_SHIFT 13
 #define MSR_IA32_XSS_HDC_WIDTH 1
 #define MSR_IA32_XSS_HDC_MASK  UINT64_C(0x0000000000002000)
-#define MSR_IA32_XSS_HDC_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, __VA_ARGS__)
+#define MSR_IA32_XSS_HDC_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
  * UINTR, bit 14, rw: User-interrupt state (UIF and the user-interrupt MSRs). Reset: 0.
@@ -166,7 +166,7 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_UINTR_SHIFT 14
 #define MSR_IA32_XSS_UINTR_WIDTH 1
 #define MSR_IA32_XSS_UINTR_MASK  UINT64_C(0x0000000000004000)
-#define MSR_IA32_XSS_UINTR_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, __VA_ARGS__)
+#define MSR_IA32_XSS_UINTR_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000004000), 14, 1, 1, __VA_ARGS__)
 
 /*
  * LBR, bit 15, rw: Architectural last-branch-record state (IA32_LBR_CTL, IA32_LBR_DEPTH
@@ -175,7 +175,7 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_LBR_SHIFT 15
 #define MSR_IA32_XSS_LBR_WIDTH 1
 #define MSR_IA32_XSS_LBR_MASK  UINT64_C(0x0000000000008000)
-#define MSR_IA32_XSS_LBR_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, __VA_ARGS__)
+#define MSR_IA32_XSS_LBR_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
  * HWP, bit 16, rw: Hardware-controlled performance state (IA32_HWP_REQUEST). Reset: 0.
@@ -183,7 +183,7 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_HWP_SHIFT 16
 #define MSR_IA32_XSS_HWP_WIDTH 1
 #define MSR_IA32_XSS_HWP_MASK  UINT64_C(0x0000000000010000)
-#define MSR_IA32_XSS_HWP_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, __VA_ARGS__)
+#define MSR_IA32_XSS_HWP_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_xss_read()                         MSR_VALUE_(msr_ia32_xss_t, msr_rdmsr(MSR_IA32_XSS))
 #define msr_ia32_xss_read_safe(value)               msr_rdmsr_safe(MSR_IA32_XSS, MSR_RAW_PTR_(msr_ia32_xss_t, value))

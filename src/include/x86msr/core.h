@@ -403,20 +403,24 @@ MSR_ALWAYS_INLINE int msr_modify_safe_at_(uint32_t base, uint32_t stride, uint32
 #define MSR_BUILD_BUG_(cond, what) ((void)sizeof(struct { int what : (cond) ? -1 : 1; }))
 #endif
 
-/* A constant `x` that does not fit `max` fails to compile (C, gcc/clang); a
- * run-time value is masked instead. */
+/* A constant `x` wider than `width` bits fails to compile (C, gcc/clang); a
+ * run-time value is masked instead. (Two shifts: x >> 64 would be undefined.) */
 #if !defined(__cplusplus) && defined(__GNUC__)
-#define MSR_CHECK_FITS_(x, max) \
-    MSR_BUILD_BUG_(__builtin_choose_expr(__builtin_constant_p(x), (uint64_t)(x) > (max), 0), msr_value_too_wide_for_field)
+/* 1 when `x` is an integer constant expression: then (void *)(x * 0) is a null
+ * pointer constant and the conditional has type int * (Linux's __is_constexpr). */
+#define MSR_IS_ICE_(x) __builtin_types_compatible_p(__typeof__(1 ? (int *)0 : (void *)((long)(x) * 0l)), int *)
+#define MSR_CHECK_FITS_(x, width)                                                                     \
+    MSR_BUILD_BUG_(__builtin_choose_expr(MSR_IS_ICE_(x), ((uint64_t)(x) >> ((width) - 1) >> 1) != 0, 0),   \
+                   msr_value_too_wide_for_field)
 #else
-#define MSR_CHECK_FITS_(x, max) ((void)0)
+#define MSR_CHECK_FITS_(x, width) ((void)0)
 #endif
 
 /* Called through each field's MSR_<REG>_<FIELD>_FIELD(op, ...) descriptor with
- * (register type, field type, mask, shift, writable, ...). */
-#define MSR_GET_(T, F, mask, shift, writable, v) ((F)((MSR_RAW_(T, v) & (mask)) >> (shift)))
-#define MSR_SET_(T, F, mask, shift, writable, v, x)                                                   \
-    MSR_VALUE_(T, (MSR_BUILD_BUG_(!(writable), msr_field_is_read_only), MSR_CHECK_FITS_(x, (mask) >> (shift)), \
+ * (register type, field type, mask, shift, width, writable, ...). */
+#define MSR_GET_(T, F, mask, shift, width, writable, v) ((F)((MSR_RAW_(T, v) & (mask)) >> (shift)))
+#define MSR_SET_(T, F, mask, shift, width, writable, v, x)                                            \
+    MSR_VALUE_(T, (MSR_BUILD_BUG_(!(writable), msr_field_is_read_only), MSR_CHECK_FITS_(x, width),     \
                    (MSR_RAW_(T, v) & ~(uint64_t)(mask)) | (((uint64_t)(x) << (shift)) & (mask))))
 
 /* A human-readable description of an msr_status value. */

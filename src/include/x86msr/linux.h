@@ -18,19 +18,21 @@
  * unlocked (pread/pwrite do not use the file position), so threads reading
  * different CPUs, or the same one, do not wait for each other.
  *
- * Errors (enum msr_status, x86msr/core.h); errno is left as the system call
- * set it:
- *   MSR_ERR_NO_DRIVER   the CPU root does not exist, or CPU N's directory
- *                       exists without an `msr` file (the cpuid driver made
- *                       it), or no CPU directory of the root has one: the msr
- *                       driver is not loaded (`modprobe msr`)
- *   MSR_ERR_NO_CPU      ROOT/N/msr is missing while other CPUs have theirs
- *                       (no such CPU, or offline), ENXIO, or N too large
- *   MSR_ERR_PERMISSION  EACCES/EPERM: needs root or CAP_SYS_RAWIO; EPERM on a
- *                       write can also be kernel lockdown
- *   MSR_ERR_IO          EIO: the CPU raised #GP (MSR not implemented, or the
- *                       value written was rejected); any other errno
- *   MSR_ERR_SHORT       fewer than 8 bytes transferred
+ * Errors: MSR_ERR_FAULT (x86msr/core.h) when the CPU raised #GP (the driver's
+ * EIO: MSR not implemented, or the value written was rejected) -- the same
+ * status as the ring-0 accessors give -- and enum msr_linux_status for what
+ * only this backend can go wrong with; errno is left as the system call set it:
+ *   MSR_LINUX_ERR_NO_DRIVER   the CPU root does not exist, or CPU N's directory
+ *                             exists without an `msr` file (the cpuid driver
+ *                             made it), or no CPU directory of the root has
+ *                             one: the msr driver is not loaded
+ *   MSR_LINUX_ERR_NO_CPU      ROOT/N/msr is missing while other CPUs have theirs
+ *                             (no such CPU, or offline), ENXIO, or N too large
+ *   MSR_LINUX_ERR_PERMISSION  EACCES/EPERM: needs root or CAP_SYS_RAWIO; EPERM on
+ *                             a write can also be kernel lockdown
+ *   MSR_LINUX_ERR_SHORT       fewer than 8 bytes transferred
+ *   MSR_LINUX_ERR_IO          any other system error (out of memory, an
+ *                             unreadable sysfs file, an unexpected errno)
  * msr_linux_explain() turns each into a sentence that says what to do.
  *
  * Fake trees (tests, containers, offline copies): ROOT may hold regular files
@@ -38,10 +40,10 @@
  * lacks; a regular file cannot, since a hole reads as zeros. So, on a regular
  * file, an MSR at or beyond the end of the file is "not implemented": a read
  * there transfers 0 bytes and a write there would extend the file, and both
- * return MSR_ERR_IO (the file is not changed). A fixture writes the values it
+ * return MSR_ERR_FAULT (the file is not changed). A fixture writes the values it
  * wants at their addresses and sizes the file (`truncate -s`) just above the
  * highest MSR it implements; an MSR ending past EOF (1..7 bytes readable)
- * gives MSR_ERR_SHORT.
+ * gives MSR_LINUX_ERR_SHORT.
  *
  * Online CPUs (msr_linux_cpus): from SYSFS/online ("0-3,8-11", parsed
  * strictly) when a sysfs root is given (option or $X86MSR_SYSFS_ROOT) or the
@@ -61,6 +63,16 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* What can go wrong in this backend beyond an access the CPU refuses
+ * (MSR_ERR_FAULT); negative and distinct from enum msr_status. */
+enum msr_linux_status {
+    MSR_LINUX_ERR_NO_DRIVER = -40,  /* /dev/cpu/N/msr missing: the msr driver is not loaded */
+    MSR_LINUX_ERR_PERMISSION = -41, /* needs root / CAP_SYS_RAWIO, or kernel lockdown */
+    MSR_LINUX_ERR_NO_CPU = -42,     /* no such CPU, or CPU offline */
+    MSR_LINUX_ERR_SHORT = -43,      /* short read or write */
+    MSR_LINUX_ERR_IO = -44          /* another system error */
+};
 
 #define MSR_LINUX_DEFAULT_CPU_ROOT "/dev/cpu"
 #define MSR_LINUX_DEFAULT_SYSFS_ROOT "/sys/devices/system/cpu"
@@ -110,7 +122,7 @@ struct msr_linux_request {
 /*
  * Reads `count` MSRs of one CPU with one lookup of its descriptor. Returns
  * MSR_OK when the CPU could be opened, each entry then carrying its own
- * status (MSR_ERR_IO: not implemented); otherwise returns the CPU's error
+ * status (MSR_ERR_FAULT: not implemented); otherwise returns the CPU's error
  * (no driver, permission, no such CPU) and stores it in every entry.
  */
 int msr_linux_read_batch(struct msr_linux *h, unsigned cpu, struct msr_linux_request *requests,
@@ -123,8 +135,8 @@ void msr_linux_release(struct msr_linux *h, unsigned cpu);
 
 /*
  * The online CPUs, ascending, in a malloc'ed array the caller frees
- * (*cpus is NULL when *count is 0, which is not an error). MSR_ERR_NO_DRIVER
- * when listing a CPU root that does not exist; MSR_ERR_IO when the sysfs
+ * (*cpus is NULL when *count is 0, which is not an error). MSR_LINUX_ERR_NO_DRIVER
+ * when listing a CPU root that does not exist; MSR_LINUX_ERR_IO when the sysfs
  * file cannot be read; MSR_ERR_INVALID when it is malformed.
  */
 int msr_linux_cpus(const struct msr_linux *h, unsigned **cpus, size_t *count);
@@ -140,7 +152,7 @@ int msr_linux_parse_cpulist(const char *text, unsigned **cpus, size_t *count);
 
 /* What a status means and what to do about it, as one sentence without a
  * final period ("the msr driver is not loaded: run 'modprobe msr' as root").
- * Statuses this backend does not produce get msr_strerror()'s text. */
+ * Statuses of other layers get msr_strerror()'s text. */
 const char *msr_linux_explain(int status);
 
 /*

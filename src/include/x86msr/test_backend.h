@@ -45,6 +45,9 @@ struct msr_test_backend {
     struct msr_test_access log[MSR_TEST_BACKEND_LOG]; /* the first accesses, in order */
     size_t log_count;                                 /* every access, even past the log */
     size_t fault_count;                               /* plain accesses that failed */
+    uint32_t last_fault_msr;                          /* the last of them: its MSR, */
+    bool last_fault_is_write;                         /* whether it was a write */
+    int last_fault_status;                            /* and its status (MSR_ERR_RANGE: bad array index) */
 };
 
 /* Empties the register file and the log; points backend.ctx at `tb`. */

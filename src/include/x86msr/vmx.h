@@ -41,6 +41,16 @@
 extern "C" {
 #endif
 
+/* What the VMX helpers report beyond the core's access-level statuses
+ * (x86msr/core.h); negative and distinct from them. */
+enum msr_vmx_status {
+    MSR_VMX_ERR_UNSUPPORTED = -20, /* the processor lacks the feature (VMX, a control, a set) */
+    MSR_VMX_ERR_DISABLED = -21     /* disabled and locked by firmware (IA32_FEATURE_CONTROL) */
+};
+
+/* A sentence for any status the VMX helpers return (core ones included). */
+const char *msr_vmx_strerror(int status);
+
 /* ==========================================================================
  * Capability snapshot
  * ========================================================================== */
@@ -86,21 +96,17 @@ struct msr_vmx_caps {
     uint32_t error_msr; /* after a failed fill: the MSR at fault, else 0 */
 };
 
-/* A reader: MSR_OK and *value, or a negative msr_status (then *value = 0). */
-typedef int (*msr_vmx_read_fn)(void *ctx, uint32_t msr, uint64_t *value);
-/* A writer: MSR_OK or a negative msr_status. */
-typedef int (*msr_vmx_write_fn)(void *ctx, uint32_t msr, uint64_t value);
-
 /*
  * Fills `caps` through `read`. Reads IA32_VMX_BASIC first: if that faults
- * (MSR_ERR_FAULT, or MSR_ERR_IO from the Linux driver) VMX is not there and
- * the result is MSR_ERR_UNSUPPORTED with nothing else read. Then the MSRs
- * every VMX processor has, then each optional one only when its existence
- * condition holds (see enum msr_vmx_cap_msr). Errors: MSR_ERR_INVALID (NULL
- * argument, or values that contradict themselves), the reader's error for an
- * MSR that should exist but failed.
+ * (MSR_ERR_FAULT, through any backend) VMX is not there and
+ * the result is MSR_VMX_ERR_UNSUPPORTED with nothing else read. Then every
+ * other capability MSR whose presence condition in the spec (its `present_if`:
+ * CPUID's VMX bit, IA32_VMX_BASIC[55], an allowed-1 bit of another capability
+ * MSR) holds for the values read before it -- never one that could #GP.
+ * Errors: MSR_ERR_INVALID (NULL argument, or values that contradict
+ * themselves), the reader's error for an MSR that should exist but failed.
  */
-int msr_vmx_caps_read_with(struct msr_vmx_caps *caps, msr_vmx_read_fn read, void *ctx);
+int msr_vmx_caps_read_with(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx);
 
 /* (address, value) of one MSR: snapshot files, logs, tests. */
 struct msr_vmx_msr_value {
@@ -121,16 +127,17 @@ int msr_vmx_caps_from_values(struct msr_vmx_caps *caps, const struct msr_vmx_msr
 /* Whether the snapshot holds `which` (false for an out-of-range index). */
 bool msr_vmx_caps_has(const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which);
 
-/* The value of `which`: MSR_OK, MSR_ERR_UNSUPPORTED when the CPU does not
+/* The value of `which`: MSR_OK, MSR_VMX_ERR_UNSUPPORTED when the CPU does not
  * have it (then *value = 0), MSR_ERR_INVALID for bad arguments. */
 int msr_vmx_caps_get(const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which, uint64_t *value);
 
 /* The address of `which` (0x480 + index), or 0 when out of range. */
 uint32_t msr_vmx_cap_msr_address(enum msr_vmx_cap_msr which);
 
-/* When `which` exists, in words: "IA32_VMX_BASIC[55] = 1 (TRUE controls)";
- * for messages such as "snapshot lacks X, which exists because ...". */
-const char *msr_vmx_cap_msr_condition(enum msr_vmx_cap_msr which);
+/* When `which` exists, from the spec's presence condition
+ * ("IA32_VMX_BASIC[55] = 1"), for messages such as "snapshot lacks X, which
+ * exists when ...". Returns the length needed, like snprintf. */
+size_t msr_vmx_cap_msr_condition(enum msr_vmx_cap_msr which, char *buf, size_t size);
 
 /* ==========================================================================
  * Control sets (spec: vmx_control_sets; names in msr_vmx_control_sets[])
@@ -145,7 +152,7 @@ struct msr_vmx_control_caps {
     bool has_true;     /* allowed0 came from the TRUE_* MSR */
 };
 
-/* The capabilities of `set`: MSR_OK; MSR_ERR_UNSUPPORTED when the set does
+/* The capabilities of `set`: MSR_OK; MSR_VMX_ERR_UNSUPPORTED when the set does
  * not exist on this CPU (then *out is all zero: every bit must be 0);
  * MSR_ERR_INVALID for bad arguments. */
 int msr_vmx_caps_control_set(const struct msr_vmx_caps *caps, enum msr_vmx_control_set_id set,
@@ -190,7 +197,7 @@ struct msr_vmx_adjusted {
  * value = allowed0 | ((required | optional) & allowed1), with allowed0 from
  * the TRUE_* MSR where it exists (so default-1 bits can be cleared). 64-bit
  * sets (tertiary, exit2) have allowed-1 bits only. A set the CPU lacks has
- * allowed1 = 0. Returns MSR_OK; MSR_ERR_UNSUPPORTED when a required bit
+ * allowed1 = 0. Returns MSR_OK; MSR_VMX_ERR_UNSUPPORTED when a required bit
  * cannot be 1 (out->unsupported lists every such bit, out->value is still
  * the best legal value); MSR_ERR_INVALID for NULL, an unfilled snapshot, an
  * out-of-range set, or bits above the set's width.
@@ -265,7 +272,7 @@ int msr_vmx_fixed_bits_check(uint64_t value, uint64_t fixed0, uint64_t fixed1, s
  * under the "unrestricted guest" control) PE and PG may be 0, but PG = 1
  * still needs PE = 1. MSR_OK; MSR_ERR_INVALID when the value is not allowed
  * (bits in *out) or for bad arguments (NULL, unfilled snapshot: then *out is
- * all zero); MSR_ERR_UNSUPPORTED when unrestricted guest is asked for but the
+ * all zero); MSR_VMX_ERR_UNSUPPORTED when unrestricted guest is asked for but the
  * CPU cannot set that control.
  */
 int msr_vmx_cr0_check(const struct msr_vmx_caps *caps, uint64_t cr0, bool unrestricted_guest,
@@ -298,7 +305,7 @@ struct msr_vmx_feature_control_plan {
  * The decision, as a pure function of the current value. Unlocked: enable
  * VMX outside SMX (and inside SMX when `inside_smx` and `smx_supported`),
  * keep every other bit, set the lock. Locked: nothing to write; VMX outside
- * SMX must already be enabled, else MSR_ERR_DISABLED (firmware turned VMX
+ * SMX must already be enabled, else MSR_VMX_ERR_DISABLED (firmware turned VMX
  * off; only a firmware setting changes that). Inside-SMX is a wish: not
  * granted when SMX is unsupported or the lock forbids it (see the plan).
  * MSR_ERR_INVALID when out is NULL.
@@ -308,7 +315,7 @@ int msr_vmx_feature_control_decide(uint64_t current, bool inside_smx, bool smx_s
 
 /* Read, plan, write: the plan's status, or the reader's/writer's error.
  * `out` may be NULL. */
-int msr_vmx_feature_control_enable_with(msr_vmx_read_fn read, msr_vmx_write_fn write, void *ctx,
+int msr_vmx_feature_control_enable_with(msr_read_fn read, msr_write_fn write, void *ctx,
                                         bool inside_smx, bool smx_supported,
                                         struct msr_vmx_feature_control_plan *out);
 
