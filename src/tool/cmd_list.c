@@ -111,7 +111,7 @@ static int run_list(const struct command *self, const struct cli_args *args)
 
     (void)self;
     if ((dump_path || from) && !cli_flag(args, OPT_SUPPORTED))
-        return usage_error("--%s only makes sense with --supported", dump_path ? "cpuid" : "from");
+        return usage_error("--%s only makes sense with --supported", dump_path ? "cpuid FILE" : "from SNAPSHOT");
     if (args->option[OPT_CPU] && !from)
         return usage_error("--cpu only makes sense with --from");
     if (dump_path) {

@@ -22,6 +22,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tool_main import run_tests, sample  # noqa: E402
 
 TOOL = os.environ.get("X86MSR_TOOL", "")
+VENDORS = {"intel", "amd", "kvm", "hyperv", "xen"}
+VMX_DEPENDENT = ("IA32_VMX_PROCBASED_CTLS2", "IA32_VMX_EPT_VPID_CAP", "IA32_VMX_TRUE_PINBASED_CTLS",
+                 "IA32_VMX_TRUE_PROCBASED_CTLS", "IA32_VMX_TRUE_EXIT_CTLS", "IA32_VMX_TRUE_ENTRY_CTLS",
+                 "IA32_VMX_VMFUNC", "IA32_VMX_PROCBASED_CTLS3", "IA32_VMX_EXIT_CTLS2")
 
 # The registers issue 2 requires the spec to describe.
 REQUIRED_MSRS = {
@@ -93,14 +97,19 @@ class ListTests(ToolTestCase):
         for msr in self.listing():
             with self.subTest(msr["name"]):
                 for key in ("name", "address", "category", "access", "vendors", "aliases",
-                            "description", "ref", "cpuid", "reserved_mask", "fields"):
+                            "description", "ref", "reserved_mask", "writable_mask", "w1c_mask", "fields"):
                     self.assertIn(key, msr)
                 self.assertRegex(msr["address"], HEX_STRING)
-                self.assertRegex(msr["reserved_mask"], HEX_STRING)
+                for mask in ("reserved_mask", "writable_mask", "w1c_mask"):
+                    self.assertRegex(msr[mask], HEX_STRING)
+                self.assertEqual(int(msr["writable_mask"], 16) & int(msr["reserved_mask"], 16), 0)
                 self.assertIn(msr["access"], {"ro", "rw", "wo"})
-                self.assertTrue(set(msr["vendors"]) <= {"intel", "amd"} and msr["vendors"])
-                if "condition" in msr:
-                    self.assertIsInstance(msr["condition"], str)
+                self.assertTrue(set(msr["vendors"]) <= VENDORS and msr["vendors"])
+                self.assertEqual("present_if" in msr, "present_if_tree" in msr)
+                if "present_if" in msr:
+                    self.assertIsInstance(msr["present_if"], str)
+                    self.assertIn(msr["present_if_tree"]["kind"],
+                                  {"cpuid", "msr", "family", "context", "any_of", "all_of"})
                 for f in msr["fields"]:
                     for key in ("name", "lsb", "msb", "access", "description"):
                         self.assertIn(key, f)
@@ -108,9 +117,10 @@ class ListTests(ToolTestCase):
                     self.assertIn(f["access"], ACCESS_MODES)
 
     def test_show_prints_the_presence_condition(self):
-        for msr in sample(m for m in self.listing() if "condition" in m):
+        for msr in sample(m for m in self.listing() if "present_if" in m):
             with self.subTest(msr["name"]):
-                self.assertIn(f"condition  {msr['condition']}", self.ok("show", msr["name"]))
+                self.assertRegex(self.ok("show", msr["name"]),
+                                 r"(?m)^  present if +" + re.escape(msr["present_if"]) + "$")
 
     def test_reserved_mask_is_the_complement_of_the_fields(self):
         for msr in self.listing():
@@ -177,12 +187,55 @@ class SupportedTests(ToolTestCase):
         self.assertEqual(s["IA32_EFER"], "yes")
 
     def test_never_yes_where_cpuid_cannot_tell(self):
+        """No condition, a condition on another MSR's value, or a processor state:
+        CPUID alone cannot say yes."""
+        def reads_msrs_or_state(tree):
+            if tree["kind"] in ("msr", "context"):
+                return True
+            return any(reads_msrs_or_state(c) for c in tree.get("conditions", []))
+
         for dump in ("cpuid-intel-vmx.txt", "cpuid-amd-svm.txt"):
             for m in self.ok_json("list", "--supported", "--cpuid", os.path.join(DATA, dump)):
                 with self.subTest(dump=dump, msr=m["name"]):
                     self.assertIn(m["supported"], ("yes", "unknown"))
-                    if not m["cpuid"] or "condition" in m:
+                    if "present_if" not in m or (reads_msrs_or_state(m["present_if_tree"]) and
+                                                 m["present_if_tree"]["kind"] != "any_of"):
                         self.assertEqual(m["supported"], "unknown")
+
+    def test_vmx_msrs_that_hang_on_other_msrs_are_unknown_from_cpuid(self):
+        """The issue's wrong "yes": CTLS2, the TRUE controls, VMFUNC, CTLS3 and EXIT_CTLS2
+        exist only when IA32_VMX_BASIC or a control MSR says so."""
+        s = self.supported("cpuid-intel-vmx.txt")
+        for name in VMX_DEPENDENT:
+            with self.subTest(name):
+                self.assertEqual(s[name], "unknown")
+
+    def test_a_snapshot_decides_them(self):
+        """With the MSR values of a real processor the answer is exact: Skylake has the
+        TRUE controls, secondary controls, EPT/VPID and VM functions, but no tertiary
+        controls; the Core 2 X6800 has none of them."""
+        cpuid = os.path.join(DATA, "cpuid-intel-vmx.txt")
+        snapshots = os.path.join(os.path.dirname(DATA), "..", "vmx", "snapshots")
+        skylake = {m["name"]: m["supported"] for m in self.ok_json(
+            "list", "--supported", "--cpuid", cpuid, "--from",
+            os.path.join(snapshots, "intel-core-i7-6700k-skylake.txt"))}
+        for name in ("IA32_VMX_PROCBASED_CTLS2", "IA32_VMX_EPT_VPID_CAP", "IA32_VMX_TRUE_PINBASED_CTLS",
+                     "IA32_VMX_TRUE_PROCBASED_CTLS", "IA32_VMX_TRUE_EXIT_CTLS", "IA32_VMX_TRUE_ENTRY_CTLS",
+                     "IA32_VMX_VMFUNC"):
+            self.assertEqual(skylake[name], "yes", name)
+        for name in ("IA32_VMX_PROCBASED_CTLS3", "IA32_VMX_EXIT_CTLS2"):
+            self.assertNotIn(name, skylake)
+        merom = {m["name"]: m["supported"] for m in self.ok_json(
+            "list", "--supported", "--cpuid", cpuid, "--from",
+            os.path.join(snapshots, "intel-core2-x6800-merom.txt"))}
+        for name in VMX_DEPENDENT:
+            self.assertNotIn(name, merom)
+        self.assertEqual(merom["IA32_VMX_BASIC"], "yes")
+
+    def test_from_needs_supported(self):
+        result = run("list", "--from", "/dev/null")
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr, "x86msr: --from SNAPSHOT only makes sense with --supported\n")
 
     def test_text_lists_a_supported_column(self):
         out = self.ok("list", "--supported", "--cpuid", os.path.join(DATA, "cpuid-intel-vmx.txt"))
@@ -223,7 +276,7 @@ class ShowTests(ToolTestCase):
         self.assertRegex(out, r"(?m)^  address +0xC0000080$")
         self.assertRegex(out, r"(?m)^  access +rw$")
         self.assertRegex(out, r"(?m)^  reserved +0x[0-9A-F]{16} \(bits [0-9:, ]+\)$")
-        self.assertRegex(out, r"(?m)^  cpuid +CPUID\.\(EAX=80000001H\):EDX\[\d+\]")
+        self.assertRegex(out, r"(?m)^  present if +CPUID\.\(EAX=80000001H\):EDX\[\d+\] = 1")
         self.assertRegex(out, r"(?m)^  11 +NXE +rw ")
         self.assertRegex(out, r"(?m)^  10 +LMA +ro ")
 

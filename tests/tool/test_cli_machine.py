@@ -197,7 +197,7 @@ class ReadTests(MachineTestCase):
         self.assertIn("IA32_EFER (0xC0000080) = 0x0000000000000D01 on cpus 0-1", result.stdout)
         self.assertEqual(result.stderr.splitlines(), [
             f"x86msr: cpu {cpu}: cannot read {self.name_at(0xC0010000)} (0xC0010000): the CPU refused the access "
-            "(EIO): MSR not implemented on this CPU, or value rejected" for cpu in (0, 1)])
+            "(#GP, EIO from the driver): MSR not implemented on this CPU, or value rejected" for cpu in (0, 1)])
         data = json.loads(self.tool("read", "-c", "1", "0xC0010000", "--json").stdout)
         self.assertEqual(data[0]["cpu"], 1)
         self.assertIn("not implemented", data[0]["error"])

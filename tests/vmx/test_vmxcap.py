@@ -59,8 +59,8 @@ class TextTests(unittest.TestCase):
     def test_merom_has_no_secondary_controls_and_forced_cr3_exiting(self):
         out = run("--from", snapshot(MEROM)).stdout
         self.assertIn("Secondary processor-based VM-execution controls: not supported "
-                      "(IA32_VMX_PROCBASED_CTLS2 exists only when primary processor-based control 31 "
-                      "(activate secondary controls) may be 1)", out)
+                      "(IA32_VMX_PROCBASED_CTLS2 exists only when CPUID.(EAX=1H):ECX[5] = 1 and "
+                      "IA32_VMX_PROCBASED_CTLS[63] = 1)", out)
         self.assertRegex(out, r"\n  CR3-load exiting +forced\n")
         self.assertRegex(out, r"\n  TRUE_CONTROLS +no\n")
 
@@ -216,7 +216,7 @@ class ErrorTests(unittest.TestCase):
         path = self.skylake_without(0x48D)
         self.assert_one_line_error(run("--from", path), 2,
                                    "IA32_VMX_TRUE_PINBASED_CTLS (0x48D) is missing; it must be there because "
-                                   "IA32_VMX_BASIC bit 55 (TRUE controls) is 1")
+                                   "CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_BASIC[55] = 1")
 
     def test_empty_file_and_file_without_basic(self):
         path = self.write("# nothing\n")
@@ -224,7 +224,7 @@ class ErrorTests(unittest.TestCase):
         path = self.write("0x3A 0x5\n")
         self.assert_one_line_error(run("--from", path), 2,
                                    f"{path}: cpu 0: IA32_VMX_BASIC (0x480) is missing; it must be there because "
-                                   "every processor with VMX has it")
+                                   "CPUID.(EAX=1H):ECX[5] = 1")
 
     def test_contradictory_capability(self):
         with open(snapshot(MEROM)) as f:
