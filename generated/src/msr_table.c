@@ -883,7 +883,7 @@ static const struct msr_field_info fields_ia32_sysenter_esp[] = {
     { "ESP", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Stack pointer for the CPL 0 stack.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_sysenter_esp[] = { "SYSENTER_ESP" };
 static const struct msr_condition present_ia32_sysenter_esp[] = {
@@ -897,7 +897,7 @@ static const struct msr_field_info fields_ia32_sysenter_eip[] = {
     { "EIP", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Entry point of the CPL 0 SYSENTER handler.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_sysenter_eip[] = { "SYSENTER_EIP" };
 static const struct msr_condition present_ia32_sysenter_eip[] = {
@@ -1920,16 +1920,16 @@ static const struct msr_field_info fields_ia32_mtrr_physbasex[] = {
       NULL, 0,
       0, NULL, false },
 };
-static const char *const aliases_ia32_mtrr_physbasex_0[] = { "MTRRPHYSBASE0" };
-static const char *const aliases_ia32_mtrr_physbasex_1[] = { "MTRRPHYSBASE1" };
-static const char *const aliases_ia32_mtrr_physbasex_2[] = { "MTRRPHYSBASE2" };
-static const char *const aliases_ia32_mtrr_physbasex_3[] = { "MTRRPHYSBASE3" };
-static const char *const aliases_ia32_mtrr_physbasex_4[] = { "MTRRPHYSBASE4" };
-static const char *const aliases_ia32_mtrr_physbasex_5[] = { "MTRRPHYSBASE5" };
-static const char *const aliases_ia32_mtrr_physbasex_6[] = { "MTRRPHYSBASE6" };
-static const char *const aliases_ia32_mtrr_physbasex_7[] = { "MTRRPHYSBASE7" };
-static const char *const aliases_ia32_mtrr_physbasex_8[] = { "MTRRPHYSBASE8" };
-static const char *const aliases_ia32_mtrr_physbasex_9[] = { "MTRRPHYSBASE9" };
+static const char *const aliases_ia32_mtrr_physbasex_I0[] = { "MTRRPHYSBASE0" };
+static const char *const aliases_ia32_mtrr_physbasex_I1[] = { "MTRRPHYSBASE1" };
+static const char *const aliases_ia32_mtrr_physbasex_I2[] = { "MTRRPHYSBASE2" };
+static const char *const aliases_ia32_mtrr_physbasex_I3[] = { "MTRRPHYSBASE3" };
+static const char *const aliases_ia32_mtrr_physbasex_I4[] = { "MTRRPHYSBASE4" };
+static const char *const aliases_ia32_mtrr_physbasex_I5[] = { "MTRRPHYSBASE5" };
+static const char *const aliases_ia32_mtrr_physbasex_I6[] = { "MTRRPHYSBASE6" };
+static const char *const aliases_ia32_mtrr_physbasex_I7[] = { "MTRRPHYSBASE7" };
+static const char *const aliases_ia32_mtrr_physbasex_I8[] = { "MTRRPHYSBASE8" };
+static const char *const aliases_ia32_mtrr_physbasex_I9[] = { "MTRRPHYSBASE9" };
 static const struct msr_condition present_ia32_mtrr_physbasex[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
@@ -1953,16 +1953,16 @@ static const struct msr_field_info fields_ia32_mtrr_physmaskx[] = {
       NULL, 0,
       0, NULL, false },
 };
-static const char *const aliases_ia32_mtrr_physmaskx_0[] = { "MTRRPHYSMASK0" };
-static const char *const aliases_ia32_mtrr_physmaskx_1[] = { "MTRRPHYSMASK1" };
-static const char *const aliases_ia32_mtrr_physmaskx_2[] = { "MTRRPHYSMASK2" };
-static const char *const aliases_ia32_mtrr_physmaskx_3[] = { "MTRRPHYSMASK3" };
-static const char *const aliases_ia32_mtrr_physmaskx_4[] = { "MTRRPHYSMASK4" };
-static const char *const aliases_ia32_mtrr_physmaskx_5[] = { "MTRRPHYSMASK5" };
-static const char *const aliases_ia32_mtrr_physmaskx_6[] = { "MTRRPHYSMASK6" };
-static const char *const aliases_ia32_mtrr_physmaskx_7[] = { "MTRRPHYSMASK7" };
-static const char *const aliases_ia32_mtrr_physmaskx_8[] = { "MTRRPHYSMASK8" };
-static const char *const aliases_ia32_mtrr_physmaskx_9[] = { "MTRRPHYSMASK9" };
+static const char *const aliases_ia32_mtrr_physmaskx_I0[] = { "MTRRPHYSMASK0" };
+static const char *const aliases_ia32_mtrr_physmaskx_I1[] = { "MTRRPHYSMASK1" };
+static const char *const aliases_ia32_mtrr_physmaskx_I2[] = { "MTRRPHYSMASK2" };
+static const char *const aliases_ia32_mtrr_physmaskx_I3[] = { "MTRRPHYSMASK3" };
+static const char *const aliases_ia32_mtrr_physmaskx_I4[] = { "MTRRPHYSMASK4" };
+static const char *const aliases_ia32_mtrr_physmaskx_I5[] = { "MTRRPHYSMASK5" };
+static const char *const aliases_ia32_mtrr_physmaskx_I6[] = { "MTRRPHYSMASK6" };
+static const char *const aliases_ia32_mtrr_physmaskx_I7[] = { "MTRRPHYSMASK7" };
+static const char *const aliases_ia32_mtrr_physmaskx_I8[] = { "MTRRPHYSMASK8" };
+static const char *const aliases_ia32_mtrr_physmaskx_I9[] = { "MTRRPHYSMASK9" };
 static const struct msr_condition present_ia32_mtrr_physmaskx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
@@ -3515,38 +3515,38 @@ static const struct msr_field_info fields_ia32_mcx_ctl[] = {
       NULL, 0,
       0, NULL, false },
 };
-static const char *const aliases_ia32_mcx_ctl_0[] = { "MC0_CTL" };
-static const char *const aliases_ia32_mcx_ctl_1[] = { "MC1_CTL" };
-static const char *const aliases_ia32_mcx_ctl_2[] = { "MC2_CTL" };
-static const char *const aliases_ia32_mcx_ctl_3[] = { "MC3_CTL" };
-static const char *const aliases_ia32_mcx_ctl_4[] = { "MC4_CTL" };
-static const char *const aliases_ia32_mcx_ctl_5[] = { "MC5_CTL" };
-static const char *const aliases_ia32_mcx_ctl_6[] = { "MC6_CTL" };
-static const char *const aliases_ia32_mcx_ctl_7[] = { "MC7_CTL" };
-static const char *const aliases_ia32_mcx_ctl_8[] = { "MC8_CTL" };
-static const char *const aliases_ia32_mcx_ctl_9[] = { "MC9_CTL" };
-static const char *const aliases_ia32_mcx_ctl_10[] = { "MC10_CTL" };
-static const char *const aliases_ia32_mcx_ctl_11[] = { "MC11_CTL" };
-static const char *const aliases_ia32_mcx_ctl_12[] = { "MC12_CTL" };
-static const char *const aliases_ia32_mcx_ctl_13[] = { "MC13_CTL" };
-static const char *const aliases_ia32_mcx_ctl_14[] = { "MC14_CTL" };
-static const char *const aliases_ia32_mcx_ctl_15[] = { "MC15_CTL" };
-static const char *const aliases_ia32_mcx_ctl_16[] = { "MC16_CTL" };
-static const char *const aliases_ia32_mcx_ctl_17[] = { "MC17_CTL" };
-static const char *const aliases_ia32_mcx_ctl_18[] = { "MC18_CTL" };
-static const char *const aliases_ia32_mcx_ctl_19[] = { "MC19_CTL" };
-static const char *const aliases_ia32_mcx_ctl_20[] = { "MC20_CTL" };
-static const char *const aliases_ia32_mcx_ctl_21[] = { "MC21_CTL" };
-static const char *const aliases_ia32_mcx_ctl_22[] = { "MC22_CTL" };
-static const char *const aliases_ia32_mcx_ctl_23[] = { "MC23_CTL" };
-static const char *const aliases_ia32_mcx_ctl_24[] = { "MC24_CTL" };
-static const char *const aliases_ia32_mcx_ctl_25[] = { "MC25_CTL" };
-static const char *const aliases_ia32_mcx_ctl_26[] = { "MC26_CTL" };
-static const char *const aliases_ia32_mcx_ctl_27[] = { "MC27_CTL" };
-static const char *const aliases_ia32_mcx_ctl_28[] = { "MC28_CTL" };
-static const char *const aliases_ia32_mcx_ctl_29[] = { "MC29_CTL" };
-static const char *const aliases_ia32_mcx_ctl_30[] = { "MC30_CTL" };
-static const char *const aliases_ia32_mcx_ctl_31[] = { "MC31_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I0[] = { "MC0_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I1[] = { "MC1_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I2[] = { "MC2_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I3[] = { "MC3_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I4[] = { "MC4_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I5[] = { "MC5_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I6[] = { "MC6_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I7[] = { "MC7_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I8[] = { "MC8_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I9[] = { "MC9_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I10[] = { "MC10_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I11[] = { "MC11_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I12[] = { "MC12_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I13[] = { "MC13_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I14[] = { "MC14_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I15[] = { "MC15_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I16[] = { "MC16_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I17[] = { "MC17_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I18[] = { "MC18_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I19[] = { "MC19_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I20[] = { "MC20_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I21[] = { "MC21_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I22[] = { "MC22_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I23[] = { "MC23_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I24[] = { "MC24_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I25[] = { "MC25_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I26[] = { "MC26_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I27[] = { "MC27_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I28[] = { "MC28_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I29[] = { "MC29_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I30[] = { "MC30_CTL" };
+static const char *const aliases_ia32_mcx_ctl_I31[] = { "MC31_CTL" };
 static const struct msr_condition present_ia32_mcx_ctl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
@@ -3622,38 +3622,38 @@ static const struct msr_field_info fields_ia32_mcx_status[] = {
       NULL, 0,
       0, NULL, false },
 };
-static const char *const aliases_ia32_mcx_status_0[] = { "MC0_STATUS" };
-static const char *const aliases_ia32_mcx_status_1[] = { "MC1_STATUS" };
-static const char *const aliases_ia32_mcx_status_2[] = { "MC2_STATUS" };
-static const char *const aliases_ia32_mcx_status_3[] = { "MC3_STATUS" };
-static const char *const aliases_ia32_mcx_status_4[] = { "MC4_STATUS" };
-static const char *const aliases_ia32_mcx_status_5[] = { "MC5_STATUS" };
-static const char *const aliases_ia32_mcx_status_6[] = { "MC6_STATUS" };
-static const char *const aliases_ia32_mcx_status_7[] = { "MC7_STATUS" };
-static const char *const aliases_ia32_mcx_status_8[] = { "MC8_STATUS" };
-static const char *const aliases_ia32_mcx_status_9[] = { "MC9_STATUS" };
-static const char *const aliases_ia32_mcx_status_10[] = { "MC10_STATUS" };
-static const char *const aliases_ia32_mcx_status_11[] = { "MC11_STATUS" };
-static const char *const aliases_ia32_mcx_status_12[] = { "MC12_STATUS" };
-static const char *const aliases_ia32_mcx_status_13[] = { "MC13_STATUS" };
-static const char *const aliases_ia32_mcx_status_14[] = { "MC14_STATUS" };
-static const char *const aliases_ia32_mcx_status_15[] = { "MC15_STATUS" };
-static const char *const aliases_ia32_mcx_status_16[] = { "MC16_STATUS" };
-static const char *const aliases_ia32_mcx_status_17[] = { "MC17_STATUS" };
-static const char *const aliases_ia32_mcx_status_18[] = { "MC18_STATUS" };
-static const char *const aliases_ia32_mcx_status_19[] = { "MC19_STATUS" };
-static const char *const aliases_ia32_mcx_status_20[] = { "MC20_STATUS" };
-static const char *const aliases_ia32_mcx_status_21[] = { "MC21_STATUS" };
-static const char *const aliases_ia32_mcx_status_22[] = { "MC22_STATUS" };
-static const char *const aliases_ia32_mcx_status_23[] = { "MC23_STATUS" };
-static const char *const aliases_ia32_mcx_status_24[] = { "MC24_STATUS" };
-static const char *const aliases_ia32_mcx_status_25[] = { "MC25_STATUS" };
-static const char *const aliases_ia32_mcx_status_26[] = { "MC26_STATUS" };
-static const char *const aliases_ia32_mcx_status_27[] = { "MC27_STATUS" };
-static const char *const aliases_ia32_mcx_status_28[] = { "MC28_STATUS" };
-static const char *const aliases_ia32_mcx_status_29[] = { "MC29_STATUS" };
-static const char *const aliases_ia32_mcx_status_30[] = { "MC30_STATUS" };
-static const char *const aliases_ia32_mcx_status_31[] = { "MC31_STATUS" };
+static const char *const aliases_ia32_mcx_status_I0[] = { "MC0_STATUS" };
+static const char *const aliases_ia32_mcx_status_I1[] = { "MC1_STATUS" };
+static const char *const aliases_ia32_mcx_status_I2[] = { "MC2_STATUS" };
+static const char *const aliases_ia32_mcx_status_I3[] = { "MC3_STATUS" };
+static const char *const aliases_ia32_mcx_status_I4[] = { "MC4_STATUS" };
+static const char *const aliases_ia32_mcx_status_I5[] = { "MC5_STATUS" };
+static const char *const aliases_ia32_mcx_status_I6[] = { "MC6_STATUS" };
+static const char *const aliases_ia32_mcx_status_I7[] = { "MC7_STATUS" };
+static const char *const aliases_ia32_mcx_status_I8[] = { "MC8_STATUS" };
+static const char *const aliases_ia32_mcx_status_I9[] = { "MC9_STATUS" };
+static const char *const aliases_ia32_mcx_status_I10[] = { "MC10_STATUS" };
+static const char *const aliases_ia32_mcx_status_I11[] = { "MC11_STATUS" };
+static const char *const aliases_ia32_mcx_status_I12[] = { "MC12_STATUS" };
+static const char *const aliases_ia32_mcx_status_I13[] = { "MC13_STATUS" };
+static const char *const aliases_ia32_mcx_status_I14[] = { "MC14_STATUS" };
+static const char *const aliases_ia32_mcx_status_I15[] = { "MC15_STATUS" };
+static const char *const aliases_ia32_mcx_status_I16[] = { "MC16_STATUS" };
+static const char *const aliases_ia32_mcx_status_I17[] = { "MC17_STATUS" };
+static const char *const aliases_ia32_mcx_status_I18[] = { "MC18_STATUS" };
+static const char *const aliases_ia32_mcx_status_I19[] = { "MC19_STATUS" };
+static const char *const aliases_ia32_mcx_status_I20[] = { "MC20_STATUS" };
+static const char *const aliases_ia32_mcx_status_I21[] = { "MC21_STATUS" };
+static const char *const aliases_ia32_mcx_status_I22[] = { "MC22_STATUS" };
+static const char *const aliases_ia32_mcx_status_I23[] = { "MC23_STATUS" };
+static const char *const aliases_ia32_mcx_status_I24[] = { "MC24_STATUS" };
+static const char *const aliases_ia32_mcx_status_I25[] = { "MC25_STATUS" };
+static const char *const aliases_ia32_mcx_status_I26[] = { "MC26_STATUS" };
+static const char *const aliases_ia32_mcx_status_I27[] = { "MC27_STATUS" };
+static const char *const aliases_ia32_mcx_status_I28[] = { "MC28_STATUS" };
+static const char *const aliases_ia32_mcx_status_I29[] = { "MC29_STATUS" };
+static const char *const aliases_ia32_mcx_status_I30[] = { "MC30_STATUS" };
+static const char *const aliases_ia32_mcx_status_I31[] = { "MC31_STATUS" };
 static const struct msr_condition present_ia32_mcx_status[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
@@ -3673,38 +3673,38 @@ static const struct msr_field_info fields_ia32_mcx_addr[] = {
       NULL, 0,
       0, NULL, false },
 };
-static const char *const aliases_ia32_mcx_addr_0[] = { "MC0_ADDR" };
-static const char *const aliases_ia32_mcx_addr_1[] = { "MC1_ADDR" };
-static const char *const aliases_ia32_mcx_addr_2[] = { "MC2_ADDR" };
-static const char *const aliases_ia32_mcx_addr_3[] = { "MC3_ADDR" };
-static const char *const aliases_ia32_mcx_addr_4[] = { "MC4_ADDR" };
-static const char *const aliases_ia32_mcx_addr_5[] = { "MC5_ADDR" };
-static const char *const aliases_ia32_mcx_addr_6[] = { "MC6_ADDR" };
-static const char *const aliases_ia32_mcx_addr_7[] = { "MC7_ADDR" };
-static const char *const aliases_ia32_mcx_addr_8[] = { "MC8_ADDR" };
-static const char *const aliases_ia32_mcx_addr_9[] = { "MC9_ADDR" };
-static const char *const aliases_ia32_mcx_addr_10[] = { "MC10_ADDR" };
-static const char *const aliases_ia32_mcx_addr_11[] = { "MC11_ADDR" };
-static const char *const aliases_ia32_mcx_addr_12[] = { "MC12_ADDR" };
-static const char *const aliases_ia32_mcx_addr_13[] = { "MC13_ADDR" };
-static const char *const aliases_ia32_mcx_addr_14[] = { "MC14_ADDR" };
-static const char *const aliases_ia32_mcx_addr_15[] = { "MC15_ADDR" };
-static const char *const aliases_ia32_mcx_addr_16[] = { "MC16_ADDR" };
-static const char *const aliases_ia32_mcx_addr_17[] = { "MC17_ADDR" };
-static const char *const aliases_ia32_mcx_addr_18[] = { "MC18_ADDR" };
-static const char *const aliases_ia32_mcx_addr_19[] = { "MC19_ADDR" };
-static const char *const aliases_ia32_mcx_addr_20[] = { "MC20_ADDR" };
-static const char *const aliases_ia32_mcx_addr_21[] = { "MC21_ADDR" };
-static const char *const aliases_ia32_mcx_addr_22[] = { "MC22_ADDR" };
-static const char *const aliases_ia32_mcx_addr_23[] = { "MC23_ADDR" };
-static const char *const aliases_ia32_mcx_addr_24[] = { "MC24_ADDR" };
-static const char *const aliases_ia32_mcx_addr_25[] = { "MC25_ADDR" };
-static const char *const aliases_ia32_mcx_addr_26[] = { "MC26_ADDR" };
-static const char *const aliases_ia32_mcx_addr_27[] = { "MC27_ADDR" };
-static const char *const aliases_ia32_mcx_addr_28[] = { "MC28_ADDR" };
-static const char *const aliases_ia32_mcx_addr_29[] = { "MC29_ADDR" };
-static const char *const aliases_ia32_mcx_addr_30[] = { "MC30_ADDR" };
-static const char *const aliases_ia32_mcx_addr_31[] = { "MC31_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I0[] = { "MC0_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I1[] = { "MC1_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I2[] = { "MC2_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I3[] = { "MC3_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I4[] = { "MC4_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I5[] = { "MC5_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I6[] = { "MC6_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I7[] = { "MC7_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I8[] = { "MC8_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I9[] = { "MC9_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I10[] = { "MC10_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I11[] = { "MC11_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I12[] = { "MC12_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I13[] = { "MC13_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I14[] = { "MC14_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I15[] = { "MC15_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I16[] = { "MC16_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I17[] = { "MC17_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I18[] = { "MC18_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I19[] = { "MC19_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I20[] = { "MC20_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I21[] = { "MC21_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I22[] = { "MC22_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I23[] = { "MC23_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I24[] = { "MC24_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I25[] = { "MC25_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I26[] = { "MC26_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I27[] = { "MC27_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I28[] = { "MC28_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I29[] = { "MC29_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I30[] = { "MC30_ADDR" };
+static const char *const aliases_ia32_mcx_addr_I31[] = { "MC31_ADDR" };
 static const struct msr_condition present_ia32_mcx_addr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
@@ -3739,38 +3739,38 @@ static const struct msr_field_info fields_ia32_mcx_misc[] = {
       NULL, 0,
       0, NULL, false },
 };
-static const char *const aliases_ia32_mcx_misc_0[] = { "MC0_MISC0" };
-static const char *const aliases_ia32_mcx_misc_1[] = { "MC1_MISC0" };
-static const char *const aliases_ia32_mcx_misc_2[] = { "MC2_MISC0" };
-static const char *const aliases_ia32_mcx_misc_3[] = { "MC3_MISC0" };
-static const char *const aliases_ia32_mcx_misc_4[] = { "MC4_MISC0" };
-static const char *const aliases_ia32_mcx_misc_5[] = { "MC5_MISC0" };
-static const char *const aliases_ia32_mcx_misc_6[] = { "MC6_MISC0" };
-static const char *const aliases_ia32_mcx_misc_7[] = { "MC7_MISC0" };
-static const char *const aliases_ia32_mcx_misc_8[] = { "MC8_MISC0" };
-static const char *const aliases_ia32_mcx_misc_9[] = { "MC9_MISC0" };
-static const char *const aliases_ia32_mcx_misc_10[] = { "MC10_MISC0" };
-static const char *const aliases_ia32_mcx_misc_11[] = { "MC11_MISC0" };
-static const char *const aliases_ia32_mcx_misc_12[] = { "MC12_MISC0" };
-static const char *const aliases_ia32_mcx_misc_13[] = { "MC13_MISC0" };
-static const char *const aliases_ia32_mcx_misc_14[] = { "MC14_MISC0" };
-static const char *const aliases_ia32_mcx_misc_15[] = { "MC15_MISC0" };
-static const char *const aliases_ia32_mcx_misc_16[] = { "MC16_MISC0" };
-static const char *const aliases_ia32_mcx_misc_17[] = { "MC17_MISC0" };
-static const char *const aliases_ia32_mcx_misc_18[] = { "MC18_MISC0" };
-static const char *const aliases_ia32_mcx_misc_19[] = { "MC19_MISC0" };
-static const char *const aliases_ia32_mcx_misc_20[] = { "MC20_MISC0" };
-static const char *const aliases_ia32_mcx_misc_21[] = { "MC21_MISC0" };
-static const char *const aliases_ia32_mcx_misc_22[] = { "MC22_MISC0" };
-static const char *const aliases_ia32_mcx_misc_23[] = { "MC23_MISC0" };
-static const char *const aliases_ia32_mcx_misc_24[] = { "MC24_MISC0" };
-static const char *const aliases_ia32_mcx_misc_25[] = { "MC25_MISC0" };
-static const char *const aliases_ia32_mcx_misc_26[] = { "MC26_MISC0" };
-static const char *const aliases_ia32_mcx_misc_27[] = { "MC27_MISC0" };
-static const char *const aliases_ia32_mcx_misc_28[] = { "MC28_MISC0" };
-static const char *const aliases_ia32_mcx_misc_29[] = { "MC29_MISC0" };
-static const char *const aliases_ia32_mcx_misc_30[] = { "MC30_MISC0" };
-static const char *const aliases_ia32_mcx_misc_31[] = { "MC31_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I0[] = { "MC0_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I1[] = { "MC1_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I2[] = { "MC2_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I3[] = { "MC3_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I4[] = { "MC4_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I5[] = { "MC5_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I6[] = { "MC6_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I7[] = { "MC7_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I8[] = { "MC8_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I9[] = { "MC9_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I10[] = { "MC10_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I11[] = { "MC11_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I12[] = { "MC12_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I13[] = { "MC13_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I14[] = { "MC14_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I15[] = { "MC15_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I16[] = { "MC16_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I17[] = { "MC17_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I18[] = { "MC18_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I19[] = { "MC19_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I20[] = { "MC20_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I21[] = { "MC21_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I22[] = { "MC22_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I23[] = { "MC23_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I24[] = { "MC24_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I25[] = { "MC25_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I26[] = { "MC26_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I27[] = { "MC27_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I28[] = { "MC28_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I29[] = { "MC29_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I30[] = { "MC30_MISC0" };
+static const char *const aliases_ia32_mcx_misc_I31[] = { "MC31_MISC0" };
 static const struct msr_condition present_ia32_mcx_misc[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
@@ -4397,6 +4397,120 @@ static const struct msr_condition present_ia32_rtit_output_mask_ptrs[] = {
 };
 
 /* IA32_RTIT_CTL */
+static const struct msr_condition present_ia32_rtit_ctl_F_cyc_en[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_pwr_evt_en[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_fup_on_ptw[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_fabric_en[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_cr3_filter[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_topa[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_mtc_en[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_ptw_en[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_mtc_freq[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_cyc_thresh[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_psb_freq[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_event_en[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_addr0_cfg[] = {
+    { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
+      0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
+      0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_addr1_cfg[] = {
+    { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
+      0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
+      0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_addr2_cfg[] = {
+    { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
+      0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
+      0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_addr3_cfg[] = {
+    { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
+      0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
+      0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_dis_tnt[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 8, 8, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
+static const struct msr_condition present_ia32_rtit_ctl_F_inject_psb_pmi_on_enable[] = {
+    { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_EBX, 0, 0, 1,
+      0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
+      NULL, 0 },
+};
 static const struct msr_field_info fields_ia32_rtit_ctl[] = {
     { "TRACE_EN", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Enables tracing.",
@@ -4405,7 +4519,7 @@ static const struct msr_field_info fields_ia32_rtit_ctl[] = {
     { "CYC_EN", 1, 1, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Enables CYC (cycle count) packets.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_cyc_en, false },
     { "OS", 2, 2, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Trace while CPL = 0.",
       NULL, 0,
@@ -4417,27 +4531,27 @@ static const struct msr_field_info fields_ia32_rtit_ctl[] = {
     { "PWR_EVT_EN", 4, 4, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Enables power event trace packets.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_pwr_evt_en, false },
     { "FUP_ON_PTW", 5, 5, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Follow PTW packets with FUP packets.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_fup_on_ptw, false },
     { "FABRIC_EN", 6, 6, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Send output to the trace transport subsystem instead of memory.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_fabric_en, false },
     { "CR3_FILTER", 7, 7, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Trace only while CR3 matches IA32_RTIT_CR3_MATCH.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_cr3_filter, false },
     { "TOPA", 8, 8, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Use the table of physical addresses output scheme instead of a single range.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_topa, false },
     { "MTC_EN", 9, 9, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Enables MTC packets.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_mtc_en, false },
     { "TSC_EN", 10, 10, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Enables TSC packets.",
       NULL, 0,
@@ -4449,7 +4563,7 @@ static const struct msr_field_info fields_ia32_rtit_ctl[] = {
     { "PTW_EN", 12, 12, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Enables PTWRITE packets.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_ptw_en, false },
     { "BRANCH_EN", 13, 13, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Enables control-flow (COFI) packets.",
       NULL, 0,
@@ -4457,43 +4571,43 @@ static const struct msr_field_info fields_ia32_rtit_ctl[] = {
     { "MTC_FREQ", 17, 14, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "MTC packet period: an MTC is sent when ART bit MTC_FREQ toggles.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_mtc_freq, false },
     { "CYC_THRESH", 22, 19, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Minimum cycles between CYC packets (0, else 2^(n-1)).",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_cyc_thresh, false },
     { "PSB_FREQ", 27, 24, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "PSB packet period in output bytes (2K << n).",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_psb_freq, false },
     { "EVENT_EN", 31, 31, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Enables event trace packets.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_event_en, false },
     { "ADDR0_CFG", 35, 32, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Use of range 0 (IA32_RTIT_ADDR0_A/B): 0 unused, 1 filter, 2 trace stop.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_addr0_cfg, false },
     { "ADDR1_CFG", 39, 36, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Use of range 1: 0 unused, 1 filter, 2 trace stop.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_addr1_cfg, false },
     { "ADDR2_CFG", 43, 40, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Use of range 2: 0 unused, 1 filter, 2 trace stop.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_addr2_cfg, false },
     { "ADDR3_CFG", 47, 44, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Use of range 3: 0 unused, 1 filter, 2 trace stop.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_addr3_cfg, false },
     { "DIS_TNT", 55, 55, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Disables TNT packets.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_dis_tnt, false },
     { "INJECT_PSB_PMI_ON_ENABLE", 56, 56, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Use the pending PSB and ToPA PMI bits of IA32_RTIT_STATUS when tracing is enabled.",
       NULL, 0,
-      0, NULL, false },
+      0, present_ia32_rtit_ctl_F_inject_psb_pmi_on_enable, false },
 };
 static const struct msr_condition present_ia32_rtit_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EBX, 0, 0, 1,
@@ -4560,11 +4674,11 @@ static const struct msr_field_info fields_ia32_rtit_addrx_a[] = {
     { "VIRTUAL_ADDRESS", 47, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Virtual address bits 47:0.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
     { "SIGN_EXT_VA", 63, 48, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Sign extension of the virtual address.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const struct msr_condition present_ia32_rtit_addrx_a[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
@@ -4583,11 +4697,11 @@ static const struct msr_field_info fields_ia32_rtit_addrx_b[] = {
     { "VIRTUAL_ADDRESS", 47, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Virtual address bits 47:0.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
     { "SIGN_EXT_VA", 63, 48, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Sign extension of the virtual address.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const struct msr_condition present_ia32_rtit_addrx_b[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
@@ -4606,7 +4720,7 @@ static const struct msr_field_info fields_ia32_ds_area[] = {
     { "DS_AREA", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear address of the DS management area (bits 31:0 outside IA-32e mode).",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const struct msr_condition present_ia32_ds_area[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_EDX, 0, 0, 1,
@@ -4651,7 +4765,7 @@ static const struct msr_field_info fields_ia32_u_cet[] = {
     { "EB_LEG_BITMAP_BASE", 63, 12, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Intel: linear address bits 63:12 of the legacy code page bitmap.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_u_cet[] = { "U_CET" };
 static const struct msr_condition present_ia32_u_cet[] = {
@@ -4703,7 +4817,7 @@ static const struct msr_field_info fields_ia32_s_cet[] = {
     { "EB_LEG_BITMAP_BASE", 63, 12, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Intel: linear address bits 63:12 of the legacy code page bitmap.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_s_cet[] = { "S_CET" };
 static const struct msr_condition present_ia32_s_cet[] = {
@@ -4723,7 +4837,7 @@ static const struct msr_field_info fields_ia32_pl0_ssp[] = {
     { "SSP", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear address of the CPL 0 shadow stack.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_pl0_ssp[] = { "PL0_SSP", "IA32_FRED_SSP0" };
 static const struct msr_condition present_ia32_pl0_ssp[] = {
@@ -4737,7 +4851,7 @@ static const struct msr_field_info fields_ia32_pl1_ssp[] = {
     { "SSP", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear address of the CPL 1 shadow stack.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_pl1_ssp[] = { "PL1_SSP" };
 static const struct msr_condition present_ia32_pl1_ssp[] = {
@@ -4751,7 +4865,7 @@ static const struct msr_field_info fields_ia32_pl2_ssp[] = {
     { "SSP", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear address of the CPL 2 shadow stack.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_pl2_ssp[] = { "PL2_SSP" };
 static const struct msr_condition present_ia32_pl2_ssp[] = {
@@ -4765,7 +4879,7 @@ static const struct msr_field_info fields_ia32_pl3_ssp[] = {
     { "SSP", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear address of the CPL 3 shadow stack.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_pl3_ssp[] = { "PL3_SSP" };
 static const struct msr_condition present_ia32_pl3_ssp[] = {
@@ -4779,7 +4893,7 @@ static const struct msr_field_info fields_ia32_interrupt_ssp_table_addr[] = {
     { "ADDRESS", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear address of the interrupt SSP table; must be canonical.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_interrupt_ssp_table_addr[] = { "ISST_ADDR" };
 static const struct msr_condition present_ia32_interrupt_ssp_table_addr[] = {
@@ -5856,7 +5970,7 @@ static const struct msr_field_info fields_ia32_uintr_handler[] = {
     { "UIHANDLER", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Handler linear address; must be canonical.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const struct msr_condition present_ia32_uintr_handler[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
@@ -5873,7 +5987,7 @@ static const struct msr_field_info fields_ia32_uintr_stackadjust[] = {
     { "STACK_ADJUST", 63, 1, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Bits 63:1 of the stack adjustment value.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const struct msr_condition present_ia32_uintr_stackadjust[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
@@ -5903,7 +6017,7 @@ static const struct msr_field_info fields_ia32_uintr_pd[] = {
     { "UPIDADDR", 63, 6, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Bits 63:6 of the 64-byte-aligned UPID address.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const struct msr_condition present_ia32_uintr_pd[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
@@ -5920,7 +6034,7 @@ static const struct msr_field_info fields_ia32_uintr_tt[] = {
     { "UITTADDR", 63, 4, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Bits 63:4 of the 16-byte-aligned user-interrupt target table address.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const struct msr_condition present_ia32_uintr_tt[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
@@ -6140,7 +6254,7 @@ static const struct msr_field_info fields_ia32_bndcfgs[] = {
     { "BASE", 63, 12, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear address bits 63:12 of the bound directory.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const struct msr_condition present_ia32_bndcfgs[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EBX, 0, 0, 1,
@@ -6684,35 +6798,35 @@ static const struct msr_field_info fields_ia32_efer[] = {
     { "SVME", 12, 12, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
       "AMD only: secure virtual machine enable (SVM instructions such as VMRUN).",
       NULL, 0,
-      0, NULL, false },
+      MSR_VENDOR_AMD, NULL, false },
     { "LMSLE", 13, 13, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
       "AMD only: long-mode segment limit enable (limit checks on data segments in 64-bit mode).",
       NULL, 0,
-      0, NULL, false },
+      MSR_VENDOR_AMD, NULL, false },
     { "FFXSR", 14, 14, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
       "AMD only: fast FXSAVE/FXRSTOR, which skip the XMM registers at CPL 0 in 64-bit mode.",
       NULL, 0,
-      0, NULL, false },
+      MSR_VENDOR_AMD, NULL, false },
     { "TCE", 15, 15, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
       "AMD only: translation cache extension; INVLPG then flushes only the upper-level entries it needs to.",
       NULL, 0,
-      0, NULL, false },
+      MSR_VENDOR_AMD, NULL, false },
     { "MCOMMIT", 17, 17, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
       "AMD only: enables the MCOMMIT instruction.",
       NULL, 0,
-      0, NULL, false },
+      MSR_VENDOR_AMD, NULL, false },
     { "INTWB", 18, 18, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
       "AMD only: makes WBINVD and WBNOINVD interruptible.",
       NULL, 0,
-      0, NULL, false },
+      MSR_VENDOR_AMD, NULL, false },
     { "UAIE", 20, 20, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
       "AMD only: upper address ignore; most data accesses skip the canonical check of the top bits, which software may use as tags.",
       NULL, 0,
-      0, NULL, false },
+      MSR_VENDOR_AMD, NULL, false },
     { "AIBRSE", 21, 21, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
       "AMD only: automatic IBRS; indirect-branch restriction applies at CPL 0 without SPEC_CTRL.IBRS.",
       NULL, 0,
-      0, NULL, false },
+      MSR_VENDOR_AMD, NULL, false },
 };
 static const char *const aliases_ia32_efer[] = { "EFER" };
 static const struct msr_condition present_ia32_efer[] = {
@@ -6760,7 +6874,7 @@ static const struct msr_field_info fields_ia32_lstar[] = {
     { "TARGET_RIP", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Entry point loaded into RIP by SYSCALL in 64-bit mode; must be canonical.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_lstar[] = { "LSTAR" };
 static const struct msr_condition present_ia32_lstar[] = {
@@ -6774,7 +6888,7 @@ static const struct msr_field_info fields_ia32_cstar[] = {
     { "TARGET_RIP", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "AMD: entry point loaded into RIP by SYSCALL in compatibility mode; unused on Intel.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_cstar[] = { "CSTAR" };
 static const struct msr_condition present_ia32_cstar[] = {
@@ -6843,7 +6957,7 @@ static const struct msr_field_info fields_ia32_fs_base[] = {
     { "BASE", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear base address of FS in 64-bit mode.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_fs_base[] = { "FS_BASE" };
 static const struct msr_condition present_ia32_fs_base[] = {
@@ -6857,7 +6971,7 @@ static const struct msr_field_info fields_ia32_gs_base[] = {
     { "BASE", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Linear base address of GS in 64-bit mode.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_gs_base[] = { "GS_BASE" };
 static const struct msr_condition present_ia32_gs_base[] = {
@@ -6871,7 +6985,7 @@ static const struct msr_field_info fields_ia32_kernel_gs_base[] = {
     { "BASE", 63, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "GS base value that SWAPGS swaps in.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, true },
 };
 static const char *const aliases_ia32_kernel_gs_base[] = { "KERNEL_GS_BASE", "KERNELGSBASE" };
 static const struct msr_condition present_ia32_kernel_gs_base[] = {
@@ -10360,7 +10474,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE0", UINT32_C(0x200), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_0, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_0),
+      aliases_ia32_mtrr_physbasex_I0, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I0),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10368,7 +10482,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK0", UINT32_C(0x201), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_0, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_0),
+      aliases_ia32_mtrr_physmaskx_I0, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I0),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10376,7 +10490,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE1", UINT32_C(0x202), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_1, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_1),
+      aliases_ia32_mtrr_physbasex_I1, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I1),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10384,7 +10498,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK1", UINT32_C(0x203), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_1, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_1),
+      aliases_ia32_mtrr_physmaskx_I1, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I1),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10392,7 +10506,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE2", UINT32_C(0x204), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_2, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_2),
+      aliases_ia32_mtrr_physbasex_I2, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I2),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10400,7 +10514,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK2", UINT32_C(0x205), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_2, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_2),
+      aliases_ia32_mtrr_physmaskx_I2, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I2),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10408,7 +10522,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE3", UINT32_C(0x206), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_3, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_3),
+      aliases_ia32_mtrr_physbasex_I3, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I3),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10416,7 +10530,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK3", UINT32_C(0x207), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_3, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_3),
+      aliases_ia32_mtrr_physmaskx_I3, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I3),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10424,7 +10538,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE4", UINT32_C(0x208), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_4, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_4),
+      aliases_ia32_mtrr_physbasex_I4, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I4),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10432,7 +10546,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK4", UINT32_C(0x209), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_4, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_4),
+      aliases_ia32_mtrr_physmaskx_I4, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I4),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10440,7 +10554,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE5", UINT32_C(0x20A), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_5, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_5),
+      aliases_ia32_mtrr_physbasex_I5, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I5),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10448,7 +10562,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK5", UINT32_C(0x20B), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_5, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_5),
+      aliases_ia32_mtrr_physmaskx_I5, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I5),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10456,7 +10570,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE6", UINT32_C(0x20C), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_6, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_6),
+      aliases_ia32_mtrr_physbasex_I6, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I6),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10464,7 +10578,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK6", UINT32_C(0x20D), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_6, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_6),
+      aliases_ia32_mtrr_physmaskx_I6, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I6),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10472,7 +10586,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE7", UINT32_C(0x20E), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_7, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_7),
+      aliases_ia32_mtrr_physbasex_I7, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I7),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10480,7 +10594,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK7", UINT32_C(0x20F), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_7, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_7),
+      aliases_ia32_mtrr_physmaskx_I7, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I7),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10488,7 +10602,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE8", UINT32_C(0x210), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_8, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_8),
+      aliases_ia32_mtrr_physbasex_I8, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I8),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10496,7 +10610,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK8", UINT32_C(0x211), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_8, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_8),
+      aliases_ia32_mtrr_physmaskx_I8, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I8),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -10504,7 +10618,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSBASE9", UINT32_C(0x212), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physbasex_9, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_9),
+      aliases_ia32_mtrr_physbasex_I9, MSR_COUNT_OF(aliases_ia32_mtrr_physbasex_I9),
       fields_ia32_mtrr_physbasex, MSR_COUNT_OF(fields_ia32_mtrr_physbasex),
       UINT64_C(0xFFF0000000000F00), UINT64_C(0x000FFFFFFFFFF0FF), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physbasex,
@@ -10512,7 +10626,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MTRR_PHYSMASK9", UINT32_C(0x213), MSR_CATEGORY_MTRR, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD: MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).",
       "SDM Vol 4 Table 2-2; APM Vol 2 Appendix A",
-      aliases_ia32_mtrr_physmaskx_9, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_9),
+      aliases_ia32_mtrr_physmaskx_I9, MSR_COUNT_OF(aliases_ia32_mtrr_physmaskx_I9),
       fields_ia32_mtrr_physmaskx, MSR_COUNT_OF(fields_ia32_mtrr_physmaskx),
       UINT64_C(0xFFF00000000007FF), UINT64_C(0x000FFFFFFFFFF800), UINT64_C(0x0000000000000000),
       present_ia32_mtrr_physmaskx,
@@ -11000,7 +11114,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC0_CTL", UINT32_C(0x400), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_0, MSR_COUNT_OF(aliases_ia32_mcx_ctl_0),
+      aliases_ia32_mcx_ctl_I0, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I0),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11008,7 +11122,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC0_STATUS", UINT32_C(0x401), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_0, MSR_COUNT_OF(aliases_ia32_mcx_status_0),
+      aliases_ia32_mcx_status_I0, MSR_COUNT_OF(aliases_ia32_mcx_status_I0),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11016,7 +11130,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC0_ADDR", UINT32_C(0x402), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_0, MSR_COUNT_OF(aliases_ia32_mcx_addr_0),
+      aliases_ia32_mcx_addr_I0, MSR_COUNT_OF(aliases_ia32_mcx_addr_I0),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11024,7 +11138,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC0_MISC", UINT32_C(0x403), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_0, MSR_COUNT_OF(aliases_ia32_mcx_misc_0),
+      aliases_ia32_mcx_misc_I0, MSR_COUNT_OF(aliases_ia32_mcx_misc_I0),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11032,7 +11146,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC1_CTL", UINT32_C(0x404), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_1, MSR_COUNT_OF(aliases_ia32_mcx_ctl_1),
+      aliases_ia32_mcx_ctl_I1, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I1),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11040,7 +11154,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC1_STATUS", UINT32_C(0x405), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_1, MSR_COUNT_OF(aliases_ia32_mcx_status_1),
+      aliases_ia32_mcx_status_I1, MSR_COUNT_OF(aliases_ia32_mcx_status_I1),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11048,7 +11162,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC1_ADDR", UINT32_C(0x406), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_1, MSR_COUNT_OF(aliases_ia32_mcx_addr_1),
+      aliases_ia32_mcx_addr_I1, MSR_COUNT_OF(aliases_ia32_mcx_addr_I1),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11056,7 +11170,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC1_MISC", UINT32_C(0x407), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_1, MSR_COUNT_OF(aliases_ia32_mcx_misc_1),
+      aliases_ia32_mcx_misc_I1, MSR_COUNT_OF(aliases_ia32_mcx_misc_I1),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11064,7 +11178,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC2_CTL", UINT32_C(0x408), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_2, MSR_COUNT_OF(aliases_ia32_mcx_ctl_2),
+      aliases_ia32_mcx_ctl_I2, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I2),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11072,7 +11186,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC2_STATUS", UINT32_C(0x409), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_2, MSR_COUNT_OF(aliases_ia32_mcx_status_2),
+      aliases_ia32_mcx_status_I2, MSR_COUNT_OF(aliases_ia32_mcx_status_I2),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11080,7 +11194,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC2_ADDR", UINT32_C(0x40A), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_2, MSR_COUNT_OF(aliases_ia32_mcx_addr_2),
+      aliases_ia32_mcx_addr_I2, MSR_COUNT_OF(aliases_ia32_mcx_addr_I2),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11088,7 +11202,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC2_MISC", UINT32_C(0x40B), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_2, MSR_COUNT_OF(aliases_ia32_mcx_misc_2),
+      aliases_ia32_mcx_misc_I2, MSR_COUNT_OF(aliases_ia32_mcx_misc_I2),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11096,7 +11210,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC3_CTL", UINT32_C(0x40C), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_3, MSR_COUNT_OF(aliases_ia32_mcx_ctl_3),
+      aliases_ia32_mcx_ctl_I3, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I3),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11104,7 +11218,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC3_STATUS", UINT32_C(0x40D), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_3, MSR_COUNT_OF(aliases_ia32_mcx_status_3),
+      aliases_ia32_mcx_status_I3, MSR_COUNT_OF(aliases_ia32_mcx_status_I3),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11112,7 +11226,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC3_ADDR", UINT32_C(0x40E), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_3, MSR_COUNT_OF(aliases_ia32_mcx_addr_3),
+      aliases_ia32_mcx_addr_I3, MSR_COUNT_OF(aliases_ia32_mcx_addr_I3),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11120,7 +11234,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC3_MISC", UINT32_C(0x40F), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_3, MSR_COUNT_OF(aliases_ia32_mcx_misc_3),
+      aliases_ia32_mcx_misc_I3, MSR_COUNT_OF(aliases_ia32_mcx_misc_I3),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11128,7 +11242,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC4_CTL", UINT32_C(0x410), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_4, MSR_COUNT_OF(aliases_ia32_mcx_ctl_4),
+      aliases_ia32_mcx_ctl_I4, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I4),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11136,7 +11250,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC4_STATUS", UINT32_C(0x411), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_4, MSR_COUNT_OF(aliases_ia32_mcx_status_4),
+      aliases_ia32_mcx_status_I4, MSR_COUNT_OF(aliases_ia32_mcx_status_I4),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11144,7 +11258,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC4_ADDR", UINT32_C(0x412), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_4, MSR_COUNT_OF(aliases_ia32_mcx_addr_4),
+      aliases_ia32_mcx_addr_I4, MSR_COUNT_OF(aliases_ia32_mcx_addr_I4),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11152,7 +11266,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC4_MISC", UINT32_C(0x413), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_4, MSR_COUNT_OF(aliases_ia32_mcx_misc_4),
+      aliases_ia32_mcx_misc_I4, MSR_COUNT_OF(aliases_ia32_mcx_misc_I4),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11160,7 +11274,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC5_CTL", UINT32_C(0x414), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_5, MSR_COUNT_OF(aliases_ia32_mcx_ctl_5),
+      aliases_ia32_mcx_ctl_I5, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I5),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11168,7 +11282,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC5_STATUS", UINT32_C(0x415), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_5, MSR_COUNT_OF(aliases_ia32_mcx_status_5),
+      aliases_ia32_mcx_status_I5, MSR_COUNT_OF(aliases_ia32_mcx_status_I5),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11176,7 +11290,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC5_ADDR", UINT32_C(0x416), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_5, MSR_COUNT_OF(aliases_ia32_mcx_addr_5),
+      aliases_ia32_mcx_addr_I5, MSR_COUNT_OF(aliases_ia32_mcx_addr_I5),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11184,7 +11298,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC5_MISC", UINT32_C(0x417), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_5, MSR_COUNT_OF(aliases_ia32_mcx_misc_5),
+      aliases_ia32_mcx_misc_I5, MSR_COUNT_OF(aliases_ia32_mcx_misc_I5),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11192,7 +11306,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC6_CTL", UINT32_C(0x418), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_6, MSR_COUNT_OF(aliases_ia32_mcx_ctl_6),
+      aliases_ia32_mcx_ctl_I6, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I6),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11200,7 +11314,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC6_STATUS", UINT32_C(0x419), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_6, MSR_COUNT_OF(aliases_ia32_mcx_status_6),
+      aliases_ia32_mcx_status_I6, MSR_COUNT_OF(aliases_ia32_mcx_status_I6),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11208,7 +11322,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC6_ADDR", UINT32_C(0x41A), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_6, MSR_COUNT_OF(aliases_ia32_mcx_addr_6),
+      aliases_ia32_mcx_addr_I6, MSR_COUNT_OF(aliases_ia32_mcx_addr_I6),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11216,7 +11330,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC6_MISC", UINT32_C(0x41B), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_6, MSR_COUNT_OF(aliases_ia32_mcx_misc_6),
+      aliases_ia32_mcx_misc_I6, MSR_COUNT_OF(aliases_ia32_mcx_misc_I6),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11224,7 +11338,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC7_CTL", UINT32_C(0x41C), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_7, MSR_COUNT_OF(aliases_ia32_mcx_ctl_7),
+      aliases_ia32_mcx_ctl_I7, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I7),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11232,7 +11346,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC7_STATUS", UINT32_C(0x41D), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_7, MSR_COUNT_OF(aliases_ia32_mcx_status_7),
+      aliases_ia32_mcx_status_I7, MSR_COUNT_OF(aliases_ia32_mcx_status_I7),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11240,7 +11354,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC7_ADDR", UINT32_C(0x41E), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_7, MSR_COUNT_OF(aliases_ia32_mcx_addr_7),
+      aliases_ia32_mcx_addr_I7, MSR_COUNT_OF(aliases_ia32_mcx_addr_I7),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11248,7 +11362,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC7_MISC", UINT32_C(0x41F), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_7, MSR_COUNT_OF(aliases_ia32_mcx_misc_7),
+      aliases_ia32_mcx_misc_I7, MSR_COUNT_OF(aliases_ia32_mcx_misc_I7),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11256,7 +11370,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC8_CTL", UINT32_C(0x420), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_8, MSR_COUNT_OF(aliases_ia32_mcx_ctl_8),
+      aliases_ia32_mcx_ctl_I8, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I8),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11264,7 +11378,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC8_STATUS", UINT32_C(0x421), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_8, MSR_COUNT_OF(aliases_ia32_mcx_status_8),
+      aliases_ia32_mcx_status_I8, MSR_COUNT_OF(aliases_ia32_mcx_status_I8),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11272,7 +11386,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC8_ADDR", UINT32_C(0x422), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_8, MSR_COUNT_OF(aliases_ia32_mcx_addr_8),
+      aliases_ia32_mcx_addr_I8, MSR_COUNT_OF(aliases_ia32_mcx_addr_I8),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11280,7 +11394,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC8_MISC", UINT32_C(0x423), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_8, MSR_COUNT_OF(aliases_ia32_mcx_misc_8),
+      aliases_ia32_mcx_misc_I8, MSR_COUNT_OF(aliases_ia32_mcx_misc_I8),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11288,7 +11402,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC9_CTL", UINT32_C(0x424), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_9, MSR_COUNT_OF(aliases_ia32_mcx_ctl_9),
+      aliases_ia32_mcx_ctl_I9, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I9),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11296,7 +11410,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC9_STATUS", UINT32_C(0x425), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_9, MSR_COUNT_OF(aliases_ia32_mcx_status_9),
+      aliases_ia32_mcx_status_I9, MSR_COUNT_OF(aliases_ia32_mcx_status_I9),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11304,7 +11418,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC9_ADDR", UINT32_C(0x426), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_9, MSR_COUNT_OF(aliases_ia32_mcx_addr_9),
+      aliases_ia32_mcx_addr_I9, MSR_COUNT_OF(aliases_ia32_mcx_addr_I9),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11312,7 +11426,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC9_MISC", UINT32_C(0x427), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_9, MSR_COUNT_OF(aliases_ia32_mcx_misc_9),
+      aliases_ia32_mcx_misc_I9, MSR_COUNT_OF(aliases_ia32_mcx_misc_I9),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11320,7 +11434,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC10_CTL", UINT32_C(0x428), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_10, MSR_COUNT_OF(aliases_ia32_mcx_ctl_10),
+      aliases_ia32_mcx_ctl_I10, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I10),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11328,7 +11442,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC10_STATUS", UINT32_C(0x429), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_10, MSR_COUNT_OF(aliases_ia32_mcx_status_10),
+      aliases_ia32_mcx_status_I10, MSR_COUNT_OF(aliases_ia32_mcx_status_I10),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11336,7 +11450,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC10_ADDR", UINT32_C(0x42A), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_10, MSR_COUNT_OF(aliases_ia32_mcx_addr_10),
+      aliases_ia32_mcx_addr_I10, MSR_COUNT_OF(aliases_ia32_mcx_addr_I10),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11344,7 +11458,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC10_MISC", UINT32_C(0x42B), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_10, MSR_COUNT_OF(aliases_ia32_mcx_misc_10),
+      aliases_ia32_mcx_misc_I10, MSR_COUNT_OF(aliases_ia32_mcx_misc_I10),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11352,7 +11466,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC11_CTL", UINT32_C(0x42C), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_11, MSR_COUNT_OF(aliases_ia32_mcx_ctl_11),
+      aliases_ia32_mcx_ctl_I11, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I11),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11360,7 +11474,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC11_STATUS", UINT32_C(0x42D), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_11, MSR_COUNT_OF(aliases_ia32_mcx_status_11),
+      aliases_ia32_mcx_status_I11, MSR_COUNT_OF(aliases_ia32_mcx_status_I11),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11368,7 +11482,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC11_ADDR", UINT32_C(0x42E), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_11, MSR_COUNT_OF(aliases_ia32_mcx_addr_11),
+      aliases_ia32_mcx_addr_I11, MSR_COUNT_OF(aliases_ia32_mcx_addr_I11),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11376,7 +11490,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC11_MISC", UINT32_C(0x42F), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_11, MSR_COUNT_OF(aliases_ia32_mcx_misc_11),
+      aliases_ia32_mcx_misc_I11, MSR_COUNT_OF(aliases_ia32_mcx_misc_I11),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11384,7 +11498,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC12_CTL", UINT32_C(0x430), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_12, MSR_COUNT_OF(aliases_ia32_mcx_ctl_12),
+      aliases_ia32_mcx_ctl_I12, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I12),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11392,7 +11506,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC12_STATUS", UINT32_C(0x431), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_12, MSR_COUNT_OF(aliases_ia32_mcx_status_12),
+      aliases_ia32_mcx_status_I12, MSR_COUNT_OF(aliases_ia32_mcx_status_I12),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11400,7 +11514,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC12_ADDR", UINT32_C(0x432), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_12, MSR_COUNT_OF(aliases_ia32_mcx_addr_12),
+      aliases_ia32_mcx_addr_I12, MSR_COUNT_OF(aliases_ia32_mcx_addr_I12),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11408,7 +11522,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC12_MISC", UINT32_C(0x433), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_12, MSR_COUNT_OF(aliases_ia32_mcx_misc_12),
+      aliases_ia32_mcx_misc_I12, MSR_COUNT_OF(aliases_ia32_mcx_misc_I12),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11416,7 +11530,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC13_CTL", UINT32_C(0x434), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_13, MSR_COUNT_OF(aliases_ia32_mcx_ctl_13),
+      aliases_ia32_mcx_ctl_I13, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I13),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11424,7 +11538,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC13_STATUS", UINT32_C(0x435), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_13, MSR_COUNT_OF(aliases_ia32_mcx_status_13),
+      aliases_ia32_mcx_status_I13, MSR_COUNT_OF(aliases_ia32_mcx_status_I13),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11432,7 +11546,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC13_ADDR", UINT32_C(0x436), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_13, MSR_COUNT_OF(aliases_ia32_mcx_addr_13),
+      aliases_ia32_mcx_addr_I13, MSR_COUNT_OF(aliases_ia32_mcx_addr_I13),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11440,7 +11554,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC13_MISC", UINT32_C(0x437), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_13, MSR_COUNT_OF(aliases_ia32_mcx_misc_13),
+      aliases_ia32_mcx_misc_I13, MSR_COUNT_OF(aliases_ia32_mcx_misc_I13),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11448,7 +11562,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC14_CTL", UINT32_C(0x438), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_14, MSR_COUNT_OF(aliases_ia32_mcx_ctl_14),
+      aliases_ia32_mcx_ctl_I14, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I14),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11456,7 +11570,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC14_STATUS", UINT32_C(0x439), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_14, MSR_COUNT_OF(aliases_ia32_mcx_status_14),
+      aliases_ia32_mcx_status_I14, MSR_COUNT_OF(aliases_ia32_mcx_status_I14),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11464,7 +11578,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC14_ADDR", UINT32_C(0x43A), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_14, MSR_COUNT_OF(aliases_ia32_mcx_addr_14),
+      aliases_ia32_mcx_addr_I14, MSR_COUNT_OF(aliases_ia32_mcx_addr_I14),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11472,7 +11586,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC14_MISC", UINT32_C(0x43B), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_14, MSR_COUNT_OF(aliases_ia32_mcx_misc_14),
+      aliases_ia32_mcx_misc_I14, MSR_COUNT_OF(aliases_ia32_mcx_misc_I14),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11480,7 +11594,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC15_CTL", UINT32_C(0x43C), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_15, MSR_COUNT_OF(aliases_ia32_mcx_ctl_15),
+      aliases_ia32_mcx_ctl_I15, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I15),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11488,7 +11602,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC15_STATUS", UINT32_C(0x43D), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_15, MSR_COUNT_OF(aliases_ia32_mcx_status_15),
+      aliases_ia32_mcx_status_I15, MSR_COUNT_OF(aliases_ia32_mcx_status_I15),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11496,7 +11610,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC15_ADDR", UINT32_C(0x43E), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_15, MSR_COUNT_OF(aliases_ia32_mcx_addr_15),
+      aliases_ia32_mcx_addr_I15, MSR_COUNT_OF(aliases_ia32_mcx_addr_I15),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11504,7 +11618,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC15_MISC", UINT32_C(0x43F), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_15, MSR_COUNT_OF(aliases_ia32_mcx_misc_15),
+      aliases_ia32_mcx_misc_I15, MSR_COUNT_OF(aliases_ia32_mcx_misc_I15),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11512,7 +11626,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC16_CTL", UINT32_C(0x440), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_16, MSR_COUNT_OF(aliases_ia32_mcx_ctl_16),
+      aliases_ia32_mcx_ctl_I16, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I16),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11520,7 +11634,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC16_STATUS", UINT32_C(0x441), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_16, MSR_COUNT_OF(aliases_ia32_mcx_status_16),
+      aliases_ia32_mcx_status_I16, MSR_COUNT_OF(aliases_ia32_mcx_status_I16),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11528,7 +11642,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC16_ADDR", UINT32_C(0x442), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_16, MSR_COUNT_OF(aliases_ia32_mcx_addr_16),
+      aliases_ia32_mcx_addr_I16, MSR_COUNT_OF(aliases_ia32_mcx_addr_I16),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11536,7 +11650,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC16_MISC", UINT32_C(0x443), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_16, MSR_COUNT_OF(aliases_ia32_mcx_misc_16),
+      aliases_ia32_mcx_misc_I16, MSR_COUNT_OF(aliases_ia32_mcx_misc_I16),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11544,7 +11658,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC17_CTL", UINT32_C(0x444), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_17, MSR_COUNT_OF(aliases_ia32_mcx_ctl_17),
+      aliases_ia32_mcx_ctl_I17, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I17),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11552,7 +11666,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC17_STATUS", UINT32_C(0x445), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_17, MSR_COUNT_OF(aliases_ia32_mcx_status_17),
+      aliases_ia32_mcx_status_I17, MSR_COUNT_OF(aliases_ia32_mcx_status_I17),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11560,7 +11674,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC17_ADDR", UINT32_C(0x446), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_17, MSR_COUNT_OF(aliases_ia32_mcx_addr_17),
+      aliases_ia32_mcx_addr_I17, MSR_COUNT_OF(aliases_ia32_mcx_addr_I17),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11568,7 +11682,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC17_MISC", UINT32_C(0x447), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_17, MSR_COUNT_OF(aliases_ia32_mcx_misc_17),
+      aliases_ia32_mcx_misc_I17, MSR_COUNT_OF(aliases_ia32_mcx_misc_I17),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11576,7 +11690,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC18_CTL", UINT32_C(0x448), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_18, MSR_COUNT_OF(aliases_ia32_mcx_ctl_18),
+      aliases_ia32_mcx_ctl_I18, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I18),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11584,7 +11698,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC18_STATUS", UINT32_C(0x449), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_18, MSR_COUNT_OF(aliases_ia32_mcx_status_18),
+      aliases_ia32_mcx_status_I18, MSR_COUNT_OF(aliases_ia32_mcx_status_I18),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11592,7 +11706,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC18_ADDR", UINT32_C(0x44A), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_18, MSR_COUNT_OF(aliases_ia32_mcx_addr_18),
+      aliases_ia32_mcx_addr_I18, MSR_COUNT_OF(aliases_ia32_mcx_addr_I18),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11600,7 +11714,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC18_MISC", UINT32_C(0x44B), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_18, MSR_COUNT_OF(aliases_ia32_mcx_misc_18),
+      aliases_ia32_mcx_misc_I18, MSR_COUNT_OF(aliases_ia32_mcx_misc_I18),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11608,7 +11722,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC19_CTL", UINT32_C(0x44C), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_19, MSR_COUNT_OF(aliases_ia32_mcx_ctl_19),
+      aliases_ia32_mcx_ctl_I19, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I19),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11616,7 +11730,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC19_STATUS", UINT32_C(0x44D), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_19, MSR_COUNT_OF(aliases_ia32_mcx_status_19),
+      aliases_ia32_mcx_status_I19, MSR_COUNT_OF(aliases_ia32_mcx_status_I19),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11624,7 +11738,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC19_ADDR", UINT32_C(0x44E), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_19, MSR_COUNT_OF(aliases_ia32_mcx_addr_19),
+      aliases_ia32_mcx_addr_I19, MSR_COUNT_OF(aliases_ia32_mcx_addr_I19),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11632,7 +11746,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC19_MISC", UINT32_C(0x44F), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_19, MSR_COUNT_OF(aliases_ia32_mcx_misc_19),
+      aliases_ia32_mcx_misc_I19, MSR_COUNT_OF(aliases_ia32_mcx_misc_I19),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11640,7 +11754,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC20_CTL", UINT32_C(0x450), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_20, MSR_COUNT_OF(aliases_ia32_mcx_ctl_20),
+      aliases_ia32_mcx_ctl_I20, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I20),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11648,7 +11762,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC20_STATUS", UINT32_C(0x451), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_20, MSR_COUNT_OF(aliases_ia32_mcx_status_20),
+      aliases_ia32_mcx_status_I20, MSR_COUNT_OF(aliases_ia32_mcx_status_I20),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11656,7 +11770,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC20_ADDR", UINT32_C(0x452), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_20, MSR_COUNT_OF(aliases_ia32_mcx_addr_20),
+      aliases_ia32_mcx_addr_I20, MSR_COUNT_OF(aliases_ia32_mcx_addr_I20),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11664,7 +11778,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC20_MISC", UINT32_C(0x453), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_20, MSR_COUNT_OF(aliases_ia32_mcx_misc_20),
+      aliases_ia32_mcx_misc_I20, MSR_COUNT_OF(aliases_ia32_mcx_misc_I20),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11672,7 +11786,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC21_CTL", UINT32_C(0x454), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_21, MSR_COUNT_OF(aliases_ia32_mcx_ctl_21),
+      aliases_ia32_mcx_ctl_I21, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I21),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11680,7 +11794,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC21_STATUS", UINT32_C(0x455), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_21, MSR_COUNT_OF(aliases_ia32_mcx_status_21),
+      aliases_ia32_mcx_status_I21, MSR_COUNT_OF(aliases_ia32_mcx_status_I21),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11688,7 +11802,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC21_ADDR", UINT32_C(0x456), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_21, MSR_COUNT_OF(aliases_ia32_mcx_addr_21),
+      aliases_ia32_mcx_addr_I21, MSR_COUNT_OF(aliases_ia32_mcx_addr_I21),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11696,7 +11810,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC21_MISC", UINT32_C(0x457), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_21, MSR_COUNT_OF(aliases_ia32_mcx_misc_21),
+      aliases_ia32_mcx_misc_I21, MSR_COUNT_OF(aliases_ia32_mcx_misc_I21),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11704,7 +11818,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC22_CTL", UINT32_C(0x458), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_22, MSR_COUNT_OF(aliases_ia32_mcx_ctl_22),
+      aliases_ia32_mcx_ctl_I22, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I22),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11712,7 +11826,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC22_STATUS", UINT32_C(0x459), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_22, MSR_COUNT_OF(aliases_ia32_mcx_status_22),
+      aliases_ia32_mcx_status_I22, MSR_COUNT_OF(aliases_ia32_mcx_status_I22),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11720,7 +11834,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC22_ADDR", UINT32_C(0x45A), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_22, MSR_COUNT_OF(aliases_ia32_mcx_addr_22),
+      aliases_ia32_mcx_addr_I22, MSR_COUNT_OF(aliases_ia32_mcx_addr_I22),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11728,7 +11842,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC22_MISC", UINT32_C(0x45B), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_22, MSR_COUNT_OF(aliases_ia32_mcx_misc_22),
+      aliases_ia32_mcx_misc_I22, MSR_COUNT_OF(aliases_ia32_mcx_misc_I22),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11736,7 +11850,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC23_CTL", UINT32_C(0x45C), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_23, MSR_COUNT_OF(aliases_ia32_mcx_ctl_23),
+      aliases_ia32_mcx_ctl_I23, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I23),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11744,7 +11858,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC23_STATUS", UINT32_C(0x45D), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_23, MSR_COUNT_OF(aliases_ia32_mcx_status_23),
+      aliases_ia32_mcx_status_I23, MSR_COUNT_OF(aliases_ia32_mcx_status_I23),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11752,7 +11866,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC23_ADDR", UINT32_C(0x45E), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_23, MSR_COUNT_OF(aliases_ia32_mcx_addr_23),
+      aliases_ia32_mcx_addr_I23, MSR_COUNT_OF(aliases_ia32_mcx_addr_I23),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11760,7 +11874,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC23_MISC", UINT32_C(0x45F), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_23, MSR_COUNT_OF(aliases_ia32_mcx_misc_23),
+      aliases_ia32_mcx_misc_I23, MSR_COUNT_OF(aliases_ia32_mcx_misc_I23),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11768,7 +11882,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC24_CTL", UINT32_C(0x460), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_24, MSR_COUNT_OF(aliases_ia32_mcx_ctl_24),
+      aliases_ia32_mcx_ctl_I24, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I24),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11776,7 +11890,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC24_STATUS", UINT32_C(0x461), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_24, MSR_COUNT_OF(aliases_ia32_mcx_status_24),
+      aliases_ia32_mcx_status_I24, MSR_COUNT_OF(aliases_ia32_mcx_status_I24),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11784,7 +11898,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC24_ADDR", UINT32_C(0x462), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_24, MSR_COUNT_OF(aliases_ia32_mcx_addr_24),
+      aliases_ia32_mcx_addr_I24, MSR_COUNT_OF(aliases_ia32_mcx_addr_I24),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11792,7 +11906,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC24_MISC", UINT32_C(0x463), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_24, MSR_COUNT_OF(aliases_ia32_mcx_misc_24),
+      aliases_ia32_mcx_misc_I24, MSR_COUNT_OF(aliases_ia32_mcx_misc_I24),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11800,7 +11914,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC25_CTL", UINT32_C(0x464), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_25, MSR_COUNT_OF(aliases_ia32_mcx_ctl_25),
+      aliases_ia32_mcx_ctl_I25, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I25),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11808,7 +11922,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC25_STATUS", UINT32_C(0x465), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_25, MSR_COUNT_OF(aliases_ia32_mcx_status_25),
+      aliases_ia32_mcx_status_I25, MSR_COUNT_OF(aliases_ia32_mcx_status_I25),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11816,7 +11930,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC25_ADDR", UINT32_C(0x466), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_25, MSR_COUNT_OF(aliases_ia32_mcx_addr_25),
+      aliases_ia32_mcx_addr_I25, MSR_COUNT_OF(aliases_ia32_mcx_addr_I25),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11824,7 +11938,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC25_MISC", UINT32_C(0x467), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_25, MSR_COUNT_OF(aliases_ia32_mcx_misc_25),
+      aliases_ia32_mcx_misc_I25, MSR_COUNT_OF(aliases_ia32_mcx_misc_I25),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11832,7 +11946,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC26_CTL", UINT32_C(0x468), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_26, MSR_COUNT_OF(aliases_ia32_mcx_ctl_26),
+      aliases_ia32_mcx_ctl_I26, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I26),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11840,7 +11954,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC26_STATUS", UINT32_C(0x469), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_26, MSR_COUNT_OF(aliases_ia32_mcx_status_26),
+      aliases_ia32_mcx_status_I26, MSR_COUNT_OF(aliases_ia32_mcx_status_I26),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11848,7 +11962,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC26_ADDR", UINT32_C(0x46A), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_26, MSR_COUNT_OF(aliases_ia32_mcx_addr_26),
+      aliases_ia32_mcx_addr_I26, MSR_COUNT_OF(aliases_ia32_mcx_addr_I26),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11856,7 +11970,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC26_MISC", UINT32_C(0x46B), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_26, MSR_COUNT_OF(aliases_ia32_mcx_misc_26),
+      aliases_ia32_mcx_misc_I26, MSR_COUNT_OF(aliases_ia32_mcx_misc_I26),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11864,7 +11978,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC27_CTL", UINT32_C(0x46C), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_27, MSR_COUNT_OF(aliases_ia32_mcx_ctl_27),
+      aliases_ia32_mcx_ctl_I27, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I27),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11872,7 +11986,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC27_STATUS", UINT32_C(0x46D), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_27, MSR_COUNT_OF(aliases_ia32_mcx_status_27),
+      aliases_ia32_mcx_status_I27, MSR_COUNT_OF(aliases_ia32_mcx_status_I27),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11880,7 +11994,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC27_ADDR", UINT32_C(0x46E), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_27, MSR_COUNT_OF(aliases_ia32_mcx_addr_27),
+      aliases_ia32_mcx_addr_I27, MSR_COUNT_OF(aliases_ia32_mcx_addr_I27),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11888,7 +12002,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC27_MISC", UINT32_C(0x46F), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_27, MSR_COUNT_OF(aliases_ia32_mcx_misc_27),
+      aliases_ia32_mcx_misc_I27, MSR_COUNT_OF(aliases_ia32_mcx_misc_I27),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11896,7 +12010,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC28_CTL", UINT32_C(0x470), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_28, MSR_COUNT_OF(aliases_ia32_mcx_ctl_28),
+      aliases_ia32_mcx_ctl_I28, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I28),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11904,7 +12018,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC28_STATUS", UINT32_C(0x471), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_28, MSR_COUNT_OF(aliases_ia32_mcx_status_28),
+      aliases_ia32_mcx_status_I28, MSR_COUNT_OF(aliases_ia32_mcx_status_I28),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11912,7 +12026,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC28_ADDR", UINT32_C(0x472), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_28, MSR_COUNT_OF(aliases_ia32_mcx_addr_28),
+      aliases_ia32_mcx_addr_I28, MSR_COUNT_OF(aliases_ia32_mcx_addr_I28),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11920,7 +12034,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC28_MISC", UINT32_C(0x473), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_28, MSR_COUNT_OF(aliases_ia32_mcx_misc_28),
+      aliases_ia32_mcx_misc_I28, MSR_COUNT_OF(aliases_ia32_mcx_misc_I28),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11928,7 +12042,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC29_CTL", UINT32_C(0x474), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_29, MSR_COUNT_OF(aliases_ia32_mcx_ctl_29),
+      aliases_ia32_mcx_ctl_I29, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I29),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11936,7 +12050,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC29_STATUS", UINT32_C(0x475), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_29, MSR_COUNT_OF(aliases_ia32_mcx_status_29),
+      aliases_ia32_mcx_status_I29, MSR_COUNT_OF(aliases_ia32_mcx_status_I29),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11944,7 +12058,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC29_ADDR", UINT32_C(0x476), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_29, MSR_COUNT_OF(aliases_ia32_mcx_addr_29),
+      aliases_ia32_mcx_addr_I29, MSR_COUNT_OF(aliases_ia32_mcx_addr_I29),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11952,7 +12066,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC29_MISC", UINT32_C(0x477), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_29, MSR_COUNT_OF(aliases_ia32_mcx_misc_29),
+      aliases_ia32_mcx_misc_I29, MSR_COUNT_OF(aliases_ia32_mcx_misc_I29),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11960,7 +12074,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC30_CTL", UINT32_C(0x478), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_30, MSR_COUNT_OF(aliases_ia32_mcx_ctl_30),
+      aliases_ia32_mcx_ctl_I30, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I30),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -11968,7 +12082,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC30_STATUS", UINT32_C(0x479), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_30, MSR_COUNT_OF(aliases_ia32_mcx_status_30),
+      aliases_ia32_mcx_status_I30, MSR_COUNT_OF(aliases_ia32_mcx_status_I30),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -11976,7 +12090,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC30_ADDR", UINT32_C(0x47A), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_30, MSR_COUNT_OF(aliases_ia32_mcx_addr_30),
+      aliases_ia32_mcx_addr_I30, MSR_COUNT_OF(aliases_ia32_mcx_addr_I30),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -11984,7 +12098,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC30_MISC", UINT32_C(0x47B), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_30, MSR_COUNT_OF(aliases_ia32_mcx_misc_30),
+      aliases_ia32_mcx_misc_I30, MSR_COUNT_OF(aliases_ia32_mcx_misc_I30),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,
@@ -11992,7 +12106,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC31_CTL", UINT32_C(0x47C), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check control of bank n: one enable per error type the bank can report. The SDM defines addresses for banks 0-31 (0x400-0x47F).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_ctl_31, MSR_COUNT_OF(aliases_ia32_mcx_ctl_31),
+      aliases_ia32_mcx_ctl_I31, MSR_COUNT_OF(aliases_ia32_mcx_ctl_I31),
       fields_ia32_mcx_ctl, MSR_COUNT_OF(fields_ia32_mcx_ctl),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_ctl,
@@ -12000,7 +12114,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC31_STATUS", UINT32_C(0x47D), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_status_31, MSR_COUNT_OF(aliases_ia32_mcx_status_31),
+      aliases_ia32_mcx_status_I31, MSR_COUNT_OF(aliases_ia32_mcx_status_I31),
       fields_ia32_mcx_status, MSR_COUNT_OF(fields_ia32_mcx_status),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_status,
@@ -12008,7 +12122,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC31_ADDR", UINT32_C(0x47E), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check address of bank n: address of the code or data involved in the logged error, valid when IA32_MCi_STATUS.ADDRV is 1.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_addr_31, MSR_COUNT_OF(aliases_ia32_mcx_addr_31),
+      aliases_ia32_mcx_addr_I31, MSR_COUNT_OF(aliases_ia32_mcx_addr_I31),
       fields_ia32_mcx_addr, MSR_COUNT_OF(fields_ia32_mcx_addr),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_addr,
@@ -12016,7 +12130,7 @@ const struct msr_info msr_table[] = {
     { "IA32_MC31_MISC", UINT32_C(0x47F), MSR_CATEGORY_MCA, MSR_ACCESS_RW, MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
       "Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. The fields are Intel's layout; AMD defines this register differently.",
       "SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A",
-      aliases_ia32_mcx_misc_31, MSR_COUNT_OF(aliases_ia32_mcx_misc_31),
+      aliases_ia32_mcx_misc_I31, MSR_COUNT_OF(aliases_ia32_mcx_misc_I31),
       fields_ia32_mcx_misc, MSR_COUNT_OF(fields_ia32_mcx_misc),
       UINT64_C(0x0000000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF), UINT64_C(0x0000000000000000),
       present_ia32_mcx_misc,

@@ -233,6 +233,42 @@ enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct
     return reg == MSR_SUPPORT_YES ? own : MSR_SUPPORT_UNKNOWN;
 }
 
+void msr_masks_for(const struct msr_info *msr, const struct msr_facts *facts, bool strict, struct msr_masks *out)
+{
+    uint64_t covered = 0;
+    uint16_t i;
+
+    out->writable = out->w1c = out->canonical = 0;
+    for (i = 0; i < msr->field_count; i++) {
+        const struct msr_field_info *f = &msr->fields[i];
+        enum msr_support here = MSR_SUPPORT_YES;
+        uint64_t mask = msr_field_mask(f);
+
+        if (f->vendors || f->present_if)
+            here = msr_field_is_supported(msr, f, facts);
+        if (here == MSR_SUPPORT_NO || (strict && here == MSR_SUPPORT_UNKNOWN))
+            continue;
+        covered |= mask;
+        if (f->access != MSR_ACCESS_RO)
+            out->writable |= mask;
+        if (f->access == MSR_ACCESS_RW1C)
+            out->w1c |= mask;
+        if (f->canonical)
+            out->canonical |= mask;
+    }
+    out->reserved = ~covered;
+}
+
+bool msr_is_canonical(uint64_t value, unsigned linear_bits)
+{
+    uint64_t top;
+    if (linear_bits == 0 || linear_bits >= 64)
+        return true;
+    /* bits 63:linear_bits-1 all equal */
+    top = value >> (linear_bits - 1);
+    return top == 0 || top == (~UINT64_C(0) >> (linear_bits - 1));
+}
+
 const char *msr_support_name(enum msr_support support)
 {
     switch (support) {

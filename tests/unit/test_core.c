@@ -314,6 +314,34 @@ START_TEST(every_generated_condition_describes_like_the_generator)
 }
 END_TEST
 
+START_TEST(masks_follow_the_processor)
+{
+    /* IA32_EFER.SVME and friends are AMD's: on an Intel CPU they are reserved. */
+    const struct msr_cpuid_entry intel[] = { { 0, 0, INTEL_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, 1u << 29 } } };
+    const struct msr_cpuid_entry amd[] = { { 0, 0, AMD_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, 1u << 29 } } };
+    const struct msr_cpuid_table ti = { intel, 2 }, ta = { amd, 2 };
+    struct msr_cpuid_source si = msr_cpuid_table_source(&ti), sa = msr_cpuid_table_source(&ta);
+    struct msr_facts fi = { &si, NULL, NULL }, fa = { &sa, NULL, NULL };
+    const struct msr_info *efer = msr_find_by_address(MSR_IA32_EFER), *lstar = msr_find_by_address(MSR_IA32_LSTAR);
+    struct msr_masks m;
+
+    msr_masks_for(efer, &fi, true, &m);
+    ck_assert_uint_ne(m.reserved & MSR_IA32_EFER_SVME_MASK, 0);
+    ck_assert_uint_eq(m.writable & MSR_IA32_EFER_SVME_MASK, 0);
+    ck_assert_uint_eq(m.writable & MSR_IA32_EFER_NXE_MASK, MSR_IA32_EFER_NXE_MASK);
+    msr_masks_for(efer, &fa, true, &m);
+    ck_assert_uint_eq(m.reserved & MSR_IA32_EFER_SVME_MASK, 0);
+    ck_assert_uint_eq(m.reserved, efer->reserved_mask);
+    msr_masks_for(lstar, &fi, true, &m);
+    ck_assert_uint_eq(m.canonical, ~UINT64_C(0));
+    ck_assert(msr_is_canonical(UINT64_C(0xFFFFFFFF81000000), 48));
+    ck_assert(msr_is_canonical(UINT64_C(0x00007FFFFFFFFFFF), 48));
+    ck_assert(!msr_is_canonical(UINT64_C(0x0000800000000000), 48));
+    ck_assert(msr_is_canonical(UINT64_C(0x0000800000000000), 57));
+    ck_assert(!msr_is_canonical(UINT64_C(0x8000000000000000), 57));
+}
+END_TEST
+
 START_TEST(native_cpuid_answers_for_this_machine)
 {
     /* Whatever the host is, the generated EFER condition (long mode) holds on x86-64. */
@@ -344,6 +372,7 @@ int main(void)
     tcase_add_test(tc, every_status_has_its_own_message);
     tcase_add_test(tc, presence_follows_the_facts_and_never_says_a_wrong_yes);
     tcase_add_test(tc, hypervisor_signatures_add_to_the_vendor_set);
+    tcase_add_test(tc, masks_follow_the_processor);
     tcase_add_test(tc, every_generated_condition_describes_like_the_generator);
     tcase_add_test(tc, native_cpuid_answers_for_this_machine);
     suite_add_tcase(s, tc);

@@ -113,7 +113,7 @@ typedef union msr_ia32_u_cet {
 
 /*
  * EB_LEG_BITMAP_BASE, bits 63:12, rw: Intel: linear address bits 63:12 of the legacy
- * code page bitmap.
+ * code page bitmap. Holds a canonical linear address.
  */
 #define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_SHIFT 12
 #define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_WIDTH 52
@@ -224,7 +224,7 @@ typedef union msr_ia32_s_cet {
 
 /*
  * EB_LEG_BITMAP_BASE, bits 63:12, rw: Intel: linear address bits 63:12 of the legacy
- * code page bitmap.
+ * code page bitmap. Holds a canonical linear address.
  */
 #define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_SHIFT 12
 #define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_WIDTH 52
@@ -259,7 +259,8 @@ typedef union msr_ia32_pl0_ssp {
 } msr_ia32_pl0_ssp_t;
 
 /*
- * SSP, bits 63:0, rw: Linear address of the CPL 0 shadow stack.
+ * SSP, bits 63:0, rw: Linear address of the CPL 0 shadow stack. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_PL0_SSP_SSP_SHIFT 0
 #define MSR_IA32_PL0_SSP_SSP_WIDTH 64
@@ -293,7 +294,8 @@ typedef union msr_ia32_pl1_ssp {
 } msr_ia32_pl1_ssp_t;
 
 /*
- * SSP, bits 63:0, rw: Linear address of the CPL 1 shadow stack.
+ * SSP, bits 63:0, rw: Linear address of the CPL 1 shadow stack. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_PL1_SSP_SSP_SHIFT 0
 #define MSR_IA32_PL1_SSP_SSP_WIDTH 64
@@ -327,7 +329,8 @@ typedef union msr_ia32_pl2_ssp {
 } msr_ia32_pl2_ssp_t;
 
 /*
- * SSP, bits 63:0, rw: Linear address of the CPL 2 shadow stack.
+ * SSP, bits 63:0, rw: Linear address of the CPL 2 shadow stack. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_PL2_SSP_SSP_SHIFT 0
 #define MSR_IA32_PL2_SSP_SSP_WIDTH 64
@@ -361,7 +364,8 @@ typedef union msr_ia32_pl3_ssp {
 } msr_ia32_pl3_ssp_t;
 
 /*
- * SSP, bits 63:0, rw: Linear address of the CPL 3 shadow stack.
+ * SSP, bits 63:0, rw: Linear address of the CPL 3 shadow stack. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_PL3_SSP_SSP_SHIFT 0
 #define MSR_IA32_PL3_SSP_SSP_WIDTH 64
@@ -396,6 +400,7 @@ typedef union msr_ia32_interrupt_ssp_table_addr {
 
 /*
  * ADDRESS, bits 63:0, rw: Linear address of the interrupt SSP table; must be canonical.
+ * Holds a canonical linear address.
  */
 #define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_SHIFT 0
 #define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDRESS_WIDTH 64

@@ -420,7 +420,8 @@ typedef union msr_ia32_bndcfgs {
 #define MSR_IA32_BNDCFGS_BNDPRESERVE_FIELD(op, ...) op(msr_ia32_bndcfgs_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
- * BASE, bits 63:12, rw: Linear address bits 63:12 of the bound directory.
+ * BASE, bits 63:12, rw: Linear address bits 63:12 of the bound directory. Holds a
+ * canonical linear address.
  */
 #define MSR_IA32_BNDCFGS_BASE_SHIFT 12
 #define MSR_IA32_BNDCFGS_BASE_WIDTH 52

@@ -1836,7 +1836,7 @@ typedef union msr_ia32_ds_area {
 
 /*
  * DS_AREA, bits 63:0, rw: Linear address of the DS management area (bits 31:0 outside
- * IA-32e mode).
+ * IA-32e mode). Holds a canonical linear address.
  */
 #define MSR_IA32_DS_AREA_DS_AREA_SHIFT 0
 #define MSR_IA32_DS_AREA_DS_AREA_WIDTH 64

@@ -163,7 +163,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_TRACE_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * CYC_EN, bit 1, rw: Enables CYC (cycle count) packets.
+ * CYC_EN, bit 1, rw: Enables CYC (cycle count) packets. Present if:
+ * CPUID.(EAX=14H):EBX[1] = 1.
  */
 #define MSR_IA32_RTIT_CTL_CYC_EN_SHIFT 1
 #define MSR_IA32_RTIT_CTL_CYC_EN_WIDTH 1
@@ -187,7 +188,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_USER_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
- * PWR_EVT_EN, bit 4, rw: Enables power event trace packets.
+ * PWR_EVT_EN, bit 4, rw: Enables power event trace packets. Present if:
+ * CPUID.(EAX=14H):EBX[5] = 1.
  */
 #define MSR_IA32_RTIT_CTL_PWR_EVT_EN_SHIFT 4
 #define MSR_IA32_RTIT_CTL_PWR_EVT_EN_WIDTH 1
@@ -195,7 +197,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_PWR_EVT_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
- * FUP_ON_PTW, bit 5, rw: Follow PTW packets with FUP packets.
+ * FUP_ON_PTW, bit 5, rw: Follow PTW packets with FUP packets. Present if:
+ * CPUID.(EAX=14H):EBX[4] = 1.
  */
 #define MSR_IA32_RTIT_CTL_FUP_ON_PTW_SHIFT 5
 #define MSR_IA32_RTIT_CTL_FUP_ON_PTW_WIDTH 1
@@ -204,6 +207,7 @@ typedef union msr_ia32_rtit_ctl {
 
 /*
  * FABRIC_EN, bit 6, rw: Send output to the trace transport subsystem instead of memory.
+ * Present if: CPUID.(EAX=14H):ECX[3] = 1.
  */
 #define MSR_IA32_RTIT_CTL_FABRIC_EN_SHIFT 6
 #define MSR_IA32_RTIT_CTL_FABRIC_EN_WIDTH 1
@@ -211,7 +215,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_FABRIC_EN_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
- * CR3_FILTER, bit 7, rw: Trace only while CR3 matches IA32_RTIT_CR3_MATCH.
+ * CR3_FILTER, bit 7, rw: Trace only while CR3 matches IA32_RTIT_CR3_MATCH. Present if:
+ * CPUID.(EAX=14H):EBX[0] = 1.
  */
 #define MSR_IA32_RTIT_CTL_CR3_FILTER_SHIFT 7
 #define MSR_IA32_RTIT_CTL_CR3_FILTER_WIDTH 1
@@ -220,7 +225,7 @@ typedef union msr_ia32_rtit_ctl {
 
 /*
  * TOPA, bit 8, rw: Use the table of physical addresses output scheme instead of a
- * single range.
+ * single range. Present if: CPUID.(EAX=14H):ECX[0] = 1.
  */
 #define MSR_IA32_RTIT_CTL_TOPA_SHIFT 8
 #define MSR_IA32_RTIT_CTL_TOPA_WIDTH 1
@@ -228,7 +233,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_TOPA_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
- * MTC_EN, bit 9, rw: Enables MTC packets.
+ * MTC_EN, bit 9, rw: Enables MTC packets. Present if: CPUID.(EAX=14H):EBX[3] = 1.
  */
 #define MSR_IA32_RTIT_CTL_MTC_EN_SHIFT 9
 #define MSR_IA32_RTIT_CTL_MTC_EN_WIDTH 1
@@ -252,7 +257,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_DIS_RETC_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
- * PTW_EN, bit 12, rw: Enables PTWRITE packets.
+ * PTW_EN, bit 12, rw: Enables PTWRITE packets. Present if: CPUID.(EAX=14H):EBX[4] = 1.
  */
 #define MSR_IA32_RTIT_CTL_PTW_EN_SHIFT 12
 #define MSR_IA32_RTIT_CTL_PTW_EN_WIDTH 1
@@ -269,7 +274,7 @@ typedef union msr_ia32_rtit_ctl {
 
 /*
  * MTC_FREQ, bits 17:14, rw: MTC packet period: an MTC is sent when ART bit MTC_FREQ
- * toggles.
+ * toggles. Present if: CPUID.(EAX=14H):EBX[3] = 1.
  */
 #define MSR_IA32_RTIT_CTL_MTC_FREQ_SHIFT 14
 #define MSR_IA32_RTIT_CTL_MTC_FREQ_WIDTH 4
@@ -278,6 +283,7 @@ typedef union msr_ia32_rtit_ctl {
 
 /*
  * CYC_THRESH, bits 22:19, rw: Minimum cycles between CYC packets (0, else 2^(n-1)).
+ * Present if: CPUID.(EAX=14H):EBX[1] = 1.
  */
 #define MSR_IA32_RTIT_CTL_CYC_THRESH_SHIFT 19
 #define MSR_IA32_RTIT_CTL_CYC_THRESH_WIDTH 4
@@ -285,7 +291,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_CYC_THRESH_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000000780000), 19, 4, 1, __VA_ARGS__)
 
 /*
- * PSB_FREQ, bits 27:24, rw: PSB packet period in output bytes (2K << n).
+ * PSB_FREQ, bits 27:24, rw: PSB packet period in output bytes (2K << n). Present if:
+ * CPUID.(EAX=14H):EBX[1] = 1.
  */
 #define MSR_IA32_RTIT_CTL_PSB_FREQ_SHIFT 24
 #define MSR_IA32_RTIT_CTL_PSB_FREQ_WIDTH 4
@@ -293,7 +300,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_PSB_FREQ_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x000000000F000000), 24, 4, 1, __VA_ARGS__)
 
 /*
- * EVENT_EN, bit 31, rw: Enables event trace packets.
+ * EVENT_EN, bit 31, rw: Enables event trace packets. Present if: CPUID.(EAX=14H):EBX[7]
+ * = 1.
  */
 #define MSR_IA32_RTIT_CTL_EVENT_EN_SHIFT 31
 #define MSR_IA32_RTIT_CTL_EVENT_EN_WIDTH 1
@@ -302,7 +310,8 @@ typedef union msr_ia32_rtit_ctl {
 
 /*
  * ADDR0_CFG, bits 35:32, rw: Use of range 0 (IA32_RTIT_ADDR0_A/B): 0 unused, 1 filter,
- * 2 trace stop.
+ * 2 trace stop. Present if: CPUID.(EAX=14H):EBX[2] = 1 and
+ * CPUID.(EAX=14H,ECX=1H):EAX[2:0] > 0.
  */
 #define MSR_IA32_RTIT_CTL_ADDR0_CFG_SHIFT 32
 #define MSR_IA32_RTIT_CTL_ADDR0_CFG_WIDTH 4
@@ -310,7 +319,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_ADDR0_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 1, __VA_ARGS__)
 
 /*
- * ADDR1_CFG, bits 39:36, rw: Use of range 1: 0 unused, 1 filter, 2 trace stop.
+ * ADDR1_CFG, bits 39:36, rw: Use of range 1: 0 unused, 1 filter, 2 trace stop. Present
+ * if: CPUID.(EAX=14H):EBX[2] = 1 and CPUID.(EAX=14H,ECX=1H):EAX[2:0] > 1.
  */
 #define MSR_IA32_RTIT_CTL_ADDR1_CFG_SHIFT 36
 #define MSR_IA32_RTIT_CTL_ADDR1_CFG_WIDTH 4
@@ -318,7 +328,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_ADDR1_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x000000F000000000), 36, 4, 1, __VA_ARGS__)
 
 /*
- * ADDR2_CFG, bits 43:40, rw: Use of range 2: 0 unused, 1 filter, 2 trace stop.
+ * ADDR2_CFG, bits 43:40, rw: Use of range 2: 0 unused, 1 filter, 2 trace stop. Present
+ * if: CPUID.(EAX=14H):EBX[2] = 1 and CPUID.(EAX=14H,ECX=1H):EAX[2:0] > 2.
  */
 #define MSR_IA32_RTIT_CTL_ADDR2_CFG_SHIFT 40
 #define MSR_IA32_RTIT_CTL_ADDR2_CFG_WIDTH 4
@@ -326,7 +337,8 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_ADDR2_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x00000F0000000000), 40, 4, 1, __VA_ARGS__)
 
 /*
- * ADDR3_CFG, bits 47:44, rw: Use of range 3: 0 unused, 1 filter, 2 trace stop.
+ * ADDR3_CFG, bits 47:44, rw: Use of range 3: 0 unused, 1 filter, 2 trace stop. Present
+ * if: CPUID.(EAX=14H):EBX[2] = 1 and CPUID.(EAX=14H,ECX=1H):EAX[2:0] > 3.
  */
 #define MSR_IA32_RTIT_CTL_ADDR3_CFG_SHIFT 44
 #define MSR_IA32_RTIT_CTL_ADDR3_CFG_WIDTH 4
@@ -334,7 +346,7 @@ typedef union msr_ia32_rtit_ctl {
 #define MSR_IA32_RTIT_CTL_ADDR3_CFG_FIELD(op, ...) op(msr_ia32_rtit_ctl_t, uint64_t, UINT64_C(0x0000F00000000000), 44, 4, 1, __VA_ARGS__)
 
 /*
- * DIS_TNT, bit 55, rw: Disables TNT packets.
+ * DIS_TNT, bit 55, rw: Disables TNT packets. Present if: CPUID.(EAX=14H):EBX[8] = 1.
  */
 #define MSR_IA32_RTIT_CTL_DIS_TNT_SHIFT 55
 #define MSR_IA32_RTIT_CTL_DIS_TNT_WIDTH 1
@@ -343,7 +355,7 @@ typedef union msr_ia32_rtit_ctl {
 
 /*
  * INJECT_PSB_PMI_ON_ENABLE, bit 56, rw: Use the pending PSB and ToPA PMI bits of
- * IA32_RTIT_STATUS when tracing is enabled.
+ * IA32_RTIT_STATUS when tracing is enabled. Present if: CPUID.(EAX=14H):EBX[6] = 1.
  */
 #define MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_SHIFT 56
 #define MSR_IA32_RTIT_CTL_INJECT_PSB_PMI_ON_ENABLE_WIDTH 1
@@ -518,7 +530,8 @@ typedef union msr_ia32_rtit_addrx_a {
 } msr_ia32_rtit_addrx_a_t;
 
 /*
- * VIRTUAL_ADDRESS, bits 47:0, rw: Virtual address bits 47:0.
+ * VIRTUAL_ADDRESS, bits 47:0, rw: Virtual address bits 47:0. Holds a canonical linear
+ * address.
  */
 #define MSR_IA32_RTIT_ADDRx_A_VIRTUAL_ADDRESS_SHIFT 0
 #define MSR_IA32_RTIT_ADDRx_A_VIRTUAL_ADDRESS_WIDTH 48
@@ -526,7 +539,8 @@ typedef union msr_ia32_rtit_addrx_a {
 #define MSR_IA32_RTIT_ADDRx_A_VIRTUAL_ADDRESS_FIELD(op, ...) op(msr_ia32_rtit_addrx_a_t, uint64_t, UINT64_C(0x0000FFFFFFFFFFFF), 0, 48, 1, __VA_ARGS__)
 
 /*
- * SIGN_EXT_VA, bits 63:48, rw: Sign extension of the virtual address.
+ * SIGN_EXT_VA, bits 63:48, rw: Sign extension of the virtual address. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_RTIT_ADDRx_A_SIGN_EXT_VA_SHIFT 48
 #define MSR_IA32_RTIT_ADDRx_A_SIGN_EXT_VA_WIDTH 16
@@ -567,7 +581,8 @@ typedef union msr_ia32_rtit_addrx_b {
 } msr_ia32_rtit_addrx_b_t;
 
 /*
- * VIRTUAL_ADDRESS, bits 47:0, rw: Virtual address bits 47:0.
+ * VIRTUAL_ADDRESS, bits 47:0, rw: Virtual address bits 47:0. Holds a canonical linear
+ * address.
  */
 #define MSR_IA32_RTIT_ADDRx_B_VIRTUAL_ADDRESS_SHIFT 0
 #define MSR_IA32_RTIT_ADDRx_B_VIRTUAL_ADDRESS_WIDTH 48
@@ -575,7 +590,8 @@ typedef union msr_ia32_rtit_addrx_b {
 #define MSR_IA32_RTIT_ADDRx_B_VIRTUAL_ADDRESS_FIELD(op, ...) op(msr_ia32_rtit_addrx_b_t, uint64_t, UINT64_C(0x0000FFFFFFFFFFFF), 0, 48, 1, __VA_ARGS__)
 
 /*
- * SIGN_EXT_VA, bits 63:48, rw: Sign extension of the virtual address.
+ * SIGN_EXT_VA, bits 63:48, rw: Sign extension of the virtual address. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_RTIT_ADDRx_B_SIGN_EXT_VA_SHIFT 48
 #define MSR_IA32_RTIT_ADDRx_B_SIGN_EXT_VA_WIDTH 16

@@ -71,7 +71,8 @@ typedef union msr_ia32_sysenter_esp {
 } msr_ia32_sysenter_esp_t;
 
 /*
- * ESP, bits 63:0, rw: Stack pointer for the CPL 0 stack.
+ * ESP, bits 63:0, rw: Stack pointer for the CPL 0 stack. Holds a canonical linear
+ * address.
  */
 #define MSR_IA32_SYSENTER_ESP_ESP_SHIFT 0
 #define MSR_IA32_SYSENTER_ESP_ESP_WIDTH 64
@@ -105,7 +106,8 @@ typedef union msr_ia32_sysenter_eip {
 } msr_ia32_sysenter_eip_t;
 
 /*
- * EIP, bits 63:0, rw: Entry point of the CPL 0 SYSENTER handler.
+ * EIP, bits 63:0, rw: Entry point of the CPL 0 SYSENTER handler. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_SYSENTER_EIP_EIP_SHIFT 0
 #define MSR_IA32_SYSENTER_EIP_EIP_WIDTH 64
@@ -194,7 +196,7 @@ typedef union msr_ia32_lstar {
 
 /*
  * TARGET_RIP, bits 63:0, rw: Entry point loaded into RIP by SYSCALL in 64-bit mode;
- * must be canonical.
+ * must be canonical. Holds a canonical linear address.
  */
 #define MSR_IA32_LSTAR_TARGET_RIP_SHIFT 0
 #define MSR_IA32_LSTAR_TARGET_RIP_WIDTH 64
@@ -229,7 +231,7 @@ typedef union msr_ia32_cstar {
 
 /*
  * TARGET_RIP, bits 63:0, rw: AMD: entry point loaded into RIP by SYSCALL in
- * compatibility mode; unused on Intel.
+ * compatibility mode; unused on Intel. Holds a canonical linear address.
  */
 #define MSR_IA32_CSTAR_TARGET_RIP_SHIFT 0
 #define MSR_IA32_CSTAR_TARGET_RIP_WIDTH 64

@@ -601,7 +601,7 @@ typedef union msr_ia32_efer {
 
 /*
  * SVME, bit 12, rw: AMD only: secure virtual machine enable (SVM instructions such as
- * VMRUN). Reset: 0.
+ * VMRUN). Reset: 0. Only on AMD.
  */
 #define MSR_IA32_EFER_SVME_SHIFT 12
 #define MSR_IA32_EFER_SVME_WIDTH 1
@@ -610,7 +610,7 @@ typedef union msr_ia32_efer {
 
 /*
  * LMSLE, bit 13, rw: AMD only: long-mode segment limit enable (limit checks on data
- * segments in 64-bit mode). Reset: 0.
+ * segments in 64-bit mode). Reset: 0. Only on AMD.
  */
 #define MSR_IA32_EFER_LMSLE_SHIFT 13
 #define MSR_IA32_EFER_LMSLE_WIDTH 1
@@ -619,7 +619,7 @@ typedef union msr_ia32_efer {
 
 /*
  * FFXSR, bit 14, rw: AMD only: fast FXSAVE/FXRSTOR, which skip the XMM registers at CPL
- * 0 in 64-bit mode. Reset: 0.
+ * 0 in 64-bit mode. Reset: 0. Only on AMD.
  */
 #define MSR_IA32_EFER_FFXSR_SHIFT 14
 #define MSR_IA32_EFER_FFXSR_WIDTH 1
@@ -628,7 +628,7 @@ typedef union msr_ia32_efer {
 
 /*
  * TCE, bit 15, rw: AMD only: translation cache extension; INVLPG then flushes only the
- * upper-level entries it needs to. Reset: 0.
+ * upper-level entries it needs to. Reset: 0. Only on AMD.
  */
 #define MSR_IA32_EFER_TCE_SHIFT 15
 #define MSR_IA32_EFER_TCE_WIDTH 1
@@ -636,7 +636,8 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_TCE_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
- * MCOMMIT, bit 17, rw: AMD only: enables the MCOMMIT instruction. Reset: 0.
+ * MCOMMIT, bit 17, rw: AMD only: enables the MCOMMIT instruction. Reset: 0. Only on
+ * AMD.
  */
 #define MSR_IA32_EFER_MCOMMIT_SHIFT 17
 #define MSR_IA32_EFER_MCOMMIT_WIDTH 1
@@ -644,7 +645,8 @@ typedef union msr_ia32_efer {
 #define MSR_IA32_EFER_MCOMMIT_FIELD(op, ...) op(msr_ia32_efer_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
- * INTWB, bit 18, rw: AMD only: makes WBINVD and WBNOINVD interruptible. Reset: 0.
+ * INTWB, bit 18, rw: AMD only: makes WBINVD and WBNOINVD interruptible. Reset: 0. Only
+ * on AMD.
  */
 #define MSR_IA32_EFER_INTWB_SHIFT 18
 #define MSR_IA32_EFER_INTWB_WIDTH 1
@@ -653,7 +655,8 @@ typedef union msr_ia32_efer {
 
 /*
  * UAIE, bit 20, rw: AMD only: upper address ignore; most data accesses skip the
- * canonical check of the top bits, which software may use as tags. Reset: 0.
+ * canonical check of the top bits, which software may use as tags. Reset: 0. Only on
+ * AMD.
  */
 #define MSR_IA32_EFER_UAIE_SHIFT 20
 #define MSR_IA32_EFER_UAIE_WIDTH 1
@@ -662,7 +665,7 @@ typedef union msr_ia32_efer {
 
 /*
  * AIBRSE, bit 21, rw: AMD only: automatic IBRS; indirect-branch restriction applies at
- * CPL 0 without SPEC_CTRL.IBRS. Reset: 0.
+ * CPL 0 without SPEC_CTRL.IBRS. Reset: 0. Only on AMD.
  */
 #define MSR_IA32_EFER_AIBRSE_SHIFT 21
 #define MSR_IA32_EFER_AIBRSE_WIDTH 1
@@ -695,7 +698,8 @@ typedef union msr_ia32_fs_base {
 } msr_ia32_fs_base_t;
 
 /*
- * BASE, bits 63:0, rw: Linear base address of FS in 64-bit mode.
+ * BASE, bits 63:0, rw: Linear base address of FS in 64-bit mode. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_FS_BASE_BASE_SHIFT 0
 #define MSR_IA32_FS_BASE_BASE_WIDTH 64
@@ -728,7 +732,8 @@ typedef union msr_ia32_gs_base {
 } msr_ia32_gs_base_t;
 
 /*
- * BASE, bits 63:0, rw: Linear base address of GS in 64-bit mode.
+ * BASE, bits 63:0, rw: Linear base address of GS in 64-bit mode. Holds a canonical
+ * linear address.
  */
 #define MSR_IA32_GS_BASE_BASE_SHIFT 0
 #define MSR_IA32_GS_BASE_BASE_WIDTH 64
@@ -762,7 +767,8 @@ typedef union msr_ia32_kernel_gs_base {
 } msr_ia32_kernel_gs_base_t;
 
 /*
- * BASE, bits 63:0, rw: GS base value that SWAPGS swaps in.
+ * BASE, bits 63:0, rw: GS base value that SWAPGS swaps in. Holds a canonical linear
+ * address.
  */
 #define MSR_IA32_KERNEL_GS_BASE_BASE_SHIFT 0
 #define MSR_IA32_KERNEL_GS_BASE_BASE_WIDTH 64

@@ -68,7 +68,8 @@ typedef union msr_ia32_uintr_handler {
 } msr_ia32_uintr_handler_t;
 
 /*
- * UIHANDLER, bits 63:0, rw: Handler linear address; must be canonical.
+ * UIHANDLER, bits 63:0, rw: Handler linear address; must be canonical. Holds a
+ * canonical linear address.
  */
 #define MSR_IA32_UINTR_HANDLER_UIHANDLER_SHIFT 0
 #define MSR_IA32_UINTR_HANDLER_UIHANDLER_WIDTH 64
@@ -111,7 +112,8 @@ typedef union msr_ia32_uintr_stackadjust {
 #define MSR_IA32_UINTR_STACKADJUST_LOAD_RSP_FIELD(op, ...) op(msr_ia32_uintr_stackadjust_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * STACK_ADJUST, bits 63:1, rw: Bits 63:1 of the stack adjustment value.
+ * STACK_ADJUST, bits 63:1, rw: Bits 63:1 of the stack adjustment value. Holds a
+ * canonical linear address.
  */
 #define MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_SHIFT 1
 #define MSR_IA32_UINTR_STACKADJUST_STACK_ADJUST_WIDTH 63
@@ -188,7 +190,8 @@ typedef union msr_ia32_uintr_pd {
 } msr_ia32_uintr_pd_t;
 
 /*
- * UPIDADDR, bits 63:6, rw: Bits 63:6 of the 64-byte-aligned UPID address.
+ * UPIDADDR, bits 63:6, rw: Bits 63:6 of the 64-byte-aligned UPID address. Holds a
+ * canonical linear address.
  */
 #define MSR_IA32_UINTR_PD_UPIDADDR_SHIFT 6
 #define MSR_IA32_UINTR_PD_UPIDADDR_WIDTH 58
@@ -232,7 +235,7 @@ typedef union msr_ia32_uintr_tt {
 
 /*
  * UITTADDR, bits 63:4, rw: Bits 63:4 of the 16-byte-aligned user-interrupt target table
- * address.
+ * address. Holds a canonical linear address.
  */
 #define MSR_IA32_UINTR_TT_UITTADDR_SHIFT 4
 #define MSR_IA32_UINTR_TT_UITTADDR_WIDTH 60

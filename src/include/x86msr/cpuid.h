@@ -92,6 +92,23 @@ enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_f
 enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct msr_field_info *field,
                                         const struct msr_facts *facts);
 
+/* A register's masks as they apply to one processor. */
+struct msr_masks {
+    uint64_t reserved;  /* bits no field present there covers */
+    uint64_t writable;  /* bits of present fields software may change */
+    uint64_t w1c;       /* write-1-to-clear bits of present fields */
+    uint64_t canonical; /* bits of present fields that hold a canonical linear address */
+};
+
+/* The masks of `msr` on the processor the facts describe: a field that is not
+ * there (msr_field_is_supported() says NO) counts as reserved; with `strict`,
+ * so does a field whose presence is unknown. */
+void msr_masks_for(const struct msr_info *msr, const struct msr_facts *facts, bool strict, struct msr_masks *out);
+
+/* Whether `value` is a canonical linear address for a processor with
+ * `linear_bits` (48, or 57 with 5-level paging) linear-address bits. */
+bool msr_is_canonical(uint64_t value, unsigned linear_bits);
+
 /* The condition in the manuals' notation ("IA32_VMX_BASIC[55] = 1", "CPUID.(EAX=0AH):EAX[15:8] > 3"),
  * with `index` for n (an index above the array's last prints as n). Returns the
  * length the whole text needs, like snprintf; `buf` is always terminated when size > 0. */
