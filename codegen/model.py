@@ -7,6 +7,7 @@ to each entity as `names`; templates print them and never assemble their own.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Optional, Tuple
 
 from .errors import Position
@@ -89,7 +90,7 @@ class Condition:
     models: Tuple[int, ...] = ()
     children: Tuple["Condition", ...] = ()
 
-    @property
+    @cached_property
     def size(self) -> int:
         """Nodes in this subtree, itself included (the C table stores it to skip subtrees)."""
         return 1 + sum(c.size for c in self.children)
@@ -106,14 +107,15 @@ class Condition:
         own = (self.msr,) if self.kind == "msr" and self.msr else ()
         return own + tuple(n for c in self.children for n in c.msr_names())
 
-    @property
+    @cached_property
     def uses_index(self) -> bool:
         own = self.bit_is_index or self.operand_is_index or (self.msr is not None and ARRAY_PLACEHOLDER in self.msr)
         return own or any(c.uses_index for c in self.children)
 
     def text(self, index: Optional[int] = None) -> str:
-        """The condition in the manuals' notation: CPUID.(EAX=07H,ECX=0):EBX[2] = 1,
-        IA32_VMX_BASIC[55] = 1; `n` stays `n` unless an instance index is given."""
+        """The condition in the manuals' notation, as msr_condition_describe() (src/core/msr_cpuid.c)
+        writes it: CPUID.(EAX=7H,ECX=1H):EBX[2] = 1, IA32_VMX_BASIC[55] = 1; the index
+        stays `n` (and an array's name `{n}`) unless an instance index is given."""
         if self.kind in ("any_of", "all_of"):
             joiner = " or " if self.kind == "any_of" else " and "
             parts = [f"({c.text(index)})" if c.kind in ("any_of", "all_of") else c.text(index) for c in self.children]
@@ -129,8 +131,10 @@ class Condition:
         if self.kind == "cpuid":
             sub = f",ECX={manual_hex(self.subleaf)}" if self.subleaf else ""
             source = f"CPUID.(EAX={manual_hex(self.leaf)}{sub}):{self.register.upper()}"
-        else:
-            source = (self.msr or "?").replace(ARRAY_PLACEHOLDER, n)
+        else:  # without an index, an array keeps its {n} (MCA{n}_CONFIG), as msr_condition_describe() prints it
+            source = self.msr or "?"
+            if index is not None:
+                source = source.replace(ARRAY_PLACEHOLDER, n)
         if self.bit_is_index:
             bits = f"[{n}]"
         elif self.msb == self.lsb:
@@ -159,27 +163,27 @@ class Field:
     position: Position
     names: Any = None         # naming.FieldNames
 
-    @property
+    @cached_property
     def width(self) -> int:
         return self.msb - self.lsb + 1
 
-    @property
+    @cached_property
     def mask(self) -> int:
         return ((1 << self.width) - 1) << self.lsb
 
-    @property
+    @cached_property
     def max_value(self) -> int:
         return (1 << self.width) - 1
 
-    @property
+    @cached_property
     def readable(self) -> bool:
         return ACCESS_MODES[self.access][0]
 
-    @property
+    @cached_property
     def writable(self) -> bool:
         return ACCESS_MODES[self.access][1]
 
-    @property
+    @cached_property
     def bits_text(self) -> str:
         return f"bit {self.lsb}" if self.width == 1 else f"bits {self.msb}:{self.lsb}"
 
@@ -228,11 +232,11 @@ class Msr:
     def is_array(self) -> bool:
         return self.count is not None
 
-    @property
+    @cached_property
     def readable(self) -> bool:
         return self.access in ("ro", "rw")
 
-    @property
+    @cached_property
     def writable(self) -> bool:
         return self.access in ("wo", "rw")
 
@@ -240,18 +244,18 @@ class Msr:
     def modifiable(self) -> bool:
         return self.access == "rw"
 
-    @property
+    @cached_property
     def defined_mask(self) -> int:
         mask = 0
         for f in self.fields:
             mask |= f.mask
         return mask
 
-    @property
+    @cached_property
     def reserved_mask(self) -> int:
         return ALL_ONES & ~self.defined_mask
 
-    @property
+    @cached_property
     def writable_mask(self) -> int:
         mask = 0
         for f in self.fields:
@@ -259,7 +263,7 @@ class Msr:
                 mask |= f.mask
         return mask
 
-    @property
+    @cached_property
     def w1c_mask(self) -> int:
         mask = 0
         for f in self.fields:
@@ -267,7 +271,7 @@ class Msr:
                 mask |= f.mask
         return mask
 
-    @property
+    @cached_property
     def canonical_mask(self) -> int:
         mask = 0
         for f in self.fields:
@@ -275,7 +279,7 @@ class Msr:
                 mask |= f.mask
         return mask
 
-    @property
+    @cached_property
     def members(self) -> Tuple[Member, ...]:
         """The bitfield struct in bit order, reserved gaps as rsvd_<lsb>."""
         out = []
@@ -289,7 +293,12 @@ class Msr:
             out.append(Member(f"rsvd_{bit}", 64 - bit, ""))
         return tuple(out)
 
-    @property
+    @cached_property
+    def members_width(self) -> int:
+        """The longest member name (the struct is aligned on it)."""
+        return max(len(m.name) for m in self.members)
+
+    @cached_property
     def address_text(self) -> str:
         if not self.is_array:
             return f"0x{self.address:X}"

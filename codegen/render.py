@@ -6,21 +6,40 @@ every output file name is decided here.
 """
 
 import os
-import textwrap
 from typing import Dict, List
 
 import jinja2
 
-from . import schema
+from . import naming, schema
 from .model import Model, hex64
 
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
 
+def _wrap(words, width: int):
+    """Greedy word wrap (a word longer than the width gets a line of its own)."""
+    lines, line = [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return lines
+
+
 def _comment(text: str, width: int = 88, prefix: str = " * ") -> str:
     """Wrap `text` as the body lines of a /* */ comment, safe against '*/'."""
-    text = " ".join(text.replace("*/", "* /").split())
-    return "\n".join(prefix + line for line in textwrap.wrap(text, width - len(prefix))) if text else prefix.rstrip()
+    words = text.replace("*/", "* /").split()
+    return "\n".join(prefix + line for line in _wrap(words, width - len(prefix))) if words else prefix.rstrip()
+
+
+def _defines(pairs) -> str:
+    """`#define NAME VALUE` lines, values aligned one column after the longest name."""
+    width = max(len(name) for name, _ in pairs)
+    return "\n".join(f"#define {name.ljust(width)} {value}" for name, value in pairs)
 
 
 def _inline(text: str) -> str:
@@ -28,18 +47,16 @@ def _inline(text: str) -> str:
     return " ".join(text.replace("*/", "* /").split())
 
 
+# Byte -> its spelling in a C string literal: printable ASCII as itself, quotes
+# and backslashes escaped, '?' (trigraphs) and everything else as \ooo.
+_C_BYTES = [chr(b) if 32 <= b < 127 and chr(b) not in '"\\?' else f"\\{b:03o}" for b in range(256)]
+_C_BYTES[ord('"')] = '\\"'
+_C_BYTES[ord("\\")] = "\\\\"
+
+
 def _cstr(text: str) -> str:
     """A C string literal: escaped, ASCII only (\\ooo for anything else)."""
-    out = []
-    for byte in text.encode("utf-8"):
-        ch = chr(byte)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 32 <= byte < 127 and ch != "?":  # '?' avoids trigraphs
-            out.append(ch)
-        else:
-            out.append(f"\\{byte:03o}")
-    return '"' + "".join(out) + '"'
+    return '"' + "".join(_C_BYTES[b] for b in text.encode("utf-8")) + '"'
 
 
 def _pad(text: str, width: int) -> str:
@@ -59,8 +76,9 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(comment=_comment, inline=_inline, cstr=_cstr, pad=_pad, hex64=hex64, hex8=_hex8)
-    env.globals.update(max=max, len=len)
+    env.filters.update(comment=_comment, inline=_inline, cstr=_cstr, pad=_pad, hex64=hex64, hex8=_hex8,
+                       defines=_defines)
+    env.globals.update(max=max, len=len, models_table=naming.condition_models_table)
     return env
 
 

@@ -274,8 +274,8 @@ typedef union msr_iorr_basex {
 } msr_iorr_basex_t;
 
 /*
- * WR_MEM, bit 3, rw: WrMem: writes to the range go to system memory (1) or to memory-
- * mapped I/O (0).
+ * WR_MEM, bit 3, rw: WrMem: writes to the range go to system memory (1) or to
+ * memory-mapped I/O (0).
  */
 #define MSR_IORR_BASEx_WR_MEM_SHIFT 3
 #define MSR_IORR_BASEx_WR_MEM_WIDTH 1
@@ -283,8 +283,8 @@ typedef union msr_iorr_basex {
 #define MSR_IORR_BASEx_WR_MEM_FIELD(op, ...) op(msr_iorr_basex_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
- * RD_MEM, bit 4, rw: RdMem: reads from the range go to system memory (1) or to memory-
- * mapped I/O (0).
+ * RD_MEM, bit 4, rw: RdMem: reads from the range go to system memory (1) or to
+ * memory-mapped I/O (0).
  */
 #define MSR_IORR_BASEx_RD_MEM_SHIFT 4
 #define MSR_IORR_BASEx_RD_MEM_WIDTH 1

@@ -558,9 +558,9 @@ typedef union msr_mcax_ctl {
 /* ============================================================================
  * MCA{n}_STATUS (0xC0002001..0xC00023F1, stride 16): rw, AMD
  * MCAX bank status (C000_2001h + 10h*n); aliases MCi_STATUS for banks 0-31. Software
- * may only write 0 (other values may #GP unless HWCR[McStatusWrEn]=1); implementation-
- * specific bits 56, 54 and 52:45, 42:32 are not listed. Reset value undefined;
- * preserved across warm reset.
+ * may only write 0 (other values may #GP unless HWCR[McStatusWrEn]=1);
+ * implementation-specific bits 56, 54 and 52:45, 42:32 are not listed. Reset value
+ * undefined; preserved across warm reset.
  * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.2.4 Machine-Check Status Registers
  */
@@ -1508,8 +1508,8 @@ typedef union msr_mcax_synd {
 /* ============================================================================
  * MCA{n}_DESTAT (0xC0002008..0xC00023F8, stride 16): rw, AMD
  * MCAX deferred error status (C000_2008h + 10h*n): keeps a deferred error visible even
- * when a more severe error is logged in MCA_STATUS; clear after handling. Model-
- * dependent bits are not listed.
+ * when a more severe error is logged in MCA_STATUS; clear after handling.
+ * Model-dependent bits are not listed.
  * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.4 MCA Deferred Error Status Register
  */

@@ -77,8 +77,8 @@ typedef union msr_aperf_rd_only {
 
 /* ============================================================================
  * P_STATE_CURRENT_LIMIT (0xC0010061): ro, AMD; also called PSTATE_CUR_LIM
- * P-state limits of the core; writes raise #GP. Reset values are implementation-
- * specific.
+ * P-state limits of the core; writes raise #GP. Reset values are
+ * implementation-specific.
  * Present if: CPUID.(EAX=80000007H):EDX[7] = 1
  * Reference: APM Vol 2 A.1 and A.8 (Tables A-1, A-8), 17.1 P-State Control
  */

@@ -305,8 +305,8 @@ typedef union msr_l3_qos_ext_cfg {
 #define MSR_L3_QOS_EXT_CFG_ABMC_EN_FIELD(op, ...) op(msr_l3_qos_ext_cfg_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * SDCIAE_EN, bit 1, rw: SDCI lines go only to the L3 partitions of the highest-
- * supported L3_MASK register. Reset: 0.
+ * SDCIAE_EN, bit 1, rw: SDCI lines go only to the L3 partitions of the
+ * highest-supported L3_MASK register. Reset: 0.
  */
 #define MSR_L3_QOS_EXT_CFG_SDCIAE_EN_SHIFT 1
 #define MSR_L3_QOS_EXT_CFG_SDCIAE_EN_WIDTH 1

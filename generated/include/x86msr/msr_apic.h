@@ -240,8 +240,8 @@ typedef union msr_ia32_x2apic_tpr {
 
 /* ============================================================================
  * IA32_X2APIC_PPR (0x80A): ro, Intel and AMD
- * Processor priority register: the larger of the task priority and the highest in-
- * service priority.
+ * Processor priority register: the larger of the task priority and the highest
+ * in-service priority.
  * Present if: CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1
  * Reference: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC
  */

@@ -18,8 +18,8 @@ extern "C" {
 
 /* ============================================================================
  * IA32_U_CET (0x6A0): rw, Intel and AMD; also called U_CET
- * User-mode (CPL 3) control-flow enforcement configuration. AMD implements the shadow-
- * stack bits only.
+ * User-mode (CPL 3) control-flow enforcement configuration. AMD implements the
+ * shadow-stack bits only.
  * Present if: CPUID.(EAX=7H):ECX[7] = 1 or CPUID.(EAX=7H):EDX[20] = 1
  * Reference: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A
  */

@@ -254,8 +254,8 @@ typedef union msr_ibs_fetch_physaddr {
 
 /* ============================================================================
  * IBS_OP_CTL (0xC0011033): rw, AMD
- * IBS execution (op) sampling control: 27-bit op interval counter, enable and sample-
- * valid flag.
+ * IBS execution (op) sampling control: 27-bit op interval counter, enable and
+ * sample-valid flag.
  * Present if: CPUID.(EAX=80000001H):ECX[10] = 1
  * Reference: APM Vol 2 13.3.4 IBS Execution Control Register (IbsOpCtl); address from the PPR/BKDG (MSRC001_10xx), layout APM Vol 2 13.3
  */
@@ -457,8 +457,8 @@ typedef union msr_ibs_op_data {
 
 /* ============================================================================
  * IBS_OP_DATA2 (0xC0011036): rw, AMD
- * Northbridge/data-source information of the tagged op; the content is implementation-
- * dependent (BKDG/PPR).
+ * Northbridge/data-source information of the tagged op; the content is
+ * implementation-dependent (BKDG/PPR).
  * Present if: CPUID.(EAX=80000001H):ECX[10] = 1
  * Reference: APM Vol 2 13.3.4 IBS Op Data 2 Register (IbsOpData2); address from the PPR/BKDG (MSRC001_10xx), layout APM Vol 2 13.3
  */
@@ -742,8 +742,8 @@ typedef union msr_ibs_ctl {
 
 /* ============================================================================
  * BP_IBSTGT_RIP (0xC001103B): rw, AMD; also called IBS_BR_TARGET
- * Canonical linear branch target of the tagged op (the fall-through address for a not-
- * taken conditional branch; invalid for non-branches).
+ * Canonical linear branch target of the tagged op (the fall-through address for a
+ * not-taken conditional branch; invalid for non-branches).
  * Present if: CPUID.(EAX=8000001BH):EAX[5] = 1
  * Reference: APM Vol 2 13.3.4 IBS Branch Target Address Register (IbsBrTarget); address from the PPR/BKDG (MSRC001_10xx), layout APM Vol 2 13.3
  */

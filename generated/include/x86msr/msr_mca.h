@@ -259,8 +259,8 @@ typedef union msr_ia32_mcg_status {
 
 /* ============================================================================
  * IA32_MCG_CTL (0x17B): rw, Intel and AMD; also called MCG_CTL
- * Global machine-check control, present when IA32_MCG_CAP[8] is 1: enables machine-
- * check reporting features globally.
+ * Global machine-check control, present when IA32_MCG_CAP[8] is 1: enables
+ * machine-check reporting features globally.
  * Present if: CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[8] = 1
  * Reference: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A
  */

@@ -727,8 +727,8 @@ typedef union msr_ia32_pm_ctl1 {
 } msr_ia32_pm_ctl1_t;
 
 /*
- * HDC_ALLOW_BLOCK, bit 0, rw: Allows this logical processor to take part in package-
- * level HDC.
+ * HDC_ALLOW_BLOCK, bit 0, rw: Allows this logical processor to take part in
+ * package-level HDC.
  */
 #define MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_SHIFT 0
 #define MSR_IA32_PM_CTL1_HDC_ALLOW_BLOCK_WIDTH 1

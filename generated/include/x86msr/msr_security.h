@@ -927,8 +927,8 @@ typedef union msr_ia32_uarch_misc_ctl {
 } msr_ia32_uarch_misc_ctl_t;
 
 /*
- * DOITM, bit 0, rw: Data operand independent timing mode: instructions take data-
- * independent time (IA32_ARCH_CAPABILITIES[12]).
+ * DOITM, bit 0, rw: Data operand independent timing mode: instructions take
+ * data-independent time (IA32_ARCH_CAPABILITIES[12]).
  */
 #define MSR_IA32_UARCH_MISC_CTL_DOITM_SHIFT 0
 #define MSR_IA32_UARCH_MISC_CTL_DOITM_WIDTH 1

@@ -58,9 +58,9 @@ typedef union msr_vmpage_flush {
 
 /* ============================================================================
  * GHCB (0xC0010130): rw, AMD
- * Guest-physical address of the Guest-Hypervisor Communication Block of an SEV-ES/SEV-
- * SNP guest; saved to and restored from VMCB offset 0A0h. The GHCB MSR protocol layered
- * on it is defined by the GHCB specification, not the APM.
+ * Guest-physical address of the Guest-Hypervisor Communication Block of an
+ * SEV-ES/SEV-SNP guest; saved to and restored from VMCB offset 0A0h. The GHCB MSR
+ * protocol layered on it is defined by the GHCB specification, not the APM.
  * Present if: CPUID.(EAX=8000001FH):EAX[3] = 1 and only in context guest
  * Reference: APM Vol 2 A.7 (Table A-7), 15.35.7 GHCB
  */

@@ -222,8 +222,8 @@ typedef union msr_smm_ctl {
 #define MSR_SMM_CTL_SMI_CYCLE_FIELD(op, ...) op(msr_smm_ctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
- * EXIT, bit 3, wo: Exits SMM: unmaps SMRAM, restores the previous NMI mask and re-
- * enables SMIs.
+ * EXIT, bit 3, wo: Exits SMM: unmaps SMRAM, restores the previous NMI mask and
+ * re-enables SMIs.
  */
 #define MSR_SMM_CTL_EXIT_SHIFT 3
 #define MSR_SMM_CTL_EXIT_WIDTH 1
@@ -245,8 +245,8 @@ typedef union msr_smm_ctl {
  * VM_HSAVE_PA (0xC0010117): rw, AMD
  * Physical address of the 4-KB host save area where VMRUN stores host state and from
  * which #VMEXIT reloads it; set before the first VMRUN. Writes fault if bits 11:0 are
- * not zero or the address is beyond the implemented physical address range; with SEV-
- * SNP enabled it must point to a hypervisor-owned page and must not be 0.
+ * not zero or the address is beyond the implemented physical address range; with
+ * SEV-SNP enabled it must point to a hypervisor-owned page and must not be 0.
  * Present if: CPUID.(EAX=80000001H):ECX[2] = 1
  * Reference: APM Vol 2 A.7 (Table A-7), 15.30.4 VM_HSAVE_PA MSR
  */

@@ -200,9 +200,9 @@ typedef union msr_ia32_vmx_procbased_ctls {
 } msr_ia32_vmx_procbased_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based VM-
- * execution controls: a bit set here means that control must be 1 (VM entry fails if it
- * is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based
+ * VM-execution controls: a bit set here means that control must be 1 (VM entry fails if
+ * it is 0).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
@@ -210,9 +210,9 @@ typedef union msr_ia32_vmx_procbased_ctls {
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-
- * execution controls: a bit clear here means that control must be 0 (VM entry fails if
- * it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based
+ * VM-execution controls: a bit clear here means that control must be 0 (VM entry fails
+ * if it is 1).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
@@ -622,9 +622,9 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 } msr_ia32_vmx_procbased_ctls2_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the secondary processor-based VM-
- * execution controls: a bit set here means that control must be 1 (VM entry fails if it
- * is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the secondary processor-based
+ * VM-execution controls: a bit set here means that control must be 1 (VM entry fails if
+ * it is 0).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_WIDTH 32
@@ -632,9 +632,9 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls2_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the secondary processor-based VM-
- * execution controls: a bit clear here means that control must be 0 (VM entry fails if
- * it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the secondary processor-based
+ * VM-execution controls: a bit clear here means that control must be 0 (VM entry fails
+ * if it is 1).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_WIDTH 32
@@ -832,8 +832,8 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_ALL_CONTEXT_FIELD(op, ...) op(msr_ia32_vmx_ept_vpid_cap_t, uint64_t, UINT64_C(0x0000040000000000), 42, 1, 0, __VA_ARGS__)
 
 /*
- * INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS, bit 43, ro: The single-context-retaining-
- * globals INVVPID type is supported.
+ * INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS, bit 43, ro: The
+ * single-context-retaining-globals INVVPID type is supported.
  */
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_SHIFT 43
 #define MSR_IA32_VMX_EPT_VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS_WIDTH 1
@@ -914,9 +914,9 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 } msr_ia32_vmx_true_procbased_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based VM-
- * execution controls: a bit set here means that control must be 1 (VM entry fails if it
- * is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based
+ * VM-execution controls: a bit set here means that control must be 1 (VM entry fails if
+ * it is 0).
  */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
@@ -924,9 +924,9 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-
- * execution controls: a bit clear here means that control must be 0 (VM entry fails if
- * it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based
+ * VM-execution controls: a bit clear here means that control must be 0 (VM entry fails
+ * if it is 1).
  */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
