@@ -11,7 +11,7 @@ import os
 import sys
 from typing import List, Optional, Sequence
 
-from . import handwritten, loader, model, output, render, specdoc, validate
+from . import handwritten, jsonschema, loader, model, output, render, specdoc, validate
 from .errors import SpecError, SpecErrors
 
 
@@ -51,14 +51,19 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="rewrite the key tables in this spec format document (with --check: compare)")
     parser.add_argument("--handwritten-names", metavar="DIR",
                         help="rewrite codegen/handwritten_names.txt from the headers in DIR (with --check: compare)")
+    parser.add_argument("--json-schema", metavar="FILE",
+                        help="write the spec format's JSON Schema to FILE (with --check: compare)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     args = parser.parse_args(argv)
     if args.spec_doc:
         return specdoc.main(args.spec_doc, args.check)
     if args.handwritten_names:
         return handwritten_main(args.handwritten_names, args.check)
+    if args.json_schema:
+        return json_schema_main(args.json_schema, args.check)
     if not args.spec or not args.out:
-        parser.error("give --spec FILE and --out DIR (or --spec-doc FILE, or --handwritten-names DIR)")
+        parser.error("give --spec FILE and --out DIR (or --spec-doc FILE, --json-schema FILE or "
+                     "--handwritten-names DIR)")
 
     label = ", ".join(args.spec)
     # A short run that builds one large, acyclic-enough object graph: the cyclic
@@ -93,6 +98,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.quiet:
         print(f"codegen: {len(spec_model.msrs)} MSRs, {spec_model.field_count} fields; "
               f"{len(changed)} of {len(files) + 1} files updated in {args.out}")
+    return 0
+
+
+def json_schema_main(path: str, check: bool) -> int:
+    text = jsonschema.text()
+    try:
+        with open(path, encoding="utf-8") as f:
+            current = f.read()
+    except FileNotFoundError:
+        current = ""
+    if text == current:
+        return 0
+    if check:
+        print(f"{path}: differs from codegen/schema.py; run python3 -m codegen --json-schema {path}", file=sys.stderr)
+        return 1
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
     return 0
 
 
