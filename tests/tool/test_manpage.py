@@ -221,7 +221,7 @@ MUTATIONS = [
     ("a subcommand dropped", r"^\.SS vmxcap\n.*?(?=^\.SS help)", ""),
     ("a subcommand added", r"^\.SS help$", ".SS frobnicate\n.B x86msr frobnicate\n.SS help"),
     ("a usage changed", r"^\.B x86msr show NAME\|ADDRESS", ".B x86msr show NAME"),
-    ("an environment variable renamed", r"^\.B X86MSR_SYSFS_ROOT$", ".B X86MSR_SYS_ROOT"),
+    ("an environment variable renamed", r"^\.TP\n\.B X86MSR_SYSFS_ROOT$", ".TP\n.B X86MSR_SYS_ROOT"),
     ("the common options dropped", r"^Every subcommand also takes", "Each subcommand takes"),
     ("an exit status added", r"^\.SH ENVIRONMENT$", ".TP\n.B 3\nOther.\n.SH ENVIRONMENT"),
 ]
