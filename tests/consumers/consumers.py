@@ -450,8 +450,9 @@ def scenario_find_package(ctx, prefix=None, label="find_package", run_env=None, 
     ctx.figure(f"{label}: configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps)")
 
 
-def scenario_pkg_config(ctx, prefix=None, label="pkg_config", shared=False, build="build"):
+def scenario_pkg_config(ctx, prefix=None, label="pkg_config", shared=None, build="build"):
     prefix = prefix or ctx.a.prefix
+    shared = ctx.a.shared if shared is None else shared
     build = ctx.fresh(build)
     env = ctx.pkg_env(prefix)
     makefile = os.path.join(ctx.source, "examples", "pkg-config", "Makefile")
