@@ -448,6 +448,30 @@ def scenario_find_package(ctx, prefix=None, label="find_package", run_env=None, 
     out, _, _ = ctx.run([os.path.join(build, "msr_lookup")], env=run_env)
     check(out.strip() == EXPECTED_OUTPUT, f"msr_lookup printed {out.strip()!r}")
     ctx.figure(f"{label}: configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps)")
+    # What else the package promises (docs/consuming.md): components, x86msr_DATADIR, x86msr_SHARED_LIBS.
+    probe = ctx.fresh(build + "-probe")
+    with open(os.path.join(probe, "CMakeLists.txt"), "w") as f:
+        f.write(f"""cmake_minimum_required(VERSION 3.21)
+project(probe LANGUAGES C)
+find_package(x86msr 0.1 REQUIRED COMPONENTS x86msr headers vmx linux test_backend)
+foreach(t x86msr headers vmx linux test_backend)
+  if(NOT TARGET x86msr::${{t}})
+    message(FATAL_ERROR "no target x86msr::${{t}}")
+  endif()
+endforeach()
+if(NOT EXISTS "${{x86msr_DATADIR}}/spec/msrs.yaml" OR NOT EXISTS "${{x86msr_DATADIR}}/codegen/__main__.py")
+  message(FATAL_ERROR "x86msr_DATADIR=${{x86msr_DATADIR}} lacks the spec or the generator")
+endif()
+if(NOT x86msr_SHARED_LIBS STREQUAL "{'ON' if (ctx.a.shared or 'shared' in label) else 'OFF'}")
+  message(FATAL_ERROR "x86msr_SHARED_LIBS=${{x86msr_SHARED_LIBS}}")
+endif()
+find_package(x86msr 0.1 QUIET COMPONENTS no_such_component)
+if(x86msr_FOUND)
+  message(FATAL_ERROR "find_package(x86msr COMPONENTS no_such_component) succeeded")
+endif()
+message(STATUS "x86msr package: 5 components, x86msr_DATADIR, x86msr_SHARED_LIBS=${{x86msr_SHARED_LIBS}}: ok")
+""")
+    ctx.configure(probe, os.path.join(probe, "build"), f"-DCMAKE_PREFIX_PATH={prefix}", env=ctx.no_pkg_config_env())
 
 
 def scenario_pkg_config(ctx, prefix=None, label="pkg_config", shared=None, build="build"):
