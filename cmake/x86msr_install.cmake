@@ -61,10 +61,16 @@ configure_package_config_file(
   ${PROJECT_BINARY_DIR}/x86msrConfig.cmake
   INSTALL_DESTINATION ${X86MSR_INSTALL_CMAKEDIR}
   PATH_VARS X86MSR_INSTALL_DATADIR)
+# 0.x releases are compatible only within a minor version (see X86MSR_SOVERSION).
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(_x86msr_compatibility SameMinorVersion)
+else()
+  set(_x86msr_compatibility SameMajorVersion)
+endif()
 write_basic_package_version_file(
   ${PROJECT_BINARY_DIR}/x86msrConfigVersion.cmake
   VERSION ${PROJECT_VERSION}
-  COMPATIBILITY SameMajorVersion)
+  COMPATIBILITY ${_x86msr_compatibility})
 install(FILES ${PROJECT_BINARY_DIR}/x86msrConfig.cmake ${PROJECT_BINARY_DIR}/x86msrConfigVersion.cmake
         DESTINATION ${X86MSR_INSTALL_CMAKEDIR}
         COMPONENT x86msr_development)
