@@ -45,7 +45,7 @@ endif()
 # The spec and the generator, so an installed package can run it later
 # (python3 -m codegen from ${x86msr_DATADIR}).
 install(FILES ${X86MSR_SPEC} DESTINATION ${X86MSR_INSTALL_DATADIR}/spec COMPONENT x86msr_development)
-file(GLOB _x86msr_codegen_py ${PROJECT_SOURCE_DIR}/codegen/*.py)
+file(GLOB _x86msr_codegen_py ${PROJECT_SOURCE_DIR}/codegen/*.py ${PROJECT_SOURCE_DIR}/codegen/*.txt)
 file(GLOB _x86msr_codegen_templates LIST_DIRECTORIES false ${PROJECT_SOURCE_DIR}/codegen/templates/*)
 install(FILES ${_x86msr_codegen_py} DESTINATION ${X86MSR_INSTALL_DATADIR}/codegen COMPONENT x86msr_development)
 install(FILES ${_x86msr_codegen_templates}
@@ -72,6 +72,7 @@ write_basic_package_version_file(
   VERSION ${PROJECT_VERSION}
   COMPATIBILITY ${_x86msr_compatibility})
 install(FILES ${PROJECT_BINARY_DIR}/x86msrConfig.cmake ${PROJECT_BINARY_DIR}/x86msrConfigVersion.cmake
+              ${CMAKE_CURRENT_LIST_DIR}/x86msr_spec.cmake
         DESTINATION ${X86MSR_INSTALL_CMAKEDIR}
         COMPONENT x86msr_development)
 

@@ -21,6 +21,9 @@ consumer would, and checks what a good guest promises (docs/consuming.md):
   test_backend       examples/test_backend: a consumer's own unit test on the test backend
   shared             x86msr built with BUILD_SHARED_LIBS=ON: SONAMEs, only msr_/MSR_
                      symbols exported (nm -D), the installed tool and consumers run
+  overlay            examples/overlay: a private MSR spec through x86msr_add_spec(), from
+                     the source tree and from the installed package; an overlay that
+                     reuses a base address fails at configure with FILE:LINE:COL
   doc                every sh block of docs/consuming.md, in order
 
 Each scenario prints a `figures:` line (times, build steps, target counts).
@@ -302,12 +305,13 @@ def inspect_install(ctx, prefix, shared, tool=True):
             expected.add(f"{lib}/lib{name}.a")
     cmakedir = f"{lib}/cmake/x86msr"
     expected |= {f"{cmakedir}/x86msrConfig.cmake", f"{cmakedir}/x86msrConfigVersion.cmake",
-                 f"{cmakedir}/x86msrTargets.cmake"}
+                 f"{cmakedir}/x86msrTargets.cmake", f"{cmakedir}/x86msr_spec.cmake"}
     expected |= {f"{lib}/pkgconfig/{pc}.pc" for pc in PC_FILES}
     if tool:
         expected |= {f"{a.bindir}/x86msr", f"{a.mandir}/man1/x86msr.1"}
     expected.add(f"{data}/spec/msrs.yaml")
-    expected |= {f"{data}/codegen/{f}" for f in os.listdir(os.path.join(ctx.source, "codegen")) if f.endswith(".py")}
+    expected |= {f"{data}/codegen/{f}" for f in os.listdir(os.path.join(ctx.source, "codegen"))
+                 if f.endswith((".py", ".txt"))}
     expected |= {f"{data}/codegen/templates/{f}"
                  for f in os.listdir(os.path.join(ctx.source, "codegen", "templates"))
                  if os.path.isfile(os.path.join(ctx.source, "codegen", "templates", f))}
@@ -393,10 +397,15 @@ def check_pkg_config_files(ctx, prefix, shared):
 def check_version_policy(ctx, prefix):
     version_file = os.path.join(prefix, ctx.a.libdir, "cmake", "x86msr", "x86msrConfigVersion.cmake")
     script = os.path.join(ctx.work, "version_policy.cmake")
-    major = ctx.a.version.split(".")[0]
-    cases = [(ctx.a.version, True), (f"{major}.0", True), (f"{int(major) + 1}.0", False)]
-    if major != "0":
-        cases.append((f"{int(major) - 1}.0", False))
+    major, minor = ctx.a.version.split(".")[:2]
+    if major == "0":
+        # 0.x: compatible within a minor version only (every 0.x may change the ABI)
+        cases = [(ctx.a.version, True), (f"0.{minor}", True), (f"0.{int(minor) + 1}", False), ("1.0", False)]
+        if minor != "0":
+            cases.append((f"0.{int(minor) - 1}", False))
+    else:
+        cases = [(ctx.a.version, True), (f"{major}.0", True), (f"{int(major) + 1}.0", False),
+                 (f"{int(major) - 1}.0", False)]
     with open(script, "w") as f:
         for want, ok in cases:
             f.write(f'set(PACKAGE_FIND_VERSION "{want}")\n'
@@ -567,6 +576,45 @@ def scenario_shared(ctx):
     scenario_find_package(ctx, prefix=moved, label="shared find_package", build="find_package")
     ctx.figure(f"shared: configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps); "
                f"{exported_total} symbols exported by the 4 libraries")
+
+
+OVERLAY_OUTPUT = "ACME_GUEST_CTL 0x40001000 acme 0x3"
+
+
+def scenario_overlay(ctx):
+    example = os.path.join(ctx.source, "examples", "overlay")
+    build = ctx.fresh("build")
+    _, seconds, _ = ctx.configure(example, build, f"-DX86MSR_SOURCE_DIR={ctx.source}", env=ctx.no_pkg_config_env())
+    _, build_s, steps = ctx.build(build)
+    out, _, _ = ctx.run([os.path.join(build, "acme_hv")])
+    check(out.strip() == OVERLAY_OUTPUT, f"acme_hv printed {out.strip()!r}")
+    header = os.path.join(build, "x86msr_acme_hv", "include", "x86msr", "msr_acme.h")
+    check(os.path.isfile(header), "no x86msr/msr_acme.h in the consumer's build tree")
+    ctx.figure(f"overlay (add_subdirectory): configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps)")
+    # A clash with the base spec is the generator's FILE:LINE:COL, at configure.
+    bad = ctx.fresh("clash")
+    for name in ("CMakeLists.txt", "main.c", "acme_msrs.yaml"):
+        shutil.copy(os.path.join(example, name), bad)
+    spec = os.path.join(bad, "acme_msrs.yaml")
+    with open(spec) as f:
+        text = f.read()
+    with open(spec, "w") as f:
+        f.write(text.replace("address: 0x40001000", "address: 0xC0000080"))
+    result = subprocess.run([ctx.a.cmake, "-S", bad, "-B", os.path.join(bad, "build"), "-G", ctx.a.generator,
+                             f"-DX86MSR_SOURCE_DIR={ctx.source}"], capture_output=True, text=True,
+                            env=ctx.no_pkg_config_env())
+    check(result.returncode != 0, "an overlay reusing IA32_EFER's address configured")
+    check(re.search(re.escape(spec) + r":9:14:\s+ACME_GUEST_CTL\s+at\s+0xC0000080\s+collides\s+with\s+IA32_EFER",
+                    result.stderr), f"no positioned clash message:\n{result.stderr}")
+    # From the installed package (the install scenario's prefix), when there is one.
+    if ctx.a.prefix and os.path.isdir(ctx.a.prefix):
+        build = ctx.fresh("installed")
+        ctx.configure(example, build, "-DUSE_INSTALLED_X86MSR=ON", f"-DCMAKE_PREFIX_PATH={ctx.a.prefix}",
+                      env=ctx.no_pkg_config_env())
+        ctx.build(build)
+        out, _, _ = ctx.run([os.path.join(build, "acme_hv")])
+        check(out.strip() == OVERLAY_OUTPUT, f"acme_hv (installed x86msr) printed {out.strip()!r}")
+        ctx.figure("overlay (find_package): ok")
 
 
 def scenario_doc(ctx):
