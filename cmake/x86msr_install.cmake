@@ -51,6 +51,10 @@ install(FILES ${_x86msr_codegen_py} DESTINATION ${X86MSR_INSTALL_DATADIR}/codege
 install(FILES ${_x86msr_codegen_templates}
         DESTINATION ${X86MSR_INSTALL_DATADIR}/codegen/templates COMPONENT x86msr_development)
 
+# The tool's sources, for x86msr_add_tool() (the tool rebuilt with a project's own MSRs).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/tool/ DESTINATION ${X86MSR_INSTALL_DATADIR}/tool
+        COMPONENT x86msr_development FILES_MATCHING PATTERN "*.c" PATTERN "*.h")
+
 # CMake package.
 install(EXPORT x86msrTargets
         NAMESPACE x86msr::

@@ -14,8 +14,14 @@
 # lookups know them). <target> links x86msr::x86msr; link x86msr statically
 # (the default): the target's table then takes the place of the base one.
 #
-# Works from add_subdirectory/FetchContent and from the installed package
-# (find_package(x86msr)), and needs a Python 3 with Jinja2 and PyYAML.
+#   x86msr_add_tool(<target> SPECS my_msrs.yaml [more.yaml ...])
+#
+# The x86msr command-line tool built in the consumer's tree with the overlays
+# (an executable <target>): list, show, decode, encode, read, write and dump
+# know the private registers too.
+#
+# Both work from add_subdirectory/FetchContent and from the installed package
+# (find_package(x86msr)), and need a Python 3 with Jinja2 and PyYAML.
 include_guard(GLOBAL)
 
 # A Python 3 that can import jinja2 and yaml: the one CMake finds, else
@@ -42,9 +48,26 @@ endfunction()
 
 # Where the generator lives: `root` holds the codegen package, `base_spec` is
 # x86msr's spec. Set once by x86msr's CMakeLists.txt or by the installed package.
-function(x86msr_set_generator root base_spec)
+function(x86msr_set_generator root base_spec tool_sources version)
   set_property(GLOBAL PROPERTY X86MSR_CODEGEN_ROOT "${root}")
   set_property(GLOBAL PROPERTY X86MSR_BASE_SPEC "${base_spec}")
+  set_property(GLOBAL PROPERTY X86MSR_TOOL_SOURCE_DIR "${tool_sources}")
+  set_property(GLOBAL PROPERTY X86MSR_PACKAGE_VERSION "${version}")
+endfunction()
+
+function(x86msr_add_tool target)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "" "SPECS")
+  get_property(_tool GLOBAL PROPERTY X86MSR_TOOL_SOURCE_DIR)
+  get_property(_version GLOBAL PROPERTY X86MSR_PACKAGE_VERSION)
+  file(GLOB _sources ${_tool}/*.c)
+  if(NOT _sources)
+    message(FATAL_ERROR "x86msr_add_tool(${target}): no tool sources in '${_tool}'")
+  endif()
+  add_executable(${target} ${_sources})
+  set_target_properties(${target} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+  target_compile_definitions(${target} PRIVATE X86MSR_VERSION="${_version}+overlay")
+  target_link_libraries(${target} PRIVATE x86msr::linux x86msr::vmx)
+  x86msr_add_spec(${target} SPECS ${ARG_SPECS})
 endfunction()
 
 function(x86msr_add_spec target)

@@ -310,6 +310,8 @@ def inspect_install(ctx, prefix, shared, tool=True):
     if tool:
         expected |= {f"{a.bindir}/x86msr", f"{a.mandir}/man1/x86msr.1"}
     expected.add(f"{data}/spec/msrs.yaml")
+    expected |= {f"{data}/tool/{f}" for f in os.listdir(os.path.join(ctx.source, "src", "tool"))
+                 if f.endswith((".c", ".h"))}
     expected |= {f"{data}/codegen/{f}" for f in os.listdir(os.path.join(ctx.source, "codegen"))
                  if f.endswith((".py", ".txt"))}
     expected |= {f"{data}/codegen/templates/{f}"
@@ -590,6 +592,10 @@ def scenario_overlay(ctx):
     check(out.strip() == OVERLAY_OUTPUT, f"acme_hv printed {out.strip()!r}")
     header = os.path.join(build, "x86msr_acme_hv", "include", "x86msr", "msr_acme.h")
     check(os.path.isfile(header), "no x86msr/msr_acme.h in the consumer's build tree")
+    shown, _, _ = ctx.run([os.path.join(build, "acme-msr"), "decode", "ACME_GUEST_CTL", "0x3", "--json"])
+    fields = {f["name"]: f["value"] for f in json.loads(shown)["fields"]}
+    check(fields.get("ENABLE") == "0x1" and fields.get("MODE") == "0x1",
+          f"the overlay's tool decodes ACME_GUEST_CTL 0x3 as {fields}")
     ctx.figure(f"overlay (add_subdirectory): configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps)")
     # A clash with the base spec is the generator's FILE:LINE:COL, at configure.
     bad = ctx.fresh("clash")
@@ -614,6 +620,8 @@ def scenario_overlay(ctx):
         ctx.build(build)
         out, _, _ = ctx.run([os.path.join(build, "acme_hv")])
         check(out.strip() == OVERLAY_OUTPUT, f"acme_hv (installed x86msr) printed {out.strip()!r}")
+        shown, _, _ = ctx.run([os.path.join(build, "acme-msr"), "show", "ACME_GUEST_CTL"])
+        check("0x40001000" in shown, "the installed package's overlay tool does not show ACME_GUEST_CTL")
         ctx.figure("overlay (find_package): ok")
 
 
