@@ -64,12 +64,24 @@ def enum_names(key: str) -> EnumNames:
     return EnumNames(tag=tag, type="enum " + tag, table="enum_" + key.lower())
 
 
-def enum_value_names(key: str, value: str) -> EnumValueNames:
-    return EnumValueNames(constant=f"MSR_{key.upper()}_{value.upper()}")
+def enum_value_names(prefix: str, value: str) -> EnumValueNames:
+    """`prefix` from shared_enum_prefix() or field_enum_prefix()."""
+    return EnumValueNames(constant=f"MSR_{prefix}_{value.upper()}")
+
+
+def shared_enum_prefix(name: str) -> str:
+    """memory_type -> MEMORY_TYPE (MSR_MEMORY_TYPE_WB)."""
+    return name.upper()
 
 
 def field_enum_key(msr_name: str, field_name: str) -> str:
+    """The C tag stem of a field's own enum: ia32_mcx_misc_address_mode."""
     return f"{stem(msr_name)}_{field_name.lower()}"
+
+
+def field_enum_prefix(msr_name: str, field_name: str) -> str:
+    """The constants' prefix, as the field's macros spell it: IA32_MCx_MISC_ADDRESS_MODE."""
+    return f"{macro_stem(msr_name)}_{field_name.upper()}"
 
 
 @dataclass(frozen=True)
@@ -83,12 +95,22 @@ class FieldNames:
     condition_table: str     # static symbol of its presence condition in the metadata table
 
 
+# Static symbols of the metadata table (msr_table.c) join a stem (lower case) and
+# a field name (lower-cased) with upper-case markers, which neither can hold, so
+# two entities never share one: present_<stem> (an MSR's condition),
+# present_<stem>_F_<field> (a field's), aliases_<stem>_I<index> (an array
+# instance's aliases), <condition>_M<node> (the model list of a family node).
+def condition_models_table(condition_table: str, node_index: int) -> str:
+    """The static array of the models of node `node_index` (prefix order) of a condition."""
+    return f"{condition_table}_M{node_index}"
+
+
 def field_names(msr_name: str, field_name: str, enum: Optional[EnumNames]) -> FieldNames:
     base = f"MSR_{macro_stem(msr_name)}_{field_name.upper()}"
     return FieldNames(member=field_name.lower(), shift=base + "_SHIFT", width=base + "_WIDTH",
                       mask=base + "_MASK", field=base + "_FIELD",
                       value_type=enum.type if enum else "uint64_t",
-                      condition_table=f"present_{stem(msr_name)}_{field_name.lower()}")
+                      condition_table=f"present_{stem(msr_name)}_F_{field_name.lower()}")
 
 
 @dataclass(frozen=True)
@@ -149,7 +171,7 @@ def instance_names(msr_name: str, index: int, is_array: bool) -> InstanceNames:
         return InstanceNames(address="MSR_" + macro_stem(msr_name), table_id=stem(msr_name),
                              condition_table="present_" + stem(msr_name))
     return InstanceNames(address="MSR_" + instance_name(msr_name, index),
-                         table_id=f"{stem(msr_name)}_{index}", condition_table=f"present_{stem(msr_name)}_{index}")
+                         table_id=f"{stem(msr_name)}_I{index}", condition_table=f"present_{stem(msr_name)}_I{index}")
 
 
 @dataclass(frozen=True)
@@ -245,13 +267,13 @@ FIXED_GENERATED = ("msr_vmx_control_set_id", "MSR_VMX_CTLS_COUNT")
 def emitted(model) -> Iterator[Tuple[str, str, Position]]:
     """(identifier, owner description, position) for every exported C name."""
     n = model.names
-    top = Position(1, 1, "")
+    top = Position(0, 0, "")  # no place in the spec: never the position an error is reported at
     for name in FIXED_GENERATED + (n.vendor_all, n.vendor_count, n.vendor_name_function,
                                    n.category_tag, n.category_count, n.category_name_function):
-        yield name, "the generated headers", top
+        yield name, "the generator itself", top
     for _, e in n.schema_enums:
         for name in (e.tag, e.count, e.name_function) + e.constants:
-            yield name, "the generated headers", top
+            yield name, "the generator itself", top
     for v in model.vendors:
         yield v.names.constant, f"vendor {v.name}", v.position
     for c in model.categories:

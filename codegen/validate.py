@@ -29,6 +29,7 @@ MSR_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 RESERVED_MEMBER_RE = re.compile(r"^(raw|rsvd_[0-9]+)$")
 ADDRESS_LIMIT = 1 << 32
 ARRAY_COUNT_LIMIT = 4096  # every instance gets its own C macro and table row
+ENUM_CONSTANT_MAX = (1 << 31) - 1  # ISO C: an enumeration constant is an int
 INDEX = "n"               # an `int-or-n` value that stands for the array index
 TYPE_WORDS = {
     schema.INT: "an integer",
@@ -72,6 +73,9 @@ class Validator:
         self.errors: List[SpecError] = []
         self.vendor_names: Set[str] = set(schema.VENDOR_NAMES)
         self.category_names: Set[str] = set(schema.CATEGORY_NAMES)
+        self.broken_enums: Set[str] = set()  # shared enums declared with errors (reported)
+        self.broken_vendors: Set[str] = set()  # vendors and categories declared with errors (reported)
+        self.broken_categories: Set[str] = set()
 
     def error(self, pos: Position, message: str) -> None:
         self.errors.append(SpecError(pos, message))
@@ -125,6 +129,8 @@ class Validator:
                 out.append(v)
             if typ == schema.VENDOR_LIST:
                 for item, v in zip(node.items, out):
+                    if v in self.broken_vendors:
+                        return None
                     if v not in self.vendor_names:
                         known = ", ".join(sorted(self.vendor_names))
                         self.error(item.pos, f"{what}: unknown vendor '{v}' (vendors: {known}; declare others "
@@ -169,6 +175,8 @@ class Validator:
             return value if self.msr_name(value, node.pos, what) else None
         if typ == schema.CATEGORY:
             if not self.identifier(value, node.pos, what):
+                return None
+            if value in self.broken_categories:
                 return None
             if value not in self.category_names:
                 self.error(node.pos, f"{what}: unknown category '{value}' (spec/README.md lists the built-in "
@@ -243,13 +251,16 @@ class Validator:
             return []
         return [(name, key_pos, value) for name, (key_pos, value) in node.entries.items()]
 
-    def unique(self, items: List[Tuple[str, Position]], what: str) -> None:
+    def unique(self, items: List[Tuple[str, Position]], what: str) -> bool:
         seen: Dict[str, Position] = {}
+        ok = True
         for name, pos in items:
             if name in seen:
                 self.error(pos, f"duplicate {what} '{name}' (first at {self.where(seen[name], pos)})")
+                ok = False
             else:
                 seen[name] = pos
+        return ok
 
     @staticmethod
     def where(first: Position, here: Position) -> str:
@@ -299,11 +310,13 @@ class Validator:
     # ---- declarations: vendors, categories, enums, layouts -------------------
 
     def vendors(self, tops: List[Dict[str, Node]]) -> Tuple[Vendor, ...]:
-        top_pos = Position(1, 1, "")
+        top_pos = Position(0, 0, "")  # built in: no place in the spec
         out = [Vendor(v.name, v.title, v.meaning, i, v.leaf, v.signatures, v.registers, top_pos,
                       naming.vendor_names(v.name)) for i, v in enumerate(schema.VENDORS)]
         for top in tops:
             for name, key_pos, node in self.map_of(top, "vendors", "vendor"):
+                if name not in self.vendor_names:
+                    self.broken_vendors.add(name)  # until it is accepted: its users add no second error
                 if not self.identifier(name, key_pos, "vendor name"):
                     continue
                 if name != name.lower():
@@ -323,14 +336,17 @@ class Validator:
                     self.error(key_pos, f"vendor {name}: at most {schema.VENDOR_LIMIT} vendors fit the C vendor set")
                     continue
                 self.vendor_names.add(name)
+                self.broken_vendors.discard(name)
                 out.append(Vendor(name, name, description, len(out), None, (), (), key_pos, naming.vendor_names(name)))
         return tuple(out)
 
     def categories(self, tops: List[Dict[str, Node]]) -> Tuple[Category, ...]:
-        top_pos = Position(1, 1, "")
+        top_pos = Position(0, 0, "")  # built in: no place in the spec
         found = [(c.name, c.meaning, top_pos) for c in schema.CATEGORIES]
         for top in tops:
             for name, key_pos, node in self.map_of(top, "categories", "category"):
+                if name not in self.category_names:
+                    self.broken_categories.add(name)  # until it is accepted: its users add no second error
                 if not self.identifier(name, key_pos, "category name"):
                     continue
                 if name != name.lower():
@@ -347,8 +363,10 @@ class Validator:
                 if description is None:
                     continue
                 self.category_names.add(name)
+                self.broken_categories.discard(name)
                 found.append((name, description, key_pos))
-        found.sort(key=lambda c: c[0])
+        # Built-in categories first (sorted), declared ones after them in spec order:
+        # an overlay never renumbers the categories a library was compiled with.
         return tuple(Category(name, meaning, i, pos, naming.category_names(name))
                      for i, (name, meaning, pos) in enumerate(found))
 
@@ -371,15 +389,19 @@ class Validator:
                     continue
                 entries = self.record("enum", enum_node, what)
                 if entries is None:
+                    self.broken_enums.add(name)
                     continue
                 description = self.scalar("enum", entries, "description", what)
-                values = self.enum_values(entries.get("values"), what, None, name)
+                values = self.enum_values(entries.get("values"), what, None, naming.shared_enum_prefix(name))
                 if description is not None and values is not None:
                     out[name] = Enum(name, description, values, True, key_pos, naming.enum_names(name))
+                else:
+                    self.broken_enums.add(name)  # its users add no second error
         return out
 
     def enum_values(self, node: Optional[Node], what: str, width: Optional[int],
-                    key: str) -> Optional[Tuple[EnumValue, ...]]:
+                    prefix: str) -> Optional[Tuple[EnumValue, ...]]:
+        """The values of an enum whose C constants are MSR_<prefix>_<VALUE>."""
         if node is None:
             return None
         if node.kind != "list":
@@ -410,8 +432,14 @@ class Validator:
                            f"{what}: value {name} = {value} does not fit in {width} bit(s) (max {(1 << width) - 1})")
                 ok = False
                 continue
+            if value > ENUM_CONSTANT_MAX:
+                self.error(entries["value"].pos, f"{what}: value {name} = {self.hex(value)} is above "
+                                                 f"{self.hex(ENUM_CONSTANT_MAX)}, the largest C enum constant")
+                ok = False
+                continue
             out.append((name, value, desc, item.pos, entries["value"].pos))
-        self.unique([(v[0], v[3]) for v in out], f"name in {what}")
+        if not self.unique([(v[0], v[3]) for v in out], f"name in {what}"):
+            ok = False  # else an inline enum, checked once and built once per register, says it again
         seen: Dict[int, str] = {}
         for name, value, _, _, value_pos in out:
             if value in seen:
@@ -421,7 +449,7 @@ class Validator:
                 seen[value] = name
         if not ok:
             return None
-        return tuple(EnumValue(name, value, desc, naming.enum_value_names(key, name))
+        return tuple(EnumValue(name, value, desc, naming.enum_value_names(prefix, name))
                      for name, value, desc, _, _ in out)
 
     def layouts(self, tops: List[Dict[str, Node]], enums: Dict[str, Enum]) -> Dict[str, Optional[List[_FieldDraft]]]:
@@ -552,8 +580,8 @@ class Validator:
             self.error(node.pos, f"{cwhat} must hold one of the keys {keys}")
             return None
         entries = self.record(kind, node, cwhat)
-        if entries is None:
-            return None
+        if entries is None or any(k.required and k.name not in entries for k in schema.RECORDS[kind]):
+            return None  # a missing key is reported; checking the rest would only repeat it
         cond_kind = schema.CONDITION_KIND_OF_RECORD[kind]
         if cond_kind in ("any_of", "all_of"):
             items = self.list_of(entries, cond_kind, cwhat)
@@ -608,7 +636,7 @@ class Validator:
             if msb >= width:
                 self.error(entries["bits"].pos, f"{cwhat}: bit {msb} is outside 0..{width - 1}")
                 return None
-        compares = [k for k in schema.COMPARISON_KEYS if k in entries]
+        compares = sorted((k for k in schema.COMPARISON_KEYS if k in entries), key=lambda k: entries[k].pos)
         if len(compares) > 1:
             self.error(entries[compares[1]].pos, f"{cwhat} compares twice ('{compares[0]}' and '{compares[1]}')")
             return None
@@ -636,21 +664,30 @@ class Validator:
         `n` only appears in conditions of arrays; no register's presence depends on itself."""
         by_name = {d["name"]: d for d in drafts}
         instances = {name: address for d in drafts if d["count"] is not None for name, address in self.instances(d)}
+        aliases = {a: d["name"] for d in drafts for a in d["aliases"] or []}
+        # Names of MSRs with errors of their own (reported): a condition naming one adds none.
+        broken = [re.compile(re.escape(n).replace(re.escape(ARRAY_PLACEHOLDER), "[0-9]+") + "$")
+                  for n in declared - set(by_name) if ARRAY_PLACEHOLDER in n]
 
         def resolve(cond: Condition, owner: Dict[str, Any], what: str) -> Optional[Condition]:
-            if cond.uses_index and owner["count"] is None and cond.kind not in ("any_of", "all_of"):
-                self.error(cond.position, f"a presence condition of {what} uses n, but {owner['name']} is not an array")
-                return None
             if cond.children:
                 kids = [resolve(c, owner, what) for c in cond.children]
                 return None if any(k is None for k in kids) else dataclasses.replace(cond, children=tuple(kids))
+            target = by_name.get(cond.msr) if cond.kind == "msr" else None
+            if target is not None and target["count"] is not None and owner["count"] is None:
+                self.error(cond.position, f"a presence condition of {what} names the array {cond.msr}; name one "
+                                          f"instance, or use {{n}} in an array's condition")
+                return None
+            if cond.uses_index and owner["count"] is None:
+                self.error(cond.position, f"a presence condition of {what} uses n, but {owner['name']} is not an array")
+                return None
             if cond.kind != "msr":
                 return cond
-            target = by_name.get(cond.msr)
             if target is not None and target["count"] is not None:
-                if owner["count"] is None:
-                    self.error(cond.position, f"a presence condition of {what} names the array {cond.msr}; name one "
-                                              f"instance, or use {{n}} in an array's condition")
+                if target["count"] < owner["count"]:
+                    self.error(cond.position, f"a presence condition of {what} names {cond.msr}, which has "
+                                              f"{target['count']} instance(s), for each of the {owner['count']} "
+                                              f"of {owner['name']}")
                     return None
                 return dataclasses.replace(cond, msr_address=target["address"], msr_stride=target["stride"])
             if target is not None:
@@ -658,7 +695,10 @@ class Validator:
             instance = instances.get(cond.msr)
             if instance is not None:
                 return dataclasses.replace(cond, msr_address=instance)
-            if cond.msr not in declared:
+            if cond.msr in aliases:
+                self.error(cond.position, f"a presence condition of {what} names '{cond.msr}', an alias of "
+                                          f"{aliases[cond.msr]}; name the register by its name")
+            elif cond.msr not in declared and not any(p.match(cond.msr) for p in broken):
                 self.error(cond.position, f"a presence condition of {what} names '{cond.msr}', which is not "
                                           f"an MSR of the spec")
             return None
@@ -679,6 +719,10 @@ class Validator:
         deps = {d["name"]: {owner_of.get(n, n) for n in d["present_if"].msr_names()} if d["present_if"] else set()
                 for d in drafts}
         for d in drafts:
+            if d["name"] in deps[d["name"]]:
+                self.error(d["present_if"].position, f"the presence condition of MSR {d['name']} names the register "
+                                                     f"itself")
+                continue
             seen, stack = set(), list(deps.get(d["name"], ()))
             while stack:
                 n = stack.pop()
@@ -694,7 +738,7 @@ class Validator:
 
     def msr_fields(self, entries: Dict[str, Node], msr: Dict[str, Any], enums: Dict[str, Enum],
                    layouts: Dict[str, Optional[List[_FieldDraft]]], what: str) -> Optional[List[_FieldDraft]]:
-        layout_name = self.scalar("msr", entries, "layout", what)
+        layout_name = msr["layout"]  # checked with the register's other keys
         if "layout" in entries:
             if "fields" in entries:
                 self.error(entries["layout"].pos, f"{what} has both 'layout' and 'fields'; give one")
@@ -771,6 +815,8 @@ class Validator:
         enum_node = entries.get("enum")
         if enum_node is not None:
             if enum_node.kind == "scalar" and isinstance(enum_node.value, str):
+                if enum_node.value in self.broken_enums:
+                    return None
                 if enum_node.value not in enums:
                     known = ", ".join(enums) or "none"
                     self.error(enum_node.pos, f"{fwhat}: unknown enum '{enum_node.value}' (shared enums: {known})")
@@ -894,7 +940,8 @@ class Validator:
                     _, node, what, width = enum
                     key = naming.field_enum_key(d["name"], f.name)
                     enum = Enum(key, f"Values of {d['name']}.{f.name}",
-                                self.enum_values(node, what, width, key), False, f.pos, naming.enum_names(key))
+                                self.enum_values(node, what, width, naming.field_enum_prefix(d["name"], f.name)),
+                                False, f.pos, naming.enum_names(key))
                 vendors = tuple(v for v in d["vendors"] if v in f.vendors) if f.vendors else ()
                 fields.append(Field(name=f.name, msb=f.msb, lsb=f.lsb, access=f.access or d["access"],
                                     description=f.description, enum=enum, reset=f.reset, vendors=vendors,
@@ -923,19 +970,27 @@ class Validator:
         drafts = [d for d in (self.control_set(n, msrs, declared) for n in nodes) if d]
         self.unique([(s["name"], s["_pos"]) for s in drafts], "VMX control set name")
         by_name = {s["name"]: s for s in drafts}
+        set_names = {n.entries["name"][1].value for n in nodes if n.kind == "map" and "name" in n.entries}
         ok = len(drafts) == len(nodes)
         for s in drafts:
             ref = s["activated_by"]
             if ref is None:
                 continue
             other = by_name.get(ref["set"])
-            if other is None or other is s:
+            if other is None and ref["set"] in set_names:
+                ok = False  # that set has errors of its own, already reported
+            elif other is None or other is s:
                 self.error(s["_act_pos"], f"'activated_by' of VMX control set {s['name']} names '{ref['set']}', "
                                           f"which is not another control set")
                 ok = False
             elif not 0 <= ref["bit"] < other["width"]:
                 self.error(s["_act_pos"], f"'activated_by' of VMX control set {s['name']}: bit {ref['bit']} is "
                                           f"outside 0..{other['width'] - 1}")
+                ok = False
+            elif other["activated_by"] is not None:  # msr_vmx_controls_adjust() settles parents first, in one pass
+                self.error(s["_act_pos"], f"'activated_by' of VMX control set {s['name']} names '{ref['set']}', "
+                                          f"which is itself activated by '{other['activated_by']['set']}'; a set "
+                                          f"activated by another must be activated by a set that is always on")
                 ok = False
         if not ok:
             return ()

@@ -351,7 +351,9 @@ static void describe(struct text *t, const struct msr_condition *c, uint32_t ind
         return;
     }
     if (c->kind == MSR_CONDITION_KIND_CPUID) {
-        static const char *const regs[] = { "EAX", "EBX", "ECX", "EDX" };
+        const char *reg = msr_cpuid_reg_name(c->reg);
+        char upper[8];
+        unsigned i;
         put(t, "CPUID.(EAX=");
         put_number(t, c->leaf, true);
         if (c->subleaf) {
@@ -359,7 +361,11 @@ static void describe(struct text *t, const struct msr_condition *c, uint32_t ind
             put_number(t, c->subleaf, true);
         }
         put(t, "):");
-        put(t, regs[c->reg & 3u]);
+        /* the manuals write the register in capitals: "eax" -> "EAX" */
+        for (i = 0; reg && reg[i] && i + 1 < sizeof upper; i++)
+            upper[i] = (char)(reg[i] >= 'a' && reg[i] <= 'z' ? reg[i] - 'a' + 'A' : reg[i]);
+        upper[reg ? i : 0] = '\0';
+        put(t, reg ? upper : "?");
     } else {
         const struct msr_info *m = msr_find_by_address(c->msr);
         const char *name = c->msr_stride && m && m->array_name ? m->array_name : (m ? m->name : NULL);

@@ -157,8 +157,8 @@ static void compute_value(const struct plan *p, struct cpu_write *w)
      * register cannot be read: its other fields are written as 0. */
     clear = assignments_mask(p->assignments, p->assignment_count);
     set = assignments_bits(p->assignments, p->assignment_count);
-    writable = fields_mask(msr, FIELD_ACCESS_WRITABLE) | clear;
-    w1c = fields_mask(msr, FIELD_ACCESS_BIT(MSR_ACCESS_RW1C));
+    writable = msr->writable_mask | clear;
+    w1c = msr->w1c_mask;
     w->value = msr_rmw_value(w->has_old ? w->old : 0, clear, set, writable, w1c);
 }
 

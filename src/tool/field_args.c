@@ -36,17 +36,6 @@ uint64_t field_mask(const struct msr_field_info *field)
     return ones << field->lsb;
 }
 
-uint64_t fields_mask(const struct msr_info *msr, unsigned accesses)
-{
-    uint64_t mask = 0;
-    uint16_t i;
-
-    for (i = 0; i < msr->field_count; i++)
-        if (accesses & FIELD_ACCESS_BIT(msr->fields[i].access))
-            mask |= field_mask(&msr->fields[i]);
-    return mask;
-}
-
 bool is_assignment(const char *arg)
 {
     return strchr(arg, '=') != NULL;

@@ -22,13 +22,6 @@ const struct msr_field_info *lookup_field(const struct msr_info *msr, const char
 /* Bits of `field`, in place. */
 uint64_t field_mask(const struct msr_field_info *field);
 
-/* Union of the masks of `msr`'s fields whose access is in `accesses` (a set
- * of (1u << MSR_ACCESS_*) bits). */
-uint64_t fields_mask(const struct msr_info *msr, unsigned accesses);
-#define FIELD_ACCESS_BIT(access) (1u << (access))
-#define FIELD_ACCESS_WRITABLE                                                                                  \
-    (FIELD_ACCESS_BIT(MSR_ACCESS_RW) | FIELD_ACCESS_BIT(MSR_ACCESS_WO) | FIELD_ACCESS_BIT(MSR_ACCESS_RW1C) |   \
-     FIELD_ACCESS_BIT(MSR_ACCESS_RWO))
 
 struct field_assignment {
     const struct msr_field_info *field;

@@ -25,17 +25,36 @@ if not hasattr(render.environment, "cache_info"):
 REAL_SPEC = os.path.join(REPO, "spec", "msrs.yaml")
 SPEC_NAME = "spec.yaml"
 
-# A small spec that passes validation and uses every feature: a shared enum, an
-# inline enum, rw/ro/wo registers, field access modes, reset values, cpuid (one
-# condition and any_of), an alias, an array, a vendor-split shared address and a
-# VMX control set. Tests break it with `edit()`; each test shows its mistake.
+# A small spec that passes validation and uses every feature: declared vendors
+# and categories, a shared enum, an inline enum, a shared layout, rw/ro/wo
+# registers, field access modes, reset values, field vendors, a canonical
+# field, presence conditions of every kind (cpuid, msr, family, context,
+# any_of, all_of, the array index n), an alias, an array, a vendor-split
+# shared address and two VMX control sets, one activated by the other. Tests
+# break it with `edit()`; each test shows its mistake.
 BASE = textwrap.dedent("""\
+    vendors:
+      myhv:
+        description: "The project's own hypervisor"
+
+    categories:
+      test:
+        description: "Test registers"
+      other:
+        description: "Other registers"
+
     enums:
       memory_type:
         description: "Memory types"
         values:
           - {name: UC, value: 0, description: "Uncacheable"}
           - {name: WB, value: 6, description: "Write back"}
+
+    layouts:
+      bank:
+        description: "The bank registers"
+        fields:
+          - {name: VALUE, bits: "15:0", description: "Value."}
 
     msrs:
       - name: TEST_CTL
@@ -44,7 +63,7 @@ BASE = textwrap.dedent("""\
         access: rw
         vendors: [intel, amd]
         aliases: [CTL]
-        cpuid: {leaf: 0x1, register: ecx, bit: 5}
+        present_if: {leaf: 0x1, register: ecx, bit: 5}
         description: "A read/write register."
         fields:
           - {name: ENABLE, bits: 0, access: rwo, reset: 0, description: "Enable."}
@@ -56,13 +75,15 @@ BASE = textwrap.dedent("""\
               - {name: IDLE, value: 0, description: "Idle"}
               - {name: ON_FAST, value: 3, description: "On"}
             description: "Mode."
+          - {name: EXTRA, bits: 16, vendors: [amd], present_if: {msr: TEST_CAP, bit: 40}, description: "Extra."}
+          - {name: TARGET, bits: "63:20", canonical: true, description: "A linear address."}
 
       - name: TEST_CAP
         address: 0x11
         category: test
         access: ro
         vendors: [intel]
-        cpuid:
+        present_if:
           any_of:
             - {leaf: 0x7, subleaf: 0, register: ebx, bit: 2}
             - {leaf: 0x80000001, register: edx, bit: 29}
@@ -76,6 +97,7 @@ BASE = textwrap.dedent("""\
         category: other
         access: wo
         vendors: [amd]
+        present_if: {family: 0x17, models: [0x31, 0x71]}
         description: "A write-only command register."
         fields:
           - {name: GO, bits: 0, description: "Start."}
@@ -87,9 +109,12 @@ BASE = textwrap.dedent("""\
         category: test
         access: rw
         vendors: [intel]
+        present_if:
+          all_of:
+            - {leaf: 0xA, register: eax, bits: "15:8", above: n}
+            - {msr: TEST_CAP, bit: n}
         description: "An array of bank controls."
-        fields:
-          - {name: VALUE, bits: "15:0", description: "Value."}
+        layout: bank
 
       - name: INTEL_THING
         address: 0x200
@@ -106,6 +131,14 @@ BASE = textwrap.dedent("""\
         shares_address_with: INTEL_THING
         description: "AMD's different register at 0x200."
 
+      - name: HV_THING
+        address: 0x40000010
+        category: other
+        access: ro
+        vendors: [myhv]
+        present_if: {context: guest}
+        description: "A register of the project's own hypervisor."
+
     vmx_control_sets:
       - name: pins
         description: "Test controls"
@@ -114,6 +147,13 @@ BASE = textwrap.dedent("""\
         bits:
           - {bit: 0, name: EXIT_ON_X, description: "Exit on X"}
           - {bit: 3, name: EXIT_ON_Y, description: "Exit on Y"}
+      - name: more
+        description: "More test controls"
+        width: 64
+        capability: TEST_CAP
+        activated_by: {set: pins, bit: 3}
+        bits:
+          - {bit: 1, name: EXIT_ON_Z, description: "Exit on Z"}
     """)
 
 

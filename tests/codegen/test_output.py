@@ -14,11 +14,13 @@ import contextlib
 import difflib
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 import unittest
 from unittest import mock
 
@@ -33,6 +35,7 @@ GOLDEN_SPEC = os.path.join(GOLDEN_DIR, "demo.yaml")
 # checked by compiling and running it in the C test layer)
 GOLDEN = {
     "msr_demo.h": "include/x86msr/msr_demo.h",
+    "msr_schema.h": "include/x86msr/msr_schema.h",
     "msr_enums.h": "include/x86msr/msr_enums.h",
     "msr_vmx_controls.h": "include/x86msr/msr_vmx_controls.h",
     "msrs.h": "include/x86msr/msrs.h",
@@ -60,8 +63,8 @@ class Golden(unittest.TestCase):
 
     def test_output_names(self):
         self.assertEqual(sorted(self.files), [
-            "include/x86msr/msr_demo.h", "include/x86msr/msr_enums.h", "include/x86msr/msr_vmx_controls.h",
-            "include/x86msr/msrs.h", "src/msr_table.c", "tests/msr_selftest.c"])
+            "include/x86msr/msr_demo.h", "include/x86msr/msr_enums.h", "include/x86msr/msr_schema.h",
+            "include/x86msr/msr_vmx_controls.h", "include/x86msr/msrs.h", "src/msr_table.c", "tests/msr_selftest.c"])
 
     def test_golden_files(self):
         for golden, name in GOLDEN.items():
@@ -82,11 +85,27 @@ class Golden(unittest.TestCase):
     def test_golden_spec_features(self):
         """The golden output shows what the real spec may not have yet."""
         text = self.files["include/x86msr/msr_demo.h"]
-        for needle in ("#define MSR_DEMO_BANKN_COUNT", "#define MSR_DEMO_BANK1", "msr_demo_ctl_modify",
-                       "MSR_DEMO_CTL_MODE_FAST", "MSR_DEMO_CTL_W1C_MASK      UINT64_C(0x0000000000000002)"):
+        for needle in ("#define MSR_DEMO_BANKx_COUNT", "#define MSR_DEMO_BANKx(n)", "#define MSR_DEMO_BANK1",
+                       "#define msr_demo_ctl_modify(clear, set)", "#define msr_demo_bankx_write(n, value)",
+                       "MSR_DEMO_CTL_MODE_FAST", "MSR_DEMO_CTL_W1C_MASK      UINT64_C(0x0000000000000002)",
+                       "#define MSR_DEMO_CTL_TURBO_FIELD(op, ...)", "#define MSR_DEMO_CAP2_ALLOWED1_SHIFT 32",
+                       " * Present if: CPUID.(EAX=80000022H):EBX[15:10] > n and family 19H, model 11H/61H",
+                       "Only on AMD. Present if:\n * DEMO_CAP[40] = 1.", "Holds a canonical linear address.",
+                       "enum msr_demo_ctl_mode", "DEMO_HV (0x40000100): ro, demohv"):
             self.assertIn(needle, text)
         self.assertNotIn("msr_demo_cap_write", text, "a read-only MSR must have no write accessor")
-        self.assertNotIn("msr_demo_bankn_read", text, "a write-only MSR must have no read accessor")
+        self.assertNotIn("msr_demo_bankx_read", text, "a write-only MSR must have no read accessor")
+        self.assertNotIn("_get(", text, "no per-field getters: MSR_GET (core.h) and the _FIELD descriptors")
+        self.assertNotIn("_set(", text, "no per-field setters: MSR_SET (core.h) and the _FIELD descriptors")
+        self.assertNotIn("from_raw", text)
+        schema_h = self.files["include/x86msr/msr_schema.h"]
+        for needle in ("#define MSR_VENDOR_DEMOHV", "MSR_CATEGORY_DEMO ", "MSR_ACCESS_RW1C", "MSR_CONTEXT_GUEST",
+                       "MSR_COMPARE_AT_LEAST", "MSR_CONDITION_KIND_ALL_OF", "MSR_CPUID_REG_EDX"):
+            self.assertIn(needle, schema_h)
+        table = self.files["src/msr_table.c"]
+        for needle in ("MSR_VMX_CTLS_DEMO, 31", "present_demo_ctl_F_turbo", "present_demo_bankx_M2[] = { 0x11, 0x61 }",
+                       "present_demo_bankx_M2, 2 }", "MSR_VENDOR_DEMOHV"):
+            self.assertIn(needle, table)
 
     def test_golden_output_compiles(self):
         tmp = tempfile.TemporaryDirectory()
@@ -108,6 +127,76 @@ class Golden(unittest.TestCase):
                 ran += 1
         if not ran:
             self.skipTest("no C compiler")
+
+
+class StaticSymbols(unittest.TestCase):
+    """The metadata table's static arrays are named so that no two entities share one
+    (naming.py): they are not exported, so no clash check could name the spec entry."""
+
+    SPEC = textwrap.dedent("""\
+        msrs:
+          - name: TEST
+            address: 0x10
+            category: misc
+            access: rw
+            vendors: [intel]
+            aliases: [TEST_ALIAS]
+            description: "Its field CTL has a condition, as has the register TEST_CTL."
+            present_if: {all_of: [{leaf: 1, register: ecx, bit: 1}, {family: 6, models: [0x55]}]}
+            fields:
+              - {name: CTL, bits: 0, description: "x", present_if: {any_of: [{context: smm}, {family: 6, models: [1]}]}}
+              - {name: MODELS_0, bits: 1, description: "x", present_if: {family: 0xF, models: [2]}}
+          - name: TEST_CTL
+            address: 0x11
+            category: misc
+            access: rw
+            vendors: [intel]
+            description: "x"
+            present_if: {family: 6, models: [0x55, 0x56]}
+          - name: TEST_MODELS_0
+            address: 0x12
+            category: misc
+            access: rw
+            vendors: [intel]
+            description: "x"
+            present_if: {leaf: 1, register: ecx, bit: 3}
+          - name: A{n}
+            address: 0x20
+            count: 2
+            category: misc
+            access: rw
+            aliases: ["B{n}"]
+            vendors: [intel]
+            description: "x"
+          - name: AX_0
+            address: 0x30
+            category: misc
+            access: rw
+            aliases: [C]
+            vendors: [intel]
+            description: "x"
+        """)
+
+    def test_distinct_and_compiling(self):
+        files = render.render(build(self.SPEC), "spec.yaml")
+        table = files["src/msr_table.c"]
+        statics = re.findall(r"^static const [^=]*?\b(\w+)\[\] =", table, re.M)
+        self.assertEqual(len(statics), len(set(statics)), sorted(n for n in statics if statics.count(n) > 1))
+        for name in ("present_test", "present_test_F_ctl", "present_test_F_models_0", "present_test_ctl",
+                     "present_test_models_0", "present_test_M2", "present_test_F_ctl_M2", "aliases_ax_I0",
+                     "aliases_ax_0"):
+            self.assertIn(name, statics)
+        cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+        if not cc:
+            self.skipTest("no C compiler")
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        output.write(tmp.name, files)
+        run = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only",
+                              "-I" + os.path.join(tmp.name, "include"), "-I" + os.path.join(REPO, "src", "include"),
+                              os.path.join(tmp.name, "src", "msr_table.c")],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(run.returncode, 0, run.stdout)
 
 
 class OutputDirTestCase(unittest.TestCase):
@@ -155,7 +244,7 @@ class WriteIfChanged(OutputDirTestCase):
     def test_first_run_writes_everything(self):
         status, out, err = self.generate()
         self.assertEqual((status, err), (0, ""))
-        self.assertEqual(out, f"codegen: 6 MSRs, 8 fields; 8 of 8 files updated in {self.out}\n")
+        self.assertEqual(out, f"codegen: 7 MSRs, 10 fields; 9 of 9 files updated in {self.out}\n")
         files = render.render(build(BASE), "spec.yaml")
         written = contents(snapshot(self.out))
         self.assertEqual(sorted(written), sorted(list(files) + [output.MANIFEST]))
@@ -167,7 +256,7 @@ class WriteIfChanged(OutputDirTestCase):
         before = self.age()
         status, out, _ = self.generate()
         self.assertEqual(status, 0)
-        self.assertIn("; 0 of 8 files updated", out)
+        self.assertIn("; 0 of 9 files updated", out)
         self.assertEqual(snapshot(self.out), before)  # contents and mtimes
         self.assertEqual(output.write(self.out, render.render(build(BASE), "spec.yaml")), [])
 
@@ -227,7 +316,7 @@ class Check(OutputDirTestCase):
         shutil.rmtree(self.out)
         status, _, err = self.check()
         self.assertEqual(status, 1)
-        self.assertEqual(err.count(": out of date\n"), 8)
+        self.assertEqual(err.count(": out of date\n"), 9)
         self.assertFalse(os.path.exists(self.out), "--check must not create the output directory")
 
     def test_real_cli(self):

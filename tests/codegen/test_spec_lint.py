@@ -1,6 +1,7 @@
 """The real spec (spec/msrs.yaml) beyond what the validator enforces: the
-conventions spec/README.md documents, the registers issue 2 requires, and the
-README's key tables in sync with codegen/schema.py."""
+conventions spec/README.md documents, the registers issue 2 requires, the
+README's key tables in sync with codegen/schema.py, and the list of names the
+handwritten headers export (codegen/handwritten_names.txt) in sync with them."""
 
 import contextlib
 import io
@@ -10,7 +11,7 @@ import shutil
 import tempfile
 import unittest
 
-from codegen import schema
+from codegen import handwritten, schema, specdoc
 from codegen.__main__ import main
 
 from .support import REAL_SPEC, REPO, real_model, real_raw, run_codegen
@@ -42,14 +43,15 @@ class RealSpec(unittest.TestCase):
         cls.model = real_model()
 
     def test_every_msr_has_category_description_vendors_and_ref(self):
+        vendors = set(schema.VENDOR_NAMES) | set(self.raw.get("vendors", {}))
         for m in self.raw["msrs"]:
             with self.subTest(msr=m.get("name")):
                 self.assertRegex(m.get("category", ""), LOWER, "category: a lower-case group")
                 self.assertIsInstance(m.get("description"), str)
                 self.assertTrue(m["description"].strip())
                 self.assertNotRegex(m["description"], r"\b(TODO|TBD|FIXME|XXX)\b")
-                self.assertTrue(m.get("vendors"), "vendors: intel, amd or both")
-                self.assertTrue(set(m["vendors"]) <= set(schema.VENDORS))
+                self.assertTrue(m.get("vendors"), "vendors: at least one")
+                self.assertTrue(set(m["vendors"]) <= vendors)
                 self.assertTrue(str(m.get("ref", "")).strip(), "ref: where the manual documents it")
 
     def test_names_follow_the_documented_case(self):
@@ -72,6 +74,22 @@ class RealSpec(unittest.TestCase):
             self.assertRegex(s["name"], LOWER, "control set names are lower case")
             for b in s["bits"]:
                 self.assertRegex(b["name"], UPPER)
+        for key in ("vendors", "categories", "layouts"):
+            for name in self.raw.get(key, {}):
+                self.assertRegex(name, LOWER, f"{key} are lower case")
+
+    def test_no_field_lists_its_registers_vendors(self):
+        """A field's `vendors` narrows the register's; the same list again says nothing."""
+        for m in self.raw["msrs"]:
+            for f in m.get("fields", []):
+                if "vendors" in f:
+                    with self.subTest(msr=m["name"], field=f["name"]):
+                        self.assertNotEqual(sorted(f["vendors"]), sorted(m["vendors"]))
+
+    def test_declared_categories_are_used(self):
+        used = {m["category"] for m in self.raw["msrs"]}
+        for name in self.raw.get("categories", {}):
+            self.assertIn(name, used, f"category {name} is declared but no MSR has it")
 
     def test_required_msrs_present(self):
         by_name = {m.name: m for m in self.model.msrs}
@@ -106,18 +124,19 @@ class SpecReadme(unittest.TestCase):
             text = f.read()
         marked = set(re.findall(r"<!-- schema:(\w+) -->", text))
         self.assertEqual(marked, set(re.findall(r"<!-- /schema:(\w+) -->", text)))
-        # cpuid_any (`{any_of: [...]}`) is one key, described in the prose of "Presence".
-        self.assertEqual(marked, (set(schema.RECORDS) - {"cpuid_any"}) | {"access"})
+        self.assertEqual(specdoc.unknown(text), [])
+        self.assertEqual(marked, set(schema.RECORDS) | set(specdoc.SPECIAL))
 
     def test_check_notices_a_stale_table_and_rewrite_fixes_it(self):
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
         copy = os.path.join(tmp.name, "README.md")
-        shutil.copyfile(SPEC_README, copy)
-        with open(copy, encoding="utf-8") as f:
-            text = f.read()
+        # A document of its own (spec/README.md may be mid-edit): prose around two tables.
+        text = specdoc.rendered("# Spec\n\n<!-- schema:msr -->\n<!-- /schema:msr -->\n\nprose\n\n"
+                                "<!-- schema:conditions -->\n<!-- /schema:conditions -->\n")
         row = "| `address` | int | yes |"
         self.assertIn(row, text)
+        self.assertIn("| `sev_snp_guest` |", text)
         with open(copy, "w", encoding="utf-8") as f:
             f.write(text.replace(row, "| `address` | str | yes |"))
 
@@ -131,6 +150,50 @@ class SpecReadme(unittest.TestCase):
         self.assertEqual(main(["--spec", REAL_SPEC, "--spec-doc", copy]), 0)
         with open(copy, encoding="utf-8") as f:
             self.assertEqual(f.read(), text)
+
+    def test_unknown_table_is_an_error(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        copy = os.path.join(tmp.name, "README.md")
+        text = "<!-- schema:cpuid -->\n| old |\n<!-- /schema:cpuid -->\n"
+        with open(copy, "w", encoding="utf-8") as f:
+            f.write(text)
+        for check in ([], ["--check"]):
+            with self.subTest(check=check):
+                err = io.StringIO()
+                with contextlib.redirect_stderr(err):
+                    status = main(["--spec-doc", copy, *check])
+                self.assertEqual(status, 1)
+                tables = ", ".join(sorted(set(schema.RECORDS) | set(specdoc.SPECIAL)))
+                self.assertEqual(err.getvalue(), f"{copy}: no schema table called cpuid (tables: {tables})\n")
+                with open(copy, encoding="utf-8") as f:
+                    self.assertEqual(f.read(), text)
+
+
+class HandwrittenNames(unittest.TestCase):
+    """codegen/handwritten_names.txt lists what the handwritten headers export."""
+
+    def test_list_in_sync_with_the_headers(self):
+        run = run_codegen("--handwritten-names", "src/include/x86msr", "--check")
+        self.assertEqual((run.returncode, run.stdout, run.stderr), (0, "", ""))
+
+    def test_extract(self):
+        header = """
+            #define MSR_A 1
+            #define NOT_OURS 2
+            struct msr_opaque;
+            struct msr_thing { int msr_member; };
+            enum msr_e { MSR_E_X = 1, MSR_E_Y };
+            typedef int (*msr_fn)(void *msr_ctx);
+            typedef union { unsigned raw; } msr_u_t;
+            extern const int msr_table_size;
+            static inline int msr_inline(int x) { int msr_local = x; return msr_local; }
+            int msr_call(const char *s); /* msr_comment */
+            const char *note = "msr_string";
+        """
+        self.assertEqual(handwritten.extract(header), [
+            "MSR_A", "MSR_E_X", "MSR_E_Y", "msr_call", "msr_e", "msr_fn", "msr_inline", "msr_opaque",
+            "msr_table_size", "msr_thing", "msr_u_t"])
 
 
 if __name__ == "__main__":

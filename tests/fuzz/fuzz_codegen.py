@@ -14,8 +14,14 @@ integer to a boundary value (0, 31, 32, 63, 64, 2^32, 2^64, negative, ...),
 shift, widen, narrow or swap a bit range, duplicate or delete a list entry
 (an MSR, a field, an enum value, a control bit), rename one thing after
 another, re-indent a line, tie two values together with an anchor and an
-alias; and/or byte-level damage: truncate at a random point, insert, delete
-or overwrite random bytes (invalid UTF-8 and control characters included).
+alias; edits that know the spec format: give an MSR or a field a random
+presence condition tree (`present_if`: CPUID, MSR, family, context, any_of,
+all_of, the array index n; mostly well formed, sometimes not), give a field
+`vendors` or `canonical`, move an MSR's fields into a shared layout used by
+other MSRs, declare a vendor or a category (new, built in, or badly named) and
+use it, tie a VMX control set to another with `activated_by`; and/or
+byte-level damage: truncate at a random point, insert, delete or overwrite
+random bytes (invalid UTF-8 and control characters included).
 Mutant N of seed S is the same on every machine and for any --jobs.
 
 Invariants (a mutant that breaks one is a failure; it is saved under --keep):
@@ -81,6 +87,34 @@ class Structure:
         self.names: List[str] = []
         self.by_key: Dict[str, List[yaml.ScalarNode]] = {}
         self.walk(root)
+        # The spec's own parts, for the format-aware operators.
+        self.top: Dict[str, Tuple[yaml.ScalarNode, yaml.Node]] = {}
+        self.msr_maps: List[yaml.MappingNode] = []     # each MSR's mapping
+        self.field_maps: List[yaml.MappingNode] = []   # each field's mapping
+        self.set_maps: List[yaml.MappingNode] = []     # each VMX control set's mapping
+        self.msr_names: List[str] = []
+        self.set_names: List[str] = []
+        if isinstance(root, yaml.MappingNode):
+            self.top = {k.value: (k, v) for k, v in root.value}
+        msrs = self.top.get("msrs", (None, None))[1]
+        for m in msrs.value if isinstance(msrs, yaml.SequenceNode) else []:
+            if isinstance(m, yaml.MappingNode):
+                self.msr_maps.append(m)
+                keys = {k.value: v for k, v in m.value}
+                if isinstance(keys.get("name"), yaml.ScalarNode):
+                    self.msr_names.append(keys["name"].value)
+                fields = keys.get("fields")
+                if isinstance(fields, yaml.SequenceNode):
+                    self.field_maps += [f for f in fields.value if isinstance(f, yaml.MappingNode)]
+        sets = self.top.get("vmx_control_sets", (None, None))[1]
+        for c in sets.value if isinstance(sets, yaml.SequenceNode) else []:
+            if isinstance(c, yaml.MappingNode):
+                self.set_maps.append(c)
+                self.set_names += [v.value for k, v in c.value if k.value == "name" and isinstance(v, yaml.ScalarNode)]
+
+    @staticmethod
+    def key_value(mapping: yaml.MappingNode, key: str) -> Optional[Tuple[yaml.ScalarNode, yaml.Node]]:
+        return next(((k, v) for k, v in mapping.value if k.value == key), None)
 
     def walk(self, node: yaml.Node, key: Optional[str] = None) -> None:
         if isinstance(node, yaml.MappingNode):
@@ -139,6 +173,8 @@ TYPE_SWAPS = [
     "63", "32", "0xFFFFFFFF", "0x100000000", "1:3", "010", ".inf", ".nan", "<<", "? x", "- x", "|", ">", "'",
     "\"unterminated", "x: y", "!!python/object/apply:os.system [true]", "!!set {a, b}", "!!int 3", "!!str 3",
     "0b101", "0o17", "1e3", "-0x10", "+5", "0x1_0000", "\\x00", "%", "@", "`", "a\tb",
+    "n", "N", "'n'", "{n}", "IA32_MC{n}_CTL", "{leaf: 1, register: ecx, bit: 5}", "{msr: IA32_EFER, bit: 0}",
+    "{context: smm}", "{any_of: []}", "[intel, amd]", "[kvm]", "misc", "test",
 ]
 
 NUMBERS = [0, 1, 2, 7, 8, 15, 16, 31, 32, 33, 63, 64, 65, 127, 255, 4095, 4096, 4097, 0xFFFF, 0x7FFFFFFF,
@@ -265,7 +301,7 @@ def op_delete_item(s: Structure, rng: random.Random) -> List[Splice]:
 
 def op_rename(s: Structure, rng: random.Random) -> List[Splice]:
     key = rng.choice(["name", "name", "capability", "true_capability", "shares_address_with", "enum", "category",
-                      "access", "register"])
+                      "access", "register", "msr", "layout", "set", "context", "family"])
     nodes = s.by_key.get(key) or s.scalars
     node = rng.choice(nodes)
     donors = [d for d in nodes if d.value != node.value] or nodes
@@ -289,11 +325,211 @@ def op_anchor_alias(s: Structure, rng: random.Random) -> List[Splice]:
     return [(a.start_mark.index, a.start_mark.index, "&fz "), replace_scalar(s, b, "*fz")]
 
 
+# ---- operators that know the spec format (v2): presence conditions, layouts, declarations ------------
+
+CONTEXT_CHOICES = ["smm", "guest", "sev_snp_guest", "model_specific", "host", "SMM", ""]
+
+
+def gen_condition(s: Structure, rng: random.Random, depth: int = 0, valid: bool = False, array: bool = False) -> str:
+    """A presence condition in flow style: well formed when `valid` (for an array's
+    condition when `array`: it may use n), else now and then wrong in some way."""
+    def pick(good, bad):
+        return rng.choice(good if valid or rng.random() < 0.7 else bad)
+
+    kinds = ["cpuid", "msr", "family", "context", "any_of", "all_of"] + ([] if valid else ["junk"])
+    weights = [5, 4, 1, 1, 1 if depth < 3 else 0, 1 if depth < 3 else 0] + ([] if valid else [1])
+    kind = rng.choices(kinds, weights)[0]
+    n = ["n"] if array else []
+
+    def bits(width: int) -> str:
+        if rng.random() < 0.5:
+            return f"bit: {pick([0, 1, 5, width - 1] + n, [width, -1, 'n', 'm', '[1]'])}"
+        msb = pick([3, 7, 15, width - 1], [width, 64, -1])
+        lsb = pick([0, 0, 2, min(msb, 3)] if isinstance(msb, int) and msb >= 3 else [0], [msb + 1 if isinstance(msb, int)
+                                                                                        else 0, "x"])
+        return pick([f'bits: "{msb}:{lsb}"'], [f'bit: 1, bits: "{msb}:{lsb}"', f"bits: {msb}:{lsb}", "bits: [1]"])
+
+    def compare(width: int) -> str:
+        if rng.random() < 0.5:
+            return ""
+        key = pick(["equals", "above", "at_least"], ["equal", "above: 1, equals"])
+        operand = pick([0, 1, 3] + n, [255, 256, -1, "n", 2 ** 64, '"3"'])
+        return f", {key}: {operand}"
+
+    if kind == "cpuid":
+        leaf = pick(["0x1", "0x7", "0xA", "0x80000001", "0x80000022"], ["0x100000000", "-1", "x"])
+        sub = pick(["", "", ", subleaf: 1"], [", subleaf: -1", ", subleaf: 0x100000000"])
+        reg = pick(["eax", "ebx", "ecx", "edx"], ["EAX", "esx", "1"])
+        b = bits(32)
+        return f"{{leaf: {leaf}{sub}, register: {reg}, {b}{compare(32) if 'bits' in b else ''}}}"
+    if kind == "msr":
+        plain = [m for m in s.msr_names if "{n}" not in m] or ["IA32_EFER"]
+        arrays = [m for m in s.msr_names if "{n}" in m]
+        good = plain + ([m.replace("{n}", str(rng.choice([0, 1]))) for m in arrays] if arrays else [])
+        good += arrays if array else []
+        name = pick(good, ["IA32_NOPE", "ia32_efer", "EFER"] + arrays + [m.replace("{n}", "4095") for m in arrays])
+        b = bits(64)
+        return f"{{msr: \"{name}\", {b}{compare(64) if 'bits' in b else ''}}}"
+    if kind == "family":
+        models = pick(["", ", models: [0x55]", ", models: [0x55, 0x6A]"],
+                      [", models: [0x55, 0x55]", ", models: [0x100]", ", models: []", ", models: 0x55"])
+        return f"{{family: {pick(['6', '0xF', '0x19', '0x10E'], ['0x10F', '-1', 'six'])}{models}}}"
+    if kind == "context":
+        return f"{{context: {pick(CONTEXT_CHOICES[:4], CONTEXT_CHOICES[4:])}}}"
+    if kind in ("any_of", "all_of"):
+        count = pick([1, 2, 2, 3], [0, 1, 2])
+        children = ", ".join(gen_condition(s, rng, depth + 1, valid, array) for _ in range(count))
+        extra = pick([""], [", leaf: 1", ", context: smm"])
+        return f"{{{kind}: [{children}]{extra}}}"
+    return rng.choice(["{feature: sse3}", "[leaf, 1]", "yes", "{}", "{leaf: 1, msr: IA32_EFER, bit: 0}",
+                       "{any_of: {family: 6}}", "{context: smm, bit: 1}"])
+
+
+def mapping_key_indent(s: Structure, mapping: yaml.MappingNode) -> Optional[int]:
+    """The column of a block mapping's keys, or None for a flow mapping."""
+    if mapping.flow_style or not mapping.value:
+        return None
+    return mapping.value[0][0].start_mark.column
+
+
+def set_key(s: Structure, mapping: yaml.MappingNode, key: str, value: str) -> List[Splice]:
+    """Give `mapping` the entry `key: value`: replace the value if the key is there, else add the
+    entry (a line of its own in a block mapping, `key: value, ` after `{` in a flow one)."""
+    found = Structure.key_value(mapping, key)
+    if found is not None:
+        k, v = found
+        if isinstance(v, yaml.ScalarNode):
+            return [replace_scalar(s, v, value)]
+        return [(v.start_mark.index, s.value_end(v), value + ("\n" if not v.flow_style else ""))]
+    indent = mapping_key_indent(s, mapping)
+    if indent is None:
+        at = mapping.start_mark.index + 1
+        return [(at, at, f"{key}: {value}, ")]
+    first = mapping.value[0][0].start_mark.index
+    if rng_free_line(s, first):
+        line = s.line_start(first)
+        return [(line, line, " " * indent + f"{key}: {value}\n")]
+    return [(first, first, f"{key}: {value}\n" + " " * indent)]  # `- name: X`: the key sits after the dash
+
+
+def rng_free_line(s: Structure, index: int) -> bool:
+    """Whether only blanks precede `index` on its line."""
+    return not s.text[s.line_start(index):index].strip()
+
+
+def op_present_if(s: Structure, rng: random.Random) -> List[Splice]:
+    """Give an MSR or a field a new presence condition (or replace the one it has)."""
+    field = bool(s.field_maps) and rng.random() < 0.3
+    owner = rng.choice(s.msr_maps) if s.msr_maps else None
+    if owner is None:
+        return []
+    name = Structure.key_value(owner, "name")
+    array = name is not None and "{n}" in str(name[1].value)
+    if field:
+        fields = Structure.key_value(owner, "fields")
+        choices = [f for f in fields[1].value if isinstance(f, yaml.MappingNode)] \
+            if fields and isinstance(fields[1], yaml.SequenceNode) else []
+        if not choices:
+            return []
+        owner = rng.choice(choices)
+    return set_key(s, owner, "present_if", gen_condition(s, rng, valid=rng.random() < 0.5, array=array))
+
+
+def op_field_keys(s: Structure, rng: random.Random) -> List[Splice]:
+    """A field's v2 keys: vendors, canonical."""
+    if not s.field_maps:
+        return []
+    key = rng.choice(["vendors", "vendors", "canonical"])
+    if key == "vendors":
+        value = rng.choice(["[intel]", "[amd]", "[intel, amd]", "[kvm]", "[]", "[arm]", "amd", "[intel, intel]"])
+    else:
+        value = rng.choice(["true", "false", "1", "yes", '"true"'])
+    return set_key(s, rng.choice(s.field_maps), key, value)
+
+
+def op_layout(s: Structure, rng: random.Random) -> List[Splice]:
+    """Move an MSR's fields into a shared layout and point one to three MSRs at it (of any access
+    mode, some with fields of their own)."""
+    with_fields = [(m, Structure.key_value(m, "fields")) for m in s.msr_maps if not m.flow_style]
+    with_fields = [(m, kv) for m, kv in with_fields if kv is not None and isinstance(kv[1], yaml.SequenceNode)
+                   and not kv[1].flow_style]
+    top_key = s.top.get("msrs", (None, None))[0]
+    if not with_fields or top_key is None:
+        return []
+    source, (fkey, fvalue) = rng.choice(with_fields)
+    index = [k.value for k, _ in source.value].index("fields")
+    start, end = s.entry_span(source, index)
+    fields_text = s.text[start:end]
+    if not fields_text.endswith("\n"):
+        fields_text += "\n"
+    name = rng.choices(["shared", "case", "Shared2", "x-y"], [6, 1, 1, 1])[0]
+    indent = fkey.start_mark.column
+    layout = (f"layouts:\n  {name}:\n" + " " * indent + "description: A shared layout.\n" + " " * indent +
+              fields_text)
+    at = s.line_start(top_key.start_mark.index)
+    splices = [(at, at, layout + "\n")]
+    if rng.random() < 0.8:  # the source now takes its fields from the layout
+        last = index + 1 == len(source.value)  # else the span runs on to the next key's indentation
+        splices.append((start, end, f"layout: {rng.choice([name, name, 'nope', '[x]'])}\n" + ("" if last else " " * indent)))
+    for m in rng.sample(s.msr_maps, min(len(s.msr_maps), rng.choice([0, 1, 2]))):
+        if m is source or m.flow_style or Structure.key_value(m, "layout"):
+            continue
+        keys = [k.value for k, _ in m.value]
+        if "fields" in keys and rng.random() < 0.7:  # its fields give way to the layout's
+            i = keys.index("fields")
+            a, b = s.entry_span(m, i)
+            new = [(a, b, f"layout: {name}\n" + ("" if i + 1 == len(keys) else " " * indent))]
+        else:
+            new = set_key(s, m, "layout", name)
+        if all(e <= a or b <= st for st, e, _ in new for a, b, _ in splices):
+            splices += new
+    return splices
+
+
+def op_declare(s: Structure, rng: random.Random) -> List[Splice]:
+    """Declare a vendor or a category (sometimes a built-in one, or a bad name) and use it."""
+    first = min((k.start_mark.index for k, _ in s.top.values()), default=None)
+    if first is None:
+        return []
+    what = rng.choice(["vendors", "categories"])
+    name = rng.choice(["mine", "mine", "own_hv", "intel", "misc", "Mine", "x-y", "class", "all", "count"])
+    body = rng.choice([f"  {name}:\n    description: Declared.\n", f"  {name}: {{}}\n", f"  {name}: text\n",
+                       f"  {name}:\n    description: Declared.\n  {name}2:\n    description: Again.\n"])
+    at = s.line_start(first)
+    splices = [(at, at, f"{what}:\n{body}\n")]
+    users = [m for m in s.msr_maps if Structure.key_value(m, "vendors" if what == "vendors" else "category")]
+    for m in rng.sample(users, min(len(users), rng.choice([0, 1, 1, 2]))):
+        key, value = Structure.key_value(m, "vendors" if what == "vendors" else "category")
+        if what == "vendors" and isinstance(value, yaml.SequenceNode) and value.flow_style:
+            new = [(value.start_mark.index, value.end_mark.index, f"[{name}]" if rng.random() < 0.5 else
+                    s.text[value.start_mark.index:value.end_mark.index - 1] + f", {name}]")]
+        elif what == "categories" and isinstance(value, yaml.ScalarNode):
+            new = [replace_scalar(s, value, name)]
+        else:
+            continue
+        if all(e <= a or b <= st for st, e, _ in new for a, b, _ in splices):
+            splices += new
+    return splices
+
+
+def op_activated_by(s: Structure, rng: random.Random) -> List[Splice]:
+    """Tie a VMX control set to a control of another (or of itself, or of none)."""
+    if not s.set_maps:
+        return []
+    target = rng.choice(s.set_names + ["nope", "Primary"]) if s.set_names else "nope"
+    bit = rng.choice([0, 17, 31, 32, 63, 64, -1, "x"])
+    value = rng.choice([f"{{set: {target}, bit: {bit}}}", f"{{set: {target}}}", target, f"{{set: {target}, bit: 1, "
+                        "value: 1}"])
+    return set_key(s, rng.choice(s.set_maps), "activated_by", value)
+
+
 STRUCTURAL = {
     "delete_key": (op_delete_key, 3), "duplicate_key": (op_duplicate_key, 2), "swap_type": (op_swap_type, 4),
     "boundary_number": (op_boundary_number, 3), "shift_bits": (op_shift_bits, 4),
     "duplicate_item": (op_duplicate_item, 2), "delete_item": (op_delete_item, 2), "rename": (op_rename, 2),
     "indent": (op_indent, 1), "anchor_alias": (op_anchor_alias, 1),
+    "present_if": (op_present_if, 4), "field_keys": (op_field_keys, 1), "layout": (op_layout, 1),
+    "declare": (op_declare, 1), "activated_by": (op_activated_by, 1),
 }
 
 JUNK = [b":", b"-", b"{", b"}", b"[", b"]", b",", b"&", b"*", b"!", b"|", b">", b"#", b"'", b'"', b"%", b"@",
@@ -346,16 +582,42 @@ def mutate(s: Structure, seed: int, index: int) -> Tuple[bytes, List[str]]:
 # ---- the seed spec --------------------------------------------------------------------------------
 
 
+def condition_msrs(cond) -> List[str]:
+    """The MSR names a presence condition (a parsed `present_if` value) reads."""
+    if isinstance(cond, list):
+        return [n for c in cond for n in condition_msrs(c)]
+    if not isinstance(cond, dict):
+        return []
+    own = [cond["msr"]] if isinstance(cond.get("msr"), str) else []
+    return own + condition_msrs(cond.get("any_of")) + condition_msrs(cond.get("all_of"))
+
+
 def excerpt(text: str, every: int) -> str:
-    """Every `every`-th MSR of `text`, plus those the control sets and shares_address_with name."""
+    """Every `every`-th MSR of `text`, plus those the control sets, shares_address_with and the
+    presence conditions of the kept ones name (transitively), so the excerpt is a valid spec."""
     s = Structure(text)
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     msrs = next(v for k, v in root.value if k.value == "msrs")
+    # An array instance's name (IA32_MC4_MISC) stands for its array (IA32_MC{n}_MISC).
+    arrays = [(re.compile(re.escape(m["name"]).replace(re.escape("{n}"), "[0-9]+") + "$"), m["name"])
+              for m in data["msrs"] if "{n}" in m["name"]]
+
+    def entry_of(name: str) -> str:
+        return next((a for pattern, a in arrays if pattern.match(name)), name)
+
     needed = {c.get(k) for c in data.get("vmx_control_sets", []) for k in ("capability", "true_capability")}
     needed |= {m.get("shares_address_with") for m in data["msrs"]}
-    keep = [i for i, m in enumerate(data["msrs"]) if i % every == 0 or m["name"] in needed
-            or any(o.get("shares_address_with") == m["name"] for o in data["msrs"])]
+    kept = ({m["name"] for i, m in enumerate(data["msrs"]) if i % every == 0} | needed) - {None}
+    while True:
+        more = {entry_of(n) for m in data["msrs"] if m["name"] in kept
+                for f in [m] + m.get("fields", []) for n in condition_msrs(f.get("present_if"))}
+        more |= {m["shares_address_with"] for m in data["msrs"] if m["name"] in kept and "shares_address_with" in m}
+        more |= {m["name"] for m in data["msrs"] if m.get("shares_address_with") in kept}
+        if more <= kept:
+            break
+        kept |= more
+    keep = [i for i, m in enumerate(data["msrs"]) if m["name"] in kept]
     first, _ = s.item_span(msrs, 0)
     _, last = s.item_span(msrs, len(msrs.value) - 1)
     body = "".join(text[slice(*s.item_span(msrs, i))] for i in keep)
@@ -491,6 +753,18 @@ class Worker:
 
 # ---- the driver -------------------------------------------------------------------------------------
 
+
+def check_seed(text: str) -> Optional[str]:
+    """The generator's complaints about the seed spec, or None when it generates."""
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = os.path.join(tmp, "seed.yaml")
+        with open(spec, "w", encoding="utf-8") as f:
+            f.write(text)
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            status = codegen_main(["--spec", spec, "--out", os.path.join(tmp, "out"), "--quiet"])
+        return None if status == 0 else err.getvalue()
+
 _WORKER: Optional[Worker] = None
 
 
@@ -528,6 +802,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     keep = args.keep or tempfile.mkdtemp(prefix="x86msr-fuzz-failures-")
     os.makedirs(keep, exist_ok=True)
     init = (text, args.seed, workdir, args.time_limit, args.check_every, args.compile_every)
+    seed_problem = check_seed(text)
+    if seed_problem:  # a pool whose initializer fails restarts its workers for ever
+        print(f"fuzz_codegen: the seed spec does not generate:\n{seed_problem}", file=sys.stderr)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 2
     print(f"fuzz_codegen: {len(indices)} mutants of {os.path.relpath(args.spec, REPO)}"
           f"{f' (every {args.excerpt}th MSR)' if args.excerpt else ''}, {len(text.splitlines())} lines, "
           f"seed {args.seed}, {args.jobs} job(s)", flush=True)

@@ -4,6 +4,10 @@ Each case is a file in this directory with its expected standard error next to i
 
 - `NAME.yaml` + `NAME.expected`: a small broken spec and the generator's complete
   stderr for it (`NAME.yaml:LINE:COL: message` lines, then the summary line);
+- `NAME.yaml` + `NAME.overlay` + `NAME.expected`: a base spec and an overlay
+  validated together (`--spec NAME.yaml --spec NAME.overlay`): positions name
+  their file, so what only a second file can get wrong (a redeclared enum,
+  a reused name or address) shows where the overlay says it;
 - `NAME.patch` + `NAME.expected`: edits to a copy of the real spec/msrs.yaml.
   The patch holds `# comment` lines and operations, each on one line with a
   JSON string: `replace: "OLD"` followed by `with: "NEW"` (OLD must occur
@@ -91,7 +95,7 @@ def apply_patch(text, ops):
 
 # The modules whose error messages the corpus must show, and the messages it
 # cannot: each exemption says why no spec reaches it.
-MESSAGE_SOURCES = ("codegen/loader.py", "codegen/validate.py", "codegen/identifiers.py")
+MESSAGE_SOURCES = ("codegen/loader.py", "codegen/validate.py", "codegen/naming.py")
 UNREACHABLE = {
     "YAML error: ": "PyYAML raises only positioned (Marked) errors for text input; kept for a future PyYAML",
     "array : instances  and  collide at ": "needs stride 0, which the stride rule refuses first "
@@ -111,7 +115,9 @@ def message_patterns():
             return "".join(r for r, _ in parts), "".join(t for _, t in parts)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             (lr, lt), (rr, rt) = regex(node.left), regex(node.right)
-            return lr + rr, lt + rt
+            if lr is None and rr is None:
+                return None, None
+            return (".*?" if lr is None else lr) + (".*?" if rr is None else rr), (lt or "") + (rt or "")
         return None, None  # a variable: the message was built elsewhere and is checked there
 
     found = []
@@ -170,7 +176,10 @@ class SpecCorpus(unittest.TestCase):
             run = run_codegen("--spec", PATCHED_NAME, "--out", out, cwd=work)
         else:
             text = None
-            run = run_codegen("--spec", os.path.basename(path), "--out", out, cwd=CORPUS)
+            specs = ["--spec", os.path.basename(path)]
+            if os.path.exists(path[:-len(".yaml")] + ".overlay"):
+                specs += ["--spec", name + ".overlay"]
+            run = run_codegen(*specs, "--out", out, cwd=CORPUS)
         return run, snapshot(out), text
 
     def test_corpus_size(self):
@@ -192,8 +201,13 @@ class SpecCorpus(unittest.TestCase):
             self.assertIn(constant, [c for _, _, c in patterns], "a stale exemption")
 
     def test_every_expected_file_has_a_case(self):
-        orphans = [n for n in os.listdir(CORPUS) if n.endswith(".expected") and n[:-9] not in self.cases]
+        orphans = [n for n in os.listdir(CORPUS) if n.endswith((".expected", ".overlay"))
+                   and os.path.splitext(n)[0] not in self.cases]
         self.assertEqual(orphans, [])
+        for name, path in self.cases.items():
+            self.assertTrue(os.path.exists(os.path.join(CORPUS, name + ".expected")), f"{name} has no .expected")
+            if os.path.exists(os.path.join(CORPUS, name + ".overlay")):
+                self.assertTrue(path.endswith(".yaml"), f"{name}: an overlay goes with a .yaml base")
 
     def test_cases(self):
         for name, path in self.cases.items():

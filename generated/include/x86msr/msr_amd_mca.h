@@ -956,8 +956,8 @@ typedef union msr_mcax_addr {
 
 /* Values of MCA{n}_MISC0.INTT */
 enum msr_mcax_misc0_intt {
-    MSR_MCAX_MISC0_INTT_NONE = 0, /* No interrupt */
-    MSR_MCAX_MISC0_INTT_APIC = 1  /* APIC-based interrupt */
+    MSR_MCAx_MISC0_INTT_NONE = 0, /* No interrupt */
+    MSR_MCAx_MISC0_INTT_APIC = 1  /* APIC-based interrupt */
 };
 
 typedef union msr_mcax_misc0 {
@@ -1152,9 +1152,9 @@ typedef union msr_mcax_misc0 {
 
 /* Values of MCA{n}_CONFIG.DEFERRED_INT_TYPE */
 enum msr_mcax_config_deferred_int_type {
-    MSR_MCAX_CONFIG_DEFERRED_INT_TYPE_NONE = 0, /* No interrupt */
-    MSR_MCAX_CONFIG_DEFERRED_INT_TYPE_APIC = 1, /* APIC-based interrupt */
-    MSR_MCAX_CONFIG_DEFERRED_INT_TYPE_SMI  = 2  /* SMI */
+    MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_NONE = 0, /* No interrupt */
+    MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_APIC = 1, /* APIC-based interrupt */
+    MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_SMI  = 2  /* SMI */
 };
 
 typedef union msr_mcax_config {
@@ -1847,8 +1847,8 @@ typedef union msr_mcax_deaddr {
 
 /* Values of MCA{n}_MISC1.INTT */
 enum msr_mcax_misc1_intt {
-    MSR_MCAX_MISC1_INTT_NONE = 0, /* No interrupt */
-    MSR_MCAX_MISC1_INTT_APIC = 1  /* APIC-based interrupt */
+    MSR_MCAx_MISC1_INTT_NONE = 0, /* No interrupt */
+    MSR_MCAx_MISC1_INTT_APIC = 1  /* APIC-based interrupt */
 };
 
 typedef union msr_mcax_misc1 {
@@ -2042,8 +2042,8 @@ typedef union msr_mcax_misc1 {
 
 /* Values of MCA{n}_MISC2.INTT */
 enum msr_mcax_misc2_intt {
-    MSR_MCAX_MISC2_INTT_NONE = 0, /* No interrupt */
-    MSR_MCAX_MISC2_INTT_APIC = 1  /* APIC-based interrupt */
+    MSR_MCAx_MISC2_INTT_NONE = 0, /* No interrupt */
+    MSR_MCAx_MISC2_INTT_APIC = 1  /* APIC-based interrupt */
 };
 
 typedef union msr_mcax_misc2 {
@@ -2237,8 +2237,8 @@ typedef union msr_mcax_misc2 {
 
 /* Values of MCA{n}_MISC3.INTT */
 enum msr_mcax_misc3_intt {
-    MSR_MCAX_MISC3_INTT_NONE = 0, /* No interrupt */
-    MSR_MCAX_MISC3_INTT_APIC = 1  /* APIC-based interrupt */
+    MSR_MCAx_MISC3_INTT_NONE = 0, /* No interrupt */
+    MSR_MCAx_MISC3_INTT_APIC = 1  /* APIC-based interrupt */
 };
 
 typedef union msr_mcax_misc3 {
@@ -2432,8 +2432,8 @@ typedef union msr_mcax_misc3 {
 
 /* Values of MCA{n}_MISC4.INTT */
 enum msr_mcax_misc4_intt {
-    MSR_MCAX_MISC4_INTT_NONE = 0, /* No interrupt */
-    MSR_MCAX_MISC4_INTT_APIC = 1  /* APIC-based interrupt */
+    MSR_MCAx_MISC4_INTT_NONE = 0, /* No interrupt */
+    MSR_MCAx_MISC4_INTT_APIC = 1  /* APIC-based interrupt */
 };
 
 typedef union msr_mcax_misc4 {

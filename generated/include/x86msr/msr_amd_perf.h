@@ -427,10 +427,10 @@ typedef union msr_perf_cntr_global_status_set {
 
 /* Values of PERF_LEGACY_CTL{n}.HG_ONLY */
 enum msr_perf_legacy_ctlx_hg_only {
-    MSR_PERF_LEGACY_CTLX_HG_ONLY_ALL            = 0, /* Count in host and guest mode */
-    MSR_PERF_LEGACY_CTLX_HG_ONLY_GUEST          = 1, /* Count guest events only (when EFER.SVME=1) */
-    MSR_PERF_LEGACY_CTLX_HG_ONLY_HOST           = 2, /* Count host events only (when EFER.SVME=1) */
-    MSR_PERF_LEGACY_CTLX_HG_ONLY_GUEST_AND_HOST = 3  /* Count guest and host events (when EFER.SVME=1) */
+    MSR_PERF_LEGACY_CTLx_HG_ONLY_ALL            = 0, /* Count in host and guest mode */
+    MSR_PERF_LEGACY_CTLx_HG_ONLY_GUEST          = 1, /* Count guest events only (when EFER.SVME=1) */
+    MSR_PERF_LEGACY_CTLx_HG_ONLY_HOST           = 2, /* Count host events only (when EFER.SVME=1) */
+    MSR_PERF_LEGACY_CTLx_HG_ONLY_GUEST_AND_HOST = 3  /* Count guest and host events (when EFER.SVME=1) */
 };
 
 typedef union msr_perf_legacy_ctlx {
@@ -632,10 +632,10 @@ typedef union msr_perf_legacy_ctrx {
 
 /* Values of PERF_CTL{n}.HG_ONLY */
 enum msr_perf_ctlx_hg_only {
-    MSR_PERF_CTLX_HG_ONLY_ALL            = 0, /* Count in host and guest mode */
-    MSR_PERF_CTLX_HG_ONLY_GUEST          = 1, /* Count guest events only (when EFER.SVME=1) */
-    MSR_PERF_CTLX_HG_ONLY_HOST           = 2, /* Count host events only (when EFER.SVME=1) */
-    MSR_PERF_CTLX_HG_ONLY_GUEST_AND_HOST = 3  /* Count guest and host events (when EFER.SVME=1) */
+    MSR_PERF_CTLx_HG_ONLY_ALL            = 0, /* Count in host and guest mode */
+    MSR_PERF_CTLx_HG_ONLY_GUEST          = 1, /* Count guest events only (when EFER.SVME=1) */
+    MSR_PERF_CTLx_HG_ONLY_HOST           = 2, /* Count host events only (when EFER.SVME=1) */
+    MSR_PERF_CTLx_HG_ONLY_GUEST_AND_HOST = 3  /* Count guest and host events (when EFER.SVME=1) */
 };
 
 typedef union msr_perf_ctlx {

@@ -1327,11 +1327,11 @@ typedef union msr_ia32_mcx_addr {
 
 /* Values of IA32_MC{n}_MISC.ADDRESS_MODE */
 enum msr_ia32_mcx_misc_address_mode {
-    MSR_IA32_MCX_MISC_ADDRESS_MODE_SEGMENT_OFFSET = 0, /* Segment offset */
-    MSR_IA32_MCX_MISC_ADDRESS_MODE_LINEAR         = 1, /* Linear address */
-    MSR_IA32_MCX_MISC_ADDRESS_MODE_PHYSICAL       = 2, /* Physical address */
-    MSR_IA32_MCX_MISC_ADDRESS_MODE_MEMORY         = 3, /* Memory address */
-    MSR_IA32_MCX_MISC_ADDRESS_MODE_GENERIC        = 7  /* Generic */
+    MSR_IA32_MCx_MISC_ADDRESS_MODE_SEGMENT_OFFSET = 0, /* Segment offset */
+    MSR_IA32_MCx_MISC_ADDRESS_MODE_LINEAR         = 1, /* Linear address */
+    MSR_IA32_MCx_MISC_ADDRESS_MODE_PHYSICAL       = 2, /* Physical address */
+    MSR_IA32_MCx_MISC_ADDRESS_MODE_MEMORY         = 3, /* Memory address */
+    MSR_IA32_MCx_MISC_ADDRESS_MODE_GENERIC        = 7  /* Generic */
 };
 
 typedef union msr_ia32_mcx_misc {
