@@ -424,5 +424,6 @@ static Suite *formats_suite(void)
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* the listing survives Check's fork */
     return test_run_suite(formats_suite());
 }
