@@ -139,8 +139,8 @@ bool msr_virt_write_allowed_(const struct msr_info *info, const struct msr_facts
     if (bad != 0) {
         const struct msr_field_info *f = field_at(info, lowest_bit(bad));
         if (f != NULL)
-            return deny(out, "the field is not present on the guest's CPU (its vendor or CPUID does not "
-                             "enumerate it): its bits are reserved", f->name);
+            return deny(out, "the field is absent on the guest's CPU (vendor or CPUID): its bits are reserved",
+                        f->name);
         return deny(out, "a reserved bit is set", NULL);
     }
     if (m.canonical != 0 && !msr_is_canonical(value & m.canonical, msr_virt_linear_bits(facts, linear_bits))) {
