@@ -321,6 +321,37 @@ START_TEST(emulator_answers)
 }
 END_TEST
 
+START_TEST(unchecked_policy_without_emulator)
+{
+    /* msr_virt_policy_check() refuses this policy; the handler copes anyway. */
+    static const struct msr_virt_entry entries[] = {
+        MSR_VIRT_ONE(0x4b564d02, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
+        { 0x4b564d03, 0x4b564d03, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, 0, 0, NULL, &status_info },
+        MSR_VIRT_ONE(0x4b564d04, (enum msr_virt_action)9, (enum msr_virt_action)9),
+    };
+    const struct msr_virt_policy p = { entries, 3, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
+    uint64_t v;
+
+    ck_assert_int_ne(msr_virt_policy_check(&p, NULL), MSR_OK);
+    ck_assert_int_eq(msr_virt_rdmsr(&p, &vcpu, 0x4b564d02, &v), MSR_VIRT_INJECT_GP);
+    ck_assert_str_eq(vcpu.reason, "no emulator for this MSR");
+    ck_assert_int_eq(wr(&p, 0x4b564d02, 1), MSR_VIRT_INJECT_GP);
+    ck_assert_str_eq(vcpu.reason, "no emulator for this MSR");
+    /* An action outside the enum is a denial. */
+    ck_assert_int_eq(msr_virt_rdmsr(&p, &vcpu, 0x4b564d04, &v), MSR_VIRT_INJECT_GP);
+    ck_assert_int_eq(wr(&p, 0x4b564d04, 1), MSR_VIRT_INJECT_GP);
+    /* FIXED as a default (refused by the check) has no value: reads 0, writes #GP. */
+    {
+        const struct msr_virt_policy f = { NULL, 0, MSR_VIRT_FIXED, MSR_VIRT_FIXED, NULL };
+        ck_assert_int_ne(msr_virt_policy_check(&f, NULL), MSR_OK);
+        v = 9;
+        ck_assert_int_eq(msr_virt_rdmsr(&f, &vcpu, 0x10, &v), MSR_VIRT_HANDLED);
+        ck_assert_uint_eq(v, 0);
+        ck_assert_int_eq(wr(&f, 0x10, 0), MSR_VIRT_INJECT_GP);
+    }
+}
+END_TEST
+
 START_TEST(no_spec_checks_flag)
 {
     static const struct msr_virt_entry entries[] = {
@@ -388,6 +419,7 @@ static Suite *handler_suite(void)
     tcase_add_test(ti, emulated_spec_register);
     tcase_add_test(ti, emulator_answers);
     tcase_add_test(ti, no_spec_checks_flag);
+    tcase_add_test(ti, unchecked_policy_without_emulator);
     tcase_add_test(ti, no_facts);
     tcase_add_test(ti, names);
     suite_add_tcase(s, ti);
