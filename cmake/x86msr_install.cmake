@@ -22,7 +22,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/include/x86msr ${X86MSR_GENERATED_DI
         COMPONENT x86msr_development
         FILES_MATCHING PATTERN "*.h")
 
-set(_x86msr_libraries x86msr_headers x86msr x86msr_vmx x86msr_linux x86msr_test_backend)
+set(_x86msr_libraries x86msr_headers x86msr x86msr_vmx x86msr_virt x86msr_linux x86msr_test_backend)
 install(TARGETS ${_x86msr_libraries}
         EXPORT x86msrTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT x86msr_runtime
@@ -80,7 +80,7 @@ install(FILES ${PROJECT_BINARY_DIR}/x86msrConfig.cmake ${PROJECT_BINARY_DIR}/x86
         DESTINATION ${X86MSR_INSTALL_CMAKEDIR}
         COMPONENT x86msr_development)
 
-# pkg-config: x86msr, x86msr-vmx, x86msr-linux, x86msr-test-backend.
+# pkg-config: x86msr, x86msr-vmx, x86msr-virt, x86msr-linux, x86msr-test-backend.
 # prefix is computed from ${pcfiledir}, so the installed tree can be moved.
 if(IS_ABSOLUTE "${X86MSR_INSTALL_PKGCONFIGDIR}")
   set(_x86msr_pc_prefix "${CMAKE_INSTALL_PREFIX}")
@@ -146,6 +146,8 @@ _x86msr_pc(x86msr x86msr
   "" x86msr "-I\${includedir}" "")
 _x86msr_pc(x86msr-vmx x86msr-vmx "x86msr VMX bring-up helpers (freestanding)"
   "x86msr = ${PROJECT_VERSION}" x86msr_vmx "" "")
+_x86msr_pc(x86msr-virt x86msr-virt "x86msr MSR virtualization: policy, intercept maps, exit handler (freestanding)"
+  "x86msr-vmx = ${PROJECT_VERSION}" x86msr_virt "" "")
 _x86msr_pc(x86msr-linux x86msr-linux "x86msr Linux /dev/cpu/N/msr backend"
   "x86msr = ${PROJECT_VERSION}" x86msr_linux "" "-pthread")
 _x86msr_pc(x86msr-test-backend x86msr-test-backend

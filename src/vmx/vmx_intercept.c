@@ -140,3 +140,31 @@ int msr_vmx_map_query(const struct msr_vmx_map_layout *layout, const uint8_t *by
     }
     return MSR_OK;
 }
+
+int msr_vmx_map_change_range(const struct msr_vmx_map_layout *layout, uint8_t *bytes, uint32_t first, uint32_t last,
+                             unsigned access, bool intercept)
+{
+    unsigned r;
+    bool any = false;
+
+    if (bytes == NULL || first > last || access == MSR_VMX_INTERCEPT_NONE ||
+        (access & ~(unsigned)MSR_VMX_INTERCEPT_READ_WRITE))
+        return MSR_ERR_INVALID;
+    for (r = 0; r < layout->range_count; r++) {
+        uint32_t range_last = layout->base[r] + (layout->msrs_per_range - 1u);
+        uint32_t lo = first > layout->base[r] ? first : layout->base[r];
+        uint32_t hi = last < range_last ? last : range_last;
+        uint32_t msr;
+
+        if (lo > hi)
+            continue;
+        any = true;
+        /* lo..hi lies inside one range: no wrap-around, every change succeeds. */
+        for (msr = lo;; msr++) {
+            (void)msr_vmx_map_change(layout, bytes, msr, access, intercept);
+            if (msr == hi)
+                break;
+        }
+    }
+    return any ? MSR_OK : MSR_ERR_RANGE;
+}

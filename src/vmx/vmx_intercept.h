@@ -29,6 +29,8 @@ int msr_vmx_map_locate(const struct msr_vmx_map_layout *layout, uint32_t msr, un
 int msr_vmx_map_fill(const struct msr_vmx_map_layout *layout, uint8_t *bytes, bool intercept);
 int msr_vmx_map_change(const struct msr_vmx_map_layout *layout, uint8_t *bytes, uint32_t msr, unsigned access,
                        bool intercept);
+int msr_vmx_map_change_range(const struct msr_vmx_map_layout *layout, uint8_t *bytes, uint32_t first, uint32_t last,
+                             unsigned access, bool intercept);
 int msr_vmx_map_query(const struct msr_vmx_map_layout *layout, const uint8_t *bytes, uint32_t msr,
                       unsigned *intercepted);
 

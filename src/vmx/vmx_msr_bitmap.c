@@ -46,3 +46,25 @@ int msr_vmx_msr_bitmap_locate(uint32_t msr, unsigned access, size_t *byte, unsig
 {
     return msr_vmx_map_locate(&vmx_layout, msr, access, byte, bit);
 }
+
+static const struct msr_vmx_msr_range vmx_ranges[] = {
+    {UINT32_C(0x00000000), UINT32_C(0x00001FFF)},
+    {UINT32_C(0xC0000000), UINT32_C(0xC0001FFF)},
+};
+
+size_t msr_vmx_msr_bitmap_ranges(const struct msr_vmx_msr_range **ranges)
+{
+    if (ranges != NULL)
+        *ranges = vmx_ranges;
+    return sizeof vmx_ranges / sizeof vmx_ranges[0];
+}
+
+int msr_vmx_msr_bitmap_set_range(struct msr_vmx_msr_bitmap *bitmap, uint32_t first, uint32_t last, unsigned access)
+{
+    return msr_vmx_map_change_range(&vmx_layout, bitmap != NULL ? bitmap->bytes : NULL, first, last, access, true);
+}
+
+int msr_vmx_msr_bitmap_clear_range(struct msr_vmx_msr_bitmap *bitmap, uint32_t first, uint32_t last, unsigned access)
+{
+    return msr_vmx_map_change_range(&vmx_layout, bitmap != NULL ? bitmap->bytes : NULL, first, last, access, false);
+}

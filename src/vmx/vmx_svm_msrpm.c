@@ -47,3 +47,26 @@ int msr_vmx_svm_msrpm_locate(uint32_t msr, unsigned access, size_t *byte, unsign
 {
     return msr_vmx_map_locate(&svm_layout, msr, access, byte, bit);
 }
+
+static const struct msr_vmx_msr_range svm_ranges[] = {
+    {UINT32_C(0x00000000), UINT32_C(0x00001FFF)},
+    {UINT32_C(0xC0000000), UINT32_C(0xC0001FFF)},
+    {UINT32_C(0xC0010000), UINT32_C(0xC0011FFF)},
+};
+
+size_t msr_vmx_svm_msrpm_ranges(const struct msr_vmx_msr_range **ranges)
+{
+    if (ranges != NULL)
+        *ranges = svm_ranges;
+    return sizeof svm_ranges / sizeof svm_ranges[0];
+}
+
+int msr_vmx_svm_msrpm_set_range(struct msr_vmx_svm_msrpm *map, uint32_t first, uint32_t last, unsigned access)
+{
+    return msr_vmx_map_change_range(&svm_layout, map != NULL ? map->bytes : NULL, first, last, access, true);
+}
+
+int msr_vmx_svm_msrpm_clear_range(struct msr_vmx_svm_msrpm *map, uint32_t first, uint32_t last, unsigned access)
+{
+    return msr_vmx_map_change_range(&svm_layout, map != NULL ? map->bytes : NULL, first, last, access, false);
+}

@@ -41,11 +41,11 @@ import time
 
 ALLOWED_SUBPROJECT_TARGETS = {
     # what x86msr may define in a consumer's build: its libraries and the generator steps
-    "x86msr", "x86msr_headers", "x86msr_vmx", "x86msr_linux", "x86msr_test_backend",
+    "x86msr", "x86msr_headers", "x86msr_vmx", "x86msr_virt", "x86msr_linux", "x86msr_test_backend",
     "x86msr_generate", "x86msr_refresh_snapshot",
 }
-LIBRARIES = ["x86msr", "x86msr_vmx", "x86msr_linux", "x86msr_test_backend"]
-PC_FILES = {"x86msr": None, "x86msr-vmx": "x86msr_vmx", "x86msr-linux": "x86msr_linux",
+LIBRARIES = ["x86msr", "x86msr_vmx", "x86msr_virt", "x86msr_linux", "x86msr_test_backend"]
+PC_FILES = {"x86msr": None, "x86msr-vmx": "x86msr_vmx", "x86msr-virt": "x86msr_virt", "x86msr-linux": "x86msr_linux",
             "x86msr-test-backend": "x86msr_test_backend"}
 EXPECTED_OUTPUT = "IA32_EFER 0xC0000080"
 
@@ -464,8 +464,8 @@ def scenario_find_package(ctx, prefix=None, label="find_package", run_env=None, 
     with open(os.path.join(probe, "CMakeLists.txt"), "w") as f:
         f.write(f"""cmake_minimum_required(VERSION 3.21)
 project(probe LANGUAGES C)
-find_package(x86msr 0.1 REQUIRED COMPONENTS x86msr headers vmx linux test_backend)
-foreach(t x86msr headers vmx linux test_backend)
+find_package(x86msr 0.1 REQUIRED COMPONENTS x86msr headers vmx virt linux test_backend)
+foreach(t x86msr headers vmx virt linux test_backend)
   if(NOT TARGET x86msr::${{t}})
     message(FATAL_ERROR "no target x86msr::${{t}}")
   endif()

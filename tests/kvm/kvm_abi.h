@@ -43,8 +43,17 @@ enum kt_op {
     KT_OP_GET_MSR = 3,  /* host stores KVM_GET_MSRS(msr) in got, ok = 1 if it could */
     KT_OP_NOTE = 4,     /* informational line, printed as "# text" */
     KT_OP_DONE = 5,     /* guest finished; got = number of checks it made */
-    KT_OP_FATAL = 6     /* unexpected exception etc.; text says what; test fails */
+    KT_OP_FATAL = 6,    /* unexpected exception etc.; text says what; test fails */
+    KT_OP_LAST_EXIT = 7 /* virt mode: the last MSR exit to user space since the previous query;
+                           the host sets ok = 1 if there was one, msr = its ECX, got = the value
+                           (delivered or written), expected = KT_EXIT_RESULT(...), text = the
+                           handler's reason (and " [FIELD]" when a field is at fault) */
 };
+
+/* KT_OP_LAST_EXIT: expected = result | is_write << 8 | KVM exit reason << 16, result being
+ * an enum msr_virt_result (0 handled, 1 inject #GP, 2 forward). */
+#define KT_EXIT_RESULT(result, is_write, kvm_reason) \
+    ((uint64_t)(result) | (uint64_t)(is_write) << 8 | (uint64_t)(kvm_reason) << 16)
 
 struct kt_msg {
     uint32_t op;        /* enum kt_op */
@@ -62,6 +71,11 @@ struct kt_params {
     uint32_t magic;          /* KT_MAGIC */
     uint32_t ignore_msrs;    /* kvm.ignore_msrs is set: unknown MSRs do not #GP */
     uint32_t tsc_aux_preset; /* the host could set IA32_TSC_AUX (KT_PRESET_TSC_AUX) */
+    /* virt mode: Intel PT as the handler's vCPU model has it (leaf 7 EBX[25],
+     * leaf 14H EBX/ECX), also where this KVM dropped it from the CPUID the
+     * guest sees (virt_pt_model = 1 then) */
+    uint32_t virt_pt_model;
+    uint32_t virt_leaf14_ebx, virt_leaf14_ecx;
 };
 #define KT_MAGIC 0x4b564d58u /* "XMVK" */
 
@@ -70,8 +84,9 @@ struct kt_shared {
     struct kt_msg msg;
 };
 
-/* The guest must make at least this many checks. */
+/* The guest must make at least this many checks (the virt-mode guest: KT_MIN_VIRT_CHECKS). */
 #define KT_MIN_CHECKS 25
+#define KT_MIN_VIRT_CHECKS 40
 
 /*
  * MSR values the host sets with KVM_SET_MSRS before the first KVM_RUN. Upper
@@ -105,5 +120,46 @@ struct kt_shared {
 #define KT_MSR_GS_BASE 0xc0000101u
 #define KT_MSR_KERNEL_GS_BASE 0xc0000102u
 #define KT_MSR_TSC_AUX 0xc0000103u
+
+/*
+ * Virt mode (kvm_host --virt, guest_virt.c): the host runs the guest under an
+ * MSR policy of x86msr_virt. It enables KVM_CAP_X86_USER_SPACE_MSR, installs
+ * the policy's KVM_X86_SET_MSR_FILTER ranges, answers KVM_EXIT_X86_RDMSR /
+ * KVM_EXIT_X86_WRMSR with msr_virt_rdmsr()/msr_virt_wrmsr() and injects #GP
+ * (kvm_run->msr.error = 1) where they say so. The policy (kvm_host.c,
+ * virt_entries) and the emulated registers' first values, which both sides
+ * need:
+ */
+#define KT_VIRT_PAT_INITIAL UINT64_C(0x0007040600070406)         /* emulated IA32_PAT (KVM's: KT_PRESET_PAT) */
+#define KT_VIRT_MISC_ENABLE_INITIAL UINT64_C(0x0000000000850089) /* emulated IA32_MISC_ENABLE */
+#define KT_VIRT_PLATFORM_ID UINT64_C(0x0012000000000000)         /* IA32_PLATFORM_ID, a FIXED entry */
+#define KT_VIRT_MSR_SCRATCH 0x2ff00010u     /* emulated, no spec entry; the emulator refuses bit 63 */
+#define KT_VIRT_MSR_STATUS 0x2ff00011u      /* emulated with a hand-written description: 3:0 rw,
+                                               7:4 ro, 11:8 write-1-to-clear, 15:12 reserved */
+#define KT_VIRT_STATUS_INITIAL UINT64_C(0x0A5A)
+#define KT_VIRT_MSR_IGNORED 0x2ff00020u     /* read as zero, writes ignored */
+#define KT_VIRT_MSR_UNKNOWN_PASS 0x2ff00030u /* passed through, but unknown to KVM: exits, #GP */
+/* The guest's CPUID gets Intel PT with only CR3 filtering (leaf 14H EBX[0]) and
+ * ToPA output (ECX[0]), two address ranges, so IA32_RTIT_CTL (emulated) has
+ * fields the guest may set and fields it may not. */
+#define KT_VIRT_PT_LEAF14_EBX 0x1u
+#define KT_VIRT_PT_LEAF14_ECX 0x1u
+#define KT_VIRT_PT_LEAF14_1_EAX 0x2u
+
+/*
+ * The KVM ABI the virt mode uses (Linux include/uapi/linux/kvm.h and
+ * arch/x86/include/uapi/asm/kvm.h), spelled out so the protocol does not
+ * depend on the headers' age; kvm_host.c checks them against <linux/kvm.h>
+ * where that defines them.
+ */
+#define KT_KVM_CAP_X86_USER_SPACE_MSR 188
+#define KT_KVM_CAP_X86_MSR_FILTER 189
+#define KT_KVM_EXIT_X86_RDMSR 29
+#define KT_KVM_EXIT_X86_WRMSR 30
+#define KT_KVM_MSR_EXIT_REASON_INVAL (1u << 0)
+#define KT_KVM_MSR_EXIT_REASON_UNKNOWN (1u << 1)
+#define KT_KVM_MSR_EXIT_REASON_FILTER (1u << 2)
+#define KT_KVMIO 0xAEu
+#define KT_KVM_X86_SET_MSR_FILTER_NR 0xc6u  /* _IOW(KVMIO, 0xc6, struct kvm_msr_filter) */
 
 #endif /* X86MSR_KVM_ABI_H */

@@ -15,7 +15,13 @@
  * hung or stopped early; 77 (skip) /dev/kvm cannot be opened or a vCPU
  * cannot be created or run.
  *
- * Usage: kvm_host GUEST.elf [-v]
+ * Usage: kvm_host [--virt] GUEST.elf [-v]
+ *
+ * --virt: the MSR-virtualization proof (x86msr_virt). The host installs an
+ * MSR policy as KVM's MSR filter, enables KVM_CAP_X86_USER_SPACE_MSR and
+ * answers the MSR exits with msr_virt_rdmsr()/msr_virt_wrmsr(), injecting #GP
+ * where they say so; the guest (guest_virt.c) checks what it sees. Skips
+ * (77) where KVM lacks the capabilities.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -34,7 +40,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <x86msr/virt.h>
+
 #include "kvm_abi.h"
+
+/* kvm_abi.h spells the MSR-exit ABI out; where <linux/kvm.h> has it, they agree. */
+#ifdef KVM_CAP_X86_USER_SPACE_MSR
+_Static_assert(KVM_CAP_X86_USER_SPACE_MSR == KT_KVM_CAP_X86_USER_SPACE_MSR, "cap");
+_Static_assert(KVM_CAP_X86_MSR_FILTER == KT_KVM_CAP_X86_MSR_FILTER, "cap");
+_Static_assert(KVM_EXIT_X86_RDMSR == KT_KVM_EXIT_X86_RDMSR, "exit");
+_Static_assert(KVM_EXIT_X86_WRMSR == KT_KVM_EXIT_X86_WRMSR, "exit");
+_Static_assert(KVM_MSR_EXIT_REASON_INVAL == KT_KVM_MSR_EXIT_REASON_INVAL, "reason");
+_Static_assert(KVM_MSR_EXIT_REASON_UNKNOWN == KT_KVM_MSR_EXIT_REASON_UNKNOWN, "reason");
+_Static_assert(KVM_MSR_EXIT_REASON_FILTER == KT_KVM_MSR_EXIT_REASON_FILTER, "reason");
+_Static_assert(KVM_X86_SET_MSR_FILTER == _IOW(KT_KVMIO, KT_KVM_X86_SET_MSR_FILTER_NR, struct msr_virt_kvm_filter),
+               "x86msr's struct msr_virt_kvm_filter has the size of struct kvm_msr_filter");
+#endif
+#define KT_KVM_X86_SET_MSR_FILTER _IOW(KT_KVMIO, KT_KVM_X86_SET_MSR_FILTER_NR, struct msr_virt_kvm_filter)
 
 #define EXIT_SKIP 77
 #define GUEST_TIMEOUT_S 30
@@ -56,6 +78,8 @@
 #define PTE_W (1u << 1)
 #define PTE_PS (1u << 7)
 
+struct virt;
+
 struct vm {
     int kvm, vm, vcpu;
     struct kvm_run *run;
@@ -64,6 +88,7 @@ struct vm {
     bool amd;
     int passed, failed, checks;
     bool verbose;
+    struct virt *virt; /* --virt: the MSR policy and its state */
 };
 
 static volatile sig_atomic_t timed_out;
@@ -211,6 +236,9 @@ static uint64_t load_elf(struct vm *v, const char *path)
     return entry;
 }
 
+static struct kvm_cpuid2 *virt_adjust_cpuid(struct vm *v, struct kvm_cpuid2 *c);
+static void virt_keep_cpuid(struct vm *v, const struct kvm_cpuid2 *c);
+
 static void setup_cpuid(struct vm *v)
 {
     int n = 64;
@@ -231,8 +259,12 @@ static void setup_cpuid(struct vm *v)
         if (e->function == 0)
             v->amd = e->ebx == 0x68747541 && e->edx == 0x69746e65 && e->ecx == 0x444d4163;
     }
+    if (v->virt)
+        c = virt_adjust_cpuid(v, c);
     if (ioctl(v->vcpu, KVM_SET_CPUID2, c) < 0)
         die(EXIT_SKIP, "KVM_SET_CPUID2: %s", strerror(errno));
+    if (v->virt)
+        virt_keep_cpuid(v, c);
     free(c);
 }
 
@@ -355,6 +387,9 @@ static void report(struct vm *v, bool ok, const char *text, const char *detail)
     fflush(stdout);
 }
 
+static void virt_last_exit(struct vm *v, struct kt_msg *m);
+static bool virt_msr_exit(struct vm *v);
+
 /* Handles one report; returns true when the guest is done. */
 static bool handle_msg(struct vm *v, uint32_t gpa, bool *fatal)
 {
@@ -404,6 +439,9 @@ static bool handle_msg(struct vm *v, uint32_t gpa, bool *fatal)
     }
     case KT_OP_NOTE:
         printf("# %s\n", text);
+        return false;
+    case KT_OP_LAST_EXIT:
+        virt_last_exit(v, m);
         return false;
     case KT_OP_DONE:
         if ((uint64_t)v->checks != m->got) {
@@ -473,6 +511,13 @@ static bool run_guest(struct vm *v)
                 return false;
             }
             break;
+        case KT_KVM_EXIT_X86_RDMSR:
+        case KT_KVM_EXIT_X86_WRMSR:
+            if (!virt_msr_exit(v)) {
+                dump_state(v);
+                return false;
+            }
+            break;
         case KVM_EXIT_HLT:
             printf("# guest halted before reporting completion\n");
             dump_state(v);
@@ -504,21 +549,394 @@ static bool run_guest(struct vm *v)
     return !fatal;
 }
 
+/* ---- Virt mode: an x86msr_virt policy behind KVM's MSR filter -------------- */
+
+/* The register the policy emulates with a hand-written description (no spec
+ * entry): bits 3:0 rw, 7:4 ro, 11:8 write-1-to-clear, 15:12 reserved. */
+static const struct msr_field_info status_fields[] = {
+    { "CTRL", 3, 0, MSR_ACCESS_RW, false, 0, "control", NULL, 0, 0, NULL, false },
+    { "STATE", 7, 4, MSR_ACCESS_RO, false, 0, "state", NULL, 0, 0, NULL, false },
+    { "EVENTS", 11, 8, MSR_ACCESS_RW1C, false, 0, "sticky events", NULL, 0, 0, NULL, false },
+};
+static const struct msr_info status_info = {
+    "KT_VIRT_STATUS", KT_VIRT_MSR_STATUS, 0, MSR_ACCESS_RW, MSR_VENDOR_ALL, "kvm test status register", "",
+    NULL, 0, status_fields, 3, ~UINT64_C(0xFFF), 0, 0, NULL, NULL, 0, 0, 0,
+};
+
+static enum msr_virt_result emu_read(void *ctx, uint32_t msr, uint64_t *value);
+static enum msr_virt_result emu_write(void *ctx, uint32_t msr, uint64_t value);
+static const struct msr_virt_emulator emulator = { emu_read, emu_write };
+
+/*
+ * The policy of the virt-mode test. First match wins; everything undeclared
+ * is denied. PASS accesses never leave the kernel (the filter allows them);
+ * every other access exits to msr_virt_rdmsr()/msr_virt_wrmsr().
+ */
+static const struct msr_virt_entry virt_entries[] = {
+    /* pass-through, both directions */
+    MSR_VIRT_RANGE(KT_MSR_STAR, KT_MSR_FMASK, MSR_VIRT_PASS, MSR_VIRT_PASS),
+    MSR_VIRT_RANGE(KT_MSR_FS_BASE, KT_MSR_KERNEL_GS_BASE, MSR_VIRT_PASS, MSR_VIRT_PASS),
+    MSR_VIRT_RANGE(KT_MSR_SYSENTER_ESP, KT_MSR_SYSENTER_EIP, MSR_VIRT_PASS, MSR_VIRT_PASS),
+    /* reads pass, writes denied */
+    MSR_VIRT_ONE(KT_MSR_SYSENTER_CS, MSR_VIRT_PASS, MSR_VIRT_DENY),
+    /* reads pass, writes checked against the spec, then applied with KVM_SET_MSRS */
+    MSR_VIRT_ONE(KT_MSR_EFER, MSR_VIRT_PASS, MSR_VIRT_EMULATE),
+    /* denied both ways (KVM would allow them) */
+    MSR_VIRT_ONE(KT_MSR_TSC_AUX, MSR_VIRT_DENY, MSR_VIRT_DENY),
+    /* emulated in user space */
+    MSR_VIRT_ONE(KT_MSR_PAT, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
+    MSR_VIRT_ONE(0x1A0, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),     /* IA32_MISC_ENABLE */
+    MSR_VIRT_ONE(0x570, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),     /* IA32_RTIT_CTL */
+    MSR_VIRT_ONE(0x6A2, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),     /* IA32_S_CET */
+    MSR_VIRT_ONE(KT_VIRT_MSR_SCRATCH, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
+    { KT_VIRT_MSR_STATUS, KT_VIRT_MSR_STATUS, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, 0, 0, NULL, &status_info },
+    /* a constant, and read-as-zero / write-ignored */
+    MSR_VIRT_CONSTANT(0x17, KT_VIRT_PLATFORM_ID),                /* IA32_PLATFORM_ID */
+    MSR_VIRT_ONE(0x1B0, MSR_VIRT_IGNORE, MSR_VIRT_IGNORE),       /* IA32_ENERGY_PERF_BIAS */
+    MSR_VIRT_ONE(KT_VIRT_MSR_IGNORED, MSR_VIRT_IGNORE, MSR_VIRT_IGNORE),
+    /* passed through, but KVM does not implement them for this guest: KVM
+     * rejects the access, exits (reason INVAL/UNKNOWN), and the handler
+     * decides */
+    MSR_VIRT_ONE(0xD90, MSR_VIRT_PASS, MSR_VIRT_PASS),           /* IA32_BNDCFGS: no MPX */
+    MSR_VIRT_ONE(KT_VIRT_MSR_UNKNOWN_PASS, MSR_VIRT_PASS, MSR_VIRT_PASS),
+};
+
+struct virt {
+    struct msr_virt_policy policy;
+    struct msr_virt_vcpu vcpu;
+    struct msr_cpuid_entry *leaves;
+    struct msr_cpuid_table table;
+    struct msr_cpuid_source source;
+    struct msr_facts facts;
+    struct vm *v;
+    /* emulated registers */
+    uint64_t pat, misc_enable, rtit_ctl, s_cet, scratch, status;
+    /* the last exit, for KT_OP_LAST_EXIT */
+    bool have_exit, exit_write;
+    uint32_t exit_msr, exit_reason;
+    uint64_t exit_value;
+    enum msr_virt_result exit_result;
+    const char *exit_why, *exit_field;
+    /* counts */
+    unsigned exits, handled, injected, forwarded, forwarded_done;
+    bool pt_model; /* Intel PT only in the handler's model (KVM dropped it) */
+};
+
+static int get_msr(struct vm *v, uint32_t index, uint64_t *value);
+static int set_msr(struct vm *v, uint32_t index, uint64_t value);
+
+static enum msr_virt_result emu_read(void *ctx, uint32_t msr, uint64_t *value)
+{
+    struct virt *x = ctx;
+    switch (msr) {
+    case KT_MSR_PAT: *value = x->pat; return MSR_VIRT_HANDLED;
+    case 0x1A0: *value = x->misc_enable; return MSR_VIRT_HANDLED;
+    case 0x570: *value = x->rtit_ctl; return MSR_VIRT_HANDLED;
+    case 0x6A2: *value = x->s_cet; return MSR_VIRT_HANDLED;
+    case KT_VIRT_MSR_SCRATCH: *value = x->scratch; return MSR_VIRT_HANDLED;
+    case KT_VIRT_MSR_STATUS: *value = x->status; return MSR_VIRT_HANDLED;
+    case KT_MSR_EFER: /* the current value, for the handler's read-only merge */
+        return get_msr(x->v, msr, value) == 0 ? MSR_VIRT_HANDLED : MSR_VIRT_INJECT_GP;
+    default: return MSR_VIRT_INJECT_GP;
+    }
+}
+
+static enum msr_virt_result emu_write(void *ctx, uint32_t msr, uint64_t value)
+{
+    struct virt *x = ctx;
+    switch (msr) {
+    case KT_MSR_PAT: x->pat = value; return MSR_VIRT_HANDLED;
+    case 0x1A0: x->misc_enable = value; return MSR_VIRT_HANDLED;
+    case 0x570: x->rtit_ctl = value; return MSR_VIRT_HANDLED;
+    case 0x6A2: x->s_cet = value; return MSR_VIRT_HANDLED;
+    case KT_VIRT_MSR_SCRATCH:
+        if (value >> 63) /* the emulator's own rule */
+            return MSR_VIRT_INJECT_GP;
+        x->scratch = value;
+        return MSR_VIRT_HANDLED;
+    case KT_VIRT_MSR_STATUS: x->status = value; return MSR_VIRT_HANDLED;
+    case KT_MSR_EFER: /* the value the handler checked and merged, into the vCPU */
+        return set_msr(x->v, msr, value) == 0 ? MSR_VIRT_HANDLED : MSR_VIRT_INJECT_GP;
+    default: return MSR_VIRT_INJECT_GP;
+    }
+}
+
+static int facts_read_msr(void *ctx, uint32_t msr, uint64_t *value)
+{
+    return get_msr(ctx, msr, value) == 0 ? MSR_OK : MSR_ERR_FAULT;
+}
+
+/* Adds (or replaces) one CPUID entry; returns the (maybe reallocated) array. */
+static struct kvm_cpuid2 *cpuid_put(struct kvm_cpuid2 *c, uint32_t fn, uint32_t index, uint32_t flags, uint32_t eax,
+                                    uint32_t ebx, uint32_t ecx, uint32_t edx)
+{
+    uint32_t i;
+    for (i = 0; i < c->nent; i++)
+        if (c->entries[i].function == fn && c->entries[i].index == index)
+            break;
+    if (i == c->nent) {
+        c = realloc(c, sizeof *c + (size_t)(c->nent + 1) * sizeof c->entries[0]);
+        if (!c)
+            die(1, "out of memory");
+        memset(&c->entries[c->nent], 0, sizeof c->entries[0]);
+        c->nent++;
+    }
+    c->entries[i].function = fn;
+    c->entries[i].index = index;
+    c->entries[i].flags = flags;
+    c->entries[i].eax = eax;
+    c->entries[i].ebx = ebx;
+    c->entries[i].ecx = ecx;
+    c->entries[i].edx = edx;
+    return c;
+}
+
+/* The guest gets Intel PT with CR3 filtering and ToPA only (kvm_abi.h), so
+ * IA32_RTIT_CTL has fields it may and may not set. KVM never sees that
+ * register: the policy emulates it. */
+static struct kvm_cpuid2 *virt_adjust_cpuid(struct vm *v, struct kvm_cpuid2 *c)
+{
+    uint32_t i;
+    (void)v;
+    for (i = 0; i < c->nent; i++) {
+        if (c->entries[i].function == 0 && c->entries[i].eax < 0x14)
+            c->entries[i].eax = 0x14;
+        if (c->entries[i].function == 7 && c->entries[i].index == 0)
+            c->entries[i].ebx |= 1u << 25;
+    }
+    c = cpuid_put(c, 0x14, 0, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, 1, KT_VIRT_PT_LEAF14_EBX, KT_VIRT_PT_LEAF14_ECX, 0);
+    c = cpuid_put(c, 0x14, 1, KVM_CPUID_FLAG_SIGNIFCANT_INDEX, KT_VIRT_PT_LEAF14_1_EAX, 0, 0, 0);
+    return c;
+}
+
+/* The guest's CPUID becomes the facts the handler checks against: read back
+ * with KVM_GET_CPUID2, since a KVM may adjust what it was given (and the
+ * facts must be what the guest sees). */
+static void virt_keep_cpuid(struct vm *v, const struct kvm_cpuid2 *given)
+{
+    struct virt *x = v->virt;
+    uint32_t n = given->nent + 16;
+    struct kvm_cpuid2 *c = calloc(1, sizeof *c + (size_t)n * sizeof c->entries[0]);
+    bool pt = false;
+
+    if (!c)
+        die(1, "out of memory");
+    c->nent = n;
+    if (ioctl(v->vcpu, KVM_GET_CPUID2, c) < 0)
+        die(1, "KVM_GET_CPUID2: %s", strerror(errno));
+    x->leaves = calloc(c->nent, sizeof *x->leaves);
+    if (!x->leaves)
+        die(1, "out of memory");
+    for (uint32_t i = 0; i < c->nent; i++) {
+        x->leaves[i].leaf = c->entries[i].function;
+        x->leaves[i].subleaf = c->entries[i].index;
+        x->leaves[i].regs.eax = c->entries[i].eax;
+        x->leaves[i].regs.ebx = c->entries[i].ebx;
+        x->leaves[i].regs.ecx = c->entries[i].ecx;
+        x->leaves[i].regs.edx = c->entries[i].edx;
+        if (c->entries[i].function == 7 && c->entries[i].index == 0)
+            pt = (c->entries[i].ebx >> 25) & 1u;
+    }
+    x->table.count = c->nent;
+    if (!pt) {
+        /* This KVM rebuilt the guest's CPUID and dropped Intel PT. The VMM's
+         * model of its vCPU keeps it (IA32_RTIT_CTL is emulated in user space
+         * anyway): overlay the PT leaves the host set, and tell the guest. */
+        for (uint32_t i = 0; i < c->nent; i++) {
+            struct msr_cpuid_entry *e = &x->leaves[i];
+            if (e->leaf == 7 && e->subleaf == 0)
+                e->regs.ebx |= 1u << 25;
+            if (e->leaf == 0x14 && e->subleaf == 0) {
+                e->regs.eax = 1;
+                e->regs.ebx = KT_VIRT_PT_LEAF14_EBX;
+                e->regs.ecx = KT_VIRT_PT_LEAF14_ECX;
+                e->regs.edx = 0;
+            }
+            if (e->leaf == 0x14 && e->subleaf == 1) {
+                e->regs.eax = KT_VIRT_PT_LEAF14_1_EAX;
+                e->regs.ebx = e->regs.ecx = e->regs.edx = 0;
+            }
+        }
+        printf("# host: this KVM dropped the Intel PT bit from the guest's CPUID; the handler's vCPU model keeps "
+               "Intel PT as the host set it (leaf 14H EBX 0x%x ECX 0x%x)\n", KT_VIRT_PT_LEAF14_EBX,
+               KT_VIRT_PT_LEAF14_ECX);
+    }
+    x->pt_model = !pt;
+    x->table.entries = x->leaves;
+    x->source = msr_cpuid_table_source(&x->table);
+    x->facts.cpuid = &x->source;
+    x->facts.read_msr = facts_read_msr;
+    x->facts.msr_ctx = v;
+    printf("# host: the handler's facts: the guest's CPUID as KVM_GET_CPUID2 reports it (%u leaves)\n", c->nent);
+    free(c);
+}
+
+/* Capabilities, the policy, its filter. Skips (77) where KVM cannot. */
+static void virt_setup(struct vm *v)
+{
+    static uint8_t bitmaps[MSR_VIRT_KVM_STORAGE_BYTES];
+    struct msr_virt_kvm_filter filter;
+    struct msr_virt_policy_error perr;
+    struct kvm_enable_cap cap;
+    char text[256];
+    size_t ranges = 0;
+    struct virt *x = v->virt;
+    int r;
+
+    r = ioctl(v->vm, KVM_CHECK_EXTENSION, KT_KVM_CAP_X86_USER_SPACE_MSR);
+    if (r <= 0)
+        die(EXIT_SKIP, "KVM lacks KVM_CAP_X86_USER_SPACE_MSR (MSR exits to user space): KVM_CHECK_EXTENSION = %d", r);
+    r = ioctl(v->vm, KVM_CHECK_EXTENSION, KT_KVM_CAP_X86_MSR_FILTER);
+    if (r <= 0)
+        die(EXIT_SKIP, "KVM lacks KVM_CAP_X86_MSR_FILTER (KVM_X86_SET_MSR_FILTER): KVM_CHECK_EXTENSION = %d", r);
+
+    x->v = v;
+    x->policy.entries = virt_entries;
+    x->policy.count = sizeof virt_entries / sizeof virt_entries[0];
+    x->policy.default_read = MSR_VIRT_DENY;
+    x->policy.default_write = MSR_VIRT_DENY;
+    x->policy.emulator = &emulator;
+    if (msr_virt_policy_check(&x->policy, &perr) != MSR_OK) {
+        msr_virt_policy_error_describe(&x->policy, &perr, text, sizeof text);
+        die(1, "the test policy is invalid: %s", text);
+    }
+    x->vcpu.facts = &x->facts;
+    x->vcpu.ctx = x;
+    x->pat = KT_VIRT_PAT_INITIAL;
+    x->misc_enable = KT_VIRT_MISC_ENABLE_INITIAL;
+    x->status = KT_VIRT_STATUS_INITIAL;
+
+    memset(&cap, 0, sizeof cap);
+    cap.cap = KT_KVM_CAP_X86_USER_SPACE_MSR;
+    cap.args[0] = KT_KVM_MSR_EXIT_REASON_FILTER | KT_KVM_MSR_EXIT_REASON_UNKNOWN | KT_KVM_MSR_EXIT_REASON_INVAL;
+    if (ioctl(v->vm, KVM_ENABLE_CAP, &cap) < 0)
+        die(EXIT_SKIP, "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR, FILTER|UNKNOWN|INVAL): %s", strerror(errno));
+
+    r = msr_virt_kvm_filter_build(&x->policy, &filter, bitmaps, sizeof bitmaps, &ranges);
+    if (r != MSR_OK)
+        die(1, "msr_virt_kvm_filter_build: %s", msr_virt_strerror(r));
+    if (ioctl(v->vm, KT_KVM_X86_SET_MSR_FILTER, &filter) < 0)
+        die(1, "KVM_X86_SET_MSR_FILTER (%zu ranges from the policy): %s", ranges, strerror(errno));
+    printf("# host: virt mode: %zu-entry policy, default deny; KVM MSR filter of %zu ranges (default %s)\n",
+           x->policy.count, ranges, filter.flags & MSR_VIRT_KVM_FILTER_DEFAULT_DENY ? "deny" : "allow");
+    for (size_t i = 0; i < ranges && v->verbose; i++)
+        printf("# host:   range %zu: %s%s 0x%x..0x%x\n", i,
+               filter.ranges[i].flags & MSR_VIRT_KVM_FILTER_READ ? "R" : "",
+               filter.ranges[i].flags & MSR_VIRT_KVM_FILTER_WRITE ? "W" : "", filter.ranges[i].base,
+               filter.ranges[i].base + filter.ranges[i].nmsrs - 1);
+}
+
+static const char *kvm_reason_name(uint32_t reason)
+{
+    switch (reason) {
+    case KT_KVM_MSR_EXIT_REASON_FILTER: return "filter";
+    case KT_KVM_MSR_EXIT_REASON_UNKNOWN: return "unknown";
+    case KT_KVM_MSR_EXIT_REASON_INVAL: return "inval";
+    default: return "?";
+    }
+}
+
+/* One KVM_EXIT_X86_RDMSR / _WRMSR: the handler decides; kvm_run->msr.error
+ * = 1 injects #GP. FORWARD (pass-through) is carried out with KVM_GET_MSRS /
+ * KVM_SET_MSRS after a filter exit; after KVM itself refused the access
+ * (reasons unknown / inval) there is nothing to forward to: #GP. */
+static bool virt_msr_exit(struct vm *v)
+{
+    struct virt *x = v->virt;
+    struct kvm_run *run = v->run;
+    bool write = run->exit_reason == KT_KVM_EXIT_X86_WRMSR;
+    uint32_t msr = run->msr.index, reason = run->msr.reason;
+    enum msr_virt_result r;
+    uint64_t value = 0;
+
+    if (!x) {
+        printf("# MSR exit 0x%x without --virt\n", msr);
+        return false;
+    }
+    x->exits++;
+    if (write) {
+        value = run->msr.data;
+        r = msr_virt_wrmsr(&x->policy, &x->vcpu, msr, value);
+    } else {
+        r = msr_virt_rdmsr(&x->policy, &x->vcpu, msr, &value);
+    }
+    run->msr.error = 0;
+    switch (r) {
+    case MSR_VIRT_HANDLED:
+        x->handled++;
+        if (!write)
+            run->msr.data = value;
+        break;
+    case MSR_VIRT_FORWARD:
+        x->forwarded++;
+        if (reason == KT_KVM_MSR_EXIT_REASON_FILTER &&
+            (write ? set_msr(v, msr, value) : get_msr(v, msr, &value)) == 0) {
+            x->forwarded_done++;
+            if (!write)
+                run->msr.data = value;
+        } else {
+            run->msr.error = 1;
+        }
+        break;
+    default:
+        x->injected++;
+        run->msr.error = 1;
+        break;
+    }
+    x->have_exit = true;
+    x->exit_write = write;
+    x->exit_msr = msr;
+    x->exit_reason = reason;
+    x->exit_value = value;
+    x->exit_result = r;
+    x->exit_why = x->vcpu.reason;
+    x->exit_field = x->vcpu.field;
+    if (v->verbose)
+        printf("# host: %s 0x%x (%s) = 0x%016" PRIx64 ": %s%s -- %s%s%s\n", write ? "WRMSR" : "RDMSR", msr,
+               kvm_reason_name(reason), value, msr_virt_result_name(r), run->msr.error ? ", #GP" : "",
+               x->vcpu.reason ? x->vcpu.reason : "", x->vcpu.field ? " field " : "",
+               x->vcpu.field ? x->vcpu.field : "");
+    return true;
+}
+
+static void virt_last_exit(struct vm *v, struct kt_msg *m)
+{
+    struct virt *x = v->virt;
+    memset(m->text, 0, sizeof m->text);
+    if (!x || !x->have_exit) {
+        m->ok = 0;
+        m->msr = 0;
+        m->got = 0;
+        m->expected = 0;
+        return;
+    }
+    m->ok = 1;
+    m->msr = x->exit_msr;
+    m->got = x->exit_value;
+    m->expected = KT_EXIT_RESULT(x->exit_result, x->exit_write, x->exit_reason);
+    snprintf(m->text, sizeof m->text, "%s%s%s%s", x->exit_why ? x->exit_why : "", x->exit_field ? " [" : "",
+             x->exit_field ? x->exit_field : "", x->exit_field ? "]" : "");
+    x->have_exit = false;
+}
+
 int main(int argc, char **argv)
 {
     struct vm v;
     memset(&v, 0, sizeof v);
     const char *image = NULL;
+    static struct virt virt_state;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0)
             v.verbose = true;
+        else if (strcmp(argv[i], "--virt") == 0)
+            v.virt = &virt_state;
         else if (!image)
             image = argv[i];
         else
             image = NULL, i = argc;
     }
     if (!image) {
-        fprintf(stderr, "usage: %s GUEST.elf [-v]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--virt] GUEST.elf [-v]\n", argv[0]);
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -560,6 +978,8 @@ int main(int argc, char **argv)
     if (v.run == MAP_FAILED)
         die(EXIT_SKIP, "cannot map kvm_run: %s", strerror(errno));
 
+    if (v.virt)
+        virt_setup(&v);
     setup_cpuid(&v);
     build_tables(&v);
     uint64_t entry = load_elf(&v, image);
@@ -569,14 +989,23 @@ int main(int argc, char **argv)
     sh->params.magic = KT_MAGIC;
     sh->params.tsc_aux_preset = preset_msrs(&v);
     sh->params.ignore_msrs = read_bool_param("/sys/module/kvm/parameters/ignore_msrs");
+    if (v.virt && v.virt->pt_model) {
+        sh->params.virt_pt_model = 1;
+        sh->params.virt_leaf14_ebx = KT_VIRT_PT_LEAF14_EBX;
+        sh->params.virt_leaf14_ecx = KT_VIRT_PT_LEAF14_ECX;
+    }
     printf("# host: %s vCPU, kvm.ignore_msrs=%c, guest %s\n", v.amd ? "AMD" : "Intel",
            sh->params.ignore_msrs ? 'Y' : 'N', image);
 
     bool clean = run_guest(&v);
-    if (clean && v.checks < KT_MIN_CHECKS) {
-        printf("# only %d checks ran, need at least %d\n", v.checks, KT_MIN_CHECKS);
+    int min_checks = v.virt ? KT_MIN_VIRT_CHECKS : KT_MIN_CHECKS;
+    if (clean && v.checks < min_checks) {
+        printf("# only %d checks ran, need at least %d\n", v.checks, min_checks);
         clean = false;
     }
+    if (v.virt)
+        printf("# host: %u MSR exits to user space: %u handled, %u #GP injected, %u forwarded (%u performed)\n",
+               v.virt->exits, v.virt->handled, v.virt->injected, v.virt->forwarded, v.virt->forwarded_done);
     /* An incomplete run is a failure, never a pass. */
     printf("kvm: %d passed, %d failed%s\n", v.passed, v.failed,
            clean ? "" : " (guest did not complete)");

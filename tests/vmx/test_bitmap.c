@@ -196,6 +196,59 @@ START_TEST(map_error_paths)
 }
 END_TEST
 
+START_TEST(map_ranges)
+{
+    static struct msr_vmx_msr_bitmap vmx;
+    static struct msr_vmx_svm_msrpm svm;
+    const struct msr_vmx_msr_range *r;
+    unsigned got;
+
+    ck_assert_uint_eq(msr_vmx_msr_bitmap_ranges(&r), 2);
+    ck_assert_uint_eq(r[0].first, 0);
+    ck_assert_uint_eq(r[0].last, 0x1FFF);
+    ck_assert_uint_eq(r[1].first, 0xC0000000u);
+    ck_assert_uint_eq(r[1].last, 0xC0001FFFu);
+    ck_assert_uint_eq(msr_vmx_msr_bitmap_ranges(NULL), 2);
+    ck_assert_uint_eq(msr_vmx_svm_msrpm_ranges(&r), 3);
+    ck_assert_uint_eq(r[2].first, 0xC0010000u);
+    ck_assert_uint_eq(r[2].last, 0xC0011FFFu);
+
+    /* A range across the end of the low range and beyond: only covered MSRs change. */
+    ck_assert_int_eq(msr_vmx_msr_bitmap_intercept_all(&vmx), MSR_OK);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_clear_range(&vmx, 0x1FFE, 0xC0000001u, MSR_VMX_INTERCEPT_READ), MSR_OK);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_query(&vmx, 0x1FFD, &got), MSR_OK);
+    ck_assert_uint_eq(got, MSR_VMX_INTERCEPT_READ_WRITE);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_query(&vmx, 0x1FFE, &got), MSR_OK);
+    ck_assert_uint_eq(got, MSR_VMX_INTERCEPT_WRITE);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_query(&vmx, 0xC0000001u, &got), MSR_OK);
+    ck_assert_uint_eq(got, MSR_VMX_INTERCEPT_WRITE);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_query(&vmx, 0xC0000002u, &got), MSR_OK);
+    ck_assert_uint_eq(got, MSR_VMX_INTERCEPT_READ_WRITE);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_set_range(&vmx, 0, 0xFFFFFFFFu, MSR_VMX_INTERCEPT_READ), MSR_OK);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_query(&vmx, 0x1FFE, &got), MSR_OK);
+    ck_assert_uint_eq(got, MSR_VMX_INTERCEPT_READ_WRITE);
+
+    ck_assert_int_eq(msr_vmx_svm_msrpm_intercept_all(&svm), MSR_OK);
+    ck_assert_int_eq(msr_vmx_svm_msrpm_clear_range(&svm, 0xC0011FFFu, 0xFFFFFFFFu, MSR_VMX_INTERCEPT_READ_WRITE),
+                     MSR_OK);
+    ck_assert_int_eq(msr_vmx_svm_msrpm_query(&svm, 0xC0011FFFu, &got), MSR_OK);
+    ck_assert_uint_eq(got, MSR_VMX_INTERCEPT_NONE);
+    ck_assert_int_eq(msr_vmx_svm_msrpm_set_range(&svm, 0xC0011FFFu, 0xC0011FFFu, MSR_VMX_INTERCEPT_WRITE), MSR_OK);
+    ck_assert_int_eq(msr_vmx_svm_msrpm_query(&svm, 0xC0011FFFu, &got), MSR_OK);
+    ck_assert_uint_eq(got, MSR_VMX_INTERCEPT_WRITE);
+
+    /* Errors: nothing covered, NULL, first > last, bad access. */
+    ck_assert_int_eq(msr_vmx_msr_bitmap_clear_range(&vmx, 0x2000, 0xBFFFFFFFu, MSR_VMX_INTERCEPT_READ), MSR_ERR_RANGE);
+    ck_assert_int_eq(msr_vmx_svm_msrpm_set_range(&svm, 0xC0012000u, 0xFFFFFFFFu, MSR_VMX_INTERCEPT_READ),
+                     MSR_ERR_RANGE);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_set_range(NULL, 0, 1, MSR_VMX_INTERCEPT_READ), MSR_ERR_INVALID);
+    ck_assert_int_eq(msr_vmx_svm_msrpm_clear_range(NULL, 0, 1, MSR_VMX_INTERCEPT_READ), MSR_ERR_INVALID);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_set_range(&vmx, 2, 1, MSR_VMX_INTERCEPT_READ), MSR_ERR_INVALID);
+    ck_assert_int_eq(msr_vmx_msr_bitmap_set_range(&vmx, 0, 1, MSR_VMX_INTERCEPT_NONE), MSR_ERR_INVALID);
+    ck_assert_int_eq(msr_vmx_svm_msrpm_set_range(&svm, 0, 1, 4), MSR_ERR_INVALID);
+}
+END_TEST
+
 static Suite *bitmap_suite(void)
 {
     Suite *s = suite_create("vmx_bitmap");
@@ -206,6 +259,7 @@ static Suite *bitmap_suite(void)
     tcase_add_test(tc, vmx_bitmap_set_clear_query);
     tcase_add_test(tc, svm_msrpm_set_clear_query);
     tcase_add_test(tc, map_error_paths);
+    tcase_add_test(tc, map_ranges);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -446,6 +446,31 @@ int msr_vmx_msr_bitmap_clear(struct msr_vmx_msr_bitmap *bitmap, uint32_t msr, un
 int msr_vmx_msr_bitmap_query(const struct msr_vmx_msr_bitmap *bitmap, uint32_t msr, unsigned *intercepted);
 int msr_vmx_msr_bitmap_locate(uint32_t msr, unsigned access, size_t *byte, unsigned *bit);
 
+/*
+ * The MSRs a map covers, as inclusive ranges (every MSR outside them is
+ * always intercepted): *ranges points at a static table; returns its length.
+ */
+struct msr_vmx_msr_range {
+    uint32_t first;
+    uint32_t last;
+};
+size_t msr_vmx_msr_bitmap_ranges(const struct msr_vmx_msr_range **ranges);
+size_t msr_vmx_svm_msrpm_ranges(const struct msr_vmx_msr_range **ranges);
+
+/*
+ * set_range / clear_range: set or clear for every MSR of [first, last] that
+ * the map covers (the others are always intercepted anyway). MSR_ERR_RANGE
+ * when the map covers none of them (nothing written); MSR_ERR_INVALID for
+ * NULL, first > last or an `access` as for set/clear.
+ */
+int msr_vmx_msr_bitmap_set_range(struct msr_vmx_msr_bitmap *bitmap, uint32_t first, uint32_t last,
+                                 unsigned access);
+int msr_vmx_msr_bitmap_clear_range(struct msr_vmx_msr_bitmap *bitmap, uint32_t first, uint32_t last,
+                                   unsigned access);
+int msr_vmx_svm_msrpm_set_range(struct msr_vmx_svm_msrpm *map, uint32_t first, uint32_t last, unsigned access);
+int msr_vmx_svm_msrpm_clear_range(struct msr_vmx_svm_msrpm *map, uint32_t first, uint32_t last,
+                                  unsigned access);
+
 int msr_vmx_svm_msrpm_intercept_all(struct msr_vmx_svm_msrpm *map);
 int msr_vmx_svm_msrpm_pass_all(struct msr_vmx_svm_msrpm *map);
 int msr_vmx_svm_msrpm_set(struct msr_vmx_svm_msrpm *map, uint32_t msr, unsigned access);

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Proves x86msr_virt is freestanding, like x86msr_vmx (tests/vmx/check_freestanding.sh):
+#  1. every src/virt/*.c compiles with -ffreestanding -nostdlib -mcmodel=kernel
+#     under each available compiler, C99 and C11, with -Wconversion;
+#  2. x86msr/virt.h compiles as freestanding C++;
+#  3. the archive needs no symbol from outside x86msr (no memset, no printf).
+# Usage: check_freestanding.sh SOURCE_DIR GENERATED_INCLUDE_DIR LIBX86MSR_VIRT.a
+set -u
+src=$1 gen=$2 lib=$3
+flags="-Wall -Wextra -Werror -pedantic -Wshadow -Wconversion -Wsign-conversion -Wstrict-prototypes
+       -ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel -fno-pic -fno-stack-protector -O2"
+inc="-I$gen -I$src/src/include -I$src/src/vmx"
+fail=0
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+for cc in gcc clang; do
+    command -v $cc >/dev/null 2>&1 || { echo "skip: $cc not installed"; continue; }
+    for std in c99 c11; do
+        for f in "$src"/src/virt/*.c; do
+            # shellcheck disable=SC2086
+            if ! $cc -std=$std $flags $inc -c -o "$tmp/o.o" "$f"; then
+                echo "FAIL: $cc -std=$std $f"; fail=1
+            fi
+        done
+    done
+done
+
+printf '#include <x86msr/virt.h>\nint virt_header_compiles_as_cxx;\n' > "$tmp/h.cpp"
+for cxx in g++ clang++; do
+    command -v $cxx >/dev/null 2>&1 || continue
+    # shellcheck disable=SC2086
+    if ! $cxx -std=c++11 -Wall -Wextra -Werror -pedantic -Wshadow -Wconversion -Wsign-conversion -ffreestanding \
+            -fno-exceptions -fno-rtti $inc \
+            -c -o "$tmp/h.o" "$tmp/h.cpp"; then
+        echo "FAIL: $cxx virt.h"; fail=1
+    fi
+done
+
+# Sanitizer builds (X86MSR_SANITIZE) add their own runtime hooks: not libc.
+undefined=$(nm -u "$lib" | awk 'NF == 2 { print $2 }' | sort -u |
+            grep -v -e '^msr_' -e '^__asan_' -e '^__ubsan_' -e '^__sanitizer_' || true)
+if [ -n "$undefined" ]; then
+    echo "FAIL: $lib needs symbols from outside x86msr:"; echo "$undefined"; fail=1
+fi
+[ $fail -eq 0 ] && echo "x86msr_virt is freestanding"
+exit $fail
