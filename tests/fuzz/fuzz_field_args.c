@@ -93,7 +93,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (is_assignment(args[i]))
             assignments[m++] = args[i];
     }
-    (void)fields_mask(msr, FIELD_ACCESS_WRITABLE);
     if (parse_assignments(msr, assignments, m, false, strict)) {
         check_accepted(msr, strict, m, false);
         REQUIRE(parse_assignments(msr, assignments, m, true, loose));
