@@ -458,7 +458,7 @@ typedef union msr_mca_intr_cfg {
  * MCA{n}_CTL (0xC0002000..0xC00023F0, stride 16): rw, AMD
  * MCAX bank control: one enable bit per error source of bank n (C000_2000h + 10h*n);
  * aliases MCi_CTL for banks 0-31. Writing all ones is recommended. Reset value 0.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers
  */
 #define MSR_MCAx_CTL_COUNT         64u
@@ -561,7 +561,7 @@ typedef union msr_mcax_ctl {
  * may only write 0 (other values may #GP unless HWCR[McStatusWrEn]=1); implementation-
  * specific bits 56, 54 and 52:45, 42:32 are not listed. Reset value undefined;
  * preserved across warm reset.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.2.4 Machine-Check Status Registers
  */
 #define MSR_MCAx_STATUS_COUNT         64u
@@ -777,7 +777,7 @@ typedef union msr_mcax_status {
  * MCA{n}_ADDR (0xC0002002..0xC00023F2, stride 16): rw, AMD
  * MCAX bank address (C000_2002h + 10h*n): address or location of the logged error,
  * valid when MCA_STATUS[ADDRV]=1; aliases MCi_ADDR for banks 0-31.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.2.5 Machine-Check Address Registers
  */
 #define MSR_MCAx_ADDR_COUNT         64u
@@ -880,7 +880,7 @@ typedef union msr_mcax_addr {
  * MCAX bank miscellaneous register 0 (C000_2003h + 10h*n); aliases MCi_MISC0 for banks
  * 0-31. Fields follow the thresholding-register format; VAL and BLKP are always
  * present.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.2.6 and Figure 9-9
  */
 #define MSR_MCAx_MISC0_COUNT         64u
@@ -1288,7 +1288,7 @@ typedef union msr_mcax_config {
  * MCA{n}_IPID (0xC0002005..0xC00023F5, stride 16): rw, AMD
  * MCAX bank identification (C000_2005h + 10h*n): bank type, hardware ID and instance,
  * for the machine-check handler (values per PPR).
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.2 MCA IP Identification
  */
 #define MSR_MCAx_IPID_COUNT         64u
@@ -1416,7 +1416,7 @@ typedef union msr_mcax_ipid {
  * MCA{n}_SYND (0xC0002006..0xC00023F6, stride 16): rw, AMD
  * MCAX bank syndrome (C000_2006h + 10h*n) of the error in MCA_STATUS or MCA_DESTAT,
  * valid when their SYNDV is set; implementation-dependent format (PPR).
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.3 MCA Syndrome Register
  */
 #define MSR_MCAx_SYND_COUNT         64u
@@ -1510,7 +1510,7 @@ typedef union msr_mcax_synd {
  * MCAX deferred error status (C000_2008h + 10h*n): keeps a deferred error visible even
  * when a more severe error is logged in MCA_STATUS; clear after handling. Model-
  * dependent bits are not listed.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.4 MCA Deferred Error Status Register
  */
 #define MSR_MCAx_DESTAT_COUNT         64u
@@ -1671,7 +1671,7 @@ typedef union msr_mcax_destat {
  * MCA{n}_DEADDR (0xC0002009..0xC00023F9, stride 16): rw, AMD
  * MCAX deferred error address (C000_2009h + 10h*n), same format as MCA_ADDR; meaningful
  * when MCA_DESTAT[VALID] and [ADDRV] are set.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.5 MCA Deferred Error Address Register
  */
 #define MSR_MCAx_DEADDR_COUNT         64u
@@ -1771,7 +1771,7 @@ typedef union msr_mcax_deaddr {
 /* ============================================================================
  * MCA{n}_MISC1 (0xC000200A..0xC00023FA, stride 16): rw, AMD
  * MCAX bank miscellaneous register 1 (C000_200Ah + 10h*n); same format as MCA_MISC0.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.6 MCA Miscellaneous Registers 1-4
  */
 #define MSR_MCAx_MISC1_COUNT         64u
@@ -1966,7 +1966,7 @@ typedef union msr_mcax_misc1 {
 /* ============================================================================
  * MCA{n}_MISC2 (0xC000200B..0xC00023FB, stride 16): rw, AMD
  * MCAX bank miscellaneous register 2 (C000_200Bh + 10h*n); same format as MCA_MISC0.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.6 MCA Miscellaneous Registers 1-4
  */
 #define MSR_MCAx_MISC2_COUNT         64u
@@ -2161,7 +2161,7 @@ typedef union msr_mcax_misc2 {
 /* ============================================================================
  * MCA{n}_MISC3 (0xC000200C..0xC00023FC, stride 16): rw, AMD
  * MCAX bank miscellaneous register 3 (C000_200Ch + 10h*n); same format as MCA_MISC0.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.6 MCA Miscellaneous Registers 1-4
  */
 #define MSR_MCAx_MISC3_COUNT         64u
@@ -2356,7 +2356,7 @@ typedef union msr_mcax_misc3 {
 /* ============================================================================
  * MCA{n}_MISC4 (0xC000200D..0xC00023FD, stride 16): rw, AMD
  * MCAX bank miscellaneous register 4 (C000_200Dh + 10h*n); same format as MCA_MISC0.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.6 MCA Miscellaneous Registers 1-4
  */
 #define MSR_MCAx_MISC4_COUNT         64u
@@ -2553,7 +2553,7 @@ typedef union msr_mcax_misc4 {
  * MCAX bank syndrome register 1 (C000_200Eh + 10h*n): further information on the error
  * in MCA_STATUS or MCA_DESTAT (an ASCII FRU name when MCA_CONFIG[FruTextInMca]=1);
  * implementation-dependent format.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.7 MCA Syndrome Registers 1-2
  */
 #define MSR_MCAx_SYND1_COUNT         64u
@@ -2647,7 +2647,7 @@ typedef union msr_mcax_synd1 {
  * MCAX bank syndrome register 2 (C000_200Fh + 10h*n): further information on the error
  * in MCA_STATUS or MCA_DESTAT (an ASCII FRU name when MCA_CONFIG[FruTextInMca]=1);
  * implementation-dependent format.
- * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
+ * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCAn_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.3.7 MCA Syndrome Registers 1-2
  */
 #define MSR_MCAx_SYND2_COUNT         64u
