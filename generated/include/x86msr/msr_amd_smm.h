@@ -24,16 +24,26 @@ extern "C" {
  * Reference: APM Vol 2 A.8 (Table A-8); layout in the BKDG/PPR
  */
 #define MSR_SMI_TRIGGER_IO_CYCLE               UINT32_C(0xC0010056)
-#define MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_SMI_TRIGGER_IO_CYCLE_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_smi_trigger_io_cycle {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0 : 64;
+        uint64_t value : 64; /* VALUE, bits 63:0, rw */
     };
 } msr_smi_trigger_io_cycle_t;
+
+/*
+ * VALUE, bits 63:0, rw: Implementation-specific content; the BKDG or PPR of each family
+ * gives the layout. Undocumented: implementation-specific bits, not reserved and not
+ * writable through the typed API.
+ */
+#define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_SHIFT 0
+#define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_WIDTH 64
+#define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_FIELD(op, ...) op(msr_smi_trigger_io_cycle_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_smi_trigger_io_cycle_read()                         MSR_VALUE_(msr_smi_trigger_io_cycle_t, msr_rdmsr(MSR_SMI_TRIGGER_IO_CYCLE))
 #define msr_smi_trigger_io_cycle_read_safe(value)               msr_rdmsr_safe(MSR_SMI_TRIGGER_IO_CYCLE, MSR_RAW_PTR_(msr_smi_trigger_io_cycle_t, value))
@@ -208,16 +218,26 @@ typedef union msr_smm_key {
  * Reference: APM Vol 2 A.8 (Table A-8); layout in the BKDG/PPR
  */
 #define MSR_LOCAL_SMI_STATUS               UINT32_C(0xC001011A)
-#define MSR_LOCAL_SMI_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_LOCAL_SMI_STATUS_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_LOCAL_SMI_STATUS_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_LOCAL_SMI_STATUS_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_local_smi_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0 : 64;
+        uint64_t value : 64; /* VALUE, bits 63:0, rw */
     };
 } msr_local_smi_status_t;
+
+/*
+ * VALUE, bits 63:0, rw: Implementation-specific content; the BKDG or PPR of each family
+ * gives the layout. Undocumented: implementation-specific bits, not reserved and not
+ * writable through the typed API.
+ */
+#define MSR_LOCAL_SMI_STATUS_VALUE_SHIFT 0
+#define MSR_LOCAL_SMI_STATUS_VALUE_WIDTH 64
+#define MSR_LOCAL_SMI_STATUS_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_LOCAL_SMI_STATUS_VALUE_FIELD(op, ...) op(msr_local_smi_status_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_local_smi_status_read()                         MSR_VALUE_(msr_local_smi_status_t, msr_rdmsr(MSR_LOCAL_SMI_STATUS))
 #define msr_local_smi_status_read_safe(value)               msr_rdmsr_safe(MSR_LOCAL_SMI_STATUS, MSR_RAW_PTR_(msr_local_smi_status_t, value))

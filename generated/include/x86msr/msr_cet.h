@@ -156,7 +156,7 @@ typedef union msr_ia32_s_cet {
 } msr_ia32_s_cet_t;
 
 /*
- * SH_STK_EN, bit 0, rw: Enables shadow stacks at CPL 0-2.
+ * SH_STK_EN, bit 0, rw: Enables shadow stacks at CPL 3.
  */
 #define MSR_IA32_S_CET_SH_STK_EN_SHIFT 0
 #define MSR_IA32_S_CET_SH_STK_EN_WIDTH 1
@@ -164,7 +164,7 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_SH_STK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * WR_SHSTK_EN, bit 1, rw: Enables the WRSSD/WRSSQ instructions at CPL 0-2.
+ * WR_SHSTK_EN, bit 1, rw: Enables the WRSSD/WRSSQ instructions at CPL 3.
  */
 #define MSR_IA32_S_CET_WR_SHSTK_EN_SHIFT 1
 #define MSR_IA32_S_CET_WR_SHSTK_EN_WIDTH 1

@@ -398,7 +398,8 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 0, __VA_ARGS__)
 
 /*
- * MCU_ENUMERATION, bit 16, ro: IA32_MCU_ENUMERATION and IA32_MCU_STATUS exist.
+ * MCU_ENUMERATION, bit 16, ro: The microcode-update enumeration and status MSRs (7BH
+ * and 7CH, not described here) exist.
  */
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_SHIFT 16
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_WIDTH 1
@@ -513,7 +514,8 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 0, __VA_ARGS__)
 
 /*
- * PBOPT_SUPPORT, bit 32, ro: The PBOPT control bit of IA32_PBOPT_CTRL is supported.
+ * PBOPT_SUPPORT, bit 32, ro: The PBOPT control register (not described here) is
+ * supported.
  */
 #define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_SHIFT 32
 #define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_WIDTH 1
@@ -530,8 +532,8 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_ITS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
- * MSR_VIRTUAL_ENUMERATION_SUPPORTED, bit 63, ro: Set by a hypervisor:
- * MSR_VIRTUAL_ENUMERATION is supported.
+ * MSR_VIRTUAL_ENUMERATION_SUPPORTED, bit 63, ro: Set by a hypervisor: its virtual-
+ * enumeration MSR (50000000H, hypervisor-defined, not described here) is supported.
  */
 #define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_SHIFT 63
 #define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_WIDTH 1

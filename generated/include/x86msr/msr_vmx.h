@@ -200,9 +200,8 @@ typedef union msr_ia32_vmx_procbased_ctls {
 } msr_ia32_vmx_procbased_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based VM-
- * execution controls: a bit set here means that control must be 1 (VM entry fails if it
- * is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
@@ -210,9 +209,8 @@ typedef union msr_ia32_vmx_procbased_ctls {
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-
- * execution controls: a bit clear here means that control must be 0 (VM entry fails if
- * it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
@@ -243,8 +241,8 @@ typedef union msr_ia32_vmx_exit_ctls {
 } msr_ia32_vmx_exit_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary VM-exit controls: a bit
- * set here means that control must be 1 (VM entry fails if it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_WIDTH 32
@@ -252,8 +250,8 @@ typedef union msr_ia32_vmx_exit_ctls {
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_exit_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit
- * clear here means that control must be 0 (VM entry fails if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_WIDTH 32
@@ -284,8 +282,8 @@ typedef union msr_ia32_vmx_entry_ctls {
 } msr_ia32_vmx_entry_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the VM-entry controls: a bit set here
- * means that control must be 1 (VM entry fails if it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_WIDTH 32
@@ -293,8 +291,8 @@ typedef union msr_ia32_vmx_entry_ctls {
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_entry_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear
- * here means that control must be 0 (VM entry fails if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_WIDTH 32
@@ -622,9 +620,8 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 } msr_ia32_vmx_procbased_ctls2_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the secondary processor-based VM-
- * execution controls: a bit set here means that control must be 1 (VM entry fails if it
- * is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_WIDTH 32
@@ -632,9 +629,8 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls2_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the secondary processor-based VM-
- * execution controls: a bit clear here means that control must be 0 (VM entry fails if
- * it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_WIDTH 32
@@ -914,9 +910,8 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 } msr_ia32_vmx_true_procbased_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based VM-
- * execution controls: a bit set here means that control must be 1 (VM entry fails if it
- * is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
@@ -924,9 +919,8 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based VM-
- * execution controls: a bit clear here means that control must be 0 (VM entry fails if
- * it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
@@ -957,8 +951,8 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 } msr_ia32_vmx_true_exit_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary VM-exit controls: a bit
- * set here means that control must be 1 (VM entry fails if it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_WIDTH 32
@@ -966,8 +960,8 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_exit_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit
- * clear here means that control must be 0 (VM entry fails if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_WIDTH 32
@@ -998,8 +992,8 @@ typedef union msr_ia32_vmx_true_entry_ctls {
 } msr_ia32_vmx_true_entry_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the VM-entry controls: a bit set here
- * means that control must be 1 (VM entry fails if it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_WIDTH 32
@@ -1007,8 +1001,8 @@ typedef union msr_ia32_vmx_true_entry_ctls {
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_entry_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear
- * here means that control must be 0 (VM entry fails if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_WIDTH 32
