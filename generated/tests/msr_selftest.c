@@ -4125,14 +4125,44 @@ START_TEST(test_ia32_misc_enable)
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_FAST_STRINGS_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_FAST_STRINGS_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, X87_COMPAT, x87_compat);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, X87_COMPAT);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_X87_COMPAT_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_X87_COMPAT_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, AUTO_THERMAL_CONTROL, auto_thermal_control);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, AUTO_THERMAL_CONTROL);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, SPLIT_LOCK_DISABLE, split_lock_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, SPLIT_LOCK_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_SPLIT_LOCK_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_SPLIT_LOCK_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, L3_CACHE_DISABLE, l3_cache_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, L3_CACHE_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_L3_CACHE_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_L3_CACHE_DISABLE_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, PERF_MON_AVAILABLE, perf_mon_available);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, SUPPRESS_LOCK, suppress_lock);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, SUPPRESS_LOCK);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_SUPPRESS_LOCK_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_SUPPRESS_LOCK_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, PREFETCH_DISABLE, prefetch_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, PREFETCH_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_PREFETCH_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_PREFETCH_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, FERR_MULTIPLEX, ferr_multiplex);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, FERR_MULTIPLEX);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_FERR_MULTIPLEX_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_FERR_MULTIPLEX_MASK;
 
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, BTS_UNAVAILABLE, bts_unavailable);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_MASK, 0);
@@ -4141,6 +4171,11 @@ START_TEST(test_ia32_misc_enable)
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, PEBS_UNAVAILABLE, pebs_unavailable);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, TM2_ENABLE, tm2_enable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, TM2_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_TM2_ENABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_TM2_ENABLE_MASK;
 
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, EIST_ENABLE, eist_enable);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, EIST_ENABLE);
@@ -4152,6 +4187,16 @@ START_TEST(test_ia32_misc_enable)
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_MONITOR_FSM_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_MONITOR_FSM_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, ADJ_PREFETCH_DISABLE, adj_prefetch_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, ADJ_PREFETCH_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_ADJ_PREFETCH_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_ADJ_PREFETCH_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, EIST_SELECT_LOCK, eist_select_lock);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, EIST_SELECT_LOCK);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, LIMIT_CPUID_MAXVAL, limit_cpuid_maxval);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, LIMIT_CPUID_MAXVAL);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_MASK, 0);
@@ -4162,10 +4207,30 @@ START_TEST(test_ia32_misc_enable)
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, L1D_CONTEXT_MODE, l1d_context_mode);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, L1D_CONTEXT_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, XD_BIT_DISABLE, xd_bit_disable);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, XD_BIT_DISABLE);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, DCU_PREFETCH_DISABLE, dcu_prefetch_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, DCU_PREFETCH_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_DCU_PREFETCH_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_DCU_PREFETCH_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, TURBO_DISABLE, turbo_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, TURBO_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_TURBO_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_TURBO_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, IP_PREFETCH_DISABLE, ip_prefetch_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, IP_PREFETCH_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_IP_PREFETCH_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_IP_PREFETCH_DISABLE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_MISC_ENABLE_WRITABLE_MASK & MSR_IA32_MISC_ENABLE_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_MISC_ENABLE_W1C_MASK & ~MSR_IA32_MISC_ENABLE_WRITABLE_MASK, 0);
@@ -32416,6 +32481,112 @@ START_TEST(test_ls_cfg)
 }
 END_TEST
 
+START_TEST(test_ic_cfg)
+{
+    uint64_t all = MSR_IC_CFG_RESERVED_MASK;
+    msr_ic_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_ic_cfg_t, IC_CFG, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IC_CFG_VALUE_MASK, 0);
+    all |= MSR_IC_CFG_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IC_CFG_WRITABLE_MASK & MSR_IC_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IC_CFG_W1C_MASK & ~MSR_IC_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IC_CFG, PATTERN(MSR_IC_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_IC_CFG) & ~MSR_IC_CFG_WRITABLE_MASK & ~MSR_IC_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ic_cfg_read().raw, PATTERN(MSR_IC_CFG));
+        ck_assert_int_eq(msr_ic_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IC_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_IC_CFG);
+        msr_ic_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IC_CFG));
+        v.raw = PATTERN(MSR_IC_CFG);
+        ck_assert_int_eq(msr_ic_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IC_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ic_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_IC_CFG) & ~MSR_IC_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_IC_CFG_W1C_MASK, kept & ~MSR_IC_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_IC_CFG_RESERVED_MASK, PATTERN(MSR_IC_CFG) & MSR_IC_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ic_cfg_modify(all_ones, 0),
+                         (raw & MSR_IC_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_IC_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ic_cfg_modify_safe(0, all_ones, &v), MSR_IC_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_IC_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_IC_CFG_WRITABLE_MASK, MSR_IC_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ic_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dc_cfg)
+{
+    uint64_t all = MSR_DC_CFG_RESERVED_MASK;
+    msr_dc_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_dc_cfg_t, DC_CFG, VALUE, value);
+    ck_assert_uint_eq(all & MSR_DC_CFG_VALUE_MASK, 0);
+    all |= MSR_DC_CFG_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DC_CFG_WRITABLE_MASK & MSR_DC_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DC_CFG_W1C_MASK & ~MSR_DC_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DC_CFG, PATTERN(MSR_DC_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_DC_CFG) & ~MSR_DC_CFG_WRITABLE_MASK & ~MSR_DC_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dc_cfg_read().raw, PATTERN(MSR_DC_CFG));
+        ck_assert_int_eq(msr_dc_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DC_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_DC_CFG);
+        msr_dc_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DC_CFG));
+        v.raw = PATTERN(MSR_DC_CFG);
+        ck_assert_int_eq(msr_dc_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DC_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_dc_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_DC_CFG) & ~MSR_DC_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_DC_CFG_W1C_MASK, kept & ~MSR_DC_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_DC_CFG_RESERVED_MASK, PATTERN(MSR_DC_CFG) & MSR_DC_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_dc_cfg_modify(all_ones, 0),
+                         (raw & MSR_DC_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_DC_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_dc_cfg_modify_safe(0, all_ones, &v), MSR_DC_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_DC_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_DC_CFG_WRITABLE_MASK, MSR_DC_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dc_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_tw_cfg)
 {
     uint64_t all = MSR_TW_CFG_RESERVED_MASK;
@@ -32662,6 +32833,112 @@ START_TEST(test_de_cfg)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_de_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_bu_cfg2)
+{
+    uint64_t all = MSR_BU_CFG2_RESERVED_MASK;
+    msr_bu_cfg2_t v = { 0 };
+
+    CHECK_FIELD(msr_bu_cfg2_t, BU_CFG2, VALUE, value);
+    ck_assert_uint_eq(all & MSR_BU_CFG2_VALUE_MASK, 0);
+    all |= MSR_BU_CFG2_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_BU_CFG2_WRITABLE_MASK & MSR_BU_CFG2_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_BU_CFG2_W1C_MASK & ~MSR_BU_CFG2_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_BU_CFG2, PATTERN(MSR_BU_CFG2)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_BU_CFG2) & ~MSR_BU_CFG2_WRITABLE_MASK & ~MSR_BU_CFG2_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_bu_cfg2_read().raw, PATTERN(MSR_BU_CFG2));
+        ck_assert_int_eq(msr_bu_cfg2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BU_CFG2));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_BU_CFG2);
+        msr_bu_cfg2_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BU_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_BU_CFG2));
+        v.raw = PATTERN(MSR_BU_CFG2);
+        ck_assert_int_eq(msr_bu_cfg2_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BU_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_BU_CFG2));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_bu_cfg2_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_BU_CFG2) & ~MSR_BU_CFG2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BU_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_BU_CFG2_W1C_MASK, kept & ~MSR_BU_CFG2_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_BU_CFG2_RESERVED_MASK, PATTERN(MSR_BU_CFG2) & MSR_BU_CFG2_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_bu_cfg2_modify(all_ones, 0),
+                         (raw & MSR_BU_CFG2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_BU_CFG2_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_bu_cfg2_modify_safe(0, all_ones, &v), MSR_BU_CFG2_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_BU_CFG2_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_BU_CFG2_WRITABLE_MASK, MSR_BU_CFG2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BU_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_bu_cfg2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ex_cfg)
+{
+    uint64_t all = MSR_EX_CFG_RESERVED_MASK;
+    msr_ex_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_ex_cfg_t, EX_CFG, VALUE, value);
+    ck_assert_uint_eq(all & MSR_EX_CFG_VALUE_MASK, 0);
+    all |= MSR_EX_CFG_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_EX_CFG_WRITABLE_MASK & MSR_EX_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_EX_CFG_W1C_MASK & ~MSR_EX_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_EX_CFG, PATTERN(MSR_EX_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_EX_CFG) & ~MSR_EX_CFG_WRITABLE_MASK & ~MSR_EX_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ex_cfg_read().raw, PATTERN(MSR_EX_CFG));
+        ck_assert_int_eq(msr_ex_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_EX_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_EX_CFG);
+        msr_ex_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_EX_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_EX_CFG));
+        v.raw = PATTERN(MSR_EX_CFG);
+        ck_assert_int_eq(msr_ex_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_EX_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_EX_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ex_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_EX_CFG) & ~MSR_EX_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_EX_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_EX_CFG_W1C_MASK, kept & ~MSR_EX_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_EX_CFG_RESERVED_MASK, PATTERN(MSR_EX_CFG) & MSR_EX_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ex_cfg_modify(all_ones, 0),
+                         (raw & MSR_EX_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_EX_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ex_cfg_modify_safe(0, all_ones, &v), MSR_EX_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_EX_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_EX_CFG_WRITABLE_MASK, MSR_EX_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_EX_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ex_cfg_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -33876,9 +34153,13 @@ int main(void)
     tcase_add_test(tc_amd_config, test_cpuid_fn_1);
     tcase_add_test(tc_amd_config, test_node_id);
     tcase_add_test(tc_amd_config, test_ls_cfg);
+    tcase_add_test(tc_amd_config, test_ic_cfg);
+    tcase_add_test(tc_amd_config, test_dc_cfg);
     tcase_add_test(tc_amd_config, test_tw_cfg);
     tcase_add_test(tc_amd_config, test_fp_cfg);
     tcase_add_test(tc_amd_config, test_de_cfg);
+    tcase_add_test(tc_amd_config, test_bu_cfg2);
+    tcase_add_test(tc_amd_config, test_ex_cfg);
     tcase_add_test(tc_amd_config, test_bp_cfg);
     tcase_add_test(tc_amd_config, test_l3_range_reserve_base_addr);
     tcase_add_test(tc_amd_config, test_l3_range_reserve_max_addr);
