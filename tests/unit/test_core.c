@@ -316,10 +316,16 @@ END_TEST
 
 START_TEST(masks_follow_the_processor)
 {
-    /* IA32_EFER.SVME and friends are AMD's: on an Intel CPU they are reserved. */
-    const struct msr_cpuid_entry intel[] = { { 0, 0, INTEL_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, 1u << 29 } } };
-    const struct msr_cpuid_entry amd[] = { { 0, 0, AMD_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, 1u << 29 } } };
-    const struct msr_cpuid_table ti = { intel, 2 }, ta = { amd, 2 };
+    /* IA32_EFER.SVME and friends are AMD's: on an Intel CPU they are reserved. Each EFER field
+     * also needs its CPUID bit (SYSCALL 11, NX 20, LM 29; AMD: SVM, TCE, FFXSR, MCOMMIT, INT_WBINVD,
+     * upper address ignore, automatic IBRS); the AMD CPU here has all of them. */
+    const uint32_t edx = (1u << 11) | (1u << 20) | (1u << 29);
+    const struct msr_cpuid_entry intel[] = { { 0, 0, INTEL_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, edx } } };
+    const struct msr_cpuid_entry amd[] = { { 0, 0, AMD_VENDOR },
+                                           { 0x80000001u, 0, { 0, 0, (1u << 2) | (1u << 17), edx | (1u << 25) } },
+                                           { 0x80000008u, 0, { 0, (1u << 8) | (1u << 13), 0, 0 } },
+                                           { 0x80000021u, 0, { (1u << 7) | (1u << 8), 0, 0, 0 } } };
+    const struct msr_cpuid_table ti = { intel, 2 }, ta = { amd, 4 };
     struct msr_cpuid_source si = msr_cpuid_table_source(&ti), sa = msr_cpuid_table_source(&ta);
     struct msr_facts fi = { &si, NULL, NULL }, fa = { &sa, NULL, NULL };
     const struct msr_info *efer = msr_find_by_address(MSR_IA32_EFER), *lstar = msr_find_by_address(MSR_IA32_LSTAR);

@@ -92,26 +92,37 @@ typedef union msr_prefetch_control {
  * Reference: APM Vol 2 A.3 (Table A-3), 3.2.1 System Configuration Register (SYSCFG), 7.9.1
  */
 #define MSR_SYSCFG               UINT32_C(0xC0010010)
-#define MSR_SYSCFG_RESERVED_MASK UINT64_C(0xFFFFFFFFF803FFFF)
+#define MSR_SYSCFG_RESERVED_MASK UINT64_C(0xFFFFFFFFF8000000)
 #define MSR_SYSCFG_WRITABLE_MASK UINT64_C(0x0000000007FC0000)
 #define MSR_SYSCFG_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_syscfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0  : 18;
-        uint64_t mfde    : 1;  /* MFDE, bit 18, rw */
-        uint64_t mfdm    : 1;  /* MFDM, bit 19, rw */
-        uint64_t mvdm    : 1;  /* MVDM, bit 20, rw */
-        uint64_t tom2    : 1;  /* TOM2, bit 21, rw */
-        uint64_t fwb     : 1;  /* FWB, bit 22, rw */
-        uint64_t meme    : 1;  /* MEME, bit 23, rwo */
-        uint64_t snpe    : 1;  /* SNPE, bit 24, rwo */
-        uint64_t vmple   : 1;  /* VMPLE, bit 25, rwo */
-        uint64_t hmke    : 1;  /* HMKE, bit 26, rwo */
-        uint64_t rsvd_27 : 37;
+        uint64_t impl_17_0 : 18; /* IMPL_17_0, bits 17:0, rw */
+        uint64_t mfde      : 1;  /* MFDE, bit 18, rw */
+        uint64_t mfdm      : 1;  /* MFDM, bit 19, rw */
+        uint64_t mvdm      : 1;  /* MVDM, bit 20, rw */
+        uint64_t tom2      : 1;  /* TOM2, bit 21, rw */
+        uint64_t fwb       : 1;  /* FWB, bit 22, rw */
+        uint64_t meme      : 1;  /* MEME, bit 23, rwo */
+        uint64_t snpe      : 1;  /* SNPE, bit 24, rwo */
+        uint64_t vmple     : 1;  /* VMPLE, bit 25, rwo */
+        uint64_t hmke      : 1;  /* HMKE, bit 26, rwo */
+        uint64_t rsvd_27   : 37;
     };
 } msr_syscfg_t;
+
+/*
+ * IMPL_17_0, bits 17:0, rw: Configuration bits of families 0FH and 10H (SysAckLimit,
+ * dirty-state controls and others in their BKDG); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_SYSCFG_IMPL_17_0_SHIFT 0
+#define MSR_SYSCFG_IMPL_17_0_WIDTH 18
+#define MSR_SYSCFG_IMPL_17_0_MASK  UINT64_C(0x000000000003FFFF)
+#define MSR_SYSCFG_IMPL_17_0_FIELD(op, ...) op(msr_syscfg_t, uint64_t, UINT64_C(0x000000000003FFFF), 0, 18, 0, __VA_ARGS__)
 
 /*
  * MFDE, bit 18, rw: MtrrFixDramEn: makes the RdMem/WrMem attributes of the fixed-range
@@ -207,27 +218,38 @@ typedef union msr_syscfg {
 /* ============================================================================
  * HWCR (0xC0010015): rw, AMD; also called HW_CR
  * Hardware configuration: controls that affect other features. Only the architectural
- * bits are listed; the remaining bits are implementation-specific (BKDG/PPR).
+ * bits are listed; the remaining bits are implementation-specific (BKDG/PPR). Bits the
+ * APM does not name are per-family configuration (BKDG/PPR) and are never treated as
+ * reserved.
  * Reference: APM Vol 2 A.1, 3.2.10 Hardware Configuration Register (HWCR), 10.3.9, 15.32, 17.2
  */
 #define MSR_HWCR               UINT32_C(0xC0010015)
-#define MSR_HWCR_RESERVED_MASK UINT64_C(0xFFFFFFF5BDFFFFFE)
-#define MSR_HWCR_WRITABLE_MASK UINT64_C(0x0000000A42000001)
+#define MSR_HWCR_RESERVED_MASK UINT64_C(0x0000000000000000)
+#define MSR_HWCR_WRITABLE_MASK UINT64_C(0x0000000A4A040501)
 #define MSR_HWCR_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_hwcr {
     uint64_t raw;
     __extension__ struct {
-        uint64_t smmlock      : 1;  /* SMMLOCK, bit 0, rwo */
-        uint64_t rsvd_1       : 24;
-        uint64_t cpbdis       : 1;  /* CPBDIS, bit 25, rw */
-        uint64_t rsvd_26      : 4;
-        uint64_t irperfen     : 1;  /* IRPERFEN, bit 30, rw */
-        uint64_t rsvd_31      : 2;
-        uint64_t smmpgcfglock : 1;  /* SMMPGCFGLOCK, bit 33, rw */
-        uint64_t rsvd_34      : 1;
-        uint64_t cpuiduserdis : 1;  /* CPUIDUSERDIS, bit 35, rw */
-        uint64_t rsvd_36      : 28;
+        uint64_t smmlock             : 1;  /* SMMLOCK, bit 0, rwo */
+        uint64_t impl_7_1            : 7;  /* IMPL_7_1, bits 7:1, rw */
+        uint64_t ignneem             : 1;  /* IGNNEEM, bit 8, rw */
+        uint64_t impl_9              : 1;  /* IMPL_9, bit 9, rw */
+        uint64_t monmwaituseren      : 1;  /* MONMWAITUSEREN, bit 10, rw */
+        uint64_t impl_17_11          : 7;  /* IMPL_17_11, bits 17:11, rw */
+        uint64_t mcstatuswren        : 1;  /* MCSTATUSWREN, bit 18, rw */
+        uint64_t impl_23_19          : 5;  /* IMPL_23_19, bits 23:19, rw */
+        uint64_t tscfreqsel          : 1;  /* TSCFREQSEL, bit 24, ro */
+        uint64_t cpbdis              : 1;  /* CPBDIS, bit 25, rw */
+        uint64_t impl_26             : 1;  /* IMPL_26, bit 26, rw */
+        uint64_t efffreqreadonlylock : 1;  /* EFFFREQREADONLYLOCK, bit 27, rwo */
+        uint64_t impl_29_28          : 2;  /* IMPL_29_28, bits 29:28, rw */
+        uint64_t irperfen            : 1;  /* IRPERFEN, bit 30, rw */
+        uint64_t impl_32_31          : 2;  /* IMPL_32_31, bits 32:31, rw */
+        uint64_t smmpgcfglock        : 1;  /* SMMPGCFGLOCK, bit 33, rw */
+        uint64_t impl_34             : 1;  /* IMPL_34, bit 34, rw */
+        uint64_t cpuiduserdis        : 1;  /* CPUIDUSERDIS, bit 35, rw */
+        uint64_t impl_63_36          : 28; /* IMPL_63_36, bits 63:36, rw */
     };
 } msr_hwcr_t;
 
@@ -242,6 +264,84 @@ typedef union msr_hwcr {
 #define MSR_HWCR_SMMLOCK_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_7_1, bits 7:1, rw: Configuration bits each family's BKDG or PPR defines (TLB,
+ * cache, wrap and frequency controls among them); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_HWCR_IMPL_7_1_SHIFT 1
+#define MSR_HWCR_IMPL_7_1_WIDTH 7
+#define MSR_HWCR_IMPL_7_1_MASK  UINT64_C(0x00000000000000FE)
+#define MSR_HWCR_IMPL_7_1_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x00000000000000FE), 1, 7, 0, __VA_ARGS__)
+
+/*
+ * IGNNEEM, bit 8, rw: Enables IGNNE# emulation through the IGNNE MSR.
+ */
+#define MSR_HWCR_IGNNEEM_SHIFT 8
+#define MSR_HWCR_IGNNEEM_WIDTH 1
+#define MSR_HWCR_IGNNEEM_MASK  UINT64_C(0x0000000000000100)
+#define MSR_HWCR_IGNNEEM_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_9, bit 9, rw: Configuration bits each family's BKDG or PPR defines (TLB, cache,
+ * wrap and frequency controls among them); implementation-specific, not reserved.
+ * Undocumented: implementation-specific bits, not reserved and not writable through the
+ * typed API.
+ */
+#define MSR_HWCR_IMPL_9_SHIFT 9
+#define MSR_HWCR_IMPL_9_WIDTH 1
+#define MSR_HWCR_IMPL_9_MASK  UINT64_C(0x0000000000000200)
+#define MSR_HWCR_IMPL_9_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
+
+/*
+ * MONMWAITUSEREN, bit 10, rw: Allows MONITOR/MWAIT (and MONITORX/MWAITX) at CPL > 0.
+ */
+#define MSR_HWCR_MONMWAITUSEREN_SHIFT 10
+#define MSR_HWCR_MONMWAITUSEREN_WIDTH 1
+#define MSR_HWCR_MONMWAITUSEREN_MASK  UINT64_C(0x0000000000000400)
+#define MSR_HWCR_MONMWAITUSEREN_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_17_11, bits 17:11, rw: Configuration bits each family's BKDG or PPR defines
+ * (TLB, cache, wrap and frequency controls among them); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_HWCR_IMPL_17_11_SHIFT 11
+#define MSR_HWCR_IMPL_17_11_WIDTH 7
+#define MSR_HWCR_IMPL_17_11_MASK  UINT64_C(0x000000000003F800)
+#define MSR_HWCR_IMPL_17_11_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x000000000003F800), 11, 7, 0, __VA_ARGS__)
+
+/*
+ * MCSTATUSWREN, bit 18, rw: Allows non-zero writes to the machine-check status
+ * registers (error injection).
+ */
+#define MSR_HWCR_MCSTATUSWREN_SHIFT 18
+#define MSR_HWCR_MCSTATUSWREN_WIDTH 1
+#define MSR_HWCR_MCSTATUSWREN_MASK  UINT64_C(0x0000000000040000)
+#define MSR_HWCR_MCSTATUSWREN_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_23_19, bits 23:19, rw: Configuration bits each family's BKDG or PPR defines
+ * (TLB, cache, wrap and frequency controls among them); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_HWCR_IMPL_23_19_SHIFT 19
+#define MSR_HWCR_IMPL_23_19_WIDTH 5
+#define MSR_HWCR_IMPL_23_19_MASK  UINT64_C(0x0000000000F80000)
+#define MSR_HWCR_IMPL_23_19_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000000F80000), 19, 5, 0, __VA_ARGS__)
+
+/*
+ * TSCFREQSEL, bit 24, ro: The TSC counts at the P0 frequency; reads 1 on family 10H and
+ * later.
+ */
+#define MSR_HWCR_TSCFREQSEL_SHIFT 24
+#define MSR_HWCR_TSCFREQSEL_WIDTH 1
+#define MSR_HWCR_TSCFREQSEL_MASK  UINT64_C(0x0000000001000000)
+#define MSR_HWCR_TSCFREQSEL_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 0, __VA_ARGS__)
+
+/*
  * CPBDIS, bit 25, rw: CpbDis: 1 disables core performance boost (frequency limited to
  * P0).
  */
@@ -251,6 +351,37 @@ typedef union msr_hwcr {
 #define MSR_HWCR_CPBDIS_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_26, bit 26, rw: Configuration bits each family's BKDG or PPR defines (TLB,
+ * cache, wrap and frequency controls among them); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_HWCR_IMPL_26_SHIFT 26
+#define MSR_HWCR_IMPL_26_WIDTH 1
+#define MSR_HWCR_IMPL_26_MASK  UINT64_C(0x0000000004000000)
+#define MSR_HWCR_IMPL_26_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 0, __VA_ARGS__)
+
+/*
+ * EFFFREQREADONLYLOCK, bit 27, rwo: Makes MPERF and APERF read-only (their copies
+ * MPERF_RD_ONLY and APERF_RD_ONLY stay readable).
+ */
+#define MSR_HWCR_EFFFREQREADONLYLOCK_SHIFT 27
+#define MSR_HWCR_EFFFREQREADONLYLOCK_WIDTH 1
+#define MSR_HWCR_EFFFREQREADONLYLOCK_MASK  UINT64_C(0x0000000008000000)
+#define MSR_HWCR_EFFFREQREADONLYLOCK_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000008000000), 27, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_29_28, bits 29:28, rw: Configuration bits each family's BKDG or PPR defines
+ * (TLB, cache, wrap and frequency controls among them); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_HWCR_IMPL_29_28_SHIFT 28
+#define MSR_HWCR_IMPL_29_28_WIDTH 2
+#define MSR_HWCR_IMPL_29_28_MASK  UINT64_C(0x0000000030000000)
+#define MSR_HWCR_IMPL_29_28_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000030000000), 28, 2, 0, __VA_ARGS__)
+
+/*
  * IRPERFEN, bit 30, rw: IRPerfEn: enables the instructions-retired counter IRPERF_COUNT
  * (C000_00E9h).
  */
@@ -258,6 +389,17 @@ typedef union msr_hwcr {
 #define MSR_HWCR_IRPERFEN_WIDTH 1
 #define MSR_HWCR_IRPERFEN_MASK  UINT64_C(0x0000000040000000)
 #define MSR_HWCR_IRPERFEN_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_32_31, bits 32:31, rw: Configuration bits each family's BKDG or PPR defines
+ * (TLB, cache, wrap and frequency controls among them); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_HWCR_IMPL_32_31_SHIFT 31
+#define MSR_HWCR_IMPL_32_31_WIDTH 2
+#define MSR_HWCR_IMPL_32_31_MASK  UINT64_C(0x0000000180000000)
+#define MSR_HWCR_IMPL_32_31_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000180000000), 31, 2, 0, __VA_ARGS__)
 
 /*
  * SMMPGCFGLOCK, bit 33, rw: SmmPgCfgLock: set by the SMM handler to lock the paging
@@ -270,6 +412,17 @@ typedef union msr_hwcr {
 #define MSR_HWCR_SMMPGCFGLOCK_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_34, bit 34, rw: Configuration bits each family's BKDG or PPR defines (TLB,
+ * cache, wrap and frequency controls among them); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_HWCR_IMPL_34_SHIFT 34
+#define MSR_HWCR_IMPL_34_WIDTH 1
+#define MSR_HWCR_IMPL_34_MASK  UINT64_C(0x0000000400000000)
+#define MSR_HWCR_IMPL_34_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 0, __VA_ARGS__)
+
+/*
  * CPUIDUSERDIS, bit 35, rw: CpuidUserDis: CPUID executed at CPL > 0 outside SMM raises
  * #GP(0). Needs CPUID Fn8000_0021_EAX[CpuidUserDis] (bit 17).
  */
@@ -277,6 +430,17 @@ typedef union msr_hwcr {
 #define MSR_HWCR_CPUIDUSERDIS_WIDTH 1
 #define MSR_HWCR_CPUIDUSERDIS_MASK  UINT64_C(0x0000000800000000)
 #define MSR_HWCR_CPUIDUSERDIS_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_63_36, bits 63:36, rw: Configuration bits each family's BKDG or PPR defines
+ * (TLB, cache, wrap and frequency controls among them); implementation-specific, not
+ * reserved. Undocumented: implementation-specific bits, not reserved and not writable
+ * through the typed API.
+ */
+#define MSR_HWCR_IMPL_63_36_SHIFT 36
+#define MSR_HWCR_IMPL_63_36_WIDTH 28
+#define MSR_HWCR_IMPL_63_36_MASK  UINT64_C(0xFFFFFFF000000000)
+#define MSR_HWCR_IMPL_63_36_FIELD(op, ...) op(msr_hwcr_t, uint64_t, UINT64_C(0xFFFFFFF000000000), 36, 28, 0, __VA_ARGS__)
 
 #define msr_hwcr_read()                         MSR_VALUE_(msr_hwcr_t, msr_rdmsr(MSR_HWCR))
 #define msr_hwcr_read_safe(value)               msr_rdmsr_safe(MSR_HWCR, MSR_RAW_PTR_(msr_hwcr_t, value))
@@ -911,7 +1075,7 @@ typedef union msr_cpuid_fn_1 {
  * Reference: BKDG Fam 10h/15h MSRC001_100C; Linux msr-index.h MSR_FAM10H_NODE_ID, kernel/cpu/amd.c (amd_get_topology)
  */
 #define MSR_NODE_ID               UINT32_C(0xC001100C)
-#define MSR_NODE_ID_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFC0)
+#define MSR_NODE_ID_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_NODE_ID_WRITABLE_MASK UINT64_C(0x000000000000003F)
 #define MSR_NODE_ID_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -920,7 +1084,7 @@ typedef union msr_node_id {
     __extension__ struct {
         uint64_t node_id             : 3;  /* NODE_ID, bits 2:0, rw */
         uint64_t nodes_per_processor : 3;  /* NODES_PER_PROCESSOR, bits 5:3, rw */
-        uint64_t rsvd_6              : 58;
+        uint64_t impl_63_6           : 58; /* IMPL_63_6, bits 63:6, rw */
     };
 } msr_node_id_t;
 
@@ -939,6 +1103,16 @@ typedef union msr_node_id {
 #define MSR_NODE_ID_NODES_PER_PROCESSOR_WIDTH 3
 #define MSR_NODE_ID_NODES_PER_PROCESSOR_MASK  UINT64_C(0x0000000000000038)
 #define MSR_NODE_ID_NODES_PER_PROCESSOR_FIELD(op, ...) op(msr_node_id_t, uint64_t, UINT64_C(0x0000000000000038), 3, 3, 1, __VA_ARGS__)
+
+/*
+ * IMPL_63_6, bits 63:6, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_NODE_ID_IMPL_63_6_SHIFT 6
+#define MSR_NODE_ID_IMPL_63_6_WIDTH 58
+#define MSR_NODE_ID_IMPL_63_6_MASK  UINT64_C(0xFFFFFFFFFFFFFFC0)
+#define MSR_NODE_ID_IMPL_63_6_FIELD(op, ...) op(msr_node_id_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFC0), 6, 58, 0, __VA_ARGS__)
 
 #define msr_node_id_read()                         MSR_VALUE_(msr_node_id_t, msr_rdmsr(MSR_NODE_ID))
 #define msr_node_id_read_safe(value)               msr_rdmsr_safe(MSR_NODE_ID, MSR_RAW_PTR_(msr_node_id_t, value))

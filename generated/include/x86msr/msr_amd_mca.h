@@ -1291,7 +1291,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCA61_CONFIG              UINT32_C(0xC00023D4)
 #define MSR_MCA62_CONFIG              UINT32_C(0xC00023E4)
 #define MSR_MCA63_CONFIG              UINT32_C(0xC00023F4)
-#define MSR_MCAx_CONFIG_RESERVED_MASK UINT64_C(0xFFFFFE9AFFFFFC1A)
+#define MSR_MCAx_CONFIG_RESERVED_MASK UINT64_C(0xFFFFFE80FFFFFC08)
 #define MSR_MCAx_CONFIG_WRITABLE_MASK UINT64_C(0x0000016500000200)
 #define MSR_MCAx_CONFIG_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -1305,24 +1305,25 @@ enum msr_mcax_config_deferred_int_type {
 typedef union msr_mcax_config {
     uint64_t raw;
     __extension__ struct {
-        uint64_t mcax                        : 1;  /* MCAX, bit 0, ro */
-        uint64_t rsvd_1                      : 1;
-        uint64_t deferred_logging_supported  : 1;  /* DEFERRED_LOGGING_SUPPORTED, bit 2, ro */
-        uint64_t rsvd_3                      : 2;
-        uint64_t deferred_int_type_supported : 1;  /* DEFERRED_INT_TYPE_SUPPORTED, bit 5, ro */
-        uint64_t fatal_mask_supported        : 1;  /* FATAL_MASK_SUPPORTED, bit 6, ro */
-        uint64_t de_stat_err_code_supported  : 1;  /* DE_STAT_ERR_CODE_SUPPORTED, bit 7, ro */
-        uint64_t lsb_in_stat_supported       : 1;  /* LSB_IN_STAT_SUPPORTED, bit 8, ro */
-        uint64_t fru_text_in_mca             : 1;  /* FRU_TEXT_IN_MCA, bit 9, rw */
-        uint64_t rsvd_10                     : 22;
-        uint64_t mcax_en                     : 1;  /* MCAX_EN, bit 32, rw */
-        uint64_t rsvd_33                     : 1;
-        uint64_t log_deferred_en             : 1;  /* LOG_DEFERRED_EN, bit 34, rw */
-        uint64_t rsvd_35                     : 2;
-        uint64_t deferred_int_type           : 2;  /* DEFERRED_INT_TYPE, bits 38:37, rw */
-        uint64_t rsvd_39                     : 1;
-        uint64_t int_en                      : 1;  /* INT_EN, bit 40, rw */
-        uint64_t rsvd_41                     : 23;
+        uint64_t mcax                                : 1;  /* MCAX, bit 0, ro */
+        uint64_t transparent_error_logging_supported : 1;  /* TRANSPARENT_ERROR_LOGGING_SUPPORTED, bit 1, ro */
+        uint64_t deferred_logging_supported          : 1;  /* DEFERRED_LOGGING_SUPPORTED, bit 2, ro */
+        uint64_t rsvd_3                              : 1;
+        uint64_t impl_4                              : 1;  /* IMPL_4, bit 4, ro */
+        uint64_t deferred_int_type_supported         : 1;  /* DEFERRED_INT_TYPE_SUPPORTED, bit 5, ro */
+        uint64_t fatal_mask_supported                : 1;  /* FATAL_MASK_SUPPORTED, bit 6, ro */
+        uint64_t de_stat_err_code_supported          : 1;  /* DE_STAT_ERR_CODE_SUPPORTED, bit 7, ro */
+        uint64_t lsb_in_stat_supported               : 1;  /* LSB_IN_STAT_SUPPORTED, bit 8, ro */
+        uint64_t fru_text_in_mca                     : 1;  /* FRU_TEXT_IN_MCA, bit 9, rw */
+        uint64_t rsvd_10                             : 22;
+        uint64_t mcax_en                             : 1;  /* MCAX_EN, bit 32, rw */
+        uint64_t transparent_error_logging_en        : 1;  /* TRANSPARENT_ERROR_LOGGING_EN, bit 33, rw */
+        uint64_t log_deferred_en                     : 1;  /* LOG_DEFERRED_EN, bit 34, rw */
+        uint64_t impl_36_35                          : 2;  /* IMPL_36_35, bits 36:35, rw */
+        uint64_t deferred_int_type                   : 2;  /* DEFERRED_INT_TYPE, bits 38:37, rw */
+        uint64_t rsvd_39                             : 1;
+        uint64_t int_en                              : 1;  /* INT_EN, bit 40, rw */
+        uint64_t rsvd_41                             : 23;
     };
 } msr_mcax_config_t;
 
@@ -1335,12 +1336,32 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_MCAX_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
+ * TRANSPARENT_ERROR_LOGGING_SUPPORTED, bit 1, ro: The PPR's transparent error logging
+ * supported bit. Undocumented: implementation-specific bits, not reserved and not
+ * writable through the typed API.
+ */
+#define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_SUPPORTED_SHIFT 1
+#define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_SUPPORTED_WIDTH 1
+#define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_SUPPORTED_MASK  UINT64_C(0x0000000000000002)
+#define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
+
+/*
  * DEFERRED_LOGGING_SUPPORTED, bit 2, ro: LOG_DEFERRED_EN is supported.
  */
 #define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_SHIFT 2
 #define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_WIDTH 1
 #define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_MASK  UINT64_C(0x0000000000000004)
 #define MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
+
+/*
+ * IMPL_4, bit 4, ro: Read as 1 on Zen processors; not described in the APM.
+ * Undocumented: implementation-specific bits, not reserved and not writable through the
+ * typed API.
+ */
+#define MSR_MCAx_CONFIG_IMPL_4_SHIFT 4
+#define MSR_MCAx_CONFIG_IMPL_4_WIDTH 1
+#define MSR_MCAx_CONFIG_IMPL_4_MASK  UINT64_C(0x0000000000000010)
+#define MSR_MCAx_CONFIG_IMPL_4_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 0, __VA_ARGS__)
 
 /*
  * DEFERRED_INT_TYPE_SUPPORTED, bit 5, ro: DEFERRED_INT_TYPE selects the deferred-error
@@ -1395,6 +1416,16 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_MCAX_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /*
+ * TRANSPARENT_ERROR_LOGGING_EN, bit 33, rw: The PPR's transparent error logging enable.
+ * Undocumented: implementation-specific bits, not reserved and not writable through the
+ * typed API.
+ */
+#define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_SHIFT 33
+#define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_WIDTH 1
+#define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_MASK  UINT64_C(0x0000000200000000)
+#define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 0, __VA_ARGS__)
+
+/*
  * LOG_DEFERRED_EN, bit 34, rw: Also log deferred errors in MCA_STATUS/MCA_ADDR (not
  * only MCA_DESTAT and MCA_DEADDR).
  */
@@ -1402,6 +1433,16 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_WIDTH 1
 #define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_MASK  UINT64_C(0x0000000400000000)
 #define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_36_35, bits 36:35, rw: Per-family controls (PPR); not described in the APM.
+ * Undocumented: implementation-specific bits, not reserved and not writable through the
+ * typed API.
+ */
+#define MSR_MCAx_CONFIG_IMPL_36_35_SHIFT 35
+#define MSR_MCAx_CONFIG_IMPL_36_35_WIDTH 2
+#define MSR_MCAx_CONFIG_IMPL_36_35_MASK  UINT64_C(0x0000001800000000)
+#define MSR_MCAx_CONFIG_IMPL_36_35_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000001800000000), 35, 2, 0, __VA_ARGS__)
 
 /*
  * DEFERRED_INT_TYPE, bits 38:37, rw: Interrupt on a deferred error (when MCAX_EN=1).

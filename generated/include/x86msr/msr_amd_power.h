@@ -283,7 +283,7 @@ typedef union msr_p_state_status {
 #define MSR_PSTATE_DEF5               UINT32_C(0xC0010069)
 #define MSR_PSTATE_DEF6               UINT32_C(0xC001006A)
 #define MSR_PSTATE_DEF7               UINT32_C(0xC001006B)
-#define MSR_PSTATE_DEFx_RESERVED_MASK UINT64_C(0x7FFFFFFF00000000)
+#define MSR_PSTATE_DEFx_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_PSTATE_DEFx_WRITABLE_MASK UINT64_C(0x80000000FFFFFFFF)
 #define MSR_PSTATE_DEFx_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -295,7 +295,7 @@ typedef union msr_pstate_defx {
         uint64_t cpu_vid    : 8;  /* CPU_VID, bits 21:14, rw */
         uint64_t idd_value  : 8;  /* IDD_VALUE, bits 29:22, rw */
         uint64_t idd_div    : 2;  /* IDD_DIV, bits 31:30, rw */
-        uint64_t rsvd_32    : 31;
+        uint64_t impl_62_32 : 31; /* IMPL_62_32, bits 62:32, rw */
         uint64_t pstate_en  : 1;  /* PSTATE_EN, bit 63, rw */
     };
 } msr_pstate_defx_t;
@@ -340,6 +340,16 @@ typedef union msr_pstate_defx {
 #define MSR_PSTATE_DEFx_IDD_DIV_WIDTH 2
 #define MSR_PSTATE_DEFx_IDD_DIV_MASK  UINT64_C(0x00000000C0000000)
 #define MSR_PSTATE_DEFx_IDD_DIV_FIELD(op, ...) op(msr_pstate_defx_t, uint64_t, UINT64_C(0x00000000C0000000), 30, 2, 1, __VA_ARGS__)
+
+/*
+ * IMPL_62_32, bits 62:32, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PSTATE_DEFx_IMPL_62_32_SHIFT 32
+#define MSR_PSTATE_DEFx_IMPL_62_32_WIDTH 31
+#define MSR_PSTATE_DEFx_IMPL_62_32_MASK  UINT64_C(0x7FFFFFFF00000000)
+#define MSR_PSTATE_DEFx_IMPL_62_32_FIELD(op, ...) op(msr_pstate_defx_t, uint64_t, UINT64_C(0x7FFFFFFF00000000), 32, 31, 0, __VA_ARGS__)
 
 /*
  * PSTATE_EN, bit 63, rw: The P-state is valid.

@@ -176,7 +176,7 @@ typedef union msr_ia32_core_capabilities {
  * Reference: SDM Vol 4 Table 2-2 and the model tables; edk2 ArchitecturalMsr.h, Pentium4Msr.h, Core2Msr.h, AtomMsr.h, NehalemMsr.h; Linux msr-index.h MSR_IA32_MISC_ENABLE_*
  */
 #define MSR_IA32_MISC_ENABLE               UINT32_C(0x1A0)
-#define MSR_IA32_MISC_ENABLE_RESERVED_MASK UINT64_C(0xFFFFFF1BFE22C022)
+#define MSR_IA32_MISC_ENABLE_RESERVED_MASK UINT64_C(0xFFFFFF180000C022)
 #define MSR_IA32_MISC_ENABLE_WRITABLE_MASK UINT64_C(0x000000E401DD275D)
 #define MSR_IA32_MISC_ENABLE_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -199,15 +199,15 @@ typedef union msr_ia32_misc_enable {
         uint64_t tm2_enable           : 1;  /* TM2_ENABLE, bit 13, rw */
         uint64_t rsvd_14              : 2;
         uint64_t eist_enable          : 1;  /* EIST_ENABLE, bit 16, rw */
-        uint64_t rsvd_17              : 1;
+        uint64_t impl_17              : 1;  /* IMPL_17, bit 17, rw */
         uint64_t monitor_fsm          : 1;  /* MONITOR_FSM, bit 18, rw */
         uint64_t adj_prefetch_disable : 1;  /* ADJ_PREFETCH_DISABLE, bit 19, rw */
         uint64_t eist_select_lock     : 1;  /* EIST_SELECT_LOCK, bit 20, rwo */
-        uint64_t rsvd_21              : 1;
+        uint64_t impl_21              : 1;  /* IMPL_21, bit 21, rw */
         uint64_t limit_cpuid_maxval   : 1;  /* LIMIT_CPUID_MAXVAL, bit 22, rw */
         uint64_t xtpr_message_disable : 1;  /* XTPR_MESSAGE_DISABLE, bit 23, rw */
         uint64_t l1d_context_mode     : 1;  /* L1D_CONTEXT_MODE, bit 24, rw */
-        uint64_t rsvd_25              : 9;
+        uint64_t impl_33_25           : 9;  /* IMPL_33_25, bits 33:25, rw */
         uint64_t xd_bit_disable       : 1;  /* XD_BIT_DISABLE, bit 34, rw */
         uint64_t rsvd_35              : 2;
         uint64_t dcu_prefetch_disable : 1;  /* DCU_PREFETCH_DISABLE, bit 37, rw */
@@ -334,6 +334,16 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_EIST_ENABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_17, bit 17, rw: Set by Core and Core 2 processors; not documented. Present if:
+ * family 6H, model 0DH/0EH/0FH/17H/1CH/26H/27H/35H/36H. Undocumented: implementation-
+ * specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_IA32_MISC_ENABLE_IMPL_17_SHIFT 17
+#define MSR_IA32_MISC_ENABLE_IMPL_17_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_IMPL_17_MASK  UINT64_C(0x0000000000020000)
+#define MSR_IA32_MISC_ENABLE_IMPL_17_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 0, __VA_ARGS__)
+
+/*
  * MONITOR_FSM, bit 18, rw: Enables MONITOR/MWAIT (default 1); with 0, CPUID.01H:ECX[3]
  * reads 0 and the instructions raise #UD.
  */
@@ -362,6 +372,17 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_21, bit 21, rw: Set or kept by NetBurst to Atom processors; not documented.
+ * Present if: family 0FH or family 6H, model 0DH/0EH/0FH/17H/1CH/26H/27H/35H/36H.
+ * Undocumented: implementation-specific bits, not reserved and not writable through the
+ * typed API.
+ */
+#define MSR_IA32_MISC_ENABLE_IMPL_21_SHIFT 21
+#define MSR_IA32_MISC_ENABLE_IMPL_21_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_IMPL_21_MASK  UINT64_C(0x0000000000200000)
+#define MSR_IA32_MISC_ENABLE_IMPL_21_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 0, __VA_ARGS__)
+
+/*
  * LIMIT_CPUID_MAXVAL, bit 22, rw: CPUID.00H reports a maximum basic leaf of 2.
  */
 #define MSR_IA32_MISC_ENABLE_LIMIT_CPUID_MAXVAL_SHIFT 22
@@ -386,6 +407,17 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_MASK  UINT64_C(0x0000000001000000)
 #define MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_33_25, bits 33:25, rw: Set by NetBurst, Pentium M, Core, Core 2 and Atom
+ * processors; not documented. Present if: family 0FH or family 6H, model
+ * 0DH/0EH/0FH/17H/1CH/26H/27H/35H/36H. Undocumented: implementation-specific bits, not
+ * reserved and not writable through the typed API.
+ */
+#define MSR_IA32_MISC_ENABLE_IMPL_33_25_SHIFT 25
+#define MSR_IA32_MISC_ENABLE_IMPL_33_25_WIDTH 9
+#define MSR_IA32_MISC_ENABLE_IMPL_33_25_MASK  UINT64_C(0x00000003FE000000)
+#define MSR_IA32_MISC_ENABLE_IMPL_33_25_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x00000003FE000000), 25, 9, 0, __VA_ARGS__)
 
 /*
  * XD_BIT_DISABLE, bit 34, rw: Disables the execute-disable feature;

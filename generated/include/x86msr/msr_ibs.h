@@ -408,7 +408,7 @@ typedef union msr_ibs_op_rip {
  * Reference: APM Vol 2 13.3.4 IBS Op Data 1 Register (IbsOpData1); address from the PPR/BKDG (MSRC001_10xx), layout APM Vol 2 13.3
  */
 #define MSR_IBS_OP_DATA               UINT32_C(0xC0011035)
-#define MSR_IBS_OP_DATA_RESERVED_MASK UINT64_C(0xFFFFFE0300000000)
+#define MSR_IBS_OP_DATA_RESERVED_MASK UINT64_C(0xFFFFFE0000000000)
 #define MSR_IBS_OP_DATA_WRITABLE_MASK UINT64_C(0x000001FCFFFFFFFF)
 #define MSR_IBS_OP_DATA_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -417,7 +417,7 @@ typedef union msr_ibs_op_data {
     __extension__ struct {
         uint64_t ibs_comp_to_ret_ctr : 16; /* IBS_COMP_TO_RET_CTR, bits 15:0, rw */
         uint64_t ibs_tag_to_ret_ctr  : 16; /* IBS_TAG_TO_RET_CTR, bits 31:16, rw */
-        uint64_t rsvd_32             : 2;
+        uint64_t impl_33_32          : 2;  /* IMPL_33_32, bits 33:32, rw */
         uint64_t ibs_op_return       : 1;  /* IBS_OP_RETURN, bit 34, rw */
         uint64_t ibs_op_brn_taken    : 1;  /* IBS_OP_BRN_TAKEN, bit 35, rw */
         uint64_t ibs_op_brn_misp     : 1;  /* IBS_OP_BRN_MISP, bit 36, rw */
@@ -446,6 +446,16 @@ typedef union msr_ibs_op_data {
 #define MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_WIDTH 16
 #define MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_MASK  UINT64_C(0x00000000FFFF0000)
 #define MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 16, 1, __VA_ARGS__)
+
+/*
+ * IMPL_33_32, bits 33:32, rw: Family 10H branch information (resync and mispredicted
+ * return in its BKDG); reserved in later families. Undocumented: implementation-
+ * specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_IBS_OP_DATA_IMPL_33_32_SHIFT 32
+#define MSR_IBS_OP_DATA_IMPL_33_32_WIDTH 2
+#define MSR_IBS_OP_DATA_IMPL_33_32_MASK  UINT64_C(0x0000000300000000)
+#define MSR_IBS_OP_DATA_IMPL_33_32_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000000300000000), 32, 2, 0, __VA_ARGS__)
 
 /*
  * IBS_OP_RETURN, bit 34, rw: The tagged op was a retired near return.

@@ -243,7 +243,7 @@ typedef union msr_ia32_mcg_status {
 
 /*
  * LMCE_S, bit 3, rw: Intel: the machine check was delivered to this logical processor
- * only (needs IA32_MCG_CAP[27]).
+ * only (needs IA32_MCG_CAP[27]). Only on Intel. Present if: IA32_MCG_CAP[27] = 1.
  */
 #define MSR_IA32_MCG_STATUS_LMCE_S_SHIFT 3
 #define MSR_IA32_MCG_STATUS_LMCE_S_WIDTH 1
@@ -293,7 +293,7 @@ typedef union msr_ia32_mcg_ctl {
 #define msr_ia32_mcg_ctl_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_CTL, (clear), (set), MSR_IA32_MCG_CTL_WRITABLE_MASK, MSR_IA32_MCG_CTL_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_ctl_t, value))
 
 /* ============================================================================
- * IA32_MCG_RAX (0x180): rw, Intel
+ * IA32_MCG_RAX (0x180): ro, Intel
  * Extended machine-check state: RAX as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P).
  * Present if: family 0FH and IA32_MCG_CAP[9] = 1
@@ -301,34 +301,30 @@ typedef union msr_ia32_mcg_ctl {
  */
 #define MSR_IA32_MCG_RAX               UINT32_C(0x180)
 #define MSR_IA32_MCG_RAX_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RAX_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RAX_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RAX_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rax {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rax_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RAX_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RAX_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RAX_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RAX_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rax_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RAX_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rax_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rax_read()                         MSR_VALUE_(msr_ia32_mcg_rax_t, msr_rdmsr(MSR_IA32_MCG_RAX))
-#define msr_ia32_mcg_rax_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RAX, MSR_RAW_PTR_(msr_ia32_mcg_rax_t, value))
-#define msr_ia32_mcg_rax_write(value)                   msr_wrmsr(MSR_IA32_MCG_RAX, MSR_RAW_(msr_ia32_mcg_rax_t, value))
-#define msr_ia32_mcg_rax_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RAX, MSR_RAW_(msr_ia32_mcg_rax_t, value))
-#define msr_ia32_mcg_rax_modify(clear, set)             msr_modify(MSR_IA32_MCG_RAX, (clear), (set), MSR_IA32_MCG_RAX_WRITABLE_MASK, MSR_IA32_MCG_RAX_W1C_MASK)
-#define msr_ia32_mcg_rax_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RAX, (clear), (set), MSR_IA32_MCG_RAX_WRITABLE_MASK, MSR_IA32_MCG_RAX_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rax_t, value))
+#define msr_ia32_mcg_rax_read()           MSR_VALUE_(msr_ia32_mcg_rax_t, msr_rdmsr(MSR_IA32_MCG_RAX))
+#define msr_ia32_mcg_rax_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RAX, MSR_RAW_PTR_(msr_ia32_mcg_rax_t, value))
 
 /* ============================================================================
- * IA32_MCG_RBX (0x181): rw, Intel
+ * IA32_MCG_RBX (0x181): ro, Intel
  * Extended machine-check state: RBX as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P).
  * Present if: family 0FH and IA32_MCG_CAP[9] = 1
@@ -336,34 +332,30 @@ typedef union msr_ia32_mcg_rax {
  */
 #define MSR_IA32_MCG_RBX               UINT32_C(0x181)
 #define MSR_IA32_MCG_RBX_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RBX_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RBX_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RBX_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rbx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rbx_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RBX_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RBX_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RBX_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RBX_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rbx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RBX_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rbx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rbx_read()                         MSR_VALUE_(msr_ia32_mcg_rbx_t, msr_rdmsr(MSR_IA32_MCG_RBX))
-#define msr_ia32_mcg_rbx_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RBX, MSR_RAW_PTR_(msr_ia32_mcg_rbx_t, value))
-#define msr_ia32_mcg_rbx_write(value)                   msr_wrmsr(MSR_IA32_MCG_RBX, MSR_RAW_(msr_ia32_mcg_rbx_t, value))
-#define msr_ia32_mcg_rbx_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RBX, MSR_RAW_(msr_ia32_mcg_rbx_t, value))
-#define msr_ia32_mcg_rbx_modify(clear, set)             msr_modify(MSR_IA32_MCG_RBX, (clear), (set), MSR_IA32_MCG_RBX_WRITABLE_MASK, MSR_IA32_MCG_RBX_W1C_MASK)
-#define msr_ia32_mcg_rbx_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RBX, (clear), (set), MSR_IA32_MCG_RBX_WRITABLE_MASK, MSR_IA32_MCG_RBX_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rbx_t, value))
+#define msr_ia32_mcg_rbx_read()           MSR_VALUE_(msr_ia32_mcg_rbx_t, msr_rdmsr(MSR_IA32_MCG_RBX))
+#define msr_ia32_mcg_rbx_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RBX, MSR_RAW_PTR_(msr_ia32_mcg_rbx_t, value))
 
 /* ============================================================================
- * IA32_MCG_RCX (0x182): rw, Intel
+ * IA32_MCG_RCX (0x182): ro, Intel
  * Extended machine-check state: RCX as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P).
  * Present if: family 0FH and IA32_MCG_CAP[9] = 1
@@ -371,34 +363,30 @@ typedef union msr_ia32_mcg_rbx {
  */
 #define MSR_IA32_MCG_RCX               UINT32_C(0x182)
 #define MSR_IA32_MCG_RCX_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RCX_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RCX_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RCX_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rcx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rcx_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RCX_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RCX_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RCX_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RCX_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rcx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RCX_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rcx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rcx_read()                         MSR_VALUE_(msr_ia32_mcg_rcx_t, msr_rdmsr(MSR_IA32_MCG_RCX))
-#define msr_ia32_mcg_rcx_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RCX, MSR_RAW_PTR_(msr_ia32_mcg_rcx_t, value))
-#define msr_ia32_mcg_rcx_write(value)                   msr_wrmsr(MSR_IA32_MCG_RCX, MSR_RAW_(msr_ia32_mcg_rcx_t, value))
-#define msr_ia32_mcg_rcx_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RCX, MSR_RAW_(msr_ia32_mcg_rcx_t, value))
-#define msr_ia32_mcg_rcx_modify(clear, set)             msr_modify(MSR_IA32_MCG_RCX, (clear), (set), MSR_IA32_MCG_RCX_WRITABLE_MASK, MSR_IA32_MCG_RCX_W1C_MASK)
-#define msr_ia32_mcg_rcx_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RCX, (clear), (set), MSR_IA32_MCG_RCX_WRITABLE_MASK, MSR_IA32_MCG_RCX_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rcx_t, value))
+#define msr_ia32_mcg_rcx_read()           MSR_VALUE_(msr_ia32_mcg_rcx_t, msr_rdmsr(MSR_IA32_MCG_RCX))
+#define msr_ia32_mcg_rcx_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RCX, MSR_RAW_PTR_(msr_ia32_mcg_rcx_t, value))
 
 /* ============================================================================
- * IA32_MCG_RDX (0x183): rw, Intel
+ * IA32_MCG_RDX (0x183): ro, Intel
  * Extended machine-check state: RDX as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P).
  * Present if: family 0FH and IA32_MCG_CAP[9] = 1
@@ -406,34 +394,30 @@ typedef union msr_ia32_mcg_rcx {
  */
 #define MSR_IA32_MCG_RDX               UINT32_C(0x183)
 #define MSR_IA32_MCG_RDX_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RDX_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RDX_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RDX_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rdx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rdx_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RDX_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RDX_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RDX_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RDX_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rdx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RDX_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rdx_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rdx_read()                         MSR_VALUE_(msr_ia32_mcg_rdx_t, msr_rdmsr(MSR_IA32_MCG_RDX))
-#define msr_ia32_mcg_rdx_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RDX, MSR_RAW_PTR_(msr_ia32_mcg_rdx_t, value))
-#define msr_ia32_mcg_rdx_write(value)                   msr_wrmsr(MSR_IA32_MCG_RDX, MSR_RAW_(msr_ia32_mcg_rdx_t, value))
-#define msr_ia32_mcg_rdx_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RDX, MSR_RAW_(msr_ia32_mcg_rdx_t, value))
-#define msr_ia32_mcg_rdx_modify(clear, set)             msr_modify(MSR_IA32_MCG_RDX, (clear), (set), MSR_IA32_MCG_RDX_WRITABLE_MASK, MSR_IA32_MCG_RDX_W1C_MASK)
-#define msr_ia32_mcg_rdx_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RDX, (clear), (set), MSR_IA32_MCG_RDX_WRITABLE_MASK, MSR_IA32_MCG_RDX_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rdx_t, value))
+#define msr_ia32_mcg_rdx_read()           MSR_VALUE_(msr_ia32_mcg_rdx_t, msr_rdmsr(MSR_IA32_MCG_RDX))
+#define msr_ia32_mcg_rdx_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RDX, MSR_RAW_PTR_(msr_ia32_mcg_rdx_t, value))
 
 /* ============================================================================
- * IA32_MCG_RSI (0x184): rw, Intel
+ * IA32_MCG_RSI (0x184): ro, Intel
  * Extended machine-check state: RSI as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P).
  * Present if: family 0FH and IA32_MCG_CAP[9] = 1
@@ -441,34 +425,30 @@ typedef union msr_ia32_mcg_rdx {
  */
 #define MSR_IA32_MCG_RSI               UINT32_C(0x184)
 #define MSR_IA32_MCG_RSI_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RSI_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RSI_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RSI_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rsi {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rsi_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RSI_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RSI_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RSI_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RSI_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rsi_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RSI_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rsi_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rsi_read()                         MSR_VALUE_(msr_ia32_mcg_rsi_t, msr_rdmsr(MSR_IA32_MCG_RSI))
-#define msr_ia32_mcg_rsi_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RSI, MSR_RAW_PTR_(msr_ia32_mcg_rsi_t, value))
-#define msr_ia32_mcg_rsi_write(value)                   msr_wrmsr(MSR_IA32_MCG_RSI, MSR_RAW_(msr_ia32_mcg_rsi_t, value))
-#define msr_ia32_mcg_rsi_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RSI, MSR_RAW_(msr_ia32_mcg_rsi_t, value))
-#define msr_ia32_mcg_rsi_modify(clear, set)             msr_modify(MSR_IA32_MCG_RSI, (clear), (set), MSR_IA32_MCG_RSI_WRITABLE_MASK, MSR_IA32_MCG_RSI_W1C_MASK)
-#define msr_ia32_mcg_rsi_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RSI, (clear), (set), MSR_IA32_MCG_RSI_WRITABLE_MASK, MSR_IA32_MCG_RSI_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rsi_t, value))
+#define msr_ia32_mcg_rsi_read()           MSR_VALUE_(msr_ia32_mcg_rsi_t, msr_rdmsr(MSR_IA32_MCG_RSI))
+#define msr_ia32_mcg_rsi_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RSI, MSR_RAW_PTR_(msr_ia32_mcg_rsi_t, value))
 
 /* ============================================================================
- * IA32_MCG_RDI (0x185): rw, Intel
+ * IA32_MCG_RDI (0x185): ro, Intel
  * Extended machine-check state: RDI as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P).
  * Present if: family 0FH and IA32_MCG_CAP[9] = 1
@@ -476,34 +456,30 @@ typedef union msr_ia32_mcg_rsi {
  */
 #define MSR_IA32_MCG_RDI               UINT32_C(0x185)
 #define MSR_IA32_MCG_RDI_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RDI_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RDI_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RDI_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rdi {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rdi_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RDI_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RDI_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RDI_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RDI_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rdi_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RDI_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rdi_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rdi_read()                         MSR_VALUE_(msr_ia32_mcg_rdi_t, msr_rdmsr(MSR_IA32_MCG_RDI))
-#define msr_ia32_mcg_rdi_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RDI, MSR_RAW_PTR_(msr_ia32_mcg_rdi_t, value))
-#define msr_ia32_mcg_rdi_write(value)                   msr_wrmsr(MSR_IA32_MCG_RDI, MSR_RAW_(msr_ia32_mcg_rdi_t, value))
-#define msr_ia32_mcg_rdi_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RDI, MSR_RAW_(msr_ia32_mcg_rdi_t, value))
-#define msr_ia32_mcg_rdi_modify(clear, set)             msr_modify(MSR_IA32_MCG_RDI, (clear), (set), MSR_IA32_MCG_RDI_WRITABLE_MASK, MSR_IA32_MCG_RDI_W1C_MASK)
-#define msr_ia32_mcg_rdi_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RDI, (clear), (set), MSR_IA32_MCG_RDI_WRITABLE_MASK, MSR_IA32_MCG_RDI_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rdi_t, value))
+#define msr_ia32_mcg_rdi_read()           MSR_VALUE_(msr_ia32_mcg_rdi_t, msr_rdmsr(MSR_IA32_MCG_RDI))
+#define msr_ia32_mcg_rdi_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RDI, MSR_RAW_PTR_(msr_ia32_mcg_rdi_t, value))
 
 /* ============================================================================
- * IA32_MCG_RBP (0x186): rw, Intel
+ * IA32_MCG_RBP (0x186): ro, Intel
  * Extended machine-check state: RBP as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P). Later processors use this
  * address for IA32_PERFEVTSEL0.
@@ -512,34 +488,30 @@ typedef union msr_ia32_mcg_rdi {
  */
 #define MSR_IA32_MCG_RBP               UINT32_C(0x186)
 #define MSR_IA32_MCG_RBP_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RBP_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RBP_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RBP_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rbp {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rbp_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RBP_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RBP_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RBP_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RBP_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rbp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RBP_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rbp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rbp_read()                         MSR_VALUE_(msr_ia32_mcg_rbp_t, msr_rdmsr(MSR_IA32_MCG_RBP))
-#define msr_ia32_mcg_rbp_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RBP, MSR_RAW_PTR_(msr_ia32_mcg_rbp_t, value))
-#define msr_ia32_mcg_rbp_write(value)                   msr_wrmsr(MSR_IA32_MCG_RBP, MSR_RAW_(msr_ia32_mcg_rbp_t, value))
-#define msr_ia32_mcg_rbp_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RBP, MSR_RAW_(msr_ia32_mcg_rbp_t, value))
-#define msr_ia32_mcg_rbp_modify(clear, set)             msr_modify(MSR_IA32_MCG_RBP, (clear), (set), MSR_IA32_MCG_RBP_WRITABLE_MASK, MSR_IA32_MCG_RBP_W1C_MASK)
-#define msr_ia32_mcg_rbp_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RBP, (clear), (set), MSR_IA32_MCG_RBP_WRITABLE_MASK, MSR_IA32_MCG_RBP_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rbp_t, value))
+#define msr_ia32_mcg_rbp_read()           MSR_VALUE_(msr_ia32_mcg_rbp_t, msr_rdmsr(MSR_IA32_MCG_RBP))
+#define msr_ia32_mcg_rbp_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RBP, MSR_RAW_PTR_(msr_ia32_mcg_rbp_t, value))
 
 /* ============================================================================
- * IA32_MCG_RSP (0x187): rw, Intel
+ * IA32_MCG_RSP (0x187): ro, Intel
  * Extended machine-check state: RSP as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P). Later processors use this
  * address for IA32_PERFEVTSEL1.
@@ -548,34 +520,30 @@ typedef union msr_ia32_mcg_rbp {
  */
 #define MSR_IA32_MCG_RSP               UINT32_C(0x187)
 #define MSR_IA32_MCG_RSP_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RSP_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RSP_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RSP_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rsp {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rsp_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RSP_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RSP_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RSP_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RSP_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rsp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RSP_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rsp_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rsp_read()                         MSR_VALUE_(msr_ia32_mcg_rsp_t, msr_rdmsr(MSR_IA32_MCG_RSP))
-#define msr_ia32_mcg_rsp_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RSP, MSR_RAW_PTR_(msr_ia32_mcg_rsp_t, value))
-#define msr_ia32_mcg_rsp_write(value)                   msr_wrmsr(MSR_IA32_MCG_RSP, MSR_RAW_(msr_ia32_mcg_rsp_t, value))
-#define msr_ia32_mcg_rsp_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RSP, MSR_RAW_(msr_ia32_mcg_rsp_t, value))
-#define msr_ia32_mcg_rsp_modify(clear, set)             msr_modify(MSR_IA32_MCG_RSP, (clear), (set), MSR_IA32_MCG_RSP_WRITABLE_MASK, MSR_IA32_MCG_RSP_W1C_MASK)
-#define msr_ia32_mcg_rsp_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RSP, (clear), (set), MSR_IA32_MCG_RSP_WRITABLE_MASK, MSR_IA32_MCG_RSP_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rsp_t, value))
+#define msr_ia32_mcg_rsp_read()           MSR_VALUE_(msr_ia32_mcg_rsp_t, msr_rdmsr(MSR_IA32_MCG_RSP))
+#define msr_ia32_mcg_rsp_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RSP, MSR_RAW_PTR_(msr_ia32_mcg_rsp_t, value))
 
 /* ============================================================================
- * IA32_MCG_RFLAGS (0x188): rw, Intel
+ * IA32_MCG_RFLAGS (0x188): ro, Intel
  * Extended machine-check state: RFLAGS as saved when the last machine check was
  * signalled (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P). Later processors use
  * this address for IA32_PERFEVTSEL2.
@@ -584,34 +552,30 @@ typedef union msr_ia32_mcg_rsp {
  */
 #define MSR_IA32_MCG_RFLAGS               UINT32_C(0x188)
 #define MSR_IA32_MCG_RFLAGS_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RFLAGS_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RFLAGS_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RFLAGS_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rflags {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rflags_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RFLAGS_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RFLAGS_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RFLAGS_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RFLAGS_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rflags_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RFLAGS_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rflags_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rflags_read()                         MSR_VALUE_(msr_ia32_mcg_rflags_t, msr_rdmsr(MSR_IA32_MCG_RFLAGS))
-#define msr_ia32_mcg_rflags_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RFLAGS, MSR_RAW_PTR_(msr_ia32_mcg_rflags_t, value))
-#define msr_ia32_mcg_rflags_write(value)                   msr_wrmsr(MSR_IA32_MCG_RFLAGS, MSR_RAW_(msr_ia32_mcg_rflags_t, value))
-#define msr_ia32_mcg_rflags_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RFLAGS, MSR_RAW_(msr_ia32_mcg_rflags_t, value))
-#define msr_ia32_mcg_rflags_modify(clear, set)             msr_modify(MSR_IA32_MCG_RFLAGS, (clear), (set), MSR_IA32_MCG_RFLAGS_WRITABLE_MASK, MSR_IA32_MCG_RFLAGS_W1C_MASK)
-#define msr_ia32_mcg_rflags_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RFLAGS, (clear), (set), MSR_IA32_MCG_RFLAGS_WRITABLE_MASK, MSR_IA32_MCG_RFLAGS_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rflags_t, value))
+#define msr_ia32_mcg_rflags_read()           MSR_VALUE_(msr_ia32_mcg_rflags_t, msr_rdmsr(MSR_IA32_MCG_RFLAGS))
+#define msr_ia32_mcg_rflags_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RFLAGS, MSR_RAW_PTR_(msr_ia32_mcg_rflags_t, value))
 
 /* ============================================================================
- * IA32_MCG_RIP (0x189): rw, Intel
+ * IA32_MCG_RIP (0x189): ro, Intel
  * Extended machine-check state: RIP as saved when the last machine check was signalled
  * (NetBurst processors that set IA32_MCG_CAP.MCG_EXT_P). Later processors use this
  * address for IA32_PERFEVTSEL3.
@@ -620,34 +584,30 @@ typedef union msr_ia32_mcg_rflags {
  */
 #define MSR_IA32_MCG_RIP               UINT32_C(0x189)
 #define MSR_IA32_MCG_RIP_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_IA32_MCG_RIP_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_IA32_MCG_RIP_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_RIP_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_rip {
     uint64_t raw;
     __extension__ struct {
-        uint64_t value : 64; /* VALUE, bits 63:0, rw */
+        uint64_t value : 64; /* VALUE, bits 63:0, ro */
     };
 } msr_ia32_mcg_rip_t;
 
 /*
- * VALUE, bits 63:0, rw: Saved register contents (bits 63:32 only in 64-bit capable
+ * VALUE, bits 63:0, ro: Saved register contents (bits 63:32 only in 64-bit capable
  * parts).
  */
 #define MSR_IA32_MCG_RIP_VALUE_SHIFT 0
 #define MSR_IA32_MCG_RIP_VALUE_WIDTH 64
 #define MSR_IA32_MCG_RIP_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IA32_MCG_RIP_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_RIP_VALUE_FIELD(op, ...) op(msr_ia32_mcg_rip_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_rip_read()                         MSR_VALUE_(msr_ia32_mcg_rip_t, msr_rdmsr(MSR_IA32_MCG_RIP))
-#define msr_ia32_mcg_rip_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_RIP, MSR_RAW_PTR_(msr_ia32_mcg_rip_t, value))
-#define msr_ia32_mcg_rip_write(value)                   msr_wrmsr(MSR_IA32_MCG_RIP, MSR_RAW_(msr_ia32_mcg_rip_t, value))
-#define msr_ia32_mcg_rip_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_RIP, MSR_RAW_(msr_ia32_mcg_rip_t, value))
-#define msr_ia32_mcg_rip_modify(clear, set)             msr_modify(MSR_IA32_MCG_RIP, (clear), (set), MSR_IA32_MCG_RIP_WRITABLE_MASK, MSR_IA32_MCG_RIP_W1C_MASK)
-#define msr_ia32_mcg_rip_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_RIP, (clear), (set), MSR_IA32_MCG_RIP_WRITABLE_MASK, MSR_IA32_MCG_RIP_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_rip_t, value))
+#define msr_ia32_mcg_rip_read()           MSR_VALUE_(msr_ia32_mcg_rip_t, msr_rdmsr(MSR_IA32_MCG_RIP))
+#define msr_ia32_mcg_rip_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_RIP, MSR_RAW_PTR_(msr_ia32_mcg_rip_t, value))
 
 /* ============================================================================
- * IA32_MCG_MISC (0x18A): rw, Intel
+ * IA32_MCG_MISC (0x18A): ro, Intel
  * Extended machine-check state: bit 0 (DS) tells whether a debug store (BTS/PEBS) was
  * active when the machine check was signalled. Later processors use this address for
  * IA32_PERFEVTSEL4.
@@ -656,31 +616,27 @@ typedef union msr_ia32_mcg_rip {
  */
 #define MSR_IA32_MCG_MISC               UINT32_C(0x18A)
 #define MSR_IA32_MCG_MISC_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFE)
-#define MSR_IA32_MCG_MISC_WRITABLE_MASK UINT64_C(0x0000000000000001)
+#define MSR_IA32_MCG_MISC_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_MISC_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_misc {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ds     : 1;  /* DS, bit 0, rw */
+        uint64_t ds     : 1;  /* DS, bit 0, ro */
         uint64_t rsvd_1 : 63;
     };
 } msr_ia32_mcg_misc_t;
 
 /*
- * DS, bit 0, rw: A debug-store operation was active when the machine check occurred.
+ * DS, bit 0, ro: A debug-store operation was active when the machine check occurred.
  */
 #define MSR_IA32_MCG_MISC_DS_SHIFT 0
 #define MSR_IA32_MCG_MISC_DS_WIDTH 1
 #define MSR_IA32_MCG_MISC_DS_MASK  UINT64_C(0x0000000000000001)
-#define MSR_IA32_MCG_MISC_DS_FIELD(op, ...) op(msr_ia32_mcg_misc_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
+#define MSR_IA32_MCG_MISC_DS_FIELD(op, ...) op(msr_ia32_mcg_misc_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
-#define msr_ia32_mcg_misc_read()                         MSR_VALUE_(msr_ia32_mcg_misc_t, msr_rdmsr(MSR_IA32_MCG_MISC))
-#define msr_ia32_mcg_misc_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_MISC, MSR_RAW_PTR_(msr_ia32_mcg_misc_t, value))
-#define msr_ia32_mcg_misc_write(value)                   msr_wrmsr(MSR_IA32_MCG_MISC, MSR_RAW_(msr_ia32_mcg_misc_t, value))
-#define msr_ia32_mcg_misc_write_safe(value)              msr_wrmsr_safe(MSR_IA32_MCG_MISC, MSR_RAW_(msr_ia32_mcg_misc_t, value))
-#define msr_ia32_mcg_misc_modify(clear, set)             msr_modify(MSR_IA32_MCG_MISC, (clear), (set), MSR_IA32_MCG_MISC_WRITABLE_MASK, MSR_IA32_MCG_MISC_W1C_MASK)
-#define msr_ia32_mcg_misc_modify_safe(clear, set, value) msr_modify_safe(MSR_IA32_MCG_MISC, (clear), (set), MSR_IA32_MCG_MISC_WRITABLE_MASK, MSR_IA32_MCG_MISC_W1C_MASK, MSR_RAW_PTR_(msr_ia32_mcg_misc_t, value))
+#define msr_ia32_mcg_misc_read()           MSR_VALUE_(msr_ia32_mcg_misc_t, msr_rdmsr(MSR_IA32_MCG_MISC))
+#define msr_ia32_mcg_misc_read_safe(value) msr_rdmsr_safe(MSR_IA32_MCG_MISC, MSR_RAW_PTR_(msr_ia32_mcg_misc_t, value))
 
 /* ============================================================================
  * IA32_MC{n}_CTL2 (0x280..0x29F, stride 1): rw, Intel

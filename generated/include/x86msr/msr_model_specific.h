@@ -242,7 +242,7 @@ typedef union msr_smi_count {
  * Reference: SDM Vol 4 Core, Core 2 and Atom tables; edk2 CoreMsr.h, Core2Msr.h, AtomMsr.h; Linux kernel/tsc_msr.c
  */
 #define MSR_FSB_FREQ               UINT32_C(0xCD)
-#define MSR_FSB_FREQ_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFF8)
+#define MSR_FSB_FREQ_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_FSB_FREQ_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_FSB_FREQ_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -250,7 +250,7 @@ typedef union msr_fsb_freq {
     uint64_t raw;
     __extension__ struct {
         uint64_t bus_speed : 3;  /* BUS_SPEED, bits 2:0, ro */
-        uint64_t rsvd_3    : 61;
+        uint64_t impl_63_3 : 61; /* IMPL_63_3, bits 63:3, ro */
     };
 } msr_fsb_freq_t;
 
@@ -262,6 +262,16 @@ typedef union msr_fsb_freq {
 #define MSR_FSB_FREQ_BUS_SPEED_WIDTH 3
 #define MSR_FSB_FREQ_BUS_SPEED_MASK  UINT64_C(0x0000000000000007)
 #define MSR_FSB_FREQ_BUS_SPEED_FIELD(op, ...) op(msr_fsb_freq_t, uint64_t, UINT64_C(0x0000000000000007), 0, 3, 0, __VA_ARGS__)
+
+/*
+ * IMPL_63_3, bits 63:3, ro: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_FSB_FREQ_IMPL_63_3_SHIFT 3
+#define MSR_FSB_FREQ_IMPL_63_3_WIDTH 61
+#define MSR_FSB_FREQ_IMPL_63_3_MASK  UINT64_C(0xFFFFFFFFFFFFFFF8)
+#define MSR_FSB_FREQ_IMPL_63_3_FIELD(op, ...) op(msr_fsb_freq_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFF8), 3, 61, 0, __VA_ARGS__)
 
 #define msr_fsb_freq_read()           MSR_VALUE_(msr_fsb_freq_t, msr_rdmsr(MSR_FSB_FREQ))
 #define msr_fsb_freq_read_safe(value) msr_rdmsr_safe(MSR_FSB_FREQ, MSR_RAW_PTR_(msr_fsb_freq_t, value))
@@ -275,7 +285,7 @@ typedef union msr_fsb_freq {
  * Reference: SDM Vol 4 Silvermont and Airmont tables (MSR_FSB_FREQ); edk2 SilvermontMsr.h; Linux kernel/tsc_msr.c
  */
 #define MSR_SILVERMONT_FSB_FREQ               UINT32_C(0xCD)
-#define MSR_SILVERMONT_FSB_FREQ_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFF0)
+#define MSR_SILVERMONT_FSB_FREQ_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_SILVERMONT_FSB_FREQ_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_SILVERMONT_FSB_FREQ_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -283,7 +293,7 @@ typedef union msr_silvermont_fsb_freq {
     uint64_t raw;
     __extension__ struct {
         uint64_t bus_speed : 4;  /* BUS_SPEED, bits 3:0, ro */
-        uint64_t rsvd_4    : 60;
+        uint64_t impl_63_4 : 60; /* IMPL_63_4, bits 63:4, ro */
     };
 } msr_silvermont_fsb_freq_t;
 
@@ -295,6 +305,16 @@ typedef union msr_silvermont_fsb_freq {
 #define MSR_SILVERMONT_FSB_FREQ_BUS_SPEED_WIDTH 4
 #define MSR_SILVERMONT_FSB_FREQ_BUS_SPEED_MASK  UINT64_C(0x000000000000000F)
 #define MSR_SILVERMONT_FSB_FREQ_BUS_SPEED_FIELD(op, ...) op(msr_silvermont_fsb_freq_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 0, __VA_ARGS__)
+
+/*
+ * IMPL_63_4, bits 63:4, ro: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_SILVERMONT_FSB_FREQ_IMPL_63_4_SHIFT 4
+#define MSR_SILVERMONT_FSB_FREQ_IMPL_63_4_WIDTH 60
+#define MSR_SILVERMONT_FSB_FREQ_IMPL_63_4_MASK  UINT64_C(0xFFFFFFFFFFFFFFF0)
+#define MSR_SILVERMONT_FSB_FREQ_IMPL_63_4_FIELD(op, ...) op(msr_silvermont_fsb_freq_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFF0), 4, 60, 0, __VA_ARGS__)
 
 #define msr_silvermont_fsb_freq_read()           MSR_VALUE_(msr_silvermont_fsb_freq_t, msr_rdmsr(MSR_SILVERMONT_FSB_FREQ))
 #define msr_silvermont_fsb_freq_read_safe(value) msr_rdmsr_safe(MSR_SILVERMONT_FSB_FREQ, MSR_RAW_PTR_(msr_silvermont_fsb_freq_t, value))

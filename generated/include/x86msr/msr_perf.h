@@ -84,8 +84,8 @@ typedef union msr_ia32_pmcx {
 #define MSR_IA32_PERFEVTSEL7               UINT32_C(0x18D)
 #define MSR_IA32_PERFEVTSEL8               UINT32_C(0x18E)
 #define MSR_IA32_PERFEVTSEL9               UINT32_C(0x18F)
-#define MSR_IA32_PERFEVTSELx_RESERVED_MASK UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_PERFEVTSELx_WRITABLE_MASK UINT64_C(0x00000000FFFFFFFF)
+#define MSR_IA32_PERFEVTSELx_RESERVED_MASK UINT64_C(0xFFFFFFFE00000000)
+#define MSR_IA32_PERFEVTSELx_WRITABLE_MASK UINT64_C(0x00000001FFFFFFFF)
 #define MSR_IA32_PERFEVTSELx_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_perfevtselx {
@@ -102,7 +102,8 @@ typedef union msr_ia32_perfevtselx {
         uint64_t en           : 1;  /* EN, bit 22, rw */
         uint64_t inv          : 1;  /* INV, bit 23, rw */
         uint64_t cmask        : 8;  /* CMASK, bits 31:24, rw */
-        uint64_t rsvd_32      : 32;
+        uint64_t in_tx        : 1;  /* IN_TX, bit 32, rw */
+        uint64_t rsvd_33      : 31;
     };
 } msr_ia32_perfevtselx_t;
 
@@ -163,7 +164,9 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_INTR_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
- * ANY, bit 21, rw: AnyThread: count events of all logical processors of the core.
+ * ANY, bit 21, rw: AnyThread: count events of all logical processors of the core
+ * (performance monitoring version 3 and later). Present if: CPUID.(EAX=0AH):EAX[7:0] >=
+ * 3.
  */
 #define MSR_IA32_PERFEVTSELx_ANY_SHIFT 21
 #define MSR_IA32_PERFEVTSELx_ANY_WIDTH 1
@@ -194,6 +197,15 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_CMASK_WIDTH 8
 #define MSR_IA32_PERFEVTSELx_CMASK_MASK  UINT64_C(0x00000000FF000000)
 #define MSR_IA32_PERFEVTSELx_CMASK_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+
+/*
+ * IN_TX, bit 32, rw: Count only inside transactional (TSX) regions. Present if:
+ * CPUID.(EAX=7H):EBX[11] = 1.
+ */
+#define MSR_IA32_PERFEVTSELx_IN_TX_SHIFT 32
+#define MSR_IA32_PERFEVTSELx_IN_TX_WIDTH 1
+#define MSR_IA32_PERFEVTSELx_IN_TX_MASK  UINT64_C(0x0000000100000000)
+#define MSR_IA32_PERFEVTSELx_IN_TX_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PERFEVTSELx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_perfevtselx_read(n)                           MSR_VALUE_(msr_ia32_perfevtselx_t, msr_rdmsr_at_(UINT32_C(0x186), 1u, 10u, (uint32_t)(n)))
@@ -517,7 +529,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 
 /*
  * ANYTHREAD0, bit 2, rw: Fixed counter 0 counts events of all logical processors of the
- * core (CPUID.0AH:EAX[7:0] > 2; deprecated from version 5).
+ * core (CPUID.0AH:EAX[7:0] > 2; deprecated from version 5). Present if:
+ * CPUID.(EAX=0AH):EAX[7:0] >= 3.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_SHIFT 2
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD0_WIDTH 1
@@ -550,7 +563,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 
 /*
  * ANYTHREAD1, bit 6, rw: Fixed counter 1 counts events of all logical processors of the
- * core (CPUID.0AH:EAX[7:0] > 2; deprecated from version 5).
+ * core (CPUID.0AH:EAX[7:0] > 2; deprecated from version 5). Present if:
+ * CPUID.(EAX=0AH):EAX[7:0] >= 3.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_SHIFT 6
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD1_WIDTH 1
@@ -583,7 +597,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 
 /*
  * ANYTHREAD2, bit 10, rw: Fixed counter 2 counts events of all logical processors of
- * the core (CPUID.0AH:EAX[7:0] > 2; deprecated from version 5).
+ * the core (CPUID.0AH:EAX[7:0] > 2; deprecated from version 5). Present if:
+ * CPUID.(EAX=0AH):EAX[7:0] >= 3.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_SHIFT 10
 #define MSR_IA32_FIXED_CTR_CTRL_ANYTHREAD2_WIDTH 1
@@ -599,7 +614,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN2_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /*
- * EN3_OS, bit 12, rw: Count fixed counter 3 events while CPL = 0.
+ * EN3_OS, bit 12, rw: Count fixed counter 3 events while CPL = 0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 3 or CPUID.(EAX=0AH):ECX[3] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_OS_SHIFT 12
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_OS_WIDTH 1
@@ -607,7 +623,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
- * EN3_USR, bit 13, rw: Count fixed counter 3 events while CPL > 0.
+ * EN3_USR, bit 13, rw: Count fixed counter 3 events while CPL > 0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 3 or CPUID.(EAX=0AH):ECX[3] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_USR_SHIFT 13
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_USR_WIDTH 1
@@ -615,7 +632,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
 
 /*
- * EN3_PMI, bit 15, rw: PMI on fixed counter 3 overflow.
+ * EN3_PMI, bit 15, rw: PMI on fixed counter 3 overflow. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 3 or CPUID.(EAX=0AH):ECX[3] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_SHIFT 15
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_WIDTH 1
@@ -623,7 +641,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN3_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
- * EN4_OS, bit 16, rw: Count fixed counter 4 events while CPL = 0.
+ * EN4_OS, bit 16, rw: Count fixed counter 4 events while CPL = 0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 4 or CPUID.(EAX=0AH):ECX[4] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_OS_SHIFT 16
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_OS_WIDTH 1
@@ -631,7 +650,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
- * EN4_USR, bit 17, rw: Count fixed counter 4 events while CPL > 0.
+ * EN4_USR, bit 17, rw: Count fixed counter 4 events while CPL > 0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 4 or CPUID.(EAX=0AH):ECX[4] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_USR_SHIFT 17
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_USR_WIDTH 1
@@ -639,7 +659,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 1, __VA_ARGS__)
 
 /*
- * EN4_PMI, bit 19, rw: PMI on fixed counter 4 overflow.
+ * EN4_PMI, bit 19, rw: PMI on fixed counter 4 overflow. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 4 or CPUID.(EAX=0AH):ECX[4] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_SHIFT 19
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_WIDTH 1
@@ -647,7 +668,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN4_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
 
 /*
- * EN5_OS, bit 20, rw: Count fixed counter 5 events while CPL = 0.
+ * EN5_OS, bit 20, rw: Count fixed counter 5 events while CPL = 0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 5 or CPUID.(EAX=0AH):ECX[5] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_OS_SHIFT 20
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_OS_WIDTH 1
@@ -655,7 +677,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
- * EN5_USR, bit 21, rw: Count fixed counter 5 events while CPL > 0.
+ * EN5_USR, bit 21, rw: Count fixed counter 5 events while CPL > 0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 5 or CPUID.(EAX=0AH):ECX[5] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_USR_SHIFT 21
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_USR_WIDTH 1
@@ -663,7 +686,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
 
 /*
- * EN5_PMI, bit 23, rw: PMI on fixed counter 5 overflow.
+ * EN5_PMI, bit 23, rw: PMI on fixed counter 5 overflow. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 5 or CPUID.(EAX=0AH):ECX[5] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_SHIFT 23
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_WIDTH 1
@@ -671,7 +695,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN5_PMI_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
- * EN6_OS, bit 24, rw: Count fixed counter 6 events while CPL = 0.
+ * EN6_OS, bit 24, rw: Count fixed counter 6 events while CPL = 0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 6 or CPUID.(EAX=0AH):ECX[6] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_SHIFT 24
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_WIDTH 1
@@ -679,7 +704,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
 
 /*
- * EN6_USR, bit 25, rw: Count fixed counter 6 events while CPL > 0.
+ * EN6_USR, bit 25, rw: Count fixed counter 6 events while CPL > 0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 6 or CPUID.(EAX=0AH):ECX[6] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_SHIFT 25
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_WIDTH 1
@@ -687,7 +713,8 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_FIELD(op, ...) op(msr_ia32_fixed_ctr_ctrl_t, uint64_t, UINT64_C(0x0000000002000000), 25, 1, 1, __VA_ARGS__)
 
 /*
- * EN6_PMI, bit 27, rw: PMI on fixed counter 6 overflow.
+ * EN6_PMI, bit 27, rw: PMI on fixed counter 6 overflow. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 6 or CPUID.(EAX=0AH):ECX[6] = 1.
  */
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_SHIFT 27
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_WIDTH 1
@@ -749,7 +776,8 @@ typedef union msr_ia32_perf_global_status {
 } msr_ia32_perf_global_status_t;
 
 /*
- * OVF_PMC0, bit 0, ro: IA32_PMC0 overflowed (CPUID.0AH:EAX[15:8] > 0).
+ * OVF_PMC0, bit 0, ro: IA32_PMC0 overflowed (CPUID.0AH:EAX[15:8] > 0). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 0.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_WIDTH 1
@@ -757,7 +785,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC1, bit 1, ro: IA32_PMC1 overflowed (CPUID.0AH:EAX[15:8] > 1).
+ * OVF_PMC1, bit 1, ro: IA32_PMC1 overflowed (CPUID.0AH:EAX[15:8] > 1). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_WIDTH 1
@@ -765,7 +794,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC2, bit 2, ro: IA32_PMC2 overflowed (CPUID.0AH:EAX[15:8] > 2).
+ * OVF_PMC2, bit 2, ro: IA32_PMC2 overflowed (CPUID.0AH:EAX[15:8] > 2). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 2.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_WIDTH 1
@@ -773,7 +803,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC3, bit 3, ro: IA32_PMC3 overflowed (CPUID.0AH:EAX[15:8] > 3).
+ * OVF_PMC3, bit 3, ro: IA32_PMC3 overflowed (CPUID.0AH:EAX[15:8] > 3). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 3.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_WIDTH 1
@@ -781,7 +812,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC4, bit 4, ro: IA32_PMC4 overflowed (CPUID.0AH:EAX[15:8] > 4).
+ * OVF_PMC4, bit 4, ro: IA32_PMC4 overflowed (CPUID.0AH:EAX[15:8] > 4). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 4.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_WIDTH 1
@@ -789,7 +821,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC5, bit 5, ro: IA32_PMC5 overflowed (CPUID.0AH:EAX[15:8] > 5).
+ * OVF_PMC5, bit 5, ro: IA32_PMC5 overflowed (CPUID.0AH:EAX[15:8] > 5). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 5.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_WIDTH 1
@@ -797,7 +830,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC6, bit 6, ro: IA32_PMC6 overflowed (CPUID.0AH:EAX[15:8] > 6).
+ * OVF_PMC6, bit 6, ro: IA32_PMC6 overflowed (CPUID.0AH:EAX[15:8] > 6). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 6.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_WIDTH 1
@@ -805,7 +839,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC7, bit 7, ro: IA32_PMC7 overflowed (CPUID.0AH:EAX[15:8] > 7).
+ * OVF_PMC7, bit 7, ro: IA32_PMC7 overflowed (CPUID.0AH:EAX[15:8] > 7). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 7.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_WIDTH 1
@@ -813,7 +848,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC8, bit 8, ro: IA32_PMC8 overflowed (CPUID.0AH:EAX[15:8] > 8).
+ * OVF_PMC8, bit 8, ro: IA32_PMC8 overflowed (CPUID.0AH:EAX[15:8] > 8). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 8.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_WIDTH 1
@@ -821,7 +857,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_PMC9, bit 9, ro: IA32_PMC9 overflowed (CPUID.0AH:EAX[15:8] > 9).
+ * OVF_PMC9, bit 9, ro: IA32_PMC9 overflowed (CPUID.0AH:EAX[15:8] > 9). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 9.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_WIDTH 1
@@ -829,7 +866,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR0, bit 32, ro: IA32_FIXED_CTR0 overflowed.
+ * OVF_FIXED_CTR0, bit 32, ro: IA32_FIXED_CTR0 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 0 or CPUID.(EAX=0AH):ECX[0] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_WIDTH 1
@@ -837,7 +875,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR1, bit 33, ro: IA32_FIXED_CTR1 overflowed.
+ * OVF_FIXED_CTR1, bit 33, ro: IA32_FIXED_CTR1 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 1 or CPUID.(EAX=0AH):ECX[1] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_WIDTH 1
@@ -845,7 +884,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR2, bit 34, ro: IA32_FIXED_CTR2 overflowed.
+ * OVF_FIXED_CTR2, bit 34, ro: IA32_FIXED_CTR2 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 2 or CPUID.(EAX=0AH):ECX[2] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_WIDTH 1
@@ -853,7 +893,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR3, bit 35, ro: IA32_FIXED_CTR3 overflowed.
+ * OVF_FIXED_CTR3, bit 35, ro: IA32_FIXED_CTR3 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 3 or CPUID.(EAX=0AH):ECX[3] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_WIDTH 1
@@ -861,7 +902,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR4, bit 36, ro: IA32_FIXED_CTR4 overflowed.
+ * OVF_FIXED_CTR4, bit 36, ro: IA32_FIXED_CTR4 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 4 or CPUID.(EAX=0AH):ECX[4] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_WIDTH 1
@@ -869,7 +911,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR5, bit 37, ro: IA32_FIXED_CTR5 overflowed.
+ * OVF_FIXED_CTR5, bit 37, ro: IA32_FIXED_CTR5 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 5 or CPUID.(EAX=0AH):ECX[5] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_WIDTH 1
@@ -877,7 +920,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR6, bit 38, ro: IA32_FIXED_CTR6 overflowed.
+ * OVF_FIXED_CTR6, bit 38, ro: IA32_FIXED_CTR6 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 6 or CPUID.(EAX=0AH):ECX[6] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_FIXED_CTR6_WIDTH 1
@@ -995,7 +1039,8 @@ typedef union msr_ia32_perf_global_ctrl {
 } msr_ia32_perf_global_ctrl_t;
 
 /*
- * EN_PMC0, bit 0, rw: Enables IA32_PMC0 (CPUID.0AH:EAX[15:8] > 0).
+ * EN_PMC0, bit 0, rw: Enables IA32_PMC0 (CPUID.0AH:EAX[15:8] > 0). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 0.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_WIDTH 1
@@ -1003,7 +1048,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC1, bit 1, rw: Enables IA32_PMC1 (CPUID.0AH:EAX[15:8] > 1).
+ * EN_PMC1, bit 1, rw: Enables IA32_PMC1 (CPUID.0AH:EAX[15:8] > 1). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_WIDTH 1
@@ -1011,7 +1057,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC2, bit 2, rw: Enables IA32_PMC2 (CPUID.0AH:EAX[15:8] > 2).
+ * EN_PMC2, bit 2, rw: Enables IA32_PMC2 (CPUID.0AH:EAX[15:8] > 2). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 2.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_WIDTH 1
@@ -1019,7 +1066,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC3, bit 3, rw: Enables IA32_PMC3 (CPUID.0AH:EAX[15:8] > 3).
+ * EN_PMC3, bit 3, rw: Enables IA32_PMC3 (CPUID.0AH:EAX[15:8] > 3). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 3.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_WIDTH 1
@@ -1027,7 +1075,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC4, bit 4, rw: Enables IA32_PMC4 (CPUID.0AH:EAX[15:8] > 4).
+ * EN_PMC4, bit 4, rw: Enables IA32_PMC4 (CPUID.0AH:EAX[15:8] > 4). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 4.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_WIDTH 1
@@ -1035,7 +1084,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC5, bit 5, rw: Enables IA32_PMC5 (CPUID.0AH:EAX[15:8] > 5).
+ * EN_PMC5, bit 5, rw: Enables IA32_PMC5 (CPUID.0AH:EAX[15:8] > 5). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 5.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_WIDTH 1
@@ -1043,7 +1093,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC6, bit 6, rw: Enables IA32_PMC6 (CPUID.0AH:EAX[15:8] > 6).
+ * EN_PMC6, bit 6, rw: Enables IA32_PMC6 (CPUID.0AH:EAX[15:8] > 6). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 6.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_WIDTH 1
@@ -1051,7 +1102,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC7, bit 7, rw: Enables IA32_PMC7 (CPUID.0AH:EAX[15:8] > 7).
+ * EN_PMC7, bit 7, rw: Enables IA32_PMC7 (CPUID.0AH:EAX[15:8] > 7). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 7.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_WIDTH 1
@@ -1059,7 +1111,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC8, bit 8, rw: Enables IA32_PMC8 (CPUID.0AH:EAX[15:8] > 8).
+ * EN_PMC8, bit 8, rw: Enables IA32_PMC8 (CPUID.0AH:EAX[15:8] > 8). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 8.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_WIDTH 1
@@ -1067,7 +1120,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
- * EN_PMC9, bit 9, rw: Enables IA32_PMC9 (CPUID.0AH:EAX[15:8] > 9).
+ * EN_PMC9, bit 9, rw: Enables IA32_PMC9 (CPUID.0AH:EAX[15:8] > 9). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 9.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_WIDTH 1
@@ -1075,7 +1129,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
- * EN_FIXED_CTR0, bit 32, rw: Enables IA32_FIXED_CTR0.
+ * EN_FIXED_CTR0, bit 32, rw: Enables IA32_FIXED_CTR0. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 0 or CPUID.(EAX=0AH):ECX[0] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_WIDTH 1
@@ -1083,7 +1138,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /*
- * EN_FIXED_CTR1, bit 33, rw: Enables IA32_FIXED_CTR1.
+ * EN_FIXED_CTR1, bit 33, rw: Enables IA32_FIXED_CTR1. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 1 or CPUID.(EAX=0AH):ECX[1] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_WIDTH 1
@@ -1091,7 +1147,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 1, __VA_ARGS__)
 
 /*
- * EN_FIXED_CTR2, bit 34, rw: Enables IA32_FIXED_CTR2.
+ * EN_FIXED_CTR2, bit 34, rw: Enables IA32_FIXED_CTR2. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 2 or CPUID.(EAX=0AH):ECX[2] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_WIDTH 1
@@ -1099,7 +1156,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 /*
- * EN_FIXED_CTR3, bit 35, rw: Enables IA32_FIXED_CTR3.
+ * EN_FIXED_CTR3, bit 35, rw: Enables IA32_FIXED_CTR3. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 3 or CPUID.(EAX=0AH):ECX[3] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_WIDTH 1
@@ -1107,7 +1165,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
 
 /*
- * EN_FIXED_CTR4, bit 36, rw: Enables IA32_FIXED_CTR4.
+ * EN_FIXED_CTR4, bit 36, rw: Enables IA32_FIXED_CTR4. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 4 or CPUID.(EAX=0AH):ECX[4] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_WIDTH 1
@@ -1115,7 +1174,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
 
 /*
- * EN_FIXED_CTR5, bit 37, rw: Enables IA32_FIXED_CTR5.
+ * EN_FIXED_CTR5, bit 37, rw: Enables IA32_FIXED_CTR5. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 5 or CPUID.(EAX=0AH):ECX[5] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_WIDTH 1
@@ -1123,7 +1183,8 @@ typedef union msr_ia32_perf_global_ctrl {
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_ctrl_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
 
 /*
- * EN_FIXED_CTR6, bit 38, rw: Enables IA32_FIXED_CTR6.
+ * EN_FIXED_CTR6, bit 38, rw: Enables IA32_FIXED_CTR6. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 6 or CPUID.(EAX=0AH):ECX[6] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_FIXED_CTR6_WIDTH 1
@@ -1132,7 +1193,7 @@ typedef union msr_ia32_perf_global_ctrl {
 
 /*
  * EN_PERF_METRICS, bit 48, rw: Enables the top-down performance metrics
- * (IA32_PERF_CAPABILITIES[15] = 1).
+ * (IA32_PERF_CAPABILITIES[15] = 1). Present if: IA32_PERF_CAPABILITIES[15] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_SHIFT 48
 #define MSR_IA32_PERF_GLOBAL_CTRL_EN_PERF_METRICS_WIDTH 1
@@ -1195,7 +1256,8 @@ typedef union msr_ia32_perf_global_status_reset {
 } msr_ia32_perf_global_status_reset_t;
 
 /*
- * OVF_PMC0, bit 0, rw: IA32_PMC0 overflowed (CPUID.0AH:EAX[15:8] > 0).
+ * OVF_PMC0, bit 0, rw: IA32_PMC0 overflowed (CPUID.0AH:EAX[15:8] > 0). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 0.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_WIDTH 1
@@ -1203,7 +1265,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC1, bit 1, rw: IA32_PMC1 overflowed (CPUID.0AH:EAX[15:8] > 1).
+ * OVF_PMC1, bit 1, rw: IA32_PMC1 overflowed (CPUID.0AH:EAX[15:8] > 1). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_WIDTH 1
@@ -1211,7 +1274,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC2, bit 2, rw: IA32_PMC2 overflowed (CPUID.0AH:EAX[15:8] > 2).
+ * OVF_PMC2, bit 2, rw: IA32_PMC2 overflowed (CPUID.0AH:EAX[15:8] > 2). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 2.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_WIDTH 1
@@ -1219,7 +1283,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC3, bit 3, rw: IA32_PMC3 overflowed (CPUID.0AH:EAX[15:8] > 3).
+ * OVF_PMC3, bit 3, rw: IA32_PMC3 overflowed (CPUID.0AH:EAX[15:8] > 3). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 3.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_WIDTH 1
@@ -1227,7 +1292,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC4, bit 4, rw: IA32_PMC4 overflowed (CPUID.0AH:EAX[15:8] > 4).
+ * OVF_PMC4, bit 4, rw: IA32_PMC4 overflowed (CPUID.0AH:EAX[15:8] > 4). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 4.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_WIDTH 1
@@ -1235,7 +1301,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC5, bit 5, rw: IA32_PMC5 overflowed (CPUID.0AH:EAX[15:8] > 5).
+ * OVF_PMC5, bit 5, rw: IA32_PMC5 overflowed (CPUID.0AH:EAX[15:8] > 5). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 5.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_WIDTH 1
@@ -1243,7 +1310,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC6, bit 6, rw: IA32_PMC6 overflowed (CPUID.0AH:EAX[15:8] > 6).
+ * OVF_PMC6, bit 6, rw: IA32_PMC6 overflowed (CPUID.0AH:EAX[15:8] > 6). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 6.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_WIDTH 1
@@ -1251,7 +1319,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC7, bit 7, rw: IA32_PMC7 overflowed (CPUID.0AH:EAX[15:8] > 7).
+ * OVF_PMC7, bit 7, rw: IA32_PMC7 overflowed (CPUID.0AH:EAX[15:8] > 7). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 7.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_WIDTH 1
@@ -1259,7 +1328,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC8, bit 8, rw: IA32_PMC8 overflowed (CPUID.0AH:EAX[15:8] > 8).
+ * OVF_PMC8, bit 8, rw: IA32_PMC8 overflowed (CPUID.0AH:EAX[15:8] > 8). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 8.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_WIDTH 1
@@ -1267,7 +1337,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC9, bit 9, rw: IA32_PMC9 overflowed (CPUID.0AH:EAX[15:8] > 9).
+ * OVF_PMC9, bit 9, rw: IA32_PMC9 overflowed (CPUID.0AH:EAX[15:8] > 9). Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 9.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_WIDTH 1
@@ -1275,7 +1346,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PMC9_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR0, bit 32, rw: IA32_FIXED_CTR0 overflowed.
+ * OVF_FIXED_CTR0, bit 32, rw: IA32_FIXED_CTR0 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 0 or CPUID.(EAX=0AH):ECX[0] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_WIDTH 1
@@ -1283,7 +1355,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR0_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR1, bit 33, rw: IA32_FIXED_CTR1 overflowed.
+ * OVF_FIXED_CTR1, bit 33, rw: IA32_FIXED_CTR1 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 1 or CPUID.(EAX=0AH):ECX[1] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_WIDTH 1
@@ -1291,7 +1364,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR1_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000200000000), 33, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR2, bit 34, rw: IA32_FIXED_CTR2 overflowed.
+ * OVF_FIXED_CTR2, bit 34, rw: IA32_FIXED_CTR2 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 2 or CPUID.(EAX=0AH):ECX[2] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_WIDTH 1
@@ -1299,7 +1373,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR2_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR3, bit 35, rw: IA32_FIXED_CTR3 overflowed.
+ * OVF_FIXED_CTR3, bit 35, rw: IA32_FIXED_CTR3 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 3 or CPUID.(EAX=0AH):ECX[3] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_WIDTH 1
@@ -1307,7 +1382,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR3_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR4, bit 36, rw: IA32_FIXED_CTR4 overflowed.
+ * OVF_FIXED_CTR4, bit 36, rw: IA32_FIXED_CTR4 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 4 or CPUID.(EAX=0AH):ECX[4] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_WIDTH 1
@@ -1315,7 +1391,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR4_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR5, bit 37, rw: IA32_FIXED_CTR5 overflowed.
+ * OVF_FIXED_CTR5, bit 37, rw: IA32_FIXED_CTR5 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 5 or CPUID.(EAX=0AH):ECX[5] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_WIDTH 1
@@ -1323,7 +1400,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR5_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_FIXED_CTR6, bit 38, rw: IA32_FIXED_CTR6 overflowed.
+ * OVF_FIXED_CTR6, bit 38, rw: IA32_FIXED_CTR6 overflowed. Present if:
+ * CPUID.(EAX=0AH):EDX[4:0] > 6 or CPUID.(EAX=0AH):ECX[6] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_FIXED_CTR6_WIDTH 1
@@ -1453,7 +1531,8 @@ typedef union msr_ia32_perf_global_status_set {
 } msr_ia32_perf_global_status_set_t;
 
 /*
- * OVF_PMC0, bit 0, rw: Write 1 to set the overflow status of IA32_PMC0.
+ * OVF_PMC0, bit 0, rw: Write 1 to set the overflow status of IA32_PMC0. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 0.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_SHIFT 0
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_WIDTH 1
@@ -1461,7 +1540,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC0_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC1, bit 1, rw: Write 1 to set the overflow status of IA32_PMC1.
+ * OVF_PMC1, bit 1, rw: Write 1 to set the overflow status of IA32_PMC1. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_SHIFT 1
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_WIDTH 1
@@ -1469,7 +1549,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC1_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC2, bit 2, rw: Write 1 to set the overflow status of IA32_PMC2.
+ * OVF_PMC2, bit 2, rw: Write 1 to set the overflow status of IA32_PMC2. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 2.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_SHIFT 2
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_WIDTH 1
@@ -1477,7 +1558,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC2_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC3, bit 3, rw: Write 1 to set the overflow status of IA32_PMC3.
+ * OVF_PMC3, bit 3, rw: Write 1 to set the overflow status of IA32_PMC3. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 3.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_SHIFT 3
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_WIDTH 1
@@ -1485,7 +1567,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC3_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC4, bit 4, rw: Write 1 to set the overflow status of IA32_PMC4.
+ * OVF_PMC4, bit 4, rw: Write 1 to set the overflow status of IA32_PMC4. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 4.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_SHIFT 4
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_WIDTH 1
@@ -1493,7 +1576,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC4_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC5, bit 5, rw: Write 1 to set the overflow status of IA32_PMC5.
+ * OVF_PMC5, bit 5, rw: Write 1 to set the overflow status of IA32_PMC5. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 5.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_SHIFT 5
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_WIDTH 1
@@ -1501,7 +1585,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC5_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC6, bit 6, rw: Write 1 to set the overflow status of IA32_PMC6.
+ * OVF_PMC6, bit 6, rw: Write 1 to set the overflow status of IA32_PMC6. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 6.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_SHIFT 6
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_WIDTH 1
@@ -1509,7 +1594,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC6_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC7, bit 7, rw: Write 1 to set the overflow status of IA32_PMC7.
+ * OVF_PMC7, bit 7, rw: Write 1 to set the overflow status of IA32_PMC7. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 7.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_SHIFT 7
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_WIDTH 1
@@ -1517,7 +1603,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC7_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC8, bit 8, rw: Write 1 to set the overflow status of IA32_PMC8.
+ * OVF_PMC8, bit 8, rw: Write 1 to set the overflow status of IA32_PMC8. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 8.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_SHIFT 8
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_WIDTH 1
@@ -1525,7 +1612,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC8_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PMC9, bit 9, rw: Write 1 to set the overflow status of IA32_PMC9.
+ * OVF_PMC9, bit 9, rw: Write 1 to set the overflow status of IA32_PMC9. Present if:
+ * CPUID.(EAX=0AH):EAX[15:8] > 9.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_SHIFT 9
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PMC9_WIDTH 1
@@ -1534,6 +1622,7 @@ typedef union msr_ia32_perf_global_status_set {
 
 /*
  * OVF_FIXED_CTR0, bit 32, rw: Write 1 to set the overflow status of IA32_FIXED_CTR0.
+ * Present if: CPUID.(EAX=0AH):EDX[4:0] > 0 or CPUID.(EAX=0AH):ECX[0] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_SHIFT 32
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR0_WIDTH 1
@@ -1542,6 +1631,7 @@ typedef union msr_ia32_perf_global_status_set {
 
 /*
  * OVF_FIXED_CTR1, bit 33, rw: Write 1 to set the overflow status of IA32_FIXED_CTR1.
+ * Present if: CPUID.(EAX=0AH):EDX[4:0] > 1 or CPUID.(EAX=0AH):ECX[1] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_SHIFT 33
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR1_WIDTH 1
@@ -1550,6 +1640,7 @@ typedef union msr_ia32_perf_global_status_set {
 
 /*
  * OVF_FIXED_CTR2, bit 34, rw: Write 1 to set the overflow status of IA32_FIXED_CTR2.
+ * Present if: CPUID.(EAX=0AH):EDX[4:0] > 2 or CPUID.(EAX=0AH):ECX[2] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_SHIFT 34
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR2_WIDTH 1
@@ -1558,6 +1649,7 @@ typedef union msr_ia32_perf_global_status_set {
 
 /*
  * OVF_FIXED_CTR3, bit 35, rw: Write 1 to set the overflow status of IA32_FIXED_CTR3.
+ * Present if: CPUID.(EAX=0AH):EDX[4:0] > 3 or CPUID.(EAX=0AH):ECX[3] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_SHIFT 35
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR3_WIDTH 1
@@ -1566,6 +1658,7 @@ typedef union msr_ia32_perf_global_status_set {
 
 /*
  * OVF_FIXED_CTR4, bit 36, rw: Write 1 to set the overflow status of IA32_FIXED_CTR4.
+ * Present if: CPUID.(EAX=0AH):EDX[4:0] > 4 or CPUID.(EAX=0AH):ECX[4] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_SHIFT 36
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR4_WIDTH 1
@@ -1574,6 +1667,7 @@ typedef union msr_ia32_perf_global_status_set {
 
 /*
  * OVF_FIXED_CTR5, bit 37, rw: Write 1 to set the overflow status of IA32_FIXED_CTR5.
+ * Present if: CPUID.(EAX=0AH):EDX[4:0] > 5 or CPUID.(EAX=0AH):ECX[5] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_SHIFT 37
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR5_WIDTH 1
@@ -1582,6 +1676,7 @@ typedef union msr_ia32_perf_global_status_set {
 
 /*
  * OVF_FIXED_CTR6, bit 38, rw: Write 1 to set the overflow status of IA32_FIXED_CTR6.
+ * Present if: CPUID.(EAX=0AH):EDX[4:0] > 6 or CPUID.(EAX=0AH):ECX[6] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_SHIFT 38
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_WIDTH 1
@@ -2356,8 +2451,8 @@ typedef union msr_ia32_pmc_gpx_ctr {
 #define MSR_IA32_PMC_GP7_CFG_A               UINT32_C(0x191D)
 #define MSR_IA32_PMC_GP8_CFG_A               UINT32_C(0x1921)
 #define MSR_IA32_PMC_GP9_CFG_A               UINT32_C(0x1925)
-#define MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK UINT64_C(0xFFFFFFFF00000000)
-#define MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK UINT64_C(0x00000000FFFFFFFF)
+#define MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK UINT64_C(0xFFFFFFFE00000000)
+#define MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK UINT64_C(0x00000001FFFFFFFF)
 #define MSR_IA32_PMC_GPx_CFG_A_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_pmc_gpx_cfg_a {
@@ -2374,7 +2469,8 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
         uint64_t en           : 1;  /* EN, bit 22, rw */
         uint64_t inv          : 1;  /* INV, bit 23, rw */
         uint64_t cmask        : 8;  /* CMASK, bits 31:24, rw */
-        uint64_t rsvd_32      : 32;
+        uint64_t in_tx        : 1;  /* IN_TX, bit 32, rw */
+        uint64_t rsvd_33      : 31;
     };
 } msr_ia32_pmc_gpx_cfg_a_t;
 
@@ -2435,7 +2531,9 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_INTR_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
 
 /*
- * ANY, bit 21, rw: AnyThread: count events of all logical processors of the core.
+ * ANY, bit 21, rw: AnyThread: count events of all logical processors of the core
+ * (performance monitoring version 3 and later). Present if: CPUID.(EAX=0AH):EAX[7:0] >=
+ * 3.
  */
 #define MSR_IA32_PMC_GPx_CFG_A_ANY_SHIFT 21
 #define MSR_IA32_PMC_GPx_CFG_A_ANY_WIDTH 1
@@ -2466,6 +2564,15 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_CMASK_WIDTH 8
 #define MSR_IA32_PMC_GPx_CFG_A_CMASK_MASK  UINT64_C(0x00000000FF000000)
 #define MSR_IA32_PMC_GPx_CFG_A_CMASK_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+
+/*
+ * IN_TX, bit 32, rw: Count only inside transactional (TSX) regions. Present if:
+ * CPUID.(EAX=7H):EBX[11] = 1.
+ */
+#define MSR_IA32_PMC_GPx_CFG_A_IN_TX_SHIFT 32
+#define MSR_IA32_PMC_GPx_CFG_A_IN_TX_WIDTH 1
+#define MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK  UINT64_C(0x0000000100000000)
+#define MSR_IA32_PMC_GPx_CFG_A_IN_TX_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PMC_GPx_CFG_A_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_pmc_gpx_cfg_a_read(n)                           MSR_VALUE_(msr_ia32_pmc_gpx_cfg_a_t, msr_rdmsr_at_(UINT32_C(0x1901), 4u, 10u, (uint32_t)(n)))

@@ -24,30 +24,40 @@ extern "C" {
  * Reference: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.); Nehalem Table 2-15
  */
 #define MSR_PLATFORM_INFO               UINT32_C(0xCE)
-#define MSR_PLATFORM_INFO_RESERVED_MASK UINT64_C(0xFF0000F80F7F00FF)
+#define MSR_PLATFORM_INFO_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_PLATFORM_INFO_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_PLATFORM_INFO_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_platform_info {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0               : 8;
+        uint64_t impl_7_0             : 8;  /* IMPL_7_0, bits 7:0, ro */
         uint64_t max_non_turbo_ratio  : 8;  /* MAX_NON_TURBO_RATIO, bits 15:8, ro */
-        uint64_t rsvd_16              : 7;
+        uint64_t impl_22_16           : 7;  /* IMPL_22_16, bits 22:16, ro */
         uint64_t ppin_cap             : 1;  /* PPIN_CAP, bit 23, ro */
-        uint64_t rsvd_24              : 4;
+        uint64_t impl_27_24           : 4;  /* IMPL_27_24, bits 27:24, ro */
         uint64_t prg_turbo_ratio_en   : 1;  /* PRG_TURBO_RATIO_EN, bit 28, ro */
         uint64_t prg_tdp_lim_en       : 1;  /* PRG_TDP_LIM_EN, bit 29, ro */
         uint64_t prg_tj_offset_en     : 1;  /* PRG_TJ_OFFSET_EN, bit 30, ro */
         uint64_t cpuid_faulting_en    : 1;  /* CPUID_FAULTING_EN, bit 31, ro */
         uint64_t lpm_support          : 1;  /* LPM_SUPPORT, bit 32, ro */
         uint64_t config_tdp_levels    : 2;  /* CONFIG_TDP_LEVELS, bits 34:33, ro */
-        uint64_t rsvd_35              : 5;
+        uint64_t impl_39_35           : 5;  /* IMPL_39_35, bits 39:35, ro */
         uint64_t max_efficiency_ratio : 8;  /* MAX_EFFICIENCY_RATIO, bits 47:40, ro */
         uint64_t min_operating_ratio  : 8;  /* MIN_OPERATING_RATIO, bits 55:48, ro */
-        uint64_t rsvd_56              : 8;
+        uint64_t impl_63_56           : 8;  /* IMPL_63_56, bits 63:56, ro */
     };
 } msr_platform_info_t;
+
+/*
+ * IMPL_7_0, bits 7:0, ro: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PLATFORM_INFO_IMPL_7_0_SHIFT 0
+#define MSR_PLATFORM_INFO_IMPL_7_0_WIDTH 8
+#define MSR_PLATFORM_INFO_IMPL_7_0_MASK  UINT64_C(0x00000000000000FF)
+#define MSR_PLATFORM_INFO_IMPL_7_0_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 0, __VA_ARGS__)
 
 /*
  * MAX_NON_TURBO_RATIO, bits 15:8, ro: Base ratio: the TSC runs at this ratio times the
@@ -59,6 +69,16 @@ typedef union msr_platform_info {
 #define MSR_PLATFORM_INFO_MAX_NON_TURBO_RATIO_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0x000000000000FF00), 8, 8, 0, __VA_ARGS__)
 
 /*
+ * IMPL_22_16, bits 22:16, ro: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PLATFORM_INFO_IMPL_22_16_SHIFT 16
+#define MSR_PLATFORM_INFO_IMPL_22_16_WIDTH 7
+#define MSR_PLATFORM_INFO_IMPL_22_16_MASK  UINT64_C(0x00000000007F0000)
+#define MSR_PLATFORM_INFO_IMPL_22_16_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 7, 0, __VA_ARGS__)
+
+/*
  * PPIN_CAP, bit 23, ro: The protected processor inventory number MSRs
  * (IA32_PPIN_CTL/IA32_PPIN) exist.
  */
@@ -66,6 +86,16 @@ typedef union msr_platform_info {
 #define MSR_PLATFORM_INFO_PPIN_CAP_WIDTH 1
 #define MSR_PLATFORM_INFO_PPIN_CAP_MASK  UINT64_C(0x0000000000800000)
 #define MSR_PLATFORM_INFO_PPIN_CAP_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 0, __VA_ARGS__)
+
+/*
+ * IMPL_27_24, bits 27:24, ro: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PLATFORM_INFO_IMPL_27_24_SHIFT 24
+#define MSR_PLATFORM_INFO_IMPL_27_24_WIDTH 4
+#define MSR_PLATFORM_INFO_IMPL_27_24_MASK  UINT64_C(0x000000000F000000)
+#define MSR_PLATFORM_INFO_IMPL_27_24_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0x000000000F000000), 24, 4, 0, __VA_ARGS__)
 
 /*
  * PRG_TURBO_RATIO_EN, bit 28, ro: MSR_TURBO_RATIO_LIMIT is writable.
@@ -117,6 +147,16 @@ typedef union msr_platform_info {
 #define MSR_PLATFORM_INFO_CONFIG_TDP_LEVELS_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0x0000000600000000), 33, 2, 0, __VA_ARGS__)
 
 /*
+ * IMPL_39_35, bits 39:35, ro: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PLATFORM_INFO_IMPL_39_35_SHIFT 35
+#define MSR_PLATFORM_INFO_IMPL_39_35_WIDTH 5
+#define MSR_PLATFORM_INFO_IMPL_39_35_MASK  UINT64_C(0x000000F800000000)
+#define MSR_PLATFORM_INFO_IMPL_39_35_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0x000000F800000000), 35, 5, 0, __VA_ARGS__)
+
+/*
  * MAX_EFFICIENCY_RATIO, bits 47:40, ro: Lowest ratio the OS may request (most efficient
  * point).
  */
@@ -132,6 +172,16 @@ typedef union msr_platform_info {
 #define MSR_PLATFORM_INFO_MIN_OPERATING_RATIO_WIDTH 8
 #define MSR_PLATFORM_INFO_MIN_OPERATING_RATIO_MASK  UINT64_C(0x00FF000000000000)
 #define MSR_PLATFORM_INFO_MIN_OPERATING_RATIO_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0x00FF000000000000), 48, 8, 0, __VA_ARGS__)
+
+/*
+ * IMPL_63_56, bits 63:56, ro: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PLATFORM_INFO_IMPL_63_56_SHIFT 56
+#define MSR_PLATFORM_INFO_IMPL_63_56_WIDTH 8
+#define MSR_PLATFORM_INFO_IMPL_63_56_MASK  UINT64_C(0xFF00000000000000)
+#define MSR_PLATFORM_INFO_IMPL_63_56_FIELD(op, ...) op(msr_platform_info_t, uint64_t, UINT64_C(0xFF00000000000000), 56, 8, 0, __VA_ARGS__)
 
 #define msr_platform_info_read()           MSR_VALUE_(msr_platform_info_t, msr_rdmsr(MSR_PLATFORM_INFO))
 #define msr_platform_info_read_safe(value) msr_rdmsr_safe(MSR_PLATFORM_INFO, MSR_RAW_PTR_(msr_platform_info_t, value))
@@ -191,7 +241,7 @@ typedef union msr_ia32_umwait_control {
  * Reference: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.)
  */
 #define MSR_PKG_CST_CONFIG_CONTROL               UINT32_C(0xE2)
-#define MSR_PKG_CST_CONFIG_CONTROL_RESERVED_MASK UINT64_C(0xFFFFFFFF81FF7BF0)
+#define MSR_PKG_CST_CONFIG_CONTROL_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_PKG_CST_CONFIG_CONTROL_WRITABLE_MASK UINT64_C(0x000000007E00840F)
 #define MSR_PKG_CST_CONFIG_CONTROL_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -199,18 +249,18 @@ typedef union msr_pkg_cst_config_control {
     uint64_t raw;
     __extension__ struct {
         uint64_t pkg_cstate_limit       : 4;  /* PKG_CSTATE_LIMIT, bits 3:0, rw */
-        uint64_t rsvd_4                 : 6;
+        uint64_t impl_9_4               : 6;  /* IMPL_9_4, bits 9:4, rw */
         uint64_t io_mwait_redirection   : 1;  /* IO_MWAIT_REDIRECTION, bit 10, rw */
-        uint64_t rsvd_11                : 4;
+        uint64_t impl_14_11             : 4;  /* IMPL_14_11, bits 14:11, rw */
         uint64_t cfg_lock               : 1;  /* CFG_LOCK, bit 15, rwo */
-        uint64_t rsvd_16                : 9;
+        uint64_t impl_24_16             : 9;  /* IMPL_24_16, bits 24:16, rw */
         uint64_t c3_state_auto_demotion : 1;  /* C3_STATE_AUTO_DEMOTION, bit 25, rw */
         uint64_t c1_state_auto_demotion : 1;  /* C1_STATE_AUTO_DEMOTION, bit 26, rw */
         uint64_t c3_undemotion          : 1;  /* C3_UNDEMOTION, bit 27, rw */
         uint64_t c1_undemotion          : 1;  /* C1_UNDEMOTION, bit 28, rw */
         uint64_t pkg_cstate_demotion    : 1;  /* PKG_CSTATE_DEMOTION, bit 29, rw */
         uint64_t pkg_cstate_undemotion  : 1;  /* PKG_CSTATE_UNDEMOTION, bit 30, rw */
-        uint64_t rsvd_31                : 33;
+        uint64_t impl_63_31             : 33; /* IMPL_63_31, bits 63:31, rw */
     };
 } msr_pkg_cst_config_control_t;
 
@@ -224,6 +274,16 @@ typedef union msr_pkg_cst_config_control {
 #define MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_LIMIT_FIELD(op, ...) op(msr_pkg_cst_config_control_t, uint64_t, UINT64_C(0x000000000000000F), 0, 4, 1, __VA_ARGS__)
 
 /*
+ * IMPL_9_4, bits 9:4, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_9_4_SHIFT 4
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_9_4_WIDTH 6
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_9_4_MASK  UINT64_C(0x00000000000003F0)
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_9_4_FIELD(op, ...) op(msr_pkg_cst_config_control_t, uint64_t, UINT64_C(0x00000000000003F0), 4, 6, 0, __VA_ARGS__)
+
+/*
  * IO_MWAIT_REDIRECTION, bit 10, rw: Reads of the I/O C-state ports are turned into
  * MWAIT requests.
  */
@@ -233,12 +293,32 @@ typedef union msr_pkg_cst_config_control {
 #define MSR_PKG_CST_CONFIG_CONTROL_IO_MWAIT_REDIRECTION_FIELD(op, ...) op(msr_pkg_cst_config_control_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_14_11, bits 14:11, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_14_11_SHIFT 11
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_14_11_WIDTH 4
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_14_11_MASK  UINT64_C(0x0000000000007800)
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_14_11_FIELD(op, ...) op(msr_pkg_cst_config_control_t, uint64_t, UINT64_C(0x0000000000007800), 11, 4, 0, __VA_ARGS__)
+
+/*
  * CFG_LOCK, bit 15, rwo: Locks bits 15:0 until reset.
  */
 #define MSR_PKG_CST_CONFIG_CONTROL_CFG_LOCK_SHIFT 15
 #define MSR_PKG_CST_CONFIG_CONTROL_CFG_LOCK_WIDTH 1
 #define MSR_PKG_CST_CONFIG_CONTROL_CFG_LOCK_MASK  UINT64_C(0x0000000000008000)
 #define MSR_PKG_CST_CONFIG_CONTROL_CFG_LOCK_FIELD(op, ...) op(msr_pkg_cst_config_control_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_24_16, bits 24:16, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_24_16_SHIFT 16
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_24_16_WIDTH 9
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_24_16_MASK  UINT64_C(0x0000000001FF0000)
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_24_16_FIELD(op, ...) op(msr_pkg_cst_config_control_t, uint64_t, UINT64_C(0x0000000001FF0000), 16, 9, 0, __VA_ARGS__)
 
 /*
  * C3_STATE_AUTO_DEMOTION, bit 25, rw: Hardware may turn C6/C7 requests into C3.
@@ -289,6 +369,16 @@ typedef union msr_pkg_cst_config_control {
 #define MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_UNDEMOTION_WIDTH 1
 #define MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_UNDEMOTION_MASK  UINT64_C(0x0000000040000000)
 #define MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_UNDEMOTION_FIELD(op, ...) op(msr_pkg_cst_config_control_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_63_31, bits 63:31, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_63_31_SHIFT 31
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_63_31_WIDTH 33
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_63_31_MASK  UINT64_C(0xFFFFFFFF80000000)
+#define MSR_PKG_CST_CONFIG_CONTROL_IMPL_63_31_FIELD(op, ...) op(msr_pkg_cst_config_control_t, uint64_t, UINT64_C(0xFFFFFFFF80000000), 31, 33, 0, __VA_ARGS__)
 
 #define msr_pkg_cst_config_control_read()                         MSR_VALUE_(msr_pkg_cst_config_control_t, msr_rdmsr(MSR_PKG_CST_CONFIG_CONTROL))
 #define msr_pkg_cst_config_control_read_safe(value)               msr_rdmsr_safe(MSR_PKG_CST_CONFIG_CONTROL, MSR_RAW_PTR_(msr_pkg_cst_config_control_t, value))
@@ -420,15 +510,18 @@ typedef union msr_ia32_overclocking_status {
  * Reference: SDM Vol 4 Table 2-2
  */
 #define MSR_IA32_PERF_STATUS               UINT32_C(0x198)
-#define MSR_IA32_PERF_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFF0000)
+#define MSR_IA32_PERF_STATUS_RESERVED_MASK UINT64_C(0xFFFF00007FFF0000)
 #define MSR_IA32_PERF_STATUS_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_PERF_STATUS_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_perf_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t state   : 16; /* STATE, bits 15:0, ro */
-        uint64_t rsvd_16 : 48;
+        uint64_t state        : 16; /* STATE, bits 15:0, ro */
+        uint64_t rsvd_16      : 15;
+        uint64_t xe_operation : 1;  /* XE_OPERATION, bit 31, ro */
+        uint64_t core_voltage : 16; /* CORE_VOLTAGE, bits 47:32, ro */
+        uint64_t rsvd_48      : 16;
     };
 } msr_ia32_perf_status_t;
 
@@ -439,6 +532,25 @@ typedef union msr_ia32_perf_status {
 #define MSR_IA32_PERF_STATUS_STATE_WIDTH 16
 #define MSR_IA32_PERF_STATUS_STATE_MASK  UINT64_C(0x000000000000FFFF)
 #define MSR_IA32_PERF_STATUS_STATE_FIELD(op, ...) op(msr_ia32_perf_status_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 0, __VA_ARGS__)
+
+/*
+ * XE_OPERATION, bit 31, ro: Core 2: extreme-edition operation (the ratio may exceed the
+ * maximum bus ratio). Present if: family 6H, model 0FH/17H.
+ */
+#define MSR_IA32_PERF_STATUS_XE_OPERATION_SHIFT 31
+#define MSR_IA32_PERF_STATUS_XE_OPERATION_WIDTH 1
+#define MSR_IA32_PERF_STATUS_XE_OPERATION_MASK  UINT64_C(0x0000000080000000)
+#define MSR_IA32_PERF_STATUS_XE_OPERATION_FIELD(op, ...) op(msr_ia32_perf_status_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 0, __VA_ARGS__)
+
+/*
+ * CORE_VOLTAGE, bits 47:32, ro: Sandy Bridge and later: core voltage in units of 1/8192
+ * V. Present if: family 6H, model
+ * 2AH/2DH/3AH/3EH/3CH/3FH/45H/46H/3DH/47H/4FH/56H/4EH/5EH/55H/8EH/9EH/66H/0A5H/0A6H.
+ */
+#define MSR_IA32_PERF_STATUS_CORE_VOLTAGE_SHIFT 32
+#define MSR_IA32_PERF_STATUS_CORE_VOLTAGE_WIDTH 16
+#define MSR_IA32_PERF_STATUS_CORE_VOLTAGE_MASK  UINT64_C(0x0000FFFF00000000)
+#define MSR_IA32_PERF_STATUS_CORE_VOLTAGE_FIELD(op, ...) op(msr_ia32_perf_status_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 0, __VA_ARGS__)
 
 #define msr_ia32_perf_status_read()           MSR_VALUE_(msr_ia32_perf_status_t, msr_rdmsr(MSR_IA32_PERF_STATUS))
 #define msr_ia32_perf_status_read_safe(value) msr_rdmsr_safe(MSR_IA32_PERF_STATUS, MSR_RAW_PTR_(msr_ia32_perf_status_t, value))
@@ -494,7 +606,7 @@ typedef union msr_ia32_perf_ctl {
  * Reference: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.)
  */
 #define MSR_MISC_PWR_MGMT               UINT32_C(0x1AA)
-#define MSR_MISC_PWR_MGMT_RESERVED_MASK UINT64_C(0xFFFFFFFFFFBFFFFC)
+#define MSR_MISC_PWR_MGMT_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_MISC_PWR_MGMT_WRITABLE_MASK UINT64_C(0x0000000000400003)
 #define MSR_MISC_PWR_MGMT_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -503,9 +615,9 @@ typedef union msr_misc_pwr_mgmt {
     __extension__ struct {
         uint64_t eist_hw_coordination_disable   : 1;  /* EIST_HW_COORDINATION_DISABLE, bit 0, rw */
         uint64_t energy_perf_bias_enable        : 1;  /* ENERGY_PERF_BIAS_ENABLE, bit 1, rw */
-        uint64_t rsvd_2                         : 20;
+        uint64_t impl_21_2                      : 20; /* IMPL_21_2, bits 21:2, rw */
         uint64_t thermal_interrupt_coordination : 1;  /* THERMAL_INTERRUPT_COORDINATION, bit 22, rw */
-        uint64_t rsvd_23                        : 41;
+        uint64_t impl_63_23                     : 41; /* IMPL_63_23, bits 63:23, rw */
     };
 } msr_misc_pwr_mgmt_t;
 
@@ -528,6 +640,16 @@ typedef union msr_misc_pwr_mgmt {
 #define MSR_MISC_PWR_MGMT_ENERGY_PERF_BIAS_ENABLE_FIELD(op, ...) op(msr_misc_pwr_mgmt_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_21_2, bits 21:2, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_MISC_PWR_MGMT_IMPL_21_2_SHIFT 2
+#define MSR_MISC_PWR_MGMT_IMPL_21_2_WIDTH 20
+#define MSR_MISC_PWR_MGMT_IMPL_21_2_MASK  UINT64_C(0x00000000003FFFFC)
+#define MSR_MISC_PWR_MGMT_IMPL_21_2_FIELD(op, ...) op(msr_misc_pwr_mgmt_t, uint64_t, UINT64_C(0x00000000003FFFFC), 2, 20, 0, __VA_ARGS__)
+
+/*
  * THERMAL_INTERRUPT_COORDINATION, bit 22, rw: Thermal interrupts are routed only to the
  * thread that requested them (Skylake and later).
  */
@@ -535,6 +657,16 @@ typedef union msr_misc_pwr_mgmt {
 #define MSR_MISC_PWR_MGMT_THERMAL_INTERRUPT_COORDINATION_WIDTH 1
 #define MSR_MISC_PWR_MGMT_THERMAL_INTERRUPT_COORDINATION_MASK  UINT64_C(0x0000000000400000)
 #define MSR_MISC_PWR_MGMT_THERMAL_INTERRUPT_COORDINATION_FIELD(op, ...) op(msr_misc_pwr_mgmt_t, uint64_t, UINT64_C(0x0000000000400000), 22, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_63_23, bits 63:23, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_MISC_PWR_MGMT_IMPL_63_23_SHIFT 23
+#define MSR_MISC_PWR_MGMT_IMPL_63_23_WIDTH 41
+#define MSR_MISC_PWR_MGMT_IMPL_63_23_MASK  UINT64_C(0xFFFFFFFFFF800000)
+#define MSR_MISC_PWR_MGMT_IMPL_63_23_FIELD(op, ...) op(msr_misc_pwr_mgmt_t, uint64_t, UINT64_C(0xFFFFFFFFFF800000), 23, 41, 0, __VA_ARGS__)
 
 #define msr_misc_pwr_mgmt_read()                         MSR_VALUE_(msr_misc_pwr_mgmt_t, msr_rdmsr(MSR_MISC_PWR_MGMT))
 #define msr_misc_pwr_mgmt_read_safe(value)               msr_rdmsr_safe(MSR_MISC_PWR_MGMT, MSR_RAW_PTR_(msr_misc_pwr_mgmt_t, value))
@@ -834,7 +966,7 @@ typedef union msr_ia32_energy_perf_bias {
  * Reference: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.)
  */
 #define MSR_POWER_CTL               UINT32_C(0x1FC)
-#define MSR_POWER_CTL_RESERVED_MASK UINT64_C(0xFFFFFFFFFFE7FFFC)
+#define MSR_POWER_CTL_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_POWER_CTL_WRITABLE_MASK UINT64_C(0x0000000000180003)
 #define MSR_POWER_CTL_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -843,10 +975,10 @@ typedef union msr_power_ctl {
     __extension__ struct {
         uint64_t bi_directional_prochot                 : 1;  /* BI_DIRECTIONAL_PROCHOT, bit 0, rw */
         uint64_t c1e_enable                             : 1;  /* C1E_ENABLE, bit 1, rw */
-        uint64_t rsvd_2                                 : 17;
+        uint64_t impl_18_2                              : 17; /* IMPL_18_2, bits 18:2, rw */
         uint64_t disable_race_to_halt                   : 1;  /* DISABLE_RACE_TO_HALT, bit 19, rw */
         uint64_t disable_energy_efficiency_optimization : 1;  /* DISABLE_ENERGY_EFFICIENCY_OPTIMIZATION, bit 20, rw */
-        uint64_t rsvd_21                                : 43;
+        uint64_t impl_63_21                             : 43; /* IMPL_63_21, bits 63:21, rw */
     };
 } msr_power_ctl_t;
 
@@ -868,6 +1000,16 @@ typedef union msr_power_ctl {
 #define MSR_POWER_CTL_C1E_ENABLE_FIELD(op, ...) op(msr_power_ctl_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_18_2, bits 18:2, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_POWER_CTL_IMPL_18_2_SHIFT 2
+#define MSR_POWER_CTL_IMPL_18_2_WIDTH 17
+#define MSR_POWER_CTL_IMPL_18_2_MASK  UINT64_C(0x000000000007FFFC)
+#define MSR_POWER_CTL_IMPL_18_2_FIELD(op, ...) op(msr_power_ctl_t, uint64_t, UINT64_C(0x000000000007FFFC), 2, 17, 0, __VA_ARGS__)
+
+/*
  * DISABLE_RACE_TO_HALT, bit 19, rw: Disables the energy-efficiency (race-to-halt)
  * optimisation.
  */
@@ -884,6 +1026,16 @@ typedef union msr_power_ctl {
 #define MSR_POWER_CTL_DISABLE_ENERGY_EFFICIENCY_OPTIMIZATION_WIDTH 1
 #define MSR_POWER_CTL_DISABLE_ENERGY_EFFICIENCY_OPTIMIZATION_MASK  UINT64_C(0x0000000000100000)
 #define MSR_POWER_CTL_DISABLE_ENERGY_EFFICIENCY_OPTIMIZATION_FIELD(op, ...) op(msr_power_ctl_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_63_21, bits 63:21, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_POWER_CTL_IMPL_63_21_SHIFT 21
+#define MSR_POWER_CTL_IMPL_63_21_WIDTH 43
+#define MSR_POWER_CTL_IMPL_63_21_MASK  UINT64_C(0xFFFFFFFFFFE00000)
+#define MSR_POWER_CTL_IMPL_63_21_FIELD(op, ...) op(msr_power_ctl_t, uint64_t, UINT64_C(0xFFFFFFFFFFE00000), 21, 43, 0, __VA_ARGS__)
 
 #define msr_power_ctl_read()                         MSR_VALUE_(msr_power_ctl_t, msr_rdmsr(MSR_POWER_CTL))
 #define msr_power_ctl_read_safe(value)               msr_rdmsr_safe(MSR_POWER_CTL, MSR_RAW_PTR_(msr_power_ctl_t, value))
@@ -1136,7 +1288,7 @@ typedef union msr_xeon_phi_core_c6_residency {
  * Reference: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.)
  */
 #define MSR_VR_CURRENT_CONFIG               UINT32_C(0x601)
-#define MSR_VR_CURRENT_CONFIG_RESERVED_MASK UINT64_C(0xFFFFFFFF7FFFE000)
+#define MSR_VR_CURRENT_CONFIG_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_VR_CURRENT_CONFIG_WRITABLE_MASK UINT64_C(0x0000000080001FFF)
 #define MSR_VR_CURRENT_CONFIG_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -1144,9 +1296,9 @@ typedef union msr_vr_current_config {
     uint64_t raw;
     __extension__ struct {
         uint64_t current_limit : 13; /* CURRENT_LIMIT, bits 12:0, rw */
-        uint64_t rsvd_13       : 18;
+        uint64_t impl_30_13    : 18; /* IMPL_30_13, bits 30:13, rw */
         uint64_t lock          : 1;  /* LOCK, bit 31, rwo */
-        uint64_t rsvd_32       : 32;
+        uint64_t impl_63_32    : 32; /* IMPL_63_32, bits 63:32, rw */
     };
 } msr_vr_current_config_t;
 
@@ -1159,12 +1311,32 @@ typedef union msr_vr_current_config {
 #define MSR_VR_CURRENT_CONFIG_CURRENT_LIMIT_FIELD(op, ...) op(msr_vr_current_config_t, uint64_t, UINT64_C(0x0000000000001FFF), 0, 13, 1, __VA_ARGS__)
 
 /*
+ * IMPL_30_13, bits 30:13, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_VR_CURRENT_CONFIG_IMPL_30_13_SHIFT 13
+#define MSR_VR_CURRENT_CONFIG_IMPL_30_13_WIDTH 18
+#define MSR_VR_CURRENT_CONFIG_IMPL_30_13_MASK  UINT64_C(0x000000007FFFE000)
+#define MSR_VR_CURRENT_CONFIG_IMPL_30_13_FIELD(op, ...) op(msr_vr_current_config_t, uint64_t, UINT64_C(0x000000007FFFE000), 13, 18, 0, __VA_ARGS__)
+
+/*
  * LOCK, bit 31, rwo: Locks the limit until reset.
  */
 #define MSR_VR_CURRENT_CONFIG_LOCK_SHIFT 31
 #define MSR_VR_CURRENT_CONFIG_LOCK_WIDTH 1
 #define MSR_VR_CURRENT_CONFIG_LOCK_MASK  UINT64_C(0x0000000080000000)
 #define MSR_VR_CURRENT_CONFIG_LOCK_FIELD(op, ...) op(msr_vr_current_config_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_63_32, bits 63:32, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_VR_CURRENT_CONFIG_IMPL_63_32_SHIFT 32
+#define MSR_VR_CURRENT_CONFIG_IMPL_63_32_WIDTH 32
+#define MSR_VR_CURRENT_CONFIG_IMPL_63_32_MASK  UINT64_C(0xFFFFFFFF00000000)
+#define MSR_VR_CURRENT_CONFIG_IMPL_63_32_FIELD(op, ...) op(msr_vr_current_config_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_vr_current_config_read()                         MSR_VALUE_(msr_vr_current_config_t, msr_rdmsr(MSR_VR_CURRENT_CONFIG))
 #define msr_vr_current_config_read_safe(value)               msr_rdmsr_safe(MSR_VR_CURRENT_CONFIG, MSR_RAW_PTR_(msr_vr_current_config_t, value))

@@ -39,7 +39,7 @@ typedef union msr_ia32_clock_modulation {
 
 /*
  * EXTENDED_DUTY_CYCLE, bit 0, rw: Extends the duty-cycle field by a low-order bit
- * (CPUID.06H:EAX[5]).
+ * (CPUID.06H:EAX[5]). Present if: CPUID.(EAX=6H):EAX[5] = 1.
  */
 #define MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_SHIFT 0
 #define MSR_IA32_CLOCK_MODULATION_EXTENDED_DUTY_CYCLE_WIDTH 1
@@ -178,7 +178,7 @@ typedef union msr_ia32_therm_interrupt {
 
 /*
  * POWER_LIMIT_NOTIFICATION_ENABLE, bit 24, rw: Interrupt on power-limitation
- * notifications (CPUID.06H:EAX[4]).
+ * notifications (CPUID.06H:EAX[4]). Present if: CPUID.(EAX=6H):EAX[4] = 1.
  */
 #define MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_SHIFT 24
 #define MSR_IA32_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_WIDTH 1
@@ -452,19 +452,29 @@ typedef union msr_therm2_ctl {
  * Reference: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.)
  */
 #define MSR_TEMPERATURE_TARGET               UINT32_C(0x1A2)
-#define MSR_TEMPERATURE_TARGET_RESERVED_MASK UINT64_C(0xFFFFFFFFC000FFFF)
+#define MSR_TEMPERATURE_TARGET_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_TEMPERATURE_TARGET_WRITABLE_MASK UINT64_C(0x000000003F000000)
 #define MSR_TEMPERATURE_TARGET_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_temperature_target {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0                : 16;
+        uint64_t impl_15_0             : 16; /* IMPL_15_0, bits 15:0, rw */
         uint64_t temperature_target    : 8;  /* TEMPERATURE_TARGET, bits 23:16, ro */
         uint64_t tcc_activation_offset : 6;  /* TCC_ACTIVATION_OFFSET, bits 29:24, rw */
-        uint64_t rsvd_30               : 34;
+        uint64_t impl_63_30            : 34; /* IMPL_63_30, bits 63:30, rw */
     };
 } msr_temperature_target_t;
+
+/*
+ * IMPL_15_0, bits 15:0, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_TEMPERATURE_TARGET_IMPL_15_0_SHIFT 0
+#define MSR_TEMPERATURE_TARGET_IMPL_15_0_WIDTH 16
+#define MSR_TEMPERATURE_TARGET_IMPL_15_0_MASK  UINT64_C(0x000000000000FFFF)
+#define MSR_TEMPERATURE_TARGET_IMPL_15_0_FIELD(op, ...) op(msr_temperature_target_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 0, __VA_ARGS__)
 
 /*
  * TEMPERATURE_TARGET, bits 23:16, ro: Temperature (degrees C) at which PROCHOT#
@@ -485,6 +495,16 @@ typedef union msr_temperature_target {
 #define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK  UINT64_C(0x000000003F000000)
 #define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_FIELD(op, ...) op(msr_temperature_target_t, uint64_t, UINT64_C(0x000000003F000000), 24, 6, 1, __VA_ARGS__)
 
+/*
+ * IMPL_63_30, bits 63:30, rw: Bits the model tables of other processors define, or real
+ * processors return set; implementation-specific, not reserved. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_TEMPERATURE_TARGET_IMPL_63_30_SHIFT 30
+#define MSR_TEMPERATURE_TARGET_IMPL_63_30_WIDTH 34
+#define MSR_TEMPERATURE_TARGET_IMPL_63_30_MASK  UINT64_C(0xFFFFFFFFC0000000)
+#define MSR_TEMPERATURE_TARGET_IMPL_63_30_FIELD(op, ...) op(msr_temperature_target_t, uint64_t, UINT64_C(0xFFFFFFFFC0000000), 30, 34, 0, __VA_ARGS__)
+
 #define msr_temperature_target_read()                         MSR_VALUE_(msr_temperature_target_t, msr_rdmsr(MSR_TEMPERATURE_TARGET))
 #define msr_temperature_target_read_safe(value)               msr_rdmsr_safe(MSR_TEMPERATURE_TARGET, MSR_RAW_PTR_(msr_temperature_target_t, value))
 #define msr_temperature_target_write(value)                   msr_wrmsr(MSR_TEMPERATURE_TARGET, MSR_RAW_(msr_temperature_target_t, value))
@@ -500,7 +520,7 @@ typedef union msr_temperature_target {
  * Reference: SDM Vol 4 Table 2-2
  */
 #define MSR_IA32_PACKAGE_THERM_STATUS               UINT32_C(0x1B1)
-#define MSR_IA32_PACKAGE_THERM_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFFFB80F000)
+#define MSR_IA32_PACKAGE_THERM_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFF0380F000)
 #define MSR_IA32_PACKAGE_THERM_STATUS_WRITABLE_MASK UINT64_C(0x0000000004000AAA)
 #define MSR_IA32_PACKAGE_THERM_STATUS_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -523,7 +543,8 @@ typedef union msr_ia32_package_therm_status {
         uint64_t digital_readout         : 7;  /* DIGITAL_READOUT, bits 22:16, ro */
         uint64_t rsvd_23                 : 3;
         uint64_t hfi_updated             : 1;  /* HFI_UPDATED, bit 26, rw */
-        uint64_t rsvd_27                 : 37;
+        uint64_t impl_31_27              : 5;  /* IMPL_31_27, bits 31:27, ro */
+        uint64_t rsvd_32                 : 32;
     };
 } msr_ia32_package_therm_status_t;
 
@@ -635,12 +656,23 @@ typedef union msr_ia32_package_therm_status {
 
 /*
  * HFI_UPDATED, bit 26, rw: Sticky: the hardware feedback interface table was updated
- * (CPUID.06H:EAX[19]); write 0 to clear.
+ * (CPUID.06H:EAX[19]); write 0 to clear. Present if: CPUID.(EAX=6H):EAX[19] = 1.
  */
 #define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_SHIFT 26
 #define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_WIDTH 1
 #define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_MASK  UINT64_C(0x0000000004000000)
 #define MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x0000000004000000), 26, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_31_27, bits 31:27, ro: Processors return IA32_THERM_STATUS's reading-valid (31)
+ * and resolution (30:27) here; the SDM leaves them undocumented for the package.
+ * Undocumented: implementation-specific bits, not reserved and not writable through the
+ * typed API.
+ */
+#define MSR_IA32_PACKAGE_THERM_STATUS_IMPL_31_27_SHIFT 27
+#define MSR_IA32_PACKAGE_THERM_STATUS_IMPL_31_27_WIDTH 5
+#define MSR_IA32_PACKAGE_THERM_STATUS_IMPL_31_27_MASK  UINT64_C(0x00000000F8000000)
+#define MSR_IA32_PACKAGE_THERM_STATUS_IMPL_31_27_FIELD(op, ...) op(msr_ia32_package_therm_status_t, uint64_t, UINT64_C(0x00000000F8000000), 27, 5, 0, __VA_ARGS__)
 
 #define msr_ia32_package_therm_status_read()                         MSR_VALUE_(msr_ia32_package_therm_status_t, msr_rdmsr(MSR_IA32_PACKAGE_THERM_STATUS))
 #define msr_ia32_package_therm_status_read_safe(value)               msr_rdmsr_safe(MSR_IA32_PACKAGE_THERM_STATUS, MSR_RAW_PTR_(msr_ia32_package_therm_status_t, value))
@@ -747,7 +779,7 @@ typedef union msr_ia32_package_therm_interrupt {
 
 /*
  * POWER_LIMIT_NOTIFICATION_ENABLE, bit 24, rw: Interrupt on package power-limit
- * notifications.
+ * notifications. Present if: CPUID.(EAX=6H):EAX[4] = 1.
  */
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_SHIFT 24
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_POWER_LIMIT_NOTIFICATION_ENABLE_WIDTH 1
@@ -756,7 +788,7 @@ typedef union msr_ia32_package_therm_interrupt {
 
 /*
  * HFI_INT_ENABLE, bit 25, rw: Interrupt on hardware feedback interface table updates
- * (CPUID.06H:EAX[19]).
+ * (CPUID.06H:EAX[19]). Present if: CPUID.(EAX=6H):EAX[19] = 1.
  */
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_SHIFT 25
 #define MSR_IA32_PACKAGE_THERM_INTERRUPT_HFI_INT_ENABLE_WIDTH 1

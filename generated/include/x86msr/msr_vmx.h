@@ -310,7 +310,7 @@ typedef union msr_ia32_vmx_entry_ctls {
  * Reference: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.6
  */
 #define MSR_IA32_VMX_MISC               UINT32_C(0x485)
-#define MSR_IA32_VMX_MISC_RESERVED_MASK UINT64_C(0x0000000080003E00)
+#define MSR_IA32_VMX_MISC_RESERVED_MASK UINT64_C(0x0000000080003C00)
 #define MSR_IA32_VMX_MISC_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_VMX_MISC_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -322,7 +322,8 @@ typedef union msr_ia32_vmx_misc {
         uint64_t activity_hlt                      : 1;  /* ACTIVITY_HLT, bit 6, ro */
         uint64_t activity_shutdown                 : 1;  /* ACTIVITY_SHUTDOWN, bit 7, ro */
         uint64_t activity_wait_sipi                : 1;  /* ACTIVITY_WAIT_SIPI, bit 8, ro */
-        uint64_t rsvd_9                            : 5;
+        uint64_t impl_9                            : 1;  /* IMPL_9, bit 9, ro */
+        uint64_t rsvd_10                           : 4;
         uint64_t intel_pt_in_vmx                   : 1;  /* INTEL_PT_IN_VMX, bit 14, ro */
         uint64_t rdmsr_smbase_in_smm               : 1;  /* RDMSR_SMBASE_IN_SMM, bit 15, ro */
         uint64_t cr3_target_count                  : 9;  /* CR3_TARGET_COUNT, bits 24:16, ro */
@@ -376,6 +377,16 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_WIDTH 1
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK  UINT64_C(0x0000000000000100)
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
+
+/*
+ * IMPL_9, bit 9, ro: Set by Core 2 processors; the SDM reserves it. Present if: family
+ * 6H, model 0EH/0FH/17H. Undocumented: implementation-specific bits, not reserved and
+ * not writable through the typed API.
+ */
+#define MSR_IA32_VMX_MISC_IMPL_9_SHIFT 9
+#define MSR_IA32_VMX_MISC_IMPL_9_WIDTH 1
+#define MSR_IA32_VMX_MISC_IMPL_9_MASK  UINT64_C(0x0000000000000200)
+#define MSR_IA32_VMX_MISC_IMPL_9_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
 
 /*
  * INTEL_PT_IN_VMX, bit 14, ro: Intel Processor Trace may be used in VMX operation.
