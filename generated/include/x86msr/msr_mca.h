@@ -123,6 +123,7 @@ typedef union msr_ia32_mcg_cap {
 
 /*
  * MCG_EXT_P, bit 9, ro: Intel: the extended machine-check state registers are present.
+ * Only on Intel.
  */
 #define MSR_IA32_MCG_CAP_MCG_EXT_P_SHIFT 9
 #define MSR_IA32_MCG_CAP_MCG_EXT_P_WIDTH 1
@@ -131,7 +132,7 @@ typedef union msr_ia32_mcg_cap {
 
 /*
  * MCG_CMCI_P, bit 10, ro: Intel: corrected machine-check error interrupts (CMCI) are
- * supported.
+ * supported. Only on Intel.
  */
 #define MSR_IA32_MCG_CAP_MCG_CMCI_P_SHIFT 10
 #define MSR_IA32_MCG_CAP_MCG_CMCI_P_WIDTH 1
@@ -140,7 +141,7 @@ typedef union msr_ia32_mcg_cap {
 
 /*
  * MCG_TES_P, bit 11, ro: Intel: threshold-based error status (bits 54:53 of
- * IA32_MCi_STATUS) is present.
+ * IA32_MCi_STATUS) is present. Only on Intel.
  */
 #define MSR_IA32_MCG_CAP_MCG_TES_P_SHIFT 11
 #define MSR_IA32_MCG_CAP_MCG_TES_P_WIDTH 1
@@ -149,6 +150,7 @@ typedef union msr_ia32_mcg_cap {
 
 /*
  * MCG_EXT_CNT, bits 23:16, ro: Intel: number of extended machine-check state registers.
+ * Only on Intel.
  */
 #define MSR_IA32_MCG_CAP_MCG_EXT_CNT_SHIFT 16
 #define MSR_IA32_MCG_CAP_MCG_EXT_CNT_WIDTH 8
@@ -156,7 +158,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_EXT_CNT_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 0, __VA_ARGS__)
 
 /*
- * MCG_SER_P, bit 24, ro: Intel: software error recovery is supported.
+ * MCG_SER_P, bit 24, ro: Intel: software error recovery is supported. Only on Intel.
  */
 #define MSR_IA32_MCG_CAP_MCG_SER_P_SHIFT 24
 #define MSR_IA32_MCG_CAP_MCG_SER_P_WIDTH 1
@@ -165,7 +167,7 @@ typedef union msr_ia32_mcg_cap {
 
 /*
  * MCG_EMC_P, bit 25, ro: Intel: enhanced machine-check capability for firmware-first
- * signalling.
+ * signalling. Only on Intel.
  */
 #define MSR_IA32_MCG_CAP_MCG_EMC_P_SHIFT 25
 #define MSR_IA32_MCG_CAP_MCG_EMC_P_WIDTH 1
@@ -174,7 +176,7 @@ typedef union msr_ia32_mcg_cap {
 
 /*
  * MCG_ELOG_P, bit 26, ro: Intel: firmware can be invoked on errors to log additional
- * ACPI generic error data.
+ * ACPI generic error data. Only on Intel.
  */
 #define MSR_IA32_MCG_CAP_MCG_ELOG_P_SHIFT 26
 #define MSR_IA32_MCG_CAP_MCG_ELOG_P_WIDTH 1
@@ -183,7 +185,7 @@ typedef union msr_ia32_mcg_cap {
 
 /*
  * MCG_LMCE_P, bit 27, ro: Intel: local machine-check exceptions are supported
- * (IA32_MCG_EXT_CTL exists).
+ * (IA32_MCG_EXT_CTL exists). Only on Intel.
  */
 #define MSR_IA32_MCG_CAP_MCG_LMCE_P_SHIFT 27
 #define MSR_IA32_MCG_CAP_MCG_LMCE_P_WIDTH 1
