@@ -62,6 +62,11 @@ const struct msr_info *lookup_msr(const char *arg)
     msr = msr_find_by_name(arg);
     if (msr != NULL)
         return msr;
+    /* The SDM writes model-specific registers MSR_PLATFORM_INFO and Linux
+     * writes MSR_IA32_EFER; the spec's names drop that prefix. */
+    if ((arg[0] == 'M' || arg[0] == 'm') && (arg[1] == 'S' || arg[1] == 's') && (arg[2] == 'R' || arg[2] == 'r') &&
+        arg[3] == '_' && (msr = msr_find_by_name(arg + 4)) != NULL)
+        return msr;
     if (arg[0] == '\0') {
         usage_error("empty MSR name");
         return NULL;

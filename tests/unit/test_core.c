@@ -314,6 +314,38 @@ START_TEST(every_generated_condition_describes_like_the_generator)
 }
 END_TEST
 
+START_TEST(not_and_shared_addresses_follow_the_processor)
+{
+    /* NOT swaps yes and no and keeps unknown. */
+    const struct msr_condition not_p4[] = {
+        { MSR_CONDITION_KIND_NOT, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, NULL, 0 },
+        { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0xF, 0, NULL, 0 } };
+    const struct msr_cpuid_entry p4[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0xF43, 0, 0, 0 } } };
+    const struct msr_cpuid_entry slm[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0x30678, 0, 0, 0 } },
+                                           { 0xA, 0, { 0, 0, 0, 3 } } };
+    const struct msr_cpuid_entry core2[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0x6F6, 0, 0, 0 } } };
+    const struct msr_cpuid_table tp = { p4, 2 }, ts = { slm, 3 }, tc = { core2, 2 };
+    struct msr_cpuid_source sp = msr_cpuid_table_source(&tp), ss = msr_cpuid_table_source(&ts),
+                            sc = msr_cpuid_table_source(&tc);
+    struct msr_facts fp = { &sp, NULL, NULL }, fs = { &ss, NULL, NULL }, fc = { &sc, NULL, NULL },
+                     none = { NULL, NULL, NULL };
+    char text[64];
+
+    ck_assert_int_eq(msr_condition_eval(not_p4, 0, &fp), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_condition_eval(not_p4, 0, &fs), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_condition_eval(not_p4, 0, &none), MSR_SUPPORT_UNKNOWN);
+    msr_condition_describe(not_p4, 0, false, text, sizeof text);
+    ck_assert_str_eq(text, "not (family 0FH)");
+    /* 0CDH: FSB_FREQ on Core 2, SILVERMONT_FSB_FREQ on Silvermont. */
+    ck_assert_str_eq(msr_find_by_address_for_cpu(MSR_FSB_FREQ, &fc)->name, "FSB_FREQ");
+    ck_assert_str_eq(msr_find_by_address_for_cpu(MSR_SILVERMONT_FSB_FREQ, &fs)->name, "SILVERMONT_FSB_FREQ");
+    /* 309H: the NetBurst counter on family 0FH, the fixed counter where CPUID.0AH reports it. */
+    ck_assert_str_eq(msr_find_by_address_for_cpu(0x309, &fp)->name, "FLAME_COUNTER1");
+    ck_assert_str_eq(msr_find_by_address_for_cpu(0x309, &fs)->name, "IA32_FIXED_CTR0");
+    ck_assert_ptr_null(msr_find_by_address_for_cpu(0x7FFFFFFF, &fs));
+}
+END_TEST
+
 START_TEST(masks_follow_the_processor)
 {
     /* IA32_EFER.SVME and friends are AMD's: on an Intel CPU they are reserved. Each EFER field
@@ -379,6 +411,7 @@ int main(void)
     tcase_add_test(tc, presence_follows_the_facts_and_never_says_a_wrong_yes);
     tcase_add_test(tc, hypervisor_signatures_add_to_the_vendor_set);
     tcase_add_test(tc, masks_follow_the_processor);
+    tcase_add_test(tc, not_and_shared_addresses_follow_the_processor);
     tcase_add_test(tc, every_generated_condition_describes_like_the_generator);
     tcase_add_test(tc, native_cpuid_answers_for_this_machine);
     suite_add_tcase(s, tc);
