@@ -15475,7 +15475,7 @@ static const struct msr_field_info fields_cpuid_fn_1[] = {
       NULL, 0,
       0, NULL, false, false },
     { "FEATURES_ECX", 63, 32, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
-      "CPUID Fn0000_0001_ECX (bit 62 = RDRAND, cleared by Linux on broken parts).",
+      "CPUID Fn0000_0001_ECX (bit 62 is RDRAND, which operating systems clear on parts with a broken RDRAND).",
       NULL, 0,
       0, NULL, false, false },
 };

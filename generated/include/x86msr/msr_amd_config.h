@@ -1053,8 +1053,8 @@ typedef union msr_cpuid_fn_1 {
 #define MSR_CPUID_FN_1_FEATURES_EDX_FIELD(op, ...) op(msr_cpuid_fn_1_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 1, __VA_ARGS__)
 
 /*
- * FEATURES_ECX, bits 63:32, rw: CPUID Fn0000_0001_ECX (bit 62 = RDRAND, cleared by
- * Linux on broken parts).
+ * FEATURES_ECX, bits 63:32, rw: CPUID Fn0000_0001_ECX (bit 62 is RDRAND, which
+ * operating systems clear on parts with a broken RDRAND).
  */
 #define MSR_CPUID_FN_1_FEATURES_ECX_SHIFT 32
 #define MSR_CPUID_FN_1_FEATURES_ECX_WIDTH 32
