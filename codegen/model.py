@@ -120,6 +120,9 @@ class Condition:
             joiner = " or " if self.kind == "any_of" else " and "
             parts = [f"({c.text(index)})" if c.kind in ("any_of", "all_of") else c.text(index) for c in self.children]
             return joiner.join(parts)
+        if self.kind == "not":
+            inner = self.children[0]
+            return f"not ({inner.text(index)})"
         if self.kind == "context":
             return f"only in context {self.context}"
         if self.kind == "family":
@@ -162,6 +165,7 @@ class Field:
     canonical: bool
     position: Position
     names: Any = None         # naming.FieldNames
+    undocumented: bool = False  # implementation-specific bits: covered, never writable through the typed API
 
     @cached_property
     def width(self) -> int:
@@ -181,7 +185,7 @@ class Field:
 
     @cached_property
     def writable(self) -> bool:
-        return ACCESS_MODES[self.access][1]
+        return ACCESS_MODES[self.access][1] and not self.undocumented
 
     @cached_property
     def bits_text(self) -> str:
@@ -267,7 +271,15 @@ class Msr:
     def w1c_mask(self) -> int:
         mask = 0
         for f in self.fields:
-            if f.access == "rw1c":
+            if f.access == "rw1c" and f.writable:
+                mask |= f.mask
+        return mask
+
+    @property
+    def undocumented_mask(self) -> int:
+        mask = 0
+        for f in self.fields:
+            if f.undocumented:
                 mask |= f.mask
         return mask
 
@@ -364,3 +376,78 @@ class Model:
             if m.name == name:
                 return m
         raise KeyError(name)
+
+
+# ---- where a condition can hold, by family and model ---------------------------------
+# Registers of one vendor may share an address when their presence conditions
+# exclude each other by family and model (spec/README.md, "Shared addresses").
+# `scope` computes a conservative answer: the (family, model) pairs where the
+# condition may be true, as the pairs of `within` (None: every processor) less
+# those of `excluded`; a pair (family, None) stands for every model of the family.
+
+Pair = Tuple[int, Optional[int]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    within: Optional[Tuple[Pair, ...]] = None   # None: no family/model restriction
+    excluded: Tuple[Pair, ...] = ()
+
+
+def _overlap(p: Pair, q: Pair) -> bool:
+    return p[0] == q[0] and (p[1] is None or q[1] is None or p[1] == q[1])
+
+
+def _narrower(p: Pair, q: Pair) -> Pair:
+    """The processors both overlapping pairs stand for."""
+    return q if p[1] is None else p
+
+
+def _covered(p: Pair, pairs) -> bool:
+    """Every processor `p` stands for is one of `pairs`."""
+    return (p[0], None) in pairs or (p[1] is not None and p in pairs)
+
+
+def _family_only(cond: "Condition") -> bool:
+    if cond.kind == "family":
+        return True
+    return cond.kind == "any_of" and all(_family_only(c) for c in cond.children)
+
+
+def scope(cond: Optional["Condition"]) -> Scope:
+    if cond is None:
+        return Scope()
+    if cond.kind == "family":
+        return Scope(tuple((cond.family, m) for m in cond.models) or ((cond.family, None),))
+    if cond.kind == "not":
+        child = cond.children[0]
+        return Scope(None, scope(child).within) if _family_only(child) else Scope()
+    parts = [scope(c) for c in cond.children]
+    if cond.kind == "all_of":
+        within: Optional[Tuple[Pair, ...]] = None
+        excluded: Tuple[Pair, ...] = ()
+        for p in parts:
+            excluded += p.excluded
+            if p.within is not None:
+                within = p.within if within is None else tuple(dict.fromkeys(
+                    _narrower(a, b) for a in within for b in p.within if _overlap(a, b)))
+        return Scope(within, tuple(dict.fromkeys(excluded)))
+    if cond.kind == "any_of":
+        if all(p.within is not None and not p.excluded for p in parts):
+            return Scope(tuple(dict.fromkeys(q for p in parts for q in p.within)))
+        return Scope()  # conservative
+    return Scope()
+
+
+def exclusive(a: Optional["Condition"], b: Optional["Condition"]) -> bool:
+    """True when no processor can satisfy both conditions, judged by family and
+    model alone (a conservative test: False when it cannot tell)."""
+    sa, sb = scope(a), scope(b)
+    excluded = sa.excluded + sb.excluded
+    if sa.within is None and sb.within is None:
+        return False
+    if sa.within is None or sb.within is None:
+        inside = sa.within if sa.within is not None else sb.within
+        return all(_covered(p, excluded) for p in inside)
+    return all(_covered(_narrower(p, q), excluded)
+               for p in sa.within for q in sb.within if _overlap(p, q))

@@ -105,6 +105,7 @@ CONDITION_KINDS: Tuple[EnumMember, ...] = (
     EnumMember("context", "a state of the processor the facts cannot show (key `context`): always unknown"),
     EnumMember("any_of", "at least one of the listed conditions"),
     EnumMember("all_of", "every listed condition"),
+    EnumMember("not", "the one condition given is false (yes and no swap; unknown stays unknown)"),
 )
 
 # The states a `context` condition names: a register exists only there, and
@@ -148,6 +149,7 @@ CATEGORIES: Tuple[EnumMember, ...] = (
     EnumMember("misc", "Miscellaneous: platform ID, monitor/mwait, misc enables"),
     EnumMember("model_specific", "Model-specific registers of particular processor families"),
     EnumMember("mtrr", "Memory type range registers"),
+    EnumMember("p4_perf", "NetBurst (family 0FH) performance monitoring: counters, CCCRs, ESCRs"),
     EnumMember("perf", "Performance monitoring: counters, event selects, global control, PEBS"),
     EnumMember("power", "Power and thermal management: P-states, HWP, RAPL, C-states"),
     EnumMember("qos", "Intel resource director technology: monitoring and allocation"),
@@ -227,8 +229,10 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
         Key("ref", STR, False, "Where it is documented (`SDM Vol 4 Table 2-2`).", ""),
         Key("aliases", STR_LIST, False, "Other manuals' names for the same register (`EFER`).", []),
         Key("shares_address_with", STR, False,
-            "Another MSR at the same address that a different vendor defines differently "
-            "(their `vendors` must not overlap). Same register, other name: use `aliases`.", None),
+            "Another MSR at the same address that a different vendor defines differently (their `vendors` do "
+            "not overlap), or that the same vendor defines differently on other processors (then both have "
+            "`present_if` conditions that exclude each other by family and model: see \"Shared addresses\"). "
+            "Same register, other name: use `aliases`.", None),
         Key("present_if", CONDITION, False,
             "Presence condition (see \"Presence conditions\"); without it, presence is unknown.", None),
         Key("count", INT, False, "Number of instances of an array register.", None),
@@ -250,6 +254,10 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
         Key("present_if", CONDITION, False,
             "The field exists only when this condition holds (else its bits are reserved).", None),
         Key("canonical", BOOL, False, "The field holds a linear address that must be canonical.", False),
+        Key("undocumented", BOOL, False,
+            "The bits are implementation-specific: not reserved (a processor may return them set, and a write "
+            "must give back what was read), but with no documented meaning. They count as covered (never in the "
+            "reserved mask) and are never writable through the typed API.", False),
     ),
     # Presence conditions: the first key that a mapping holds picks its kind.
     "cond_cpuid": (
@@ -285,6 +293,9 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
     "cond_all_of": (
         Key("all_of", "list:condition", True, "True when every listed condition is."),
     ),
+    "cond_not": (
+        Key("not", CONDITION, True, "True when the condition given is false; unknown when it is unknown."),
+    ),
     "control_set": (
         Key("name", IDENT, True, "Lower-case set name (`pinbased`, `secondary`)."),
         Key("description", STR, True, "The set as the SDM titles it."),
@@ -309,9 +320,11 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
 
 # The key of a condition mapping that decides its kind, in the order they are looked for.
 CONDITION_RECORDS = (("leaf", "cond_cpuid"), ("msr", "cond_msr"), ("family", "cond_family"),
-                     ("context", "cond_context"), ("any_of", "cond_any_of"), ("all_of", "cond_all_of"))
+                     ("context", "cond_context"), ("any_of", "cond_any_of"), ("all_of", "cond_all_of"),
+                     ("not", "cond_not"))
 CONDITION_KIND_OF_RECORD = {"cond_cpuid": "cpuid", "cond_msr": "msr", "cond_family": "family",
-                            "cond_context": "context", "cond_any_of": "any_of", "cond_all_of": "all_of"}
+                            "cond_context": "context", "cond_any_of": "any_of", "cond_all_of": "all_of",
+                            "cond_not": "not"}
 
 
 def keys_of(kind: str) -> Dict[str, Key]:

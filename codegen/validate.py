@@ -22,7 +22,7 @@ from .errors import Position, SpecError
 from .keywords import C_AND_CXX_KEYWORDS
 from .loader import Node
 from .model import (ARRAY_PLACEHOLDER, Category, Condition, ControlBit, ControlSet, Enum, EnumValue, Field,
-                    Instance, Model, Msr, Vendor)
+                    Instance, Model, Msr, Vendor, exclusive)
 
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MSR_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -61,6 +61,7 @@ class _FieldDraft:
     vendors: Optional[List[str]]
     present_if: Optional[Condition]
     canonical: bool
+    undocumented: bool
     pos: Position
     name_pos: Position
     bits_pos: Position
@@ -583,6 +584,9 @@ class Validator:
         if entries is None or any(k.required and k.name not in entries for k in schema.RECORDS[kind]):
             return None  # a missing key is reported; checking the rest would only repeat it
         cond_kind = schema.CONDITION_KIND_OF_RECORD[kind]
+        if cond_kind == "not":
+            child = self.condition(entries["not"], what)
+            return None if child is None else Condition("not", node.pos, children=(child,))
         if cond_kind in ("any_of", "all_of"):
             items = self.list_of(entries, cond_kind, cwhat)
             if not items and entries[cond_kind].kind == "list":
@@ -790,7 +794,7 @@ class Validator:
         entries = self.record("field", node, fwhat)
         if entries is None:
             return None
-        simple = ("name", "bits", "access", "description", "reset", "vendors", "canonical")
+        simple = ("name", "bits", "access", "description", "reset", "vendors", "canonical", "undocumented")
         out = {k: self.scalar("field", entries, k, fwhat) for k in simple}
         if out["name"] is not None and RESERVED_MEMBER_RE.match(out["name"].lower()):
             self.error(entries["name"].pos, f"{fwhat}: the name '{out['name']}' is reserved for the generated union")
@@ -798,8 +802,13 @@ class Validator:
         present_if = self.condition(entries["present_if"], fwhat) if "present_if" in entries else None
         if any(out[k] is None for k in ("name", "bits", "description")):
             return None
-        if any(k in entries and out[k] is None for k in ("access", "reset", "vendors", "canonical")):
+        if any(k in entries and out[k] is None for k in ("access", "reset", "vendors", "canonical", "undocumented")):
             return None
+        if out["undocumented"]:
+            said = [k for k in ("enum", "canonical") if k in entries and (k != "canonical" or out[k])]
+            if said:
+                self.error(entries[said[0]].pos, f"{fwhat} is undocumented, so it has no '{said[0]}'")
+                return None
         if "present_if" in entries and present_if is None:
             return None
         if out["vendors"] == []:
@@ -840,7 +849,8 @@ class Validator:
                 return None
         return _FieldDraft(name=out["name"], msb=msb, lsb=lsb, access=out["access"], description=out["description"],
                            enum=enum, reset=out["reset"], vendors=out["vendors"], present_if=present_if,
-                           canonical=out["canonical"], pos=node.pos, name_pos=entries["name"].pos,
+                           canonical=out["canonical"], undocumented=bool(out["undocumented"]), pos=node.pos,
+                           name_pos=entries["name"].pos,
                            bits_pos=entries["bits"].pos,
                            access_pos=entries["access"].pos if "access" in entries else None,
                            vendors_pos=entries["vendors"].pos if "vendors" in entries else None)
@@ -890,28 +900,66 @@ class Validator:
                                              f"'shares_address_with: {target}', but {other['name']} is at "
                                              f"{self.hex(other['address'])}")
             common = [v for v in m["vendors"] if v in other["vendors"]]
-            if common:
+            if common and m["present_if"] is None and other["present_if"] is None:
                 self.error(m["_shares_pos"], f"MSR {m['name']} declares 'shares_address_with: {target}', but both "
                                              f"list vendor {', '.join(common)}; one register with two names is one "
                                              f"entry with 'aliases'")
-        by_address: Dict[int, Tuple[str, Dict[str, Any]]] = {}
+            elif common and not exclusive(m["present_if"], other["present_if"]):
+                self.error(m["_shares_pos"], f"MSR {m['name']} declares 'shares_address_with: {target}', and both "
+                                             f"list vendor {', '.join(common)}, but their presence conditions do not "
+                                             f"exclude each other by family and model")
+        parent: Dict[int, Dict[str, Any]] = {}
+
+        def group(x: Dict[str, Any]) -> Dict[str, Any]:
+            """The representative of the registers linked by 'shares_address_with'."""
+            while id(x) in parent and parent[id(x)] is not x:
+                x = parent[id(x)]
+            return x
+
+        for m in msrs:
+            if id(m) in shares:
+                a, b = group(m), group(shares[id(m)])
+                if a is not b:
+                    parent[id(a)] = b
+        by_address: Dict[int, List[Tuple[str, Dict[str, Any]]]] = {}
         for m in msrs:
             for inst_name, address in self.instances(m):
-                if address in by_address:
-                    other_name, other = by_address[address]
+                clash = None
+                for other_name, other in by_address.get(address, []):
                     if other is m:
                         self.error(m["_address_pos"], f"array {m['name']}: instances {other_name} and {inst_name} "
                                                       f"collide at {self.hex(address)}")
+                        clash = "reported"
                         break
                     if shares.get(id(m)) is other or shares.get(id(other)) is m:
                         continue  # declared; checked above
-                    kind = f"array {m['name']}: instance {inst_name}" if m["count"] else inst_name
-                    self.error(m["_address_pos"],
-                               f"{kind} at {self.hex(address)} collides with {other_name} "
-                               f"({self.where(other['_pos'], m['_pos'])}); one register with two names is one "
-                               f"entry with 'aliases'; vendor-specific registers declare 'shares_address_with'")
+                    if group(m) is group(other) and self.may_share(m, other):
+                        continue  # both linked to registers at this address, and they may share it
+                    clash = (other_name, other)
                     break
-                by_address[address] = (inst_name, m)
+                if clash == "reported":
+                    break
+                if clash is not None:
+                    other_name, other = clash
+                    kind = f"array {m['name']}: instance {inst_name}" if m["count"] else inst_name
+                    if group(m) is group(other):
+                        self.error(m["_address_pos"],
+                                   f"{kind} at {self.hex(address)} collides with {other_name} "
+                                   f"({self.where(other['_pos'], m['_pos'])}): both list vendor "
+                                   f"{', '.join(v for v in m['vendors'] if v in other['vendors'])} and their presence "
+                                   f"conditions do not exclude each other by family and model")
+                    else:
+                        self.error(m["_address_pos"],
+                                   f"{kind} at {self.hex(address)} collides with {other_name} "
+                                   f"({self.where(other['_pos'], m['_pos'])}); one register with two names is one "
+                                   f"entry with 'aliases'; vendor-specific registers declare 'shares_address_with'")
+                    break
+                by_address.setdefault(address, []).append((inst_name, m))
+
+    @staticmethod
+    def may_share(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
+        """Two registers may sit at one address: no common vendor, or exclusive by family and model."""
+        return not set(a["vendors"]) & set(b["vendors"]) or exclusive(a["present_if"], b["present_if"])
 
     @staticmethod
     def instances(m: Dict[str, Any]) -> List[Tuple[str, int]]:
@@ -945,7 +993,8 @@ class Validator:
                 vendors = tuple(v for v in d["vendors"] if v in f.vendors) if f.vendors else ()
                 fields.append(Field(name=f.name, msb=f.msb, lsb=f.lsb, access=f.access or d["access"],
                                     description=f.description, enum=enum, reset=f.reset, vendors=vendors,
-                                    present_if=f.present_if, canonical=bool(f.canonical), position=f.pos,
+                                    present_if=f.present_if, canonical=bool(f.canonical),
+                                    undocumented=f.undocumented, position=f.pos,
                                     names=naming.field_names(d["name"], f.name,
                                                              enum.names if enum is not None else None)))
             msr = Msr(name=d["name"], address=d["address"], category=d["category"], access=d["access"],

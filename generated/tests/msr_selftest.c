@@ -225,10 +225,135 @@ START_TEST(test_ia32_time_stamp_counter)
 }
 END_TEST
 
+START_TEST(test_kvm_wall_clock)
+{
+    uint64_t all = MSR_KVM_WALL_CLOCK_RESERVED_MASK;
+    msr_kvm_wall_clock_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_wall_clock_t, KVM_WALL_CLOCK, GPA, gpa);
+    CHECK_SET(msr_kvm_wall_clock_t, KVM_WALL_CLOCK, GPA);
+    ck_assert_uint_eq(all & MSR_KVM_WALL_CLOCK_GPA_MASK, 0);
+    all |= MSR_KVM_WALL_CLOCK_GPA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_WALL_CLOCK_WRITABLE_MASK & MSR_KVM_WALL_CLOCK_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_WALL_CLOCK_W1C_MASK & ~MSR_KVM_WALL_CLOCK_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_WALL_CLOCK, PATTERN(MSR_KVM_WALL_CLOCK)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_WALL_CLOCK) & ~MSR_KVM_WALL_CLOCK_WRITABLE_MASK & ~MSR_KVM_WALL_CLOCK_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_wall_clock_read().raw, PATTERN(MSR_KVM_WALL_CLOCK));
+        ck_assert_int_eq(msr_kvm_wall_clock_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_WALL_CLOCK));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_WALL_CLOCK);
+        msr_kvm_wall_clock_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_WALL_CLOCK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_WALL_CLOCK));
+        v.raw = PATTERN(MSR_KVM_WALL_CLOCK);
+        ck_assert_int_eq(msr_kvm_wall_clock_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_WALL_CLOCK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_WALL_CLOCK));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_wall_clock_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_WALL_CLOCK) & ~MSR_KVM_WALL_CLOCK_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_WALL_CLOCK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_WALL_CLOCK_W1C_MASK, kept & ~MSR_KVM_WALL_CLOCK_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_WALL_CLOCK_RESERVED_MASK, PATTERN(MSR_KVM_WALL_CLOCK) & MSR_KVM_WALL_CLOCK_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_wall_clock_modify(all_ones, 0),
+                         (raw & MSR_KVM_WALL_CLOCK_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_WALL_CLOCK_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_wall_clock_modify_safe(0, all_ones, &v), MSR_KVM_WALL_CLOCK_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_WALL_CLOCK_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_WALL_CLOCK_WRITABLE_MASK, MSR_KVM_WALL_CLOCK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_WALL_CLOCK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_wall_clock_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_system_time)
+{
+    uint64_t all = MSR_KVM_SYSTEM_TIME_RESERVED_MASK;
+    msr_kvm_system_time_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_system_time_t, KVM_SYSTEM_TIME, ENABLE, enable);
+    CHECK_SET(msr_kvm_system_time_t, KVM_SYSTEM_TIME, ENABLE);
+    ck_assert_uint_eq(all & MSR_KVM_SYSTEM_TIME_ENABLE_MASK, 0);
+    all |= MSR_KVM_SYSTEM_TIME_ENABLE_MASK;
+
+    CHECK_FIELD(msr_kvm_system_time_t, KVM_SYSTEM_TIME, GPA, gpa);
+    CHECK_SET(msr_kvm_system_time_t, KVM_SYSTEM_TIME, GPA);
+    ck_assert_uint_eq(all & MSR_KVM_SYSTEM_TIME_GPA_MASK, 0);
+    all |= MSR_KVM_SYSTEM_TIME_GPA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_SYSTEM_TIME_WRITABLE_MASK & MSR_KVM_SYSTEM_TIME_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_SYSTEM_TIME_W1C_MASK & ~MSR_KVM_SYSTEM_TIME_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_SYSTEM_TIME, PATTERN(MSR_KVM_SYSTEM_TIME)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_SYSTEM_TIME) & ~MSR_KVM_SYSTEM_TIME_WRITABLE_MASK & ~MSR_KVM_SYSTEM_TIME_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_system_time_read().raw, PATTERN(MSR_KVM_SYSTEM_TIME));
+        ck_assert_int_eq(msr_kvm_system_time_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_SYSTEM_TIME));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_SYSTEM_TIME);
+        msr_kvm_system_time_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_SYSTEM_TIME, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_SYSTEM_TIME));
+        v.raw = PATTERN(MSR_KVM_SYSTEM_TIME);
+        ck_assert_int_eq(msr_kvm_system_time_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_SYSTEM_TIME, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_SYSTEM_TIME));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_system_time_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_SYSTEM_TIME) & ~MSR_KVM_SYSTEM_TIME_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_SYSTEM_TIME, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_SYSTEM_TIME_W1C_MASK, kept & ~MSR_KVM_SYSTEM_TIME_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_SYSTEM_TIME_RESERVED_MASK, PATTERN(MSR_KVM_SYSTEM_TIME) & MSR_KVM_SYSTEM_TIME_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_system_time_modify(all_ones, 0),
+                         (raw & MSR_KVM_SYSTEM_TIME_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_SYSTEM_TIME_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_system_time_modify_safe(0, all_ones, &v), MSR_KVM_SYSTEM_TIME_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_SYSTEM_TIME_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_SYSTEM_TIME_WRITABLE_MASK, MSR_KVM_SYSTEM_TIME_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_SYSTEM_TIME, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_system_time_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_platform_id)
 {
     uint64_t all = MSR_IA32_PLATFORM_ID_RESERVED_MASK;
     msr_ia32_platform_id_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_platform_id_t, IA32_PLATFORM_ID, IMPL_7_0, impl_7_0);
+    ck_assert_uint_eq(all & MSR_IA32_PLATFORM_ID_IMPL_7_0_MASK, 0);
+    all |= MSR_IA32_PLATFORM_ID_IMPL_7_0_MASK;
+
+    CHECK_FIELD(msr_ia32_platform_id_t, IA32_PLATFORM_ID, MAX_QUALIFIED_RATIO, max_qualified_ratio);
+    ck_assert_uint_eq(all & MSR_IA32_PLATFORM_ID_MAX_QUALIFIED_RATIO_MASK, 0);
+    all |= MSR_IA32_PLATFORM_ID_MAX_QUALIFIED_RATIO_MASK;
+
+    CHECK_FIELD(msr_ia32_platform_id_t, IA32_PLATFORM_ID, IMPL_49_13, impl_49_13);
+    ck_assert_uint_eq(all & MSR_IA32_PLATFORM_ID_IMPL_49_13_MASK, 0);
+    all |= MSR_IA32_PLATFORM_ID_IMPL_49_13_MASK;
 
     CHECK_FIELD(msr_ia32_platform_id_t, IA32_PLATFORM_ID, PLATFORM_ID, platform_id);
     ck_assert_uint_eq(all & MSR_IA32_PLATFORM_ID_PLATFORM_ID_MASK, 0);
@@ -256,7 +381,6 @@ START_TEST(test_ia32_apic_base)
     msr_ia32_apic_base_t v = { 0 };
 
     CHECK_FIELD(msr_ia32_apic_base_t, IA32_APIC_BASE, BSP, bsp);
-    CHECK_SET(msr_ia32_apic_base_t, IA32_APIC_BASE, BSP);
     ck_assert_uint_eq(all & MSR_IA32_APIC_BASE_BSP_MASK, 0);
     all |= MSR_IA32_APIC_BASE_BSP_MASK;
 
@@ -316,6 +440,267 @@ START_TEST(test_ia32_apic_base)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_apic_base_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_knc_perfctrx)
+{
+    uint64_t all = MSR_KNC_PERFCTRx_RESERVED_MASK;
+    msr_knc_perfctrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_knc_perfctrx_t, KNC_PERFCTRx, COUNT, count);
+    CHECK_SET(msr_knc_perfctrx_t, KNC_PERFCTRx, COUNT);
+    ck_assert_uint_eq(all & MSR_KNC_PERFCTRx_COUNT_MASK, 0);
+    all |= MSR_KNC_PERFCTRx_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KNC_PERFCTRx_WRITABLE_MASK & MSR_KNC_PERFCTRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KNC_PERFCTRx_W1C_MASK & ~MSR_KNC_PERFCTRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_KNC_PERFCTRx(0), MSR_KNC_PERFCTR0);
+    ck_assert_uint_eq(MSR_KNC_PERFCTRx(1), MSR_KNC_PERFCTR1);
+    for (i = 0; i < MSR_KNC_PERFCTRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KNC_PERFCTRx(i), PATTERN(MSR_KNC_PERFCTRx(i))), MSR_OK);
+    for (i = 0; i < MSR_KNC_PERFCTRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KNC_PERFCTRx(i)) & ~MSR_KNC_PERFCTRx_WRITABLE_MASK & ~MSR_KNC_PERFCTRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_knc_perfctrx_read(i).raw, PATTERN(MSR_KNC_PERFCTRx(i)));
+        ck_assert_int_eq(msr_knc_perfctrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KNC_PERFCTRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KNC_PERFCTRx(i));
+        msr_knc_perfctrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KNC_PERFCTRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KNC_PERFCTRx(i)));
+        v.raw = PATTERN(MSR_KNC_PERFCTRx(i));
+        ck_assert_int_eq(msr_knc_perfctrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KNC_PERFCTRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KNC_PERFCTRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_knc_perfctrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_KNC_PERFCTRx(i)) & ~MSR_KNC_PERFCTRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KNC_PERFCTRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KNC_PERFCTRx_W1C_MASK, kept & ~MSR_KNC_PERFCTRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KNC_PERFCTRx_RESERVED_MASK, PATTERN(MSR_KNC_PERFCTRx(i)) & MSR_KNC_PERFCTRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_knc_perfctrx_modify(i, all_ones, 0),
+                         (raw & MSR_KNC_PERFCTRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KNC_PERFCTRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_knc_perfctrx_modify_safe(i, 0, all_ones, &v), MSR_KNC_PERFCTRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KNC_PERFCTRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KNC_PERFCTRx_WRITABLE_MASK, MSR_KNC_PERFCTRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KNC_PERFCTRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_knc_perfctrx_read_safe(MSR_KNC_PERFCTRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_knc_perfctrx_read(MSR_KNC_PERFCTRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_knc_perfctrx_write_safe(MSR_KNC_PERFCTRx_COUNT, v), MSR_ERR_RANGE);
+        msr_knc_perfctrx_write(MSR_KNC_PERFCTRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_knc_perfctrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_knc_evntselx)
+{
+    uint64_t all = MSR_KNC_EVNTSELx_RESERVED_MASK;
+    msr_knc_evntselx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_EVENT_SELECT_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_EVENT_SELECT_MASK;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, UMASK, umask);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, UMASK);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_UMASK_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_UMASK_MASK;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, USR, usr);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, USR);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_USR_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_USR_MASK;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, OS, os);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, OS);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_OS_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_OS_MASK;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, E, e);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, E);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_E_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_E_MASK;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, INTR, intr);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, INTR);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_INTR_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_INTR_MASK;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, EN, en);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, EN);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_EN_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_EN_MASK;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, INV, inv);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, INV);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_INV_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_INV_MASK;
+
+    CHECK_FIELD(msr_knc_evntselx_t, KNC_EVNTSELx, CMASK, cmask);
+    CHECK_SET(msr_knc_evntselx_t, KNC_EVNTSELx, CMASK);
+    ck_assert_uint_eq(all & MSR_KNC_EVNTSELx_CMASK_MASK, 0);
+    all |= MSR_KNC_EVNTSELx_CMASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KNC_EVNTSELx_WRITABLE_MASK & MSR_KNC_EVNTSELx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KNC_EVNTSELx_W1C_MASK & ~MSR_KNC_EVNTSELx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_KNC_EVNTSELx(0), MSR_KNC_EVNTSEL0);
+    ck_assert_uint_eq(MSR_KNC_EVNTSELx(1), MSR_KNC_EVNTSEL1);
+    for (i = 0; i < MSR_KNC_EVNTSELx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KNC_EVNTSELx(i), PATTERN(MSR_KNC_EVNTSELx(i))), MSR_OK);
+    for (i = 0; i < MSR_KNC_EVNTSELx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KNC_EVNTSELx(i)) & ~MSR_KNC_EVNTSELx_WRITABLE_MASK & ~MSR_KNC_EVNTSELx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_knc_evntselx_read(i).raw, PATTERN(MSR_KNC_EVNTSELx(i)));
+        ck_assert_int_eq(msr_knc_evntselx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KNC_EVNTSELx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KNC_EVNTSELx(i));
+        msr_knc_evntselx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KNC_EVNTSELx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KNC_EVNTSELx(i)));
+        v.raw = PATTERN(MSR_KNC_EVNTSELx(i));
+        ck_assert_int_eq(msr_knc_evntselx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KNC_EVNTSELx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KNC_EVNTSELx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_knc_evntselx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_KNC_EVNTSELx(i)) & ~MSR_KNC_EVNTSELx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KNC_EVNTSELx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KNC_EVNTSELx_W1C_MASK, kept & ~MSR_KNC_EVNTSELx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KNC_EVNTSELx_RESERVED_MASK, PATTERN(MSR_KNC_EVNTSELx(i)) & MSR_KNC_EVNTSELx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_knc_evntselx_modify(i, all_ones, 0),
+                         (raw & MSR_KNC_EVNTSELx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KNC_EVNTSELx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_knc_evntselx_modify_safe(i, 0, all_ones, &v), MSR_KNC_EVNTSELx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KNC_EVNTSELx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KNC_EVNTSELx_WRITABLE_MASK, MSR_KNC_EVNTSELx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KNC_EVNTSELx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_knc_evntselx_read_safe(MSR_KNC_EVNTSELx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_knc_evntselx_read(MSR_KNC_EVNTSELx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_knc_evntselx_write_safe(MSR_KNC_EVNTSELx_COUNT, v), MSR_ERR_RANGE);
+        msr_knc_evntselx_write(MSR_KNC_EVNTSELx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_knc_evntselx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_test_ctrl)
+{
+    uint64_t all = MSR_TEST_CTRL_RESERVED_MASK;
+    msr_test_ctrl_t v = { 0 };
+
+    CHECK_FIELD(msr_test_ctrl_t, TEST_CTRL, SPLIT_LOCK_DETECT, split_lock_detect);
+    CHECK_SET(msr_test_ctrl_t, TEST_CTRL, SPLIT_LOCK_DETECT);
+    ck_assert_uint_eq(all & MSR_TEST_CTRL_SPLIT_LOCK_DETECT_MASK, 0);
+    all |= MSR_TEST_CTRL_SPLIT_LOCK_DETECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TEST_CTRL_WRITABLE_MASK & MSR_TEST_CTRL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TEST_CTRL_W1C_MASK & ~MSR_TEST_CTRL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TEST_CTRL, PATTERN(MSR_TEST_CTRL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TEST_CTRL) & ~MSR_TEST_CTRL_WRITABLE_MASK & ~MSR_TEST_CTRL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_test_ctrl_read().raw, PATTERN(MSR_TEST_CTRL));
+        ck_assert_int_eq(msr_test_ctrl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TEST_CTRL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TEST_CTRL);
+        msr_test_ctrl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TEST_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TEST_CTRL));
+        v.raw = PATTERN(MSR_TEST_CTRL);
+        ck_assert_int_eq(msr_test_ctrl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TEST_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TEST_CTRL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_test_ctrl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_TEST_CTRL) & ~MSR_TEST_CTRL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TEST_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TEST_CTRL_W1C_MASK, kept & ~MSR_TEST_CTRL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TEST_CTRL_RESERVED_MASK, PATTERN(MSR_TEST_CTRL) & MSR_TEST_CTRL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_test_ctrl_modify(all_ones, 0),
+                         (raw & MSR_TEST_CTRL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TEST_CTRL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_test_ctrl_modify_safe(0, all_ones, &v), MSR_TEST_CTRL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TEST_CTRL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TEST_CTRL_WRITABLE_MASK, MSR_TEST_CTRL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TEST_CTRL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_test_ctrl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_smi_count)
+{
+    uint64_t all = MSR_SMI_COUNT_RESERVED_MASK;
+    msr_smi_count_t v = { 0 };
+
+    CHECK_FIELD(msr_smi_count_t, SMI_COUNT, SMI_COUNT, smi_count);
+    ck_assert_uint_eq(all & MSR_SMI_COUNT_SMI_COUNT_MASK, 0);
+    all |= MSR_SMI_COUNT_SMI_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_SMI_COUNT_WRITABLE_MASK & MSR_SMI_COUNT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_SMI_COUNT_W1C_MASK & ~MSR_SMI_COUNT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SMI_COUNT, PATTERN(MSR_SMI_COUNT)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_smi_count_read().raw, PATTERN(MSR_SMI_COUNT));
+        ck_assert_int_eq(msr_smi_count_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SMI_COUNT));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_smi_count_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -459,6 +844,77 @@ START_TEST(test_ia32_tsc_adjust)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_tsc_adjust_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_core_lastbranch_x_from_ip)
+{
+    uint64_t all = MSR_CORE_LASTBRANCH_x_FROM_IP_RESERVED_MASK;
+    msr_core_lastbranch_x_from_ip_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_core_lastbranch_x_from_ip_t, CORE_LASTBRANCH_x_FROM_IP, FROM_IP, from_ip);
+    CHECK_SET(msr_core_lastbranch_x_from_ip_t, CORE_LASTBRANCH_x_FROM_IP, FROM_IP);
+    ck_assert_uint_eq(all & MSR_CORE_LASTBRANCH_x_FROM_IP_FROM_IP_MASK, 0);
+    all |= MSR_CORE_LASTBRANCH_x_FROM_IP_FROM_IP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_LASTBRANCH_x_FROM_IP_WRITABLE_MASK & MSR_CORE_LASTBRANCH_x_FROM_IP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_LASTBRANCH_x_FROM_IP_W1C_MASK & ~MSR_CORE_LASTBRANCH_x_FROM_IP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_CORE_LASTBRANCH_x_FROM_IP(0), MSR_CORE_LASTBRANCH_0_FROM_IP);
+    ck_assert_uint_eq(MSR_CORE_LASTBRANCH_x_FROM_IP(7), MSR_CORE_LASTBRANCH_7_FROM_IP);
+    for (i = 0; i < MSR_CORE_LASTBRANCH_x_FROM_IP_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_LASTBRANCH_x_FROM_IP(i), PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i))), MSR_OK);
+    for (i = 0; i < MSR_CORE_LASTBRANCH_x_FROM_IP_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i)) & ~MSR_CORE_LASTBRANCH_x_FROM_IP_WRITABLE_MASK & ~MSR_CORE_LASTBRANCH_x_FROM_IP_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_lastbranch_x_from_ip_read(i).raw, PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i)));
+        ck_assert_int_eq(msr_core_lastbranch_x_from_ip_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i));
+        msr_core_lastbranch_x_from_ip_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_LASTBRANCH_x_FROM_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i)));
+        v.raw = PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i));
+        ck_assert_int_eq(msr_core_lastbranch_x_from_ip_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_LASTBRANCH_x_FROM_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_core_lastbranch_x_from_ip_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i)) & ~MSR_CORE_LASTBRANCH_x_FROM_IP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_LASTBRANCH_x_FROM_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CORE_LASTBRANCH_x_FROM_IP_W1C_MASK, kept & ~MSR_CORE_LASTBRANCH_x_FROM_IP_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CORE_LASTBRANCH_x_FROM_IP_RESERVED_MASK, PATTERN(MSR_CORE_LASTBRANCH_x_FROM_IP(i)) & MSR_CORE_LASTBRANCH_x_FROM_IP_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_core_lastbranch_x_from_ip_modify(i, all_ones, 0),
+                         (raw & MSR_CORE_LASTBRANCH_x_FROM_IP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CORE_LASTBRANCH_x_FROM_IP_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_core_lastbranch_x_from_ip_modify_safe(i, 0, all_ones, &v), MSR_CORE_LASTBRANCH_x_FROM_IP_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CORE_LASTBRANCH_x_FROM_IP_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CORE_LASTBRANCH_x_FROM_IP_WRITABLE_MASK, MSR_CORE_LASTBRANCH_x_FROM_IP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_LASTBRANCH_x_FROM_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_core_lastbranch_x_from_ip_read_safe(MSR_CORE_LASTBRANCH_x_FROM_IP_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_core_lastbranch_x_from_ip_read(MSR_CORE_LASTBRANCH_x_FROM_IP_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_core_lastbranch_x_from_ip_write_safe(MSR_CORE_LASTBRANCH_x_FROM_IP_COUNT, v), MSR_ERR_RANGE);
+        msr_core_lastbranch_x_from_ip_write(MSR_CORE_LASTBRANCH_x_FROM_IP_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_lastbranch_x_from_ip_read_safe(0, &v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -679,6 +1135,77 @@ START_TEST(test_ia32_ppin)
 }
 END_TEST
 
+START_TEST(test_core_lastbranch_x_to_ip)
+{
+    uint64_t all = MSR_CORE_LASTBRANCH_x_TO_IP_RESERVED_MASK;
+    msr_core_lastbranch_x_to_ip_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_core_lastbranch_x_to_ip_t, CORE_LASTBRANCH_x_TO_IP, TO_IP, to_ip);
+    CHECK_SET(msr_core_lastbranch_x_to_ip_t, CORE_LASTBRANCH_x_TO_IP, TO_IP);
+    ck_assert_uint_eq(all & MSR_CORE_LASTBRANCH_x_TO_IP_TO_IP_MASK, 0);
+    all |= MSR_CORE_LASTBRANCH_x_TO_IP_TO_IP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_LASTBRANCH_x_TO_IP_WRITABLE_MASK & MSR_CORE_LASTBRANCH_x_TO_IP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_LASTBRANCH_x_TO_IP_W1C_MASK & ~MSR_CORE_LASTBRANCH_x_TO_IP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_CORE_LASTBRANCH_x_TO_IP(0), MSR_CORE_LASTBRANCH_0_TO_IP);
+    ck_assert_uint_eq(MSR_CORE_LASTBRANCH_x_TO_IP(7), MSR_CORE_LASTBRANCH_7_TO_IP);
+    for (i = 0; i < MSR_CORE_LASTBRANCH_x_TO_IP_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_LASTBRANCH_x_TO_IP(i), PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i))), MSR_OK);
+    for (i = 0; i < MSR_CORE_LASTBRANCH_x_TO_IP_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i)) & ~MSR_CORE_LASTBRANCH_x_TO_IP_WRITABLE_MASK & ~MSR_CORE_LASTBRANCH_x_TO_IP_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_lastbranch_x_to_ip_read(i).raw, PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i)));
+        ck_assert_int_eq(msr_core_lastbranch_x_to_ip_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i));
+        msr_core_lastbranch_x_to_ip_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_LASTBRANCH_x_TO_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i)));
+        v.raw = PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i));
+        ck_assert_int_eq(msr_core_lastbranch_x_to_ip_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_LASTBRANCH_x_TO_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_core_lastbranch_x_to_ip_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i)) & ~MSR_CORE_LASTBRANCH_x_TO_IP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_LASTBRANCH_x_TO_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CORE_LASTBRANCH_x_TO_IP_W1C_MASK, kept & ~MSR_CORE_LASTBRANCH_x_TO_IP_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CORE_LASTBRANCH_x_TO_IP_RESERVED_MASK, PATTERN(MSR_CORE_LASTBRANCH_x_TO_IP(i)) & MSR_CORE_LASTBRANCH_x_TO_IP_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_core_lastbranch_x_to_ip_modify(i, all_ones, 0),
+                         (raw & MSR_CORE_LASTBRANCH_x_TO_IP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CORE_LASTBRANCH_x_TO_IP_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_core_lastbranch_x_to_ip_modify_safe(i, 0, all_ones, &v), MSR_CORE_LASTBRANCH_x_TO_IP_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CORE_LASTBRANCH_x_TO_IP_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CORE_LASTBRANCH_x_TO_IP_WRITABLE_MASK, MSR_CORE_LASTBRANCH_x_TO_IP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_LASTBRANCH_x_TO_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_core_lastbranch_x_to_ip_read_safe(MSR_CORE_LASTBRANCH_x_TO_IP_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_core_lastbranch_x_to_ip_read(MSR_CORE_LASTBRANCH_x_TO_IP_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_core_lastbranch_x_to_ip_write_safe(MSR_CORE_LASTBRANCH_x_TO_IP_COUNT, v), MSR_ERR_RANGE);
+        msr_core_lastbranch_x_to_ip_write(MSR_CORE_LASTBRANCH_x_TO_IP_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_lastbranch_x_to_ip_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_bios_updt_trig)
 {
     uint64_t all = MSR_IA32_BIOS_UPDT_TRIG_RESERVED_MASK;
@@ -788,6 +1315,31 @@ START_TEST(test_ia32_bios_sign_id)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_bios_sign_id_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_patch_level)
+{
+    uint64_t all = MSR_PATCH_LEVEL_RESERVED_MASK;
+    msr_patch_level_t v = { 0 };
+
+    CHECK_FIELD(msr_patch_level_t, PATCH_LEVEL, PATCH_LEVEL, patch_level);
+    ck_assert_uint_eq(all & MSR_PATCH_LEVEL_PATCH_LEVEL_MASK, 0);
+    all |= MSR_PATCH_LEVEL_PATCH_LEVEL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PATCH_LEVEL_WRITABLE_MASK & MSR_PATCH_LEVEL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PATCH_LEVEL_W1C_MASK & ~MSR_PATCH_LEVEL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PATCH_LEVEL, PATTERN(MSR_PATCH_LEVEL)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_patch_level_read().raw, PATTERN(MSR_PATCH_LEVEL));
+        ck_assert_int_eq(msr_patch_level_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PATCH_LEVEL));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_patch_level_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -1101,6 +1653,145 @@ START_TEST(test_ia32_pmcx)
 }
 END_TEST
 
+START_TEST(test_fsb_freq)
+{
+    uint64_t all = MSR_FSB_FREQ_RESERVED_MASK;
+    msr_fsb_freq_t v = { 0 };
+
+    CHECK_FIELD(msr_fsb_freq_t, FSB_FREQ, BUS_SPEED, bus_speed);
+    ck_assert_uint_eq(all & MSR_FSB_FREQ_BUS_SPEED_MASK, 0);
+    all |= MSR_FSB_FREQ_BUS_SPEED_MASK;
+
+    CHECK_FIELD(msr_fsb_freq_t, FSB_FREQ, IMPL_63_3, impl_63_3);
+    ck_assert_uint_eq(all & MSR_FSB_FREQ_IMPL_63_3_MASK, 0);
+    all |= MSR_FSB_FREQ_IMPL_63_3_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_FSB_FREQ_WRITABLE_MASK & MSR_FSB_FREQ_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_FSB_FREQ_W1C_MASK & ~MSR_FSB_FREQ_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_FSB_FREQ, PATTERN(MSR_FSB_FREQ)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_fsb_freq_read().raw, PATTERN(MSR_FSB_FREQ));
+        ck_assert_int_eq(msr_fsb_freq_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_FSB_FREQ));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_fsb_freq_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_silvermont_fsb_freq)
+{
+    uint64_t all = MSR_SILVERMONT_FSB_FREQ_RESERVED_MASK;
+    msr_silvermont_fsb_freq_t v = { 0 };
+
+    CHECK_FIELD(msr_silvermont_fsb_freq_t, SILVERMONT_FSB_FREQ, BUS_SPEED, bus_speed);
+    ck_assert_uint_eq(all & MSR_SILVERMONT_FSB_FREQ_BUS_SPEED_MASK, 0);
+    all |= MSR_SILVERMONT_FSB_FREQ_BUS_SPEED_MASK;
+
+    CHECK_FIELD(msr_silvermont_fsb_freq_t, SILVERMONT_FSB_FREQ, IMPL_63_4, impl_63_4);
+    ck_assert_uint_eq(all & MSR_SILVERMONT_FSB_FREQ_IMPL_63_4_MASK, 0);
+    all |= MSR_SILVERMONT_FSB_FREQ_IMPL_63_4_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_SILVERMONT_FSB_FREQ_WRITABLE_MASK & MSR_SILVERMONT_FSB_FREQ_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_SILVERMONT_FSB_FREQ_W1C_MASK & ~MSR_SILVERMONT_FSB_FREQ_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SILVERMONT_FSB_FREQ, PATTERN(MSR_SILVERMONT_FSB_FREQ)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_silvermont_fsb_freq_read().raw, PATTERN(MSR_SILVERMONT_FSB_FREQ));
+        ck_assert_int_eq(msr_silvermont_fsb_freq_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SILVERMONT_FSB_FREQ));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_silvermont_fsb_freq_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_platform_info)
+{
+    uint64_t all = MSR_PLATFORM_INFO_RESERVED_MASK;
+    msr_platform_info_t v = { 0 };
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, IMPL_7_0, impl_7_0);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_IMPL_7_0_MASK, 0);
+    all |= MSR_PLATFORM_INFO_IMPL_7_0_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, MAX_NON_TURBO_RATIO, max_non_turbo_ratio);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_MAX_NON_TURBO_RATIO_MASK, 0);
+    all |= MSR_PLATFORM_INFO_MAX_NON_TURBO_RATIO_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, IMPL_22_16, impl_22_16);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_IMPL_22_16_MASK, 0);
+    all |= MSR_PLATFORM_INFO_IMPL_22_16_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, PPIN_CAP, ppin_cap);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_PPIN_CAP_MASK, 0);
+    all |= MSR_PLATFORM_INFO_PPIN_CAP_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, IMPL_27_24, impl_27_24);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_IMPL_27_24_MASK, 0);
+    all |= MSR_PLATFORM_INFO_IMPL_27_24_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, PRG_TURBO_RATIO_EN, prg_turbo_ratio_en);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_PRG_TURBO_RATIO_EN_MASK, 0);
+    all |= MSR_PLATFORM_INFO_PRG_TURBO_RATIO_EN_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, PRG_TDP_LIM_EN, prg_tdp_lim_en);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_PRG_TDP_LIM_EN_MASK, 0);
+    all |= MSR_PLATFORM_INFO_PRG_TDP_LIM_EN_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, PRG_TJ_OFFSET_EN, prg_tj_offset_en);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_PRG_TJ_OFFSET_EN_MASK, 0);
+    all |= MSR_PLATFORM_INFO_PRG_TJ_OFFSET_EN_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, CPUID_FAULTING_EN, cpuid_faulting_en);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_CPUID_FAULTING_EN_MASK, 0);
+    all |= MSR_PLATFORM_INFO_CPUID_FAULTING_EN_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, LPM_SUPPORT, lpm_support);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_LPM_SUPPORT_MASK, 0);
+    all |= MSR_PLATFORM_INFO_LPM_SUPPORT_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, CONFIG_TDP_LEVELS, config_tdp_levels);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_CONFIG_TDP_LEVELS_MASK, 0);
+    all |= MSR_PLATFORM_INFO_CONFIG_TDP_LEVELS_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, IMPL_39_35, impl_39_35);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_IMPL_39_35_MASK, 0);
+    all |= MSR_PLATFORM_INFO_IMPL_39_35_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, MAX_EFFICIENCY_RATIO, max_efficiency_ratio);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_MAX_EFFICIENCY_RATIO_MASK, 0);
+    all |= MSR_PLATFORM_INFO_MAX_EFFICIENCY_RATIO_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, MIN_OPERATING_RATIO, min_operating_ratio);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_MIN_OPERATING_RATIO_MASK, 0);
+    all |= MSR_PLATFORM_INFO_MIN_OPERATING_RATIO_MASK;
+
+    CHECK_FIELD(msr_platform_info_t, PLATFORM_INFO, IMPL_63_56, impl_63_56);
+    ck_assert_uint_eq(all & MSR_PLATFORM_INFO_IMPL_63_56_MASK, 0);
+    all |= MSR_PLATFORM_INFO_IMPL_63_56_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PLATFORM_INFO_WRITABLE_MASK & MSR_PLATFORM_INFO_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PLATFORM_INFO_W1C_MASK & ~MSR_PLATFORM_INFO_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PLATFORM_INFO, PATTERN(MSR_PLATFORM_INFO)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_platform_info_read().raw, PATTERN(MSR_PLATFORM_INFO));
+        ck_assert_int_eq(msr_platform_info_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PLATFORM_INFO));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_platform_info_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_core_capabilities)
 {
     uint64_t all = MSR_IA32_CORE_CAPABILITIES_RESERVED_MASK;
@@ -1186,6 +1877,116 @@ START_TEST(test_ia32_umwait_control)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_umwait_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_cst_config_control)
+{
+    uint64_t all = MSR_PKG_CST_CONFIG_CONTROL_RESERVED_MASK;
+    msr_pkg_cst_config_control_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, PKG_CSTATE_LIMIT, pkg_cstate_limit);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, PKG_CSTATE_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_LIMIT_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, IMPL_9_4, impl_9_4);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_IMPL_9_4_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_IMPL_9_4_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, IO_MWAIT_REDIRECTION, io_mwait_redirection);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, IO_MWAIT_REDIRECTION);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_IO_MWAIT_REDIRECTION_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_IO_MWAIT_REDIRECTION_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, IMPL_14_11, impl_14_11);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_IMPL_14_11_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_IMPL_14_11_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, CFG_LOCK, cfg_lock);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, CFG_LOCK);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_CFG_LOCK_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_CFG_LOCK_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, IMPL_24_16, impl_24_16);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_IMPL_24_16_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_IMPL_24_16_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, C3_STATE_AUTO_DEMOTION, c3_state_auto_demotion);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, C3_STATE_AUTO_DEMOTION);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_C3_STATE_AUTO_DEMOTION_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_C3_STATE_AUTO_DEMOTION_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, C1_STATE_AUTO_DEMOTION, c1_state_auto_demotion);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, C1_STATE_AUTO_DEMOTION);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_C1_STATE_AUTO_DEMOTION_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_C1_STATE_AUTO_DEMOTION_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, C3_UNDEMOTION, c3_undemotion);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, C3_UNDEMOTION);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_C3_UNDEMOTION_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_C3_UNDEMOTION_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, C1_UNDEMOTION, c1_undemotion);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, C1_UNDEMOTION);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_C1_UNDEMOTION_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_C1_UNDEMOTION_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, PKG_CSTATE_DEMOTION, pkg_cstate_demotion);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, PKG_CSTATE_DEMOTION);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_DEMOTION_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_DEMOTION_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, PKG_CSTATE_UNDEMOTION, pkg_cstate_undemotion);
+    CHECK_SET(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, PKG_CSTATE_UNDEMOTION);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_UNDEMOTION_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_PKG_CSTATE_UNDEMOTION_MASK;
+
+    CHECK_FIELD(msr_pkg_cst_config_control_t, PKG_CST_CONFIG_CONTROL, IMPL_63_31, impl_63_31);
+    ck_assert_uint_eq(all & MSR_PKG_CST_CONFIG_CONTROL_IMPL_63_31_MASK, 0);
+    all |= MSR_PKG_CST_CONFIG_CONTROL_IMPL_63_31_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_CST_CONFIG_CONTROL_WRITABLE_MASK & MSR_PKG_CST_CONFIG_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_CST_CONFIG_CONTROL_W1C_MASK & ~MSR_PKG_CST_CONFIG_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_CST_CONFIG_CONTROL, PATTERN(MSR_PKG_CST_CONFIG_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PKG_CST_CONFIG_CONTROL) & ~MSR_PKG_CST_CONFIG_CONTROL_WRITABLE_MASK & ~MSR_PKG_CST_CONFIG_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_cst_config_control_read().raw, PATTERN(MSR_PKG_CST_CONFIG_CONTROL));
+        ck_assert_int_eq(msr_pkg_cst_config_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_CST_CONFIG_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PKG_CST_CONFIG_CONTROL);
+        msr_pkg_cst_config_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKG_CST_CONFIG_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PKG_CST_CONFIG_CONTROL));
+        v.raw = PATTERN(MSR_PKG_CST_CONFIG_CONTROL);
+        ck_assert_int_eq(msr_pkg_cst_config_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKG_CST_CONFIG_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PKG_CST_CONFIG_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pkg_cst_config_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PKG_CST_CONFIG_CONTROL) & ~MSR_PKG_CST_CONFIG_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKG_CST_CONFIG_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PKG_CST_CONFIG_CONTROL_W1C_MASK, kept & ~MSR_PKG_CST_CONFIG_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PKG_CST_CONFIG_CONTROL_RESERVED_MASK, PATTERN(MSR_PKG_CST_CONFIG_CONTROL) & MSR_PKG_CST_CONFIG_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pkg_cst_config_control_modify(all_ones, 0),
+                         (raw & MSR_PKG_CST_CONFIG_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PKG_CST_CONFIG_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pkg_cst_config_control_modify_safe(0, all_ones, &v), MSR_PKG_CST_CONFIG_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PKG_CST_CONFIG_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PKG_CST_CONFIG_CONTROL_WRITABLE_MASK, MSR_PKG_CST_CONFIG_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKG_CST_CONFIG_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_cst_config_control_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -1317,6 +2118,10 @@ START_TEST(test_ia32_mtrrcap)
     CHECK_FIELD(msr_ia32_mtrrcap_t, IA32_MTRRCAP, SMRR, smrr);
     ck_assert_uint_eq(all & MSR_IA32_MTRRCAP_SMRR_MASK, 0);
     all |= MSR_IA32_MTRRCAP_SMRR_MASK;
+
+    CHECK_FIELD(msr_ia32_mtrrcap_t, IA32_MTRRCAP, PRMRR, prmrr);
+    ck_assert_uint_eq(all & MSR_IA32_MTRRCAP_PRMRR_MASK, 0);
+    all |= MSR_IA32_MTRRCAP_PRMRR_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_MTRRCAP_WRITABLE_MASK & MSR_IA32_MTRRCAP_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_MTRRCAP_W1C_MASK & ~MSR_IA32_MTRRCAP_WRITABLE_MASK, 0);
@@ -1723,6 +2528,65 @@ START_TEST(test_ia32_mcu_opt_ctrl)
 }
 END_TEST
 
+START_TEST(test_misc_features_enables)
+{
+    uint64_t all = MSR_MISC_FEATURES_ENABLES_RESERVED_MASK;
+    msr_misc_features_enables_t v = { 0 };
+
+    CHECK_FIELD(msr_misc_features_enables_t, MISC_FEATURES_ENABLES, CPUID_FAULTING, cpuid_faulting);
+    CHECK_SET(msr_misc_features_enables_t, MISC_FEATURES_ENABLES, CPUID_FAULTING);
+    ck_assert_uint_eq(all & MSR_MISC_FEATURES_ENABLES_CPUID_FAULTING_MASK, 0);
+    all |= MSR_MISC_FEATURES_ENABLES_CPUID_FAULTING_MASK;
+
+    CHECK_FIELD(msr_misc_features_enables_t, MISC_FEATURES_ENABLES, RING3_MWAIT, ring3_mwait);
+    CHECK_SET(msr_misc_features_enables_t, MISC_FEATURES_ENABLES, RING3_MWAIT);
+    ck_assert_uint_eq(all & MSR_MISC_FEATURES_ENABLES_RING3_MWAIT_MASK, 0);
+    all |= MSR_MISC_FEATURES_ENABLES_RING3_MWAIT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MISC_FEATURES_ENABLES_WRITABLE_MASK & MSR_MISC_FEATURES_ENABLES_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MISC_FEATURES_ENABLES_W1C_MASK & ~MSR_MISC_FEATURES_ENABLES_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MISC_FEATURES_ENABLES, PATTERN(MSR_MISC_FEATURES_ENABLES)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MISC_FEATURES_ENABLES) & ~MSR_MISC_FEATURES_ENABLES_WRITABLE_MASK & ~MSR_MISC_FEATURES_ENABLES_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_misc_features_enables_read().raw, PATTERN(MSR_MISC_FEATURES_ENABLES));
+        ck_assert_int_eq(msr_misc_features_enables_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MISC_FEATURES_ENABLES));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MISC_FEATURES_ENABLES);
+        msr_misc_features_enables_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_FEATURES_ENABLES, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MISC_FEATURES_ENABLES));
+        v.raw = PATTERN(MSR_MISC_FEATURES_ENABLES);
+        ck_assert_int_eq(msr_misc_features_enables_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_FEATURES_ENABLES, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MISC_FEATURES_ENABLES));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_misc_features_enables_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_MISC_FEATURES_ENABLES) & ~MSR_MISC_FEATURES_ENABLES_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_FEATURES_ENABLES, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MISC_FEATURES_ENABLES_W1C_MASK, kept & ~MSR_MISC_FEATURES_ENABLES_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MISC_FEATURES_ENABLES_RESERVED_MASK, PATTERN(MSR_MISC_FEATURES_ENABLES) & MSR_MISC_FEATURES_ENABLES_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_misc_features_enables_modify(all_ones, 0),
+                         (raw & MSR_MISC_FEATURES_ENABLES_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MISC_FEATURES_ENABLES_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_misc_features_enables_modify_safe(0, all_ones, &v), MSR_MISC_FEATURES_ENABLES_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MISC_FEATURES_ENABLES_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MISC_FEATURES_ENABLES_WRITABLE_MASK, MSR_MISC_FEATURES_ENABLES_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_FEATURES_ENABLES, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_misc_features_enables_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_sysenter_cs)
 {
     uint64_t all = MSR_IA32_SYSENTER_CS_RESERVED_MASK;
@@ -1732,6 +2596,10 @@ START_TEST(test_ia32_sysenter_cs)
     CHECK_SET(msr_ia32_sysenter_cs_t, IA32_SYSENTER_CS, CS_SELECTOR);
     ck_assert_uint_eq(all & MSR_IA32_SYSENTER_CS_CS_SELECTOR_MASK, 0);
     all |= MSR_IA32_SYSENTER_CS_CS_SELECTOR_MASK;
+
+    CHECK_FIELD(msr_ia32_sysenter_cs_t, IA32_SYSENTER_CS, NOT_USED, not_used);
+    ck_assert_uint_eq(all & MSR_IA32_SYSENTER_CS_NOT_USED_MASK, 0);
+    all |= MSR_IA32_SYSENTER_CS_NOT_USED_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_SYSENTER_CS_WRITABLE_MASK & MSR_IA32_SYSENTER_CS_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_SYSENTER_CS_W1C_MASK & ~MSR_IA32_SYSENTER_CS_WRITABLE_MASK, 0);
@@ -2069,6 +2937,235 @@ START_TEST(test_ia32_mcg_ctl)
 }
 END_TEST
 
+START_TEST(test_error_control)
+{
+    uint64_t all = MSR_ERROR_CONTROL_RESERVED_MASK;
+    msr_error_control_t v = { 0 };
+
+    CHECK_FIELD(msr_error_control_t, ERROR_CONTROL, MEM_ERROR_LOG_ENABLE, mem_error_log_enable);
+    CHECK_SET(msr_error_control_t, ERROR_CONTROL, MEM_ERROR_LOG_ENABLE);
+    ck_assert_uint_eq(all & MSR_ERROR_CONTROL_MEM_ERROR_LOG_ENABLE_MASK, 0);
+    all |= MSR_ERROR_CONTROL_MEM_ERROR_LOG_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_ERROR_CONTROL_WRITABLE_MASK & MSR_ERROR_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_ERROR_CONTROL_W1C_MASK & ~MSR_ERROR_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_ERROR_CONTROL, PATTERN(MSR_ERROR_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_ERROR_CONTROL) & ~MSR_ERROR_CONTROL_WRITABLE_MASK & ~MSR_ERROR_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_error_control_read().raw, PATTERN(MSR_ERROR_CONTROL));
+        ck_assert_int_eq(msr_error_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_ERROR_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_ERROR_CONTROL);
+        msr_error_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ERROR_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_ERROR_CONTROL));
+        v.raw = PATTERN(MSR_ERROR_CONTROL);
+        ck_assert_int_eq(msr_error_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ERROR_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_ERROR_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_error_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_ERROR_CONTROL) & ~MSR_ERROR_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ERROR_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_ERROR_CONTROL_W1C_MASK, kept & ~MSR_ERROR_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_ERROR_CONTROL_RESERVED_MASK, PATTERN(MSR_ERROR_CONTROL) & MSR_ERROR_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_error_control_modify(all_ones, 0),
+                         (raw & MSR_ERROR_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_ERROR_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_error_control_modify_safe(0, all_ones, &v), MSR_ERROR_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_ERROR_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_ERROR_CONTROL_WRITABLE_MASK, MSR_ERROR_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ERROR_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_error_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rax)
+{
+    uint64_t all = MSR_IA32_MCG_RAX_RESERVED_MASK;
+    msr_ia32_mcg_rax_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rax_t, IA32_MCG_RAX, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RAX_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RAX_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RAX_WRITABLE_MASK & MSR_IA32_MCG_RAX_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RAX_W1C_MASK & ~MSR_IA32_MCG_RAX_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RAX, PATTERN(MSR_IA32_MCG_RAX)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rax_read().raw, PATTERN(MSR_IA32_MCG_RAX));
+        ck_assert_int_eq(msr_ia32_mcg_rax_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RAX));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rax_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rbx)
+{
+    uint64_t all = MSR_IA32_MCG_RBX_RESERVED_MASK;
+    msr_ia32_mcg_rbx_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rbx_t, IA32_MCG_RBX, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RBX_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RBX_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RBX_WRITABLE_MASK & MSR_IA32_MCG_RBX_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RBX_W1C_MASK & ~MSR_IA32_MCG_RBX_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RBX, PATTERN(MSR_IA32_MCG_RBX)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rbx_read().raw, PATTERN(MSR_IA32_MCG_RBX));
+        ck_assert_int_eq(msr_ia32_mcg_rbx_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RBX));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rbx_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rcx)
+{
+    uint64_t all = MSR_IA32_MCG_RCX_RESERVED_MASK;
+    msr_ia32_mcg_rcx_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rcx_t, IA32_MCG_RCX, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RCX_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RCX_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RCX_WRITABLE_MASK & MSR_IA32_MCG_RCX_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RCX_W1C_MASK & ~MSR_IA32_MCG_RCX_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RCX, PATTERN(MSR_IA32_MCG_RCX)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rcx_read().raw, PATTERN(MSR_IA32_MCG_RCX));
+        ck_assert_int_eq(msr_ia32_mcg_rcx_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RCX));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rcx_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rdx)
+{
+    uint64_t all = MSR_IA32_MCG_RDX_RESERVED_MASK;
+    msr_ia32_mcg_rdx_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rdx_t, IA32_MCG_RDX, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RDX_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RDX_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RDX_WRITABLE_MASK & MSR_IA32_MCG_RDX_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RDX_W1C_MASK & ~MSR_IA32_MCG_RDX_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RDX, PATTERN(MSR_IA32_MCG_RDX)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rdx_read().raw, PATTERN(MSR_IA32_MCG_RDX));
+        ck_assert_int_eq(msr_ia32_mcg_rdx_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RDX));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rdx_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rsi)
+{
+    uint64_t all = MSR_IA32_MCG_RSI_RESERVED_MASK;
+    msr_ia32_mcg_rsi_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rsi_t, IA32_MCG_RSI, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RSI_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RSI_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RSI_WRITABLE_MASK & MSR_IA32_MCG_RSI_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RSI_W1C_MASK & ~MSR_IA32_MCG_RSI_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RSI, PATTERN(MSR_IA32_MCG_RSI)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rsi_read().raw, PATTERN(MSR_IA32_MCG_RSI));
+        ck_assert_int_eq(msr_ia32_mcg_rsi_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RSI));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rsi_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rdi)
+{
+    uint64_t all = MSR_IA32_MCG_RDI_RESERVED_MASK;
+    msr_ia32_mcg_rdi_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rdi_t, IA32_MCG_RDI, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RDI_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RDI_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RDI_WRITABLE_MASK & MSR_IA32_MCG_RDI_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RDI_W1C_MASK & ~MSR_IA32_MCG_RDI_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RDI, PATTERN(MSR_IA32_MCG_RDI)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rdi_read().raw, PATTERN(MSR_IA32_MCG_RDI));
+        ck_assert_int_eq(msr_ia32_mcg_rdi_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RDI));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rdi_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rbp)
+{
+    uint64_t all = MSR_IA32_MCG_RBP_RESERVED_MASK;
+    msr_ia32_mcg_rbp_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rbp_t, IA32_MCG_RBP, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RBP_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RBP_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RBP_WRITABLE_MASK & MSR_IA32_MCG_RBP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RBP_W1C_MASK & ~MSR_IA32_MCG_RBP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RBP, PATTERN(MSR_IA32_MCG_RBP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rbp_read().raw, PATTERN(MSR_IA32_MCG_RBP));
+        ck_assert_int_eq(msr_ia32_mcg_rbp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RBP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rbp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_perfevtselx)
 {
     uint64_t all = MSR_IA32_PERFEVTSELx_RESERVED_MASK;
@@ -2129,6 +3226,11 @@ START_TEST(test_ia32_perfevtselx)
     CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, CMASK);
     ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_CMASK_MASK, 0);
     all |= MSR_IA32_PERFEVTSELx_CMASK_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, IN_TX, in_tx);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, IN_TX);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_IN_TX_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_IN_TX_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PERFEVTSELx_WRITABLE_MASK & MSR_IA32_PERFEVTSELx_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PERFEVTSELx_W1C_MASK & ~MSR_IA32_PERFEVTSELx_WRITABLE_MASK, 0);
@@ -2190,6 +3292,106 @@ START_TEST(test_ia32_perfevtselx)
 }
 END_TEST
 
+START_TEST(test_ia32_mcg_rsp)
+{
+    uint64_t all = MSR_IA32_MCG_RSP_RESERVED_MASK;
+    msr_ia32_mcg_rsp_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rsp_t, IA32_MCG_RSP, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RSP_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RSP_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RSP_WRITABLE_MASK & MSR_IA32_MCG_RSP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RSP_W1C_MASK & ~MSR_IA32_MCG_RSP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RSP, PATTERN(MSR_IA32_MCG_RSP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rsp_read().raw, PATTERN(MSR_IA32_MCG_RSP));
+        ck_assert_int_eq(msr_ia32_mcg_rsp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RSP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rsp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rflags)
+{
+    uint64_t all = MSR_IA32_MCG_RFLAGS_RESERVED_MASK;
+    msr_ia32_mcg_rflags_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rflags_t, IA32_MCG_RFLAGS, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RFLAGS_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RFLAGS_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RFLAGS_WRITABLE_MASK & MSR_IA32_MCG_RFLAGS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RFLAGS_W1C_MASK & ~MSR_IA32_MCG_RFLAGS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RFLAGS, PATTERN(MSR_IA32_MCG_RFLAGS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rflags_read().raw, PATTERN(MSR_IA32_MCG_RFLAGS));
+        ck_assert_int_eq(msr_ia32_mcg_rflags_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RFLAGS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rflags_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_rip)
+{
+    uint64_t all = MSR_IA32_MCG_RIP_RESERVED_MASK;
+    msr_ia32_mcg_rip_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_rip_t, IA32_MCG_RIP, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_RIP_VALUE_MASK, 0);
+    all |= MSR_IA32_MCG_RIP_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_RIP_WRITABLE_MASK & MSR_IA32_MCG_RIP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_RIP_W1C_MASK & ~MSR_IA32_MCG_RIP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_RIP, PATTERN(MSR_IA32_MCG_RIP)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_rip_read().raw, PATTERN(MSR_IA32_MCG_RIP));
+        ck_assert_int_eq(msr_ia32_mcg_rip_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_RIP));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_rip_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ia32_mcg_misc)
+{
+    uint64_t all = MSR_IA32_MCG_MISC_RESERVED_MASK;
+    msr_ia32_mcg_misc_t v = { 0 };
+
+    CHECK_FIELD(msr_ia32_mcg_misc_t, IA32_MCG_MISC, DS, ds);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_MISC_DS_MASK, 0);
+    all |= MSR_IA32_MCG_MISC_DS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IA32_MCG_MISC_WRITABLE_MASK & MSR_IA32_MCG_MISC_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IA32_MCG_MISC_W1C_MASK & ~MSR_IA32_MCG_MISC_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_MCG_MISC, PATTERN(MSR_IA32_MCG_MISC)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ia32_mcg_misc_read().raw, PATTERN(MSR_IA32_MCG_MISC));
+        ck_assert_int_eq(msr_ia32_mcg_misc_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IA32_MCG_MISC));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ia32_mcg_misc_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_overclocking_status)
 {
     uint64_t all = MSR_IA32_OVERCLOCKING_STATUS_RESERVED_MASK;
@@ -2231,6 +3433,14 @@ START_TEST(test_ia32_perf_status)
     CHECK_FIELD(msr_ia32_perf_status_t, IA32_PERF_STATUS, STATE, state);
     ck_assert_uint_eq(all & MSR_IA32_PERF_STATUS_STATE_MASK, 0);
     all |= MSR_IA32_PERF_STATUS_STATE_MASK;
+
+    CHECK_FIELD(msr_ia32_perf_status_t, IA32_PERF_STATUS, XE_OPERATION, xe_operation);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_STATUS_XE_OPERATION_MASK, 0);
+    all |= MSR_IA32_PERF_STATUS_XE_OPERATION_MASK;
+
+    CHECK_FIELD(msr_ia32_perf_status_t, IA32_PERF_STATUS, CORE_VOLTAGE, core_voltage);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_STATUS_CORE_VOLTAGE_MASK, 0);
+    all |= MSR_IA32_PERF_STATUS_CORE_VOLTAGE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PERF_STATUS_WRITABLE_MASK & MSR_IA32_PERF_STATUS_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PERF_STATUS_W1C_MASK & ~MSR_IA32_PERF_STATUS_WRITABLE_MASK, 0);
@@ -2603,6 +3813,65 @@ START_TEST(test_ia32_therm_status)
 }
 END_TEST
 
+START_TEST(test_therm2_ctl)
+{
+    uint64_t all = MSR_THERM2_CTL_RESERVED_MASK;
+    msr_therm2_ctl_t v = { 0 };
+
+    CHECK_FIELD(msr_therm2_ctl_t, THERM2_CTL, TM2_TRANSITION_TARGET, tm2_transition_target);
+    CHECK_SET(msr_therm2_ctl_t, THERM2_CTL, TM2_TRANSITION_TARGET);
+    ck_assert_uint_eq(all & MSR_THERM2_CTL_TM2_TRANSITION_TARGET_MASK, 0);
+    all |= MSR_THERM2_CTL_TM2_TRANSITION_TARGET_MASK;
+
+    CHECK_FIELD(msr_therm2_ctl_t, THERM2_CTL, TM_SELECT, tm_select);
+    CHECK_SET(msr_therm2_ctl_t, THERM2_CTL, TM_SELECT);
+    ck_assert_uint_eq(all & MSR_THERM2_CTL_TM_SELECT_MASK, 0);
+    all |= MSR_THERM2_CTL_TM_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_THERM2_CTL_WRITABLE_MASK & MSR_THERM2_CTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_THERM2_CTL_W1C_MASK & ~MSR_THERM2_CTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_THERM2_CTL, PATTERN(MSR_THERM2_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_THERM2_CTL) & ~MSR_THERM2_CTL_WRITABLE_MASK & ~MSR_THERM2_CTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_therm2_ctl_read().raw, PATTERN(MSR_THERM2_CTL));
+        ck_assert_int_eq(msr_therm2_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_THERM2_CTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_THERM2_CTL);
+        msr_therm2_ctl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_THERM2_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_THERM2_CTL));
+        v.raw = PATTERN(MSR_THERM2_CTL);
+        ck_assert_int_eq(msr_therm2_ctl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_THERM2_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_THERM2_CTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_therm2_ctl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_THERM2_CTL) & ~MSR_THERM2_CTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_THERM2_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_THERM2_CTL_W1C_MASK, kept & ~MSR_THERM2_CTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_THERM2_CTL_RESERVED_MASK, PATTERN(MSR_THERM2_CTL) & MSR_THERM2_CTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_therm2_ctl_modify(all_ones, 0),
+                         (raw & MSR_THERM2_CTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_THERM2_CTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_therm2_ctl_modify_safe(0, all_ones, &v), MSR_THERM2_CTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_THERM2_CTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_THERM2_CTL_WRITABLE_MASK, MSR_THERM2_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_THERM2_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_therm2_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_misc_enable)
 {
     uint64_t all = MSR_IA32_MISC_ENABLE_RESERVED_MASK;
@@ -2613,14 +3882,44 @@ START_TEST(test_ia32_misc_enable)
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_FAST_STRINGS_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_FAST_STRINGS_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, X87_COMPAT, x87_compat);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, X87_COMPAT);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_X87_COMPAT_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_X87_COMPAT_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, AUTO_THERMAL_CONTROL, auto_thermal_control);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, AUTO_THERMAL_CONTROL);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, SPLIT_LOCK_DISABLE, split_lock_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, SPLIT_LOCK_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_SPLIT_LOCK_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_SPLIT_LOCK_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, L3_CACHE_DISABLE, l3_cache_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, L3_CACHE_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_L3_CACHE_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_L3_CACHE_DISABLE_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, PERF_MON_AVAILABLE, perf_mon_available);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, SUPPRESS_LOCK, suppress_lock);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, SUPPRESS_LOCK);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_SUPPRESS_LOCK_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_SUPPRESS_LOCK_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, PREFETCH_DISABLE, prefetch_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, PREFETCH_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_PREFETCH_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_PREFETCH_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, FERR_MULTIPLEX, ferr_multiplex);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, FERR_MULTIPLEX);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_FERR_MULTIPLEX_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_FERR_MULTIPLEX_MASK;
 
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, BTS_UNAVAILABLE, bts_unavailable);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_BTS_UNAVAILABLE_MASK, 0);
@@ -2630,15 +3929,38 @@ START_TEST(test_ia32_misc_enable)
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, TM2_ENABLE, tm2_enable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, TM2_ENABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_TM2_ENABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_TM2_ENABLE_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, EIST_ENABLE, eist_enable);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, EIST_ENABLE);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_EIST_ENABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_EIST_ENABLE_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, IMPL_17, impl_17);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_IMPL_17_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_IMPL_17_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, MONITOR_FSM, monitor_fsm);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, MONITOR_FSM);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_MONITOR_FSM_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_MONITOR_FSM_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, ADJ_PREFETCH_DISABLE, adj_prefetch_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, ADJ_PREFETCH_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_ADJ_PREFETCH_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_ADJ_PREFETCH_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, EIST_SELECT_LOCK, eist_select_lock);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, EIST_SELECT_LOCK);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, IMPL_21, impl_21);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_IMPL_21_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_IMPL_21_MASK;
 
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, LIMIT_CPUID_MAXVAL, limit_cpuid_maxval);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, LIMIT_CPUID_MAXVAL);
@@ -2650,10 +3972,34 @@ START_TEST(test_ia32_misc_enable)
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_MASK;
 
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, L1D_CONTEXT_MODE, l1d_context_mode);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, L1D_CONTEXT_MODE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, IMPL_33_25, impl_33_25);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_IMPL_33_25_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_IMPL_33_25_MASK;
+
     CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, XD_BIT_DISABLE, xd_bit_disable);
     CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, XD_BIT_DISABLE);
     ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_MASK, 0);
     all |= MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, DCU_PREFETCH_DISABLE, dcu_prefetch_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, DCU_PREFETCH_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_DCU_PREFETCH_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_DCU_PREFETCH_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, TURBO_DISABLE, turbo_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, TURBO_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_TURBO_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_TURBO_DISABLE_MASK;
+
+    CHECK_FIELD(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, IP_PREFETCH_DISABLE, ip_prefetch_disable);
+    CHECK_SET(msr_ia32_misc_enable_t, IA32_MISC_ENABLE, IP_PREFETCH_DISABLE);
+    ck_assert_uint_eq(all & MSR_IA32_MISC_ENABLE_IP_PREFETCH_DISABLE_MASK, 0);
+    all |= MSR_IA32_MISC_ENABLE_IP_PREFETCH_DISABLE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_MISC_ENABLE_WRITABLE_MASK & MSR_IA32_MISC_ENABLE_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_MISC_ENABLE_W1C_MASK & ~MSR_IA32_MISC_ENABLE_WRITABLE_MASK, 0);
@@ -2696,6 +4042,455 @@ START_TEST(test_ia32_misc_enable)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_misc_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_temperature_target)
+{
+    uint64_t all = MSR_TEMPERATURE_TARGET_RESERVED_MASK;
+    msr_temperature_target_t v = { 0 };
+
+    CHECK_FIELD(msr_temperature_target_t, TEMPERATURE_TARGET, IMPL_15_0, impl_15_0);
+    ck_assert_uint_eq(all & MSR_TEMPERATURE_TARGET_IMPL_15_0_MASK, 0);
+    all |= MSR_TEMPERATURE_TARGET_IMPL_15_0_MASK;
+
+    CHECK_FIELD(msr_temperature_target_t, TEMPERATURE_TARGET, TEMPERATURE_TARGET, temperature_target);
+    ck_assert_uint_eq(all & MSR_TEMPERATURE_TARGET_TEMPERATURE_TARGET_MASK, 0);
+    all |= MSR_TEMPERATURE_TARGET_TEMPERATURE_TARGET_MASK;
+
+    CHECK_FIELD(msr_temperature_target_t, TEMPERATURE_TARGET, TCC_ACTIVATION_OFFSET, tcc_activation_offset);
+    CHECK_SET(msr_temperature_target_t, TEMPERATURE_TARGET, TCC_ACTIVATION_OFFSET);
+    ck_assert_uint_eq(all & MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK, 0);
+    all |= MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK;
+
+    CHECK_FIELD(msr_temperature_target_t, TEMPERATURE_TARGET, IMPL_63_30, impl_63_30);
+    ck_assert_uint_eq(all & MSR_TEMPERATURE_TARGET_IMPL_63_30_MASK, 0);
+    all |= MSR_TEMPERATURE_TARGET_IMPL_63_30_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TEMPERATURE_TARGET_WRITABLE_MASK & MSR_TEMPERATURE_TARGET_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TEMPERATURE_TARGET_W1C_MASK & ~MSR_TEMPERATURE_TARGET_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TEMPERATURE_TARGET, PATTERN(MSR_TEMPERATURE_TARGET)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TEMPERATURE_TARGET) & ~MSR_TEMPERATURE_TARGET_WRITABLE_MASK & ~MSR_TEMPERATURE_TARGET_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_temperature_target_read().raw, PATTERN(MSR_TEMPERATURE_TARGET));
+        ck_assert_int_eq(msr_temperature_target_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TEMPERATURE_TARGET));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TEMPERATURE_TARGET);
+        msr_temperature_target_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TEMPERATURE_TARGET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TEMPERATURE_TARGET));
+        v.raw = PATTERN(MSR_TEMPERATURE_TARGET);
+        ck_assert_int_eq(msr_temperature_target_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TEMPERATURE_TARGET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TEMPERATURE_TARGET));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_temperature_target_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_TEMPERATURE_TARGET) & ~MSR_TEMPERATURE_TARGET_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TEMPERATURE_TARGET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TEMPERATURE_TARGET_W1C_MASK, kept & ~MSR_TEMPERATURE_TARGET_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TEMPERATURE_TARGET_RESERVED_MASK, PATTERN(MSR_TEMPERATURE_TARGET) & MSR_TEMPERATURE_TARGET_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_temperature_target_modify(all_ones, 0),
+                         (raw & MSR_TEMPERATURE_TARGET_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TEMPERATURE_TARGET_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_temperature_target_modify_safe(0, all_ones, &v), MSR_TEMPERATURE_TARGET_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TEMPERATURE_TARGET_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TEMPERATURE_TARGET_WRITABLE_MASK, MSR_TEMPERATURE_TARGET_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TEMPERATURE_TARGET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_temperature_target_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_misc_feature_control)
+{
+    uint64_t all = MSR_MISC_FEATURE_CONTROL_RESERVED_MASK;
+    msr_misc_feature_control_t v = { 0 };
+
+    CHECK_FIELD(msr_misc_feature_control_t, MISC_FEATURE_CONTROL, L2_HW_PREFETCHER_DISABLE, l2_hw_prefetcher_disable);
+    CHECK_SET(msr_misc_feature_control_t, MISC_FEATURE_CONTROL, L2_HW_PREFETCHER_DISABLE);
+    ck_assert_uint_eq(all & MSR_MISC_FEATURE_CONTROL_L2_HW_PREFETCHER_DISABLE_MASK, 0);
+    all |= MSR_MISC_FEATURE_CONTROL_L2_HW_PREFETCHER_DISABLE_MASK;
+
+    CHECK_FIELD(msr_misc_feature_control_t, MISC_FEATURE_CONTROL, L2_ADJACENT_LINE_PREFETCHER_DISABLE, l2_adjacent_line_prefetcher_disable);
+    CHECK_SET(msr_misc_feature_control_t, MISC_FEATURE_CONTROL, L2_ADJACENT_LINE_PREFETCHER_DISABLE);
+    ck_assert_uint_eq(all & MSR_MISC_FEATURE_CONTROL_L2_ADJACENT_LINE_PREFETCHER_DISABLE_MASK, 0);
+    all |= MSR_MISC_FEATURE_CONTROL_L2_ADJACENT_LINE_PREFETCHER_DISABLE_MASK;
+
+    CHECK_FIELD(msr_misc_feature_control_t, MISC_FEATURE_CONTROL, DCU_HW_PREFETCHER_DISABLE, dcu_hw_prefetcher_disable);
+    CHECK_SET(msr_misc_feature_control_t, MISC_FEATURE_CONTROL, DCU_HW_PREFETCHER_DISABLE);
+    ck_assert_uint_eq(all & MSR_MISC_FEATURE_CONTROL_DCU_HW_PREFETCHER_DISABLE_MASK, 0);
+    all |= MSR_MISC_FEATURE_CONTROL_DCU_HW_PREFETCHER_DISABLE_MASK;
+
+    CHECK_FIELD(msr_misc_feature_control_t, MISC_FEATURE_CONTROL, DCU_IP_PREFETCHER_DISABLE, dcu_ip_prefetcher_disable);
+    CHECK_SET(msr_misc_feature_control_t, MISC_FEATURE_CONTROL, DCU_IP_PREFETCHER_DISABLE);
+    ck_assert_uint_eq(all & MSR_MISC_FEATURE_CONTROL_DCU_IP_PREFETCHER_DISABLE_MASK, 0);
+    all |= MSR_MISC_FEATURE_CONTROL_DCU_IP_PREFETCHER_DISABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MISC_FEATURE_CONTROL_WRITABLE_MASK & MSR_MISC_FEATURE_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MISC_FEATURE_CONTROL_W1C_MASK & ~MSR_MISC_FEATURE_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MISC_FEATURE_CONTROL, PATTERN(MSR_MISC_FEATURE_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MISC_FEATURE_CONTROL) & ~MSR_MISC_FEATURE_CONTROL_WRITABLE_MASK & ~MSR_MISC_FEATURE_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_misc_feature_control_read().raw, PATTERN(MSR_MISC_FEATURE_CONTROL));
+        ck_assert_int_eq(msr_misc_feature_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MISC_FEATURE_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MISC_FEATURE_CONTROL);
+        msr_misc_feature_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_FEATURE_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MISC_FEATURE_CONTROL));
+        v.raw = PATTERN(MSR_MISC_FEATURE_CONTROL);
+        ck_assert_int_eq(msr_misc_feature_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_FEATURE_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MISC_FEATURE_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_misc_feature_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_MISC_FEATURE_CONTROL) & ~MSR_MISC_FEATURE_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_FEATURE_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MISC_FEATURE_CONTROL_W1C_MASK, kept & ~MSR_MISC_FEATURE_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MISC_FEATURE_CONTROL_RESERVED_MASK, PATTERN(MSR_MISC_FEATURE_CONTROL) & MSR_MISC_FEATURE_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_misc_feature_control_modify(all_ones, 0),
+                         (raw & MSR_MISC_FEATURE_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MISC_FEATURE_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_misc_feature_control_modify_safe(0, all_ones, &v), MSR_MISC_FEATURE_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MISC_FEATURE_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MISC_FEATURE_CONTROL_WRITABLE_MASK, MSR_MISC_FEATURE_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_FEATURE_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_misc_feature_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_misc_pwr_mgmt)
+{
+    uint64_t all = MSR_MISC_PWR_MGMT_RESERVED_MASK;
+    msr_misc_pwr_mgmt_t v = { 0 };
+
+    CHECK_FIELD(msr_misc_pwr_mgmt_t, MISC_PWR_MGMT, EIST_HW_COORDINATION_DISABLE, eist_hw_coordination_disable);
+    CHECK_SET(msr_misc_pwr_mgmt_t, MISC_PWR_MGMT, EIST_HW_COORDINATION_DISABLE);
+    ck_assert_uint_eq(all & MSR_MISC_PWR_MGMT_EIST_HW_COORDINATION_DISABLE_MASK, 0);
+    all |= MSR_MISC_PWR_MGMT_EIST_HW_COORDINATION_DISABLE_MASK;
+
+    CHECK_FIELD(msr_misc_pwr_mgmt_t, MISC_PWR_MGMT, ENERGY_PERF_BIAS_ENABLE, energy_perf_bias_enable);
+    CHECK_SET(msr_misc_pwr_mgmt_t, MISC_PWR_MGMT, ENERGY_PERF_BIAS_ENABLE);
+    ck_assert_uint_eq(all & MSR_MISC_PWR_MGMT_ENERGY_PERF_BIAS_ENABLE_MASK, 0);
+    all |= MSR_MISC_PWR_MGMT_ENERGY_PERF_BIAS_ENABLE_MASK;
+
+    CHECK_FIELD(msr_misc_pwr_mgmt_t, MISC_PWR_MGMT, IMPL_21_2, impl_21_2);
+    ck_assert_uint_eq(all & MSR_MISC_PWR_MGMT_IMPL_21_2_MASK, 0);
+    all |= MSR_MISC_PWR_MGMT_IMPL_21_2_MASK;
+
+    CHECK_FIELD(msr_misc_pwr_mgmt_t, MISC_PWR_MGMT, THERMAL_INTERRUPT_COORDINATION, thermal_interrupt_coordination);
+    CHECK_SET(msr_misc_pwr_mgmt_t, MISC_PWR_MGMT, THERMAL_INTERRUPT_COORDINATION);
+    ck_assert_uint_eq(all & MSR_MISC_PWR_MGMT_THERMAL_INTERRUPT_COORDINATION_MASK, 0);
+    all |= MSR_MISC_PWR_MGMT_THERMAL_INTERRUPT_COORDINATION_MASK;
+
+    CHECK_FIELD(msr_misc_pwr_mgmt_t, MISC_PWR_MGMT, IMPL_63_23, impl_63_23);
+    ck_assert_uint_eq(all & MSR_MISC_PWR_MGMT_IMPL_63_23_MASK, 0);
+    all |= MSR_MISC_PWR_MGMT_IMPL_63_23_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MISC_PWR_MGMT_WRITABLE_MASK & MSR_MISC_PWR_MGMT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MISC_PWR_MGMT_W1C_MASK & ~MSR_MISC_PWR_MGMT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MISC_PWR_MGMT, PATTERN(MSR_MISC_PWR_MGMT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MISC_PWR_MGMT) & ~MSR_MISC_PWR_MGMT_WRITABLE_MASK & ~MSR_MISC_PWR_MGMT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_misc_pwr_mgmt_read().raw, PATTERN(MSR_MISC_PWR_MGMT));
+        ck_assert_int_eq(msr_misc_pwr_mgmt_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MISC_PWR_MGMT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MISC_PWR_MGMT);
+        msr_misc_pwr_mgmt_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_PWR_MGMT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MISC_PWR_MGMT));
+        v.raw = PATTERN(MSR_MISC_PWR_MGMT);
+        ck_assert_int_eq(msr_misc_pwr_mgmt_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_PWR_MGMT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MISC_PWR_MGMT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_misc_pwr_mgmt_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_MISC_PWR_MGMT) & ~MSR_MISC_PWR_MGMT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_PWR_MGMT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MISC_PWR_MGMT_W1C_MASK, kept & ~MSR_MISC_PWR_MGMT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MISC_PWR_MGMT_RESERVED_MASK, PATTERN(MSR_MISC_PWR_MGMT) & MSR_MISC_PWR_MGMT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_misc_pwr_mgmt_modify(all_ones, 0),
+                         (raw & MSR_MISC_PWR_MGMT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MISC_PWR_MGMT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_misc_pwr_mgmt_modify_safe(0, all_ones, &v), MSR_MISC_PWR_MGMT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MISC_PWR_MGMT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MISC_PWR_MGMT_WRITABLE_MASK, MSR_MISC_PWR_MGMT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MISC_PWR_MGMT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_misc_pwr_mgmt_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_turbo_ratio_limit)
+{
+    uint64_t all = MSR_TURBO_RATIO_LIMIT_RESERVED_MASK;
+    msr_turbo_ratio_limit_t v = { 0 };
+
+    CHECK_FIELD(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_0, ratio_0);
+    CHECK_SET(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_0);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT_RATIO_0_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT_RATIO_0_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_1, ratio_1);
+    CHECK_SET(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_1);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT_RATIO_1_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT_RATIO_1_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_2, ratio_2);
+    CHECK_SET(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_2);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT_RATIO_2_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT_RATIO_2_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_3, ratio_3);
+    CHECK_SET(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_3);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT_RATIO_3_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT_RATIO_3_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_4, ratio_4);
+    CHECK_SET(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_4);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT_RATIO_4_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT_RATIO_4_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_5, ratio_5);
+    CHECK_SET(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_5);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT_RATIO_5_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT_RATIO_5_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_6, ratio_6);
+    CHECK_SET(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_6);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT_RATIO_6_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT_RATIO_6_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_7, ratio_7);
+    CHECK_SET(msr_turbo_ratio_limit_t, TURBO_RATIO_LIMIT, RATIO_7);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT_RATIO_7_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT_RATIO_7_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TURBO_RATIO_LIMIT_WRITABLE_MASK & MSR_TURBO_RATIO_LIMIT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TURBO_RATIO_LIMIT_W1C_MASK & ~MSR_TURBO_RATIO_LIMIT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TURBO_RATIO_LIMIT, PATTERN(MSR_TURBO_RATIO_LIMIT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TURBO_RATIO_LIMIT) & ~MSR_TURBO_RATIO_LIMIT_WRITABLE_MASK & ~MSR_TURBO_RATIO_LIMIT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_turbo_ratio_limit_read().raw, PATTERN(MSR_TURBO_RATIO_LIMIT));
+        ck_assert_int_eq(msr_turbo_ratio_limit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TURBO_RATIO_LIMIT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TURBO_RATIO_LIMIT);
+        msr_turbo_ratio_limit_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TURBO_RATIO_LIMIT));
+        v.raw = PATTERN(MSR_TURBO_RATIO_LIMIT);
+        ck_assert_int_eq(msr_turbo_ratio_limit_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TURBO_RATIO_LIMIT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_turbo_ratio_limit_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_TURBO_RATIO_LIMIT) & ~MSR_TURBO_RATIO_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TURBO_RATIO_LIMIT_W1C_MASK, kept & ~MSR_TURBO_RATIO_LIMIT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TURBO_RATIO_LIMIT_RESERVED_MASK, PATTERN(MSR_TURBO_RATIO_LIMIT) & MSR_TURBO_RATIO_LIMIT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_turbo_ratio_limit_modify(all_ones, 0),
+                         (raw & MSR_TURBO_RATIO_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TURBO_RATIO_LIMIT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_turbo_ratio_limit_modify_safe(0, all_ones, &v), MSR_TURBO_RATIO_LIMIT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TURBO_RATIO_LIMIT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TURBO_RATIO_LIMIT_WRITABLE_MASK, MSR_TURBO_RATIO_LIMIT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_turbo_ratio_limit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_turbo_ratio_limit1)
+{
+    uint64_t all = MSR_TURBO_RATIO_LIMIT1_RESERVED_MASK;
+    msr_turbo_ratio_limit1_t v = { 0 };
+
+    CHECK_FIELD(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_0, ratio_0);
+    CHECK_SET(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_0);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT1_RATIO_0_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT1_RATIO_0_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_1, ratio_1);
+    CHECK_SET(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_1);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT1_RATIO_1_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT1_RATIO_1_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_2, ratio_2);
+    CHECK_SET(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_2);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT1_RATIO_2_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT1_RATIO_2_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_3, ratio_3);
+    CHECK_SET(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_3);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT1_RATIO_3_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT1_RATIO_3_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_4, ratio_4);
+    CHECK_SET(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_4);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT1_RATIO_4_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT1_RATIO_4_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_5, ratio_5);
+    CHECK_SET(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_5);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT1_RATIO_5_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT1_RATIO_5_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_6, ratio_6);
+    CHECK_SET(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_6);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT1_RATIO_6_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT1_RATIO_6_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_7, ratio_7);
+    CHECK_SET(msr_turbo_ratio_limit1_t, TURBO_RATIO_LIMIT1, RATIO_7);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT1_RATIO_7_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT1_RATIO_7_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TURBO_RATIO_LIMIT1_WRITABLE_MASK & MSR_TURBO_RATIO_LIMIT1_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TURBO_RATIO_LIMIT1_W1C_MASK & ~MSR_TURBO_RATIO_LIMIT1_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TURBO_RATIO_LIMIT1, PATTERN(MSR_TURBO_RATIO_LIMIT1)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TURBO_RATIO_LIMIT1) & ~MSR_TURBO_RATIO_LIMIT1_WRITABLE_MASK & ~MSR_TURBO_RATIO_LIMIT1_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_turbo_ratio_limit1_read().raw, PATTERN(MSR_TURBO_RATIO_LIMIT1));
+        ck_assert_int_eq(msr_turbo_ratio_limit1_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TURBO_RATIO_LIMIT1));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TURBO_RATIO_LIMIT1);
+        msr_turbo_ratio_limit1_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TURBO_RATIO_LIMIT1));
+        v.raw = PATTERN(MSR_TURBO_RATIO_LIMIT1);
+        ck_assert_int_eq(msr_turbo_ratio_limit1_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TURBO_RATIO_LIMIT1));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_turbo_ratio_limit1_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_TURBO_RATIO_LIMIT1) & ~MSR_TURBO_RATIO_LIMIT1_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TURBO_RATIO_LIMIT1_W1C_MASK, kept & ~MSR_TURBO_RATIO_LIMIT1_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TURBO_RATIO_LIMIT1_RESERVED_MASK, PATTERN(MSR_TURBO_RATIO_LIMIT1) & MSR_TURBO_RATIO_LIMIT1_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_turbo_ratio_limit1_modify(all_ones, 0),
+                         (raw & MSR_TURBO_RATIO_LIMIT1_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TURBO_RATIO_LIMIT1_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_turbo_ratio_limit1_modify_safe(0, all_ones, &v), MSR_TURBO_RATIO_LIMIT1_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TURBO_RATIO_LIMIT1_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TURBO_RATIO_LIMIT1_WRITABLE_MASK, MSR_TURBO_RATIO_LIMIT1_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_turbo_ratio_limit1_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_turbo_ratio_limit2)
+{
+    uint64_t all = MSR_TURBO_RATIO_LIMIT2_RESERVED_MASK;
+    msr_turbo_ratio_limit2_t v = { 0 };
+
+    CHECK_FIELD(msr_turbo_ratio_limit2_t, TURBO_RATIO_LIMIT2, RATIO_17C, ratio_17c);
+    CHECK_SET(msr_turbo_ratio_limit2_t, TURBO_RATIO_LIMIT2, RATIO_17C);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT2_RATIO_17C_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT2_RATIO_17C_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit2_t, TURBO_RATIO_LIMIT2, RATIO_18C, ratio_18c);
+    CHECK_SET(msr_turbo_ratio_limit2_t, TURBO_RATIO_LIMIT2, RATIO_18C);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT2_RATIO_18C_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT2_RATIO_18C_MASK;
+
+    CHECK_FIELD(msr_turbo_ratio_limit2_t, TURBO_RATIO_LIMIT2, SEMAPHORE, semaphore);
+    CHECK_SET(msr_turbo_ratio_limit2_t, TURBO_RATIO_LIMIT2, SEMAPHORE);
+    ck_assert_uint_eq(all & MSR_TURBO_RATIO_LIMIT2_SEMAPHORE_MASK, 0);
+    all |= MSR_TURBO_RATIO_LIMIT2_SEMAPHORE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TURBO_RATIO_LIMIT2_WRITABLE_MASK & MSR_TURBO_RATIO_LIMIT2_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TURBO_RATIO_LIMIT2_W1C_MASK & ~MSR_TURBO_RATIO_LIMIT2_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TURBO_RATIO_LIMIT2, PATTERN(MSR_TURBO_RATIO_LIMIT2)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TURBO_RATIO_LIMIT2) & ~MSR_TURBO_RATIO_LIMIT2_WRITABLE_MASK & ~MSR_TURBO_RATIO_LIMIT2_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_turbo_ratio_limit2_read().raw, PATTERN(MSR_TURBO_RATIO_LIMIT2));
+        ck_assert_int_eq(msr_turbo_ratio_limit2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TURBO_RATIO_LIMIT2));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TURBO_RATIO_LIMIT2);
+        msr_turbo_ratio_limit2_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TURBO_RATIO_LIMIT2));
+        v.raw = PATTERN(MSR_TURBO_RATIO_LIMIT2);
+        ck_assert_int_eq(msr_turbo_ratio_limit2_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TURBO_RATIO_LIMIT2));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_turbo_ratio_limit2_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_TURBO_RATIO_LIMIT2) & ~MSR_TURBO_RATIO_LIMIT2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TURBO_RATIO_LIMIT2_W1C_MASK, kept & ~MSR_TURBO_RATIO_LIMIT2_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TURBO_RATIO_LIMIT2_RESERVED_MASK, PATTERN(MSR_TURBO_RATIO_LIMIT2) & MSR_TURBO_RATIO_LIMIT2_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_turbo_ratio_limit2_modify(all_ones, 0),
+                         (raw & MSR_TURBO_RATIO_LIMIT2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TURBO_RATIO_LIMIT2_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_turbo_ratio_limit2_modify_safe(0, all_ones, &v), MSR_TURBO_RATIO_LIMIT2_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TURBO_RATIO_LIMIT2_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TURBO_RATIO_LIMIT2_WRITABLE_MASK, MSR_TURBO_RATIO_LIMIT2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_RATIO_LIMIT2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_turbo_ratio_limit2_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -2820,6 +4615,10 @@ START_TEST(test_ia32_package_therm_status)
     CHECK_SET(msr_ia32_package_therm_status_t, IA32_PACKAGE_THERM_STATUS, HFI_UPDATED);
     ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_MASK, 0);
     all |= MSR_IA32_PACKAGE_THERM_STATUS_HFI_UPDATED_MASK;
+
+    CHECK_FIELD(msr_ia32_package_therm_status_t, IA32_PACKAGE_THERM_STATUS, IMPL_31_27, impl_31_27);
+    ck_assert_uint_eq(all & MSR_IA32_PACKAGE_THERM_STATUS_IMPL_31_27_MASK, 0);
+    all |= MSR_IA32_PACKAGE_THERM_STATUS_IMPL_31_27_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PACKAGE_THERM_STATUS_WRITABLE_MASK & MSR_IA32_PACKAGE_THERM_STATUS_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PACKAGE_THERM_STATUS_W1C_MASK & ~MSR_IA32_PACKAGE_THERM_STATUS_WRITABLE_MASK, 0);
@@ -3069,6 +4868,159 @@ START_TEST(test_ia32_xfd_err)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_xfd_err_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_lbr_select)
+{
+    uint64_t all = MSR_LBR_SELECT_RESERVED_MASK;
+    msr_lbr_select_t v = { 0 };
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, CPL_EQ_0, cpl_eq_0);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, CPL_EQ_0);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_CPL_EQ_0_MASK, 0);
+    all |= MSR_LBR_SELECT_CPL_EQ_0_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, CPL_NEQ_0, cpl_neq_0);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, CPL_NEQ_0);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_CPL_NEQ_0_MASK, 0);
+    all |= MSR_LBR_SELECT_CPL_NEQ_0_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, JCC, jcc);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, JCC);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_JCC_MASK, 0);
+    all |= MSR_LBR_SELECT_JCC_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, NEAR_REL_CALL, near_rel_call);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, NEAR_REL_CALL);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_NEAR_REL_CALL_MASK, 0);
+    all |= MSR_LBR_SELECT_NEAR_REL_CALL_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, NEAR_IND_CALL, near_ind_call);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, NEAR_IND_CALL);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_NEAR_IND_CALL_MASK, 0);
+    all |= MSR_LBR_SELECT_NEAR_IND_CALL_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, NEAR_RET, near_ret);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, NEAR_RET);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_NEAR_RET_MASK, 0);
+    all |= MSR_LBR_SELECT_NEAR_RET_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, NEAR_IND_JMP, near_ind_jmp);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, NEAR_IND_JMP);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_NEAR_IND_JMP_MASK, 0);
+    all |= MSR_LBR_SELECT_NEAR_IND_JMP_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, NEAR_REL_JMP, near_rel_jmp);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, NEAR_REL_JMP);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_NEAR_REL_JMP_MASK, 0);
+    all |= MSR_LBR_SELECT_NEAR_REL_JMP_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, FAR_BRANCH, far_branch);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, FAR_BRANCH);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_FAR_BRANCH_MASK, 0);
+    all |= MSR_LBR_SELECT_FAR_BRANCH_MASK;
+
+    CHECK_FIELD(msr_lbr_select_t, LBR_SELECT, EN_CALLSTACK, en_callstack);
+    CHECK_SET(msr_lbr_select_t, LBR_SELECT, EN_CALLSTACK);
+    ck_assert_uint_eq(all & MSR_LBR_SELECT_EN_CALLSTACK_MASK, 0);
+    all |= MSR_LBR_SELECT_EN_CALLSTACK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_LBR_SELECT_WRITABLE_MASK & MSR_LBR_SELECT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_LBR_SELECT_W1C_MASK & ~MSR_LBR_SELECT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LBR_SELECT, PATTERN(MSR_LBR_SELECT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_LBR_SELECT) & ~MSR_LBR_SELECT_WRITABLE_MASK & ~MSR_LBR_SELECT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_lbr_select_read().raw, PATTERN(MSR_LBR_SELECT));
+        ck_assert_int_eq(msr_lbr_select_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LBR_SELECT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_LBR_SELECT);
+        msr_lbr_select_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LBR_SELECT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LBR_SELECT));
+        v.raw = PATTERN(MSR_LBR_SELECT);
+        ck_assert_int_eq(msr_lbr_select_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LBR_SELECT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LBR_SELECT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_lbr_select_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_LBR_SELECT) & ~MSR_LBR_SELECT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LBR_SELECT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_LBR_SELECT_W1C_MASK, kept & ~MSR_LBR_SELECT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_LBR_SELECT_RESERVED_MASK, PATTERN(MSR_LBR_SELECT) & MSR_LBR_SELECT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_lbr_select_modify(all_ones, 0),
+                         (raw & MSR_LBR_SELECT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_LBR_SELECT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_lbr_select_modify_safe(0, all_ones, &v), MSR_LBR_SELECT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_LBR_SELECT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_LBR_SELECT_WRITABLE_MASK, MSR_LBR_SELECT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LBR_SELECT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_lbr_select_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_lastbranch_tos)
+{
+    uint64_t all = MSR_LASTBRANCH_TOS_RESERVED_MASK;
+    msr_lastbranch_tos_t v = { 0 };
+
+    CHECK_FIELD(msr_lastbranch_tos_t, LASTBRANCH_TOS, TOS, tos);
+    CHECK_SET(msr_lastbranch_tos_t, LASTBRANCH_TOS, TOS);
+    ck_assert_uint_eq(all & MSR_LASTBRANCH_TOS_TOS_MASK, 0);
+    all |= MSR_LASTBRANCH_TOS_TOS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_LASTBRANCH_TOS_WRITABLE_MASK & MSR_LASTBRANCH_TOS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_LASTBRANCH_TOS_W1C_MASK & ~MSR_LASTBRANCH_TOS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LASTBRANCH_TOS, PATTERN(MSR_LASTBRANCH_TOS)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_LASTBRANCH_TOS) & ~MSR_LASTBRANCH_TOS_WRITABLE_MASK & ~MSR_LASTBRANCH_TOS_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_lastbranch_tos_read().raw, PATTERN(MSR_LASTBRANCH_TOS));
+        ck_assert_int_eq(msr_lastbranch_tos_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LASTBRANCH_TOS));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_LASTBRANCH_TOS);
+        msr_lastbranch_tos_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_TOS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LASTBRANCH_TOS));
+        v.raw = PATTERN(MSR_LASTBRANCH_TOS);
+        ck_assert_int_eq(msr_lastbranch_tos_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_TOS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LASTBRANCH_TOS));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_lastbranch_tos_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_LASTBRANCH_TOS) & ~MSR_LASTBRANCH_TOS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_TOS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_LASTBRANCH_TOS_W1C_MASK, kept & ~MSR_LASTBRANCH_TOS_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_LASTBRANCH_TOS_RESERVED_MASK, PATTERN(MSR_LASTBRANCH_TOS) & MSR_LASTBRANCH_TOS_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_lastbranch_tos_modify(all_ones, 0),
+                         (raw & MSR_LASTBRANCH_TOS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_LASTBRANCH_TOS_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_lastbranch_tos_modify_safe(0, all_ones, &v), MSR_LASTBRANCH_TOS_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_LASTBRANCH_TOS_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_LASTBRANCH_TOS_WRITABLE_MASK, MSR_LASTBRANCH_TOS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_TOS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_lastbranch_tos_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -3597,6 +5549,11 @@ START_TEST(test_ia32_debugctl)
     CHECK_SET(msr_ia32_debugctl_t, IA32_DEBUGCTL, BUS_LOCK_DETECT);
     ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_MASK, 0);
     all |= MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_MASK;
+
+    CHECK_FIELD(msr_ia32_debugctl_t, IA32_DEBUGCTL, PB1_PB3, pb1_pb3);
+    CHECK_SET(msr_ia32_debugctl_t, IA32_DEBUGCTL, PB1_PB3);
+    ck_assert_uint_eq(all & MSR_IA32_DEBUGCTL_PB1_PB3_MASK, 0);
+    all |= MSR_IA32_DEBUGCTL_PB1_PB3_MASK;
 
     CHECK_FIELD(msr_ia32_debugctl_t, IA32_DEBUGCTL, TR, tr);
     CHECK_SET(msr_ia32_debugctl_t, IA32_DEBUGCTL, TR);
@@ -4255,6 +6212,83 @@ START_TEST(test_ia32_dca_0_cap)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_dca_0_cap_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_power_ctl)
+{
+    uint64_t all = MSR_POWER_CTL_RESERVED_MASK;
+    msr_power_ctl_t v = { 0 };
+
+    CHECK_FIELD(msr_power_ctl_t, POWER_CTL, BI_DIRECTIONAL_PROCHOT, bi_directional_prochot);
+    CHECK_SET(msr_power_ctl_t, POWER_CTL, BI_DIRECTIONAL_PROCHOT);
+    ck_assert_uint_eq(all & MSR_POWER_CTL_BI_DIRECTIONAL_PROCHOT_MASK, 0);
+    all |= MSR_POWER_CTL_BI_DIRECTIONAL_PROCHOT_MASK;
+
+    CHECK_FIELD(msr_power_ctl_t, POWER_CTL, C1E_ENABLE, c1e_enable);
+    CHECK_SET(msr_power_ctl_t, POWER_CTL, C1E_ENABLE);
+    ck_assert_uint_eq(all & MSR_POWER_CTL_C1E_ENABLE_MASK, 0);
+    all |= MSR_POWER_CTL_C1E_ENABLE_MASK;
+
+    CHECK_FIELD(msr_power_ctl_t, POWER_CTL, IMPL_18_2, impl_18_2);
+    ck_assert_uint_eq(all & MSR_POWER_CTL_IMPL_18_2_MASK, 0);
+    all |= MSR_POWER_CTL_IMPL_18_2_MASK;
+
+    CHECK_FIELD(msr_power_ctl_t, POWER_CTL, DISABLE_RACE_TO_HALT, disable_race_to_halt);
+    CHECK_SET(msr_power_ctl_t, POWER_CTL, DISABLE_RACE_TO_HALT);
+    ck_assert_uint_eq(all & MSR_POWER_CTL_DISABLE_RACE_TO_HALT_MASK, 0);
+    all |= MSR_POWER_CTL_DISABLE_RACE_TO_HALT_MASK;
+
+    CHECK_FIELD(msr_power_ctl_t, POWER_CTL, DISABLE_ENERGY_EFFICIENCY_OPTIMIZATION, disable_energy_efficiency_optimization);
+    CHECK_SET(msr_power_ctl_t, POWER_CTL, DISABLE_ENERGY_EFFICIENCY_OPTIMIZATION);
+    ck_assert_uint_eq(all & MSR_POWER_CTL_DISABLE_ENERGY_EFFICIENCY_OPTIMIZATION_MASK, 0);
+    all |= MSR_POWER_CTL_DISABLE_ENERGY_EFFICIENCY_OPTIMIZATION_MASK;
+
+    CHECK_FIELD(msr_power_ctl_t, POWER_CTL, IMPL_63_21, impl_63_21);
+    ck_assert_uint_eq(all & MSR_POWER_CTL_IMPL_63_21_MASK, 0);
+    all |= MSR_POWER_CTL_IMPL_63_21_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_POWER_CTL_WRITABLE_MASK & MSR_POWER_CTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_POWER_CTL_W1C_MASK & ~MSR_POWER_CTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_POWER_CTL, PATTERN(MSR_POWER_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_POWER_CTL) & ~MSR_POWER_CTL_WRITABLE_MASK & ~MSR_POWER_CTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_power_ctl_read().raw, PATTERN(MSR_POWER_CTL));
+        ck_assert_int_eq(msr_power_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_POWER_CTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_POWER_CTL);
+        msr_power_ctl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_POWER_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_POWER_CTL));
+        v.raw = PATTERN(MSR_POWER_CTL);
+        ck_assert_int_eq(msr_power_ctl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_POWER_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_POWER_CTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_power_ctl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_POWER_CTL) & ~MSR_POWER_CTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_POWER_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_POWER_CTL_W1C_MASK, kept & ~MSR_POWER_CTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_POWER_CTL_RESERVED_MASK, PATTERN(MSR_POWER_CTL) & MSR_POWER_CTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_power_ctl_modify(all_ones, 0),
+                         (raw & MSR_POWER_CTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_POWER_CTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_power_ctl_modify_safe(0, all_ones, &v), MSR_POWER_CTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_POWER_CTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_POWER_CTL_WRITABLE_MASK, MSR_POWER_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_POWER_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_power_ctl_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -5554,6 +7588,39 @@ START_TEST(test_ia32_mcx_ctl2)
 }
 END_TEST
 
+START_TEST(test_integrity_caps)
+{
+    uint64_t all = MSR_INTEGRITY_CAPS_RESERVED_MASK;
+    msr_integrity_caps_t v = { 0 };
+
+    CHECK_FIELD(msr_integrity_caps_t, INTEGRITY_CAPS, ARRAY_BIST, array_bist);
+    ck_assert_uint_eq(all & MSR_INTEGRITY_CAPS_ARRAY_BIST_MASK, 0);
+    all |= MSR_INTEGRITY_CAPS_ARRAY_BIST_MASK;
+
+    CHECK_FIELD(msr_integrity_caps_t, INTEGRITY_CAPS, PERIODIC_BIST, periodic_bist);
+    ck_assert_uint_eq(all & MSR_INTEGRITY_CAPS_PERIODIC_BIST_MASK, 0);
+    all |= MSR_INTEGRITY_CAPS_PERIODIC_BIST_MASK;
+
+    CHECK_FIELD(msr_integrity_caps_t, INTEGRITY_CAPS, SAF_GEN_REV, saf_gen_rev);
+    ck_assert_uint_eq(all & MSR_INTEGRITY_CAPS_SAF_GEN_REV_MASK, 0);
+    all |= MSR_INTEGRITY_CAPS_SAF_GEN_REV_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_INTEGRITY_CAPS_WRITABLE_MASK & MSR_INTEGRITY_CAPS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_INTEGRITY_CAPS_W1C_MASK & ~MSR_INTEGRITY_CAPS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_INTEGRITY_CAPS, PATTERN(MSR_INTEGRITY_CAPS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_integrity_caps_read().raw, PATTERN(MSR_INTEGRITY_CAPS));
+        ck_assert_int_eq(msr_integrity_caps_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_INTEGRITY_CAPS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_integrity_caps_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_mtrr_def_type)
 {
     uint64_t all = MSR_IA32_MTRR_DEF_TYPE_RESERVED_MASK;
@@ -5615,6 +7682,219 @@ START_TEST(test_ia32_mtrr_def_type)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_mtrr_def_type_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_bpu_counterx)
+{
+    uint64_t all = MSR_BPU_COUNTERx_RESERVED_MASK;
+    msr_bpu_counterx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_bpu_counterx_t, BPU_COUNTERx, COUNT, count);
+    CHECK_SET(msr_bpu_counterx_t, BPU_COUNTERx, COUNT);
+    ck_assert_uint_eq(all & MSR_BPU_COUNTERx_COUNT_MASK, 0);
+    all |= MSR_BPU_COUNTERx_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_BPU_COUNTERx_WRITABLE_MASK & MSR_BPU_COUNTERx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_BPU_COUNTERx_W1C_MASK & ~MSR_BPU_COUNTERx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_BPU_COUNTERx(0), MSR_BPU_COUNTER0);
+    ck_assert_uint_eq(MSR_BPU_COUNTERx(3), MSR_BPU_COUNTER3);
+    for (i = 0; i < MSR_BPU_COUNTERx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_BPU_COUNTERx(i), PATTERN(MSR_BPU_COUNTERx(i))), MSR_OK);
+    for (i = 0; i < MSR_BPU_COUNTERx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_BPU_COUNTERx(i)) & ~MSR_BPU_COUNTERx_WRITABLE_MASK & ~MSR_BPU_COUNTERx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_bpu_counterx_read(i).raw, PATTERN(MSR_BPU_COUNTERx(i)));
+        ck_assert_int_eq(msr_bpu_counterx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BPU_COUNTERx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_BPU_COUNTERx(i));
+        msr_bpu_counterx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_BPU_COUNTERx(i)));
+        v.raw = PATTERN(MSR_BPU_COUNTERx(i));
+        ck_assert_int_eq(msr_bpu_counterx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_BPU_COUNTERx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_bpu_counterx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_BPU_COUNTERx(i)) & ~MSR_BPU_COUNTERx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_BPU_COUNTERx_W1C_MASK, kept & ~MSR_BPU_COUNTERx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_BPU_COUNTERx_RESERVED_MASK, PATTERN(MSR_BPU_COUNTERx(i)) & MSR_BPU_COUNTERx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_bpu_counterx_modify(i, all_ones, 0),
+                         (raw & MSR_BPU_COUNTERx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_BPU_COUNTERx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_bpu_counterx_modify_safe(i, 0, all_ones, &v), MSR_BPU_COUNTERx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_BPU_COUNTERx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_BPU_COUNTERx_WRITABLE_MASK, MSR_BPU_COUNTERx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_bpu_counterx_read_safe(MSR_BPU_COUNTERx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_bpu_counterx_read(MSR_BPU_COUNTERx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_bpu_counterx_write_safe(MSR_BPU_COUNTERx_COUNT, v), MSR_ERR_RANGE);
+        msr_bpu_counterx_write(MSR_BPU_COUNTERx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_bpu_counterx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ms_counterx)
+{
+    uint64_t all = MSR_MS_COUNTERx_RESERVED_MASK;
+    msr_ms_counterx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_ms_counterx_t, MS_COUNTERx, COUNT, count);
+    CHECK_SET(msr_ms_counterx_t, MS_COUNTERx, COUNT);
+    ck_assert_uint_eq(all & MSR_MS_COUNTERx_COUNT_MASK, 0);
+    all |= MSR_MS_COUNTERx_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MS_COUNTERx_WRITABLE_MASK & MSR_MS_COUNTERx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MS_COUNTERx_W1C_MASK & ~MSR_MS_COUNTERx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_MS_COUNTERx(0), MSR_MS_COUNTER0);
+    ck_assert_uint_eq(MSR_MS_COUNTERx(3), MSR_MS_COUNTER3);
+    for (i = 0; i < MSR_MS_COUNTERx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MS_COUNTERx(i), PATTERN(MSR_MS_COUNTERx(i))), MSR_OK);
+    for (i = 0; i < MSR_MS_COUNTERx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MS_COUNTERx(i)) & ~MSR_MS_COUNTERx_WRITABLE_MASK & ~MSR_MS_COUNTERx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ms_counterx_read(i).raw, PATTERN(MSR_MS_COUNTERx(i)));
+        ck_assert_int_eq(msr_ms_counterx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MS_COUNTERx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MS_COUNTERx(i));
+        msr_ms_counterx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MS_COUNTERx(i)));
+        v.raw = PATTERN(MSR_MS_COUNTERx(i));
+        ck_assert_int_eq(msr_ms_counterx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MS_COUNTERx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ms_counterx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_MS_COUNTERx(i)) & ~MSR_MS_COUNTERx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MS_COUNTERx_W1C_MASK, kept & ~MSR_MS_COUNTERx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MS_COUNTERx_RESERVED_MASK, PATTERN(MSR_MS_COUNTERx(i)) & MSR_MS_COUNTERx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ms_counterx_modify(i, all_ones, 0),
+                         (raw & MSR_MS_COUNTERx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MS_COUNTERx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ms_counterx_modify_safe(i, 0, all_ones, &v), MSR_MS_COUNTERx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MS_COUNTERx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MS_COUNTERx_WRITABLE_MASK, MSR_MS_COUNTERx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_ms_counterx_read_safe(MSR_MS_COUNTERx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ms_counterx_read(MSR_MS_COUNTERx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_ms_counterx_write_safe(MSR_MS_COUNTERx_COUNT, v), MSR_ERR_RANGE);
+        msr_ms_counterx_write(MSR_MS_COUNTERx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ms_counterx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_flame_counterx)
+{
+    uint64_t all = MSR_FLAME_COUNTERx_RESERVED_MASK;
+    msr_flame_counterx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_flame_counterx_t, FLAME_COUNTERx, COUNT, count);
+    CHECK_SET(msr_flame_counterx_t, FLAME_COUNTERx, COUNT);
+    ck_assert_uint_eq(all & MSR_FLAME_COUNTERx_COUNT_MASK, 0);
+    all |= MSR_FLAME_COUNTERx_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_FLAME_COUNTERx_WRITABLE_MASK & MSR_FLAME_COUNTERx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_FLAME_COUNTERx_W1C_MASK & ~MSR_FLAME_COUNTERx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_FLAME_COUNTERx(0), MSR_FLAME_COUNTER0);
+    ck_assert_uint_eq(MSR_FLAME_COUNTERx(3), MSR_FLAME_COUNTER3);
+    for (i = 0; i < MSR_FLAME_COUNTERx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_FLAME_COUNTERx(i), PATTERN(MSR_FLAME_COUNTERx(i))), MSR_OK);
+    for (i = 0; i < MSR_FLAME_COUNTERx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_FLAME_COUNTERx(i)) & ~MSR_FLAME_COUNTERx_WRITABLE_MASK & ~MSR_FLAME_COUNTERx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_flame_counterx_read(i).raw, PATTERN(MSR_FLAME_COUNTERx(i)));
+        ck_assert_int_eq(msr_flame_counterx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_FLAME_COUNTERx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_FLAME_COUNTERx(i));
+        msr_flame_counterx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_FLAME_COUNTERx(i)));
+        v.raw = PATTERN(MSR_FLAME_COUNTERx(i));
+        ck_assert_int_eq(msr_flame_counterx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_FLAME_COUNTERx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_flame_counterx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_FLAME_COUNTERx(i)) & ~MSR_FLAME_COUNTERx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_FLAME_COUNTERx_W1C_MASK, kept & ~MSR_FLAME_COUNTERx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_FLAME_COUNTERx_RESERVED_MASK, PATTERN(MSR_FLAME_COUNTERx(i)) & MSR_FLAME_COUNTERx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_flame_counterx_modify(i, all_ones, 0),
+                         (raw & MSR_FLAME_COUNTERx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_FLAME_COUNTERx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_flame_counterx_modify_safe(i, 0, all_ones, &v), MSR_FLAME_COUNTERx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_FLAME_COUNTERx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_FLAME_COUNTERx_WRITABLE_MASK, MSR_FLAME_COUNTERx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_flame_counterx_read_safe(MSR_FLAME_COUNTERx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_flame_counterx_read(MSR_FLAME_COUNTERx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_flame_counterx_write_safe(MSR_FLAME_COUNTERx_COUNT, v), MSR_ERR_RANGE);
+        msr_flame_counterx_write(MSR_FLAME_COUNTERx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_flame_counterx_read_safe(0, &v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -5689,6 +7969,166 @@ START_TEST(test_ia32_fixed_ctrx)
 }
 END_TEST
 
+START_TEST(test_iq_counterx)
+{
+    uint64_t all = MSR_IQ_COUNTERx_RESERVED_MASK;
+    msr_iq_counterx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_iq_counterx_t, IQ_COUNTERx, COUNT, count);
+    CHECK_SET(msr_iq_counterx_t, IQ_COUNTERx, COUNT);
+    ck_assert_uint_eq(all & MSR_IQ_COUNTERx_COUNT_MASK, 0);
+    all |= MSR_IQ_COUNTERx_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IQ_COUNTERx_WRITABLE_MASK & MSR_IQ_COUNTERx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IQ_COUNTERx_W1C_MASK & ~MSR_IQ_COUNTERx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_IQ_COUNTERx(0), MSR_IQ_COUNTER0);
+    ck_assert_uint_eq(MSR_IQ_COUNTERx(5), MSR_IQ_COUNTER5);
+    for (i = 0; i < MSR_IQ_COUNTERx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IQ_COUNTERx(i), PATTERN(MSR_IQ_COUNTERx(i))), MSR_OK);
+    for (i = 0; i < MSR_IQ_COUNTERx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_IQ_COUNTERx(i)) & ~MSR_IQ_COUNTERx_WRITABLE_MASK & ~MSR_IQ_COUNTERx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_iq_counterx_read(i).raw, PATTERN(MSR_IQ_COUNTERx(i)));
+        ck_assert_int_eq(msr_iq_counterx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IQ_COUNTERx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_IQ_COUNTERx(i));
+        msr_iq_counterx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IQ_COUNTERx(i)));
+        v.raw = PATTERN(MSR_IQ_COUNTERx(i));
+        ck_assert_int_eq(msr_iq_counterx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IQ_COUNTERx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_iq_counterx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_IQ_COUNTERx(i)) & ~MSR_IQ_COUNTERx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_IQ_COUNTERx_W1C_MASK, kept & ~MSR_IQ_COUNTERx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_IQ_COUNTERx_RESERVED_MASK, PATTERN(MSR_IQ_COUNTERx(i)) & MSR_IQ_COUNTERx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_iq_counterx_modify(i, all_ones, 0),
+                         (raw & MSR_IQ_COUNTERx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_IQ_COUNTERx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_iq_counterx_modify_safe(i, 0, all_ones, &v), MSR_IQ_COUNTERx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_IQ_COUNTERx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_IQ_COUNTERx_WRITABLE_MASK, MSR_IQ_COUNTERx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_COUNTERx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_iq_counterx_read_safe(MSR_IQ_COUNTERx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_iq_counterx_read(MSR_IQ_COUNTERx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_iq_counterx_write_safe(MSR_IQ_COUNTERx_COUNT, v), MSR_ERR_RANGE);
+        msr_iq_counterx_write(MSR_IQ_COUNTERx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_iq_counterx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_perf_metrics)
+{
+    uint64_t all = MSR_PERF_METRICS_RESERVED_MASK;
+    msr_perf_metrics_t v = { 0 };
+
+    CHECK_FIELD(msr_perf_metrics_t, PERF_METRICS, RETIRING, retiring);
+    CHECK_SET(msr_perf_metrics_t, PERF_METRICS, RETIRING);
+    ck_assert_uint_eq(all & MSR_PERF_METRICS_RETIRING_MASK, 0);
+    all |= MSR_PERF_METRICS_RETIRING_MASK;
+
+    CHECK_FIELD(msr_perf_metrics_t, PERF_METRICS, BAD_SPECULATION, bad_speculation);
+    CHECK_SET(msr_perf_metrics_t, PERF_METRICS, BAD_SPECULATION);
+    ck_assert_uint_eq(all & MSR_PERF_METRICS_BAD_SPECULATION_MASK, 0);
+    all |= MSR_PERF_METRICS_BAD_SPECULATION_MASK;
+
+    CHECK_FIELD(msr_perf_metrics_t, PERF_METRICS, FRONTEND_BOUND, frontend_bound);
+    CHECK_SET(msr_perf_metrics_t, PERF_METRICS, FRONTEND_BOUND);
+    ck_assert_uint_eq(all & MSR_PERF_METRICS_FRONTEND_BOUND_MASK, 0);
+    all |= MSR_PERF_METRICS_FRONTEND_BOUND_MASK;
+
+    CHECK_FIELD(msr_perf_metrics_t, PERF_METRICS, BACKEND_BOUND, backend_bound);
+    CHECK_SET(msr_perf_metrics_t, PERF_METRICS, BACKEND_BOUND);
+    ck_assert_uint_eq(all & MSR_PERF_METRICS_BACKEND_BOUND_MASK, 0);
+    all |= MSR_PERF_METRICS_BACKEND_BOUND_MASK;
+
+    CHECK_FIELD(msr_perf_metrics_t, PERF_METRICS, HEAVY_OPERATIONS, heavy_operations);
+    CHECK_SET(msr_perf_metrics_t, PERF_METRICS, HEAVY_OPERATIONS);
+    ck_assert_uint_eq(all & MSR_PERF_METRICS_HEAVY_OPERATIONS_MASK, 0);
+    all |= MSR_PERF_METRICS_HEAVY_OPERATIONS_MASK;
+
+    CHECK_FIELD(msr_perf_metrics_t, PERF_METRICS, BRANCH_MISPREDICT, branch_mispredict);
+    CHECK_SET(msr_perf_metrics_t, PERF_METRICS, BRANCH_MISPREDICT);
+    ck_assert_uint_eq(all & MSR_PERF_METRICS_BRANCH_MISPREDICT_MASK, 0);
+    all |= MSR_PERF_METRICS_BRANCH_MISPREDICT_MASK;
+
+    CHECK_FIELD(msr_perf_metrics_t, PERF_METRICS, FETCH_LATENCY, fetch_latency);
+    CHECK_SET(msr_perf_metrics_t, PERF_METRICS, FETCH_LATENCY);
+    ck_assert_uint_eq(all & MSR_PERF_METRICS_FETCH_LATENCY_MASK, 0);
+    all |= MSR_PERF_METRICS_FETCH_LATENCY_MASK;
+
+    CHECK_FIELD(msr_perf_metrics_t, PERF_METRICS, MEMORY_BOUND, memory_bound);
+    CHECK_SET(msr_perf_metrics_t, PERF_METRICS, MEMORY_BOUND);
+    ck_assert_uint_eq(all & MSR_PERF_METRICS_MEMORY_BOUND_MASK, 0);
+    all |= MSR_PERF_METRICS_MEMORY_BOUND_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PERF_METRICS_WRITABLE_MASK & MSR_PERF_METRICS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PERF_METRICS_W1C_MASK & ~MSR_PERF_METRICS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PERF_METRICS, PATTERN(MSR_PERF_METRICS)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PERF_METRICS) & ~MSR_PERF_METRICS_WRITABLE_MASK & ~MSR_PERF_METRICS_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_perf_metrics_read().raw, PATTERN(MSR_PERF_METRICS));
+        ck_assert_int_eq(msr_perf_metrics_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PERF_METRICS));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PERF_METRICS);
+        msr_perf_metrics_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_METRICS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PERF_METRICS));
+        v.raw = PATTERN(MSR_PERF_METRICS);
+        ck_assert_int_eq(msr_perf_metrics_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_METRICS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PERF_METRICS));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_perf_metrics_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PERF_METRICS) & ~MSR_PERF_METRICS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_METRICS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PERF_METRICS_W1C_MASK, kept & ~MSR_PERF_METRICS_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PERF_METRICS_RESERVED_MASK, PATTERN(MSR_PERF_METRICS) & MSR_PERF_METRICS_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_perf_metrics_modify(all_ones, 0),
+                         (raw & MSR_PERF_METRICS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PERF_METRICS_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_perf_metrics_modify_safe(0, all_ones, &v), MSR_PERF_METRICS_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PERF_METRICS_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PERF_METRICS_WRITABLE_MASK, MSR_PERF_METRICS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PERF_METRICS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_perf_metrics_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_perf_capabilities)
 {
     uint64_t all = MSR_IA32_PERF_CAPABILITIES_RESERVED_MASK;
@@ -5743,6 +8183,530 @@ START_TEST(test_ia32_perf_capabilities)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_perf_capabilities_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_bpu_cccrx)
+{
+    uint64_t all = MSR_BPU_CCCRx_RESERVED_MASK;
+    msr_bpu_cccrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, EXTENDED_CASCADE, extended_cascade);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, EXTENDED_CASCADE);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_EXTENDED_CASCADE_MASK, 0);
+    all |= MSR_BPU_CCCRx_EXTENDED_CASCADE_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, ENABLE, enable);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, ENABLE);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_ENABLE_MASK, 0);
+    all |= MSR_BPU_CCCRx_ENABLE_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, ESCR_SELECT, escr_select);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, ESCR_SELECT);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_ESCR_SELECT_MASK, 0);
+    all |= MSR_BPU_CCCRx_ESCR_SELECT_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, ACTIVE_THREAD, active_thread);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, ACTIVE_THREAD);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_ACTIVE_THREAD_MASK, 0);
+    all |= MSR_BPU_CCCRx_ACTIVE_THREAD_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, COMPARE, compare);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, COMPARE);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_COMPARE_MASK, 0);
+    all |= MSR_BPU_CCCRx_COMPARE_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, COMPLEMENT, complement);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, COMPLEMENT);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_COMPLEMENT_MASK, 0);
+    all |= MSR_BPU_CCCRx_COMPLEMENT_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, THRESHOLD, threshold);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, THRESHOLD);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_THRESHOLD_MASK, 0);
+    all |= MSR_BPU_CCCRx_THRESHOLD_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, EDGE, edge);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, EDGE);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_EDGE_MASK, 0);
+    all |= MSR_BPU_CCCRx_EDGE_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, FORCE_OVF, force_ovf);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, FORCE_OVF);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_FORCE_OVF_MASK, 0);
+    all |= MSR_BPU_CCCRx_FORCE_OVF_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, OVF_PMI_T0, ovf_pmi_t0);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, OVF_PMI_T0);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_OVF_PMI_T0_MASK, 0);
+    all |= MSR_BPU_CCCRx_OVF_PMI_T0_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, OVF_PMI_T1, ovf_pmi_t1);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, OVF_PMI_T1);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_OVF_PMI_T1_MASK, 0);
+    all |= MSR_BPU_CCCRx_OVF_PMI_T1_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, CASCADE, cascade);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, CASCADE);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_CASCADE_MASK, 0);
+    all |= MSR_BPU_CCCRx_CASCADE_MASK;
+
+    CHECK_FIELD(msr_bpu_cccrx_t, BPU_CCCRx, OVF, ovf);
+    CHECK_SET(msr_bpu_cccrx_t, BPU_CCCRx, OVF);
+    ck_assert_uint_eq(all & MSR_BPU_CCCRx_OVF_MASK, 0);
+    all |= MSR_BPU_CCCRx_OVF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_BPU_CCCRx_WRITABLE_MASK & MSR_BPU_CCCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_BPU_CCCRx_W1C_MASK & ~MSR_BPU_CCCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_BPU_CCCRx(0), MSR_BPU_CCCR0);
+    ck_assert_uint_eq(MSR_BPU_CCCRx(3), MSR_BPU_CCCR3);
+    for (i = 0; i < MSR_BPU_CCCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_BPU_CCCRx(i), PATTERN(MSR_BPU_CCCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_BPU_CCCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_BPU_CCCRx(i)) & ~MSR_BPU_CCCRx_WRITABLE_MASK & ~MSR_BPU_CCCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_bpu_cccrx_read(i).raw, PATTERN(MSR_BPU_CCCRx(i)));
+        ck_assert_int_eq(msr_bpu_cccrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BPU_CCCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_BPU_CCCRx(i));
+        msr_bpu_cccrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_BPU_CCCRx(i)));
+        v.raw = PATTERN(MSR_BPU_CCCRx(i));
+        ck_assert_int_eq(msr_bpu_cccrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_BPU_CCCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_bpu_cccrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_BPU_CCCRx(i)) & ~MSR_BPU_CCCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_BPU_CCCRx_W1C_MASK, kept & ~MSR_BPU_CCCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_BPU_CCCRx_RESERVED_MASK, PATTERN(MSR_BPU_CCCRx(i)) & MSR_BPU_CCCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_bpu_cccrx_modify(i, all_ones, 0),
+                         (raw & MSR_BPU_CCCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_BPU_CCCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_bpu_cccrx_modify_safe(i, 0, all_ones, &v), MSR_BPU_CCCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_BPU_CCCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_BPU_CCCRx_WRITABLE_MASK, MSR_BPU_CCCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_bpu_cccrx_read_safe(MSR_BPU_CCCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_bpu_cccrx_read(MSR_BPU_CCCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_bpu_cccrx_write_safe(MSR_BPU_CCCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_bpu_cccrx_write(MSR_BPU_CCCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_bpu_cccrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ms_cccrx)
+{
+    uint64_t all = MSR_MS_CCCRx_RESERVED_MASK;
+    msr_ms_cccrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, EXTENDED_CASCADE, extended_cascade);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, EXTENDED_CASCADE);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_EXTENDED_CASCADE_MASK, 0);
+    all |= MSR_MS_CCCRx_EXTENDED_CASCADE_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, ENABLE, enable);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, ENABLE);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_ENABLE_MASK, 0);
+    all |= MSR_MS_CCCRx_ENABLE_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, ESCR_SELECT, escr_select);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, ESCR_SELECT);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_ESCR_SELECT_MASK, 0);
+    all |= MSR_MS_CCCRx_ESCR_SELECT_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, ACTIVE_THREAD, active_thread);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, ACTIVE_THREAD);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_ACTIVE_THREAD_MASK, 0);
+    all |= MSR_MS_CCCRx_ACTIVE_THREAD_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, COMPARE, compare);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, COMPARE);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_COMPARE_MASK, 0);
+    all |= MSR_MS_CCCRx_COMPARE_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, COMPLEMENT, complement);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, COMPLEMENT);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_COMPLEMENT_MASK, 0);
+    all |= MSR_MS_CCCRx_COMPLEMENT_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, THRESHOLD, threshold);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, THRESHOLD);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_THRESHOLD_MASK, 0);
+    all |= MSR_MS_CCCRx_THRESHOLD_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, EDGE, edge);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, EDGE);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_EDGE_MASK, 0);
+    all |= MSR_MS_CCCRx_EDGE_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, FORCE_OVF, force_ovf);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, FORCE_OVF);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_FORCE_OVF_MASK, 0);
+    all |= MSR_MS_CCCRx_FORCE_OVF_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, OVF_PMI_T0, ovf_pmi_t0);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, OVF_PMI_T0);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_OVF_PMI_T0_MASK, 0);
+    all |= MSR_MS_CCCRx_OVF_PMI_T0_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, OVF_PMI_T1, ovf_pmi_t1);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, OVF_PMI_T1);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_OVF_PMI_T1_MASK, 0);
+    all |= MSR_MS_CCCRx_OVF_PMI_T1_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, CASCADE, cascade);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, CASCADE);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_CASCADE_MASK, 0);
+    all |= MSR_MS_CCCRx_CASCADE_MASK;
+
+    CHECK_FIELD(msr_ms_cccrx_t, MS_CCCRx, OVF, ovf);
+    CHECK_SET(msr_ms_cccrx_t, MS_CCCRx, OVF);
+    ck_assert_uint_eq(all & MSR_MS_CCCRx_OVF_MASK, 0);
+    all |= MSR_MS_CCCRx_OVF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MS_CCCRx_WRITABLE_MASK & MSR_MS_CCCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MS_CCCRx_W1C_MASK & ~MSR_MS_CCCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_MS_CCCRx(0), MSR_MS_CCCR0);
+    ck_assert_uint_eq(MSR_MS_CCCRx(3), MSR_MS_CCCR3);
+    for (i = 0; i < MSR_MS_CCCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MS_CCCRx(i), PATTERN(MSR_MS_CCCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_MS_CCCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MS_CCCRx(i)) & ~MSR_MS_CCCRx_WRITABLE_MASK & ~MSR_MS_CCCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ms_cccrx_read(i).raw, PATTERN(MSR_MS_CCCRx(i)));
+        ck_assert_int_eq(msr_ms_cccrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MS_CCCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MS_CCCRx(i));
+        msr_ms_cccrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MS_CCCRx(i)));
+        v.raw = PATTERN(MSR_MS_CCCRx(i));
+        ck_assert_int_eq(msr_ms_cccrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MS_CCCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ms_cccrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_MS_CCCRx(i)) & ~MSR_MS_CCCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MS_CCCRx_W1C_MASK, kept & ~MSR_MS_CCCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MS_CCCRx_RESERVED_MASK, PATTERN(MSR_MS_CCCRx(i)) & MSR_MS_CCCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ms_cccrx_modify(i, all_ones, 0),
+                         (raw & MSR_MS_CCCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MS_CCCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ms_cccrx_modify_safe(i, 0, all_ones, &v), MSR_MS_CCCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MS_CCCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MS_CCCRx_WRITABLE_MASK, MSR_MS_CCCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_ms_cccrx_read_safe(MSR_MS_CCCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ms_cccrx_read(MSR_MS_CCCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_ms_cccrx_write_safe(MSR_MS_CCCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_ms_cccrx_write(MSR_MS_CCCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ms_cccrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_flame_cccrx)
+{
+    uint64_t all = MSR_FLAME_CCCRx_RESERVED_MASK;
+    msr_flame_cccrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, EXTENDED_CASCADE, extended_cascade);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, EXTENDED_CASCADE);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_EXTENDED_CASCADE_MASK, 0);
+    all |= MSR_FLAME_CCCRx_EXTENDED_CASCADE_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, ENABLE, enable);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, ENABLE);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_ENABLE_MASK, 0);
+    all |= MSR_FLAME_CCCRx_ENABLE_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, ESCR_SELECT, escr_select);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, ESCR_SELECT);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_ESCR_SELECT_MASK, 0);
+    all |= MSR_FLAME_CCCRx_ESCR_SELECT_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, ACTIVE_THREAD, active_thread);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, ACTIVE_THREAD);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_ACTIVE_THREAD_MASK, 0);
+    all |= MSR_FLAME_CCCRx_ACTIVE_THREAD_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, COMPARE, compare);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, COMPARE);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_COMPARE_MASK, 0);
+    all |= MSR_FLAME_CCCRx_COMPARE_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, COMPLEMENT, complement);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, COMPLEMENT);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_COMPLEMENT_MASK, 0);
+    all |= MSR_FLAME_CCCRx_COMPLEMENT_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, THRESHOLD, threshold);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, THRESHOLD);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_THRESHOLD_MASK, 0);
+    all |= MSR_FLAME_CCCRx_THRESHOLD_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, EDGE, edge);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, EDGE);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_EDGE_MASK, 0);
+    all |= MSR_FLAME_CCCRx_EDGE_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, FORCE_OVF, force_ovf);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, FORCE_OVF);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_FORCE_OVF_MASK, 0);
+    all |= MSR_FLAME_CCCRx_FORCE_OVF_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, OVF_PMI_T0, ovf_pmi_t0);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, OVF_PMI_T0);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_OVF_PMI_T0_MASK, 0);
+    all |= MSR_FLAME_CCCRx_OVF_PMI_T0_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, OVF_PMI_T1, ovf_pmi_t1);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, OVF_PMI_T1);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_OVF_PMI_T1_MASK, 0);
+    all |= MSR_FLAME_CCCRx_OVF_PMI_T1_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, CASCADE, cascade);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, CASCADE);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_CASCADE_MASK, 0);
+    all |= MSR_FLAME_CCCRx_CASCADE_MASK;
+
+    CHECK_FIELD(msr_flame_cccrx_t, FLAME_CCCRx, OVF, ovf);
+    CHECK_SET(msr_flame_cccrx_t, FLAME_CCCRx, OVF);
+    ck_assert_uint_eq(all & MSR_FLAME_CCCRx_OVF_MASK, 0);
+    all |= MSR_FLAME_CCCRx_OVF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_FLAME_CCCRx_WRITABLE_MASK & MSR_FLAME_CCCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_FLAME_CCCRx_W1C_MASK & ~MSR_FLAME_CCCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_FLAME_CCCRx(0), MSR_FLAME_CCCR0);
+    ck_assert_uint_eq(MSR_FLAME_CCCRx(3), MSR_FLAME_CCCR3);
+    for (i = 0; i < MSR_FLAME_CCCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_FLAME_CCCRx(i), PATTERN(MSR_FLAME_CCCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_FLAME_CCCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_FLAME_CCCRx(i)) & ~MSR_FLAME_CCCRx_WRITABLE_MASK & ~MSR_FLAME_CCCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_flame_cccrx_read(i).raw, PATTERN(MSR_FLAME_CCCRx(i)));
+        ck_assert_int_eq(msr_flame_cccrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_FLAME_CCCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_FLAME_CCCRx(i));
+        msr_flame_cccrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_FLAME_CCCRx(i)));
+        v.raw = PATTERN(MSR_FLAME_CCCRx(i));
+        ck_assert_int_eq(msr_flame_cccrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_FLAME_CCCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_flame_cccrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_FLAME_CCCRx(i)) & ~MSR_FLAME_CCCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_FLAME_CCCRx_W1C_MASK, kept & ~MSR_FLAME_CCCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_FLAME_CCCRx_RESERVED_MASK, PATTERN(MSR_FLAME_CCCRx(i)) & MSR_FLAME_CCCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_flame_cccrx_modify(i, all_ones, 0),
+                         (raw & MSR_FLAME_CCCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_FLAME_CCCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_flame_cccrx_modify_safe(i, 0, all_ones, &v), MSR_FLAME_CCCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_FLAME_CCCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_FLAME_CCCRx_WRITABLE_MASK, MSR_FLAME_CCCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_flame_cccrx_read_safe(MSR_FLAME_CCCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_flame_cccrx_read(MSR_FLAME_CCCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_flame_cccrx_write_safe(MSR_FLAME_CCCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_flame_cccrx_write(MSR_FLAME_CCCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_flame_cccrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_iq_cccrx)
+{
+    uint64_t all = MSR_IQ_CCCRx_RESERVED_MASK;
+    msr_iq_cccrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, EXTENDED_CASCADE, extended_cascade);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, EXTENDED_CASCADE);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_EXTENDED_CASCADE_MASK, 0);
+    all |= MSR_IQ_CCCRx_EXTENDED_CASCADE_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, ENABLE, enable);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, ENABLE);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_ENABLE_MASK, 0);
+    all |= MSR_IQ_CCCRx_ENABLE_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, ESCR_SELECT, escr_select);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, ESCR_SELECT);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_ESCR_SELECT_MASK, 0);
+    all |= MSR_IQ_CCCRx_ESCR_SELECT_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, ACTIVE_THREAD, active_thread);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, ACTIVE_THREAD);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_ACTIVE_THREAD_MASK, 0);
+    all |= MSR_IQ_CCCRx_ACTIVE_THREAD_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, COMPARE, compare);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, COMPARE);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_COMPARE_MASK, 0);
+    all |= MSR_IQ_CCCRx_COMPARE_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, COMPLEMENT, complement);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, COMPLEMENT);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_COMPLEMENT_MASK, 0);
+    all |= MSR_IQ_CCCRx_COMPLEMENT_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, THRESHOLD, threshold);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, THRESHOLD);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_THRESHOLD_MASK, 0);
+    all |= MSR_IQ_CCCRx_THRESHOLD_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, EDGE, edge);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, EDGE);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_EDGE_MASK, 0);
+    all |= MSR_IQ_CCCRx_EDGE_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, FORCE_OVF, force_ovf);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, FORCE_OVF);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_FORCE_OVF_MASK, 0);
+    all |= MSR_IQ_CCCRx_FORCE_OVF_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, OVF_PMI_T0, ovf_pmi_t0);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, OVF_PMI_T0);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_OVF_PMI_T0_MASK, 0);
+    all |= MSR_IQ_CCCRx_OVF_PMI_T0_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, OVF_PMI_T1, ovf_pmi_t1);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, OVF_PMI_T1);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_OVF_PMI_T1_MASK, 0);
+    all |= MSR_IQ_CCCRx_OVF_PMI_T1_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, CASCADE, cascade);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, CASCADE);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_CASCADE_MASK, 0);
+    all |= MSR_IQ_CCCRx_CASCADE_MASK;
+
+    CHECK_FIELD(msr_iq_cccrx_t, IQ_CCCRx, OVF, ovf);
+    CHECK_SET(msr_iq_cccrx_t, IQ_CCCRx, OVF);
+    ck_assert_uint_eq(all & MSR_IQ_CCCRx_OVF_MASK, 0);
+    all |= MSR_IQ_CCCRx_OVF_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IQ_CCCRx_WRITABLE_MASK & MSR_IQ_CCCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IQ_CCCRx_W1C_MASK & ~MSR_IQ_CCCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_IQ_CCCRx(0), MSR_IQ_CCCR0);
+    ck_assert_uint_eq(MSR_IQ_CCCRx(5), MSR_IQ_CCCR5);
+    for (i = 0; i < MSR_IQ_CCCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IQ_CCCRx(i), PATTERN(MSR_IQ_CCCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_IQ_CCCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_IQ_CCCRx(i)) & ~MSR_IQ_CCCRx_WRITABLE_MASK & ~MSR_IQ_CCCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_iq_cccrx_read(i).raw, PATTERN(MSR_IQ_CCCRx(i)));
+        ck_assert_int_eq(msr_iq_cccrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IQ_CCCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_IQ_CCCRx(i));
+        msr_iq_cccrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IQ_CCCRx(i)));
+        v.raw = PATTERN(MSR_IQ_CCCRx(i));
+        ck_assert_int_eq(msr_iq_cccrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IQ_CCCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_iq_cccrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_IQ_CCCRx(i)) & ~MSR_IQ_CCCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_IQ_CCCRx_W1C_MASK, kept & ~MSR_IQ_CCCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_IQ_CCCRx_RESERVED_MASK, PATTERN(MSR_IQ_CCCRx(i)) & MSR_IQ_CCCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_iq_cccrx_modify(i, all_ones, 0),
+                         (raw & MSR_IQ_CCCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_IQ_CCCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_iq_cccrx_modify_safe(i, 0, all_ones, &v), MSR_IQ_CCCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_IQ_CCCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_IQ_CCCRx_WRITABLE_MASK, MSR_IQ_CCCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_CCCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_iq_cccrx_read_safe(MSR_IQ_CCCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_iq_cccrx_read(MSR_IQ_CCCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_iq_cccrx_write_safe(MSR_IQ_CCCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_iq_cccrx_write(MSR_IQ_CCCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_iq_cccrx_read_safe(0, &v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -6611,6 +9575,2588 @@ START_TEST(test_ia32_perf_global_inuse)
 }
 END_TEST
 
+START_TEST(test_bsu_escrx)
+{
+    uint64_t all = MSR_BSU_ESCRx_RESERVED_MASK;
+    msr_bsu_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_bsu_escrx_t, BSU_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_bsu_escrx_t, BSU_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_BSU_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_BSU_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_bsu_escrx_t, BSU_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_bsu_escrx_t, BSU_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_BSU_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_BSU_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_bsu_escrx_t, BSU_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_bsu_escrx_t, BSU_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_BSU_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_BSU_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_bsu_escrx_t, BSU_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_bsu_escrx_t, BSU_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_BSU_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_BSU_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_bsu_escrx_t, BSU_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_bsu_escrx_t, BSU_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_BSU_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_BSU_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_bsu_escrx_t, BSU_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_bsu_escrx_t, BSU_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_BSU_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_BSU_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_bsu_escrx_t, BSU_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_bsu_escrx_t, BSU_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_BSU_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_BSU_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_bsu_escrx_t, BSU_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_bsu_escrx_t, BSU_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_BSU_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_BSU_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_BSU_ESCRx_WRITABLE_MASK & MSR_BSU_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_BSU_ESCRx_W1C_MASK & ~MSR_BSU_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_BSU_ESCRx(0), MSR_BSU_ESCR0);
+    ck_assert_uint_eq(MSR_BSU_ESCRx(1), MSR_BSU_ESCR1);
+    for (i = 0; i < MSR_BSU_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_BSU_ESCRx(i), PATTERN(MSR_BSU_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_BSU_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_BSU_ESCRx(i)) & ~MSR_BSU_ESCRx_WRITABLE_MASK & ~MSR_BSU_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_bsu_escrx_read(i).raw, PATTERN(MSR_BSU_ESCRx(i)));
+        ck_assert_int_eq(msr_bsu_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BSU_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_BSU_ESCRx(i));
+        msr_bsu_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BSU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_BSU_ESCRx(i)));
+        v.raw = PATTERN(MSR_BSU_ESCRx(i));
+        ck_assert_int_eq(msr_bsu_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BSU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_BSU_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_bsu_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_BSU_ESCRx(i)) & ~MSR_BSU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BSU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_BSU_ESCRx_W1C_MASK, kept & ~MSR_BSU_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_BSU_ESCRx_RESERVED_MASK, PATTERN(MSR_BSU_ESCRx(i)) & MSR_BSU_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_bsu_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_BSU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_BSU_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_bsu_escrx_modify_safe(i, 0, all_ones, &v), MSR_BSU_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_BSU_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_BSU_ESCRx_WRITABLE_MASK, MSR_BSU_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BSU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_bsu_escrx_read_safe(MSR_BSU_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_bsu_escrx_read(MSR_BSU_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_bsu_escrx_write_safe(MSR_BSU_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_bsu_escrx_write(MSR_BSU_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_bsu_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_fsb_escrx)
+{
+    uint64_t all = MSR_FSB_ESCRx_RESERVED_MASK;
+    msr_fsb_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_fsb_escrx_t, FSB_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_fsb_escrx_t, FSB_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_FSB_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_FSB_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_fsb_escrx_t, FSB_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_fsb_escrx_t, FSB_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_FSB_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_FSB_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_fsb_escrx_t, FSB_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_fsb_escrx_t, FSB_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_FSB_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_FSB_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_fsb_escrx_t, FSB_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_fsb_escrx_t, FSB_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_FSB_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_FSB_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_fsb_escrx_t, FSB_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_fsb_escrx_t, FSB_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_FSB_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_FSB_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_fsb_escrx_t, FSB_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_fsb_escrx_t, FSB_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_FSB_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_FSB_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_fsb_escrx_t, FSB_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_fsb_escrx_t, FSB_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_FSB_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_FSB_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_fsb_escrx_t, FSB_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_fsb_escrx_t, FSB_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_FSB_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_FSB_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_FSB_ESCRx_WRITABLE_MASK & MSR_FSB_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_FSB_ESCRx_W1C_MASK & ~MSR_FSB_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_FSB_ESCRx(0), MSR_FSB_ESCR0);
+    ck_assert_uint_eq(MSR_FSB_ESCRx(1), MSR_FSB_ESCR1);
+    for (i = 0; i < MSR_FSB_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_FSB_ESCRx(i), PATTERN(MSR_FSB_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_FSB_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_FSB_ESCRx(i)) & ~MSR_FSB_ESCRx_WRITABLE_MASK & ~MSR_FSB_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_fsb_escrx_read(i).raw, PATTERN(MSR_FSB_ESCRx(i)));
+        ck_assert_int_eq(msr_fsb_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_FSB_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_FSB_ESCRx(i));
+        msr_fsb_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FSB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_FSB_ESCRx(i)));
+        v.raw = PATTERN(MSR_FSB_ESCRx(i));
+        ck_assert_int_eq(msr_fsb_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FSB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_FSB_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_fsb_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_FSB_ESCRx(i)) & ~MSR_FSB_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FSB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_FSB_ESCRx_W1C_MASK, kept & ~MSR_FSB_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_FSB_ESCRx_RESERVED_MASK, PATTERN(MSR_FSB_ESCRx(i)) & MSR_FSB_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_fsb_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_FSB_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_FSB_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_fsb_escrx_modify_safe(i, 0, all_ones, &v), MSR_FSB_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_FSB_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_FSB_ESCRx_WRITABLE_MASK, MSR_FSB_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FSB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_fsb_escrx_read_safe(MSR_FSB_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_fsb_escrx_read(MSR_FSB_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_fsb_escrx_write_safe(MSR_FSB_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_fsb_escrx_write(MSR_FSB_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_fsb_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_firm_escrx)
+{
+    uint64_t all = MSR_FIRM_ESCRx_RESERVED_MASK;
+    msr_firm_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_firm_escrx_t, FIRM_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_firm_escrx_t, FIRM_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_FIRM_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_FIRM_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_firm_escrx_t, FIRM_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_firm_escrx_t, FIRM_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_FIRM_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_FIRM_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_firm_escrx_t, FIRM_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_firm_escrx_t, FIRM_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_FIRM_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_FIRM_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_firm_escrx_t, FIRM_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_firm_escrx_t, FIRM_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_FIRM_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_FIRM_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_firm_escrx_t, FIRM_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_firm_escrx_t, FIRM_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_FIRM_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_FIRM_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_firm_escrx_t, FIRM_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_firm_escrx_t, FIRM_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_FIRM_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_FIRM_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_firm_escrx_t, FIRM_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_firm_escrx_t, FIRM_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_FIRM_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_FIRM_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_firm_escrx_t, FIRM_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_firm_escrx_t, FIRM_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_FIRM_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_FIRM_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_FIRM_ESCRx_WRITABLE_MASK & MSR_FIRM_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_FIRM_ESCRx_W1C_MASK & ~MSR_FIRM_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_FIRM_ESCRx(0), MSR_FIRM_ESCR0);
+    ck_assert_uint_eq(MSR_FIRM_ESCRx(1), MSR_FIRM_ESCR1);
+    for (i = 0; i < MSR_FIRM_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_FIRM_ESCRx(i), PATTERN(MSR_FIRM_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_FIRM_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_FIRM_ESCRx(i)) & ~MSR_FIRM_ESCRx_WRITABLE_MASK & ~MSR_FIRM_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_firm_escrx_read(i).raw, PATTERN(MSR_FIRM_ESCRx(i)));
+        ck_assert_int_eq(msr_firm_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_FIRM_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_FIRM_ESCRx(i));
+        msr_firm_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FIRM_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_FIRM_ESCRx(i)));
+        v.raw = PATTERN(MSR_FIRM_ESCRx(i));
+        ck_assert_int_eq(msr_firm_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FIRM_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_FIRM_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_firm_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_FIRM_ESCRx(i)) & ~MSR_FIRM_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FIRM_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_FIRM_ESCRx_W1C_MASK, kept & ~MSR_FIRM_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_FIRM_ESCRx_RESERVED_MASK, PATTERN(MSR_FIRM_ESCRx(i)) & MSR_FIRM_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_firm_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_FIRM_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_FIRM_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_firm_escrx_modify_safe(i, 0, all_ones, &v), MSR_FIRM_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_FIRM_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_FIRM_ESCRx_WRITABLE_MASK, MSR_FIRM_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FIRM_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_firm_escrx_read_safe(MSR_FIRM_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_firm_escrx_read(MSR_FIRM_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_firm_escrx_write_safe(MSR_FIRM_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_firm_escrx_write(MSR_FIRM_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_firm_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_flame_escrx)
+{
+    uint64_t all = MSR_FLAME_ESCRx_RESERVED_MASK;
+    msr_flame_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_flame_escrx_t, FLAME_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_flame_escrx_t, FLAME_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_FLAME_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_FLAME_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_flame_escrx_t, FLAME_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_flame_escrx_t, FLAME_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_FLAME_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_FLAME_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_flame_escrx_t, FLAME_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_flame_escrx_t, FLAME_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_FLAME_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_FLAME_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_flame_escrx_t, FLAME_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_flame_escrx_t, FLAME_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_FLAME_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_FLAME_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_flame_escrx_t, FLAME_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_flame_escrx_t, FLAME_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_FLAME_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_FLAME_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_flame_escrx_t, FLAME_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_flame_escrx_t, FLAME_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_FLAME_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_FLAME_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_flame_escrx_t, FLAME_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_flame_escrx_t, FLAME_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_FLAME_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_FLAME_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_flame_escrx_t, FLAME_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_flame_escrx_t, FLAME_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_FLAME_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_FLAME_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_FLAME_ESCRx_WRITABLE_MASK & MSR_FLAME_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_FLAME_ESCRx_W1C_MASK & ~MSR_FLAME_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_FLAME_ESCRx(0), MSR_FLAME_ESCR0);
+    ck_assert_uint_eq(MSR_FLAME_ESCRx(1), MSR_FLAME_ESCR1);
+    for (i = 0; i < MSR_FLAME_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_FLAME_ESCRx(i), PATTERN(MSR_FLAME_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_FLAME_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_FLAME_ESCRx(i)) & ~MSR_FLAME_ESCRx_WRITABLE_MASK & ~MSR_FLAME_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_flame_escrx_read(i).raw, PATTERN(MSR_FLAME_ESCRx(i)));
+        ck_assert_int_eq(msr_flame_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_FLAME_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_FLAME_ESCRx(i));
+        msr_flame_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_FLAME_ESCRx(i)));
+        v.raw = PATTERN(MSR_FLAME_ESCRx(i));
+        ck_assert_int_eq(msr_flame_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_FLAME_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_flame_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_FLAME_ESCRx(i)) & ~MSR_FLAME_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_FLAME_ESCRx_W1C_MASK, kept & ~MSR_FLAME_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_FLAME_ESCRx_RESERVED_MASK, PATTERN(MSR_FLAME_ESCRx(i)) & MSR_FLAME_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_flame_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_FLAME_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_FLAME_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_flame_escrx_modify_safe(i, 0, all_ones, &v), MSR_FLAME_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_FLAME_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_FLAME_ESCRx_WRITABLE_MASK, MSR_FLAME_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FLAME_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_flame_escrx_read_safe(MSR_FLAME_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_flame_escrx_read(MSR_FLAME_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_flame_escrx_write_safe(MSR_FLAME_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_flame_escrx_write(MSR_FLAME_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_flame_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dac_escrx)
+{
+    uint64_t all = MSR_DAC_ESCRx_RESERVED_MASK;
+    msr_dac_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_dac_escrx_t, DAC_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_dac_escrx_t, DAC_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_DAC_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_DAC_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_dac_escrx_t, DAC_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_dac_escrx_t, DAC_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_DAC_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_DAC_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_dac_escrx_t, DAC_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_dac_escrx_t, DAC_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_DAC_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_DAC_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_dac_escrx_t, DAC_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_dac_escrx_t, DAC_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_DAC_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_DAC_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_dac_escrx_t, DAC_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_dac_escrx_t, DAC_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_DAC_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_DAC_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_dac_escrx_t, DAC_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_dac_escrx_t, DAC_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_DAC_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_DAC_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_dac_escrx_t, DAC_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_dac_escrx_t, DAC_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_DAC_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_DAC_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_dac_escrx_t, DAC_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_dac_escrx_t, DAC_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_DAC_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_DAC_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DAC_ESCRx_WRITABLE_MASK & MSR_DAC_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DAC_ESCRx_W1C_MASK & ~MSR_DAC_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_DAC_ESCRx(0), MSR_DAC_ESCR0);
+    ck_assert_uint_eq(MSR_DAC_ESCRx(1), MSR_DAC_ESCR1);
+    for (i = 0; i < MSR_DAC_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DAC_ESCRx(i), PATTERN(MSR_DAC_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_DAC_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_DAC_ESCRx(i)) & ~MSR_DAC_ESCRx_WRITABLE_MASK & ~MSR_DAC_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dac_escrx_read(i).raw, PATTERN(MSR_DAC_ESCRx(i)));
+        ck_assert_int_eq(msr_dac_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DAC_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_DAC_ESCRx(i));
+        msr_dac_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DAC_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DAC_ESCRx(i)));
+        v.raw = PATTERN(MSR_DAC_ESCRx(i));
+        ck_assert_int_eq(msr_dac_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DAC_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DAC_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_dac_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_DAC_ESCRx(i)) & ~MSR_DAC_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DAC_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_DAC_ESCRx_W1C_MASK, kept & ~MSR_DAC_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_DAC_ESCRx_RESERVED_MASK, PATTERN(MSR_DAC_ESCRx(i)) & MSR_DAC_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_dac_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_DAC_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_DAC_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_dac_escrx_modify_safe(i, 0, all_ones, &v), MSR_DAC_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_DAC_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_DAC_ESCRx_WRITABLE_MASK, MSR_DAC_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DAC_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_dac_escrx_read_safe(MSR_DAC_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_dac_escrx_read(MSR_DAC_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_dac_escrx_write_safe(MSR_DAC_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_dac_escrx_write(MSR_DAC_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dac_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mob_escrx)
+{
+    uint64_t all = MSR_MOB_ESCRx_RESERVED_MASK;
+    msr_mob_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_mob_escrx_t, MOB_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_mob_escrx_t, MOB_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_MOB_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_MOB_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_mob_escrx_t, MOB_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_mob_escrx_t, MOB_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_MOB_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_MOB_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_mob_escrx_t, MOB_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_mob_escrx_t, MOB_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_MOB_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_MOB_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_mob_escrx_t, MOB_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_mob_escrx_t, MOB_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_MOB_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_MOB_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_mob_escrx_t, MOB_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_mob_escrx_t, MOB_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_MOB_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_MOB_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_mob_escrx_t, MOB_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_mob_escrx_t, MOB_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_MOB_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_MOB_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_mob_escrx_t, MOB_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_mob_escrx_t, MOB_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_MOB_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_MOB_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_mob_escrx_t, MOB_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_mob_escrx_t, MOB_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_MOB_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_MOB_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MOB_ESCRx_WRITABLE_MASK & MSR_MOB_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MOB_ESCRx_W1C_MASK & ~MSR_MOB_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_MOB_ESCRx(0), MSR_MOB_ESCR0);
+    ck_assert_uint_eq(MSR_MOB_ESCRx(1), MSR_MOB_ESCR1);
+    for (i = 0; i < MSR_MOB_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MOB_ESCRx(i), PATTERN(MSR_MOB_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_MOB_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MOB_ESCRx(i)) & ~MSR_MOB_ESCRx_WRITABLE_MASK & ~MSR_MOB_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mob_escrx_read(i).raw, PATTERN(MSR_MOB_ESCRx(i)));
+        ck_assert_int_eq(msr_mob_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MOB_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MOB_ESCRx(i));
+        msr_mob_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MOB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MOB_ESCRx(i)));
+        v.raw = PATTERN(MSR_MOB_ESCRx(i));
+        ck_assert_int_eq(msr_mob_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MOB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MOB_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_mob_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_MOB_ESCRx(i)) & ~MSR_MOB_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MOB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MOB_ESCRx_W1C_MASK, kept & ~MSR_MOB_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MOB_ESCRx_RESERVED_MASK, PATTERN(MSR_MOB_ESCRx(i)) & MSR_MOB_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_mob_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_MOB_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MOB_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_mob_escrx_modify_safe(i, 0, all_ones, &v), MSR_MOB_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MOB_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MOB_ESCRx_WRITABLE_MASK, MSR_MOB_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MOB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_mob_escrx_read_safe(MSR_MOB_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mob_escrx_read(MSR_MOB_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_mob_escrx_write_safe(MSR_MOB_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_mob_escrx_write(MSR_MOB_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mob_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pmh_escrx)
+{
+    uint64_t all = MSR_PMH_ESCRx_RESERVED_MASK;
+    msr_pmh_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_pmh_escrx_t, PMH_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_pmh_escrx_t, PMH_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_PMH_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_PMH_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_pmh_escrx_t, PMH_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_pmh_escrx_t, PMH_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_PMH_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_PMH_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_pmh_escrx_t, PMH_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_pmh_escrx_t, PMH_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_PMH_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_PMH_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_pmh_escrx_t, PMH_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_pmh_escrx_t, PMH_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_PMH_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_PMH_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_pmh_escrx_t, PMH_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_pmh_escrx_t, PMH_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_PMH_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_PMH_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_pmh_escrx_t, PMH_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_pmh_escrx_t, PMH_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_PMH_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_PMH_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_pmh_escrx_t, PMH_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_pmh_escrx_t, PMH_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_PMH_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_PMH_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_pmh_escrx_t, PMH_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_pmh_escrx_t, PMH_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_PMH_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_PMH_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PMH_ESCRx_WRITABLE_MASK & MSR_PMH_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PMH_ESCRx_W1C_MASK & ~MSR_PMH_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_PMH_ESCRx(0), MSR_PMH_ESCR0);
+    ck_assert_uint_eq(MSR_PMH_ESCRx(1), MSR_PMH_ESCR1);
+    for (i = 0; i < MSR_PMH_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PMH_ESCRx(i), PATTERN(MSR_PMH_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_PMH_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PMH_ESCRx(i)) & ~MSR_PMH_ESCRx_WRITABLE_MASK & ~MSR_PMH_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pmh_escrx_read(i).raw, PATTERN(MSR_PMH_ESCRx(i)));
+        ck_assert_int_eq(msr_pmh_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PMH_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PMH_ESCRx(i));
+        msr_pmh_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PMH_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PMH_ESCRx(i)));
+        v.raw = PATTERN(MSR_PMH_ESCRx(i));
+        ck_assert_int_eq(msr_pmh_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PMH_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PMH_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pmh_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_PMH_ESCRx(i)) & ~MSR_PMH_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PMH_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PMH_ESCRx_W1C_MASK, kept & ~MSR_PMH_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PMH_ESCRx_RESERVED_MASK, PATTERN(MSR_PMH_ESCRx(i)) & MSR_PMH_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pmh_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_PMH_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PMH_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pmh_escrx_modify_safe(i, 0, all_ones, &v), MSR_PMH_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PMH_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PMH_ESCRx_WRITABLE_MASK, MSR_PMH_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PMH_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_pmh_escrx_read_safe(MSR_PMH_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_pmh_escrx_read(MSR_PMH_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_pmh_escrx_write_safe(MSR_PMH_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_pmh_escrx_write(MSR_PMH_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pmh_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_saat_escrx)
+{
+    uint64_t all = MSR_SAAT_ESCRx_RESERVED_MASK;
+    msr_saat_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_saat_escrx_t, SAAT_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_saat_escrx_t, SAAT_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_SAAT_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_SAAT_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_saat_escrx_t, SAAT_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_saat_escrx_t, SAAT_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_SAAT_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_SAAT_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_saat_escrx_t, SAAT_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_saat_escrx_t, SAAT_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_SAAT_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_SAAT_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_saat_escrx_t, SAAT_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_saat_escrx_t, SAAT_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_SAAT_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_SAAT_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_saat_escrx_t, SAAT_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_saat_escrx_t, SAAT_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_SAAT_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_SAAT_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_saat_escrx_t, SAAT_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_saat_escrx_t, SAAT_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_SAAT_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_SAAT_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_saat_escrx_t, SAAT_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_saat_escrx_t, SAAT_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_SAAT_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_SAAT_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_saat_escrx_t, SAAT_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_saat_escrx_t, SAAT_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_SAAT_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_SAAT_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_SAAT_ESCRx_WRITABLE_MASK & MSR_SAAT_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_SAAT_ESCRx_W1C_MASK & ~MSR_SAAT_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_SAAT_ESCRx(0), MSR_SAAT_ESCR0);
+    ck_assert_uint_eq(MSR_SAAT_ESCRx(1), MSR_SAAT_ESCR1);
+    for (i = 0; i < MSR_SAAT_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SAAT_ESCRx(i), PATTERN(MSR_SAAT_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_SAAT_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_SAAT_ESCRx(i)) & ~MSR_SAAT_ESCRx_WRITABLE_MASK & ~MSR_SAAT_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_saat_escrx_read(i).raw, PATTERN(MSR_SAAT_ESCRx(i)));
+        ck_assert_int_eq(msr_saat_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SAAT_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_SAAT_ESCRx(i));
+        msr_saat_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SAAT_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SAAT_ESCRx(i)));
+        v.raw = PATTERN(MSR_SAAT_ESCRx(i));
+        ck_assert_int_eq(msr_saat_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SAAT_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SAAT_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_saat_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_SAAT_ESCRx(i)) & ~MSR_SAAT_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SAAT_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_SAAT_ESCRx_W1C_MASK, kept & ~MSR_SAAT_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_SAAT_ESCRx_RESERVED_MASK, PATTERN(MSR_SAAT_ESCRx(i)) & MSR_SAAT_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_saat_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_SAAT_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_SAAT_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_saat_escrx_modify_safe(i, 0, all_ones, &v), MSR_SAAT_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_SAAT_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_SAAT_ESCRx_WRITABLE_MASK, MSR_SAAT_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SAAT_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_saat_escrx_read_safe(MSR_SAAT_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_saat_escrx_read(MSR_SAAT_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_saat_escrx_write_safe(MSR_SAAT_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_saat_escrx_write(MSR_SAAT_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_saat_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_u2l_escrx)
+{
+    uint64_t all = MSR_U2L_ESCRx_RESERVED_MASK;
+    msr_u2l_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_u2l_escrx_t, U2L_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_u2l_escrx_t, U2L_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_U2L_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_U2L_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_u2l_escrx_t, U2L_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_u2l_escrx_t, U2L_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_U2L_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_U2L_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_u2l_escrx_t, U2L_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_u2l_escrx_t, U2L_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_U2L_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_U2L_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_u2l_escrx_t, U2L_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_u2l_escrx_t, U2L_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_U2L_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_U2L_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_u2l_escrx_t, U2L_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_u2l_escrx_t, U2L_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_U2L_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_U2L_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_u2l_escrx_t, U2L_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_u2l_escrx_t, U2L_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_U2L_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_U2L_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_u2l_escrx_t, U2L_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_u2l_escrx_t, U2L_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_U2L_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_U2L_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_u2l_escrx_t, U2L_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_u2l_escrx_t, U2L_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_U2L_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_U2L_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_U2L_ESCRx_WRITABLE_MASK & MSR_U2L_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_U2L_ESCRx_W1C_MASK & ~MSR_U2L_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_U2L_ESCRx(0), MSR_U2L_ESCR0);
+    ck_assert_uint_eq(MSR_U2L_ESCRx(1), MSR_U2L_ESCR1);
+    for (i = 0; i < MSR_U2L_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_U2L_ESCRx(i), PATTERN(MSR_U2L_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_U2L_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_U2L_ESCRx(i)) & ~MSR_U2L_ESCRx_WRITABLE_MASK & ~MSR_U2L_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_u2l_escrx_read(i).raw, PATTERN(MSR_U2L_ESCRx(i)));
+        ck_assert_int_eq(msr_u2l_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_U2L_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_U2L_ESCRx(i));
+        msr_u2l_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_U2L_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_U2L_ESCRx(i)));
+        v.raw = PATTERN(MSR_U2L_ESCRx(i));
+        ck_assert_int_eq(msr_u2l_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_U2L_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_U2L_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_u2l_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_U2L_ESCRx(i)) & ~MSR_U2L_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_U2L_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_U2L_ESCRx_W1C_MASK, kept & ~MSR_U2L_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_U2L_ESCRx_RESERVED_MASK, PATTERN(MSR_U2L_ESCRx(i)) & MSR_U2L_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_u2l_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_U2L_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_U2L_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_u2l_escrx_modify_safe(i, 0, all_ones, &v), MSR_U2L_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_U2L_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_U2L_ESCRx_WRITABLE_MASK, MSR_U2L_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_U2L_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_u2l_escrx_read_safe(MSR_U2L_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_u2l_escrx_read(MSR_U2L_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_u2l_escrx_write_safe(MSR_U2L_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_u2l_escrx_write(MSR_U2L_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_u2l_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_bpu_escrx)
+{
+    uint64_t all = MSR_BPU_ESCRx_RESERVED_MASK;
+    msr_bpu_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_bpu_escrx_t, BPU_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_bpu_escrx_t, BPU_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_BPU_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_BPU_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_bpu_escrx_t, BPU_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_bpu_escrx_t, BPU_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_BPU_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_BPU_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_bpu_escrx_t, BPU_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_bpu_escrx_t, BPU_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_BPU_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_BPU_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_bpu_escrx_t, BPU_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_bpu_escrx_t, BPU_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_BPU_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_BPU_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_bpu_escrx_t, BPU_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_bpu_escrx_t, BPU_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_BPU_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_BPU_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_bpu_escrx_t, BPU_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_bpu_escrx_t, BPU_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_BPU_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_BPU_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_bpu_escrx_t, BPU_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_bpu_escrx_t, BPU_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_BPU_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_BPU_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_bpu_escrx_t, BPU_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_bpu_escrx_t, BPU_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_BPU_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_BPU_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_BPU_ESCRx_WRITABLE_MASK & MSR_BPU_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_BPU_ESCRx_W1C_MASK & ~MSR_BPU_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_BPU_ESCRx(0), MSR_BPU_ESCR0);
+    ck_assert_uint_eq(MSR_BPU_ESCRx(1), MSR_BPU_ESCR1);
+    for (i = 0; i < MSR_BPU_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_BPU_ESCRx(i), PATTERN(MSR_BPU_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_BPU_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_BPU_ESCRx(i)) & ~MSR_BPU_ESCRx_WRITABLE_MASK & ~MSR_BPU_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_bpu_escrx_read(i).raw, PATTERN(MSR_BPU_ESCRx(i)));
+        ck_assert_int_eq(msr_bpu_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BPU_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_BPU_ESCRx(i));
+        msr_bpu_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_BPU_ESCRx(i)));
+        v.raw = PATTERN(MSR_BPU_ESCRx(i));
+        ck_assert_int_eq(msr_bpu_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_BPU_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_bpu_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_BPU_ESCRx(i)) & ~MSR_BPU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_BPU_ESCRx_W1C_MASK, kept & ~MSR_BPU_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_BPU_ESCRx_RESERVED_MASK, PATTERN(MSR_BPU_ESCRx(i)) & MSR_BPU_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_bpu_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_BPU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_BPU_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_bpu_escrx_modify_safe(i, 0, all_ones, &v), MSR_BPU_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_BPU_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_BPU_ESCRx_WRITABLE_MASK, MSR_BPU_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BPU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_bpu_escrx_read_safe(MSR_BPU_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_bpu_escrx_read(MSR_BPU_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_bpu_escrx_write_safe(MSR_BPU_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_bpu_escrx_write(MSR_BPU_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_bpu_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_is_escrx)
+{
+    uint64_t all = MSR_IS_ESCRx_RESERVED_MASK;
+    msr_is_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_is_escrx_t, IS_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_is_escrx_t, IS_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_IS_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_IS_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_is_escrx_t, IS_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_is_escrx_t, IS_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_IS_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_IS_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_is_escrx_t, IS_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_is_escrx_t, IS_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_IS_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_IS_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_is_escrx_t, IS_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_is_escrx_t, IS_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_IS_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_IS_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_is_escrx_t, IS_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_is_escrx_t, IS_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_IS_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_IS_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_is_escrx_t, IS_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_is_escrx_t, IS_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_IS_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_IS_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_is_escrx_t, IS_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_is_escrx_t, IS_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_IS_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_IS_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_is_escrx_t, IS_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_is_escrx_t, IS_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_IS_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_IS_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IS_ESCRx_WRITABLE_MASK & MSR_IS_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IS_ESCRx_W1C_MASK & ~MSR_IS_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_IS_ESCRx(0), MSR_IS_ESCR0);
+    ck_assert_uint_eq(MSR_IS_ESCRx(1), MSR_IS_ESCR1);
+    for (i = 0; i < MSR_IS_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IS_ESCRx(i), PATTERN(MSR_IS_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_IS_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_IS_ESCRx(i)) & ~MSR_IS_ESCRx_WRITABLE_MASK & ~MSR_IS_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_is_escrx_read(i).raw, PATTERN(MSR_IS_ESCRx(i)));
+        ck_assert_int_eq(msr_is_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IS_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_IS_ESCRx(i));
+        msr_is_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IS_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IS_ESCRx(i)));
+        v.raw = PATTERN(MSR_IS_ESCRx(i));
+        ck_assert_int_eq(msr_is_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IS_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IS_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_is_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_IS_ESCRx(i)) & ~MSR_IS_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IS_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_IS_ESCRx_W1C_MASK, kept & ~MSR_IS_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_IS_ESCRx_RESERVED_MASK, PATTERN(MSR_IS_ESCRx(i)) & MSR_IS_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_is_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_IS_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_IS_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_is_escrx_modify_safe(i, 0, all_ones, &v), MSR_IS_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_IS_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_IS_ESCRx_WRITABLE_MASK, MSR_IS_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IS_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_is_escrx_read_safe(MSR_IS_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_is_escrx_read(MSR_IS_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_is_escrx_write_safe(MSR_IS_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_is_escrx_write(MSR_IS_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_is_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_itlb_escrx)
+{
+    uint64_t all = MSR_ITLB_ESCRx_RESERVED_MASK;
+    msr_itlb_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_itlb_escrx_t, ITLB_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_itlb_escrx_t, ITLB_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_ITLB_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_ITLB_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_itlb_escrx_t, ITLB_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_itlb_escrx_t, ITLB_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_ITLB_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_ITLB_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_itlb_escrx_t, ITLB_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_itlb_escrx_t, ITLB_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_ITLB_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_ITLB_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_itlb_escrx_t, ITLB_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_itlb_escrx_t, ITLB_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_ITLB_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_ITLB_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_itlb_escrx_t, ITLB_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_itlb_escrx_t, ITLB_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_ITLB_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_ITLB_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_itlb_escrx_t, ITLB_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_itlb_escrx_t, ITLB_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_ITLB_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_ITLB_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_itlb_escrx_t, ITLB_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_itlb_escrx_t, ITLB_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_ITLB_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_ITLB_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_itlb_escrx_t, ITLB_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_itlb_escrx_t, ITLB_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_ITLB_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_ITLB_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_ITLB_ESCRx_WRITABLE_MASK & MSR_ITLB_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_ITLB_ESCRx_W1C_MASK & ~MSR_ITLB_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_ITLB_ESCRx(0), MSR_ITLB_ESCR0);
+    ck_assert_uint_eq(MSR_ITLB_ESCRx(1), MSR_ITLB_ESCR1);
+    for (i = 0; i < MSR_ITLB_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_ITLB_ESCRx(i), PATTERN(MSR_ITLB_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_ITLB_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_ITLB_ESCRx(i)) & ~MSR_ITLB_ESCRx_WRITABLE_MASK & ~MSR_ITLB_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_itlb_escrx_read(i).raw, PATTERN(MSR_ITLB_ESCRx(i)));
+        ck_assert_int_eq(msr_itlb_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_ITLB_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_ITLB_ESCRx(i));
+        msr_itlb_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ITLB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_ITLB_ESCRx(i)));
+        v.raw = PATTERN(MSR_ITLB_ESCRx(i));
+        ck_assert_int_eq(msr_itlb_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ITLB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_ITLB_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_itlb_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_ITLB_ESCRx(i)) & ~MSR_ITLB_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ITLB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_ITLB_ESCRx_W1C_MASK, kept & ~MSR_ITLB_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_ITLB_ESCRx_RESERVED_MASK, PATTERN(MSR_ITLB_ESCRx(i)) & MSR_ITLB_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_itlb_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_ITLB_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_ITLB_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_itlb_escrx_modify_safe(i, 0, all_ones, &v), MSR_ITLB_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_ITLB_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_ITLB_ESCRx_WRITABLE_MASK, MSR_ITLB_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ITLB_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_itlb_escrx_read_safe(MSR_ITLB_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_itlb_escrx_read(MSR_ITLB_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_itlb_escrx_write_safe(MSR_ITLB_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_itlb_escrx_write(MSR_ITLB_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_itlb_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cru_escrx)
+{
+    uint64_t all = MSR_CRU_ESCRx_RESERVED_MASK;
+    msr_cru_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_cru_escrx_t, CRU_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_cru_escrx_t, CRU_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_CRU_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escrx_t, CRU_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_cru_escrx_t, CRU_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_CRU_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escrx_t, CRU_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_cru_escrx_t, CRU_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_CRU_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escrx_t, CRU_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_cru_escrx_t, CRU_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_CRU_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escrx_t, CRU_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_cru_escrx_t, CRU_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_CRU_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_cru_escrx_t, CRU_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_cru_escrx_t, CRU_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_CRU_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_cru_escrx_t, CRU_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_cru_escrx_t, CRU_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_CRU_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_CRU_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_cru_escrx_t, CRU_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_cru_escrx_t, CRU_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_CRU_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_CRU_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CRU_ESCRx_WRITABLE_MASK & MSR_CRU_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CRU_ESCRx_W1C_MASK & ~MSR_CRU_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_CRU_ESCRx(0), MSR_CRU_ESCR0);
+    ck_assert_uint_eq(MSR_CRU_ESCRx(1), MSR_CRU_ESCR1);
+    for (i = 0; i < MSR_CRU_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CRU_ESCRx(i), PATTERN(MSR_CRU_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_CRU_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CRU_ESCRx(i)) & ~MSR_CRU_ESCRx_WRITABLE_MASK & ~MSR_CRU_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cru_escrx_read(i).raw, PATTERN(MSR_CRU_ESCRx(i)));
+        ck_assert_int_eq(msr_cru_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CRU_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CRU_ESCRx(i));
+        msr_cru_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CRU_ESCRx(i)));
+        v.raw = PATTERN(MSR_CRU_ESCRx(i));
+        ck_assert_int_eq(msr_cru_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CRU_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_cru_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_CRU_ESCRx(i)) & ~MSR_CRU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CRU_ESCRx_W1C_MASK, kept & ~MSR_CRU_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CRU_ESCRx_RESERVED_MASK, PATTERN(MSR_CRU_ESCRx(i)) & MSR_CRU_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_cru_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_CRU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CRU_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_cru_escrx_modify_safe(i, 0, all_ones, &v), MSR_CRU_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CRU_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CRU_ESCRx_WRITABLE_MASK, MSR_CRU_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_cru_escrx_read_safe(MSR_CRU_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_cru_escrx_read(MSR_CRU_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_cru_escrx_write_safe(MSR_CRU_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_cru_escrx_write(MSR_CRU_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cru_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_iq_escrx)
+{
+    uint64_t all = MSR_IQ_ESCRx_RESERVED_MASK;
+    msr_iq_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_iq_escrx_t, IQ_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_iq_escrx_t, IQ_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_IQ_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_IQ_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_iq_escrx_t, IQ_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_iq_escrx_t, IQ_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_IQ_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_IQ_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_iq_escrx_t, IQ_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_iq_escrx_t, IQ_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_IQ_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_IQ_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_iq_escrx_t, IQ_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_iq_escrx_t, IQ_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_IQ_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_IQ_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_iq_escrx_t, IQ_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_iq_escrx_t, IQ_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_IQ_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_IQ_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_iq_escrx_t, IQ_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_iq_escrx_t, IQ_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_IQ_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_IQ_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_iq_escrx_t, IQ_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_iq_escrx_t, IQ_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_IQ_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_IQ_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_iq_escrx_t, IQ_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_iq_escrx_t, IQ_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_IQ_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_IQ_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IQ_ESCRx_WRITABLE_MASK & MSR_IQ_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IQ_ESCRx_W1C_MASK & ~MSR_IQ_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_IQ_ESCRx(0), MSR_IQ_ESCR0);
+    ck_assert_uint_eq(MSR_IQ_ESCRx(1), MSR_IQ_ESCR1);
+    for (i = 0; i < MSR_IQ_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IQ_ESCRx(i), PATTERN(MSR_IQ_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_IQ_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_IQ_ESCRx(i)) & ~MSR_IQ_ESCRx_WRITABLE_MASK & ~MSR_IQ_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_iq_escrx_read(i).raw, PATTERN(MSR_IQ_ESCRx(i)));
+        ck_assert_int_eq(msr_iq_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IQ_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_IQ_ESCRx(i));
+        msr_iq_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IQ_ESCRx(i)));
+        v.raw = PATTERN(MSR_IQ_ESCRx(i));
+        ck_assert_int_eq(msr_iq_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IQ_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_iq_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_IQ_ESCRx(i)) & ~MSR_IQ_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_IQ_ESCRx_W1C_MASK, kept & ~MSR_IQ_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_IQ_ESCRx_RESERVED_MASK, PATTERN(MSR_IQ_ESCRx(i)) & MSR_IQ_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_iq_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_IQ_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_IQ_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_iq_escrx_modify_safe(i, 0, all_ones, &v), MSR_IQ_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_IQ_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_IQ_ESCRx_WRITABLE_MASK, MSR_IQ_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IQ_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_iq_escrx_read_safe(MSR_IQ_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_iq_escrx_read(MSR_IQ_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_iq_escrx_write_safe(MSR_IQ_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_iq_escrx_write(MSR_IQ_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_iq_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_rat_escrx)
+{
+    uint64_t all = MSR_RAT_ESCRx_RESERVED_MASK;
+    msr_rat_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_rat_escrx_t, RAT_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_rat_escrx_t, RAT_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_RAT_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_RAT_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_rat_escrx_t, RAT_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_rat_escrx_t, RAT_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_RAT_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_RAT_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_rat_escrx_t, RAT_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_rat_escrx_t, RAT_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_RAT_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_RAT_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_rat_escrx_t, RAT_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_rat_escrx_t, RAT_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_RAT_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_RAT_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_rat_escrx_t, RAT_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_rat_escrx_t, RAT_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_RAT_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_RAT_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_rat_escrx_t, RAT_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_rat_escrx_t, RAT_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_RAT_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_RAT_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_rat_escrx_t, RAT_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_rat_escrx_t, RAT_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_RAT_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_RAT_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_rat_escrx_t, RAT_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_rat_escrx_t, RAT_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_RAT_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_RAT_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_RAT_ESCRx_WRITABLE_MASK & MSR_RAT_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_RAT_ESCRx_W1C_MASK & ~MSR_RAT_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_RAT_ESCRx(0), MSR_RAT_ESCR0);
+    ck_assert_uint_eq(MSR_RAT_ESCRx(1), MSR_RAT_ESCR1);
+    for (i = 0; i < MSR_RAT_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_RAT_ESCRx(i), PATTERN(MSR_RAT_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_RAT_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_RAT_ESCRx(i)) & ~MSR_RAT_ESCRx_WRITABLE_MASK & ~MSR_RAT_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_rat_escrx_read(i).raw, PATTERN(MSR_RAT_ESCRx(i)));
+        ck_assert_int_eq(msr_rat_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RAT_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_RAT_ESCRx(i));
+        msr_rat_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RAT_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_RAT_ESCRx(i)));
+        v.raw = PATTERN(MSR_RAT_ESCRx(i));
+        ck_assert_int_eq(msr_rat_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RAT_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_RAT_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_rat_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_RAT_ESCRx(i)) & ~MSR_RAT_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RAT_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_RAT_ESCRx_W1C_MASK, kept & ~MSR_RAT_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_RAT_ESCRx_RESERVED_MASK, PATTERN(MSR_RAT_ESCRx(i)) & MSR_RAT_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_rat_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_RAT_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_RAT_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_rat_escrx_modify_safe(i, 0, all_ones, &v), MSR_RAT_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_RAT_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_RAT_ESCRx_WRITABLE_MASK, MSR_RAT_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RAT_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_rat_escrx_read_safe(MSR_RAT_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_rat_escrx_read(MSR_RAT_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_rat_escrx_write_safe(MSR_RAT_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_rat_escrx_write(MSR_RAT_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_rat_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ssu_escrx)
+{
+    uint64_t all = MSR_SSU_ESCRx_RESERVED_MASK;
+    msr_ssu_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_ssu_escrx_t, SSU_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_ssu_escrx_t, SSU_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_SSU_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_SSU_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_ssu_escrx_t, SSU_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_ssu_escrx_t, SSU_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_SSU_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_SSU_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_ssu_escrx_t, SSU_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_ssu_escrx_t, SSU_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_SSU_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_SSU_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_ssu_escrx_t, SSU_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_ssu_escrx_t, SSU_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_SSU_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_SSU_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_ssu_escrx_t, SSU_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_ssu_escrx_t, SSU_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_SSU_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_SSU_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_ssu_escrx_t, SSU_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_ssu_escrx_t, SSU_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_SSU_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_SSU_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_ssu_escrx_t, SSU_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_ssu_escrx_t, SSU_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_SSU_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_SSU_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_ssu_escrx_t, SSU_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_ssu_escrx_t, SSU_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_SSU_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_SSU_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_SSU_ESCRx_WRITABLE_MASK & MSR_SSU_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_SSU_ESCRx_W1C_MASK & ~MSR_SSU_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_SSU_ESCRx(0), MSR_SSU_ESCR0);
+    ck_assert_uint_eq(MSR_SSU_ESCRx(1), MSR_SSU_ESCR1);
+    for (i = 0; i < MSR_SSU_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SSU_ESCRx(i), PATTERN(MSR_SSU_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_SSU_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_SSU_ESCRx(i)) & ~MSR_SSU_ESCRx_WRITABLE_MASK & ~MSR_SSU_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ssu_escrx_read(i).raw, PATTERN(MSR_SSU_ESCRx(i)));
+        ck_assert_int_eq(msr_ssu_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SSU_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_SSU_ESCRx(i));
+        msr_ssu_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SSU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SSU_ESCRx(i)));
+        v.raw = PATTERN(MSR_SSU_ESCRx(i));
+        ck_assert_int_eq(msr_ssu_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SSU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SSU_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ssu_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_SSU_ESCRx(i)) & ~MSR_SSU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SSU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_SSU_ESCRx_W1C_MASK, kept & ~MSR_SSU_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_SSU_ESCRx_RESERVED_MASK, PATTERN(MSR_SSU_ESCRx(i)) & MSR_SSU_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ssu_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_SSU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_SSU_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ssu_escrx_modify_safe(i, 0, all_ones, &v), MSR_SSU_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_SSU_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_SSU_ESCRx_WRITABLE_MASK, MSR_SSU_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SSU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_ssu_escrx_read_safe(MSR_SSU_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ssu_escrx_read(MSR_SSU_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_ssu_escrx_write_safe(MSR_SSU_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_ssu_escrx_write(MSR_SSU_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ssu_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ms_escrx)
+{
+    uint64_t all = MSR_MS_ESCRx_RESERVED_MASK;
+    msr_ms_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_ms_escrx_t, MS_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_ms_escrx_t, MS_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_MS_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_MS_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_ms_escrx_t, MS_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_ms_escrx_t, MS_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_MS_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_MS_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_ms_escrx_t, MS_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_ms_escrx_t, MS_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_MS_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_MS_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_ms_escrx_t, MS_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_ms_escrx_t, MS_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_MS_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_MS_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_ms_escrx_t, MS_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_ms_escrx_t, MS_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_MS_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_MS_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_ms_escrx_t, MS_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_ms_escrx_t, MS_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_MS_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_MS_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_ms_escrx_t, MS_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_ms_escrx_t, MS_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_MS_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_MS_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_ms_escrx_t, MS_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_ms_escrx_t, MS_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_MS_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_MS_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MS_ESCRx_WRITABLE_MASK & MSR_MS_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MS_ESCRx_W1C_MASK & ~MSR_MS_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_MS_ESCRx(0), MSR_MS_ESCR0);
+    ck_assert_uint_eq(MSR_MS_ESCRx(1), MSR_MS_ESCR1);
+    for (i = 0; i < MSR_MS_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MS_ESCRx(i), PATTERN(MSR_MS_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_MS_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MS_ESCRx(i)) & ~MSR_MS_ESCRx_WRITABLE_MASK & ~MSR_MS_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ms_escrx_read(i).raw, PATTERN(MSR_MS_ESCRx(i)));
+        ck_assert_int_eq(msr_ms_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MS_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MS_ESCRx(i));
+        msr_ms_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MS_ESCRx(i)));
+        v.raw = PATTERN(MSR_MS_ESCRx(i));
+        ck_assert_int_eq(msr_ms_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MS_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ms_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_MS_ESCRx(i)) & ~MSR_MS_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MS_ESCRx_W1C_MASK, kept & ~MSR_MS_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MS_ESCRx_RESERVED_MASK, PATTERN(MSR_MS_ESCRx(i)) & MSR_MS_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ms_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_MS_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MS_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ms_escrx_modify_safe(i, 0, all_ones, &v), MSR_MS_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MS_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MS_ESCRx_WRITABLE_MASK, MSR_MS_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MS_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_ms_escrx_read_safe(MSR_MS_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ms_escrx_read(MSR_MS_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_ms_escrx_write_safe(MSR_MS_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_ms_escrx_write(MSR_MS_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ms_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_tbpu_escrx)
+{
+    uint64_t all = MSR_TBPU_ESCRx_RESERVED_MASK;
+    msr_tbpu_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_tbpu_escrx_t, TBPU_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_tbpu_escrx_t, TBPU_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_TBPU_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_TBPU_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_tbpu_escrx_t, TBPU_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_tbpu_escrx_t, TBPU_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_TBPU_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_TBPU_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_tbpu_escrx_t, TBPU_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_tbpu_escrx_t, TBPU_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_TBPU_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_TBPU_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_tbpu_escrx_t, TBPU_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_tbpu_escrx_t, TBPU_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_TBPU_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_TBPU_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_tbpu_escrx_t, TBPU_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_tbpu_escrx_t, TBPU_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_TBPU_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_TBPU_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_tbpu_escrx_t, TBPU_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_tbpu_escrx_t, TBPU_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_TBPU_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_TBPU_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_tbpu_escrx_t, TBPU_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_tbpu_escrx_t, TBPU_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_TBPU_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_TBPU_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_tbpu_escrx_t, TBPU_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_tbpu_escrx_t, TBPU_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_TBPU_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_TBPU_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TBPU_ESCRx_WRITABLE_MASK & MSR_TBPU_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TBPU_ESCRx_W1C_MASK & ~MSR_TBPU_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_TBPU_ESCRx(0), MSR_TBPU_ESCR0);
+    ck_assert_uint_eq(MSR_TBPU_ESCRx(1), MSR_TBPU_ESCR1);
+    for (i = 0; i < MSR_TBPU_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TBPU_ESCRx(i), PATTERN(MSR_TBPU_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_TBPU_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TBPU_ESCRx(i)) & ~MSR_TBPU_ESCRx_WRITABLE_MASK & ~MSR_TBPU_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_tbpu_escrx_read(i).raw, PATTERN(MSR_TBPU_ESCRx(i)));
+        ck_assert_int_eq(msr_tbpu_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TBPU_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TBPU_ESCRx(i));
+        msr_tbpu_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TBPU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TBPU_ESCRx(i)));
+        v.raw = PATTERN(MSR_TBPU_ESCRx(i));
+        ck_assert_int_eq(msr_tbpu_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TBPU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TBPU_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_tbpu_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_TBPU_ESCRx(i)) & ~MSR_TBPU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TBPU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TBPU_ESCRx_W1C_MASK, kept & ~MSR_TBPU_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TBPU_ESCRx_RESERVED_MASK, PATTERN(MSR_TBPU_ESCRx(i)) & MSR_TBPU_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_tbpu_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_TBPU_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TBPU_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_tbpu_escrx_modify_safe(i, 0, all_ones, &v), MSR_TBPU_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TBPU_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TBPU_ESCRx_WRITABLE_MASK, MSR_TBPU_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TBPU_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_tbpu_escrx_read_safe(MSR_TBPU_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_tbpu_escrx_read(MSR_TBPU_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_tbpu_escrx_write_safe(MSR_TBPU_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_tbpu_escrx_write(MSR_TBPU_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_tbpu_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_tc_escrx)
+{
+    uint64_t all = MSR_TC_ESCRx_RESERVED_MASK;
+    msr_tc_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_tc_escrx_t, TC_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_tc_escrx_t, TC_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_TC_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_TC_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_tc_escrx_t, TC_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_tc_escrx_t, TC_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_TC_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_TC_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_tc_escrx_t, TC_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_tc_escrx_t, TC_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_TC_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_TC_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_tc_escrx_t, TC_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_tc_escrx_t, TC_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_TC_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_TC_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_tc_escrx_t, TC_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_tc_escrx_t, TC_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_TC_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_TC_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_tc_escrx_t, TC_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_tc_escrx_t, TC_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_TC_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_TC_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_tc_escrx_t, TC_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_tc_escrx_t, TC_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_TC_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_TC_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_tc_escrx_t, TC_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_tc_escrx_t, TC_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_TC_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_TC_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TC_ESCRx_WRITABLE_MASK & MSR_TC_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TC_ESCRx_W1C_MASK & ~MSR_TC_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_TC_ESCRx(0), MSR_TC_ESCR0);
+    ck_assert_uint_eq(MSR_TC_ESCRx(1), MSR_TC_ESCR1);
+    for (i = 0; i < MSR_TC_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TC_ESCRx(i), PATTERN(MSR_TC_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_TC_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TC_ESCRx(i)) & ~MSR_TC_ESCRx_WRITABLE_MASK & ~MSR_TC_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_tc_escrx_read(i).raw, PATTERN(MSR_TC_ESCRx(i)));
+        ck_assert_int_eq(msr_tc_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TC_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TC_ESCRx(i));
+        msr_tc_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TC_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TC_ESCRx(i)));
+        v.raw = PATTERN(MSR_TC_ESCRx(i));
+        ck_assert_int_eq(msr_tc_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TC_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TC_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_tc_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_TC_ESCRx(i)) & ~MSR_TC_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TC_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TC_ESCRx_W1C_MASK, kept & ~MSR_TC_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TC_ESCRx_RESERVED_MASK, PATTERN(MSR_TC_ESCRx(i)) & MSR_TC_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_tc_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_TC_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TC_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_tc_escrx_modify_safe(i, 0, all_ones, &v), MSR_TC_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TC_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TC_ESCRx_WRITABLE_MASK, MSR_TC_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TC_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_tc_escrx_read_safe(MSR_TC_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_tc_escrx_read(MSR_TC_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_tc_escrx_write_safe(MSR_TC_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_tc_escrx_write(MSR_TC_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_tc_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ix_escrx)
+{
+    uint64_t all = MSR_IX_ESCRx_RESERVED_MASK;
+    msr_ix_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_ix_escrx_t, IX_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_ix_escrx_t, IX_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_IX_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_IX_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_ix_escrx_t, IX_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_ix_escrx_t, IX_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_IX_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_IX_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_ix_escrx_t, IX_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_ix_escrx_t, IX_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_IX_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_IX_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_ix_escrx_t, IX_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_ix_escrx_t, IX_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_IX_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_IX_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_ix_escrx_t, IX_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_ix_escrx_t, IX_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_IX_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_IX_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_ix_escrx_t, IX_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_ix_escrx_t, IX_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_IX_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_IX_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_ix_escrx_t, IX_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_ix_escrx_t, IX_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_IX_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_IX_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_ix_escrx_t, IX_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_ix_escrx_t, IX_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_IX_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_IX_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IX_ESCRx_WRITABLE_MASK & MSR_IX_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IX_ESCRx_W1C_MASK & ~MSR_IX_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_IX_ESCRx(0), MSR_IX_ESCR0);
+    ck_assert_uint_eq(MSR_IX_ESCRx(1), MSR_IX_ESCR1);
+    for (i = 0; i < MSR_IX_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IX_ESCRx(i), PATTERN(MSR_IX_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_IX_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_IX_ESCRx(i)) & ~MSR_IX_ESCRx_WRITABLE_MASK & ~MSR_IX_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ix_escrx_read(i).raw, PATTERN(MSR_IX_ESCRx(i)));
+        ck_assert_int_eq(msr_ix_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IX_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_IX_ESCRx(i));
+        msr_ix_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IX_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IX_ESCRx(i)));
+        v.raw = PATTERN(MSR_IX_ESCRx(i));
+        ck_assert_int_eq(msr_ix_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IX_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IX_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ix_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_IX_ESCRx(i)) & ~MSR_IX_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IX_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_IX_ESCRx_W1C_MASK, kept & ~MSR_IX_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_IX_ESCRx_RESERVED_MASK, PATTERN(MSR_IX_ESCRx(i)) & MSR_IX_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ix_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_IX_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_IX_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ix_escrx_modify_safe(i, 0, all_ones, &v), MSR_IX_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_IX_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_IX_ESCRx_WRITABLE_MASK, MSR_IX_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IX_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_ix_escrx_read_safe(MSR_IX_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_ix_escrx_read(MSR_IX_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_ix_escrx_write_safe(MSR_IX_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_ix_escrx_write(MSR_IX_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ix_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_alf_escrx)
+{
+    uint64_t all = MSR_ALF_ESCRx_RESERVED_MASK;
+    msr_alf_escrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_alf_escrx_t, ALF_ESCRx, T1_USR, t1_usr);
+    CHECK_SET(msr_alf_escrx_t, ALF_ESCRx, T1_USR);
+    ck_assert_uint_eq(all & MSR_ALF_ESCRx_T1_USR_MASK, 0);
+    all |= MSR_ALF_ESCRx_T1_USR_MASK;
+
+    CHECK_FIELD(msr_alf_escrx_t, ALF_ESCRx, T1_OS, t1_os);
+    CHECK_SET(msr_alf_escrx_t, ALF_ESCRx, T1_OS);
+    ck_assert_uint_eq(all & MSR_ALF_ESCRx_T1_OS_MASK, 0);
+    all |= MSR_ALF_ESCRx_T1_OS_MASK;
+
+    CHECK_FIELD(msr_alf_escrx_t, ALF_ESCRx, T0_USR, t0_usr);
+    CHECK_SET(msr_alf_escrx_t, ALF_ESCRx, T0_USR);
+    ck_assert_uint_eq(all & MSR_ALF_ESCRx_T0_USR_MASK, 0);
+    all |= MSR_ALF_ESCRx_T0_USR_MASK;
+
+    CHECK_FIELD(msr_alf_escrx_t, ALF_ESCRx, T0_OS, t0_os);
+    CHECK_SET(msr_alf_escrx_t, ALF_ESCRx, T0_OS);
+    ck_assert_uint_eq(all & MSR_ALF_ESCRx_T0_OS_MASK, 0);
+    all |= MSR_ALF_ESCRx_T0_OS_MASK;
+
+    CHECK_FIELD(msr_alf_escrx_t, ALF_ESCRx, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_alf_escrx_t, ALF_ESCRx, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_ALF_ESCRx_TAG_ENABLE_MASK, 0);
+    all |= MSR_ALF_ESCRx_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_alf_escrx_t, ALF_ESCRx, TAG_VALUE, tag_value);
+    CHECK_SET(msr_alf_escrx_t, ALF_ESCRx, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_ALF_ESCRx_TAG_VALUE_MASK, 0);
+    all |= MSR_ALF_ESCRx_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_alf_escrx_t, ALF_ESCRx, EVENT_MASK, event_mask);
+    CHECK_SET(msr_alf_escrx_t, ALF_ESCRx, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_ALF_ESCRx_EVENT_MASK_MASK, 0);
+    all |= MSR_ALF_ESCRx_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_alf_escrx_t, ALF_ESCRx, EVENT_SELECT, event_select);
+    CHECK_SET(msr_alf_escrx_t, ALF_ESCRx, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_ALF_ESCRx_EVENT_SELECT_MASK, 0);
+    all |= MSR_ALF_ESCRx_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_ALF_ESCRx_WRITABLE_MASK & MSR_ALF_ESCRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_ALF_ESCRx_W1C_MASK & ~MSR_ALF_ESCRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_ALF_ESCRx(0), MSR_ALF_ESCR0);
+    ck_assert_uint_eq(MSR_ALF_ESCRx(1), MSR_ALF_ESCR1);
+    for (i = 0; i < MSR_ALF_ESCRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_ALF_ESCRx(i), PATTERN(MSR_ALF_ESCRx(i))), MSR_OK);
+    for (i = 0; i < MSR_ALF_ESCRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_ALF_ESCRx(i)) & ~MSR_ALF_ESCRx_WRITABLE_MASK & ~MSR_ALF_ESCRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_alf_escrx_read(i).raw, PATTERN(MSR_ALF_ESCRx(i)));
+        ck_assert_int_eq(msr_alf_escrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_ALF_ESCRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_ALF_ESCRx(i));
+        msr_alf_escrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ALF_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_ALF_ESCRx(i)));
+        v.raw = PATTERN(MSR_ALF_ESCRx(i));
+        ck_assert_int_eq(msr_alf_escrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ALF_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_ALF_ESCRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_alf_escrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_ALF_ESCRx(i)) & ~MSR_ALF_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ALF_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_ALF_ESCRx_W1C_MASK, kept & ~MSR_ALF_ESCRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_ALF_ESCRx_RESERVED_MASK, PATTERN(MSR_ALF_ESCRx(i)) & MSR_ALF_ESCRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_alf_escrx_modify(i, all_ones, 0),
+                         (raw & MSR_ALF_ESCRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_ALF_ESCRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_alf_escrx_modify_safe(i, 0, all_ones, &v), MSR_ALF_ESCRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_ALF_ESCRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_ALF_ESCRx_WRITABLE_MASK, MSR_ALF_ESCRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_ALF_ESCRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_alf_escrx_read_safe(MSR_ALF_ESCRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_alf_escrx_read(MSR_ALF_ESCRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_alf_escrx_write_safe(MSR_ALF_ESCRx_COUNT, v), MSR_ERR_RANGE);
+        msr_alf_escrx_write(MSR_ALF_ESCRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_alf_escrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cru_escr2)
+{
+    uint64_t all = MSR_CRU_ESCR2_RESERVED_MASK;
+    msr_cru_escr2_t v = { 0 };
+
+    CHECK_FIELD(msr_cru_escr2_t, CRU_ESCR2, T1_USR, t1_usr);
+    CHECK_SET(msr_cru_escr2_t, CRU_ESCR2, T1_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR2_T1_USR_MASK, 0);
+    all |= MSR_CRU_ESCR2_T1_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escr2_t, CRU_ESCR2, T1_OS, t1_os);
+    CHECK_SET(msr_cru_escr2_t, CRU_ESCR2, T1_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR2_T1_OS_MASK, 0);
+    all |= MSR_CRU_ESCR2_T1_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escr2_t, CRU_ESCR2, T0_USR, t0_usr);
+    CHECK_SET(msr_cru_escr2_t, CRU_ESCR2, T0_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR2_T0_USR_MASK, 0);
+    all |= MSR_CRU_ESCR2_T0_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escr2_t, CRU_ESCR2, T0_OS, t0_os);
+    CHECK_SET(msr_cru_escr2_t, CRU_ESCR2, T0_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR2_T0_OS_MASK, 0);
+    all |= MSR_CRU_ESCR2_T0_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escr2_t, CRU_ESCR2, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_cru_escr2_t, CRU_ESCR2, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR2_TAG_ENABLE_MASK, 0);
+    all |= MSR_CRU_ESCR2_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_cru_escr2_t, CRU_ESCR2, TAG_VALUE, tag_value);
+    CHECK_SET(msr_cru_escr2_t, CRU_ESCR2, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR2_TAG_VALUE_MASK, 0);
+    all |= MSR_CRU_ESCR2_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_cru_escr2_t, CRU_ESCR2, EVENT_MASK, event_mask);
+    CHECK_SET(msr_cru_escr2_t, CRU_ESCR2, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR2_EVENT_MASK_MASK, 0);
+    all |= MSR_CRU_ESCR2_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_cru_escr2_t, CRU_ESCR2, EVENT_SELECT, event_select);
+    CHECK_SET(msr_cru_escr2_t, CRU_ESCR2, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR2_EVENT_SELECT_MASK, 0);
+    all |= MSR_CRU_ESCR2_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CRU_ESCR2_WRITABLE_MASK & MSR_CRU_ESCR2_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CRU_ESCR2_W1C_MASK & ~MSR_CRU_ESCR2_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CRU_ESCR2, PATTERN(MSR_CRU_ESCR2)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CRU_ESCR2) & ~MSR_CRU_ESCR2_WRITABLE_MASK & ~MSR_CRU_ESCR2_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cru_escr2_read().raw, PATTERN(MSR_CRU_ESCR2));
+        ck_assert_int_eq(msr_cru_escr2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CRU_ESCR2));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CRU_ESCR2);
+        msr_cru_escr2_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CRU_ESCR2));
+        v.raw = PATTERN(MSR_CRU_ESCR2);
+        ck_assert_int_eq(msr_cru_escr2_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CRU_ESCR2));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_cru_escr2_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_CRU_ESCR2) & ~MSR_CRU_ESCR2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CRU_ESCR2_W1C_MASK, kept & ~MSR_CRU_ESCR2_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CRU_ESCR2_RESERVED_MASK, PATTERN(MSR_CRU_ESCR2) & MSR_CRU_ESCR2_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_cru_escr2_modify(all_ones, 0),
+                         (raw & MSR_CRU_ESCR2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CRU_ESCR2_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_cru_escr2_modify_safe(0, all_ones, &v), MSR_CRU_ESCR2_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CRU_ESCR2_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CRU_ESCR2_WRITABLE_MASK, MSR_CRU_ESCR2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cru_escr2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cru_escr3)
+{
+    uint64_t all = MSR_CRU_ESCR3_RESERVED_MASK;
+    msr_cru_escr3_t v = { 0 };
+
+    CHECK_FIELD(msr_cru_escr3_t, CRU_ESCR3, T1_USR, t1_usr);
+    CHECK_SET(msr_cru_escr3_t, CRU_ESCR3, T1_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR3_T1_USR_MASK, 0);
+    all |= MSR_CRU_ESCR3_T1_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escr3_t, CRU_ESCR3, T1_OS, t1_os);
+    CHECK_SET(msr_cru_escr3_t, CRU_ESCR3, T1_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR3_T1_OS_MASK, 0);
+    all |= MSR_CRU_ESCR3_T1_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escr3_t, CRU_ESCR3, T0_USR, t0_usr);
+    CHECK_SET(msr_cru_escr3_t, CRU_ESCR3, T0_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR3_T0_USR_MASK, 0);
+    all |= MSR_CRU_ESCR3_T0_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escr3_t, CRU_ESCR3, T0_OS, t0_os);
+    CHECK_SET(msr_cru_escr3_t, CRU_ESCR3, T0_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR3_T0_OS_MASK, 0);
+    all |= MSR_CRU_ESCR3_T0_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escr3_t, CRU_ESCR3, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_cru_escr3_t, CRU_ESCR3, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR3_TAG_ENABLE_MASK, 0);
+    all |= MSR_CRU_ESCR3_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_cru_escr3_t, CRU_ESCR3, TAG_VALUE, tag_value);
+    CHECK_SET(msr_cru_escr3_t, CRU_ESCR3, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR3_TAG_VALUE_MASK, 0);
+    all |= MSR_CRU_ESCR3_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_cru_escr3_t, CRU_ESCR3, EVENT_MASK, event_mask);
+    CHECK_SET(msr_cru_escr3_t, CRU_ESCR3, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR3_EVENT_MASK_MASK, 0);
+    all |= MSR_CRU_ESCR3_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_cru_escr3_t, CRU_ESCR3, EVENT_SELECT, event_select);
+    CHECK_SET(msr_cru_escr3_t, CRU_ESCR3, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR3_EVENT_SELECT_MASK, 0);
+    all |= MSR_CRU_ESCR3_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CRU_ESCR3_WRITABLE_MASK & MSR_CRU_ESCR3_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CRU_ESCR3_W1C_MASK & ~MSR_CRU_ESCR3_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CRU_ESCR3, PATTERN(MSR_CRU_ESCR3)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CRU_ESCR3) & ~MSR_CRU_ESCR3_WRITABLE_MASK & ~MSR_CRU_ESCR3_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cru_escr3_read().raw, PATTERN(MSR_CRU_ESCR3));
+        ck_assert_int_eq(msr_cru_escr3_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CRU_ESCR3));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CRU_ESCR3);
+        msr_cru_escr3_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CRU_ESCR3));
+        v.raw = PATTERN(MSR_CRU_ESCR3);
+        ck_assert_int_eq(msr_cru_escr3_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CRU_ESCR3));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_cru_escr3_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_CRU_ESCR3) & ~MSR_CRU_ESCR3_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CRU_ESCR3_W1C_MASK, kept & ~MSR_CRU_ESCR3_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CRU_ESCR3_RESERVED_MASK, PATTERN(MSR_CRU_ESCR3) & MSR_CRU_ESCR3_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_cru_escr3_modify(all_ones, 0),
+                         (raw & MSR_CRU_ESCR3_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CRU_ESCR3_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_cru_escr3_modify_safe(0, all_ones, &v), MSR_CRU_ESCR3_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CRU_ESCR3_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CRU_ESCR3_WRITABLE_MASK, MSR_CRU_ESCR3_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR3, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cru_escr3_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cru_escr4)
+{
+    uint64_t all = MSR_CRU_ESCR4_RESERVED_MASK;
+    msr_cru_escr4_t v = { 0 };
+
+    CHECK_FIELD(msr_cru_escr4_t, CRU_ESCR4, T1_USR, t1_usr);
+    CHECK_SET(msr_cru_escr4_t, CRU_ESCR4, T1_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR4_T1_USR_MASK, 0);
+    all |= MSR_CRU_ESCR4_T1_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escr4_t, CRU_ESCR4, T1_OS, t1_os);
+    CHECK_SET(msr_cru_escr4_t, CRU_ESCR4, T1_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR4_T1_OS_MASK, 0);
+    all |= MSR_CRU_ESCR4_T1_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escr4_t, CRU_ESCR4, T0_USR, t0_usr);
+    CHECK_SET(msr_cru_escr4_t, CRU_ESCR4, T0_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR4_T0_USR_MASK, 0);
+    all |= MSR_CRU_ESCR4_T0_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escr4_t, CRU_ESCR4, T0_OS, t0_os);
+    CHECK_SET(msr_cru_escr4_t, CRU_ESCR4, T0_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR4_T0_OS_MASK, 0);
+    all |= MSR_CRU_ESCR4_T0_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escr4_t, CRU_ESCR4, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_cru_escr4_t, CRU_ESCR4, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR4_TAG_ENABLE_MASK, 0);
+    all |= MSR_CRU_ESCR4_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_cru_escr4_t, CRU_ESCR4, TAG_VALUE, tag_value);
+    CHECK_SET(msr_cru_escr4_t, CRU_ESCR4, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR4_TAG_VALUE_MASK, 0);
+    all |= MSR_CRU_ESCR4_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_cru_escr4_t, CRU_ESCR4, EVENT_MASK, event_mask);
+    CHECK_SET(msr_cru_escr4_t, CRU_ESCR4, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR4_EVENT_MASK_MASK, 0);
+    all |= MSR_CRU_ESCR4_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_cru_escr4_t, CRU_ESCR4, EVENT_SELECT, event_select);
+    CHECK_SET(msr_cru_escr4_t, CRU_ESCR4, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR4_EVENT_SELECT_MASK, 0);
+    all |= MSR_CRU_ESCR4_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CRU_ESCR4_WRITABLE_MASK & MSR_CRU_ESCR4_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CRU_ESCR4_W1C_MASK & ~MSR_CRU_ESCR4_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CRU_ESCR4, PATTERN(MSR_CRU_ESCR4)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CRU_ESCR4) & ~MSR_CRU_ESCR4_WRITABLE_MASK & ~MSR_CRU_ESCR4_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cru_escr4_read().raw, PATTERN(MSR_CRU_ESCR4));
+        ck_assert_int_eq(msr_cru_escr4_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CRU_ESCR4));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CRU_ESCR4);
+        msr_cru_escr4_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR4, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CRU_ESCR4));
+        v.raw = PATTERN(MSR_CRU_ESCR4);
+        ck_assert_int_eq(msr_cru_escr4_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR4, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CRU_ESCR4));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_cru_escr4_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_CRU_ESCR4) & ~MSR_CRU_ESCR4_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR4, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CRU_ESCR4_W1C_MASK, kept & ~MSR_CRU_ESCR4_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CRU_ESCR4_RESERVED_MASK, PATTERN(MSR_CRU_ESCR4) & MSR_CRU_ESCR4_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_cru_escr4_modify(all_ones, 0),
+                         (raw & MSR_CRU_ESCR4_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CRU_ESCR4_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_cru_escr4_modify_safe(0, all_ones, &v), MSR_CRU_ESCR4_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CRU_ESCR4_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CRU_ESCR4_WRITABLE_MASK, MSR_CRU_ESCR4_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR4, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cru_escr4_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cru_escr5)
+{
+    uint64_t all = MSR_CRU_ESCR5_RESERVED_MASK;
+    msr_cru_escr5_t v = { 0 };
+
+    CHECK_FIELD(msr_cru_escr5_t, CRU_ESCR5, T1_USR, t1_usr);
+    CHECK_SET(msr_cru_escr5_t, CRU_ESCR5, T1_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR5_T1_USR_MASK, 0);
+    all |= MSR_CRU_ESCR5_T1_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escr5_t, CRU_ESCR5, T1_OS, t1_os);
+    CHECK_SET(msr_cru_escr5_t, CRU_ESCR5, T1_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR5_T1_OS_MASK, 0);
+    all |= MSR_CRU_ESCR5_T1_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escr5_t, CRU_ESCR5, T0_USR, t0_usr);
+    CHECK_SET(msr_cru_escr5_t, CRU_ESCR5, T0_USR);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR5_T0_USR_MASK, 0);
+    all |= MSR_CRU_ESCR5_T0_USR_MASK;
+
+    CHECK_FIELD(msr_cru_escr5_t, CRU_ESCR5, T0_OS, t0_os);
+    CHECK_SET(msr_cru_escr5_t, CRU_ESCR5, T0_OS);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR5_T0_OS_MASK, 0);
+    all |= MSR_CRU_ESCR5_T0_OS_MASK;
+
+    CHECK_FIELD(msr_cru_escr5_t, CRU_ESCR5, TAG_ENABLE, tag_enable);
+    CHECK_SET(msr_cru_escr5_t, CRU_ESCR5, TAG_ENABLE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR5_TAG_ENABLE_MASK, 0);
+    all |= MSR_CRU_ESCR5_TAG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_cru_escr5_t, CRU_ESCR5, TAG_VALUE, tag_value);
+    CHECK_SET(msr_cru_escr5_t, CRU_ESCR5, TAG_VALUE);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR5_TAG_VALUE_MASK, 0);
+    all |= MSR_CRU_ESCR5_TAG_VALUE_MASK;
+
+    CHECK_FIELD(msr_cru_escr5_t, CRU_ESCR5, EVENT_MASK, event_mask);
+    CHECK_SET(msr_cru_escr5_t, CRU_ESCR5, EVENT_MASK);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR5_EVENT_MASK_MASK, 0);
+    all |= MSR_CRU_ESCR5_EVENT_MASK_MASK;
+
+    CHECK_FIELD(msr_cru_escr5_t, CRU_ESCR5, EVENT_SELECT, event_select);
+    CHECK_SET(msr_cru_escr5_t, CRU_ESCR5, EVENT_SELECT);
+    ck_assert_uint_eq(all & MSR_CRU_ESCR5_EVENT_SELECT_MASK, 0);
+    all |= MSR_CRU_ESCR5_EVENT_SELECT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CRU_ESCR5_WRITABLE_MASK & MSR_CRU_ESCR5_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CRU_ESCR5_W1C_MASK & ~MSR_CRU_ESCR5_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CRU_ESCR5, PATTERN(MSR_CRU_ESCR5)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CRU_ESCR5) & ~MSR_CRU_ESCR5_WRITABLE_MASK & ~MSR_CRU_ESCR5_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cru_escr5_read().raw, PATTERN(MSR_CRU_ESCR5));
+        ck_assert_int_eq(msr_cru_escr5_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CRU_ESCR5));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CRU_ESCR5);
+        msr_cru_escr5_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR5, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CRU_ESCR5));
+        v.raw = PATTERN(MSR_CRU_ESCR5);
+        ck_assert_int_eq(msr_cru_escr5_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR5, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CRU_ESCR5));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_cru_escr5_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_CRU_ESCR5) & ~MSR_CRU_ESCR5_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR5, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CRU_ESCR5_W1C_MASK, kept & ~MSR_CRU_ESCR5_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CRU_ESCR5_RESERVED_MASK, PATTERN(MSR_CRU_ESCR5) & MSR_CRU_ESCR5_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_cru_escr5_modify(all_ones, 0),
+                         (raw & MSR_CRU_ESCR5_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CRU_ESCR5_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_cru_escr5_modify_safe(0, all_ones, &v), MSR_CRU_ESCR5_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CRU_ESCR5_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CRU_ESCR5_WRITABLE_MASK, MSR_CRU_ESCR5_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CRU_ESCR5, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cru_escr5_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_pebs_enable)
 {
     uint64_t all = MSR_IA32_PEBS_ENABLE_RESERVED_MASK;
@@ -6620,6 +12166,16 @@ START_TEST(test_ia32_pebs_enable)
     CHECK_SET(msr_ia32_pebs_enable_t, IA32_PEBS_ENABLE, PEBS_EN_PMC0);
     ck_assert_uint_eq(all & MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_MASK, 0);
     all |= MSR_IA32_PEBS_ENABLE_PEBS_EN_PMC0_MASK;
+
+    CHECK_FIELD(msr_ia32_pebs_enable_t, IA32_PEBS_ENABLE, PEBS_EN_GP, pebs_en_gp);
+    CHECK_SET(msr_ia32_pebs_enable_t, IA32_PEBS_ENABLE, PEBS_EN_GP);
+    ck_assert_uint_eq(all & MSR_IA32_PEBS_ENABLE_PEBS_EN_GP_MASK, 0);
+    all |= MSR_IA32_PEBS_ENABLE_PEBS_EN_GP_MASK;
+
+    CHECK_FIELD(msr_ia32_pebs_enable_t, IA32_PEBS_ENABLE, PEBS_EN_FIXED, pebs_en_fixed);
+    CHECK_SET(msr_ia32_pebs_enable_t, IA32_PEBS_ENABLE, PEBS_EN_FIXED);
+    ck_assert_uint_eq(all & MSR_IA32_PEBS_ENABLE_PEBS_EN_FIXED_MASK, 0);
+    all |= MSR_IA32_PEBS_ENABLE_PEBS_EN_FIXED_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PEBS_ENABLE_WRITABLE_MASK & MSR_IA32_PEBS_ENABLE_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PEBS_ENABLE_W1C_MASK & ~MSR_IA32_PEBS_ENABLE_WRITABLE_MASK, 0);
@@ -6662,6 +12218,590 @@ START_TEST(test_ia32_pebs_enable)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_pebs_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pebs_enable)
+{
+    uint64_t all = MSR_PEBS_ENABLE_RESERVED_MASK;
+    msr_pebs_enable_t v = { 0 };
+
+    CHECK_FIELD(msr_pebs_enable_t, PEBS_ENABLE, PEBS_EN_PMC, pebs_en_pmc);
+    CHECK_SET(msr_pebs_enable_t, PEBS_ENABLE, PEBS_EN_PMC);
+    ck_assert_uint_eq(all & MSR_PEBS_ENABLE_PEBS_EN_PMC_MASK, 0);
+    all |= MSR_PEBS_ENABLE_PEBS_EN_PMC_MASK;
+
+    CHECK_FIELD(msr_pebs_enable_t, PEBS_ENABLE, LL_EN_PMC, ll_en_pmc);
+    CHECK_SET(msr_pebs_enable_t, PEBS_ENABLE, LL_EN_PMC);
+    ck_assert_uint_eq(all & MSR_PEBS_ENABLE_LL_EN_PMC_MASK, 0);
+    all |= MSR_PEBS_ENABLE_LL_EN_PMC_MASK;
+
+    CHECK_FIELD(msr_pebs_enable_t, PEBS_ENABLE, PS_EN, ps_en);
+    CHECK_SET(msr_pebs_enable_t, PEBS_ENABLE, PS_EN);
+    ck_assert_uint_eq(all & MSR_PEBS_ENABLE_PS_EN_MASK, 0);
+    all |= MSR_PEBS_ENABLE_PS_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PEBS_ENABLE_WRITABLE_MASK & MSR_PEBS_ENABLE_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PEBS_ENABLE_W1C_MASK & ~MSR_PEBS_ENABLE_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PEBS_ENABLE, PATTERN(MSR_PEBS_ENABLE)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PEBS_ENABLE) & ~MSR_PEBS_ENABLE_WRITABLE_MASK & ~MSR_PEBS_ENABLE_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pebs_enable_read().raw, PATTERN(MSR_PEBS_ENABLE));
+        ck_assert_int_eq(msr_pebs_enable_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PEBS_ENABLE));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PEBS_ENABLE);
+        msr_pebs_enable_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PEBS_ENABLE));
+        v.raw = PATTERN(MSR_PEBS_ENABLE);
+        ck_assert_int_eq(msr_pebs_enable_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PEBS_ENABLE));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pebs_enable_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PEBS_ENABLE) & ~MSR_PEBS_ENABLE_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PEBS_ENABLE_W1C_MASK, kept & ~MSR_PEBS_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PEBS_ENABLE_RESERVED_MASK, PATTERN(MSR_PEBS_ENABLE) & MSR_PEBS_ENABLE_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pebs_enable_modify(all_ones, 0),
+                         (raw & MSR_PEBS_ENABLE_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PEBS_ENABLE_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pebs_enable_modify_safe(0, all_ones, &v), MSR_PEBS_ENABLE_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PEBS_ENABLE_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PEBS_ENABLE_WRITABLE_MASK, MSR_PEBS_ENABLE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pebs_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pentium_4_pebs_enable)
+{
+    uint64_t all = MSR_PENTIUM_4_PEBS_ENABLE_RESERVED_MASK;
+    msr_pentium_4_pebs_enable_t v = { 0 };
+
+    CHECK_FIELD(msr_pentium_4_pebs_enable_t, PENTIUM_4_PEBS_ENABLE, EVENT_NUM, event_num);
+    CHECK_SET(msr_pentium_4_pebs_enable_t, PENTIUM_4_PEBS_ENABLE, EVENT_NUM);
+    ck_assert_uint_eq(all & MSR_PENTIUM_4_PEBS_ENABLE_EVENT_NUM_MASK, 0);
+    all |= MSR_PENTIUM_4_PEBS_ENABLE_EVENT_NUM_MASK;
+
+    CHECK_FIELD(msr_pentium_4_pebs_enable_t, PENTIUM_4_PEBS_ENABLE, UOP, uop);
+    CHECK_SET(msr_pentium_4_pebs_enable_t, PENTIUM_4_PEBS_ENABLE, UOP);
+    ck_assert_uint_eq(all & MSR_PENTIUM_4_PEBS_ENABLE_UOP_MASK, 0);
+    all |= MSR_PENTIUM_4_PEBS_ENABLE_UOP_MASK;
+
+    CHECK_FIELD(msr_pentium_4_pebs_enable_t, PENTIUM_4_PEBS_ENABLE, ENABLE_PEBS_MY_THR, enable_pebs_my_thr);
+    CHECK_SET(msr_pentium_4_pebs_enable_t, PENTIUM_4_PEBS_ENABLE, ENABLE_PEBS_MY_THR);
+    ck_assert_uint_eq(all & MSR_PENTIUM_4_PEBS_ENABLE_ENABLE_PEBS_MY_THR_MASK, 0);
+    all |= MSR_PENTIUM_4_PEBS_ENABLE_ENABLE_PEBS_MY_THR_MASK;
+
+    CHECK_FIELD(msr_pentium_4_pebs_enable_t, PENTIUM_4_PEBS_ENABLE, ENABLE_PEBS_OTH_THR, enable_pebs_oth_thr);
+    CHECK_SET(msr_pentium_4_pebs_enable_t, PENTIUM_4_PEBS_ENABLE, ENABLE_PEBS_OTH_THR);
+    ck_assert_uint_eq(all & MSR_PENTIUM_4_PEBS_ENABLE_ENABLE_PEBS_OTH_THR_MASK, 0);
+    all |= MSR_PENTIUM_4_PEBS_ENABLE_ENABLE_PEBS_OTH_THR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PENTIUM_4_PEBS_ENABLE_WRITABLE_MASK & MSR_PENTIUM_4_PEBS_ENABLE_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PENTIUM_4_PEBS_ENABLE_W1C_MASK & ~MSR_PENTIUM_4_PEBS_ENABLE_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PENTIUM_4_PEBS_ENABLE, PATTERN(MSR_PENTIUM_4_PEBS_ENABLE)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PENTIUM_4_PEBS_ENABLE) & ~MSR_PENTIUM_4_PEBS_ENABLE_WRITABLE_MASK & ~MSR_PENTIUM_4_PEBS_ENABLE_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pentium_4_pebs_enable_read().raw, PATTERN(MSR_PENTIUM_4_PEBS_ENABLE));
+        ck_assert_int_eq(msr_pentium_4_pebs_enable_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PENTIUM_4_PEBS_ENABLE));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PENTIUM_4_PEBS_ENABLE);
+        msr_pentium_4_pebs_enable_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PENTIUM_4_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PENTIUM_4_PEBS_ENABLE));
+        v.raw = PATTERN(MSR_PENTIUM_4_PEBS_ENABLE);
+        ck_assert_int_eq(msr_pentium_4_pebs_enable_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PENTIUM_4_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PENTIUM_4_PEBS_ENABLE));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pentium_4_pebs_enable_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PENTIUM_4_PEBS_ENABLE) & ~MSR_PENTIUM_4_PEBS_ENABLE_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PENTIUM_4_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PENTIUM_4_PEBS_ENABLE_W1C_MASK, kept & ~MSR_PENTIUM_4_PEBS_ENABLE_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PENTIUM_4_PEBS_ENABLE_RESERVED_MASK, PATTERN(MSR_PENTIUM_4_PEBS_ENABLE) & MSR_PENTIUM_4_PEBS_ENABLE_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pentium_4_pebs_enable_modify(all_ones, 0),
+                         (raw & MSR_PENTIUM_4_PEBS_ENABLE_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PENTIUM_4_PEBS_ENABLE_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pentium_4_pebs_enable_modify_safe(0, all_ones, &v), MSR_PENTIUM_4_PEBS_ENABLE_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PENTIUM_4_PEBS_ENABLE_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PENTIUM_4_PEBS_ENABLE_WRITABLE_MASK, MSR_PENTIUM_4_PEBS_ENABLE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PENTIUM_4_PEBS_ENABLE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pentium_4_pebs_enable_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pebs_data_cfg)
+{
+    uint64_t all = MSR_PEBS_DATA_CFG_RESERVED_MASK;
+    msr_pebs_data_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_pebs_data_cfg_t, PEBS_DATA_CFG, MEMINFO, meminfo);
+    CHECK_SET(msr_pebs_data_cfg_t, PEBS_DATA_CFG, MEMINFO);
+    ck_assert_uint_eq(all & MSR_PEBS_DATA_CFG_MEMINFO_MASK, 0);
+    all |= MSR_PEBS_DATA_CFG_MEMINFO_MASK;
+
+    CHECK_FIELD(msr_pebs_data_cfg_t, PEBS_DATA_CFG, GPRS, gprs);
+    CHECK_SET(msr_pebs_data_cfg_t, PEBS_DATA_CFG, GPRS);
+    ck_assert_uint_eq(all & MSR_PEBS_DATA_CFG_GPRS_MASK, 0);
+    all |= MSR_PEBS_DATA_CFG_GPRS_MASK;
+
+    CHECK_FIELD(msr_pebs_data_cfg_t, PEBS_DATA_CFG, XMMS, xmms);
+    CHECK_SET(msr_pebs_data_cfg_t, PEBS_DATA_CFG, XMMS);
+    ck_assert_uint_eq(all & MSR_PEBS_DATA_CFG_XMMS_MASK, 0);
+    all |= MSR_PEBS_DATA_CFG_XMMS_MASK;
+
+    CHECK_FIELD(msr_pebs_data_cfg_t, PEBS_DATA_CFG, LBRS, lbrs);
+    CHECK_SET(msr_pebs_data_cfg_t, PEBS_DATA_CFG, LBRS);
+    ck_assert_uint_eq(all & MSR_PEBS_DATA_CFG_LBRS_MASK, 0);
+    all |= MSR_PEBS_DATA_CFG_LBRS_MASK;
+
+    CHECK_FIELD(msr_pebs_data_cfg_t, PEBS_DATA_CFG, LBR_ENTRIES, lbr_entries);
+    CHECK_SET(msr_pebs_data_cfg_t, PEBS_DATA_CFG, LBR_ENTRIES);
+    ck_assert_uint_eq(all & MSR_PEBS_DATA_CFG_LBR_ENTRIES_MASK, 0);
+    all |= MSR_PEBS_DATA_CFG_LBR_ENTRIES_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PEBS_DATA_CFG_WRITABLE_MASK & MSR_PEBS_DATA_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PEBS_DATA_CFG_W1C_MASK & ~MSR_PEBS_DATA_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PEBS_DATA_CFG, PATTERN(MSR_PEBS_DATA_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PEBS_DATA_CFG) & ~MSR_PEBS_DATA_CFG_WRITABLE_MASK & ~MSR_PEBS_DATA_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pebs_data_cfg_read().raw, PATTERN(MSR_PEBS_DATA_CFG));
+        ck_assert_int_eq(msr_pebs_data_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PEBS_DATA_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PEBS_DATA_CFG);
+        msr_pebs_data_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_DATA_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PEBS_DATA_CFG));
+        v.raw = PATTERN(MSR_PEBS_DATA_CFG);
+        ck_assert_int_eq(msr_pebs_data_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_DATA_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PEBS_DATA_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pebs_data_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PEBS_DATA_CFG) & ~MSR_PEBS_DATA_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_DATA_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PEBS_DATA_CFG_W1C_MASK, kept & ~MSR_PEBS_DATA_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PEBS_DATA_CFG_RESERVED_MASK, PATTERN(MSR_PEBS_DATA_CFG) & MSR_PEBS_DATA_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pebs_data_cfg_modify(all_ones, 0),
+                         (raw & MSR_PEBS_DATA_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PEBS_DATA_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pebs_data_cfg_modify_safe(0, all_ones, &v), MSR_PEBS_DATA_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PEBS_DATA_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PEBS_DATA_CFG_WRITABLE_MASK, MSR_PEBS_DATA_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_DATA_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pebs_data_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pebs_matrix_vert)
+{
+    uint64_t all = MSR_PEBS_MATRIX_VERT_RESERVED_MASK;
+    msr_pebs_matrix_vert_t v = { 0 };
+
+    CHECK_FIELD(msr_pebs_matrix_vert_t, PEBS_MATRIX_VERT, REPLAY_TAG, replay_tag);
+    CHECK_SET(msr_pebs_matrix_vert_t, PEBS_MATRIX_VERT, REPLAY_TAG);
+    ck_assert_uint_eq(all & MSR_PEBS_MATRIX_VERT_REPLAY_TAG_MASK, 0);
+    all |= MSR_PEBS_MATRIX_VERT_REPLAY_TAG_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PEBS_MATRIX_VERT_WRITABLE_MASK & MSR_PEBS_MATRIX_VERT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PEBS_MATRIX_VERT_W1C_MASK & ~MSR_PEBS_MATRIX_VERT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PEBS_MATRIX_VERT, PATTERN(MSR_PEBS_MATRIX_VERT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PEBS_MATRIX_VERT) & ~MSR_PEBS_MATRIX_VERT_WRITABLE_MASK & ~MSR_PEBS_MATRIX_VERT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pebs_matrix_vert_read().raw, PATTERN(MSR_PEBS_MATRIX_VERT));
+        ck_assert_int_eq(msr_pebs_matrix_vert_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PEBS_MATRIX_VERT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PEBS_MATRIX_VERT);
+        msr_pebs_matrix_vert_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_MATRIX_VERT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PEBS_MATRIX_VERT));
+        v.raw = PATTERN(MSR_PEBS_MATRIX_VERT);
+        ck_assert_int_eq(msr_pebs_matrix_vert_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_MATRIX_VERT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PEBS_MATRIX_VERT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pebs_matrix_vert_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PEBS_MATRIX_VERT) & ~MSR_PEBS_MATRIX_VERT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_MATRIX_VERT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PEBS_MATRIX_VERT_W1C_MASK, kept & ~MSR_PEBS_MATRIX_VERT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PEBS_MATRIX_VERT_RESERVED_MASK, PATTERN(MSR_PEBS_MATRIX_VERT) & MSR_PEBS_MATRIX_VERT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pebs_matrix_vert_modify(all_ones, 0),
+                         (raw & MSR_PEBS_MATRIX_VERT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PEBS_MATRIX_VERT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pebs_matrix_vert_modify_safe(0, all_ones, &v), MSR_PEBS_MATRIX_VERT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PEBS_MATRIX_VERT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PEBS_MATRIX_VERT_WRITABLE_MASK, MSR_PEBS_MATRIX_VERT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_MATRIX_VERT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pebs_matrix_vert_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pebs_ld_lat)
+{
+    uint64_t all = MSR_PEBS_LD_LAT_RESERVED_MASK;
+    msr_pebs_ld_lat_t v = { 0 };
+
+    CHECK_FIELD(msr_pebs_ld_lat_t, PEBS_LD_LAT, MIN_LATENCY, min_latency);
+    CHECK_SET(msr_pebs_ld_lat_t, PEBS_LD_LAT, MIN_LATENCY);
+    ck_assert_uint_eq(all & MSR_PEBS_LD_LAT_MIN_LATENCY_MASK, 0);
+    all |= MSR_PEBS_LD_LAT_MIN_LATENCY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PEBS_LD_LAT_WRITABLE_MASK & MSR_PEBS_LD_LAT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PEBS_LD_LAT_W1C_MASK & ~MSR_PEBS_LD_LAT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PEBS_LD_LAT, PATTERN(MSR_PEBS_LD_LAT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PEBS_LD_LAT) & ~MSR_PEBS_LD_LAT_WRITABLE_MASK & ~MSR_PEBS_LD_LAT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pebs_ld_lat_read().raw, PATTERN(MSR_PEBS_LD_LAT));
+        ck_assert_int_eq(msr_pebs_ld_lat_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PEBS_LD_LAT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PEBS_LD_LAT);
+        msr_pebs_ld_lat_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_LD_LAT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PEBS_LD_LAT));
+        v.raw = PATTERN(MSR_PEBS_LD_LAT);
+        ck_assert_int_eq(msr_pebs_ld_lat_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_LD_LAT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PEBS_LD_LAT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pebs_ld_lat_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PEBS_LD_LAT) & ~MSR_PEBS_LD_LAT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_LD_LAT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PEBS_LD_LAT_W1C_MASK, kept & ~MSR_PEBS_LD_LAT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PEBS_LD_LAT_RESERVED_MASK, PATTERN(MSR_PEBS_LD_LAT) & MSR_PEBS_LD_LAT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pebs_ld_lat_modify(all_ones, 0),
+                         (raw & MSR_PEBS_LD_LAT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PEBS_LD_LAT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pebs_ld_lat_modify_safe(0, all_ones, &v), MSR_PEBS_LD_LAT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PEBS_LD_LAT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PEBS_LD_LAT_WRITABLE_MASK, MSR_PEBS_LD_LAT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_LD_LAT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pebs_ld_lat_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pebs_frontend)
+{
+    uint64_t all = MSR_PEBS_FRONTEND_RESERVED_MASK;
+    msr_pebs_frontend_t v = { 0 };
+
+    CHECK_FIELD(msr_pebs_frontend_t, PEBS_FRONTEND, EVENT_CODE_SELECT, event_code_select);
+    CHECK_SET(msr_pebs_frontend_t, PEBS_FRONTEND, EVENT_CODE_SELECT);
+    ck_assert_uint_eq(all & MSR_PEBS_FRONTEND_EVENT_CODE_SELECT_MASK, 0);
+    all |= MSR_PEBS_FRONTEND_EVENT_CODE_SELECT_MASK;
+
+    CHECK_FIELD(msr_pebs_frontend_t, PEBS_FRONTEND, EVENT_CODE_SELECT_HIGH, event_code_select_high);
+    CHECK_SET(msr_pebs_frontend_t, PEBS_FRONTEND, EVENT_CODE_SELECT_HIGH);
+    ck_assert_uint_eq(all & MSR_PEBS_FRONTEND_EVENT_CODE_SELECT_HIGH_MASK, 0);
+    all |= MSR_PEBS_FRONTEND_EVENT_CODE_SELECT_HIGH_MASK;
+
+    CHECK_FIELD(msr_pebs_frontend_t, PEBS_FRONTEND, IDQ_BUBBLE_LENGTH, idq_bubble_length);
+    CHECK_SET(msr_pebs_frontend_t, PEBS_FRONTEND, IDQ_BUBBLE_LENGTH);
+    ck_assert_uint_eq(all & MSR_PEBS_FRONTEND_IDQ_BUBBLE_LENGTH_MASK, 0);
+    all |= MSR_PEBS_FRONTEND_IDQ_BUBBLE_LENGTH_MASK;
+
+    CHECK_FIELD(msr_pebs_frontend_t, PEBS_FRONTEND, IDQ_BUBBLE_WIDTH, idq_bubble_width);
+    CHECK_SET(msr_pebs_frontend_t, PEBS_FRONTEND, IDQ_BUBBLE_WIDTH);
+    ck_assert_uint_eq(all & MSR_PEBS_FRONTEND_IDQ_BUBBLE_WIDTH_MASK, 0);
+    all |= MSR_PEBS_FRONTEND_IDQ_BUBBLE_WIDTH_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PEBS_FRONTEND_WRITABLE_MASK & MSR_PEBS_FRONTEND_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PEBS_FRONTEND_W1C_MASK & ~MSR_PEBS_FRONTEND_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PEBS_FRONTEND, PATTERN(MSR_PEBS_FRONTEND)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PEBS_FRONTEND) & ~MSR_PEBS_FRONTEND_WRITABLE_MASK & ~MSR_PEBS_FRONTEND_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pebs_frontend_read().raw, PATTERN(MSR_PEBS_FRONTEND));
+        ck_assert_int_eq(msr_pebs_frontend_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PEBS_FRONTEND));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PEBS_FRONTEND);
+        msr_pebs_frontend_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_FRONTEND, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PEBS_FRONTEND));
+        v.raw = PATTERN(MSR_PEBS_FRONTEND);
+        ck_assert_int_eq(msr_pebs_frontend_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_FRONTEND, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PEBS_FRONTEND));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pebs_frontend_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PEBS_FRONTEND) & ~MSR_PEBS_FRONTEND_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_FRONTEND, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PEBS_FRONTEND_W1C_MASK, kept & ~MSR_PEBS_FRONTEND_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PEBS_FRONTEND_RESERVED_MASK, PATTERN(MSR_PEBS_FRONTEND) & MSR_PEBS_FRONTEND_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pebs_frontend_modify(all_ones, 0),
+                         (raw & MSR_PEBS_FRONTEND_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PEBS_FRONTEND_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pebs_frontend_modify_safe(0, all_ones, &v), MSR_PEBS_FRONTEND_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PEBS_FRONTEND_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PEBS_FRONTEND_WRITABLE_MASK, MSR_PEBS_FRONTEND_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PEBS_FRONTEND, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pebs_frontend_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_c3_residency)
+{
+    uint64_t all = MSR_PKG_C3_RESIDENCY_RESERVED_MASK;
+    msr_pkg_c3_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_c3_residency_t, PKG_C3_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_PKG_C3_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_PKG_C3_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_C3_RESIDENCY_WRITABLE_MASK & MSR_PKG_C3_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_C3_RESIDENCY_W1C_MASK & ~MSR_PKG_C3_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_C3_RESIDENCY, PATTERN(MSR_PKG_C3_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_c3_residency_read().raw, PATTERN(MSR_PKG_C3_RESIDENCY));
+        ck_assert_int_eq(msr_pkg_c3_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_C3_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_c3_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_c6_residency)
+{
+    uint64_t all = MSR_PKG_C6_RESIDENCY_RESERVED_MASK;
+    msr_pkg_c6_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_c6_residency_t, PKG_C6_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_PKG_C6_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_PKG_C6_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_C6_RESIDENCY_WRITABLE_MASK & MSR_PKG_C6_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_C6_RESIDENCY_W1C_MASK & ~MSR_PKG_C6_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_C6_RESIDENCY, PATTERN(MSR_PKG_C6_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_c6_residency_read().raw, PATTERN(MSR_PKG_C6_RESIDENCY));
+        ck_assert_int_eq(msr_pkg_c6_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_C6_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_c6_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_atom_pkg_c6_residency)
+{
+    uint64_t all = MSR_ATOM_PKG_C6_RESIDENCY_RESERVED_MASK;
+    msr_atom_pkg_c6_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_atom_pkg_c6_residency_t, ATOM_PKG_C6_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_ATOM_PKG_C6_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_ATOM_PKG_C6_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_ATOM_PKG_C6_RESIDENCY_WRITABLE_MASK & MSR_ATOM_PKG_C6_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_ATOM_PKG_C6_RESIDENCY_W1C_MASK & ~MSR_ATOM_PKG_C6_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_ATOM_PKG_C6_RESIDENCY, PATTERN(MSR_ATOM_PKG_C6_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_atom_pkg_c6_residency_read().raw, PATTERN(MSR_ATOM_PKG_C6_RESIDENCY));
+        ck_assert_int_eq(msr_atom_pkg_c6_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_ATOM_PKG_C6_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_atom_pkg_c6_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_c7_residency)
+{
+    uint64_t all = MSR_PKG_C7_RESIDENCY_RESERVED_MASK;
+    msr_pkg_c7_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_c7_residency_t, PKG_C7_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_PKG_C7_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_PKG_C7_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_C7_RESIDENCY_WRITABLE_MASK & MSR_PKG_C7_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_C7_RESIDENCY_W1C_MASK & ~MSR_PKG_C7_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_C7_RESIDENCY, PATTERN(MSR_PKG_C7_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_c7_residency_read().raw, PATTERN(MSR_PKG_C7_RESIDENCY));
+        ck_assert_int_eq(msr_pkg_c7_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_C7_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_c7_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_core_c3_residency)
+{
+    uint64_t all = MSR_CORE_C3_RESIDENCY_RESERVED_MASK;
+    msr_core_c3_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_core_c3_residency_t, CORE_C3_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_CORE_C3_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_CORE_C3_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_C3_RESIDENCY_WRITABLE_MASK & MSR_CORE_C3_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_C3_RESIDENCY_W1C_MASK & ~MSR_CORE_C3_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_C3_RESIDENCY, PATTERN(MSR_CORE_C3_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_c3_residency_read().raw, PATTERN(MSR_CORE_C3_RESIDENCY));
+        ck_assert_int_eq(msr_core_c3_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_C3_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_c3_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_core_c6_residency)
+{
+    uint64_t all = MSR_CORE_C6_RESIDENCY_RESERVED_MASK;
+    msr_core_c6_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_core_c6_residency_t, CORE_C6_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_CORE_C6_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_CORE_C6_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_C6_RESIDENCY_WRITABLE_MASK & MSR_CORE_C6_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_C6_RESIDENCY_W1C_MASK & ~MSR_CORE_C6_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_C6_RESIDENCY, PATTERN(MSR_CORE_C6_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_c6_residency_read().raw, PATTERN(MSR_CORE_C6_RESIDENCY));
+        ck_assert_int_eq(msr_core_c6_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_C6_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_c6_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_core_c7_residency)
+{
+    uint64_t all = MSR_CORE_C7_RESIDENCY_RESERVED_MASK;
+    msr_core_c7_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_core_c7_residency_t, CORE_C7_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_CORE_C7_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_CORE_C7_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_C7_RESIDENCY_WRITABLE_MASK & MSR_CORE_C7_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_C7_RESIDENCY_W1C_MASK & ~MSR_CORE_C7_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_C7_RESIDENCY, PATTERN(MSR_CORE_C7_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_c7_residency_read().raw, PATTERN(MSR_CORE_C7_RESIDENCY));
+        ck_assert_int_eq(msr_core_c7_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_C7_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_c7_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_xeon_phi_core_c6_residency)
+{
+    uint64_t all = MSR_XEON_PHI_CORE_C6_RESIDENCY_RESERVED_MASK;
+    msr_xeon_phi_core_c6_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_xeon_phi_core_c6_residency_t, XEON_PHI_CORE_C6_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_XEON_PHI_CORE_C6_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_XEON_PHI_CORE_C6_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_XEON_PHI_CORE_C6_RESIDENCY_WRITABLE_MASK & MSR_XEON_PHI_CORE_C6_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_XEON_PHI_CORE_C6_RESIDENCY_W1C_MASK & ~MSR_XEON_PHI_CORE_C6_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_XEON_PHI_CORE_C6_RESIDENCY, PATTERN(MSR_XEON_PHI_CORE_C6_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_xeon_phi_core_c6_residency_read().raw, PATTERN(MSR_XEON_PHI_CORE_C6_RESIDENCY));
+        ck_assert_int_eq(msr_xeon_phi_core_c6_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_XEON_PHI_CORE_C6_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_xeon_phi_core_c6_residency_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -7344,6 +13484,118 @@ START_TEST(test_ia32_mcx_misc)
 }
 END_TEST
 
+START_TEST(test_mcx_misc0)
+{
+    uint64_t all = MSR_MCx_MISC0_RESERVED_MASK;
+    msr_mcx_misc0_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, BLKPTR, blkptr);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_BLKPTR_MASK, 0);
+    all |= MSR_MCx_MISC0_BLKPTR_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, ERRCNT, errcnt);
+    CHECK_SET(msr_mcx_misc0_t, MCx_MISC0, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_ERRCNT_MASK, 0);
+    all |= MSR_MCx_MISC0_ERRCNT_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, OVRFLW, ovrflw);
+    CHECK_SET(msr_mcx_misc0_t, MCx_MISC0, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_OVRFLW_MASK, 0);
+    all |= MSR_MCx_MISC0_OVRFLW_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, INTTYPE, inttype);
+    CHECK_SET(msr_mcx_misc0_t, MCx_MISC0, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_INTTYPE_MASK, 0);
+    all |= MSR_MCx_MISC0_INTTYPE_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, CNTEN, cnten);
+    CHECK_SET(msr_mcx_misc0_t, MCx_MISC0, CNTEN);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_CNTEN_MASK, 0);
+    all |= MSR_MCx_MISC0_CNTEN_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, LVTOFF, lvtoff);
+    CHECK_SET(msr_mcx_misc0_t, MCx_MISC0, LVTOFF);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_LVTOFF_MASK, 0);
+    all |= MSR_MCx_MISC0_LVTOFF_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, INTP, intp);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_INTP_MASK, 0);
+    all |= MSR_MCx_MISC0_INTP_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, LOCKED, locked);
+    CHECK_SET(msr_mcx_misc0_t, MCx_MISC0, LOCKED);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_LOCKED_MASK, 0);
+    all |= MSR_MCx_MISC0_LOCKED_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, CNTP, cntp);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_CNTP_MASK, 0);
+    all |= MSR_MCx_MISC0_CNTP_MASK;
+
+    CHECK_FIELD(msr_mcx_misc0_t, MCx_MISC0, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MCx_MISC0_VALID_MASK, 0);
+    all |= MSR_MCx_MISC0_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MCx_MISC0_WRITABLE_MASK & MSR_MCx_MISC0_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MCx_MISC0_W1C_MASK & ~MSR_MCx_MISC0_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_MCx_MISC0(0), MSR_MC0_MISC0);
+    ck_assert_uint_eq(MSR_MCx_MISC0(31), MSR_MC31_MISC0);
+    for (i = 0; i < MSR_MCx_MISC0_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCx_MISC0(i), PATTERN(MSR_MCx_MISC0(i))), MSR_OK);
+    for (i = 0; i < MSR_MCx_MISC0_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MCx_MISC0(i)) & ~MSR_MCx_MISC0_WRITABLE_MASK & ~MSR_MCx_MISC0_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcx_misc0_read(i).raw, PATTERN(MSR_MCx_MISC0(i)));
+        ck_assert_int_eq(msr_mcx_misc0_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCx_MISC0(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MCx_MISC0(i));
+        msr_mcx_misc0_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCx_MISC0(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCx_MISC0(i)));
+        v.raw = PATTERN(MSR_MCx_MISC0(i));
+        ck_assert_int_eq(msr_mcx_misc0_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCx_MISC0(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCx_MISC0(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_mcx_misc0_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_MCx_MISC0(i)) & ~MSR_MCx_MISC0_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCx_MISC0(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MCx_MISC0_W1C_MASK, kept & ~MSR_MCx_MISC0_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MCx_MISC0_RESERVED_MASK, PATTERN(MSR_MCx_MISC0(i)) & MSR_MCx_MISC0_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_mcx_misc0_modify(i, all_ones, 0),
+                         (raw & MSR_MCx_MISC0_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MCx_MISC0_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_mcx_misc0_modify_safe(i, 0, all_ones, &v), MSR_MCx_MISC0_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MCx_MISC0_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MCx_MISC0_WRITABLE_MASK, MSR_MCx_MISC0_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCx_MISC0(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_mcx_misc0_read_safe(MSR_MCx_MISC0_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcx_misc0_read(MSR_MCx_MISC0_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_mcx_misc0_write_safe(MSR_MCx_MISC0_COUNT, v), MSR_ERR_RANGE);
+        msr_mcx_misc0_write(MSR_MCx_MISC0_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcx_misc0_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_vmx_basic)
 {
     uint64_t all = MSR_IA32_VMX_BASIC_RESERVED_MASK;
@@ -7541,6 +13793,10 @@ START_TEST(test_ia32_vmx_misc)
     CHECK_FIELD(msr_ia32_vmx_misc_t, IA32_VMX_MISC, ACTIVITY_WAIT_SIPI, activity_wait_sipi);
     ck_assert_uint_eq(all & MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK, 0);
     all |= MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK;
+
+    CHECK_FIELD(msr_ia32_vmx_misc_t, IA32_VMX_MISC, IMPL_9, impl_9);
+    ck_assert_uint_eq(all & MSR_IA32_VMX_MISC_IMPL_9_MASK, 0);
+    all |= MSR_IA32_VMX_MISC_IMPL_9_MASK;
 
     CHECK_FIELD(msr_ia32_vmx_misc_t, IA32_VMX_MISC, INTEL_PT_IN_VMX, intel_pt_in_vmx);
     ck_assert_uint_eq(all & MSR_IA32_VMX_MISC_INTEL_PT_IN_VMX_MASK, 0);
@@ -8818,6 +15074,2062 @@ START_TEST(test_ia32_ds_area)
 }
 END_TEST
 
+START_TEST(test_vr_current_config)
+{
+    uint64_t all = MSR_VR_CURRENT_CONFIG_RESERVED_MASK;
+    msr_vr_current_config_t v = { 0 };
+
+    CHECK_FIELD(msr_vr_current_config_t, VR_CURRENT_CONFIG, CURRENT_LIMIT, current_limit);
+    CHECK_SET(msr_vr_current_config_t, VR_CURRENT_CONFIG, CURRENT_LIMIT);
+    ck_assert_uint_eq(all & MSR_VR_CURRENT_CONFIG_CURRENT_LIMIT_MASK, 0);
+    all |= MSR_VR_CURRENT_CONFIG_CURRENT_LIMIT_MASK;
+
+    CHECK_FIELD(msr_vr_current_config_t, VR_CURRENT_CONFIG, IMPL_30_13, impl_30_13);
+    ck_assert_uint_eq(all & MSR_VR_CURRENT_CONFIG_IMPL_30_13_MASK, 0);
+    all |= MSR_VR_CURRENT_CONFIG_IMPL_30_13_MASK;
+
+    CHECK_FIELD(msr_vr_current_config_t, VR_CURRENT_CONFIG, LOCK, lock);
+    CHECK_SET(msr_vr_current_config_t, VR_CURRENT_CONFIG, LOCK);
+    ck_assert_uint_eq(all & MSR_VR_CURRENT_CONFIG_LOCK_MASK, 0);
+    all |= MSR_VR_CURRENT_CONFIG_LOCK_MASK;
+
+    CHECK_FIELD(msr_vr_current_config_t, VR_CURRENT_CONFIG, IMPL_63_32, impl_63_32);
+    ck_assert_uint_eq(all & MSR_VR_CURRENT_CONFIG_IMPL_63_32_MASK, 0);
+    all |= MSR_VR_CURRENT_CONFIG_IMPL_63_32_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_VR_CURRENT_CONFIG_WRITABLE_MASK & MSR_VR_CURRENT_CONFIG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_VR_CURRENT_CONFIG_W1C_MASK & ~MSR_VR_CURRENT_CONFIG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_VR_CURRENT_CONFIG, PATTERN(MSR_VR_CURRENT_CONFIG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_VR_CURRENT_CONFIG) & ~MSR_VR_CURRENT_CONFIG_WRITABLE_MASK & ~MSR_VR_CURRENT_CONFIG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_vr_current_config_read().raw, PATTERN(MSR_VR_CURRENT_CONFIG));
+        ck_assert_int_eq(msr_vr_current_config_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_VR_CURRENT_CONFIG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_VR_CURRENT_CONFIG);
+        msr_vr_current_config_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VR_CURRENT_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_VR_CURRENT_CONFIG));
+        v.raw = PATTERN(MSR_VR_CURRENT_CONFIG);
+        ck_assert_int_eq(msr_vr_current_config_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VR_CURRENT_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_VR_CURRENT_CONFIG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_vr_current_config_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_VR_CURRENT_CONFIG) & ~MSR_VR_CURRENT_CONFIG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VR_CURRENT_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_VR_CURRENT_CONFIG_W1C_MASK, kept & ~MSR_VR_CURRENT_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_VR_CURRENT_CONFIG_RESERVED_MASK, PATTERN(MSR_VR_CURRENT_CONFIG) & MSR_VR_CURRENT_CONFIG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_vr_current_config_modify(all_ones, 0),
+                         (raw & MSR_VR_CURRENT_CONFIG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_VR_CURRENT_CONFIG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_vr_current_config_modify_safe(0, all_ones, &v), MSR_VR_CURRENT_CONFIG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_VR_CURRENT_CONFIG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_VR_CURRENT_CONFIG_WRITABLE_MASK, MSR_VR_CURRENT_CONFIG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_VR_CURRENT_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_vr_current_config_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_rapl_power_unit)
+{
+    uint64_t all = MSR_RAPL_POWER_UNIT_RESERVED_MASK;
+    msr_rapl_power_unit_t v = { 0 };
+
+    CHECK_FIELD(msr_rapl_power_unit_t, RAPL_POWER_UNIT, POWER_UNITS, power_units);
+    ck_assert_uint_eq(all & MSR_RAPL_POWER_UNIT_POWER_UNITS_MASK, 0);
+    all |= MSR_RAPL_POWER_UNIT_POWER_UNITS_MASK;
+
+    CHECK_FIELD(msr_rapl_power_unit_t, RAPL_POWER_UNIT, ENERGY_STATUS_UNITS, energy_status_units);
+    ck_assert_uint_eq(all & MSR_RAPL_POWER_UNIT_ENERGY_STATUS_UNITS_MASK, 0);
+    all |= MSR_RAPL_POWER_UNIT_ENERGY_STATUS_UNITS_MASK;
+
+    CHECK_FIELD(msr_rapl_power_unit_t, RAPL_POWER_UNIT, TIME_UNITS, time_units);
+    ck_assert_uint_eq(all & MSR_RAPL_POWER_UNIT_TIME_UNITS_MASK, 0);
+    all |= MSR_RAPL_POWER_UNIT_TIME_UNITS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_RAPL_POWER_UNIT_WRITABLE_MASK & MSR_RAPL_POWER_UNIT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_RAPL_POWER_UNIT_W1C_MASK & ~MSR_RAPL_POWER_UNIT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_RAPL_POWER_UNIT, PATTERN(MSR_RAPL_POWER_UNIT)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_rapl_power_unit_read().raw, PATTERN(MSR_RAPL_POWER_UNIT));
+        ck_assert_int_eq(msr_rapl_power_unit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RAPL_POWER_UNIT));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_rapl_power_unit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkgc3_irtl)
+{
+    uint64_t all = MSR_PKGC3_IRTL_RESERVED_MASK;
+    msr_pkgc3_irtl_t v = { 0 };
+
+    CHECK_FIELD(msr_pkgc3_irtl_t, PKGC3_IRTL, TIME_LIMIT, time_limit);
+    CHECK_SET(msr_pkgc3_irtl_t, PKGC3_IRTL, TIME_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKGC3_IRTL_TIME_LIMIT_MASK, 0);
+    all |= MSR_PKGC3_IRTL_TIME_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkgc3_irtl_t, PKGC3_IRTL, TIME_UNIT, time_unit);
+    CHECK_SET(msr_pkgc3_irtl_t, PKGC3_IRTL, TIME_UNIT);
+    ck_assert_uint_eq(all & MSR_PKGC3_IRTL_TIME_UNIT_MASK, 0);
+    all |= MSR_PKGC3_IRTL_TIME_UNIT_MASK;
+
+    CHECK_FIELD(msr_pkgc3_irtl_t, PKGC3_IRTL, VALID, valid);
+    CHECK_SET(msr_pkgc3_irtl_t, PKGC3_IRTL, VALID);
+    ck_assert_uint_eq(all & MSR_PKGC3_IRTL_VALID_MASK, 0);
+    all |= MSR_PKGC3_IRTL_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKGC3_IRTL_WRITABLE_MASK & MSR_PKGC3_IRTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKGC3_IRTL_W1C_MASK & ~MSR_PKGC3_IRTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKGC3_IRTL, PATTERN(MSR_PKGC3_IRTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PKGC3_IRTL) & ~MSR_PKGC3_IRTL_WRITABLE_MASK & ~MSR_PKGC3_IRTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkgc3_irtl_read().raw, PATTERN(MSR_PKGC3_IRTL));
+        ck_assert_int_eq(msr_pkgc3_irtl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKGC3_IRTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PKGC3_IRTL);
+        msr_pkgc3_irtl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC3_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PKGC3_IRTL));
+        v.raw = PATTERN(MSR_PKGC3_IRTL);
+        ck_assert_int_eq(msr_pkgc3_irtl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC3_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PKGC3_IRTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pkgc3_irtl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PKGC3_IRTL) & ~MSR_PKGC3_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC3_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PKGC3_IRTL_W1C_MASK, kept & ~MSR_PKGC3_IRTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PKGC3_IRTL_RESERVED_MASK, PATTERN(MSR_PKGC3_IRTL) & MSR_PKGC3_IRTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pkgc3_irtl_modify(all_ones, 0),
+                         (raw & MSR_PKGC3_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PKGC3_IRTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pkgc3_irtl_modify_safe(0, all_ones, &v), MSR_PKGC3_IRTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PKGC3_IRTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PKGC3_IRTL_WRITABLE_MASK, MSR_PKGC3_IRTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC3_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkgc3_irtl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkgc6_irtl)
+{
+    uint64_t all = MSR_PKGC6_IRTL_RESERVED_MASK;
+    msr_pkgc6_irtl_t v = { 0 };
+
+    CHECK_FIELD(msr_pkgc6_irtl_t, PKGC6_IRTL, TIME_LIMIT, time_limit);
+    CHECK_SET(msr_pkgc6_irtl_t, PKGC6_IRTL, TIME_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKGC6_IRTL_TIME_LIMIT_MASK, 0);
+    all |= MSR_PKGC6_IRTL_TIME_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkgc6_irtl_t, PKGC6_IRTL, TIME_UNIT, time_unit);
+    CHECK_SET(msr_pkgc6_irtl_t, PKGC6_IRTL, TIME_UNIT);
+    ck_assert_uint_eq(all & MSR_PKGC6_IRTL_TIME_UNIT_MASK, 0);
+    all |= MSR_PKGC6_IRTL_TIME_UNIT_MASK;
+
+    CHECK_FIELD(msr_pkgc6_irtl_t, PKGC6_IRTL, VALID, valid);
+    CHECK_SET(msr_pkgc6_irtl_t, PKGC6_IRTL, VALID);
+    ck_assert_uint_eq(all & MSR_PKGC6_IRTL_VALID_MASK, 0);
+    all |= MSR_PKGC6_IRTL_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKGC6_IRTL_WRITABLE_MASK & MSR_PKGC6_IRTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKGC6_IRTL_W1C_MASK & ~MSR_PKGC6_IRTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKGC6_IRTL, PATTERN(MSR_PKGC6_IRTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PKGC6_IRTL) & ~MSR_PKGC6_IRTL_WRITABLE_MASK & ~MSR_PKGC6_IRTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkgc6_irtl_read().raw, PATTERN(MSR_PKGC6_IRTL));
+        ck_assert_int_eq(msr_pkgc6_irtl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKGC6_IRTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PKGC6_IRTL);
+        msr_pkgc6_irtl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC6_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PKGC6_IRTL));
+        v.raw = PATTERN(MSR_PKGC6_IRTL);
+        ck_assert_int_eq(msr_pkgc6_irtl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC6_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PKGC6_IRTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pkgc6_irtl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PKGC6_IRTL) & ~MSR_PKGC6_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC6_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PKGC6_IRTL_W1C_MASK, kept & ~MSR_PKGC6_IRTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PKGC6_IRTL_RESERVED_MASK, PATTERN(MSR_PKGC6_IRTL) & MSR_PKGC6_IRTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pkgc6_irtl_modify(all_ones, 0),
+                         (raw & MSR_PKGC6_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PKGC6_IRTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pkgc6_irtl_modify_safe(0, all_ones, &v), MSR_PKGC6_IRTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PKGC6_IRTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PKGC6_IRTL_WRITABLE_MASK, MSR_PKGC6_IRTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC6_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkgc6_irtl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkgc7_irtl)
+{
+    uint64_t all = MSR_PKGC7_IRTL_RESERVED_MASK;
+    msr_pkgc7_irtl_t v = { 0 };
+
+    CHECK_FIELD(msr_pkgc7_irtl_t, PKGC7_IRTL, TIME_LIMIT, time_limit);
+    CHECK_SET(msr_pkgc7_irtl_t, PKGC7_IRTL, TIME_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKGC7_IRTL_TIME_LIMIT_MASK, 0);
+    all |= MSR_PKGC7_IRTL_TIME_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkgc7_irtl_t, PKGC7_IRTL, TIME_UNIT, time_unit);
+    CHECK_SET(msr_pkgc7_irtl_t, PKGC7_IRTL, TIME_UNIT);
+    ck_assert_uint_eq(all & MSR_PKGC7_IRTL_TIME_UNIT_MASK, 0);
+    all |= MSR_PKGC7_IRTL_TIME_UNIT_MASK;
+
+    CHECK_FIELD(msr_pkgc7_irtl_t, PKGC7_IRTL, VALID, valid);
+    CHECK_SET(msr_pkgc7_irtl_t, PKGC7_IRTL, VALID);
+    ck_assert_uint_eq(all & MSR_PKGC7_IRTL_VALID_MASK, 0);
+    all |= MSR_PKGC7_IRTL_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKGC7_IRTL_WRITABLE_MASK & MSR_PKGC7_IRTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKGC7_IRTL_W1C_MASK & ~MSR_PKGC7_IRTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKGC7_IRTL, PATTERN(MSR_PKGC7_IRTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PKGC7_IRTL) & ~MSR_PKGC7_IRTL_WRITABLE_MASK & ~MSR_PKGC7_IRTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkgc7_irtl_read().raw, PATTERN(MSR_PKGC7_IRTL));
+        ck_assert_int_eq(msr_pkgc7_irtl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKGC7_IRTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PKGC7_IRTL);
+        msr_pkgc7_irtl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC7_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PKGC7_IRTL));
+        v.raw = PATTERN(MSR_PKGC7_IRTL);
+        ck_assert_int_eq(msr_pkgc7_irtl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC7_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PKGC7_IRTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pkgc7_irtl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PKGC7_IRTL) & ~MSR_PKGC7_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC7_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PKGC7_IRTL_W1C_MASK, kept & ~MSR_PKGC7_IRTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PKGC7_IRTL_RESERVED_MASK, PATTERN(MSR_PKGC7_IRTL) & MSR_PKGC7_IRTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pkgc7_irtl_modify(all_ones, 0),
+                         (raw & MSR_PKGC7_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PKGC7_IRTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pkgc7_irtl_modify_safe(0, all_ones, &v), MSR_PKGC7_IRTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PKGC7_IRTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PKGC7_IRTL_WRITABLE_MASK, MSR_PKGC7_IRTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC7_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkgc7_irtl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_c2_residency)
+{
+    uint64_t all = MSR_PKG_C2_RESIDENCY_RESERVED_MASK;
+    msr_pkg_c2_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_c2_residency_t, PKG_C2_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_PKG_C2_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_PKG_C2_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_C2_RESIDENCY_WRITABLE_MASK & MSR_PKG_C2_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_C2_RESIDENCY_W1C_MASK & ~MSR_PKG_C2_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_C2_RESIDENCY, PATTERN(MSR_PKG_C2_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_c2_residency_read().raw, PATTERN(MSR_PKG_C2_RESIDENCY));
+        ck_assert_int_eq(msr_pkg_c2_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_C2_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_c2_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_power_limit)
+{
+    uint64_t all = MSR_PKG_POWER_LIMIT_RESERVED_MASK;
+    msr_pkg_power_limit_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL1_POWER_LIMIT, pl1_power_limit);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL1_POWER_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_PL1_POWER_LIMIT_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_PL1_POWER_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL1_ENABLE, pl1_enable);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL1_ENABLE);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_PL1_ENABLE_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_PL1_ENABLE_MASK;
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL1_CLAMP, pl1_clamp);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL1_CLAMP);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_PL1_CLAMP_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_PL1_CLAMP_MASK;
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL1_TIME_WINDOW, pl1_time_window);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL1_TIME_WINDOW);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_PL1_TIME_WINDOW_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_PL1_TIME_WINDOW_MASK;
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL2_POWER_LIMIT, pl2_power_limit);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL2_POWER_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_PL2_POWER_LIMIT_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_PL2_POWER_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL2_ENABLE, pl2_enable);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL2_ENABLE);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_PL2_ENABLE_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_PL2_ENABLE_MASK;
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL2_CLAMP, pl2_clamp);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL2_CLAMP);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_PL2_CLAMP_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_PL2_CLAMP_MASK;
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL2_TIME_WINDOW, pl2_time_window);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, PL2_TIME_WINDOW);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_PL2_TIME_WINDOW_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_PL2_TIME_WINDOW_MASK;
+
+    CHECK_FIELD(msr_pkg_power_limit_t, PKG_POWER_LIMIT, LOCK, lock);
+    CHECK_SET(msr_pkg_power_limit_t, PKG_POWER_LIMIT, LOCK);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_LIMIT_LOCK_MASK, 0);
+    all |= MSR_PKG_POWER_LIMIT_LOCK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_POWER_LIMIT_WRITABLE_MASK & MSR_PKG_POWER_LIMIT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_POWER_LIMIT_W1C_MASK & ~MSR_PKG_POWER_LIMIT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_POWER_LIMIT, PATTERN(MSR_PKG_POWER_LIMIT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PKG_POWER_LIMIT) & ~MSR_PKG_POWER_LIMIT_WRITABLE_MASK & ~MSR_PKG_POWER_LIMIT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_power_limit_read().raw, PATTERN(MSR_PKG_POWER_LIMIT));
+        ck_assert_int_eq(msr_pkg_power_limit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_POWER_LIMIT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PKG_POWER_LIMIT);
+        msr_pkg_power_limit_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKG_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PKG_POWER_LIMIT));
+        v.raw = PATTERN(MSR_PKG_POWER_LIMIT);
+        ck_assert_int_eq(msr_pkg_power_limit_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKG_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PKG_POWER_LIMIT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pkg_power_limit_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PKG_POWER_LIMIT) & ~MSR_PKG_POWER_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKG_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PKG_POWER_LIMIT_W1C_MASK, kept & ~MSR_PKG_POWER_LIMIT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PKG_POWER_LIMIT_RESERVED_MASK, PATTERN(MSR_PKG_POWER_LIMIT) & MSR_PKG_POWER_LIMIT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pkg_power_limit_modify(all_ones, 0),
+                         (raw & MSR_PKG_POWER_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PKG_POWER_LIMIT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pkg_power_limit_modify_safe(0, all_ones, &v), MSR_PKG_POWER_LIMIT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PKG_POWER_LIMIT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PKG_POWER_LIMIT_WRITABLE_MASK, MSR_PKG_POWER_LIMIT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKG_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_power_limit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_energy_status)
+{
+    uint64_t all = MSR_PKG_ENERGY_STATUS_RESERVED_MASK;
+    msr_pkg_energy_status_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_energy_status_t, PKG_ENERGY_STATUS, ENERGY, energy);
+    ck_assert_uint_eq(all & MSR_PKG_ENERGY_STATUS_ENERGY_MASK, 0);
+    all |= MSR_PKG_ENERGY_STATUS_ENERGY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_ENERGY_STATUS_WRITABLE_MASK & MSR_PKG_ENERGY_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_ENERGY_STATUS_W1C_MASK & ~MSR_PKG_ENERGY_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_ENERGY_STATUS, PATTERN(MSR_PKG_ENERGY_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_energy_status_read().raw, PATTERN(MSR_PKG_ENERGY_STATUS));
+        ck_assert_int_eq(msr_pkg_energy_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_ENERGY_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_energy_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_perf_status)
+{
+    uint64_t all = MSR_PKG_PERF_STATUS_RESERVED_MASK;
+    msr_pkg_perf_status_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_perf_status_t, PKG_PERF_STATUS, THROTTLED_TIME, throttled_time);
+    ck_assert_uint_eq(all & MSR_PKG_PERF_STATUS_THROTTLED_TIME_MASK, 0);
+    all |= MSR_PKG_PERF_STATUS_THROTTLED_TIME_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_PERF_STATUS_WRITABLE_MASK & MSR_PKG_PERF_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_PERF_STATUS_W1C_MASK & ~MSR_PKG_PERF_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_PERF_STATUS, PATTERN(MSR_PKG_PERF_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_perf_status_read().raw, PATTERN(MSR_PKG_PERF_STATUS));
+        ck_assert_int_eq(msr_pkg_perf_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_PERF_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_perf_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_power_info)
+{
+    uint64_t all = MSR_PKG_POWER_INFO_RESERVED_MASK;
+    msr_pkg_power_info_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_power_info_t, PKG_POWER_INFO, THERMAL_SPEC_POWER, thermal_spec_power);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_INFO_THERMAL_SPEC_POWER_MASK, 0);
+    all |= MSR_PKG_POWER_INFO_THERMAL_SPEC_POWER_MASK;
+
+    CHECK_FIELD(msr_pkg_power_info_t, PKG_POWER_INFO, MIN_POWER, min_power);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_INFO_MIN_POWER_MASK, 0);
+    all |= MSR_PKG_POWER_INFO_MIN_POWER_MASK;
+
+    CHECK_FIELD(msr_pkg_power_info_t, PKG_POWER_INFO, MAX_POWER, max_power);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_INFO_MAX_POWER_MASK, 0);
+    all |= MSR_PKG_POWER_INFO_MAX_POWER_MASK;
+
+    CHECK_FIELD(msr_pkg_power_info_t, PKG_POWER_INFO, MAX_TIME_WINDOW, max_time_window);
+    ck_assert_uint_eq(all & MSR_PKG_POWER_INFO_MAX_TIME_WINDOW_MASK, 0);
+    all |= MSR_PKG_POWER_INFO_MAX_TIME_WINDOW_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_POWER_INFO_WRITABLE_MASK & MSR_PKG_POWER_INFO_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_POWER_INFO_W1C_MASK & ~MSR_PKG_POWER_INFO_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_POWER_INFO, PATTERN(MSR_PKG_POWER_INFO)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_power_info_read().raw, PATTERN(MSR_PKG_POWER_INFO));
+        ck_assert_int_eq(msr_pkg_power_info_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_POWER_INFO));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_power_info_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dram_power_limit)
+{
+    uint64_t all = MSR_DRAM_POWER_LIMIT_RESERVED_MASK;
+    msr_dram_power_limit_t v = { 0 };
+
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, POWER_LIMIT, power_limit);
+    CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, POWER_LIMIT);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_POWER_LIMIT_MASK, 0);
+    all |= MSR_DRAM_POWER_LIMIT_POWER_LIMIT_MASK;
+
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, ENABLE, enable);
+    CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, ENABLE);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_ENABLE_MASK, 0);
+    all |= MSR_DRAM_POWER_LIMIT_ENABLE_MASK;
+
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, CLAMP, clamp);
+    CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, CLAMP);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_CLAMP_MASK, 0);
+    all |= MSR_DRAM_POWER_LIMIT_CLAMP_MASK;
+
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, TIME_WINDOW, time_window);
+    CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, TIME_WINDOW);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_TIME_WINDOW_MASK, 0);
+    all |= MSR_DRAM_POWER_LIMIT_TIME_WINDOW_MASK;
+
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, LOCK, lock);
+    CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, LOCK);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_LOCK_MASK, 0);
+    all |= MSR_DRAM_POWER_LIMIT_LOCK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DRAM_POWER_LIMIT_WRITABLE_MASK & MSR_DRAM_POWER_LIMIT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DRAM_POWER_LIMIT_W1C_MASK & ~MSR_DRAM_POWER_LIMIT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DRAM_POWER_LIMIT, PATTERN(MSR_DRAM_POWER_LIMIT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_DRAM_POWER_LIMIT) & ~MSR_DRAM_POWER_LIMIT_WRITABLE_MASK & ~MSR_DRAM_POWER_LIMIT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dram_power_limit_read().raw, PATTERN(MSR_DRAM_POWER_LIMIT));
+        ck_assert_int_eq(msr_dram_power_limit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DRAM_POWER_LIMIT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_DRAM_POWER_LIMIT);
+        msr_dram_power_limit_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DRAM_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DRAM_POWER_LIMIT));
+        v.raw = PATTERN(MSR_DRAM_POWER_LIMIT);
+        ck_assert_int_eq(msr_dram_power_limit_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DRAM_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DRAM_POWER_LIMIT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_dram_power_limit_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_DRAM_POWER_LIMIT) & ~MSR_DRAM_POWER_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DRAM_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_DRAM_POWER_LIMIT_W1C_MASK, kept & ~MSR_DRAM_POWER_LIMIT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_DRAM_POWER_LIMIT_RESERVED_MASK, PATTERN(MSR_DRAM_POWER_LIMIT) & MSR_DRAM_POWER_LIMIT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_dram_power_limit_modify(all_ones, 0),
+                         (raw & MSR_DRAM_POWER_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_DRAM_POWER_LIMIT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_dram_power_limit_modify_safe(0, all_ones, &v), MSR_DRAM_POWER_LIMIT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_DRAM_POWER_LIMIT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_DRAM_POWER_LIMIT_WRITABLE_MASK, MSR_DRAM_POWER_LIMIT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DRAM_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dram_power_limit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dram_energy_status)
+{
+    uint64_t all = MSR_DRAM_ENERGY_STATUS_RESERVED_MASK;
+    msr_dram_energy_status_t v = { 0 };
+
+    CHECK_FIELD(msr_dram_energy_status_t, DRAM_ENERGY_STATUS, ENERGY, energy);
+    ck_assert_uint_eq(all & MSR_DRAM_ENERGY_STATUS_ENERGY_MASK, 0);
+    all |= MSR_DRAM_ENERGY_STATUS_ENERGY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DRAM_ENERGY_STATUS_WRITABLE_MASK & MSR_DRAM_ENERGY_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DRAM_ENERGY_STATUS_W1C_MASK & ~MSR_DRAM_ENERGY_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DRAM_ENERGY_STATUS, PATTERN(MSR_DRAM_ENERGY_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dram_energy_status_read().raw, PATTERN(MSR_DRAM_ENERGY_STATUS));
+        ck_assert_int_eq(msr_dram_energy_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DRAM_ENERGY_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dram_energy_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dram_perf_status)
+{
+    uint64_t all = MSR_DRAM_PERF_STATUS_RESERVED_MASK;
+    msr_dram_perf_status_t v = { 0 };
+
+    CHECK_FIELD(msr_dram_perf_status_t, DRAM_PERF_STATUS, THROTTLED_TIME, throttled_time);
+    ck_assert_uint_eq(all & MSR_DRAM_PERF_STATUS_THROTTLED_TIME_MASK, 0);
+    all |= MSR_DRAM_PERF_STATUS_THROTTLED_TIME_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DRAM_PERF_STATUS_WRITABLE_MASK & MSR_DRAM_PERF_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DRAM_PERF_STATUS_W1C_MASK & ~MSR_DRAM_PERF_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DRAM_PERF_STATUS, PATTERN(MSR_DRAM_PERF_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dram_perf_status_read().raw, PATTERN(MSR_DRAM_PERF_STATUS));
+        ck_assert_int_eq(msr_dram_perf_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DRAM_PERF_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dram_perf_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dram_power_info)
+{
+    uint64_t all = MSR_DRAM_POWER_INFO_RESERVED_MASK;
+    msr_dram_power_info_t v = { 0 };
+
+    CHECK_FIELD(msr_dram_power_info_t, DRAM_POWER_INFO, THERMAL_SPEC_POWER, thermal_spec_power);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_INFO_THERMAL_SPEC_POWER_MASK, 0);
+    all |= MSR_DRAM_POWER_INFO_THERMAL_SPEC_POWER_MASK;
+
+    CHECK_FIELD(msr_dram_power_info_t, DRAM_POWER_INFO, MIN_POWER, min_power);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_INFO_MIN_POWER_MASK, 0);
+    all |= MSR_DRAM_POWER_INFO_MIN_POWER_MASK;
+
+    CHECK_FIELD(msr_dram_power_info_t, DRAM_POWER_INFO, MAX_POWER, max_power);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_INFO_MAX_POWER_MASK, 0);
+    all |= MSR_DRAM_POWER_INFO_MAX_POWER_MASK;
+
+    CHECK_FIELD(msr_dram_power_info_t, DRAM_POWER_INFO, MAX_TIME_WINDOW, max_time_window);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_INFO_MAX_TIME_WINDOW_MASK, 0);
+    all |= MSR_DRAM_POWER_INFO_MAX_TIME_WINDOW_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DRAM_POWER_INFO_WRITABLE_MASK & MSR_DRAM_POWER_INFO_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DRAM_POWER_INFO_W1C_MASK & ~MSR_DRAM_POWER_INFO_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DRAM_POWER_INFO, PATTERN(MSR_DRAM_POWER_INFO)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dram_power_info_read().raw, PATTERN(MSR_DRAM_POWER_INFO));
+        ck_assert_int_eq(msr_dram_power_info_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DRAM_POWER_INFO));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dram_power_info_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_c8_residency)
+{
+    uint64_t all = MSR_PKG_C8_RESIDENCY_RESERVED_MASK;
+    msr_pkg_c8_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_c8_residency_t, PKG_C8_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_PKG_C8_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_PKG_C8_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_C8_RESIDENCY_WRITABLE_MASK & MSR_PKG_C8_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_C8_RESIDENCY_W1C_MASK & ~MSR_PKG_C8_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_C8_RESIDENCY, PATTERN(MSR_PKG_C8_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_c8_residency_read().raw, PATTERN(MSR_PKG_C8_RESIDENCY));
+        ck_assert_int_eq(msr_pkg_c8_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_C8_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_c8_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_c9_residency)
+{
+    uint64_t all = MSR_PKG_C9_RESIDENCY_RESERVED_MASK;
+    msr_pkg_c9_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_c9_residency_t, PKG_C9_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_PKG_C9_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_PKG_C9_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_C9_RESIDENCY_WRITABLE_MASK & MSR_PKG_C9_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_C9_RESIDENCY_W1C_MASK & ~MSR_PKG_C9_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_C9_RESIDENCY, PATTERN(MSR_PKG_C9_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_c9_residency_read().raw, PATTERN(MSR_PKG_C9_RESIDENCY));
+        ck_assert_int_eq(msr_pkg_c9_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_C9_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_c9_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_c10_residency)
+{
+    uint64_t all = MSR_PKG_C10_RESIDENCY_RESERVED_MASK;
+    msr_pkg_c10_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_c10_residency_t, PKG_C10_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_PKG_C10_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_PKG_C10_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_C10_RESIDENCY_WRITABLE_MASK & MSR_PKG_C10_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_C10_RESIDENCY_W1C_MASK & ~MSR_PKG_C10_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_C10_RESIDENCY, PATTERN(MSR_PKG_C10_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_c10_residency_read().raw, PATTERN(MSR_PKG_C10_RESIDENCY));
+        ck_assert_int_eq(msr_pkg_c10_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_C10_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_c10_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkgc8_irtl)
+{
+    uint64_t all = MSR_PKGC8_IRTL_RESERVED_MASK;
+    msr_pkgc8_irtl_t v = { 0 };
+
+    CHECK_FIELD(msr_pkgc8_irtl_t, PKGC8_IRTL, TIME_LIMIT, time_limit);
+    CHECK_SET(msr_pkgc8_irtl_t, PKGC8_IRTL, TIME_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKGC8_IRTL_TIME_LIMIT_MASK, 0);
+    all |= MSR_PKGC8_IRTL_TIME_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkgc8_irtl_t, PKGC8_IRTL, TIME_UNIT, time_unit);
+    CHECK_SET(msr_pkgc8_irtl_t, PKGC8_IRTL, TIME_UNIT);
+    ck_assert_uint_eq(all & MSR_PKGC8_IRTL_TIME_UNIT_MASK, 0);
+    all |= MSR_PKGC8_IRTL_TIME_UNIT_MASK;
+
+    CHECK_FIELD(msr_pkgc8_irtl_t, PKGC8_IRTL, VALID, valid);
+    CHECK_SET(msr_pkgc8_irtl_t, PKGC8_IRTL, VALID);
+    ck_assert_uint_eq(all & MSR_PKGC8_IRTL_VALID_MASK, 0);
+    all |= MSR_PKGC8_IRTL_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKGC8_IRTL_WRITABLE_MASK & MSR_PKGC8_IRTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKGC8_IRTL_W1C_MASK & ~MSR_PKGC8_IRTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKGC8_IRTL, PATTERN(MSR_PKGC8_IRTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PKGC8_IRTL) & ~MSR_PKGC8_IRTL_WRITABLE_MASK & ~MSR_PKGC8_IRTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkgc8_irtl_read().raw, PATTERN(MSR_PKGC8_IRTL));
+        ck_assert_int_eq(msr_pkgc8_irtl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKGC8_IRTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PKGC8_IRTL);
+        msr_pkgc8_irtl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC8_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PKGC8_IRTL));
+        v.raw = PATTERN(MSR_PKGC8_IRTL);
+        ck_assert_int_eq(msr_pkgc8_irtl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC8_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PKGC8_IRTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pkgc8_irtl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PKGC8_IRTL) & ~MSR_PKGC8_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC8_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PKGC8_IRTL_W1C_MASK, kept & ~MSR_PKGC8_IRTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PKGC8_IRTL_RESERVED_MASK, PATTERN(MSR_PKGC8_IRTL) & MSR_PKGC8_IRTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pkgc8_irtl_modify(all_ones, 0),
+                         (raw & MSR_PKGC8_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PKGC8_IRTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pkgc8_irtl_modify_safe(0, all_ones, &v), MSR_PKGC8_IRTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PKGC8_IRTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PKGC8_IRTL_WRITABLE_MASK, MSR_PKGC8_IRTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC8_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkgc8_irtl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkgc9_irtl)
+{
+    uint64_t all = MSR_PKGC9_IRTL_RESERVED_MASK;
+    msr_pkgc9_irtl_t v = { 0 };
+
+    CHECK_FIELD(msr_pkgc9_irtl_t, PKGC9_IRTL, TIME_LIMIT, time_limit);
+    CHECK_SET(msr_pkgc9_irtl_t, PKGC9_IRTL, TIME_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKGC9_IRTL_TIME_LIMIT_MASK, 0);
+    all |= MSR_PKGC9_IRTL_TIME_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkgc9_irtl_t, PKGC9_IRTL, TIME_UNIT, time_unit);
+    CHECK_SET(msr_pkgc9_irtl_t, PKGC9_IRTL, TIME_UNIT);
+    ck_assert_uint_eq(all & MSR_PKGC9_IRTL_TIME_UNIT_MASK, 0);
+    all |= MSR_PKGC9_IRTL_TIME_UNIT_MASK;
+
+    CHECK_FIELD(msr_pkgc9_irtl_t, PKGC9_IRTL, VALID, valid);
+    CHECK_SET(msr_pkgc9_irtl_t, PKGC9_IRTL, VALID);
+    ck_assert_uint_eq(all & MSR_PKGC9_IRTL_VALID_MASK, 0);
+    all |= MSR_PKGC9_IRTL_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKGC9_IRTL_WRITABLE_MASK & MSR_PKGC9_IRTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKGC9_IRTL_W1C_MASK & ~MSR_PKGC9_IRTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKGC9_IRTL, PATTERN(MSR_PKGC9_IRTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PKGC9_IRTL) & ~MSR_PKGC9_IRTL_WRITABLE_MASK & ~MSR_PKGC9_IRTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkgc9_irtl_read().raw, PATTERN(MSR_PKGC9_IRTL));
+        ck_assert_int_eq(msr_pkgc9_irtl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKGC9_IRTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PKGC9_IRTL);
+        msr_pkgc9_irtl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC9_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PKGC9_IRTL));
+        v.raw = PATTERN(MSR_PKGC9_IRTL);
+        ck_assert_int_eq(msr_pkgc9_irtl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC9_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PKGC9_IRTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pkgc9_irtl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PKGC9_IRTL) & ~MSR_PKGC9_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC9_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PKGC9_IRTL_W1C_MASK, kept & ~MSR_PKGC9_IRTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PKGC9_IRTL_RESERVED_MASK, PATTERN(MSR_PKGC9_IRTL) & MSR_PKGC9_IRTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pkgc9_irtl_modify(all_ones, 0),
+                         (raw & MSR_PKGC9_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PKGC9_IRTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pkgc9_irtl_modify_safe(0, all_ones, &v), MSR_PKGC9_IRTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PKGC9_IRTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PKGC9_IRTL_WRITABLE_MASK, MSR_PKGC9_IRTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC9_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkgc9_irtl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkgc10_irtl)
+{
+    uint64_t all = MSR_PKGC10_IRTL_RESERVED_MASK;
+    msr_pkgc10_irtl_t v = { 0 };
+
+    CHECK_FIELD(msr_pkgc10_irtl_t, PKGC10_IRTL, TIME_LIMIT, time_limit);
+    CHECK_SET(msr_pkgc10_irtl_t, PKGC10_IRTL, TIME_LIMIT);
+    ck_assert_uint_eq(all & MSR_PKGC10_IRTL_TIME_LIMIT_MASK, 0);
+    all |= MSR_PKGC10_IRTL_TIME_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pkgc10_irtl_t, PKGC10_IRTL, TIME_UNIT, time_unit);
+    CHECK_SET(msr_pkgc10_irtl_t, PKGC10_IRTL, TIME_UNIT);
+    ck_assert_uint_eq(all & MSR_PKGC10_IRTL_TIME_UNIT_MASK, 0);
+    all |= MSR_PKGC10_IRTL_TIME_UNIT_MASK;
+
+    CHECK_FIELD(msr_pkgc10_irtl_t, PKGC10_IRTL, VALID, valid);
+    CHECK_SET(msr_pkgc10_irtl_t, PKGC10_IRTL, VALID);
+    ck_assert_uint_eq(all & MSR_PKGC10_IRTL_VALID_MASK, 0);
+    all |= MSR_PKGC10_IRTL_VALID_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKGC10_IRTL_WRITABLE_MASK & MSR_PKGC10_IRTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKGC10_IRTL_W1C_MASK & ~MSR_PKGC10_IRTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKGC10_IRTL, PATTERN(MSR_PKGC10_IRTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PKGC10_IRTL) & ~MSR_PKGC10_IRTL_WRITABLE_MASK & ~MSR_PKGC10_IRTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkgc10_irtl_read().raw, PATTERN(MSR_PKGC10_IRTL));
+        ck_assert_int_eq(msr_pkgc10_irtl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKGC10_IRTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PKGC10_IRTL);
+        msr_pkgc10_irtl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC10_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PKGC10_IRTL));
+        v.raw = PATTERN(MSR_PKGC10_IRTL);
+        ck_assert_int_eq(msr_pkgc10_irtl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC10_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PKGC10_IRTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pkgc10_irtl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PKGC10_IRTL) & ~MSR_PKGC10_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC10_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PKGC10_IRTL_W1C_MASK, kept & ~MSR_PKGC10_IRTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PKGC10_IRTL_RESERVED_MASK, PATTERN(MSR_PKGC10_IRTL) & MSR_PKGC10_IRTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pkgc10_irtl_modify(all_ones, 0),
+                         (raw & MSR_PKGC10_IRTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PKGC10_IRTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pkgc10_irtl_modify_safe(0, all_ones, &v), MSR_PKGC10_IRTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PKGC10_IRTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PKGC10_IRTL_WRITABLE_MASK, MSR_PKGC10_IRTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PKGC10_IRTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkgc10_irtl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pp0_power_limit)
+{
+    uint64_t all = MSR_PP0_POWER_LIMIT_RESERVED_MASK;
+    msr_pp0_power_limit_t v = { 0 };
+
+    CHECK_FIELD(msr_pp0_power_limit_t, PP0_POWER_LIMIT, POWER_LIMIT, power_limit);
+    CHECK_SET(msr_pp0_power_limit_t, PP0_POWER_LIMIT, POWER_LIMIT);
+    ck_assert_uint_eq(all & MSR_PP0_POWER_LIMIT_POWER_LIMIT_MASK, 0);
+    all |= MSR_PP0_POWER_LIMIT_POWER_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pp0_power_limit_t, PP0_POWER_LIMIT, ENABLE, enable);
+    CHECK_SET(msr_pp0_power_limit_t, PP0_POWER_LIMIT, ENABLE);
+    ck_assert_uint_eq(all & MSR_PP0_POWER_LIMIT_ENABLE_MASK, 0);
+    all |= MSR_PP0_POWER_LIMIT_ENABLE_MASK;
+
+    CHECK_FIELD(msr_pp0_power_limit_t, PP0_POWER_LIMIT, CLAMP, clamp);
+    CHECK_SET(msr_pp0_power_limit_t, PP0_POWER_LIMIT, CLAMP);
+    ck_assert_uint_eq(all & MSR_PP0_POWER_LIMIT_CLAMP_MASK, 0);
+    all |= MSR_PP0_POWER_LIMIT_CLAMP_MASK;
+
+    CHECK_FIELD(msr_pp0_power_limit_t, PP0_POWER_LIMIT, TIME_WINDOW, time_window);
+    CHECK_SET(msr_pp0_power_limit_t, PP0_POWER_LIMIT, TIME_WINDOW);
+    ck_assert_uint_eq(all & MSR_PP0_POWER_LIMIT_TIME_WINDOW_MASK, 0);
+    all |= MSR_PP0_POWER_LIMIT_TIME_WINDOW_MASK;
+
+    CHECK_FIELD(msr_pp0_power_limit_t, PP0_POWER_LIMIT, LOCK, lock);
+    CHECK_SET(msr_pp0_power_limit_t, PP0_POWER_LIMIT, LOCK);
+    ck_assert_uint_eq(all & MSR_PP0_POWER_LIMIT_LOCK_MASK, 0);
+    all |= MSR_PP0_POWER_LIMIT_LOCK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PP0_POWER_LIMIT_WRITABLE_MASK & MSR_PP0_POWER_LIMIT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PP0_POWER_LIMIT_W1C_MASK & ~MSR_PP0_POWER_LIMIT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PP0_POWER_LIMIT, PATTERN(MSR_PP0_POWER_LIMIT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PP0_POWER_LIMIT) & ~MSR_PP0_POWER_LIMIT_WRITABLE_MASK & ~MSR_PP0_POWER_LIMIT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pp0_power_limit_read().raw, PATTERN(MSR_PP0_POWER_LIMIT));
+        ck_assert_int_eq(msr_pp0_power_limit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PP0_POWER_LIMIT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PP0_POWER_LIMIT);
+        msr_pp0_power_limit_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP0_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PP0_POWER_LIMIT));
+        v.raw = PATTERN(MSR_PP0_POWER_LIMIT);
+        ck_assert_int_eq(msr_pp0_power_limit_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP0_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PP0_POWER_LIMIT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pp0_power_limit_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PP0_POWER_LIMIT) & ~MSR_PP0_POWER_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP0_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PP0_POWER_LIMIT_W1C_MASK, kept & ~MSR_PP0_POWER_LIMIT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PP0_POWER_LIMIT_RESERVED_MASK, PATTERN(MSR_PP0_POWER_LIMIT) & MSR_PP0_POWER_LIMIT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pp0_power_limit_modify(all_ones, 0),
+                         (raw & MSR_PP0_POWER_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PP0_POWER_LIMIT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pp0_power_limit_modify_safe(0, all_ones, &v), MSR_PP0_POWER_LIMIT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PP0_POWER_LIMIT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PP0_POWER_LIMIT_WRITABLE_MASK, MSR_PP0_POWER_LIMIT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP0_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pp0_power_limit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pp0_energy_status)
+{
+    uint64_t all = MSR_PP0_ENERGY_STATUS_RESERVED_MASK;
+    msr_pp0_energy_status_t v = { 0 };
+
+    CHECK_FIELD(msr_pp0_energy_status_t, PP0_ENERGY_STATUS, ENERGY, energy);
+    ck_assert_uint_eq(all & MSR_PP0_ENERGY_STATUS_ENERGY_MASK, 0);
+    all |= MSR_PP0_ENERGY_STATUS_ENERGY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PP0_ENERGY_STATUS_WRITABLE_MASK & MSR_PP0_ENERGY_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PP0_ENERGY_STATUS_W1C_MASK & ~MSR_PP0_ENERGY_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PP0_ENERGY_STATUS, PATTERN(MSR_PP0_ENERGY_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pp0_energy_status_read().raw, PATTERN(MSR_PP0_ENERGY_STATUS));
+        ck_assert_int_eq(msr_pp0_energy_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PP0_ENERGY_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pp0_energy_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pp0_policy)
+{
+    uint64_t all = MSR_PP0_POLICY_RESERVED_MASK;
+    msr_pp0_policy_t v = { 0 };
+
+    CHECK_FIELD(msr_pp0_policy_t, PP0_POLICY, PRIORITY, priority);
+    CHECK_SET(msr_pp0_policy_t, PP0_POLICY, PRIORITY);
+    ck_assert_uint_eq(all & MSR_PP0_POLICY_PRIORITY_MASK, 0);
+    all |= MSR_PP0_POLICY_PRIORITY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PP0_POLICY_WRITABLE_MASK & MSR_PP0_POLICY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PP0_POLICY_W1C_MASK & ~MSR_PP0_POLICY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PP0_POLICY, PATTERN(MSR_PP0_POLICY)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PP0_POLICY) & ~MSR_PP0_POLICY_WRITABLE_MASK & ~MSR_PP0_POLICY_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pp0_policy_read().raw, PATTERN(MSR_PP0_POLICY));
+        ck_assert_int_eq(msr_pp0_policy_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PP0_POLICY));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PP0_POLICY);
+        msr_pp0_policy_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP0_POLICY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PP0_POLICY));
+        v.raw = PATTERN(MSR_PP0_POLICY);
+        ck_assert_int_eq(msr_pp0_policy_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP0_POLICY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PP0_POLICY));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pp0_policy_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PP0_POLICY) & ~MSR_PP0_POLICY_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP0_POLICY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PP0_POLICY_W1C_MASK, kept & ~MSR_PP0_POLICY_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PP0_POLICY_RESERVED_MASK, PATTERN(MSR_PP0_POLICY) & MSR_PP0_POLICY_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pp0_policy_modify(all_ones, 0),
+                         (raw & MSR_PP0_POLICY_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PP0_POLICY_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pp0_policy_modify_safe(0, all_ones, &v), MSR_PP0_POLICY_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PP0_POLICY_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PP0_POLICY_WRITABLE_MASK, MSR_PP0_POLICY_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP0_POLICY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pp0_policy_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pp0_perf_status)
+{
+    uint64_t all = MSR_PP0_PERF_STATUS_RESERVED_MASK;
+    msr_pp0_perf_status_t v = { 0 };
+
+    CHECK_FIELD(msr_pp0_perf_status_t, PP0_PERF_STATUS, THROTTLED_TIME, throttled_time);
+    ck_assert_uint_eq(all & MSR_PP0_PERF_STATUS_THROTTLED_TIME_MASK, 0);
+    all |= MSR_PP0_PERF_STATUS_THROTTLED_TIME_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PP0_PERF_STATUS_WRITABLE_MASK & MSR_PP0_PERF_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PP0_PERF_STATUS_W1C_MASK & ~MSR_PP0_PERF_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PP0_PERF_STATUS, PATTERN(MSR_PP0_PERF_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pp0_perf_status_read().raw, PATTERN(MSR_PP0_PERF_STATUS));
+        ck_assert_int_eq(msr_pp0_perf_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PP0_PERF_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pp0_perf_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pp1_power_limit)
+{
+    uint64_t all = MSR_PP1_POWER_LIMIT_RESERVED_MASK;
+    msr_pp1_power_limit_t v = { 0 };
+
+    CHECK_FIELD(msr_pp1_power_limit_t, PP1_POWER_LIMIT, POWER_LIMIT, power_limit);
+    CHECK_SET(msr_pp1_power_limit_t, PP1_POWER_LIMIT, POWER_LIMIT);
+    ck_assert_uint_eq(all & MSR_PP1_POWER_LIMIT_POWER_LIMIT_MASK, 0);
+    all |= MSR_PP1_POWER_LIMIT_POWER_LIMIT_MASK;
+
+    CHECK_FIELD(msr_pp1_power_limit_t, PP1_POWER_LIMIT, ENABLE, enable);
+    CHECK_SET(msr_pp1_power_limit_t, PP1_POWER_LIMIT, ENABLE);
+    ck_assert_uint_eq(all & MSR_PP1_POWER_LIMIT_ENABLE_MASK, 0);
+    all |= MSR_PP1_POWER_LIMIT_ENABLE_MASK;
+
+    CHECK_FIELD(msr_pp1_power_limit_t, PP1_POWER_LIMIT, CLAMP, clamp);
+    CHECK_SET(msr_pp1_power_limit_t, PP1_POWER_LIMIT, CLAMP);
+    ck_assert_uint_eq(all & MSR_PP1_POWER_LIMIT_CLAMP_MASK, 0);
+    all |= MSR_PP1_POWER_LIMIT_CLAMP_MASK;
+
+    CHECK_FIELD(msr_pp1_power_limit_t, PP1_POWER_LIMIT, TIME_WINDOW, time_window);
+    CHECK_SET(msr_pp1_power_limit_t, PP1_POWER_LIMIT, TIME_WINDOW);
+    ck_assert_uint_eq(all & MSR_PP1_POWER_LIMIT_TIME_WINDOW_MASK, 0);
+    all |= MSR_PP1_POWER_LIMIT_TIME_WINDOW_MASK;
+
+    CHECK_FIELD(msr_pp1_power_limit_t, PP1_POWER_LIMIT, LOCK, lock);
+    CHECK_SET(msr_pp1_power_limit_t, PP1_POWER_LIMIT, LOCK);
+    ck_assert_uint_eq(all & MSR_PP1_POWER_LIMIT_LOCK_MASK, 0);
+    all |= MSR_PP1_POWER_LIMIT_LOCK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PP1_POWER_LIMIT_WRITABLE_MASK & MSR_PP1_POWER_LIMIT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PP1_POWER_LIMIT_W1C_MASK & ~MSR_PP1_POWER_LIMIT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PP1_POWER_LIMIT, PATTERN(MSR_PP1_POWER_LIMIT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PP1_POWER_LIMIT) & ~MSR_PP1_POWER_LIMIT_WRITABLE_MASK & ~MSR_PP1_POWER_LIMIT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pp1_power_limit_read().raw, PATTERN(MSR_PP1_POWER_LIMIT));
+        ck_assert_int_eq(msr_pp1_power_limit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PP1_POWER_LIMIT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PP1_POWER_LIMIT);
+        msr_pp1_power_limit_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP1_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PP1_POWER_LIMIT));
+        v.raw = PATTERN(MSR_PP1_POWER_LIMIT);
+        ck_assert_int_eq(msr_pp1_power_limit_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP1_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PP1_POWER_LIMIT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pp1_power_limit_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PP1_POWER_LIMIT) & ~MSR_PP1_POWER_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP1_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PP1_POWER_LIMIT_W1C_MASK, kept & ~MSR_PP1_POWER_LIMIT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PP1_POWER_LIMIT_RESERVED_MASK, PATTERN(MSR_PP1_POWER_LIMIT) & MSR_PP1_POWER_LIMIT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pp1_power_limit_modify(all_ones, 0),
+                         (raw & MSR_PP1_POWER_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PP1_POWER_LIMIT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pp1_power_limit_modify_safe(0, all_ones, &v), MSR_PP1_POWER_LIMIT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PP1_POWER_LIMIT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PP1_POWER_LIMIT_WRITABLE_MASK, MSR_PP1_POWER_LIMIT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP1_POWER_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pp1_power_limit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pp1_energy_status)
+{
+    uint64_t all = MSR_PP1_ENERGY_STATUS_RESERVED_MASK;
+    msr_pp1_energy_status_t v = { 0 };
+
+    CHECK_FIELD(msr_pp1_energy_status_t, PP1_ENERGY_STATUS, ENERGY, energy);
+    ck_assert_uint_eq(all & MSR_PP1_ENERGY_STATUS_ENERGY_MASK, 0);
+    all |= MSR_PP1_ENERGY_STATUS_ENERGY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PP1_ENERGY_STATUS_WRITABLE_MASK & MSR_PP1_ENERGY_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PP1_ENERGY_STATUS_W1C_MASK & ~MSR_PP1_ENERGY_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PP1_ENERGY_STATUS, PATTERN(MSR_PP1_ENERGY_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pp1_energy_status_read().raw, PATTERN(MSR_PP1_ENERGY_STATUS));
+        ck_assert_int_eq(msr_pp1_energy_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PP1_ENERGY_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pp1_energy_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pp1_policy)
+{
+    uint64_t all = MSR_PP1_POLICY_RESERVED_MASK;
+    msr_pp1_policy_t v = { 0 };
+
+    CHECK_FIELD(msr_pp1_policy_t, PP1_POLICY, PRIORITY, priority);
+    CHECK_SET(msr_pp1_policy_t, PP1_POLICY, PRIORITY);
+    ck_assert_uint_eq(all & MSR_PP1_POLICY_PRIORITY_MASK, 0);
+    all |= MSR_PP1_POLICY_PRIORITY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PP1_POLICY_WRITABLE_MASK & MSR_PP1_POLICY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PP1_POLICY_W1C_MASK & ~MSR_PP1_POLICY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PP1_POLICY, PATTERN(MSR_PP1_POLICY)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PP1_POLICY) & ~MSR_PP1_POLICY_WRITABLE_MASK & ~MSR_PP1_POLICY_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pp1_policy_read().raw, PATTERN(MSR_PP1_POLICY));
+        ck_assert_int_eq(msr_pp1_policy_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PP1_POLICY));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PP1_POLICY);
+        msr_pp1_policy_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP1_POLICY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PP1_POLICY));
+        v.raw = PATTERN(MSR_PP1_POLICY);
+        ck_assert_int_eq(msr_pp1_policy_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP1_POLICY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PP1_POLICY));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pp1_policy_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PP1_POLICY) & ~MSR_PP1_POLICY_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP1_POLICY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PP1_POLICY_W1C_MASK, kept & ~MSR_PP1_POLICY_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PP1_POLICY_RESERVED_MASK, PATTERN(MSR_PP1_POLICY) & MSR_PP1_POLICY_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pp1_policy_modify(all_ones, 0),
+                         (raw & MSR_PP1_POLICY_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PP1_POLICY_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pp1_policy_modify_safe(0, all_ones, &v), MSR_PP1_POLICY_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PP1_POLICY_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PP1_POLICY_WRITABLE_MASK, MSR_PP1_POLICY_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PP1_POLICY, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pp1_policy_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_config_tdp_nominal)
+{
+    uint64_t all = MSR_CONFIG_TDP_NOMINAL_RESERVED_MASK;
+    msr_config_tdp_nominal_t v = { 0 };
+
+    CHECK_FIELD(msr_config_tdp_nominal_t, CONFIG_TDP_NOMINAL, CONFIG_TDP_NOMINAL_RATIO, config_tdp_nominal_ratio);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_NOMINAL_CONFIG_TDP_NOMINAL_RATIO_MASK, 0);
+    all |= MSR_CONFIG_TDP_NOMINAL_CONFIG_TDP_NOMINAL_RATIO_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CONFIG_TDP_NOMINAL_WRITABLE_MASK & MSR_CONFIG_TDP_NOMINAL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CONFIG_TDP_NOMINAL_W1C_MASK & ~MSR_CONFIG_TDP_NOMINAL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CONFIG_TDP_NOMINAL, PATTERN(MSR_CONFIG_TDP_NOMINAL)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_config_tdp_nominal_read().raw, PATTERN(MSR_CONFIG_TDP_NOMINAL));
+        ck_assert_int_eq(msr_config_tdp_nominal_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CONFIG_TDP_NOMINAL));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_config_tdp_nominal_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_config_tdp_level_1)
+{
+    uint64_t all = MSR_CONFIG_TDP_LEVEL_1_RESERVED_MASK;
+    msr_config_tdp_level_1_t v = { 0 };
+
+    CHECK_FIELD(msr_config_tdp_level_1_t, CONFIG_TDP_LEVEL_1, PKG_TDP, pkg_tdp);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_LEVEL_1_PKG_TDP_MASK, 0);
+    all |= MSR_CONFIG_TDP_LEVEL_1_PKG_TDP_MASK;
+
+    CHECK_FIELD(msr_config_tdp_level_1_t, CONFIG_TDP_LEVEL_1, TDP_RATIO, tdp_ratio);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_LEVEL_1_TDP_RATIO_MASK, 0);
+    all |= MSR_CONFIG_TDP_LEVEL_1_TDP_RATIO_MASK;
+
+    CHECK_FIELD(msr_config_tdp_level_1_t, CONFIG_TDP_LEVEL_1, PKG_MAX_PWR, pkg_max_pwr);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_LEVEL_1_PKG_MAX_PWR_MASK, 0);
+    all |= MSR_CONFIG_TDP_LEVEL_1_PKG_MAX_PWR_MASK;
+
+    CHECK_FIELD(msr_config_tdp_level_1_t, CONFIG_TDP_LEVEL_1, PKG_MIN_PWR, pkg_min_pwr);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_LEVEL_1_PKG_MIN_PWR_MASK, 0);
+    all |= MSR_CONFIG_TDP_LEVEL_1_PKG_MIN_PWR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CONFIG_TDP_LEVEL_1_WRITABLE_MASK & MSR_CONFIG_TDP_LEVEL_1_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CONFIG_TDP_LEVEL_1_W1C_MASK & ~MSR_CONFIG_TDP_LEVEL_1_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CONFIG_TDP_LEVEL_1, PATTERN(MSR_CONFIG_TDP_LEVEL_1)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_config_tdp_level_1_read().raw, PATTERN(MSR_CONFIG_TDP_LEVEL_1));
+        ck_assert_int_eq(msr_config_tdp_level_1_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CONFIG_TDP_LEVEL_1));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_config_tdp_level_1_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_config_tdp_level_2)
+{
+    uint64_t all = MSR_CONFIG_TDP_LEVEL_2_RESERVED_MASK;
+    msr_config_tdp_level_2_t v = { 0 };
+
+    CHECK_FIELD(msr_config_tdp_level_2_t, CONFIG_TDP_LEVEL_2, PKG_TDP, pkg_tdp);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_LEVEL_2_PKG_TDP_MASK, 0);
+    all |= MSR_CONFIG_TDP_LEVEL_2_PKG_TDP_MASK;
+
+    CHECK_FIELD(msr_config_tdp_level_2_t, CONFIG_TDP_LEVEL_2, TDP_RATIO, tdp_ratio);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_LEVEL_2_TDP_RATIO_MASK, 0);
+    all |= MSR_CONFIG_TDP_LEVEL_2_TDP_RATIO_MASK;
+
+    CHECK_FIELD(msr_config_tdp_level_2_t, CONFIG_TDP_LEVEL_2, PKG_MAX_PWR, pkg_max_pwr);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_LEVEL_2_PKG_MAX_PWR_MASK, 0);
+    all |= MSR_CONFIG_TDP_LEVEL_2_PKG_MAX_PWR_MASK;
+
+    CHECK_FIELD(msr_config_tdp_level_2_t, CONFIG_TDP_LEVEL_2, PKG_MIN_PWR, pkg_min_pwr);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_LEVEL_2_PKG_MIN_PWR_MASK, 0);
+    all |= MSR_CONFIG_TDP_LEVEL_2_PKG_MIN_PWR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CONFIG_TDP_LEVEL_2_WRITABLE_MASK & MSR_CONFIG_TDP_LEVEL_2_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CONFIG_TDP_LEVEL_2_W1C_MASK & ~MSR_CONFIG_TDP_LEVEL_2_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CONFIG_TDP_LEVEL_2, PATTERN(MSR_CONFIG_TDP_LEVEL_2)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_config_tdp_level_2_read().raw, PATTERN(MSR_CONFIG_TDP_LEVEL_2));
+        ck_assert_int_eq(msr_config_tdp_level_2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CONFIG_TDP_LEVEL_2));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_config_tdp_level_2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_config_tdp_control)
+{
+    uint64_t all = MSR_CONFIG_TDP_CONTROL_RESERVED_MASK;
+    msr_config_tdp_control_t v = { 0 };
+
+    CHECK_FIELD(msr_config_tdp_control_t, CONFIG_TDP_CONTROL, TDP_LEVEL, tdp_level);
+    CHECK_SET(msr_config_tdp_control_t, CONFIG_TDP_CONTROL, TDP_LEVEL);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_CONTROL_TDP_LEVEL_MASK, 0);
+    all |= MSR_CONFIG_TDP_CONTROL_TDP_LEVEL_MASK;
+
+    CHECK_FIELD(msr_config_tdp_control_t, CONFIG_TDP_CONTROL, CONFIG_TDP_LOCK, config_tdp_lock);
+    CHECK_SET(msr_config_tdp_control_t, CONFIG_TDP_CONTROL, CONFIG_TDP_LOCK);
+    ck_assert_uint_eq(all & MSR_CONFIG_TDP_CONTROL_CONFIG_TDP_LOCK_MASK, 0);
+    all |= MSR_CONFIG_TDP_CONTROL_CONFIG_TDP_LOCK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CONFIG_TDP_CONTROL_WRITABLE_MASK & MSR_CONFIG_TDP_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CONFIG_TDP_CONTROL_W1C_MASK & ~MSR_CONFIG_TDP_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CONFIG_TDP_CONTROL, PATTERN(MSR_CONFIG_TDP_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CONFIG_TDP_CONTROL) & ~MSR_CONFIG_TDP_CONTROL_WRITABLE_MASK & ~MSR_CONFIG_TDP_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_config_tdp_control_read().raw, PATTERN(MSR_CONFIG_TDP_CONTROL));
+        ck_assert_int_eq(msr_config_tdp_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CONFIG_TDP_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CONFIG_TDP_CONTROL);
+        msr_config_tdp_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CONFIG_TDP_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CONFIG_TDP_CONTROL));
+        v.raw = PATTERN(MSR_CONFIG_TDP_CONTROL);
+        ck_assert_int_eq(msr_config_tdp_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CONFIG_TDP_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CONFIG_TDP_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_config_tdp_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_CONFIG_TDP_CONTROL) & ~MSR_CONFIG_TDP_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CONFIG_TDP_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CONFIG_TDP_CONTROL_W1C_MASK, kept & ~MSR_CONFIG_TDP_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CONFIG_TDP_CONTROL_RESERVED_MASK, PATTERN(MSR_CONFIG_TDP_CONTROL) & MSR_CONFIG_TDP_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_config_tdp_control_modify(all_ones, 0),
+                         (raw & MSR_CONFIG_TDP_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CONFIG_TDP_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_config_tdp_control_modify_safe(0, all_ones, &v), MSR_CONFIG_TDP_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CONFIG_TDP_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CONFIG_TDP_CONTROL_WRITABLE_MASK, MSR_CONFIG_TDP_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CONFIG_TDP_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_config_tdp_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_turbo_activation_ratio)
+{
+    uint64_t all = MSR_TURBO_ACTIVATION_RATIO_RESERVED_MASK;
+    msr_turbo_activation_ratio_t v = { 0 };
+
+    CHECK_FIELD(msr_turbo_activation_ratio_t, TURBO_ACTIVATION_RATIO, MAX_NON_TURBO_RATIO, max_non_turbo_ratio);
+    CHECK_SET(msr_turbo_activation_ratio_t, TURBO_ACTIVATION_RATIO, MAX_NON_TURBO_RATIO);
+    ck_assert_uint_eq(all & MSR_TURBO_ACTIVATION_RATIO_MAX_NON_TURBO_RATIO_MASK, 0);
+    all |= MSR_TURBO_ACTIVATION_RATIO_MAX_NON_TURBO_RATIO_MASK;
+
+    CHECK_FIELD(msr_turbo_activation_ratio_t, TURBO_ACTIVATION_RATIO, TURBO_ACTIVATION_RATIO_LOCK, turbo_activation_ratio_lock);
+    CHECK_SET(msr_turbo_activation_ratio_t, TURBO_ACTIVATION_RATIO, TURBO_ACTIVATION_RATIO_LOCK);
+    ck_assert_uint_eq(all & MSR_TURBO_ACTIVATION_RATIO_TURBO_ACTIVATION_RATIO_LOCK_MASK, 0);
+    all |= MSR_TURBO_ACTIVATION_RATIO_TURBO_ACTIVATION_RATIO_LOCK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TURBO_ACTIVATION_RATIO_WRITABLE_MASK & MSR_TURBO_ACTIVATION_RATIO_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TURBO_ACTIVATION_RATIO_W1C_MASK & ~MSR_TURBO_ACTIVATION_RATIO_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TURBO_ACTIVATION_RATIO, PATTERN(MSR_TURBO_ACTIVATION_RATIO)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TURBO_ACTIVATION_RATIO) & ~MSR_TURBO_ACTIVATION_RATIO_WRITABLE_MASK & ~MSR_TURBO_ACTIVATION_RATIO_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_turbo_activation_ratio_read().raw, PATTERN(MSR_TURBO_ACTIVATION_RATIO));
+        ck_assert_int_eq(msr_turbo_activation_ratio_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TURBO_ACTIVATION_RATIO));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TURBO_ACTIVATION_RATIO);
+        msr_turbo_activation_ratio_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_ACTIVATION_RATIO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TURBO_ACTIVATION_RATIO));
+        v.raw = PATTERN(MSR_TURBO_ACTIVATION_RATIO);
+        ck_assert_int_eq(msr_turbo_activation_ratio_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_ACTIVATION_RATIO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TURBO_ACTIVATION_RATIO));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_turbo_activation_ratio_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_TURBO_ACTIVATION_RATIO) & ~MSR_TURBO_ACTIVATION_RATIO_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_ACTIVATION_RATIO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TURBO_ACTIVATION_RATIO_W1C_MASK, kept & ~MSR_TURBO_ACTIVATION_RATIO_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TURBO_ACTIVATION_RATIO_RESERVED_MASK, PATTERN(MSR_TURBO_ACTIVATION_RATIO) & MSR_TURBO_ACTIVATION_RATIO_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_turbo_activation_ratio_modify(all_ones, 0),
+                         (raw & MSR_TURBO_ACTIVATION_RATIO_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TURBO_ACTIVATION_RATIO_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_turbo_activation_ratio_modify_safe(0, all_ones, &v), MSR_TURBO_ACTIVATION_RATIO_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TURBO_ACTIVATION_RATIO_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TURBO_ACTIVATION_RATIO_WRITABLE_MASK, MSR_TURBO_ACTIVATION_RATIO_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TURBO_ACTIVATION_RATIO, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_turbo_activation_ratio_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_platform_energy_status)
+{
+    uint64_t all = MSR_PLATFORM_ENERGY_STATUS_RESERVED_MASK;
+    msr_platform_energy_status_t v = { 0 };
+
+    CHECK_FIELD(msr_platform_energy_status_t, PLATFORM_ENERGY_STATUS, ENERGY, energy);
+    ck_assert_uint_eq(all & MSR_PLATFORM_ENERGY_STATUS_ENERGY_MASK, 0);
+    all |= MSR_PLATFORM_ENERGY_STATUS_ENERGY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PLATFORM_ENERGY_STATUS_WRITABLE_MASK & MSR_PLATFORM_ENERGY_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PLATFORM_ENERGY_STATUS_W1C_MASK & ~MSR_PLATFORM_ENERGY_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PLATFORM_ENERGY_STATUS, PATTERN(MSR_PLATFORM_ENERGY_STATUS)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_platform_energy_status_read().raw, PATTERN(MSR_PLATFORM_ENERGY_STATUS));
+        ck_assert_int_eq(msr_platform_energy_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PLATFORM_ENERGY_STATUS));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_platform_energy_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pperf)
+{
+    uint64_t all = MSR_PPERF_RESERVED_MASK;
+    msr_pperf_t v = { 0 };
+
+    CHECK_FIELD(msr_pperf_t, PPERF, PCNT, pcnt);
+    ck_assert_uint_eq(all & MSR_PPERF_PCNT_MASK, 0);
+    all |= MSR_PPERF_PCNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PPERF_WRITABLE_MASK & MSR_PPERF_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PPERF_W1C_MASK & ~MSR_PPERF_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PPERF, PATTERN(MSR_PPERF)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pperf_read().raw, PATTERN(MSR_PPERF));
+        ck_assert_int_eq(msr_pperf_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PPERF));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pperf_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_core_perf_limit_reasons)
+{
+    uint64_t all = MSR_CORE_PERF_LIMIT_REASONS_RESERVED_MASK;
+    msr_core_perf_limit_reasons_t v = { 0 };
+
+    CHECK_FIELD(msr_core_perf_limit_reasons_t, CORE_PERF_LIMIT_REASONS, STATUS, status);
+    ck_assert_uint_eq(all & MSR_CORE_PERF_LIMIT_REASONS_STATUS_MASK, 0);
+    all |= MSR_CORE_PERF_LIMIT_REASONS_STATUS_MASK;
+
+    CHECK_FIELD(msr_core_perf_limit_reasons_t, CORE_PERF_LIMIT_REASONS, LOG, log);
+    CHECK_SET(msr_core_perf_limit_reasons_t, CORE_PERF_LIMIT_REASONS, LOG);
+    ck_assert_uint_eq(all & MSR_CORE_PERF_LIMIT_REASONS_LOG_MASK, 0);
+    all |= MSR_CORE_PERF_LIMIT_REASONS_LOG_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK & MSR_CORE_PERF_LIMIT_REASONS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_PERF_LIMIT_REASONS_W1C_MASK & ~MSR_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_PERF_LIMIT_REASONS, PATTERN(MSR_CORE_PERF_LIMIT_REASONS)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CORE_PERF_LIMIT_REASONS) & ~MSR_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK & ~MSR_CORE_PERF_LIMIT_REASONS_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_perf_limit_reasons_read().raw, PATTERN(MSR_CORE_PERF_LIMIT_REASONS));
+        ck_assert_int_eq(msr_core_perf_limit_reasons_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_PERF_LIMIT_REASONS));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CORE_PERF_LIMIT_REASONS);
+        msr_core_perf_limit_reasons_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CORE_PERF_LIMIT_REASONS));
+        v.raw = PATTERN(MSR_CORE_PERF_LIMIT_REASONS);
+        ck_assert_int_eq(msr_core_perf_limit_reasons_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CORE_PERF_LIMIT_REASONS));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_core_perf_limit_reasons_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_CORE_PERF_LIMIT_REASONS) & ~MSR_CORE_PERF_LIMIT_REASONS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CORE_PERF_LIMIT_REASONS_W1C_MASK, kept & ~MSR_CORE_PERF_LIMIT_REASONS_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CORE_PERF_LIMIT_REASONS_RESERVED_MASK, PATTERN(MSR_CORE_PERF_LIMIT_REASONS) & MSR_CORE_PERF_LIMIT_REASONS_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_core_perf_limit_reasons_modify(all_ones, 0),
+                         (raw & MSR_CORE_PERF_LIMIT_REASONS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CORE_PERF_LIMIT_REASONS_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_core_perf_limit_reasons_modify_safe(0, all_ones, &v), MSR_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK, MSR_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CORE_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_perf_limit_reasons_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_secondary_turbo_ratio_limit)
+{
+    uint64_t all = MSR_SECONDARY_TURBO_RATIO_LIMIT_RESERVED_MASK;
+    msr_secondary_turbo_ratio_limit_t v = { 0 };
+
+    CHECK_FIELD(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_0, ratio_0);
+    CHECK_SET(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_0);
+    ck_assert_uint_eq(all & MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_0_MASK, 0);
+    all |= MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_0_MASK;
+
+    CHECK_FIELD(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_1, ratio_1);
+    CHECK_SET(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_1);
+    ck_assert_uint_eq(all & MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_1_MASK, 0);
+    all |= MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_1_MASK;
+
+    CHECK_FIELD(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_2, ratio_2);
+    CHECK_SET(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_2);
+    ck_assert_uint_eq(all & MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_2_MASK, 0);
+    all |= MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_2_MASK;
+
+    CHECK_FIELD(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_3, ratio_3);
+    CHECK_SET(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_3);
+    ck_assert_uint_eq(all & MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_3_MASK, 0);
+    all |= MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_3_MASK;
+
+    CHECK_FIELD(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_4, ratio_4);
+    CHECK_SET(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_4);
+    ck_assert_uint_eq(all & MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_4_MASK, 0);
+    all |= MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_4_MASK;
+
+    CHECK_FIELD(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_5, ratio_5);
+    CHECK_SET(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_5);
+    ck_assert_uint_eq(all & MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_5_MASK, 0);
+    all |= MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_5_MASK;
+
+    CHECK_FIELD(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_6, ratio_6);
+    CHECK_SET(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_6);
+    ck_assert_uint_eq(all & MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_6_MASK, 0);
+    all |= MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_6_MASK;
+
+    CHECK_FIELD(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_7, ratio_7);
+    CHECK_SET(msr_secondary_turbo_ratio_limit_t, SECONDARY_TURBO_RATIO_LIMIT, RATIO_7);
+    ck_assert_uint_eq(all & MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_7_MASK, 0);
+    all |= MSR_SECONDARY_TURBO_RATIO_LIMIT_RATIO_7_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_SECONDARY_TURBO_RATIO_LIMIT_WRITABLE_MASK & MSR_SECONDARY_TURBO_RATIO_LIMIT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_SECONDARY_TURBO_RATIO_LIMIT_W1C_MASK & ~MSR_SECONDARY_TURBO_RATIO_LIMIT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_SECONDARY_TURBO_RATIO_LIMIT, PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT) & ~MSR_SECONDARY_TURBO_RATIO_LIMIT_WRITABLE_MASK & ~MSR_SECONDARY_TURBO_RATIO_LIMIT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_secondary_turbo_ratio_limit_read().raw, PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT));
+        ck_assert_int_eq(msr_secondary_turbo_ratio_limit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT);
+        msr_secondary_turbo_ratio_limit_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SECONDARY_TURBO_RATIO_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT));
+        v.raw = PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT);
+        ck_assert_int_eq(msr_secondary_turbo_ratio_limit_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SECONDARY_TURBO_RATIO_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_secondary_turbo_ratio_limit_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT) & ~MSR_SECONDARY_TURBO_RATIO_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SECONDARY_TURBO_RATIO_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_SECONDARY_TURBO_RATIO_LIMIT_W1C_MASK, kept & ~MSR_SECONDARY_TURBO_RATIO_LIMIT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_SECONDARY_TURBO_RATIO_LIMIT_RESERVED_MASK, PATTERN(MSR_SECONDARY_TURBO_RATIO_LIMIT) & MSR_SECONDARY_TURBO_RATIO_LIMIT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_secondary_turbo_ratio_limit_modify(all_ones, 0),
+                         (raw & MSR_SECONDARY_TURBO_RATIO_LIMIT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_SECONDARY_TURBO_RATIO_LIMIT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_secondary_turbo_ratio_limit_modify_safe(0, all_ones, &v), MSR_SECONDARY_TURBO_RATIO_LIMIT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_SECONDARY_TURBO_RATIO_LIMIT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_SECONDARY_TURBO_RATIO_LIMIT_WRITABLE_MASK, MSR_SECONDARY_TURBO_RATIO_LIMIT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_SECONDARY_TURBO_RATIO_LIMIT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_secondary_turbo_ratio_limit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_weighted_core_c0)
+{
+    uint64_t all = MSR_WEIGHTED_CORE_C0_RESERVED_MASK;
+    msr_weighted_core_c0_t v = { 0 };
+
+    CHECK_FIELD(msr_weighted_core_c0_t, WEIGHTED_CORE_C0, COUNT, count);
+    ck_assert_uint_eq(all & MSR_WEIGHTED_CORE_C0_COUNT_MASK, 0);
+    all |= MSR_WEIGHTED_CORE_C0_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_WEIGHTED_CORE_C0_WRITABLE_MASK & MSR_WEIGHTED_CORE_C0_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_WEIGHTED_CORE_C0_W1C_MASK & ~MSR_WEIGHTED_CORE_C0_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_WEIGHTED_CORE_C0, PATTERN(MSR_WEIGHTED_CORE_C0)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_weighted_core_c0_read().raw, PATTERN(MSR_WEIGHTED_CORE_C0));
+        ck_assert_int_eq(msr_weighted_core_c0_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_WEIGHTED_CORE_C0));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_weighted_core_c0_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_any_core_c0)
+{
+    uint64_t all = MSR_ANY_CORE_C0_RESERVED_MASK;
+    msr_any_core_c0_t v = { 0 };
+
+    CHECK_FIELD(msr_any_core_c0_t, ANY_CORE_C0, COUNT, count);
+    ck_assert_uint_eq(all & MSR_ANY_CORE_C0_COUNT_MASK, 0);
+    all |= MSR_ANY_CORE_C0_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_ANY_CORE_C0_WRITABLE_MASK & MSR_ANY_CORE_C0_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_ANY_CORE_C0_W1C_MASK & ~MSR_ANY_CORE_C0_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_ANY_CORE_C0, PATTERN(MSR_ANY_CORE_C0)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_any_core_c0_read().raw, PATTERN(MSR_ANY_CORE_C0));
+        ck_assert_int_eq(msr_any_core_c0_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_ANY_CORE_C0));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_any_core_c0_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_any_gfxe_c0)
+{
+    uint64_t all = MSR_ANY_GFXE_C0_RESERVED_MASK;
+    msr_any_gfxe_c0_t v = { 0 };
+
+    CHECK_FIELD(msr_any_gfxe_c0_t, ANY_GFXE_C0, COUNT, count);
+    ck_assert_uint_eq(all & MSR_ANY_GFXE_C0_COUNT_MASK, 0);
+    all |= MSR_ANY_GFXE_C0_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_ANY_GFXE_C0_WRITABLE_MASK & MSR_ANY_GFXE_C0_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_ANY_GFXE_C0_W1C_MASK & ~MSR_ANY_GFXE_C0_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_ANY_GFXE_C0, PATTERN(MSR_ANY_GFXE_C0)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_any_gfxe_c0_read().raw, PATTERN(MSR_ANY_GFXE_C0));
+        ck_assert_int_eq(msr_any_gfxe_c0_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_ANY_GFXE_C0));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_any_gfxe_c0_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_core_gfxe_overlap_c0)
+{
+    uint64_t all = MSR_CORE_GFXE_OVERLAP_C0_RESERVED_MASK;
+    msr_core_gfxe_overlap_c0_t v = { 0 };
+
+    CHECK_FIELD(msr_core_gfxe_overlap_c0_t, CORE_GFXE_OVERLAP_C0, COUNT, count);
+    ck_assert_uint_eq(all & MSR_CORE_GFXE_OVERLAP_C0_COUNT_MASK, 0);
+    all |= MSR_CORE_GFXE_OVERLAP_C0_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_GFXE_OVERLAP_C0_WRITABLE_MASK & MSR_CORE_GFXE_OVERLAP_C0_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_GFXE_OVERLAP_C0_W1C_MASK & ~MSR_CORE_GFXE_OVERLAP_C0_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_GFXE_OVERLAP_C0, PATTERN(MSR_CORE_GFXE_OVERLAP_C0)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_gfxe_overlap_c0_read().raw, PATTERN(MSR_CORE_GFXE_OVERLAP_C0));
+        ck_assert_int_eq(msr_core_gfxe_overlap_c0_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_GFXE_OVERLAP_C0));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_gfxe_overlap_c0_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_core_c1_residency)
+{
+    uint64_t all = MSR_CORE_C1_RESIDENCY_RESERVED_MASK;
+    msr_core_c1_residency_t v = { 0 };
+
+    CHECK_FIELD(msr_core_c1_residency_t, CORE_C1_RESIDENCY, COUNT, count);
+    ck_assert_uint_eq(all & MSR_CORE_C1_RESIDENCY_COUNT_MASK, 0);
+    all |= MSR_CORE_C1_RESIDENCY_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_C1_RESIDENCY_WRITABLE_MASK & MSR_CORE_C1_RESIDENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_C1_RESIDENCY_W1C_MASK & ~MSR_CORE_C1_RESIDENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_C1_RESIDENCY, PATTERN(MSR_CORE_C1_RESIDENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_c1_residency_read().raw, PATTERN(MSR_CORE_C1_RESIDENCY));
+        ck_assert_int_eq(msr_core_c1_residency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_C1_RESIDENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_c1_residency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mc6_residency_counter)
+{
+    uint64_t all = MSR_MC6_RESIDENCY_COUNTER_RESERVED_MASK;
+    msr_mc6_residency_counter_t v = { 0 };
+
+    CHECK_FIELD(msr_mc6_residency_counter_t, MC6_RESIDENCY_COUNTER, COUNT, count);
+    ck_assert_uint_eq(all & MSR_MC6_RESIDENCY_COUNTER_COUNT_MASK, 0);
+    all |= MSR_MC6_RESIDENCY_COUNTER_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MC6_RESIDENCY_COUNTER_WRITABLE_MASK & MSR_MC6_RESIDENCY_COUNTER_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MC6_RESIDENCY_COUNTER_W1C_MASK & ~MSR_MC6_RESIDENCY_COUNTER_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MC6_RESIDENCY_COUNTER, PATTERN(MSR_MC6_RESIDENCY_COUNTER)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mc6_residency_counter_read().raw, PATTERN(MSR_MC6_RESIDENCY_COUNTER));
+        ck_assert_int_eq(msr_mc6_residency_counter_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MC6_RESIDENCY_COUNTER));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mc6_residency_counter_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cc6_demotion_policy_config)
+{
+    uint64_t all = MSR_CC6_DEMOTION_POLICY_CONFIG_RESERVED_MASK;
+    msr_cc6_demotion_policy_config_t v = { 0 };
+
+    CHECK_FIELD(msr_cc6_demotion_policy_config_t, CC6_DEMOTION_POLICY_CONFIG, VALUE, value);
+    ck_assert_uint_eq(all & MSR_CC6_DEMOTION_POLICY_CONFIG_VALUE_MASK, 0);
+    all |= MSR_CC6_DEMOTION_POLICY_CONFIG_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK & MSR_CC6_DEMOTION_POLICY_CONFIG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CC6_DEMOTION_POLICY_CONFIG_W1C_MASK & ~MSR_CC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CC6_DEMOTION_POLICY_CONFIG, PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG) & ~MSR_CC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK & ~MSR_CC6_DEMOTION_POLICY_CONFIG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cc6_demotion_policy_config_read().raw, PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG));
+        ck_assert_int_eq(msr_cc6_demotion_policy_config_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG);
+        msr_cc6_demotion_policy_config_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CC6_DEMOTION_POLICY_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG));
+        v.raw = PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG);
+        ck_assert_int_eq(msr_cc6_demotion_policy_config_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CC6_DEMOTION_POLICY_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_cc6_demotion_policy_config_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG) & ~MSR_CC6_DEMOTION_POLICY_CONFIG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CC6_DEMOTION_POLICY_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CC6_DEMOTION_POLICY_CONFIG_W1C_MASK, kept & ~MSR_CC6_DEMOTION_POLICY_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CC6_DEMOTION_POLICY_CONFIG_RESERVED_MASK, PATTERN(MSR_CC6_DEMOTION_POLICY_CONFIG) & MSR_CC6_DEMOTION_POLICY_CONFIG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_cc6_demotion_policy_config_modify(all_ones, 0),
+                         (raw & MSR_CC6_DEMOTION_POLICY_CONFIG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CC6_DEMOTION_POLICY_CONFIG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_cc6_demotion_policy_config_modify_safe(0, all_ones, &v), MSR_CC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK, MSR_CC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CC6_DEMOTION_POLICY_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cc6_demotion_policy_config_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mc6_demotion_policy_config)
+{
+    uint64_t all = MSR_MC6_DEMOTION_POLICY_CONFIG_RESERVED_MASK;
+    msr_mc6_demotion_policy_config_t v = { 0 };
+
+    CHECK_FIELD(msr_mc6_demotion_policy_config_t, MC6_DEMOTION_POLICY_CONFIG, VALUE, value);
+    ck_assert_uint_eq(all & MSR_MC6_DEMOTION_POLICY_CONFIG_VALUE_MASK, 0);
+    all |= MSR_MC6_DEMOTION_POLICY_CONFIG_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK & MSR_MC6_DEMOTION_POLICY_CONFIG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MC6_DEMOTION_POLICY_CONFIG_W1C_MASK & ~MSR_MC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MC6_DEMOTION_POLICY_CONFIG, PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG) & ~MSR_MC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK & ~MSR_MC6_DEMOTION_POLICY_CONFIG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mc6_demotion_policy_config_read().raw, PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG));
+        ck_assert_int_eq(msr_mc6_demotion_policy_config_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG);
+        msr_mc6_demotion_policy_config_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC6_DEMOTION_POLICY_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG));
+        v.raw = PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG);
+        ck_assert_int_eq(msr_mc6_demotion_policy_config_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC6_DEMOTION_POLICY_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_mc6_demotion_policy_config_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG) & ~MSR_MC6_DEMOTION_POLICY_CONFIG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC6_DEMOTION_POLICY_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MC6_DEMOTION_POLICY_CONFIG_W1C_MASK, kept & ~MSR_MC6_DEMOTION_POLICY_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MC6_DEMOTION_POLICY_CONFIG_RESERVED_MASK, PATTERN(MSR_MC6_DEMOTION_POLICY_CONFIG) & MSR_MC6_DEMOTION_POLICY_CONFIG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_mc6_demotion_policy_config_modify(all_ones, 0),
+                         (raw & MSR_MC6_DEMOTION_POLICY_CONFIG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MC6_DEMOTION_POLICY_CONFIG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_mc6_demotion_policy_config_modify_safe(0, all_ones, &v), MSR_MC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK, MSR_MC6_DEMOTION_POLICY_CONFIG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MC6_DEMOTION_POLICY_CONFIG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mc6_demotion_policy_config_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_lastbranch_x_from_ip)
+{
+    uint64_t all = MSR_LASTBRANCH_x_FROM_IP_RESERVED_MASK;
+    msr_lastbranch_x_from_ip_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_lastbranch_x_from_ip_t, LASTBRANCH_x_FROM_IP, FROM_IP, from_ip);
+    CHECK_SET(msr_lastbranch_x_from_ip_t, LASTBRANCH_x_FROM_IP, FROM_IP);
+    ck_assert_uint_eq(all & MSR_LASTBRANCH_x_FROM_IP_FROM_IP_MASK, 0);
+    all |= MSR_LASTBRANCH_x_FROM_IP_FROM_IP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_LASTBRANCH_x_FROM_IP_WRITABLE_MASK & MSR_LASTBRANCH_x_FROM_IP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_LASTBRANCH_x_FROM_IP_W1C_MASK & ~MSR_LASTBRANCH_x_FROM_IP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_LASTBRANCH_x_FROM_IP(0), MSR_LASTBRANCH_0_FROM_IP);
+    ck_assert_uint_eq(MSR_LASTBRANCH_x_FROM_IP(15), MSR_LASTBRANCH_15_FROM_IP);
+    for (i = 0; i < MSR_LASTBRANCH_x_FROM_IP_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LASTBRANCH_x_FROM_IP(i), PATTERN(MSR_LASTBRANCH_x_FROM_IP(i))), MSR_OK);
+    for (i = 0; i < MSR_LASTBRANCH_x_FROM_IP_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_LASTBRANCH_x_FROM_IP(i)) & ~MSR_LASTBRANCH_x_FROM_IP_WRITABLE_MASK & ~MSR_LASTBRANCH_x_FROM_IP_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_lastbranch_x_from_ip_read(i).raw, PATTERN(MSR_LASTBRANCH_x_FROM_IP(i)));
+        ck_assert_int_eq(msr_lastbranch_x_from_ip_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LASTBRANCH_x_FROM_IP(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_LASTBRANCH_x_FROM_IP(i));
+        msr_lastbranch_x_from_ip_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_x_FROM_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LASTBRANCH_x_FROM_IP(i)));
+        v.raw = PATTERN(MSR_LASTBRANCH_x_FROM_IP(i));
+        ck_assert_int_eq(msr_lastbranch_x_from_ip_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_x_FROM_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LASTBRANCH_x_FROM_IP(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_lastbranch_x_from_ip_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_LASTBRANCH_x_FROM_IP(i)) & ~MSR_LASTBRANCH_x_FROM_IP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_x_FROM_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_LASTBRANCH_x_FROM_IP_W1C_MASK, kept & ~MSR_LASTBRANCH_x_FROM_IP_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_LASTBRANCH_x_FROM_IP_RESERVED_MASK, PATTERN(MSR_LASTBRANCH_x_FROM_IP(i)) & MSR_LASTBRANCH_x_FROM_IP_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_lastbranch_x_from_ip_modify(i, all_ones, 0),
+                         (raw & MSR_LASTBRANCH_x_FROM_IP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_LASTBRANCH_x_FROM_IP_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_lastbranch_x_from_ip_modify_safe(i, 0, all_ones, &v), MSR_LASTBRANCH_x_FROM_IP_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_LASTBRANCH_x_FROM_IP_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_LASTBRANCH_x_FROM_IP_WRITABLE_MASK, MSR_LASTBRANCH_x_FROM_IP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_x_FROM_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_lastbranch_x_from_ip_read_safe(MSR_LASTBRANCH_x_FROM_IP_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_lastbranch_x_from_ip_read(MSR_LASTBRANCH_x_FROM_IP_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_lastbranch_x_from_ip_write_safe(MSR_LASTBRANCH_x_FROM_IP_COUNT, v), MSR_ERR_RANGE);
+        msr_lastbranch_x_from_ip_write(MSR_LASTBRANCH_x_FROM_IP_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_lastbranch_x_from_ip_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_haswell_core_perf_limit_reasons)
+{
+    uint64_t all = MSR_HASWELL_CORE_PERF_LIMIT_REASONS_RESERVED_MASK;
+    msr_haswell_core_perf_limit_reasons_t v = { 0 };
+
+    CHECK_FIELD(msr_haswell_core_perf_limit_reasons_t, HASWELL_CORE_PERF_LIMIT_REASONS, STATUS, status);
+    ck_assert_uint_eq(all & MSR_HASWELL_CORE_PERF_LIMIT_REASONS_STATUS_MASK, 0);
+    all |= MSR_HASWELL_CORE_PERF_LIMIT_REASONS_STATUS_MASK;
+
+    CHECK_FIELD(msr_haswell_core_perf_limit_reasons_t, HASWELL_CORE_PERF_LIMIT_REASONS, LOG, log);
+    CHECK_SET(msr_haswell_core_perf_limit_reasons_t, HASWELL_CORE_PERF_LIMIT_REASONS, LOG);
+    ck_assert_uint_eq(all & MSR_HASWELL_CORE_PERF_LIMIT_REASONS_LOG_MASK, 0);
+    all |= MSR_HASWELL_CORE_PERF_LIMIT_REASONS_LOG_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HASWELL_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK & MSR_HASWELL_CORE_PERF_LIMIT_REASONS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HASWELL_CORE_PERF_LIMIT_REASONS_W1C_MASK & ~MSR_HASWELL_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HASWELL_CORE_PERF_LIMIT_REASONS, PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS) & ~MSR_HASWELL_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK & ~MSR_HASWELL_CORE_PERF_LIMIT_REASONS_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_haswell_core_perf_limit_reasons_read().raw, PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS));
+        ck_assert_int_eq(msr_haswell_core_perf_limit_reasons_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS);
+        msr_haswell_core_perf_limit_reasons_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HASWELL_CORE_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS));
+        v.raw = PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS);
+        ck_assert_int_eq(msr_haswell_core_perf_limit_reasons_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HASWELL_CORE_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_haswell_core_perf_limit_reasons_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS) & ~MSR_HASWELL_CORE_PERF_LIMIT_REASONS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HASWELL_CORE_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HASWELL_CORE_PERF_LIMIT_REASONS_W1C_MASK, kept & ~MSR_HASWELL_CORE_PERF_LIMIT_REASONS_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HASWELL_CORE_PERF_LIMIT_REASONS_RESERVED_MASK, PATTERN(MSR_HASWELL_CORE_PERF_LIMIT_REASONS) & MSR_HASWELL_CORE_PERF_LIMIT_REASONS_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_haswell_core_perf_limit_reasons_modify(all_ones, 0),
+                         (raw & MSR_HASWELL_CORE_PERF_LIMIT_REASONS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HASWELL_CORE_PERF_LIMIT_REASONS_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_haswell_core_perf_limit_reasons_modify_safe(0, all_ones, &v), MSR_HASWELL_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HASWELL_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HASWELL_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK, MSR_HASWELL_CORE_PERF_LIMIT_REASONS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HASWELL_CORE_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_haswell_core_perf_limit_reasons_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_u_cet)
 {
     uint64_t all = MSR_IA32_U_CET_RESERVED_MASK;
@@ -9273,6 +17585,193 @@ START_TEST(test_ia32_interrupt_ssp_table_addr)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_interrupt_ssp_table_addr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_graphics_perf_limit_reasons)
+{
+    uint64_t all = MSR_GRAPHICS_PERF_LIMIT_REASONS_RESERVED_MASK;
+    msr_graphics_perf_limit_reasons_t v = { 0 };
+
+    CHECK_FIELD(msr_graphics_perf_limit_reasons_t, GRAPHICS_PERF_LIMIT_REASONS, STATUS, status);
+    ck_assert_uint_eq(all & MSR_GRAPHICS_PERF_LIMIT_REASONS_STATUS_MASK, 0);
+    all |= MSR_GRAPHICS_PERF_LIMIT_REASONS_STATUS_MASK;
+
+    CHECK_FIELD(msr_graphics_perf_limit_reasons_t, GRAPHICS_PERF_LIMIT_REASONS, LOG, log);
+    CHECK_SET(msr_graphics_perf_limit_reasons_t, GRAPHICS_PERF_LIMIT_REASONS, LOG);
+    ck_assert_uint_eq(all & MSR_GRAPHICS_PERF_LIMIT_REASONS_LOG_MASK, 0);
+    all |= MSR_GRAPHICS_PERF_LIMIT_REASONS_LOG_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_GRAPHICS_PERF_LIMIT_REASONS_WRITABLE_MASK & MSR_GRAPHICS_PERF_LIMIT_REASONS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_GRAPHICS_PERF_LIMIT_REASONS_W1C_MASK & ~MSR_GRAPHICS_PERF_LIMIT_REASONS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_GRAPHICS_PERF_LIMIT_REASONS, PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS) & ~MSR_GRAPHICS_PERF_LIMIT_REASONS_WRITABLE_MASK & ~MSR_GRAPHICS_PERF_LIMIT_REASONS_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_graphics_perf_limit_reasons_read().raw, PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS));
+        ck_assert_int_eq(msr_graphics_perf_limit_reasons_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS);
+        msr_graphics_perf_limit_reasons_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_GRAPHICS_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS));
+        v.raw = PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS);
+        ck_assert_int_eq(msr_graphics_perf_limit_reasons_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_GRAPHICS_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_graphics_perf_limit_reasons_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS) & ~MSR_GRAPHICS_PERF_LIMIT_REASONS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_GRAPHICS_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_GRAPHICS_PERF_LIMIT_REASONS_W1C_MASK, kept & ~MSR_GRAPHICS_PERF_LIMIT_REASONS_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_GRAPHICS_PERF_LIMIT_REASONS_RESERVED_MASK, PATTERN(MSR_GRAPHICS_PERF_LIMIT_REASONS) & MSR_GRAPHICS_PERF_LIMIT_REASONS_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_graphics_perf_limit_reasons_modify(all_ones, 0),
+                         (raw & MSR_GRAPHICS_PERF_LIMIT_REASONS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_GRAPHICS_PERF_LIMIT_REASONS_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_graphics_perf_limit_reasons_modify_safe(0, all_ones, &v), MSR_GRAPHICS_PERF_LIMIT_REASONS_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_GRAPHICS_PERF_LIMIT_REASONS_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_GRAPHICS_PERF_LIMIT_REASONS_WRITABLE_MASK, MSR_GRAPHICS_PERF_LIMIT_REASONS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_GRAPHICS_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_graphics_perf_limit_reasons_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ring_perf_limit_reasons)
+{
+    uint64_t all = MSR_RING_PERF_LIMIT_REASONS_RESERVED_MASK;
+    msr_ring_perf_limit_reasons_t v = { 0 };
+
+    CHECK_FIELD(msr_ring_perf_limit_reasons_t, RING_PERF_LIMIT_REASONS, STATUS, status);
+    ck_assert_uint_eq(all & MSR_RING_PERF_LIMIT_REASONS_STATUS_MASK, 0);
+    all |= MSR_RING_PERF_LIMIT_REASONS_STATUS_MASK;
+
+    CHECK_FIELD(msr_ring_perf_limit_reasons_t, RING_PERF_LIMIT_REASONS, LOG, log);
+    CHECK_SET(msr_ring_perf_limit_reasons_t, RING_PERF_LIMIT_REASONS, LOG);
+    ck_assert_uint_eq(all & MSR_RING_PERF_LIMIT_REASONS_LOG_MASK, 0);
+    all |= MSR_RING_PERF_LIMIT_REASONS_LOG_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_RING_PERF_LIMIT_REASONS_WRITABLE_MASK & MSR_RING_PERF_LIMIT_REASONS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_RING_PERF_LIMIT_REASONS_W1C_MASK & ~MSR_RING_PERF_LIMIT_REASONS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_RING_PERF_LIMIT_REASONS, PATTERN(MSR_RING_PERF_LIMIT_REASONS)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_RING_PERF_LIMIT_REASONS) & ~MSR_RING_PERF_LIMIT_REASONS_WRITABLE_MASK & ~MSR_RING_PERF_LIMIT_REASONS_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ring_perf_limit_reasons_read().raw, PATTERN(MSR_RING_PERF_LIMIT_REASONS));
+        ck_assert_int_eq(msr_ring_perf_limit_reasons_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RING_PERF_LIMIT_REASONS));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_RING_PERF_LIMIT_REASONS);
+        msr_ring_perf_limit_reasons_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RING_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_RING_PERF_LIMIT_REASONS));
+        v.raw = PATTERN(MSR_RING_PERF_LIMIT_REASONS);
+        ck_assert_int_eq(msr_ring_perf_limit_reasons_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RING_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_RING_PERF_LIMIT_REASONS));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ring_perf_limit_reasons_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_RING_PERF_LIMIT_REASONS) & ~MSR_RING_PERF_LIMIT_REASONS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RING_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_RING_PERF_LIMIT_REASONS_W1C_MASK, kept & ~MSR_RING_PERF_LIMIT_REASONS_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_RING_PERF_LIMIT_REASONS_RESERVED_MASK, PATTERN(MSR_RING_PERF_LIMIT_REASONS) & MSR_RING_PERF_LIMIT_REASONS_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ring_perf_limit_reasons_modify(all_ones, 0),
+                         (raw & MSR_RING_PERF_LIMIT_REASONS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_RING_PERF_LIMIT_REASONS_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ring_perf_limit_reasons_modify_safe(0, all_ones, &v), MSR_RING_PERF_LIMIT_REASONS_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_RING_PERF_LIMIT_REASONS_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_RING_PERF_LIMIT_REASONS_WRITABLE_MASK, MSR_RING_PERF_LIMIT_REASONS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RING_PERF_LIMIT_REASONS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ring_perf_limit_reasons_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_lastbranch_x_to_ip)
+{
+    uint64_t all = MSR_LASTBRANCH_x_TO_IP_RESERVED_MASK;
+    msr_lastbranch_x_to_ip_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_lastbranch_x_to_ip_t, LASTBRANCH_x_TO_IP, TO_IP, to_ip);
+    CHECK_SET(msr_lastbranch_x_to_ip_t, LASTBRANCH_x_TO_IP, TO_IP);
+    ck_assert_uint_eq(all & MSR_LASTBRANCH_x_TO_IP_TO_IP_MASK, 0);
+    all |= MSR_LASTBRANCH_x_TO_IP_TO_IP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK & MSR_LASTBRANCH_x_TO_IP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_LASTBRANCH_x_TO_IP_W1C_MASK & ~MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_LASTBRANCH_x_TO_IP(0), MSR_LASTBRANCH_0_TO_IP);
+    ck_assert_uint_eq(MSR_LASTBRANCH_x_TO_IP(15), MSR_LASTBRANCH_15_TO_IP);
+    for (i = 0; i < MSR_LASTBRANCH_x_TO_IP_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LASTBRANCH_x_TO_IP(i), PATTERN(MSR_LASTBRANCH_x_TO_IP(i))), MSR_OK);
+    for (i = 0; i < MSR_LASTBRANCH_x_TO_IP_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_LASTBRANCH_x_TO_IP(i)) & ~MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK & ~MSR_LASTBRANCH_x_TO_IP_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_lastbranch_x_to_ip_read(i).raw, PATTERN(MSR_LASTBRANCH_x_TO_IP(i)));
+        ck_assert_int_eq(msr_lastbranch_x_to_ip_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LASTBRANCH_x_TO_IP(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_LASTBRANCH_x_TO_IP(i));
+        msr_lastbranch_x_to_ip_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_x_TO_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LASTBRANCH_x_TO_IP(i)));
+        v.raw = PATTERN(MSR_LASTBRANCH_x_TO_IP(i));
+        ck_assert_int_eq(msr_lastbranch_x_to_ip_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_x_TO_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LASTBRANCH_x_TO_IP(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_lastbranch_x_to_ip_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_LASTBRANCH_x_TO_IP(i)) & ~MSR_LASTBRANCH_x_TO_IP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_x_TO_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_LASTBRANCH_x_TO_IP_W1C_MASK, kept & ~MSR_LASTBRANCH_x_TO_IP_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_LASTBRANCH_x_TO_IP_RESERVED_MASK, PATTERN(MSR_LASTBRANCH_x_TO_IP(i)) & MSR_LASTBRANCH_x_TO_IP_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_lastbranch_x_to_ip_modify(i, all_ones, 0),
+                         (raw & MSR_LASTBRANCH_x_TO_IP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_LASTBRANCH_x_TO_IP_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_lastbranch_x_to_ip_modify_safe(i, 0, all_ones, &v), MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK, MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LASTBRANCH_x_TO_IP(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_lastbranch_x_to_ip_read_safe(MSR_LASTBRANCH_x_TO_IP_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_lastbranch_x_to_ip_read(MSR_LASTBRANCH_x_TO_IP_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_lastbranch_x_to_ip_write_safe(MSR_LASTBRANCH_x_TO_IP_COUNT, v), MSR_ERR_RANGE);
+        msr_lastbranch_x_to_ip_write(MSR_LASTBRANCH_x_TO_IP_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_lastbranch_x_to_ip_read_safe(0, &v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -12766,6 +21265,92 @@ START_TEST(test_ia32_thread_stall)
 }
 END_TEST
 
+START_TEST(test_lbr_info_x)
+{
+    uint64_t all = MSR_LBR_INFO_x_RESERVED_MASK;
+    msr_lbr_info_x_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_lbr_info_x_t, LBR_INFO_x, CYCLE_COUNT, cycle_count);
+    CHECK_SET(msr_lbr_info_x_t, LBR_INFO_x, CYCLE_COUNT);
+    ck_assert_uint_eq(all & MSR_LBR_INFO_x_CYCLE_COUNT_MASK, 0);
+    all |= MSR_LBR_INFO_x_CYCLE_COUNT_MASK;
+
+    CHECK_FIELD(msr_lbr_info_x_t, LBR_INFO_x, TSX_ABORT, tsx_abort);
+    CHECK_SET(msr_lbr_info_x_t, LBR_INFO_x, TSX_ABORT);
+    ck_assert_uint_eq(all & MSR_LBR_INFO_x_TSX_ABORT_MASK, 0);
+    all |= MSR_LBR_INFO_x_TSX_ABORT_MASK;
+
+    CHECK_FIELD(msr_lbr_info_x_t, LBR_INFO_x, IN_TSX, in_tsx);
+    CHECK_SET(msr_lbr_info_x_t, LBR_INFO_x, IN_TSX);
+    ck_assert_uint_eq(all & MSR_LBR_INFO_x_IN_TSX_MASK, 0);
+    all |= MSR_LBR_INFO_x_IN_TSX_MASK;
+
+    CHECK_FIELD(msr_lbr_info_x_t, LBR_INFO_x, MISPRED, mispred);
+    CHECK_SET(msr_lbr_info_x_t, LBR_INFO_x, MISPRED);
+    ck_assert_uint_eq(all & MSR_LBR_INFO_x_MISPRED_MASK, 0);
+    all |= MSR_LBR_INFO_x_MISPRED_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_LBR_INFO_x_WRITABLE_MASK & MSR_LBR_INFO_x_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_LBR_INFO_x_W1C_MASK & ~MSR_LBR_INFO_x_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_LBR_INFO_x(0), MSR_LBR_INFO_0);
+    ck_assert_uint_eq(MSR_LBR_INFO_x(31), MSR_LBR_INFO_31);
+    for (i = 0; i < MSR_LBR_INFO_x_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LBR_INFO_x(i), PATTERN(MSR_LBR_INFO_x(i))), MSR_OK);
+    for (i = 0; i < MSR_LBR_INFO_x_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_LBR_INFO_x(i)) & ~MSR_LBR_INFO_x_WRITABLE_MASK & ~MSR_LBR_INFO_x_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_lbr_info_x_read(i).raw, PATTERN(MSR_LBR_INFO_x(i)));
+        ck_assert_int_eq(msr_lbr_info_x_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LBR_INFO_x(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_LBR_INFO_x(i));
+        msr_lbr_info_x_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LBR_INFO_x(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LBR_INFO_x(i)));
+        v.raw = PATTERN(MSR_LBR_INFO_x(i));
+        ck_assert_int_eq(msr_lbr_info_x_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LBR_INFO_x(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LBR_INFO_x(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_lbr_info_x_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_LBR_INFO_x(i)) & ~MSR_LBR_INFO_x_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LBR_INFO_x(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_LBR_INFO_x_W1C_MASK, kept & ~MSR_LBR_INFO_x_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_LBR_INFO_x_RESERVED_MASK, PATTERN(MSR_LBR_INFO_x(i)) & MSR_LBR_INFO_x_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_lbr_info_x_modify(i, all_ones, 0),
+                         (raw & MSR_LBR_INFO_x_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_LBR_INFO_x_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_lbr_info_x_modify_safe(i, 0, all_ones, &v), MSR_LBR_INFO_x_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_LBR_INFO_x_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_LBR_INFO_x_WRITABLE_MASK, MSR_LBR_INFO_x_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LBR_INFO_x(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_lbr_info_x_read_safe(MSR_LBR_INFO_x_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_lbr_info_x_read(MSR_LBR_INFO_x_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_lbr_info_x_write_safe(MSR_LBR_INFO_x_COUNT, v), MSR_ERR_RANGE);
+        msr_lbr_info_x_write(MSR_LBR_INFO_x_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_lbr_info_x_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_ia32_lbr_x_info)
 {
     uint64_t all = MSR_IA32_LBR_x_INFO_RESERVED_MASK;
@@ -12859,6 +21444,148 @@ START_TEST(test_ia32_lbr_x_info)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_lbr_x_info_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_reload_fixed_ctrx)
+{
+    uint64_t all = MSR_RELOAD_FIXED_CTRx_RESERVED_MASK;
+    msr_reload_fixed_ctrx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_reload_fixed_ctrx_t, RELOAD_FIXED_CTRx, RELOAD_VALUE, reload_value);
+    CHECK_SET(msr_reload_fixed_ctrx_t, RELOAD_FIXED_CTRx, RELOAD_VALUE);
+    ck_assert_uint_eq(all & MSR_RELOAD_FIXED_CTRx_RELOAD_VALUE_MASK, 0);
+    all |= MSR_RELOAD_FIXED_CTRx_RELOAD_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_RELOAD_FIXED_CTRx_WRITABLE_MASK & MSR_RELOAD_FIXED_CTRx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_RELOAD_FIXED_CTRx_W1C_MASK & ~MSR_RELOAD_FIXED_CTRx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_RELOAD_FIXED_CTRx(0), MSR_RELOAD_FIXED_CTR0);
+    ck_assert_uint_eq(MSR_RELOAD_FIXED_CTRx(3), MSR_RELOAD_FIXED_CTR3);
+    for (i = 0; i < MSR_RELOAD_FIXED_CTRx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_RELOAD_FIXED_CTRx(i), PATTERN(MSR_RELOAD_FIXED_CTRx(i))), MSR_OK);
+    for (i = 0; i < MSR_RELOAD_FIXED_CTRx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_RELOAD_FIXED_CTRx(i)) & ~MSR_RELOAD_FIXED_CTRx_WRITABLE_MASK & ~MSR_RELOAD_FIXED_CTRx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_reload_fixed_ctrx_read(i).raw, PATTERN(MSR_RELOAD_FIXED_CTRx(i)));
+        ck_assert_int_eq(msr_reload_fixed_ctrx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RELOAD_FIXED_CTRx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_RELOAD_FIXED_CTRx(i));
+        msr_reload_fixed_ctrx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RELOAD_FIXED_CTRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_RELOAD_FIXED_CTRx(i)));
+        v.raw = PATTERN(MSR_RELOAD_FIXED_CTRx(i));
+        ck_assert_int_eq(msr_reload_fixed_ctrx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RELOAD_FIXED_CTRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_RELOAD_FIXED_CTRx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_reload_fixed_ctrx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_RELOAD_FIXED_CTRx(i)) & ~MSR_RELOAD_FIXED_CTRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RELOAD_FIXED_CTRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_RELOAD_FIXED_CTRx_W1C_MASK, kept & ~MSR_RELOAD_FIXED_CTRx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_RELOAD_FIXED_CTRx_RESERVED_MASK, PATTERN(MSR_RELOAD_FIXED_CTRx(i)) & MSR_RELOAD_FIXED_CTRx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_reload_fixed_ctrx_modify(i, all_ones, 0),
+                         (raw & MSR_RELOAD_FIXED_CTRx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_RELOAD_FIXED_CTRx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_reload_fixed_ctrx_modify_safe(i, 0, all_ones, &v), MSR_RELOAD_FIXED_CTRx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_RELOAD_FIXED_CTRx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_RELOAD_FIXED_CTRx_WRITABLE_MASK, MSR_RELOAD_FIXED_CTRx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RELOAD_FIXED_CTRx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_reload_fixed_ctrx_read_safe(MSR_RELOAD_FIXED_CTRx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_reload_fixed_ctrx_read(MSR_RELOAD_FIXED_CTRx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_reload_fixed_ctrx_write_safe(MSR_RELOAD_FIXED_CTRx_COUNT, v), MSR_ERR_RANGE);
+        msr_reload_fixed_ctrx_write(MSR_RELOAD_FIXED_CTRx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_reload_fixed_ctrx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_reload_pmcx)
+{
+    uint64_t all = MSR_RELOAD_PMCx_RESERVED_MASK;
+    msr_reload_pmcx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_reload_pmcx_t, RELOAD_PMCx, RELOAD_VALUE, reload_value);
+    CHECK_SET(msr_reload_pmcx_t, RELOAD_PMCx, RELOAD_VALUE);
+    ck_assert_uint_eq(all & MSR_RELOAD_PMCx_RELOAD_VALUE_MASK, 0);
+    all |= MSR_RELOAD_PMCx_RELOAD_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_RELOAD_PMCx_WRITABLE_MASK & MSR_RELOAD_PMCx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_RELOAD_PMCx_W1C_MASK & ~MSR_RELOAD_PMCx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_RELOAD_PMCx(0), MSR_RELOAD_PMC0);
+    ck_assert_uint_eq(MSR_RELOAD_PMCx(7), MSR_RELOAD_PMC7);
+    for (i = 0; i < MSR_RELOAD_PMCx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_RELOAD_PMCx(i), PATTERN(MSR_RELOAD_PMCx(i))), MSR_OK);
+    for (i = 0; i < MSR_RELOAD_PMCx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_RELOAD_PMCx(i)) & ~MSR_RELOAD_PMCx_WRITABLE_MASK & ~MSR_RELOAD_PMCx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_reload_pmcx_read(i).raw, PATTERN(MSR_RELOAD_PMCx(i)));
+        ck_assert_int_eq(msr_reload_pmcx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RELOAD_PMCx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_RELOAD_PMCx(i));
+        msr_reload_pmcx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RELOAD_PMCx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_RELOAD_PMCx(i)));
+        v.raw = PATTERN(MSR_RELOAD_PMCx(i));
+        ck_assert_int_eq(msr_reload_pmcx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RELOAD_PMCx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_RELOAD_PMCx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_reload_pmcx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_RELOAD_PMCx(i)) & ~MSR_RELOAD_PMCx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RELOAD_PMCx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_RELOAD_PMCx_W1C_MASK, kept & ~MSR_RELOAD_PMCx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_RELOAD_PMCx_RESERVED_MASK, PATTERN(MSR_RELOAD_PMCx(i)) & MSR_RELOAD_PMCx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_reload_pmcx_modify(i, all_ones, 0),
+                         (raw & MSR_RELOAD_PMCx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_RELOAD_PMCx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_reload_pmcx_modify_safe(i, 0, all_ones, &v), MSR_RELOAD_PMCx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_RELOAD_PMCx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_RELOAD_PMCx_WRITABLE_MASK, MSR_RELOAD_PMCx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_RELOAD_PMCx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_reload_pmcx_read_safe(MSR_RELOAD_PMCx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_reload_pmcx_read(MSR_RELOAD_PMCx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_reload_pmcx_write_safe(MSR_RELOAD_PMCx_COUNT, v), MSR_ERR_RANGE);
+        msr_reload_pmcx_write(MSR_RELOAD_PMCx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_reload_pmcx_read_safe(0, &v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -13548,6 +22275,11 @@ START_TEST(test_ia32_pmc_gpx_cfg_a)
     CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, CMASK);
     ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_CMASK_MASK, 0);
     all |= MSR_IA32_PMC_GPx_CFG_A_CMASK_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, IN_TX, in_tx);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, IN_TX);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK & MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_A_W1C_MASK & ~MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK, 0);
@@ -13614,6 +22346,16 @@ START_TEST(test_ia32_pmc_gpx_cfg_b)
     uint64_t all = MSR_IA32_PMC_GPx_CFG_B_RESERVED_MASK;
     msr_ia32_pmc_gpx_cfg_b_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_b_t, IA32_PMC_GPx_CFG_B, RELOAD_GP, reload_gp);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_b_t, IA32_PMC_GPx_CFG_B, RELOAD_GP);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_B_RELOAD_GP_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_B_RELOAD_GP_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_b_t, IA32_PMC_GPx_CFG_B, RELOAD_FIXED, reload_fixed);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_b_t, IA32_PMC_GPx_CFG_B, RELOAD_FIXED);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_B_RELOAD_FIXED_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_B_RELOAD_FIXED_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_B_WRITABLE_MASK & MSR_IA32_PMC_GPx_CFG_B_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_B_W1C_MASK & ~MSR_IA32_PMC_GPx_CFG_B_WRITABLE_MASK, 0);
@@ -13680,6 +22422,11 @@ START_TEST(test_ia32_pmc_gpx_cfg_c)
     uint64_t all = MSR_IA32_PMC_GPx_CFG_C_RESERVED_MASK;
     msr_ia32_pmc_gpx_cfg_c_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_c_t, IA32_PMC_GPx_CFG_C, RELOAD_VALUE, reload_value);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_c_t, IA32_PMC_GPx_CFG_C, RELOAD_VALUE);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_C_RELOAD_VALUE_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_C_RELOAD_VALUE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_C_WRITABLE_MASK & MSR_IA32_PMC_GPx_CFG_C_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_C_W1C_MASK & ~MSR_IA32_PMC_GPx_CFG_C_WRITABLE_MASK, 0);
@@ -13817,6 +22564,16 @@ START_TEST(test_ia32_pmc_fxx_cfg_b)
     uint64_t all = MSR_IA32_PMC_FXx_CFG_B_RESERVED_MASK;
     msr_ia32_pmc_fxx_cfg_b_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_ia32_pmc_fxx_cfg_b_t, IA32_PMC_FXx_CFG_B, RELOAD_GP, reload_gp);
+    CHECK_SET(msr_ia32_pmc_fxx_cfg_b_t, IA32_PMC_FXx_CFG_B, RELOAD_GP);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_FXx_CFG_B_RELOAD_GP_MASK, 0);
+    all |= MSR_IA32_PMC_FXx_CFG_B_RELOAD_GP_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_fxx_cfg_b_t, IA32_PMC_FXx_CFG_B, RELOAD_FIXED, reload_fixed);
+    CHECK_SET(msr_ia32_pmc_fxx_cfg_b_t, IA32_PMC_FXx_CFG_B, RELOAD_FIXED);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_FXx_CFG_B_RELOAD_FIXED_MASK, 0);
+    all |= MSR_IA32_PMC_FXx_CFG_B_RELOAD_FIXED_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PMC_FXx_CFG_B_WRITABLE_MASK & MSR_IA32_PMC_FXx_CFG_B_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PMC_FXx_CFG_B_W1C_MASK & ~MSR_IA32_PMC_FXx_CFG_B_WRITABLE_MASK, 0);
@@ -13883,6 +22640,11 @@ START_TEST(test_ia32_pmc_fxx_cfg_c)
     uint64_t all = MSR_IA32_PMC_FXx_CFG_C_RESERVED_MASK;
     msr_ia32_pmc_fxx_cfg_c_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_ia32_pmc_fxx_cfg_c_t, IA32_PMC_FXx_CFG_C, RELOAD_VALUE, reload_value);
+    CHECK_SET(msr_ia32_pmc_fxx_cfg_c_t, IA32_PMC_FXx_CFG_C, RELOAD_VALUE);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_FXx_CFG_C_RELOAD_VALUE_MASK, 0);
+    all |= MSR_IA32_PMC_FXx_CFG_C_RELOAD_VALUE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PMC_FXx_CFG_C_WRITABLE_MASK & MSR_IA32_PMC_FXx_CFG_C_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PMC_FXx_CFG_C_W1C_MASK & ~MSR_IA32_PMC_FXx_CFG_C_WRITABLE_MASK, 0);
@@ -13995,6 +22757,1982 @@ START_TEST(test_ia32_uarch_misc_ctl)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_ia32_uarch_misc_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_guest_os_id)
+{
+    uint64_t all = MSR_HV_X64_MSR_GUEST_OS_ID_RESERVED_MASK;
+    msr_hv_x64_msr_guest_os_id_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, BUILD_NUMBER, build_number);
+    CHECK_SET(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, BUILD_NUMBER);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_GUEST_OS_ID_BUILD_NUMBER_MASK, 0);
+    all |= MSR_HV_X64_MSR_GUEST_OS_ID_BUILD_NUMBER_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, SERVICE_VERSION, service_version);
+    CHECK_SET(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, SERVICE_VERSION);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_GUEST_OS_ID_SERVICE_VERSION_MASK, 0);
+    all |= MSR_HV_X64_MSR_GUEST_OS_ID_SERVICE_VERSION_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, MINOR_VERSION, minor_version);
+    CHECK_SET(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, MINOR_VERSION);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_GUEST_OS_ID_MINOR_VERSION_MASK, 0);
+    all |= MSR_HV_X64_MSR_GUEST_OS_ID_MINOR_VERSION_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, MAJOR_VERSION, major_version);
+    CHECK_SET(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, MAJOR_VERSION);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_GUEST_OS_ID_MAJOR_VERSION_MASK, 0);
+    all |= MSR_HV_X64_MSR_GUEST_OS_ID_MAJOR_VERSION_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, OS_ID, os_id);
+    CHECK_SET(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, OS_ID);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_GUEST_OS_ID_OS_ID_MASK, 0);
+    all |= MSR_HV_X64_MSR_GUEST_OS_ID_OS_ID_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, VENDOR_ID, vendor_id);
+    CHECK_SET(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, VENDOR_ID);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_GUEST_OS_ID_VENDOR_ID_MASK, 0);
+    all |= MSR_HV_X64_MSR_GUEST_OS_ID_VENDOR_ID_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, OPEN_SOURCE, open_source);
+    CHECK_SET(msr_hv_x64_msr_guest_os_id_t, HV_X64_MSR_GUEST_OS_ID, OPEN_SOURCE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_GUEST_OS_ID_OPEN_SOURCE_MASK, 0);
+    all |= MSR_HV_X64_MSR_GUEST_OS_ID_OPEN_SOURCE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_GUEST_OS_ID_WRITABLE_MASK & MSR_HV_X64_MSR_GUEST_OS_ID_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_GUEST_OS_ID_W1C_MASK & ~MSR_HV_X64_MSR_GUEST_OS_ID_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_GUEST_OS_ID, PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID) & ~MSR_HV_X64_MSR_GUEST_OS_ID_WRITABLE_MASK & ~MSR_HV_X64_MSR_GUEST_OS_ID_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_guest_os_id_read().raw, PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID));
+        ck_assert_int_eq(msr_hv_x64_msr_guest_os_id_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID);
+        msr_hv_x64_msr_guest_os_id_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_GUEST_OS_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID));
+        v.raw = PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID);
+        ck_assert_int_eq(msr_hv_x64_msr_guest_os_id_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_GUEST_OS_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_guest_os_id_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID) & ~MSR_HV_X64_MSR_GUEST_OS_ID_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_GUEST_OS_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_GUEST_OS_ID_W1C_MASK, kept & ~MSR_HV_X64_MSR_GUEST_OS_ID_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_GUEST_OS_ID_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_GUEST_OS_ID) & MSR_HV_X64_MSR_GUEST_OS_ID_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_guest_os_id_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_GUEST_OS_ID_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_GUEST_OS_ID_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_guest_os_id_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_GUEST_OS_ID_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_GUEST_OS_ID_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_GUEST_OS_ID_WRITABLE_MASK, MSR_HV_X64_MSR_GUEST_OS_ID_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_GUEST_OS_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_guest_os_id_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_hypercall)
+{
+    uint64_t all = MSR_HV_X64_MSR_HYPERCALL_RESERVED_MASK;
+    msr_hv_x64_msr_hypercall_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_hypercall_t, HV_X64_MSR_HYPERCALL, ENABLE, enable);
+    CHECK_SET(msr_hv_x64_msr_hypercall_t, HV_X64_MSR_HYPERCALL, ENABLE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_HYPERCALL_ENABLE_MASK, 0);
+    all |= MSR_HV_X64_MSR_HYPERCALL_ENABLE_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_hypercall_t, HV_X64_MSR_HYPERCALL, LOCKED, locked);
+    CHECK_SET(msr_hv_x64_msr_hypercall_t, HV_X64_MSR_HYPERCALL, LOCKED);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_HYPERCALL_LOCKED_MASK, 0);
+    all |= MSR_HV_X64_MSR_HYPERCALL_LOCKED_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_hypercall_t, HV_X64_MSR_HYPERCALL, GPA_PAGE, gpa_page);
+    CHECK_SET(msr_hv_x64_msr_hypercall_t, HV_X64_MSR_HYPERCALL, GPA_PAGE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_HYPERCALL_GPA_PAGE_MASK, 0);
+    all |= MSR_HV_X64_MSR_HYPERCALL_GPA_PAGE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_HYPERCALL_WRITABLE_MASK & MSR_HV_X64_MSR_HYPERCALL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_HYPERCALL_W1C_MASK & ~MSR_HV_X64_MSR_HYPERCALL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_HYPERCALL, PATTERN(MSR_HV_X64_MSR_HYPERCALL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_HYPERCALL) & ~MSR_HV_X64_MSR_HYPERCALL_WRITABLE_MASK & ~MSR_HV_X64_MSR_HYPERCALL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_hypercall_read().raw, PATTERN(MSR_HV_X64_MSR_HYPERCALL));
+        ck_assert_int_eq(msr_hv_x64_msr_hypercall_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_HYPERCALL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_HYPERCALL);
+        msr_hv_x64_msr_hypercall_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_HYPERCALL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_HYPERCALL));
+        v.raw = PATTERN(MSR_HV_X64_MSR_HYPERCALL);
+        ck_assert_int_eq(msr_hv_x64_msr_hypercall_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_HYPERCALL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_HYPERCALL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_hypercall_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_HYPERCALL) & ~MSR_HV_X64_MSR_HYPERCALL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_HYPERCALL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_HYPERCALL_W1C_MASK, kept & ~MSR_HV_X64_MSR_HYPERCALL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_HYPERCALL_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_HYPERCALL) & MSR_HV_X64_MSR_HYPERCALL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_hypercall_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_HYPERCALL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_HYPERCALL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_hypercall_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_HYPERCALL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_HYPERCALL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_HYPERCALL_WRITABLE_MASK, MSR_HV_X64_MSR_HYPERCALL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_HYPERCALL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_hypercall_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_vp_index)
+{
+    uint64_t all = MSR_HV_X64_MSR_VP_INDEX_RESERVED_MASK;
+    msr_hv_x64_msr_vp_index_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_vp_index_t, HV_X64_MSR_VP_INDEX, VP_INDEX, vp_index);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_VP_INDEX_VP_INDEX_MASK, 0);
+    all |= MSR_HV_X64_MSR_VP_INDEX_VP_INDEX_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_VP_INDEX_WRITABLE_MASK & MSR_HV_X64_MSR_VP_INDEX_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_VP_INDEX_W1C_MASK & ~MSR_HV_X64_MSR_VP_INDEX_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_VP_INDEX, PATTERN(MSR_HV_X64_MSR_VP_INDEX)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_vp_index_read().raw, PATTERN(MSR_HV_X64_MSR_VP_INDEX));
+        ck_assert_int_eq(msr_hv_x64_msr_vp_index_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_VP_INDEX));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_vp_index_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_reset)
+{
+    uint64_t all = MSR_HV_X64_MSR_RESET_RESERVED_MASK;
+    msr_hv_x64_msr_reset_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_reset_t, HV_X64_MSR_RESET, RESET, reset);
+    CHECK_SET(msr_hv_x64_msr_reset_t, HV_X64_MSR_RESET, RESET);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_RESET_RESET_MASK, 0);
+    all |= MSR_HV_X64_MSR_RESET_RESET_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_RESET_WRITABLE_MASK & MSR_HV_X64_MSR_RESET_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_RESET_W1C_MASK & ~MSR_HV_X64_MSR_RESET_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_RESET, PATTERN(MSR_HV_X64_MSR_RESET)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_RESET) & ~MSR_HV_X64_MSR_RESET_WRITABLE_MASK & ~MSR_HV_X64_MSR_RESET_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_reset_read().raw, PATTERN(MSR_HV_X64_MSR_RESET));
+        ck_assert_int_eq(msr_hv_x64_msr_reset_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_RESET));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_RESET);
+        msr_hv_x64_msr_reset_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_RESET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_RESET));
+        v.raw = PATTERN(MSR_HV_X64_MSR_RESET);
+        ck_assert_int_eq(msr_hv_x64_msr_reset_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_RESET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_RESET));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_reset_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_RESET) & ~MSR_HV_X64_MSR_RESET_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_RESET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_RESET_W1C_MASK, kept & ~MSR_HV_X64_MSR_RESET_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_RESET_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_RESET) & MSR_HV_X64_MSR_RESET_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_reset_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_RESET_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_RESET_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_reset_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_RESET_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_RESET_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_RESET_WRITABLE_MASK, MSR_HV_X64_MSR_RESET_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_RESET, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_reset_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_vp_runtime)
+{
+    uint64_t all = MSR_HV_X64_MSR_VP_RUNTIME_RESERVED_MASK;
+    msr_hv_x64_msr_vp_runtime_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_vp_runtime_t, HV_X64_MSR_VP_RUNTIME, RUNTIME, runtime);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_VP_RUNTIME_RUNTIME_MASK, 0);
+    all |= MSR_HV_X64_MSR_VP_RUNTIME_RUNTIME_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_VP_RUNTIME_WRITABLE_MASK & MSR_HV_X64_MSR_VP_RUNTIME_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_VP_RUNTIME_W1C_MASK & ~MSR_HV_X64_MSR_VP_RUNTIME_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_VP_RUNTIME, PATTERN(MSR_HV_X64_MSR_VP_RUNTIME)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_vp_runtime_read().raw, PATTERN(MSR_HV_X64_MSR_VP_RUNTIME));
+        ck_assert_int_eq(msr_hv_x64_msr_vp_runtime_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_VP_RUNTIME));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_vp_runtime_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_time_ref_count)
+{
+    uint64_t all = MSR_HV_X64_MSR_TIME_REF_COUNT_RESERVED_MASK;
+    msr_hv_x64_msr_time_ref_count_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_time_ref_count_t, HV_X64_MSR_TIME_REF_COUNT, COUNT, count);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_TIME_REF_COUNT_COUNT_MASK, 0);
+    all |= MSR_HV_X64_MSR_TIME_REF_COUNT_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TIME_REF_COUNT_WRITABLE_MASK & MSR_HV_X64_MSR_TIME_REF_COUNT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TIME_REF_COUNT_W1C_MASK & ~MSR_HV_X64_MSR_TIME_REF_COUNT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_TIME_REF_COUNT, PATTERN(MSR_HV_X64_MSR_TIME_REF_COUNT)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_time_ref_count_read().raw, PATTERN(MSR_HV_X64_MSR_TIME_REF_COUNT));
+        ck_assert_int_eq(msr_hv_x64_msr_time_ref_count_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_TIME_REF_COUNT));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_time_ref_count_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_reference_tsc)
+{
+    uint64_t all = MSR_HV_X64_MSR_REFERENCE_TSC_RESERVED_MASK;
+    msr_hv_x64_msr_reference_tsc_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_reference_tsc_t, HV_X64_MSR_REFERENCE_TSC, ENABLE, enable);
+    CHECK_SET(msr_hv_x64_msr_reference_tsc_t, HV_X64_MSR_REFERENCE_TSC, ENABLE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_REFERENCE_TSC_ENABLE_MASK, 0);
+    all |= MSR_HV_X64_MSR_REFERENCE_TSC_ENABLE_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_reference_tsc_t, HV_X64_MSR_REFERENCE_TSC, GPA_PAGE, gpa_page);
+    CHECK_SET(msr_hv_x64_msr_reference_tsc_t, HV_X64_MSR_REFERENCE_TSC, GPA_PAGE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_REFERENCE_TSC_GPA_PAGE_MASK, 0);
+    all |= MSR_HV_X64_MSR_REFERENCE_TSC_GPA_PAGE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_REFERENCE_TSC_WRITABLE_MASK & MSR_HV_X64_MSR_REFERENCE_TSC_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_REFERENCE_TSC_W1C_MASK & ~MSR_HV_X64_MSR_REFERENCE_TSC_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_REFERENCE_TSC, PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC) & ~MSR_HV_X64_MSR_REFERENCE_TSC_WRITABLE_MASK & ~MSR_HV_X64_MSR_REFERENCE_TSC_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_reference_tsc_read().raw, PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC));
+        ck_assert_int_eq(msr_hv_x64_msr_reference_tsc_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC);
+        msr_hv_x64_msr_reference_tsc_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_REFERENCE_TSC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC));
+        v.raw = PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC);
+        ck_assert_int_eq(msr_hv_x64_msr_reference_tsc_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_REFERENCE_TSC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_reference_tsc_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC) & ~MSR_HV_X64_MSR_REFERENCE_TSC_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_REFERENCE_TSC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_REFERENCE_TSC_W1C_MASK, kept & ~MSR_HV_X64_MSR_REFERENCE_TSC_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_REFERENCE_TSC_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_REFERENCE_TSC) & MSR_HV_X64_MSR_REFERENCE_TSC_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_reference_tsc_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_REFERENCE_TSC_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_REFERENCE_TSC_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_reference_tsc_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_REFERENCE_TSC_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_REFERENCE_TSC_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_REFERENCE_TSC_WRITABLE_MASK, MSR_HV_X64_MSR_REFERENCE_TSC_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_REFERENCE_TSC, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_reference_tsc_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_tsc_frequency)
+{
+    uint64_t all = MSR_HV_X64_MSR_TSC_FREQUENCY_RESERVED_MASK;
+    msr_hv_x64_msr_tsc_frequency_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_tsc_frequency_t, HV_X64_MSR_TSC_FREQUENCY, FREQUENCY, frequency);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_TSC_FREQUENCY_FREQUENCY_MASK, 0);
+    all |= MSR_HV_X64_MSR_TSC_FREQUENCY_FREQUENCY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TSC_FREQUENCY_WRITABLE_MASK & MSR_HV_X64_MSR_TSC_FREQUENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TSC_FREQUENCY_W1C_MASK & ~MSR_HV_X64_MSR_TSC_FREQUENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_TSC_FREQUENCY, PATTERN(MSR_HV_X64_MSR_TSC_FREQUENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_tsc_frequency_read().raw, PATTERN(MSR_HV_X64_MSR_TSC_FREQUENCY));
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_frequency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_TSC_FREQUENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_tsc_frequency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_apic_frequency)
+{
+    uint64_t all = MSR_HV_X64_MSR_APIC_FREQUENCY_RESERVED_MASK;
+    msr_hv_x64_msr_apic_frequency_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_apic_frequency_t, HV_X64_MSR_APIC_FREQUENCY, FREQUENCY, frequency);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_APIC_FREQUENCY_FREQUENCY_MASK, 0);
+    all |= MSR_HV_X64_MSR_APIC_FREQUENCY_FREQUENCY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_APIC_FREQUENCY_WRITABLE_MASK & MSR_HV_X64_MSR_APIC_FREQUENCY_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_APIC_FREQUENCY_W1C_MASK & ~MSR_HV_X64_MSR_APIC_FREQUENCY_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_APIC_FREQUENCY, PATTERN(MSR_HV_X64_MSR_APIC_FREQUENCY)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_apic_frequency_read().raw, PATTERN(MSR_HV_X64_MSR_APIC_FREQUENCY));
+        ck_assert_int_eq(msr_hv_x64_msr_apic_frequency_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_APIC_FREQUENCY));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_apic_frequency_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_eoi)
+{
+    uint64_t all = MSR_HV_X64_MSR_EOI_RESERVED_MASK;
+    msr_hv_x64_msr_eoi_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_eoi_t, HV_X64_MSR_EOI, EOI, eoi);
+    CHECK_SET(msr_hv_x64_msr_eoi_t, HV_X64_MSR_EOI, EOI);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_EOI_EOI_MASK, 0);
+    all |= MSR_HV_X64_MSR_EOI_EOI_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_EOI_WRITABLE_MASK & MSR_HV_X64_MSR_EOI_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_EOI_W1C_MASK & ~MSR_HV_X64_MSR_EOI_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_EOI, PATTERN(MSR_HV_X64_MSR_EOI)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_EOI);
+        msr_hv_x64_msr_eoi_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_EOI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_EOI));
+        v.raw = PATTERN(MSR_HV_X64_MSR_EOI);
+        ck_assert_int_eq(msr_hv_x64_msr_eoi_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_EOI, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_EOI));
+    }
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_icr)
+{
+    uint64_t all = MSR_HV_X64_MSR_ICR_RESERVED_MASK;
+    msr_hv_x64_msr_icr_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_icr_t, HV_X64_MSR_ICR, ICR, icr);
+    CHECK_SET(msr_hv_x64_msr_icr_t, HV_X64_MSR_ICR, ICR);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_ICR_ICR_MASK, 0);
+    all |= MSR_HV_X64_MSR_ICR_ICR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_ICR_WRITABLE_MASK & MSR_HV_X64_MSR_ICR_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_ICR_W1C_MASK & ~MSR_HV_X64_MSR_ICR_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_ICR, PATTERN(MSR_HV_X64_MSR_ICR)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_ICR) & ~MSR_HV_X64_MSR_ICR_WRITABLE_MASK & ~MSR_HV_X64_MSR_ICR_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_icr_read().raw, PATTERN(MSR_HV_X64_MSR_ICR));
+        ck_assert_int_eq(msr_hv_x64_msr_icr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_ICR));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_ICR);
+        msr_hv_x64_msr_icr_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_ICR));
+        v.raw = PATTERN(MSR_HV_X64_MSR_ICR);
+        ck_assert_int_eq(msr_hv_x64_msr_icr_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_ICR));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_icr_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_ICR) & ~MSR_HV_X64_MSR_ICR_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_ICR_W1C_MASK, kept & ~MSR_HV_X64_MSR_ICR_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_ICR_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_ICR) & MSR_HV_X64_MSR_ICR_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_icr_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_ICR_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_ICR_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_icr_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_ICR_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_ICR_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_ICR_WRITABLE_MASK, MSR_HV_X64_MSR_ICR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_ICR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_icr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_tpr)
+{
+    uint64_t all = MSR_HV_X64_MSR_TPR_RESERVED_MASK;
+    msr_hv_x64_msr_tpr_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_tpr_t, HV_X64_MSR_TPR, TPR, tpr);
+    CHECK_SET(msr_hv_x64_msr_tpr_t, HV_X64_MSR_TPR, TPR);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_TPR_TPR_MASK, 0);
+    all |= MSR_HV_X64_MSR_TPR_TPR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TPR_WRITABLE_MASK & MSR_HV_X64_MSR_TPR_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TPR_W1C_MASK & ~MSR_HV_X64_MSR_TPR_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_TPR, PATTERN(MSR_HV_X64_MSR_TPR)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_TPR) & ~MSR_HV_X64_MSR_TPR_WRITABLE_MASK & ~MSR_HV_X64_MSR_TPR_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_tpr_read().raw, PATTERN(MSR_HV_X64_MSR_TPR));
+        ck_assert_int_eq(msr_hv_x64_msr_tpr_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_TPR));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_TPR);
+        msr_hv_x64_msr_tpr_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TPR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_TPR));
+        v.raw = PATTERN(MSR_HV_X64_MSR_TPR);
+        ck_assert_int_eq(msr_hv_x64_msr_tpr_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TPR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_TPR));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_tpr_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_TPR) & ~MSR_HV_X64_MSR_TPR_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TPR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_TPR_W1C_MASK, kept & ~MSR_HV_X64_MSR_TPR_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_TPR_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_TPR) & MSR_HV_X64_MSR_TPR_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_tpr_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_TPR_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_TPR_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_tpr_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_TPR_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_TPR_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_TPR_WRITABLE_MASK, MSR_HV_X64_MSR_TPR_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TPR, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_tpr_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_vp_assist_page)
+{
+    uint64_t all = MSR_HV_X64_MSR_VP_ASSIST_PAGE_RESERVED_MASK;
+    msr_hv_x64_msr_vp_assist_page_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_vp_assist_page_t, HV_X64_MSR_VP_ASSIST_PAGE, ENABLE, enable);
+    CHECK_SET(msr_hv_x64_msr_vp_assist_page_t, HV_X64_MSR_VP_ASSIST_PAGE, ENABLE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_VP_ASSIST_PAGE_ENABLE_MASK, 0);
+    all |= MSR_HV_X64_MSR_VP_ASSIST_PAGE_ENABLE_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_vp_assist_page_t, HV_X64_MSR_VP_ASSIST_PAGE, GPA_PAGE, gpa_page);
+    CHECK_SET(msr_hv_x64_msr_vp_assist_page_t, HV_X64_MSR_VP_ASSIST_PAGE, GPA_PAGE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_VP_ASSIST_PAGE_GPA_PAGE_MASK, 0);
+    all |= MSR_HV_X64_MSR_VP_ASSIST_PAGE_GPA_PAGE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_VP_ASSIST_PAGE_WRITABLE_MASK & MSR_HV_X64_MSR_VP_ASSIST_PAGE_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_VP_ASSIST_PAGE_W1C_MASK & ~MSR_HV_X64_MSR_VP_ASSIST_PAGE_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_VP_ASSIST_PAGE, PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE) & ~MSR_HV_X64_MSR_VP_ASSIST_PAGE_WRITABLE_MASK & ~MSR_HV_X64_MSR_VP_ASSIST_PAGE_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_vp_assist_page_read().raw, PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE));
+        ck_assert_int_eq(msr_hv_x64_msr_vp_assist_page_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE);
+        msr_hv_x64_msr_vp_assist_page_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_VP_ASSIST_PAGE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE));
+        v.raw = PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE);
+        ck_assert_int_eq(msr_hv_x64_msr_vp_assist_page_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_VP_ASSIST_PAGE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_vp_assist_page_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE) & ~MSR_HV_X64_MSR_VP_ASSIST_PAGE_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_VP_ASSIST_PAGE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_VP_ASSIST_PAGE_W1C_MASK, kept & ~MSR_HV_X64_MSR_VP_ASSIST_PAGE_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_VP_ASSIST_PAGE_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_VP_ASSIST_PAGE) & MSR_HV_X64_MSR_VP_ASSIST_PAGE_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_vp_assist_page_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_VP_ASSIST_PAGE_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_VP_ASSIST_PAGE_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_vp_assist_page_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_VP_ASSIST_PAGE_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_VP_ASSIST_PAGE_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_VP_ASSIST_PAGE_WRITABLE_MASK, MSR_HV_X64_MSR_VP_ASSIST_PAGE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_VP_ASSIST_PAGE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_vp_assist_page_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_scontrol)
+{
+    uint64_t all = MSR_HV_X64_MSR_SCONTROL_RESERVED_MASK;
+    msr_hv_x64_msr_scontrol_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_scontrol_t, HV_X64_MSR_SCONTROL, ENABLE, enable);
+    CHECK_SET(msr_hv_x64_msr_scontrol_t, HV_X64_MSR_SCONTROL, ENABLE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SCONTROL_ENABLE_MASK, 0);
+    all |= MSR_HV_X64_MSR_SCONTROL_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SCONTROL_WRITABLE_MASK & MSR_HV_X64_MSR_SCONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SCONTROL_W1C_MASK & ~MSR_HV_X64_MSR_SCONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_SCONTROL, PATTERN(MSR_HV_X64_MSR_SCONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_SCONTROL) & ~MSR_HV_X64_MSR_SCONTROL_WRITABLE_MASK & ~MSR_HV_X64_MSR_SCONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_scontrol_read().raw, PATTERN(MSR_HV_X64_MSR_SCONTROL));
+        ck_assert_int_eq(msr_hv_x64_msr_scontrol_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_SCONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_SCONTROL);
+        msr_hv_x64_msr_scontrol_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SCONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_SCONTROL));
+        v.raw = PATTERN(MSR_HV_X64_MSR_SCONTROL);
+        ck_assert_int_eq(msr_hv_x64_msr_scontrol_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SCONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_SCONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_scontrol_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_SCONTROL) & ~MSR_HV_X64_MSR_SCONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SCONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_SCONTROL_W1C_MASK, kept & ~MSR_HV_X64_MSR_SCONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_SCONTROL_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_SCONTROL) & MSR_HV_X64_MSR_SCONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_scontrol_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_SCONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_SCONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_scontrol_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_SCONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_SCONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_SCONTROL_WRITABLE_MASK, MSR_HV_X64_MSR_SCONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SCONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_scontrol_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_sversion)
+{
+    uint64_t all = MSR_HV_X64_MSR_SVERSION_RESERVED_MASK;
+    msr_hv_x64_msr_sversion_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_sversion_t, HV_X64_MSR_SVERSION, VERSION, version);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SVERSION_VERSION_MASK, 0);
+    all |= MSR_HV_X64_MSR_SVERSION_VERSION_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SVERSION_WRITABLE_MASK & MSR_HV_X64_MSR_SVERSION_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SVERSION_W1C_MASK & ~MSR_HV_X64_MSR_SVERSION_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_SVERSION, PATTERN(MSR_HV_X64_MSR_SVERSION)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_sversion_read().raw, PATTERN(MSR_HV_X64_MSR_SVERSION));
+        ck_assert_int_eq(msr_hv_x64_msr_sversion_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_SVERSION));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_sversion_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_siefp)
+{
+    uint64_t all = MSR_HV_X64_MSR_SIEFP_RESERVED_MASK;
+    msr_hv_x64_msr_siefp_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_siefp_t, HV_X64_MSR_SIEFP, ENABLE, enable);
+    CHECK_SET(msr_hv_x64_msr_siefp_t, HV_X64_MSR_SIEFP, ENABLE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SIEFP_ENABLE_MASK, 0);
+    all |= MSR_HV_X64_MSR_SIEFP_ENABLE_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_siefp_t, HV_X64_MSR_SIEFP, PRESERVED, preserved);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SIEFP_PRESERVED_MASK, 0);
+    all |= MSR_HV_X64_MSR_SIEFP_PRESERVED_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_siefp_t, HV_X64_MSR_SIEFP, GPA_PAGE, gpa_page);
+    CHECK_SET(msr_hv_x64_msr_siefp_t, HV_X64_MSR_SIEFP, GPA_PAGE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SIEFP_GPA_PAGE_MASK, 0);
+    all |= MSR_HV_X64_MSR_SIEFP_GPA_PAGE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SIEFP_WRITABLE_MASK & MSR_HV_X64_MSR_SIEFP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SIEFP_W1C_MASK & ~MSR_HV_X64_MSR_SIEFP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_SIEFP, PATTERN(MSR_HV_X64_MSR_SIEFP)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_SIEFP) & ~MSR_HV_X64_MSR_SIEFP_WRITABLE_MASK & ~MSR_HV_X64_MSR_SIEFP_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_siefp_read().raw, PATTERN(MSR_HV_X64_MSR_SIEFP));
+        ck_assert_int_eq(msr_hv_x64_msr_siefp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_SIEFP));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_SIEFP);
+        msr_hv_x64_msr_siefp_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SIEFP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_SIEFP));
+        v.raw = PATTERN(MSR_HV_X64_MSR_SIEFP);
+        ck_assert_int_eq(msr_hv_x64_msr_siefp_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SIEFP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_SIEFP));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_siefp_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_SIEFP) & ~MSR_HV_X64_MSR_SIEFP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SIEFP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_SIEFP_W1C_MASK, kept & ~MSR_HV_X64_MSR_SIEFP_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_SIEFP_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_SIEFP) & MSR_HV_X64_MSR_SIEFP_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_siefp_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_SIEFP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_SIEFP_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_siefp_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_SIEFP_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_SIEFP_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_SIEFP_WRITABLE_MASK, MSR_HV_X64_MSR_SIEFP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SIEFP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_siefp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_simp)
+{
+    uint64_t all = MSR_HV_X64_MSR_SIMP_RESERVED_MASK;
+    msr_hv_x64_msr_simp_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_simp_t, HV_X64_MSR_SIMP, ENABLE, enable);
+    CHECK_SET(msr_hv_x64_msr_simp_t, HV_X64_MSR_SIMP, ENABLE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SIMP_ENABLE_MASK, 0);
+    all |= MSR_HV_X64_MSR_SIMP_ENABLE_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_simp_t, HV_X64_MSR_SIMP, PRESERVED, preserved);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SIMP_PRESERVED_MASK, 0);
+    all |= MSR_HV_X64_MSR_SIMP_PRESERVED_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_simp_t, HV_X64_MSR_SIMP, GPA_PAGE, gpa_page);
+    CHECK_SET(msr_hv_x64_msr_simp_t, HV_X64_MSR_SIMP, GPA_PAGE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SIMP_GPA_PAGE_MASK, 0);
+    all |= MSR_HV_X64_MSR_SIMP_GPA_PAGE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SIMP_WRITABLE_MASK & MSR_HV_X64_MSR_SIMP_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SIMP_W1C_MASK & ~MSR_HV_X64_MSR_SIMP_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_SIMP, PATTERN(MSR_HV_X64_MSR_SIMP)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_SIMP) & ~MSR_HV_X64_MSR_SIMP_WRITABLE_MASK & ~MSR_HV_X64_MSR_SIMP_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_simp_read().raw, PATTERN(MSR_HV_X64_MSR_SIMP));
+        ck_assert_int_eq(msr_hv_x64_msr_simp_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_SIMP));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_SIMP);
+        msr_hv_x64_msr_simp_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SIMP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_SIMP));
+        v.raw = PATTERN(MSR_HV_X64_MSR_SIMP);
+        ck_assert_int_eq(msr_hv_x64_msr_simp_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SIMP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_SIMP));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_simp_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_SIMP) & ~MSR_HV_X64_MSR_SIMP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SIMP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_SIMP_W1C_MASK, kept & ~MSR_HV_X64_MSR_SIMP_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_SIMP_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_SIMP) & MSR_HV_X64_MSR_SIMP_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_simp_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_SIMP_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_SIMP_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_simp_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_SIMP_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_SIMP_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_SIMP_WRITABLE_MASK, MSR_HV_X64_MSR_SIMP_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SIMP, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_simp_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_eom)
+{
+    uint64_t all = MSR_HV_X64_MSR_EOM_RESERVED_MASK;
+    msr_hv_x64_msr_eom_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_eom_t, HV_X64_MSR_EOM, EOM, eom);
+    CHECK_SET(msr_hv_x64_msr_eom_t, HV_X64_MSR_EOM, EOM);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_EOM_EOM_MASK, 0);
+    all |= MSR_HV_X64_MSR_EOM_EOM_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_EOM_WRITABLE_MASK & MSR_HV_X64_MSR_EOM_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_EOM_W1C_MASK & ~MSR_HV_X64_MSR_EOM_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_EOM, PATTERN(MSR_HV_X64_MSR_EOM)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_EOM);
+        msr_hv_x64_msr_eom_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_EOM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_EOM));
+        v.raw = PATTERN(MSR_HV_X64_MSR_EOM);
+        ck_assert_int_eq(msr_hv_x64_msr_eom_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_EOM, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_EOM));
+    }
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_sintx)
+{
+    uint64_t all = MSR_HV_X64_MSR_SINTx_RESERVED_MASK;
+    msr_hv_x64_msr_sintx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_hv_x64_msr_sintx_t, HV_X64_MSR_SINTx, VECTOR, vector);
+    CHECK_SET(msr_hv_x64_msr_sintx_t, HV_X64_MSR_SINTx, VECTOR);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SINTx_VECTOR_MASK, 0);
+    all |= MSR_HV_X64_MSR_SINTx_VECTOR_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_sintx_t, HV_X64_MSR_SINTx, MASKED, masked);
+    CHECK_SET(msr_hv_x64_msr_sintx_t, HV_X64_MSR_SINTx, MASKED);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SINTx_MASKED_MASK, 0);
+    all |= MSR_HV_X64_MSR_SINTx_MASKED_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_sintx_t, HV_X64_MSR_SINTx, AUTO_EOI, auto_eoi);
+    CHECK_SET(msr_hv_x64_msr_sintx_t, HV_X64_MSR_SINTx, AUTO_EOI);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SINTx_AUTO_EOI_MASK, 0);
+    all |= MSR_HV_X64_MSR_SINTx_AUTO_EOI_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_sintx_t, HV_X64_MSR_SINTx, POLLING, polling);
+    CHECK_SET(msr_hv_x64_msr_sintx_t, HV_X64_MSR_SINTx, POLLING);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_SINTx_POLLING_MASK, 0);
+    all |= MSR_HV_X64_MSR_SINTx_POLLING_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SINTx_WRITABLE_MASK & MSR_HV_X64_MSR_SINTx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SINTx_W1C_MASK & ~MSR_HV_X64_MSR_SINTx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SINTx(0), MSR_HV_X64_MSR_SINT0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_SINTx(15), MSR_HV_X64_MSR_SINT15);
+    for (i = 0; i < MSR_HV_X64_MSR_SINTx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_SINTx(i), PATTERN(MSR_HV_X64_MSR_SINTx(i))), MSR_OK);
+    for (i = 0; i < MSR_HV_X64_MSR_SINTx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_SINTx(i)) & ~MSR_HV_X64_MSR_SINTx_WRITABLE_MASK & ~MSR_HV_X64_MSR_SINTx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_sintx_read(i).raw, PATTERN(MSR_HV_X64_MSR_SINTx(i)));
+        ck_assert_int_eq(msr_hv_x64_msr_sintx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_SINTx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_SINTx(i));
+        msr_hv_x64_msr_sintx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SINTx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_SINTx(i)));
+        v.raw = PATTERN(MSR_HV_X64_MSR_SINTx(i));
+        ck_assert_int_eq(msr_hv_x64_msr_sintx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SINTx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_SINTx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_sintx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_SINTx(i)) & ~MSR_HV_X64_MSR_SINTx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SINTx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_SINTx_W1C_MASK, kept & ~MSR_HV_X64_MSR_SINTx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_SINTx_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_SINTx(i)) & MSR_HV_X64_MSR_SINTx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_sintx_modify(i, all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_SINTx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_SINTx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_sintx_modify_safe(i, 0, all_ones, &v), MSR_HV_X64_MSR_SINTx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_SINTx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_SINTx_WRITABLE_MASK, MSR_HV_X64_MSR_SINTx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_SINTx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_hv_x64_msr_sintx_read_safe(MSR_HV_X64_MSR_SINTx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_hv_x64_msr_sintx_read(MSR_HV_X64_MSR_SINTx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_hv_x64_msr_sintx_write_safe(MSR_HV_X64_MSR_SINTx_COUNT, v), MSR_ERR_RANGE);
+        msr_hv_x64_msr_sintx_write(MSR_HV_X64_MSR_SINTx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_sintx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_stimerx_config)
+{
+    uint64_t all = MSR_HV_X64_MSR_STIMERx_CONFIG_RESERVED_MASK;
+    msr_hv_x64_msr_stimerx_config_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, ENABLE, enable);
+    CHECK_SET(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, ENABLE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_STIMERx_CONFIG_ENABLE_MASK, 0);
+    all |= MSR_HV_X64_MSR_STIMERx_CONFIG_ENABLE_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, PERIODIC, periodic);
+    CHECK_SET(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, PERIODIC);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_STIMERx_CONFIG_PERIODIC_MASK, 0);
+    all |= MSR_HV_X64_MSR_STIMERx_CONFIG_PERIODIC_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, LAZY, lazy);
+    CHECK_SET(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, LAZY);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_STIMERx_CONFIG_LAZY_MASK, 0);
+    all |= MSR_HV_X64_MSR_STIMERx_CONFIG_LAZY_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, AUTO_ENABLE, auto_enable);
+    CHECK_SET(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, AUTO_ENABLE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_STIMERx_CONFIG_AUTO_ENABLE_MASK, 0);
+    all |= MSR_HV_X64_MSR_STIMERx_CONFIG_AUTO_ENABLE_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, APIC_VECTOR, apic_vector);
+    CHECK_SET(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, APIC_VECTOR);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_STIMERx_CONFIG_APIC_VECTOR_MASK, 0);
+    all |= MSR_HV_X64_MSR_STIMERx_CONFIG_APIC_VECTOR_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, DIRECT_MODE, direct_mode);
+    CHECK_SET(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, DIRECT_MODE);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_STIMERx_CONFIG_DIRECT_MODE_MASK, 0);
+    all |= MSR_HV_X64_MSR_STIMERx_CONFIG_DIRECT_MODE_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, SINTX, sintx);
+    CHECK_SET(msr_hv_x64_msr_stimerx_config_t, HV_X64_MSR_STIMERx_CONFIG, SINTX);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_STIMERx_CONFIG_SINTX_MASK, 0);
+    all |= MSR_HV_X64_MSR_STIMERx_CONFIG_SINTX_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_STIMERx_CONFIG_WRITABLE_MASK & MSR_HV_X64_MSR_STIMERx_CONFIG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_STIMERx_CONFIG_W1C_MASK & ~MSR_HV_X64_MSR_STIMERx_CONFIG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_HV_X64_MSR_STIMERx_CONFIG(0), MSR_HV_X64_MSR_STIMER0_CONFIG);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_STIMERx_CONFIG(3), MSR_HV_X64_MSR_STIMER3_CONFIG);
+    for (i = 0; i < MSR_HV_X64_MSR_STIMERx_CONFIG_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_STIMERx_CONFIG(i), PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i))), MSR_OK);
+    for (i = 0; i < MSR_HV_X64_MSR_STIMERx_CONFIG_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i)) & ~MSR_HV_X64_MSR_STIMERx_CONFIG_WRITABLE_MASK & ~MSR_HV_X64_MSR_STIMERx_CONFIG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_stimerx_config_read(i).raw, PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i)));
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_config_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i));
+        msr_hv_x64_msr_stimerx_config_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_STIMERx_CONFIG(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i)));
+        v.raw = PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i));
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_config_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_STIMERx_CONFIG(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_config_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i)) & ~MSR_HV_X64_MSR_STIMERx_CONFIG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_STIMERx_CONFIG(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_STIMERx_CONFIG_W1C_MASK, kept & ~MSR_HV_X64_MSR_STIMERx_CONFIG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_STIMERx_CONFIG_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_STIMERx_CONFIG(i)) & MSR_HV_X64_MSR_STIMERx_CONFIG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_config_modify(i, all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_STIMERx_CONFIG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_STIMERx_CONFIG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_config_modify_safe(i, 0, all_ones, &v), MSR_HV_X64_MSR_STIMERx_CONFIG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_STIMERx_CONFIG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_STIMERx_CONFIG_WRITABLE_MASK, MSR_HV_X64_MSR_STIMERx_CONFIG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_STIMERx_CONFIG(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_config_read_safe(MSR_HV_X64_MSR_STIMERx_CONFIG_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_hv_x64_msr_stimerx_config_read(MSR_HV_X64_MSR_STIMERx_CONFIG_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_config_write_safe(MSR_HV_X64_MSR_STIMERx_CONFIG_COUNT, v), MSR_ERR_RANGE);
+        msr_hv_x64_msr_stimerx_config_write(MSR_HV_X64_MSR_STIMERx_CONFIG_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_stimerx_config_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_stimerx_count)
+{
+    uint64_t all = MSR_HV_X64_MSR_STIMERx_COUNT_RESERVED_MASK;
+    msr_hv_x64_msr_stimerx_count_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_hv_x64_msr_stimerx_count_t, HV_X64_MSR_STIMERx_COUNT, COUNT, count);
+    CHECK_SET(msr_hv_x64_msr_stimerx_count_t, HV_X64_MSR_STIMERx_COUNT, COUNT);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_STIMERx_COUNT_COUNT_MASK, 0);
+    all |= MSR_HV_X64_MSR_STIMERx_COUNT_COUNT_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_STIMERx_COUNT_WRITABLE_MASK & MSR_HV_X64_MSR_STIMERx_COUNT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_STIMERx_COUNT_W1C_MASK & ~MSR_HV_X64_MSR_STIMERx_COUNT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_HV_X64_MSR_STIMERx_COUNT(0), MSR_HV_X64_MSR_STIMER0_COUNT);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_STIMERx_COUNT(3), MSR_HV_X64_MSR_STIMER3_COUNT);
+    for (i = 0; i < MSR_HV_X64_MSR_STIMERx_COUNT_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_STIMERx_COUNT(i), PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i))), MSR_OK);
+    for (i = 0; i < MSR_HV_X64_MSR_STIMERx_COUNT_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i)) & ~MSR_HV_X64_MSR_STIMERx_COUNT_WRITABLE_MASK & ~MSR_HV_X64_MSR_STIMERx_COUNT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_stimerx_count_read(i).raw, PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i)));
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_count_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i));
+        msr_hv_x64_msr_stimerx_count_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_STIMERx_COUNT(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i)));
+        v.raw = PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i));
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_count_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_STIMERx_COUNT(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_count_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i)) & ~MSR_HV_X64_MSR_STIMERx_COUNT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_STIMERx_COUNT(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_STIMERx_COUNT_W1C_MASK, kept & ~MSR_HV_X64_MSR_STIMERx_COUNT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_STIMERx_COUNT_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_STIMERx_COUNT(i)) & MSR_HV_X64_MSR_STIMERx_COUNT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_count_modify(i, all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_STIMERx_COUNT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_STIMERx_COUNT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_count_modify_safe(i, 0, all_ones, &v), MSR_HV_X64_MSR_STIMERx_COUNT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_STIMERx_COUNT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_STIMERx_COUNT_WRITABLE_MASK, MSR_HV_X64_MSR_STIMERx_COUNT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_STIMERx_COUNT(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_count_read_safe(MSR_HV_X64_MSR_STIMERx_COUNT_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_hv_x64_msr_stimerx_count_read(MSR_HV_X64_MSR_STIMERx_COUNT_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_hv_x64_msr_stimerx_count_write_safe(MSR_HV_X64_MSR_STIMERx_COUNT_COUNT, v), MSR_ERR_RANGE);
+        msr_hv_x64_msr_stimerx_count_write(MSR_HV_X64_MSR_STIMERx_COUNT_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_stimerx_count_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_guest_idle)
+{
+    uint64_t all = MSR_HV_X64_MSR_GUEST_IDLE_RESERVED_MASK;
+    msr_hv_x64_msr_guest_idle_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_guest_idle_t, HV_X64_MSR_GUEST_IDLE, VALUE, value);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_GUEST_IDLE_VALUE_MASK, 0);
+    all |= MSR_HV_X64_MSR_GUEST_IDLE_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_GUEST_IDLE_WRITABLE_MASK & MSR_HV_X64_MSR_GUEST_IDLE_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_GUEST_IDLE_W1C_MASK & ~MSR_HV_X64_MSR_GUEST_IDLE_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_GUEST_IDLE, PATTERN(MSR_HV_X64_MSR_GUEST_IDLE)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_guest_idle_read().raw, PATTERN(MSR_HV_X64_MSR_GUEST_IDLE));
+        ck_assert_int_eq(msr_hv_x64_msr_guest_idle_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_GUEST_IDLE));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_guest_idle_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_crash_px)
+{
+    uint64_t all = MSR_HV_X64_MSR_CRASH_Px_RESERVED_MASK;
+    msr_hv_x64_msr_crash_px_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_hv_x64_msr_crash_px_t, HV_X64_MSR_CRASH_Px, PARAMETER, parameter);
+    CHECK_SET(msr_hv_x64_msr_crash_px_t, HV_X64_MSR_CRASH_Px, PARAMETER);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_CRASH_Px_PARAMETER_MASK, 0);
+    all |= MSR_HV_X64_MSR_CRASH_Px_PARAMETER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_CRASH_Px_WRITABLE_MASK & MSR_HV_X64_MSR_CRASH_Px_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_CRASH_Px_W1C_MASK & ~MSR_HV_X64_MSR_CRASH_Px_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_HV_X64_MSR_CRASH_Px(0), MSR_HV_X64_MSR_CRASH_P0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_CRASH_Px(4), MSR_HV_X64_MSR_CRASH_P4);
+    for (i = 0; i < MSR_HV_X64_MSR_CRASH_Px_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_CRASH_Px(i), PATTERN(MSR_HV_X64_MSR_CRASH_Px(i))), MSR_OK);
+    for (i = 0; i < MSR_HV_X64_MSR_CRASH_Px_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_CRASH_Px(i)) & ~MSR_HV_X64_MSR_CRASH_Px_WRITABLE_MASK & ~MSR_HV_X64_MSR_CRASH_Px_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_crash_px_read(i).raw, PATTERN(MSR_HV_X64_MSR_CRASH_Px(i)));
+        ck_assert_int_eq(msr_hv_x64_msr_crash_px_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_CRASH_Px(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_CRASH_Px(i));
+        msr_hv_x64_msr_crash_px_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_CRASH_Px(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_CRASH_Px(i)));
+        v.raw = PATTERN(MSR_HV_X64_MSR_CRASH_Px(i));
+        ck_assert_int_eq(msr_hv_x64_msr_crash_px_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_CRASH_Px(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_CRASH_Px(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_crash_px_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_CRASH_Px(i)) & ~MSR_HV_X64_MSR_CRASH_Px_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_CRASH_Px(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_CRASH_Px_W1C_MASK, kept & ~MSR_HV_X64_MSR_CRASH_Px_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_CRASH_Px_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_CRASH_Px(i)) & MSR_HV_X64_MSR_CRASH_Px_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_crash_px_modify(i, all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_CRASH_Px_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_CRASH_Px_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_crash_px_modify_safe(i, 0, all_ones, &v), MSR_HV_X64_MSR_CRASH_Px_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_CRASH_Px_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_CRASH_Px_WRITABLE_MASK, MSR_HV_X64_MSR_CRASH_Px_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_CRASH_Px(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_hv_x64_msr_crash_px_read_safe(MSR_HV_X64_MSR_CRASH_Px_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_hv_x64_msr_crash_px_read(MSR_HV_X64_MSR_CRASH_Px_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_hv_x64_msr_crash_px_write_safe(MSR_HV_X64_MSR_CRASH_Px_COUNT, v), MSR_ERR_RANGE);
+        msr_hv_x64_msr_crash_px_write(MSR_HV_X64_MSR_CRASH_Px_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_crash_px_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_crash_ctl)
+{
+    uint64_t all = MSR_HV_X64_MSR_CRASH_CTL_RESERVED_MASK;
+    msr_hv_x64_msr_crash_ctl_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_crash_ctl_t, HV_X64_MSR_CRASH_CTL, CRASH_NOTIFY_MSG, crash_notify_msg);
+    CHECK_SET(msr_hv_x64_msr_crash_ctl_t, HV_X64_MSR_CRASH_CTL, CRASH_NOTIFY_MSG);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_CRASH_CTL_CRASH_NOTIFY_MSG_MASK, 0);
+    all |= MSR_HV_X64_MSR_CRASH_CTL_CRASH_NOTIFY_MSG_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_crash_ctl_t, HV_X64_MSR_CRASH_CTL, CRASH_NOTIFY, crash_notify);
+    CHECK_SET(msr_hv_x64_msr_crash_ctl_t, HV_X64_MSR_CRASH_CTL, CRASH_NOTIFY);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_CRASH_CTL_CRASH_NOTIFY_MASK, 0);
+    all |= MSR_HV_X64_MSR_CRASH_CTL_CRASH_NOTIFY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_CRASH_CTL_WRITABLE_MASK & MSR_HV_X64_MSR_CRASH_CTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_CRASH_CTL_W1C_MASK & ~MSR_HV_X64_MSR_CRASH_CTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_CRASH_CTL, PATTERN(MSR_HV_X64_MSR_CRASH_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_CRASH_CTL) & ~MSR_HV_X64_MSR_CRASH_CTL_WRITABLE_MASK & ~MSR_HV_X64_MSR_CRASH_CTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_crash_ctl_read().raw, PATTERN(MSR_HV_X64_MSR_CRASH_CTL));
+        ck_assert_int_eq(msr_hv_x64_msr_crash_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_CRASH_CTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_CRASH_CTL);
+        msr_hv_x64_msr_crash_ctl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_CRASH_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_CRASH_CTL));
+        v.raw = PATTERN(MSR_HV_X64_MSR_CRASH_CTL);
+        ck_assert_int_eq(msr_hv_x64_msr_crash_ctl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_CRASH_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_CRASH_CTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_crash_ctl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_CRASH_CTL) & ~MSR_HV_X64_MSR_CRASH_CTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_CRASH_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_CRASH_CTL_W1C_MASK, kept & ~MSR_HV_X64_MSR_CRASH_CTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_CRASH_CTL_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_CRASH_CTL) & MSR_HV_X64_MSR_CRASH_CTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_crash_ctl_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_CRASH_CTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_CRASH_CTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_crash_ctl_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_CRASH_CTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_CRASH_CTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_CRASH_CTL_WRITABLE_MASK, MSR_HV_X64_MSR_CRASH_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_CRASH_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_crash_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_reenlightenment_control)
+{
+    uint64_t all = MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_RESERVED_MASK;
+    msr_hv_x64_msr_reenlightenment_control_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_reenlightenment_control_t, HV_X64_MSR_REENLIGHTENMENT_CONTROL, VECTOR, vector);
+    CHECK_SET(msr_hv_x64_msr_reenlightenment_control_t, HV_X64_MSR_REENLIGHTENMENT_CONTROL, VECTOR);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_VECTOR_MASK, 0);
+    all |= MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_VECTOR_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_reenlightenment_control_t, HV_X64_MSR_REENLIGHTENMENT_CONTROL, ENABLED, enabled);
+    CHECK_SET(msr_hv_x64_msr_reenlightenment_control_t, HV_X64_MSR_REENLIGHTENMENT_CONTROL, ENABLED);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_ENABLED_MASK, 0);
+    all |= MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_ENABLED_MASK;
+
+    CHECK_FIELD(msr_hv_x64_msr_reenlightenment_control_t, HV_X64_MSR_REENLIGHTENMENT_CONTROL, TARGET_VP, target_vp);
+    CHECK_SET(msr_hv_x64_msr_reenlightenment_control_t, HV_X64_MSR_REENLIGHTENMENT_CONTROL, TARGET_VP);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_TARGET_VP_MASK, 0);
+    all |= MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_TARGET_VP_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_WRITABLE_MASK & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_W1C_MASK & ~MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL, PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL) & ~MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_WRITABLE_MASK & ~MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_reenlightenment_control_read().raw, PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL));
+        ck_assert_int_eq(msr_hv_x64_msr_reenlightenment_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL);
+        msr_hv_x64_msr_reenlightenment_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL));
+        v.raw = PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL);
+        ck_assert_int_eq(msr_hv_x64_msr_reenlightenment_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_reenlightenment_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL) & ~MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_W1C_MASK, kept & ~MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL) & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_reenlightenment_control_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_reenlightenment_control_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_WRITABLE_MASK, MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_reenlightenment_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_tsc_emulation_control)
+{
+    uint64_t all = MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_RESERVED_MASK;
+    msr_hv_x64_msr_tsc_emulation_control_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_tsc_emulation_control_t, HV_X64_MSR_TSC_EMULATION_CONTROL, ENABLED, enabled);
+    CHECK_SET(msr_hv_x64_msr_tsc_emulation_control_t, HV_X64_MSR_TSC_EMULATION_CONTROL, ENABLED);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_ENABLED_MASK, 0);
+    all |= MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_ENABLED_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_WRITABLE_MASK & MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_W1C_MASK & ~MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_TSC_EMULATION_CONTROL, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL) & ~MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_WRITABLE_MASK & ~MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_tsc_emulation_control_read().raw, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL));
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL);
+        msr_hv_x64_msr_tsc_emulation_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_EMULATION_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL));
+        v.raw = PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL);
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_EMULATION_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL) & ~MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_EMULATION_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_W1C_MASK, kept & ~MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL) & MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_control_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_control_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_WRITABLE_MASK, MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_EMULATION_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_tsc_emulation_status)
+{
+    uint64_t all = MSR_HV_X64_MSR_TSC_EMULATION_STATUS_RESERVED_MASK;
+    msr_hv_x64_msr_tsc_emulation_status_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_tsc_emulation_status_t, HV_X64_MSR_TSC_EMULATION_STATUS, IN_PROGRESS, in_progress);
+    CHECK_SET(msr_hv_x64_msr_tsc_emulation_status_t, HV_X64_MSR_TSC_EMULATION_STATUS, IN_PROGRESS);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_TSC_EMULATION_STATUS_IN_PROGRESS_MASK, 0);
+    all |= MSR_HV_X64_MSR_TSC_EMULATION_STATUS_IN_PROGRESS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TSC_EMULATION_STATUS_WRITABLE_MASK & MSR_HV_X64_MSR_TSC_EMULATION_STATUS_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TSC_EMULATION_STATUS_W1C_MASK & ~MSR_HV_X64_MSR_TSC_EMULATION_STATUS_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_TSC_EMULATION_STATUS, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS) & ~MSR_HV_X64_MSR_TSC_EMULATION_STATUS_WRITABLE_MASK & ~MSR_HV_X64_MSR_TSC_EMULATION_STATUS_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_tsc_emulation_status_read().raw, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS));
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_status_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS);
+        msr_hv_x64_msr_tsc_emulation_status_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_EMULATION_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS));
+        v.raw = PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS);
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_status_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_EMULATION_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_status_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS) & ~MSR_HV_X64_MSR_TSC_EMULATION_STATUS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_EMULATION_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_TSC_EMULATION_STATUS_W1C_MASK, kept & ~MSR_HV_X64_MSR_TSC_EMULATION_STATUS_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_TSC_EMULATION_STATUS_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_TSC_EMULATION_STATUS) & MSR_HV_X64_MSR_TSC_EMULATION_STATUS_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_status_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_TSC_EMULATION_STATUS_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_TSC_EMULATION_STATUS_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_status_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_TSC_EMULATION_STATUS_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_TSC_EMULATION_STATUS_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_TSC_EMULATION_STATUS_WRITABLE_MASK, MSR_HV_X64_MSR_TSC_EMULATION_STATUS_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_EMULATION_STATUS, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_tsc_emulation_status_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_hv_x64_msr_tsc_invariant_control)
+{
+    uint64_t all = MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_RESERVED_MASK;
+    msr_hv_x64_msr_tsc_invariant_control_t v = { 0 };
+
+    CHECK_FIELD(msr_hv_x64_msr_tsc_invariant_control_t, HV_X64_MSR_TSC_INVARIANT_CONTROL, EXPOSE_INVARIANT_TSC, expose_invariant_tsc);
+    CHECK_SET(msr_hv_x64_msr_tsc_invariant_control_t, HV_X64_MSR_TSC_INVARIANT_CONTROL, EXPOSE_INVARIANT_TSC);
+    ck_assert_uint_eq(all & MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_EXPOSE_INVARIANT_TSC_MASK, 0);
+    all |= MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_EXPOSE_INVARIANT_TSC_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_WRITABLE_MASK & MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_W1C_MASK & ~MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL, PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL) & ~MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_WRITABLE_MASK & ~MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_hv_x64_msr_tsc_invariant_control_read().raw, PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL));
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_invariant_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL);
+        msr_hv_x64_msr_tsc_invariant_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL));
+        v.raw = PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL);
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_invariant_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_invariant_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL) & ~MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_W1C_MASK, kept & ~MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_RESERVED_MASK, PATTERN(MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL) & MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_invariant_control_modify(all_ones, 0),
+                         (raw & MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_hv_x64_msr_tsc_invariant_control_modify_safe(0, all_ones, &v), MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_WRITABLE_MASK, MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_hv_x64_msr_tsc_invariant_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_wall_clock_new)
+{
+    uint64_t all = MSR_KVM_WALL_CLOCK_NEW_RESERVED_MASK;
+    msr_kvm_wall_clock_new_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_wall_clock_new_t, KVM_WALL_CLOCK_NEW, GPA, gpa);
+    CHECK_SET(msr_kvm_wall_clock_new_t, KVM_WALL_CLOCK_NEW, GPA);
+    ck_assert_uint_eq(all & MSR_KVM_WALL_CLOCK_NEW_GPA_MASK, 0);
+    all |= MSR_KVM_WALL_CLOCK_NEW_GPA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_WALL_CLOCK_NEW_WRITABLE_MASK & MSR_KVM_WALL_CLOCK_NEW_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_WALL_CLOCK_NEW_W1C_MASK & ~MSR_KVM_WALL_CLOCK_NEW_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_WALL_CLOCK_NEW, PATTERN(MSR_KVM_WALL_CLOCK_NEW)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_WALL_CLOCK_NEW) & ~MSR_KVM_WALL_CLOCK_NEW_WRITABLE_MASK & ~MSR_KVM_WALL_CLOCK_NEW_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_wall_clock_new_read().raw, PATTERN(MSR_KVM_WALL_CLOCK_NEW));
+        ck_assert_int_eq(msr_kvm_wall_clock_new_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_WALL_CLOCK_NEW));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_WALL_CLOCK_NEW);
+        msr_kvm_wall_clock_new_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_WALL_CLOCK_NEW, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_WALL_CLOCK_NEW));
+        v.raw = PATTERN(MSR_KVM_WALL_CLOCK_NEW);
+        ck_assert_int_eq(msr_kvm_wall_clock_new_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_WALL_CLOCK_NEW, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_WALL_CLOCK_NEW));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_wall_clock_new_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_WALL_CLOCK_NEW) & ~MSR_KVM_WALL_CLOCK_NEW_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_WALL_CLOCK_NEW, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_WALL_CLOCK_NEW_W1C_MASK, kept & ~MSR_KVM_WALL_CLOCK_NEW_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_WALL_CLOCK_NEW_RESERVED_MASK, PATTERN(MSR_KVM_WALL_CLOCK_NEW) & MSR_KVM_WALL_CLOCK_NEW_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_wall_clock_new_modify(all_ones, 0),
+                         (raw & MSR_KVM_WALL_CLOCK_NEW_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_WALL_CLOCK_NEW_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_wall_clock_new_modify_safe(0, all_ones, &v), MSR_KVM_WALL_CLOCK_NEW_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_WALL_CLOCK_NEW_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_WALL_CLOCK_NEW_WRITABLE_MASK, MSR_KVM_WALL_CLOCK_NEW_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_WALL_CLOCK_NEW, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_wall_clock_new_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_system_time_new)
+{
+    uint64_t all = MSR_KVM_SYSTEM_TIME_NEW_RESERVED_MASK;
+    msr_kvm_system_time_new_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_system_time_new_t, KVM_SYSTEM_TIME_NEW, ENABLE, enable);
+    CHECK_SET(msr_kvm_system_time_new_t, KVM_SYSTEM_TIME_NEW, ENABLE);
+    ck_assert_uint_eq(all & MSR_KVM_SYSTEM_TIME_NEW_ENABLE_MASK, 0);
+    all |= MSR_KVM_SYSTEM_TIME_NEW_ENABLE_MASK;
+
+    CHECK_FIELD(msr_kvm_system_time_new_t, KVM_SYSTEM_TIME_NEW, GPA, gpa);
+    CHECK_SET(msr_kvm_system_time_new_t, KVM_SYSTEM_TIME_NEW, GPA);
+    ck_assert_uint_eq(all & MSR_KVM_SYSTEM_TIME_NEW_GPA_MASK, 0);
+    all |= MSR_KVM_SYSTEM_TIME_NEW_GPA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_SYSTEM_TIME_NEW_WRITABLE_MASK & MSR_KVM_SYSTEM_TIME_NEW_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_SYSTEM_TIME_NEW_W1C_MASK & ~MSR_KVM_SYSTEM_TIME_NEW_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_SYSTEM_TIME_NEW, PATTERN(MSR_KVM_SYSTEM_TIME_NEW)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_SYSTEM_TIME_NEW) & ~MSR_KVM_SYSTEM_TIME_NEW_WRITABLE_MASK & ~MSR_KVM_SYSTEM_TIME_NEW_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_system_time_new_read().raw, PATTERN(MSR_KVM_SYSTEM_TIME_NEW));
+        ck_assert_int_eq(msr_kvm_system_time_new_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_SYSTEM_TIME_NEW));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_SYSTEM_TIME_NEW);
+        msr_kvm_system_time_new_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_SYSTEM_TIME_NEW, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_SYSTEM_TIME_NEW));
+        v.raw = PATTERN(MSR_KVM_SYSTEM_TIME_NEW);
+        ck_assert_int_eq(msr_kvm_system_time_new_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_SYSTEM_TIME_NEW, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_SYSTEM_TIME_NEW));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_system_time_new_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_SYSTEM_TIME_NEW) & ~MSR_KVM_SYSTEM_TIME_NEW_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_SYSTEM_TIME_NEW, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_SYSTEM_TIME_NEW_W1C_MASK, kept & ~MSR_KVM_SYSTEM_TIME_NEW_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_SYSTEM_TIME_NEW_RESERVED_MASK, PATTERN(MSR_KVM_SYSTEM_TIME_NEW) & MSR_KVM_SYSTEM_TIME_NEW_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_system_time_new_modify(all_ones, 0),
+                         (raw & MSR_KVM_SYSTEM_TIME_NEW_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_SYSTEM_TIME_NEW_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_system_time_new_modify_safe(0, all_ones, &v), MSR_KVM_SYSTEM_TIME_NEW_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_SYSTEM_TIME_NEW_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_SYSTEM_TIME_NEW_WRITABLE_MASK, MSR_KVM_SYSTEM_TIME_NEW_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_SYSTEM_TIME_NEW, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_system_time_new_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_async_pf_en)
+{
+    uint64_t all = MSR_KVM_ASYNC_PF_EN_RESERVED_MASK;
+    msr_kvm_async_pf_en_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, ENABLE, enable);
+    CHECK_SET(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, ENABLE);
+    ck_assert_uint_eq(all & MSR_KVM_ASYNC_PF_EN_ENABLE_MASK, 0);
+    all |= MSR_KVM_ASYNC_PF_EN_ENABLE_MASK;
+
+    CHECK_FIELD(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, SEND_ALWAYS, send_always);
+    CHECK_SET(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, SEND_ALWAYS);
+    ck_assert_uint_eq(all & MSR_KVM_ASYNC_PF_EN_SEND_ALWAYS_MASK, 0);
+    all |= MSR_KVM_ASYNC_PF_EN_SEND_ALWAYS_MASK;
+
+    CHECK_FIELD(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, DELIVERY_AS_PF_VMEXIT, delivery_as_pf_vmexit);
+    CHECK_SET(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, DELIVERY_AS_PF_VMEXIT);
+    ck_assert_uint_eq(all & MSR_KVM_ASYNC_PF_EN_DELIVERY_AS_PF_VMEXIT_MASK, 0);
+    all |= MSR_KVM_ASYNC_PF_EN_DELIVERY_AS_PF_VMEXIT_MASK;
+
+    CHECK_FIELD(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, DELIVERY_AS_INT, delivery_as_int);
+    CHECK_SET(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, DELIVERY_AS_INT);
+    ck_assert_uint_eq(all & MSR_KVM_ASYNC_PF_EN_DELIVERY_AS_INT_MASK, 0);
+    all |= MSR_KVM_ASYNC_PF_EN_DELIVERY_AS_INT_MASK;
+
+    CHECK_FIELD(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, GPA, gpa);
+    CHECK_SET(msr_kvm_async_pf_en_t, KVM_ASYNC_PF_EN, GPA);
+    ck_assert_uint_eq(all & MSR_KVM_ASYNC_PF_EN_GPA_MASK, 0);
+    all |= MSR_KVM_ASYNC_PF_EN_GPA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_ASYNC_PF_EN_WRITABLE_MASK & MSR_KVM_ASYNC_PF_EN_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_ASYNC_PF_EN_W1C_MASK & ~MSR_KVM_ASYNC_PF_EN_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_ASYNC_PF_EN, PATTERN(MSR_KVM_ASYNC_PF_EN)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_ASYNC_PF_EN) & ~MSR_KVM_ASYNC_PF_EN_WRITABLE_MASK & ~MSR_KVM_ASYNC_PF_EN_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_async_pf_en_read().raw, PATTERN(MSR_KVM_ASYNC_PF_EN));
+        ck_assert_int_eq(msr_kvm_async_pf_en_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_ASYNC_PF_EN));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_ASYNC_PF_EN);
+        msr_kvm_async_pf_en_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_EN, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_ASYNC_PF_EN));
+        v.raw = PATTERN(MSR_KVM_ASYNC_PF_EN);
+        ck_assert_int_eq(msr_kvm_async_pf_en_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_EN, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_ASYNC_PF_EN));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_async_pf_en_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_ASYNC_PF_EN) & ~MSR_KVM_ASYNC_PF_EN_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_EN, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_ASYNC_PF_EN_W1C_MASK, kept & ~MSR_KVM_ASYNC_PF_EN_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_ASYNC_PF_EN_RESERVED_MASK, PATTERN(MSR_KVM_ASYNC_PF_EN) & MSR_KVM_ASYNC_PF_EN_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_async_pf_en_modify(all_ones, 0),
+                         (raw & MSR_KVM_ASYNC_PF_EN_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_ASYNC_PF_EN_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_async_pf_en_modify_safe(0, all_ones, &v), MSR_KVM_ASYNC_PF_EN_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_ASYNC_PF_EN_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_ASYNC_PF_EN_WRITABLE_MASK, MSR_KVM_ASYNC_PF_EN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_EN, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_async_pf_en_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_steal_time)
+{
+    uint64_t all = MSR_KVM_STEAL_TIME_RESERVED_MASK;
+    msr_kvm_steal_time_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_steal_time_t, KVM_STEAL_TIME, ENABLE, enable);
+    CHECK_SET(msr_kvm_steal_time_t, KVM_STEAL_TIME, ENABLE);
+    ck_assert_uint_eq(all & MSR_KVM_STEAL_TIME_ENABLE_MASK, 0);
+    all |= MSR_KVM_STEAL_TIME_ENABLE_MASK;
+
+    CHECK_FIELD(msr_kvm_steal_time_t, KVM_STEAL_TIME, GPA, gpa);
+    CHECK_SET(msr_kvm_steal_time_t, KVM_STEAL_TIME, GPA);
+    ck_assert_uint_eq(all & MSR_KVM_STEAL_TIME_GPA_MASK, 0);
+    all |= MSR_KVM_STEAL_TIME_GPA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_STEAL_TIME_WRITABLE_MASK & MSR_KVM_STEAL_TIME_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_STEAL_TIME_W1C_MASK & ~MSR_KVM_STEAL_TIME_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_STEAL_TIME, PATTERN(MSR_KVM_STEAL_TIME)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_STEAL_TIME) & ~MSR_KVM_STEAL_TIME_WRITABLE_MASK & ~MSR_KVM_STEAL_TIME_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_steal_time_read().raw, PATTERN(MSR_KVM_STEAL_TIME));
+        ck_assert_int_eq(msr_kvm_steal_time_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_STEAL_TIME));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_STEAL_TIME);
+        msr_kvm_steal_time_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_STEAL_TIME, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_STEAL_TIME));
+        v.raw = PATTERN(MSR_KVM_STEAL_TIME);
+        ck_assert_int_eq(msr_kvm_steal_time_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_STEAL_TIME, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_STEAL_TIME));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_steal_time_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_STEAL_TIME) & ~MSR_KVM_STEAL_TIME_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_STEAL_TIME, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_STEAL_TIME_W1C_MASK, kept & ~MSR_KVM_STEAL_TIME_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_STEAL_TIME_RESERVED_MASK, PATTERN(MSR_KVM_STEAL_TIME) & MSR_KVM_STEAL_TIME_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_steal_time_modify(all_ones, 0),
+                         (raw & MSR_KVM_STEAL_TIME_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_STEAL_TIME_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_steal_time_modify_safe(0, all_ones, &v), MSR_KVM_STEAL_TIME_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_STEAL_TIME_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_STEAL_TIME_WRITABLE_MASK, MSR_KVM_STEAL_TIME_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_STEAL_TIME, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_steal_time_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_pv_eoi_en)
+{
+    uint64_t all = MSR_KVM_PV_EOI_EN_RESERVED_MASK;
+    msr_kvm_pv_eoi_en_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_pv_eoi_en_t, KVM_PV_EOI_EN, ENABLE, enable);
+    CHECK_SET(msr_kvm_pv_eoi_en_t, KVM_PV_EOI_EN, ENABLE);
+    ck_assert_uint_eq(all & MSR_KVM_PV_EOI_EN_ENABLE_MASK, 0);
+    all |= MSR_KVM_PV_EOI_EN_ENABLE_MASK;
+
+    CHECK_FIELD(msr_kvm_pv_eoi_en_t, KVM_PV_EOI_EN, GPA, gpa);
+    CHECK_SET(msr_kvm_pv_eoi_en_t, KVM_PV_EOI_EN, GPA);
+    ck_assert_uint_eq(all & MSR_KVM_PV_EOI_EN_GPA_MASK, 0);
+    all |= MSR_KVM_PV_EOI_EN_GPA_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_PV_EOI_EN_WRITABLE_MASK & MSR_KVM_PV_EOI_EN_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_PV_EOI_EN_W1C_MASK & ~MSR_KVM_PV_EOI_EN_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_PV_EOI_EN, PATTERN(MSR_KVM_PV_EOI_EN)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_PV_EOI_EN) & ~MSR_KVM_PV_EOI_EN_WRITABLE_MASK & ~MSR_KVM_PV_EOI_EN_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_pv_eoi_en_read().raw, PATTERN(MSR_KVM_PV_EOI_EN));
+        ck_assert_int_eq(msr_kvm_pv_eoi_en_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_PV_EOI_EN));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_PV_EOI_EN);
+        msr_kvm_pv_eoi_en_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_PV_EOI_EN, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_PV_EOI_EN));
+        v.raw = PATTERN(MSR_KVM_PV_EOI_EN);
+        ck_assert_int_eq(msr_kvm_pv_eoi_en_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_PV_EOI_EN, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_PV_EOI_EN));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_pv_eoi_en_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_PV_EOI_EN) & ~MSR_KVM_PV_EOI_EN_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_PV_EOI_EN, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_PV_EOI_EN_W1C_MASK, kept & ~MSR_KVM_PV_EOI_EN_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_PV_EOI_EN_RESERVED_MASK, PATTERN(MSR_KVM_PV_EOI_EN) & MSR_KVM_PV_EOI_EN_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_pv_eoi_en_modify(all_ones, 0),
+                         (raw & MSR_KVM_PV_EOI_EN_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_PV_EOI_EN_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_pv_eoi_en_modify_safe(0, all_ones, &v), MSR_KVM_PV_EOI_EN_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_PV_EOI_EN_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_PV_EOI_EN_WRITABLE_MASK, MSR_KVM_PV_EOI_EN_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_PV_EOI_EN, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_pv_eoi_en_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_poll_control)
+{
+    uint64_t all = MSR_KVM_POLL_CONTROL_RESERVED_MASK;
+    msr_kvm_poll_control_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_poll_control_t, KVM_POLL_CONTROL, HOST_HALT_POLL, host_halt_poll);
+    CHECK_SET(msr_kvm_poll_control_t, KVM_POLL_CONTROL, HOST_HALT_POLL);
+    ck_assert_uint_eq(all & MSR_KVM_POLL_CONTROL_HOST_HALT_POLL_MASK, 0);
+    all |= MSR_KVM_POLL_CONTROL_HOST_HALT_POLL_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_POLL_CONTROL_WRITABLE_MASK & MSR_KVM_POLL_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_POLL_CONTROL_W1C_MASK & ~MSR_KVM_POLL_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_POLL_CONTROL, PATTERN(MSR_KVM_POLL_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_POLL_CONTROL) & ~MSR_KVM_POLL_CONTROL_WRITABLE_MASK & ~MSR_KVM_POLL_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_poll_control_read().raw, PATTERN(MSR_KVM_POLL_CONTROL));
+        ck_assert_int_eq(msr_kvm_poll_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_POLL_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_POLL_CONTROL);
+        msr_kvm_poll_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_POLL_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_POLL_CONTROL));
+        v.raw = PATTERN(MSR_KVM_POLL_CONTROL);
+        ck_assert_int_eq(msr_kvm_poll_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_POLL_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_POLL_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_poll_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_POLL_CONTROL) & ~MSR_KVM_POLL_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_POLL_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_POLL_CONTROL_W1C_MASK, kept & ~MSR_KVM_POLL_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_POLL_CONTROL_RESERVED_MASK, PATTERN(MSR_KVM_POLL_CONTROL) & MSR_KVM_POLL_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_poll_control_modify(all_ones, 0),
+                         (raw & MSR_KVM_POLL_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_POLL_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_poll_control_modify_safe(0, all_ones, &v), MSR_KVM_POLL_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_POLL_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_POLL_CONTROL_WRITABLE_MASK, MSR_KVM_POLL_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_POLL_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_poll_control_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_async_pf_int)
+{
+    uint64_t all = MSR_KVM_ASYNC_PF_INT_RESERVED_MASK;
+    msr_kvm_async_pf_int_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_async_pf_int_t, KVM_ASYNC_PF_INT, VECTOR, vector);
+    CHECK_SET(msr_kvm_async_pf_int_t, KVM_ASYNC_PF_INT, VECTOR);
+    ck_assert_uint_eq(all & MSR_KVM_ASYNC_PF_INT_VECTOR_MASK, 0);
+    all |= MSR_KVM_ASYNC_PF_INT_VECTOR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_ASYNC_PF_INT_WRITABLE_MASK & MSR_KVM_ASYNC_PF_INT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_ASYNC_PF_INT_W1C_MASK & ~MSR_KVM_ASYNC_PF_INT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_ASYNC_PF_INT, PATTERN(MSR_KVM_ASYNC_PF_INT)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_ASYNC_PF_INT) & ~MSR_KVM_ASYNC_PF_INT_WRITABLE_MASK & ~MSR_KVM_ASYNC_PF_INT_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_async_pf_int_read().raw, PATTERN(MSR_KVM_ASYNC_PF_INT));
+        ck_assert_int_eq(msr_kvm_async_pf_int_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_ASYNC_PF_INT));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_ASYNC_PF_INT);
+        msr_kvm_async_pf_int_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_INT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_ASYNC_PF_INT));
+        v.raw = PATTERN(MSR_KVM_ASYNC_PF_INT);
+        ck_assert_int_eq(msr_kvm_async_pf_int_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_INT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_ASYNC_PF_INT));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_async_pf_int_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_ASYNC_PF_INT) & ~MSR_KVM_ASYNC_PF_INT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_INT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_ASYNC_PF_INT_W1C_MASK, kept & ~MSR_KVM_ASYNC_PF_INT_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_ASYNC_PF_INT_RESERVED_MASK, PATTERN(MSR_KVM_ASYNC_PF_INT) & MSR_KVM_ASYNC_PF_INT_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_async_pf_int_modify(all_ones, 0),
+                         (raw & MSR_KVM_ASYNC_PF_INT_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_ASYNC_PF_INT_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_async_pf_int_modify_safe(0, all_ones, &v), MSR_KVM_ASYNC_PF_INT_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_ASYNC_PF_INT_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_ASYNC_PF_INT_WRITABLE_MASK, MSR_KVM_ASYNC_PF_INT_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_INT, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_async_pf_int_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_async_pf_ack)
+{
+    uint64_t all = MSR_KVM_ASYNC_PF_ACK_RESERVED_MASK;
+    msr_kvm_async_pf_ack_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_async_pf_ack_t, KVM_ASYNC_PF_ACK, ACK, ack);
+    CHECK_SET(msr_kvm_async_pf_ack_t, KVM_ASYNC_PF_ACK, ACK);
+    ck_assert_uint_eq(all & MSR_KVM_ASYNC_PF_ACK_ACK_MASK, 0);
+    all |= MSR_KVM_ASYNC_PF_ACK_ACK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_ASYNC_PF_ACK_WRITABLE_MASK & MSR_KVM_ASYNC_PF_ACK_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_ASYNC_PF_ACK_W1C_MASK & ~MSR_KVM_ASYNC_PF_ACK_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_ASYNC_PF_ACK, PATTERN(MSR_KVM_ASYNC_PF_ACK)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_ASYNC_PF_ACK) & ~MSR_KVM_ASYNC_PF_ACK_WRITABLE_MASK & ~MSR_KVM_ASYNC_PF_ACK_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_async_pf_ack_read().raw, PATTERN(MSR_KVM_ASYNC_PF_ACK));
+        ck_assert_int_eq(msr_kvm_async_pf_ack_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_ASYNC_PF_ACK));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_ASYNC_PF_ACK);
+        msr_kvm_async_pf_ack_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_ACK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_ASYNC_PF_ACK));
+        v.raw = PATTERN(MSR_KVM_ASYNC_PF_ACK);
+        ck_assert_int_eq(msr_kvm_async_pf_ack_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_ACK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_ASYNC_PF_ACK));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_async_pf_ack_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_ASYNC_PF_ACK) & ~MSR_KVM_ASYNC_PF_ACK_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_ACK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_ASYNC_PF_ACK_W1C_MASK, kept & ~MSR_KVM_ASYNC_PF_ACK_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_ASYNC_PF_ACK_RESERVED_MASK, PATTERN(MSR_KVM_ASYNC_PF_ACK) & MSR_KVM_ASYNC_PF_ACK_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_async_pf_ack_modify(all_ones, 0),
+                         (raw & MSR_KVM_ASYNC_PF_ACK_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_ASYNC_PF_ACK_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_async_pf_ack_modify_safe(0, all_ones, &v), MSR_KVM_ASYNC_PF_ACK_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_ASYNC_PF_ACK_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_ASYNC_PF_ACK_WRITABLE_MASK, MSR_KVM_ASYNC_PF_ACK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_ASYNC_PF_ACK, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_async_pf_ack_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_kvm_migration_control)
+{
+    uint64_t all = MSR_KVM_MIGRATION_CONTROL_RESERVED_MASK;
+    msr_kvm_migration_control_t v = { 0 };
+
+    CHECK_FIELD(msr_kvm_migration_control_t, KVM_MIGRATION_CONTROL, MIGRATION_READY, migration_ready);
+    CHECK_SET(msr_kvm_migration_control_t, KVM_MIGRATION_CONTROL, MIGRATION_READY);
+    ck_assert_uint_eq(all & MSR_KVM_MIGRATION_CONTROL_MIGRATION_READY_MASK, 0);
+    all |= MSR_KVM_MIGRATION_CONTROL_MIGRATION_READY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_KVM_MIGRATION_CONTROL_WRITABLE_MASK & MSR_KVM_MIGRATION_CONTROL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_KVM_MIGRATION_CONTROL_W1C_MASK & ~MSR_KVM_MIGRATION_CONTROL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_KVM_MIGRATION_CONTROL, PATTERN(MSR_KVM_MIGRATION_CONTROL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_KVM_MIGRATION_CONTROL) & ~MSR_KVM_MIGRATION_CONTROL_WRITABLE_MASK & ~MSR_KVM_MIGRATION_CONTROL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_kvm_migration_control_read().raw, PATTERN(MSR_KVM_MIGRATION_CONTROL));
+        ck_assert_int_eq(msr_kvm_migration_control_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_KVM_MIGRATION_CONTROL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_KVM_MIGRATION_CONTROL);
+        msr_kvm_migration_control_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_MIGRATION_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_KVM_MIGRATION_CONTROL));
+        v.raw = PATTERN(MSR_KVM_MIGRATION_CONTROL);
+        ck_assert_int_eq(msr_kvm_migration_control_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_MIGRATION_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_KVM_MIGRATION_CONTROL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_kvm_migration_control_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_KVM_MIGRATION_CONTROL) & ~MSR_KVM_MIGRATION_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_MIGRATION_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_KVM_MIGRATION_CONTROL_W1C_MASK, kept & ~MSR_KVM_MIGRATION_CONTROL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_KVM_MIGRATION_CONTROL_RESERVED_MASK, PATTERN(MSR_KVM_MIGRATION_CONTROL) & MSR_KVM_MIGRATION_CONTROL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_kvm_migration_control_modify(all_ones, 0),
+                         (raw & MSR_KVM_MIGRATION_CONTROL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_KVM_MIGRATION_CONTROL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_kvm_migration_control_modify_safe(0, all_ones, &v), MSR_KVM_MIGRATION_CONTROL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_KVM_MIGRATION_CONTROL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_KVM_MIGRATION_CONTROL_WRITABLE_MASK, MSR_KVM_MIGRATION_CONTROL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_KVM_MIGRATION_CONTROL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_kvm_migration_control_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -14873,6 +25611,10 @@ START_TEST(test_prefetch_control)
 {
     uint64_t all = MSR_PREFETCH_CONTROL_RESERVED_MASK;
     msr_prefetch_control_t v = { 0 };
+
+    CHECK_FIELD(msr_prefetch_control_t, PREFETCH_CONTROL, VALUE, value);
+    ck_assert_uint_eq(all & MSR_PREFETCH_CONTROL_VALUE_MASK, 0);
+    all |= MSR_PREFETCH_CONTROL_VALUE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_PREFETCH_CONTROL_WRITABLE_MASK & MSR_PREFETCH_CONTROL_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_PREFETCH_CONTROL_W1C_MASK & ~MSR_PREFETCH_CONTROL_WRITABLE_MASK, 0);
@@ -15071,6 +25813,16 @@ START_TEST(test_l3qos_bw_control_x)
     uint64_t all = MSR_L3QOS_BW_CONTROL_x_RESERVED_MASK;
     msr_l3qos_bw_control_x_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_l3qos_bw_control_x_t, L3QOS_BW_CONTROL_x, BW, bw);
+    CHECK_SET(msr_l3qos_bw_control_x_t, L3QOS_BW_CONTROL_x, BW);
+    ck_assert_uint_eq(all & MSR_L3QOS_BW_CONTROL_x_BW_MASK, 0);
+    all |= MSR_L3QOS_BW_CONTROL_x_BW_MASK;
+
+    CHECK_FIELD(msr_l3qos_bw_control_x_t, L3QOS_BW_CONTROL_x, U, u);
+    CHECK_SET(msr_l3qos_bw_control_x_t, L3QOS_BW_CONTROL_x, U);
+    ck_assert_uint_eq(all & MSR_L3QOS_BW_CONTROL_x_U_MASK, 0);
+    all |= MSR_L3QOS_BW_CONTROL_x_U_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_L3QOS_BW_CONTROL_x_WRITABLE_MASK & MSR_L3QOS_BW_CONTROL_x_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_L3QOS_BW_CONTROL_x_W1C_MASK & ~MSR_L3QOS_BW_CONTROL_x_WRITABLE_MASK, 0);
@@ -15137,6 +25889,16 @@ START_TEST(test_l3qos_smbw_control_x)
     uint64_t all = MSR_L3QOS_SMBW_CONTROL_x_RESERVED_MASK;
     msr_l3qos_smbw_control_x_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_l3qos_smbw_control_x_t, L3QOS_SMBW_CONTROL_x, BW, bw);
+    CHECK_SET(msr_l3qos_smbw_control_x_t, L3QOS_SMBW_CONTROL_x, BW);
+    ck_assert_uint_eq(all & MSR_L3QOS_SMBW_CONTROL_x_BW_MASK, 0);
+    all |= MSR_L3QOS_SMBW_CONTROL_x_BW_MASK;
+
+    CHECK_FIELD(msr_l3qos_smbw_control_x_t, L3QOS_SMBW_CONTROL_x, U, u);
+    CHECK_SET(msr_l3qos_smbw_control_x_t, L3QOS_SMBW_CONTROL_x, U);
+    ck_assert_uint_eq(all & MSR_L3QOS_SMBW_CONTROL_x_U_MASK, 0);
+    all |= MSR_L3QOS_SMBW_CONTROL_x_U_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_L3QOS_SMBW_CONTROL_x_WRITABLE_MASK & MSR_L3QOS_SMBW_CONTROL_x_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_L3QOS_SMBW_CONTROL_x_W1C_MASK & ~MSR_L3QOS_SMBW_CONTROL_x_WRITABLE_MASK, 0);
@@ -15652,29 +26414,25 @@ START_TEST(test_mc4_misc1)
     uint64_t all = MSR_MC4_MISC1_RESERVED_MASK;
     msr_mc4_misc1_t v = { 0 };
 
-    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, BLKP, blkp);
-    ck_assert_uint_eq(all & MSR_MC4_MISC1_BLKP_MASK, 0);
-    all |= MSR_MC4_MISC1_BLKP_MASK;
+    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, ERRCNT, errcnt);
+    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_ERRCNT_MASK, 0);
+    all |= MSR_MC4_MISC1_ERRCNT_MASK;
 
-    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, ERRCT, errct);
-    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, ERRCT);
-    ck_assert_uint_eq(all & MSR_MC4_MISC1_ERRCT_MASK, 0);
-    all |= MSR_MC4_MISC1_ERRCT_MASK;
+    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, OVRFLW, ovrflw);
+    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_OVRFLW_MASK, 0);
+    all |= MSR_MC4_MISC1_OVRFLW_MASK;
 
-    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, OF, of);
-    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, OF);
-    ck_assert_uint_eq(all & MSR_MC4_MISC1_OF_MASK, 0);
-    all |= MSR_MC4_MISC1_OF_MASK;
+    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, INTTYPE, inttype);
+    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_INTTYPE_MASK, 0);
+    all |= MSR_MC4_MISC1_INTTYPE_MASK;
 
-    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, INTT, intt);
-    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, INTT);
-    ck_assert_uint_eq(all & MSR_MC4_MISC1_INTT_MASK, 0);
-    all |= MSR_MC4_MISC1_INTT_MASK;
-
-    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, CNTE, cnte);
-    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, CNTE);
-    ck_assert_uint_eq(all & MSR_MC4_MISC1_CNTE_MASK, 0);
-    all |= MSR_MC4_MISC1_CNTE_MASK;
+    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, CNTEN, cnten);
+    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, CNTEN);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_CNTEN_MASK, 0);
+    all |= MSR_MC4_MISC1_CNTEN_MASK;
 
     CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, LVTOFF, lvtoff);
     CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, LVTOFF);
@@ -15685,18 +26443,18 @@ START_TEST(test_mc4_misc1)
     ck_assert_uint_eq(all & MSR_MC4_MISC1_INTP_MASK, 0);
     all |= MSR_MC4_MISC1_INTP_MASK;
 
-    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, LKD, lkd);
-    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, LKD);
-    ck_assert_uint_eq(all & MSR_MC4_MISC1_LKD_MASK, 0);
-    all |= MSR_MC4_MISC1_LKD_MASK;
+    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, LOCKED, locked);
+    CHECK_SET(msr_mc4_misc1_t, MC4_MISC1, LOCKED);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_LOCKED_MASK, 0);
+    all |= MSR_MC4_MISC1_LOCKED_MASK;
 
     CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, CNTP, cntp);
     ck_assert_uint_eq(all & MSR_MC4_MISC1_CNTP_MASK, 0);
     all |= MSR_MC4_MISC1_CNTP_MASK;
 
-    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, VAL, val);
-    ck_assert_uint_eq(all & MSR_MC4_MISC1_VAL_MASK, 0);
-    all |= MSR_MC4_MISC1_VAL_MASK;
+    CHECK_FIELD(msr_mc4_misc1_t, MC4_MISC1, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MC4_MISC1_VALID_MASK, 0);
+    all |= MSR_MC4_MISC1_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MC4_MISC1_WRITABLE_MASK & MSR_MC4_MISC1_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MC4_MISC1_W1C_MASK & ~MSR_MC4_MISC1_WRITABLE_MASK, 0);
@@ -15747,29 +26505,25 @@ START_TEST(test_mc4_misc2)
     uint64_t all = MSR_MC4_MISC2_RESERVED_MASK;
     msr_mc4_misc2_t v = { 0 };
 
-    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, BLKP, blkp);
-    ck_assert_uint_eq(all & MSR_MC4_MISC2_BLKP_MASK, 0);
-    all |= MSR_MC4_MISC2_BLKP_MASK;
+    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, ERRCNT, errcnt);
+    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_ERRCNT_MASK, 0);
+    all |= MSR_MC4_MISC2_ERRCNT_MASK;
 
-    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, ERRCT, errct);
-    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, ERRCT);
-    ck_assert_uint_eq(all & MSR_MC4_MISC2_ERRCT_MASK, 0);
-    all |= MSR_MC4_MISC2_ERRCT_MASK;
+    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, OVRFLW, ovrflw);
+    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_OVRFLW_MASK, 0);
+    all |= MSR_MC4_MISC2_OVRFLW_MASK;
 
-    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, OF, of);
-    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, OF);
-    ck_assert_uint_eq(all & MSR_MC4_MISC2_OF_MASK, 0);
-    all |= MSR_MC4_MISC2_OF_MASK;
+    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, INTTYPE, inttype);
+    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_INTTYPE_MASK, 0);
+    all |= MSR_MC4_MISC2_INTTYPE_MASK;
 
-    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, INTT, intt);
-    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, INTT);
-    ck_assert_uint_eq(all & MSR_MC4_MISC2_INTT_MASK, 0);
-    all |= MSR_MC4_MISC2_INTT_MASK;
-
-    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, CNTE, cnte);
-    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, CNTE);
-    ck_assert_uint_eq(all & MSR_MC4_MISC2_CNTE_MASK, 0);
-    all |= MSR_MC4_MISC2_CNTE_MASK;
+    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, CNTEN, cnten);
+    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, CNTEN);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_CNTEN_MASK, 0);
+    all |= MSR_MC4_MISC2_CNTEN_MASK;
 
     CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, LVTOFF, lvtoff);
     CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, LVTOFF);
@@ -15780,18 +26534,18 @@ START_TEST(test_mc4_misc2)
     ck_assert_uint_eq(all & MSR_MC4_MISC2_INTP_MASK, 0);
     all |= MSR_MC4_MISC2_INTP_MASK;
 
-    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, LKD, lkd);
-    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, LKD);
-    ck_assert_uint_eq(all & MSR_MC4_MISC2_LKD_MASK, 0);
-    all |= MSR_MC4_MISC2_LKD_MASK;
+    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, LOCKED, locked);
+    CHECK_SET(msr_mc4_misc2_t, MC4_MISC2, LOCKED);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_LOCKED_MASK, 0);
+    all |= MSR_MC4_MISC2_LOCKED_MASK;
 
     CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, CNTP, cntp);
     ck_assert_uint_eq(all & MSR_MC4_MISC2_CNTP_MASK, 0);
     all |= MSR_MC4_MISC2_CNTP_MASK;
 
-    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, VAL, val);
-    ck_assert_uint_eq(all & MSR_MC4_MISC2_VAL_MASK, 0);
-    all |= MSR_MC4_MISC2_VAL_MASK;
+    CHECK_FIELD(msr_mc4_misc2_t, MC4_MISC2, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MC4_MISC2_VALID_MASK, 0);
+    all |= MSR_MC4_MISC2_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MC4_MISC2_WRITABLE_MASK & MSR_MC4_MISC2_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MC4_MISC2_W1C_MASK & ~MSR_MC4_MISC2_WRITABLE_MASK, 0);
@@ -15842,29 +26596,25 @@ START_TEST(test_mc4_misc3)
     uint64_t all = MSR_MC4_MISC3_RESERVED_MASK;
     msr_mc4_misc3_t v = { 0 };
 
-    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, BLKP, blkp);
-    ck_assert_uint_eq(all & MSR_MC4_MISC3_BLKP_MASK, 0);
-    all |= MSR_MC4_MISC3_BLKP_MASK;
+    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, ERRCNT, errcnt);
+    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_ERRCNT_MASK, 0);
+    all |= MSR_MC4_MISC3_ERRCNT_MASK;
 
-    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, ERRCT, errct);
-    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, ERRCT);
-    ck_assert_uint_eq(all & MSR_MC4_MISC3_ERRCT_MASK, 0);
-    all |= MSR_MC4_MISC3_ERRCT_MASK;
+    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, OVRFLW, ovrflw);
+    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_OVRFLW_MASK, 0);
+    all |= MSR_MC4_MISC3_OVRFLW_MASK;
 
-    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, OF, of);
-    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, OF);
-    ck_assert_uint_eq(all & MSR_MC4_MISC3_OF_MASK, 0);
-    all |= MSR_MC4_MISC3_OF_MASK;
+    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, INTTYPE, inttype);
+    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_INTTYPE_MASK, 0);
+    all |= MSR_MC4_MISC3_INTTYPE_MASK;
 
-    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, INTT, intt);
-    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, INTT);
-    ck_assert_uint_eq(all & MSR_MC4_MISC3_INTT_MASK, 0);
-    all |= MSR_MC4_MISC3_INTT_MASK;
-
-    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, CNTE, cnte);
-    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, CNTE);
-    ck_assert_uint_eq(all & MSR_MC4_MISC3_CNTE_MASK, 0);
-    all |= MSR_MC4_MISC3_CNTE_MASK;
+    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, CNTEN, cnten);
+    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, CNTEN);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_CNTEN_MASK, 0);
+    all |= MSR_MC4_MISC3_CNTEN_MASK;
 
     CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, LVTOFF, lvtoff);
     CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, LVTOFF);
@@ -15875,18 +26625,18 @@ START_TEST(test_mc4_misc3)
     ck_assert_uint_eq(all & MSR_MC4_MISC3_INTP_MASK, 0);
     all |= MSR_MC4_MISC3_INTP_MASK;
 
-    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, LKD, lkd);
-    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, LKD);
-    ck_assert_uint_eq(all & MSR_MC4_MISC3_LKD_MASK, 0);
-    all |= MSR_MC4_MISC3_LKD_MASK;
+    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, LOCKED, locked);
+    CHECK_SET(msr_mc4_misc3_t, MC4_MISC3, LOCKED);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_LOCKED_MASK, 0);
+    all |= MSR_MC4_MISC3_LOCKED_MASK;
 
     CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, CNTP, cntp);
     ck_assert_uint_eq(all & MSR_MC4_MISC3_CNTP_MASK, 0);
     all |= MSR_MC4_MISC3_CNTP_MASK;
 
-    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, VAL, val);
-    ck_assert_uint_eq(all & MSR_MC4_MISC3_VAL_MASK, 0);
-    all |= MSR_MC4_MISC3_VAL_MASK;
+    CHECK_FIELD(msr_mc4_misc3_t, MC4_MISC3, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MC4_MISC3_VALID_MASK, 0);
+    all |= MSR_MC4_MISC3_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MC4_MISC3_WRITABLE_MASK & MSR_MC4_MISC3_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MC4_MISC3_W1C_MASK & ~MSR_MC4_MISC3_WRITABLE_MASK, 0);
@@ -16270,29 +27020,29 @@ START_TEST(test_mcax_misc0)
     msr_mcax_misc0_t v = { 0 };
     unsigned i;
 
-    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, BLKP, blkp);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC0_BLKP_MASK, 0);
-    all |= MSR_MCAx_MISC0_BLKP_MASK;
+    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, BLKPTR, blkptr);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC0_BLKPTR_MASK, 0);
+    all |= MSR_MCAx_MISC0_BLKPTR_MASK;
 
-    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, ERRCT, errct);
-    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, ERRCT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC0_ERRCT_MASK, 0);
-    all |= MSR_MCAx_MISC0_ERRCT_MASK;
+    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, ERRCNT, errcnt);
+    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC0_ERRCNT_MASK, 0);
+    all |= MSR_MCAx_MISC0_ERRCNT_MASK;
 
-    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, OF, of);
-    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, OF);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC0_OF_MASK, 0);
-    all |= MSR_MCAx_MISC0_OF_MASK;
+    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, OVRFLW, ovrflw);
+    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC0_OVRFLW_MASK, 0);
+    all |= MSR_MCAx_MISC0_OVRFLW_MASK;
 
-    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, INTT, intt);
-    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, INTT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC0_INTT_MASK, 0);
-    all |= MSR_MCAx_MISC0_INTT_MASK;
+    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, INTTYPE, inttype);
+    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC0_INTTYPE_MASK, 0);
+    all |= MSR_MCAx_MISC0_INTTYPE_MASK;
 
-    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, CNTE, cnte);
-    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, CNTE);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC0_CNTE_MASK, 0);
-    all |= MSR_MCAx_MISC0_CNTE_MASK;
+    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, CNTEN, cnten);
+    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, CNTEN);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC0_CNTEN_MASK, 0);
+    all |= MSR_MCAx_MISC0_CNTEN_MASK;
 
     CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, LVTOFF, lvtoff);
     CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, LVTOFF);
@@ -16303,18 +27053,18 @@ START_TEST(test_mcax_misc0)
     ck_assert_uint_eq(all & MSR_MCAx_MISC0_INTP_MASK, 0);
     all |= MSR_MCAx_MISC0_INTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, LKD, lkd);
-    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, LKD);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC0_LKD_MASK, 0);
-    all |= MSR_MCAx_MISC0_LKD_MASK;
+    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, LOCKED, locked);
+    CHECK_SET(msr_mcax_misc0_t, MCAx_MISC0, LOCKED);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC0_LOCKED_MASK, 0);
+    all |= MSR_MCAx_MISC0_LOCKED_MASK;
 
     CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, CNTP, cntp);
     ck_assert_uint_eq(all & MSR_MCAx_MISC0_CNTP_MASK, 0);
     all |= MSR_MCAx_MISC0_CNTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, VAL, val);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC0_VAL_MASK, 0);
-    all |= MSR_MCAx_MISC0_VAL_MASK;
+    CHECK_FIELD(msr_mcax_misc0_t, MCAx_MISC0, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC0_VALID_MASK, 0);
+    all |= MSR_MCAx_MISC0_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MCAx_MISC0_WRITABLE_MASK & MSR_MCAx_MISC0_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MCAx_MISC0_W1C_MASK & ~MSR_MCAx_MISC0_WRITABLE_MASK, 0);
@@ -16386,9 +27136,17 @@ START_TEST(test_mcax_config)
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_MCAX_MASK, 0);
     all |= MSR_MCAx_CONFIG_MCAX_MASK;
 
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, TRANSPARENT_ERROR_LOGGING_SUPPORTED, transparent_error_logging_supported);
+    ck_assert_uint_eq(all & MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_SUPPORTED_MASK, 0);
+    all |= MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_SUPPORTED_MASK;
+
     CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, DEFERRED_LOGGING_SUPPORTED, deferred_logging_supported);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_MASK, 0);
     all |= MSR_MCAx_CONFIG_DEFERRED_LOGGING_SUPPORTED_MASK;
+
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, IMPL_4, impl_4);
+    ck_assert_uint_eq(all & MSR_MCAx_CONFIG_IMPL_4_MASK, 0);
+    all |= MSR_MCAx_CONFIG_IMPL_4_MASK;
 
     CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, DEFERRED_INT_TYPE_SUPPORTED, deferred_int_type_supported);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_SUPPORTED_MASK, 0);
@@ -16416,10 +27174,18 @@ START_TEST(test_mcax_config)
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_MCAX_EN_MASK, 0);
     all |= MSR_MCAx_CONFIG_MCAX_EN_MASK;
 
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, TRANSPARENT_ERROR_LOGGING_EN, transparent_error_logging_en);
+    ck_assert_uint_eq(all & MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_MASK, 0);
+    all |= MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_MASK;
+
     CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, LOG_DEFERRED_EN, log_deferred_en);
     CHECK_SET(msr_mcax_config_t, MCAx_CONFIG, LOG_DEFERRED_EN);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_LOG_DEFERRED_EN_MASK, 0);
     all |= MSR_MCAx_CONFIG_LOG_DEFERRED_EN_MASK;
+
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, IMPL_36_35, impl_36_35);
+    ck_assert_uint_eq(all & MSR_MCAx_CONFIG_IMPL_36_35_MASK, 0);
+    all |= MSR_MCAx_CONFIG_IMPL_36_35_MASK;
 
     CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, DEFERRED_INT_TYPE, deferred_int_type);
     CHECK_SET(msr_mcax_config_t, MCAx_CONFIG, DEFERRED_INT_TYPE);
@@ -16582,6 +27348,26 @@ START_TEST(test_mcax_synd)
     uint64_t all = MSR_MCAx_SYND_RESERVED_MASK;
     msr_mcax_synd_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_mcax_synd_t, MCAx_SYND, ERR_INFO, err_info);
+    CHECK_SET(msr_mcax_synd_t, MCAx_SYND, ERR_INFO);
+    ck_assert_uint_eq(all & MSR_MCAx_SYND_ERR_INFO_MASK, 0);
+    all |= MSR_MCAx_SYND_ERR_INFO_MASK;
+
+    CHECK_FIELD(msr_mcax_synd_t, MCAx_SYND, LENGTH, length);
+    CHECK_SET(msr_mcax_synd_t, MCAx_SYND, LENGTH);
+    ck_assert_uint_eq(all & MSR_MCAx_SYND_LENGTH_MASK, 0);
+    all |= MSR_MCAx_SYND_LENGTH_MASK;
+
+    CHECK_FIELD(msr_mcax_synd_t, MCAx_SYND, TYPE, type);
+    CHECK_SET(msr_mcax_synd_t, MCAx_SYND, TYPE);
+    ck_assert_uint_eq(all & MSR_MCAx_SYND_TYPE_MASK, 0);
+    all |= MSR_MCAx_SYND_TYPE_MASK;
+
+    CHECK_FIELD(msr_mcax_synd_t, MCAx_SYND, SYNDROME, syndrome);
+    CHECK_SET(msr_mcax_synd_t, MCAx_SYND, SYNDROME);
+    ck_assert_uint_eq(all & MSR_MCAx_SYND_SYNDROME_MASK, 0);
+    all |= MSR_MCAx_SYND_SYNDROME_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MCAx_SYND_WRITABLE_MASK & MSR_MCAx_SYND_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MCAx_SYND_W1C_MASK & ~MSR_MCAx_SYND_WRITABLE_MASK, 0);
@@ -16821,29 +27607,25 @@ START_TEST(test_mcax_misc1)
     msr_mcax_misc1_t v = { 0 };
     unsigned i;
 
-    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, BLKP, blkp);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC1_BLKP_MASK, 0);
-    all |= MSR_MCAx_MISC1_BLKP_MASK;
+    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, ERRCNT, errcnt);
+    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC1_ERRCNT_MASK, 0);
+    all |= MSR_MCAx_MISC1_ERRCNT_MASK;
 
-    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, ERRCT, errct);
-    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, ERRCT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC1_ERRCT_MASK, 0);
-    all |= MSR_MCAx_MISC1_ERRCT_MASK;
+    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, OVRFLW, ovrflw);
+    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC1_OVRFLW_MASK, 0);
+    all |= MSR_MCAx_MISC1_OVRFLW_MASK;
 
-    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, OF, of);
-    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, OF);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC1_OF_MASK, 0);
-    all |= MSR_MCAx_MISC1_OF_MASK;
+    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, INTTYPE, inttype);
+    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC1_INTTYPE_MASK, 0);
+    all |= MSR_MCAx_MISC1_INTTYPE_MASK;
 
-    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, INTT, intt);
-    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, INTT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC1_INTT_MASK, 0);
-    all |= MSR_MCAx_MISC1_INTT_MASK;
-
-    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, CNTE, cnte);
-    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, CNTE);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC1_CNTE_MASK, 0);
-    all |= MSR_MCAx_MISC1_CNTE_MASK;
+    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, CNTEN, cnten);
+    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, CNTEN);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC1_CNTEN_MASK, 0);
+    all |= MSR_MCAx_MISC1_CNTEN_MASK;
 
     CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, LVTOFF, lvtoff);
     CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, LVTOFF);
@@ -16854,18 +27636,18 @@ START_TEST(test_mcax_misc1)
     ck_assert_uint_eq(all & MSR_MCAx_MISC1_INTP_MASK, 0);
     all |= MSR_MCAx_MISC1_INTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, LKD, lkd);
-    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, LKD);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC1_LKD_MASK, 0);
-    all |= MSR_MCAx_MISC1_LKD_MASK;
+    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, LOCKED, locked);
+    CHECK_SET(msr_mcax_misc1_t, MCAx_MISC1, LOCKED);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC1_LOCKED_MASK, 0);
+    all |= MSR_MCAx_MISC1_LOCKED_MASK;
 
     CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, CNTP, cntp);
     ck_assert_uint_eq(all & MSR_MCAx_MISC1_CNTP_MASK, 0);
     all |= MSR_MCAx_MISC1_CNTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, VAL, val);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC1_VAL_MASK, 0);
-    all |= MSR_MCAx_MISC1_VAL_MASK;
+    CHECK_FIELD(msr_mcax_misc1_t, MCAx_MISC1, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC1_VALID_MASK, 0);
+    all |= MSR_MCAx_MISC1_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MCAx_MISC1_WRITABLE_MASK & MSR_MCAx_MISC1_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MCAx_MISC1_W1C_MASK & ~MSR_MCAx_MISC1_WRITABLE_MASK, 0);
@@ -16933,29 +27715,25 @@ START_TEST(test_mcax_misc2)
     msr_mcax_misc2_t v = { 0 };
     unsigned i;
 
-    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, BLKP, blkp);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC2_BLKP_MASK, 0);
-    all |= MSR_MCAx_MISC2_BLKP_MASK;
+    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, ERRCNT, errcnt);
+    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC2_ERRCNT_MASK, 0);
+    all |= MSR_MCAx_MISC2_ERRCNT_MASK;
 
-    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, ERRCT, errct);
-    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, ERRCT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC2_ERRCT_MASK, 0);
-    all |= MSR_MCAx_MISC2_ERRCT_MASK;
+    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, OVRFLW, ovrflw);
+    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC2_OVRFLW_MASK, 0);
+    all |= MSR_MCAx_MISC2_OVRFLW_MASK;
 
-    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, OF, of);
-    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, OF);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC2_OF_MASK, 0);
-    all |= MSR_MCAx_MISC2_OF_MASK;
+    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, INTTYPE, inttype);
+    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC2_INTTYPE_MASK, 0);
+    all |= MSR_MCAx_MISC2_INTTYPE_MASK;
 
-    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, INTT, intt);
-    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, INTT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC2_INTT_MASK, 0);
-    all |= MSR_MCAx_MISC2_INTT_MASK;
-
-    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, CNTE, cnte);
-    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, CNTE);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC2_CNTE_MASK, 0);
-    all |= MSR_MCAx_MISC2_CNTE_MASK;
+    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, CNTEN, cnten);
+    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, CNTEN);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC2_CNTEN_MASK, 0);
+    all |= MSR_MCAx_MISC2_CNTEN_MASK;
 
     CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, LVTOFF, lvtoff);
     CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, LVTOFF);
@@ -16966,18 +27744,18 @@ START_TEST(test_mcax_misc2)
     ck_assert_uint_eq(all & MSR_MCAx_MISC2_INTP_MASK, 0);
     all |= MSR_MCAx_MISC2_INTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, LKD, lkd);
-    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, LKD);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC2_LKD_MASK, 0);
-    all |= MSR_MCAx_MISC2_LKD_MASK;
+    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, LOCKED, locked);
+    CHECK_SET(msr_mcax_misc2_t, MCAx_MISC2, LOCKED);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC2_LOCKED_MASK, 0);
+    all |= MSR_MCAx_MISC2_LOCKED_MASK;
 
     CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, CNTP, cntp);
     ck_assert_uint_eq(all & MSR_MCAx_MISC2_CNTP_MASK, 0);
     all |= MSR_MCAx_MISC2_CNTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, VAL, val);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC2_VAL_MASK, 0);
-    all |= MSR_MCAx_MISC2_VAL_MASK;
+    CHECK_FIELD(msr_mcax_misc2_t, MCAx_MISC2, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC2_VALID_MASK, 0);
+    all |= MSR_MCAx_MISC2_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MCAx_MISC2_WRITABLE_MASK & MSR_MCAx_MISC2_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MCAx_MISC2_W1C_MASK & ~MSR_MCAx_MISC2_WRITABLE_MASK, 0);
@@ -17045,29 +27823,25 @@ START_TEST(test_mcax_misc3)
     msr_mcax_misc3_t v = { 0 };
     unsigned i;
 
-    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, BLKP, blkp);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC3_BLKP_MASK, 0);
-    all |= MSR_MCAx_MISC3_BLKP_MASK;
+    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, ERRCNT, errcnt);
+    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC3_ERRCNT_MASK, 0);
+    all |= MSR_MCAx_MISC3_ERRCNT_MASK;
 
-    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, ERRCT, errct);
-    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, ERRCT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC3_ERRCT_MASK, 0);
-    all |= MSR_MCAx_MISC3_ERRCT_MASK;
+    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, OVRFLW, ovrflw);
+    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC3_OVRFLW_MASK, 0);
+    all |= MSR_MCAx_MISC3_OVRFLW_MASK;
 
-    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, OF, of);
-    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, OF);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC3_OF_MASK, 0);
-    all |= MSR_MCAx_MISC3_OF_MASK;
+    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, INTTYPE, inttype);
+    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC3_INTTYPE_MASK, 0);
+    all |= MSR_MCAx_MISC3_INTTYPE_MASK;
 
-    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, INTT, intt);
-    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, INTT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC3_INTT_MASK, 0);
-    all |= MSR_MCAx_MISC3_INTT_MASK;
-
-    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, CNTE, cnte);
-    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, CNTE);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC3_CNTE_MASK, 0);
-    all |= MSR_MCAx_MISC3_CNTE_MASK;
+    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, CNTEN, cnten);
+    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, CNTEN);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC3_CNTEN_MASK, 0);
+    all |= MSR_MCAx_MISC3_CNTEN_MASK;
 
     CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, LVTOFF, lvtoff);
     CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, LVTOFF);
@@ -17078,18 +27852,18 @@ START_TEST(test_mcax_misc3)
     ck_assert_uint_eq(all & MSR_MCAx_MISC3_INTP_MASK, 0);
     all |= MSR_MCAx_MISC3_INTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, LKD, lkd);
-    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, LKD);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC3_LKD_MASK, 0);
-    all |= MSR_MCAx_MISC3_LKD_MASK;
+    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, LOCKED, locked);
+    CHECK_SET(msr_mcax_misc3_t, MCAx_MISC3, LOCKED);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC3_LOCKED_MASK, 0);
+    all |= MSR_MCAx_MISC3_LOCKED_MASK;
 
     CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, CNTP, cntp);
     ck_assert_uint_eq(all & MSR_MCAx_MISC3_CNTP_MASK, 0);
     all |= MSR_MCAx_MISC3_CNTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, VAL, val);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC3_VAL_MASK, 0);
-    all |= MSR_MCAx_MISC3_VAL_MASK;
+    CHECK_FIELD(msr_mcax_misc3_t, MCAx_MISC3, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC3_VALID_MASK, 0);
+    all |= MSR_MCAx_MISC3_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MCAx_MISC3_WRITABLE_MASK & MSR_MCAx_MISC3_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MCAx_MISC3_W1C_MASK & ~MSR_MCAx_MISC3_WRITABLE_MASK, 0);
@@ -17157,29 +27931,25 @@ START_TEST(test_mcax_misc4)
     msr_mcax_misc4_t v = { 0 };
     unsigned i;
 
-    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, BLKP, blkp);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC4_BLKP_MASK, 0);
-    all |= MSR_MCAx_MISC4_BLKP_MASK;
+    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, ERRCNT, errcnt);
+    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, ERRCNT);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC4_ERRCNT_MASK, 0);
+    all |= MSR_MCAx_MISC4_ERRCNT_MASK;
 
-    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, ERRCT, errct);
-    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, ERRCT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC4_ERRCT_MASK, 0);
-    all |= MSR_MCAx_MISC4_ERRCT_MASK;
+    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, OVRFLW, ovrflw);
+    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, OVRFLW);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC4_OVRFLW_MASK, 0);
+    all |= MSR_MCAx_MISC4_OVRFLW_MASK;
 
-    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, OF, of);
-    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, OF);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC4_OF_MASK, 0);
-    all |= MSR_MCAx_MISC4_OF_MASK;
+    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, INTTYPE, inttype);
+    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, INTTYPE);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC4_INTTYPE_MASK, 0);
+    all |= MSR_MCAx_MISC4_INTTYPE_MASK;
 
-    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, INTT, intt);
-    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, INTT);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC4_INTT_MASK, 0);
-    all |= MSR_MCAx_MISC4_INTT_MASK;
-
-    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, CNTE, cnte);
-    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, CNTE);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC4_CNTE_MASK, 0);
-    all |= MSR_MCAx_MISC4_CNTE_MASK;
+    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, CNTEN, cnten);
+    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, CNTEN);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC4_CNTEN_MASK, 0);
+    all |= MSR_MCAx_MISC4_CNTEN_MASK;
 
     CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, LVTOFF, lvtoff);
     CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, LVTOFF);
@@ -17190,18 +27960,18 @@ START_TEST(test_mcax_misc4)
     ck_assert_uint_eq(all & MSR_MCAx_MISC4_INTP_MASK, 0);
     all |= MSR_MCAx_MISC4_INTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, LKD, lkd);
-    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, LKD);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC4_LKD_MASK, 0);
-    all |= MSR_MCAx_MISC4_LKD_MASK;
+    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, LOCKED, locked);
+    CHECK_SET(msr_mcax_misc4_t, MCAx_MISC4, LOCKED);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC4_LOCKED_MASK, 0);
+    all |= MSR_MCAx_MISC4_LOCKED_MASK;
 
     CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, CNTP, cntp);
     ck_assert_uint_eq(all & MSR_MCAx_MISC4_CNTP_MASK, 0);
     all |= MSR_MCAx_MISC4_CNTP_MASK;
 
-    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, VAL, val);
-    ck_assert_uint_eq(all & MSR_MCAx_MISC4_VAL_MASK, 0);
-    all |= MSR_MCAx_MISC4_VAL_MASK;
+    CHECK_FIELD(msr_mcax_misc4_t, MCAx_MISC4, VALID, valid);
+    ck_assert_uint_eq(all & MSR_MCAx_MISC4_VALID_MASK, 0);
+    all |= MSR_MCAx_MISC4_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MCAx_MISC4_WRITABLE_MASK & MSR_MCAx_MISC4_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MCAx_MISC4_W1C_MASK & ~MSR_MCAx_MISC4_WRITABLE_MASK, 0);
@@ -17268,6 +28038,11 @@ START_TEST(test_mcax_synd1)
     uint64_t all = MSR_MCAx_SYND1_RESERVED_MASK;
     msr_mcax_synd1_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_mcax_synd1_t, MCAx_SYND1, DATA, data);
+    CHECK_SET(msr_mcax_synd1_t, MCAx_SYND1, DATA);
+    ck_assert_uint_eq(all & MSR_MCAx_SYND1_DATA_MASK, 0);
+    all |= MSR_MCAx_SYND1_DATA_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MCAx_SYND1_WRITABLE_MASK & MSR_MCAx_SYND1_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MCAx_SYND1_W1C_MASK & ~MSR_MCAx_SYND1_WRITABLE_MASK, 0);
@@ -17334,6 +28109,11 @@ START_TEST(test_mcax_synd2)
     uint64_t all = MSR_MCAx_SYND2_RESERVED_MASK;
     msr_mcax_synd2_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_mcax_synd2_t, MCAx_SYND2, DATA, data);
+    CHECK_SET(msr_mcax_synd2_t, MCAx_SYND2, DATA);
+    ck_assert_uint_eq(all & MSR_MCAx_SYND2_DATA_MASK, 0);
+    all |= MSR_MCAx_SYND2_DATA_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_MCAx_SYND2_WRITABLE_MASK & MSR_MCAx_SYND2_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_MCAx_SYND2_W1C_MASK & ~MSR_MCAx_SYND2_WRITABLE_MASK, 0);
@@ -17597,6 +28377,10 @@ START_TEST(test_syscfg)
     uint64_t all = MSR_SYSCFG_RESERVED_MASK;
     msr_syscfg_t v = { 0 };
 
+    CHECK_FIELD(msr_syscfg_t, SYSCFG, IMPL_17_0, impl_17_0);
+    ck_assert_uint_eq(all & MSR_SYSCFG_IMPL_17_0_MASK, 0);
+    all |= MSR_SYSCFG_IMPL_17_0_MASK;
+
     CHECK_FIELD(msr_syscfg_t, SYSCFG, MFDE, mfde);
     CHECK_SET(msr_syscfg_t, SYSCFG, MFDE);
     ck_assert_uint_eq(all & MSR_SYSCFG_MFDE_MASK, 0);
@@ -17696,25 +28480,85 @@ START_TEST(test_hwcr)
     ck_assert_uint_eq(all & MSR_HWCR_SMMLOCK_MASK, 0);
     all |= MSR_HWCR_SMMLOCK_MASK;
 
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_7_1, impl_7_1);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_7_1_MASK, 0);
+    all |= MSR_HWCR_IMPL_7_1_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, IGNNEEM, ignneem);
+    CHECK_SET(msr_hwcr_t, HWCR, IGNNEEM);
+    ck_assert_uint_eq(all & MSR_HWCR_IGNNEEM_MASK, 0);
+    all |= MSR_HWCR_IGNNEEM_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_9, impl_9);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_9_MASK, 0);
+    all |= MSR_HWCR_IMPL_9_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, MONMWAITUSEREN, monmwaituseren);
+    CHECK_SET(msr_hwcr_t, HWCR, MONMWAITUSEREN);
+    ck_assert_uint_eq(all & MSR_HWCR_MONMWAITUSEREN_MASK, 0);
+    all |= MSR_HWCR_MONMWAITUSEREN_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_17_11, impl_17_11);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_17_11_MASK, 0);
+    all |= MSR_HWCR_IMPL_17_11_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, MCSTATUSWREN, mcstatuswren);
+    CHECK_SET(msr_hwcr_t, HWCR, MCSTATUSWREN);
+    ck_assert_uint_eq(all & MSR_HWCR_MCSTATUSWREN_MASK, 0);
+    all |= MSR_HWCR_MCSTATUSWREN_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_23_19, impl_23_19);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_23_19_MASK, 0);
+    all |= MSR_HWCR_IMPL_23_19_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, TSCFREQSEL, tscfreqsel);
+    ck_assert_uint_eq(all & MSR_HWCR_TSCFREQSEL_MASK, 0);
+    all |= MSR_HWCR_TSCFREQSEL_MASK;
+
     CHECK_FIELD(msr_hwcr_t, HWCR, CPBDIS, cpbdis);
     CHECK_SET(msr_hwcr_t, HWCR, CPBDIS);
     ck_assert_uint_eq(all & MSR_HWCR_CPBDIS_MASK, 0);
     all |= MSR_HWCR_CPBDIS_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_26, impl_26);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_26_MASK, 0);
+    all |= MSR_HWCR_IMPL_26_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, EFFFREQREADONLYLOCK, efffreqreadonlylock);
+    CHECK_SET(msr_hwcr_t, HWCR, EFFFREQREADONLYLOCK);
+    ck_assert_uint_eq(all & MSR_HWCR_EFFFREQREADONLYLOCK_MASK, 0);
+    all |= MSR_HWCR_EFFFREQREADONLYLOCK_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_29_28, impl_29_28);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_29_28_MASK, 0);
+    all |= MSR_HWCR_IMPL_29_28_MASK;
 
     CHECK_FIELD(msr_hwcr_t, HWCR, IRPERFEN, irperfen);
     CHECK_SET(msr_hwcr_t, HWCR, IRPERFEN);
     ck_assert_uint_eq(all & MSR_HWCR_IRPERFEN_MASK, 0);
     all |= MSR_HWCR_IRPERFEN_MASK;
 
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_32_31, impl_32_31);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_32_31_MASK, 0);
+    all |= MSR_HWCR_IMPL_32_31_MASK;
+
     CHECK_FIELD(msr_hwcr_t, HWCR, SMMPGCFGLOCK, smmpgcfglock);
     CHECK_SET(msr_hwcr_t, HWCR, SMMPGCFGLOCK);
     ck_assert_uint_eq(all & MSR_HWCR_SMMPGCFGLOCK_MASK, 0);
     all |= MSR_HWCR_SMMPGCFGLOCK_MASK;
 
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_34, impl_34);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_34_MASK, 0);
+    all |= MSR_HWCR_IMPL_34_MASK;
+
     CHECK_FIELD(msr_hwcr_t, HWCR, CPUIDUSERDIS, cpuiduserdis);
     CHECK_SET(msr_hwcr_t, HWCR, CPUIDUSERDIS);
     ck_assert_uint_eq(all & MSR_HWCR_CPUIDUSERDIS_MASK, 0);
     all |= MSR_HWCR_CPUIDUSERDIS_MASK;
+
+    CHECK_FIELD(msr_hwcr_t, HWCR, IMPL_63_36, impl_63_36);
+    ck_assert_uint_eq(all & MSR_HWCR_IMPL_63_36_MASK, 0);
+    all |= MSR_HWCR_IMPL_63_36_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_HWCR_WRITABLE_MASK & MSR_HWCR_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_HWCR_W1C_MASK & ~MSR_HWCR_WRITABLE_MASK, 0);
@@ -18025,11 +28869,116 @@ START_TEST(test_top_mem2)
 }
 END_TEST
 
+START_TEST(test_nb_cfg)
+{
+    uint64_t all = MSR_NB_CFG_RESERVED_MASK;
+    msr_nb_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_nb_cfg_t, NB_CFG, IMPL_45_0, impl_45_0);
+    ck_assert_uint_eq(all & MSR_NB_CFG_IMPL_45_0_MASK, 0);
+    all |= MSR_NB_CFG_IMPL_45_0_MASK;
+
+    CHECK_FIELD(msr_nb_cfg_t, NB_CFG, ENABLE_CF8_EXT_CFG, enable_cf8_ext_cfg);
+    CHECK_SET(msr_nb_cfg_t, NB_CFG, ENABLE_CF8_EXT_CFG);
+    ck_assert_uint_eq(all & MSR_NB_CFG_ENABLE_CF8_EXT_CFG_MASK, 0);
+    all |= MSR_NB_CFG_ENABLE_CF8_EXT_CFG_MASK;
+
+    CHECK_FIELD(msr_nb_cfg_t, NB_CFG, IMPL_53_47, impl_53_47);
+    ck_assert_uint_eq(all & MSR_NB_CFG_IMPL_53_47_MASK, 0);
+    all |= MSR_NB_CFG_IMPL_53_47_MASK;
+
+    CHECK_FIELD(msr_nb_cfg_t, NB_CFG, INIT_APIC_ID_CPU_ID_LO, init_apic_id_cpu_id_lo);
+    CHECK_SET(msr_nb_cfg_t, NB_CFG, INIT_APIC_ID_CPU_ID_LO);
+    ck_assert_uint_eq(all & MSR_NB_CFG_INIT_APIC_ID_CPU_ID_LO_MASK, 0);
+    all |= MSR_NB_CFG_INIT_APIC_ID_CPU_ID_LO_MASK;
+
+    CHECK_FIELD(msr_nb_cfg_t, NB_CFG, IMPL_63_55, impl_63_55);
+    ck_assert_uint_eq(all & MSR_NB_CFG_IMPL_63_55_MASK, 0);
+    all |= MSR_NB_CFG_IMPL_63_55_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_NB_CFG_WRITABLE_MASK & MSR_NB_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_NB_CFG_W1C_MASK & ~MSR_NB_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_NB_CFG, PATTERN(MSR_NB_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_NB_CFG) & ~MSR_NB_CFG_WRITABLE_MASK & ~MSR_NB_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_nb_cfg_read().raw, PATTERN(MSR_NB_CFG));
+        ck_assert_int_eq(msr_nb_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_NB_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_NB_CFG);
+        msr_nb_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_NB_CFG));
+        v.raw = PATTERN(MSR_NB_CFG);
+        ck_assert_int_eq(msr_nb_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_NB_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_nb_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_NB_CFG) & ~MSR_NB_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_NB_CFG_W1C_MASK, kept & ~MSR_NB_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_NB_CFG_RESERVED_MASK, PATTERN(MSR_NB_CFG) & MSR_NB_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_nb_cfg_modify(all_ones, 0),
+                         (raw & MSR_NB_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_NB_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_nb_cfg_modify_safe(0, all_ones, &v), MSR_NB_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_NB_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_NB_CFG_WRITABLE_MASK, MSR_NB_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NB_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_nb_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_patch_loader)
+{
+    uint64_t all = MSR_PATCH_LOADER_RESERVED_MASK;
+    msr_patch_loader_t v = { 0 };
+
+    CHECK_FIELD(msr_patch_loader_t, PATCH_LOADER, PATCH_ADDRESS, patch_address);
+    CHECK_SET(msr_patch_loader_t, PATCH_LOADER, PATCH_ADDRESS);
+    ck_assert_uint_eq(all & MSR_PATCH_LOADER_PATCH_ADDRESS_MASK, 0);
+    all |= MSR_PATCH_LOADER_PATCH_ADDRESS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PATCH_LOADER_WRITABLE_MASK & MSR_PATCH_LOADER_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PATCH_LOADER_W1C_MASK & ~MSR_PATCH_LOADER_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PATCH_LOADER, PATTERN(MSR_PATCH_LOADER)), MSR_OK);
+    {
+        uint64_t raw;
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PATCH_LOADER);
+        msr_patch_loader_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PATCH_LOADER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PATCH_LOADER));
+        v.raw = PATTERN(MSR_PATCH_LOADER);
+        ck_assert_int_eq(msr_patch_loader_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PATCH_LOADER, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PATCH_LOADER));
+    }
+}
+END_TEST
+
 START_TEST(test_processor_name_stringx)
 {
     uint64_t all = MSR_PROCESSOR_NAME_STRINGx_RESERVED_MASK;
     msr_processor_name_stringx_t v = { 0 };
     unsigned i;
+
+    CHECK_FIELD(msr_processor_name_stringx_t, PROCESSOR_NAME_STRINGx, CHARS, chars);
+    CHECK_SET(msr_processor_name_stringx_t, PROCESSOR_NAME_STRINGx, CHARS);
+    ck_assert_uint_eq(all & MSR_PROCESSOR_NAME_STRINGx_CHARS_MASK, 0);
+    all |= MSR_PROCESSOR_NAME_STRINGx_CHARS_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_PROCESSOR_NAME_STRINGx_WRITABLE_MASK & MSR_PROCESSOR_NAME_STRINGx_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_PROCESSOR_NAME_STRINGx_W1C_MASK & ~MSR_PROCESSOR_NAME_STRINGx_WRITABLE_MASK, 0);
@@ -18091,10 +29040,162 @@ START_TEST(test_processor_name_stringx)
 }
 END_TEST
 
+START_TEST(test_mcx_mask)
+{
+    uint64_t all = MSR_MCx_MASK_RESERVED_MASK;
+    msr_mcx_mask_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_mcx_mask_t, MCx_MASK, MASK, mask);
+    CHECK_SET(msr_mcx_mask_t, MCx_MASK, MASK);
+    ck_assert_uint_eq(all & MSR_MCx_MASK_MASK_MASK, 0);
+    all |= MSR_MCx_MASK_MASK_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MCx_MASK_WRITABLE_MASK & MSR_MCx_MASK_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MCx_MASK_W1C_MASK & ~MSR_MCx_MASK_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_MCx_MASK(0), MSR_MC0_MASK);
+    ck_assert_uint_eq(MSR_MCx_MASK(6), MSR_MC6_MASK);
+    for (i = 0; i < MSR_MCx_MASK_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MCx_MASK(i), PATTERN(MSR_MCx_MASK(i))), MSR_OK);
+    for (i = 0; i < MSR_MCx_MASK_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MCx_MASK(i)) & ~MSR_MCx_MASK_WRITABLE_MASK & ~MSR_MCx_MASK_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mcx_mask_read(i).raw, PATTERN(MSR_MCx_MASK(i)));
+        ck_assert_int_eq(msr_mcx_mask_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MCx_MASK(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MCx_MASK(i));
+        msr_mcx_mask_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCx_MASK(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MCx_MASK(i)));
+        v.raw = PATTERN(MSR_MCx_MASK(i));
+        ck_assert_int_eq(msr_mcx_mask_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCx_MASK(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MCx_MASK(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_mcx_mask_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_MCx_MASK(i)) & ~MSR_MCx_MASK_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCx_MASK(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MCx_MASK_W1C_MASK, kept & ~MSR_MCx_MASK_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MCx_MASK_RESERVED_MASK, PATTERN(MSR_MCx_MASK(i)) & MSR_MCx_MASK_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_mcx_mask_modify(i, all_ones, 0),
+                         (raw & MSR_MCx_MASK_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MCx_MASK_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_mcx_mask_modify_safe(i, 0, all_ones, &v), MSR_MCx_MASK_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MCx_MASK_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MCx_MASK_WRITABLE_MASK, MSR_MCx_MASK_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MCx_MASK(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_mcx_mask_read_safe(MSR_MCx_MASK_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_mcx_mask_read(MSR_MCx_MASK_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_mcx_mask_write_safe(MSR_MCx_MASK_COUNT, v), MSR_ERR_RANGE);
+        msr_mcx_mask_write(MSR_MCx_MASK_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mcx_mask_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_int_pending_msg)
+{
+    uint64_t all = MSR_INT_PENDING_MSG_RESERVED_MASK;
+    msr_int_pending_msg_t v = { 0 };
+
+    CHECK_FIELD(msr_int_pending_msg_t, INT_PENDING_MSG, IO_MSG_ADDR, io_msg_addr);
+    CHECK_SET(msr_int_pending_msg_t, INT_PENDING_MSG, IO_MSG_ADDR);
+    ck_assert_uint_eq(all & MSR_INT_PENDING_MSG_IO_MSG_ADDR_MASK, 0);
+    all |= MSR_INT_PENDING_MSG_IO_MSG_ADDR_MASK;
+
+    CHECK_FIELD(msr_int_pending_msg_t, INT_PENDING_MSG, IO_MSG_DATA, io_msg_data);
+    CHECK_SET(msr_int_pending_msg_t, INT_PENDING_MSG, IO_MSG_DATA);
+    ck_assert_uint_eq(all & MSR_INT_PENDING_MSG_IO_MSG_DATA_MASK, 0);
+    all |= MSR_INT_PENDING_MSG_IO_MSG_DATA_MASK;
+
+    CHECK_FIELD(msr_int_pending_msg_t, INT_PENDING_MSG, IMPL_26_24, impl_26_24);
+    ck_assert_uint_eq(all & MSR_INT_PENDING_MSG_IMPL_26_24_MASK, 0);
+    all |= MSR_INT_PENDING_MSG_IMPL_26_24_MASK;
+
+    CHECK_FIELD(msr_int_pending_msg_t, INT_PENDING_MSG, SMI_ON_CMP_HALT, smi_on_cmp_halt);
+    CHECK_SET(msr_int_pending_msg_t, INT_PENDING_MSG, SMI_ON_CMP_HALT);
+    ck_assert_uint_eq(all & MSR_INT_PENDING_MSG_SMI_ON_CMP_HALT_MASK, 0);
+    all |= MSR_INT_PENDING_MSG_SMI_ON_CMP_HALT_MASK;
+
+    CHECK_FIELD(msr_int_pending_msg_t, INT_PENDING_MSG, C1E_ON_CMP_HALT, c1e_on_cmp_halt);
+    CHECK_SET(msr_int_pending_msg_t, INT_PENDING_MSG, C1E_ON_CMP_HALT);
+    ck_assert_uint_eq(all & MSR_INT_PENDING_MSG_C1E_ON_CMP_HALT_MASK, 0);
+    all |= MSR_INT_PENDING_MSG_C1E_ON_CMP_HALT_MASK;
+
+    CHECK_FIELD(msr_int_pending_msg_t, INT_PENDING_MSG, IMPL_63_29, impl_63_29);
+    ck_assert_uint_eq(all & MSR_INT_PENDING_MSG_IMPL_63_29_MASK, 0);
+    all |= MSR_INT_PENDING_MSG_IMPL_63_29_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_INT_PENDING_MSG_WRITABLE_MASK & MSR_INT_PENDING_MSG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_INT_PENDING_MSG_W1C_MASK & ~MSR_INT_PENDING_MSG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_INT_PENDING_MSG, PATTERN(MSR_INT_PENDING_MSG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_INT_PENDING_MSG) & ~MSR_INT_PENDING_MSG_WRITABLE_MASK & ~MSR_INT_PENDING_MSG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_int_pending_msg_read().raw, PATTERN(MSR_INT_PENDING_MSG));
+        ck_assert_int_eq(msr_int_pending_msg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_INT_PENDING_MSG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_INT_PENDING_MSG);
+        msr_int_pending_msg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_INT_PENDING_MSG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_INT_PENDING_MSG));
+        v.raw = PATTERN(MSR_INT_PENDING_MSG);
+        ck_assert_int_eq(msr_int_pending_msg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_INT_PENDING_MSG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_INT_PENDING_MSG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_int_pending_msg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_INT_PENDING_MSG) & ~MSR_INT_PENDING_MSG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_INT_PENDING_MSG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_INT_PENDING_MSG_W1C_MASK, kept & ~MSR_INT_PENDING_MSG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_INT_PENDING_MSG_RESERVED_MASK, PATTERN(MSR_INT_PENDING_MSG) & MSR_INT_PENDING_MSG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_int_pending_msg_modify(all_ones, 0),
+                         (raw & MSR_INT_PENDING_MSG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_INT_PENDING_MSG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_int_pending_msg_modify_safe(0, all_ones, &v), MSR_INT_PENDING_MSG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_INT_PENDING_MSG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_INT_PENDING_MSG_WRITABLE_MASK, MSR_INT_PENDING_MSG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_INT_PENDING_MSG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_int_pending_msg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_smi_trigger_io_cycle)
 {
     uint64_t all = MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK;
     msr_smi_trigger_io_cycle_t v = { 0 };
+
+    CHECK_FIELD(msr_smi_trigger_io_cycle_t, SMI_TRIGGER_IO_CYCLE, VALUE, value);
+    ck_assert_uint_eq(all & MSR_SMI_TRIGGER_IO_CYCLE_VALUE_MASK, 0);
+    all |= MSR_SMI_TRIGGER_IO_CYCLE_VALUE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK & MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_SMI_TRIGGER_IO_CYCLE_W1C_MASK & ~MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK, 0);
@@ -18137,6 +29238,70 @@ START_TEST(test_smi_trigger_io_cycle)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_smi_trigger_io_cycle_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_mmio_conf_base)
+{
+    uint64_t all = MSR_MMIO_CONF_BASE_RESERVED_MASK;
+    msr_mmio_conf_base_t v = { 0 };
+
+    CHECK_FIELD(msr_mmio_conf_base_t, MMIO_CONF_BASE, ENABLE, enable);
+    CHECK_SET(msr_mmio_conf_base_t, MMIO_CONF_BASE, ENABLE);
+    ck_assert_uint_eq(all & MSR_MMIO_CONF_BASE_ENABLE_MASK, 0);
+    all |= MSR_MMIO_CONF_BASE_ENABLE_MASK;
+
+    CHECK_FIELD(msr_mmio_conf_base_t, MMIO_CONF_BASE, BUS_RANGE, bus_range);
+    CHECK_SET(msr_mmio_conf_base_t, MMIO_CONF_BASE, BUS_RANGE);
+    ck_assert_uint_eq(all & MSR_MMIO_CONF_BASE_BUS_RANGE_MASK, 0);
+    all |= MSR_MMIO_CONF_BASE_BUS_RANGE_MASK;
+
+    CHECK_FIELD(msr_mmio_conf_base_t, MMIO_CONF_BASE, MMIO_CFG_BASE_ADDR, mmio_cfg_base_addr);
+    CHECK_SET(msr_mmio_conf_base_t, MMIO_CONF_BASE, MMIO_CFG_BASE_ADDR);
+    ck_assert_uint_eq(all & MSR_MMIO_CONF_BASE_MMIO_CFG_BASE_ADDR_MASK, 0);
+    all |= MSR_MMIO_CONF_BASE_MMIO_CFG_BASE_ADDR_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_MMIO_CONF_BASE_WRITABLE_MASK & MSR_MMIO_CONF_BASE_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_MMIO_CONF_BASE_W1C_MASK & ~MSR_MMIO_CONF_BASE_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_MMIO_CONF_BASE, PATTERN(MSR_MMIO_CONF_BASE)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_MMIO_CONF_BASE) & ~MSR_MMIO_CONF_BASE_WRITABLE_MASK & ~MSR_MMIO_CONF_BASE_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_mmio_conf_base_read().raw, PATTERN(MSR_MMIO_CONF_BASE));
+        ck_assert_int_eq(msr_mmio_conf_base_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_MMIO_CONF_BASE));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_MMIO_CONF_BASE);
+        msr_mmio_conf_base_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MMIO_CONF_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_MMIO_CONF_BASE));
+        v.raw = PATTERN(MSR_MMIO_CONF_BASE);
+        ck_assert_int_eq(msr_mmio_conf_base_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MMIO_CONF_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_MMIO_CONF_BASE));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_mmio_conf_base_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_MMIO_CONF_BASE) & ~MSR_MMIO_CONF_BASE_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MMIO_CONF_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_MMIO_CONF_BASE_W1C_MASK, kept & ~MSR_MMIO_CONF_BASE_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_MMIO_CONF_BASE_RESERVED_MASK, PATTERN(MSR_MMIO_CONF_BASE) & MSR_MMIO_CONF_BASE_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_mmio_conf_base_modify(all_ones, 0),
+                         (raw & MSR_MMIO_CONF_BASE_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_MMIO_CONF_BASE_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_mmio_conf_base_modify_safe(0, all_ones, &v), MSR_MMIO_CONF_BASE_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_MMIO_CONF_BASE_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_MMIO_CONF_BASE_WRITABLE_MASK, MSR_MMIO_CONF_BASE_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_MMIO_CONF_BASE, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_mmio_conf_base_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -18248,6 +29413,106 @@ START_TEST(test_p_state_status)
 }
 END_TEST
 
+START_TEST(test_pstate_defx)
+{
+    uint64_t all = MSR_PSTATE_DEFx_RESERVED_MASK;
+    msr_pstate_defx_t v = { 0 };
+    unsigned i;
+
+    CHECK_FIELD(msr_pstate_defx_t, PSTATE_DEFx, CPU_FID, cpu_fid);
+    CHECK_SET(msr_pstate_defx_t, PSTATE_DEFx, CPU_FID);
+    ck_assert_uint_eq(all & MSR_PSTATE_DEFx_CPU_FID_MASK, 0);
+    all |= MSR_PSTATE_DEFx_CPU_FID_MASK;
+
+    CHECK_FIELD(msr_pstate_defx_t, PSTATE_DEFx, CPU_DFS_ID, cpu_dfs_id);
+    CHECK_SET(msr_pstate_defx_t, PSTATE_DEFx, CPU_DFS_ID);
+    ck_assert_uint_eq(all & MSR_PSTATE_DEFx_CPU_DFS_ID_MASK, 0);
+    all |= MSR_PSTATE_DEFx_CPU_DFS_ID_MASK;
+
+    CHECK_FIELD(msr_pstate_defx_t, PSTATE_DEFx, CPU_VID, cpu_vid);
+    CHECK_SET(msr_pstate_defx_t, PSTATE_DEFx, CPU_VID);
+    ck_assert_uint_eq(all & MSR_PSTATE_DEFx_CPU_VID_MASK, 0);
+    all |= MSR_PSTATE_DEFx_CPU_VID_MASK;
+
+    CHECK_FIELD(msr_pstate_defx_t, PSTATE_DEFx, IDD_VALUE, idd_value);
+    CHECK_SET(msr_pstate_defx_t, PSTATE_DEFx, IDD_VALUE);
+    ck_assert_uint_eq(all & MSR_PSTATE_DEFx_IDD_VALUE_MASK, 0);
+    all |= MSR_PSTATE_DEFx_IDD_VALUE_MASK;
+
+    CHECK_FIELD(msr_pstate_defx_t, PSTATE_DEFx, IDD_DIV, idd_div);
+    CHECK_SET(msr_pstate_defx_t, PSTATE_DEFx, IDD_DIV);
+    ck_assert_uint_eq(all & MSR_PSTATE_DEFx_IDD_DIV_MASK, 0);
+    all |= MSR_PSTATE_DEFx_IDD_DIV_MASK;
+
+    CHECK_FIELD(msr_pstate_defx_t, PSTATE_DEFx, IMPL_62_32, impl_62_32);
+    ck_assert_uint_eq(all & MSR_PSTATE_DEFx_IMPL_62_32_MASK, 0);
+    all |= MSR_PSTATE_DEFx_IMPL_62_32_MASK;
+
+    CHECK_FIELD(msr_pstate_defx_t, PSTATE_DEFx, PSTATE_EN, pstate_en);
+    CHECK_SET(msr_pstate_defx_t, PSTATE_DEFx, PSTATE_EN);
+    ck_assert_uint_eq(all & MSR_PSTATE_DEFx_PSTATE_EN_MASK, 0);
+    all |= MSR_PSTATE_DEFx_PSTATE_EN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PSTATE_DEFx_WRITABLE_MASK & MSR_PSTATE_DEFx_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PSTATE_DEFx_W1C_MASK & ~MSR_PSTATE_DEFx_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_uint_eq(MSR_PSTATE_DEFx(0), MSR_PSTATE_DEF0);
+    ck_assert_uint_eq(MSR_PSTATE_DEFx(7), MSR_PSTATE_DEF7);
+    for (i = 0; i < MSR_PSTATE_DEFx_COUNT; i++)
+        ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PSTATE_DEFx(i), PATTERN(MSR_PSTATE_DEFx(i))), MSR_OK);
+    for (i = 0; i < MSR_PSTATE_DEFx_COUNT; i++) {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PSTATE_DEFx(i)) & ~MSR_PSTATE_DEFx_WRITABLE_MASK & ~MSR_PSTATE_DEFx_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pstate_defx_read(i).raw, PATTERN(MSR_PSTATE_DEFx(i)));
+        ck_assert_int_eq(msr_pstate_defx_read_safe(i, &v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PSTATE_DEFx(i)));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PSTATE_DEFx(i));
+        msr_pstate_defx_write(i, v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PSTATE_DEFx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PSTATE_DEFx(i)));
+        v.raw = PATTERN(MSR_PSTATE_DEFx(i));
+        ck_assert_int_eq(msr_pstate_defx_write_safe(i, v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PSTATE_DEFx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PSTATE_DEFx(i)));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_pstate_defx_modify(i, all_ones, 0),
+                         kept != (PATTERN(MSR_PSTATE_DEFx(i)) & ~MSR_PSTATE_DEFx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PSTATE_DEFx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PSTATE_DEFx_W1C_MASK, kept & ~MSR_PSTATE_DEFx_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PSTATE_DEFx_RESERVED_MASK, PATTERN(MSR_PSTATE_DEFx(i)) & MSR_PSTATE_DEFx_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_pstate_defx_modify(i, all_ones, 0),
+                         (raw & MSR_PSTATE_DEFx_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PSTATE_DEFx_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_pstate_defx_modify_safe(i, 0, all_ones, &v), MSR_PSTATE_DEFx_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PSTATE_DEFx_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PSTATE_DEFx_WRITABLE_MASK, MSR_PSTATE_DEFx_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PSTATE_DEFx(i), &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* an index past the end never reaches the backend: _safe says so, a plain
+     * access goes to the fault hook */
+    {
+        size_t accesses = backend.log_count, faults = backend.fault_count;
+        ck_assert_int_eq(msr_pstate_defx_read_safe(MSR_PSTATE_DEFx_COUNT, &v), MSR_ERR_RANGE);
+        ck_assert_uint_eq(msr_pstate_defx_read(MSR_PSTATE_DEFx_COUNT).raw, 0);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_int_eq(msr_pstate_defx_write_safe(MSR_PSTATE_DEFx_COUNT, v), MSR_ERR_RANGE);
+        msr_pstate_defx_write(MSR_PSTATE_DEFx_COUNT, v);
+        ck_assert_uint_eq(backend.fault_count, ++faults);
+        ck_assert_uint_eq(backend.log_count, accesses);
+        ck_assert_int_eq(backend.last_fault_status, MSR_ERR_RANGE);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pstate_defx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_cpu_watchdog_timer)
 {
     uint64_t all = MSR_CPU_WATCHDOG_TIMER_RESERVED_MASK;
@@ -18309,6 +29574,56 @@ START_TEST(test_cpu_watchdog_timer)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_cpu_watchdog_timer_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cu_pwr_accumulator)
+{
+    uint64_t all = MSR_CU_PWR_ACCUMULATOR_RESERVED_MASK;
+    msr_cu_pwr_accumulator_t v = { 0 };
+
+    CHECK_FIELD(msr_cu_pwr_accumulator_t, CU_PWR_ACCUMULATOR, CU_ACC_POWER, cu_acc_power);
+    ck_assert_uint_eq(all & MSR_CU_PWR_ACCUMULATOR_CU_ACC_POWER_MASK, 0);
+    all |= MSR_CU_PWR_ACCUMULATOR_CU_ACC_POWER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CU_PWR_ACCUMULATOR_WRITABLE_MASK & MSR_CU_PWR_ACCUMULATOR_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CU_PWR_ACCUMULATOR_W1C_MASK & ~MSR_CU_PWR_ACCUMULATOR_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CU_PWR_ACCUMULATOR, PATTERN(MSR_CU_PWR_ACCUMULATOR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cu_pwr_accumulator_read().raw, PATTERN(MSR_CU_PWR_ACCUMULATOR));
+        ck_assert_int_eq(msr_cu_pwr_accumulator_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CU_PWR_ACCUMULATOR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cu_pwr_accumulator_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cu_max_pwr_accumulator)
+{
+    uint64_t all = MSR_CU_MAX_PWR_ACCUMULATOR_RESERVED_MASK;
+    msr_cu_max_pwr_accumulator_t v = { 0 };
+
+    CHECK_FIELD(msr_cu_max_pwr_accumulator_t, CU_MAX_PWR_ACCUMULATOR, MAX_CU_ACC_POWER, max_cu_acc_power);
+    ck_assert_uint_eq(all & MSR_CU_MAX_PWR_ACCUMULATOR_MAX_CU_ACC_POWER_MASK, 0);
+    all |= MSR_CU_MAX_PWR_ACCUMULATOR_MAX_CU_ACC_POWER_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CU_MAX_PWR_ACCUMULATOR_WRITABLE_MASK & MSR_CU_MAX_PWR_ACCUMULATOR_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CU_MAX_PWR_ACCUMULATOR_W1C_MASK & ~MSR_CU_MAX_PWR_ACCUMULATOR_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CU_MAX_PWR_ACCUMULATOR, PATTERN(MSR_CU_MAX_PWR_ACCUMULATOR)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cu_max_pwr_accumulator_read().raw, PATTERN(MSR_CU_MAX_PWR_ACCUMULATOR));
+        ck_assert_int_eq(msr_cu_max_pwr_accumulator_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CU_MAX_PWR_ACCUMULATOR));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cu_max_pwr_accumulator_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -18434,6 +29749,36 @@ START_TEST(test_smm_mask)
     CHECK_SET(msr_smm_mask_t, SMM_MASK, TE);
     ck_assert_uint_eq(all & MSR_SMM_MASK_TE_MASK, 0);
     all |= MSR_SMM_MASK_TE_MASK;
+
+    CHECK_FIELD(msr_smm_mask_t, SMM_MASK, ACLOSE, aclose);
+    CHECK_SET(msr_smm_mask_t, SMM_MASK, ACLOSE);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_ACLOSE_MASK, 0);
+    all |= MSR_SMM_MASK_ACLOSE_MASK;
+
+    CHECK_FIELD(msr_smm_mask_t, SMM_MASK, TCLOSE, tclose);
+    CHECK_SET(msr_smm_mask_t, SMM_MASK, TCLOSE);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_TCLOSE_MASK, 0);
+    all |= MSR_SMM_MASK_TCLOSE_MASK;
+
+    CHECK_FIELD(msr_smm_mask_t, SMM_MASK, AMTYPEIOWC, amtypeiowc);
+    CHECK_SET(msr_smm_mask_t, SMM_MASK, AMTYPEIOWC);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_AMTYPEIOWC_MASK, 0);
+    all |= MSR_SMM_MASK_AMTYPEIOWC_MASK;
+
+    CHECK_FIELD(msr_smm_mask_t, SMM_MASK, TMTYPEIOWC, tmtypeiowc);
+    CHECK_SET(msr_smm_mask_t, SMM_MASK, TMTYPEIOWC);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_TMTYPEIOWC_MASK, 0);
+    all |= MSR_SMM_MASK_TMTYPEIOWC_MASK;
+
+    CHECK_FIELD(msr_smm_mask_t, SMM_MASK, AMTYPEDRAM, amtypedram);
+    CHECK_SET(msr_smm_mask_t, SMM_MASK, AMTYPEDRAM);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_AMTYPEDRAM_MASK, 0);
+    all |= MSR_SMM_MASK_AMTYPEDRAM_MASK;
+
+    CHECK_FIELD(msr_smm_mask_t, SMM_MASK, TMTYPEDRAM, tmtypedram);
+    CHECK_SET(msr_smm_mask_t, SMM_MASK, TMTYPEDRAM);
+    ck_assert_uint_eq(all & MSR_SMM_MASK_TMTYPEDRAM_MASK, 0);
+    all |= MSR_SMM_MASK_TMTYPEDRAM_MASK;
 
     CHECK_FIELD(msr_smm_mask_t, SMM_MASK, MASK, mask);
     CHECK_SET(msr_smm_mask_t, SMM_MASK, MASK);
@@ -18777,6 +30122,10 @@ START_TEST(test_local_smi_status)
 {
     uint64_t all = MSR_LOCAL_SMI_STATUS_RESERVED_MASK;
     msr_local_smi_status_t v = { 0 };
+
+    CHECK_FIELD(msr_local_smi_status_t, LOCAL_SMI_STATUS, VALUE, value);
+    ck_assert_uint_eq(all & MSR_LOCAL_SMI_STATUS_VALUE_MASK, 0);
+    all |= MSR_LOCAL_SMI_STATUS_VALUE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_LOCAL_SMI_STATUS_WRITABLE_MASK & MSR_LOCAL_SMI_STATUS_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_LOCAL_SMI_STATUS_W1C_MASK & ~MSR_LOCAL_SMI_STATUS_WRITABLE_MASK, 0);
@@ -20117,6 +31466,114 @@ START_TEST(test_nb_perf_ctrx)
 }
 END_TEST
 
+START_TEST(test_ptsc)
+{
+    uint64_t all = MSR_PTSC_RESERVED_MASK;
+    msr_ptsc_t v = { 0 };
+
+    CHECK_FIELD(msr_ptsc_t, PTSC, PTSC, ptsc);
+    ck_assert_uint_eq(all & MSR_PTSC_PTSC_MASK, 0);
+    all |= MSR_PTSC_PTSC_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PTSC_WRITABLE_MASK & MSR_PTSC_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PTSC_W1C_MASK & ~MSR_PTSC_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PTSC, PATTERN(MSR_PTSC)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ptsc_read().raw, PATTERN(MSR_PTSC));
+        ck_assert_int_eq(msr_ptsc_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PTSC));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ptsc_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_rapl_pwr_unit)
+{
+    uint64_t all = MSR_RAPL_PWR_UNIT_RESERVED_MASK;
+    msr_rapl_pwr_unit_t v = { 0 };
+
+    CHECK_FIELD(msr_rapl_pwr_unit_t, RAPL_PWR_UNIT, POWER_UNITS, power_units);
+    ck_assert_uint_eq(all & MSR_RAPL_PWR_UNIT_POWER_UNITS_MASK, 0);
+    all |= MSR_RAPL_PWR_UNIT_POWER_UNITS_MASK;
+
+    CHECK_FIELD(msr_rapl_pwr_unit_t, RAPL_PWR_UNIT, ENERGY_STATUS_UNITS, energy_status_units);
+    ck_assert_uint_eq(all & MSR_RAPL_PWR_UNIT_ENERGY_STATUS_UNITS_MASK, 0);
+    all |= MSR_RAPL_PWR_UNIT_ENERGY_STATUS_UNITS_MASK;
+
+    CHECK_FIELD(msr_rapl_pwr_unit_t, RAPL_PWR_UNIT, TIME_UNITS, time_units);
+    ck_assert_uint_eq(all & MSR_RAPL_PWR_UNIT_TIME_UNITS_MASK, 0);
+    all |= MSR_RAPL_PWR_UNIT_TIME_UNITS_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_RAPL_PWR_UNIT_WRITABLE_MASK & MSR_RAPL_PWR_UNIT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_RAPL_PWR_UNIT_W1C_MASK & ~MSR_RAPL_PWR_UNIT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_RAPL_PWR_UNIT, PATTERN(MSR_RAPL_PWR_UNIT)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_rapl_pwr_unit_read().raw, PATTERN(MSR_RAPL_PWR_UNIT));
+        ck_assert_int_eq(msr_rapl_pwr_unit_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_RAPL_PWR_UNIT));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_rapl_pwr_unit_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_core_energy_stat)
+{
+    uint64_t all = MSR_CORE_ENERGY_STAT_RESERVED_MASK;
+    msr_core_energy_stat_t v = { 0 };
+
+    CHECK_FIELD(msr_core_energy_stat_t, CORE_ENERGY_STAT, ENERGY, energy);
+    ck_assert_uint_eq(all & MSR_CORE_ENERGY_STAT_ENERGY_MASK, 0);
+    all |= MSR_CORE_ENERGY_STAT_ENERGY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CORE_ENERGY_STAT_WRITABLE_MASK & MSR_CORE_ENERGY_STAT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CORE_ENERGY_STAT_W1C_MASK & ~MSR_CORE_ENERGY_STAT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CORE_ENERGY_STAT, PATTERN(MSR_CORE_ENERGY_STAT)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_core_energy_stat_read().raw, PATTERN(MSR_CORE_ENERGY_STAT));
+        ck_assert_int_eq(msr_core_energy_stat_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CORE_ENERGY_STAT));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_core_energy_stat_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_pkg_energy_stat)
+{
+    uint64_t all = MSR_PKG_ENERGY_STAT_RESERVED_MASK;
+    msr_pkg_energy_stat_t v = { 0 };
+
+    CHECK_FIELD(msr_pkg_energy_stat_t, PKG_ENERGY_STAT, ENERGY, energy);
+    ck_assert_uint_eq(all & MSR_PKG_ENERGY_STAT_ENERGY_MASK, 0);
+    all |= MSR_PKG_ENERGY_STAT_ENERGY_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PKG_ENERGY_STAT_WRITABLE_MASK & MSR_PKG_ENERGY_STAT_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PKG_ENERGY_STAT_W1C_MASK & ~MSR_PKG_ENERGY_STAT_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PKG_ENERGY_STAT, PATTERN(MSR_PKG_ENERGY_STAT)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_pkg_energy_stat_read().raw, PATTERN(MSR_PKG_ENERGY_STAT));
+        ck_assert_int_eq(msr_pkg_energy_stat_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PKG_ENERGY_STAT));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_pkg_energy_stat_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_cppc_capability_1)
 {
     uint64_t all = MSR_CPPC_CAPABILITY_1_RESERVED_MASK;
@@ -20356,6 +31813,90 @@ START_TEST(test_cppc_status)
 }
 END_TEST
 
+START_TEST(test_ppin_ctl)
+{
+    uint64_t all = MSR_PPIN_CTL_RESERVED_MASK;
+    msr_ppin_ctl_t v = { 0 };
+
+    CHECK_FIELD(msr_ppin_ctl_t, PPIN_CTL, LOCKOUT, lockout);
+    CHECK_SET(msr_ppin_ctl_t, PPIN_CTL, LOCKOUT);
+    ck_assert_uint_eq(all & MSR_PPIN_CTL_LOCKOUT_MASK, 0);
+    all |= MSR_PPIN_CTL_LOCKOUT_MASK;
+
+    CHECK_FIELD(msr_ppin_ctl_t, PPIN_CTL, ENABLE, enable);
+    CHECK_SET(msr_ppin_ctl_t, PPIN_CTL, ENABLE);
+    ck_assert_uint_eq(all & MSR_PPIN_CTL_ENABLE_MASK, 0);
+    all |= MSR_PPIN_CTL_ENABLE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PPIN_CTL_WRITABLE_MASK & MSR_PPIN_CTL_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PPIN_CTL_W1C_MASK & ~MSR_PPIN_CTL_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PPIN_CTL, PATTERN(MSR_PPIN_CTL)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_PPIN_CTL) & ~MSR_PPIN_CTL_WRITABLE_MASK & ~MSR_PPIN_CTL_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ppin_ctl_read().raw, PATTERN(MSR_PPIN_CTL));
+        ck_assert_int_eq(msr_ppin_ctl_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PPIN_CTL));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_PPIN_CTL);
+        msr_ppin_ctl_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PPIN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_PPIN_CTL));
+        v.raw = PATTERN(MSR_PPIN_CTL);
+        ck_assert_int_eq(msr_ppin_ctl_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PPIN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_PPIN_CTL));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ppin_ctl_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_PPIN_CTL) & ~MSR_PPIN_CTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PPIN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_PPIN_CTL_W1C_MASK, kept & ~MSR_PPIN_CTL_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_PPIN_CTL_RESERVED_MASK, PATTERN(MSR_PPIN_CTL) & MSR_PPIN_CTL_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ppin_ctl_modify(all_ones, 0),
+                         (raw & MSR_PPIN_CTL_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_PPIN_CTL_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ppin_ctl_modify_safe(0, all_ones, &v), MSR_PPIN_CTL_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_PPIN_CTL_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_PPIN_CTL_WRITABLE_MASK, MSR_PPIN_CTL_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_PPIN_CTL, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ppin_ctl_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ppin)
+{
+    uint64_t all = MSR_PPIN_RESERVED_MASK;
+    msr_ppin_t v = { 0 };
+
+    CHECK_FIELD(msr_ppin_t, PPIN, PPIN, ppin);
+    ck_assert_uint_eq(all & MSR_PPIN_PPIN_MASK, 0);
+    all |= MSR_PPIN_PPIN_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_PPIN_WRITABLE_MASK & MSR_PPIN_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_PPIN_W1C_MASK & ~MSR_PPIN_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_PPIN, PATTERN(MSR_PPIN)), MSR_OK);
+    {
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ppin_read().raw, PATTERN(MSR_PPIN));
+        ck_assert_int_eq(msr_ppin_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_PPIN));
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ppin_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_last_branch_stack_from_ipx)
 {
     uint64_t all = MSR_LAST_BRANCH_STACK_FROM_IPx_RESERVED_MASK;
@@ -20510,6 +32051,128 @@ START_TEST(test_last_branch_stack_to_ipx)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_last_branch_stack_to_ipx_read_safe(0, &v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_cpuid_fn_1)
+{
+    uint64_t all = MSR_CPUID_FN_1_RESERVED_MASK;
+    msr_cpuid_fn_1_t v = { 0 };
+
+    CHECK_FIELD(msr_cpuid_fn_1_t, CPUID_FN_1, FEATURES_EDX, features_edx);
+    CHECK_SET(msr_cpuid_fn_1_t, CPUID_FN_1, FEATURES_EDX);
+    ck_assert_uint_eq(all & MSR_CPUID_FN_1_FEATURES_EDX_MASK, 0);
+    all |= MSR_CPUID_FN_1_FEATURES_EDX_MASK;
+
+    CHECK_FIELD(msr_cpuid_fn_1_t, CPUID_FN_1, FEATURES_ECX, features_ecx);
+    CHECK_SET(msr_cpuid_fn_1_t, CPUID_FN_1, FEATURES_ECX);
+    ck_assert_uint_eq(all & MSR_CPUID_FN_1_FEATURES_ECX_MASK, 0);
+    all |= MSR_CPUID_FN_1_FEATURES_ECX_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_CPUID_FN_1_WRITABLE_MASK & MSR_CPUID_FN_1_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_CPUID_FN_1_W1C_MASK & ~MSR_CPUID_FN_1_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_CPUID_FN_1, PATTERN(MSR_CPUID_FN_1)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_CPUID_FN_1) & ~MSR_CPUID_FN_1_WRITABLE_MASK & ~MSR_CPUID_FN_1_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_cpuid_fn_1_read().raw, PATTERN(MSR_CPUID_FN_1));
+        ck_assert_int_eq(msr_cpuid_fn_1_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_CPUID_FN_1));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_CPUID_FN_1);
+        msr_cpuid_fn_1_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPUID_FN_1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_CPUID_FN_1));
+        v.raw = PATTERN(MSR_CPUID_FN_1);
+        ck_assert_int_eq(msr_cpuid_fn_1_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPUID_FN_1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_CPUID_FN_1));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_cpuid_fn_1_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_CPUID_FN_1) & ~MSR_CPUID_FN_1_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPUID_FN_1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_CPUID_FN_1_W1C_MASK, kept & ~MSR_CPUID_FN_1_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_CPUID_FN_1_RESERVED_MASK, PATTERN(MSR_CPUID_FN_1) & MSR_CPUID_FN_1_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_cpuid_fn_1_modify(all_ones, 0),
+                         (raw & MSR_CPUID_FN_1_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_CPUID_FN_1_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_cpuid_fn_1_modify_safe(0, all_ones, &v), MSR_CPUID_FN_1_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_CPUID_FN_1_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_CPUID_FN_1_WRITABLE_MASK, MSR_CPUID_FN_1_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_CPUID_FN_1, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_cpuid_fn_1_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_node_id)
+{
+    uint64_t all = MSR_NODE_ID_RESERVED_MASK;
+    msr_node_id_t v = { 0 };
+
+    CHECK_FIELD(msr_node_id_t, NODE_ID, NODE_ID, node_id);
+    CHECK_SET(msr_node_id_t, NODE_ID, NODE_ID);
+    ck_assert_uint_eq(all & MSR_NODE_ID_NODE_ID_MASK, 0);
+    all |= MSR_NODE_ID_NODE_ID_MASK;
+
+    CHECK_FIELD(msr_node_id_t, NODE_ID, NODES_PER_PROCESSOR, nodes_per_processor);
+    CHECK_SET(msr_node_id_t, NODE_ID, NODES_PER_PROCESSOR);
+    ck_assert_uint_eq(all & MSR_NODE_ID_NODES_PER_PROCESSOR_MASK, 0);
+    all |= MSR_NODE_ID_NODES_PER_PROCESSOR_MASK;
+
+    CHECK_FIELD(msr_node_id_t, NODE_ID, IMPL_63_6, impl_63_6);
+    ck_assert_uint_eq(all & MSR_NODE_ID_IMPL_63_6_MASK, 0);
+    all |= MSR_NODE_ID_IMPL_63_6_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_NODE_ID_WRITABLE_MASK & MSR_NODE_ID_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_NODE_ID_W1C_MASK & ~MSR_NODE_ID_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_NODE_ID, PATTERN(MSR_NODE_ID)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_NODE_ID) & ~MSR_NODE_ID_WRITABLE_MASK & ~MSR_NODE_ID_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_node_id_read().raw, PATTERN(MSR_NODE_ID));
+        ck_assert_int_eq(msr_node_id_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_NODE_ID));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_NODE_ID);
+        msr_node_id_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NODE_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_NODE_ID));
+        v.raw = PATTERN(MSR_NODE_ID);
+        ck_assert_int_eq(msr_node_id_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NODE_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_NODE_ID));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_node_id_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_NODE_ID) & ~MSR_NODE_ID_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NODE_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_NODE_ID_W1C_MASK, kept & ~MSR_NODE_ID_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_NODE_ID_RESERVED_MASK, PATTERN(MSR_NODE_ID) & MSR_NODE_ID_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_node_id_modify(all_ones, 0),
+                         (raw & MSR_NODE_ID_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_NODE_ID_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_node_id_modify_safe(0, all_ones, &v), MSR_NODE_ID_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_NODE_ID_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_NODE_ID_WRITABLE_MASK, MSR_NODE_ID_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_NODE_ID, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_node_id_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -20675,6 +32338,254 @@ START_TEST(test_dr3_addr_mask)
 }
 END_TEST
 
+START_TEST(test_ls_cfg)
+{
+    uint64_t all = MSR_LS_CFG_RESERVED_MASK;
+    msr_ls_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_ls_cfg_t, LS_CFG, IMPL_9_0, impl_9_0);
+    ck_assert_uint_eq(all & MSR_LS_CFG_IMPL_9_0_MASK, 0);
+    all |= MSR_LS_CFG_IMPL_9_0_MASK;
+
+    CHECK_FIELD(msr_ls_cfg_t, LS_CFG, SSBD_F17H, ssbd_f17h);
+    CHECK_SET(msr_ls_cfg_t, LS_CFG, SSBD_F17H);
+    ck_assert_uint_eq(all & MSR_LS_CFG_SSBD_F17H_MASK, 0);
+    all |= MSR_LS_CFG_SSBD_F17H_MASK;
+
+    CHECK_FIELD(msr_ls_cfg_t, LS_CFG, IMPL_32_11, impl_32_11);
+    ck_assert_uint_eq(all & MSR_LS_CFG_IMPL_32_11_MASK, 0);
+    all |= MSR_LS_CFG_IMPL_32_11_MASK;
+
+    CHECK_FIELD(msr_ls_cfg_t, LS_CFG, SSBD_F16H, ssbd_f16h);
+    CHECK_SET(msr_ls_cfg_t, LS_CFG, SSBD_F16H);
+    ck_assert_uint_eq(all & MSR_LS_CFG_SSBD_F16H_MASK, 0);
+    all |= MSR_LS_CFG_SSBD_F16H_MASK;
+
+    CHECK_FIELD(msr_ls_cfg_t, LS_CFG, IMPL_53_34, impl_53_34);
+    ck_assert_uint_eq(all & MSR_LS_CFG_IMPL_53_34_MASK, 0);
+    all |= MSR_LS_CFG_IMPL_53_34_MASK;
+
+    CHECK_FIELD(msr_ls_cfg_t, LS_CFG, SSBD_F15H, ssbd_f15h);
+    CHECK_SET(msr_ls_cfg_t, LS_CFG, SSBD_F15H);
+    ck_assert_uint_eq(all & MSR_LS_CFG_SSBD_F15H_MASK, 0);
+    all |= MSR_LS_CFG_SSBD_F15H_MASK;
+
+    CHECK_FIELD(msr_ls_cfg_t, LS_CFG, IMPL_63_55, impl_63_55);
+    ck_assert_uint_eq(all & MSR_LS_CFG_IMPL_63_55_MASK, 0);
+    all |= MSR_LS_CFG_IMPL_63_55_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_LS_CFG_WRITABLE_MASK & MSR_LS_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_LS_CFG_W1C_MASK & ~MSR_LS_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_LS_CFG, PATTERN(MSR_LS_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_LS_CFG) & ~MSR_LS_CFG_WRITABLE_MASK & ~MSR_LS_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ls_cfg_read().raw, PATTERN(MSR_LS_CFG));
+        ck_assert_int_eq(msr_ls_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_LS_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_LS_CFG);
+        msr_ls_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_LS_CFG));
+        v.raw = PATTERN(MSR_LS_CFG);
+        ck_assert_int_eq(msr_ls_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_LS_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ls_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_LS_CFG) & ~MSR_LS_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_LS_CFG_W1C_MASK, kept & ~MSR_LS_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_LS_CFG_RESERVED_MASK, PATTERN(MSR_LS_CFG) & MSR_LS_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ls_cfg_modify(all_ones, 0),
+                         (raw & MSR_LS_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_LS_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ls_cfg_modify_safe(0, all_ones, &v), MSR_LS_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_LS_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_LS_CFG_WRITABLE_MASK, MSR_LS_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_LS_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ls_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ic_cfg)
+{
+    uint64_t all = MSR_IC_CFG_RESERVED_MASK;
+    msr_ic_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_ic_cfg_t, IC_CFG, VALUE, value);
+    ck_assert_uint_eq(all & MSR_IC_CFG_VALUE_MASK, 0);
+    all |= MSR_IC_CFG_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_IC_CFG_WRITABLE_MASK & MSR_IC_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_IC_CFG_W1C_MASK & ~MSR_IC_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IC_CFG, PATTERN(MSR_IC_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_IC_CFG) & ~MSR_IC_CFG_WRITABLE_MASK & ~MSR_IC_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ic_cfg_read().raw, PATTERN(MSR_IC_CFG));
+        ck_assert_int_eq(msr_ic_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_IC_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_IC_CFG);
+        msr_ic_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_IC_CFG));
+        v.raw = PATTERN(MSR_IC_CFG);
+        ck_assert_int_eq(msr_ic_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_IC_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ic_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_IC_CFG) & ~MSR_IC_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_IC_CFG_W1C_MASK, kept & ~MSR_IC_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_IC_CFG_RESERVED_MASK, PATTERN(MSR_IC_CFG) & MSR_IC_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ic_cfg_modify(all_ones, 0),
+                         (raw & MSR_IC_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_IC_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ic_cfg_modify_safe(0, all_ones, &v), MSR_IC_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_IC_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_IC_CFG_WRITABLE_MASK, MSR_IC_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_IC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ic_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_dc_cfg)
+{
+    uint64_t all = MSR_DC_CFG_RESERVED_MASK;
+    msr_dc_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_dc_cfg_t, DC_CFG, VALUE, value);
+    ck_assert_uint_eq(all & MSR_DC_CFG_VALUE_MASK, 0);
+    all |= MSR_DC_CFG_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DC_CFG_WRITABLE_MASK & MSR_DC_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DC_CFG_W1C_MASK & ~MSR_DC_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DC_CFG, PATTERN(MSR_DC_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_DC_CFG) & ~MSR_DC_CFG_WRITABLE_MASK & ~MSR_DC_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_dc_cfg_read().raw, PATTERN(MSR_DC_CFG));
+        ck_assert_int_eq(msr_dc_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DC_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_DC_CFG);
+        msr_dc_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DC_CFG));
+        v.raw = PATTERN(MSR_DC_CFG);
+        ck_assert_int_eq(msr_dc_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DC_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_dc_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_DC_CFG) & ~MSR_DC_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_DC_CFG_W1C_MASK, kept & ~MSR_DC_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_DC_CFG_RESERVED_MASK, PATTERN(MSR_DC_CFG) & MSR_DC_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_dc_cfg_modify(all_ones, 0),
+                         (raw & MSR_DC_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_DC_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_dc_cfg_modify_safe(0, all_ones, &v), MSR_DC_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_DC_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_DC_CFG_WRITABLE_MASK, MSR_DC_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DC_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_dc_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_tw_cfg)
+{
+    uint64_t all = MSR_TW_CFG_RESERVED_MASK;
+    msr_tw_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_tw_cfg_t, TW_CFG, IMPL_48_0, impl_48_0);
+    ck_assert_uint_eq(all & MSR_TW_CFG_IMPL_48_0_MASK, 0);
+    all |= MSR_TW_CFG_IMPL_48_0_MASK;
+
+    CHECK_FIELD(msr_tw_cfg_t, TW_CFG, COMBINE_CR0_CD, combine_cr0_cd);
+    CHECK_SET(msr_tw_cfg_t, TW_CFG, COMBINE_CR0_CD);
+    ck_assert_uint_eq(all & MSR_TW_CFG_COMBINE_CR0_CD_MASK, 0);
+    all |= MSR_TW_CFG_COMBINE_CR0_CD_MASK;
+
+    CHECK_FIELD(msr_tw_cfg_t, TW_CFG, IMPL_63_50, impl_63_50);
+    ck_assert_uint_eq(all & MSR_TW_CFG_IMPL_63_50_MASK, 0);
+    all |= MSR_TW_CFG_IMPL_63_50_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_TW_CFG_WRITABLE_MASK & MSR_TW_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_TW_CFG_W1C_MASK & ~MSR_TW_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_TW_CFG, PATTERN(MSR_TW_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_TW_CFG) & ~MSR_TW_CFG_WRITABLE_MASK & ~MSR_TW_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_tw_cfg_read().raw, PATTERN(MSR_TW_CFG));
+        ck_assert_int_eq(msr_tw_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_TW_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_TW_CFG);
+        msr_tw_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TW_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_TW_CFG));
+        v.raw = PATTERN(MSR_TW_CFG);
+        ck_assert_int_eq(msr_tw_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TW_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_TW_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_tw_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_TW_CFG) & ~MSR_TW_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TW_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_TW_CFG_W1C_MASK, kept & ~MSR_TW_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_TW_CFG_RESERVED_MASK, PATTERN(MSR_TW_CFG) & MSR_TW_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_tw_cfg_modify(all_ones, 0),
+                         (raw & MSR_TW_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_TW_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_tw_cfg_modify_safe(0, all_ones, &v), MSR_TW_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_TW_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_TW_CFG_WRITABLE_MASK, MSR_TW_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_TW_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_tw_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 START_TEST(test_dr0_addr_mask)
 {
     uint64_t all = MSR_DR0_ADDR_MASK_RESERVED_MASK;
@@ -20726,6 +32637,316 @@ START_TEST(test_dr0_addr_mask)
     /* a register the CPU does not have is an error, not a value */
     msr_test_backend_init(&backend);
     ck_assert_int_eq(msr_dr0_addr_mask_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_fp_cfg)
+{
+    uint64_t all = MSR_FP_CFG_RESERVED_MASK;
+    msr_fp_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_fp_cfg_t, FP_CFG, IMPL_8_0, impl_8_0);
+    ck_assert_uint_eq(all & MSR_FP_CFG_IMPL_8_0_MASK, 0);
+    all |= MSR_FP_CFG_IMPL_8_0_MASK;
+
+    CHECK_FIELD(msr_fp_cfg_t, FP_CFG, ZEN1_DENORM_FIX, zen1_denorm_fix);
+    CHECK_SET(msr_fp_cfg_t, FP_CFG, ZEN1_DENORM_FIX);
+    ck_assert_uint_eq(all & MSR_FP_CFG_ZEN1_DENORM_FIX_MASK, 0);
+    all |= MSR_FP_CFG_ZEN1_DENORM_FIX_MASK;
+
+    CHECK_FIELD(msr_fp_cfg_t, FP_CFG, IMPL_63_10, impl_63_10);
+    ck_assert_uint_eq(all & MSR_FP_CFG_IMPL_63_10_MASK, 0);
+    all |= MSR_FP_CFG_IMPL_63_10_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_FP_CFG_WRITABLE_MASK & MSR_FP_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_FP_CFG_W1C_MASK & ~MSR_FP_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_FP_CFG, PATTERN(MSR_FP_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_FP_CFG) & ~MSR_FP_CFG_WRITABLE_MASK & ~MSR_FP_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_fp_cfg_read().raw, PATTERN(MSR_FP_CFG));
+        ck_assert_int_eq(msr_fp_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_FP_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_FP_CFG);
+        msr_fp_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_FP_CFG));
+        v.raw = PATTERN(MSR_FP_CFG);
+        ck_assert_int_eq(msr_fp_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_FP_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_fp_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_FP_CFG) & ~MSR_FP_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_FP_CFG_W1C_MASK, kept & ~MSR_FP_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_FP_CFG_RESERVED_MASK, PATTERN(MSR_FP_CFG) & MSR_FP_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_fp_cfg_modify(all_ones, 0),
+                         (raw & MSR_FP_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_FP_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_fp_cfg_modify_safe(0, all_ones, &v), MSR_FP_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_FP_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_FP_CFG_WRITABLE_MASK, MSR_FP_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_FP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_fp_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_de_cfg)
+{
+    uint64_t all = MSR_DE_CFG_RESERVED_MASK;
+    msr_de_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_de_cfg_t, DE_CFG, IMPL_0, impl_0);
+    ck_assert_uint_eq(all & MSR_DE_CFG_IMPL_0_MASK, 0);
+    all |= MSR_DE_CFG_IMPL_0_MASK;
+
+    CHECK_FIELD(msr_de_cfg_t, DE_CFG, LFENCE_SERIALIZE, lfence_serialize);
+    CHECK_SET(msr_de_cfg_t, DE_CFG, LFENCE_SERIALIZE);
+    ck_assert_uint_eq(all & MSR_DE_CFG_LFENCE_SERIALIZE_MASK, 0);
+    all |= MSR_DE_CFG_LFENCE_SERIALIZE_MASK;
+
+    CHECK_FIELD(msr_de_cfg_t, DE_CFG, IMPL_8_2, impl_8_2);
+    ck_assert_uint_eq(all & MSR_DE_CFG_IMPL_8_2_MASK, 0);
+    all |= MSR_DE_CFG_IMPL_8_2_MASK;
+
+    CHECK_FIELD(msr_de_cfg_t, DE_CFG, ZEN2_FP_BACKUP_FIX, zen2_fp_backup_fix);
+    CHECK_SET(msr_de_cfg_t, DE_CFG, ZEN2_FP_BACKUP_FIX);
+    ck_assert_uint_eq(all & MSR_DE_CFG_ZEN2_FP_BACKUP_FIX_MASK, 0);
+    all |= MSR_DE_CFG_ZEN2_FP_BACKUP_FIX_MASK;
+
+    CHECK_FIELD(msr_de_cfg_t, DE_CFG, IMPL_63_10, impl_63_10);
+    ck_assert_uint_eq(all & MSR_DE_CFG_IMPL_63_10_MASK, 0);
+    all |= MSR_DE_CFG_IMPL_63_10_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DE_CFG_WRITABLE_MASK & MSR_DE_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DE_CFG_W1C_MASK & ~MSR_DE_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DE_CFG, PATTERN(MSR_DE_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_DE_CFG) & ~MSR_DE_CFG_WRITABLE_MASK & ~MSR_DE_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_de_cfg_read().raw, PATTERN(MSR_DE_CFG));
+        ck_assert_int_eq(msr_de_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DE_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_DE_CFG);
+        msr_de_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DE_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DE_CFG));
+        v.raw = PATTERN(MSR_DE_CFG);
+        ck_assert_int_eq(msr_de_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DE_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DE_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_de_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_DE_CFG) & ~MSR_DE_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DE_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_DE_CFG_W1C_MASK, kept & ~MSR_DE_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_DE_CFG_RESERVED_MASK, PATTERN(MSR_DE_CFG) & MSR_DE_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_de_cfg_modify(all_ones, 0),
+                         (raw & MSR_DE_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_DE_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_de_cfg_modify_safe(0, all_ones, &v), MSR_DE_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_DE_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_DE_CFG_WRITABLE_MASK, MSR_DE_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DE_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_de_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_bu_cfg2)
+{
+    uint64_t all = MSR_BU_CFG2_RESERVED_MASK;
+    msr_bu_cfg2_t v = { 0 };
+
+    CHECK_FIELD(msr_bu_cfg2_t, BU_CFG2, VALUE, value);
+    ck_assert_uint_eq(all & MSR_BU_CFG2_VALUE_MASK, 0);
+    all |= MSR_BU_CFG2_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_BU_CFG2_WRITABLE_MASK & MSR_BU_CFG2_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_BU_CFG2_W1C_MASK & ~MSR_BU_CFG2_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_BU_CFG2, PATTERN(MSR_BU_CFG2)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_BU_CFG2) & ~MSR_BU_CFG2_WRITABLE_MASK & ~MSR_BU_CFG2_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_bu_cfg2_read().raw, PATTERN(MSR_BU_CFG2));
+        ck_assert_int_eq(msr_bu_cfg2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BU_CFG2));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_BU_CFG2);
+        msr_bu_cfg2_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BU_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_BU_CFG2));
+        v.raw = PATTERN(MSR_BU_CFG2);
+        ck_assert_int_eq(msr_bu_cfg2_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BU_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_BU_CFG2));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_bu_cfg2_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_BU_CFG2) & ~MSR_BU_CFG2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BU_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_BU_CFG2_W1C_MASK, kept & ~MSR_BU_CFG2_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_BU_CFG2_RESERVED_MASK, PATTERN(MSR_BU_CFG2) & MSR_BU_CFG2_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_bu_cfg2_modify(all_ones, 0),
+                         (raw & MSR_BU_CFG2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_BU_CFG2_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_bu_cfg2_modify_safe(0, all_ones, &v), MSR_BU_CFG2_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_BU_CFG2_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_BU_CFG2_WRITABLE_MASK, MSR_BU_CFG2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BU_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_bu_cfg2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_ex_cfg)
+{
+    uint64_t all = MSR_EX_CFG_RESERVED_MASK;
+    msr_ex_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_ex_cfg_t, EX_CFG, VALUE, value);
+    ck_assert_uint_eq(all & MSR_EX_CFG_VALUE_MASK, 0);
+    all |= MSR_EX_CFG_VALUE_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_EX_CFG_WRITABLE_MASK & MSR_EX_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_EX_CFG_W1C_MASK & ~MSR_EX_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_EX_CFG, PATTERN(MSR_EX_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_EX_CFG) & ~MSR_EX_CFG_WRITABLE_MASK & ~MSR_EX_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_ex_cfg_read().raw, PATTERN(MSR_EX_CFG));
+        ck_assert_int_eq(msr_ex_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_EX_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_EX_CFG);
+        msr_ex_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_EX_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_EX_CFG));
+        v.raw = PATTERN(MSR_EX_CFG);
+        ck_assert_int_eq(msr_ex_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_EX_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_EX_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_ex_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_EX_CFG) & ~MSR_EX_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_EX_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_EX_CFG_W1C_MASK, kept & ~MSR_EX_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_EX_CFG_RESERVED_MASK, PATTERN(MSR_EX_CFG) & MSR_EX_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_ex_cfg_modify(all_ones, 0),
+                         (raw & MSR_EX_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_EX_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_ex_cfg_modify_safe(0, all_ones, &v), MSR_EX_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_EX_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_EX_CFG_WRITABLE_MASK, MSR_EX_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_EX_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_ex_cfg_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
+START_TEST(test_bp_cfg)
+{
+    uint64_t all = MSR_BP_CFG_RESERVED_MASK;
+    msr_bp_cfg_t v = { 0 };
+
+    CHECK_FIELD(msr_bp_cfg_t, BP_CFG, IMPL_4_0, impl_4_0);
+    ck_assert_uint_eq(all & MSR_BP_CFG_IMPL_4_0_MASK, 0);
+    all |= MSR_BP_CFG_IMPL_4_0_MASK;
+
+    CHECK_FIELD(msr_bp_cfg_t, BP_CFG, SHARED_BTB_FIX, shared_btb_fix);
+    CHECK_SET(msr_bp_cfg_t, BP_CFG, SHARED_BTB_FIX);
+    ck_assert_uint_eq(all & MSR_BP_CFG_SHARED_BTB_FIX_MASK, 0);
+    all |= MSR_BP_CFG_SHARED_BTB_FIX_MASK;
+
+    CHECK_FIELD(msr_bp_cfg_t, BP_CFG, IMPL_32_6, impl_32_6);
+    ck_assert_uint_eq(all & MSR_BP_CFG_IMPL_32_6_MASK, 0);
+    all |= MSR_BP_CFG_IMPL_32_6_MASK;
+
+    CHECK_FIELD(msr_bp_cfg_t, BP_CFG, ZEN2_BUG_FIX, zen2_bug_fix);
+    CHECK_SET(msr_bp_cfg_t, BP_CFG, ZEN2_BUG_FIX);
+    ck_assert_uint_eq(all & MSR_BP_CFG_ZEN2_BUG_FIX_MASK, 0);
+    all |= MSR_BP_CFG_ZEN2_BUG_FIX_MASK;
+
+    CHECK_FIELD(msr_bp_cfg_t, BP_CFG, IMPL_63_34, impl_63_34);
+    ck_assert_uint_eq(all & MSR_BP_CFG_IMPL_63_34_MASK, 0);
+    all |= MSR_BP_CFG_IMPL_63_34_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_BP_CFG_WRITABLE_MASK & MSR_BP_CFG_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_BP_CFG_W1C_MASK & ~MSR_BP_CFG_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_BP_CFG, PATTERN(MSR_BP_CFG)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_BP_CFG) & ~MSR_BP_CFG_WRITABLE_MASK & ~MSR_BP_CFG_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_bp_cfg_read().raw, PATTERN(MSR_BP_CFG));
+        ck_assert_int_eq(msr_bp_cfg_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_BP_CFG));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_BP_CFG);
+        msr_bp_cfg_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_BP_CFG));
+        v.raw = PATTERN(MSR_BP_CFG);
+        ck_assert_int_eq(msr_bp_cfg_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_BP_CFG));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_bp_cfg_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_BP_CFG) & ~MSR_BP_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_BP_CFG_W1C_MASK, kept & ~MSR_BP_CFG_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_BP_CFG_RESERVED_MASK, PATTERN(MSR_BP_CFG) & MSR_BP_CFG_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_bp_cfg_modify(all_ones, 0),
+                         (raw & MSR_BP_CFG_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_BP_CFG_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_bp_cfg_modify_safe(0, all_ones, &v), MSR_BP_CFG_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_BP_CFG_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_BP_CFG_WRITABLE_MASK, MSR_BP_CFG_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_BP_CFG, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_bp_cfg_read_safe(&v), MSR_ERR_FAULT);
 }
 END_TEST
 
@@ -20784,10 +33005,20 @@ START_TEST(test_ibs_fetch_ctl)
     ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_MASK, 0);
     all |= MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_MASK;
 
+    CHECK_FIELD(msr_ibs_fetch_ctl_t, IBS_FETCH_CTL, IBS_L2_TLB_MISS, ibs_l2_tlb_miss);
+    CHECK_SET(msr_ibs_fetch_ctl_t, IBS_FETCH_CTL, IBS_L2_TLB_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_L2_TLB_MISS_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_L2_TLB_MISS_MASK;
+
     CHECK_FIELD(msr_ibs_fetch_ctl_t, IBS_FETCH_CTL, IBS_RAND_EN, ibs_rand_en);
     CHECK_SET(msr_ibs_fetch_ctl_t, IBS_FETCH_CTL, IBS_RAND_EN);
     ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_RAND_EN_MASK, 0);
     all |= MSR_IBS_FETCH_CTL_IBS_RAND_EN_MASK;
+
+    CHECK_FIELD(msr_ibs_fetch_ctl_t, IBS_FETCH_CTL, IBS_FETCH_L2_MISS, ibs_fetch_l2_miss);
+    CHECK_SET(msr_ibs_fetch_ctl_t, IBS_FETCH_CTL, IBS_FETCH_L2_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_FETCH_CTL_IBS_FETCH_L2_MISS_MASK, 0);
+    all |= MSR_IBS_FETCH_CTL_IBS_FETCH_L2_MISS_MASK;
 
     CHECK_FIELD(msr_ibs_fetch_ctl_t, IBS_FETCH_CTL, IBS_L3_MISS_ONLY, ibs_l3_miss_only);
     CHECK_SET(msr_ibs_fetch_ctl_t, IBS_FETCH_CTL, IBS_L3_MISS_ONLY);
@@ -21041,6 +33272,20 @@ START_TEST(test_ibs_op_data)
     uint64_t all = MSR_IBS_OP_DATA_RESERVED_MASK;
     msr_ibs_op_data_t v = { 0 };
 
+    CHECK_FIELD(msr_ibs_op_data_t, IBS_OP_DATA, IBS_COMP_TO_RET_CTR, ibs_comp_to_ret_ctr);
+    CHECK_SET(msr_ibs_op_data_t, IBS_OP_DATA, IBS_COMP_TO_RET_CTR);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_COMP_TO_RET_CTR_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_COMP_TO_RET_CTR_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data_t, IBS_OP_DATA, IBS_TAG_TO_RET_CTR, ibs_tag_to_ret_ctr);
+    CHECK_SET(msr_ibs_op_data_t, IBS_OP_DATA, IBS_TAG_TO_RET_CTR);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data_t, IBS_OP_DATA, IMPL_33_32, impl_33_32);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IMPL_33_32_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IMPL_33_32_MASK;
+
     CHECK_FIELD(msr_ibs_op_data_t, IBS_OP_DATA, IBS_OP_RETURN, ibs_op_return);
     CHECK_SET(msr_ibs_op_data_t, IBS_OP_DATA, IBS_OP_RETURN);
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_OP_RETURN_MASK, 0);
@@ -21065,6 +33310,16 @@ START_TEST(test_ibs_op_data)
     CHECK_SET(msr_ibs_op_data_t, IBS_OP_DATA, IBS_RIP_INVALID);
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_RIP_INVALID_MASK, 0);
     all |= MSR_IBS_OP_DATA_IBS_RIP_INVALID_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data_t, IBS_OP_DATA, IBS_OP_BRN_FUSE, ibs_op_brn_fuse);
+    CHECK_SET(msr_ibs_op_data_t, IBS_OP_DATA, IBS_OP_BRN_FUSE);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_OP_BRN_FUSE_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_OP_BRN_FUSE_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data_t, IBS_OP_DATA, IBS_OP_MICROCODE, ibs_op_microcode);
+    CHECK_SET(msr_ibs_op_data_t, IBS_OP_DATA, IBS_OP_MICROCODE);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA_IBS_OP_MICROCODE_MASK, 0);
+    all |= MSR_IBS_OP_DATA_IBS_OP_MICROCODE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IBS_OP_DATA_WRITABLE_MASK & MSR_IBS_OP_DATA_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IBS_OP_DATA_W1C_MASK & ~MSR_IBS_OP_DATA_WRITABLE_MASK, 0);
@@ -21114,6 +33369,26 @@ START_TEST(test_ibs_op_data2)
 {
     uint64_t all = MSR_IBS_OP_DATA2_RESERVED_MASK;
     msr_ibs_op_data2_t v = { 0 };
+
+    CHECK_FIELD(msr_ibs_op_data2_t, IBS_OP_DATA2, DATA_SRC_LO, data_src_lo);
+    CHECK_SET(msr_ibs_op_data2_t, IBS_OP_DATA2, DATA_SRC_LO);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA2_DATA_SRC_LO_MASK, 0);
+    all |= MSR_IBS_OP_DATA2_DATA_SRC_LO_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data2_t, IBS_OP_DATA2, RMT_NODE, rmt_node);
+    CHECK_SET(msr_ibs_op_data2_t, IBS_OP_DATA2, RMT_NODE);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA2_RMT_NODE_MASK, 0);
+    all |= MSR_IBS_OP_DATA2_RMT_NODE_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data2_t, IBS_OP_DATA2, CACHE_HIT_ST, cache_hit_st);
+    CHECK_SET(msr_ibs_op_data2_t, IBS_OP_DATA2, CACHE_HIT_ST);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA2_CACHE_HIT_ST_MASK, 0);
+    all |= MSR_IBS_OP_DATA2_CACHE_HIT_ST_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data2_t, IBS_OP_DATA2, DATA_SRC_HI, data_src_hi);
+    CHECK_SET(msr_ibs_op_data2_t, IBS_OP_DATA2, DATA_SRC_HI);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA2_DATA_SRC_HI_MASK, 0);
+    all |= MSR_IBS_OP_DATA2_DATA_SRC_HI_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IBS_OP_DATA2_WRITABLE_MASK & MSR_IBS_OP_DATA2_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IBS_OP_DATA2_W1C_MASK & ~MSR_IBS_OP_DATA2_WRITABLE_MASK, 0);
@@ -21179,6 +33454,11 @@ START_TEST(test_ibs_op_data3)
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_MASK, 0);
     all |= MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_MASK;
 
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L2TLB_MISS, ibs_dc_l2tlb_miss);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L2TLB_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L2TLB_MISS_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_L2TLB_MISS_MASK;
+
     CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L1TLB_HIT_2M, ibs_dc_l1tlb_hit_2m);
     CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L1TLB_HIT_2M);
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_MASK, 0);
@@ -21188,6 +33468,11 @@ START_TEST(test_ibs_op_data3)
     CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L1TLB_HIT_1G);
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_MASK, 0);
     all |= MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L2TLB_HIT_2M, ibs_dc_l2tlb_hit_2m);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L2TLB_HIT_2M);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_2M_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_2M_MASK;
 
     CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_MISS, ibs_dc_miss);
     CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_MISS);
@@ -21214,6 +33499,11 @@ START_TEST(test_ibs_op_data3)
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_MASK, 0);
     all |= MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_MASK;
 
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_MISS_NO_MAB_ALLOC, ibs_dc_miss_no_mab_alloc);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_MISS_NO_MAB_ALLOC);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_MISS_NO_MAB_ALLOC_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_MISS_NO_MAB_ALLOC_MASK;
+
     CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_LIN_ADDR_VALID, ibs_dc_lin_addr_valid);
     CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_LIN_ADDR_VALID);
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_MASK, 0);
@@ -21224,10 +33514,40 @@ START_TEST(test_ibs_op_data3)
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_MASK, 0);
     all |= MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_MASK;
 
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L2TLB_HIT_1G, ibs_dc_l2tlb_hit_1g);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_L2TLB_HIT_1G);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_1G_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_1G_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_L2_MISS, ibs_l2_miss);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_L2_MISS);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_L2_MISS_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_L2_MISS_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_SW_PF, ibs_sw_pf);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_SW_PF);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_SW_PF_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_SW_PF_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_OP_MEM_WIDTH, ibs_op_mem_width);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_OP_MEM_WIDTH);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_OP_MEM_WIDTH_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_OP_MEM_WIDTH_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_OP_DC_MISS_OPEN_MEM_REQS, ibs_op_dc_miss_open_mem_reqs);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_OP_DC_MISS_OPEN_MEM_REQS);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_OP_DC_MISS_OPEN_MEM_REQS_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_OP_DC_MISS_OPEN_MEM_REQS_MASK;
+
     CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_MISS_LAT, ibs_dc_miss_lat);
     CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_DC_MISS_LAT);
     ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_MASK, 0);
     all |= MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_MASK;
+
+    CHECK_FIELD(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_TLB_REFILL_LAT, ibs_tlb_refill_lat);
+    CHECK_SET(msr_ibs_op_data3_t, IBS_OP_DATA3, IBS_TLB_REFILL_LAT);
+    ck_assert_uint_eq(all & MSR_IBS_OP_DATA3_IBS_TLB_REFILL_LAT_MASK, 0);
+    all |= MSR_IBS_OP_DATA3_IBS_TLB_REFILL_LAT_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IBS_OP_DATA3_WRITABLE_MASK & MSR_IBS_OP_DATA3_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IBS_OP_DATA3_W1C_MASK & ~MSR_IBS_OP_DATA3_WRITABLE_MASK, 0);
@@ -21684,6 +34004,68 @@ START_TEST(test_l3_range_reserve_way_mask)
 }
 END_TEST
 
+START_TEST(test_de_cfg2)
+{
+    uint64_t all = MSR_DE_CFG2_RESERVED_MASK;
+    msr_de_cfg2_t v = { 0 };
+
+    CHECK_FIELD(msr_de_cfg2_t, DE_CFG2, IMPL_0, impl_0);
+    ck_assert_uint_eq(all & MSR_DE_CFG2_IMPL_0_MASK, 0);
+    all |= MSR_DE_CFG2_IMPL_0_MASK;
+
+    CHECK_FIELD(msr_de_cfg2_t, DE_CFG2, SUPPRESS_NOBR_PRED, suppress_nobr_pred);
+    CHECK_SET(msr_de_cfg2_t, DE_CFG2, SUPPRESS_NOBR_PRED);
+    ck_assert_uint_eq(all & MSR_DE_CFG2_SUPPRESS_NOBR_PRED_MASK, 0);
+    all |= MSR_DE_CFG2_SUPPRESS_NOBR_PRED_MASK;
+
+    CHECK_FIELD(msr_de_cfg2_t, DE_CFG2, IMPL_63_2, impl_63_2);
+    ck_assert_uint_eq(all & MSR_DE_CFG2_IMPL_63_2_MASK, 0);
+    all |= MSR_DE_CFG2_IMPL_63_2_MASK;
+    ck_assert_uint_eq(all, ~UINT64_C(0));
+    ck_assert_uint_eq(MSR_DE_CFG2_WRITABLE_MASK & MSR_DE_CFG2_RESERVED_MASK, 0);
+    ck_assert_uint_eq(MSR_DE_CFG2_W1C_MASK & ~MSR_DE_CFG2_WRITABLE_MASK, 0);
+    (void)v;
+    ck_assert_int_eq(msr_test_backend_set(&backend, MSR_DE_CFG2, PATTERN(MSR_DE_CFG2)), MSR_OK);
+    {
+        uint64_t raw;
+        size_t writes;
+        const uint64_t kept = PATTERN(MSR_DE_CFG2) & ~MSR_DE_CFG2_WRITABLE_MASK & ~MSR_DE_CFG2_W1C_MASK;
+        /* typed reads return what the register holds */
+        ck_assert_uint_eq(msr_de_cfg2_read().raw, PATTERN(MSR_DE_CFG2));
+        ck_assert_int_eq(msr_de_cfg2_read_safe(&v), MSR_OK);
+        ck_assert_uint_eq(v.raw, PATTERN(MSR_DE_CFG2));
+        /* typed writes store exactly the value given */
+        v.raw = ~PATTERN(MSR_DE_CFG2);
+        msr_de_cfg2_write(v);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DE_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, ~PATTERN(MSR_DE_CFG2));
+        v.raw = PATTERN(MSR_DE_CFG2);
+        ck_assert_int_eq(msr_de_cfg2_write_safe(v), MSR_OK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DE_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, PATTERN(MSR_DE_CFG2));
+        /* read-modify-write changes writable fields only, and writes only a change */
+        ck_assert_int_eq(msr_de_cfg2_modify(all_ones, 0),
+                         kept != (PATTERN(MSR_DE_CFG2) & ~MSR_DE_CFG2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DE_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw & ~MSR_DE_CFG2_W1C_MASK, kept & ~MSR_DE_CFG2_W1C_MASK);
+        ck_assert_uint_eq(raw & MSR_DE_CFG2_RESERVED_MASK, PATTERN(MSR_DE_CFG2) & MSR_DE_CFG2_RESERVED_MASK);
+        writes = backend.log_count;
+        ck_assert_int_eq(msr_de_cfg2_modify(all_ones, 0),
+                         (raw & MSR_DE_CFG2_W1C_MASK) ? MSR_WRITTEN : MSR_UNCHANGED);
+        if (!(raw & MSR_DE_CFG2_W1C_MASK))
+            ck_assert_uint_eq(backend.log_count, writes + 1); /* the read, no write */
+        ck_assert_int_eq(msr_de_cfg2_modify_safe(0, all_ones, &v), MSR_DE_CFG2_WRITABLE_MASK ? MSR_WRITTEN : MSR_UNCHANGED);
+        ck_assert_uint_eq(v.raw & ~MSR_DE_CFG2_WRITABLE_MASK, kept);
+        ck_assert_uint_eq(v.raw & MSR_DE_CFG2_WRITABLE_MASK, MSR_DE_CFG2_WRITABLE_MASK);
+        ck_assert_int_eq(msr_test_backend_get(&backend, MSR_DE_CFG2, &raw), MSR_OK);
+        ck_assert_uint_eq(raw, v.raw);
+    }
+    /* a register the CPU does not have is an error, not a value */
+    msr_test_backend_init(&backend);
+    ck_assert_int_eq(msr_de_cfg2_read_safe(&v), MSR_ERR_FAULT);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("generated self-test");
@@ -21692,6 +34074,7 @@ int main(void)
     TCase *tc_amd_config = tcase_create("amd_config");
 
     tcase_add_checked_fixture(tc_amd_config, setup, teardown);
+    tcase_add_test(tc_amd_config, test_patch_level);
     tcase_add_test(tc_amd_config, test_prefetch_control);
     tcase_add_test(tc_amd_config, test_syscfg);
     tcase_add_test(tc_amd_config, test_hwcr);
@@ -21699,13 +34082,30 @@ int main(void)
     tcase_add_test(tc_amd_config, test_iorr_maskx);
     tcase_add_test(tc_amd_config, test_top_mem);
     tcase_add_test(tc_amd_config, test_top_mem2);
+    tcase_add_test(tc_amd_config, test_nb_cfg);
+    tcase_add_test(tc_amd_config, test_patch_loader);
     tcase_add_test(tc_amd_config, test_processor_name_stringx);
+    tcase_add_test(tc_amd_config, test_mmio_conf_base);
     tcase_add_test(tc_amd_config, test_virt_spec_ctrl);
     tcase_add_test(tc_amd_config, test_osvw_id_length);
     tcase_add_test(tc_amd_config, test_osvw_status);
+    tcase_add_test(tc_amd_config, test_ppin_ctl);
+    tcase_add_test(tc_amd_config, test_ppin);
+    tcase_add_test(tc_amd_config, test_cpuid_fn_1);
+    tcase_add_test(tc_amd_config, test_node_id);
+    tcase_add_test(tc_amd_config, test_ls_cfg);
+    tcase_add_test(tc_amd_config, test_ic_cfg);
+    tcase_add_test(tc_amd_config, test_dc_cfg);
+    tcase_add_test(tc_amd_config, test_tw_cfg);
+    tcase_add_test(tc_amd_config, test_fp_cfg);
+    tcase_add_test(tc_amd_config, test_de_cfg);
+    tcase_add_test(tc_amd_config, test_bu_cfg2);
+    tcase_add_test(tc_amd_config, test_ex_cfg);
+    tcase_add_test(tc_amd_config, test_bp_cfg);
     tcase_add_test(tc_amd_config, test_l3_range_reserve_base_addr);
     tcase_add_test(tc_amd_config, test_l3_range_reserve_max_addr);
     tcase_add_test(tc_amd_config, test_l3_range_reserve_way_mask);
+    tcase_add_test(tc_amd_config, test_de_cfg2);
     suite_add_tcase(suite, tc_amd_config);
     TCase *tc_amd_debug = tcase_create("amd_debug");
 
@@ -21726,6 +34126,7 @@ int main(void)
     TCase *tc_amd_mca = tcase_create("amd_mca");
 
     tcase_add_checked_fixture(tc_amd_mca, setup, teardown);
+    tcase_add_test(tc_amd_mca, test_mcx_misc0);
     tcase_add_test(tc_amd_mca, test_mc4_misc1);
     tcase_add_test(tc_amd_mca, test_mc4_misc2);
     tcase_add_test(tc_amd_mca, test_mc4_misc3);
@@ -21745,6 +34146,7 @@ int main(void)
     tcase_add_test(tc_amd_mca, test_mcax_misc4);
     tcase_add_test(tc_amd_mca, test_mcax_synd1);
     tcase_add_test(tc_amd_mca, test_mcax_synd2);
+    tcase_add_test(tc_amd_mca, test_mcx_mask);
     tcase_add_test(tc_amd_mca, test_cpu_watchdog_timer);
     suite_add_tcase(suite, tc_amd_mca);
     TCase *tc_amd_perf = tcase_create("amd_perf");
@@ -21771,9 +34173,17 @@ int main(void)
     tcase_add_checked_fixture(tc_amd_power, setup, teardown);
     tcase_add_test(tc_amd_power, test_mperf_rd_only);
     tcase_add_test(tc_amd_power, test_aperf_rd_only);
+    tcase_add_test(tc_amd_power, test_int_pending_msg);
     tcase_add_test(tc_amd_power, test_p_state_current_limit);
     tcase_add_test(tc_amd_power, test_p_state_control);
     tcase_add_test(tc_amd_power, test_p_state_status);
+    tcase_add_test(tc_amd_power, test_pstate_defx);
+    tcase_add_test(tc_amd_power, test_cu_pwr_accumulator);
+    tcase_add_test(tc_amd_power, test_cu_max_pwr_accumulator);
+    tcase_add_test(tc_amd_power, test_ptsc);
+    tcase_add_test(tc_amd_power, test_rapl_pwr_unit);
+    tcase_add_test(tc_amd_power, test_core_energy_stat);
+    tcase_add_test(tc_amd_power, test_pkg_energy_stat);
     tcase_add_test(tc_amd_power, test_cppc_capability_1);
     tcase_add_test(tc_amd_power, test_cppc_enable);
     tcase_add_test(tc_amd_power, test_cppc_capability_2);
@@ -21853,6 +34263,38 @@ int main(void)
     tcase_add_test(tc_feature, test_ia32_core_capabilities);
     tcase_add_test(tc_feature, test_ia32_misc_enable);
     suite_add_tcase(suite, tc_feature);
+    TCase *tc_hyperv = tcase_create("hyperv");
+
+    tcase_add_checked_fixture(tc_hyperv, setup, teardown);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_guest_os_id);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_hypercall);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_vp_index);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_reset);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_vp_runtime);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_time_ref_count);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_reference_tsc);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_tsc_frequency);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_apic_frequency);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_eoi);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_icr);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_tpr);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_vp_assist_page);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_scontrol);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_sversion);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_siefp);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_simp);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_eom);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_sintx);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_stimerx_config);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_stimerx_count);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_guest_idle);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_crash_px);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_crash_ctl);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_reenlightenment_control);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_tsc_emulation_control);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_tsc_emulation_status);
+    tcase_add_test(tc_hyperv, test_hv_x64_msr_tsc_invariant_control);
+    suite_add_tcase(suite, tc_hyperv);
     TCase *tc_ibs = tcase_create("ibs");
 
     tcase_add_checked_fixture(tc_ibs, setup, teardown);
@@ -21870,12 +34312,34 @@ int main(void)
     tcase_add_test(tc_ibs, test_bp_ibstgt_rip);
     tcase_add_test(tc_ibs, test_ic_ibs_extd_ctl);
     suite_add_tcase(suite, tc_ibs);
+    TCase *tc_kvm = tcase_create("kvm");
+
+    tcase_add_checked_fixture(tc_kvm, setup, teardown);
+    tcase_add_test(tc_kvm, test_kvm_wall_clock);
+    tcase_add_test(tc_kvm, test_kvm_system_time);
+    tcase_add_test(tc_kvm, test_kvm_wall_clock_new);
+    tcase_add_test(tc_kvm, test_kvm_system_time_new);
+    tcase_add_test(tc_kvm, test_kvm_async_pf_en);
+    tcase_add_test(tc_kvm, test_kvm_steal_time);
+    tcase_add_test(tc_kvm, test_kvm_pv_eoi_en);
+    tcase_add_test(tc_kvm, test_kvm_poll_control);
+    tcase_add_test(tc_kvm, test_kvm_async_pf_int);
+    tcase_add_test(tc_kvm, test_kvm_async_pf_ack);
+    tcase_add_test(tc_kvm, test_kvm_migration_control);
+    suite_add_tcase(suite, tc_kvm);
     TCase *tc_lbr = tcase_create("lbr");
 
     tcase_add_checked_fixture(tc_lbr, setup, teardown);
+    tcase_add_test(tc_lbr, test_core_lastbranch_x_from_ip);
+    tcase_add_test(tc_lbr, test_core_lastbranch_x_to_ip);
+    tcase_add_test(tc_lbr, test_lbr_select);
+    tcase_add_test(tc_lbr, test_lastbranch_tos);
     tcase_add_test(tc_lbr, test_ia32_ler_from_ip);
     tcase_add_test(tc_lbr, test_ia32_ler_to_ip);
     tcase_add_test(tc_lbr, test_ia32_ler_info);
+    tcase_add_test(tc_lbr, test_lastbranch_x_from_ip);
+    tcase_add_test(tc_lbr, test_lastbranch_x_to_ip);
+    tcase_add_test(tc_lbr, test_lbr_info_x);
     tcase_add_test(tc_lbr, test_ia32_lbr_x_info);
     tcase_add_test(tc_lbr, test_ia32_lbr_ctl);
     tcase_add_test(tc_lbr, test_ia32_lbr_depth);
@@ -21890,6 +34354,17 @@ int main(void)
     tcase_add_test(tc_mca, test_ia32_mcg_cap);
     tcase_add_test(tc_mca, test_ia32_mcg_status);
     tcase_add_test(tc_mca, test_ia32_mcg_ctl);
+    tcase_add_test(tc_mca, test_ia32_mcg_rax);
+    tcase_add_test(tc_mca, test_ia32_mcg_rbx);
+    tcase_add_test(tc_mca, test_ia32_mcg_rcx);
+    tcase_add_test(tc_mca, test_ia32_mcg_rdx);
+    tcase_add_test(tc_mca, test_ia32_mcg_rsi);
+    tcase_add_test(tc_mca, test_ia32_mcg_rdi);
+    tcase_add_test(tc_mca, test_ia32_mcg_rbp);
+    tcase_add_test(tc_mca, test_ia32_mcg_rsp);
+    tcase_add_test(tc_mca, test_ia32_mcg_rflags);
+    tcase_add_test(tc_mca, test_ia32_mcg_rip);
+    tcase_add_test(tc_mca, test_ia32_mcg_misc);
     tcase_add_test(tc_mca, test_ia32_mcx_ctl2);
     tcase_add_test(tc_mca, test_ia32_mcx_ctl);
     tcase_add_test(tc_mca, test_ia32_mcx_status);
@@ -21918,6 +34393,20 @@ int main(void)
     tcase_add_test(tc_misc, test_ia32_bndcfgs);
     tcase_add_test(tc_misc, test_ia32_pasid);
     suite_add_tcase(suite, tc_misc);
+    TCase *tc_model_specific = tcase_create("model_specific");
+
+    tcase_add_checked_fixture(tc_model_specific, setup, teardown);
+    tcase_add_test(tc_model_specific, test_knc_perfctrx);
+    tcase_add_test(tc_model_specific, test_knc_evntselx);
+    tcase_add_test(tc_model_specific, test_test_ctrl);
+    tcase_add_test(tc_model_specific, test_smi_count);
+    tcase_add_test(tc_model_specific, test_fsb_freq);
+    tcase_add_test(tc_model_specific, test_silvermont_fsb_freq);
+    tcase_add_test(tc_model_specific, test_misc_features_enables);
+    tcase_add_test(tc_model_specific, test_error_control);
+    tcase_add_test(tc_model_specific, test_misc_feature_control);
+    tcase_add_test(tc_model_specific, test_integrity_caps);
+    suite_add_tcase(suite, tc_model_specific);
     TCase *tc_mtrr = tcase_create("mtrr");
 
     tcase_add_checked_fixture(tc_mtrr, setup, teardown);
@@ -21937,12 +34426,52 @@ int main(void)
     tcase_add_test(tc_mtrr, test_ia32_mtrr_fix4k_f8000);
     tcase_add_test(tc_mtrr, test_ia32_mtrr_def_type);
     suite_add_tcase(suite, tc_mtrr);
+    TCase *tc_p4_perf = tcase_create("p4_perf");
+
+    tcase_add_checked_fixture(tc_p4_perf, setup, teardown);
+    tcase_add_test(tc_p4_perf, test_bpu_counterx);
+    tcase_add_test(tc_p4_perf, test_ms_counterx);
+    tcase_add_test(tc_p4_perf, test_flame_counterx);
+    tcase_add_test(tc_p4_perf, test_iq_counterx);
+    tcase_add_test(tc_p4_perf, test_bpu_cccrx);
+    tcase_add_test(tc_p4_perf, test_ms_cccrx);
+    tcase_add_test(tc_p4_perf, test_flame_cccrx);
+    tcase_add_test(tc_p4_perf, test_iq_cccrx);
+    tcase_add_test(tc_p4_perf, test_bsu_escrx);
+    tcase_add_test(tc_p4_perf, test_fsb_escrx);
+    tcase_add_test(tc_p4_perf, test_firm_escrx);
+    tcase_add_test(tc_p4_perf, test_flame_escrx);
+    tcase_add_test(tc_p4_perf, test_dac_escrx);
+    tcase_add_test(tc_p4_perf, test_mob_escrx);
+    tcase_add_test(tc_p4_perf, test_pmh_escrx);
+    tcase_add_test(tc_p4_perf, test_saat_escrx);
+    tcase_add_test(tc_p4_perf, test_u2l_escrx);
+    tcase_add_test(tc_p4_perf, test_bpu_escrx);
+    tcase_add_test(tc_p4_perf, test_is_escrx);
+    tcase_add_test(tc_p4_perf, test_itlb_escrx);
+    tcase_add_test(tc_p4_perf, test_cru_escrx);
+    tcase_add_test(tc_p4_perf, test_iq_escrx);
+    tcase_add_test(tc_p4_perf, test_rat_escrx);
+    tcase_add_test(tc_p4_perf, test_ssu_escrx);
+    tcase_add_test(tc_p4_perf, test_ms_escrx);
+    tcase_add_test(tc_p4_perf, test_tbpu_escrx);
+    tcase_add_test(tc_p4_perf, test_tc_escrx);
+    tcase_add_test(tc_p4_perf, test_ix_escrx);
+    tcase_add_test(tc_p4_perf, test_alf_escrx);
+    tcase_add_test(tc_p4_perf, test_cru_escr2);
+    tcase_add_test(tc_p4_perf, test_cru_escr3);
+    tcase_add_test(tc_p4_perf, test_cru_escr4);
+    tcase_add_test(tc_p4_perf, test_cru_escr5);
+    tcase_add_test(tc_p4_perf, test_pentium_4_pebs_enable);
+    tcase_add_test(tc_p4_perf, test_pebs_matrix_vert);
+    suite_add_tcase(suite, tc_p4_perf);
     TCase *tc_perf = tcase_create("perf");
 
     tcase_add_checked_fixture(tc_perf, setup, teardown);
     tcase_add_test(tc_perf, test_ia32_pmcx);
     tcase_add_test(tc_perf, test_ia32_perfevtselx);
     tcase_add_test(tc_perf, test_ia32_fixed_ctrx);
+    tcase_add_test(tc_perf, test_perf_metrics);
     tcase_add_test(tc_perf, test_ia32_perf_capabilities);
     tcase_add_test(tc_perf, test_ia32_fixed_ctr_ctrl);
     tcase_add_test(tc_perf, test_ia32_perf_global_status);
@@ -21951,8 +34480,14 @@ int main(void)
     tcase_add_test(tc_perf, test_ia32_perf_global_status_set);
     tcase_add_test(tc_perf, test_ia32_perf_global_inuse);
     tcase_add_test(tc_perf, test_ia32_pebs_enable);
+    tcase_add_test(tc_perf, test_pebs_enable);
+    tcase_add_test(tc_perf, test_pebs_data_cfg);
+    tcase_add_test(tc_perf, test_pebs_ld_lat);
+    tcase_add_test(tc_perf, test_pebs_frontend);
     tcase_add_test(tc_perf, test_ia32_a_pmcx);
     tcase_add_test(tc_perf, test_ia32_ds_area);
+    tcase_add_test(tc_perf, test_reload_fixed_ctrx);
+    tcase_add_test(tc_perf, test_reload_pmcx);
     tcase_add_test(tc_perf, test_ia32_pmc_gpx_ctr);
     tcase_add_test(tc_perf, test_ia32_pmc_gpx_cfg_a);
     tcase_add_test(tc_perf, test_ia32_pmc_gpx_cfg_b);
@@ -21964,13 +34499,75 @@ int main(void)
     TCase *tc_power = tcase_create("power");
 
     tcase_add_checked_fixture(tc_power, setup, teardown);
+    tcase_add_test(tc_power, test_platform_info);
     tcase_add_test(tc_power, test_ia32_umwait_control);
+    tcase_add_test(tc_power, test_pkg_cst_config_control);
     tcase_add_test(tc_power, test_ia32_mperf);
     tcase_add_test(tc_power, test_ia32_aperf);
     tcase_add_test(tc_power, test_ia32_overclocking_status);
     tcase_add_test(tc_power, test_ia32_perf_status);
     tcase_add_test(tc_power, test_ia32_perf_ctl);
+    tcase_add_test(tc_power, test_misc_pwr_mgmt);
+    tcase_add_test(tc_power, test_turbo_ratio_limit);
+    tcase_add_test(tc_power, test_turbo_ratio_limit1);
+    tcase_add_test(tc_power, test_turbo_ratio_limit2);
     tcase_add_test(tc_power, test_ia32_energy_perf_bias);
+    tcase_add_test(tc_power, test_power_ctl);
+    tcase_add_test(tc_power, test_pkg_c3_residency);
+    tcase_add_test(tc_power, test_pkg_c6_residency);
+    tcase_add_test(tc_power, test_atom_pkg_c6_residency);
+    tcase_add_test(tc_power, test_pkg_c7_residency);
+    tcase_add_test(tc_power, test_core_c3_residency);
+    tcase_add_test(tc_power, test_core_c6_residency);
+    tcase_add_test(tc_power, test_core_c7_residency);
+    tcase_add_test(tc_power, test_xeon_phi_core_c6_residency);
+    tcase_add_test(tc_power, test_vr_current_config);
+    tcase_add_test(tc_power, test_rapl_power_unit);
+    tcase_add_test(tc_power, test_pkgc3_irtl);
+    tcase_add_test(tc_power, test_pkgc6_irtl);
+    tcase_add_test(tc_power, test_pkgc7_irtl);
+    tcase_add_test(tc_power, test_pkg_c2_residency);
+    tcase_add_test(tc_power, test_pkg_power_limit);
+    tcase_add_test(tc_power, test_pkg_energy_status);
+    tcase_add_test(tc_power, test_pkg_perf_status);
+    tcase_add_test(tc_power, test_pkg_power_info);
+    tcase_add_test(tc_power, test_dram_power_limit);
+    tcase_add_test(tc_power, test_dram_energy_status);
+    tcase_add_test(tc_power, test_dram_perf_status);
+    tcase_add_test(tc_power, test_dram_power_info);
+    tcase_add_test(tc_power, test_pkg_c8_residency);
+    tcase_add_test(tc_power, test_pkg_c9_residency);
+    tcase_add_test(tc_power, test_pkg_c10_residency);
+    tcase_add_test(tc_power, test_pkgc8_irtl);
+    tcase_add_test(tc_power, test_pkgc9_irtl);
+    tcase_add_test(tc_power, test_pkgc10_irtl);
+    tcase_add_test(tc_power, test_pp0_power_limit);
+    tcase_add_test(tc_power, test_pp0_energy_status);
+    tcase_add_test(tc_power, test_pp0_policy);
+    tcase_add_test(tc_power, test_pp0_perf_status);
+    tcase_add_test(tc_power, test_pp1_power_limit);
+    tcase_add_test(tc_power, test_pp1_energy_status);
+    tcase_add_test(tc_power, test_pp1_policy);
+    tcase_add_test(tc_power, test_config_tdp_nominal);
+    tcase_add_test(tc_power, test_config_tdp_level_1);
+    tcase_add_test(tc_power, test_config_tdp_level_2);
+    tcase_add_test(tc_power, test_config_tdp_control);
+    tcase_add_test(tc_power, test_turbo_activation_ratio);
+    tcase_add_test(tc_power, test_platform_energy_status);
+    tcase_add_test(tc_power, test_pperf);
+    tcase_add_test(tc_power, test_core_perf_limit_reasons);
+    tcase_add_test(tc_power, test_secondary_turbo_ratio_limit);
+    tcase_add_test(tc_power, test_weighted_core_c0);
+    tcase_add_test(tc_power, test_any_core_c0);
+    tcase_add_test(tc_power, test_any_gfxe_c0);
+    tcase_add_test(tc_power, test_core_gfxe_overlap_c0);
+    tcase_add_test(tc_power, test_core_c1_residency);
+    tcase_add_test(tc_power, test_mc6_residency_counter);
+    tcase_add_test(tc_power, test_cc6_demotion_policy_config);
+    tcase_add_test(tc_power, test_mc6_demotion_policy_config);
+    tcase_add_test(tc_power, test_haswell_core_perf_limit_reasons);
+    tcase_add_test(tc_power, test_graphics_perf_limit_reasons);
+    tcase_add_test(tc_power, test_ring_perf_limit_reasons);
     tcase_add_test(tc_power, test_ia32_pm_enable);
     tcase_add_test(tc_power, test_ia32_hwp_capabilities);
     tcase_add_test(tc_power, test_ia32_hwp_request_pkg);
@@ -22097,6 +34694,8 @@ int main(void)
     tcase_add_test(tc_thermal, test_ia32_clock_modulation);
     tcase_add_test(tc_thermal, test_ia32_therm_interrupt);
     tcase_add_test(tc_thermal, test_ia32_therm_status);
+    tcase_add_test(tc_thermal, test_therm2_ctl);
+    tcase_add_test(tc_thermal, test_temperature_target);
     tcase_add_test(tc_thermal, test_ia32_package_therm_status);
     tcase_add_test(tc_thermal, test_ia32_package_therm_interrupt);
     suite_add_tcase(suite, tc_thermal);

@@ -176,12 +176,17 @@ static enum msr_support leaf_eval(const struct msr_condition *c, uint32_t index,
 }
 
 /* Kleene logic: ALL_OF is NO if any child is NO, YES if all are YES;
- * ANY_OF is YES if any child is YES, NO if all are NO; else UNKNOWN. */
+ * ANY_OF is YES if any child is YES, NO if all are NO; else UNKNOWN.
+ * NOT swaps YES and NO and keeps UNKNOWN. */
 enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t index, const struct msr_facts *facts)
 {
     const struct msr_condition *child, *end;
     bool any = cond->kind == MSR_CONDITION_KIND_ANY_OF;
     bool unknown = false;
+    if (cond->kind == MSR_CONDITION_KIND_NOT) {
+        enum msr_support s = msr_condition_eval(cond + 1, index, facts);
+        return s == MSR_SUPPORT_UNKNOWN ? s : (s == MSR_SUPPORT_YES ? MSR_SUPPORT_NO : MSR_SUPPORT_YES);
+    }
     if (cond->kind != MSR_CONDITION_KIND_ANY_OF && cond->kind != MSR_CONDITION_KIND_ALL_OF)
         return leaf_eval(cond, index, facts);
     end = cond + cond->size;
@@ -233,6 +238,27 @@ enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct
     return reg == MSR_SUPPORT_YES ? own : MSR_SUPPORT_UNKNOWN;
 }
 
+const struct msr_info *msr_find_by_address_for_cpu(uint32_t address, const struct msr_facts *facts)
+{
+    const struct msr_info *first = msr_find_by_address(address), *end = msr_table + msr_table_count;
+    const struct msr_info *m, *documented = NULL, *possible = NULL;
+    uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
+
+    for (m = first; m != NULL && m < end && m->address == address; m++) {
+        enum msr_support s;
+        if (!(m->vendors & vendors))
+            continue;
+        s = msr_is_supported(m, facts);
+        if (s == MSR_SUPPORT_YES)
+            return m;
+        if (s != MSR_SUPPORT_NO && possible == NULL)
+            possible = m;
+        if (documented == NULL)
+            documented = m;
+    }
+    return possible ? possible : documented ? documented : first;
+}
+
 void msr_masks_for(const struct msr_info *msr, const struct msr_facts *facts, bool strict, struct msr_masks *out)
 {
     uint64_t covered = 0;
@@ -249,6 +275,8 @@ void msr_masks_for(const struct msr_info *msr, const struct msr_facts *facts, bo
         if (here == MSR_SUPPORT_NO || (strict && here == MSR_SUPPORT_UNKNOWN))
             continue;
         covered |= mask;
+        if (f->undocumented)
+            continue; /* implementation-specific: covered, never written through the typed API */
         if (f->access != MSR_ACCESS_RO)
             out->writable |= mask;
         if (f->access == MSR_ACCESS_RW1C)
@@ -322,6 +350,12 @@ static void put_index(struct text *t, uint32_t index, bool has_index)
 static void describe(struct text *t, const struct msr_condition *c, uint32_t index, bool has_index, bool nested)
 {
     static const char *const ops[] = { "", " = ", " > ", " >= " };
+    if (c->kind == MSR_CONDITION_KIND_NOT) {
+        put(t, "not (");
+        describe(t, c + 1, index, has_index, false);
+        put(t, ")");
+        return;
+    }
     if (c->kind == MSR_CONDITION_KIND_ANY_OF || c->kind == MSR_CONDITION_KIND_ALL_OF) {
         const struct msr_condition *child, *end = c + c->size;
         if (nested)

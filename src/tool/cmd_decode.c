@@ -4,16 +4,18 @@
  * job.
  */
 #include "command.h"
+#include "cpuid_file.h"
 #include "decoded.h"
 #include "diag.h"
 #include "format.h"
 #include "json.h"
 #include "msr_lookup.h"
 
-enum { OPT_JSON };
+enum { OPT_JSON, OPT_CPUID };
 
 static const struct cli_option decode_options[] = {
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON object instead of a table"},
+    [OPT_CPUID] = {"cpuid", 0, "FILE", LOOKUP_CPUID_OPTION_HELP},
 };
 
 static const char *const decode_operands[] = {"NAME|ADDRESS", "VALUE"};
@@ -21,7 +23,7 @@ static const char *const decode_operands[] = {"NAME|ADDRESS", "VALUE"};
 static void print_text(const struct msr_info *msr, uint64_t value)
 {
     char address[FORMAT_NUMBER_SIZE], raw[FORMAT_NUMBER_SIZE];
-    uint64_t reserved_set = value & msr->reserved_mask;
+    uint64_t reserved_set = value & must_be_zero_mask(msr);
 
     format_address(address, msr->address);
     format_value64(raw, value);
@@ -38,29 +40,45 @@ static void print_text(const struct msr_info *msr, uint64_t value)
 
 static int run_decode(const struct command *self, const struct cli_args *args)
 {
-    const struct msr_info *msr = lookup_msr(args->operands[0]);
+    const struct msr_info *msr;
+    struct cpuid_file dump;
     uint64_t value;
+    int status = TOOL_EXIT_OK;
 
     (void)self;
+    if (args->option[OPT_CPUID] != NULL) {
+        status = lookup_cpuid_option(args->option[OPT_CPUID], &dump);
+        if (status != TOOL_EXIT_OK)
+            return status;
+    }
+    msr = lookup_msr(args->operands[0]);
     if (msr == NULL || !parse_value_arg(args->operands[1], &value))
-        return TOOL_EXIT_USAGE;
-    if (cli_flag(args, OPT_JSON))
+        status = TOOL_EXIT_USAGE;
+    else if (cli_flag(args, OPT_JSON))
         print_decoded_json(msr, value);
     else
         print_text(msr, value);
     /* Reserved bits set is a warning, not a failure: the value may come
      * from a CPU newer than the spec. */
-    return TOOL_EXIT_OK;
+    if (args->option[OPT_CPUID] != NULL)
+        cpuid_file_free(&dump);
+    return status;
 }
 
 const struct command command_decode = {
     .name = "decode",
     .summary = "Decode a value of an MSR field by field",
-    .synopsis = "decode NAME|ADDRESS VALUE [--json]",
+    .synopsis = "decode NAME|ADDRESS VALUE [--cpuid FILE] [--json]",
     .description = "Decodes VALUE (64 bits) as the contents of the MSR: every field with its\n"
                    "value in hex and decimal, and the name of the value where the field has\n"
-                   "named values. Reserved bits that are set are reported on a warning line;\n"
-                   "the exit status stays 0.\n"
+                   "named values. Reserved (must-be-zero) bits that are set are reported on a\n"
+                   "warning line; the exit status stays 0. Bits the spec marks undocumented\n"
+                   "(implementation-specific) are not reserved and never warned about.\n"
+                   "\n"
+                   "An address shared by several registers (two vendors, or processor models\n"
+                   "of one vendor) means the one of this machine's CPU, or with --cpuid FILE\n"
+                   "(a `cpuid -r -1` dump) the one of that CPU; with --cpuid, bits of fields\n"
+                   "that CPU lacks (another vendor's, or absent by CPUID) count as reserved.\n"
                    "\n"
                    "With --json, an object with name, address, value, reserved_bits_set (hex\n"
                    "strings; \"0x0\" when none) and fields (name, lsb, msb, access, value, and\n"

@@ -4,6 +4,7 @@
  * `decode`; its output can be given to `write`.
  */
 #include "command.h"
+#include "cpuid_file.h"
 #include "decoded.h"
 #include "diag.h"
 #include "field_args.h"
@@ -13,25 +14,24 @@
 
 #include <stdlib.h>
 
-enum { OPT_BASE, OPT_JSON };
+enum { OPT_BASE, OPT_JSON, OPT_CPUID };
 
 static const struct cli_option encode_options[] = {
     [OPT_BASE] = {"base", 0, "VALUE", "Start from VALUE instead of 0"},
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON object (as 'decode --json' of the result)"},
+    [OPT_CPUID] = {"cpuid", 0, "FILE", LOOKUP_CPUID_OPTION_HELP},
 };
 
 static const char *const encode_operands[] = {"NAME|ADDRESS", "FIELD=VALUE"};
 
-static int run_encode(const struct command *self, const struct cli_args *args)
+static int encode(const struct cli_args *args, const struct msr_info *msr)
 {
-    const struct msr_info *msr = lookup_msr(args->operands[0]);
     char *const *values = args->operands + 1;
     size_t count = args->operand_count - 1, i;
     struct field_assignment *assignments;
     uint64_t value = 0;
     bool ok;
 
-    (void)self;
     if (msr == NULL)
         return TOOL_EXIT_USAGE;
     if (args->option[OPT_BASE] != NULL && !parse_value_arg(args->option[OPT_BASE], &value))
@@ -58,10 +58,26 @@ static int run_encode(const struct command *self, const struct cli_args *args)
     return TOOL_EXIT_OK;
 }
 
+static int run_encode(const struct command *self, const struct cli_args *args)
+{
+    struct cpuid_file dump;
+    int status;
+
+    (void)self;
+    if (args->option[OPT_CPUID] == NULL)
+        return encode(args, lookup_msr(args->operands[0]));
+    status = lookup_cpuid_option(args->option[OPT_CPUID], &dump);
+    if (status != TOOL_EXIT_OK)
+        return status;
+    status = encode(args, lookup_msr(args->operands[0]));
+    cpuid_file_free(&dump);
+    return status;
+}
+
 const struct command command_encode = {
     .name = "encode",
     .summary = "Compose a value of an MSR from field values",
-    .synopsis = "encode NAME|ADDRESS FIELD=VALUE... [--base VALUE] [--json]",
+    .synopsis = "encode NAME|ADDRESS FIELD=VALUE... [--base VALUE] [--cpuid FILE] [--json]",
     .description = "Composes a 64-bit value of the register from field assignments, without\n"
                    "touching the machine, and prints it in hex (0xD01), ready for 'write' or\n"
                    "'decode'. Fields not assigned keep their bits of --base (default 0).\n"

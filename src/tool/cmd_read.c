@@ -110,7 +110,7 @@ static int read_all(struct readings *r, bool *fatal)
 
 static void print_reserved_warning(const struct msr_info *msr, uint64_t value, const char *where)
 {
-    uint64_t reserved_set = value & msr->reserved_mask;
+    uint64_t reserved_set = value & must_be_zero_mask(msr);
     char mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
 
     if (reserved_set == 0)

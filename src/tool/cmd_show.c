@@ -3,6 +3,7 @@
  * MSR.
  */
 #include "command.h"
+#include "cpuid_file.h"
 #include "diag.h"
 #include "format.h"
 #include "json.h"
@@ -13,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_JSON };
+enum { OPT_JSON, OPT_CPUID };
 
 static const struct cli_option show_options[] = {
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON object (the shape of one 'list --json' entry)"},
+    [OPT_CPUID] = {"cpuid", 0, "FILE", LOOKUP_CPUID_OPTION_HELP},
 };
 
 static const char *const show_operands[] = {"NAME|ADDRESS"};
@@ -178,11 +180,21 @@ static void print_text(const struct msr_info *msr)
 
 static int run_show(const struct command *self, const struct cli_args *args)
 {
-    const struct msr_info *msr = lookup_msr(args->operands[0]);
+    const struct msr_info *msr;
+    struct cpuid_file dump;
 
     (void)self;
-    if (msr == NULL)
+    if (args->option[OPT_CPUID] != NULL) {
+        int status = lookup_cpuid_option(args->option[OPT_CPUID], &dump);
+        if (status != TOOL_EXIT_OK)
+            return status;
+    }
+    msr = lookup_msr(args->operands[0]);
+    if (msr == NULL) {
+        if (args->option[OPT_CPUID] != NULL)
+            cpuid_file_free(&dump);
         return TOOL_EXIT_USAGE;
+    }
     if (cli_flag(args, OPT_JSON)) {
         struct json_writer w;
 
@@ -192,17 +204,20 @@ static int run_show(const struct command *self, const struct cli_args *args)
     } else {
         print_text(msr);
     }
+    if (args->option[OPT_CPUID] != NULL)
+        cpuid_file_free(&dump);
     return TOOL_EXIT_OK;
 }
 
 const struct command command_show = {
     .name = "show",
     .summary = "Show one MSR: address, access, presence, reserved bits, fields",
-    .synopsis = "show NAME|ADDRESS [--json]",
+    .synopsis = "show NAME|ADDRESS [--cpuid FILE] [--json]",
     .description = "Shows everything the spec says about one MSR: address, category, access,\n"
                    "vendors, aliases, presence conditions, manual reference, reserved\n"
                    "bits, and every field with its bits, access, reset value, description and\n"
-                   "named values.",
+                   "named values. An address shared by several registers means the one of\n"
+                   "this machine's CPU, or with --cpuid FILE that of the dump's CPU.",
     .options = show_options,
     .option_count = sizeof show_options / sizeof show_options[0],
     .operand_names = show_operands,

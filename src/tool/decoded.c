@@ -1,12 +1,15 @@
 #include "decoded.h"
 
 #include "format.h"
+#include "msr_lookup.h"
 #include "text_table.h"
 
 const char *field_meaning(const struct msr_field_info *field, uint64_t x)
 {
     const char *name;
 
+    if (field->undocumented)
+        return "(undocumented: implementation-specific)";
     if (field->enum_values == NULL)
         return "";
     name = msr_field_enum_name(field, x);
@@ -58,7 +61,7 @@ void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint6
     json_hex(w, value);
     if (msr != NULL) {
         json_key(w, "reserved_bits_set");
-        json_hex(w, value & msr->reserved_mask);
+        json_hex(w, value & must_be_zero_mask(msr));
     }
     json_key(w, "fields");
     json_begin_array(w);
@@ -79,6 +82,10 @@ void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint6
         json_string(w, msr_access_name(f->access));
         json_key(w, "value");
         json_hex(w, x);
+        if (f->undocumented) {
+            json_key(w, "undocumented");
+            json_bool(w, true);
+        }
         if (f->enum_values != NULL) {
             /* null: the field is enumerated but this value has no name. */
             json_key(w, "enum");

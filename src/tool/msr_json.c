@@ -22,7 +22,8 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
     json_begin_object(w);
     json_key(w, "kind");
     json_string(w, msr_condition_kind_name(c->kind));
-    if (c->kind == MSR_CONDITION_KIND_ANY_OF || c->kind == MSR_CONDITION_KIND_ALL_OF) {
+    if (c->kind == MSR_CONDITION_KIND_ANY_OF || c->kind == MSR_CONDITION_KIND_ALL_OF ||
+        c->kind == MSR_CONDITION_KIND_NOT) {
         const struct msr_condition *child, *end = c + c->size;
         json_key(w, "conditions");
         json_begin_array(w);

@@ -1,5 +1,8 @@
 #include "msr_lookup.h"
 
+#include "command.h"
+#include "cpuid_file.h"
+
 #include "diag.h"
 #include "number.h"
 #include "suggest.h"
@@ -59,6 +62,11 @@ const struct msr_info *lookup_msr(const char *arg)
     msr = msr_find_by_name(arg);
     if (msr != NULL)
         return msr;
+    /* The SDM writes model-specific registers MSR_PLATFORM_INFO and Linux
+     * writes MSR_IA32_EFER; the spec's names drop that prefix. */
+    if ((arg[0] == 'M' || arg[0] == 'm') && (arg[1] == 'S' || arg[1] == 's') && (arg[2] == 'R' || arg[2] == 'r') &&
+        arg[3] == '_' && (msr = msr_find_by_name(arg + 4)) != NULL)
+        return msr;
     if (arg[0] == '\0') {
         usage_error("empty MSR name");
         return NULL;
@@ -69,18 +77,51 @@ const struct msr_info *lookup_msr(const char *arg)
     return NULL;
 }
 
-/* Where vendors define different registers at one address, the one this
- * machine's vendor documents: the tool reads and decodes this machine's MSRs. */
+/* Whose CPU a shared address is judged for: this machine's unless a command
+ * was given --cpuid FILE. */
+static struct msr_facts judged_facts = {&msr_cpuid_native, NULL, NULL};
+static bool judged_dump;
+
+void lookup_use_cpuid(const struct msr_cpuid_source *cpuid)
+{
+    judged_facts.cpuid = cpuid;
+    judged_dump = true;
+}
+
+int lookup_cpuid_option(const char *path, struct cpuid_file *dump)
+{
+    int status = cpuid_file_load(path, dump);
+
+    if (status == TOOL_EXIT_OK)
+        lookup_use_cpuid(&dump->source);
+    return status;
+}
+
+bool lookup_judges_dump(void)
+{
+    return judged_dump;
+}
+
+uint64_t must_be_zero_mask(const struct msr_info *msr)
+{
+    struct msr_masks masks;
+
+    if (!judged_dump)
+        return msr->reserved_mask;
+    msr_masks_for(msr, &judged_facts, false, &masks);
+    return masks.reserved;
+}
+
+const struct msr_facts *lookup_facts(void)
+{
+    return &judged_facts;
+}
+
+/* Where registers share an address, the one of the judged CPU: the tool reads
+ * and decodes this machine's MSRs, or those of the CPU a --cpuid dump names. */
 const struct msr_info *spec_msr_at(uint32_t address)
 {
-    static uint32_t vendor;
-    static bool vendor_known;
-
-    if (!vendor_known) {
-        vendor = msr_cpu_vendors(&msr_cpuid_native);
-        vendor_known = true;
-    }
-    return msr_find_by_address_for_vendor(address, vendor);
+    return msr_find_by_address_for_cpu(address, &judged_facts);
 }
 
 bool lookup_target(const char *arg, struct msr_target *out)

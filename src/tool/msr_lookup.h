@@ -9,17 +9,45 @@
 #ifndef X86MSR_TOOL_MSR_LOOKUP_H
 #define X86MSR_TOOL_MSR_LOOKUP_H
 
+#include <x86msr/cpuid.h>
 #include <x86msr/meta.h>
 
 /* The MSR `arg` names, or NULL after printing the error (exit with
  * TOOL_EXIT_USAGE). */
 const struct msr_info *lookup_msr(const char *arg);
 
-/* The MSR of the spec at `address`, or NULL. Where vendors share an address
- * (Intel IA32_LER_FROM_IP and AMD LAST_INT_FROM_IP at 0x1DD), the one this
- * machine's CPU vendor documents (else the first in table order), the same
- * for every subcommand. */
+/* The MSR of the spec at `address`, or NULL. Where registers share an address
+ * (Intel IA32_LER_FROM_IP and AMD LAST_INT_FROM_IP at 0x1DD; Intel registers
+ * of different processor models), the one of the CPU whose CPUID the tool
+ * judges by (lookup_use_cpuid(); by default this machine's):
+ * msr_find_by_address_for_cpu(), the same for every subcommand. */
 const struct msr_info *spec_msr_at(uint32_t address);
+
+/* Judge shared addresses by `cpuid` (a dump given with --cpuid FILE) instead
+ * of this machine's CPUID; it must outlive every later lookup. */
+void lookup_use_cpuid(const struct msr_cpuid_source *cpuid);
+
+/* The facts spec_msr_at() judges by (CPUID only). */
+const struct msr_facts *lookup_facts(void);
+
+struct cpuid_file;
+
+/* The --cpuid FILE option of decode, encode and show: loads the dump and judges
+ * by it (lookup_use_cpuid()). Returns TOOL_EXIT_OK, or the exit status after
+ * printing the error; free the dump with cpuid_file_free() when done. */
+int lookup_cpuid_option(const char *path, struct cpuid_file *dump);
+
+#define LOOKUP_CPUID_OPTION_HELP \
+    "Judge by the CPU of this `cpuid -r -1` dump, not this one: which register a shared address is, and which bits are reserved there"
+
+/* True once lookup_use_cpuid() named a dump. */
+bool lookup_judges_dump(void);
+
+/* The bits of `msr` that must be zero: on the CPU of a --cpuid dump, those no
+ * field present there covers (msr_masks_for(), fields of unknown presence
+ * counting as present); otherwise those no field of any processor covers.
+ * Undocumented (implementation-specific) fields are never must-be-zero. */
+uint64_t must_be_zero_mask(const struct msr_info *msr);
 
 /* A register named on the command line: in the spec (`msr` set) or, for
  * subcommands that access the machine, any address (`msr` NULL). */

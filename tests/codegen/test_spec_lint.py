@@ -114,6 +114,110 @@ class RealSpec(unittest.TestCase):
                 self.assertEqual([(f.msb, f.lsb) for f in by_name[name].fields], [(31, 0), (63, 32)])
 
 
+# An MSR name as descriptions write it: IA32_EFER, MSR_PLATFORM_INFO, IA32_MC{n}_CTL,
+# IA32_MCi_STATUS, IA32_PMCn (the manuals' index letters stand for {n}).
+MSR_TOKEN = re.compile(r"(?<![A-Za-z0-9_{])(?:IA32|MSR)_[A-Za-z0-9_{}]*[A-Za-z0-9}]")
+INDEX_LETTER = re.compile(r"(?<=[A-Z0-9])(?:\{n\}|[nix])(?=_|$)")
+
+
+def normalized(token):
+    """IA32_MCi_STATUS, IA32_MC{n}_STATUS, IA32_PMCn -> IA32_MC{n}_STATUS / IA32_PMC{n}; None when the
+    token is no MSR name (lower-case words)."""
+    token = INDEX_LETTER.sub("{n}", token)
+    return token if re.fullmatch(r"[A-Z0-9_]*(\{n\}[A-Z0-9_]*)?", token) else None
+# Tokens that look like MSR names but name something else (with the reason).
+NOT_MSR_NAMES = {
+    "MSR_VIRTUAL_ENUMERATION_SUPPORTED": "a field of IA32_ARCH_CAPABILITIES",
+}
+
+
+def field_signature(fields, with_descriptions):
+    return tuple((f["name"], str(f["bits"]), f.get("access"), str(f.get("enum")), f.get("undocumented", False),
+                  f.get("description") if with_descriptions else None) for f in fields)
+
+
+class SpecTrust(unittest.TestCase):
+    """Issue 12: a spec people can trust."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.raw = real_raw()
+        cls.model = real_model()
+
+    def test_every_register_has_fields(self):
+        """No register without fields: one without inner structure gets one field of its documented
+        width, so its reserved mask is true."""
+        empty = [m.name for m in self.model.msrs if not m.fields]
+        self.assertEqual(empty, [], "registers without fields")
+
+    def test_no_field_list_written_twice(self):
+        """A field list two registers share is a layout (`layouts:` + `layout:`), not two copies.
+        Lists of two or more fields compare by name, bits, access, enum and undocumented; single-field
+        lists also by description (a lone 63:0 VALUE field is often the whole register)."""
+        seen = {}
+        for m in self.raw["msrs"]:
+            fields = m.get("fields")
+            if not fields:
+                continue
+            key = field_signature(fields, with_descriptions=len(fields) == 1)
+            seen.setdefault(key, []).append(m["name"])
+        repeated = [names for names in seen.values() if len(names) > 1]
+        self.maxDiff = None
+        self.assertEqual(repeated, [], "registers with the same field list written out twice: use a layout")
+
+    def test_layouts_are_used_twice(self):
+        """A layout exists to be shared: each is referenced by at least two registers."""
+        uses = {}
+        for m in self.raw["msrs"]:
+            if "layout" in m:
+                uses[m["layout"]] = uses.get(m["layout"], 0) + 1
+        lonely = sorted(name for name in self.raw.get("layouts", {}) if uses.get(name, 0) < 2)
+        self.assertEqual(lonely, [], "layouts used by fewer than two registers")
+
+    def test_descriptions_name_only_msrs_of_the_spec(self):
+        """Every MSR a description names exists in the spec (by name or alias; the SDM's MSR_ prefix
+        of model-specific registers is dropped, as the spec names them)."""
+        known = set()
+        for m in self.model.msrs:
+            known.update((m.name,) + m.aliases)
+            for i in m.instances:
+                known.add(i.name)
+                known.update(i.aliases)
+        missing = {}
+
+        def check(owner, text):
+            for match in MSR_TOKEN.finditer(text or ""):
+                token = match.group(0)
+                name = normalized(token[4:] if token.startswith("MSR_") else token)
+                if token in NOT_MSR_NAMES or name is None or name in known or normalized(token) in known:
+                    continue
+                if (text[match.end():match.end() + 2] == "_*" and
+                        any(k.startswith(name + "_") for k in known)):  # IA32_RTIT_*: a family of MSRs
+                    continue
+                missing.setdefault(token, set()).add(owner)
+
+        for m in self.model.msrs:
+            check(m.name, m.description)
+            for f in m.fields:
+                check(f"{m.name}.{f.name}", f.description)
+        self.maxDiff = None
+        self.assertEqual({k: sorted(v) for k, v in missing.items()}, {},
+                         "descriptions name MSRs the spec does not have")
+
+    def test_no_presence_is_free_text(self):
+        """Presence is data: a description that speaks of when the register is present goes with a
+        structured `present_if` (the prose may explain it, never replace it)."""
+        prose_only = [m.name for m in self.model.msrs
+                      if re.search(r"(?i)\bpresent (if|when|only)\b", m.description) and m.present_if is None]
+        self.assertEqual(prose_only, [], "presence in prose only")
+
+    def test_no_unresolved_research_markers(self):
+        for m in self.raw["msrs"]:
+            text = " ".join([m.get("description", "")] + [f.get("description", "") for f in m.get("fields", [])])
+            with self.subTest(msr=m["name"]):
+                self.assertNotRegex(text, r"\b(UNCERTAIN|UNVERIFIED)\b")
+
+
 class SpecReadme(unittest.TestCase):
     def test_key_tables_in_sync(self):
         run = run_codegen("--spec", "spec/msrs.yaml", "--spec-doc", "spec/README.md", "--check")

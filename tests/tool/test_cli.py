@@ -84,14 +84,16 @@ class ListTests(ToolTestCase):
             with self.subTest(name):
                 self.assertEqual(addresses.get(name), address)
 
-    def test_json_is_sorted_by_address_and_shares_only_across_vendors(self):
+    def test_json_is_sorted_by_address_and_shared_addresses_are_told_apart(self):
         listing = self.listing()
         addresses = [int(m["address"], 16) for m in listing]
         self.assertEqual(addresses, sorted(addresses))
         for before, after in zip(listing, listing[1:]):
-            if before["address"] == after["address"]:
-                # vendors define different registers there (shares_address_with)
-                self.assertFalse(set(before["vendors"]) & set(after["vendors"]), after["name"])
+            if before["address"] == after["address"] and set(before["vendors"]) & set(after["vendors"]):
+                # one vendor's registers of different processors (shares_address_with): both say
+                # when they are present (the generator proved the conditions exclusive)
+                self.assertIsNotNone(before.get("present_if_tree"), before["name"])
+                self.assertIsNotNone(after.get("present_if_tree"), after["name"])
 
     def test_json_entries_have_the_documented_shape(self):
         for msr in self.listing():
@@ -109,7 +111,7 @@ class ListTests(ToolTestCase):
                 if "present_if" in msr:
                     self.assertIsInstance(msr["present_if"], str)
                     self.assertIn(msr["present_if_tree"]["kind"],
-                                  {"cpuid", "msr", "family", "context", "any_of", "all_of"})
+                                  {"cpuid", "msr", "family", "context", "any_of", "all_of", "not"})
                 for f in msr["fields"]:
                     for key in ("name", "lsb", "msb", "access", "description"):
                         self.assertIn(key, f)
@@ -349,6 +351,41 @@ class DecodeTests(ToolTestCase):
         data, fields = self.decoded("IA32_EFER", "0x8000000000000D01")
         self.assertEqual(data["reserved_bits_set"], "0x8000000000000000")
         self.assertEqual(fields["NXE"], 1)
+
+    def test_names_with_the_msr_prefix_are_found(self):
+        self.assertEqual(self.ok_json("decode", "MSR_PLATFORM_INFO", "0")["name"], "PLATFORM_INFO")
+        self.assertEqual(self.ok_json("decode", "msr_ia32_efer", "0")["name"], "IA32_EFER")
+
+    def test_shared_address_follows_the_cpu_of_a_dump(self):
+        # 0CDH: FSB_FREQ (Core, Core 2, early Atom) and SILVERMONT_FSB_FREQ share it by model.
+        silvermont = os.path.join(DATA, "cpuid-intel-silvermont.txt")
+        out = self.ok_json("decode", "0xCD", "0xC", "--cpuid", silvermont)
+        self.assertEqual(out["name"], "SILVERMONT_FSB_FREQ")
+        self.assertEqual(out["reserved_bits_set"], "0x0")
+        self.assertEqual(self.ok_json("show", "0xCD", "--cpuid", silvermont)["name"], "SILVERMONT_FSB_FREQ")
+        self.assertEqual(self.ok("encode", "0xCD", "BUS_SPEED=0xC", "--cpuid", silvermont), "0xC\n")
+
+    def test_reserved_bits_are_judged_for_the_cpu_of_a_dump(self):
+        # SVME (bit 12) is AMD's: reserved on the Intel CPU of the dump, a field on the AMD one.
+        intel = os.path.join(DATA, "cpuid-intel-vmx.txt")
+        amd = os.path.join(DATA, "cpuid-amd-svm.txt")
+        self.assertEqual(self.ok_json("decode", "IA32_EFER", "0x1D01", "--cpuid", intel)["reserved_bits_set"],
+                         "0x1000")
+        self.assertIn("warning: reserved bits set: 0x0000000000001000 (bit 12)",
+                      self.ok("decode", "IA32_EFER", "0x1D01", "--cpuid", intel))
+        self.assertEqual(self.ok_json("decode", "IA32_EFER", "0x1D01", "--cpuid", amd)["reserved_bits_set"], "0x0")
+        # Without a dump only the bits no processor uses are reserved.
+        self.assertEqual(self.ok_json("decode", "IA32_EFER", "0x1D01")["reserved_bits_set"], "0x0")
+
+    def test_undocumented_bits_are_no_reserved_bits(self):
+        # IA32_SYSENTER_CS bits 63:16 are implementation-specific (the SDM: not used, read and written).
+        out = self.ok_json("decode", "IA32_SYSENTER_CS", "0xFFFF0010")
+        self.assertEqual(out["reserved_bits_set"], "0x0")
+        field = next(f for f in out["fields"] if f["name"] == "NOT_USED")
+        self.assertTrue(field["undocumented"])
+        text = self.ok("decode", "IA32_SYSENTER_CS", "0xFFFF0010")
+        self.assertNotIn("warning", text)
+        self.assertIn("(undocumented: implementation-specific)", text)
 
     def test_pat_power_up_value_names_memory_types(self):
         out = self.ok_json("decode", "IA32_PAT", "0x0007040600070406")

@@ -314,12 +314,50 @@ START_TEST(every_generated_condition_describes_like_the_generator)
 }
 END_TEST
 
+START_TEST(not_and_shared_addresses_follow_the_processor)
+{
+    /* NOT swaps yes and no and keeps unknown. */
+    const struct msr_condition not_p4[] = {
+        { MSR_CONDITION_KIND_NOT, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, NULL, 0 },
+        { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0xF, 0, NULL, 0 } };
+    const struct msr_cpuid_entry p4[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0xF43, 0, 0, 0 } } };
+    const struct msr_cpuid_entry slm[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0x30678, 0, 0, 0 } },
+                                           { 0xA, 0, { 0, 0, 0, 3 } } };
+    const struct msr_cpuid_entry core2[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0x6F6, 0, 0, 0 } } };
+    const struct msr_cpuid_table tp = { p4, 2 }, ts = { slm, 3 }, tc = { core2, 2 };
+    struct msr_cpuid_source sp = msr_cpuid_table_source(&tp), ss = msr_cpuid_table_source(&ts),
+                            sc = msr_cpuid_table_source(&tc);
+    struct msr_facts fp = { &sp, NULL, NULL }, fs = { &ss, NULL, NULL }, fc = { &sc, NULL, NULL },
+                     none = { NULL, NULL, NULL };
+    char text[64];
+
+    ck_assert_int_eq(msr_condition_eval(not_p4, 0, &fp), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_condition_eval(not_p4, 0, &fs), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_condition_eval(not_p4, 0, &none), MSR_SUPPORT_UNKNOWN);
+    msr_condition_describe(not_p4, 0, false, text, sizeof text);
+    ck_assert_str_eq(text, "not (family 0FH)");
+    /* 0CDH: FSB_FREQ on Core 2, SILVERMONT_FSB_FREQ on Silvermont. */
+    ck_assert_str_eq(msr_find_by_address_for_cpu(MSR_FSB_FREQ, &fc)->name, "FSB_FREQ");
+    ck_assert_str_eq(msr_find_by_address_for_cpu(MSR_SILVERMONT_FSB_FREQ, &fs)->name, "SILVERMONT_FSB_FREQ");
+    /* 309H: the NetBurst counter on family 0FH, the fixed counter where CPUID.0AH reports it. */
+    ck_assert_str_eq(msr_find_by_address_for_cpu(0x309, &fp)->name, "FLAME_COUNTER1");
+    ck_assert_str_eq(msr_find_by_address_for_cpu(0x309, &fs)->name, "IA32_FIXED_CTR0");
+    ck_assert_ptr_null(msr_find_by_address_for_cpu(0x7FFFFFFF, &fs));
+}
+END_TEST
+
 START_TEST(masks_follow_the_processor)
 {
-    /* IA32_EFER.SVME and friends are AMD's: on an Intel CPU they are reserved. */
-    const struct msr_cpuid_entry intel[] = { { 0, 0, INTEL_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, 1u << 29 } } };
-    const struct msr_cpuid_entry amd[] = { { 0, 0, AMD_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, 1u << 29 } } };
-    const struct msr_cpuid_table ti = { intel, 2 }, ta = { amd, 2 };
+    /* IA32_EFER.SVME and friends are AMD's: on an Intel CPU they are reserved. Each EFER field
+     * also needs its CPUID bit (SYSCALL 11, NX 20, LM 29; AMD: SVM, TCE, FFXSR, MCOMMIT, INT_WBINVD,
+     * upper address ignore, automatic IBRS); the AMD CPU here has all of them. */
+    const uint32_t edx = (1u << 11) | (1u << 20) | (1u << 29);
+    const struct msr_cpuid_entry intel[] = { { 0, 0, INTEL_VENDOR }, { 0x80000001u, 0, { 0, 0, 0, edx } } };
+    const struct msr_cpuid_entry amd[] = { { 0, 0, AMD_VENDOR },
+                                           { 0x80000001u, 0, { 0, 0, (1u << 2) | (1u << 17), edx | (1u << 25) } },
+                                           { 0x80000008u, 0, { 0, (1u << 8) | (1u << 13), 0, 0 } },
+                                           { 0x80000021u, 0, { (1u << 7) | (1u << 8), 0, 0, 0 } } };
+    const struct msr_cpuid_table ti = { intel, 2 }, ta = { amd, 4 };
     struct msr_cpuid_source si = msr_cpuid_table_source(&ti), sa = msr_cpuid_table_source(&ta);
     struct msr_facts fi = { &si, NULL, NULL }, fa = { &sa, NULL, NULL };
     const struct msr_info *efer = msr_find_by_address(MSR_IA32_EFER), *lstar = msr_find_by_address(MSR_IA32_LSTAR);
@@ -373,6 +411,7 @@ int main(void)
     tcase_add_test(tc, presence_follows_the_facts_and_never_says_a_wrong_yes);
     tcase_add_test(tc, hypervisor_signatures_add_to_the_vendor_set);
     tcase_add_test(tc, masks_follow_the_processor);
+    tcase_add_test(tc, not_and_shared_addresses_follow_the_processor);
     tcase_add_test(tc, every_generated_condition_describes_like_the_generator);
     tcase_add_test(tc, native_cpuid_answers_for_this_machine);
     suite_add_tcase(s, tc);

@@ -137,7 +137,7 @@ typedef union msr_last_int_to_ip {
 #define msr_last_int_to_ip_read_safe(value) msr_rdmsr_safe(MSR_LAST_INT_TO_IP, MSR_RAW_PTR_(msr_last_int_to_ip_t, value))
 
 /* ============================================================================
- * LAST_BRANCH_STACK_SELECT (0xC000010E): rw, AMD; also called LBR_SELECT
+ * LAST_BRANCH_STACK_SELECT (0xC000010E): rw, AMD
  * Branch-type filter of the LBR stack (APM LastBranchStackSelect, LbrSelect): each set
  * bit suppresses recording of that kind of branch.
  * Present if: CPUID.(EAX=80000022H):EAX[1] = 1

@@ -44,16 +44,36 @@ extern "C" {
 #define MSR_L3QOS_BW_CONTROL_13              UINT32_C(0xC000020D)
 #define MSR_L3QOS_BW_CONTROL_14              UINT32_C(0xC000020E)
 #define MSR_L3QOS_BW_CONTROL_15              UINT32_C(0xC000020F)
-#define MSR_L3QOS_BW_CONTROL_x_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_L3QOS_BW_CONTROL_x_WRITABLE_MASK UINT64_C(0x0000000000000000)
+#define MSR_L3QOS_BW_CONTROL_x_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFF000)
+#define MSR_L3QOS_BW_CONTROL_x_WRITABLE_MASK UINT64_C(0x0000000000000FFF)
 #define MSR_L3QOS_BW_CONTROL_x_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_l3qos_bw_control_x {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0 : 64;
+        uint64_t bw      : 11; /* BW, bits 10:0, rw */
+        uint64_t u       : 1;  /* U, bit 11, rw */
+        uint64_t rsvd_12 : 52;
     };
 } msr_l3qos_bw_control_x_t;
+
+/*
+ * BW, bits 10:0, rw: Bandwidth limit in 1/8 GB/s units (with BW_LEN = 11, the value of
+ * current processors). Present if: CPUID.(EAX=80000020H,ECX=1H):EAX[31:0] = 11.
+ */
+#define MSR_L3QOS_BW_CONTROL_x_BW_SHIFT 0
+#define MSR_L3QOS_BW_CONTROL_x_BW_WIDTH 11
+#define MSR_L3QOS_BW_CONTROL_x_BW_MASK  UINT64_C(0x00000000000007FF)
+#define MSR_L3QOS_BW_CONTROL_x_BW_FIELD(op, ...) op(msr_l3qos_bw_control_x_t, uint64_t, UINT64_C(0x00000000000007FF), 0, 11, 1, __VA_ARGS__)
+
+/*
+ * U, bit 11, rw: Unlimited: the class gets no bandwidth limit (set at reset); bit
+ * BW_LEN in general. Present if: CPUID.(EAX=80000020H,ECX=1H):EAX[31:0] = 11.
+ */
+#define MSR_L3QOS_BW_CONTROL_x_U_SHIFT 11
+#define MSR_L3QOS_BW_CONTROL_x_U_WIDTH 1
+#define MSR_L3QOS_BW_CONTROL_x_U_MASK  UINT64_C(0x0000000000000800)
+#define MSR_L3QOS_BW_CONTROL_x_U_FIELD(op, ...) op(msr_l3qos_bw_control_x_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_L3QOS_BW_CONTROL_x_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_l3qos_bw_control_x_read(n)                           MSR_VALUE_(msr_l3qos_bw_control_x_t, msr_rdmsr_at_(UINT32_C(0xC0000200), 1u, 16u, (uint32_t)(n)))
@@ -91,16 +111,36 @@ typedef union msr_l3qos_bw_control_x {
 #define MSR_L3QOS_SMBW_CONTROL_13              UINT32_C(0xC000028D)
 #define MSR_L3QOS_SMBW_CONTROL_14              UINT32_C(0xC000028E)
 #define MSR_L3QOS_SMBW_CONTROL_15              UINT32_C(0xC000028F)
-#define MSR_L3QOS_SMBW_CONTROL_x_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_L3QOS_SMBW_CONTROL_x_WRITABLE_MASK UINT64_C(0x0000000000000000)
+#define MSR_L3QOS_SMBW_CONTROL_x_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFF000)
+#define MSR_L3QOS_SMBW_CONTROL_x_WRITABLE_MASK UINT64_C(0x0000000000000FFF)
 #define MSR_L3QOS_SMBW_CONTROL_x_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_l3qos_smbw_control_x {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0 : 64;
+        uint64_t bw      : 11; /* BW, bits 10:0, rw */
+        uint64_t u       : 1;  /* U, bit 11, rw */
+        uint64_t rsvd_12 : 52;
     };
 } msr_l3qos_smbw_control_x_t;
+
+/*
+ * BW, bits 10:0, rw: Bandwidth limit in 1/8 GB/s units (with BW_LEN = 11, the value of
+ * current processors). Present if: CPUID.(EAX=80000020H,ECX=1H):EAX[31:0] = 11.
+ */
+#define MSR_L3QOS_SMBW_CONTROL_x_BW_SHIFT 0
+#define MSR_L3QOS_SMBW_CONTROL_x_BW_WIDTH 11
+#define MSR_L3QOS_SMBW_CONTROL_x_BW_MASK  UINT64_C(0x00000000000007FF)
+#define MSR_L3QOS_SMBW_CONTROL_x_BW_FIELD(op, ...) op(msr_l3qos_smbw_control_x_t, uint64_t, UINT64_C(0x00000000000007FF), 0, 11, 1, __VA_ARGS__)
+
+/*
+ * U, bit 11, rw: Unlimited: the class gets no bandwidth limit (set at reset); bit
+ * BW_LEN in general. Present if: CPUID.(EAX=80000020H,ECX=1H):EAX[31:0] = 11.
+ */
+#define MSR_L3QOS_SMBW_CONTROL_x_U_SHIFT 11
+#define MSR_L3QOS_SMBW_CONTROL_x_U_WIDTH 1
+#define MSR_L3QOS_SMBW_CONTROL_x_U_MASK  UINT64_C(0x0000000000000800)
+#define MSR_L3QOS_SMBW_CONTROL_x_U_FIELD(op, ...) op(msr_l3qos_smbw_control_x_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 1, __VA_ARGS__)
 
 /* Instance n < MSR_L3QOS_SMBW_CONTROL_x_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_l3qos_smbw_control_x_read(n)                           MSR_VALUE_(msr_l3qos_smbw_control_x_t, msr_rdmsr_at_(UINT32_C(0xC0000280), 1u, 16u, (uint32_t)(n)))

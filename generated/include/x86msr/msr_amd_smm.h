@@ -24,16 +24,26 @@ extern "C" {
  * Reference: APM Vol 2 A.8 (Table A-8); layout in the BKDG/PPR
  */
 #define MSR_SMI_TRIGGER_IO_CYCLE               UINT32_C(0xC0010056)
-#define MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_SMI_TRIGGER_IO_CYCLE_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_SMI_TRIGGER_IO_CYCLE_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_smi_trigger_io_cycle {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0 : 64;
+        uint64_t value : 64; /* VALUE, bits 63:0, rw */
     };
 } msr_smi_trigger_io_cycle_t;
+
+/*
+ * VALUE, bits 63:0, rw: Implementation-specific content; the BKDG or PPR of each family
+ * gives the layout. Undocumented: implementation-specific bits, not reserved and not
+ * writable through the typed API.
+ */
+#define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_SHIFT 0
+#define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_WIDTH 64
+#define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_FIELD(op, ...) op(msr_smi_trigger_io_cycle_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_smi_trigger_io_cycle_read()                         MSR_VALUE_(msr_smi_trigger_io_cycle_t, msr_rdmsr(MSR_SMI_TRIGGER_IO_CYCLE))
 #define msr_smi_trigger_io_cycle_read_safe(value)               msr_rdmsr_safe(MSR_SMI_TRIGGER_IO_CYCLE, MSR_RAW_PTR_(msr_smi_trigger_io_cycle_t, value))
@@ -121,18 +131,26 @@ typedef union msr_smm_addr {
  * Reference: APM Vol 2 A.8 (Table A-8), 10.2.5 SMRAM Protected Areas
  */
 #define MSR_SMM_MASK               UINT32_C(0xC0010113)
-#define MSR_SMM_MASK_RESERVED_MASK UINT64_C(0xFFF000000001FFFC)
-#define MSR_SMM_MASK_WRITABLE_MASK UINT64_C(0x000FFFFFFFFE0003)
+#define MSR_SMM_MASK_RESERVED_MASK UINT64_C(0xFFF00000000188C0)
+#define MSR_SMM_MASK_WRITABLE_MASK UINT64_C(0x000FFFFFFFFE773F)
 #define MSR_SMM_MASK_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_smm_mask {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ae      : 1;  /* AE, bit 0, rw */
-        uint64_t te      : 1;  /* TE, bit 1, rw */
-        uint64_t rsvd_2  : 15;
-        uint64_t mask    : 35; /* MASK, bits 51:17, rw */
-        uint64_t rsvd_52 : 12;
+        uint64_t ae         : 1;  /* AE, bit 0, rw */
+        uint64_t te         : 1;  /* TE, bit 1, rw */
+        uint64_t aclose     : 1;  /* ACLOSE, bit 2, rw */
+        uint64_t tclose     : 1;  /* TCLOSE, bit 3, rw */
+        uint64_t amtypeiowc : 1;  /* AMTYPEIOWC, bit 4, rw */
+        uint64_t tmtypeiowc : 1;  /* TMTYPEIOWC, bit 5, rw */
+        uint64_t rsvd_6     : 2;
+        uint64_t amtypedram : 3;  /* AMTYPEDRAM, bits 10:8, rw */
+        uint64_t rsvd_11    : 1;
+        uint64_t tmtypedram : 3;  /* TMTYPEDRAM, bits 14:12, rw */
+        uint64_t rsvd_15    : 2;
+        uint64_t mask       : 35; /* MASK, bits 51:17, rw */
+        uint64_t rsvd_52    : 12;
     };
 } msr_smm_mask_t;
 
@@ -153,6 +171,60 @@ typedef union msr_smm_mask {
 #define MSR_SMM_MASK_TE_WIDTH 1
 #define MSR_SMM_MASK_TE_MASK  UINT64_C(0x0000000000000002)
 #define MSR_SMM_MASK_TE_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
+
+/*
+ * ACLOSE, bit 2, rw: ASeg closed: SMM-range accesses from outside SMM go to MMIO
+ * (BKDG/PPR).
+ */
+#define MSR_SMM_MASK_ACLOSE_SHIFT 2
+#define MSR_SMM_MASK_ACLOSE_WIDTH 1
+#define MSR_SMM_MASK_ACLOSE_MASK  UINT64_C(0x0000000000000004)
+#define MSR_SMM_MASK_ACLOSE_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
+
+/*
+ * TCLOSE, bit 3, rw: TSeg closed: SMM-range accesses from outside SMM go to MMIO
+ * (BKDG/PPR).
+ */
+#define MSR_SMM_MASK_TCLOSE_SHIFT 3
+#define MSR_SMM_MASK_TCLOSE_WIDTH 1
+#define MSR_SMM_MASK_TCLOSE_MASK  UINT64_C(0x0000000000000008)
+#define MSR_SMM_MASK_TCLOSE_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
+
+/*
+ * AMTYPEIOWC, bit 4, rw: ASeg memory type for I/O (write combining) accesses
+ * (BKDG/PPR).
+ */
+#define MSR_SMM_MASK_AMTYPEIOWC_SHIFT 4
+#define MSR_SMM_MASK_AMTYPEIOWC_WIDTH 1
+#define MSR_SMM_MASK_AMTYPEIOWC_MASK  UINT64_C(0x0000000000000010)
+#define MSR_SMM_MASK_AMTYPEIOWC_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
+
+/*
+ * TMTYPEIOWC, bit 5, rw: TSeg memory type for I/O (write combining) accesses
+ * (BKDG/PPR).
+ */
+#define MSR_SMM_MASK_TMTYPEIOWC_SHIFT 5
+#define MSR_SMM_MASK_TMTYPEIOWC_WIDTH 1
+#define MSR_SMM_MASK_TMTYPEIOWC_MASK  UINT64_C(0x0000000000000020)
+#define MSR_SMM_MASK_TMTYPEIOWC_FIELD(op, ...) op(msr_smm_mask_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
+
+/*
+ * AMTYPEDRAM, bits 10:8, rw: Memory type of ASeg DRAM accesses in SMM (BKDG/PPR).
+ * Values: enum msr_memory_type.
+ */
+#define MSR_SMM_MASK_AMTYPEDRAM_SHIFT 8
+#define MSR_SMM_MASK_AMTYPEDRAM_WIDTH 3
+#define MSR_SMM_MASK_AMTYPEDRAM_MASK  UINT64_C(0x0000000000000700)
+#define MSR_SMM_MASK_AMTYPEDRAM_FIELD(op, ...) op(msr_smm_mask_t, enum msr_memory_type, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
+
+/*
+ * TMTYPEDRAM, bits 14:12, rw: Memory type of TSeg DRAM accesses in SMM (BKDG/PPR).
+ * Values: enum msr_memory_type.
+ */
+#define MSR_SMM_MASK_TMTYPEDRAM_SHIFT 12
+#define MSR_SMM_MASK_TMTYPEDRAM_WIDTH 3
+#define MSR_SMM_MASK_TMTYPEDRAM_MASK  UINT64_C(0x0000000000007000)
+#define MSR_SMM_MASK_TMTYPEDRAM_FIELD(op, ...) op(msr_smm_mask_t, enum msr_memory_type, UINT64_C(0x0000000000007000), 12, 3, 1, __VA_ARGS__)
 
 /*
  * MASK, bits 51:17, rw: TSeg mask bits 51:17; selects which address bits must match
@@ -208,16 +280,26 @@ typedef union msr_smm_key {
  * Reference: APM Vol 2 A.8 (Table A-8); layout in the BKDG/PPR
  */
 #define MSR_LOCAL_SMI_STATUS               UINT32_C(0xC001011A)
-#define MSR_LOCAL_SMI_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_LOCAL_SMI_STATUS_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_LOCAL_SMI_STATUS_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_LOCAL_SMI_STATUS_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_local_smi_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0 : 64;
+        uint64_t value : 64; /* VALUE, bits 63:0, rw */
     };
 } msr_local_smi_status_t;
+
+/*
+ * VALUE, bits 63:0, rw: Implementation-specific content; the BKDG or PPR of each family
+ * gives the layout. Undocumented: implementation-specific bits, not reserved and not
+ * writable through the typed API.
+ */
+#define MSR_LOCAL_SMI_STATUS_VALUE_SHIFT 0
+#define MSR_LOCAL_SMI_STATUS_VALUE_WIDTH 64
+#define MSR_LOCAL_SMI_STATUS_VALUE_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_LOCAL_SMI_STATUS_VALUE_FIELD(op, ...) op(msr_local_smi_status_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 0, __VA_ARGS__)
 
 #define msr_local_smi_status_read()                         MSR_VALUE_(msr_local_smi_status_t, msr_rdmsr(MSR_LOCAL_SMI_STATUS))
 #define msr_local_smi_status_read_safe(value)               msr_rdmsr_safe(MSR_LOCAL_SMI_STATUS, MSR_RAW_PTR_(msr_local_smi_status_t, value))

@@ -26,14 +26,14 @@ extern "C" {
  */
 #define MSR_IA32_APIC_BASE               UINT32_C(0x1B)
 #define MSR_IA32_APIC_BASE_RESERVED_MASK UINT64_C(0xFFF00000000002FF)
-#define MSR_IA32_APIC_BASE_WRITABLE_MASK UINT64_C(0x000FFFFFFFFFFD00)
+#define MSR_IA32_APIC_BASE_WRITABLE_MASK UINT64_C(0x000FFFFFFFFFFC00)
 #define MSR_IA32_APIC_BASE_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_apic_base {
     uint64_t raw;
     __extension__ struct {
         uint64_t rsvd_0    : 8;
-        uint64_t bsp       : 1;  /* BSP, bit 8, rw */
+        uint64_t bsp       : 1;  /* BSP, bit 8, ro */
         uint64_t rsvd_9    : 1;
         uint64_t extd      : 1;  /* EXTD, bit 10, rw */
         uint64_t en        : 1;  /* EN, bit 11, rw */
@@ -43,17 +43,17 @@ typedef union msr_ia32_apic_base {
 } msr_ia32_apic_base_t;
 
 /*
- * BSP, bit 8, rw: Set on the bootstrap processor, clear on application processors (AMD:
+ * BSP, bit 8, ro: Set on the bootstrap processor, clear on application processors (AMD:
  * BSC, read-only).
  */
 #define MSR_IA32_APIC_BASE_BSP_SHIFT 8
 #define MSR_IA32_APIC_BASE_BSP_WIDTH 1
 #define MSR_IA32_APIC_BASE_BSP_MASK  UINT64_C(0x0000000000000100)
-#define MSR_IA32_APIC_BASE_BSP_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
+#define MSR_IA32_APIC_BASE_BSP_FIELD(op, ...) op(msr_ia32_apic_base_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
  * EXTD, bit 10, rw: Enables x2APIC mode (needs CPUID.01H:ECX[21]); cleared by reset.
- * Reset: 0.
+ * Reset: 0. Present if: CPUID.(EAX=1H):ECX[21] = 1.
  */
 #define MSR_IA32_APIC_BASE_EXTD_SHIFT 10
 #define MSR_IA32_APIC_BASE_EXTD_WIDTH 1

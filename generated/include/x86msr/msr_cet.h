@@ -45,7 +45,8 @@ typedef union msr_ia32_u_cet {
 } msr_ia32_u_cet_t;
 
 /*
- * SH_STK_EN, bit 0, rw: Enables shadow stacks at CPL 3.
+ * SH_STK_EN, bit 0, rw: Enables shadow stacks at CPL 3. Present if:
+ * CPUID.(EAX=7H):ECX[7] = 1.
  */
 #define MSR_IA32_U_CET_SH_STK_EN_SHIFT 0
 #define MSR_IA32_U_CET_SH_STK_EN_WIDTH 1
@@ -53,7 +54,8 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_SH_STK_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * WR_SHSTK_EN, bit 1, rw: Enables the WRSSD/WRSSQ instructions at CPL 3.
+ * WR_SHSTK_EN, bit 1, rw: Enables the WRSSD/WRSSQ instructions at CPL 3. Present if:
+ * CPUID.(EAX=7H):ECX[7] = 1.
  */
 #define MSR_IA32_U_CET_WR_SHSTK_EN_SHIFT 1
 #define MSR_IA32_U_CET_WR_SHSTK_EN_WIDTH 1
@@ -61,7 +63,8 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_WR_SHSTK_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
- * ENDBR_EN, bit 2, rw: Intel: enables indirect branch tracking.
+ * ENDBR_EN, bit 2, rw: Intel: enables indirect branch tracking. Only on Intel. Present
+ * if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_U_CET_ENDBR_EN_SHIFT 2
 #define MSR_IA32_U_CET_ENDBR_EN_WIDTH 1
@@ -70,7 +73,7 @@ typedef union msr_ia32_u_cet {
 
 /*
  * LEG_IW_EN, bit 3, rw: Intel: enables legacy compatibility treatment for indirect
- * branch tracking.
+ * branch tracking. Only on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_U_CET_LEG_IW_EN_SHIFT 3
 #define MSR_IA32_U_CET_LEG_IW_EN_WIDTH 1
@@ -78,7 +81,8 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_LEG_IW_EN_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
- * NO_TRACK_EN, bit 4, rw: Intel: allows the no-track prefix on indirect branches.
+ * NO_TRACK_EN, bit 4, rw: Intel: allows the no-track prefix on indirect branches. Only
+ * on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_U_CET_NO_TRACK_EN_SHIFT 4
 #define MSR_IA32_U_CET_NO_TRACK_EN_WIDTH 1
@@ -87,7 +91,7 @@ typedef union msr_ia32_u_cet {
 
 /*
  * SUPPRESS_DIS, bit 5, rw: Intel: disables suppression of indirect branch tracking on
- * legacy compatibility.
+ * legacy compatibility. Only on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_U_CET_SUPPRESS_DIS_SHIFT 5
 #define MSR_IA32_U_CET_SUPPRESS_DIS_WIDTH 1
@@ -96,7 +100,7 @@ typedef union msr_ia32_u_cet {
 
 /*
  * SUPPRESS, bit 10, rw: Intel: indirect branch tracking is suppressed (writable to 1
- * only with TRACKER idle).
+ * only with TRACKER idle). Only on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_U_CET_SUPPRESS_SHIFT 10
 #define MSR_IA32_U_CET_SUPPRESS_WIDTH 1
@@ -104,7 +108,8 @@ typedef union msr_ia32_u_cet {
 #define MSR_IA32_U_CET_SUPPRESS_FIELD(op, ...) op(msr_ia32_u_cet_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
- * TRACKER, bit 11, rw: Intel: tracker state: 0 IDLE, 1 WAIT_FOR_ENDBRANCH.
+ * TRACKER, bit 11, rw: Intel: tracker state: 0 IDLE, 1 WAIT_FOR_ENDBRANCH. Only on
+ * Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_U_CET_TRACKER_SHIFT 11
 #define MSR_IA32_U_CET_TRACKER_WIDTH 1
@@ -113,7 +118,8 @@ typedef union msr_ia32_u_cet {
 
 /*
  * EB_LEG_BITMAP_BASE, bits 63:12, rw: Intel: linear address bits 63:12 of the legacy
- * code page bitmap. Holds a canonical linear address.
+ * code page bitmap. Only on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1. Holds a
+ * canonical linear address.
  */
 #define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_SHIFT 12
 #define MSR_IA32_U_CET_EB_LEG_BITMAP_BASE_WIDTH 52
@@ -156,7 +162,8 @@ typedef union msr_ia32_s_cet {
 } msr_ia32_s_cet_t;
 
 /*
- * SH_STK_EN, bit 0, rw: Enables shadow stacks at CPL 0-2.
+ * SH_STK_EN, bit 0, rw: Enables shadow stacks at CPL 3. Present if:
+ * CPUID.(EAX=7H):ECX[7] = 1.
  */
 #define MSR_IA32_S_CET_SH_STK_EN_SHIFT 0
 #define MSR_IA32_S_CET_SH_STK_EN_WIDTH 1
@@ -164,7 +171,8 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_SH_STK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * WR_SHSTK_EN, bit 1, rw: Enables the WRSSD/WRSSQ instructions at CPL 0-2.
+ * WR_SHSTK_EN, bit 1, rw: Enables the WRSSD/WRSSQ instructions at CPL 3. Present if:
+ * CPUID.(EAX=7H):ECX[7] = 1.
  */
 #define MSR_IA32_S_CET_WR_SHSTK_EN_SHIFT 1
 #define MSR_IA32_S_CET_WR_SHSTK_EN_WIDTH 1
@@ -172,7 +180,8 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_WR_SHSTK_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000002), 1, 1, 1, __VA_ARGS__)
 
 /*
- * ENDBR_EN, bit 2, rw: Intel: enables indirect branch tracking.
+ * ENDBR_EN, bit 2, rw: Intel: enables indirect branch tracking. Only on Intel. Present
+ * if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_S_CET_ENDBR_EN_SHIFT 2
 #define MSR_IA32_S_CET_ENDBR_EN_WIDTH 1
@@ -181,7 +190,7 @@ typedef union msr_ia32_s_cet {
 
 /*
  * LEG_IW_EN, bit 3, rw: Intel: enables legacy compatibility treatment for indirect
- * branch tracking.
+ * branch tracking. Only on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_S_CET_LEG_IW_EN_SHIFT 3
 #define MSR_IA32_S_CET_LEG_IW_EN_WIDTH 1
@@ -189,7 +198,8 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_LEG_IW_EN_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
- * NO_TRACK_EN, bit 4, rw: Intel: allows the no-track prefix on indirect branches.
+ * NO_TRACK_EN, bit 4, rw: Intel: allows the no-track prefix on indirect branches. Only
+ * on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_S_CET_NO_TRACK_EN_SHIFT 4
 #define MSR_IA32_S_CET_NO_TRACK_EN_WIDTH 1
@@ -198,7 +208,7 @@ typedef union msr_ia32_s_cet {
 
 /*
  * SUPPRESS_DIS, bit 5, rw: Intel: disables suppression of indirect branch tracking on
- * legacy compatibility.
+ * legacy compatibility. Only on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_S_CET_SUPPRESS_DIS_SHIFT 5
 #define MSR_IA32_S_CET_SUPPRESS_DIS_WIDTH 1
@@ -207,7 +217,7 @@ typedef union msr_ia32_s_cet {
 
 /*
  * SUPPRESS, bit 10, rw: Intel: indirect branch tracking is suppressed (writable to 1
- * only with TRACKER idle).
+ * only with TRACKER idle). Only on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_S_CET_SUPPRESS_SHIFT 10
 #define MSR_IA32_S_CET_SUPPRESS_WIDTH 1
@@ -215,7 +225,8 @@ typedef union msr_ia32_s_cet {
 #define MSR_IA32_S_CET_SUPPRESS_FIELD(op, ...) op(msr_ia32_s_cet_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
- * TRACKER, bit 11, rw: Intel: tracker state: 0 IDLE, 1 WAIT_FOR_ENDBRANCH.
+ * TRACKER, bit 11, rw: Intel: tracker state: 0 IDLE, 1 WAIT_FOR_ENDBRANCH. Only on
+ * Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1.
  */
 #define MSR_IA32_S_CET_TRACKER_SHIFT 11
 #define MSR_IA32_S_CET_TRACKER_WIDTH 1
@@ -224,7 +235,8 @@ typedef union msr_ia32_s_cet {
 
 /*
  * EB_LEG_BITMAP_BASE, bits 63:12, rw: Intel: linear address bits 63:12 of the legacy
- * code page bitmap. Holds a canonical linear address.
+ * code page bitmap. Only on Intel. Present if: CPUID.(EAX=7H):EDX[20] = 1. Holds a
+ * canonical linear address.
  */
 #define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_SHIFT 12
 #define MSR_IA32_S_CET_EB_LEG_BITMAP_BASE_WIDTH 52

@@ -24,8 +24,8 @@ extern "C" {
  * Reference: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A
  */
 #define MSR_IA32_DEBUGCTL               UINT32_C(0x1D9)
-#define MSR_IA32_DEBUGCTL_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFF0038)
-#define MSR_IA32_DEBUGCTL_WRITABLE_MASK UINT64_C(0x000000000000FFC7)
+#define MSR_IA32_DEBUGCTL_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFF0000)
+#define MSR_IA32_DEBUGCTL_WRITABLE_MASK UINT64_C(0x000000000000FFFF)
 #define MSR_IA32_DEBUGCTL_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_debugctl {
@@ -34,7 +34,7 @@ typedef union msr_ia32_debugctl {
         uint64_t lbr                   : 1;  /* LBR, bit 0, rw */
         uint64_t btf                   : 1;  /* BTF, bit 1, rw */
         uint64_t bus_lock_detect       : 1;  /* BUS_LOCK_DETECT, bit 2, rw */
-        uint64_t rsvd_3                : 3;
+        uint64_t pb1_pb3               : 3;  /* PB1_PB3, bits 5:3, rw */
         uint64_t tr                    : 1;  /* TR, bit 6, rw */
         uint64_t bts                   : 1;  /* BTS, bit 7, rw */
         uint64_t btint                 : 1;  /* BTINT, bit 8, rw */
@@ -67,7 +67,7 @@ typedef union msr_ia32_debugctl {
 
 /*
  * BUS_LOCK_DETECT, bit 2, rw: Intel: raise #DB after instructions that acquire a bus
- * lock (CPUID.(EAX=07H,ECX=0):ECX[24]).
+ * lock (CPUID.(EAX=07H,ECX=0):ECX[24]). Present if: CPUID.(EAX=7H):ECX[24] = 1.
  */
 #define MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_SHIFT 2
 #define MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_WIDTH 1
@@ -75,7 +75,17 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BUS_LOCK_DETECT_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
- * TR, bit 6, rw: Intel: send branch trace messages.
+ * PB1_PB3, bits 5:3, rw: AMD performance-monitor pin controls PB1..PB3: each makes its
+ * PM pin report breakpoint matches (the APM's PB0 at bit 2 became BUS_LOCK_DETECT).
+ * Only on AMD.
+ */
+#define MSR_IA32_DEBUGCTL_PB1_PB3_SHIFT 3
+#define MSR_IA32_DEBUGCTL_PB1_PB3_WIDTH 3
+#define MSR_IA32_DEBUGCTL_PB1_PB3_MASK  UINT64_C(0x0000000000000038)
+#define MSR_IA32_DEBUGCTL_PB1_PB3_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000038), 3, 3, 1, __VA_ARGS__)
+
+/*
+ * TR, bit 6, rw: Intel: send branch trace messages. Only on Intel.
  */
 #define MSR_IA32_DEBUGCTL_TR_SHIFT 6
 #define MSR_IA32_DEBUGCTL_TR_WIDTH 1
@@ -83,7 +93,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_TR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
- * BTS, bit 7, rw: Intel: log branch trace messages in the BTS buffer.
+ * BTS, bit 7, rw: Intel: log branch trace messages in the BTS buffer. Only on Intel.
  */
 #define MSR_IA32_DEBUGCTL_BTS_SHIFT 7
 #define MSR_IA32_DEBUGCTL_BTS_WIDTH 1
@@ -92,6 +102,7 @@ typedef union msr_ia32_debugctl {
 
 /*
  * BTINT, bit 8, rw: Intel: interrupt when the BTS buffer is full instead of wrapping.
+ * Only on Intel.
  */
 #define MSR_IA32_DEBUGCTL_BTINT_SHIFT 8
 #define MSR_IA32_DEBUGCTL_BTINT_WIDTH 1
@@ -99,7 +110,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTINT_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
- * BTS_OFF_OS, bit 9, rw: Intel: skip BTS/BTM while CPL = 0.
+ * BTS_OFF_OS, bit 9, rw: Intel: skip BTS/BTM while CPL = 0. Only on Intel.
  */
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_SHIFT 9
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_WIDTH 1
@@ -107,7 +118,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
- * BTS_OFF_USR, bit 10, rw: Intel: skip BTS/BTM while CPL > 0.
+ * BTS_OFF_USR, bit 10, rw: Intel: skip BTS/BTM while CPL > 0. Only on Intel.
  */
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_SHIFT 10
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_WIDTH 1
@@ -115,7 +126,7 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
- * FREEZE_LBRS_ON_PMI, bit 11, rw: Intel: freeze the LBR stack on a PMI.
+ * FREEZE_LBRS_ON_PMI, bit 11, rw: Intel: freeze the LBR stack on a PMI. Only on Intel.
  */
 #define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_SHIFT 11
 #define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_WIDTH 1
@@ -124,7 +135,7 @@ typedef union msr_ia32_debugctl {
 
 /*
  * FREEZE_PERFMON_ON_PMI, bit 12, rw: Intel: clear the IA32_PERF_GLOBAL_CTRL enables on
- * a PMI.
+ * a PMI. Only on Intel.
  */
 #define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_SHIFT 12
 #define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_WIDTH 1
@@ -133,7 +144,7 @@ typedef union msr_ia32_debugctl {
 
 /*
  * ENABLE_UNCORE_PMI, bit 13, rw: Intel: receive and generate PMIs on behalf of the
- * uncore.
+ * uncore. Only on Intel.
  */
 #define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_SHIFT 13
 #define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_WIDTH 1
@@ -142,7 +153,8 @@ typedef union msr_ia32_debugctl {
 
 /*
  * FREEZE_WHILE_SMM, bit 14, rw: Intel: freeze perfmon and trace while in SMM
- * (IA32_PERF_CAPABILITIES[12]).
+ * (IA32_PERF_CAPABILITIES[12]). Only on Intel. Present if: IA32_PERF_CAPABILITIES[12] =
+ * 1.
  */
 #define MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_SHIFT 14
 #define MSR_IA32_DEBUGCTL_FREEZE_WHILE_SMM_WIDTH 1
@@ -151,7 +163,8 @@ typedef union msr_ia32_debugctl {
 
 /*
  * RTM_DEBUG, bit 15, rw: Intel: enable advanced debugging of RTM regions
- * (CPUID.(EAX=07H,ECX=0):EBX[11]).
+ * (CPUID.(EAX=07H,ECX=0):EBX[11]). Only on Intel. Present if: CPUID.(EAX=7H):EBX[11] =
+ * 1.
  */
 #define MSR_IA32_DEBUGCTL_RTM_DEBUG_SHIFT 15
 #define MSR_IA32_DEBUGCTL_RTM_DEBUG_WIDTH 1

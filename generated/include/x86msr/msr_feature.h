@@ -170,35 +170,50 @@ typedef union msr_ia32_core_capabilities {
 
 /* ============================================================================
  * IA32_MISC_ENABLE (0x1A0): rw, Intel
- * Miscellaneous processor feature enables and feature-availability reports.
- * Reference: SDM Vol 4 Table 2-2
+ * Miscellaneous processor feature enables and feature-availability reports. Besides the
+ * architectural bits, each processor generation documents its own enables (prefetchers,
+ * TM2, turbo); those fields exist on the families and models the SDM gives them for.
+ * Reference: SDM Vol 4 Table 2-2 and the model tables; edk2 ArchitecturalMsr.h, Pentium4Msr.h, Core2Msr.h, AtomMsr.h, NehalemMsr.h; Linux msr-index.h MSR_IA32_MISC_ENABLE_*
  */
 #define MSR_IA32_MISC_ENABLE               UINT32_C(0x1A0)
-#define MSR_IA32_MISC_ENABLE_RESERVED_MASK UINT64_C(0xFFFFFFFBFF3AE776)
-#define MSR_IA32_MISC_ENABLE_WRITABLE_MASK UINT64_C(0x0000000400C50009)
+#define MSR_IA32_MISC_ENABLE_RESERVED_MASK UINT64_C(0xFFFFFF180000C022)
+#define MSR_IA32_MISC_ENABLE_WRITABLE_MASK UINT64_C(0x000000E401DD275D)
 #define MSR_IA32_MISC_ENABLE_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_misc_enable {
     uint64_t raw;
     __extension__ struct {
         uint64_t fast_strings         : 1;  /* FAST_STRINGS, bit 0, rw */
-        uint64_t rsvd_1               : 2;
+        uint64_t rsvd_1               : 1;
+        uint64_t x87_compat           : 1;  /* X87_COMPAT, bit 2, rw */
         uint64_t auto_thermal_control : 1;  /* AUTO_THERMAL_CONTROL, bit 3, rw */
-        uint64_t rsvd_4               : 3;
+        uint64_t split_lock_disable   : 1;  /* SPLIT_LOCK_DISABLE, bit 4, rw */
+        uint64_t rsvd_5               : 1;
+        uint64_t l3_cache_disable     : 1;  /* L3_CACHE_DISABLE, bit 6, rw */
         uint64_t perf_mon_available   : 1;  /* PERF_MON_AVAILABLE, bit 7, ro */
-        uint64_t rsvd_8               : 3;
+        uint64_t suppress_lock        : 1;  /* SUPPRESS_LOCK, bit 8, rw */
+        uint64_t prefetch_disable     : 1;  /* PREFETCH_DISABLE, bit 9, rw */
+        uint64_t ferr_multiplex       : 1;  /* FERR_MULTIPLEX, bit 10, rw */
         uint64_t bts_unavailable      : 1;  /* BTS_UNAVAILABLE, bit 11, ro */
         uint64_t pebs_unavailable     : 1;  /* PEBS_UNAVAILABLE, bit 12, ro */
-        uint64_t rsvd_13              : 3;
+        uint64_t tm2_enable           : 1;  /* TM2_ENABLE, bit 13, rw */
+        uint64_t rsvd_14              : 2;
         uint64_t eist_enable          : 1;  /* EIST_ENABLE, bit 16, rw */
-        uint64_t rsvd_17              : 1;
+        uint64_t impl_17              : 1;  /* IMPL_17, bit 17, rw */
         uint64_t monitor_fsm          : 1;  /* MONITOR_FSM, bit 18, rw */
-        uint64_t rsvd_19              : 3;
+        uint64_t adj_prefetch_disable : 1;  /* ADJ_PREFETCH_DISABLE, bit 19, rw */
+        uint64_t eist_select_lock     : 1;  /* EIST_SELECT_LOCK, bit 20, rwo */
+        uint64_t impl_21              : 1;  /* IMPL_21, bit 21, rw */
         uint64_t limit_cpuid_maxval   : 1;  /* LIMIT_CPUID_MAXVAL, bit 22, rw */
         uint64_t xtpr_message_disable : 1;  /* XTPR_MESSAGE_DISABLE, bit 23, rw */
-        uint64_t rsvd_24              : 10;
+        uint64_t l1d_context_mode     : 1;  /* L1D_CONTEXT_MODE, bit 24, rw */
+        uint64_t impl_33_25           : 9;  /* IMPL_33_25, bits 33:25, rw */
         uint64_t xd_bit_disable       : 1;  /* XD_BIT_DISABLE, bit 34, rw */
-        uint64_t rsvd_35              : 29;
+        uint64_t rsvd_35              : 2;
+        uint64_t dcu_prefetch_disable : 1;  /* DCU_PREFETCH_DISABLE, bit 37, rw */
+        uint64_t turbo_disable        : 1;  /* TURBO_DISABLE, bit 38, rw */
+        uint64_t ip_prefetch_disable  : 1;  /* IP_PREFETCH_DISABLE, bit 39, rw */
+        uint64_t rsvd_40              : 24;
     };
 } msr_ia32_misc_enable_t;
 
@@ -212,6 +227,15 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_FAST_STRINGS_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
+ * X87_COMPAT, bit 2, rw: NetBurst: x87 FPU compatibility mode (FERR#-style error
+ * reporting). Present if: family 0FH.
+ */
+#define MSR_IA32_MISC_ENABLE_X87_COMPAT_SHIFT 2
+#define MSR_IA32_MISC_ENABLE_X87_COMPAT_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_X87_COMPAT_MASK  UINT64_C(0x0000000000000004)
+#define MSR_IA32_MISC_ENABLE_X87_COMPAT_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
+
+/*
  * AUTO_THERMAL_CONTROL, bit 3, rw: Enables the automatic thermal control circuit
  * (TM1/TM2); the default depends on the product.
  */
@@ -221,12 +245,58 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_AUTO_THERMAL_CONTROL_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 /*
+ * SPLIT_LOCK_DISABLE, bit 4, rw: NetBurst: locked accesses that split a cache line
+ * raise no bus lock. Present if: family 0FH.
+ */
+#define MSR_IA32_MISC_ENABLE_SPLIT_LOCK_DISABLE_SHIFT 4
+#define MSR_IA32_MISC_ENABLE_SPLIT_LOCK_DISABLE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_SPLIT_LOCK_DISABLE_MASK  UINT64_C(0x0000000000000010)
+#define MSR_IA32_MISC_ENABLE_SPLIT_LOCK_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
+
+/*
+ * L3_CACHE_DISABLE, bit 6, rw: NetBurst: disables the third-level cache. Present if:
+ * family 0FH.
+ */
+#define MSR_IA32_MISC_ENABLE_L3_CACHE_DISABLE_SHIFT 6
+#define MSR_IA32_MISC_ENABLE_L3_CACHE_DISABLE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_L3_CACHE_DISABLE_MASK  UINT64_C(0x0000000000000040)
+#define MSR_IA32_MISC_ENABLE_L3_CACHE_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
+
+/*
  * PERF_MON_AVAILABLE, bit 7, ro: Performance monitoring is available.
  */
 #define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_SHIFT 7
 #define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_MASK  UINT64_C(0x0000000000000080)
 #define MSR_IA32_MISC_ENABLE_PERF_MON_AVAILABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000080), 7, 1, 0, __VA_ARGS__)
+
+/*
+ * SUPPRESS_LOCK, bit 8, rw: NetBurst: suppresses the LOCK# assertion of locked
+ * operations. Present if: family 0FH.
+ */
+#define MSR_IA32_MISC_ENABLE_SUPPRESS_LOCK_SHIFT 8
+#define MSR_IA32_MISC_ENABLE_SUPPRESS_LOCK_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_SUPPRESS_LOCK_MASK  UINT64_C(0x0000000000000100)
+#define MSR_IA32_MISC_ENABLE_SUPPRESS_LOCK_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
+
+/*
+ * PREFETCH_DISABLE, bit 9, rw: NetBurst and Core 2: disables the hardware (L2
+ * streaming) prefetcher. Present if: family 0FH or family 6H, model 0FH/17H.
+ */
+#define MSR_IA32_MISC_ENABLE_PREFETCH_DISABLE_SHIFT 9
+#define MSR_IA32_MISC_ENABLE_PREFETCH_DISABLE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_PREFETCH_DISABLE_MASK  UINT64_C(0x0000000000000200)
+#define MSR_IA32_MISC_ENABLE_PREFETCH_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
+
+/*
+ * FERR_MULTIPLEX, bit 10, rw: FERR# multiplexing: PBE# signals pending break events
+ * (NetBurst to Atom). Present if: family 0FH or family 6H, model 0DH or family 6H,
+ * model 0EH or family 6H, model 0FH/17H or family 6H, model 1CH/26H/27H/35H/36H.
+ */
+#define MSR_IA32_MISC_ENABLE_FERR_MULTIPLEX_SHIFT 10
+#define MSR_IA32_MISC_ENABLE_FERR_MULTIPLEX_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_FERR_MULTIPLEX_MASK  UINT64_C(0x0000000000000400)
+#define MSR_IA32_MISC_ENABLE_FERR_MULTIPLEX_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
  * BTS_UNAVAILABLE, bit 11, ro: Branch trace storage is not supported.
@@ -245,6 +315,16 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_PEBS_UNAVAILABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
+ * TM2_ENABLE, bit 13, rw: Thermal monitor 2 (frequency and voltage reduction) instead
+ * of TM1 (NetBurst to Atom). Present if: family 0FH or family 6H, model 0EH or family
+ * 6H, model 0FH/17H or family 6H, model 1CH/26H/27H/35H/36H.
+ */
+#define MSR_IA32_MISC_ENABLE_TM2_ENABLE_SHIFT 13
+#define MSR_IA32_MISC_ENABLE_TM2_ENABLE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_TM2_ENABLE_MASK  UINT64_C(0x0000000000002000)
+#define MSR_IA32_MISC_ENABLE_TM2_ENABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000002000), 13, 1, 1, __VA_ARGS__)
+
+/*
  * EIST_ENABLE, bit 16, rw: Enables Enhanced Intel SpeedStep Technology
  * (CPUID.01H:ECX[7]).
  */
@@ -254,6 +334,16 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_EIST_ENABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
+ * IMPL_17, bit 17, rw: Set by Core and Core 2 processors; not documented. Present if:
+ * family 6H, model 0DH/0EH/0FH/17H/1CH/26H/27H/35H/36H. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_IA32_MISC_ENABLE_IMPL_17_SHIFT 17
+#define MSR_IA32_MISC_ENABLE_IMPL_17_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_IMPL_17_MASK  UINT64_C(0x0000000000020000)
+#define MSR_IA32_MISC_ENABLE_IMPL_17_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000020000), 17, 1, 0, __VA_ARGS__)
+
+/*
  * MONITOR_FSM, bit 18, rw: Enables MONITOR/MWAIT (default 1); with 0, CPUID.01H:ECX[3]
  * reads 0 and the instructions raise #UD.
  */
@@ -261,6 +351,36 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_MONITOR_FSM_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_MONITOR_FSM_MASK  UINT64_C(0x0000000000040000)
 #define MSR_IA32_MISC_ENABLE_MONITOR_FSM_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
+
+/*
+ * ADJ_PREFETCH_DISABLE, bit 19, rw: NetBurst and Core 2: disables the adjacent cache
+ * line prefetcher. Present if: family 0FH or family 6H, model 0FH/17H.
+ */
+#define MSR_IA32_MISC_ENABLE_ADJ_PREFETCH_DISABLE_SHIFT 19
+#define MSR_IA32_MISC_ENABLE_ADJ_PREFETCH_DISABLE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_ADJ_PREFETCH_DISABLE_MASK  UINT64_C(0x0000000000080000)
+#define MSR_IA32_MISC_ENABLE_ADJ_PREFETCH_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
+
+/*
+ * EIST_SELECT_LOCK, bit 20, rwo: Core 2 and Atom: locks Enhanced SpeedStep controls
+ * until reset. Present if: family 6H, model 0FH/17H or family 6H, model
+ * 1CH/26H/27H/35H/36H.
+ */
+#define MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_SHIFT 20
+#define MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_MASK  UINT64_C(0x0000000000100000)
+#define MSR_IA32_MISC_ENABLE_EIST_SELECT_LOCK_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_21, bit 21, rw: Set or kept by NetBurst to Atom processors; not documented.
+ * Present if: family 0FH or family 6H, model 0DH/0EH/0FH/17H/1CH/26H/27H/35H/36H.
+ * Undocumented: implementation-specific bits, not reserved and not writable through the
+ * typed API.
+ */
+#define MSR_IA32_MISC_ENABLE_IMPL_21_SHIFT 21
+#define MSR_IA32_MISC_ENABLE_IMPL_21_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_IMPL_21_MASK  UINT64_C(0x0000000000200000)
+#define MSR_IA32_MISC_ENABLE_IMPL_21_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 0, __VA_ARGS__)
 
 /*
  * LIMIT_CPUID_MAXVAL, bit 22, rw: CPUID.00H reports a maximum basic leaf of 2.
@@ -280,6 +400,26 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_XTPR_MESSAGE_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000000800000), 23, 1, 1, __VA_ARGS__)
 
 /*
+ * L1D_CONTEXT_MODE, bit 24, rw: NetBurst: the L1 data cache runs in shared rather than
+ * adaptive mode between logical processors. Present if: family 0FH.
+ */
+#define MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_SHIFT 24
+#define MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_MASK  UINT64_C(0x0000000001000000)
+#define MSR_IA32_MISC_ENABLE_L1D_CONTEXT_MODE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000001000000), 24, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_33_25, bits 33:25, rw: Set by NetBurst, Pentium M, Core, Core 2 and Atom
+ * processors; not documented. Present if: family 0FH or family 6H, model
+ * 0DH/0EH/0FH/17H/1CH/26H/27H/35H/36H. Undocumented: implementation-specific bits, not
+ * reserved and not writable through the typed API.
+ */
+#define MSR_IA32_MISC_ENABLE_IMPL_33_25_SHIFT 25
+#define MSR_IA32_MISC_ENABLE_IMPL_33_25_WIDTH 9
+#define MSR_IA32_MISC_ENABLE_IMPL_33_25_MASK  UINT64_C(0x00000003FE000000)
+#define MSR_IA32_MISC_ENABLE_IMPL_33_25_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x00000003FE000000), 25, 9, 0, __VA_ARGS__)
+
+/*
  * XD_BIT_DISABLE, bit 34, rw: Disables the execute-disable feature;
  * CPUID.80000001H:EDX[20] then reads 0.
  */
@@ -287,6 +427,34 @@ typedef union msr_ia32_misc_enable {
 #define MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_WIDTH 1
 #define MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_MASK  UINT64_C(0x0000000400000000)
 #define MSR_IA32_MISC_ENABLE_XD_BIT_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
+
+/*
+ * DCU_PREFETCH_DISABLE, bit 37, rw: Core 2: disables the L1 data (DCU) prefetcher.
+ * Present if: family 6H, model 0FH/17H.
+ */
+#define MSR_IA32_MISC_ENABLE_DCU_PREFETCH_DISABLE_SHIFT 37
+#define MSR_IA32_MISC_ENABLE_DCU_PREFETCH_DISABLE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_DCU_PREFETCH_DISABLE_MASK  UINT64_C(0x0000002000000000)
+#define MSR_IA32_MISC_ENABLE_DCU_PREFETCH_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000002000000000), 37, 1, 1, __VA_ARGS__)
+
+/*
+ * TURBO_DISABLE, bit 38, rw: Disables opportunistic frequency (IDA on Core 2, Turbo
+ * Boost later); CPUID.06H:EAX[1] then reads 0. Family 06H processors with turbo.
+ * Present if: family 6H.
+ */
+#define MSR_IA32_MISC_ENABLE_TURBO_DISABLE_SHIFT 38
+#define MSR_IA32_MISC_ENABLE_TURBO_DISABLE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_TURBO_DISABLE_MASK  UINT64_C(0x0000004000000000)
+#define MSR_IA32_MISC_ENABLE_TURBO_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 1, __VA_ARGS__)
+
+/*
+ * IP_PREFETCH_DISABLE, bit 39, rw: Core 2: disables the IP-based L1 data prefetcher.
+ * Present if: family 6H, model 0FH/17H.
+ */
+#define MSR_IA32_MISC_ENABLE_IP_PREFETCH_DISABLE_SHIFT 39
+#define MSR_IA32_MISC_ENABLE_IP_PREFETCH_DISABLE_WIDTH 1
+#define MSR_IA32_MISC_ENABLE_IP_PREFETCH_DISABLE_MASK  UINT64_C(0x0000008000000000)
+#define MSR_IA32_MISC_ENABLE_IP_PREFETCH_DISABLE_FIELD(op, ...) op(msr_ia32_misc_enable_t, uint64_t, UINT64_C(0x0000008000000000), 39, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_misc_enable_read()                         MSR_VALUE_(msr_ia32_misc_enable_t, msr_rdmsr(MSR_IA32_MISC_ENABLE))
 #define msr_ia32_misc_enable_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MISC_ENABLE, MSR_RAW_PTR_(msr_ia32_misc_enable_t, value))

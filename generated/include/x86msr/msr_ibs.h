@@ -25,8 +25,8 @@ extern "C" {
  * Reference: APM Vol 2 13.3.2 IBS Fetch Control Register (IbsFetchCtl); address from the PPR/BKDG (MSRC001_10xx), layout APM Vol 2 13.3
  */
 #define MSR_IBS_FETCH_CTL               UINT32_C(0xC0011030)
-#define MSR_IBS_FETCH_CTL_RESERVED_MASK UINT64_C(0xC500000000000000)
-#define MSR_IBS_FETCH_CTL_WRITABLE_MASK UINT64_C(0x3AFFFFFFFFFFFFFF)
+#define MSR_IBS_FETCH_CTL_RESERVED_MASK UINT64_C(0xC000000000000000)
+#define MSR_IBS_FETCH_CTL_WRITABLE_MASK UINT64_C(0x3FFFFFFFFFFFFFFF)
 #define MSR_IBS_FETCH_CTL_W1C_MASK      UINT64_C(0x0000000000000000)
 
 /* Values of IBS_FETCH_CTL.IBS_L1_TLB_PG_SZ */
@@ -50,9 +50,9 @@ typedef union msr_ibs_fetch_ctl {
         uint64_t ibs_phy_addr_valid : 1;  /* IBS_PHY_ADDR_VALID, bit 52, rw */
         uint64_t ibs_l1_tlb_pg_sz   : 2;  /* IBS_L1_TLB_PG_SZ, bits 54:53, rw */
         uint64_t ibs_l1_tlb_miss    : 1;  /* IBS_L1_TLB_MISS, bit 55, rw */
-        uint64_t rsvd_56            : 1;
+        uint64_t ibs_l2_tlb_miss    : 1;  /* IBS_L2_TLB_MISS, bit 56, rw */
         uint64_t ibs_rand_en        : 1;  /* IBS_RAND_EN, bit 57, rw */
-        uint64_t rsvd_58            : 1;
+        uint64_t ibs_fetch_l2_miss  : 1;  /* IBS_FETCH_L2_MISS, bit 58, rw */
         uint64_t ibs_l3_miss_only   : 1;  /* IBS_L3_MISS_ONLY, bit 59, rw */
         uint64_t ibs_fetch_oc_miss  : 1;  /* IBS_FETCH_OC_MISS, bit 60, rw */
         uint64_t ibs_fetch_l3_miss  : 1;  /* IBS_FETCH_L3_MISS, bit 61, rw */
@@ -148,6 +148,14 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_L1_TLB_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
+ * IBS_L2_TLB_MISS, bit 56, rw: The tagged fetch missed the L2 TLB.
+ */
+#define MSR_IBS_FETCH_CTL_IBS_L2_TLB_MISS_SHIFT 56
+#define MSR_IBS_FETCH_CTL_IBS_L2_TLB_MISS_WIDTH 1
+#define MSR_IBS_FETCH_CTL_IBS_L2_TLB_MISS_MASK  UINT64_C(0x0100000000000000)
+#define MSR_IBS_FETCH_CTL_IBS_L2_TLB_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, 1, __VA_ARGS__)
+
+/*
  * IBS_RAND_EN, bit 57, rw: Randomizes bits 3:0 of the fetch interval counter when the
  * register is written.
  */
@@ -155,6 +163,15 @@ typedef union msr_ibs_fetch_ctl {
 #define MSR_IBS_FETCH_CTL_IBS_RAND_EN_WIDTH 1
 #define MSR_IBS_FETCH_CTL_IBS_RAND_EN_MASK  UINT64_C(0x0200000000000000)
 #define MSR_IBS_FETCH_CTL_IBS_RAND_EN_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0200000000000000), 57, 1, 1, __VA_ARGS__)
+
+/*
+ * IBS_FETCH_L2_MISS, bit 58, rw: The tagged fetch missed the L2 cache (valid with
+ * IBS_FETCH_COMP).
+ */
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_L2_MISS_SHIFT 58
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_L2_MISS_WIDTH 1
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_L2_MISS_MASK  UINT64_C(0x0400000000000000)
+#define MSR_IBS_FETCH_CTL_IBS_FETCH_L2_MISS_FIELD(op, ...) op(msr_ibs_fetch_ctl_t, uint64_t, UINT64_C(0x0400000000000000), 58, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_L3_MISS_ONLY, bit 59, rw: Fetch L3-miss filtering: interrupt only for samples
@@ -391,22 +408,54 @@ typedef union msr_ibs_op_rip {
  * Reference: APM Vol 2 13.3.4 IBS Op Data 1 Register (IbsOpData1); address from the PPR/BKDG (MSRC001_10xx), layout APM Vol 2 13.3
  */
 #define MSR_IBS_OP_DATA               UINT32_C(0xC0011035)
-#define MSR_IBS_OP_DATA_RESERVED_MASK UINT64_C(0xFFFFFF83FFFFFFFF)
-#define MSR_IBS_OP_DATA_WRITABLE_MASK UINT64_C(0x0000007C00000000)
+#define MSR_IBS_OP_DATA_RESERVED_MASK UINT64_C(0xFFFFFE0000000000)
+#define MSR_IBS_OP_DATA_WRITABLE_MASK UINT64_C(0x000001FCFFFFFFFF)
 #define MSR_IBS_OP_DATA_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ibs_op_data {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0           : 34;
-        uint64_t ibs_op_return    : 1;  /* IBS_OP_RETURN, bit 34, rw */
-        uint64_t ibs_op_brn_taken : 1;  /* IBS_OP_BRN_TAKEN, bit 35, rw */
-        uint64_t ibs_op_brn_misp  : 1;  /* IBS_OP_BRN_MISP, bit 36, rw */
-        uint64_t ibs_op_brn_ret   : 1;  /* IBS_OP_BRN_RET, bit 37, rw */
-        uint64_t ibs_rip_invalid  : 1;  /* IBS_RIP_INVALID, bit 38, rw */
-        uint64_t rsvd_39          : 25;
+        uint64_t ibs_comp_to_ret_ctr : 16; /* IBS_COMP_TO_RET_CTR, bits 15:0, rw */
+        uint64_t ibs_tag_to_ret_ctr  : 16; /* IBS_TAG_TO_RET_CTR, bits 31:16, rw */
+        uint64_t impl_33_32          : 2;  /* IMPL_33_32, bits 33:32, rw */
+        uint64_t ibs_op_return       : 1;  /* IBS_OP_RETURN, bit 34, rw */
+        uint64_t ibs_op_brn_taken    : 1;  /* IBS_OP_BRN_TAKEN, bit 35, rw */
+        uint64_t ibs_op_brn_misp     : 1;  /* IBS_OP_BRN_MISP, bit 36, rw */
+        uint64_t ibs_op_brn_ret      : 1;  /* IBS_OP_BRN_RET, bit 37, rw */
+        uint64_t ibs_rip_invalid     : 1;  /* IBS_RIP_INVALID, bit 38, rw */
+        uint64_t ibs_op_brn_fuse     : 1;  /* IBS_OP_BRN_FUSE, bit 39, rw */
+        uint64_t ibs_op_microcode    : 1;  /* IBS_OP_MICROCODE, bit 40, rw */
+        uint64_t rsvd_41             : 23;
     };
 } msr_ibs_op_data_t;
+
+/*
+ * IBS_COMP_TO_RET_CTR, bits 15:0, rw: Core clocks from completion of the tagged op to
+ * its retirement.
+ */
+#define MSR_IBS_OP_DATA_IBS_COMP_TO_RET_CTR_SHIFT 0
+#define MSR_IBS_OP_DATA_IBS_COMP_TO_RET_CTR_WIDTH 16
+#define MSR_IBS_OP_DATA_IBS_COMP_TO_RET_CTR_MASK  UINT64_C(0x000000000000FFFF)
+#define MSR_IBS_OP_DATA_IBS_COMP_TO_RET_CTR_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
+
+/*
+ * IBS_TAG_TO_RET_CTR, bits 31:16, rw: Core clocks from tagging the op to its
+ * retirement.
+ */
+#define MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_SHIFT 16
+#define MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_WIDTH 16
+#define MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_MASK  UINT64_C(0x00000000FFFF0000)
+#define MSR_IBS_OP_DATA_IBS_TAG_TO_RET_CTR_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 16, 1, __VA_ARGS__)
+
+/*
+ * IMPL_33_32, bits 33:32, rw: Family 10H branch information (resync and mispredicted
+ * return in its BKDG); reserved in later families. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_IBS_OP_DATA_IMPL_33_32_SHIFT 32
+#define MSR_IBS_OP_DATA_IMPL_33_32_WIDTH 2
+#define MSR_IBS_OP_DATA_IMPL_33_32_MASK  UINT64_C(0x0000000300000000)
+#define MSR_IBS_OP_DATA_IMPL_33_32_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000000300000000), 32, 2, 0, __VA_ARGS__)
 
 /*
  * IBS_OP_RETURN, bit 34, rw: The tagged op was a retired near return.
@@ -448,6 +497,22 @@ typedef union msr_ibs_op_data {
 #define MSR_IBS_OP_DATA_IBS_RIP_INVALID_MASK  UINT64_C(0x0000004000000000)
 #define MSR_IBS_OP_DATA_IBS_RIP_INVALID_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 1, __VA_ARGS__)
 
+/*
+ * IBS_OP_BRN_FUSE, bit 39, rw: The tagged op was a fused branch.
+ */
+#define MSR_IBS_OP_DATA_IBS_OP_BRN_FUSE_SHIFT 39
+#define MSR_IBS_OP_DATA_IBS_OP_BRN_FUSE_WIDTH 1
+#define MSR_IBS_OP_DATA_IBS_OP_BRN_FUSE_MASK  UINT64_C(0x0000008000000000)
+#define MSR_IBS_OP_DATA_IBS_OP_BRN_FUSE_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000008000000000), 39, 1, 1, __VA_ARGS__)
+
+/*
+ * IBS_OP_MICROCODE, bit 40, rw: The tagged op came from microcode.
+ */
+#define MSR_IBS_OP_DATA_IBS_OP_MICROCODE_SHIFT 40
+#define MSR_IBS_OP_DATA_IBS_OP_MICROCODE_WIDTH 1
+#define MSR_IBS_OP_DATA_IBS_OP_MICROCODE_MASK  UINT64_C(0x0000010000000000)
+#define MSR_IBS_OP_DATA_IBS_OP_MICROCODE_FIELD(op, ...) op(msr_ibs_op_data_t, uint64_t, UINT64_C(0x0000010000000000), 40, 1, 1, __VA_ARGS__)
+
 #define msr_ibs_op_data_read()                         MSR_VALUE_(msr_ibs_op_data_t, msr_rdmsr(MSR_IBS_OP_DATA))
 #define msr_ibs_op_data_read_safe(value)               msr_rdmsr_safe(MSR_IBS_OP_DATA, MSR_RAW_PTR_(msr_ibs_op_data_t, value))
 #define msr_ibs_op_data_write(value)                   msr_wrmsr(MSR_IBS_OP_DATA, MSR_RAW_(msr_ibs_op_data_t, value))
@@ -457,22 +522,61 @@ typedef union msr_ibs_op_data {
 
 /* ============================================================================
  * IBS_OP_DATA2 (0xC0011036): rw, AMD
- * Northbridge/data-source information of the tagged op; the content is
- * implementation-dependent (BKDG/PPR).
+ * Data source of the tagged op when it was a load that missed the data cache: which
+ * cache, node or memory supplied the data.
  * Present if: CPUID.(EAX=80000001H):ECX[10] = 1
  * Reference: APM Vol 2 13.3.4 IBS Op Data 2 Register (IbsOpData2); address from the PPR/BKDG (MSRC001_10xx), layout APM Vol 2 13.3
  */
 #define MSR_IBS_OP_DATA2               UINT32_C(0xC0011036)
-#define MSR_IBS_OP_DATA2_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_IBS_OP_DATA2_WRITABLE_MASK UINT64_C(0x0000000000000000)
+#define MSR_IBS_OP_DATA2_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFF08)
+#define MSR_IBS_OP_DATA2_WRITABLE_MASK UINT64_C(0x00000000000000F7)
 #define MSR_IBS_OP_DATA2_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ibs_op_data2 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0 : 64;
+        uint64_t data_src_lo  : 3;  /* DATA_SRC_LO, bits 2:0, rw */
+        uint64_t rsvd_3       : 1;
+        uint64_t rmt_node     : 1;  /* RMT_NODE, bit 4, rw */
+        uint64_t cache_hit_st : 1;  /* CACHE_HIT_ST, bit 5, rw */
+        uint64_t data_src_hi  : 2;  /* DATA_SRC_HI, bits 7:6, rw */
+        uint64_t rsvd_8       : 56;
     };
 } msr_ibs_op_data2_t;
+
+/*
+ * DATA_SRC_LO, bits 2:0, rw: Where a load that missed the data cache got its data (low
+ * bits of the source code: local cache, DRAM, remote cache, I/O).
+ */
+#define MSR_IBS_OP_DATA2_DATA_SRC_LO_SHIFT 0
+#define MSR_IBS_OP_DATA2_DATA_SRC_LO_WIDTH 3
+#define MSR_IBS_OP_DATA2_DATA_SRC_LO_MASK  UINT64_C(0x0000000000000007)
+#define MSR_IBS_OP_DATA2_DATA_SRC_LO_FIELD(op, ...) op(msr_ibs_op_data2_t, uint64_t, UINT64_C(0x0000000000000007), 0, 3, 1, __VA_ARGS__)
+
+/*
+ * RMT_NODE, bit 4, rw: The data came from another node.
+ */
+#define MSR_IBS_OP_DATA2_RMT_NODE_SHIFT 4
+#define MSR_IBS_OP_DATA2_RMT_NODE_WIDTH 1
+#define MSR_IBS_OP_DATA2_RMT_NODE_MASK  UINT64_C(0x0000000000000010)
+#define MSR_IBS_OP_DATA2_RMT_NODE_FIELD(op, ...) op(msr_ibs_op_data2_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
+
+/*
+ * CACHE_HIT_ST, bit 5, rw: Cache state of a cache-to-cache hit: 0 modified, 1 owned.
+ */
+#define MSR_IBS_OP_DATA2_CACHE_HIT_ST_SHIFT 5
+#define MSR_IBS_OP_DATA2_CACHE_HIT_ST_WIDTH 1
+#define MSR_IBS_OP_DATA2_CACHE_HIT_ST_MASK  UINT64_C(0x0000000000000020)
+#define MSR_IBS_OP_DATA2_CACHE_HIT_ST_FIELD(op, ...) op(msr_ibs_op_data2_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
+
+/*
+ * DATA_SRC_HI, bits 7:6, rw: High bits of the data source code (extended sources of
+ * family 19H and later).
+ */
+#define MSR_IBS_OP_DATA2_DATA_SRC_HI_SHIFT 6
+#define MSR_IBS_OP_DATA2_DATA_SRC_HI_WIDTH 2
+#define MSR_IBS_OP_DATA2_DATA_SRC_HI_MASK  UINT64_C(0x00000000000000C0)
+#define MSR_IBS_OP_DATA2_DATA_SRC_HI_FIELD(op, ...) op(msr_ibs_op_data2_t, uint64_t, UINT64_C(0x00000000000000C0), 6, 2, 1, __VA_ARGS__)
 
 #define msr_ibs_op_data2_read()                         MSR_VALUE_(msr_ibs_op_data2_t, msr_rdmsr(MSR_IBS_OP_DATA2))
 #define msr_ibs_op_data2_read_safe(value)               msr_rdmsr_safe(MSR_IBS_OP_DATA2, MSR_RAW_PTR_(msr_ibs_op_data2_t, value))
@@ -489,32 +593,36 @@ typedef union msr_ibs_op_data2 {
  * Reference: APM Vol 2 13.3.4 IBS Op Data 3 Register (IbsOpData3); address from the PPR/BKDG (MSRC001_10xx), layout APM Vol 2 13.3
  */
 #define MSR_IBS_OP_DATA3               UINT32_C(0xC0011037)
-#define MSR_IBS_OP_DATA3_RESERVED_MASK UINT64_C(0xFFFF0000FFF91E48)
-#define MSR_IBS_OP_DATA3_WRITABLE_MASK UINT64_C(0x0000FFFF0006E1B7)
+#define MSR_IBS_OP_DATA3_RESERVED_MASK UINT64_C(0x0000000000001E00)
+#define MSR_IBS_OP_DATA3_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFE1FF)
 #define MSR_IBS_OP_DATA3_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ibs_op_data3 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ibs_ld_op             : 1;  /* IBS_LD_OP, bit 0, rw */
-        uint64_t ibs_st_op             : 1;  /* IBS_ST_OP, bit 1, rw */
-        uint64_t ibs_dc_l1tlb_miss     : 1;  /* IBS_DC_L1TLB_MISS, bit 2, rw */
-        uint64_t rsvd_3                : 1;
-        uint64_t ibs_dc_l1tlb_hit_2m   : 1;  /* IBS_DC_L1TLB_HIT_2M, bit 4, rw */
-        uint64_t ibs_dc_l1tlb_hit_1g   : 1;  /* IBS_DC_L1TLB_HIT_1G, bit 5, rw */
-        uint64_t rsvd_6                : 1;
-        uint64_t ibs_dc_miss           : 1;  /* IBS_DC_MISS, bit 7, rw */
-        uint64_t ibs_dc_mis_acc        : 1;  /* IBS_DC_MIS_ACC, bit 8, rw */
-        uint64_t rsvd_9                : 4;
-        uint64_t ibs_dc_wc_mem_acc     : 1;  /* IBS_DC_WC_MEM_ACC, bit 13, rw */
-        uint64_t ibs_dc_uc_mem_acc     : 1;  /* IBS_DC_UC_MEM_ACC, bit 14, rw */
-        uint64_t ibs_dc_locked_op      : 1;  /* IBS_DC_LOCKED_OP, bit 15, rw */
-        uint64_t rsvd_16               : 1;
-        uint64_t ibs_dc_lin_addr_valid : 1;  /* IBS_DC_LIN_ADDR_VALID, bit 17, rw */
-        uint64_t ibs_dc_phy_addr_valid : 1;  /* IBS_DC_PHY_ADDR_VALID, bit 18, rw */
-        uint64_t rsvd_19               : 13;
-        uint64_t ibs_dc_miss_lat       : 16; /* IBS_DC_MISS_LAT, bits 47:32, rw */
-        uint64_t rsvd_48               : 16;
+        uint64_t ibs_ld_op                    : 1;  /* IBS_LD_OP, bit 0, rw */
+        uint64_t ibs_st_op                    : 1;  /* IBS_ST_OP, bit 1, rw */
+        uint64_t ibs_dc_l1tlb_miss            : 1;  /* IBS_DC_L1TLB_MISS, bit 2, rw */
+        uint64_t ibs_dc_l2tlb_miss            : 1;  /* IBS_DC_L2TLB_MISS, bit 3, rw */
+        uint64_t ibs_dc_l1tlb_hit_2m          : 1;  /* IBS_DC_L1TLB_HIT_2M, bit 4, rw */
+        uint64_t ibs_dc_l1tlb_hit_1g          : 1;  /* IBS_DC_L1TLB_HIT_1G, bit 5, rw */
+        uint64_t ibs_dc_l2tlb_hit_2m          : 1;  /* IBS_DC_L2TLB_HIT_2M, bit 6, rw */
+        uint64_t ibs_dc_miss                  : 1;  /* IBS_DC_MISS, bit 7, rw */
+        uint64_t ibs_dc_mis_acc               : 1;  /* IBS_DC_MIS_ACC, bit 8, rw */
+        uint64_t rsvd_9                       : 4;
+        uint64_t ibs_dc_wc_mem_acc            : 1;  /* IBS_DC_WC_MEM_ACC, bit 13, rw */
+        uint64_t ibs_dc_uc_mem_acc            : 1;  /* IBS_DC_UC_MEM_ACC, bit 14, rw */
+        uint64_t ibs_dc_locked_op             : 1;  /* IBS_DC_LOCKED_OP, bit 15, rw */
+        uint64_t ibs_dc_miss_no_mab_alloc     : 1;  /* IBS_DC_MISS_NO_MAB_ALLOC, bit 16, rw */
+        uint64_t ibs_dc_lin_addr_valid        : 1;  /* IBS_DC_LIN_ADDR_VALID, bit 17, rw */
+        uint64_t ibs_dc_phy_addr_valid        : 1;  /* IBS_DC_PHY_ADDR_VALID, bit 18, rw */
+        uint64_t ibs_dc_l2tlb_hit_1g          : 1;  /* IBS_DC_L2TLB_HIT_1G, bit 19, rw */
+        uint64_t ibs_l2_miss                  : 1;  /* IBS_L2_MISS, bit 20, rw */
+        uint64_t ibs_sw_pf                    : 1;  /* IBS_SW_PF, bit 21, rw */
+        uint64_t ibs_op_mem_width             : 4;  /* IBS_OP_MEM_WIDTH, bits 25:22, rw */
+        uint64_t ibs_op_dc_miss_open_mem_reqs : 6;  /* IBS_OP_DC_MISS_OPEN_MEM_REQS, bits 31:26, rw */
+        uint64_t ibs_dc_miss_lat              : 16; /* IBS_DC_MISS_LAT, bits 47:32, rw */
+        uint64_t ibs_tlb_refill_lat           : 16; /* IBS_TLB_REFILL_LAT, bits 63:48, rw */
     };
 } msr_ibs_op_data3_t;
 
@@ -543,6 +651,14 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_MISS_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
 
 /*
+ * IBS_DC_L2TLB_MISS, bit 3, rw: The data access missed the L2 data TLB.
+ */
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_MISS_SHIFT 3
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_MISS_WIDTH 1
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_MISS_MASK  UINT64_C(0x0000000000000008)
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_MISS_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
+
+/*
  * IBS_DC_L1TLB_HIT_2M, bit 4, rw: The data access hit a 2-MB page in the L1 data TLB.
  */
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_2M_SHIFT 4
@@ -557,6 +673,14 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_WIDTH 1
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_MASK  UINT64_C(0x0000000000000020)
 #define MSR_IBS_OP_DATA3_IBS_DC_L1TLB_HIT_1G_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
+
+/*
+ * IBS_DC_L2TLB_HIT_2M, bit 6, rw: The data access hit a 2-MB page in the L2 data TLB.
+ */
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_2M_SHIFT 6
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_2M_WIDTH 1
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_2M_MASK  UINT64_C(0x0000000000000040)
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_2M_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
  * IBS_DC_MISS, bit 7, rw: The data access missed the data cache.
@@ -599,6 +723,15 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_LOCKED_OP_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
 
 /*
+ * IBS_DC_MISS_NO_MAB_ALLOC, bit 16, rw: The data-cache miss did not allocate a miss
+ * address buffer (it merged with an outstanding one).
+ */
+#define MSR_IBS_OP_DATA3_IBS_DC_MISS_NO_MAB_ALLOC_SHIFT 16
+#define MSR_IBS_OP_DATA3_IBS_DC_MISS_NO_MAB_ALLOC_WIDTH 1
+#define MSR_IBS_OP_DATA3_IBS_DC_MISS_NO_MAB_ALLOC_MASK  UINT64_C(0x0000000000010000)
+#define MSR_IBS_OP_DATA3_IBS_DC_MISS_NO_MAB_ALLOC_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
+
+/*
  * IBS_DC_LIN_ADDR_VALID, bit 17, rw: IBS_DC_LINADDR holds a valid address.
  */
 #define MSR_IBS_OP_DATA3_IBS_DC_LIN_ADDR_VALID_SHIFT 17
@@ -615,6 +748,47 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_PHY_ADDR_VALID_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
+ * IBS_DC_L2TLB_HIT_1G, bit 19, rw: The data access hit a 1-GB page in the L2 data TLB.
+ */
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_1G_SHIFT 19
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_1G_WIDTH 1
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_1G_MASK  UINT64_C(0x0000000000080000)
+#define MSR_IBS_OP_DATA3_IBS_DC_L2TLB_HIT_1G_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000080000), 19, 1, 1, __VA_ARGS__)
+
+/*
+ * IBS_L2_MISS, bit 20, rw: The access missed the L2 cache.
+ */
+#define MSR_IBS_OP_DATA3_IBS_L2_MISS_SHIFT 20
+#define MSR_IBS_OP_DATA3_IBS_L2_MISS_WIDTH 1
+#define MSR_IBS_OP_DATA3_IBS_L2_MISS_MASK  UINT64_C(0x0000000000100000)
+#define MSR_IBS_OP_DATA3_IBS_L2_MISS_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000100000), 20, 1, 1, __VA_ARGS__)
+
+/*
+ * IBS_SW_PF, bit 21, rw: The op was a software prefetch.
+ */
+#define MSR_IBS_OP_DATA3_IBS_SW_PF_SHIFT 21
+#define MSR_IBS_OP_DATA3_IBS_SW_PF_WIDTH 1
+#define MSR_IBS_OP_DATA3_IBS_SW_PF_MASK  UINT64_C(0x0000000000200000)
+#define MSR_IBS_OP_DATA3_IBS_SW_PF_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000000200000), 21, 1, 1, __VA_ARGS__)
+
+/*
+ * IBS_OP_MEM_WIDTH, bits 25:22, rw: Width of the load or store in bytes (encoded).
+ */
+#define MSR_IBS_OP_DATA3_IBS_OP_MEM_WIDTH_SHIFT 22
+#define MSR_IBS_OP_DATA3_IBS_OP_MEM_WIDTH_WIDTH 4
+#define MSR_IBS_OP_DATA3_IBS_OP_MEM_WIDTH_MASK  UINT64_C(0x0000000003C00000)
+#define MSR_IBS_OP_DATA3_IBS_OP_MEM_WIDTH_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000000003C00000), 22, 4, 1, __VA_ARGS__)
+
+/*
+ * IBS_OP_DC_MISS_OPEN_MEM_REQS, bits 31:26, rw: Outstanding memory requests when the
+ * data-cache miss was filled.
+ */
+#define MSR_IBS_OP_DATA3_IBS_OP_DC_MISS_OPEN_MEM_REQS_SHIFT 26
+#define MSR_IBS_OP_DATA3_IBS_OP_DC_MISS_OPEN_MEM_REQS_WIDTH 6
+#define MSR_IBS_OP_DATA3_IBS_OP_DC_MISS_OPEN_MEM_REQS_MASK  UINT64_C(0x00000000FC000000)
+#define MSR_IBS_OP_DATA3_IBS_OP_DC_MISS_OPEN_MEM_REQS_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x00000000FC000000), 26, 6, 1, __VA_ARGS__)
+
+/*
  * IBS_DC_MISS_LAT, bits 47:32, rw: Core clocks from data-cache miss detection to data
  * delivery (not valid for stores).
  */
@@ -622,6 +796,15 @@ typedef union msr_ibs_op_data3 {
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_WIDTH 16
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_MASK  UINT64_C(0x0000FFFF00000000)
 #define MSR_IBS_OP_DATA3_IBS_DC_MISS_LAT_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0x0000FFFF00000000), 32, 16, 1, __VA_ARGS__)
+
+/*
+ * IBS_TLB_REFILL_LAT, bits 63:48, rw: Core clocks the L1 TLB refill for the access
+ * took.
+ */
+#define MSR_IBS_OP_DATA3_IBS_TLB_REFILL_LAT_SHIFT 48
+#define MSR_IBS_OP_DATA3_IBS_TLB_REFILL_LAT_WIDTH 16
+#define MSR_IBS_OP_DATA3_IBS_TLB_REFILL_LAT_MASK  UINT64_C(0xFFFF000000000000)
+#define MSR_IBS_OP_DATA3_IBS_TLB_REFILL_LAT_FIELD(op, ...) op(msr_ibs_op_data3_t, uint64_t, UINT64_C(0xFFFF000000000000), 48, 16, 1, __VA_ARGS__)
 
 #define msr_ibs_op_data3_read()                         MSR_VALUE_(msr_ibs_op_data3_t, msr_rdmsr(MSR_IBS_OP_DATA3))
 #define msr_ibs_op_data3_read_safe(value)               msr_rdmsr_safe(MSR_IBS_OP_DATA3, MSR_RAW_PTR_(msr_ibs_op_data3_t, value))

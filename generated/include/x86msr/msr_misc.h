@@ -58,18 +58,52 @@ typedef union msr_ia32_monitor_filter_size {
  * Reference: SDM Vol 4 Table 2-2
  */
 #define MSR_IA32_PLATFORM_ID               UINT32_C(0x17)
-#define MSR_IA32_PLATFORM_ID_RESERVED_MASK UINT64_C(0xFFE3FFFFFFFFFFFF)
+#define MSR_IA32_PLATFORM_ID_RESERVED_MASK UINT64_C(0xFFE0000000000000)
 #define MSR_IA32_PLATFORM_ID_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_PLATFORM_ID_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_platform_id {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rsvd_0      : 50;
-        uint64_t platform_id : 3;  /* PLATFORM_ID, bits 52:50, ro */
-        uint64_t rsvd_53     : 11;
+        uint64_t impl_7_0            : 8;  /* IMPL_7_0, bits 7:0, ro */
+        uint64_t max_qualified_ratio : 5;  /* MAX_QUALIFIED_RATIO, bits 12:8, ro */
+        uint64_t impl_49_13          : 37; /* IMPL_49_13, bits 49:13, ro */
+        uint64_t platform_id         : 3;  /* PLATFORM_ID, bits 52:50, ro */
+        uint64_t rsvd_53             : 11;
     };
 } msr_ia32_platform_id_t;
+
+/*
+ * IMPL_7_0, bits 7:0, ro: Returned set by processors up to Silvermont; the SDM reserves
+ * them. Present if: family 6H, model
+ * 0EH/0FH/17H/1CH/26H/27H/35H/36H/37H/4AH/4CH/4DH/5AH/5DH. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_IA32_PLATFORM_ID_IMPL_7_0_SHIFT 0
+#define MSR_IA32_PLATFORM_ID_IMPL_7_0_WIDTH 8
+#define MSR_IA32_PLATFORM_ID_IMPL_7_0_MASK  UINT64_C(0x00000000000000FF)
+#define MSR_IA32_PLATFORM_ID_IMPL_7_0_FIELD(op, ...) op(msr_ia32_platform_id_t, uint64_t, UINT64_C(0x00000000000000FF), 0, 8, 0, __VA_ARGS__)
+
+/*
+ * MAX_QUALIFIED_RATIO, bits 12:8, ro: Core 2, Atom and Silvermont: maximum qualified
+ * bus ratio. Present if: family 6H, model
+ * 0EH/0FH/17H/1CH/26H/27H/35H/36H/37H/4AH/4CH/4DH/5AH/5DH.
+ */
+#define MSR_IA32_PLATFORM_ID_MAX_QUALIFIED_RATIO_SHIFT 8
+#define MSR_IA32_PLATFORM_ID_MAX_QUALIFIED_RATIO_WIDTH 5
+#define MSR_IA32_PLATFORM_ID_MAX_QUALIFIED_RATIO_MASK  UINT64_C(0x0000000000001F00)
+#define MSR_IA32_PLATFORM_ID_MAX_QUALIFIED_RATIO_FIELD(op, ...) op(msr_ia32_platform_id_t, uint64_t, UINT64_C(0x0000000000001F00), 8, 5, 0, __VA_ARGS__)
+
+/*
+ * IMPL_49_13, bits 49:13, ro: Returned set by processors up to Silvermont; the SDM
+ * reserves them. Present if: family 6H, model
+ * 0EH/0FH/17H/1CH/26H/27H/35H/36H/37H/4AH/4CH/4DH/5AH/5DH. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_IA32_PLATFORM_ID_IMPL_49_13_SHIFT 13
+#define MSR_IA32_PLATFORM_ID_IMPL_49_13_WIDTH 37
+#define MSR_IA32_PLATFORM_ID_IMPL_49_13_MASK  UINT64_C(0x0003FFFFFFFFE000)
+#define MSR_IA32_PLATFORM_ID_IMPL_49_13_FIELD(op, ...) op(msr_ia32_platform_id_t, uint64_t, UINT64_C(0x0003FFFFFFFFE000), 13, 37, 0, __VA_ARGS__)
 
 /*
  * PLATFORM_ID, bits 52:50, ro: Processor flag 0..7 of the intended platform; selects

@@ -24,7 +24,7 @@ extern "C" {
  * Reference: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A
  */
 #define MSR_IA32_MTRRCAP               UINT32_C(0xFE)
-#define MSR_IA32_MTRRCAP_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFF200)
+#define MSR_IA32_MTRRCAP_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFE200)
 #define MSR_IA32_MTRRCAP_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MTRRCAP_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -36,7 +36,8 @@ typedef union msr_ia32_mtrrcap {
         uint64_t rsvd_9  : 1;
         uint64_t wc      : 1;  /* WC, bit 10, ro */
         uint64_t smrr    : 1;  /* SMRR, bit 11, ro */
-        uint64_t rsvd_12 : 52;
+        uint64_t prmrr   : 1;  /* PRMRR, bit 12, ro */
+        uint64_t rsvd_13 : 51;
     };
 } msr_ia32_mtrrcap_t;
 
@@ -72,6 +73,16 @@ typedef union msr_ia32_mtrrcap {
 #define MSR_IA32_MTRRCAP_SMRR_WIDTH 1
 #define MSR_IA32_MTRRCAP_SMRR_MASK  UINT64_C(0x0000000000000800)
 #define MSR_IA32_MTRRCAP_SMRR_FIELD(op, ...) op(msr_ia32_mtrrcap_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 0, __VA_ARGS__)
+
+/*
+ * PRMRR, bit 12, ro: Set on processors with processor reserved memory range registers
+ * (SGX-capable parts); documented only in model tables. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_IA32_MTRRCAP_PRMRR_SHIFT 12
+#define MSR_IA32_MTRRCAP_PRMRR_WIDTH 1
+#define MSR_IA32_MTRRCAP_PRMRR_MASK  UINT64_C(0x0000000000001000)
+#define MSR_IA32_MTRRCAP_PRMRR_FIELD(op, ...) op(msr_ia32_mtrrcap_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 #define msr_ia32_mtrrcap_read()           MSR_VALUE_(msr_ia32_mtrrcap_t, msr_rdmsr(MSR_IA32_MTRRCAP))
 #define msr_ia32_mtrrcap_read_safe(value) msr_rdmsr_safe(MSR_IA32_MTRRCAP, MSR_RAW_PTR_(msr_ia32_mtrrcap_t, value))
@@ -1348,15 +1359,15 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
  * Reference: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A
  */
 #define MSR_IA32_MTRR_DEF_TYPE               UINT32_C(0x2FF)
-#define MSR_IA32_MTRR_DEF_TYPE_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFF3F8)
-#define MSR_IA32_MTRR_DEF_TYPE_WRITABLE_MASK UINT64_C(0x0000000000000C07)
+#define MSR_IA32_MTRR_DEF_TYPE_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFF300)
+#define MSR_IA32_MTRR_DEF_TYPE_WRITABLE_MASK UINT64_C(0x0000000000000CFF)
 #define MSR_IA32_MTRR_DEF_TYPE_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mtrr_def_type {
     uint64_t raw;
     __extension__ struct {
-        uint64_t type    : 3;  /* TYPE, bits 2:0, rw */
-        uint64_t rsvd_3  : 7;
+        uint64_t type    : 8;  /* TYPE, bits 7:0, rw */
+        uint64_t rsvd_8  : 2;
         uint64_t fe      : 1;  /* FE, bit 10, rw */
         uint64_t e       : 1;  /* E, bit 11, rw */
         uint64_t rsvd_12 : 52;
@@ -1364,13 +1375,14 @@ typedef union msr_ia32_mtrr_def_type {
 } msr_ia32_mtrr_def_type_t;
 
 /*
- * TYPE, bits 2:0, rw: Default memory type for addresses not covered by an MTRR. Values:
- * enum msr_memory_type.
+ * TYPE, bits 7:0, rw: Default memory type for addresses not covered by an MTRR; only
+ * the memory_type encodings are valid (others fault). Values: enum msr_memory_type.
+ * Reset: 0.
  */
 #define MSR_IA32_MTRR_DEF_TYPE_TYPE_SHIFT 0
-#define MSR_IA32_MTRR_DEF_TYPE_TYPE_WIDTH 3
-#define MSR_IA32_MTRR_DEF_TYPE_TYPE_MASK  UINT64_C(0x0000000000000007)
-#define MSR_IA32_MTRR_DEF_TYPE_TYPE_FIELD(op, ...) op(msr_ia32_mtrr_def_type_t, enum msr_memory_type, UINT64_C(0x0000000000000007), 0, 3, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_DEF_TYPE_TYPE_WIDTH 8
+#define MSR_IA32_MTRR_DEF_TYPE_TYPE_MASK  UINT64_C(0x00000000000000FF)
+#define MSR_IA32_MTRR_DEF_TYPE_TYPE_FIELD(op, ...) op(msr_ia32_mtrr_def_type_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * FE, bit 10, rw: Fixed-range MTRR enable. Reset: 0.

@@ -49,7 +49,8 @@ typedef union msr_ia32_spec_ctrl {
 } msr_ia32_spec_ctrl_t;
 
 /*
- * IBRS, bit 0, rw: Indirect branch restricted speculation. Reset: 0.
+ * IBRS, bit 0, rw: Indirect branch restricted speculation. Reset: 0. Present if:
+ * CPUID.(EAX=7H):EDX[26] = 1 or CPUID.(EAX=80000008H):EBX[14] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_IBRS_SHIFT 0
 #define MSR_IA32_SPEC_CTRL_IBRS_WIDTH 1
@@ -58,7 +59,8 @@ typedef union msr_ia32_spec_ctrl {
 
 /*
  * STIBP, bit 1, rw: Single thread indirect branch predictors: sibling threads cannot
- * steer this thread's indirect branch predictions. Reset: 0.
+ * steer this thread's indirect branch predictions. Reset: 0. Present if:
+ * CPUID.(EAX=7H):EDX[27] = 1 or CPUID.(EAX=80000008H):EBX[15] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_STIBP_SHIFT 1
 #define MSR_IA32_SPEC_CTRL_STIBP_WIDTH 1
@@ -67,7 +69,8 @@ typedef union msr_ia32_spec_ctrl {
 
 /*
  * SSBD, bit 2, rw: Speculative store bypass disable: loads wait until older store
- * addresses are known. Reset: 0.
+ * addresses are known. Reset: 0. Present if: CPUID.(EAX=7H):EDX[31] = 1 or
+ * CPUID.(EAX=80000008H):EBX[24] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_SSBD_SHIFT 2
 #define MSR_IA32_SPEC_CTRL_SSBD_WIDTH 1
@@ -76,7 +79,8 @@ typedef union msr_ia32_spec_ctrl {
 
 /*
  * IPRED_DIS_U, bit 3, rw: Intel: disable indirect-branch prediction from targets of
- * other contexts at CPL 3 (CPUID.(EAX=07H,ECX=2):EDX[1]). Reset: 0.
+ * other contexts at CPL 3 (CPUID.(EAX=07H,ECX=2):EDX[1]). Reset: 0. Only on Intel.
+ * Present if: CPUID.(EAX=7H,ECX=2H):EDX[1] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_U_SHIFT 3
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_U_WIDTH 1
@@ -85,7 +89,8 @@ typedef union msr_ia32_spec_ctrl {
 
 /*
  * IPRED_DIS_S, bit 4, rw: Intel: the same restriction for CPL 0-2
- * (CPUID.(EAX=07H,ECX=2):EDX[1]). Reset: 0.
+ * (CPUID.(EAX=07H,ECX=2):EDX[1]). Reset: 0. Only on Intel. Present if:
+ * CPUID.(EAX=7H,ECX=2H):EDX[1] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_S_SHIFT 4
 #define MSR_IA32_SPEC_CTRL_IPRED_DIS_S_WIDTH 1
@@ -94,7 +99,8 @@ typedef union msr_ia32_spec_ctrl {
 
 /*
  * RRSBA_DIS_U, bit 5, rw: Intel: stop RET from using alternate predictors at CPL 3 when
- * the RSB is empty (CPUID.(EAX=07H,ECX=2):EDX[2]). Reset: 0.
+ * the RSB is empty (CPUID.(EAX=07H,ECX=2):EDX[2]). Reset: 0. Only on Intel. Present if:
+ * CPUID.(EAX=7H,ECX=2H):EDX[2] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_SHIFT 5
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_U_WIDTH 1
@@ -103,7 +109,7 @@ typedef union msr_ia32_spec_ctrl {
 
 /*
  * RRSBA_DIS_S, bit 6, rw: Intel: the same for CPL 0-2 (CPUID.(EAX=07H,ECX=2):EDX[2]).
- * Reset: 0.
+ * Reset: 0. Only on Intel. Present if: CPUID.(EAX=7H,ECX=2H):EDX[2] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_SHIFT 6
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_WIDTH 1
@@ -111,7 +117,8 @@ typedef union msr_ia32_spec_ctrl {
 #define MSR_IA32_SPEC_CTRL_RRSBA_DIS_S_FIELD(op, ...) op(msr_ia32_spec_ctrl_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
- * PSFD, bit 7, rw: Fast store forwarding predictor disable. Reset: 0.
+ * PSFD, bit 7, rw: Fast store forwarding predictor disable. Reset: 0. Present if:
+ * CPUID.(EAX=7H,ECX=2H):EDX[0] = 1 or CPUID.(EAX=80000008H):EBX[28] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_PSFD_SHIFT 7
 #define MSR_IA32_SPEC_CTRL_PSFD_WIDTH 1
@@ -120,7 +127,8 @@ typedef union msr_ia32_spec_ctrl {
 
 /*
  * DDPD_U, bit 8, rw: Intel: data dependent prefetcher disable at CPL 3
- * (CPUID.(EAX=07H,ECX=2):EDX[3]). Reset: 0.
+ * (CPUID.(EAX=07H,ECX=2):EDX[3]). Reset: 0. Only on Intel. Present if:
+ * CPUID.(EAX=7H,ECX=2H):EDX[3] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_DDPD_U_SHIFT 8
 #define MSR_IA32_SPEC_CTRL_DDPD_U_WIDTH 1
@@ -129,7 +137,8 @@ typedef union msr_ia32_spec_ctrl {
 
 /*
  * BHI_DIS_S, bit 10, rw: Intel: branch history injection protection for CPL 0-2
- * (CPUID.(EAX=07H,ECX=2):EDX[4]). Reset: 0.
+ * (CPUID.(EAX=07H,ECX=2):EDX[4]). Reset: 0. Only on Intel. Present if:
+ * CPUID.(EAX=7H,ECX=2H):EDX[4] = 1.
  */
 #define MSR_IA32_SPEC_CTRL_BHI_DIS_S_SHIFT 10
 #define MSR_IA32_SPEC_CTRL_BHI_DIS_S_WIDTH 1
@@ -166,7 +175,8 @@ typedef union msr_ia32_pred_cmd {
 
 /*
  * IBPB, bit 0, wo: Indirect branch prediction barrier: later indirect branches cannot
- * use predictions from before the write.
+ * use predictions from before the write. Present if: CPUID.(EAX=7H):EDX[26] = 1 or
+ * CPUID.(EAX=80000008H):EBX[12] = 1.
  */
 #define MSR_IA32_PRED_CMD_IBPB_SHIFT 0
 #define MSR_IA32_PRED_CMD_IBPB_WIDTH 1
@@ -174,7 +184,8 @@ typedef union msr_ia32_pred_cmd {
 #define MSR_IA32_PRED_CMD_IBPB_FIELD(op, ...) op(msr_ia32_pred_cmd_t, uint64_t, UINT64_C(0x0000000000000001), 0, 1, 1, __VA_ARGS__)
 
 /*
- * SBPB, bit 7, wo: AMD only: selective branch predictor barrier (a lighter IBPB).
+ * SBPB, bit 7, wo: AMD only: selective branch predictor barrier (a lighter IBPB). Only
+ * on AMD. Present if: CPUID.(EAX=80000021H):EAX[27] = 1.
  */
 #define MSR_IA32_PRED_CMD_SBPB_SHIFT 7
 #define MSR_IA32_PRED_CMD_SBPB_WIDTH 1
@@ -398,7 +409,8 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 0, __VA_ARGS__)
 
 /*
- * MCU_ENUMERATION, bit 16, ro: IA32_MCU_ENUMERATION and IA32_MCU_STATUS exist.
+ * MCU_ENUMERATION, bit 16, ro: The microcode-update enumeration and status MSRs (7BH
+ * and 7CH, not described here) exist.
  */
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_SHIFT 16
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_WIDTH 1
@@ -513,7 +525,8 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000040000000), 30, 1, 0, __VA_ARGS__)
 
 /*
- * PBOPT_SUPPORT, bit 32, ro: The PBOPT control bit of IA32_PBOPT_CTRL is supported.
+ * PBOPT_SUPPORT, bit 32, ro: The PBOPT control register (not described here) is
+ * supported.
  */
 #define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_SHIFT 32
 #define MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_WIDTH 1
@@ -530,8 +543,9 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_ITS_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 0, __VA_ARGS__)
 
 /*
- * MSR_VIRTUAL_ENUMERATION_SUPPORTED, bit 63, ro: Set by a hypervisor:
- * MSR_VIRTUAL_ENUMERATION is supported.
+ * MSR_VIRTUAL_ENUMERATION_SUPPORTED, bit 63, ro: Set by a hypervisor: its
+ * virtual-enumeration MSR (50000000H, hypervisor-defined, not described here) is
+ * supported.
  */
 #define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_SHIFT 63
 #define MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_WIDTH 1

@@ -251,25 +251,27 @@ typedef union msr_smm_ctl {
  * Reference: APM Vol 2 A.7 (Table A-7), 15.30.4 VM_HSAVE_PA MSR
  */
 #define MSR_VM_HSAVE_PA               UINT32_C(0xC0010117)
-#define MSR_VM_HSAVE_PA_RESERVED_MASK UINT64_C(0x0000000000000000)
-#define MSR_VM_HSAVE_PA_WRITABLE_MASK UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define MSR_VM_HSAVE_PA_RESERVED_MASK UINT64_C(0xFFF0000000000FFF)
+#define MSR_VM_HSAVE_PA_WRITABLE_MASK UINT64_C(0x000FFFFFFFFFF000)
 #define MSR_VM_HSAVE_PA_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_vm_hsave_pa {
     uint64_t raw;
     __extension__ struct {
-        uint64_t addr : 64; /* ADDR, bits 63:0, rw */
+        uint64_t rsvd_0  : 12;
+        uint64_t addr    : 40; /* ADDR, bits 51:12, rw */
+        uint64_t rsvd_52 : 12;
     };
 } msr_vm_hsave_pa_t;
 
 /*
- * ADDR, bits 63:0, rw: Host save area physical address (4-KB aligned: bits 11:0 must be
- * 0).
+ * ADDR, bits 51:12, rw: Bits 51:12 of the host save area's physical address (the area
+ * is 4-KB aligned; bits 11:0 are zero).
  */
-#define MSR_VM_HSAVE_PA_ADDR_SHIFT 0
-#define MSR_VM_HSAVE_PA_ADDR_WIDTH 64
-#define MSR_VM_HSAVE_PA_ADDR_MASK  UINT64_C(0xFFFFFFFFFFFFFFFF)
-#define MSR_VM_HSAVE_PA_ADDR_FIELD(op, ...) op(msr_vm_hsave_pa_t, uint64_t, UINT64_C(0xFFFFFFFFFFFFFFFF), 0, 64, 1, __VA_ARGS__)
+#define MSR_VM_HSAVE_PA_ADDR_SHIFT 12
+#define MSR_VM_HSAVE_PA_ADDR_WIDTH 40
+#define MSR_VM_HSAVE_PA_ADDR_MASK  UINT64_C(0x000FFFFFFFFFF000)
+#define MSR_VM_HSAVE_PA_ADDR_FIELD(op, ...) op(msr_vm_hsave_pa_t, uint64_t, UINT64_C(0x000FFFFFFFFFF000), 12, 40, 1, __VA_ARGS__)
 
 #define msr_vm_hsave_pa_read()                         MSR_VALUE_(msr_vm_hsave_pa_t, msr_rdmsr(MSR_VM_HSAVE_PA))
 #define msr_vm_hsave_pa_read_safe(value)               msr_rdmsr_safe(MSR_VM_HSAVE_PA, MSR_RAW_PTR_(msr_vm_hsave_pa_t, value))

@@ -24,7 +24,7 @@ extern "C" {
  * Reference: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A
  */
 #define MSR_IA32_SYSENTER_CS               UINT32_C(0x174)
-#define MSR_IA32_SYSENTER_CS_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFF0000)
+#define MSR_IA32_SYSENTER_CS_RESERVED_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_SYSENTER_CS_WRITABLE_MASK UINT64_C(0x000000000000FFFF)
 #define MSR_IA32_SYSENTER_CS_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -32,7 +32,7 @@ typedef union msr_ia32_sysenter_cs {
     uint64_t raw;
     __extension__ struct {
         uint64_t cs_selector : 16; /* CS_SELECTOR, bits 15:0, rw */
-        uint64_t rsvd_16     : 48;
+        uint64_t not_used    : 48; /* NOT_USED, bits 63:16, rw */
     };
 } msr_ia32_sysenter_cs_t;
 
@@ -43,6 +43,16 @@ typedef union msr_ia32_sysenter_cs {
 #define MSR_IA32_SYSENTER_CS_CS_SELECTOR_WIDTH 16
 #define MSR_IA32_SYSENTER_CS_CS_SELECTOR_MASK  UINT64_C(0x000000000000FFFF)
 #define MSR_IA32_SYSENTER_CS_CS_SELECTOR_FIELD(op, ...) op(msr_ia32_sysenter_cs_t, uint64_t, UINT64_C(0x000000000000FFFF), 0, 16, 1, __VA_ARGS__)
+
+/*
+ * NOT_USED, bits 63:16, rw: Not used by SYSENTER/SYSEXIT; the SDM says these bits can
+ * be read and written. Undocumented: implementation-specific bits, not reserved and not
+ * writable through the typed API.
+ */
+#define MSR_IA32_SYSENTER_CS_NOT_USED_SHIFT 16
+#define MSR_IA32_SYSENTER_CS_NOT_USED_WIDTH 48
+#define MSR_IA32_SYSENTER_CS_NOT_USED_MASK  UINT64_C(0xFFFFFFFFFFFF0000)
+#define MSR_IA32_SYSENTER_CS_NOT_USED_FIELD(op, ...) op(msr_ia32_sysenter_cs_t, uint64_t, UINT64_C(0xFFFFFFFFFFFF0000), 16, 48, 0, __VA_ARGS__)
 
 #define msr_ia32_sysenter_cs_read()                         MSR_VALUE_(msr_ia32_sysenter_cs_t, msr_rdmsr(MSR_IA32_SYSENTER_CS))
 #define msr_ia32_sysenter_cs_read_safe(value)               msr_rdmsr_safe(MSR_IA32_SYSENTER_CS, MSR_RAW_PTR_(msr_ia32_sysenter_cs_t, value))

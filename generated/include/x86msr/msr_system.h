@@ -565,7 +565,8 @@ typedef union msr_ia32_efer {
 } msr_ia32_efer_t;
 
 /*
- * SCE, bit 0, rw: System-call extensions: enables SYSCALL and SYSRET. Reset: 0.
+ * SCE, bit 0, rw: System-call extensions: enables SYSCALL and SYSRET. Reset: 0. Present
+ * if: CPUID.(EAX=80000001H):EDX[11] = 1.
  */
 #define MSR_IA32_EFER_SCE_SHIFT 0
 #define MSR_IA32_EFER_SCE_WIDTH 1
@@ -574,7 +575,7 @@ typedef union msr_ia32_efer {
 
 /*
  * LME, bit 8, rw: Long mode (IA-32e mode) enable; takes effect when paging is enabled.
- * Reset: 0.
+ * Reset: 0. Present if: CPUID.(EAX=80000001H):EDX[29] = 1.
  */
 #define MSR_IA32_EFER_LME_SHIFT 8
 #define MSR_IA32_EFER_LME_WIDTH 1
@@ -583,7 +584,7 @@ typedef union msr_ia32_efer {
 
 /*
  * LMA, bit 10, ro: Long mode active: the processor sets it while IA-32e mode is in use.
- * Reset: 0.
+ * Reset: 0. Present if: CPUID.(EAX=80000001H):EDX[29] = 1.
  */
 #define MSR_IA32_EFER_LMA_SHIFT 10
 #define MSR_IA32_EFER_LMA_WIDTH 1
@@ -592,7 +593,7 @@ typedef union msr_ia32_efer {
 
 /*
  * NXE, bit 11, rw: No-execute enable: makes the XD (NX) bit of paging-structure entries
- * effective. Reset: 0.
+ * effective. Reset: 0. Present if: CPUID.(EAX=80000001H):EDX[20] = 1.
  */
 #define MSR_IA32_EFER_NXE_SHIFT 11
 #define MSR_IA32_EFER_NXE_WIDTH 1
@@ -601,7 +602,7 @@ typedef union msr_ia32_efer {
 
 /*
  * SVME, bit 12, rw: AMD only: secure virtual machine enable (SVM instructions such as
- * VMRUN). Reset: 0. Only on AMD.
+ * VMRUN). Reset: 0. Only on AMD. Present if: CPUID.(EAX=80000001H):ECX[2] = 1.
  */
 #define MSR_IA32_EFER_SVME_SHIFT 12
 #define MSR_IA32_EFER_SVME_WIDTH 1
@@ -610,7 +611,8 @@ typedef union msr_ia32_efer {
 
 /*
  * LMSLE, bit 13, rw: AMD only: long-mode segment limit enable (limit checks on data
- * segments in 64-bit mode). Reset: 0. Only on AMD.
+ * segments in 64-bit mode). Reset: 0. Only on AMD. Present if:
+ * CPUID.(EAX=80000008H):EBX[20] = 0.
  */
 #define MSR_IA32_EFER_LMSLE_SHIFT 13
 #define MSR_IA32_EFER_LMSLE_WIDTH 1
@@ -619,7 +621,8 @@ typedef union msr_ia32_efer {
 
 /*
  * FFXSR, bit 14, rw: AMD only: fast FXSAVE/FXRSTOR, which skip the XMM registers at CPL
- * 0 in 64-bit mode. Reset: 0. Only on AMD.
+ * 0 in 64-bit mode. Reset: 0. Only on AMD. Present if: CPUID.(EAX=80000001H):EDX[25] =
+ * 1.
  */
 #define MSR_IA32_EFER_FFXSR_SHIFT 14
 #define MSR_IA32_EFER_FFXSR_WIDTH 1
@@ -628,7 +631,8 @@ typedef union msr_ia32_efer {
 
 /*
  * TCE, bit 15, rw: AMD only: translation cache extension; INVLPG then flushes only the
- * upper-level entries it needs to. Reset: 0. Only on AMD.
+ * upper-level entries it needs to. Reset: 0. Only on AMD. Present if:
+ * CPUID.(EAX=80000001H):ECX[17] = 1.
  */
 #define MSR_IA32_EFER_TCE_SHIFT 15
 #define MSR_IA32_EFER_TCE_WIDTH 1
@@ -637,7 +641,7 @@ typedef union msr_ia32_efer {
 
 /*
  * MCOMMIT, bit 17, rw: AMD only: enables the MCOMMIT instruction. Reset: 0. Only on
- * AMD.
+ * AMD. Present if: CPUID.(EAX=80000008H):EBX[8] = 1.
  */
 #define MSR_IA32_EFER_MCOMMIT_SHIFT 17
 #define MSR_IA32_EFER_MCOMMIT_WIDTH 1
@@ -646,7 +650,7 @@ typedef union msr_ia32_efer {
 
 /*
  * INTWB, bit 18, rw: AMD only: makes WBINVD and WBNOINVD interruptible. Reset: 0. Only
- * on AMD.
+ * on AMD. Present if: CPUID.(EAX=80000008H):EBX[13] = 1.
  */
 #define MSR_IA32_EFER_INTWB_SHIFT 18
 #define MSR_IA32_EFER_INTWB_WIDTH 1
@@ -656,7 +660,7 @@ typedef union msr_ia32_efer {
 /*
  * UAIE, bit 20, rw: AMD only: upper address ignore; most data accesses skip the
  * canonical check of the top bits, which software may use as tags. Reset: 0. Only on
- * AMD.
+ * AMD. Present if: CPUID.(EAX=80000021H):EAX[7] = 1.
  */
 #define MSR_IA32_EFER_UAIE_SHIFT 20
 #define MSR_IA32_EFER_UAIE_WIDTH 1
@@ -665,7 +669,8 @@ typedef union msr_ia32_efer {
 
 /*
  * AIBRSE, bit 21, rw: AMD only: automatic IBRS; indirect-branch restriction applies at
- * CPL 0 without SPEC_CTRL.IBRS. Reset: 0. Only on AMD.
+ * CPL 0 without SPEC_CTRL.IBRS. Reset: 0. Only on AMD. Present if:
+ * CPUID.(EAX=80000021H):EAX[8] = 1.
  */
 #define MSR_IA32_EFER_AIBRSE_SHIFT 21
 #define MSR_IA32_EFER_AIBRSE_WIDTH 1

@@ -200,9 +200,8 @@ typedef union msr_ia32_vmx_procbased_ctls {
 } msr_ia32_vmx_procbased_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based
- * VM-execution controls: a bit set here means that control must be 1 (VM entry fails if
- * it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
@@ -210,9 +209,8 @@ typedef union msr_ia32_vmx_procbased_ctls {
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based
- * VM-execution controls: a bit clear here means that control must be 0 (VM entry fails
- * if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
@@ -243,8 +241,8 @@ typedef union msr_ia32_vmx_exit_ctls {
 } msr_ia32_vmx_exit_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary VM-exit controls: a bit
- * set here means that control must be 1 (VM entry fails if it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_WIDTH 32
@@ -252,8 +250,8 @@ typedef union msr_ia32_vmx_exit_ctls {
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_exit_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit
- * clear here means that control must be 0 (VM entry fails if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_1_WIDTH 32
@@ -284,8 +282,8 @@ typedef union msr_ia32_vmx_entry_ctls {
 } msr_ia32_vmx_entry_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the VM-entry controls: a bit set here
- * means that control must be 1 (VM entry fails if it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_WIDTH 32
@@ -293,8 +291,8 @@ typedef union msr_ia32_vmx_entry_ctls {
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_entry_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear
- * here means that control must be 0 (VM entry fails if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_1_WIDTH 32
@@ -312,7 +310,7 @@ typedef union msr_ia32_vmx_entry_ctls {
  * Reference: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.6
  */
 #define MSR_IA32_VMX_MISC               UINT32_C(0x485)
-#define MSR_IA32_VMX_MISC_RESERVED_MASK UINT64_C(0x0000000080003E00)
+#define MSR_IA32_VMX_MISC_RESERVED_MASK UINT64_C(0x0000000080003C00)
 #define MSR_IA32_VMX_MISC_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_VMX_MISC_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -324,7 +322,8 @@ typedef union msr_ia32_vmx_misc {
         uint64_t activity_hlt                      : 1;  /* ACTIVITY_HLT, bit 6, ro */
         uint64_t activity_shutdown                 : 1;  /* ACTIVITY_SHUTDOWN, bit 7, ro */
         uint64_t activity_wait_sipi                : 1;  /* ACTIVITY_WAIT_SIPI, bit 8, ro */
-        uint64_t rsvd_9                            : 5;
+        uint64_t impl_9                            : 1;  /* IMPL_9, bit 9, ro */
+        uint64_t rsvd_10                           : 4;
         uint64_t intel_pt_in_vmx                   : 1;  /* INTEL_PT_IN_VMX, bit 14, ro */
         uint64_t rdmsr_smbase_in_smm               : 1;  /* RDMSR_SMBASE_IN_SMM, bit 15, ro */
         uint64_t cr3_target_count                  : 9;  /* CR3_TARGET_COUNT, bits 24:16, ro */
@@ -378,6 +377,16 @@ typedef union msr_ia32_vmx_misc {
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_WIDTH 1
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_MASK  UINT64_C(0x0000000000000100)
 #define MSR_IA32_VMX_MISC_ACTIVITY_WAIT_SIPI_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
+
+/*
+ * IMPL_9, bit 9, ro: Set by Core 2 processors; the SDM reserves it. Present if: family
+ * 6H, model 0EH/0FH/17H. Undocumented: implementation-specific bits, not reserved and
+ * not writable through the typed API.
+ */
+#define MSR_IA32_VMX_MISC_IMPL_9_SHIFT 9
+#define MSR_IA32_VMX_MISC_IMPL_9_WIDTH 1
+#define MSR_IA32_VMX_MISC_IMPL_9_MASK  UINT64_C(0x0000000000000200)
+#define MSR_IA32_VMX_MISC_IMPL_9_FIELD(op, ...) op(msr_ia32_vmx_misc_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
 
 /*
  * INTEL_PT_IN_VMX, bit 14, ro: Intel Processor Trace may be used in VMX operation.
@@ -622,9 +631,8 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 } msr_ia32_vmx_procbased_ctls2_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the secondary processor-based
- * VM-execution controls: a bit set here means that control must be 1 (VM entry fails if
- * it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_WIDTH 32
@@ -632,9 +640,8 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_procbased_ctls2_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the secondary processor-based
- * VM-execution controls: a bit clear here means that control must be 0 (VM entry fails
- * if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_1_WIDTH 32
@@ -914,9 +921,8 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 } msr_ia32_vmx_true_procbased_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary processor-based
- * VM-execution controls: a bit set here means that control must be 1 (VM entry fails if
- * it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_WIDTH 32
@@ -924,9 +930,8 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_procbased_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary processor-based
- * VM-execution controls: a bit clear here means that control must be 0 (VM entry fails
- * if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_1_WIDTH 32
@@ -957,8 +962,8 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 } msr_ia32_vmx_true_exit_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the primary VM-exit controls: a bit
- * set here means that control must be 1 (VM entry fails if it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_WIDTH 32
@@ -966,8 +971,8 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_exit_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the primary VM-exit controls: a bit
- * clear here means that control must be 0 (VM entry fails if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_1_WIDTH 32
@@ -998,8 +1003,8 @@ typedef union msr_ia32_vmx_true_entry_ctls {
 } msr_ia32_vmx_true_entry_ctls_t;
 
 /*
- * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the VM-entry controls: a bit set here
- * means that control must be 1 (VM entry fails if it is 0).
+ * ALLOWED_0, bits 31:0, ro: Allowed 0-settings of the pin-based VM-execution controls:
+ * a bit set here means that control must be 1 (VM entry fails if it is 0).
  */
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_SHIFT 0
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_WIDTH 32
@@ -1007,8 +1012,8 @@ typedef union msr_ia32_vmx_true_entry_ctls {
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_FIELD(op, ...) op(msr_ia32_vmx_true_entry_ctls_t, uint64_t, UINT64_C(0x00000000FFFFFFFF), 0, 32, 0, __VA_ARGS__)
 
 /*
- * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the VM-entry controls: a bit clear
- * here means that control must be 0 (VM entry fails if it is 1).
+ * ALLOWED_1, bits 63:32, ro: Allowed 1-settings of the pin-based VM-execution controls:
+ * a bit clear here means that control must be 0 (VM entry fails if it is 1).
  */
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_SHIFT 32
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_1_WIDTH 32

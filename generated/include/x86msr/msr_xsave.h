@@ -120,7 +120,7 @@ typedef union msr_ia32_xss {
 
 /*
  * PT, bit 8, rw: Intel Processor Trace state (the IA32_RTIT_* trace configuration
- * MSRs). Reset: 0.
+ * MSRs). Reset: 0. Present if: CPUID.(EAX=0DH,ECX=1H):ECX[8] = 1.
  */
 #define MSR_IA32_XSS_PT_SHIFT 8
 #define MSR_IA32_XSS_PT_WIDTH 1
@@ -128,7 +128,8 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_PT_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
- * PASID, bit 10, rw: PASID state (the IA32_PASID MSR used by ENQCMD). Reset: 0.
+ * PASID, bit 10, rw: PASID state (the IA32_PASID MSR used by ENQCMD). Reset: 0. Present
+ * if: CPUID.(EAX=0DH,ECX=1H):ECX[10] = 1.
  */
 #define MSR_IA32_XSS_PASID_SHIFT 10
 #define MSR_IA32_XSS_PASID_WIDTH 1
@@ -137,6 +138,7 @@ typedef union msr_ia32_xss {
 
 /*
  * CET_U, bit 11, rw: User-mode CET state (IA32_U_CET and IA32_PL3_SSP). Reset: 0.
+ * Present if: CPUID.(EAX=0DH,ECX=1H):ECX[11] = 1.
  */
 #define MSR_IA32_XSS_CET_U_SHIFT 11
 #define MSR_IA32_XSS_CET_U_WIDTH 1
@@ -145,7 +147,7 @@ typedef union msr_ia32_xss {
 
 /*
  * CET_S, bit 12, rw: Supervisor-mode CET state (the shadow-stack pointers for CPL 0, 1
- * and 2). Reset: 0.
+ * and 2). Reset: 0. Present if: CPUID.(EAX=0DH,ECX=1H):ECX[12] = 1.
  */
 #define MSR_IA32_XSS_CET_S_SHIFT 12
 #define MSR_IA32_XSS_CET_S_WIDTH 1
@@ -153,7 +155,8 @@ typedef union msr_ia32_xss {
 #define MSR_IA32_XSS_CET_S_FIELD(op, ...) op(msr_ia32_xss_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 /*
- * HDC, bit 13, rw: Hardware duty cycling state (IA32_PM_CTL1). Reset: 0.
+ * HDC, bit 13, rw: Hardware duty cycling state (IA32_PM_CTL1). Reset: 0. Present if:
+ * CPUID.(EAX=0DH,ECX=1H):ECX[13] = 1.
  */
 #define MSR_IA32_XSS_HDC_SHIFT 13
 #define MSR_IA32_XSS_HDC_WIDTH 1
@@ -162,6 +165,7 @@ typedef union msr_ia32_xss {
 
 /*
  * UINTR, bit 14, rw: User-interrupt state (UIF and the user-interrupt MSRs). Reset: 0.
+ * Present if: CPUID.(EAX=0DH,ECX=1H):ECX[14] = 1.
  */
 #define MSR_IA32_XSS_UINTR_SHIFT 14
 #define MSR_IA32_XSS_UINTR_WIDTH 1
@@ -170,7 +174,7 @@ typedef union msr_ia32_xss {
 
 /*
  * LBR, bit 15, rw: Architectural last-branch-record state (IA32_LBR_CTL, IA32_LBR_DEPTH
- * and the LBR records). Reset: 0.
+ * and the LBR records). Reset: 0. Present if: CPUID.(EAX=0DH,ECX=1H):ECX[15] = 1.
  */
 #define MSR_IA32_XSS_LBR_SHIFT 15
 #define MSR_IA32_XSS_LBR_WIDTH 1
@@ -179,6 +183,7 @@ typedef union msr_ia32_xss {
 
 /*
  * HWP, bit 16, rw: Hardware-controlled performance state (IA32_HWP_REQUEST). Reset: 0.
+ * Present if: CPUID.(EAX=0DH,ECX=1H):ECX[16] = 1.
  */
 #define MSR_IA32_XSS_HWP_SHIFT 16
 #define MSR_IA32_XSS_HWP_WIDTH 1

@@ -92,6 +92,15 @@ enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_f
 enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct msr_field_info *field,
                                         const struct msr_facts *facts);
 
+/* The MSR at `address` on the processor the facts describe. Where several
+ * registers share the address (two vendors, or processor models of one vendor
+ * whose presence conditions exclude each other by family and model), the first
+ * whose presence the facts confirm; else the first that a vendor of the
+ * processor documents and the facts do not rule out; else the first a vendor of
+ * the processor documents; else msr_find_by_address()'s answer. NULL when no
+ * register of the spec is at `address`. */
+const struct msr_info *msr_find_by_address_for_cpu(uint32_t address, const struct msr_facts *facts);
+
 /* A register's masks as they apply to one processor. */
 struct msr_masks {
     uint64_t reserved;  /* bits no field present there covers */

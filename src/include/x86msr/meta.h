@@ -67,6 +67,7 @@ struct msr_field_info {
     uint32_t vendors;  /* MSR_VENDOR_* bits; 0 = every vendor of the register */
     const struct msr_condition *present_if; /* NULL = wherever the register is */
     bool canonical;    /* holds a linear address that must be canonical */
+    bool undocumented; /* implementation-specific bits: not reserved, never written through the typed API */
 };
 
 struct msr_info {
@@ -81,7 +82,8 @@ struct msr_info {
     uint16_t alias_count;
     const struct msr_field_info *fields;
     uint16_t field_count;
-    uint64_t reserved_mask;    /* bits no field covers */
+    uint64_t reserved_mask;    /* bits no field covers: must be zero (on some processor, a field
+                                  with vendors or present_if covers bits that are reserved elsewhere) */
     uint64_t writable_mask;    /* bits of fields software may change */
     uint64_t w1c_mask;         /* write-1-to-clear bits */
     const struct msr_condition *present_if; /* NULL: the spec gives no condition (presence unknown) */
