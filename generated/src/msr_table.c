@@ -160,7 +160,7 @@ static const struct msr_field_info fields_ia32_monitor_filter_size[] = {
 static const struct msr_condition present_ia32_monitor_filter_size[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_TIME_STAMP_COUNTER */
@@ -174,7 +174,7 @@ static const char *const aliases_ia32_time_stamp_counter[] = { "TSC", "IA32_TSC"
 static const struct msr_condition present_ia32_time_stamp_counter[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_WALL_CLOCK */
@@ -187,7 +187,7 @@ static const struct msr_field_info fields_kvm_wall_clock[] = {
 static const struct msr_condition present_kvm_wall_clock[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_SYSTEM_TIME */
@@ -204,7 +204,7 @@ static const struct msr_field_info fields_kvm_system_time[] = {
 static const struct msr_condition present_kvm_system_time[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PLATFORM_ID */
@@ -212,19 +212,19 @@ static const uint8_t present_ia32_platform_id_F_impl_7_0_M0[] = { 0x0E, 0x0F, 0x
 static const struct msr_condition present_ia32_platform_id_F_impl_7_0[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_platform_id_F_impl_7_0_M0, 14 },
+      present_ia32_platform_id_F_impl_7_0_M0, 14, NULL },
 };
 static const uint8_t present_ia32_platform_id_F_max_qualified_ratio_M0[] = { 0x0E, 0x0F, 0x17, 0x1C, 0x26, 0x27, 0x35, 0x36, 0x37, 0x4A, 0x4C, 0x4D, 0x5A, 0x5D };
 static const struct msr_condition present_ia32_platform_id_F_max_qualified_ratio[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_platform_id_F_max_qualified_ratio_M0, 14 },
+      present_ia32_platform_id_F_max_qualified_ratio_M0, 14, NULL },
 };
 static const uint8_t present_ia32_platform_id_F_impl_49_13_M0[] = { 0x0E, 0x0F, 0x17, 0x1C, 0x26, 0x27, 0x35, 0x36, 0x37, 0x4A, 0x4C, 0x4D, 0x5A, 0x5D };
 static const struct msr_condition present_ia32_platform_id_F_impl_49_13[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_platform_id_F_impl_49_13_M0, 14 },
+      present_ia32_platform_id_F_impl_49_13_M0, 14, NULL },
 };
 static const struct msr_field_info fields_ia32_platform_id[] = {
     { "IMPL_7_0", 7, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
@@ -249,7 +249,7 @@ static const struct msr_field_info fields_ia32_platform_id[] = {
 static const struct msr_condition present_ia32_apic_base_F_extd[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_apic_base[] = {
     { "BSP", 8, 8, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
@@ -273,7 +273,7 @@ static const char *const aliases_ia32_apic_base[] = { "APIC_BAR", "APIC_BASE" };
 static const struct msr_condition present_ia32_apic_base[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 9, 9, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KNC_PERFCTR{n} */
@@ -286,7 +286,7 @@ static const struct msr_field_info fields_knc_perfctrx[] = {
 static const struct msr_condition present_knc_perfctrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xBu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KNC_EVNTSEL{n} */
@@ -331,7 +331,7 @@ static const struct msr_field_info fields_knc_evntselx[] = {
 static const struct msr_condition present_knc_evntselx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xBu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* TEST_CTRL */
@@ -344,7 +344,7 @@ static const struct msr_field_info fields_test_ctrl[] = {
 static const struct msr_condition present_test_ctrl[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 5, 5, 0, 0, 0, 1,
       0x0u, 0x0u, 0xCFu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_CORE_CAPABILITIES" },
 };
 
 /* SMI_COUNT */
@@ -358,7 +358,7 @@ static const uint8_t present_smi_count_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A, 0x
 static const struct msr_condition present_smi_count[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_smi_count_M0, 57 },
+      present_smi_count_M0, 57, NULL },
 };
 
 /* IA32_FEATURE_CONTROL */
@@ -399,19 +399,19 @@ static const struct msr_field_info fields_ia32_feature_control[] = {
 static const struct msr_condition present_ia32_feature_control[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 5,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 30, 30, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_TSC_ADJUST */
@@ -424,7 +424,7 @@ static const struct msr_field_info fields_ia32_tsc_adjust[] = {
 static const struct msr_condition present_ia32_tsc_adjust[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CORE_LASTBRANCH_{n}_FROM_IP */
@@ -438,83 +438,83 @@ static const uint8_t present_core_lastbranch_x_from_ip_M0[] = { 0x0E, 0x0F, 0x17
 static const struct msr_condition present_core_lastbranch_x_from_ip[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_core_lastbranch_x_from_ip_M0, 17 },
+      present_core_lastbranch_x_from_ip_M0, 17, NULL },
 };
 
 /* IA32_SPEC_CTRL */
 static const struct msr_condition present_ia32_spec_ctrl_F_ibrs[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_stibp[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 15, 15, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_ssbd[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 31, 31, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 24, 24, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_ipred_dis_u[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_ipred_dis_s[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_rrsba_dis_u[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_rrsba_dis_s[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_psfd[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 28, 28, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_ddpd_u[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_spec_ctrl_F_bhi_dis_s[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_spec_ctrl[] = {
     { "IBRS", 0, 0, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
@@ -562,43 +562,43 @@ static const char *const aliases_ia32_spec_ctrl[] = { "SPEC_CTRL" };
 static const struct msr_condition present_ia32_spec_ctrl[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 7,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 31, 31, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 15, 15, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 24, 24, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PRED_CMD */
 static const struct msr_condition present_ia32_pred_cmd_F_ibpb[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_pred_cmd_F_sbpb[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000021u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_pred_cmd[] = {
     { "IBPB", 0, 0, MSR_ACCESS_WO, false, UINT64_C(0x0000000000000000),
@@ -614,13 +614,13 @@ static const char *const aliases_ia32_pred_cmd[] = { "PRED_CMD" };
 static const struct msr_condition present_ia32_pred_cmd[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PPIN_CTL */
@@ -637,7 +637,7 @@ static const struct msr_field_info fields_ia32_ppin_ctl[] = {
 static const struct msr_condition present_ia32_ppin_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PPIN */
@@ -650,7 +650,7 @@ static const struct msr_field_info fields_ia32_ppin[] = {
 static const struct msr_condition present_ia32_ppin[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CORE_LASTBRANCH_{n}_TO_IP */
@@ -664,7 +664,7 @@ static const uint8_t present_core_lastbranch_x_to_ip_M0[] = { 0x0E, 0x0F, 0x17, 
 static const struct msr_condition present_core_lastbranch_x_to_ip[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_core_lastbranch_x_to_ip_M0, 17 },
+      present_core_lastbranch_x_to_ip_M0, 17, NULL },
 };
 
 /* IA32_BIOS_UPDT_TRIG */
@@ -689,7 +689,7 @@ static const struct msr_field_info fields_ia32_mktme_keyid_partitioning[] = {
 static const struct msr_condition present_ia32_mktme_keyid_partitioning[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_BIOS_SIGN_ID */
@@ -710,31 +710,31 @@ static const struct msr_field_info fields_patch_level[] = {
 static const struct msr_condition present_patch_level[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 9,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x12u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x14u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x1Au, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_SGXLEPUBKEYHASH{n} */
@@ -747,7 +747,7 @@ static const struct msr_field_info fields_ia32_sgxlepubkeyhashx[] = {
 static const struct msr_condition present_ia32_sgxlepubkeyhashx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x12u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_SMM_MONITOR_CTL */
@@ -768,13 +768,13 @@ static const struct msr_field_info fields_ia32_smm_monitor_ctl[] = {
 static const struct msr_condition present_ia32_smm_monitor_ctl[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_SMBASE */
@@ -787,13 +787,13 @@ static const struct msr_field_info fields_ia32_smbase[] = {
 static const struct msr_condition present_ia32_smbase[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 15, 15, 0, 0, 0, 1,
       0x0u, 0x0u, 0x485u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_MISC" },
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_SMM, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_MISC_PACKAGE_CTLS */
@@ -806,13 +806,13 @@ static const struct msr_field_info fields_ia32_misc_package_ctls[] = {
 static const struct msr_condition present_ia32_misc_package_ctls[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x10Au, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_ARCH_CAPABILITIES" },
 };
 
 /* IA32_XAPIC_DISABLE_STATUS */
@@ -825,13 +825,13 @@ static const struct msr_field_info fields_ia32_xapic_disable_status[] = {
 static const struct msr_condition present_ia32_xapic_disable_status[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 21, 21, 0, 0, 0, 1,
       0x0u, 0x0u, 0x10Au, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_ARCH_CAPABILITIES" },
 };
 
 /* IA32_PMC{n} */
@@ -844,7 +844,7 @@ static const struct msr_field_info fields_ia32_pmcx[] = {
 static const struct msr_condition present_ia32_pmcx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* FSB_FREQ */
@@ -862,7 +862,7 @@ static const uint8_t present_fsb_freq_M0[] = { 0x0E, 0x0F, 0x17, 0x1C, 0x26, 0x2
 static const struct msr_condition present_fsb_freq[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_fsb_freq_M0, 8 },
+      present_fsb_freq_M0, 8, NULL },
 };
 
 /* SILVERMONT_FSB_FREQ */
@@ -880,7 +880,7 @@ static const uint8_t present_silvermont_fsb_freq_M0[] = { 0x37, 0x4A, 0x4C, 0x4D
 static const struct msr_condition present_silvermont_fsb_freq[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_silvermont_fsb_freq_M0, 6 },
+      present_silvermont_fsb_freq_M0, 6, NULL },
 };
 
 /* PLATFORM_INFO */
@@ -950,7 +950,7 @@ static const uint8_t present_platform_info_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A
 static const struct msr_condition present_platform_info[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_platform_info_M0, 57 },
+      present_platform_info_M0, 57, NULL },
 };
 
 /* IA32_CORE_CAPABILITIES */
@@ -967,7 +967,7 @@ static const struct msr_field_info fields_ia32_core_capabilities[] = {
 static const struct msr_condition present_ia32_core_capabilities[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 30, 30, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_UMWAIT_CONTROL */
@@ -984,7 +984,7 @@ static const struct msr_field_info fields_ia32_umwait_control[] = {
 static const struct msr_condition present_ia32_umwait_control[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PKG_CST_CONFIG_CONTROL */
@@ -1046,7 +1046,7 @@ static const uint8_t present_pkg_cst_config_control_M0[] = { 0x1A, 0x1E, 0x1F, 0
 static const struct msr_condition present_pkg_cst_config_control[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_cst_config_control_M0, 57 },
+      present_pkg_cst_config_control_M0, 57, NULL },
 };
 
 /* IA32_MPERF */
@@ -1060,7 +1060,7 @@ static const char *const aliases_ia32_mperf[] = { "MPERF" };
 static const struct msr_condition present_ia32_mperf[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_APERF */
@@ -1074,7 +1074,7 @@ static const char *const aliases_ia32_aperf[] = { "APERF" };
 static const struct msr_condition present_ia32_aperf[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_MTRRCAP */
@@ -1104,7 +1104,7 @@ static const char *const aliases_ia32_mtrrcap[] = { "MTRRCAP" };
 static const struct msr_condition present_ia32_mtrrcap[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_ARCH_CAPABILITIES */
@@ -1241,7 +1241,7 @@ static const struct msr_field_info fields_ia32_arch_capabilities[] = {
 static const struct msr_condition present_ia32_arch_capabilities[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FLUSH_CMD */
@@ -1254,7 +1254,7 @@ static const struct msr_field_info fields_ia32_flush_cmd[] = {
 static const struct msr_condition present_ia32_flush_cmd[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 28, 28, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_TSX_FORCE_ABORT */
@@ -1275,7 +1275,7 @@ static const struct msr_field_info fields_ia32_tsx_force_abort[] = {
 static const struct msr_condition present_ia32_tsx_force_abort[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_TSX_CTRL */
@@ -1292,13 +1292,13 @@ static const struct msr_field_info fields_ia32_tsx_ctrl[] = {
 static const struct msr_condition present_ia32_tsx_ctrl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 7, 7, 0, 0, 0, 1,
       0x0u, 0x0u, 0x10Au, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_ARCH_CAPABILITIES" },
 };
 
 /* IA32_MCU_OPT_CTRL */
@@ -1339,7 +1339,7 @@ static const struct msr_field_info fields_ia32_mcu_opt_ctrl[] = {
 static const struct msr_condition present_ia32_mcu_opt_ctrl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 9, 9, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MISC_FEATURES_ENABLES */
@@ -1347,7 +1347,7 @@ static const uint8_t present_misc_features_enables_F_ring3_mwait_M0[] = { 0x57, 
 static const struct msr_condition present_misc_features_enables_F_ring3_mwait[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_misc_features_enables_F_ring3_mwait_M0, 2 },
+      present_misc_features_enables_F_ring3_mwait_M0, 2, NULL },
 };
 static const struct msr_field_info fields_misc_features_enables[] = {
     { "CPUID_FAULTING", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -1362,7 +1362,7 @@ static const struct msr_field_info fields_misc_features_enables[] = {
 static const struct msr_condition present_misc_features_enables[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 31, 31, 0, 0, 0, 1,
       0x0u, 0x0u, 0xCEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "PLATFORM_INFO" },
 };
 
 /* IA32_SYSENTER_CS */
@@ -1380,7 +1380,7 @@ static const char *const aliases_ia32_sysenter_cs[] = { "SYSENTER_CS" };
 static const struct msr_condition present_ia32_sysenter_cs[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_SYSENTER_ESP */
@@ -1394,7 +1394,7 @@ static const char *const aliases_ia32_sysenter_esp[] = { "SYSENTER_ESP" };
 static const struct msr_condition present_ia32_sysenter_esp[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_SYSENTER_EIP */
@@ -1408,7 +1408,7 @@ static const char *const aliases_ia32_sysenter_eip[] = { "SYSENTER_EIP" };
 static const struct msr_condition present_ia32_sysenter_eip[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_MCG_CAP */
@@ -1458,14 +1458,14 @@ static const char *const aliases_ia32_mcg_cap[] = { "MCG_CAP" };
 static const struct msr_condition present_ia32_mcg_cap[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_MCG_STATUS */
 static const struct msr_condition present_ia32_mcg_status_F_lmce_s[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 27, 27, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 static const struct msr_field_info fields_ia32_mcg_status[] = {
     { "RIPV", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -1489,7 +1489,7 @@ static const char *const aliases_ia32_mcg_status[] = { "MCG_STATUS" };
 static const struct msr_condition present_ia32_mcg_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_MCG_CTL */
@@ -1503,13 +1503,13 @@ static const char *const aliases_ia32_mcg_ctl[] = { "MCG_CTL" };
 static const struct msr_condition present_ia32_mcg_ctl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* ERROR_CONTROL */
@@ -1523,7 +1523,7 @@ static const uint8_t present_error_control_M0[] = { 0x2D, 0x3E, 0x3F, 0x4F, 0x55
 static const struct msr_condition present_error_control[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_error_control_M0, 6 },
+      present_error_control_M0, 6, NULL },
 };
 
 /* IA32_MCG_RAX */
@@ -1536,13 +1536,13 @@ static const struct msr_field_info fields_ia32_mcg_rax[] = {
 static const struct msr_condition present_ia32_mcg_rax[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_RBX */
@@ -1555,13 +1555,13 @@ static const struct msr_field_info fields_ia32_mcg_rbx[] = {
 static const struct msr_condition present_ia32_mcg_rbx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_RCX */
@@ -1574,13 +1574,13 @@ static const struct msr_field_info fields_ia32_mcg_rcx[] = {
 static const struct msr_condition present_ia32_mcg_rcx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_RDX */
@@ -1593,13 +1593,13 @@ static const struct msr_field_info fields_ia32_mcg_rdx[] = {
 static const struct msr_condition present_ia32_mcg_rdx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_RSI */
@@ -1612,13 +1612,13 @@ static const struct msr_field_info fields_ia32_mcg_rsi[] = {
 static const struct msr_condition present_ia32_mcg_rsi[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_RDI */
@@ -1631,13 +1631,13 @@ static const struct msr_field_info fields_ia32_mcg_rdi[] = {
 static const struct msr_condition present_ia32_mcg_rdi[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_RBP */
@@ -1650,25 +1650,25 @@ static const struct msr_field_info fields_ia32_mcg_rbp[] = {
 static const struct msr_condition present_ia32_mcg_rbp[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_PERFEVTSEL{n} */
 static const struct msr_condition present_ia32_perfevtselx_F_any[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perfevtselx_F_in_tx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_perfevtselx[] = {
     { "EVENT_SELECT", 7, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -1723,16 +1723,16 @@ static const struct msr_field_info fields_ia32_perfevtselx[] = {
 static const struct msr_condition present_ia32_perfevtselx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_NOT, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 2,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_MCG_RSP */
@@ -1745,13 +1745,13 @@ static const struct msr_field_info fields_ia32_mcg_rsp[] = {
 static const struct msr_condition present_ia32_mcg_rsp[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_RFLAGS */
@@ -1764,13 +1764,13 @@ static const struct msr_field_info fields_ia32_mcg_rflags[] = {
 static const struct msr_condition present_ia32_mcg_rflags[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_RIP */
@@ -1783,13 +1783,13 @@ static const struct msr_field_info fields_ia32_mcg_rip[] = {
 static const struct msr_condition present_ia32_mcg_rip[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MCG_MISC */
@@ -1802,13 +1802,13 @@ static const struct msr_field_info fields_ia32_mcg_misc[] = {
 static const struct msr_condition present_ia32_mcg_misc[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 9, 9, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_OVERCLOCKING_STATUS */
@@ -1829,13 +1829,13 @@ static const struct msr_field_info fields_ia32_overclocking_status[] = {
 static const struct msr_condition present_ia32_overclocking_status[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 23, 23, 0, 0, 0, 1,
       0x0u, 0x0u, 0x10Au, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_ARCH_CAPABILITIES" },
 };
 
 /* IA32_PERF_STATUS */
@@ -1843,13 +1843,13 @@ static const uint8_t present_ia32_perf_status_F_xe_operation_M0[] = { 0x0F, 0x17
 static const struct msr_condition present_ia32_perf_status_F_xe_operation[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_perf_status_F_xe_operation_M0, 2 },
+      present_ia32_perf_status_F_xe_operation_M0, 2, NULL },
 };
 static const uint8_t present_ia32_perf_status_F_core_voltage_M0[] = { 0x2A, 0x2D, 0x3A, 0x3E, 0x3C, 0x3F, 0x45, 0x46, 0x3D, 0x47, 0x4F, 0x56, 0x4E, 0x5E, 0x55, 0x8E, 0x9E, 0x66, 0xA5, 0xA6 };
 static const struct msr_condition present_ia32_perf_status_F_core_voltage[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_perf_status_F_core_voltage_M0, 20 },
+      present_ia32_perf_status_F_core_voltage_M0, 20, NULL },
 };
 static const struct msr_field_info fields_ia32_perf_status[] = {
     { "STATE", 15, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
@@ -1882,7 +1882,7 @@ static const struct msr_field_info fields_ia32_perf_ctl[] = {
 static const struct msr_condition present_ia32_clock_modulation_F_extended_duty_cycle[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_clock_modulation[] = {
     { "EXTENDED_DUTY_CYCLE", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -1901,14 +1901,14 @@ static const struct msr_field_info fields_ia32_clock_modulation[] = {
 static const struct msr_condition present_ia32_clock_modulation[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 22, 22, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_THERM_INTERRUPT */
 static const struct msr_condition present_ia32_therm_interrupt_F_power_limit_notification_enable[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_therm_interrupt[] = {
     { "HIGH_TEMP_INT_ENABLE", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -1955,7 +1955,7 @@ static const struct msr_field_info fields_ia32_therm_interrupt[] = {
 static const struct msr_condition present_ia32_therm_interrupt[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 22, 22, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_THERM_STATUS */
@@ -2040,7 +2040,7 @@ static const struct msr_field_info fields_ia32_therm_status[] = {
 static const struct msr_condition present_ia32_therm_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 22, 22, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* THERM2_CTL */
@@ -2058,47 +2058,47 @@ static const uint8_t present_therm2_ctl_M2[] = { 0x0D, 0x0E, 0x0F, 0x17 };
 static const struct msr_condition present_therm2_ctl[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_therm2_ctl_M2, 4 },
+      present_therm2_ctl_M2, 4, NULL },
 };
 
 /* IA32_MISC_ENABLE */
 static const struct msr_condition present_ia32_misc_enable_F_x87_compat[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_misc_enable_F_split_lock_disable[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_misc_enable_F_l3_cache_disable[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_misc_enable_F_suppress_lock[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_prefetch_disable_M2[] = { 0x0F, 0x17 };
 static const struct msr_condition present_ia32_misc_enable_F_prefetch_disable[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_prefetch_disable_M2, 2 },
+      present_ia32_misc_enable_F_prefetch_disable_M2, 2, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_ferr_multiplex_M2[] = { 0x0D };
 static const uint8_t present_ia32_misc_enable_F_ferr_multiplex_M3[] = { 0x0E };
@@ -2107,22 +2107,22 @@ static const uint8_t present_ia32_misc_enable_F_ferr_multiplex_M5[] = { 0x1C, 0x
 static const struct msr_condition present_ia32_misc_enable_F_ferr_multiplex[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 6,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_ferr_multiplex_M2, 1 },
+      present_ia32_misc_enable_F_ferr_multiplex_M2, 1, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_ferr_multiplex_M3, 1 },
+      present_ia32_misc_enable_F_ferr_multiplex_M3, 1, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_ferr_multiplex_M4, 2 },
+      present_ia32_misc_enable_F_ferr_multiplex_M4, 2, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_ferr_multiplex_M5, 5 },
+      present_ia32_misc_enable_F_ferr_multiplex_M5, 5, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_tm2_enable_M2[] = { 0x0E };
 static const uint8_t present_ia32_misc_enable_F_tm2_enable_M3[] = { 0x0F, 0x17 };
@@ -2130,96 +2130,96 @@ static const uint8_t present_ia32_misc_enable_F_tm2_enable_M4[] = { 0x1C, 0x26, 
 static const struct msr_condition present_ia32_misc_enable_F_tm2_enable[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 5,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_tm2_enable_M2, 1 },
+      present_ia32_misc_enable_F_tm2_enable_M2, 1, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_tm2_enable_M3, 2 },
+      present_ia32_misc_enable_F_tm2_enable_M3, 2, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_tm2_enable_M4, 5 },
+      present_ia32_misc_enable_F_tm2_enable_M4, 5, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_impl_17_M0[] = { 0x0D, 0x0E, 0x0F, 0x17, 0x1C, 0x26, 0x27, 0x35, 0x36 };
 static const struct msr_condition present_ia32_misc_enable_F_impl_17[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_impl_17_M0, 9 },
+      present_ia32_misc_enable_F_impl_17_M0, 9, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_adj_prefetch_disable_M2[] = { 0x0F, 0x17 };
 static const struct msr_condition present_ia32_misc_enable_F_adj_prefetch_disable[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_adj_prefetch_disable_M2, 2 },
+      present_ia32_misc_enable_F_adj_prefetch_disable_M2, 2, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_eist_select_lock_M1[] = { 0x0F, 0x17 };
 static const uint8_t present_ia32_misc_enable_F_eist_select_lock_M2[] = { 0x1C, 0x26, 0x27, 0x35, 0x36 };
 static const struct msr_condition present_ia32_misc_enable_F_eist_select_lock[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_eist_select_lock_M1, 2 },
+      present_ia32_misc_enable_F_eist_select_lock_M1, 2, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_eist_select_lock_M2, 5 },
+      present_ia32_misc_enable_F_eist_select_lock_M2, 5, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_impl_21_M2[] = { 0x0D, 0x0E, 0x0F, 0x17, 0x1C, 0x26, 0x27, 0x35, 0x36 };
 static const struct msr_condition present_ia32_misc_enable_F_impl_21[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_impl_21_M2, 9 },
+      present_ia32_misc_enable_F_impl_21_M2, 9, NULL },
 };
 static const struct msr_condition present_ia32_misc_enable_F_l1d_context_mode[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_impl_33_25_M2[] = { 0x0D, 0x0E, 0x0F, 0x17, 0x1C, 0x26, 0x27, 0x35, 0x36 };
 static const struct msr_condition present_ia32_misc_enable_F_impl_33_25[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_impl_33_25_M2, 9 },
+      present_ia32_misc_enable_F_impl_33_25_M2, 9, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_dcu_prefetch_disable_M0[] = { 0x0F, 0x17 };
 static const struct msr_condition present_ia32_misc_enable_F_dcu_prefetch_disable[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_dcu_prefetch_disable_M0, 2 },
+      present_ia32_misc_enable_F_dcu_prefetch_disable_M0, 2, NULL },
 };
 static const struct msr_condition present_ia32_misc_enable_F_turbo_disable[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const uint8_t present_ia32_misc_enable_F_ip_prefetch_disable_M0[] = { 0x0F, 0x17 };
 static const struct msr_condition present_ia32_misc_enable_F_ip_prefetch_disable[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_misc_enable_F_ip_prefetch_disable_M0, 2 },
+      present_ia32_misc_enable_F_ip_prefetch_disable_M0, 2, NULL },
 };
 static const struct msr_field_info fields_ia32_misc_enable[] = {
     { "FAST_STRINGS", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -2352,7 +2352,7 @@ static const uint8_t present_temperature_target_M0[] = { 0x1A, 0x1E, 0x1F, 0x25,
 static const struct msr_condition present_temperature_target[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_temperature_target_M0, 57 },
+      present_temperature_target_M0, 57, NULL },
 };
 
 /* MISC_FEATURE_CONTROL */
@@ -2378,7 +2378,7 @@ static const uint8_t present_misc_feature_control_M0[] = { 0x1A, 0x1E, 0x1F, 0x2
 static const struct msr_condition present_misc_feature_control[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_misc_feature_control_M0, 46 },
+      present_misc_feature_control_M0, 46, NULL },
 };
 
 /* MISC_PWR_MGMT */
@@ -2408,7 +2408,7 @@ static const uint8_t present_misc_pwr_mgmt_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A
 static const struct msr_condition present_misc_pwr_mgmt[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_misc_pwr_mgmt_M0, 46 },
+      present_misc_pwr_mgmt_M0, 46, NULL },
 };
 
 /* TURBO_RATIO_LIMIT */
@@ -2450,7 +2450,7 @@ static const uint8_t present_turbo_ratio_limit_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 
 static const struct msr_condition present_turbo_ratio_limit[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_turbo_ratio_limit_M0, 57 },
+      present_turbo_ratio_limit_M0, 57, NULL },
 };
 
 /* TURBO_RATIO_LIMIT1 */
@@ -2492,7 +2492,7 @@ static const uint8_t present_turbo_ratio_limit1_M0[] = { 0x3E, 0x3F, 0x4F, 0x55,
 static const struct msr_condition present_turbo_ratio_limit1[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_turbo_ratio_limit1_M0, 24 },
+      present_turbo_ratio_limit1_M0, 24, NULL },
 };
 
 /* TURBO_RATIO_LIMIT2 */
@@ -2514,7 +2514,7 @@ static const uint8_t present_turbo_ratio_limit2_M0[] = { 0x3F, 0x4F, 0x56 };
 static const struct msr_condition present_turbo_ratio_limit2[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_turbo_ratio_limit2_M0, 3 },
+      present_turbo_ratio_limit2_M0, 3, NULL },
 };
 
 /* IA32_ENERGY_PERF_BIAS */
@@ -2527,14 +2527,14 @@ static const struct msr_field_info fields_ia32_energy_perf_bias[] = {
 static const struct msr_condition present_ia32_energy_perf_bias[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PACKAGE_THERM_STATUS */
 static const struct msr_condition present_ia32_package_therm_status_F_hfi_updated[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_package_therm_status[] = {
     { "THERMAL_STATUS", 0, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
@@ -2601,19 +2601,19 @@ static const struct msr_field_info fields_ia32_package_therm_status[] = {
 static const struct msr_condition present_ia32_package_therm_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PACKAGE_THERM_INTERRUPT */
 static const struct msr_condition present_ia32_package_therm_interrupt_F_power_limit_notification_enable[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_package_therm_interrupt_F_hfi_int_enable[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_package_therm_interrupt[] = {
     { "HIGH_TEMP_INT_ENABLE", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -2660,7 +2660,7 @@ static const struct msr_field_info fields_ia32_package_therm_interrupt[] = {
 static const struct msr_condition present_ia32_package_therm_interrupt[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_XFD */
@@ -2673,7 +2673,7 @@ static const struct msr_field_info fields_ia32_xfd[] = {
 static const struct msr_condition present_ia32_xfd[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_XFD_ERR */
@@ -2686,7 +2686,7 @@ static const struct msr_field_info fields_ia32_xfd_err[] = {
 static const struct msr_condition present_ia32_xfd_err[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LBR_SELECT */
@@ -2736,7 +2736,7 @@ static const uint8_t present_lbr_select_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A, 0
 static const struct msr_condition present_lbr_select[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_lbr_select_M0, 57 },
+      present_lbr_select_M0, 57, NULL },
 };
 
 /* LASTBRANCH_TOS */
@@ -2750,7 +2750,7 @@ static const uint8_t present_lastbranch_tos_M0[] = { 0x0E, 0x0F, 0x17, 0x1A, 0x1
 static const struct msr_condition present_lastbranch_tos[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_lastbranch_tos_M0, 63 },
+      present_lastbranch_tos_M0, 63, NULL },
 };
 
 /* IA32_FRED_RSP{n} */
@@ -2763,7 +2763,7 @@ static const struct msr_field_info fields_ia32_fred_rspx[] = {
 static const struct msr_condition present_ia32_fred_rspx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 17, 17, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FRED_STKLVLS */
@@ -2900,7 +2900,7 @@ static const struct msr_field_info fields_ia32_fred_stklvls[] = {
 static const struct msr_condition present_ia32_fred_stklvls[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 17, 17, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FRED_SSP1 */
@@ -2913,7 +2913,7 @@ static const struct msr_field_info fields_ia32_fred_ssp1[] = {
 static const struct msr_condition present_ia32_fred_ssp1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 17, 17, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FRED_SSP2 */
@@ -2926,7 +2926,7 @@ static const struct msr_field_info fields_ia32_fred_ssp2[] = {
 static const struct msr_condition present_ia32_fred_ssp2[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 17, 17, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FRED_SSP3 */
@@ -2939,7 +2939,7 @@ static const struct msr_field_info fields_ia32_fred_ssp3[] = {
 static const struct msr_condition present_ia32_fred_ssp3[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 17, 17, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FRED_CONFIG */
@@ -2960,24 +2960,24 @@ static const struct msr_field_info fields_ia32_fred_config[] = {
 static const struct msr_condition present_ia32_fred_config[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 17, 17, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_DEBUGCTL */
 static const struct msr_condition present_ia32_debugctl_F_bus_lock_detect[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 24, 24, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_debugctl_F_freeze_while_smm[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 12, 12, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
 };
 static const struct msr_condition present_ia32_debugctl_F_rtm_debug[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_debugctl[] = {
     { "LBR", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -3065,7 +3065,7 @@ static const struct msr_field_info fields_ia32_ler_from_ip[] = {
 static const struct msr_condition present_ia32_ler_from_ip[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LAST_INT_FROM_IP */
@@ -3086,7 +3086,7 @@ static const struct msr_field_info fields_ia32_ler_to_ip[] = {
 static const struct msr_condition present_ia32_ler_to_ip[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LAST_INT_TO_IP */
@@ -3127,7 +3127,7 @@ static const struct msr_field_info fields_ia32_ler_info[] = {
 static const struct msr_condition present_ia32_ler_info[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_SMRR_PHYSBASE */
@@ -3144,7 +3144,7 @@ static const struct msr_field_info fields_ia32_smrr_physbase[] = {
 static const struct msr_condition present_ia32_smrr_physbase[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 11, 11, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_SMRR_PHYSMASK */
@@ -3161,7 +3161,7 @@ static const struct msr_field_info fields_ia32_smrr_physmask[] = {
 static const struct msr_condition present_ia32_smrr_physmask[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 11, 11, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_PLATFORM_DCA_CAP */
@@ -3174,7 +3174,7 @@ static const struct msr_field_info fields_ia32_platform_dca_cap[] = {
 static const struct msr_condition present_ia32_platform_dca_cap[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 18, 18, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_CPU_DCA_CAP */
@@ -3187,7 +3187,7 @@ static const struct msr_field_info fields_ia32_cpu_dca_cap[] = {
 static const struct msr_condition present_ia32_cpu_dca_cap[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 18, 18, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_DCA_0_CAP */
@@ -3224,7 +3224,7 @@ static const struct msr_field_info fields_ia32_dca_0_cap[] = {
 static const struct msr_condition present_ia32_dca_0_cap[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 18, 18, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* POWER_CTL */
@@ -3258,7 +3258,7 @@ static const uint8_t present_power_ctl_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A, 0x
 static const struct msr_condition present_power_ctl[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_power_ctl_M0, 43 },
+      present_power_ctl_M0, 43, NULL },
 };
 
 /* IA32_MTRR_PHYSBASE{n} */
@@ -3285,13 +3285,13 @@ static const char *const aliases_ia32_mtrr_physbasex_I9[] = { "MTRRPHYSBASE9" };
 static const struct msr_condition present_ia32_mtrr_physbasex[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_PHYSMASK{n} */
@@ -3318,13 +3318,13 @@ static const char *const aliases_ia32_mtrr_physmaskx_I9[] = { "MTRRPHYSMASK9" };
 static const struct msr_condition present_ia32_mtrr_physmaskx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX64K_00000 */
@@ -3366,13 +3366,13 @@ static const char *const aliases_ia32_mtrr_fix64k_00000[] = { "MTRRFIX64K_00000"
 static const struct msr_condition present_ia32_mtrr_fix64k_00000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX16K_80000 */
@@ -3414,13 +3414,13 @@ static const char *const aliases_ia32_mtrr_fix16k_80000[] = { "MTRRFIX16K_80000"
 static const struct msr_condition present_ia32_mtrr_fix16k_80000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX16K_A0000 */
@@ -3462,13 +3462,13 @@ static const char *const aliases_ia32_mtrr_fix16k_a0000[] = { "MTRRFIX16K_A0000"
 static const struct msr_condition present_ia32_mtrr_fix16k_a0000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX4K_C0000 */
@@ -3510,13 +3510,13 @@ static const char *const aliases_ia32_mtrr_fix4k_c0000[] = { "MTRRFIX4K_C0000" }
 static const struct msr_condition present_ia32_mtrr_fix4k_c0000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX4K_C8000 */
@@ -3558,13 +3558,13 @@ static const char *const aliases_ia32_mtrr_fix4k_c8000[] = { "MTRRFIX4K_C8000" }
 static const struct msr_condition present_ia32_mtrr_fix4k_c8000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX4K_D0000 */
@@ -3606,13 +3606,13 @@ static const char *const aliases_ia32_mtrr_fix4k_d0000[] = { "MTRRFIX4K_D0000" }
 static const struct msr_condition present_ia32_mtrr_fix4k_d0000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX4K_D8000 */
@@ -3654,13 +3654,13 @@ static const char *const aliases_ia32_mtrr_fix4k_d8000[] = { "MTRRFIX4K_D8000" }
 static const struct msr_condition present_ia32_mtrr_fix4k_d8000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX4K_E0000 */
@@ -3702,13 +3702,13 @@ static const char *const aliases_ia32_mtrr_fix4k_e0000[] = { "MTRRFIX4K_E0000" }
 static const struct msr_condition present_ia32_mtrr_fix4k_e0000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX4K_E8000 */
@@ -3750,13 +3750,13 @@ static const char *const aliases_ia32_mtrr_fix4k_e8000[] = { "MTRRFIX4K_E8000" }
 static const struct msr_condition present_ia32_mtrr_fix4k_e8000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX4K_F0000 */
@@ -3798,13 +3798,13 @@ static const char *const aliases_ia32_mtrr_fix4k_f0000[] = { "MTRRFIX4K_F0000" }
 static const struct msr_condition present_ia32_mtrr_fix4k_f0000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_MTRR_FIX4K_F8000 */
@@ -3846,13 +3846,13 @@ static const char *const aliases_ia32_mtrr_fix4k_f8000[] = { "MTRRFIX4K_F8000" }
 static const struct msr_condition present_ia32_mtrr_fix4k_f8000[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 8, 8, 0, 0, 0, 1,
       0x0u, 0x0u, 0xFEu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MTRRCAP" },
 };
 
 /* IA32_PAT */
@@ -3894,7 +3894,7 @@ static const char *const aliases_ia32_pat[] = { "PAT" };
 static const struct msr_condition present_ia32_pat[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 16, 16, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_MC{n}_CTL2 */
@@ -3911,16 +3911,16 @@ static const struct msr_field_info fields_ia32_mcx_ctl2[] = {
 static const struct msr_condition present_ia32_mcx_ctl2[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* INTEGRITY_CAPS */
@@ -3942,7 +3942,7 @@ static const char *const aliases_integrity_caps[] = { "IA32_INTEGRITY_CAPABILITI
 static const struct msr_condition present_integrity_caps[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 2, 2, 0, 0, 0, 1,
       0x0u, 0x0u, 0xCFu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_CORE_CAPABILITIES" },
 };
 
 /* IA32_MTRR_DEF_TYPE */
@@ -3964,7 +3964,7 @@ static const char *const aliases_ia32_mtrr_def_type[] = { "MTRRDEFTYPE" };
 static const struct msr_condition present_ia32_mtrr_def_type[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* BPU_COUNTER{n} */
@@ -3977,7 +3977,7 @@ static const struct msr_field_info fields_bpu_counterx[] = {
 static const struct msr_condition present_bpu_counterx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MS_COUNTER{n} */
@@ -3990,7 +3990,7 @@ static const struct msr_field_info fields_ms_counterx[] = {
 static const struct msr_condition present_ms_counterx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* FLAME_COUNTER{n} */
@@ -4003,7 +4003,7 @@ static const struct msr_field_info fields_flame_counterx[] = {
 static const struct msr_condition present_flame_counterx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FIXED_CTR{n} */
@@ -4016,22 +4016,22 @@ static const struct msr_field_info fields_ia32_fixed_ctrx[] = {
 static const struct msr_condition present_ia32_fixed_ctrx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 6,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, MSR_CONDITION_BIT_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_NOT, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 2,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IQ_COUNTER{n} */
@@ -4044,7 +4044,7 @@ static const struct msr_field_info fields_iq_counterx[] = {
 static const struct msr_condition present_iq_counterx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PERF_METRICS */
@@ -4085,7 +4085,7 @@ static const struct msr_field_info fields_perf_metrics[] = {
 static const struct msr_condition present_perf_metrics[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 15, 15, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
 };
 
 /* IA32_PERF_CAPABILITIES */
@@ -4130,7 +4130,7 @@ static const struct msr_field_info fields_ia32_perf_capabilities[] = {
 static const struct msr_condition present_ia32_perf_capabilities[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 15, 15, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* BPU_CCCR{n} */
@@ -4197,7 +4197,7 @@ static const struct msr_field_info fields_bpu_cccrx[] = {
 static const struct msr_condition present_bpu_cccrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MS_CCCR{n} */
@@ -4264,7 +4264,7 @@ static const struct msr_field_info fields_ms_cccrx[] = {
 static const struct msr_condition present_ms_cccrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* FLAME_CCCR{n} */
@@ -4331,7 +4331,7 @@ static const struct msr_field_info fields_flame_cccrx[] = {
 static const struct msr_condition present_flame_cccrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IQ_CCCR{n} */
@@ -4398,156 +4398,156 @@ static const struct msr_field_info fields_iq_cccrx[] = {
 static const struct msr_condition present_iq_cccrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FIXED_CTR_CTRL */
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_anythread0[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_anythread1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_anythread2[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en3_os[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en3_usr[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en3_pmi[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en4_os[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en4_usr[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en4_pmi[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en5_os[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en5_usr[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en5_pmi[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en6_os[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en6_usr[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_fixed_ctr_ctrl_F_en6_pmi[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_fixed_ctr_ctrl[] = {
     { "EN0_OS", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -4650,136 +4650,136 @@ static const struct msr_field_info fields_ia32_fixed_ctr_ctrl[] = {
 static const struct msr_condition present_ia32_fixed_ctr_ctrl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PERF_GLOBAL_STATUS */
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc0[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc2[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc3[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc4[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc5[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc6[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc7[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000007),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc8[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000008),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_pmc9[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000009),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_fixed_ctr0[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_fixed_ctr1[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_fixed_ctr2[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_fixed_ctr3[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_fixed_ctr4[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_fixed_ctr5[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_F_ovf_fixed_ctr6[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_perf_global_status[] = {
     { "OVF_PMC0", 0, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
@@ -4886,141 +4886,141 @@ static const struct msr_field_info fields_ia32_perf_global_status[] = {
 static const struct msr_condition present_ia32_perf_global_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PERF_GLOBAL_CTRL */
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc0[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc2[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc3[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc4[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc5[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc6[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc7[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000007),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc8[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000008),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_pmc9[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000009),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_fixed_ctr0[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_fixed_ctr1[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_fixed_ctr2[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_fixed_ctr3[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_fixed_ctr4[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_fixed_ctr5[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_fixed_ctr6[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_ctrl_F_en_perf_metrics[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 15, 15, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
 };
 static const struct msr_field_info fields_ia32_perf_global_ctrl[] = {
     { "EN_PMC0", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -5099,136 +5099,136 @@ static const struct msr_field_info fields_ia32_perf_global_ctrl[] = {
 static const struct msr_condition present_ia32_perf_global_ctrl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PERF_GLOBAL_STATUS_RESET */
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc0[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc2[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc3[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc4[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc5[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc6[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc7[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000007),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc8[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000008),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_pmc9[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000009),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_fixed_ctr0[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_fixed_ctr1[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_fixed_ctr2[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_fixed_ctr3[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_fixed_ctr4[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_fixed_ctr5[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_reset_F_ovf_fixed_ctr6[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_perf_global_status_reset[] = {
     { "OVF_PMC0", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -5336,136 +5336,136 @@ static const char *const aliases_ia32_perf_global_status_reset[] = { "IA32_PERF_
 static const struct msr_condition present_ia32_perf_global_status_reset[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PERF_GLOBAL_STATUS_SET */
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc0[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc2[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc3[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc4[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc5[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc6[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc7[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000007),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc8[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000008),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_pmc9[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000009),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_fixed_ctr0[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_fixed_ctr1[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_fixed_ctr2[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_fixed_ctr3[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_fixed_ctr4[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000004),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_fixed_ctr5[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000005),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_perf_global_status_set_F_ovf_fixed_ctr6[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000006),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_perf_global_status_set[] = {
     { "OVF_PMC0", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -5568,7 +5568,7 @@ static const struct msr_field_info fields_ia32_perf_global_status_set[] = {
 static const struct msr_condition present_ia32_perf_global_status_set[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PERF_GLOBAL_INUSE */
@@ -5649,7 +5649,7 @@ static const struct msr_field_info fields_ia32_perf_global_inuse[] = {
 static const struct msr_condition present_ia32_perf_global_inuse[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* BSU_ESCR{n} */
@@ -5690,7 +5690,7 @@ static const struct msr_field_info fields_bsu_escrx[] = {
 static const struct msr_condition present_bsu_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* FSB_ESCR{n} */
@@ -5731,7 +5731,7 @@ static const struct msr_field_info fields_fsb_escrx[] = {
 static const struct msr_condition present_fsb_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* FIRM_ESCR{n} */
@@ -5772,7 +5772,7 @@ static const struct msr_field_info fields_firm_escrx[] = {
 static const struct msr_condition present_firm_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* FLAME_ESCR{n} */
@@ -5813,7 +5813,7 @@ static const struct msr_field_info fields_flame_escrx[] = {
 static const struct msr_condition present_flame_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DAC_ESCR{n} */
@@ -5854,7 +5854,7 @@ static const struct msr_field_info fields_dac_escrx[] = {
 static const struct msr_condition present_dac_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MOB_ESCR{n} */
@@ -5895,7 +5895,7 @@ static const struct msr_field_info fields_mob_escrx[] = {
 static const struct msr_condition present_mob_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PMH_ESCR{n} */
@@ -5936,7 +5936,7 @@ static const struct msr_field_info fields_pmh_escrx[] = {
 static const struct msr_condition present_pmh_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SAAT_ESCR{n} */
@@ -5977,7 +5977,7 @@ static const struct msr_field_info fields_saat_escrx[] = {
 static const struct msr_condition present_saat_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* U2L_ESCR{n} */
@@ -6018,7 +6018,7 @@ static const struct msr_field_info fields_u2l_escrx[] = {
 static const struct msr_condition present_u2l_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* BPU_ESCR{n} */
@@ -6059,7 +6059,7 @@ static const struct msr_field_info fields_bpu_escrx[] = {
 static const struct msr_condition present_bpu_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IS_ESCR{n} */
@@ -6100,7 +6100,7 @@ static const struct msr_field_info fields_is_escrx[] = {
 static const struct msr_condition present_is_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* ITLB_ESCR{n} */
@@ -6141,7 +6141,7 @@ static const struct msr_field_info fields_itlb_escrx[] = {
 static const struct msr_condition present_itlb_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CRU_ESCR{n} */
@@ -6182,7 +6182,7 @@ static const struct msr_field_info fields_cru_escrx[] = {
 static const struct msr_condition present_cru_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IQ_ESCR{n} */
@@ -6223,7 +6223,7 @@ static const struct msr_field_info fields_iq_escrx[] = {
 static const struct msr_condition present_iq_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* RAT_ESCR{n} */
@@ -6264,7 +6264,7 @@ static const struct msr_field_info fields_rat_escrx[] = {
 static const struct msr_condition present_rat_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SSU_ESCR{n} */
@@ -6305,7 +6305,7 @@ static const struct msr_field_info fields_ssu_escrx[] = {
 static const struct msr_condition present_ssu_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MS_ESCR{n} */
@@ -6346,7 +6346,7 @@ static const struct msr_field_info fields_ms_escrx[] = {
 static const struct msr_condition present_ms_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* TBPU_ESCR{n} */
@@ -6387,7 +6387,7 @@ static const struct msr_field_info fields_tbpu_escrx[] = {
 static const struct msr_condition present_tbpu_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* TC_ESCR{n} */
@@ -6428,7 +6428,7 @@ static const struct msr_field_info fields_tc_escrx[] = {
 static const struct msr_condition present_tc_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IX_ESCR{n} */
@@ -6469,7 +6469,7 @@ static const struct msr_field_info fields_ix_escrx[] = {
 static const struct msr_condition present_ix_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* ALF_ESCR{n} */
@@ -6510,7 +6510,7 @@ static const struct msr_field_info fields_alf_escrx[] = {
 static const struct msr_condition present_alf_escrx[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CRU_ESCR2 */
@@ -6551,7 +6551,7 @@ static const struct msr_field_info fields_cru_escr2[] = {
 static const struct msr_condition present_cru_escr2[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CRU_ESCR3 */
@@ -6592,7 +6592,7 @@ static const struct msr_field_info fields_cru_escr3[] = {
 static const struct msr_condition present_cru_escr3[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CRU_ESCR4 */
@@ -6633,7 +6633,7 @@ static const struct msr_field_info fields_cru_escr4[] = {
 static const struct msr_condition present_cru_escr4[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CRU_ESCR5 */
@@ -6674,19 +6674,19 @@ static const struct msr_field_info fields_cru_escr5[] = {
 static const struct msr_condition present_cru_escr5[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PEBS_ENABLE */
 static const struct msr_condition present_ia32_pebs_enable_F_pebs_en_gp[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 14, 14, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
 };
 static const struct msr_condition present_ia32_pebs_enable_F_pebs_en_fixed[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 14, 14, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
 };
 static const struct msr_field_info fields_ia32_pebs_enable[] = {
     { "PEBS_EN_PMC0", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -6706,22 +6706,22 @@ static const uint8_t present_ia32_pebs_enable_M5[] = { 0x1A, 0x1E, 0x1F, 0x2E, 0
 static const struct msr_condition present_ia32_pebs_enable[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 6,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_EQUALS, 12, 12, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1A0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MISC_ENABLE" },
     { MSR_CONDITION_KIND_NOT, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 2,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_NOT, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 2,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_pebs_enable_M5, 27 },
+      present_ia32_pebs_enable_M5, 27, NULL },
 };
 
 /* PEBS_ENABLE */
@@ -6729,7 +6729,7 @@ static const uint8_t present_pebs_enable_F_ps_en_M0[] = { 0x2A, 0x2D };
 static const struct msr_condition present_pebs_enable_F_ps_en[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pebs_enable_F_ps_en_M0, 2 },
+      present_pebs_enable_F_ps_en_M0, 2, NULL },
 };
 static const struct msr_field_info fields_pebs_enable[] = {
     { "PEBS_EN_PMC", 3, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -6749,7 +6749,7 @@ static const uint8_t present_pebs_enable_M0[] = { 0x1A, 0x1E, 0x1F, 0x2E, 0x25, 
 static const struct msr_condition present_pebs_enable[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pebs_enable_M0, 27 },
+      present_pebs_enable_M0, 27, NULL },
 };
 
 /* PENTIUM_4_PEBS_ENABLE */
@@ -6774,7 +6774,7 @@ static const struct msr_field_info fields_pentium_4_pebs_enable[] = {
 static const struct msr_condition present_pentium_4_pebs_enable[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PEBS_DATA_CFG */
@@ -6803,16 +6803,16 @@ static const struct msr_field_info fields_pebs_data_cfg[] = {
 static const struct msr_condition present_pebs_data_cfg[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 14, 14, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
     { MSR_CONDITION_KIND_NOT, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 2,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PEBS_MATRIX_VERT */
@@ -6825,7 +6825,7 @@ static const struct msr_field_info fields_pebs_matrix_vert[] = {
 static const struct msr_condition present_pebs_matrix_vert[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PEBS_LD_LAT */
@@ -6839,7 +6839,7 @@ static const uint8_t present_pebs_ld_lat_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A, 
 static const struct msr_condition present_pebs_ld_lat[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pebs_ld_lat_M0, 49 },
+      present_pebs_ld_lat_M0, 49, NULL },
 };
 
 /* PEBS_FRONTEND */
@@ -6865,7 +6865,7 @@ static const uint8_t present_pebs_frontend_M0[] = { 0x4E, 0x55, 0x5E, 0x66, 0x6A
 static const struct msr_condition present_pebs_frontend[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pebs_frontend_M0, 24 },
+      present_pebs_frontend_M0, 24, NULL },
 };
 
 /* PKG_C3_RESIDENCY */
@@ -6879,7 +6879,7 @@ static const uint8_t present_pkg_c3_residency_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 0
 static const struct msr_condition present_pkg_c3_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_c3_residency_M0, 33 },
+      present_pkg_c3_residency_M0, 33, NULL },
 };
 
 /* PKG_C6_RESIDENCY */
@@ -6893,7 +6893,7 @@ static const uint8_t present_pkg_c6_residency_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 0
 static const struct msr_condition present_pkg_c6_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_c6_residency_M0, 57 },
+      present_pkg_c6_residency_M0, 57, NULL },
 };
 
 /* ATOM_PKG_C6_RESIDENCY */
@@ -6907,7 +6907,7 @@ static const uint8_t present_atom_pkg_c6_residency_M0[] = { 0x1C, 0x26, 0x27, 0x
 static const struct msr_condition present_atom_pkg_c6_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_atom_pkg_c6_residency_M0, 11 },
+      present_atom_pkg_c6_residency_M0, 11, NULL },
 };
 
 /* PKG_C7_RESIDENCY */
@@ -6921,7 +6921,7 @@ static const uint8_t present_pkg_c7_residency_M0[] = { 0x1A, 0x1E, 0x1F, 0x2E, 0
 static const struct msr_condition present_pkg_c7_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_c7_residency_M0, 40 },
+      present_pkg_c7_residency_M0, 40, NULL },
 };
 
 /* CORE_C3_RESIDENCY */
@@ -6935,7 +6935,7 @@ static const uint8_t present_core_c3_residency_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 
 static const struct msr_condition present_core_c3_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_core_c3_residency_M0, 46 },
+      present_core_c3_residency_M0, 46, NULL },
 };
 
 /* CORE_C6_RESIDENCY */
@@ -6949,7 +6949,7 @@ static const uint8_t present_core_c6_residency_M0[] = { 0x1A, 0x1E, 0x1F, 0x25, 
 static const struct msr_condition present_core_c6_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_core_c6_residency_M0, 57 },
+      present_core_c6_residency_M0, 57, NULL },
 };
 
 /* CORE_C7_RESIDENCY */
@@ -6963,7 +6963,7 @@ static const uint8_t present_core_c7_residency_M0[] = { 0x2A, 0x2D, 0x3A, 0x3C, 
 static const struct msr_condition present_core_c7_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_core_c7_residency_M0, 36 },
+      present_core_c7_residency_M0, 36, NULL },
 };
 
 /* XEON_PHI_CORE_C6_RESIDENCY */
@@ -6977,7 +6977,7 @@ static const uint8_t present_xeon_phi_core_c6_residency_M0[] = { 0x57, 0x85 };
 static const struct msr_condition present_xeon_phi_core_c6_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_xeon_phi_core_c6_residency_M0, 2 },
+      present_xeon_phi_core_c6_residency_M0, 2, NULL },
 };
 
 /* IA32_MC{n}_CTL */
@@ -7274,13 +7274,13 @@ static const char *const aliases_ia32_mcx_ctl_I31[] = { "MC31_CTL" };
 static const struct msr_condition present_ia32_mcx_ctl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MC{n}_STATUS */
@@ -7381,13 +7381,13 @@ static const char *const aliases_ia32_mcx_status_I31[] = { "MC31_STATUS" };
 static const struct msr_condition present_ia32_mcx_status[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MC{n}_ADDR */
@@ -7432,13 +7432,13 @@ static const char *const aliases_ia32_mcx_addr_I31[] = { "MC31_ADDR" };
 static const struct msr_condition present_ia32_mcx_addr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_MC{n}_MISC */
@@ -7466,13 +7466,13 @@ static const struct msr_field_info fields_ia32_mcx_misc[] = {
 static const struct msr_condition present_ia32_mcx_misc[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* MC{n}_MISC0 */
@@ -7526,13 +7526,13 @@ static const struct msr_field_info fields_mcx_misc0[] = {
 static const struct msr_condition present_mcx_misc0[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_VMX_BASIC */
@@ -7581,7 +7581,7 @@ static const struct msr_field_info fields_ia32_vmx_basic[] = {
 static const struct msr_condition present_ia32_vmx_basic[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_PINBASED_CTLS */
@@ -7598,7 +7598,7 @@ static const struct msr_field_info fields_ia32_vmx_pinbased_ctls[] = {
 static const struct msr_condition present_ia32_vmx_pinbased_ctls[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_PROCBASED_CTLS */
@@ -7615,7 +7615,7 @@ static const struct msr_field_info fields_ia32_vmx_procbased_ctls[] = {
 static const struct msr_condition present_ia32_vmx_procbased_ctls[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_EXIT_CTLS */
@@ -7632,7 +7632,7 @@ static const struct msr_field_info fields_ia32_vmx_exit_ctls[] = {
 static const struct msr_condition present_ia32_vmx_exit_ctls[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_ENTRY_CTLS */
@@ -7649,7 +7649,7 @@ static const struct msr_field_info fields_ia32_vmx_entry_ctls[] = {
 static const struct msr_condition present_ia32_vmx_entry_ctls[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_MISC */
@@ -7657,7 +7657,7 @@ static const uint8_t present_ia32_vmx_misc_F_impl_9_M0[] = { 0x0E, 0x0F, 0x17 };
 static const struct msr_condition present_ia32_vmx_misc_F_impl_9[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ia32_vmx_misc_F_impl_9_M0, 3 },
+      present_ia32_vmx_misc_F_impl_9_M0, 3, NULL },
 };
 static const struct msr_field_info fields_ia32_vmx_misc[] = {
     { "PREEMPTION_TIMER_RATE", 4, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
@@ -7720,7 +7720,7 @@ static const struct msr_field_info fields_ia32_vmx_misc[] = {
 static const struct msr_condition present_ia32_vmx_misc[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_CR0_FIXED0 */
@@ -7733,7 +7733,7 @@ static const struct msr_field_info fields_ia32_vmx_cr0_fixed0[] = {
 static const struct msr_condition present_ia32_vmx_cr0_fixed0[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_CR0_FIXED1 */
@@ -7746,7 +7746,7 @@ static const struct msr_field_info fields_ia32_vmx_cr0_fixed1[] = {
 static const struct msr_condition present_ia32_vmx_cr0_fixed1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_CR4_FIXED0 */
@@ -7759,7 +7759,7 @@ static const struct msr_field_info fields_ia32_vmx_cr4_fixed0[] = {
 static const struct msr_condition present_ia32_vmx_cr4_fixed0[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_CR4_FIXED1 */
@@ -7772,7 +7772,7 @@ static const struct msr_field_info fields_ia32_vmx_cr4_fixed1[] = {
 static const struct msr_condition present_ia32_vmx_cr4_fixed1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_VMCS_ENUM */
@@ -7785,7 +7785,7 @@ static const struct msr_field_info fields_ia32_vmx_vmcs_enum[] = {
 static const struct msr_condition present_ia32_vmx_vmcs_enum[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_VMX_PROCBASED_CTLS2 */
@@ -7802,13 +7802,13 @@ static const struct msr_field_info fields_ia32_vmx_procbased_ctls2[] = {
 static const struct msr_condition present_ia32_vmx_procbased_ctls2[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 63, 63, 0, 0, 0, 1,
       0x0u, 0x0u, 0x482u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_PROCBASED_CTLS" },
 };
 
 /* IA32_VMX_EPT_VPID_CAP */
@@ -7893,22 +7893,22 @@ static const struct msr_field_info fields_ia32_vmx_ept_vpid_cap[] = {
 static const struct msr_condition present_ia32_vmx_ept_vpid_cap[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 6,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 63, 63, 0, 0, 0, 1,
       0x0u, 0x0u, 0x482u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_PROCBASED_CTLS" },
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 33, 33, 0, 0, 0, 1,
       0x0u, 0x0u, 0x48Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_PROCBASED_CTLS2" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 37, 37, 0, 0, 0, 1,
       0x0u, 0x0u, 0x48Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_PROCBASED_CTLS2" },
 };
 
 /* IA32_VMX_TRUE_PINBASED_CTLS */
@@ -7925,13 +7925,13 @@ static const struct msr_field_info fields_ia32_vmx_true_pinbased_ctls[] = {
 static const struct msr_condition present_ia32_vmx_true_pinbased_ctls[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 55, 55, 0, 0, 0, 1,
       0x0u, 0x0u, 0x480u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_BASIC" },
 };
 
 /* IA32_VMX_TRUE_PROCBASED_CTLS */
@@ -7948,13 +7948,13 @@ static const struct msr_field_info fields_ia32_vmx_true_procbased_ctls[] = {
 static const struct msr_condition present_ia32_vmx_true_procbased_ctls[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 55, 55, 0, 0, 0, 1,
       0x0u, 0x0u, 0x480u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_BASIC" },
 };
 
 /* IA32_VMX_TRUE_EXIT_CTLS */
@@ -7971,13 +7971,13 @@ static const struct msr_field_info fields_ia32_vmx_true_exit_ctls[] = {
 static const struct msr_condition present_ia32_vmx_true_exit_ctls[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 55, 55, 0, 0, 0, 1,
       0x0u, 0x0u, 0x480u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_BASIC" },
 };
 
 /* IA32_VMX_TRUE_ENTRY_CTLS */
@@ -7994,13 +7994,13 @@ static const struct msr_field_info fields_ia32_vmx_true_entry_ctls[] = {
 static const struct msr_condition present_ia32_vmx_true_entry_ctls[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 55, 55, 0, 0, 0, 1,
       0x0u, 0x0u, 0x480u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_BASIC" },
 };
 
 /* IA32_VMX_VMFUNC */
@@ -8013,16 +8013,16 @@ static const struct msr_field_info fields_ia32_vmx_vmfunc[] = {
 static const struct msr_condition present_ia32_vmx_vmfunc[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 63, 63, 0, 0, 0, 1,
       0x0u, 0x0u, 0x482u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_PROCBASED_CTLS" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 45, 45, 0, 0, 0, 1,
       0x0u, 0x0u, 0x48Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_PROCBASED_CTLS2" },
 };
 
 /* IA32_VMX_PROCBASED_CTLS3 */
@@ -8035,13 +8035,13 @@ static const struct msr_field_info fields_ia32_vmx_procbased_ctls3[] = {
 static const struct msr_condition present_ia32_vmx_procbased_ctls3[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 49, 49, 0, 0, 0, 1,
       0x0u, 0x0u, 0x482u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_PROCBASED_CTLS" },
 };
 
 /* IA32_VMX_EXIT_CTLS2 */
@@ -8054,13 +8054,13 @@ static const struct msr_field_info fields_ia32_vmx_exit_ctls2[] = {
 static const struct msr_condition present_ia32_vmx_exit_ctls2[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 63, 63, 0, 0, 0, 1,
       0x0u, 0x0u, 0x483u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_VMX_EXIT_CTLS" },
 };
 
 /* IA32_A_PMC{n} */
@@ -8073,13 +8073,13 @@ static const struct msr_field_info fields_ia32_a_pmcx[] = {
 static const struct msr_condition present_ia32_a_pmcx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 13, 13, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
 };
 
 /* IA32_MCG_EXT_CTL */
@@ -8092,7 +8092,7 @@ static const struct msr_field_info fields_ia32_mcg_ext_ctl[] = {
 static const struct msr_condition present_ia32_mcg_ext_ctl[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 27, 27, 0, 0, 0, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* IA32_SGX_SVN_STATUS */
@@ -8109,7 +8109,7 @@ static const struct msr_field_info fields_ia32_sgx_svn_status[] = {
 static const struct msr_condition present_ia32_sgx_svn_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_RTIT_OUTPUT_BASE */
@@ -8122,13 +8122,13 @@ static const struct msr_field_info fields_ia32_rtit_output_base[] = {
 static const struct msr_condition present_ia32_rtit_output_base[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_RTIT_OUTPUT_MASK_PTRS */
@@ -8149,129 +8149,129 @@ static const struct msr_field_info fields_ia32_rtit_output_mask_ptrs[] = {
 static const struct msr_condition present_ia32_rtit_output_mask_ptrs[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_RTIT_CTL */
 static const struct msr_condition present_ia32_rtit_ctl_F_cyc_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_pwr_evt_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_fup_on_ptw[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_fabric_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_cr3_filter[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_topa[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_mtc_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_ptw_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_mtc_freq[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_cyc_thresh[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_psb_freq[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_event_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_addr0_cfg[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_addr1_cfg[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000001),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_addr2_cfg[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000002),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_addr3_cfg[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_dis_tnt[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 8, 8, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_rtit_ctl_F_inject_psb_pmi_on_enable[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x14u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_rtit_ctl[] = {
     { "TRACE_EN", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -8374,7 +8374,7 @@ static const struct msr_field_info fields_ia32_rtit_ctl[] = {
 static const struct msr_condition present_ia32_rtit_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_RTIT_STATUS */
@@ -8415,7 +8415,7 @@ static const struct msr_field_info fields_ia32_rtit_status[] = {
 static const struct msr_condition present_ia32_rtit_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_RTIT_CR3_MATCH */
@@ -8428,7 +8428,7 @@ static const struct msr_field_info fields_ia32_rtit_cr3_match[] = {
 static const struct msr_condition present_ia32_rtit_cr3_match[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_RTIT_ADDR{n}_A */
@@ -8445,13 +8445,13 @@ static const struct msr_field_info fields_ia32_rtit_addrx_a[] = {
 static const struct msr_condition present_ia32_rtit_addrx_a[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_RTIT_ADDR{n}_B */
@@ -8468,13 +8468,13 @@ static const struct msr_field_info fields_ia32_rtit_addrx_b[] = {
 static const struct msr_condition present_ia32_rtit_addrx_b[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 2, 0, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x14u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_DS_AREA */
@@ -8487,7 +8487,7 @@ static const struct msr_field_info fields_ia32_ds_area[] = {
 static const struct msr_condition present_ia32_ds_area[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* VR_CURRENT_CONFIG */
@@ -8513,7 +8513,7 @@ static const uint8_t present_vr_current_config_M0[] = { 0x2A, 0x2D, 0x3A, 0x3C, 
 static const struct msr_condition present_vr_current_config[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_vr_current_config_M0, 36 },
+      present_vr_current_config_M0, 36, NULL },
 };
 
 /* RAPL_POWER_UNIT */
@@ -8535,7 +8535,7 @@ static const uint8_t present_rapl_power_unit_M0[] = { 0x2A, 0x2D, 0x37, 0x3A, 0x
 static const struct msr_condition present_rapl_power_unit[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_rapl_power_unit_M0, 50 },
+      present_rapl_power_unit_M0, 50, NULL },
 };
 
 /* PKGC3_IRTL */
@@ -8557,7 +8557,7 @@ static const uint8_t present_pkgc3_irtl_M0[] = { 0x2A, 0x2D, 0x3A, 0x3C, 0x3D, 0
 static const struct msr_condition present_pkgc3_irtl[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkgc3_irtl_M0, 20 },
+      present_pkgc3_irtl_M0, 20, NULL },
 };
 
 /* PKGC6_IRTL */
@@ -8579,7 +8579,7 @@ static const uint8_t present_pkgc6_irtl_M0[] = { 0x2A, 0x2D, 0x3A, 0x3C, 0x3D, 0
 static const struct msr_condition present_pkgc6_irtl[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkgc6_irtl_M0, 20 },
+      present_pkgc6_irtl_M0, 20, NULL },
 };
 
 /* PKGC7_IRTL */
@@ -8601,7 +8601,7 @@ static const uint8_t present_pkgc7_irtl_M0[] = { 0x2A, 0x2D, 0x3A, 0x3C, 0x3D, 0
 static const struct msr_condition present_pkgc7_irtl[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkgc7_irtl_M0, 20 },
+      present_pkgc7_irtl_M0, 20, NULL },
 };
 
 /* PKG_C2_RESIDENCY */
@@ -8615,7 +8615,7 @@ static const uint8_t present_pkg_c2_residency_M0[] = { 0x2A, 0x2D, 0x3A, 0x3C, 0
 static const struct msr_condition present_pkg_c2_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_c2_residency_M0, 39 },
+      present_pkg_c2_residency_M0, 39, NULL },
 };
 
 /* PKG_POWER_LIMIT */
@@ -8661,7 +8661,7 @@ static const uint8_t present_pkg_power_limit_M0[] = { 0x2A, 0x2D, 0x37, 0x3A, 0x
 static const struct msr_condition present_pkg_power_limit[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_power_limit_M0, 50 },
+      present_pkg_power_limit_M0, 50, NULL },
 };
 
 /* PKG_ENERGY_STATUS */
@@ -8675,7 +8675,7 @@ static const uint8_t present_pkg_energy_status_M0[] = { 0x2A, 0x2D, 0x37, 0x3A, 
 static const struct msr_condition present_pkg_energy_status[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_energy_status_M0, 50 },
+      present_pkg_energy_status_M0, 50, NULL },
 };
 
 /* PKG_PERF_STATUS */
@@ -8689,7 +8689,7 @@ static const uint8_t present_pkg_perf_status_M0[] = { 0x2D, 0x3E, 0x3F, 0x4F, 0x
 static const struct msr_condition present_pkg_perf_status[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_perf_status_M0, 12 },
+      present_pkg_perf_status_M0, 12, NULL },
 };
 
 /* PKG_POWER_INFO */
@@ -8715,7 +8715,7 @@ static const uint8_t present_pkg_power_info_M0[] = { 0x2A, 0x2D, 0x37, 0x3A, 0x3
 static const struct msr_condition present_pkg_power_info[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_power_info_M0, 50 },
+      present_pkg_power_info_M0, 50, NULL },
 };
 
 /* DRAM_POWER_LIMIT */
@@ -8745,7 +8745,7 @@ static const uint8_t present_dram_power_limit_M0[] = { 0x2D, 0x3C, 0x3D, 0x3E, 0
 static const struct msr_condition present_dram_power_limit[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_dram_power_limit_M0, 27 },
+      present_dram_power_limit_M0, 27, NULL },
 };
 
 /* DRAM_ENERGY_STATUS */
@@ -8759,7 +8759,7 @@ static const uint8_t present_dram_energy_status_M0[] = { 0x2D, 0x3C, 0x3D, 0x3E,
 static const struct msr_condition present_dram_energy_status[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_dram_energy_status_M0, 27 },
+      present_dram_energy_status_M0, 27, NULL },
 };
 
 /* DRAM_PERF_STATUS */
@@ -8773,7 +8773,7 @@ static const uint8_t present_dram_perf_status_M0[] = { 0x2D, 0x3E, 0x3F, 0x4F, 0
 static const struct msr_condition present_dram_perf_status[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_dram_perf_status_M0, 12 },
+      present_dram_perf_status_M0, 12, NULL },
 };
 
 /* DRAM_POWER_INFO */
@@ -8799,7 +8799,7 @@ static const uint8_t present_dram_power_info_M0[] = { 0x2D, 0x3E, 0x3F, 0x4F, 0x
 static const struct msr_condition present_dram_power_info[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_dram_power_info_M0, 12 },
+      present_dram_power_info_M0, 12, NULL },
 };
 
 /* PKG_C8_RESIDENCY */
@@ -8813,7 +8813,7 @@ static const uint8_t present_pkg_c8_residency_M0[] = { 0x3D, 0x45, 0x47, 0x4E, 0
 static const struct msr_condition present_pkg_c8_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_c8_residency_M0, 18 },
+      present_pkg_c8_residency_M0, 18, NULL },
 };
 
 /* PKG_C9_RESIDENCY */
@@ -8827,7 +8827,7 @@ static const uint8_t present_pkg_c9_residency_M0[] = { 0x3D, 0x45, 0x47, 0x4E, 0
 static const struct msr_condition present_pkg_c9_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_c9_residency_M0, 18 },
+      present_pkg_c9_residency_M0, 18, NULL },
 };
 
 /* PKG_C10_RESIDENCY */
@@ -8841,7 +8841,7 @@ static const uint8_t present_pkg_c10_residency_M0[] = { 0x3D, 0x45, 0x47, 0x4E, 
 static const struct msr_condition present_pkg_c10_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkg_c10_residency_M0, 21 },
+      present_pkg_c10_residency_M0, 21, NULL },
 };
 
 /* PKGC8_IRTL */
@@ -8863,7 +8863,7 @@ static const uint8_t present_pkgc8_irtl_M0[] = { 0x3D, 0x45, 0x47, 0x4E, 0x5E, 0
 static const struct msr_condition present_pkgc8_irtl[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkgc8_irtl_M0, 7 },
+      present_pkgc8_irtl_M0, 7, NULL },
 };
 
 /* PKGC9_IRTL */
@@ -8885,7 +8885,7 @@ static const uint8_t present_pkgc9_irtl_M0[] = { 0x3D, 0x45, 0x47, 0x4E, 0x5E, 0
 static const struct msr_condition present_pkgc9_irtl[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkgc9_irtl_M0, 7 },
+      present_pkgc9_irtl_M0, 7, NULL },
 };
 
 /* PKGC10_IRTL */
@@ -8907,7 +8907,7 @@ static const uint8_t present_pkgc10_irtl_M0[] = { 0x3D, 0x45, 0x47, 0x4E, 0x5E, 
 static const struct msr_condition present_pkgc10_irtl[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pkgc10_irtl_M0, 7 },
+      present_pkgc10_irtl_M0, 7, NULL },
 };
 
 /* PP0_POWER_LIMIT */
@@ -8937,7 +8937,7 @@ static const uint8_t present_pp0_power_limit_M0[] = { 0x2A, 0x2D, 0x37, 0x3A, 0x
 static const struct msr_condition present_pp0_power_limit[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pp0_power_limit_M0, 48 },
+      present_pp0_power_limit_M0, 48, NULL },
 };
 
 /* PP0_ENERGY_STATUS */
@@ -8951,7 +8951,7 @@ static const uint8_t present_pp0_energy_status_M0[] = { 0x2A, 0x2D, 0x37, 0x3A, 
 static const struct msr_condition present_pp0_energy_status[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pp0_energy_status_M0, 48 },
+      present_pp0_energy_status_M0, 48, NULL },
 };
 
 /* PP0_POLICY */
@@ -8965,7 +8965,7 @@ static const uint8_t present_pp0_policy_M0[] = { 0x2A, 0x3A, 0x3C, 0x3D, 0x45, 0
 static const struct msr_condition present_pp0_policy[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pp0_policy_M0, 25 },
+      present_pp0_policy_M0, 25, NULL },
 };
 
 /* PP0_PERF_STATUS */
@@ -8979,7 +8979,7 @@ static const uint8_t present_pp0_perf_status_M0[] = { 0x2D, 0x3E };
 static const struct msr_condition present_pp0_perf_status[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pp0_perf_status_M0, 2 },
+      present_pp0_perf_status_M0, 2, NULL },
 };
 
 /* PP1_POWER_LIMIT */
@@ -9009,7 +9009,7 @@ static const uint8_t present_pp1_power_limit_M0[] = { 0x2A, 0x3A, 0x3C, 0x3D, 0x
 static const struct msr_condition present_pp1_power_limit[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pp1_power_limit_M0, 25 },
+      present_pp1_power_limit_M0, 25, NULL },
 };
 
 /* PP1_ENERGY_STATUS */
@@ -9023,7 +9023,7 @@ static const uint8_t present_pp1_energy_status_M0[] = { 0x2A, 0x3A, 0x3C, 0x3D, 
 static const struct msr_condition present_pp1_energy_status[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pp1_energy_status_M0, 25 },
+      present_pp1_energy_status_M0, 25, NULL },
 };
 
 /* PP1_POLICY */
@@ -9037,7 +9037,7 @@ static const uint8_t present_pp1_policy_M0[] = { 0x2A, 0x3A, 0x3C, 0x3D, 0x45, 0
 static const struct msr_condition present_pp1_policy[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pp1_policy_M0, 25 },
+      present_pp1_policy_M0, 25, NULL },
 };
 
 /* CONFIG_TDP_NOMINAL */
@@ -9051,7 +9051,7 @@ static const uint8_t present_config_tdp_nominal_M0[] = { 0x3A, 0x3C, 0x3D, 0x3E,
 static const struct msr_condition present_config_tdp_nominal[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_config_tdp_nominal_M0, 34 },
+      present_config_tdp_nominal_M0, 34, NULL },
 };
 
 /* CONFIG_TDP_LEVEL_1 */
@@ -9077,7 +9077,7 @@ static const uint8_t present_config_tdp_level_1_M0[] = { 0x3A, 0x3C, 0x3D, 0x3E,
 static const struct msr_condition present_config_tdp_level_1[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_config_tdp_level_1_M0, 34 },
+      present_config_tdp_level_1_M0, 34, NULL },
 };
 
 /* CONFIG_TDP_LEVEL_2 */
@@ -9103,7 +9103,7 @@ static const uint8_t present_config_tdp_level_2_M0[] = { 0x3A, 0x3C, 0x3D, 0x3E,
 static const struct msr_condition present_config_tdp_level_2[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_config_tdp_level_2_M0, 34 },
+      present_config_tdp_level_2_M0, 34, NULL },
 };
 
 /* CONFIG_TDP_CONTROL */
@@ -9121,7 +9121,7 @@ static const uint8_t present_config_tdp_control_M0[] = { 0x3A, 0x3C, 0x3D, 0x3E,
 static const struct msr_condition present_config_tdp_control[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_config_tdp_control_M0, 34 },
+      present_config_tdp_control_M0, 34, NULL },
 };
 
 /* TURBO_ACTIVATION_RATIO */
@@ -9139,7 +9139,7 @@ static const uint8_t present_turbo_activation_ratio_M0[] = { 0x3A, 0x3C, 0x3D, 0
 static const struct msr_condition present_turbo_activation_ratio[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_turbo_activation_ratio_M0, 34 },
+      present_turbo_activation_ratio_M0, 34, NULL },
 };
 
 /* PLATFORM_ENERGY_STATUS */
@@ -9153,7 +9153,7 @@ static const uint8_t present_platform_energy_status_M0[] = { 0x4E, 0x55, 0x5C, 0
 static const struct msr_condition present_platform_energy_status[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_platform_energy_status_M0, 27 },
+      present_platform_energy_status_M0, 27, NULL },
 };
 
 /* PPERF */
@@ -9167,7 +9167,7 @@ static const uint8_t present_pperf_M0[] = { 0x4E, 0x55, 0x5E, 0x66, 0x6A, 0x6C, 
 static const struct msr_condition present_pperf[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_pperf_M0, 24 },
+      present_pperf_M0, 24, NULL },
 };
 
 /* CORE_PERF_LIMIT_REASONS */
@@ -9185,7 +9185,7 @@ static const uint8_t present_core_perf_limit_reasons_M0[] = { 0x4E, 0x55, 0x5E, 
 static const struct msr_condition present_core_perf_limit_reasons[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_core_perf_limit_reasons_M0, 24 },
+      present_core_perf_limit_reasons_M0, 24, NULL },
 };
 
 /* SECONDARY_TURBO_RATIO_LIMIT */
@@ -9227,7 +9227,7 @@ static const uint8_t present_secondary_turbo_ratio_limit_M0[] = { 0x97, 0x9A, 0x
 static const struct msr_condition present_secondary_turbo_ratio_limit[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_secondary_turbo_ratio_limit_M0, 7 },
+      present_secondary_turbo_ratio_limit_M0, 7, NULL },
 };
 
 /* WEIGHTED_CORE_C0 */
@@ -9241,7 +9241,7 @@ static const uint8_t present_weighted_core_c0_M0[] = { 0x3C, 0x3D, 0x45, 0x46, 0
 static const struct msr_condition present_weighted_core_c0[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_weighted_core_c0_M0, 9 },
+      present_weighted_core_c0_M0, 9, NULL },
 };
 
 /* ANY_CORE_C0 */
@@ -9255,7 +9255,7 @@ static const uint8_t present_any_core_c0_M0[] = { 0x3C, 0x3D, 0x45, 0x46, 0x47, 
 static const struct msr_condition present_any_core_c0[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_any_core_c0_M0, 9 },
+      present_any_core_c0_M0, 9, NULL },
 };
 
 /* ANY_GFXE_C0 */
@@ -9269,7 +9269,7 @@ static const uint8_t present_any_gfxe_c0_M0[] = { 0x3C, 0x3D, 0x45, 0x46, 0x47, 
 static const struct msr_condition present_any_gfxe_c0[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_any_gfxe_c0_M0, 9 },
+      present_any_gfxe_c0_M0, 9, NULL },
 };
 
 /* CORE_GFXE_OVERLAP_C0 */
@@ -9283,7 +9283,7 @@ static const uint8_t present_core_gfxe_overlap_c0_M0[] = { 0x3C, 0x3D, 0x45, 0x4
 static const struct msr_condition present_core_gfxe_overlap_c0[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_core_gfxe_overlap_c0_M0, 9 },
+      present_core_gfxe_overlap_c0_M0, 9, NULL },
 };
 
 /* CORE_C1_RESIDENCY */
@@ -9297,7 +9297,7 @@ static const uint8_t present_core_c1_residency_M0[] = { 0x37, 0x4A, 0x4C, 0x4D, 
 static const struct msr_condition present_core_c1_residency[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_core_c1_residency_M0, 36 },
+      present_core_c1_residency_M0, 36, NULL },
 };
 
 /* MC6_RESIDENCY_COUNTER */
@@ -9311,7 +9311,7 @@ static const uint8_t present_mc6_residency_counter_M0[] = { 0x4C, 0x5A, 0x5D };
 static const struct msr_condition present_mc6_residency_counter[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_mc6_residency_counter_M0, 3 },
+      present_mc6_residency_counter_M0, 3, NULL },
 };
 
 /* CC6_DEMOTION_POLICY_CONFIG */
@@ -9325,7 +9325,7 @@ static const uint8_t present_cc6_demotion_policy_config_M0[] = { 0x37, 0x4D };
 static const struct msr_condition present_cc6_demotion_policy_config[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_cc6_demotion_policy_config_M0, 2 },
+      present_cc6_demotion_policy_config_M0, 2, NULL },
 };
 
 /* MC6_DEMOTION_POLICY_CONFIG */
@@ -9339,7 +9339,7 @@ static const uint8_t present_mc6_demotion_policy_config_M0[] = { 0x37, 0x4D };
 static const struct msr_condition present_mc6_demotion_policy_config[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_mc6_demotion_policy_config_M0, 2 },
+      present_mc6_demotion_policy_config_M0, 2, NULL },
 };
 
 /* LASTBRANCH_{n}_FROM_IP */
@@ -9353,7 +9353,7 @@ static const uint8_t present_lastbranch_x_from_ip_M0[] = { 0x1A, 0x1E, 0x1F, 0x2
 static const struct msr_condition present_lastbranch_x_from_ip[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_lastbranch_x_from_ip_M0, 45 },
+      present_lastbranch_x_from_ip_M0, 45, NULL },
 };
 
 /* HASWELL_CORE_PERF_LIMIT_REASONS */
@@ -9371,54 +9371,54 @@ static const uint8_t present_haswell_core_perf_limit_reasons_M0[] = { 0x3C, 0x3D
 static const struct msr_condition present_haswell_core_perf_limit_reasons[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_haswell_core_perf_limit_reasons_M0, 8 },
+      present_haswell_core_perf_limit_reasons_M0, 8, NULL },
 };
 
 /* IA32_U_CET */
 static const struct msr_condition present_ia32_u_cet_F_sh_stk_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_u_cet_F_wr_shstk_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_u_cet_F_endbr_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_u_cet_F_leg_iw_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_u_cet_F_no_track_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_u_cet_F_suppress_dis[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_u_cet_F_suppress[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_u_cet_F_tracker[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_u_cet_F_eb_leg_bitmap_base[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_u_cet[] = {
     { "SH_STK_EN", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -9462,60 +9462,60 @@ static const char *const aliases_ia32_u_cet[] = { "U_CET" };
 static const struct msr_condition present_ia32_u_cet[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_S_CET */
 static const struct msr_condition present_ia32_s_cet_F_sh_stk_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_s_cet_F_wr_shstk_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_s_cet_F_endbr_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_s_cet_F_leg_iw_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_s_cet_F_no_track_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_s_cet_F_suppress_dis[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_s_cet_F_suppress[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_s_cet_F_tracker[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_s_cet_F_eb_leg_bitmap_base[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_s_cet[] = {
     { "SH_STK_EN", 0, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -9559,13 +9559,13 @@ static const char *const aliases_ia32_s_cet[] = { "S_CET" };
 static const struct msr_condition present_ia32_s_cet[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PL0_SSP */
@@ -9579,7 +9579,7 @@ static const char *const aliases_ia32_pl0_ssp[] = { "PL0_SSP", "IA32_FRED_SSP0" 
 static const struct msr_condition present_ia32_pl0_ssp[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PL1_SSP */
@@ -9593,7 +9593,7 @@ static const char *const aliases_ia32_pl1_ssp[] = { "PL1_SSP" };
 static const struct msr_condition present_ia32_pl1_ssp[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PL2_SSP */
@@ -9607,7 +9607,7 @@ static const char *const aliases_ia32_pl2_ssp[] = { "PL2_SSP" };
 static const struct msr_condition present_ia32_pl2_ssp[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PL3_SSP */
@@ -9621,7 +9621,7 @@ static const char *const aliases_ia32_pl3_ssp[] = { "PL3_SSP" };
 static const struct msr_condition present_ia32_pl3_ssp[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_INTERRUPT_SSP_TABLE_ADDR */
@@ -9635,7 +9635,7 @@ static const char *const aliases_ia32_interrupt_ssp_table_addr[] = { "ISST_ADDR"
 static const struct msr_condition present_ia32_interrupt_ssp_table_addr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* GRAPHICS_PERF_LIMIT_REASONS */
@@ -9653,7 +9653,7 @@ static const uint8_t present_graphics_perf_limit_reasons_M0[] = { 0x3C, 0x3D, 0x
 static const struct msr_condition present_graphics_perf_limit_reasons[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_graphics_perf_limit_reasons_M0, 16 },
+      present_graphics_perf_limit_reasons_M0, 16, NULL },
 };
 
 /* RING_PERF_LIMIT_REASONS */
@@ -9671,7 +9671,7 @@ static const uint8_t present_ring_perf_limit_reasons_M0[] = { 0x3C, 0x3D, 0x3F, 
 static const struct msr_condition present_ring_perf_limit_reasons[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_ring_perf_limit_reasons_M0, 16 },
+      present_ring_perf_limit_reasons_M0, 16, NULL },
 };
 
 /* LASTBRANCH_{n}_TO_IP */
@@ -9685,7 +9685,7 @@ static const uint8_t present_lastbranch_x_to_ip_M0[] = { 0x1A, 0x1E, 0x1F, 0x25,
 static const struct msr_condition present_lastbranch_x_to_ip[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_lastbranch_x_to_ip_M0, 45 },
+      present_lastbranch_x_to_ip_M0, 45, NULL },
 };
 
 /* IA32_TSC_DEADLINE */
@@ -9698,7 +9698,7 @@ static const struct msr_field_info fields_ia32_tsc_deadline[] = {
 static const struct msr_condition present_ia32_tsc_deadline[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 24, 24, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PKRS */
@@ -9835,7 +9835,7 @@ static const struct msr_field_info fields_ia32_pkrs[] = {
 static const struct msr_condition present_ia32_pkrs[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 31, 31, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PM_ENABLE */
@@ -9848,7 +9848,7 @@ static const struct msr_field_info fields_ia32_pm_enable[] = {
 static const struct msr_condition present_ia32_pm_enable[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HWP_CAPABILITIES */
@@ -9873,7 +9873,7 @@ static const struct msr_field_info fields_ia32_hwp_capabilities[] = {
 static const struct msr_condition present_ia32_hwp_capabilities[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HWP_REQUEST_PKG */
@@ -9902,7 +9902,7 @@ static const struct msr_field_info fields_ia32_hwp_request_pkg[] = {
 static const struct msr_condition present_ia32_hwp_request_pkg[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HWP_INTERRUPT */
@@ -9923,7 +9923,7 @@ static const struct msr_field_info fields_ia32_hwp_interrupt[] = {
 static const struct msr_condition present_ia32_hwp_interrupt[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 8, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HWP_REQUEST */
@@ -9956,7 +9956,7 @@ static const struct msr_field_info fields_ia32_hwp_request[] = {
 static const struct msr_condition present_ia32_hwp_request[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HWP_CTL */
@@ -9969,7 +9969,7 @@ static const struct msr_field_info fields_ia32_hwp_ctl[] = {
 static const struct msr_condition present_ia32_hwp_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 22, 22, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HWP_STATUS */
@@ -9986,7 +9986,7 @@ static const struct msr_field_info fields_ia32_hwp_status[] = {
 static const struct msr_condition present_ia32_hwp_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_X2APIC_APICID */
@@ -9999,13 +9999,13 @@ static const struct msr_field_info fields_ia32_x2apic_apicid[] = {
 static const struct msr_condition present_ia32_x2apic_apicid[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_VERSION */
@@ -10026,13 +10026,13 @@ static const struct msr_field_info fields_ia32_x2apic_version[] = {
 static const struct msr_condition present_ia32_x2apic_version[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_TPR */
@@ -10049,13 +10049,13 @@ static const struct msr_field_info fields_ia32_x2apic_tpr[] = {
 static const struct msr_condition present_ia32_x2apic_tpr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_PPR */
@@ -10072,13 +10072,13 @@ static const struct msr_field_info fields_ia32_x2apic_ppr[] = {
 static const struct msr_condition present_ia32_x2apic_ppr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_EOI */
@@ -10091,13 +10091,13 @@ static const struct msr_field_info fields_ia32_x2apic_eoi[] = {
 static const struct msr_condition present_ia32_x2apic_eoi[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_LDR */
@@ -10114,13 +10114,13 @@ static const struct msr_field_info fields_ia32_x2apic_ldr[] = {
 static const struct msr_condition present_ia32_x2apic_ldr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_SIVR */
@@ -10145,13 +10145,13 @@ static const struct msr_field_info fields_ia32_x2apic_sivr[] = {
 static const struct msr_condition present_ia32_x2apic_sivr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_ISR{n} */
@@ -10164,13 +10164,13 @@ static const struct msr_field_info fields_ia32_x2apic_isrx[] = {
 static const struct msr_condition present_ia32_x2apic_isrx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_TMR{n} */
@@ -10183,13 +10183,13 @@ static const struct msr_field_info fields_ia32_x2apic_tmrx[] = {
 static const struct msr_condition present_ia32_x2apic_tmrx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_IRR{n} */
@@ -10202,13 +10202,13 @@ static const struct msr_field_info fields_ia32_x2apic_irrx[] = {
 static const struct msr_condition present_ia32_x2apic_irrx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_ESR */
@@ -10249,13 +10249,13 @@ static const struct msr_field_info fields_ia32_x2apic_esr[] = {
 static const struct msr_condition present_ia32_x2apic_esr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_LVT_CMCI */
@@ -10280,13 +10280,13 @@ static const struct msr_field_info fields_ia32_x2apic_lvt_cmci[] = {
 static const struct msr_condition present_ia32_x2apic_lvt_cmci[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_ICR */
@@ -10329,13 +10329,13 @@ static const struct msr_field_info fields_ia32_x2apic_icr[] = {
 static const struct msr_condition present_ia32_x2apic_icr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_LVT_TIMER */
@@ -10365,13 +10365,13 @@ static const struct msr_field_info fields_ia32_x2apic_lvt_timer[] = {
 static const struct msr_condition present_ia32_x2apic_lvt_timer[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_LVT_THERMAL */
@@ -10396,13 +10396,13 @@ static const struct msr_field_info fields_ia32_x2apic_lvt_thermal[] = {
 static const struct msr_condition present_ia32_x2apic_lvt_thermal[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_LVT_PMI */
@@ -10427,13 +10427,13 @@ static const struct msr_field_info fields_ia32_x2apic_lvt_pmi[] = {
 static const struct msr_condition present_ia32_x2apic_lvt_pmi[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_LVT_LINT0 */
@@ -10470,13 +10470,13 @@ static const struct msr_field_info fields_ia32_x2apic_lvt_lint0[] = {
 static const struct msr_condition present_ia32_x2apic_lvt_lint0[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_LVT_LINT1 */
@@ -10513,13 +10513,13 @@ static const struct msr_field_info fields_ia32_x2apic_lvt_lint1[] = {
 static const struct msr_condition present_ia32_x2apic_lvt_lint1[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_LVT_ERROR */
@@ -10540,13 +10540,13 @@ static const struct msr_field_info fields_ia32_x2apic_lvt_error[] = {
 static const struct msr_condition present_ia32_x2apic_lvt_error[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_INIT_COUNT */
@@ -10559,13 +10559,13 @@ static const struct msr_field_info fields_ia32_x2apic_init_count[] = {
 static const struct msr_condition present_ia32_x2apic_init_count[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_CUR_COUNT */
@@ -10578,13 +10578,13 @@ static const struct msr_field_info fields_ia32_x2apic_cur_count[] = {
 static const struct msr_condition present_ia32_x2apic_cur_count[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_DIV_CONF */
@@ -10601,13 +10601,13 @@ static const struct msr_field_info fields_ia32_x2apic_div_conf[] = {
 static const struct msr_condition present_ia32_x2apic_div_conf[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_X2APIC_SELF_IPI */
@@ -10620,13 +10620,13 @@ static const struct msr_field_info fields_ia32_x2apic_self_ipi[] = {
 static const struct msr_condition present_ia32_x2apic_self_ipi[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 21, 21, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 10, 10, 0, 0, 0, 1,
       0x0u, 0x0u, 0x1Bu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_APIC_BASE" },
 };
 
 /* IA32_TME_CAPABILITY */
@@ -10659,7 +10659,7 @@ static const struct msr_field_info fields_ia32_tme_capability[] = {
 static const struct msr_condition present_ia32_tme_capability[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_TME_ACTIVATE */
@@ -10705,7 +10705,7 @@ static const struct msr_field_info fields_ia32_tme_activate[] = {
 static const struct msr_condition present_ia32_tme_activate[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_TME_EXCLUDE_MASK */
@@ -10722,7 +10722,7 @@ static const struct msr_field_info fields_ia32_tme_exclude_mask[] = {
 static const struct msr_condition present_ia32_tme_exclude_mask[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_TME_EXCLUDE_BASE */
@@ -10735,7 +10735,7 @@ static const struct msr_field_info fields_ia32_tme_exclude_base[] = {
 static const struct msr_condition present_ia32_tme_exclude_base[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_UINTR_RR */
@@ -10748,7 +10748,7 @@ static const struct msr_field_info fields_ia32_uintr_rr[] = {
 static const struct msr_condition present_ia32_uintr_rr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_UINTR_HANDLER */
@@ -10761,7 +10761,7 @@ static const struct msr_field_info fields_ia32_uintr_handler[] = {
 static const struct msr_condition present_ia32_uintr_handler[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_UINTR_STACKADJUST */
@@ -10778,7 +10778,7 @@ static const struct msr_field_info fields_ia32_uintr_stackadjust[] = {
 static const struct msr_condition present_ia32_uintr_stackadjust[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_UINTR_MISC */
@@ -10795,7 +10795,7 @@ static const struct msr_field_info fields_ia32_uintr_misc[] = {
 static const struct msr_condition present_ia32_uintr_misc[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_UINTR_PD */
@@ -10808,7 +10808,7 @@ static const struct msr_field_info fields_ia32_uintr_pd[] = {
 static const struct msr_condition present_ia32_uintr_pd[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_UINTR_TT */
@@ -10825,7 +10825,7 @@ static const struct msr_field_info fields_ia32_uintr_tt[] = {
 static const struct msr_condition present_ia32_uintr_tt[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_COPY_STATUS */
@@ -10838,7 +10838,7 @@ static const struct msr_field_info fields_ia32_copy_status[] = {
 static const struct msr_condition present_ia32_copy_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x19u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_IWKEYBACKUP_STATUS */
@@ -10855,7 +10855,7 @@ static const struct msr_field_info fields_ia32_iwkeybackup_status[] = {
 static const struct msr_condition present_ia32_iwkeybackup_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x19u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_DEBUG_INTERFACE */
@@ -10876,7 +10876,7 @@ static const struct msr_field_info fields_ia32_debug_interface[] = {
 static const struct msr_condition present_ia32_debug_interface[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_L3_QOS_CFG */
@@ -10890,7 +10890,7 @@ static const char *const aliases_ia32_l3_qos_cfg[] = { "L3_QOS_CFG1" };
 static const struct msr_condition present_ia32_l3_qos_cfg[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x10u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_L2_QOS_CFG */
@@ -10903,7 +10903,7 @@ static const struct msr_field_info fields_ia32_l2_qos_cfg[] = {
 static const struct msr_condition present_ia32_l2_qos_cfg[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x10u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_QM_EVTSEL */
@@ -10921,7 +10921,7 @@ static const char *const aliases_ia32_qm_evtsel[] = { "QM_EVTSEL" };
 static const struct msr_condition present_ia32_qm_evtsel[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_QM_CTR */
@@ -10943,7 +10943,7 @@ static const char *const aliases_ia32_qm_ctr[] = { "QM_CTR" };
 static const struct msr_condition present_ia32_qm_ctr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PQR_ASSOC */
@@ -10961,13 +10961,13 @@ static const char *const aliases_ia32_pqr_assoc[] = { "PQR_ASSOC" };
 static const struct msr_condition present_ia32_pqr_assoc[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 15, 15, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_L3_MASK_{n} */
@@ -10980,13 +10980,13 @@ static const struct msr_field_info fields_ia32_l3_mask_x[] = {
 static const struct msr_condition present_ia32_l3_mask_x[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x10u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 15, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x10u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_L2_MASK_{n} */
@@ -10999,13 +10999,13 @@ static const struct msr_field_info fields_ia32_l2_mask_x[] = {
 static const struct msr_condition present_ia32_l2_mask_x[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x10u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 15, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x10u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_L2_QOS_EXT_BW_THRTL_{n} */
@@ -11018,13 +11018,13 @@ static const struct msr_field_info fields_ia32_l2_qos_ext_bw_thrtl_x[] = {
 static const struct msr_condition present_ia32_l2_qos_ext_bw_thrtl_x[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x10u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 15, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x10u, 0x3u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_BNDCFGS */
@@ -11045,7 +11045,7 @@ static const struct msr_field_info fields_ia32_bndcfgs[] = {
 static const struct msr_condition present_ia32_bndcfgs[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_COPY_LOCAL_TO_PLATFORM */
@@ -11058,7 +11058,7 @@ static const struct msr_field_info fields_ia32_copy_local_to_platform[] = {
 static const struct msr_condition present_ia32_copy_local_to_platform[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x19u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_COPY_PLATFORM_TO_LOCAL */
@@ -11071,7 +11071,7 @@ static const struct msr_field_info fields_ia32_copy_platform_to_local[] = {
 static const struct msr_condition present_ia32_copy_platform_to_local[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x19u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PASID */
@@ -11088,49 +11088,49 @@ static const struct msr_field_info fields_ia32_pasid[] = {
 static const struct msr_condition present_ia32_pasid[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_XSS */
 static const struct msr_condition present_ia32_xss_F_pt[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 8, 8, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_xss_F_pasid[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_xss_F_cet_u[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_xss_F_cet_s[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_xss_F_hdc[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_xss_F_uintr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_xss_F_lbr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 15, 15, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_xss_F_hwp[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 16, 16, MSR_CPUID_REG_ECX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_xss[] = {
     { "PT", 8, 8, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
@@ -11170,7 +11170,7 @@ static const char *const aliases_ia32_xss[] = { "XSS" };
 static const struct msr_condition present_ia32_xss[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xDu, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PKG_HDC_CTL */
@@ -11183,7 +11183,7 @@ static const struct msr_field_info fields_ia32_pkg_hdc_ctl[] = {
 static const struct msr_condition present_ia32_pkg_hdc_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PM_CTL1 */
@@ -11196,7 +11196,7 @@ static const struct msr_field_info fields_ia32_pm_ctl1[] = {
 static const struct msr_condition present_ia32_pm_ctl1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_THREAD_STALL */
@@ -11209,7 +11209,7 @@ static const struct msr_field_info fields_ia32_thread_stall[] = {
 static const struct msr_condition present_ia32_thread_stall[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LBR_INFO_{n} */
@@ -11235,7 +11235,7 @@ static const uint8_t present_lbr_info_x_M0[] = { 0x4E, 0x55, 0x5C, 0x5E, 0x5F, 0
 static const struct msr_condition present_lbr_info_x[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x6u, UINT64_C(0x0000000000000000),
-      present_lbr_info_x_M0, 18 },
+      present_lbr_info_x_M0, 18, NULL },
 };
 
 /* IA32_LBR_{n}_INFO */
@@ -11268,13 +11268,13 @@ static const struct msr_field_info fields_ia32_lbr_x_info[] = {
 static const struct msr_condition present_ia32_lbr_x_info[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 8, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x14CFu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_LBR_DEPTH" },
 };
 
 /* RELOAD_FIXED_CTR{n} */
@@ -11287,13 +11287,13 @@ static const struct msr_field_info fields_reload_fixed_ctrx[] = {
 static const struct msr_condition present_reload_fixed_ctrx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 14, 14, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* RELOAD_PMC{n} */
@@ -11306,13 +11306,13 @@ static const struct msr_field_info fields_reload_pmcx[] = {
 static const struct msr_condition present_reload_pmcx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 14, 14, 0, 0, 0, 1,
       0x0u, 0x0u, 0x345u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_PERF_CAPABILITIES" },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_LBR_CTL */
@@ -11365,7 +11365,7 @@ static const struct msr_field_info fields_ia32_lbr_ctl[] = {
 static const struct msr_condition present_ia32_lbr_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_LBR_DEPTH */
@@ -11378,7 +11378,7 @@ static const struct msr_field_info fields_ia32_lbr_depth[] = {
 static const struct msr_condition present_ia32_lbr_depth[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_LBR_{n}_FROM_IP */
@@ -11391,13 +11391,13 @@ static const struct msr_field_info fields_ia32_lbr_x_from_ip[] = {
 static const struct msr_condition present_ia32_lbr_x_from_ip[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 8, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x14CFu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_LBR_DEPTH" },
 };
 
 /* IA32_LBR_{n}_TO_IP */
@@ -11410,13 +11410,13 @@ static const struct msr_field_info fields_ia32_lbr_x_to_ip[] = {
 static const struct msr_condition present_ia32_lbr_x_to_ip[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 8, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x14CFu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_LBR_DEPTH" },
 };
 
 /* IA32_HW_FEEDBACK_PTR */
@@ -11433,7 +11433,7 @@ static const struct msr_field_info fields_ia32_hw_feedback_ptr[] = {
 static const struct msr_condition present_ia32_hw_feedback_ptr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HW_FEEDBACK_CONFIG */
@@ -11450,7 +11450,7 @@ static const struct msr_field_info fields_ia32_hw_feedback_config[] = {
 static const struct msr_condition present_ia32_hw_feedback_config[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 19, 19, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_THREAD_FEEDBACK_CHAR */
@@ -11467,7 +11467,7 @@ static const struct msr_field_info fields_ia32_thread_feedback_char[] = {
 static const struct msr_condition present_ia32_thread_feedback_char[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 23, 23, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HW_FEEDBACK_THREAD_CONFIG */
@@ -11480,7 +11480,7 @@ static const struct msr_field_info fields_ia32_hw_feedback_thread_config[] = {
 static const struct msr_condition present_ia32_hw_feedback_thread_config[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 23, 23, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x6u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_HRESET_ENABLE */
@@ -11493,7 +11493,7 @@ static const struct msr_field_info fields_ia32_hreset_enable[] = {
 static const struct msr_condition present_ia32_hreset_enable[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 22, 22, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PMC_GP{n}_CTR */
@@ -11506,19 +11506,19 @@ static const struct msr_field_info fields_ia32_pmc_gpx_ctr[] = {
 static const struct msr_condition present_ia32_pmc_gpx_ctr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PMC_GP{n}_CFG_A */
 static const struct msr_condition present_ia32_pmc_gpx_cfg_a_F_any[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 7, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000003),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_pmc_gpx_cfg_a_F_in_tx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_pmc_gpx_cfg_a[] = {
     { "EVENT_SELECT", 7, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -11573,7 +11573,7 @@ static const struct msr_field_info fields_ia32_pmc_gpx_cfg_a[] = {
 static const struct msr_condition present_ia32_pmc_gpx_cfg_a[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PMC_GP{n}_CFG_B */
@@ -11590,16 +11590,16 @@ static const struct msr_field_info fields_ia32_pmc_gpx_cfg_b[] = {
 static const struct msr_condition present_ia32_pmc_gpx_cfg_b[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 8, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x23u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_BIT_IS_INDEX, 1,
       0x23u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PMC_GP{n}_CFG_C */
@@ -11612,7 +11612,7 @@ static const struct msr_field_info fields_ia32_pmc_gpx_cfg_c[] = {
 static const struct msr_condition present_ia32_pmc_gpx_cfg_c[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, MSR_CONDITION_BIT_IS_INDEX, 1,
       0x23u, 0x5u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PMC_FX{n}_CTR */
@@ -11625,13 +11625,13 @@ static const struct msr_field_info fields_ia32_pmc_fxx_ctr[] = {
 static const struct msr_condition present_ia32_pmc_fxx_ctr[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, MSR_CONDITION_BIT_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PMC_FX{n}_CFG_B */
@@ -11648,22 +11648,22 @@ static const struct msr_field_info fields_ia32_pmc_fxx_cfg_b[] = {
 static const struct msr_condition present_ia32_pmc_fxx_cfg_b[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 6,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, MSR_CONDITION_BIT_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x23u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EBX, 0, MSR_CONDITION_BIT_IS_INDEX, 1,
       0x23u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_PMC_FX{n}_CFG_C */
@@ -11676,22 +11676,22 @@ static const struct msr_field_info fields_ia32_pmc_fxx_cfg_c[] = {
 static const struct msr_condition present_ia32_pmc_fxx_cfg_c[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 6,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 4, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_ECX, 0, MSR_CONDITION_BIT_IS_INDEX, 1,
       0xAu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x23u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EBX, 0, MSR_CONDITION_BIT_IS_INDEX, 1,
       0x23u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_UARCH_MISC_CTL */
@@ -11704,13 +11704,13 @@ static const struct msr_field_info fields_ia32_uarch_misc_ctl[] = {
 static const struct msr_condition present_ia32_uarch_misc_ctl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 12, 12, 0, 0, 0, 1,
       0x0u, 0x0u, 0x10Au, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_ARCH_CAPABILITIES" },
 };
 
 /* HV_X64_MSR_GUEST_OS_ID */
@@ -11747,7 +11747,7 @@ static const struct msr_field_info fields_hv_x64_msr_guest_os_id[] = {
 static const struct msr_condition present_hv_x64_msr_guest_os_id[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_HYPERCALL */
@@ -11768,7 +11768,7 @@ static const struct msr_field_info fields_hv_x64_msr_hypercall[] = {
 static const struct msr_condition present_hv_x64_msr_hypercall[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_VP_INDEX */
@@ -11781,7 +11781,7 @@ static const struct msr_field_info fields_hv_x64_msr_vp_index[] = {
 static const struct msr_condition present_hv_x64_msr_vp_index[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_RESET */
@@ -11794,7 +11794,7 @@ static const struct msr_field_info fields_hv_x64_msr_reset[] = {
 static const struct msr_condition present_hv_x64_msr_reset[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_VP_RUNTIME */
@@ -11807,7 +11807,7 @@ static const struct msr_field_info fields_hv_x64_msr_vp_runtime[] = {
 static const struct msr_condition present_hv_x64_msr_vp_runtime[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_TIME_REF_COUNT */
@@ -11820,7 +11820,7 @@ static const struct msr_field_info fields_hv_x64_msr_time_ref_count[] = {
 static const struct msr_condition present_hv_x64_msr_time_ref_count[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_REFERENCE_TSC */
@@ -11837,7 +11837,7 @@ static const struct msr_field_info fields_hv_x64_msr_reference_tsc[] = {
 static const struct msr_condition present_hv_x64_msr_reference_tsc[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 9, 9, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_TSC_FREQUENCY */
@@ -11850,7 +11850,7 @@ static const struct msr_field_info fields_hv_x64_msr_tsc_frequency[] = {
 static const struct msr_condition present_hv_x64_msr_tsc_frequency[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_APIC_FREQUENCY */
@@ -11863,7 +11863,7 @@ static const struct msr_field_info fields_hv_x64_msr_apic_frequency[] = {
 static const struct msr_condition present_hv_x64_msr_apic_frequency[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_EOI */
@@ -11876,7 +11876,7 @@ static const struct msr_field_info fields_hv_x64_msr_eoi[] = {
 static const struct msr_condition present_hv_x64_msr_eoi[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_ICR */
@@ -11889,7 +11889,7 @@ static const struct msr_field_info fields_hv_x64_msr_icr[] = {
 static const struct msr_condition present_hv_x64_msr_icr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_TPR */
@@ -11902,7 +11902,7 @@ static const struct msr_field_info fields_hv_x64_msr_tpr[] = {
 static const struct msr_condition present_hv_x64_msr_tpr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_VP_ASSIST_PAGE */
@@ -11919,7 +11919,7 @@ static const struct msr_field_info fields_hv_x64_msr_vp_assist_page[] = {
 static const struct msr_condition present_hv_x64_msr_vp_assist_page[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_SCONTROL */
@@ -11932,7 +11932,7 @@ static const struct msr_field_info fields_hv_x64_msr_scontrol[] = {
 static const struct msr_condition present_hv_x64_msr_scontrol[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_SVERSION */
@@ -11945,7 +11945,7 @@ static const struct msr_field_info fields_hv_x64_msr_sversion[] = {
 static const struct msr_condition present_hv_x64_msr_sversion[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_SIEFP */
@@ -11966,7 +11966,7 @@ static const struct msr_field_info fields_hv_x64_msr_siefp[] = {
 static const struct msr_condition present_hv_x64_msr_siefp[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_SIMP */
@@ -11987,7 +11987,7 @@ static const struct msr_field_info fields_hv_x64_msr_simp[] = {
 static const struct msr_condition present_hv_x64_msr_simp[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_EOM */
@@ -12000,7 +12000,7 @@ static const struct msr_field_info fields_hv_x64_msr_eom[] = {
 static const struct msr_condition present_hv_x64_msr_eom[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_SINT{n} */
@@ -12025,7 +12025,7 @@ static const struct msr_field_info fields_hv_x64_msr_sintx[] = {
 static const struct msr_condition present_hv_x64_msr_sintx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_STIMER{n}_CONFIG */
@@ -12062,7 +12062,7 @@ static const struct msr_field_info fields_hv_x64_msr_stimerx_config[] = {
 static const struct msr_condition present_hv_x64_msr_stimerx_config[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_STIMER{n}_COUNT */
@@ -12075,7 +12075,7 @@ static const struct msr_field_info fields_hv_x64_msr_stimerx_count[] = {
 static const struct msr_condition present_hv_x64_msr_stimerx_count[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_GUEST_IDLE */
@@ -12088,7 +12088,7 @@ static const struct msr_field_info fields_hv_x64_msr_guest_idle[] = {
 static const struct msr_condition present_hv_x64_msr_guest_idle[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_CRASH_P{n} */
@@ -12101,7 +12101,7 @@ static const struct msr_field_info fields_hv_x64_msr_crash_px[] = {
 static const struct msr_condition present_hv_x64_msr_crash_px[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_CRASH_CTL */
@@ -12118,7 +12118,7 @@ static const struct msr_field_info fields_hv_x64_msr_crash_ctl[] = {
 static const struct msr_condition present_hv_x64_msr_crash_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_REENLIGHTENMENT_CONTROL */
@@ -12139,7 +12139,7 @@ static const struct msr_field_info fields_hv_x64_msr_reenlightenment_control[] =
 static const struct msr_condition present_hv_x64_msr_reenlightenment_control[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_TSC_EMULATION_CONTROL */
@@ -12152,7 +12152,7 @@ static const struct msr_field_info fields_hv_x64_msr_tsc_emulation_control[] = {
 static const struct msr_condition present_hv_x64_msr_tsc_emulation_control[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_TSC_EMULATION_STATUS */
@@ -12165,7 +12165,7 @@ static const struct msr_field_info fields_hv_x64_msr_tsc_emulation_status[] = {
 static const struct msr_condition present_hv_x64_msr_tsc_emulation_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* HV_X64_MSR_TSC_INVARIANT_CONTROL */
@@ -12178,7 +12178,7 @@ static const struct msr_field_info fields_hv_x64_msr_tsc_invariant_control[] = {
 static const struct msr_condition present_hv_x64_msr_tsc_invariant_control[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 15, 15, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000003u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_WALL_CLOCK_NEW */
@@ -12191,7 +12191,7 @@ static const struct msr_field_info fields_kvm_wall_clock_new[] = {
 static const struct msr_condition present_kvm_wall_clock_new[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_SYSTEM_TIME_NEW */
@@ -12208,7 +12208,7 @@ static const struct msr_field_info fields_kvm_system_time_new[] = {
 static const struct msr_condition present_kvm_system_time_new[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_ASYNC_PF_EN */
@@ -12237,7 +12237,7 @@ static const struct msr_field_info fields_kvm_async_pf_en[] = {
 static const struct msr_condition present_kvm_async_pf_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_STEAL_TIME */
@@ -12254,7 +12254,7 @@ static const struct msr_field_info fields_kvm_steal_time[] = {
 static const struct msr_condition present_kvm_steal_time[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_PV_EOI_EN */
@@ -12271,7 +12271,7 @@ static const struct msr_field_info fields_kvm_pv_eoi_en[] = {
 static const struct msr_condition present_kvm_pv_eoi_en[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_POLL_CONTROL */
@@ -12284,7 +12284,7 @@ static const struct msr_field_info fields_kvm_poll_control[] = {
 static const struct msr_condition present_kvm_poll_control[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_ASYNC_PF_INT */
@@ -12297,7 +12297,7 @@ static const struct msr_field_info fields_kvm_async_pf_int[] = {
 static const struct msr_condition present_kvm_async_pf_int[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_ASYNC_PF_ACK */
@@ -12310,7 +12310,7 @@ static const struct msr_field_info fields_kvm_async_pf_ack[] = {
 static const struct msr_condition present_kvm_async_pf_ack[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* KVM_MIGRATION_CONTROL */
@@ -12323,69 +12323,69 @@ static const struct msr_field_info fields_kvm_migration_control[] = {
 static const struct msr_condition present_kvm_migration_control[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 17, 17, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x40000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_EFER */
 static const struct msr_condition present_ia32_efer_F_sce[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_lme[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_lma[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_nxe[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_svme[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_lmsle[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 20, 20, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_ffxsr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_tce[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 17, 17, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_mcommit[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 8, 8, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_intwb[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_uaie[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000021u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_ia32_efer_F_aibrse[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 8, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000021u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_ia32_efer[] = {
     { "SCE", 0, 0, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000000),
@@ -12441,13 +12441,13 @@ static const char *const aliases_ia32_efer[] = { "EFER" };
 static const struct msr_condition present_ia32_efer[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 20, 20, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_STAR */
@@ -12469,13 +12469,13 @@ static const char *const aliases_ia32_star[] = { "STAR" };
 static const struct msr_condition present_ia32_star[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 11, 11, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_LSTAR */
@@ -12489,7 +12489,7 @@ static const char *const aliases_ia32_lstar[] = { "LSTAR" };
 static const struct msr_condition present_ia32_lstar[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_CSTAR */
@@ -12503,7 +12503,7 @@ static const char *const aliases_ia32_cstar[] = { "CSTAR" };
 static const struct msr_condition present_ia32_cstar[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FMASK */
@@ -12517,7 +12517,7 @@ static const char *const aliases_ia32_fmask[] = { "SFMASK", "SF_MASK" };
 static const struct msr_condition present_ia32_fmask[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MPERF_RD_ONLY */
@@ -12531,7 +12531,7 @@ static const char *const aliases_mperf_rd_only[] = { "MPERF_READ_ONLY" };
 static const struct msr_condition present_mperf_rd_only[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* APERF_RD_ONLY */
@@ -12545,7 +12545,7 @@ static const char *const aliases_aperf_rd_only[] = { "APERF_READ_ONLY" };
 static const struct msr_condition present_aperf_rd_only[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IRPERF_COUNT */
@@ -12558,7 +12558,7 @@ static const struct msr_field_info fields_irperf_count[] = {
 static const struct msr_condition present_irperf_count[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_FS_BASE */
@@ -12572,7 +12572,7 @@ static const char *const aliases_ia32_fs_base[] = { "FS_BASE" };
 static const struct msr_condition present_ia32_fs_base[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_GS_BASE */
@@ -12586,7 +12586,7 @@ static const char *const aliases_ia32_gs_base[] = { "GS_BASE" };
 static const struct msr_condition present_ia32_gs_base[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_KERNEL_GS_BASE */
@@ -12600,7 +12600,7 @@ static const char *const aliases_ia32_kernel_gs_base[] = { "KERNEL_GS_BASE", "KE
 static const struct msr_condition present_ia32_kernel_gs_base[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IA32_TSC_AUX */
@@ -12614,13 +12614,13 @@ static const char *const aliases_ia32_tsc_aux[] = { "TSC_AUX" };
 static const struct msr_condition present_ia32_tsc_aux[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 22, 22, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x7u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* TSC_RATIO */
@@ -12638,7 +12638,7 @@ static const char *const aliases_tsc_ratio[] = { "TSC_RATE_MSR" };
 static const struct msr_condition present_tsc_ratio[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x8000000Au, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LWP_CFG */
@@ -12691,7 +12691,7 @@ static const struct msr_field_info fields_lwp_cfg[] = {
 static const struct msr_condition present_lwp_cfg[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 15, 15, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LWP_CBADDR */
@@ -12704,7 +12704,7 @@ static const struct msr_field_info fields_lwp_cbaddr[] = {
 static const struct msr_condition present_lwp_cbaddr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 15, 15, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PREFETCH_CONTROL */
@@ -12717,7 +12717,7 @@ static const struct msr_field_info fields_prefetch_control[] = {
 static const struct msr_condition present_prefetch_control[] = {
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_MODEL_SPECIFIC, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LAST_BRANCH_STACK_SELECT */
@@ -12762,7 +12762,7 @@ static const struct msr_field_info fields_last_branch_stack_select[] = {
 static const struct msr_condition present_last_branch_stack_select[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DEBUG_EXTN_CTL */
@@ -12775,19 +12775,19 @@ static const struct msr_field_info fields_debug_extn_ctl[] = {
 static const struct msr_condition present_debug_extn_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* L3QOS_BW_CONTROL_{n} */
 static const struct msr_condition present_l3qos_bw_control_x_F_bw[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 31, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000020u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x000000000000000B),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_l3qos_bw_control_x_F_u[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 31, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000020u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x000000000000000B),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_l3qos_bw_control_x[] = {
     { "BW", 10, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -12802,25 +12802,25 @@ static const struct msr_field_info fields_l3qos_bw_control_x[] = {
 static const struct msr_condition present_l3qos_bw_control_x[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 31, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x80000020u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* L3QOS_SMBW_CONTROL_{n} */
 static const struct msr_condition present_l3qos_smbw_control_x_F_bw[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 31, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000020u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x000000000000000B),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_condition present_l3qos_smbw_control_x_F_u[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 31, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000020u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x000000000000000B),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 static const struct msr_field_info fields_l3qos_smbw_control_x[] = {
     { "BW", 10, 0, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
@@ -12835,13 +12835,13 @@ static const struct msr_field_info fields_l3qos_smbw_control_x[] = {
 static const struct msr_condition present_l3qos_smbw_control_x[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_AT_LEAST, 31, 0, MSR_CPUID_REG_EDX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x80000020u, 0x2u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PERF_CNTR_GLOBAL_STATUS */
@@ -12863,7 +12863,7 @@ static const char *const aliases_perf_cntr_global_status[] = { "PERF_CNT_GLOBAL_
 static const struct msr_condition present_perf_cntr_global_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PERF_CNTR_GLOBAL_CTL */
@@ -12877,7 +12877,7 @@ static const char *const aliases_perf_cntr_global_ctl[] = { "PERF_CNT_GLOBAL_CTL
 static const struct msr_condition present_perf_cntr_global_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PERF_CNTR_GLOBAL_STATUS_CLR */
@@ -12899,7 +12899,7 @@ static const char *const aliases_perf_cntr_global_status_clr[] = { "PERF_CNT_GLO
 static const struct msr_condition present_perf_cntr_global_status_clr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PERF_CNTR_GLOBAL_STATUS_SET */
@@ -12921,7 +12921,7 @@ static const char *const aliases_perf_cntr_global_status_set[] = { "PERF_CNT_GLO
 static const struct msr_condition present_perf_cntr_global_status_set[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 0, 0, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* L3_QOS_ABMC_CFG */
@@ -12954,13 +12954,13 @@ static const struct msr_field_info fields_l3_qos_abmc_cfg[] = {
 static const struct msr_condition present_l3_qos_abmc_cfg[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC00003FFu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "L3_QOS_EXT_CFG" },
 };
 
 /* L3_QOS_ABMC_DSC */
@@ -12993,13 +12993,13 @@ static const struct msr_field_info fields_l3_qos_abmc_dsc[] = {
 static const struct msr_condition present_l3_qos_abmc_dsc[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC00003FFu, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "L3_QOS_EXT_CFG" },
 };
 
 /* L3_QOS_EXT_CFG */
@@ -13016,13 +13016,13 @@ static const struct msr_field_info fields_l3_qos_ext_cfg[] = {
 static const struct msr_condition present_l3_qos_ext_cfg[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 6, 6, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* QOS_EVT_CFG_{n} */
@@ -13059,13 +13059,13 @@ static const struct msr_field_info fields_qos_evt_cfg_x[] = {
 static const struct msr_condition present_qos_evt_cfg_x[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 7, 0, MSR_CPUID_REG_EBX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x80000020u, 0x3u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MC4_MISC1 */
@@ -13115,16 +13115,16 @@ static const struct msr_field_info fields_mc4_misc1[] = {
 static const struct msr_condition present_mc4_misc1[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 31, 24, 0, 0, 0, 1,
       0x0u, 0x0u, 0x413u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MC4_MISC0" },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MC4_MISC2 */
@@ -13174,16 +13174,16 @@ static const struct msr_field_info fields_mc4_misc2[] = {
 static const struct msr_condition present_mc4_misc2[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 31, 24, 0, 0, 0, 1,
       0x0u, 0x0u, 0x413u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MC4_MISC0" },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MC4_MISC3 */
@@ -13233,16 +13233,16 @@ static const struct msr_field_info fields_mc4_misc3[] = {
 static const struct msr_condition present_mc4_misc3[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 31, 24, 0, 0, 0, 1,
       0x0u, 0x0u, 0x413u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MC4_MISC0" },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MCA_INTR_CFG */
@@ -13259,16 +13259,16 @@ static const struct msr_field_info fields_mca_intr_cfg[] = {
 static const struct msr_condition present_mca_intr_cfg[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_MODEL_SPECIFIC, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MCA{n}_CTL */
@@ -13281,16 +13281,16 @@ static const struct msr_field_info fields_mcax_ctl[] = {
 static const struct msr_condition present_mcax_ctl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_STATUS */
@@ -13351,16 +13351,16 @@ static const struct msr_field_info fields_mcax_status[] = {
 static const struct msr_condition present_mcax_status[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_ADDR */
@@ -13373,16 +13373,16 @@ static const struct msr_field_info fields_mcax_addr[] = {
 static const struct msr_condition present_mcax_addr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_MISC0 */
@@ -13436,16 +13436,16 @@ static const struct msr_field_info fields_mcax_misc0[] = {
 static const struct msr_condition present_mcax_misc0[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_CONFIG */
@@ -13519,13 +13519,13 @@ static const struct msr_field_info fields_mcax_config[] = {
 static const struct msr_condition present_mcax_config[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
 };
 
 /* MCA{n}_IPID */
@@ -13550,16 +13550,16 @@ static const struct msr_field_info fields_mcax_ipid[] = {
 static const struct msr_condition present_mcax_ipid[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_SYND */
@@ -13584,16 +13584,16 @@ static const struct msr_field_info fields_mcax_synd[] = {
 static const struct msr_condition present_mcax_synd[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_DESTAT */
@@ -13630,16 +13630,16 @@ static const struct msr_field_info fields_mcax_destat[] = {
 static const struct msr_condition present_mcax_destat[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_DEADDR */
@@ -13652,16 +13652,16 @@ static const struct msr_field_info fields_mcax_deaddr[] = {
 static const struct msr_condition present_mcax_deaddr[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_MISC1 */
@@ -13711,16 +13711,16 @@ static const struct msr_field_info fields_mcax_misc1[] = {
 static const struct msr_condition present_mcax_misc1[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_MISC2 */
@@ -13770,16 +13770,16 @@ static const struct msr_field_info fields_mcax_misc2[] = {
 static const struct msr_condition present_mcax_misc2[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_MISC3 */
@@ -13829,16 +13829,16 @@ static const struct msr_field_info fields_mcax_misc3[] = {
 static const struct msr_condition present_mcax_misc3[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_MISC4 */
@@ -13888,16 +13888,16 @@ static const struct msr_field_info fields_mcax_misc4[] = {
 static const struct msr_condition present_mcax_misc4[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_SYND1 */
@@ -13910,16 +13910,16 @@ static const struct msr_field_info fields_mcax_synd1[] = {
 static const struct msr_condition present_mcax_synd1[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* MCA{n}_SYND2 */
@@ -13932,16 +13932,16 @@ static const struct msr_field_info fields_mcax_synd2[] = {
 static const struct msr_condition present_mcax_synd2[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x0u, 0x0u, 0x179u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "IA32_MCG_CAP" },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC0002004u, 16u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "MCA{n}_CONFIG" },
 };
 
 /* PERF_LEGACY_CTL{n} */
@@ -14207,25 +14207,25 @@ static const struct msr_field_info fields_nb_cfg[] = {
 static const struct msr_condition present_nb_cfg[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 7,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x12u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x14u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PATCH_LOADER */
@@ -14238,31 +14238,31 @@ static const struct msr_field_info fields_patch_loader[] = {
 static const struct msr_condition present_patch_loader[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 9,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x12u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x14u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x1Au, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PROCESSOR_NAME_STRING{n} */
@@ -14283,28 +14283,28 @@ static const struct msr_field_info fields_mcx_mask[] = {
 static const struct msr_condition present_mcx_mask[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 8,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x12u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x14u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* INT_PENDING_MSG */
@@ -14337,16 +14337,16 @@ static const struct msr_field_info fields_int_pending_msg[] = {
 static const struct msr_condition present_int_pending_msg[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x11u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SMI_TRIGGER_IO_CYCLE */
@@ -14359,7 +14359,7 @@ static const struct msr_field_info fields_smi_trigger_io_cycle[] = {
 static const struct msr_condition present_smi_trigger_io_cycle[] = {
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_MODEL_SPECIFIC, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* MMIO_CONF_BASE */
@@ -14380,31 +14380,31 @@ static const struct msr_field_info fields_mmio_conf_base[] = {
 static const struct msr_condition present_mmio_conf_base[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 9,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x12u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x14u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x1Au, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* P_STATE_CURRENT_LIMIT */
@@ -14422,7 +14422,7 @@ static const char *const aliases_p_state_current_limit[] = { "PSTATE_CUR_LIM" };
 static const struct msr_condition present_p_state_current_limit[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* P_STATE_CONTROL */
@@ -14436,7 +14436,7 @@ static const char *const aliases_p_state_control[] = { "PSTATE_CTL" };
 static const struct msr_condition present_p_state_control[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* P_STATE_STATUS */
@@ -14450,7 +14450,7 @@ static const char *const aliases_p_state_status[] = { "PSTATE_STAT" };
 static const struct msr_condition present_p_state_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 7, 7, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PSTATE_DEF{n} */
@@ -14487,13 +14487,13 @@ static const struct msr_field_info fields_pstate_defx[] = {
 static const struct msr_condition present_pstate_defx[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CPU_WATCHDOG_TIMER */
@@ -14531,7 +14531,7 @@ static const char *const aliases_cpu_watchdog_timer[] = { "CPU_WDT_CFG" };
 static const struct msr_condition present_cpu_watchdog_timer[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CU_PWR_ACCUMULATOR */
@@ -14544,7 +14544,7 @@ static const struct msr_field_info fields_cu_pwr_accumulator[] = {
 static const struct msr_condition present_cu_pwr_accumulator[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CU_MAX_PWR_ACCUMULATOR */
@@ -14557,7 +14557,7 @@ static const struct msr_field_info fields_cu_max_pwr_accumulator[] = {
 static const struct msr_condition present_cu_max_pwr_accumulator[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SMBASE */
@@ -14645,7 +14645,7 @@ static const struct msr_field_info fields_vm_cr[] = {
 static const struct msr_condition present_vm_cr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IGNNE */
@@ -14658,7 +14658,7 @@ static const struct msr_field_info fields_ignne[] = {
 static const struct msr_condition present_ignne[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SMM_CTL */
@@ -14687,13 +14687,13 @@ static const struct msr_field_info fields_smm_ctl[] = {
 static const struct msr_condition present_smm_ctl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_EQUALS, 9, 9, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000021u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* VM_HSAVE_PA */
@@ -14706,7 +14706,7 @@ static const struct msr_field_info fields_vm_hsave_pa[] = {
 static const struct msr_condition present_vm_hsave_pa[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SVM_KEY */
@@ -14720,7 +14720,7 @@ static const char *const aliases_svm_key[] = { "SVM_LOCK_KEY" };
 static const struct msr_condition present_svm_key[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x8000000Au, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SMM_KEY */
@@ -14741,7 +14741,7 @@ static const struct msr_field_info fields_local_smi_status[] = {
 static const struct msr_condition present_local_smi_status[] = {
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_MODEL_SPECIFIC, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DOORBELL */
@@ -14755,7 +14755,7 @@ static const char *const aliases_doorbell[] = { "AVIC_DOORBELL" };
 static const struct msr_condition present_doorbell[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 13, 13, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x8000000Au, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* VMPAGE_FLUSH */
@@ -14772,7 +14772,7 @@ static const struct msr_field_info fields_vmpage_flush[] = {
 static const struct msr_condition present_vmpage_flush[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* VIRT_SPEC_CTRL */
@@ -14785,7 +14785,7 @@ static const struct msr_field_info fields_virt_spec_ctrl[] = {
 static const struct msr_condition present_virt_spec_ctrl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* GHCB */
@@ -14798,13 +14798,13 @@ static const struct msr_field_info fields_ghcb[] = {
 static const struct msr_condition present_ghcb[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 3, 3, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_GUEST, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SEV_STATUS */
@@ -14893,7 +14893,7 @@ static const struct msr_field_info fields_sev_status[] = {
 static const struct msr_condition present_sev_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* RMP_BASE */
@@ -14906,7 +14906,7 @@ static const struct msr_field_info fields_rmp_base[] = {
 static const struct msr_condition present_rmp_base[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* RMP_END */
@@ -14919,7 +14919,7 @@ static const struct msr_field_info fields_rmp_end[] = {
 static const struct msr_condition present_rmp_end[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* GUEST_TSC_FREQ */
@@ -14932,13 +14932,13 @@ static const struct msr_field_info fields_guest_tsc_freq[] = {
 static const struct msr_condition present_guest_tsc_freq[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 8, 8, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_SEV_SNP_GUEST, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* VIRTUAL_TOM */
@@ -14951,13 +14951,13 @@ static const struct msr_field_info fields_virtual_tom[] = {
 static const struct msr_condition present_virtual_tom[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 18, 18, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_SEV_SNP_GUEST, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SEGMENTED_RMP_CFG */
@@ -14974,7 +14974,7 @@ static const struct msr_field_info fields_segmented_rmp_cfg[] = {
 static const struct msr_condition present_segmented_rmp_cfg[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 23, 23, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IDLE_WAKEUP_ICR */
@@ -15011,7 +15011,7 @@ static const struct msr_field_info fields_idle_wakeup_icr[] = {
 static const struct msr_condition present_idle_wakeup_icr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 25, 25, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* SECURE_AVIC_CTRL */
@@ -15032,13 +15032,13 @@ static const struct msr_field_info fields_secure_avic_ctrl[] = {
 static const struct msr_condition present_secure_avic_ctrl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Fu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_SEV_SNP_GUEST, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* OSVW_ID_LENGTH */
@@ -15051,7 +15051,7 @@ static const struct msr_field_info fields_osvw_id_length[] = {
 static const struct msr_condition present_osvw_id_length[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 9, 9, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* OSVW_STATUS */
@@ -15064,7 +15064,7 @@ static const struct msr_field_info fields_osvw_status[] = {
 static const struct msr_condition present_osvw_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 9, 9, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PERF_CTL{n} */
@@ -15127,7 +15127,7 @@ static const struct msr_field_info fields_perf_ctlx[] = {
 static const struct msr_condition present_perf_ctlx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 23, 23, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PERF_CTR{n} */
@@ -15140,7 +15140,7 @@ static const struct msr_field_info fields_perf_ctrx[] = {
 static const struct msr_condition present_perf_ctrx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 23, 23, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* L2I_PERF_CTL{n} */
@@ -15169,7 +15169,7 @@ static const struct msr_field_info fields_l2i_perf_ctlx[] = {
 static const struct msr_condition present_l2i_perf_ctlx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 28, 28, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* L2I_PERF_CTR{n} */
@@ -15182,7 +15182,7 @@ static const struct msr_field_info fields_l2i_perf_ctrx[] = {
 static const struct msr_condition present_l2i_perf_ctrx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 28, 28, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* NB_PERF_CTL{n} */
@@ -15211,7 +15211,7 @@ static const struct msr_field_info fields_nb_perf_ctlx[] = {
 static const struct msr_condition present_nb_perf_ctlx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 24, 24, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* NB_PERF_CTR{n} */
@@ -15224,7 +15224,7 @@ static const struct msr_field_info fields_nb_perf_ctrx[] = {
 static const struct msr_condition present_nb_perf_ctrx[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 24, 24, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PTSC */
@@ -15237,13 +15237,13 @@ static const struct msr_field_info fields_ptsc[] = {
 static const struct msr_condition present_ptsc[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 12, 12, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* RAPL_PWR_UNIT */
@@ -15264,7 +15264,7 @@ static const struct msr_field_info fields_rapl_pwr_unit[] = {
 static const struct msr_condition present_rapl_pwr_unit[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CORE_ENERGY_STAT */
@@ -15277,7 +15277,7 @@ static const struct msr_field_info fields_core_energy_stat[] = {
 static const struct msr_condition present_core_energy_stat[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PKG_ENERGY_STAT */
@@ -15290,7 +15290,7 @@ static const struct msr_field_info fields_pkg_energy_stat[] = {
 static const struct msr_condition present_pkg_energy_stat[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 14, 14, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000007u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CPPC_CAPABILITY_1 */
@@ -15315,7 +15315,7 @@ static const struct msr_field_info fields_cppc_capability_1[] = {
 static const struct msr_condition present_cppc_capability_1[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CPPC_ENABLE */
@@ -15328,7 +15328,7 @@ static const struct msr_field_info fields_cppc_enable[] = {
 static const struct msr_condition present_cppc_enable[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CPPC_CAPABILITY_2 */
@@ -15341,7 +15341,7 @@ static const struct msr_field_info fields_cppc_capability_2[] = {
 static const struct msr_condition present_cppc_capability_2[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CPPC_REQUEST */
@@ -15366,7 +15366,7 @@ static const struct msr_field_info fields_cppc_request[] = {
 static const struct msr_condition present_cppc_request[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CPPC_STATUS */
@@ -15379,7 +15379,7 @@ static const struct msr_field_info fields_cppc_status[] = {
 static const struct msr_condition present_cppc_status[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 27, 27, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PPIN_CTL */
@@ -15396,7 +15396,7 @@ static const struct msr_field_info fields_ppin_ctl[] = {
 static const struct msr_condition present_ppin_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 23, 23, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* PPIN */
@@ -15409,13 +15409,13 @@ static const struct msr_field_info fields_ppin[] = {
 static const struct msr_condition present_ppin[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 23, 23, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000008u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 1, 1, 0, 0, 0, 1,
       0x0u, 0x0u, 0xC00102F0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "PPIN_CTL" },
 };
 
 /* LAST_BRANCH_STACK_FROM_IP{n} */
@@ -15432,13 +15432,13 @@ static const struct msr_field_info fields_last_branch_stack_from_ipx[] = {
 static const struct msr_condition present_last_branch_stack_from_ipx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 9, 4, MSR_CPUID_REG_EBX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LAST_BRANCH_STACK_TO_IP{n} */
@@ -15459,13 +15459,13 @@ static const struct msr_field_info fields_last_branch_stack_to_ipx[] = {
 static const struct msr_condition present_last_branch_stack_to_ipx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 1, 1, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 9, 4, MSR_CPUID_REG_EBX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* CPUID_FN_1 */
@@ -15482,19 +15482,19 @@ static const struct msr_field_info fields_cpuid_fn_1[] = {
 static const struct msr_condition present_cpuid_fn_1[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 5,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* NODE_ID */
@@ -15515,13 +15515,13 @@ static const struct msr_field_info fields_node_id[] = {
 static const struct msr_condition present_node_id[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DR1_ADDR_MASK */
@@ -15534,7 +15534,7 @@ static const struct msr_field_info fields_dr1_addr_mask[] = {
 static const struct msr_condition present_dr1_addr_mask[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DR2_ADDR_MASK */
@@ -15547,7 +15547,7 @@ static const struct msr_field_info fields_dr2_addr_mask[] = {
 static const struct msr_condition present_dr2_addr_mask[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DR3_ADDR_MASK */
@@ -15560,7 +15560,7 @@ static const struct msr_field_info fields_dr3_addr_mask[] = {
 static const struct msr_condition present_dr3_addr_mask[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* LS_CFG */
@@ -15597,16 +15597,16 @@ static const struct msr_field_info fields_ls_cfg[] = {
 static const struct msr_condition present_ls_cfg[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 4,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IC_CFG */
@@ -15619,7 +15619,7 @@ static const struct msr_field_info fields_ic_cfg[] = {
 static const struct msr_condition present_ic_cfg[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DC_CFG */
@@ -15632,28 +15632,28 @@ static const struct msr_field_info fields_dc_cfg[] = {
 static const struct msr_condition present_dc_cfg[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 8,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0xFu, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x12u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x14u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* TW_CFG */
@@ -15674,13 +15674,13 @@ static const struct msr_field_info fields_tw_cfg[] = {
 static const struct msr_condition present_tw_cfg[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DR0_ADDR_MASK */
@@ -15693,7 +15693,7 @@ static const struct msr_field_info fields_dr0_addr_mask[] = {
 static const struct msr_condition present_dr0_addr_mask[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 26, 26, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* FP_CFG */
@@ -15714,7 +15714,7 @@ static const struct msr_field_info fields_fp_cfg[] = {
 static const struct msr_condition present_fp_cfg[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DE_CFG */
@@ -15743,31 +15743,31 @@ static const struct msr_field_info fields_de_cfg[] = {
 static const struct msr_condition present_de_cfg[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 9,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x12u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x14u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x1Au, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* BU_CFG2 */
@@ -15780,22 +15780,22 @@ static const struct msr_field_info fields_bu_cfg2[] = {
 static const struct msr_condition present_bu_cfg2[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 6,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x10u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x12u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x14u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x16u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* EX_CFG */
@@ -15808,7 +15808,7 @@ static const struct msr_field_info fields_ex_cfg[] = {
 static const struct msr_condition present_ex_cfg[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x15u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* BP_CFG */
@@ -15837,13 +15837,13 @@ static const struct msr_field_info fields_bp_cfg[] = {
 static const struct msr_condition present_bp_cfg[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_FETCH_CTL */
@@ -15922,7 +15922,7 @@ static const struct msr_field_info fields_ibs_fetch_ctl[] = {
 static const struct msr_condition present_ibs_fetch_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_FETCH_LINADDR */
@@ -15935,7 +15935,7 @@ static const struct msr_field_info fields_ibs_fetch_linaddr[] = {
 static const struct msr_condition present_ibs_fetch_linaddr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_FETCH_PHYSADDR */
@@ -15948,7 +15948,7 @@ static const struct msr_field_info fields_ibs_fetch_physaddr[] = {
 static const struct msr_condition present_ibs_fetch_physaddr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_OP_CTL */
@@ -15985,7 +15985,7 @@ static const struct msr_field_info fields_ibs_op_ctl[] = {
 static const struct msr_condition present_ibs_op_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_OP_RIP */
@@ -15998,7 +15998,7 @@ static const struct msr_field_info fields_ibs_op_rip[] = {
 static const struct msr_condition present_ibs_op_rip[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_OP_DATA */
@@ -16048,7 +16048,7 @@ static const char *const aliases_ibs_op_data[] = { "IBS_OP_DATA1" };
 static const struct msr_condition present_ibs_op_data[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_OP_DATA2 */
@@ -16073,7 +16073,7 @@ static const struct msr_field_info fields_ibs_op_data2[] = {
 static const struct msr_condition present_ibs_op_data2[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_OP_DATA3 */
@@ -16170,7 +16170,7 @@ static const struct msr_field_info fields_ibs_op_data3[] = {
 static const struct msr_condition present_ibs_op_data3[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_DC_LINADDR */
@@ -16183,7 +16183,7 @@ static const struct msr_field_info fields_ibs_dc_linaddr[] = {
 static const struct msr_condition present_ibs_dc_linaddr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_DC_PHYSADDR */
@@ -16196,7 +16196,7 @@ static const struct msr_field_info fields_ibs_dc_physaddr[] = {
 static const struct msr_condition present_ibs_dc_physaddr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IBS_CTL */
@@ -16213,13 +16213,13 @@ static const struct msr_field_info fields_ibs_ctl[] = {
 static const struct msr_condition present_ibs_ctl[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 10, 10, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_MODEL_SPECIFIC, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* BP_IBSTGT_RIP */
@@ -16233,7 +16233,7 @@ static const char *const aliases_bp_ibstgt_rip[] = { "IBS_BR_TARGET" };
 static const struct msr_condition present_bp_ibstgt_rip[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Bu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* IC_IBS_EXTD_CTL */
@@ -16246,7 +16246,7 @@ static const struct msr_field_info fields_ic_ibs_extd_ctl[] = {
 static const struct msr_condition present_ic_ibs_extd_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 9, 9, MSR_CPUID_REG_EAX, 0, 0, 1,
       0x8000001Bu, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* L3_RANGE_RESERVE_BASE_ADDR */
@@ -16259,7 +16259,7 @@ static const struct msr_field_info fields_l3_range_reserve_base_addr[] = {
 static const struct msr_condition present_l3_range_reserve_base_addr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* L3_RANGE_RESERVE_MAX_ADDR */
@@ -16276,7 +16276,7 @@ static const struct msr_field_info fields_l3_range_reserve_max_addr[] = {
 static const struct msr_condition present_l3_range_reserve_max_addr[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* L3_RANGE_RESERVE_WAY_MASK */
@@ -16289,7 +16289,7 @@ static const struct msr_field_info fields_l3_range_reserve_way_mask[] = {
 static const struct msr_condition present_l3_range_reserve_way_mask[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 4, 4, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x80000020u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DE_CFG2 */
@@ -16310,7 +16310,7 @@ static const struct msr_field_info fields_de_cfg2[] = {
 static const struct msr_condition present_de_cfg2[] = {
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x17u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 const struct msr_info msr_table[] = {

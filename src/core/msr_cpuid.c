@@ -401,9 +401,21 @@ static void describe(struct text *t, const struct msr_condition *c, uint32_t ind
         upper[reg ? i : 0] = '\0';
         put(t, reg ? upper : "?");
     } else {
-        const struct msr_info *m = msr_find_by_address(c->msr);
+        const struct msr_info *m = c->msr_name ? NULL : msr_find_by_address(c->msr);
         const char *name = c->msr_stride && m && m->array_name ? m->array_name : (m ? m->name : NULL);
-        if (!name) {
+        if (c->msr_name) {
+            /* the spec's name; "{n}" stands for the instance of the same index */
+            const char *p = c->msr_name;
+            for (; *p; p++) {
+                if (has_index && p[0] == '{' && p[1] == 'n' && p[2] == '}') {
+                    put_number(t, index, false);
+                    p += 2;
+                } else {
+                    char s[2] = { *p, 0 };
+                    put(t, s);
+                }
+            }
+        } else if (!name) {
             put(t, "MSR ");
             put_number(t, c->msr, true);
         } else if (c->msr_stride && has_index) {

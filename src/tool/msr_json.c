@@ -53,7 +53,8 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
         } else {
             const struct msr_info *target = msr_find_by_address(c->msr);
             json_key(w, "msr");
-            json_string(w, target ? (c->msr_stride && target->array_name ? target->array_name : target->name) : "?");
+            json_string(w, c->msr_name ? c->msr_name
+                           : target ? (c->msr_stride && target->array_name ? target->array_name : target->name) : "?");
             json_key(w, "address");
             json_hex(w, c->msr);
         }

@@ -7,6 +7,7 @@ through but that breaks one of them is a validator bug.
 """
 
 import dataclasses
+import itertools
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import tempfile
 import unittest
 
 from codegen import naming, output, render, schema
-from codegen.model import ALL_ONES, Condition, Model, hex64, manual_hex
+from codegen.model import exclusive, ALL_ONES, Condition, Model, hex64, manual_hex
 from codegen.errors import Position
 
 from .support import BASE, REPO, build, edit, real_model, real_raw
@@ -73,11 +74,16 @@ class RealSpecModel(unittest.TestCase):
             if len(msrs) == 1:
                 continue
             with self.subTest(address=hex(address)):
-                self.assertEqual(len(msrs), 2)
-                a, b = msrs
-                declared = {self.raw[a.name].get("shares_address_with"), self.raw[b.name].get("shares_address_with")}
-                self.assertTrue({a.name, b.name} & declared, "same address without shares_address_with")
-                self.assertFalse(set(a.vendors) & set(b.vendors), "shared address with a common vendor")
+                # Every pair at one address: linked by shares_address_with (directly or through
+                # a third register there), and either of disjoint vendors or of presence
+                # conditions that exclude each other by family and model.
+                names = {m.name for m in msrs}
+                for a, b in itertools.combinations(msrs, 2):
+                    linked = {self.raw[a.name].get("shares_address_with"),
+                              self.raw[b.name].get("shares_address_with")} & names
+                    self.assertTrue(linked, f"{a.name} and {b.name}: same address without shares_address_with")
+                    self.assertTrue(not set(a.vendors) & set(b.vendors) or exclusive(a.present_if, b.present_if),
+                                    f"{a.name} and {b.name}: a common vendor and presence that can overlap")
 
     def test_addresses_fit_32_bits(self):
         for i in self.model.instances:
@@ -170,7 +176,9 @@ class RealSpecModel(unittest.TestCase):
         for m, f in self.fields():
             with self.subTest(msr=m.name, field=f.name):
                 self.assertIn(f.access, schema.FIELD_ACCESS_ALLOWED[m.access])
-                self.assertEqual((f.readable, f.writable), schema.ACCESS_MODES[f.access][:2])
+                readable, writable = schema.ACCESS_MODES[f.access][:2]
+                self.assertEqual((f.readable, f.writable), (readable, writable and not f.undocumented),
+                                 "undocumented fields are never writable through the typed API")
                 raw = next(r for r in self.raw_fields(m) if r["name"] == f.name)
                 self.assertEqual(f.access, raw.get("access", m.access), "default access is the register's")
 
@@ -249,7 +257,7 @@ class RealSpecModel(unittest.TestCase):
                 for c in cond.flatten():
                     self.assertIn(c.kind, [k.name for k in schema.CONDITION_KINDS])
                     self.assertIn(c.compare, [k.name for k in schema.COMPARISONS])
-                    self.assertEqual(bool(c.children), c.kind in ("any_of", "all_of"))
+                    self.assertEqual(bool(c.children), c.kind in ("any_of", "all_of", "not"))
                     if c.kind == "cpuid":
                         self.assertIn(c.register, schema.CPUID_REGISTERS)
                         self.assertTrue(0 <= c.lsb <= c.msb <= 31)
@@ -266,7 +274,7 @@ class RealSpecModel(unittest.TestCase):
                     if c.compare != "nonzero" and not c.operand_is_index:
                         self.assertLess(c.operand, 1 << (c.msb - c.lsb + 1))
                     self.assertRegex(c.text(), r"^(CPUID\.\(EAX=[0-9A-F]+H(,ECX=[0-9A-F]+H)?\):E[ABCD]X|"
-                                               r"[A-Z][A-Z0-9_{}]*|family |only in context |\(?CPUID)")
+                                               r"[A-Z][A-Z0-9_{}]*|family |only in context |not |\(?CPUID)")
 
     def test_no_presence_depends_on_itself(self):
         owner = {i.name: i.msr.name for i in self.model.instances}

@@ -104,7 +104,7 @@ class Golden(unittest.TestCase):
             self.assertIn(needle, schema_h)
         table = self.files["src/msr_table.c"]
         for needle in ("MSR_VMX_CTLS_DEMO, 31", "present_demo_ctl_F_turbo", "present_demo_bankx_M2[] = { 0x11, 0x61 }",
-                       "present_demo_bankx_M2, 2 }", "MSR_VENDOR_DEMOHV"):
+                       "present_demo_bankx_M2, 2, NULL }", "MSR_VENDOR_DEMOHV"):
             self.assertIn(needle, table)
 
     def test_golden_output_compiles(self):

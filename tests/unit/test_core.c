@@ -175,10 +175,11 @@ END_TEST
 #define KVM_SIGNATURE { 0x40000001u, 0x4B4D564Bu, 0x564B4D56u, 0x0000004Du }
 
 /* Condition nodes as the generated table holds them (prefix order, sizes). */
-#define CPUID_BIT(leaf, reg, bit) { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, bit, bit, reg, 0, 0, 1, leaf, 0, 0, 0, 0, 0, NULL, 0 }
-#define MSR_BIT(msr, bit) { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, bit, bit, 0, 0, 0, 1, 0, 0, msr, 0, 0, 0, NULL, 0 }
-#define ANY(n) { MSR_CONDITION_KIND_ANY_OF, 0, 0, 0, 0, 0, 0, (uint16_t)((n) + 1), 0, 0, 0, 0, 0, 0, NULL, 0 }
-#define ALL(n) { MSR_CONDITION_KIND_ALL_OF, 0, 0, 0, 0, 0, 0, (uint16_t)((n) + 1), 0, 0, 0, 0, 0, 0, NULL, 0 }
+#define CPUID_BIT(leaf, reg, bit) { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, bit, bit, reg, 0, 0, 1, leaf, 0, 0, 0, 0, 0, NULL, 0, NULL }
+#define MSR_BIT(msr, bit) { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, bit, bit, 0, 0, 0, 1, 0, 0, msr, 0, 0, 0, NULL, 0, NULL }
+/* (the describer then names the MSR by the table entry at its address) */
+#define ANY(n) { MSR_CONDITION_KIND_ANY_OF, 0, 0, 0, 0, 0, 0, (uint16_t)((n) + 1), 0, 0, 0, 0, 0, 0, NULL, 0, NULL }
+#define ALL(n) { MSR_CONDITION_KIND_ALL_OF, 0, 0, 0, 0, 0, 0, (uint16_t)((n) + 1), 0, 0, 0, 0, 0, 0, NULL, 0, NULL }
 
 static const struct msr_condition vmx_cond[] = { CPUID_BIT(1, MSR_CPUID_REG_ECX, 5) };
 static const struct msr_condition two_conds[] = { ANY(2), CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 11),
@@ -186,14 +187,14 @@ static const struct msr_condition two_conds[] = { ANY(2), CPUID_BIT(0x80000001u,
 /* "VMX and IA32_VMX_BASIC[55]": the TRUE control MSRs. */
 static const struct msr_condition true_ctls[] = { ALL(2), CPUID_BIT(1, MSR_CPUID_REG_ECX, 5), MSR_BIT(0x480, 55) };
 static const struct msr_condition smm_only[] = {
-    { MSR_CONDITION_KIND_CONTEXT, 0, 0, 0, 0, MSR_CONTEXT_SMM, 0, 1, 0, 0, 0, 0, 0, 0, NULL, 0 } };
+    { MSR_CONDITION_KIND_CONTEXT, 0, 0, 0, 0, MSR_CONTEXT_SMM, 0, 1, 0, 0, 0, 0, 0, 0, NULL, 0, NULL } };
 /* IA32_MTRRCAP[7:0] > n: one node, operand is the array index. */
 static const struct msr_condition mtrr_n[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1, 0, 0, 0xFE, 0, 0, 0,
-      NULL, 0 } };
+      NULL, 0, NULL } };
 static const uint8_t skylake_models[] = { 0x4E, 0x5E };
 static const struct msr_condition skylake[] = {
-    { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 6, 0, skylake_models, 2 } };
+    { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 6, 0, skylake_models, 2, NULL } };
 
 static struct msr_info fake_msr(const struct msr_condition *cond, uint32_t vendors, uint32_t index)
 {
@@ -318,8 +319,8 @@ START_TEST(not_and_shared_addresses_follow_the_processor)
 {
     /* NOT swaps yes and no and keeps unknown. */
     const struct msr_condition not_p4[] = {
-        { MSR_CONDITION_KIND_NOT, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, NULL, 0 },
-        { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0xF, 0, NULL, 0 } };
+        { MSR_CONDITION_KIND_NOT, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, NULL, 0, NULL },
+        { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0xF, 0, NULL, 0, NULL } };
     const struct msr_cpuid_entry p4[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0xF43, 0, 0, 0 } } };
     const struct msr_cpuid_entry slm[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0x30678, 0, 0, 0 } },
                                            { 0xA, 0, { 0, 0, 0, 3 } } };

@@ -52,6 +52,7 @@ struct msr_condition {
     uint64_t operand;   /* the value compared with */
     const uint8_t *models; /* FAMILY: display models; none = every model */
     uint16_t model_count;
+    const char *msr_name;  /* MSR: the register as the spec names it ("MCA{n}_CONFIG": the same index) */
 };
 
 struct msr_field_info {

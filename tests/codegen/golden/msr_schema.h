@@ -40,7 +40,8 @@ enum msr_condition_kind {
     MSR_CONDITION_KIND_CONTEXT = 3, /* a state of the processor the facts cannot show (key `context`): always unknown */
     MSR_CONDITION_KIND_ANY_OF  = 4, /* at least one of the listed conditions */
     MSR_CONDITION_KIND_ALL_OF  = 5, /* every listed condition */
-    MSR_CONDITION_KIND_COUNT   = 6
+    MSR_CONDITION_KIND_NOT     = 6, /* the one condition given is false (yes and no swap; unknown stays unknown) */
+    MSR_CONDITION_KIND_COUNT   = 7
 };
 
 /* How a presence condition compares the bits it tests. */
@@ -93,26 +94,27 @@ enum msr_category {
     MSR_CATEGORY_MISC           = 17, /* Miscellaneous: platform ID, monitor/mwait, misc enables */
     MSR_CATEGORY_MODEL_SPECIFIC = 18, /* Model-specific registers of particular processor families */
     MSR_CATEGORY_MTRR           = 19, /* Memory type range registers */
-    MSR_CATEGORY_PERF           = 20, /* Performance monitoring: counters, event selects, global control, PEBS */
-    MSR_CATEGORY_POWER          = 21, /* Power and thermal management: P-states, HWP, RAPL, C-states */
-    MSR_CATEGORY_QOS            = 22, /* Intel resource director technology: monitoring and allocation */
-    MSR_CATEGORY_RTIT           = 23, /* Intel processor trace */
-    MSR_CATEGORY_SECURITY       = 24, /* Speculation control and other security features */
-    MSR_CATEGORY_SEV            = 25, /* AMD secure encrypted virtualization */
-    MSR_CATEGORY_SGX            = 26, /* Intel software guard extensions */
-    MSR_CATEGORY_SMM            = 27, /* System management mode */
-    MSR_CATEGORY_SVM            = 28, /* AMD secure virtual machine */
-    MSR_CATEGORY_SYSCALL        = 29, /* SYSCALL/SYSENTER and segment bases */
-    MSR_CATEGORY_SYSTEM         = 30, /* System configuration: EFER and related */
-    MSR_CATEGORY_THERMAL        = 31, /* Thermal monitoring and interrupts */
-    MSR_CATEGORY_TME            = 32, /* Total memory encryption */
-    MSR_CATEGORY_TSC            = 33, /* Time-stamp counter */
-    MSR_CATEGORY_UINTR          = 34, /* User interrupts */
-    MSR_CATEGORY_VMX            = 35, /* Intel VMX capabilities */
-    MSR_CATEGORY_XEN            = 36, /* Xen-defined MSRs */
-    MSR_CATEGORY_XSAVE          = 37, /* XSAVE-managed state */
-    MSR_CATEGORY_DEMO           = 38, /* Demo registers */
-    MSR_CATEGORY_COUNT          = 39
+    MSR_CATEGORY_P4_PERF        = 20, /* NetBurst (family 0FH) performance monitoring: counters, CCCRs, ESCRs */
+    MSR_CATEGORY_PERF           = 21, /* Performance monitoring: counters, event selects, global control, PEBS */
+    MSR_CATEGORY_POWER          = 22, /* Power and thermal management: P-states, HWP, RAPL, C-states */
+    MSR_CATEGORY_QOS            = 23, /* Intel resource director technology: monitoring and allocation */
+    MSR_CATEGORY_RTIT           = 24, /* Intel processor trace */
+    MSR_CATEGORY_SECURITY       = 25, /* Speculation control and other security features */
+    MSR_CATEGORY_SEV            = 26, /* AMD secure encrypted virtualization */
+    MSR_CATEGORY_SGX            = 27, /* Intel software guard extensions */
+    MSR_CATEGORY_SMM            = 28, /* System management mode */
+    MSR_CATEGORY_SVM            = 29, /* AMD secure virtual machine */
+    MSR_CATEGORY_SYSCALL        = 30, /* SYSCALL/SYSENTER and segment bases */
+    MSR_CATEGORY_SYSTEM         = 31, /* System configuration: EFER and related */
+    MSR_CATEGORY_THERMAL        = 32, /* Thermal monitoring and interrupts */
+    MSR_CATEGORY_TME            = 33, /* Total memory encryption */
+    MSR_CATEGORY_TSC            = 34, /* Time-stamp counter */
+    MSR_CATEGORY_UINTR          = 35, /* User interrupts */
+    MSR_CATEGORY_VMX            = 36, /* Intel VMX capabilities */
+    MSR_CATEGORY_XEN            = 37, /* Xen-defined MSRs */
+    MSR_CATEGORY_XSAVE          = 38, /* XSAVE-managed state */
+    MSR_CATEGORY_DEMO           = 39, /* Demo registers */
+    MSR_CATEGORY_COUNT          = 40
 };
 
 /* Names as the spec spells them ("rw1c", "eax", "intel", "vmx"); NULL for a

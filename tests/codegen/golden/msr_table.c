@@ -23,7 +23,7 @@ const char *msr_cpuid_reg_name(unsigned value)
 
 const char *msr_condition_kind_name(unsigned value)
 {
-    static const char *const names[] = { "cpuid", "msr", "family", "context", "any_of", "all_of" };
+    static const char *const names[] = { "cpuid", "msr", "family", "context", "any_of", "all_of", "not" };
     return value < MSR_COUNT_OF(names) ? names[value] : NULL;
 }
 
@@ -92,6 +92,7 @@ const struct msr_category_info msr_category_table[] = {
     { "misc", "Miscellaneous: platform ID, monitor/mwait, misc enables" },
     { "model_specific", "Model-specific registers of particular processor families" },
     { "mtrr", "Memory type range registers" },
+    { "p4_perf", "NetBurst (family 0FH) performance monitoring: counters, CCCRs, ESCRs" },
     { "perf", "Performance monitoring: counters, event selects, global control, PEBS" },
     { "power", "Power and thermal management: P-states, HWP, RAPL, C-states" },
     { "qos", "Intel resource director technology: monitoring and allocation" },
@@ -131,39 +132,39 @@ static const struct msr_enum_value enum_demo_ctl_mode[] = {
 static const struct msr_condition present_demo_ctl_F_turbo[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, 40, 40, 0, 0, 0, 1,
       0x0u, 0x0u, 0x11u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, "DEMO_CAP" },
 };
 static const struct msr_field_info fields_demo_ctl[] = {
     { "LOCK", 0, 0, MSR_ACCESS_RWO, true, UINT64_C(0x0000000000000000),
       "Lock bit.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, false, false },
     { "DONE", 1, 1, MSR_ACCESS_RW1C, false, UINT64_C(0x0000000000000000),
       "Done; write 1 to clear.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, false, false },
     { "TYPE", 10, 8, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000006),
       "Memory type.",
       enum_memory_type, MSR_COUNT_OF(enum_memory_type),
-      0, NULL, false },
+      0, NULL, false, false },
     { "TURBO", 11, 11, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Turbo, where DEMO_CAP allows it.",
       NULL, 0,
-      MSR_VENDOR_AMD, present_demo_ctl_F_turbo, false },
+      MSR_VENDOR_AMD, present_demo_ctl_F_turbo, false, false },
     { "BASE", 47, 12, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Base linear address.",
       NULL, 0,
-      0, NULL, true },
+      0, NULL, true, false },
     { "MODE", 63, 62, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Mode.",
       enum_demo_ctl_mode, MSR_COUNT_OF(enum_demo_ctl_mode),
-      0, NULL, false },
+      0, NULL, false, false },
 };
 static const char *const aliases_demo_ctl[] = { "CTL" };
 static const struct msr_condition present_demo_ctl[] = {
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 5, 5, MSR_CPUID_REG_ECX, 0, 0, 1,
       0x1u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DEMO_CAP */
@@ -171,22 +172,22 @@ static const struct msr_field_info fields_demo_cap[] = {
     { "ALLOWED0", 31, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
       "Allowed 0-settings.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, false, false },
     { "ALLOWED1", 63, 32, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
       "Allowed 1-settings.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, false, false },
 };
 static const struct msr_condition present_demo_cap[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 2, 2, MSR_CPUID_REG_EBX, 0, 0, 1,
       0x7u, 0x1u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, 29, 29, MSR_CPUID_REG_EDX, 0, 0, 1,
       0x80000001u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 /* DEMO_CAP2 */
@@ -194,16 +195,16 @@ static const struct msr_field_info fields_demo_cap2[] = {
     { "ALLOWED0", 31, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
       "Allowed 0-settings.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, false, false },
     { "ALLOWED1", 63, 32, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
       "Allowed 1-settings.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, false, false },
 };
 static const struct msr_condition present_demo_cap2[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 63, 32, 0, 0, 0, 1,
       0x0u, 0x0u, 0x11u, 0u, 0x0u, UINT64_C(0x000000000000007F),
-      NULL, 0 },
+      NULL, 0, "DEMO_CAP" },
 };
 
 /* DEMO_BANK{n} */
@@ -211,26 +212,26 @@ static const struct msr_field_info fields_demo_bankx[] = {
     { "GO", 0, 0, MSR_ACCESS_WO, false, UINT64_C(0x0000000000000000),
       "Start.",
       NULL, 0,
-      0, NULL, false },
+      0, NULL, false, false },
 };
 static const uint8_t present_demo_bankx_M2[] = { 0x11, 0x61 };
 static const struct msr_condition present_demo_bankx[] = {
     { MSR_CONDITION_KIND_ALL_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_ABOVE, 15, 10, MSR_CPUID_REG_EBX, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1,
       0x80000022u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
     { MSR_CONDITION_KIND_FAMILY, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x19u, UINT64_C(0x0000000000000000),
-      present_demo_bankx_M2, 2 },
+      present_demo_bankx_M2, 2, NULL },
 };
 
 /* DEMO_HV */
 static const struct msr_condition present_demo_hv[] = {
     { MSR_CONDITION_KIND_CONTEXT, MSR_COMPARE_NONZERO, 0, 0, 0, MSR_CONTEXT_GUEST, 0, 1,
       0x0u, 0x0u, 0x0u, 0u, 0x0u, UINT64_C(0x0000000000000000),
-      NULL, 0 },
+      NULL, 0, NULL },
 };
 
 const struct msr_info msr_table[] = {
