@@ -11,14 +11,17 @@
     return;
   }
 
-  /* An address: 0xC0000080, C0000080H, or hex digits with at least one decimal digit. */
+  /* An address: 0xC0000080, C0000080H / 0C0000080H (as the manuals write it),
+   * or hex digits with at least one decimal digit (c0000080). */
   function addressOf(q) {
-    var m = /^0x([0-9a-f]{1,8})$/.exec(q) || /^([0-9][0-9a-f]{0,8})h$/.exec(q) ||
+    var m = /^0x([0-9a-f]{1,8})$/.exec(q) || /^([0-9a-f]{1,9})h$/.exec(q) ||
             /^([0-9a-f]*[0-9][0-9a-f]*)$/.exec(q);
-    if (!m || m[1].length > 8) {
+    var value;
+    if (!m || m[1].length > 9) {
       return null;
     }
-    return parseInt(m[1], 16);
+    value = parseInt(m[1], 16);
+    return value <= 0xFFFFFFFF ? value : null;
   }
 
   function hex(value) {
@@ -70,10 +73,11 @@
         return { rank: 1, why: "alias " + e.al[i] };
       }
     }
+    /* fields: the whole name, else the start of one of its words (NXE, VMX_OUTSIDE) */
     for (j = 0; j < 2; j++) {
       for (i = 0; i < e.f.length; i++) {
         text = e.f[i].toLowerCase();
-        if (j === 0 ? text === q : text.indexOf(q) >= 0) {
+        if (j === 0 ? text === q : text.indexOf(q) === 0 || text.indexOf("_" + q) >= 0) {
           return { rank: 2 + j, why: "field " + e.f[i] };
         }
       }
