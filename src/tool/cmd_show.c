@@ -2,6 +2,7 @@
  * `x86msr show NAME|ADDRESS [--json]`: everything the spec says about one
  * MSR.
  */
+#include "bit_diagram.h"
 #include "command.h"
 #include "diag.h"
 #include "format.h"
@@ -13,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_JSON };
+enum { OPT_JSON, OPT_ASCII };
 
 static const struct cli_option show_options[] = {
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON object (the shape of one 'list --json' entry)"},
+    [OPT_ASCII] = {"ascii", 0, NULL, "Draw the bit diagram with ASCII characters only"},
 };
 
 static const char *const show_operands[] = {"NAME|ADDRESS"};
@@ -158,7 +160,7 @@ static void print_fields(const struct msr_info *msr)
     text_table_free(table);
 }
 
-static void print_text(const struct msr_info *msr)
+static void print_text(const struct msr_info *msr, bool ascii)
 {
     printf("%s\n", msr->name);
     if (msr->description != NULL && msr->description[0] != '\0') {
@@ -173,6 +175,8 @@ static void print_text(const struct msr_info *msr)
     }
     printf("\n");
     print_properties(msr);
+    printf("\n");
+    bit_diagram_print(stdout, msr, ascii, "  ");
     print_fields(msr);
 }
 
@@ -190,7 +194,7 @@ static int run_show(const struct command *self, const struct cli_args *args)
         json_write_msr(&w, msr);
         json_finish(&w);
     } else {
-        print_text(msr);
+        print_text(msr, cli_flag(args, OPT_ASCII));
     }
     return TOOL_EXIT_OK;
 }
@@ -198,11 +202,12 @@ static int run_show(const struct command *self, const struct cli_args *args)
 const struct command command_show = {
     .name = "show",
     .summary = "Show one MSR: address, access, presence, reserved bits, fields",
-    .synopsis = "show NAME|ADDRESS [--json]",
+    .synopsis = "show NAME|ADDRESS [--ascii] [--json]",
     .description = "Shows everything the spec says about one MSR: address, category, access,\n"
                    "vendors, aliases, presence conditions, manual reference, reserved\n"
-                   "bits, and every field with its bits, access, reset value, description and\n"
-                   "named values.",
+                   "bits, a diagram of its bits (box-drawing characters; --ascii for plain\n"
+                   "ASCII), and every field with its bits, access, reset value, description\n"
+                   "and named values.",
     .options = show_options,
     .option_count = sizeof show_options / sizeof show_options[0],
     .operand_names = show_operands,
