@@ -33,7 +33,8 @@ Invariants (a mutant that breaks one is a failure; it is saved under --keep):
 - any other exit status is a failure.
 
 --excerpt K fuzzes a slice of the real spec (every K-th MSR plus the ones the
-control sets and shares_address_with name, all enums and control sets): the
+control sets and shares_address_with name and, transitively, those their
+presence conditions read; all enums and control sets): the
 same structure, K times faster to load; the CTest run uses it to stay short.
 Exit status: 0 when every mutant kept the invariants, 1 otherwise.
 """
@@ -347,15 +348,45 @@ def mutate(s: Structure, seed: int, index: int) -> Tuple[bytes, List[str]]:
 
 
 def excerpt(text: str, every: int) -> str:
-    """Every `every`-th MSR of `text`, plus those the control sets and shares_address_with name."""
+    """Every `every`-th MSR of `text`, plus those the control sets and shares_address_with name,
+    and those the presence conditions of the kept ones read."""
     s = Structure(text)
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     msrs = next(v for k, v in root.value if k.value == "msrs")
     needed = {c.get(k) for c in data.get("vmx_control_sets", []) for k in ("capability", "true_capability")}
     needed |= {m.get("shares_address_with") for m in data["msrs"]}
-    keep = [i for i, m in enumerate(data["msrs"]) if i % every == 0 or m["name"] in needed
-            or any(o.get("shares_address_with") == m["name"] for o in data["msrs"])]
+    keep = {i for i, m in enumerate(data["msrs"]) if i % every == 0 or m["name"] in needed
+            or any(o.get("shares_address_with") == m["name"] for o in data["msrs"])}
+    # ... and, transitively, the MSRs their presence conditions read (an array
+    # instance's name, IA32_MC4_MISC, stands for its array IA32_MC{n}_MISC).
+    def read_by(cond):
+        if isinstance(cond, dict):
+            if isinstance(cond.get("msr"), str):
+                yield cond["msr"]
+            for v in cond.values():
+                yield from read_by(v)
+        elif isinstance(cond, list):
+            for v in cond:
+                yield from read_by(v)
+
+    def definition(name):
+        for i, m in enumerate(data["msrs"]):
+            pattern = "^" + re.escape(m["name"]).replace(re.escape("{n}"), r"(\{n\}|\d+)") + "$"
+            if re.match(pattern, name):
+                return i
+        return None
+
+    todo = sorted(keep)
+    while todo:
+        m = data["msrs"][todo.pop()]
+        conditions = [m.get("present_if")] + [f.get("present_if") for f in m.get("fields") or []]
+        for name in read_by(conditions):
+            i = definition(name)
+            if i is not None and i not in keep:
+                keep.add(i)
+                todo.append(i)
+    keep = sorted(keep)
     first, _ = s.item_span(msrs, 0)
     _, last = s.item_span(msrs, len(msrs.value) - 1)
     body = "".join(text[slice(*s.item_span(msrs, i))] for i in keep)
