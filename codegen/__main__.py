@@ -1,4 +1,5 @@
 """python3 -m codegen --spec spec/msrs.yaml [--spec OVERLAY.yaml ...] --out DIR [--check | --list-outputs]
+   python3 -m codegen --spec spec/msrs.yaml --docs DIR [--source-url URL]
 
 Exit status: 0 done (or, with --check, up to date); 1 spec errors (each printed
 as FILE:LINE:COL: message, nothing written) or stale output under --check;
@@ -11,7 +12,7 @@ import os
 import sys
 from typing import List, Optional, Sequence
 
-from . import handwritten, jsonschema, loader, model, output, render, specdoc, validate
+from . import docs, handwritten, jsonschema, loader, model, output, render, specdoc, validate
 from .errors import SpecError, SpecErrors
 
 
@@ -45,6 +46,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m codegen", description=__doc__.splitlines()[0])
     parser.add_argument("--spec", action="append", help="the spec file (spec/msrs.yaml); repeat for overlays")
     parser.add_argument("--out", help="output directory (generated/ or the build tree's)")
+    parser.add_argument("--docs", metavar="DIR",
+                        help="write the register reference: DIR/html (a site) and DIR/md (Markdown)")
+    parser.add_argument("--source-url", metavar="URL",
+                        help="with --docs: link the spec at URL/<path>#L<line> instead of the file itself")
     parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 if stale")
     parser.add_argument("--list-outputs", action="store_true", help="print the files that would be generated")
     parser.add_argument("--spec-doc", metavar="README",
@@ -61,9 +66,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         return handwritten_main(args.handwritten_names, args.check)
     if args.json_schema:
         return json_schema_main(args.json_schema, args.check)
-    if not args.spec or not args.out:
-        parser.error("give --spec FILE and --out DIR (or --spec-doc FILE, --json-schema FILE or "
+    if not args.spec or not (args.out or args.docs):
+        parser.error("give --spec FILE and --out DIR or --docs DIR (or --spec-doc FILE, --json-schema FILE or "
                      "--handwritten-names DIR)")
+    if args.docs and (args.check or args.list_outputs):
+        parser.error("--check and --list-outputs go with --out, not --docs")
 
     label = ", ".join(args.spec)
     # A short run that builds one large, acyclic-enough object graph: the cyclic
@@ -79,6 +86,15 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(err.format(args.spec[0]), file=sys.stderr)
         print(f"{label}: {len(exc.errors)} error(s); nothing was written", file=sys.stderr)
         return 1
+
+    if args.docs:
+        pages = docs.render_docs(spec_model, args.spec, args.docs, args.source_url)
+        changed = output.write(args.docs, pages)
+        if not args.quiet:
+            print(f"codegen: register reference of {len(spec_model.msrs)} MSRs; {len(changed)} of {len(pages) + 1} "
+                  f"files updated in {args.docs} (open {os.path.join(args.docs, 'html', 'index.html')})")
+        if not args.out:
+            return 0
 
     files = render.render(spec_model, [os.path.basename(p) for p in args.spec])
     if args.list_outputs:

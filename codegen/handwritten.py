@@ -16,7 +16,8 @@ LIST_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "handwritte
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"')
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
-_TAG = re.compile(r"\b(?:struct|union|enum)\s+([A-Za-z_]\w*)\s*[{;]")  # a definition, or a declaration (`struct msr_linux;`)
+# A tag with a body, or declared ahead of one (`struct msr_linux;`).
+_TAG = re.compile(r"\b(?:struct|union|enum)\s+([A-Za-z_]\w*)\s*[{;]")
 _ENUM_BODY = re.compile(r"\benum\b[^{;]*\{([^}]*)\}")
 _ENUM_CONSTANT = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*(?==|,|$)")
 _FUNCTION_POINTER = re.compile(r"\(\s*\*\s*([A-Za-z_]\w*)\s*\)")

@@ -93,6 +93,8 @@ class FieldNames:
     field: str               # MSR_IA32_EFER_NXE_FIELD(op, ...): the descriptor MSR_GET/MSR_SET use
     value_type: str          # uint64_t, or the field's enum type
     condition_table: str     # static symbol of its presence condition in the metadata table
+    get: str = ""            # MSR_GET(IA32_EFER, NXE, v): how code reads the field of a value v
+    set: str = ""            # MSR_SET(IA32_EFER, NXE, v, x): v with the field replaced (writable fields)
 
 
 # Static symbols of the metadata table (msr_table.c) join a stem (lower case) and
@@ -110,7 +112,9 @@ def field_names(msr_name: str, field_name: str, enum: Optional[EnumNames]) -> Fi
     return FieldNames(member=field_name.lower(), shift=base + "_SHIFT", width=base + "_WIDTH",
                       mask=base + "_MASK", field=base + "_FIELD",
                       value_type=enum.type if enum else "uint64_t",
-                      condition_table=f"present_{stem(msr_name)}_F_{field_name.lower()}")
+                      condition_table=f"present_{stem(msr_name)}_F_{field_name.lower()}",
+                      get=f"MSR_GET({macro_stem(msr_name)}, {field_name.upper()}, v)",
+                      set=f"MSR_SET({macro_stem(msr_name)}, {field_name.upper()}, v, x)")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
  * `x86msr show NAME|ADDRESS [--json]`: everything the spec says about one
  * MSR.
  */
+#include "bit_diagram.h"
 #include "command.h"
 #include "cpuid_file.h"
 #include "diag.h"
@@ -14,10 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_JSON, OPT_CPUID };
+enum { OPT_JSON, OPT_ASCII, OPT_CPUID };
 
 static const struct cli_option show_options[] = {
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON object (the shape of one 'list --json' entry)"},
+    [OPT_ASCII] = {"ascii", 0, NULL, "Draw the bit diagram with ASCII characters only"},
     [OPT_CPUID] = {"cpuid", 0, "FILE", LOOKUP_CPUID_OPTION_HELP},
 };
 
@@ -160,7 +162,7 @@ static void print_fields(const struct msr_info *msr)
     text_table_free(table);
 }
 
-static void print_text(const struct msr_info *msr)
+static void print_text(const struct msr_info *msr, bool ascii)
 {
     printf("%s\n", msr->name);
     if (msr->description != NULL && msr->description[0] != '\0') {
@@ -175,6 +177,8 @@ static void print_text(const struct msr_info *msr)
     }
     printf("\n");
     print_properties(msr);
+    printf("\n");
+    bit_diagram_print(stdout, msr, ascii, "  ");
     print_fields(msr);
 }
 
@@ -202,7 +206,7 @@ static int run_show(const struct command *self, const struct cli_args *args)
         json_write_msr(&w, msr);
         json_finish(&w);
     } else {
-        print_text(msr);
+        print_text(msr, cli_flag(args, OPT_ASCII));
     }
     if (args->option[OPT_CPUID] != NULL)
         cpuid_file_free(&dump);
@@ -212,11 +216,12 @@ static int run_show(const struct command *self, const struct cli_args *args)
 const struct command command_show = {
     .name = "show",
     .summary = "Show one MSR: address, access, presence, reserved bits, fields",
-    .synopsis = "show NAME|ADDRESS [--cpuid FILE] [--json]",
+    .synopsis = "show NAME|ADDRESS [--ascii] [--cpuid FILE] [--json]",
     .description = "Shows everything the spec says about one MSR: address, category, access,\n"
                    "vendors, aliases, presence conditions, manual reference, reserved\n"
-                   "bits, and every field with its bits, access, reset value, description and\n"
-                   "named values. An address shared by several registers means the one of\n"
+                   "bits, a diagram of its bits (box-drawing characters; --ascii for plain\n"
+                   "ASCII), and every field with its bits, access, reset value, description\n"
+                   "and named values. An address shared by several registers means the one of\n"
                    "this machine's CPU, or with --cpuid FILE that of the dump's CPU.",
     .options = show_options,
     .option_count = sizeof show_options / sizeof show_options[0],

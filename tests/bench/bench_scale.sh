@@ -26,15 +26,15 @@ echo "spec: $(wc -l < spec/msrs.yaml) lines; $(python3 -c '
 import sys; sys.path.insert(0, ".")
 from codegen.__main__ import build_model
 m = build_model("spec/msrs.yaml")
-print(f"{len(m.msrs)} definitions, {len(m.instances)} registers, {m.field_count} fields, {len(m.categories)} categories")')"
+print(f"{len(m.msrs)} definitions, {len(m.instances)} registers, {m.field_count} fields, {len(m.used_categories)} categories")')"
 echo "generated headers: $(cat "$tmp"/gen/include/x86msr/*.h | wc -l) lines in $(ls "$tmp"/gen/include/x86msr/*.h | wc -l) files;" \
      "metadata table: $(wc -l < "$tmp/gen/src/msr_table.c") lines; self-test: $(wc -l < "$tmp/gen/tests/msr_selftest.c") lines"
 gen_time=$(best_of_3 sh -c "rm -rf '$tmp/g2' && python3 -m codegen --spec spec/msrs.yaml --out '$tmp/g2' --quiet")
 echo "generator wall time (fresh output, best of 3): ${gen_time} s"
 
 printf '#include <stdint.h>\nint probe(void);\nint probe(void) { return 0; }\n' > "$tmp/base.c"
-printf '#include "x86msr/msrs.h"\nint probe(void);\nint probe(void) { return (int)msr_ia32_efer_from_raw(0).raw; }\n' > "$tmp/all.c"
-printf '#include "x86msr/msr_system.h"\nint probe(void);\nint probe(void) { return (int)msr_ia32_efer_from_raw(0).raw; }\n' > "$tmp/one.c"
+printf '#include "x86msr/msrs.h"\nint probe(void);\nint probe(void) { msr_ia32_efer_t v = { 0 }; return (int)MSR_GET(IA32_EFER, NXE, v); }\n' > "$tmp/all.c"
+printf '#include "x86msr/msr_system.h"\nint probe(void);\nint probe(void) { msr_ia32_efer_t v = { 0 }; return (int)MSR_GET(IA32_EFER, NXE, v); }\n' > "$tmp/one.c"
 inc="-I$tmp/gen/include -Isrc/include"
 for f in base all one; do
     eval "t_$f=\$(best_of_3 $cc -std=c11 -O2 $inc -c $tmp/$f.c -o $tmp/$f.o)"

@@ -42,7 +42,7 @@ import time
 ALLOWED_SUBPROJECT_TARGETS = {
     # what x86msr may define in a consumer's build: its libraries and the generator steps
     "x86msr", "x86msr_headers", "x86msr_vmx", "x86msr_virt", "x86msr_linux", "x86msr_test_backend",
-    "x86msr_generate", "x86msr_refresh_snapshot",
+    "x86msr_generate", "x86msr_refresh_snapshot", "x86msr_docs",
 }
 LIBRARIES = ["x86msr", "x86msr_vmx", "x86msr_virt", "x86msr_linux", "x86msr_test_backend"]
 PC_FILES = {"x86msr": None, "x86msr-vmx": "x86msr_vmx", "x86msr-virt": "x86msr_virt", "x86msr-linux": "x86msr_linux",

@@ -39,7 +39,8 @@ Invariants (a mutant that breaks one is a failure; it is saved under --keep):
 - any other exit status is a failure.
 
 --excerpt K fuzzes a slice of the real spec (every K-th MSR plus the ones the
-control sets and shares_address_with name, all enums and control sets): the
+control sets and shares_address_with name and, transitively, those their
+presence conditions read; all enums and control sets): the
 same structure, K times faster to load; the CTest run uses it to stay short.
 Exit status: 0 when every mutant kept the invariants, 1 otherwise.
 """

@@ -323,6 +323,132 @@ class ShowTests(ToolTestCase):
         self.assertIn(f"instance {msr['array']['index']} of", self.ok("show", msr["name"]))
 
 
+# Box-drawing characters of the diagram and their --ascii counterparts.
+TO_ASCII = str.maketrans({"─": "-", "│": "|", "┌": "+", "┬": "+", "┐": "+", "└": "+", "┴": "+", "┘": "+",
+                          "░": "."})
+LEGEND_ENTRY = re.compile(r"([a-zA-Z]) (\w+) (\d+(?::\d+)?) (\w+)")
+
+
+def diagram_of(out):
+    """The diagram lines of `show` text output: from the first bit-number line
+    to the line before the field table (or the end)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"^  [+┌]", line)) - 1
+    end = next((i for i, line in enumerate(lines) if line.startswith("  BITS ") or line == "  no fields"),
+               len(lines))
+    while lines[end - 1] == "":
+        end -= 1
+    return lines[start:end]
+
+
+def expected_rows(msr):
+    """Per row (msb of the row), the boxes from the high bit down: (name or None, msb, lsb)."""
+    fields = msr["fields"]
+    width = 32 if fields and max(f["msb"] for f in fields) < 32 else 64
+    rows = []
+    for hi in range(width - 1, -1, -32):
+        boxes, bit = [], hi
+        while bit >= hi - 31:
+            f = next((f for f in fields if f["lsb"] <= bit <= f["msb"]), None)
+            end = bit
+            while end - 1 >= hi - 31 and next((g for g in fields if g["lsb"] <= end - 1 <= g["msb"]), None) is f:
+                end -= 1
+            boxes.append((f["name"] if f else None, bit, end, f["access"] if f else None))
+            bit = end - 1
+        rows.append((hi, boxes))
+    return width, rows
+
+
+class ShowDiagramTests(ToolTestCase):
+    """`show NAME` draws the register's bits: boxes per field and per reserved run,
+    labels or legend keys, at most 80 columns, an --ascii fallback."""
+
+    def definitions(self):
+        """One entry per spec definition: every plain register, the first instance of each array."""
+        seen, out = set(), []
+        for msr in self.listing():
+            key = msr["array"]["name"] if "array" in msr else msr["name"]
+            if key not in seen:
+                seen.add(key)
+                out.append(msr)
+        return out
+
+    def test_efer_ascii_exactly(self):
+        self.assertEqual(diagram_of(self.ok("show", "IA32_EFER", "--ascii")), [
+            "   31               22  20  18  16  14  12  10 9 8 7           1 0",
+            "  +-------------------+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-------------+-+",
+            "  |.....reserved......|a|b|.|c|d|.|e|f|g|h|i|j|.|k|..reserved...|l|",
+            "  +-------------------+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-------------+-+",
+            "  a AIBRSE 21 rw    b UAIE 20 rw      c INTWB 18 rw     d MCOMMIT 17 rw",
+            "  e TCE 15 rw       f FFXSR 14 rw     g LMSLE 13 rw     h SVME 12 rw",
+            "  i NXE 11 rw       j LMA 10 ro       k LME 8 rw        l SCE 0 rw",
+            "  bits 63:32 are reserved",
+        ])
+
+    def test_unicode_is_the_ascii_drawing_with_box_characters(self):
+        for name in ("IA32_EFER", "IA32_APIC_BASE", "IA32_VMX_BASIC", "IA32_MC0_CTL", "IA32_PAT"):
+            with self.subTest(name):
+                fancy = diagram_of(self.ok("show", name))
+                self.assertIn("┌", fancy[1])
+                self.assertEqual([line.translate(TO_ASCII) for line in fancy],
+                                 diagram_of(self.ok("show", name, "--ascii")))
+
+    def test_ascii_output_is_ascii(self):
+        for name in ("IA32_EFER", "IA32_MC0_CTL", "IA32_FEATURE_CONTROL"):
+            with self.subTest(name):
+                self.ok("show", name, "--ascii").encode("ascii")
+
+    def test_64_bit_registers_take_two_rows_32_bit_ones_one(self):
+        two = diagram_of(self.ok("show", "IA32_APIC_BASE", "--ascii"))
+        self.assertEqual(sum(1 for line in two if line.startswith("  |")), 2)
+        self.assertNotIn("  bits 63:32 are reserved", two)
+        one = diagram_of(self.ok("show", "IA32_EFER", "--ascii"))
+        self.assertEqual(sum(1 for line in one if line.startswith("  |")), 1)
+        self.assertEqual(one[-1], "  bits 63:32 are reserved")
+
+    def test_every_register_box_by_box(self):
+        for msr in sample(self.definitions()):
+            with self.subTest(msr["name"]):
+                self.check_diagram(msr, diagram_of(self.ok("show", msr["name"], "--ascii")))
+
+    def check_diagram(self, msr, lines):
+        width, rows = expected_rows(msr)
+        for line in lines:
+            self.assertLessEqual(len(line), 80, line)
+        contents = [i for i, line in enumerate(lines) if line.startswith("  |")]
+        self.assertEqual(len(contents), len(rows))
+        self.assertEqual(lines[-1] == "  bits 63:32 are reserved", width == 32)
+        for (hi, boxes), i in zip(rows, contents):
+            top, content, bottom = lines[i - 1], lines[i], lines[i + 1]
+            self.assertEqual(top, bottom)
+            self.assertEqual(len(content), 2 + 65)
+            self.assertRegex(lines[i - 2], rf"^ +{hi}\b.*\b{hi - 31}$")   # the row's bit numbers
+            cells = content[3:-1].split("|")
+            self.assertEqual(len(cells), len(boxes), content)
+            self.assertEqual(top[2:].split("+")[1:-1], ["-" * len(c) for c in cells])
+            legend = {}
+            for line in lines[i + 2:]:
+                if not LEGEND_ENTRY.match(line.strip()):
+                    break
+                for key, name, bits, access in LEGEND_ENTRY.findall(line):
+                    self.assertNotIn(key, legend)
+                    legend[key] = (name, bits, access)
+            used = set()
+            for cell, (name, msb, lsb, access) in zip(cells, boxes):
+                self.assertEqual(len(cell), 2 * (msb - lsb + 1) - 1, cell)
+                if name is None:
+                    self.assertEqual(cell.replace("reserved", "").strip("."), "", cell)
+                    continue
+                label = cell.strip()
+                if len(label) == 1:
+                    bits = str(msb) if msb == lsb else f"{msb}:{lsb}"
+                    self.assertEqual(legend.get(label), (name, bits, access), f"key {label} of {name}")
+                    used.add(label)
+                else:
+                    self.assertEqual(label, f"{name} {access}")
+            self.assertEqual(used, set(legend))
+
+
 class DecodeTests(ToolTestCase):
     def decoded(self, name, value):
         out = self.ok_json("decode", name, value)
