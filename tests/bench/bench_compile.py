@@ -13,8 +13,12 @@ busy machine disturbs far less than wall time. Prints a table and the ratios
 the targets are stated in: umbrella / ia32 (target <= 1.25) and
 category / empty (target <= 1.2).
 
+With --instructions, each compile is also counted in instructions executed
+(valgrind --tool=callgrind, compiler driver and cc1 included): exact and
+repeatable whatever else the machine is doing, unlike times.
+
 Usage (from the repository root):
-  python3 tests/bench/bench_compile.py [--ia32 PATH/TO/ia32.h] [--runs N] [--include DIR]
+  python3 tests/bench/bench_compile.py [--ia32 PATH/TO/ia32.h] [--runs N] [--include DIR] [--instructions]
 ia32.h is not part of this repository (it is ia32-doc's, github.com/ia32-doc/ia32-doc,
 out/ia32.h); without it the ia32 row and ratio are skipped.
 """
@@ -49,10 +53,27 @@ def cpu_time(cmd):
     return usage.ru_utime + usage.ru_stime
 
 
+def instructions(cmd):
+    """Instructions the command and its children executed (callgrind)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                        f"--callgrind-out-file={tmp}/cg.%p", *cmd], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        total = 0
+        for name in os.listdir(tmp):
+            with open(os.path.join(tmp, name)) as f:
+                for line in f:
+                    if line.startswith(("summary:", "totals:")):
+                        total += int(line.split()[1])
+                        break
+        return total
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ia32", help="path to ia32-doc's ia32.h")
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     parser.add_argument("--include", default=os.path.join(REPO, "generated", "include"),
                         help="the generated include directory (default: the committed generated/include)")
     args = parser.parse_args()
@@ -70,10 +91,22 @@ def main():
                 cmd = [cc, "-std=gnu11", "-O2", *includes, "-c", os.path.join(tmp, name + ".c"), "-o", os.devnull]
                 cpu_time(cmd)  # warm the file cache
                 results[cc, name] = min(cpu_time(cmd) for _ in range(args.runs))
+                if args.instructions:
+                    results[cc, name, "ir"] = instructions(cmd)
     print(f"compile CPU time, best of {args.runs} (ms):")
     print(f"{'':10}" + "".join(f"{cc:>10}" for cc in ("gcc", "clang")))
     for name in probes:
         print(f"{name:10}" + "".join(f"{results[cc, name] * 1000:10.1f}" for cc in ("gcc", "clang")))
+    if args.instructions:
+        print("instructions executed (millions):")
+        for name in probes:
+            print(f"{name:10}" + "".join(f"{results[cc, name, 'ir'] / 1e6:10.1f}" for cc in ("gcc", "clang")))
+        for cc in ("gcc", "clang"):
+            line = f"  {cc}: umbrella / empty = {results[cc, 'umbrella', 'ir'] / results[cc, 'empty', 'ir']:.2f}"
+            line += f", category / empty = {results[cc, 'category', 'ir'] / results[cc, 'empty', 'ir']:.2f}"
+            if args.ia32:
+                line += f", umbrella / ia32 = {results[cc, 'umbrella', 'ir'] / results[cc, 'ia32', 'ir']:.2f}"
+            print(line)
     print("ratios:")
     for cc in ("gcc", "clang"):
         line = f"  {cc}: category / empty = {results[cc, 'category'] / results[cc, 'empty']:.2f}"
