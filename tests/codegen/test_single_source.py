@@ -50,7 +50,10 @@ NOT_MEMBERS = {"MSR_ACCESS_COUNT", "MSR_VENDOR_COUNT", "MSR_VENDOR_ALL", "MSR_CA
                "MSR_CONDITION_KIND_COUNT", "MSR_COMPARE_COUNT", "MSR_CONTEXT_COUNT"}
 
 # (file, enumeration, what the table is) -> why it may stay hand-written. Empty is the goal.
-EXEMPT: Dict[Tuple[str, str, str], str] = {}
+EXEMPT: Dict[Tuple[str, str, str], str] = {
+    ("codegen/templates/docs/register.html.j2", "condition_kind", "text a template emits"):
+        "the CSS class `msr` of a register's <section>, not the presence-condition kind",
+}
 
 C_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
