@@ -215,26 +215,38 @@ enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_f
     return condition;
 }
 
-enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct msr_field_info *field,
-                                        const struct msr_facts *facts)
+/* Whether `field` exists given that its register does: the field's own
+ * vendors and presence condition. */
+static enum msr_support field_given_register(const struct msr_info *msr, const struct msr_field_info *field,
+                                             const struct msr_facts *facts)
 {
-    enum msr_support reg = msr_is_supported(msr, facts), own = MSR_SUPPORT_YES;
-    if (reg == MSR_SUPPORT_NO)
-        return MSR_SUPPORT_NO;
+    enum msr_support own = MSR_SUPPORT_YES;
+
     if (field->vendors) {
         uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
         if (!(vendors & msr->vendors))
-            own = MSR_SUPPORT_UNKNOWN;
+            own = MSR_SUPPORT_UNKNOWN; /* vendor unknown, or one that does not document the register */
         else if (!(vendors & field->vendors))
             return MSR_SUPPORT_NO;
     }
     if (field->present_if) {
         enum msr_support c = msr_condition_eval(field->present_if, msr->array_index, facts);
-        if (c == MSR_SUPPORT_NO)
-            return MSR_SUPPORT_NO;
-        if (c == MSR_SUPPORT_UNKNOWN)
-            own = MSR_SUPPORT_UNKNOWN;
+        if (c != MSR_SUPPORT_YES)
+            return c;
     }
+    return own;
+}
+
+enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct msr_field_info *field,
+                                        const struct msr_facts *facts)
+{
+    enum msr_support reg = msr_is_supported(msr, facts), own;
+
+    if (reg == MSR_SUPPORT_NO)
+        return MSR_SUPPORT_NO;
+    own = field_given_register(msr, field, facts);
+    if (own == MSR_SUPPORT_NO)
+        return MSR_SUPPORT_NO;
     return reg == MSR_SUPPORT_YES ? own : MSR_SUPPORT_UNKNOWN;
 }
 
@@ -271,7 +283,7 @@ void msr_masks_for(const struct msr_info *msr, const struct msr_facts *facts, bo
         uint64_t mask = msr_field_mask(f);
 
         if (f->vendors || f->present_if)
-            here = msr_field_is_supported(msr, f, facts);
+            here = field_given_register(msr, f, facts);
         if (here == MSR_SUPPORT_NO || (strict && here == MSR_SUPPORT_UNKNOWN))
             continue;
         covered |= mask;

@@ -14,7 +14,9 @@ struct msr_virt_check_ {
 };
 
 /* The register the spec describes at `msr` for the processor the facts
- * describe (its vendor's entry where vendors share an address), or NULL. */
+ * describe, or NULL: msr_find_by_address_for_cpu(), so where registers share
+ * an address (two vendors, or models of one vendor told apart by family and
+ * model) the one of the guest's CPU. */
 const struct msr_info *msr_virt_spec_info_(uint32_t msr, const struct msr_facts *facts);
 
 /* Whether RDMSR of `info` would succeed on that processor (presence,

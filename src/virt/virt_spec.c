@@ -68,9 +68,7 @@ bool msr_virt_pat_valid(uint64_t pat)
 
 const struct msr_info *msr_virt_spec_info_(uint32_t msr, const struct msr_facts *facts)
 {
-    uint32_t vendors = facts != NULL ? msr_cpu_vendors(facts->cpuid) : 0;
-
-    return vendors != 0 ? msr_find_by_address_for_vendor(msr, vendors) : msr_find_by_address(msr);
+    return msr_find_by_address_for_cpu(msr, facts);
 }
 
 static bool deny(struct msr_virt_check_ *out, const char *reason, const char *field)

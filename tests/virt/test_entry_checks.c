@@ -93,8 +93,19 @@ START_TEST(guest_rules)
 {
     struct msr_virt_vmx_guest_state g;
 
-    g = good_guest(); g.debugctl |= BIT(3);
+    g = good_guest(); g.debugctl |= BIT(16);
     expect_one(guest(&g), MSR_IA32_DEBUGCTL, "reserved bits", "load debug controls");
+    /* Bits 5:3 are AMD's PB1_PB3 (vendors [amd]): reserved on this Intel CPU,
+     * and the failure names the absent field. */
+    g = good_guest(); g.debugctl |= BIT(3);
+    expect_one(guest(&g), MSR_IA32_DEBUGCTL, "PB1_PB3", "load debug controls");
+    /* Intel-only fields of a register without a presence condition of its own
+     * (IA32_DEBUGCTL) are there for an Intel CPU: BTS, FREEZE_LBRS_ON_PMI. */
+    g = good_guest(); g.debugctl |= BIT(7) | BIT(11);
+    ck_assert_uint_eq(guest(&g), 0);
+    /* BUS_LOCK_DETECT needs CPUID.(7,0):ECX[24], which Skylake lacks. */
+    g = good_guest(); g.debugctl |= BIT(2);
+    expect_one(guest(&g), MSR_IA32_DEBUGCTL, "BUS_LOCK_DETECT", "load debug controls");
     g = good_guest(); g.cr0 &= ~CR0_PG; g.efer &= ~MSR_IA32_EFER_LME_MASK;
     expect_one(guest(&g), 0, "CR0.PG", "IA-32e mode guest");
     g = good_guest(); g.cr4 &= ~CR4_PAE;
@@ -107,10 +118,14 @@ START_TEST(guest_rules)
     expect_one(guest(&g), MSR_IA32_SYSENTER_ESP, NULL, "canonical");
     g = good_guest(); g.sysenter_eip = UINT64_C(0x8000000000000000);
     expect_one(guest(&g), MSR_IA32_SYSENTER_EIP, NULL, "canonical");
-    /* (EN_PMC4 would be reserved with 4 counters, CPUID.0AH:EAX[15:8] = 4, but
-     * the spec gives the EN_PMCn fields no presence condition yet.) */
     g = good_guest(); g.perf_global_ctrl |= BIT(20);
     expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL, "reserved bits", "IA32_PERF_GLOBAL_CTRL");
+    /* 4 general counters (CPUID.0AH:EAX[15:8] = 4) and 3 fixed ones (EDX[4:0]):
+     * EN_PMC4 and EN_FIXED_CTR3 are absent, so reserved. */
+    g = good_guest(); g.perf_global_ctrl |= BIT(4);
+    expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL, "EN_PMC4", "IA32_PERF_GLOBAL_CTRL");
+    g = good_guest(); g.perf_global_ctrl |= BIT(35);
+    expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL, "EN_FIXED_CTR3", "IA32_PERF_GLOBAL_CTRL");
     g = good_guest(); g.pat = UINT64_C(0x0007040600070402);
     expect_one(guest(&g), MSR_IA32_PAT, NULL, "valid memory type");
     g = good_guest(); g.efer |= BIT(63);
@@ -279,13 +294,17 @@ START_TEST(svm_rules)
     expect_one(svm(&t, &a), MSR_IA32_EFER, "SVME", "EFER.SVME is zero");
     t = s; t.efer |= BIT(40);
     expect_one(svm(&t, &a), MSR_IA32_EFER, "reserved bits", "MBZ");
+    /* An AMD field Zen 1 lacks (MCOMMIT: CPUID.80000008H:EBX[8] = 0) is MBZ there. */
+    t = s; t.efer |= MSR_IA32_EFER_MCOMMIT_MASK;
+    expect_one(svm(&t, &a), MSR_IA32_EFER, "MCOMMIT", "MBZ");
     t = s; t.cr4 = 0;
     expect_one(svm(&t, &a), MSR_IA32_EFER, "LME", "CR4.PAE is 0");
     t = s; t.cr0 = CR0_PG;
     expect_one(svm(&t, &a), MSR_IA32_EFER, "LME", "CR0.PE is 0");
     t = s; t.cs_d = true;
     expect_one(svm(&t, &a), MSR_IA32_EFER, "LME", "CS.L and CS.D");
-    /* No long mode on this CPU. */
+    /* No long mode on this CPU: LME and LMA are then absent (the spec's
+     * condition), and the APM's own long-mode rule reports them, once. */
     test_cpu_set(&a, 0x80000001, 0, 0x00800f11, 0x20000000, 0x35c233ff, 0x2fd3fbff & ~(1u << 29));
     expect_one(svm(&s, &a), MSR_IA32_EFER, "LME", "does not support long mode");
     /* Without facts: no long-mode answer, strict masks (SVME unknown, so reserved). */

@@ -95,9 +95,38 @@ START_TEST(defaults_ignore_and_emulate)
     ck_assert_uint_eq(v, 0);
     ck_assert_int_eq(wr(&ig, 0x40000000, 7), MSR_VIRT_HANDLED);
 
-    test_regs_set(&regs, 0x4b564d00, 0xabc); /* a KVM paravirtual MSR */
+    /* An MSR the spec lacks: no checks, the emulator answers. */
+    test_regs_set(&regs, 0x10000000, 0xabc);
+    ck_assert_int_eq(msr_virt_rdmsr(&emulate_all, &vcpu, 0x10000000, &v), MSR_VIRT_HANDLED);
+    ck_assert_uint_eq(v, 0xabc);
+}
+END_TEST
+
+START_TEST(hypervisor_msrs_follow_cpuid)
+{
+    uint64_t v = 5;
+
+    /* KVM_WALL_CLOCK_NEW (4B564D00H): a KVM paravirtual MSR, there only when
+     * the guest's CPUID announces KVM (40000000H) with KVM_FEATURE_CLOCKSOURCE2
+     * (40000001H:EAX[3]). The bare Skylake guest has no hypervisor leaves. */
+    test_regs_set(&regs, 0x4b564d00, 0xabc);
+    ck_assert_int_eq(msr_virt_rdmsr(&emulate_all, &vcpu, 0x4b564d00, &v), MSR_VIRT_INJECT_GP);
+    ck_assert_str_eq(vcpu.reason, "the guest's CPU does not have this register (its presence condition is false)");
+    ck_assert_int_eq(wr(&emulate_all, 0x4b564d00, 0x1000), MSR_VIRT_INJECT_GP);
+    ck_assert_uint_eq(regs.reads + regs.writes, 0);
+
+    test_cpu_set(&intel, 0x40000000, 0, 0x40000001, 0x4b4d564b, 0x564b4d56, 0x0000004d); /* "KVMKVMKVM\0\0\0" */
+    test_cpu_set(&intel, 0x40000001, 0, 1u << 3, 0, 0, 0);
     ck_assert_int_eq(msr_virt_rdmsr(&emulate_all, &vcpu, 0x4b564d00, &v), MSR_VIRT_HANDLED);
     ck_assert_uint_eq(v, 0xabc);
+    ck_assert_int_eq(wr(&emulate_all, 0x4b564d00, 0x2000), MSR_VIRT_HANDLED);
+    ck_assert_uint_eq(test_regs_get(&regs, 0x4b564d00), 0x2000);
+    /* Without the feature bit it is gone again. */
+    test_cpu_set(&intel, 0x40000001, 0, 0, 0, 0, 0);
+    ck_assert_int_eq(msr_virt_rdmsr(&emulate_all, &vcpu, 0x4b564d00, &v), MSR_VIRT_INJECT_GP);
+    /* A Hyper-V synthetic MSR (HV_X64_MSR_GUEST_OS_ID, 40000000H) under KVM's
+     * signature: Hyper-V does not document it there, and its condition is false. */
+    ck_assert_int_eq(msr_virt_rdmsr(&pass_all, &vcpu, 0x40000000, &v), MSR_VIRT_INJECT_GP);
 }
 END_TEST
 
@@ -226,11 +255,147 @@ START_TEST(amd_guest_efer)
 {
     ck_assert_int_eq(wr(&pass_all, MSR_IA32_EFER, MSR_IA32_EFER_SVME_MASK | MSR_IA32_EFER_FFXSR_MASK),
                      MSR_VIRT_FORWARD);
-    /* MCOMMIT needs CPUID.80000008H:EBX[8], which Zen 1 lacks; the spec gives
-     * the field no presence condition yet, so the handler accepts it (the
-     * spec, not a hand list, decides). */
+    /* MCOMMIT needs CPUID.80000008H:EBX[8], which Zen 1 lacks: reserved (the
+     * spec's field condition, not a hand list, decides). */
+    assert_gp_field(wr(&pass_all, MSR_IA32_EFER, MSR_IA32_EFER_MCOMMIT_MASK), "MCOMMIT");
+    test_cpu_set(&amd, 0x80000008, 0, 0x00003030, 0x00001007 | (1u << 8), 0x0000400f, 0);
     ck_assert_int_eq(wr(&pass_all, MSR_IA32_EFER, MSR_IA32_EFER_MCOMMIT_MASK), MSR_VIRT_FORWARD);
     assert_gp_field(wr(&pass_all, MSR_IA32_EFER, BIT(9)), NULL);
+    /* Intel's TR (vendors [intel]) is reserved on AMD; AMD's PB1_PB3 is there. */
+    assert_gp_field(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(6)), "TR");
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(3) | BIT(5)), MSR_VIRT_FORWARD);
+}
+END_TEST
+
+START_TEST(vendor_fields_of_unconditional_registers)
+{
+    /* IA32_DEBUGCTL has no presence condition of its own (presence unknown);
+     * its Intel fields are there for an Intel guest all the same. */
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(0) | BIT(6) | BIT(7) | BIT(11) | BIT(12)),
+                     MSR_VIRT_FORWARD);
+    assert_gp_field(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(4)), "PB1_PB3");   /* AMD's */
+    assert_gp_field(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(2)), "BUS_LOCK_DETECT"); /* CPUID.(7,0):ECX[24] = 0 */
+    assert_gp_field(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(16)), NULL);
+    /* FREEZE_WHILE_SMM needs IA32_PERF_CAPABILITIES[12]: unknown without the value, known with it. */
+    assert_gp_field(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(14)), "FREEZE_WHILE_SMM");
+    test_cpu_set_msr(&intel, 0x345, 0x33c5);
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(14)), MSR_VIRT_FORWARD);
+    test_cpu_set_msr(&intel, 0x345, 0x23c5);
+    assert_gp_field(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(14)), "FREEZE_WHILE_SMM");
+}
+END_TEST
+
+START_TEST(shared_addresses_follow_the_guest_cpu)
+{
+    uint64_t v;
+
+    /* 3F1H: PEBS_ENABLE of Nehalem to Skylake (this guest, family 6 model 5EH:
+     * PEBS enables of PMC0-3 and the load-latency enables 35:32), else
+     * IA32_PEBS_ENABLE (31:1 and 47:32 enables, bit 63 reserved). */
+    ck_assert_int_eq(wr(&pass_all, 0x3F1, BIT(3) | BIT(33)), MSR_VIRT_FORWARD);
+    assert_gp_field(wr(&pass_all, 0x3F1, BIT(4)), NULL);
+    assert_gp_field(wr(&pass_all, 0x3F1, BIT(63)), "PS_EN"); /* Sandy Bridge only */
+    test_cpu_set(&intel, 0x1, 0, 0x000206a7, 0x02100800, 0x7ffafbbf, 0xbfebfbff); /* Sandy Bridge, model 2AH */
+    ck_assert_int_eq(wr(&pass_all, 0x3F1, BIT(63)), MSR_VIRT_FORWARD);
+    /* Ice Lake (model 7EH) with PEBS baseline (IA32_PERF_CAPABILITIES[14]). */
+    test_cpu_set(&intel, 0x1, 0, 0x000706e5, 0x02100800, 0x7ffafbbf, 0xbfebfbff);
+    test_cpu_set_msr(&intel, 0x345, UINT64_C(1) << 14);
+    test_cpu_set_msr(&intel, MSR_IA32_MISC_ENABLE, 0x850089); /* bit 12 = 0: PEBS available */
+    ck_assert_int_eq(wr(&pass_all, 0x3F1, BIT(4) | BIT(40)), MSR_VIRT_FORWARD);
+    assert_gp_field(wr(&pass_all, 0x3F1, BIT(63)), NULL);
+    /* Without PEBS baseline only PEBS_EN_PMC0 is there. */
+    test_cpu_set_msr(&intel, 0x345, 0);
+    assert_gp_field(wr(&pass_all, 0x3F1, BIT(4)), "PEBS_EN_GP");
+    ck_assert_int_eq(wr(&pass_all, 0x3F1, BIT(0)), MSR_VIRT_FORWARD);
+
+    /* 186H: IA32_PERFEVTSEL0, except on NetBurst (family 0FH), where it is the
+     * read-only IA32_MCG_RBP. */
+    test_cpu_set(&intel, 0x1, 0, 0x000506e3, 0x02100800, 0x7ffafbbf, 0xbfebfbff);
+    ck_assert_int_eq(wr(&pass_all, 0x186, BIT(22) | 0x3c), MSR_VIRT_FORWARD);
+    test_cpu_set(&intel, 0x1, 0, 0x00000f41, 0x02100800, 0x0000649d, 0xbfebfbff);
+    test_cpu_set_msr(&intel, 0x179, UINT64_C(1) << 9); /* IA32_MCG_CAP.MCG_EXT_P */
+    assert_gp_field(wr(&pass_all, 0x186, BIT(22)), NULL);
+    ck_assert_str_eq(vcpu.reason, "read-only register: WRMSR raises #GP");
+    ck_assert_int_eq(msr_virt_rdmsr(&pass_all, &vcpu, 0x186, &v), MSR_VIRT_FORWARD);
+}
+END_TEST
+
+/* ---- undocumented (implementation-specific) fields ------------------------ */
+
+START_TEST(undocumented_fields)
+{
+    /* IA32_SYSENTER_CS: CS_SELECTOR 15:0, and NOT_USED 63:16, undocumented
+     * (the SDM: those bits can be read and written). */
+    static const struct msr_virt_entry emulated[] = {
+        MSR_VIRT_ONE(MSR_IA32_SYSENTER_CS, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
+    };
+    static const struct msr_virt_entry unchecked[] = {
+        { MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_CS, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, MSR_VIRT_NO_SPEC_CHECKS,
+          0, NULL, NULL },
+    };
+    const struct msr_virt_policy p = { emulated, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator };
+    const struct msr_virt_policy u = { unchecked, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator };
+    const struct msr_info *spec = msr_find_by_address(MSR_IA32_SYSENTER_CS);
+    struct msr_field_info fields[4];
+    struct msr_info described;
+    struct msr_virt_entry own[1] = { MSR_VIRT_ONE(MSR_IA32_SYSENTER_CS, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE) };
+    const struct msr_virt_policy o = { own, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator };
+    uint16_t i;
+
+    ck_assert_ptr_nonnull(spec);
+    ck_assert_uint_eq(spec->field_count, 2);
+    ck_assert(spec->fields[1].undocumented);
+
+    /* Not reserved: a write that sets them is no #GP, and passes through as
+     * written (the real register decides, as when the map lets it through). */
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_SYSENTER_CS, UINT64_C(0xffff0010)), MSR_VIRT_FORWARD);
+    /* Not writable by the guest when emulated: they keep their value (a
+     * read-modify-write works; a change is dropped, not a #GP). */
+    test_regs_set(&regs, MSR_IA32_SYSENTER_CS, UINT64_C(0x12340008));
+    ck_assert_int_eq(wr(&p, MSR_IA32_SYSENTER_CS, UINT64_C(0x12340010)), MSR_VIRT_HANDLED);
+    ck_assert_uint_eq(test_regs_get(&regs, MSR_IA32_SYSENTER_CS), UINT64_C(0x12340010));
+    ck_assert_int_eq(wr(&p, MSR_IA32_SYSENTER_CS, UINT64_C(0xffff0018)), MSR_VIRT_HANDLED);
+    ck_assert_uint_eq(test_regs_get(&regs, MSR_IA32_SYSENTER_CS), UINT64_C(0x12340018));
+    ck_assert_int_eq(wr(&p, MSR_IA32_SYSENTER_CS, 0x20), MSR_VIRT_HANDLED);
+    ck_assert_uint_eq(test_regs_get(&regs, MSR_IA32_SYSENTER_CS), UINT64_C(0x12340020));
+
+    /* The policy says otherwise: MSR_VIRT_NO_SPEC_CHECKS stores the value as written ... */
+    ck_assert_int_eq(wr(&u, MSR_IA32_SYSENTER_CS, UINT64_C(0xffff0018)), MSR_VIRT_HANDLED);
+    ck_assert_uint_eq(test_regs_get(&regs, MSR_IA32_SYSENTER_CS), UINT64_C(0xffff0018));
+    /* ... and so does an entry's own description that documents the bits
+     * (every other check still applies). */
+    ck_assert_uint_le(spec->field_count, 4);
+    for (i = 0; i < spec->field_count; i++) {
+        fields[i] = spec->fields[i];
+        fields[i].undocumented = false;
+    }
+    described = *spec;
+    described.fields = fields;
+    described.writable_mask |= msr_field_mask(&fields[1]);
+    own[0].info = &described;
+    ck_assert_int_eq(msr_virt_policy_check(&o, NULL), MSR_OK);
+    ck_assert_int_eq(wr(&o, MSR_IA32_SYSENTER_CS, UINT64_C(0xabcd0008)), MSR_VIRT_HANDLED);
+    ck_assert_uint_eq(test_regs_get(&regs, MSR_IA32_SYSENTER_CS), UINT64_C(0xabcd0008));
+}
+END_TEST
+
+START_TEST(undocumented_fields_amd)
+{
+    /* HWCR: Zen 1 reads 0x9000011 (bit 4 of IMPL_7_1, TSCFREQSEL, bit 27).
+     * A read-modify-write through a pass-through policy is accepted (the
+     * implementation-specific bits are not reserved); emulated, the guest
+     * cannot change them. */
+    static const struct msr_virt_entry emulated[] = {
+        MSR_VIRT_ONE(0xC0010015, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
+    };
+    const struct msr_virt_policy p = { emulated, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator };
+
+    ck_assert_int_eq(wr(&pass_all, 0xC0010015, UINT64_C(0x9000011) | BIT(30)), MSR_VIRT_FORWARD);
+    test_regs_set(&regs, 0xC0010015, UINT64_C(0x9000011));
+    ck_assert_int_eq(wr(&p, 0xC0010015, UINT64_C(0x9000011) | BIT(30)), MSR_VIRT_HANDLED); /* IRPERFEN */
+    ck_assert_uint_eq(test_regs_get(&regs, 0xC0010015), UINT64_C(0x9000011) | BIT(30));
+    ck_assert_int_eq(wr(&p, 0xC0010015, BIT(30) | BIT(1) | BIT(40)), MSR_VIRT_HANDLED); /* IMPL bits, TSCFREQSEL (ro) */
+    ck_assert_uint_eq(test_regs_get(&regs, 0xC0010015), UINT64_C(0x1000010) | BIT(30));
 }
 END_TEST
 
@@ -302,22 +467,23 @@ END_TEST
 START_TEST(emulator_answers)
 {
     static const struct msr_virt_entry entries[] = {
-        MSR_VIRT_ONE(0x4b564d01, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
+        MSR_VIRT_ONE(0x10000001, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE), /* not in the spec */
     };
     const struct msr_virt_policy p = { entries, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator };
     uint64_t v;
 
+    ck_assert_ptr_null(msr_find_by_address(0x10000001));
     regs.read_answer = MSR_VIRT_FORWARD;
     regs.write_answer = MSR_VIRT_FORWARD;
-    ck_assert_int_eq(msr_virt_rdmsr(&p, &vcpu, 0x4b564d01, &v), MSR_VIRT_FORWARD);
+    ck_assert_int_eq(msr_virt_rdmsr(&p, &vcpu, 0x10000001, &v), MSR_VIRT_FORWARD);
     ck_assert_uint_eq(v, 0);
-    ck_assert_int_eq(wr(&p, 0x4b564d01, 5), MSR_VIRT_FORWARD);
+    ck_assert_int_eq(wr(&p, 0x10000001, 5), MSR_VIRT_FORWARD);
     ck_assert_str_eq(vcpu.reason, "the emulator forwards the access to the VMM");
     regs.write_answer = MSR_VIRT_INJECT_GP;
-    ck_assert_int_eq(wr(&p, 0x4b564d01, 5), MSR_VIRT_INJECT_GP);
+    ck_assert_int_eq(wr(&p, 0x10000001, 5), MSR_VIRT_INJECT_GP);
     ck_assert_str_eq(vcpu.reason, "the emulator refused the write");
     regs.write_answer = (enum msr_virt_result)77; /* anything else counts as #GP */
-    ck_assert_int_eq(wr(&p, 0x4b564d01, 5), MSR_VIRT_INJECT_GP);
+    ck_assert_int_eq(wr(&p, 0x10000001, 5), MSR_VIRT_INJECT_GP);
 }
 END_TEST
 
@@ -325,21 +491,21 @@ START_TEST(unchecked_policy_without_emulator)
 {
     /* msr_virt_policy_check() refuses this policy; the handler copes anyway. */
     static const struct msr_virt_entry entries[] = {
-        MSR_VIRT_ONE(0x4b564d02, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
-        { 0x4b564d03, 0x4b564d03, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, 0, 0, NULL, &status_info },
-        MSR_VIRT_ONE(0x4b564d04, (enum msr_virt_action)9, (enum msr_virt_action)9),
+        MSR_VIRT_ONE(0x10000002, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE), /* addresses the spec lacks */
+        { 0x10000003, 0x10000003, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, 0, 0, NULL, &status_info },
+        MSR_VIRT_ONE(0x10000004, (enum msr_virt_action)9, (enum msr_virt_action)9),
     };
     const struct msr_virt_policy p = { entries, 3, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
     uint64_t v;
 
     ck_assert_int_ne(msr_virt_policy_check(&p, NULL), MSR_OK);
-    ck_assert_int_eq(msr_virt_rdmsr(&p, &vcpu, 0x4b564d02, &v), MSR_VIRT_INJECT_GP);
+    ck_assert_int_eq(msr_virt_rdmsr(&p, &vcpu, 0x10000002, &v), MSR_VIRT_INJECT_GP);
     ck_assert_str_eq(vcpu.reason, "no emulator for this MSR");
-    ck_assert_int_eq(wr(&p, 0x4b564d02, 1), MSR_VIRT_INJECT_GP);
+    ck_assert_int_eq(wr(&p, 0x10000002, 1), MSR_VIRT_INJECT_GP);
     ck_assert_str_eq(vcpu.reason, "no emulator for this MSR");
     /* An action outside the enum is a denial. */
-    ck_assert_int_eq(msr_virt_rdmsr(&p, &vcpu, 0x4b564d04, &v), MSR_VIRT_INJECT_GP);
-    ck_assert_int_eq(wr(&p, 0x4b564d04, 1), MSR_VIRT_INJECT_GP);
+    ck_assert_int_eq(msr_virt_rdmsr(&p, &vcpu, 0x10000004, &v), MSR_VIRT_INJECT_GP);
+    ck_assert_int_eq(wr(&p, 0x10000004, 1), MSR_VIRT_INJECT_GP);
     /* FIXED as a default (refused by the check) has no value: reads 0, writes #GP. */
     {
         const struct msr_virt_policy f = { NULL, 0, MSR_VIRT_FIXED, MSR_VIRT_FIXED, NULL };
@@ -373,9 +539,17 @@ START_TEST(no_facts)
     /* Nothing known about the guest: no presence answers; strict masks make
      * every conditional field reserved (never a wrong yes). */
     vcpu.facts = NULL;
-    ck_assert_int_eq(wr(&pass_all, MSR_IA32_S_CET, BIT(0)), MSR_VIRT_FORWARD);
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_S_CET, 0), MSR_VIRT_FORWARD);
+    /* SH_STK_EN needs CPUID.(7,0):ECX[7]: unknown here, so reserved. */
+    assert_gp_field(wr(&pass_all, MSR_IA32_S_CET, BIT(0)), "SH_STK_EN");
+    /* A field without vendors or condition is there wherever its register is. */
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(0) | BIT(1)), MSR_VIRT_FORWARD);
+    /* One with vendors is not known to be there when the vendor is unknown. */
+    assert_gp_field(wr(&pass_all, MSR_IA32_DEBUGCTL, BIT(7)), "BTS");
     assert_gp_field(wr(&pass_all, MSR_IA32_EFER, MSR_IA32_EFER_SVME_MASK), "SVME");
-    ck_assert_int_eq(wr(&pass_all, MSR_IA32_EFER, MSR_IA32_EFER_NXE_MASK), MSR_VIRT_FORWARD);
+    /* Every EFER field now has a CPUID condition (NXE: CPUID.80000001H:EDX[20]). */
+    assert_gp_field(wr(&pass_all, MSR_IA32_EFER, MSR_IA32_EFER_NXE_MASK), "NXE");
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_EFER, 0), MSR_VIRT_FORWARD);
 }
 END_TEST
 
@@ -410,6 +584,10 @@ static Suite *handler_suite(void)
     tcase_add_checked_fixture(ti, setup_intel, NULL);
     tcase_add_test(ti, actions);
     tcase_add_test(ti, defaults_ignore_and_emulate);
+    tcase_add_test(ti, hypervisor_msrs_follow_cpuid);
+    tcase_add_test(ti, vendor_fields_of_unconditional_registers);
+    tcase_add_test(ti, shared_addresses_follow_the_guest_cpu);
+    tcase_add_test(ti, undocumented_fields);
     tcase_add_test(ti, null_arguments);
     tcase_add_test(ti, pass_through_is_checked);
     tcase_add_test(ti, linear_bits_from_cpuid);
@@ -425,6 +603,7 @@ static Suite *handler_suite(void)
     suite_add_tcase(s, ti);
     tcase_add_checked_fixture(ta, setup_amd, NULL);
     tcase_add_test(ta, amd_guest_efer);
+    tcase_add_test(ta, undocumented_fields_amd);
     suite_add_tcase(s, ta);
     return s;
 }

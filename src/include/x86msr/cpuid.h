@@ -109,9 +109,13 @@ struct msr_masks {
     uint64_t canonical; /* bits of present fields that hold a canonical linear address */
 };
 
-/* The masks of `msr` on the processor the facts describe: a field that is not
- * there (msr_field_is_supported() says NO) counts as reserved; with `strict`,
- * so does a field whose presence is unknown. */
+/* The masks of `msr` on the processor the facts describe, given that the
+ * register is there (whether it is, is msr_is_supported()'s question): a
+ * field whose own vendors or presence condition rule it out counts as
+ * reserved; with `strict`, so does a field whose own presence is unknown.
+ * (So a register the spec gives no condition, IA32_DEBUGCTL say, still has
+ * its Intel fields on an Intel processor.) Undocumented fields are covered,
+ * never reserved, and not writable. */
 void msr_masks_for(const struct msr_info *msr, const struct msr_facts *facts, bool strict, struct msr_masks *out);
 
 /* Whether `value` is a canonical linear address for a processor with

@@ -278,18 +278,20 @@ enum msr_virt_result msr_virt_rdmsr(const struct msr_virt_policy *policy, struct
  *      - the guest's CPU lacks the register (msr_is_supported() == NO);
  *      - the register is read-only;
  *      - a reserved bit is set: msr_masks_for(msr, facts, strict = true), so
- *        a field the guest's CPUID does not enumerate counts as reserved
- *        (IA32_EFER.SVME for an Intel guest, an IA32_RTIT_CTL bit leaf 14H
- *        does not report);
+ *        a field the guest's vendor or CPUID does not enumerate counts as
+ *        reserved (IA32_EFER.SVME for an Intel guest, an IA32_RTIT_CTL bit
+ *        leaf 14H does not report), each field judged by its own vendors and
+ *        condition; undocumented (implementation-specific) fields are not
+ *        reserved;
  *      - a field the spec marks canonical does not hold a canonical address
  *        (msr_is_canonical() with the vCPU's linear-address width);
  *      - IA32_PAT: an entry holds a reserved memory type (2, 3, 8-255);
  *   4. PASS -> FORWARD (the VMM writes `value`; read-only bits are the real
  *      register's business);
  *      EMULATE -> the emulator's write with the value to store: writable
- *      bits from `value`, read-only fields keep their current value (a write
- *      to them is dropped, not a #GP: the choice real CPUs make for most such
- *      fields), write-1-to-clear bits are old & ~value. The current value
+ *      bits from `value`, read-only and undocumented fields keep their
+ *      current value (a write to them is dropped, not a #GP: the choice real
+ *      CPUs make for most such fields), write-1-to-clear bits are old & ~value. The current value
  *      comes from the emulator's read, called first when the register has
  *      read-only or write-1-to-clear bits.
  * Registers the spec does not describe (and entries with `info` == NULL at
