@@ -267,9 +267,13 @@ int msr_virt_kvm_filter_build(const struct msr_virt_policy *policy, struct msr_v
         cursor = last + 1u;
     }
 
-    /* KVM refuses DEFAULT_DENY with every range empty: one MSR that denies. */
+    /* KVM refuses DEFAULT_DENY with every range empty: one MSR that denies
+     * both directions (access NONE: no bit set), as the default already
+     * does. Its bits must not come from the policy: with a PASS default read
+     * and a DENY default write, a bit from the read side would let writes
+     * of MSR 0 stay in the kernel. */
     if (b.ranges == 0 && !default_allow) {
-        status = add_range(&b, 0, 1, MSR_VIRT_KVM_FILTER_READ | MSR_VIRT_KVM_FILTER_WRITE, MSR_VMX_INTERCEPT_READ);
+        status = add_range(&b, 0, 1, MSR_VIRT_KVM_FILTER_READ | MSR_VIRT_KVM_FILTER_WRITE, MSR_VMX_INTERCEPT_NONE);
         if (status != MSR_OK) {
             zero_filter(filter);
             return status;

@@ -324,6 +324,7 @@ START_TEST(kvm_special_cases)
 {
     const struct msr_virt_policy deny_all = { NULL, 0, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
     const struct msr_virt_policy pass_all = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_PASS, NULL };
+    const struct msr_virt_policy read_only_default = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_DENY, NULL };
     static const struct msr_virt_entry last[] = { MSR_VIRT_ONE(0xFFFFFFFFu, MSR_VIRT_PASS, MSR_VIRT_PASS) };
     const struct msr_virt_policy p_last = { last, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
     struct msr_virt_kvm_filter f;
@@ -339,6 +340,13 @@ START_TEST(kvm_special_cases)
     /* ... and needs storage for it. */
     ck_assert_int_eq(msr_virt_kvm_filter_build(&deny_all, &f, NULL, 0, &used), MSR_VIRT_ERR_FULL);
     assert_zero_filter(&f);
+
+    /* ... and that range denies writes too when the default read passes
+     * (found by fuzz_virt_exit: its bits once came from the read side). */
+    ck_assert_int_eq(msr_virt_kvm_filter_build(&read_only_default, &f, storage, sizeof storage, &used), MSR_OK);
+    ck_assert_uint_eq(used, 1);
+    ck_assert(!msr_virt_kvm_filter_allows(&f, 0, MSR_VMX_INTERCEPT_WRITE));
+    ck_assert(!msr_virt_kvm_filter_allows(&f, 0, MSR_VMX_INTERCEPT_READ)); /* more than asked: the handler forwards */
 
     ck_assert_int_eq(msr_virt_kvm_filter_build(&pass_all, &f, NULL, 0, &used), MSR_OK);
     ck_assert_uint_eq(used, 0);

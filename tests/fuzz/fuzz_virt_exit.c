@@ -1,0 +1,610 @@
+/*
+ * libFuzzer harness: the MSR-exit handler (msr_virt_rdmsr / msr_virt_wrmsr)
+ * and the intercept formats built from the same policy. The input is what a
+ * hostile guest and a careless VMM author control between them: the policy
+ * (entries, actions, flags, fixed values, emulators that refuse or forward),
+ * the guest's CPUID and MSR facts, and a sequence of RDMSR/WRMSR exits.
+ *
+ * Oracles besides the sanitizers, each stated with public API only:
+ * - every answer is HANDLED, INJECT_GP or FORWARD, with a reason;
+ * - the answer follows the policy's action (DENY is #GP, IGNORE reads 0 and
+ *   drops writes, FIXED reads its value and accepts only that value back,
+ *   PASS never reaches the emulator);
+ * - for PASS and EMULATE with spec checks, a write is refused exactly when
+ *   the register is absent on the guest's CPU, read-only, has a bit set that
+ *   msr_masks_for(strict) calls reserved, a non-canonical address (bits
+ *   63..linear_bits-1 not all equal) in a canonical field, or an invalid
+ *   IA32_PAT memory type; a read exactly when absent or write-only;
+ * - an emulated write stores plain writable bits from the guest's value,
+ *   keeps read-only bits, clears write-1-to-clear bits the guest wrote as 1;
+ * - the VMX bitmap and SVM permission map intercept exactly the non-PASS
+ *   accesses inside their ranges and everything outside; KVM's filter never
+ *   lets a non-PASS access stay in the kernel (x2APIC MSRs aside);
+ * - answers are deterministic: the same exit twice gives the same answer.
+ */
+#include "x86msr/virt.h"
+#include "fuzz_oracle.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* ---- the input, read as a stream (zeros once it is exhausted) ---- */
+
+struct input {
+    const uint8_t *data;
+    size_t size;
+};
+
+static uint8_t take8(struct input *in)
+{
+    uint8_t b = 0;
+    if (in->size > 0) {
+        b = in->data[0];
+        in->data++;
+        in->size--;
+    }
+    return b;
+}
+
+static uint32_t take32(struct input *in)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)take8(in) << (8 * i);
+    return v;
+}
+
+static uint64_t take64(struct input *in)
+{
+    return take32(in) | (uint64_t)take32(in) << 32;
+}
+
+/* An MSR a guest might touch: usually one the spec describes (the handler's
+ * interesting paths), sometimes next to one, sometimes anything at all. */
+static uint32_t take_msr(struct input *in)
+{
+    uint8_t how = take8(in);
+    uint32_t pick = take32(in);
+    const struct msr_info *m = &msr_table[pick % msr_table_count];
+
+    switch (how % 4) {
+    case 0:
+    case 1:
+        return m->address;
+    case 2:
+        return m->address + (uint32_t)(how >> 2) - 32u;
+    default:
+        return pick;
+    }
+}
+
+/* ---- the guest's virtual CPU ---- */
+
+#define LEAVES 12
+static const uint32_t leaf_ids[LEAVES] = {0x0,        0x1,        0x6,        0x7,        0xA,        0xD,
+                                          0x14,       0x40000000, 0x80000000, 0x80000001, 0x80000007, 0x80000008};
+
+struct guest {
+    struct msr_cpuid_entry entries[LEAVES];
+    struct msr_cpuid_table table;
+    struct msr_cpuid_source cpuid;
+    struct msr_facts facts;
+    uint64_t msr_seed; /* MSR values the facts know: a hash of the address */
+    uint8_t msr_mode;  /* 0: no MSR is known, 1: all are, 2: some fail */
+};
+
+static const uint32_t vendor_ebx[] = {0x756e6547u /* Genu */, 0x68747541u /* Auth */, 0x6f677948u /* Hygo */,
+                                      0x12345678u};
+static const uint32_t vendor_edx[] = {0x49656e69u /* ineI */, 0x69746e65u /* enti */, 0x6e65476eu /* nGen */,
+                                      0x9abcdef0u};
+static const uint32_t vendor_ecx[] = {0x6c65746eu /* ntel */, 0x444d4163u /* cAMD */, 0x656e6975u /* uine */,
+                                      0x0fedcba9u};
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    return x;
+}
+
+static int guest_read_msr(void *ctx, uint32_t msr, uint64_t *value)
+{
+    const struct guest *g = ctx;
+    uint64_t h = mix(g->msr_seed ^ msr);
+
+    if (g->msr_mode == 2 && (h & 1)) {
+        *value = 0;
+        return MSR_ERR_FAULT;
+    }
+    *value = h;
+    return MSR_OK;
+}
+
+static void guest_init(struct guest *g, struct input *in)
+{
+    uint8_t vendor = take8(in) % 4;
+    uint8_t present = take8(in); /* bit i: leaves beyond the first two exist */
+
+    memset(g, 0, sizeof *g);
+    g->table.entries = g->entries;
+    for (size_t i = 0; i < LEAVES; i++) {
+        struct msr_cpuid_entry *e = &g->entries[g->table.count];
+        if (i >= 2 && !(present & (1u << ((i - 2) % 8))) && leaf_ids[i] != 0x80000000)
+            continue;
+        e->leaf = leaf_ids[i];
+        e->regs.eax = take32(in);
+        e->regs.ebx = take32(in);
+        e->regs.ecx = take32(in);
+        e->regs.edx = take32(in);
+        if (e->leaf == 0) {
+            e->regs.eax = 0x20;
+            e->regs.ebx = vendor_ebx[vendor];
+            e->regs.edx = vendor_edx[vendor];
+            e->regs.ecx = vendor_ecx[vendor];
+        } else if (e->leaf == 0x80000000) {
+            e->regs.eax = 0x80000008;
+        }
+        g->table.count++;
+    }
+    g->cpuid = msr_cpuid_table_source(&g->table);
+    g->msr_seed = take64(in);
+    g->msr_mode = take8(in) % 3;
+    switch (take8(in) % 4) {
+    case 0: /* nothing known: no presence checks */
+        break;
+    default:
+        g->facts.cpuid = &g->cpuid;
+        if (g->msr_mode != 0) {
+            g->facts.read_msr = guest_read_msr;
+            g->facts.msr_ctx = g;
+        }
+    }
+}
+
+/* ---- an emulator that remembers what it stores ---- */
+
+#define SLOTS 64
+struct emulator_state {
+    uint32_t msr[SLOTS];
+    uint64_t value[SLOTS];
+    bool used[SLOTS];
+    uint8_t mood;          /* how reads and writes answer, per MSR */
+    unsigned reads, writes;
+    bool wrote;            /* the last call wrote */
+    uint32_t wrote_msr;
+    uint64_t wrote_value;
+};
+
+static size_t slot_of(struct emulator_state *s, uint32_t msr)
+{
+    size_t i = (size_t)(mix(msr) % SLOTS);
+    while (s->used[i] && s->msr[i] != msr)
+        i = (i + 1) % SLOTS;
+    return i;
+}
+
+/* The answer a callback gives for `msr`: mostly HANDLED, but a fuzzed mood
+ * makes some MSRs refuse, forward, or answer outside the enum. */
+static enum msr_virt_result mood_for(const struct emulator_state *s, uint32_t msr, bool write)
+{
+    uint64_t h = mix(msr ^ (write ? 0x5555u : 0u) ^ s->mood);
+    if (s->mood < 192 || (h & 3) == 0)
+        return MSR_VIRT_HANDLED;
+    switch (h % 3) {
+    case 0:
+        return MSR_VIRT_INJECT_GP;
+    case 1:
+        return MSR_VIRT_FORWARD;
+    default:
+        return (enum msr_virt_result)7;
+    }
+}
+
+static enum msr_virt_result emulate_read(void *ctx, uint32_t msr, uint64_t *value)
+{
+    struct emulator_state *s = ctx;
+    size_t i = slot_of(s, msr);
+
+    s->reads++;
+    *value = s->used[i] ? s->value[i] : mix(msr);
+    return mood_for(s, msr, false);
+}
+
+static enum msr_virt_result emulate_write(void *ctx, uint32_t msr, uint64_t value)
+{
+    struct emulator_state *s = ctx;
+    enum msr_virt_result r = mood_for(s, msr, true);
+    size_t i = slot_of(s, msr);
+
+    s->writes++;
+    s->wrote = true;
+    s->wrote_msr = msr;
+    s->wrote_value = value;
+    if (r == MSR_VIRT_HANDLED) {
+        size_t used = 0;
+        for (size_t k = 0; k < SLOTS; k++)
+            used += s->used[k];
+        if (s->used[i] || used < SLOTS - 1) {
+            s->used[i] = true;
+            s->msr[i] = msr;
+            s->value[i] = value;
+        }
+    }
+    return r;
+}
+
+static const struct msr_virt_emulator emulator = {emulate_read, emulate_write};
+static const struct msr_virt_emulator half_emulator = {emulate_read, NULL};
+
+/* ---- the policy ---- */
+
+#define MAX_ENTRIES 10
+
+static enum msr_virt_action take_action(struct input *in)
+{
+    uint8_t b = take8(in);
+    return b == 0xFF ? (enum msr_virt_action)MSR_VIRT_ACTION_COUNT : (enum msr_virt_action)(b % MSR_VIRT_ACTION_COUNT);
+}
+
+static void policy_init(struct msr_virt_policy *p, struct msr_virt_entry *entries, struct input *in)
+{
+    uint8_t count = take8(in) % (MAX_ENTRIES + 1);
+
+    memset(p, 0, sizeof *p);
+    for (uint8_t i = 0; i < count; i++) {
+        struct msr_virt_entry *e = &entries[i];
+        uint8_t shape = take8(in);
+        uint8_t extras = take8(in);
+
+        memset(e, 0, sizeof *e);
+        e->first = take_msr(in);
+        e->last = e->first;
+        if (shape & 1)
+            e->last = e->first + (shape & 2 ? take32(in) % 0x3000u : (uint32_t)(shape >> 2));
+        if (e->last < e->first)
+            e->last = UINT32_MAX;
+        e->read = take_action(in);
+        e->write = take_action(in);
+        e->flags = extras & 0x80 ? (extras & 0x40 ? 0x2u : MSR_VIRT_NO_SPEC_CHECKS) : 0u;
+        e->value = take64(in);
+        if (extras & 1)
+            e->emulator = extras & 2 ? &half_emulator : &emulator;
+        if (extras & 4) {
+            /* a description of its own: usually the right one, sometimes another register's */
+            const struct msr_info *m = msr_find_by_address(e->first);
+            e->info = m != NULL && !(extras & 8) ? m : &msr_table[take32(in) % msr_table_count];
+        }
+    }
+    p->entries = entries;
+    p->count = count;
+    p->default_read = take_action(in);
+    p->default_write = take_action(in);
+    uint8_t emu = take8(in) % 4;
+    p->emulator = emu == 0 ? NULL : emu == 1 ? &half_emulator : &emulator;
+}
+
+/* ---- the oracles ---- */
+
+/* FUZZ_VIRT_VERBOSE=1 ./fuzz_virt_exit crash-...: the policy and every exit, to triage a crash. */
+static bool verbose(void)
+{
+    static int v = -1;
+    if (v < 0)
+        v = getenv("FUZZ_VIRT_VERBOSE") != NULL;
+    return v != 0;
+}
+
+
+static unsigned linear_bits_of(const struct msr_virt_vcpu *vcpu)
+{
+    return msr_virt_linear_bits(vcpu->facts, vcpu->linear_bits);
+}
+
+/* Bits 63..linear_bits-1 all equal. */
+static bool canonical(uint64_t value, unsigned bits)
+{
+    uint64_t high = value >> (bits - 1);
+    return high == 0 || high == (UINT64_MAX >> (bits - 1));
+}
+
+static bool pat_ok(uint64_t pat)
+{
+    for (int i = 0; i < 8; i++) {
+        uint8_t type = (uint8_t)(pat >> (8 * i));
+        if (type != 0 && type != 1 && type != 4 && type != 5 && type != 6 && type != 7)
+            return false;
+    }
+    return true;
+}
+
+static const struct msr_info *checked_info(const struct msr_virt_entry *e, uint32_t msr, const struct msr_facts *facts)
+{
+    return e != NULL && e->info != NULL ? e->info : msr_find_by_address_for_cpu(msr, facts);
+}
+
+static bool spec_checked(const struct msr_virt_entry *e)
+{
+    return e == NULL || !(e->flags & MSR_VIRT_NO_SPEC_CHECKS);
+}
+
+/* Whether the spec lets the guest's CPU read / write `value` to the register. */
+static bool spec_allows_read(const struct msr_info *info, const struct msr_facts *facts)
+{
+    if (info == NULL)
+        return true;
+    return msr_is_supported(info, facts) != MSR_SUPPORT_NO && info->access != MSR_ACCESS_WO;
+}
+
+static bool spec_allows_write(const struct msr_info *info, const struct msr_virt_vcpu *vcpu, uint64_t value)
+{
+    struct msr_masks m;
+
+    if (info == NULL)
+        return true;
+    if (msr_is_supported(info, vcpu->facts) == MSR_SUPPORT_NO || info->access == MSR_ACCESS_RO)
+        return false;
+    msr_masks_for(info, vcpu->facts, true, &m);
+    if (value & m.reserved)
+        return false;
+    if (m.canonical != 0) {
+        /* every canonical field reaches bit 63 or joins one that does: the
+         * register's canonical bits hold one sign-extended address */
+        REQUIRE(m.canonical >> 63);
+        if (!canonical(value & m.canonical, linear_bits_of(vcpu)))
+            return false;
+    }
+    if (info->address == 0x277 && !pat_ok(value))
+        return false;
+    return true;
+}
+
+static bool valid_result(enum msr_virt_result r)
+{
+    return r == MSR_VIRT_HANDLED || r == MSR_VIRT_INJECT_GP || r == MSR_VIRT_FORWARD;
+}
+
+static void check_read(const struct msr_virt_policy *p, struct msr_virt_vcpu *vcpu, struct emulator_state *emu,
+                       uint32_t msr)
+{
+    const struct msr_virt_entry *e = msr_virt_policy_lookup(p, msr);
+    enum msr_virt_action action = msr_virt_policy_action(p, msr, MSR_VMX_INTERCEPT_READ);
+    unsigned reads_before = emu->reads;
+    uint64_t value = 1, again = 2;
+    enum msr_virt_result r;
+
+    vcpu->reason = NULL;
+    r = msr_virt_rdmsr(p, vcpu, msr, &value);
+    REQUIRE(valid_result(r));
+    REQUIRE(vcpu->reason != NULL && vcpu->reason[0] != '\0');
+    REQUIRE(r == MSR_VIRT_HANDLED || value == 0);
+    if (verbose())
+        fprintf(stderr, "  -> %s (%s)\n", msr_virt_result_name(r), vcpu->reason);
+
+    switch (action) {
+    case MSR_VIRT_DENY:
+        REQUIRE(r == MSR_VIRT_INJECT_GP);
+        break;
+    case MSR_VIRT_IGNORE:
+        REQUIRE(r == MSR_VIRT_HANDLED && value == 0);
+        break;
+    case MSR_VIRT_FIXED:
+        REQUIRE(e != NULL && r == MSR_VIRT_HANDLED && value == e->value);
+        break;
+    case MSR_VIRT_PASS:
+    case MSR_VIRT_EMULATE: {
+        bool allowed = !spec_checked(e) || spec_allows_read(checked_info(e, msr, vcpu->facts), vcpu->facts);
+        if (!allowed) {
+            REQUIRE(r == MSR_VIRT_INJECT_GP && emu->reads == reads_before);
+        } else if (action == MSR_VIRT_PASS) {
+            REQUIRE(r == MSR_VIRT_FORWARD && emu->reads == reads_before);
+        } else {
+            /* the emulator decided; without a complete one, #GP */
+            const struct msr_virt_emulator *em = e != NULL && e->emulator != NULL ? e->emulator : p->emulator;
+            if (em == NULL)
+                REQUIRE(r == MSR_VIRT_INJECT_GP);
+            else
+                REQUIRE(emu->reads == reads_before + 1);
+        }
+        break;
+    }
+    default:
+        REQUIRE(r == MSR_VIRT_INJECT_GP); /* an action outside the enum denies */
+    }
+
+    /* the same exit again: the same answer (the emulator's state has not changed) */
+    REQUIRE(msr_virt_rdmsr(p, vcpu, msr, &again) == r && again == value);
+}
+
+static void check_write(const struct msr_virt_policy *p, struct msr_virt_vcpu *vcpu, struct emulator_state *emu,
+                        uint32_t msr, uint64_t value)
+{
+    const struct msr_virt_entry *e = msr_virt_policy_lookup(p, msr);
+    enum msr_virt_action action = msr_virt_policy_action(p, msr, MSR_VMX_INTERCEPT_WRITE);
+    const struct msr_info *info = checked_info(e, msr, vcpu->facts);
+    struct msr_masks m;
+    uint64_t old = 0;
+    enum msr_virt_result r;
+    bool had_old;
+
+    /* the emulator's value before the write, as the handler will read it */
+    {
+        size_t i = slot_of(emu, msr);
+        had_old = emu->used[i];
+        old = had_old ? emu->value[i] : mix(msr);
+    }
+    emu->wrote = false;
+    vcpu->reason = NULL;
+    r = msr_virt_wrmsr(p, vcpu, msr, value);
+    REQUIRE(valid_result(r));
+    if (verbose())
+        fprintf(stderr, "  -> %s (%s)\n", msr_virt_result_name(r), vcpu->reason);
+    REQUIRE(vcpu->reason != NULL && vcpu->reason[0] != '\0');
+
+    switch (action) {
+    case MSR_VIRT_DENY:
+        REQUIRE(r == MSR_VIRT_INJECT_GP && !emu->wrote);
+        break;
+    case MSR_VIRT_IGNORE:
+        REQUIRE(r == MSR_VIRT_HANDLED && !emu->wrote);
+        break;
+    case MSR_VIRT_FIXED:
+        REQUIRE(e != NULL && !emu->wrote);
+        REQUIRE(r == (value == e->value ? MSR_VIRT_HANDLED : MSR_VIRT_INJECT_GP));
+        break;
+    case MSR_VIRT_PASS:
+    case MSR_VIRT_EMULATE: {
+        bool checked = spec_checked(e);
+        bool allowed = !checked || spec_allows_write(info, vcpu, value);
+        if (!allowed) {
+            REQUIRE(r == MSR_VIRT_INJECT_GP && !emu->wrote);
+        } else if (action == MSR_VIRT_PASS) {
+            REQUIRE(r == MSR_VIRT_FORWARD && !emu->wrote);
+        } else if (emu->wrote) {
+            REQUIRE(emu->wrote_msr == msr);
+            if (checked && info != NULL) {
+                /* what was stored: plain bits from the guest, read-only
+                 * bits kept, write-1-to-clear bits cleared where 1 was written */
+                uint64_t stored = emu->wrote_value;
+                uint64_t read_only, plain;
+                msr_masks_for(info, vcpu->facts, true, &m);
+                read_only = ~m.reserved & ~m.writable;
+                plain = m.writable & ~m.w1c;
+                REQUIRE((stored & m.reserved) == 0);
+                REQUIRE((stored & plain) == (value & plain));
+                if ((read_only | m.w1c) != 0) {
+                    REQUIRE((stored & read_only) == (old & read_only));
+                    REQUIRE((stored & m.w1c) == (old & m.w1c & ~value));
+                }
+            } else {
+                REQUIRE(emu->wrote_value == value);
+            }
+        } else {
+            /* no write reached the emulator: #GP (no emulator, or it could not read) */
+            REQUIRE(r == MSR_VIRT_INJECT_GP);
+        }
+        break;
+    }
+    default:
+        REQUIRE(r == MSR_VIRT_INJECT_GP && !emu->wrote);
+    }
+    (void)had_old;
+}
+
+/* The intercept formats agree with the policy at `msr`. */
+static void check_formats(const struct msr_virt_policy *p, const struct msr_vmx_msr_bitmap *vmx,
+                          const struct msr_vmx_svm_msrpm *svm, const struct msr_virt_kvm_filter *kvm, bool kvm_built,
+                          uint32_t msr)
+{
+    unsigned vmx_int = 0, svm_int = 0;
+    int vmx_rc = msr_vmx_msr_bitmap_query(vmx, msr, &vmx_int);
+    int svm_rc = msr_vmx_svm_msrpm_query(svm, msr, &svm_int);
+
+    REQUIRE(vmx_rc == MSR_OK || (vmx_rc == MSR_ERR_RANGE && vmx_int == MSR_VMX_INTERCEPT_READ_WRITE));
+    REQUIRE(svm_rc == MSR_OK || (svm_rc == MSR_ERR_RANGE && svm_int == MSR_VMX_INTERCEPT_READ_WRITE));
+    for (unsigned access = MSR_VMX_INTERCEPT_READ; access <= MSR_VMX_INTERCEPT_WRITE; access <<= 1) {
+        bool pass = msr_virt_policy_action(p, msr, access) == MSR_VIRT_PASS;
+        if (vmx_rc == MSR_OK)
+            REQUIRE(!(vmx_int & access) == pass);
+        if (svm_rc == MSR_OK)
+            REQUIRE(!(svm_int & access) == pass);
+        if (kvm_built && !pass && !(msr >= 0x800 && msr <= 0x8FF))
+            REQUIRE(!msr_virt_kvm_filter_allows(kvm, msr, access));
+    }
+}
+
+static void dump_policy(const struct msr_virt_policy *p)
+{
+    fprintf(stderr, "policy: defaults %s/%s, emulator %s\n", msr_virt_action_name(p->default_read),
+            msr_virt_action_name(p->default_write), p->emulator == NULL ? "none" : "set");
+    for (size_t i = 0; i < p->count; i++) {
+        const struct msr_virt_entry *e = &p->entries[i];
+        fprintf(stderr, "  [%zu] %#x..%#x read %s write %s flags %#x value %#llx\n", i, e->first, e->last,
+                msr_virt_action_name(e->read), msr_virt_action_name(e->write), e->flags,
+                (unsigned long long)e->value);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct msr_vmx_msr_bitmap vmx;
+    static struct msr_vmx_svm_msrpm svm;
+    static struct msr_virt_kvm_filter kvm;
+    static uint8_t kvm_storage[MSR_VIRT_KVM_STORAGE_BYTES];
+    struct input in = {data, size};
+    struct msr_virt_entry entries[MAX_ENTRIES];
+    struct msr_virt_policy policy;
+    struct msr_virt_policy_error error;
+    struct emulator_state emu;
+    struct guest guest;
+    struct msr_virt_vcpu vcpu;
+    bool valid, kvm_built = false;
+    int rc;
+
+    guest_init(&guest, &in);
+    policy_init(&policy, entries, &in);
+    memset(&emu, 0, sizeof emu);
+    emu.mood = take8(&in);
+    memset(&vcpu, 0, sizeof vcpu);
+    vcpu.facts = guest.facts.cpuid != NULL ? &guest.facts : NULL;
+    vcpu.linear_bits = take8(&in) & 1 ? 57 : 0;
+    vcpu.ctx = &emu;
+
+    /* A policy is valid or says exactly why not; the builders agree. */
+    rc = msr_virt_policy_check(&policy, &error);
+    valid = rc == MSR_OK;
+    REQUIRE(valid ? error.rule == NULL : rc == MSR_VIRT_ERR_POLICY && error.rule != NULL);
+    if (!valid) {
+        char text[256];
+        size_t need = msr_virt_policy_error_describe(&policy, &error, text, sizeof text);
+        REQUIRE(need > 0 && memchr(text, '\0', sizeof text) != NULL);
+    }
+    REQUIRE(msr_virt_vmx_bitmap_build(&policy, &vmx) == (valid ? MSR_OK : MSR_VIRT_ERR_POLICY));
+    REQUIRE(msr_virt_svm_msrpm_build(&policy, &svm) == (valid ? MSR_OK : MSR_VIRT_ERR_POLICY));
+    rc = msr_virt_kvm_filter_build(&policy, &kvm, kvm_storage, sizeof kvm_storage, NULL);
+    REQUIRE(valid ? rc == MSR_OK || rc == MSR_VIRT_ERR_FULL : rc == MSR_VIRT_ERR_POLICY);
+    kvm_built = rc == MSR_OK;
+    if (verbose()) {
+        dump_policy(&policy);
+        fprintf(stderr, "valid %d, kvm filter %s\n", valid, kvm_built ? "built" : "not built");
+    }
+
+    /* The exits. An invalid policy still gets answers (never a crash, always
+     * a valid result); the oracles hold for valid ones. */
+    for (int op = 0; op < 48 && in.size > 0; op++) {
+        uint8_t kind = take8(&in);
+        uint32_t msr = take_msr(&in);
+        uint64_t raw = take64(&in);
+
+        if (verbose())
+            fprintf(stderr, "%s %#x %#llx\n", kind & 1 ? "wrmsr" : "rdmsr", msr, (unsigned long long)raw);
+        if (!valid) {
+            uint64_t v;
+            REQUIRE(valid_result(kind & 1 ? msr_virt_wrmsr(&policy, &vcpu, msr, raw)
+                                          : msr_virt_rdmsr(&policy, &vcpu, msr, &v)));
+            continue;
+        }
+        check_formats(&policy, &vmx, &svm, &kvm, kvm_built, msr);
+        if (!(kind & 1)) {
+            check_read(&policy, &vcpu, &emu, msr);
+            continue;
+        }
+        /* Values a guest would write: raw, or shaped to get past the reserved-bit check. */
+        const struct msr_info *info = checked_info(msr_virt_policy_lookup(&policy, msr), msr, vcpu.facts);
+        if (info != NULL && (kind & 6) != 0) {
+            struct msr_masks m;
+            msr_masks_for(info, vcpu.facts, true, &m);
+            raw &= ~m.reserved;
+            if ((kind & 6) == 4 && m.canonical != 0) /* sign-extend the address */
+                raw = (uint64_t)((int64_t)(raw << (64 - linear_bits_of(&vcpu))) >> (64 - linear_bits_of(&vcpu)));
+            if ((kind & 6) == 6 && info->address == 0x277)
+                raw &= UINT64_C(0x0707070707070707) & ~UINT64_C(0x0202020202020202);
+        }
+        check_write(&policy, &vcpu, &emu, msr, raw);
+    }
+    return 0;
+}
