@@ -147,7 +147,7 @@ _x86msr_pc(x86msr x86msr
 _x86msr_pc(x86msr-vmx x86msr-vmx "x86msr VMX bring-up helpers (freestanding)"
   "x86msr = ${PROJECT_VERSION}" x86msr_vmx "" "")
 _x86msr_pc(x86msr-virt x86msr-virt "x86msr MSR virtualization: policy, intercept maps, exit handler (freestanding)"
-  "x86msr-vmx = ${PROJECT_VERSION}" x86msr_virt "" "")
+  "x86msr = ${PROJECT_VERSION}, x86msr-vmx = ${PROJECT_VERSION}" x86msr_virt "" "")
 _x86msr_pc(x86msr-linux x86msr-linux "x86msr Linux /dev/cpu/N/msr backend"
   "x86msr = ${PROJECT_VERSION}" x86msr_linux "" "-pthread")
 _x86msr_pc(x86msr-test-backend x86msr-test-backend

@@ -1,5 +1,5 @@
 /* Reading `cpuid -r -1` dumps (cpuid_file.h). */
-#define _POSIX_C_SOURCE 200809L /* strtok_r */
+#define _POSIX_C_SOURCE 200809L /* strtok_r, getline */
 #include "cpuid_file.h"
 
 #include "command.h"
@@ -68,15 +68,17 @@ static bool blank(const char *line)
 int cpuid_file_load(const char *path, struct cpuid_file *out)
 {
     FILE *f = fopen(path, "r");
-    char line[512], why[160];
-    size_t count = 0, capacity = 64, lineno = 0;
+    char *line = NULL, why[160];
+    size_t line_size = 0, count = 0, capacity = 64, lineno = 0;
     bool seen_cpu = false;
 
     memset(out, 0, sizeof(*out));
     if (!f)
         return runtime_error("cannot read CPUID dump '%s': %s", path, strerror(errno));
     out->entries = xcalloc(capacity, sizeof(*out->entries));
-    while (fgets(line, sizeof line, f)) {
+    /* getline: a line of any length is one line (a long comment must not
+     * spill into a second, parsed one). */
+    while (getline(&line, &line_size, f) >= 0) {
         unsigned cpu;
         char tail;
         lineno++;
@@ -97,12 +99,14 @@ int cpuid_file_load(const char *path, struct cpuid_file *out)
             capacity *= 2;
         }
         if (!parse_line(line, &out->entries[count], why, sizeof why)) {
+            free(line);
             fclose(f);
             cpuid_file_free(out);
             return usage_error("%s:%zu: %s", path, lineno, why);
         }
         count++;
     }
+    free(line);
     fclose(f);
     if (count == 0) {
         cpuid_file_free(out);

@@ -260,6 +260,18 @@ class SupportedTests(ToolTestCase):
         self.assertEqual(result.returncode, 2)
         self.assertEqual(result.stderr, f"x86msr: {f.name}:2: expected 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..'\n")
 
+    def test_long_comment_is_one_line(self):
+        """A comment longer than any buffer stays a comment: no leaf hides in its tail, no line is miscounted."""
+        leaf = "   0x00000000 0x00: eax=0x00000010 ebx=0x68747541 ecx=0x444d4163 edx=0x69746e65"
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write("# " + "x" * 600 + leaf + "\n" + "0x1 0x0: eax=0x1\n")
+        try:
+            result = run("list", "--supported", "--cpuid", f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr, f"x86msr: {f.name}:2: expected 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..'\n")
+
     def test_missing_dump_is_a_runtime_error(self):
         result = run("list", "--supported", "--cpuid", "/nonexistent/dump")
         self.assertEqual(result.returncode, 1)
