@@ -210,21 +210,21 @@ typedef union msr_smm_mask {
 
 /*
  * AMTYPEDRAM, bits 10:8, rw: Memory type of ASeg DRAM accesses in SMM (BKDG/PPR).
- * Values: enum msr_memory_type.
+ * Values: enum msr_mtrr_memory_type.
  */
 #define MSR_SMM_MASK_AMTYPEDRAM_SHIFT 8
 #define MSR_SMM_MASK_AMTYPEDRAM_WIDTH 3
 #define MSR_SMM_MASK_AMTYPEDRAM_MASK  UINT64_C(0x0000000000000700)
-#define MSR_SMM_MASK_AMTYPEDRAM_FIELD(op, ...) op(msr_smm_mask_t, enum msr_memory_type, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
+#define MSR_SMM_MASK_AMTYPEDRAM_FIELD(op, ...) op(msr_smm_mask_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000000700), 8, 3, 1, __VA_ARGS__)
 
 /*
  * TMTYPEDRAM, bits 14:12, rw: Memory type of TSeg DRAM accesses in SMM (BKDG/PPR).
- * Values: enum msr_memory_type.
+ * Values: enum msr_mtrr_memory_type.
  */
 #define MSR_SMM_MASK_TMTYPEDRAM_SHIFT 12
 #define MSR_SMM_MASK_TMTYPEDRAM_WIDTH 3
 #define MSR_SMM_MASK_TMTYPEDRAM_MASK  UINT64_C(0x0000000000007000)
-#define MSR_SMM_MASK_TMTYPEDRAM_FIELD(op, ...) op(msr_smm_mask_t, enum msr_memory_type, UINT64_C(0x0000000000007000), 12, 3, 1, __VA_ARGS__)
+#define MSR_SMM_MASK_TMTYPEDRAM_FIELD(op, ...) op(msr_smm_mask_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000007000), 12, 3, 1, __VA_ARGS__)
 
 /*
  * MASK, bits 51:17, rw: TSeg mask bits 51:17; selects which address bits must match

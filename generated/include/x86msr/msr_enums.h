@@ -11,7 +11,7 @@
 extern "C" {
 #endif
 
-/* Memory type encodings shared by the PAT and the MTRRs (SDM Vol 3, Memory Cache Control) */
+/* Memory types of the PAT entries (SDM Vol 3, Memory Cache Control); 2, 3 and 8-255 are reserved */
 enum msr_memory_type {
     MSR_MEMORY_TYPE_UC       = 0, /* Uncacheable */
     MSR_MEMORY_TYPE_WC       = 1, /* Write combining */
@@ -19,6 +19,15 @@ enum msr_memory_type {
     MSR_MEMORY_TYPE_WP       = 5, /* Write protected */
     MSR_MEMORY_TYPE_WB       = 6, /* Write back */
     MSR_MEMORY_TYPE_UC_MINUS = 7  /* Uncached (UC-), PAT only */
+};
+
+/* Memory types of the MTRRs, the SMRR and AMD's SMM_MASK: the PAT's without UC- (7 is reserved) */
+enum msr_mtrr_memory_type {
+    MSR_MTRR_MEMORY_TYPE_UC = 0, /* Uncacheable */
+    MSR_MTRR_MEMORY_TYPE_WC = 1, /* Write combining */
+    MSR_MTRR_MEMORY_TYPE_WT = 4, /* Write through */
+    MSR_MTRR_MEMORY_TYPE_WP = 5, /* Write protected */
+    MSR_MTRR_MEMORY_TYPE_WB = 6  /* Write back */
 };
 
 /* Delivery modes of local APIC LVT entries and of the ICR (SDM Vol 3, APIC) */

@@ -123,12 +123,12 @@ typedef union msr_ia32_mtrr_physbasex {
 } msr_ia32_mtrr_physbasex_t;
 
 /*
- * TYPE, bits 7:0, rw: Memory type of the range. Values: enum msr_memory_type.
+ * TYPE, bits 7:0, rw: Memory type of the range. Values: enum msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_PHYSBASEx_TYPE_SHIFT 0
 #define MSR_IA32_MTRR_PHYSBASEx_TYPE_WIDTH 8
 #define MSR_IA32_MTRR_PHYSBASEx_TYPE_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_PHYSBASEx_TYPE_FIELD(op, ...) op(msr_ia32_mtrr_physbasex_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_PHYSBASEx_TYPE_FIELD(op, ...) op(msr_ia32_mtrr_physbasex_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * PHYSBASE, bits 51:12, rw: Bits 51:12 of the range base; bits at and above MAXPHYADDR
@@ -235,74 +235,75 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 } msr_ia32_mtrr_fix64k_00000_t;
 
 /*
- * TYPE_00000, bits 7:0, rw: Memory type of 0-FFFFH. Values: enum msr_memory_type.
+ * TYPE_00000, bits 7:0, rw: Memory type of 0-FFFFH. Values: enum msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_SHIFT 0
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_WIDTH 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_10000, bits 15:8, rw: Memory type of 10000-1FFFFH. Values: enum msr_memory_type.
+ * TYPE_10000, bits 15:8, rw: Memory type of 10000-1FFFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_SHIFT 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_WIDTH 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_20000, bits 23:16, rw: Memory type of 20000-2FFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_SHIFT 16
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_WIDTH 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_30000, bits 31:24, rw: Memory type of 30000-3FFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_SHIFT 24
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_WIDTH 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_40000, bits 39:32, rw: Memory type of 40000-4FFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_SHIFT 32
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_WIDTH 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_50000, bits 47:40, rw: Memory type of 50000-5FFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_SHIFT 40
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_WIDTH 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_60000, bits 55:48, rw: Memory type of 60000-6FFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_SHIFT 48
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_WIDTH 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_70000, bits 63:56, rw: Memory type of 70000-7FFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_SHIFT 56
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_WIDTH 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_FIELD(op, ...) op(msr_ia32_mtrr_fix64k_00000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix64k_00000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix64k_00000_t, msr_rdmsr(MSR_IA32_MTRR_FIX64K_00000))
 #define msr_ia32_mtrr_fix64k_00000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX64K_00000, MSR_RAW_PTR_(msr_ia32_mtrr_fix64k_00000_t, value))
@@ -339,74 +340,76 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 } msr_ia32_mtrr_fix16k_80000_t;
 
 /*
- * TYPE_80000, bits 7:0, rw: Memory type of 80000-83FFFH. Values: enum msr_memory_type.
+ * TYPE_80000, bits 7:0, rw: Memory type of 80000-83FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_SHIFT 0
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_84000, bits 15:8, rw: Memory type of 84000-87FFFH. Values: enum msr_memory_type.
+ * TYPE_84000, bits 15:8, rw: Memory type of 84000-87FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_SHIFT 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_88000, bits 23:16, rw: Memory type of 88000-8BFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_SHIFT 16
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_8C000, bits 31:24, rw: Memory type of 8C000-8FFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_SHIFT 24
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_90000, bits 39:32, rw: Memory type of 90000-93FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_SHIFT 32
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_94000, bits 47:40, rw: Memory type of 94000-97FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_SHIFT 40
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_98000, bits 55:48, rw: Memory type of 98000-9BFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_SHIFT 48
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_9C000, bits 63:56, rw: Memory type of 9C000-9FFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_SHIFT 56
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_80000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix16k_80000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix16k_80000_t, msr_rdmsr(MSR_IA32_MTRR_FIX16K_80000))
 #define msr_ia32_mtrr_fix16k_80000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX16K_80000, MSR_RAW_PTR_(msr_ia32_mtrr_fix16k_80000_t, value))
@@ -443,74 +446,76 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 } msr_ia32_mtrr_fix16k_a0000_t;
 
 /*
- * TYPE_A0000, bits 7:0, rw: Memory type of A0000-A3FFFH. Values: enum msr_memory_type.
+ * TYPE_A0000, bits 7:0, rw: Memory type of A0000-A3FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_A4000, bits 15:8, rw: Memory type of A4000-A7FFFH. Values: enum msr_memory_type.
+ * TYPE_A4000, bits 15:8, rw: Memory type of A4000-A7FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_SHIFT 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_A8000, bits 23:16, rw: Memory type of A8000-ABFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_SHIFT 16
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_AC000, bits 31:24, rw: Memory type of AC000-AFFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_SHIFT 24
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_B0000, bits 39:32, rw: Memory type of B0000-B3FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_SHIFT 32
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_B4000, bits 47:40, rw: Memory type of B4000-B7FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_SHIFT 40
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_B8000, bits 55:48, rw: Memory type of B8000-BBFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_SHIFT 48
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_BC000, bits 63:56, rw: Memory type of BC000-BFFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_SHIFT 56
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_WIDTH 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_FIELD(op, ...) op(msr_ia32_mtrr_fix16k_a0000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix16k_a0000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix16k_a0000_t, msr_rdmsr(MSR_IA32_MTRR_FIX16K_A0000))
 #define msr_ia32_mtrr_fix16k_a0000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX16K_A0000, MSR_RAW_PTR_(msr_ia32_mtrr_fix16k_a0000_t, value))
@@ -547,74 +552,76 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 } msr_ia32_mtrr_fix4k_c0000_t;
 
 /*
- * TYPE_C0000, bits 7:0, rw: Memory type of C0000-C0FFFH. Values: enum msr_memory_type.
+ * TYPE_C0000, bits 7:0, rw: Memory type of C0000-C0FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_C1000, bits 15:8, rw: Memory type of C1000-C1FFFH. Values: enum msr_memory_type.
+ * TYPE_C1000, bits 15:8, rw: Memory type of C1000-C1FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_C2000, bits 23:16, rw: Memory type of C2000-C2FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_C3000, bits 31:24, rw: Memory type of C3000-C3FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_C4000, bits 39:32, rw: Memory type of C4000-C4FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_C5000, bits 47:40, rw: Memory type of C5000-C5FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_C6000, bits 55:48, rw: Memory type of C6000-C6FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_C7000, bits 63:56, rw: Memory type of C7000-C7FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c0000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix4k_c0000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix4k_c0000_t, msr_rdmsr(MSR_IA32_MTRR_FIX4K_C0000))
 #define msr_ia32_mtrr_fix4k_c0000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX4K_C0000, MSR_RAW_PTR_(msr_ia32_mtrr_fix4k_c0000_t, value))
@@ -651,74 +658,76 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 } msr_ia32_mtrr_fix4k_c8000_t;
 
 /*
- * TYPE_C8000, bits 7:0, rw: Memory type of C8000-C8FFFH. Values: enum msr_memory_type.
+ * TYPE_C8000, bits 7:0, rw: Memory type of C8000-C8FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_C9000, bits 15:8, rw: Memory type of C9000-C9FFFH. Values: enum msr_memory_type.
+ * TYPE_C9000, bits 15:8, rw: Memory type of C9000-C9FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_CA000, bits 23:16, rw: Memory type of CA000-CAFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_CB000, bits 31:24, rw: Memory type of CB000-CBFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_CC000, bits 39:32, rw: Memory type of CC000-CCFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_CD000, bits 47:40, rw: Memory type of CD000-CDFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_CE000, bits 55:48, rw: Memory type of CE000-CEFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_CF000, bits 63:56, rw: Memory type of CF000-CFFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_c8000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix4k_c8000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix4k_c8000_t, msr_rdmsr(MSR_IA32_MTRR_FIX4K_C8000))
 #define msr_ia32_mtrr_fix4k_c8000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX4K_C8000, MSR_RAW_PTR_(msr_ia32_mtrr_fix4k_c8000_t, value))
@@ -755,74 +764,76 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 } msr_ia32_mtrr_fix4k_d0000_t;
 
 /*
- * TYPE_D0000, bits 7:0, rw: Memory type of D0000-D0FFFH. Values: enum msr_memory_type.
+ * TYPE_D0000, bits 7:0, rw: Memory type of D0000-D0FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_D1000, bits 15:8, rw: Memory type of D1000-D1FFFH. Values: enum msr_memory_type.
+ * TYPE_D1000, bits 15:8, rw: Memory type of D1000-D1FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_D2000, bits 23:16, rw: Memory type of D2000-D2FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_D3000, bits 31:24, rw: Memory type of D3000-D3FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_D4000, bits 39:32, rw: Memory type of D4000-D4FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_D5000, bits 47:40, rw: Memory type of D5000-D5FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_D6000, bits 55:48, rw: Memory type of D6000-D6FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_D7000, bits 63:56, rw: Memory type of D7000-D7FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d0000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix4k_d0000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix4k_d0000_t, msr_rdmsr(MSR_IA32_MTRR_FIX4K_D0000))
 #define msr_ia32_mtrr_fix4k_d0000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX4K_D0000, MSR_RAW_PTR_(msr_ia32_mtrr_fix4k_d0000_t, value))
@@ -859,74 +870,76 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 } msr_ia32_mtrr_fix4k_d8000_t;
 
 /*
- * TYPE_D8000, bits 7:0, rw: Memory type of D8000-D8FFFH. Values: enum msr_memory_type.
+ * TYPE_D8000, bits 7:0, rw: Memory type of D8000-D8FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_D9000, bits 15:8, rw: Memory type of D9000-D9FFFH. Values: enum msr_memory_type.
+ * TYPE_D9000, bits 15:8, rw: Memory type of D9000-D9FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_DA000, bits 23:16, rw: Memory type of DA000-DAFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_DB000, bits 31:24, rw: Memory type of DB000-DBFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_DC000, bits 39:32, rw: Memory type of DC000-DCFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_DD000, bits 47:40, rw: Memory type of DD000-DDFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_DE000, bits 55:48, rw: Memory type of DE000-DEFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_DF000, bits 63:56, rw: Memory type of DF000-DFFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_d8000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix4k_d8000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix4k_d8000_t, msr_rdmsr(MSR_IA32_MTRR_FIX4K_D8000))
 #define msr_ia32_mtrr_fix4k_d8000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX4K_D8000, MSR_RAW_PTR_(msr_ia32_mtrr_fix4k_d8000_t, value))
@@ -963,74 +976,76 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 } msr_ia32_mtrr_fix4k_e0000_t;
 
 /*
- * TYPE_E0000, bits 7:0, rw: Memory type of E0000-E0FFFH. Values: enum msr_memory_type.
+ * TYPE_E0000, bits 7:0, rw: Memory type of E0000-E0FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_E1000, bits 15:8, rw: Memory type of E1000-E1FFFH. Values: enum msr_memory_type.
+ * TYPE_E1000, bits 15:8, rw: Memory type of E1000-E1FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_E2000, bits 23:16, rw: Memory type of E2000-E2FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_E3000, bits 31:24, rw: Memory type of E3000-E3FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_E4000, bits 39:32, rw: Memory type of E4000-E4FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_E5000, bits 47:40, rw: Memory type of E5000-E5FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_E6000, bits 55:48, rw: Memory type of E6000-E6FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_E7000, bits 63:56, rw: Memory type of E7000-E7FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e0000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix4k_e0000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix4k_e0000_t, msr_rdmsr(MSR_IA32_MTRR_FIX4K_E0000))
 #define msr_ia32_mtrr_fix4k_e0000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX4K_E0000, MSR_RAW_PTR_(msr_ia32_mtrr_fix4k_e0000_t, value))
@@ -1067,74 +1082,76 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 } msr_ia32_mtrr_fix4k_e8000_t;
 
 /*
- * TYPE_E8000, bits 7:0, rw: Memory type of E8000-E8FFFH. Values: enum msr_memory_type.
+ * TYPE_E8000, bits 7:0, rw: Memory type of E8000-E8FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_E9000, bits 15:8, rw: Memory type of E9000-E9FFFH. Values: enum msr_memory_type.
+ * TYPE_E9000, bits 15:8, rw: Memory type of E9000-E9FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_EA000, bits 23:16, rw: Memory type of EA000-EAFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_EB000, bits 31:24, rw: Memory type of EB000-EBFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_EC000, bits 39:32, rw: Memory type of EC000-ECFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_ED000, bits 47:40, rw: Memory type of ED000-EDFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_EE000, bits 55:48, rw: Memory type of EE000-EEFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_EF000, bits 63:56, rw: Memory type of EF000-EFFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_e8000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix4k_e8000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix4k_e8000_t, msr_rdmsr(MSR_IA32_MTRR_FIX4K_E8000))
 #define msr_ia32_mtrr_fix4k_e8000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX4K_E8000, MSR_RAW_PTR_(msr_ia32_mtrr_fix4k_e8000_t, value))
@@ -1171,74 +1188,76 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 } msr_ia32_mtrr_fix4k_f0000_t;
 
 /*
- * TYPE_F0000, bits 7:0, rw: Memory type of F0000-F0FFFH. Values: enum msr_memory_type.
+ * TYPE_F0000, bits 7:0, rw: Memory type of F0000-F0FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_F1000, bits 15:8, rw: Memory type of F1000-F1FFFH. Values: enum msr_memory_type.
+ * TYPE_F1000, bits 15:8, rw: Memory type of F1000-F1FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_F2000, bits 23:16, rw: Memory type of F2000-F2FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_F3000, bits 31:24, rw: Memory type of F3000-F3FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_F4000, bits 39:32, rw: Memory type of F4000-F4FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_F5000, bits 47:40, rw: Memory type of F5000-F5FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_F6000, bits 55:48, rw: Memory type of F6000-F6FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_F7000, bits 63:56, rw: Memory type of F7000-F7FFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f0000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix4k_f0000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix4k_f0000_t, msr_rdmsr(MSR_IA32_MTRR_FIX4K_F0000))
 #define msr_ia32_mtrr_fix4k_f0000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX4K_F0000, MSR_RAW_PTR_(msr_ia32_mtrr_fix4k_f0000_t, value))
@@ -1275,74 +1294,76 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 } msr_ia32_mtrr_fix4k_f8000_t;
 
 /*
- * TYPE_F8000, bits 7:0, rw: Memory type of F8000-F8FFFH. Values: enum msr_memory_type.
+ * TYPE_F8000, bits 7:0, rw: Memory type of F8000-F8FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
- * TYPE_F9000, bits 15:8, rw: Memory type of F9000-F9FFFH. Values: enum msr_memory_type.
+ * TYPE_F9000, bits 15:8, rw: Memory type of F9000-F9FFFH. Values: enum
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_MASK  UINT64_C(0x000000000000FF00)
-#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000000000FF00), 8, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_FA000, bits 23:16, rw: Memory type of FA000-FAFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_MASK  UINT64_C(0x0000000000FF0000)
-#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000000000FF0000), 16, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_FB000, bits 31:24, rw: Memory type of FB000-FBFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_MASK  UINT64_C(0x00000000FF000000)
-#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000FF000000), 24, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_FC000, bits 39:32, rw: Memory type of FC000-FCFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_MASK  UINT64_C(0x000000FF00000000)
-#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_mtrr_memory_type, UINT64_C(0x000000FF00000000), 32, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_FD000, bits 47:40, rw: Memory type of FD000-FDFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_MASK  UINT64_C(0x0000FF0000000000)
-#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_mtrr_memory_type, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_FE000, bits 55:48, rw: Memory type of FE000-FEFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_MASK  UINT64_C(0x00FF000000000000)
-#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_mtrr_memory_type, UINT64_C(0x00FF000000000000), 48, 8, 1, __VA_ARGS__)
 
 /*
  * TYPE_FF000, bits 63:56, rw: Memory type of FF000-FFFFFH. Values: enum
- * msr_memory_type.
+ * msr_mtrr_memory_type.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_WIDTH 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_MASK  UINT64_C(0xFF00000000000000)
-#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_FIELD(op, ...) op(msr_ia32_mtrr_fix4k_f8000_t, enum msr_mtrr_memory_type, UINT64_C(0xFF00000000000000), 56, 8, 1, __VA_ARGS__)
 
 #define msr_ia32_mtrr_fix4k_f8000_read()                         MSR_VALUE_(msr_ia32_mtrr_fix4k_f8000_t, msr_rdmsr(MSR_IA32_MTRR_FIX4K_F8000))
 #define msr_ia32_mtrr_fix4k_f8000_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MTRR_FIX4K_F8000, MSR_RAW_PTR_(msr_ia32_mtrr_fix4k_f8000_t, value))
@@ -1376,13 +1397,13 @@ typedef union msr_ia32_mtrr_def_type {
 
 /*
  * TYPE, bits 7:0, rw: Default memory type for addresses not covered by an MTRR; only
- * the memory_type encodings are valid (others fault). Values: enum msr_memory_type.
- * Reset: 0.
+ * the memory_type encodings are valid (others fault). Values: enum
+ * msr_mtrr_memory_type. Reset: 0.
  */
 #define MSR_IA32_MTRR_DEF_TYPE_TYPE_SHIFT 0
 #define MSR_IA32_MTRR_DEF_TYPE_TYPE_WIDTH 8
 #define MSR_IA32_MTRR_DEF_TYPE_TYPE_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_MTRR_DEF_TYPE_TYPE_FIELD(op, ...) op(msr_ia32_mtrr_def_type_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_MTRR_DEF_TYPE_TYPE_FIELD(op, ...) op(msr_ia32_mtrr_def_type_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * FE, bit 10, rw: Fixed-range MTRR enable. Reset: 0.

@@ -126,12 +126,12 @@ typedef union msr_ia32_smrr_physbase {
 } msr_ia32_smrr_physbase_t;
 
 /*
- * TYPE, bits 7:0, rw: Memory type of the SMRR range. Values: enum msr_memory_type.
+ * TYPE, bits 7:0, rw: Memory type of the SMRR range. Values: enum msr_mtrr_memory_type.
  */
 #define MSR_IA32_SMRR_PHYSBASE_TYPE_SHIFT 0
 #define MSR_IA32_SMRR_PHYSBASE_TYPE_WIDTH 8
 #define MSR_IA32_SMRR_PHYSBASE_TYPE_MASK  UINT64_C(0x00000000000000FF)
-#define MSR_IA32_SMRR_PHYSBASE_TYPE_FIELD(op, ...) op(msr_ia32_smrr_physbase_t, enum msr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
+#define MSR_IA32_SMRR_PHYSBASE_TYPE_FIELD(op, ...) op(msr_ia32_smrr_physbase_t, enum msr_mtrr_memory_type, UINT64_C(0x00000000000000FF), 0, 8, 1, __VA_ARGS__)
 
 /*
  * PHYSBASE, bits 31:12, rw: Bits 31:12 of the SMRR physical base address.
