@@ -593,9 +593,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_read(&policy, &vcpu, &emu, msr);
             continue;
         }
-        /* Values a guest would write: raw, or shaped to get past the reserved-bit check. */
+        /* Values a guest would write: raw; only bits some field of the
+         * register covers (present on this CPU or not: the presence checks'
+         * edge); or shaped to get past the reserved-bit check. */
         const struct msr_info *info = checked_info(msr_virt_policy_lookup(&policy, msr), msr, vcpu.facts);
-        if (info != NULL && (kind & 6) != 0) {
+        if (info != NULL && (kind & 6) == 2) {
+            uint64_t fields = 0;
+            for (uint16_t f = 0; f < info->field_count; f++)
+                fields |= msr_field_mask(&info->fields[f]);
+            raw &= fields;
+        } else if (info != NULL && (kind & 6) != 0) {
             struct msr_masks m;
             msr_masks_for(info, vcpu.facts, true, &m);
             raw &= ~m.reserved;
