@@ -99,14 +99,14 @@ int cpuid_file_load(const char *path, struct cpuid_file *out)
         if (!parse_line(line, &out->entries[count], why, sizeof why)) {
             fclose(f);
             cpuid_file_free(out);
-            return usage_error("%s:%zu: %s", path, lineno, why);
+            return usage_error_code(ERR_BAD_FILE, "%s:%zu: %s", path, lineno, why);
         }
         count++;
     }
     fclose(f);
     if (count == 0) {
         cpuid_file_free(out);
-        return usage_error("%s: no CPUID leaves in the file", path);
+        return usage_error_code(ERR_BAD_FILE, "%s: no CPUID leaves in the file", path);
     }
     out->table.entries = out->entries;
     out->table.count = count;
