@@ -18,7 +18,7 @@ enum { OPT_BASE, OPT_ALLOW_RO, OPT_JSON, OPT_CPUID };
 
 static const struct cli_option encode_options[] = {
     [OPT_BASE] = {"base", 0, "VALUE", "Start from VALUE instead of 0"},
-    [OPT_ALLOW_RO] = {"allow-ro", 0, NULL, "Accept read-only fields (a value to compare with, not to write)"},
+    [OPT_ALLOW_RO] = {"allow-ro", 0, NULL, "Accept read-only fields (for a value to compare with)"},
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON object (as 'decode --json' of the result)"},
     [OPT_CPUID] = {"cpuid", 0, "FILE", LOOKUP_CPUID_OPTION_HELP},
 };

@@ -36,9 +36,9 @@ enum { OPT_JSON, OPT_CATEGORY, OPT_VENDOR, OPT_ACCESS, OPT_SUPPORTED, OPT_CPUID,
 
 static const struct cli_option list_options[] = {
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON array of the MSRs with their fields"},
-    [OPT_CATEGORY] = {"category", 0, "NAMES", "Only MSRs of these categories (comma-separated: vmx,syscall)"},
-    [OPT_VENDOR] = {"vendor", 0, "NAMES", "Only MSRs these vendors document (comma-separated: intel,amd)"},
-    [OPT_ACCESS] = {"access", 0, "MODES", "Only MSRs of these access modes (comma-separated: ro, rw, wo)"},
+    [OPT_CATEGORY] = {"category", 0, "NAMES", "Only these categories (comma-separated: vmx,syscall)"},
+    [OPT_VENDOR] = {"vendor", 0, "NAMES", "Only MSRs these vendors document (intel,amd)"},
+    [OPT_ACCESS] = {"access", 0, "MODES", "Only these access modes (ro, rw, wo; comma-separated)"},
     [OPT_SUPPORTED] = {"supported", 0, NULL,
                        "Only MSRs the CPU may implement (presence yes or unknown), with a SUPPORTED column"},
     [OPT_CPUID] = {"cpuid", 0, "FILE", "With --supported: judge the CPU of this `cpuid -r -1` dump, not this one"},
@@ -378,7 +378,7 @@ static int run_list(const struct command *self, const struct cli_args *args)
 
 const struct command command_list = {
     .name = "list",
-    .summary = "List the MSRs of the spec: all, by category, vendor, access or pattern, or those this CPU may have",
+    .summary = "List the MSRs of the spec, filtered, or those this CPU may have",
     .synopsis = "list [PATTERN...] [--category NAMES] [--vendor NAMES] [--access MODES] "
                 "[--supported [--cpuid FILE] [--from SNAPSHOT [-c CPU]]] [--json]",
     .description = "Lists the MSRs of the spec, sorted by address: address, name, category,\n"

@@ -448,7 +448,7 @@ static int run_vmxcap(const struct command *self, const struct cli_args *args)
 
 const struct command command_vmxcap = {
     .name = "vmxcap",
-    .summary = "Report the VMX capabilities: every control bit, BASIC, MISC, EPT/VPID",
+    .summary = "Report VMX capabilities: every control bit, BASIC, MISC, EPT/VPID",
     .synopsis = "vmxcap [-c CPU] [--from FILE] [--json]",
     .description =
         "Decodes the VMX capability MSRs (480H-493H) of one CPU the way QEMU's vmxcap does,\n"

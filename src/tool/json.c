@@ -155,6 +155,12 @@ void json_value_member(struct json_writer *w, const char *key, uint64_t value, u
     }
 }
 
+void json_double(struct json_writer *w, double value)
+{
+    start_item(w);
+    fprintf(w->out, "%.3f", value);
+}
+
 void json_bool(struct json_writer *w, bool value)
 {
     start_item(w);

@@ -59,6 +59,7 @@ void json_mask64(struct json_writer *w, uint64_t mask);     /* 16 digits */
  * the value is below 2^53. */
 void json_value_member(struct json_writer *w, const char *key, uint64_t value, unsigned bits);
 void json_bool(struct json_writer *w, bool value);
+void json_double(struct json_writer *w, double value); /* 3 decimals: 0.050 */
 void json_null(struct json_writer *w);
 
 /* The member "error": {"code": "fault", "message": "..."} of a failed entry. */

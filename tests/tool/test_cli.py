@@ -189,6 +189,110 @@ class ListTests(ToolTestCase):
             self.assertEqual(line, line.rstrip())
 
 
+class ListFilterTests(ToolTestCase):
+    """`list PATTERN... --category --vendor --access`, alone, together and with --supported."""
+
+    def names(self, *args):
+        return [m["name"] for m in self.ok_json("list", *args)]
+
+    def expected(self, keep):
+        return [m["name"] for m in self.listing() if keep(m)]
+
+    def test_category(self):
+        for category in sorted({m["category"] for m in self.listing()}):
+            with self.subTest(category):
+                self.assertEqual(self.names("--category", category),
+                                 self.expected(lambda m: m["category"] == category))
+        self.assertEqual(self.names("--category", "vmx,SYSCALL"),
+                         self.expected(lambda m: m["category"] in ("vmx", "syscall")))
+
+    def test_vendor(self):
+        for vendor in sorted(VENDORS):
+            with self.subTest(vendor):
+                self.assertEqual(self.names("--vendor", vendor), self.expected(lambda m: vendor in m["vendors"]))
+        self.assertEqual(self.names("--vendor", "kvm,hyperv"),
+                         self.expected(lambda m: {"kvm", "hyperv"} & set(m["vendors"])))
+
+    def test_access(self):
+        for mode in ("ro", "rw", "wo"):
+            with self.subTest(mode):
+                names = self.names("--access", mode)
+                self.assertTrue(names)
+                self.assertEqual(names, self.expected(lambda m: m["access"] == mode))
+
+    def test_substring_of_name_alias_or_description_in_any_case(self):
+        def has(m, word):
+            return any(word.lower() in (t or "").lower() for t in [m["name"], m["description"], *m["aliases"]])
+
+        for word in ("efer", "Thermal", "TSC", "zzzz-nothing"):
+            with self.subTest(word):
+                self.assertEqual(self.names(word), self.expected(lambda m: has(m, word)))
+        self.assertIn("IA32_EFER", self.names("efer"))  # the alias EFER, the name IA32_EFER
+        self.assertEqual(self.names("efer", "ia32_pat"), self.expected(lambda m: has(m, "efer") or has(m, "ia32_pat")))
+
+    def test_glob_over_the_whole_name_alias_or_description(self):
+        import fnmatch
+
+        def matches(m, pattern):
+            return any(fnmatch.fnmatchcase((t or "").upper(), pattern.upper())
+                       for t in [m["name"], m["description"], *m["aliases"]])
+
+        for pattern in ("IA32_MTRR*", "ia32_vmx_*ctls", "*_CTL", "IA32_PMC[0-3]", "IA32_?AT"):
+            with self.subTest(pattern):
+                names = self.names(pattern)
+                self.assertTrue(names)
+                self.assertEqual(names, self.expected(lambda m: matches(m, pattern)))
+        self.assertEqual(self.names("IA32_?AT"), ["IA32_PAT"])
+        self.assertEqual(self.names("*EFE"), [], "a glob matches the whole name, not a part")
+        self.assertIn("IA32_EFER", self.names("EFE?"), "the alias EFER")
+
+    def test_filters_combine(self):
+        names = self.names("--category", "vmx", "--access", "ro", "*CTLS*", "--vendor", "intel")
+        self.assertIn("IA32_VMX_TRUE_PINBASED_CTLS", names)
+        self.assertEqual(names, self.expected(lambda m: m["category"] == "vmx" and m["access"] == "ro" and
+                                              "intel" in m["vendors"] and
+                                              any("CTLS" in (t or "").upper()
+                                                  for t in [m["name"], m["description"], *m["aliases"]])))
+
+    def test_with_supported_and_a_cpuid_dump(self):
+        cpuid = os.path.join(DATA, "cpuid-amd-svm.txt")
+        supported = {m["name"] for m in self.ok_json("list", "--supported", "--cpuid", cpuid)}
+        both = self.ok_json("list", "--supported", "--cpuid", cpuid, "--vendor", "amd", "--category", "svm")
+        self.assertTrue(both)
+        self.assertEqual([m["name"] for m in both],
+                         self.expected(lambda m: m["name"] in supported and "amd" in m["vendors"] and
+                                       m["category"] == "svm"))
+        self.assertTrue(all(m["supported"] in ("yes", "unknown") for m in both))
+        self.assertEqual(self.names("--category", "vmx", "--supported", "--cpuid", cpuid), [])
+
+    def test_text_lists_the_same_registers(self):
+        rows = self.ok("list", "--category", "syscall", "--access", "rw").splitlines()
+        self.assertEqual(rows[0].split(), ["ADDRESS", "NAME", "CATEGORY", "ACCESS", "FIELDS"])
+        self.assertEqual([r.split()[1] for r in rows[1:]], self.names("--category", "syscall", "--access", "rw"))
+        self.assertEqual(self.ok("list", "no-such-register-anywhere"), "ADDRESS  NAME  CATEGORY  ACCESS  FIELDS\n")
+
+    def test_unknown_names_are_usage_errors_with_a_suggestion(self):
+        cases = [
+            (["--category", "vmxx"], r"unknown category 'vmxx' \(did you mean vmx\?\)"),
+            (["--category", "vmx,sycall"], r"unknown category 'sycall' \(did you mean syscall\?\)"),
+            (["--vendor", "intl"], r"unknown vendor 'intl' \(did you mean intel\?\)"),
+            (["--vendor", "via"], r"unknown vendor 'via' \(one of: " + ", ".join(
+                ["intel", "amd", "kvm", "hyperv", "xen"]) + r"\)"),
+            (["--access", "rww"], r"unknown register access mode 'rww' \(did you mean rw\?\)"),
+            (["--access", "rw1c"], r"unknown register access mode 'rw1c' \(did you mean rw\?\)"),
+            (["--access", "xyz"], r"unknown register access mode 'xyz' \(one of: ro, rw, wo\)"),
+            (["--category", ""], r"empty category in '--category ' \(one of: .*\)"),
+            (["--vendor", "amd,"], r"empty vendor in '--vendor amd,' \(one of: intel, amd, kvm, hyperv, xen\)"),
+        ]
+        for args, pattern in cases:
+            with self.subTest(args=args):
+                result = run("list", *args)
+                self.assertEqual(result.returncode, 2)
+                self.assertEqual(result.stdout, "")
+                self.assertRegex(result.stderr, "^x86msr: " + pattern + "\n$")
+                check_json_error(self, run("list", "--json", *args), "unknown_name")
+
+
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
