@@ -629,6 +629,8 @@ static int run_diff(const struct command *self, const struct cli_args *args)
                     printf("cpu %u:\n", pr->a->cpu);
                 for (i = 0; i < n; i++)
                     text_register(&regs[i], indent);
+                if (n > 0 && (vmx.a_count + vmx.b_count > 0 || vmx.a_has != vmx.b_has))
+                    printf("\n");
                 text_vmx(&vmx, indent);
             }
         }

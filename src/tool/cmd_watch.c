@@ -111,9 +111,10 @@ struct watch {
     uint64_t *previous; /* [cpu index * target_count + target] */
     bool *had;          /* a previous value exists */
     bool *reported;     /* the read's failure was reported */
-    struct msr_linux_request *requests;
+    struct msr_linux_request *requests; /* [cpu index * target_count + target] */
     int name_width, cpu_width;
     bool json;
+    bool header_done;
 };
 
 /* The change of counter field `f` from `old` to `now`, wrap-around at the
@@ -231,13 +232,25 @@ static void json_reading(struct json_writer *w, const struct watch *wt, size_t c
     json_end_object(w);
 }
 
-/* One sample of every register on every CPU. Returns TOOL_EXIT_OK, or the
- * status of a failure that ends the watch (a whole CPU). */
+/* One sample of every register on every CPU: all read first, then printed,
+ * so a CPU that cannot be read ends the watch before its sample is half
+ * printed. Returns TOOL_EXIT_OK, or the status of that failure. */
 static int sample(struct watch *wt, unsigned long number, double t, double dt, int *result)
 {
     struct json_writer w;
     size_t c, i;
 
+    for (c = 0; c < wt->cpus.count; c++) {
+        unsigned cpu = wt->cpus.cpus[c];
+        struct msr_linux_request *r = &wt->requests[c * wt->target_count];
+        int status;
+
+        for (i = 0; i < wt->target_count; i++)
+            r[i].msr = wt->targets[i].address;
+        status = msr_linux_read_batch(machine(), cpu, r, wt->target_count);
+        if (status != MSR_OK)
+            return machine_access_error(cpu, "read", wt->targets[0].msr, wt->targets[0].address, status);
+    }
     if (wt->json) {
         json_init_compact(&w, stdout);
         json_begin_object(&w);
@@ -250,27 +263,15 @@ static int sample(struct watch *wt, unsigned long number, double t, double dt, i
     }
     for (c = 0; c < wt->cpus.count; c++) {
         unsigned cpu = wt->cpus.cpus[c];
-        int status;
 
-        for (i = 0; i < wt->target_count; i++)
-            wt->requests[i].msr = wt->targets[i].address;
-        status = msr_linux_read_batch(machine(), cpu, wt->requests, wt->target_count);
-        if (status != MSR_OK) {
-            if (wt->json) {
-                json_end_array(&w);
-                json_end_object(&w);
-                json_finish(&w);
-            }
-            return machine_access_error(cpu, "read", wt->targets[0].msr, wt->targets[0].address, status);
-        }
         for (i = 0; i < wt->target_count; i++) {
             size_t k = c * wt->target_count + i;
-            uint64_t now = wt->requests[i].value;
+            uint64_t now = wt->requests[k].value;
 
-            if (wt->requests[i].status != MSR_OK) {
+            if (wt->requests[k].status != MSR_OK) {
                 if (!wt->reported[k])
                     *result = machine_access_error(cpu, "read", wt->targets[i].msr, wt->targets[i].address,
-                                                   wt->requests[i].status);
+                                                   wt->requests[k].status);
                 wt->reported[k] = true;
                 continue;
             }
@@ -284,6 +285,11 @@ static int sample(struct watch *wt, unsigned long number, double t, double dt, i
                 else
                     machine_msr_name(name, NULL, wt->targets[i].address);
                 format_value64(value, now);
+                if (!wt->header_done) {
+                    printf("%8s  %-*s  %-*s  %-18s  %s\n", "TIME", wt->cpu_width, "CPU", wt->name_width, "REGISTER",
+                           "VALUE", "CHANGE");
+                    wt->header_done = true;
+                }
                 change[0] = '\0';
                 if (wt->had[k])
                     change_text(change, sizeof change, wt->targets[i].msr, wt->previous[k], now, dt);
@@ -359,7 +365,7 @@ static int run_watch(const struct command *self, const struct cli_args *args)
     wt.previous = xcalloc(wt.cpus.count * wt.target_count, sizeof *wt.previous);
     wt.had = xcalloc(wt.cpus.count * wt.target_count, sizeof *wt.had);
     wt.reported = xcalloc(wt.cpus.count * wt.target_count, sizeof *wt.reported);
-    wt.requests = xcalloc(wt.target_count, sizeof *wt.requests);
+    wt.requests = xcalloc(wt.cpus.count * wt.target_count, sizeof *wt.requests);
 
     /* Ctrl-C ends the watch after the sample being printed, with status 0. */
     memset(&action, 0, sizeof action);
@@ -368,9 +374,6 @@ static int run_watch(const struct command *self, const struct cli_args *args)
     action.sa_flags = SA_RESTART; /* reads and writes go on; nanosleep stops */
     sigaction(SIGINT, &action, &old_action);
 
-    if (!wt.json)
-        printf("%8s  %-*s  %-*s  %-18s  %s\n", "TIME", wt.cpu_width, "CPU", wt.name_width, "REGISTER", "VALUE",
-               "CHANGE");
     start = last = now_seconds();
     for (n = 1; status == TOOL_EXIT_OK; n++) {
         double t = now_seconds();

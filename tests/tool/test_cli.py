@@ -13,6 +13,8 @@ MSRs of issue 2); structural checks run over whatever the spec holds.
 import json
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import tempfile
 import sys
@@ -720,6 +722,85 @@ class HelpTests(ToolTestCase):
 
     def test_version(self):
         self.assertRegex(self.ok("--version"), r"^x86msr \S+\n$")
+
+
+class CompletionTests(ToolTestCase):
+    """`x86msr completion bash`: the script, sourced in bash, completes subcommands,
+    options, register names, option values and operands from the tool's tables."""
+
+    script = None
+
+    def setUp(self):
+        if shutil.which("bash") is None:
+            self.skipTest("no bash")
+        if CompletionTests.script is None:
+            CompletionTests.script = self.ok("completion", "bash")
+
+    def complete(self, *words):
+        """COMPREPLY for the command line `words` (the last one is being completed)."""
+        quoted = " ".join(shlex.quote(w) for w in words)
+        program = (CompletionTests.script + "\n"
+                   f"COMP_WORDS=({quoted}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); COMPREPLY=()\n"
+                   "_x86msr\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
+        result = subprocess.run(["bash", "--norc", "--noprofile"], input=program, capture_output=True, text=True,
+                                timeout=30, env=dict(os.environ, X86MSR_CPU_ROOT="/nonexistent"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr, "")
+        return [w for w in result.stdout.split("\n") if w]
+
+    def test_subcommands(self):
+        self.assertEqual(self.complete("x86msr", "li"), ["list"])
+        self.assertEqual(self.complete("x86msr", "d"), ["decode", "dump", "diff"])
+        self.assertEqual(self.complete("x86msr", "--v"), ["--version"])
+        names = [line.split()[0] for line in self.ok("--help").split("Subcommands:\n")[1].split("\n\n")[0]
+                 .splitlines()]
+        self.assertEqual(self.complete("x86msr", ""), names + ["--help", "--version"])
+
+    def test_options_of_each_subcommand(self):
+        self.assertEqual(self.complete("x86msr", "list", "--cat"), ["--category"])
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "--al"), ["--allow-ro"])
+        self.assertEqual(self.complete("x86msr", "watch", "-"),
+                         ["-i", "--interval", "-n", "--count", "-c", "--cpu", "-a", "--all", "--json", "-h", "--help"])
+
+    def test_register_names_in_any_case(self):
+        self.assertEqual(self.complete("x86msr", "show", "IA32_EF"), ["IA32_EFER"])
+        self.assertEqual(self.complete("x86msr", "read", "-c", "0", "ia32_ef"), ["IA32_EFER"])
+        self.assertIn("IA32_PAT", self.complete("x86msr", "read", "IA32_EFER", "IA32_PA"))
+        self.assertIn("EFER", self.complete("x86msr", "decode", "EF"), "aliases too")
+        self.assertEqual(self.complete("x86msr", "decode", "IA32_EFER", "0x"), [], "a VALUE has no completion")
+        self.assertIn("IA32_TIME_STAMP_COUNTER", self.complete("x86msr", "watch", "-i", "0.5", "IA32_TIME"))
+
+    def test_option_values(self):
+        categories = {m["category"] for m in self.listing()}
+        self.assertEqual(set(self.complete("x86msr", "list", "--category", "")) & categories, categories)
+        self.assertEqual(self.complete("x86msr", "list", "--category", "vm"), ["vmx"])
+        self.assertIn("vmx,syscall", self.complete("x86msr", "list", "--category", "vmx,sys"))
+        self.assertEqual(self.complete("x86msr", "list", "--vendor", "in"), ["intel"])
+        self.assertEqual(self.complete("x86msr", "list", "--access", ""), ["ro", "rw", "wo"])
+        self.assertEqual(self.complete("x86msr", "read", "-c", ""), [])
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.assertIn(os.path.join(here, "test_cli.py"),
+                      self.complete("x86msr", "dump", "--from", os.path.join(here, "test_cli.p")))
+
+    def test_other_operands(self):
+        self.assertEqual(self.complete("x86msr", "help", "wa"), ["watch"])
+        self.assertEqual(self.complete("x86msr", "completion", ""), ["bash"])
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.assertIn(os.path.join(here, "fake_tree.py"),
+                      self.complete("x86msr", "diff", os.path.join(here, "fake_t")))
+
+    def test_the_build_writes_the_same_script(self):
+        built = os.path.join(os.path.dirname(os.path.realpath(TOOL)), "x86msr.bash-completion")
+        if not os.path.exists(built):
+            self.skipTest("no x86msr.bash-completion next to the tool")
+        with open(built, encoding="utf-8") as f:
+            self.assertEqual(f.read(), CompletionTests.script)
+
+    def test_unknown_shell(self):
+        result = run("completion", "bsh")
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr, "x86msr: unknown shell 'bsh' (did you mean bash?) (this version knows bash)\n")
+        check_json_error(self, run("completion", "--json", "zsh"), "usage")
 
 
 # (arguments, pattern the single stderr line must match, after "x86msr: ")

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -524,6 +525,248 @@ class SnapshotTests(MachineTestCase):
 
     def test_empty_snapshot_prints_nothing(self):
         self.assertEqual(self.ok("dump", "--from", snapshot_file(self, "# nothing\n")), "")
+
+
+SNAPSHOTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vmx", "snapshots")
+SKYLAKE = os.path.join(SNAPSHOTS, "intel-core-i7-6700k-skylake.txt")
+TERTIARY = os.path.join(SNAPSHOTS, "synthetic-tertiary.txt")
+
+
+class DiffTests(MachineTestCase):
+    """`diff A B`: snapshots and live CPUs, register by register, field by field,
+    VMX control by control in both directions; exit 0 same, 1 different, 2 trouble."""
+
+    def write(self, name, text):
+        path = os.path.join(self._dir.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def diff(self, *args, status=1, **kwargs):
+        result = self.tool("diff", *args, **kwargs)
+        self.assertEqual(result.returncode, status, result.stderr)
+        self.assertEqual(result.stderr, "")
+        return result.stdout
+
+    def test_same_is_status_0_and_prints_nothing(self):
+        self.assertEqual(self.diff(SKYLAKE, SKYLAKE, status=0), "")
+        data = json.loads(self.diff("--json", SKYLAKE, SKYLAKE, status=0))
+        self.assertTrue(data["equal"])
+        self.assertEqual(data["pairs"][0]["registers"], [])
+        self.assertEqual(data["pairs"][0]["vmx"], {"a": "present", "b": "present", "a_allows": [], "b_allows": []})
+
+    def test_registers_fields_and_vmx_controls_both_ways(self):
+        out = self.diff(SKYLAKE, TERTIARY)
+        lines = out.splitlines()
+        self.assertEqual(lines[:2], [f"--- A: {SKYLAKE}", f"+++ B: {TERTIARY}"])
+        self.assertIn("IA32_FEATURE_CONTROL (0x0000003A): only in A: 0x0000000000000005", lines)
+        self.assertIn("IA32_VMX_PROCBASED_CTLS3 (0x00000492): only in B: 0x8000000000000011", lines)
+        i = lines.index("IA32_VMX_EXIT_CTLS (0x00000483): 0x01FFFFFF00036DFF -> 0x81FFFFFF00036DFF")
+        self.assertEqual(lines[i + 1], "  ALLOWED_1: 0x01FFFFFF -> 0x81FFFFFF")
+        self.assertNotIn("VMX controls A allows and B does not:", lines)
+        i = lines.index("VMX controls B allows and A does not:")
+        self.assertIn("  primary    ACTIVATE_TERTIARY_CONTROLS (bit 17): may be 1 on B, must be 0 on A", lines[i:])
+        self.assertIn("  tertiary   IPI_VIRTUALIZATION (bit 4): may be 1 on B, must be 0 on A", lines[i:])
+        self.assertIn("  tertiary   bit 63: may be 1 on B, must be 0 on A", lines[i:])
+        # the other way round: the same gaps, told from the other side
+        back = self.diff(TERTIARY, SKYLAKE).splitlines()
+        self.assertIn("  primary    ACTIVATE_TERTIARY_CONTROLS (bit 17): may be 1 on A, must be 0 on B", back)
+        self.assertNotIn("VMX controls B allows and A does not:", back)
+
+    def test_must_be_one_controls_and_cr_fixed_bits(self):
+        with open(SKYLAKE) as f:
+            text = f.read()
+        text = text.replace("0x48E  0xFFF9FFFE04006172", "0x48E  0xFFF9FFFE0400E172")  # CR3_LOAD_EXITING forced
+        text = text.replace("0x486  0x0000000080000021", "0x486  0x0000000080000023")  # CR0.MP forced
+        text = text.replace("0x48B  0x001FFCFF00000000", "0x48B  0x001FFCFD00000000")  # no ENABLE_EPT
+        b = self.write("b.txt", text)
+        lines = self.diff(SKYLAKE, b).splitlines()
+        i = lines.index("VMX controls A allows and B does not:")
+        self.assertEqual(sorted(lines[i + 1:]), sorted([
+            "  primary    CR3_LOAD_EXITING (bit 15): may be 0 on A, must be 1 on B",
+            "  secondary  ENABLE_EPT (bit 1): may be 1 on A, must be 0 on B",
+            "  cr0        bit 1: may be 0 on A, must be 1 on B",
+        ]))
+        data = json.loads(self.diff("--json", SKYLAKE, b))
+        vmx = data["pairs"][0]["vmx"]
+        self.assertIn({"set": "primary", "bit": 15, "name": "CR3_LOAD_EXITING", "may_be": 0}, vmx["a_allows"])
+        self.assertIn({"set": "secondary", "bit": 1, "name": "ENABLE_EPT", "may_be": 1}, vmx["a_allows"])
+        self.assertIn({"set": "cr0", "bit": 1, "name": None, "may_be": 0}, vmx["a_allows"])
+        self.assertEqual(vmx["b_allows"], [])
+        self.assertFalse(data["equal"])
+
+    def test_a_live_cpu_against_its_snapshot(self):
+        snap = self.write("cpu0.snap", self.ok("dump", "-c", "0", "--snapshot"))
+        self.assertEqual(self.diff("cpu:0", snap, status=0), "")
+        self.tree.set(0, EFER, 0x501)
+        out = self.diff(snap, "cpu:0")
+        # (in a fake tree MSRs overlap: IA32_STAR at 0xC0000081 holds EFER's upper bytes, and changes too)
+        self.assertTrue(out.startswith(f"--- A: {snap}\n+++ B: cpu 0 of this machine\n"
+                                       "IA32_EFER (0xC0000080): 0x0000000000000D01 -> 0x0000000000000501\n"
+                                       "  NXE: 0x1 -> 0x0\n"), out)
+        data = json.loads(self.diff("--json", snap, "cpu:0"))
+        self.assertEqual(data["b"], {"source": "cpu 0 of this machine", "cpus": [0]})
+        self.assertEqual(data["pairs"][0]["registers"][:1], [{
+            "name": "IA32_EFER", "address": "0xC0000080", "a": "0x0000000000000D01", "a_int": 0xD01,
+            "b": "0x0000000000000501", "b_int": 0x501,
+            "fields": [{"name": "NXE", "lsb": 11, "msb": 11, "a": "0x1", "a_int": 1, "b": "0x0", "b_int": 0}],
+            "reserved_a": "0x0000000000000000", "reserved_b": "0x0000000000000000"}])
+        vmx = data["pairs"][0]["vmx"]  # the fake tree's overlapping VMX MSRs contradict themselves
+        self.assertEqual((vmx["a"], vmx["b"]), ("inconsistent", "inconsistent"))
+
+    def test_two_live_cpus(self):
+        self.assertIn("IA32_EFER (0xC0000080): 0x0000000000000D01 -> 0x0000000000000501",
+                      self.diff("cpu:0", "cpu:3"))
+        self.assertEqual(self.diff("cpu:0", "cpu:1", status=0), "")
+
+    def test_snapshots_of_several_cpus_cpu_by_cpu(self):
+        before = self.write("before.snap", self.ok("dump", "-a", "--snapshot"))
+        self.tree.set(2, PAT, 0)
+        after = self.write("after.snap", self.ok("dump", "-c", "0-2", "--snapshot"))
+        lines = self.diff(before, after).splitlines()
+        self.assertEqual(lines[2:], ["cpu 2:",
+                                     "  IA32_PAT (0x00000277): 0x0007040600070406 -> 0x0000000000000000",
+                                     "    PA0: 0x6 -> 0x0", "    PA1: 0x4 -> 0x0", "    PA2: 0x7 -> 0x0",
+                                     "    PA4: 0x6 -> 0x0", "    PA5: 0x4 -> 0x0", "    PA6: 0x7 -> 0x0",
+                                     "cpu 3: only in A"])
+        self.assertEqual(self.diff(f"{before}@1", f"{after}@1", status=0), "")
+        self.assertIn("IA32_PAT", self.diff(f"{before}@1", f"{after}@2"))
+        self.assertIn("IA32_PAT", self.diff(f"{after}@2", "cpu:2", status=0) + "IA32_PAT")
+
+    def test_common_leaves_out_registers_on_one_side(self):
+        snap = self.write("vmx.snap", "0x480 0x00DA040000000004\n0xC0000080 0xD01\n")
+        self.assertIn("only in B", self.diff(snap, "cpu:0"))
+        self.assertEqual(self.diff("--common", snap, "cpu:0", status=0), "")
+
+    def test_trouble_is_status_2(self):
+        snap = self.write("two.snap", "# cpu 0\n0x3A 1\n# cpu 1\n0x3A 1\n")
+        cases = [
+            (["diff", SKYLAKE], r"missing argument B", "usage"),
+            (["diff", "/nonexistent/a", SKYLAKE], r"cannot open snapshot '/nonexistent/a'", "io"),
+            (["diff", "cpu:x", SKYLAKE], r"invalid CPU in 'cpu:x': 'x' is not a decimal digit$", "bad_number"),
+            (["diff", "cpu:9", SKYLAKE], r"cpu 9: cannot open \S+/cpu/9/msr: no such CPU", "no_cpu"),
+            (["diff", SKYLAKE, snap], rf"{re.escape(SKYLAKE)} has one CPU and {re.escape(snap)} has 2: name one "
+                                      rf"of them with {re.escape(snap)}@N$", "usage"),
+            (["diff", f"{snap}@7", SKYLAKE], rf"{re.escape(snap)} has no CPU 7 \(it has cpus 0-1\)$", "no_cpu"),
+            (["diff", "-", "-"], r"A and B cannot both be standard input", "usage"),
+            (["diff", self.write("bad.snap", "0x3A\n"), SKYLAKE], r"\S+bad.snap:1: expected 'ADDRESS VALUE'",
+             "bad_file"),
+        ]
+        for args, pattern, code in cases:
+            with self.subTest(args=args):
+                self.fails(2, pattern, *args)
+                self.fails(2, pattern, args[0], "--json", *args[1:], code=code)
+        with open(SKYLAKE) as f:
+            self.assertEqual(self.diff("-", SKYLAKE, status=0, stdin=f.read()), "")
+
+
+class WatchTests(MachineTestCase):
+    """`watch`: samples, counter deltas with wrap-around, other fields' changes, -n,
+    Ctrl-C, JSON Lines -- on a fake tree the test changes between samples."""
+
+    ENERGY = 0x611  # PKG_ENERGY_STATUS: ENERGY 31:0 is a counter
+    TSC = 0x10
+
+    def start(self, *args):
+        proc = subprocess.Popen([TOOL, "watch", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=self.env)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(proc.stdout.close)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        return proc
+
+    def lines_of_sample(self, proc, count):
+        return [proc.stdout.readline() for _ in range(count)]
+
+    def test_counters_wrap_and_other_fields_change(self):
+        self.tree.set(0, self.ENERGY, 0xFFFF_FFF0)
+        self.tree.set(0, self.TSC, 1000)
+        proc = self.start("-i", "0.05", "-n", "3", "PKG_ENERGY_STATUS", "IA32_TIME_STAMP_COUNTER", "IA32_EFER")
+        header = proc.stdout.readline()
+        self.assertEqual(header.split(), ["TIME", "CPU", "REGISTER", "VALUE", "CHANGE"])
+        first = self.lines_of_sample(proc, 3)
+        self.tree.set(0, self.ENERGY, 0x10)       # wrapped past 32 bits: +0x20
+        self.tree.set(0, self.TSC, 1000 + 123456)
+        self.tree.set(0, EFER, 0x501)             # NXE 1 -> 0
+        rest = proc.stdout.read().splitlines()
+        err = proc.stderr.read()
+        self.assertEqual(proc.wait(timeout=30), 0, err)
+        self.assertEqual(err, "")
+        lines = [line.rstrip("\n") for line in first] + rest
+        self.assertEqual(len(lines), 9, lines)
+        rows = [line.split(None, 4) for line in lines]
+        self.assertEqual([r[2] for r in rows], ["PKG_ENERGY_STATUS", "IA32_TIME_STAMP_COUNTER", "IA32_EFER"] * 3)
+        self.assertEqual(rows[0][3], "0x00000000FFFFFFF0")
+        self.assertEqual(len(rows[0]), 4, "no change column on the first sample")
+        for later, earlier in zip(rows[3:], rows):
+            old, new = int(earlier[3], 16), int(later[3], 16)
+            change = later[4] if len(later) > 4 else ""
+            if later[2] == "PKG_ENERGY_STATUS":
+                self.assertRegex(change, rf"^ENERGY \+{(new - old) % 2**32} \(\d+/s\)$")
+            elif later[2] == "IA32_TIME_STAMP_COUNTER":
+                self.assertRegex(change, rf"^TSC \+{new - old} \(\d+/s\)$")
+            else:
+                self.assertEqual(change, "NXE 0x1 -> 0x0" if old != new else "")
+        energy = [int(r[3], 16) for r in rows if r[2] == "PKG_ENERGY_STATUS"]
+        self.assertEqual(energy[-1], 0x10, "the last sample saw the change")
+        self.assertIn("ENERGY +32 ", " ".join(lines), "the wrap from 0xFFFFFFF0 to 0x10 counts 32")
+
+    def test_json_lines(self):
+        self.tree.set(1, self.TSC, 2**64 - 1)
+        out = self.ok("watch", "-i", "0.05", "-n", "2", "-c", "1", "TSC", "--json")
+        samples = [json.loads(line) for line in out.splitlines()]
+        self.assertEqual([s["sample"] for s in samples], [1, 2])
+        first, second = samples[0]["readings"][0], samples[1]["readings"][0]
+        self.assertEqual(first, {"cpu": 1, "name": "IA32_TIME_STAMP_COUNTER", "address": "0x00000010",
+                                 "value": "0xFFFFFFFFFFFFFFFF"})
+        self.assertEqual(second["counters"][0]["name"], "TSC")
+        self.assertEqual(second["counters"][0]["delta"], "0x0000000000000000")
+        self.assertEqual(second["counters"][0]["delta_int"], 0)
+        self.assertEqual(second["changed"], [])
+        self.assertGreater(samples[1]["time"], samples[0]["time"])
+
+    def test_every_cpu(self):
+        out = self.ok("watch", "-i", "0.05", "-n", "2", "-a", "IA32_EFER")
+        self.assertEqual([line.split()[1] for line in out.splitlines()[1:]], ["0", "1", "2", "3"] * 2)
+
+    def test_ctrl_c_finishes_the_sample_and_exits_0(self):
+        proc = self.start("-i", "0.05", "TSC", "IA32_PAT")
+        proc.stdout.readline()
+        self.lines_of_sample(proc, 4)
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stdout.read()
+        self.assertEqual(proc.wait(timeout=30), 0, proc.stderr.read())
+        self.assertTrue(rest == "" or rest.endswith("\n"), repr(rest))
+        self.assertEqual(len(rest.splitlines()) % 2, 0, "whole samples only")
+
+    def test_bad_usage(self):
+        cases = [
+            (["watch"], r"missing argument NAME\|ADDRESS", "usage"),
+            (["watch", "-i", "0", "TSC"], r"invalid interval '0': must be above 0$", "bad_number"),
+            (["watch", "-i", "x", "TSC"], r"invalid interval 'x': expected seconds, such as 1, 0.5 or 0.05$",
+             "bad_number"),
+            (["watch", "-i", "-1", "TSC"], r"invalid interval '-1'", "bad_number"),
+            (["watch", "-i", "100000", "TSC"], r"invalid interval '100000': at most 86400 seconds$", "bad_number"),
+            (["watch", "-n", "0", "TSC"], r"invalid count '0': must be at least 1$", "bad_number"),
+            (["watch", "TSX"], r"unknown MSR 'TSX'", "unknown_msr"),
+            (["watch", "-c", "0", "-a", "TSC"], r"-c and -a exclude each other", "usage"),
+        ]
+        wo = [m["name"] for m in listing() if m["access"] == "wo"]
+        if wo:
+            cases.append((["watch", wo[0]], rf"{wo[0]} is write-only: it cannot be read$", "refused"))
+        for args, pattern, code in cases:
+            with self.subTest(args=args):
+                self.fails(2, pattern, *args)
+                self.fails(2, pattern, args[0], "--json", *args[1:], code=code)
+        self.fails(1, r"cpu 9: cannot read IA32_TIME_STAMP_COUNTER \(0x00000010\) through \S+: no such CPU",
+                   "watch", "-c", "9", "-n", "1", "TSC")
+        self.fails(1, r"cpu 9: ", "watch", "--json", "-c", "9", "-n", "1", "TSC", code="no_cpu")
+
+    def test_a_register_the_cpu_lacks_is_reported_once(self):
+        result = self.tool("watch", "-i", "0.05", "-n", "3", "TSC", "0xC0010000")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
+        self.assertEqual(len(result.stdout.splitlines()), 1 + 3)
 
 
 def drop_dac_override():
