@@ -391,11 +391,18 @@ class SupportedTests(ToolTestCase):
             os.unlink(f.name)
         self.assertEqual(result.returncode, 2)
         self.assertEqual(result.stderr, f"x86msr: {f.name}:2: expected 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..'\n")
+        with open(f.name, "w") as again:
+            again.write("CPU:\n   0x00000000 0x00: eax=0x1 ebx=0x2 ecx=0x3\n")
+        try:
+            check_json_error(self, run("list", "--json", "--supported", "--cpuid", f.name), "bad_file")
+        finally:
+            os.unlink(f.name)
 
     def test_missing_dump_is_a_runtime_error(self):
         result = run("list", "--supported", "--cpuid", "/nonexistent/dump")
         self.assertEqual(result.returncode, 1)
         self.assertRegex(result.stderr, r"^x86msr: cannot read CPUID dump '/nonexistent/dump': ")
+        check_json_error(self, run("list", "--supported", "--json", "--cpuid", "/nonexistent/dump"), "io")
 
     def test_cpuid_needs_supported(self):
         result = run("list", "--cpuid", os.path.join(DATA, "cpuid-amd-svm.txt"))

@@ -512,6 +512,8 @@ class SnapshotTests(MachineTestCase):
         for text, pattern in cases:
             with self.subTest(text=text):
                 self.fails(2, r"\S*" + pattern, "dump", "--from", snapshot_file(self, text))
+                self.fails(2, r"\S*" + pattern, "dump", "--json", "--from", snapshot_file(self, text),
+                           code="bad_file")
 
     def test_cpu_selection_among_the_snapshot(self):
         path = snapshot_file(self, "# cpu 0\n0x3A 1\n# cpu 4\n0x3A 2\n")
@@ -522,6 +524,7 @@ class SnapshotTests(MachineTestCase):
     def test_missing_file_is_a_runtime_failure(self):
         self.fails(1, r"cannot open snapshot '/nonexistent/snap': No such file or directory$",
                    "dump", "--from", "/nonexistent/snap")
+        self.fails(1, r"cannot open snapshot", "dump", "--json", "--from", "/nonexistent/snap", code="io")
 
     def test_empty_snapshot_prints_nothing(self):
         self.assertEqual(self.ok("dump", "--from", snapshot_file(self, "# nothing\n")), "")
