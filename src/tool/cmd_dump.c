@@ -165,13 +165,13 @@ static void output_cpu(struct output *o, unsigned cpu)
 
 /* The line of one value (text modes; the row's parts fit LINE_SIZE: names
  * are far shorter). */
-static void output_row(struct output *o, const char *cpu_text, size_t cpu_length, const struct row *r,
-                       uint64_t value)
+static void output_row(struct output *o, unsigned cpu, const char *cpu_text, size_t cpu_length,
+                       const struct row *r, uint64_t value)
 {
     char line[LINE_SIZE], *p = line;
 
     if (o->mode == OUTPUT_JSON) {
-        json_write_reading(&o->json, (unsigned)strtoul(cpu_text, NULL, 10), r->msr, r->address, value, NULL, MSR_OK);
+        json_write_reading(&o->json, cpu, r->msr, r->address, value, NULL, MSR_OK);
         return;
     }
     p = put_string(p, cpu_text, cpu_length);
@@ -183,15 +183,13 @@ static void output_row(struct output *o, const char *cpu_text, size_t cpu_length
 }
 
 /* The CPU column as the table spells it ("3  " left-aligned to the width);
- * nothing in a snapshot. Returns the length. */
+ * nothing in a snapshot or JSON. Returns the length. */
 static size_t cpu_text(const struct output *o, unsigned cpu, char *buf, size_t size)
 {
-    if (o->mode == OUTPUT_SNAPSHOT) {
+    if (o->mode != OUTPUT_TABLE) {
         buf[0] = '\0';
         return 0;
     }
-    if (o->mode == OUTPUT_JSON)
-        return (size_t)snprintf(buf, size, "%u", cpu);
     return (size_t)snprintf(buf, size, "%-*u", o->cpu_width, cpu);
 }
 
@@ -280,7 +278,7 @@ static int dump_machine(const struct cli_args *args, struct output *o, enum outp
         output_cpu(o, cpu);
         for (i = 0; i < count; i++) {
             if (requests[i].status == MSR_OK)
-                output_row(o, cpu_column, cpu_length, &rows[i], requests[i].value);
+                output_row(o, cpu, cpu_column, cpu_length, &rows[i], requests[i].value);
             else if (requests[i].status != MSR_ERR_FAULT) /* #GP: not implemented, skipped */
                 result = machine_access_error(cpu, "read", rows[i].msr, requests[i].msr, requests[i].status);
         }
@@ -318,7 +316,7 @@ static int dump_snapshot(const struct cli_args *args, struct output *o, enum out
             struct row r;
 
             row_init(&r, o, cpu->entries[i].address);
-            output_row(o, cpu_column, cpu_length, &r, cpu->entries[i].value);
+            output_row(o, cpu->cpu, cpu_column, cpu_length, &r, cpu->entries[i].value);
             row_free(&r);
         }
     }
