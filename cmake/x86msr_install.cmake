@@ -40,6 +40,12 @@ if(TARGET x86msr_cli)
   install(TARGETS x86msr_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT x86msr_runtime)
   install(FILES ${PROJECT_SOURCE_DIR}/src/tool/x86msr.1
           DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT x86msr_runtime)
+  # Its bash completion, as bash-completion looks for it (by command name).
+  if(TARGET x86msr_completion)
+    install(FILES ${X86MSR_COMPLETION_FILE}
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+            RENAME x86msr COMPONENT x86msr_runtime)
+  endif()
 endif()
 
 # The spec and the generator, so an installed package can run it later

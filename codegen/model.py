@@ -166,6 +166,7 @@ class Field:
     position: Position
     names: Any = None         # naming.FieldNames
     undocumented: bool = False  # implementation-specific bits: covered, never writable through the typed API
+    counter: bool = False       # counts; wraps to 0 past its width (x86msr watch shows the change)
 
     @cached_property
     def width(self) -> int:

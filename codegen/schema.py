@@ -258,6 +258,10 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
             "The bits are implementation-specific: not reserved (a processor may return them set, and a write "
             "must give back what was read), but with no documented meaning. They count as covered (never in the "
             "reserved mask) and are never writable through the typed API.", False),
+        Key("counter", BOOL, False,
+            "The field counts (events, cycles, energy units): it only grows, and wraps to 0 past its width. "
+            "Tools show its change between two readings (`x86msr watch`), wrap included. A counter is readable "
+            "and has no `enum`.", False),
     ),
     # Presence conditions: the first key that a mapping holds picks its kind.
     "cond_cpuid": (

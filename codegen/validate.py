@@ -62,6 +62,7 @@ class _FieldDraft:
     present_if: Optional[Condition]
     canonical: bool
     undocumented: bool
+    counter: bool
     pos: Position
     name_pos: Position
     bits_pos: Position
@@ -794,7 +795,8 @@ class Validator:
         entries = self.record("field", node, fwhat)
         if entries is None:
             return None
-        simple = ("name", "bits", "access", "description", "reset", "vendors", "canonical", "undocumented")
+        simple = ("name", "bits", "access", "description", "reset", "vendors", "canonical", "undocumented",
+                  "counter")
         out = {k: self.scalar("field", entries, k, fwhat) for k in simple}
         if out["name"] is not None and RESERVED_MEMBER_RE.match(out["name"].lower()):
             self.error(entries["name"].pos, f"{fwhat}: the name '{out['name']}' is reserved for the generated union")
@@ -802,13 +804,17 @@ class Validator:
         present_if = self.condition(entries["present_if"], fwhat) if "present_if" in entries else None
         if any(out[k] is None for k in ("name", "bits", "description")):
             return None
-        if any(k in entries and out[k] is None for k in ("access", "reset", "vendors", "canonical", "undocumented")):
+        if any(k in entries and out[k] is None
+               for k in ("access", "reset", "vendors", "canonical", "undocumented", "counter")):
             return None
         if out["undocumented"]:
-            said = [k for k in ("enum", "canonical") if k in entries and (k != "canonical" or out[k])]
+            said = [k for k in ("enum", "canonical", "counter") if k in entries and (k == "enum" or out[k])]
             if said:
                 self.error(entries[said[0]].pos, f"{fwhat} is undocumented, so it has no '{said[0]}'")
                 return None
+        if out["counter"] and "enum" in entries:
+            self.error(entries["enum"].pos, f"{fwhat} is a counter, so it has no 'enum'")
+            return None
         if "present_if" in entries and present_if is None:
             return None
         if out["vendors"] == []:
@@ -849,7 +855,8 @@ class Validator:
                 return None
         return _FieldDraft(name=out["name"], msb=msb, lsb=lsb, access=out["access"], description=out["description"],
                            enum=enum, reset=out["reset"], vendors=out["vendors"], present_if=present_if,
-                           canonical=out["canonical"], undocumented=bool(out["undocumented"]), pos=node.pos,
+                           canonical=out["canonical"], undocumented=bool(out["undocumented"]),
+                           counter=bool(out["counter"]), pos=node.pos,
                            name_pos=entries["name"].pos,
                            bits_pos=entries["bits"].pos,
                            access_pos=entries["access"].pos if "access" in entries else None,
@@ -863,6 +870,9 @@ class Validator:
             allowed = ", ".join(schema.FIELD_ACCESS_ALLOWED[reg_access])
             self.error(f.access_pos or f.pos, f"{fwhat} is '{access}' but the register is '{reg_access}' "
                                               f"(allowed: {allowed})")
+            return False
+        if f.counter and access is not None and access in schema.ACCESS_MODES and not schema.ACCESS_MODES[access][0]:
+            self.error(f.access_pos or f.pos, f"{fwhat} is a counter, so it must be readable (it is '{access}')")
             return False
         if f.vendors and msr.get("vendors"):
             extra = [v for v in f.vendors if v not in msr["vendors"]]
@@ -994,7 +1004,7 @@ class Validator:
                 fields.append(Field(name=f.name, msb=f.msb, lsb=f.lsb, access=f.access or d["access"],
                                     description=f.description, enum=enum, reset=f.reset, vendors=vendors,
                                     present_if=f.present_if, canonical=bool(f.canonical),
-                                    undocumented=f.undocumented, position=f.pos,
+                                    undocumented=f.undocumented, counter=f.counter, position=f.pos,
                                     names=naming.field_names(d["name"], f.name,
                                                              enum.names if enum is not None else None)))
             msr = Msr(name=d["name"], address=d["address"], category=d["category"], access=d["access"],

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 int msr_linux_status_from_errno(int err)
 {
@@ -129,4 +131,99 @@ const char *msr_linux_explain(int status)
     default:
         return msr_strerror(status);
     }
+}
+
+/* The value of environment variable `name` when set and not empty. */
+static const char *env_path(const char *name)
+{
+    const char *value = getenv(name);
+
+    return value != NULL && value[0] != '\0' ? value : NULL;
+}
+
+/* Does the running kernel have a module tree (/lib/modules/RELEASE)? */
+static bool have_module_tree(void)
+{
+    const char *dir = env_path(MSR_LINUX_MODULES_DIR_ENV);
+    char path[sizeof MSR_LINUX_DEFAULT_MODULES_PARENT + sizeof(((struct utsname *)0)->release) + 2];
+    struct utsname u;
+
+    if (dir != NULL)
+        return is_directory(dir);
+    if (uname(&u) != 0)
+        return true; /* cannot tell: do not claim there is none */
+    snprintf(path, sizeof path, "%s/%s", MSR_LINUX_DEFAULT_MODULES_PARENT, u.release);
+    return is_directory(path);
+}
+
+/* Is kernel lockdown on? The file reads "none [integrity] confidentiality",
+ * the active mode in brackets. */
+static bool lockdown_active(void)
+{
+    const char *path = env_path(MSR_LINUX_LOCKDOWN_FILE_ENV);
+    char text[128];
+    size_t n;
+    FILE *f;
+
+    f = fopen(path != NULL ? path : MSR_LINUX_DEFAULT_LOCKDOWN_FILE, "r");
+    if (f == NULL)
+        return false;
+    n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return strstr(text, "[integrity]") != NULL || strstr(text, "[confidentiality]") != NULL;
+}
+
+enum msr_linux_cause msr_linux_cause(int status, int write)
+{
+    int saved = errno;
+    enum msr_linux_cause cause = MSR_LINUX_CAUSE_NONE;
+    bool root = geteuid() == 0;
+
+    if (status == MSR_LINUX_ERR_PERMISSION) {
+        if (!root)
+            cause = MSR_LINUX_CAUSE_NOT_ROOT;
+        else if (write && lockdown_active())
+            cause = MSR_LINUX_CAUSE_LOCKDOWN;
+        else
+            cause = MSR_LINUX_CAUSE_NO_CAPABILITY;
+    } else if (status == MSR_LINUX_ERR_NO_DRIVER) {
+        if (!have_module_tree())
+            cause = MSR_LINUX_CAUSE_NO_MODULES;
+        else
+            cause = root ? MSR_LINUX_CAUSE_LOAD_DRIVER : MSR_LINUX_CAUSE_LOAD_DRIVER_AS_ROOT;
+    }
+    errno = saved;
+    return cause;
+}
+
+const char *msr_linux_cause_text(enum msr_linux_cause cause)
+{
+    switch (cause) {
+    case MSR_LINUX_CAUSE_NOT_ROOT:
+        return "permission denied: run as root or with CAP_SYS_RAWIO";
+    case MSR_LINUX_CAUSE_NO_CAPABILITY:
+        return "permission denied although running as root: the process lacks CAP_SYS_RAWIO (a container, or a "
+               "dropped capability)";
+    case MSR_LINUX_CAUSE_LOCKDOWN:
+        return "kernel lockdown blocks MSR writes (" MSR_LINUX_DEFAULT_LOCKDOWN_FILE
+               " is not 'none'); reads still work";
+    case MSR_LINUX_CAUSE_LOAD_DRIVER:
+        return "the msr driver is not loaded: load it with 'modprobe msr'";
+    case MSR_LINUX_CAUSE_LOAD_DRIVER_AS_ROOT:
+        return "the msr driver is not loaded: run 'modprobe msr' as root";
+    case MSR_LINUX_CAUSE_NO_MODULES:
+        return "the msr driver cannot be loaded here (no kernel modules, e.g. in a container); run on the host or "
+               "pass /dev/cpu into the container";
+    case MSR_LINUX_CAUSE_NONE:
+    default:
+        return NULL;
+    }
+}
+
+const char *msr_linux_explain_access(int status, int write)
+{
+    const char *text = msr_linux_cause_text(msr_linux_cause(status, write));
+
+    return text != NULL ? text : msr_linux_explain(status);
 }

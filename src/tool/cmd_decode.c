@@ -23,19 +23,24 @@ static const char *const decode_operands[] = {"NAME|ADDRESS", "VALUE"};
 static void print_text(const struct msr_info *msr, uint64_t value)
 {
     char address[FORMAT_NUMBER_SIZE], raw[FORMAT_NUMBER_SIZE];
-    uint64_t reserved_set = value & must_be_zero_mask(msr);
 
     format_address(address, msr->address);
     format_value64(raw, value);
     printf("%s (%s) = %s\n\n", msr->name, address, raw);
     print_decoded_fields(stdout, msr, value, NULL, "");
-    if (reserved_set != 0) {
-        char mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
+}
 
-        format_value64(mask, reserved_set);
-        format_bit_ranges(ranges, reserved_set);
-        printf("\nwarning: reserved bits set: %s (%s)\n", mask, ranges);
-    }
+/* On stderr (text and JSON alike): stdout stays the decoding. */
+static void warn_reserved(const struct msr_info *msr, uint64_t value)
+{
+    uint64_t reserved_set = value & must_be_zero_mask(msr);
+    char mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
+
+    if (reserved_set == 0)
+        return;
+    format_value64(mask, reserved_set);
+    format_bit_ranges(ranges, reserved_set);
+    warning("%s: reserved bits set: %s (%s)", msr->name, mask, ranges);
 }
 
 static int run_decode(const struct command *self, const struct cli_args *args)
@@ -60,6 +65,8 @@ static int run_decode(const struct command *self, const struct cli_args *args)
         print_text(msr, value);
     /* Reserved bits set is a warning, not a failure: the value may come
      * from a CPU newer than the spec. */
+    if (status == TOOL_EXIT_OK)
+        warn_reserved(msr, value);
     if (args->option[OPT_CPUID] != NULL)
         cpuid_file_free(&dump);
     return status;
@@ -72,7 +79,7 @@ const struct command command_decode = {
     .description = "Decodes VALUE (64 bits) as the contents of the MSR: every field with its\n"
                    "value in hex and decimal, and the name of the value where the field has\n"
                    "named values. Reserved (must-be-zero) bits that are set are reported on a\n"
-                   "warning line; the exit status stays 0. Bits the spec marks undocumented\n"
+                   "warning line on stderr; the exit status stays 0. Bits the spec marks undocumented\n"
                    "(implementation-specific) are not reserved and never warned about.\n"
                    "\n"
                    "An address shared by several registers (two vendors, or processor models\n"
@@ -80,9 +87,10 @@ const struct command command_decode = {
                    "(a `cpuid -r -1` dump) the one of that CPU; with --cpuid, bits of fields\n"
                    "that CPU lacks (another vendor's, or absent by CPUID) count as reserved.\n"
                    "\n"
-                   "With --json, an object with name, address, value, reserved_bits_set (hex\n"
-                   "strings; \"0x0\" when none) and fields (name, lsb, msb, access, value, and\n"
-                   "enum for enumerated fields: the value's name, or null).",
+                   "With --json, an object with name, address, value (and value_int),\n"
+                   "reserved_bits_set (hex; all zeros when none) and fields (name, lsb, msb,\n"
+                   "access, value and value_int, and enum for enumerated fields: the value's\n"
+                   "name, or null).",
     .options = decode_options,
     .option_count = sizeof decode_options / sizeof decode_options[0],
     .operand_names = decode_operands,

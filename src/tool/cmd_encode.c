@@ -14,10 +14,11 @@
 
 #include <stdlib.h>
 
-enum { OPT_BASE, OPT_JSON, OPT_CPUID };
+enum { OPT_BASE, OPT_ALLOW_RO, OPT_JSON, OPT_CPUID };
 
 static const struct cli_option encode_options[] = {
     [OPT_BASE] = {"base", 0, "VALUE", "Start from VALUE instead of 0"},
+    [OPT_ALLOW_RO] = {"allow-ro", 0, NULL, "Accept read-only fields (for a value to compare with)"},
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON object (as 'decode --json' of the result)"},
     [OPT_CPUID] = {"cpuid", 0, "FILE", LOOKUP_CPUID_OPTION_HELP},
 };
@@ -40,8 +41,10 @@ static int encode(const struct cli_args *args, const struct msr_info *msr)
         if (!is_assignment(values[i]))
             return usage_error("expected FIELD=VALUE, got '%s'", values[i]);
     assignments = xcalloc(count, sizeof *assignments);
-    /* Composing a value is not writing it: read-only fields are fine. */
-    ok = parse_assignments(msr, values, count, true, assignments);
+    /* What encode composes is usually written next: a read-only field is
+     * refused as write refuses it, unless the value is meant for comparing. */
+    ok = parse_assignments(msr, values, count, cli_flag(args, OPT_ALLOW_RO) ? NULL : "--allow-ro composes it anyway",
+                           assignments);
     for (i = 0; ok && i < count; i++)
         value = msr_field_insert(assignments[i].field, value, assignments[i].value);
     free(assignments);
@@ -52,7 +55,7 @@ static int encode(const struct cli_args *args, const struct msr_info *msr)
     } else {
         char hex[FORMAT_NUMBER_SIZE];
 
-        format_hex(hex, value);
+        format_value64(hex, value);
         printf("%s\n", hex);
     }
     return TOOL_EXIT_OK;
@@ -77,12 +80,13 @@ static int run_encode(const struct command *self, const struct cli_args *args)
 const struct command command_encode = {
     .name = "encode",
     .summary = "Compose a value of an MSR from field values",
-    .synopsis = "encode NAME|ADDRESS FIELD=VALUE... [--base VALUE] [--cpuid FILE] [--json]",
+    .synopsis = "encode NAME|ADDRESS FIELD=VALUE... [--base VALUE] [--allow-ro] [--cpuid FILE] [--json]",
     .description = "Composes a 64-bit value of the register from field assignments, without\n"
-                   "touching the machine, and prints it in hex (0xD01), ready for 'write' or\n"
-                   "'decode'. Fields not assigned keep their bits of --base (default 0).\n"
-                   "A field value is a number that fits the field's width, or one of the\n"
-                   "field's value names (PA0=WB). A field may be assigned once.\n"
+                   "touching the machine, and prints it in hex, 16 digits (0x0000000000000D01),\n"
+                   "ready for 'write' or 'decode'. Fields not assigned keep their bits of --base\n"
+                   "(default 0). A field value is a number that fits the field's width, or one\n"
+                   "of the field's value names (PA0=WB). A field may be assigned once. A\n"
+                   "read-only field is refused, as 'write' refuses it, unless --allow-ro.\n"
                    "\n"
                    "With --json, the object 'decode --json' prints for the result.",
     .options = encode_options,

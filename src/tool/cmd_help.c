@@ -6,9 +6,12 @@
 #include "suggest.h"
 #include "tool_help.h"
 
+#include <string.h>
+
 void print_tool_help(FILE *out)
 {
     size_t i;
+    int width = 0;
 
     fputs("Usage: " TOOL_NAME " [--help | --version]\n"
           "       " TOOL_NAME " SUBCOMMAND [OPTIONS] [ARGS...]\n"
@@ -19,15 +22,25 @@ void print_tool_help(FILE *out)
           "Subcommands:\n",
           out);
     for (i = 0; i < tool_command_count; i++)
-        fprintf(out, "  %-8s %s\n", tool_commands[i]->name, tool_commands[i]->summary);
+        if ((int)strlen(tool_commands[i]->name) > width)
+            width = (int)strlen(tool_commands[i]->name);
+    for (i = 0; i < tool_command_count; i++)
+        fprintf(out, "  %-*s  %s\n", width, tool_commands[i]->name, tool_commands[i]->summary);
     fputs("\n"
           "A register is given by name as in the vendors' manuals (IA32_EFER; any case;\n"
           "aliases work) or by address (0xC0000080). Numbers are decimal, hex with 0x or\n"
           "binary with 0b, '_' may separate digits; nothing else is accepted.\n"
           "\n"
-          "read, write, dump and vmxcap use the msr driver (/dev/cpu/N/msr: 'modprobe\n"
-          "msr', root or CAP_SYS_RAWIO); X86MSR_CPU_ROOT replaces /dev/cpu, and\n"
-          "X86MSR_SYSFS_ROOT /sys/devices/system/cpu (for the list of online CPUs).\n"
+          "read, write, dump, diff (cpu:N), watch and vmxcap use the msr driver\n"
+          "(/dev/cpu/N/msr: 'modprobe msr', root or CAP_SYS_RAWIO); X86MSR_CPU_ROOT\n"
+          "replaces /dev/cpu, and X86MSR_SYSFS_ROOT /sys/devices/system/cpu (for the\n"
+          "list of online CPUs). What an error says to do depends on what the tool\n"
+          "finds: X86MSR_MODULES_DIR replaces /lib/modules/RELEASE (no module tree:\n"
+          "a container) and X86MSR_LOCKDOWN_FILE /sys/kernel/security/lockdown.\n"
+          "\n"
+          "Numbers are printed zero-padded to their width: register values 16 hex\n"
+          "digits, addresses 8, field values the field's width. With --json, a\n"
+          "failure prints {\"error\": {\"code\": ..., \"message\": ...}} on stdout.\n"
           "\n"
           "Run '" TOOL_NAME " SUBCOMMAND --help' for a subcommand's options.\n"
           "\n"

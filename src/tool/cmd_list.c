@@ -1,29 +1,44 @@
 /*
- * `x86msr list [--supported [--cpuid FILE] [--from SNAPSHOT [-c CPU]]] [--json]`:
- * every MSR of the spec, one per line (array registers once per instance, as
- * in the metadata table). With --supported, only the MSRs this CPU (or the CPU
- * of a CPUID dump) may implement, by the spec's presence conditions
- * (msr_is_supported()); a snapshot of MSR values decides the conditions that
- * depend on other MSRs.
+ * `x86msr list [PATTERN...] [--category NAMES] [--vendor NAMES] [--access MODES]
+ * [--supported [--cpuid FILE] [--from SNAPSHOT [-c CPU]]] [--json]`: the MSRs
+ * of the spec, one per line (array registers once per instance, as in the
+ * metadata table), those the filters keep. With --supported, only the MSRs
+ * this CPU (or the CPU of a CPUID dump) may implement, by the spec's presence
+ * conditions (msr_is_supported()); a snapshot of MSR values decides the
+ * conditions that depend on other MSRs.
+ *
+ * Category and vendor names come from the generated tables
+ * (msr_category_table, msr_vendor_table), access modes from
+ * msr_access_name(): the tool spells none of them.
  */
+#define _POSIX_C_SOURCE 200809L /* fnmatch */
+
 #include "command.h"
 #include "cpuid_file.h"
 #include "diag.h"
 #include "format.h"
 #include "json.h"
+#include "msr_lookup.h"
 #include "msr_json.h"
+#include "number.h"
 #include "snapshot.h"
+#include "suggest.h"
 #include "text_table.h"
 
 #include <x86msr/cpuid.h>
 #include <x86msr/meta.h>
 
+#include <fnmatch.h>
 #include <stdlib.h>
+#include <string.h>
 
-enum { OPT_JSON, OPT_SUPPORTED, OPT_CPUID, OPT_FROM, OPT_CPU };
+enum { OPT_JSON, OPT_CATEGORY, OPT_VENDOR, OPT_ACCESS, OPT_SUPPORTED, OPT_CPUID, OPT_FROM, OPT_CPU };
 
 static const struct cli_option list_options[] = {
-    [OPT_JSON] = {"json", 0, NULL, "Print a JSON array of every MSR with its fields"},
+    [OPT_JSON] = {"json", 0, NULL, "Print a JSON array of the MSRs with their fields"},
+    [OPT_CATEGORY] = {"category", 0, "NAMES", "Only these categories (comma-separated: vmx,syscall)"},
+    [OPT_VENDOR] = {"vendor", 0, "NAMES", "Only MSRs these vendors document (intel,amd)"},
+    [OPT_ACCESS] = {"access", 0, "MODES", "Only these access modes (ro, rw, wo; comma-separated)"},
     [OPT_SUPPORTED] = {"supported", 0, NULL,
                        "Only MSRs the CPU may implement (presence yes or unknown), with a SUPPORTED column"},
     [OPT_CPUID] = {"cpuid", 0, "FILE", "With --supported: judge the CPU of this `cpuid -r -1` dump, not this one"},
@@ -32,6 +47,183 @@ static const struct cli_option list_options[] = {
     [OPT_CPU] = {"cpu", 'c', "CPU", "With --from: the snapshot's CPU to use (default: its first)"},
 };
 
+static const char *const list_operands[] = {"PATTERN"};
+
+/* What the filters keep; an empty set (no option) keeps everything. */
+struct list_filter {
+    bool any_category, categories[MSR_CATEGORY_COUNT];
+    bool any_access, access[MSR_ACCESS_COUNT];
+    uint32_t vendors; /* 0: any */
+    char *const *patterns;
+    size_t pattern_count;
+    const struct msr_facts *facts; /* --supported: the facts to judge by, else NULL */
+};
+
+static char upper(char c)
+{
+    return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++)
+        if (upper(*a) != upper(*b))
+            return false;
+    return *a == *b;
+}
+
+/* One comma-separated list of names: calls `pick` with the index of each;
+ * an unknown one is a usage error naming the closest or every choice. */
+static int parse_names(const char *option, const char *noun, const char *text, const char *const *names,
+                       size_t count, bool *chosen)
+{
+    const char *item = text;
+
+    for (;;) {
+        size_t length = strcspn(item, ","), i;
+        char *word = xmalloc(length + 1);
+        bool found = false;
+
+        memcpy(word, item, length);
+        word[length] = '\0';
+        for (i = 0; i < count && !found; i++)
+            if (names[i] != NULL && same_name(word, names[i])) {
+                chosen[i] = true;
+                found = true;
+            }
+        if (!found) {
+            struct suggestion s;
+            size_t used = 0, size = 1;
+            char *all;
+            int status;
+
+            suggestion_init(&s, word);
+            for (i = 0; i < count; i++)
+                if (names[i] != NULL) {
+                    suggestion_offer(&s, names[i], NULL);
+                    size += strlen(names[i]) + 2;
+                }
+            all = xmalloc(size);
+            all[0] = '\0';
+            for (i = 0; i < count; i++)
+                if (names[i] != NULL)
+                    used += (size_t)sprintf(all + used, "%s%s", used ? ", " : "", names[i]);
+            if (length == 0)
+                status = usage_error_code(ERR_UNKNOWN_NAME, "empty %s in '%s %s' (one of: %s)", noun, option, text,
+                                          all);
+            else if (s.best != NULL)
+                status = usage_error_code(ERR_UNKNOWN_NAME, "unknown %s '%s'%s", noun, word, suggestion_hint(&s));
+            else
+                status = usage_error_code(ERR_UNKNOWN_NAME, "unknown %s '%s' (one of: %s)", noun, word, all);
+            free(all);
+            free(word);
+            return status;
+        }
+        free(word);
+        if (item[length] == '\0')
+            return TOOL_EXIT_OK;
+        item += length + 1;
+    }
+}
+
+static int parse_filter(const struct cli_args *args, struct list_filter *f)
+{
+    const char *names[64 > MSR_CATEGORY_COUNT ? 64 : MSR_CATEGORY_COUNT];
+    bool chosen[64 > MSR_CATEGORY_COUNT ? 64 : MSR_CATEGORY_COUNT];
+    size_t i;
+    int status = TOOL_EXIT_OK;
+
+    f->patterns = args->operands;
+    f->pattern_count = args->operand_count;
+    if (args->option[OPT_CATEGORY] != NULL) {
+        for (i = 0; i < MSR_CATEGORY_COUNT; i++)
+            names[i] = msr_category_table[i].name;
+        status = parse_names("--category", "category", args->option[OPT_CATEGORY], names, MSR_CATEGORY_COUNT,
+                             f->categories);
+        f->any_category = status != TOOL_EXIT_OK;
+    } else {
+        f->any_category = true;
+    }
+    if (status == TOOL_EXIT_OK && args->option[OPT_VENDOR] != NULL) {
+        size_t n = msr_vendor_table_count < 64 ? msr_vendor_table_count : 64;
+
+        for (i = 0; i < n; i++) {
+            names[i] = msr_vendor_table[i].name;
+            chosen[i] = false;
+        }
+        status = parse_names("--vendor", "vendor", args->option[OPT_VENDOR], names, n, chosen);
+        for (i = 0; i < n; i++)
+            if (chosen[i])
+                f->vendors |= msr_vendor_table[i].bit;
+    }
+    if (status == TOOL_EXIT_OK && args->option[OPT_ACCESS] != NULL) {
+        /* A register is read-only, read-write or write-only; the other
+         * modes are fields' (rw1c, rwo). */
+        for (i = 0; i < MSR_ACCESS_COUNT; i++)
+            names[i] = (i == MSR_ACCESS_RO || i == MSR_ACCESS_RW || i == MSR_ACCESS_WO) ? msr_access_name((unsigned)i)
+                                                                                     : NULL;
+        status = parse_names("--access", "register access mode", args->option[OPT_ACCESS], names, MSR_ACCESS_COUNT,
+                             f->access);
+    } else {
+        f->any_access = true;
+    }
+    return status;
+}
+
+/* Case-insensitive substring. */
+static bool contains_text(const char *word, const char *text)
+{
+    size_t i, n = strlen(word);
+
+    if (text == NULL)
+        return false;
+    for (; *text != '\0'; text++) {
+        for (i = 0; i < n && text[i] != '\0' && upper(text[i]) == upper(word[i]); i++)
+            ;
+        if (i == n)
+            return true;
+    }
+    return n == 0;
+}
+
+/* Case-insensitive glob over the whole of `text`. */
+static bool glob_matches(const char *pattern, const char *text)
+{
+    char *p, *t;
+    size_t i;
+    bool match;
+
+    if (text == NULL)
+        return false;
+    p = xmalloc(strlen(pattern) + 1);
+    t = xmalloc(strlen(text) + 1);
+    for (i = 0; pattern[i] != '\0'; i++)
+        p[i] = upper(pattern[i]);
+    p[i] = '\0';
+    for (i = 0; text[i] != '\0'; i++)
+        t[i] = upper(text[i]);
+    t[i] = '\0';
+    match = fnmatch(p, t, 0) == 0;
+    free(p);
+    free(t);
+    return match;
+}
+
+/* A pattern with *, ? or [ is a glob over a whole name, alias or
+ * description; any other is a substring of one of them. Any case. */
+static bool pattern_matches(const char *pattern, const struct msr_info *msr)
+{
+    bool (*match)(const char *, const char *) = strpbrk(pattern, "*?[") != NULL ? glob_matches : contains_text;
+    uint16_t a;
+
+    if (match(pattern, msr->name) || match(pattern, msr->description))
+        return true;
+    for (a = 0; a < msr->alias_count; a++)
+        if (match(pattern, msr->aliases[a]))
+            return true;
+    return false;
+}
+
 /* Reads MSR values from one CPU of a snapshot for the presence conditions. */
 static int snapshot_fact(void *ctx, uint32_t msr, uint64_t *value)
 {
@@ -39,19 +231,32 @@ static int snapshot_fact(void *ctx, uint32_t msr, uint64_t *value)
     return snapshot_lookup((const struct snapshot_cpu *)ctx, msr, value) ? MSR_OK : MSR_ERR_FAULT;
 }
 
-/* NULL lists everything; otherwise the facts --supported judges by. */
-static bool listed(const struct msr_info *msr, const struct msr_facts *facts, enum msr_support *support)
+/* Whether the filters keep `msr`; with --supported, *support says how sure. */
+static bool listed(const struct msr_info *msr, const struct list_filter *f, enum msr_support *support)
 {
-    if (!facts)
+    size_t i;
+    bool any = f->pattern_count == 0;
+
+    if (!f->any_category && (msr->category >= MSR_CATEGORY_COUNT || !f->categories[msr->category]))
+        return false;
+    if (!f->any_access && (msr->access >= MSR_ACCESS_COUNT || !f->access[msr->access]))
+        return false;
+    if (f->vendors != 0 && (msr->vendors & f->vendors) == 0)
+        return false;
+    for (i = 0; i < f->pattern_count && !any; i++)
+        any = pattern_matches(f->patterns[i], msr);
+    if (!any)
+        return false;
+    if (f->facts == NULL)
         return true;
-    *support = msr_is_supported(msr, facts);
+    *support = msr_is_supported(msr, f->facts);
     return *support != MSR_SUPPORT_NO;
 }
 
-static void print_text(const struct msr_facts *cpuid)
+static void print_text(const struct list_filter *f)
 {
     static const char *const header[] = {"ADDRESS", "NAME", "CATEGORY", "ACCESS", "FIELDS", "SUPPORTED"};
-    size_t columns = cpuid ? 6 : 5;
+    size_t columns = f->facts ? 6 : 5;
     struct text_table *table = text_table_new(columns);
     size_t i;
 
@@ -62,7 +267,7 @@ static void print_text(const struct msr_facts *cpuid)
         enum msr_support support = MSR_SUPPORT_UNKNOWN;
         const char *row[6];
 
-        if (!listed(msr, cpuid, &support))
+        if (!listed(msr, f, &support))
             continue;
         format_address(address, msr->address);
         format_decimal(fields, msr->field_count);
@@ -78,7 +283,7 @@ static void print_text(const struct msr_facts *cpuid)
     text_table_free(table);
 }
 
-static void print_json(const struct msr_facts *cpuid)
+static void print_json(const struct list_filter *f)
 {
     struct json_writer w;
     size_t i;
@@ -87,11 +292,12 @@ static void print_json(const struct msr_facts *cpuid)
     json_begin_array(&w);
     for (i = 0; i < msr_table_count; i++) {
         enum msr_support support = MSR_SUPPORT_UNKNOWN;
-        if (!listed(&msr_table[i], cpuid, &support))
+
+        if (!listed(&msr_table[i], f, &support))
             continue;
         json_begin_object(&w);
         json_write_msr_members(&w, &msr_table[i]);
-        if (cpuid) {
+        if (f->facts) {
             json_key(&w, "supported");
             json_string(&w, msr_support_name(support));
         }
@@ -101,51 +307,68 @@ static void print_json(const struct msr_facts *cpuid)
     json_finish(&w);
 }
 
+/* The snapshot's CPU of -c (default: its first). */
+static int snapshot_cpu_of(const char *from, const char *option, const struct snapshot *snapshot,
+                           const struct snapshot_cpu **out)
+{
+    char why[128];
+    uint64_t n;
+
+    if (snapshot->count == 0)
+        return usage_error_code(ERR_BAD_FILE, "%s: the snapshot holds no MSR values", from);
+    if (option == NULL) {
+        *out = &snapshot->cpus[0];
+        return TOOL_EXIT_OK;
+    }
+    if (!parse_number(option, 32, &n, why, sizeof why))
+        return usage_error_code(ERR_BAD_NUMBER, "invalid CPU '%s': %s", option, why);
+    *out = n <= UINT32_MAX ? snapshot_find_cpu(snapshot, (unsigned)n) : NULL;
+    if (*out == NULL)
+        return usage_error_code(ERR_NO_CPU, "%s: no CPU '%s' in the snapshot", from, option);
+    return TOOL_EXIT_OK;
+}
+
 static int run_list(const struct command *self, const struct cli_args *args)
 {
     struct cpuid_file dump;
     struct snapshot snapshot = {NULL, 0, 0};
     struct msr_facts facts = {NULL, NULL, NULL};
+    struct list_filter filter;
     const char *dump_path = args->option[OPT_CPUID], *from = args->option[OPT_FROM];
-    int status = TOOL_EXIT_OK;
+    int status;
 
     (void)self;
+    memset(&filter, 0, sizeof filter);
     if ((dump_path || from) && !cli_flag(args, OPT_SUPPORTED))
         return usage_error("--%s only makes sense with --supported", dump_path ? "cpuid FILE" : "from SNAPSHOT");
     if (args->option[OPT_CPU] && !from)
         return usage_error("--cpu only makes sense with --from");
+    status = parse_filter(args, &filter);
+    if (status != TOOL_EXIT_OK)
+        return status;
     if (dump_path) {
         status = cpuid_file_load(dump_path, &dump);
         if (status != TOOL_EXIT_OK)
             return status;
         facts.cpuid = &dump.source;
     } else if (cli_flag(args, OPT_SUPPORTED)) {
-        facts.cpuid = &msr_cpuid_native;
+        facts.cpuid = &cpuid_this_machine;
     }
     if (from) {
         const struct snapshot_cpu *cpu = NULL;
+
         status = snapshot_load(from, &snapshot);
-        if (status == TOOL_EXIT_OK && snapshot.count == 0)
-            status = usage_error("%s: the snapshot holds no MSR values", from);
-        if (status == TOOL_EXIT_OK && args->option[OPT_CPU]) {
-            unsigned long n;
-            char *end;
-            n = strtoul(args->option[OPT_CPU], &end, 10);
-            if (*end != '\0' || end == args->option[OPT_CPU] ||
-                (cpu = snapshot_find_cpu(&snapshot, (unsigned)n)) == NULL)
-                status = usage_error("%s: no CPU '%s' in the snapshot", from, args->option[OPT_CPU]);
-        } else if (status == TOOL_EXIT_OK) {
-            cpu = &snapshot.cpus[0];
-        }
+        if (status == TOOL_EXIT_OK)
+            status = snapshot_cpu_of(from, args->option[OPT_CPU], &snapshot, &cpu);
         facts.read_msr = snapshot_fact;
         facts.msr_ctx = (void *)(uintptr_t)cpu;
     }
     if (status == TOOL_EXIT_OK) {
-        const struct msr_facts *judge = facts.cpuid ? &facts : NULL;
+        filter.facts = facts.cpuid ? &facts : NULL;
         if (cli_flag(args, OPT_JSON))
-            print_json(judge);
+            print_json(&filter);
         else
-            print_text(judge);
+            print_text(&filter);
     }
     snapshot_free(&snapshot);
     if (dump_path)
@@ -155,11 +378,22 @@ static int run_list(const struct command *self, const struct cli_args *args)
 
 const struct command command_list = {
     .name = "list",
-    .summary = "List every MSR of the spec (or those this CPU may have)",
-    .synopsis = "list [--supported [--cpuid FILE] [--from SNAPSHOT [-c CPU]]] [--json]",
-    .description = "Lists every MSR of the spec, sorted by address: address, name, category,\n"
+    .summary = "List the MSRs of the spec, filtered, or those this CPU may have",
+    .synopsis = "list [PATTERN...] [--category NAMES] [--vendor NAMES] [--access MODES] "
+                "[--supported [--cpuid FILE] [--from SNAPSHOT [-c CPU]]] [--json]",
+    .description = "Lists the MSRs of the spec, sorted by address: address, name, category,\n"
                    "access (ro, rw, wo) and number of fields. Array registers appear once per\n"
                    "instance (IA32_MTRR_PHYSBASE0, IA32_MTRR_PHYSBASE1, ...).\n"
+                   "\n"
+                   "Filters, combinable (a register must pass each one given):\n"
+                   "  PATTERN...         any of them matches the name, an alias or the\n"
+                   "                     description, in any case: a substring ('efer',\n"
+                   "                     'thermal'), or with * ? [...] a glob over the whole\n"
+                   "                     text ('IA32_MTRR*', '*_CTL')\n"
+                   "  --category NAMES   its category is one of these (comma-separated)\n"
+                   "  --vendor NAMES     one of these vendors documents it\n"
+                   "  --access MODES     its access mode is one of these (ro, rw, wo)\n"
+                   "An unknown category, vendor or mode is an error naming the closest one.\n"
                    "\n"
                    "--supported keeps the MSRs whose presence conditions (CPUID bits, bits of\n"
                    "other MSRs, CPU family and model, from the manuals) do not rule them out on\n"
@@ -172,16 +406,16 @@ const struct command command_list = {
                    "other MSRs, such as the VMX capability MSRs that exist only when\n"
                    "IA32_VMX_BASIC or a control MSR says so.\n"
                    "\n"
-                   "With --json, an array of objects with name, address (a hex string),\n"
-                   "category, access, vendors, aliases, description, ref, present_if and\n"
-                   "present_if_tree (when set), array (instances only), reserved_mask,\n"
-                   "writable_mask, w1c_mask and fields (name, lsb, msb, access, description,\n"
-                   "reset, enum, vendors and canonical where documented); with --supported also\n"
-                   "supported (\"yes\" or \"unknown\").",
+                   "With --json, an array of objects with name, address, category, access,\n"
+                   "vendors, aliases, description, ref, present_if and present_if_tree (when\n"
+                   "set), array (instances only), reserved_mask, writable_mask, w1c_mask and\n"
+                   "fields (name, lsb, msb, access, description, reset and reset_int, enum,\n"
+                   "vendors, canonical, undocumented and counter where documented); with\n"
+                   "--supported also supported (\"yes\" or \"unknown\").",
     .options = list_options,
     .option_count = sizeof list_options / sizeof list_options[0],
-    .operand_names = NULL,
+    .operand_names = list_operands,
     .min_operands = 0,
-    .max_operands = 0,
+    .max_operands = CLI_MANY,
     .run = run_list,
 };

@@ -57,13 +57,13 @@ static bool resolve_targets(const struct cli_args *args, struct readings *r)
             return false;
         machine_msr_name(name, target->msr, target->address);
         if (target->msr != NULL && target->msr->access == MSR_ACCESS_WO) {
-            usage_error("%s is write-only: it cannot be read", target->msr->name);
+            usage_error_code(ERR_REFUSED, "%s is write-only: it cannot be read", target->msr->name);
             return false;
         }
         if (field == NULL)
             continue;
         if (target->msr == NULL) {
-            usage_error("%s is not in the spec, so it has no field '%s'", name, field);
+            usage_error_code(ERR_UNKNOWN_FIELD, "%s is not in the spec, so it has no field '%s'", name, field);
             return false;
         }
         r->only[t] = lookup_field(target->msr, field);
@@ -108,6 +108,7 @@ static int read_all(struct readings *r, bool *fatal)
     return result;
 }
 
+/* On stderr, so stdout stays the register's decoding. */
 static void print_reserved_warning(const struct msr_info *msr, uint64_t value, const char *where)
 {
     uint64_t reserved_set = value & must_be_zero_mask(msr);
@@ -117,7 +118,7 @@ static void print_reserved_warning(const struct msr_info *msr, uint64_t value, c
         return;
     format_value64(mask, reserved_set);
     format_bit_ranges(ranges, reserved_set);
-    printf("\nwarning: reserved bits set on %s: %s (%s)\n", where, mask, ranges);
+    warning("%s on %s: reserved bits set: %s (%s)", msr->name, where, mask, ranges);
 }
 
 /* "0x6 WB" / "0x1": a field's value in a table cell. */
@@ -125,7 +126,7 @@ static void field_cell(char *buf, size_t size, const struct msr_field_info *f, u
 {
     char hex[FORMAT_NUMBER_SIZE];
 
-    format_hex(hex, x);
+    format_field_value(hex, f, x);
     if (f->enum_values != NULL)
         snprintf(buf, size, "%s %s", hex, field_meaning(f, x));
     else
@@ -174,7 +175,7 @@ static void print_differences(const struct msr_info *msr, const struct value_gro
             row[2 + k] = cells[k];
         }
         if (reserved_differ != 0) {
-            format_hex(reserved, vg->groups[g].value & msr->reserved_mask);
+            format_value64(reserved, vg->groups[g].value & msr->reserved_mask);
             row[columns - 1] = reserved;
         }
         text_table_add(table, row);
@@ -247,7 +248,7 @@ static void print_field(const struct readings *r, size_t t)
         char hex[FORMAT_NUMBER_SIZE], decimal[FORMAT_NUMBER_SIZE];
         const char *meaning = field_meaning(f, vg.groups[0].value);
 
-        format_hex(hex, vg.groups[0].value);
+        format_field_value(hex, f, vg.groups[0].value);
         format_decimal(decimal, vg.groups[0].value);
         printf("%s.%s = %s (%s%s%s) on %s\n", r->targets[t].msr->name, f->name, hex, decimal, meaning[0] ? ", " : "",
                meaning, vg.groups[0].label);
@@ -263,7 +264,7 @@ static void print_field(const struct readings *r, size_t t)
             char hex[FORMAT_NUMBER_SIZE], decimal[FORMAT_NUMBER_SIZE];
             const char *row[4];
 
-            format_hex(hex, vg.groups[g].value);
+            format_field_value(hex, f, vg.groups[g].value);
             format_decimal(decimal, vg.groups[g].value);
             row[0] = vg.groups[g].list;
             row[1] = hex;
@@ -305,8 +306,7 @@ static void print_json(const struct readings *r)
             int status = r->statuses[at(r, t, c)];
 
             json_write_reading(&w, r->cpus.cpus[c], r->targets[t].msr, r->targets[t].address,
-                               r->values[at(r, t, c)], r->only[t],
-                               status == MSR_OK ? NULL : msr_linux_explain(status));
+                               r->values[at(r, t, c)], r->only[t], status);
         }
     }
     json_end_array(&w);

@@ -140,7 +140,7 @@ static void print_fields(const struct msr_info *msr)
 
         format_bits(bits, f->msb, f->lsb);
         if (f->has_reset)
-            format_hex(reset, f->reset);
+            format_field_value(reset, f, f->reset);
         else
             reset[0] = '\0';
         row[0] = bits;

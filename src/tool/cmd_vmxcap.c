@@ -71,12 +71,14 @@ static int load_live(const char *cpu_option, struct msr_vmx_caps *caps, char *so
     if (status == MSR_OK)
         return TOOL_EXIT_OK;
     if (status == MSR_VMX_ERR_UNSUPPORTED)
-        return runtime_error("cpu %u: no VMX: IA32_VMX_BASIC (0x480) is not implemented (not an Intel CPU with "
-                             "VMX, or a hypervisor hides it)",
-                             cpu.cpu);
+        return runtime_error_code(ERR_NO_VMX,
+                                  "cpu %u: no VMX: IA32_VMX_BASIC (0x480) is not implemented (not an Intel CPU "
+                                  "with VMX, or a hypervisor hides it)",
+                                  cpu.cpu);
     if (status == MSR_ERR_INVALID)
-        return runtime_error("cpu %u: %s (0x%X) contradicts itself: a bit that must be 1 may not be 1", cpu.cpu,
-                             msr_name(caps->error_msr), (unsigned)caps->error_msr);
+        return runtime_error_code(ERR_INCONSISTENT,
+                                  "cpu %u: %s (0x%X) contradicts itself: a bit that must be 1 may not be 1", cpu.cpu,
+                                  msr_name(caps->error_msr), (unsigned)caps->error_msr);
     return machine_access_error(cpu.cpu, "read", msr_find_by_address(caps->error_msr), caps->error_msr, status);
 }
 
@@ -109,10 +111,10 @@ static int explain_rejection(const char *path, const struct snapshot_cpu *cpu, c
     unsigned long line = line_of(cpu, msr);
 
     if (line == 0)
-        return usage_error("%s: cpu %u: %s (0x%X) is missing; it must be there because %s", path, cpu->cpu,
-                           msr_name(msr), (unsigned)msr, cap_condition(cap_of(msr)));
-    return usage_error("%s:%lu: %s (0x%X) contradicts itself: a bit that must be 1 may not be 1", path, line,
-                       msr_name(msr), (unsigned)msr);
+        return usage_error_code(ERR_BAD_FILE, "%s: cpu %u: %s (0x%X) is missing; it must be there because %s", path,
+                                cpu->cpu, msr_name(msr), (unsigned)msr, cap_condition(cap_of(msr)));
+    return usage_error_code(ERR_BAD_FILE, "%s:%lu: %s (0x%X) contradicts itself: a bit that must be 1 may not be 1",
+                            path, line, msr_name(msr), (unsigned)msr);
 }
 
 static int caps_of_cpu(const char *path, const struct snapshot_cpu *cpu, struct msr_vmx_caps *caps)
@@ -146,7 +148,7 @@ static int load_snapshot(const char *path, const char *cpu_option, struct msr_vm
     if (result == TOOL_EXIT_OK && cpu_option != NULL)
         result = one_cpu(cpu_option, &cpus);
     if (result == TOOL_EXIT_OK && cpus.count == 0)
-        result = usage_error("%s holds no MSR values", where);
+        result = usage_error_code(ERR_BAD_FILE, "%s holds no MSR values", where);
     if (result == TOOL_EXIT_OK) {
         /* Without -c: the snapshot's first CPU (the list is ascending). */
         const struct snapshot_cpu *cpu = snapshot_find_cpu(&snapshot, cpus.cpus[0]);
@@ -252,8 +254,8 @@ static void text_cr_fixed(const struct msr_vmx_caps *caps, unsigned cr, enum msr
 {
     char must[FORMAT_NUMBER_SIZE], may[FORMAT_NUMBER_SIZE];
 
-    format_hex(must, caps->value[fixed0]);
-    format_hex(may, caps->value[fixed0 + 1]);
+    format_value64(must, caps->value[fixed0]);
+    format_value64(may, caps->value[fixed0 + 1]);
     printf("  CR%u: must be 1 %s, may be 1 %s\n", cr, must, may);
 }
 
@@ -343,9 +345,9 @@ static void json_control_set(struct json_writer *w, const struct msr_vmx_caps *c
     json_key(w, "true_capability_used");
     json_bool(w, cc.has_true);
     json_key(w, "allowed0");
-    json_hex(w, cc.allowed0);
+    json_hex_bits(w, cc.allowed0, set->width);
     json_key(w, "allowed1");
-    json_hex(w, cc.allowed1);
+    json_hex_bits(w, cc.allowed1, set->width);
     json_key(w, "bits");
     json_begin_array(w);
     for (i = 0; i < set->bit_count; i++) {
@@ -395,9 +397,8 @@ static void print_json(const char *source, const struct msr_vmx_caps *caps)
         json_key(&w, "name");
         json_string(&w, msr_name(msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i)));
         json_key(&w, "address");
-        json_hex(&w, msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i));
-        json_key(&w, "value");
-        json_hex(&w, caps->value[i]);
+        json_address(&w, msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i));
+        json_value_member(&w, "value", caps->value[i], 64);
         json_end_object(&w);
     }
     json_end_array(&w);
@@ -412,13 +413,13 @@ static void print_json(const char *source, const struct msr_vmx_caps *caps)
     json_fields(&w, caps, MSR_VMX_CAP_VMFUNC, "vmfunc");
     json_fields(&w, caps, MSR_VMX_CAP_VMCS_ENUM, "vmcs_enum");
     json_key(&w, "cr0_fixed0");
-    json_hex(&w, caps->value[MSR_VMX_CAP_CR0_FIXED0]);
+    json_mask64(&w, caps->value[MSR_VMX_CAP_CR0_FIXED0]);
     json_key(&w, "cr0_fixed1");
-    json_hex(&w, caps->value[MSR_VMX_CAP_CR0_FIXED1]);
+    json_mask64(&w, caps->value[MSR_VMX_CAP_CR0_FIXED1]);
     json_key(&w, "cr4_fixed0");
-    json_hex(&w, caps->value[MSR_VMX_CAP_CR4_FIXED0]);
+    json_mask64(&w, caps->value[MSR_VMX_CAP_CR4_FIXED0]);
     json_key(&w, "cr4_fixed1");
-    json_hex(&w, caps->value[MSR_VMX_CAP_CR4_FIXED1]);
+    json_mask64(&w, caps->value[MSR_VMX_CAP_CR4_FIXED1]);
     json_end_object(&w);
     json_finish(&w);
 }
@@ -447,7 +448,7 @@ static int run_vmxcap(const struct command *self, const struct cli_args *args)
 
 const struct command command_vmxcap = {
     .name = "vmxcap",
-    .summary = "Report the VMX capabilities: every control bit, BASIC, MISC, EPT/VPID",
+    .summary = "Report VMX capabilities: every control bit, BASIC, MISC, EPT/VPID",
     .synopsis = "vmxcap [-c CPU] [--from FILE] [--json]",
     .description =
         "Decodes the VMX capability MSRs (480H-493H) of one CPU the way QEMU's vmxcap does,\n"
@@ -463,10 +464,12 @@ const struct command command_vmxcap = {
         "'x86msr dump --snapshot' writes one. A malformed line, a repeated address or a\n"
         "missing VMX MSR is an error (exit status 2).\n"
         "\n"
-        "With --json, an object with source, msrs (name, address, value), basic, controls\n"
-        "(per set: description, present, capability_msr, true_capability_used, allowed0,\n"
-        "allowed1, bits as {bit, name, description, state}, unnamed_bits as {bit, state}),\n"
-        "misc, ept_vpid, vmfunc, vmcs_enum (null when absent) and the CR0/CR4 fixed bits.",
+        "With --json, an object with source, msrs (name, address, value, value_int),\n"
+        "basic, controls (per set: description, present, capability_msr,\n"
+        "true_capability_used, allowed0, allowed1 (hex, the set's width), bits as\n"
+        "{bit, name, description, state}, unnamed_bits as {bit, state}), misc,\n"
+        "ept_vpid, vmfunc, vmcs_enum (field values as integers; null when absent)\n"
+        "and the CR0/CR4 fixed bits.",
     .options = vmxcap_options,
     .option_count = sizeof vmxcap_options / sizeof vmxcap_options[0],
     .operand_names = NULL,

@@ -44,6 +44,8 @@ struct cpu_write {
     bool has_old;
     uint64_t old;
     uint64_t value;
+    bool attempted;
+    int status; /* of the write */
 };
 
 static int refuse_reserved(const struct plan *p)
@@ -51,11 +53,11 @@ static int refuse_reserved(const struct plan *p)
     uint64_t reserved_set = p->value & p->target.msr->reserved_mask;
     char value[FORMAT_NUMBER_SIZE], mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
 
-    format_hex(value, p->value);
+    format_value64(value, p->value);
     format_value64(mask, reserved_set);
     format_bit_ranges(ranges, reserved_set);
-    return usage_error("value %s sets reserved bits of %s: %s (%s) (--force writes it anyway)", value,
-                       p->target.msr->name, mask, ranges);
+    return usage_error_code(ERR_REFUSED, "value %s sets reserved bits of %s: %s (%s) (--force writes it anyway)",
+                            value, p->target.msr->name, mask, ranges);
 }
 
 /* Everything that can be checked without the machine. */
@@ -71,9 +73,10 @@ static int make_plan(const struct cli_args *args, struct plan *p)
     msr = p->target.msr;
     machine_msr_name(p->name, msr, p->target.address);
     if (msr == NULL && !p->force)
-        return usage_error("%s is not in the spec: nothing can be checked (--force writes it anyway)", p->name);
+        return usage_error_code(ERR_REFUSED, "%s is not in the spec: nothing can be checked (--force writes it anyway)",
+                                p->name);
     if (msr != NULL && msr->access == MSR_ACCESS_RO && !p->force)
-        return usage_error("%s is read-only (--force writes it anyway)", msr->name);
+        return usage_error_code(ERR_REFUSED, "%s is read-only (--force writes it anyway)", msr->name);
     p->readable = msr == NULL || msr->access != MSR_ACCESS_WO;
     p->whole = !is_assignment(values[0]);
     if (p->whole) {
@@ -89,10 +92,13 @@ static int make_plan(const struct cli_args *args, struct plan *p)
         if (!is_assignment(values[i]))
             return usage_error("unexpected argument '%s': give one VALUE or FIELD=VALUE assignments", values[i]);
     if (msr == NULL)
-        return usage_error("%s is not in the spec, so it has no fields: give a whole VALUE", p->name);
+        return usage_error_code(ERR_UNKNOWN_FIELD, "%s is not in the spec, so it has no fields: give a whole VALUE",
+                                p->name);
     p->assignments = xcalloc(count, sizeof *p->assignments);
     p->assignment_count = count;
-    return parse_assignments(msr, values, count, p->force, p->assignments) ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+    return parse_assignments(msr, values, count, p->force ? NULL : "--force writes it anyway", p->assignments)
+               ? TOOL_EXIT_OK
+               : TOOL_EXIT_USAGE;
 }
 
 /* Reads the old values. A register the spec does not know may be
@@ -131,12 +137,13 @@ static int check_read_only_fields(const struct plan *p, const struct cpu_write *
         if (f->access == MSR_ACCESS_RO && before != after) {
             char old_hex[FORMAT_NUMBER_SIZE], new_hex[FORMAT_NUMBER_SIZE], value[FORMAT_NUMBER_SIZE];
 
-            format_hex(old_hex, before);
-            format_hex(new_hex, after);
-            format_hex(value, w->value);
-            return usage_error("value %s changes read-only field %s of %s on cpu %u (%s -> %s) (--force writes it "
-                               "anyway)",
-                               value, f->name, msr->name, w->cpu, old_hex, new_hex);
+            format_field_value(old_hex, f, before);
+            format_field_value(new_hex, f, after);
+            format_value64(value, w->value);
+            return usage_error_code(ERR_REFUSED,
+                                    "value %s changes read-only field %s of %s on cpu %u (%s -> %s) (--force writes "
+                                    "it anyway)",
+                                    value, f->name, msr->name, w->cpu, old_hex, new_hex);
         }
     }
     return TOOL_EXIT_OK;
@@ -174,13 +181,13 @@ static void print_text(const struct plan *p, const struct cpu_write *w)
     for (i = 0; i < p->assignment_count; i++) {
         const struct msr_field_info *f = p->assignments[i].field;
 
-        format_hex(old_hex, msr_field_extract(f, w->old));
-        format_hex(new_hex, msr_field_extract(f, w->value));
+        format_field_value(old_hex, f, msr_field_extract(f, w->old));
+        format_field_value(new_hex, f, msr_field_extract(f, w->value));
         printf("  %s: %s -> %s\n", f->name, w->has_old ? old_hex : "?", new_hex);
     }
 }
 
-static void print_json(struct json_writer *j, const struct plan *p, const struct cpu_write *w, int status)
+static void print_json(struct json_writer *j, const struct plan *p, const struct cpu_write *w)
 {
     size_t i;
 
@@ -190,14 +197,14 @@ static void print_json(struct json_writer *j, const struct plan *p, const struct
     json_key(j, "name");
     json_string(j, p->target.msr ? p->target.msr->name : NULL);
     json_key(j, "address");
-    json_hex(j, p->target.address);
-    json_key(j, "old");
-    if (w->has_old)
-        json_hex(j, w->old);
-    else
+    json_address(j, p->target.address);
+    if (w->has_old) {
+        json_value_member(j, "old", w->old, 64);
+    } else {
+        json_key(j, "old");
         json_null(j);
-    json_key(j, "new");
-    json_hex(j, w->value);
+    }
+    json_value_member(j, "new", w->value, 64);
     if (!p->whole) {
         json_key(j, "fields");
         json_begin_array(j);
@@ -207,49 +214,51 @@ static void print_json(struct json_writer *j, const struct plan *p, const struct
             json_begin_object(j);
             json_key(j, "name");
             json_string(j, f->name);
-            json_key(j, "old");
-            if (w->has_old)
-                json_hex(j, msr_field_extract(f, w->old));
-            else
+            if (w->has_old) {
+                json_value_member(j, "old", msr_field_extract(f, w->old), field_width(f));
+            } else {
+                json_key(j, "old");
                 json_null(j);
-            json_key(j, "new");
-            json_hex(j, msr_field_extract(f, w->value));
+            }
+            json_value_member(j, "new", msr_field_extract(f, w->value), field_width(f));
             json_end_object(j);
         }
         json_end_array(j);
     }
-    if (status != MSR_OK) {
-        json_key(j, "error");
-        json_string(j, msr_linux_explain(status));
-    }
+    if (w->status != MSR_OK)
+        json_write_error_member(j, machine_error_code(w->status, true), machine_explain(w->status, true));
     json_end_object(j);
 }
 
-/* Writes every CPU, printing each result; a CPU that fails does not stop
- * the others (but a whole-CPU failure does). */
-static int write_all(const struct plan *p, const struct cpu_write *w, size_t count, bool json)
+/* Writes every CPU, printing each result as text; a CPU that fails does not
+ * stop the others (but a whole-CPU failure does). JSON comes at the end: an
+ * entry per CPU tried, or -- when every write failed -- nothing, so the
+ * error object (diag.h) is the output. */
+static int write_all(const struct plan *p, struct cpu_write *w, size_t count, bool json)
 {
-    struct json_writer j;
     int result = TOOL_EXIT_OK;
+    bool any_written = false;
     size_t i;
 
-    if (json) {
-        json_init(&j, stdout);
-        json_begin_array(&j);
-    }
     for (i = 0; i < count; i++) {
-        int status = msr_linux_write(machine(), w[i].cpu, p->target.address, w[i].value);
-
-        if (status != MSR_OK)
-            result = machine_access_error(w[i].cpu, "write", p->target.msr, p->target.address, status);
-        if (json)
-            print_json(&j, p, &w[i], status);
-        else if (status == MSR_OK)
+        w[i].attempted = true;
+        w[i].status = msr_linux_write(machine(), w[i].cpu, p->target.address, w[i].value);
+        if (w[i].status != MSR_OK)
+            result = machine_access_error(w[i].cpu, "write", p->target.msr, p->target.address, w[i].status);
+        else
+            any_written = true;
+        if (!json && w[i].status == MSR_OK)
             print_text(p, &w[i]);
-        if (machine_cpu_failure(status))
+        if (machine_cpu_failure(w[i].status))
             break;
     }
-    if (json) {
+    if (json && any_written) {
+        struct json_writer j;
+
+        json_init(&j, stdout);
+        json_begin_array(&j);
+        for (i = 0; i < count && w[i].attempted; i++)
+            print_json(&j, p, &w[i]);
         json_end_array(&j);
         json_finish(&j);
     }
@@ -310,7 +319,8 @@ const struct command command_write = {
         "\n"
         "With --json, an array with one object per CPU: cpu, name, address, old\n"
         "(null when not read), new, fields (for assignments: name, old, new) and,\n"
-        "when the write failed, error.",
+        "when the write failed, error {code, message}; when no CPU could be\n"
+        "written, the error object alone.",
     .options = write_options,
     .option_count = sizeof write_options / sizeof write_options[0],
     .operand_names = write_operands,

@@ -52,7 +52,10 @@ extern const struct command command_encode;
 extern const struct command command_read;
 extern const struct command command_write;
 extern const struct command command_dump;
+extern const struct command command_diff;
+extern const struct command command_watch;
 extern const struct command command_vmxcap;
+extern const struct command command_completion;
 extern const struct command command_help;
 
 /* The registry (commands.c). */

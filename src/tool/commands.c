@@ -16,7 +16,10 @@ const struct command *const tool_commands[] = {
     &command_read,
     &command_write,
     &command_dump,
+    &command_diff,
+    &command_watch,
     &command_vmxcap,
+    &command_completion,
     &command_help,
 };
 const size_t tool_command_count = sizeof tool_commands / sizeof tool_commands[0];

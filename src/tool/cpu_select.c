@@ -40,10 +40,10 @@ static bool parse_cpu(const char *text, const char *start, const char *end, unsi
     memcpy(number, start, length);
     number[length] = '\0';
     if (!parse_number(number, 32, &value, why, sizeof why))
-        usage_error("invalid CPU list '%s': %s", text, why);
+        usage_error_code(ERR_BAD_NUMBER, "invalid CPU list '%s': %s", text, why);
     else if (value >= MSR_LINUX_MAX_CPUS)
-        usage_error("invalid CPU list '%s': CPU %s is out of range (the largest is %u)", text, number,
-                    MSR_LINUX_MAX_CPUS - 1);
+        usage_error_code(ERR_BAD_NUMBER, "invalid CPU list '%s': CPU %s is out of range (the largest is %u)", text,
+                         number, MSR_LINUX_MAX_CPUS - 1);
     else
         ok = true;
     if (ok)
@@ -59,11 +59,11 @@ static bool parse_item(const char *text, const char *item, const char *end, bool
     unsigned low, high, cpu;
 
     if (end == item) {
-        usage_error("invalid CPU list '%s': empty item", text);
+        usage_error_code(ERR_BAD_NUMBER, "invalid CPU list '%s': empty item", text);
         return false;
     }
     if (dash != NULL && (dash == item || dash + 1 == end)) {
-        usage_error("invalid CPU list '%s': a range needs a CPU on each side of '-'", text);
+        usage_error_code(ERR_BAD_NUMBER, "invalid CPU list '%s': a range needs a CPU on each side of '-'", text);
         return false;
     }
     if (!parse_cpu(text, item, dash ? dash : end, &low))
@@ -72,12 +72,12 @@ static bool parse_item(const char *text, const char *item, const char *end, bool
     if (dash != NULL && !parse_cpu(text, dash + 1, end, &high))
         return false;
     if (high < low) {
-        usage_error("invalid CPU list '%s': range %u-%u goes down", text, low, high);
+        usage_error_code(ERR_BAD_NUMBER, "invalid CPU list '%s': range %u-%u goes down", text, low, high);
         return false;
     }
     for (cpu = low; cpu <= high; cpu++) {
         if (seen[cpu]) {
-            usage_error("invalid CPU list '%s': CPU %u given twice", text, cpu);
+            usage_error_code(ERR_BAD_NUMBER, "invalid CPU list '%s': CPU %u given twice", text, cpu);
             return false;
         }
         seen[cpu] = true;
@@ -96,7 +96,7 @@ bool cpu_list_parse(const char *text, struct cpu_list *out)
     out->cpus = NULL;
     out->count = 0;
     if (text[0] == '\0') {
-        usage_error("invalid CPU list '': empty");
+        usage_error_code(ERR_BAD_NUMBER, "invalid CPU list '': empty");
         ok = false;
     }
     while (ok) {
@@ -176,7 +176,7 @@ int cpu_select_live(const char *cpu_option, bool all, enum cpu_default fallback,
     if (status != MSR_OK)
         return machine_cpus_error(status);
     if (count == 0)
-        return runtime_error("no CPUs found under %s", msr_linux_cpu_root(machine()));
+        return runtime_error_code(ERR_NO_CPU, "no CPUs found under %s", msr_linux_cpu_root(machine()));
     out->cpus = online;
     out->count = all ? count : 1;
     return TOOL_EXIT_OK;
@@ -204,7 +204,7 @@ int cpu_select_among(const char *cpu_option, bool all, const struct cpu_list *av
         if (!cpu_list_contains(available, out->cpus[i])) {
             char *have = cpu_list_label(available->cpus, available->count);
 
-            status = usage_error("%s has no CPU %u (it has %s)", where, out->cpus[i],
+            status = usage_error_code(ERR_NO_CPU, "%s has no CPU %u (it has %s)", where, out->cpus[i],
                                  available->count ? have : "no CPUs");
             free(have);
             cpu_list_free(out);

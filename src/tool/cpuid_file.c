@@ -102,7 +102,7 @@ int cpuid_file_load(const char *path, struct cpuid_file *out)
             free(line);
             fclose(f);
             cpuid_file_free(out);
-            return usage_error("%s:%zu: %s", path, lineno, why);
+            return usage_error_code(ERR_BAD_FILE, "%s:%zu: %s", path, lineno, why);
         }
         count++;
     }
@@ -110,7 +110,7 @@ int cpuid_file_load(const char *path, struct cpuid_file *out)
     fclose(f);
     if (count == 0) {
         cpuid_file_free(out);
-        return usage_error("%s: no CPUID leaves in the file", path);
+        return usage_error_code(ERR_BAD_FILE, "%s: no CPUID leaves in the file", path);
     }
     out->table.entries = out->entries;
     out->table.count = count;

@@ -1,6 +1,8 @@
 #include "decoded.h"
 
+#include "diag.h"
 #include "format.h"
+#include "machine.h"
 #include "msr_lookup.h"
 #include "text_table.h"
 
@@ -38,7 +40,7 @@ void print_decoded_fields(FILE *out, const struct msr_info *msr, uint64_t value,
         if (only != NULL && f != only)
             continue;
         format_bits(bits, f->msb, f->lsb);
-        format_hex(hex, x);
+        format_field_value(hex, f, x);
         format_decimal(decimal, x);
         row[0] = bits;
         row[1] = f->name;
@@ -57,11 +59,10 @@ void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint6
 {
     uint16_t i;
 
-    json_key(w, "value");
-    json_hex(w, value);
+    json_value_member(w, "value", value, 64);
     if (msr != NULL) {
         json_key(w, "reserved_bits_set");
-        json_hex(w, value & must_be_zero_mask(msr));
+        json_mask64(w, value & must_be_zero_mask(msr));
     }
     json_key(w, "fields");
     json_begin_array(w);
@@ -80,8 +81,7 @@ void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint6
         json_uint(w, f->msb);
         json_key(w, "access");
         json_string(w, msr_access_name(f->access));
-        json_key(w, "value");
-        json_hex(w, x);
+        json_value_member(w, "value", x, field_width(f));
         if (f->undocumented) {
             json_key(w, "undocumented");
             json_bool(w, true);
@@ -97,7 +97,7 @@ void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint6
 }
 
 void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_info *msr, uint32_t address,
-                        uint64_t value, const struct msr_field_info *only, const char *error)
+                        uint64_t value, const struct msr_field_info *only, int status)
 {
     json_begin_object(w);
     json_key(w, "cpu");
@@ -105,13 +105,11 @@ void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_in
     json_key(w, "name");
     json_string(w, msr ? msr->name : NULL);
     json_key(w, "address");
-    json_hex(w, address);
-    if (error == NULL) {
+    json_address(w, address);
+    if (status == MSR_OK)
         json_write_decoded(w, msr, value, only);
-    } else {
-        json_key(w, "error");
-        json_string(w, error);
-    }
+    else
+        json_write_error_member(w, machine_error_code(status, false), machine_explain(status, false));
     json_end_object(w);
 }
 
@@ -124,7 +122,7 @@ void print_decoded_json(const struct msr_info *msr, uint64_t value)
     json_key(&w, "name");
     json_string(&w, msr->name);
     json_key(&w, "address");
-    json_hex(&w, msr->address);
+    json_address(&w, msr->address);
     json_write_decoded(&w, msr, value, NULL);
     json_end_object(&w);
     json_finish(&w);

@@ -2,14 +2,17 @@
  * A register value taken apart field by field, in the two shapes every
  * subcommand that shows values uses (decode, encode, read, dump):
  *
- *   text:  BITS  FIELD  ACCESS  HEX  DECIMAL  MEANING    (one row per field)
- *   JSON:  "value": "0x..", "reserved_bits_set": "0x..",
- *          "fields": [{name, lsb, msb, access, value, enum (enumerated
- *                      fields: the value's name or null)}]
+ *   text:  BITS  FIELD  ACCESS  HEX  DECIMAL  MEANING    (one row per field;
+ *          HEX padded to the field's width)
+ *   JSON:  "value": "0x<16 digits>", "value_int" (below 2^53),
+ *          "reserved_bits_set": "0x<16 digits>",
+ *          "fields": [{name, lsb, msb, access, value, value_int, enum
+ *                      (enumerated fields: the value's name or null)}]
  */
 #ifndef X86MSR_TOOL_DECODED_H
 #define X86MSR_TOOL_DECODED_H
 
+#include "diag.h"
 #include "json.h"
 
 #include <x86msr/meta.h>
@@ -38,8 +41,8 @@ void print_decoded_json(const struct msr_info *msr, uint64_t value);
 
 /* One register read on one CPU, as read and dump print it: {cpu, name (null
  * when not in the spec), address, then json_write_decoded()'s members}, or
- * {cpu, name, address, error} when `error` is not NULL. */
+ * {cpu, name, address, error: {code, message}} when `status` is not MSR_OK. */
 void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_info *msr, uint32_t address,
-                        uint64_t value, const struct msr_field_info *only, const char *error);
+                        uint64_t value, const struct msr_field_info *only, int status);
 
 #endif

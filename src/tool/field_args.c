@@ -18,13 +18,13 @@ const struct msr_field_info *lookup_field(const struct msr_info *msr, const char
     if (field != NULL)
         return field;
     if (msr->field_count == 0) {
-        usage_error("%s has no fields (so no field '%s')", msr->name, name);
+        usage_error_code(ERR_UNKNOWN_FIELD, "%s has no fields (so no field '%s')", msr->name, name);
         return NULL;
     }
     suggestion_init(&s, name);
     for (i = 0; i < msr->field_count; i++)
         suggestion_offer(&s, msr->fields[i].name, NULL);
-    usage_error("%s has no field '%s'%s", msr->name, name, suggestion_hint(&s));
+    usage_error_code(ERR_UNKNOWN_FIELD, "%s has no field '%s'%s", msr->name, name, suggestion_hint(&s));
     return NULL;
 }
 
@@ -85,23 +85,28 @@ static bool parse_field_value(const struct msr_info *msr, const struct msr_field
         suggestion_init(&s, text);
         for (i = 0; i < field->enum_count; i++)
             suggestion_offer(&s, field->enum_values[i].name, NULL);
-        usage_error("invalid value '%s' for %s.%s: not a number or a value name%s", text, msr->name, field->name,
+        usage_error_code(ERR_BAD_VALUE, "invalid value '%s' for %s.%s: not a number or a value name%s", text,
+                         msr->name, field->name,
                     suggestion_hint(&s));
         return false;
     }
     if (!parse_number(text, 64, value, why, sizeof why)) {
-        usage_error("invalid value '%s' for %s.%s: %s", text, msr->name, field->name, why);
+        usage_error_code(ERR_BAD_NUMBER, "invalid value '%s' for %s.%s: %s", text, msr->name, field->name, why);
         return false;
     }
     if (*value > max) {
-        usage_error("value %s does not fit field %s.%s (%u bit%s, at most 0x%" PRIX64 ")", text, msr->name,
-                    field->name, width, width == 1 ? "" : "s", max);
+        char most[FORMAT_NUMBER_SIZE];
+
+        format_field_value(most, field, max);
+        usage_error_code(ERR_BAD_VALUE, "value %s does not fit field %s.%s (%u bit%s, at most %s)", text, msr->name,
+                         field->name, width, width == 1 ? "" : "s", most);
         return false;
     }
     return true;
 }
 
-static bool parse_one(const struct msr_info *msr, const char *arg, bool allow_read_only, struct field_assignment *out)
+static bool parse_one(const struct msr_info *msr, const char *arg, const char *read_only_hint,
+                      struct field_assignment *out)
 {
     const char *equals = strchr(arg, '=');
     size_t length = (size_t)(equals - arg);
@@ -117,20 +122,20 @@ static bool parse_one(const struct msr_info *msr, const char *arg, bool allow_re
     }
     if (out->field == NULL)
         return false;
-    if (!allow_read_only && out->field->access == MSR_ACCESS_RO) {
-        usage_error("field %s of %s is read-only (--force writes it anyway)", out->field->name, msr->name);
+    if (read_only_hint != NULL && out->field->access == MSR_ACCESS_RO) {
+        usage_error_code(ERR_REFUSED, "field %s of %s is read-only (%s)", out->field->name, msr->name, read_only_hint);
         return false;
     }
     return parse_field_value(msr, out->field, equals + 1, &out->value);
 }
 
-bool parse_assignments(const struct msr_info *msr, char *const *args, size_t count, bool allow_read_only,
+bool parse_assignments(const struct msr_info *msr, char *const *args, size_t count, const char *read_only_hint,
                        struct field_assignment *out)
 {
     size_t i, j;
 
     for (i = 0; i < count; i++) {
-        if (!parse_one(msr, args[i], allow_read_only, &out[i]))
+        if (!parse_one(msr, args[i], read_only_hint, &out[i]))
             return false;
         for (j = 0; j < i; j++) {
             if (out[j].field == out[i].field) {

@@ -33,10 +33,11 @@ bool is_assignment(const char *arg);
 
 /*
  * Parses `count` FIELD=VALUE arguments for `msr` into `out` (room for
- * `count`). With `allow_read_only` false, naming a read-only field is an
- * error ("field LMA of IA32_EFER is read-only").
+ * `count`). Unless `read_only_hint` is NULL, naming a read-only field is an
+ * error ("field LMA of IA32_EFER is read-only (HINT)", the hint saying how to
+ * do it anyway).
  */
-bool parse_assignments(const struct msr_info *msr, char *const *args, size_t count, bool allow_read_only,
+bool parse_assignments(const struct msr_info *msr, char *const *args, size_t count, const char *read_only_hint,
                        struct field_assignment *out);
 
 /* The union of the assigned fields' masks, and those values in place. */

@@ -12,6 +12,23 @@ void format_hex(char *buf, uint64_t value)
     snprintf(buf, FORMAT_NUMBER_SIZE, "0x%" PRIX64, value);
 }
 
+void format_hex_bits(char *buf, uint64_t value, unsigned bits)
+{
+    int digits = (int)((bits == 0 ? 1 : bits > 64 ? 64 : bits) + 3) / 4;
+
+    snprintf(buf, FORMAT_NUMBER_SIZE, "0x%0*" PRIX64, digits, value);
+}
+
+unsigned field_width(const struct msr_field_info *field)
+{
+    return (unsigned)field->msb - field->lsb + 1;
+}
+
+void format_field_value(char *buf, const struct msr_field_info *field, uint64_t value)
+{
+    format_hex_bits(buf, value, field_width(field));
+}
+
 void format_address(char *buf, uint32_t address)
 {
     snprintf(buf, FORMAT_NUMBER_SIZE, "0x%08" PRIX32, address);

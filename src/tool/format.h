@@ -14,12 +14,23 @@
 #define FORMAT_NUMBER_SIZE 24  /* "0x" + 16 digits, or 20 decimal digits, + NUL */
 #define FORMAT_TEXT_SIZE 256
 
-/* "0xC0000080": uppercase digits, no padding. */
+/*
+ * One number format everywhere (docs/tool.md, "Numbers"): hex with 0x and
+ * uppercase digits, zero-padded to the width of what the number holds.
+ */
+/* "0xC" : no padding -- only for numbers the user typed, quoted back. */
 void format_hex(char *buf, uint64_t value);
-/* "0x0000003A": padded to 8 digits, for addresses in tables. */
+/* "0x0C": padded to ceil(bits / 4) digits (bits 1..64). */
+void format_hex_bits(char *buf, uint64_t value, unsigned bits);
+/* "0x0000003A": an MSR address, 8 digits. */
 void format_address(char *buf, uint32_t address);
-/* "0x0000000000000D01": padded to 16 digits, for register values. */
+/* "0x0000000000000D01": a register value or mask, 16 digits. */
 void format_value64(char *buf, uint64_t value);
+/* A value of `field` (not shifted), padded to the field's width: "0x1", "0x06",
+ * "0x00000FEE00". */
+void format_field_value(char *buf, const struct msr_field_info *field, uint64_t value);
+/* The field's width in bits. */
+unsigned field_width(const struct msr_field_info *field);
 void format_decimal(char *buf, uint64_t value);
 
 /* "11" for a one-bit field, "63:32" otherwise. */

@@ -1,20 +1,34 @@
 #include "json.h"
 
+#include "diag.h"
+
 #include <inttypes.h>
 #include <stddef.h>
+#include <string.h>
 
 void json_init(struct json_writer *w, FILE *out)
 {
     w->out = out;
+    w->compact = false;
     w->depth = 0;
     w->after_key = false;
     w->has_items[0] = false;
+    if (out == stdout)
+        diag_result_started();
+}
+
+void json_init_compact(struct json_writer *w, FILE *out)
+{
+    json_init(w, out);
+    w->compact = true;
 }
 
 static void newline_and_indent(struct json_writer *w)
 {
     unsigned i;
 
+    if (w->compact)
+        return;
     fputc('\n', w->out);
     for (i = 0; i < w->depth; i++)
         fputs("  ", w->out);
@@ -30,7 +44,7 @@ static void start_item(struct json_writer *w)
     }
     if (w->depth > 0) {
         if (w->has_items[w->depth])
-            fputc(',', w->out);
+            fputs(w->compact ? ", " : ",", w->out);
         newline_and_indent(w);
     }
     w->has_items[w->depth] = true;
@@ -108,6 +122,45 @@ void json_hex(struct json_writer *w, uint64_t value)
     fprintf(w->out, "\"0x%" PRIX64 "\"", value);
 }
 
+void json_hex_bits(struct json_writer *w, uint64_t value, unsigned bits)
+{
+    int digits = (int)((bits == 0 ? 1 : bits > 64 ? 64 : bits) + 3) / 4;
+
+    start_item(w);
+    fprintf(w->out, "\"0x%0*" PRIX64 "\"", digits, value);
+}
+
+void json_address(struct json_writer *w, uint32_t address)
+{
+    json_hex_bits(w, address, 32);
+}
+
+void json_mask64(struct json_writer *w, uint64_t mask)
+{
+    json_hex_bits(w, mask, 64);
+}
+
+#define JSON_EXACT_LIMIT (UINT64_C(1) << 53)
+
+void json_value_member(struct json_writer *w, const char *key, uint64_t value, unsigned bits)
+{
+    char int_key[64];
+
+    json_key(w, key);
+    json_hex_bits(w, value, bits);
+    if (value < JSON_EXACT_LIMIT) {
+        snprintf(int_key, sizeof int_key, "%s_int", key);
+        json_key(w, int_key);
+        json_uint(w, value);
+    }
+}
+
+void json_double(struct json_writer *w, double value)
+{
+    start_item(w);
+    fprintf(w->out, "%.3f", value);
+}
+
 void json_bool(struct json_writer *w, bool value)
 {
     start_item(w);
@@ -118,6 +171,17 @@ void json_null(struct json_writer *w)
 {
     start_item(w);
     fputs("null", w->out);
+}
+
+void json_write_error_member(struct json_writer *w, enum tool_error_code code, const char *message)
+{
+    json_key(w, "error");
+    json_begin_object(w);
+    json_key(w, "code");
+    json_string(w, tool_error_code_name(code));
+    json_key(w, "message");
+    json_string(w, message);
+    json_end_object(w);
 }
 
 void json_finish(struct json_writer *w)

@@ -11,6 +11,8 @@
 #ifndef X86MSR_TOOL_MACHINE_H
 #define X86MSR_TOOL_MACHINE_H
 
+#include "diag.h"
+
 #include <x86msr/linux.h>
 #include <x86msr/meta.h>
 
@@ -34,6 +36,14 @@ bool machine_cpu_failure(int status);
  * spec does not know; `verb` is "read" or "write".
  */
 int machine_access_error(unsigned cpu, const char *verb, const struct msr_info *msr, uint32_t address, int status);
+
+/* What a failed access means here and what to do (msr_linux_explain_access:
+ * "run as root ...", "load it with 'modprobe msr'", "kernel lockdown ..."). */
+const char *machine_explain(int status, bool write);
+
+/* The error code of a failed access (no_driver, permission, lockdown, no_cpu,
+ * fault, io). */
+enum tool_error_code machine_error_code(int status, bool write);
 
 /* Prints "x86msr: cpu 3: cannot open ROOT/3/msr: CAUSE" for a failure of a
  * whole CPU met without one MSR in focus (dump); returns TOOL_EXIT_FAILURE. */

@@ -74,7 +74,18 @@ static int check_output(int status)
     return status;
 }
 
-int main(int argc, char **argv)
+/* --json anywhere before "--": the caller wants JSON, errors included. */
+static bool wants_json(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0)
+            return true;
+    return false;
+}
+
+static int run(int argc, char **argv)
 {
     const struct command *cmd;
 
@@ -86,4 +97,10 @@ int main(int argc, char **argv)
     if (cmd == NULL)
         return unknown_command(argv[1]);
     return check_output(run_command(cmd, argc - 1, argv + 1));
+}
+
+int main(int argc, char **argv)
+{
+    diag_json_errors(wants_json(argc, argv));
+    return check_output(diag_finish(run(argc, argv)));
 }

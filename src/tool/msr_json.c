@@ -36,18 +36,18 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
     } else if (c->kind == MSR_CONDITION_KIND_FAMILY) {
         uint16_t i;
         json_key(w, "family");
-        json_hex(w, c->family);
+        json_hex_bits(w, c->family, 8);
         json_key(w, "models");
         json_begin_array(w);
         for (i = 0; i < c->model_count; i++)
-            json_hex(w, c->models[i]);
+            json_hex_bits(w, c->models[i], 8);
         json_end_array(w);
     } else {
         if (c->kind == MSR_CONDITION_KIND_CPUID) {
             json_key(w, "leaf");
-            json_hex(w, c->leaf);
+            json_address(w, c->leaf);
             json_key(w, "subleaf");
-            json_hex(w, c->subleaf);
+            json_address(w, c->subleaf);
             json_key(w, "register");
             json_string(w, msr_cpuid_reg_name(c->reg));
         } else {
@@ -56,7 +56,7 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
             json_string(w, c->msr_name ? c->msr_name
                            : target ? (c->msr_stride && target->array_name ? target->array_name : target->name) : "?");
             json_key(w, "address");
-            json_hex(w, c->msr);
+            json_address(w, c->msr);
         }
         if (c->flags & MSR_CONDITION_BIT_IS_INDEX) {
             json_key(w, "bit");
@@ -111,10 +111,8 @@ void json_write_field(struct json_writer *w, const struct msr_field_info *field)
     json_string(w, msr_access_name(field->access));
     json_key(w, "description");
     json_string(w, field->description);
-    if (field->has_reset) {
-        json_key(w, "reset");
-        json_hex(w, field->reset);
-    }
+    if (field->has_reset)
+        json_value_member(w, "reset", field->reset, (unsigned)field->msb - field->lsb + 1);
     if (field->enum_values != NULL) {
         json_key(w, "enum");
         write_enum(w, field);
@@ -125,6 +123,14 @@ void json_write_field(struct json_writer *w, const struct msr_field_info *field)
     }
     if (field->canonical) {
         json_key(w, "canonical");
+        json_bool(w, true);
+    }
+    if (field->undocumented) {
+        json_key(w, "undocumented");
+        json_bool(w, true);
+    }
+    if (field->counter) {
+        json_key(w, "counter");
         json_bool(w, true);
     }
     json_end_object(w);
@@ -144,7 +150,7 @@ void json_write_msr_members(struct json_writer *w, const struct msr_info *msr)
     json_key(w, "name");
     json_string(w, msr->name);
     json_key(w, "address");
-    json_hex(w, msr->address);
+    json_address(w, msr->address);
     json_key(w, "category");
     json_string(w, category_name(msr));
     json_key(w, "access");
@@ -181,11 +187,11 @@ void json_write_msr_members(struct json_writer *w, const struct msr_info *msr)
         json_end_object(w);
     }
     json_key(w, "reserved_mask");
-    json_hex(w, msr->reserved_mask);
+    json_mask64(w, msr->reserved_mask);
     json_key(w, "writable_mask");
-    json_hex(w, msr->writable_mask);
+    json_mask64(w, msr->writable_mask);
     json_key(w, "w1c_mask");
-    json_hex(w, msr->w1c_mask);
+    json_mask64(w, msr->w1c_mask);
     json_key(w, "fields");
     json_begin_array(w);
     for (i = 0; i < msr->field_count; i++)

@@ -1,15 +1,16 @@
 /*
  * The JSON description of an MSR and of its fields, one shape for every
- * subcommand that prints metadata (list, show; later read and dump):
+ * subcommand that prints metadata (list, show):
  *
- *   {"name", "address" "0x..", "category", "access", "vendors" [..],
- *    "aliases" [..], "description", "ref", "cpuid" [{leaf, subleaf,
- *    register, bit}], "condition" (a presence condition CPUID cannot
- *    express, when there is one), "array" {name, index, count} (arrays only),
- *    "reserved_mask" "0x..", "fields" [..]}
+ *   {"name", "address" "0x0000003A", "category", "access", "vendors" [..],
+ *    "aliases" [..], "description", "ref", "present_if" (text) and
+ *    "present_if_tree" (when there is a condition), "array" {name, index,
+ *    count} (arrays only), "reserved_mask", "writable_mask", "w1c_mask"
+ *    (16 hex digits), "fields" [..]}
  *   field: {"name", "lsb", "msb", "access", "description",
- *           "reset" "0x.." (when documented), "enum" [{name, value,
- *           description}] (when enumerated)}
+ *           "reset" and "reset_int" (when documented), "enum" [{name, value,
+ *           description}] (when enumerated), "vendors", "canonical",
+ *           "undocumented", "counter" (when set)}
  */
 #ifndef X86MSR_TOOL_MSR_JSON_H
 #define X86MSR_TOOL_MSR_JSON_H

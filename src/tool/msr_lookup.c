@@ -43,12 +43,12 @@ static const struct msr_info *lookup_by_address(const char *arg)
     const struct msr_info *msr;
 
     if (!parse_number(arg, 32, &address, why, sizeof why)) {
-        usage_error("invalid MSR address '%s': %s", arg, why);
+        usage_error_code(ERR_BAD_NUMBER, "invalid MSR address '%s': %s", arg, why);
         return NULL;
     }
     msr = spec_msr_at((uint32_t)address);
     if (msr == NULL)
-        usage_error("no MSR at address 0x%" PRIX64 " in the spec", address);
+        usage_error_code(ERR_UNKNOWN_MSR, "no MSR at address 0x%08" PRIX64 " in the spec", address);
     return msr;
 }
 
@@ -68,18 +68,53 @@ const struct msr_info *lookup_msr(const char *arg)
         arg[3] == '_' && (msr = msr_find_by_name(arg + 4)) != NULL)
         return msr;
     if (arg[0] == '\0') {
-        usage_error("empty MSR name");
+        usage_error_code(ERR_UNKNOWN_MSR, "empty MSR name");
         return NULL;
     }
     suggestion_init(&s, arg);
     offer_msr_names(&s);
-    usage_error("unknown MSR '%s'%s", arg, suggestion_hint(&s));
+    usage_error_code(ERR_UNKNOWN_MSR, "unknown MSR '%s'%s", arg, suggestion_hint(&s));
     return NULL;
 }
 
+/* This machine's CPUID, each leaf asked once: under a hypervisor every
+ * `cpuid` instruction is a VM exit (microseconds), and judging a shared
+ * address asks for the vendor leaves again each time -- a dump of every
+ * register of 64 CPUs asked 150,000 times and took half a minute. */
+struct cpuid_memo {
+    uint32_t leaf, subleaf;
+    bool known;
+    struct msr_cpuid_regs regs;
+};
+
+static struct cpuid_memo memo[64];
+static size_t memo_count;
+
+static bool cached_query(void *ctx, uint32_t leaf, uint32_t subleaf, struct msr_cpuid_regs *out)
+{
+    size_t i;
+
+    (void)ctx;
+    for (i = 0; i < memo_count; i++)
+        if (memo[i].leaf == leaf && memo[i].subleaf == subleaf) {
+            *out = memo[i].regs;
+            return memo[i].known;
+        }
+    if (memo_count == sizeof memo / sizeof memo[0])
+        return msr_cpuid_native.query(msr_cpuid_native.ctx, leaf, subleaf, out);
+    memo[memo_count].leaf = leaf;
+    memo[memo_count].subleaf = subleaf;
+    memset(&memo[memo_count].regs, 0, sizeof memo[memo_count].regs);
+    memo[memo_count].known = msr_cpuid_native.query(msr_cpuid_native.ctx, leaf, subleaf, &memo[memo_count].regs);
+    *out = memo[memo_count].regs;
+    return memo[memo_count++].known;
+}
+
+const struct msr_cpuid_source cpuid_this_machine = {cached_query, NULL};
+
 /* Whose CPU a shared address is judged for: this machine's unless a command
  * was given --cpuid FILE. */
-static struct msr_facts judged_facts = {&msr_cpuid_native, NULL, NULL};
+static struct msr_facts judged_facts = {&cpuid_this_machine, NULL, NULL};
 static bool judged_dump;
 
 void lookup_use_cpuid(const struct msr_cpuid_source *cpuid)
@@ -131,7 +166,7 @@ bool lookup_target(const char *arg, struct msr_target *out)
 
     if (arg[0] >= '0' && arg[0] <= '9') {
         if (!parse_number(arg, 32, &address, why, sizeof why)) {
-            usage_error("invalid MSR address '%s': %s", arg, why);
+            usage_error_code(ERR_BAD_NUMBER, "invalid MSR address '%s': %s", arg, why);
             return false;
         }
         out->address = (uint32_t)address;
@@ -151,6 +186,6 @@ bool parse_value_arg(const char *arg, uint64_t *value)
 
     if (parse_number(arg, 64, value, why, sizeof why))
         return true;
-    usage_error("invalid value '%s': %s", arg, why);
+    usage_error_code(ERR_BAD_NUMBER, "invalid value '%s': %s", arg, why);
     return false;
 }

@@ -12,6 +12,9 @@
 #include <x86msr/cpuid.h>
 #include <x86msr/meta.h>
 
+/* This machine's CPUID (msr_cpuid_native), each leaf asked once. */
+extern const struct msr_cpuid_source cpuid_this_machine;
+
 /* The MSR `arg` names, or NULL after printing the error (exit with
  * TOOL_EXIT_USAGE). */
 const struct msr_info *lookup_msr(const char *arg);

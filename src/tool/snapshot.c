@@ -21,7 +21,7 @@ struct parser {
 
 static int parse_error(const struct parser *p, const char *what, const char *detail)
 {
-    return usage_error("%s:%lu: %s%s", p->path, p->line, what, detail ? detail : "");
+    return usage_error_code(ERR_BAD_FILE, "%s:%lu: %s%s", p->path, p->line, what, detail ? detail : "");
 }
 
 /* realloc that ends the program when out of memory, like xmalloc. */
@@ -66,7 +66,7 @@ static int start_cpu(struct parser *p, unsigned cpu, unsigned long line)
             snprintf(detail, sizeof detail, " (values before the first '# cpu' line are cpu 0's)");
         else
             snprintf(detail, sizeof detail, " (first at line %lu)", existing->line);
-        return usage_error("%s:%lu: cpu %u appears twice%s", p->path, p->line, cpu, detail);
+        return usage_error_code(ERR_BAD_FILE, "%s:%lu: cpu %u appears twice%s", p->path, p->line, cpu, detail);
     }
     if (s->count == s->capacity)
         s->cpus = grow(s->cpus, &s->capacity, 8, sizeof *s->cpus);
@@ -103,10 +103,10 @@ static int parse_comment(struct parser *p, const char *text)
     memcpy(number, number_start, length);
     number[length] = '\0';
     if (!parse_number(number, 32, &cpu, why, sizeof why))
-        return usage_error("%s:%lu: invalid cpu number '%s': %s", p->path, p->line, number, why);
+        return usage_error_code(ERR_BAD_FILE, "%s:%lu: invalid cpu number '%s': %s", p->path, p->line, number, why);
     if (cpu >= MSR_LINUX_MAX_CPUS)
-        return usage_error("%s:%lu: invalid cpu number '%s': the largest is %u", p->path, p->line, number,
-                           MSR_LINUX_MAX_CPUS - 1);
+        return usage_error_code(ERR_BAD_FILE, "%s:%lu: invalid cpu number '%s': the largest is %u", p->path,
+                                p->line, number, MSR_LINUX_MAX_CPUS - 1);
     return start_cpu(p, (unsigned)cpu, p->line);
 }
 
@@ -174,9 +174,9 @@ static int parse_line(struct parser *p, char *line)
     if (n > 2)
         return parse_error(p, "expected 'ADDRESS VALUE', got more words", NULL);
     if (!parse_number(words[0], 32, &address, why, sizeof why))
-        return usage_error("%s:%lu: invalid address '%s': %s", p->path, p->line, words[0], why);
+        return usage_error_code(ERR_BAD_FILE, "%s:%lu: invalid address '%s': %s", p->path, p->line, words[0], why);
     if (!parse_number(words[1], 64, &value, why, sizeof why))
-        return usage_error("%s:%lu: invalid value '%s': %s", p->path, p->line, words[1], why);
+        return usage_error_code(ERR_BAD_FILE, "%s:%lu: invalid value '%s': %s", p->path, p->line, words[1], why);
     return add_entry(p, (uint32_t)address, value);
 }
 
@@ -210,8 +210,10 @@ static int finish(const char *path, struct snapshot *s)
             qsort(c->entries, c->count, sizeof *c->entries, compare_entries);
         for (j = 1; j < c->count; j++)
             if (c->entries[j].address == c->entries[j - 1].address)
-                return usage_error("%s:%lu: address 0x%" PRIX32 " given twice for cpu %u (first at line %lu)", path,
-                                   c->entries[j].line, c->entries[j].address, c->cpu, c->entries[j - 1].line);
+                return usage_error_code(ERR_BAD_FILE,
+                                        "%s:%lu: address 0x%08" PRIX32 " given twice for cpu %u (first at line %lu)",
+                                        path, c->entries[j].line, c->entries[j].address, c->cpu,
+                                        c->entries[j - 1].line);
     }
     return TOOL_EXIT_OK;
 }

@@ -308,7 +308,8 @@ def inspect_install(ctx, prefix, shared, tool=True):
                  f"{cmakedir}/x86msrTargets.cmake", f"{cmakedir}/x86msr_spec.cmake"}
     expected |= {f"{lib}/pkgconfig/{pc}.pc" for pc in PC_FILES}
     if tool:
-        expected |= {f"{a.bindir}/x86msr", f"{a.mandir}/man1/x86msr.1"}
+        expected |= {f"{a.bindir}/x86msr", f"{a.mandir}/man1/x86msr.1",
+                     f"{a.datadir}/bash-completion/completions/x86msr"}
     expected.add(f"{data}/spec/msrs.yaml")
     expected |= {f"{data}/tool/{f}" for f in os.listdir(os.path.join(ctx.source, "src", "tool"))
                  if f.endswith((".c", ".h"))}

@@ -303,6 +303,73 @@ START_TEST(explanations_say_what_to_do)
 }
 END_TEST
 
+/* The lockdown file as the kernel writes it, with `mode` active. */
+static void write_lockdown(const char *path, const char *mode)
+{
+    FILE *f = fopen(path, "w");
+
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s\n", strcmp(mode, "integrity") == 0         ? "none [integrity] confidentiality"
+                       : strcmp(mode, "confidentiality") == 0 ? "none integrity [confidentiality]"
+                                                              : "[none] integrity confidentiality");
+    fclose(f);
+}
+
+static int not_root_body(void)
+{
+    if (msr_linux_cause(MSR_LINUX_ERR_PERMISSION, 0) != MSR_LINUX_CAUSE_NOT_ROOT)
+        return 1;
+    if (msr_linux_cause(MSR_LINUX_ERR_PERMISSION, 1) != MSR_LINUX_CAUSE_NOT_ROOT)
+        return 2;
+    if (msr_linux_cause(MSR_LINUX_ERR_NO_DRIVER, 0) != MSR_LINUX_CAUSE_LOAD_DRIVER_AS_ROOT)
+        return 3;
+    if (strstr(msr_linux_explain_access(MSR_LINUX_ERR_PERMISSION, 0), "run as root or with CAP_SYS_RAWIO") == NULL)
+        return 4;
+    return 0;
+}
+
+/* What msr_linux_cause() tells apart, with the module tree and the lockdown
+ * file of the fake tree (X86MSR_MODULES_DIR, X86MSR_LOCKDOWN_FILE). */
+START_TEST(causes_fit_the_machine)
+{
+    char modules[160], lockdown[160];
+
+    snprintf(modules, sizeof modules, "%s/modules", tree.dir);
+    snprintf(lockdown, sizeof lockdown, "%s/lockdown", tree.dir);
+    ck_assert_int_eq(setenv(MSR_LINUX_MODULES_DIR_ENV, modules, 1), 0);
+    ck_assert_int_eq(setenv(MSR_LINUX_LOCKDOWN_FILE_ENV, lockdown, 1), 0);
+    /* no module tree: a container, whoever runs */
+    ck_assert_int_eq(msr_linux_cause(MSR_LINUX_ERR_NO_DRIVER, 0), MSR_LINUX_CAUSE_NO_MODULES);
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain_access(MSR_LINUX_ERR_NO_DRIVER, 0), "container"));
+    ck_assert_int_eq(mkdir(modules, 0755), 0);
+    /* statuses that say it all have no cause */
+    ck_assert_int_eq(msr_linux_cause(MSR_ERR_FAULT, 1), MSR_LINUX_CAUSE_NONE);
+    ck_assert_int_eq(msr_linux_cause(MSR_LINUX_ERR_NO_CPU, 0), MSR_LINUX_CAUSE_NONE);
+    ck_assert_ptr_null(msr_linux_cause_text(MSR_LINUX_CAUSE_NONE));
+    ck_assert_str_eq(msr_linux_explain_access(MSR_ERR_FAULT, 0), msr_linux_explain(MSR_ERR_FAULT));
+    if (geteuid() != 0) {
+        ck_assert_int_eq(not_root_body(), 0);
+        return;
+    }
+    ck_assert_int_eq(msr_linux_cause(MSR_LINUX_ERR_NO_DRIVER, 0), MSR_LINUX_CAUSE_LOAD_DRIVER);
+    ck_assert_str_eq(msr_linux_explain_access(MSR_LINUX_ERR_NO_DRIVER, 0),
+                     "the msr driver is not loaded: load it with 'modprobe msr'");
+    /* no lockdown file, or lockdown off: root without the capability */
+    ck_assert_int_eq(msr_linux_cause(MSR_LINUX_ERR_PERMISSION, 1), MSR_LINUX_CAUSE_NO_CAPABILITY);
+    write_lockdown(lockdown, "none");
+    ck_assert_int_eq(msr_linux_cause(MSR_LINUX_ERR_PERMISSION, 1), MSR_LINUX_CAUSE_NO_CAPABILITY);
+    write_lockdown(lockdown, "integrity");
+    ck_assert_int_eq(msr_linux_cause(MSR_LINUX_ERR_PERMISSION, 1), MSR_LINUX_CAUSE_LOCKDOWN);
+    ck_assert_int_eq(msr_linux_cause(MSR_LINUX_ERR_PERMISSION, 0), MSR_LINUX_CAUSE_NO_CAPABILITY); /* reads */
+    write_lockdown(lockdown, "confidentiality");
+    ck_assert_int_eq(msr_linux_cause(MSR_LINUX_ERR_PERMISSION, 1), MSR_LINUX_CAUSE_LOCKDOWN);
+    ck_assert_ptr_nonnull(strstr(msr_linux_explain_access(MSR_LINUX_ERR_PERMISSION, 1), "lockdown"));
+    ck_assert_int_eq(run_unprivileged(not_root_body), 0);
+    unsetenv(MSR_LINUX_MODULES_DIR_ENV);
+    unsetenv(MSR_LINUX_LOCKDOWN_FILE_ENV);
+}
+END_TEST
+
 START_TEST(one_descriptor_per_cpu_kept_until_release)
 {
     int before = open_fd_count();
@@ -473,6 +540,7 @@ int main(void)
     tcase_add_test(tc, read_only_msr_file_refuses_writes_only);
     tcase_add_test(tc, errno_mapping);
     tcase_add_test(tc, explanations_say_what_to_do);
+    tcase_add_test(tc, causes_fit_the_machine);
     tcase_add_test(tc, one_descriptor_per_cpu_kept_until_release);
     tcase_add_test(tc, cpu_root_comes_from_option_then_environment_then_default);
     tcase_add_test(tc, backend_adapter_runs_the_generated_accessors);

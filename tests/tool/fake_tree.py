@@ -29,7 +29,14 @@ class FakeTree:
         self.base = base
         self.root = os.path.join(base, "cpu")
         self.sysfs = os.path.join(base, "sys")
+        # What the tool's messages look at besides the tree (x86msr/linux.h,
+        # msr_linux_cause): the running kernel's module tree and the lockdown
+        # file. Fake too, so no test depends on the machine it runs on.
+        self.modules = os.path.join(base, "modules")
+        self.lockdown = os.path.join(base, "lockdown")
         os.makedirs(self.root, exist_ok=True)
+        os.makedirs(self.modules, exist_ok=True)
+        self.set_lockdown("none")
         os.chmod(base, 0o755)  # a test may drop root's privileges and still look in
 
     def path(self, cpu):
@@ -69,8 +76,19 @@ class FakeTree:
         with open(os.path.join(self.sysfs, "online"), "w") as f:
             f.write(text)
 
+    def set_lockdown(self, mode):
+        """The lockdown file as the kernel writes it, `mode` in brackets."""
+        with open(self.lockdown, "w") as f:
+            f.write(" ".join(f"[{m}]" if m == mode else m for m in ("none", "integrity", "confidentiality")) + "\n")
+        os.chmod(self.lockdown, 0o644)
+
+    def remove_modules(self):
+        """No module tree for the running kernel (a container)."""
+        os.rmdir(self.modules)
+
     def env(self, sysfs=False):
-        env = dict(os.environ, X86MSR_CPU_ROOT=self.root)
+        env = dict(os.environ, X86MSR_CPU_ROOT=self.root, X86MSR_MODULES_DIR=self.modules,
+                   X86MSR_LOCKDOWN_FILE=self.lockdown)
         env.pop("X86MSR_SYSFS_ROOT", None)
         if sysfs:
             env["X86MSR_SYSFS_ROOT"] = self.sysfs

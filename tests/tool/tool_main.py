@@ -1,6 +1,7 @@
 """The command line shared by the CLI test scripts: `--tool PATH` (or
 X86MSR_TOOL) names the x86msr executable under test; the rest goes to unittest."""
 
+import json
 import os
 import sys
 import unittest
@@ -19,6 +20,26 @@ def sample(items):
         return items
     step = (len(items) - 1) / (wanted - 1) if wanted > 1 else len(items)
     return [items[round(i * step)] for i in range(wanted)] if wanted > 1 else items[:1]
+
+
+ERROR_CODES = {"usage", "unknown_msr", "unknown_field", "unknown_name", "bad_number", "bad_value", "refused",
+               "bad_file", "no_driver", "permission", "lockdown", "no_cpu", "fault", "no_vmx", "inconsistent", "io"}
+
+
+def check_json_error(test, result, code=None):
+    """`result` (a failed run with --json) printed exactly one JSON error object on
+    stdout, {"error": {"code", "message"}}, whose message is the stderr line's."""
+    test.assertNotEqual(result.returncode, 0)
+    lines = result.stderr.splitlines()
+    test.assertGreaterEqual(len(lines), 1, result.stderr)
+    data = json.loads(result.stdout)
+    test.assertEqual(list(data), ["error"])
+    test.assertEqual(sorted(data["error"]), ["code", "message"])
+    test.assertIn(data["error"]["code"], ERROR_CODES)
+    if code is not None:
+        test.assertEqual(data["error"]["code"], code, result.stderr)
+    test.assertEqual("x86msr: " + data["error"]["message"], lines[0])
+    return data["error"]
 
 
 def run_tests(module):

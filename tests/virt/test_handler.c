@@ -404,10 +404,10 @@ END_TEST
 /* A register the spec lacks, described by hand: bits 3:0 rw, 7:4 ro,
  * 11:8 write-1-to-clear, bits 63:16 a canonical address. */
 static const struct msr_field_info status_fields[] = {
-    { "CTRL", 3, 0, MSR_ACCESS_RW, false, 0, "control", NULL, 0, 0, NULL, false, false },
-    { "STATE", 7, 4, MSR_ACCESS_RO, false, 0, "state", NULL, 0, 0, NULL, false, false },
-    { "EVENTS", 11, 8, MSR_ACCESS_RW1C, false, 0, "sticky events", NULL, 0, 0, NULL, false, false },
-    { "ADDR", 63, 16, MSR_ACCESS_RW, false, 0, "an address", NULL, 0, 0, NULL, true, false },
+    { "CTRL", 3, 0, MSR_ACCESS_RW, false, 0, "control", NULL, 0, 0, NULL, false, false, false },
+    { "STATE", 7, 4, MSR_ACCESS_RO, false, 0, "state", NULL, 0, 0, NULL, false, false, false },
+    { "EVENTS", 11, 8, MSR_ACCESS_RW1C, false, 0, "sticky events", NULL, 0, 0, NULL, false, false, false },
+    { "ADDR", 63, 16, MSR_ACCESS_RW, false, 0, "an address", NULL, 0, 0, NULL, true, false, false },
 };
 static const struct msr_info status_info = {
     "TEST_STATUS", 0x4000F000u, 0, MSR_ACCESS_RW, MSR_VENDOR_ALL, "A test register", "", NULL, 0,

@@ -132,7 +132,7 @@ class JsonTests(unittest.TestCase):
         self.assertEqual(bit(doc, "primary", "ACTIVATE_SECONDARY_CONTROLS")["state"], "no")
         self.assertIsNone(doc["ept_vpid"])
         self.assertIsNone(doc["vmfunc"])
-        self.assertEqual(doc["cr0_fixed0"], "0x80000021")
+        self.assertEqual(doc["cr0_fixed0"], "0x0000000080000021")  # 16 hex digits, as every register value
 
     def test_penryn(self):
         doc = report(PENRYN)
@@ -145,7 +145,7 @@ class JsonTests(unittest.TestCase):
         doc = report(SKYLAKE)
         self.assertTrue(doc["basic"]["true_controls"])
         self.assertTrue(doc["controls"]["primary"]["true_capability_used"])
-        self.assertEqual(doc["controls"]["primary"]["allowed0"], "0x4006172")
+        self.assertEqual(doc["controls"]["primary"]["allowed0"], "0x04006172")  # the set's width: 32 bits
         self.assertEqual(bit(doc, "primary", "CR3_LOAD_EXITING")["state"], "default")
         self.assertEqual(bit(doc, "primary", "USE_MSR_BITMAPS")["state"], "yes")
         self.assertEqual(bit(doc, "entry", "LOAD_DEBUG_CONTROLS")["state"], "default")
@@ -164,7 +164,7 @@ class JsonTests(unittest.TestCase):
         doc = report(TERTIARY)
         tertiary = doc["controls"]["tertiary"]
         self.assertTrue(tertiary["present"])
-        self.assertEqual(tertiary["allowed0"], "0x0")
+        self.assertEqual(tertiary["allowed0"], "0x0000000000000000")  # a 64-bit set
         self.assertEqual(tertiary["allowed1"], "0x8000000000000011")
         self.assertEqual(bit(doc, "tertiary", "IPI_VIRTUALIZATION")["state"], "yes")
         self.assertEqual(bit(doc, "tertiary", "ENABLE_HLAT")["state"], "no")
@@ -232,6 +232,24 @@ class ErrorTests(unittest.TestCase):
         path = self.write(text)
         self.assert_one_line_error(run("--from", path), 2, "IA32_VMX_PINBASED_CTLS (0x481) contradicts itself")
 
+    def test_errors_with_json_are_one_error_object(self):
+        for args, code in ((["--from", self.skylake_without(0x48D)], "bad_file"),
+                           (["--from", "/nonexistent/snapshot"], "io"),
+                           (["--from", snapshot(SKYLAKE), "-c", "3"], "no_cpu")):
+            with self.subTest(args=args):
+                result = run(*args, "--json")
+                self.assertNotEqual(result.returncode, 0)
+                self.assertEqual(json.loads(result.stdout),
+                                 {"error": {"code": code, "message": result.stderr[len("x86msr: "):-1]}})
+
+    def test_values_are_padded_and_given_as_integers(self):
+        msrs = {m["name"]: m for m in report(SKYLAKE)["msrs"]}
+        # above 2^53: the hex string only (an integer would be rounded by many JSON parsers)
+        self.assertEqual(msrs["IA32_VMX_BASIC"], {"name": "IA32_VMX_BASIC", "address": "0x00000480",
+                                                  "value": "0x00DA040000000004"})
+        self.assertEqual(msrs["IA32_VMX_MISC"], {"name": "IA32_VMX_MISC", "address": "0x00000485",
+                                                 "value": "0x000000007004C1E7", "value_int": 0x7004C1E7})
+
     def test_unreadable_file_is_a_runtime_error(self):
         missing = os.path.join(tempfile.gettempdir(), "x86msr-no-such-snapshot.txt")
         self.assert_one_line_error(run("--from", missing), 1, missing)
@@ -281,6 +299,10 @@ class LiveTests(unittest.TestCase):
         self.assertEqual(result.stdout, "")
         self.assertEqual(result.stderr, "x86msr: cpu 0: no VMX: IA32_VMX_BASIC (0x480) is not implemented "
                                         "(not an Intel CPU with VMX, or a hypervisor hides it)\n")
+        # with --json, the same as the error object on stdout (docs/tool.md, "JSON errors")
+        result = self.live(root, "--json")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(json.loads(result.stdout), {"error": {"code": "no_vmx", "message": result.stderr[8:-1]}})
 
     def test_cpu_selection(self):
         root = self.make_tree({0: ([], 0x100), 1: ([], 0x100)})

@@ -36,7 +36,7 @@ typedef union msr_irperf_count {
 } msr_irperf_count_t;
 
 /*
- * COUNT, bits 63:0, rw: Instructions retired.
+ * COUNT, bits 63:0, rw: Instructions retired. A counter: wraps to 0 past its width.
  */
 #define MSR_IRPERF_COUNT_COUNT_SHIFT 0
 #define MSR_IRPERF_COUNT_COUNT_WIDTH 64
@@ -595,7 +595,7 @@ typedef union msr_perf_legacy_ctrx {
 } msr_perf_legacy_ctrx_t;
 
 /*
- * COUNT, bits 63:0, rw: Event or duration count.
+ * COUNT, bits 63:0, rw: Event or duration count. A counter: wraps to 0 past its width.
  */
 #define MSR_PERF_LEGACY_CTRx_COUNT_SHIFT 0
 #define MSR_PERF_LEGACY_CTRx_COUNT_WIDTH 64
@@ -802,7 +802,8 @@ typedef union msr_perf_ctrx {
 } msr_perf_ctrx_t;
 
 /*
- * COUNT, bits 63:0, rw: Event or duration count (implementation-dependent width).
+ * COUNT, bits 63:0, rw: Event or duration count (implementation-dependent width). A
+ * counter: wraps to 0 past its width.
  */
 #define MSR_PERF_CTRx_COUNT_SHIFT 0
 #define MSR_PERF_CTRx_COUNT_WIDTH 64
@@ -927,7 +928,8 @@ typedef union msr_l2i_perf_ctrx {
 } msr_l2i_perf_ctrx_t;
 
 /*
- * COUNT, bits 63:0, rw: Event count (implementation-dependent width).
+ * COUNT, bits 63:0, rw: Event count (implementation-dependent width). A counter: wraps
+ * to 0 past its width.
  */
 #define MSR_L2I_PERF_CTRx_COUNT_SHIFT 0
 #define MSR_L2I_PERF_CTRx_COUNT_WIDTH 64
@@ -1052,7 +1054,8 @@ typedef union msr_nb_perf_ctrx {
 } msr_nb_perf_ctrx_t;
 
 /*
- * COUNT, bits 63:0, rw: Event count (implementation-dependent width).
+ * COUNT, bits 63:0, rw: Event count (implementation-dependent width). A counter: wraps
+ * to 0 past its width.
  */
 #define MSR_NB_PERF_CTRx_COUNT_SHIFT 0
 #define MSR_NB_PERF_CTRx_COUNT_WIDTH 64

@@ -36,7 +36,8 @@ typedef union msr_mperf_rd_only {
 } msr_mperf_rd_only_t;
 
 /*
- * MPERF_RD_ONLY, bits 63:0, ro: Maximum-performance frequency clock count. Reset: 0.
+ * MPERF_RD_ONLY, bits 63:0, ro: Maximum-performance frequency clock count. Reset: 0. A
+ * counter: wraps to 0 past its width.
  */
 #define MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_SHIFT 0
 #define MSR_MPERF_RD_ONLY_MPERF_RD_ONLY_WIDTH 64
@@ -65,7 +66,8 @@ typedef union msr_aperf_rd_only {
 } msr_aperf_rd_only_t;
 
 /*
- * APERF_RD_ONLY, bits 63:0, ro: Actual-performance frequency clock count. Reset: 0.
+ * APERF_RD_ONLY, bits 63:0, ro: Actual-performance frequency clock count. Reset: 0. A
+ * counter: wraps to 0 past its width.
  */
 #define MSR_APERF_RD_ONLY_APERF_RD_ONLY_SHIFT 0
 #define MSR_APERF_RD_ONLY_APERF_RD_ONLY_WIDTH 64
@@ -527,7 +529,7 @@ typedef union msr_core_energy_stat {
 
 /*
  * ENERGY, bits 31:0, ro: Accumulated energy consumed by the domain (units of 2^-ESU
- * joules).
+ * joules). A counter: wraps to 0 past its width.
  */
 #define MSR_CORE_ENERGY_STAT_ENERGY_SHIFT 0
 #define MSR_CORE_ENERGY_STAT_ENERGY_WIDTH 32
@@ -558,7 +560,7 @@ typedef union msr_pkg_energy_stat {
 
 /*
  * ENERGY, bits 31:0, ro: Accumulated energy consumed by the domain (units of 2^-ESU
- * joules).
+ * joules). A counter: wraps to 0 past its width.
  */
 #define MSR_PKG_ENERGY_STAT_ENERGY_SHIFT 0
 #define MSR_PKG_ENERGY_STAT_ENERGY_WIDTH 32

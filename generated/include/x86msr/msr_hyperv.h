@@ -270,7 +270,8 @@ typedef union msr_hv_x64_msr_time_ref_count {
 } msr_hv_x64_msr_time_ref_count_t;
 
 /*
- * COUNT, bits 63:0, ro: Reference time in 100 ns units.
+ * COUNT, bits 63:0, ro: Reference time in 100 ns units. A counter: wraps to 0 past its
+ * width.
  */
 #define MSR_HV_X64_MSR_TIME_REF_COUNT_COUNT_SHIFT 0
 #define MSR_HV_X64_MSR_TIME_REF_COUNT_COUNT_WIDTH 64

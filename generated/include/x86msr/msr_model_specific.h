@@ -40,7 +40,7 @@ typedef union msr_knc_perfctrx {
 } msr_knc_perfctrx_t;
 
 /*
- * COUNT, bits 39:0, rw: Counter value.
+ * COUNT, bits 39:0, rw: Counter value. A counter: wraps to 0 past its width.
  */
 #define MSR_KNC_PERFCTRx_COUNT_SHIFT 0
 #define MSR_KNC_PERFCTRx_COUNT_WIDTH 40
@@ -224,7 +224,8 @@ typedef union msr_smi_count {
 } msr_smi_count_t;
 
 /*
- * SMI_COUNT, bits 31:0, ro: Running count of system management interrupts.
+ * SMI_COUNT, bits 31:0, ro: Running count of system management interrupts. A counter:
+ * wraps to 0 past its width.
  */
 #define MSR_SMI_COUNT_SMI_COUNT_SHIFT 0
 #define MSR_SMI_COUNT_SMI_COUNT_WIDTH 32

@@ -43,7 +43,8 @@ typedef union msr_bpu_counterx {
 } msr_bpu_counterx_t;
 
 /*
- * COUNT, bits 39:0, rw: Counter value; reads through RDPMC or RDMSR.
+ * COUNT, bits 39:0, rw: Counter value; reads through RDPMC or RDMSR. A counter: wraps
+ * to 0 past its width.
  */
 #define MSR_BPU_COUNTERx_COUNT_SHIFT 0
 #define MSR_BPU_COUNTERx_COUNT_WIDTH 40
@@ -85,7 +86,8 @@ typedef union msr_ms_counterx {
 } msr_ms_counterx_t;
 
 /*
- * COUNT, bits 39:0, rw: Counter value; reads through RDPMC or RDMSR.
+ * COUNT, bits 39:0, rw: Counter value; reads through RDPMC or RDMSR. A counter: wraps
+ * to 0 past its width.
  */
 #define MSR_MS_COUNTERx_COUNT_SHIFT 0
 #define MSR_MS_COUNTERx_COUNT_WIDTH 40
@@ -127,7 +129,8 @@ typedef union msr_flame_counterx {
 } msr_flame_counterx_t;
 
 /*
- * COUNT, bits 39:0, rw: Counter value; reads through RDPMC or RDMSR.
+ * COUNT, bits 39:0, rw: Counter value; reads through RDPMC or RDMSR. A counter: wraps
+ * to 0 past its width.
  */
 #define MSR_FLAME_COUNTERx_COUNT_SHIFT 0
 #define MSR_FLAME_COUNTERx_COUNT_WIDTH 40
@@ -171,7 +174,8 @@ typedef union msr_iq_counterx {
 } msr_iq_counterx_t;
 
 /*
- * COUNT, bits 39:0, rw: Counter value; reads through RDPMC or RDMSR.
+ * COUNT, bits 39:0, rw: Counter value; reads through RDPMC or RDMSR. A counter: wraps
+ * to 0 past its width.
  */
 #define MSR_IQ_COUNTERx_COUNT_SHIFT 0
 #define MSR_IQ_COUNTERx_COUNT_WIDTH 40

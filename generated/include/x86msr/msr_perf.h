@@ -50,7 +50,7 @@ typedef union msr_ia32_pmcx {
 
 /*
  * COUNTER, bits 63:0, rw: Counter value; the implemented width is CPUID.0AH:EAX[23:16]
- * bits.
+ * bits. A counter: wraps to 0 past its width.
  */
 #define MSR_IA32_PMCx_COUNTER_SHIFT 0
 #define MSR_IA32_PMCx_COUNTER_WIDTH 64
@@ -247,7 +247,7 @@ typedef union msr_ia32_fixed_ctrx {
 
 /*
  * COUNTER, bits 63:0, rw: Counter value; the implemented width is CPUID.0AH:EDX[12:5]
- * bits.
+ * bits. A counter: wraps to 0 past its width.
  */
 #define MSR_IA32_FIXED_CTRx_COUNTER_SHIFT 0
 #define MSR_IA32_FIXED_CTRx_COUNTER_WIDTH 64
@@ -2246,7 +2246,7 @@ typedef union msr_ia32_a_pmcx {
 
 /*
  * COUNTER, bits 63:0, rw: Counter value; the implemented width is CPUID.0AH:EAX[23:16]
- * bits.
+ * bits. A counter: wraps to 0 past its width.
  */
 #define MSR_IA32_A_PMCx_COUNTER_SHIFT 0
 #define MSR_IA32_A_PMCx_COUNTER_WIDTH 64
@@ -2416,7 +2416,7 @@ typedef union msr_ia32_pmc_gpx_ctr {
 
 /*
  * COUNTER, bits 63:0, rw: Counter value; the implemented width is CPUID.0AH:EAX[23:16]
- * bits.
+ * bits. A counter: wraps to 0 past its width.
  */
 #define MSR_IA32_PMC_GPx_CTR_COUNTER_SHIFT 0
 #define MSR_IA32_PMC_GPx_CTR_COUNTER_WIDTH 64
@@ -2717,7 +2717,7 @@ typedef union msr_ia32_pmc_fxx_ctr {
 
 /*
  * COUNTER, bits 63:0, rw: Counter value; the implemented width is CPUID.0AH:EDX[12:5]
- * bits.
+ * bits. A counter: wraps to 0 past its width.
  */
 #define MSR_IA32_PMC_FXx_CTR_COUNTER_SHIFT 0
 #define MSR_IA32_PMC_FXx_CTR_COUNTER_WIDTH 64

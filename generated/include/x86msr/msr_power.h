@@ -407,7 +407,8 @@ typedef union msr_ia32_mperf {
 } msr_ia32_mperf_t;
 
 /*
- * C0_MCNT, bits 63:0, rw: C0 count at TSC frequency; cleared on wrap of IA32_APERF.
+ * C0_MCNT, bits 63:0, rw: C0 count at TSC frequency; cleared on wrap of IA32_APERF. A
+ * counter: wraps to 0 past its width.
  */
 #define MSR_IA32_MPERF_C0_MCNT_SHIFT 0
 #define MSR_IA32_MPERF_C0_MCNT_WIDTH 64
@@ -442,6 +443,7 @@ typedef union msr_ia32_aperf {
 
 /*
  * C0_ACNT, bits 63:0, rw: C0 count at the actual clock; cleared on wrap of IA32_MPERF.
+ * A counter: wraps to 0 past its width.
  */
 #define MSR_IA32_APERF_C0_ACNT_SHIFT 0
 #define MSR_IA32_APERF_C0_ACNT_WIDTH 64
@@ -1063,7 +1065,8 @@ typedef union msr_pkg_c3_residency {
 } msr_pkg_c3_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_PKG_C3_RESIDENCY_COUNT_SHIFT 0
 #define MSR_PKG_C3_RESIDENCY_COUNT_WIDTH 64
@@ -1092,7 +1095,8 @@ typedef union msr_pkg_c6_residency {
 } msr_pkg_c6_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_PKG_C6_RESIDENCY_COUNT_SHIFT 0
 #define MSR_PKG_C6_RESIDENCY_COUNT_WIDTH 64
@@ -1123,7 +1127,8 @@ typedef union msr_atom_pkg_c6_residency {
 } msr_atom_pkg_c6_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_ATOM_PKG_C6_RESIDENCY_COUNT_SHIFT 0
 #define MSR_ATOM_PKG_C6_RESIDENCY_COUNT_WIDTH 64
@@ -1154,7 +1159,8 @@ typedef union msr_pkg_c7_residency {
 } msr_pkg_c7_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_PKG_C7_RESIDENCY_COUNT_SHIFT 0
 #define MSR_PKG_C7_RESIDENCY_COUNT_WIDTH 64
@@ -1183,7 +1189,8 @@ typedef union msr_core_c3_residency {
 } msr_core_c3_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_CORE_C3_RESIDENCY_COUNT_SHIFT 0
 #define MSR_CORE_C3_RESIDENCY_COUNT_WIDTH 64
@@ -1212,7 +1219,8 @@ typedef union msr_core_c6_residency {
 } msr_core_c6_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_CORE_C6_RESIDENCY_COUNT_SHIFT 0
 #define MSR_CORE_C6_RESIDENCY_COUNT_WIDTH 64
@@ -1241,7 +1249,8 @@ typedef union msr_core_c7_residency {
 } msr_core_c7_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_CORE_C7_RESIDENCY_COUNT_SHIFT 0
 #define MSR_CORE_C7_RESIDENCY_COUNT_WIDTH 64
@@ -1271,7 +1280,8 @@ typedef union msr_xeon_phi_core_c6_residency {
 } msr_xeon_phi_core_c6_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_XEON_PHI_CORE_C6_RESIDENCY_COUNT_SHIFT 0
 #define MSR_XEON_PHI_CORE_C6_RESIDENCY_COUNT_WIDTH 64
@@ -1583,7 +1593,8 @@ typedef union msr_pkg_c2_residency {
 } msr_pkg_c2_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_PKG_C2_RESIDENCY_COUNT_SHIFT 0
 #define MSR_PKG_C2_RESIDENCY_COUNT_WIDTH 64
@@ -1723,7 +1734,7 @@ typedef union msr_pkg_energy_status {
 
 /*
  * ENERGY, bits 31:0, ro: Accumulated energy consumed by the domain (units of 2^-ESU
- * joules).
+ * joules). A counter: wraps to 0 past its width.
  */
 #define MSR_PKG_ENERGY_STATUS_ENERGY_SHIFT 0
 #define MSR_PKG_ENERGY_STATUS_ENERGY_WIDTH 32
@@ -1754,7 +1765,8 @@ typedef union msr_pkg_perf_status {
 
 /*
  * THROTTLED_TIME, bits 31:0, ro: Time the domain spent throttled below the requested
- * performance because of its power limit, in RAPL time units.
+ * performance because of its power limit, in RAPL time units. A counter: wraps to 0
+ * past its width.
  */
 #define MSR_PKG_PERF_STATUS_THROTTLED_TIME_SHIFT 0
 #define MSR_PKG_PERF_STATUS_THROTTLED_TIME_WIDTH 32
@@ -1919,7 +1931,7 @@ typedef union msr_dram_energy_status {
 
 /*
  * ENERGY, bits 31:0, ro: Accumulated energy consumed by the domain (units of 2^-ESU
- * joules).
+ * joules). A counter: wraps to 0 past its width.
  */
 #define MSR_DRAM_ENERGY_STATUS_ENERGY_SHIFT 0
 #define MSR_DRAM_ENERGY_STATUS_ENERGY_WIDTH 32
@@ -1950,7 +1962,8 @@ typedef union msr_dram_perf_status {
 
 /*
  * THROTTLED_TIME, bits 31:0, ro: Time the domain spent throttled below the requested
- * performance because of its power limit, in RAPL time units.
+ * performance because of its power limit, in RAPL time units. A counter: wraps to 0
+ * past its width.
  */
 #define MSR_DRAM_PERF_STATUS_THROTTLED_TIME_SHIFT 0
 #define MSR_DRAM_PERF_STATUS_THROTTLED_TIME_WIDTH 32
@@ -2040,7 +2053,8 @@ typedef union msr_pkg_c8_residency {
 } msr_pkg_c8_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_PKG_C8_RESIDENCY_COUNT_SHIFT 0
 #define MSR_PKG_C8_RESIDENCY_COUNT_WIDTH 64
@@ -2069,7 +2083,8 @@ typedef union msr_pkg_c9_residency {
 } msr_pkg_c9_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_PKG_C9_RESIDENCY_COUNT_SHIFT 0
 #define MSR_PKG_C9_RESIDENCY_COUNT_WIDTH 64
@@ -2098,7 +2113,8 @@ typedef union msr_pkg_c10_residency {
 } msr_pkg_c10_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_PKG_C10_RESIDENCY_COUNT_SHIFT 0
 #define MSR_PKG_C10_RESIDENCY_COUNT_WIDTH 64
@@ -2370,7 +2386,7 @@ typedef union msr_pp0_energy_status {
 
 /*
  * ENERGY, bits 31:0, ro: Accumulated energy consumed by the domain (units of 2^-ESU
- * joules).
+ * joules). A counter: wraps to 0 past its width.
  */
 #define MSR_PP0_ENERGY_STATUS_ENERGY_SHIFT 0
 #define MSR_PP0_ENERGY_STATUS_ENERGY_WIDTH 32
@@ -2436,7 +2452,8 @@ typedef union msr_pp0_perf_status {
 
 /*
  * THROTTLED_TIME, bits 31:0, ro: Time the domain spent throttled below the requested
- * performance because of its power limit, in RAPL time units.
+ * performance because of its power limit, in RAPL time units. A counter: wraps to 0
+ * past its width.
  */
 #define MSR_PP0_PERF_STATUS_THROTTLED_TIME_SHIFT 0
 #define MSR_PP0_PERF_STATUS_THROTTLED_TIME_WIDTH 32
@@ -2540,7 +2557,7 @@ typedef union msr_pp1_energy_status {
 
 /*
  * ENERGY, bits 31:0, ro: Accumulated energy consumed by the domain (units of 2^-ESU
- * joules).
+ * joules). A counter: wraps to 0 past its width.
  */
 #define MSR_PP1_ENERGY_STATUS_ENERGY_SHIFT 0
 #define MSR_PP1_ENERGY_STATUS_ENERGY_WIDTH 32
@@ -2844,7 +2861,7 @@ typedef union msr_platform_energy_status {
 
 /*
  * ENERGY, bits 31:0, ro: Accumulated energy consumed by the domain (units of 2^-ESU
- * joules).
+ * joules). A counter: wraps to 0 past its width.
  */
 #define MSR_PLATFORM_ENERGY_STATUS_ENERGY_SHIFT 0
 #define MSR_PLATFORM_ENERGY_STATUS_ENERGY_WIDTH 32
@@ -2874,7 +2891,7 @@ typedef union msr_pperf {
 } msr_pperf_t;
 
 /*
- * PCNT, bits 63:0, ro: Productive cycle count.
+ * PCNT, bits 63:0, ro: Productive cycle count. A counter: wraps to 0 past its width.
  */
 #define MSR_PPERF_PCNT_SHIFT 0
 #define MSR_PPERF_PCNT_WIDTH 64
@@ -3045,7 +3062,8 @@ typedef union msr_weighted_core_c0 {
 } msr_weighted_core_c0_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_WEIGHTED_CORE_C0_COUNT_SHIFT 0
 #define MSR_WEIGHTED_CORE_C0_COUNT_WIDTH 64
@@ -3074,7 +3092,8 @@ typedef union msr_any_core_c0 {
 } msr_any_core_c0_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_ANY_CORE_C0_COUNT_SHIFT 0
 #define MSR_ANY_CORE_C0_COUNT_WIDTH 64
@@ -3103,7 +3122,8 @@ typedef union msr_any_gfxe_c0 {
 } msr_any_gfxe_c0_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_ANY_GFXE_C0_COUNT_SHIFT 0
 #define MSR_ANY_GFXE_C0_COUNT_WIDTH 64
@@ -3132,7 +3152,8 @@ typedef union msr_core_gfxe_overlap_c0 {
 } msr_core_gfxe_overlap_c0_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_CORE_GFXE_OVERLAP_C0_COUNT_SHIFT 0
 #define MSR_CORE_GFXE_OVERLAP_C0_COUNT_WIDTH 64
@@ -3161,7 +3182,8 @@ typedef union msr_core_c1_residency {
 } msr_core_c1_residency_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_CORE_C1_RESIDENCY_COUNT_SHIFT 0
 #define MSR_CORE_C1_RESIDENCY_COUNT_WIDTH 64
@@ -3191,7 +3213,8 @@ typedef union msr_mc6_residency_counter {
 } msr_mc6_residency_counter_t;
 
 /*
- * COUNT, bits 63:0, ro: Time spent in the state since reset.
+ * COUNT, bits 63:0, ro: Time spent in the state since reset. A counter: wraps to 0 past
+ * its width.
  */
 #define MSR_MC6_RESIDENCY_COUNTER_COUNT_SHIFT 0
 #define MSR_MC6_RESIDENCY_COUNTER_COUNT_WIDTH 64

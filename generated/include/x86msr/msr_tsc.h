@@ -36,7 +36,8 @@ typedef union msr_ia32_time_stamp_counter {
 } msr_ia32_time_stamp_counter_t;
 
 /*
- * TSC, bits 63:0, rw: Current time-stamp counter value.
+ * TSC, bits 63:0, rw: Current time-stamp counter value. A counter: wraps to 0 past its
+ * width.
  */
 #define MSR_IA32_TIME_STAMP_COUNTER_TSC_SHIFT 0
 #define MSR_IA32_TIME_STAMP_COUNTER_TSC_WIDTH 64

@@ -29,7 +29,8 @@
  *   MSR_LINUX_ERR_NO_CPU      ROOT/N/msr is missing while other CPUs have theirs
  *                             (no such CPU, or offline), ENXIO, or N too large
  *   MSR_LINUX_ERR_PERMISSION  EACCES/EPERM: needs root or CAP_SYS_RAWIO; EPERM on
- *                             a write can also be kernel lockdown
+ *                             a write can also be kernel lockdown (msr_linux_cause
+ *                             tells them apart)
  *   MSR_LINUX_ERR_SHORT       fewer than 8 bytes transferred
  *   MSR_LINUX_ERR_IO          any other system error (out of memory, an
  *                             unreadable sysfs file, an unexpected errno)
@@ -78,6 +79,14 @@ enum msr_linux_status {
 #define MSR_LINUX_DEFAULT_SYSFS_ROOT "/sys/devices/system/cpu"
 #define MSR_LINUX_CPU_ROOT_ENV "X86MSR_CPU_ROOT"
 #define MSR_LINUX_SYSFS_ROOT_ENV "X86MSR_SYSFS_ROOT"
+/* What msr_linux_cause() looks at (environment variables for tests and odd
+ * systems; empty or unset means the default): the running kernel's module
+ * tree (default /lib/modules/RELEASE, RELEASE from uname) and the lockdown
+ * state file. */
+#define MSR_LINUX_MODULES_DIR_ENV "X86MSR_MODULES_DIR"
+#define MSR_LINUX_LOCKDOWN_FILE_ENV "X86MSR_LOCKDOWN_FILE"
+#define MSR_LINUX_DEFAULT_MODULES_PARENT "/lib/modules"
+#define MSR_LINUX_DEFAULT_LOCKDOWN_FILE "/sys/kernel/security/lockdown"
 
 /* CPU numbers are below this (the kernel's NR_CPUS is at most 8192). */
 #define MSR_LINUX_MAX_CPUS 65536u
@@ -154,6 +163,39 @@ int msr_linux_parse_cpulist(const char *text, unsigned **cpus, size_t *count);
  * final period ("the msr driver is not loaded: run 'modprobe msr' as root").
  * Statuses of other layers get msr_strerror()'s text. */
 const char *msr_linux_explain(int status);
+
+/*
+ * The cause of a failed access on this machine, finer than the status: who
+ * runs the program, whether the kernel can load modules, whether lockdown is
+ * on. For MSR_LINUX_ERR_PERMISSION: NOT_ROOT when the effective user is not
+ * root; LOCKDOWN when a write failed as root while the lockdown file
+ * ($X86MSR_LOCKDOWN_FILE) shows [integrity] or [confidentiality]; otherwise
+ * NO_CAPABILITY (root without CAP_SYS_RAWIO: a container, a dropped
+ * capability). For MSR_LINUX_ERR_NO_DRIVER: NO_MODULES when the running
+ * kernel has no module tree ($X86MSR_MODULES_DIR; a container usually has
+ * none), otherwise LOAD_DRIVER (root) or LOAD_DRIVER_AS_ROOT. NONE for every
+ * other status: msr_linux_explain() says it all.
+ */
+enum msr_linux_cause {
+    MSR_LINUX_CAUSE_NONE = 0,
+    MSR_LINUX_CAUSE_NOT_ROOT,
+    MSR_LINUX_CAUSE_NO_CAPABILITY,
+    MSR_LINUX_CAUSE_LOCKDOWN,
+    MSR_LINUX_CAUSE_LOAD_DRIVER,
+    MSR_LINUX_CAUSE_LOAD_DRIVER_AS_ROOT,
+    MSR_LINUX_CAUSE_NO_MODULES
+};
+
+/* `write`: the failed access was a write (or an open for writing). */
+enum msr_linux_cause msr_linux_cause(int status, int write);
+
+/* What to do, one sentence without a final period ("kernel lockdown blocks
+ * MSR writes ..."); NULL for MSR_LINUX_CAUSE_NONE. */
+const char *msr_linux_cause_text(enum msr_linux_cause cause);
+
+/* msr_linux_cause_text() of the cause when there is one, else
+ * msr_linux_explain(status): the message to show for a failed access. */
+const char *msr_linux_explain_access(int status, int write);
 
 /*
  * Adapter for the generated accessors (MSR_BACKEND_OPS builds): one CPU of a

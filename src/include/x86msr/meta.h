@@ -69,6 +69,7 @@ struct msr_field_info {
     const struct msr_condition *present_if; /* NULL = wherever the register is */
     bool canonical;    /* holds a linear address that must be canonical */
     bool undocumented; /* implementation-specific bits: not reserved, never written through the typed API */
+    bool counter;      /* counts (events, cycles, energy); wraps to 0 past its width */
 };
 
 struct msr_info {
