@@ -93,6 +93,7 @@ function(x86msr_add_spec target)
   if(NOT ARG_OUTPUT_DIRECTORY)
     set(ARG_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/x86msr_${target})
   endif()
+  set(_cache ${CMAKE_CURRENT_BINARY_DIR}/x86msr_templates)  # compiled templates, reused between runs
   set(_specs --spec ${_base})
   set(_paths)
   foreach(_spec IN LISTS ARG_SPECS)
@@ -104,7 +105,7 @@ function(x86msr_add_spec target)
   # and learn the outputs, which depend on the categories the overlays use.
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_paths})
   execute_process(
-    COMMAND ${_python} -m codegen ${_specs} --out ${ARG_OUTPUT_DIRECTORY} --list-outputs
+    COMMAND ${_python} -m codegen ${_specs} --out ${ARG_OUTPUT_DIRECTORY} --template-cache ${_cache} --list-outputs
     WORKING_DIRECTORY ${_root}
     OUTPUT_VARIABLE _outputs ERROR_VARIABLE _errors RESULT_VARIABLE _rc)
   if(NOT _rc EQUAL 0)
@@ -117,7 +118,7 @@ function(x86msr_add_spec target)
   add_custom_command(
     OUTPUT ${_stamp}
     BYPRODUCTS ${_outputs}
-    COMMAND ${_python} -m codegen ${_specs} --out ${ARG_OUTPUT_DIRECTORY} --quiet
+    COMMAND ${_python} -m codegen ${_specs} --out ${ARG_OUTPUT_DIRECTORY} --template-cache ${_cache} --quiet
     COMMAND ${CMAKE_COMMAND} -E touch ${_stamp}
     DEPENDS ${_base} ${_paths} ${_codegen}
     WORKING_DIRECTORY ${_root}

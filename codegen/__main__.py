@@ -12,7 +12,7 @@ import os
 import sys
 from typing import List, Optional, Sequence
 
-from . import docs, handwritten, jsonschema, loader, model, output, render, specdoc, validate
+from . import handwritten, jsonschema, loader, model, output, render, specdoc, validate
 from .errors import SpecError, SpecErrors
 
 
@@ -58,6 +58,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="rewrite codegen/handwritten_names.txt from the headers in DIR (with --check: compare)")
     parser.add_argument("--json-schema", metavar="FILE",
                         help="write the spec format's JSON Schema to FILE (with --check: compare)")
+    parser.add_argument("--template-cache", metavar="DIR",
+                        help="keep the compiled templates in DIR and reuse them (the build passes a directory "
+                             "of its tree; they are recompiled when a template or the Python version changes)")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     args = parser.parse_args(argv)
     if args.spec_doc:
@@ -88,6 +91,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
 
     if args.docs:
+        from . import docs  # the register reference's module: not needed for a plain run
+
         pages = docs.render_docs(spec_model, args.spec, args.docs, args.source_url)
         changed = output.write(args.docs, pages)
         if not args.quiet:
@@ -96,7 +101,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.out:
             return 0
 
-    files = render.render(spec_model, [os.path.basename(p) for p in args.spec])
+    files = render.render(spec_model, [os.path.basename(p) for p in args.spec], args.template_cache)
     if args.list_outputs:
         for name in sorted(files):
             print(os.path.join(args.out, name))

@@ -69,6 +69,18 @@ class _Lines:
         return self.at(mark.index)
 
 
+class _MarkLines:
+    """Positions straight from the marks, for text the fast path accepts
+    (printable ASCII, tabs and newlines): there every line ends at '\n' and a
+    character is a column, so the marks' line and column are already right."""
+
+    def __init__(self, file: str = ""):
+        self.file = file
+
+    def of(self, mark) -> Position:
+        return Position(mark.line + 1, mark.column + 1, self.file)
+
+
 # YAML anchors and aliases let a small file expand exponentially ("billion
 # laughs"); the real spec has a few ten thousand nodes.
 NODE_LIMIT = 2_000_000
@@ -207,7 +219,7 @@ def load(data: bytes, file: str = "") -> Tuple[Node, List[SpecError]]:
     if fast is not None:
         loader, root = fast
         try:
-            return _tree(text, file, loader, root)
+            return _tree(_MarkLines(file), file, loader, root)
         finally:
             loader.dispose()
     try:
@@ -230,16 +242,15 @@ def load(data: bytes, file: str = "") -> Tuple[Node, List[SpecError]]:
             raise SpecErrors([SpecError(Position(1, 1, file), f"YAML error: {exc}")])
         except RecursionError:
             raise SpecErrors([SpecError(Position(1, 1, file), "YAML nesting is too deep")])
-        return _tree(text, file, loader, root)
+        return _tree(_Lines(text, file), file, loader, root)
     finally:
         loader.dispose()
 
 
-def _tree(text: str, file: str, loader, root: Optional[yaml.Node]) -> Tuple[Node, List[SpecError]]:
-    """The positioned node tree of a composed document."""
+def _tree(lines, file: str, loader, root: Optional[yaml.Node]) -> Tuple[Node, List[SpecError]]:
+    """The positioned node tree of a composed document; `lines` turns marks into positions."""
     if root is None:
         raise SpecErrors([SpecError(Position(1, 1, file), "the spec is empty: expected a mapping with the key 'msrs'")])
-    lines = _Lines(text, file)
     builder = _Builder(loader, lines)
     try:
         if _expanded_size(root, lines) > NODE_LIMIT:

@@ -6,7 +6,7 @@ every output file name is decided here.
 """
 
 import os
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import jinja2
 
@@ -54,9 +54,14 @@ _C_BYTES[ord('"')] = '\\"'
 _C_BYTES[ord("\\")] = "\\\\"
 
 
+# The same map as a str.translate table over the UTF-8 bytes read as Latin-1
+# (one C call per string instead of a Python step per byte: ~10% of a run).
+_C_TRANSLATE = {b: spelling for b, spelling in enumerate(_C_BYTES) if spelling != chr(b)}
+
+
 def _cstr(text: str) -> str:
     """A C string literal: escaped, ASCII only (\\ooo for anything else)."""
-    return '"' + "".join(_C_BYTES[b] for b in text.encode("utf-8")) + '"'
+    return '"' + text.encode("utf-8").decode("latin-1").translate(_C_TRANSLATE) + '"'
 
 
 def _pad(text: str, width: int) -> str:
@@ -67,9 +72,18 @@ def _hex8(value: int) -> str:
     return f"0x{value:02X}"
 
 
-def environment() -> jinja2.Environment:
+def environment(template_cache: Optional[str] = None) -> jinja2.Environment:
+    """The templates' environment; with `template_cache`, a directory where Jinja2
+    keeps each template compiled (keyed by the template's text and the Python
+    version, so an edited template or another interpreter compiles afresh).
+    Compiling the templates is a third of the rendering time."""
+    cache = None
+    if template_cache:
+        os.makedirs(template_cache, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(template_cache, "x86msr-%s.cache")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        bytecode_cache=cache,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -113,11 +127,11 @@ def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
     }
 
 
-def render(model: Model, spec_names) -> Dict[str, str]:
-    """All output files: relative path -> text."""
+def render(model: Model, spec_names, template_cache: Optional[str] = None) -> Dict[str, str]:
+    """All output files: relative path -> text (`template_cache`: see environment())."""
     if isinstance(spec_names, str):
         spec_names = [spec_names]
-    env = environment()
+    env = environment(template_cache)
     common = _context(model, list(spec_names))
     env.filters["vendor_set"] = lambda vendors: " | ".join(common["vendor_constant"][v] for v in vendors) or "0"
     env.filters["vendor_titles"] = lambda vendors: " and ".join(common["vendor_title"][v] for v in vendors)

@@ -331,8 +331,12 @@ CONDITION_KIND_OF_RECORD = {"cond_cpuid": "cpuid", "cond_msr": "msr", "cond_fami
                             "cond_not": "not"}
 
 
+# name -> Key for each record kind, built once (looked up for every key of every record).
+_KEYS_OF = {kind: {k.name: k for k in keys} for kind, keys in RECORDS.items()}
+
+
 def keys_of(kind: str) -> Dict[str, Key]:
-    return {k.name: k for k in RECORDS[kind]}
+    return _KEYS_OF[kind]
 
 
 # ---- Markdown renderings for spec/README.md (specdoc.py) -------------------------

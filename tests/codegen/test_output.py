@@ -229,6 +229,22 @@ class Determinism(OutputDirTestCase):
         model = build(BASE)
         self.assertEqual(render.render(model, "spec.yaml"), render.render(build(BASE), "spec.yaml"))
 
+    def test_template_cache(self):
+        """Templates compiled into a cache directory render the same text, the
+        first time (compiled and stored) and the next (loaded from the cache);
+        an entry that does not match is compiled again."""
+        model = build(BASE)
+        expected = render.render(model, "spec.yaml")
+        with tempfile.TemporaryDirectory() as cache:
+            self.assertEqual(render.render(model, "spec.yaml", cache), expected)
+            entries = sorted(os.listdir(cache))
+            self.assertTrue(entries and all(e.startswith("x86msr-") for e in entries), entries)
+            self.assertEqual(render.render(model, "spec.yaml", cache), expected)
+            for entry in entries:  # stale or damaged entries: compiled again, not trusted
+                with open(os.path.join(cache, entry), "wb") as f:
+                    f.write(b"not a compiled template")
+            self.assertEqual(render.render(model, "spec.yaml", cache), expected)
+
     def test_independent_of_hash_seed(self):
         """A subprocess with a fixed hash seed writes what this process (random seed) renders."""
         env = dict(os.environ, PYTHONHASHSEED="4242", PYTHONPATH=REPO, PYTHONDONTWRITEBYTECODE="1")
