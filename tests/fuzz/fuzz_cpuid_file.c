@@ -14,37 +14,26 @@
 #define _GNU_SOURCE /* memfd_create, open_memstream */
 
 #include "cpuid_file.h"
+#include "fuzz_memfd.h"
 #include "fuzz_oracle.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int input_fd = -1, copy_fd = -1;
-static char input_path[64], copy_path[64];
+static struct memfd_file input, copy; /* the input, and what the harness writes back */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    input_fd = memfd_create("cpuid", 0);
-    copy_fd = memfd_create("cpuid-copy", 0);
-    REQUIRE(input_fd >= 0 && copy_fd >= 0);
-    snprintf(input_path, sizeof input_path, "/proc/self/fd/%d", input_fd);
-    snprintf(copy_path, sizeof copy_path, "/proc/self/fd/%d", copy_fd);
+    memfd_file_open(&input, "cpuid");
+    memfd_file_open(&copy, "cpuid-copy");
     return 0;
-}
-
-static void put(int fd, const void *data, size_t size)
-{
-    REQUIRE(ftruncate(fd, 0) == 0);
-    REQUIRE(size == 0 || pwrite(fd, data, size, 0) == (ssize_t)size);
 }
 
 /* Lines that can hold a leaf: not blank, not a `#` comment, however long. */
@@ -80,9 +69,9 @@ static void check_round_trip(const struct cpuid_file *file)
                 e->regs.eax, e->regs.ebx, e->regs.ecx, e->regs.edx);
     }
     REQUIRE(fclose(out) == 0);
-    put(copy_fd, text, length);
+    memfd_file_put(&copy, text, length);
     free(text);
-    REQUIRE(cpuid_file_load(copy_path, &again) == 0);
+    REQUIRE(cpuid_file_load(copy.path, &again) == 0);
     REQUIRE(again.table.count == file->table.count);
     REQUIRE(memcmp(again.table.entries, file->table.entries, file->table.count * sizeof(*again.table.entries)) == 0);
     cpuid_file_free(&again);
@@ -92,8 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct cpuid_file file;
 
-    put(input_fd, data, size);
-    if (cpuid_file_load(input_path, &file) != 0) {
+    memfd_file_put(&input, data, size);
+    if (cpuid_file_load(input.path, &file) != 0) {
         REQUIRE(file.entries == NULL && file.table.count == 0);
         return 0;
     }

@@ -12,37 +12,26 @@
 #define _GNU_SOURCE /* memfd_create, open_memstream */
 
 #include "snapshot.h"
+#include "fuzz_memfd.h"
 #include "fuzz_oracle.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int input_fd = -1, copy_fd = -1;
-static char input_path[64], copy_path[64];
+static struct memfd_file input, copy; /* the input, and what the harness writes back */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    input_fd = memfd_create("snapshot", 0);
-    copy_fd = memfd_create("snapshot-copy", 0);
-    REQUIRE(input_fd >= 0 && copy_fd >= 0);
-    snprintf(input_path, sizeof input_path, "/proc/self/fd/%d", input_fd);
-    snprintf(copy_path, sizeof copy_path, "/proc/self/fd/%d", copy_fd);
+    memfd_file_open(&input, "snapshot");
+    memfd_file_open(&copy, "snapshot-copy");
     return 0;
-}
-
-static void put(int fd, const void *data, size_t size)
-{
-    REQUIRE(ftruncate(fd, 0) == 0);
-    REQUIRE(size == 0 || pwrite(fd, data, size, 0) == (ssize_t)size);
 }
 
 static void check_loaded(const struct snapshot *s)
@@ -85,9 +74,9 @@ static void check_round_trip(const struct snapshot *s)
                                  j % 2 ? "NAME" : NULL);
     }
     REQUIRE(fclose(out) == 0);
-    put(copy_fd, text, length);
+    memfd_file_put(&copy, text, length);
     free(text);
-    REQUIRE(snapshot_load(copy_path, &again) == 0);
+    REQUIRE(snapshot_load(copy.path, &again) == 0);
     REQUIRE(again.count == s->count);
     for (i = 0; i < s->count; i++) {
         REQUIRE(again.cpus[i].cpu == s->cpus[i].cpu && again.cpus[i].count == s->cpus[i].count);
@@ -103,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct snapshot s;
 
-    put(input_fd, data, size);
-    if (snapshot_load(input_path, &s) == 0) {
+    memfd_file_put(&input, data, size);
+    if (snapshot_load(input.path, &s) == 0) {
         check_loaded(&s);
         check_round_trip(&s);
     }

@@ -1,12 +1,14 @@
 #!/bin/sh
-# Proves x86msr_virt is freestanding, like x86msr_vmx (tests/vmx/check_freestanding.sh):
-#  1. every src/virt/*.c compiles with -ffreestanding -nostdlib -mcmodel=kernel
+# Proves a ring-0 library (x86msr_vmx, x86msr_virt) is freestanding (kernels
+# and hypervisors link it at ring 0):
+#  1. every src/NAME/*.c compiles with -ffreestanding -nostdlib -mcmodel=kernel
 #     under each available compiler, C99 and C11, with -Wconversion;
-#  2. x86msr/virt.h compiles as freestanding C++;
-#  3. the archive needs no symbol from outside x86msr (no memset, no printf).
-# Usage: check_freestanding.sh SOURCE_DIR GENERATED_INCLUDE_DIR LIBX86MSR_VIRT.a
+#  2. x86msr/NAME.h compiles as freestanding C++;
+#  3. the library needs no symbol from outside x86msr (no memset, no printf).
+# Usage: check_freestanding.sh NAME SOURCE_DIR GENERATED_INCLUDE_DIR LIBRARY.a|.so
+# (NAME: vmx or virt; the virt sources also see src/vmx's private headers)
 set -u
-src=$1 gen=$2 lib=$3
+name=$1 src=$2 gen=$3 lib=$4
 flags="-Wall -Wextra -Werror -pedantic -Wshadow -Wconversion -Wsign-conversion -Wstrict-prototypes
        -ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel -fno-pic -fno-stack-protector -O2"
 inc="-I$gen -I$src/src/include -I$src/src/vmx"
@@ -17,7 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 for cc in gcc clang; do
     command -v $cc >/dev/null 2>&1 || { echo "skip: $cc not installed"; continue; }
     for std in c99 c11; do
-        for f in "$src"/src/virt/*.c; do
+        for f in "$src"/src/"$name"/*.c; do
             # shellcheck disable=SC2086
             if ! $cc -std=$std $flags $inc -c -o "$tmp/o.o" "$f"; then
                 echo "FAIL: $cc -std=$std $f"; fail=1
@@ -26,22 +28,24 @@ for cc in gcc clang; do
     done
 done
 
-printf '#include <x86msr/virt.h>\nint virt_header_compiles_as_cxx;\n' > "$tmp/h.cpp"
+printf '#include <x86msr/%s.h>\nint header_compiles_as_cxx;\n' "$name" > "$tmp/h.cpp"
 for cxx in g++ clang++; do
     command -v $cxx >/dev/null 2>&1 || continue
     # shellcheck disable=SC2086
     if ! $cxx -std=c++11 -Wall -Wextra -Werror -pedantic -Wshadow -Wconversion -Wsign-conversion -ffreestanding \
             -fno-exceptions -fno-rtti $inc \
             -c -o "$tmp/h.o" "$tmp/h.cpp"; then
-        echo "FAIL: $cxx virt.h"; fail=1
+        echo "FAIL: $cxx $name.h"; fail=1
     fi
 done
 
 # Sanitizer builds (X86MSR_SANITIZE) add their own runtime hooks: not libc.
-undefined=$(nm -u "$lib" | awk 'NF == 2 { print $2 }' | sort -u |
+# Only strong references count: a shared build (BUILD_SHARED_LIBS) also has the
+# weak ones the toolchain's start files add (__cxa_finalize, __gmon_start__, ...).
+undefined=$(nm -u "$lib" | awk 'NF == 2 && $1 == "U" { print $2 }' | sort -u |
             grep -v -e '^msr_' -e '^__asan_' -e '^__ubsan_' -e '^__sanitizer_' || true)
 if [ -n "$undefined" ]; then
     echo "FAIL: $lib needs symbols from outside x86msr:"; echo "$undefined"; fail=1
 fi
-[ $fail -eq 0 ] && echo "x86msr_virt is freestanding"
+[ $fail -eq 0 ] && echo "x86msr_$name is freestanding"
 exit $fail
