@@ -46,20 +46,26 @@ void test_cpu_set(struct test_cpu *c, uint32_t leaf, uint32_t subleaf, uint32_t 
     c->leaves[c->table.count++] = e;
 }
 
-void test_cpu_set_msr(struct test_cpu *c, uint32_t msr, uint64_t value)
+/* Sets msr's value in a list of VCPU_MAX_MSRS at most, adding it if absent. */
+static void msr_list_put(struct vcpu_msr_value *list, size_t *count, uint32_t msr, uint64_t value)
 {
     size_t i;
 
-    for (i = 0; i < c->msr_count; i++) {
-        if (c->msrs[i].msr == msr) {
-            c->msrs[i].value = value;
+    for (i = 0; i < *count; i++) {
+        if (list[i].msr == msr) {
+            list[i].value = value;
             return;
         }
     }
-    ck_assert_uint_lt(c->msr_count, VCPU_MAX_MSRS);
-    c->msrs[c->msr_count].msr = msr;
-    c->msrs[c->msr_count].value = value;
-    c->msr_count++;
+    ck_assert_uint_lt(*count, VCPU_MAX_MSRS);
+    list[*count].msr = msr;
+    list[*count].value = value;
+    (*count)++;
+}
+
+void test_cpu_set_msr(struct test_cpu *c, uint32_t msr, uint64_t value)
+{
+    msr_list_put(c->msrs, &c->msr_count, msr, value);
 }
 
 void test_cpu_intel(struct test_cpu *c)
@@ -124,18 +130,7 @@ void test_regs_init(struct test_regs *r)
 
 void test_regs_set(struct test_regs *r, uint32_t msr, uint64_t value)
 {
-    size_t i;
-
-    for (i = 0; i < r->count; i++) {
-        if (r->regs[i].msr == msr) {
-            r->regs[i].value = value;
-            return;
-        }
-    }
-    ck_assert_uint_lt(r->count, VCPU_MAX_MSRS);
-    r->regs[r->count].msr = msr;
-    r->regs[r->count].value = value;
-    r->count++;
+    msr_list_put(r->regs, &r->count, msr, value);
 }
 
 uint64_t test_regs_get(const struct test_regs *r, uint32_t msr)
