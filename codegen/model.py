@@ -167,6 +167,7 @@ class Field:
     names: Any = None         # naming.FieldNames
     undocumented: bool = False  # implementation-specific bits: covered, never writable through the typed API
     counter: bool = False       # counts; wraps to 0 past its width (x86msr watch shows the change)
+    strict_enum: bool = False   # a WRMSR with a value outside the enum raises #GP
 
     @cached_property
     def width(self) -> int:

@@ -262,6 +262,10 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
             "The field counts (events, cycles, energy units): it only grows, and wraps to 0 past its width. "
             "Tools show its change between two readings (`x86msr watch`), wrap included. A counter is readable "
             "and has no `enum`.", False),
+        Key("strict_enum", BOOL, False,
+            "Only the `enum`'s values are valid here: a WRMSR with any other value in this field raises #GP "
+            "(the memory types of the PAT and the MTRRs). MSR-exit handlers refuse such a write as the processor "
+            "would. Needs an `enum`.", False),
     ),
     # Presence conditions: the first key that a mapping holds picks its kind.
     "cond_cpuid": (

@@ -63,6 +63,7 @@ class _FieldDraft:
     canonical: bool
     undocumented: bool
     counter: bool
+    strict_enum: bool
     pos: Position
     name_pos: Position
     bits_pos: Position
@@ -796,7 +797,7 @@ class Validator:
         if entries is None:
             return None
         simple = ("name", "bits", "access", "description", "reset", "vendors", "canonical", "undocumented",
-                  "counter")
+                  "counter", "strict_enum")
         out = {k: self.scalar("field", entries, k, fwhat) for k in simple}
         if out["name"] is not None and RESERVED_MEMBER_RE.match(out["name"].lower()):
             self.error(entries["name"].pos, f"{fwhat}: the name '{out['name']}' is reserved for the generated union")
@@ -805,7 +806,7 @@ class Validator:
         if any(out[k] is None for k in ("name", "bits", "description")):
             return None
         if any(k in entries and out[k] is None
-               for k in ("access", "reset", "vendors", "canonical", "undocumented", "counter")):
+               for k in ("access", "reset", "vendors", "canonical", "undocumented", "counter", "strict_enum")):
             return None
         if out["undocumented"]:
             said = [k for k in ("enum", "canonical", "counter") if k in entries and (k == "enum" or out[k])]
@@ -814,6 +815,9 @@ class Validator:
                 return None
         if out["counter"] and "enum" in entries:
             self.error(entries["enum"].pos, f"{fwhat} is a counter, so it has no 'enum'")
+            return None
+        if out["strict_enum"] and "enum" not in entries:
+            self.error(entries["strict_enum"].pos, f"{fwhat}: 'strict_enum' needs an 'enum' (the values it allows)")
             return None
         if "present_if" in entries and present_if is None:
             return None
@@ -856,7 +860,7 @@ class Validator:
         return _FieldDraft(name=out["name"], msb=msb, lsb=lsb, access=out["access"], description=out["description"],
                            enum=enum, reset=out["reset"], vendors=out["vendors"], present_if=present_if,
                            canonical=out["canonical"], undocumented=bool(out["undocumented"]),
-                           counter=bool(out["counter"]), pos=node.pos,
+                           counter=bool(out["counter"]), strict_enum=bool(out["strict_enum"]), pos=node.pos,
                            name_pos=entries["name"].pos,
                            bits_pos=entries["bits"].pos,
                            access_pos=entries["access"].pos if "access" in entries else None,
@@ -1004,7 +1008,8 @@ class Validator:
                 fields.append(Field(name=f.name, msb=f.msb, lsb=f.lsb, access=f.access or d["access"],
                                     description=f.description, enum=enum, reset=f.reset, vendors=vendors,
                                     present_if=f.present_if, canonical=bool(f.canonical),
-                                    undocumented=f.undocumented, counter=f.counter, position=f.pos,
+                                    undocumented=f.undocumented, counter=f.counter, strict_enum=f.strict_enum,
+                                    position=f.pos,
                                     names=naming.field_names(d["name"], f.name,
                                                              enum.names if enum is not None else None)))
             msr = Msr(name=d["name"], address=d["address"], category=d["category"], access=d["access"],

@@ -25,7 +25,7 @@ bool msr_virt_read_allowed_(const struct msr_info *info, const struct msr_facts 
 
 /* Whether WRMSR of `value` to `info` would succeed on that processor:
  * presence, read-only register, reserved bits (strict masks), canonical
- * fields, IA32_PAT memory types. *masks (may be NULL) receives the masks
+ * fields, strict_enum fields (PAT and MTRR memory types). *masks (may be NULL) receives the masks
  * used. True = allowed; else *out says why. */
 bool msr_virt_write_allowed_(const struct msr_info *info, const struct msr_facts *facts, unsigned linear_bits,
                              uint64_t value, struct msr_masks *masks, struct msr_virt_check_ *out);
@@ -33,7 +33,5 @@ bool msr_virt_write_allowed_(const struct msr_info *info, const struct msr_facts
 /* Appends one failure when there is room; always counts it. */
 void msr_virt_fail_(struct msr_virt_failure *out, size_t max, size_t *count, uint32_t msr, const char *field,
                     const char *rule, uint64_t value);
-
-#define MSR_VIRT_PAT_ADDRESS UINT32_C(0x277)
 
 #endif

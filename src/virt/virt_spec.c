@@ -102,6 +102,27 @@ static const struct msr_field_info *field_at(const struct msr_info *info, unsign
     return NULL;
 }
 
+/* The first field of `info` the spec marks strict_enum whose part of `value`
+ * is none of its enum's values (a reserved memory type in the PAT or an
+ * MTRR), or NULL. */
+static const struct msr_field_info *undefined_enum_value(const struct msr_info *info, uint64_t value)
+{
+    uint16_t i, k;
+
+    for (i = 0; i < info->field_count; i++) {
+        const struct msr_field_info *f = &info->fields[i];
+        uint64_t v = (value & msr_field_mask(f)) >> f->lsb;
+
+        if (!f->strict_enum)
+            continue;
+        for (k = 0; k < f->enum_count && f->enum_values[k].value != v; k++)
+            ;
+        if (k == f->enum_count)
+            return f;
+    }
+    return NULL;
+}
+
 static unsigned lowest_bit(uint64_t v)
 {
     unsigned b = 0;
@@ -151,8 +172,12 @@ bool msr_virt_write_allowed_(const struct msr_info *info, const struct msr_facts
             }
         return deny(out, "not a canonical linear address", f != NULL ? f->name : NULL);
     }
-    if (info->address == MSR_VIRT_PAT_ADDRESS && !msr_virt_pat_valid(value))
-        return deny(out, "an IA32_PAT entry holds a reserved memory type (valid: 0, 1, 4, 5, 6, 7)", NULL);
+    {
+        const struct msr_field_info *f = undefined_enum_value(info, value);
+        if (f != NULL)
+            return deny(out, "the field holds a value its enumeration does not define (a reserved memory type): WRMSR raises #GP",
+                        f->name);
+    }
     return true;
 }
 

@@ -13,8 +13,10 @@
  * - for PASS and EMULATE with spec checks, a write is refused exactly when
  *   the register is absent on the guest's CPU, read-only, has a bit set that
  *   msr_masks_for(strict) calls reserved, a non-canonical address (bits
- *   63..linear_bits-1 not all equal) in a canonical field, or an invalid
- *   IA32_PAT memory type; a read exactly when absent or write-only;
+ *   63..linear_bits-1 not all equal) in a canonical field, or a value a
+ *   strict_enum field's enum does not define (an invalid PAT or MTRR memory
+ *   type; for IA32_PAT checked against the SDM's list too); a read exactly
+ *   when absent or write-only;
  * - an emulated write stores plain writable bits from the guest's value,
  *   keeps read-only bits, clears write-1-to-clear bits the guest wrote as 1;
  * - the VMX bitmap and SVM permission map intercept exactly the non-PASS
@@ -322,6 +324,24 @@ static bool pat_ok(uint64_t pat)
     return true;
 }
 
+/* Every field the spec marks strict_enum holds one of its enum's values. */
+static bool strict_fields_ok(const struct msr_info *info, uint64_t value)
+{
+    for (uint16_t i = 0; i < info->field_count; i++) {
+        const struct msr_field_info *f = &info->fields[i];
+        uint64_t v = (value & msr_field_mask(f)) >> f->lsb;
+        bool found = false;
+
+        if (!f->strict_enum)
+            continue;
+        for (uint16_t k = 0; k < f->enum_count; k++)
+            found = found || f->enum_values[k].value == v;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
 static const struct msr_info *checked_info(const struct msr_virt_entry *e, uint32_t msr, const struct msr_facts *facts)
 {
     return e != NULL && e->info != NULL ? e->info : msr_find_by_address_for_cpu(msr, facts);
@@ -358,8 +378,10 @@ static bool spec_allows_write(const struct msr_info *info, const struct msr_virt
         if (!canonical(value & m.canonical, linear_bits_of(vcpu)))
             return false;
     }
-    if (info->address == 0x277 && !pat_ok(value))
+    if (!strict_fields_ok(info, value))
         return false;
+    /* the spec's rule covers the SDM's list of valid PAT memory types */
+    REQUIRE(info->address != 0x277 || pat_ok(value));
     return true;
 }
 

@@ -554,9 +554,9 @@ static bool run_guest(struct vm *v)
 /* The register the policy emulates with a hand-written description (no spec
  * entry): bits 3:0 rw, 7:4 ro, 11:8 write-1-to-clear, 15:12 reserved. */
 static const struct msr_field_info status_fields[] = {
-    { "CTRL", 3, 0, MSR_ACCESS_RW, false, 0, "control", NULL, 0, 0, NULL, false, false, false },
-    { "STATE", 7, 4, MSR_ACCESS_RO, false, 0, "state", NULL, 0, 0, NULL, false, false, false },
-    { "EVENTS", 11, 8, MSR_ACCESS_RW1C, false, 0, "sticky events", NULL, 0, 0, NULL, false, false, false },
+    { "CTRL", 3, 0, MSR_ACCESS_RW, false, 0, "control", NULL, 0, 0, NULL, false, false, false, false },
+    { "STATE", 7, 4, MSR_ACCESS_RO, false, 0, "state", NULL, 0, 0, NULL, false, false, false, false },
+    { "EVENTS", 11, 8, MSR_ACCESS_RW1C, false, 0, "sticky events", NULL, 0, 0, NULL, false, false, false, false },
 };
 static const struct msr_info status_info = {
     "KT_VIRT_STATUS", KT_VIRT_MSR_STATUS, 0, MSR_ACCESS_RW, MSR_VENDOR_ALL, "kvm test status register", "",

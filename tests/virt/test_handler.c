@@ -182,10 +182,18 @@ START_TEST(pass_through_is_checked)
     ck_assert_int_eq(wr(&pass_all, 0xC0000082, UINT64_C(0x0000800000000000)), MSR_VIRT_FORWARD);
     assert_gp_field(wr(&pass_all, 0xC0000082, UINT64_C(0x0100000000000000)), "TARGET_RIP");
 
-    /* IA32_PAT: reserved memory types 2, 3 and 8+. */
+    /* Memory types (strict_enum fields): IA32_PAT's reserved 2 and 3 (8+
+     * sets reserved bits); the MTRRs' 2, 3 and 7 (no UC- there). */
     ck_assert_int_eq(wr(&pass_all, MSR_IA32_PAT, UINT64_C(0x0007040600070406)), MSR_VIRT_FORWARD);
-    assert_gp_field(wr(&pass_all, MSR_IA32_PAT, UINT64_C(0x0007040600070402)), NULL);
-    assert_gp_field(wr(&pass_all, MSR_IA32_PAT, UINT64_C(0x0307040600070406)), NULL);
+    assert_gp_field(wr(&pass_all, MSR_IA32_PAT, UINT64_C(0x0007040600070402)), "PA0");
+    assert_gp_field(wr(&pass_all, MSR_IA32_PAT, UINT64_C(0x0307040600070406)), "PA7");
+    assert_gp_field(wr(&pass_all, MSR_IA32_PAT, UINT64_C(0x0807040600070406)), NULL);
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_MTRR_DEF_TYPE, UINT64_C(0x0C06)), MSR_VIRT_FORWARD);
+    assert_gp_field(wr(&pass_all, MSR_IA32_MTRR_DEF_TYPE, UINT64_C(0x0C07)), "TYPE");
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_MTRR_PHYSBASEx(1), UINT64_C(0x80000006)), MSR_VIRT_FORWARD);
+    assert_gp_field(wr(&pass_all, MSR_IA32_MTRR_PHYSBASEx(1), UINT64_C(0x80000002)), "TYPE");
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_MTRR_FIX4K_C0000, UINT64_C(0x0505050505050505)), MSR_VIRT_FORWARD);
+    assert_gp_field(wr(&pass_all, MSR_IA32_MTRR_FIX4K_C0000, UINT64_C(0x0505050505030505)), "TYPE_C2000");
 }
 END_TEST
 
@@ -404,10 +412,10 @@ END_TEST
 /* A register the spec lacks, described by hand: bits 3:0 rw, 7:4 ro,
  * 11:8 write-1-to-clear, bits 63:16 a canonical address. */
 static const struct msr_field_info status_fields[] = {
-    { "CTRL", 3, 0, MSR_ACCESS_RW, false, 0, "control", NULL, 0, 0, NULL, false, false, false },
-    { "STATE", 7, 4, MSR_ACCESS_RO, false, 0, "state", NULL, 0, 0, NULL, false, false, false },
-    { "EVENTS", 11, 8, MSR_ACCESS_RW1C, false, 0, "sticky events", NULL, 0, 0, NULL, false, false, false },
-    { "ADDR", 63, 16, MSR_ACCESS_RW, false, 0, "an address", NULL, 0, 0, NULL, true, false, false },
+    { "CTRL", 3, 0, MSR_ACCESS_RW, false, 0, "control", NULL, 0, 0, NULL, false, false, false, false },
+    { "STATE", 7, 4, MSR_ACCESS_RO, false, 0, "state", NULL, 0, 0, NULL, false, false, false, false },
+    { "EVENTS", 11, 8, MSR_ACCESS_RW1C, false, 0, "sticky events", NULL, 0, 0, NULL, false, false, false, false },
+    { "ADDR", 63, 16, MSR_ACCESS_RW, false, 0, "an address", NULL, 0, 0, NULL, true, false, false, false },
 };
 static const struct msr_info status_info = {
     "TEST_STATUS", 0x4000F000u, 0, MSR_ACCESS_RW, MSR_VENDOR_ALL, "A test register", "", NULL, 0,

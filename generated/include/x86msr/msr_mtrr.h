@@ -123,7 +123,8 @@ typedef union msr_ia32_mtrr_physbasex {
 } msr_ia32_mtrr_physbasex_t;
 
 /*
- * TYPE, bits 7:0, rw: Memory type of the range. Values: enum msr_mtrr_memory_type.
+ * TYPE, bits 7:0, rw: Memory type of the range. Values: enum msr_mtrr_memory_type. Any
+ * other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_PHYSBASEx_TYPE_SHIFT 0
 #define MSR_IA32_MTRR_PHYSBASEx_TYPE_WIDTH 8
@@ -236,6 +237,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_00000, bits 7:0, rw: Memory type of 0-FFFFH. Values: enum msr_mtrr_memory_type.
+ * Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_SHIFT 0
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_WIDTH 8
@@ -244,7 +246,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_10000, bits 15:8, rw: Memory type of 10000-1FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_SHIFT 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_WIDTH 8
@@ -253,7 +255,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_20000, bits 23:16, rw: Memory type of 20000-2FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_SHIFT 16
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_WIDTH 8
@@ -262,7 +264,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_30000, bits 31:24, rw: Memory type of 30000-3FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_SHIFT 24
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_WIDTH 8
@@ -271,7 +273,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_40000, bits 39:32, rw: Memory type of 40000-4FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_SHIFT 32
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_WIDTH 8
@@ -280,7 +282,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_50000, bits 47:40, rw: Memory type of 50000-5FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_SHIFT 40
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_WIDTH 8
@@ -289,7 +291,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_60000, bits 55:48, rw: Memory type of 60000-6FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_SHIFT 48
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_WIDTH 8
@@ -298,7 +300,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_70000, bits 63:56, rw: Memory type of 70000-7FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_SHIFT 56
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_WIDTH 8
@@ -341,7 +343,7 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_80000, bits 7:0, rw: Memory type of 80000-83FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_SHIFT 0
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_WIDTH 8
@@ -350,7 +352,7 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_84000, bits 15:8, rw: Memory type of 84000-87FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_SHIFT 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_WIDTH 8
@@ -359,7 +361,7 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_88000, bits 23:16, rw: Memory type of 88000-8BFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_SHIFT 16
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_WIDTH 8
@@ -368,7 +370,7 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_8C000, bits 31:24, rw: Memory type of 8C000-8FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_SHIFT 24
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_WIDTH 8
@@ -377,7 +379,7 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_90000, bits 39:32, rw: Memory type of 90000-93FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_SHIFT 32
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_WIDTH 8
@@ -386,7 +388,7 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_94000, bits 47:40, rw: Memory type of 94000-97FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_SHIFT 40
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_WIDTH 8
@@ -395,7 +397,7 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_98000, bits 55:48, rw: Memory type of 98000-9BFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_SHIFT 48
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_WIDTH 8
@@ -404,7 +406,7 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_9C000, bits 63:56, rw: Memory type of 9C000-9FFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_SHIFT 56
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_WIDTH 8
@@ -447,7 +449,7 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_A0000, bits 7:0, rw: Memory type of A0000-A3FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_WIDTH 8
@@ -456,7 +458,7 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_A4000, bits 15:8, rw: Memory type of A4000-A7FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_SHIFT 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_WIDTH 8
@@ -465,7 +467,7 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_A8000, bits 23:16, rw: Memory type of A8000-ABFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_SHIFT 16
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_WIDTH 8
@@ -474,7 +476,7 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_AC000, bits 31:24, rw: Memory type of AC000-AFFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_SHIFT 24
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_WIDTH 8
@@ -483,7 +485,7 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_B0000, bits 39:32, rw: Memory type of B0000-B3FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_SHIFT 32
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_WIDTH 8
@@ -492,7 +494,7 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_B4000, bits 47:40, rw: Memory type of B4000-B7FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_SHIFT 40
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_WIDTH 8
@@ -501,7 +503,7 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_B8000, bits 55:48, rw: Memory type of B8000-BBFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_SHIFT 48
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_WIDTH 8
@@ -510,7 +512,7 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_BC000, bits 63:56, rw: Memory type of BC000-BFFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_SHIFT 56
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_WIDTH 8
@@ -553,7 +555,7 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C0000, bits 7:0, rw: Memory type of C0000-C0FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_WIDTH 8
@@ -562,7 +564,7 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C1000, bits 15:8, rw: Memory type of C1000-C1FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_WIDTH 8
@@ -571,7 +573,7 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C2000, bits 23:16, rw: Memory type of C2000-C2FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_WIDTH 8
@@ -580,7 +582,7 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C3000, bits 31:24, rw: Memory type of C3000-C3FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_WIDTH 8
@@ -589,7 +591,7 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C4000, bits 39:32, rw: Memory type of C4000-C4FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_WIDTH 8
@@ -598,7 +600,7 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C5000, bits 47:40, rw: Memory type of C5000-C5FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_WIDTH 8
@@ -607,7 +609,7 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C6000, bits 55:48, rw: Memory type of C6000-C6FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_WIDTH 8
@@ -616,7 +618,7 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C7000, bits 63:56, rw: Memory type of C7000-C7FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_WIDTH 8
@@ -659,7 +661,7 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_C8000, bits 7:0, rw: Memory type of C8000-C8FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_WIDTH 8
@@ -668,7 +670,7 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_C9000, bits 15:8, rw: Memory type of C9000-C9FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_WIDTH 8
@@ -677,7 +679,7 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CA000, bits 23:16, rw: Memory type of CA000-CAFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_WIDTH 8
@@ -686,7 +688,7 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CB000, bits 31:24, rw: Memory type of CB000-CBFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_WIDTH 8
@@ -695,7 +697,7 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CC000, bits 39:32, rw: Memory type of CC000-CCFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_WIDTH 8
@@ -704,7 +706,7 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CD000, bits 47:40, rw: Memory type of CD000-CDFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_WIDTH 8
@@ -713,7 +715,7 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CE000, bits 55:48, rw: Memory type of CE000-CEFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_WIDTH 8
@@ -722,7 +724,7 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CF000, bits 63:56, rw: Memory type of CF000-CFFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_WIDTH 8
@@ -765,7 +767,7 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D0000, bits 7:0, rw: Memory type of D0000-D0FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_WIDTH 8
@@ -774,7 +776,7 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D1000, bits 15:8, rw: Memory type of D1000-D1FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_WIDTH 8
@@ -783,7 +785,7 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D2000, bits 23:16, rw: Memory type of D2000-D2FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_WIDTH 8
@@ -792,7 +794,7 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D3000, bits 31:24, rw: Memory type of D3000-D3FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_WIDTH 8
@@ -801,7 +803,7 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D4000, bits 39:32, rw: Memory type of D4000-D4FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_WIDTH 8
@@ -810,7 +812,7 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D5000, bits 47:40, rw: Memory type of D5000-D5FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_WIDTH 8
@@ -819,7 +821,7 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D6000, bits 55:48, rw: Memory type of D6000-D6FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_WIDTH 8
@@ -828,7 +830,7 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D7000, bits 63:56, rw: Memory type of D7000-D7FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_WIDTH 8
@@ -871,7 +873,7 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_D8000, bits 7:0, rw: Memory type of D8000-D8FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_WIDTH 8
@@ -880,7 +882,7 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_D9000, bits 15:8, rw: Memory type of D9000-D9FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_WIDTH 8
@@ -889,7 +891,7 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DA000, bits 23:16, rw: Memory type of DA000-DAFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_WIDTH 8
@@ -898,7 +900,7 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DB000, bits 31:24, rw: Memory type of DB000-DBFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_WIDTH 8
@@ -907,7 +909,7 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DC000, bits 39:32, rw: Memory type of DC000-DCFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_WIDTH 8
@@ -916,7 +918,7 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DD000, bits 47:40, rw: Memory type of DD000-DDFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_WIDTH 8
@@ -925,7 +927,7 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DE000, bits 55:48, rw: Memory type of DE000-DEFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_WIDTH 8
@@ -934,7 +936,7 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DF000, bits 63:56, rw: Memory type of DF000-DFFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_WIDTH 8
@@ -977,7 +979,7 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E0000, bits 7:0, rw: Memory type of E0000-E0FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_WIDTH 8
@@ -986,7 +988,7 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E1000, bits 15:8, rw: Memory type of E1000-E1FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_WIDTH 8
@@ -995,7 +997,7 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E2000, bits 23:16, rw: Memory type of E2000-E2FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_WIDTH 8
@@ -1004,7 +1006,7 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E3000, bits 31:24, rw: Memory type of E3000-E3FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_WIDTH 8
@@ -1013,7 +1015,7 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E4000, bits 39:32, rw: Memory type of E4000-E4FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_WIDTH 8
@@ -1022,7 +1024,7 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E5000, bits 47:40, rw: Memory type of E5000-E5FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_WIDTH 8
@@ -1031,7 +1033,7 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E6000, bits 55:48, rw: Memory type of E6000-E6FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_WIDTH 8
@@ -1040,7 +1042,7 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E7000, bits 63:56, rw: Memory type of E7000-E7FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_WIDTH 8
@@ -1083,7 +1085,7 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_E8000, bits 7:0, rw: Memory type of E8000-E8FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_WIDTH 8
@@ -1092,7 +1094,7 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_E9000, bits 15:8, rw: Memory type of E9000-E9FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_WIDTH 8
@@ -1101,7 +1103,7 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EA000, bits 23:16, rw: Memory type of EA000-EAFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_WIDTH 8
@@ -1110,7 +1112,7 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EB000, bits 31:24, rw: Memory type of EB000-EBFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_WIDTH 8
@@ -1119,7 +1121,7 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EC000, bits 39:32, rw: Memory type of EC000-ECFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_WIDTH 8
@@ -1128,7 +1130,7 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_ED000, bits 47:40, rw: Memory type of ED000-EDFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_WIDTH 8
@@ -1137,7 +1139,7 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EE000, bits 55:48, rw: Memory type of EE000-EEFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_WIDTH 8
@@ -1146,7 +1148,7 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EF000, bits 63:56, rw: Memory type of EF000-EFFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_WIDTH 8
@@ -1189,7 +1191,7 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F0000, bits 7:0, rw: Memory type of F0000-F0FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_WIDTH 8
@@ -1198,7 +1200,7 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F1000, bits 15:8, rw: Memory type of F1000-F1FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_WIDTH 8
@@ -1207,7 +1209,7 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F2000, bits 23:16, rw: Memory type of F2000-F2FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_WIDTH 8
@@ -1216,7 +1218,7 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F3000, bits 31:24, rw: Memory type of F3000-F3FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_WIDTH 8
@@ -1225,7 +1227,7 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F4000, bits 39:32, rw: Memory type of F4000-F4FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_WIDTH 8
@@ -1234,7 +1236,7 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F5000, bits 47:40, rw: Memory type of F5000-F5FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_WIDTH 8
@@ -1243,7 +1245,7 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F6000, bits 55:48, rw: Memory type of F6000-F6FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_WIDTH 8
@@ -1252,7 +1254,7 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F7000, bits 63:56, rw: Memory type of F7000-F7FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_WIDTH 8
@@ -1295,7 +1297,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_F8000, bits 7:0, rw: Memory type of F8000-F8FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_WIDTH 8
@@ -1304,7 +1306,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_F9000, bits 15:8, rw: Memory type of F9000-F9FFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_WIDTH 8
@@ -1313,7 +1315,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FA000, bits 23:16, rw: Memory type of FA000-FAFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_WIDTH 8
@@ -1322,7 +1324,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FB000, bits 31:24, rw: Memory type of FB000-FBFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_WIDTH 8
@@ -1331,7 +1333,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FC000, bits 39:32, rw: Memory type of FC000-FCFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_WIDTH 8
@@ -1340,7 +1342,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FD000, bits 47:40, rw: Memory type of FD000-FDFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_WIDTH 8
@@ -1349,7 +1351,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FE000, bits 55:48, rw: Memory type of FE000-FEFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_WIDTH 8
@@ -1358,7 +1360,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FF000, bits 63:56, rw: Memory type of FF000-FFFFFH. Values: enum
- * msr_mtrr_memory_type.
+ * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_WIDTH 8
@@ -1398,7 +1400,7 @@ typedef union msr_ia32_mtrr_def_type {
 /*
  * TYPE, bits 7:0, rw: Default memory type for addresses not covered by an MTRR; only
  * the memory_type encodings are valid (others fault). Values: enum
- * msr_mtrr_memory_type. Reset: 0.
+ * msr_mtrr_memory_type. Reset: 0. Any other value raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_DEF_TYPE_TYPE_SHIFT 0
 #define MSR_IA32_MTRR_DEF_TYPE_TYPE_WIDTH 8

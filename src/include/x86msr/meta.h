@@ -70,6 +70,7 @@ struct msr_field_info {
     bool canonical;    /* holds a linear address that must be canonical */
     bool undocumented; /* implementation-specific bits: not reserved, never written through the typed API */
     bool counter;      /* counts (events, cycles, energy); wraps to 0 past its width */
+    bool strict_enum;  /* only enum_values are valid: a WRMSR with another value here raises #GP */
 };
 
 struct msr_info {

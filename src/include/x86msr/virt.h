@@ -285,7 +285,9 @@ enum msr_virt_result msr_virt_rdmsr(const struct msr_virt_policy *policy, struct
  *        reserved;
  *      - a field the spec marks canonical does not hold a canonical address
  *        (msr_is_canonical() with the vCPU's linear-address width);
- *      - IA32_PAT: an entry holds a reserved memory type (2, 3, 8-255);
+ *      - a field the spec marks strict_enum holds a value its enum does not
+ *        define: a reserved memory type in IA32_PAT, IA32_MTRR_DEF_TYPE, a
+ *        variable-range IA32_MTRR_PHYSBASEn or a fixed-range MTRR;
  *   4. PASS -> FORWARD (the VMM writes `value`; read-only bits are the real
  *      register's business);
  *      EMULATE -> the emulator's write with the value to store: writable
@@ -457,7 +459,7 @@ int msr_virt_msr_list_init(struct msr_virt_msr_list *list, enum msr_virt_msr_lis
  *    prevent their loading and storing on VM entries and exits);
  *  - a value WRMSR would reject at CPL 0 (load lists) or an MSR RDMSR would
  *    (store list), per the spec and the facts: absent, read-only / write-only,
- *    reserved bits, non-canonical address, IA32_PAT memory types;
+ *    reserved bits, non-canonical address, reserved PAT and MTRR memory types;
  *  - the same MSR twice in one list.
  * MSR_VIRT_ERR_FULL at the capacity or the recommended limit (SDM Appendix
  * A.6: more entries may cause undefined behaviour, a machine check among

@@ -138,27 +138,27 @@ static const struct msr_field_info fields_demo_ctl[] = {
     { "LOCK", 0, 0, MSR_ACCESS_RWO, true, UINT64_C(0x0000000000000000),
       "Lock bit.",
       NULL, 0,
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
     { "DONE", 1, 1, MSR_ACCESS_RW1C, false, UINT64_C(0x0000000000000000),
       "Done; write 1 to clear.",
       NULL, 0,
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
     { "TYPE", 10, 8, MSR_ACCESS_RW, true, UINT64_C(0x0000000000000006),
       "Memory type.",
       enum_memory_type, MSR_COUNT_OF(enum_memory_type),
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
     { "TURBO", 11, 11, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Turbo, where DEMO_CAP allows it.",
       NULL, 0,
-      MSR_VENDOR_AMD, present_demo_ctl_F_turbo, false, false, false },
+      MSR_VENDOR_AMD, present_demo_ctl_F_turbo, false, false, false, false },
     { "BASE", 47, 12, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Base linear address.",
       NULL, 0,
-      0, NULL, true, false, false },
+      0, NULL, true, false, false, false },
     { "MODE", 63, 62, MSR_ACCESS_RW, false, UINT64_C(0x0000000000000000),
       "Mode.",
       enum_demo_ctl_mode, MSR_COUNT_OF(enum_demo_ctl_mode),
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
 };
 static const char *const aliases_demo_ctl[] = { "CTL" };
 static const struct msr_condition present_demo_ctl[] = {
@@ -172,11 +172,11 @@ static const struct msr_field_info fields_demo_cap[] = {
     { "ALLOWED0", 31, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
       "Allowed 0-settings.",
       NULL, 0,
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
     { "ALLOWED1", 63, 32, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
       "Allowed 1-settings.",
       NULL, 0,
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
 };
 static const struct msr_condition present_demo_cap[] = {
     { MSR_CONDITION_KIND_ANY_OF, MSR_COMPARE_NONZERO, 0, 0, 0, 0, 0, 3,
@@ -195,11 +195,11 @@ static const struct msr_field_info fields_demo_cap2[] = {
     { "ALLOWED0", 31, 0, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
       "Allowed 0-settings.",
       NULL, 0,
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
     { "ALLOWED1", 63, 32, MSR_ACCESS_RO, false, UINT64_C(0x0000000000000000),
       "Allowed 1-settings.",
       NULL, 0,
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
 };
 static const struct msr_condition present_demo_cap2[] = {
     { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 63, 32, 0, 0, 0, 1,
@@ -212,7 +212,7 @@ static const struct msr_field_info fields_demo_bankx[] = {
     { "GO", 0, 0, MSR_ACCESS_WO, false, UINT64_C(0x0000000000000000),
       "Start.",
       NULL, 0,
-      0, NULL, false, false, false },
+      0, NULL, false, false, false, false },
 };
 static const uint8_t present_demo_bankx_M2[] = { 0x11, 0x61 };
 static const struct msr_condition present_demo_bankx[] = {
