@@ -15,7 +15,10 @@ const char *field_meaning(const struct msr_field_info *field, uint64_t x)
     if (field->enum_values == NULL)
         return "";
     name = msr_field_enum_name(field, x);
-    return name != NULL ? name : "(not a named value)";
+    if (name != NULL)
+        return name;
+    /* the spec says WRMSR faults on it (a reserved memory type) */
+    return field->strict_enum ? "(undefined: WRMSR raises #GP)" : "(not a named value)";
 }
 
 void print_decoded_fields(FILE *out, const struct msr_info *msr, uint64_t value, const struct msr_field_info *only,

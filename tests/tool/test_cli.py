@@ -683,7 +683,13 @@ class DecodeTests(ToolTestCase):
     def test_unnamed_enum_value_is_null_in_json_and_flagged_in_text(self):
         out = self.ok_json("decode", "IA32_PAT", "0x2")  # encoding 2 is reserved
         self.assertIsNone(out["fields"][0]["enum"])
-        self.assertRegex(self.ok("decode", "IA32_PAT", "2"), r"(?m)^2:0 +PA0 +rw +0x2 +2 +\(not a named value\)$")
+        # strict_enum fields (memory types) say what a WRMSR of the value does
+        self.assertRegex(self.ok("decode", "IA32_PAT", "2"),
+                         r"(?m)^2:0 +PA0 +rw +0x2 +2 +\(undefined: WRMSR raises #GP\)$")
+        self.assertRegex(self.ok("decode", "IA32_MTRR_DEF_TYPE", "0xC07"),
+                         r"(?m)^7:0 +TYPE +rw +0x07 +7 +\(undefined: WRMSR raises #GP\)$")
+        self.assertRegex(self.ok("decode", "IA32_X2APIC_ICR", "0x300"),
+                         r"(?m)^10:8 +DELIVERY_MODE +rw +0x3 +3 +\(not a named value\)$")
 
     def test_fields_without_enum_have_no_enum_member(self):
         out = self.ok_json("decode", "IA32_EFER", "1")
