@@ -97,28 +97,6 @@ static int report(int status, enum tool_error_code code, const char *fmt, va_lis
     return status;
 }
 
-int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    int status;
-
-    va_start(ap, fmt);
-    status = report(TOOL_EXIT_USAGE, ERR_USAGE, fmt, ap);
-    va_end(ap);
-    return status;
-}
-
-int runtime_error(const char *fmt, ...)
-{
-    va_list ap;
-    int status;
-
-    va_start(ap, fmt);
-    status = report(TOOL_EXIT_FAILURE, ERR_IO, fmt, ap);
-    va_end(ap);
-    return status;
-}
-
 int usage_error_code(enum tool_error_code code, const char *fmt, ...)
 {
     va_list ap;

@@ -60,10 +60,10 @@ const char *tool_error_code_name(enum tool_error_code code);
  * the message can never spill onto a second line. usage_error's code is
  * ERR_USAGE, runtime_error's ERR_IO; the _code variants name another.
  */
-int usage_error(const char *fmt, ...) TOOL_PRINTF(1, 2);
-int runtime_error(const char *fmt, ...) TOOL_PRINTF(1, 2);
 int usage_error_code(enum tool_error_code code, const char *fmt, ...) TOOL_PRINTF(2, 3);
 int runtime_error_code(enum tool_error_code code, const char *fmt, ...) TOOL_PRINTF(2, 3);
+#define usage_error(...) usage_error_code(ERR_USAGE, __VA_ARGS__)
+#define runtime_error(...) runtime_error_code(ERR_IO, __VA_ARGS__)
 
 /* "x86msr: warning: MESSAGE" on stderr (one line): never on stdout, never a
  * failure. */

@@ -6,33 +6,13 @@ Self-contained: each test writes a small spec of its own."""
 
 import os
 import re
-import tempfile
 import unittest
 
-from codegen.errors import SpecErrors
-
 from .support import REPO, build_model
-from .test_schema_issue12 import HEAD, msr
+from .test_schema_issue12 import Build, msr
 
 
-class SmallSpec(unittest.TestCase):
-    """Builds a small spec of the test's own."""
-
-    def build(self, *entries):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        path = os.path.join(tmp.name, "spec.yaml")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(HEAD + "".join(entries))
-        return build_model(path)
-
-    def errors(self, *entries):
-        with self.assertRaises(SpecErrors) as ctx:
-            self.build(*entries)
-        return [e.message for e in ctx.exception.errors]
-
-
-class CounterFields(SmallSpec):
+class CounterFields(Build):
     def test_carried_in_the_model_default_false(self):
         fields = ('      - {name: COUNT, bits: "47:0", counter: true, description: "Count."}\n'
                   '      - {name: FLAG, bits: 63, description: "Flag."}\n')
@@ -70,7 +50,7 @@ class CounterFields(SmallSpec):
 
 
 
-class StrictEnumFields(SmallSpec):
+class StrictEnumFields(Build):
     """`strict_enum: true`: only the enum's values are valid in the field (a
     WRMSR with another faults); carried into msr_field_info.strict_enum, which
     the MSR-exit handler checks."""
