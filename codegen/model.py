@@ -8,10 +8,10 @@ to each entity as `names`; templates print them and never assemble their own.
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional, Tuple
+from typing import Any, FrozenSet, Optional, Tuple
 
 from .errors import Position
-from .schema import ACCESS_MODES
+from .schema import ACCESS_MODES, FIELD_ATTRIBUTES, Attribute
 
 ARRAY_PLACEHOLDER = "{n}"
 ALL_ONES = (1 << 64) - 1
@@ -162,12 +162,17 @@ class Field:
     reset: Optional[int]
     vendors: Tuple[str, ...]  # () = the register's
     present_if: Optional[Condition]
-    canonical: bool
     position: Position
     names: Any = None         # naming.FieldNames
-    undocumented: bool = False  # implementation-specific bits: covered, never writable through the typed API
-    counter: bool = False       # counts; wraps to 0 past its width (x86msr watch shows the change)
-    strict_enum: bool = False   # a WRMSR with a value outside the enum raises #GP
+    flags: FrozenSet[str] = frozenset()  # its attributes (schema.FIELD_ATTRIBUTES), by key
+
+    def has(self, attribute: str) -> bool:
+        return attribute in self.flags
+
+    @cached_property
+    def attributes(self) -> Tuple[Attribute, ...]:
+        """The attributes it has, in declaration order (the order of the C flag bits)."""
+        return tuple(a for a in FIELD_ATTRIBUTES if a.key in self.flags)
 
     @cached_property
     def width(self) -> int:
@@ -187,7 +192,7 @@ class Field:
 
     @cached_property
     def writable(self) -> bool:
-        return ACCESS_MODES[self.access][1] and not self.undocumented
+        return ACCESS_MODES[self.access][1] and not any(a.covered_not_writable for a in self.attributes)
 
     @cached_property
     def bits_text(self) -> str:
@@ -281,7 +286,7 @@ class Msr:
     def undocumented_mask(self) -> int:
         mask = 0
         for f in self.fields:
-            if f.undocumented:
+            if f.has("undocumented"):
                 mask |= f.mask
         return mask
 
@@ -289,7 +294,7 @@ class Msr:
     def canonical_mask(self) -> int:
         mask = 0
         for f in self.fields:
-            if f.canonical:
+            if f.has("canonical"):
                 mask |= f.mask
         return mask
 

@@ -91,7 +91,7 @@ def environment(template_cache: Optional[str] = None) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(comment=_comment, inline=_inline, cstr=_cstr, pad=_pad, hex64=hex64, hex8=_hex8,
-                       defines=_defines)
+                       defines=_defines, prefix=lambda text, p: p + text)
     env.globals.update(max=max, len=len, models_table=naming.condition_models_table)
     return env
 
@@ -124,6 +124,7 @@ def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
         "builtin_vendor_names": ", ".join(schema.VENDOR_NAMES),
         "vendor_constant": vendor_constant,
         "vendor_title": vendor_title,
+        "field_attributes": schema.FIELD_ATTRIBUTES,
     }
 
 

@@ -182,6 +182,60 @@ CLOSED_ENUMS: Dict[str, Tuple[Tuple[str, ...], str]] = {
     "context": (tuple(c.name for c in CONTEXTS), "A processor state a presence condition names"),
 }
 
+
+# ---- attributes ---------------------------------------------------------------------
+# A field or register attribute is one key of the spec whose value the model keeps
+# in the entity's `flags` and the C tables carry as one bit of a flags word
+# (MSR_FIELD_F_<KEY> / MSR_REG_F_<KEY>, in the order declared here: append, never
+# reorder, so compiled code keeps its meaning). Each is declared once, below; the
+# validator checks every attribute in one loop from these declarations, and the
+# header comments, the register reference, spec/README.md and the JSON Schema
+# take their words from them. Adding one is its declaration plus the code that
+# uses it (docs/generator.md, "Adding an attribute").
+
+
+@dataclass(frozen=True)
+class Attribute:
+    key: str                          # the spec key (`canonical`)
+    meaning: str                      # what it says, for spec/README.md and the JSON Schema
+    note: str                         # the sentence a field's comment and the reference add
+    phrase: str                       # how messages describe an entity that has it ("is a counter")
+    needs: Tuple[str, ...] = ()       # keys the entity must also have (strict_enum: `enum`)
+    needs_why: str = ""               # why, for the message
+    excludes: Tuple[str, ...] = ()    # keys (or attributes) it cannot be combined with
+    readable: bool = False            # the field must be readable
+    covered_not_writable: bool = False  # its bits are never reserved and never writable by the typed API
+
+    def key_of(self) -> Key:
+        return Key(self.key, BOOL, False, self.meaning, False)
+
+
+FIELD_ATTRIBUTES: Tuple[Attribute, ...] = (
+    Attribute("canonical", "The field holds a linear address that must be canonical.",
+              "Holds a canonical linear address.", "holds a linear address"),
+    Attribute("undocumented",
+              "The bits are implementation-specific: not reserved (a processor may return them set, and a write "
+              "must give back what was read), but with no documented meaning. They count as covered (never in the "
+              "reserved mask) and are never writable through the typed API.",
+              "Undocumented: implementation-specific bits, not reserved and not writable through the typed API.",
+              "is undocumented", excludes=("enum", "canonical", "counter"), covered_not_writable=True),
+    Attribute("counter",
+              "The field counts (events, cycles, energy units): it only grows, and wraps to 0 past its width. "
+              "Tools show its change between two readings (`x86msr watch`), wrap included. A counter is readable "
+              "and has no `enum`.",
+              "A counter: wraps to 0 past its width.", "is a counter", excludes=("enum",), readable=True),
+    Attribute("strict_enum",
+              "Only the `enum`'s values are valid here: a WRMSR with any other value in this field raises #GP "
+              "(the memory types of the PAT and the MTRRs). MSR-exit handlers refuse such a write as the processor "
+              "would, and `MSR_SET` refuses a constant outside the enum at compile time. Needs an `enum`.",
+              "Only the enum's values are valid: any other raises #GP on WRMSR.", "has strict values",
+              needs=("enum",), needs_why="the values it allows"),
+)
+
+MSR_ATTRIBUTES: Tuple[Attribute, ...] = ()
+
+ATTRIBUTES_OF = {"field": FIELD_ATTRIBUTES, "msr": MSR_ATTRIBUTES}
+
 # ---- key tables -------------------------------------------------------------------
 
 RECORDS: Dict[str, Tuple[Key, ...]] = {
@@ -239,7 +293,7 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
         Key("stride", INT, False, "Address distance between array instances.", 1),
         Key("layout", IDENT, False, "The name of a shared layout whose fields the register has.", None),
         Key("fields", "list:field", False, "The documented bit fields.", []),
-    ),
+    ) + tuple(a.key_of() for a in MSR_ATTRIBUTES),
     "field": (
         Key("name", IDENT, True, "Upper-case name from the manual (`NXE`)."),
         Key("bits", BITS, True, "`\"msb:lsb\"` or one bit number, 0..63."),
@@ -253,20 +307,7 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
             "Vendors whose processors have this field; defaults to the register's.", None),
         Key("present_if", CONDITION, False,
             "The field exists only when this condition holds (else its bits are reserved).", None),
-        Key("canonical", BOOL, False, "The field holds a linear address that must be canonical.", False),
-        Key("undocumented", BOOL, False,
-            "The bits are implementation-specific: not reserved (a processor may return them set, and a write "
-            "must give back what was read), but with no documented meaning. They count as covered (never in the "
-            "reserved mask) and are never writable through the typed API.", False),
-        Key("counter", BOOL, False,
-            "The field counts (events, cycles, energy units): it only grows, and wraps to 0 past its width. "
-            "Tools show its change between two readings (`x86msr watch`), wrap included. A counter is readable "
-            "and has no `enum`.", False),
-        Key("strict_enum", BOOL, False,
-            "Only the `enum`'s values are valid here: a WRMSR with any other value in this field raises #GP "
-            "(the memory types of the PAT and the MTRRs). MSR-exit handlers refuse such a write as the processor "
-            "would. Needs an `enum`.", False),
-    ),
+    ) + tuple(a.key_of() for a in FIELD_ATTRIBUTES),
     # Presence conditions: the first key that a mapping holds picks its kind.
     "cond_cpuid": (
         Key("leaf", INT, True, "EAX input of CPUID."),

@@ -15,7 +15,7 @@ is refused at the overlay's position.
 import dataclasses
 import datetime
 import re
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from . import handwritten, naming, schema
 from .errors import Position, SpecError
@@ -60,10 +60,7 @@ class _FieldDraft:
     reset: Optional[int]
     vendors: Optional[List[str]]
     present_if: Optional[Condition]
-    canonical: bool
-    undocumented: bool
-    counter: bool
-    strict_enum: bool
+    flags: FrozenSet[str]          # the attributes (schema.FIELD_ATTRIBUTES) it has
     pos: Position
     name_pos: Position
     bits_pos: Position
@@ -796,8 +793,7 @@ class Validator:
         entries = self.record("field", node, fwhat)
         if entries is None:
             return None
-        simple = ("name", "bits", "access", "description", "reset", "vendors", "canonical", "undocumented",
-                  "counter", "strict_enum")
+        simple = ("name", "bits", "access", "description", "reset", "vendors")
         out = {k: self.scalar("field", entries, k, fwhat) for k in simple}
         if out["name"] is not None and RESERVED_MEMBER_RE.match(out["name"].lower()):
             self.error(entries["name"].pos, f"{fwhat}: the name '{out['name']}' is reserved for the generated union")
@@ -805,19 +801,10 @@ class Validator:
         present_if = self.condition(entries["present_if"], fwhat) if "present_if" in entries else None
         if any(out[k] is None for k in ("name", "bits", "description")):
             return None
-        if any(k in entries and out[k] is None
-               for k in ("access", "reset", "vendors", "canonical", "undocumented", "counter", "strict_enum")):
+        if any(k in entries and out[k] is None for k in ("access", "reset", "vendors")):
             return None
-        if out["undocumented"]:
-            said = [k for k in ("enum", "canonical", "counter") if k in entries and (k == "enum" or out[k])]
-            if said:
-                self.error(entries[said[0]].pos, f"{fwhat} is undocumented, so it has no '{said[0]}'")
-                return None
-        if out["counter"] and "enum" in entries:
-            self.error(entries["enum"].pos, f"{fwhat} is a counter, so it has no 'enum'")
-            return None
-        if out["strict_enum"] and "enum" not in entries:
-            self.error(entries["strict_enum"].pos, f"{fwhat}: 'strict_enum' needs an 'enum' (the values it allows)")
+        flags = self.attributes("field", entries, fwhat)
+        if flags is None:
             return None
         if "present_if" in entries and present_if is None:
             return None
@@ -859,12 +846,32 @@ class Validator:
                 return None
         return _FieldDraft(name=out["name"], msb=msb, lsb=lsb, access=out["access"], description=out["description"],
                            enum=enum, reset=out["reset"], vendors=out["vendors"], present_if=present_if,
-                           canonical=out["canonical"], undocumented=bool(out["undocumented"]),
-                           counter=bool(out["counter"]), strict_enum=bool(out["strict_enum"]), pos=node.pos,
+                           flags=flags, pos=node.pos,
                            name_pos=entries["name"].pos,
                            bits_pos=entries["bits"].pos,
                            access_pos=entries["access"].pos if "access" in entries else None,
                            vendors_pos=entries["vendors"].pos if "vendors" in entries else None)
+
+    def attributes(self, kind: str, entries: Dict[str, Node], what: str) -> Optional[FrozenSet[str]]:
+        """The attributes (schema.ATTRIBUTES_OF[kind]) an entry sets, checked against
+        each other and the entry's other keys as the declarations say; None after an error."""
+        declared = schema.ATTRIBUTES_OF[kind]
+        values = {a.key: self.scalar(kind, entries, a.key, what) for a in declared}
+        if any(a.key in entries and values[a.key] is None for a in declared):
+            return None
+        flags = frozenset(a.key for a in declared if values[a.key])
+        for a in declared:
+            if a.key not in flags:
+                continue
+            said = [k for k in a.excludes if k in entries and (k not in values or values[k])]
+            if said:
+                self.error(entries[said[0]].pos, f"{what} {a.phrase}, so it has no '{said[0]}'")
+                return None
+            missing = [k for k in a.needs if k not in entries]
+            if missing:
+                self.error(entries[a.key].pos, f"{what}: '{a.key}' needs an '{missing[0]}' ({a.needs_why})")
+                return None
+        return flags
 
     def field_fits_register(self, f: _FieldDraft, msr: Dict[str, Any], what: str) -> bool:
         fwhat = f"field {f.name} of {what}"
@@ -875,9 +882,11 @@ class Validator:
             self.error(f.access_pos or f.pos, f"{fwhat} is '{access}' but the register is '{reg_access}' "
                                               f"(allowed: {allowed})")
             return False
-        if f.counter and access is not None and access in schema.ACCESS_MODES and not schema.ACCESS_MODES[access][0]:
-            self.error(f.access_pos or f.pos, f"{fwhat} is a counter, so it must be readable (it is '{access}')")
-            return False
+        if access is not None and access in schema.ACCESS_MODES and not schema.ACCESS_MODES[access][0]:
+            for a in schema.FIELD_ATTRIBUTES:
+                if a.readable and a.key in f.flags:
+                    self.error(f.access_pos or f.pos, f"{fwhat} {a.phrase}, so it must be readable (it is '{access}')")
+                    return False
         if f.vendors and msr.get("vendors"):
             extra = [v for v in f.vendors if v not in msr["vendors"]]
             if extra:
@@ -1007,8 +1016,7 @@ class Validator:
                 vendors = tuple(v for v in d["vendors"] if v in f.vendors) if f.vendors else ()
                 fields.append(Field(name=f.name, msb=f.msb, lsb=f.lsb, access=f.access or d["access"],
                                     description=f.description, enum=enum, reset=f.reset, vendors=vendors,
-                                    present_if=f.present_if, canonical=bool(f.canonical),
-                                    undocumented=f.undocumented, counter=f.counter, strict_enum=f.strict_enum,
+                                    present_if=f.present_if, flags=f.flags,
                                     position=f.pos,
                                     names=naming.field_names(d["name"], f.name,
                                                              enum.names if enum is not None else None)))

@@ -161,7 +161,7 @@ class RealSpecModel(unittest.TestCase):
                 for f in m.fields:
                     self.assertEqual(bool(m.writable_mask & f.mask), f.writable, f.name)
                     self.assertEqual(bool(m.w1c_mask & f.mask), f.access == "rw1c", f.name)
-                    self.assertEqual(bool(m.canonical_mask & f.mask), f.canonical, f.name)
+                    self.assertEqual(bool(m.canonical_mask & f.mask), f.has("canonical"), f.name)
 
     def test_register_access_consistent(self):
         for m in self.model.msrs:
@@ -177,7 +177,7 @@ class RealSpecModel(unittest.TestCase):
             with self.subTest(msr=m.name, field=f.name):
                 self.assertIn(f.access, schema.FIELD_ACCESS_ALLOWED[m.access])
                 readable, writable = schema.ACCESS_MODES[f.access][:2]
-                self.assertEqual((f.readable, f.writable), (readable, writable and not f.undocumented),
+                self.assertEqual((f.readable, f.writable), (readable, writable and not f.has("undocumented")),
                                  "undocumented fields are never writable through the typed API")
                 raw = next(r for r in self.raw_fields(m) if r["name"] == f.name)
                 self.assertEqual(f.access, raw.get("access", m.access), "default access is the register's")
@@ -385,7 +385,7 @@ class ArrayExpansion(unittest.TestCase):
         self.assertEqual((self.model.msr("INTEL_THING").present_if, self.model.msr("INTEL_THING").fields), (None, ()))
         ctl = self.model.msr("TEST_CTL")
         self.assertEqual(ctl.present_if.subleaf, 0)
-        self.assertEqual([(f.name, f.access, f.vendors, f.canonical) for f in ctl.fields],
+        self.assertEqual([(f.name, f.access, f.vendors, f.has("canonical")) for f in ctl.fields],
                          [("ENABLE", "rwo", (), False), ("STATUS", "rw1c", (), False), ("TYPE", "rw", (), False),
                           ("MODE", "rw", (), False), ("EXTRA", "rw", ("amd",), False),
                           ("TARGET", "rw", (), True)])

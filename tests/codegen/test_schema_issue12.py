@@ -61,7 +61,7 @@ class UndocumentedFields(Build):
         self.assertEqual(m.writable_mask, 0xF)
         self.assertEqual(m.undocumented_mask, 0xFF00)
         impl = [f for f in m.fields if f.name == "IMPL"][0]
-        self.assertTrue(impl.undocumented)
+        self.assertTrue(impl.has("undocumented"))
         self.assertFalse(impl.writable)
 
     def test_no_enum_or_canonical(self):

@@ -17,7 +17,7 @@ class CounterFields(Build):
         fields = ('      - {name: COUNT, bits: "47:0", counter: true, description: "Count."}\n'
                   '      - {name: FLAG, bits: 63, description: "Flag."}\n')
         m = self.build(msr("TEST_CTR", "0x10", fields=fields)).msr("TEST_CTR")
-        self.assertEqual({f.name: f.counter for f in m.fields}, {"COUNT": True, "FLAG": False})
+        self.assertEqual({f.name: f.has("counter") for f in m.fields}, {"COUNT": True, "FLAG": False})
 
     def test_readable_without_enum_nor_undocumented(self):
         self.assertEqual(self.errors(msr("TEST_CTR", "0x10", fields=(
@@ -33,7 +33,7 @@ class CounterFields(Build):
     def test_in_the_metadata_table(self):
         m = self.build(msr("TEST_CTR", "0x10", fields='      - {name: COUNT, bits: "31:0", counter: true, '
                                                        'description: "Count."}\n'))
-        self.assertTrue(m.msr("TEST_CTR").fields[0].counter)
+        self.assertTrue(m.msr("TEST_CTR").fields[0].has("counter"))
         with open(os.path.join(REPO, "generated", "src", "msr_table.c"), encoding="utf-8") as f:
             table = f.read()
         tsc = re.search(r"fields_ia32_time_stamp_counter\[\] = \{\n(.*?)\n\};", table, re.S).group(1)
@@ -41,7 +41,7 @@ class CounterFields(Build):
 
     def test_the_spec_marks_the_well_known_counters(self):
         model = build_model(os.path.join(REPO, "spec", "msrs.yaml"))
-        counters = {m.name for m in model.msrs if any(f.counter for f in m.fields)}
+        counters = {m.name for m in model.msrs if any(f.has("counter") for f in m.fields)}
         for name in ("IA32_TIME_STAMP_COUNTER", "IA32_APERF", "IA32_MPERF", "IA32_PMC{n}", "IA32_A_PMC{n}",
                      "IA32_FIXED_CTR{n}", "PKG_ENERGY_STATUS", "DRAM_ENERGY_STATUS", "PP0_ENERGY_STATUS",
                      "PKG_ENERGY_STAT", "CORE_ENERGY_STAT", "PERF_CTR{n}", "IRPERF_COUNT", "SMI_COUNT"):
@@ -60,7 +60,7 @@ class StrictEnumFields(Build):
                   'strict_enum: true, description: "Type."}\n'
                   '      - {name: MODE, bits: "5:4", enum: [{name: A, value: 1}], description: "Mode."}\n')
         m = self.build(msr("TEST_CTL", "0x10", fields=fields)).msr("TEST_CTL")
-        self.assertEqual({f.name: f.strict_enum for f in m.fields}, {"TYPE": True, "MODE": False})
+        self.assertEqual({f.name: f.has("strict_enum") for f in m.fields}, {"TYPE": True, "MODE": False})
 
     def test_needs_an_enum(self):
         self.assertEqual(self.errors(msr("TEST_CTL", "0x10", fields=(
@@ -71,7 +71,7 @@ class StrictEnumFields(Build):
         """The PAT's entries and the MTRRs' types, as the SDM has WRMSR fault on
         an undefined type (KVM's kvm_pat_valid/kvm_mtrr_valid check the same)."""
         model = build_model(os.path.join(REPO, "spec", "msrs.yaml"))
-        strict = {(m.name, f.name) for m in model.msrs for f in m.fields if f.strict_enum}
+        strict = {(m.name, f.name) for m in model.msrs for f in m.fields if f.has("strict_enum")}
         expected = {("IA32_PAT", f"PA{i}") for i in range(8)} | {("IA32_MTRR_DEF_TYPE", "TYPE"),
                                                                   ("IA32_MTRR_PHYSBASE{n}", "TYPE")}
         fixed = {(m.name, f.name) for m in model.msrs if m.name.startswith("IA32_MTRR_FIX") for f in m.fields}

@@ -53,7 +53,7 @@ typedef union msr_ia32_pat {
 
 /*
  * PA0, bits 2:0, rw: Memory type of PAT entry 0. Values: enum msr_memory_type. Reset:
- * 6. Any other value raises #GP on WRMSR.
+ * 6. Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_PAT_PA0_SHIFT 0
 #define MSR_IA32_PAT_PA0_WIDTH 3
@@ -62,7 +62,7 @@ typedef union msr_ia32_pat {
 
 /*
  * PA1, bits 10:8, rw: Memory type of PAT entry 1. Values: enum msr_memory_type. Reset:
- * 4. Any other value raises #GP on WRMSR.
+ * 4. Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_PAT_PA1_SHIFT 8
 #define MSR_IA32_PAT_PA1_WIDTH 3
@@ -71,7 +71,7 @@ typedef union msr_ia32_pat {
 
 /*
  * PA2, bits 18:16, rw: Memory type of PAT entry 2. Values: enum msr_memory_type. Reset:
- * 7. Any other value raises #GP on WRMSR.
+ * 7. Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_PAT_PA2_SHIFT 16
 #define MSR_IA32_PAT_PA2_WIDTH 3
@@ -80,7 +80,7 @@ typedef union msr_ia32_pat {
 
 /*
  * PA3, bits 26:24, rw: Memory type of PAT entry 3. Values: enum msr_memory_type. Reset:
- * 0. Any other value raises #GP on WRMSR.
+ * 0. Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_PAT_PA3_SHIFT 24
 #define MSR_IA32_PAT_PA3_WIDTH 3
@@ -89,7 +89,7 @@ typedef union msr_ia32_pat {
 
 /*
  * PA4, bits 34:32, rw: Memory type of PAT entry 4. Values: enum msr_memory_type. Reset:
- * 6. Any other value raises #GP on WRMSR.
+ * 6. Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_PAT_PA4_SHIFT 32
 #define MSR_IA32_PAT_PA4_WIDTH 3
@@ -98,7 +98,7 @@ typedef union msr_ia32_pat {
 
 /*
  * PA5, bits 42:40, rw: Memory type of PAT entry 5. Values: enum msr_memory_type. Reset:
- * 4. Any other value raises #GP on WRMSR.
+ * 4. Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_PAT_PA5_SHIFT 40
 #define MSR_IA32_PAT_PA5_WIDTH 3
@@ -107,7 +107,7 @@ typedef union msr_ia32_pat {
 
 /*
  * PA6, bits 50:48, rw: Memory type of PAT entry 6. Values: enum msr_memory_type. Reset:
- * 7. Any other value raises #GP on WRMSR.
+ * 7. Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_PAT_PA6_SHIFT 48
 #define MSR_IA32_PAT_PA6_WIDTH 3
@@ -116,7 +116,7 @@ typedef union msr_ia32_pat {
 
 /*
  * PA7, bits 58:56, rw: Memory type of PAT entry 7. Values: enum msr_memory_type. Reset:
- * 0. Any other value raises #GP on WRMSR.
+ * 0. Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_PAT_PA7_SHIFT 56
 #define MSR_IA32_PAT_PA7_WIDTH 3

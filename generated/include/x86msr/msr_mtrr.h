@@ -123,8 +123,8 @@ typedef union msr_ia32_mtrr_physbasex {
 } msr_ia32_mtrr_physbasex_t;
 
 /*
- * TYPE, bits 7:0, rw: Memory type of the range. Values: enum msr_mtrr_memory_type. Any
- * other value raises #GP on WRMSR.
+ * TYPE, bits 7:0, rw: Memory type of the range. Values: enum msr_mtrr_memory_type. Only
+ * the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_PHYSBASEx_TYPE_SHIFT 0
 #define MSR_IA32_MTRR_PHYSBASEx_TYPE_WIDTH 8
@@ -237,7 +237,7 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_00000, bits 7:0, rw: Memory type of 0-FFFFH. Values: enum msr_mtrr_memory_type.
- * Any other value raises #GP on WRMSR.
+ * Only the enum's values are valid: any other raises #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_SHIFT 0
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_00000_WIDTH 8
@@ -246,7 +246,8 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_10000, bits 15:8, rw: Memory type of 10000-1FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_SHIFT 8
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_10000_WIDTH 8
@@ -255,7 +256,8 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_20000, bits 23:16, rw: Memory type of 20000-2FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_SHIFT 16
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_20000_WIDTH 8
@@ -264,7 +266,8 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_30000, bits 31:24, rw: Memory type of 30000-3FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_SHIFT 24
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_30000_WIDTH 8
@@ -273,7 +276,8 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_40000, bits 39:32, rw: Memory type of 40000-4FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_SHIFT 32
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_40000_WIDTH 8
@@ -282,7 +286,8 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_50000, bits 47:40, rw: Memory type of 50000-5FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_SHIFT 40
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_50000_WIDTH 8
@@ -291,7 +296,8 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_60000, bits 55:48, rw: Memory type of 60000-6FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_SHIFT 48
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_60000_WIDTH 8
@@ -300,7 +306,8 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /*
  * TYPE_70000, bits 63:56, rw: Memory type of 70000-7FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_SHIFT 56
 #define MSR_IA32_MTRR_FIX64K_00000_TYPE_70000_WIDTH 8
@@ -343,7 +350,8 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_80000, bits 7:0, rw: Memory type of 80000-83FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_SHIFT 0
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_80000_WIDTH 8
@@ -352,7 +360,8 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_84000, bits 15:8, rw: Memory type of 84000-87FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_SHIFT 8
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_84000_WIDTH 8
@@ -361,7 +370,8 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_88000, bits 23:16, rw: Memory type of 88000-8BFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_SHIFT 16
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_88000_WIDTH 8
@@ -370,7 +380,8 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_8C000, bits 31:24, rw: Memory type of 8C000-8FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_SHIFT 24
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_8C000_WIDTH 8
@@ -379,7 +390,8 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_90000, bits 39:32, rw: Memory type of 90000-93FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_SHIFT 32
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_90000_WIDTH 8
@@ -388,7 +400,8 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_94000, bits 47:40, rw: Memory type of 94000-97FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_SHIFT 40
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_94000_WIDTH 8
@@ -397,7 +410,8 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_98000, bits 55:48, rw: Memory type of 98000-9BFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_SHIFT 48
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_98000_WIDTH 8
@@ -406,7 +420,8 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /*
  * TYPE_9C000, bits 63:56, rw: Memory type of 9C000-9FFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_SHIFT 56
 #define MSR_IA32_MTRR_FIX16K_80000_TYPE_9C000_WIDTH 8
@@ -449,7 +464,8 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_A0000, bits 7:0, rw: Memory type of A0000-A3FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A0000_WIDTH 8
@@ -458,7 +474,8 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_A4000, bits 15:8, rw: Memory type of A4000-A7FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_SHIFT 8
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A4000_WIDTH 8
@@ -467,7 +484,8 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_A8000, bits 23:16, rw: Memory type of A8000-ABFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_SHIFT 16
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_A8000_WIDTH 8
@@ -476,7 +494,8 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_AC000, bits 31:24, rw: Memory type of AC000-AFFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_SHIFT 24
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_AC000_WIDTH 8
@@ -485,7 +504,8 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_B0000, bits 39:32, rw: Memory type of B0000-B3FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_SHIFT 32
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B0000_WIDTH 8
@@ -494,7 +514,8 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_B4000, bits 47:40, rw: Memory type of B4000-B7FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_SHIFT 40
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B4000_WIDTH 8
@@ -503,7 +524,8 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_B8000, bits 55:48, rw: Memory type of B8000-BBFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_SHIFT 48
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_B8000_WIDTH 8
@@ -512,7 +534,8 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /*
  * TYPE_BC000, bits 63:56, rw: Memory type of BC000-BFFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_SHIFT 56
 #define MSR_IA32_MTRR_FIX16K_A0000_TYPE_BC000_WIDTH 8
@@ -555,7 +578,8 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C0000, bits 7:0, rw: Memory type of C0000-C0FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C0000_WIDTH 8
@@ -564,7 +588,8 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C1000, bits 15:8, rw: Memory type of C1000-C1FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C1000_WIDTH 8
@@ -573,7 +598,8 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C2000, bits 23:16, rw: Memory type of C2000-C2FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C2000_WIDTH 8
@@ -582,7 +608,8 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C3000, bits 31:24, rw: Memory type of C3000-C3FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C3000_WIDTH 8
@@ -591,7 +618,8 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C4000, bits 39:32, rw: Memory type of C4000-C4FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C4000_WIDTH 8
@@ -600,7 +628,8 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C5000, bits 47:40, rw: Memory type of C5000-C5FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C5000_WIDTH 8
@@ -609,7 +638,8 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C6000, bits 55:48, rw: Memory type of C6000-C6FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C6000_WIDTH 8
@@ -618,7 +648,8 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /*
  * TYPE_C7000, bits 63:56, rw: Memory type of C7000-C7FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_C0000_TYPE_C7000_WIDTH 8
@@ -661,7 +692,8 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_C8000, bits 7:0, rw: Memory type of C8000-C8FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C8000_WIDTH 8
@@ -670,7 +702,8 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_C9000, bits 15:8, rw: Memory type of C9000-C9FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_C9000_WIDTH 8
@@ -679,7 +712,8 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CA000, bits 23:16, rw: Memory type of CA000-CAFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CA000_WIDTH 8
@@ -688,7 +722,8 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CB000, bits 31:24, rw: Memory type of CB000-CBFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CB000_WIDTH 8
@@ -697,7 +732,8 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CC000, bits 39:32, rw: Memory type of CC000-CCFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CC000_WIDTH 8
@@ -706,7 +742,8 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CD000, bits 47:40, rw: Memory type of CD000-CDFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CD000_WIDTH 8
@@ -715,7 +752,8 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CE000, bits 55:48, rw: Memory type of CE000-CEFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CE000_WIDTH 8
@@ -724,7 +762,8 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /*
  * TYPE_CF000, bits 63:56, rw: Memory type of CF000-CFFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_C8000_TYPE_CF000_WIDTH 8
@@ -767,7 +806,8 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D0000, bits 7:0, rw: Memory type of D0000-D0FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D0000_WIDTH 8
@@ -776,7 +816,8 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D1000, bits 15:8, rw: Memory type of D1000-D1FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D1000_WIDTH 8
@@ -785,7 +826,8 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D2000, bits 23:16, rw: Memory type of D2000-D2FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D2000_WIDTH 8
@@ -794,7 +836,8 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D3000, bits 31:24, rw: Memory type of D3000-D3FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D3000_WIDTH 8
@@ -803,7 +846,8 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D4000, bits 39:32, rw: Memory type of D4000-D4FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D4000_WIDTH 8
@@ -812,7 +856,8 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D5000, bits 47:40, rw: Memory type of D5000-D5FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D5000_WIDTH 8
@@ -821,7 +866,8 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D6000, bits 55:48, rw: Memory type of D6000-D6FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D6000_WIDTH 8
@@ -830,7 +876,8 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /*
  * TYPE_D7000, bits 63:56, rw: Memory type of D7000-D7FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_D0000_TYPE_D7000_WIDTH 8
@@ -873,7 +920,8 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_D8000, bits 7:0, rw: Memory type of D8000-D8FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D8000_WIDTH 8
@@ -882,7 +930,8 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_D9000, bits 15:8, rw: Memory type of D9000-D9FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_D9000_WIDTH 8
@@ -891,7 +940,8 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DA000, bits 23:16, rw: Memory type of DA000-DAFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DA000_WIDTH 8
@@ -900,7 +950,8 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DB000, bits 31:24, rw: Memory type of DB000-DBFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DB000_WIDTH 8
@@ -909,7 +960,8 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DC000, bits 39:32, rw: Memory type of DC000-DCFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DC000_WIDTH 8
@@ -918,7 +970,8 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DD000, bits 47:40, rw: Memory type of DD000-DDFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DD000_WIDTH 8
@@ -927,7 +980,8 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DE000, bits 55:48, rw: Memory type of DE000-DEFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DE000_WIDTH 8
@@ -936,7 +990,8 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /*
  * TYPE_DF000, bits 63:56, rw: Memory type of DF000-DFFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_D8000_TYPE_DF000_WIDTH 8
@@ -979,7 +1034,8 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E0000, bits 7:0, rw: Memory type of E0000-E0FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E0000_WIDTH 8
@@ -988,7 +1044,8 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E1000, bits 15:8, rw: Memory type of E1000-E1FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E1000_WIDTH 8
@@ -997,7 +1054,8 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E2000, bits 23:16, rw: Memory type of E2000-E2FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E2000_WIDTH 8
@@ -1006,7 +1064,8 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E3000, bits 31:24, rw: Memory type of E3000-E3FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E3000_WIDTH 8
@@ -1015,7 +1074,8 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E4000, bits 39:32, rw: Memory type of E4000-E4FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E4000_WIDTH 8
@@ -1024,7 +1084,8 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E5000, bits 47:40, rw: Memory type of E5000-E5FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E5000_WIDTH 8
@@ -1033,7 +1094,8 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E6000, bits 55:48, rw: Memory type of E6000-E6FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E6000_WIDTH 8
@@ -1042,7 +1104,8 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /*
  * TYPE_E7000, bits 63:56, rw: Memory type of E7000-E7FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_E0000_TYPE_E7000_WIDTH 8
@@ -1085,7 +1148,8 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_E8000, bits 7:0, rw: Memory type of E8000-E8FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E8000_WIDTH 8
@@ -1094,7 +1158,8 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_E9000, bits 15:8, rw: Memory type of E9000-E9FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_E9000_WIDTH 8
@@ -1103,7 +1168,8 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EA000, bits 23:16, rw: Memory type of EA000-EAFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EA000_WIDTH 8
@@ -1112,7 +1178,8 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EB000, bits 31:24, rw: Memory type of EB000-EBFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EB000_WIDTH 8
@@ -1121,7 +1188,8 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EC000, bits 39:32, rw: Memory type of EC000-ECFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EC000_WIDTH 8
@@ -1130,7 +1198,8 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_ED000, bits 47:40, rw: Memory type of ED000-EDFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_ED000_WIDTH 8
@@ -1139,7 +1208,8 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EE000, bits 55:48, rw: Memory type of EE000-EEFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EE000_WIDTH 8
@@ -1148,7 +1218,8 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /*
  * TYPE_EF000, bits 63:56, rw: Memory type of EF000-EFFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_E8000_TYPE_EF000_WIDTH 8
@@ -1191,7 +1262,8 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F0000, bits 7:0, rw: Memory type of F0000-F0FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F0000_WIDTH 8
@@ -1200,7 +1272,8 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F1000, bits 15:8, rw: Memory type of F1000-F1FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F1000_WIDTH 8
@@ -1209,7 +1282,8 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F2000, bits 23:16, rw: Memory type of F2000-F2FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F2000_WIDTH 8
@@ -1218,7 +1292,8 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F3000, bits 31:24, rw: Memory type of F3000-F3FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F3000_WIDTH 8
@@ -1227,7 +1302,8 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F4000, bits 39:32, rw: Memory type of F4000-F4FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F4000_WIDTH 8
@@ -1236,7 +1312,8 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F5000, bits 47:40, rw: Memory type of F5000-F5FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F5000_WIDTH 8
@@ -1245,7 +1322,8 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F6000, bits 55:48, rw: Memory type of F6000-F6FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F6000_WIDTH 8
@@ -1254,7 +1332,8 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /*
  * TYPE_F7000, bits 63:56, rw: Memory type of F7000-F7FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_F0000_TYPE_F7000_WIDTH 8
@@ -1297,7 +1376,8 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_F8000, bits 7:0, rw: Memory type of F8000-F8FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_SHIFT 0
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F8000_WIDTH 8
@@ -1306,7 +1386,8 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_F9000, bits 15:8, rw: Memory type of F9000-F9FFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_SHIFT 8
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_F9000_WIDTH 8
@@ -1315,7 +1396,8 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FA000, bits 23:16, rw: Memory type of FA000-FAFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_SHIFT 16
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FA000_WIDTH 8
@@ -1324,7 +1406,8 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FB000, bits 31:24, rw: Memory type of FB000-FBFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_SHIFT 24
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FB000_WIDTH 8
@@ -1333,7 +1416,8 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FC000, bits 39:32, rw: Memory type of FC000-FCFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_SHIFT 32
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FC000_WIDTH 8
@@ -1342,7 +1426,8 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FD000, bits 47:40, rw: Memory type of FD000-FDFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_SHIFT 40
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FD000_WIDTH 8
@@ -1351,7 +1436,8 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FE000, bits 55:48, rw: Memory type of FE000-FEFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_SHIFT 48
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FE000_WIDTH 8
@@ -1360,7 +1446,8 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /*
  * TYPE_FF000, bits 63:56, rw: Memory type of FF000-FFFFFH. Values: enum
- * msr_mtrr_memory_type. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Only the enum's values are valid: any other raises #GP on
+ * WRMSR.
  */
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_SHIFT 56
 #define MSR_IA32_MTRR_FIX4K_F8000_TYPE_FF000_WIDTH 8
@@ -1400,7 +1487,8 @@ typedef union msr_ia32_mtrr_def_type {
 /*
  * TYPE, bits 7:0, rw: Default memory type for addresses not covered by an MTRR; only
  * the memory_type encodings are valid (others fault). Values: enum
- * msr_mtrr_memory_type. Reset: 0. Any other value raises #GP on WRMSR.
+ * msr_mtrr_memory_type. Reset: 0. Only the enum's values are valid: any other raises
+ * #GP on WRMSR.
  */
 #define MSR_IA32_MTRR_DEF_TYPE_TYPE_SHIFT 0
 #define MSR_IA32_MTRR_DEF_TYPE_TYPE_WIDTH 8
