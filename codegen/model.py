@@ -79,6 +79,7 @@ class Condition:
     msr: Optional[str] = None            # name of the MSR tested (may hold {n})
     msr_address: int = 0                 # its address (of instance 0 when indexed)
     msr_stride: int = 0                  # for {n}: the array's stride (the instance of the same index)
+    msr_def: str = ""                    # the name of the register definition it tests
     context: str = ""                    # schema.CONTEXTS
     msb: int = 0
     lsb: int = 0
@@ -203,9 +204,9 @@ class Field:
 class Member:
     """One bitfield of the value union's struct, in bit order; padding included."""
 
-    name: str
+    name: str                 # "" for a run of reserved bits
     width: int
-    comment: str
+    field: Optional["Field"] = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,6 @@ class Instance:
     index: int
     msr: "Msr"
     aliases: Tuple[str, ...]
-    names: Any = None         # naming.InstanceNames
 
 
 @dataclass(frozen=True)
@@ -300,17 +300,35 @@ class Msr:
 
     @cached_property
     def members(self) -> Tuple[Member, ...]:
-        """The bitfield struct in bit order, reserved gaps as rsvd_<lsb>."""
+        """The bitfield struct in bit order, reserved gaps as unnamed members."""
         out = []
         bit = 0
         for f in self.fields:
             if f.lsb > bit:
-                out.append(Member(f"rsvd_{bit}", f.lsb - bit, ""))
-            out.append(Member(f.names.member, f.width, f"{f.name}, {f.bits_text}, {f.access}"))
+                out.append(Member("", f.lsb - bit))
+            out.append(Member(f.names.member, f.width, f))
             bit = f.msb + 1
         if bit < 64:
-            out.append(Member(f"rsvd_{bit}", 64 - bit, ""))
+            out.append(Member("", 64 - bit))
         return tuple(out)
+
+    @cached_property
+    def strict_check(self) -> Tuple[int, int]:
+        """(mask, value set) for MSR_SET's compile-time check of strict_enum fields
+        (core.h): the strict fields whose values are all below 64 and share the set
+        most of them have; a field left out is checked at run time only."""
+        sets = {}
+        for f in self.fields:
+            if f.has("strict_enum") and all(v.value < 64 for v in f.enum.values):
+                bits = sum(1 << v.value for v in f.enum.values)
+                sets.setdefault(bits, []).append(f.mask)
+        if not sets:
+            return (0, 0)
+        bits, masks = max(sets.items(), key=lambda kv: len(kv[1]))
+        mask = 0
+        for m in masks:
+            mask |= m
+        return (mask, bits)
 
     @cached_property
     def members_width(self) -> int:

@@ -18,7 +18,7 @@ with anything is refused with its position.
 """
 
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .errors import Position, SpecError
 
@@ -55,13 +55,12 @@ class EnumValueNames:
 class EnumNames:
     tag: str                 # msr_memory_type
     type: str                # enum msr_memory_type
-    table: str               # the metadata table's static array of its values
 
 
 def enum_names(key: str) -> EnumNames:
     """`key` is a shared enum's name or MSRSTEM_FIELD for a field's own enum."""
     tag = "msr_" + key.lower()
-    return EnumNames(tag=tag, type="enum " + tag, table="enum_" + key.lower())
+    return EnumNames(tag=tag, type="enum " + tag)
 
 
 def enum_value_names(prefix: str, value: str) -> EnumValueNames:
@@ -86,49 +85,41 @@ def field_enum_prefix(msr_name: str, field_name: str) -> str:
 
 @dataclass(frozen=True)
 class FieldNames:
-    member: str              # nxe: struct member
-    shift: str               # MSR_IA32_EFER_NXE_SHIFT
-    width: str
-    mask: str
-    field: str               # MSR_IA32_EFER_NXE_FIELD(op, ...): the descriptor MSR_GET/MSR_SET use
-    value_type: str          # uint64_t, or the field's enum type
-    condition_table: str     # static symbol of its presence condition in the metadata table
+    member: str              # nxe: member of the value union's bitfield struct
+    mask: str                # MSR_IA32_EFER_NXE_MASK: the only per-field macro
     get: str = ""            # MSR_GET(IA32_EFER, NXE, v): how code reads the field of a value v
     set: str = ""            # MSR_SET(IA32_EFER, NXE, v, x): v with the field replaced (writable fields)
+    shift: str = ""          # MSR_SHIFT(IA32_EFER, NXE), MSR_WIDTH(...): computed from the mask (core.h)
+    width: str = ""
 
 
-# Static symbols of the metadata table (msr_table.c) join a stem (lower case) and
-# a field name (lower-cased) with upper-case markers, which neither can hold, so
-# two entities never share one: present_<stem> (an MSR's condition),
-# present_<stem>_F_<field> (a field's), aliases_<stem>_I<index> (an array
-# instance's aliases), <condition>_M<node> (the model list of a family node).
-def condition_models_table(condition_table: str, node_index: int) -> str:
-    """The static array of the models of node `node_index` (prefix order) of a condition."""
-    return f"{condition_table}_M{node_index}"
+def field_names(msr_name: str, field_name: str) -> FieldNames:
+    ms, f = macro_stem(msr_name), field_name.upper()
+    return FieldNames(member=field_name.lower(), mask=f"MSR_{ms}_{f}_MASK",
+                      get=f"MSR_GET({ms}, {f}, v)", set=f"MSR_SET({ms}, {f}, v, x)",
+                      shift=f"MSR_SHIFT({ms}, {f})", width=f"MSR_WIDTH({ms}, {f})")
 
 
-def field_names(msr_name: str, field_name: str, enum: Optional[EnumNames]) -> FieldNames:
-    base = f"MSR_{macro_stem(msr_name)}_{field_name.upper()}"
-    return FieldNames(member=field_name.lower(), shift=base + "_SHIFT", width=base + "_WIDTH",
-                      mask=base + "_MASK", field=base + "_FIELD",
-                      value_type=enum.type if enum else "uint64_t",
-                      condition_table=f"present_{stem(msr_name)}_F_{field_name.lower()}",
-                      get=f"MSR_GET({macro_stem(msr_name)}, {field_name.upper()}, v)",
-                      set=f"MSR_SET({macro_stem(msr_name)}, {field_name.upper()}, v, x)")
+# An MSR's address is MSR_<macro stem>_ADDR, never MSR_<name>: Linux's
+# <asm/msr-index.h> spells its constants MSR_<name> with tokens of its own, so
+# the two headers can be included together (tests/crosscheck: no emitted name
+# is one of Linux's macros).
+ADDRESS_SUFFIX = "_ADDR"
 
 
 @dataclass(frozen=True)
 class MsrNames:
     stem: str                # ia32_efer
     macro_stem: str          # IA32_EFER
-    address: str             # MSR_IA32_EFER; for arrays the function-like MSR_IA32_MCx_CTL(n)
+    address: str             # MSR_IA32_EFER_ADDR; for arrays the function-like MSR_IA32_MCx_CTL_ADDR(n)
     count: Optional[str]     # MSR_IA32_MCx_CTL_COUNT (arrays)
     stride: Optional[str]
+    descriptor: str          # MSR_IA32_EFER_: what the generic accessors and MSR_GET/MSR_SET need (core.h)
     tag: str                 # msr_ia32_efer
     type: str                # msr_ia32_efer_t
     reserved_mask: str
-    writable_mask: str
-    w1c_mask: str
+    writable_mask: Optional[str]  # writable registers only
+    w1c_mask: Optional[str]       # writable registers with write-1-to-clear fields only
     read: Optional[str]      # function-like accessors, present only where the access mode allows
     read_safe: Optional[str]
     write: Optional[str]
@@ -136,8 +127,8 @@ class MsrNames:
     modify: Optional[str]
     modify_safe: Optional[str]
     header: str              # x86msr/msr_<category>.h
-    fields_table: str        # static symbols of the metadata table
-    condition_table: str
+    check_record: str        # msr_def_IA32_EFER: its check record (x86msr/msr_defs.h); the macro stem
+                             # keeps its case so that MSR_DEF(IA32_EFER) (meta.h) can paste it
     label: str               # the register's name in messages and comments
 
     @property
@@ -145,43 +136,31 @@ class MsrNames:
         return tuple(n for n in (self.read, self.read_safe, self.write, self.write_safe, self.modify,
                                  self.modify_safe) if n)
 
+    @property
+    def masks(self) -> Tuple[str, ...]:
+        return tuple(n for n in (self.reserved_mask, self.writable_mask, self.w1c_mask) if n)
 
-def msr_names(name: str, access: str, is_array: bool, category: str) -> MsrNames:
+
+def msr_names(name: str, access: str, is_array: bool, category: str, has_w1c: bool) -> MsrNames:
     ms, s = macro_stem(name), stem(name)
     readable, writable = access in ("ro", "rw"), access in ("wo", "rw")
     return MsrNames(
-        stem=s, macro_stem=ms, address="MSR_" + ms,
+        stem=s, macro_stem=ms, address=f"MSR_{ms}{ADDRESS_SUFFIX}",
         count=f"MSR_{ms}_COUNT" if is_array else None, stride=f"MSR_{ms}_STRIDE" if is_array else None,
-        tag="msr_" + s, type=f"msr_{s}_t",
-        reserved_mask=f"MSR_{ms}_RESERVED_MASK", writable_mask=f"MSR_{ms}_WRITABLE_MASK",
-        w1c_mask=f"MSR_{ms}_W1C_MASK",
+        descriptor=f"MSR_{ms}_", tag="msr_" + s, type=f"msr_{s}_t",
+        reserved_mask=f"MSR_{ms}_RESERVED_MASK", writable_mask=f"MSR_{ms}_WRITABLE_MASK" if writable else None,
+        w1c_mask=f"MSR_{ms}_W1C_MASK" if has_w1c and writable else None,
         read=f"msr_{s}_read" if readable else None, read_safe=f"msr_{s}_read_safe" if readable else None,
         write=f"msr_{s}_write" if writable else None, write_safe=f"msr_{s}_write_safe" if writable else None,
         modify=f"msr_{s}_modify" if readable and writable else None,
         modify_safe=f"msr_{s}_modify_safe" if readable and writable else None,
-        header=category_header(category), fields_table="fields_" + s, condition_table="present_" + s,
+        header=category_header(category), check_record=f"msr_def_{ms}",
         label=name)
-
-
-@dataclass(frozen=True)
-class InstanceNames:
-    address: str             # MSR_IA32_MC3_CTL (the MSR's own macro for a plain register)
-    table_id: str            # unique suffix for per-instance static symbols
-    condition_table: str
-
-
-def instance_names(msr_name: str, index: int, is_array: bool) -> InstanceNames:
-    if not is_array:
-        return InstanceNames(address="MSR_" + macro_stem(msr_name), table_id=stem(msr_name),
-                             condition_table="present_" + stem(msr_name))
-    return InstanceNames(address="MSR_" + instance_name(msr_name, index),
-                         table_id=f"{stem(msr_name)}_I{index}", condition_table=f"present_{stem(msr_name)}_I{index}")
 
 
 @dataclass(frozen=True)
 class ControlSetNames:
     id: str                  # MSR_VMX_CTLS_SECONDARY
-    bits_table: str
 
 
 @dataclass(frozen=True)
@@ -190,7 +169,7 @@ class ControlBitNames:
 
 
 def control_set_names(name: str) -> ControlSetNames:
-    return ControlSetNames(id=f"MSR_VMX_CTLS_{name.upper()}", bits_table=f"controls_{name.lower()}")
+    return ControlSetNames(id=f"MSR_VMX_CTLS_{name.upper()}")
 
 
 def control_bit_names(set_name: str, bit_name: str) -> ControlBitNames:
@@ -249,15 +228,25 @@ class ModelNames:
     category_count: str
     category_name_function: str
     schema_enums: Tuple[Tuple[str, SchemaEnumNames], ...]
+    field_flags: Tuple[Tuple[str, str], ...] = ()   # (attribute key, MSR_FIELD_F_<KEY>), bit order
+    reg_flags: Tuple[Tuple[str, str], ...] = ()     # (attribute key, MSR_REG_F_<KEY>)
 
 
-def model_names(closed: Dict[str, Tuple[Tuple[str, ...], str]]) -> ModelNames:
+def attribute_flag(kind: str, key: str) -> str:
+    """The C flag of an attribute: MSR_FIELD_F_STRICT_ENUM, MSR_REG_F_<KEY>."""
+    return f"MSR_{'FIELD' if kind == 'field' else 'REG'}_F_{key.upper()}"
+
+
+def model_names(closed: Dict[str, Tuple[Tuple[str, ...], str]],
+                attributes: Dict[str, Tuple[Any, ...]] = None) -> ModelNames:
     return ModelNames(
         vendor_all="MSR_VENDOR_ALL", vendor_count="MSR_VENDOR_COUNT",
         vendor_name_function="msr_vendor_name",
         category_tag="msr_category", category_count="MSR_CATEGORY_COUNT",
         category_name_function="msr_category_name",
-        schema_enums=tuple((key, schema_enum_names(key, members)) for key, (members, _) in closed.items()))
+        schema_enums=tuple((key, schema_enum_names(key, members)) for key, (members, _) in closed.items()),
+        field_flags=tuple((a.key, attribute_flag("field", a.key)) for a in (attributes or {}).get("field", ())),
+        reg_flags=tuple((a.key, attribute_flag("msr", a.key)) for a in (attributes or {}).get("msr", ())))
 
 
 # Names the generated headers always declare, whatever the spec holds. (The
@@ -278,6 +267,8 @@ def emitted(model) -> Iterator[Tuple[str, str, Position]]:
     for _, e in n.schema_enums:
         for name in (e.tag, e.count, e.name_function) + e.constants:
             yield name, "the generator itself", top
+    for _, flag in n.field_flags + n.reg_flags:
+        yield flag, "the generator itself", top
     for v in model.vendors:
         yield v.names.constant, f"vendor {v.name}", v.position
     for c in model.categories:
@@ -287,18 +278,13 @@ def emitted(model) -> Iterator[Tuple[str, str, Position]]:
     for m in model.msrs:
         mn = m.names
         owner = f"MSR {m.name}"
-        for name in (mn.address, mn.count, mn.stride, mn.tag, mn.type, mn.reserved_mask, mn.writable_mask,
-                     mn.w1c_mask) + mn.accessors:
+        for name in (mn.address, mn.count, mn.stride, mn.descriptor, mn.tag, mn.type,
+                     mn.check_record) + mn.masks + mn.accessors:
             if name:
                 yield name, owner, m.position
-        if m.is_array:
-            for i in m.instances:
-                yield i.names.address, owner, m.position
         for f in m.fields:
             fo = f"field {f.name} of MSR {m.name}"
-            fn = f.names
-            for name in (fn.shift, fn.width, fn.mask, fn.field):
-                yield name, fo, f.position
+            yield f.names.mask, fo, f.position
             if f.enum is not None and not f.enum.shared:
                 yield from _enum_names(f.enum, fo, f.position)
     for s in model.control_sets:

@@ -303,7 +303,7 @@ class Validator:
             return None
         model = Model(msrs=tuple(sorted(msrs, key=lambda m: (m.address, m.name))),
                       enums=tuple(e for e in enums.values()), vendors=vendors, categories=categories,
-                      control_sets=sets, layouts=tuple(layouts), names=naming.model_names(schema.CLOSED_ENUMS))
+                      control_sets=sets, layouts=tuple(layouts), names=naming.model_names(schema.CLOSED_ENUMS, schema.ATTRIBUTES_OF))
         self.errors.extend(naming.clashes(model, handwritten.names()))
         return None if self.errors else model
 
@@ -666,7 +666,8 @@ class Validator:
         """Tie each MSR condition to its register: it must exist and not be an array;
         `n` only appears in conditions of arrays; no register's presence depends on itself."""
         by_name = {d["name"]: d for d in drafts}
-        instances = {name: address for d in drafts if d["count"] is not None for name, address in self.instances(d)}
+        instances = {name: (address, d["name"]) for d in drafts if d["count"] is not None
+                     for name, address in self.instances(d)}
         aliases = {a: d["name"] for d in drafts for a in d["aliases"] or []}
         # Names of MSRs with errors of their own (reported): a condition naming one adds none.
         broken = [re.compile(re.escape(n).replace(re.escape(ARRAY_PLACEHOLDER), "[0-9]+") + "$")
@@ -692,12 +693,13 @@ class Validator:
                                               f"{target['count']} instance(s), for each of the {owner['count']} "
                                               f"of {owner['name']}")
                     return None
-                return dataclasses.replace(cond, msr_address=target["address"], msr_stride=target["stride"])
+                return dataclasses.replace(cond, msr_address=target["address"], msr_stride=target["stride"],
+                                           msr_def=target["name"])
             if target is not None:
-                return dataclasses.replace(cond, msr_address=target["address"])
+                return dataclasses.replace(cond, msr_address=target["address"], msr_def=target["name"])
             instance = instances.get(cond.msr)
             if instance is not None:
-                return dataclasses.replace(cond, msr_address=instance)
+                return dataclasses.replace(cond, msr_address=instance[0], msr_def=instance[1])
             if cond.msr in aliases:
                 self.error(cond.position, f"a presence condition of {what} names '{cond.msr}', an alias of "
                                           f"{aliases[cond.msr]}; name the register by its name")
@@ -1018,19 +1020,18 @@ class Validator:
                                     description=f.description, enum=enum, reset=f.reset, vendors=vendors,
                                     present_if=f.present_if, flags=f.flags,
                                     position=f.pos,
-                                    names=naming.field_names(d["name"], f.name,
-                                                             enum.names if enum is not None else None)))
+                                    names=naming.field_names(d["name"], f.name)))
             msr = Msr(name=d["name"], address=d["address"], category=d["category"], access=d["access"],
                       description=d["description"], vendors=tuple(d["vendors"]), ref=d["ref"],
                       aliases=tuple(d["aliases"]), present_if=d["present_if"], count=d["count"],
                       stride=d["stride"], layout=d["layout"], fields=tuple(fields), position=d["_pos"],
-                      names=naming.msr_names(d["name"], d["access"], d["count"] is not None, d["category"]))
+                      names=naming.msr_names(d["name"], d["access"], d["count"] is not None, d["category"],
+                                             any(f.access == "rw1c" and f.writable for f in fields)))
             count = d["count"] if d["count"] is not None else 1
             instances = tuple(
                 Instance(name=naming.instance_name(d["name"], i) if msr.is_array else d["name"],
                          address=d["address"] + i * d["stride"], index=i, msr=msr,
-                         aliases=tuple(naming.instance_name(a, i) for a in msr.aliases),
-                         names=naming.instance_names(d["name"], i, msr.is_array))
+                         aliases=tuple(naming.instance_name(a, i) for a in msr.aliases))
                 for i in range(count))
             object.__setattr__(msr, "instances", instances)
             out.append(msr)

@@ -158,7 +158,7 @@ static enum msr_support leaf_eval(const struct msr_condition *c, uint32_t index,
     }
     case MSR_CONDITION_KIND_FAMILY: {
         uint32_t family, model;
-        uint16_t i;
+        unsigned i;
         if (!facts || !msr_cpu_family_model(facts->cpuid, &family, &model))
             return MSR_SUPPORT_UNKNOWN;
         if (family != c->family)
@@ -166,7 +166,7 @@ static enum msr_support leaf_eval(const struct msr_condition *c, uint32_t index,
         if (c->model_count == 0)
             return MSR_SUPPORT_YES;
         for (i = 0; i < c->model_count; i++)
-            if (c->models[i] == model)
+            if (msr_condition_model(c, i) == model)
                 return MSR_SUPPORT_YES;
         return MSR_SUPPORT_NO;
     }
@@ -180,18 +180,18 @@ static enum msr_support leaf_eval(const struct msr_condition *c, uint32_t index,
  * NOT swaps YES and NO and keeps UNKNOWN. */
 enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t index, const struct msr_facts *facts)
 {
-    const struct msr_condition *child, *end;
+    const union msr_cell *child, *end;
     bool any = cond->kind == MSR_CONDITION_KIND_ANY_OF;
     bool unknown = false;
     if (cond->kind == MSR_CONDITION_KIND_NOT) {
-        enum msr_support s = msr_condition_eval(cond + 1, index, facts);
+        enum msr_support s = msr_condition_eval(msr_condition_child(cond), index, facts);
         return s == MSR_SUPPORT_UNKNOWN ? s : (s == MSR_SUPPORT_YES ? MSR_SUPPORT_NO : MSR_SUPPORT_YES);
     }
     if (cond->kind != MSR_CONDITION_KIND_ANY_OF && cond->kind != MSR_CONDITION_KIND_ALL_OF)
         return leaf_eval(cond, index, facts);
-    end = cond + cond->size;
-    for (child = cond + 1; child < end; child += child->size) {
-        enum msr_support s = msr_condition_eval(child, index, facts);
+    end = msr_condition_cell(cond) + cond->size;
+    for (child = msr_condition_cell(cond) + 1; child < end; child += child->cond.size) {
+        enum msr_support s = msr_condition_eval(&child->cond, index, facts);
         if (s == MSR_SUPPORT_UNKNOWN)
             unknown = true;
         else if ((s == MSR_SUPPORT_YES) == any)
@@ -202,65 +202,67 @@ enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t i
     return any ? MSR_SUPPORT_NO : MSR_SUPPORT_YES;
 }
 
-enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_facts *facts)
+enum msr_support msr_is_supported(const struct msr_def *def, uint32_t index, const struct msr_facts *facts)
 {
     enum msr_support condition = MSR_SUPPORT_UNKNOWN;
     uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
-    if (msr->present_if)
-        condition = msr_condition_eval(msr->present_if, msr->array_index, facts);
+    if (def->present_if)
+        condition = msr_condition_eval(msr_def_condition(def, def->present_if), index, facts);
     if (condition == MSR_SUPPORT_NO)
         return MSR_SUPPORT_NO;
-    if (!(msr->vendors & vendors))
+    if (!(def->vendors & vendors))
         return MSR_SUPPORT_UNKNOWN; /* vendor unknown, or one that does not document it */
     return condition;
 }
 
 /* Whether `field` exists given that its register does: the field's own
  * vendors and presence condition. */
-static enum msr_support field_given_register(const struct msr_info *msr, const struct msr_field_info *field,
-                                             const struct msr_facts *facts)
+static enum msr_support field_given_register(const struct msr_def *def, uint32_t index,
+                                             const struct msr_field_info *field, const struct msr_facts *facts)
 {
     enum msr_support own = MSR_SUPPORT_YES;
 
     if (field->vendors) {
         uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
-        if (!(vendors & msr->vendors))
+        if (!(vendors & def->vendors))
             own = MSR_SUPPORT_UNKNOWN; /* vendor unknown, or one that does not document the register */
         else if (!(vendors & field->vendors))
             return MSR_SUPPORT_NO;
     }
     if (field->present_if) {
-        enum msr_support c = msr_condition_eval(field->present_if, msr->array_index, facts);
+        enum msr_support c = msr_condition_eval(msr_def_condition(def, field->present_if), index, facts);
         if (c != MSR_SUPPORT_YES)
             return c;
     }
     return own;
 }
 
-enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct msr_field_info *field,
-                                        const struct msr_facts *facts)
+enum msr_support msr_field_is_supported(const struct msr_def *def, uint32_t index,
+                                        const struct msr_field_info *field, const struct msr_facts *facts)
 {
-    enum msr_support reg = msr_is_supported(msr, facts), own;
+    enum msr_support reg = msr_is_supported(def, index, facts), own;
 
     if (reg == MSR_SUPPORT_NO)
         return MSR_SUPPORT_NO;
-    own = field_given_register(msr, field, facts);
+    own = field_given_register(def, index, field, facts);
     if (own == MSR_SUPPORT_NO)
         return MSR_SUPPORT_NO;
     return reg == MSR_SUPPORT_YES ? own : MSR_SUPPORT_UNKNOWN;
 }
 
-const struct msr_info *msr_find_by_address_for_cpu(uint32_t address, const struct msr_facts *facts)
+const struct msr_instance *msr_spec_find_for_cpu(const struct msr_spec *spec, uint32_t address,
+                                                 const struct msr_facts *facts)
 {
-    const struct msr_info *first = msr_find_by_address(address), *end = msr_table + msr_table_count;
-    const struct msr_info *m, *documented = NULL, *possible = NULL;
+    const struct msr_instance *first = msr_spec_find(spec, address), *end = spec->instances + spec->instance_count;
+    const struct msr_instance *m, *documented = NULL, *possible = NULL;
     uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
 
     for (m = first; m != NULL && m < end && m->address == address; m++) {
+        const struct msr_def *def = msr_spec_def(spec, m);
         enum msr_support s;
-        if (!(m->vendors & vendors))
+        if (!(def->vendors & vendors))
             continue;
-        s = msr_is_supported(m, facts);
+        s = msr_is_supported(def, m->index, facts);
         if (s == MSR_SUPPORT_YES)
             return m;
         if (s != MSR_SUPPORT_NO && possible == NULL)
@@ -271,29 +273,30 @@ const struct msr_info *msr_find_by_address_for_cpu(uint32_t address, const struc
     return possible ? possible : documented ? documented : first;
 }
 
-void msr_masks_for(const struct msr_info *msr, const struct msr_facts *facts, bool strict, struct msr_masks *out)
+void msr_masks_for(const struct msr_def *def, uint32_t index, const struct msr_facts *facts, bool strict,
+                   struct msr_masks *out)
 {
     uint64_t covered = 0;
-    uint16_t i;
+    unsigned i;
 
     out->writable = out->w1c = out->canonical = 0;
-    for (i = 0; i < msr->field_count; i++) {
-        const struct msr_field_info *f = &msr->fields[i];
+    for (i = 0; i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
         enum msr_support here = MSR_SUPPORT_YES;
         uint64_t mask = msr_field_mask(f);
 
         if (f->vendors || f->present_if)
-            here = field_given_register(msr, f, facts);
+            here = field_given_register(def, index, f, facts);
         if (here == MSR_SUPPORT_NO || (strict && here == MSR_SUPPORT_UNKNOWN))
             continue;
         covered |= mask;
-        if (f->undocumented)
+        if (f->flags & MSR_FIELD_F_UNDOCUMENTED)
             continue; /* implementation-specific: covered, never written through the typed API */
         if (f->access != MSR_ACCESS_RO)
             out->writable |= mask;
         if (f->access == MSR_ACCESS_RW1C)
             out->w1c |= mask;
-        if (f->canonical)
+        if (f->flags & MSR_FIELD_F_CANONICAL)
             out->canonical |= mask;
     }
     out->reserved = ~covered;
@@ -318,157 +321,3 @@ const char *msr_support_name(enum msr_support support)
     }
 }
 
-/* ---- describing a condition (freestanding string building) ---- */
-
-struct text {
-    char *buf;
-    size_t size, len;
-};
-
-static void put(struct text *t, const char *s)
-{
-    for (; *s; s++, t->len++)
-        if (t->len + 1 < t->size)
-            t->buf[t->len] = *s;
-}
-
-static void put_number(struct text *t, uint64_t v, bool hex)
-{
-    char digits[24];
-    unsigned n = 0;
-    do {
-        unsigned d = (unsigned)(v % (hex ? 16 : 10));
-        digits[n++] = (char)(d < 10 ? '0' + d : 'A' + d - 10);
-        v /= hex ? 16 : 10;
-    } while (v);
-    if (hex && digits[n - 1] > '9')
-        digits[n++] = '0'; /* 0AH, as the manuals write it */
-    while (n) {
-        char s[2] = { digits[--n], 0 };
-        put(t, s);
-    }
-    if (hex)
-        put(t, "H");
-}
-
-static void put_index(struct text *t, uint32_t index, bool has_index)
-{
-    if (has_index)
-        put_number(t, index, false);
-    else
-        put(t, "n");
-}
-
-static void describe(struct text *t, const struct msr_condition *c, uint32_t index, bool has_index, bool nested)
-{
-    static const char *const ops[] = { "", " = ", " > ", " >= " };
-    if (c->kind == MSR_CONDITION_KIND_NOT) {
-        put(t, "not (");
-        describe(t, c + 1, index, has_index, false);
-        put(t, ")");
-        return;
-    }
-    if (c->kind == MSR_CONDITION_KIND_ANY_OF || c->kind == MSR_CONDITION_KIND_ALL_OF) {
-        const struct msr_condition *child, *end = c + c->size;
-        if (nested)
-            put(t, "(");
-        for (child = c + 1; child < end; child += child->size) {
-            if (child != c + 1)
-                put(t, c->kind == MSR_CONDITION_KIND_ANY_OF ? " or " : " and ");
-            describe(t, child, index, has_index, true);
-        }
-        if (nested)
-            put(t, ")");
-        return;
-    }
-    if (c->kind == MSR_CONDITION_KIND_CONTEXT) {
-        put(t, "only in context ");
-        put(t, msr_context_name(c->context) ? msr_context_name(c->context) : "?");
-        return;
-    }
-    if (c->kind == MSR_CONDITION_KIND_FAMILY) {
-        uint16_t i;
-        put(t, "family ");
-        put_number(t, c->family, true);
-        for (i = 0; i < c->model_count; i++) {
-            put(t, i ? "/" : ", model ");
-            put_number(t, c->models[i], true);
-        }
-        return;
-    }
-    if (c->kind == MSR_CONDITION_KIND_CPUID) {
-        const char *reg = msr_cpuid_reg_name(c->reg);
-        char upper[8];
-        unsigned i;
-        put(t, "CPUID.(EAX=");
-        put_number(t, c->leaf, true);
-        if (c->subleaf) {
-            put(t, ",ECX=");
-            put_number(t, c->subleaf, true);
-        }
-        put(t, "):");
-        /* the manuals write the register in capitals: "eax" -> "EAX" */
-        for (i = 0; reg && reg[i] && i + 1 < sizeof upper; i++)
-            upper[i] = (char)(reg[i] >= 'a' && reg[i] <= 'z' ? reg[i] - 'a' + 'A' : reg[i]);
-        upper[reg ? i : 0] = '\0';
-        put(t, reg ? upper : "?");
-    } else {
-        const struct msr_info *m = c->msr_name ? NULL : msr_find_by_address(c->msr);
-        const char *name = c->msr_stride && m && m->array_name ? m->array_name : (m ? m->name : NULL);
-        if (c->msr_name) {
-            /* the spec's name; "{n}" stands for the instance of the same index */
-            const char *p = c->msr_name;
-            for (; *p; p++) {
-                if (has_index && p[0] == '{' && p[1] == 'n' && p[2] == '}') {
-                    put_number(t, index, false);
-                    p += 2;
-                } else {
-                    char s[2] = { *p, 0 };
-                    put(t, s);
-                }
-            }
-        } else if (!name) {
-            put(t, "MSR ");
-            put_number(t, c->msr, true);
-        } else if (c->msr_stride && has_index) {
-            const struct msr_info *inst = msr_find_by_address(c->msr + index * c->msr_stride);
-            put(t, inst ? inst->name : name);
-        } else {
-            put(t, name);
-        }
-    }
-    put(t, "[");
-    if (c->flags & MSR_CONDITION_BIT_IS_INDEX) {
-        put_index(t, index, has_index);
-    } else {
-        put_number(t, c->msb, false);
-        if (c->msb != c->lsb) {
-            put(t, ":");
-            put_number(t, c->lsb, false);
-        }
-    }
-    put(t, "]");
-    if (c->compare == MSR_COMPARE_NONZERO) {
-        put(t, (c->msb == c->lsb || (c->flags & MSR_CONDITION_BIT_IS_INDEX)) ? " = 1" : " != 0");
-        return;
-    }
-    put(t, ops[c->compare & 3u]);
-    if (c->flags & MSR_CONDITION_OPERAND_IS_INDEX)
-        put_index(t, index, has_index);
-    else
-        put_number(t, c->operand, false);
-}
-
-size_t msr_condition_describe(const struct msr_condition *cond, uint32_t index, bool has_index, char *buf,
-                              size_t size)
-{
-    struct text t;
-    t.buf = buf;
-    t.size = size;
-    t.len = 0;
-    if (cond)
-        describe(&t, cond, index, has_index, false);
-    if (size)
-        buf[t.len < size ? t.len : size - 1] = '\0';
-    return t.len;
-}

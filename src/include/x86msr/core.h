@@ -26,13 +26,20 @@
  * to see every access (status is MSR_OK or the error of a _safe access).
  * Without MSR_TRACE the hook does not exist and costs nothing.
  *
- * Needs only <stdint.h> and <stdbool.h>; freestanding-clean.
+ * Needs only <stdint.h>, <stdbool.h> and <stddef.h>; freestanding-clean. In a
+ * Linux kernel build (__KERNEL__) the types come from <linux/types.h> instead,
+ * and nothing from libc is included (docs/linux-kernel.md).
  */
 #ifndef X86MSR_CORE_H
 #define X86MSR_CORE_H
 
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -362,25 +369,105 @@ MSR_ALWAYS_INLINE int msr_modify_safe_at_(uint32_t base, uint32_t stride, uint32
 
 /*
  * Every register has a value type msr_<name>_t, a union of `raw` and one
- * bitfield per field. Build one with an initializer, `msr_ia32_efer_t v = { raw };`.
+ * bitfield per field. Build one with an initializer, `msr_ia32_efer_t v = { raw };`,
+ * or from fields:
  *
- * MSR_GET(REG, FIELD, v): the field of `v`, a value of REG's type, as uint64_t or,
- * for an enumerated field, as its enum type.
- * MSR_SET(REG, FIELD, v, x): `v` with the field replaced by `x`; bits of `x` above
- * the field's width are dropped.
+ * MSR_GET(REG, FIELD, v): the field of `v`, a value of REG's type, as uint64_t.
+ * MSR_SET(REG, FIELD, v, x): `v` with the field replaced by `x` (bits of `x`
+ *     above the field's width are dropped).
+ * MSR_ZERO(REG): the value 0 of REG's type.
+ * MSR_BITS(REG, FIELD): a value of REG's type with the field's bits set (a
+ *     mask for modify's `clear`).
+ * MSR_MAKE(REG, FIELD, x): MSR_SET(REG, FIELD, MSR_ZERO(REG), x).
+ * MSR_OR(a, b): the bits of two values of one register's type.
+ * MSR_SHIFT(REG, FIELD), MSR_WIDTH(REG, FIELD): the field's lowest bit and
+ *     its width, integer constant expressions (MSR_<REG>_<FIELD>_MASK is the mask).
+ * MSR_UNCHECKED(REG, raw): a value of REG's type from any integer, checked by
+ *     nothing: the escape hatch, named to stand out in review.
  *
  *     msr_ia32_pat_t pat = msr_ia32_pat_read();
  *     if (MSR_GET(IA32_PAT, PA1, pat) != MSR_MEMORY_TYPE_WC)
  *         msr_ia32_pat_write(MSR_SET(IA32_PAT, PA1, pat, MSR_MEMORY_TYPE_WC));
+ *     (void)msr_ia32_efer_modify(MSR_ZERO(IA32_EFER), MSR_BITS(IA32_EFER, NXE));
  *
- * Both fail to compile for a value of another register's type; MSR_SET fails
- * to compile for a field software cannot write and, in C with gcc or clang,
- * for a constant too wide for the field. Arguments are evaluated once.
+ * Each fails to compile for a value of another register's type, and the
+ * accessors that write (write, modify) take only values of their register's
+ * type: another register's value or a bare integer is a compile error. MSR_SET
+ * and MSR_MAKE fail to compile for a field software cannot write and, in C
+ * with gcc or clang, for a constant too wide for the field or, in a
+ * strict_enum field, one its enumeration does not define (MSR_SET(IA32_PAT,
+ * PA1, pat, 2): memory type 2 is reserved); a run-time value is the caller's
+ * to check (msr_field_value_valid(), x86msr/meta.h). Arguments are evaluated once.
  */
-#define MSR_GET(reg, field, v) MSR_##reg##_##field##_FIELD(MSR_GET_, v)
-#define MSR_SET(reg, field, v, x) MSR_##reg##_##field##_FIELD(MSR_SET_, v, x)
+#define MSR_GET(reg, field, v) MSR_GET_(MSR_##reg##_, MSR_##reg##_##field##_MASK, v)
+#define MSR_SET(reg, field, v, x) MSR_SET_(MSR_##reg##_, MSR_##reg##_##field##_MASK, v, x)
+#define MSR_ZERO(reg) MSR_ZERO_(MSR_##reg##_)
+#define MSR_BITS(reg, field) MSR_BITS_(MSR_##reg##_, MSR_##reg##_##field##_MASK)
+#define MSR_MAKE(reg, field, x) MSR_SET_(MSR_##reg##_, MSR_##reg##_##field##_MASK, MSR_ZERO_(MSR_##reg##_), x)
+#define MSR_OR(a, b) MSR_VALUE_(__typeof__(a), (a).raw | MSR_RAW_(__typeof__(a), b))
+#define MSR_SHIFT(reg, field) __builtin_ctzll(MSR_##reg##_##field##_MASK)
+#define MSR_WIDTH(reg, field) __builtin_popcountll(MSR_##reg##_##field##_MASK)
+#define MSR_UNCHECKED(reg, raw) MSR_UNCHECKED_(MSR_##reg##_, raw)
 
 /* The machinery below is internal: names ending in '_' may change. */
+
+/* Each register's descriptor MSR_<REG>_ (generated) lists
+ *   (type, address of instance 0, stride, count, writable mask, write-1-to-clear
+ *    mask, mask of its strict_enum fields, the values they allow as a bit set);
+ * every macro taking a descriptor `d` passes it to an _I_ twin, so that it
+ * arrives there as those eight arguments. */
+#define MSR_ZERO_(d) MSR_ZERO_I_(d)
+#define MSR_ZERO_I_(T, base, stride, count, w, w1c, smask, svalues) MSR_VALUE_(T, 0)
+#define MSR_UNCHECKED_(d, raw) MSR_UNCHECKED_I_(d, raw)
+#define MSR_UNCHECKED_I_(T, base, stride, count, w, w1c, smask, svalues, raw) MSR_VALUE_(T, raw)
+#define MSR_BITS_(d, mask) MSR_BITS_I_(d, mask)
+#define MSR_BITS_I_(T, base, stride, count, w, w1c, smask, svalues, mask) MSR_VALUE_(T, mask)
+#define MSR_GET_(d, mask, v) MSR_GET_I_(d, mask, v)
+#define MSR_GET_I_(T, base, stride, count, w, w1c, smask, svalues, mask, v)                           \
+    ((MSR_RAW_(T, v) & (mask)) >> __builtin_ctzll(mask))
+#define MSR_SET_(d, mask, v, x) MSR_SET_I_(d, mask, v, x)
+#define MSR_SET_I_(T, base, stride, count, w, w1c, smask, svalues, mask, v, x)                        \
+    MSR_VALUE_(T, (MSR_BUILD_BUG_(((mask) & ~(uint64_t)(w)) != 0, msr_field_is_read_only),             \
+                   MSR_CHECK_FITS_(x, mask), MSR_CHECK_STRICT_(x, mask, smask, svalues),               \
+                   (MSR_RAW_(T, v) & ~(uint64_t)(mask)) | (((uint64_t)(x) << __builtin_ctzll(mask)) & (mask))))
+
+/* The accessors msr_<name>_read() ... (generated) over the descriptor. */
+#define MSR_READ_(d) MSR_READ_I_(d)
+#define MSR_READ_I_(T, base, stride, count, w, w1c, smask, svalues) MSR_VALUE_(T, msr_rdmsr(base))
+#define MSR_READ_SAFE_(d, p) MSR_READ_SAFE_I_(d, p)
+#define MSR_READ_SAFE_I_(T, base, stride, count, w, w1c, smask, svalues, p)                           \
+    msr_rdmsr_safe(base, MSR_RAW_PTR_(T, p))
+#define MSR_WRITE_(d, v) MSR_WRITE_I_(d, v)
+#define MSR_WRITE_I_(T, base, stride, count, w, w1c, smask, svalues, v) msr_wrmsr(base, MSR_RAW_(T, v))
+#define MSR_WRITE_SAFE_(d, v) MSR_WRITE_SAFE_I_(d, v)
+#define MSR_WRITE_SAFE_I_(T, base, stride, count, w, w1c, smask, svalues, v)                          \
+    msr_wrmsr_safe(base, MSR_RAW_(T, v))
+#define MSR_MODIFY_(d, clear, set) MSR_MODIFY_I_(d, clear, set)
+#define MSR_MODIFY_I_(T, base, stride, count, w, w1c, smask, svalues, clear, set)                     \
+    msr_modify(base, MSR_RAW_(T, clear), MSR_RAW_(T, set), w, w1c)
+#define MSR_MODIFY_SAFE_(d, clear, set, p) MSR_MODIFY_SAFE_I_(d, clear, set, p)
+#define MSR_MODIFY_SAFE_I_(T, base, stride, count, w, w1c, smask, svalues, clear, set, p)             \
+    msr_modify_safe(base, MSR_RAW_(T, clear), MSR_RAW_(T, set), w, w1c, MSR_RAW_PTR_(T, p))
+/* ... and of array instance n. */
+#define MSR_READ_AT_(d, n) MSR_READ_AT_I_(d, n)
+#define MSR_READ_AT_I_(T, base, stride, count, w, w1c, smask, svalues, n)                             \
+    MSR_VALUE_(T, msr_rdmsr_at_(base, stride, count, (uint32_t)(n)))
+#define MSR_READ_SAFE_AT_(d, n, p) MSR_READ_SAFE_AT_I_(d, n, p)
+#define MSR_READ_SAFE_AT_I_(T, base, stride, count, w, w1c, smask, svalues, n, p)                     \
+    msr_rdmsr_safe_at_(base, stride, count, (uint32_t)(n), MSR_RAW_PTR_(T, p))
+#define MSR_WRITE_AT_(d, n, v) MSR_WRITE_AT_I_(d, n, v)
+#define MSR_WRITE_AT_I_(T, base, stride, count, w, w1c, smask, svalues, n, v)                         \
+    msr_wrmsr_at_(base, stride, count, (uint32_t)(n), MSR_RAW_(T, v))
+#define MSR_WRITE_SAFE_AT_(d, n, v) MSR_WRITE_SAFE_AT_I_(d, n, v)
+#define MSR_WRITE_SAFE_AT_I_(T, base, stride, count, w, w1c, smask, svalues, n, v)                    \
+    msr_wrmsr_safe_at_(base, stride, count, (uint32_t)(n), MSR_RAW_(T, v))
+#define MSR_MODIFY_AT_(d, n, clear, set) MSR_MODIFY_AT_I_(d, n, clear, set)
+#define MSR_MODIFY_AT_I_(T, base, stride, count, w, w1c, smask, svalues, n, clear, set)               \
+    msr_modify_at_(base, stride, count, (uint32_t)(n), MSR_RAW_(T, clear), MSR_RAW_(T, set), w, w1c)
+#define MSR_MODIFY_SAFE_AT_(d, n, clear, set, p) MSR_MODIFY_SAFE_AT_I_(d, n, clear, set, p)
+#define MSR_MODIFY_SAFE_AT_I_(T, base, stride, count, w, w1c, smask, svalues, n, clear, set, p)       \
+    msr_modify_safe_at_(base, stride, count, (uint32_t)(n), MSR_RAW_(T, clear), MSR_RAW_(T, set), w,  \
+                        w1c, MSR_RAW_PTR_(T, p))
 
 /* A value of type T from a uint64_t. */
 #ifdef __cplusplus
@@ -403,25 +490,28 @@ MSR_ALWAYS_INLINE int msr_modify_safe_at_(uint32_t base, uint32_t stride, uint32
 #define MSR_BUILD_BUG_(cond, what) ((void)sizeof(struct { int what : (cond) ? -1 : 1; }))
 #endif
 
-/* A constant `x` wider than `width` bits fails to compile (C, gcc/clang); a
- * run-time value is masked instead. (Two shifts: x >> 64 would be undefined.) */
+/* Compile errors for a constant `x` wider than the field `mask`, or outside the
+ * values `svalues` (a bit set) of a strict_enum field (`mask` within `smask`):
+ * C with gcc/clang; a run-time value is not checked here. */
 #if !defined(__cplusplus) && defined(__GNUC__)
 /* 1 when `x` is an integer constant expression: then (void *)(x * 0) is a null
  * pointer constant and the conditional has type int * (Linux's __is_constexpr). */
 #define MSR_IS_ICE_(x) __builtin_types_compatible_p(__typeof__(1 ? (int *)0 : (void *)((long)(x) * 0l)), int *)
-#define MSR_CHECK_FITS_(x, width)                                                                     \
-    MSR_BUILD_BUG_(__builtin_choose_expr(MSR_IS_ICE_(x), ((uint64_t)(x) >> ((width) - 1) >> 1) != 0, 0),   \
+#define MSR_CHECK_FITS_(x, mask)                                                                       \
+    MSR_BUILD_BUG_(__builtin_choose_expr(MSR_IS_ICE_(x),                                                \
+                                         ((uint64_t)(x) & ~((mask) >> __builtin_ctzll(mask))) != 0, 0), \
                    msr_value_too_wide_for_field)
+#define MSR_CHECK_STRICT_(x, mask, smask, svalues)                                                     \
+    MSR_BUILD_BUG_(__builtin_choose_expr(MSR_IS_ICE_(x),                                                \
+                                         ((mask) & (smask)) != 0 &&                                     \
+                                             ((uint64_t)(x) > 63 ||                                     \
+                                              !(((uint64_t)(svalues) >> ((uint64_t)(x) & 63)) & 1)),    \
+                                         0),                                                            \
+                   msr_value_not_in_the_fields_enum)
 #else
-#define MSR_CHECK_FITS_(x, width) ((void)0)
+#define MSR_CHECK_FITS_(x, mask) ((void)0)
+#define MSR_CHECK_STRICT_(x, mask, smask, svalues) ((void)0)
 #endif
-
-/* Called through each field's MSR_<REG>_<FIELD>_FIELD(op, ...) descriptor with
- * (register type, field type, mask, shift, width, writable, ...). */
-#define MSR_GET_(T, F, mask, shift, width, writable, v) ((F)((MSR_RAW_(T, v) & (mask)) >> (shift)))
-#define MSR_SET_(T, F, mask, shift, width, writable, v, x)                                            \
-    MSR_VALUE_(T, (MSR_BUILD_BUG_(!(writable), msr_field_is_read_only), MSR_CHECK_FITS_(x, width),     \
-                   (MSR_RAW_(T, v) & ~(uint64_t)(mask)) | (((uint64_t)(x) << (shift)) & (mask))))
 
 /* A human-readable description of an msr_status value. */
 const char *msr_strerror(int status);

@@ -15,10 +15,6 @@
 #ifndef X86MSR_CPUID_H
 #define X86MSR_CPUID_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "x86msr/core.h"
 #include "x86msr/meta.h"
 
@@ -73,58 +69,57 @@ uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid);
 /* Display family and model from CPUID.01H:EAX; false when leaf 1 is unknown. */
 bool msr_cpu_family_model(const struct msr_cpuid_source *cpuid, uint32_t *family, uint32_t *model);
 
-/* The condition `cond` (a node array as in the metadata table) for array
+/* The condition `cond` (a node of a check record, x86msr/meta.h) for array
  * instance `index` (0 for other registers). */
 enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t index, const struct msr_facts *facts);
 
 /*
- * Whether the processor the facts describe implements `msr`:
+ * Whether the processor the facts describe implements instance `index` of
+ * register `def`:
  * - NO when its condition is false, or the processor's vendors are known and
  *   none of them documents the MSR while its condition is no help;
  * - YES when its condition is true and a vendor of the processor documents it;
  * - UNKNOWN otherwise (no condition in the spec, a condition the facts cannot
  *   decide, no CPUID facts).
  */
-enum msr_support msr_is_supported(const struct msr_info *msr, const struct msr_facts *facts);
+enum msr_support msr_is_supported(const struct msr_def *def, uint32_t index, const struct msr_facts *facts);
 
-/* Whether `field` of `msr` exists there: the register's answer, narrowed by the
+/* Whether `field` of `def` exists there: the register's answer, narrowed by the
  * field's own vendors and condition. */
-enum msr_support msr_field_is_supported(const struct msr_info *msr, const struct msr_field_info *field,
-                                        const struct msr_facts *facts);
+enum msr_support msr_field_is_supported(const struct msr_def *def, uint32_t index,
+                                        const struct msr_field_info *field, const struct msr_facts *facts);
 
-/* The MSR at `address` on the processor the facts describe. Where several
- * registers share the address (two vendors, or processor models of one vendor
- * whose presence conditions exclude each other by family and model), the first
- * whose presence the facts confirm; else the first that a vendor of the
- * processor documents and the facts do not rule out; else the first a vendor of
- * the processor documents; else msr_find_by_address()'s answer. NULL when no
- * register of the spec is at `address`. */
-const struct msr_info *msr_find_by_address_for_cpu(uint32_t address, const struct msr_facts *facts);
+/* The register of `spec` at `address` on the processor the facts describe.
+ * Where several registers share the address (two vendors, or processor models
+ * of one vendor whose presence conditions exclude each other by family and
+ * model), the first whose presence the facts confirm; else the first that a
+ * vendor of the processor documents and the facts do not rule out; else the
+ * first a vendor of the processor documents; else msr_spec_find()'s answer.
+ * NULL when no register of the spec is at `address`. */
+const struct msr_instance *msr_spec_find_for_cpu(const struct msr_spec *spec, uint32_t address,
+                                                 const struct msr_facts *facts);
 
-/* A register's masks as they apply to one processor. */
-struct msr_masks {
-    uint64_t reserved;  /* bits no field present there covers */
-    uint64_t writable;  /* bits of present fields software may change */
-    uint64_t w1c;       /* write-1-to-clear bits of present fields */
-    uint64_t canonical; /* bits of present fields that hold a canonical linear address */
-};
+/* The same over msr_spec (x86msr/meta.h). */
+const struct msr_instance *msr_find_by_address_for_cpu(uint32_t address, const struct msr_facts *facts);
 
-/* The masks of `msr` on the processor the facts describe, given that the
- * register is there (whether it is, is msr_is_supported()'s question): a
- * field whose own vendors or presence condition rule it out counts as
- * reserved; with `strict`, so does a field whose own presence is unknown.
- * (So a register the spec gives no condition, IA32_DEBUGCTL say, still has
- * its Intel fields on an Intel processor.) Undocumented fields are covered,
- * never reserved, and not writable. */
-void msr_masks_for(const struct msr_info *msr, const struct msr_facts *facts, bool strict, struct msr_masks *out);
+/* The masks of instance `index` of `def` on the processor the facts describe,
+ * given that the register is there (whether it is, is msr_is_supported()'s
+ * question): a field whose own vendors or presence condition rule it out
+ * counts as reserved; with `strict`, so does a field whose own presence is
+ * unknown. (So a register the spec gives no condition, IA32_DEBUGCTL say,
+ * still has its Intel fields on an Intel processor.) Undocumented fields are
+ * covered, never reserved, and not writable. */
+void msr_masks_for(const struct msr_def *def, uint32_t index, const struct msr_facts *facts, bool strict,
+                   struct msr_masks *out);
 
 /* Whether `value` is a canonical linear address for a processor with
  * `linear_bits` (48, or 57 with 5-level paging) linear-address bits. */
 bool msr_is_canonical(uint64_t value, unsigned linear_bits);
 
 /* The condition in the manuals' notation ("IA32_VMX_BASIC[55] = 1", "CPUID.(EAX=0AH):EAX[15:8] > 3"),
- * with `index` for n (an index above the array's last prints as n). Returns the
- * length the whole text needs, like snprintf; `buf` is always terminated when size > 0. */
+ * with `index` for n (an index above the array's last prints as n); MSRs by the
+ * names of msr_spec's text (so this links the text). Returns the length the whole
+ * text needs, like snprintf; `buf` is always terminated when size > 0. */
 size_t msr_condition_describe(const struct msr_condition *cond, uint32_t index, bool has_index, char *buf,
                               size_t size);
 
