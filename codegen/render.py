@@ -52,6 +52,8 @@ LINE = 100  # the longest line the generated headers have
 def _defines(pairs) -> str:
     """`#define NAME VALUE` lines, values aligned one column after the longest name; a
     definition that would pass LINE columns continues on the next line."""
+    if not pairs:
+        return ""
     width = max(len(name) for name, _ in pairs)
     if any(len(f"#define {name.ljust(width)} {value}") > LINE for name, value in pairs):
         width = max([len(name) for name, value in pairs if len(f"#define {name} {value}") <= LINE] or [0])
@@ -161,7 +163,7 @@ def _cstr(text: str) -> str:
     return '"' + text.encode("utf-8").decode("latin-1").translate(_C_TRANSLATE) + '"'
 
 
-ALWAYS_SHOWN = {"field": ("msb", "lsb"), "cond": ("kind", "size"), "def": ("address",), "masks": ("reserved",)}
+ALWAYS_SHOWN = {"field": ("msb", "lsb"), "cond": ("kind", "size"), "def": ("address", "id"), "masks": ("reserved",)}
 
 
 def _cell(args) -> str:

@@ -101,7 +101,7 @@ class RealSpecModel(unittest.TestCase):
                 self.assertIn(m.category, categories)
                 self.assertEqual(m.names.macro_stem, m.name.replace("{n}", "x"))
                 self.assertEqual(m.names.stem, m.names.macro_stem.lower())
-                self.assertEqual(m.names.address, "MSR_" + m.names.macro_stem)
+                self.assertEqual(m.names.address, "MSR_" + m.names.macro_stem + "_ADDR")
                 self.assertEqual(m.names.type, f"msr_{m.names.stem}_t")
                 self.assertEqual(m.names.header, f"x86msr/msr_{m.category}.h")
                 self.assertGreaterEqual(m.stride, 1)
@@ -135,10 +135,8 @@ class RealSpecModel(unittest.TestCase):
                 self.assertEqual(f.width, f.msb - f.lsb + 1)
                 self.assertEqual(f.mask, sum(1 << b for b in range(f.lsb, f.msb + 1)))
                 self.assertEqual(f.max_value, (1 << f.width) - 1)
-                self.assertEqual(hex64(f.mask), f"UINT64_C(0x{f.mask:016X})")
-                prefix = f"MSR_{m.names.macro_stem}_{f.name}"
-                self.assertEqual((f.names.shift, f.names.width, f.names.mask, f.names.field),
-                                 (prefix + "_SHIFT", prefix + "_WIDTH", prefix + "_MASK", prefix + "_FIELD"))
+                self.assertEqual(f.names.mask, f"MSR_{m.names.macro_stem}_{f.name}_MASK")
+                self.assertEqual(f.names.shift, f"MSR_SHIFT({m.names.macro_stem}, {f.name})")
                 self.assertEqual(f.names.member, f.name.lower())
 
     def test_reserved_mask_is_complement_of_fields(self):
@@ -192,7 +190,7 @@ class RealSpecModel(unittest.TestCase):
         for m in self.model.msrs:
             with self.subTest(msr=m.name):
                 self.assertEqual(sum(b.width for b in m.members), 64)
-                names = [b.name for b in m.members]
+                names = [b.name for b in m.members if b.name]
                 self.assertEqual(len(names), len(set(names)))
                 bit = 0
                 fields = {f.names.member: f for f in m.fields}
@@ -200,8 +198,9 @@ class RealSpecModel(unittest.TestCase):
                     self.assertGreater(b.width, 0)
                     if b.name in fields:
                         self.assertEqual((fields[b.name].lsb, fields[b.name].width), (bit, b.width))
+                        self.assertIs(b.field, fields[b.name])
                     else:
-                        self.assertEqual(b.name, f"rsvd_{bit}")
+                        self.assertEqual((b.name, b.field), ("", None))  # reserved bits: an unnamed member
                         self.assertEqual(m.reserved_mask >> bit & ((1 << b.width) - 1), (1 << b.width) - 1)
                     bit += b.width
                 self.assertEqual(set(fields), set(names) & set(fields))
@@ -216,7 +215,6 @@ class RealSpecModel(unittest.TestCase):
                 self.assertTrue(all(0 <= v <= f.max_value for v in values))
                 self.assertEqual(len(values), len(set(values)))
                 self.assertEqual(len({v.name for v in f.enum.values}), len(values))
-                self.assertEqual(f.names.value_type, f.enum.names.type)
                 if not f.enum.shared:
                     self.assertEqual(f.enum.names.tag, f"msr_{m.names.stem}_{f.names.member}")
                     self.assertTrue(all(v.names.constant == f"MSR_{m.names.macro_stem}_{f.name}_{v.name}"
@@ -354,13 +352,13 @@ class ArrayExpansion(unittest.TestCase):
     def test_instances(self):
         b = self.bank
         self.assertEqual((b.name, b.count, b.stride, b.names.stem, b.names.address, b.names.count, b.names.stride),
-                         ("TEST_BANK{n}_CTL", 4, 2, "test_bankx_ctl", "MSR_TEST_BANKx_CTL", "MSR_TEST_BANKx_CTL_COUNT",
-                          "MSR_TEST_BANKx_CTL_STRIDE"))
-        self.assertEqual([(i.name, i.address, i.index, i.names.address) for i in b.instances], [
-            ("TEST_BANK0_CTL", 0x100, 0, "MSR_TEST_BANK0_CTL"),
-            ("TEST_BANK1_CTL", 0x102, 1, "MSR_TEST_BANK1_CTL"),
-            ("TEST_BANK2_CTL", 0x104, 2, "MSR_TEST_BANK2_CTL"),
-            ("TEST_BANK3_CTL", 0x106, 3, "MSR_TEST_BANK3_CTL"),
+                         ("TEST_BANK{n}_CTL", 4, 2, "test_bankx_ctl", "MSR_TEST_BANKx_CTL_ADDR",
+                          "MSR_TEST_BANKx_CTL_COUNT", "MSR_TEST_BANKx_CTL_STRIDE"))
+        self.assertEqual([(i.name, i.address, i.index) for i in b.instances], [
+            ("TEST_BANK0_CTL", 0x100, 0),
+            ("TEST_BANK1_CTL", 0x102, 1),
+            ("TEST_BANK2_CTL", 0x104, 2),
+            ("TEST_BANK3_CTL", 0x106, 3),
         ])
         self.assertTrue(all(i.msr is b for i in b.instances))
         self.assertEqual(b.address_text, "0x100..0x106, stride 2")
@@ -425,7 +423,9 @@ class Declarations(unittest.TestCase):
         self.assertEqual([(f.name, f.access) for f in ro.fields], [("VALUE", "ro")])
         self.assertEqual([(f.name, f.access) for f in rw.fields], [("VALUE", "rw")])
         self.assertEqual((ro.writable_mask, rw.writable_mask), (0, 0xFFFF))
-        self.assertEqual(ro.fields[0].names.shift, "MSR_TEST_RO_BANK_VALUE_SHIFT")
+        self.assertEqual(ro.fields[0].names.mask, "MSR_TEST_RO_BANK_VALUE_MASK")
+        self.assertEqual((ro.names.writable_mask, rw.names.writable_mask),
+                         (None, "MSR_TEST_BANKx_CTL_WRITABLE_MASK"))  # a read-only register has none
 
     def test_declared_vendor(self):
         names = [v.name for v in self.model.vendors]
@@ -548,6 +548,10 @@ class Conditions(unittest.TestCase):
         self.assertEqual([manual_hex(v) for v in (0, 7, 0xA, 0x1F, 0x80000008)], ["0H", "7H", "0AH", "1FH", "80000008H"])
 
 
+# The handwritten core the harness links (CMakeLists.txt's X86MSR_CORE_SOURCES, less the backends).
+CORE_SOURCES = ("msr_cpuid.c", "msr_describe.c", "msr_fields.c", "msr_meta.c", "msr_names.c", "msr_spec.c")
+
+
 class ConditionTextMatchesC(unittest.TestCase):
     """text() of every presence condition of the real spec and of the test spec
     equals what msr_condition_describe() prints for the generated table."""
@@ -566,21 +570,22 @@ static void show(const char *who, const struct msr_condition *c, unsigned index,
 
 int main(void)
 {
-    size_t i;
+    uint32_t i;
     unsigned f;
-    for (i = 0; i < msr_table_count; i++) {
-        const struct msr_info *m = &msr_table[i];
-        int array = m->array_name != NULL;
-        if (m->present_if) {
-            show(m->name, m->present_if, m->array_index, array);
-            if (array && m->array_index == 0)
-                show(m->array_name, m->present_if, 0, 0);
+    for (i = 0; i < msr_spec.instance_count; i++) {
+        const struct msr_instance *m = &msr_spec.instances[i];
+        const struct msr_def *d = msr_def_of(m);
+        int array = d->count > 1;
+        if (d->present_if) {
+            show(msr_name(m), msr_def_condition(d, d->present_if), m->index, array);
+            if (array && m->index == 0)
+                show(msr_def_name(d), msr_def_condition(d, d->present_if), 0, 0);
         }
-        for (f = 0; f < m->field_count; f++) {
-            if (m->fields[f].present_if) {
+        for (f = 0; f < d->field_count; f++) {
+            if (msr_def_field(d, f)->present_if) {
                 char who[512];
-                snprintf(who, sizeof who, "%s.%s", m->name, m->fields[f].name);
-                show(who, m->fields[f].present_if, m->array_index, array);
+                snprintf(who, sizeof who, "%s.%s", msr_name(m), msr_field_name(d, f));
+                show(who, msr_def_condition(d, msr_def_field(d, f)->present_if), m->index, array);
             }
         }
     }
@@ -615,9 +620,8 @@ int main(void)
         exe = os.path.join(tmp.name, "describe")
         run = subprocess.run([cc, "-std=c11", "-I", os.path.join(tmp.name, "include"),
                               "-I", os.path.join(REPO, "src", "include"), main_c,
-                              os.path.join(tmp.name, "src", "msr_table.c"),
-                              os.path.join(REPO, "src", "core", "msr_cpuid.c"),
-                              os.path.join(REPO, "src", "core", "msr_meta.c"), "-o", exe],
+                              os.path.join(tmp.name, "src", "msr_table.c"), os.path.join(tmp.name, "src", "msr_text.c"),
+                              *(os.path.join(REPO, "src", "core", c) for c in CORE_SOURCES), "-o", exe],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.assertEqual(run.returncode, 0, run.stdout)
         run = subprocess.run([exe], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True)

@@ -899,27 +899,30 @@ class Clashes(SpecErrorTestCase):
     """Every C name the generator emits is checked against every other and against the
     names the handwritten headers export (codegen/handwritten_names.txt)."""
 
-    def test_msr_named_ok(self):  # MSR_OK is the success status of x86msr/core.h
-        spec = edit(BASE, ("name: TEST_CMD", "name: OK"))
-        self.assertError(spec, "name: OK", "MSR OK generates the C name MSR_OK, which the handwritten header "
-                                           "x86msr/core.h already declares")
+    def test_msr_named_like_a_core_status(self):  # MSR_OK is core.h's; an MSR's address is MSR_<name>_ADDR
+        model = build(edit(BASE, ("name: TEST_CMD", "name: OK")))
+        self.assertEqual(model.msr("OK").names.address, "MSR_OK_ADDR")
 
-    def test_array_instance_produces_an_existing_macro(self):
-        spec = edit(BASE, ("name: TEST_BANK{n}_CTL", "name: TEST_CMD_W{n}C_MASK"))  # instance 1: TEST_CMD_W1C_MASK
-        line, _ = where(spec, "- name: TEST_CMD\n")
-        self.assertError(spec, "name: TEST_CMD_W{n}C_MASK", "MSR TEST_CMD_W{n}C_MASK generates the C name "
-                                                            f"MSR_TEST_CMD_W1C_MASK, which MSR TEST_CMD (line {line}) "
-                                                            "already generates")
+    def test_register_mask_produced_by_another_registers_field(self):
+        # TEST_CTL's field X_RESERVED has the mask MSR_TEST_CTL_X_RESERVED_MASK, register TEST_CTL_X's reserved mask
+        spec = edit(BASE, ('{name: EXTRA, bits: 16,', '{name: X_RESERVED, bits: 17, description: "x"}\n'
+                                                      '      - {name: EXTRA, bits: 16,'),
+                    ("name: INTEL_THING", "name: TEST_CTL_X"), ("shares_address_with: INTEL_THING",
+                                                                 "shares_address_with: TEST_CTL_X"))
+        line, _ = where(spec, "{name: X_RESERVED")
+        self.assertError(spec, "name: TEST_CTL_X\n", "MSR TEST_CTL_X generates the C name "
+                                                     f"MSR_TEST_CTL_X_RESERVED_MASK, which field X_RESERVED of MSR "
+                                                     f"TEST_CTL (line {line}) already generates")
 
     def test_alias_produces_an_existing_name(self):
         spec = edit(BASE, ("aliases: [CTL]", "aliases: [TEST_BANK2_CTL]"))
         line, _ = where(spec, "- name: TEST_CTL")
         self.assertError(spec, "name: ^TEST_BANK{n}_CTL", f"duplicate MSR name TEST_BANK2_CTL (first at line {line})")
 
-    def test_field_and_enum_value_produce_a_field_macro(self):  # field MODE, value SHIFT: MSR_TEST_CTL_MODE_SHIFT
-        spec = edit(BASE, ("{name: IDLE, value: 0", "{name: SHIFT, value: 0"))
+    def test_field_and_enum_value_produce_a_field_macro(self):  # field MODE, value MASK: MSR_TEST_CTL_MODE_MASK
+        spec = edit(BASE, ("{name: IDLE, value: 0", "{name: MASK, value: 0"))
         self.assertError(spec, "name: MODE", "field MODE of MSR TEST_CTL generates the C name "
-                                             "MSR_TEST_CTL_MODE_SHIFT twice")
+                                             "MSR_TEST_CTL_MODE_MASK twice")
 
     def test_enum_value_produces_another_fields_macro(self):  # MODE's value X_MASK vs field MODE_X's mask
         spec = edit(BASE, ("{name: IDLE, value: 0", "{name: X_MASK, value: 0"),
@@ -956,10 +959,11 @@ class Clashes(SpecErrorTestCase):
                           ("count:\n    desc", "category count generates the C name MSR_CATEGORY_COUNT, which the "
                                                "generator itself already generates"))
 
-    def test_msr_named_like_a_built_in_vendors_constant(self):  # MSR_VENDOR_INTEL (x86msr/msr_schema.h)
-        spec = edit(BASE, ("name: TEST_CMD", "name: VENDOR_INTEL"))
-        self.assertError(spec, "name: VENDOR_INTEL", "MSR VENDOR_INTEL generates the C name MSR_VENDOR_INTEL, which "
-                                                     "vendor intel already generates")
+    def test_enum_named_like_the_vendors_constants(self):  # MSR_VENDOR_INTEL (x86msr/msr_schema.h)
+        spec = edit(BASE, ("  memory_type:\n", "  vendor:\n    description: x\n    values: [{name: INTEL, value: 1}]\n"
+                                               "  memory_type:\n"))
+        self.assertError(spec, "^vendor:", "enum vendor generates the C name MSR_VENDOR_INTEL, which vendor intel "
+                                           "already generates")
 
     def test_msr_named_like_a_schema_enumeration(self):  # enum msr_access (x86msr/msr_schema.h)
         spec = edit(BASE, ("name: TEST_CMD", "name: ACCESS"))
@@ -970,10 +974,10 @@ class Clashes(SpecErrorTestCase):
         """The check reads the list, not the headers: a name added to the list is refused."""
         from codegen import handwritten, naming
         model = build(BASE)
-        table = dict(handwritten.names(), MSR_TEST_CMD="x86msr/mine.h")
+        table = dict(handwritten.names(), MSR_TEST_CMD_ADDR="x86msr/mine.h")
         errors = naming.clashes(model, table)
         self.assertEqual([(e.position.line, e.message) for e in errors],
-                         [(where(BASE, "- name: TEST_CMD")[0], "MSR TEST_CMD generates the C name MSR_TEST_CMD, "
+                         [(where(BASE, "- name: TEST_CMD")[0], "MSR TEST_CMD generates the C name MSR_TEST_CMD_ADDR, "
                                                                "which the handwritten header x86msr/mine.h already "
                                                                "declares")])
         self.assertEqual(naming.clashes(model, handwritten.names()), [])
@@ -1293,12 +1297,12 @@ class Overlays(unittest.TestCase):
             f"{self.at(overlay, 'memory_type:')}: duplicate enum name 'memory_type' (first at {self.base}:{enum_line})",
             f"{self.at(overlay, 'bank:')}: duplicate layout name 'bank' (first at {self.base}:{layout_line})"])
 
-    def test_clash_of_c_names_across_files(self):  # MSR_TEST_CMD_W1C_MASK: base TEST_CMD, overlay array instance 1
-        overlay = edit(self.OVERLAY, ("name: MY_CTL", "name: TEST_CMD_W{n}C_MASK\n    count: 2"))
-        line, _ = where(BASE, "- name: TEST_CMD")
+    def test_clash_of_c_names_across_files(self):  # msr_test_bankx_ctl_t: base array TEST_BANK{n}_CTL, overlay
+        overlay = edit(self.OVERLAY, ("name: MY_CTL", "name: TEST_BANKX_CTL"))
+        line, _ = where(BASE, "- name: TEST_BANK{n}_CTL")
         self.assertEqual(self.errors(overlay), [
-            f"{self.at(overlay, '- ^name: TEST_CMD_W')}: MSR TEST_CMD_W{{n}}C_MASK generates the C name "
-            f"MSR_TEST_CMD_W1C_MASK, which MSR TEST_CMD ({self.base}:{line}) already generates"])
+            f"{self.at(overlay, '- ^name: TEST_BANKX')}: MSR TEST_BANKX_CTL generates the C name "
+            f"msr_test_bankx_ctl, which MSR TEST_BANK{{n}}_CTL ({self.base}:{line}) already generates"])
 
     def test_mistakes_in_both_files_sorted_by_file(self):
         base = edit(BASE, ("address: 0x12", "address: x"))
@@ -1328,7 +1332,7 @@ class Overlays(unittest.TestCase):
         run = run_codegen("--spec", self.base, "--spec", good, "--out", out, "--quiet")
         self.assertEqual((run.returncode, run.stdout, run.stderr), (0, "", ""))
         with open(os.path.join(out, "include", "x86msr", "msr_mine.h"), encoding="utf-8") as f:
-            self.assertIn("from base.yaml, overlay.yaml;", f.read())
+            self.assertIn("from base.yaml,\n * overlay.yaml;", f.read())
 
 
 class ControlSets(SpecErrorTestCase):
@@ -1383,13 +1387,13 @@ class GeneratedNames(SpecErrorTestCase):
         spec = edit(BASE, ('{name: GO, bits: 0, description: "Start."}',
                            '{name: GO, bits: 0, description: "Start."}\n      - {name: go, bits: 1, description: "x"}'))
         line, _ = where(spec, "{name: GO")
-        self.assertError(spec, "{name: go", "field go of MSR TEST_CMD generates the C name MSR_TEST_CMD_GO_SHIFT, "
+        self.assertError(spec, "{name: go", "field go of MSR TEST_CMD generates the C name MSR_TEST_CMD_GO_MASK, "
                                             f"which field GO of MSR TEST_CMD (line {line}) already generates")
 
     def test_enum_value_clashes_with_field_macro(self):
-        spec = edit(BASE, ("{name: IDLE, value: 0", "{name: SHIFT, value: 0"))
+        spec = edit(BASE, ("{name: IDLE, value: 0", "{name: MASK, value: 0"))
         self.assertError(spec, "name: MODE", "field MODE of MSR TEST_CTL generates the C name "
-                                             "MSR_TEST_CTL_MODE_SHIFT twice")
+                                             "MSR_TEST_CTL_MODE_MASK twice")
 
     def test_msr_clashes_with_core_name(self):
         spec = edit(BASE, ("name: TEST_CMD", "name: TABLE"))

@@ -9,6 +9,7 @@
 
 #include "x86msr/cpuid.h"
 #include "x86msr/meta.h"
+#include "x86msr/msr_defs.h"
 #include "x86msr/msrs.h"
 #include "x86msr/test_backend.h"
 
@@ -44,17 +45,17 @@ START_TEST(no_backend_is_an_error_not_a_crash)
 {
     uint64_t value = 1;
     msr_backend_install(NULL);
-    ck_assert_int_eq(msr_rdmsr_safe(MSR_IA32_EFER, &value), MSR_ERR_NO_BACKEND);
+    ck_assert_int_eq(msr_rdmsr_safe(MSR_IA32_EFER_ADDR, &value), MSR_ERR_NO_BACKEND);
     ck_assert_uint_eq(value, 0);
-    ck_assert_int_eq(msr_wrmsr_safe(MSR_IA32_EFER, 0), MSR_ERR_NO_BACKEND);
-    ck_assert_uint_eq(msr_rdmsr(MSR_IA32_EFER), 0);
+    ck_assert_int_eq(msr_wrmsr_safe(MSR_IA32_EFER_ADDR, 0), MSR_ERR_NO_BACKEND);
+    ck_assert_uint_eq(msr_rdmsr(MSR_IA32_EFER_ADDR), 0);
 }
 END_TEST
 
 START_TEST(plain_access_failure_reaches_the_fault_hook)
 {
-    ck_assert_uint_eq(msr_rdmsr(MSR_IA32_EFER), 0);
-    msr_wrmsr(MSR_IA32_LSTAR, 5);
+    ck_assert_uint_eq(msr_rdmsr(MSR_IA32_EFER_ADDR), 0);
+    msr_wrmsr(MSR_IA32_LSTAR_ADDR, 5);
     ck_assert_uint_eq(tb.fault_count, 2);
     ck_assert_uint_eq(tb.log_count, 2);
     ck_assert(!tb.log[0].is_write);
@@ -66,14 +67,16 @@ END_TEST
 START_TEST(rejected_write_leaves_the_register_unchanged)
 {
     uint64_t value;
-    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_EFER, 0x501), MSR_OK);
-    ck_assert_int_eq(msr_test_backend_reject(&tb, MSR_IA32_EFER, MSR_IA32_EFER_RESERVED_MASK), MSR_OK);
+    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_EFER_ADDR, 0x501), MSR_OK);
+    ck_assert_int_eq(msr_test_backend_reject(&tb, MSR_IA32_EFER_ADDR, MSR_IA32_EFER_RESERVED_MASK), MSR_OK);
     ck_assert_int_eq(msr_ia32_efer_write_safe((msr_ia32_efer_t){ 0x501 | (UINT64_C(1) << 63) }), MSR_ERR_FAULT);
-    ck_assert_int_eq(msr_test_backend_get(&tb, MSR_IA32_EFER, &value), MSR_OK);
+    ck_assert_int_eq(msr_test_backend_get(&tb, MSR_IA32_EFER_ADDR, &value), MSR_OK);
     ck_assert_uint_eq(value, 0x501);
     /* modify never sets reserved bits, so it succeeds on the same register */
-    ck_assert_int_eq(msr_ia32_efer_modify_safe(0, ~UINT64_C(0), &(msr_ia32_efer_t){ .raw = 0 }), MSR_WRITTEN);
-    ck_assert_int_eq(msr_test_backend_get(&tb, MSR_IA32_EFER, &value), MSR_OK);
+    ck_assert_int_eq(msr_ia32_efer_modify_safe(MSR_ZERO(IA32_EFER), MSR_UNCHECKED(IA32_EFER, ~UINT64_C(0)),
+                                               &(msr_ia32_efer_t){ .raw = 0 }),
+                     MSR_WRITTEN);
+    ck_assert_int_eq(msr_test_backend_get(&tb, MSR_IA32_EFER_ADDR, &value), MSR_OK);
     ck_assert_uint_eq(value & MSR_IA32_EFER_RESERVED_MASK, 0);
     ck_assert_uint_eq(value & MSR_IA32_EFER_NXE_MASK, MSR_IA32_EFER_NXE_MASK);
 }
@@ -92,36 +95,97 @@ START_TEST(typed_pat_entries_use_memory_type_names)
 }
 END_TEST
 
-START_TEST(every_table_entry_is_found_by_address_and_name)
+START_TEST(typed_values_build_the_writes)
 {
-    size_t i;
-    ck_assert_uint_gt(msr_table_count, 30);
-    for (i = 0; i < msr_table_count; i++) {
-        const struct msr_info *by_address = msr_find_by_address(msr_table[i].address);
+    msr_ia32_pat_t pat = MSR_MAKE(IA32_PAT, PA3, MSR_MEMORY_TYPE_WC);
+    msr_ia32_efer_t both = MSR_OR(MSR_BITS(IA32_EFER, NXE), MSR_BITS(IA32_EFER, SCE));
+
+    ck_assert_uint_eq(pat.raw, (uint64_t)MSR_MEMORY_TYPE_WC << MSR_SHIFT(IA32_PAT, PA3));
+    ck_assert_uint_eq(MSR_BITS(IA32_PAT, PA3).raw, MSR_IA32_PAT_PA3_MASK);
+    ck_assert_uint_eq(MSR_ZERO(IA32_PAT).raw, 0);
+    ck_assert_uint_eq(both.raw, MSR_IA32_EFER_NXE_MASK | MSR_IA32_EFER_SCE_MASK);
+    ck_assert_uint_eq(MSR_UNCHECKED(IA32_EFER, 0x501).raw, 0x501);
+    ck_assert_int_eq(MSR_SHIFT(IA32_PAT, PA3), 24);
+    ck_assert_int_eq(MSR_WIDTH(IA32_PAT, PA3), 3);
+    /* modify clears the bits of `clear`, sets those of `set`, keeps the rest */
+    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_PAT_ADDR, UINT64_C(0x0007040600070406)), MSR_OK);
+    ck_assert_int_eq(msr_ia32_pat_modify(MSR_BITS(IA32_PAT, PA3), pat), MSR_WRITTEN);
+    ck_assert_uint_eq(msr_ia32_pat_read().raw, UINT64_C(0x0007040601070406));
+}
+END_TEST
+
+START_TEST(every_register_is_found_by_address_and_name)
+{
+    uint32_t i;
+    ck_assert_uint_gt(msr_spec.instance_count, 30);
+    for (i = 0; i < msr_spec.instance_count; i++) {
+        const struct msr_instance *inst = &msr_spec.instances[i];
+        const struct msr_instance *by_address = msr_find_by_address(inst->address);
+        const struct msr_def *def = msr_def_of(inst);
         ck_assert_ptr_nonnull(by_address);
-        ck_assert_uint_eq(by_address->address, msr_table[i].address);
-        ck_assert_ptr_eq(msr_find_by_name(msr_table[i].name), &msr_table[i]);
+        ck_assert_uint_eq(by_address->address, inst->address);
+        ck_assert_ptr_eq(msr_find_by_name(msr_name(inst)), inst);
+        ck_assert_ptr_eq(msr_spec.defs[def->id], def);
+        ck_assert_uint_eq(inst->address, def->address + inst->index * def->stride);
+        ck_assert_uint_lt(inst->index, def->count);
         if (i > 0)
-            ck_assert_uint_le(msr_table[i - 1].address, msr_table[i].address);
+            ck_assert_uint_le(msr_spec.instances[i - 1].address, inst->address);
     }
-    ck_assert_ptr_eq(msr_find_by_name("efer"), msr_find_by_address(MSR_IA32_EFER));
+    ck_assert_ptr_eq(msr_find_by_name("efer"), msr_find_by_address(MSR_IA32_EFER_ADDR));
     ck_assert_ptr_eq(msr_find_by_name("ia32_vmx_basic"), msr_find_by_address(0x480));
+    ck_assert_str_eq(msr_name(msr_find_by_name("ia32_mc3_ctl")), "IA32_MC3_CTL");
+    ck_assert_str_eq(msr_def_name(msr_def_of(msr_find_by_name("ia32_mc3_ctl"))), "IA32_MC{n}_CTL");
     ck_assert_ptr_null(msr_find_by_address(0xDEADBEEF));
     ck_assert_ptr_null(msr_find_by_name("IA32_EFFER"));
 }
 END_TEST
 
+START_TEST(records_and_text_agree_with_the_headers)
+{
+    const struct msr_def *efer = MSR_DEF(IA32_EFER), *pat = MSR_DEF(IA32_PAT);
+    const struct msr_field_info *nxe = msr_find_field(efer, "NXE");
+    struct msr_enum_value v;
+    unsigned i;
+
+    /* one record per definition: MSR_DEF names the same object as the spec's index */
+    ck_assert_ptr_eq(msr_def_of(msr_find_by_address(MSR_IA32_EFER_ADDR)), efer);
+    ck_assert_uint_eq(sizeof(union msr_cell), 40);
+    ck_assert_uint_eq(efer->address, MSR_IA32_EFER_ADDR);
+    ck_assert_uint_eq(msr_def_masks(efer)->writable, MSR_IA32_EFER_WRITABLE_MASK);
+    ck_assert_str_eq(msr_def_name(efer), "IA32_EFER");
+    ck_assert_str_eq(msr_alias(msr_find_by_address(MSR_IA32_EFER_ADDR), 0), "EFER");
+    ck_assert_ptr_nonnull(nxe);
+    ck_assert_uint_eq(msr_field_mask(nxe), MSR_IA32_EFER_NXE_MASK);
+    ck_assert_str_eq(msr_field_name(efer, msr_field_index(efer, nxe)), "NXE");
+    ck_assert_ptr_eq(msr_def_field_at(efer, 11), nxe);
+    ck_assert_ptr_null(msr_def_field_at(efer, 63));
+    /* a strict_enum field: its values in the record, their names in the text */
+    ck_assert_uint_ne(msr_def_field(pat, 1)->flags & MSR_FIELD_F_STRICT_ENUM, 0);
+    ck_assert_uint_eq(msr_def_field(pat, 1)->value_count, 6);
+    ck_assert(msr_field_value_valid(pat, msr_def_field(pat, 1), MSR_MEMORY_TYPE_UC_MINUS));
+    ck_assert(!msr_field_value_valid(pat, msr_def_field(pat, 1), 2));
+    ck_assert(msr_field_value_valid(efer, nxe, 1));
+    ck_assert_uint_eq(msr_field_enum_count(pat, 1), 6);
+    ck_assert(msr_field_enum_value(pat, 1, 1, &v));
+    ck_assert_str_eq(v.name, "WC");
+    ck_assert_uint_eq(v.value, 1);
+    ck_assert(!msr_field_enum_value(pat, 1, 6, &v));
+    ck_assert_str_eq(msr_field_enum_name(pat, 1, 6), "WB");
+    for (i = 0; i < msr_field_enum_count(pat, 1); i++)
+        ck_assert(msr_field_enum_value(pat, 1, i, &v) && msr_field_value_valid(pat, msr_def_field(pat, 1), v.value));
+}
+END_TEST
+
 START_TEST(field_helpers_handle_full_width_and_top_bit)
 {
-    const struct msr_info *lstar = msr_find_by_address(MSR_IA32_LSTAR);
+    const struct msr_def *lstar = MSR_DEF(IA32_LSTAR);
     const struct msr_field_info *f;
-    ck_assert_ptr_nonnull(lstar);
     ck_assert_uint_eq(lstar->field_count, 1);
-    f = &lstar->fields[0];
+    f = msr_def_field(lstar, 0);
     ck_assert_uint_eq(f->msb - f->lsb + 1, 64);
     ck_assert_uint_eq(msr_field_extract(f, ~UINT64_C(0)), ~UINT64_C(0));
     ck_assert_uint_eq(msr_field_insert(f, 0, UINT64_C(1) << 63), UINT64_C(1) << 63);
-    f = msr_find_field(msr_find_by_address(MSR_IA32_EFER), "nxe");
+    f = msr_find_field(MSR_DEF(IA32_EFER), "nxe");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(msr_field_insert(f, 0, 3), MSR_IA32_EFER_NXE_MASK);
     ck_assert_uint_eq(msr_field_extract(f, MSR_IA32_EFER_NXE_MASK), 1);
@@ -174,37 +238,24 @@ END_TEST
 #define AMD_VENDOR { 0x10, 0x68747541u, 0x444D4163u, 0x69746E65u }
 #define KVM_SIGNATURE { 0x40000001u, 0x4B4D564Bu, 0x564B4D56u, 0x0000004Du }
 
-/* Condition nodes as the generated table holds them (prefix order, sizes). */
-#define CPUID_BIT(leaf, reg, bit) { MSR_CONDITION_KIND_CPUID, MSR_COMPARE_NONZERO, bit, bit, reg, 0, 0, 1, leaf, 0, 0, 0, 0, 0, NULL, 0, NULL }
-#define MSR_BIT(msr, bit) { MSR_CONDITION_KIND_MSR, MSR_COMPARE_NONZERO, bit, bit, 0, 0, 0, 1, 0, 0, msr, 0, 0, 0, NULL, 0, NULL }
-/* (the describer then names the MSR by the table entry at its address) */
-#define ANY(n) { MSR_CONDITION_KIND_ANY_OF, 0, 0, 0, 0, 0, 0, (uint16_t)((n) + 1), 0, 0, 0, 0, 0, 0, NULL, 0, NULL }
-#define ALL(n) { MSR_CONDITION_KIND_ALL_OF, 0, 0, 0, 0, 0, 0, (uint16_t)((n) + 1), 0, 0, 0, 0, 0, 0, NULL, 0, NULL }
+/* Records as the generated table holds them: the definition, its masks, then
+ * the condition's nodes in prefix order (cell 2 on). */
+#define REC(vendors_, count_)                                                                       \
+    { .def = { .vendors = (vendors_), .count = (count_), .present_if = 2 } }, { .masks = { .reserved = 0 } }
+#define NO_COND_REC(vendors_) { .def = { .vendors = (vendors_), .count = 1 } }, { .masks = { .reserved = 0 } }
+#define CPUID_BIT(leaf_, reg_, bit_)                                                                \
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = (leaf_), .reg = (reg_), .msb = (bit_), \
+                .lsb = (bit_) } }
+/* (the describer names the MSR by the record the spec has for it) */
+#define MSR_BIT(def_, bit_)                                                                         \
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = (def_)->address, .msr_def = (def_)->id,  \
+                .msb = (bit_), .lsb = (bit_) } }
+#define ANY(n) { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = (uint16_t)((n) + 1) } }
+#define ALL(n) { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = (uint16_t)((n) + 1) } }
 
-static const struct msr_condition vmx_cond[] = { CPUID_BIT(1, MSR_CPUID_REG_ECX, 5) };
-static const struct msr_condition two_conds[] = { ANY(2), CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 11),
-                                                  CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 29) };
-/* "VMX and IA32_VMX_BASIC[55]": the TRUE control MSRs. */
-static const struct msr_condition true_ctls[] = { ALL(2), CPUID_BIT(1, MSR_CPUID_REG_ECX, 5), MSR_BIT(0x480, 55) };
-static const struct msr_condition smm_only[] = {
-    { MSR_CONDITION_KIND_CONTEXT, 0, 0, 0, 0, MSR_CONTEXT_SMM, 0, 1, 0, 0, 0, 0, 0, 0, NULL, 0, NULL } };
-/* IA32_MTRRCAP[7:0] > n: one node, operand is the array index. */
-static const struct msr_condition mtrr_n[] = {
-    { MSR_CONDITION_KIND_MSR, MSR_COMPARE_ABOVE, 7, 0, 0, 0, MSR_CONDITION_OPERAND_IS_INDEX, 1, 0, 0, 0xFE, 0, 0, 0,
-      NULL, 0, NULL } };
-static const uint8_t skylake_models[] = { 0x4E, 0x5E };
-static const struct msr_condition skylake[] = {
-    { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 6, 0, skylake_models, 2, NULL } };
-
-static struct msr_info fake_msr(const struct msr_condition *cond, uint32_t vendors, uint32_t index)
+static const struct msr_condition *cond_of(const union msr_cell *rec)
 {
-    struct msr_info info;
-    memset(&info, 0, sizeof(info));
-    info.name = "FAKE";
-    info.vendors = vendors;
-    info.present_if = cond;
-    info.array_index = index;
-    return info;
+    return msr_def_condition(&rec[0].def, rec[0].def.present_if);
 }
 
 /* MSR values for the facts: IA32_VMX_BASIC with or without bit 55, MTRRCAP with 8 variable ranges. */
@@ -234,51 +285,69 @@ START_TEST(presence_follows_the_facts_and_never_says_a_wrong_yes)
                             s3 = msr_cpuid_table_source(&t3);
     struct msr_facts f1 = { &s1, NULL, NULL }, f2 = { &s2, NULL, NULL }, f3 = { &s3, NULL, NULL };
     struct msr_facts f1_msrs = { &s1, fake_read, NULL }, nothing = { NULL, NULL, NULL };
-    struct msr_info vmx = fake_msr(vmx_cond, MSR_VENDOR_INTEL, 0);
-    struct msr_info syscall = fake_msr(two_conds, MSR_VENDOR_INTEL | MSR_VENDOR_AMD, 0);
-    struct msr_info true_pin = fake_msr(true_ctls, MSR_VENDOR_INTEL, 0);
-    struct msr_info unconditional = fake_msr(NULL, MSR_VENDOR_INTEL, 0);
-    struct msr_info amd_only = fake_msr(two_conds, MSR_VENDOR_AMD, 0);
-    struct msr_info smbase = fake_msr(smm_only, MSR_VENDOR_INTEL, 0);
-    struct msr_info range7 = fake_msr(mtrr_n, MSR_VENDOR_INTEL, 7), range8 = fake_msr(mtrr_n, MSR_VENDOR_INTEL, 8);
-    struct msr_info skl = fake_msr(skylake, MSR_VENDOR_INTEL, 0);
+    const struct msr_def *basic = MSR_DEF(IA32_VMX_BASIC), *mtrrcap = MSR_DEF(IA32_MTRRCAP);
+    const union msr_cell vmx_rec[] = { REC(MSR_VENDOR_INTEL, 1), CPUID_BIT(1, MSR_CPUID_REG_ECX, 5) };
+    const union msr_cell syscall_rec[] = { REC(MSR_VENDOR_INTEL | MSR_VENDOR_AMD, 1), ANY(2),
+                                           CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 11),
+                                           CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 29) };
+    /* "VMX and IA32_VMX_BASIC[55]": the TRUE control MSRs. */
+    const union msr_cell true_rec[] = { REC(MSR_VENDOR_INTEL, 1), ALL(2), CPUID_BIT(1, MSR_CPUID_REG_ECX, 5),
+                                        MSR_BIT(basic, 55) };
+    const union msr_cell unconditional_rec[] = { NO_COND_REC(MSR_VENDOR_INTEL) };
+    const union msr_cell amd_rec[] = { REC(MSR_VENDOR_AMD, 1), ANY(2), CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 11),
+                                       CPUID_BIT(0x80000001u, MSR_CPUID_REG_EDX, 29) };
+    const union msr_cell smm_rec[] = {
+        REC(MSR_VENDOR_INTEL, 1),
+        { .cond = { .kind = MSR_CONDITION_KIND_CONTEXT, .size = 1, .context = MSR_CONTEXT_SMM } } };
+    /* IA32_MTRRCAP[7:0] > n: one node, the operand is the array index. */
+    const union msr_cell ranges_rec[] = {
+        REC(MSR_VENDOR_INTEL, 16),
+        { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0xFE, .msr_def = mtrrcap->id, .msb = 7,
+                    .lsb = 0, .compare = MSR_COMPARE_ABOVE, .flags = MSR_CONDITION_OPERAND_IS_INDEX } } };
+    const union msr_cell skylake_rec[] = {
+        REC(MSR_VENDOR_INTEL, 1),
+        { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 6, .model_count = 2 } },
+        { .models = { 0x4E, 0x5E } } };
+    const struct msr_def *vmx = &vmx_rec[0].def, *syscall = &syscall_rec[0].def, *true_pin = &true_rec[0].def;
+    const struct msr_def *unconditional = &unconditional_rec[0].def, *amd_only = &amd_rec[0].def;
+    const struct msr_def *smbase = &smm_rec[0].def, *ranges = &ranges_rec[0].def, *skl = &skylake_rec[0].def;
     char text[128];
 
     ck_assert_uint_eq(msr_cpu_vendors(&s1), MSR_VENDOR_INTEL);
     ck_assert_uint_eq(msr_cpu_vendors(&s3), MSR_VENDOR_AMD);
-    ck_assert_int_eq(msr_is_supported(&vmx, &f1), MSR_SUPPORT_YES);
-    ck_assert_int_eq(msr_is_supported(&vmx, &f2), MSR_SUPPORT_NO);
-    ck_assert_int_eq(msr_is_supported(&vmx, &f3), MSR_SUPPORT_NO);     /* leaf 1 absent: no feature bits */
-    ck_assert_int_eq(msr_is_supported(&vmx, &nothing), MSR_SUPPORT_UNKNOWN);
-    ck_assert_int_eq(msr_is_supported(&syscall, &f3), MSR_SUPPORT_YES); /* second of any_of holds */
-    ck_assert_int_eq(msr_is_supported(&syscall, &f1), MSR_SUPPORT_NO);
-    ck_assert_int_eq(msr_is_supported(&unconditional, &f1), MSR_SUPPORT_UNKNOWN);
-    ck_assert_int_eq(msr_is_supported(&amd_only, &f3), MSR_SUPPORT_YES);
-    ck_assert_int_eq(msr_is_supported(&amd_only, &f1), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(vmx, 0, &f1), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(vmx, 0, &f2), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(vmx, 0, &f3), MSR_SUPPORT_NO);     /* leaf 1 absent: no feature bits */
+    ck_assert_int_eq(msr_is_supported(vmx, 0, &nothing), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_is_supported(syscall, 0, &f3), MSR_SUPPORT_YES); /* second of any_of holds */
+    ck_assert_int_eq(msr_is_supported(syscall, 0, &f1), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(unconditional, 0, &f1), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_is_supported(amd_only, 0, &f3), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(amd_only, 0, &f1), MSR_SUPPORT_NO);
     /* a condition on another MSR: unknown from CPUID alone, exact with its value */
-    ck_assert_int_eq(msr_is_supported(&true_pin, &f1), MSR_SUPPORT_UNKNOWN);
-    ck_assert_int_eq(msr_is_supported(&true_pin, &f2), MSR_SUPPORT_NO);  /* no VMX at all */
+    ck_assert_int_eq(msr_is_supported(true_pin, 0, &f1), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_is_supported(true_pin, 0, &f2), MSR_SUPPORT_NO);  /* no VMX at all */
     basic_value = UINT64_C(1) << 55;
-    ck_assert_int_eq(msr_is_supported(&true_pin, &f1_msrs), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(true_pin, 0, &f1_msrs), MSR_SUPPORT_YES);
     basic_value = 0;
-    ck_assert_int_eq(msr_is_supported(&true_pin, &f1_msrs), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(true_pin, 0, &f1_msrs), MSR_SUPPORT_NO);
     /* a processor state no fact shows */
-    ck_assert_int_eq(msr_is_supported(&smbase, &f1_msrs), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_is_supported(smbase, 0, &f1_msrs), MSR_SUPPORT_UNKNOWN);
     /* the array index as operand: 8 variable ranges are 0..7 */
-    ck_assert_int_eq(msr_is_supported(&range7, &f1_msrs), MSR_SUPPORT_YES);
-    ck_assert_int_eq(msr_is_supported(&range8, &f1_msrs), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(ranges, 7, &f1_msrs), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(ranges, 8, &f1_msrs), MSR_SUPPORT_NO);
     /* family 6 model 5EH (CPUID.1:EAX 506E3H) is Skylake; 3AH (306A9H) is not */
-    ck_assert_int_eq(msr_is_supported(&skl, &f1), MSR_SUPPORT_YES);
-    ck_assert_int_eq(msr_is_supported(&skl, &f2), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(skl, 0, &f1), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(skl, 0, &f2), MSR_SUPPORT_NO);
     ck_assert_str_eq(msr_support_name(MSR_SUPPORT_UNKNOWN), "unknown");
     /* the condition in words, as the generated comments write it */
-    msr_condition_describe(true_ctls, 0, false, text, sizeof text);
+    msr_condition_describe(cond_of(true_rec), 0, false, text, sizeof text);
     ck_assert_str_eq(text, "CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_BASIC[55] = 1");
-    msr_condition_describe(mtrr_n, 3, true, text, sizeof text);
+    msr_condition_describe(cond_of(ranges_rec), 3, true, text, sizeof text);
     ck_assert_str_eq(text, "IA32_MTRRCAP[7:0] > 3");
-    msr_condition_describe(mtrr_n, 0, false, text, sizeof text);
+    msr_condition_describe(cond_of(ranges_rec), 0, false, text, sizeof text);
     ck_assert_str_eq(text, "IA32_MTRRCAP[7:0] > n");
-    ck_assert_uint_eq(msr_condition_describe(two_conds, 0, false, text, 8),
+    ck_assert_uint_eq(msr_condition_describe(cond_of(syscall_rec), 0, false, text, 8),
                       strlen("CPUID.(EAX=80000001H):EDX[11] = 1 or CPUID.(EAX=80000001H):EDX[29] = 1"));
     ck_assert_str_eq(text, "CPUID.(");
 }
@@ -299,14 +368,16 @@ START_TEST(every_generated_condition_describes_like_the_generator)
 {
     /* Each MSR's condition, evaluated with no facts, is never "yes"; and its
      * text names the registers it reads by their spec names. */
-    size_t i;
+    uint32_t i;
     struct msr_facts nothing = { NULL, NULL, NULL };
-    for (i = 0; i < msr_table_count; i++) {
+    for (i = 0; i < msr_spec.instance_count; i++) {
+        const struct msr_instance *inst = &msr_spec.instances[i];
+        const struct msr_def *def = msr_def_of(inst);
         char text[1024];
-        ck_assert_int_ne(msr_is_supported(&msr_table[i], &nothing), MSR_SUPPORT_YES);
-        if (msr_table[i].present_if) {
-            size_t n = msr_condition_describe(msr_table[i].present_if, msr_table[i].array_index,
-                                              msr_table[i].array_name != NULL, text, sizeof text);
+        ck_assert_int_ne(msr_is_supported(def, inst->index, &nothing), MSR_SUPPORT_YES);
+        if (def->present_if) {
+            size_t n = msr_condition_describe(msr_def_condition(def, def->present_if), inst->index, def->count > 1,
+                                              text, sizeof text);
             ck_assert_uint_gt(n, 0);
             ck_assert_uint_lt(n, sizeof text);
             ck_assert_ptr_null(strstr(text, "?"));
@@ -318,9 +389,9 @@ END_TEST
 START_TEST(not_and_shared_addresses_follow_the_processor)
 {
     /* NOT swaps yes and no and keeps unknown. */
-    const struct msr_condition not_p4[] = {
-        { MSR_CONDITION_KIND_NOT, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, NULL, 0, NULL },
-        { MSR_CONDITION_KIND_FAMILY, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0xF, 0, NULL, 0, NULL } };
+    const union msr_cell not_p4_cells[] = { { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 2 } },
+                                            { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } } };
+    const struct msr_condition *not_p4 = &not_p4_cells[0].cond;
     const struct msr_cpuid_entry p4[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0xF43, 0, 0, 0 } } };
     const struct msr_cpuid_entry slm[] = { { 0, 0, INTEL_VENDOR }, { 1, 0, { 0x30678, 0, 0, 0 } },
                                            { 0xA, 0, { 0, 0, 0, 3 } } };
@@ -338,11 +409,11 @@ START_TEST(not_and_shared_addresses_follow_the_processor)
     msr_condition_describe(not_p4, 0, false, text, sizeof text);
     ck_assert_str_eq(text, "not (family 0FH)");
     /* 0CDH: FSB_FREQ on Core 2, SILVERMONT_FSB_FREQ on Silvermont. */
-    ck_assert_str_eq(msr_find_by_address_for_cpu(MSR_FSB_FREQ, &fc)->name, "FSB_FREQ");
-    ck_assert_str_eq(msr_find_by_address_for_cpu(MSR_SILVERMONT_FSB_FREQ, &fs)->name, "SILVERMONT_FSB_FREQ");
+    ck_assert_str_eq(msr_name(msr_find_by_address_for_cpu(MSR_FSB_FREQ_ADDR, &fc)), "FSB_FREQ");
+    ck_assert_str_eq(msr_name(msr_find_by_address_for_cpu(MSR_SILVERMONT_FSB_FREQ_ADDR, &fs)), "SILVERMONT_FSB_FREQ");
     /* 309H: the NetBurst counter on family 0FH, the fixed counter where CPUID.0AH reports it. */
-    ck_assert_str_eq(msr_find_by_address_for_cpu(0x309, &fp)->name, "FLAME_COUNTER1");
-    ck_assert_str_eq(msr_find_by_address_for_cpu(0x309, &fs)->name, "IA32_FIXED_CTR0");
+    ck_assert_str_eq(msr_name(msr_find_by_address_for_cpu(0x309, &fp)), "FLAME_COUNTER1");
+    ck_assert_str_eq(msr_name(msr_find_by_address_for_cpu(0x309, &fs)), "IA32_FIXED_CTR0");
     ck_assert_ptr_null(msr_find_by_address_for_cpu(0x7FFFFFFF, &fs));
 }
 END_TEST
@@ -361,17 +432,17 @@ START_TEST(masks_follow_the_processor)
     const struct msr_cpuid_table ti = { intel, 2 }, ta = { amd, 4 };
     struct msr_cpuid_source si = msr_cpuid_table_source(&ti), sa = msr_cpuid_table_source(&ta);
     struct msr_facts fi = { &si, NULL, NULL }, fa = { &sa, NULL, NULL };
-    const struct msr_info *efer = msr_find_by_address(MSR_IA32_EFER), *lstar = msr_find_by_address(MSR_IA32_LSTAR);
+    const struct msr_def *efer = MSR_DEF(IA32_EFER), *lstar = MSR_DEF(IA32_LSTAR);
     struct msr_masks m;
 
-    msr_masks_for(efer, &fi, true, &m);
+    msr_masks_for(efer, 0, &fi, true, &m);
     ck_assert_uint_ne(m.reserved & MSR_IA32_EFER_SVME_MASK, 0);
     ck_assert_uint_eq(m.writable & MSR_IA32_EFER_SVME_MASK, 0);
     ck_assert_uint_eq(m.writable & MSR_IA32_EFER_NXE_MASK, MSR_IA32_EFER_NXE_MASK);
-    msr_masks_for(efer, &fa, true, &m);
+    msr_masks_for(efer, 0, &fa, true, &m);
     ck_assert_uint_eq(m.reserved & MSR_IA32_EFER_SVME_MASK, 0);
-    ck_assert_uint_eq(m.reserved, efer->reserved_mask);
-    msr_masks_for(lstar, &fi, true, &m);
+    ck_assert_uint_eq(m.reserved, msr_def_masks(efer)->reserved);
+    msr_masks_for(lstar, 0, &fi, true, &m);
     ck_assert_uint_eq(m.canonical, ~UINT64_C(0));
     ck_assert(msr_is_canonical(UINT64_C(0xFFFFFFFF81000000), 48));
     ck_assert(msr_is_canonical(UINT64_C(0x00007FFFFFFFFFFF), 48));
@@ -384,11 +455,9 @@ END_TEST
 START_TEST(native_cpuid_answers_for_this_machine)
 {
     /* Whatever the host is, the generated EFER condition (long mode) holds on x86-64. */
-    const struct msr_info *efer = msr_find_by_address(MSR_IA32_EFER);
-    ck_assert_ptr_nonnull(efer);
     struct msr_facts here = { &msr_cpuid_native, NULL, NULL };
     ck_assert_uint_ne(msr_cpu_vendors(&msr_cpuid_native), 0);
-    ck_assert_int_eq(msr_is_supported(efer, &here), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_is_supported(MSR_DEF(IA32_EFER), 0, &here), MSR_SUPPORT_YES);
 }
 END_TEST
 
@@ -405,7 +474,9 @@ int main(void)
     tcase_add_test(tc, plain_access_failure_reaches_the_fault_hook);
     tcase_add_test(tc, rejected_write_leaves_the_register_unchanged);
     tcase_add_test(tc, typed_pat_entries_use_memory_type_names);
-    tcase_add_test(tc, every_table_entry_is_found_by_address_and_name);
+    tcase_add_test(tc, typed_values_build_the_writes);
+    tcase_add_test(tc, every_register_is_found_by_address_and_name);
+    tcase_add_test(tc, records_and_text_agree_with_the_headers);
     tcase_add_test(tc, field_helpers_handle_full_width_and_top_bit);
     tcase_add_test(tc, typed_helpers_at_the_edges_of_the_register);
     tcase_add_test(tc, every_status_has_its_own_message);

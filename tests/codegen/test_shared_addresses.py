@@ -1,73 +1,15 @@
-"""Spec format features of issue 12: undocumented (implementation-specific)
-fields, `not` conditions, and registers of one vendor sharing an address when
-their presence conditions exclude each other by family and model.
+"""Presence conditions that make registers share an address: `not`
+conditions, and registers of one vendor at one address when their presence
+conditions exclude each other by family and model (model.exclusive).
 
 Self-contained: each test writes a small spec of its own."""
 
-import os
-import tempfile
-import textwrap
 import unittest
 
-from codegen.errors import SpecErrors
-from codegen.model import Condition, exclusive
 from codegen.errors import Position
+from codegen.model import Condition, exclusive
 
-from .support import build_model  # noqa: F401  (imports codegen with the repo on sys.path)
-
-HEAD = textwrap.dedent("""\
-    msrs:
-    """)
-
-ONE = textwrap.dedent("""\
-      - name: {name}
-        address: {address}
-        category: perf
-        access: rw
-        vendors: [{vendor}]
-        ref: "test"
-    {extra}    description: "A register."
-        fields:
-    {fields}""")
-
-
-def msr(name, address, vendor="intel", extra="", fields=None):
-    fields = fields or '      - {name: VALUE, bits: "31:0", description: "Value."}\n'
-    extra = "".join("    " + line + "\n" for line in extra.splitlines()) if extra else ""
-    return ONE.format(name=name, address=address, vendor=vendor, extra=extra, fields=fields)
-
-
-class Build(unittest.TestCase):
-    def build(self, *entries):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        path = os.path.join(tmp.name, "spec.yaml")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(HEAD + "".join(entries))
-        return build_model(path)
-
-    def errors(self, *entries):
-        with self.assertRaises(SpecErrors) as ctx:
-            self.build(*entries)
-        return [e.message for e in ctx.exception.errors]
-
-
-class UndocumentedFields(Build):
-    def test_covered_but_never_writable(self):
-        fields = ('      - {name: CTL, bits: "3:0", description: "Control."}\n'
-                  '      - {name: IMPL, bits: "15:8", undocumented: true, description: "Implementation-specific."}\n')
-        m = self.build(msr("TEST_CTL", "0x10", fields=fields)).msr("TEST_CTL")
-        self.assertEqual(m.reserved_mask, ~0xFF0F & (2 ** 64 - 1))
-        self.assertEqual(m.writable_mask, 0xF)
-        self.assertEqual(m.undocumented_mask, 0xFF00)
-        impl = [f for f in m.fields if f.name == "IMPL"][0]
-        self.assertTrue(impl.has("undocumented"))
-        self.assertFalse(impl.writable)
-
-    def test_no_enum_or_canonical(self):
-        fields = ('      - {name: IMPL, bits: "15:8", undocumented: true, canonical: true, description: "x"}\n')
-        self.assertEqual(self.errors(msr("TEST_CTL", "0x10", fields=fields)),
-                         ["field IMPL of MSR TEST_CTL is undocumented, so it has no 'canonical'"])
+from .spec_builder import Build, msr
 
 
 class NotConditions(Build):
