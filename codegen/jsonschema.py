@@ -56,6 +56,9 @@ def _type(typ: str, key: schema.Key) -> Dict[str, Any]:
                           {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/enum_value"}}]}
     if typ == schema.CONTROL_REF:
         return {"$ref": "#/$defs/control_ref"}
+    if typ == schema.WORDS:
+        return {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+                "additionalProperties": {"type": "string", "pattern": NON_EMPTY}}
     if typ.startswith("list:"):
         kind = typ[5:]
         return {"type": "array", "items": {"$ref": f"#/$defs/{kind}"}}

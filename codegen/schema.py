@@ -28,6 +28,7 @@ INDEXED_INT = "int-or-n"      # an integer, or `n`: the array instance index
 VENDOR_LIST = "vendor_list"   # vendor names (built in or declared in the spec)
 CATEGORY = "category"         # a category name (built in or declared in the spec)
 CONTROL_REF = "control_ref"   # {set: NAME, bit: N}
+WORDS = "map:str"             # placeholder -> words, for the descriptions of a shared layout
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,11 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
         Key("count", INT, False, "Number of instances of an array register.", None),
         Key("stride", INT, False, "Address distance between array instances.", 1),
         Key("layout", IDENT, False, "The name of a shared layout whose fields the register has.", None),
+        Key("layout_words", WORDS, False,
+            "The register's own words for the placeholders of its layout's field descriptions: "
+            "`{controls: \"pin-based VM-execution controls\"}` fills `{controls}`. A layout's placeholder is a "
+            "lower-case name in braces (`{n}` is the array index and stays as written); each register of the "
+            "layout gives every placeholder it uses, and no other.", None),
         Key("fields", "list:field", False, "The documented bit fields.", []),
     ) + tuple(a.key_of() for a in MSR_ATTRIBUTES),
     "field": (

@@ -26,7 +26,7 @@ from .model import (ARRAY_PLACEHOLDER, Category, Condition, ControlBit, ControlS
 
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MSR_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-RESERVED_MEMBER_RE = re.compile(r"^(raw|rsvd_[0-9]+)$")
+RESERVED_MEMBER_RE = re.compile(r"^raw$")  # the value union's own member
 ADDRESS_LIMIT = 1 << 32
 ARRAY_COUNT_LIMIT = 4096  # every instance gets its own C macro and table row
 ENUM_CONSTANT_MAX = (1 << 31) - 1  # ISO C: an enumeration constant is an int
@@ -43,7 +43,10 @@ TYPE_WORDS = {
     schema.VENDOR_LIST: "a list of vendor names",
     schema.CATEGORY: "a category name",
     schema.INDEXED_INT: "an integer or n (the array index)",
+    schema.WORDS: "a mapping from placeholder name to words",
 }
+# A placeholder of a layout's field descriptions: {controls}; {n} is the array index, not a placeholder.
+PLACEHOLDER_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 @dataclasses.dataclass
@@ -113,6 +116,20 @@ class Validator:
         return value
 
     def typed(self, typ: str, node: Node, what: str) -> Any:
+        if typ == schema.WORDS:
+            if node.kind != "map":
+                self.error(node.pos, f"{what} must be {TYPE_WORDS[typ]}, not {node.describe()}")
+                return None
+            words = {}
+            for key, (key_pos, value) in node.entries.items():
+                if not re.fullmatch(r"[a-z][a-z0-9_]*", key) or key == INDEX:
+                    self.error(key_pos, f"{what}: '{key}' is not a placeholder name (lower case, not n)")
+                    return None
+                text = self.typed(schema.STR, value, f"'{key}' of {what}")
+                if text is None:
+                    return None
+                words[key] = (text, key_pos)
+            return words
         if typ in (schema.STR_LIST, schema.INT_LIST, schema.VENDOR_LIST):
             if node.kind != "list":
                 self.error(node.pos, f"{what} must be {TYPE_WORDS[typ]}, not {node.describe()}")
@@ -487,7 +504,7 @@ class Validator:
         out: Dict[str, Any] = {"_pos": node.pos}
         for key in schema.RECORDS["msr"]:
             if key.type in (schema.INT, schema.STR, schema.IDENT, schema.NAME_PATTERN, schema.STR_LIST,
-                            schema.VENDOR_LIST, schema.CATEGORY):
+                            schema.VENDOR_LIST, schema.CATEGORY, schema.WORDS):
                 out[key.name] = self.scalar("msr", entries, key.name, what)
         for alias_node in (entries["aliases"].items if "aliases" in entries and entries["aliases"].kind == "list"
                            else []):
@@ -757,14 +774,44 @@ class Validator:
             drafts = layouts[layout_name]
             if drafts is None:
                 return None
-            drafts = [dataclasses.replace(d) for d in drafts]
+            if "layout_words" in entries and msr["layout_words"] is None:
+                return None  # reported with the register's other keys
+            drafts = self.worded(drafts, msr["layout_words"], entries, layout_name, what)
+            if drafts is None:
+                return None
             ok = all(self.field_fits_register(d, msr, what) for d in drafts)
             return drafts if ok else None
+        if "layout_words" in entries:
+            self.error(entries["layout_words"].pos, f"{what} has 'layout_words' but no 'layout'")
+            return None
         drafts = self.field_drafts(entries, enums, what)
         if drafts is None:
             return None
         ok = all(self.field_fits_register(d, msr, what) for d in drafts)
         return drafts if ok else None
+
+    def worded(self, drafts: List[_FieldDraft], words: Optional[Dict[str, Tuple[str, Position]]],
+               entries: Dict[str, Node], layout: str, what: str) -> Optional[List[_FieldDraft]]:
+        """Copies of a layout's fields for one register, the placeholders of their
+        descriptions filled with the register's words."""
+        words = words or {}
+        used = []
+        for d in drafts:
+            used += [w for w in PLACEHOLDER_RE.findall(d.description) if w not in used]
+        missing = [w for w in used if w not in words]
+        if missing:
+            self.error(entries["layout"].pos, f"{what} uses layout {layout}, whose descriptions need the word "
+                                              f"'{missing[0]}': give it under 'layout_words'")
+            return None
+        for w, (_, pos) in words.items():
+            if w not in used:
+                self.error(pos, f"{what}: layout {layout} has no placeholder {{{w}}} in its descriptions")
+                return None
+
+        def fill(text: str) -> str:
+            return PLACEHOLDER_RE.sub(lambda m: words[m.group(1)][0], text)
+
+        return [dataclasses.replace(d, description=fill(d.description)) for d in drafts]
 
     def field_drafts(self, entries: Dict[str, Node], enums: Dict[str, Enum], what: str) -> Optional[List[_FieldDraft]]:
         out = []

@@ -20,17 +20,19 @@ uint64_t probe_typed_access(void)
 {
     msr_ia32_efer_t efer = msr_ia32_efer_read();
     msr_ia32_pat_t pat = { 0 };
-    enum msr_memory_type pa0;
-    uint64_t sysret_cs;
+    uint64_t pa0, sysret_cs;
 
     efer = MSR_SET(IA32_EFER, NXE, efer, 1);
     msr_ia32_efer_write(efer);
-    (void)msr_ia32_efer_modify(MSR_IA32_EFER_SCE_MASK, 0);
+    (void)msr_ia32_efer_modify(MSR_BITS(IA32_EFER, SCE), MSR_ZERO(IA32_EFER));
+    (void)msr_ia32_efer_modify(MSR_ZERO(IA32_EFER), MSR_OR(MSR_BITS(IA32_EFER, NXE), MSR_BITS(IA32_EFER, SCE)));
     pat = MSR_SET(IA32_PAT, PA1, pat, MSR_MEMORY_TYPE_WC);
+    (void)msr_ia32_pat_modify(MSR_BITS(IA32_PAT, PA2), MSR_MAKE(IA32_PAT, PA2, MSR_MEMORY_TYPE_UC_MINUS));
     pa0 = MSR_GET(IA32_PAT, PA0, pat);
     sysret_cs = MSR_GET(IA32_STAR, SYSRET_CS_SS, msr_ia32_star_read());
-    return efer.raw ^ pat.raw ^ msr_ia32_vmx_basic_read().raw ^ MSR_VMX_PINBASED_NMI_EXITING ^ (uint64_t)pa0 ^
-           sysret_cs ^ msr_rdmsr(MSR_IA32_TSC_AUX);
+    return efer.raw ^ pat.raw ^ msr_ia32_vmx_basic_read().raw ^ MSR_VMX_PINBASED_NMI_EXITING ^ pa0 ^
+           sysret_cs ^ msr_rdmsr(MSR_IA32_TSC_AUX_ADDR) ^ (uint64_t)MSR_SHIFT(IA32_PAT, PA2) ^
+           (uint64_t)MSR_WIDTH(IA32_STAR, SYSRET_CS_SS);
 }
 
 int probe_safe_access(void)
@@ -43,8 +45,9 @@ int probe_safe_access(void)
         status = msr_ia32_lstar_write_safe(lstar);
     }
     if (status == MSR_OK)
-        status = msr_ia32_feature_control_modify_safe(0, MSR_IA32_FEATURE_CONTROL_LOCK_MASK, &fc);
-    return status < 0 ? status : msr_wrmsr_safe(MSR_IA32_TSC_AUX, 0);
+        status = msr_ia32_feature_control_modify_safe(MSR_ZERO(IA32_FEATURE_CONTROL),
+                                                      MSR_BITS(IA32_FEATURE_CONTROL, LOCK), &fc);
+    return status < 0 ? status : msr_wrmsr_safe(MSR_IA32_TSC_AUX_ADDR, 0);
 }
 
 uint64_t probe_array_access(unsigned bank)
@@ -56,6 +59,7 @@ uint64_t probe_array_access(unsigned bank)
     msr_ia32_mcx_ctl_write(bank, ctl);
     (void)msr_ia32_mcx_status_write_safe(bank, status);
     (void)msr_ia32_mtrr_physbasex_read_safe(bank, &base);
-    (void)msr_ia32_mtrr_physbasex_modify(bank, 0, MSR_IA32_MTRR_PHYSBASEx_TYPE_MASK);
-    return status.raw ^ base.raw ^ MSR_IA32_MCx_CTL(bank) ^ MSR_IA32_MC0_CTL ^ MSR_IA32_MCx_CTL_COUNT;
+    (void)msr_ia32_mtrr_physbasex_modify(bank, MSR_BITS(IA32_MTRR_PHYSBASEx, TYPE),
+                                         MSR_MAKE(IA32_MTRR_PHYSBASEx, TYPE, MSR_MTRR_MEMORY_TYPE_WB));
+    return status.raw ^ base.raw ^ MSR_IA32_MCx_CTL_ADDR(bank) ^ MSR_IA32_MCx_CTL_ADDR(0) ^ MSR_IA32_MCx_CTL_COUNT;
 }

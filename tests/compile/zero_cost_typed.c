@@ -13,7 +13,7 @@ uint64_t read_nxe(void)
 
 void set_nxe(void)
 {
-    (void)msr_ia32_efer_modify(0, MSR_IA32_EFER_NXE_MASK);
+    (void)msr_ia32_efer_modify(MSR_ZERO(IA32_EFER), MSR_BITS(IA32_EFER, NXE));
 }
 
 void set_pat1_wc(void)
