@@ -2180,6 +2180,10 @@ START_TEST(test_ia32_arch_capabilities)
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK;
 
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MCU_CONTROL, mcu_control);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_MASK;
+
     CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MISC_PACKAGE_CTLS, misc_package_ctls);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_MASK;
@@ -2778,6 +2782,10 @@ START_TEST(test_ia32_mcg_cap)
     ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_TES_P_MASK, 0);
     all |= MSR_IA32_MCG_CAP_MCG_TES_P_MASK;
 
+    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_SEAM_NR, mcg_seam_nr);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_SEAM_NR_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_SEAM_NR_MASK;
+
     CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_EXT_CNT, mcg_ext_cnt);
     ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_EXT_CNT_MASK, 0);
     all |= MSR_IA32_MCG_CAP_MCG_EXT_CNT_MASK;
@@ -2838,6 +2846,11 @@ START_TEST(test_ia32_mcg_status)
     CHECK_SET(msr_ia32_mcg_status_t, IA32_MCG_STATUS, LMCE_S);
     ck_assert_uint_eq(all & MSR_IA32_MCG_STATUS_LMCE_S_MASK, 0);
     all |= MSR_IA32_MCG_STATUS_LMCE_S_MASK;
+
+    CHECK_FIELD(msr_ia32_mcg_status_t, IA32_MCG_STATUS, SEAM_NR, seam_nr);
+    CHECK_SET(msr_ia32_mcg_status_t, IA32_MCG_STATUS, SEAM_NR);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_STATUS_SEAM_NR_MASK, 0);
+    all |= MSR_IA32_MCG_STATUS_SEAM_NR_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_MCG_STATUS_WRITABLE_MASK & MSR_IA32_MCG_STATUS_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_MCG_STATUS_W1C_MASK & ~MSR_IA32_MCG_STATUS_WRITABLE_MASK, 0);
@@ -3231,6 +3244,26 @@ START_TEST(test_ia32_perfevtselx)
     CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, IN_TX);
     ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_IN_TX_MASK, 0);
     all |= MSR_IA32_PERFEVTSELx_IN_TX_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, ADAPTIVE, adaptive);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, ADAPTIVE);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, BR_CNTR, br_cntr);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, BR_CNTR);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_BR_CNTR_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_BR_CNTR_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, EQ, eq);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, EQ);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_EQ_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_EQ_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, UMASK2, umask2);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, UMASK2);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_UMASK2_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_UMASK2_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PERFEVTSELx_WRITABLE_MASK & MSR_IA32_PERFEVTSELx_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PERFEVTSELx_W1C_MASK & ~MSR_IA32_PERFEVTSELx_WRITABLE_MASK, 0);
@@ -15587,11 +15620,6 @@ START_TEST(test_dram_power_limit)
     ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_ENABLE_MASK, 0);
     all |= MSR_DRAM_POWER_LIMIT_ENABLE_MASK;
 
-    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, CLAMP, clamp);
-    CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, CLAMP);
-    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_CLAMP_MASK, 0);
-    all |= MSR_DRAM_POWER_LIMIT_CLAMP_MASK;
-
     CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, TIME_WINDOW, time_window);
     CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, TIME_WINDOW);
     ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_TIME_WINDOW_MASK, 0);
@@ -15601,6 +15629,10 @@ START_TEST(test_dram_power_limit)
     CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, LOCK);
     ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_LOCK_MASK, 0);
     all |= MSR_DRAM_POWER_LIMIT_LOCK_MASK;
+
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, IMPL_63_32, impl_63_32);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_IMPL_63_32_MASK, 0);
+    all |= MSR_DRAM_POWER_LIMIT_IMPL_63_32_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_DRAM_POWER_LIMIT_WRITABLE_MASK & MSR_DRAM_POWER_LIMIT_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_DRAM_POWER_LIMIT_W1C_MASK & ~MSR_DRAM_POWER_LIMIT_WRITABLE_MASK, 0);
@@ -18222,6 +18254,11 @@ START_TEST(test_ia32_hwp_interrupt)
     CHECK_SET(msr_ia32_hwp_interrupt_t, IA32_HWP_INTERRUPT, EN_HIGHEST_CHANGE);
     ck_assert_uint_eq(all & MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK, 0);
     all |= MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_interrupt_t, IA32_HWP_INTERRUPT, EN_PECI_OVERRIDE, en_peci_override);
+    CHECK_SET(msr_ia32_hwp_interrupt_t, IA32_HWP_INTERRUPT, EN_PECI_OVERRIDE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_MASK, 0);
+    all |= MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK & MSR_IA32_HWP_INTERRUPT_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_HWP_INTERRUPT_W1C_MASK & ~MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK, 0);
@@ -18301,6 +18338,31 @@ START_TEST(test_ia32_hwp_request)
     CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, PACKAGE_CONTROL);
     ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK, 0);
     all |= MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, ACTIVITY_WINDOW_VALID, activity_window_valid);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, ACTIVITY_WINDOW_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, EPP_VALID, epp_valid);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, EPP_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_EPP_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_EPP_VALID_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, DESIRED_VALID, desired_valid);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, DESIRED_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_DESIRED_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_DESIRED_VALID_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, MAXIMUM_VALID, maximum_valid);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, MAXIMUM_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, MINIMUM_VALID, minimum_valid);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, MINIMUM_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_MINIMUM_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_MINIMUM_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_HWP_REQUEST_WRITABLE_MASK & MSR_IA32_HWP_REQUEST_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_HWP_REQUEST_W1C_MASK & ~MSR_IA32_HWP_REQUEST_WRITABLE_MASK, 0);
@@ -18414,6 +18476,21 @@ START_TEST(test_ia32_hwp_status)
     CHECK_SET(msr_ia32_hwp_status_t, IA32_HWP_STATUS, EXCURSION_TO_MINIMUM);
     ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK, 0);
     all |= MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_status_t, IA32_HWP_STATUS, HIGHEST_CHANGE, highest_change);
+    CHECK_SET(msr_ia32_hwp_status_t, IA32_HWP_STATUS, HIGHEST_CHANGE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_MASK, 0);
+    all |= MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_status_t, IA32_HWP_STATUS, PECI_OVERRIDE_ENTRY, peci_override_entry);
+    CHECK_SET(msr_ia32_hwp_status_t, IA32_HWP_STATUS, PECI_OVERRIDE_ENTRY);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_MASK, 0);
+    all |= MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_status_t, IA32_HWP_STATUS, PECI_OVERRIDE_EXIT, peci_override_exit);
+    CHECK_SET(msr_ia32_hwp_status_t, IA32_HWP_STATUS, PECI_OVERRIDE_EXIT);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_MASK, 0);
+    all |= MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_HWP_STATUS_WRITABLE_MASK & MSR_IA32_HWP_STATUS_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_HWP_STATUS_W1C_MASK & ~MSR_IA32_HWP_STATUS_WRITABLE_MASK, 0);
@@ -22280,6 +22357,26 @@ START_TEST(test_ia32_pmc_gpx_cfg_a)
     CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, IN_TX);
     ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK, 0);
     all |= MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, ADAPTIVE, adaptive);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, ADAPTIVE);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, BR_CNTR, br_cntr);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, BR_CNTR);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, EQ, eq);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, EQ);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_EQ_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_EQ_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, UMASK2, umask2);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, UMASK2);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_UMASK2_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_UMASK2_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK & MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_A_W1C_MASK & ~MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK, 0);
@@ -26828,6 +26925,19 @@ START_TEST(test_mcax_status)
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK, 0);
     all |= MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK;
 
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, IMPL_39_32, impl_39_32);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_IMPL_39_32_MASK, 0);
+    all |= MSR_MCAx_STATUS_IMPL_39_32_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, SCRUB, scrub);
+    CHECK_SET(msr_mcax_status_t, MCAx_STATUS, SCRUB);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_SCRUB_MASK, 0);
+    all |= MSR_MCAx_STATUS_SCRUB_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, IMPL_42_41, impl_42_41);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_IMPL_42_41_MASK, 0);
+    all |= MSR_MCAx_STATUS_IMPL_42_41_MASK;
+
     CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, POISON, poison);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, POISON);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_POISON_MASK, 0);
@@ -26838,15 +26948,38 @@ START_TEST(test_mcax_status)
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_DEFERRED_MASK, 0);
     all |= MSR_MCAx_STATUS_DEFERRED_MASK;
 
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, UECC, uecc);
+    CHECK_SET(msr_mcax_status_t, MCAx_STATUS, UECC);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_UECC_MASK, 0);
+    all |= MSR_MCAx_STATUS_UECC_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, CECC, cecc);
+    CHECK_SET(msr_mcax_status_t, MCAx_STATUS, CECC);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_CECC_MASK, 0);
+    all |= MSR_MCAx_STATUS_CECC_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, IMPL_52_47, impl_52_47);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_IMPL_52_47_MASK, 0);
+    all |= MSR_MCAx_STATUS_IMPL_52_47_MASK;
+
     CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, SYNDV, syndv);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, SYNDV);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_SYNDV_MASK, 0);
     all |= MSR_MCAx_STATUS_SYNDV_MASK;
 
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, PADDRV, paddrv);
+    CHECK_SET(msr_mcax_status_t, MCAx_STATUS, PADDRV);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_PADDRV_MASK, 0);
+    all |= MSR_MCAx_STATUS_PADDRV_MASK;
+
     CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, TCC, tcc);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, TCC);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_TCC_MASK, 0);
     all |= MSR_MCAx_STATUS_TCC_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, IMPL_56, impl_56);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_IMPL_56_MASK, 0);
+    all |= MSR_MCAx_STATUS_IMPL_56_MASK;
 
     CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, PCC, pcc);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, PCC);
@@ -27168,6 +27301,10 @@ START_TEST(test_mcax_config)
     CHECK_SET(msr_mcax_config_t, MCAx_CONFIG, FRU_TEXT_IN_MCA);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_MASK, 0);
     all |= MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_MASK;
+
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, PADDRV_SUPPORTED, paddrv_supported);
+    ck_assert_uint_eq(all & MSR_MCAx_CONFIG_PADDRV_SUPPORTED_MASK, 0);
+    all |= MSR_MCAx_CONFIG_PADDRV_SUPPORTED_MASK;
 
     CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, MCAX_EN, mcax_en);
     CHECK_SET(msr_mcax_config_t, MCAx_CONFIG, MCAX_EN);
@@ -31172,6 +31309,41 @@ START_TEST(test_l2i_perf_ctlx)
     CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EVENT_SELECT_HI);
     ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_MASK, 0);
     all |= MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, CORE_ID, core_id);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, CORE_ID);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_CORE_ID_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_CORE_ID_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EN_ALL_SLICES, en_all_slices);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EN_ALL_SLICES);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_EN_ALL_SLICES_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_EN_ALL_SLICES_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EN_ALL_CORES, en_all_cores);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EN_ALL_CORES);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_EN_ALL_CORES_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_EN_ALL_CORES_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, SLICE_SELECT, slice_select);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, SLICE_SELECT);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_SLICE_SELECT_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_SLICE_SELECT_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, SLICE_MASK_HI, slice_mask_hi);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, SLICE_MASK_HI);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_SLICE_MASK_HI_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_SLICE_MASK_HI_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, THREAD_MASK, thread_mask);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, THREAD_MASK);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_THREAD_MASK_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_THREAD_MASK_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, THREAD_MASK_HI, thread_mask_hi);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, THREAD_MASK_HI);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_THREAD_MASK_HI_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_THREAD_MASK_HI_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_L2I_PERF_CTLx_WRITABLE_MASK & MSR_L2I_PERF_CTLx_RESERVED_MASK, 0);
     ck_assert_uint_eq(MSR_L2I_PERF_CTLx_W1C_MASK & ~MSR_L2I_PERF_CTLx_WRITABLE_MASK, 0);

@@ -19,7 +19,7 @@ extern "C" {
 /* ============================================================================
  * PATCH_LEVEL (0x8B): ro, AMD
  * Identifier of the microcode patch currently loaded (0 when none).
- * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 19H or family 1AH
+ * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H or family 19H or family 1AH
  * Reference: BKDG/PPR MSR0000_008B (PatchLevel); Linux msr-index.h MSR_AMD64_PATCH_LEVEL, kernel/cpu/microcode/amd.c
  */
 #define MSR_PATCH_LEVEL               UINT32_C(0x8B)
@@ -638,11 +638,13 @@ typedef union msr_top_mem2 {
 
 /* ============================================================================
  * NB_CFG (0xC001001F): rw, AMD
- * Northbridge configuration of families 0FH to 16H. Operating systems use it to reach
+ * Northbridge configuration (families 0FH to 16H; later families and Hygon keep the
+ * register at this address, and Linux reads and writes it with plain RDMSR/WRMSR on
+ * every AMD and Hygon processor from family 10H on). Operating systems use it to reach
  * extended PCI configuration space through CF8H/CFCH and to learn the APIC ID layout;
- * the other bits are configuration the BKDG of each family defines.
- * Present if: family 0FH or family 10H or family 12H or family 14H or family 15H or family 16H
- * Reference: BKDG Fam 10h/15h MSRC001_001F; Linux msr-index.h MSR_AMD64_NB_CFG, kernel/cpu/amd.c (ENABLE_CF8_EXT_CFG)
+ * the other bits are configuration the BKDG or PPR of each family defines.
+ * Present if: family 0FH or family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H or family 19H or family 1AH
+ * Reference: BKDG Fam 10h/15h MSRC001_001F; PPR Fam 17h MSRC001_001F; Linux msr-index.h MSR_AMD64_NB_CFG, arch/x86/pci/amd_bus.c (amd_bus_cpu_online)
  */
 #define MSR_NB_CFG               UINT32_C(0xC001001F)
 #define MSR_NB_CFG_RESERVED_MASK UINT64_C(0x0000000000000000)
@@ -718,7 +720,7 @@ typedef union msr_nb_cfg {
 /* ============================================================================
  * PATCH_LOADER (0xC0010020): wo, AMD
  * Writing the linear address of a microcode patch image starts loading it.
- * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 19H or family 1AH
+ * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H or family 19H or family 1AH
  * Reference: BKDG/PPR MSRC001_0020 (PatchLoader); Linux msr-index.h, microcode/amd.c
  */
 #define MSR_PATCH_LOADER               UINT32_C(0xC0010020)
@@ -791,7 +793,7 @@ typedef union msr_processor_name_stringx {
 /* ============================================================================
  * MMIO_CONF_BASE (0xC0010058): rw, AMD
  * Base and size of the memory-mapped PCI configuration (ECAM) window.
- * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 19H or family 1AH
+ * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H or family 19H or family 1AH
  * Reference: BKDG Fam 10h..16h / PPR MSRC001_0058; Linux msr-index.h MSR_FAM10H_MMIO_CONF_BASE (ENABLE bit 0, BUSRANGE 5:2, BASE 47:20)
  */
 #define MSR_MMIO_CONF_BASE               UINT32_C(0xC0010058)
@@ -1028,7 +1030,7 @@ typedef union msr_ppin {
  * CPUID_FN_1 (0xC0011004): rw, AMD
  * Values CPUID Fn0000_0001 returns in EDX and ECX; clearing a bit hides the feature
  * from software.
- * Present if: family 15H or family 16H or family 17H or family 19H
+ * Present if: family 15H or family 16H or family 17H or family 18H or family 19H
  * Reference: BKDG Fam 15h/16h, PPR MSRC001_1004 (CPUID features override); Linux msr-index.h MSR_AMD64_CPUID_FN_1, kernel/cpu/amd.c
  */
 #define MSR_CPUID_FN_1               UINT32_C(0xC0011004)
@@ -1126,7 +1128,7 @@ typedef union msr_node_id {
  * Load-store unit configuration. Software uses it to disable speculative store bypass
  * on processors without SPEC_CTRL.SSBD or VIRT_SPEC_CTRL, at a bit that depends on the
  * family; the other bits are configuration the BKDG or PPR of each family defines.
- * Present if: family 15H or family 16H or family 17H
+ * Present if: family 15H or family 16H or family 17H or family 18H
  * Reference: BKDG/PPR MSRC001_1020 (LS_CFG); AMD speculative store bypass white paper; Linux msr-index.h MSR_AMD64_LS_CFG, kernel/cpu/bugs.c; Xen cpu/amd.c
  */
 #define MSR_LS_CFG               UINT32_C(0xC0011020)
@@ -1261,7 +1263,7 @@ typedef union msr_ic_cfg {
  * DC_CFG (0xC0011022): rw, AMD
  * Data cache configuration. The BKDG or PPR of each family defines its bits (prefetcher
  * and erratum controls among them).
- * Present if: family 0FH or family 10H or family 12H or family 14H or family 15H or family 16H or family 17H
+ * Present if: family 0FH or family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H
  * Reference: BKDG Fam 10h/15h MSRC001_1022 (DC_CFG); Linux msr-index.h MSR_AMD64_DC_CFG, kernel/cpu/amd.c
  */
 #define MSR_DC_CFG               UINT32_C(0xC0011022)
@@ -1297,7 +1299,7 @@ typedef union msr_dc_cfg {
  * TW_CFG (0xC0011023): rw, AMD
  * Table-walker configuration. One bit is set by operating systems as an erratum
  * work-around; the other bits are configuration the BKDG or PPR of each family defines.
- * Present if: family 15H or family 17H
+ * Present if: family 15H or family 17H or family 18H
  * Reference: BKDG Fam 15h MSRC001_1023 (TW_CFG); Linux msr-index.h MSR_AMD64_TW_CFG, kernel/cpu/amd.c
  */
 #define MSR_TW_CFG               UINT32_C(0xC0011023)
@@ -1354,7 +1356,7 @@ typedef union msr_tw_cfg {
  * FP_CFG (0xC0011028): rw, AMD
  * Floating-point unit configuration. One bit is an erratum work-around operating
  * systems set on Zen 1; the other bits are configuration the PPR defines.
- * Present if: family 17H
+ * Present if: family 17H or family 18H
  * Reference: PPR Fam 17h MSRC001_1028; Linux msr-index.h MSR_AMD64_FP_CFG, kernel/cpu/amd.c
  */
 #define MSR_FP_CFG               UINT32_C(0xC0011028)
@@ -1411,7 +1413,7 @@ typedef union msr_fp_cfg {
  * Decode unit configuration. LFENCE_SERIALIZE makes LFENCE dispatch-serialising, the
  * basis of the Spectre variant 1 mitigation on AMD processors; the other bits are
  * configuration the BKDG or PPR of each family defines.
- * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 19H or family 1AH
+ * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H or family 19H or family 1AH
  * Reference: AMD Software Techniques for Managing Speculation (LFENCE); PPR MSRC001_1029; Linux msr-index.h MSR_AMD64_DE_CFG; Xen cpu/amd.c
  */
 #define MSR_DE_CFG               UINT32_C(0xC0011029)
@@ -1561,7 +1563,7 @@ typedef union msr_ex_cfg {
  * BP_CFG (0xC001102E): rw, AMD
  * Branch predictor configuration. Operating systems set one erratum bit per family; the
  * other bits are configuration the PPR defines.
- * Present if: family 17H or family 19H
+ * Present if: family 17H or family 18H or family 19H
  * Reference: PPR MSRC001_102E (BP_CFG); Linux msr-index.h MSR_ZEN4_BP_CFG, kernel/cpu/amd.c
  */
 #define MSR_BP_CFG               UINT32_C(0xC001102E)
@@ -1762,7 +1764,7 @@ typedef union msr_l3_range_reserve_way_mask {
  * Second decode unit configuration register of family 17h (Zen 2). AMD named it and its
  * one published bit only after operating systems had started to set that bit; the other
  * bits are not documented.
- * Present if: family 17H
+ * Present if: family 17H or family 18H
  * Reference: AMD naming of MSRC001_10E3 (DE_CFG2); Linux msr-index.h MSR_ZEN2_SPECTRAL_CHICKEN, kernel/cpu/amd.c; Xen cpu/amd.c
  */
 #define MSR_DE_CFG2               UINT32_C(0xC00110E3)

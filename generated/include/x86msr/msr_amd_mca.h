@@ -701,9 +701,9 @@ typedef union msr_mcax_ctl {
 /* ============================================================================
  * MCA{n}_STATUS (0xC0002001..0xC00023F1, stride 16): rw, AMD
  * MCAX bank status (C000_2001h + 10h*n); aliases MCi_STATUS for banks 0-31. Software
- * may only write 0 (other values may #GP unless HWCR[McStatusWrEn]=1);
- * implementation-specific bits 56, 54 and 52:45, 42:32 are not listed. Reset value
- * undefined; preserved across warm reset.
+ * may only write 0 (other values may #GP unless HWCR[McStatusWrEn]=1). The remaining
+ * implementation-specific bits (the PPRs' core ID of the error and its valid bit among
+ * them) are undocumented fields. Reset value undefined; preserved across warm reset.
  * Present if: CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1
  * Reference: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.2.4 Machine-Check Status Registers
  */
@@ -774,8 +774,8 @@ typedef union msr_mcax_ctl {
 #define MSR_MCA61_STATUS              UINT32_C(0xC00023D1)
 #define MSR_MCA62_STATUS              UINT32_C(0xC00023E1)
 #define MSR_MCA63_STATUS              UINT32_C(0xC00023F1)
-#define MSR_MCAx_STATUS_RESERVED_MASK UINT64_C(0x015FE7FF00000000)
-#define MSR_MCAx_STATUS_WRITABLE_MASK UINT64_C(0xFEA01800FFFFFFFF)
+#define MSR_MCAx_STATUS_RESERVED_MASK UINT64_C(0x0000000000000000)
+#define MSR_MCAx_STATUS_WRITABLE_MASK UINT64_C(0xFEE07900FFFFFFFF)
 #define MSR_MCAx_STATUS_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_mcax_status {
@@ -783,14 +783,18 @@ typedef union msr_mcax_status {
     __extension__ struct {
         uint64_t mca_error_code            : 16; /* MCA_ERROR_CODE, bits 15:0, rw */
         uint64_t model_specific_error_code : 16; /* MODEL_SPECIFIC_ERROR_CODE, bits 31:16, rw */
-        uint64_t rsvd_32                   : 11;
+        uint64_t impl_39_32                : 8;  /* IMPL_39_32, bits 39:32, rw */
+        uint64_t scrub                     : 1;  /* SCRUB, bit 40, rw */
+        uint64_t impl_42_41                : 2;  /* IMPL_42_41, bits 42:41, rw */
         uint64_t poison                    : 1;  /* POISON, bit 43, rw */
         uint64_t deferred                  : 1;  /* DEFERRED, bit 44, rw */
-        uint64_t rsvd_45                   : 8;
+        uint64_t uecc                      : 1;  /* UECC, bit 45, rw */
+        uint64_t cecc                      : 1;  /* CECC, bit 46, rw */
+        uint64_t impl_52_47                : 6;  /* IMPL_52_47, bits 52:47, rw */
         uint64_t syndv                     : 1;  /* SYNDV, bit 53, rw */
-        uint64_t rsvd_54                   : 1;
+        uint64_t paddrv                    : 1;  /* PADDRV, bit 54, rw */
         uint64_t tcc                       : 1;  /* TCC, bit 55, rw */
-        uint64_t rsvd_56                   : 1;
+        uint64_t impl_56                   : 1;  /* IMPL_56, bit 56, rw */
         uint64_t pcc                       : 1;  /* PCC, bit 57, rw */
         uint64_t addrv                     : 1;  /* ADDRV, bit 58, rw */
         uint64_t miscv                     : 1;  /* MISCV, bit 59, rw */
@@ -820,6 +824,33 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x00000000FFFF0000), 16, 16, 1, __VA_ARGS__)
 
 /*
+ * IMPL_39_32, bits 39:32, rw: Implementation-specific (the family 17H PPR: the core ID
+ * of the error in 37:32). Undocumented: implementation-specific bits, not reserved and
+ * not writable through the typed API.
+ */
+#define MSR_MCAx_STATUS_IMPL_39_32_SHIFT 32
+#define MSR_MCAx_STATUS_IMPL_39_32_WIDTH 8
+#define MSR_MCAx_STATUS_IMPL_39_32_MASK  UINT64_C(0x000000FF00000000)
+#define MSR_MCAx_STATUS_IMPL_39_32_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x000000FF00000000), 32, 8, 0, __VA_ARGS__)
+
+/*
+ * SCRUB, bit 40, rw: The error was detected by a scrub operation.
+ */
+#define MSR_MCAx_STATUS_SCRUB_SHIFT 40
+#define MSR_MCAx_STATUS_SCRUB_WIDTH 1
+#define MSR_MCAx_STATUS_SCRUB_MASK  UINT64_C(0x0000010000000000)
+#define MSR_MCAx_STATUS_SCRUB_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000010000000000), 40, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_42_41, bits 42:41, rw: Implementation-specific. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_MCAx_STATUS_IMPL_42_41_SHIFT 41
+#define MSR_MCAx_STATUS_IMPL_42_41_WIDTH 2
+#define MSR_MCAx_STATUS_IMPL_42_41_MASK  UINT64_C(0x0000060000000000)
+#define MSR_MCAx_STATUS_IMPL_42_41_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000060000000000), 41, 2, 0, __VA_ARGS__)
+
+/*
  * POISON, bit 43, rw: The error is the consumption of data previously marked poisoned.
  */
 #define MSR_MCAx_STATUS_POISON_SHIFT 43
@@ -836,6 +867,31 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_DEFERRED_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000100000000000), 44, 1, 1, __VA_ARGS__)
 
 /*
+ * UECC, bit 45, rw: The error was an uncorrectable ECC error.
+ */
+#define MSR_MCAx_STATUS_UECC_SHIFT 45
+#define MSR_MCAx_STATUS_UECC_WIDTH 1
+#define MSR_MCAx_STATUS_UECC_MASK  UINT64_C(0x0000200000000000)
+#define MSR_MCAx_STATUS_UECC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000200000000000), 45, 1, 1, __VA_ARGS__)
+
+/*
+ * CECC, bit 46, rw: The error was a correctable ECC error.
+ */
+#define MSR_MCAx_STATUS_CECC_SHIFT 46
+#define MSR_MCAx_STATUS_CECC_WIDTH 1
+#define MSR_MCAx_STATUS_CECC_MASK  UINT64_C(0x0000400000000000)
+#define MSR_MCAx_STATUS_CECC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0000400000000000), 46, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_52_47, bits 52:47, rw: Implementation-specific. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_MCAx_STATUS_IMPL_52_47_SHIFT 47
+#define MSR_MCAx_STATUS_IMPL_52_47_WIDTH 6
+#define MSR_MCAx_STATUS_IMPL_52_47_MASK  UINT64_C(0x001F800000000000)
+#define MSR_MCAx_STATUS_IMPL_52_47_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x001F800000000000), 47, 6, 0, __VA_ARGS__)
+
+/*
  * SYNDV, bit 53, rw: MCA_SYND holds a valid syndrome.
  */
 #define MSR_MCAx_STATUS_SYNDV_SHIFT 53
@@ -844,12 +900,31 @@ typedef union msr_mcax_status {
 #define MSR_MCAx_STATUS_SYNDV_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0020000000000000), 53, 1, 1, __VA_ARGS__)
 
 /*
+ * PADDRV, bit 54, rw: MCA_ADDR holds a system physical address (banks whose
+ * MCA_CONFIG[11] is 1). Present if: MCA{n}_CONFIG[11] = 1.
+ */
+#define MSR_MCAx_STATUS_PADDRV_SHIFT 54
+#define MSR_MCAx_STATUS_PADDRV_WIDTH 1
+#define MSR_MCAx_STATUS_PADDRV_MASK  UINT64_C(0x0040000000000000)
+#define MSR_MCAx_STATUS_PADDRV_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0040000000000000), 54, 1, 1, __VA_ARGS__)
+
+/*
  * TCC, bit 55, rw: Task context corrupt (meaningful when PCC=0).
  */
 #define MSR_MCAx_STATUS_TCC_SHIFT 55
 #define MSR_MCAx_STATUS_TCC_WIDTH 1
 #define MSR_MCAx_STATUS_TCC_MASK  UINT64_C(0x0080000000000000)
 #define MSR_MCAx_STATUS_TCC_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_56, bit 56, rw: Implementation-specific (the family 17H PPR: the core ID in
+ * 37:32 is valid). Undocumented: implementation-specific bits, not reserved and not
+ * writable through the typed API.
+ */
+#define MSR_MCAx_STATUS_IMPL_56_SHIFT 56
+#define MSR_MCAx_STATUS_IMPL_56_WIDTH 1
+#define MSR_MCAx_STATUS_IMPL_56_MASK  UINT64_C(0x0100000000000000)
+#define MSR_MCAx_STATUS_IMPL_56_FIELD(op, ...) op(msr_mcax_status_t, uint64_t, UINT64_C(0x0100000000000000), 56, 1, 0, __VA_ARGS__)
 
 /*
  * PCC, bit 57, rw: Processor context corrupt: execution may not be able to continue.
@@ -1291,7 +1366,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCA61_CONFIG              UINT32_C(0xC00023D4)
 #define MSR_MCA62_CONFIG              UINT32_C(0xC00023E4)
 #define MSR_MCA63_CONFIG              UINT32_C(0xC00023F4)
-#define MSR_MCAx_CONFIG_RESERVED_MASK UINT64_C(0xFFFFFE80FFFFFC08)
+#define MSR_MCAx_CONFIG_RESERVED_MASK UINT64_C(0xFFFFFE80FFFFF408)
 #define MSR_MCAx_CONFIG_WRITABLE_MASK UINT64_C(0x0000016500000200)
 #define MSR_MCAx_CONFIG_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -1315,7 +1390,9 @@ typedef union msr_mcax_config {
         uint64_t de_stat_err_code_supported          : 1;  /* DE_STAT_ERR_CODE_SUPPORTED, bit 7, ro */
         uint64_t lsb_in_stat_supported               : 1;  /* LSB_IN_STAT_SUPPORTED, bit 8, ro */
         uint64_t fru_text_in_mca                     : 1;  /* FRU_TEXT_IN_MCA, bit 9, rw */
-        uint64_t rsvd_10                             : 22;
+        uint64_t rsvd_10                             : 1;
+        uint64_t paddrv_supported                    : 1;  /* PADDRV_SUPPORTED, bit 11, ro */
+        uint64_t rsvd_12                             : 20;
         uint64_t mcax_en                             : 1;  /* MCAX_EN, bit 32, rw */
         uint64_t transparent_error_logging_en        : 1;  /* TRANSPARENT_ERROR_LOGGING_EN, bit 33, rw */
         uint64_t log_deferred_en                     : 1;  /* LOG_DEFERRED_EN, bit 34, rw */
@@ -1405,6 +1482,15 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_WIDTH 1
 #define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_MASK  UINT64_C(0x0000000000000200)
 #define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
+
+/*
+ * PADDRV_SUPPORTED, bit 11, ro: MCA_STATUS[54] (PADDRV) says whether MCA_ADDR holds a
+ * system physical address.
+ */
+#define MSR_MCAx_CONFIG_PADDRV_SUPPORTED_SHIFT 11
+#define MSR_MCAx_CONFIG_PADDRV_SUPPORTED_WIDTH 1
+#define MSR_MCAx_CONFIG_PADDRV_SUPPORTED_MASK  UINT64_C(0x0000000000000800)
+#define MSR_MCAx_CONFIG_PADDRV_SUPPORTED_FIELD(op, ...) op(msr_mcax_config_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 0, __VA_ARGS__)
 
 /*
  * MCAX_EN, bit 32, rw: System software acknowledges the MCAX feature set (otherwise
@@ -2950,7 +3036,7 @@ typedef union msr_mcax_synd2 {
  * MC{n}_MASK (0xC0010044..0xC001004A, stride 1): rw, AMD
  * Machine-check bank n error mask: a set bit stops the corresponding MCi_CTL error type
  * from being logged or signalled.
- * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 19H
+ * Present if: family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H or family 19H
  * Reference: BKDG MSRC001_0044..; Linux msr-index.h MSR_AMD64_MCx_MASK(x), mce/amd.c
  */
 #define MSR_MCx_MASK_COUNT         7u

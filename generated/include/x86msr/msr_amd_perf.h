@@ -821,8 +821,9 @@ typedef union msr_perf_ctrx {
 /* ============================================================================
  * L2I_PERF_CTL{n} (0xC0010230..0xC0010236, stride 2): rw, AMD
  * L2 cache (L2I) performance event select (APM L2I_PerfEvtSel0-3 at C001_0230h + 2n).
- * Processors that reuse these addresses for L3 counters define other layouts in their
- * PPR. Reset value 0.
+ * Families 17H and later use these addresses for the L3 cache counters (ChL3PmcCfg in
+ * their PPRs) and add the selection of the L3 slices and of the cores and threads whose
+ * events count. Reset value 0.
  * Present if: CPUID.(EAX=80000001H):ECX[28] = 1
  * Reference: APM Vol 2 A.6 (Table A-6), 13.2.1 L2 Cache (L2I) Performance Event-Select Registers
  */
@@ -833,8 +834,8 @@ typedef union msr_perf_ctrx {
 #define MSR_L2I_PERF_CTL1               UINT32_C(0xC0010232)
 #define MSR_L2I_PERF_CTL2               UINT32_C(0xC0010234)
 #define MSR_L2I_PERF_CTL3               UINT32_C(0xC0010236)
-#define MSR_L2I_PERF_CTLx_RESERVED_MASK UINT64_C(0xFFFFFFF0FFAF0000)
-#define MSR_L2I_PERF_CTLx_WRITABLE_MASK UINT64_C(0x0000000F0050FFFF)
+#define MSR_L2I_PERF_CTLx_RESERVED_MASK UINT64_C(0x00F023F0FFAF0000)
+#define MSR_L2I_PERF_CTLx_WRITABLE_MASK UINT64_C(0xFF0FDC0F0050FFFF)
 #define MSR_L2I_PERF_CTLx_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_l2i_perf_ctlx {
@@ -848,7 +849,16 @@ typedef union msr_l2i_perf_ctlx {
         uint64_t en              : 1;  /* EN, bit 22, rw */
         uint64_t rsvd_23         : 9;
         uint64_t event_select_hi : 4;  /* EVENT_SELECT_HI, bits 35:32, rw */
-        uint64_t rsvd_36         : 28;
+        uint64_t rsvd_36         : 6;
+        uint64_t core_id         : 3;  /* CORE_ID, bits 44:42, rw */
+        uint64_t rsvd_45         : 1;
+        uint64_t en_all_slices   : 1;  /* EN_ALL_SLICES, bit 46, rw */
+        uint64_t en_all_cores    : 1;  /* EN_ALL_CORES, bit 47, rw */
+        uint64_t slice_select    : 3;  /* SLICE_SELECT, bits 50:48, rw */
+        uint64_t slice_mask_hi   : 1;  /* SLICE_MASK_HI, bit 51, rw */
+        uint64_t rsvd_52         : 4;
+        uint64_t thread_mask     : 2;  /* THREAD_MASK, bits 57:56, rw */
+        uint64_t thread_mask_hi  : 6;  /* THREAD_MASK_HI, bits 63:58, rw */
     };
 } msr_l2i_perf_ctlx_t;
 
@@ -893,6 +903,73 @@ typedef union msr_l2i_perf_ctlx {
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_WIDTH 4
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_MASK  UINT64_C(0x0000000F00000000)
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000000F00000000), 32, 4, 1, __VA_ARGS__)
+
+/*
+ * CORE_ID, bits 44:42, rw: Family 19H and later: the core whose events count (unless
+ * EN_ALL_CORES). Present if: family 19H or family 1AH.
+ */
+#define MSR_L2I_PERF_CTLx_CORE_ID_SHIFT 42
+#define MSR_L2I_PERF_CTLx_CORE_ID_WIDTH 3
+#define MSR_L2I_PERF_CTLx_CORE_ID_MASK  UINT64_C(0x00001C0000000000)
+#define MSR_L2I_PERF_CTLx_CORE_ID_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x00001C0000000000), 42, 3, 1, __VA_ARGS__)
+
+/*
+ * EN_ALL_SLICES, bit 46, rw: Family 19H and later: count the events of every L3 slice.
+ * Present if: family 19H or family 1AH.
+ */
+#define MSR_L2I_PERF_CTLx_EN_ALL_SLICES_SHIFT 46
+#define MSR_L2I_PERF_CTLx_EN_ALL_SLICES_WIDTH 1
+#define MSR_L2I_PERF_CTLx_EN_ALL_SLICES_MASK  UINT64_C(0x0000400000000000)
+#define MSR_L2I_PERF_CTLx_EN_ALL_SLICES_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000400000000000), 46, 1, 1, __VA_ARGS__)
+
+/*
+ * EN_ALL_CORES, bit 47, rw: Family 19H and later: count the events of every core of the
+ * complex. Present if: family 19H or family 1AH.
+ */
+#define MSR_L2I_PERF_CTLx_EN_ALL_CORES_SHIFT 47
+#define MSR_L2I_PERF_CTLx_EN_ALL_CORES_WIDTH 1
+#define MSR_L2I_PERF_CTLx_EN_ALL_CORES_MASK  UINT64_C(0x0000800000000000)
+#define MSR_L2I_PERF_CTLx_EN_ALL_CORES_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0000800000000000), 47, 1, 1, __VA_ARGS__)
+
+/*
+ * SLICE_SELECT, bits 50:48, rw: Families 17H and 18H: bits 2:0 of the mask of L3 slices
+ * whose events count (SLICE_MASK_HI is bit 3); family 19H and later: the ID of the L3
+ * slice whose events count (unless EN_ALL_SLICES). Present if: family 17H or family 18H
+ * or family 19H or family 1AH.
+ */
+#define MSR_L2I_PERF_CTLx_SLICE_SELECT_SHIFT 48
+#define MSR_L2I_PERF_CTLx_SLICE_SELECT_WIDTH 3
+#define MSR_L2I_PERF_CTLx_SLICE_SELECT_MASK  UINT64_C(0x0007000000000000)
+#define MSR_L2I_PERF_CTLx_SLICE_SELECT_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0007000000000000), 48, 3, 1, __VA_ARGS__)
+
+/*
+ * SLICE_MASK_HI, bit 51, rw: Families 17H and 18H: bit 3 of the L3 slice mask (slice
+ * 3). Present if: family 17H or family 18H.
+ */
+#define MSR_L2I_PERF_CTLx_SLICE_MASK_HI_SHIFT 51
+#define MSR_L2I_PERF_CTLx_SLICE_MASK_HI_WIDTH 1
+#define MSR_L2I_PERF_CTLx_SLICE_MASK_HI_MASK  UINT64_C(0x0008000000000000)
+#define MSR_L2I_PERF_CTLx_SLICE_MASK_HI_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0008000000000000), 51, 1, 1, __VA_ARGS__)
+
+/*
+ * THREAD_MASK, bits 57:56, rw: Families 17H and 18H: bits 1:0 of the mask of the
+ * complex's threads whose events count (THREAD_MASK_HI holds bits 7:2); family 19H and
+ * later: the threads of the selected core. Present if: family 17H or family 18H or
+ * family 19H or family 1AH.
+ */
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_SHIFT 56
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_WIDTH 2
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_MASK  UINT64_C(0x0300000000000000)
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0x0300000000000000), 56, 2, 1, __VA_ARGS__)
+
+/*
+ * THREAD_MASK_HI, bits 63:58, rw: Families 17H and 18H: bits 7:2 of the thread mask
+ * (two threads per core, four cores per complex). Present if: family 17H or family 18H.
+ */
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_HI_SHIFT 58
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_HI_WIDTH 6
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_HI_MASK  UINT64_C(0xFC00000000000000)
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_HI_FIELD(op, ...) op(msr_l2i_perf_ctlx_t, uint64_t, UINT64_C(0xFC00000000000000), 58, 6, 1, __VA_ARGS__)
 
 /* Instance n < MSR_L2I_PERF_CTLx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_l2i_perf_ctlx_read(n)                           MSR_VALUE_(msr_l2i_perf_ctlx_t, msr_rdmsr_at_(UINT32_C(0xC0010230), 2u, 4u, (uint32_t)(n)))

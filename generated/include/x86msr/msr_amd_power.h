@@ -271,7 +271,7 @@ typedef union msr_p_state_status {
  * Definition of P-state n in the layout of families 17H and 19H (Zen to Zen 4). Earlier
  * families pack frequency and voltage IDs differently, and family 1AH widens the
  * frequency ID.
- * Present if: family 17H or family 19H
+ * Present if: family 17H or family 18H or family 19H
  * Reference: PPR Fam 17h/19h MSRC001_0064..6B (PStateDef); Linux msr-index.h MSR_AMD_PSTATE_DEF_BASE, drivers/cpufreq/acpi-cpufreq.c
  */
 #define MSR_PSTATE_DEFx_COUNT         8u

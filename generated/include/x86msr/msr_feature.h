@@ -20,9 +20,9 @@ extern "C" {
  * IA32_FEATURE_CONTROL (0x3A): rw, Intel
  * Enables for VMX, SMX (GETSEC[SENTER]), SGX and local machine-check delivery. Firmware
  * sets the wanted enables and then LOCK; from then on every write faults until the next
- * reset. It also exists when only IA32_MCG_CAP[27] (LMCE_P) enumerates bit 20, which
- * CPUID cannot express.
- * Present if: CPUID.(EAX=1H):ECX[5] = 1 or CPUID.(EAX=1H):ECX[6] = 1 or CPUID.(EAX=7H):EBX[2] = 1 or CPUID.(EAX=7H):ECX[30] = 1
+ * reset. It exists when any of its fields above bit 0 is enumerated: VMX, SMX, SGX or
+ * SGX launch control by CPUID, or LMCE by IA32_MCG_CAP[27].
+ * Present if: CPUID.(EAX=1H):ECX[5] = 1 or CPUID.(EAX=1H):ECX[6] = 1 or CPUID.(EAX=7H):EBX[2] = 1 or CPUID.(EAX=7H):ECX[30] = 1 or IA32_MCG_CAP[27] = 1
  * Reference: SDM Vol 4 Table 2-2; SDM Vol 3 Enabling and Entering VMX Operation
  */
 #define MSR_IA32_FEATURE_CONTROL               UINT32_C(0x3A)
@@ -59,7 +59,8 @@ typedef union msr_ia32_feature_control {
 
 /*
  * ENABLE_VMX_INSIDE_SMX, bit 1, rwo: Allows VMXON in SMX operation (after
- * GETSEC[SENTER]); needs VMX and SMX support. Reset: 0.
+ * GETSEC[SENTER]); needs VMX and SMX support. Reset: 0. Present if:
+ * CPUID.(EAX=1H):ECX[5] = 1 and CPUID.(EAX=1H):ECX[6] = 1.
  */
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_SHIFT 1
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_INSIDE_SMX_WIDTH 1
@@ -68,6 +69,7 @@ typedef union msr_ia32_feature_control {
 
 /*
  * ENABLE_VMX_OUTSIDE_SMX, bit 2, rwo: Allows VMXON outside SMX operation. Reset: 0.
+ * Present if: CPUID.(EAX=1H):ECX[5] = 1.
  */
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_SHIFT 2
 #define MSR_IA32_FEATURE_CONTROL_ENABLE_VMX_OUTSIDE_SMX_WIDTH 1
@@ -76,7 +78,8 @@ typedef union msr_ia32_feature_control {
 
 /*
  * SENTER_LOCAL_FUNCTION_ENABLES, bits 14:8, rwo: One enable per GETSEC[SENTER] local
- * function; only meaningful when SMX is supported. Reset: 0.
+ * function; only meaningful when SMX is supported. Reset: 0. Present if:
+ * CPUID.(EAX=1H):ECX[6] = 1.
  */
 #define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_SHIFT 8
 #define MSR_IA32_FEATURE_CONTROL_SENTER_LOCAL_FUNCTION_ENABLES_WIDTH 7
@@ -85,7 +88,7 @@ typedef union msr_ia32_feature_control {
 
 /*
  * SENTER_GLOBAL_ENABLE, bit 15, rwo: Must be 1 for GETSEC[SENTER] to be usable; needs
- * SMX support. Reset: 0.
+ * SMX support. Reset: 0. Present if: CPUID.(EAX=1H):ECX[6] = 1.
  */
 #define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_SHIFT 15
 #define MSR_IA32_FEATURE_CONTROL_SENTER_GLOBAL_ENABLE_WIDTH 1
@@ -94,7 +97,8 @@ typedef union msr_ia32_feature_control {
 
 /*
  * SGX_LAUNCH_CONTROL_ENABLE, bit 17, rwo: Allows run-time writes to the
- * IA32_SGXLEPUBKEYHASHn launch-enclave key hash MSRs. Reset: 0.
+ * IA32_SGXLEPUBKEYHASHn launch-enclave key hash MSRs. Reset: 0. Present if:
+ * CPUID.(EAX=7H):ECX[30] = 1.
  */
 #define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_SHIFT 17
 #define MSR_IA32_FEATURE_CONTROL_SGX_LAUNCH_CONTROL_ENABLE_WIDTH 1
@@ -103,7 +107,7 @@ typedef union msr_ia32_feature_control {
 
 /*
  * SGX_GLOBAL_ENABLE, bit 18, rwo: Must be 1 for the SGX leaf functions to be enabled.
- * Reset: 0.
+ * Reset: 0. Present if: CPUID.(EAX=7H):EBX[2] = 1.
  */
 #define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_SHIFT 18
 #define MSR_IA32_FEATURE_CONTROL_SGX_GLOBAL_ENABLE_WIDTH 1
@@ -112,7 +116,8 @@ typedef union msr_ia32_feature_control {
 
 /*
  * LMCE_ON, bit 20, rwo: Lets system software enable local machine-check exceptions
- * (delivery of some machine checks to one logical processor only). Reset: 0.
+ * (delivery of some machine checks to one logical processor only). Reset: 0. Present
+ * if: IA32_MCG_CAP[27] = 1.
  */
 #define MSR_IA32_FEATURE_CONTROL_LMCE_ON_SHIFT 20
 #define MSR_IA32_FEATURE_CONTROL_LMCE_ON_WIDTH 1

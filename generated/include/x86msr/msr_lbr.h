@@ -210,8 +210,10 @@ typedef union msr_lbr_select {
 #define MSR_LBR_SELECT_FAR_BRANCH_FIELD(op, ...) op(msr_lbr_select_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
- * EN_CALLSTACK, bit 9, rw: Call-stack mode: returns pop the matching call (Haswell and
- * later).
+ * EN_CALLSTACK, bit 9, rw: Call-stack mode: returns pop the matching call (Haswell,
+ * Goldmont and later; not Nehalem to Ivy Bridge, Silvermont or Xeon Phi). Present if:
+ * family 6H, model
+ * 3CH/3DH/3FH/45H/46H/47H/4EH/4FH/55H/56H/5CH/5EH/5FH/66H/6AH/6CH/7AH/7DH/7EH/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/9CH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/0B7H/0BAH/0BFH/0CFH.
  */
 #define MSR_LBR_SELECT_EN_CALLSTACK_SHIFT 9
 #define MSR_LBR_SELECT_EN_CALLSTACK_WIDTH 1

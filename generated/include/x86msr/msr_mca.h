@@ -83,7 +83,7 @@ typedef union msr_ia32_p5_mc_type {
  * Reference: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A
  */
 #define MSR_IA32_MCG_CAP               UINT32_C(0x179)
-#define MSR_IA32_MCG_CAP_RESERVED_MASK UINT64_C(0xFFFFFFFFF000F000)
+#define MSR_IA32_MCG_CAP_RESERVED_MASK UINT64_C(0xFFFFFFFFF000E000)
 #define MSR_IA32_MCG_CAP_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_MCG_CAP_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -95,7 +95,8 @@ typedef union msr_ia32_mcg_cap {
         uint64_t mcg_ext_p   : 1;  /* MCG_EXT_P, bit 9, ro */
         uint64_t mcg_cmci_p  : 1;  /* MCG_CMCI_P, bit 10, ro */
         uint64_t mcg_tes_p   : 1;  /* MCG_TES_P, bit 11, ro */
-        uint64_t rsvd_12     : 4;
+        uint64_t mcg_seam_nr : 1;  /* MCG_SEAM_NR, bit 12, ro */
+        uint64_t rsvd_13     : 3;
         uint64_t mcg_ext_cnt : 8;  /* MCG_EXT_CNT, bits 23:16, ro */
         uint64_t mcg_ser_p   : 1;  /* MCG_SER_P, bit 24, ro */
         uint64_t mcg_emc_p   : 1;  /* MCG_EMC_P, bit 25, ro */
@@ -147,6 +148,15 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_TES_P_WIDTH 1
 #define MSR_IA32_MCG_CAP_MCG_TES_P_MASK  UINT64_C(0x0000000000000800)
 #define MSR_IA32_MCG_CAP_MCG_TES_P_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000000800), 11, 1, 0, __VA_ARGS__)
+
+/*
+ * MCG_SEAM_NR, bit 12, ro: Intel: IA32_MCG_STATUS[12] (SEAM_NR) reports machine checks
+ * taken in SEAM VMX non-root operation (TDX). Only on Intel.
+ */
+#define MSR_IA32_MCG_CAP_MCG_SEAM_NR_SHIFT 12
+#define MSR_IA32_MCG_CAP_MCG_SEAM_NR_WIDTH 1
+#define MSR_IA32_MCG_CAP_MCG_SEAM_NR_MASK  UINT64_C(0x0000000000001000)
+#define MSR_IA32_MCG_CAP_MCG_SEAM_NR_FIELD(op, ...) op(msr_ia32_mcg_cap_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
  * MCG_EXT_CNT, bits 23:16, ro: Intel: number of extended machine-check state registers.
@@ -203,18 +213,20 @@ typedef union msr_ia32_mcg_cap {
  * Reference: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A
  */
 #define MSR_IA32_MCG_STATUS               UINT32_C(0x17A)
-#define MSR_IA32_MCG_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFF0)
-#define MSR_IA32_MCG_STATUS_WRITABLE_MASK UINT64_C(0x000000000000000F)
+#define MSR_IA32_MCG_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFEFF0)
+#define MSR_IA32_MCG_STATUS_WRITABLE_MASK UINT64_C(0x000000000000100F)
 #define MSR_IA32_MCG_STATUS_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_mcg_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ripv   : 1;  /* RIPV, bit 0, rw */
-        uint64_t eipv   : 1;  /* EIPV, bit 1, rw */
-        uint64_t mcip   : 1;  /* MCIP, bit 2, rw */
-        uint64_t lmce_s : 1;  /* LMCE_S, bit 3, rw */
-        uint64_t rsvd_4 : 60;
+        uint64_t ripv    : 1;  /* RIPV, bit 0, rw */
+        uint64_t eipv    : 1;  /* EIPV, bit 1, rw */
+        uint64_t mcip    : 1;  /* MCIP, bit 2, rw */
+        uint64_t lmce_s  : 1;  /* LMCE_S, bit 3, rw */
+        uint64_t rsvd_4  : 8;
+        uint64_t seam_nr : 1;  /* SEAM_NR, bit 12, rw */
+        uint64_t rsvd_13 : 51;
     };
 } msr_ia32_mcg_status_t;
 
@@ -251,6 +263,16 @@ typedef union msr_ia32_mcg_status {
 #define MSR_IA32_MCG_STATUS_LMCE_S_WIDTH 1
 #define MSR_IA32_MCG_STATUS_LMCE_S_MASK  UINT64_C(0x0000000000000008)
 #define MSR_IA32_MCG_STATUS_LMCE_S_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
+
+/*
+ * SEAM_NR, bit 12, rw: Intel: the machine check was taken in SEAM VMX non-root
+ * operation, in a TDX guest (needs IA32_MCG_CAP[12]). Only on Intel. Present if:
+ * IA32_MCG_CAP[12] = 1.
+ */
+#define MSR_IA32_MCG_STATUS_SEAM_NR_SHIFT 12
+#define MSR_IA32_MCG_STATUS_SEAM_NR_WIDTH 1
+#define MSR_IA32_MCG_STATUS_SEAM_NR_MASK  UINT64_C(0x0000000000001000)
+#define MSR_IA32_MCG_STATUS_SEAM_NR_FIELD(op, ...) op(msr_ia32_mcg_status_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_mcg_status_read()                         MSR_VALUE_(msr_ia32_mcg_status_t, msr_rdmsr(MSR_IA32_MCG_STATUS))
 #define msr_ia32_mcg_status_read_safe(value)               msr_rdmsr_safe(MSR_IA32_MCG_STATUS, MSR_RAW_PTR_(msr_ia32_mcg_status_t, value))

@@ -84,8 +84,8 @@ typedef union msr_ia32_pmcx {
 #define MSR_IA32_PERFEVTSEL7               UINT32_C(0x18D)
 #define MSR_IA32_PERFEVTSEL8               UINT32_C(0x18E)
 #define MSR_IA32_PERFEVTSEL9               UINT32_C(0x18F)
-#define MSR_IA32_PERFEVTSELx_RESERVED_MASK UINT64_C(0xFFFFFFFE00000000)
-#define MSR_IA32_PERFEVTSELx_WRITABLE_MASK UINT64_C(0x00000001FFFFFFFF)
+#define MSR_IA32_PERFEVTSELx_RESERVED_MASK UINT64_C(0xFFFF00E200000000)
+#define MSR_IA32_PERFEVTSELx_WRITABLE_MASK UINT64_C(0x0000FF1DFFFFFFFF)
 #define MSR_IA32_PERFEVTSELx_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_perfevtselx {
@@ -103,7 +103,13 @@ typedef union msr_ia32_perfevtselx {
         uint64_t inv          : 1;  /* INV, bit 23, rw */
         uint64_t cmask        : 8;  /* CMASK, bits 31:24, rw */
         uint64_t in_tx        : 1;  /* IN_TX, bit 32, rw */
-        uint64_t rsvd_33      : 31;
+        uint64_t rsvd_33      : 1;
+        uint64_t adaptive     : 1;  /* ADAPTIVE, bit 34, rw */
+        uint64_t br_cntr      : 1;  /* BR_CNTR, bit 35, rw */
+        uint64_t eq           : 1;  /* EQ, bit 36, rw */
+        uint64_t rsvd_37      : 3;
+        uint64_t umask2       : 8;  /* UMASK2, bits 47:40, rw */
+        uint64_t rsvd_48      : 16;
     };
 } msr_ia32_perfevtselx_t;
 
@@ -148,7 +154,10 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_E_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
- * PC, bit 19, rw: Pin control (toggle the PMi pins on increments or overflow).
+ * PC, bit 19, rw: Pin control (toggle the PMi pins on increments or overflow); reserved
+ * from the Sandy Bridge microarchitecture on (kept by Core, Core 2, Atom,
+ * Nehalem/Westmere and Silvermont). Present if: family 6H, model
+ * 0EH/0FH/16H/17H/1AH/1CH/1DH/1EH/1FH/25H/26H/27H/2CH/2EH/2FH/35H/36H/37H/4AH/4CH/4DH/5AH/5DH.
  */
 #define MSR_IA32_PERFEVTSELx_PC_SHIFT 19
 #define MSR_IA32_PERFEVTSELx_PC_WIDTH 1
@@ -206,6 +215,44 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_IN_TX_WIDTH 1
 #define MSR_IA32_PERFEVTSELx_IN_TX_MASK  UINT64_C(0x0000000100000000)
 #define MSR_IA32_PERFEVTSELx_IN_TX_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
+
+/*
+ * ADAPTIVE, bit 34, rw: PEBS records of this counter use the adaptive (configurable)
+ * format of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14], PEBS baseline). Present if:
+ * IA32_PERF_CAPABILITIES[14] = 1.
+ */
+#define MSR_IA32_PERFEVTSELx_ADAPTIVE_SHIFT 34
+#define MSR_IA32_PERFEVTSELx_ADAPTIVE_WIDTH 1
+#define MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK  UINT64_C(0x0000000400000000)
+#define MSR_IA32_PERFEVTSELx_ADAPTIVE_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
+
+/*
+ * BR_CNTR, bit 35, rw: Count occurrences of the event into the branch-counter fields of
+ * the architectural LBR records (event logging; CPUID.(EAX=1CH,ECX=0):ECX[19:16] lists
+ * the counters that support it). Present if: CPUID.(EAX=1CH):ECX[19:16] > 0.
+ */
+#define MSR_IA32_PERFEVTSELx_BR_CNTR_SHIFT 35
+#define MSR_IA32_PERFEVTSELx_BR_CNTR_WIDTH 1
+#define MSR_IA32_PERFEVTSELx_BR_CNTR_MASK  UINT64_C(0x0000000800000000)
+#define MSR_IA32_PERFEVTSELx_BR_CNTR_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
+
+/*
+ * EQ, bit 36, rw: Count cycles in which the event count equals CMASK instead of at
+ * least CMASK (CPUID.(EAX=23H,ECX=0):EBX[1]). Present if: CPUID.(EAX=23H):EBX[1] = 1.
+ */
+#define MSR_IA32_PERFEVTSELx_EQ_SHIFT 36
+#define MSR_IA32_PERFEVTSELx_EQ_WIDTH 1
+#define MSR_IA32_PERFEVTSELx_EQ_MASK  UINT64_C(0x0000001000000000)
+#define MSR_IA32_PERFEVTSELx_EQ_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
+
+/*
+ * UMASK2, bits 47:40, rw: Second unit mask, extending UMASK
+ * (CPUID.(EAX=23H,ECX=0):EBX[0]). Present if: CPUID.(EAX=23H):EBX[0] = 1.
+ */
+#define MSR_IA32_PERFEVTSELx_UMASK2_SHIFT 40
+#define MSR_IA32_PERFEVTSELx_UMASK2_WIDTH 8
+#define MSR_IA32_PERFEVTSELx_UMASK2_MASK  UINT64_C(0x0000FF0000000000)
+#define MSR_IA32_PERFEVTSELx_UMASK2_FIELD(op, ...) op(msr_ia32_perfevtselx_t, uint64_t, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PERFEVTSELx_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_perfevtselx_read(n)                           MSR_VALUE_(msr_ia32_perfevtselx_t, msr_rdmsr_at_(UINT32_C(0x186), 1u, 10u, (uint32_t)(n)))
@@ -930,7 +977,7 @@ typedef union msr_ia32_perf_global_status {
 
 /*
  * OVF_PERF_METRICS, bit 48, ro: The top-down performance metrics counters overflowed
- * (IA32_PERF_CAPABILITIES[15] = 1).
+ * (IA32_PERF_CAPABILITIES[15] = 1). Present if: IA32_PERF_CAPABILITIES[15] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_SHIFT 48
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_PERF_METRICS_WIDTH 1
@@ -939,7 +986,7 @@ typedef union msr_ia32_perf_global_status {
 
 /*
  * TRACE_TOPA_PMI, bit 55, ro: A ToPA output region of Intel PT filled up and raised a
- * PMI.
+ * PMI (CPUID.(EAX=07H,ECX=0):EBX[25]). Present if: CPUID.(EAX=7H):EBX[25] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_SHIFT 55
 #define MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_WIDTH 1
@@ -947,7 +994,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_TRACE_TOPA_PMI_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 0, __VA_ARGS__)
 
 /*
- * LBR_FRZ, bit 58, ro: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR stack overflow).
+ * LBR_FRZ, bit 58, ro: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR stack overflow);
+ * version 4 and later. Present if: CPUID.(EAX=0AH):EAX[7:0] > 3.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_SHIFT 58
 #define MSR_IA32_PERF_GLOBAL_STATUS_LBR_FRZ_WIDTH 1
@@ -956,7 +1004,7 @@ typedef union msr_ia32_perf_global_status {
 
 /*
  * CTR_FRZ, bit 59, ro: The core PMU counters are frozen (FREEZE_PERFMON_ON_PMI or
- * counter overflow).
+ * counter overflow); version 4 and later. Present if: CPUID.(EAX=0AH):EAX[7:0] > 3.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_SHIFT 59
 #define MSR_IA32_PERF_GLOBAL_STATUS_CTR_FRZ_WIDTH 1
@@ -965,7 +1013,8 @@ typedef union msr_ia32_perf_global_status {
 
 /*
  * ASCI, bit 60, ro: Counters may include contributions from SGX enclave execution (anti
- * side-channel interference).
+ * side-channel interference). Present if: CPUID.(EAX=0AH):EAX[7:0] > 3 and
+ * CPUID.(EAX=7H):EBX[2] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_ASCI_SHIFT 60
 #define MSR_IA32_PERF_GLOBAL_STATUS_ASCI_WIDTH 1
@@ -973,7 +1022,8 @@ typedef union msr_ia32_perf_global_status {
 #define MSR_IA32_PERF_GLOBAL_STATUS_ASCI_FIELD(op, ...) op(msr_ia32_perf_global_status_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 0, __VA_ARGS__)
 
 /*
- * OVF_UNCORE, bit 61, ro: An uncore counter overflowed.
+ * OVF_UNCORE, bit 61, ro: An uncore counter overflowed (version 3 and later). Present
+ * if: CPUID.(EAX=0AH):EAX[7:0] > 2.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_SHIFT 61
 #define MSR_IA32_PERF_GLOBAL_STATUS_OVF_UNCORE_WIDTH 1
@@ -1410,7 +1460,7 @@ typedef union msr_ia32_perf_global_status_reset {
 
 /*
  * OVF_PERF_METRICS, bit 48, rw: The top-down performance metrics counters overflowed
- * (IA32_PERF_CAPABILITIES[15] = 1).
+ * (IA32_PERF_CAPABILITIES[15] = 1). Present if: IA32_PERF_CAPABILITIES[15] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_SHIFT 48
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_PERF_METRICS_WIDTH 1
@@ -1419,7 +1469,7 @@ typedef union msr_ia32_perf_global_status_reset {
 
 /*
  * TRACE_TOPA_PMI, bit 55, rw: A ToPA output region of Intel PT filled up and raised a
- * PMI.
+ * PMI (CPUID.(EAX=07H,ECX=0):EBX[25]). Present if: CPUID.(EAX=7H):EBX[25] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_SHIFT 55
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_WIDTH 1
@@ -1427,7 +1477,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_TRACE_TOPA_PMI_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x0080000000000000), 55, 1, 1, __VA_ARGS__)
 
 /*
- * LBR_FRZ, bit 58, rw: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR stack overflow).
+ * LBR_FRZ, bit 58, rw: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR stack overflow);
+ * version 4 and later. Present if: CPUID.(EAX=0AH):EAX[7:0] > 3.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_SHIFT 58
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_LBR_FRZ_WIDTH 1
@@ -1436,7 +1487,7 @@ typedef union msr_ia32_perf_global_status_reset {
 
 /*
  * CTR_FRZ, bit 59, rw: The core PMU counters are frozen (FREEZE_PERFMON_ON_PMI or
- * counter overflow).
+ * counter overflow); version 4 and later. Present if: CPUID.(EAX=0AH):EAX[7:0] > 3.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_SHIFT 59
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_CTR_FRZ_WIDTH 1
@@ -1445,7 +1496,8 @@ typedef union msr_ia32_perf_global_status_reset {
 
 /*
  * ASCI, bit 60, rw: Counters may include contributions from SGX enclave execution (anti
- * side-channel interference).
+ * side-channel interference). Present if: CPUID.(EAX=0AH):EAX[7:0] > 3 and
+ * CPUID.(EAX=7H):EBX[2] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_SHIFT 60
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_WIDTH 1
@@ -1453,7 +1505,8 @@ typedef union msr_ia32_perf_global_status_reset {
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_ASCI_FIELD(op, ...) op(msr_ia32_perf_global_status_reset_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_UNCORE, bit 61, rw: An uncore counter overflowed.
+ * OVF_UNCORE, bit 61, rw: An uncore counter overflowed (version 3 and later). Present
+ * if: CPUID.(EAX=0AH):EAX[7:0] > 2.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_SHIFT 61
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESET_OVF_UNCORE_WIDTH 1
@@ -1684,7 +1737,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_FIXED_CTR6_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0000004000000000), 38, 1, 1, __VA_ARGS__)
 
 /*
- * OVF_PERF_METRICS, bit 48, rw: Write 1 to set OVF_PERF_METRICS.
+ * OVF_PERF_METRICS, bit 48, rw: Write 1 to set OVF_PERF_METRICS
+ * (IA32_PERF_CAPABILITIES[15]). Present if: IA32_PERF_CAPABILITIES[15] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_SHIFT 48
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_WIDTH 1
@@ -1692,7 +1746,8 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_OVF_PERF_METRICS_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0001000000000000), 48, 1, 1, __VA_ARGS__)
 
 /*
- * TRACE_TOPA_PMI, bit 55, rw: Write 1 to set TRACE_TOPA_PMI.
+ * TRACE_TOPA_PMI, bit 55, rw: Write 1 to set TRACE_TOPA_PMI (Intel PT). Present if:
+ * CPUID.(EAX=7H):EBX[25] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_SHIFT 55
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_TRACE_TOPA_PMI_WIDTH 1
@@ -1716,7 +1771,7 @@ typedef union msr_ia32_perf_global_status_set {
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_CTR_FRZ_FIELD(op, ...) op(msr_ia32_perf_global_status_set_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
 
 /*
- * ASCI, bit 60, rw: Write 1 to set ASCI.
+ * ASCI, bit 60, rw: Write 1 to set ASCI (SGX). Present if: CPUID.(EAX=7H):EBX[2] = 1.
  */
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_SHIFT 60
 #define MSR_IA32_PERF_GLOBAL_STATUS_SET_ASCI_WIDTH 1
@@ -2451,8 +2506,8 @@ typedef union msr_ia32_pmc_gpx_ctr {
 #define MSR_IA32_PMC_GP7_CFG_A               UINT32_C(0x191D)
 #define MSR_IA32_PMC_GP8_CFG_A               UINT32_C(0x1921)
 #define MSR_IA32_PMC_GP9_CFG_A               UINT32_C(0x1925)
-#define MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK UINT64_C(0xFFFFFFFE00000000)
-#define MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK UINT64_C(0x00000001FFFFFFFF)
+#define MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK UINT64_C(0xFFFF00E200000000)
+#define MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK UINT64_C(0x0000FF1DFFFFFFFF)
 #define MSR_IA32_PMC_GPx_CFG_A_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_pmc_gpx_cfg_a {
@@ -2470,7 +2525,13 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
         uint64_t inv          : 1;  /* INV, bit 23, rw */
         uint64_t cmask        : 8;  /* CMASK, bits 31:24, rw */
         uint64_t in_tx        : 1;  /* IN_TX, bit 32, rw */
-        uint64_t rsvd_33      : 31;
+        uint64_t rsvd_33      : 1;
+        uint64_t adaptive     : 1;  /* ADAPTIVE, bit 34, rw */
+        uint64_t br_cntr      : 1;  /* BR_CNTR, bit 35, rw */
+        uint64_t eq           : 1;  /* EQ, bit 36, rw */
+        uint64_t rsvd_37      : 3;
+        uint64_t umask2       : 8;  /* UMASK2, bits 47:40, rw */
+        uint64_t rsvd_48      : 16;
     };
 } msr_ia32_pmc_gpx_cfg_a_t;
 
@@ -2515,7 +2576,10 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_E_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000000040000), 18, 1, 1, __VA_ARGS__)
 
 /*
- * PC, bit 19, rw: Pin control (toggle the PMi pins on increments or overflow).
+ * PC, bit 19, rw: Pin control (toggle the PMi pins on increments or overflow); reserved
+ * from the Sandy Bridge microarchitecture on (kept by Core, Core 2, Atom,
+ * Nehalem/Westmere and Silvermont). Present if: family 6H, model
+ * 0EH/0FH/16H/17H/1AH/1CH/1DH/1EH/1FH/25H/26H/27H/2CH/2EH/2FH/35H/36H/37H/4AH/4CH/4DH/5AH/5DH.
  */
 #define MSR_IA32_PMC_GPx_CFG_A_PC_SHIFT 19
 #define MSR_IA32_PMC_GPx_CFG_A_PC_WIDTH 1
@@ -2573,6 +2637,44 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_IN_TX_WIDTH 1
 #define MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK  UINT64_C(0x0000000100000000)
 #define MSR_IA32_PMC_GPx_CFG_A_IN_TX_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000100000000), 32, 1, 1, __VA_ARGS__)
+
+/*
+ * ADAPTIVE, bit 34, rw: PEBS records of this counter use the adaptive (configurable)
+ * format of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14], PEBS baseline). Present if:
+ * IA32_PERF_CAPABILITIES[14] = 1.
+ */
+#define MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_SHIFT 34
+#define MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_WIDTH 1
+#define MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK  UINT64_C(0x0000000400000000)
+#define MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000400000000), 34, 1, 1, __VA_ARGS__)
+
+/*
+ * BR_CNTR, bit 35, rw: Count occurrences of the event into the branch-counter fields of
+ * the architectural LBR records (event logging; CPUID.(EAX=1CH,ECX=0):ECX[19:16] lists
+ * the counters that support it). Present if: CPUID.(EAX=1CH):ECX[19:16] > 0.
+ */
+#define MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_SHIFT 35
+#define MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_WIDTH 1
+#define MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK  UINT64_C(0x0000000800000000)
+#define MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000000800000000), 35, 1, 1, __VA_ARGS__)
+
+/*
+ * EQ, bit 36, rw: Count cycles in which the event count equals CMASK instead of at
+ * least CMASK (CPUID.(EAX=23H,ECX=0):EBX[1]). Present if: CPUID.(EAX=23H):EBX[1] = 1.
+ */
+#define MSR_IA32_PMC_GPx_CFG_A_EQ_SHIFT 36
+#define MSR_IA32_PMC_GPx_CFG_A_EQ_WIDTH 1
+#define MSR_IA32_PMC_GPx_CFG_A_EQ_MASK  UINT64_C(0x0000001000000000)
+#define MSR_IA32_PMC_GPx_CFG_A_EQ_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000001000000000), 36, 1, 1, __VA_ARGS__)
+
+/*
+ * UMASK2, bits 47:40, rw: Second unit mask, extending UMASK
+ * (CPUID.(EAX=23H,ECX=0):EBX[0]). Present if: CPUID.(EAX=23H):EBX[0] = 1.
+ */
+#define MSR_IA32_PMC_GPx_CFG_A_UMASK2_SHIFT 40
+#define MSR_IA32_PMC_GPx_CFG_A_UMASK2_WIDTH 8
+#define MSR_IA32_PMC_GPx_CFG_A_UMASK2_MASK  UINT64_C(0x0000FF0000000000)
+#define MSR_IA32_PMC_GPx_CFG_A_UMASK2_FIELD(op, ...) op(msr_ia32_pmc_gpx_cfg_a_t, uint64_t, UINT64_C(0x0000FF0000000000), 40, 8, 1, __VA_ARGS__)
 
 /* Instance n < MSR_IA32_PMC_GPx_CFG_A_COUNT; a plain access past the end is MSR_BAD_INDEX (core.h), a _safe one MSR_ERR_RANGE. */
 #define msr_ia32_pmc_gpx_cfg_a_read(n)                           MSR_VALUE_(msr_ia32_pmc_gpx_cfg_a_t, msr_rdmsr_at_(UINT32_C(0x1901), 4u, 10u, (uint32_t)(n)))

@@ -1839,13 +1839,15 @@ typedef union msr_pkg_power_info {
 
 /* ============================================================================
  * DRAM_POWER_LIMIT (0x618): rw, Intel
- * DRAM RAPL power limit.
+ * DRAM RAPL power limit: one average power limit with its time window and lock. Unlike
+ * PP0 and PP1 it has no clamping bit (bit 16 is reserved). Broadwell and Skylake
+ * processors return and keep a second, undocumented limit in bits 63:32.
  * Present if: family 6H, model 2DH/3CH/3DH/3EH/3FH/45H/46H/47H/4EH/4FH/55H/56H/57H/5CH/5EH/5FH/66H/6AH/6CH/7AH/85H/8EH/8FH/9EH/0A5H/0A6H/0CFH
  * Reference: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.)
  */
 #define MSR_DRAM_POWER_LIMIT               UINT32_C(0x618)
-#define MSR_DRAM_POWER_LIMIT_RESERVED_MASK UINT64_C(0xFFFFFFFF7F000000)
-#define MSR_DRAM_POWER_LIMIT_WRITABLE_MASK UINT64_C(0x0000000080FFFFFF)
+#define MSR_DRAM_POWER_LIMIT_RESERVED_MASK UINT64_C(0x000000007F010000)
+#define MSR_DRAM_POWER_LIMIT_WRITABLE_MASK UINT64_C(0x0000000080FEFFFF)
 #define MSR_DRAM_POWER_LIMIT_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_dram_power_limit {
@@ -1853,16 +1855,16 @@ typedef union msr_dram_power_limit {
     __extension__ struct {
         uint64_t power_limit : 15; /* POWER_LIMIT, bits 14:0, rw */
         uint64_t enable      : 1;  /* ENABLE, bit 15, rw */
-        uint64_t clamp       : 1;  /* CLAMP, bit 16, rw */
+        uint64_t rsvd_16     : 1;
         uint64_t time_window : 7;  /* TIME_WINDOW, bits 23:17, rw */
         uint64_t rsvd_24     : 7;
         uint64_t lock        : 1;  /* LOCK, bit 31, rwo */
-        uint64_t rsvd_32     : 32;
+        uint64_t impl_63_32  : 32; /* IMPL_63_32, bits 63:32, rw */
     };
 } msr_dram_power_limit_t;
 
 /*
- * POWER_LIMIT, bits 14:0, rw: Average power limit (power units).
+ * POWER_LIMIT, bits 14:0, rw: Average DRAM power limit (power units).
  */
 #define MSR_DRAM_POWER_LIMIT_POWER_LIMIT_SHIFT 0
 #define MSR_DRAM_POWER_LIMIT_POWER_LIMIT_WIDTH 15
@@ -1876,15 +1878,6 @@ typedef union msr_dram_power_limit {
 #define MSR_DRAM_POWER_LIMIT_ENABLE_WIDTH 1
 #define MSR_DRAM_POWER_LIMIT_ENABLE_MASK  UINT64_C(0x0000000000008000)
 #define MSR_DRAM_POWER_LIMIT_ENABLE_FIELD(op, ...) op(msr_dram_power_limit_t, uint64_t, UINT64_C(0x0000000000008000), 15, 1, 1, __VA_ARGS__)
-
-/*
- * CLAMP, bit 16, rw: Allows going below the OS-requested performance state to honour
- * the limit (PP0/PP1 only).
- */
-#define MSR_DRAM_POWER_LIMIT_CLAMP_SHIFT 16
-#define MSR_DRAM_POWER_LIMIT_CLAMP_WIDTH 1
-#define MSR_DRAM_POWER_LIMIT_CLAMP_MASK  UINT64_C(0x0000000000010000)
-#define MSR_DRAM_POWER_LIMIT_CLAMP_FIELD(op, ...) op(msr_dram_power_limit_t, uint64_t, UINT64_C(0x0000000000010000), 16, 1, 1, __VA_ARGS__)
 
 /*
  * TIME_WINDOW, bits 23:17, rw: Averaging window: 2^Y * (1 + Z/4) time units with Y in
@@ -1902,6 +1895,18 @@ typedef union msr_dram_power_limit {
 #define MSR_DRAM_POWER_LIMIT_LOCK_WIDTH 1
 #define MSR_DRAM_POWER_LIMIT_LOCK_MASK  UINT64_C(0x0000000080000000)
 #define MSR_DRAM_POWER_LIMIT_LOCK_FIELD(op, ...) op(msr_dram_power_limit_t, uint64_t, UINT64_C(0x0000000080000000), 31, 1, 1, __VA_ARGS__)
+
+/*
+ * IMPL_63_32, bits 63:32, rw: Client Broadwell, Skylake and their successors to Comet
+ * Lake: a second limit (power 46:32, enable 47, window 55:49, lock 63 as in
+ * PKG_POWER_LIMIT) that processors return and keep; the SDM does not document it.
+ * Present if: family 6H, model 3DH/47H/4EH/5EH/8EH/9EH/0A5H/0A6H. Undocumented:
+ * implementation-specific bits, not reserved and not writable through the typed API.
+ */
+#define MSR_DRAM_POWER_LIMIT_IMPL_63_32_SHIFT 32
+#define MSR_DRAM_POWER_LIMIT_IMPL_63_32_WIDTH 32
+#define MSR_DRAM_POWER_LIMIT_IMPL_63_32_MASK  UINT64_C(0xFFFFFFFF00000000)
+#define MSR_DRAM_POWER_LIMIT_IMPL_63_32_FIELD(op, ...) op(msr_dram_power_limit_t, uint64_t, UINT64_C(0xFFFFFFFF00000000), 32, 32, 0, __VA_ARGS__)
 
 #define msr_dram_power_limit_read()                         MSR_VALUE_(msr_dram_power_limit_t, msr_rdmsr(MSR_DRAM_POWER_LIMIT))
 #define msr_dram_power_limit_read_safe(value)               msr_rdmsr_safe(MSR_DRAM_POWER_LIMIT, MSR_RAW_PTR_(msr_dram_power_limit_t, value))
@@ -2334,7 +2339,7 @@ typedef union msr_pp0_power_limit {
 
 /*
  * CLAMP, bit 16, rw: Allows going below the OS-requested performance state to honour
- * the limit (PP0/PP1 only).
+ * the limit.
  */
 #define MSR_PP0_POWER_LIMIT_CLAMP_SHIFT 16
 #define MSR_PP0_POWER_LIMIT_CLAMP_WIDTH 1
@@ -2505,7 +2510,7 @@ typedef union msr_pp1_power_limit {
 
 /*
  * CLAMP, bit 16, rw: Allows going below the OS-requested performance state to honour
- * the limit (PP0/PP1 only).
+ * the limit.
  */
 #define MSR_PP1_POWER_LIMIT_CLAMP_SHIFT 16
 #define MSR_PP1_POWER_LIMIT_CLAMP_WIDTH 1
@@ -3602,8 +3607,8 @@ typedef union msr_ia32_hwp_request_pkg {
  * Reference: SDM Vol 4 Table 2-2
  */
 #define MSR_IA32_HWP_INTERRUPT               UINT32_C(0x773)
-#define MSR_IA32_HWP_INTERRUPT_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFF8)
-#define MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK UINT64_C(0x0000000000000007)
+#define MSR_IA32_HWP_INTERRUPT_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFF0)
+#define MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK UINT64_C(0x000000000000000F)
 #define MSR_IA32_HWP_INTERRUPT_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_hwp_interrupt {
@@ -3612,7 +3617,8 @@ typedef union msr_ia32_hwp_interrupt {
         uint64_t en_guaranteed_performance_change : 1;  /* EN_GUARANTEED_PERFORMANCE_CHANGE, bit 0, rw */
         uint64_t en_excursion_minimum             : 1;  /* EN_EXCURSION_MINIMUM, bit 1, rw */
         uint64_t en_highest_change                : 1;  /* EN_HIGHEST_CHANGE, bit 2, rw */
-        uint64_t rsvd_3                           : 61;
+        uint64_t en_peci_override                 : 1;  /* EN_PECI_OVERRIDE, bit 3, rw */
+        uint64_t rsvd_4                           : 60;
     };
 } msr_ia32_hwp_interrupt_t;
 
@@ -3636,12 +3642,21 @@ typedef union msr_ia32_hwp_interrupt {
 
 /*
  * EN_HIGHEST_CHANGE, bit 2, rw: Interrupt when the highest performance changes
- * (CPUID.06H:EAX[15]).
+ * (CPUID.06H:EAX[15]). Present if: CPUID.(EAX=6H):EAX[15] = 1.
  */
 #define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_SHIFT 2
 #define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_WIDTH 1
 #define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK  UINT64_C(0x0000000000000004)
 #define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_FIELD(op, ...) op(msr_ia32_hwp_interrupt_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
+
+/*
+ * EN_PECI_OVERRIDE, bit 3, rw: Interrupt when a PECI override of the HWP request starts
+ * or ends (CPUID.06H:EAX[16]). Present if: CPUID.(EAX=6H):EAX[16] = 1.
+ */
+#define MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_SHIFT 3
+#define MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_WIDTH 1
+#define MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_MASK  UINT64_C(0x0000000000000008)
+#define MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_FIELD(op, ...) op(msr_ia32_hwp_interrupt_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hwp_interrupt_read()                         MSR_VALUE_(msr_ia32_hwp_interrupt_t, msr_rdmsr(MSR_IA32_HWP_INTERRUPT))
 #define msr_ia32_hwp_interrupt_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HWP_INTERRUPT, MSR_RAW_PTR_(msr_ia32_hwp_interrupt_t, value))
@@ -3657,8 +3672,8 @@ typedef union msr_ia32_hwp_interrupt {
  * Reference: SDM Vol 4 Table 2-2
  */
 #define MSR_IA32_HWP_REQUEST               UINT32_C(0x774)
-#define MSR_IA32_HWP_REQUEST_RESERVED_MASK UINT64_C(0xFFFFF80000000000)
-#define MSR_IA32_HWP_REQUEST_WRITABLE_MASK UINT64_C(0x000007FFFFFFFFFF)
+#define MSR_IA32_HWP_REQUEST_RESERVED_MASK UINT64_C(0x07FFF80000000000)
+#define MSR_IA32_HWP_REQUEST_WRITABLE_MASK UINT64_C(0xF80007FFFFFFFFFF)
 #define MSR_IA32_HWP_REQUEST_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_hwp_request {
@@ -3670,7 +3685,12 @@ typedef union msr_ia32_hwp_request {
         uint64_t energy_performance_preference : 8;  /* ENERGY_PERFORMANCE_PREFERENCE, bits 31:24, rw */
         uint64_t activity_window               : 10; /* ACTIVITY_WINDOW, bits 41:32, rw */
         uint64_t package_control               : 1;  /* PACKAGE_CONTROL, bit 42, rw */
-        uint64_t rsvd_43                       : 21;
+        uint64_t rsvd_43                       : 16;
+        uint64_t activity_window_valid         : 1;  /* ACTIVITY_WINDOW_VALID, bit 59, rw */
+        uint64_t epp_valid                     : 1;  /* EPP_VALID, bit 60, rw */
+        uint64_t desired_valid                 : 1;  /* DESIRED_VALID, bit 61, rw */
+        uint64_t maximum_valid                 : 1;  /* MAXIMUM_VALID, bit 62, rw */
+        uint64_t minimum_valid                 : 1;  /* MINIMUM_VALID, bit 63, rw */
     };
 } msr_ia32_hwp_request_t;
 
@@ -3718,12 +3738,58 @@ typedef union msr_ia32_hwp_request {
 
 /*
  * PACKAGE_CONTROL, bit 42, rw: Use IA32_HWP_REQUEST_PKG instead of this register
- * (CPUID.06H:EAX[11]).
+ * (CPUID.06H:EAX[11]). Present if: CPUID.(EAX=6H):EAX[11] = 1.
  */
 #define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_SHIFT 42
 #define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_WIDTH 1
 #define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK  UINT64_C(0x0000040000000000)
 #define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x0000040000000000), 42, 1, 1, __VA_ARGS__)
+
+/*
+ * ACTIVITY_WINDOW_VALID, bit 59, rw: With PACKAGE_CONTROL: ACTIVITY_WINDOW of this
+ * register overrides the package request (IA32_HWP_CTL, CPUID.06H:EAX[22]). Present if:
+ * CPUID.(EAX=6H):EAX[22] = 1.
+ */
+#define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_SHIFT 59
+#define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_WIDTH 1
+#define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_MASK  UINT64_C(0x0800000000000000)
+#define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x0800000000000000), 59, 1, 1, __VA_ARGS__)
+
+/*
+ * EPP_VALID, bit 60, rw: With PACKAGE_CONTROL: ENERGY_PERFORMANCE_PREFERENCE of this
+ * register overrides the package request. Present if: CPUID.(EAX=6H):EAX[22] = 1.
+ */
+#define MSR_IA32_HWP_REQUEST_EPP_VALID_SHIFT 60
+#define MSR_IA32_HWP_REQUEST_EPP_VALID_WIDTH 1
+#define MSR_IA32_HWP_REQUEST_EPP_VALID_MASK  UINT64_C(0x1000000000000000)
+#define MSR_IA32_HWP_REQUEST_EPP_VALID_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x1000000000000000), 60, 1, 1, __VA_ARGS__)
+
+/*
+ * DESIRED_VALID, bit 61, rw: With PACKAGE_CONTROL: DESIRED_PERFORMANCE of this register
+ * overrides the package request. Present if: CPUID.(EAX=6H):EAX[22] = 1.
+ */
+#define MSR_IA32_HWP_REQUEST_DESIRED_VALID_SHIFT 61
+#define MSR_IA32_HWP_REQUEST_DESIRED_VALID_WIDTH 1
+#define MSR_IA32_HWP_REQUEST_DESIRED_VALID_MASK  UINT64_C(0x2000000000000000)
+#define MSR_IA32_HWP_REQUEST_DESIRED_VALID_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x2000000000000000), 61, 1, 1, __VA_ARGS__)
+
+/*
+ * MAXIMUM_VALID, bit 62, rw: With PACKAGE_CONTROL: MAXIMUM_PERFORMANCE of this register
+ * overrides the package request. Present if: CPUID.(EAX=6H):EAX[22] = 1.
+ */
+#define MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_SHIFT 62
+#define MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_WIDTH 1
+#define MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_MASK  UINT64_C(0x4000000000000000)
+#define MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x4000000000000000), 62, 1, 1, __VA_ARGS__)
+
+/*
+ * MINIMUM_VALID, bit 63, rw: With PACKAGE_CONTROL: MINIMUM_PERFORMANCE of this register
+ * overrides the package request. Present if: CPUID.(EAX=6H):EAX[22] = 1.
+ */
+#define MSR_IA32_HWP_REQUEST_MINIMUM_VALID_SHIFT 63
+#define MSR_IA32_HWP_REQUEST_MINIMUM_VALID_WIDTH 1
+#define MSR_IA32_HWP_REQUEST_MINIMUM_VALID_MASK  UINT64_C(0x8000000000000000)
+#define MSR_IA32_HWP_REQUEST_MINIMUM_VALID_FIELD(op, ...) op(msr_ia32_hwp_request_t, uint64_t, UINT64_C(0x8000000000000000), 63, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hwp_request_read()                         MSR_VALUE_(msr_ia32_hwp_request_t, msr_rdmsr(MSR_IA32_HWP_REQUEST))
 #define msr_ia32_hwp_request_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HWP_REQUEST, MSR_RAW_PTR_(msr_ia32_hwp_request_t, value))
@@ -3775,8 +3841,8 @@ typedef union msr_ia32_hwp_ctl {
  * Reference: SDM Vol 4 Table 2-2
  */
 #define MSR_IA32_HWP_STATUS               UINT32_C(0x777)
-#define MSR_IA32_HWP_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFFA)
-#define MSR_IA32_HWP_STATUS_WRITABLE_MASK UINT64_C(0x0000000000000005)
+#define MSR_IA32_HWP_STATUS_RESERVED_MASK UINT64_C(0xFFFFFFFFFFFFFFC2)
+#define MSR_IA32_HWP_STATUS_WRITABLE_MASK UINT64_C(0x000000000000003D)
 #define MSR_IA32_HWP_STATUS_W1C_MASK      UINT64_C(0x0000000000000000)
 
 typedef union msr_ia32_hwp_status {
@@ -3785,7 +3851,10 @@ typedef union msr_ia32_hwp_status {
         uint64_t guaranteed_performance_change : 1;  /* GUARANTEED_PERFORMANCE_CHANGE, bit 0, rw */
         uint64_t rsvd_1                        : 1;
         uint64_t excursion_to_minimum          : 1;  /* EXCURSION_TO_MINIMUM, bit 2, rw */
-        uint64_t rsvd_3                        : 61;
+        uint64_t highest_change                : 1;  /* HIGHEST_CHANGE, bit 3, rw */
+        uint64_t peci_override_entry           : 1;  /* PECI_OVERRIDE_ENTRY, bit 4, rw */
+        uint64_t peci_override_exit            : 1;  /* PECI_OVERRIDE_EXIT, bit 5, rw */
+        uint64_t rsvd_6                        : 58;
     };
 } msr_ia32_hwp_status_t;
 
@@ -3806,6 +3875,33 @@ typedef union msr_ia32_hwp_status {
 #define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_WIDTH 1
 #define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK  UINT64_C(0x0000000000000004)
 #define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_FIELD(op, ...) op(msr_ia32_hwp_status_t, uint64_t, UINT64_C(0x0000000000000004), 2, 1, 1, __VA_ARGS__)
+
+/*
+ * HIGHEST_CHANGE, bit 3, rw: The highest performance changed; write 0 to clear
+ * (CPUID.06H:EAX[15]). Present if: CPUID.(EAX=6H):EAX[15] = 1.
+ */
+#define MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_SHIFT 3
+#define MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_WIDTH 1
+#define MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_MASK  UINT64_C(0x0000000000000008)
+#define MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_FIELD(op, ...) op(msr_ia32_hwp_status_t, uint64_t, UINT64_C(0x0000000000000008), 3, 1, 1, __VA_ARGS__)
+
+/*
+ * PECI_OVERRIDE_ENTRY, bit 4, rw: A PECI override of the HWP request began; write 0 to
+ * clear (CPUID.06H:EAX[16]). Present if: CPUID.(EAX=6H):EAX[16] = 1.
+ */
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_SHIFT 4
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_WIDTH 1
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_MASK  UINT64_C(0x0000000000000010)
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_FIELD(op, ...) op(msr_ia32_hwp_status_t, uint64_t, UINT64_C(0x0000000000000010), 4, 1, 1, __VA_ARGS__)
+
+/*
+ * PECI_OVERRIDE_EXIT, bit 5, rw: A PECI override of the HWP request ended; write 0 to
+ * clear (CPUID.06H:EAX[16]). Present if: CPUID.(EAX=6H):EAX[16] = 1.
+ */
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_SHIFT 5
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_WIDTH 1
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_MASK  UINT64_C(0x0000000000000020)
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_FIELD(op, ...) op(msr_ia32_hwp_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 #define msr_ia32_hwp_status_read()                         MSR_VALUE_(msr_ia32_hwp_status_t, msr_rdmsr(MSR_IA32_HWP_STATUS))
 #define msr_ia32_hwp_status_read_safe(value)               msr_rdmsr_safe(MSR_IA32_HWP_STATUS, MSR_RAW_PTR_(msr_ia32_hwp_status_t, value))

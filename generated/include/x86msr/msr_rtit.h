@@ -439,7 +439,8 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_STOPPED_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000020), 5, 1, 1, __VA_ARGS__)
 
 /*
- * PEND_PSB, bit 6, rw: A PSB is pending (with INJECT_PSB_PMI_ON_ENABLE).
+ * PEND_PSB, bit 6, rw: A PSB is pending (with INJECT_PSB_PMI_ON_ENABLE;
+ * CPUID.(EAX=14H,ECX=0):EBX[6]). Present if: CPUID.(EAX=14H):EBX[6] = 1.
  */
 #define MSR_IA32_RTIT_STATUS_PEND_PSB_SHIFT 6
 #define MSR_IA32_RTIT_STATUS_PEND_PSB_WIDTH 1
@@ -447,7 +448,8 @@ typedef union msr_ia32_rtit_status {
 #define MSR_IA32_RTIT_STATUS_PEND_PSB_FIELD(op, ...) op(msr_ia32_rtit_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 1, __VA_ARGS__)
 
 /*
- * PEND_TOPA_PMI, bit 7, rw: A ToPA PMI is pending (with INJECT_PSB_PMI_ON_ENABLE).
+ * PEND_TOPA_PMI, bit 7, rw: A ToPA PMI is pending (with INJECT_PSB_PMI_ON_ENABLE;
+ * CPUID.(EAX=14H,ECX=0):EBX[6]). Present if: CPUID.(EAX=14H):EBX[6] = 1.
  */
 #define MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_SHIFT 7
 #define MSR_IA32_RTIT_STATUS_PEND_TOPA_PMI_WIDTH 1
@@ -456,7 +458,7 @@ typedef union msr_ia32_rtit_status {
 
 /*
  * PACKET_BYTE_CNT, bits 48:32, rw: Count of packet bytes sent; stable only while
- * TRACE_EN is 0.
+ * TRACE_EN is 0 (CPUID.(EAX=14H,ECX=0):EBX[1]). Present if: CPUID.(EAX=14H):EBX[1] = 1.
  */
 #define MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_SHIFT 32
 #define MSR_IA32_RTIT_STATUS_PACKET_BYTE_CNT_WIDTH 17

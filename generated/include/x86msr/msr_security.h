@@ -238,7 +238,7 @@ typedef union msr_ia32_misc_package_ctls {
  * Reference: SDM Vol 4 Table 2-2; Intel CPUID Enumeration and Architectural MSRs
  */
 #define MSR_IA32_ARCH_CAPABILITIES               UINT32_C(0x10A)
-#define MSR_IA32_ARCH_CAPABILITIES_RESERVED_MASK UINT64_C(0x3FFFFFFE80400200)
+#define MSR_IA32_ARCH_CAPABILITIES_RESERVED_MASK UINT64_C(0x3FFFFFFE80400000)
 #define MSR_IA32_ARCH_CAPABILITIES_WRITABLE_MASK UINT64_C(0x0000000000000000)
 #define MSR_IA32_ARCH_CAPABILITIES_W1C_MASK      UINT64_C(0x0000000000000000)
 
@@ -254,7 +254,7 @@ typedef union msr_ia32_arch_capabilities {
         uint64_t if_pschange_mc_no                 : 1;  /* IF_PSCHANGE_MC_NO, bit 6, ro */
         uint64_t tsx_ctrl                          : 1;  /* TSX_CTRL, bit 7, ro */
         uint64_t taa_no                            : 1;  /* TAA_NO, bit 8, ro */
-        uint64_t rsvd_9                            : 1;
+        uint64_t mcu_control                       : 1;  /* MCU_CONTROL, bit 9, ro */
         uint64_t misc_package_ctls                 : 1;  /* MISC_PACKAGE_CTLS, bit 10, ro */
         uint64_t energy_filtering_ctl              : 1;  /* ENERGY_FILTERING_CTL, bit 11, ro */
         uint64_t doitm                             : 1;  /* DOITM, bit 12, ro */
@@ -356,6 +356,15 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_WIDTH 1
 #define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK  UINT64_C(0x0000000000000100)
 #define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
+
+/*
+ * MCU_CONTROL, bit 9, ro: The microcode-update control MSR IA32_MCU_CONTROL (1406H, not
+ * described here) exists.
+ */
+#define MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_SHIFT 9
+#define MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_WIDTH 1
+#define MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_MASK  UINT64_C(0x0000000000000200)
+#define MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 0, __VA_ARGS__)
 
 /*
  * MISC_PACKAGE_CTLS, bit 10, ro: IA32_MISC_PACKAGE_CTLS exists.

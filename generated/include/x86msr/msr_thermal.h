@@ -196,6 +196,10 @@ typedef union msr_ia32_therm_interrupt {
  * IA32_THERM_STATUS (0x19C): rw, Intel
  * Thermal status: current and logged thermal events and the digital temperature
  * readout. Status bits are read-only; log bits are sticky and cleared by writing 0.
+ * Bits 0-5 exist with the thermal monitor; the threshold bits need TM2
+ * (CPUID.01H:ECX[8]), the power-limitation bits power-limit notification
+ * (CPUID.06H:EAX[4]), the current and cross-domain limit bits HWP (CPUID.06H:EAX[7])
+ * and the readout the digital sensor (CPUID.06H:EAX[0]).
  * Present if: CPUID.(EAX=1H):EDX[22] = 1
  * Reference: SDM Vol 4 Table 2-2
  */
@@ -283,7 +287,7 @@ typedef union msr_ia32_therm_status {
 
 /*
  * THRESHOLD1_STATUS, bit 6, ro: The temperature is above threshold 1
- * (CPUID.01H:ECX[8]).
+ * (CPUID.01H:ECX[8]). Present if: CPUID.(EAX=1H):ECX[8] = 1.
  */
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_SHIFT 6
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_WIDTH 1
@@ -291,7 +295,8 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000040), 6, 1, 0, __VA_ARGS__)
 
 /*
- * THRESHOLD1_LOG, bit 7, rw: Sticky log of threshold 1 crossings; write 0 to clear.
+ * THRESHOLD1_LOG, bit 7, rw: Sticky log of threshold 1 crossings; write 0 to clear
+ * (CPUID.01H:ECX[8]). Present if: CPUID.(EAX=1H):ECX[8] = 1.
  */
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_SHIFT 7
 #define MSR_IA32_THERM_STATUS_THRESHOLD1_LOG_WIDTH 1
@@ -300,7 +305,7 @@ typedef union msr_ia32_therm_status {
 
 /*
  * THRESHOLD2_STATUS, bit 8, ro: The temperature is above threshold 2
- * (CPUID.01H:ECX[8]).
+ * (CPUID.01H:ECX[8]). Present if: CPUID.(EAX=1H):ECX[8] = 1.
  */
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_SHIFT 8
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_WIDTH 1
@@ -308,7 +313,8 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
- * THRESHOLD2_LOG, bit 9, rw: Sticky log of threshold 2 crossings; write 0 to clear.
+ * THRESHOLD2_LOG, bit 9, rw: Sticky log of threshold 2 crossings; write 0 to clear
+ * (CPUID.01H:ECX[8]). Present if: CPUID.(EAX=1H):ECX[8] = 1.
  */
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_SHIFT 9
 #define MSR_IA32_THERM_STATUS_THRESHOLD2_LOG_WIDTH 1
@@ -317,7 +323,7 @@ typedef union msr_ia32_therm_status {
 
 /*
  * POWER_LIMITATION_STATUS, bit 10, ro: Frequency is reduced below the OS request by a
- * power limit (CPUID.06H:EAX[4]).
+ * power limit (CPUID.06H:EAX[4]). Present if: CPUID.(EAX=6H):EAX[4] = 1.
  */
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_SHIFT 10
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_WIDTH 1
@@ -325,7 +331,8 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 0, __VA_ARGS__)
 
 /*
- * POWER_LIMITATION_LOG, bit 11, rw: Sticky log of power limitation; write 0 to clear.
+ * POWER_LIMITATION_LOG, bit 11, rw: Sticky log of power limitation; write 0 to clear
+ * (CPUID.06H:EAX[4]). Present if: CPUID.(EAX=6H):EAX[4] = 1.
  */
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_SHIFT 11
 #define MSR_IA32_THERM_STATUS_POWER_LIMITATION_LOG_WIDTH 1
@@ -334,7 +341,7 @@ typedef union msr_ia32_therm_status {
 
 /*
  * CURRENT_LIMIT_STATUS, bit 12, ro: An electrical current limit is active
- * (CPUID.06H:EAX[7]).
+ * (CPUID.06H:EAX[7]). Present if: CPUID.(EAX=6H):EAX[7] = 1.
  */
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_SHIFT 12
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_WIDTH 1
@@ -342,7 +349,8 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_STATUS_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000000001000), 12, 1, 0, __VA_ARGS__)
 
 /*
- * CURRENT_LIMIT_LOG, bit 13, rw: Sticky log of current limiting; write 0 to clear.
+ * CURRENT_LIMIT_LOG, bit 13, rw: Sticky log of current limiting; write 0 to clear
+ * (CPUID.06H:EAX[7]). Present if: CPUID.(EAX=6H):EAX[7] = 1.
  */
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_SHIFT 13
 #define MSR_IA32_THERM_STATUS_CURRENT_LIMIT_LOG_WIDTH 1
@@ -351,7 +359,7 @@ typedef union msr_ia32_therm_status {
 
 /*
  * CROSS_DOMAIN_LIMIT_STATUS, bit 14, ro: Another domain limits this one
- * (CPUID.06H:EAX[7]).
+ * (CPUID.06H:EAX[7]). Present if: CPUID.(EAX=6H):EAX[7] = 1.
  */
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_SHIFT 14
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_STATUS_WIDTH 1
@@ -360,7 +368,7 @@ typedef union msr_ia32_therm_status {
 
 /*
  * CROSS_DOMAIN_LIMIT_LOG, bit 15, rw: Sticky log of cross-domain limiting; write 0 to
- * clear.
+ * clear (CPUID.06H:EAX[7]). Present if: CPUID.(EAX=6H):EAX[7] = 1.
  */
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_SHIFT 15
 #define MSR_IA32_THERM_STATUS_CROSS_DOMAIN_LIMIT_LOG_WIDTH 1
@@ -369,7 +377,7 @@ typedef union msr_ia32_therm_status {
 
 /*
  * DIGITAL_READOUT, bits 22:16, ro: Degrees below the TCC activation temperature
- * (CPUID.06H:EAX[0]).
+ * (CPUID.06H:EAX[0]). Present if: CPUID.(EAX=6H):EAX[0] = 1.
  */
 #define MSR_IA32_THERM_STATUS_DIGITAL_READOUT_SHIFT 16
 #define MSR_IA32_THERM_STATUS_DIGITAL_READOUT_WIDTH 7
@@ -377,7 +385,8 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_DIGITAL_READOUT_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x00000000007F0000), 16, 7, 0, __VA_ARGS__)
 
 /*
- * RESOLUTION, bits 30:27, ro: Sensor resolution in degrees Celsius.
+ * RESOLUTION, bits 30:27, ro: Sensor resolution in degrees Celsius (CPUID.06H:EAX[0]).
+ * Present if: CPUID.(EAX=6H):EAX[0] = 1.
  */
 #define MSR_IA32_THERM_STATUS_RESOLUTION_SHIFT 27
 #define MSR_IA32_THERM_STATUS_RESOLUTION_WIDTH 4
@@ -385,7 +394,8 @@ typedef union msr_ia32_therm_status {
 #define MSR_IA32_THERM_STATUS_RESOLUTION_FIELD(op, ...) op(msr_ia32_therm_status_t, uint64_t, UINT64_C(0x0000000078000000), 27, 4, 0, __VA_ARGS__)
 
 /*
- * READING_VALID, bit 31, ro: DIGITAL_READOUT is valid.
+ * READING_VALID, bit 31, ro: DIGITAL_READOUT is valid (CPUID.06H:EAX[0]). Present if:
+ * CPUID.(EAX=6H):EAX[0] = 1.
  */
 #define MSR_IA32_THERM_STATUS_READING_VALID_SHIFT 31
 #define MSR_IA32_THERM_STATUS_READING_VALID_WIDTH 1
