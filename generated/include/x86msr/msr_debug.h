@@ -20,7 +20,10 @@ extern "C" {
  * IA32_DEBUGCTL (0x1D9): rw, Intel and AMD; also called DEBUGCTL
  * Debug and trace control: last-branch recording, single-step on branches, branch trace
  * messages and store, and freeze controls. AMD (DebugCtl) defines bits 0 and 1 the same
- * way and bits 2-5 as performance-monitoring pin controls.
+ * way and bits 2-5 as performance-monitoring pin controls. The layout differs by
+ * family: NetBurst (DEBUGCTLA) and Pentium M (DEBUGCTLB) place their trace and pin
+ * controls at bits 2-6, the BTS filters exist from Core 2 on, the freeze bits with
+ * performance monitoring version 2, the uncore PMI enable from Nehalem on.
  * Reference: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A
  */
 #define MSR_IA32_DEBUGCTL               UINT32_C(0x1D9)
@@ -85,7 +88,8 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_PB1_PB3_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000038), 3, 3, 1, __VA_ARGS__)
 
 /*
- * TR, bit 6, rw: Intel: send branch trace messages. Only on Intel.
+ * TR, bit 6, rw: Intel: send branch trace messages (NetBurst has it at bit 2 of its
+ * DEBUGCTLA layout). Only on Intel. Present if: not (family 0FH).
  */
 #define MSR_IA32_DEBUGCTL_TR_SHIFT 6
 #define MSR_IA32_DEBUGCTL_TR_WIDTH 1
@@ -94,6 +98,7 @@ typedef union msr_ia32_debugctl {
 
 /*
  * BTS, bit 7, rw: Intel: log branch trace messages in the BTS buffer. Only on Intel.
+ * Present if: not (family 0FH).
  */
 #define MSR_IA32_DEBUGCTL_BTS_SHIFT 7
 #define MSR_IA32_DEBUGCTL_BTS_WIDTH 1
@@ -102,7 +107,7 @@ typedef union msr_ia32_debugctl {
 
 /*
  * BTINT, bit 8, rw: Intel: interrupt when the BTS buffer is full instead of wrapping.
- * Only on Intel.
+ * Only on Intel. Present if: not (family 0FH).
  */
 #define MSR_IA32_DEBUGCTL_BTINT_SHIFT 8
 #define MSR_IA32_DEBUGCTL_BTINT_WIDTH 1
@@ -110,7 +115,9 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTINT_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 1, __VA_ARGS__)
 
 /*
- * BTS_OFF_OS, bit 9, rw: Intel: skip BTS/BTM while CPL = 0. Only on Intel.
+ * BTS_OFF_OS, bit 9, rw: Intel: skip BTS/BTM while CPL = 0 (from Core 2, 06_0FH, on).
+ * Only on Intel. Present if: not (family 0FH or family 6H, model
+ * 1H/3H/5H/6H/7H/8H/9H/0AH/0BH/0DH/0EH).
  */
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_SHIFT 9
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_WIDTH 1
@@ -118,7 +125,9 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTS_OFF_OS_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000200), 9, 1, 1, __VA_ARGS__)
 
 /*
- * BTS_OFF_USR, bit 10, rw: Intel: skip BTS/BTM while CPL > 0. Only on Intel.
+ * BTS_OFF_USR, bit 10, rw: Intel: skip BTS/BTM while CPL > 0 (from Core 2, 06_0FH, on).
+ * Only on Intel. Present if: not (family 0FH or family 6H, model
+ * 1H/3H/5H/6H/7H/8H/9H/0AH/0BH/0DH/0EH).
  */
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_SHIFT 10
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_WIDTH 1
@@ -126,7 +135,9 @@ typedef union msr_ia32_debugctl {
 #define MSR_IA32_DEBUGCTL_BTS_OFF_USR_FIELD(op, ...) op(msr_ia32_debugctl_t, uint64_t, UINT64_C(0x0000000000000400), 10, 1, 1, __VA_ARGS__)
 
 /*
- * FREEZE_LBRS_ON_PMI, bit 11, rw: Intel: freeze the LBR stack on a PMI. Only on Intel.
+ * FREEZE_LBRS_ON_PMI, bit 11, rw: Intel: freeze the LBR stack on a PMI
+ * (CPUID.01H:ECX[15] and performance monitoring version 2 or later). Only on Intel.
+ * Present if: CPUID.(EAX=1H):ECX[15] = 1 and CPUID.(EAX=0AH):EAX[7:0] > 1.
  */
 #define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_SHIFT 11
 #define MSR_IA32_DEBUGCTL_FREEZE_LBRS_ON_PMI_WIDTH 1
@@ -135,7 +146,8 @@ typedef union msr_ia32_debugctl {
 
 /*
  * FREEZE_PERFMON_ON_PMI, bit 12, rw: Intel: clear the IA32_PERF_GLOBAL_CTRL enables on
- * a PMI. Only on Intel.
+ * a PMI (CPUID.01H:ECX[15] and version 2 or later). Only on Intel. Present if:
+ * CPUID.(EAX=1H):ECX[15] = 1 and CPUID.(EAX=0AH):EAX[7:0] > 1.
  */
 #define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_SHIFT 12
 #define MSR_IA32_DEBUGCTL_FREEZE_PERFMON_ON_PMI_WIDTH 1
@@ -144,7 +156,9 @@ typedef union msr_ia32_debugctl {
 
 /*
  * ENABLE_UNCORE_PMI, bit 13, rw: Intel: receive and generate PMIs on behalf of the
- * uncore. Only on Intel.
+ * uncore (from Nehalem, 06_1AH, on; not on Core 2, Atom or Silvermont). Only on Intel.
+ * Present if: not (family 0FH or family 6H, model
+ * 1H/3H/5H/6H/7H/8H/9H/0AH/0BH/0DH/0EH/0FH/16H/17H/1DH/1CH/26H/27H/35H/36H/37H/4AH/4CH/4DH/5AH/5DH).
  */
 #define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_SHIFT 13
 #define MSR_IA32_DEBUGCTL_ENABLE_UNCORE_PMI_WIDTH 1

@@ -458,6 +458,8 @@ typedef union msr_therm2_ctl {
 /* ============================================================================
  * TEMPERATURE_TARGET (0x1A2): rw, Intel; also called IA32_TEMPERATURE_TARGET
  * Thermal control circuit activation temperature and the programmable offset below it.
+ * The offset is four bits wide (27:24) on Sandy Bridge to Haswell and six bits (29:24)
+ * on Silvermont, Xeon Phi, Broadwell and later.
  * Present if: family 6H, model 1AH/1EH/1FH/25H/2AH/2CH/2DH/2EH/2FH/37H/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4AH/4CH/4DH/4EH/4FH/55H/56H/57H/5AH/5CH/5DH/5EH/5FH/66H/6AH/6CH/7AH/7DH/7EH/85H/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/9CH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/0B7H/0BAH/0BFH/0CFH
  * Reference: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.)
  */
@@ -469,10 +471,11 @@ typedef union msr_therm2_ctl {
 typedef union msr_temperature_target {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_15_0             : 16; /* IMPL_15_0, bits 15:0, rw */
-        uint64_t temperature_target    : 8;  /* TEMPERATURE_TARGET, bits 23:16, ro */
-        uint64_t tcc_activation_offset : 6;  /* TCC_ACTIVATION_OFFSET, bits 29:24, rw */
-        uint64_t impl_63_30            : 34; /* IMPL_63_30, bits 63:30, rw */
+        uint64_t impl_15_0                : 16; /* IMPL_15_0, bits 15:0, rw */
+        uint64_t temperature_target       : 8;  /* TEMPERATURE_TARGET, bits 23:16, ro */
+        uint64_t tcc_activation_offset    : 4;  /* TCC_ACTIVATION_OFFSET, bits 27:24, rw */
+        uint64_t tcc_activation_offset_hi : 2;  /* TCC_ACTIVATION_OFFSET_HI, bits 29:28, rw */
+        uint64_t impl_63_30               : 34; /* IMPL_63_30, bits 63:30, rw */
     };
 } msr_temperature_target_t;
 
@@ -496,14 +499,26 @@ typedef union msr_temperature_target {
 #define MSR_TEMPERATURE_TARGET_TEMPERATURE_TARGET_FIELD(op, ...) op(msr_temperature_target_t, uint64_t, UINT64_C(0x0000000000FF0000), 16, 8, 0, __VA_ARGS__)
 
 /*
- * TCC_ACTIVATION_OFFSET, bits 29:24, rw: Offset in degrees C below the target at which
- * throttling starts; writable when MSR_PLATFORM_INFO[30] = 1 (6 bits on recent models,
- * 27:24 on Ivy Bridge..Skylake).
+ * TCC_ACTIVATION_OFFSET, bits 27:24, rw: Offset in degrees C below the target at which
+ * throttling starts (bits 3:0 of it); writable when MSR_PLATFORM_INFO[30] = 1. Not on
+ * Nehalem and Westmere; Sandy Bridge takes it although its model table does not list
+ * it. Present if: not (family 6H, model 1AH/1EH/1FH/25H/2CH/2EH/2FH).
  */
 #define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_SHIFT 24
-#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_WIDTH 6
-#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK  UINT64_C(0x000000003F000000)
-#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_FIELD(op, ...) op(msr_temperature_target_t, uint64_t, UINT64_C(0x000000003F000000), 24, 6, 1, __VA_ARGS__)
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_WIDTH 4
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK  UINT64_C(0x000000000F000000)
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_FIELD(op, ...) op(msr_temperature_target_t, uint64_t, UINT64_C(0x000000000F000000), 24, 4, 1, __VA_ARGS__)
+
+/*
+ * TCC_ACTIVATION_OFFSET_HI, bits 29:28, rw: Bits 5:4 of the six-bit offset of
+ * Silvermont, Xeon Phi, Broadwell and later; Sandy Bridge, Ivy Bridge and Haswell have
+ * a four-bit offset (27:24) and fault on these bits. Present if: not (family 6H, model
+ * 1AH/1EH/1FH/25H/2CH/2EH/2FH/2AH/2DH/3AH/3EH/3CH/3FH/45H/46H).
+ */
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_HI_SHIFT 28
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_HI_WIDTH 2
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_HI_MASK  UINT64_C(0x0000000030000000)
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_HI_FIELD(op, ...) op(msr_temperature_target_t, uint64_t, UINT64_C(0x0000000030000000), 28, 2, 1, __VA_ARGS__)
 
 /*
  * IMPL_63_30, bits 63:30, rw: Bits the model tables of other processors define, or real
