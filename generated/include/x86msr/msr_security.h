@@ -358,8 +358,8 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_FIELD(op, ...) op(msr_ia32_arch_capabilities_t, uint64_t, UINT64_C(0x0000000000000100), 8, 1, 0, __VA_ARGS__)
 
 /*
- * MCU_CONTROL, bit 9, ro: The microcode-update control MSR IA32_MCU_CONTROL (1406H, not
- * described here) exists.
+ * MCU_CONTROL, bit 9, ro: The microcode-update control MSR (1406H, not described here)
+ * exists.
  */
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_SHIFT 9
 #define MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_WIDTH 1
