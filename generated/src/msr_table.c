@@ -11,29 +11,9 @@
 
 #define MSR_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct msr_vendor_info msr_vendor_table[] = {
-    { "intel", "Intel", "Intel processors (SDM)", MSR_VENDOR_INTEL, 0x0u,
-      { "GenuineIntel", NULL },
-      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_EDX, MSR_CPUID_REG_ECX } },
-    { "amd", "AMD", "AMD and Hygon processors (APM)", MSR_VENDOR_AMD, 0x0u,
-      { "AuthenticAMD", "HygonGenuine" },
-      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_EDX, MSR_CPUID_REG_ECX } },
-    { "kvm", "KVM", "KVM paravirtual MSRs (Linux Documentation/virt/kvm/x86/msr.rst)", MSR_VENDOR_KVM, 0x40000000u,
-      { "KVMKVMKVM\000\000\000", NULL },
-      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX } },
-    { "hyperv", "Hyper-V", "Hyper-V synthetic MSRs (Hypervisor Top-Level Functional Specification)", MSR_VENDOR_HYPERV, 0x40000000u,
-      { "Microsoft Hv", NULL },
-      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX } },
-    { "xen", "Xen", "Xen-defined MSRs", MSR_VENDOR_XEN, 0x40000000u,
-      { "XenVMMXenVMM", NULL },
-      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX } },
-};
-
-const size_t msr_vendor_table_count = MSR_COUNT_OF(msr_vendor_table);
-
 /* IA32_P5_MC_ADDR */
 const union msr_cell msr_def_IA32_P5_MC_ADDR[] = {
-    { .def = { .address = 0x0u, .vendors = MSR_VENDOR_INTEL, .count = 1, .field_count = 1,
+    { .def = { .address = 0x0u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 0, .field_count = 1,
            .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_MCA } },
     { .masks = { .reserved = 0 } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ADDRESS */
@@ -178,14 +158,14 @@ const union msr_cell msr_def_IA32_FEATURE_CONTROL[] = {
            .category = MSR_CATEGORY_FEATURE } },
     { .masks = { .reserved = 0xFFFFFFFFFFE900F8ull, .writable = 0x16FF07ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* LOCK */
-    { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* ENABLE_VMX_INSIDE_SMX */
-    { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* ENABLE_VMX_OUTSIDE_SMX */
-    { .field = { .msb = 14, .lsb = 8, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* SENTER_LOCAL_FUNCTION_ENABLES */
-    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* SENTER_GLOBAL_ENABLE */
-    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* SGX_LAUNCH_CONTROL_ENABLE */
-    { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* SGX_GLOBAL_ENABLE */
-    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* LMCE_ON */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 5 } }, /* present_if */
+    { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RWO, .present_if = 16, .has_reset = 1 } }, /* ENABLE_VMX_INSIDE_SMX */
+    { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RWO, .present_if = 19, .has_reset = 1 } }, /* ENABLE_VMX_OUTSIDE_SMX */
+    { .field = { .msb = 14, .lsb = 8, .access = MSR_ACCESS_RWO, .present_if = 20, .has_reset = 1 } }, /* SENTER_LOCAL_FUNCTION_ENABLES */
+    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RWO, .present_if = 21, .has_reset = 1 } }, /* SENTER_GLOBAL_ENABLE */
+    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RWO, .present_if = 22, .has_reset = 1 } }, /* SGX_LAUNCH_CONTROL_ENABLE */
+    { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RWO, .present_if = 23, .has_reset = 1 } }, /* SGX_GLOBAL_ENABLE */
+    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RWO, .present_if = 24, .has_reset = 1 } }, /* LMCE_ON */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 6 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
@@ -194,6 +174,25 @@ const union msr_cell msr_def_IA32_FEATURE_CONTROL[] = {
            .msb = 2, .lsb = 2 } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_ECX,
            .msb = 30, .lsb = 30 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x179u, .msr_def = 48, .msb = 27,
+           .lsb = 27 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of ENABLE_VMX_INSIDE_SMX */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 5, .lsb = 5 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 6, .lsb = 6 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 5, .lsb = 5 } }, /* present_if of ENABLE_VMX_OUTSIDE_SMX */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 6, .lsb = 6 } }, /* present_if of SENTER_LOCAL_FUNCTION_ENABLES */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 6, .lsb = 6 } }, /* present_if of SENTER_GLOBAL_ENABLE */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 30, .lsb = 30 } }, /* present_if of SGX_LAUNCH_CONTROL_ENABLE */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 2, .lsb = 2 } }, /* present_if of SGX_GLOBAL_ENABLE */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x179u, .msr_def = 48, .msb = 27,
+           .lsb = 27 } }, /* present_if of LMCE_ON */
 };
 
 /* IA32_TSC_ADJUST */
@@ -365,13 +364,14 @@ const union msr_cell msr_def_PATCH_LEVEL[] = {
            .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_AMD_CONFIG } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* PATCH_LEVEL */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 9 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 10 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x10 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x12 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x14 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
 };
@@ -585,9 +585,9 @@ const union msr_cell msr_def_IA32_MTRRCAP[] = {
 /* IA32_ARCH_CAPABILITIES */
 const union msr_cell msr_def_IA32_ARCH_CAPABILITIES[] = {
     { .def = { .address = 0x10Au, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 39,
-           .field_count = 32, .present_if = 34, .access = MSR_ACCESS_RO,
+           .field_count = 33, .present_if = 35, .access = MSR_ACCESS_RO,
            .category = MSR_CATEGORY_SECURITY } },
-    { .masks = { .reserved = 0x3FFFFFFE80400200ull } },
+    { .masks = { .reserved = 0x3FFFFFFE80400000ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO } }, /* RDCL_NO */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RO } }, /* IBRS_ALL */
     { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RO } }, /* RSBA */
@@ -597,6 +597,7 @@ const union msr_cell msr_def_IA32_ARCH_CAPABILITIES[] = {
     { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO } }, /* IF_PSCHANGE_MC_NO */
     { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO } }, /* TSX_CTRL */
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* TAA_NO */
+    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO } }, /* MCU_CONTROL */
     { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO } }, /* MISC_PACKAGE_CTLS */
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RO } }, /* ENERGY_FILTERING_CTL */
     { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DOITM */
@@ -734,14 +735,15 @@ const union msr_cell msr_def_IA32_SYSENTER_EIP[] = {
 /* IA32_MCG_CAP */
 const union msr_cell msr_def_IA32_MCG_CAP[] = {
     { .def = { .address = 0x179u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 48, .field_count = 10, .present_if = 12, .access = MSR_ACCESS_RO,
+           .id = 48, .field_count = 11, .present_if = 13, .access = MSR_ACCESS_RO,
            .category = MSR_CATEGORY_MCA } },
-    { .masks = { .reserved = 0xFFFFFFFFF000F000ull } },
+    { .masks = { .reserved = 0xFFFFFFFFF000E000ull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RO } }, /* COUNT */
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* MCG_CTL_P */
     { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_EXT_P */
     { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_CMCI_P */
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_TES_P */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_SEAM_NR */
     { .field = { .msb = 23, .lsb = 16, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_EXT_CNT */
     { .field = { .msb = 24, .lsb = 24, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_SER_P */
     { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_EMC_P */
@@ -754,17 +756,20 @@ const union msr_cell msr_def_IA32_MCG_CAP[] = {
 /* IA32_MCG_STATUS */
 const union msr_cell msr_def_IA32_MCG_STATUS[] = {
     { .def = { .address = 0x17Au, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 49, .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW,
+           .id = 49, .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_MCA } },
-    { .masks = { .reserved = 0xFFFFFFFFFFFFFFF0ull, .writable = 0xFull } },
+    { .masks = { .reserved = 0xFFFFFFFFFFFFEFF0ull, .writable = 0x100Full } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* RIPV */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* EIPV */
     { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW } }, /* MCIP */
-    { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 7 } }, /* LMCE_S */
+    { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 8 } }, /* LMCE_S */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 9 } }, /* SEAM_NR */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 14, .lsb = 14 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x179u, .msr_def = 48, .msb = 27,
            .lsb = 27 } }, /* present_if of LMCE_S */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x179u, .msr_def = 48, .msb = 12,
+           .lsb = 12 } }, /* present_if of SEAM_NR */
 };
 
 /* IA32_MCG_CTL */
@@ -879,31 +884,44 @@ const union msr_cell msr_def_IA32_MCG_RBP[] = {
 /* IA32_PERFEVTSEL{n} */
 const union msr_cell msr_def_IA32_PERFEVTSELx[] = {
     { .def = { .address = 0x186u, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 10, .id = 59,
-           .field_count = 12, .present_if = 14, .access = MSR_ACCESS_RW,
+           .field_count = 16, .present_if = 18, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_PERF } },
-    { .masks = { .reserved = 0xFFFFFFFE00000000ull, .writable = 0x1FFFFFFFFull } },
+    { .masks = { .reserved = 0xFFFF00E200000000ull, .writable = 0xFF1DFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW } }, /* UMASK */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW } }, /* USR */
     { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW } }, /* OS */
     { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RW } }, /* E */
-    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW } }, /* PC */
+    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* PC */
     { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW } }, /* INTR */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 18 } }, /* ANY */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* ANY */
     { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RW } }, /* EN */
     { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RW } }, /* INV */
     { .field = { .msb = 31, .lsb = 24, .access = MSR_ACCESS_RW } }, /* CMASK */
-    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 19 } }, /* IN_TX */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* IN_TX */
+    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 26 } }, /* ADAPTIVE */
+    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* BR_CNTR */
+    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 28 } }, /* EQ */
+    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 29 } }, /* UMASK2 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 4 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 15, .lsb = 8, .compare = MSR_COMPARE_ABOVE,
            .flags = MSR_CONDITION_OPERAND_IS_INDEX } },
     { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 2 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 23 } }, /* present_if of PC */
+    { .models = { 0x0E, 0x0F, 0x16, 0x17, 0x1A, 0x1C, 0x1D, 0x1E, 0x1F, 0x25, 0x26, 0x27, 0x2C, 0x2E, 0x2F, 0x35, 0x36, 0x37, 0x4A, 0x4C, 0x4D, 0x5A, 0x5D } }, /* models */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 7, .compare = MSR_COMPARE_AT_LEAST, .operand = 3ull } }, /* present_if of ANY */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 11, .lsb = 11 } }, /* present_if of IN_TX */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } }, /* present_if of ADAPTIVE */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1Cu,
+           .reg = MSR_CPUID_REG_ECX, .msb = 19, .lsb = 16, .compare = MSR_COMPARE_ABOVE } }, /* present_if of BR_CNTR */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x23u,
+           .reg = MSR_CPUID_REG_EBX, .msb = 1, .lsb = 1 } }, /* present_if of EQ */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x23u, .reg = MSR_CPUID_REG_EBX } }, /* present_if of UMASK2 */
 };
 
 /* IA32_MCG_RSP */
@@ -1042,21 +1060,44 @@ const union msr_cell msr_def_IA32_THERM_STATUS[] = {
     { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RW } }, /* PROCHOT_FORCEPR_LOG */
     { .field = { .msb = 4, .lsb = 4, .access = MSR_ACCESS_RO } }, /* CRITICAL_TEMP_STATUS */
     { .field = { .msb = 5, .lsb = 5, .access = MSR_ACCESS_RW } }, /* CRITICAL_TEMP_LOG */
-    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO } }, /* THRESHOLD1_STATUS */
-    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RW } }, /* THRESHOLD1_LOG */
-    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* THRESHOLD2_STATUS */
-    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW } }, /* THRESHOLD2_LOG */
-    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO } }, /* POWER_LIMITATION_STATUS */
-    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW } }, /* POWER_LIMITATION_LOG */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* CURRENT_LIMIT_STATUS */
-    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW } }, /* CURRENT_LIMIT_LOG */
-    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO } }, /* CROSS_DOMAIN_LIMIT_STATUS */
-    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW } }, /* CROSS_DOMAIN_LIMIT_LOG */
-    { .field = { .msb = 22, .lsb = 16, .access = MSR_ACCESS_RO } }, /* DIGITAL_READOUT */
-    { .field = { .msb = 30, .lsb = 27, .access = MSR_ACCESS_RO } }, /* RESOLUTION */
-    { .field = { .msb = 31, .lsb = 31, .access = MSR_ACCESS_RO } }, /* READING_VALID */
+    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO, .present_if = 22 } }, /* THRESHOLD1_STATUS */
+    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RW, .present_if = 23 } }, /* THRESHOLD1_LOG */
+    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO, .present_if = 24 } }, /* THRESHOLD2_STATUS */
+    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* THRESHOLD2_LOG */
+    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO, .present_if = 26 } }, /* POWER_LIMITATION_STATUS */
+    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* POWER_LIMITATION_LOG */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .present_if = 28 } }, /* CURRENT_LIMIT_STATUS */
+    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW, .present_if = 29 } }, /* CURRENT_LIMIT_LOG */
+    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO, .present_if = 30 } }, /* CROSS_DOMAIN_LIMIT_STATUS */
+    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW, .present_if = 31 } }, /* CROSS_DOMAIN_LIMIT_LOG */
+    { .field = { .msb = 22, .lsb = 16, .access = MSR_ACCESS_RO, .present_if = 32 } }, /* DIGITAL_READOUT */
+    { .field = { .msb = 30, .lsb = 27, .access = MSR_ACCESS_RO, .present_if = 33 } }, /* RESOLUTION */
+    { .field = { .msb = 31, .lsb = 31, .access = MSR_ACCESS_RO, .present_if = 34 } }, /* READING_VALID */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 22, .lsb = 22 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 8, .lsb = 8 } }, /* present_if of THRESHOLD1_STATUS */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 8, .lsb = 8 } }, /* present_if of THRESHOLD1_LOG */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 8, .lsb = 8 } }, /* present_if of THRESHOLD2_STATUS */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 8, .lsb = 8 } }, /* present_if of THRESHOLD2_LOG */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 4, .lsb = 4 } }, /* present_if of POWER_LIMITATION_STATUS */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 4, .lsb = 4 } }, /* present_if of POWER_LIMITATION_LOG */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .lsb = 7 } }, /* present_if of CURRENT_LIMIT_STATUS */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .lsb = 7 } }, /* present_if of CURRENT_LIMIT_LOG */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .lsb = 7 } }, /* present_if of CROSS_DOMAIN_LIMIT_STATUS */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .lsb = 7 } }, /* present_if of CROSS_DOMAIN_LIMIT_LOG */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX } }, /* present_if of DIGITAL_READOUT */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX } }, /* present_if of RESOLUTION */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX } }, /* present_if of READING_VALID */
 };
 
 /* THERM2_CTL */
@@ -1160,16 +1201,23 @@ const union msr_cell msr_def_IA32_MISC_ENABLE[] = {
 /* TEMPERATURE_TARGET */
 const union msr_cell msr_def_TEMPERATURE_TARGET[] = {
     { .def = { .address = 0x1A2u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 72,
-           .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW,
+           .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_THERMAL } },
     { .masks = { .reserved = 0, .writable = 0x3F000000ull } },
     { .field = { .msb = 15, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_15_0 */
     { .field = { .msb = 23, .lsb = 16, .access = MSR_ACCESS_RO } }, /* TEMPERATURE_TARGET */
-    { .field = { .msb = 29, .lsb = 24, .access = MSR_ACCESS_RW } }, /* TCC_ACTIVATION_OFFSET */
+    { .field = { .msb = 27, .lsb = 24, .access = MSR_ACCESS_RW, .present_if = 10 } }, /* TCC_ACTIVATION_OFFSET */
+    { .field = { .msb = 29, .lsb = 28, .access = MSR_ACCESS_RW, .present_if = 13 } }, /* TCC_ACTIVATION_OFFSET_HI */
     { .field = { .msb = 63, .lsb = 30, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_30 */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 3, .family = 0x6, .model_count = 57 } }, /* present_if */
     { .models = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A, 0x2C, 0x2D, 0x2E, 0x2F, 0x37, 0x3A, 0x3C, 0x3D, 0x3E, 0x3F, 0x45, 0x46, 0x47, 0x4A, 0x4C, 0x4D, 0x4E, 0x4F, 0x55, 0x56, 0x57, 0x5A, 0x5C, 0x5D, 0x5E, 0x5F, 0x66, 0x6A, 0x6C, 0x7A, 0x7D, 0x7E, 0x85, 0x86, 0x8C } }, /* models */
     { .models = { 0x8D, 0x8E, 0x8F, 0x96, 0x97, 0x9A, 0x9C, 0x9E, 0xA5, 0xA6, 0xA7, 0xAA, 0xAC, 0xB7, 0xBA, 0xBF, 0xCF } }, /* models */
+    { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 3 } }, /* present_if of TCC_ACTIVATION_OFFSET */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 7 } },
+    { .models = { 0x1A, 0x1E, 0x1F, 0x25, 0x2C, 0x2E, 0x2F } }, /* models */
+    { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 3 } }, /* present_if of TCC_ACTIVATION_OFFSET_HI */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 15 } },
+    { .models = { 0x1A, 0x1E, 0x1F, 0x25, 0x2C, 0x2E, 0x2F, 0x2A, 0x2D, 0x3A, 0x3E, 0x3C, 0x3F, 0x45, 0x46 } }, /* models */
 };
 
 /* MISC_FEATURE_CONTROL */
@@ -1352,10 +1400,12 @@ const union msr_cell msr_def_LBR_SELECT[] = {
     { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RW } }, /* NEAR_IND_JMP */
     { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RW } }, /* NEAR_REL_JMP */
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW } }, /* FAR_BRANCH */
-    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW } }, /* EN_CALLSTACK */
+    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW, .present_if = 15 } }, /* EN_CALLSTACK */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 3, .family = 0x6, .model_count = 57 } }, /* present_if */
     { .models = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A, 0x2C, 0x2D, 0x2E, 0x2F, 0x37, 0x3A, 0x3C, 0x3D, 0x3E, 0x3F, 0x45, 0x46, 0x47, 0x4A, 0x4C, 0x4D, 0x4E, 0x4F, 0x55, 0x56, 0x57, 0x5A, 0x5C, 0x5D, 0x5E, 0x5F, 0x66, 0x6A, 0x6C, 0x7A, 0x7D, 0x7E, 0x85, 0x86, 0x8C } }, /* models */
     { .models = { 0x8D, 0x8E, 0x8F, 0x96, 0x97, 0x9A, 0x9C, 0x9E, 0xA5, 0xA6, 0xA7, 0xAA, 0xAC, 0xB7, 0xBA, 0xBF, 0xCF } }, /* models */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 38 } }, /* present_if of EN_CALLSTACK */
+    { .models = { 0x3C, 0x3D, 0x3F, 0x45, 0x46, 0x47, 0x4E, 0x4F, 0x55, 0x56, 0x5C, 0x5E, 0x5F, 0x66, 0x6A, 0x6C, 0x7A, 0x7D, 0x7E, 0x86, 0x8C, 0x8D, 0x8E, 0x8F, 0x96, 0x97, 0x9A, 0x9C, 0x9E, 0xA5, 0xA6, 0xA7, 0xAA, 0xAC, 0xB7, 0xBA, 0xBF, 0xCF } }, /* models */
 };
 
 /* LASTBRANCH_TOS */
@@ -1477,18 +1527,49 @@ const union msr_cell msr_def_IA32_DEBUGCTL[] = {
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* BTF */
     { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW, .present_if = 16 } }, /* BUS_LOCK_DETECT */
     { .field = { .msb = 5, .lsb = 3, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD } }, /* PB1_PB3 */
-    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL } }, /* TR */
-    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL } }, /* BTS */
-    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL } }, /* BTINT */
-    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL } }, /* BTS_OFF_OS */
-    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL } }, /* BTS_OFF_USR */
-    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL } }, /* FREEZE_LBRS_ON_PMI */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL } }, /* FREEZE_PERFMON_ON_PMI */
-    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL } }, /* ENABLE_UNCORE_PMI */
-    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 17 } }, /* FREEZE_WHILE_SMM */
-    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 18 } }, /* RTM_DEBUG */
+    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 17 } }, /* TR */
+    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 19 } }, /* BTS */
+    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 21 } }, /* BTINT */
+    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 23 } }, /* BTS_OFF_OS */
+    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 28 } }, /* BTS_OFF_USR */
+    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 33 } }, /* FREEZE_LBRS_ON_PMI */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 36 } }, /* FREEZE_PERFMON_ON_PMI */
+    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 39 } }, /* ENABLE_UNCORE_PMI */
+    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 44 } }, /* FREEZE_WHILE_SMM */
+    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_INTEL, .present_if = 45 } }, /* RTM_DEBUG */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_ECX,
            .msb = 24, .lsb = 24 } }, /* present_if of BUS_LOCK_DETECT */
+    { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 2 } }, /* present_if of TR */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
+    { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 2 } }, /* present_if of BTS */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
+    { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 2 } }, /* present_if of BTINT */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
+    { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 5 } }, /* present_if of BTS_OFF_OS */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 4 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 11 } },
+    { .models = { 0x01, 0x03, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0D, 0x0E } }, /* models */
+    { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 5 } }, /* present_if of BTS_OFF_USR */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 4 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 11 } },
+    { .models = { 0x01, 0x03, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0D, 0x0E } }, /* models */
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of FREEZE_LBRS_ON_PMI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 15, .lsb = 15 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 1ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of FREEZE_PERFMON_ON_PMI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
+           .msb = 15, .lsb = 15 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 1ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_NOT, .size = 5 } }, /* present_if of ENABLE_UNCORE_PMI */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 4 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 26 } },
+    { .models = { 0x01, 0x03, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0D, 0x0E, 0x0F, 0x16, 0x17, 0x1D, 0x1C, 0x26, 0x27, 0x35, 0x36, 0x37, 0x4A, 0x4C, 0x4D, 0x5A, 0x5D } }, /* models */
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 12,
            .lsb = 12 } }, /* present_if of FREEZE_WHILE_SMM */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
@@ -2368,12 +2449,12 @@ const union msr_cell msr_def_IA32_PERF_GLOBAL_STATUS[] = {
     { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RO, .present_if = 50 } }, /* OVF_FIXED_CTR4 */
     { .field = { .msb = 37, .lsb = 37, .access = MSR_ACCESS_RO, .present_if = 53 } }, /* OVF_FIXED_CTR5 */
     { .field = { .msb = 38, .lsb = 38, .access = MSR_ACCESS_RO, .present_if = 56 } }, /* OVF_FIXED_CTR6 */
-    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RO } }, /* OVF_PERF_METRICS */
-    { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RO } }, /* TRACE_TOPA_PMI */
-    { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RO } }, /* LBR_FRZ */
-    { .field = { .msb = 59, .lsb = 59, .access = MSR_ACCESS_RO } }, /* CTR_FRZ */
-    { .field = { .msb = 60, .lsb = 60, .access = MSR_ACCESS_RO } }, /* ASCI */
-    { .field = { .msb = 61, .lsb = 61, .access = MSR_ACCESS_RO } }, /* OVF_UNCORE */
+    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RO, .present_if = 59 } }, /* OVF_PERF_METRICS */
+    { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RO, .present_if = 60 } }, /* TRACE_TOPA_PMI */
+    { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RO, .present_if = 61 } }, /* LBR_FRZ */
+    { .field = { .msb = 59, .lsb = 59, .access = MSR_ACCESS_RO, .present_if = 62 } }, /* CTR_FRZ */
+    { .field = { .msb = 60, .lsb = 60, .access = MSR_ACCESS_RO, .present_if = 63 } }, /* ASCI */
+    { .field = { .msb = 61, .lsb = 61, .access = MSR_ACCESS_RO, .present_if = 66 } }, /* OVF_UNCORE */
     { .field = { .msb = 62, .lsb = 62, .access = MSR_ACCESS_RO } }, /* OVF_BUF */
     { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RO } }, /* COND_CHGD */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
@@ -2432,6 +2513,21 @@ const union msr_cell msr_def_IA32_PERF_GLOBAL_STATUS[] = {
            .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 6ull } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
            .msb = 6, .lsb = 6 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 15,
+           .lsb = 15 } }, /* present_if of OVF_PERF_METRICS */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 25, .lsb = 25 } }, /* present_if of TRACE_TOPA_PMI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 3ull } }, /* present_if of LBR_FRZ */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 3ull } }, /* present_if of CTR_FRZ */
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of ASCI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 3ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 2, .lsb = 2 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 2ull } }, /* present_if of OVF_UNCORE */
 };
 
 /* IA32_PERF_GLOBAL_CTRL */
@@ -2541,12 +2637,12 @@ const union msr_cell msr_def_IA32_PERF_GLOBAL_STATUS_RESET[] = {
     { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 50 } }, /* OVF_FIXED_CTR4 */
     { .field = { .msb = 37, .lsb = 37, .access = MSR_ACCESS_RW, .present_if = 53 } }, /* OVF_FIXED_CTR5 */
     { .field = { .msb = 38, .lsb = 38, .access = MSR_ACCESS_RW, .present_if = 56 } }, /* OVF_FIXED_CTR6 */
-    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RW } }, /* OVF_PERF_METRICS */
-    { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RW } }, /* TRACE_TOPA_PMI */
-    { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RW } }, /* LBR_FRZ */
-    { .field = { .msb = 59, .lsb = 59, .access = MSR_ACCESS_RW } }, /* CTR_FRZ */
-    { .field = { .msb = 60, .lsb = 60, .access = MSR_ACCESS_RW } }, /* ASCI */
-    { .field = { .msb = 61, .lsb = 61, .access = MSR_ACCESS_RW } }, /* OVF_UNCORE */
+    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RW, .present_if = 59 } }, /* OVF_PERF_METRICS */
+    { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RW, .present_if = 60 } }, /* TRACE_TOPA_PMI */
+    { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RW, .present_if = 61 } }, /* LBR_FRZ */
+    { .field = { .msb = 59, .lsb = 59, .access = MSR_ACCESS_RW, .present_if = 62 } }, /* CTR_FRZ */
+    { .field = { .msb = 60, .lsb = 60, .access = MSR_ACCESS_RW, .present_if = 63 } }, /* ASCI */
+    { .field = { .msb = 61, .lsb = 61, .access = MSR_ACCESS_RW, .present_if = 66 } }, /* OVF_UNCORE */
     { .field = { .msb = 62, .lsb = 62, .access = MSR_ACCESS_RW } }, /* OVF_BUF */
     { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RW } }, /* COND_CHGD */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
@@ -2605,6 +2701,21 @@ const union msr_cell msr_def_IA32_PERF_GLOBAL_STATUS_RESET[] = {
            .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 6ull } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
            .msb = 6, .lsb = 6 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 15,
+           .lsb = 15 } }, /* present_if of OVF_PERF_METRICS */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 25, .lsb = 25 } }, /* present_if of TRACE_TOPA_PMI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 3ull } }, /* present_if of LBR_FRZ */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 3ull } }, /* present_if of CTR_FRZ */
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of ASCI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 3ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 2, .lsb = 2 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
+           .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 2ull } }, /* present_if of OVF_UNCORE */
 };
 
 /* IA32_PERF_GLOBAL_STATUS_SET */
@@ -2630,11 +2741,11 @@ const union msr_cell msr_def_IA32_PERF_GLOBAL_STATUS_SET[] = {
     { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 49 } }, /* OVF_FIXED_CTR4 */
     { .field = { .msb = 37, .lsb = 37, .access = MSR_ACCESS_RW, .present_if = 52 } }, /* OVF_FIXED_CTR5 */
     { .field = { .msb = 38, .lsb = 38, .access = MSR_ACCESS_RW, .present_if = 55 } }, /* OVF_FIXED_CTR6 */
-    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RW } }, /* OVF_PERF_METRICS */
-    { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RW } }, /* TRACE_TOPA_PMI */
+    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RW, .present_if = 58 } }, /* OVF_PERF_METRICS */
+    { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RW, .present_if = 59 } }, /* TRACE_TOPA_PMI */
     { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RW } }, /* LBR_FRZ */
     { .field = { .msb = 59, .lsb = 59, .access = MSR_ACCESS_RW } }, /* CTR_FRZ */
-    { .field = { .msb = 60, .lsb = 60, .access = MSR_ACCESS_RW } }, /* ASCI */
+    { .field = { .msb = 60, .lsb = 60, .access = MSR_ACCESS_RW, .present_if = 60 } }, /* ASCI */
     { .field = { .msb = 61, .lsb = 61, .access = MSR_ACCESS_RW } }, /* OVF_UNCORE */
     { .field = { .msb = 62, .lsb = 62, .access = MSR_ACCESS_RW } }, /* OVF_BUF */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
@@ -2693,6 +2804,12 @@ const union msr_cell msr_def_IA32_PERF_GLOBAL_STATUS_SET[] = {
            .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 6ull } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
            .msb = 6, .lsb = 6 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 15,
+           .lsb = 15 } }, /* present_if of OVF_PERF_METRICS */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 25, .lsb = 25 } }, /* present_if of TRACE_TOPA_PMI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 2, .lsb = 2 } }, /* present_if of ASCI */
 };
 
 /* IA32_PERF_GLOBAL_INUSE */
@@ -3934,11 +4051,17 @@ const union msr_cell msr_def_IA32_RTIT_STATUS[] = {
     { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RO } }, /* TRIGGER_EN */
     { .field = { .msb = 4, .lsb = 4, .access = MSR_ACCESS_RW } }, /* ERROR */
     { .field = { .msb = 5, .lsb = 5, .access = MSR_ACCESS_RW } }, /* STOPPED */
-    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RW } }, /* PEND_PSB */
-    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RW } }, /* PEND_TOPA_PMI */
-    { .field = { .msb = 48, .lsb = 32, .access = MSR_ACCESS_RW } }, /* PACKET_BYTE_CNT */
+    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RW, .present_if = 11 } }, /* PEND_PSB */
+    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RW, .present_if = 12 } }, /* PEND_TOPA_PMI */
+    { .field = { .msb = 48, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 13 } }, /* PACKET_BYTE_CNT */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 25, .lsb = 25 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x14u,
+           .reg = MSR_CPUID_REG_EBX, .msb = 6, .lsb = 6 } }, /* present_if of PEND_PSB */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x14u,
+           .reg = MSR_CPUID_REG_EBX, .msb = 6, .lsb = 6 } }, /* present_if of PEND_TOPA_PMI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x14u,
+           .reg = MSR_CPUID_REG_EBX, .msb = 1, .lsb = 1 } }, /* present_if of PACKET_BYTE_CNT */
 };
 
 /* IA32_RTIT_CR3_MATCH */
@@ -4135,14 +4258,16 @@ const union msr_cell msr_def_DRAM_POWER_LIMIT[] = {
     { .def = { .address = 0x618u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 225,
            .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_POWER } },
-    { .masks = { .reserved = 0xFFFFFFFF7F000000ull, .writable = 0x80FFFFFFull } },
+    { .masks = { .reserved = 0x7F010000ull, .writable = 0x80FEFFFFull } },
     { .field = { .msb = 14, .lsb = 0, .access = MSR_ACCESS_RW } }, /* POWER_LIMIT */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW } }, /* ENABLE */
-    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW } }, /* CLAMP */
     { .field = { .msb = 23, .lsb = 17, .access = MSR_ACCESS_RW } }, /* TIME_WINDOW */
     { .field = { .msb = 31, .lsb = 31, .access = MSR_ACCESS_RWO } }, /* LOCK */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED, .present_if = 9 } }, /* IMPL_63_32 */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 27 } }, /* present_if */
     { .models = { 0x2D, 0x3C, 0x3D, 0x3E, 0x3F, 0x45, 0x46, 0x47, 0x4E, 0x4F, 0x55, 0x56, 0x57, 0x5C, 0x5E, 0x5F, 0x66, 0x6A, 0x6C, 0x7A, 0x85, 0x8E, 0x8F, 0x9E, 0xA5, 0xA6, 0xCF } }, /* models */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 8 } }, /* present_if of IMPL_63_32 */
+    { .models = { 0x3D, 0x47, 0x4E, 0x5E, 0x8E, 0x9E, 0xA5, 0xA6 } }, /* models */
 };
 
 /* DRAM_ENERGY_STATUS */
@@ -4838,30 +4963,52 @@ const union msr_cell msr_def_IA32_HWP_REQUEST_PKG[] = {
 /* IA32_HWP_INTERRUPT */
 const union msr_cell msr_def_IA32_HWP_INTERRUPT[] = {
     { .def = { .address = 0x773u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 276,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
+           .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_POWER } },
-    { .masks = { .reserved = 0xFFFFFFFFFFFFFFF8ull, .writable = 7ull } },
+    { .masks = { .reserved = 0xFFFFFFFFFFFFFFF0ull, .writable = 0xFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EN_GUARANTEED_PERFORMANCE_CHANGE */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* EN_EXCURSION_MINIMUM */
-    { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW } }, /* EN_HIGHEST_CHANGE */
+    { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW, .present_if = 7 } }, /* EN_HIGHEST_CHANGE */
+    { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RW, .present_if = 8 } }, /* EN_PECI_OVERRIDE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
            .msb = 8, .lsb = 8 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 15, .lsb = 15 } }, /* present_if of EN_HIGHEST_CHANGE */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 16, .lsb = 16 } }, /* present_if of EN_PECI_OVERRIDE */
 };
 
 /* IA32_HWP_REQUEST */
 const union msr_cell msr_def_IA32_HWP_REQUEST[] = {
     { .def = { .address = 0x774u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 277,
-           .field_count = 6, .present_if = 8, .access = MSR_ACCESS_RW,
+           .field_count = 11, .present_if = 13, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_POWER } },
-    { .masks = { .reserved = 0xFFFFF80000000000ull, .writable = 0x7FFFFFFFFFFull } },
+    { .masks = { .reserved = 0x7FFF80000000000ull, .writable = 0xF80007FFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* MINIMUM_PERFORMANCE */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW } }, /* MAXIMUM_PERFORMANCE */
     { .field = { .msb = 23, .lsb = 16, .access = MSR_ACCESS_RW } }, /* DESIRED_PERFORMANCE */
     { .field = { .msb = 31, .lsb = 24, .access = MSR_ACCESS_RW } }, /* ENERGY_PERFORMANCE_PREFERENCE */
     { .field = { .msb = 41, .lsb = 32, .access = MSR_ACCESS_RW } }, /* ACTIVITY_WINDOW */
-    { .field = { .msb = 42, .lsb = 42, .access = MSR_ACCESS_RW } }, /* PACKAGE_CONTROL */
+    { .field = { .msb = 42, .lsb = 42, .access = MSR_ACCESS_RW, .present_if = 14 } }, /* PACKAGE_CONTROL */
+    { .field = { .msb = 59, .lsb = 59, .access = MSR_ACCESS_RW, .present_if = 15 } }, /* ACTIVITY_WINDOW_VALID */
+    { .field = { .msb = 60, .lsb = 60, .access = MSR_ACCESS_RW, .present_if = 16 } }, /* EPP_VALID */
+    { .field = { .msb = 61, .lsb = 61, .access = MSR_ACCESS_RW, .present_if = 17 } }, /* DESIRED_VALID */
+    { .field = { .msb = 62, .lsb = 62, .access = MSR_ACCESS_RW, .present_if = 18 } }, /* MAXIMUM_VALID */
+    { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RW, .present_if = 19 } }, /* MINIMUM_VALID */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
            .msb = 7, .lsb = 7 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 11, .lsb = 11 } }, /* present_if of PACKAGE_CONTROL */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 22, .lsb = 22 } }, /* present_if of ACTIVITY_WINDOW_VALID */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 22, .lsb = 22 } }, /* present_if of EPP_VALID */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 22, .lsb = 22 } }, /* present_if of DESIRED_VALID */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 22, .lsb = 22 } }, /* present_if of MAXIMUM_VALID */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 22, .lsb = 22 } }, /* present_if of MINIMUM_VALID */
 };
 
 /* IA32_HWP_CTL */
@@ -4878,13 +5025,22 @@ const union msr_cell msr_def_IA32_HWP_CTL[] = {
 /* IA32_HWP_STATUS */
 const union msr_cell msr_def_IA32_HWP_STATUS[] = {
     { .def = { .address = 0x777u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 279,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
+           .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_POWER } },
-    { .masks = { .reserved = 0xFFFFFFFFFFFFFFFAull, .writable = 5ull } },
+    { .masks = { .reserved = 0xFFFFFFFFFFFFFFC2ull, .writable = 0x3Dull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* GUARANTEED_PERFORMANCE_CHANGE */
     { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW } }, /* EXCURSION_TO_MINIMUM */
+    { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RW, .present_if = 8 } }, /* HIGHEST_CHANGE */
+    { .field = { .msb = 4, .lsb = 4, .access = MSR_ACCESS_RW, .present_if = 9 } }, /* PECI_OVERRIDE_ENTRY */
+    { .field = { .msb = 5, .lsb = 5, .access = MSR_ACCESS_RW, .present_if = 10 } }, /* PECI_OVERRIDE_EXIT */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
            .msb = 7, .lsb = 7 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 15, .lsb = 15 } }, /* present_if of HIGHEST_CHANGE */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 16, .lsb = 16 } }, /* present_if of PECI_OVERRIDE_ENTRY */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x6u, .reg = MSR_CPUID_REG_EAX,
+           .msb = 16, .lsb = 16 } }, /* present_if of PECI_OVERRIDE_EXIT */
 };
 
 /* IA32_X2APIC_APICID */
@@ -5822,28 +5978,41 @@ const union msr_cell msr_def_IA32_PMC_GPx_CTR[] = {
 /* IA32_PMC_GP{n}_CFG_A */
 const union msr_cell msr_def_IA32_PMC_GPx_CFG_A[] = {
     { .def = { .address = 0x1901u, .stride = 4, .vendors = MSR_VENDOR_INTEL, .count = 10, .id = 346,
-           .field_count = 12, .present_if = 14, .access = MSR_ACCESS_RW,
+           .field_count = 16, .present_if = 18, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_PERF } },
-    { .masks = { .reserved = 0xFFFFFFFE00000000ull, .writable = 0x1FFFFFFFFull } },
+    { .masks = { .reserved = 0xFFFF00E200000000ull, .writable = 0xFF1DFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW } }, /* UMASK */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW } }, /* USR */
     { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW } }, /* OS */
     { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RW } }, /* E */
-    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW } }, /* PC */
+    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 19 } }, /* PC */
     { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW } }, /* INTR */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 15 } }, /* ANY */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 21 } }, /* ANY */
     { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RW } }, /* EN */
     { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RW } }, /* INV */
     { .field = { .msb = 31, .lsb = 24, .access = MSR_ACCESS_RW } }, /* CMASK */
-    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 16 } }, /* IN_TX */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* IN_TX */
+    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 23 } }, /* ADAPTIVE */
+    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* BR_CNTR */
+    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* EQ */
+    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 26 } }, /* UMASK2 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 15, .lsb = 8, .compare = MSR_COMPARE_ABOVE,
            .flags = MSR_CONDITION_OPERAND_IS_INDEX } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 23 } }, /* present_if of PC */
+    { .models = { 0x0E, 0x0F, 0x16, 0x17, 0x1A, 0x1C, 0x1D, 0x1E, 0x1F, 0x25, 0x26, 0x27, 0x2C, 0x2E, 0x2F, 0x35, 0x36, 0x37, 0x4A, 0x4C, 0x4D, 0x5A, 0x5D } }, /* models */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 7, .compare = MSR_COMPARE_AT_LEAST, .operand = 3ull } }, /* present_if of ANY */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 11, .lsb = 11 } }, /* present_if of IN_TX */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } }, /* present_if of ADAPTIVE */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1Cu,
+           .reg = MSR_CPUID_REG_ECX, .msb = 19, .lsb = 16, .compare = MSR_COMPARE_ABOVE } }, /* present_if of BR_CNTR */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x23u,
+           .reg = MSR_CPUID_REG_EBX, .msb = 1, .lsb = 1 } }, /* present_if of EQ */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x23u, .reg = MSR_CPUID_REG_EBX } }, /* present_if of UMASK2 */
 };
 
 /* IA32_PMC_GP{n}_CFG_B */
@@ -6374,19 +6543,21 @@ const union msr_cell msr_def_IA32_EFER[] = {
            .id = 390, .field_count = 12, .present_if = 14, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_SYSTEM } },
     { .masks = { .reserved = 0xFFFFFFFFFFC902FEull, .writable = 0x36F901ull } },
-    { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .present_if = 17, .has_reset = 1 } }, /* SCE */
-    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW, .present_if = 18, .has_reset = 1 } }, /* LME */
-    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO, .present_if = 19, .has_reset = 1 } }, /* LMA */
-    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .present_if = 20, .has_reset = 1 } }, /* NXE */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 21, .has_reset = 1 } }, /* SVME */
-    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 22, .has_reset = 1 } }, /* LMSLE */
-    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 23, .has_reset = 1 } }, /* FFXSR */
-    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 24, .has_reset = 1 } }, /* TCE */
-    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 25, .has_reset = 1 } }, /* MCOMMIT */
-    { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 26, .has_reset = 1 } }, /* INTWB */
-    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 27, .has_reset = 1 } }, /* UAIE */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 28, .has_reset = 1 } }, /* AIBRSE */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
+    { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .present_if = 18, .has_reset = 1 } }, /* SCE */
+    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW, .present_if = 19, .has_reset = 1 } }, /* LME */
+    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO, .present_if = 20, .has_reset = 1 } }, /* LMA */
+    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .present_if = 21, .has_reset = 1 } }, /* NXE */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 22, .has_reset = 1 } }, /* SVME */
+    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 23, .has_reset = 1 } }, /* LMSLE */
+    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 24, .has_reset = 1 } }, /* FFXSR */
+    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 25, .has_reset = 1 } }, /* TCE */
+    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 26, .has_reset = 1 } }, /* MCOMMIT */
+    { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 27, .has_reset = 1 } }, /* INTWB */
+    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 28, .has_reset = 1 } }, /* UAIE */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 29, .has_reset = 1 } }, /* AIBRSE */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 4 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
+           .reg = MSR_CPUID_REG_EDX, .msb = 11, .lsb = 11 } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
            .reg = MSR_CPUID_REG_EDX, .msb = 20, .lsb = 20 } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
@@ -6903,15 +7074,23 @@ const union msr_cell msr_def_MCAx_CTL[] = {
 /* MCA{n}_STATUS */
 const union msr_cell msr_def_MCAx_STATUS[] = {
     { .def = { .address = 0xC0002001u, .stride = 16, .vendors = MSR_VENDOR_AMD, .count = 64,
-           .id = 423, .field_count = 13, .present_if = 15, .access = MSR_ACCESS_RW,
+           .id = 423, .field_count = 21, .present_if = 23, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_AMD_MCA } },
-    { .masks = { .reserved = 0x15FE7FF00000000ull, .writable = 0xFEA01800FFFFFFFFull } },
+    { .masks = { .reserved = 0, .writable = 0xFEE07900FFFFFFFFull } },
     { .field = { .msb = 15, .lsb = 0, .access = MSR_ACCESS_RW } }, /* MCA_ERROR_CODE */
     { .field = { .msb = 31, .lsb = 16, .access = MSR_ACCESS_RW } }, /* MODEL_SPECIFIC_ERROR_CODE */
+    { .field = { .msb = 39, .lsb = 32, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_39_32 */
+    { .field = { .msb = 40, .lsb = 40, .access = MSR_ACCESS_RW } }, /* SCRUB */
+    { .field = { .msb = 42, .lsb = 41, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_42_41 */
     { .field = { .msb = 43, .lsb = 43, .access = MSR_ACCESS_RW } }, /* POISON */
     { .field = { .msb = 44, .lsb = 44, .access = MSR_ACCESS_RW } }, /* DEFERRED */
+    { .field = { .msb = 45, .lsb = 45, .access = MSR_ACCESS_RW } }, /* UECC */
+    { .field = { .msb = 46, .lsb = 46, .access = MSR_ACCESS_RW } }, /* CECC */
+    { .field = { .msb = 52, .lsb = 47, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_52_47 */
     { .field = { .msb = 53, .lsb = 53, .access = MSR_ACCESS_RW } }, /* SYNDV */
+    { .field = { .msb = 54, .lsb = 54, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* PADDRV */
     { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RW } }, /* TCC */
+    { .field = { .msb = 56, .lsb = 56, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_56 */
     { .field = { .msb = 57, .lsb = 57, .access = MSR_ACCESS_RW } }, /* PCC */
     { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RW } }, /* ADDRV */
     { .field = { .msb = 59, .lsb = 59, .access = MSR_ACCESS_RW } }, /* MISCV */
@@ -6926,6 +7105,8 @@ const union msr_cell msr_def_MCAx_STATUS[] = {
            .compare = MSR_COMPARE_ABOVE, .flags = MSR_CONDITION_OPERAND_IS_INDEX } },
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0xC0002004u, .msr_stride = 16,
            .msr_def = 426 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0xC0002004u, .msr_stride = 16,
+           .msr_def = 426, .msb = 11, .lsb = 11 } }, /* present_if of PADDRV */
 };
 
 /* MCA{n}_ADDR */
@@ -6972,9 +7153,9 @@ const union msr_cell msr_def_MCAx_MISC0[] = {
 /* MCA{n}_CONFIG */
 const union msr_cell msr_def_MCAx_CONFIG[] = {
     { .def = { .address = 0xC0002004u, .stride = 16, .vendors = MSR_VENDOR_AMD, .count = 64,
-           .id = 426, .field_count = 15, .present_if = 17, .access = MSR_ACCESS_RW,
+           .id = 426, .field_count = 16, .present_if = 18, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_AMD_MCA } },
-    { .masks = { .reserved = 0xFFFFFE80FFFFFC08ull, .writable = 0x16500000200ull } },
+    { .masks = { .reserved = 0xFFFFFE80FFFFF408ull, .writable = 0x16500000200ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO } }, /* MCAX */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* TRANSPARENT_ERROR_LOGGING_SUPPORTED */
     { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RO } }, /* DEFERRED_LOGGING_SUPPORTED */
@@ -6984,6 +7165,7 @@ const union msr_cell msr_def_MCAx_CONFIG[] = {
     { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO } }, /* DE_STAT_ERR_CODE_SUPPORTED */
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* LSB_IN_STAT_SUPPORTED */
     { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW } }, /* FRU_TEXT_IN_MCA */
+    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RO } }, /* PADDRV_SUPPORTED */
     { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW } }, /* MCAX_EN */
     { .field = { .msb = 33, .lsb = 33, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* TRANSPARENT_ERROR_LOGGING_EN */
     { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW } }, /* LOG_DEFERRED_EN */
@@ -7317,13 +7499,17 @@ const union msr_cell msr_def_NB_CFG[] = {
     { .field = { .msb = 53, .lsb = 47, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_53_47 */
     { .field = { .msb = 54, .lsb = 54, .access = MSR_ACCESS_RW } }, /* INIT_APIC_ID_CPU_ID_LO */
     { .field = { .msb = 63, .lsb = 55, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_55 */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 7 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 11 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x10 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x12 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x14 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
 };
 
 /* PATCH_LOADER */
@@ -7333,13 +7519,14 @@ const union msr_cell msr_def_PATCH_LOADER[] = {
            .category = MSR_CATEGORY_AMD_CONFIG } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_WO } }, /* PATCH_ADDRESS */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 9 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 10 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x10 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x12 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x14 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
 };
@@ -7359,13 +7546,14 @@ const union msr_cell msr_def_MCx_MASK[] = {
            .category = MSR_CATEGORY_AMD_MCA } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* MASK */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 8 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 9 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x10 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x12 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x14 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
 };
 
@@ -7406,13 +7594,14 @@ const union msr_cell msr_def_MMIO_CONF_BASE[] = {
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 5, .lsb = 2, .access = MSR_ACCESS_RW } }, /* BUS_RANGE */
     { .field = { .msb = 47, .lsb = 20, .access = MSR_ACCESS_RW } }, /* MMIO_CFG_BASE_ADDR */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 9 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 10 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x10 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x12 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x14 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
 };
@@ -7464,8 +7653,9 @@ const union msr_cell msr_def_PSTATE_DEFx[] = {
     { .field = { .msb = 31, .lsb = 30, .access = MSR_ACCESS_RW } }, /* IDD_DIV */
     { .field = { .msb = 62, .lsb = 32, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_62_32 */
     { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RW } }, /* PSTATE_EN */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 4 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
 };
 
@@ -7830,16 +8020,48 @@ const union msr_cell msr_def_PERF_CTRx[] = {
 /* L2I_PERF_CTL{n} */
 const union msr_cell msr_def_L2I_PERF_CTLx[] = {
     { .def = { .address = 0xC0010230u, .stride = 2, .vendors = MSR_VENDOR_AMD, .count = 4,
-           .id = 485, .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
+           .id = 485, .field_count = 12, .present_if = 14, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_AMD_PERF } },
-    { .masks = { .reserved = 0xFFFFFFF0FFAF0000ull, .writable = 0xF0050FFFFull } },
+    { .masks = { .reserved = 0xF023F0FFAF0000ull, .writable = 0xFF0FDC0F0050FFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* UNIT_MASK */
     { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* INT_EN */
     { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* EN */
     { .field = { .msb = 35, .lsb = 32, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* EVENT_SELECT_HI */
+    { .field = { .msb = 44, .lsb = 42, .access = MSR_ACCESS_RW, .present_if = 15 } }, /* CORE_ID */
+    { .field = { .msb = 46, .lsb = 46, .access = MSR_ACCESS_RW, .present_if = 18 } }, /* EN_ALL_SLICES */
+    { .field = { .msb = 47, .lsb = 47, .access = MSR_ACCESS_RW, .present_if = 21 } }, /* EN_ALL_CORES */
+    { .field = { .msb = 50, .lsb = 48, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* SLICE_SELECT */
+    { .field = { .msb = 51, .lsb = 51, .access = MSR_ACCESS_RW, .present_if = 29 } }, /* SLICE_MASK_HI */
+    { .field = { .msb = 57, .lsb = 56, .access = MSR_ACCESS_RW, .present_if = 32 } }, /* THREAD_MASK */
+    { .field = { .msb = 63, .lsb = 58, .access = MSR_ACCESS_RW, .present_if = 37 } }, /* THREAD_MASK_HI */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
            .reg = MSR_CPUID_REG_ECX, .msb = 28, .lsb = 28 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if of CORE_ID */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if of EN_ALL_SLICES */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if of EN_ALL_CORES */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 5 } }, /* present_if of SLICE_SELECT */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if of SLICE_MASK_HI */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 5 } }, /* present_if of THREAD_MASK */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if of THREAD_MASK_HI */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
 };
 
 /* L2I_PERF_CTR{n} */
@@ -8055,10 +8277,11 @@ const union msr_cell msr_def_CPUID_FN_1[] = {
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RW } }, /* FEATURES_EDX */
     { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RW } }, /* FEATURES_ECX */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 5 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 6 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
 };
 
@@ -8122,10 +8345,11 @@ const union msr_cell msr_def_LS_CFG[] = {
     { .field = { .msb = 53, .lsb = 34, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_53_34 */
     { .field = { .msb = 54, .lsb = 54, .access = MSR_ACCESS_RW } }, /* SSBD_F15H */
     { .field = { .msb = 63, .lsb = 55, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_55 */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 4 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 5 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
 };
 
 /* IC_CFG */
@@ -8145,7 +8369,7 @@ const union msr_cell msr_def_DC_CFG[] = {
            .category = MSR_CATEGORY_AMD_CONFIG } },
     { .masks = { .reserved = 0 } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* VALUE */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 8 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 9 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x10 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x12 } },
@@ -8153,6 +8377,7 @@ const union msr_cell msr_def_DC_CFG[] = {
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
 };
 
 /* TW_CFG */
@@ -8164,9 +8389,10 @@ const union msr_cell msr_def_TW_CFG[] = {
     { .field = { .msb = 48, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_48_0 */
     { .field = { .msb = 49, .lsb = 49, .access = MSR_ACCESS_RW } }, /* COMBINE_CR0_CD */
     { .field = { .msb = 63, .lsb = 50, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_50 */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 4 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
 };
 
 /* DR0_ADDR_MASK */
@@ -8189,7 +8415,9 @@ const union msr_cell msr_def_FP_CFG[] = {
     { .field = { .msb = 8, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_8_0 */
     { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW } }, /* ZEN1_DENORM_FIX */
     { .field = { .msb = 63, .lsb = 10, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_10 */
-    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
 };
 
 /* DE_CFG */
@@ -8203,13 +8431,14 @@ const union msr_cell msr_def_DE_CFG[] = {
     { .field = { .msb = 8, .lsb = 2, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_8_2 */
     { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW } }, /* ZEN2_FP_BACKUP_FIX */
     { .field = { .msb = 63, .lsb = 10, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_10 */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 9 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 10 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x10 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x12 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x14 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x16 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x1A } },
 };
@@ -8250,8 +8479,9 @@ const union msr_cell msr_def_BP_CFG[] = {
     { .field = { .msb = 32, .lsb = 6, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_32_6 */
     { .field = { .msb = 33, .lsb = 33, .access = MSR_ACCESS_RW } }, /* ZEN2_BUG_FIX */
     { .field = { .msb = 63, .lsb = 34, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_34 */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 4 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x19 } },
 };
 
@@ -8488,7 +8718,9 @@ const union msr_cell msr_def_DE_CFG2[] = {
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_0 */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* SUPPRESS_NOBR_PRED */
     { .field = { .msb = 63, .lsb = 2, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_2 */
-    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x17 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x18 } },
 };
 
 static const struct msr_def *const defs[] = {
@@ -11451,6 +11683,26 @@ static const struct msr_instance instances[] = {
 };
 
 const struct msr_spec msr_spec = { defs, instances, MSR_COUNT_OF(defs), MSR_COUNT_OF(instances) };
+
+const struct msr_vendor_info msr_vendor_table[] = {
+    { "intel", "Intel", "Intel processors (SDM)", MSR_VENDOR_INTEL, 0x0u,
+      { "GenuineIntel", NULL },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_EDX, MSR_CPUID_REG_ECX } },
+    { "amd", "AMD", "AMD and Hygon processors (APM)", MSR_VENDOR_AMD, 0x0u,
+      { "AuthenticAMD", "HygonGenuine" },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_EDX, MSR_CPUID_REG_ECX } },
+    { "kvm", "KVM", "KVM paravirtual MSRs (Linux Documentation/virt/kvm/x86/msr.rst)", MSR_VENDOR_KVM, 0x40000000u,
+      { "KVMKVMKVM\000\000\000", NULL },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX } },
+    { "hyperv", "Hyper-V", "Hyper-V synthetic MSRs (Hypervisor Top-Level Functional Specification)", MSR_VENDOR_HYPERV, 0x40000000u,
+      { "Microsoft Hv", NULL },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX } },
+    { "xen", "Xen", "Xen-defined MSRs", MSR_VENDOR_XEN, 0x40000000u,
+      { "XenVMMXenVMM", NULL },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX } },
+};
+
+const size_t msr_vendor_table_count = MSR_COUNT_OF(msr_vendor_table);
 
 static const struct msr_vmx_control_bit controls_pinbased[] = {
     { 0, "EXTERNAL_INTERRUPT_EXITING", "External-interrupt exiting" },

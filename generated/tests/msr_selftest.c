@@ -2508,7 +2508,7 @@ START_TEST(test_ia32_arch_capabilities)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_ARCH_CAPABILITIES_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 32);
+    ck_assert_uint_eq(def->field_count, 33);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_ARCH_CAPABILITIES_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, 0);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -2550,95 +2550,99 @@ START_TEST(test_ia32_arch_capabilities)
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MISC_PACKAGE_CTLS, misc_package_ctls, def, 9);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MCU_CONTROL, mcu_control, def, 9);
+    ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_MASK, 0);
+    all |= MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_MASK;
+
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MISC_PACKAGE_CTLS, misc_package_ctls, def, 10);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, ENERGY_FILTERING_CTL, energy_filtering_ctl, def, 10);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, ENERGY_FILTERING_CTL, energy_filtering_ctl, def, 11);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, DOITM, doitm, def, 11);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, DOITM, doitm, def, 12);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_DOITM_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_DOITM_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, SBDR_SSDP_NO, sbdr_ssdp_no, def, 12);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, SBDR_SSDP_NO, sbdr_ssdp_no, def, 13);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_SBDR_SSDP_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, FBSDP_NO, fbsdp_no, def, 13);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, FBSDP_NO, fbsdp_no, def, 14);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_FBSDP_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, PSDP_NO, psdp_no, def, 14);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, PSDP_NO, psdp_no, def, 15);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_PSDP_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MCU_ENUMERATION, mcu_enumeration, def, 15);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MCU_ENUMERATION, mcu_enumeration, def, 16);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_MCU_ENUMERATION_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, FB_CLEAR, fb_clear, def, 16);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, FB_CLEAR, fb_clear, def, 17);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, FB_CLEAR_CTRL, fb_clear_ctrl, def, 17);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, FB_CLEAR_CTRL, fb_clear_ctrl, def, 18);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_FB_CLEAR_CTRL_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, RRSBA, rrsba, def, 18);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, RRSBA, rrsba, def, 19);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_RRSBA_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_RRSBA_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, BHI_NO, bhi_no, def, 19);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, BHI_NO, bhi_no, def, 20);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_BHI_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_BHI_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, XAPIC_DISABLE_STATUS, xapic_disable_status, def, 20);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, XAPIC_DISABLE_STATUS, xapic_disable_status, def, 21);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_XAPIC_DISABLE_STATUS_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, OVERCLOCKING_STATUS, overclocking_status, def, 21);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, OVERCLOCKING_STATUS, overclocking_status, def, 22);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_OVERCLOCKING_STATUS_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, PBRSB_NO, pbrsb_no, def, 22);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, PBRSB_NO, pbrsb_no, def, 23);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_PBRSB_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, GDS_CTRL, gds_ctrl, def, 23);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, GDS_CTRL, gds_ctrl, def, 24);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_GDS_CTRL_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, GDS_NO, gds_no, def, 24);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, GDS_NO, gds_no, def, 25);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_GDS_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_GDS_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, RFDS_NO, rfds_no, def, 25);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, RFDS_NO, rfds_no, def, 26);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_RFDS_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, RFDS_CLEAR, rfds_clear, def, 26);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, RFDS_CLEAR, rfds_clear, def, 27);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_RFDS_CLEAR_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, IGN_UMONITOR_SUPPORT, ign_umonitor_support, def, 27);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, IGN_UMONITOR_SUPPORT, ign_umonitor_support, def, 28);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_IGN_UMONITOR_SUPPORT_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MON_UMON_MITG_SUPPORT, mon_umon_mitg_support, def, 28);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MON_UMON_MITG_SUPPORT, mon_umon_mitg_support, def, 29);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_MON_UMON_MITG_SUPPORT_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, PBOPT_SUPPORT, pbopt_support, def, 29);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, PBOPT_SUPPORT, pbopt_support, def, 30);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_PBOPT_SUPPORT_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, ITS_NO, its_no, def, 30);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, ITS_NO, its_no, def, 31);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_ITS_NO_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_ITS_NO_MASK;
 
-    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MSR_VIRTUAL_ENUMERATION_SUPPORTED, msr_virtual_enumeration_supported, def, 31);
+    CHECK_FIELD(msr_ia32_arch_capabilities_t, IA32_ARCH_CAPABILITIES, MSR_VIRTUAL_ENUMERATION_SUPPORTED, msr_virtual_enumeration_supported, def, 32);
     ck_assert_uint_eq(all & MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_MASK, 0);
     all |= MSR_IA32_ARCH_CAPABILITIES_MSR_VIRTUAL_ENUMERATION_SUPPORTED_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
@@ -3209,7 +3213,7 @@ START_TEST(test_ia32_mcg_cap)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_MCG_CAP_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 10);
+    ck_assert_uint_eq(def->field_count, 11);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_MCG_CAP_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, 0);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -3235,23 +3239,27 @@ START_TEST(test_ia32_mcg_cap)
     ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_TES_P_MASK, 0);
     all |= MSR_IA32_MCG_CAP_MCG_TES_P_MASK;
 
-    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_EXT_CNT, mcg_ext_cnt, def, 5);
+    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_SEAM_NR, mcg_seam_nr, def, 5);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_SEAM_NR_MASK, 0);
+    all |= MSR_IA32_MCG_CAP_MCG_SEAM_NR_MASK;
+
+    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_EXT_CNT, mcg_ext_cnt, def, 6);
     ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_EXT_CNT_MASK, 0);
     all |= MSR_IA32_MCG_CAP_MCG_EXT_CNT_MASK;
 
-    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_SER_P, mcg_ser_p, def, 6);
+    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_SER_P, mcg_ser_p, def, 7);
     ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_SER_P_MASK, 0);
     all |= MSR_IA32_MCG_CAP_MCG_SER_P_MASK;
 
-    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_EMC_P, mcg_emc_p, def, 7);
+    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_EMC_P, mcg_emc_p, def, 8);
     ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_EMC_P_MASK, 0);
     all |= MSR_IA32_MCG_CAP_MCG_EMC_P_MASK;
 
-    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_ELOG_P, mcg_elog_p, def, 8);
+    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_ELOG_P, mcg_elog_p, def, 9);
     ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_ELOG_P_MASK, 0);
     all |= MSR_IA32_MCG_CAP_MCG_ELOG_P_MASK;
 
-    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_LMCE_P, mcg_lmce_p, def, 9);
+    CHECK_FIELD(msr_ia32_mcg_cap_t, IA32_MCG_CAP, MCG_LMCE_P, mcg_lmce_p, def, 10);
     ck_assert_uint_eq(all & MSR_IA32_MCG_CAP_MCG_LMCE_P_MASK, 0);
     all |= MSR_IA32_MCG_CAP_MCG_LMCE_P_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
@@ -3278,7 +3286,7 @@ START_TEST(test_ia32_mcg_status)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_MCG_STATUS_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 4);
+    ck_assert_uint_eq(def->field_count, 5);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_MCG_STATUS_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_MCG_STATUS_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -3303,6 +3311,11 @@ START_TEST(test_ia32_mcg_status)
     CHECK_SET(msr_ia32_mcg_status_t, IA32_MCG_STATUS, LMCE_S);
     ck_assert_uint_eq(all & MSR_IA32_MCG_STATUS_LMCE_S_MASK, 0);
     all |= MSR_IA32_MCG_STATUS_LMCE_S_MASK;
+
+    CHECK_FIELD(msr_ia32_mcg_status_t, IA32_MCG_STATUS, SEAM_NR, seam_nr, def, 4);
+    CHECK_SET(msr_ia32_mcg_status_t, IA32_MCG_STATUS, SEAM_NR);
+    ck_assert_uint_eq(all & MSR_IA32_MCG_STATUS_SEAM_NR_MASK, 0);
+    all |= MSR_IA32_MCG_STATUS_SEAM_NR_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_MCG_STATUS_WRITABLE_MASK & MSR_IA32_MCG_STATUS_RESERVED_MASK, 0);
     (void)v;
@@ -3717,7 +3730,7 @@ START_TEST(test_ia32_perfevtselx)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_PERFEVTSELx_ADDR(0));
     ck_assert_uint_eq(def->count, MSR_IA32_PERFEVTSELx_COUNT);
-    ck_assert_uint_eq(def->field_count, 12);
+    ck_assert_uint_eq(def->field_count, 16);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_PERFEVTSELx_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_PERFEVTSELx_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -3782,6 +3795,26 @@ START_TEST(test_ia32_perfevtselx)
     CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, IN_TX);
     ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_IN_TX_MASK, 0);
     all |= MSR_IA32_PERFEVTSELx_IN_TX_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, ADAPTIVE, adaptive, def, 12);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, ADAPTIVE);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, BR_CNTR, br_cntr, def, 13);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, BR_CNTR);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_BR_CNTR_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_BR_CNTR_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, EQ, eq, def, 14);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, EQ);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_EQ_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_EQ_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, UMASK2, umask2, def, 15);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, UMASK2);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_UMASK2_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_UMASK2_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PERFEVTSELx_WRITABLE_MASK & MSR_IA32_PERFEVTSELx_RESERVED_MASK, 0);
     (void)v;
@@ -4712,7 +4745,7 @@ START_TEST(test_temperature_target)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_TEMPERATURE_TARGET_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 4);
+    ck_assert_uint_eq(def->field_count, 5);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_TEMPERATURE_TARGET_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_TEMPERATURE_TARGET_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -4731,7 +4764,12 @@ START_TEST(test_temperature_target)
     ck_assert_uint_eq(all & MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK, 0);
     all |= MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK;
 
-    CHECK_FIELD(msr_temperature_target_t, TEMPERATURE_TARGET, IMPL_63_30, impl_63_30, def, 3);
+    CHECK_FIELD(msr_temperature_target_t, TEMPERATURE_TARGET, TCC_ACTIVATION_OFFSET_HI, tcc_activation_offset_hi, def, 3);
+    CHECK_SET(msr_temperature_target_t, TEMPERATURE_TARGET, TCC_ACTIVATION_OFFSET_HI);
+    ck_assert_uint_eq(all & MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_HI_MASK, 0);
+    all |= MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_HI_MASK;
+
+    CHECK_FIELD(msr_temperature_target_t, TEMPERATURE_TARGET, IMPL_63_30, impl_63_30, def, 4);
     ck_assert_uint_eq(all & MSR_TEMPERATURE_TARGET_IMPL_63_30_MASK, 0);
     all |= MSR_TEMPERATURE_TARGET_IMPL_63_30_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
@@ -17661,20 +17699,19 @@ START_TEST(test_dram_power_limit)
     ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_ENABLE_MASK, 0);
     all |= MSR_DRAM_POWER_LIMIT_ENABLE_MASK;
 
-    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, CLAMP, clamp, def, 2);
-    CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, CLAMP);
-    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_CLAMP_MASK, 0);
-    all |= MSR_DRAM_POWER_LIMIT_CLAMP_MASK;
-
-    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, TIME_WINDOW, time_window, def, 3);
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, TIME_WINDOW, time_window, def, 2);
     CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, TIME_WINDOW);
     ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_TIME_WINDOW_MASK, 0);
     all |= MSR_DRAM_POWER_LIMIT_TIME_WINDOW_MASK;
 
-    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, LOCK, lock, def, 4);
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, LOCK, lock, def, 3);
     CHECK_SET(msr_dram_power_limit_t, DRAM_POWER_LIMIT, LOCK);
     ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_LOCK_MASK, 0);
     all |= MSR_DRAM_POWER_LIMIT_LOCK_MASK;
+
+    CHECK_FIELD(msr_dram_power_limit_t, DRAM_POWER_LIMIT, IMPL_63_32, impl_63_32, def, 4);
+    ck_assert_uint_eq(all & MSR_DRAM_POWER_LIMIT_IMPL_63_32_MASK, 0);
+    all |= MSR_DRAM_POWER_LIMIT_IMPL_63_32_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_DRAM_POWER_LIMIT_WRITABLE_MASK & MSR_DRAM_POWER_LIMIT_RESERVED_MASK, 0);
     (void)v;
@@ -20742,7 +20779,7 @@ START_TEST(test_ia32_hwp_interrupt)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_HWP_INTERRUPT_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 3);
+    ck_assert_uint_eq(def->field_count, 4);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_HWP_INTERRUPT_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -20762,6 +20799,11 @@ START_TEST(test_ia32_hwp_interrupt)
     CHECK_SET(msr_ia32_hwp_interrupt_t, IA32_HWP_INTERRUPT, EN_HIGHEST_CHANGE);
     ck_assert_uint_eq(all & MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK, 0);
     all |= MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_interrupt_t, IA32_HWP_INTERRUPT, EN_PECI_OVERRIDE, en_peci_override, def, 3);
+    CHECK_SET(msr_ia32_hwp_interrupt_t, IA32_HWP_INTERRUPT, EN_PECI_OVERRIDE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_MASK, 0);
+    all |= MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK & MSR_IA32_HWP_INTERRUPT_RESERVED_MASK, 0);
     (void)v;
@@ -20816,7 +20858,7 @@ START_TEST(test_ia32_hwp_request)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_HWP_REQUEST_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 6);
+    ck_assert_uint_eq(def->field_count, 11);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_HWP_REQUEST_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_HWP_REQUEST_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -20851,6 +20893,31 @@ START_TEST(test_ia32_hwp_request)
     CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, PACKAGE_CONTROL);
     ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK, 0);
     all |= MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, ACTIVITY_WINDOW_VALID, activity_window_valid, def, 6);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, ACTIVITY_WINDOW_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, EPP_VALID, epp_valid, def, 7);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, EPP_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_EPP_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_EPP_VALID_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, DESIRED_VALID, desired_valid, def, 8);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, DESIRED_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_DESIRED_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_DESIRED_VALID_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, MAXIMUM_VALID, maximum_valid, def, 9);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, MAXIMUM_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, MINIMUM_VALID, minimum_valid, def, 10);
+    CHECK_SET(msr_ia32_hwp_request_t, IA32_HWP_REQUEST, MINIMUM_VALID);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_REQUEST_MINIMUM_VALID_MASK, 0);
+    all |= MSR_IA32_HWP_REQUEST_MINIMUM_VALID_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_HWP_REQUEST_WRITABLE_MASK & MSR_IA32_HWP_REQUEST_RESERVED_MASK, 0);
     (void)v;
@@ -20969,7 +21036,7 @@ START_TEST(test_ia32_hwp_status)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_HWP_STATUS_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 2);
+    ck_assert_uint_eq(def->field_count, 5);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_HWP_STATUS_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_HWP_STATUS_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -20984,6 +21051,21 @@ START_TEST(test_ia32_hwp_status)
     CHECK_SET(msr_ia32_hwp_status_t, IA32_HWP_STATUS, EXCURSION_TO_MINIMUM);
     ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK, 0);
     all |= MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_status_t, IA32_HWP_STATUS, HIGHEST_CHANGE, highest_change, def, 2);
+    CHECK_SET(msr_ia32_hwp_status_t, IA32_HWP_STATUS, HIGHEST_CHANGE);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_MASK, 0);
+    all |= MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_status_t, IA32_HWP_STATUS, PECI_OVERRIDE_ENTRY, peci_override_entry, def, 3);
+    CHECK_SET(msr_ia32_hwp_status_t, IA32_HWP_STATUS, PECI_OVERRIDE_ENTRY);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_MASK, 0);
+    all |= MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_MASK;
+
+    CHECK_FIELD(msr_ia32_hwp_status_t, IA32_HWP_STATUS, PECI_OVERRIDE_EXIT, peci_override_exit, def, 4);
+    CHECK_SET(msr_ia32_hwp_status_t, IA32_HWP_STATUS, PECI_OVERRIDE_EXIT);
+    ck_assert_uint_eq(all & MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_MASK, 0);
+    all |= MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_HWP_STATUS_WRITABLE_MASK & MSR_IA32_HWP_STATUS_RESERVED_MASK, 0);
     (void)v;
@@ -25410,7 +25492,7 @@ START_TEST(test_ia32_pmc_gpx_cfg_a)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_PMC_GPx_CFG_A_ADDR(0));
     ck_assert_uint_eq(def->count, MSR_IA32_PMC_GPx_CFG_A_COUNT);
-    ck_assert_uint_eq(def->field_count, 12);
+    ck_assert_uint_eq(def->field_count, 16);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -25475,6 +25557,26 @@ START_TEST(test_ia32_pmc_gpx_cfg_a)
     CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, IN_TX);
     ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK, 0);
     all |= MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, ADAPTIVE, adaptive, def, 12);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, ADAPTIVE);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, BR_CNTR, br_cntr, def, 13);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, BR_CNTR);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, EQ, eq, def, 14);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, EQ);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_EQ_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_EQ_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, UMASK2, umask2, def, 15);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, UMASK2);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_UMASK2_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_UMASK2_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK & MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK, 0);
     (void)v;
@@ -30737,7 +30839,7 @@ START_TEST(test_mcax_status)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_MCAx_STATUS_ADDR(0));
     ck_assert_uint_eq(def->count, MSR_MCAx_STATUS_COUNT);
-    ck_assert_uint_eq(def->field_count, 13);
+    ck_assert_uint_eq(def->field_count, 21);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_MCAx_STATUS_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_MCAx_STATUS_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -30753,57 +30855,93 @@ START_TEST(test_mcax_status)
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK, 0);
     all |= MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, POISON, poison, def, 2);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, IMPL_39_32, impl_39_32, def, 2);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_IMPL_39_32_MASK, 0);
+    all |= MSR_MCAx_STATUS_IMPL_39_32_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, SCRUB, scrub, def, 3);
+    CHECK_SET(msr_mcax_status_t, MCAx_STATUS, SCRUB);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_SCRUB_MASK, 0);
+    all |= MSR_MCAx_STATUS_SCRUB_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, IMPL_42_41, impl_42_41, def, 4);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_IMPL_42_41_MASK, 0);
+    all |= MSR_MCAx_STATUS_IMPL_42_41_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, POISON, poison, def, 5);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, POISON);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_POISON_MASK, 0);
     all |= MSR_MCAx_STATUS_POISON_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, DEFERRED, deferred, def, 3);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, DEFERRED, deferred, def, 6);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, DEFERRED);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_DEFERRED_MASK, 0);
     all |= MSR_MCAx_STATUS_DEFERRED_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, SYNDV, syndv, def, 4);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, UECC, uecc, def, 7);
+    CHECK_SET(msr_mcax_status_t, MCAx_STATUS, UECC);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_UECC_MASK, 0);
+    all |= MSR_MCAx_STATUS_UECC_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, CECC, cecc, def, 8);
+    CHECK_SET(msr_mcax_status_t, MCAx_STATUS, CECC);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_CECC_MASK, 0);
+    all |= MSR_MCAx_STATUS_CECC_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, IMPL_52_47, impl_52_47, def, 9);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_IMPL_52_47_MASK, 0);
+    all |= MSR_MCAx_STATUS_IMPL_52_47_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, SYNDV, syndv, def, 10);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, SYNDV);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_SYNDV_MASK, 0);
     all |= MSR_MCAx_STATUS_SYNDV_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, TCC, tcc, def, 5);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, PADDRV, paddrv, def, 11);
+    CHECK_SET(msr_mcax_status_t, MCAx_STATUS, PADDRV);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_PADDRV_MASK, 0);
+    all |= MSR_MCAx_STATUS_PADDRV_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, TCC, tcc, def, 12);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, TCC);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_TCC_MASK, 0);
     all |= MSR_MCAx_STATUS_TCC_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, PCC, pcc, def, 6);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, IMPL_56, impl_56, def, 13);
+    ck_assert_uint_eq(all & MSR_MCAx_STATUS_IMPL_56_MASK, 0);
+    all |= MSR_MCAx_STATUS_IMPL_56_MASK;
+
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, PCC, pcc, def, 14);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, PCC);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_PCC_MASK, 0);
     all |= MSR_MCAx_STATUS_PCC_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, ADDRV, addrv, def, 7);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, ADDRV, addrv, def, 15);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, ADDRV);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_ADDRV_MASK, 0);
     all |= MSR_MCAx_STATUS_ADDRV_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, MISCV, miscv, def, 8);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, MISCV, miscv, def, 16);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, MISCV);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_MISCV_MASK, 0);
     all |= MSR_MCAx_STATUS_MISCV_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, EN, en, def, 9);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, EN, en, def, 17);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, EN);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_EN_MASK, 0);
     all |= MSR_MCAx_STATUS_EN_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, UC, uc, def, 10);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, UC, uc, def, 18);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, UC);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_UC_MASK, 0);
     all |= MSR_MCAx_STATUS_UC_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, OVER, over, def, 11);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, OVER, over, def, 19);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, OVER);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_OVER_MASK, 0);
     all |= MSR_MCAx_STATUS_OVER_MASK;
 
-    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, VAL, val, def, 12);
+    CHECK_FIELD(msr_mcax_status_t, MCAx_STATUS, VAL, val, def, 20);
     CHECK_SET(msr_mcax_status_t, MCAx_STATUS, VAL);
     ck_assert_uint_eq(all & MSR_MCAx_STATUS_VAL_MASK, 0);
     all |= MSR_MCAx_STATUS_VAL_MASK;
@@ -31078,7 +31216,7 @@ START_TEST(test_mcax_config)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_MCAx_CONFIG_ADDR(0));
     ck_assert_uint_eq(def->count, MSR_MCAx_CONFIG_COUNT);
-    ck_assert_uint_eq(def->field_count, 15);
+    ck_assert_uint_eq(def->field_count, 16);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_MCAx_CONFIG_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_MCAx_CONFIG_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -31121,30 +31259,34 @@ START_TEST(test_mcax_config)
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_MASK, 0);
     all |= MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_MASK;
 
-    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, MCAX_EN, mcax_en, def, 9);
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, PADDRV_SUPPORTED, paddrv_supported, def, 9);
+    ck_assert_uint_eq(all & MSR_MCAx_CONFIG_PADDRV_SUPPORTED_MASK, 0);
+    all |= MSR_MCAx_CONFIG_PADDRV_SUPPORTED_MASK;
+
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, MCAX_EN, mcax_en, def, 10);
     CHECK_SET(msr_mcax_config_t, MCAx_CONFIG, MCAX_EN);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_MCAX_EN_MASK, 0);
     all |= MSR_MCAx_CONFIG_MCAX_EN_MASK;
 
-    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, TRANSPARENT_ERROR_LOGGING_EN, transparent_error_logging_en, def, 10);
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, TRANSPARENT_ERROR_LOGGING_EN, transparent_error_logging_en, def, 11);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_MASK, 0);
     all |= MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_MASK;
 
-    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, LOG_DEFERRED_EN, log_deferred_en, def, 11);
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, LOG_DEFERRED_EN, log_deferred_en, def, 12);
     CHECK_SET(msr_mcax_config_t, MCAx_CONFIG, LOG_DEFERRED_EN);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_LOG_DEFERRED_EN_MASK, 0);
     all |= MSR_MCAx_CONFIG_LOG_DEFERRED_EN_MASK;
 
-    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, IMPL_36_35, impl_36_35, def, 12);
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, IMPL_36_35, impl_36_35, def, 13);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_IMPL_36_35_MASK, 0);
     all |= MSR_MCAx_CONFIG_IMPL_36_35_MASK;
 
-    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, DEFERRED_INT_TYPE, deferred_int_type, def, 13);
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, DEFERRED_INT_TYPE, deferred_int_type, def, 14);
     CHECK_SET(msr_mcax_config_t, MCAx_CONFIG, DEFERRED_INT_TYPE);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_MASK, 0);
     all |= MSR_MCAx_CONFIG_DEFERRED_INT_TYPE_MASK;
 
-    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, INT_EN, int_en, def, 14);
+    CHECK_FIELD(msr_mcax_config_t, MCAx_CONFIG, INT_EN, int_en, def, 15);
     CHECK_SET(msr_mcax_config_t, MCAx_CONFIG, INT_EN);
     ck_assert_uint_eq(all & MSR_MCAx_CONFIG_INT_EN_MASK, 0);
     all |= MSR_MCAx_CONFIG_INT_EN_MASK;
@@ -35646,7 +35788,7 @@ START_TEST(test_l2i_perf_ctlx)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_L2I_PERF_CTLx_ADDR(0));
     ck_assert_uint_eq(def->count, MSR_L2I_PERF_CTLx_COUNT);
-    ck_assert_uint_eq(def->field_count, 5);
+    ck_assert_uint_eq(def->field_count, 12);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_L2I_PERF_CTLx_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_L2I_PERF_CTLx_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -35676,6 +35818,41 @@ START_TEST(test_l2i_perf_ctlx)
     CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EVENT_SELECT_HI);
     ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_MASK, 0);
     all |= MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, CORE_ID, core_id, def, 5);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, CORE_ID);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_CORE_ID_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_CORE_ID_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EN_ALL_SLICES, en_all_slices, def, 6);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EN_ALL_SLICES);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_EN_ALL_SLICES_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_EN_ALL_SLICES_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EN_ALL_CORES, en_all_cores, def, 7);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, EN_ALL_CORES);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_EN_ALL_CORES_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_EN_ALL_CORES_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, SLICE_SELECT, slice_select, def, 8);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, SLICE_SELECT);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_SLICE_SELECT_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_SLICE_SELECT_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, SLICE_MASK_HI, slice_mask_hi, def, 9);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, SLICE_MASK_HI);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_SLICE_MASK_HI_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_SLICE_MASK_HI_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, THREAD_MASK, thread_mask, def, 10);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, THREAD_MASK);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_THREAD_MASK_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_THREAD_MASK_MASK;
+
+    CHECK_FIELD(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, THREAD_MASK_HI, thread_mask_hi, def, 11);
+    CHECK_SET(msr_l2i_perf_ctlx_t, L2I_PERF_CTLx, THREAD_MASK_HI);
+    ck_assert_uint_eq(all & MSR_L2I_PERF_CTLx_THREAD_MASK_HI_MASK, 0);
+    all |= MSR_L2I_PERF_CTLx_THREAD_MASK_HI_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_L2I_PERF_CTLx_WRITABLE_MASK & MSR_L2I_PERF_CTLx_RESERVED_MASK, 0);
     (void)v;

@@ -18,16 +18,32 @@ Write probes are used only where VirtualBox recorded them for the register
 (ignored and #GP masks). Every finding not explained in realcpu_exceptions.tsv
 fails the test, and so does every line there that explains nothing.
 
-realcpu_exceptions.tsv: PROFILE<TAB>REGISTER<TAB>CHECK<TAB>BITS<TAB>REASON, where
-PROFILE may be * (every profile), BITS a mask (0x...), `*` (any bits),
-`maxphyaddr` (only bits from the CPU's MAXPHYADDR up to 51: physical-address
-fields whose width the spec cannot tie to CPUID), `gp_counter_width` or
-`fixed_counter_width` (only bits at and above the counter width CPUID.0AH
-reports). Bits of canonical fields above bit 46 are not write-probe findings:
+A strict_enum field (spec) takes only its enum's values: a probe bit whose value alone is no enum value
+faulting is what the spec says. Bits of canonical fields above bit 46 are not write-probe findings either:
 they fault unless they sign-extend the address, which the spec says.
+
+A fourth check is "absent": the CPU answered a register the spec calls absent on it. Every such answer
+needs an entry too.
+
+realcpu_exceptions.tsv, tab-separated, one entry a line:
+  PROFILES   * or a comma-separated list of profile names
+  REGISTERS  comma-separated register names or patterns (fnmatch; an array's name with {n} matches every
+             instance)
+  CHECKS     comma-separated value, gp, accepted, absent
+  BITS       a mask (0x...), * (any bits), maxphyaddr (bits from the CPU's MAXPHYADDR up to 51),
+             counter_width (bits at and above the counter width CPUID.0AH reports: EDX[12:5] for fixed
+             counters, EAX[23:16] for the others), or - (absent entries)
+  PENDING    the kind of value rule the spec cannot express yet that would turn the entry into data
+             (see PENDING_KINDS), or - when the processor departs from its manuals
+  MANUALS    what the manuals (and other sources) say
+  OBSERVED   what the VirtualBox profiles show
+  WHY        why they differ
+Every column is required (a line without evidence fails), every listed profile and register must explain
+at least one finding (else the entry is stale), and the file may hold at most MAX_ENTRIES entries.
 """
 
 import argparse
+import fnmatch
 import os
 import sys
 
@@ -37,7 +53,18 @@ sys.path.insert(0, REPO)
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 SIGNATURES = {"GenuineIntel": "intel", "AuthenticAMD": "amd", "HygonGenuine": "amd"}
-CHECKS = ("value", "gp", "accepted")
+CHECKS = ("value", "gp", "accepted", "absent")
+PENDING_KINDS = {
+    "maxphyaddr": "physical-address bits from MAXPHYADDR (less any memory-encryption reduction) up to 51 fault",
+    "counter_width": "counter bits at and above the width CPUID.0AH reports fault",
+    "write_zero_only": "status bits software may only clear: writing 1 faults",
+    "lock": "a lock bit set by firmware makes the register (or fields) read-only until reset",
+    "value_limit": "a field takes only some values (ratios, C-state limits, enumerated encodings, alignment)",
+    "xcr0": "the register is usable only once an XSAVE state component is enabled in XCR0",
+    "fixed_one": "reserved bits that must be written as 1",
+    "canonical_vendor": "linear addresses that must be canonical in a vendor- or format-specific way the field cannot say",
+}
+MAX_ENTRIES = 40
 MASK64 = (1 << 64) - 1
 
 
@@ -175,16 +202,95 @@ def masks(inst, cpu):
     return MASK64 & ~covered, writable
 
 
+class Entry:
+    """One line of realcpu_exceptions.tsv."""
+    COLUMNS = ("PROFILES", "REGISTERS", "CHECKS", "BITS", "PENDING", "MANUALS", "OBSERVED", "WHY")
+
+    def __init__(self, number, cols):
+        self.number = number
+        self.profiles = [p.strip() for p in cols[0].split(",")]
+        self.registers = [r.strip() for r in cols[1].split(",")]
+        self.checks = [c.strip() for c in cols[2].split(",")]
+        self.bits, self.pending = cols[3].strip(), cols[4].strip()
+        self.manuals, self.observed, self.why = (c.strip() for c in cols[5:8])
+        self.used_profiles, self.used_registers = set(), set()
+
+    def problems(self, profile_names):
+        out = []
+        if any(c not in CHECKS for c in self.checks):
+            out.append(f"CHECKS must be of {', '.join(CHECKS)}")
+        if self.pending != "-" and self.pending not in PENDING_KINDS:
+            out.append(f"PENDING must be - or one of {', '.join(sorted(PENDING_KINDS))}")
+        if ("absent" in self.checks) != (self.bits == "-"):
+            out.append("BITS is - exactly for absent entries")
+        elif self.bits not in ("-", "*", "maxphyaddr", "counter_width"):
+            try:
+                int(self.bits, 0)
+            except ValueError:
+                out.append(f"BITS {self.bits!r} is no mask or keyword")
+        for label, text in (("MANUALS", self.manuals), ("OBSERVED", self.observed), ("WHY", self.why)):
+            if len(text) < 10:
+                out.append(f"{label} gives no evidence")
+        unknown = [p for p in self.profiles if p != "*" and p not in profile_names]
+        if unknown:
+            out.append("unknown profiles " + ", ".join(unknown))
+        return out
+
+    def matches(self, cpu, inst, check):
+        if check not in self.checks:
+            return None, None
+        profile = "*" if "*" in self.profiles else (cpu.name if cpu.name in self.profiles else None)
+        if profile is None:
+            return None, None
+        for pattern in self.registers:
+            if fnmatch.fnmatchcase(inst.name, pattern) or fnmatch.fnmatchcase(inst.msr.name, pattern):
+                return profile, pattern
+        return None, None
+
+    def allowed(self, cpu, inst, bits):
+        if self.bits == "*":
+            return bits
+        if self.bits == "maxphyaddr":
+            return ((1 << 52) - 1) & ~((1 << cpu.maxphyaddr) - 1)
+        if self.bits == "counter_width":
+            leaf = cpu.query(0xA, 0)
+            fixed = "FIXED" in inst.msr.name
+            width = (leaf[3] >> 5) & 0xFF if fixed else (leaf[0] >> 16) & 0xFF
+            return MASK64 & ~((1 << width) - 1) if width else MASK64
+        return int(self.bits, 0)
+
+
 def load_exceptions(path):
-    rows = []
+    rows, problems = [], []
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\n")
             if not line.strip() or line.startswith("#"):
                 continue
             cols = line.split("\t")
-            rows.append((number, cols))
-    return rows
+            if len(cols) != len(Entry.COLUMNS):
+                problems.append(f"realcpu_exceptions.tsv:{number}: want {len(Entry.COLUMNS)} tab-separated columns "
+                                f"({', '.join(Entry.COLUMNS)}), got {len(cols)}")
+                continue
+            rows.append(Entry(number, cols))
+    return rows, problems
+
+
+def strict_enum_faults(inst):
+    """Bits of strict_enum fields whose value alone is no value of the field's enum: writing it faults."""
+    out = 0
+    for f in inst.msr.fields:
+        if not getattr(f, "strict_enum", False) or f.enum is None:
+            continue
+        values = {v.value for v in f.enum.values}
+        lsb = (f.mask & -f.mask).bit_length() - 1
+        bit = f.mask
+        while bit:
+            low = bit & -bit
+            if (low >> lsb) not in values:
+                out |= low
+            bit &= bit - 1
+    return out
 
 
 def main():
@@ -199,23 +305,21 @@ def main():
     for inst in model.instances:
         at.setdefault(inst.address, []).append(inst)
     cpus = load_profiles(args.profiles)
-    failures, findings = [], []
-    exceptions = load_exceptions(args.exceptions)
-    for number, cols in exceptions:
-        if len(cols) != 5 or cols[2] not in CHECKS or not cols[4].strip():
-            failures.append(f"realcpu_exceptions.tsv:{number}: want PROFILE, REGISTER, CHECK ({'|'.join(CHECKS)}), "
-                            f"BITS and REASON, tab-separated")
-    used = set()
-    stats = {"registers": 0, "values": 0, "probes": 0, "absent": 0}
+    entries, failures = load_exceptions(args.exceptions)
+    names = {c.name for c in cpus}
+    for e in entries:
+        failures += [f"realcpu_exceptions.tsv:{e.number}: {p}" for p in e.problems(names)]
+    if len(entries) > MAX_ENTRIES:
+        failures.append(f"realcpu_exceptions.tsv: {len(entries)} entries, more than {MAX_ENTRIES}")
+    stats = {"registers": 0, "values": 0, "probes": 0, "agree": 0}
+    findings, absent = [], []
     for cpu in cpus:
         for address, (value, ignored, gp) in sorted(cpu.msrs.items()):
             inst, support = register_at(at.get(address, []), cpu)
             if inst is None:
                 continue
             if support == NO:
-                stats["absent"] += 1  # the spec says this CPU lacks it; informational
-                if args.verbose:
-                    print(f"note: {cpu.name}: {inst.name} ({address:#x}) answers although the spec says it is absent")
+                absent.append((cpu, inst))
                 continue
             stats["registers"] += 1
             reserved, writable = masks(inst, cpu)
@@ -229,50 +333,68 @@ def main():
                 # A canonical field takes only sign-extended linear addresses: its bits above the
                 # linear-address width fault when they are not copies of the top bit.
                 canonical = sum(f.mask for f in inst.msr.fields if f.canonical) & ~((1 << 47) - 1)
-                gp &= ~canonical
+                gp &= ~(canonical | strict_enum_faults(inst))
                 if writable & gp:
                     found.append(("gp", writable & gp, "writing bits the spec calls writable raised #GP"))
                 if ignored is not None:
                     taken = reserved & ~(gp | ignored) & MASK64
                     if taken:
                         found.append(("accepted", taken, "the CPU kept writes to bits the spec calls reserved"))
+            if not found:
+                stats["agree"] += 1
             for check, bits, what in found:
                 findings.append((cpu, inst, check, bits, what))
+    by_kind = {}
     unexplained = []
-    for cpu, inst, check, bits, what in findings:
+
+    def explain(cpu, inst, check, bits):
         remaining = bits
-        for number, cols in exceptions:
-            if len(cols) != 5:
+        for e in entries:
+            profile, pattern = e.matches(cpu, inst, check)
+            if pattern is None:
                 continue
-            profile, register, kind, mask = cols[:4]
-            if kind != check or profile not in ("*", cpu.name) or register not in (inst.name, inst.msr.name):
-                continue
-            if mask == "*":
-                allowed = remaining
-            elif mask == "maxphyaddr":
-                allowed = ((1 << 52) - 1) & ~((1 << cpu.maxphyaddr) - 1)
-            elif mask in ("gp_counter_width", "fixed_counter_width"):
-                leaf = cpu.query(0xA, 0)
-                width = (leaf[0] >> 16) & 0xFF if mask == "gp_counter_width" else (leaf[3] >> 5) & 0xFF
-                allowed = MASK64 & ~((1 << width) - 1) if width else MASK64
-            else:
-                allowed = int(mask, 0)
+            allowed = remaining if check == "absent" else e.allowed(cpu, inst, remaining)
             if remaining & allowed:
-                used.add(number)
+                e.used_profiles.add(profile)
+                e.used_registers.add(pattern)
+                by_kind[e.pending] = by_kind.get(e.pending, 0) + 1
                 remaining &= ~allowed
+                if not remaining:
+                    break
+        return remaining
+
+    for cpu, inst, check, bits, what in findings:
+        remaining = explain(cpu, inst, check, bits)
         line = f"{cpu.name}: {inst.name} ({inst.address:#x}): {check}: {what}: bits {bits:#x}"
         if args.verbose:
             print(("explained: " if not remaining else "") + line)
         if remaining:
             unexplained.append(line + (f" (unexplained {remaining:#x})" if remaining != bits else ""))
-    for number, cols in exceptions:
-        if len(cols) == 5 and number not in used:
-            failures.append(f"realcpu_exceptions.tsv:{number}: explains nothing ({' / '.join(cols[:4])})")
+    for cpu, inst in absent:
+        line = f"{cpu.name}: {inst.name} ({inst.address:#x}) answers although the spec says it is absent"
+        remaining = explain(cpu, inst, "absent", 1)
+        if args.verbose:
+            print(("explained: " if not remaining else "") + "absent: " + line)
+        if remaining:
+            unexplained.append("absent: " + line)
+    for e in entries:
+        stale = [p for p in e.profiles if p not in e.used_profiles] + \
+            [r for r in e.registers if r not in e.used_registers]
+        if stale:
+            failures.append(f"realcpu_exceptions.tsv:{e.number}: explains nothing for {', '.join(stale)} (stale)")
     failures += unexplained
+    pending = sorted({e.pending for e in entries} - {"-"})
     print(f"realcpu: {len(cpus)} processor profiles (VirtualBox), {stats['registers']} register readings of spec "
-          f"registers, {stats['values']} values and {stats['probes']} write probes checked; "
-          f"{len(findings)} findings, {len(findings) - len(unexplained)} explained in realcpu_exceptions.tsv; "
-          f"{stats['absent']} registers the spec calls absent answered")
+          f"registers: {stats['values']} values and {stats['probes']} write probes checked, {stats['agree']} "
+          f"readings agree with the spec, {len(findings)} findings; {len(absent)} answers from registers the "
+          f"spec calls absent")
+    print(f"realcpu: {len(entries)} entries in realcpu_exceptions.tsv (at most {MAX_ENTRIES}): "
+          f"{sum(1 for e in entries if e.pending == '-')} processors departing from their manuals, "
+          f"{sum(1 for e in entries if e.pending != '-')} pending value rules (" +
+          ", ".join(f"{k} {sum(1 for e in entries if e.pending == k)}" for k in pending) + "); "
+          f"{sum(1 for e in entries if 'absent' in e.checks)} of them for absent registers that answered")
+    print("realcpu: explained findings and answers by kind: " +
+          ", ".join(f"{'no rule' if k == '-' else k} {n}" for k, n in sorted(by_kind.items())))
     for f in failures:
         print("FAIL: " + f)
     return 1 if failures else 0

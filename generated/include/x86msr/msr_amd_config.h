@@ -15,8 +15,8 @@ extern "C" {
 
 /* PATCH_LEVEL (0x8B), ro, AMD. Identifier of the microcode patch currently loaded (0 when none).
  * Present if family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or
- * family 19H or family 1AH. Ref: BKDG/PPR MSR0000_008B (PatchLevel); Linux msr-index.h
- * MSR_AMD64_PATCH_LEVEL, kernel/cpu/microcode/amd.c. */
+ * family 18H or family 19H or family 1AH. Ref: BKDG/PPR MSR0000_008B (PatchLevel); Linux
+ * msr-index.h MSR_AMD64_PATCH_LEVEL, kernel/cpu/microcode/amd.c. */
 #define MSR_PATCH_LEVEL_ADDR          0x8Bu
 #define MSR_PATCH_LEVEL_RESERVED_MASK 0xFFFFFFFF00000000ull
 #define MSR_PATCH_LEVEL_ msr_patch_level_t, MSR_PATCH_LEVEL_ADDR, 0, 1, 0, 0, 0, 0
@@ -319,12 +319,14 @@ typedef union msr_top_mem2 {
 #define msr_top_mem2_modify(clear, set)         MSR_MODIFY_(MSR_TOP_MEM2_, clear, set)
 #define msr_top_mem2_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_TOP_MEM2_, clear, set, v)
 
-/* NB_CFG (0xC001001F), rw, AMD. Northbridge configuration of families 0FH to 16H. Operating
- * systems use it to reach extended PCI configuration space through CF8H/CFCH and to learn the
- * APIC ID layout; the other bits are configuration the BKDG of each family defines. Present if
- * family 0FH or family 10H or family 12H or family 14H or family 15H or family 16H. Ref: BKDG
- * Fam 10h/15h MSRC001_001F; Linux msr-index.h MSR_AMD64_NB_CFG, kernel/cpu/amd.c
- * (ENABLE_CF8_EXT_CFG). */
+/* NB_CFG (0xC001001F), rw, AMD. Northbridge configuration (families 0FH to 16H; later families
+ * and Hygon keep the register at this address, and Linux reads and writes it with plain
+ * RDMSR/WRMSR on every AMD and Hygon processor from family 10H on). Operating systems use it to
+ * reach extended PCI configuration space through CF8H/CFCH and to learn the APIC ID layout; the
+ * other bits are configuration the BKDG or PPR of each family defines. Present if family 0FH or
+ * family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H
+ * or family 19H or family 1AH. Ref: BKDG Fam 10h/15h MSRC001_001F; PPR Fam 17h MSRC001_001F;
+ * Linux msr-index.h MSR_AMD64_NB_CFG, arch/x86/pci/amd_bus.c (amd_bus_cpu_online). */
 #define MSR_NB_CFG_ADDR          0xC001001Fu
 #define MSR_NB_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_NB_CFG_WRITABLE_MASK 0x0040400000000000ull
@@ -358,8 +360,8 @@ typedef union msr_nb_cfg {
 
 /* PATCH_LOADER (0xC0010020), wo, AMD. Writing the linear address of a microcode patch image
  * starts loading it. Present if family 10H or family 12H or family 14H or family 15H or family
- * 16H or family 17H or family 19H or family 1AH. Ref: BKDG/PPR MSRC001_0020 (PatchLoader); Linux
- * msr-index.h, microcode/amd.c. */
+ * 16H or family 17H or family 18H or family 19H or family 1AH. Ref: BKDG/PPR MSRC001_0020
+ * (PatchLoader); Linux msr-index.h, microcode/amd.c. */
 #define MSR_PATCH_LOADER_ADDR          0xC0010020u
 #define MSR_PATCH_LOADER_RESERVED_MASK 0x0000000000000000ull
 #define MSR_PATCH_LOADER_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -402,8 +404,9 @@ typedef union msr_processor_name_stringx {
 
 /* MMIO_CONF_BASE (0xC0010058), rw, AMD. Base and size of the memory-mapped PCI configuration
  * (ECAM) window. Present if family 10H or family 12H or family 14H or family 15H or family 16H
- * or family 17H or family 19H or family 1AH. Ref: BKDG Fam 10h..16h / PPR MSRC001_0058; Linux
- * msr-index.h MSR_FAM10H_MMIO_CONF_BASE (ENABLE bit 0, BUSRANGE 5:2, BASE 47:20). */
+ * or family 17H or family 18H or family 19H or family 1AH. Ref: BKDG Fam 10h..16h / PPR
+ * MSRC001_0058; Linux msr-index.h MSR_FAM10H_MMIO_CONF_BASE (ENABLE bit 0, BUSRANGE 5:2, BASE
+ * 47:20). */
 #define MSR_MMIO_CONF_BASE_ADDR          0xC0010058u
 #define MSR_MMIO_CONF_BASE_RESERVED_MASK 0xFFFF0000000FFFC2ull
 #define MSR_MMIO_CONF_BASE_WRITABLE_MASK 0x0000FFFFFFF0003Dull
@@ -547,8 +550,8 @@ typedef union msr_ppin {
 
 /* CPUID_FN_1 (0xC0011004), rw, AMD. Values CPUID Fn0000_0001 returns in EDX and ECX; clearing a
  * bit hides the feature from software. Present if family 15H or family 16H or family 17H or
- * family 19H. Ref: BKDG Fam 15h/16h, PPR MSRC001_1004 (CPUID features override); Linux
- * msr-index.h MSR_AMD64_CPUID_FN_1, kernel/cpu/amd.c. */
+ * family 18H or family 19H. Ref: BKDG Fam 15h/16h, PPR MSRC001_1004 (CPUID features override);
+ * Linux msr-index.h MSR_AMD64_CPUID_FN_1, kernel/cpu/amd.c. */
 #define MSR_CPUID_FN_1_ADDR          0xC0011004u
 #define MSR_CPUID_FN_1_RESERVED_MASK 0x0000000000000000ull
 #define MSR_CPUID_FN_1_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -601,9 +604,9 @@ typedef union msr_node_id {
 /* LS_CFG (0xC0011020), rw, AMD. Load-store unit configuration. Software uses it to disable
  * speculative store bypass on processors without SPEC_CTRL.SSBD or VIRT_SPEC_CTRL, at a bit that
  * depends on the family; the other bits are configuration the BKDG or PPR of each family
- * defines. Present if family 15H or family 16H or family 17H. Ref: BKDG/PPR MSRC001_1020
- * (LS_CFG); AMD speculative store bypass white paper; Linux msr-index.h MSR_AMD64_LS_CFG,
- * kernel/cpu/bugs.c; Xen cpu/amd.c. */
+ * defines. Present if family 15H or family 16H or family 17H or family 18H. Ref: BKDG/PPR
+ * MSRC001_1020 (LS_CFG); AMD speculative store bypass white paper; Linux msr-index.h
+ * MSR_AMD64_LS_CFG, kernel/cpu/bugs.c; Xen cpu/amd.c. */
 #define MSR_LS_CFG_ADDR          0xC0011020u
 #define MSR_LS_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_LS_CFG_WRITABLE_MASK 0x0040000200000400ull
@@ -664,8 +667,8 @@ typedef union msr_ic_cfg {
 
 /* DC_CFG (0xC0011022), rw, AMD. Data cache configuration. The BKDG or PPR of each family defines
  * its bits (prefetcher and erratum controls among them). Present if family 0FH or family 10H or
- * family 12H or family 14H or family 15H or family 16H or family 17H. Ref: BKDG Fam 10h/15h
- * MSRC001_1022 (DC_CFG); Linux msr-index.h MSR_AMD64_DC_CFG, kernel/cpu/amd.c. */
+ * family 12H or family 14H or family 15H or family 16H or family 17H or family 18H. Ref: BKDG
+ * Fam 10h/15h MSRC001_1022 (DC_CFG); Linux msr-index.h MSR_AMD64_DC_CFG, kernel/cpu/amd.c. */
 #define MSR_DC_CFG_ADDR          0xC0011022u
 #define MSR_DC_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_DC_CFG_WRITABLE_MASK 0x0000000000000000ull
@@ -685,8 +688,8 @@ typedef union msr_dc_cfg {
 
 /* TW_CFG (0xC0011023), rw, AMD. Table-walker configuration. One bit is set by operating systems
  * as an erratum work-around; the other bits are configuration the BKDG or PPR of each family
- * defines. Present if family 15H or family 17H. Ref: BKDG Fam 15h MSRC001_1023 (TW_CFG); Linux
- * msr-index.h MSR_AMD64_TW_CFG, kernel/cpu/amd.c. */
+ * defines. Present if family 15H or family 17H or family 18H. Ref: BKDG Fam 15h MSRC001_1023
+ * (TW_CFG); Linux msr-index.h MSR_AMD64_TW_CFG, kernel/cpu/amd.c. */
 #define MSR_TW_CFG_ADDR          0xC0011023u
 #define MSR_TW_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_TW_CFG_WRITABLE_MASK 0x0002000000000000ull
@@ -714,8 +717,8 @@ typedef union msr_tw_cfg {
 
 /* FP_CFG (0xC0011028), rw, AMD. Floating-point unit configuration. One bit is an erratum
  * work-around operating systems set on Zen 1; the other bits are configuration the PPR defines.
- * Present if family 17H. Ref: PPR Fam 17h MSRC001_1028; Linux msr-index.h MSR_AMD64_FP_CFG,
- * kernel/cpu/amd.c. */
+ * Present if family 17H or family 18H. Ref: PPR Fam 17h MSRC001_1028; Linux msr-index.h
+ * MSR_AMD64_FP_CFG, kernel/cpu/amd.c. */
 #define MSR_FP_CFG_ADDR          0xC0011028u
 #define MSR_FP_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_FP_CFG_WRITABLE_MASK 0x0000000000000200ull
@@ -744,9 +747,9 @@ typedef union msr_fp_cfg {
 /* DE_CFG (0xC0011029), rw, AMD. Decode unit configuration. LFENCE_SERIALIZE makes LFENCE
  * dispatch-serialising, the basis of the Spectre variant 1 mitigation on AMD processors; the
  * other bits are configuration the BKDG or PPR of each family defines. Present if family 10H or
- * family 12H or family 14H or family 15H or family 16H or family 17H or family 19H or family
- * 1AH. Ref: AMD Software Techniques for Managing Speculation (LFENCE); PPR MSRC001_1029; Linux
- * msr-index.h MSR_AMD64_DE_CFG; Xen cpu/amd.c. */
+ * family 12H or family 14H or family 15H or family 16H or family 17H or family 18H or family 19H
+ * or family 1AH. Ref: AMD Software Techniques for Managing Speculation (LFENCE); PPR
+ * MSRC001_1029; Linux msr-index.h MSR_AMD64_DE_CFG; Xen cpu/amd.c. */
 #define MSR_DE_CFG_ADDR          0xC0011029u
 #define MSR_DE_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_DE_CFG_WRITABLE_MASK 0x0000000000000202ull
@@ -823,8 +826,8 @@ typedef union msr_ex_cfg {
 
 /* BP_CFG (0xC001102E), rw, AMD. Branch predictor configuration. Operating systems set one
  * erratum bit per family; the other bits are configuration the PPR defines. Present if family
- * 17H or family 19H. Ref: PPR MSRC001_102E (BP_CFG); Linux msr-index.h MSR_ZEN4_BP_CFG,
- * kernel/cpu/amd.c. */
+ * 17H or family 18H or family 19H. Ref: PPR MSRC001_102E (BP_CFG); Linux msr-index.h
+ * MSR_ZEN4_BP_CFG, kernel/cpu/amd.c. */
 #define MSR_BP_CFG_ADDR          0xC001102Eu
 #define MSR_BP_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_BP_CFG_WRITABLE_MASK 0x0000000200000020ull
@@ -950,9 +953,9 @@ typedef union msr_l3_range_reserve_way_mask {
 
 /* DE_CFG2 (0xC00110E3), rw, AMD. Second decode unit configuration register of family 17h (Zen
  * 2). AMD named it and its one published bit only after operating systems had started to set
- * that bit; the other bits are not documented. Present if family 17H. Ref: AMD naming of
- * MSRC001_10E3 (DE_CFG2); Linux msr-index.h MSR_ZEN2_SPECTRAL_CHICKEN, kernel/cpu/amd.c; Xen
- * cpu/amd.c. */
+ * that bit; the other bits are not documented. Present if family 17H or family 18H. Ref: AMD
+ * naming of MSRC001_10E3 (DE_CFG2); Linux msr-index.h MSR_ZEN2_SPECTRAL_CHICKEN,
+ * kernel/cpu/amd.c; Xen cpu/amd.c. */
 #define MSR_DE_CFG2_ADDR          0xC00110E3u
 #define MSR_DE_CFG2_RESERVED_MASK 0x0000000000000000ull
 #define MSR_DE_CFG2_WRITABLE_MASK 0x0000000000000002ull

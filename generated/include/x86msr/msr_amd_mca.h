@@ -293,16 +293,16 @@ typedef union msr_mcax_ctl {
 
 /* MCA{n}_STATUS (0xC0002001..0xC00023F1, stride 16), rw, AMD. MCAX bank status (C000_2001h +
  * 10h*n); aliases MCi_STATUS for banks 0-31. Software may only write 0 (other values may #GP
- * unless HWCR[McStatusWrEn]=1); implementation-specific bits 56, 54 and 52:45, 42:32 are not
- * listed. Reset value undefined; preserved across warm reset. Present if
- * CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and MCA{n}_CONFIG[0] = 1. Ref: APM
- * Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture Extension Registers, 9.3.2.4
- * Machine-Check Status Registers. */
+ * unless HWCR[McStatusWrEn]=1). The remaining implementation-specific bits (the PPRs' core ID of
+ * the error and its valid bit among them) are undocumented fields. Reset value undefined;
+ * preserved across warm reset. Present if CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0]
+ * > n and MCA{n}_CONFIG[0] = 1. Ref: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture
+ * Extension Registers, 9.3.2.4 Machine-Check Status Registers. */
 #define MSR_MCAx_STATUS_COUNT         64
 #define MSR_MCAx_STATUS_STRIDE        16
 #define MSR_MCAx_STATUS_ADDR(n)       (0xC0002001u + (uint32_t)(n) * 16u)
-#define MSR_MCAx_STATUS_RESERVED_MASK 0x015FE7FF00000000ull
-#define MSR_MCAx_STATUS_WRITABLE_MASK 0xFEA01800FFFFFFFFull
+#define MSR_MCAx_STATUS_RESERVED_MASK 0x0000000000000000ull
+#define MSR_MCAx_STATUS_WRITABLE_MASK 0xFEE07900FFFFFFFFull
 #define MSR_MCAx_STATUS_ msr_mcax_status_t, MSR_MCAx_STATUS_ADDR(0), 16, 64, \
     MSR_MCAx_STATUS_WRITABLE_MASK, 0, 0, 0
 typedef union msr_mcax_status {
@@ -313,17 +313,25 @@ typedef union msr_mcax_status {
         uint64_t model_specific_error_code : 16; /* rw: Model-specific extended error code (bits
                                                     29:24 hold the address LSB when
                                                     MCA_CONFIG[LsbInStatSupported]=1). */
-        uint64_t                           : 11;
+        uint64_t impl_39_32                : 8;  /* rw: Implementation-specific (the family 17H
+                                                    PPR: the core ID of the error in 37:32). */
+        uint64_t scrub                     : 1;  /* rw: The error was detected by a scrub
+                                                    operation. */
+        uint64_t impl_42_41                : 2;  /* rw: Implementation-specific. */
         uint64_t poison                    : 1;  /* rw: The error is the consumption of data
                                                     previously marked poisoned. */
         uint64_t deferred                  : 1;  /* rw: Deferred error: logged without affecting
                                                     execution; no #MC. */
-        uint64_t                           : 8;
+        uint64_t uecc                      : 1;  /* rw: The error was an uncorrectable ECC error. */
+        uint64_t cecc                      : 1;  /* rw: The error was a correctable ECC error. */
+        uint64_t impl_52_47                : 6;  /* rw: Implementation-specific. */
         uint64_t syndv                     : 1;  /* rw: MCA_SYND holds a valid syndrome. */
-        uint64_t                           : 1;
+        uint64_t paddrv                    : 1;  /* rw: MCA_ADDR holds a system physical address
+                                                    (banks whose MCA_CONFIG[11] is 1). */
         uint64_t tcc                       : 1;  /* rw: Task context corrupt (meaningful when
                                                     PCC=0). */
-        uint64_t                           : 1;
+        uint64_t impl_56                   : 1;  /* rw: Implementation-specific (the family 17H
+                                                    PPR: the core ID in 37:32 is valid). */
         uint64_t pcc                       : 1;  /* rw: Processor context corrupt: execution may
                                                     not be able to continue. */
         uint64_t addrv                     : 1;  /* rw: MCA_ADDR holds a valid address. */
@@ -339,10 +347,18 @@ typedef union msr_mcax_status {
 } msr_mcax_status_t;
 #define MSR_MCAx_STATUS_MCA_ERROR_CODE_MASK            0xFFFFull
 #define MSR_MCAx_STATUS_MODEL_SPECIFIC_ERROR_CODE_MASK 0xFFFF0000ull
+#define MSR_MCAx_STATUS_IMPL_39_32_MASK                0xFF00000000ull
+#define MSR_MCAx_STATUS_SCRUB_MASK                     0x10000000000ull
+#define MSR_MCAx_STATUS_IMPL_42_41_MASK                0x60000000000ull
 #define MSR_MCAx_STATUS_POISON_MASK                    0x80000000000ull
 #define MSR_MCAx_STATUS_DEFERRED_MASK                  0x100000000000ull
+#define MSR_MCAx_STATUS_UECC_MASK                      0x200000000000ull
+#define MSR_MCAx_STATUS_CECC_MASK                      0x400000000000ull
+#define MSR_MCAx_STATUS_IMPL_52_47_MASK                0x1F800000000000ull
 #define MSR_MCAx_STATUS_SYNDV_MASK                     0x20000000000000ull
+#define MSR_MCAx_STATUS_PADDRV_MASK                    0x40000000000000ull
 #define MSR_MCAx_STATUS_TCC_MASK                       0x80000000000000ull
+#define MSR_MCAx_STATUS_IMPL_56_MASK                   0x100000000000000ull
 #define MSR_MCAx_STATUS_PCC_MASK                       0x200000000000000ull
 #define MSR_MCAx_STATUS_ADDRV_MASK                     0x400000000000000ull
 #define MSR_MCAx_STATUS_MISCV_MASK                     0x800000000000000ull
@@ -451,7 +467,7 @@ typedef union msr_mcax_misc0 {
 #define MSR_MCAx_CONFIG_COUNT         64
 #define MSR_MCAx_CONFIG_STRIDE        16
 #define MSR_MCAx_CONFIG_ADDR(n)       (0xC0002004u + (uint32_t)(n) * 16u)
-#define MSR_MCAx_CONFIG_RESERVED_MASK 0xFFFFFE80FFFFFC08ull
+#define MSR_MCAx_CONFIG_RESERVED_MASK 0xFFFFFE80FFFFF408ull
 #define MSR_MCAx_CONFIG_WRITABLE_MASK 0x0000016500000200ull
 #define MSR_MCAx_CONFIG_ msr_mcax_config_t, MSR_MCAx_CONFIG_ADDR(0), 16, 64, \
     MSR_MCAx_CONFIG_WRITABLE_MASK, 0, 0, 0
@@ -483,7 +499,11 @@ typedef union msr_mcax_config {
                                                               address bit. */
         uint64_t fru_text_in_mca                     : 1;  /* rw: MCA_SYND1/MCA_SYND2 hold an
                                                               ASCII field-replaceable-unit name. */
-        uint64_t                                     : 22;
+        uint64_t                                     : 1;
+        uint64_t paddrv_supported                    : 1;  /* ro: MCA_STATUS[54] (PADDRV) says
+                                                              whether MCA_ADDR holds a system
+                                                              physical address. */
+        uint64_t                                     : 20;
         uint64_t mcax_en                             : 1;  /* rw: System software acknowledges
                                                               the MCAX feature set (otherwise
                                                               uncorrected errors are
@@ -514,6 +534,7 @@ typedef union msr_mcax_config {
 #define MSR_MCAx_CONFIG_DE_STAT_ERR_CODE_SUPPORTED_MASK          0x80ull
 #define MSR_MCAx_CONFIG_LSB_IN_STAT_SUPPORTED_MASK               0x100ull
 #define MSR_MCAx_CONFIG_FRU_TEXT_IN_MCA_MASK                     0x200ull
+#define MSR_MCAx_CONFIG_PADDRV_SUPPORTED_MASK                    0x800ull
 #define MSR_MCAx_CONFIG_MCAX_EN_MASK                             0x100000000ull
 #define MSR_MCAx_CONFIG_TRANSPARENT_ERROR_LOGGING_EN_MASK        0x200000000ull
 #define MSR_MCAx_CONFIG_LOG_DEFERRED_EN_MASK                     0x400000000ull
@@ -947,8 +968,8 @@ typedef union msr_mcax_synd2 {
 
 /* MC{n}_MASK (0xC0010044..0xC001004A, stride 1), rw, AMD. Machine-check bank n error mask: a set
  * bit stops the corresponding MCi_CTL error type from being logged or signalled. Present if
- * family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family
- * 19H. Ref: BKDG MSRC001_0044..; Linux msr-index.h MSR_AMD64_MCx_MASK(x), mce/amd.c. */
+ * family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H
+ * or family 19H. Ref: BKDG MSRC001_0044..; Linux msr-index.h MSR_AMD64_MCx_MASK(x), mce/amd.c. */
 #define MSR_MCx_MASK_COUNT         7
 #define MSR_MCx_MASK_STRIDE        1
 #define MSR_MCx_MASK_ADDR(n)       (0xC0010044u + (uint32_t)(n) * 1u)

@@ -406,29 +406,50 @@ typedef union msr_perf_ctrx {
     MSR_MODIFY_SAFE_AT_(MSR_PERF_CTRx_, n, clear, set, v)
 
 /* L2I_PERF_CTL{n} (0xC0010230..0xC0010236, stride 2), rw, AMD. L2 cache (L2I) performance event
- * select (APM L2I_PerfEvtSel0-3 at C001_0230h + 2n). Processors that reuse these addresses for
- * L3 counters define other layouts in their PPR. Reset value 0. Present if
+ * select (APM L2I_PerfEvtSel0-3 at C001_0230h + 2n). Families 17H and later use these addresses
+ * for the L3 cache counters (ChL3PmcCfg in their PPRs) and add the selection of the L3 slices
+ * and of the cores and threads whose events count. Reset value 0. Present if
  * CPUID.(EAX=80000001H):ECX[28] = 1. Ref: APM Vol 2 A.6 (Table A-6), 13.2.1 L2 Cache (L2I)
  * Performance Event-Select Registers. */
 #define MSR_L2I_PERF_CTLx_COUNT         4
 #define MSR_L2I_PERF_CTLx_STRIDE        2
 #define MSR_L2I_PERF_CTLx_ADDR(n)       (0xC0010230u + (uint32_t)(n) * 2u)
-#define MSR_L2I_PERF_CTLx_RESERVED_MASK 0xFFFFFFF0FFAF0000ull
-#define MSR_L2I_PERF_CTLx_WRITABLE_MASK 0x0000000F0050FFFFull
+#define MSR_L2I_PERF_CTLx_RESERVED_MASK 0x00F023F0FFAF0000ull
+#define MSR_L2I_PERF_CTLx_WRITABLE_MASK 0xFF0FDC0F0050FFFFull
 #define MSR_L2I_PERF_CTLx_ msr_l2i_perf_ctlx_t, MSR_L2I_PERF_CTLx_ADDR(0), 2, 4, \
     MSR_L2I_PERF_CTLx_WRITABLE_MASK, 0, 0, 0
 typedef union msr_l2i_perf_ctlx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t event_select    : 8;  /* rw: EVENT_SELECT[7:0]: low byte of the event number. */
-        uint64_t unit_mask       : 8;  /* rw: UNIT_MASK: qualifies the selected event. */
+        uint64_t event_select    : 8; /* rw: EVENT_SELECT[7:0]: low byte of the event number. */
+        uint64_t unit_mask       : 8; /* rw: UNIT_MASK: qualifies the selected event. */
         uint64_t                 : 4;
-        uint64_t int_en          : 1;  /* rw: APM mnemonic INT: interrupt on counter overflow. */
+        uint64_t int_en          : 1; /* rw: APM mnemonic INT: interrupt on counter overflow. */
         uint64_t                 : 1;
-        uint64_t en              : 1;  /* rw: Counter enable. */
+        uint64_t en              : 1; /* rw: Counter enable. */
         uint64_t                 : 9;
-        uint64_t event_select_hi : 4;  /* rw: EVENT_SELECT[11:8]: high bits of the event number. */
-        uint64_t                 : 28;
+        uint64_t event_select_hi : 4; /* rw: EVENT_SELECT[11:8]: high bits of the event number. */
+        uint64_t                 : 6;
+        uint64_t core_id         : 3; /* rw: Family 19H and later: the core whose events count
+                                         (unless EN_ALL_CORES). */
+        uint64_t                 : 1;
+        uint64_t en_all_slices   : 1; /* rw: Family 19H and later: count the events of every L3
+                                         slice. */
+        uint64_t en_all_cores    : 1; /* rw: Family 19H and later: count the events of every core
+                                         of the complex. */
+        uint64_t slice_select    : 3; /* rw: Families 17H and 18H: bits 2:0 of the mask of L3
+                                         slices whose events count (SLICE_MASK_HI is bit 3);
+                                         family 19H and later: the ID of the L3 slice whose
+                                         events count (unless EN_ALL_SLICES). */
+        uint64_t slice_mask_hi   : 1; /* rw: Families 17H and 18H: bit 3 of the L3 slice mask
+                                         (slice 3). */
+        uint64_t                 : 4;
+        uint64_t thread_mask     : 2; /* rw: Families 17H and 18H: bits 1:0 of the mask of the
+                                         complex's threads whose events count (THREAD_MASK_HI
+                                         holds bits 7:2); family 19H and later: the threads of
+                                         the selected core. */
+        uint64_t thread_mask_hi  : 6; /* rw: Families 17H and 18H: bits 7:2 of the thread mask
+                                         (two threads per core, four cores per complex). */
     };
 } msr_l2i_perf_ctlx_t;
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_MASK    0xFFull
@@ -436,6 +457,13 @@ typedef union msr_l2i_perf_ctlx {
 #define MSR_L2I_PERF_CTLx_INT_EN_MASK          0x100000ull
 #define MSR_L2I_PERF_CTLx_EN_MASK              0x400000ull
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_HI_MASK 0xF00000000ull
+#define MSR_L2I_PERF_CTLx_CORE_ID_MASK         0x1C0000000000ull
+#define MSR_L2I_PERF_CTLx_EN_ALL_SLICES_MASK   0x400000000000ull
+#define MSR_L2I_PERF_CTLx_EN_ALL_CORES_MASK    0x800000000000ull
+#define MSR_L2I_PERF_CTLx_SLICE_SELECT_MASK    0x7000000000000ull
+#define MSR_L2I_PERF_CTLx_SLICE_MASK_HI_MASK   0x8000000000000ull
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_MASK     0x300000000000000ull
+#define MSR_L2I_PERF_CTLx_THREAD_MASK_HI_MASK  0xFC00000000000000ull
 #define msr_l2i_perf_ctlx_read(n)               MSR_READ_AT_(MSR_L2I_PERF_CTLx_, n)
 #define msr_l2i_perf_ctlx_read_safe(n, v)       MSR_READ_SAFE_AT_(MSR_L2I_PERF_CTLx_, n, v)
 #define msr_l2i_perf_ctlx_write(n, v)           MSR_WRITE_AT_(MSR_L2I_PERF_CTLx_, n, v)

@@ -148,9 +148,9 @@ typedef union msr_p_state_status {
 
 /* PSTATE_DEF{n} (0xC0010064..0xC001006B, stride 1), rw, AMD. Definition of P-state n in the
  * layout of families 17H and 19H (Zen to Zen 4). Earlier families pack frequency and voltage IDs
- * differently, and family 1AH widens the frequency ID. Present if family 17H or family 19H. Ref:
- * PPR Fam 17h/19h MSRC001_0064..6B (PStateDef); Linux msr-index.h MSR_AMD_PSTATE_DEF_BASE,
- * drivers/cpufreq/acpi-cpufreq.c. */
+ * differently, and family 1AH widens the frequency ID. Present if family 17H or family 18H or
+ * family 19H. Ref: PPR Fam 17h/19h MSRC001_0064..6B (PStateDef); Linux msr-index.h
+ * MSR_AMD_PSTATE_DEF_BASE, drivers/cpufreq/acpi-cpufreq.c. */
 #define MSR_PSTATE_DEFx_COUNT         8
 #define MSR_PSTATE_DEFx_STRIDE        1
 #define MSR_PSTATE_DEFx_ADDR(n)       (0xC0010064u + (uint32_t)(n) * 1u)

@@ -71,8 +71,9 @@ typedef union msr_ia32_u_cet {
 typedef union msr_ia32_s_cet {
     uint64_t raw;
     __extension__ struct {
-        uint64_t sh_stk_en          : 1;  /* rw: Enables shadow stacks at CPL 3. */
-        uint64_t wr_shstk_en        : 1;  /* rw: Enables the WRSSD/WRSSQ instructions at CPL 3. */
+        uint64_t sh_stk_en          : 1;  /* rw: Enables shadow stacks at CPL 0, 1 and 2. */
+        uint64_t wr_shstk_en        : 1;  /* rw: Enables the WRSSD/WRSSQ instructions at CPL 0, 1
+                                             and 2. */
         uint64_t endbr_en           : 1;  /* rw: Intel: enables indirect branch tracking. */
         uint64_t leg_iw_en          : 1;  /* rw: Intel: enables legacy compatibility treatment
                                              for indirect branch tracking. */

@@ -16,7 +16,10 @@ extern "C" {
 /* IA32_DEBUGCTL (0x1D9), rw, Intel and AMD; also DEBUGCTL. Debug and trace control: last-branch
  * recording, single-step on branches, branch trace messages and store, and freeze controls. AMD
  * (DebugCtl) defines bits 0 and 1 the same way and bits 2-5 as performance-monitoring pin
- * controls. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
+ * controls. The layout differs by family: NetBurst (DEBUGCTLA) and Pentium M (DEBUGCTLB) place
+ * their trace and pin controls at bits 2-6, the BTS filters exist from Core 2 on, the freeze
+ * bits with performance monitoring version 2, the uncore PMI enable from Nehalem on. Ref: SDM
+ * Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_DEBUGCTL_ADDR          0x1D9u
 #define MSR_IA32_DEBUGCTL_RESERVED_MASK 0xFFFFFFFFFFFF0000ull
 #define MSR_IA32_DEBUGCTL_WRITABLE_MASK 0x000000000000FFFFull
@@ -36,18 +39,25 @@ typedef union msr_ia32_debugctl {
                                                 PB1..PB3: each makes its PM pin report breakpoint
                                                 matches (the APM's PB0 at bit 2 became
                                                 BUS_LOCK_DETECT). */
-        uint64_t tr                    : 1;  /* rw: Intel: send branch trace messages. */
+        uint64_t tr                    : 1;  /* rw: Intel: send branch trace messages (NetBurst
+                                                has it at bit 2 of its DEBUGCTLA layout). */
         uint64_t bts                   : 1;  /* rw: Intel: log branch trace messages in the BTS
                                                 buffer. */
         uint64_t btint                 : 1;  /* rw: Intel: interrupt when the BTS buffer is full
                                                 instead of wrapping. */
-        uint64_t bts_off_os            : 1;  /* rw: Intel: skip BTS/BTM while CPL = 0. */
-        uint64_t bts_off_usr           : 1;  /* rw: Intel: skip BTS/BTM while CPL > 0. */
-        uint64_t freeze_lbrs_on_pmi    : 1;  /* rw: Intel: freeze the LBR stack on a PMI. */
+        uint64_t bts_off_os            : 1;  /* rw: Intel: skip BTS/BTM while CPL = 0 (from Core
+                                                2, 06_0FH, on). */
+        uint64_t bts_off_usr           : 1;  /* rw: Intel: skip BTS/BTM while CPL > 0 (from Core
+                                                2, 06_0FH, on). */
+        uint64_t freeze_lbrs_on_pmi    : 1;  /* rw: Intel: freeze the LBR stack on a PMI
+                                                (CPUID.01H:ECX[15] and performance monitoring
+                                                version 2 or later). */
         uint64_t freeze_perfmon_on_pmi : 1;  /* rw: Intel: clear the IA32_PERF_GLOBAL_CTRL
-                                                enables on a PMI. */
+                                                enables on a PMI (CPUID.01H:ECX[15] and version 2
+                                                or later). */
         uint64_t enable_uncore_pmi     : 1;  /* rw: Intel: receive and generate PMIs on behalf of
-                                                the uncore. */
+                                                the uncore (from Nehalem, 06_1AH, on; not on Core
+                                                2, Atom or Silvermont). */
         uint64_t freeze_while_smm      : 1;  /* rw: Intel: freeze perfmon and trace while in SMM
                                                 (IA32_PERF_CAPABILITIES[12]). */
         uint64_t rtm_debug             : 1;  /* rw: Intel: enable advanced debugging of RTM

@@ -15,10 +15,11 @@ extern "C" {
 
 /* IA32_FEATURE_CONTROL (0x3A), rw, Intel. Enables for VMX, SMX (GETSEC[SENTER]), SGX and local
  * machine-check delivery. Firmware sets the wanted enables and then LOCK; from then on every
- * write faults until the next reset. It also exists when only IA32_MCG_CAP[27] (LMCE_P)
- * enumerates bit 20, which CPUID cannot express. Present if CPUID.(EAX=1H):ECX[5] = 1 or
- * CPUID.(EAX=1H):ECX[6] = 1 or CPUID.(EAX=7H):EBX[2] = 1 or CPUID.(EAX=7H):ECX[30] = 1. Ref: SDM
- * Vol 4 Table 2-2; SDM Vol 3 Enabling and Entering VMX Operation. */
+ * write faults until the next reset. It exists when any of its fields above bit 0 is enumerated:
+ * VMX, SMX, SGX or SGX launch control by CPUID, or LMCE by IA32_MCG_CAP[27]. Present if
+ * CPUID.(EAX=1H):ECX[5] = 1 or CPUID.(EAX=1H):ECX[6] = 1 or CPUID.(EAX=7H):EBX[2] = 1 or
+ * CPUID.(EAX=7H):ECX[30] = 1 or IA32_MCG_CAP[27] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * Enabling and Entering VMX Operation. */
 #define MSR_IA32_FEATURE_CONTROL_ADDR          0x3Au
 #define MSR_IA32_FEATURE_CONTROL_RESERVED_MASK 0xFFFFFFFFFFE900F8ull
 #define MSR_IA32_FEATURE_CONTROL_WRITABLE_MASK 0x000000000016FF07ull

@@ -95,7 +95,8 @@ typedef union msr_lbr_select {
         uint64_t near_rel_jmp  : 1;  /* rw: Do not record near relative jumps. */
         uint64_t far_branch    : 1;  /* rw: Do not record far branches. */
         uint64_t en_callstack  : 1;  /* rw: Call-stack mode: returns pop the matching call
-                                        (Haswell and later). */
+                                        (Haswell, Goldmont and later; not Nehalem to Ivy Bridge,
+                                        Silvermont or Xeon Phi). */
         uint64_t               : 54;
     };
 } msr_lbr_select_t;

@@ -46,7 +46,7 @@ typedef union msr_ia32_p5_mc_type {
  * MCG_CTL_P; the other bits are Intel's. Present if CPUID.(EAX=1H):EDX[14] = 1. Ref: SDM Vol 4
  * Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MCG_CAP_ADDR          0x179u
-#define MSR_IA32_MCG_CAP_RESERVED_MASK 0xFFFFFFFFF000F000ull
+#define MSR_IA32_MCG_CAP_RESERVED_MASK 0xFFFFFFFFF000E000ull
 #define MSR_IA32_MCG_CAP_ msr_ia32_mcg_cap_t, MSR_IA32_MCG_CAP_ADDR, 0, 1, 0, 0, 0, 0
 typedef union msr_ia32_mcg_cap {
     uint64_t raw;
@@ -59,7 +59,9 @@ typedef union msr_ia32_mcg_cap {
                                       are supported. */
         uint64_t mcg_tes_p   : 1;  /* ro: Intel: threshold-based error status (bits 54:53 of
                                       IA32_MCi_STATUS) is present. */
-        uint64_t             : 4;
+        uint64_t mcg_seam_nr : 1;  /* ro: Intel: IA32_MCG_STATUS[12] (SEAM_NR) reports machine
+                                      checks taken in SEAM VMX non-root operation (TDX). */
+        uint64_t             : 3;
         uint64_t mcg_ext_cnt : 8;  /* ro: Intel: number of extended machine-check state
                                       registers. */
         uint64_t mcg_ser_p   : 1;  /* ro: Intel: software error recovery is supported. */
@@ -77,6 +79,7 @@ typedef union msr_ia32_mcg_cap {
 #define MSR_IA32_MCG_CAP_MCG_EXT_P_MASK   0x200ull
 #define MSR_IA32_MCG_CAP_MCG_CMCI_P_MASK  0x400ull
 #define MSR_IA32_MCG_CAP_MCG_TES_P_MASK   0x800ull
+#define MSR_IA32_MCG_CAP_MCG_SEAM_NR_MASK 0x1000ull
 #define MSR_IA32_MCG_CAP_MCG_EXT_CNT_MASK 0xFF0000ull
 #define MSR_IA32_MCG_CAP_MCG_SER_P_MASK   0x1000000ull
 #define MSR_IA32_MCG_CAP_MCG_EMC_P_MASK   0x2000000ull
@@ -90,27 +93,31 @@ typedef union msr_ia32_mcg_cap {
  * them faults). Present if CPUID.(EAX=1H):EDX[14] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
  * Appendix A. */
 #define MSR_IA32_MCG_STATUS_ADDR          0x17Au
-#define MSR_IA32_MCG_STATUS_RESERVED_MASK 0xFFFFFFFFFFFFFFF0ull
-#define MSR_IA32_MCG_STATUS_WRITABLE_MASK 0x000000000000000Full
+#define MSR_IA32_MCG_STATUS_RESERVED_MASK 0xFFFFFFFFFFFFEFF0ull
+#define MSR_IA32_MCG_STATUS_WRITABLE_MASK 0x000000000000100Full
 #define MSR_IA32_MCG_STATUS_ msr_ia32_mcg_status_t, MSR_IA32_MCG_STATUS_ADDR, 0, 1, \
     MSR_IA32_MCG_STATUS_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_mcg_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ripv   : 1;  /* rw: The restart IP on the stack is valid: the program can resume
-                                 there. */
-        uint64_t eipv   : 1;  /* rw: The IP on the stack is directly associated with the error. */
-        uint64_t mcip   : 1;  /* rw: A machine check is in progress; a second one while set shuts
-                                 the processor down. */
-        uint64_t lmce_s : 1;  /* rw: Intel: the machine check was delivered to this logical
-                                 processor only (needs IA32_MCG_CAP[27]). */
-        uint64_t        : 60;
+        uint64_t ripv    : 1;  /* rw: The restart IP on the stack is valid: the program can
+                                  resume there. */
+        uint64_t eipv    : 1;  /* rw: The IP on the stack is directly associated with the error. */
+        uint64_t mcip    : 1;  /* rw: A machine check is in progress; a second one while set
+                                  shuts the processor down. */
+        uint64_t lmce_s  : 1;  /* rw: Intel: the machine check was delivered to this logical
+                                  processor only (needs IA32_MCG_CAP[27]). */
+        uint64_t         : 8;
+        uint64_t seam_nr : 1;  /* rw: Intel: the machine check was taken in SEAM VMX non-root
+                                  operation, in a TDX guest (needs IA32_MCG_CAP[12]). */
+        uint64_t         : 51;
     };
 } msr_ia32_mcg_status_t;
-#define MSR_IA32_MCG_STATUS_RIPV_MASK   0x1ull
-#define MSR_IA32_MCG_STATUS_EIPV_MASK   0x2ull
-#define MSR_IA32_MCG_STATUS_MCIP_MASK   0x4ull
-#define MSR_IA32_MCG_STATUS_LMCE_S_MASK 0x8ull
+#define MSR_IA32_MCG_STATUS_RIPV_MASK    0x1ull
+#define MSR_IA32_MCG_STATUS_EIPV_MASK    0x2ull
+#define MSR_IA32_MCG_STATUS_MCIP_MASK    0x4ull
+#define MSR_IA32_MCG_STATUS_LMCE_S_MASK  0x8ull
+#define MSR_IA32_MCG_STATUS_SEAM_NR_MASK 0x1000ull
 #define msr_ia32_mcg_status_read()             MSR_READ_(MSR_IA32_MCG_STATUS_)
 #define msr_ia32_mcg_status_read_safe(v)       MSR_READ_SAFE_(MSR_IA32_MCG_STATUS_, v)
 #define msr_ia32_mcg_status_write(v)           MSR_WRITE_(MSR_IA32_MCG_STATUS_, v)

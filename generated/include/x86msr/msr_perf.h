@@ -42,8 +42,8 @@ typedef union msr_ia32_pmcx {
 #define MSR_IA32_PERFEVTSELx_COUNT         10
 #define MSR_IA32_PERFEVTSELx_STRIDE        1
 #define MSR_IA32_PERFEVTSELx_ADDR(n)       (0x186u + (uint32_t)(n) * 1u)
-#define MSR_IA32_PERFEVTSELx_RESERVED_MASK 0xFFFFFFFE00000000ull
-#define MSR_IA32_PERFEVTSELx_WRITABLE_MASK 0x00000001FFFFFFFFull
+#define MSR_IA32_PERFEVTSELx_RESERVED_MASK 0xFFFF00E200000000ull
+#define MSR_IA32_PERFEVTSELx_WRITABLE_MASK 0x0000FF1DFFFFFFFFull
 #define MSR_IA32_PERFEVTSELx_ msr_ia32_perfevtselx_t, MSR_IA32_PERFEVTSELx_ADDR(0), 1, 10, \
     MSR_IA32_PERFEVTSELx_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_perfevtselx {
@@ -57,7 +57,9 @@ typedef union msr_ia32_perfevtselx {
         uint64_t e            : 1;  /* rw: Edge detect: count transitions of the condition
                                        instead of cycles. */
         uint64_t pc           : 1;  /* rw: Pin control (toggle the PMi pins on increments or
-                                       overflow). */
+                                       overflow); reserved from the Sandy Bridge
+                                       microarchitecture on (kept by Core, Core 2, Atom,
+                                       Nehalem/Westmere and Silvermont). */
         uint64_t intr         : 1;  /* rw: APIC interrupt (PMI) on counter overflow (the manual's
                                        INT bit). */
         uint64_t any          : 1;  /* rw: AnyThread: count events of all logical processors of
@@ -67,7 +69,20 @@ typedef union msr_ia32_perfevtselx {
         uint64_t cmask        : 8;  /* rw: Counter mask: when nonzero, count cycles in which the
                                        event count is at least this value. */
         uint64_t in_tx        : 1;  /* rw: Count only inside transactional (TSX) regions. */
-        uint64_t              : 31;
+        uint64_t              : 1;
+        uint64_t adaptive     : 1;  /* rw: PEBS records of this counter use the adaptive
+                                       (configurable) format of PEBS_DATA_CFG
+                                       (IA32_PERF_CAPABILITIES[14], PEBS baseline). */
+        uint64_t br_cntr      : 1;  /* rw: Count occurrences of the event into the branch-counter
+                                       fields of the architectural LBR records (event logging;
+                                       CPUID.(EAX=1CH,ECX=0):ECX[19:16] lists the counters that
+                                       support it). */
+        uint64_t eq           : 1;  /* rw: Count cycles in which the event count equals CMASK
+                                       instead of at least CMASK (CPUID.(EAX=23H,ECX=0):EBX[1]). */
+        uint64_t              : 3;
+        uint64_t umask2       : 8;  /* rw: Second unit mask, extending UMASK
+                                       (CPUID.(EAX=23H,ECX=0):EBX[0]). */
+        uint64_t              : 16;
     };
 } msr_ia32_perfevtselx_t;
 #define MSR_IA32_PERFEVTSELx_EVENT_SELECT_MASK 0xFFull
@@ -82,6 +97,10 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_INV_MASK          0x800000ull
 #define MSR_IA32_PERFEVTSELx_CMASK_MASK        0xFF000000ull
 #define MSR_IA32_PERFEVTSELx_IN_TX_MASK        0x100000000ull
+#define MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK     0x400000000ull
+#define MSR_IA32_PERFEVTSELx_BR_CNTR_MASK      0x800000000ull
+#define MSR_IA32_PERFEVTSELx_EQ_MASK           0x1000000000ull
+#define MSR_IA32_PERFEVTSELx_UMASK2_MASK       0xFF0000000000ull
 #define msr_ia32_perfevtselx_read(n)          MSR_READ_AT_(MSR_IA32_PERFEVTSELx_, n)
 #define msr_ia32_perfevtselx_read_safe(n, v)  MSR_READ_SAFE_AT_(MSR_IA32_PERFEVTSELx_, n, v)
 #define msr_ia32_perfevtselx_write(n, v)      MSR_WRITE_AT_(MSR_IA32_PERFEVTSELx_, n, v)
@@ -308,15 +327,17 @@ typedef union msr_ia32_perf_global_status {
                                            overflowed (IA32_PERF_CAPABILITIES[15] = 1). */
         uint64_t                  : 6;
         uint64_t trace_topa_pmi   : 1;  /* ro: A ToPA output region of Intel PT filled up and
-                                           raised a PMI. */
+                                           raised a PMI (CPUID.(EAX=07H,ECX=0):EBX[25]). */
         uint64_t                  : 2;
         uint64_t lbr_frz          : 1;  /* ro: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR
-                                           stack overflow). */
+                                           stack overflow); version 4 and later. */
         uint64_t ctr_frz          : 1;  /* ro: The core PMU counters are frozen
-                                           (FREEZE_PERFMON_ON_PMI or counter overflow). */
+                                           (FREEZE_PERFMON_ON_PMI or counter overflow); version 4
+                                           and later. */
         uint64_t asci             : 1;  /* ro: Counters may include contributions from SGX
                                            enclave execution (anti side-channel interference). */
-        uint64_t ovf_uncore       : 1;  /* ro: An uncore counter overflowed. */
+        uint64_t ovf_uncore       : 1;  /* ro: An uncore counter overflowed (version 3 and
+                                           later). */
         uint64_t ovf_buf          : 1;  /* ro: The DS save area (PEBS/BTS buffer) overflowed. */
         uint64_t cond_chgd        : 1;  /* ro: Status bits of this register have changed. */
     };
@@ -447,15 +468,17 @@ typedef union msr_ia32_perf_global_status_reset {
                                            overflowed (IA32_PERF_CAPABILITIES[15] = 1). */
         uint64_t                  : 6;
         uint64_t trace_topa_pmi   : 1;  /* rw: A ToPA output region of Intel PT filled up and
-                                           raised a PMI. */
+                                           raised a PMI (CPUID.(EAX=07H,ECX=0):EBX[25]). */
         uint64_t                  : 2;
         uint64_t lbr_frz          : 1;  /* rw: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR
-                                           stack overflow). */
+                                           stack overflow); version 4 and later. */
         uint64_t ctr_frz          : 1;  /* rw: The core PMU counters are frozen
-                                           (FREEZE_PERFMON_ON_PMI or counter overflow). */
+                                           (FREEZE_PERFMON_ON_PMI or counter overflow); version 4
+                                           and later. */
         uint64_t asci             : 1;  /* rw: Counters may include contributions from SGX
                                            enclave execution (anti side-channel interference). */
-        uint64_t ovf_uncore       : 1;  /* rw: An uncore counter overflowed. */
+        uint64_t ovf_uncore       : 1;  /* rw: An uncore counter overflowed (version 3 and
+                                           later). */
         uint64_t ovf_buf          : 1;  /* rw: The DS save area (PEBS/BTS buffer) overflowed. */
         uint64_t cond_chgd        : 1;  /* rw: Status bits of this register have changed. */
     };
@@ -534,13 +557,14 @@ typedef union msr_ia32_perf_global_status_set {
         uint64_t ovf_fixed_ctr6   : 1;  /* rw: Write 1 to set the overflow status of
                                            IA32_FIXED_CTR6. */
         uint64_t                  : 9;
-        uint64_t ovf_perf_metrics : 1;  /* rw: Write 1 to set OVF_PERF_METRICS. */
+        uint64_t ovf_perf_metrics : 1;  /* rw: Write 1 to set OVF_PERF_METRICS
+                                           (IA32_PERF_CAPABILITIES[15]). */
         uint64_t                  : 6;
-        uint64_t trace_topa_pmi   : 1;  /* rw: Write 1 to set TRACE_TOPA_PMI. */
+        uint64_t trace_topa_pmi   : 1;  /* rw: Write 1 to set TRACE_TOPA_PMI (Intel PT). */
         uint64_t                  : 2;
         uint64_t lbr_frz          : 1;  /* rw: Write 1 to set LBR_FRZ. */
         uint64_t ctr_frz          : 1;  /* rw: Write 1 to set CTR_FRZ. */
-        uint64_t asci             : 1;  /* rw: Write 1 to set ASCI. */
+        uint64_t asci             : 1;  /* rw: Write 1 to set ASCI (SGX). */
         uint64_t ovf_uncore       : 1;  /* rw: Write 1 to set OVF_UNCORE. */
         uint64_t ovf_buf          : 1;  /* rw: Write 1 to set OVF_BUF. */
         uint64_t                  : 1;
@@ -925,8 +949,8 @@ typedef union msr_ia32_pmc_gpx_ctr {
 #define MSR_IA32_PMC_GPx_CFG_A_COUNT         10
 #define MSR_IA32_PMC_GPx_CFG_A_STRIDE        4
 #define MSR_IA32_PMC_GPx_CFG_A_ADDR(n)       (0x1901u + (uint32_t)(n) * 4u)
-#define MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK 0xFFFFFFFE00000000ull
-#define MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK 0x00000001FFFFFFFFull
+#define MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK 0xFFFF00E200000000ull
+#define MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK 0x0000FF1DFFFFFFFFull
 #define MSR_IA32_PMC_GPx_CFG_A_ msr_ia32_pmc_gpx_cfg_a_t, MSR_IA32_PMC_GPx_CFG_A_ADDR(0), 4, 10, \
     MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_pmc_gpx_cfg_a {
@@ -940,7 +964,9 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
         uint64_t e            : 1;  /* rw: Edge detect: count transitions of the condition
                                        instead of cycles. */
         uint64_t pc           : 1;  /* rw: Pin control (toggle the PMi pins on increments or
-                                       overflow). */
+                                       overflow); reserved from the Sandy Bridge
+                                       microarchitecture on (kept by Core, Core 2, Atom,
+                                       Nehalem/Westmere and Silvermont). */
         uint64_t intr         : 1;  /* rw: APIC interrupt (PMI) on counter overflow (the manual's
                                        INT bit). */
         uint64_t any          : 1;  /* rw: AnyThread: count events of all logical processors of
@@ -950,7 +976,20 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
         uint64_t cmask        : 8;  /* rw: Counter mask: when nonzero, count cycles in which the
                                        event count is at least this value. */
         uint64_t in_tx        : 1;  /* rw: Count only inside transactional (TSX) regions. */
-        uint64_t              : 31;
+        uint64_t              : 1;
+        uint64_t adaptive     : 1;  /* rw: PEBS records of this counter use the adaptive
+                                       (configurable) format of PEBS_DATA_CFG
+                                       (IA32_PERF_CAPABILITIES[14], PEBS baseline). */
+        uint64_t br_cntr      : 1;  /* rw: Count occurrences of the event into the branch-counter
+                                       fields of the architectural LBR records (event logging;
+                                       CPUID.(EAX=1CH,ECX=0):ECX[19:16] lists the counters that
+                                       support it). */
+        uint64_t eq           : 1;  /* rw: Count cycles in which the event count equals CMASK
+                                       instead of at least CMASK (CPUID.(EAX=23H,ECX=0):EBX[1]). */
+        uint64_t              : 3;
+        uint64_t umask2       : 8;  /* rw: Second unit mask, extending UMASK
+                                       (CPUID.(EAX=23H,ECX=0):EBX[0]). */
+        uint64_t              : 16;
     };
 } msr_ia32_pmc_gpx_cfg_a_t;
 #define MSR_IA32_PMC_GPx_CFG_A_EVENT_SELECT_MASK 0xFFull
@@ -965,6 +1004,10 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_INV_MASK          0x800000ull
 #define MSR_IA32_PMC_GPx_CFG_A_CMASK_MASK        0xFF000000ull
 #define MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK        0x100000000ull
+#define MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK     0x400000000ull
+#define MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK      0x800000000ull
+#define MSR_IA32_PMC_GPx_CFG_A_EQ_MASK           0x1000000000ull
+#define MSR_IA32_PMC_GPx_CFG_A_UMASK2_MASK       0xFF0000000000ull
 #define msr_ia32_pmc_gpx_cfg_a_read(n)          MSR_READ_AT_(MSR_IA32_PMC_GPx_CFG_A_, n)
 #define msr_ia32_pmc_gpx_cfg_a_read_safe(n, v)  MSR_READ_SAFE_AT_(MSR_IA32_PMC_GPx_CFG_A_, n, v)
 #define msr_ia32_pmc_gpx_cfg_a_write(n, v)      MSR_WRITE_AT_(MSR_IA32_PMC_GPx_CFG_A_, n, v)

@@ -933,34 +933,39 @@ typedef union msr_pkg_power_info {
 #define msr_pkg_power_info_read()       MSR_READ_(MSR_PKG_POWER_INFO_)
 #define msr_pkg_power_info_read_safe(v) MSR_READ_SAFE_(MSR_PKG_POWER_INFO_, v)
 
-/* DRAM_POWER_LIMIT (0x618), rw, Intel. DRAM RAPL power limit. Present if family 6H, model
+/* DRAM_POWER_LIMIT (0x618), rw, Intel. DRAM RAPL power limit: one average power limit with its
+ * time window and lock. Unlike PP0 and PP1 it has no clamping bit (bit 16 is reserved).
+ * Broadwell and Skylake processors return and keep a second, undocumented limit in bits 63:32.
+ * Present if family 6H, model
  * 2DH/3CH/3DH/3EH/3FH/45H/46H/47H/4EH/4FH/55H/56H/57H/5CH/5EH/5FH/66H/6AH/6CH/7AH/85H/8EH/8FH/
  * 9EH/0A5H/0A6H/0CFH. Ref: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20
  * ff.). */
 #define MSR_DRAM_POWER_LIMIT_ADDR          0x618u
-#define MSR_DRAM_POWER_LIMIT_RESERVED_MASK 0xFFFFFFFF7F000000ull
-#define MSR_DRAM_POWER_LIMIT_WRITABLE_MASK 0x0000000080FFFFFFull
+#define MSR_DRAM_POWER_LIMIT_RESERVED_MASK 0x000000007F010000ull
+#define MSR_DRAM_POWER_LIMIT_WRITABLE_MASK 0x0000000080FEFFFFull
 #define MSR_DRAM_POWER_LIMIT_ msr_dram_power_limit_t, MSR_DRAM_POWER_LIMIT_ADDR, 0, 1, \
     MSR_DRAM_POWER_LIMIT_WRITABLE_MASK, 0, 0, 0
 typedef union msr_dram_power_limit {
     uint64_t raw;
     __extension__ struct {
-        uint64_t power_limit : 15; /* rw: Average power limit (power units). */
+        uint64_t power_limit : 15; /* rw: Average DRAM power limit (power units). */
         uint64_t enable      : 1;  /* rw: Enables the limit. */
-        uint64_t clamp       : 1;  /* rw: Allows going below the OS-requested performance state
-                                      to honour the limit (PP0/PP1 only). */
+        uint64_t             : 1;
         uint64_t time_window : 7;  /* rw: Averaging window: 2^Y * (1 + Z/4) time units with Y in
                                       21:17 and Z in 23:22. */
         uint64_t             : 7;
         uint64_t lock        : 1;  /* rwo: Locks the register until reset. */
-        uint64_t             : 32;
+        uint64_t impl_63_32  : 32; /* rw: Client Broadwell, Skylake and their successors to Comet
+                                      Lake: a second limit (power 46:32, enable 47, window 55:49,
+                                      lock 63 as in PKG_POWER_LIMIT) that processors return and
+                                      keep; the SDM does not document it. */
     };
 } msr_dram_power_limit_t;
 #define MSR_DRAM_POWER_LIMIT_POWER_LIMIT_MASK 0x7FFFull
 #define MSR_DRAM_POWER_LIMIT_ENABLE_MASK      0x8000ull
-#define MSR_DRAM_POWER_LIMIT_CLAMP_MASK       0x10000ull
 #define MSR_DRAM_POWER_LIMIT_TIME_WINDOW_MASK 0xFE0000ull
 #define MSR_DRAM_POWER_LIMIT_LOCK_MASK        0x80000000ull
+#define MSR_DRAM_POWER_LIMIT_IMPL_63_32_MASK  0xFFFFFFFF00000000ull
 #define msr_dram_power_limit_read()             MSR_READ_(MSR_DRAM_POWER_LIMIT_)
 #define msr_dram_power_limit_read_safe(v)       MSR_READ_SAFE_(MSR_DRAM_POWER_LIMIT_, v)
 #define msr_dram_power_limit_write(v)           MSR_WRITE_(MSR_DRAM_POWER_LIMIT_, v)
@@ -1194,7 +1199,7 @@ typedef union msr_pp0_power_limit {
         uint64_t power_limit : 15; /* rw: Average power limit (power units). */
         uint64_t enable      : 1;  /* rw: Enables the limit. */
         uint64_t clamp       : 1;  /* rw: Allows going below the OS-requested performance state
-                                      to honour the limit (PP0/PP1 only). */
+                                      to honour the limit. */
         uint64_t time_window : 7;  /* rw: Averaging window: 2^Y * (1 + Z/4) time units with Y in
                                       21:17 and Z in 23:22. */
         uint64_t             : 7;
@@ -1294,7 +1299,7 @@ typedef union msr_pp1_power_limit {
         uint64_t power_limit : 15; /* rw: Average power limit (power units). */
         uint64_t enable      : 1;  /* rw: Enables the limit. */
         uint64_t clamp       : 1;  /* rw: Allows going below the OS-requested performance state
-                                      to honour the limit (PP0/PP1 only). */
+                                      to honour the limit. */
         uint64_t time_window : 7;  /* rw: Averaging window: 2^Y * (1 + Z/4) time units with Y in
                                       21:17 and Z in 23:22. */
         uint64_t             : 7;
@@ -1927,8 +1932,8 @@ typedef union msr_ia32_hwp_request_pkg {
 /* IA32_HWP_INTERRUPT (0x773), rw, Intel. HWP notification control: which HWP events raise a
  * thermal interrupt. Present if CPUID.(EAX=6H):EAX[8] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_HWP_INTERRUPT_ADDR          0x773u
-#define MSR_IA32_HWP_INTERRUPT_RESERVED_MASK 0xFFFFFFFFFFFFFFF8ull
-#define MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK 0x0000000000000007ull
+#define MSR_IA32_HWP_INTERRUPT_RESERVED_MASK 0xFFFFFFFFFFFFFFF0ull
+#define MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK 0x000000000000000Full
 #define MSR_IA32_HWP_INTERRUPT_ msr_ia32_hwp_interrupt_t, MSR_IA32_HWP_INTERRUPT_ADDR, 0, 1, \
     MSR_IA32_HWP_INTERRUPT_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_hwp_interrupt {
@@ -1941,12 +1946,16 @@ typedef union msr_ia32_hwp_interrupt {
         uint64_t en_highest_change                : 1;  /* rw: Interrupt when the highest
                                                            performance changes
                                                            (CPUID.06H:EAX[15]). */
-        uint64_t                                  : 61;
+        uint64_t en_peci_override                 : 1;  /* rw: Interrupt when a PECI override of
+                                                           the HWP request starts or ends
+                                                           (CPUID.06H:EAX[16]). */
+        uint64_t                                  : 60;
     };
 } msr_ia32_hwp_interrupt_t;
 #define MSR_IA32_HWP_INTERRUPT_EN_GUARANTEED_PERFORMANCE_CHANGE_MASK 0x1ull
 #define MSR_IA32_HWP_INTERRUPT_EN_EXCURSION_MINIMUM_MASK             0x2ull
 #define MSR_IA32_HWP_INTERRUPT_EN_HIGHEST_CHANGE_MASK                0x4ull
+#define MSR_IA32_HWP_INTERRUPT_EN_PECI_OVERRIDE_MASK                 0x8ull
 #define msr_ia32_hwp_interrupt_read()             MSR_READ_(MSR_IA32_HWP_INTERRUPT_)
 #define msr_ia32_hwp_interrupt_read_safe(v)       MSR_READ_SAFE_(MSR_IA32_HWP_INTERRUPT_, v)
 #define msr_ia32_hwp_interrupt_write(v)           MSR_WRITE_(MSR_IA32_HWP_INTERRUPT_, v)
@@ -1958,8 +1967,8 @@ typedef union msr_ia32_hwp_interrupt {
 /* IA32_HWP_REQUEST (0x774), rw, Intel. HWP request of this logical processor. Present if
  * CPUID.(EAX=6H):EAX[7] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_HWP_REQUEST_ADDR          0x774u
-#define MSR_IA32_HWP_REQUEST_RESERVED_MASK 0xFFFFF80000000000ull
-#define MSR_IA32_HWP_REQUEST_WRITABLE_MASK 0x000007FFFFFFFFFFull
+#define MSR_IA32_HWP_REQUEST_RESERVED_MASK 0x07FFF80000000000ull
+#define MSR_IA32_HWP_REQUEST_WRITABLE_MASK 0xF80007FFFFFFFFFFull
 #define MSR_IA32_HWP_REQUEST_ msr_ia32_hwp_request_t, MSR_IA32_HWP_REQUEST_ADDR, 0, 1, \
     MSR_IA32_HWP_REQUEST_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_hwp_request {
@@ -1976,7 +1985,23 @@ typedef union msr_ia32_hwp_request {
                                                         decisions (CPUID.06H:EAX[9]). */
         uint64_t package_control               : 1;  /* rw: Use IA32_HWP_REQUEST_PKG instead of
                                                         this register (CPUID.06H:EAX[11]). */
-        uint64_t                               : 21;
+        uint64_t                               : 16;
+        uint64_t activity_window_valid         : 1;  /* rw: With PACKAGE_CONTROL: ACTIVITY_WINDOW
+                                                        of this register overrides the package
+                                                        request (IA32_HWP_CTL,
+                                                        CPUID.06H:EAX[22]). */
+        uint64_t epp_valid                     : 1;  /* rw: With PACKAGE_CONTROL:
+                                                        ENERGY_PERFORMANCE_PREFERENCE of this
+                                                        register overrides the package request. */
+        uint64_t desired_valid                 : 1;  /* rw: With PACKAGE_CONTROL:
+                                                        DESIRED_PERFORMANCE of this register
+                                                        overrides the package request. */
+        uint64_t maximum_valid                 : 1;  /* rw: With PACKAGE_CONTROL:
+                                                        MAXIMUM_PERFORMANCE of this register
+                                                        overrides the package request. */
+        uint64_t minimum_valid                 : 1;  /* rw: With PACKAGE_CONTROL:
+                                                        MINIMUM_PERFORMANCE of this register
+                                                        overrides the package request. */
     };
 } msr_ia32_hwp_request_t;
 #define MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_MASK           0xFFull
@@ -1985,6 +2010,11 @@ typedef union msr_ia32_hwp_request {
 #define MSR_IA32_HWP_REQUEST_ENERGY_PERFORMANCE_PREFERENCE_MASK 0xFF000000ull
 #define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_MASK               0x3FF00000000ull
 #define MSR_IA32_HWP_REQUEST_PACKAGE_CONTROL_MASK               0x40000000000ull
+#define MSR_IA32_HWP_REQUEST_ACTIVITY_WINDOW_VALID_MASK         0x800000000000000ull
+#define MSR_IA32_HWP_REQUEST_EPP_VALID_MASK                     0x1000000000000000ull
+#define MSR_IA32_HWP_REQUEST_DESIRED_VALID_MASK                 0x2000000000000000ull
+#define MSR_IA32_HWP_REQUEST_MAXIMUM_VALID_MASK                 0x4000000000000000ull
+#define MSR_IA32_HWP_REQUEST_MINIMUM_VALID_MASK                 0x8000000000000000ull
 #define msr_ia32_hwp_request_read()             MSR_READ_(MSR_IA32_HWP_REQUEST_)
 #define msr_ia32_hwp_request_read_safe(v)       MSR_READ_SAFE_(MSR_IA32_HWP_REQUEST_, v)
 #define msr_ia32_hwp_request_write(v)           MSR_WRITE_(MSR_IA32_HWP_REQUEST_, v)
@@ -2022,8 +2052,8 @@ typedef union msr_ia32_hwp_ctl {
  * excursions below the minimum; cleared by writing 0. Present if CPUID.(EAX=6H):EAX[7] = 1. Ref:
  * SDM Vol 4 Table 2-2. */
 #define MSR_IA32_HWP_STATUS_ADDR          0x777u
-#define MSR_IA32_HWP_STATUS_RESERVED_MASK 0xFFFFFFFFFFFFFFFAull
-#define MSR_IA32_HWP_STATUS_WRITABLE_MASK 0x0000000000000005ull
+#define MSR_IA32_HWP_STATUS_RESERVED_MASK 0xFFFFFFFFFFFFFFC2ull
+#define MSR_IA32_HWP_STATUS_WRITABLE_MASK 0x000000000000003Dull
 #define MSR_IA32_HWP_STATUS_ msr_ia32_hwp_status_t, MSR_IA32_HWP_STATUS_ADDR, 0, 1, \
     MSR_IA32_HWP_STATUS_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_hwp_status {
@@ -2034,11 +2064,22 @@ typedef union msr_ia32_hwp_status {
         uint64_t                               : 1;
         uint64_t excursion_to_minimum          : 1;  /* rw: Performance went below the requested
                                                         minimum; write 0 to clear. */
-        uint64_t                               : 61;
+        uint64_t highest_change                : 1;  /* rw: The highest performance changed;
+                                                        write 0 to clear (CPUID.06H:EAX[15]). */
+        uint64_t peci_override_entry           : 1;  /* rw: A PECI override of the HWP request
+                                                        began; write 0 to clear
+                                                        (CPUID.06H:EAX[16]). */
+        uint64_t peci_override_exit            : 1;  /* rw: A PECI override of the HWP request
+                                                        ended; write 0 to clear
+                                                        (CPUID.06H:EAX[16]). */
+        uint64_t                               : 58;
     };
 } msr_ia32_hwp_status_t;
 #define MSR_IA32_HWP_STATUS_GUARANTEED_PERFORMANCE_CHANGE_MASK 0x1ull
 #define MSR_IA32_HWP_STATUS_EXCURSION_TO_MINIMUM_MASK          0x4ull
+#define MSR_IA32_HWP_STATUS_HIGHEST_CHANGE_MASK                0x8ull
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_ENTRY_MASK           0x10ull
+#define MSR_IA32_HWP_STATUS_PECI_OVERRIDE_EXIT_MASK            0x20ull
 #define msr_ia32_hwp_status_read()             MSR_READ_(MSR_IA32_HWP_STATUS_)
 #define msr_ia32_hwp_status_read_safe(v)       MSR_READ_SAFE_(MSR_IA32_HWP_STATUS_, v)
 #define msr_ia32_hwp_status_write(v)           MSR_WRITE_(MSR_IA32_HWP_STATUS_, v)

@@ -179,12 +179,14 @@ typedef union msr_ia32_rtit_status {
                                           stopped. */
         uint64_t stopped         : 1;  /* rw: A ToPA STOP condition was hit; packet generation
                                           stopped. */
-        uint64_t pend_psb        : 1;  /* rw: A PSB is pending (with INJECT_PSB_PMI_ON_ENABLE). */
+        uint64_t pend_psb        : 1;  /* rw: A PSB is pending (with INJECT_PSB_PMI_ON_ENABLE;
+                                          CPUID.(EAX=14H,ECX=0):EBX[6]). */
         uint64_t pend_topa_pmi   : 1;  /* rw: A ToPA PMI is pending (with
-                                          INJECT_PSB_PMI_ON_ENABLE). */
+                                          INJECT_PSB_PMI_ON_ENABLE;
+                                          CPUID.(EAX=14H,ECX=0):EBX[6]). */
         uint64_t                 : 24;
         uint64_t packet_byte_cnt : 17; /* rw: Count of packet bytes sent; stable only while
-                                          TRACE_EN is 0. */
+                                          TRACE_EN is 0 (CPUID.(EAX=14H,ECX=0):EBX[1]). */
         uint64_t                 : 15;
     };
 } msr_ia32_rtit_status_t;

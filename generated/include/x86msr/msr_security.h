@@ -124,7 +124,7 @@ typedef union msr_ia32_misc_package_ctls {
  * affected. Present if CPUID.(EAX=7H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; Intel CPUID
  * Enumeration and Architectural MSRs. */
 #define MSR_IA32_ARCH_CAPABILITIES_ADDR          0x10Au
-#define MSR_IA32_ARCH_CAPABILITIES_RESERVED_MASK 0x3FFFFFFE80400200ull
+#define MSR_IA32_ARCH_CAPABILITIES_RESERVED_MASK 0x3FFFFFFE80400000ull
 #define MSR_IA32_ARCH_CAPABILITIES_ msr_ia32_arch_capabilities_t, MSR_IA32_ARCH_CAPABILITIES_ADDR, \
     0, 1, 0, 0, 0, 0
 typedef union msr_ia32_arch_capabilities {
@@ -147,7 +147,8 @@ typedef union msr_ia32_arch_capabilities {
         uint64_t tsx_ctrl                          : 1;  /* ro: IA32_TSX_CTRL exists. */
         uint64_t taa_no                            : 1;  /* ro: Not affected by TSX asynchronous
                                                             abort. */
-        uint64_t                                   : 1;
+        uint64_t mcu_control                       : 1;  /* ro: The microcode-update control MSR
+                                                            (1406H, not described here) exists. */
         uint64_t misc_package_ctls                 : 1;  /* ro: IA32_MISC_PACKAGE_CTLS exists. */
         uint64_t energy_filtering_ctl              : 1;  /* ro: IA32_MISC_PACKAGE_CTLS[0] (energy
                                                             filtering) can be set and read. */
@@ -214,6 +215,7 @@ typedef union msr_ia32_arch_capabilities {
 #define MSR_IA32_ARCH_CAPABILITIES_IF_PSCHANGE_MC_NO_MASK                 0x40ull
 #define MSR_IA32_ARCH_CAPABILITIES_TSX_CTRL_MASK                          0x80ull
 #define MSR_IA32_ARCH_CAPABILITIES_TAA_NO_MASK                            0x100ull
+#define MSR_IA32_ARCH_CAPABILITIES_MCU_CONTROL_MASK                       0x200ull
 #define MSR_IA32_ARCH_CAPABILITIES_MISC_PACKAGE_CTLS_MASK                 0x400ull
 #define MSR_IA32_ARCH_CAPABILITIES_ENERGY_FILTERING_CTL_MASK              0x800ull
 #define MSR_IA32_ARCH_CAPABILITIES_DOITM_MASK                             0x1000ull

@@ -221,7 +221,9 @@ typedef union msr_ia32_fred_config {
 
 /* IA32_EFER (0xC0000080), rw, Intel and AMD; also EFER. Extended feature enables: SYSCALL, long
  * mode and no-execute on both vendors, plus AMD-only controls. Intel documents bits 0, 8, 10 and
- * 11 and reserves the rest. Present if CPUID.(EAX=80000001H):EDX[20] = 1 or
+ * 11 and reserves the rest. It exists with any of SYSCALL, NX or long mode: AMD's K6-2 and
+ * K6-III have it for SYSCALL alone (SCE is their only bit). Present if
+ * CPUID.(EAX=80000001H):EDX[11] = 1 or CPUID.(EAX=80000001H):EDX[20] = 1 or
  * CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A and Extended
  * Feature Enable Register. */
 #define MSR_IA32_EFER_ADDR          0xC0000080u

@@ -95,7 +95,10 @@ typedef union msr_ia32_therm_interrupt {
 
 /* IA32_THERM_STATUS (0x19C), rw, Intel. Thermal status: current and logged thermal events and
  * the digital temperature readout. Status bits are read-only; log bits are sticky and cleared by
- * writing 0. Present if CPUID.(EAX=1H):EDX[22] = 1. Ref: SDM Vol 4 Table 2-2. */
+ * writing 0. Bits 0-5 exist with the thermal monitor; the threshold bits need TM2
+ * (CPUID.01H:ECX[8]), the power-limitation bits power-limit notification (CPUID.06H:EAX[4]), the
+ * current and cross-domain limit bits HWP (CPUID.06H:EAX[7]) and the readout the digital sensor
+ * (CPUID.06H:EAX[0]). Present if CPUID.(EAX=1H):EDX[22] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_THERM_STATUS_ADDR          0x19Cu
 #define MSR_IA32_THERM_STATUS_RESERVED_MASK 0xFFFFFFFF07800000ull
 #define MSR_IA32_THERM_STATUS_WRITABLE_MASK 0x000000000000AAAAull
@@ -117,28 +120,30 @@ typedef union msr_ia32_therm_status {
         uint64_t threshold1_status         : 1;  /* ro: The temperature is above threshold 1
                                                     (CPUID.01H:ECX[8]). */
         uint64_t threshold1_log            : 1;  /* rw: Sticky log of threshold 1 crossings;
-                                                    write 0 to clear. */
+                                                    write 0 to clear (CPUID.01H:ECX[8]). */
         uint64_t threshold2_status         : 1;  /* ro: The temperature is above threshold 2
                                                     (CPUID.01H:ECX[8]). */
         uint64_t threshold2_log            : 1;  /* rw: Sticky log of threshold 2 crossings;
-                                                    write 0 to clear. */
+                                                    write 0 to clear (CPUID.01H:ECX[8]). */
         uint64_t power_limitation_status   : 1;  /* ro: Frequency is reduced below the OS request
                                                     by a power limit (CPUID.06H:EAX[4]). */
         uint64_t power_limitation_log      : 1;  /* rw: Sticky log of power limitation; write 0
-                                                    to clear. */
+                                                    to clear (CPUID.06H:EAX[4]). */
         uint64_t current_limit_status      : 1;  /* ro: An electrical current limit is active
                                                     (CPUID.06H:EAX[7]). */
         uint64_t current_limit_log         : 1;  /* rw: Sticky log of current limiting; write 0
-                                                    to clear. */
+                                                    to clear (CPUID.06H:EAX[7]). */
         uint64_t cross_domain_limit_status : 1;  /* ro: Another domain limits this one
                                                     (CPUID.06H:EAX[7]). */
         uint64_t cross_domain_limit_log    : 1;  /* rw: Sticky log of cross-domain limiting;
-                                                    write 0 to clear. */
+                                                    write 0 to clear (CPUID.06H:EAX[7]). */
         uint64_t digital_readout           : 7;  /* ro: Degrees below the TCC activation
                                                     temperature (CPUID.06H:EAX[0]). */
         uint64_t                           : 4;
-        uint64_t resolution                : 4;  /* ro: Sensor resolution in degrees Celsius. */
-        uint64_t reading_valid             : 1;  /* ro: DIGITAL_READOUT is valid. */
+        uint64_t resolution                : 4;  /* ro: Sensor resolution in degrees Celsius
+                                                    (CPUID.06H:EAX[0]). */
+        uint64_t reading_valid             : 1;  /* ro: DIGITAL_READOUT is valid
+                                                    (CPUID.06H:EAX[0]). */
         uint64_t                           : 32;
     };
 } msr_ia32_therm_status_t;
@@ -197,7 +202,9 @@ typedef union msr_therm2_ctl {
 #define msr_therm2_ctl_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_THERM2_CTL_, clear, set, v)
 
 /* TEMPERATURE_TARGET (0x1A2), rw, Intel; also IA32_TEMPERATURE_TARGET. Thermal control circuit
- * activation temperature and the programmable offset below it. Present if family 6H, model
+ * activation temperature and the programmable offset below it. The offset is four bits wide
+ * (27:24) on Sandy Bridge to Haswell and six bits (29:24) on Silvermont, Xeon Phi, Broadwell and
+ * later. Present if family 6H, model
  * 1AH/1EH/1FH/25H/2AH/2CH/2DH/2EH/2FH/37H/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4AH/4CH/4DH/4EH/4FH/
  * 55H/56H/57H/5AH/5CH/5DH/5EH/5FH/66H/6AH/6CH/7AH/7DH/7EH/85H/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/
  * 9CH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/0B7H/0BAH/0BFH/0CFH. Ref: SDM Vol 4 model-specific tables
@@ -210,24 +217,29 @@ typedef union msr_therm2_ctl {
 typedef union msr_temperature_target {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_15_0             : 16; /* rw: Bits the model tables of other processors
-                                                define, or real processors return set;
-                                                implementation-specific, not reserved. */
-        uint64_t temperature_target    : 8;  /* ro: Temperature (degrees C) at which PROCHOT#
-                                                asserts; digital readouts count down from it. */
-        uint64_t tcc_activation_offset : 6;  /* rw: Offset in degrees C below the target at which
-                                                throttling starts; writable when
-                                                MSR_PLATFORM_INFO[30] = 1 (6 bits on recent
-                                                models, 27:24 on Ivy Bridge..Skylake). */
-        uint64_t impl_63_30            : 34; /* rw: Bits the model tables of other processors
-                                                define, or real processors return set;
-                                                implementation-specific, not reserved. */
+        uint64_t impl_15_0                : 16; /* rw: Bits the model tables of other processors
+                                                   define, or real processors return set;
+                                                   implementation-specific, not reserved. */
+        uint64_t temperature_target       : 8;  /* ro: Temperature (degrees C) at which PROCHOT#
+                                                   asserts; digital readouts count down from it. */
+        uint64_t tcc_activation_offset    : 4;  /* rw: Offset in degrees C below the target at
+                                                   which throttling starts (bits 3:0 of it);
+                                                   writable when MSR_PLATFORM_INFO[30] = 1. */
+        uint64_t tcc_activation_offset_hi : 2;  /* rw: Bits 5:4 of the six-bit offset of
+                                                   Silvermont, Xeon Phi, Broadwell and later;
+                                                   Sandy Bridge, Ivy Bridge and Haswell have a
+                                                   four-bit offset (27:24) and fault on these
+                                                   bits. */
+        uint64_t impl_63_30               : 34; /* rw: Bits the model tables of other processors
+                                                   define, or real processors return set;
+                                                   implementation-specific, not reserved. */
     };
 } msr_temperature_target_t;
-#define MSR_TEMPERATURE_TARGET_IMPL_15_0_MASK             0xFFFFull
-#define MSR_TEMPERATURE_TARGET_TEMPERATURE_TARGET_MASK    0xFF0000ull
-#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK 0x3F000000ull
-#define MSR_TEMPERATURE_TARGET_IMPL_63_30_MASK            0xFFFFFFFFC0000000ull
+#define MSR_TEMPERATURE_TARGET_IMPL_15_0_MASK                0xFFFFull
+#define MSR_TEMPERATURE_TARGET_TEMPERATURE_TARGET_MASK       0xFF0000ull
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_MASK    0xF000000ull
+#define MSR_TEMPERATURE_TARGET_TCC_ACTIVATION_OFFSET_HI_MASK 0x30000000ull
+#define MSR_TEMPERATURE_TARGET_IMPL_63_30_MASK               0xFFFFFFFFC0000000ull
 #define msr_temperature_target_read()             MSR_READ_(MSR_TEMPERATURE_TARGET_)
 #define msr_temperature_target_read_safe(v)       MSR_READ_SAFE_(MSR_TEMPERATURE_TARGET_, v)
 #define msr_temperature_target_write(v)           MSR_WRITE_(MSR_TEMPERATURE_TARGET_, v)

@@ -102,12 +102,12 @@ typedef union msr_ia32_vmx_pinbased_ctls {
 typedef union msr_ia32_vmx_procbased_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution
-                                    controls: a bit set here means that control must be 1 (VM
-                                    entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution
-                                    controls: a bit clear here means that control must be 0 (VM
-                                    entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the primary processor-based
+                                    VM-execution controls: a bit set here means that control must
+                                    be 1 (VM entry fails if it is 0). */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the primary processor-based
+                                    VM-execution controls: a bit clear here means that control
+                                    must be 0 (VM entry fails if it is 1). */
     };
 } msr_ia32_vmx_procbased_ctls_t;
 #define MSR_IA32_VMX_PROCBASED_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -125,12 +125,12 @@ typedef union msr_ia32_vmx_procbased_ctls {
 typedef union msr_ia32_vmx_exit_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution
-                                    controls: a bit set here means that control must be 1 (VM
-                                    entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution
-                                    controls: a bit clear here means that control must be 0 (VM
-                                    entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the primary VM-exit controls: a bit
+                                    set here means that control must be 1 (VM entry fails if it
+                                    is 0). */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the primary VM-exit controls: a bit
+                                    clear here means that control must be 0 (VM entry fails if it
+                                    is 1). */
     };
 } msr_ia32_vmx_exit_ctls_t;
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -148,12 +148,12 @@ typedef union msr_ia32_vmx_exit_ctls {
 typedef union msr_ia32_vmx_entry_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution
-                                    controls: a bit set here means that control must be 1 (VM
-                                    entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution
-                                    controls: a bit clear here means that control must be 0 (VM
-                                    entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the VM-entry controls: a bit set
+                                    here means that control must be 1 (VM entry fails if it is
+                                    0). */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the VM-entry controls: a bit clear
+                                    here means that control must be 0 (VM entry fails if it is
+                                    1). */
     };
 } msr_ia32_vmx_entry_ctls_t;
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -319,12 +319,12 @@ typedef union msr_ia32_vmx_vmcs_enum {
 typedef union msr_ia32_vmx_procbased_ctls2 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution
-                                    controls: a bit set here means that control must be 1 (VM
-                                    entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution
-                                    controls: a bit clear here means that control must be 0 (VM
-                                    entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the secondary processor-based
+                                    VM-execution controls: a bit set here means that control must
+                                    be 1 (VM entry fails if it is 0). */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the secondary processor-based
+                                    VM-execution controls: a bit clear here means that control
+                                    must be 0 (VM entry fails if it is 1). */
     };
 } msr_ia32_vmx_procbased_ctls2_t;
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -431,12 +431,12 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 typedef union msr_ia32_vmx_true_pinbased_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution
-                                    controls: a bit set here means that control must be 1 (VM
-                                    entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution
-                                    controls: a bit clear here means that control must be 0 (VM
-                                    entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution controls
+                                    (default1 controls included): a bit set here means that
+                                    control must be 1 (VM entry fails if it is 0). */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution controls
+                                    (default1 controls included): a bit clear here means that
+                                    control must be 0 (VM entry fails if it is 1). */
     };
 } msr_ia32_vmx_true_pinbased_ctls_t;
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -456,12 +456,14 @@ typedef union msr_ia32_vmx_true_pinbased_ctls {
 typedef union msr_ia32_vmx_true_procbased_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution
-                                    controls: a bit set here means that control must be 1 (VM
-                                    entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution
-                                    controls: a bit clear here means that control must be 0 (VM
-                                    entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the primary processor-based
+                                    VM-execution controls (default1 controls included): a bit set
+                                    here means that control must be 1 (VM entry fails if it is
+                                    0). */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the primary processor-based
+                                    VM-execution controls (default1 controls included): a bit
+                                    clear here means that control must be 0 (VM entry fails if it
+                                    is 1). */
     };
 } msr_ia32_vmx_true_procbased_ctls_t;
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -481,12 +483,12 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 typedef union msr_ia32_vmx_true_exit_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution
-                                    controls: a bit set here means that control must be 1 (VM
-                                    entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution
-                                    controls: a bit clear here means that control must be 0 (VM
-                                    entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the primary VM-exit controls
+                                    (default1 controls included): a bit set here means that
+                                    control must be 1 (VM entry fails if it is 0). */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the primary VM-exit controls
+                                    (default1 controls included): a bit clear here means that
+                                    control must be 0 (VM entry fails if it is 1). */
     };
 } msr_ia32_vmx_true_exit_ctls_t;
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -505,12 +507,12 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 typedef union msr_ia32_vmx_true_entry_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the pin-based VM-execution
-                                    controls: a bit set here means that control must be 1 (VM
-                                    entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the pin-based VM-execution
-                                    controls: a bit clear here means that control must be 0 (VM
-                                    entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the VM-entry controls (default1
+                                    controls included): a bit set here means that control must be
+                                    1 (VM entry fails if it is 0). */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the VM-entry controls (default1
+                                    controls included): a bit clear here means that control must
+                                    be 0 (VM entry fails if it is 1). */
     };
 } msr_ia32_vmx_true_entry_ctls_t;
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
