@@ -106,10 +106,28 @@ def _trailing(code: str, text: str, column: int = 0) -> str:
     return "\n".join(out) + " */"
 
 
+def _summary(text: str, width: int) -> str:
+    """What a field's one-line comment says: the first sentence of its description; when
+    that does not fit `width`, the sentence up to a clause break that fits (the strongest
+    kind first: '; ', then ': ', ', ', ' ('; of one kind, the last); when none does, the
+    whole sentence (its comment wraps). The register reference and the metadata keep
+    the whole description."""
+    first = _first_sentence(text)
+    if len(first) <= width:
+        return first
+    for sep in ("; ", ": ", ", ", " ("):
+        cut = first.rfind(sep, 0, width)
+        if cut >= 16:
+            return first[:cut]
+    return first
+
+
 def _member_comment(decl: str, f, column: int) -> str:
-    """A union member with its one comment: the field's access and the first sentence of
-    its description, from `column` (the members' comments align)."""
-    return _trailing(decl, f"{f.access}: {_first_sentence(f.description)}", column)
+    """A union member with its one comment: the field's access and a summary of its
+    description, from `column` (the members' comments align)."""
+    start = max(len(decl) + 1, column)
+    prefix = f"{f.access}: "
+    return _trailing(decl, prefix + _summary(f.description, LINE - start - 6 - len(prefix)), column)
 
 
 def _register_comment(m, vendor_titles) -> str:

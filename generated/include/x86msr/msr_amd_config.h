@@ -41,8 +41,7 @@ typedef union msr_patch_level {
     MSR_PREFETCH_CONTROL_WRITABLE_MASK, 0, 0, 0
 typedef union msr_prefetch_control {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_prefetch_control_t;
 #define MSR_PREFETCH_CONTROL_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_prefetch_control_read()             MSR_READ_(MSR_PREFETCH_CONTROL_)
@@ -66,32 +65,19 @@ typedef union msr_prefetch_control {
 typedef union msr_syscfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_17_0 : 18; /* rw: Configuration bits of families 0FH and 10H (SysAckLimit,
-                                    dirty-state controls and others in their BKDG);
-                                    implementation-specific, not reserved. */
+        uint64_t impl_17_0 : 18; /* rw: Configuration bits of families 0FH and 10H (SysAckLimit */
         uint64_t mfde      : 1;  /* rw: MtrrFixDramEn: makes the RdMem/WrMem attributes of the
                                     fixed-range MTRRs effective (the fixed MTRRs can then act as
                                     fixed-range IORRs); clear, those accesses go to MMIO. */
-        uint64_t mfdm      : 1;  /* rw: MtrrFixDramModEn: lets software read and write the
-                                    RdMem/WrMem bits of the fixed-range MTRRs; when clear, writes
-                                    leave them unchanged and reads return 0. */
+        uint64_t mfdm      : 1;  /* rw: MtrrFixDramModEn */
         uint64_t mvdm      : 1;  /* rw: MtrrVarDramEn: enables TOP_MEM and the variable-range
                                     IORRs. */
         uint64_t tom2      : 1;  /* rw: MtrrTom2En: enables the TOP_MEM2 register. */
-        uint64_t fwb       : 1;  /* rw: Tom2ForceMemTypeWB: memory from 4 GB up to TOP_MEM2
-                                    defaults to write-back instead of MTRRdefType[Type] (needs
-                                    MTRRdefType[E]=1; variable MTRRs and PAT still override). */
-        uint64_t meme      : 1;  /* rwo: MemEncryptionModeEn: enables SME and SEV memory
-                                    encryption; cannot change once it or HMKE has been set. */
-        uint64_t snpe      : 1;  /* rwo: SecureNestedPagingEn: enables SEV-SNP; needs MEME set
-                                    before or in the same write; cannot be cleared once set, and
-                                    certain MSRs (fixed MTRRs, IORRs, TOP_MEM/TOP_MEM2, SMM_KEY,
-                                    SYSCFG) then become unwritable. */
-        uint64_t vmple     : 1;  /* rwo: VMPLEn: enables Virtual Machine Privilege Levels; should
-                                    be set together with SNPE and cannot change once SNPE is 1. */
-        uint64_t hmke      : 1;  /* rwo: HostMultiKeyMemEncrModeEn: enables SME-MK (multi-key
-                                    host memory encryption); cannot change once it or MEME has
-                                    been set. */
+        uint64_t fwb       : 1;  /* rw: Tom2ForceMemTypeWB */
+        uint64_t meme      : 1;  /* rwo: MemEncryptionModeEn */
+        uint64_t snpe      : 1;  /* rwo: SecureNestedPagingEn: enables SEV-SNP */
+        uint64_t vmple     : 1;  /* rwo: VMPLEn: enables Virtual Machine Privilege Levels */
+        uint64_t hmke      : 1;  /* rwo: HostMultiKeyMemEncrModeEn */
         uint64_t           : 37;
     };
 } msr_syscfg_t;
@@ -124,11 +110,7 @@ typedef union msr_syscfg {
 typedef union msr_hwcr {
     uint64_t raw;
     __extension__ struct {
-        uint64_t smmlock             : 1;  /* rwo: SmmLock: once set, SMM code in ASeg/TSeg and
-                                              the SMM configuration registers become read-only
-                                              and SMIs can no longer be intercepted by SVM;
-                                              software cannot clear it (only SMM_KEY or a reset
-                                              can). */
+        uint64_t smmlock             : 1;  /* rwo: SmmLock: once set */
         uint64_t impl_7_1            : 7;  /* rw: Configuration bits each family's BKDG or PPR
                                               defines (TLB, cache, wrap and frequency controls
                                               among them); implementation-specific, not reserved. */
@@ -136,8 +118,7 @@ typedef union msr_hwcr {
         uint64_t impl_9              : 1;  /* rw: Configuration bits each family's BKDG or PPR
                                               defines (TLB, cache, wrap and frequency controls
                                               among them); implementation-specific, not reserved. */
-        uint64_t monmwaituseren      : 1;  /* rw: Allows MONITOR/MWAIT (and MONITORX/MWAITX) at
-                                              CPL > 0. */
+        uint64_t monmwaituseren      : 1;  /* rw: Allows MONITOR/MWAIT */
         uint64_t impl_17_11          : 7;  /* rw: Configuration bits each family's BKDG or PPR
                                               defines (TLB, cache, wrap and frequency controls
                                               among them); implementation-specific, not reserved. */
@@ -146,15 +127,12 @@ typedef union msr_hwcr {
         uint64_t impl_23_19          : 5;  /* rw: Configuration bits each family's BKDG or PPR
                                               defines (TLB, cache, wrap and frequency controls
                                               among them); implementation-specific, not reserved. */
-        uint64_t tscfreqsel          : 1;  /* ro: The TSC counts at the P0 frequency; reads 1 on
-                                              family 10H and later. */
-        uint64_t cpbdis              : 1;  /* rw: CpbDis: 1 disables core performance boost
-                                              (frequency limited to P0). */
+        uint64_t tscfreqsel          : 1;  /* ro: The TSC counts at the P0 frequency */
+        uint64_t cpbdis              : 1;  /* rw: CpbDis: 1 disables core performance boost */
         uint64_t impl_26             : 1;  /* rw: Configuration bits each family's BKDG or PPR
                                               defines (TLB, cache, wrap and frequency controls
                                               among them); implementation-specific, not reserved. */
-        uint64_t efffreqreadonlylock : 1;  /* rwo: Makes MPERF and APERF read-only (their copies
-                                              MPERF_RD_ONLY and APERF_RD_ONLY stay readable). */
+        uint64_t efffreqreadonlylock : 1;  /* rwo: Makes MPERF and APERF read-only */
         uint64_t impl_29_28          : 2;  /* rw: Configuration bits each family's BKDG or PPR
                                               defines (TLB, cache, wrap and frequency controls
                                               among them); implementation-specific, not reserved. */
@@ -218,10 +196,8 @@ typedef union msr_iorr_basex {
     uint64_t raw;
     __extension__ struct {
         uint64_t           : 3;
-        uint64_t wr_mem    : 1;  /* rw: WrMem: writes to the range go to system memory (1) or to
-                                    memory-mapped I/O (0). */
-        uint64_t rd_mem    : 1;  /* rw: RdMem: reads from the range go to system memory (1) or to
-                                    memory-mapped I/O (0). */
+        uint64_t wr_mem    : 1;  /* rw: WrMem: writes to the range go to system memory */
+        uint64_t rd_mem    : 1;  /* rw: RdMem: reads from the range go to system memory */
         uint64_t           : 7;
         uint64_t phys_base : 40; /* rw: PhysBase: bits 51:12 of the 4-KB aligned range base
                                     address (processors may implement fewer bits). */
@@ -255,8 +231,7 @@ typedef union msr_iorr_maskx {
     __extension__ struct {
         uint64_t           : 11;
         uint64_t v         : 1;  /* rw: Valid: enables this IORR pair. */
-        uint64_t phys_mask : 40; /* rw: PhysMask: bits 51:12 of the range mask, applied like an
-                                    MTRR PhysMask. */
+        uint64_t phys_mask : 40; /* rw: PhysMask: bits 51:12 of the range mask */
         uint64_t           : 12;
     };
 } msr_iorr_maskx_t;
@@ -306,8 +281,7 @@ typedef union msr_top_mem2 {
     uint64_t raw;
     __extension__ struct {
         uint64_t      : 23;
-        uint64_t addr : 29; /* rw: Top-of-memory-2 physical address bits 51:23 (8-MB
-                               granularity). */
+        uint64_t addr : 29; /* rw: Top-of-memory-2 physical address bits 51:23 */
         uint64_t      : 12;
     };
 } msr_top_mem2_t;
@@ -334,16 +308,12 @@ typedef union msr_top_mem2 {
 typedef union msr_nb_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_45_0              : 46; /* rw: Implementation-specific bits (per-family
-                                                 BKDG/PPR settings); not reserved. */
+        uint64_t impl_45_0              : 46; /* rw: Implementation-specific bits */
         uint64_t enable_cf8_ext_cfg     : 1;  /* rw: CF8h/CFCh configuration cycles can reach
                                                  extended (4 KB) configuration space. */
-        uint64_t impl_53_47             : 7;  /* rw: Implementation-specific bits (per-family
-                                                 BKDG/PPR settings); not reserved. */
-        uint64_t init_apic_id_cpu_id_lo : 1;  /* rw: Core ID goes into the low APIC ID bits (node
-                                                 ID above it). */
-        uint64_t impl_63_55             : 9;  /* rw: Implementation-specific bits (per-family
-                                                 BKDG/PPR settings); not reserved. */
+        uint64_t impl_53_47             : 7;  /* rw: Implementation-specific bits */
+        uint64_t init_apic_id_cpu_id_lo : 1;  /* rw: Core ID goes into the low APIC ID bits */
+        uint64_t impl_63_55             : 9;  /* rw: Implementation-specific bits */
     };
 } msr_nb_cfg_t;
 #define MSR_NB_CFG_IMPL_45_0_MASK              0x3FFFFFFFFFFFull
@@ -417,8 +387,7 @@ typedef union msr_mmio_conf_base {
     __extension__ struct {
         uint64_t enable             : 1;  /* rw: MMIO configuration space is enabled. */
         uint64_t                    : 1;
-        uint64_t bus_range          : 4;  /* rw: Number of buses decoded: 2^BUS_RANGE (1 MB
-                                             each). */
+        uint64_t bus_range          : 4;  /* rw: Number of buses decoded */
         uint64_t                    : 14;
         uint64_t mmio_cfg_base_addr : 28; /* rw: Bits 47:20 of the window base (1 MB aligned). */
         uint64_t                    : 16;
@@ -449,8 +418,7 @@ typedef union msr_virt_spec_ctrl {
     uint64_t raw;
     __extension__ struct {
         uint64_t      : 2;
-        uint64_t ssbd : 1;  /* rw: Speculative store bypass disable: loads do not speculatively
-                               bypass older stores whose addresses are unknown. */
+        uint64_t ssbd : 1;  /* rw: Speculative store bypass disable */
         uint64_t      : 61;
     };
 } msr_virt_spec_ctrl_t;
@@ -475,8 +443,7 @@ typedef union msr_virt_spec_ctrl {
 typedef union msr_osvw_id_length {
     uint64_t raw;
     __extension__ struct {
-        uint64_t osvw_id_length : 16; /* rw: Number of valid OSVW IDs (status bits) reported by
-                                         OSVW_STATUS. */
+        uint64_t osvw_id_length : 16; /* rw: Number of valid OSVW IDs */
         uint64_t                : 48;
     };
 } msr_osvw_id_length_t;
@@ -561,8 +528,7 @@ typedef union msr_cpuid_fn_1 {
     uint64_t raw;
     __extension__ struct {
         uint64_t features_edx : 32; /* rw: CPUID Fn0000_0001_EDX. */
-        uint64_t features_ecx : 32; /* rw: CPUID Fn0000_0001_ECX (bit 62 is RDRAND, which
-                                       operating systems clear on parts with a broken RDRAND). */
+        uint64_t features_ecx : 32; /* rw: CPUID Fn0000_0001_ECX (bit 62 is RDRAND */
     };
 } msr_cpuid_fn_1_t;
 #define MSR_CPUID_FN_1_FEATURES_EDX_MASK 0xFFFFFFFFull
@@ -614,20 +580,13 @@ typedef union msr_node_id {
 typedef union msr_ls_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_9_0   : 10; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                     settings); not reserved. */
-        uint64_t ssbd_f17h  : 1;  /* rw: Family 17h: speculative store bypass disable (elsewhere
-                                     an implementation-specific bit). */
-        uint64_t impl_32_11 : 22; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                     settings); not reserved. */
-        uint64_t ssbd_f16h  : 1;  /* rw: Family 16h: speculative store bypass disable (elsewhere
-                                     an implementation-specific bit). */
-        uint64_t impl_53_34 : 20; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                     settings); not reserved. */
-        uint64_t ssbd_f15h  : 1;  /* rw: Family 15h: speculative store bypass disable (elsewhere
-                                     an implementation-specific bit). */
-        uint64_t impl_63_55 : 9;  /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                     settings); not reserved. */
+        uint64_t impl_9_0   : 10; /* rw: Implementation-specific bits */
+        uint64_t ssbd_f17h  : 1;  /* rw: Family 17h: speculative store bypass disable */
+        uint64_t impl_32_11 : 22; /* rw: Implementation-specific bits */
+        uint64_t ssbd_f16h  : 1;  /* rw: Family 16h: speculative store bypass disable */
+        uint64_t impl_53_34 : 20; /* rw: Implementation-specific bits */
+        uint64_t ssbd_f15h  : 1;  /* rw: Family 15h: speculative store bypass disable */
+        uint64_t impl_63_55 : 9;  /* rw: Implementation-specific bits */
     };
 } msr_ls_cfg_t;
 #define MSR_LS_CFG_IMPL_9_0_MASK   0x3FFull
@@ -654,8 +613,7 @@ typedef union msr_ls_cfg {
 #define MSR_IC_CFG_ msr_ic_cfg_t, MSR_IC_CFG_ADDR, 0, 1, MSR_IC_CFG_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ic_cfg {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_ic_cfg_t;
 #define MSR_IC_CFG_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ic_cfg_read()                     MSR_READ_(MSR_IC_CFG_)
@@ -675,8 +633,7 @@ typedef union msr_ic_cfg {
 #define MSR_DC_CFG_ msr_dc_cfg_t, MSR_DC_CFG_ADDR, 0, 1, MSR_DC_CFG_WRITABLE_MASK, 0, 0, 0
 typedef union msr_dc_cfg {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_dc_cfg_t;
 #define MSR_DC_CFG_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_dc_cfg_read()                     MSR_READ_(MSR_DC_CFG_)
@@ -697,12 +654,9 @@ typedef union msr_dc_cfg {
 typedef union msr_tw_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_48_0      : 49; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                         settings); not reserved. */
-        uint64_t combine_cr0_cd : 1;  /* rw: Family 15h erratum work-around: treat CR0.CD of the
-                                         two cores of a compute unit together. */
-        uint64_t impl_63_50     : 14; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                         settings); not reserved. */
+        uint64_t impl_48_0      : 49; /* rw: Implementation-specific bits */
+        uint64_t combine_cr0_cd : 1;  /* rw: Family 15h erratum work-around */
+        uint64_t impl_63_50     : 14; /* rw: Implementation-specific bits */
     };
 } msr_tw_cfg_t;
 #define MSR_TW_CFG_IMPL_48_0_MASK      0x1FFFFFFFFFFFFull
@@ -726,12 +680,10 @@ typedef union msr_tw_cfg {
 typedef union msr_fp_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_8_0        : 9;  /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                          settings); not reserved. */
+        uint64_t impl_8_0        : 9;  /* rw: Implementation-specific bits */
         uint64_t zen1_denorm_fix : 1;  /* rw: Family 17h (Zen 1) denormal-handling erratum
                                           work-around. */
-        uint64_t impl_63_10      : 54; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                          settings); not reserved. */
+        uint64_t impl_63_10      : 54; /* rw: Implementation-specific bits */
     };
 } msr_fp_cfg_t;
 #define MSR_FP_CFG_IMPL_8_0_MASK        0x1FFull
@@ -757,18 +709,15 @@ typedef union msr_fp_cfg {
 typedef union msr_de_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_0             : 1;  /* rw: Implementation-specific bits (per-family
-                                             BKDG/PPR settings); not reserved. */
+        uint64_t impl_0             : 1;  /* rw: Implementation-specific bits */
         uint64_t lfence_serialize   : 1;  /* rw: LFENCE waits until all older instructions have
                                              completed before later ones dispatch (families 10h
                                              and later). */
-        uint64_t impl_8_2           : 7;  /* rw: Implementation-specific bits (per-family
-                                             BKDG/PPR settings); not reserved. */
+        uint64_t impl_8_2           : 7;  /* rw: Implementation-specific bits */
         uint64_t zen2_fp_backup_fix : 1;  /* rw: Family 17h (Zen 2) floating-point erratum
                                              work-around ('Zenbleed'); elsewhere an
                                              implementation-specific bit. */
-        uint64_t impl_63_10         : 54; /* rw: Implementation-specific bits (per-family
-                                             BKDG/PPR settings); not reserved. */
+        uint64_t impl_63_10         : 54; /* rw: Implementation-specific bits */
     };
 } msr_de_cfg_t;
 #define MSR_DE_CFG_IMPL_0_MASK             0x1ull
@@ -793,8 +742,7 @@ typedef union msr_de_cfg {
 #define MSR_BU_CFG2_ msr_bu_cfg2_t, MSR_BU_CFG2_ADDR, 0, 1, MSR_BU_CFG2_WRITABLE_MASK, 0, 0, 0
 typedef union msr_bu_cfg2 {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_bu_cfg2_t;
 #define MSR_BU_CFG2_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_bu_cfg2_read()                     MSR_READ_(MSR_BU_CFG2_)
@@ -813,8 +761,7 @@ typedef union msr_bu_cfg2 {
 #define MSR_EX_CFG_ msr_ex_cfg_t, MSR_EX_CFG_ADDR, 0, 1, MSR_EX_CFG_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ex_cfg {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_ex_cfg_t;
 #define MSR_EX_CFG_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ex_cfg_read()                     MSR_READ_(MSR_EX_CFG_)
@@ -835,16 +782,13 @@ typedef union msr_ex_cfg {
 typedef union msr_bp_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_4_0       : 5;  /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                         settings); not reserved. */
+        uint64_t impl_4_0       : 5;  /* rw: Implementation-specific bits */
         uint64_t shared_btb_fix : 1;  /* rw: Family 19h (Zen 4) erratum work-around for the
                                          branch target buffer shared by SMT threads. */
-        uint64_t impl_32_6      : 27; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                         settings); not reserved. */
+        uint64_t impl_32_6      : 27; /* rw: Implementation-specific bits */
         uint64_t zen2_bug_fix   : 1;  /* rw: Family 17h (Zen 2) branch-predictor erratum
                                          work-around; elsewhere an implementation-specific bit. */
-        uint64_t impl_63_34     : 30; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                         settings); not reserved. */
+        uint64_t impl_63_34     : 30; /* rw: Implementation-specific bits */
     };
 } msr_bp_cfg_t;
 #define MSR_BP_CFG_IMPL_4_0_MASK       0x1Full
@@ -906,8 +850,7 @@ typedef union msr_l3_range_reserve_max_addr {
     __extension__ struct {
         uint64_t en       : 1;  /* rw: Enables L3 range reservation. */
         uint64_t          : 11;
-        uint64_t max_addr : 40; /* rw: MaxAddr: 4-KB aligned end (exclusive) of the reserved
-                                   range. */
+        uint64_t max_addr : 40; /* rw: MaxAddr: 4-KB aligned end */
         uint64_t          : 12;
     };
 } msr_l3_range_reserve_max_addr_t;
@@ -935,8 +878,7 @@ typedef union msr_l3_range_reserve_max_addr {
 typedef union msr_l3_range_reserve_way_mask {
     uint64_t raw;
     __extension__ struct {
-        uint64_t way_mask : 32; /* rw: WayMask: one bit per L3 way reserved for the range (bits
-                                   at or above the way count are reserved). */
+        uint64_t way_mask : 32; /* rw: WayMask: one bit per L3 way reserved for the range */
         uint64_t          : 32;
     };
 } msr_l3_range_reserve_way_mask_t;
@@ -963,12 +905,10 @@ typedef union msr_l3_range_reserve_way_mask {
 typedef union msr_de_cfg2 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_0             : 1;  /* rw: Implementation-specific bits (per-family
-                                             BKDG/PPR settings); not reserved. */
+        uint64_t impl_0             : 1;  /* rw: Implementation-specific bits */
         uint64_t suppress_nobr_pred : 1;  /* rw: Suppress branch predictions for instructions
                                              that are not branches (Zen 2 Retbleed mitigation). */
-        uint64_t impl_63_2          : 62; /* rw: Implementation-specific bits (per-family
-                                             BKDG/PPR settings); not reserved. */
+        uint64_t impl_63_2          : 62; /* rw: Implementation-specific bits */
     };
 } msr_de_cfg2_t;
 #define MSR_DE_CFG2_IMPL_0_MASK             0x1ull

@@ -128,8 +128,7 @@ typedef union msr_debug_extn_ctl {
     uint64_t raw;
     __extension__ struct {
         uint64_t       : 6;
-        uint64_t lbrse : 1;  /* rw: LBR stack enable; the processor clears it when a #DB is
-                                taken. */
+        uint64_t lbrse : 1;  /* rw: LBR stack enable */
         uint64_t       : 57;
     };
 } msr_debug_extn_ctl_t;
@@ -158,8 +157,7 @@ typedef union msr_debug_extn_ctl {
 typedef union msr_last_branch_stack_from_ipx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t branch_from_ip : 57; /* rw: Segment offset of the branch, or of the instruction
-                                         before a fused branch. */
+        uint64_t branch_from_ip : 57; /* rw: Segment offset of the branch */
         uint64_t                : 6;
         uint64_t mispredict     : 1;  /* rw: The recorded branch was mispredicted. */
     };

@@ -35,21 +35,17 @@ typedef union msr_mcx_misc0 {
     uint64_t raw;
     __extension__ struct {
         uint64_t         : 24;
-        uint64_t blkptr  : 8;  /* ro: Non-zero: further threshold blocks exist (legacy banks: at
-                                  C000_0400H + BLKPTR * 8; SMCA: the bank's MISC1..MISC4). */
+        uint64_t blkptr  : 8;  /* ro: Non-zero: further threshold blocks exist (legacy banks */
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -96,16 +92,13 @@ typedef union msr_mc4_misc1 {
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -150,16 +143,13 @@ typedef union msr_mc4_misc2 {
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -204,16 +194,13 @@ typedef union msr_mc4_misc3 {
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -248,11 +235,9 @@ typedef union msr_mca_intr_cfg {
     uint64_t raw;
     __extension__ struct {
         uint64_t                      : 4;
-        uint64_t deferred_lvt_offset  : 4;  /* rw: LVT entry of deferred-error interrupts:
-                                               address = (value << 4) + 500h. */
+        uint64_t deferred_lvt_offset  : 4;  /* rw: LVT entry of deferred-error interrupts */
         uint64_t                      : 4;
-        uint64_t threshold_lvt_offset : 4;  /* rw: LVT entry of error-thresholding interrupts:
-                                               address = (value << 4) + 500h. */
+        uint64_t threshold_lvt_offset : 4;  /* rw: LVT entry of error-thresholding interrupts */
         uint64_t                      : 48;
     };
 } msr_mca_intr_cfg_t;
@@ -308,13 +293,9 @@ typedef union msr_mcax_ctl {
 typedef union msr_mcax_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t mca_error_code            : 16; /* rw: MCA error code (transaction type, memory
-                                                    level, request type). */
-        uint64_t model_specific_error_code : 16; /* rw: Model-specific extended error code (bits
-                                                    29:24 hold the address LSB when
-                                                    MCA_CONFIG[LsbInStatSupported]=1). */
-        uint64_t impl_39_32                : 8;  /* rw: Implementation-specific (the family 17H
-                                                    PPR: the core ID of the error in 37:32). */
+        uint64_t mca_error_code            : 16; /* rw: MCA error code (transaction type */
+        uint64_t model_specific_error_code : 16; /* rw: Model-specific extended error code */
+        uint64_t impl_39_32                : 8;  /* rw: Implementation-specific */
         uint64_t scrub                     : 1;  /* rw: The error was detected by a scrub
                                                     operation. */
         uint64_t impl_42_41                : 2;  /* rw: Implementation-specific. */
@@ -328,21 +309,16 @@ typedef union msr_mcax_status {
         uint64_t syndv                     : 1;  /* rw: MCA_SYND holds a valid syndrome. */
         uint64_t paddrv                    : 1;  /* rw: MCA_ADDR holds a system physical address
                                                     (banks whose MCA_CONFIG[11] is 1). */
-        uint64_t tcc                       : 1;  /* rw: Task context corrupt (meaningful when
-                                                    PCC=0). */
-        uint64_t impl_56                   : 1;  /* rw: Implementation-specific (the family 17H
-                                                    PPR: the core ID in 37:32 is valid). */
-        uint64_t pcc                       : 1;  /* rw: Processor context corrupt: execution may
-                                                    not be able to continue. */
+        uint64_t tcc                       : 1;  /* rw: Task context corrupt */
+        uint64_t impl_56                   : 1;  /* rw: Implementation-specific */
+        uint64_t pcc                       : 1;  /* rw: Processor context corrupt */
         uint64_t addrv                     : 1;  /* rw: MCA_ADDR holds a valid address. */
         uint64_t miscv                     : 1;  /* rw: MCA_MISC0 holds valid information. */
         uint64_t en                        : 1;  /* rw: The error was enabled in MCA_CTL. */
-        uint64_t uc                        : 1;  /* rw: Uncorrected error (otherwise corrected
-                                                    or, with DEFERRED, deferred). */
+        uint64_t uc                        : 1;  /* rw: Uncorrected error */
         uint64_t over                      : 1;  /* rw: A new error was seen while VAL was
                                                     already set. */
-        uint64_t val                       : 1;  /* rw: The register holds a valid error log;
-                                                    software clears it after saving the log. */
+        uint64_t val                       : 1;  /* rw: The register holds a valid error log */
     };
 } msr_mcax_status_t;
 #define MSR_MCAx_STATUS_MCA_ERROR_CODE_MASK            0xFFFFull
@@ -422,21 +398,17 @@ typedef union msr_mcax_misc0 {
     uint64_t raw;
     __extension__ struct {
         uint64_t         : 24;
-        uint64_t blkptr  : 8;  /* ro: Non-zero: further threshold blocks exist (legacy banks: at
-                                  C000_0400H + BLKPTR * 8; SMCA: the bank's MISC1..MISC4). */
+        uint64_t blkptr  : 8;  /* ro: Non-zero: further threshold blocks exist (legacy banks */
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -486,8 +458,7 @@ typedef union msr_mcax_config {
                                                               logging supported bit. */
         uint64_t deferred_logging_supported          : 1;  /* ro: LOG_DEFERRED_EN is supported. */
         uint64_t                                     : 1;
-        uint64_t impl_4                              : 1;  /* ro: Read as 1 on Zen processors;
-                                                              not described in the APM. */
+        uint64_t impl_4                              : 1;  /* ro: Read as 1 on Zen processors */
         uint64_t deferred_int_type_supported         : 1;  /* ro: DEFERRED_INT_TYPE selects the
                                                               deferred-error interrupt. */
         uint64_t fatal_mask_supported                : 1;  /* ro: System-fatal error event
@@ -513,10 +484,8 @@ typedef union msr_mcax_config {
         uint64_t log_deferred_en                     : 1;  /* rw: Also log deferred errors in
                                                               MCA_STATUS/MCA_ADDR (not only
                                                               MCA_DESTAT and MCA_DEADDR). */
-        uint64_t impl_36_35                          : 2;  /* rw: Per-family controls (PPR); not
-                                                              described in the APM. */
-        uint64_t deferred_int_type                   : 2;  /* rw: Interrupt on a deferred error
-                                                              (when MCAX_EN=1). */
+        uint64_t impl_36_35                          : 2;  /* rw: Per-family controls (PPR) */
+        uint64_t deferred_int_type                   : 2;  /* rw: Interrupt on a deferred error */
         uint64_t                                     : 1;
         uint64_t int_en                              : 1;  /* rw: Interrupt on corrected errors
                                                               through
@@ -597,14 +566,11 @@ typedef union msr_mcax_ipid {
 typedef union msr_mcax_synd {
     uint64_t raw;
     __extension__ struct {
-        uint64_t err_info : 18; /* rw: Error information: which bit or symbol of the data the
-                                   syndrome locates (bank-specific). */
-        uint64_t length   : 6;  /* rw: Length of the syndrome in SYNDROME, in bits (0: no
-                                   syndrome). */
+        uint64_t err_info : 18; /* rw: Error information */
+        uint64_t length   : 6;  /* rw: Length of the syndrome in SYNDROME, in bits (0 */
         uint64_t type     : 3;  /* rw: Syndrome type (bank-specific, e.g. ECC kind). */
         uint64_t          : 5;
-        uint64_t syndrome : 32; /* rw: The syndrome of the logged error; its low LENGTH bits are
-                                   valid. */
+        uint64_t syndrome : 32; /* rw: The syndrome of the logged error */
     };
 } msr_mcax_synd_t;
 #define MSR_MCAx_SYND_ERR_INFO_MASK 0x3FFFFull
@@ -637,8 +603,7 @@ typedef union msr_mcax_destat {
     __extension__ struct {
         uint64_t mca_error_code            : 16; /* rw: MCA error code (valid if
                                                     MCA_CONFIG[DeStatErrCodeSupported]=1). */
-        uint64_t model_specific_error_code : 16; /* rw: Model-specific extended error code (valid
-                                                    if MCA_CONFIG[DeStatErrCodeSupported]=1). */
+        uint64_t model_specific_error_code : 16; /* rw: Model-specific extended error code */
         uint64_t                           : 12;
         uint64_t deferred                  : 1;  /* rw: The logged error is a deferred error. */
         uint64_t                           : 8;
@@ -716,16 +681,13 @@ typedef union msr_mcax_misc1 {
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -771,16 +733,13 @@ typedef union msr_mcax_misc2 {
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -826,16 +785,13 @@ typedef union msr_mcax_misc3 {
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -881,16 +837,13 @@ typedef union msr_mcax_misc4 {
         uint64_t errcnt  : 12; /* rw: Error counter: software presets it to 0xFFF minus the
                                   threshold, so that it overflows after that many errors. */
         uint64_t         : 4;
-        uint64_t ovrflw  : 1;  /* rw: The counter overflowed; the interrupt INTTYPE selects is
-                                  raised when this goes from 0 to 1. */
+        uint64_t ovrflw  : 1;  /* rw: The counter overflowed */
         uint64_t inttype : 2;  /* rw: What an overflow signals. */
         uint64_t cnten   : 1;  /* rw: Counter enable. */
-        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt (on SMCA
-                                  processors MCA_INTR_CFG holds the one used). */
+        uint64_t lvtoff  : 4;  /* rw: Extended APIC LVT entry of the threshold interrupt */
         uint64_t         : 4;
         uint64_t intp    : 1;  /* ro: The block can raise a threshold interrupt. */
-        uint64_t locked  : 1;  /* rw: Firmware owns the block: the operating system leaves it
-                                  alone and its writes are ignored. */
+        uint64_t locked  : 1;  /* rw: Firmware owns the block */
         uint64_t cntp    : 1;  /* ro: The block has an error counter. */
         uint64_t valid   : 1;  /* ro: The block exists and its other fields are meaningful. */
     };
@@ -927,8 +880,7 @@ typedef union msr_mcax_misc4 {
     MSR_MCAx_SYND1_WRITABLE_MASK, 0, 0, 0
 typedef union msr_mcax_synd1 {
     uint64_t raw;
-    uint64_t data; /* rw: Further syndrome data, or eight ASCII bytes of the FRU name when
-                      MCA_CONFIG reports FRU text in MCA. */
+    uint64_t data; /* rw: Further syndrome data */
 } msr_mcax_synd1_t;
 #define MSR_MCAx_SYND1_DATA_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_mcax_synd1_read(n)               MSR_READ_AT_(MSR_MCAx_SYND1_, n)
@@ -954,8 +906,7 @@ typedef union msr_mcax_synd1 {
     MSR_MCAx_SYND2_WRITABLE_MASK, 0, 0, 0
 typedef union msr_mcax_synd2 {
     uint64_t raw;
-    uint64_t data; /* rw: Further syndrome data, or eight ASCII bytes of the FRU name when
-                      MCA_CONFIG reports FRU text in MCA. */
+    uint64_t data; /* rw: Further syndrome data */
 } msr_mcax_synd2_t;
 #define MSR_MCAx_SYND2_DATA_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_mcax_synd2_read(n)               MSR_READ_AT_(MSR_MCAx_SYND2_, n)

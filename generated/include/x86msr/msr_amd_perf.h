@@ -53,15 +53,11 @@ typedef union msr_lwp_cfg {
         uint64_t cnh    : 1;  /* rw: Allows counting CPU clocks not halted. */
         uint64_t rnh    : 1;  /* rw: Allows counting CPU reference clocks not halted. */
         uint64_t        : 22;
-        uint64_t cont   : 1;  /* rw: Allows continuous mode (otherwise LWP always runs
-                                 synchronized). */
-        uint64_t ptsc   : 1;  /* rw: Stores the performance time-stamp counter in event records,
-                                 if available. */
-        uint64_t int_en : 1;  /* rw: APM mnemonic INT: allows the ring-buffer threshold
-                                 interrupt. */
+        uint64_t cont   : 1;  /* rw: Allows continuous mode */
+        uint64_t ptsc   : 1;  /* rw: Stores the performance time-stamp counter in event records */
+        uint64_t int_en : 1;  /* rw: APM mnemonic INT */
         uint64_t coreid : 8;  /* rw: Value stored in the CoreId field of every event record. */
-        uint64_t vector : 8;  /* rw: Interrupt vector of LWP threshold interrupts (needed when
-                                 INT is set). */
+        uint64_t vector : 8;  /* rw: Interrupt vector of LWP threshold interrupts */
         uint64_t        : 16;
     };
 } msr_lwp_cfg_t;
@@ -116,13 +112,10 @@ typedef union msr_lwp_cbaddr {
 typedef union msr_perf_cntr_global_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t cnt_of : 6;  /* ro: Overflow flag of each core counter PERF_CTR 5-0 (set even
-                                 without INT). */
+        uint64_t cnt_of : 6;  /* ro: Overflow flag of each core counter PERF_CTR 5-0 */
         uint64_t        : 52;
-        uint64_t lbrsf  : 1;  /* ro: The LBR stack is frozen after a counter overflow interrupt
-                                 (DebugCtl[FLBRI]). */
-        uint64_t pmcf   : 1;  /* ro: The core counters are frozen after an overflow interrupt
-                                 (DebugCtl[FPCI]). */
+        uint64_t lbrsf  : 1;  /* ro: The LBR stack is frozen after a counter overflow interrupt */
+        uint64_t pmcf   : 1;  /* ro: The core counters are frozen after an overflow interrupt */
         uint64_t        : 4;
     };
 } msr_perf_cntr_global_status_t;
@@ -236,32 +229,23 @@ enum msr_perf_legacy_ctlx_hg_only {
 typedef union msr_perf_legacy_ctlx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t event_select    : 8;  /* rw: EVENT_SELECT[7:0]: low byte of the 12-bit event
-                                          number. */
-        uint64_t unit_mask       : 8;  /* rw: UNIT_MASK: qualifies the selected event (sub-event
-                                          or bit mask). */
+        uint64_t event_select    : 8;  /* rw: EVENT_SELECT[7:0] */
+        uint64_t unit_mask       : 8;  /* rw: UNIT_MASK: qualifies the selected event */
         uint64_t usr             : 1;  /* rw: Count at CPL > 0. */
         uint64_t os              : 1;  /* rw: Count at CPL 0. */
         uint64_t edge            : 1;  /* rw: Count negated-to-asserted transitions instead of
                                           cycles. */
         uint64_t                 : 1;
-        uint64_t int_en          : 1;  /* rw: APM mnemonic INT: raise an interrupt when the
-                                          counter overflows. */
+        uint64_t int_en          : 1;  /* rw: APM mnemonic INT */
         uint64_t                 : 1;
         uint64_t en              : 1;  /* rw: Counter enable. */
-        uint64_t inv             : 1;  /* rw: Invert the CNT_MASK comparison (count cycles with
-                                          fewer events than CNT_MASK). */
-        uint64_t cnt_mask        : 8;  /* rw: Counter mask: when non-zero, count 1 per cycle with
-                                          at least (or, with INV, fewer than) this many events. */
+        uint64_t inv             : 1;  /* rw: Invert the CNT_MASK comparison */
+        uint64_t cnt_mask        : 8;  /* rw: Counter mask: when non-zero */
         uint64_t event_select_hi : 4;  /* rw: EVENT_SELECT[11:8]: high bits of the event number. */
         uint64_t                 : 4;
-        uint64_t hg_only         : 2;  /* rw: Host/guest qualification of counting (bit 41 host,
-                                          bit 40 guest). */
+        uint64_t hg_only         : 2;  /* rw: Host/guest qualification of counting (bit 41 host */
         uint64_t                 : 1;
-        uint64_t prec_ret        : 1;  /* rw: Precise counting of retire events; implemented only
-                                          in event select 2 and only when CPUID
-                                          Fn8000_0021_EAX[PreciseRetirePmc2Manual]=1, reserved
-                                          elsewhere. */
+        uint64_t prec_ret        : 1;  /* rw: Precise counting of retire events */
         uint64_t                 : 20;
     };
 } msr_perf_legacy_ctlx_t;
@@ -332,32 +316,23 @@ enum msr_perf_ctlx_hg_only {
 typedef union msr_perf_ctlx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t event_select    : 8;  /* rw: EVENT_SELECT[7:0]: low byte of the 12-bit event
-                                          number. */
-        uint64_t unit_mask       : 8;  /* rw: UNIT_MASK: qualifies the selected event (sub-event
-                                          or bit mask). */
+        uint64_t event_select    : 8;  /* rw: EVENT_SELECT[7:0] */
+        uint64_t unit_mask       : 8;  /* rw: UNIT_MASK: qualifies the selected event */
         uint64_t usr             : 1;  /* rw: Count at CPL > 0. */
         uint64_t os              : 1;  /* rw: Count at CPL 0. */
         uint64_t edge            : 1;  /* rw: Count negated-to-asserted transitions instead of
                                           cycles. */
         uint64_t                 : 1;
-        uint64_t int_en          : 1;  /* rw: APM mnemonic INT: raise an interrupt when the
-                                          counter overflows. */
+        uint64_t int_en          : 1;  /* rw: APM mnemonic INT */
         uint64_t                 : 1;
         uint64_t en              : 1;  /* rw: Counter enable. */
-        uint64_t inv             : 1;  /* rw: Invert the CNT_MASK comparison (count cycles with
-                                          fewer events than CNT_MASK). */
-        uint64_t cnt_mask        : 8;  /* rw: Counter mask: when non-zero, count 1 per cycle with
-                                          at least (or, with INV, fewer than) this many events. */
+        uint64_t inv             : 1;  /* rw: Invert the CNT_MASK comparison */
+        uint64_t cnt_mask        : 8;  /* rw: Counter mask: when non-zero */
         uint64_t event_select_hi : 4;  /* rw: EVENT_SELECT[11:8]: high bits of the event number. */
         uint64_t                 : 4;
-        uint64_t hg_only         : 2;  /* rw: Host/guest qualification of counting (bit 41 host,
-                                          bit 40 guest). */
+        uint64_t hg_only         : 2;  /* rw: Host/guest qualification of counting (bit 41 host */
         uint64_t                 : 1;
-        uint64_t prec_ret        : 1;  /* rw: Precise counting of retire events; implemented only
-                                          in event select 2 and only when CPUID
-                                          Fn8000_0021_EAX[PreciseRetirePmc2Manual]=1, reserved
-                                          elsewhere. */
+        uint64_t prec_ret        : 1;  /* rw: Precise counting of retire events */
         uint64_t                 : 20;
     };
 } msr_perf_ctlx_t;
@@ -430,26 +405,15 @@ typedef union msr_l2i_perf_ctlx {
         uint64_t                 : 9;
         uint64_t event_select_hi : 4; /* rw: EVENT_SELECT[11:8]: high bits of the event number. */
         uint64_t                 : 6;
-        uint64_t core_id         : 3; /* rw: Family 19H and later: the core whose events count
-                                         (unless EN_ALL_CORES). */
+        uint64_t core_id         : 3; /* rw: Family 19H and later */
         uint64_t                 : 1;
-        uint64_t en_all_slices   : 1; /* rw: Family 19H and later: count the events of every L3
-                                         slice. */
-        uint64_t en_all_cores    : 1; /* rw: Family 19H and later: count the events of every core
-                                         of the complex. */
-        uint64_t slice_select    : 3; /* rw: Families 17H and 18H: bits 2:0 of the mask of L3
-                                         slices whose events count (SLICE_MASK_HI is bit 3);
-                                         family 19H and later: the ID of the L3 slice whose
-                                         events count (unless EN_ALL_SLICES). */
-        uint64_t slice_mask_hi   : 1; /* rw: Families 17H and 18H: bit 3 of the L3 slice mask
-                                         (slice 3). */
+        uint64_t en_all_slices   : 1; /* rw: Family 19H and later */
+        uint64_t en_all_cores    : 1; /* rw: Family 19H and later */
+        uint64_t slice_select    : 3; /* rw: Families 17H and 18H */
+        uint64_t slice_mask_hi   : 1; /* rw: Families 17H and 18H */
         uint64_t                 : 4;
-        uint64_t thread_mask     : 2; /* rw: Families 17H and 18H: bits 1:0 of the mask of the
-                                         complex's threads whose events count (THREAD_MASK_HI
-                                         holds bits 7:2); family 19H and later: the threads of
-                                         the selected core. */
-        uint64_t thread_mask_hi  : 6; /* rw: Families 17H and 18H: bits 7:2 of the thread mask
-                                         (two threads per core, four cores per complex). */
+        uint64_t thread_mask     : 2; /* rw: Families 17H and 18H */
+        uint64_t thread_mask_hi  : 6; /* rw: Families 17H and 18H */
     };
 } msr_l2i_perf_ctlx_t;
 #define MSR_L2I_PERF_CTLx_EVENT_SELECT_MASK    0xFFull

@@ -56,13 +56,10 @@ typedef union msr_int_pending_msg {
     __extension__ struct {
         uint64_t io_msg_addr     : 16; /* rw: I/O address of the interrupt-pending message. */
         uint64_t io_msg_data     : 8;  /* rw: Data of the interrupt-pending message. */
-        uint64_t impl_26_24      : 3;  /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                          settings); not reserved. */
-        uint64_t smi_on_cmp_halt : 1;  /* rw: Enter SMI when all cores halt (part of the C1E
-                                          mask). */
+        uint64_t impl_26_24      : 3;  /* rw: Implementation-specific bits */
+        uint64_t smi_on_cmp_halt : 1;  /* rw: Enter SMI when all cores halt */
         uint64_t c1e_on_cmp_halt : 1;  /* rw: Enter C1E when all cores halt. */
-        uint64_t impl_63_29      : 35; /* rw: Implementation-specific bits (per-family BKDG/PPR
-                                          settings); not reserved. */
+        uint64_t impl_63_29      : 35; /* rw: Implementation-specific bits */
     };
 } msr_int_pending_msg_t;
 #define MSR_INT_PENDING_MSG_IO_MSG_ADDR_MASK     0xFFFFull
@@ -90,12 +87,8 @@ typedef union msr_int_pending_msg {
 typedef union msr_p_state_current_limit {
     uint64_t raw;
     __extension__ struct {
-        uint64_t cur_pstate_limit : 4;  /* ro: CurPstateLimit: lowest-numbered
-                                           (highest-performance) P-state currently allowed;
-                                           changes dynamically. */
-        uint64_t pstate_max_val   : 4;  /* ro: PstateMaxVal: highest-numbered
-                                           (lowest-performance) P-state supported; requests above
-                                           it are clipped. */
+        uint64_t cur_pstate_limit : 4;  /* ro: CurPstateLimit: lowest-numbered */
+        uint64_t pstate_max_val   : 4;  /* ro: PstateMaxVal: highest-numbered */
         uint64_t                  : 56;
     };
 } msr_p_state_current_limit_t;
@@ -115,8 +108,7 @@ typedef union msr_p_state_current_limit {
 typedef union msr_p_state_control {
     uint64_t raw;
     __extension__ struct {
-        uint64_t pstate_cmd : 4;  /* rw: PstateCmd: requested P-state number, clipped to
-                                     PstateMaxVal. */
+        uint64_t pstate_cmd : 4;  /* rw: PstateCmd: requested P-state number */
         uint64_t            : 60;
     };
 } msr_p_state_control_t;
@@ -161,15 +153,12 @@ typedef union msr_p_state_status {
 typedef union msr_pstate_defx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t cpu_fid    : 8;  /* rw: Core frequency ID: frequency = CPU_FID * 25 MHz * 8 /
-                                     CPU_DFS_ID (with DFS 8 = divide by 1). */
+        uint64_t cpu_fid    : 8;  /* rw: Core frequency ID */
         uint64_t cpu_dfs_id : 6;  /* rw: Core divisor ID. */
         uint64_t cpu_vid    : 8;  /* rw: Core voltage ID. */
         uint64_t idd_value  : 8;  /* rw: Expected current at this P-state. */
         uint64_t idd_div    : 2;  /* rw: Divisor of IDD_VALUE (1, 1/10, 1/100). */
-        uint64_t impl_62_32 : 31; /* rw: Bits the model tables of other processors define, or
-                                     real processors return set; implementation-specific, not
-                                     reserved. */
+        uint64_t impl_62_32 : 31; /* rw: Bits the model tables of other processors define */
         uint64_t pstate_en  : 1;  /* rw: The P-state is valid. */
     };
 } msr_pstate_defx_t;
@@ -264,8 +253,7 @@ typedef union msr_rapl_pwr_unit {
 typedef union msr_core_energy_stat {
     uint64_t raw;
     __extension__ struct {
-        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain (units of 2^-ESU
-                                 joules). */
+        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain */
         uint64_t        : 32;
     };
 } msr_core_energy_stat_t;
@@ -282,8 +270,7 @@ typedef union msr_core_energy_stat {
 typedef union msr_pkg_energy_stat {
     uint64_t raw;
     __extension__ struct {
-        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain (units of 2^-ESU
-                                 joules). */
+        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain */
         uint64_t        : 32;
     };
 } msr_pkg_energy_stat_t;
@@ -301,8 +288,7 @@ typedef union msr_cppc_capability_1 {
     uint64_t raw;
     __extension__ struct {
         uint64_t lowest_perf      : 8;  /* ro: Lowest performance level. */
-        uint64_t low_non_lin_perf : 8;  /* ro: Lowest non-linear (most energy-efficient)
-                                           performance level. */
+        uint64_t low_non_lin_perf : 8;  /* ro: Lowest non-linear */
         uint64_t nominal_perf     : 8;  /* ro: Nominal (guaranteed sustained) performance level. */
         uint64_t highest_perf     : 8;  /* ro: Highest performance level reachable under ideal
                                            conditions. */
@@ -370,10 +356,8 @@ typedef union msr_cppc_request {
     __extension__ struct {
         uint64_t max_perf         : 8;  /* rw: Maximum performance hint. */
         uint64_t min_perf         : 8;  /* rw: Minimum performance hint (at most MAX_PERF). */
-        uint64_t des_perf         : 8;  /* rw: Desired performance (directed mode); 0 =
-                                           autonomous. */
-        uint64_t energy_perf_pref : 8;  /* rw: Energy/performance preference: 00h performance,
-                                           FFh energy efficiency. */
+        uint64_t des_perf         : 8;  /* rw: Desired performance (directed mode) */
+        uint64_t energy_perf_pref : 8;  /* rw: Energy/performance preference */
         uint64_t                  : 32;
     };
 } msr_cppc_request_t;
@@ -401,8 +385,7 @@ typedef union msr_cppc_status {
     uint64_t raw;
     __extension__ struct {
         uint64_t        : 1;
-        uint64_t min_ex : 1;  /* rw: Delivered performance fell below CPPC_REQUEST[MinPerf];
-                                 clear it to get further notifications. */
+        uint64_t min_ex : 1;  /* rw: Delivered performance fell below CPPC_REQUEST[MinPerf] */
         uint64_t        : 62;
     };
 } msr_cppc_status_t;

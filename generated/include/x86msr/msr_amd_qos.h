@@ -29,10 +29,8 @@ extern "C" {
 typedef union msr_l3qos_bw_control_x {
     uint64_t raw;
     __extension__ struct {
-        uint64_t bw : 11; /* rw: Bandwidth limit in 1/8 GB/s units (with BW_LEN = 11, the value
-                             of current processors). */
-        uint64_t u  : 1;  /* rw: Unlimited: the class gets no bandwidth limit (set at reset); bit
-                             BW_LEN in general. */
+        uint64_t bw : 11; /* rw: Bandwidth limit in 1/8 GB/s units (with BW_LEN = 11 */
+        uint64_t u  : 1;  /* rw: Unlimited: the class gets no bandwidth limit (set at reset) */
         uint64_t    : 52;
     };
 } msr_l3qos_bw_control_x_t;
@@ -63,10 +61,8 @@ typedef union msr_l3qos_bw_control_x {
 typedef union msr_l3qos_smbw_control_x {
     uint64_t raw;
     __extension__ struct {
-        uint64_t bw : 11; /* rw: Bandwidth limit in 1/8 GB/s units (with BW_LEN = 11, the value
-                             of current processors). */
-        uint64_t u  : 1;  /* rw: Unlimited: the class gets no bandwidth limit (set at reset); bit
-                             BW_LEN in general. */
+        uint64_t bw : 11; /* rw: Bandwidth limit in 1/8 GB/s units (with BW_LEN = 11 */
+        uint64_t u  : 1;  /* rw: Unlimited: the class gets no bandwidth limit (set at reset) */
         uint64_t    : 52;
     };
 } msr_l3qos_smbw_control_x_t;
@@ -94,16 +90,14 @@ typedef union msr_l3qos_smbw_control_x {
 typedef union msr_l3_qos_abmc_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t bw_type : 32; /* rw: Bandwidth types to track (encodings of CPUID
-                                  Fn8000_0020_ECX_x3); reset sets every supported type. */
+        uint64_t bw_type : 32; /* rw: Bandwidth types to track */
         uint64_t bw_src  : 12; /* rw: RMID (or COS when IS_COS=1) monitored by the counter. */
         uint64_t         : 3;
         uint64_t is_cos  : 1;  /* rw: BW_SRC is a class of service rather than an RMID. */
         uint64_t ctr_id  : 5;  /* rw: Assignable counter to configure. */
         uint64_t         : 9;
         uint64_t ctr_en  : 1;  /* rw: The counter starts tracking the selected bandwidth types. */
-        uint64_t cfg_en  : 1;  /* rw: Apply this write to the counter selected by CTR_ID
-                                  (otherwise no change). */
+        uint64_t cfg_en  : 1;  /* rw: Apply this write to the counter selected by CTR_ID */
     };
 } msr_l3_qos_abmc_cfg_t;
 #define MSR_L3_QOS_ABMC_CFG_BW_TYPE_MASK 0xFFFFFFFFull
@@ -137,8 +131,7 @@ typedef union msr_l3_qos_abmc_dsc {
         uint64_t ctr_id  : 5;  /* ro: The counter described. */
         uint64_t         : 9;
         uint64_t ctr_en  : 1;  /* ro: The counter is tracking (a disabled counter reads as zero). */
-        uint64_t cfg_err : 1;  /* ro: The last configuration written was invalid; the counter was
-                                  not enabled. */
+        uint64_t cfg_err : 1;  /* ro: The last configuration written was invalid */
     };
 } msr_l3_qos_abmc_dsc_t;
 #define MSR_L3_QOS_ABMC_DSC_BW_TYPE_MASK 0xFFFFFFFFull
@@ -162,9 +155,7 @@ typedef union msr_l3_qos_abmc_dsc {
 typedef union msr_l3_qos_ext_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t abmc_en   : 1;  /* rw: Enables assignable bandwidth monitoring counters;
-                                    changing it resets all bandwidth counters and
-                                    L3_QOS_ABMC_CFG. */
+        uint64_t abmc_en   : 1;  /* rw: Enables assignable bandwidth monitoring counters */
         uint64_t sdciae_en : 1;  /* rw: SDCI lines go only to the L3 partitions of the
                                     highest-supported L3_MASK register. */
         uint64_t           : 62;

@@ -24,8 +24,7 @@ extern "C" {
     MSR_SMI_TRIGGER_IO_CYCLE_WRITABLE_MASK, 0, 0, 0
 typedef union msr_smi_trigger_io_cycle {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_smi_trigger_io_cycle_t;
 #define MSR_SMI_TRIGGER_IO_CYCLE_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_smi_trigger_io_cycle_read()        MSR_READ_(MSR_SMI_TRIGGER_IO_CYCLE_)
@@ -95,25 +94,20 @@ typedef union msr_smm_addr {
 typedef union msr_smm_mask {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ae         : 1;  /* rw: ASeg address range enable: protects A_0000h-B_FFFFh as
-                                     SMRAM. */
-        uint64_t te         : 1;  /* rw: TSeg address range enable: protects the range given by
-                                     SMM_ADDR and the mask. */
+        uint64_t ae         : 1;  /* rw: ASeg address range enable */
+        uint64_t te         : 1;  /* rw: TSeg address range enable */
         uint64_t aclose     : 1;  /* rw: ASeg closed: SMM-range accesses from outside SMM go to
                                      MMIO (BKDG/PPR). */
         uint64_t tclose     : 1;  /* rw: TSeg closed: SMM-range accesses from outside SMM go to
                                      MMIO (BKDG/PPR). */
-        uint64_t amtypeiowc : 1;  /* rw: ASeg memory type for I/O (write combining) accesses
-                                     (BKDG/PPR). */
-        uint64_t tmtypeiowc : 1;  /* rw: TSeg memory type for I/O (write combining) accesses
-                                     (BKDG/PPR). */
+        uint64_t amtypeiowc : 1;  /* rw: ASeg memory type for I/O (write combining) accesses */
+        uint64_t tmtypeiowc : 1;  /* rw: TSeg memory type for I/O (write combining) accesses */
         uint64_t            : 2;
         uint64_t amtypedram : 3;  /* rw: Memory type of ASeg DRAM accesses in SMM (BKDG/PPR). */
         uint64_t            : 1;
         uint64_t tmtypedram : 3;  /* rw: Memory type of TSeg DRAM accesses in SMM (BKDG/PPR). */
         uint64_t            : 2;
-        uint64_t mask       : 35; /* rw: TSeg mask bits 51:17; selects which address bits must
-                                     match SMM_ADDR. */
+        uint64_t mask       : 35; /* rw: TSeg mask bits 51:17 */
         uint64_t            : 12;
     };
 } msr_smm_mask_t;
@@ -159,8 +153,7 @@ typedef union msr_smm_key {
     MSR_LOCAL_SMI_STATUS_WRITABLE_MASK, 0, 0, 0
 typedef union msr_local_smi_status {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_local_smi_status_t;
 #define MSR_LOCAL_SMI_STATUS_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_local_smi_status_read()             MSR_READ_(MSR_LOCAL_SMI_STATUS_)

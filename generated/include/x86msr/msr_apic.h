@@ -26,11 +26,9 @@ typedef union msr_ia32_apic_base {
     uint64_t raw;
     __extension__ struct {
         uint64_t           : 8;
-        uint64_t bsp       : 1;  /* ro: Set on the bootstrap processor, clear on application
-                                    processors (AMD: BSC, read-only). */
+        uint64_t bsp       : 1;  /* ro: Set on the bootstrap processor */
         uint64_t           : 1;
-        uint64_t extd      : 1;  /* rw: Enables x2APIC mode (needs CPUID.01H:ECX[21]); cleared by
-                                    reset. */
+        uint64_t extd      : 1;  /* rw: Enables x2APIC mode (needs CPUID.01H:ECX[21]) */
         uint64_t en        : 1;  /* rw: APIC global enable; clearing it disables the local APIC. */
         uint64_t apic_base : 40; /* rw: Bits 51:12 of the physical base of the APIC register
                                     page; bits at and above MAXPHYADDR are reserved. */
@@ -100,8 +98,7 @@ typedef union msr_ia32_x2apic_version {
         uint64_t version                   : 8;  /* ro: Local APIC version. */
         uint64_t                           : 8;
         uint64_t max_lvt_entry             : 8;  /* ro: Number of LVT entries minus one. */
-        uint64_t eoi_broadcast_suppression : 1;  /* ro: EOI-broadcast suppression is supported
-                                                    (SIVR[12]). */
+        uint64_t eoi_broadcast_suppression : 1;  /* ro: EOI-broadcast suppression is supported */
         uint64_t                           : 39;
     };
 } msr_ia32_x2apic_version_t;
@@ -184,8 +181,7 @@ typedef union msr_ia32_x2apic_eoi {
 typedef union msr_ia32_x2apic_ldr {
     uint64_t raw;
     __extension__ struct {
-        uint64_t logical_id : 16; /* ro: Logical ID within the cluster (one-hot, 1 << x2APIC
-                                     ID[3:0]). */
+        uint64_t logical_id : 16; /* ro: Logical ID within the cluster (one-hot */
         uint64_t cluster_id : 16; /* ro: Cluster ID (x2APIC ID[19:4]). */
         uint64_t            : 32;
     };
@@ -208,8 +204,7 @@ typedef union msr_ia32_x2apic_sivr {
     __extension__ struct {
         uint64_t spurious_vector           : 8;  /* rw: Vector delivered for spurious interrupts. */
         uint64_t apic_software_enable      : 1;  /* rw: Software enable of the local APIC. */
-        uint64_t focus_processor_checking  : 1;  /* rw: Disables focus processor checking (where
-                                                    supported). */
+        uint64_t focus_processor_checking  : 1;  /* rw: Disables focus processor checking */
         uint64_t                           : 2;
         uint64_t eoi_broadcast_suppression : 1;  /* rw: Suppresses EOI broadcasts to I/O APICs
                                                     for level interrupts. */
@@ -296,14 +291,10 @@ typedef union msr_ia32_x2apic_irrx {
 typedef union msr_ia32_x2apic_esr {
     uint64_t raw;
     __extension__ struct {
-        uint64_t send_checksum_error      : 1;  /* rw: Checksum error on a sent message (P6 and
-                                                   Pentium only). */
-        uint64_t receive_checksum_error   : 1;  /* rw: Checksum error on a received message (P6
-                                                   and Pentium only). */
-        uint64_t send_accept_error        : 1;  /* rw: A sent message was not accepted (P6 and
-                                                   Pentium only). */
-        uint64_t receive_accept_error     : 1;  /* rw: A received message was not accepted (P6
-                                                   and Pentium only). */
+        uint64_t send_checksum_error      : 1;  /* rw: Checksum error on a sent message */
+        uint64_t receive_checksum_error   : 1;  /* rw: Checksum error on a received message */
+        uint64_t send_accept_error        : 1;  /* rw: A sent message was not accepted */
+        uint64_t receive_accept_error     : 1;  /* rw: A received message was not accepted */
         uint64_t redirectable_ipi         : 1;  /* rw: A lowest-priority IPI was sent where it is
                                                    not supported. */
         uint64_t send_illegal_vector      : 1;  /* rw: An illegal vector (0-15) was sent. */
@@ -385,14 +376,12 @@ typedef union msr_ia32_x2apic_icr {
         uint64_t delivery_mode         : 3;  /* rw: Delivery mode of the IPI. */
         uint64_t destination_mode      : 1;  /* rw: 0 physical, 1 logical destination. */
         uint64_t                       : 2;
-        uint64_t level                 : 1;  /* rw: 0 de-assert (INIT level de-assert only), 1
-                                                assert. */
+        uint64_t level                 : 1;  /* rw: 0 de-assert (INIT level de-assert only) */
         uint64_t trigger_mode          : 1;  /* rw: 0 edge, 1 level. */
         uint64_t                       : 2;
         uint64_t destination_shorthand : 2;  /* rw: Destination shorthand. */
         uint64_t                       : 12;
-        uint64_t destination           : 32; /* rw: Destination x2APIC ID (physical) or logical
-                                                destination. */
+        uint64_t destination           : 32; /* rw: Destination x2APIC ID */
     };
 } msr_ia32_x2apic_icr_t;
 #define MSR_IA32_X2APIC_ICR_VECTOR_MASK                0xFFull

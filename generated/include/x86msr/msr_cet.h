@@ -35,10 +35,8 @@ typedef union msr_ia32_u_cet {
         uint64_t suppress_dis       : 1;  /* rw: Intel: disables suppression of indirect branch
                                              tracking on legacy compatibility. */
         uint64_t                    : 4;
-        uint64_t suppress           : 1;  /* rw: Intel: indirect branch tracking is suppressed
-                                             (writable to 1 only with TRACKER idle). */
-        uint64_t tracker            : 1;  /* rw: Intel: tracker state: 0 IDLE, 1
-                                             WAIT_FOR_ENDBRANCH. */
+        uint64_t suppress           : 1;  /* rw: Intel: indirect branch tracking is suppressed */
+        uint64_t tracker            : 1;  /* rw: Intel: tracker state */
         uint64_t eb_leg_bitmap_base : 52; /* rw: Intel: linear address bits 63:12 of the legacy
                                              code page bitmap. */
     };
@@ -72,8 +70,7 @@ typedef union msr_ia32_s_cet {
     uint64_t raw;
     __extension__ struct {
         uint64_t sh_stk_en          : 1;  /* rw: Enables shadow stacks at CPL 0, 1 and 2. */
-        uint64_t wr_shstk_en        : 1;  /* rw: Enables the WRSSD/WRSSQ instructions at CPL 0, 1
-                                             and 2. */
+        uint64_t wr_shstk_en        : 1;  /* rw: Enables the WRSSD/WRSSQ instructions at CPL 0 */
         uint64_t endbr_en           : 1;  /* rw: Intel: enables indirect branch tracking. */
         uint64_t leg_iw_en          : 1;  /* rw: Intel: enables legacy compatibility treatment
                                              for indirect branch tracking. */
@@ -82,10 +79,8 @@ typedef union msr_ia32_s_cet {
         uint64_t suppress_dis       : 1;  /* rw: Intel: disables suppression of indirect branch
                                              tracking on legacy compatibility. */
         uint64_t                    : 4;
-        uint64_t suppress           : 1;  /* rw: Intel: indirect branch tracking is suppressed
-                                             (writable to 1 only with TRACKER idle). */
-        uint64_t tracker            : 1;  /* rw: Intel: tracker state: 0 IDLE, 1
-                                             WAIT_FOR_ENDBRANCH. */
+        uint64_t suppress           : 1;  /* rw: Intel: indirect branch tracking is suppressed */
+        uint64_t tracker            : 1;  /* rw: Intel: tracker state */
         uint64_t eb_leg_bitmap_base : 52; /* rw: Intel: linear address bits 63:12 of the legacy
                                              code page bitmap. */
     };

@@ -39,19 +39,14 @@ typedef union msr_ia32_debugctl {
                                                 PB1..PB3: each makes its PM pin report breakpoint
                                                 matches (the APM's PB0 at bit 2 became
                                                 BUS_LOCK_DETECT). */
-        uint64_t tr                    : 1;  /* rw: Intel: send branch trace messages (NetBurst
-                                                has it at bit 2 of its DEBUGCTLA layout). */
+        uint64_t tr                    : 1;  /* rw: Intel: send branch trace messages */
         uint64_t bts                   : 1;  /* rw: Intel: log branch trace messages in the BTS
                                                 buffer. */
         uint64_t btint                 : 1;  /* rw: Intel: interrupt when the BTS buffer is full
                                                 instead of wrapping. */
-        uint64_t bts_off_os            : 1;  /* rw: Intel: skip BTS/BTM while CPL = 0 (from Core
-                                                2, 06_0FH, on). */
-        uint64_t bts_off_usr           : 1;  /* rw: Intel: skip BTS/BTM while CPL > 0 (from Core
-                                                2, 06_0FH, on). */
-        uint64_t freeze_lbrs_on_pmi    : 1;  /* rw: Intel: freeze the LBR stack on a PMI
-                                                (CPUID.01H:ECX[15] and performance monitoring
-                                                version 2 or later). */
+        uint64_t bts_off_os            : 1;  /* rw: Intel: skip BTS/BTM while CPL = 0 */
+        uint64_t bts_off_usr           : 1;  /* rw: Intel: skip BTS/BTM while CPL > 0 */
+        uint64_t freeze_lbrs_on_pmi    : 1;  /* rw: Intel: freeze the LBR stack on a PMI */
         uint64_t freeze_perfmon_on_pmi : 1;  /* rw: Intel: clear the IA32_PERF_GLOBAL_CTRL
                                                 enables on a PMI (CPUID.01H:ECX[15] and version 2
                                                 or later). */
@@ -99,8 +94,7 @@ typedef union msr_ia32_debug_interface {
     __extension__ struct {
         uint64_t enable         : 1;  /* rw: BIOS sets it to enable silicon debug features. */
         uint64_t                : 29;
-        uint64_t lock           : 1;  /* rwo: Locks the register until reset; set automatically
-                                         on the first SMI. */
+        uint64_t lock           : 1;  /* rwo: Locks the register until reset */
         uint64_t debug_occurred : 1;  /* ro: Sticky: ENABLE has been set since reset. */
         uint64_t                : 32;
     };

@@ -28,12 +28,8 @@ extern "C" {
 typedef union msr_ia32_feature_control {
     uint64_t raw;
     __extension__ struct {
-        uint64_t lock                          : 1;  /* rwo: Lock bit: once 1, writes to this MSR
-                                                        raise #GP until reset; VMXON also
-                                                        requires it to be 1. */
-        uint64_t enable_vmx_inside_smx         : 1;  /* rwo: Allows VMXON in SMX operation (after
-                                                        GETSEC[SENTER]); needs VMX and SMX
-                                                        support. */
+        uint64_t lock                          : 1;  /* rwo: Lock bit: once 1 */
+        uint64_t enable_vmx_inside_smx         : 1;  /* rwo: Allows VMXON in SMX operation */
         uint64_t enable_vmx_outside_smx        : 1;  /* rwo: Allows VMXON outside SMX operation. */
         uint64_t                               : 5;
         uint64_t senter_local_function_enables : 7;  /* rwo: One enable per GETSEC[SENTER] local
@@ -84,9 +80,7 @@ typedef union msr_ia32_core_capabilities {
         uint64_t                        : 2;
         uint64_t integrity_capabilities : 1;  /* ro: The IA32_INTEGRITY_CAPABILITIES MSR exists. */
         uint64_t                        : 2;
-        uint64_t split_lock_detect      : 1;  /* ro: Split-lock detection (#AC on locked accesses
-                                                 that cross cache lines) is supported through
-                                                 MSR_TEST_CTRL[29]. */
+        uint64_t split_lock_detect      : 1;  /* ro: Split-lock detection */
         uint64_t                        : 58;
     };
 } msr_ia32_core_capabilities_t;
@@ -109,11 +103,9 @@ typedef union msr_ia32_core_capabilities {
 typedef union msr_ia32_misc_enable {
     uint64_t raw;
     __extension__ struct {
-        uint64_t fast_strings         : 1;  /* rw: Fast-string operation for REP MOVS/STOS
-                                               (enabled by default). */
+        uint64_t fast_strings         : 1;  /* rw: Fast-string operation for REP MOVS/STOS */
         uint64_t                      : 1;
-        uint64_t x87_compat           : 1;  /* rw: NetBurst: x87 FPU compatibility mode
-                                               (FERR#-style error reporting). */
+        uint64_t x87_compat           : 1;  /* rw: NetBurst: x87 FPU compatibility mode */
         uint64_t auto_thermal_control : 1;  /* rw: Enables the automatic thermal control circuit
                                                (TM1/TM2); the default depends on the product. */
         uint64_t split_lock_disable   : 1;  /* rw: NetBurst: locked accesses that split a cache
@@ -123,44 +115,30 @@ typedef union msr_ia32_misc_enable {
         uint64_t perf_mon_available   : 1;  /* ro: Performance monitoring is available. */
         uint64_t suppress_lock        : 1;  /* rw: NetBurst: suppresses the LOCK# assertion of
                                                locked operations. */
-        uint64_t prefetch_disable     : 1;  /* rw: NetBurst and Core 2: disables the hardware (L2
-                                               streaming) prefetcher. */
-        uint64_t ferr_multiplex       : 1;  /* rw: FERR# multiplexing: PBE# signals pending break
-                                               events (NetBurst to Atom). */
+        uint64_t prefetch_disable     : 1;  /* rw: NetBurst and Core 2 */
+        uint64_t ferr_multiplex       : 1;  /* rw: FERR# multiplexing */
         uint64_t bts_unavailable      : 1;  /* ro: Branch trace storage is not supported. */
         uint64_t pebs_unavailable     : 1;  /* ro: Processor event based sampling is not
                                                supported. */
-        uint64_t tm2_enable           : 1;  /* rw: Thermal monitor 2 (frequency and voltage
-                                               reduction) instead of TM1 (NetBurst to Atom). */
+        uint64_t tm2_enable           : 1;  /* rw: Thermal monitor 2 */
         uint64_t                      : 2;
-        uint64_t eist_enable          : 1;  /* rw: Enables Enhanced Intel SpeedStep Technology
-                                               (CPUID.01H:ECX[7]). */
-        uint64_t impl_17              : 1;  /* rw: Set by Core and Core 2 processors; not
-                                               documented. */
-        uint64_t monitor_fsm          : 1;  /* rw: Enables MONITOR/MWAIT (default 1); with 0,
-                                               CPUID.01H:ECX[3] reads 0 and the instructions
-                                               raise #UD. */
-        uint64_t adj_prefetch_disable : 1;  /* rw: NetBurst and Core 2: disables the adjacent
-                                               cache line prefetcher. */
+        uint64_t eist_enable          : 1;  /* rw: Enables Enhanced Intel SpeedStep Technology */
+        uint64_t impl_17              : 1;  /* rw: Set by Core and Core 2 processors */
+        uint64_t monitor_fsm          : 1;  /* rw: Enables MONITOR/MWAIT (default 1) */
+        uint64_t adj_prefetch_disable : 1;  /* rw: NetBurst and Core 2 */
         uint64_t eist_select_lock     : 1;  /* rwo: Core 2 and Atom: locks Enhanced SpeedStep
                                                controls until reset. */
-        uint64_t impl_21              : 1;  /* rw: Set or kept by NetBurst to Atom processors;
-                                               not documented. */
+        uint64_t impl_21              : 1;  /* rw: Set or kept by NetBurst to Atom processors */
         uint64_t limit_cpuid_maxval   : 1;  /* rw: CPUID.00H reports a maximum basic leaf of 2. */
-        uint64_t xtpr_message_disable : 1;  /* rw: Disables xTPR messages to the chipset
-                                               (CPUID.01H:ECX[14]). */
+        uint64_t xtpr_message_disable : 1;  /* rw: Disables xTPR messages to the chipset */
         uint64_t l1d_context_mode     : 1;  /* rw: NetBurst: the L1 data cache runs in shared
                                                rather than adaptive mode between logical
                                                processors. */
-        uint64_t impl_33_25           : 9;  /* rw: Set by NetBurst, Pentium M, Core, Core 2 and
-                                               Atom processors; not documented. */
-        uint64_t xd_bit_disable       : 1;  /* rw: Disables the execute-disable feature;
-                                               CPUID.80000001H:EDX[20] then reads 0. */
+        uint64_t impl_33_25           : 9;  /* rw: Set by NetBurst, Pentium M, Core */
+        uint64_t xd_bit_disable       : 1;  /* rw: Disables the execute-disable feature */
         uint64_t                      : 2;
         uint64_t dcu_prefetch_disable : 1;  /* rw: Core 2: disables the L1 data (DCU) prefetcher. */
-        uint64_t turbo_disable        : 1;  /* rw: Disables opportunistic frequency (IDA on Core
-                                               2, Turbo Boost later); CPUID.06H:EAX[1] then reads
-                                               0. */
+        uint64_t turbo_disable        : 1;  /* rw: Disables opportunistic frequency */
         uint64_t ip_prefetch_disable  : 1;  /* rw: Core 2: disables the IP-based L1 data
                                                prefetcher. */
         uint64_t                      : 24;

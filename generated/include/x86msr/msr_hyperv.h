@@ -23,15 +23,13 @@ extern "C" {
 typedef union msr_hv_x64_msr_guest_os_id {
     uint64_t raw;
     __extension__ struct {
-        uint64_t build_number    : 16; /* rw: OS build number (Microsoft encoding; open-source
-                                          OSes use bits 15:0 for their own data). */
+        uint64_t build_number    : 16; /* rw: OS build number (Microsoft encoding */
         uint64_t service_version : 8;  /* rw: Service pack / service version. */
         uint64_t minor_version   : 8;  /* rw: Minor version. */
         uint64_t major_version   : 8;  /* rw: Major version. */
         uint64_t os_id           : 8;  /* rw: OS identifier. */
         uint64_t vendor_id       : 15; /* rw: OS vendor (1 = Microsoft). */
-        uint64_t open_source     : 1;  /* rw: 1 = open-source OS; bits 62:0 then follow the
-                                          open-source encoding (OS type 62:56, version 55:16). */
+        uint64_t open_source     : 1;  /* rw: 1 = open-source OS */
     };
 } msr_hv_x64_msr_guest_os_id_t;
 #define MSR_HV_X64_MSR_GUEST_OS_ID_BUILD_NUMBER_MASK    0xFFFFull
@@ -347,8 +345,7 @@ typedef union msr_hv_x64_msr_siefp {
     uint64_t raw;
     __extension__ struct {
         uint64_t enable    : 1;  /* rw: Enables the page. */
-        uint64_t preserved : 11; /* rw: Reserved bits software must preserve (write back as
-                                    read). */
+        uint64_t preserved : 11; /* rw: Reserved bits software must preserve */
         uint64_t gpa_page  : 52; /* rw: Guest-physical page number of the page. */
     };
 } msr_hv_x64_msr_siefp_t;
@@ -374,8 +371,7 @@ typedef union msr_hv_x64_msr_simp {
     uint64_t raw;
     __extension__ struct {
         uint64_t enable    : 1;  /* rw: Enables the page. */
-        uint64_t preserved : 11; /* rw: Reserved bits software must preserve (write back as
-                                    read). */
+        uint64_t preserved : 11; /* rw: Reserved bits software must preserve */
         uint64_t gpa_page  : 52; /* rw: Guest-physical page number of the page. */
     };
 } msr_hv_x64_msr_simp_t;
@@ -562,8 +558,7 @@ typedef union msr_hv_x64_msr_crash_ctl {
     uint64_t raw;
     __extension__ struct {
         uint64_t                  : 62;
-        uint64_t crash_notify_msg : 1;  /* rw: P3/P4 describe a crash message buffer (GPA and
-                                           size). */
+        uint64_t crash_notify_msg : 1;  /* rw: P3/P4 describe a crash message buffer */
         uint64_t crash_notify     : 1;  /* rw: Writing 1 reports a guest crash with P0..P4. */
     };
 } msr_hv_x64_msr_crash_ctl_t;

@@ -34,10 +34,8 @@ typedef union msr_ibs_fetch_ctl {
     __extension__ struct {
         uint64_t ibs_fetch_max_cnt  : 16; /* rw: Tag a fetch when bits 19:4 of the fetch interval
                                              counter reach this value. */
-        uint64_t ibs_fetch_cnt      : 16; /* rw: Bits 19:4 of the fetch interval counter (read
-                                             current, write to preset). */
-        uint64_t ibs_fetch_lat      : 16; /* rw: Core clocks from fetch start to delivery (or
-                                             abort) of the tagged fetch. */
+        uint64_t ibs_fetch_cnt      : 16; /* rw: Bits 19:4 of the fetch interval counter */
+        uint64_t ibs_fetch_lat      : 16; /* rw: Core clocks from fetch start to delivery */
         uint64_t ibs_fetch_en       : 1;  /* rw: Enables fetch sampling. */
         uint64_t ibs_fetch_val      : 1;  /* rw: Sample valid: the tagged fetch completed or
                                              aborted; the counter stops and an interrupt is
@@ -53,15 +51,10 @@ typedef union msr_ibs_fetch_ctl {
         uint64_t ibs_l2_tlb_miss    : 1;  /* rw: The tagged fetch missed the L2 TLB. */
         uint64_t ibs_rand_en        : 1;  /* rw: Randomizes bits 3:0 of the fetch interval
                                              counter when the register is written. */
-        uint64_t ibs_fetch_l2_miss  : 1;  /* rw: The tagged fetch missed the L2 cache (valid with
-                                             IBS_FETCH_COMP). */
-        uint64_t ibs_l3_miss_only   : 1;  /* rw: Fetch L3-miss filtering: interrupt only for
-                                             samples that missed L3 (CPUID
-                                             Fn8000_001B_EAX[IbsL3MissFiltering]). */
-        uint64_t ibs_fetch_oc_miss  : 1;  /* rw: The tagged fetch missed the op cache (with
-                                             L3-miss filtering support). */
-        uint64_t ibs_fetch_l3_miss  : 1;  /* rw: The tagged fetch missed the L3 cache (with
-                                             L3-miss filtering support). */
+        uint64_t ibs_fetch_l2_miss  : 1;  /* rw: The tagged fetch missed the L2 cache */
+        uint64_t ibs_l3_miss_only   : 1;  /* rw: Fetch L3-miss filtering */
+        uint64_t ibs_fetch_oc_miss  : 1;  /* rw: The tagged fetch missed the op cache */
+        uint64_t ibs_fetch_l3_miss  : 1;  /* rw: The tagged fetch missed the L3 cache */
         uint64_t                    : 2;
     };
 } msr_ibs_fetch_ctl_t;
@@ -115,8 +108,7 @@ typedef union msr_ibs_fetch_linaddr {
 typedef union msr_ibs_fetch_physaddr {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ibs_fetch_phys_ad : 52; /* ro: Physical address of the tagged fetch (52-bit
-                                            architectural limit). */
+        uint64_t ibs_fetch_phys_ad : 52; /* ro: Physical address of the tagged fetch */
         uint64_t                   : 12;
     };
 } msr_ibs_fetch_physaddr_t;
@@ -136,20 +128,15 @@ typedef union msr_ibs_fetch_physaddr {
 typedef union msr_ibs_op_ctl {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ibs_op_max_cnt      : 16; /* rw: IbsOpMaxCnt[19:4]: low part of the interval; an
-                                              op is tagged when counter bits 26:4 equal
-                                              IbsOpMaxCnt[26:4]. */
-        uint64_t ibs_op_l3_miss_only : 1;  /* rw: Op L3-miss filtering: interrupt only for
-                                              samples with an L3 miss. */
+        uint64_t ibs_op_max_cnt      : 16; /* rw: IbsOpMaxCnt[19:4]: low part of the interval */
+        uint64_t ibs_op_l3_miss_only : 1;  /* rw: Op L3-miss filtering */
         uint64_t ibs_op_en           : 1;  /* rw: Enables op sampling. */
         uint64_t ibs_op_val          : 1;  /* rw: Sample valid: a tagged op retired and its data
                                               is available; clear it to take the next sample. */
-        uint64_t ibs_op_cnt_ctl      : 1;  /* rw: Counts dispatched ops (1) or core clock cycles
-                                              (0) to select the op. */
+        uint64_t ibs_op_cnt_ctl      : 1;  /* rw: Counts dispatched ops */
         uint64_t ibs_op_max_cnt_hi   : 7;  /* rw: IbsOpMaxCnt[26:20]: high part of the interval. */
         uint64_t                     : 5;
-        uint64_t ibs_op_cur_cnt      : 27; /* rw: Current op counter value; a write presets it
-                                              (software adds a small random offset here). */
+        uint64_t ibs_op_cur_cnt      : 27; /* rw: Current op counter value */
         uint64_t                     : 5;
     };
 } msr_ibs_op_ctl_t;
@@ -205,9 +192,7 @@ typedef union msr_ibs_op_data {
                                               its retirement. */
         uint64_t ibs_tag_to_ret_ctr  : 16; /* rw: Core clocks from tagging the op to its
                                               retirement. */
-        uint64_t impl_33_32          : 2;  /* rw: Family 10H branch information (resync and
-                                              mispredicted return in its BKDG); reserved in later
-                                              families. */
+        uint64_t impl_33_32          : 2;  /* rw: Family 10H branch information */
         uint64_t ibs_op_return       : 1;  /* rw: The tagged op was a retired near return. */
         uint64_t ibs_op_brn_taken    : 1;  /* rw: The tagged op was a retired taken branch. */
         uint64_t ibs_op_brn_misp     : 1;  /* rw: The tagged op was a retired mispredicted
@@ -248,15 +233,11 @@ typedef union msr_ibs_op_data {
 typedef union msr_ibs_op_data2 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t data_src_lo  : 3;  /* rw: Where a load that missed the data cache got its data
-                                       (low bits of the source code: local cache, DRAM, remote
-                                       cache, I/O). */
+        uint64_t data_src_lo  : 3;  /* rw: Where a load that missed the data cache got its data */
         uint64_t              : 1;
         uint64_t rmt_node     : 1;  /* rw: The data came from another node. */
-        uint64_t cache_hit_st : 1;  /* rw: Cache state of a cache-to-cache hit: 0 modified, 1
-                                       owned. */
-        uint64_t data_src_hi  : 2;  /* rw: High bits of the data source code (extended sources of
-                                       family 19H and later). */
+        uint64_t cache_hit_st : 1;  /* rw: Cache state of a cache-to-cache hit */
+        uint64_t data_src_hi  : 2;  /* rw: High bits of the data source code */
         uint64_t              : 56;
     };
 } msr_ibs_op_data2_t;
@@ -313,8 +294,7 @@ typedef union msr_ibs_op_data3 {
                                                        L2 data TLB. */
         uint64_t ibs_l2_miss                  : 1;  /* rw: The access missed the L2 cache. */
         uint64_t ibs_sw_pf                    : 1;  /* rw: The op was a software prefetch. */
-        uint64_t ibs_op_mem_width             : 4;  /* rw: Width of the load or store in bytes
-                                                       (encoded). */
+        uint64_t ibs_op_mem_width             : 4;  /* rw: Width of the load or store in bytes */
         uint64_t ibs_op_dc_miss_open_mem_reqs : 6;  /* rw: Outstanding memory requests when the
                                                        data-cache miss was filled. */
         uint64_t ibs_dc_miss_lat              : 16; /* rw: Core clocks from data-cache miss
@@ -456,8 +436,7 @@ typedef union msr_bp_ibstgt_rip {
 typedef union msr_ic_ibs_extd_ctl {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ibs_itlb_refill_lat : 16; /* ro: ITLB refill latency of the sampled fetch, if it
-                                              reloaded the ITLB. */
+        uint64_t ibs_itlb_refill_lat : 16; /* ro: ITLB refill latency of the sampled fetch */
         uint64_t                     : 48;
     };
 } msr_ic_ibs_extd_ctl_t;

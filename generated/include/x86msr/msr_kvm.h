@@ -124,9 +124,7 @@ typedef union msr_kvm_async_pf_en {
         uint64_t enable                : 1;  /* rw: Enables asynchronous page faults. */
         uint64_t send_always           : 1;  /* rw: Also deliver 'page not present' events while
                                                 the guest runs at CPL 0. */
-        uint64_t delivery_as_pf_vmexit : 1;  /* rw: Under nested virtualization, deliver as #PF
-                                                VM exits to the L1 hypervisor (needs
-                                                KVM_FEATURE_ASYNC_PF_VMEXIT, bit 10). */
+        uint64_t delivery_as_pf_vmexit : 1;  /* rw: Under nested virtualization */
         uint64_t delivery_as_int       : 1;  /* rw: 'Page ready' events come as the interrupt set
                                                 in MSR_KVM_ASYNC_PF_INT (required since
                                                 interrupt-based delivery; needs bit 14). */

@@ -27,8 +27,7 @@ extern "C" {
     0, 0
 typedef union msr_core_lastbranch_x_from_ip {
     uint64_t raw;
-    uint64_t from_ip; /* rw: Branch source address; the format (and flag bits) follow
-                         IA32_PERF_CAPABILITIES[5:0]. */
+    uint64_t from_ip; /* rw: Branch source address */
 } msr_core_lastbranch_x_from_ip_t;
 #define MSR_CORE_LASTBRANCH_x_FROM_IP_FROM_IP_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_core_lastbranch_x_from_ip_read(n) MSR_READ_AT_(MSR_CORE_LASTBRANCH_x_FROM_IP_, n)
@@ -90,13 +89,10 @@ typedef union msr_lbr_select {
         uint64_t near_rel_call : 1;  /* rw: Do not record near relative calls. */
         uint64_t near_ind_call : 1;  /* rw: Do not record near indirect calls. */
         uint64_t near_ret      : 1;  /* rw: Do not record near returns. */
-        uint64_t near_ind_jmp  : 1;  /* rw: Do not record near indirect jumps (other than
-                                        calls/returns). */
+        uint64_t near_ind_jmp  : 1;  /* rw: Do not record near indirect jumps */
         uint64_t near_rel_jmp  : 1;  /* rw: Do not record near relative jumps. */
         uint64_t far_branch    : 1;  /* rw: Do not record far branches. */
-        uint64_t en_callstack  : 1;  /* rw: Call-stack mode: returns pop the matching call
-                                        (Haswell, Goldmont and later; not Nehalem to Ivy Bridge,
-                                        Silvermont or Xeon Phi). */
+        uint64_t en_callstack  : 1;  /* rw: Call-stack mode: returns pop the matching call */
         uint64_t               : 54;
     };
 } msr_lbr_select_t;
@@ -131,8 +127,7 @@ typedef union msr_lbr_select {
 typedef union msr_lastbranch_tos {
     uint64_t raw;
     __extension__ struct {
-        uint64_t tos : 5;  /* rw: Top-of-stack index; width log2 of the stack depth (2 bits for 4
-                              entries .. */
+        uint64_t tos : 5;  /* rw: Top-of-stack index */
         uint64_t     : 59;
     };
 } msr_lastbranch_tos_t;
@@ -198,8 +193,7 @@ typedef union msr_ia32_ler_to_ip {
 typedef union msr_ia32_ler_info {
     uint64_t raw;
     __extension__ struct {
-        uint64_t cyc_cnt       : 16; /* rw: Elapsed core clocks since the previous record
-                                        (saturating). */
+        uint64_t cyc_cnt       : 16; /* rw: Elapsed core clocks since the previous record */
         uint64_t               : 40;
         uint64_t br_type       : 4;  /* rw: Type of the recorded branch. */
         uint64_t cyc_cnt_valid : 1;  /* rw: CYC_CNT holds a valid value. */
@@ -269,8 +263,7 @@ typedef union msr_lastbranch_x_from_ip {
     MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK, 0, 0, 0
 typedef union msr_lastbranch_x_to_ip {
     uint64_t raw;
-    uint64_t to_ip; /* rw: Branch target address (format 6+: cycle count in the top bits on some
-                       models). */
+    uint64_t to_ip; /* rw: Branch target address (format 6+ */
 } msr_lastbranch_x_to_ip_t;
 #define MSR_LASTBRANCH_x_TO_IP_TO_IP_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_lastbranch_x_to_ip_read(n)          MSR_READ_AT_(MSR_LASTBRANCH_x_TO_IP_, n)
@@ -328,8 +321,7 @@ typedef union msr_lbr_info_x {
 typedef union msr_ia32_lbr_x_info {
     uint64_t raw;
     __extension__ struct {
-        uint64_t cyc_cnt       : 16; /* rw: Elapsed core clocks since the previous record
-                                        (saturating). */
+        uint64_t cyc_cnt       : 16; /* rw: Elapsed core clocks since the previous record */
         uint64_t               : 40;
         uint64_t br_type       : 4;  /* rw: Type of the recorded branch. */
         uint64_t cyc_cnt_valid : 1;  /* rw: CYC_CNT holds a valid value. */
@@ -375,8 +367,7 @@ typedef union msr_ia32_lbr_ctl {
         uint64_t near_rel_call : 1;  /* rw: Record near relative calls. */
         uint64_t near_ind_call : 1;  /* rw: Record near indirect calls. */
         uint64_t near_ret      : 1;  /* rw: Record near returns. */
-        uint64_t other_branch  : 1;  /* rw: Record other branches (far transfers, interrupts and
-                                        so on). */
+        uint64_t other_branch  : 1;  /* rw: Record other branches (far transfers */
         uint64_t               : 41;
     };
 } msr_ia32_lbr_ctl_t;
@@ -409,8 +400,7 @@ typedef union msr_ia32_lbr_ctl {
 typedef union msr_ia32_lbr_depth {
     uint64_t raw;
     __extension__ struct {
-        uint64_t depth : 9;  /* rw: Number of records; must be a depth enumerated in
-                                CPUID.(EAX=1CH,ECX=0):EAX[7:0]. */
+        uint64_t depth : 9;  /* rw: Number of records */
         uint64_t       : 55;
     };
 } msr_ia32_lbr_depth_t;

@@ -55,12 +55,9 @@ typedef union msr_ia32_mcg_cap {
         uint64_t mcg_ctl_p   : 1;  /* ro: IA32_MCG_CTL is present. */
         uint64_t mcg_ext_p   : 1;  /* ro: Intel: the extended machine-check state registers are
                                       present. */
-        uint64_t mcg_cmci_p  : 1;  /* ro: Intel: corrected machine-check error interrupts (CMCI)
-                                      are supported. */
-        uint64_t mcg_tes_p   : 1;  /* ro: Intel: threshold-based error status (bits 54:53 of
-                                      IA32_MCi_STATUS) is present. */
-        uint64_t mcg_seam_nr : 1;  /* ro: Intel: IA32_MCG_STATUS[12] (SEAM_NR) reports machine
-                                      checks taken in SEAM VMX non-root operation (TDX). */
+        uint64_t mcg_cmci_p  : 1;  /* ro: Intel: corrected machine-check error interrupts */
+        uint64_t mcg_tes_p   : 1;  /* ro: Intel: threshold-based error status */
+        uint64_t mcg_seam_nr : 1;  /* ro: Intel: IA32_MCG_STATUS[12] */
         uint64_t             : 3;
         uint64_t mcg_ext_cnt : 8;  /* ro: Intel: number of extended machine-check state
                                       registers. */
@@ -69,8 +66,7 @@ typedef union msr_ia32_mcg_cap {
                                       firmware-first signalling. */
         uint64_t mcg_elog_p  : 1;  /* ro: Intel: firmware can be invoked on errors to log
                                       additional ACPI generic error data. */
-        uint64_t mcg_lmce_p  : 1;  /* ro: Intel: local machine-check exceptions are supported
-                                      (IA32_MCG_EXT_CTL exists). */
+        uint64_t mcg_lmce_p  : 1;  /* ro: Intel: local machine-check exceptions are supported */
         uint64_t             : 36;
     };
 } msr_ia32_mcg_cap_t;
@@ -100,11 +96,9 @@ typedef union msr_ia32_mcg_cap {
 typedef union msr_ia32_mcg_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ripv    : 1;  /* rw: The restart IP on the stack is valid: the program can
-                                  resume there. */
+        uint64_t ripv    : 1;  /* rw: The restart IP on the stack is valid */
         uint64_t eipv    : 1;  /* rw: The IP on the stack is directly associated with the error. */
-        uint64_t mcip    : 1;  /* rw: A machine check is in progress; a second one while set
-                                  shuts the processor down. */
+        uint64_t mcip    : 1;  /* rw: A machine check is in progress */
         uint64_t lmce_s  : 1;  /* rw: Intel: the machine check was delivered to this logical
                                   processor only (needs IA32_MCG_CAP[27]). */
         uint64_t         : 8;
@@ -523,21 +517,12 @@ typedef union msr_ia32_mcx_status {
         uint64_t mca_error_code            : 16; /* rw: Architecturally defined error code. */
         uint64_t model_specific_error_code : 16; /* rw: Model-specific error code. */
         uint64_t other_info                : 5;  /* rw: Intel: other model-specific information. */
-        uint64_t firmware_updated          : 1;  /* rw: Intel, with IA32_MCG_CAP[25]: system
-                                                    firmware may have edited this register;
-                                                    without MCG_EMC_P the bit belongs to the
-                                                    other information. */
-        uint64_t corrected_error_count     : 15; /* rw: Intel: count of corrected errors (with
-                                                    IA32_MCG_CAP[10]). */
-        uint64_t threshold_status          : 2;  /* rw: Intel: threshold-based error status (with
-                                                    IA32_MCG_CAP[11]). */
-        uint64_t ar                        : 1;  /* rw: Intel: action required: software must act
-                                                    before resuming (with IA32_MCG_CAP[24]). */
-        uint64_t s                         : 1;  /* rw: Intel: signalling: the error raised a
-                                                    machine-check exception (with
-                                                    IA32_MCG_CAP[24]). */
-        uint64_t pcc                       : 1;  /* rw: Processor context corrupt: restarting may
-                                                    be unreliable. */
+        uint64_t firmware_updated          : 1;  /* rw: Intel, with IA32_MCG_CAP[25] */
+        uint64_t corrected_error_count     : 15; /* rw: Intel: count of corrected errors */
+        uint64_t threshold_status          : 2;  /* rw: Intel: threshold-based error status */
+        uint64_t ar                        : 1;  /* rw: Intel: action required */
+        uint64_t s                         : 1;  /* rw: Intel: signalling */
+        uint64_t pcc                       : 1;  /* rw: Processor context corrupt */
         uint64_t addrv                     : 1;  /* rw: IA32_MCi_ADDR holds the address of the
                                                     error. */
         uint64_t miscv                     : 1;  /* rw: IA32_MCi_MISC holds additional
@@ -648,8 +633,7 @@ typedef union msr_ia32_mcx_misc {
 typedef union msr_ia32_mcg_ext_ctl {
     uint64_t raw;
     __extension__ struct {
-        uint64_t lmce_en : 1;  /* rw: Enables local machine-check exceptions (also needs
-                                  IA32_FEATURE_CONTROL[20]). */
+        uint64_t lmce_en : 1;  /* rw: Enables local machine-check exceptions */
         uint64_t         : 63;
     };
 } msr_ia32_mcg_ext_ctl_t;

@@ -23,8 +23,7 @@ extern "C" {
     MSR_IA32_MONITOR_FILTER_SIZE_ADDR, 0, 1, MSR_IA32_MONITOR_FILTER_SIZE_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_monitor_filter_size {
     uint64_t raw;
-    uint64_t line_size; /* rw: Size in bytes of the monitored line (the system coherence line
-                           size). */
+    uint64_t line_size; /* rw: Size in bytes of the monitored line */
 } msr_ia32_monitor_filter_size_t;
 #define MSR_IA32_MONITOR_FILTER_SIZE_LINE_SIZE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_monitor_filter_size_read()        MSR_READ_(MSR_IA32_MONITOR_FILTER_SIZE_)
@@ -45,14 +44,10 @@ typedef union msr_ia32_monitor_filter_size {
 typedef union msr_ia32_platform_id {
     uint64_t raw;
     __extension__ struct {
-        uint64_t impl_7_0            : 8;  /* ro: Returned set by processors up to Silvermont;
-                                              the SDM reserves them. */
-        uint64_t max_qualified_ratio : 5;  /* ro: Core 2, Atom and Silvermont: maximum qualified
-                                              bus ratio. */
-        uint64_t impl_49_13          : 37; /* ro: Returned set by processors up to Silvermont;
-                                              the SDM reserves them. */
-        uint64_t platform_id         : 3;  /* ro: Processor flag 0..7 of the intended platform;
-                                              selects the microcode update variant. */
+        uint64_t impl_7_0            : 8;  /* ro: Returned set by processors up to Silvermont */
+        uint64_t max_qualified_ratio : 5;  /* ro: Core 2, Atom and Silvermont */
+        uint64_t impl_49_13          : 37; /* ro: Returned set by processors up to Silvermont */
+        uint64_t platform_id         : 3;  /* ro: Processor flag 0..7 of the intended platform */
         uint64_t                     : 11;
     };
 } msr_ia32_platform_id_t;
@@ -76,8 +71,7 @@ typedef union msr_ia32_ppin_ctl {
     __extension__ struct {
         uint64_t lockout     : 1;  /* rwo: Once set, IA32_PPIN_CTL cannot be written and
                                       IA32_PPIN cannot be read until reset. */
-        uint64_t enable_ppin : 1;  /* rw: Allows reads of IA32_PPIN; writes are ignored while
-                                      LOCKOUT is set. */
+        uint64_t enable_ppin : 1;  /* rw: Allows reads of IA32_PPIN */
         uint64_t             : 62;
     };
 } msr_ia32_ppin_ctl_t;
@@ -115,8 +109,7 @@ typedef union msr_ia32_ppin {
     MSR_IA32_BIOS_UPDT_TRIG_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_bios_updt_trig {
     uint64_t raw;
-    uint64_t update_address; /* wo: Linear address of the microcode update data (including its
-                                header). */
+    uint64_t update_address; /* wo: Linear address of the microcode update data */
 } msr_ia32_bios_updt_trig_t;
 #define MSR_IA32_BIOS_UPDT_TRIG_UPDATE_ADDRESS_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_bios_updt_trig_write(v)      MSR_WRITE_(MSR_IA32_BIOS_UPDT_TRIG_, v)
@@ -170,8 +163,7 @@ typedef union msr_ia32_platform_dca_cap {
     MSR_IA32_CPU_DCA_CAP_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_cpu_dca_cap {
     uint64_t raw;
-    uint64_t capability; /* rw: Processor DCA capability value (nonzero: prefetch hint
-                            supported). */
+    uint64_t capability; /* rw: Processor DCA capability value (nonzero */
 } msr_ia32_cpu_dca_cap_t;
 #define MSR_IA32_CPU_DCA_CAP_CAPABILITY_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_cpu_dca_cap_read()             MSR_READ_(MSR_IA32_CPU_DCA_CAP_)
@@ -203,8 +195,7 @@ typedef union msr_ia32_dca_0_cap {
         uint64_t                : 7;
         uint64_t sw_block       : 1;  /* rw: Software request to block DCA. */
         uint64_t                : 1;
-        uint64_t hw_block       : 1;  /* ro: Set when hardware blocks DCA (for example CR0.CD =
-                                         1). */
+        uint64_t hw_block       : 1;  /* ro: Set when hardware blocks DCA */
         uint64_t                : 37;
     };
 } msr_ia32_dca_0_cap_t;

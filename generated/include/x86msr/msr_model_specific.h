@@ -58,8 +58,7 @@ typedef union msr_knc_evntselx {
         uint64_t os           : 1;  /* rw: Count while CPL = 0. */
         uint64_t e            : 1;  /* rw: Edge detect. */
         uint64_t              : 1;
-        uint64_t intr         : 1;  /* rw: APIC interrupt on counter overflow (the manual's INT
-                                       bit). */
+        uint64_t intr         : 1;  /* rw: APIC interrupt on counter overflow */
         uint64_t              : 1;
         uint64_t en           : 1;  /* rw: Enable the counter. */
         uint64_t inv          : 1;  /* rw: Invert the CMASK comparison. */
@@ -138,10 +137,8 @@ typedef union msr_smi_count {
 typedef union msr_fsb_freq {
     uint64_t raw;
     __extension__ struct {
-        uint64_t bus_speed : 3;  /* ro: Encoded front-side bus frequency (on Core 2: 101B = 100
-                                    MHz, 001B = 133 MHz, 011B = 166 MHz). */
-        uint64_t impl_63_3 : 61; /* ro: Bits the model tables of other processors define, or real
-                                    processors return set; implementation-specific, not reserved. */
+        uint64_t bus_speed : 3;  /* ro: Encoded front-side bus frequency (on Core 2 */
+        uint64_t impl_63_3 : 61; /* ro: Bits the model tables of other processors define */
     };
 } msr_fsb_freq_t;
 #define MSR_FSB_FREQ_BUS_SPEED_MASK 0x7ull
@@ -161,10 +158,8 @@ typedef union msr_fsb_freq {
 typedef union msr_silvermont_fsb_freq {
     uint64_t raw;
     __extension__ struct {
-        uint64_t bus_speed : 4;  /* ro: Encoded bus (reference clock) frequency; the table is per
-                                    model. */
-        uint64_t impl_63_4 : 60; /* ro: Bits the model tables of other processors define, or real
-                                    processors return set; implementation-specific, not reserved. */
+        uint64_t bus_speed : 4;  /* ro: Encoded bus (reference clock) frequency */
+        uint64_t impl_63_4 : 60; /* ro: Bits the model tables of other processors define */
     };
 } msr_silvermont_fsb_freq_t;
 #define MSR_SILVERMONT_FSB_FREQ_BUS_SPEED_MASK 0xFull

@@ -25,8 +25,7 @@ typedef union msr_ia32_mtrrcap {
         uint64_t fix   : 1;  /* ro: Fixed-range MTRRs are supported. */
         uint64_t       : 1;
         uint64_t wc    : 1;  /* ro: The write-combining memory type is supported. */
-        uint64_t smrr  : 1;  /* ro: Intel: the SMRR interface (IA32_SMRR_PHYSBASE/PHYSMASK) is
-                                supported. */
+        uint64_t smrr  : 1;  /* ro: Intel: the SMRR interface */
         uint64_t prmrr : 1;  /* ro: Set on processors with processor reserved memory range
                                 registers (SGX-capable parts); documented only in model tables. */
         uint64_t       : 51;
@@ -57,8 +56,7 @@ typedef union msr_ia32_mtrr_physbasex {
     __extension__ struct {
         uint64_t type     : 8;  /* rw: Memory type of the range. */
         uint64_t          : 4;
-        uint64_t physbase : 40; /* rw: Bits 51:12 of the range base; bits at and above MAXPHYADDR
-                                   are reserved. */
+        uint64_t physbase : 40; /* rw: Bits 51:12 of the range base */
         uint64_t          : 12;
     };
 } msr_ia32_mtrr_physbasex_t;
@@ -90,8 +88,7 @@ typedef union msr_ia32_mtrr_physmaskx {
     __extension__ struct {
         uint64_t          : 11;
         uint64_t valid    : 1;  /* rw: Enables the range pair n. */
-        uint64_t physmask : 40; /* rw: Bits 51:12 of the range mask; bits at and above MAXPHYADDR
-                                   are reserved. */
+        uint64_t physmask : 40; /* rw: Bits 51:12 of the range mask */
         uint64_t          : 12;
     };
 } msr_ia32_mtrr_physmaskx_t;
@@ -556,8 +553,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 typedef union msr_ia32_mtrr_def_type {
     uint64_t raw;
     __extension__ struct {
-        uint64_t type : 8;  /* rw: Default memory type for addresses not covered by an MTRR; only
-                               the memory_type encodings are valid (others fault). */
+        uint64_t type : 8;  /* rw: Default memory type for addresses not covered by an MTRR */
         uint64_t      : 2;
         uint64_t fe   : 1;  /* rw: Fixed-range MTRR enable. */
         uint64_t e    : 1;  /* rw: MTRR enable; when clear, all physical memory is UC. */

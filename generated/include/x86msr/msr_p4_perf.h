@@ -139,13 +139,11 @@ typedef union msr_bpu_cccrx {
     uint64_t raw;
     __extension__ struct {
         uint64_t                  : 11;
-        uint64_t extended_cascade : 1;  /* rw: Extended cascading between counter pairs (model 2
-                                           and later). */
+        uint64_t extended_cascade : 1;  /* rw: Extended cascading between counter pairs */
         uint64_t enable           : 1;  /* rw: Counting enable. */
         uint64_t escr_select      : 3;  /* rw: Which of the ESCRs wired to this counter supplies
                                            the event. */
-        uint64_t active_thread    : 2;  /* rw: Thread-activity qualifier (must be 3 on processors
-                                           without Hyper-Threading). */
+        uint64_t active_thread    : 2;  /* rw: Thread-activity qualifier */
         uint64_t compare          : 1;  /* rw: Enable threshold comparison of the per-cycle event
                                            count. */
         uint64_t complement       : 1;  /* rw: Compare with less-than-or-equal instead of
@@ -205,13 +203,11 @@ typedef union msr_ms_cccrx {
     uint64_t raw;
     __extension__ struct {
         uint64_t                  : 11;
-        uint64_t extended_cascade : 1;  /* rw: Extended cascading between counter pairs (model 2
-                                           and later). */
+        uint64_t extended_cascade : 1;  /* rw: Extended cascading between counter pairs */
         uint64_t enable           : 1;  /* rw: Counting enable. */
         uint64_t escr_select      : 3;  /* rw: Which of the ESCRs wired to this counter supplies
                                            the event. */
-        uint64_t active_thread    : 2;  /* rw: Thread-activity qualifier (must be 3 on processors
-                                           without Hyper-Threading). */
+        uint64_t active_thread    : 2;  /* rw: Thread-activity qualifier */
         uint64_t compare          : 1;  /* rw: Enable threshold comparison of the per-cycle event
                                            count. */
         uint64_t complement       : 1;  /* rw: Compare with less-than-or-equal instead of
@@ -272,13 +268,11 @@ typedef union msr_flame_cccrx {
     uint64_t raw;
     __extension__ struct {
         uint64_t                  : 11;
-        uint64_t extended_cascade : 1;  /* rw: Extended cascading between counter pairs (model 2
-                                           and later). */
+        uint64_t extended_cascade : 1;  /* rw: Extended cascading between counter pairs */
         uint64_t enable           : 1;  /* rw: Counting enable. */
         uint64_t escr_select      : 3;  /* rw: Which of the ESCRs wired to this counter supplies
                                            the event. */
-        uint64_t active_thread    : 2;  /* rw: Thread-activity qualifier (must be 3 on processors
-                                           without Hyper-Threading). */
+        uint64_t active_thread    : 2;  /* rw: Thread-activity qualifier */
         uint64_t compare          : 1;  /* rw: Enable threshold comparison of the per-cycle event
                                            count. */
         uint64_t complement       : 1;  /* rw: Compare with less-than-or-equal instead of
@@ -338,13 +332,11 @@ typedef union msr_iq_cccrx {
     uint64_t raw;
     __extension__ struct {
         uint64_t                  : 11;
-        uint64_t extended_cascade : 1;  /* rw: Extended cascading between counter pairs (model 2
-                                           and later). */
+        uint64_t extended_cascade : 1;  /* rw: Extended cascading between counter pairs */
         uint64_t enable           : 1;  /* rw: Counting enable. */
         uint64_t escr_select      : 3;  /* rw: Which of the ESCRs wired to this counter supplies
                                            the event. */
-        uint64_t active_thread    : 2;  /* rw: Thread-activity qualifier (must be 3 on processors
-                                           without Hyper-Threading). */
+        uint64_t active_thread    : 2;  /* rw: Thread-activity qualifier */
         uint64_t compare          : 1;  /* rw: Enable threshold comparison of the per-cycle event
                                            count. */
         uint64_t complement       : 1;  /* rw: Compare with less-than-or-equal instead of
@@ -395,16 +387,11 @@ typedef union msr_iq_cccrx {
 typedef union msr_bsu_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -441,16 +428,11 @@ typedef union msr_bsu_escrx {
 typedef union msr_fsb_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -487,16 +469,11 @@ typedef union msr_fsb_escrx {
 typedef union msr_firm_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -533,16 +510,11 @@ typedef union msr_firm_escrx {
 typedef union msr_flame_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -579,16 +551,11 @@ typedef union msr_flame_escrx {
 typedef union msr_dac_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -625,16 +592,11 @@ typedef union msr_dac_escrx {
 typedef union msr_mob_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -671,16 +633,11 @@ typedef union msr_mob_escrx {
 typedef union msr_pmh_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -717,16 +674,11 @@ typedef union msr_pmh_escrx {
 typedef union msr_saat_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -763,16 +715,11 @@ typedef union msr_saat_escrx {
 typedef union msr_u2l_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -809,16 +756,11 @@ typedef union msr_u2l_escrx {
 typedef union msr_bpu_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -855,16 +797,11 @@ typedef union msr_bpu_escrx {
 typedef union msr_is_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -901,16 +838,11 @@ typedef union msr_is_escrx {
 typedef union msr_itlb_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -947,16 +879,11 @@ typedef union msr_itlb_escrx {
 typedef union msr_cru_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -993,16 +920,11 @@ typedef union msr_cru_escrx {
 typedef union msr_iq_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1039,16 +961,11 @@ typedef union msr_iq_escrx {
 typedef union msr_rat_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1085,16 +1002,11 @@ typedef union msr_rat_escrx {
 typedef union msr_ssu_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1131,16 +1043,11 @@ typedef union msr_ssu_escrx {
 typedef union msr_ms_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1177,16 +1084,11 @@ typedef union msr_ms_escrx {
 typedef union msr_tbpu_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1223,16 +1125,11 @@ typedef union msr_tbpu_escrx {
 typedef union msr_tc_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1269,16 +1166,11 @@ typedef union msr_tc_escrx {
 typedef union msr_ix_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1315,16 +1207,11 @@ typedef union msr_ix_escrx {
 typedef union msr_alf_escrx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1359,16 +1246,11 @@ typedef union msr_alf_escrx {
 typedef union msr_cru_escr2 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1402,16 +1284,11 @@ typedef union msr_cru_escr2 {
 typedef union msr_cru_escr3 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1445,16 +1322,11 @@ typedef union msr_cru_escr3 {
 typedef union msr_cru_escr4 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1488,16 +1360,11 @@ typedef union msr_cru_escr4 {
 typedef union msr_cru_escr5 {
     uint64_t raw;
     __extension__ struct {
-        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0
-                                       (Hyper-Threading parts only). */
-        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL > 0. */
-        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 (or the only one)
-                                       at CPL 0. */
-        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match, for at-retirement
-                                       counting. */
+        uint64_t t1_usr       : 1;  /* rw: Count events of logical processor 1 at CPL > 0 */
+        uint64_t t1_os        : 1;  /* rw: Count events of logical processor 1 at CPL 0 */
+        uint64_t t0_usr       : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t t0_os        : 1;  /* rw: Count events of logical processor 0 */
+        uint64_t tag_enable   : 1;  /* rw: Tag the micro-ops that match */
         uint64_t tag_value    : 4;  /* rw: Tag bits applied to matching micro-ops when TAG_ENABLE
                                        is set. */
         uint64_t event_mask   : 16; /* rw: Event-specific sub-event selection. */
@@ -1532,8 +1399,7 @@ typedef union msr_cru_escr5 {
 typedef union msr_pentium_4_pebs_enable {
     uint64_t raw;
     __extension__ struct {
-        uint64_t event_num           : 13; /* rw: Replay tagging: the event selected (one bit per
-                                              tagging mechanism). */
+        uint64_t event_num           : 13; /* rw: Replay tagging: the event selected */
         uint64_t                     : 11;
         uint64_t uop                 : 1;  /* rw: Enables micro-op tagging. */
         uint64_t enable_pebs_my_thr  : 1;  /* rw: Enables PEBS for the logical processor that
@@ -1567,8 +1433,7 @@ typedef union msr_pentium_4_pebs_enable {
 typedef union msr_pebs_matrix_vert {
     uint64_t raw;
     __extension__ struct {
-        uint64_t replay_tag : 2;  /* rw: Vertical tag selection bits (load and store replay
-                                     paths). */
+        uint64_t replay_tag : 2;  /* rw: Vertical tag selection bits */
         uint64_t            : 62;
     };
 } msr_pebs_matrix_vert_t;

@@ -60,19 +60,15 @@ typedef union msr_ia32_perfevtselx {
                                        overflow); reserved from the Sandy Bridge
                                        microarchitecture on (kept by Core, Core 2, Atom,
                                        Nehalem/Westmere and Silvermont). */
-        uint64_t intr         : 1;  /* rw: APIC interrupt (PMI) on counter overflow (the manual's
-                                       INT bit). */
+        uint64_t intr         : 1;  /* rw: APIC interrupt (PMI) on counter overflow */
         uint64_t any          : 1;  /* rw: AnyThread: count events of all logical processors of
                                        the core (performance monitoring version 3 and later). */
         uint64_t en           : 1;  /* rw: Enable the counter. */
         uint64_t inv          : 1;  /* rw: Invert the CMASK comparison. */
-        uint64_t cmask        : 8;  /* rw: Counter mask: when nonzero, count cycles in which the
-                                       event count is at least this value. */
+        uint64_t cmask        : 8;  /* rw: Counter mask: when nonzero */
         uint64_t in_tx        : 1;  /* rw: Count only inside transactional (TSX) regions. */
         uint64_t              : 1;
-        uint64_t adaptive     : 1;  /* rw: PEBS records of this counter use the adaptive
-                                       (configurable) format of PEBS_DATA_CFG
-                                       (IA32_PERF_CAPABILITIES[14], PEBS baseline). */
+        uint64_t adaptive     : 1;  /* rw: PEBS records of this counter use the adaptive */
         uint64_t br_cntr      : 1;  /* rw: Count occurrences of the event into the branch-counter
                                        fields of the architectural LBR records (event logging;
                                        CPUID.(EAX=1CH,ECX=0):ECX[19:16] lists the counters that
@@ -80,8 +76,7 @@ typedef union msr_ia32_perfevtselx {
         uint64_t eq           : 1;  /* rw: Count cycles in which the event count equals CMASK
                                        instead of at least CMASK (CPUID.(EAX=23H,ECX=0):EBX[1]). */
         uint64_t              : 3;
-        uint64_t umask2       : 8;  /* rw: Second unit mask, extending UMASK
-                                       (CPUID.(EAX=23H,ECX=0):EBX[0]). */
+        uint64_t umask2       : 8;  /* rw: Second unit mask */
         uint64_t              : 16;
     };
 } msr_ia32_perfevtselx_t;
@@ -185,8 +180,7 @@ typedef union msr_ia32_perf_capabilities {
     uint64_t raw;
     __extension__ struct {
         uint64_t lbr_fmt                : 6;  /* ro: Format of the addresses in the LBR stack. */
-        uint64_t pebs_trap              : 1;  /* ro: PEBS records are written after (trap) rather
-                                                 than at the instruction. */
+        uint64_t pebs_trap              : 1;  /* ro: PEBS records are written after */
         uint64_t pebs_arch_reg          : 1;  /* ro: PEBS records save the architectural
                                                  registers. */
         uint64_t pebs_rec_fmt           : 4;  /* ro: PEBS record format. */
@@ -329,15 +323,11 @@ typedef union msr_ia32_perf_global_status {
         uint64_t trace_topa_pmi   : 1;  /* ro: A ToPA output region of Intel PT filled up and
                                            raised a PMI (CPUID.(EAX=07H,ECX=0):EBX[25]). */
         uint64_t                  : 2;
-        uint64_t lbr_frz          : 1;  /* ro: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR
-                                           stack overflow); version 4 and later. */
-        uint64_t ctr_frz          : 1;  /* ro: The core PMU counters are frozen
-                                           (FREEZE_PERFMON_ON_PMI or counter overflow); version 4
-                                           and later. */
+        uint64_t lbr_frz          : 1;  /* ro: The LBRs are frozen */
+        uint64_t ctr_frz          : 1;  /* ro: The core PMU counters are frozen */
         uint64_t asci             : 1;  /* ro: Counters may include contributions from SGX
                                            enclave execution (anti side-channel interference). */
-        uint64_t ovf_uncore       : 1;  /* ro: An uncore counter overflowed (version 3 and
-                                           later). */
+        uint64_t ovf_uncore       : 1;  /* ro: An uncore counter overflowed */
         uint64_t ovf_buf          : 1;  /* ro: The DS save area (PEBS/BTS buffer) overflowed. */
         uint64_t cond_chgd        : 1;  /* ro: Status bits of this register have changed. */
     };
@@ -400,8 +390,7 @@ typedef union msr_ia32_perf_global_ctrl {
         uint64_t en_fixed_ctr5   : 1;  /* rw: Enables IA32_FIXED_CTR5. */
         uint64_t en_fixed_ctr6   : 1;  /* rw: Enables IA32_FIXED_CTR6. */
         uint64_t                 : 9;
-        uint64_t en_perf_metrics : 1;  /* rw: Enables the top-down performance metrics
-                                          (IA32_PERF_CAPABILITIES[15] = 1). */
+        uint64_t en_perf_metrics : 1;  /* rw: Enables the top-down performance metrics */
         uint64_t                 : 15;
     };
 } msr_ia32_perf_global_ctrl_t;
@@ -470,15 +459,11 @@ typedef union msr_ia32_perf_global_status_reset {
         uint64_t trace_topa_pmi   : 1;  /* rw: A ToPA output region of Intel PT filled up and
                                            raised a PMI (CPUID.(EAX=07H,ECX=0):EBX[25]). */
         uint64_t                  : 2;
-        uint64_t lbr_frz          : 1;  /* rw: The LBRs are frozen (FREEZE_LBRS_ON_PMI or LBR
-                                           stack overflow); version 4 and later. */
-        uint64_t ctr_frz          : 1;  /* rw: The core PMU counters are frozen
-                                           (FREEZE_PERFMON_ON_PMI or counter overflow); version 4
-                                           and later. */
+        uint64_t lbr_frz          : 1;  /* rw: The LBRs are frozen */
+        uint64_t ctr_frz          : 1;  /* rw: The core PMU counters are frozen */
         uint64_t asci             : 1;  /* rw: Counters may include contributions from SGX
                                            enclave execution (anti side-channel interference). */
-        uint64_t ovf_uncore       : 1;  /* rw: An uncore counter overflowed (version 3 and
-                                           later). */
+        uint64_t ovf_uncore       : 1;  /* rw: An uncore counter overflowed */
         uint64_t ovf_buf          : 1;  /* rw: The DS save area (PEBS/BTS buffer) overflowed. */
         uint64_t cond_chgd        : 1;  /* rw: Status bits of this register have changed. */
     };
@@ -557,8 +542,7 @@ typedef union msr_ia32_perf_global_status_set {
         uint64_t ovf_fixed_ctr6   : 1;  /* rw: Write 1 to set the overflow status of
                                            IA32_FIXED_CTR6. */
         uint64_t                  : 9;
-        uint64_t ovf_perf_metrics : 1;  /* rw: Write 1 to set OVF_PERF_METRICS
-                                           (IA32_PERF_CAPABILITIES[15]). */
+        uint64_t ovf_perf_metrics : 1;  /* rw: Write 1 to set OVF_PERF_METRICS */
         uint64_t                  : 6;
         uint64_t trace_topa_pmi   : 1;  /* rw: Write 1 to set TRACE_TOPA_PMI (Intel PT). */
         uint64_t                  : 2;
@@ -676,10 +660,8 @@ typedef union msr_ia32_pebs_enable {
     uint64_t raw;
     __extension__ struct {
         uint64_t pebs_en_pmc0  : 1;  /* rw: Enables PEBS on IA32_PMC0. */
-        uint64_t pebs_en_gp    : 31; /* rw: Bit i enables PEBS on general-purpose counter i
-                                        (implemented counters only). */
-        uint64_t pebs_en_fixed : 16; /* rw: Bit 32+j enables PEBS on fixed counter j (implemented
-                                        counters only). */
+        uint64_t pebs_en_gp    : 31; /* rw: Bit i enables PEBS on general-purpose counter i */
+        uint64_t pebs_en_fixed : 16; /* rw: Bit 32+j enables PEBS on fixed counter j */
         uint64_t               : 16;
     };
 } msr_ia32_pebs_enable_t;
@@ -852,8 +834,7 @@ typedef union msr_ia32_a_pmcx {
     MSR_IA32_DS_AREA_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_ds_area {
     uint64_t raw;
-    uint64_t ds_area; /* rw: Linear address of the DS management area (bits 31:0 outside IA-32e
-                         mode). */
+    uint64_t ds_area; /* rw: Linear address of the DS management area */
 } msr_ia32_ds_area_t;
 #define MSR_IA32_DS_AREA_DS_AREA_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_ds_area_read()             MSR_READ_(MSR_IA32_DS_AREA_)
@@ -967,19 +948,15 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
                                        overflow); reserved from the Sandy Bridge
                                        microarchitecture on (kept by Core, Core 2, Atom,
                                        Nehalem/Westmere and Silvermont). */
-        uint64_t intr         : 1;  /* rw: APIC interrupt (PMI) on counter overflow (the manual's
-                                       INT bit). */
+        uint64_t intr         : 1;  /* rw: APIC interrupt (PMI) on counter overflow */
         uint64_t any          : 1;  /* rw: AnyThread: count events of all logical processors of
                                        the core (performance monitoring version 3 and later). */
         uint64_t en           : 1;  /* rw: Enable the counter. */
         uint64_t inv          : 1;  /* rw: Invert the CMASK comparison. */
-        uint64_t cmask        : 8;  /* rw: Counter mask: when nonzero, count cycles in which the
-                                       event count is at least this value. */
+        uint64_t cmask        : 8;  /* rw: Counter mask: when nonzero */
         uint64_t in_tx        : 1;  /* rw: Count only inside transactional (TSX) regions. */
         uint64_t              : 1;
-        uint64_t adaptive     : 1;  /* rw: PEBS records of this counter use the adaptive
-                                       (configurable) format of PEBS_DATA_CFG
-                                       (IA32_PERF_CAPABILITIES[14], PEBS baseline). */
+        uint64_t adaptive     : 1;  /* rw: PEBS records of this counter use the adaptive */
         uint64_t br_cntr      : 1;  /* rw: Count occurrences of the event into the branch-counter
                                        fields of the architectural LBR records (event logging;
                                        CPUID.(EAX=1CH,ECX=0):ECX[19:16] lists the counters that
@@ -987,8 +964,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
         uint64_t eq           : 1;  /* rw: Count cycles in which the event count equals CMASK
                                        instead of at least CMASK (CPUID.(EAX=23H,ECX=0):EBX[1]). */
         uint64_t              : 3;
-        uint64_t umask2       : 8;  /* rw: Second unit mask, extending UMASK
-                                       (CPUID.(EAX=23H,ECX=0):EBX[0]). */
+        uint64_t umask2       : 8;  /* rw: Second unit mask */
         uint64_t              : 16;
     };
 } msr_ia32_pmc_gpx_cfg_a_t;
@@ -1060,8 +1036,7 @@ typedef union msr_ia32_pmc_gpx_cfg_b {
     MSR_IA32_PMC_GPx_CFG_C_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_pmc_gpx_cfg_c {
     uint64_t raw;
-    uint64_t reload_value; /* rw: Value loaded into the counter on a reload (the counter width is
-                              used). */
+    uint64_t reload_value; /* rw: Value loaded into the counter on a reload */
 } msr_ia32_pmc_gpx_cfg_c_t;
 #define MSR_IA32_PMC_GPx_CFG_C_RELOAD_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_pmc_gpx_cfg_c_read(n)          MSR_READ_AT_(MSR_IA32_PMC_GPx_CFG_C_, n)
@@ -1141,8 +1116,7 @@ typedef union msr_ia32_pmc_fxx_cfg_b {
     MSR_IA32_PMC_FXx_CFG_C_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_pmc_fxx_cfg_c {
     uint64_t raw;
-    uint64_t reload_value; /* rw: Value loaded into the counter on a reload (the counter width is
-                              used). */
+    uint64_t reload_value; /* rw: Value loaded into the counter on a reload */
 } msr_ia32_pmc_fxx_cfg_c_t;
 #define MSR_IA32_PMC_FXx_CFG_C_RELOAD_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_pmc_fxx_cfg_c_read(n)          MSR_READ_AT_(MSR_IA32_PMC_FXx_CFG_C_, n)

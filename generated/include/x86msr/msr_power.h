@@ -33,24 +33,20 @@ typedef union msr_platform_info {
         uint64_t impl_22_16           : 7; /* ro: Bits the model tables of other processors
                                               define, or real processors return set;
                                               implementation-specific, not reserved. */
-        uint64_t ppin_cap             : 1; /* ro: The protected processor inventory number MSRs
-                                              (IA32_PPIN_CTL/IA32_PPIN) exist. */
+        uint64_t ppin_cap             : 1; /* ro: The protected processor inventory number MSRs */
         uint64_t impl_27_24           : 4; /* ro: Bits the model tables of other processors
                                               define, or real processors return set;
                                               implementation-specific, not reserved. */
         uint64_t prg_turbo_ratio_en   : 1; /* ro: MSR_TURBO_RATIO_LIMIT is writable. */
         uint64_t prg_tdp_lim_en       : 1; /* ro: The turbo TDP limits are programmable. */
-        uint64_t prg_tj_offset_en     : 1; /* ro: MSR_TEMPERATURE_TARGET[27:24] (TCC offset) is
-                                              writable. */
-        uint64_t cpuid_faulting_en    : 1; /* ro: CPUID faulting is supported
-                                              (MSR_MISC_FEATURES_ENABLES[0]). */
+        uint64_t prg_tj_offset_en     : 1; /* ro: MSR_TEMPERATURE_TARGET[27:24] */
+        uint64_t cpuid_faulting_en    : 1; /* ro: CPUID faulting is supported */
         uint64_t lpm_support          : 1; /* ro: Low power mode is supported. */
         uint64_t config_tdp_levels    : 2; /* ro: Number of extra configurable TDP levels (0..2). */
         uint64_t impl_39_35           : 5; /* ro: Bits the model tables of other processors
                                               define, or real processors return set;
                                               implementation-specific, not reserved. */
-        uint64_t max_efficiency_ratio : 8; /* ro: Lowest ratio the OS may request (most efficient
-                                              point). */
+        uint64_t max_efficiency_ratio : 8; /* ro: Lowest ratio the OS may request */
         uint64_t min_operating_ratio  : 8; /* ro: Lowest ratio the processor can run at. */
         uint64_t impl_63_56           : 8; /* ro: Bits the model tables of other processors
                                               define, or real processors return set;
@@ -89,8 +85,7 @@ typedef union msr_ia32_umwait_control {
         uint64_t c0_2_disable : 1;  /* rw: When set, C0.2 is not allowed and UMWAIT/TPAUSE use
                                        C0.1 only. */
         uint64_t              : 1;
-        uint64_t max_time     : 30; /* rw: Bits 31:2 of the maximum wait time in TSC quanta (bits
-                                       1:0 of the limit are zero); 0 means no limit. */
+        uint64_t max_time     : 30; /* rw: Bits 31:2 of the maximum wait time in TSC quanta */
         uint64_t              : 32;
     };
 } msr_ia32_umwait_control_t;
@@ -119,8 +114,7 @@ typedef union msr_ia32_umwait_control {
 typedef union msr_pkg_cst_config_control {
     uint64_t raw;
     __extension__ struct {
-        uint64_t pkg_cstate_limit       : 4;  /* rw: Deepest package C-state allowed
-                                                 (model-specific encoding; 2:0 on older models). */
+        uint64_t pkg_cstate_limit       : 4;  /* rw: Deepest package C-state allowed */
         uint64_t impl_9_4               : 6;  /* rw: Bits the model tables of other processors
                                                  define, or real processors return set;
                                                  implementation-specific, not reserved. */
@@ -137,10 +131,8 @@ typedef union msr_pkg_cst_config_control {
         uint64_t c1_state_auto_demotion : 1;  /* rw: Hardware may turn C3/C6/C7 requests into C1. */
         uint64_t c3_undemotion          : 1;  /* rw: Hardware may undo C3 auto-demotion. */
         uint64_t c1_undemotion          : 1;  /* rw: Hardware may undo C1 auto-demotion. */
-        uint64_t pkg_cstate_demotion    : 1;  /* rw: Package C-state auto-demotion enable
-                                                 (Haswell and later). */
-        uint64_t pkg_cstate_undemotion  : 1;  /* rw: Package C-state undemotion enable (Haswell
-                                                 and later). */
+        uint64_t pkg_cstate_demotion    : 1;  /* rw: Package C-state auto-demotion enable */
+        uint64_t pkg_cstate_undemotion  : 1;  /* rw: Package C-state undemotion enable */
         uint64_t impl_63_31             : 33; /* rw: Bits the model tables of other processors
                                                  define, or real processors return set;
                                                  implementation-specific, not reserved. */
@@ -241,10 +233,8 @@ typedef union msr_ia32_perf_status {
     __extension__ struct {
         uint64_t state        : 16; /* ro: Current performance state value. */
         uint64_t              : 15;
-        uint64_t xe_operation : 1;  /* ro: Core 2: extreme-edition operation (the ratio may
-                                       exceed the maximum bus ratio). */
-        uint64_t core_voltage : 16; /* ro: Sandy Bridge and later: core voltage in units of
-                                       1/8192 V. */
+        uint64_t xe_operation : 1;  /* ro: Core 2: extreme-edition operation */
+        uint64_t core_voltage : 16; /* ro: Sandy Bridge and later */
         uint64_t              : 16;
     };
 } msr_ia32_perf_status_t;
@@ -266,8 +256,7 @@ typedef union msr_ia32_perf_ctl {
     __extension__ struct {
         uint64_t target_state : 16; /* rw: Target performance state value. */
         uint64_t              : 16;
-        uint64_t ida_engage   : 1;  /* rw: 1 disengages Intel Dynamic Acceleration (06_0FH mobile
-                                       processors). */
+        uint64_t ida_engage   : 1;  /* rw: 1 disengages Intel Dynamic Acceleration */
         uint64_t              : 31;
     };
 } msr_ia32_perf_ctl_t;
@@ -447,8 +436,7 @@ typedef union msr_turbo_ratio_limit2 {
 typedef union msr_ia32_energy_perf_bias {
     uint64_t raw;
     __extension__ struct {
-        uint64_t power_policy_preference : 4;  /* rw: 0 prefers highest performance, 15 prefers
-                                                  maximum energy saving. */
+        uint64_t power_policy_preference : 4;  /* rw: 0 prefers highest performance */
         uint64_t                         : 60;
     };
 } msr_ia32_energy_perf_bias_t;
@@ -475,9 +463,7 @@ typedef union msr_ia32_energy_perf_bias {
 typedef union msr_power_ctl {
     uint64_t raw;
     __extension__ struct {
-        uint64_t bi_directional_prochot                 : 1;  /* rw: PROCHOT# is also an input
-                                                                 (Nehalem and later server
-                                                                 parts). */
+        uint64_t bi_directional_prochot                 : 1;  /* rw: PROCHOT# is also an input */
         uint64_t c1e_enable                             : 1;  /* rw: C1 requests may be promoted
                                                                  to C1E (lowest
                                                                  frequency/voltage). */
@@ -660,13 +646,9 @@ typedef union msr_vr_current_config {
     uint64_t raw;
     __extension__ struct {
         uint64_t current_limit : 13; /* rw: Current limit in 1/8 A units. */
-        uint64_t impl_30_13    : 18; /* rw: Bits the model tables of other processors define, or
-                                        real processors return set; implementation-specific, not
-                                        reserved. */
+        uint64_t impl_30_13    : 18; /* rw: Bits the model tables of other processors define */
         uint64_t lock          : 1;  /* rwo: Locks the limit until reset. */
-        uint64_t impl_63_32    : 32; /* rw: Bits the model tables of other processors define, or
-                                        real processors return set; implementation-specific, not
-                                        reserved. */
+        uint64_t impl_63_32    : 32; /* rw: Bits the model tables of other processors define */
     };
 } msr_vr_current_config_t;
 #define MSR_VR_CURRENT_CONFIG_CURRENT_LIMIT_MASK 0x1FFFull
@@ -720,8 +702,7 @@ typedef union msr_pkgc3_irtl {
     __extension__ struct {
         uint64_t time_limit : 10; /* rw: Wake-up latency budget used to decide whether the
                                      package may enter the state, in TIME_UNIT units. */
-        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT: 0 = 1 ns, 1 = 32 ns, 2 = 1024 ns, 3
-                                     = 32768 ns, 4 = 1048576 ns, 5 = 33554432 ns. */
+        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT */
         uint64_t            : 2;
         uint64_t valid      : 1;  /* rw: TIME_LIMIT/TIME_UNIT are valid and used by package
                                      C-state management. */
@@ -751,8 +732,7 @@ typedef union msr_pkgc6_irtl {
     __extension__ struct {
         uint64_t time_limit : 10; /* rw: Wake-up latency budget used to decide whether the
                                      package may enter the state, in TIME_UNIT units. */
-        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT: 0 = 1 ns, 1 = 32 ns, 2 = 1024 ns, 3
-                                     = 32768 ns, 4 = 1048576 ns, 5 = 33554432 ns. */
+        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT */
         uint64_t            : 2;
         uint64_t valid      : 1;  /* rw: TIME_LIMIT/TIME_UNIT are valid and used by package
                                      C-state management. */
@@ -782,8 +762,7 @@ typedef union msr_pkgc7_irtl {
     __extension__ struct {
         uint64_t time_limit : 10; /* rw: Wake-up latency budget used to decide whether the
                                      package may enter the state, in TIME_UNIT units. */
-        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT: 0 = 1 ns, 1 = 32 ns, 2 = 1024 ns, 3
-                                     = 32768 ns, 4 = 1048576 ns, 5 = 33554432 ns. */
+        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT */
         uint64_t            : 2;
         uint64_t valid      : 1;  /* rw: TIME_LIMIT/TIME_UNIT are valid and used by package
                                      C-state management. */
@@ -833,8 +812,7 @@ typedef union msr_pkg_power_limit {
         uint64_t pl1_power_limit : 15; /* rw: Long-term average power limit (power units). */
         uint64_t pl1_enable      : 1;  /* rw: Enables PL1. */
         uint64_t pl1_clamp       : 1;  /* rw: PL1 may push below the OS-requested P-state. */
-        uint64_t pl1_time_window : 7;  /* rw: PL1 averaging window 2^Y*(1+Z/4) time units (Y
-                                          21:17, Z 23:22). */
+        uint64_t pl1_time_window : 7;  /* rw: PL1 averaging window 2^Y*(1+Z/4) time units */
         uint64_t                 : 8;
         uint64_t pl2_power_limit : 15; /* rw: Short-term power limit (power units). */
         uint64_t pl2_enable      : 1;  /* rw: Enables PL2. */
@@ -872,8 +850,7 @@ typedef union msr_pkg_power_limit {
 typedef union msr_pkg_energy_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain (units of 2^-ESU
-                                 joules). */
+        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain */
         uint64_t        : 32;
     };
 } msr_pkg_energy_status_t;
@@ -912,14 +889,11 @@ typedef union msr_pkg_perf_status {
 typedef union msr_pkg_power_info {
     uint64_t raw;
     __extension__ struct {
-        uint64_t thermal_spec_power : 15; /* ro: Thermal design power of the domain (power
-                                             units). */
+        uint64_t thermal_spec_power : 15; /* ro: Thermal design power of the domain */
         uint64_t                    : 1;
-        uint64_t min_power          : 15; /* ro: Smallest power limit that can be programmed
-                                             (power units). */
+        uint64_t min_power          : 15; /* ro: Smallest power limit that can be programmed */
         uint64_t                    : 1;
-        uint64_t max_power          : 15; /* ro: Largest power limit that can be programmed
-                                             (power units). */
+        uint64_t max_power          : 15; /* ro: Largest power limit that can be programmed */
         uint64_t                    : 1;
         uint64_t max_time_window    : 6;  /* ro: Largest averaging window that can be programmed
                                              (time units). */
@@ -951,14 +925,10 @@ typedef union msr_dram_power_limit {
         uint64_t power_limit : 15; /* rw: Average DRAM power limit (power units). */
         uint64_t enable      : 1;  /* rw: Enables the limit. */
         uint64_t             : 1;
-        uint64_t time_window : 7;  /* rw: Averaging window: 2^Y * (1 + Z/4) time units with Y in
-                                      21:17 and Z in 23:22. */
+        uint64_t time_window : 7;  /* rw: Averaging window */
         uint64_t             : 7;
         uint64_t lock        : 1;  /* rwo: Locks the register until reset. */
-        uint64_t impl_63_32  : 32; /* rw: Client Broadwell, Skylake and their successors to Comet
-                                      Lake: a second limit (power 46:32, enable 47, window 55:49,
-                                      lock 63 as in PKG_POWER_LIMIT) that processors return and
-                                      keep; the SDM does not document it. */
+        uint64_t impl_63_32  : 32; /* rw: Client Broadwell */
     };
 } msr_dram_power_limit_t;
 #define MSR_DRAM_POWER_LIMIT_POWER_LIMIT_MASK 0x7FFFull
@@ -986,8 +956,7 @@ typedef union msr_dram_power_limit {
 typedef union msr_dram_energy_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain (units of 2^-ESU
-                                 joules). */
+        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain */
         uint64_t        : 32;
     };
 } msr_dram_energy_status_t;
@@ -1023,14 +992,11 @@ typedef union msr_dram_perf_status {
 typedef union msr_dram_power_info {
     uint64_t raw;
     __extension__ struct {
-        uint64_t thermal_spec_power : 15; /* ro: Thermal design power of the domain (power
-                                             units). */
+        uint64_t thermal_spec_power : 15; /* ro: Thermal design power of the domain */
         uint64_t                    : 1;
-        uint64_t min_power          : 15; /* ro: Smallest power limit that can be programmed
-                                             (power units). */
+        uint64_t min_power          : 15; /* ro: Smallest power limit that can be programmed */
         uint64_t                    : 1;
-        uint64_t max_power          : 15; /* ro: Largest power limit that can be programmed
-                                             (power units). */
+        uint64_t max_power          : 15; /* ro: Largest power limit that can be programmed */
         uint64_t                    : 1;
         uint64_t max_time_window    : 6;  /* ro: Largest averaging window that can be programmed
                                              (time units). */
@@ -1103,8 +1069,7 @@ typedef union msr_pkgc8_irtl {
     __extension__ struct {
         uint64_t time_limit : 10; /* rw: Wake-up latency budget used to decide whether the
                                      package may enter the state, in TIME_UNIT units. */
-        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT: 0 = 1 ns, 1 = 32 ns, 2 = 1024 ns, 3
-                                     = 32768 ns, 4 = 1048576 ns, 5 = 33554432 ns. */
+        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT */
         uint64_t            : 2;
         uint64_t valid      : 1;  /* rw: TIME_LIMIT/TIME_UNIT are valid and used by package
                                      C-state management. */
@@ -1134,8 +1099,7 @@ typedef union msr_pkgc9_irtl {
     __extension__ struct {
         uint64_t time_limit : 10; /* rw: Wake-up latency budget used to decide whether the
                                      package may enter the state, in TIME_UNIT units. */
-        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT: 0 = 1 ns, 1 = 32 ns, 2 = 1024 ns, 3
-                                     = 32768 ns, 4 = 1048576 ns, 5 = 33554432 ns. */
+        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT */
         uint64_t            : 2;
         uint64_t valid      : 1;  /* rw: TIME_LIMIT/TIME_UNIT are valid and used by package
                                      C-state management. */
@@ -1165,8 +1129,7 @@ typedef union msr_pkgc10_irtl {
     __extension__ struct {
         uint64_t time_limit : 10; /* rw: Wake-up latency budget used to decide whether the
                                      package may enter the state, in TIME_UNIT units. */
-        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT: 0 = 1 ns, 1 = 32 ns, 2 = 1024 ns, 3
-                                     = 32768 ns, 4 = 1048576 ns, 5 = 33554432 ns. */
+        uint64_t time_unit  : 3;  /* rw: Unit of TIME_LIMIT */
         uint64_t            : 2;
         uint64_t valid      : 1;  /* rw: TIME_LIMIT/TIME_UNIT are valid and used by package
                                      C-state management. */
@@ -1200,8 +1163,7 @@ typedef union msr_pp0_power_limit {
         uint64_t enable      : 1;  /* rw: Enables the limit. */
         uint64_t clamp       : 1;  /* rw: Allows going below the OS-requested performance state
                                       to honour the limit. */
-        uint64_t time_window : 7;  /* rw: Averaging window: 2^Y * (1 + Z/4) time units with Y in
-                                      21:17 and Z in 23:22. */
+        uint64_t time_window : 7;  /* rw: Averaging window */
         uint64_t             : 7;
         uint64_t lock        : 1;  /* rwo: Locks the register until reset. */
         uint64_t             : 32;
@@ -1231,8 +1193,7 @@ typedef union msr_pp0_power_limit {
 typedef union msr_pp0_energy_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain (units of 2^-ESU
-                                 joules). */
+        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain */
         uint64_t        : 32;
     };
 } msr_pp0_energy_status_t;
@@ -1252,8 +1213,7 @@ typedef union msr_pp0_energy_status {
 typedef union msr_pp0_policy {
     uint64_t raw;
     __extension__ struct {
-        uint64_t priority : 5;  /* rw: Relative priority of PP0; the plane with the higher value
-                                   gets more of the shared budget. */
+        uint64_t priority : 5;  /* rw: Relative priority of PP0 */
         uint64_t          : 59;
     };
 } msr_pp0_policy_t;
@@ -1300,8 +1260,7 @@ typedef union msr_pp1_power_limit {
         uint64_t enable      : 1;  /* rw: Enables the limit. */
         uint64_t clamp       : 1;  /* rw: Allows going below the OS-requested performance state
                                       to honour the limit. */
-        uint64_t time_window : 7;  /* rw: Averaging window: 2^Y * (1 + Z/4) time units with Y in
-                                      21:17 and Z in 23:22. */
+        uint64_t time_window : 7;  /* rw: Averaging window */
         uint64_t             : 7;
         uint64_t lock        : 1;  /* rwo: Locks the register until reset. */
         uint64_t             : 32;
@@ -1330,8 +1289,7 @@ typedef union msr_pp1_power_limit {
 typedef union msr_pp1_energy_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain (units of 2^-ESU
-                                 joules). */
+        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain */
         uint64_t        : 32;
     };
 } msr_pp1_energy_status_t;
@@ -1483,8 +1441,7 @@ typedef union msr_config_tdp_control {
 typedef union msr_turbo_activation_ratio {
     uint64_t raw;
     __extension__ struct {
-        uint64_t max_non_turbo_ratio         : 8;  /* rw: Highest ratio treated as non-turbo;
-                                                      requests above it engage turbo. */
+        uint64_t max_non_turbo_ratio         : 8;  /* rw: Highest ratio treated as non-turbo */
         uint64_t                             : 23;
         uint64_t turbo_activation_ratio_lock : 1;  /* rwo: Locks the register until reset. */
         uint64_t                             : 32;
@@ -1513,8 +1470,7 @@ typedef union msr_turbo_activation_ratio {
 typedef union msr_platform_energy_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain (units of 2^-ESU
-                                 joules). */
+        uint64_t energy : 32; /* ro: Accumulated energy consumed by the domain */
         uint64_t        : 32;
     };
 } msr_platform_energy_status_t;
@@ -1552,8 +1508,7 @@ typedef union msr_core_perf_limit_reasons {
     uint64_t raw;
     __extension__ struct {
         uint64_t status : 16; /* ro: Per-cause limitation status, read-only. */
-        uint64_t log    : 16; /* rw: Sticky copy of each status bit (status bit i -> log bit
-                                 16+i); software writes 0 to clear. */
+        uint64_t log    : 16; /* rw: Sticky copy of each status bit */
         uint64_t        : 32;
     };
 } msr_core_perf_limit_reasons_t;
@@ -1711,8 +1666,7 @@ typedef union msr_mc6_residency_counter {
     0
 typedef union msr_cc6_demotion_policy_config {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_cc6_demotion_policy_config_t;
 #define MSR_CC6_DEMOTION_POLICY_CONFIG_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_cc6_demotion_policy_config_read()   MSR_READ_(MSR_CC6_DEMOTION_POLICY_CONFIG_)
@@ -1737,8 +1691,7 @@ typedef union msr_cc6_demotion_policy_config {
     0
 typedef union msr_mc6_demotion_policy_config {
     uint64_t raw;
-    uint64_t value; /* rw: Implementation-specific content; the BKDG or PPR of each family gives
-                       the layout. */
+    uint64_t value; /* rw: Implementation-specific content */
 } msr_mc6_demotion_policy_config_t;
 #define MSR_MC6_DEMOTION_POLICY_CONFIG_VALUE_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_mc6_demotion_policy_config_read()   MSR_READ_(MSR_MC6_DEMOTION_POLICY_CONFIG_)
@@ -1767,8 +1720,7 @@ typedef union msr_haswell_core_perf_limit_reasons {
     uint64_t raw;
     __extension__ struct {
         uint64_t status : 16; /* ro: Per-cause limitation status, read-only. */
-        uint64_t log    : 16; /* rw: Sticky copy of each status bit (status bit i -> log bit
-                                 16+i); software writes 0 to clear. */
+        uint64_t log    : 16; /* rw: Sticky copy of each status bit */
         uint64_t        : 32;
     };
 } msr_haswell_core_perf_limit_reasons_t;
@@ -1799,8 +1751,7 @@ typedef union msr_graphics_perf_limit_reasons {
     uint64_t raw;
     __extension__ struct {
         uint64_t status : 16; /* ro: Per-cause limitation status, read-only. */
-        uint64_t log    : 16; /* rw: Sticky copy of each status bit (status bit i -> log bit
-                                 16+i); software writes 0 to clear. */
+        uint64_t log    : 16; /* rw: Sticky copy of each status bit */
         uint64_t        : 32;
     };
 } msr_graphics_perf_limit_reasons_t;
@@ -1829,8 +1780,7 @@ typedef union msr_ring_perf_limit_reasons {
     uint64_t raw;
     __extension__ struct {
         uint64_t status : 16; /* ro: Per-cause limitation status, read-only. */
-        uint64_t log    : 16; /* rw: Sticky copy of each status bit (status bit i -> log bit
-                                 16+i); software writes 0 to clear. */
+        uint64_t log    : 16; /* rw: Sticky copy of each status bit */
         uint64_t        : 32;
     };
 } msr_ring_perf_limit_reasons_t;
@@ -1905,11 +1855,8 @@ typedef union msr_ia32_hwp_request_pkg {
     __extension__ struct {
         uint64_t minimum_performance           : 8;  /* rw: Minimum performance hint. */
         uint64_t maximum_performance           : 8;  /* rw: Maximum performance hint. */
-        uint64_t desired_performance           : 8;  /* rw: Desired performance (0 lets hardware
-                                                        choose). */
-        uint64_t energy_performance_preference : 8;  /* rw: Energy/performance preference: 0
-                                                        favours performance, 255 energy
-                                                        (CPUID.06H:EAX[10]). */
+        uint64_t desired_performance           : 8;  /* rw: Desired performance */
+        uint64_t energy_performance_preference : 8;  /* rw: Energy/performance preference */
         uint64_t activity_window               : 10; /* rw: Activity window for the hardware's
                                                         decisions (CPUID.06H:EAX[9]). */
         uint64_t                               : 22;
@@ -1976,32 +1923,18 @@ typedef union msr_ia32_hwp_request {
     __extension__ struct {
         uint64_t minimum_performance           : 8;  /* rw: Minimum performance hint. */
         uint64_t maximum_performance           : 8;  /* rw: Maximum performance hint. */
-        uint64_t desired_performance           : 8;  /* rw: Desired performance (0 lets hardware
-                                                        choose). */
-        uint64_t energy_performance_preference : 8;  /* rw: Energy/performance preference: 0
-                                                        favours performance, 255 energy
-                                                        (CPUID.06H:EAX[10]). */
+        uint64_t desired_performance           : 8;  /* rw: Desired performance */
+        uint64_t energy_performance_preference : 8;  /* rw: Energy/performance preference */
         uint64_t activity_window               : 10; /* rw: Activity window for the hardware's
                                                         decisions (CPUID.06H:EAX[9]). */
         uint64_t package_control               : 1;  /* rw: Use IA32_HWP_REQUEST_PKG instead of
                                                         this register (CPUID.06H:EAX[11]). */
         uint64_t                               : 16;
-        uint64_t activity_window_valid         : 1;  /* rw: With PACKAGE_CONTROL: ACTIVITY_WINDOW
-                                                        of this register overrides the package
-                                                        request (IA32_HWP_CTL,
-                                                        CPUID.06H:EAX[22]). */
-        uint64_t epp_valid                     : 1;  /* rw: With PACKAGE_CONTROL:
-                                                        ENERGY_PERFORMANCE_PREFERENCE of this
-                                                        register overrides the package request. */
-        uint64_t desired_valid                 : 1;  /* rw: With PACKAGE_CONTROL:
-                                                        DESIRED_PERFORMANCE of this register
-                                                        overrides the package request. */
-        uint64_t maximum_valid                 : 1;  /* rw: With PACKAGE_CONTROL:
-                                                        MAXIMUM_PERFORMANCE of this register
-                                                        overrides the package request. */
-        uint64_t minimum_valid                 : 1;  /* rw: With PACKAGE_CONTROL:
-                                                        MINIMUM_PERFORMANCE of this register
-                                                        overrides the package request. */
+        uint64_t activity_window_valid         : 1;  /* rw: With PACKAGE_CONTROL */
+        uint64_t epp_valid                     : 1;  /* rw: With PACKAGE_CONTROL */
+        uint64_t desired_valid                 : 1;  /* rw: With PACKAGE_CONTROL */
+        uint64_t maximum_valid                 : 1;  /* rw: With PACKAGE_CONTROL */
+        uint64_t minimum_valid                 : 1;  /* rw: With PACKAGE_CONTROL */
     };
 } msr_ia32_hwp_request_t;
 #define MSR_IA32_HWP_REQUEST_MINIMUM_PERFORMANCE_MASK           0xFFull
@@ -2059,13 +1992,11 @@ typedef union msr_ia32_hwp_ctl {
 typedef union msr_ia32_hwp_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t guaranteed_performance_change : 1;  /* rw: The guaranteed performance changed;
-                                                        write 0 to clear. */
+        uint64_t guaranteed_performance_change : 1;  /* rw: The guaranteed performance changed */
         uint64_t                               : 1;
         uint64_t excursion_to_minimum          : 1;  /* rw: Performance went below the requested
                                                         minimum; write 0 to clear. */
-        uint64_t highest_change                : 1;  /* rw: The highest performance changed;
-                                                        write 0 to clear (CPUID.06H:EAX[15]). */
+        uint64_t highest_change                : 1;  /* rw: The highest performance changed */
         uint64_t peci_override_entry           : 1;  /* rw: A PECI override of the HWP request
                                                         began; write 0 to clear
                                                         (CPUID.06H:EAX[16]). */
@@ -2098,8 +2029,7 @@ typedef union msr_ia32_hwp_status {
 typedef union msr_ia32_pkg_hdc_ctl {
     uint64_t raw;
     __extension__ struct {
-        uint64_t hdc_pkg_enable : 1;  /* rw: Force HDC idling (or wake HDC-idled logical
-                                         processors) in the package. */
+        uint64_t hdc_pkg_enable : 1;  /* rw: Force HDC idling */
         uint64_t                : 63;
     };
 } msr_ia32_pkg_hdc_ctl_t;
@@ -2187,8 +2117,7 @@ typedef union msr_ia32_hw_feedback_config {
     uint64_t raw;
     __extension__ struct {
         uint64_t hfi_enable : 1;  /* rw: Enables the hardware feedback interface. */
-        uint64_t itd_enable : 1;  /* rw: Enables Intel Thread Director classification
-                                     (CPUID.06H:EAX[23]). */
+        uint64_t itd_enable : 1;  /* rw: Enables Intel Thread Director classification */
         uint64_t            : 62;
     };
 } msr_ia32_hw_feedback_config_t;

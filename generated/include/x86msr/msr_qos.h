@@ -74,8 +74,7 @@ typedef union msr_ia32_qm_evtsel {
     __extension__ struct {
         uint64_t event_id : 8;  /* rw: Monitoring event to report. */
         uint64_t          : 24;
-        uint64_t rmid     : 32; /* rw: Resource monitoring ID to report (only the low
-                                   ceil(log2(max RMID + 1)) bits are used). */
+        uint64_t rmid     : 32; /* rw: Resource monitoring ID to report */
     };
 } msr_ia32_qm_evtsel_t;
 #define MSR_IA32_QM_EVTSEL_EVENT_ID_MASK 0xFFull
@@ -122,8 +121,7 @@ typedef union msr_ia32_pqr_assoc {
     uint64_t raw;
     __extension__ struct {
         uint64_t rmid : 32; /* rw: Resource monitoring ID used to tag this thread's activity. */
-        uint64_t cos  : 32; /* rw: Class of service used for resource allocation
-                               (CPUID.(EAX=07H,ECX=0):EBX[15]). */
+        uint64_t cos  : 32; /* rw: Class of service used for resource allocation */
     };
 } msr_ia32_pqr_assoc_t;
 #define MSR_IA32_PQR_ASSOC_RMID_MASK 0xFFFFFFFFull
@@ -150,8 +148,7 @@ typedef union msr_ia32_pqr_assoc {
 typedef union msr_ia32_l3_mask_x {
     uint64_t raw;
     __extension__ struct {
-        uint64_t cbm : 32; /* rw: Capacity bit mask: the L3 ways this class may fill (width
-                              CPUID.(EAX=10H,ECX=1):EAX). */
+        uint64_t cbm : 32; /* rw: Capacity bit mask */
         uint64_t     : 32;
     };
 } msr_ia32_l3_mask_x_t;
@@ -178,8 +175,7 @@ typedef union msr_ia32_l3_mask_x {
 typedef union msr_ia32_l2_mask_x {
     uint64_t raw;
     __extension__ struct {
-        uint64_t cbm : 32; /* rw: Capacity bit mask: the L2 ways this class may fill (width
-                              CPUID.(EAX=10H,ECX=2):EAX). */
+        uint64_t cbm : 32; /* rw: Capacity bit mask */
         uint64_t     : 32;
     };
 } msr_ia32_l2_mask_x_t;
@@ -207,8 +203,7 @@ typedef union msr_ia32_l2_mask_x {
 typedef union msr_ia32_l2_qos_ext_bw_thrtl_x {
     uint64_t raw;
     __extension__ struct {
-        uint64_t delay : 16; /* rw: Delay (throttling) value for the class; the maximum is
-                                CPUID.(EAX=10H,ECX=3):EAX[11:0] plus one. */
+        uint64_t delay : 16; /* rw: Delay (throttling) value for the class */
         uint64_t       : 48;
     };
 } msr_ia32_l2_qos_ext_bw_thrtl_x_t;

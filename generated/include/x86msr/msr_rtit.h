@@ -24,8 +24,7 @@ typedef union msr_ia32_rtit_output_base {
     uint64_t raw;
     __extension__ struct {
         uint64_t      : 7;
-        uint64_t base : 45; /* rw: Bits 51:7 of the physical base; bits at and above MAXPHYADDR
-                               are reserved. */
+        uint64_t base : 45; /* rw: Bits 51:7 of the physical base */
         uint64_t      : 12;
     };
 } msr_ia32_rtit_output_base_t;
@@ -52,9 +51,7 @@ typedef union msr_ia32_rtit_output_mask_ptrs {
     uint64_t raw;
     __extension__ struct {
         uint64_t lower_mask           : 7;  /* ro: Forced to 1s; writes are ignored. */
-        uint64_t mask_or_table_offset : 25; /* rw: Single-range output: bits 31:7 of the region
-                                               mask; ToPA: bits 27:3 of the offset of the current
-                                               ToPA entry. */
+        uint64_t mask_or_table_offset : 25; /* rw: Single-range output */
         uint64_t output_offset        : 32; /* rw: Offset of the next byte to write in the region
                                                (or current ToPA region). */
     };
@@ -101,24 +98,17 @@ typedef union msr_ia32_rtit_ctl {
         uint64_t dis_retc                 : 1; /* rw: Disables RET compression. */
         uint64_t ptw_en                   : 1; /* rw: Enables PTWRITE packets. */
         uint64_t branch_en                : 1; /* rw: Enables control-flow (COFI) packets. */
-        uint64_t mtc_freq                 : 4; /* rw: MTC packet period: an MTC is sent when ART
-                                                  bit MTC_FREQ toggles. */
+        uint64_t mtc_freq                 : 4; /* rw: MTC packet period */
         uint64_t                          : 1;
-        uint64_t cyc_thresh               : 4; /* rw: Minimum cycles between CYC packets (0, else
-                                                  2^(n-1)). */
+        uint64_t cyc_thresh               : 4; /* rw: Minimum cycles between CYC packets (0 */
         uint64_t                          : 1;
-        uint64_t psb_freq                 : 4; /* rw: PSB packet period in output bytes (2K <<
-                                                  n). */
+        uint64_t psb_freq                 : 4; /* rw: PSB packet period in output bytes */
         uint64_t                          : 3;
         uint64_t event_en                 : 1; /* rw: Enables event trace packets. */
-        uint64_t addr0_cfg                : 4; /* rw: Use of range 0 (IA32_RTIT_ADDR0_A/B): 0
-                                                  unused, 1 filter, 2 trace stop. */
-        uint64_t addr1_cfg                : 4; /* rw: Use of range 1: 0 unused, 1 filter, 2 trace
-                                                  stop. */
-        uint64_t addr2_cfg                : 4; /* rw: Use of range 2: 0 unused, 1 filter, 2 trace
-                                                  stop. */
-        uint64_t addr3_cfg                : 4; /* rw: Use of range 3: 0 unused, 1 filter, 2 trace
-                                                  stop. */
+        uint64_t addr0_cfg                : 4; /* rw: Use of range 0 (IA32_RTIT_ADDR0_A/B) */
+        uint64_t addr1_cfg                : 4; /* rw: Use of range 1: 0 unused, 1 filter */
+        uint64_t addr2_cfg                : 4; /* rw: Use of range 2: 0 unused, 1 filter */
+        uint64_t addr3_cfg                : 4; /* rw: Use of range 3: 0 unused, 1 filter */
         uint64_t                          : 7;
         uint64_t dis_tnt                  : 1; /* rw: Disables TNT packets. */
         uint64_t inject_psb_pmi_on_enable : 1; /* rw: Use the pending PSB and ToPA PMI bits of
@@ -169,24 +159,16 @@ typedef union msr_ia32_rtit_ctl {
 typedef union msr_ia32_rtit_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t filter_en       : 1;  /* ro: Tracing is allowed for the current IP (writes
-                                          ignored). */
-        uint64_t context_en      : 1;  /* ro: Tracing is allowed for the current context (writes
-                                          ignored). */
+        uint64_t filter_en       : 1;  /* ro: Tracing is allowed for the current IP */
+        uint64_t context_en      : 1;  /* ro: Tracing is allowed for the current context */
         uint64_t trigger_en      : 1;  /* ro: Tracing is enabled (writes ignored). */
         uint64_t                 : 1;
-        uint64_t error           : 1;  /* rw: An operational error occurred; packet generation
-                                          stopped. */
-        uint64_t stopped         : 1;  /* rw: A ToPA STOP condition was hit; packet generation
-                                          stopped. */
-        uint64_t pend_psb        : 1;  /* rw: A PSB is pending (with INJECT_PSB_PMI_ON_ENABLE;
-                                          CPUID.(EAX=14H,ECX=0):EBX[6]). */
-        uint64_t pend_topa_pmi   : 1;  /* rw: A ToPA PMI is pending (with
-                                          INJECT_PSB_PMI_ON_ENABLE;
-                                          CPUID.(EAX=14H,ECX=0):EBX[6]). */
+        uint64_t error           : 1;  /* rw: An operational error occurred */
+        uint64_t stopped         : 1;  /* rw: A ToPA STOP condition was hit */
+        uint64_t pend_psb        : 1;  /* rw: A PSB is pending (with INJECT_PSB_PMI_ON_ENABLE */
+        uint64_t pend_topa_pmi   : 1;  /* rw: A ToPA PMI is pending */
         uint64_t                 : 24;
-        uint64_t packet_byte_cnt : 17; /* rw: Count of packet bytes sent; stable only while
-                                          TRACE_EN is 0 (CPUID.(EAX=14H,ECX=0):EBX[1]). */
+        uint64_t packet_byte_cnt : 17; /* rw: Count of packet bytes sent */
         uint64_t                 : 15;
     };
 } msr_ia32_rtit_status_t;

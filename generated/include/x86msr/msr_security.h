@@ -29,22 +29,16 @@ typedef union msr_ia32_spec_ctrl {
     uint64_t raw;
     __extension__ struct {
         uint64_t ibrs        : 1;  /* rw: Indirect branch restricted speculation. */
-        uint64_t stibp       : 1;  /* rw: Single thread indirect branch predictors: sibling
-                                      threads cannot steer this thread's indirect branch
-                                      predictions. */
-        uint64_t ssbd        : 1;  /* rw: Speculative store bypass disable: loads wait until
-                                      older store addresses are known. */
+        uint64_t stibp       : 1;  /* rw: Single thread indirect branch predictors */
+        uint64_t ssbd        : 1;  /* rw: Speculative store bypass disable */
         uint64_t ipred_dis_u : 1;  /* rw: Intel: disable indirect-branch prediction from targets
                                       of other contexts at CPL 3 (CPUID.(EAX=07H,ECX=2):EDX[1]). */
-        uint64_t ipred_dis_s : 1;  /* rw: Intel: the same restriction for CPL 0-2
-                                      (CPUID.(EAX=07H,ECX=2):EDX[1]). */
+        uint64_t ipred_dis_s : 1;  /* rw: Intel: the same restriction for CPL 0-2 */
         uint64_t rrsba_dis_u : 1;  /* rw: Intel: stop RET from using alternate predictors at CPL
                                       3 when the RSB is empty (CPUID.(EAX=07H,ECX=2):EDX[2]). */
-        uint64_t rrsba_dis_s : 1;  /* rw: Intel: the same for CPL 0-2
-                                      (CPUID.(EAX=07H,ECX=2):EDX[2]). */
+        uint64_t rrsba_dis_s : 1;  /* rw: Intel: the same for CPL 0-2 */
         uint64_t psfd        : 1;  /* rw: Fast store forwarding predictor disable. */
-        uint64_t ddpd_u      : 1;  /* rw: Intel: data dependent prefetcher disable at CPL 3
-                                      (CPUID.(EAX=07H,ECX=2):EDX[3]). */
+        uint64_t ddpd_u      : 1;  /* rw: Intel: data dependent prefetcher disable at CPL 3 */
         uint64_t             : 1;
         uint64_t bhi_dis_s   : 1;  /* rw: Intel: branch history injection protection for CPL 0-2
                                       (CPUID.(EAX=07H,ECX=2):EDX[4]). */
@@ -80,8 +74,7 @@ typedef union msr_ia32_spec_ctrl {
 typedef union msr_ia32_pred_cmd {
     uint64_t raw;
     __extension__ struct {
-        uint64_t ibpb : 1;  /* wo: Indirect branch prediction barrier: later indirect branches
-                               cannot use predictions from before the write. */
+        uint64_t ibpb : 1;  /* wo: Indirect branch prediction barrier */
         uint64_t      : 6;
         uint64_t sbpb : 1;  /* wo: AMD only: selective branch predictor barrier (a lighter IBPB). */
         uint64_t      : 56;
@@ -150,8 +143,7 @@ typedef union msr_ia32_arch_capabilities {
         uint64_t mcu_control                       : 1;  /* ro: The microcode-update control MSR
                                                             (1406H, not described here) exists. */
         uint64_t misc_package_ctls                 : 1;  /* ro: IA32_MISC_PACKAGE_CTLS exists. */
-        uint64_t energy_filtering_ctl              : 1;  /* ro: IA32_MISC_PACKAGE_CTLS[0] (energy
-                                                            filtering) can be set and read. */
+        uint64_t energy_filtering_ctl              : 1;  /* ro: IA32_MISC_PACKAGE_CTLS[0] */
         uint64_t doitm                             : 1;  /* ro: Data operand independent timing
                                                             mode is supported
                                                             (IA32_UARCH_MISC_CTL[0]). */
@@ -167,8 +159,7 @@ typedef union msr_ia32_arch_capabilities {
                                                             described here) exist. */
         uint64_t fb_clear                          : 1;  /* ro: VERW overwrites fill-buffer
                                                             values as part of MD_CLEAR. */
-        uint64_t fb_clear_ctrl                     : 1;  /* ro: IA32_MCU_OPT_CTRL[3]
-                                                            (FB_CLEAR_DIS) is supported. */
+        uint64_t fb_clear_ctrl                     : 1;  /* ro: IA32_MCU_OPT_CTRL[3] */
         uint64_t rrsba                             : 1;  /* ro: RET may use predictors other than
                                                             the RSB (restricted with enhanced
                                                             IBRS). */
@@ -179,9 +170,7 @@ typedef union msr_ia32_arch_capabilities {
         uint64_t overclocking_status               : 1;  /* ro: IA32_OVERCLOCKING_STATUS exists. */
         uint64_t pbrsb_no                          : 1;  /* ro: Not affected by post-barrier
                                                             return stack buffer predictions. */
-        uint64_t gds_ctrl                          : 1;  /* ro: IA32_MCU_OPT_CTRL[4] and [5]
-                                                            (gather data sampling controls) are
-                                                            supported. */
+        uint64_t gds_ctrl                          : 1;  /* ro: IA32_MCU_OPT_CTRL[4] and [5] */
         uint64_t gds_no                            : 1;  /* ro: Not affected by gather data
                                                             sampling. */
         uint64_t rfds_no                           : 1;  /* ro: Not affected by register file
@@ -189,21 +178,13 @@ typedef union msr_ia32_arch_capabilities {
         uint64_t rfds_clear                        : 1;  /* ro: Affected by register file data
                                                             sampling, and VERW clears the
                                                             affected buffers. */
-        uint64_t ign_umonitor_support              : 1;  /* ro: IA32_MCU_OPT_CTRL[6]
-                                                            (IGN_UMONITOR) is supported. */
-        uint64_t mon_umon_mitg_support             : 1;  /* ro: IA32_MCU_OPT_CTRL[7]
-                                                            (MON_UMON_MITG) is supported. */
+        uint64_t ign_umonitor_support              : 1;  /* ro: IA32_MCU_OPT_CTRL[6] */
+        uint64_t mon_umon_mitg_support             : 1;  /* ro: IA32_MCU_OPT_CTRL[7] */
         uint64_t                                   : 1;
-        uint64_t pbopt_support                     : 1;  /* ro: The PBOPT control register (not
-                                                            described here) is supported. */
+        uint64_t pbopt_support                     : 1;  /* ro: The PBOPT control register */
         uint64_t                                   : 29;
-        uint64_t its_no                            : 1;  /* ro: Set by a hypervisor: the system
-                                                            is not affected by indirect target
-                                                            selection. */
-        uint64_t msr_virtual_enumeration_supported : 1;  /* ro: Set by a hypervisor: its
-                                                            virtual-enumeration MSR (50000000H,
-                                                            hypervisor-defined, not described
-                                                            here) is supported. */
+        uint64_t its_no                            : 1;  /* ro: Set by a hypervisor */
+        uint64_t msr_virtual_enumeration_supported : 1;  /* ro: Set by a hypervisor */
     };
 } msr_ia32_arch_capabilities_t;
 #define MSR_IA32_ARCH_CAPABILITIES_RDCL_NO_MASK                           0x1ull
@@ -271,11 +252,9 @@ typedef union msr_ia32_flush_cmd {
 typedef union msr_ia32_tsx_force_abort {
     uint64_t raw;
     __extension__ struct {
-        uint64_t rtm_force_abort : 1;  /* rw: All RTM transactions abort; frees performance
-                                          counter 3 for software. */
+        uint64_t rtm_force_abort : 1;  /* rw: All RTM transactions abort */
         uint64_t tsx_cpuid_clear : 1;  /* rw: CPUID reports RTM and HLE as not supported. */
-        uint64_t sdv_enable_rtm  : 1;  /* rw: Development use only: re-enables RTM where it is
-                                          disabled by default. */
+        uint64_t sdv_enable_rtm  : 1;  /* rw: Development use only */
         uint64_t                 : 61;
     };
 } msr_ia32_tsx_force_abort_t;
@@ -303,8 +282,7 @@ typedef union msr_ia32_tsx_ctrl {
     uint64_t raw;
     __extension__ struct {
         uint64_t rtm_disable     : 1;  /* rw: XBEGIN always aborts (with EAX = 0). */
-        uint64_t tsx_cpuid_clear : 1;  /* rw: CPUID.07H:EBX reports RTM (bit 11) and HLE (bit 4)
-                                          as 0. */
+        uint64_t tsx_cpuid_clear : 1;  /* rw: CPUID.07H:EBX reports RTM (bit 11) and HLE */
         uint64_t                 : 62;
     };
 } msr_ia32_tsx_ctrl_t;
@@ -334,14 +312,11 @@ typedef union msr_ia32_mcu_opt_ctrl {
         uint64_t rtm_allow      : 1;  /* rw: Allows RTM on processors that disable it by default
                                          (with IA32_TSX_FORCE_ABORT). */
         uint64_t rtm_locked     : 1;  /* ro: RTM_ALLOW is locked. */
-        uint64_t fb_clear_dis   : 1;  /* rw: VERW no longer overwrites fill buffers (when
-                                         IA32_ARCH_CAPABILITIES[18] is 1). */
+        uint64_t fb_clear_dis   : 1;  /* rw: VERW no longer overwrites fill buffers */
         uint64_t gds_mitg_dis   : 1;  /* rw: Disables the gather data sampling mitigation. */
         uint64_t gds_mitg_lock  : 1;  /* rwo: Locks GDS_MITG_DIS (and itself) until reset. */
-        uint64_t ign_umonitor   : 1;  /* rw: UMONITOR is ignored (when IA32_ARCH_CAPABILITIES[29]
-                                         is 1). */
-        uint64_t mon_umon_mitg  : 1;  /* rw: Enables the MONITOR/UMONITOR mitigation (when
-                                         IA32_ARCH_CAPABILITIES[30] is 1). */
+        uint64_t ign_umonitor   : 1;  /* rw: UMONITOR is ignored */
+        uint64_t mon_umon_mitg  : 1;  /* rw: Enables the MONITOR/UMONITOR mitigation */
         uint64_t                : 56;
     };
 } msr_ia32_mcu_opt_ctrl_t;
@@ -454,8 +429,7 @@ typedef union msr_ia32_copy_platform_to_local {
 typedef union msr_ia32_uarch_misc_ctl {
     uint64_t raw;
     __extension__ struct {
-        uint64_t doitm : 1;  /* rw: Data operand independent timing mode: instructions take
-                                data-independent time (IA32_ARCH_CAPABILITIES[12]). */
+        uint64_t doitm : 1;  /* rw: Data operand independent timing mode */
         uint64_t       : 63;
     };
 } msr_ia32_uarch_misc_ctl_t;

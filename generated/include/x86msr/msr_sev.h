@@ -64,44 +64,28 @@ typedef union msr_ghcb {
 typedef union msr_sev_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t sev_enabled                 : 1;  /* ro: SEV is enabled for this guest (VMCB
-                                                      offset 90h). */
-        uint64_t sev_es_enabled              : 1;  /* ro: SEV-ES is enabled for this guest (VMCB
-                                                      offset 90h). */
+        uint64_t sev_enabled                 : 1;  /* ro: SEV is enabled for this guest */
+        uint64_t sev_es_enabled              : 1;  /* ro: SEV-ES is enabled for this guest */
         uint64_t snp_active                  : 1;  /* ro: SEV-SNP is active (SEV_FEATURES[0]). */
-        uint64_t vtom_active                 : 1;  /* ro: Virtual top-of-memory is active
-                                                      (SEV_FEATURES[1]). */
+        uint64_t vtom_active                 : 1;  /* ro: Virtual top-of-memory is active */
         uint64_t reflect_vc_active           : 1;  /* ro: ReflectVC is active (SEV_FEATURES[2]). */
-        uint64_t restricted_injection_active : 1;  /* ro: Restricted injection is active
-                                                      (SEV_FEATURES[3]). */
-        uint64_t alternate_injection_active  : 1;  /* ro: Alternate injection is active
-                                                      (SEV_FEATURES[4]). */
-        uint64_t debug_virtualization_active : 1;  /* ro: Debug virtualization is active
-                                                      (SEV_FEATURES[5]). */
-        uint64_t prevent_host_ibs_active     : 1;  /* ro: PreventHostIBS is active
-                                                      (SEV_FEATURES[6]). */
-        uint64_t snp_btb_isolation_active    : 1;  /* ro: BTB isolation is active
-                                                      (SEV_FEATURES[7]). */
+        uint64_t restricted_injection_active : 1;  /* ro: Restricted injection is active */
+        uint64_t alternate_injection_active  : 1;  /* ro: Alternate injection is active */
+        uint64_t debug_virtualization_active : 1;  /* ro: Debug virtualization is active */
+        uint64_t prevent_host_ibs_active     : 1;  /* ro: PreventHostIBS is active */
+        uint64_t snp_btb_isolation_active    : 1;  /* ro: BTB isolation is active */
         uint64_t vmpl_sss_active             : 1;  /* ro: VMPL supervisor shadow stack is active
                                                       (SEV_FEATURES[8]). */
         uint64_t secure_tsc_active           : 1;  /* ro: Secure TSC is active (SEV_FEATURES[9]). */
-        uint64_t vmgexit_parameter_active    : 1;  /* ro: VMGEXIT parameter is active
-                                                      (SEV_FEATURES[10]). */
-        uint64_t pmc_virtualization_active   : 1;  /* ro: PMC virtualization is active
-                                                      (SEV_FEATURES[11]). */
-        uint64_t ibs_virtualization_active   : 1;  /* ro: IBS virtualization is active
-                                                      (SEV_FEATURES[12]). */
-        uint64_t guest_intercept_ctl_active  : 1;  /* ro: Guest intercept control is active
-                                                      (SEV_FEATURES[13]). */
-        uint64_t vmsa_reg_prot_active        : 1;  /* ro: VMSA register protection is active
-                                                      (SEV_FEATURES[14]). */
-        uint64_t smt_protection_active       : 1;  /* ro: SMT protection is active
-                                                      (SEV_FEATURES[15]). */
-        uint64_t secure_avic_active          : 1;  /* ro: Secure AVIC is active
-                                                      (SEV_FEATURES[16]). */
+        uint64_t vmgexit_parameter_active    : 1;  /* ro: VMGEXIT parameter is active */
+        uint64_t pmc_virtualization_active   : 1;  /* ro: PMC virtualization is active */
+        uint64_t ibs_virtualization_active   : 1;  /* ro: IBS virtualization is active */
+        uint64_t guest_intercept_ctl_active  : 1;  /* ro: Guest intercept control is active */
+        uint64_t vmsa_reg_prot_active        : 1;  /* ro: VMSA register protection is active */
+        uint64_t smt_protection_active       : 1;  /* ro: SMT protection is active */
+        uint64_t secure_avic_active          : 1;  /* ro: Secure AVIC is active */
         uint64_t                             : 4;
-        uint64_t ibpb_on_entry_active        : 1;  /* ro: IBPB on entry is active
-                                                      (SEV_FEATURES[21]). */
+        uint64_t ibpb_on_entry_active        : 1;  /* ro: IBPB on entry is active */
         uint64_t                             : 40;
     };
 } msr_sev_status_t;
@@ -186,8 +170,7 @@ typedef union msr_rmp_end {
 typedef union msr_guest_tsc_freq {
     uint64_t raw;
     __extension__ struct {
-        uint64_t tsc_freq_mhz : 18; /* ro: Guest TSC frequency in MHz (width per Linux; the APM
-                                       gives no bit layout). */
+        uint64_t tsc_freq_mhz : 18; /* ro: Guest TSC frequency in MHz (width per Linux */
         uint64_t              : 46;
     };
 } msr_guest_tsc_freq_t;
@@ -234,13 +217,9 @@ typedef union msr_virtual_tom {
 typedef union msr_segmented_rmp_cfg {
     uint64_t raw;
     __extension__ struct {
-        uint64_t seg_rmp_en   : 1;  /* rw: SegRmpEn: enables the segmented RMP (RMP_BASE then
-                                       points to a 1-MB aligned area holding the RMP Segment
-                                       Table). */
+        uint64_t seg_rmp_en   : 1;  /* rw: SegRmpEn: enables the segmented RMP */
         uint64_t              : 7;
-        uint64_t rmp_seg_size : 6;  /* rw: RmpSegSize: RMP segment size is 2^RmpSegSize; must lie
-                                       between MinRmpSegSize and MaxRmpSegSize (CPUID
-                                       Fn8000_0025_EAX) when SegRmpEn=1. */
+        uint64_t rmp_seg_size : 6;  /* rw: RmpSegSize: RMP segment size is 2^RmpSegSize */
         uint64_t              : 50;
     };
 } msr_segmented_rmp_cfg_t;
@@ -268,12 +247,10 @@ typedef union msr_idle_wakeup_icr {
     uint64_t raw;
     __extension__ struct {
         uint64_t vector                : 8;  /* rw: Interrupt vector. */
-        uint64_t message_type          : 3;  /* rw: Message (delivery) type, as in the x2APIC
-                                                ICR. */
+        uint64_t message_type          : 3;  /* rw: Message (delivery) type */
         uint64_t destination_mode      : 1;  /* rw: Destination mode: 0 physical, 1 logical. */
         uint64_t                       : 2;
-        uint64_t level                 : 1;  /* rw: Level (assert/deassert), as in the x2APIC
-                                                ICR. */
+        uint64_t level                 : 1;  /* rw: Level (assert/deassert) */
         uint64_t trigger_mode          : 1;  /* rw: Trigger mode: 0 edge, 1 level. */
         uint64_t                       : 2;
         uint64_t destination_shorthand : 2;  /* rw: Destination shorthand, as in the x2APIC ICR. */

@@ -50,12 +50,9 @@ typedef union msr_ia32_sgxlepubkeyhashx {
 typedef union msr_ia32_sgx_svn_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t lock          : 1;  /* ro: A non-faulting SGX instruction has executed: ACMs
-                                        with a lower SGX SVN than the threshold would fail to
-                                        launch. */
+        uint64_t lock          : 1;  /* ro: A non-faulting SGX instruction has executed */
         uint64_t               : 15;
-        uint64_t sgx_svn_sinit : 8;  /* ro: Expected SGX SVN threshold of the SINIT ACM (with
-                                        CPUID.01H:ECX.SMX). */
+        uint64_t sgx_svn_sinit : 8;  /* ro: Expected SGX SVN threshold of the SINIT ACM */
         uint64_t               : 40;
     };
 } msr_ia32_sgx_svn_status_t;

@@ -26,8 +26,7 @@ typedef union msr_ia32_smm_monitor_ctl {
         uint64_t valid     : 1;  /* rw: The SMM-transfer monitor may be invoked with VMCALL only
                                     when set; cleared by reset. */
         uint64_t           : 1;
-        uint64_t block_smi : 1;  /* rw: Controls SMI unblocking by VMXOFF: when set, VMXOFF
-                                    leaves SMIs blocked (needs IA32_VMX_MISC[28]). */
+        uint64_t block_smi : 1;  /* rw: Controls SMI unblocking by VMXOFF */
         uint64_t           : 9;
         uint64_t mseg_base : 20; /* rw: Physical address of MSEG shifted right by 12. */
         uint64_t           : 32;

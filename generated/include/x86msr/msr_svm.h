@@ -56,8 +56,7 @@ typedef union msr_vm_cr {
         uint64_t dis_a20m : 1;  /* rw: Disables A20 masking. */
         uint64_t lock     : 1;  /* rwo: When set, writes to LOCK and SVMDIS are silently ignored;
                                    only SVM_KEY (or a reset) can clear it. */
-        uint64_t svmdis   : 1;  /* rwo: When set, EFER.SVME is treated as must-be-zero (CPUID
-                                   still reports SVM); setting it while EFER.SVME=1 faults. */
+        uint64_t svmdis   : 1;  /* rwo: When set, EFER.SVME is treated as must-be-zero */
         uint64_t          : 59;
     };
 } msr_vm_cr_t;
@@ -108,11 +107,9 @@ typedef union msr_smm_ctl {
     uint64_t raw;
     __extension__ struct {
         uint64_t dismiss   : 1;  /* wo: Clears the processor-internal SMI-pending flag. */
-        uint64_t enter     : 1;  /* wo: Enters SMM: maps SMRAM, records whether NMIs were masked
-                                    and blocks further NMIs and SMIs. */
+        uint64_t enter     : 1;  /* wo: Enters SMM: maps SMRAM */
         uint64_t smi_cycle : 1;  /* wo: Sends an SMI special bus cycle. */
-        uint64_t exit      : 1;  /* wo: Exits SMM: unmaps SMRAM, restores the previous NMI mask
-                                    and re-enables SMIs. */
+        uint64_t exit      : 1;  /* wo: Exits SMM: unmaps SMRAM */
         uint64_t rsm_cycle : 1;  /* wo: Sends an RSM special bus cycle. */
         uint64_t           : 59;
     };
@@ -139,8 +136,7 @@ typedef union msr_vm_hsave_pa {
     uint64_t raw;
     __extension__ struct {
         uint64_t      : 12;
-        uint64_t addr : 40; /* rw: Bits 51:12 of the host save area's physical address (the area
-                               is 4-KB aligned; bits 11:0 are zero). */
+        uint64_t addr : 40; /* rw: Bits 51:12 of the host save area's physical address */
         uint64_t      : 12;
     };
 } msr_vm_hsave_pa_t;

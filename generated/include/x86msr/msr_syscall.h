@@ -25,8 +25,7 @@ typedef union msr_ia32_sysenter_cs {
     uint64_t raw;
     __extension__ struct {
         uint64_t cs_selector : 16; /* rw: CPL 0 code segment selector loaded by SYSENTER. */
-        uint64_t not_used    : 48; /* rw: Not used by SYSENTER/SYSEXIT; the SDM says these bits
-                                      can be read and written. */
+        uint64_t not_used    : 48; /* rw: Not used by SYSENTER/SYSEXIT */
     };
 } msr_ia32_sysenter_cs_t;
 #define MSR_IA32_SYSENTER_CS_CS_SELECTOR_MASK 0xFFFFull
@@ -98,9 +97,7 @@ typedef union msr_ia32_star {
                                         mode; reserved on Intel. */
         uint64_t syscall_cs_ss : 16; /* rw: SYSCALL loads CS from this selector and SS from this
                                         selector plus 8. */
-        uint64_t sysret_cs_ss  : 16; /* rw: SYSRET derives CS and SS from this selector (CS is it
-                                        plus 16 for a 64-bit return, SS is it plus 8), with RPL
-                                        3. */
+        uint64_t sysret_cs_ss  : 16; /* rw: SYSRET derives CS and SS from this selector */
     };
 } msr_ia32_star_t;
 #define MSR_IA32_STAR_SYSCALL_EIP_MASK   0xFFFFFFFFull
@@ -123,8 +120,7 @@ typedef union msr_ia32_star {
     0, 0, 0
 typedef union msr_ia32_lstar {
     uint64_t raw;
-    uint64_t target_rip; /* rw: Entry point loaded into RIP by SYSCALL in 64-bit mode; must be
-                            canonical. */
+    uint64_t target_rip; /* rw: Entry point loaded into RIP by SYSCALL in 64-bit mode */
 } msr_ia32_lstar_t;
 #define MSR_IA32_LSTAR_TARGET_RIP_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_lstar_read()                     MSR_READ_(MSR_IA32_LSTAR_)

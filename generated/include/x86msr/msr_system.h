@@ -204,8 +204,7 @@ typedef union msr_ia32_fred_config {
                                      a ring 0 frame, in 64-byte units. */
         uint64_t int_stklvl : 2;  /* rw: Stack level used for maskable interrupts in ring 0. */
         uint64_t            : 1;
-        uint64_t entrypoint : 52; /* rw: Bits 63:12 of the ring 3 event entry point (4-KByte
-                                     aligned); ring 0 events enter 256 bytes above it. */
+        uint64_t entrypoint : 52; /* rw: Bits 63:12 of the ring 3 event entry point */
     };
 } msr_ia32_fred_config_t;
 #define MSR_IA32_FRED_CONFIG_REDZONE_MASK    0x1C0ull
@@ -236,30 +235,20 @@ typedef union msr_ia32_efer {
     __extension__ struct {
         uint64_t sce     : 1;  /* rw: System-call extensions: enables SYSCALL and SYSRET. */
         uint64_t         : 7;
-        uint64_t lme     : 1;  /* rw: Long mode (IA-32e mode) enable; takes effect when paging is
-                                  enabled. */
+        uint64_t lme     : 1;  /* rw: Long mode (IA-32e mode) enable */
         uint64_t         : 1;
-        uint64_t lma     : 1;  /* ro: Long mode active: the processor sets it while IA-32e mode
-                                  is in use. */
-        uint64_t nxe     : 1;  /* rw: No-execute enable: makes the XD (NX) bit of
-                                  paging-structure entries effective. */
-        uint64_t svme    : 1;  /* rw: AMD only: secure virtual machine enable (SVM instructions
-                                  such as VMRUN). */
-        uint64_t lmsle   : 1;  /* rw: AMD only: long-mode segment limit enable (limit checks on
-                                  data segments in 64-bit mode). */
-        uint64_t ffxsr   : 1;  /* rw: AMD only: fast FXSAVE/FXRSTOR, which skip the XMM registers
-                                  at CPL 0 in 64-bit mode. */
-        uint64_t tce     : 1;  /* rw: AMD only: translation cache extension; INVLPG then flushes
-                                  only the upper-level entries it needs to. */
+        uint64_t lma     : 1;  /* ro: Long mode active */
+        uint64_t nxe     : 1;  /* rw: No-execute enable */
+        uint64_t svme    : 1;  /* rw: AMD only: secure virtual machine enable */
+        uint64_t lmsle   : 1;  /* rw: AMD only: long-mode segment limit enable */
+        uint64_t ffxsr   : 1;  /* rw: AMD only: fast FXSAVE/FXRSTOR */
+        uint64_t tce     : 1;  /* rw: AMD only: translation cache extension */
         uint64_t         : 1;
         uint64_t mcommit : 1;  /* rw: AMD only: enables the MCOMMIT instruction. */
         uint64_t intwb   : 1;  /* rw: AMD only: makes WBINVD and WBNOINVD interruptible. */
         uint64_t         : 1;
-        uint64_t uaie    : 1;  /* rw: AMD only: upper address ignore; most data accesses skip the
-                                  canonical check of the top bits, which software may use as
-                                  tags. */
-        uint64_t aibrse  : 1;  /* rw: AMD only: automatic IBRS; indirect-branch restriction
-                                  applies at CPL 0 without SPEC_CTRL.IBRS. */
+        uint64_t uaie    : 1;  /* rw: AMD only: upper address ignore */
+        uint64_t aibrse  : 1;  /* rw: AMD only: automatic IBRS */
         uint64_t         : 42;
     };
 } msr_ia32_efer_t;

@@ -61,12 +61,10 @@ typedef union msr_ia32_therm_interrupt {
         uint64_t critical_temp_int_enable        : 1;  /* rw: Interrupt when the critical
                                                           temperature is reached. */
         uint64_t                                 : 3;
-        uint64_t threshold1                      : 7;  /* rw: Thermal threshold 1, in degrees
-                                                          below the TCC activation temperature. */
+        uint64_t threshold1                      : 7;  /* rw: Thermal threshold 1 */
         uint64_t threshold1_int_enable           : 1;  /* rw: Interrupt when threshold 1 is
                                                           crossed. */
-        uint64_t threshold2                      : 7;  /* rw: Thermal threshold 2, in degrees
-                                                          below the TCC activation temperature. */
+        uint64_t threshold2                      : 7;  /* rw: Thermal threshold 2 */
         uint64_t threshold2_int_enable           : 1;  /* rw: Interrupt when threshold 2 is
                                                           crossed. */
         uint64_t power_limit_notification_enable : 1;  /* rw: Interrupt on power-limitation
@@ -107,43 +105,29 @@ typedef union msr_ia32_therm_interrupt {
 typedef union msr_ia32_therm_status {
     uint64_t raw;
     __extension__ struct {
-        uint64_t thermal_status            : 1;  /* ro: The thermal sensor is tripped (TCC
-                                                    active). */
+        uint64_t thermal_status            : 1;  /* ro: The thermal sensor is tripped */
         uint64_t thermal_status_log        : 1;  /* rw: Sticky: THERMAL_STATUS was set since last
                                                     cleared; write 0 to clear. */
         uint64_t prochot_forcepr_event     : 1;  /* ro: PROCHOT# or FORCEPR# is asserted. */
-        uint64_t prochot_forcepr_log       : 1;  /* rw: Sticky log of PROCHOT#/FORCEPR#; write 0
-                                                    to clear. */
+        uint64_t prochot_forcepr_log       : 1;  /* rw: Sticky log of PROCHOT#/FORCEPR# */
         uint64_t critical_temp_status      : 1;  /* ro: The critical temperature is reached. */
-        uint64_t critical_temp_log         : 1;  /* rw: Sticky log of the critical temperature;
-                                                    write 0 to clear. */
-        uint64_t threshold1_status         : 1;  /* ro: The temperature is above threshold 1
-                                                    (CPUID.01H:ECX[8]). */
-        uint64_t threshold1_log            : 1;  /* rw: Sticky log of threshold 1 crossings;
-                                                    write 0 to clear (CPUID.01H:ECX[8]). */
-        uint64_t threshold2_status         : 1;  /* ro: The temperature is above threshold 2
-                                                    (CPUID.01H:ECX[8]). */
-        uint64_t threshold2_log            : 1;  /* rw: Sticky log of threshold 2 crossings;
-                                                    write 0 to clear (CPUID.01H:ECX[8]). */
+        uint64_t critical_temp_log         : 1;  /* rw: Sticky log of the critical temperature */
+        uint64_t threshold1_status         : 1;  /* ro: The temperature is above threshold 1 */
+        uint64_t threshold1_log            : 1;  /* rw: Sticky log of threshold 1 crossings */
+        uint64_t threshold2_status         : 1;  /* ro: The temperature is above threshold 2 */
+        uint64_t threshold2_log            : 1;  /* rw: Sticky log of threshold 2 crossings */
         uint64_t power_limitation_status   : 1;  /* ro: Frequency is reduced below the OS request
                                                     by a power limit (CPUID.06H:EAX[4]). */
-        uint64_t power_limitation_log      : 1;  /* rw: Sticky log of power limitation; write 0
-                                                    to clear (CPUID.06H:EAX[4]). */
-        uint64_t current_limit_status      : 1;  /* ro: An electrical current limit is active
-                                                    (CPUID.06H:EAX[7]). */
-        uint64_t current_limit_log         : 1;  /* rw: Sticky log of current limiting; write 0
-                                                    to clear (CPUID.06H:EAX[7]). */
-        uint64_t cross_domain_limit_status : 1;  /* ro: Another domain limits this one
-                                                    (CPUID.06H:EAX[7]). */
-        uint64_t cross_domain_limit_log    : 1;  /* rw: Sticky log of cross-domain limiting;
-                                                    write 0 to clear (CPUID.06H:EAX[7]). */
+        uint64_t power_limitation_log      : 1;  /* rw: Sticky log of power limitation */
+        uint64_t current_limit_status      : 1;  /* ro: An electrical current limit is active */
+        uint64_t current_limit_log         : 1;  /* rw: Sticky log of current limiting */
+        uint64_t cross_domain_limit_status : 1;  /* ro: Another domain limits this one */
+        uint64_t cross_domain_limit_log    : 1;  /* rw: Sticky log of cross-domain limiting */
         uint64_t digital_readout           : 7;  /* ro: Degrees below the TCC activation
                                                     temperature (CPUID.06H:EAX[0]). */
         uint64_t                           : 4;
-        uint64_t resolution                : 4;  /* ro: Sensor resolution in degrees Celsius
-                                                    (CPUID.06H:EAX[0]). */
-        uint64_t reading_valid             : 1;  /* ro: DIGITAL_READOUT is valid
-                                                    (CPUID.06H:EAX[0]). */
+        uint64_t resolution                : 4;  /* ro: Sensor resolution in degrees Celsius */
+        uint64_t reading_valid             : 1;  /* ro: DIGITAL_READOUT is valid */
         uint64_t                           : 32;
     };
 } msr_ia32_therm_status_t;
@@ -187,8 +171,7 @@ typedef union msr_therm2_ctl {
     __extension__ struct {
         uint64_t tm2_transition_target : 16; /* rw: Target operating point of the TM2 transition
                                                 (family 0FH models 3+ and Pentium M). */
-        uint64_t tm_select             : 1;  /* rw: 0 = Thermal Monitor 1 (clock modulation), 1 =
-                                                Thermal Monitor 2 (frequency/voltage transition). */
+        uint64_t tm_select             : 1;  /* rw: 0 = Thermal Monitor 1 (clock modulation) */
         uint64_t                       : 47;
     };
 } msr_therm2_ctl_t;
@@ -260,26 +243,21 @@ typedef union msr_ia32_package_therm_status {
     uint64_t raw;
     __extension__ struct {
         uint64_t thermal_status          : 1;  /* ro: The package thermal sensor is tripped. */
-        uint64_t thermal_status_log      : 1;  /* rw: Sticky log of THERMAL_STATUS; write 0 to
-                                                  clear. */
+        uint64_t thermal_status_log      : 1;  /* rw: Sticky log of THERMAL_STATUS */
         uint64_t prochot_event           : 1;  /* ro: Package PROCHOT# is asserted. */
         uint64_t prochot_log             : 1;  /* rw: Sticky log of PROCHOT#; write 0 to clear. */
         uint64_t critical_temp_status    : 1;  /* ro: The package critical temperature is
                                                   reached. */
-        uint64_t critical_temp_log       : 1;  /* rw: Sticky log of the critical temperature;
-                                                  write 0 to clear. */
+        uint64_t critical_temp_log       : 1;  /* rw: Sticky log of the critical temperature */
         uint64_t threshold1_status       : 1;  /* ro: The package temperature is above threshold
                                                   1. */
-        uint64_t threshold1_log          : 1;  /* rw: Sticky log of threshold 1 crossings; write
-                                                  0 to clear. */
+        uint64_t threshold1_log          : 1;  /* rw: Sticky log of threshold 1 crossings */
         uint64_t threshold2_status       : 1;  /* ro: The package temperature is above threshold
                                                   2. */
-        uint64_t threshold2_log          : 1;  /* rw: Sticky log of threshold 2 crossings; write
-                                                  0 to clear. */
+        uint64_t threshold2_log          : 1;  /* rw: Sticky log of threshold 2 crossings */
         uint64_t power_limitation_status : 1;  /* ro: Package frequency is reduced by a power
                                                   limit. */
-        uint64_t power_limitation_log    : 1;  /* rw: Sticky log of package power limitation;
-                                                  write 0 to clear. */
+        uint64_t power_limitation_log    : 1;  /* rw: Sticky log of package power limitation */
         uint64_t                         : 4;
         uint64_t digital_readout         : 7;  /* ro: Package temperature in degrees below TCC
                                                   activation. */
@@ -337,8 +315,7 @@ typedef union msr_ia32_package_therm_interrupt {
                                                           the low temperature threshold. */
         uint64_t prochot_int_enable              : 1;  /* rw: Interrupt on package PROCHOT#. */
         uint64_t                                 : 1;
-        uint64_t overheat_int_enable             : 1;  /* rw: Interrupt on package overheat
-                                                          (critical temperature). */
+        uint64_t overheat_int_enable             : 1;  /* rw: Interrupt on package overheat */
         uint64_t                                 : 3;
         uint64_t threshold1                      : 7;  /* rw: Package thermal threshold 1. */
         uint64_t threshold1_int_enable           : 1;  /* rw: Interrupt when package threshold 1

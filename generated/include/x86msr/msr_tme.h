@@ -50,8 +50,7 @@ typedef union msr_ia32_tme_capability {
         uint64_t tme_bypass_supported  : 1;  /* ro: TME encryption bypass is supported. */
         uint64_t mk_tme_max_keyid_bits : 4;  /* ro: Number of physical address bits that can be
                                                 used as key ID bits. */
-        uint64_t mk_tme_max_keys       : 15; /* ro: Maximum number of encryption keys (key IDs)
-                                                for MKTME. */
+        uint64_t mk_tme_max_keys       : 15; /* ro: Maximum number of encryption keys */
         uint64_t                       : 13;
     };
 } msr_ia32_tme_capability_t;
@@ -81,19 +80,14 @@ enum msr_ia32_tme_activate_tme_policy {
 typedef union msr_ia32_tme_activate {
     uint64_t raw;
     __extension__ struct {
-        uint64_t lock                 : 1;  /* ro: Set on a successful write; the register is
-                                               then read-only until reset. */
-        uint64_t tme_enable           : 1;  /* rwo: Enables the memory encryption hardware
-                                               (needed for MKTME too). */
-        uint64_t key_select           : 1;  /* rwo: 0 create a new TME key, 1 restore the key
-                                               from storage (resume from standby). */
+        uint64_t lock                 : 1;  /* ro: Set on a successful write */
+        uint64_t tme_enable           : 1;  /* rwo: Enables the memory encryption hardware */
+        uint64_t key_select           : 1;  /* rwo: 0 create a new TME key */
         uint64_t save_key_for_standby : 1;  /* rwo: Save the key to storage for use when resuming
                                                from standby. */
-        uint64_t tme_policy           : 4;  /* rwo: TME encryption algorithm; must be one
-                                               enumerated in IA32_TME_CAPABILITY. */
+        uint64_t tme_policy           : 4;  /* rwo: TME encryption algorithm */
         uint64_t                      : 23;
-        uint64_t tme_bypass_enable    : 1;  /* rwo: Bypass encryption for key ID 0 (TME itself)
-                                               while MKTME stays usable. */
+        uint64_t tme_bypass_enable    : 1;  /* rwo: Bypass encryption for key ID 0 */
         uint64_t mk_tme_keyid_bits    : 4;  /* rwo: Number of key ID bits allocated to MKTME. */
         uint64_t                      : 12;
         uint64_t mk_tme_crypto_algs   : 16; /* rwo: Bitmask of algorithms allowed for MKTME keys

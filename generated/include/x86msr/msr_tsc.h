@@ -45,8 +45,7 @@ typedef union msr_ia32_time_stamp_counter {
     MSR_IA32_TSC_ADJUST_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_tsc_adjust {
     uint64_t raw;
-    uint64_t thread_adjust; /* rw: Local offset of IA32_TSC for this logical processor; zero
-                               after reset. */
+    uint64_t thread_adjust; /* rw: Local offset of IA32_TSC for this logical processor */
 } msr_ia32_tsc_adjust_t;
 #define MSR_IA32_TSC_ADJUST_THREAD_ADJUST_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_tsc_adjust_read()             MSR_READ_(MSR_IA32_TSC_ADJUST_)

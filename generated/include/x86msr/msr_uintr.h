@@ -62,8 +62,7 @@ typedef union msr_ia32_uintr_handler {
 typedef union msr_ia32_uintr_stackadjust {
     uint64_t raw;
     __extension__ struct {
-        uint64_t load_rsp     : 1;  /* rw: 1: delivery loads RSP with the value; 0: delivery
-                                       subtracts it from RSP. */
+        uint64_t load_rsp     : 1;  /* rw: 1: delivery loads RSP with the value */
         uint64_t stack_adjust : 63; /* rw: Bits 63:1 of the stack adjustment value. */
     };
 } msr_ia32_uintr_stackadjust_t;

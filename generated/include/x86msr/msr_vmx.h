@@ -33,9 +33,7 @@ typedef union msr_ia32_vmx_basic {
         uint64_t vmcs_size              : 13; /* ro: Number of bytes to allocate for the VMXON
                                                  region and for each VMCS (at most 4096). */
         uint64_t                        : 3;
-        uint64_t physical_address_32bit : 1;  /* ro: 1: addresses of the VMXON region, VMCSs and
-                                                 the structures they point to are limited to 32
-                                                 bits; always 0 on Intel 64 processors. */
+        uint64_t physical_address_32bit : 1;  /* ro: 1: addresses of the VMXON region */
         uint64_t dual_monitor           : 1;  /* ro: The dual-monitor treatment of SMIs and SMM
                                                  is supported. */
         uint64_t memory_type            : 4;  /* ro: Memory type the processor uses for the VMCS,
@@ -43,9 +41,7 @@ typedef union msr_ia32_vmx_basic {
                                                  header. */
         uint64_t ins_outs_info          : 1;  /* ro: VM exits due to INS and OUTS report the
                                                  VM-exit instruction-information field. */
-        uint64_t true_controls          : 1;  /* ro: Some default-1 VMX controls may be 0; the
-                                                 IA32_VMX_TRUE_*_CTLS MSRs exist and report
-                                                 which. */
+        uint64_t true_controls          : 1;  /* ro: Some default-1 VMX controls may be 0 */
         uint64_t no_error_code_check    : 1;  /* ro: VM entry may inject a hardware exception
                                                  with or without an error code, whatever its
                                                  vector. */
@@ -125,12 +121,8 @@ typedef union msr_ia32_vmx_procbased_ctls {
 typedef union msr_ia32_vmx_exit_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the primary VM-exit controls: a bit
-                                    set here means that control must be 1 (VM entry fails if it
-                                    is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the primary VM-exit controls: a bit
-                                    clear here means that control must be 0 (VM entry fails if it
-                                    is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the primary VM-exit controls */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the primary VM-exit controls */
     };
 } msr_ia32_vmx_exit_ctls_t;
 #define MSR_IA32_VMX_EXIT_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -148,12 +140,8 @@ typedef union msr_ia32_vmx_exit_ctls {
 typedef union msr_ia32_vmx_entry_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the VM-entry controls: a bit set
-                                    here means that control must be 1 (VM entry fails if it is
-                                    0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the VM-entry controls: a bit clear
-                                    here means that control must be 0 (VM entry fails if it is
-                                    1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the VM-entry controls */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the VM-entry controls */
     };
 } msr_ia32_vmx_entry_ctls_t;
 #define MSR_IA32_VMX_ENTRY_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -182,8 +170,7 @@ typedef union msr_ia32_vmx_misc {
                                                             supported. */
         uint64_t activity_wait_sipi                : 1;  /* ro: The wait-for-SIPI activity state
                                                             is supported. */
-        uint64_t impl_9                            : 1;  /* ro: Set by Core 2 processors; the SDM
-                                                            reserves it. */
+        uint64_t impl_9                            : 1;  /* ro: Set by Core 2 processors */
         uint64_t                                   : 4;
         uint64_t intel_pt_in_vmx                   : 1;  /* ro: Intel Processor Trace may be used
                                                             in VMX operation. */
@@ -191,9 +178,7 @@ typedef union msr_ia32_vmx_misc {
                                                             IA32_SMBASE MSR (9EH). */
         uint64_t cr3_target_count                  : 9;  /* ro: Number of CR3-target values
                                                             supported (0 to 256). */
-        uint64_t max_msr_list                      : 3;  /* ro: N such that 512 * (N + 1) is the
-                                                            recommended maximum number of entries
-                                                            in each VM-entry/exit MSR list. */
+        uint64_t max_msr_list                      : 3;  /* ro: N such that 512 * */
         uint64_t smm_monitor_ctl_b2                : 1;  /* ro: Bit 2 of IA32_SMM_MONITOR_CTL can
                                                             be set (VMXOFF then leaves SMIs
                                                             blocked). */
@@ -250,8 +235,7 @@ typedef union msr_ia32_vmx_cr0_fixed0 {
     0, 0, 0
 typedef union msr_ia32_vmx_cr0_fixed1 {
     uint64_t raw;
-    uint64_t fixed_bits; /* ro: Mask of CR0 bits that may be 1 in VMX operation (clear bits must
-                            be 0). */
+    uint64_t fixed_bits; /* ro: Mask of CR0 bits that may be 1 in VMX operation */
 } msr_ia32_vmx_cr0_fixed1_t;
 #define MSR_IA32_VMX_CR0_FIXED1_FIXED_BITS_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_vmx_cr0_fixed1_read()       MSR_READ_(MSR_IA32_VMX_CR0_FIXED1_)
@@ -281,8 +265,7 @@ typedef union msr_ia32_vmx_cr4_fixed0 {
     0, 0, 0
 typedef union msr_ia32_vmx_cr4_fixed1 {
     uint64_t raw;
-    uint64_t fixed_bits; /* ro: Mask of CR4 bits that may be 1 in VMX operation (clear bits must
-                            be 0). */
+    uint64_t fixed_bits; /* ro: Mask of CR4 bits that may be 1 in VMX operation */
 } msr_ia32_vmx_cr4_fixed1_t;
 #define MSR_IA32_VMX_CR4_FIXED1_FIXED_BITS_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_vmx_cr4_fixed1_read()       MSR_READ_(MSR_IA32_VMX_CR4_FIXED1_)
@@ -299,8 +282,7 @@ typedef union msr_ia32_vmx_vmcs_enum {
     uint64_t raw;
     __extension__ struct {
         uint64_t           : 1;
-        uint64_t max_index : 9;  /* ro: Highest index value used in any VMCS field encoding (bits
-                                    9:1 of an encoding). */
+        uint64_t max_index : 9;  /* ro: Highest index value used in any VMCS field encoding */
         uint64_t           : 54;
     };
 } msr_ia32_vmx_vmcs_enum_t;
@@ -483,12 +465,8 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
 typedef union msr_ia32_vmx_true_exit_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the primary VM-exit controls
-                                    (default1 controls included): a bit set here means that
-                                    control must be 1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the primary VM-exit controls
-                                    (default1 controls included): a bit clear here means that
-                                    control must be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the primary VM-exit controls */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the primary VM-exit controls */
     };
 } msr_ia32_vmx_true_exit_ctls_t;
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -507,12 +485,8 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 typedef union msr_ia32_vmx_true_entry_ctls {
     uint64_t raw;
     __extension__ struct {
-        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the VM-entry controls (default1
-                                    controls included): a bit set here means that control must be
-                                    1 (VM entry fails if it is 0). */
-        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the VM-entry controls (default1
-                                    controls included): a bit clear here means that control must
-                                    be 0 (VM entry fails if it is 1). */
+        uint64_t allowed_0 : 32; /* ro: Allowed 0-settings of the VM-entry controls */
+        uint64_t allowed_1 : 32; /* ro: Allowed 1-settings of the VM-entry controls */
     };
 } msr_ia32_vmx_true_entry_ctls_t;
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ALLOWED_0_MASK 0xFFFFFFFFull
@@ -531,8 +505,7 @@ typedef union msr_ia32_vmx_true_entry_ctls {
 typedef union msr_ia32_vmx_vmfunc {
     uint64_t raw;
     __extension__ struct {
-        uint64_t eptp_switching : 1;  /* ro: The EPTP-switching VM function (VMFUNC leaf 0) may
-                                         be enabled. */
+        uint64_t eptp_switching : 1;  /* ro: The EPTP-switching VM function */
         uint64_t                : 63;
     };
 } msr_ia32_vmx_vmfunc_t;
@@ -551,8 +524,7 @@ typedef union msr_ia32_vmx_vmfunc {
     MSR_IA32_VMX_PROCBASED_CTLS3_ADDR, 0, 1, 0, 0, 0, 0
 typedef union msr_ia32_vmx_procbased_ctls3 {
     uint64_t raw;
-    uint64_t allowed_1; /* ro: Allowed 1-settings of the tertiary controls: a bit clear here
-                           means that control must be 0. */
+    uint64_t allowed_1; /* ro: Allowed 1-settings of the tertiary controls */
 } msr_ia32_vmx_procbased_ctls3_t;
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ALLOWED_1_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_vmx_procbased_ctls3_read()       MSR_READ_(MSR_IA32_VMX_PROCBASED_CTLS3_)
@@ -568,8 +540,7 @@ typedef union msr_ia32_vmx_procbased_ctls3 {
     0, 0, 0
 typedef union msr_ia32_vmx_exit_ctls2 {
     uint64_t raw;
-    uint64_t allowed_1; /* ro: Allowed 1-settings of the secondary VM-exit controls: a bit clear
-                           here means that control must be 0. */
+    uint64_t allowed_1; /* ro: Allowed 1-settings of the secondary VM-exit controls */
 } msr_ia32_vmx_exit_ctls2_t;
 #define MSR_IA32_VMX_EXIT_CTLS2_ALLOWED_1_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_vmx_exit_ctls2_read()       MSR_READ_(MSR_IA32_VMX_EXIT_CTLS2_)

@@ -21,8 +21,7 @@ extern "C" {
 #define MSR_IA32_XFD_ msr_ia32_xfd_t, MSR_IA32_XFD_ADDR, 0, 1, MSR_IA32_XFD_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_xfd {
     uint64_t raw;
-    uint64_t xfd; /* rw: Bitmap of XSAVE state components (same layout as XCR0) armed for
-                     first-use #NM. */
+    uint64_t xfd; /* rw: Bitmap of XSAVE state components */
 } msr_ia32_xfd_t;
 #define MSR_IA32_XFD_XFD_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_xfd_read()                     MSR_READ_(MSR_IA32_XFD_)
@@ -42,8 +41,7 @@ typedef union msr_ia32_xfd {
     MSR_IA32_XFD_ERR_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_xfd_err {
     uint64_t raw;
-    uint64_t xfd_err; /* rw: Bitmap of XSAVE state components that caused an XFD #NM; software
-                         clears it. */
+    uint64_t xfd_err; /* rw: Bitmap of XSAVE state components that caused an XFD #NM */
 } msr_ia32_xfd_err_t;
 #define MSR_IA32_XFD_ERR_XFD_ERR_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_ia32_xfd_err_read()             MSR_READ_(MSR_IA32_XFD_ERR_)
@@ -68,17 +66,14 @@ typedef union msr_ia32_xss {
     uint64_t raw;
     __extension__ struct {
         uint64_t       : 8;
-        uint64_t pt    : 1;  /* rw: Intel Processor Trace state (the IA32_RTIT_* trace
-                                configuration MSRs). */
+        uint64_t pt    : 1;  /* rw: Intel Processor Trace state */
         uint64_t       : 1;
         uint64_t pasid : 1;  /* rw: PASID state (the IA32_PASID MSR used by ENQCMD). */
         uint64_t cet_u : 1;  /* rw: User-mode CET state (IA32_U_CET and IA32_PL3_SSP). */
-        uint64_t cet_s : 1;  /* rw: Supervisor-mode CET state (the shadow-stack pointers for CPL
-                                0, 1 and 2). */
+        uint64_t cet_s : 1;  /* rw: Supervisor-mode CET state */
         uint64_t hdc   : 1;  /* rw: Hardware duty cycling state (IA32_PM_CTL1). */
         uint64_t uintr : 1;  /* rw: User-interrupt state (UIF and the user-interrupt MSRs). */
-        uint64_t lbr   : 1;  /* rw: Architectural last-branch-record state (IA32_LBR_CTL,
-                                IA32_LBR_DEPTH and the LBR records). */
+        uint64_t lbr   : 1;  /* rw: Architectural last-branch-record state (IA32_LBR_CTL */
         uint64_t hwp   : 1;  /* rw: Hardware-controlled performance state (IA32_HWP_REQUEST). */
         uint64_t       : 47;
     };
