@@ -14,7 +14,7 @@ console this script takes
   DIR/cpuid.txt      the CPUID dump of /init, in `cpuid -r -1` format
                      (what `x86msr list --supported --cpuid FILE` reads)
   DIR/msr-trace.tsv  every traced MSR access, one per line:
-                     seq time phase op msr value gp
+                     seq time phase op msr value gp unchecked
   DIR/msr-trace.json the same records with the figures and the boot's facts
 
 and fails (exit 1, saying why) on an oops, BUG, WARNING, panic, call trace,
@@ -104,6 +104,11 @@ TEST_END = re.compile(r"x86msr-test: end (\S+) passed=(\d+) failed=(\d+) skipped
 CLAIMED_READ = re.compile(r"msr=0x([0-9a-f]+) value=0x([0-9a-f]+)$")
 MODULE_BEGIN = re.compile(r"x86msr-init: module begin (\S+)$")
 MODULE_END = re.compile(r"x86msr-init: module end (\S+) (ok|failed .*)$")
+# A plain rdmsr/wrmsr that faulted: Linux's fixup says so, and its tracepoint
+# then records the access without " #GP" (native_{read,write}_msr trace
+# failed=0); the record that follows is marked.
+UNCHECKED = re.compile(r"unchecked MSR access error: (?:RDMSR from 0x([0-9a-f]+)|"
+                       r"WRMSR to 0x([0-9a-f]+) \(tried to write 0x([0-9a-f]+)\))")
 
 # A kernel that is not well: any of these on the console fails the boot.
 BAD = [
@@ -113,10 +118,10 @@ BAD = [
     (re.compile(r"^WARNING: (CPU: \d+ PID: \d+|at )"), "WARNING"),
     (re.compile(r"^-+\[ cut here \]-+"), "WARN/BUG report"),
     (re.compile(r"^Call Trace:"), "call trace"),
+    (re.compile(r"^traps: |segfault at"), "a user-space fault"),
     (re.compile(r"general protection fault"), "general protection fault"),
     (re.compile(r"unchecked MSR access error"), "unchecked MSR access (a plain rdmsr/wrmsr faulted)"),
     (re.compile(r"printk messages dropped|printk: \d+ messages suppressed"), "console output lost"),
-    (re.compile(r"^traps: |segfault at"), "a user-space fault"),
     (re.compile(r"Attempted to kill init"), "/init died"),
     (re.compile(r"soft lockup|hard LOCKUP|blocked for more than"), "lockup"),
     (re.compile(r"Unable to handle kernel"), "bad kernel access"),
@@ -150,6 +155,7 @@ class Console:
         in_cpuid = False
         cpuid_end = None
         current_test = None
+        unchecked = None  # (op, msr, value or None) of the last unchecked access error
         for raw in text.splitlines():
             m = KLINE.search(ANSI.sub("", raw).rstrip("\r"))
             if not m:
@@ -160,13 +166,22 @@ class Console:
                 if pattern.search(msg):
                     self.bad_lines.append((what, msg))
                     break
+            u = UNCHECKED.search(msg)
+            if u:
+                unchecked = (("read", int(u.group(1), 16), None) if u.group(1)
+                             else ("write", int(u.group(2), 16), int(u.group(3), 16)))
             t = TRACE.match(msg)
             if t:
-                self.accesses.append({
+                access = {
                     "seq": len(self.accesses) + 1, "time": when, "phase": phase,
                     "op": "read" if t.group(1) == "read_msr" else "write",
                     "msr": int(t.group(2), 16), "value": int(t.group(3), 16),
-                    "gp": bool(t.group(4))})
+                    "gp": bool(t.group(4)), "unchecked": False}
+                if unchecked and unchecked[:2] == (access["op"], access["msr"]) and \
+                        unchecked[2] in (None, access["value"]):
+                    access["gp"] = access["unchecked"] = True
+                    unchecked = None
+                self.accesses.append(access)
                 continue
             if msg.startswith("Linux version ") and self.kernel is None:
                 self.kernel = msg.split()[2]
@@ -289,6 +304,7 @@ class Console:
             "gp": sum(1 for a in self.accesses if a["gp"]),
             "gp_reads": sum(1 for a in reads if a["gp"]),
             "gp_writes": sum(1 for a in writes if a["gp"]),
+            "gp_unchecked": sum(1 for a in self.accesses if a["unchecked"]),
             "distinct_msrs": len({a["msr"] for a in self.accesses}),
             "by_phase": by_phase,
             "cpuid_leaves": sum(1 for line in self.cpuid_lines if line != "CPU 0:"),
@@ -310,11 +326,13 @@ def write_outputs(out, console, args, seconds, qemu_version):
         f.write(f"# MSR accesses Linux {console.kernel or '?'} traced (msr:read_msr, msr:write_msr) "
                 f"booting under QEMU -cpu {args.cpu} (TCG); CPUID in cpuid.txt\n"
                 "# phase: kernel (before /init), init, module:FILE (while /init loaded it), shutdown\n"
-                "# gp: 1 when the access raised #GP (a _safe access Linux recovered)\n")
-        f.write("# seq\ttime\tphase\top\tmsr\tvalue\tgp\n")
+                "# gp: 1 when the access raised #GP; unchecked: 1 when it was a plain rdmsr/wrmsr\n"
+                "#   (Linux's \"unchecked MSR access error\"; its tracepoint does not say #GP, boot.py does),\n"
+                "#   0 for a _safe access (the tracepoint's \" #GP\") or no fault\n")
+        f.write("# seq\ttime\tphase\top\tmsr\tvalue\tgp\tunchecked\n")
         for a in console.accesses:
             f.write(f"{a['seq']}\t{a['time']:.6f}\t{a['phase']}\t{a['op']}\t0x{a['msr']:08x}\t"
-                    f"0x{a['value']:016x}\t{int(a['gp'])}\n")
+                    f"0x{a['value']:016x}\t{int(a['gp'])}\t{int(a['unchecked'])}\n")
     record = {
         "cpu_model": args.cpu,
         "accelerator": "tcg",
@@ -345,6 +363,22 @@ def check_cpuid_file(tool, path):
     return None
 
 
+def expected_problems(problems, expected, cpu):
+    """The negative control's verdict: exactly the expected kinds of problem."""
+    unexpected = [p for p in problems if not any(e in p for e in expected)]
+    unmet = [e for e in expected if not any(e in p for p in problems)]
+    for problem in problems:
+        print(f"{PROG}: problem{' (unexpected)' if problem in unexpected else ''}: {problem}")
+    for e in unmet:
+        print(f"{PROG}: expected a problem with {e!r}; none was reported")
+    if unexpected or unmet:
+        kernel_env.fail(PROG, f"{cpu}: the negative control found {len(unexpected)} unexpected problem(s) "
+                        f"and missed {len(unmet)} expected one(s)")
+    print(f"{PROG}: {cpu}: PASS: each of the {len(expected)} expected kinds of problem was reported "
+          f"({len(problems)} problems)")
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cpu", required=True, help="QEMU CPU model (qemu-system-x86_64 -cpu help)")
@@ -359,6 +393,9 @@ def main():
     p.add_argument("--timeout", type=float, default=90, help="seconds before the boot counts as hung")
     p.add_argument("--append", action="append", default=[], help="extra kernel argument (repeatable)")
     p.add_argument("--x86msr-tool", help="the x86msr tool: check that it reads the CPUID dump")
+    p.add_argument("--expect-problem", action="append", default=[], metavar="TEXT",
+                   help="negative control: the boot passes only when every problem found contains one "
+                        "of these texts and each text is in some problem (repeatable)")
     p.add_argument("--skip-missing-modules", action="store_true",
                    help="skip (exit 77) when a --module file is missing instead of failing")
     args = p.parse_args()
@@ -430,13 +467,16 @@ def main():
     print(f"{PROG}: {args.cpu}: Linux {console.kernel or '?'} booted and powered off in {seconds:.1f} s; "
           f"{fig['console_lines']} console lines")
     print(f"{PROG}: {args.cpu}: {fig['accesses']} MSR accesses traced ({fig['reads']} reads, {fig['writes']} writes, "
-          f"{fig['distinct_msrs']} distinct MSRs), {fig['gp']} #GP ({fig['gp_reads']} reads, {fig['gp_writes']} writes); "
+          f"{fig['distinct_msrs']} distinct MSRs), {fig['gp']} #GP ({fig['gp_reads']} reads, {fig['gp_writes']} writes, "
+          f"{fig['gp_unchecked']} of them plain accesses); "
           "by phase: " + ", ".join(f"{k} {v}" for k, v in fig["by_phase"].items()))
     print(f"{PROG}: {args.cpu}: CPUID dump: {fig['cpuid_leaves']} leaves, vendor {console.cpuid_vendor}")
     for name, test in console.tests.items():
         end = test["end"] or ("?", "?", "?")
         print(f"{PROG}: {args.cpu}: module {name}: passed={end[0]} failed={end[1]} skipped={end[2]}")
     print(f"{PROG}: outputs in {args.out}: console.log cpuid.txt msr-trace.tsv msr-trace.json")
+    if args.expect_problem:
+        return expected_problems(console.problems, args.expect_problem, args.cpu)
     if console.problems:
         for problem in console.problems:
             print(f"{PROG}: problem: {problem}")

@@ -29,7 +29,7 @@ import kernel_env  # noqa: E402
 
 PROG = "build_module"
 MODULE_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "module")
-MODULE_NAME = "x86msr_test"
+MODULES = ("x86msr_test", "x86msr_test_bad")  # the test module and the harness's negative control
 
 # Any line with "warning" fails the build: gcc's "file:line:col: warning: ...",
 # modpost's "WARNING: modpost: ...", make's "warning: overriding recipe",
@@ -114,7 +114,7 @@ def main():
     sys.stdout.write(run.stdout)
     warnings = [line for line in run.stdout.splitlines() if WARNING.search(line)]
     compiled = sum(1 for line in run.stdout.splitlines() if re.match(r"\s*CC \[M\]", line))
-    ko = os.path.join(args.out, MODULE_NAME + ".ko")
+    kos = [os.path.join(args.out, name + ".ko") for name in MODULES]
     if run.returncode != 0:
         kernel_env.fail(PROG, f"make exited with {run.returncode}")
     if warnings:
@@ -122,9 +122,10 @@ def main():
         for line in warnings:
             print(f"  {line}")
         kernel_env.fail(PROG, "the module must build without a warning")
-    if not os.path.isfile(ko):
-        kernel_env.fail(PROG, f"make succeeded but {ko} is missing")
-    print(f"{PROG}: {MODULE_NAME}.ko built with W=1 in {seconds:.1f} s, no warning "
+    for ko in kos:
+        if not os.path.isfile(ko):
+            kernel_env.fail(PROG, f"make succeeded but {ko} is missing")
+    print(f"{PROG}: {', '.join(name + '.ko' for name in MODULES)} built with W=1 in {seconds:.1f} s, no warning "
           f"({compiled} compiler runs, {len(sources)} x86msr sources)")
     return 0
 
