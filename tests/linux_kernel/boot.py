@@ -316,12 +316,15 @@ class Console:
 # Outputs
 
 
-def write_outputs(out, console, args, seconds, qemu_version):
+def write_cpuid(out, console, args):
     with open(os.path.join(out, "cpuid.txt"), "w") as f:
         f.write(f"# CPUID of QEMU -cpu {args.cpu} (TCG) as /init saw it under Linux {console.kernel or '?'},\n"
                 "# in `cpuid -r -1` format (tests/linux_kernel/init.c; boot.py)\n")
         for line in console.cpuid_lines:
             f.write(line + "\n")
+
+
+def write_trace(out, console, args, seconds, qemu_version):
     with open(os.path.join(out, "msr-trace.tsv"), "w") as f:
         f.write(f"# MSR accesses Linux {console.kernel or '?'} traced (msr:read_msr, msr:write_msr) "
                 f"booting under QEMU -cpu {args.cpu} (TCG); CPUID in cpuid.txt\n"
@@ -453,12 +456,12 @@ def main():
         features = [re.sub(r".*feature: ", "", line) for line in tcg_missing]
         print(f"{PROG}: QEMU's TCG lacks {len(features)} feature(s) of {args.cpu}, left out of its CPUID: "
               + ", ".join(features))
+    write_cpuid(args.out, console, args)
     if args.x86msr_tool and console.cpuid_lines:
-        write_outputs(args.out, console, args, seconds, qemu_version)
         problem = check_cpuid_file(args.x86msr_tool, os.path.join(args.out, "cpuid.txt"))
         if problem:
             console.problems.append(problem)
-    write_outputs(args.out, console, args, seconds, qemu_version)
+    write_trace(args.out, console, args, seconds, qemu_version)
 
     fig = console.figures()
     for name, test in console.tests.items():

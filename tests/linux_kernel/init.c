@@ -87,16 +87,19 @@ static void mount_one(const char *source, const char *target, const char *type)
     }
 }
 
-/* stdin/stdout/stderr on the console, whether or not the kernel could open it
- * (the archive has /dev/console; devtmpfs has it too). */
+/* devtmpfs on /dev (for /dev/kmsg), stdin/stdout/stderr on the console
+ * whether or not the kernel could open it (the archive has /dev/console,
+ * devtmpfs has it too), then /dev/kmsg for every line. */
 static void setup_output(void)
 {
-    int saved_errno = 0;
+    int dev_err = 0, kmsg_err = 0, kmsg;
+
+    if (mkdir("/dev", 0755) != 0 && errno != EEXIST)
+        dev_err = errno;
+    else if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, NULL) != 0)
+        dev_err = errno;
     if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
-        int fd;
-        mkdir("/dev", 0755);
-        mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
-        fd = open("/dev/console", O_RDWR | O_NOCTTY);
+        int fd = open("/dev/console", O_RDWR | O_NOCTTY);
         if (fd >= 0) {
             dup2(fd, STDIN_FILENO);
             dup2(fd, STDOUT_FILENO);
@@ -106,17 +109,18 @@ static void setup_output(void)
         }
     }
     out_fd = STDOUT_FILENO;
-    mount_one("devtmpfs", "/dev", "devtmpfs");
-    int kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+    kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
     if (kmsg >= 0) {
         out_fd = kmsg;
         to_kmsg = true;
     } else {
-        saved_errno = errno;
+        kmsg_err = errno;
     }
-    if (saved_errno)
+    if (dev_err)
+        fail("mount devtmpfs on /dev", dev_err);
+    if (kmsg_err)
         say("x86msr-init: /dev/kmsg: errno=%d (%s); writing to the console (lines may interleave)",
-            saved_errno, strerror(saved_errno));
+            kmsg_err, strerror(kmsg_err));
 }
 
 /* ---- CPUID ------------------------------------------------------------ */
