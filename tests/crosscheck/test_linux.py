@@ -16,6 +16,11 @@ What is checked (linux_msr_index.py documents how the header is read):
             touches no documented field. linux_bits.tsv lists the definitions
             that are no field position (field values, CPUID bits), each with
             its reason, and every line of it is used and needed.
+  clashes   no C name x86msr emits (every generated one, naming.emitted(), and
+            every name the handwritten headers export) is a macro msr-index.h
+            defines: the naming rule MSR_<name>_ADDR keeps x86msr's addresses
+            apart from Linux's MSR_<name>, so a kernel file can include both
+            headers; a future Linux macro of the same name fails this test.
   coverage  the share of Linux's distinct MSR addresses the spec describes
             (every spec register has fields); printed, and the test fails below
             90% or when an address the spec lacks is not in the hand-written
@@ -192,6 +197,14 @@ def main():
         if name not in excused_used and not any(f"linux_bits.tsv:{line}:" in f for f in failures):
             failures.append(f"linux_bits.tsv:{line}: {name} is not a bit definition the test reads")
 
+    # ---- clashes ----------------------------------------------------------------
+    from codegen import handwritten, naming
+    ours = {name for name, _, _ in naming.emitted(model)} | set(handwritten.names())
+    clashing = sorted(n for n in ours if n in macros)
+    for name in clashing:
+        failures.append(f"{name}: x86msr emits it and msr-index.h defines it ({macros[name]}); a kernel file that "
+                        f"includes both does not compile cleanly")
+
     # ---- coverage --------------------------------------------------------------
     listed = documented_uncovered()
     covered = [a for a in linux if a in spec]
@@ -215,6 +228,8 @@ def main():
     print(f"crosscheck: {len(defs)} Linux bit definitions with a register prefix: {checked} land on spec fields, "
           f"{len(excused_used)} explained in linux_bits.tsv, {len(defs) - checked - len(excused_used)} do not")
     print(f"crosscheck: {len(used)} Linux names mapped by linux_names.tsv")
+    print(f"crosscheck: {len(ours)} C names of x86msr against {len(macros)} macros of msr-index.h: "
+          f"{len(clashing)} clash")
     with open(README, encoding="utf-8") as f:
         stated = re.search(r"\*\*(\d+) addresses, (\d+)\s+described \(([0-9.]+)%\)\*\*", f.read())
     if not stated or (int(stated.group(1)), int(stated.group(2))) != (len(linux), len(covered)):
