@@ -5,7 +5,11 @@
  *
  * Backends (one compile-time switch, so the generated accessors cost nothing):
  *   default            inline `rdmsr`/`wrmsr` (ring 0: kernels, hypervisors,
- *                      KVM guests).
+ *                      KVM guests). In a Linux kernel build (__KERNEL__), the
+ *                      `_safe` primitives recover from #GP through Linux's
+ *                      own exception table (rdmsrl_safe/wrmsrl_safe), which
+ *                      Linux's #GP handler consults; the plain ones stay raw
+ *                      rdmsr/wrmsr (docs/linux-kernel.md).
  *   MSR_BACKEND_OPS    calls through a run-time `struct msr_backend` (user space:
  *                      the Linux /dev/cpu/N/msr backend, the in-memory test
  *                      backend, anything a consumer writes).
@@ -174,6 +178,8 @@ MSR_ALWAYS_INLINE void msr_wrmsr(uint32_t msr, uint64_t value)
 
 #else /* inline-asm backend */
 
+#ifndef __KERNEL__
+
 /*
  * One exception-table entry: both addresses relative to the entry's own
  * fields, so the table needs no relocation (works in PIC, PIE and
@@ -201,6 +207,8 @@ bool msr_extable_fixup(uintptr_t rip, uintptr_t *resume);
     ".long 3b - .\n\t"                                                         \
     ".popsection\n\t"
 
+#endif /* !__KERNEL__ */
+
 MSR_ALWAYS_INLINE uint64_t msr_rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;
@@ -218,6 +226,28 @@ MSR_ALWAYS_INLINE void msr_wrmsr(uint32_t msr, uint64_t value)
                          : "memory");
 }
 
+#ifdef __KERNEL__
+/* Linux: its rdmsrl_safe()/wrmsrl_safe() record the access in Linux's
+ * exception table (__ex_table), so a #GP returns an error instead of an
+ * oops, and Xen PV and other paravirtualized kernels get their own hooks. */
+#include <asm/msr.h>
+
+MSR_ALWAYS_INLINE int msr_rdmsr_safe(uint32_t msr, uint64_t *value)
+{
+    u64 v = 0;
+    int status = rdmsrl_safe(msr, &v) == 0 ? MSR_OK : MSR_ERR_FAULT;
+    *value = status == MSR_OK ? v : 0;
+    MSR_TRACE_HOOK(msr, *value, false, status);
+    return status;
+}
+
+MSR_ALWAYS_INLINE int msr_wrmsr_safe(uint32_t msr, uint64_t value)
+{
+    int status = wrmsrl_safe(msr, value) == 0 ? MSR_OK : MSR_ERR_FAULT;
+    MSR_TRACE_HOOK(msr, value, true, status);
+    return status;
+}
+#else
 MSR_ALWAYS_INLINE int msr_rdmsr_safe(uint32_t msr, uint64_t *value)
 {
     uint32_t lo = 0, hi = 0;
@@ -253,6 +283,8 @@ MSR_ALWAYS_INLINE int msr_wrmsr_safe(uint32_t msr, uint64_t value)
     MSR_TRACE_HOOK(msr, value, true, status);
     return status;
 }
+
+#endif /* __KERNEL__ */
 
 /* An array index past the end, in a plain accessor: no access is made and the
  * CPU executes ud2 (#UD), so the mistake stops at the line that made it.
