@@ -56,6 +56,10 @@ def _type(typ: str, key: schema.Key) -> Dict[str, Any]:
                           {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/enum_value"}}]}
     if typ == schema.CONTROL_REF:
         return {"$ref": "#/$defs/control_ref"}
+    if typ == schema.BOOL_OR_VENDORS:
+        return {"oneOf": [{"type": "boolean"}, _type(schema.VENDOR_LIST, key)]}
+    if typ.startswith("record:"):
+        return {"$ref": f"#/$defs/{typ[7:]}"}
     if typ == schema.WORDS:
         return {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
                 "additionalProperties": {"type": "string", "pattern": NON_EMPTY}}

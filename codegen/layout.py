@@ -5,8 +5,8 @@ Checks (msr_table.c, x86msr/meta.h): each register definition is one record,
 an array of cells: cell 0 the definition, cell 1 its masks, one cell per field,
 then the nodes of its presence conditions (the register's first, then each
 field's, each followed by the cells holding its family's models), then the
-values of its strict enumerations. References are cell numbers within the
-record; 0 means none.
+values of its strict enumerations, then the conditions of its fields' rules
+(`writable_if`). References are cell numbers within the record; 0 means none.
 
 Text (msr_text.c): every name, description and reference in one pool of rows
 of at most TEXT_ROW bytes (ISO C's minimum for a string literal is 4095), each
@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any, Dict, List, Optional, Tuple
 
 from .model import Condition, Field, Model, Msr
+from .schema import RULE_CONDITION
 
 CELL_MODELS = 40   # MSR_CELL_MODELS: family models per cell
 CELL_VALUES = 5    # MSR_CELL_VALUES: strict-enum values per cell
@@ -33,6 +34,7 @@ class Cell:
     size: int = 0                      # cond: cells of its subtree
     present_if: int = 0                # def, field: the cell of its condition
     values_at: int = 0                 # field: the cell of its strict values
+    rule_cells: Tuple[Tuple[str, int], ...] = ()  # def, field: (attribute, cell) of its condition-valued attributes
     items: Tuple[int, ...] = ()        # models, values: the bytes / numbers the cell holds
     note: str = ""                     # the comment of the row: what the cell is
 
@@ -80,9 +82,20 @@ class Record:
                 values = tuple(v.value for v in f.enum.values)
                 for k in range(0, len(values), CELL_VALUES):
                     tail.append(Cell("values", items=values[k:k + CELL_VALUES], note=f"values of {f.name}"))
-        head = [Cell("def", present_if=reg_cond), Cell("masks")]
+        rules: Dict[int, List[Tuple[str, int]]] = {}
+        for i, f in enumerate(fields):
+            for a in f.attributes:
+                if a.value == RULE_CONDITION:
+                    rules.setdefault(i, []).append((a.key, first_tail + len(tail)))
+                    _emit_condition(f.value(a.key), tail, f"{a.key} of {f.name}")
+        reg_rules: List[Tuple[str, int]] = []
+        for a in msr.attributes:
+            if a.value == RULE_CONDITION:
+                reg_rules.append((a.key, first_tail + len(tail)))
+                _emit_condition(msr.value(a.key), tail, a.key)
+        head = [Cell("def", present_if=reg_cond, rule_cells=tuple(reg_rules)), Cell("masks")]
         body = [Cell("field", field=f, present_if=field_cond.get(i, 0), values_at=field_values.get(i, 0),
-                     note=f.name) for i, f in enumerate(fields)]
+                     rule_cells=tuple(rules.get(i, ())), note=f.name) for i, f in enumerate(fields)]
         return Record(msr, ident, tuple(head + body + tail))
 
 

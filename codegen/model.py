@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, FrozenSet, Optional, Tuple
 
 from .errors import Position
-from .schema import ACCESS_MODES, FIELD_ATTRIBUTES, Attribute
+from .schema import ACCESS_MODES, FIELD_ATTRIBUTES, MSR_ATTRIBUTES, Attribute
 
 ARRAY_PLACEHOLDER = "{n}"
 ALL_ONES = (1 << 64) - 1
@@ -166,9 +166,14 @@ class Field:
     position: Position
     names: Any = None         # naming.FieldNames
     flags: FrozenSet[str] = frozenset()  # its attributes (schema.FIELD_ATTRIBUTES), by key
+    values: Tuple[Tuple[str, Any], ...] = ()  # the values of those that carry one (schema.Attribute.value)
 
     def has(self, attribute: str) -> bool:
         return attribute in self.flags
+
+    def value(self, attribute: str) -> Any:
+        """An attribute's value: a Condition, a vendor tuple (() = every vendor) ..., or None."""
+        return dict(self.values).get(attribute)
 
     @cached_property
     def attributes(self) -> Tuple[Attribute, ...]:
@@ -238,6 +243,18 @@ class Msr:
     position: Position
     names: Any = None          # naming.MsrNames
     instances: Tuple[Instance, ...] = field(default=(), compare=False)
+    flags: FrozenSet[str] = frozenset()  # its attributes (schema.MSR_ATTRIBUTES), by key
+    values: Tuple[Tuple[str, Any], ...] = ()  # locked_by: (field name, writes)
+
+    def has(self, attribute: str) -> bool:
+        return attribute in self.flags
+
+    def value(self, attribute: str) -> Any:
+        return dict(self.values).get(attribute)
+
+    @cached_property
+    def attributes(self) -> Tuple[Attribute, ...]:
+        return tuple(a for a in MSR_ATTRIBUTES if a.key in self.flags)
 
     @property
     def is_array(self) -> bool:

@@ -137,6 +137,8 @@ def _register_comment(m, vendor_titles) -> str:
     if m.aliases:
         head += "; also " + ", ".join(m.aliases)
     text = head + ". " + " ".join(m.description.split())
+    for a in m.attributes:
+        text += " " + a.note
     if m.present_if is not None:
         text += " Present if " + m.present_if.text() + "."
     if m.ref:
@@ -265,6 +267,7 @@ def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
         "condition_kind": [c.meaning for c in schema.CONDITION_KINDS],
         "compare": [c.meaning for c in schema.COMPARISONS],
         "context": [c.meaning for c in schema.CONTEXTS],
+        "lock_writes": [c.meaning for c in schema.LOCK_WRITES],
     }
     vendor_constant = {v.name: v.names.constant for v in model.vendors}
     vendor_title = {v.name: v.title for v in model.vendors}
@@ -278,6 +281,7 @@ def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
         "kind_constant": constants["condition_kind"],
         "compare_constant": constants["compare"],
         "context_constant": constants["context"],
+        "lock_writes_constant": constants["lock_writes"],
         "category_constant": {c.name: c.names.constant for c in model.categories},
         "set_ids": {s.name: s.names.id for s in model.control_sets},
         "builtin_vendor_names": ", ".join(schema.VENDOR_NAMES),
@@ -302,6 +306,8 @@ def render(model: Model, spec_names, template_cache: Optional[str] = None) -> Di
     env.filters["reg_constant"] = lambda reg: common["reg_constant"][reg]
     env.filters["register_comment"] = lambda m: _register_comment(m, common["vendor_title"])
     env.filters["flag_of"] = lambda key: common["field_flag"][key]
+    env.filters["reg_flag_of"] = lambda key: common["reg_flag"][key]
+    env.filters["index_of"] = lambda items, item: list(items).index(item)
     files = {
         "include/x86msr/msr_schema.h": env.get_template("msr_schema.h.j2").render(**common),
         "include/x86msr/msr_enums.h": env.get_template("msr_enums.h.j2").render(**common),

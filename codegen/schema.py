@@ -127,6 +127,13 @@ COMPARISONS: Tuple[EnumMember, ...] = (
 )
 COMPARISON_KEYS = tuple(c.name for c in COMPARISONS if c.name != "nonzero")
 
+# What a WRMSR does once a register's lock field (the `locked_by` attribute) is 1.
+LOCK_WRITES: Tuple[EnumMember, ...] = (
+    EnumMember("fault", "once the lock field is 1, a WRMSR raises #GP until reset"),
+    EnumMember("ignored", "once the lock field is 1, WRMSR succeeds and changes nothing until reset"),
+)
+
+
 # Categories: one generated header per category (x86msr/msr_<category>.h). A spec
 # may declare more (top-level `categories:`).
 CATEGORIES: Tuple[EnumMember, ...] = (
@@ -181,6 +188,7 @@ CLOSED_ENUMS: Dict[str, Tuple[Tuple[str, ...], str]] = {
     "condition_kind": (tuple(c.name for c in CONDITION_KINDS), "Kind of a presence condition node"),
     "compare": (tuple(c.name for c in COMPARISONS), "How a presence condition compares the bits it tests"),
     "context": (tuple(c.name for c in CONTEXTS), "A processor state a presence condition names"),
+    "lock_writes": (tuple(c.name for c in LOCK_WRITES), "What a WRMSR does once a register's lock field is 1"),
 }
 
 
@@ -195,6 +203,16 @@ CLOSED_ENUMS: Dict[str, Tuple[Tuple[str, ...], str]] = {
 # uses it (docs/generator.md, "Adding an attribute").
 
 
+# What an attribute's value is, and so its key's type (the flag bit is set when the
+# entity has the attribute at all; a value beyond the flag goes into the record):
+FLAG = "flag"                 # true/false
+RULE_CONDITION = "condition"  # a condition (the presence-condition grammar), stored as cells of the record
+FLAG_OR_VENDORS = "vendors"   # true (every vendor of the register) or a list of vendors, stored as a vendor set
+LOCK = "lock"                 # {field: NAME, writes: fault|ignored}: a 1-bit field of the same register
+BOOL_OR_VENDORS = "bool-or-vendors"  # key type of FLAG_OR_VENDORS
+KEY_TYPE_OF_VALUE = {FLAG: BOOL, RULE_CONDITION: CONDITION, FLAG_OR_VENDORS: BOOL_OR_VENDORS, LOCK: "record:lock"}
+
+
 @dataclass(frozen=True)
 class Attribute:
     key: str                          # the spec key (`canonical`)
@@ -206,14 +224,35 @@ class Attribute:
     excludes: Tuple[str, ...] = ()    # keys (or attributes) it cannot be combined with
     readable: bool = False            # the field must be readable
     covered_not_writable: bool = False  # its bits are never reserved and never writable by the typed API
+    value: str = FLAG                 # FLAG, RULE_CONDITION, FLAG_OR_VENDORS or LOCK
+    member: str = ""                  # the record cell's member that holds a value beyond the flag
+    one_bit: bool = False             # LOCK: the named field is one bit wide
 
     def key_of(self) -> Key:
-        return Key(self.key, BOOL, False, self.meaning, False)
+        return Key(self.key, KEY_TYPE_OF_VALUE[self.value], False, self.meaning,
+                   False if self.value == FLAG else None)
 
+
+# Value rules a register or a field may state (the same declaration serves both).
+WRITE_ZERO = Attribute(
+    "write_zero",
+    "Only 0 may be written: a WRMSR with any other value (in the field, or anywhere in a register that says so) "
+    "raises #GP (IA32_MCi_STATUS, the x2APIC error status), unless `writable_if` holds.",
+    "Only 0 may be written: any other value raises #GP on WRMSR.", "takes only 0")
+WRITABLE_IF = Attribute(
+    "writable_if",
+    "A condition (the grammar of `present_if`) under which any value may be written; while it does not hold, or "
+    "cannot be decided, `write_zero` applies (AMD: MCi_STATUS takes any value with HWCR.McStatusWrEn). Needs "
+    "`write_zero`.",
+    "Any value may be written while a condition holds.", "has a write condition",
+    needs=("write_zero",), needs_why="the rule it lifts", value=RULE_CONDITION, member="writable_if")
 
 FIELD_ATTRIBUTES: Tuple[Attribute, ...] = (
-    Attribute("canonical", "The field holds a linear address that must be canonical.",
-              "Holds a canonical linear address.", "holds a linear address"),
+    Attribute("canonical",
+              "The field holds a linear address that must be canonical: `true` on every vendor of the register, "
+              "or the list of vendors that check it (AMD ignores the upper half of IA32_SYSENTER_ESP/EIP).",
+              "Holds a canonical linear address.", "holds a linear address", value=FLAG_OR_VENDORS,
+              member="canonical_vendors"),
     Attribute("undocumented",
               "The bits are implementation-specific: not reserved (a processor may return them set, and a write "
               "must give back what was read), but with no documented meaning. They count as covered (never in the "
@@ -231,9 +270,24 @@ FIELD_ATTRIBUTES: Tuple[Attribute, ...] = (
               "would, and `MSR_SET` refuses a constant outside the enum at compile time. Needs an `enum`.",
               "Only the enum's values are valid: any other raises #GP on WRMSR.", "has strict values",
               needs=("enum",), needs_why="the values it allows"),
+    WRITE_ZERO,
+    WRITABLE_IF,
+    Attribute("phys_addr",
+              "The field holds a physical address in place: its bits at and above the processor's MAXPHYADDR "
+              "(CPUID.80000008H:EAX[7:0]) are reserved, and a WRMSR setting one raises #GP.",
+              "Holds a physical address: bits at and above MAXPHYADDR are reserved.", "holds a physical address",
+              excludes=("enum",)),
 )
 
-MSR_ATTRIBUTES: Tuple[Attribute, ...] = ()
+MSR_ATTRIBUTES: Tuple[Attribute, ...] = (
+    WRITE_ZERO,
+    WRITABLE_IF,
+    Attribute("locked_by",
+              "A one-bit lock field of the register (`{field: LOCK, writes: fault}`): once it reads 1, every WRMSR "
+              "raises #GP (`fault`) or changes nothing (`ignored`) until reset.",
+              "Locked by a field of its own: once it is 1, writes fault or are ignored until reset.", "is locked",
+              value=LOCK, member="lock_field", one_bit=True),
+)
 
 ATTRIBUTES_OF = {"field": FIELD_ATTRIBUTES, "msr": MSR_ATTRIBUTES}
 
@@ -361,6 +415,10 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
         Key("activated_by", CONTROL_REF, False,
             "The control of another set that turns this set on (`{set: primary, bit: 31}`).", None),
         Key("bits", "list:control_bit", True, "The named controls."),
+    ),
+    "lock": (
+        Key("field", IDENT, True, "The lock field: a one-bit field of the same register."),
+        Key("writes", STR, True, "What a WRMSR does once the field is 1.", choices=tuple(c.name for c in LOCK_WRITES)),
     ),
     "control_ref": (
         Key("set", IDENT, True, "The name of the other control set."),

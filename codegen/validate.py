@@ -64,6 +64,7 @@ class _FieldDraft:
     vendors: Optional[List[str]]
     present_if: Optional[Condition]
     flags: FrozenSet[str]          # the attributes (schema.FIELD_ATTRIBUTES) it has
+    values: Dict[str, Any]         # ... and the values of those that carry one
     pos: Position
     name_pos: Position
     bits_pos: Position
@@ -520,6 +521,12 @@ class Validator:
             out["address"] = None
         self.array(out, entries, what)
         out["fields"] = self.msr_fields(entries, out, enums, layouts, what)
+        attributes = self.attributes("msr", entries, what)
+        if attributes is None:
+            return None
+        out["_flags"], out["_values"] = attributes
+        if out["fields"] is not None and not self.register_attributes_fit(out, what):
+            return None
         required = [k.name for k in schema.RECORDS["msr"] if k.required]
         if any(out.get(k) is None for k in required) or out["fields"] is None:
             return None
@@ -530,6 +537,22 @@ class Validator:
         out["_address_pos"] = entries["address"].pos
         out["_shares_pos"] = entries["shares_address_with"].pos if "shares_address_with" in entries else None
         return out
+
+    def register_attributes_fit(self, msr: Dict[str, Any], what: str) -> bool:
+        """A register attribute that names a field names one of the register's own."""
+        for a in schema.MSR_ATTRIBUTES:
+            if a.value != schema.LOCK or a.key not in msr["_values"]:
+                continue
+            name, _, pos = msr["_values"][a.key]
+            field = next((f for f in msr["fields"] if f.name == name), None)
+            if field is None:
+                self.error(pos, f"'{a.key}' of {what} names '{name}', which is not a field of the register")
+                return False
+            if a.one_bit and field.msb != field.lsb:
+                self.error(pos, f"'{a.key}' of {what} names {name}, which is {field.msb - field.lsb + 1} bits wide; "
+                                f"a lock field is one bit")
+                return False
+        return True
 
     def alias(self, node: Node, entries: Dict[str, Node], what: str) -> None:
         """An alias is a name like the MSR's own: with {n} exactly when the MSR is an array."""
@@ -587,7 +610,7 @@ class Validator:
 
     def condition(self, node: Node, what: str) -> Optional[Condition]:
         """A condition tree; MSR names are resolved later (resolve_conditions)."""
-        cwhat = f"a presence condition of {what}"
+        cwhat = what if what.startswith("the condition of ") else f"a presence condition of {what}"
         if node.kind != "map":
             self.error(node.pos, f"{cwhat} must be a mapping, not {node.describe()}")
             return None
@@ -691,22 +714,23 @@ class Validator:
                   for n in declared - set(by_name) if ARRAY_PLACEHOLDER in n]
 
         def resolve(cond: Condition, owner: Dict[str, Any], what: str) -> Optional[Condition]:
+            cwhat = what if what.startswith("the condition of ") else f"a presence condition of {what}"
             if cond.children:
                 kids = [resolve(c, owner, what) for c in cond.children]
                 return None if any(k is None for k in kids) else dataclasses.replace(cond, children=tuple(kids))
             target = by_name.get(cond.msr) if cond.kind == "msr" else None
             if target is not None and target["count"] is not None and owner["count"] is None:
-                self.error(cond.position, f"a presence condition of {what} names the array {cond.msr}; name one "
+                self.error(cond.position, f"{cwhat} names the array {cond.msr}; name one "
                                           f"instance, or use {{n}} in an array's condition")
                 return None
             if cond.uses_index and owner["count"] is None:
-                self.error(cond.position, f"a presence condition of {what} uses n, but {owner['name']} is not an array")
+                self.error(cond.position, f"{cwhat} uses n, but {owner['name']} is not an array")
                 return None
             if cond.kind != "msr":
                 return cond
             if target is not None and target["count"] is not None:
                 if target["count"] < owner["count"]:
-                    self.error(cond.position, f"a presence condition of {what} names {cond.msr}, which has "
+                    self.error(cond.position, f"{cwhat} names {cond.msr}, which has "
                                               f"{target['count']} instance(s), for each of the {owner['count']} "
                                               f"of {owner['name']}")
                     return None
@@ -718,10 +742,10 @@ class Validator:
             if instance is not None:
                 return dataclasses.replace(cond, msr_address=instance[0], msr_def=instance[1])
             if cond.msr in aliases:
-                self.error(cond.position, f"a presence condition of {what} names '{cond.msr}', an alias of "
+                self.error(cond.position, f"{cwhat} names '{cond.msr}', an alias of "
                                           f"{aliases[cond.msr]}; name the register by its name")
             elif cond.msr not in declared and not any(p.match(cond.msr) for p in broken):
-                self.error(cond.position, f"a presence condition of {what} names '{cond.msr}', which is not "
+                self.error(cond.position, f"{cwhat} names '{cond.msr}', which is not "
                                           f"an MSR of the spec")
             return None
 
@@ -730,10 +754,22 @@ class Validator:
                 d["present_if"] = resolve(d["present_if"], d, f"MSR {d['name']}") or None
                 if d["present_if"] is None:
                     d["_bad"] = True
+            for k, v in list(d["_values"].items()):
+                if isinstance(v, Condition):
+                    d["_values"][k] = resolve(v, d, f"the condition of '{k}' of MSR {d['name']}")
+                    if d["_values"][k] is None:
+                        d["_bad"] = True
             for f in d["fields"]:
                 if f.present_if is not None:
                     f.present_if = resolve(f.present_if, d, f"field {f.name} of MSR {d['name']}")
                     if f.present_if is None:
+                        d["_bad"] = True
+                conditions = {k: v for k, v in f.values.items() if isinstance(v, Condition)}
+                if conditions:  # a copy: a layout's drafts share their dict
+                    f.values = dict(f.values, **{k: resolve(v, d, f"the condition of '{k}' of field {f.name} of "
+                                                                  f"MSR {d['name']}")
+                                                 for k, v in conditions.items()})
+                    if any(f.values[k] is None for k in conditions):
                         d["_bad"] = True
         # A register whose presence hangs on itself, directly or through others, can never be read first.
         owner_of = {name: d["name"] for d in drafts for name, _ in self.instances(d)}
@@ -852,9 +888,10 @@ class Validator:
             return None
         if any(k in entries and out[k] is None for k in ("access", "reset", "vendors")):
             return None
-        flags = self.attributes("field", entries, fwhat)
-        if flags is None:
+        attributes = self.attributes("field", entries, fwhat)
+        if attributes is None:
             return None
+        flags, attr_values = attributes
         if "present_if" in entries and present_if is None:
             return None
         if out["vendors"] == []:
@@ -895,32 +932,66 @@ class Validator:
                 return None
         return _FieldDraft(name=out["name"], msb=msb, lsb=lsb, access=out["access"], description=out["description"],
                            enum=enum, reset=out["reset"], vendors=out["vendors"], present_if=present_if,
-                           flags=flags, pos=node.pos,
+                           flags=flags, values=attr_values, pos=node.pos,
                            name_pos=entries["name"].pos,
                            bits_pos=entries["bits"].pos,
                            access_pos=entries["access"].pos if "access" in entries else None,
                            vendors_pos=entries["vendors"].pos if "vendors" in entries else None)
 
-    def attributes(self, kind: str, entries: Dict[str, Node], what: str) -> Optional[FrozenSet[str]]:
-        """The attributes (schema.ATTRIBUTES_OF[kind]) an entry sets, checked against
-        each other and the entry's other keys as the declarations say; None after an error."""
+    def attributes(self, kind: str, entries: Dict[str, Node],
+                   what: str) -> Optional[Tuple[FrozenSet[str], Dict[str, Any]]]:
+        """The attributes (schema.ATTRIBUTES_OF[kind]) an entry sets and the values of
+        those that carry one, checked against each other and the entry's other keys as
+        the declarations say; None after an error."""
         declared = schema.ATTRIBUTES_OF[kind]
-        values = {a.key: self.scalar(kind, entries, a.key, what) for a in declared}
-        if any(a.key in entries and values[a.key] is None for a in declared):
-            return None
-        flags = frozenset(a.key for a in declared if values[a.key])
+        values: Dict[str, Any] = {}
+        for a in declared:
+            node = entries.get(a.key)
+            values[a.key] = None if node is None else self.attribute_value(kind, a, node, what)
+            if node is not None and values[a.key] is None:
+                return None
+        flags = frozenset(a.key for a in declared if values[a.key] not in (None, False))
         for a in declared:
             if a.key not in flags:
                 continue
-            said = [k for k in a.excludes if k in entries and (k not in values or values[k])]
+            said = [k for k in a.excludes if k in entries and (k not in values or k in flags)]
             if said:
                 self.error(entries[said[0]].pos, f"{what} {a.phrase}, so it has no '{said[0]}'")
                 return None
             missing = [k for k in a.needs if k not in entries]
             if missing:
-                self.error(entries[a.key].pos, f"{what}: '{a.key}' needs an '{missing[0]}' ({a.needs_why})")
+                self.error(entries[a.key].pos, f"{what}: '{a.key}' needs '{missing[0]}' ({a.needs_why})")
                 return None
-        return flags
+        return flags, {a.key: values[a.key] for a in declared if a.key in flags and a.value != schema.FLAG}
+
+    def attribute_value(self, kind: str, a: schema.Attribute, node: Node, what: str) -> Any:
+        """An attribute's value as its declaration types it (schema.FLAG ...); None after an error."""
+        awhat = f"'{a.key}' of {what}"
+        if a.value == schema.FLAG:
+            return self.scalar(kind, {a.key: node}, a.key, what)
+        if a.value == schema.FLAG_OR_VENDORS:
+            if node.kind == "scalar" and isinstance(node.value, bool):
+                return () if node.value else False
+            if node.kind != "list":
+                self.error(node.pos, f"{awhat} must be true, false or a list of vendor names, not {node.describe()}")
+                return None
+            vendors = self.typed(schema.VENDOR_LIST, node, awhat)
+            if vendors == []:
+                self.error(node.pos, f"{awhat} must name at least one vendor (or be true or false)")
+                return None
+            return None if vendors is None else tuple(vendors)
+        if a.value == schema.RULE_CONDITION:
+            return self.condition(node, f"the condition of {awhat}")
+        if a.value == schema.LOCK:
+            entries = self.record("lock", node, awhat)
+            if entries is None:
+                return None
+            field = self.scalar("lock", entries, "field", awhat)
+            writes = self.scalar("lock", entries, "writes", awhat)
+            if field is None or writes is None:
+                return None
+            return (field, writes, entries["field"].pos)
+        raise AssertionError(a.value)
 
     def field_fits_register(self, f: _FieldDraft, msr: Dict[str, Any], what: str) -> bool:
         fwhat = f"field {f.name} of {what}"
@@ -942,6 +1013,14 @@ class Validator:
                 self.error(f.vendors_pos or f.pos, f"{fwhat} lists vendor {', '.join(extra)}, which the register "
                                                    f"does not")
                 return False
+        for a in schema.FIELD_ATTRIBUTES:
+            listed = f.values.get(a.key) if a.value == schema.FLAG_OR_VENDORS else None
+            if listed and msr.get("vendors"):
+                extra = [v for v in listed if v not in (f.vendors or msr["vendors"])]
+                if extra:
+                    self.error(f.pos, f"'{a.key}' of {fwhat} lists vendor {', '.join(extra)}, which the field does "
+                                      f"not have")
+                    return False
         return True
 
     # ---- across registers ------------------------------------------------------------
@@ -1066,12 +1145,15 @@ class Validator:
                 fields.append(Field(name=f.name, msb=f.msb, lsb=f.lsb, access=f.access or d["access"],
                                     description=f.description, enum=enum, reset=f.reset, vendors=vendors,
                                     present_if=f.present_if, flags=f.flags,
+                                    values=tuple(sorted(f.values.items())),
                                     position=f.pos,
                                     names=naming.field_names(d["name"], f.name)))
             msr = Msr(name=d["name"], address=d["address"], category=d["category"], access=d["access"],
                       description=d["description"], vendors=tuple(d["vendors"]), ref=d["ref"],
                       aliases=tuple(d["aliases"]), present_if=d["present_if"], count=d["count"],
                       stride=d["stride"], layout=d["layout"], fields=tuple(fields), position=d["_pos"],
+                      flags=d["_flags"], values=tuple(sorted((k, v[:2] if isinstance(v, tuple) else v)
+                                                             for k, v in d["_values"].items())),
                       names=naming.msr_names(d["name"], d["access"], d["count"] is not None, d["category"],
                                              any(f.access == "rw1c" and f.writable for f in fields)))
             count = d["count"] if d["count"] is not None else 1

@@ -93,7 +93,7 @@ const union msr_cell msr_def_IA32_APIC_BASE[] = {
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* BSP */
     { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RW, .present_if = 7, .has_reset = 1 } }, /* EXTD */
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* EN */
-    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 0xFEE00ull } }, /* APIC_BASE */
+    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR, .has_reset = 1, .reset = 0xFEE00ull } }, /* APIC_BASE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 9, .lsb = 9 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
@@ -154,8 +154,9 @@ const union msr_cell msr_def_SMI_COUNT[] = {
 /* IA32_FEATURE_CONTROL */
 const union msr_cell msr_def_IA32_FEATURE_CONTROL[] = {
     { .def = { .address = 0x3Au, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 12,
-           .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_FEATURE } },
+           .field_count = 8, .present_if = 10, .flags = MSR_REG_F_LOCKED_BY,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_FEATURE, .lock_field = 1,
+           .lock_writes = MSR_LOCK_WRITES_FAULT } },
     { .masks = { .reserved = 0xFFFFFFFFFFE900F8ull, .writable = 0x16FF07ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* LOCK */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RWO, .present_if = 16, .has_reset = 1 } }, /* ENABLE_VMX_INSIDE_SMX */
@@ -715,7 +716,7 @@ const union msr_cell msr_def_IA32_SYSENTER_ESP[] = {
            .category = MSR_CATEGORY_SYSCALL } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* ESP */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL, .canonical_vendors = MSR_VENDOR_INTEL } }, /* ESP */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 11, .lsb = 11 } }, /* present_if */
 };
@@ -727,7 +728,7 @@ const union msr_cell msr_def_IA32_SYSENTER_EIP[] = {
            .category = MSR_CATEGORY_SYSCALL } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* EIP */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL, .canonical_vendors = MSR_VENDOR_INTEL } }, /* EIP */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 11, .lsb = 11 } }, /* present_if */
 };
@@ -1725,7 +1726,7 @@ const union msr_cell msr_def_IA32_MTRR_PHYSBASEx[] = {
            .category = MSR_CATEGORY_MTRR } },
     { .masks = { .reserved = 0xFFF0000000000F00ull, .writable = 0xFFFFFFFFFF0FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 7, .value_count = 5 } }, /* TYPE */
-    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW } }, /* PHYSBASE */
+    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* PHYSBASE */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 12, .lsb = 12 } },
@@ -1741,7 +1742,7 @@ const union msr_cell msr_def_IA32_MTRR_PHYSMASKx[] = {
            .category = MSR_CATEGORY_MTRR } },
     { .masks = { .reserved = 0xFFF00000000007FFull, .writable = 0xFFFFFFFFFF800ull } },
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* VALID */
-    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW } }, /* PHYSMASK */
+    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* PHYSMASK */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 12, .lsb = 12 } },
@@ -3536,8 +3537,9 @@ const union msr_cell msr_def_IA32_MCx_CTL[] = {
 /* IA32_MC{n}_STATUS */
 const union msr_cell msr_def_IA32_MCx_STATUS[] = {
     { .def = { .address = 0x401u, .stride = 4, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
-           .count = 32, .id = 180, .field_count = 15, .present_if = 17, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MCA } },
+           .count = 32, .id = 180, .field_count = 15, .present_if = 17,
+           .flags = MSR_REG_F_WRITE_ZERO | MSR_REG_F_WRITABLE_IF, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_MCA, .writable_if = 20 } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 15, .lsb = 0, .access = MSR_ACCESS_RW } }, /* MCA_ERROR_CODE */
     { .field = { .msb = 31, .lsb = 16, .access = MSR_ACCESS_RW } }, /* MODEL_SPECIFIC_ERROR_CODE */
@@ -3559,6 +3561,8 @@ const union msr_cell msr_def_IA32_MCx_STATUS[] = {
            .msb = 14, .lsb = 14 } },
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x179u, .msr_def = 48, .msb = 7,
            .compare = MSR_COMPARE_ABOVE, .flags = MSR_CONDITION_OPERAND_IS_INDEX } },
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0xC0010015u, .msr_def = 440,
+           .msb = 18, .lsb = 18 } }, /* writable_if */
 };
 
 /* IA32_MC{n}_ADDR */
@@ -3939,7 +3943,7 @@ const union msr_cell msr_def_IA32_RTIT_OUTPUT_BASE[] = {
     { .def = { .address = 0x560u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 207,
            .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT } },
     { .masks = { .reserved = 0xFFF000000000007Full, .writable = 0xFFFFFFFFFFF80ull } },
-    { .field = { .msb = 51, .lsb = 7, .access = MSR_ACCESS_RW } }, /* BASE */
+    { .field = { .msb = 51, .lsb = 7, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* BASE */
     { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x14u, .reg = MSR_CPUID_REG_ECX } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x14u,
@@ -4069,7 +4073,7 @@ const union msr_cell msr_def_IA32_RTIT_CR3_MATCH[] = {
     { .def = { .address = 0x572u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 211,
            .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT } },
     { .masks = { .reserved = 0x1Full, .writable = 0xFFFFFFFFFFFFFFE0ull } },
-    { .field = { .msb = 63, .lsb = 5, .access = MSR_ACCESS_RW } }, /* CR3 */
+    { .field = { .msb = 63, .lsb = 5, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* CR3 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 25, .lsb = 25 } }, /* present_if */
 };
@@ -4198,8 +4202,9 @@ const union msr_cell msr_def_PKG_C2_RESIDENCY[] = {
 /* PKG_POWER_LIMIT */
 const union msr_cell msr_def_PKG_POWER_LIMIT[] = {
     { .def = { .address = 0x610u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 221,
-           .field_count = 9, .present_if = 11, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_POWER } },
+           .field_count = 9, .present_if = 11, .flags = MSR_REG_F_LOCKED_BY,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_POWER, .lock_field = 9,
+           .lock_writes = MSR_LOCK_WRITES_IGNORED } },
     { .masks = { .reserved = 0x7F000000FF000000ull, .writable = 0x80FFFFFF00FFFFFFull } },
     { .field = { .msb = 14, .lsb = 0, .access = MSR_ACCESS_RW } }, /* PL1_POWER_LIMIT */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW } }, /* PL1_ENABLE */
@@ -4256,8 +4261,8 @@ const union msr_cell msr_def_PKG_POWER_INFO[] = {
 /* DRAM_POWER_LIMIT */
 const union msr_cell msr_def_DRAM_POWER_LIMIT[] = {
     { .def = { .address = 0x618u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 225,
-           .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_POWER } },
+           .field_count = 5, .present_if = 7, .flags = MSR_REG_F_LOCKED_BY, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_POWER, .lock_field = 4, .lock_writes = MSR_LOCK_WRITES_IGNORED } },
     { .masks = { .reserved = 0x7F010000ull, .writable = 0x80FEFFFFull } },
     { .field = { .msb = 14, .lsb = 0, .access = MSR_ACCESS_RW } }, /* POWER_LIMIT */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW } }, /* ENABLE */
@@ -4381,8 +4386,8 @@ const union msr_cell msr_def_PKGC10_IRTL[] = {
 /* PP0_POWER_LIMIT */
 const union msr_cell msr_def_PP0_POWER_LIMIT[] = {
     { .def = { .address = 0x638u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 235,
-           .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_POWER } },
+           .field_count = 5, .present_if = 7, .flags = MSR_REG_F_LOCKED_BY, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_POWER, .lock_field = 5, .lock_writes = MSR_LOCK_WRITES_IGNORED } },
     { .masks = { .reserved = 0xFFFFFFFF7F000000ull, .writable = 0x80FFFFFFull } },
     { .field = { .msb = 14, .lsb = 0, .access = MSR_ACCESS_RW } }, /* POWER_LIMIT */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW } }, /* ENABLE */
@@ -4431,8 +4436,8 @@ const union msr_cell msr_def_PP0_PERF_STATUS[] = {
 /* PP1_POWER_LIMIT */
 const union msr_cell msr_def_PP1_POWER_LIMIT[] = {
     { .def = { .address = 0x640u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 239,
-           .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_POWER } },
+           .field_count = 5, .present_if = 7, .flags = MSR_REG_F_LOCKED_BY, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_POWER, .lock_field = 5, .lock_writes = MSR_LOCK_WRITES_IGNORED } },
     { .masks = { .reserved = 0xFFFFFFFF7F000000ull, .writable = 0x80FFFFFFull } },
     { .field = { .msb = 14, .lsb = 0, .access = MSR_ACCESS_RW } }, /* POWER_LIMIT */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW } }, /* ENABLE */
@@ -5194,8 +5199,8 @@ const union msr_cell msr_def_IA32_X2APIC_IRRx[] = {
 /* IA32_X2APIC_ESR */
 const union msr_cell msr_def_IA32_X2APIC_ESR[] = {
     { .def = { .address = 0x828u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 290, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 290, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_WRITE_ZERO,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFF00ull, .writable = 0xFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* SEND_CHECKSUM_ERROR */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* RECEIVE_CHECKSUM_ERROR */
@@ -7460,7 +7465,7 @@ const union msr_cell msr_def_IORR_BASEx[] = {
     { .masks = { .reserved = 0xFFF0000000000FE7ull, .writable = 0xFFFFFFFFFF018ull } },
     { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RW } }, /* WR_MEM */
     { .field = { .msb = 4, .lsb = 4, .access = MSR_ACCESS_RW } }, /* RD_MEM */
-    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW } }, /* PHYS_BASE */
+    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* PHYS_BASE */
 };
 
 /* IORR_MASK{n} */
@@ -7469,7 +7474,7 @@ const union msr_cell msr_def_IORR_MASKx[] = {
            .id = 442, .field_count = 2, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_CONFIG } },
     { .masks = { .reserved = 0xFFF00000000007FFull, .writable = 0xFFFFFFFFFF800ull } },
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* V */
-    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW } }, /* PHYS_MASK */
+    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* PHYS_MASK */
 };
 
 /* TOP_MEM */
@@ -7477,7 +7482,7 @@ const union msr_cell msr_def_TOP_MEM[] = {
     { .def = { .address = 0xC001001Au, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 443,
            .field_count = 1, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_CONFIG } },
     { .masks = { .reserved = 0xFFF00000007FFFFFull, .writable = 0xFFFFFFF800000ull } },
-    { .field = { .msb = 51, .lsb = 23, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 8ull } }, /* ADDR */
+    { .field = { .msb = 51, .lsb = 23, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR, .has_reset = 1, .reset = 8ull } }, /* ADDR */
 };
 
 /* TOP_MEM2 */
@@ -7485,7 +7490,7 @@ const union msr_cell msr_def_TOP_MEM2[] = {
     { .def = { .address = 0xC001001Du, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 444,
            .field_count = 1, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_CONFIG } },
     { .masks = { .reserved = 0xFFF00000007FFFFFull, .writable = 0xFFFFFFF800000ull } },
-    { .field = { .msb = 51, .lsb = 23, .access = MSR_ACCESS_RW } }, /* ADDR */
+    { .field = { .msb = 51, .lsb = 23, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* ADDR */
 };
 
 /* NB_CFG */
@@ -7770,7 +7775,7 @@ const union msr_cell msr_def_VM_HSAVE_PA[] = {
     { .def = { .address = 0xC0010117u, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 465,
            .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SVM } },
     { .masks = { .reserved = 0xFFF0000000000FFFull, .writable = 0xFFFFFFFFFF000ull } },
-    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW } }, /* ADDR */
+    { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* ADDR */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
            .reg = MSR_CPUID_REG_ECX, .msb = 2, .lsb = 2 } }, /* present_if */
 };

@@ -1131,8 +1131,8 @@ class VendorsAndCategories(SpecErrorTestCase):
 
     def test_canonical_not_a_boolean(self):
         spec = edit(BASE, ("canonical: true", "canonical: 1"))
-        self.assertError(spec, "canonical: ^1", "'canonical' of field TARGET of MSR TEST_CTL must be true or false, "
-                                                "not integer 1")
+        self.assertError(spec, "canonical: ^1", "'canonical' of field TARGET of MSR TEST_CTL must be true, false or a "
+                                                "list of vendor names, not integer 1")
 
     def test_msr_name_lower_case(self):
         spec = edit(BASE, ("name: TEST_CMD", "name: Test_Cmd"))

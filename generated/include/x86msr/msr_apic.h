@@ -281,8 +281,9 @@ typedef union msr_ia32_x2apic_irrx {
 #define msr_ia32_x2apic_irrx_read_safe(n, v) MSR_READ_SAFE_AT_(MSR_IA32_X2APIC_IRRx_, n, v)
 
 /* IA32_X2APIC_ESR (0x828), rw, Intel and AMD. Error status register: APIC errors detected; a
- * write updates it from the internal error state. Present if CPUID.(EAX=1H):ECX[21] = 1 and
- * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * write updates it from the internal error state. Only 0 may be written: any other value raises
+ * #GP on WRMSR. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4
+ * Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_ESR_ADDR          0x828u
 #define MSR_IA32_X2APIC_ESR_RESERVED_MASK 0xFFFFFFFFFFFFFF00ull
 #define MSR_IA32_X2APIC_ESR_WRITABLE_MASK 0x00000000000000FFull

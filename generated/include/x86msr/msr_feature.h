@@ -16,7 +16,8 @@ extern "C" {
 /* IA32_FEATURE_CONTROL (0x3A), rw, Intel. Enables for VMX, SMX (GETSEC[SENTER]), SGX and local
  * machine-check delivery. Firmware sets the wanted enables and then LOCK; from then on every
  * write faults until the next reset. It exists when any of its fields above bit 0 is enumerated:
- * VMX, SMX, SGX or SGX launch control by CPUID, or LMCE by IA32_MCG_CAP[27]. Present if
+ * VMX, SMX, SGX or SGX launch control by CPUID, or LMCE by IA32_MCG_CAP[27]. Locked by a field
+ * of its own: once it is 1, writes fault or are ignored until reset. Present if
  * CPUID.(EAX=1H):ECX[5] = 1 or CPUID.(EAX=1H):ECX[6] = 1 or CPUID.(EAX=7H):EBX[2] = 1 or
  * CPUID.(EAX=7H):ECX[30] = 1 or IA32_MCG_CAP[27] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
  * Enabling and Entering VMX Operation. */

@@ -501,9 +501,10 @@ typedef union msr_ia32_mcx_ctl {
 
 /* IA32_MC{n}_STATUS (0x401..0x47D, stride 4), rw, Intel and AMD; also MC{n}_STATUS.
  * Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software
- * clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).
- * Present if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; SDM
- * Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A. */
+ * clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here). Only
+ * 0 may be written: any other value raises #GP on WRMSR. Any value may be written while a
+ * condition holds. Present if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n. Ref: SDM Vol
+ * 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A. */
 #define MSR_IA32_MCx_STATUS_COUNT         32
 #define MSR_IA32_MCx_STATUS_STRIDE        4
 #define MSR_IA32_MCx_STATUS_ADDR(n)       (0x401u + (uint32_t)(n) * 4u)

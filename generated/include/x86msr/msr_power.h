@@ -796,7 +796,8 @@ typedef union msr_pkg_c2_residency {
 #define msr_pkg_c2_residency_read_safe(v) MSR_READ_SAFE_(MSR_PKG_C2_RESIDENCY_, v)
 
 /* PKG_POWER_LIMIT (0x610), rw, Intel. Package RAPL limits: a long-term (PL1) and a short-term
- * (PL2) average power limit, each with window, clamp and enable. Present if family 6H, model
+ * (PL2) average power limit, each with window, clamp and enable. Locked by a field of its own:
+ * once it is 1, writes fault or are ignored until reset. Present if family 6H, model
  * 2AH/2DH/37H/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4AH/4CH/4DH/4EH/4FH/55H/56H/57H/5AH/5CH/5DH/5EH/
  * 5FH/66H/6AH/6CH/7AH/7DH/7EH/85H/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/9CH/9EH/0A5H/0A6H/0A7H/0AAH/
  * 0ACH/0B7H/0BAH/0BFH/0CFH. Ref: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table
@@ -910,7 +911,8 @@ typedef union msr_pkg_power_info {
 /* DRAM_POWER_LIMIT (0x618), rw, Intel. DRAM RAPL power limit: one average power limit with its
  * time window and lock. Unlike PP0 and PP1 it has no clamping bit (bit 16 is reserved).
  * Broadwell and Skylake processors return and keep a second, undocumented limit in bits 63:32.
- * Present if family 6H, model
+ * Locked by a field of its own: once it is 1, writes fault or are ignored until reset. Present
+ * if family 6H, model
  * 2DH/3CH/3DH/3EH/3FH/45H/46H/47H/4EH/4FH/55H/56H/57H/5CH/5EH/5FH/66H/6AH/6CH/7AH/85H/8EH/8FH/
  * 9EH/0A5H/0A6H/0CFH. Ref: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20
  * ff.). */
@@ -1146,8 +1148,8 @@ typedef union msr_pkgc10_irtl {
 #define msr_pkgc10_irtl_modify(clear, set)         MSR_MODIFY_(MSR_PKGC10_IRTL_, clear, set)
 #define msr_pkgc10_irtl_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_PKGC10_IRTL_, clear, set, v)
 
-/* PP0_POWER_LIMIT (0x638), rw, Intel. Power-plane 0 (cores) RAPL power limit. Present if family
- * 6H, model
+/* PP0_POWER_LIMIT (0x638), rw, Intel. Power-plane 0 (cores) RAPL power limit. Locked by a field
+ * of its own: once it is 1, writes fault or are ignored until reset. Present if family 6H, model
  * 2AH/2DH/37H/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4AH/4CH/4DH/4EH/4FH/55H/56H/5AH/5CH/5DH/5EH/5FH/
  * 66H/6AH/6CH/7AH/7DH/7EH/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/9CH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/0B7H/
  * 0BAH/0BFH/0CFH. Ref: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.). */
@@ -1244,8 +1246,9 @@ typedef union msr_pp0_perf_status {
 #define msr_pp0_perf_status_read()       MSR_READ_(MSR_PP0_PERF_STATUS_)
 #define msr_pp0_perf_status_read_safe(v) MSR_READ_SAFE_(MSR_PP0_PERF_STATUS_, v)
 
-/* PP1_POWER_LIMIT (0x640), rw, Intel. Power-plane 1 (graphics) RAPL power limit. Present if
- * family 6H, model
+/* PP1_POWER_LIMIT (0x640), rw, Intel. Power-plane 1 (graphics) RAPL power limit. Locked by a
+ * field of its own: once it is 1, writes fault or are ignored until reset. Present if family 6H,
+ * model
  * 2AH/3AH/3CH/3DH/45H/46H/47H/4EH/5EH/7DH/7EH/8CH/8DH/8EH/97H/9AH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/
  * 0B7H/0BAH/0BFH. Ref: SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.). */
 #define MSR_PP1_POWER_LIMIT_ADDR          0x640u

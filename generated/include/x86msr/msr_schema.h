@@ -64,6 +64,14 @@ enum msr_context {
     MSR_CONTEXT_COUNT          = 4
 };
 
+/* What a WRMSR does once a register's lock field is 1. */
+enum msr_lock_writes {
+    MSR_LOCK_WRITES_FAULT   = 0, /* once the lock field is 1, a WRMSR raises #GP until reset */
+    MSR_LOCK_WRITES_IGNORED = 1, /* once the lock field is 1, WRMSR succeeds and changes nothing
+                                    until reset */
+    MSR_LOCK_WRITES_COUNT   = 2
+};
+
 /* Vendors: one bit each in a vendor set (uint32_t). Built in: intel, amd, kvm, hyperv, xen. */
 #define MSR_VENDOR_INTEL  (1u << 0) /* Intel processors (SDM) */
 #define MSR_VENDOR_AMD    (1u << 1) /* AMD and Hygon processors (APM) */
@@ -140,6 +148,18 @@ enum msr_category {
 #define MSR_FIELD_F_COUNTER      (1u << 2) /* A counter: wraps to 0 past its width. */
 #define MSR_FIELD_F_STRICT_ENUM  (1u << 3) /* Only the enum's values are valid: any other raises
                                               #GP on WRMSR. */
+#define MSR_FIELD_F_WRITE_ZERO   (1u << 4) /* Only 0 may be written: any other value raises #GP
+                                              on WRMSR. */
+#define MSR_FIELD_F_WRITABLE_IF  (1u << 5) /* Any value may be written while a condition holds. */
+#define MSR_FIELD_F_PHYS_ADDR    (1u << 6) /* Holds a physical address: bits at and above
+                                              MAXPHYADDR are reserved. */
+
+/* Register attributes: one bit each of struct msr_def.flags. */
+#define MSR_REG_F_WRITE_ZERO (1u << 0) /* Only 0 may be written: any other value raises #GP on
+                                          WRMSR. */
+#define MSR_REG_F_WRITABLE_IF (1u << 1) /* Any value may be written while a condition holds. */
+#define MSR_REG_F_LOCKED_BY (1u << 2) /* Locked by a field of its own: once it is 1, writes fault
+                                         or are ignored until reset. */
 
 /* Names as the spec spells them ("rw1c", "eax", "intel", "vmx"); NULL for a
  * value outside the enumeration (for vendors: anything but a single bit). */
@@ -148,6 +168,7 @@ const char *msr_cpuid_reg_name(unsigned value);
 const char *msr_condition_kind_name(unsigned value);
 const char *msr_compare_name(unsigned value);
 const char *msr_context_name(unsigned value);
+const char *msr_lock_writes_name(unsigned value);
 const char *msr_vendor_name(uint32_t vendor);
 const char *msr_category_name(unsigned category);
 

@@ -49,6 +49,9 @@ struct msr_def {
     uint32_t flags;       /* MSR_REG_F_*: its attributes (x86msr/msr_schema.h) */
     uint8_t access;       /* MSR_ACCESS_RO, _RW or _WO */
     uint8_t category;     /* enum msr_category */
+    uint8_t lock_field;   /* locked_by: 1 + the index of its lock field; 0: no lock */
+    uint8_t lock_writes;  /* locked_by: enum msr_lock_writes, what a WRMSR does once locked */
+    uint16_t writable_if; /* write_zero: cell of the condition under which any value may be written */
 };
 
 /*
@@ -69,8 +72,10 @@ struct msr_field_info {
     uint64_t reset;       /* value after reset, when has_reset */
     uint32_t flags;       /* MSR_FIELD_F_*: its attributes (x86msr/msr_schema.h) */
     uint32_t vendors;     /* MSR_VENDOR_* bits that have it; 0 = every vendor of the register */
+    uint32_t canonical_vendors; /* canonical: the vendors that check it; 0 = every vendor of the field */
     uint16_t present_if;  /* cell of its presence condition; MSR_NO_CELL: wherever the register is */
     uint16_t values;      /* strict_enum: cell of its valid values (value_count of them) */
+    uint16_t writable_if; /* write_zero: cell of the condition under which any value may be written */
     uint8_t msb;
     uint8_t lsb;
     uint8_t access;       /* enum msr_access */

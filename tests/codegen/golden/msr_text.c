@@ -40,6 +40,12 @@ const char *msr_context_name(unsigned value)
     return value < MSR_COUNT_OF(names) ? names[value] : NULL;
 }
 
+const char *msr_lock_writes_name(unsigned value)
+{
+    static const char *const names[] = { "fault", "ignored" };
+    return value < MSR_COUNT_OF(names) ? names[value] : NULL;
+}
+
 const char *msr_vendor_name(uint32_t vendor)
 {
     size_t i;
