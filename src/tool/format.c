@@ -24,16 +24,6 @@ unsigned field_width(const struct msr_field_info *field)
     return (unsigned)field->msb - field->lsb + 1;
 }
 
-const char *field_name(const struct msr_def *def, const struct msr_field_info *field)
-{
-    return msr_field_name(def, msr_field_index(def, field));
-}
-
-bool field_is_enumerated(const struct msr_def *def, const struct msr_field_info *field)
-{
-    return msr_field_enum_count(def, msr_field_index(def, field)) > 0;
-}
-
 void format_field_value(char *buf, const struct msr_field_info *field, uint64_t value)
 {
     format_hex_bits(buf, value, field_width(field));
@@ -115,4 +105,14 @@ const char *category_name(const struct msr_def *def)
     const char *name = msr_category_name(def->category);
 
     return name ? name : "?";
+}
+
+const char *field_name(const struct msr_def *def, const struct msr_field_info *field)
+{
+    return msr_field_name(def, msr_field_index(def, field));
+}
+
+bool field_is_enumerated(const struct msr_def *def, const struct msr_field_info *field)
+{
+    return msr_field_enum_count(def, msr_field_index(def, field)) > 0;
 }

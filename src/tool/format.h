@@ -32,12 +32,6 @@ void format_value64(char *buf, uint64_t value);
 void format_field_value(char *buf, const struct msr_field_info *field, uint64_t value);
 /* The field's width in bits. */
 unsigned field_width(const struct msr_field_info *field);
-/* The name of `field`, one of the fields of `def` ("NXE"). The tool hands a
- * field around as its check record (what msr_find_field() finds, what the
- * bits come from); this is where it gets its text. */
-const char *field_name(const struct msr_def *def, const struct msr_field_info *field);
-/* Whether `field` of `def` has named values (an enumeration). */
-bool field_is_enumerated(const struct msr_def *def, const struct msr_field_info *field);
 void format_decimal(char *buf, uint64_t value);
 
 /* "11" for a one-bit field, "63:32" otherwise. */
@@ -60,5 +54,12 @@ void format_condition(char *buf, const struct msr_condition *cond, const struct 
 
 /* The category's name ("vmx"). */
 const char *category_name(const struct msr_def *def);
+
+/* The name of `field`, one of the fields of `def` ("NXE"). The tool hands a
+ * field around as its check record (what msr_find_field() finds, what the
+ * bits come from); this is where it gets its text. */
+const char *field_name(const struct msr_def *def, const struct msr_field_info *field);
+/* Whether `field` of `def` has named values (an enumeration). */
+bool field_is_enumerated(const struct msr_def *def, const struct msr_field_info *field);
 
 #endif
