@@ -34,7 +34,7 @@ bool is_assignment(const char *arg)
     return strchr(arg, '=') != NULL;
 }
 
-/* The value of field `field` of `def` called `text` (any case). */
+/* The value called `text` (any case) of field number `field` of `def`. */
 static bool enum_value(const struct msr_def *def, unsigned field, const char *text, uint64_t *value)
 {
     struct msr_enum_value e;
