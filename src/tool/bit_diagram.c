@@ -5,6 +5,8 @@
  */
 #include "bit_diagram.h"
 
+#include "format.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -77,28 +79,19 @@ static void line_print(FILE *out, const char *indent, const struct line *l)
     fputc('\n', out);
 }
 
-unsigned bit_diagram_width(const struct msr_info *msr)
+unsigned bit_diagram_width(const struct msr_def *def)
 {
-    uint16_t i;
-    unsigned top = 0;
+    unsigned i, top = 0;
 
-    if (msr->field_count == 0)
+    if (def->field_count == 0)
         return 64;
-    for (i = 0; i < msr->field_count; i++)
-        if (msr->fields[i].msb > top)
-            top = msr->fields[i].msb;
+    for (i = 0; i < def->field_count; i++) {
+        unsigned msb = msr_def_field(def, i)->msb;
+
+        if (msb > top)
+            top = msb;
+    }
     return top < 32 ? 32 : 64;
-}
-
-/* The field covering bit `bit`, or NULL. */
-static const struct msr_field_info *field_at(const struct msr_info *msr, unsigned bit)
-{
-    uint16_t i;
-
-    for (i = 0; i < msr->field_count; i++)
-        if (msr->fields[i].lsb <= bit && bit <= msr->fields[i].msb)
-            return &msr->fields[i];
-    return NULL;
 }
 
 /* Content column of bit `bit` in the row whose highest bit is `hi`. */
@@ -107,17 +100,17 @@ static unsigned column_of(unsigned hi, unsigned bit)
     return 1 + 2 * (hi - bit);
 }
 
-static size_t split_row(const struct msr_info *msr, unsigned hi, struct segment *seg)
+static size_t split_row(const struct msr_def *def, unsigned hi, struct segment *seg)
 {
     size_t n = 0;
     unsigned lo = hi + 1 - ROW_BITS;
     int bit = (int)hi;
 
     while (bit >= (int)lo) {
-        const struct msr_field_info *f = field_at(msr, (unsigned)bit);
+        const struct msr_field_info *f = msr_def_field_at(def, (unsigned)bit);
         int end = bit;
 
-        while (end - 1 >= (int)lo && field_at(msr, (unsigned)(end - 1)) == f)
+        while (end - 1 >= (int)lo && msr_def_field_at(def, (unsigned)(end - 1)) == f)
             end--;
         seg[n].field = f;
         seg[n].msb = (unsigned)bit;
@@ -191,7 +184,8 @@ static void border_line(struct line *l, const struct glyphs *g, const struct seg
     }
 }
 
-static void content_line(struct line *l, const struct glyphs *g, struct segment *seg, size_t n)
+static void content_line(struct line *l, const struct glyphs *g, const struct msr_def *def, struct segment *seg,
+                         size_t n)
 {
     size_t i, keys = 0;
 
@@ -209,7 +203,7 @@ static void content_line(struct line *l, const struct glyphs *g, struct segment 
                 put_text(l, seg[i].first + (width - (unsigned)strlen("reserved")) / 2, "reserved");
             continue;
         }
-        snprintf(label, sizeof label, "%s %s", seg[i].field->name, msr_access_name(seg[i].field->access));
+        snprintf(label, sizeof label, "%s %s", field_name(def, seg[i].field), msr_access_name(seg[i].field->access));
         if (strlen(label) <= width) {
             put_text(l, seg[i].first + (width - (unsigned)strlen(label)) / 2, label);
         } else {
@@ -223,7 +217,7 @@ static void content_line(struct line *l, const struct glyphs *g, struct segment 
 }
 
 /* "a NXE 11 rw" for every keyed box, in columns, wrapped to the line width. */
-static void legend(FILE *out, const char *indent, const struct segment *seg, size_t n)
+static void legend(FILE *out, const char *indent, const struct msr_def *def, const struct segment *seg, size_t n)
 {
     char entry[MAX_SEGMENTS][96];
     size_t count = 0, i, widest = 0, per_line, room;
@@ -234,7 +228,7 @@ static void legend(FILE *out, const char *indent, const struct segment *seg, siz
         if (seg[i].key == 0)
             continue;
         format_bits_text(bits, sizeof bits, seg[i].msb, seg[i].lsb);
-        snprintf(entry[count], sizeof entry[count], "%c %s %s %s", seg[i].key, seg[i].field->name, bits,
+        snprintf(entry[count], sizeof entry[count], "%c %s %s %s", seg[i].key, field_name(def, seg[i].field), bits,
                  msr_access_name(seg[i].field->access));
         if (strlen(entry[count]) > widest)
             widest = strlen(entry[count]);
@@ -258,15 +252,15 @@ static void legend(FILE *out, const char *indent, const struct segment *seg, siz
     }
 }
 
-void bit_diagram_print(FILE *out, const struct msr_info *msr, bool ascii, const char *indent)
+void bit_diagram_print(FILE *out, const struct msr_def *def, bool ascii, const char *indent)
 {
     const struct glyphs *g = ascii ? &ascii_glyphs : &unicode_glyphs;
-    unsigned width = bit_diagram_width(msr);
+    unsigned width = bit_diagram_width(def);
     int hi;
 
     for (hi = (int)width - 1; hi >= 0; hi -= ROW_BITS) {
         struct segment seg[MAX_SEGMENTS];
-        size_t n = split_row(msr, (unsigned)hi, seg);
+        size_t n = split_row(def, (unsigned)hi, seg);
         struct line l;
 
         if (hi != (int)width - 1)
@@ -275,11 +269,11 @@ void bit_diagram_print(FILE *out, const struct msr_info *msr, bool ascii, const 
         line_print(out, indent, &l);
         border_line(&l, g, seg, n, true);
         line_print(out, indent, &l);
-        content_line(&l, g, seg, n);
+        content_line(&l, g, def, seg, n);
         line_print(out, indent, &l);
         border_line(&l, g, seg, n, false);
         line_print(out, indent, &l);
-        legend(out, indent, seg, n);
+        legend(out, indent, def, seg, n);
     }
     if (width == 32)
         fprintf(out, "%sbits 63:32 are reserved\n", indent);

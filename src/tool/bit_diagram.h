@@ -26,12 +26,12 @@
 
 #define BIT_DIAGRAM_MAX_COLUMNS 80
 
-/* 32 or 64: the width the diagram of `msr` is drawn at. */
-unsigned bit_diagram_width(const struct msr_info *msr);
+/* 32 or 64: the width the diagram of register `def` is drawn at. */
+unsigned bit_diagram_width(const struct msr_def *def);
 
-/* Prints the diagram of `msr` on `out`, every line starting with `indent`
- * (at most 4 characters); `ascii` draws with + - | and . instead of
+/* Prints the diagram of register `def` on `out`, every line starting with
+ * `indent` (at most 4 characters); `ascii` draws with + - | and . instead of
  * box-drawing characters and shading. */
-void bit_diagram_print(FILE *out, const struct msr_info *msr, bool ascii, const char *indent);
+void bit_diagram_print(FILE *out, const struct msr_def *def, bool ascii, const char *indent);
 
 #endif

@@ -58,7 +58,7 @@ static void words_end(void)
 static void print_tables(void)
 {
     size_t i, n = 0;
-    uint16_t a;
+    unsigned a;
 
     words_begin("_x86msr_commands");
     for (i = 0; i < tool_command_count; i++)
@@ -66,10 +66,12 @@ static void print_tables(void)
     words_end();
     n = 0;
     words_begin("_x86msr_names");
-    for (i = 0; i < msr_table_count; i++) {
-        word(&n, msr_table[i].name);
-        for (a = 0; a < msr_table[i].alias_count; a++)
-            word(&n, msr_table[i].aliases[a]);
+    for (i = 0; i < msr_spec.instance_count; i++) {
+        const struct msr_instance *msr = &msr_spec.instances[i];
+
+        word(&n, msr_name(msr));
+        for (a = 0; a < msr_alias_count(msr); a++)
+            word(&n, msr_alias(msr, a));
     }
     words_end();
     n = 0;

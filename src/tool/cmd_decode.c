@@ -20,18 +20,18 @@ static const struct cli_option decode_options[] = {
 
 static const char *const decode_operands[] = {"NAME|ADDRESS", "VALUE"};
 
-static void print_text(const struct msr_info *msr, uint64_t value)
+static void print_text(const struct msr_instance *msr, uint64_t value)
 {
     char address[FORMAT_NUMBER_SIZE], raw[FORMAT_NUMBER_SIZE];
 
     format_address(address, msr->address);
     format_value64(raw, value);
-    printf("%s (%s) = %s\n\n", msr->name, address, raw);
-    print_decoded_fields(stdout, msr, value, NULL, "");
+    printf("%s (%s) = %s\n\n", msr_name(msr), address, raw);
+    print_decoded_fields(stdout, msr_def_of(msr), value, NULL, "");
 }
 
 /* On stderr (text and JSON alike): stdout stays the decoding. */
-static void warn_reserved(const struct msr_info *msr, uint64_t value)
+static void warn_reserved(const struct msr_instance *msr, uint64_t value)
 {
     uint64_t reserved_set = value & must_be_zero_mask(msr);
     char mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
@@ -40,12 +40,12 @@ static void warn_reserved(const struct msr_info *msr, uint64_t value)
         return;
     format_value64(mask, reserved_set);
     format_bit_ranges(ranges, reserved_set);
-    warning("%s: reserved bits set: %s (%s)", msr->name, mask, ranges);
+    warning("%s: reserved bits set: %s (%s)", msr_name(msr), mask, ranges);
 }
 
 static int run_decode(const struct command *self, const struct cli_args *args)
 {
-    const struct msr_info *msr;
+    const struct msr_instance *msr;
     struct cpuid_file dump;
     uint64_t value;
     int status = TOOL_EXIT_OK;

@@ -66,14 +66,17 @@ static long live_cpu(const char *text)
  * snapshot; registers the CPU lacks (#GP) are left out. */
 static int load_live(struct side *s, unsigned cpu)
 {
-    struct msr_linux_request *requests = xcalloc(msr_table_count, sizeof *requests);
+    struct msr_linux_request *requests = xcalloc(msr_spec.instance_count, sizeof *requests);
     struct snapshot_cpu *c;
     size_t i, n = 0;
     int status, result = TOOL_EXIT_OK;
 
-    for (i = 0; i < msr_table_count; i++)
-        if (msr_table[i].access != MSR_ACCESS_WO && (n == 0 || requests[n - 1].msr != msr_table[i].address))
-            requests[n++].msr = msr_table[i].address;
+    for (i = 0; i < msr_spec.instance_count; i++) {
+        const struct msr_instance *msr = &msr_spec.instances[i];
+
+        if (msr_def_of(msr)->access != MSR_ACCESS_WO && (n == 0 || requests[n - 1].msr != msr->address))
+            requests[n++].msr = msr->address;
+    }
     status = msr_linux_read_batch(machine(), cpu, requests, n);
     msr_linux_release(machine(), cpu);
     if (status != MSR_OK) {
@@ -231,7 +234,8 @@ static int pair_cpus(const struct side *a, const struct side *b, struct pair **o
  * side only. */
 struct reg_diff {
     uint32_t address;
-    const struct msr_info *msr;
+    const struct msr_instance *msr; /* NULL: not in the spec */
+    const struct msr_def *def;      /* its record */
     bool in_a, in_b;
     uint64_t a, b;
 };
@@ -272,6 +276,7 @@ static size_t diff_registers(const struct snapshot_cpu *a, const struct snapshot
         if (common && !(r.in_a && r.in_b))
             continue;
         r.msr = spec_msr_at(r.address);
+        r.def = r.msr != NULL ? msr_def_of(r.msr) : NULL;
         d[n++] = r;
     }
     *out = d;
@@ -389,7 +394,8 @@ static void vmx_diff_free(struct vmx_diff *d)
 static void text_register(const struct reg_diff *r, const char *indent)
 {
     char name[MACHINE_NAME_SIZE], a[FORMAT_NUMBER_SIZE], b[FORMAT_NUMBER_SIZE];
-    uint16_t i;
+    uint64_t reserved;
+    unsigned i;
 
     machine_msr_name(name, r->msr, r->address);
     format_value64(a, r->a);
@@ -403,19 +409,22 @@ static void text_register(const struct reg_diff *r, const char *indent)
         return;
     }
     printf("%s%s: %s -> %s\n", indent, name, a, b);
-    for (i = 0; r->msr != NULL && i < r->msr->field_count; i++) {
-        const struct msr_field_info *f = &r->msr->fields[i];
+    if (r->def == NULL)
+        return;
+    reserved = msr_def_masks(r->def)->reserved;
+    for (i = 0; i < r->def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(r->def, i);
         uint64_t x = msr_field_extract(f, r->a), y = msr_field_extract(f, r->b);
 
         if (x != y) {
             format_field_value(a, f, x);
             format_field_value(b, f, y);
-            printf("%s  %s: %s -> %s\n", indent, f->name, a, b);
+            printf("%s  %s: %s -> %s\n", indent, msr_field_name(r->def, i), a, b);
         }
     }
-    if (r->msr != NULL && ((r->a ^ r->b) & r->msr->reserved_mask) != 0) {
-        format_value64(a, r->a & r->msr->reserved_mask);
-        format_value64(b, r->b & r->msr->reserved_mask);
+    if (((r->a ^ r->b) & reserved) != 0) {
+        format_value64(a, r->a & reserved);
+        format_value64(b, r->b & reserved);
         printf("%s  reserved bits: %s -> %s\n", indent, a, b);
     }
 }
@@ -482,26 +491,27 @@ static void json_value_or_null(struct json_writer *w, const char *key, bool pres
 
 static void json_register(struct json_writer *w, const struct reg_diff *r)
 {
-    uint16_t i;
+    bool both = r->in_a && r->in_b && r->def != NULL;
+    unsigned i;
 
     json_begin_object(w);
     json_key(w, "name");
-    json_string(w, r->msr ? r->msr->name : NULL);
+    json_string(w, r->msr ? msr_name(r->msr) : NULL);
     json_key(w, "address");
     json_address(w, r->address);
     json_value_or_null(w, "a", r->in_a, r->a, 64);
     json_value_or_null(w, "b", r->in_b, r->b, 64);
     json_key(w, "fields");
     json_begin_array(w);
-    for (i = 0; r->in_a && r->in_b && r->msr != NULL && i < r->msr->field_count; i++) {
-        const struct msr_field_info *f = &r->msr->fields[i];
+    for (i = 0; both && i < r->def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(r->def, i);
         uint64_t x = msr_field_extract(f, r->a), y = msr_field_extract(f, r->b);
 
         if (x == y)
             continue;
         json_begin_object(w);
         json_key(w, "name");
-        json_string(w, f->name);
+        json_string(w, msr_field_name(r->def, i));
         json_key(w, "lsb");
         json_uint(w, f->lsb);
         json_key(w, "msb");
@@ -511,11 +521,11 @@ static void json_register(struct json_writer *w, const struct reg_diff *r)
         json_end_object(w);
     }
     json_end_array(w);
-    if (r->in_a && r->in_b && r->msr != NULL) {
+    if (both) {
         json_key(w, "reserved_a");
-        json_mask64(w, r->a & r->msr->reserved_mask);
+        json_mask64(w, r->a & msr_def_masks(r->def)->reserved);
         json_key(w, "reserved_b");
-        json_mask64(w, r->b & r->msr->reserved_mask);
+        json_mask64(w, r->b & msr_def_masks(r->def)->reserved);
     }
     json_end_object(w);
 }

@@ -43,7 +43,7 @@ enum output_mode { OUTPUT_TABLE, OUTPUT_SNAPSHOT, OUTPUT_JSON };
  */
 struct row {
     uint32_t address;
-    const struct msr_info *msr; /* NULL: not in the spec */
+    const struct msr_instance *msr; /* NULL: not in the spec */
     char *before;               /* table: "0x0000003A  IA32_FEATURE_CONTROL   "; snapshot: "0x0000003A " */
     size_t before_length;
     char *after;                /* snapshot: "  # IA32_FEATURE_CONTROL\n"; table: "\n" */
@@ -109,14 +109,14 @@ static void row_init(struct row *r, const struct output *o, uint32_t address)
     r->msr = spec_msr_at(address);
     format_address(address_text, address);
     if (o->mode == OUTPUT_TABLE) {
-        snprintf(text, sizeof text, "  %-10s  %-*s  ", address_text, o->name_width, r->msr ? r->msr->name : "-");
+        snprintf(text, sizeof text, "  %-10s  %-*s  ", address_text, o->name_width, r->msr ? msr_name(r->msr) : "-");
         r->before = copy_text(text, &r->before_length);
         r->after = copy_text("\n", &r->after_length);
     } else if (o->mode == OUTPUT_SNAPSHOT) {
         snprintf(text, sizeof text, "%s ", address_text);
         r->before = copy_text(text, &r->before_length);
         if (r->msr != NULL)
-            snprintf(text, sizeof text, "  # %s\n", r->msr->name);
+            snprintf(text, sizeof text, "  # %s\n", msr_name(r->msr));
         else
             snprintf(text, sizeof text, "\n");
         r->after = copy_text(text, &r->after_length);
@@ -133,7 +133,7 @@ static void row_free(struct row *r)
 
 static void output_init(struct output *o, enum output_mode mode, const struct cpu_list *cpus)
 {
-    size_t i;
+    uint32_t i;
 
     memset(o, 0, sizeof o[0]);
     o->mode = mode;
@@ -141,9 +141,9 @@ static void output_init(struct output *o, enum output_mode mode, const struct cp
     if (cpus->count > 0 && decimal_width(cpus->cpus[cpus->count - 1]) > o->cpu_width)
         o->cpu_width = decimal_width(cpus->cpus[cpus->count - 1]);
     o->name_width = (int)strlen("NAME");
-    for (i = 0; i < msr_table_count; i++)
-        if ((int)strlen(msr_table[i].name) > o->name_width)
-            o->name_width = (int)strlen(msr_table[i].name);
+    for (i = 0; i < msr_spec.instance_count; i++)
+        if ((int)strlen(msr_name(&msr_spec.instances[i])) > o->name_width)
+            o->name_width = (int)strlen(msr_name(&msr_spec.instances[i]));
 }
 
 static void output_cpu(struct output *o, unsigned cpu)
@@ -205,12 +205,16 @@ static void output_end(struct output *o)
  * dumped), each once: vendors may share an address. */
 static size_t spec_addresses(uint32_t **out)
 {
-    uint32_t *addresses = xcalloc(msr_table_count, sizeof *addresses);
-    size_t i, n = 0;
+    uint32_t *addresses = xcalloc(msr_spec.instance_count, sizeof *addresses);
+    size_t n = 0;
+    uint32_t i;
 
-    for (i = 0; i < msr_table_count; i++)
-        if (msr_table[i].access != MSR_ACCESS_WO && (n == 0 || addresses[n - 1] != msr_table[i].address))
-            addresses[n++] = msr_table[i].address;
+    for (i = 0; i < msr_spec.instance_count; i++) {
+        const struct msr_instance *msr = &msr_spec.instances[i];
+
+        if (msr_def_of(msr)->access != MSR_ACCESS_WO && (n == 0 || addresses[n - 1] != msr->address))
+            addresses[n++] = msr->address;
+    }
     *out = addresses;
     return n;
 }

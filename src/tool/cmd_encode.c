@@ -25,7 +25,7 @@ static const struct cli_option encode_options[] = {
 
 static const char *const encode_operands[] = {"NAME|ADDRESS", "FIELD=VALUE"};
 
-static int encode(const struct cli_args *args, const struct msr_info *msr)
+static int encode(const struct cli_args *args, const struct msr_instance *msr)
 {
     char *const *values = args->operands + 1;
     size_t count = args->operand_count - 1, i;

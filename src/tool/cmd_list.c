@@ -211,15 +211,15 @@ static bool glob_matches(const char *pattern, const char *text)
 
 /* A pattern with *, ? or [ is a glob over a whole name, alias or
  * description; any other is a substring of one of them. Any case. */
-static bool pattern_matches(const char *pattern, const struct msr_info *msr)
+static bool pattern_matches(const char *pattern, const struct msr_instance *msr)
 {
     bool (*match)(const char *, const char *) = strpbrk(pattern, "*?[") != NULL ? glob_matches : contains_text;
-    uint16_t a;
+    unsigned a;
 
-    if (match(pattern, msr->name) || match(pattern, msr->description))
+    if (match(pattern, msr_name(msr)) || match(pattern, msr_def_description(msr_def_of(msr))))
         return true;
-    for (a = 0; a < msr->alias_count; a++)
-        if (match(pattern, msr->aliases[a]))
+    for (a = 0; a < msr_alias_count(msr); a++)
+        if (match(pattern, msr_alias(msr, a)))
             return true;
     return false;
 }
@@ -232,16 +232,17 @@ static int snapshot_fact(void *ctx, uint32_t msr, uint64_t *value)
 }
 
 /* Whether the filters keep `msr`; with --supported, *support says how sure. */
-static bool listed(const struct msr_info *msr, const struct list_filter *f, enum msr_support *support)
+static bool listed(const struct msr_instance *msr, const struct list_filter *f, enum msr_support *support)
 {
+    const struct msr_def *def = msr_def_of(msr);
     size_t i;
     bool any = f->pattern_count == 0;
 
-    if (!f->any_category && (msr->category >= MSR_CATEGORY_COUNT || !f->categories[msr->category]))
+    if (!f->any_category && (def->category >= MSR_CATEGORY_COUNT || !f->categories[def->category]))
         return false;
-    if (!f->any_access && (msr->access >= MSR_ACCESS_COUNT || !f->access[msr->access]))
+    if (!f->any_access && (def->access >= MSR_ACCESS_COUNT || !f->access[def->access]))
         return false;
-    if (f->vendors != 0 && (msr->vendors & f->vendors) == 0)
+    if (f->vendors != 0 && (def->vendors & f->vendors) == 0)
         return false;
     for (i = 0; i < f->pattern_count && !any; i++)
         any = pattern_matches(f->patterns[i], msr);
@@ -249,7 +250,7 @@ static bool listed(const struct msr_info *msr, const struct list_filter *f, enum
         return false;
     if (f->facts == NULL)
         return true;
-    *support = msr_is_supported(msr, f->facts);
+    *support = msr_is_supported(def, msr->index, f->facts);
     return *support != MSR_SUPPORT_NO;
 }
 
@@ -258,11 +259,12 @@ static void print_text(const struct list_filter *f)
     static const char *const header[] = {"ADDRESS", "NAME", "CATEGORY", "ACCESS", "FIELDS", "SUPPORTED"};
     size_t columns = f->facts ? 6 : 5;
     struct text_table *table = text_table_new(columns);
-    size_t i;
+    uint32_t i;
 
     text_table_add(table, header);
-    for (i = 0; i < msr_table_count; i++) {
-        const struct msr_info *msr = &msr_table[i];
+    for (i = 0; i < msr_spec.instance_count; i++) {
+        const struct msr_instance *msr = &msr_spec.instances[i];
+        const struct msr_def *def = msr_def_of(msr);
         char address[FORMAT_NUMBER_SIZE], fields[FORMAT_NUMBER_SIZE];
         enum msr_support support = MSR_SUPPORT_UNKNOWN;
         const char *row[6];
@@ -270,11 +272,11 @@ static void print_text(const struct list_filter *f)
         if (!listed(msr, f, &support))
             continue;
         format_address(address, msr->address);
-        format_decimal(fields, msr->field_count);
+        format_decimal(fields, def->field_count);
         row[0] = address;
-        row[1] = msr->name;
-        row[2] = category_name(msr);
-        row[3] = msr_access_name(msr->access);
+        row[1] = msr_name(msr);
+        row[2] = category_name(def);
+        row[3] = msr_access_name(def->access);
         row[4] = fields;
         row[5] = msr_support_name(support);
         text_table_add(table, row);
@@ -286,17 +288,17 @@ static void print_text(const struct list_filter *f)
 static void print_json(const struct list_filter *f)
 {
     struct json_writer w;
-    size_t i;
+    uint32_t i;
 
     json_init(&w, stdout);
     json_begin_array(&w);
-    for (i = 0; i < msr_table_count; i++) {
+    for (i = 0; i < msr_spec.instance_count; i++) {
         enum msr_support support = MSR_SUPPORT_UNKNOWN;
 
-        if (!listed(&msr_table[i], f, &support))
+        if (!listed(&msr_spec.instances[i], f, &support))
             continue;
         json_begin_object(&w);
-        json_write_msr_members(&w, &msr_table[i]);
+        json_write_msr_members(&w, &msr_spec.instances[i]);
         if (f->facts) {
             json_key(&w, "supported");
             json_string(&w, msr_support_name(support));

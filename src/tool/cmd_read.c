@@ -56,8 +56,8 @@ static bool resolve_targets(const struct cli_args *args, struct readings *r)
         if (!lookup_target(args->operands[t], target))
             return false;
         machine_msr_name(name, target->msr, target->address);
-        if (target->msr != NULL && target->msr->access == MSR_ACCESS_WO) {
-            usage_error_code(ERR_REFUSED, "%s is write-only: it cannot be read", target->msr->name);
+        if (target->msr != NULL && msr_def_of(target->msr)->access == MSR_ACCESS_WO) {
+            usage_error_code(ERR_REFUSED, "%s is write-only: it cannot be read", msr_name(target->msr));
             return false;
         }
         if (field == NULL)
@@ -109,7 +109,7 @@ static int read_all(struct readings *r, bool *fatal)
 }
 
 /* On stderr, so stdout stays the register's decoding. */
-static void print_reserved_warning(const struct msr_info *msr, uint64_t value, const char *where)
+static void print_reserved_warning(const struct msr_instance *msr, uint64_t value, const char *where)
 {
     uint64_t reserved_set = value & must_be_zero_mask(msr);
     char mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
@@ -118,48 +118,52 @@ static void print_reserved_warning(const struct msr_info *msr, uint64_t value, c
         return;
     format_value64(mask, reserved_set);
     format_bit_ranges(ranges, reserved_set);
-    warning("%s on %s: reserved bits set: %s (%s)", msr->name, where, mask, ranges);
+    warning("%s on %s: reserved bits set: %s (%s)", msr_name(msr), where, mask, ranges);
 }
 
-/* "0x6 WB" / "0x1": a field's value in a table cell. */
-static void field_cell(char *buf, size_t size, const struct msr_field_info *f, uint64_t x)
+/* "0x6 WB" / "0x1": a value of field `f` of `def` in a table cell. */
+static void field_cell(char *buf, size_t size, const struct msr_def *def, const struct msr_field_info *f, uint64_t x)
 {
     char hex[FORMAT_NUMBER_SIZE];
 
     format_field_value(hex, f, x);
-    if (f->enum_values != NULL)
-        snprintf(buf, size, "%s %s", hex, field_meaning(f, x));
+    if (field_is_enumerated(def, f))
+        snprintf(buf, size, "%s %s", hex, field_meaning(def, f, x));
     else
         snprintf(buf, size, "%s", hex);
 }
 
 /* Several values: one row per group of CPUs, one column per field that
  * differs between them. */
-static void print_differences(const struct msr_info *msr, const struct value_groups *vg)
+static void print_differences(const struct msr_instance *msr, const struct value_groups *vg)
 {
-    const struct msr_field_info **differ = xcalloc(msr ? msr->field_count + 1 : 1, sizeof *differ);
+    const struct msr_def *def = msr != NULL ? msr_def_of(msr) : NULL;
+    uint64_t reserved_mask = def != NULL ? msr_def_masks(def)->reserved : 0;
+    const struct msr_field_info **differ = xcalloc(def ? def->field_count + 1u : 1u, sizeof *differ);
     size_t n = 0, columns, g, k;
     uint64_t reserved_differ = 0;
     struct text_table *table;
     const char **row;
-    uint16_t i;
+    unsigned i;
 
-    for (i = 0; msr != NULL && i < msr->field_count; i++)
+    for (i = 0; def != NULL && i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
+
         for (g = 1; g < vg->count; g++)
-            if (msr_field_extract(&msr->fields[i], vg->groups[g].value) !=
-                msr_field_extract(&msr->fields[i], vg->groups[0].value)) {
-                differ[n++] = &msr->fields[i];
+            if (msr_field_extract(f, vg->groups[g].value) != msr_field_extract(f, vg->groups[0].value)) {
+                differ[n++] = f;
                 break;
             }
-    for (g = 1; msr != NULL && g < vg->count; g++)
-        reserved_differ |= (vg->groups[g].value ^ vg->groups[0].value) & msr->reserved_mask;
+    }
+    for (g = 1; g < vg->count; g++)
+        reserved_differ |= (vg->groups[g].value ^ vg->groups[0].value) & reserved_mask;
     columns = 2 + n + (reserved_differ != 0);
     table = text_table_new(columns);
     row = xcalloc(columns, sizeof *row);
     row[0] = "CPUS";
     row[1] = "VALUE";
     for (k = 0; k < n; k++)
-        row[2 + k] = differ[k]->name;
+        row[2 + k] = field_name(def, differ[k]);
     if (reserved_differ != 0)
         row[columns - 1] = "RESERVED";
     text_table_add(table, row);
@@ -171,11 +175,11 @@ static void print_differences(const struct msr_info *msr, const struct value_gro
         row[0] = vg->groups[g].list;
         row[1] = value;
         for (k = 0; k < n; k++) {
-            field_cell(cells[k], sizeof cells[k], differ[k], msr_field_extract(differ[k], vg->groups[g].value));
+            field_cell(cells[k], sizeof cells[k], def, differ[k], msr_field_extract(differ[k], vg->groups[g].value));
             row[2 + k] = cells[k];
         }
         if (reserved_differ != 0) {
-            format_value64(reserved, vg->groups[g].value & msr->reserved_mask);
+            format_value64(reserved, vg->groups[g].value & reserved_mask);
             row[columns - 1] = reserved;
         }
         text_table_add(table, row);
@@ -183,7 +187,7 @@ static void print_differences(const struct msr_info *msr, const struct value_gro
     }
     text_table_print(table, stdout, "  ");
     text_table_free(table);
-    if (msr != NULL && msr->field_count > 0)
+    if (def != NULL && def->field_count > 0)
         printf("  (fields not shown are the same on every CPU)\n");
     free(row);
     free(differ);
@@ -194,7 +198,7 @@ static void print_differences(const struct msr_info *msr, const struct value_gro
 static bool print_register(const struct readings *r, size_t t, bool separate)
 {
     const struct msr_target *target = &r->targets[t];
-    const struct msr_info *msr = target->msr;
+    const struct msr_instance *msr = target->msr;
     bool *ok = xmalloc(r->cpus.count * sizeof *ok);
     struct value_groups vg;
     char name[MACHINE_NAME_SIZE];
@@ -215,7 +219,7 @@ static bool print_register(const struct readings *r, size_t t, bool separate)
         printf("%s = %s on %s\n", name, value, vg.groups[0].label);
         if (msr != NULL) {
             printf("\n");
-            print_decoded_fields(stdout, msr, vg.groups[0].value, NULL, "");
+            print_decoded_fields(stdout, msr_def_of(msr), vg.groups[0].value, NULL, "");
             print_reserved_warning(msr, vg.groups[0].value, vg.groups[0].label);
         }
     } else if (vg.count > 1) {
@@ -233,7 +237,10 @@ static bool print_register(const struct readings *r, size_t t, bool separate)
 /* -f: the one field, per group of CPUs that agree on it. */
 static void print_field(const struct readings *r, size_t t)
 {
+    const struct msr_instance *msr = r->targets[t].msr;
+    const struct msr_def *def = msr_def_of(msr);
     const struct msr_field_info *f = r->only[t];
+    const char *name = field_name(def, f);
     bool *ok = xmalloc(r->cpus.count * sizeof *ok);
     uint64_t *field_values = xmalloc(r->cpus.count * sizeof *field_values);
     struct value_groups vg;
@@ -246,19 +253,19 @@ static void print_field(const struct readings *r, size_t t)
     value_groups_build(&vg, r->cpus.cpus, field_values, ok, r->cpus.count, UINT64_MAX);
     if (vg.count == 1) {
         char hex[FORMAT_NUMBER_SIZE], decimal[FORMAT_NUMBER_SIZE];
-        const char *meaning = field_meaning(f, vg.groups[0].value);
+        const char *meaning = field_meaning(def, f, vg.groups[0].value);
 
         format_field_value(hex, f, vg.groups[0].value);
         format_decimal(decimal, vg.groups[0].value);
-        printf("%s.%s = %s (%s%s%s) on %s\n", r->targets[t].msr->name, f->name, hex, decimal, meaning[0] ? ", " : "",
-               meaning, vg.groups[0].label);
+        printf("%s.%s = %s (%s%s%s) on %s\n", msr_name(msr), name, hex, decimal, meaning[0] ? ", " : "", meaning,
+               vg.groups[0].label);
     } else if (vg.count > 1) {
         static const char *const header[] = {"CPUS", "HEX", "DECIMAL", "MEANING"};
-        size_t columns = f->enum_values != NULL ? 4 : 3;
+        size_t columns = field_is_enumerated(def, f) ? 4 : 3;
         struct text_table *table = text_table_new(columns);
         char *all = cpu_list_label(r->cpus.cpus, r->cpus.count);
 
-        printf("%s.%s differs between %s:\n", r->targets[t].msr->name, f->name, all);
+        printf("%s.%s differs between %s:\n", msr_name(msr), name, all);
         text_table_add(table, header);
         for (g = 0; g < vg.count; g++) {
             char hex[FORMAT_NUMBER_SIZE], decimal[FORMAT_NUMBER_SIZE];
@@ -269,7 +276,7 @@ static void print_field(const struct readings *r, size_t t)
             row[0] = vg.groups[g].list;
             row[1] = hex;
             row[2] = decimal;
-            row[3] = field_meaning(f, vg.groups[g].value);
+            row[3] = field_meaning(def, f, vg.groups[g].value);
             text_table_add(table, row);
         }
         text_table_print(table, stdout, "  ");

@@ -26,20 +26,20 @@ static const struct cli_option show_options[] = {
 static const char *const show_operands[] = {"NAME|ADDRESS"};
 
 /* "EFER, MSR_EFER"; caller frees. */
-static char *aliases_text(const struct msr_info *msr)
+static char *aliases_text(const struct msr_instance *msr)
 {
     size_t size = 1;
-    uint16_t i;
+    unsigned i;
     char *text;
 
-    for (i = 0; i < msr->alias_count; i++)
-        size += strlen(msr->aliases[i]) + 2;
+    for (i = 0; i < msr_alias_count(msr); i++)
+        size += strlen(msr_alias(msr, i)) + 2;
     text = xmalloc(size);
     text[0] = '\0';
-    for (i = 0; i < msr->alias_count; i++) {
+    for (i = 0; i < msr_alias_count(msr); i++) {
         if (i > 0)
             strcat(text, ", ");
-        strcat(text, msr->aliases[i]);
+        strcat(text, msr_alias(msr, i));
     }
     return text;
 }
@@ -53,43 +53,46 @@ static void add_property(struct text_table *table, const char *key, const char *
     text_table_add(table, row);
 }
 
-static void print_properties(const struct msr_info *msr)
+static void print_properties(const struct msr_instance *msr)
 {
+    const struct msr_def *def = msr_def_of(msr);
+    const struct msr_condition *present_if = msr_def_condition(def, def->present_if);
+    uint64_t reserved_mask = msr_def_masks(def)->reserved;
     struct text_table *table = text_table_new(2);
     char address[FORMAT_NUMBER_SIZE], vendors[FORMAT_TEXT_SIZE], reserved[FORMAT_TEXT_SIZE * 2];
 
     format_address(address, msr->address);
-    format_vendors(vendors, msr->vendors);
+    format_vendors(vendors, def->vendors);
     add_property(table, "address", address);
-    add_property(table, "category", category_name(msr));
-    add_property(table, "access", msr_access_name(msr->access));
+    add_property(table, "category", category_name(def));
+    add_property(table, "access", msr_access_name(def->access));
     add_property(table, "vendors", vendors);
-    if (msr->alias_count > 0) {
+    if (msr_alias_count(msr) > 0) {
         char *aliases = aliases_text(msr);
         add_property(table, "aliases", aliases);
         free(aliases);
     }
-    if (msr->present_if != NULL) {
+    if (present_if != NULL) {
         char condition[FORMAT_CONDITION_SIZE];
-        format_condition(condition, msr->present_if, msr);
+        format_condition(condition, present_if, msr);
         add_property(table, "present if", condition);
     }
-    if (msr->ref != NULL && msr->ref[0] != '\0')
-        add_property(table, "ref", msr->ref);
-    if (msr->array_name != NULL) {
+    if (msr_def_ref(def)[0] != '\0')
+        add_property(table, "ref", msr_def_ref(def));
+    if (def->count > 1) {
         char array[FORMAT_TEXT_SIZE];
 
-        snprintf(array, sizeof array, "instance %lu of %s (%lu instances)", (unsigned long)msr->array_index,
-                 msr->array_name, (unsigned long)msr->array_count);
+        snprintf(array, sizeof array, "instance %lu of %s (%lu instances)", (unsigned long)msr->index,
+                 msr_def_name(def), (unsigned long)def->count);
         add_property(table, "array", array);
     }
-    if (msr->reserved_mask == 0) {
+    if (reserved_mask == 0) {
         add_property(table, "reserved", "none");
     } else {
         char mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
 
-        format_value64(mask, msr->reserved_mask);
-        format_bit_ranges(ranges, msr->reserved_mask);
+        format_value64(mask, reserved_mask);
+        format_bit_ranges(ranges, reserved_mask);
         snprintf(reserved, sizeof reserved, "%s (%s)", mask, ranges);
         add_property(table, "reserved", reserved);
     }
@@ -97,44 +100,45 @@ static void print_properties(const struct msr_info *msr)
     text_table_free(table);
 }
 
-/* "UC=0, WC=1, ..."; caller frees. */
-static char *enum_values_text(const struct msr_field_info *field)
+/* "values: UC=0, WC=1, ..." for field `index` of `def`; caller frees. */
+static char *enum_values_text(const struct msr_def *def, unsigned index)
 {
     size_t size = sizeof "values: ";
-    uint16_t i;
+    struct msr_enum_value e;
+    unsigned k;
     char *text;
 
-    for (i = 0; i < field->enum_count; i++)
-        size += strlen(field->enum_values[i].name) + FORMAT_NUMBER_SIZE + 3;
+    for (k = 0; msr_field_enum_value(def, index, k, &e); k++)
+        size += strlen(e.name) + FORMAT_NUMBER_SIZE + 3;
     text = xmalloc(size);
     strcpy(text, "values: ");
-    for (i = 0; i < field->enum_count; i++) {
+    for (k = 0; msr_field_enum_value(def, index, k, &e); k++) {
         char value[FORMAT_NUMBER_SIZE];
 
-        format_decimal(value, field->enum_values[i].value);
-        if (i > 0)
+        format_decimal(value, e.value);
+        if (k > 0)
             strcat(text, ", ");
-        strcat(text, field->enum_values[i].name);
+        strcat(text, e.name);
         strcat(text, "=");
         strcat(text, value);
     }
     return text;
 }
 
-static void print_fields(const struct msr_info *msr)
+static void print_fields(const struct msr_def *def)
 {
     static const char *const header[] = {"BITS", "FIELD", "ACCESS", "RESET", "DESCRIPTION"};
     struct text_table *table;
-    uint16_t i;
+    unsigned i;
 
-    if (msr->field_count == 0) {
+    if (def->field_count == 0) {
         printf("\n  no fields\n");
         return;
     }
     table = text_table_new(5);
     text_table_add(table, header);
-    for (i = 0; i < msr->field_count; i++) {
-        const struct msr_field_info *f = &msr->fields[i];
+    for (i = 0; i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
         char bits[FORMAT_NUMBER_SIZE], reset[FORMAT_NUMBER_SIZE];
         const char *row[5];
 
@@ -144,13 +148,13 @@ static void print_fields(const struct msr_info *msr)
         else
             reset[0] = '\0';
         row[0] = bits;
-        row[1] = f->name;
+        row[1] = msr_field_name(def, i);
         row[2] = msr_access_name(f->access);
         row[3] = reset;
-        row[4] = f->description;
+        row[4] = msr_field_description(def, i);
         text_table_add(table, row);
-        if (f->enum_values != NULL && f->enum_count > 0) {
-            char *values = enum_values_text(f);
+        if (field_is_enumerated(def, f)) {
+            char *values = enum_values_text(def, i);
             const char *more[5] = {"", "", "", "", values};
 
             text_table_add(table, more);
@@ -162,15 +166,18 @@ static void print_fields(const struct msr_info *msr)
     text_table_free(table);
 }
 
-static void print_text(const struct msr_info *msr, bool ascii)
+static void print_text(const struct msr_instance *msr, bool ascii)
 {
-    printf("%s\n", msr->name);
-    if (msr->description != NULL && msr->description[0] != '\0') {
+    const struct msr_def *def = msr_def_of(msr);
+    const char *description = msr_def_description(def);
+
+    printf("%s\n", msr_name(msr));
+    if (description[0] != '\0') {
         /* One row so a multi-line description cannot break the layout. */
         struct text_table *table = text_table_new(1);
         const char *row[1];
 
-        row[0] = msr->description;
+        row[0] = description;
         text_table_add(table, row);
         text_table_print(table, stdout, "  ");
         text_table_free(table);
@@ -178,13 +185,13 @@ static void print_text(const struct msr_info *msr, bool ascii)
     printf("\n");
     print_properties(msr);
     printf("\n");
-    bit_diagram_print(stdout, msr, ascii, "  ");
-    print_fields(msr);
+    bit_diagram_print(stdout, def, ascii, "  ");
+    print_fields(def);
 }
 
 static int run_show(const struct command *self, const struct cli_args *args)
 {
-    const struct msr_info *msr;
+    const struct msr_instance *msr;
     struct cpuid_file dump;
 
     (void)self;

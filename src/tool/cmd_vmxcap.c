@@ -36,15 +36,15 @@ static int one_cpu(const char *option, const struct cpu_list *list)
     return TOOL_EXIT_OK;
 }
 
-static const char *msr_name(uint32_t address)
+static const char *name_at(uint32_t address)
 {
-    const struct msr_info *info = msr_find_by_address(address);
-    return info != NULL ? info->name : "unknown MSR";
+    const struct msr_instance *msr = msr_find_by_address(address);
+    return msr != NULL ? msr_name(msr) : "unknown MSR";
 }
 
 static enum msr_vmx_cap_msr cap_of(uint32_t address)
 {
-    return (enum msr_vmx_cap_msr)(address - MSR_IA32_VMX_BASIC);
+    return (enum msr_vmx_cap_msr)(address - MSR_IA32_VMX_BASIC_ADDR);
 }
 
 /* ---- from this machine ---- */
@@ -78,7 +78,7 @@ static int load_live(const char *cpu_option, struct msr_vmx_caps *caps, char *so
     if (status == MSR_ERR_INVALID)
         return runtime_error_code(ERR_INCONSISTENT,
                                   "cpu %u: %s (0x%X) contradicts itself: a bit that must be 1 may not be 1", cpu.cpu,
-                                  msr_name(caps->error_msr), (unsigned)caps->error_msr);
+                                  name_at(caps->error_msr), (unsigned)caps->error_msr);
     return machine_access_error(cpu.cpu, "read", msr_find_by_address(caps->error_msr), caps->error_msr, status);
 }
 
@@ -112,9 +112,9 @@ static int explain_rejection(const char *path, const struct snapshot_cpu *cpu, c
 
     if (line == 0)
         return usage_error_code(ERR_BAD_FILE, "%s: cpu %u: %s (0x%X) is missing; it must be there because %s", path,
-                                cpu->cpu, msr_name(msr), (unsigned)msr, cap_condition(cap_of(msr)));
+                                cpu->cpu, name_at(msr), (unsigned)msr, cap_condition(cap_of(msr)));
     return usage_error_code(ERR_BAD_FILE, "%s:%lu: %s (0x%X) contradicts itself: a bit that must be 1 may not be 1",
-                            path, line, msr_name(msr), (unsigned)msr);
+                            path, line, name_at(msr), (unsigned)msr);
 }
 
 static int caps_of_cpu(const char *path, const struct snapshot_cpu *cpu, struct msr_vmx_caps *caps)
@@ -164,17 +164,12 @@ static int load_snapshot(const char *path, const char *cpu_option, struct msr_vm
 
 /* ---- shared helpers ---- */
 
-/* The fields of a capability MSR come from the spec, so a field added there
- * shows up here without a change. */
-static uint16_t field_count_of(uint32_t address)
+/* The record of a capability MSR, NULL when the spec lacks it. Its fields
+ * come from the spec, so a field added there shows up here without a change. */
+static const struct msr_def *cap_def(uint32_t address)
 {
-    const struct msr_info *info = msr_find_by_address(address);
-    return info != NULL ? info->field_count : 0;
-}
-
-static const struct msr_field_info *field_of(uint32_t address, uint16_t index)
-{
-    return &msr_find_by_address(address)->fields[index];
+    const struct msr_instance *msr = msr_find_by_address(address);
+    return msr != NULL ? msr_def_of(msr) : NULL;
 }
 
 /* ---- text ---- */
@@ -182,27 +177,29 @@ static const struct msr_field_info *field_of(uint32_t address, uint16_t index)
 static void text_fields(const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which, const char *title)
 {
     uint32_t address = msr_vmx_cap_msr_address(which);
+    const struct msr_def *def = cap_def(address);
     char raw[FORMAT_NUMBER_SIZE];
-    uint16_t i, count = field_count_of(address);
+    unsigned i;
 
     if (!msr_vmx_caps_has(caps, which)) {
-        printf("\n%s: not supported (%s exists only when %s)\n", title, msr_name(address),
+        printf("\n%s: not supported (%s exists only when %s)\n", title, name_at(address),
                cap_condition(which));
         return;
     }
     format_value64(raw, caps->value[which]);
-    printf("\n%s (%s = %s)\n", title, msr_name(address), raw);
-    for (i = 0; i < count; i++) {
-        const struct msr_field_info *f = field_of(address, i);
+    printf("\n%s (%s = %s)\n", title, name_at(address), raw);
+    for (i = 0; def != NULL && i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
+        const char *name = msr_field_name(def, i);
         uint64_t x = msr_field_extract(f, caps->value[which]);
-        const char *named = msr_field_enum_name(f, x);
+        const char *named = msr_field_enum_name(def, i, x);
 
         if (f->msb == f->lsb)
-            printf("  %-40s %s\n", f->name, x ? "yes" : "no");
+            printf("  %-40s %s\n", name, x ? "yes" : "no");
         else if (named != NULL)
-            printf("  %-40s %s (%llu)\n", f->name, named, (unsigned long long)x);
+            printf("  %-40s %s (%llu)\n", name, named, (unsigned long long)x);
         else
-            printf("  %-40s %llu\n", f->name, (unsigned long long)x);
+            printf("  %-40s %llu\n", name, (unsigned long long)x);
     }
 }
 
@@ -217,16 +214,16 @@ static void text_control_set(const struct msr_vmx_caps *caps, enum msr_vmx_contr
 
     printf("\n%s", set->description);
     if (!present) {
-        printf(": not supported (%s exists only when %s)\n", msr_name(set->capability),
+        printf(": not supported (%s exists only when %s)\n", name_at(set->capability),
                cap_condition(cap_of(set->capability)));
     } else {
         char raw[FORMAT_NUMBER_SIZE];
 
         format_value64(raw, caps->value[cap_of(set->capability)]);
-        printf(" (%s = %s", msr_name(set->capability), raw);
+        printf(" (%s = %s", name_at(set->capability), raw);
         if (cc.has_true) {
             format_value64(raw, caps->value[cap_of(set->true_capability)]);
-            printf(", %s = %s", msr_name(set->true_capability), raw);
+            printf(", %s = %s", name_at(set->true_capability), raw);
         }
         printf(")\n");
     }
@@ -296,8 +293,8 @@ static void json_lowercase_key(struct json_writer *w, const char *name)
 static void json_fields(struct json_writer *w, const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which,
                         const char *key)
 {
-    uint32_t address = msr_vmx_cap_msr_address(which);
-    uint16_t i, count = field_count_of(address);
+    const struct msr_def *def = cap_def(msr_vmx_cap_msr_address(which));
+    unsigned i;
 
     json_key(w, key);
     if (!msr_vmx_caps_has(caps, which)) {
@@ -305,11 +302,11 @@ static void json_fields(struct json_writer *w, const struct msr_vmx_caps *caps, 
         return;
     }
     json_begin_object(w);
-    for (i = 0; i < count; i++) {
-        const struct msr_field_info *f = field_of(address, i);
+    for (i = 0; def != NULL && i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
         uint64_t x = msr_field_extract(f, caps->value[which]);
 
-        json_lowercase_key(w, f->name);
+        json_lowercase_key(w, msr_field_name(def, i));
         if (f->msb == f->lsb)
             json_bool(w, x != 0);
         else
@@ -341,7 +338,7 @@ static void json_control_set(struct json_writer *w, const struct msr_vmx_caps *c
     json_key(w, "present");
     json_bool(w, present);
     json_key(w, "capability_msr");
-    json_string(w, msr_name(set->capability));
+    json_string(w, name_at(set->capability));
     json_key(w, "true_capability_used");
     json_bool(w, cc.has_true);
     json_key(w, "allowed0");
@@ -395,7 +392,7 @@ static void print_json(const char *source, const struct msr_vmx_caps *caps)
             continue;
         json_begin_object(&w);
         json_key(&w, "name");
-        json_string(&w, msr_name(msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i)));
+        json_string(&w, name_at(msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i)));
         json_key(&w, "address");
         json_address(&w, msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i));
         json_value_member(&w, "value", caps->value[i], 64);

@@ -127,21 +127,27 @@ static uint64_t counter_delta(const struct msr_field_info *f, uint64_t old, uint
     return (msr_field_extract(f, now) - msr_field_extract(f, old)) & mask;
 }
 
-static bool has_counter(const struct msr_info *msr)
+static bool is_counter(const struct msr_field_info *f)
 {
-    uint16_t i;
+    return (f->flags & MSR_FIELD_F_COUNTER) != 0;
+}
 
-    for (i = 0; msr != NULL && i < msr->field_count; i++)
-        if (msr->fields[i].counter)
+static bool has_counter(const struct msr_def *def)
+{
+    unsigned i;
+
+    for (i = 0; i < def->field_count; i++)
+        if (is_counter(msr_def_field(def, i)))
             return true;
     return false;
 }
 
 /* The CHANGE column of one line ("TSC +123456 (2469120/s)", "NXE 0x1 -> 0x0"). */
-static void change_text(char *buf, size_t size, const struct msr_info *msr, uint64_t old, uint64_t now, double dt)
+static void change_text(char *buf, size_t size, const struct msr_instance *msr, uint64_t old, uint64_t now, double dt)
 {
+    const struct msr_def *def;
     size_t used = 0;
-    uint16_t i;
+    unsigned i;
 
     buf[0] = '\0';
     if (msr == NULL) {
@@ -149,14 +155,16 @@ static void change_text(char *buf, size_t size, const struct msr_info *msr, uint
             snprintf(buf, size, "changed");
         return;
     }
-    for (i = 0; i < msr->field_count && used < size; i++) {
-        const struct msr_field_info *f = &msr->fields[i];
+    def = msr_def_of(msr);
+    for (i = 0; i < def->field_count && used < size; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
+        const char *name = msr_field_name(def, i);
         int n;
 
-        if (f->counter) {
+        if (is_counter(f)) {
             uint64_t delta = counter_delta(f, old, now);
 
-            n = snprintf(buf + used, size - used, "%s%s +%llu", used ? "  " : "", f->name, (unsigned long long)delta);
+            n = snprintf(buf + used, size - used, "%s%s +%llu", used ? "  " : "", name, (unsigned long long)delta);
             if (n > 0 && (size_t)n < size - used && dt > 0)
                 n += snprintf(buf + used + (size_t)n, size - used - (size_t)n, " (%.0f/s)", (double)delta / dt);
         } else if (msr_field_extract(f, old) != msr_field_extract(f, now)) {
@@ -164,7 +172,7 @@ static void change_text(char *buf, size_t size, const struct msr_info *msr, uint
 
             format_field_value(a, f, msr_field_extract(f, old));
             format_field_value(b, f, msr_field_extract(f, now));
-            n = snprintf(buf + used, size - used, "%s%s %s -> %s", used ? "  " : "", f->name, a, b);
+            n = snprintf(buf + used, size - used, "%s%s %s -> %s", used ? "  " : "", name, a, b);
         } else {
             continue;
         }
@@ -172,37 +180,38 @@ static void change_text(char *buf, size_t size, const struct msr_info *msr, uint
             break;
         used += (size_t)n;
     }
-    if (used == 0 && old != now && !has_counter(msr))
+    if (used == 0 && old != now && !has_counter(def))
         snprintf(buf, size, "reserved bits changed");
 }
 
 static void json_reading(struct json_writer *w, const struct watch *wt, size_t c, size_t t, uint64_t now, double dt)
 {
     const struct msr_target *target = &wt->targets[t];
+    const struct msr_def *def = target->msr != NULL ? msr_def_of(target->msr) : NULL;
     size_t k = c * wt->target_count + t;
-    uint16_t i;
+    unsigned i;
 
     json_begin_object(w);
     json_key(w, "cpu");
     json_uint(w, wt->cpus.cpus[c]);
     json_key(w, "name");
-    json_string(w, target->msr ? target->msr->name : NULL);
+    json_string(w, target->msr ? msr_name(target->msr) : NULL);
     json_key(w, "address");
     json_address(w, target->address);
     json_value_member(w, "value", now, 64);
-    if (wt->had[k] && target->msr != NULL) {
+    if (wt->had[k] && def != NULL) {
         json_key(w, "counters");
         json_begin_array(w);
-        for (i = 0; i < target->msr->field_count; i++) {
-            const struct msr_field_info *f = &target->msr->fields[i];
+        for (i = 0; i < def->field_count; i++) {
+            const struct msr_field_info *f = msr_def_field(def, i);
             uint64_t delta;
 
-            if (!f->counter)
+            if (!is_counter(f))
                 continue;
             delta = counter_delta(f, wt->previous[k], now);
             json_begin_object(w);
             json_key(w, "name");
-            json_string(w, f->name);
+            json_string(w, msr_field_name(def, i));
             json_value_member(w, "value", msr_field_extract(f, now), field_width(f));
             json_value_member(w, "delta", delta, field_width(f));
             json_key(w, "per_second");
@@ -215,14 +224,14 @@ static void json_reading(struct json_writer *w, const struct watch *wt, size_t c
         json_end_array(w);
         json_key(w, "changed");
         json_begin_array(w);
-        for (i = 0; i < target->msr->field_count; i++) {
-            const struct msr_field_info *f = &target->msr->fields[i];
+        for (i = 0; i < def->field_count; i++) {
+            const struct msr_field_info *f = msr_def_field(def, i);
 
-            if (f->counter || msr_field_extract(f, now) == msr_field_extract(f, wt->previous[k]))
+            if (is_counter(f) || msr_field_extract(f, now) == msr_field_extract(f, wt->previous[k]))
                 continue;
             json_begin_object(w);
             json_key(w, "name");
-            json_string(w, f->name);
+            json_string(w, msr_field_name(def, i));
             json_value_member(w, "old", msr_field_extract(f, wt->previous[k]), field_width(f));
             json_value_member(w, "new", msr_field_extract(f, now), field_width(f));
             json_end_object(w);
@@ -281,7 +290,7 @@ static int sample(struct watch *wt, unsigned long number, double t, double dt, i
                 char value[FORMAT_NUMBER_SIZE], change[512], name[MACHINE_NAME_SIZE];
 
                 if (wt->targets[i].msr != NULL)
-                    snprintf(name, sizeof name, "%s", wt->targets[i].msr->name);
+                    snprintf(name, sizeof name, "%s", msr_name(wt->targets[i].msr));
                 else
                     machine_msr_name(name, NULL, wt->targets[i].address);
                 format_value64(value, now);
@@ -319,9 +328,9 @@ static int resolve(const struct cli_args *args, struct watch *wt)
 
         if (!lookup_target(args->operands[t], target))
             return TOOL_EXIT_USAGE;
-        if (target->msr != NULL && target->msr->access == MSR_ACCESS_WO)
-            return usage_error_code(ERR_REFUSED, "%s is write-only: it cannot be read", target->msr->name);
-        width = target->msr != NULL ? (int)strlen(target->msr->name) : (int)strlen("MSR 0x00000000");
+        if (target->msr != NULL && msr_def_of(target->msr)->access == MSR_ACCESS_WO)
+            return usage_error_code(ERR_REFUSED, "%s is write-only: it cannot be read", msr_name(target->msr));
+        width = target->msr != NULL ? (int)strlen(msr_name(target->msr)) : (int)strlen("MSR 0x00000000");
         if (width > wt->name_width)
             wt->name_width = width;
     }

@@ -29,6 +29,7 @@ static const char *const write_operands[] = {"NAME|ADDRESS", "VALUE|FIELD=VALUE"
 
 struct plan {
     struct msr_target target;
+    const struct msr_def *def; /* target.msr's record; NULL when not in the spec */
     char name[MACHINE_NAME_SIZE];
     bool force;
     bool readable;   /* read the old value first (not a write-only register) */
@@ -50,14 +51,14 @@ struct cpu_write {
 
 static int refuse_reserved(const struct plan *p)
 {
-    uint64_t reserved_set = p->value & p->target.msr->reserved_mask;
+    uint64_t reserved_set = p->value & msr_def_masks(p->def)->reserved;
     char value[FORMAT_NUMBER_SIZE], mask[FORMAT_NUMBER_SIZE], ranges[FORMAT_TEXT_SIZE];
 
     format_value64(value, p->value);
     format_value64(mask, reserved_set);
     format_bit_ranges(ranges, reserved_set);
     return usage_error_code(ERR_REFUSED, "value %s sets reserved bits of %s: %s (%s) (--force writes it anyway)",
-                            value, p->target.msr->name, mask, ranges);
+                            value, msr_name(p->target.msr), mask, ranges);
 }
 
 /* Everything that can be checked without the machine. */
@@ -65,26 +66,28 @@ static int make_plan(const struct cli_args *args, struct plan *p)
 {
     char *const *values = args->operands + 1;
     size_t count = args->operand_count - 1, i;
-    const struct msr_info *msr;
+    const struct msr_instance *msr;
+    const struct msr_def *def;
 
     p->force = cli_flag(args, OPT_FORCE);
     if (!lookup_target(args->operands[0], &p->target))
         return TOOL_EXIT_USAGE;
     msr = p->target.msr;
+    def = p->def = msr != NULL ? msr_def_of(msr) : NULL;
     machine_msr_name(p->name, msr, p->target.address);
     if (msr == NULL && !p->force)
         return usage_error_code(ERR_REFUSED, "%s is not in the spec: nothing can be checked (--force writes it anyway)",
                                 p->name);
-    if (msr != NULL && msr->access == MSR_ACCESS_RO && !p->force)
-        return usage_error_code(ERR_REFUSED, "%s is read-only (--force writes it anyway)", msr->name);
-    p->readable = msr == NULL || msr->access != MSR_ACCESS_WO;
+    if (def != NULL && def->access == MSR_ACCESS_RO && !p->force)
+        return usage_error_code(ERR_REFUSED, "%s is read-only (--force writes it anyway)", msr_name(msr));
+    p->readable = def == NULL || def->access != MSR_ACCESS_WO;
     p->whole = !is_assignment(values[0]);
     if (p->whole) {
         if (count > 1)
             return usage_error("unexpected argument '%s': give one VALUE or FIELD=VALUE assignments", values[1]);
         if (!parse_value_arg(values[0], &p->value))
             return TOOL_EXIT_USAGE;
-        if (msr != NULL && (p->value & msr->reserved_mask) != 0 && !p->force)
+        if (def != NULL && (p->value & msr_def_masks(def)->reserved) != 0 && !p->force)
             return refuse_reserved(p);
         return TOOL_EXIT_OK;
     }
@@ -125,13 +128,13 @@ static int read_old(const struct plan *p, struct cpu_write *w, size_t count)
 /* A whole VALUE must not change read-only fields. */
 static int check_read_only_fields(const struct plan *p, const struct cpu_write *w)
 {
-    const struct msr_info *msr = p->target.msr;
-    uint16_t i;
+    const struct msr_def *def = p->def;
+    unsigned i;
 
-    if (p->force || msr == NULL || !w->has_old)
+    if (p->force || def == NULL || !w->has_old)
         return TOOL_EXIT_OK;
-    for (i = 0; i < msr->field_count; i++) {
-        const struct msr_field_info *f = &msr->fields[i];
+    for (i = 0; i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
         uint64_t before = msr_field_extract(f, w->old), after = msr_field_extract(f, w->value);
 
         if (f->access == MSR_ACCESS_RO && before != after) {
@@ -143,7 +146,7 @@ static int check_read_only_fields(const struct plan *p, const struct cpu_write *
             return usage_error_code(ERR_REFUSED,
                                     "value %s changes read-only field %s of %s on cpu %u (%s -> %s) (--force writes "
                                     "it anyway)",
-                                    value, f->name, msr->name, w->cpu, old_hex, new_hex);
+                                    value, msr_field_name(def, i), msr_name(p->target.msr), w->cpu, old_hex, new_hex);
         }
     }
     return TOOL_EXIT_OK;
@@ -152,7 +155,6 @@ static int check_read_only_fields(const struct plan *p, const struct cpu_write *
 /* The value to write on one CPU. */
 static void compute_value(const struct plan *p, struct cpu_write *w)
 {
-    const struct msr_info *msr = p->target.msr;
     uint64_t clear, set, writable, w1c;
 
     if (p->whole) {
@@ -164,8 +166,8 @@ static void compute_value(const struct plan *p, struct cpu_write *w)
      * register cannot be read: its other fields are written as 0. */
     clear = assignments_mask(p->assignments, p->assignment_count);
     set = assignments_bits(p->assignments, p->assignment_count);
-    writable = msr->writable_mask | clear;
-    w1c = msr->w1c_mask;
+    writable = msr_def_masks(p->def)->writable | clear;
+    w1c = msr_def_masks(p->def)->w1c;
     w->value = msr_rmw_value(w->has_old ? w->old : 0, clear, set, writable, w1c);
 }
 
@@ -183,7 +185,7 @@ static void print_text(const struct plan *p, const struct cpu_write *w)
 
         format_field_value(old_hex, f, msr_field_extract(f, w->old));
         format_field_value(new_hex, f, msr_field_extract(f, w->value));
-        printf("  %s: %s -> %s\n", f->name, w->has_old ? old_hex : "?", new_hex);
+        printf("  %s: %s -> %s\n", field_name(p->def, f), w->has_old ? old_hex : "?", new_hex);
     }
 }
 
@@ -195,7 +197,7 @@ static void print_json(struct json_writer *j, const struct plan *p, const struct
     json_key(j, "cpu");
     json_uint(j, w->cpu);
     json_key(j, "name");
-    json_string(j, p->target.msr ? p->target.msr->name : NULL);
+    json_string(j, p->target.msr ? msr_name(p->target.msr) : NULL);
     json_key(j, "address");
     json_address(j, p->target.address);
     if (w->has_old) {
@@ -213,7 +215,7 @@ static void print_json(struct json_writer *j, const struct plan *p, const struct
 
             json_begin_object(j);
             json_key(j, "name");
-            json_string(j, f->name);
+            json_string(j, field_name(p->def, f));
             if (w->has_old) {
                 json_value_member(j, "old", msr_field_extract(f, w->old), field_width(f));
             } else {

@@ -6,36 +6,36 @@
 #include "msr_lookup.h"
 #include "text_table.h"
 
-const char *field_meaning(const struct msr_field_info *field, uint64_t x)
+const char *field_meaning(const struct msr_def *def, const struct msr_field_info *field, uint64_t x)
 {
     const char *name;
 
-    if (field->undocumented)
+    if (field->flags & MSR_FIELD_F_UNDOCUMENTED)
         return "(undocumented: implementation-specific)";
-    if (field->enum_values == NULL)
+    if (!field_is_enumerated(def, field))
         return "";
-    name = msr_field_enum_name(field, x);
+    name = msr_field_enum_name(def, msr_field_index(def, field), x);
     if (name != NULL)
         return name;
     /* the spec says WRMSR faults on it (a reserved memory type) */
-    return field->strict_enum ? "(undefined: WRMSR raises #GP)" : "(not a named value)";
+    return (field->flags & MSR_FIELD_F_STRICT_ENUM) ? "(undefined: WRMSR raises #GP)" : "(not a named value)";
 }
 
-void print_decoded_fields(FILE *out, const struct msr_info *msr, uint64_t value, const struct msr_field_info *only,
+void print_decoded_fields(FILE *out, const struct msr_def *def, uint64_t value, const struct msr_field_info *only,
                           const char *indent)
 {
     static const char *const header[] = {"BITS", "FIELD", "ACCESS", "HEX", "DECIMAL", "MEANING"};
     struct text_table *table;
-    uint16_t i;
+    unsigned i;
 
-    if (msr->field_count == 0) {
+    if (def->field_count == 0) {
         fprintf(out, "%sno fields\n", indent);
         return;
     }
     table = text_table_new(6);
     text_table_add(table, header);
-    for (i = 0; i < msr->field_count; i++) {
-        const struct msr_field_info *f = &msr->fields[i];
+    for (i = 0; i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
         uint64_t x = msr_field_extract(f, value);
         char bits[FORMAT_NUMBER_SIZE], hex[FORMAT_NUMBER_SIZE], decimal[FORMAT_NUMBER_SIZE];
         const char *row[6];
@@ -46,21 +46,22 @@ void print_decoded_fields(FILE *out, const struct msr_info *msr, uint64_t value,
         format_field_value(hex, f, x);
         format_decimal(decimal, x);
         row[0] = bits;
-        row[1] = f->name;
+        row[1] = msr_field_name(def, i);
         row[2] = msr_access_name(f->access);
         row[3] = hex;
         row[4] = decimal;
-        row[5] = field_meaning(f, x);
+        row[5] = field_meaning(def, f, x);
         text_table_add(table, row);
     }
     text_table_print(table, out, indent);
     text_table_free(table);
 }
 
-void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint64_t value,
+void json_write_decoded(struct json_writer *w, const struct msr_instance *msr, uint64_t value,
                         const struct msr_field_info *only)
 {
-    uint16_t i;
+    const struct msr_def *def = msr != NULL ? msr_def_of(msr) : NULL;
+    unsigned i;
 
     json_value_member(w, "value", value, 64);
     if (msr != NULL) {
@@ -69,15 +70,15 @@ void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint6
     }
     json_key(w, "fields");
     json_begin_array(w);
-    for (i = 0; msr != NULL && i < msr->field_count; i++) {
-        const struct msr_field_info *f = &msr->fields[i];
+    for (i = 0; def != NULL && i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
         uint64_t x = msr_field_extract(f, value);
 
         if (only != NULL && f != only)
             continue;
         json_begin_object(w);
         json_key(w, "name");
-        json_string(w, f->name);
+        json_string(w, msr_field_name(def, i));
         json_key(w, "lsb");
         json_uint(w, f->lsb);
         json_key(w, "msb");
@@ -85,28 +86,28 @@ void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint6
         json_key(w, "access");
         json_string(w, msr_access_name(f->access));
         json_value_member(w, "value", x, field_width(f));
-        if (f->undocumented) {
+        if (f->flags & MSR_FIELD_F_UNDOCUMENTED) {
             json_key(w, "undocumented");
             json_bool(w, true);
         }
-        if (f->enum_values != NULL) {
+        if (field_is_enumerated(def, f)) {
             /* null: the field is enumerated but this value has no name. */
             json_key(w, "enum");
-            json_string(w, msr_field_enum_name(f, x));
+            json_string(w, msr_field_enum_name(def, i, x));
         }
         json_end_object(w);
     }
     json_end_array(w);
 }
 
-void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_info *msr, uint32_t address,
+void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_instance *msr, uint32_t address,
                         uint64_t value, const struct msr_field_info *only, int status)
 {
     json_begin_object(w);
     json_key(w, "cpu");
     json_uint(w, cpu);
     json_key(w, "name");
-    json_string(w, msr ? msr->name : NULL);
+    json_string(w, msr ? msr_name(msr) : NULL);
     json_key(w, "address");
     json_address(w, address);
     if (status == MSR_OK)
@@ -116,14 +117,14 @@ void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_in
     json_end_object(w);
 }
 
-void print_decoded_json(const struct msr_info *msr, uint64_t value)
+void print_decoded_json(const struct msr_instance *msr, uint64_t value)
 {
     struct json_writer w;
 
     json_init(&w, stdout);
     json_begin_object(&w);
     json_key(&w, "name");
-    json_string(&w, msr->name);
+    json_string(&w, msr_name(msr));
     json_key(&w, "address");
     json_address(&w, msr->address);
     json_write_decoded(&w, msr, value, NULL);

@@ -20,29 +20,30 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The name of field value `x` for an enumerated field ("(not a named
- * value)" when it has none); "" for a field without named values. */
-const char *field_meaning(const struct msr_field_info *field, uint64_t x);
+/* The name of value `x` of `field` (a field of `def`) when the field is
+ * enumerated ("(not a named value)" when it has none); "" for a field without
+ * named values. */
+const char *field_meaning(const struct msr_def *def, const struct msr_field_info *field, uint64_t x);
 
-/* The table of every field of `msr` in `value` (only `only` when not NULL),
+/* The table of every field of `def` in `value` (only `only` when not NULL),
  * lines starting with `indent`; "no fields" for a register without any. */
-void print_decoded_fields(FILE *out, const struct msr_info *msr, uint64_t value, const struct msr_field_info *only,
+void print_decoded_fields(FILE *out, const struct msr_def *def, uint64_t value, const struct msr_field_info *only,
                           const char *indent);
 
 /* The members "value", "reserved_bits_set" and "fields" of an open object
  * (`only`: just that field). `msr` NULL (an address the spec does not know):
  * "value" and an empty "fields". */
-void json_write_decoded(struct json_writer *w, const struct msr_info *msr, uint64_t value,
+void json_write_decoded(struct json_writer *w, const struct msr_instance *msr, uint64_t value,
                         const struct msr_field_info *only);
 
 /* A whole JSON document on stdout: {name, address, then json_write_decoded()'s
  * members} (decode --json, encode --json). */
-void print_decoded_json(const struct msr_info *msr, uint64_t value);
+void print_decoded_json(const struct msr_instance *msr, uint64_t value);
 
 /* One register read on one CPU, as read and dump print it: {cpu, name (null
  * when not in the spec), address, then json_write_decoded()'s members}, or
  * {cpu, name, address, error: {code, message}} when `status` is not MSR_OK. */
-void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_info *msr, uint32_t address,
+void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_instance *msr, uint32_t address,
                         uint64_t value, const struct msr_field_info *only, int status);
 
 #endif

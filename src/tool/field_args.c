@@ -9,31 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct msr_field_info *lookup_field(const struct msr_info *msr, const char *name)
+const struct msr_field_info *lookup_field(const struct msr_instance *msr, const char *name)
 {
-    const struct msr_field_info *field = msr_find_field(msr, name);
+    const struct msr_def *def = msr_def_of(msr);
+    const struct msr_field_info *field = msr_find_field(def, name);
     struct suggestion s;
-    uint16_t i;
+    unsigned i;
 
     if (field != NULL)
         return field;
-    if (msr->field_count == 0) {
-        usage_error_code(ERR_UNKNOWN_FIELD, "%s has no fields (so no field '%s')", msr->name, name);
+    if (def->field_count == 0) {
+        usage_error_code(ERR_UNKNOWN_FIELD, "%s has no fields (so no field '%s')", msr_name(msr), name);
         return NULL;
     }
     suggestion_init(&s, name);
-    for (i = 0; i < msr->field_count; i++)
-        suggestion_offer(&s, msr->fields[i].name, NULL);
-    usage_error_code(ERR_UNKNOWN_FIELD, "%s has no field '%s'%s", msr->name, name, suggestion_hint(&s));
+    for (i = 0; i < def->field_count; i++)
+        suggestion_offer(&s, msr_field_name(def, i), NULL);
+    usage_error_code(ERR_UNKNOWN_FIELD, "%s has no field '%s'%s", msr_name(msr), name, suggestion_hint(&s));
     return NULL;
-}
-
-uint64_t field_mask(const struct msr_field_info *field)
-{
-    unsigned width = (unsigned)field->msb - field->lsb + 1;
-    uint64_t ones = width >= 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1;
-
-    return ones << field->lsb;
 }
 
 bool is_assignment(const char *arg)
@@ -41,14 +34,15 @@ bool is_assignment(const char *arg)
     return strchr(arg, '=') != NULL;
 }
 
-/* An enumerated field's value by name (any case). */
-static bool enum_value(const struct msr_field_info *field, const char *text, uint64_t *value)
+/* The value called `text` (any case) of field number `field` of `def`. */
+static bool enum_value(const struct msr_def *def, unsigned field, const char *text, uint64_t *value)
 {
-    uint16_t i;
+    struct msr_enum_value e;
+    unsigned i;
     size_t k;
 
-    for (i = 0; i < field->enum_count; i++) {
-        const char *name = field->enum_values[i].name;
+    for (i = 0; msr_field_enum_value(def, field, i, &e); i++) {
+        const char *name = e.name;
 
         for (k = 0; name[k] != '\0' && text[k] != '\0'; k++) {
             char a = name[k], b = text[k];
@@ -61,7 +55,7 @@ static bool enum_value(const struct msr_field_info *field, const char *text, uin
                 break;
         }
         if (name[k] == '\0' && text[k] == '\0') {
-            *value = field->enum_values[i].value;
+            *value = e.value;
             return true;
         }
     }
@@ -69,43 +63,45 @@ static bool enum_value(const struct msr_field_info *field, const char *text, uin
 }
 
 /* The value of one assignment, range-checked against the field. */
-static bool parse_field_value(const struct msr_info *msr, const struct msr_field_info *field, const char *text,
+static bool parse_field_value(const struct msr_instance *msr, const struct msr_field_info *field, const char *text,
                               uint64_t *value)
 {
-    unsigned width = (unsigned)field->msb - field->lsb + 1;
-    uint64_t max = field_mask(field) >> field->lsb;
+    const struct msr_def *def = msr_def_of(msr);
+    unsigned index = msr_field_index(def, field), width = field_width(field);
+    const char *name = msr_field_name(def, index);
+    uint64_t max = msr_field_mask(field) >> field->lsb;
     char why[128];
 
-    if (field->enum_values != NULL && !(text[0] >= '0' && text[0] <= '9')) {
+    if (field_is_enumerated(def, field) && !(text[0] >= '0' && text[0] <= '9')) {
         struct suggestion s;
-        uint16_t i;
+        struct msr_enum_value e;
+        unsigned i;
 
-        if (enum_value(field, text, value))
+        if (enum_value(def, index, text, value))
             return true;
         suggestion_init(&s, text);
-        for (i = 0; i < field->enum_count; i++)
-            suggestion_offer(&s, field->enum_values[i].name, NULL);
+        for (i = 0; msr_field_enum_value(def, index, i, &e); i++)
+            suggestion_offer(&s, e.name, NULL);
         usage_error_code(ERR_BAD_VALUE, "invalid value '%s' for %s.%s: not a number or a value name%s", text,
-                         msr->name, field->name,
-                    suggestion_hint(&s));
+                         msr_name(msr), name, suggestion_hint(&s));
         return false;
     }
     if (!parse_number(text, 64, value, why, sizeof why)) {
-        usage_error_code(ERR_BAD_NUMBER, "invalid value '%s' for %s.%s: %s", text, msr->name, field->name, why);
+        usage_error_code(ERR_BAD_NUMBER, "invalid value '%s' for %s.%s: %s", text, msr_name(msr), name, why);
         return false;
     }
     if (*value > max) {
         char most[FORMAT_NUMBER_SIZE];
 
         format_field_value(most, field, max);
-        usage_error_code(ERR_BAD_VALUE, "value %s does not fit field %s.%s (%u bit%s, at most %s)", text, msr->name,
-                         field->name, width, width == 1 ? "" : "s", most);
+        usage_error_code(ERR_BAD_VALUE, "value %s does not fit field %s.%s (%u bit%s, at most %s)", text,
+                         msr_name(msr), name, width, width == 1 ? "" : "s", most);
         return false;
     }
     return true;
 }
 
-static bool parse_one(const struct msr_info *msr, const char *arg, const char *read_only_hint,
+static bool parse_one(const struct msr_instance *msr, const char *arg, const char *read_only_hint,
                       struct field_assignment *out)
 {
     const char *equals = strchr(arg, '=');
@@ -123,13 +119,14 @@ static bool parse_one(const struct msr_info *msr, const char *arg, const char *r
     if (out->field == NULL)
         return false;
     if (read_only_hint != NULL && out->field->access == MSR_ACCESS_RO) {
-        usage_error_code(ERR_REFUSED, "field %s of %s is read-only (%s)", out->field->name, msr->name, read_only_hint);
+        usage_error_code(ERR_REFUSED, "field %s of %s is read-only (%s)", field_name(msr_def_of(msr), out->field),
+                         msr_name(msr), read_only_hint);
         return false;
     }
     return parse_field_value(msr, out->field, equals + 1, &out->value);
 }
 
-bool parse_assignments(const struct msr_info *msr, char *const *args, size_t count, const char *read_only_hint,
+bool parse_assignments(const struct msr_instance *msr, char *const *args, size_t count, const char *read_only_hint,
                        struct field_assignment *out)
 {
     size_t i, j;
@@ -139,7 +136,7 @@ bool parse_assignments(const struct msr_info *msr, char *const *args, size_t cou
             return false;
         for (j = 0; j < i; j++) {
             if (out[j].field == out[i].field) {
-                usage_error("field %s of %s assigned twice", out[i].field->name, msr->name);
+                usage_error("field %s of %s assigned twice", field_name(msr_def_of(msr), out[i].field), msr_name(msr));
                 return false;
             }
         }
@@ -153,7 +150,7 @@ uint64_t assignments_mask(const struct field_assignment *a, size_t count)
     size_t i;
 
     for (i = 0; i < count; i++)
-        mask |= field_mask(a[i].field);
+        mask |= msr_field_mask(a[i].field);
     return mask;
 }
 

@@ -17,15 +17,11 @@
 #include <stdint.h>
 
 /* The field of `msr` called `name` (any case), or NULL after the error. */
-const struct msr_field_info *lookup_field(const struct msr_info *msr, const char *name);
-
-/* Bits of `field`, in place. */
-uint64_t field_mask(const struct msr_field_info *field);
-
+const struct msr_field_info *lookup_field(const struct msr_instance *msr, const char *name);
 
 struct field_assignment {
-    const struct msr_field_info *field;
-    uint64_t value; /* fits the field, not shifted */
+    const struct msr_field_info *field; /* a field of the register's record */
+    uint64_t value;                     /* fits the field, not shifted */
 };
 
 /* True when `arg` looks like FIELD=VALUE (has an '='). */
@@ -37,7 +33,7 @@ bool is_assignment(const char *arg);
  * error ("field LMA of IA32_EFER is read-only (HINT)", the hint saying how to
  * do it anyway).
  */
-bool parse_assignments(const struct msr_info *msr, char *const *args, size_t count, const char *read_only_hint,
+bool parse_assignments(const struct msr_instance *msr, char *const *args, size_t count, const char *read_only_hint,
                        struct field_assignment *out);
 
 /* The union of the assigned fields' masks, and those values in place. */

@@ -93,16 +93,26 @@ void format_vendors(char *buf, uint32_t vendors)
                                      msr_vendor_table[i].name);
 }
 
-void format_condition(char *buf, const struct msr_condition *cond, const struct msr_info *msr)
+void format_condition(char *buf, const struct msr_condition *cond, const struct msr_instance *msr)
 {
     buf[0] = '\0';
     if (cond != NULL)
-        msr_condition_describe(cond, msr->array_index, msr->array_name != NULL, buf, FORMAT_CONDITION_SIZE);
+        msr_condition_describe(cond, msr->index, msr_def_of(msr)->count > 1, buf, FORMAT_CONDITION_SIZE);
 }
 
-const char *category_name(const struct msr_info *msr)
+const char *category_name(const struct msr_def *def)
 {
-    const char *name = msr_category_name(msr->category);
+    const char *name = msr_category_name(def->category);
 
     return name ? name : "?";
+}
+
+const char *field_name(const struct msr_def *def, const struct msr_field_info *field)
+{
+    return msr_field_name(def, msr_field_index(def, field));
+}
+
+bool field_is_enumerated(const struct msr_def *def, const struct msr_field_info *field)
+{
+    return msr_field_enum_count(def, msr_field_index(def, field)) > 0;
 }

@@ -8,6 +8,7 @@
 
 #include <x86msr/meta.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,12 +46,20 @@ void format_bit_ranges(char *buf, uint64_t mask);
  * (FORMAT_TEXT_SIZE). */
 void format_vendors(char *buf, uint32_t vendors);
 
-/* A presence condition in the manuals' notation, for array instance `index`
- * ("IA32_MTRRCAP[7:0] > 3"); "" for none. Needs FORMAT_CONDITION_SIZE. */
+/* A presence condition of register `msr` in the manuals' notation, with its
+ * array index for n ("IA32_MTRRCAP[7:0] > 3"); "" for none. Needs
+ * FORMAT_CONDITION_SIZE. */
 #define FORMAT_CONDITION_SIZE 1024
-void format_condition(char *buf, const struct msr_condition *cond, const struct msr_info *msr);
+void format_condition(char *buf, const struct msr_condition *cond, const struct msr_instance *msr);
 
 /* The category's name ("vmx"). */
-const char *category_name(const struct msr_info *msr);
+const char *category_name(const struct msr_def *def);
+
+/* The name of `field`, one of the fields of `def` ("NXE"). The tool hands a
+ * field around as its check record (what msr_find_field() finds, what the
+ * bits come from); this is where it gets its text. */
+const char *field_name(const struct msr_def *def, const struct msr_field_info *field);
+/* Whether `field` of `def` has named values (an enumeration). */
+bool field_is_enumerated(const struct msr_def *def, const struct msr_field_info *field);
 
 #endif

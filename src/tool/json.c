@@ -2,9 +2,10 @@
 
 #include "diag.h"
 
-#include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
+
+static void write_escaped(struct json_writer *w, const char *s);
 
 void json_init(struct json_writer *w, FILE *out)
 {
@@ -13,6 +14,7 @@ void json_init(struct json_writer *w, FILE *out)
     w->depth = 0;
     w->after_key = false;
     w->has_items[0] = false;
+    w->used = 0;
     if (out == stdout)
         diag_result_started();
 }
@@ -23,15 +25,83 @@ void json_init_compact(struct json_writer *w, FILE *out)
     w->compact = true;
 }
 
+/* ---- the buffer: bytes reach `out` a buffer at a time ---- */
+
+static void flush(struct json_writer *w)
+{
+    fwrite(w->buffer, 1, w->used, w->out);
+    w->used = 0;
+}
+
+static void put(struct json_writer *w, const char *bytes, size_t length)
+{
+    if (length > sizeof w->buffer - w->used) {
+        flush(w);
+        if (length > sizeof w->buffer) {
+            fwrite(bytes, 1, length, w->out);
+            return;
+        }
+    }
+    memcpy(w->buffer + w->used, bytes, length);
+    w->used += length;
+}
+
+static void put_char(struct json_writer *w, char c)
+{
+    if (w->used == sizeof w->buffer)
+        flush(w);
+    w->buffer[w->used++] = c;
+}
+
+static void put_text(struct json_writer *w, const char *text)
+{
+    put(w, text, strlen(text));
+}
+
+/* `value` in decimal. (By hand, as the next: printf's format parsing was a
+ * fifth of 'list --json' once the stdio calls were gone.) */
+static void put_decimal(struct json_writer *w, uint64_t value)
+{
+    char text[20];
+    size_t start = sizeof text;
+
+    do {
+        text[--start] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    put(w, text + start, sizeof text - start);
+}
+
+/* "0x..." in quotes: `value` in uppercase hex, at least `digits` digits
+ * (1..16), as printf's "\"0x%0*" PRIX64 "\"". */
+static void put_quoted_hex(struct json_writer *w, uint64_t value, int digits)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char text[1 + 2 + 16 + 1];
+    size_t start = sizeof text;
+
+    text[--start] = '"';
+    do {
+        text[--start] = hex[value & 0xF];
+        value >>= 4;
+        digits--;
+    } while (value != 0 || digits > 0);
+    text[--start] = 'x';
+    text[--start] = '0';
+    text[--start] = '"';
+    put(w, text + start, sizeof text - start);
+}
+
+/* ---- structure ---- */
+
 static void newline_and_indent(struct json_writer *w)
 {
-    unsigned i;
+    static const char indent[1 + 2 * JSON_MAX_DEPTH + 1] =
+        "\n                                                                ";
 
     if (w->compact)
         return;
-    fputc('\n', w->out);
-    for (i = 0; i < w->depth; i++)
-        fputs("  ", w->out);
+    put(w, indent, 1 + 2 * (size_t)w->depth);
 }
 
 /* Everything that starts a new item (a value in an array, a key in an
@@ -44,7 +114,7 @@ static void start_item(struct json_writer *w)
     }
     if (w->depth > 0) {
         if (w->has_items[w->depth])
-            fputs(w->compact ? ", " : ",", w->out);
+            put_text(w, w->compact ? ", " : ",");
         newline_and_indent(w);
     }
     w->has_items[w->depth] = true;
@@ -53,7 +123,7 @@ static void start_item(struct json_writer *w)
 static void open_container(struct json_writer *w, char bracket)
 {
     start_item(w);
-    fputc(bracket, w->out);
+    put_char(w, bracket);
     /* Deeper nesting than the tool ever produces is a programming error;
      * clamp rather than write out of bounds. */
     if (w->depth < JSON_MAX_DEPTH)
@@ -69,7 +139,7 @@ static void close_container(struct json_writer *w, char bracket)
         w->depth--;
     if (had_items)
         newline_and_indent(w);
-    fputc(bracket, w->out);
+    put_char(w, bracket);
 }
 
 void json_begin_object(struct json_writer *w)
@@ -95,8 +165,8 @@ void json_end_array(struct json_writer *w)
 void json_key(struct json_writer *w, const char *key)
 {
     start_item(w);
-    json_write_escaped(w->out, key);
-    fputs(": ", w->out);
+    write_escaped(w, key);
+    put(w, ": ", 2);
     w->after_key = true;
 }
 
@@ -107,19 +177,19 @@ void json_string(struct json_writer *w, const char *s)
         return;
     }
     start_item(w);
-    json_write_escaped(w->out, s);
+    write_escaped(w, s);
 }
 
 void json_uint(struct json_writer *w, uint64_t value)
 {
     start_item(w);
-    fprintf(w->out, "%" PRIu64, value);
+    put_decimal(w, value);
 }
 
 void json_hex(struct json_writer *w, uint64_t value)
 {
     start_item(w);
-    fprintf(w->out, "\"0x%" PRIX64 "\"", value);
+    put_quoted_hex(w, value, 1);
 }
 
 void json_hex_bits(struct json_writer *w, uint64_t value, unsigned bits)
@@ -127,7 +197,7 @@ void json_hex_bits(struct json_writer *w, uint64_t value, unsigned bits)
     int digits = (int)((bits == 0 ? 1 : bits > 64 ? 64 : bits) + 3) / 4;
 
     start_item(w);
-    fprintf(w->out, "\"0x%0*" PRIX64 "\"", digits, value);
+    put_quoted_hex(w, value, digits);
 }
 
 void json_address(struct json_writer *w, uint32_t address)
@@ -157,20 +227,25 @@ void json_value_member(struct json_writer *w, const char *key, uint64_t value, u
 
 void json_double(struct json_writer *w, double value)
 {
+    char text[512]; /* "%.3f" of the largest double: 313 characters */
+    int length;
+
     start_item(w);
-    fprintf(w->out, "%.3f", value);
+    length = snprintf(text, sizeof text, "%.3f", value);
+    if (length > 0) /* negative: an encoding error, nothing printed */
+        put(w, text, (size_t)length);
 }
 
 void json_bool(struct json_writer *w, bool value)
 {
     start_item(w);
-    fputs(value ? "true" : "false", w->out);
+    put_text(w, value ? "true" : "false");
 }
 
 void json_null(struct json_writer *w)
 {
     start_item(w);
-    fputs("null", w->out);
+    put(w, "null", 4);
 }
 
 void json_write_error_member(struct json_writer *w, enum tool_error_code code, const char *message)
@@ -186,7 +261,8 @@ void json_write_error_member(struct json_writer *w, enum tool_error_code code, c
 
 void json_finish(struct json_writer *w)
 {
-    fputc('\n', w->out);
+    put_char(w, '\n');
+    flush(w);
 }
 
 /* Length of the valid UTF-8 sequence starting at `p` (2..4), or 0 when it is
@@ -222,43 +298,69 @@ static size_t utf8_sequence_length(const unsigned char *p)
     return length;
 }
 
-void json_write_escaped(FILE *out, const char *s)
+/* The escape of byte `c`, which cannot stand for itself in a JSON string:
+ * a quote, a backslash, a control character, or a byte of no valid UTF-8
+ * sequence (U+FFFD). */
+static void write_escape(struct json_writer *w, unsigned char c)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    static const char hex[] = "0123456789ABCDEF";
+    char control[] = {'\\', 'u', '0', '0', hex[c >> 4 & 0xF], hex[c & 0xF]};
 
-    fputc('"', out);
-    while (*p != '\0') {
-        unsigned char c = *p;
-
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-        } else if (c == '\n') {
-            fputs("\\n", out);
-        } else if (c == '\r') {
-            fputs("\\r", out);
-        } else if (c == '\t') {
-            fputs("\\t", out);
-        } else if (c == '\b') {
-            fputs("\\b", out);
-        } else if (c == '\f') {
-            fputs("\\f", out);
-        } else if (c < 0x20) {
-            fprintf(out, "\\u%04X", (unsigned)c);
-        } else if (c >= 0x80) {
-            size_t length = utf8_sequence_length(p);
-
-            if (length == 0) {
-                fputs("\\uFFFD", out);
-            } else {
-                fwrite(p, 1, length, out);
-                p += length;
-                continue;
-            }
-        } else {
-            fputc(c, out);
-        }
-        p++;
+    switch (c) {
+    case '"':
+        put(w, "\\\"", 2);
+        break;
+    case '\\':
+        put(w, "\\\\", 2);
+        break;
+    case '\n':
+        put(w, "\\n", 2);
+        break;
+    case '\r':
+        put(w, "\\r", 2);
+        break;
+    case '\t':
+        put(w, "\\t", 2);
+        break;
+    case '\b':
+        put(w, "\\b", 2);
+        break;
+    case '\f':
+        put(w, "\\f", 2);
+        break;
+    default:
+        if (c < 0x20)
+            put(w, control, sizeof control);
+        else
+            put(w, "\\uFFFD", 6);
     }
-    fputc('"', out);
+}
+
+/* The bytes between escapes are copied as one run (almost always the whole
+ * string): writing a character at a time through fputc, each call taking the
+ * stream's lock, was most of the time of 'list --json'. */
+static void write_escaped(struct json_writer *w, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+
+    put_char(w, '"');
+    for (;;) {
+        unsigned char c = *p;
+        size_t length;
+
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            p++;
+            continue;
+        }
+        if (c >= 0x80 && (length = utf8_sequence_length(p)) != 0) {
+            p += length;
+            continue;
+        }
+        put(w, (const char *)run, (size_t)(p - run));
+        if (c == '\0')
+            break;
+        write_escape(w, c);
+        run = ++p;
+    }
+    put_char(w, '"');
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #define JSON_MAX_DEPTH 32
+#define JSON_BUFFER_SIZE 8192
 
 struct json_writer {
     FILE *out;
@@ -32,11 +33,15 @@ struct json_writer {
     unsigned depth;
     bool after_key;                       /* the next value completes a member */
     bool has_items[JSON_MAX_DEPTH + 1];   /* per open container: needs a comma */
+    size_t used;                          /* bytes in buffer, not yet written to out */
+    char buffer[JSON_BUFFER_SIZE];
 };
 
 /* Starts a document on `out` (on stdout: the command's result, so a later
  * failure prints no JSON error object; diag.h). json_init_compact writes it
- * on one line. */
+ * on one line. The writer collects the text in its buffer and hands it to
+ * `out` a buffer at a time (a stdio call per token was most of the time of
+ * 'list --json'); json_finish() hands over the rest. */
 void json_init(struct json_writer *w, FILE *out);
 void json_init_compact(struct json_writer *w, FILE *out);
 
@@ -48,7 +53,11 @@ void json_end_array(struct json_writer *w);
 /* The member name; the next call writes its value. */
 void json_key(struct json_writer *w, const char *key);
 
-void json_string(struct json_writer *w, const char *s); /* NULL writes null */
+/* `s` as a quoted JSON string (NULL writes null): quotes, backslashes and
+ * control characters escaped, valid UTF-8 passed through and each byte of an
+ * invalid UTF-8 sequence replaced with U+FFFD, so the output is always valid
+ * JSON. */
+void json_string(struct json_writer *w, const char *s);
 void json_uint(struct json_writer *w, uint64_t value);
 void json_hex(struct json_writer *w, uint64_t value);   /* "0x1F" (unpadded; prefer the next ones) */
 /* "0x0F": padded to ceil(bits / 4) digits (bits 1..64). */
@@ -65,12 +74,8 @@ void json_null(struct json_writer *w);
 /* The member "error": {"code": "fault", "message": "..."} of a failed entry. */
 void json_write_error_member(struct json_writer *w, enum tool_error_code code, const char *message);
 
-/* Ends the document with a newline. */
+/* Ends the document with a newline and writes what the buffer holds to `out`.
+ * Every document ends with it: until then its text may be in the buffer. */
 void json_finish(struct json_writer *w);
-
-/* Writes `s` as a quoted JSON string: escapes quotes, backslashes and control
- * characters, passes valid UTF-8 through and replaces each byte of an
- * invalid UTF-8 sequence with U+FFFD, so the output is always valid JSON. */
-void json_write_escaped(FILE *out, const char *s);
 
 #endif

@@ -63,18 +63,18 @@ enum tool_error_code machine_error_code(int status, bool write)
     }
 }
 
-void machine_msr_name(char *buf, const struct msr_info *msr, uint32_t address)
+void machine_msr_name(char *buf, const struct msr_instance *msr, uint32_t address)
 {
     char hex[FORMAT_NUMBER_SIZE];
 
     format_address(hex, address);
     if (msr != NULL)
-        snprintf(buf, MACHINE_NAME_SIZE, "%s (%s)", msr->name, hex);
+        snprintf(buf, MACHINE_NAME_SIZE, "%s (%s)", msr_name(msr), hex);
     else
         snprintf(buf, MACHINE_NAME_SIZE, "MSR %s", hex);
 }
 
-int machine_access_error(unsigned cpu, const char *verb, const struct msr_info *msr, uint32_t address, int status)
+int machine_access_error(unsigned cpu, const char *verb, const struct msr_instance *msr, uint32_t address, int status)
 {
     char name[MACHINE_NAME_SIZE];
     bool write = strcmp(verb, "write") == 0;

@@ -35,7 +35,7 @@ bool machine_cpu_failure(int status);
  * ROOT/3/msr: CAUSE") and returns TOOL_EXIT_FAILURE. `msr` may be NULL for an address the
  * spec does not know; `verb` is "read" or "write".
  */
-int machine_access_error(unsigned cpu, const char *verb, const struct msr_info *msr, uint32_t address, int status);
+int machine_access_error(unsigned cpu, const char *verb, const struct msr_instance *msr, uint32_t address, int status);
 
 /* What a failed access means here and what to do (msr_linux_explain_access:
  * "run as root ...", "load it with 'modprobe msr'", "kernel lockdown ..."). */
@@ -55,6 +55,6 @@ int machine_cpus_error(int status);
 /* "IA32_EFER (0xC0000080)" or "MSR 0x00000123" (not in the spec); caller
  * buffer of MACHINE_NAME_SIZE. */
 #define MACHINE_NAME_SIZE 160
-void machine_msr_name(char *buf, const struct msr_info *msr, uint32_t address);
+void machine_msr_name(char *buf, const struct msr_instance *msr, uint32_t address);
 
 #endif

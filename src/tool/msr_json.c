@@ -15,20 +15,38 @@ static void write_vendors(struct json_writer *w, uint32_t vendors)
     json_end_array(w);
 }
 
+/* The register an MSR condition tests, as the spec names it: "IA32_MCG_CAP";
+ * "MCA{n}_CONFIG" (the instance with the index of the register it is the
+ * condition of); "MC4_MISC0" (one instance of an array: its own name). */
+static const char *condition_msr_name(const struct msr_condition *c)
+{
+    const struct msr_def *def = c->msr_def < msr_spec.def_count ? msr_spec.defs[c->msr_def] : NULL;
+    const struct msr_instance *inst, *end = msr_spec.instances + msr_spec.instance_count;
+
+    if (def == NULL)
+        return "?";
+    if (c->msr_stride != 0 || def->count == 1)
+        return msr_def_name(def);
+    for (inst = msr_find_by_address(c->msr); inst != NULL && inst < end && inst->address == c->msr; inst++)
+        if (inst->def == def->id)
+            return msr_name(inst);
+    return msr_def_name(def);
+}
+
 /* A presence condition as the spec writes it, in JSON: {"cpuid": ...}, {"msr": ...},
- * {"all_of": [...]}; advances *node past the subtree. */
-static void write_condition(struct json_writer *w, const struct msr_condition *c, const struct msr_info *msr)
+ * {"all_of": [...]}. */
+static void write_condition(struct json_writer *w, const struct msr_condition *c)
 {
     json_begin_object(w);
     json_key(w, "kind");
     json_string(w, msr_condition_kind_name(c->kind));
     if (c->kind == MSR_CONDITION_KIND_ANY_OF || c->kind == MSR_CONDITION_KIND_ALL_OF ||
         c->kind == MSR_CONDITION_KIND_NOT) {
-        const struct msr_condition *child, *end = c + c->size;
+        const union msr_cell *child, *end = msr_condition_cell(c) + c->size;
         json_key(w, "conditions");
         json_begin_array(w);
-        for (child = c + 1; child < end; child += child->size)
-            write_condition(w, child, msr);
+        for (child = msr_condition_cell(c) + 1; child < end; child += child->cond.size)
+            write_condition(w, &child->cond);
         json_end_array(w);
     } else if (c->kind == MSR_CONDITION_KIND_CONTEXT) {
         json_key(w, "context");
@@ -40,7 +58,7 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
         json_key(w, "models");
         json_begin_array(w);
         for (i = 0; i < c->model_count; i++)
-            json_hex_bits(w, c->models[i], 8);
+            json_hex_bits(w, msr_condition_model(c, i), 8);
         json_end_array(w);
     } else {
         if (c->kind == MSR_CONDITION_KIND_CPUID) {
@@ -51,10 +69,8 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
             json_key(w, "register");
             json_string(w, msr_cpuid_reg_name(c->reg));
         } else {
-            const struct msr_info *target = msr_find_by_address(c->msr);
             json_key(w, "msr");
-            json_string(w, c->msr_name ? c->msr_name
-                           : target ? (c->msr_stride && target->array_name ? target->array_name : target->name) : "?");
+            json_string(w, condition_msr_name(c));
             json_key(w, "address");
             json_address(w, c->msr);
         }
@@ -80,29 +96,42 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
     json_end_object(w);
 }
 
-static void write_enum(struct json_writer *w, const struct msr_field_info *field)
+/* The named values of field `index` of `def`. */
+static void write_enum(struct json_writer *w, const struct msr_def *def, unsigned index)
 {
-    uint16_t i;
+    struct msr_enum_value e;
+    unsigned k;
 
     json_begin_array(w);
-    for (i = 0; i < field->enum_count; i++) {
+    for (k = 0; msr_field_enum_value(def, index, k, &e); k++) {
         json_begin_object(w);
         json_key(w, "name");
-        json_string(w, field->enum_values[i].name);
+        json_string(w, e.name);
         json_key(w, "value");
-        json_uint(w, field->enum_values[i].value);
+        json_uint(w, e.value);
         json_key(w, "description");
-        json_string(w, field->enum_values[i].description);
+        json_string(w, e.description);
         json_end_object(w);
     }
     json_end_array(w);
 }
 
-void json_write_field(struct json_writer *w, const struct msr_field_info *field)
+/* `"key": true` when `flags` has `flag`; nothing otherwise. */
+static void write_flag(struct json_writer *w, const char *key, uint32_t flags, uint32_t flag)
 {
+    if (flags & flag) {
+        json_key(w, key);
+        json_bool(w, true);
+    }
+}
+
+void json_write_field(struct json_writer *w, const struct msr_def *def, unsigned index)
+{
+    const struct msr_field_info *field = msr_def_field(def, index);
+
     json_begin_object(w);
     json_key(w, "name");
-    json_string(w, field->name);
+    json_string(w, msr_field_name(def, index));
     json_key(w, "lsb");
     json_uint(w, field->lsb);
     json_key(w, "msb");
@@ -110,91 +139,85 @@ void json_write_field(struct json_writer *w, const struct msr_field_info *field)
     json_key(w, "access");
     json_string(w, msr_access_name(field->access));
     json_key(w, "description");
-    json_string(w, field->description);
+    json_string(w, msr_field_description(def, index));
     if (field->has_reset)
-        json_value_member(w, "reset", field->reset, (unsigned)field->msb - field->lsb + 1);
-    if (field->enum_values != NULL) {
+        json_value_member(w, "reset", field->reset, field_width(field));
+    if (field_is_enumerated(def, field)) {
         json_key(w, "enum");
-        write_enum(w, field);
+        write_enum(w, def, index);
     }
     if (field->vendors != 0) {
         json_key(w, "vendors");
         write_vendors(w, field->vendors);
     }
-    if (field->canonical) {
-        json_key(w, "canonical");
-        json_bool(w, true);
-    }
-    if (field->undocumented) {
-        json_key(w, "undocumented");
-        json_bool(w, true);
-    }
-    if (field->counter) {
-        json_key(w, "counter");
-        json_bool(w, true);
-    }
+    write_flag(w, "canonical", field->flags, MSR_FIELD_F_CANONICAL);
+    write_flag(w, "undocumented", field->flags, MSR_FIELD_F_UNDOCUMENTED);
+    write_flag(w, "counter", field->flags, MSR_FIELD_F_COUNTER);
     json_end_object(w);
 }
 
-void json_write_msr(struct json_writer *w, const struct msr_info *msr)
+void json_write_msr(struct json_writer *w, const struct msr_instance *msr)
 {
     json_begin_object(w);
     json_write_msr_members(w, msr);
     json_end_object(w);
 }
 
-void json_write_msr_members(struct json_writer *w, const struct msr_info *msr)
+void json_write_msr_members(struct json_writer *w, const struct msr_instance *msr)
 {
-    uint16_t i;
+    const struct msr_def *def = msr_def_of(msr);
+    const struct msr_masks *masks = msr_def_masks(def);
+    const struct msr_condition *present_if = msr_def_condition(def, def->present_if);
+    unsigned i;
 
     json_key(w, "name");
-    json_string(w, msr->name);
+    json_string(w, msr_name(msr));
     json_key(w, "address");
     json_address(w, msr->address);
     json_key(w, "category");
-    json_string(w, category_name(msr));
+    json_string(w, category_name(def));
     json_key(w, "access");
-    json_string(w, msr_access_name(msr->access));
+    json_string(w, msr_access_name(def->access));
     json_key(w, "vendors");
-    write_vendors(w, msr->vendors);
+    write_vendors(w, def->vendors);
     json_key(w, "aliases");
     json_begin_array(w);
-    for (i = 0; i < msr->alias_count; i++)
-        json_string(w, msr->aliases[i]);
+    for (i = 0; i < msr_alias_count(msr); i++)
+        json_string(w, msr_alias(msr, i));
     json_end_array(w);
     json_key(w, "description");
-    json_string(w, msr->description);
+    json_string(w, msr_def_description(def));
     json_key(w, "ref");
-    json_string(w, msr->ref ? msr->ref : "");
-    if (msr->present_if != NULL) {
+    json_string(w, msr_def_ref(def));
+    if (present_if != NULL) {
         char text[FORMAT_CONDITION_SIZE];
 
-        format_condition(text, msr->present_if, msr);
+        format_condition(text, present_if, msr);
         json_key(w, "present_if");
         json_string(w, text);
         json_key(w, "present_if_tree");
-        write_condition(w, msr->present_if, msr);
+        write_condition(w, present_if);
     }
-    if (msr->array_name != NULL) {
+    if (def->count > 1) {
         json_key(w, "array");
         json_begin_object(w);
         json_key(w, "name");
-        json_string(w, msr->array_name);
+        json_string(w, msr_def_name(def));
         json_key(w, "index");
-        json_uint(w, msr->array_index);
+        json_uint(w, msr->index);
         json_key(w, "count");
-        json_uint(w, msr->array_count);
+        json_uint(w, def->count);
         json_end_object(w);
     }
     json_key(w, "reserved_mask");
-    json_mask64(w, msr->reserved_mask);
+    json_mask64(w, masks->reserved);
     json_key(w, "writable_mask");
-    json_mask64(w, msr->writable_mask);
+    json_mask64(w, masks->writable);
     json_key(w, "w1c_mask");
-    json_mask64(w, msr->w1c_mask);
+    json_mask64(w, masks->w1c);
     json_key(w, "fields");
     json_begin_array(w);
-    for (i = 0; i < msr->field_count; i++)
-        json_write_field(w, &msr->fields[i]);
+    for (i = 0; i < def->field_count; i++)
+        json_write_field(w, def, i);
     json_end_array(w);
 }

@@ -19,9 +19,10 @@
 
 #include <x86msr/meta.h>
 
-void json_write_msr(struct json_writer *w, const struct msr_info *msr);
+void json_write_msr(struct json_writer *w, const struct msr_instance *msr);
 /* The same members without the enclosing braces, for callers that add their own. */
-void json_write_msr_members(struct json_writer *w, const struct msr_info *msr);
-void json_write_field(struct json_writer *w, const struct msr_field_info *field);
+void json_write_msr_members(struct json_writer *w, const struct msr_instance *msr);
+/* Field `index` of `def`. */
+void json_write_field(struct json_writer *w, const struct msr_def *def, unsigned index);
 
 #endif

@@ -21,26 +21,26 @@ static const char *without_ia32_prefix(const char *name)
 
 static void offer_msr_names(struct suggestion *s)
 {
-    size_t i;
-    uint16_t a;
+    uint32_t i;
+    unsigned a;
 
-    for (i = 0; i < msr_table_count; i++) {
-        const struct msr_info *msr = &msr_table[i];
-        const char *short_name = without_ia32_prefix(msr->name);
+    for (i = 0; i < msr_spec.instance_count; i++) {
+        const struct msr_instance *msr = &msr_spec.instances[i];
+        const char *name = msr_name(msr), *short_name = without_ia32_prefix(name);
 
-        suggestion_offer(s, msr->name, NULL);
+        suggestion_offer(s, name, NULL);
         if (short_name != NULL)
-            suggestion_offer(s, msr->name, short_name);
-        for (a = 0; a < msr->alias_count; a++)
-            suggestion_offer(s, msr->aliases[a], NULL);
+            suggestion_offer(s, name, short_name);
+        for (a = 0; a < msr_alias_count(msr); a++)
+            suggestion_offer(s, msr_alias(msr, a), NULL);
     }
 }
 
-static const struct msr_info *lookup_by_address(const char *arg)
+static const struct msr_instance *lookup_by_address(const char *arg)
 {
     char why[128];
     uint64_t address;
-    const struct msr_info *msr;
+    const struct msr_instance *msr;
 
     if (!parse_number(arg, 32, &address, why, sizeof why)) {
         usage_error_code(ERR_BAD_NUMBER, "invalid MSR address '%s': %s", arg, why);
@@ -52,9 +52,9 @@ static const struct msr_info *lookup_by_address(const char *arg)
     return msr;
 }
 
-const struct msr_info *lookup_msr(const char *arg)
+const struct msr_instance *lookup_msr(const char *arg)
 {
-    const struct msr_info *msr;
+    const struct msr_instance *msr;
     struct suggestion s;
 
     if (arg[0] >= '0' && arg[0] <= '9')
@@ -137,13 +137,14 @@ bool lookup_judges_dump(void)
     return judged_dump;
 }
 
-uint64_t must_be_zero_mask(const struct msr_info *msr)
+uint64_t must_be_zero_mask(const struct msr_instance *msr)
 {
+    const struct msr_def *def = msr_def_of(msr);
     struct msr_masks masks;
 
     if (!judged_dump)
-        return msr->reserved_mask;
-    msr_masks_for(msr, &judged_facts, false, &masks);
+        return msr_def_masks(def)->reserved;
+    msr_masks_for(def, msr->index, &judged_facts, false, &masks);
     return masks.reserved;
 }
 
@@ -154,7 +155,7 @@ const struct msr_facts *lookup_facts(void)
 
 /* Where registers share an address, the one of the judged CPU: the tool reads
  * and decodes this machine's MSRs, or those of the CPU a --cpuid dump names. */
-const struct msr_info *spec_msr_at(uint32_t address)
+const struct msr_instance *spec_msr_at(uint32_t address)
 {
     return msr_find_by_address_for_cpu(address, &judged_facts);
 }

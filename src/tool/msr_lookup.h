@@ -17,14 +17,14 @@ extern const struct msr_cpuid_source cpuid_this_machine;
 
 /* The MSR `arg` names, or NULL after printing the error (exit with
  * TOOL_EXIT_USAGE). */
-const struct msr_info *lookup_msr(const char *arg);
+const struct msr_instance *lookup_msr(const char *arg);
 
 /* The MSR of the spec at `address`, or NULL. Where registers share an address
  * (Intel IA32_LER_FROM_IP and AMD LAST_INT_FROM_IP at 0x1DD; Intel registers
  * of different processor models), the one of the CPU whose CPUID the tool
  * judges by (lookup_use_cpuid(); by default this machine's):
  * msr_find_by_address_for_cpu(), the same for every subcommand. */
-const struct msr_info *spec_msr_at(uint32_t address);
+const struct msr_instance *spec_msr_at(uint32_t address);
 
 /* Judge shared addresses by `cpuid` (a dump given with --cpuid FILE) instead
  * of this machine's CPUID; it must outlive every later lookup. */
@@ -50,13 +50,13 @@ bool lookup_judges_dump(void);
  * field present there covers (msr_masks_for(), fields of unknown presence
  * counting as present); otherwise those no field of any processor covers.
  * Undocumented (implementation-specific) fields are never must-be-zero. */
-uint64_t must_be_zero_mask(const struct msr_info *msr);
+uint64_t must_be_zero_mask(const struct msr_instance *msr);
 
 /* A register named on the command line: in the spec (`msr` set) or, for
  * subcommands that access the machine, any address (`msr` NULL). */
 struct msr_target {
     uint32_t address;
-    const struct msr_info *msr;
+    const struct msr_instance *msr;
 };
 
 /* Like lookup_msr(), but an address the spec does not describe is accepted

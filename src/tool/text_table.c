@@ -81,6 +81,20 @@ static size_t display_width(const char *text)
     return width;
 }
 
+/* `n` spaces, a run at a time: the padding is much of a table's bytes, and a
+ * write per space takes the stream's lock each time. */
+static void put_spaces(FILE *out, size_t n)
+{
+    static const char spaces[] = "                                ";
+
+    while (n > 0) {
+        size_t run = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+
+        fwrite(spaces, 1, run, out);
+        n -= run;
+    }
+}
+
 void text_table_print(const struct text_table *table, FILE *out, const char *indent)
 {
     size_t *widths = xcalloc(table->columns, sizeof *widths);
@@ -101,11 +115,8 @@ void text_table_print(const struct text_table *table, FILE *out, const char *ind
         fputs(indent, out);
         for (col = 0; col < last; col++) {
             fputs(cells[col], out);
-            if (col + 1 < last) {
-                size_t pad = widths[col] - display_width(cells[col]) + 2;
-                while (pad-- > 0)
-                    fputc(' ', out);
-            }
+            if (col + 1 < last)
+                put_spaces(out, widths[col] - display_width(cells[col]) + 2);
         }
         fputc('\n', out);
     }

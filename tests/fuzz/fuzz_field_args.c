@@ -24,9 +24,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct msr_info *pick_msr(const char *line)
+static const struct msr_instance *pick_msr(const char *line)
 {
-    const struct msr_info *msr = msr_find_by_name(line);
+    const struct msr_instance *msr = msr_find_by_name(line);
     uint32_t hash = 2166136261u;
     const char *p;
 
@@ -40,10 +40,22 @@ static const struct msr_info *pick_msr(const char *line)
     }
     for (p = line; *p != '\0'; p++)
         hash = (hash ^ (unsigned char)*p) * 16777619u;
-    return &msr_table[hash % msr_table_count];
+    return &msr_spec.instances[hash % msr_spec.instance_count];
 }
 
-static void check_accepted(const struct msr_info *msr, const struct field_assignment *a, size_t count,
+/* Whether `f` is one of the fields of `def` (compared one by one: a pointer
+ * from elsewhere is no field of it). */
+static bool is_field_of(const struct msr_def *def, const struct msr_field_info *f)
+{
+    unsigned i;
+
+    for (i = 0; i < def->field_count; i++)
+        if (msr_def_field(def, i) == f)
+            return true;
+    return false;
+}
+
+static void check_accepted(const struct msr_instance *msr, const struct field_assignment *a, size_t count,
                            bool allow_read_only)
 {
     uint64_t mask = assignments_mask(a, count);
@@ -55,9 +67,9 @@ static void check_accepted(const struct msr_info *msr, const struct field_assign
         const struct msr_field_info *f = a[i].field;
         unsigned width = (unsigned)f->msb - f->lsb + 1;
 
-        REQUIRE(f >= msr->fields && f < msr->fields + msr->field_count);
+        REQUIRE(is_field_of(msr_def_of(msr), f));
         REQUIRE(width == 64 || a[i].value >> width == 0);
-        REQUIRE((field_mask(f) & mask) == field_mask(f));
+        REQUIRE((msr_field_mask(f) & mask) == msr_field_mask(f));
         REQUIRE(msr_field_extract(f, bits) == a[i].value);
         REQUIRE(allow_read_only || f->access != MSR_ACCESS_RO);
         for (j = 0; j < i; j++)
@@ -71,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *args[MAX_ARGS];
     char *assignments[MAX_ARGS];
     struct field_assignment strict[MAX_ARGS], loose[MAX_ARGS];
-    const struct msr_info *msr;
+    const struct msr_instance *msr;
     size_t n = 0, m = 0, i;
 
     REQUIRE(text != NULL);

@@ -69,7 +69,7 @@ static void check_numbers(const char *text)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = text_of(data, size);
-    const struct msr_info *msr;
+    const struct msr_instance *msr;
     struct msr_target target;
     struct cpu_list cpus;
     uint64_t value;
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * suggestion search, the slow part); an address through both. */
     if (lookup_target(text, &target) && target.msr != NULL) {
         REQUIRE(target.msr->address == target.address);
-        REQUIRE(msr_find_by_name(target.msr->name) != NULL);
+        REQUIRE(msr_find_by_name(msr_name(target.msr)) != NULL);
     }
     if (text[0] >= '0' && text[0] <= '9') {
         msr = lookup_msr(text);
