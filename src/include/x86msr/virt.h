@@ -130,7 +130,8 @@ struct msr_virt_entry {
 /*
  * Initializers. By address (def NULL: the policy's spec describes the MSRs):
  * one MSR, a range, a fixed-value register. By register, as MSR_GET names it
- * (def set; needs only x86msr/msr_defs.h, which this header includes):
+ * (def set; the address comes from the register's header, x86msr/msrs.h or
+ * its category's, the record from x86msr/msr_defs.h, which this one includes):
  *
  *   MSR_VIRT_REG(IA32_EFER, MSR_VIRT_PASS, MSR_VIRT_PASS)          one register
  *   MSR_VIRT_ARRAY(IA32_MCx_CTL2, MSR_VIRT_EMULATE, MSR_VIRT_DENY)  every instance of an
@@ -148,8 +149,14 @@ struct msr_virt_entry {
 #define MSR_VIRT_ARRAY(reg, read, write)                                                                \
     { MSR_##reg##_ADDR(0) + MSR_VIRT_STRIDE_1_(reg), MSR_##reg##_ADDR(MSR_##reg##_COUNT - 1), (read),     \
       (write), 0u, 0u, NULL, MSR_DEF(reg) }
-/* 0, or a compile error when REG's instances are not consecutive. */
+/* 0, or a compile error (naming msr_virt_array_needs_stride_1 in C) when
+ * REG's instances are not consecutive. */
+#ifdef __cplusplus
 #define MSR_VIRT_STRIDE_1_(reg) ((uint32_t)(0u * sizeof(char[MSR_##reg##_STRIDE == 1 ? 1 : -1])))
+#else
+#define MSR_VIRT_STRIDE_1_(reg)                                                                         \
+    ((uint32_t)(0u * sizeof(struct { int msr_virt_array_needs_stride_1 : MSR_##reg##_STRIDE == 1 ? 1 : -1; })))
+#endif
 
 struct msr_virt_policy {
     const struct msr_virt_entry *entries;
