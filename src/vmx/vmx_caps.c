@@ -38,7 +38,7 @@ VMX_CAP_MSRS(VMX_CAP_AT)
 MSR_STATIC_ASSERT(MSR_VMX_CAP_EXIT_CTLS2 + 1 == MSR_VMX_CAP_COUNT, vmx_caps_all_listed);
 
 /* Their check records: the presence conditions that order the reads. Named
- * one by one, so the library links these twenty records and no table. */
+ * one by one, so the library refers to these twenty records and no table. */
 #define VMX_CAP_DEF(which, reg) MSR_DEF(reg),
 static const struct msr_def *const cap_defs[MSR_VMX_CAP_COUNT] = { VMX_CAP_MSRS(VMX_CAP_DEF) };
 

@@ -20,7 +20,8 @@
  * reads only check records (x86msr/meta.h), never text, and only the records
  * the policy leads it to: those its entries name (MSR_VIRT_REG) and, for the
  * other MSRs, the policy's spec. A policy whose entries all name their
- * registers and whose spec is NULL links those records and no others.
+ * registers and whose spec is NULL refers to those records and no others (a
+ * linker that drops unreferenced data then keeps only them: x86msr/meta.h).
  *
  * Freestanding like x86msr_vmx: nothing from libc, no allocation, messages
  * written into caller buffers; every function that can fail returns MSR_OK
@@ -112,8 +113,9 @@ struct msr_virt_emulator {
  * each of them: a single-MSR entry at the register's address or at any one
  * instance of an array (the checks use that instance), a range only when
  * every MSR of it is an instance of an array of stride 1. Naming the records
- * lets a program link only those (a policy with a NULL spec); a record made
- * by hand describes a register the spec lacks, or one differently.
+ * lets a program refer to only those (a policy with a NULL spec); a record made
+ * by hand describes a register the spec lacks, or one differently (it has
+ * no text: msr_field_name() cannot name its fields).
  */
 struct msr_virt_entry {
     uint32_t first;
