@@ -6,7 +6,12 @@
 # program whose policy names its registers' records links those and no more.
 # Usage: check_exit_path.sh 'OBJECT;OBJECT;...' (x86msr_virt's objects)
 set -u
-forbidden='^(msr_spec|msr_find_by_address|msr_find_by_address_for_vendor|msr_find_by_address_for_cpu|msr_def_of|msr_name|msr_alias|msr_alias_count|msr_find_by_name|msr_def_name|msr_def_description|msr_def_ref|msr_def_spec_line|msr_field_name|msr_field_description|msr_find_field|msr_field_enum_count|msr_field_enum_value|msr_field_enum_name|msr_condition_describe|msr_text_pool_|msr_def_text_|msr_field_text_|msr_enum_text_|msr_instance_text_|msr_alias_text_)$'
+lookups='msr_spec|msr_find_by_address|msr_find_by_address_for_vendor|msr_find_by_address_for_cpu|msr_def_of'
+text='msr_name|msr_alias|msr_alias_count|msr_find_by_name|msr_def_name|msr_def_description|msr_def_ref'
+text="$text|msr_def_spec_line|msr_field_name|msr_field_description|msr_find_field|msr_field_enum_count"
+text="$text|msr_field_enum_value|msr_field_enum_name|msr_condition_describe"
+tables='msr_text_pool_|msr_def_text_|msr_field_text_|msr_enum_text_|msr_instance_text_|msr_alias_text_'
+forbidden="^($lookups|$text|$tables)\$"
 fail=0 seen=0
 old_ifs=$IFS
 IFS=';'

@@ -190,7 +190,8 @@ END_TEST
 
 START_TEST(agree_default_pass)
 {
-    const struct msr_virt_policy p = { allow_entries, N_ALLOW, MSR_VIRT_PASS, MSR_VIRT_PASS, &test_emulator, &msr_spec };
+    const struct msr_virt_policy p = { allow_entries, N_ALLOW, MSR_VIRT_PASS, MSR_VIRT_PASS, &test_emulator,
+                                       &msr_spec };
     size_t n = check_agreement(&p, true);
     printf("default pass: %zu (MSR, access) points agree in all three formats\n", n);
     ck_assert_uint_gt(n, 2 * msr_spec.instance_count);

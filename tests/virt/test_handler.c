@@ -31,7 +31,8 @@ static void setup_amd(void)
 /* Everything passes through: the spec checks alone decide. */
 static const struct msr_virt_policy pass_all = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_PASS, NULL, &msr_spec };
 /* Everything emulated. */
-static const struct msr_virt_policy emulate_all = { NULL, 0, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, &test_emulator, &msr_spec };
+static const struct msr_virt_policy emulate_all = { NULL, 0, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, &test_emulator,
+                                                    &msr_spec };
 
 static enum msr_virt_result wr(const struct msr_virt_policy *p, uint32_t msr, uint64_t v)
 {
