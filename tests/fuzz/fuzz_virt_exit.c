@@ -103,7 +103,8 @@ struct guest {
     struct msr_cpuid_source cpuid;
     struct msr_facts facts;
     uint64_t msr_seed; /* MSR values the facts know: a hash of the address */
-    uint8_t msr_mode;  /* 0: no MSR is known, 1: all are, 2: some fail */
+    uint8_t msr_mode;  /* 0: no MSR is known, 1: all are, 2: some fail, 3: all are, with bits 7:5
+                          clear (counts in bits 7:0 that array instances' presence is near) */
 };
 
 static const uint32_t vendor_ebx[] = {0x756e6547u /* Genu */, 0x68747541u /* Auth */, 0x6f677948u /* Hygo */,
@@ -130,7 +131,7 @@ static int guest_read_msr(void *ctx, uint32_t msr, uint64_t *value)
         *value = 0;
         return MSR_ERR_FAULT;
     }
-    *value = h;
+    *value = g->msr_mode == 3 ? h & ~UINT64_C(0xE0) : h;
     return MSR_OK;
 }
 
@@ -162,7 +163,7 @@ static void guest_init(struct guest *g, struct input *in)
     }
     g->cpuid = msr_cpuid_table_source(&g->table);
     g->msr_seed = take64(in);
-    g->msr_mode = take8(in) % 3;
+    g->msr_mode = take8(in) % 4;
     switch (take8(in) % 4) {
     case 0: /* nothing known: no presence checks */
         break;
@@ -286,8 +287,14 @@ static void policy_init(struct msr_virt_policy *p, struct msr_virt_entry *entrie
         if (extras & 4) {
             /* a record of its own: usually the right one, sometimes another register's */
             const struct msr_instance *inst = msr_find_by_address(e->first);
-            e->def = inst != NULL && !(extras & 8) ? msr_def_of(inst) : msr_spec.defs[take32(in) % msr_spec.def_count];
-            if ((extras & 0x10) && e->def->count > 1 && e->def->stride == 1) {
+            e->def = inst != NULL && !(extras & 8) && !(extras & 0x20) ? msr_def_of(inst)
+                                                                       : msr_spec.defs[take32(in) % msr_spec.def_count];
+            for (int tries = 0; (extras & 0x20) && e->def->count == 1 && tries < 8; tries++)
+                e->def = msr_spec.defs[take32(in) % msr_spec.def_count];
+            if ((extras & 0x20) && e->def->count > 1) {
+                /* one instance of an array, its record named */
+                e->first = e->last = e->def->address + (take8(in) % e->def->count) * e->def->stride;
+            } else if ((extras & 0x10) && e->def->count > 1 && e->def->stride == 1) {
                 /* some instances of a stride-1 array, all of them, or one past */
                 uint32_t from = take8(in) % e->def->count, n = 1u + take8(in) % (e->def->count - from + 1u);
                 e->first = e->def->address + from;
@@ -302,6 +309,30 @@ static void policy_init(struct msr_virt_policy *p, struct msr_virt_entry *entrie
     uint8_t emu = take8(in) % 4;
     p->emulator = emu == 0 ? NULL : emu == 1 ? &half_emulator : &emulator;
     p->spec = take8(in) % 4 == 0 ? NULL : &msr_spec;
+}
+
+/* An MSR of an exit: one take_msr() picks, or, as often, one the policy
+ * names (an entry's first or last MSR, or one between). */
+static uint32_t take_exit_msr(struct input *in, const struct msr_virt_policy *p)
+{
+    uint8_t how = take8(in);
+    const struct msr_virt_entry *e;
+    uint32_t span;
+
+    if (p->count == 0 || how < 128)
+        return take_msr(in);
+    e = &p->entries[how % p->count];
+    if (e->last < e->first)
+        return e->first;
+    span = e->last - e->first;
+    switch ((how >> 4) % 4) {
+    case 0:
+        return e->first;
+    case 1:
+        return e->last;
+    default:
+        return span == UINT32_MAX ? take32(in) : e->first + take32(in) % (span + 1u);
+    }
 }
 
 /* ---- the oracles ---- */
@@ -722,7 +753,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * a valid result); the oracles hold for valid ones. */
     for (int op = 0; op < 48 && in.size > 0; op++) {
         uint8_t kind = take8(&in);
-        uint32_t msr = take_msr(&in);
+        uint32_t msr = take_exit_msr(&in, &policy);
         uint64_t raw = take64(&in);
 
         if (verbose())
