@@ -257,6 +257,13 @@ def environment(template_cache: Optional[str] = None) -> jinja2.Environment:
     return env
 
 
+def _signature_words(signature: str) -> List[str]:
+    """A 12-character vendor signature as the three little-endian 32-bit
+    words CPUID returns it in (hex C literals, in the vendor's register order)."""
+    raw = signature.encode("latin-1")
+    return ["0x%08Xu" % int.from_bytes(raw[i:i + 4], "little") for i in range(0, 12, 4)]
+
+
 def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
     """What every template may use besides the model: the schema's
     enumerations and, for each, spec spelling -> C constant (from naming.py)."""
@@ -308,6 +315,7 @@ def render(model: Model, spec_names, template_cache: Optional[str] = None) -> Di
     env.filters["flag_of"] = lambda key: common["field_flag"][key]
     env.filters["reg_flag_of"] = lambda key: common["reg_flag"][key]
     env.filters["index_of"] = lambda items, item: list(items).index(item)
+    env.filters["signature_words"] = _signature_words
     files = {
         "include/x86msr/msr_schema.h": env.get_template("msr_schema.h.j2").render(**common),
         "include/x86msr/msr_enums.h": env.get_template("msr_enums.h.j2").render(**common),

@@ -2,6 +2,8 @@
  * Freestanding: no libc, no allocation. */
 #include "x86msr/cpuid.h"
 
+#include "core_internal.h"
+
 static void cpuid_insn(uint32_t leaf, uint32_t subleaf, struct msr_cpuid_regs *out)
 {
     __asm__ __volatile__("cpuid"
@@ -68,50 +70,177 @@ static uint32_t cpuid_register(const struct msr_cpuid_regs *r, unsigned reg)
     }
 }
 
-/* Whether the 12 bytes of `regs` in `order` spell `signature`. */
-static bool spells(const struct msr_cpuid_regs *regs, const uint8_t order[3], const char *signature)
+/* Whether the registers of `regs`, read in `order`, are the three words of a signature. */
+static bool spells(const struct msr_cpuid_regs *regs, const uint8_t order[3], const uint32_t words[3])
 {
     unsigned i;
-    for (i = 0; i < 12; i++) {
-        uint32_t word = cpuid_register(regs, order[i / 4]);
-        if ((char)((word >> (8 * (i % 4))) & 0xFFu) != signature[i])
+    for (i = 0; i < 3; i++)
+        if (cpuid_register(regs, order[i]) != words[i])
             return false;
-    }
     return true;
 }
 
-uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid)
+/* The vendors whose signatures `cpuid` spells. The signature table
+ * (msr_vendor_signatures, generated from codegen/schema.py) holds no text and
+ * names no vendor here; each leaf it names is asked once. */
+static uint32_t vendors_from(const struct msr_cpuid_source *cpuid)
 {
-    uint32_t vendors = 0;
+    uint32_t vendors = 0, asked = 0;
+    bool have = false, known = false;
+    struct msr_cpuid_regs regs = { 0, 0, 0, 0 };
     size_t v;
-    if (!cpuid)
-        return 0;
-    /* The signature tables (leaf, spelling order, strings) are generated from
-     * codegen/schema.py: nothing here names a vendor. */
-    for (v = 0; v < msr_vendor_table_count; v++) {
-        const struct msr_vendor_info *info = &msr_vendor_table[v];
-        struct msr_cpuid_regs regs;
+
+    for (v = 0; v < msr_vendor_signature_count; v++) {
+        const struct msr_vendor_signature *sig = &msr_vendor_signatures[v];
         unsigned s;
-        if (!info->signatures[0] || !cpuid->query(cpuid->ctx, info->leaf, 0, &regs))
-            continue;
-        for (s = 0; s < 2 && info->signatures[s]; s++)
-            if (spells(&regs, info->registers, info->signatures[s]))
-                vendors |= info->bit;
+        if (!have || sig->leaf != asked) {
+            known = cpuid->query(cpuid->ctx, sig->leaf, 0, &regs);
+            asked = sig->leaf;
+            have = true;
+        }
+        for (s = 0; known && s < sig->count && s < 2; s++)
+            if (spells(&regs, sig->registers, sig->words[s]))
+                vendors |= sig->bit;
     }
     return vendors;
 }
 
-bool msr_cpu_family_model(const struct msr_cpuid_source *cpuid, uint32_t *family, uint32_t *model)
+static bool family_model_from(const struct msr_cpuid_source *cpuid, uint32_t *family, uint32_t *model)
 {
     struct msr_cpuid_regs r;
     uint32_t base_family, base_model;
-    if (!cpuid || !cpuid->query(cpuid->ctx, 1, 0, &r))
+    if (!cpuid->query(cpuid->ctx, 1, 0, &r))
         return false;
     base_family = (r.eax >> 8) & 0xFu;
     base_model = (r.eax >> 4) & 0xFu;
     *family = base_family == 0xFu ? base_family + ((r.eax >> 20) & 0xFFu) : base_family;
     *model = (base_family == 0x6u || base_family == 0xFu) ? (((r.eax >> 16) & 0xFu) << 4) | base_model : base_model;
     return true;
+}
+
+#define LEAF_ADDRESS_SIZES 0x80000008u
+#define CPUID_1_EDX_PAE (1u << 6)
+
+static unsigned max_phys_addr_from(const struct msr_cpuid_source *cpuid)
+{
+    struct msr_cpuid_regs r;
+
+    if (cpuid->query(cpuid->ctx, LEAF_ADDRESS_SIZES, 0, &r) && (r.eax & 0xFFu) != 0)
+        return (r.eax & 0xFFu) > 64 ? 64 : r.eax & 0xFFu;
+    if (cpuid->query(cpuid->ctx, 1, 0, &r))
+        return (r.edx & CPUID_1_EDX_PAE) ? 36 : 32;
+    return 0;
+}
+
+static unsigned linear_bits_from(const struct msr_cpuid_source *cpuid)
+{
+    struct msr_cpuid_regs r;
+    unsigned bits;
+
+    if (!cpuid->query(cpuid->ctx, LEAF_ADDRESS_SIZES, 0, &r))
+        return 0;
+    bits = (r.eax >> 8) & 0xFFu;
+    return bits >= 32 && bits <= 64 ? bits : 0;
+}
+
+static void identify(const struct msr_cpuid_source *cpuid, struct msr_cpu_identity *id)
+{
+    id->vendors = vendors_from(cpuid);
+    id->has_family = family_model_from(cpuid, &id->family, &id->model);
+    if (!id->has_family)
+        id->family = id->model = 0;
+    id->max_phys_addr = (uint8_t)max_phys_addr_from(cpuid);
+    id->linear_bits = (uint8_t)linear_bits_from(cpuid);
+}
+
+/* ---- prepared facts: the identity computed once ---- */
+
+static bool prepared_query(void *ctx, uint32_t leaf, uint32_t subleaf, struct msr_cpuid_regs *out)
+{
+    const struct msr_facts_cache *cache = (const struct msr_facts_cache *)ctx;
+    return cache->original->query(cache->original->ctx, leaf, subleaf, out);
+}
+
+/* The cache behind a prepared source, or NULL. */
+static const struct msr_cpu_identity *cached(const struct msr_cpuid_source *cpuid)
+{
+    return cpuid != NULL && cpuid->query == prepared_query ? &((const struct msr_facts_cache *)cpuid->ctx)->id
+                                                           : NULL;
+}
+
+void msr_facts_prepare(struct msr_facts *facts, struct msr_facts_cache *cache)
+{
+    const struct msr_cpuid_source *original;
+
+    if (facts == NULL || cache == NULL || facts->cpuid == NULL)
+        return;
+    original = facts->cpuid;
+    if (original->query == prepared_query) /* prepared before: start again from its source */
+        original = ((const struct msr_facts_cache *)original->ctx)->original;
+    cache->original = original;
+    cache->source.query = prepared_query;
+    cache->source.ctx = cache;
+    identify(original, &cache->id);
+    facts->cpuid = &cache->source;
+}
+
+const struct msr_cpu_identity *msr_cpu_identity_of(const struct msr_cpuid_source *cpuid,
+                                                   struct msr_cpu_identity *scratch)
+{
+    const struct msr_cpu_identity *id = cached(cpuid);
+
+    if (id != NULL)
+        return id;
+    if (cpuid == NULL) {
+        scratch->vendors = scratch->family = scratch->model = 0;
+        scratch->has_family = scratch->max_phys_addr = scratch->linear_bits = 0;
+    } else {
+        identify(cpuid, scratch);
+    }
+    return scratch;
+}
+
+uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid)
+{
+    const struct msr_cpu_identity *id = cached(cpuid);
+    if (id != NULL)
+        return id->vendors;
+    return cpuid != NULL ? vendors_from(cpuid) : 0;
+}
+
+bool msr_cpu_family_model(const struct msr_cpuid_source *cpuid, uint32_t *family, uint32_t *model)
+{
+    const struct msr_cpu_identity *id = cached(cpuid);
+
+    if (id == NULL)
+        return cpuid != NULL && family_model_from(cpuid, family, model);
+    if (id->has_family) {
+        *family = id->family;
+        *model = id->model;
+    }
+    return id->has_family != 0;
+}
+
+unsigned msr_cpu_max_phys_addr(const struct msr_cpuid_source *cpuid)
+{
+    const struct msr_cpu_identity *id = cached(cpuid);
+    if (id != NULL)
+        return id->max_phys_addr;
+    return cpuid != NULL ? max_phys_addr_from(cpuid) : 0;
+}
+
+unsigned msr_cpu_linear_bits(const struct msr_cpuid_source *cpuid)
+{
+    const struct msr_cpu_identity *id = cached(cpuid);
+    if (id != NULL)
+        return id->linear_bits;
+    return cpuid != NULL ? linear_bits_from(cpuid) : 0;
+}
+
+/* The facts' vendors (0: unknown). */
+static uint32_t facts_vendors(const struct msr_facts *facts)
+{
+    return facts != NULL ? msr_cpu_vendors(facts->cpuid) : 0;
 }
 
 static uint64_t bits_of(uint64_t value, unsigned msb, unsigned lsb)
@@ -205,7 +334,7 @@ enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t i
 enum msr_support msr_is_supported(const struct msr_def *def, uint32_t index, const struct msr_facts *facts)
 {
     enum msr_support condition = MSR_SUPPORT_UNKNOWN;
-    uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
+    uint32_t vendors = facts_vendors(facts);
     if (def->present_if)
         condition = msr_condition_eval(msr_def_condition(def, def->present_if), index, facts);
     if (condition == MSR_SUPPORT_NO)
@@ -223,7 +352,7 @@ static enum msr_support field_given_register(const struct msr_def *def, uint32_t
     enum msr_support own = MSR_SUPPORT_YES;
 
     if (field->vendors) {
-        uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
+        uint32_t vendors = facts_vendors(facts);
         if (!(vendors & def->vendors))
             own = MSR_SUPPORT_UNKNOWN; /* vendor unknown, or one that does not document the register */
         else if (!(vendors & field->vendors))
@@ -255,7 +384,7 @@ const struct msr_instance *msr_spec_find_for_cpu(const struct msr_spec *spec, ui
 {
     const struct msr_instance *first = msr_spec_find(spec, address), *end = spec->instances + spec->instance_count;
     const struct msr_instance *m, *documented = NULL, *possible = NULL;
-    uint32_t vendors = facts ? msr_cpu_vendors(facts->cpuid) : 0;
+    uint32_t vendors = facts_vendors(facts);
 
     for (m = first; m != NULL && m < end && m->address == address; m++) {
         const struct msr_def *def = msr_spec_def(spec, m);
@@ -273,10 +402,24 @@ const struct msr_instance *msr_spec_find_for_cpu(const struct msr_spec *spec, ui
     return possible ? possible : documented ? documented : first;
 }
 
+uint64_t msr_above_maxphyaddr_(const struct msr_facts *facts)
+{
+    unsigned width = facts != NULL ? msr_cpu_max_phys_addr(facts->cpuid) : 0;
+    return width == 0 || width >= 64 ? 0 : ~UINT64_C(0) << width;
+}
+
+/* Whether the processor checks that canonical field `f` holds a canonical
+ * address: unless its vendors are known and none of them is one the field
+ * names (0: every vendor of the field). */
+static bool checks_canonical(const struct msr_field_info *f, uint32_t vendors)
+{
+    return f->canonical_vendors == 0 || vendors == 0 || (vendors & f->canonical_vendors) != 0;
+}
+
 void msr_masks_for(const struct msr_def *def, uint32_t index, const struct msr_facts *facts, bool strict,
                    struct msr_masks *out)
 {
-    uint64_t covered = 0;
+    uint64_t covered = 0, above = msr_above_maxphyaddr_(facts);
     unsigned i;
 
     out->writable = out->w1c = out->canonical = 0;
@@ -289,6 +432,8 @@ void msr_masks_for(const struct msr_def *def, uint32_t index, const struct msr_f
             here = field_given_register(def, index, f, facts);
         if (here == MSR_SUPPORT_NO || (strict && here == MSR_SUPPORT_UNKNOWN))
             continue;
+        if (f->flags & MSR_FIELD_F_PHYS_ADDR)
+            mask &= ~above; /* bits at and above MAXPHYADDR are reserved */
         covered |= mask;
         if (f->flags & MSR_FIELD_F_UNDOCUMENTED)
             continue; /* implementation-specific: covered, never written through the typed API */
@@ -296,7 +441,7 @@ void msr_masks_for(const struct msr_def *def, uint32_t index, const struct msr_f
             out->writable |= mask;
         if (f->access == MSR_ACCESS_RW1C)
             out->w1c |= mask;
-        if (f->flags & MSR_FIELD_F_CANONICAL)
+        if ((f->flags & MSR_FIELD_F_CANONICAL) && checks_canonical(f, facts_vendors(facts)))
             out->canonical |= mask;
     }
     out->reserved = ~covered;

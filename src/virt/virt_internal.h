@@ -28,6 +28,32 @@ uint32_t msr_virt_def_index_(const struct msr_def *def, uint32_t msr);
 /* Whether `def` describes `msr`: its address, or one of its array instances'. */
 bool msr_virt_def_covers_(const struct msr_def *def, uint32_t msr);
 
+/* What the exit checks of one register need on one vCPU: computed on every
+ * exit by the unprepared handler, once per vCPU by a prepared one
+ * (msr_virt_prepare), from the same function. */
+struct msr_virt_rules_ {
+    const char *read_refusal;     /* NULL: RDMSR allowed (present, not write-only) */
+    const char *write_refusal;    /* NULL: WRMSR allowed before the value rules (present, not read-only) */
+    struct msr_write_rules write; /* the value rules: strict masks, MAXPHYADDR, canonical, write_zero */
+};
+
+/* The rules of instance `index` of `def` for the processor the facts
+ * describe (linear_bits as in struct msr_virt_vcpu). */
+void msr_virt_rules_for_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts,
+                         unsigned linear_bits, struct msr_virt_rules_ *out);
+
+/* The rules' read_refusal alone (what a read needs). */
+const char *msr_virt_read_refusal_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts);
+
+/* Whether `value` passes the value rules (msr_write_check()); else *out
+ * says why. */
+bool msr_virt_value_allowed_(const struct msr_def *def, const struct msr_write_rules *rules, uint64_t value,
+                             struct msr_virt_check_ *out);
+
+/* The reason for a locked register's write (msr_write_lock()'s answer), NULL
+ * when it is not locked. */
+const char *msr_virt_lock_reason_(int lock);
+
 /* Whether RDMSR of instance `index` of `def` would succeed on that processor
  * (presence, write-only). NULL def: allowed. True = allowed; else *out says
  * why. */
@@ -35,13 +61,43 @@ bool msr_virt_read_allowed_(const struct msr_def *def, uint32_t index, const str
                             struct msr_virt_check_ *out);
 
 /* Whether WRMSR of `value` to instance `index` of `def` would succeed on that
- * processor: presence, read-only register, reserved bits (strict masks),
- * canonical fields, strict_enum fields (PAT and MTRR memory types). NULL def:
- * allowed, every bit writable. *masks (may be NULL) receives the masks used.
- * True = allowed; else *out says why. */
+ * processor: presence, read-only register, then the value rules (reserved
+ * bits of the strict masks, physical-address bits at and above MAXPHYADDR,
+ * canonical fields where the vendor checks them, strict_enum fields,
+ * write_zero). NULL def: allowed. True = allowed; else *out says why. */
 bool msr_virt_write_allowed_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts,
-                             unsigned linear_bits, uint64_t value, struct msr_masks *masks,
-                             struct msr_virt_check_ *out);
+                             unsigned linear_bits, uint64_t value, struct msr_virt_check_ *out);
+
+/* The policy's rules (virt_policy.c), shared by msr_virt_policy_check() and
+ * the index builder. */
+
+/* Resets *error; MSR_ERR_INVALID for a NULL policy or entries; else the
+ * policy-wide rules (defaults, emulator, spec): MSR_OK or MSR_VIRT_ERR_POLICY. */
+int msr_virt_policy_start_(const struct msr_virt_policy *policy, struct msr_virt_policy_error *error);
+
+/* The first rule entry i breaks on its own (not counting earlier entries), or NULL. */
+const char *msr_virt_entry_rule_(const struct msr_virt_policy *policy, size_t i);
+
+/* The rule of an entry earlier ones contain entirely. */
+extern const char *const msr_virt_shadowed_rule_;
+
+/* Fills *error (may be NULL); returns MSR_VIRT_ERR_POLICY. */
+int msr_virt_policy_fail_(struct msr_virt_policy_error *error, size_t entry, size_t other, const char *rule);
+
+/* Prepared vCPUs (virt_prepare.c). */
+
+/* Computes slot->def and its rules again (the slot is not VALID). */
+void msr_virt_slot_resolve_(struct msr_virt_prepared *p, struct msr_virt_slot *slot);
+
+/* The bit of struct msr_virt_prepared.dependency_filter that `msr` sets. */
+static inline unsigned msr_virt_dependency_bit_(uint32_t msr)
+{
+    return (unsigned)((msr * UINT32_C(0x9E3779B1)) >> 26);
+}
+
+/* An accepted write to `msr`, which may be a dependency: the slots computed
+ * from its value become invalid. */
+void msr_virt_dependency_written_(struct msr_virt_prepared *p, uint32_t msr);
 
 /* The name of field `field` of `def` (msr_virt_check_.field), NULL for -1:
  * for the descriptive failures of the VM-entry checks and the MSR lists

@@ -148,7 +148,7 @@ int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t
                   data);
         return MSR_VIRT_ERR_REFUSED;
     }
-    if (load ? !msr_virt_write_allowed_(def, index, list->facts, list->linear_bits, data, NULL, &check)
+    if (load ? !msr_virt_write_allowed_(def, index, list->facts, list->linear_bits, data, &check)
              : !msr_virt_read_allowed_(def, index, list->facts, &check)) {
         set_error(error, msr, msr_virt_field_name_(def, check.field),
                   load ? "SDM 27.4/28.6: an entry whose value WRMSR at CPL 0 would reject fails the load "

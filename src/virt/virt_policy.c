@@ -60,7 +60,7 @@ static bool def_fits(const struct msr_virt_entry *e)
     return def->stride == 1 && msr_virt_def_covers_(def, e->first) && msr_virt_def_covers_(def, e->last);
 }
 
-static int fail(struct msr_virt_policy_error *error, size_t entry, size_t other, const char *rule)
+int msr_virt_policy_fail_(struct msr_virt_policy_error *error, size_t entry, size_t other, const char *rule)
 {
     if (error != NULL) {
         error->entry = entry;
@@ -70,38 +70,9 @@ static int fail(struct msr_virt_policy_error *error, size_t entry, size_t other,
     return MSR_VIRT_ERR_POLICY;
 }
 
-/* Whether entries[0..i-1] together contain all of entries[i]; *by = an
- * earlier entry that contains its first MSR. */
-static bool shadowed(const struct msr_virt_entry *entries, size_t i, size_t *by)
+int msr_virt_policy_start_(const struct msr_virt_policy *policy, struct msr_virt_policy_error *error)
 {
-    uint32_t cursor = entries[i].first;
-    bool first_found = false;
-
-    for (;;) {
-        size_t j;
-        bool found = false;
-
-        for (j = 0; j < i; j++) {
-            if (cursor >= entries[j].first && cursor <= entries[j].last) {
-                found = true;
-                if (!first_found) {
-                    *by = j;
-                    first_found = true;
-                }
-                if (entries[j].last >= entries[i].last)
-                    return true;
-                cursor = entries[j].last + 1u; /* no wrap: last < entries[i].last <= UINT32_MAX */
-                break;
-            }
-        }
-        if (!found)
-            return false;
-    }
-}
-
-int msr_virt_policy_check(const struct msr_virt_policy *policy, struct msr_virt_policy_error *error)
-{
-    size_t i;
+    const char *rule;
 
     if (error != NULL) {
         error->entry = MSR_VIRT_NO_ENTRY;
@@ -109,61 +80,179 @@ int msr_virt_policy_check(const struct msr_virt_policy *policy, struct msr_virt_
         error->rule = NULL;
     }
     if (policy == NULL) {
-        fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY, "no policy (NULL)");
+        msr_virt_policy_fail_(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY, "no policy (NULL)");
         return MSR_ERR_INVALID;
     }
     if (policy->entries == NULL && policy->count > 0) {
-        fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY, "entries is NULL but count is not 0");
+        msr_virt_policy_fail_(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY, "entries is NULL but count is not 0");
         return MSR_ERR_INVALID;
     }
-    if (!valid_action(policy->default_read) || !valid_action(policy->default_write))
-        return fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY, "a default action is outside enum msr_virt_action");
-    if (policy->default_read == MSR_VIRT_FIXED || policy->default_write == MSR_VIRT_FIXED)
-        return fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY,
-                    "a default cannot be FIXED (a fixed value belongs to one register: give it an entry)");
-    if ((policy->default_read == MSR_VIRT_EMULATE || policy->default_write == MSR_VIRT_EMULATE) &&
-        !emulator_complete(policy->emulator))
-        return fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY,
-                    "an EMULATE default needs the policy's emulator with read and write callbacks");
-    if (policy->emulator != NULL && !emulator_complete(policy->emulator))
-        return fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY,
-                    "the policy's emulator lacks its read or write callback");
-    if (policy->spec == NULL && checked(policy->default_read, policy->default_write))
-        return fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY,
-                    "a PASS or EMULATE default needs the policy's spec to check the MSRs it covers (spec is "
-                    "NULL: set it, e.g. to &msr_spec)");
+    rule = !valid_action(policy->default_read) || !valid_action(policy->default_write)
+               ? "a default action is outside enum msr_virt_action"
+           : policy->default_read == MSR_VIRT_FIXED || policy->default_write == MSR_VIRT_FIXED
+               ? "a default cannot be FIXED (a fixed value belongs to one register: give it an entry)"
+           : (policy->default_read == MSR_VIRT_EMULATE || policy->default_write == MSR_VIRT_EMULATE) &&
+                     !emulator_complete(policy->emulator)
+               ? "an EMULATE default needs the policy's emulator with read and write callbacks"
+           : policy->emulator != NULL && !emulator_complete(policy->emulator)
+               ? "the policy's emulator lacks its read or write callback"
+           : policy->spec == NULL && checked(policy->default_read, policy->default_write)
+               ? "a PASS or EMULATE default needs the policy's spec to check the MSRs it covers (spec is "
+                 "NULL: set it, e.g. to &msr_spec)"
+               : NULL;
+    return rule != NULL ? msr_virt_policy_fail_(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY, rule) : MSR_OK;
+}
 
+const char *msr_virt_entry_rule_(const struct msr_virt_policy *policy, size_t i)
+{
+    const struct msr_virt_entry *e = &policy->entries[i];
+
+    if (e->first > e->last)
+        return "first is above last";
+    if (!valid_action(e->read) || !valid_action(e->write))
+        return "an action is outside enum msr_virt_action";
+    if (e->flags & ~MSR_VIRT_ENTRY_FLAGS)
+        return "unknown flags";
+    if ((e->read == MSR_VIRT_EMULATE || e->write == MSR_VIRT_EMULATE) &&
+        !emulator_complete(e->emulator != NULL ? e->emulator : policy->emulator))
+        return "EMULATE needs an emulator with read and write callbacks (the entry's or the policy's)";
+    if (e->emulator != NULL && !emulator_complete(e->emulator))
+        return "the entry's emulator lacks its read or write callback";
+    if (e->def != NULL && !def_fits(e))
+        return e->first == e->last ? "def describes other MSRs: a single-MSR entry must be the register's address "
+                                     "or one of its array instances'"
+                                   : "def on a range: every MSR of the range must be an instance of def, an array "
+                                     "of stride 1";
+    if (e->def == NULL && policy->spec == NULL && !(e->flags & MSR_VIRT_NO_SPEC_CHECKS) && checked(e->read, e->write))
+        return "PASS or EMULATE with nothing to check against: the entry names no register (def) and the policy's "
+               "spec is NULL (set def or the policy's spec, or MSR_VIRT_NO_SPEC_CHECKS)";
+    return NULL;
+}
+
+const char *const msr_virt_shadowed_rule_ =
+    "earlier entries contain every MSR of this one (the first match wins): it can never apply";
+
+/*
+ * Shadowed entries. An entry can never apply when earlier ones contain all its
+ * MSRs. The check keeps no table (it has no storage): it splits the entries
+ * into runs, each in ascending address order with no overlap inside (a table
+ * sorted by address is one run; exceptions put before a range start a new
+ * one). An entry's own run holds nothing at or above its first MSR before it,
+ * so only the earlier runs can cover it, and each run is searched by binary
+ * search. With at most MAX_RUNS runs that is O(N log N) for N entries; more
+ * runs fall back to scanning every earlier entry, O(N^2).
+ * msr_virt_policy_index_build() checks any order in O(N log N) with storage.
+ */
+#define MAX_RUNS 32
+
+struct runs {
+    size_t start[MAX_RUNS + 1]; /* run r is entries start[r] .. start[r + 1] - 1 */
+    size_t count;               /* 0: too many runs */
+};
+
+static void find_runs(const struct msr_virt_entry *entries, size_t n, struct runs *runs)
+{
+    size_t i;
+
+    runs->count = 0;
+    if (n == 0)
+        return;
+    runs->start[runs->count++] = 0;
+    for (i = 1; i < n; i++) {
+        if (entries[i].first > entries[i - 1].last && entries[i - 1].first <= entries[i - 1].last)
+            continue;
+        if (runs->count == MAX_RUNS) {
+            runs->count = 0;
+            return;
+        }
+        runs->start[runs->count++] = i;
+    }
+    runs->start[runs->count] = n;
+}
+
+/* The entry of run [lo, hi) that contains `msr`, or `hi` (an ascending run:
+ * the last whose first MSR is at or below msr is the only candidate). */
+static size_t run_find(const struct msr_virt_entry *entries, size_t lo, size_t hi, uint32_t msr)
+{
+    size_t a = lo, b = hi;
+
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (entries[mid].first <= msr)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a > lo && entries[a - 1].last >= msr ? a - 1 : hi;
+}
+
+/* The earlier entry of the lowest index that contains `msr` and, of those
+ * containing it, the highest last MSR; false when none does. */
+static bool covered_at(const struct msr_virt_entry *entries, size_t i, const struct runs *runs, uint32_t msr,
+                       size_t *lowest, uint32_t *reach)
+{
+    bool found = false;
+    size_t r, j;
+
+    if (runs->count == 0) {
+        for (j = 0; j < i; j++)
+            if (msr >= entries[j].first && msr <= entries[j].last) {
+                if (!found)
+                    *lowest = j;
+                if (!found || entries[j].last > *reach)
+                    *reach = entries[j].last;
+                found = true;
+            }
+        return found;
+    }
+    for (r = 0; r < runs->count && runs->start[r + 1] <= i; r++) {
+        j = run_find(entries, runs->start[r], runs->start[r + 1], msr);
+        if (j == runs->start[r + 1])
+            continue;
+        if (!found)
+            *lowest = j;
+        if (!found || entries[j].last > *reach)
+            *reach = entries[j].last;
+        found = true;
+    }
+    return found;
+}
+
+/* Whether entries[0..i-1] together contain all of entries[i]; *by = the
+ * earlier entry of the lowest index that contains its first MSR. */
+static bool shadowed(const struct msr_virt_entry *entries, size_t i, const struct runs *runs, size_t *by)
+{
+    uint32_t cursor = entries[i].first, reach = 0;
+    size_t lowest = MSR_VIRT_NO_ENTRY;
+
+    if (!covered_at(entries, i, runs, cursor, by, &reach))
+        return false;
+    for (;;) {
+        if (reach >= entries[i].last)
+            return true;
+        cursor = reach + 1u; /* no wrap: reach < entries[i].last <= UINT32_MAX */
+        if (!covered_at(entries, i, runs, cursor, &lowest, &reach))
+            return false;
+    }
+}
+
+int msr_virt_policy_check(const struct msr_virt_policy *policy, struct msr_virt_policy_error *error)
+{
+    struct runs runs;
+    size_t i;
+    int status = msr_virt_policy_start_(policy, error);
+
+    if (status != MSR_OK)
+        return status;
+    find_runs(policy->entries, policy->count, &runs);
     for (i = 0; i < policy->count; i++) {
-        const struct msr_virt_entry *e = &policy->entries[i];
+        const char *rule = msr_virt_entry_rule_(policy, i);
         size_t by = MSR_VIRT_NO_ENTRY;
 
-        if (e->first > e->last)
-            return fail(error, i, MSR_VIRT_NO_ENTRY, "first is above last");
-        if (!valid_action(e->read) || !valid_action(e->write))
-            return fail(error, i, MSR_VIRT_NO_ENTRY, "an action is outside enum msr_virt_action");
-        if (e->flags & ~MSR_VIRT_ENTRY_FLAGS)
-            return fail(error, i, MSR_VIRT_NO_ENTRY, "unknown flags");
-        if ((e->read == MSR_VIRT_EMULATE || e->write == MSR_VIRT_EMULATE) &&
-            !emulator_complete(e->emulator != NULL ? e->emulator : policy->emulator))
-            return fail(error, i, MSR_VIRT_NO_ENTRY,
-                        "EMULATE needs an emulator with read and write callbacks (the entry's or the policy's)");
-        if (e->emulator != NULL && !emulator_complete(e->emulator))
-            return fail(error, i, MSR_VIRT_NO_ENTRY, "the entry's emulator lacks its read or write callback");
-        if (e->def != NULL && !def_fits(e))
-            return fail(error, i, MSR_VIRT_NO_ENTRY,
-                        e->first == e->last
-                            ? "def describes other MSRs: a single-MSR entry must be the register's address or "
-                              "one of its array instances'"
-                            : "def on a range: every MSR of the range must be an instance of def, an array of "
-                              "stride 1");
-        if (e->def == NULL && policy->spec == NULL && !(e->flags & MSR_VIRT_NO_SPEC_CHECKS) &&
-            checked(e->read, e->write))
-            return fail(error, i, MSR_VIRT_NO_ENTRY,
-                        "PASS or EMULATE with nothing to check against: the entry names no register (def) and "
-                        "the policy's spec is NULL (set def or the policy's spec, or MSR_VIRT_NO_SPEC_CHECKS)");
-        if (i > 0 && shadowed(policy->entries, i, &by))
-            return fail(error, i, by,
-                        "earlier entries contain every MSR of this one (the first match wins): it can never apply");
+        if (rule != NULL)
+            return msr_virt_policy_fail_(error, i, MSR_VIRT_NO_ENTRY, rule);
+        if (i > 0 && shadowed(policy->entries, i, &runs, &by))
+            return msr_virt_policy_fail_(error, i, by, msr_virt_shadowed_rule_);
     }
     return MSR_OK;
 }

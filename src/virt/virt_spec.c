@@ -42,16 +42,12 @@ const char *msr_virt_result_name(enum msr_virt_result result)
 
 unsigned msr_virt_linear_bits(const struct msr_facts *facts, unsigned linear_bits)
 {
-    struct msr_cpuid_regs r;
+    unsigned bits;
 
     if (linear_bits != 0)
         return linear_bits;
-    if (facts != NULL && facts->cpuid != NULL && facts->cpuid->query(facts->cpuid->ctx, 0x80000008u, 0, &r)) {
-        unsigned bits = (r.eax >> 8) & 0xFFu;
-        if (bits >= 32 && bits <= 64)
-            return bits;
-    }
-    return 48;
+    bits = facts != NULL ? msr_cpu_linear_bits(facts->cpuid) : 0;
+    return bits != 0 ? bits : 48;
 }
 
 bool msr_virt_pat_valid(uint64_t pat)
@@ -96,104 +92,93 @@ static bool deny(struct msr_virt_check_ *out, const char *reason, int field)
     return false;
 }
 
-/* The index of field `f` of `def` (for struct msr_virt_check_), -1 for NULL. */
-static int field_number(const struct msr_def *def, const struct msr_field_info *f)
+static const char *const absent_register =
+    "the guest's CPU does not have this register (its presence condition is false)";
+
+static const char *refusal(bool absent, bool wrong_access, const char *why)
 {
-    return f != NULL ? (int)msr_field_index(def, f) : -1;
+    return absent ? absent_register : wrong_access ? why : NULL;
+}
+
+const char *msr_virt_read_refusal_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts)
+{
+    return refusal(msr_is_supported(def, index, facts) == MSR_SUPPORT_NO, def->access == MSR_ACCESS_WO,
+                   "write-only register: RDMSR raises #GP");
+}
+
+void msr_virt_rules_for_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts,
+                         unsigned linear_bits, struct msr_virt_rules_ *out)
+{
+    bool absent = msr_is_supported(def, index, facts) == MSR_SUPPORT_NO;
+
+    out->read_refusal = refusal(absent, def->access == MSR_ACCESS_WO, "write-only register: RDMSR raises #GP");
+    out->write_refusal = refusal(absent, def->access == MSR_ACCESS_RO, "read-only register: WRMSR raises #GP");
+    msr_write_rules_for(def, index, facts, true, msr_virt_linear_bits(facts, linear_bits), &out->write);
+}
+
+/* Why the handler refuses a value that breaks a value rule. */
+static const char *fault_reason(enum msr_write_fault fault)
+{
+    switch (fault) {
+    case MSR_WRITE_ABSENT_FIELD:
+        return "the field is absent on the guest's CPU (vendor or CPUID): its bits are reserved";
+    case MSR_WRITE_ABOVE_MAXPHYADDR:
+        return "a physical-address bit at or above the guest's MAXPHYADDR (CPUID.80000008H:EAX[7:0]) is set";
+    case MSR_WRITE_NOT_CANONICAL:
+        return "not a canonical linear address";
+    case MSR_WRITE_UNDEFINED_VALUE:
+        return "the field holds a value its enumeration does not define (a reserved memory type): WRMSR raises #GP";
+    case MSR_WRITE_NONZERO:
+        return "only 0 may be written here (write_zero) while its writable_if condition does not hold";
+    default:
+        return "a reserved bit is set";
+    }
+}
+
+bool msr_virt_value_allowed_(const struct msr_def *def, const struct msr_write_rules *rules, uint64_t value,
+                             struct msr_virt_check_ *out)
+{
+    int field = -1;
+    enum msr_write_fault fault = msr_write_check(def, rules, value, &field);
+
+    out->reason = NULL;
+    out->field = -1;
+    return fault == MSR_WRITE_OK || deny(out, fault_reason(fault), field);
+}
+
+const char *msr_virt_lock_reason_(int lock)
+{
+    return lock == MSR_LOCK_WRITES_FAULT     ? "the register is locked (its lock field is 1): WRMSR raises #GP until reset"
+           : lock == MSR_LOCK_WRITES_IGNORED ? "the register is locked (its lock field is 1): the write is ignored"
+                                             : NULL;
 }
 
 bool msr_virt_read_allowed_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts,
                             struct msr_virt_check_ *out)
 {
+    const char *why;
+
     out->reason = NULL;
     out->field = -1;
     if (def == NULL)
         return true;
-    if (msr_is_supported(def, index, facts) == MSR_SUPPORT_NO)
-        return deny(out, "the guest's CPU does not have this register (its presence condition is false)", -1);
-    if (def->access == MSR_ACCESS_WO)
-        return deny(out, "write-only register: RDMSR raises #GP", -1);
-    return true;
-}
-
-/* The first field of `def` the spec marks strict_enum whose part of `value`
- * is none of its enum's values (a reserved memory type in the PAT or an
- * MTRR), or NULL. */
-static const struct msr_field_info *undefined_enum_value(const struct msr_def *def, uint64_t value)
-{
-    unsigned i;
-
-    for (i = 0; i < def->field_count; i++) {
-        const struct msr_field_info *f = msr_def_field(def, i);
-
-        if ((f->flags & MSR_FIELD_F_STRICT_ENUM) && !msr_field_value_valid(def, f, msr_field_extract(f, value)))
-            return f;
-    }
-    return NULL;
-}
-
-static unsigned lowest_bit(uint64_t v)
-{
-    unsigned b = 0;
-
-    while (b < 63 && !((v >> b) & 1u))
-        b++;
-    return b;
-}
-
-/* The field the canonical check blames: the first canonical field with bits
- * in `canonical`, else the field at bit 63 (NULL if none). */
-static const struct msr_field_info *canonical_field(const struct msr_def *def, uint64_t canonical)
-{
-    unsigned i;
-
-    for (i = 0; i < def->field_count; i++) {
-        const struct msr_field_info *f = msr_def_field(def, i);
-        if ((f->flags & MSR_FIELD_F_CANONICAL) && (msr_field_mask(f) & canonical))
-            return f;
-    }
-    return msr_def_field_at(def, 63);
+    why = msr_virt_read_refusal_(def, index, facts);
+    return why == NULL || deny(out, why, -1);
 }
 
 bool msr_virt_write_allowed_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts,
-                             unsigned linear_bits, uint64_t value, struct msr_masks *masks,
-                             struct msr_virt_check_ *out)
+                             unsigned linear_bits, uint64_t value, struct msr_virt_check_ *out)
 {
-    struct msr_masks m;
-    uint64_t bad;
-    const struct msr_field_info *f;
+    struct msr_virt_rules_ rules;
 
     out->reason = NULL;
     out->field = -1;
-    if (def == NULL) {
-        if (masks != NULL) {
-            masks->reserved = masks->w1c = masks->canonical = 0;
-            masks->writable = ~UINT64_C(0);
-        }
+    if (def == NULL)
         return true;
-    }
-    msr_masks_for(def, index, facts, true, &m);
-    if (masks != NULL)
-        *masks = m;
-    if (msr_is_supported(def, index, facts) == MSR_SUPPORT_NO)
-        return deny(out, "the guest's CPU does not have this register (its presence condition is false)", -1);
-    if (def->access == MSR_ACCESS_RO)
-        return deny(out, "read-only register: WRMSR raises #GP", -1);
-    bad = value & m.reserved;
-    if (bad != 0) {
-        f = msr_def_field_at(def, lowest_bit(bad));
-        if (f != NULL)
-            return deny(out, "the field is absent on the guest's CPU (vendor or CPUID): its bits are reserved",
-                        field_number(def, f));
-        return deny(out, "a reserved bit is set", -1);
-    }
-    if (m.canonical != 0 && !msr_is_canonical(value & m.canonical, msr_virt_linear_bits(facts, linear_bits)))
-        return deny(out, "not a canonical linear address", field_number(def, canonical_field(def, m.canonical)));
-    f = undefined_enum_value(def, value);
-    if (f != NULL)
-        return deny(out, "the field holds a value its enumeration does not define (a reserved memory type): WRMSR raises #GP",
-                    field_number(def, f));
-    return true;
+    msr_virt_rules_for_(def, index, facts, linear_bits, &rules);
+    if (rules.write_refusal != NULL)
+        return deny(out, rules.write_refusal, -1);
+    return msr_virt_value_allowed_(def, &rules.write, value, out);
 }
 
 void msr_virt_fail_(struct msr_virt_failure *out, size_t max, size_t *count, uint32_t msr, const char *field,

@@ -69,6 +69,48 @@ uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid);
 /* Display family and model from CPUID.01H:EAX; false when leaf 1 is unknown. */
 bool msr_cpu_family_model(const struct msr_cpuid_source *cpuid, uint32_t *family, uint32_t *model);
 
+/* MAXPHYADDR, the physical-address width: CPUID.80000008H:EAX[7:0]; without
+ * that leaf, 36 when CPUID.01H:EDX.PAE[6] is 1, else 32 (SDM Vol. 3A 4.1.4);
+ * 0 when unknown (no CPUID, or neither leaf). */
+unsigned msr_cpu_max_phys_addr(const struct msr_cpuid_source *cpuid);
+
+/* The linear-address width CPUID.80000008H:EAX[15:8] reports (32..64); 0 when
+ * unknown. */
+unsigned msr_cpu_linear_bits(const struct msr_cpuid_source *cpuid);
+
+/*
+ * Facts prepared once. Every presence test and mask computation asks for the
+ * processor's vendor (five signature checks), its family and model and its
+ * address widths; msr_facts_prepare() computes them once from the facts'
+ * CPUID into `cache` and points facts->cpuid at cache->source, which answers
+ * every other query through the original source. The functions of this
+ * header give the same answers with prepared facts as without, only
+ * faster; msr_cpu_vendors() and the others above read the cache when given
+ * cache->source. `cache` must outlive the facts' use; prepare again (the
+ * same cache will do) after the CPUID it describes changes. Facts without
+ * CPUID stay as they are.
+ */
+struct msr_cpu_identity {
+    uint32_t vendors;       /* msr_cpu_vendors() */
+    uint32_t family, model; /* msr_cpu_family_model(), when has_family */
+    uint8_t has_family;
+    uint8_t max_phys_addr;  /* msr_cpu_max_phys_addr() */
+    uint8_t linear_bits;    /* msr_cpu_linear_bits() */
+};
+
+struct msr_facts_cache {
+    struct msr_cpuid_source source;           /* what facts->cpuid points to once prepared */
+    const struct msr_cpuid_source *original;  /* the source it answers from */
+    struct msr_cpu_identity id;
+};
+
+void msr_facts_prepare(struct msr_facts *facts, struct msr_facts_cache *cache);
+
+/* The identity of the processor behind `cpuid`: the cache's, for prepared
+ * facts' source, else computed into *scratch. NULL cpuid: all zero. */
+const struct msr_cpu_identity *msr_cpu_identity_of(const struct msr_cpuid_source *cpuid,
+                                                   struct msr_cpu_identity *scratch);
+
 /* The condition `cond` (a node of a check record, x86msr/meta.h) for array
  * instance `index` (0 for other registers). */
 enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t index, const struct msr_facts *facts);
@@ -108,9 +150,58 @@ const struct msr_instance *msr_find_by_address_for_cpu(uint32_t address, const s
  * counts as reserved; with `strict`, so does a field whose own presence is
  * unknown. (So a register the spec gives no condition, IA32_DEBUGCTL say,
  * still has its Intel fields on an Intel processor.) Undocumented fields are
- * covered, never reserved, and not writable. */
+ * covered, never reserved, and not writable. The processor's widths and
+ * vendor narrow them further: a phys_addr field's bits at and above its
+ * MAXPHYADDR (msr_cpu_max_phys_addr(); none when unknown) are reserved, and a
+ * canonical field counts in `canonical` unless the processor's vendors are
+ * known and none of them is one the field names as checking it. */
 void msr_masks_for(const struct msr_def *def, uint32_t index, const struct msr_facts *facts, bool strict,
                    struct msr_masks *out);
+
+/*
+ * Value rules: whether a WRMSR of a value would fault on the processor the
+ * facts describe, by the spec's rules for the register's bits (spec/README.md,
+ * "Value rules"), given that the register is there and writable. The rules
+ * are computed once per register and processor (msr_write_rules_for()) and
+ * applied to each value (msr_write_check()); the lock needs the register's
+ * current value (msr_write_lock()).
+ */
+enum msr_write_fault {
+    MSR_WRITE_OK = 0,
+    MSR_WRITE_RESERVED = 1,         /* a bit no field covers */
+    MSR_WRITE_ABSENT_FIELD = 2,     /* a bit of a field the processor lacks (its vendors, its condition) */
+    MSR_WRITE_ABOVE_MAXPHYADDR = 3, /* phys_addr: a bit at or above MAXPHYADDR */
+    MSR_WRITE_NOT_CANONICAL = 4,    /* canonical: not a canonical address (where its vendor checks it) */
+    MSR_WRITE_UNDEFINED_VALUE = 5,  /* strict_enum: a value the field's enumeration does not define */
+    MSR_WRITE_NONZERO = 6           /* write_zero: only 0 may be written (writable_if does not hold) */
+};
+
+struct msr_write_rules {
+    struct msr_masks masks;     /* msr_masks_for() of the processor (its `strict`) */
+    uint64_t above_maxphyaddr;  /* the bits of masks.reserved that are phys_addr bits >= MAXPHYADDR */
+    uint64_t zero_only;         /* bits only 0 may be written to: write_zero fields, or the whole register,
+                                   whose writable_if does not hold (or cannot be decided) */
+    unsigned linear_bits;       /* the canonical check's width (48 or 57; see msr_write_rules_for) */
+    bool strict_enum;           /* a field that can be present is strict_enum */
+};
+
+/* The rules of instance `index` of `def` on the processor the facts describe.
+ * linear_bits: 0 = msr_cpu_linear_bits() of the facts, else 48. */
+void msr_write_rules_for(const struct msr_def *def, uint32_t index, const struct msr_facts *facts, bool strict,
+                         unsigned linear_bits, struct msr_write_rules *out);
+
+/* The first rule (in enum order) a WRMSR of `value` breaks, or MSR_WRITE_OK.
+ * *field (may be NULL): the index in `def` of the field at fault, -1 for
+ * none: for the bit rules the field of the lowest bit at fault, for the
+ * canonical rule the canonical field, for write_zero the field (-1 when the
+ * whole register takes only 0). */
+enum msr_write_fault msr_write_check(const struct msr_def *def, const struct msr_write_rules *rules, uint64_t value,
+                                     int *field);
+
+/* locked_by: what a WRMSR does while the register holds `current`:
+ * MSR_LOCK_WRITES_FAULT or MSR_LOCK_WRITES_IGNORED when its lock field is 1,
+ * else -1 (unlocked, or no lock). */
+int msr_write_lock(const struct msr_def *def, uint64_t current);
 
 /* Whether `value` is a canonical linear address for a processor with
  * `linear_bits` (48, or 57 with 5-level paging) linear-address bits. */

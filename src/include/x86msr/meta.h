@@ -215,6 +215,26 @@ bool msr_field_value_valid(const struct msr_def *def, const struct msr_field_inf
 /* The field of `def` that holds bit `bit`, or NULL. */
 const struct msr_field_info *msr_def_field_at(const struct msr_def *def, unsigned bit);
 
+/* ---- vendor signatures --------------------------------------------------- */
+
+/*
+ * How a vendor is recognised: the CPUID leaf (0, or 40000000H for a
+ * hypervisor) whose three registers, read in `registers` order, spell one of
+ * its signatures ("GenuineIntel", "KVMKVMKVM\0\0\0"), each kept here as those
+ * three 32-bit words. msr_cpu_vendors() (x86msr/cpuid.h) reads this table,
+ * which holds no text; the vendors' names are msr_vendor_table's.
+ */
+struct msr_vendor_signature {
+    uint32_t bit;          /* MSR_VENDOR_* */
+    uint32_t leaf;
+    uint32_t words[2][3];  /* signature s as the registers return it */
+    uint8_t registers[3];  /* enum msr_cpuid_reg */
+    uint8_t count;         /* signatures: 1 or 2 */
+};
+
+extern const struct msr_vendor_signature msr_vendor_signatures[];
+extern const size_t msr_vendor_signature_count;
+
 /* ---- lookups in a spec --------------------------------------------------- */
 
 /* The record of a concrete register. */

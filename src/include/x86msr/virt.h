@@ -341,11 +341,24 @@ enum msr_virt_result msr_virt_rdmsr(const struct msr_virt_policy *policy, struct
  *        leaf 14H does not report), each field judged by its own vendors and
  *        condition; undocumented (implementation-specific) fields are not
  *        reserved;
+ *      - a field the spec marks phys_addr has a bit set at or above the
+ *        guest's MAXPHYADDR (msr_cpu_max_phys_addr() of the facts: MTRR
+ *        PHYSBASE/PHYSMASK, the APIC base, VM_HSAVE_PA, ...);
  *      - a field the spec marks canonical does not hold a canonical address
- *        (msr_is_canonical() with the vCPU's linear-address width);
+ *        (msr_is_canonical() with the vCPU's linear-address width) where the
+ *        guest's vendor checks it (canonical: [intel] on
+ *        IA32_SYSENTER_ESP/EIP: AMD ignores their upper half);
  *      - a field the spec marks strict_enum holds a value its enum does not
  *        define: a reserved memory type in IA32_PAT, IA32_MTRR_DEF_TYPE, a
  *        variable-range IA32_MTRR_PHYSBASEn or a fixed-range MTRR;
+ *      - a write_zero field (or register) gets a value other than 0 while its
+ *        writable_if condition does not hold with the vCPU's facts
+ *        (IA32_MCi_STATUS unless HWCR.McStatusWrEn, the x2APIC ESR);
+ *      - the register is locked_by a lock field that is 1 and writes fault
+ *        (IA32_FEATURE_CONTROL); where locked writes are ignored (the RAPL
+ *        power limits) the answer is HANDLED and nothing is stored or
+ *        forwarded. The current value comes from the emulator's read
+ *        (EMULATE) or the facts' read_msr (PASS; no lock check without it);
  *   4. PASS -> FORWARD (the VMM writes `value`; read-only bits are the real
  *      register's business);
  *      EMULATE -> the emulator's write with the value to store: writable
@@ -367,6 +380,139 @@ unsigned msr_virt_linear_bits(const struct msr_facts *facts, unsigned linear_bit
 /* Whether every entry of an IA32_PAT value is a valid memory type: 0 (UC),
  * 1 (WC), 4 (WT), 5 (WP), 6 (WB) or 7 (UC-). */
 bool msr_virt_pat_valid(uint64_t pat);
+
+/* ==========================================================================
+ * The policy indexed, a vCPU prepared: the exit handler at the cost of a
+ * lookup and a few masks
+ *
+ * msr_virt_rdmsr()/msr_virt_wrmsr() look the MSR up in the policy (first
+ * match: linear in its entries) and evaluate the spec for the guest's CPU on
+ * every exit. Prepared once, the same decisions cost a binary search:
+ *
+ *   msr_virt_policy_index_build(&policy, storage, n, &index, &err)  once per policy
+ *   msr_virt_prepare(&prepared, &index, &vcpu, slots, n)            once per vCPU,
+ *                                                                    again when its CPUID changes
+ *   msr_virt_prepared_rdmsr(&prepared, msr, &value)                 on each exit
+ *   msr_virt_prepared_wrmsr(&prepared, msr, value)
+ *
+ * Everything lives in caller storage (no allocation, freestanding). The
+ * answers, reasons, vcpu->def/field and stored values are those of
+ * msr_virt_rdmsr/_wrmsr with the same policy and vCPU (a test compares them on
+ * every spec MSR and the fuzz corpus), under one condition: what the spec's
+ * conditions read of MSR values (struct msr_facts.read_msr: the x2APIC mode
+ * in IA32_APIC_BASE, the bank count in IA32_MCG_CAP, HWCR.McStatusWrEn, ...)
+ * changes only through writes this handler accepts, or the VMM says so.
+ * ========================================================================== */
+
+/* One first-match interval of a policy: MSRs first..last are decided by
+ * entry `entry` (an index into the policy's entries). */
+struct msr_virt_interval {
+    uint32_t first;
+    uint32_t last;
+    uint32_t entry;
+};
+
+/* The policy flattened: disjoint intervals in ascending order, each with the
+ * entry that decides it; MSRs no interval contains get the defaults. */
+struct msr_virt_policy_index {
+    const struct msr_virt_policy *policy;
+    const struct msr_virt_interval *intervals;
+    size_t count;
+};
+
+/* Storage that always suffices for a policy of `entries` entries (the
+ * builder uses part of it as scratch while it sorts). */
+#define MSR_VIRT_POLICY_INDEX_CAPACITY(entries) (3u * (size_t)(entries) + 1u)
+
+/*
+ * Checks the policy as msr_virt_policy_check() does (the same first error,
+ * in O(N log N) for any order of entries) and indexes it into
+ * storage[0..capacity-1]. MSR_OK; MSR_VIRT_ERR_POLICY (error says why);
+ * MSR_ERR_INVALID for NULL arguments; MSR_VIRT_ERR_FULL when capacity is
+ * below MSR_VIRT_POLICY_INDEX_CAPACITY(policy->count). The policy and the
+ * storage must outlive the index; rebuild it after changing the policy.
+ */
+int msr_virt_policy_index_build(const struct msr_virt_policy *policy, struct msr_virt_interval *storage,
+                                size_t capacity, struct msr_virt_policy_index *index,
+                                struct msr_virt_policy_error *error);
+
+/* msr_virt_policy_lookup() through the index: O(log N). */
+const struct msr_virt_entry *msr_virt_policy_index_lookup(const struct msr_virt_policy_index *index, uint32_t msr);
+
+/* Dependencies: the MSRs whose values a prepared vCPU's cached rules were
+ * computed from, at most this many distinct ones (rules that read more are
+ * computed again on every exit: correct, slower). */
+#define MSR_VIRT_MAX_DEPENDENCIES 32u
+
+/* One MSR a prepared vCPU checks: its register and the rules for the guest's
+ * CPU. Caller storage; the members are the handler's. */
+struct msr_virt_slot {
+    uint32_t msr;
+    uint32_t entry;                 /* the deciding entry's index; MSR_VIRT_SLOT_DEFAULTS: none */
+    const struct msr_def *def;      /* the register the checks apply */
+    uint32_t index;                 /* its array instance */
+    uint32_t state;                 /* MSR_VIRT_SLOT_* */
+    uint32_t depends;               /* bit d: computed from dependency d's value */
+    const char *read_refusal;       /* NULL: RDMSR passes the spec checks */
+    const char *write_refusal;      /* NULL: WRMSR passes them before the value rules */
+    struct msr_write_rules rules;   /* the value rules (x86msr/cpuid.h) */
+};
+#define MSR_VIRT_SLOT_DEFAULTS UINT32_MAX
+#define MSR_VIRT_SLOT_VALID 0x1u    /* def and rules are current */
+#define MSR_VIRT_SLOT_VOLATILE 0x2u /* reads more MSR values than can be tracked: computed on each exit */
+#define MSR_VIRT_SLOT_SIMPLE 0x4u   /* no rule beyond the reserved mask and the merge */
+
+/* A vCPU prepared for one indexed policy. Caller storage, one per vCPU (not
+ * shared between threads: an exit may update it); the members are the
+ * handler's. */
+struct msr_virt_prepared {
+    const struct msr_virt_policy_index *index;
+    struct msr_virt_vcpu *vcpu;      /* ctx for the emulator; receives reason, def and field */
+    struct msr_virt_slot *slots;     /* ascending msr */
+    size_t slot_count;
+    struct msr_facts facts;          /* the vCPU's facts, prepared (msr_facts_prepare()) */
+    struct msr_facts_cache facts_cache;
+    bool has_facts;
+    unsigned linear_bits;
+    uint32_t dependencies[MSR_VIRT_MAX_DEPENDENCIES];
+    uint32_t dependency_count;
+    uint64_t dependency_filter;      /* bit (msr * K) >> 58: some dependency may be at msr */
+};
+
+/* The slots msr_virt_prepare() needs for this policy: one per MSR it passes or
+ * emulates with spec checks that has a register (the entries' records, the
+ * policy's spec's registers in the ranges and defaults). */
+size_t msr_virt_prepare_slots(const struct msr_virt_policy_index *index);
+
+/*
+ * Prepares `vcpu` (its facts, linear_bits and ctx; the answers go to its
+ * reason, def and field) for the indexed policy: each slot gets its register,
+ * presence and value rules for the guest's CPU. The facts are copied and
+ * prepared (msr_facts_prepare()): the CPUID source and read_msr they name must
+ * outlive the prepared vCPU; prepare again when the guest's CPUID changes.
+ * MSR_OK; MSR_ERR_INVALID for NULL arguments; MSR_VIRT_ERR_FULL when
+ * capacity < msr_virt_prepare_slots(index).
+ */
+int msr_virt_prepare(struct msr_virt_prepared *prepared, const struct msr_virt_policy_index *index,
+                     struct msr_virt_vcpu *vcpu, struct msr_virt_slot *slots, size_t capacity);
+
+/*
+ * The MSR values the spec's conditions read changed behind the handler's back
+ * (the VMM set them, or the policy passes a dependency through the intercept
+ * map so its writes never exit): every slot computed from an MSR value is
+ * computed again on its next exit. A write the prepared handler itself
+ * accepts (HANDLED, or FORWARD, which the VMM then performs) to an MSR a slot
+ * depends on invalidates those slots on its own: IA32_APIC_BASE (x2APIC
+ * registers), HWCR (McStatusWrEn), and any other the conditions read.
+ * Read-only dependencies (IA32_MCG_CAP, IA32_MTRRCAP, the VMX capability MSRs)
+ * change only when the VMM changes its vCPU model: call this, or prepare again.
+ */
+void msr_virt_prepared_invalidate(struct msr_virt_prepared *prepared);
+
+/* The exits, as msr_virt_rdmsr()/msr_virt_wrmsr() for the prepared vCPU.
+ * A NULL argument gives INJECT_GP. */
+enum msr_virt_result msr_virt_prepared_rdmsr(struct msr_virt_prepared *prepared, uint32_t msr, uint64_t *value);
+enum msr_virt_result msr_virt_prepared_wrmsr(struct msr_virt_prepared *prepared, uint32_t msr, uint64_t value);
 
 /* ==========================================================================
  * Checks before VM entry

@@ -118,6 +118,28 @@ const struct msr_vendor_info msr_vendor_table[] = {
 
 const size_t msr_vendor_table_count = MSR_COUNT_OF(msr_vendor_table);
 
+/* The signatures alone, as CPUID returns them (what msr_cpu_vendors() compares):
+ * no names, so a program that only detects vendors links no text. */
+const struct msr_vendor_signature msr_vendor_signatures[] = {
+    { MSR_VENDOR_INTEL, 0x0u,
+      { { 0x756E6547u, 0x49656E69u, 0x6C65746Eu } },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_EDX, MSR_CPUID_REG_ECX }, 1 },
+    { MSR_VENDOR_AMD, 0x0u,
+      { { 0x68747541u, 0x69746E65u, 0x444D4163u }, { 0x6F677948u, 0x6E65476Eu, 0x656E6975u } },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_EDX, MSR_CPUID_REG_ECX }, 2 },
+    { MSR_VENDOR_KVM, 0x40000000u,
+      { { 0x4B4D564Bu, 0x564B4D56u, 0x0000004Du } },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX }, 1 },
+    { MSR_VENDOR_HYPERV, 0x40000000u,
+      { { 0x7263694Du, 0x666F736Fu, 0x76482074u } },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX }, 1 },
+    { MSR_VENDOR_XEN, 0x40000000u,
+      { { 0x566E6558u, 0x65584D4Du, 0x4D4D566Eu } },
+      { MSR_CPUID_REG_EBX, MSR_CPUID_REG_ECX, MSR_CPUID_REG_EDX }, 1 },
+};
+
+const size_t msr_vendor_signature_count = MSR_COUNT_OF(msr_vendor_signatures);
+
 static const struct msr_vmx_control_bit controls_demo[] = {
     { 0, "EXIT_ON_X", "Exit on X" },
     { 31, "ACTIVATE_MORE", "Activate the more controls" },
