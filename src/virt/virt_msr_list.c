@@ -84,6 +84,16 @@ static bool smm_only(const struct msr_def *def)
     return false;
 }
 
+/* Whether the facts show `def` locked with writes that fault (locked_by). */
+static bool locked(const struct msr_def *def, uint32_t msr, const struct msr_facts *facts)
+{
+    uint64_t current;
+
+    return def != NULL && (def->flags & MSR_REG_F_LOCKED_BY) && facts != NULL && facts->read_msr != NULL &&
+           facts->read_msr(facts->msr_ctx, msr, &current) == MSR_OK &&
+           msr_write_lock(def, current) == MSR_LOCK_WRITES_FAULT;
+}
+
 int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t data,
                           struct msr_virt_failure *error)
 {
@@ -155,6 +165,13 @@ int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t
                          "(see the field; spec and facts decide)"
                        : "SDM 28.4: an entry whose MSR RDMSR at CPL 0 would reject fails the store "
                          "(absent or write-only register)",
+                  data);
+        return MSR_VIRT_ERR_REFUSED;
+    }
+    if (load && locked(def, msr, list->facts)) {
+        set_error(error, msr, NULL,
+                  "SDM 27.4/28.6: the register is locked (its lock field is 1 in the value the facts give): "
+                  "WRMSR raises #GP, so the load fails",
                   data);
         return MSR_VIRT_ERR_REFUSED;
     }

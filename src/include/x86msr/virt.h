@@ -666,7 +666,12 @@ int msr_virt_msr_list_init(struct msr_virt_msr_list *list, enum msr_virt_msr_lis
  *    prevent their loading and storing on VM entries and exits);
  *  - a value WRMSR would reject at CPL 0 (load lists) or an MSR RDMSR would
  *    (store list), per the spec and the facts: absent, read-only / write-only,
- *    reserved bits, non-canonical address, reserved PAT and MTRR memory types;
+ *    and the handler's value rules: reserved bits, physical-address bits at
+ *    and above MAXPHYADDR, non-canonical addresses (where the vendor checks
+ *    them), reserved PAT and MTRR memory types, non-zero values where only 0
+ *    may be written (IA32_MCi_STATUS); in a load list also a register whose
+ *    lock field is 1 in the value the facts' read_msr gives, where locked
+ *    writes fault (IA32_FEATURE_CONTROL);
  *  - the same MSR twice in one list.
  * MSR_VIRT_ERR_FULL at the capacity or the recommended limit (SDM Appendix
  * A.6: more entries may cause undefined behaviour, a machine check among
