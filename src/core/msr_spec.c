@@ -39,3 +39,47 @@ const struct msr_instance *msr_spec_find_for_vendor(const struct msr_spec *spec,
             return m;
     return first;
 }
+
+static bool instance_before(const struct msr_instance *a, const struct msr_instance *b)
+{
+    return a->address < b->address;
+}
+
+int msr_spec_from_defs(struct msr_spec *out, const struct msr_def *const *defs, uint32_t def_count,
+                       struct msr_instance *storage, uint32_t capacity)
+{
+    uint32_t d, n = 0;
+
+    if (out == NULL || (defs == NULL && def_count > 0) || (storage == NULL && capacity > 0))
+        return MSR_ERR_INVALID;
+    out->defs = defs;
+    out->instances = storage;
+    out->def_count = 0;
+    out->instance_count = 0;
+    for (d = 0; d < def_count; d++) {
+        uint32_t k;
+
+        if (defs[d] == NULL || d > UINT16_MAX)
+            return MSR_ERR_INVALID;
+        for (k = 0; k < defs[d]->count; k++) {
+            struct msr_instance inst;
+            uint32_t at = n;
+
+            if (n == capacity)
+                return MSR_ERR_RANGE;
+            inst.address = defs[d]->address + k * defs[d]->stride;
+            inst.def = (uint16_t)d;
+            inst.index = (uint16_t)k;
+            /* insertion sort, stable: registers at one address keep the order of `defs` */
+            while (at > 0 && instance_before(&inst, &storage[at - 1])) {
+                storage[at] = storage[at - 1];
+                at--;
+            }
+            storage[at] = inst;
+            n++;
+        }
+    }
+    out->def_count = def_count;
+    out->instance_count = n;
+    return MSR_OK;
+}

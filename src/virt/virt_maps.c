@@ -180,21 +180,54 @@ struct kvm_builder {
     unsigned ranges;
 };
 
-/* Adds a range [base, base + n) for `flags`, its bits from `access`. */
+/* Sets bits [from, to] of `bitmap` to `on`. */
+static void paint_bits(uint8_t *bitmap, uint32_t from, uint32_t to, bool on)
+{
+    uint32_t k = from;
+
+    for (; k <= to && k % 8u != 0; k++)
+        bitmap[k / 8u] = (uint8_t)(on ? bitmap[k / 8u] | (1u << (k % 8u)) : bitmap[k / 8u] & ~(1u << (k % 8u)));
+    for (; k + 7u <= to; k += 8u)
+        bitmap[k / 8u] = on ? 0xFFu : 0u;
+    for (; k <= to; k++)
+        bitmap[k / 8u] = (uint8_t)(on ? bitmap[k / 8u] | (1u << (k % 8u)) : bitmap[k / 8u] & ~(1u << (k % 8u)));
+}
+
+/* Bit k of `bitmap` = whether `access` of MSR base + k passes: the default,
+ * then the entries from last to first painted over it (the first entry
+ * that contains an MSR paints last), each over its part of the range. */
+static void paint(const struct msr_virt_policy *policy, uint8_t *bitmap, uint32_t base, uint32_t n, unsigned access)
+{
+    uint32_t last = base + (n - 1u);
+    size_t i;
+
+    paint_bits(bitmap, 0, n - 1u,
+               (access == MSR_VMX_INTERCEPT_READ ? policy->default_read : policy->default_write) == MSR_VIRT_PASS);
+    for (i = policy->count; i-- > 0;) {
+        const struct msr_virt_entry *e = &policy->entries[i];
+        enum msr_virt_action a = access == MSR_VMX_INTERCEPT_READ ? e->read : e->write;
+
+        if (e->last < base || e->first > last)
+            continue;
+        paint_bits(bitmap, (e->first > base ? e->first : base) - base, (e->last < last ? e->last : last) - base,
+                   a == MSR_VIRT_PASS);
+    }
+}
+
+/* Adds a range [base, base + n) for `flags`, its bits from `access`
+ * (MSR_VMX_INTERCEPT_NONE: none set). */
 static int add_range(struct kvm_builder *b, uint32_t base, uint32_t n, uint32_t flags, unsigned access)
 {
     size_t bytes = bitmap_bytes(n);
     uint8_t *bitmap;
-    uint32_t k;
 
     if (b->ranges >= MSR_VIRT_KVM_MAX_RANGES || b->storage_size - b->used < bytes)
         return MSR_VIRT_ERR_FULL;
     bitmap = b->storage + b->used;
     b->used += bytes;
     zero_bytes(bitmap, bytes);
-    for (k = 0; k < n; k++)
-        if (passes(b->policy, base + k, access))
-            bitmap[k / 8u] = (uint8_t)(bitmap[k / 8u] | (1u << (k % 8u)));
+    if (access != MSR_VMX_INTERCEPT_NONE)
+        paint(b->policy, bitmap, base, n, access);
     b->filter->ranges[b->ranges].flags = flags;
     b->filter->ranges[b->ranges].nmsrs = n;
     b->filter->ranges[b->ranges].base = base;
@@ -203,13 +236,26 @@ static int add_range(struct kvm_builder *b, uint32_t base, uint32_t n, uint32_t 
     return MSR_OK;
 }
 
-/* Whether reads and writes of [base, base + n) get the same bits. */
-static bool directions_agree(const struct msr_virt_policy *policy, uint32_t base, uint32_t n)
+/* Whether reads and writes of [base, base + n) get the same bits: both
+ * painted into the free storage when it has room for two bitmaps (else MSR
+ * by MSR through the first-match lookup). */
+static bool directions_agree(const struct kvm_builder *b, uint32_t base, uint32_t n)
 {
-    uint32_t k;
+    size_t bytes = bitmap_bytes(n), k;
+    uint32_t m;
 
-    for (k = 0; k < n; k++)
-        if (passes(policy, base + k, MSR_VMX_INTERCEPT_READ) != passes(policy, base + k, MSR_VMX_INTERCEPT_WRITE))
+    if (b->storage_size - b->used >= 2 * bytes) {
+        uint8_t *reads = b->storage + b->used, *writes = reads + bytes;
+        zero_bytes(reads, 2 * bytes);
+        paint(b->policy, reads, base, n, MSR_VMX_INTERCEPT_READ);
+        paint(b->policy, writes, base, n, MSR_VMX_INTERCEPT_WRITE);
+        for (k = 0; k < bytes; k++)
+            if (reads[k] != writes[k])
+                return false;
+        return true;
+    }
+    for (m = 0; m < n; m++)
+        if (passes(b->policy, base + m, MSR_VMX_INTERCEPT_READ) != passes(b->policy, base + m, MSR_VMX_INTERCEPT_WRITE))
             return false;
     return true;
 }
@@ -250,7 +296,7 @@ int msr_virt_kvm_filter_build(const struct msr_virt_policy *policy, struct msr_v
         uint32_t last = last_interesting(policy, default_allow, cursor, hi);
         uint32_t n = last - cursor + 1u;
 
-        if (directions_agree(policy, cursor, n)) {
+        if (directions_agree(&b, cursor, n)) {
             status = add_range(&b, cursor, n, MSR_VIRT_KVM_FILTER_READ | MSR_VIRT_KVM_FILTER_WRITE,
                                MSR_VMX_INTERCEPT_READ);
         } else {

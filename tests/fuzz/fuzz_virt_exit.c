@@ -18,18 +18,31 @@
  *   drops writes, FIXED reads its value and accepts only that value back,
  *   PASS never reaches the emulator);
  * - for PASS and EMULATE with spec checks, a write is refused exactly when
- *   the register is absent on the guest's CPU, read-only, has a bit set that
- *   msr_masks_for(strict) calls reserved, a non-canonical address (bits
- *   63..linear_bits-1 not all equal) in a canonical field, or a value a
- *   strict_enum field's enum does not define (an invalid PAT or MTRR memory
- *   type; for IA32_PAT checked against the SDM's list too); a read exactly
- *   when absent or write-only;
+ *   the register is absent on the guest's CPU, read-only, or breaks a value
+ *   rule of the spec, each stated here from the records' public metadata:
+ *   a bit set outside the fields msr_masks_for(strict) leaves present, once
+ *   the harness has itself removed from them the bits of phys_addr fields
+ *   at and above the guest's MAXPHYADDR (CPUID.80000008H:EAX[7:0], else 36
+ *   with PAE, else 32); a non-canonical address (bits 63..linear_bits-1 not
+ *   all equal) in a canonical field whose canonical_vendors include the
+ *   guest's vendor (or the vendor is unknown); a value a present strict_enum
+ *   field's enum does not define (an invalid PAT or MTRR memory type; for
+ *   IA32_PAT checked against the SDM's list too); a non-zero value in a
+ *   write_zero field or register whose writable_if condition is not YES
+ *   (msr_condition_eval); a register whose locked_by field is 1 in its
+ *   current value (the emulator's for EMULATE, the facts' for PASS) with
+ *   writes that fault -- where they are ignored the answer is HANDLED and
+ *   nothing is stored or forwarded; a read exactly when absent or write-only;
  * - an emulated write stores plain writable bits from the guest's value,
  *   keeps read-only bits, clears write-1-to-clear bits the guest wrote as 1;
  * - the VMX bitmap and SVM permission map intercept exactly the non-PASS
  *   accesses inside their ranges and everything outside; KVM's filter never
  *   lets a non-PASS access stay in the kernel (x2APIC MSRs aside);
- * - answers are deterministic: the same exit twice gives the same answer.
+ * - answers are deterministic: the same exit twice gives the same answer;
+ * - the indexed policy decides as the first-match lookup, and its builder
+ *   reports msr_virt_policy_check()'s first error; a prepared vCPU
+ *   (msr_virt_prepare) gives every exit the same answer, reason, register,
+ *   field, value and stored value as the unprepared handler.
  */
 #include "x86msr/virt.h"
 #include "fuzz_oracle.h"
@@ -105,7 +118,13 @@ struct guest {
     uint64_t msr_seed; /* MSR values the facts know: a hash of the address */
     uint8_t msr_mode;  /* 0: no MSR is known, 1: all are, 2: some fail, 3: all are, with bits 7:5
                           clear (counts in bits 7:0 that array instances' presence is near) */
+    bool from_emulator; /* the known values are the emulator's registers: a write the handler
+                           accepts changes what the conditions read (IA32_APIC_BASE.EXTD, ...) */
+    const struct emulator_state *emu; /* whose, then */
 };
+
+struct emulator_state;
+static uint64_t emulator_value(const struct emulator_state *s, uint32_t msr);
 
 static const uint32_t vendor_ebx[] = {0x756e6547u /* Genu */, 0x68747541u /* Auth */, 0x6f677948u /* Hygo */,
                                       0x12345678u};
@@ -130,6 +149,10 @@ static int guest_read_msr(void *ctx, uint32_t msr, uint64_t *value)
     if (g->msr_mode == 2 && (h & 1)) {
         *value = 0;
         return MSR_ERR_FAULT;
+    }
+    if (g->from_emulator) {
+        *value = emulator_value(g->emu, msr);
+        return MSR_OK;
     }
     *value = g->msr_mode == 3 ? h & ~UINT64_C(0xE0) : h;
     return MSR_OK;
@@ -163,7 +186,11 @@ static void guest_init(struct guest *g, struct input *in)
     }
     g->cpuid = msr_cpuid_table_source(&g->table);
     g->msr_seed = take64(in);
-    g->msr_mode = take8(in) % 4;
+    {
+        uint8_t mode = take8(in);
+        g->msr_mode = mode % 4;
+        g->from_emulator = mode >= 252 && g->msr_mode != 0;
+    }
     switch (take8(in) % 4) {
     case 0: /* nothing known: no presence checks */
         break;
@@ -190,12 +217,19 @@ struct emulator_state {
     uint64_t wrote_value;
 };
 
-static size_t slot_of(struct emulator_state *s, uint32_t msr)
+static size_t slot_of(const struct emulator_state *s, uint32_t msr)
 {
     size_t i = (size_t)(mix(msr) % SLOTS);
     while (s->used[i] && s->msr[i] != msr)
         i = (i + 1) % SLOTS;
     return i;
+}
+
+/* What the emulator holds for `msr`: its last stored value, else a pattern. */
+static uint64_t emulator_value(const struct emulator_state *s, uint32_t msr)
+{
+    size_t i = slot_of(s, msr);
+    return s->used[i] ? s->value[i] : mix(msr);
 }
 
 /* The answer a callback gives for `msr`: mostly HANDLED, but a fuzzed mood
@@ -218,10 +252,9 @@ static enum msr_virt_result mood_for(const struct emulator_state *s, uint32_t ms
 static enum msr_virt_result emulate_read(void *ctx, uint32_t msr, uint64_t *value)
 {
     struct emulator_state *s = ctx;
-    size_t i = slot_of(s, msr);
 
     s->reads++;
-    *value = s->used[i] ? s->value[i] : mix(msr);
+    *value = emulator_value(s, msr);
     return mood_for(s, msr, false);
 }
 
@@ -381,12 +414,14 @@ static bool strict_field_ok(const struct msr_def *def, const struct msr_field_in
     return false;
 }
 
-/* Every field the spec marks strict_enum holds one of its enum's values. */
-static bool strict_fields_ok(const struct msr_def *def, uint64_t value)
+/* Every field present on the guest's CPU that the spec marks strict_enum
+ * holds one of its enum's values. */
+static bool strict_fields_ok(const struct msr_def *def, const struct msr_masks *m, uint64_t value)
 {
     for (unsigned i = 0; i < def->field_count; i++) {
         const struct msr_field_info *f = msr_def_field(def, i);
-        if ((f->flags & MSR_FIELD_F_STRICT_ENUM) && !strict_field_ok(def, f, value))
+        if ((f->flags & MSR_FIELD_F_STRICT_ENUM) && (msr_field_mask(f) & ~m->reserved) &&
+            !strict_field_ok(def, f, value))
             return false;
     }
     return true;
@@ -443,29 +478,111 @@ static bool spec_allows_read(struct checked c, const struct msr_facts *facts)
     return msr_is_supported(c.def, c.index, facts) != MSR_SUPPORT_NO && c.def->access != MSR_ACCESS_WO;
 }
 
+/* MAXPHYADDR of the guest (0: no facts), as the SDM defines it. */
+static unsigned max_phys_addr(const struct msr_facts *facts)
+{
+    struct msr_cpuid_regs r;
+
+    if (facts == NULL || facts->cpuid == NULL)
+        return 0;
+    if (facts->cpuid->query(facts->cpuid->ctx, 0x80000008u, 0, &r) && (r.eax & 0xFF) != 0)
+        return (r.eax & 0xFF) > 64 ? 64 : r.eax & 0xFF;
+    if (facts->cpuid->query(facts->cpuid->ctx, 1, 0, &r))
+        return (r.edx & (1u << 6)) ? 36 : 32;
+    return 0;
+}
+
+/* The bits of present phys_addr fields at and above MAXPHYADDR. */
+static uint64_t above_maxphyaddr(struct checked c, const struct msr_facts *facts, const struct msr_masks *present)
+{
+    unsigned width = max_phys_addr(facts);
+    uint64_t above = 0;
+
+    if (width == 0 || width >= 64)
+        return 0;
+    for (unsigned i = 0; i < c.def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(c.def, i);
+        if ((f->flags & MSR_FIELD_F_PHYS_ADDR) && (msr_field_mask(f) & ~present->reserved))
+            above |= msr_field_mask(f) & (UINT64_MAX << width);
+    }
+    return above;
+}
+
+/* The bits that hold canonical addresses the guest's vendor checks. */
+static uint64_t canonical_bits(struct checked c, const struct msr_facts *facts, const struct msr_masks *present)
+{
+    uint32_t vendors = facts != NULL ? msr_cpu_vendors(facts->cpuid) : 0;
+    uint64_t bits = 0;
+
+    for (unsigned i = 0; i < c.def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(c.def, i);
+        if ((f->flags & MSR_FIELD_F_CANONICAL) && (msr_field_mask(f) & ~present->reserved) &&
+            (f->canonical_vendors == 0 || vendors == 0 || (vendors & f->canonical_vendors)))
+            bits |= msr_field_mask(f);
+    }
+    return bits;
+}
+
+static bool lifted(const struct msr_def *def, uint16_t cell, uint32_t index, const struct msr_facts *facts)
+{
+    return cell != MSR_NO_CELL && msr_condition_eval(msr_def_condition(def, cell), index, facts) == MSR_SUPPORT_YES;
+}
+
+/* The bits that may only be written as 0. */
+static uint64_t zero_only(struct checked c, const struct msr_facts *facts)
+{
+    uint64_t bits = 0;
+
+    if ((c.def->flags & MSR_REG_F_WRITE_ZERO) && !lifted(c.def, c.def->writable_if, c.index, facts))
+        return UINT64_MAX;
+    for (unsigned i = 0; i < c.def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(c.def, i);
+        if ((f->flags & MSR_FIELD_F_WRITE_ZERO) && !lifted(c.def, f->writable_if, c.index, facts))
+            bits |= msr_field_mask(f);
+    }
+    return bits;
+}
+
+/* Whether the record's lock field is 1 in `current`; its writes' rule in *writes. */
+static bool locked(const struct msr_def *def, uint64_t current, int *writes)
+{
+    if (!(def->flags & MSR_REG_F_LOCKED_BY))
+        return false;
+    REQUIRE(def->lock_field >= 1 && def->lock_field <= def->field_count);
+    REQUIRE(msr_field_mask(msr_def_field(def, def->lock_field - 1u)) != 0);
+    *writes = def->lock_writes;
+    return (current & msr_field_mask(msr_def_field(def, def->lock_field - 1u))) != 0;
+}
+
 static bool spec_allows_write(struct checked c, const struct msr_virt_vcpu *vcpu, uint64_t value)
 {
     struct msr_masks m;
+    uint64_t present, canonical_mask;
 
     if (c.def == NULL)
         return true;
     if (msr_is_supported(c.def, c.index, vcpu->facts) == MSR_SUPPORT_NO || c.def->access == MSR_ACCESS_RO)
         return false;
     msr_masks_for(c.def, c.index, vcpu->facts, true, &m);
+    /* msr_masks_for() reserves the bits above MAXPHYADDR itself: the two statements agree */
+    present = ~m.reserved;
+    REQUIRE((present & above_maxphyaddr(c, vcpu->facts, &m)) == 0);
     if (value & m.reserved)
         return false;
-    if (m.canonical != 0) {
+    canonical_mask = canonical_bits(c, vcpu->facts, &m);
+    REQUIRE(canonical_mask == m.canonical);
+    if (canonical_mask != 0) {
         /* every canonical field reaches bit 63 or joins one that does: the
          * register's canonical bits hold one sign-extended address */
-        REQUIRE(m.canonical >> 63);
-        if (!canonical(value & m.canonical, linear_bits_of(vcpu)))
+        REQUIRE(canonical_mask >> 63);
+        if (!canonical(value & canonical_mask, linear_bits_of(vcpu)))
             return false;
     }
-    if (!strict_fields_ok(c.def, value))
+    if (!strict_fields_ok(c.def, &m, value))
         return false;
     /* the spec's rule covers the SDM's list of valid PAT memory types */
     REQUIRE(c.def->address != 0x277 || pat_ok(value));
-    return true;
+    return (value & zero_only(c, vcpu->facts)) == 0;
 }
 
 /* What the vCPU reports beside the answer: the register whose checks ran
@@ -483,10 +600,12 @@ static void check_reported(const struct msr_virt_vcpu *vcpu, enum msr_virt_resul
         const struct msr_field_info *f = msr_def_field(c.def, (unsigned)vcpu->field);
         struct msr_masks m;
         msr_masks_for(c.def, c.index, vcpu->facts, true, &m);
-        /* absent on the guest's CPU and set, a non-canonical address, or an
-         * undefined value of a strict enumeration */
+        /* absent on the guest's CPU (or above MAXPHYADDR) and set, a
+         * non-canonical address, an undefined value of a strict enumeration,
+         * or a non-zero value in a write-zero field */
         REQUIRE((value & m.reserved & msr_field_mask(f)) != 0 || (f->flags & MSR_FIELD_F_CANONICAL) ||
-                ((f->flags & MSR_FIELD_F_STRICT_ENUM) && !strict_field_ok(c.def, f, value)));
+                ((f->flags & MSR_FIELD_F_STRICT_ENUM) && !strict_field_ok(c.def, f, value)) ||
+                ((f->flags & MSR_FIELD_F_WRITE_ZERO) && (value & msr_field_mask(f)) != 0));
     }
 }
 
@@ -530,8 +649,8 @@ static bool valid_result(enum msr_virt_result r)
     return r == MSR_VIRT_HANDLED || r == MSR_VIRT_INJECT_GP || r == MSR_VIRT_FORWARD;
 }
 
-static void check_read(const struct msr_virt_policy *p, struct msr_virt_vcpu *vcpu, struct emulator_state *emu,
-                       uint32_t msr)
+static enum msr_virt_result check_read(const struct msr_virt_policy *p, struct msr_virt_vcpu *vcpu,
+                                      struct emulator_state *emu, uint32_t msr, uint64_t *delivered)
 {
     const struct msr_virt_entry *e = msr_virt_policy_lookup(p, msr);
     enum msr_virt_action action = msr_virt_policy_action(p, msr, MSR_VMX_INTERCEPT_READ);
@@ -584,10 +703,12 @@ static void check_read(const struct msr_virt_policy *p, struct msr_virt_vcpu *vc
 
     /* the same exit again: the same answer (the emulator's state has not changed) */
     REQUIRE(msr_virt_rdmsr(p, vcpu, msr, &again) == r && again == value);
+    *delivered = value;
+    return r;
 }
 
-static void check_write(const struct msr_virt_policy *p, struct msr_virt_vcpu *vcpu, struct emulator_state *emu,
-                        uint32_t msr, uint64_t value)
+static enum msr_virt_result check_write(const struct msr_virt_policy *p, struct msr_virt_vcpu *vcpu,
+                                       struct emulator_state *emu, uint32_t msr, uint64_t value)
 {
     const struct msr_virt_entry *e = msr_virt_policy_lookup(p, msr);
     enum msr_virt_action action = msr_virt_policy_action(p, msr, MSR_VMX_INTERCEPT_WRITE);
@@ -628,8 +749,24 @@ static void check_write(const struct msr_virt_policy *p, struct msr_virt_vcpu *v
     case MSR_VIRT_EMULATE: {
         bool checked = spec_checked(e);
         bool allowed = !checked || spec_allows_write(c, vcpu, value);
+        const struct msr_virt_emulator *em = e != NULL && e->emulator != NULL ? e->emulator : p->emulator;
+        uint64_t current = 0;
+        int writes = -1;
+        /* the current value a lock is judged by: the facts' for PASS, the
+         * emulator's for EMULATE (when it can read) */
+        bool have_current = action == MSR_VIRT_PASS
+                                ? vcpu->facts != NULL && vcpu->facts->read_msr != NULL &&
+                                      vcpu->facts->read_msr(vcpu->facts->msr_ctx, msr, &current) == MSR_OK
+                                : em != NULL && em->write != NULL && mood_for(emu, msr, false) == MSR_VIRT_HANDLED;
+        bool is_locked;
+
+        if (action == MSR_VIRT_EMULATE)
+            current = old;
+        is_locked = checked && c.def != NULL && have_current && locked(c.def, current, &writes);
         if (!allowed) {
             REQUIRE(r == MSR_VIRT_INJECT_GP && !emu->wrote);
+        } else if (is_locked) {
+            REQUIRE(r == (writes == MSR_LOCK_WRITES_FAULT ? MSR_VIRT_INJECT_GP : MSR_VIRT_HANDLED) && !emu->wrote);
         } else if (action == MSR_VIRT_PASS) {
             REQUIRE(r == MSR_VIRT_FORWARD && !emu->wrote);
         } else if (emu->wrote) {
@@ -661,6 +798,7 @@ static void check_write(const struct msr_virt_policy *p, struct msr_virt_vcpu *v
         REQUIRE(r == MSR_VIRT_INJECT_GP && !emu->wrote);
     }
     (void)had_old;
+    return r;
 }
 
 /* The intercept formats agree with the policy at `msr`. */
@@ -683,6 +821,17 @@ static void check_formats(const struct msr_virt_policy *p, const struct msr_vmx_
         if (kvm_built && !pass && !(msr >= 0x800 && msr <= 0x8FF))
             REQUIRE(!msr_virt_kvm_filter_allows(kvm, msr, access));
     }
+}
+
+/* The prepared vCPU reported what the unprepared one did, and its emulator
+ * holds the same registers. */
+static void same_report(const struct msr_virt_vcpu *plain, const struct msr_virt_vcpu *fast,
+                        const struct emulator_state *plain_emu, const struct emulator_state *fast_emu)
+{
+    REQUIRE(plain->reason == fast->reason && plain->def == fast->def && plain->field == fast->field);
+    REQUIRE(memcmp(plain_emu->used, fast_emu->used, sizeof plain_emu->used) == 0);
+    for (size_t i = 0; i < SLOTS; i++)
+        REQUIRE(!plain_emu->used[i] || (plain_emu->msr[i] == fast_emu->msr[i] && plain_emu->value[i] == fast_emu->value[i]));
 }
 
 static void dump_policy(const struct msr_virt_policy *p)
@@ -711,6 +860,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct emulator_state emu;
     struct guest guest;
     struct msr_virt_vcpu vcpu;
+    static struct msr_virt_interval intervals[MSR_VIRT_POLICY_INDEX_CAPACITY(MAX_ENTRIES)];
+    static struct msr_virt_slot slots[4096];
+    static struct msr_virt_policy_index index;
+    static struct msr_virt_prepared prepared;
+    static struct emulator_state fast_emu;
+    static struct msr_virt_vcpu fast_vcpu;
+    static struct guest fast_guest;
     bool valid, kvm_built = false;
     int rc;
 
@@ -719,6 +875,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&emu, 0, sizeof emu);
     emu.mood = take8(&in);
     memset(&vcpu, 0, sizeof vcpu);
+    guest.emu = &emu;
     vcpu.facts = guest.facts.cpuid != NULL ? &guest.facts : NULL;
     vcpu.linear_bits = take8(&in) & 1 ? 57 : 0;
     vcpu.ctx = &emu;
@@ -738,6 +895,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct msr_virt_policy with_spec = policy;
         with_spec.spec = &msr_spec;
         REQUIRE(valid == (msr_virt_policy_check(&with_spec, NULL) == MSR_OK && !needs_spec(&policy)));
+    }
+    /* The index checks as msr_virt_policy_check() does; a valid policy is
+     * prepared for a second vCPU, which answers every exit below too. */
+    {
+        struct msr_virt_policy_error index_error;
+        int index_rc = msr_virt_policy_index_build(&policy, intervals, sizeof intervals / sizeof intervals[0],
+                                                   &index, &index_error);
+        REQUIRE(index_rc == rc && index_error.entry == error.entry && index_error.other == error.other &&
+                index_error.rule == error.rule);
+    }
+    if (valid) {
+        /* its own emulator, and facts that read it where the guest's do */
+        fast_guest = guest;
+        fast_guest.emu = &fast_emu;
+        if (fast_guest.facts.msr_ctx != NULL)
+            fast_guest.facts.msr_ctx = &fast_guest;
+        fast_vcpu = vcpu;
+        fast_vcpu.facts = vcpu.facts != NULL ? &fast_guest.facts : NULL;
+        fast_vcpu.ctx = &fast_emu;
+        REQUIRE(msr_virt_prepare_slots(&index) <= sizeof slots / sizeof slots[0]);
+        REQUIRE(msr_virt_prepare(&prepared, &index, &fast_vcpu, slots, sizeof slots / sizeof slots[0]) == MSR_OK);
     }
     REQUIRE(msr_virt_vmx_bitmap_build(&policy, &vmx) == (valid ? MSR_OK : MSR_VIRT_ERR_POLICY));
     REQUIRE(msr_virt_svm_msrpm_build(&policy, &svm) == (valid ? MSR_OK : MSR_VIRT_ERR_POLICY));
@@ -765,8 +943,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         check_formats(&policy, &vmx, &svm, &kvm, kvm_built, msr);
+        REQUIRE(msr_virt_policy_index_lookup(&index, msr) == msr_virt_policy_lookup(&policy, msr));
         if (!(kind & 1)) {
-            check_read(&policy, &vcpu, &emu, msr);
+            struct emulator_state before = emu;
+            uint64_t delivered = 0, fast_value = 3;
+            enum msr_virt_result r = check_read(&policy, &vcpu, &emu, msr, &delivered);
+            fast_emu = before;
+            REQUIRE(msr_virt_prepared_rdmsr(&prepared, msr, &fast_value) == r && fast_value == delivered);
+            same_report(&vcpu, &fast_vcpu, &emu, &fast_emu);
             continue;
         }
         /* Values a guest would write: raw; only bits some field of the
@@ -787,7 +971,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if ((kind & 6) == 6 && c.def->address == 0x277)
                 raw &= UINT64_C(0x0707070707070707) & ~UINT64_C(0x0202020202020202);
         }
-        check_write(&policy, &vcpu, &emu, msr, raw);
+        {
+            struct emulator_state before = emu;
+            enum msr_virt_result r = check_write(&policy, &vcpu, &emu, msr, raw);
+            fast_emu = before;
+            REQUIRE(msr_virt_prepared_wrmsr(&prepared, msr, raw) == r);
+            same_report(&vcpu, &fast_vcpu, &emu, &fast_emu);
+        }
     }
     return 0;
 }

@@ -251,6 +251,19 @@ const struct msr_instance *msr_spec_find(const struct msr_spec *spec, uint32_t a
  * documents; where none does, msr_spec_find()'s answer. */
 const struct msr_instance *msr_spec_find_for_vendor(const struct msr_spec *spec, uint32_t address, uint32_t vendors);
 
+/*
+ * A spec of chosen records: their instances (arrays expanded) sorted by
+ * address into storage[0..capacity-1], `defs` its records (an instance's def
+ * is its record's position in `defs`). For a program that needs the
+ * registers of a few ranges (an MSR-exit policy that emulates the MTRRs, say)
+ * without naming msr_spec, which links every record. `defs` and `storage`
+ * must outlive *out. Sorting is by insertion: meant for tens of records.
+ * MSR_OK; MSR_ERR_INVALID for NULL (or a NULL record); MSR_ERR_RANGE when
+ * the instances do not fit.
+ */
+int msr_spec_from_defs(struct msr_spec *out, const struct msr_def *const *defs, uint32_t def_count,
+                       struct msr_instance *storage, uint32_t capacity);
+
 /* The same three over msr_spec. */
 const struct msr_instance *msr_find_by_address(uint32_t address);
 const struct msr_instance *msr_find_by_address_for_vendor(uint32_t address, uint32_t vendors);
