@@ -9,6 +9,8 @@
  */
 #include "virt_internal.h"
 
+static const char pass_write[] = "pass-through: the VMM performs the WRMSR";
+
 /* What one exit needs to know about its MSR. */
 struct resolved {
     const struct msr_virt_entry *entry; /* the deciding entry; NULL: the defaults */
@@ -161,7 +163,7 @@ static enum msr_virt_result write_resolved(const struct msr_virt_policy *policy,
         if (lock >= 0)
             return answer(vcpu, lock == MSR_LOCK_WRITES_FAULT ? MSR_VIRT_INJECT_GP : MSR_VIRT_HANDLED,
                           msr_virt_lock_reason_(lock), res->def, -1);
-        return answer(vcpu, MSR_VIRT_FORWARD, "pass-through: the VMM performs the WRMSR", res->def, -1);
+        return answer(vcpu, MSR_VIRT_FORWARD, pass_write, res->def, -1);
     }
 
     emu = emulator_for(policy, res->entry);
@@ -264,11 +266,14 @@ enum msr_virt_result msr_virt_wrmsr(const struct msr_virt_policy *policy, struct
 
 /* ---- prepared: the MSR found resolved in a slot --------------------------- */
 
-static const struct msr_virt_slot *find_slot(const struct msr_virt_prepared *p, uint32_t msr)
+static const struct msr_virt_slot *find_slot(struct msr_virt_prepared *p, uint32_t msr)
 {
     const struct msr_virt_slot *slots = p->slots;
     size_t lo = 0, hi = p->slot_count;
+    uint16_t *recent = &p->recent[msr_virt_recent_bit_(msr)];
 
+    if (*recent != 0 && slots[*recent - 1u].msr == msr)
+        return &slots[*recent - 1u];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (slots[mid].msr < msr)
@@ -276,14 +281,24 @@ static const struct msr_virt_slot *find_slot(const struct msr_virt_prepared *p, 
         else
             hi = mid;
     }
-    return lo < p->slot_count && slots[lo].msr == msr ? &slots[lo] : NULL;
+    if (lo == p->slot_count || slots[lo].msr != msr)
+        return NULL;
+    if (lo < UINT16_MAX)
+        *recent = (uint16_t)(lo + 1u);
+    return &slots[lo];
 }
 
-/* The entry and, where a slot has it, the register and rules of `msr`. */
-static const struct msr_virt_entry *resolve_prepared(struct msr_virt_prepared *p, uint32_t msr, struct resolved *res)
+static const struct msr_virt_entry *slot_entry(const struct msr_virt_policy *policy, const struct msr_virt_slot *slot)
+{
+    return slot->entry == MSR_VIRT_SLOT_DEFAULTS ? NULL : &policy->entries[slot->entry];
+}
+
+/* The entry and, where `msr`'s slot (NULL: none) has them, the register and
+ * rules of `msr`. */
+static const struct msr_virt_entry *resolve_prepared(struct msr_virt_prepared *p, uint32_t msr,
+                                                     const struct msr_virt_slot *slot, struct resolved *res)
 {
     const struct msr_virt_policy *policy = p->index->policy;
-    const struct msr_virt_slot *slot = find_slot(p, msr);
 
     res->def = NULL;
     res->index = 0;
@@ -297,7 +312,7 @@ static const struct msr_virt_entry *resolve_prepared(struct msr_virt_prepared *p
     }
     if (!(slot->state & MSR_VIRT_SLOT_VALID))
         msr_virt_slot_resolve_(p, (struct msr_virt_slot *)(uintptr_t)slot);
-    res->entry = slot->entry == MSR_VIRT_SLOT_DEFAULTS ? NULL : &policy->entries[slot->entry];
+    res->entry = slot_entry(policy, slot);
     res->def = slot->def;
     res->index = slot->index;
     res->read_refusal = slot->read_refusal;
@@ -323,15 +338,43 @@ enum msr_virt_result msr_virt_prepared_rdmsr(struct msr_virt_prepared *p, uint32
         *value = 0;
     if (!prepared_usable(p) || value == NULL)
         return policy_answer(p != NULL ? p->vcpu : NULL, MSR_VIRT_INJECT_GP, "invalid argument (NULL)");
-    e = resolve_prepared(p, msr, &res);
+    e = resolve_prepared(p, msr, find_slot(p, msr), &res);
     action = e != NULL ? e->read : p->index->policy->default_read;
     if (read_by_policy(p->vcpu, e, action, value, &r))
         return r;
     return read_resolved(p->index->policy, p->vcpu, msr, &res, action, value);
 }
 
+/* write_resolved() for a PLAIN slot and a value without reserved bits, the
+ * common exit (the TSC deadline, the ICR): no check is left, the write is
+ * the action's. False when it is not that case. */
+static bool plain_write(struct msr_virt_prepared *p, const struct msr_virt_slot *slot, uint32_t msr, uint64_t value,
+                        enum msr_virt_result *r)
+{
+    const struct msr_virt_policy *policy = p->index->policy;
+    const struct msr_virt_entry *e;
+    const struct msr_virt_emulator *emu;
+    enum msr_virt_action action;
+
+    if ((slot->state & (MSR_VIRT_SLOT_VALID | MSR_VIRT_SLOT_PLAIN)) != (MSR_VIRT_SLOT_VALID | MSR_VIRT_SLOT_PLAIN) ||
+        (value & slot->rules.masks.reserved) != 0)
+        return false;
+    e = slot_entry(policy, slot);
+    action = e != NULL ? e->write : policy->default_write;
+    if (action == MSR_VIRT_PASS) {
+        *r = answer(p->vcpu, MSR_VIRT_FORWARD, pass_write, slot->def, -1);
+        return true;
+    }
+    emu = emulator_for(policy, e);
+    if (action != MSR_VIRT_EMULATE || emu == NULL || emu->write == NULL || emu->read == NULL)
+        return false;
+    *r = emulator_answer(p->vcpu, emu->write(p->vcpu->ctx, msr, value & slot->rules.masks.writable), true, slot->def);
+    return true;
+}
+
 enum msr_virt_result msr_virt_prepared_wrmsr(struct msr_virt_prepared *p, uint32_t msr, uint64_t value)
 {
+    const struct msr_virt_slot *slot;
     const struct msr_virt_entry *e;
     enum msr_virt_action action;
     enum msr_virt_result r;
@@ -339,11 +382,14 @@ enum msr_virt_result msr_virt_prepared_wrmsr(struct msr_virt_prepared *p, uint32
 
     if (!prepared_usable(p))
         return policy_answer(p != NULL ? p->vcpu : NULL, MSR_VIRT_INJECT_GP, "invalid argument (NULL)");
-    e = resolve_prepared(p, msr, &res);
-    action = e != NULL ? e->write : p->index->policy->default_write;
-    if (write_by_policy(p->vcpu, e, action, value, &r))
-        return r;
-    r = write_resolved(p->index->policy, p->vcpu, p->has_facts ? &p->facts : NULL, msr, &res, action, value);
+    slot = find_slot(p, msr);
+    if (slot == NULL || !plain_write(p, slot, msr, value, &r)) {
+        e = resolve_prepared(p, msr, slot, &res);
+        action = e != NULL ? e->write : p->index->policy->default_write;
+        if (write_by_policy(p->vcpu, e, action, value, &r))
+            return r;
+        r = write_resolved(p->index->policy, p->vcpu, p->has_facts ? &p->facts : NULL, msr, &res, action, value);
+    }
     /* An accepted write may change what the conditions read: the slots
      * computed from this MSR's value are computed again on their next exit
      * (after the VMM has performed a forwarded write). */

@@ -95,6 +95,12 @@ static inline unsigned msr_virt_dependency_bit_(uint32_t msr)
     return (unsigned)((msr * UINT32_C(0x9E3779B1)) >> 26);
 }
 
+/* Where `msr` goes in struct msr_virt_prepared.recent. */
+static inline unsigned msr_virt_recent_bit_(uint32_t msr)
+{
+    return (unsigned)((msr * UINT32_C(0x9E3779B1)) >> 28);
+}
+
 /* An accepted write to `msr`, which may be a dependency: the slots computed
  * from its value become invalid. */
 void msr_virt_dependency_written_(struct msr_virt_prepared *p, uint32_t msr);

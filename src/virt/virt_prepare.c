@@ -168,8 +168,13 @@ void msr_virt_slot_resolve_(struct msr_virt_prepared *p, struct msr_virt_slot *s
     slot->rules = rules.write;
     slot->depends = rec.depends;
     slot->state = rec.untracked ? MSR_VIRT_SLOT_VOLATILE : MSR_VIRT_SLOT_VALID;
-    if (rules.write.masks.canonical == 0 && !rules.write.strict_enum && rules.write.zero_only == 0)
+    if (rules.write.masks.canonical == 0 && !rules.write.strict_enum && rules.write.zero_only == 0) {
+        const struct msr_masks *m = &rules.write.masks;
         slot->state |= MSR_VIRT_SLOT_SIMPLE;
+        if (slot->write_refusal == NULL && !(slot->def->flags & MSR_REG_F_LOCKED_BY) && m->w1c == 0 &&
+            (~m->reserved & ~m->writable) == 0)
+            slot->state |= MSR_VIRT_SLOT_PLAIN;
+    }
 }
 
 static void invalidate(struct msr_virt_prepared *p, uint32_t depends)
@@ -224,6 +229,8 @@ int msr_virt_prepare(struct msr_virt_prepared *prepared, const struct msr_virt_p
     prepared->linear_bits = vcpu->linear_bits;
     prepared->dependency_count = 0;
     prepared->dependency_filter = 0;
+    for (i = 0; i < MSR_VIRT_RECENT_SLOTS; i++)
+        prepared->recent[i] = 0;
     walk(&w);
     for (i = 0; i < need; i++)
         msr_virt_slot_resolve_(prepared, &slots[i]);

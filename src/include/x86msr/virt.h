@@ -461,6 +461,10 @@ struct msr_virt_slot {
 #define MSR_VIRT_SLOT_VALID 0x1u    /* def and rules are current */
 #define MSR_VIRT_SLOT_VOLATILE 0x2u /* reads more MSR values than can be tracked: computed on each exit */
 #define MSR_VIRT_SLOT_SIMPLE 0x4u   /* no rule beyond the reserved mask and the merge */
+#define MSR_VIRT_SLOT_PLAIN 0x8u    /* SIMPLE, writable, no lock, no read-only or write-1-to-clear bit:
+                                       a write without reserved bits is the action's alone */
+
+#define MSR_VIRT_RECENT_SLOTS 16u
 
 /* A vCPU prepared for one indexed policy. Caller storage, one per vCPU (not
  * shared between threads: an exit may update it); the members are the
@@ -477,6 +481,10 @@ struct msr_virt_prepared {
     uint32_t dependencies[MSR_VIRT_MAX_DEPENDENCIES];
     uint32_t dependency_count;
     uint64_t dependency_filter;      /* bit (msr * K) >> 58: some dependency may be at msr */
+    /* The slot an exit last found for each hash of its MSR, plus one (0:
+     * none): a guest's exits repeat a few MSRs (the TSC deadline, the ICR),
+     * which then cost no binary search. */
+    uint16_t recent[MSR_VIRT_RECENT_SLOTS];
 };
 
 /* The slots msr_virt_prepare() needs for this policy: one per MSR it passes or
