@@ -80,23 +80,46 @@ static bool spells(const struct msr_cpuid_regs *regs, const uint8_t order[3], co
     return true;
 }
 
-uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid)
+/* The vendors (bits) whose signature leaf is `leaf` and whose signature `regs` spell. */
+static uint32_t signed_by(const struct msr_cpuid_regs *regs, uint32_t leaf)
 {
     uint32_t vendors = 0;
     size_t v;
-    if (!cpuid)
-        return 0;
     /* The signature tables (leaf, spelling order, strings) are generated from
      * codegen/schema.py: nothing here names a vendor. */
     for (v = 0; v < msr_vendor_table_count; v++) {
         const struct msr_vendor_info *info = &msr_vendor_table[v];
-        struct msr_cpuid_regs regs;
         unsigned s;
-        if (!info->signatures[0] || !cpuid->query(cpuid->ctx, info->leaf, 0, &regs))
+        if (info->leaf != leaf || !info->signatures[0])
             continue;
         for (s = 0; s < 2 && info->signatures[s]; s++)
-            if (spells(&regs, info->registers, info->signatures[s]))
+            if (spells(regs, info->registers, info->signatures[s]))
                 vendors |= info->bit;
+    }
+    return vendors;
+}
+
+/* Linux looks for a hypervisor's leaves in blocks of 100H up to 4000FF00H
+ * (hypervisor_cpuid_base()): a hypervisor offering another one's interface
+ * moves its own block up (KVM and Xen with Hyper-V's at 40000000H put theirs
+ * at 40000100H). The blocks follow each other, so the scan ends at the first
+ * block the CPU does not answer. */
+#define HYPERVISOR_BLOCK 0x100u
+#define HYPERVISOR_SCAN_END 0x40010000u
+
+uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid)
+{
+    struct msr_cpuid_regs regs;
+    uint32_t vendors = 0, block;
+
+    if (!cpuid)
+        return 0;
+    if (cpuid->query(cpuid->ctx, 0, 0, &regs))
+        vendors |= signed_by(&regs, 0);
+    for (block = HYPERVISOR_BASE; block < HYPERVISOR_SCAN_END; block += HYPERVISOR_BLOCK) {
+        if (!cpuid->query(cpuid->ctx, block, 0, &regs))
+            break;
+        vendors |= signed_by(&regs, HYPERVISOR_BASE);
     }
     return vendors;
 }
@@ -210,9 +233,14 @@ enum msr_support msr_is_supported(const struct msr_def *def, uint32_t index, con
         condition = msr_condition_eval(msr_def_condition(def, def->present_if), index, facts);
     if (condition == MSR_SUPPORT_NO)
         return MSR_SUPPORT_NO;
-    if (!(def->vendors & vendors))
-        return MSR_SUPPORT_UNKNOWN; /* vendor unknown, or one that does not document it */
-    return condition;
+    if (def->vendors & vendors)
+        return condition;
+    /* None of the processor's vendors documents the register: absent, as a
+     * field of another vendor is, unless the vendors are unknown or the
+     * caller asked for "unknown" here. */
+    if (vendors != 0 && !(facts->flags & MSR_FACTS_OTHER_VENDORS_UNKNOWN))
+        return MSR_SUPPORT_NO;
+    return MSR_SUPPORT_UNKNOWN;
 }
 
 /* Whether `field` exists given that its register does: the field's own
