@@ -784,6 +784,10 @@ static void virt_keep_cpuid(struct vm *v, const struct kvm_cpuid2 *given)
     x->facts.cpuid = &x->source;
     x->facts.read_msr = facts_read_msr;
     x->facts.msr_ctx = v;
+    /* The policy emulates Intel's IA32_MISC_ENABLE and Intel PT for the guest
+     * whatever the host's vendor: on an AMD host those are another vendor's
+     * registers, which the VMM asks to be "unknown" rather than absent. */
+    x->facts.flags = MSR_FACTS_OTHER_VENDORS_UNKNOWN;
     printf("# host: the handler's facts: the guest's CPUID as KVM_GET_CPUID2 reports it (%u leaves)\n", c->nent);
     free(c);
 }
