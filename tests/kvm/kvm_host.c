@@ -233,21 +233,30 @@ static uint64_t load_elf(struct vm *v, const char *path)
 static struct kvm_cpuid2 *virt_adjust_cpuid(struct vm *v, struct kvm_cpuid2 *c);
 static void virt_keep_cpuid(struct vm *v, const struct kvm_cpuid2 *c);
 
-static void setup_cpuid(struct vm *v)
+/* A CPUID list from KVM (KVM_GET_SUPPORTED_CPUID on /dev/kvm, KVM_GET_CPUID2
+ * on a vCPU), grown until it fits; dies with `code` when KVM refuses. */
+static struct kvm_cpuid2 *get_cpuid2(int fd, unsigned long request, const char *what, int code)
 {
-    int n = 64;
+    uint32_t n = 64;
     struct kvm_cpuid2 *c = NULL;
+
     for (;;) {
         c = realloc(c, sizeof *c + (size_t)n * sizeof c->entries[0]);
         if (!c)
             die(1, "out of memory");
-        c->nent = (uint32_t)n;
-        if (ioctl(v->kvm, KVM_GET_SUPPORTED_CPUID, c) == 0)
-            break;
+        memset(c, 0, sizeof *c);
+        c->nent = n;
+        if (ioctl(fd, request, c) == 0)
+            return c;
         if (errno != E2BIG || n > 4096)
-            die(EXIT_SKIP, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+            die(code, "%s: %s", what, strerror(errno));
         n *= 2;
     }
+}
+
+static void setup_cpuid(struct vm *v)
+{
+    struct kvm_cpuid2 *c = get_cpuid2(v->kvm, KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", EXIT_SKIP);
     for (uint32_t i = 0; i < c->nent; i++) {
         struct kvm_cpuid_entry2 *e = &c->entries[i];
         if (e->function == 0)
@@ -730,21 +739,8 @@ static struct kvm_cpuid2 *virt_adjust_cpuid(struct vm *v, struct kvm_cpuid2 *c)
  * facts must be what the guest sees). */
 void vcpu_cpuid_table(struct vm *v, struct msr_cpuid_entry **leaves, struct msr_cpuid_table *table)
 {
-    uint32_t n = 64;
-    struct kvm_cpuid2 *c = NULL;
+    struct kvm_cpuid2 *c = get_cpuid2(v->vcpu, KVM_GET_CPUID2, "KVM_GET_CPUID2", 1);
 
-    for (;;) {
-        c = realloc(c, sizeof *c + (size_t)n * sizeof c->entries[0]);
-        if (!c)
-            die(1, "out of memory");
-        memset(c, 0, sizeof *c);
-        c->nent = n;
-        if (ioctl(v->vcpu, KVM_GET_CPUID2, c) == 0)
-            break;
-        if (errno != E2BIG || n > 4096)
-            die(1, "KVM_GET_CPUID2: %s", strerror(errno));
-        n *= 2;
-    }
     *leaves = calloc(c->nent ? c->nent : 1, sizeof **leaves);
     if (!*leaves)
         die(1, "out of memory");
