@@ -885,25 +885,26 @@ const union msr_cell msr_def_IA32_MCG_RBP[] = {
 /* IA32_PERFEVTSEL{n} */
 const union msr_cell msr_def_IA32_PERFEVTSELx[] = {
     { .def = { .address = 0x186u, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 10, .id = 59,
-           .field_count = 16, .present_if = 18, .access = MSR_ACCESS_RW,
+           .field_count = 17, .present_if = 19, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_PERF } },
-    { .masks = { .reserved = 0xFFFF00E200000000ull, .writable = 0xFF1DFFFFFFFFull } },
+    { .masks = { .reserved = 0xFFFF00E000000000ull, .writable = 0xFF1FFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW } }, /* UMASK */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW } }, /* USR */
     { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW } }, /* OS */
     { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RW } }, /* E */
-    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* PC */
+    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 23 } }, /* PC */
     { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW } }, /* INTR */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* ANY */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* ANY */
     { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RW } }, /* EN */
     { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RW } }, /* INV */
     { .field = { .msb = 31, .lsb = 24, .access = MSR_ACCESS_RW } }, /* CMASK */
-    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* IN_TX */
-    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 26 } }, /* ADAPTIVE */
-    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* BR_CNTR */
-    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 28 } }, /* EQ */
-    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 29 } }, /* UMASK2 */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 26 } }, /* IN_TX */
+    { .field = { .msb = 33, .lsb = 33, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* IN_TXCP */
+    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 30 } }, /* ADAPTIVE */
+    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 31 } }, /* BR_CNTR */
+    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 32 } }, /* EQ */
+    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 33 } }, /* UMASK2 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 4 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 15, .lsb = 8, .compare = MSR_COMPARE_ABOVE,
@@ -916,6 +917,11 @@ const union msr_cell msr_def_IA32_PERFEVTSELx[] = {
            .msb = 7, .compare = MSR_COMPARE_AT_LEAST, .operand = 3ull } }, /* present_if of ANY */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 11, .lsb = 11 } }, /* present_if of IN_TX */
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of IN_TXCP */
+    { .cond = { .kind = MSR_CONDITION_KIND_INDEX, .size = 1, .compare = MSR_COMPARE_EQUALS,
+           .operand = 2ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 11, .lsb = 11 } },
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
            .lsb = 14 } }, /* present_if of ADAPTIVE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1Cu,
@@ -5984,25 +5990,26 @@ const union msr_cell msr_def_IA32_PMC_GPx_CTR[] = {
 /* IA32_PMC_GP{n}_CFG_A */
 const union msr_cell msr_def_IA32_PMC_GPx_CFG_A[] = {
     { .def = { .address = 0x1901u, .stride = 4, .vendors = MSR_VENDOR_INTEL, .count = 10, .id = 346,
-           .field_count = 16, .present_if = 18, .access = MSR_ACCESS_RW,
+           .field_count = 17, .present_if = 19, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_PERF } },
-    { .masks = { .reserved = 0xFFFF00E200000000ull, .writable = 0xFF1DFFFFFFFFull } },
+    { .masks = { .reserved = 0xFFFF00E000000000ull, .writable = 0xFF1FFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW } }, /* UMASK */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW } }, /* USR */
     { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW } }, /* OS */
     { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RW } }, /* E */
-    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 19 } }, /* PC */
+    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 20 } }, /* PC */
     { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW } }, /* INTR */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 21 } }, /* ANY */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* ANY */
     { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RW } }, /* EN */
     { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RW } }, /* INV */
     { .field = { .msb = 31, .lsb = 24, .access = MSR_ACCESS_RW } }, /* CMASK */
-    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* IN_TX */
-    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 23 } }, /* ADAPTIVE */
-    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* BR_CNTR */
-    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* EQ */
-    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 26 } }, /* UMASK2 */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 23 } }, /* IN_TX */
+    { .field = { .msb = 33, .lsb = 33, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* IN_TXCP */
+    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* ADAPTIVE */
+    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 28 } }, /* BR_CNTR */
+    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 29 } }, /* EQ */
+    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 30 } }, /* UMASK2 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 15, .lsb = 8, .compare = MSR_COMPARE_ABOVE,
            .flags = MSR_CONDITION_OPERAND_IS_INDEX } }, /* present_if */
@@ -6012,6 +6019,11 @@ const union msr_cell msr_def_IA32_PMC_GPx_CFG_A[] = {
            .msb = 7, .compare = MSR_COMPARE_AT_LEAST, .operand = 3ull } }, /* present_if of ANY */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 11, .lsb = 11 } }, /* present_if of IN_TX */
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of IN_TXCP */
+    { .cond = { .kind = MSR_CONDITION_KIND_INDEX, .size = 1, .compare = MSR_COMPARE_EQUALS,
+           .operand = 2ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 11, .lsb = 11 } },
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
            .lsb = 14 } }, /* present_if of ADAPTIVE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1Cu,

@@ -193,6 +193,8 @@ static enum msr_support leaf_eval(const struct msr_condition *c, uint32_t index,
                 return MSR_SUPPORT_YES;
         return MSR_SUPPORT_NO;
     }
+    case MSR_CONDITION_KIND_INDEX: /* a field of one array instance */
+        return index == c->operand ? MSR_SUPPORT_YES : MSR_SUPPORT_NO;
     default: /* CONTEXT: a processor state no fact shows */
         return MSR_SUPPORT_UNKNOWN;
     }

@@ -51,6 +51,9 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
     } else if (c->kind == MSR_CONDITION_KIND_CONTEXT) {
         json_key(w, "context");
         json_string(w, msr_context_name(c->context));
+    } else if (c->kind == MSR_CONDITION_KIND_INDEX) {
+        json_key(w, "index");
+        json_uint(w, c->operand);
     } else if (c->kind == MSR_CONDITION_KIND_FAMILY) {
         uint16_t i;
         json_key(w, "family");

@@ -65,7 +65,6 @@ PENDING_KINDS = {
     "fixed_one": "reserved bits that must be written as 1",
     "overlap": "the layout depends on a format, family or vendor and the layouts overlap (fields cannot "
                "overlap under exclusive conditions)",
-    "per_index": "a field that exists on some instances of an array only (conditions cannot test the index)",
 }
 MAX_ENTRIES = 40
 MASK64 = (1 << 64) - 1
@@ -141,6 +140,8 @@ def evaluate(cond, index, cpu):
         return {YES: NO, NO: YES, UNKNOWN: UNKNOWN}[r]
     if k == "context":
         return UNKNOWN
+    if k == "index":
+        return YES if index == cond.operand else NO
     if k == "family":
         family, model = cpu.family_model
         if family != cond.family:

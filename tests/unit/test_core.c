@@ -391,6 +391,32 @@ START_TEST(registers_of_other_vendors_are_absent_unless_asked)
 }
 END_TEST
 
+START_TEST(a_field_of_one_array_instance)
+{
+    /* IN_TXCP (bit 33) exists on IA32_PERFEVTSEL2 only, with RTM: {all_of: [{index: 2}, RTM]}. */
+    const struct msr_cpuid_entry rtm[] = { { 0, 0, INTEL_VENDOR }, { 7, 0, { 0, 1u << 11, 0, 0 } } };
+    const struct msr_cpuid_table t = { rtm, 2 };
+    struct msr_cpuid_source src = msr_cpuid_table_source(&t);
+    struct msr_facts f = { &src, NULL, NULL, 0 };
+    const struct msr_def *evtsel = MSR_DEF(IA32_PERFEVTSELx);
+    const struct msr_field_info *txcp = msr_find_field(evtsel, "IN_TXCP");
+    struct msr_masks m1, m2;
+    char text[96];
+
+    ck_assert_ptr_nonnull(txcp);
+    ck_assert_int_eq(msr_condition_eval(msr_def_condition(evtsel, txcp->present_if), 2, &f), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_condition_eval(msr_def_condition(evtsel, txcp->present_if), 1, &f), MSR_SUPPORT_NO);
+    /* the index alone decides against, whatever else is unknown */
+    ck_assert_int_eq(msr_condition_eval(msr_def_condition(evtsel, txcp->present_if), 3, NULL), MSR_SUPPORT_NO);
+    msr_masks_for(evtsel, 2, &f, true, &m2);
+    msr_masks_for(evtsel, 1, &f, true, &m1);
+    ck_assert_uint_eq(m2.reserved & MSR_IA32_PERFEVTSELx_IN_TXCP_MASK, 0);
+    ck_assert_uint_eq(m1.reserved & MSR_IA32_PERFEVTSELx_IN_TXCP_MASK, MSR_IA32_PERFEVTSELx_IN_TXCP_MASK);
+    msr_condition_describe(msr_def_condition(evtsel, txcp->present_if), 2, true, text, sizeof text);
+    ck_assert_str_eq(text, "n = 2 and CPUID.(EAX=7H):EBX[11] = 1");
+}
+END_TEST
+
 START_TEST(hypervisor_blocks_after_the_first_add_their_vendors)
 {
     /* KVM with Hyper-V's interface first: Hyper-V at 40000000H, KVM at 40000100H (Linux finds it
@@ -527,6 +553,7 @@ int main(void)
     tcase_add_test(tc, hypervisor_signatures_add_to_the_vendor_set);
     tcase_add_test(tc, registers_of_other_vendors_are_absent_unless_asked);
     tcase_add_test(tc, hypervisor_blocks_after_the_first_add_their_vendors);
+    tcase_add_test(tc, a_field_of_one_array_instance);
     tcase_add_test(tc, masks_follow_the_processor);
     tcase_add_test(tc, not_and_shared_addresses_follow_the_processor);
     tcase_add_test(tc, every_generated_condition_describes_like_the_generator);
