@@ -110,7 +110,8 @@ class Condition:
 
     @cached_property
     def uses_index(self) -> bool:
-        own = self.bit_is_index or self.operand_is_index or (self.msr is not None and ARRAY_PLACEHOLDER in self.msr)
+        own = self.kind == "index" or self.bit_is_index or self.operand_is_index or \
+            (self.msr is not None and ARRAY_PLACEHOLDER in self.msr)
         return own or any(c.uses_index for c in self.children)
 
     def text(self, index: Optional[int] = None) -> str:
@@ -126,6 +127,8 @@ class Condition:
             return f"not ({inner.text(index)})"
         if self.kind == "context":
             return f"only in context {self.context}"
+        if self.kind == "index":
+            return f"n = {self.operand}"
         if self.kind == "family":
             fam = f"family {manual_hex(self.family)}"
             if not self.models:

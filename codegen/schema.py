@@ -107,6 +107,7 @@ CONDITION_KINDS: Tuple[EnumMember, ...] = (
     EnumMember("any_of", "at least one of the listed conditions"),
     EnumMember("all_of", "every listed condition"),
     EnumMember("not", "the one condition given is false (yes and no swap; unknown stays unknown)"),
+    EnumMember("index", "the array instance is the one of that index (key `index`): a field of one instance only"),
 )
 
 # The states a `context` condition names: a register exists only there, and
@@ -396,6 +397,9 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
     "cond_context": (
         Key("context", STR, True, "The processor state the register needs.", choices=tuple(c.name for c in CONTEXTS)),
     ),
+    "cond_index": (
+        Key("index", INT, True, "True on the array instance of this index only (IN_TXCP of IA32_PERFEVTSEL2)."),
+    ),
     "cond_any_of": (
         Key("any_of", "list:condition", True, "True when any listed condition is."),
     ),
@@ -433,11 +437,11 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
 
 # The key of a condition mapping that decides its kind, in the order they are looked for.
 CONDITION_RECORDS = (("leaf", "cond_cpuid"), ("msr", "cond_msr"), ("family", "cond_family"),
-                     ("context", "cond_context"), ("any_of", "cond_any_of"), ("all_of", "cond_all_of"),
-                     ("not", "cond_not"))
+                     ("context", "cond_context"), ("index", "cond_index"), ("any_of", "cond_any_of"),
+                     ("all_of", "cond_all_of"), ("not", "cond_not"))
 CONDITION_KIND_OF_RECORD = {"cond_cpuid": "cpuid", "cond_msr": "msr", "cond_family": "family",
-                            "cond_context": "context", "cond_any_of": "any_of", "cond_all_of": "all_of",
-                            "cond_not": "not"}
+                            "cond_context": "context", "cond_index": "index", "cond_any_of": "any_of",
+                            "cond_all_of": "all_of", "cond_not": "not"}
 
 
 # name -> Key for each record kind, built once (looked up for every key of every record).

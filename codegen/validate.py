@@ -638,6 +638,14 @@ class Validator:
         if cond_kind == "context":
             context = self.scalar(kind, entries, "context", cwhat)
             return None if context is None else Condition("context", node.pos, context=context)
+        if cond_kind == "index":
+            index = self.scalar(kind, entries, "index", cwhat)
+            if index is None:
+                return None
+            if index < 0:
+                self.error(entries["index"].pos, f"{cwhat}: index {index} is negative")
+                return None
+            return Condition("index", node.pos, compare="equals", operand=index)
         if cond_kind == "family":
             family = self.scalar(kind, entries, "family", cwhat)
             models = self.scalar(kind, entries, "models", cwhat)
@@ -722,6 +730,10 @@ class Validator:
             if target is not None and target["count"] is not None and owner["count"] is None:
                 self.error(cond.position, f"{cwhat} names the array {cond.msr}; name one "
                                           f"instance, or use {{n}} in an array's condition")
+                return None
+            if cond.kind == "index" and (owner["count"] is None or cond.operand >= owner["count"]):
+                has = "is not an array" if owner["count"] is None else f"has {owner['count']} instances"
+                self.error(cond.position, f"{cwhat} names instance {cond.operand}, but {owner['name']} {has}")
                 return None
             if cond.uses_index and owner["count"] is None:
                 self.error(cond.position, f"{cwhat} uses n, but {owner['name']} is not an array")

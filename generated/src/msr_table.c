@@ -885,25 +885,26 @@ const union msr_cell msr_def_IA32_MCG_RBP[] = {
 /* IA32_PERFEVTSEL{n} */
 const union msr_cell msr_def_IA32_PERFEVTSELx[] = {
     { .def = { .address = 0x186u, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 10, .id = 59,
-           .field_count = 16, .present_if = 18, .access = MSR_ACCESS_RW,
+           .field_count = 17, .present_if = 19, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_PERF } },
-    { .masks = { .reserved = 0xFFFF00E200000000ull, .writable = 0xFF1DFFFFFFFFull } },
+    { .masks = { .reserved = 0xFFFF00E000000000ull, .writable = 0xFF1FFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW } }, /* UMASK */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW } }, /* USR */
     { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW } }, /* OS */
     { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RW } }, /* E */
-    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* PC */
+    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 23 } }, /* PC */
     { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW } }, /* INTR */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* ANY */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* ANY */
     { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RW } }, /* EN */
     { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RW } }, /* INV */
     { .field = { .msb = 31, .lsb = 24, .access = MSR_ACCESS_RW } }, /* CMASK */
-    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* IN_TX */
-    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 26 } }, /* ADAPTIVE */
-    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* BR_CNTR */
-    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 28 } }, /* EQ */
-    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 29 } }, /* UMASK2 */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 26 } }, /* IN_TX */
+    { .field = { .msb = 33, .lsb = 33, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* IN_TXCP */
+    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 30 } }, /* ADAPTIVE */
+    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 31 } }, /* BR_CNTR */
+    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 32 } }, /* EQ */
+    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 33 } }, /* UMASK2 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 4 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 15, .lsb = 8, .compare = MSR_COMPARE_ABOVE,
@@ -916,6 +917,11 @@ const union msr_cell msr_def_IA32_PERFEVTSELx[] = {
            .msb = 7, .compare = MSR_COMPARE_AT_LEAST, .operand = 3ull } }, /* present_if of ANY */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 11, .lsb = 11 } }, /* present_if of IN_TX */
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of IN_TXCP */
+    { .cond = { .kind = MSR_CONDITION_KIND_INDEX, .size = 1, .compare = MSR_COMPARE_EQUALS,
+           .operand = 2ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 11, .lsb = 11 } },
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
            .lsb = 14 } }, /* present_if of ADAPTIVE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1Cu,
@@ -4073,7 +4079,7 @@ const union msr_cell msr_def_IA32_RTIT_CR3_MATCH[] = {
     { .def = { .address = 0x572u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 211,
            .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT } },
     { .masks = { .reserved = 0x1Full, .writable = 0xFFFFFFFFFFFFFFE0ull } },
-    { .field = { .msb = 63, .lsb = 5, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* CR3 */
+    { .field = { .msb = 63, .lsb = 5, .access = MSR_ACCESS_RW } }, /* CR3 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 25, .lsb = 25 } }, /* present_if */
 };
@@ -4866,8 +4872,9 @@ const union msr_cell msr_def_RING_PERF_LIMIT_REASONS[] = {
 const union msr_cell msr_def_LASTBRANCH_x_TO_IP[] = {
     { .def = { .address = 0x6C0u, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 16, .id = 270,
            .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_LBR } },
-    { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* TO_IP */
+    { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
+           .canonical = 0xFFFFFFFFFFFFFFFFull } },
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* TO_IP */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 3, .family = 0x6, .model_count = 45 } }, /* present_if */
     { .models = { 0x1A, 0x1E, 0x1F, 0x25, 0x2A, 0x2C, 0x2D, 0x2E, 0x2F, 0x3A, 0x3C, 0x3D, 0x3E, 0x3F, 0x45, 0x46, 0x47, 0x4E, 0x4F, 0x55, 0x56, 0x57, 0x5E, 0x66, 0x6A, 0x6C, 0x7D, 0x7E, 0x85, 0x8C, 0x8D, 0x8E, 0x8F, 0x97, 0x9A, 0x9E, 0xA5, 0xA6, 0xA7, 0xAA } }, /* models */
     { .models = { 0xAC, 0xB7, 0xBA, 0xBF, 0xCF } }, /* models */
@@ -5983,25 +5990,26 @@ const union msr_cell msr_def_IA32_PMC_GPx_CTR[] = {
 /* IA32_PMC_GP{n}_CFG_A */
 const union msr_cell msr_def_IA32_PMC_GPx_CFG_A[] = {
     { .def = { .address = 0x1901u, .stride = 4, .vendors = MSR_VENDOR_INTEL, .count = 10, .id = 346,
-           .field_count = 16, .present_if = 18, .access = MSR_ACCESS_RW,
+           .field_count = 17, .present_if = 19, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_PERF } },
-    { .masks = { .reserved = 0xFFFF00E200000000ull, .writable = 0xFF1DFFFFFFFFull } },
+    { .masks = { .reserved = 0xFFFF00E000000000ull, .writable = 0xFF1FFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW } }, /* UMASK */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW } }, /* USR */
     { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW } }, /* OS */
     { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RW } }, /* E */
-    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 19 } }, /* PC */
+    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 20 } }, /* PC */
     { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW } }, /* INTR */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 21 } }, /* ANY */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* ANY */
     { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RW } }, /* EN */
     { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RW } }, /* INV */
     { .field = { .msb = 31, .lsb = 24, .access = MSR_ACCESS_RW } }, /* CMASK */
-    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* IN_TX */
-    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 23 } }, /* ADAPTIVE */
-    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* BR_CNTR */
-    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 25 } }, /* EQ */
-    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 26 } }, /* UMASK2 */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 23 } }, /* IN_TX */
+    { .field = { .msb = 33, .lsb = 33, .access = MSR_ACCESS_RW, .present_if = 24 } }, /* IN_TXCP */
+    { .field = { .msb = 34, .lsb = 34, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* ADAPTIVE */
+    { .field = { .msb = 35, .lsb = 35, .access = MSR_ACCESS_RW, .present_if = 28 } }, /* BR_CNTR */
+    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 29 } }, /* EQ */
+    { .field = { .msb = 47, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 30 } }, /* UMASK2 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 15, .lsb = 8, .compare = MSR_COMPARE_ABOVE,
            .flags = MSR_CONDITION_OPERAND_IS_INDEX } }, /* present_if */
@@ -6011,6 +6019,11 @@ const union msr_cell msr_def_IA32_PMC_GPx_CFG_A[] = {
            .msb = 7, .compare = MSR_COMPARE_AT_LEAST, .operand = 3ull } }, /* present_if of ANY */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 11, .lsb = 11 } }, /* present_if of IN_TX */
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if of IN_TXCP */
+    { .cond = { .kind = MSR_CONDITION_KIND_INDEX, .size = 1, .compare = MSR_COMPARE_EQUALS,
+           .operand = 2ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
+           .msb = 11, .lsb = 11 } },
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
            .lsb = 14 } }, /* present_if of ADAPTIVE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1Cu,
@@ -7079,8 +7092,9 @@ const union msr_cell msr_def_MCAx_CTL[] = {
 /* MCA{n}_STATUS */
 const union msr_cell msr_def_MCAx_STATUS[] = {
     { .def = { .address = 0xC0002001u, .stride = 16, .vendors = MSR_VENDOR_AMD, .count = 64,
-           .id = 423, .field_count = 21, .present_if = 23, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_AMD_MCA } },
+           .id = 423, .field_count = 21, .present_if = 23,
+           .flags = MSR_REG_F_WRITE_ZERO | MSR_REG_F_WRITABLE_IF, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_AMD_MCA, .writable_if = 28 } },
     { .masks = { .reserved = 0, .writable = 0xFEE07900FFFFFFFFull } },
     { .field = { .msb = 15, .lsb = 0, .access = MSR_ACCESS_RW } }, /* MCA_ERROR_CODE */
     { .field = { .msb = 31, .lsb = 16, .access = MSR_ACCESS_RW } }, /* MODEL_SPECIFIC_ERROR_CODE */
@@ -7112,6 +7126,8 @@ const union msr_cell msr_def_MCAx_STATUS[] = {
            .msr_def = 426 } },
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0xC0002004u, .msr_stride = 16,
            .msr_def = 426, .msb = 11, .lsb = 11 } }, /* present_if of PADDRV */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0xC0010015u, .msr_def = 440,
+           .msb = 18, .lsb = 18 } }, /* writable_if */
 };
 
 /* MCA{n}_ADDR */
@@ -8246,8 +8262,8 @@ const union msr_cell msr_def_LAST_BRANCH_STACK_FROM_IPx[] = {
     { .def = { .address = 0xC0010300u, .stride = 2, .vendors = MSR_VENDOR_AMD, .count = 16,
            .id = 500, .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_AMD_DEBUG } },
-    { .masks = { .reserved = 0x7E00000000000000ull, .writable = 0x81FFFFFFFFFFFFFFull } },
-    { .field = { .msb = 56, .lsb = 0, .access = MSR_ACCESS_RW } }, /* BRANCH_FROM_IP */
+    { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
+    { .field = { .msb = 62, .lsb = 0, .access = MSR_ACCESS_RW } }, /* BRANCH_FROM_IP */
     { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RW } }, /* MISPREDICT */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000022u,
@@ -8262,8 +8278,8 @@ const union msr_cell msr_def_LAST_BRANCH_STACK_TO_IPx[] = {
     { .def = { .address = 0xC0010301u, .stride = 2, .vendors = MSR_VENDOR_AMD, .count = 16,
            .id = 501, .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_AMD_DEBUG } },
-    { .masks = { .reserved = 0x3E00000000000000ull, .writable = 0xC1FFFFFFFFFFFFFFull } },
-    { .field = { .msb = 56, .lsb = 0, .access = MSR_ACCESS_RW } }, /* BRANCH_TO_IP */
+    { .masks = { .reserved = 0x2000000000000000ull, .writable = 0xDFFFFFFFFFFFFFFFull } },
+    { .field = { .msb = 60, .lsb = 0, .access = MSR_ACCESS_RW } }, /* BRANCH_TO_IP */
     { .field = { .msb = 62, .lsb = 62, .access = MSR_ACCESS_RW } }, /* SPEC */
     { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RW } }, /* V */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */

@@ -3730,7 +3730,7 @@ START_TEST(test_ia32_perfevtselx)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_PERFEVTSELx_ADDR(0));
     ck_assert_uint_eq(def->count, MSR_IA32_PERFEVTSELx_COUNT);
-    ck_assert_uint_eq(def->field_count, 16);
+    ck_assert_uint_eq(def->field_count, 17);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_PERFEVTSELx_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_PERFEVTSELx_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -3796,22 +3796,27 @@ START_TEST(test_ia32_perfevtselx)
     ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_IN_TX_MASK, 0);
     all |= MSR_IA32_PERFEVTSELx_IN_TX_MASK;
 
-    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, ADAPTIVE, adaptive, def, 12);
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, IN_TXCP, in_txcp, def, 12);
+    CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, IN_TXCP);
+    ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_IN_TXCP_MASK, 0);
+    all |= MSR_IA32_PERFEVTSELx_IN_TXCP_MASK;
+
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, ADAPTIVE, adaptive, def, 13);
     CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, ADAPTIVE);
     ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK, 0);
     all |= MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK;
 
-    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, BR_CNTR, br_cntr, def, 13);
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, BR_CNTR, br_cntr, def, 14);
     CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, BR_CNTR);
     ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_BR_CNTR_MASK, 0);
     all |= MSR_IA32_PERFEVTSELx_BR_CNTR_MASK;
 
-    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, EQ, eq, def, 14);
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, EQ, eq, def, 15);
     CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, EQ);
     ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_EQ_MASK, 0);
     all |= MSR_IA32_PERFEVTSELx_EQ_MASK;
 
-    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, UMASK2, umask2, def, 15);
+    CHECK_FIELD(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, UMASK2, umask2, def, 16);
     CHECK_SET(msr_ia32_perfevtselx_t, IA32_PERFEVTSELx, UMASK2);
     ck_assert_uint_eq(all & MSR_IA32_PERFEVTSELx_UMASK2_MASK, 0);
     all |= MSR_IA32_PERFEVTSELx_UMASK2_MASK;
@@ -25492,7 +25497,7 @@ START_TEST(test_ia32_pmc_gpx_cfg_a)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_PMC_GPx_CFG_A_ADDR(0));
     ck_assert_uint_eq(def->count, MSR_IA32_PMC_GPx_CFG_A_COUNT);
-    ck_assert_uint_eq(def->field_count, 16);
+    ck_assert_uint_eq(def->field_count, 17);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -25558,22 +25563,27 @@ START_TEST(test_ia32_pmc_gpx_cfg_a)
     ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK, 0);
     all |= MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK;
 
-    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, ADAPTIVE, adaptive, def, 12);
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, IN_TXCP, in_txcp, def, 12);
+    CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, IN_TXCP);
+    ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_IN_TXCP_MASK, 0);
+    all |= MSR_IA32_PMC_GPx_CFG_A_IN_TXCP_MASK;
+
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, ADAPTIVE, adaptive, def, 13);
     CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, ADAPTIVE);
     ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK, 0);
     all |= MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK;
 
-    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, BR_CNTR, br_cntr, def, 13);
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, BR_CNTR, br_cntr, def, 14);
     CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, BR_CNTR);
     ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK, 0);
     all |= MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK;
 
-    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, EQ, eq, def, 14);
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, EQ, eq, def, 15);
     CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, EQ);
     ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_EQ_MASK, 0);
     all |= MSR_IA32_PMC_GPx_CFG_A_EQ_MASK;
 
-    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, UMASK2, umask2, def, 15);
+    CHECK_FIELD(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, UMASK2, umask2, def, 16);
     CHECK_SET(msr_ia32_pmc_gpx_cfg_a_t, IA32_PMC_GPx_CFG_A, UMASK2);
     ck_assert_uint_eq(all & MSR_IA32_PMC_GPx_CFG_A_UMASK2_MASK, 0);
     all |= MSR_IA32_PMC_GPx_CFG_A_UMASK2_MASK;

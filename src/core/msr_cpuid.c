@@ -80,27 +80,47 @@ static bool spells(const struct msr_cpuid_regs *regs, const uint8_t order[3], co
     return true;
 }
 
-/* The vendors whose signatures `cpuid` spells. The signature table
- * (msr_vendor_signatures, generated from codegen/schema.py) holds no text and
- * names no vendor here; each leaf it names is asked once. */
-static uint32_t vendors_from(const struct msr_cpuid_source *cpuid)
+/* The vendors whose signature leaf is `leaf` and whose signature `regs`
+ * spell. The signature table (msr_vendor_signatures, generated from
+ * codegen/schema.py) holds no text and names no vendor here. */
+static uint32_t signed_by(const struct msr_cpuid_regs *regs, uint32_t leaf)
 {
-    uint32_t vendors = 0, asked = 0;
-    bool have = false, known = false;
-    struct msr_cpuid_regs regs = { 0, 0, 0, 0 };
+    uint32_t vendors = 0;
     size_t v;
 
     for (v = 0; v < msr_vendor_signature_count; v++) {
         const struct msr_vendor_signature *sig = &msr_vendor_signatures[v];
         unsigned s;
-        if (!have || sig->leaf != asked) {
-            known = cpuid->query(cpuid->ctx, sig->leaf, 0, &regs);
-            asked = sig->leaf;
-            have = true;
-        }
-        for (s = 0; known && s < sig->count && s < 2; s++)
-            if (spells(&regs, sig->registers, sig->words[s]))
+        if (sig->leaf != leaf)
+            continue;
+        for (s = 0; s < sig->count && s < 2; s++)
+            if (spells(regs, sig->registers, sig->words[s]))
                 vendors |= sig->bit;
+    }
+    return vendors;
+}
+
+/* Linux looks for a hypervisor's leaves in blocks of 100H up to 4000FF00H
+ * (hypervisor_cpuid_base()): a hypervisor offering another one's interface
+ * moves its own block up (KVM and Xen with Hyper-V's at 40000000H put theirs
+ * at 40000100H). The blocks follow each other, so the scan ends at the first
+ * block the CPU does not answer. */
+#define HYPERVISOR_BLOCK 0x100u
+#define HYPERVISOR_SCAN_END 0x40010000u
+
+/* The vendors whose signatures `cpuid` spells: the processor's at leaf 0,
+ * each hypervisor's at the first leaf of its block. */
+static uint32_t vendors_from(const struct msr_cpuid_source *cpuid)
+{
+    struct msr_cpuid_regs regs;
+    uint32_t vendors = 0, block;
+
+    if (cpuid->query(cpuid->ctx, 0, 0, &regs))
+        vendors |= signed_by(&regs, 0);
+    for (block = HYPERVISOR_BASE; block < HYPERVISOR_SCAN_END; block += HYPERVISOR_BLOCK) {
+        if (!cpuid->query(cpuid->ctx, block, 0, &regs))
+            break;
+        vendors |= signed_by(&regs, HYPERVISOR_BASE);
     }
     return vendors;
 }
@@ -299,6 +319,8 @@ static enum msr_support leaf_eval(const struct msr_condition *c, uint32_t index,
                 return MSR_SUPPORT_YES;
         return MSR_SUPPORT_NO;
     }
+    case MSR_CONDITION_KIND_INDEX: /* a field of one array instance */
+        return index == c->operand ? MSR_SUPPORT_YES : MSR_SUPPORT_NO;
     default: /* CONTEXT: a processor state no fact shows */
         return MSR_SUPPORT_UNKNOWN;
     }
@@ -339,9 +361,14 @@ enum msr_support msr_is_supported(const struct msr_def *def, uint32_t index, con
         condition = msr_condition_eval(msr_def_condition(def, def->present_if), index, facts);
     if (condition == MSR_SUPPORT_NO)
         return MSR_SUPPORT_NO;
-    if (!(def->vendors & vendors))
-        return MSR_SUPPORT_UNKNOWN; /* vendor unknown, or one that does not document it */
-    return condition;
+    if (def->vendors & vendors)
+        return condition;
+    /* None of the processor's vendors documents the register: absent, as a
+     * field of another vendor is, unless the vendors are unknown or the
+     * caller asked for "unknown" here. */
+    if (vendors != 0 && !(facts->flags & MSR_FACTS_OTHER_VENDORS_UNKNOWN))
+        return MSR_SUPPORT_NO;
+    return MSR_SUPPORT_UNKNOWN;
 }
 
 /* Whether `field` exists given that its register does: the field's own

@@ -68,6 +68,11 @@ static void describe(struct text *t, const struct msr_condition *c, uint32_t ind
         put(t, msr_context_name(c->context) ? msr_context_name(c->context) : "?");
         return;
     }
+    if (c->kind == MSR_CONDITION_KIND_INDEX) {
+        put(t, "n = ");
+        put_number(t, c->operand, false);
+        return;
+    }
     if (c->kind == MSR_CONDITION_KIND_FAMILY) {
         unsigned i;
         put(t, "family ");

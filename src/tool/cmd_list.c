@@ -293,17 +293,11 @@ static void print_json(const struct list_filter *f)
     json_init(&w, stdout);
     json_begin_array(&w);
     for (i = 0; i < msr_spec.instance_count; i++) {
-        enum msr_support support = MSR_SUPPORT_UNKNOWN;
+        enum msr_support support;
 
         if (!listed(&msr_spec.instances[i], f, &support))
             continue;
-        json_begin_object(&w);
-        json_write_msr_members(&w, &msr_spec.instances[i]);
-        if (f->facts) {
-            json_key(&w, "supported");
-            json_string(&w, msr_support_name(support));
-        }
-        json_end_object(&w);
+        json_write_msr(&w, &msr_spec.instances[i], f->facts);
     }
     json_end_array(&w);
     json_finish(&w);
@@ -334,7 +328,7 @@ static int run_list(const struct command *self, const struct cli_args *args)
 {
     struct cpuid_file dump;
     struct snapshot snapshot = {NULL, 0, 0};
-    struct msr_facts facts = {NULL, NULL, NULL};
+    struct msr_facts facts = {NULL, NULL, NULL, 0};
     struct list_filter filter;
     const char *dump_path = args->option[OPT_CPUID], *from = args->option[OPT_FROM];
     int status;
@@ -399,10 +393,11 @@ const struct command command_list = {
                    "\n"
                    "--supported keeps the MSRs whose presence conditions (CPUID bits, bits of\n"
                    "other MSRs, CPU family and model, from the manuals) do not rule them out on\n"
-                   "this CPU, and says for each whether the CPU has it ('yes') or whether that\n"
-                   "cannot be told ('unknown': no condition in the manual, a condition on an\n"
-                   "MSR whose value is not known, or a vendor that does not document it). It\n"
-                   "never says 'yes' wrongly. --cpuid FILE judges the CPU of a dump made with\n"
+                   "this CPU and that a vendor of the CPU documents (its CPU vendor, and a\n"
+                   "hypervisor's when CPUID announces one), and says for each whether the CPU\n"
+                   "has it ('yes') or whether that cannot be told ('unknown': no condition in\n"
+                   "the manual, a condition on an MSR whose value is not known, or a CPU whose\n"
+                   "vendor the tool does not recognise). It never says 'yes' wrongly. --cpuid FILE judges the CPU of a dump made with\n"
                    "`cpuid -r -1` instead of this one; --from SNAPSHOT supplies MSR values (a\n"
                    "snapshot file, e.g. from `dump --snapshot`) for the conditions that test\n"
                    "other MSRs, such as the VMX capability MSRs that exist only when\n"
@@ -412,8 +407,11 @@ const struct command command_list = {
                    "vendors, aliases, description, ref, present_if and present_if_tree (when\n"
                    "set), array (instances only), reserved_mask, writable_mask, w1c_mask and\n"
                    "fields (name, lsb, msb, access, description, reset and reset_int, enum,\n"
-                   "vendors, canonical, undocumented and counter where documented); with\n"
-                   "--supported also supported (\"yes\" or \"unknown\").",
+                   "vendors, present_if and present_if_tree, canonical, undocumented and\n"
+                   "counter where documented). With --supported, the register and each field\n"
+                   "also say supported (\"yes\", \"unknown\"; a field also \"no\"), and the\n"
+                   "masks are those of the CPU judged: the bits of fields it lacks are\n"
+                   "reserved (a field that cannot be told counts as present).",
     .options = list_options,
     .option_count = sizeof list_options / sizeof list_options[0],
     .operand_names = list_operands,

@@ -210,7 +210,7 @@ static int run_show(const struct command *self, const struct cli_args *args)
         struct json_writer w;
 
         json_init(&w, stdout);
-        json_write_msr(&w, msr);
+        json_write_msr(&w, msr, lookup_judges_dump() ? lookup_facts() : NULL);
         json_finish(&w);
     } else {
         print_text(msr, cli_flag(args, OPT_ASCII));
@@ -229,7 +229,11 @@ const struct command command_show = {
                    "bits, a diagram of its bits (box-drawing characters; --ascii for plain\n"
                    "ASCII), and every field with its bits, access, reset value, description\n"
                    "and named values. An address shared by several registers means the one of\n"
-                   "this machine's CPU, or with --cpuid FILE that of the dump's CPU.",
+                   "this machine's CPU, or with --cpuid FILE that of the dump's CPU.\n"
+                   "\n"
+                   "With --json, the object `list --json` prints for the register; with\n"
+                   "--cpuid FILE as well, the one `list --supported --cpuid FILE --json` prints\n"
+                   "(that CPU's masks, and whether it has the register and each field).",
     .options = show_options,
     .option_count = sizeof show_options / sizeof show_options[0],
     .operand_names = show_operands,

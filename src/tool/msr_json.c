@@ -51,6 +51,9 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
     } else if (c->kind == MSR_CONDITION_KIND_CONTEXT) {
         json_key(w, "context");
         json_string(w, msr_context_name(c->context));
+    } else if (c->kind == MSR_CONDITION_KIND_INDEX) {
+        json_key(w, "index");
+        json_uint(w, c->operand);
     } else if (c->kind == MSR_CONDITION_KIND_FAMILY) {
         uint16_t i;
         json_key(w, "family");
@@ -125,9 +128,26 @@ static void write_flag(struct json_writer *w, const char *key, uint32_t flags, u
     }
 }
 
-void json_write_field(struct json_writer *w, const struct msr_def *def, unsigned index)
+/* A presence condition of `msr` (its own or a field's): "present_if" in the
+ * manuals' notation and "present_if_tree" as the spec writes it. */
+static void write_present_if(struct json_writer *w, const struct msr_condition *cond, const struct msr_instance *msr)
 {
+    char text[FORMAT_CONDITION_SIZE];
+
+    format_condition(text, cond, msr);
+    json_key(w, "present_if");
+    json_string(w, text);
+    json_key(w, "present_if_tree");
+    write_condition(w, cond);
+}
+
+/* Field `index` of instance `msr`; with facts, whether that CPU has it. */
+static void write_field(struct json_writer *w, const struct msr_instance *msr, unsigned index,
+                        const struct msr_facts *facts)
+{
+    const struct msr_def *def = msr_def_of(msr);
     const struct msr_field_info *field = msr_def_field(def, index);
+    const struct msr_condition *present_if = msr_def_condition(def, field->present_if);
 
     json_begin_object(w);
     json_key(w, "name");
@@ -150,26 +170,28 @@ void json_write_field(struct json_writer *w, const struct msr_def *def, unsigned
         json_key(w, "vendors");
         write_vendors(w, field->vendors);
     }
+    if (present_if != NULL)
+        write_present_if(w, present_if, msr);
+    if (facts != NULL) {
+        json_key(w, "supported");
+        json_string(w, msr_support_name(msr_field_is_supported(def, msr->index, field, facts)));
+    }
     write_flag(w, "canonical", field->flags, MSR_FIELD_F_CANONICAL);
     write_flag(w, "undocumented", field->flags, MSR_FIELD_F_UNDOCUMENTED);
     write_flag(w, "counter", field->flags, MSR_FIELD_F_COUNTER);
     json_end_object(w);
 }
 
-void json_write_msr(struct json_writer *w, const struct msr_instance *msr)
-{
-    json_begin_object(w);
-    json_write_msr_members(w, msr);
-    json_end_object(w);
-}
-
-void json_write_msr_members(struct json_writer *w, const struct msr_instance *msr)
+void json_write_msr(struct json_writer *w, const struct msr_instance *msr, const struct msr_facts *facts)
 {
     const struct msr_def *def = msr_def_of(msr);
-    const struct msr_masks *masks = msr_def_masks(def);
     const struct msr_condition *present_if = msr_def_condition(def, def->present_if);
+    struct msr_masks masks = *msr_def_masks(def);
     unsigned i;
 
+    if (facts != NULL)
+        msr_masks_for(def, msr->index, facts, false, &masks);
+    json_begin_object(w);
     json_key(w, "name");
     json_string(w, msr_name(msr));
     json_key(w, "address");
@@ -189,14 +211,11 @@ void json_write_msr_members(struct json_writer *w, const struct msr_instance *ms
     json_string(w, msr_def_description(def));
     json_key(w, "ref");
     json_string(w, msr_def_ref(def));
-    if (present_if != NULL) {
-        char text[FORMAT_CONDITION_SIZE];
-
-        format_condition(text, present_if, msr);
-        json_key(w, "present_if");
-        json_string(w, text);
-        json_key(w, "present_if_tree");
-        write_condition(w, present_if);
+    if (present_if != NULL)
+        write_present_if(w, present_if, msr);
+    if (facts != NULL) {
+        json_key(w, "supported");
+        json_string(w, msr_support_name(msr_is_supported(def, msr->index, facts)));
     }
     if (def->count > 1) {
         json_key(w, "array");
@@ -210,14 +229,15 @@ void json_write_msr_members(struct json_writer *w, const struct msr_instance *ms
         json_end_object(w);
     }
     json_key(w, "reserved_mask");
-    json_mask64(w, masks->reserved);
+    json_mask64(w, masks.reserved);
     json_key(w, "writable_mask");
-    json_mask64(w, masks->writable);
+    json_mask64(w, masks.writable);
     json_key(w, "w1c_mask");
-    json_mask64(w, masks->w1c);
+    json_mask64(w, masks.w1c);
     json_key(w, "fields");
     json_begin_array(w);
     for (i = 0; i < def->field_count; i++)
-        json_write_field(w, def, i);
+        write_field(w, msr, i, facts);
     json_end_array(w);
+    json_end_object(w);
 }

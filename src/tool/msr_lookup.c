@@ -114,7 +114,7 @@ const struct msr_cpuid_source cpuid_this_machine = {cached_query, NULL};
 
 /* Whose CPU a shared address is judged for: this machine's unless a command
  * was given --cpuid FILE. */
-static struct msr_facts judged_facts = {&cpuid_this_machine, NULL, NULL};
+static struct msr_facts judged_facts = {&cpuid_this_machine, NULL, NULL, 0};
 static bool judged_dump;
 
 void lookup_use_cpuid(const struct msr_cpuid_source *cpuid)

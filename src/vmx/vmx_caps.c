@@ -161,6 +161,7 @@ static int fill(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx)
     f.cpuid = &cpuid;
     f.read_msr = snapshot_read;
     f.msr_ctx = &facts;
+    f.flags = 0;
     while (facts.decided != all && progress) {
         unsigned i;
         progress = false;

@@ -269,10 +269,10 @@ class RealSpecModel(unittest.TestCase):
                             self.assertEqual((c.msr_address, c.msr_stride), (addresses[c.msr], 0))
                     if c.kind == "context":
                         self.assertIn(c.context, [k.name for k in schema.CONTEXTS])
-                    if c.compare != "nonzero" and not c.operand_is_index:
+                    if c.kind in ("cpuid", "msr") and c.compare != "nonzero" and not c.operand_is_index:
                         self.assertLess(c.operand, 1 << (c.msb - c.lsb + 1))
                     self.assertRegex(c.text(), r"^(CPUID\.\(EAX=[0-9A-F]+H(,ECX=[0-9A-F]+H)?\):E[ABCD]X|"
-                                               r"[A-Z][A-Z0-9_{}]*|family |only in context |not |\(?CPUID)")
+                                               r"[A-Z][A-Z0-9_{}]*|family |only in context |not |n = |\(?CPUID)")
 
     def test_no_presence_depends_on_itself(self):
         owner = {i.name: i.msr.name for i in self.model.instances}
@@ -536,6 +536,7 @@ class Conditions(unittest.TestCase):
             (Condition("family", pos, family=0xF), "family 0FH"),
             (Condition("family", pos, family=6, models=(0x8F,)), "family 6H, model 8FH"),
             (Condition("context", pos, context="smm"), "only in context smm"),
+            (Condition("index", pos, compare="equals", operand=2), "n = 2"),
         ]
         for cond, text in cases:
             with self.subTest(text=text):

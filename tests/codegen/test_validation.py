@@ -660,12 +660,12 @@ class PresentIf(SpecErrorTestCase):
     def test_unknown_kind(self):
         spec = self.ctl("{feature: sse3}")
         self.assertError(spec, "{feature: sse3}", "a presence condition of MSR TEST_CTL must hold one of the keys "
-                                                  "leaf, msr, family, context, any_of, all_of, not")
+                                                  "leaf, msr, family, context, index, any_of, all_of, not")
 
     def test_unknown_kind_in_a_field(self):
         spec = edit(BASE, ("present_if: {msr: TEST_CAP, bit: 40}", "present_if: {cpu: x}"))
         self.assertError(spec, "{cpu: x}", "a presence condition of field EXTRA of MSR TEST_CTL must hold one of the "
-                                           "keys leaf, msr, family, context, any_of, all_of, not")
+                                           "keys leaf, msr, family, context, index, any_of, all_of, not")
 
     def test_two_kinds_in_one_mapping(self):
         spec = self.ctl("{leaf: 0x1, register: ecx, bit: 5, family: 6}")

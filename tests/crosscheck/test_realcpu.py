@@ -18,21 +18,23 @@ Write probes are used only where VirtualBox recorded them for the register
 (ignored and #GP masks). Every finding not explained in realcpu_exceptions.tsv
 fails the test, and so does every line there that explains nothing.
 
-A strict_enum field (spec) takes only its enum's values: a probe bit whose value alone is no enum value
-faulting is what the spec says. Bits of canonical fields above bit 46 are not write-probe findings either:
-they fault unless they sign-extend the address, which the spec says.
+The spec's value rules decide what a write probe should do, as the exit handler applies them:
+phys_addr fields are reserved at and above the CPU's MAXPHYADDR;
+a strict_enum field faults on a value outside its enum; a canonical field (on the vendors that check it)
+faults above bit 46 unless the address sign-extends; write_zero (a field or the register) faults on a
+non-zero write unless writable_if holds for the profile's recorded MSR values; a register whose
+locked_by field reads 1 faults on every write or ignores it. None of those is a finding.
 
-A fourth check is "absent": the CPU answered a register the spec calls absent on it. Every such answer
-needs an entry too.
+A fourth check is "absent": the CPU answered a register the spec calls absent on it (its condition is
+false, or none of its vendors is the CPU's). Every such answer needs an entry too.
 
 realcpu_exceptions.tsv, tab-separated, one entry a line:
   PROFILES   * or a comma-separated list of profile names
   REGISTERS  comma-separated register names or patterns (fnmatch; an array's name with {n} matches every
              instance)
   CHECKS     comma-separated value, gp, accepted, absent
-  BITS       a mask (0x...), * (any bits), maxphyaddr (bits from the CPU's MAXPHYADDR up to 51),
-             counter_width (bits at and above the counter width CPUID.0AH reports: EDX[12:5] for fixed
-             counters, EAX[23:16] for the others), or - (absent entries)
+  BITS       a mask (0x...), * (any bits), counter_width (bits at and above the counter width CPUID.0AH
+             reports: EDX[12:5] for fixed counters, EAX[23:16] for the others), or - (absent entries)
   PENDING    the kind of value rule the spec cannot express yet that would turn the entry into data
              (see PENDING_KINDS), or - when the processor departs from its manuals
   MANUALS    what the manuals (and other sources) say
@@ -55,14 +57,14 @@ YES, NO, UNKNOWN = "yes", "no", "unknown"
 SIGNATURES = {"GenuineIntel": "intel", "AuthenticAMD": "amd", "HygonGenuine": "amd"}
 CHECKS = ("value", "gp", "accepted", "absent")
 PENDING_KINDS = {
-    "maxphyaddr": "physical-address bits from MAXPHYADDR (less any memory-encryption reduction) up to 51 fault",
     "counter_width": "counter bits at and above the width CPUID.0AH reports fault",
-    "write_zero_only": "status bits software may only clear: writing 1 faults",
-    "lock": "a lock bit set by firmware makes the register (or fields) read-only until reset",
+    "part_lock": "a lock that freezes part of a register, or one firmware sets through an undocumented bit "
+                 "(`locked_by` locks a whole register by a documented field)",
     "value_limit": "a field takes only some values (ratios, C-state limits, enumerated encodings, alignment)",
     "xcr0": "the register is usable only once an XSAVE state component is enabled in XCR0",
     "fixed_one": "reserved bits that must be written as 1",
-    "canonical_vendor": "linear addresses that must be canonical in a vendor- or format-specific way the field cannot say",
+    "overlap": "the layout depends on a format, family or vendor and the layouts overlap (fields cannot "
+               "overlap under exclusive conditions)",
 }
 MAX_ENTRIES = 40
 MASK64 = (1 << 64) - 1
@@ -100,8 +102,8 @@ class Cpu:
 
     @property
     def maxphyaddr(self):
-        regs = self.query(0x80000008, 0)
-        return regs[0] & 0xFF or 36
+        """CPUID 80000008H:EAX[7:0]; without the leaf 36 (SDM Vol 3 11.11.2.3: software may assume 36)."""
+        return self.query(0x80000008, 0)[0] & 0xFF or 36
 
 
 def load_profiles(path):
@@ -138,6 +140,8 @@ def evaluate(cond, index, cpu):
         return {YES: NO, NO: YES, UNKNOWN: UNKNOWN}[r]
     if k == "context":
         return UNKNOWN
+    if k == "index":
+        return YES if index == cond.operand else NO
     if k == "family":
         family, model = cpu.family_model
         if family != cond.family:
@@ -160,12 +164,13 @@ def evaluate(cond, index, cpu):
 
 
 def supported(inst, cpu):
+    """msr_is_supported(): vendor-strict, a register none of the CPU's vendors documents is absent."""
     msr = inst.msr
     cond = evaluate(msr.present_if, inst.index, cpu) if msr.present_if else UNKNOWN
     if cond == NO:
         return NO
     if not set(msr.vendors) & cpu.vendors:
-        return UNKNOWN
+        return NO if cpu.vendors else UNKNOWN
     return cond
 
 
@@ -182,12 +187,16 @@ def register_at(instances, cpu):
             possible = (inst, s)
         if documented is None:
             documented = (inst, s)
-    return possible or documented or (None, None)
+    if possible or documented:
+        return possible or documented
+    return (instances[0], supported(instances[0], cpu)) if instances else (None, None)
 
 
 def masks(inst, cpu):
-    """msr_masks_for(strict=false): (reserved, writable)."""
+    """msr_masks_for(strict=false) with the phys_addr rule: (reserved, writable). A phys_addr field's bits
+    at and above the CPU's MAXPHYADDR are reserved."""
     covered = writable = 0
+    above_maxphyaddr = MASK64 & ~((1 << cpu.maxphyaddr) - 1)
     for f in inst.msr.fields:
         here = YES
         if f.vendors and not set(f.vendors) & cpu.vendors:
@@ -196,10 +205,58 @@ def masks(inst, cpu):
             here = evaluate(f.present_if, inst.index, cpu)
         if here == NO:
             continue
-        covered |= f.mask
+        mask = f.mask & ~above_maxphyaddr if f.has("phys_addr") else f.mask
+        covered |= mask
         if f.writable:
-            writable |= f.mask
+            writable |= mask
     return MASK64 & ~covered, writable
+
+
+def canonical_here(field, cpu):
+    """A canonical field checked on this CPU's vendor (canonical: true, or a list of vendors)."""
+    vendors = field.value("canonical")
+    return field.has("canonical") and (not vendors or bool(set(vendors) & cpu.vendors))
+
+
+def rule_faults(inst, cpu, value):
+    """Probe bits the spec's value rules say fault on this CPU, for the probe that flips one bit of the
+    recorded value (0 where it was not recorded):
+      canonical   bits above bit 46 of a canonical field (on the vendors that check it) unless they
+                  sign-extend the address;
+      strict_enum a bit whose value alone is none of the field's enum values;
+      write_zero  (field or register) a probe value that is not 0 there, unless writable_if holds;
+      locked_by   every bit, once the lock field reads 1 (writes: fault)."""
+    msr = inst.msr
+    value = value or 0
+    out = strict_enum_faults(inst)
+    out |= sum(f.mask for f in msr.fields if canonical_here(f, cpu)) & ~((1 << 47) - 1)
+
+    def lifted(entity):
+        cond = entity.value("writable_if")
+        return cond is not None and evaluate(cond, inst.index, cpu) == YES
+
+    zero_only = MASK64 if msr.has("write_zero") and not lifted(msr) else 0
+    for f in msr.fields:
+        if f.has("write_zero") and not lifted(f):
+            zero_only |= f.mask
+    for bit in range(64):
+        if (value ^ (1 << bit)) & zero_only:
+            out |= 1 << bit
+    lock = msr.value("locked_by")
+    if lock is not None and lock[1] == "fault":
+        lock_field = next(f for f in msr.fields if f.name == lock[0])
+        if value & lock_field.mask:
+            out = MASK64
+    return out
+
+
+def rule_ignored(inst, value):
+    """Probe bits a locked register ignores: every bit once its lock field reads 1 (writes: ignored)."""
+    lock = inst.msr.value("locked_by")
+    if lock is None or lock[1] != "ignored":
+        return 0
+    lock_field = next(f for f in inst.msr.fields if f.name == lock[0])
+    return MASK64 if (value or 0) & lock_field.mask else 0
 
 
 class Entry:
@@ -223,7 +280,7 @@ class Entry:
             out.append(f"PENDING must be - or one of {', '.join(sorted(PENDING_KINDS))}")
         if ("absent" in self.checks) != (self.bits == "-"):
             out.append("BITS is - exactly for absent entries")
-        elif self.bits not in ("-", "*", "maxphyaddr", "counter_width"):
+        elif self.bits not in ("-", "*", "counter_width"):
             try:
                 int(self.bits, 0)
             except ValueError:
@@ -250,8 +307,6 @@ class Entry:
     def allowed(self, cpu, inst, bits):
         if self.bits == "*":
             return bits
-        if self.bits == "maxphyaddr":
-            return ((1 << 52) - 1) & ~((1 << cpu.maxphyaddr) - 1)
         if self.bits == "counter_width":
             leaf = cpu.query(0xA, 0)
             fixed = "FIXED" in inst.msr.name
@@ -330,14 +385,12 @@ def main():
                     found.append(("value", value & reserved, f"value {value:#x} sets reserved bits"))
             if gp is not None:
                 stats["probes"] += 1
-                # A canonical field takes only sign-extended linear addresses: its bits above the
-                # linear-address width fault when they are not copies of the top bit.
-                canonical = sum(f.mask for f in inst.msr.fields if f.has("canonical")) & ~((1 << 47) - 1)
-                gp &= ~(canonical | strict_enum_faults(inst))
-                if writable & gp:
-                    found.append(("gp", writable & gp, "writing bits the spec calls writable raised #GP"))
+                # The spec's value rules (rule_faults) say which writes of writable bits fault.
+                unexpected = gp & ~rule_faults(inst, cpu, value)
+                if writable & unexpected:
+                    found.append(("gp", writable & unexpected, "writing bits the spec calls writable raised #GP"))
                 if ignored is not None:
-                    taken = reserved & ~(gp | ignored) & MASK64
+                    taken = reserved & ~(gp | ignored | rule_ignored(inst, value)) & MASK64
                     if taken:
                         found.append(("accepted", taken, "the CPU kept writes to bits the spec calls reserved"))
             if not found:

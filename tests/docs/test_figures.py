@@ -84,6 +84,16 @@ def generated(ctx, what):
     return ctx.lines(ctx.path("generated", "tests", "msr_selftest.c"))
 
 
+def table_rows(ctx, rel):
+    """The tab-separated rows of a committed table (comment lines left out), as column lists."""
+    with open(ctx.path(rel), encoding="utf-8") as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")]
+
+
+REALCPU = "tests/crosscheck/realcpu_exceptions.tsv"  # PROFILES REGISTERS CHECKS BITS PENDING ...
+KVM_TABLE = "tests/kvm/kvm_deviations.tsv"         # SCOPE VENDOR REGISTERS ACCESS BITS X86MSR PENDING ...
+
+
 def corpus(ctx, ext):
     return len(glob.glob(ctx.path("tests", "spec_corpus", "*" + ext)))
 
@@ -107,6 +117,13 @@ COMPUTED = {
     "fuzz_runs": lambda c: c.grep("tests/fuzz/CMakeLists.txt", r"set\(X86MSR_FUZZ_RUNS (\d+)"),
     "kvm_min_checks": lambda c: c.grep("tests/kvm/kvm_abi.h", r"#define KT_MIN_CHECKS (\d+)"),
     "kvm_checks": kvm_checks,
+    "realcpu_exceptions": lambda c: len(table_rows(c, REALCPU)),
+    "realcpu_pending": lambda c: sum(1 for r in table_rows(c, REALCPU) if r[4] != "-"),
+    "realcpu_absent_entries": lambda c: sum(1 for r in table_rows(c, REALCPU) if "absent" in r[2].split(",")),
+    "kvm_deviations": lambda c: len(table_rows(c, KVM_TABLE)),
+    "kvm_deviations_generic": lambda c: sum(1 for r in table_rows(c, KVM_TABLE) if r[0] == "generic"),
+    "kvm_deviations_module": lambda c: sum(1 for r in table_rows(c, KVM_TABLE) if r[0] != "generic"),
+    "kvm_deviations_exit": lambda c: sum(1 for r in table_rows(c, KVM_TABLE) if r[6] == "exit"),
 }
 
 
@@ -129,8 +146,8 @@ def main():
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
     root, build = os.path.abspath(args.root), os.path.abspath(args.build)
-    files = args.files or ["README.md"] + sorted(os.path.relpath(p, root)
-                                                 for p in glob.glob(os.path.join(root, "docs", "*.md")))
+    files = args.files or ["README.md", "spec/README.md"] + sorted(
+        os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "docs", "*.md")))
     ctx = Context(root, build)
     failures, seen, cache = [], {}, {}
     checked = measured = unknown = 0

@@ -15,7 +15,7 @@ shift, widen, narrow or swap a bit range, duplicate or delete a list entry
 (an MSR, a field, an enum value, a control bit), rename one thing after
 another, re-indent a line, tie two values together with an anchor and an
 alias; edits that know the spec format: give an MSR or a field a random
-presence condition tree (`present_if`: CPUID, MSR, family, context, any_of,
+presence condition tree (`present_if`: CPUID, MSR, family, context, index, any_of,
 all_of, the array index n; mostly well formed, sometimes not), give a field
 `vendors` or `canonical`, move an MSR's fields into a shared layout used by
 other MSRs, declare a vendor or a category (new, built in, or badly named) and
@@ -337,8 +337,9 @@ def gen_condition(s: Structure, rng: random.Random, depth: int = 0, valid: bool 
     def pick(good, bad):
         return rng.choice(good if valid or rng.random() < 0.7 else bad)
 
-    kinds = ["cpuid", "msr", "family", "context", "any_of", "all_of"] + ([] if valid else ["junk"])
-    weights = [5, 4, 1, 1, 1 if depth < 3 else 0, 1 if depth < 3 else 0] + ([] if valid else [1])
+    kinds = ["cpuid", "msr", "family", "context", "index", "any_of", "all_of"] + ([] if valid else ["junk"])
+    weights = [5, 4, 1, 1, 1 if array or not valid else 0, 1 if depth < 3 else 0,
+               1 if depth < 3 else 0] + ([] if valid else [1])
     kind = rng.choices(kinds, weights)[0]
     n = ["n"] if array else []
 
@@ -377,6 +378,8 @@ def gen_condition(s: Structure, rng: random.Random, depth: int = 0, valid: bool 
         return f"{{family: {pick(['6', '0xF', '0x19', '0x10E'], ['0x10F', '-1', 'six'])}{models}}}"
     if kind == "context":
         return f"{{context: {pick(CONTEXT_CHOICES[:4], CONTEXT_CHOICES[4:])}}}"
+    if kind == "index":  # an array's first instances; a plain register has none
+        return f"{{index: {pick([0, 1], [-1, 4096, 'n', '"2"'])}}}"
     if kind in ("any_of", "all_of"):
         count = pick([1, 2, 2, 3], [0, 1, 2])
         children = ", ".join(gen_condition(s, rng, depth + 1, valid, array) for _ in range(count))

@@ -160,7 +160,8 @@ static int guest_read_msr(void *ctx, uint32_t msr, uint64_t *value)
 
 static void guest_init(struct guest *g, struct input *in)
 {
-    uint8_t vendor = take8(in) % 4;
+    uint8_t vendor_byte = take8(in); /* 1:0 the vendor, bit 7 MSR_FACTS_OTHER_VENDORS_UNKNOWN */
+    uint8_t vendor = vendor_byte % 4;
     uint8_t present = take8(in); /* bit i: leaves beyond the first two exist */
 
     memset(g, 0, sizeof *g);
@@ -196,6 +197,7 @@ static void guest_init(struct guest *g, struct input *in)
         break;
     default:
         g->facts.cpuid = &g->cpuid;
+        g->facts.flags = (vendor_byte & 0x80u) ? MSR_FACTS_OTHER_VENDORS_UNKNOWN : 0;
         if (g->msr_mode != 0) {
             g->facts.read_msr = guest_read_msr;
             g->facts.msr_ctx = g;
@@ -470,11 +472,21 @@ static bool spec_checked(const struct msr_virt_entry *e)
     return e == NULL || !(e->flags & MSR_VIRT_NO_SPEC_CHECKS);
 }
 
+/* Vendor-strict presence (cpuid.h), from the record and the CPUID alone: a
+ * register none of the guest's recognised vendors documents is absent, unless
+ * the facts ask for "unknown". */
+static bool foreign_register(const struct msr_def *def, const struct msr_facts *facts)
+{
+    uint32_t vendors = facts != NULL ? msr_cpu_vendors(facts->cpuid) : 0;
+    return vendors != 0 && !(def->vendors & vendors) && !(facts->flags & MSR_FACTS_OTHER_VENDORS_UNKNOWN);
+}
+
 /* Whether the spec lets the guest's CPU read / write `value` to the register. */
 static bool spec_allows_read(struct checked c, const struct msr_facts *facts)
 {
     if (c.def == NULL)
         return true;
+    REQUIRE(!foreign_register(c.def, facts) || msr_is_supported(c.def, c.index, facts) == MSR_SUPPORT_NO);
     return msr_is_supported(c.def, c.index, facts) != MSR_SUPPORT_NO && c.def->access != MSR_ACCESS_WO;
 }
 

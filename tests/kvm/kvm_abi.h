@@ -44,11 +44,30 @@ enum kt_op {
     KT_OP_NOTE = 4,     /* informational line, printed as "# text" */
     KT_OP_DONE = 5,     /* guest finished; got = number of checks it made */
     KT_OP_FATAL = 6,    /* unexpected exception etc.; text says what; test fails */
-    KT_OP_LAST_EXIT = 7 /* virt mode: the last MSR exit to user space since the previous query;
+    KT_OP_LAST_EXIT = 7, /* virt mode: the last MSR exit to user space since the previous query;
                            the host sets ok = 1 if there was one, msr = its ECX, got = the value
                            (delivered or written), expected = KT_EXIT_RESULT(...), text = the
                            handler's reason (and " [FIELD]" when a field is at fault) */
+    KT_OP_DIFF_STEP = 8 /* diff mode: the guest reports the access it made (none the first time)
+                           and the host answers with the next one (struct kt_msg, KT_DIFF_*) */
 };
+
+/*
+ * Diff mode (kvm_host --diff, guest_diff.c): the host drives, the guest
+ * performs; two exits per register. Host -> guest, in the KT_OP_DIFF_STEP
+ * message (field reserved):
+ *   KT_DIFF_READ             RDMSR msr;
+ *   KT_DIFF_WRITEBACK_FLIPS  WRMSR msr = expected, then the flips (below) from bit 0;
+ *   KT_DIFF_FLIPS            for each bit b from mask up to 63: WRMSR msr = expected ^ (1 << b),
+ *                            and where that completes WRMSR msr = expected (the restore); stop
+ *                            after a restore that raises #GP;
+ *   KT_DIFF_DONE             nothing more: report and stop.
+ * Guest -> host, in the next message: ok = 1 if the RDMSR or the write-back completed (0: #GP);
+ * got = the value read (READ) or the flips that completed, a bit each (FLIPS); mask = the bit
+ * after the last flip made (64: all of them); expected = 1 if the guest stopped because a
+ * restore raised #GP.
+ */
+enum kt_diff_action { KT_DIFF_DONE = 0, KT_DIFF_READ = 1, KT_DIFF_WRITEBACK_FLIPS = 2, KT_DIFF_FLIPS = 3 };
 
 /* KT_OP_LAST_EXIT: expected = result | is_write << 8 | KVM exit reason << 16, result being
  * an enum msr_virt_result (0 handled, 1 inject #GP, 2 forward). */

@@ -15,13 +15,19 @@
  * hung or stopped early; 77 (skip) /dev/kvm cannot be opened or a vCPU
  * cannot be created or run.
  *
- * Usage: kvm_host [--virt] GUEST.elf [-v]
+ * Usage: kvm_host [--virt | --diff DEVIATIONS.tsv] GUEST.elf [-v]
  *
  * --virt: the MSR-virtualization proof (x86msr_virt). The host installs an
  * MSR policy as KVM's MSR filter, enables KVM_CAP_X86_USER_SPACE_MSR and
  * answers the MSR exits with msr_virt_rdmsr()/msr_virt_wrmsr(), injecting #GP
  * where they say so; the guest (guest_virt.c) checks what it sees. Skips
  * (77) where KVM lacks the capabilities.
+ *
+ * --diff: the KVM differential test (kvm_diff.c): the guest (guest_diff.c)
+ * reads every register of the spec, writes the value back and then each
+ * single-bit flip of it, while the host puts the same accesses to
+ * msr_virt_rdmsr()/msr_virt_wrmsr() and compares, against the committed
+ * table of KVM's known deviations.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -44,6 +50,7 @@
 #include <x86msr/virt.h>
 
 #include "kvm_abi.h"
+#include "kvm_host.h"
 
 /* kvm_abi.h spells the MSR-exit ABI out; where <linux/kvm.h> has it, they agree. */
 #ifdef KVM_CAP_X86_USER_SPACE_MSR
@@ -59,8 +66,8 @@ _Static_assert(KVM_X86_SET_MSR_FILTER == _IOW(KT_KVMIO, KT_KVM_X86_SET_MSR_FILTE
 #endif
 #define KT_KVM_X86_SET_MSR_FILTER _IOW(KT_KVMIO, KT_KVM_X86_SET_MSR_FILTER_NR, struct msr_virt_kvm_filter)
 
-#define EXIT_SKIP 77
 #define GUEST_TIMEOUT_S 30
+#define DIFF_TIMEOUT_S 300 /* the diff mode makes some 150,000 accesses */
 
 /* x86 architectural constants. */
 #define CR0_PE (1u << 0)
@@ -79,19 +86,6 @@ _Static_assert(KVM_X86_SET_MSR_FILTER == _IOW(KT_KVMIO, KT_KVM_X86_SET_MSR_FILTE
 #define PTE_W (1u << 1)
 #define PTE_PS (1u << 7)
 
-struct virt;
-
-struct vm {
-    int kvm, vm, vcpu;
-    struct kvm_run *run;
-    size_t run_size;
-    uint8_t *mem;
-    bool amd;
-    int passed, failed, checks;
-    bool verbose;
-    struct virt *virt; /* --virt: the MSR policy and its state */
-};
-
 static volatile sig_atomic_t timed_out;
 
 static void on_alarm(int sig)
@@ -100,8 +94,7 @@ static void on_alarm(int sig)
     timed_out = 1;
 }
 
-static void die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
-static void die(int code, const char *fmt, ...)
+void die(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -133,13 +126,13 @@ static int msr_ioctl(struct vm *v, unsigned long request, uint32_t index, uint64
     return rc;
 }
 
-static int get_msr(struct vm *v, uint32_t index, uint64_t *value)
+int get_msr(struct vm *v, uint32_t index, uint64_t *value)
 {
     *value = 0;
     return msr_ioctl(v, KVM_GET_MSRS, index, value);
 }
 
-static int set_msr(struct vm *v, uint32_t index, uint64_t value)
+int set_msr(struct vm *v, uint32_t index, uint64_t value)
 {
     return msr_ioctl(v, KVM_SET_MSRS, index, &value);
 }
@@ -240,21 +233,30 @@ static uint64_t load_elf(struct vm *v, const char *path)
 static struct kvm_cpuid2 *virt_adjust_cpuid(struct vm *v, struct kvm_cpuid2 *c);
 static void virt_keep_cpuid(struct vm *v, const struct kvm_cpuid2 *c);
 
-static void setup_cpuid(struct vm *v)
+/* A CPUID list from KVM (KVM_GET_SUPPORTED_CPUID on /dev/kvm, KVM_GET_CPUID2
+ * on a vCPU), grown until it fits; dies with `code` when KVM refuses. */
+static struct kvm_cpuid2 *get_cpuid2(int fd, unsigned long request, const char *what, int code)
 {
-    int n = 64;
+    uint32_t n = 64;
     struct kvm_cpuid2 *c = NULL;
+
     for (;;) {
         c = realloc(c, sizeof *c + (size_t)n * sizeof c->entries[0]);
         if (!c)
             die(1, "out of memory");
-        c->nent = (uint32_t)n;
-        if (ioctl(v->kvm, KVM_GET_SUPPORTED_CPUID, c) == 0)
-            break;
+        memset(c, 0, sizeof *c);
+        c->nent = n;
+        if (ioctl(fd, request, c) == 0)
+            return c;
         if (errno != E2BIG || n > 4096)
-            die(EXIT_SKIP, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+            die(code, "%s: %s", what, strerror(errno));
         n *= 2;
     }
+}
+
+static void setup_cpuid(struct vm *v)
+{
+    struct kvm_cpuid2 *c = get_cpuid2(v->kvm, KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", EXIT_SKIP);
     for (uint32_t i = 0; i < c->nent; i++) {
         struct kvm_cpuid_entry2 *e = &c->entries[i];
         if (e->function == 0)
@@ -444,6 +446,14 @@ static bool handle_msg(struct vm *v, uint32_t gpa, bool *fatal)
     case KT_OP_LAST_EXIT:
         virt_last_exit(v, m);
         return false;
+    case KT_OP_DIFF_STEP:
+        if (!v->diff) {
+            printf("# diff step without --diff\n");
+            *fatal = true;
+            return true;
+        }
+        diff_step(v, m);
+        return false;
     case KT_OP_DONE:
         if ((uint64_t)v->checks != m->got) {
             printf("# guest says it made %" PRIu64 " checks, host saw %d\n", m->got, v->checks);
@@ -478,13 +488,14 @@ static bool run_guest(struct vm *v)
 {
     bool done = false, fatal = false;
     unsigned long runs = 0;
+    int timeout = v->diff ? DIFF_TIMEOUT_S : GUEST_TIMEOUT_S;
 
     signal(SIGALRM, on_alarm);
-    alarm(GUEST_TIMEOUT_S);
+    alarm((unsigned)timeout);
     while (!done) {
         if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
             if (errno == EINTR && timed_out) {
-                printf("# guest did not finish within %d s\n", GUEST_TIMEOUT_S);
+                printf("# guest did not finish within %d s\n", timeout);
                 dump_state(v);
                 return false;
             }
@@ -625,9 +636,6 @@ struct virt {
     bool pt_model; /* Intel PT only in the handler's model (KVM dropped it) */
 };
 
-static int get_msr(struct vm *v, uint32_t index, uint64_t *value);
-static int set_msr(struct vm *v, uint32_t index, uint64_t value);
-
 /* The name of the field the handler reports (vcpu.def, vcpu.field), or NULL:
  * from the spec's text; a record made by hand has none ("field N"). */
 static const char *fault_field(const struct msr_virt_vcpu *vcpu, char *buf, size_t size)
@@ -729,37 +737,41 @@ static struct kvm_cpuid2 *virt_adjust_cpuid(struct vm *v, struct kvm_cpuid2 *c)
 /* The guest's CPUID becomes the facts the handler checks against: read back
  * with KVM_GET_CPUID2, since a KVM may adjust what it was given (and the
  * facts must be what the guest sees). */
+void vcpu_cpuid_table(struct vm *v, struct msr_cpuid_entry **leaves, struct msr_cpuid_table *table)
+{
+    struct kvm_cpuid2 *c = get_cpuid2(v->vcpu, KVM_GET_CPUID2, "KVM_GET_CPUID2", 1);
+
+    *leaves = calloc(c->nent ? c->nent : 1, sizeof **leaves);
+    if (!*leaves)
+        die(1, "out of memory");
+    for (uint32_t i = 0; i < c->nent; i++) {
+        (*leaves)[i].leaf = c->entries[i].function;
+        (*leaves)[i].subleaf = c->entries[i].index;
+        (*leaves)[i].regs.eax = c->entries[i].eax;
+        (*leaves)[i].regs.ebx = c->entries[i].ebx;
+        (*leaves)[i].regs.ecx = c->entries[i].ecx;
+        (*leaves)[i].regs.edx = c->entries[i].edx;
+    }
+    table->entries = *leaves;
+    table->count = c->nent;
+    free(c);
+}
+
 static void virt_keep_cpuid(struct vm *v, const struct kvm_cpuid2 *given)
 {
     struct virt *x = v->virt;
-    uint32_t n = given->nent + 16;
-    struct kvm_cpuid2 *c = calloc(1, sizeof *c + (size_t)n * sizeof c->entries[0]);
     bool pt = false;
 
-    if (!c)
-        die(1, "out of memory");
-    c->nent = n;
-    if (ioctl(v->vcpu, KVM_GET_CPUID2, c) < 0)
-        die(1, "KVM_GET_CPUID2: %s", strerror(errno));
-    x->leaves = calloc(c->nent, sizeof *x->leaves);
-    if (!x->leaves)
-        die(1, "out of memory");
-    for (uint32_t i = 0; i < c->nent; i++) {
-        x->leaves[i].leaf = c->entries[i].function;
-        x->leaves[i].subleaf = c->entries[i].index;
-        x->leaves[i].regs.eax = c->entries[i].eax;
-        x->leaves[i].regs.ebx = c->entries[i].ebx;
-        x->leaves[i].regs.ecx = c->entries[i].ecx;
-        x->leaves[i].regs.edx = c->entries[i].edx;
-        if (c->entries[i].function == 7 && c->entries[i].index == 0)
-            pt = (c->entries[i].ebx >> 25) & 1u;
-    }
-    x->table.count = c->nent;
+    (void)given;
+    vcpu_cpuid_table(v, &x->leaves, &x->table);
+    for (size_t i = 0; i < x->table.count; i++)
+        if (x->leaves[i].leaf == 7 && x->leaves[i].subleaf == 0)
+            pt = (x->leaves[i].regs.ebx >> 25) & 1u;
     if (!pt) {
         /* This KVM rebuilt the guest's CPUID and dropped Intel PT. The VMM's
          * model of its vCPU keeps it (IA32_RTIT_CTL is emulated in user space
          * anyway): overlay the PT leaves the host set, and tell the guest. */
-        for (uint32_t i = 0; i < c->nent; i++) {
+        for (size_t i = 0; i < x->table.count; i++) {
             struct msr_cpuid_entry *e = &x->leaves[i];
             if (e->leaf == 7 && e->subleaf == 0)
                 e->regs.ebx |= 1u << 25;
@@ -784,8 +796,12 @@ static void virt_keep_cpuid(struct vm *v, const struct kvm_cpuid2 *given)
     x->facts.cpuid = &x->source;
     x->facts.read_msr = facts_read_msr;
     x->facts.msr_ctx = v;
-    printf("# host: the handler's facts: the guest's CPUID as KVM_GET_CPUID2 reports it (%u leaves)\n", c->nent);
-    free(c);
+    /* The policy emulates Intel's IA32_MISC_ENABLE and Intel PT for the guest
+     * whatever the host's vendor: on an AMD host those are another vendor's
+     * registers, which the VMM asks to be "unknown" rather than absent. */
+    x->facts.flags = MSR_FACTS_OTHER_VENDORS_UNKNOWN;
+    printf("# host: the handler's facts: the guest's CPUID as KVM_GET_CPUID2 reports it (%zu leaves)\n",
+           x->table.count);
 }
 
 /* Capabilities, the policy, its filter. Skips (77) where KVM cannot. */
@@ -941,20 +957,23 @@ int main(int argc, char **argv)
 {
     struct vm v;
     memset(&v, 0, sizeof v);
-    const char *image = NULL;
+    const char *image = NULL, *table = NULL;
     static struct virt virt_state;
+    bool diff = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0)
             v.verbose = true;
         else if (strcmp(argv[i], "--virt") == 0)
             v.virt = &virt_state;
+        else if (strcmp(argv[i], "--diff") == 0 && i + 1 < argc)
+            diff = true, table = argv[++i];
         else if (!image)
             image = argv[i];
         else
             image = NULL, i = argc;
     }
-    if (!image) {
-        fprintf(stderr, "usage: %s [--virt] GUEST.elf [-v]\n", argv[0]);
+    if (!image || (diff && v.virt)) {
+        fprintf(stderr, "usage: %s [--virt | --diff DEVIATIONS.tsv] GUEST.elf [-v]\n", argv[0]);
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -999,6 +1018,8 @@ int main(int argc, char **argv)
     if (v.virt)
         virt_setup(&v);
     setup_cpuid(&v);
+    if (diff)
+        diff_setup(&v, table);
     build_tables(&v);
     uint64_t entry = load_elf(&v, image);
     setup_vcpu(&v, entry);
@@ -1016,6 +1037,8 @@ int main(int argc, char **argv)
            sh->params.ignore_msrs ? 'Y' : 'N', image);
 
     bool clean = run_guest(&v);
+    if (v.diff)
+        return diff_finish(&v, clean);
     int min_checks = v.virt ? KT_MIN_VIRT_CHECKS : KT_MIN_CHECKS;
     if (clean && v.checks < min_checks) {
         printf("# only %d checks ran, need at least %d\n", v.checks, min_checks);

@@ -366,6 +366,62 @@ class SupportedTests(ToolTestCase):
             self.assertNotIn(name, merom)
         self.assertEqual(merom["IA32_VMX_BASIC"], "yes")
 
+    def test_json_masks_and_fields_are_those_of_the_cpu(self):
+        """Issue 21 item 5: with --cpuid the masks are that CPU's, and each field says whether the CPU has
+        it; a field's bits are reserved exactly where it says no. IA32_EFER's AMD fields are absent on the
+        Intel CPU (reserved there, not in the spec's own masks) and there on the AMD one."""
+        mask = lambda f: ((1 << (f["msb"] - f["lsb"] + 1)) - 1) << f["lsb"]
+        for dump in ("cpuid-intel-vmx.txt", "cpuid-amd-svm.txt", "cpuid-intel-silvermont.txt"):
+            for m in self.ok_json("list", "--supported", "--cpuid", os.path.join(DATA, dump)):
+                with self.subTest(dump=dump, msr=m["name"]):
+                    covered = 0
+                    for f in m["fields"]:
+                        self.assertIn(f["supported"], ("yes", "no", "unknown"))
+                        if m["supported"] == "unknown":
+                            self.assertNotEqual(f["supported"], "yes")
+                        if f["supported"] != "no":
+                            covered |= mask(f)
+                    self.assertEqual(int(m["reserved_mask"], 16), ~covered & (1 << 64) - 1)
+        efer_spec = self.entry("IA32_EFER")
+        intel = next(m for m in self.ok_json("list", "IA32_EFER", "--supported", "--cpuid",
+                                             os.path.join(DATA, "cpuid-intel-vmx.txt")) if m["name"] == "IA32_EFER")
+        amd = next(m for m in self.ok_json("list", "IA32_EFER", "--supported", "--cpuid",
+                                           os.path.join(DATA, "cpuid-amd-svm.txt")) if m["name"] == "IA32_EFER")
+        svme = 1 << self.field(efer_spec, "SVME")["lsb"]
+        self.assertFalse(int(efer_spec["reserved_mask"], 16) & svme)
+        self.assertTrue(int(intel["reserved_mask"], 16) & svme)
+        self.assertFalse(int(amd["reserved_mask"], 16) & svme)
+        self.assertEqual(self.field(intel, "SVME")["supported"], "no")
+        self.assertEqual(self.field(amd, "SVME")["supported"], "yes")
+        self.assertEqual(self.field(intel, "NXE")["supported"], "yes")
+        # show --cpuid --json is the same object
+        self.assertEqual(self.ok_json("show", "IA32_EFER", "--cpuid", os.path.join(DATA, "cpuid-amd-svm.txt")), amd)
+
+    def test_json_fields_carry_their_presence_condition_and_vendors(self):
+        """Every field with a condition prints it in words and as a tree, as registers do; fields of one
+        vendor name it."""
+        efer = self.entry("IA32_EFER")
+        nxe, svme = self.field(efer, "NXE"), self.field(efer, "SVME")
+        self.assertEqual(nxe["present_if"], "CPUID.(EAX=80000001H):EDX[20] = 1")
+        self.assertEqual(nxe["present_if_tree"], {"kind": "cpuid", "leaf": "0x80000001", "subleaf": "0x00000000",
+                                                  "register": "edx", "msb": 20, "lsb": 20, "compare": "nonzero"})
+        self.assertNotIn("vendors", nxe)
+        self.assertEqual(svme["vendors"], ["amd"])
+        self.assertNotIn("supported", nxe)  # no CPU judged
+        with_conditions = [f for m in self.listing() for f in m["fields"] if "present_if" in f]
+        self.assertGreater(len(with_conditions), 100)
+        self.assertTrue(all("present_if_tree" in f for f in with_conditions))
+
+    def test_registers_of_other_vendors_are_not_listed(self):
+        """Vendor-strict presence (issue 21 item 3): a register none of the CPU's vendors documents is
+        absent, so --supported leaves it out (IA32_MISC_ENABLE on AMD, VM_CR on Intel)."""
+        for dump, vendor in (("cpuid-intel-vmx.txt", "intel"), ("cpuid-amd-svm.txt", "amd")):
+            listed = self.ok_json("list", "--supported", "--cpuid", os.path.join(DATA, dump))
+            with self.subTest(dump=dump):
+                self.assertEqual([m["name"] for m in listed if vendor not in m["vendors"]], [])
+        self.assertNotIn("IA32_MISC_ENABLE", self.supported("cpuid-amd-svm.txt"))
+        self.assertIn("IA32_MISC_ENABLE", self.supported("cpuid-intel-vmx.txt"))
+
     def test_from_needs_supported(self):
         result = run("list", "--from", "/dev/null")
         self.assertEqual(result.returncode, 2)

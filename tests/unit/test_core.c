@@ -283,8 +283,8 @@ START_TEST(presence_follows_the_facts_and_never_says_a_wrong_yes)
     const struct msr_cpuid_table t1 = { intel_vmx, 2 }, t2 = { intel_novmx, 2 }, t3 = { amd_lm, 2 };
     struct msr_cpuid_source s1 = msr_cpuid_table_source(&t1), s2 = msr_cpuid_table_source(&t2),
                             s3 = msr_cpuid_table_source(&t3);
-    struct msr_facts f1 = { &s1, NULL, NULL }, f2 = { &s2, NULL, NULL }, f3 = { &s3, NULL, NULL };
-    struct msr_facts f1_msrs = { &s1, fake_read, NULL }, nothing = { NULL, NULL, NULL };
+    struct msr_facts f1 = { &s1, NULL, NULL, 0 }, f2 = { &s2, NULL, NULL, 0 }, f3 = { &s3, NULL, NULL, 0 };
+    struct msr_facts f1_msrs = { &s1, fake_read, NULL, 0 }, nothing = { NULL, NULL, NULL, 0 };
     const struct msr_def *basic = MSR_DEF(IA32_VMX_BASIC), *mtrrcap = MSR_DEF(IA32_MTRRCAP);
     const union msr_cell vmx_rec[] = { REC(MSR_VENDOR_INTEL, 1), CPUID_BIT(1, MSR_CPUID_REG_ECX, 5) };
     const union msr_cell syscall_rec[] = { REC(MSR_VENDOR_INTEL | MSR_VENDOR_AMD, 1), ANY(2),
@@ -364,12 +364,81 @@ START_TEST(hypervisor_signatures_add_to_the_vendor_set)
 }
 END_TEST
 
+START_TEST(registers_of_other_vendors_are_absent_unless_asked)
+{
+    /* An AMD processor: Intel's IA32_MISC_ENABLE is absent, as Intel's DEBUGCTL.TR field is; asked
+     * for the old answer (MSR_FACTS_OTHER_VENDORS_UNKNOWN) the register is unknown, the field stays
+     * absent. With no vendor recognised, unknown. */
+    const struct msr_cpuid_entry amd[] = { { 0, 0, AMD_VENDOR } };
+    const struct msr_cpuid_entry anon[] = { { 0, 0, { 0x10, 0x12345678u, 0x12345678u, 0x12345678u } } };
+    const struct msr_cpuid_table ta = { amd, 1 }, tn = { anon, 1 };
+    struct msr_cpuid_source sa = msr_cpuid_table_source(&ta), sn = msr_cpuid_table_source(&tn);
+    struct msr_facts strict = { &sa, NULL, NULL, 0 }, lenient = { &sa, NULL, NULL, MSR_FACTS_OTHER_VENDORS_UNKNOWN };
+    struct msr_facts anonymous = { &sn, NULL, NULL, 0 };
+    const struct msr_def *misc = MSR_DEF(IA32_MISC_ENABLE), *debugctl = MSR_DEF(IA32_DEBUGCTL);
+    const struct msr_field_info *tr = msr_find_field(debugctl, "TR");
+
+    ck_assert_ptr_nonnull(tr);
+    ck_assert_int_eq(msr_is_supported(misc, 0, &strict), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_is_supported(misc, 0, &lenient), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_is_supported(misc, 0, &anonymous), MSR_SUPPORT_UNKNOWN);
+    ck_assert_int_eq(msr_field_is_supported(debugctl, 0, tr, &strict), MSR_SUPPORT_NO);
+    ck_assert_int_eq(msr_field_is_supported(debugctl, 0, tr, &lenient), MSR_SUPPORT_NO);
+    /* the lookup by address still names the register there */
+    ck_assert_str_eq(msr_name(msr_find_by_address_for_cpu(MSR_IA32_MISC_ENABLE_ADDR, &strict)), "IA32_MISC_ENABLE");
+    /* a hypervisor MSR without the hypervisor's signature is absent too */
+    ck_assert_int_eq(msr_is_supported(MSR_DEF(KVM_SYSTEM_TIME_NEW), 0, &strict), MSR_SUPPORT_NO);
+}
+END_TEST
+
+START_TEST(a_field_of_one_array_instance)
+{
+    /* IN_TXCP (bit 33) exists on IA32_PERFEVTSEL2 only, with RTM: {all_of: [{index: 2}, RTM]}. */
+    const struct msr_cpuid_entry rtm[] = { { 0, 0, INTEL_VENDOR }, { 7, 0, { 0, 1u << 11, 0, 0 } } };
+    const struct msr_cpuid_table t = { rtm, 2 };
+    struct msr_cpuid_source src = msr_cpuid_table_source(&t);
+    struct msr_facts f = { &src, NULL, NULL, 0 };
+    const struct msr_def *evtsel = MSR_DEF(IA32_PERFEVTSELx);
+    const struct msr_field_info *txcp = msr_find_field(evtsel, "IN_TXCP");
+    struct msr_masks m1, m2;
+    char text[96];
+
+    ck_assert_ptr_nonnull(txcp);
+    ck_assert_int_eq(msr_condition_eval(msr_def_condition(evtsel, txcp->present_if), 2, &f), MSR_SUPPORT_YES);
+    ck_assert_int_eq(msr_condition_eval(msr_def_condition(evtsel, txcp->present_if), 1, &f), MSR_SUPPORT_NO);
+    /* the index alone decides against, whatever else is unknown */
+    ck_assert_int_eq(msr_condition_eval(msr_def_condition(evtsel, txcp->present_if), 3, NULL), MSR_SUPPORT_NO);
+    msr_masks_for(evtsel, 2, &f, true, &m2);
+    msr_masks_for(evtsel, 1, &f, true, &m1);
+    ck_assert_uint_eq(m2.reserved & MSR_IA32_PERFEVTSELx_IN_TXCP_MASK, 0);
+    ck_assert_uint_eq(m1.reserved & MSR_IA32_PERFEVTSELx_IN_TXCP_MASK, MSR_IA32_PERFEVTSELx_IN_TXCP_MASK);
+    msr_condition_describe(msr_def_condition(evtsel, txcp->present_if), 2, true, text, sizeof text);
+    ck_assert_str_eq(text, "n = 2 and CPUID.(EAX=7H):EBX[11] = 1");
+}
+END_TEST
+
+START_TEST(hypervisor_blocks_after_the_first_add_their_vendors)
+{
+    /* KVM with Hyper-V's interface first: Hyper-V at 40000000H, KVM at 40000100H (Linux finds it
+     * there, hypervisor_cpuid_base()). A block the CPU does not answer ends the scan. */
+    const struct msr_cpuid_entry both[] = { { 0, 0, INTEL_VENDOR },
+                                            { 0x40000000u, 0, { 0x4000000Au, 0x7263694Du, 0x666F736Fu, 0x76482074u } },
+                                            { 0x40000100u, 0, KVM_SIGNATURE } };
+    const struct msr_cpuid_entry gap[] = { { 0, 0, INTEL_VENDOR }, { 0x40000200u, 0, KVM_SIGNATURE } };
+    const struct msr_cpuid_table with_hv = { both, 3 }, with_gap = { gap, 2 };
+    struct msr_cpuid_source sb = msr_cpuid_table_source(&with_hv), sg = msr_cpuid_table_source(&with_gap);
+
+    ck_assert_uint_eq(msr_cpu_vendors(&sb), MSR_VENDOR_INTEL | MSR_VENDOR_HYPERV | MSR_VENDOR_KVM);
+    ck_assert_uint_eq(msr_cpu_vendors(&sg), MSR_VENDOR_INTEL);
+}
+END_TEST
+
 START_TEST(every_generated_condition_describes_like_the_generator)
 {
     /* Each MSR's condition, evaluated with no facts, is never "yes"; and its
      * text names the registers it reads by their spec names. */
     uint32_t i;
-    struct msr_facts nothing = { NULL, NULL, NULL };
+    struct msr_facts nothing = { NULL, NULL, NULL, 0 };
     for (i = 0; i < msr_spec.instance_count; i++) {
         const struct msr_instance *inst = &msr_spec.instances[i];
         const struct msr_def *def = msr_def_of(inst);
@@ -399,8 +468,8 @@ START_TEST(not_and_shared_addresses_follow_the_processor)
     const struct msr_cpuid_table tp = { p4, 2 }, ts = { slm, 3 }, tc = { core2, 2 };
     struct msr_cpuid_source sp = msr_cpuid_table_source(&tp), ss = msr_cpuid_table_source(&ts),
                             sc = msr_cpuid_table_source(&tc);
-    struct msr_facts fp = { &sp, NULL, NULL }, fs = { &ss, NULL, NULL }, fc = { &sc, NULL, NULL },
-                     none = { NULL, NULL, NULL };
+    struct msr_facts fp = { &sp, NULL, NULL, 0 }, fs = { &ss, NULL, NULL, 0 }, fc = { &sc, NULL, NULL, 0 },
+                     none = { NULL, NULL, NULL, 0 };
     char text[64];
 
     ck_assert_int_eq(msr_condition_eval(not_p4, 0, &fp), MSR_SUPPORT_NO);
@@ -431,7 +500,7 @@ START_TEST(masks_follow_the_processor)
                                            { 0x80000021u, 0, { (1u << 7) | (1u << 8), 0, 0, 0 } } };
     const struct msr_cpuid_table ti = { intel, 2 }, ta = { amd, 4 };
     struct msr_cpuid_source si = msr_cpuid_table_source(&ti), sa = msr_cpuid_table_source(&ta);
-    struct msr_facts fi = { &si, NULL, NULL }, fa = { &sa, NULL, NULL };
+    struct msr_facts fi = { &si, NULL, NULL, 0 }, fa = { &sa, NULL, NULL, 0 };
     const struct msr_def *efer = MSR_DEF(IA32_EFER), *lstar = MSR_DEF(IA32_LSTAR);
     struct msr_masks m;
 
@@ -455,7 +524,7 @@ END_TEST
 START_TEST(native_cpuid_answers_for_this_machine)
 {
     /* Whatever the host is, the generated EFER condition (long mode) holds on x86-64. */
-    struct msr_facts here = { &msr_cpuid_native, NULL, NULL };
+    struct msr_facts here = { &msr_cpuid_native, NULL, NULL, 0 };
     ck_assert_uint_ne(msr_cpu_vendors(&msr_cpuid_native), 0);
     ck_assert_int_eq(msr_is_supported(MSR_DEF(IA32_EFER), 0, &here), MSR_SUPPORT_YES);
 }
@@ -482,6 +551,9 @@ int main(void)
     tcase_add_test(tc, every_status_has_its_own_message);
     tcase_add_test(tc, presence_follows_the_facts_and_never_says_a_wrong_yes);
     tcase_add_test(tc, hypervisor_signatures_add_to_the_vendor_set);
+    tcase_add_test(tc, registers_of_other_vendors_are_absent_unless_asked);
+    tcase_add_test(tc, hypervisor_blocks_after_the_first_add_their_vendors);
+    tcase_add_test(tc, a_field_of_one_array_instance);
     tcase_add_test(tc, masks_follow_the_processor);
     tcase_add_test(tc, not_and_shared_addresses_follow_the_processor);
     tcase_add_test(tc, every_generated_condition_describes_like_the_generator);

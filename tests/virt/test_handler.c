@@ -271,13 +271,22 @@ START_TEST(absent_register_even_when_passed)
     ck_assert_int_eq(wr(&pass_all, MSR_IA32_S_CET_ADDR, BIT(0) | BIT(2) | UINT64_C(0x7fff00000000)), MSR_VIRT_FORWARD);
     assert_gp_field(wr(&pass_all, MSR_IA32_S_CET_ADDR, BIT(6)), NULL);
     assert_gp_field(wr(&pass_all, MSR_IA32_S_CET_ADDR, UINT64_C(0x0000800000000000)), "EB_LEG_BITMAP_BASE");
-    /* AMD: IA32_VMX_BASIC is absent (CPUID.1:ECX[5] = 0). IA32_MISC_ENABLE, an
-     * Intel register with no presence condition, is unknown rather than
-     * absent: it passes, and its reserved bits are still checked. */
+    /* AMD: IA32_VMX_BASIC is absent (CPUID.1:ECX[5] = 0). So is IA32_MISC_ENABLE,
+     * an Intel register with no presence condition: AMD does not document it
+     * (vendor-strict presence, cpuid.h). A VMM that asks for the old answer
+     * (MSR_FACTS_OTHER_VENDORS_UNKNOWN) gets it passed, its reserved bits
+     * still checked. */
     setup_amd();
     ck_assert_int_eq(msr_virt_rdmsr(&pass_all, &vcpu, 0x480, &v), MSR_VIRT_INJECT_GP);
+    ck_assert_int_eq(msr_virt_rdmsr(&pass_all, &vcpu, MSR_IA32_MISC_ENABLE_ADDR, &v), MSR_VIRT_INJECT_GP);
+    assert_gp_field(wr(&pass_all, MSR_IA32_MISC_ENABLE_ADDR, 0), NULL);
+    amd.facts.flags = MSR_FACTS_OTHER_VENDORS_UNKNOWN;
     ck_assert_int_eq(msr_virt_rdmsr(&pass_all, &vcpu, MSR_IA32_MISC_ENABLE_ADDR, &v), MSR_VIRT_FORWARD);
+    ck_assert_int_eq(wr(&pass_all, MSR_IA32_MISC_ENABLE_ADDR, 0), MSR_VIRT_FORWARD);
     assert_gp_field(wr(&pass_all, MSR_IA32_MISC_ENABLE_ADDR, BIT(1)), NULL);
+    /* Intel's DEBUGCTL.TR stays absent: the option is about registers only. */
+    assert_gp_field(wr(&pass_all, MSR_IA32_DEBUGCTL_ADDR, BIT(6)), "TR");
+    amd.facts.flags = 0;
 }
 END_TEST
 

@@ -149,20 +149,19 @@ typedef union msr_debug_extn_ctl {
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_COUNT         16
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_STRIDE        2
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_ADDR(n)       (0xC0010300u + (uint32_t)(n) * 2u)
-#define MSR_LAST_BRANCH_STACK_FROM_IPx_RESERVED_MASK 0x7E00000000000000ull
-#define MSR_LAST_BRANCH_STACK_FROM_IPx_WRITABLE_MASK 0x81FFFFFFFFFFFFFFull
+#define MSR_LAST_BRANCH_STACK_FROM_IPx_RESERVED_MASK 0x0000000000000000ull
+#define MSR_LAST_BRANCH_STACK_FROM_IPx_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_ msr_last_branch_stack_from_ipx_t, \
     MSR_LAST_BRANCH_STACK_FROM_IPx_ADDR(0), 2, 16, MSR_LAST_BRANCH_STACK_FROM_IPx_WRITABLE_MASK, \
     0, 0, 0
 typedef union msr_last_branch_stack_from_ipx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t branch_from_ip : 57; /* rw: Segment offset of the branch */
-        uint64_t                : 6;
+        uint64_t branch_from_ip : 63; /* rw: Segment offset of the branch */
         uint64_t mispredict     : 1;  /* rw: The recorded branch was mispredicted. */
     };
 } msr_last_branch_stack_from_ipx_t;
-#define MSR_LAST_BRANCH_STACK_FROM_IPx_BRANCH_FROM_IP_MASK 0x1FFFFFFFFFFFFFFull
+#define MSR_LAST_BRANCH_STACK_FROM_IPx_BRANCH_FROM_IP_MASK 0x7FFFFFFFFFFFFFFFull
 #define MSR_LAST_BRANCH_STACK_FROM_IPx_MISPREDICT_MASK     0x8000000000000000ull
 #define msr_last_branch_stack_from_ipx_read(n) MSR_READ_AT_(MSR_LAST_BRANCH_STACK_FROM_IPx_, n)
 #define msr_last_branch_stack_from_ipx_read_safe(n, v) \
@@ -184,22 +183,22 @@ typedef union msr_last_branch_stack_from_ipx {
 #define MSR_LAST_BRANCH_STACK_TO_IPx_COUNT         16
 #define MSR_LAST_BRANCH_STACK_TO_IPx_STRIDE        2
 #define MSR_LAST_BRANCH_STACK_TO_IPx_ADDR(n)       (0xC0010301u + (uint32_t)(n) * 2u)
-#define MSR_LAST_BRANCH_STACK_TO_IPx_RESERVED_MASK 0x3E00000000000000ull
-#define MSR_LAST_BRANCH_STACK_TO_IPx_WRITABLE_MASK 0xC1FFFFFFFFFFFFFFull
+#define MSR_LAST_BRANCH_STACK_TO_IPx_RESERVED_MASK 0x2000000000000000ull
+#define MSR_LAST_BRANCH_STACK_TO_IPx_WRITABLE_MASK 0xDFFFFFFFFFFFFFFFull
 #define MSR_LAST_BRANCH_STACK_TO_IPx_ msr_last_branch_stack_to_ipx_t, \
     MSR_LAST_BRANCH_STACK_TO_IPx_ADDR(0), 2, 16, MSR_LAST_BRANCH_STACK_TO_IPx_WRITABLE_MASK, 0, 0, \
     0
 typedef union msr_last_branch_stack_to_ipx {
     uint64_t raw;
     __extension__ struct {
-        uint64_t branch_to_ip : 57; /* rw: Segment offset of the branch target. */
-        uint64_t              : 5;
+        uint64_t branch_to_ip : 61; /* rw: Segment offset of the branch target */
+        uint64_t              : 1;
         uint64_t spec         : 1;  /* rw: Recorded while a speculative performance feature was
                                        active. */
         uint64_t v            : 1;  /* rw: The entry holds a valid recorded branch. */
     };
 } msr_last_branch_stack_to_ipx_t;
-#define MSR_LAST_BRANCH_STACK_TO_IPx_BRANCH_TO_IP_MASK 0x1FFFFFFFFFFFFFFull
+#define MSR_LAST_BRANCH_STACK_TO_IPx_BRANCH_TO_IP_MASK 0x1FFFFFFFFFFFFFFFull
 #define MSR_LAST_BRANCH_STACK_TO_IPx_SPEC_MASK         0x4000000000000000ull
 #define MSR_LAST_BRANCH_STACK_TO_IPx_V_MASK            0x8000000000000000ull
 #define msr_last_branch_stack_to_ipx_read(n)     MSR_READ_AT_(MSR_LAST_BRANCH_STACK_TO_IPx_, n)

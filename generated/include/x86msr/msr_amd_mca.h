@@ -277,11 +277,13 @@ typedef union msr_mcax_ctl {
     MSR_MODIFY_SAFE_AT_(MSR_MCAx_CTL_, n, clear, set, v)
 
 /* MCA{n}_STATUS (0xC0002001..0xC00023F1, stride 16), rw, AMD. MCAX bank status (C000_2001h +
- * 10h*n); aliases MCi_STATUS for banks 0-31. Software may only write 0 (other values may #GP
- * unless HWCR[McStatusWrEn]=1). The remaining implementation-specific bits (the PPRs' core ID of
- * the error and its valid bit among them) are undocumented fields. Reset value undefined;
- * preserved across warm reset. Present if CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0]
- * > n and MCA{n}_CONFIG[0] = 1. Ref: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture
+ * 10h*n); aliases MCi_STATUS for banks 0-31. Software may only write 0: other values raise #GP
+ * unless HWCR[McStatusWrEn]=1 (error injection; Linux mce/inject.c sets it around its writes).
+ * The remaining implementation-specific bits (the PPRs' core ID of the error and its valid bit
+ * among them) are undocumented fields. Reset value undefined; preserved across warm reset. Only
+ * 0 may be written: any other value raises #GP on WRMSR. Any value may be written while a
+ * condition holds. Present if CPUID.(EAX=80000007H):EBX[3] = 1 and IA32_MCG_CAP[7:0] > n and
+ * MCA{n}_CONFIG[0] = 1. Ref: APM Vol 2 A.4 (Table A-4), 9.3.3 Machine-Check Architecture
  * Extension Registers, 9.3.2.4 Machine-Check Status Registers. */
 #define MSR_MCAx_STATUS_COUNT         64
 #define MSR_MCAx_STATUS_STRIDE        16

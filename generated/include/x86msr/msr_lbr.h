@@ -263,7 +263,7 @@ typedef union msr_lastbranch_x_from_ip {
     MSR_LASTBRANCH_x_TO_IP_WRITABLE_MASK, 0, 0, 0
 typedef union msr_lastbranch_x_to_ip {
     uint64_t raw;
-    uint64_t to_ip; /* rw: Branch target address (format 6+ */
+    uint64_t to_ip; /* rw: Branch target linear address */
 } msr_lastbranch_x_to_ip_t;
 #define MSR_LASTBRANCH_x_TO_IP_TO_IP_MASK 0xFFFFFFFFFFFFFFFFull
 #define msr_lastbranch_x_to_ip_read(n)          MSR_READ_AT_(MSR_LASTBRANCH_x_TO_IP_, n)

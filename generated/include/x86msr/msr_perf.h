@@ -42,8 +42,8 @@ typedef union msr_ia32_pmcx {
 #define MSR_IA32_PERFEVTSELx_COUNT         10
 #define MSR_IA32_PERFEVTSELx_STRIDE        1
 #define MSR_IA32_PERFEVTSELx_ADDR(n)       (0x186u + (uint32_t)(n) * 1u)
-#define MSR_IA32_PERFEVTSELx_RESERVED_MASK 0xFFFF00E200000000ull
-#define MSR_IA32_PERFEVTSELx_WRITABLE_MASK 0x0000FF1DFFFFFFFFull
+#define MSR_IA32_PERFEVTSELx_RESERVED_MASK 0xFFFF00E000000000ull
+#define MSR_IA32_PERFEVTSELx_WRITABLE_MASK 0x0000FF1FFFFFFFFFull
 #define MSR_IA32_PERFEVTSELx_ msr_ia32_perfevtselx_t, MSR_IA32_PERFEVTSELx_ADDR(0), 1, 10, \
     MSR_IA32_PERFEVTSELx_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_perfevtselx {
@@ -67,7 +67,7 @@ typedef union msr_ia32_perfevtselx {
         uint64_t inv          : 1;  /* rw: Invert the CMASK comparison. */
         uint64_t cmask        : 8;  /* rw: Counter mask: when nonzero */
         uint64_t in_tx        : 1;  /* rw: Count only inside transactional (TSX) regions. */
-        uint64_t              : 1;
+        uint64_t in_txcp      : 1;  /* rw: In transaction, checkpointed */
         uint64_t adaptive     : 1;  /* rw: PEBS records of this counter use the adaptive */
         uint64_t br_cntr      : 1;  /* rw: Count occurrences of the event into the branch-counter
                                        fields of the architectural LBR records (event logging;
@@ -92,6 +92,7 @@ typedef union msr_ia32_perfevtselx {
 #define MSR_IA32_PERFEVTSELx_INV_MASK          0x800000ull
 #define MSR_IA32_PERFEVTSELx_CMASK_MASK        0xFF000000ull
 #define MSR_IA32_PERFEVTSELx_IN_TX_MASK        0x100000000ull
+#define MSR_IA32_PERFEVTSELx_IN_TXCP_MASK      0x200000000ull
 #define MSR_IA32_PERFEVTSELx_ADAPTIVE_MASK     0x400000000ull
 #define MSR_IA32_PERFEVTSELx_BR_CNTR_MASK      0x800000000ull
 #define MSR_IA32_PERFEVTSELx_EQ_MASK           0x1000000000ull
@@ -930,8 +931,8 @@ typedef union msr_ia32_pmc_gpx_ctr {
 #define MSR_IA32_PMC_GPx_CFG_A_COUNT         10
 #define MSR_IA32_PMC_GPx_CFG_A_STRIDE        4
 #define MSR_IA32_PMC_GPx_CFG_A_ADDR(n)       (0x1901u + (uint32_t)(n) * 4u)
-#define MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK 0xFFFF00E200000000ull
-#define MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK 0x0000FF1DFFFFFFFFull
+#define MSR_IA32_PMC_GPx_CFG_A_RESERVED_MASK 0xFFFF00E000000000ull
+#define MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK 0x0000FF1FFFFFFFFFull
 #define MSR_IA32_PMC_GPx_CFG_A_ msr_ia32_pmc_gpx_cfg_a_t, MSR_IA32_PMC_GPx_CFG_A_ADDR(0), 4, 10, \
     MSR_IA32_PMC_GPx_CFG_A_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_pmc_gpx_cfg_a {
@@ -955,7 +956,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
         uint64_t inv          : 1;  /* rw: Invert the CMASK comparison. */
         uint64_t cmask        : 8;  /* rw: Counter mask: when nonzero */
         uint64_t in_tx        : 1;  /* rw: Count only inside transactional (TSX) regions. */
-        uint64_t              : 1;
+        uint64_t in_txcp      : 1;  /* rw: In transaction, checkpointed */
         uint64_t adaptive     : 1;  /* rw: PEBS records of this counter use the adaptive */
         uint64_t br_cntr      : 1;  /* rw: Count occurrences of the event into the branch-counter
                                        fields of the architectural LBR records (event logging;
@@ -980,6 +981,7 @@ typedef union msr_ia32_pmc_gpx_cfg_a {
 #define MSR_IA32_PMC_GPx_CFG_A_INV_MASK          0x800000ull
 #define MSR_IA32_PMC_GPx_CFG_A_CMASK_MASK        0xFF000000ull
 #define MSR_IA32_PMC_GPx_CFG_A_IN_TX_MASK        0x100000000ull
+#define MSR_IA32_PMC_GPx_CFG_A_IN_TXCP_MASK      0x200000000ull
 #define MSR_IA32_PMC_GPx_CFG_A_ADAPTIVE_MASK     0x400000000ull
 #define MSR_IA32_PMC_GPx_CFG_A_BR_CNTR_MASK      0x800000000ull
 #define MSR_IA32_PMC_GPx_CFG_A_EQ_MASK           0x1000000000ull

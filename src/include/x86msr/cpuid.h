@@ -10,7 +10,10 @@
  *
  * The answer is yes, no, or unknown; it is never a wrong "yes": a condition
  * the facts cannot decide (an MSR value with no reader, a processor state) is
- * "unknown", and so is a register the CPU's vendor does not document.
+ * "unknown". A register (or a field) that none of the processor's vendors
+ * documents is "no" once CPUID names a vendor; a caller that wants "unknown"
+ * there (a VMM emulating another vendor's registers) sets
+ * MSR_FACTS_OTHER_VENDORS_UNKNOWN.
  */
 #ifndef X86MSR_CPUID_H
 #define X86MSR_CPUID_H
@@ -59,11 +62,22 @@ struct msr_facts {
     const struct msr_cpuid_source *cpuid; /* NULL: nothing is known from CPUID */
     msr_read_fn read_msr;                 /* NULL: no MSR value is known; an error from it: that one is not */
     void *msr_ctx;
+    unsigned flags;                       /* MSR_FACTS_*; 0 (an initializer that leaves it out): none */
 };
 
+/* msr_facts.flags: a register that none of the processor's vendors documents
+ * (IA32_MISC_ENABLE on AMD, a Hyper-V MSR under plain KVM) is "unknown"
+ * rather than "no", as it was before x86msr knew the vendors' registers
+ * apart. For a VMM that emulates another vendor's registers for its guest, or
+ * a tool that must not rule out a register the manuals of the CPU's vendor
+ * leave out. Fields are not affected: a field of another vendor is "no". */
+#define MSR_FACTS_OTHER_VENDORS_UNKNOWN 0x1u
+
 /* The vendor set (MSR_VENDOR_* bits) of the processor behind `cpuid`: its CPU
- * vendor (Hygon counts as AMD) and, under a hypervisor that announces itself
- * at CPUID 40000000H, the hypervisor's. 0 when nothing is recognised. */
+ * vendor (Hygon counts as AMD) and, under a hypervisor, every hypervisor
+ * interface it announces at CPUID 40000000H and the blocks of 100H after it
+ * (KVM's at 40000100H when Hyper-V's comes first). 0 when nothing is
+ * recognised. */
 uint32_t msr_cpu_vendors(const struct msr_cpuid_source *cpuid);
 
 /* Display family and model from CPUID.01H:EAX; false when leaf 1 is unknown. */
@@ -118,11 +132,13 @@ enum msr_support msr_condition_eval(const struct msr_condition *cond, uint32_t i
 /*
  * Whether the processor the facts describe implements instance `index` of
  * register `def`:
- * - NO when its condition is false, or the processor's vendors are known and
- *   none of them documents the MSR while its condition is no help;
+ * - NO when its condition is false, or when the processor's vendors are known
+ *   (CPUID leaf 0 and the hypervisor leaves, msr_cpu_vendors()) and none of
+ *   them documents the register (unless MSR_FACTS_OTHER_VENDORS_UNKNOWN is
+ *   set: then UNKNOWN);
  * - YES when its condition is true and a vendor of the processor documents it;
  * - UNKNOWN otherwise (no condition in the spec, a condition the facts cannot
- *   decide, no CPUID facts).
+ *   decide, no CPUID facts or no vendor recognised).
  */
 enum msr_support msr_is_supported(const struct msr_def *def, uint32_t index, const struct msr_facts *facts);
 

@@ -89,14 +89,15 @@ struct msr_field_info {
  * `size` counts the cells of the subtree, itself included. Leaves test bits
  * [msb:lsb] of a CPUID register (CPUID) or of another MSR (MSR: by address, so
  * the record names no other record), compare the CPU's family and model
- * (FAMILY: the models follow in model_count bytes of the next cells) or name
- * a processor state no fact shows (CONTEXT). x86msr/cpuid.h evaluates them.
+ * (FAMILY: the models follow in model_count bytes of the next cells), name
+ * a processor state no fact shows (CONTEXT) or hold on the array instance
+ * whose index is `operand` only (INDEX). x86msr/cpuid.h evaluates them.
  */
 #define MSR_CONDITION_BIT_IS_INDEX 0x1u     /* the bit tested is the array index */
 #define MSR_CONDITION_OPERAND_IS_INDEX 0x2u /* the operand is the array index */
 
 struct msr_condition {
-    uint64_t operand;     /* the value compared with */
+    uint64_t operand;     /* the value compared with; INDEX: the instance's index */
     uint32_t leaf;        /* CPUID */
     uint32_t subleaf;
     uint32_t msr;         /* MSR: the address (of instance 0 when msr_stride != 0) */

@@ -41,7 +41,9 @@ enum msr_condition_kind {
     MSR_CONDITION_KIND_ALL_OF  = 5, /* every listed condition */
     MSR_CONDITION_KIND_NOT     = 6, /* the one condition given is false (yes and no swap; unknown
                                        stays unknown) */
-    MSR_CONDITION_KIND_COUNT   = 7
+    MSR_CONDITION_KIND_INDEX   = 7, /* the array instance is the one of that index (key `index`):
+                                       a field of one instance only */
+    MSR_CONDITION_KIND_COUNT   = 8
 };
 
 /* How a presence condition compares the bits it tests. */

@@ -24,7 +24,7 @@ const char *msr_cpuid_reg_name(unsigned value)
 
 const char *msr_condition_kind_name(unsigned value)
 {
-    static const char *const names[] = { "cpuid", "msr", "family", "context", "any_of", "all_of", "not" };
+    static const char *const names[] = { "cpuid", "msr", "family", "context", "any_of", "all_of", "not", "index" };
     return value < MSR_COUNT_OF(names) ? names[value] : NULL;
 }
 
