@@ -116,7 +116,7 @@ bool msr_cpu_family_model(const struct msr_cpuid_source *cpuid, uint32_t *family
 
 static uint64_t bits_of(uint64_t value, unsigned msb, unsigned lsb)
 {
-    uint64_t width_mask = (msb - lsb == 63) ? ~UINT64_C(0) : ((UINT64_C(1) << (msb - lsb + 1)) - 1);
+    uint64_t width_mask = (msb - lsb == 63) ? ~0ull : ((1ull << (msb - lsb + 1)) - 1);
     return (value >> lsb) & width_mask;
 }
 
@@ -309,7 +309,7 @@ bool msr_is_canonical(uint64_t value, unsigned linear_bits)
         return true;
     /* bits 63:linear_bits-1 all equal */
     top = value >> (linear_bits - 1);
-    return top == 0 || top == (~UINT64_C(0) >> (linear_bits - 1));
+    return top == 0 || top == (~0ull >> (linear_bits - 1));
 }
 
 const char *msr_support_name(enum msr_support support)

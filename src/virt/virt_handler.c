@@ -145,7 +145,7 @@ enum msr_virt_result msr_virt_wrmsr(const struct msr_virt_policy *policy, struct
     }
 
     masks.reserved = masks.w1c = masks.canonical = 0;
-    masks.writable = ~UINT64_C(0);
+    masks.writable = ~0ull;
     if (e == NULL || !(e->flags & MSR_VIRT_NO_SPEC_CHECKS)) {
         struct msr_virt_check_ check;
         t = target_for(policy, e, msr, vcpu->facts);

@@ -168,7 +168,7 @@ bool msr_virt_write_allowed_(const struct msr_def *def, uint32_t index, const st
     if (def == NULL) {
         if (masks != NULL) {
             masks->reserved = masks->w1c = masks->canonical = 0;
-            masks->writable = ~UINT64_C(0);
+            masks->writable = ~0ull;
         }
         return true;
     }

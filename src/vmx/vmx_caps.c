@@ -135,7 +135,7 @@ static int snapshot_read(void *ctx, uint32_t msr, uint64_t *value)
 }
 
 static const struct msr_cpuid_entry vmx_cpuid_entries[] = {
-    {1, 0, {0, 0, UINT32_C(1) << 5, 0}}, /* CPUID.01H:ECX[5]: VMX */
+    {1, 0, {0, 0, 1u << 5, 0}}, /* CPUID.01H:ECX[5]: VMX */
 };
 static const struct msr_cpuid_table vmx_cpuid = {vmx_cpuid_entries, 1};
 
@@ -208,7 +208,7 @@ static int check_consistent(struct msr_vmx_caps *caps)
 
     for (i = 0; i < sizeof controls32 / sizeof controls32[0]; i++) {
         uint64_t v = caps->value[controls32[i]];
-        if ((v & UINT64_C(0xFFFFFFFF)) & ~(v >> 32)) {
+        if ((v & 0xFFFFFFFFull) & ~(v >> 32)) {
             caps->error_msr = msr_vmx_cap_msr_address(controls32[i]);
             return MSR_ERR_INVALID;
         }

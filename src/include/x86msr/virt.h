@@ -32,11 +32,7 @@
 #ifndef X86MSR_VIRT_H
 #define X86MSR_VIRT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "x86msr/core.h"
+#include "x86msr/core.h" /* the integer and boolean types: libc's or, in Linux, the kernel's */
 #include "x86msr/cpuid.h"
 #include "x86msr/meta.h"
 #include "x86msr/msr_defs.h"
