@@ -9,7 +9,9 @@
 #include <x86msr/msrs.h>
 
 #include "virt_internal.h"
-#include "vmx_format.h"
+/* The VMX helpers' private formatter, by a path relative to this file: the
+ * same in the repository, the install tree and a Kbuild module's copy. */
+#include "../vmx/vmx_format.h"
 
 #define CR0_PE (1ull << 0)
 #define CR0_WP (1ull << 16)

@@ -157,6 +157,14 @@ static int fill(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx)
 
     if (status != MSR_OK)
         return status;
+    /* A VMX processor reports a VMCS size "greater than 0 and at most 4096"
+     * (SDM Vol. 3D A.1). Size 0 -- typically an IA32_VMX_BASIC of 0 -- comes
+     * from software that answers MSRs it does not implement with 0 instead of
+     * #GP (QEMU's TCG, KVM with ignore_msrs): there is no VMX behind it. */
+    if ((caps->value[MSR_VMX_CAP_BASIC] & MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK) == 0) {
+        caps->error_msr = MSR_IA32_VMX_BASIC_ADDR;
+        return MSR_VMX_ERR_UNSUPPORTED;
+    }
     facts.decided = 1u << MSR_VMX_CAP_BASIC;
     f.cpuid = &cpuid;
     f.read_msr = snapshot_read;

@@ -94,8 +94,10 @@ struct msr_vmx_caps {
 
 /*
  * Fills `caps` through `read`. Reads IA32_VMX_BASIC first: if that faults
- * (MSR_ERR_FAULT, through any backend) VMX is not there and
- * the result is MSR_VMX_ERR_UNSUPPORTED with nothing else read. Then every
+ * (MSR_ERR_FAULT, through any backend), or reports a VMCS size of 0 (an
+ * emulator's or hypervisor's answer for an MSR it lacks: QEMU's TCG, KVM with
+ * ignore_msrs), VMX is not there and the result is MSR_VMX_ERR_UNSUPPORTED
+ * with nothing else read. Then every
  * other capability MSR whose presence condition in the spec (its `present_if`:
  * CPUID's VMX bit, IA32_VMX_BASIC[55], an allowed-1 bit of another capability
  * MSR) holds for the values read before it -- never one that could #GP.
