@@ -116,78 +116,71 @@ static bool op_of(const char *text, bool *write)
     return *write || strcmp(text, "read") == 0;
 }
 
-/* msr-trace.tsv: seq time phase op msr value gp unchecked (# comments). */
-static void load_trace(const char *path, struct list *out)
+/* Calls row() with the tab-separated fields of each line of `path` that is
+ * not a comment or blank; a line of another field count is an error. */
+static void read_table(const char *path, const char *what, size_t columns,
+                       void (*row)(char **fields, const char *path, unsigned lineno, struct list *out),
+                       struct list *out)
 {
     FILE *f = fopen(path, "r");
-    char *line = NULL;
+    char *line = NULL, *fields[8];
     size_t size = 0;
     unsigned lineno = 0;
 
     if (!f)
-        die(path, 0, "cannot read the trace");
+        die(path, 0, what);
     while (getline(&line, &size, f) >= 0) {
-        char *field[8];
-        struct access *a;
-        uint64_t msr;
-
         lineno++;
         if (line[0] == '#' || line[0] == '\n')
             continue;
-        a = list_add(out);
-        if (split_tabs(line, field, 8) != 8 || !op_of(field[3], &a->write) || !hex(field[4], UINT32_MAX, &msr) ||
-            !hex(field[5], UINT64_MAX, &a->value) || (strcmp(field[6], "0") && strcmp(field[6], "1")) ||
-            strlen(field[2]) >= sizeof a->phase)
-            die(path, lineno, "expected: seq time phase read|write 0xMSR 0xVALUE 0|1 0|1");
-        a->seq = strtoul(field[0], NULL, 10);
-        a->msr = (uint32_t)msr;
-        a->gp = field[6][0] == '1';
-        snprintf(a->phase, sizeof a->phase, "%s", field[2]);
+        if (split_tabs(line, fields, columns) != columns)
+            fields[0] = NULL;
+        row(fields, path, lineno, out);
     }
     free(line);
     fclose(f);
 }
 
-/* deviations.tsv: cpu op msr value refuser reason source (# comments). */
-static void load_deviations(const char *path, struct list *out)
+/* msr-trace.tsv: seq time phase op msr value gp unchecked. */
+static void trace_row(char **field, const char *path, unsigned lineno, struct list *out)
 {
-    FILE *f = fopen(path, "r");
-    char *line = NULL;
-    size_t size = 0;
-    unsigned lineno = 0;
+    struct access *a = list_add(out);
+    uint64_t msr;
 
-    if (!f)
-        die(path, 0, "cannot read the deviations table");
-    while (getline(&line, &size, f) >= 0) {
-        char *field[7];
-        struct deviation *d;
-        uint64_t msr;
+    if (!field[0] || !op_of(field[3], &a->write) || !hex(field[4], UINT32_MAX, &msr) ||
+        !hex(field[5], UINT64_MAX, &a->value) || (strcmp(field[6], "0") && strcmp(field[6], "1")) ||
+        strlen(field[2]) >= sizeof a->phase)
+        die(path, lineno, "expected: seq time phase read|write 0xMSR 0xVALUE 0|1 0|1");
+    a->seq = strtoul(field[0], NULL, 10);
+    a->msr = (uint32_t)msr;
+    a->gp = field[6][0] == '1';
+    snprintf(a->phase, sizeof a->phase, "%s", field[2]);
+}
 
-        lineno++;
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        d = list_add(out);
-        d->line = lineno;
-        if (split_tabs(line, field, 7) != 7 || strlen(field[0]) >= sizeof d->cpu || !op_of(field[1], &d->write) ||
-            !hex(field[2], UINT32_MAX, &msr) || strlen(field[5]) >= sizeof d->reason || !field[5][0] ||
-            strlen(field[6]) >= sizeof d->source || !field[6][0])
-            die(path, lineno, "expected: cpu read|write 0xMSR 0xVALUE|* x86msr|qemu reason source");
-        d->any_value = strcmp(field[3], "*") == 0;
-        if (!d->any_value && !hex(field[3], UINT64_MAX, &d->value))
-            die(path, lineno, "the value is 0xVALUE or *");
-        if (strcmp(field[4], "x86msr") == 0)
-            d->refuser = X86MSR_REFUSES;
-        else if (strcmp(field[4], "qemu") == 0)
-            d->refuser = QEMU_REFUSES;
-        else
-            die(path, lineno, "the refuser is x86msr or qemu");
-        d->msr = (uint32_t)msr;
-        snprintf(d->cpu, sizeof d->cpu, "%s", field[0]);
-        snprintf(d->reason, sizeof d->reason, "%s", field[5]);
-        snprintf(d->source, sizeof d->source, "%s", field[6]);
-    }
-    free(line);
-    fclose(f);
+/* deviations.tsv: cpu op msr value refuser reason source. */
+static void deviation_row(char **field, const char *path, unsigned lineno, struct list *out)
+{
+    struct deviation *d = list_add(out);
+    uint64_t msr;
+
+    d->line = lineno;
+    if (!field[0] || strlen(field[0]) >= sizeof d->cpu || !op_of(field[1], &d->write) ||
+        !hex(field[2], UINT32_MAX, &msr) || strlen(field[5]) >= sizeof d->reason || !field[5][0] ||
+        strlen(field[6]) >= sizeof d->source || !field[6][0])
+        die(path, lineno, "expected: cpu read|write 0xMSR 0xVALUE|* x86msr|qemu reason source");
+    d->any_value = strcmp(field[3], "*") == 0;
+    if (!d->any_value && !hex(field[3], UINT64_MAX, &d->value))
+        die(path, lineno, "the value is 0xVALUE or *");
+    if (strcmp(field[4], "x86msr") == 0)
+        d->refuser = X86MSR_REFUSES;
+    else if (strcmp(field[4], "qemu") == 0)
+        d->refuser = QEMU_REFUSES;
+    else
+        die(path, lineno, "the refuser is x86msr or qemu");
+    d->msr = (uint32_t)msr;
+    snprintf(d->cpu, sizeof d->cpu, "%s", field[0]);
+    snprintf(d->reason, sizeof d->reason, "%s", field[5]);
+    snprintf(d->source, sizeof d->source, "%s", field[6]);
 }
 
 /* ---- the vCPU's MSR values, as the trace shows them -------------------- */
@@ -303,8 +296,8 @@ int main(int argc, char **argv)
     }
     if (cpuid_file_load(cpuid_path, &dump) != 0)
         return 1;
-    load_trace(trace_path, &trace);
-    load_deviations(deviations_path, &deviations);
+    read_table(trace_path, "cannot read the trace", 8, trace_row, &trace);
+    read_table(deviations_path, "cannot read the deviations table", 7, deviation_row, &deviations);
     facts.cpuid = &dump.source;
     facts.read_msr = known_read;
     facts.msr_ctx = NULL;
