@@ -159,3 +159,6 @@ _x86msr_pc(x86msr-linux x86msr-linux "x86msr Linux /dev/cpu/N/msr backend"
 _x86msr_pc(x86msr-test-backend x86msr-test-backend
   "x86msr in-memory MSR register file for unit tests (MSR_BACKEND_OPS)"
   "x86msr = ${PROJECT_VERSION}" x86msr_test_backend "-DMSR_BACKEND_OPS" "")
+
+# The Kbuild fragment and the sources a Linux kernel module builds.
+include(${CMAKE_CURRENT_LIST_DIR}/x86msr_kbuild.cmake)

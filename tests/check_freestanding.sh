@@ -6,12 +6,12 @@
 #  2. x86msr/NAME.h compiles as freestanding C++;
 #  3. the library needs no symbol from outside x86msr (no memset, no printf).
 # Usage: check_freestanding.sh NAME SOURCE_DIR GENERATED_INCLUDE_DIR LIBRARY.a|.so
-# (NAME: vmx or virt; the virt sources also see src/vmx's private headers)
+# (NAME: vmx or virt; the virt sources reach src/vmx's private headers as ../vmx/)
 set -u
 name=$1 src=$2 gen=$3 lib=$4
 flags="-Wall -Wextra -Werror -pedantic -Wshadow -Wconversion -Wsign-conversion -Wstrict-prototypes
        -ffreestanding -nostdlib -mno-red-zone -mcmodel=kernel -fno-pic -fno-stack-protector -O2"
-inc="-I$gen -I$src/src/include -I$src/src/vmx"
+inc="-I$gen -I$src/src/include"
 fail=0
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

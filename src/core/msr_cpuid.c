@@ -265,7 +265,7 @@ static uint32_t facts_vendors(const struct msr_facts *facts)
 
 static uint64_t bits_of(uint64_t value, unsigned msb, unsigned lsb)
 {
-    uint64_t width_mask = (msb - lsb == 63) ? ~UINT64_C(0) : ((UINT64_C(1) << (msb - lsb + 1)) - 1);
+    uint64_t width_mask = (msb - lsb == 63) ? ~0ull : ((1ull << (msb - lsb + 1)) - 1);
     return (value >> lsb) & width_mask;
 }
 
@@ -432,7 +432,7 @@ const struct msr_instance *msr_spec_find_for_cpu(const struct msr_spec *spec, ui
 uint64_t msr_above_maxphyaddr_(const struct msr_facts *facts)
 {
     unsigned width = facts != NULL ? msr_cpu_max_phys_addr(facts->cpuid) : 0;
-    return width == 0 || width >= 64 ? 0 : ~UINT64_C(0) << width;
+    return width == 0 || width >= 64 ? 0 : ~0ull << width;
 }
 
 /* Whether the processor checks that canonical field `f` holds a canonical
@@ -481,7 +481,7 @@ bool msr_is_canonical(uint64_t value, unsigned linear_bits)
         return true;
     /* bits 63:linear_bits-1 all equal */
     top = value >> (linear_bits - 1);
-    return top == 0 || top == (~UINT64_C(0) >> (linear_bits - 1));
+    return top == 0 || top == (~0ull >> (linear_bits - 1));
 }
 
 const char *msr_support_name(enum msr_support support)

@@ -32,7 +32,7 @@ void msr_write_rules_for(const struct msr_def *def, uint32_t index, const struct
     out->zero_only = 0;
     out->strict_enum = false;
     if ((def->flags & MSR_REG_F_WRITE_ZERO) && !lifted(def, def->writable_if, index, facts))
-        out->zero_only = ~UINT64_C(0);
+        out->zero_only = ~0ull;
     for (i = 0; i < def->field_count; i++) {
         const struct msr_field_info *f = msr_def_field(def, i);
         uint64_t mask = msr_field_mask(f);

@@ -59,7 +59,7 @@ int msr_spec_from_defs(struct msr_spec *out, const struct msr_def *const *defs, 
     for (d = 0; d < def_count; d++) {
         uint32_t k;
 
-        if (defs[d] == NULL || d > UINT16_MAX)
+        if (defs[d] == NULL || d > 0xFFFFu)
             return MSR_ERR_INVALID;
         for (k = 0; k < defs[d]->count; k++) {
             struct msr_instance inst;

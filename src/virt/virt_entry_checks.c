@@ -9,14 +9,16 @@
 #include <x86msr/msrs.h>
 
 #include "virt_internal.h"
-#include "vmx_format.h"
+/* The VMX helpers' private formatter, by a path relative to this file: the
+ * same in the repository, the install tree and a Kbuild module's copy. */
+#include "../vmx/vmx_format.h"
 
-#define CR0_PE (UINT64_C(1) << 0)
-#define CR0_WP (UINT64_C(1) << 16)
-#define CR0_PG (UINT64_C(1) << 31)
-#define CR4_PAE (UINT64_C(1) << 5)
-#define CR4_PCIDE (UINT64_C(1) << 17)
-#define CR4_CET (UINT64_C(1) << 23)
+#define CR0_PE (1ull << 0)
+#define CR0_WP (1ull << 16)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_PCIDE (1ull << 17)
+#define CR4_CET (1ull << 23)
 
 struct sink {
     struct msr_virt_failure *out;
@@ -162,7 +164,7 @@ size_t msr_virt_vmx_guest_check(const struct msr_virt_vmx_guest_state *st, const
     if (ctl & MSR_VMX_ENTRY_LOAD_IA32_BNDCFGS) {
         reserved(&s, MSR_IA32_BNDCFGS_ADDR, st->bndcfgs,
                  "SDM 27.3.1.1: with \"load IA32_BNDCFGS\", bits reserved in IA32_BNDCFGS must be 0");
-        canonical(&s, MSR_IA32_BNDCFGS_ADDR, "BASE", st->bndcfgs & ~UINT64_C(0xFFF),
+        canonical(&s, MSR_IA32_BNDCFGS_ADDR, "BASE", st->bndcfgs & ~0xFFFull,
                   "SDM 27.3.1.1: with \"load IA32_BNDCFGS\", the linear address in bits 63:12 must be canonical");
     }
     if (ctl & MSR_VMX_ENTRY_LOAD_IA32_RTIT_CTL)

@@ -283,7 +283,7 @@ static const struct msr_virt_slot *find_slot(struct msr_virt_prepared *p, uint32
     }
     if (lo == p->slot_count || slots[lo].msr != msr)
         return NULL;
-    if (lo < UINT16_MAX)
+    if (lo < 0xFFFFu)
         *recent = (uint16_t)(lo + 1u);
     return &slots[lo];
 }

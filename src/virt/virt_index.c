@@ -172,7 +172,7 @@ int msr_virt_policy_index_build(const struct msr_virt_policy *policy, struct msr
     if (status != MSR_OK)
         return status;
     n = policy->count;
-    if (n > UINT32_MAX - 1u || capacity < MSR_VIRT_POLICY_INDEX_CAPACITY(n))
+    if (n > 0xFFFFFFFFu - 1u || capacity < MSR_VIRT_POLICY_INDEX_CAPACITY(n))
         return MSR_VIRT_ERR_FULL;
 
     /* The entries before the first that breaks a rule of its own: the

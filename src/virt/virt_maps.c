@@ -45,7 +45,7 @@ static int build(const struct msr_virt_policy *policy, void *map, const struct m
         return status == MSR_ERR_INVALID ? MSR_ERR_INVALID : MSR_VIRT_ERR_POLICY;
     /* The defaults everywhere, then the entries from last to first, so the
      * first entry that contains an MSR is the one left standing. */
-    apply(ops, map, 0, UINT32_MAX, policy->default_read, policy->default_write);
+    apply(ops, map, 0, 0xFFFFFFFFu, policy->default_read, policy->default_write);
     for (i = policy->count; i-- > 0;) {
         const struct msr_virt_entry *e = &policy->entries[i];
         apply(ops, map, e->first, e->last, e->read, e->write);
@@ -292,7 +292,7 @@ int msr_virt_kvm_filter_build(const struct msr_virt_policy *policy, struct msr_v
         /* A window of at most MAX_RANGE_MSRS from the first MSR that needs
          * one, trimmed to the last MSR inside it that needs one. */
         uint32_t room = MSR_VIRT_KVM_MAX_RANGE_MSRS - 1u;
-        uint32_t hi = cursor > UINT32_MAX - room ? UINT32_MAX : cursor + room;
+        uint32_t hi = cursor > 0xFFFFFFFFu - room ? 0xFFFFFFFFu : cursor + room;
         uint32_t last = last_interesting(policy, default_allow, cursor, hi);
         uint32_t n = last - cursor + 1u;
 
@@ -308,7 +308,7 @@ int msr_virt_kvm_filter_build(const struct msr_virt_policy *policy, struct msr_v
             zero_filter(filter);
             return status;
         }
-        if (last == UINT32_MAX)
+        if (last == 0xFFFFFFFFu)
             break;
         cursor = last + 1u;
     }

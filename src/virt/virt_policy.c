@@ -4,7 +4,9 @@
  */
 #include "virt_internal.h"
 
-#include "vmx_format.h"
+/* The VMX helpers' private formatter, by a path relative to this file: the
+ * same in the repository, the install tree and a Kbuild module's copy. */
+#include "../vmx/vmx_format.h"
 
 const struct msr_virt_entry *msr_virt_policy_lookup(const struct msr_virt_policy *policy, uint32_t msr)
 {

@@ -96,8 +96,8 @@ static void walk(struct walk *w)
         walk_range(w, iv[k].first, iv[k].last, iv[k].entry, &w->index->policy->entries[iv[k].entry]);
         at = (uint64_t)iv[k].last + 1u;
     }
-    if (at <= UINT32_MAX)
-        walk_range(w, (uint32_t)at, UINT32_MAX, MSR_VIRT_SLOT_DEFAULTS, NULL);
+    if (at <= 0xFFFFFFFFu)
+        walk_range(w, (uint32_t)at, 0xFFFFFFFFu, MSR_VIRT_SLOT_DEFAULTS, NULL);
 }
 
 size_t msr_virt_prepare_slots(const struct msr_virt_policy_index *index)
@@ -129,10 +129,10 @@ static int record_read(void *ctx, uint32_t msr, uint64_t *value)
     if (d == p->dependency_count && d < MSR_VIRT_MAX_DEPENDENCIES) {
         p->dependencies[d] = msr;
         p->dependency_count++;
-        p->dependency_filter |= UINT64_C(1) << msr_virt_dependency_bit_(msr);
+        p->dependency_filter |= 1ull << msr_virt_dependency_bit_(msr);
     }
     if (d < MSR_VIRT_MAX_DEPENDENCIES)
-        r->depends |= UINT32_C(1) << d;
+        r->depends |= 1u << d;
     else
         r->untracked = true;
     return p->facts.read_msr(p->facts.msr_ctx, msr, value);
@@ -192,7 +192,7 @@ void msr_virt_dependency_written_(struct msr_virt_prepared *p, uint32_t msr)
 
     for (d = 0; d < p->dependency_count; d++)
         if (p->dependencies[d] == msr) {
-            invalidate(p, UINT32_C(1) << d);
+            invalidate(p, 1u << d);
             return;
         }
 }
@@ -200,7 +200,7 @@ void msr_virt_dependency_written_(struct msr_virt_prepared *p, uint32_t msr)
 void msr_virt_prepared_invalidate(struct msr_virt_prepared *prepared)
 {
     if (prepared != NULL && prepared->slots != NULL)
-        invalidate(prepared, ~UINT32_C(0));
+        invalidate(prepared, ~0u);
 }
 
 /* ---- preparing ------------------------------------------------------------- */

@@ -7,8 +7,6 @@
 
 #include "vmx_format.h"
 
-#define BIT(n) (UINT64_C(1) << (n))
-
 static bool set_in_range(enum msr_vmx_control_set_id set)
 {
     return (unsigned)set < MSR_VMX_CTLS_COUNT && (size_t)set < msr_vmx_control_set_count;
@@ -16,7 +14,7 @@ static bool set_in_range(enum msr_vmx_control_set_id set)
 
 static uint64_t width_mask(enum msr_vmx_control_set_id set)
 {
-    return msr_vmx_control_sets[set].width == 64 ? ~UINT64_C(0) : UINT64_C(0xFFFFFFFF);
+    return msr_vmx_control_sets[set].width == 64 ? ~0ull : 0xFFFFFFFFull;
 }
 
 static void clear_adjusted(struct msr_vmx_adjusted *out, enum msr_vmx_control_set_id set)
@@ -91,7 +89,7 @@ static bool activation_of(enum msr_vmx_control_set_id set, enum msr_vmx_control_
     if (info->activated_by_set < 0 || info->activated_by_set >= (int)MSR_VMX_CTLS_COUNT)
         return false;
     *parent = (enum msr_vmx_control_set_id)info->activated_by_set;
-    *bit = BIT(info->activated_by_bit);
+    *bit = 1ull << info->activated_by_bit;
     return true;
 }
 
@@ -183,7 +181,7 @@ static void describe_unsupported(struct msr_vmx_fmt *f, const struct msr_vmx_adj
     for (bit = 0; bit < 64; bit++) {
         const struct msr_vmx_control_bit *named;
 
-        if (!(a->unsupported & BIT(bit)))
+        if (!(a->unsupported & (1ull << bit)))
             continue;
         msr_vmx_fmt_str(f, set_in_range(a->set) ? msr_vmx_control_sets[a->set].name : "unknown");
         msr_vmx_fmt_str(f, " controls: bit ");

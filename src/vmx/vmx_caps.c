@@ -135,7 +135,7 @@ static int snapshot_read(void *ctx, uint32_t msr, uint64_t *value)
 }
 
 static const struct msr_cpuid_entry vmx_cpuid_entries[] = {
-    {1, 0, {0, 0, UINT32_C(1) << 5, 0}}, /* CPUID.01H:ECX[5]: VMX */
+    {1, 0, {0, 0, 1u << 5, 0}}, /* CPUID.01H:ECX[5]: VMX */
 };
 static const struct msr_cpuid_table vmx_cpuid = {vmx_cpuid_entries, 1};
 
@@ -157,6 +157,14 @@ static int fill(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx)
 
     if (status != MSR_OK)
         return status;
+    /* A VMX processor reports a VMCS size "greater than 0 and at most 4096"
+     * (SDM Vol. 3D A.1). Size 0 -- typically an IA32_VMX_BASIC of 0 -- comes
+     * from software that answers MSRs it does not implement with 0 instead of
+     * #GP (QEMU's TCG, KVM with ignore_msrs): there is no VMX behind it. */
+    if ((caps->value[MSR_VMX_CAP_BASIC] & MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK) == 0) {
+        caps->error_msr = MSR_IA32_VMX_BASIC_ADDR;
+        return MSR_VMX_ERR_UNSUPPORTED;
+    }
     facts.decided = 1u << MSR_VMX_CAP_BASIC;
     f.cpuid = &cpuid;
     f.read_msr = snapshot_read;
@@ -209,7 +217,7 @@ static int check_consistent(struct msr_vmx_caps *caps)
 
     for (i = 0; i < sizeof controls32 / sizeof controls32[0]; i++) {
         uint64_t v = caps->value[controls32[i]];
-        if ((v & UINT64_C(0xFFFFFFFF)) & ~(v >> 32)) {
+        if ((v & 0xFFFFFFFFull) & ~(v >> 32)) {
             caps->error_msr = msr_vmx_cap_msr_address(controls32[i]);
             return MSR_ERR_INVALID;
         }

@@ -5,8 +5,6 @@
  */
 #include <x86msr/vmx.h>
 
-#define BIT(n) (UINT64_C(1) << (n))
-
 static bool is_cap_msr(uint32_t msr)
 {
     return msr >= MSR_IA32_VMX_BASIC_ADDR && msr - MSR_IA32_VMX_BASIC_ADDR < MSR_VMX_CAP_COUNT;
@@ -42,13 +40,13 @@ int msr_vmx_caps_control_set(const struct msr_vmx_caps *caps, enum msr_vmx_contr
         out->allowed1 = raw; /* tertiary, exit2: allowed-1 bits only */
         return MSR_OK;
     }
-    out->allowed0 = raw & UINT64_C(0xFFFFFFFF);
+    out->allowed0 = raw & 0xFFFFFFFFull;
     out->allowed1 = raw >> 32;
     out->defaults = out->allowed0;
     if (info->true_capability != 0 && is_cap_msr(info->true_capability) &&
         msr_vmx_caps_has(caps, cap_index(info->true_capability))) {
         raw = caps->value[cap_index(info->true_capability)];
-        out->allowed0 = raw & UINT64_C(0xFFFFFFFF);
+        out->allowed0 = raw & 0xFFFFFFFFull;
         out->allowed1 = raw >> 32;
         out->has_true = true;
     }
@@ -61,7 +59,7 @@ enum msr_vmx_bit_state msr_vmx_control_bit_state(const struct msr_vmx_control_ca
 
     if (caps == NULL || bit > 63)
         return MSR_VMX_BIT_NO;
-    mask = BIT(bit);
+    mask = 1ull << bit;
     if (!(caps->allowed1 & mask))
         return MSR_VMX_BIT_NO;
     if (caps->allowed0 & mask)
@@ -111,6 +109,6 @@ uint64_t msr_vmx_control_set_named_mask(enum msr_vmx_control_set_id set)
     info = &msr_vmx_control_sets[set];
     for (i = 0; i < info->bit_count; i++)
         if (info->bits[i].bit < 64)
-            mask |= BIT(info->bits[i].bit);
+            mask |= 1ull << info->bits[i].bit;
     return mask;
 }

@@ -13,8 +13,6 @@
 
 #include "vmx_format.h"
 
-#define BIT(n) (UINT64_C(1) << (n))
-
 int msr_vmx_fixed_bits_check(uint64_t value, uint64_t fixed0, uint64_t fixed1, struct msr_vmx_cr_check *out)
 {
     uint64_t missing = fixed0 & ~value;
@@ -174,7 +172,7 @@ static void describe_bits(struct msr_vmx_fmt *f, unsigned cr, uint64_t bits, con
     for (bit = 0; bit < 64; bit++) {
         const char *name;
 
-        if (!(bits & BIT(bit)))
+        if (!(bits & (1ull << bit)))
             continue;
         msr_vmx_fmt_str(f, "CR");
         msr_vmx_fmt_dec(f, cr);

@@ -8,7 +8,7 @@
  */
 #include <x86msr/vmx.h>
 
-int msr_vmx_feature_control_decide(uint64_t current, bool inside_smx, bool smx_supported,
+int msr_vmx_feature_control_decide(uint64_t value_read, bool inside_smx, bool smx_supported,
                                  struct msr_vmx_feature_control_plan *out)
 {
     const uint64_t lock = MSR_IA32_FEATURE_CONTROL_LOCK_MASK;
@@ -18,15 +18,15 @@ int msr_vmx_feature_control_decide(uint64_t current, bool inside_smx, bool smx_s
     if (out == NULL)
         return MSR_ERR_INVALID;
     out->write = false;
-    out->value = current;
-    out->vmx_outside_smx = (current & outside) != 0;
-    out->vmx_inside_smx = (current & inside) != 0;
-    if (current & lock)
+    out->value = value_read;
+    out->vmx_outside_smx = (value_read & outside) != 0;
+    out->vmx_inside_smx = (value_read & inside) != 0;
+    if (value_read & lock)
         return out->vmx_outside_smx ? MSR_OK : MSR_VMX_ERR_DISABLED;
     /* Unlocked: keep what firmware chose (SGX, LMCE, SENTER enables), add
      * ours, lock. Setting the inside-SMX bit without SMX raises #GP, so it
      * is only added where SMX exists. */
-    out->value = current | outside | lock;
+    out->value = value_read | outside | lock;
     if (inside_smx && smx_supported)
         out->value |= inside;
     out->write = true;
@@ -40,7 +40,7 @@ int msr_vmx_feature_control_enable_with(msr_read_fn read, msr_write_fn write, vo
                                         struct msr_vmx_feature_control_plan *out)
 {
     struct msr_vmx_feature_control_plan plan;
-    uint64_t current = 0;
+    uint64_t value_read = 0;
     int status;
 
     if (out != NULL) {
@@ -49,10 +49,10 @@ int msr_vmx_feature_control_enable_with(msr_read_fn read, msr_write_fn write, vo
     }
     if (read == NULL || write == NULL)
         return MSR_ERR_INVALID;
-    status = read(ctx, MSR_IA32_FEATURE_CONTROL_ADDR, &current);
+    status = read(ctx, MSR_IA32_FEATURE_CONTROL_ADDR, &value_read);
     if (status != MSR_OK)
         return status;
-    status = msr_vmx_feature_control_decide(current, inside_smx, smx_supported, &plan);
+    status = msr_vmx_feature_control_decide(value_read, inside_smx, smx_supported, &plan);
     if (status == MSR_OK && plan.write)
         status = write(ctx, MSR_IA32_FEATURE_CONTROL_ADDR, plan.value);
     if (out != NULL)

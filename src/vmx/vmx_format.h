@@ -7,8 +7,7 @@
 #ifndef X86MSR_VMX_FORMAT_H
 #define X86MSR_VMX_FORMAT_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "x86msr/core.h" /* size_t, uint64_t (libc's or, in Linux, the kernel's) */
 
 struct msr_vmx_fmt {
     char *buf;

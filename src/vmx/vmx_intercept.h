@@ -8,9 +8,7 @@
 #ifndef X86MSR_VMX_INTERCEPT_H
 #define X86MSR_VMX_INTERCEPT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "x86msr/core.h" /* bool, size_t, uint8_t ... (libc's or, in Linux, the kernel's) */
 
 #define MSR_VMX_MAP_MAX_RANGES 3
 

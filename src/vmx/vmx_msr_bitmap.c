@@ -10,7 +10,7 @@
 static const struct msr_vmx_map_layout vmx_layout = {
     .size = MSR_VMX_MSR_BITMAP_SIZE,
     .range_count = 2,
-    .base = {UINT32_C(0x00000000), UINT32_C(0xC0000000)},
+    .base = {0x00000000u, 0xC0000000u},
     .offset = {0, 1024},
     .msrs_per_range = 0x2000,
     .interleaved = false,
@@ -48,8 +48,8 @@ int msr_vmx_msr_bitmap_locate(uint32_t msr, unsigned access, size_t *byte, unsig
 }
 
 static const struct msr_vmx_msr_range vmx_ranges[] = {
-    {UINT32_C(0x00000000), UINT32_C(0x00001FFF)},
-    {UINT32_C(0xC0000000), UINT32_C(0xC0001FFF)},
+    {0x00000000u, 0x00001FFFu},
+    {0xC0000000u, 0xC0001FFFu},
 };
 
 size_t msr_vmx_msr_bitmap_ranges(const struct msr_vmx_msr_range **ranges)

@@ -11,7 +11,7 @@
 static const struct msr_vmx_map_layout svm_layout = {
     .size = MSR_VMX_SVM_MSRPM_SIZE,
     .range_count = 3,
-    .base = {UINT32_C(0x00000000), UINT32_C(0xC0000000), UINT32_C(0xC0010000)},
+    .base = {0x00000000u, 0xC0000000u, 0xC0010000u},
     .offset = {0x0000, 0x0800, 0x1000},
     .msrs_per_range = 0x2000,
     .interleaved = true,
@@ -49,9 +49,9 @@ int msr_vmx_svm_msrpm_locate(uint32_t msr, unsigned access, size_t *byte, unsign
 }
 
 static const struct msr_vmx_msr_range svm_ranges[] = {
-    {UINT32_C(0x00000000), UINT32_C(0x00001FFF)},
-    {UINT32_C(0xC0000000), UINT32_C(0xC0001FFF)},
-    {UINT32_C(0xC0010000), UINT32_C(0xC0011FFF)},
+    {0x00000000u, 0x00001FFFu},
+    {0xC0000000u, 0xC0001FFFu},
+    {0xC0010000u, 0xC0011FFFu},
 };
 
 size_t msr_vmx_svm_msrpm_ranges(const struct msr_vmx_msr_range **ranges)

@@ -318,6 +318,18 @@ def inspect_install(ctx, prefix, shared, tool=True):
     expected |= {f"{data}/codegen/templates/{f}"
                  for f in os.listdir(os.path.join(ctx.source, "codegen", "templates"))
                  if os.path.isfile(os.path.join(ctx.source, "codegen", "templates", f))}
+    # The Kbuild fragment and the C files a Linux kernel module builds
+    # (docs/linux-kernel.md): the core without the backend slot and x86msr's
+    # own exception table (user space and bare metal only), the records, the
+    # VMX and virt sources with their private headers.
+    kbuild = f"{data}/kbuild"
+    expected.add(f"{kbuild}/x86msr.kbuild")
+    expected |= {f"{kbuild}/core/{f}" for f in os.listdir(os.path.join(ctx.source, "src", "core"))
+                 if f.endswith(".c") and f not in ("msr_backend.c", "msr_extable.c")}
+    expected |= {f"{kbuild}/records/{f}" for f in ("msr_table.c", "msr_text.c")}
+    for part in ("vmx", "virt"):
+        expected |= {f"{kbuild}/{part}/{f}" for f in os.listdir(os.path.join(ctx.source, "src", part))
+                     if f.endswith((".c", ".h"))}
     actual = installed_files(prefix)
     per_config = {f for f in actual if re.fullmatch(re.escape(cmakedir) + r"/x86msrTargets-[a-z]+\.cmake", f)}
     check(len(per_config) == 1, f"expected one x86msrTargets-<config>.cmake, found {sorted(per_config)}")
@@ -330,14 +342,14 @@ def inspect_install(ctx, prefix, shared, tool=True):
                 open(os.path.join(a.generated_dir, "include", "x86msr", h), "rb") as f2:
             check(f1.read() == f2.read(), f"installed {h} differs from the build's")
     # Relocatable: no installed package file names this prefix, the source or the build tree.
-    for rel in sorted(f for f in actual if f.startswith((cmakedir, f"{lib}/pkgconfig"))):
+    for rel in sorted(f for f in actual if f.startswith((cmakedir, f"{lib}/pkgconfig")) or f.endswith(".kbuild")):
         with open(os.path.join(prefix, rel), encoding="utf-8") as f:
             text = f.read()
         for path in (prefix, ctx.source, a.build_dir):
             check(path not in text, f"{rel} contains the absolute path {path}")
     print(f"ok: {len(actual)} files installed: {len(handwritten)} + {len(generated)} headers, "
           f"{len(LIBRARIES)} libraries, CMake package, {len(PC_FILES)} .pc files, "
-          f"{'tool, man page, ' if tool else ''}spec and generator")
+          f"{'tool, man page, ' if tool else ''}spec and generator, Kbuild fragment and sources")
     return len(actual)
 
 

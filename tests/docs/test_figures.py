@@ -18,10 +18,12 @@ Usage: test_figures.py --root REPO --build BUILD [FILE.md ...]
 
 import argparse
 import glob
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 
 FIGURE = re.compile(r'<!--\s*figure:(\w+)((?:\s+\w+="[^"]*")*)\s*-->(.*?)<!--\s*/figure\s*-->', re.S)
 ATTR = re.compile(r'(\w+)="([^"]*)"')
@@ -31,6 +33,7 @@ class Context:
     def __init__(self, root, build):
         self.root, self.build = root, build
         self._model = None
+        self.replays = {}  # CPU model -> the replay's figures (linux_replay)
 
     @property
     def model(self):
@@ -71,6 +74,42 @@ def kvm_checks(ctx):
     if result.returncode != 0 or not m:
         raise LookupError(f"kvm_host exited {result.returncode}: {result.stdout[-500:]}")
     return int(m.group(1)), None
+
+
+LINUX_CAPTURES = ("tests", "linux_kernel", "captures")
+LINUX_REPLAY_KEYS = ("accesses", "distinct_msrs", "agree", "x86msr_refuses", "qemu_refuses", "explained")
+
+
+def linux_replay(ctx, cpu, key):
+    """A figure of the replay of a committed boot (tests/linux_kernel/captures/CPU)
+    through the exit handler, by this build's replay tool (tests/linux_kernel/replay.c)."""
+    tool = os.path.join(ctx.build, "tests", "linux_kernel", "linux_kernel_replay")
+    if not os.access(tool, os.X_OK):
+        return None, "the Linux-kernel replay tool is not built here"
+    cache = ctx.replays
+    if cpu not in cache:
+        capture = ctx.path(*LINUX_CAPTURES, cpu)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "replay.json")
+            result = subprocess.run([tool, "--cpu", cpu, "--cpuid", os.path.join(capture, "cpuid.txt"),
+                                     "--trace", os.path.join(capture, "msr-trace.tsv"),
+                                     "--deviations", ctx.path("tests", "linux_kernel", "deviations.tsv"),
+                                     "--json", out], capture_output=True, text=True, timeout=60)
+            if not os.path.exists(out):
+                raise LookupError(f"the replay of {cpu} exited {result.returncode}: {result.stdout[-500:]}")
+            with open(out, encoding="utf-8") as f:
+                cache[cpu] = json.load(f)
+    return cache[cpu][key]
+
+
+def linux_replay_figures(root):
+    """linux_replay_<cpu>_<key> for each committed capture."""
+    figures = {}
+    for cpu in sorted(os.listdir(os.path.join(root, *LINUX_CAPTURES))):
+        short = re.sub(r"[^a-z0-9]+", "_", cpu.lower())
+        for key in LINUX_REPLAY_KEYS:
+            figures[f"linux_replay_{short}_{key}"] = lambda c, cpu=cpu, key=key: linux_replay(c, cpu, key)
+    return figures
 
 
 def generated(ctx, what):
@@ -125,6 +164,7 @@ COMPUTED = {
     "kvm_deviations_module": lambda c: sum(1 for r in table_rows(c, KVM_TABLE) if r[0] != "generic"),
     "kvm_deviations_exit": lambda c: sum(1 for r in table_rows(c, KVM_TABLE) if r[6] == "exit"),
 }
+COMPUTED.update(linux_replay_figures(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")))
 
 
 def number(text):

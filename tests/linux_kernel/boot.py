@@ -38,6 +38,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kernel_env  # noqa: E402
 
 PROG = "boot"
+# What a boot writes into --out (replay.json: tests/linux_kernel/replay.c's figures of it).
+OUTPUTS = ("console.log", "cpuid.txt", "msr-trace.tsv", "msr-trace.json", "replay.json")
 
 KERNEL_ARGS = [
     "console=ttyS0",
@@ -403,6 +405,12 @@ def main():
                    help="skip (exit 77) when a --module file is missing instead of failing")
     args = p.parse_args()
 
+    # A skipped or failed boot leaves no outputs of an earlier one behind
+    # (the replay reads them).
+    for name in OUTPUTS:
+        path = os.path.join(args.out, name)
+        if os.path.exists(path):
+            os.remove(path)
     try:
         qemu = kernel_env.find_program("qemu-system-x86_64", args.qemu)
         abi = None

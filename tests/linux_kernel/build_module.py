@@ -1,22 +1,28 @@
 #!/usr/bin/env python3
-"""Builds the x86msr test module out of tree with Kbuild and W=1; fails on any
+"""Builds the Linux-kernel test's modules out of tree with Kbuild and W=1,
+against an x86msr install tree, as a module author would; fails on any
 warning (tests/linux_kernel, docs/linux-kernel.md).
 
-  build_module.py --out BUILD/tests/linux_kernel/module
-                  [--headers /usr/src/linux-headers-<abi>]
-                  [--source-root REPO --x86msr-source src/core/msr_meta.c ...]
-                  [--x86msr-include DIR ...]
+  build_module.py --out BUILD/tests/linux_kernel/modules --install-from BUILD
+                  [--cmake cmake] [--headers /usr/src/linux-headers-<abi>]
+                  [--doc docs/linux-kernel.md]
 
-The module's sources (tests/linux_kernel/module) and any x86msr sources are
-copied into --out first, so Kbuild writes nothing into the source tree; x86msr
-sources land at --out/x86msr/<path in the repository> and reach Kbuild as
-X86MSR_SOURCES, the include directories as X86MSR_INCLUDE_DIRS.
+1. `cmake --install BUILD --component x86msr_development` into OUT/prefix:
+   the headers, the Kbuild fragment x86msr.kbuild and the sources it builds;
+2. OUT/module: tests/linux_kernel/module (x86msr_test.ko, with every part of
+   the library, and the negative control x86msr_test_bad.ko), its Kbuild
+   including the installed fragment (X86MSR_KBUILD=<its directory>);
+3. OUT/example (with --doc): the example module of the document, its Kbuild
+   file and C file taken from the blocks after `<!-- kbuild-example: FILE -->`
+   markers, built the same way.
 
-Exit 0: built, no warning; 1: build failed or warned; 77: no kernel headers,
-make or the kernel's compiler on this machine.
+Sources are copied first, so Kbuild writes nothing into the source tree.
+Exit 0: built, no warning; 1: build failed or warned; 77: no kernel
+headers, make or the kernel's compiler on this machine.
 """
 
 import argparse
+import glob
 import os
 import re
 import shutil
@@ -36,6 +42,9 @@ MODULES = ("x86msr_test", "x86msr_test_bad")  # the test module and the harness'
 # Kbuild's "warning: the compiler differs from the one used to build the
 # kernel". Matched without case.
 WARNING = re.compile(r"\bwarning\b", re.IGNORECASE)
+# A file of the document's example module: the marker, any other HTML
+# comments (test_guides.py's directives), then the fenced block.
+EXAMPLE = re.compile(r"<!-- kbuild-example: (\S+) -->\n(?:<!--.*?-->\n)*```\w*\n(.*?)```", re.S)
 
 
 def kernel_compiler(headers):
@@ -52,40 +61,64 @@ def kernel_compiler(headers):
     return None
 
 
-def copy_tree(args):
-    """Fresh copies of the module's and x86msr's sources in args.out; returns
-    the X86MSR_SOURCES list (relative to args.out)."""
-    out = args.out
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    shutil.copytree(MODULE_SRC, out)
-    sources = []
-    for src in args.x86msr_source:
-        rel = os.path.relpath(os.path.join(args.source_root, src), args.source_root)
-        if rel.startswith(".."):
-            kernel_env.fail(PROG, f"{src} is outside --source-root {args.source_root}")
-        if not rel.endswith(".c"):
-            kernel_env.fail(PROG, f"{src}: X86MSR_SOURCES takes C files")
-        dest = os.path.join(out, "x86msr", rel)
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        shutil.copy2(os.path.join(args.source_root, rel), dest)
-        sources.append(os.path.join("x86msr", rel))
-    return sources
+def install(args):
+    """This build's development files in OUT/prefix; the fragment's directory."""
+    prefix = os.path.join(args.out, "prefix")
+    cmd = [args.cmake, "--install", args.install_from, "--prefix", prefix, "--component", "x86msr_development"]
+    run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if run.returncode != 0:
+        sys.stdout.write(run.stdout)
+        kernel_env.fail(PROG, f"{' '.join(cmd)} exited with {run.returncode}")
+    found = glob.glob(os.path.join(prefix, "**", "x86msr.kbuild"), recursive=True)
+    if len(found) != 1:
+        kernel_env.fail(PROG, f"the install tree {prefix} has {len(found)} x86msr.kbuild files, not one "
+                        "(is X86MSR_INSTALL on?)")
+    print(f"{PROG}: x86msr installed into {prefix}; fragment {found[0]}")
+    return os.path.dirname(found[0])
+
+
+def example_files(doc):
+    """{file name: text} of the document's example module."""
+    with open(doc, encoding="utf-8") as f:
+        files = dict(EXAMPLE.findall(f.read()))
+    if "Kbuild" not in files or not any(name.endswith(".c") for name in files):
+        kernel_env.fail(PROG, f"{doc}: no example module (a Kbuild block and a C block after "
+                        "'<!-- kbuild-example: FILE -->' markers)")
+    return files
+
+
+def kbuild(make, headers, directory, kbuild_dir, jobs):
+    """make modules in `directory` with W=1, failing on any warning; (compiler runs, seconds)."""
+    cmd = [make, "-C", headers, f"M={directory}", "W=1", f"-j{jobs}", f"X86MSR_KBUILD={kbuild_dir}", "modules"]
+    print(f"{PROG}: {' '.join(cmd)}", flush=True)
+    start = time.monotonic()
+    # LC_ALL=C: the compiler's messages in English, so "warning" is matched.
+    env = dict(os.environ, LC_ALL="C")
+    run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    seconds = time.monotonic() - start
+    sys.stdout.write(run.stdout)
+    if run.returncode != 0:
+        kernel_env.fail(PROG, f"make in {directory} exited with {run.returncode}")
+    warnings = [line for line in run.stdout.splitlines() if WARNING.search(line)]
+    if warnings:
+        print(f"{PROG}: {len(warnings)} warning line(s) with W=1 in {directory}:")
+        for line in warnings:
+            print(f"  {line}")
+        kernel_env.fail(PROG, "the modules must build without a warning")
+    compiled = sum(1 for line in run.stdout.splitlines() if re.match(r"\s*CC \[M\]", line))
+    return compiled, seconds
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="build directory (recreated)")
+    p.add_argument("--install-from", required=True, help="the x86msr build tree to install (cmake --install)")
+    p.add_argument("--cmake", default="cmake")
     p.add_argument("--headers", help="kernel headers directory (default: the one linux-headers-amd64 names)")
-    p.add_argument("--source-root", default=os.getcwd(), help="repository root for --x86msr-source")
-    p.add_argument("--x86msr-source", action="append", default=[], metavar="FILE",
-                   help="an x86msr C file to build into the module (repeatable)")
-    p.add_argument("--x86msr-include", action="append", default=[], metavar="DIR",
-                   help="an include directory for x86msr's headers (repeatable)")
+    p.add_argument("--doc", help="a Markdown file with an example module (kbuild-example markers)")
     p.add_argument("--jobs", type=int, default=2)
     args = p.parse_args()
     args.out = os.path.abspath(args.out)
-    args.source_root = os.path.abspath(args.source_root)
 
     try:
         headers, abi = kernel_env.find_headers(args.headers)
@@ -95,38 +128,35 @@ def main():
             kernel_env.find_program(cc)
     except kernel_env.Missing as e:
         kernel_env.skip(PROG, str(e))
-
-    sources = copy_tree(args)
-    includes = [os.path.abspath(d) for d in args.x86msr_include]
-    for d in includes:
-        if not os.path.isdir(d):
-            kernel_env.fail(PROG, f"--x86msr-include {d} is not a directory")
-    cmd = [make, "-C", headers, f"M={args.out}", "W=1", f"-j{args.jobs}",
-           f"X86MSR_SOURCES={' '.join(sources)}", f"X86MSR_INCLUDE_DIRS={' '.join(includes)}",
-           "modules"]
     print(f"{PROG}: kernel headers {headers} (ABI {abi or '?'}, compiler {cc or 'default'})")
-    print(f"{PROG}: {' '.join(cmd)}", flush=True)
-    start = time.monotonic()
-    # LC_ALL=C: the compiler's messages in English, so "warning" is matched.
-    env = dict(os.environ, LC_ALL="C")
-    run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    seconds = time.monotonic() - start
-    sys.stdout.write(run.stdout)
-    warnings = [line for line in run.stdout.splitlines() if WARNING.search(line)]
-    compiled = sum(1 for line in run.stdout.splitlines() if re.match(r"\s*CC \[M\]", line))
-    kos = [os.path.join(args.out, name + ".ko") for name in MODULES]
-    if run.returncode != 0:
-        kernel_env.fail(PROG, f"make exited with {run.returncode}")
-    if warnings:
-        print(f"{PROG}: {len(warnings)} warning line(s) with W=1:")
-        for line in warnings:
-            print(f"  {line}")
-        kernel_env.fail(PROG, "the module must build without a warning")
-    for ko in kos:
-        if not os.path.isfile(ko):
-            kernel_env.fail(PROG, f"make succeeded but {ko} is missing")
-    print(f"{PROG}: {', '.join(name + '.ko' for name in MODULES)} built with W=1 in {seconds:.1f} s, no warning "
-          f"({compiled} compiler runs, {len(sources)} x86msr sources)")
+
+    if os.path.isdir(args.out):
+        shutil.rmtree(args.out)
+    os.makedirs(args.out)
+    kbuild_dir = install(args)
+
+    module_dir = os.path.join(args.out, "module")
+    shutil.copytree(MODULE_SRC, module_dir)
+    compiled, seconds = kbuild(make, headers, module_dir, kbuild_dir, args.jobs)
+    for name in MODULES:
+        if not os.path.isfile(os.path.join(module_dir, name + ".ko")):
+            kernel_env.fail(PROG, f"make succeeded but {name}.ko is missing")
+    print(f"{PROG}: {', '.join(name + '.ko' for name in MODULES)} built with W=1 in {seconds:.1f} s, "
+          f"no warning ({compiled} compiler runs)")
+
+    if args.doc:
+        example_dir = os.path.join(args.out, "example")
+        os.makedirs(example_dir)
+        files = example_files(args.doc)
+        for name, text in files.items():
+            with open(os.path.join(example_dir, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        compiled, seconds = kbuild(make, headers, example_dir, kbuild_dir, args.jobs)
+        kos = sorted(os.path.basename(k) for k in glob.glob(os.path.join(example_dir, "*.ko")))
+        if not kos:
+            kernel_env.fail(PROG, f"{args.doc}'s example built no module")
+        print(f"{PROG}: {args.doc}'s example ({', '.join(sorted(files))}) built {', '.join(kos)} with W=1 "
+              f"in {seconds:.1f} s, no warning ({compiled} compiler runs)")
     return 0
 
 

@@ -157,6 +157,33 @@ START_TEST(no_vmx_is_unsupported_after_one_read)
 }
 END_TEST
 
+/* QEMU's TCG, and KVM with ignore_msrs, read an MSR they do not implement
+ * as 0 instead of raising #GP: a BASIC with VMCS size 0 is no VMX. */
+START_TEST(a_basic_of_zero_is_unsupported_after_one_read)
+{
+    struct msr_vmx_caps caps;
+    struct msr_vmx_msr_value zero = {MSR_IA32_VMX_BASIC_ADDR, 0};
+    struct vmx_fixture f;
+    size_t i;
+
+    add_all_vmx_msrs_as_bait(0);
+    ck_assert_int_eq(msr_vmx_caps_read(&caps), MSR_VMX_ERR_UNSUPPORTED);
+    ck_assert_uint_eq(tb.log_count, 1);
+    ck_assert_uint_eq(tb.log[0].msr, MSR_IA32_VMX_BASIC_ADDR);
+    ck_assert_int_eq(tb.log[0].status, MSR_OK);
+    ck_assert_uint_eq(caps.present, 0);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_BASIC_ADDR);
+    /* Only the size decides: a real BASIC without it is refused too. */
+    vmx_fixture_load(VMX_SKYLAKE, &f);
+    for (i = 0; i < f.count; i++)
+        if (f.values[i].msr == MSR_IA32_VMX_BASIC_ADDR)
+            f.values[i].value &= ~MSR_IA32_VMX_BASIC_VMCS_SIZE_MASK;
+    ck_assert_int_eq(msr_vmx_caps_from_values(&caps, f.values, f.count), MSR_ERR_INVALID);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_BASIC_ADDR);
+    ck_assert_int_eq(msr_vmx_caps_from_values(&caps, &zero, 1), MSR_ERR_INVALID);
+}
+END_TEST
+
 static int fault_reader(void *ctx, uint32_t msr, uint64_t *value)
 {
     (void)ctx;
@@ -422,6 +449,7 @@ static Suite *caps_suite(void)
     tcase_add_test(tc, tertiary_snapshot_reads_all_twenty);
     tcase_add_test(tc, each_real_snapshot_reads_without_a_single_fault);
     tcase_add_test(tc, no_vmx_is_unsupported_after_one_read);
+    tcase_add_test(tc, a_basic_of_zero_is_unsupported_after_one_read);
     tcase_add_test(tc, a_fault_on_basic_is_unsupported_but_other_errors_are_not);
     tcase_add_test(tc, an_established_msr_that_faults_fails_the_read_and_empties_the_snapshot);
     tcase_add_test(tc, contradictory_values_are_rejected);

@@ -32,11 +32,7 @@
 #ifndef X86MSR_VIRT_H
 #define X86MSR_VIRT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "x86msr/core.h"
+#include "x86msr/core.h" /* the integer and boolean types: libc's or, in Linux, the kernel's */
 #include "x86msr/cpuid.h"
 #include "x86msr/meta.h"
 #include "x86msr/msr_defs.h"
@@ -457,7 +453,7 @@ struct msr_virt_slot {
     const char *write_refusal;      /* NULL: WRMSR passes them before the value rules */
     struct msr_write_rules rules;   /* the value rules (x86msr/cpuid.h) */
 };
-#define MSR_VIRT_SLOT_DEFAULTS UINT32_MAX
+#define MSR_VIRT_SLOT_DEFAULTS 0xFFFFFFFFu
 #define MSR_VIRT_SLOT_VALID 0x1u    /* def and rules are current */
 #define MSR_VIRT_SLOT_VOLATILE 0x2u /* reads more MSR values than can be tracked: computed on each exit */
 #define MSR_VIRT_SLOT_SIMPLE 0x4u   /* no rule beyond the reserved mask and the merge */

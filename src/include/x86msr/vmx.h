@@ -27,11 +27,7 @@
 #ifndef X86MSR_VMX_H
 #define X86MSR_VMX_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "x86msr/core.h"
+#include "x86msr/core.h" /* the integer and boolean types: libc's or, in Linux, the kernel's */
 #include "x86msr/meta.h"
 #include "x86msr/msr_feature.h"
 #include "x86msr/msr_vmx.h"
@@ -98,8 +94,10 @@ struct msr_vmx_caps {
 
 /*
  * Fills `caps` through `read`. Reads IA32_VMX_BASIC first: if that faults
- * (MSR_ERR_FAULT, through any backend) VMX is not there and
- * the result is MSR_VMX_ERR_UNSUPPORTED with nothing else read. Then every
+ * (MSR_ERR_FAULT, through any backend), or reports a VMCS size of 0 (an
+ * emulator's or hypervisor's answer for an MSR it lacks: QEMU's TCG, KVM with
+ * ignore_msrs), VMX is not there and the result is MSR_VMX_ERR_UNSUPPORTED
+ * with nothing else read. Then every
  * other capability MSR whose presence condition in the spec (its `present_if`:
  * CPUID's VMX bit, IA32_VMX_BASIC[55], an allowed-1 bit of another capability
  * MSR) holds for the values read before it -- never one that could #GP.
@@ -254,8 +252,8 @@ size_t msr_vmx_controls_describe(const struct msr_vmx_controls *controls, char *
  * CR0 / CR4 fixed bits
  * ========================================================================== */
 
-#define MSR_VMX_CR0_PE (UINT64_C(1) << 0)
-#define MSR_VMX_CR0_PG (UINT64_C(1) << 31)
+#define MSR_VMX_CR0_PE (1ull << 0)
+#define MSR_VMX_CR0_PG (1ull << 31)
 
 struct msr_vmx_cr_check {
     uint64_t value;     /* the value checked */
@@ -302,7 +300,8 @@ struct msr_vmx_feature_control_plan {
 };
 
 /*
- * The decision, as a pure function of the current value. Unlocked: enable
+ * The decision, as a pure function of the value read (`value_read`; not
+ * `current`, which Linux defines as a macro). Unlocked: enable
  * VMX outside SMX (and inside SMX when `inside_smx` and `smx_supported`),
  * keep every other bit, set the lock. Locked: nothing to write; VMX outside
  * SMX must already be enabled, else MSR_VMX_ERR_DISABLED (firmware turned VMX
@@ -310,7 +309,7 @@ struct msr_vmx_feature_control_plan {
  * granted when SMX is unsupported or the lock forbids it (see the plan).
  * MSR_ERR_INVALID when out is NULL.
  */
-int msr_vmx_feature_control_decide(uint64_t current, bool inside_smx, bool smx_supported,
+int msr_vmx_feature_control_decide(uint64_t value_read, bool inside_smx, bool smx_supported,
                                  struct msr_vmx_feature_control_plan *out);
 
 /* Read, plan, write: the plan's status, or the reader's/writer's error.

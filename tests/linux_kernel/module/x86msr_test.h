@@ -8,9 +8,9 @@
  *   x86msr-test: skip NAME: DETAIL
  *   x86msr-test: end MODULE passed=N failed=N skipped=N
  *
- * NAME has no spaces. A DETAIL of the form "msr=0xADDR value=0xVALUE" claims
- * a read: boot.py checks that Linux traced that very read while the module
- * was loading.
+ * NAME has no spaces. A DETAIL that ends in "msr=0xADDR value=0xVALUE"
+ * claims a read: boot.py checks that Linux traced that very read while the
+ * module was loading.
  */
 #ifndef X86MSR_TEST_H
 #define X86MSR_TEST_H
@@ -19,6 +19,7 @@
 
 struct xt_run {
 	unsigned int passed, failed, skipped;
+	bool tcg; /* QEMU's TCG: no #GP for an MSR it does not emulate */
 };
 
 enum xt_result { XT_OK, XT_FAIL, XT_SKIP };
@@ -33,7 +34,9 @@ __printf(4, 5) void xt_report(struct xt_run *run, enum xt_result result,
 #define xt_check(run, cond, name, ...) \
 	xt_report(run, (cond) ? XT_OK : XT_FAIL, name, __VA_ARGS__)
 
-/* x86msr_test_exercises.c: what the x86msr library itself is put through. */
-void x86msr_test_exercises(struct xt_run *run);
+/* What the x86msr library is put through, one file each. */
+void xt_access(struct xt_run *run);  /* x86msr_test_access.c: typed reads, modify, #GP */
+void xt_decode(struct xt_run *run);  /* x86msr_test_decode.c: fields, records, presence */
+void xt_virt(struct xt_run *run);    /* x86msr_test_virt.c: VMX helpers, exit handler */
 
 #endif

@@ -6,7 +6,7 @@
  * This file proves the harness with Linux's own accessors only (<asm/msr.h>):
  * the reads below, the #GP recovery of rdmsrl_safe through Linux's exception
  * table, and the reporting. What the x86msr library is put through lives in
- * x86msr_test_exercises.c.
+ * x86msr_test_access.c, x86msr_test_decode.c and x86msr_test_virt.c.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -137,11 +137,13 @@ static void xt_linux_reads(struct xt_run *run, bool tcg)
 static int __init x86msr_test_init(void)
 {
 	struct xt_run run = { 0 };
-	bool tcg = xt_under_tcg();
 
+	run.tcg = xt_under_tcg();
 	pr_info("x86msr-test: begin %s\n", KBUILD_MODNAME);
-	xt_linux_reads(&run, tcg);
-	x86msr_test_exercises(&run);
+	xt_linux_reads(&run, run.tcg);
+	xt_access(&run);
+	xt_decode(&run);
+	xt_virt(&run);
 	pr_info("x86msr-test: end %s passed=%u failed=%u skipped=%u\n",
 		KBUILD_MODNAME, run.passed, run.failed, run.skipped);
 	/* Loaded either way: boot.py judges the lines above, and a failed load
