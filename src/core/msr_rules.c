@@ -129,9 +129,9 @@ enum msr_write_fault msr_write_check(const struct msr_def *def, const struct msr
     return fault(field, -1, MSR_WRITE_OK);
 }
 
-int msr_write_lock(const struct msr_def *def, uint64_t current)
+int msr_write_lock(const struct msr_def *def, uint64_t value_now)
 {
     if (!(def->flags & MSR_REG_F_LOCKED_BY) || def->lock_field == 0 || def->lock_field > def->field_count)
         return -1;
-    return (current & msr_field_mask(msr_def_field(def, def->lock_field - 1u))) != 0 ? (int)def->lock_writes : -1;
+    return (value_now & msr_field_mask(msr_def_field(def, def->lock_field - 1u))) != 0 ? (int)def->lock_writes : -1;
 }

@@ -92,13 +92,13 @@ void msr_virt_slot_resolve_(struct msr_virt_prepared *p, struct msr_virt_slot *s
 /* The bit of struct msr_virt_prepared.dependency_filter that `msr` sets. */
 static inline unsigned msr_virt_dependency_bit_(uint32_t msr)
 {
-    return (unsigned)((msr * UINT32_C(0x9E3779B1)) >> 26);
+    return (unsigned)((msr * 0x9E3779B1u) >> 26);
 }
 
 /* Where `msr` goes in struct msr_virt_prepared.recent. */
 static inline unsigned msr_virt_recent_bit_(uint32_t msr)
 {
-    return (unsigned)((msr * UINT32_C(0x9E3779B1)) >> 28);
+    return (unsigned)((msr * 0x9E3779B1u) >> 28);
 }
 
 /* An accepted write to `msr`, which may be a dependency: the slots computed

@@ -87,11 +87,11 @@ static bool smm_only(const struct msr_def *def)
 /* Whether the facts show `def` locked with writes that fault (locked_by). */
 static bool locked(const struct msr_def *def, uint32_t msr, const struct msr_facts *facts)
 {
-    uint64_t current;
+    uint64_t value_now;
 
     return def != NULL && (def->flags & MSR_REG_F_LOCKED_BY) && facts != NULL && facts->read_msr != NULL &&
-           facts->read_msr(facts->msr_ctx, msr, &current) == MSR_OK &&
-           msr_write_lock(def, current) == MSR_LOCK_WRITES_FAULT;
+           facts->read_msr(facts->msr_ctx, msr, &value_now) == MSR_OK &&
+           msr_write_lock(def, value_now) == MSR_LOCK_WRITES_FAULT;
 }
 
 int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t data,

@@ -214,10 +214,10 @@ void msr_write_rules_for(const struct msr_def *def, uint32_t index, const struct
 enum msr_write_fault msr_write_check(const struct msr_def *def, const struct msr_write_rules *rules, uint64_t value,
                                      int *field);
 
-/* locked_by: what a WRMSR does while the register holds `current`:
+/* locked_by: what a WRMSR does while the register holds `value_now`:
  * MSR_LOCK_WRITES_FAULT or MSR_LOCK_WRITES_IGNORED when its lock field is 1,
  * else -1 (unlocked, or no lock). */
-int msr_write_lock(const struct msr_def *def, uint64_t current);
+int msr_write_lock(const struct msr_def *def, uint64_t value_now);
 
 /* Whether `value` is a canonical linear address for a processor with
  * `linear_bits` (48, or 57 with 5-level paging) linear-address bits. */
