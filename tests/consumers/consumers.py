@@ -24,6 +24,9 @@ consumer would, and checks what a good guest promises (docs/consuming.md):
   overlay            examples/overlay: a private MSR spec through x86msr_add_spec(), from
                      the source tree and from the installed package; an overlay that
                      reuses a base address fails at configure with FILE:LINE:COL
+  overlay_kinds      tests/consumers/overlay_kinds: x86msr_add_spec() on a STATIC, SHARED,
+                     OBJECT and INTERFACE library, each program linking the overlay's
+                     table; one generator run for them all; what it refuses and how
   doc                every sh block of docs/consuming.md, in order
 
 Each scenario prints a `figures:` line (times, build steps, target counts).
@@ -577,6 +580,8 @@ def scenario_shared(ctx):
     check_pkg_config_files(ctx, moved, shared=True)
     scenario_pkg_config(ctx, prefix=moved, label="shared pkg_config", shared=True, build="pkg_config")
     scenario_find_package(ctx, prefix=moved, label="shared find_package", build="find_package")
+    # Overlays with a shared x86msr: the program's tables take the place of libx86msr.so's.
+    build_overlay_kinds(ctx, ctx.fresh("overlay_kinds"), "shared x86msr", f"-DCMAKE_PREFIX_PATH={moved}")
     ctx.figure(f"shared: configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps); "
                f"{exported_total} symbols exported by the 4 libraries")
 
@@ -624,6 +629,64 @@ def scenario_overlay(ctx):
         shown, _, _ = ctx.run([os.path.join(build, "acme-msr"), "show", "ACME_GUEST_CTL"])
         check("0x40001000" in shown, "the installed package's overlay tool does not show ACME_GUEST_CTL")
         ctx.figure("overlay (find_package): ok")
+
+
+KINDS_OUTPUT = {  # main_<kind>: what it prints when the overlay's table is the one linked
+    "static": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1 library:NVMM_GUEST_CTL",
+    "shared": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1 library:NVMM_GUEST_CTL",
+    "object": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1 library:NVMM_GUEST_CTL",
+    "interface": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1",
+    "two_static": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1 library:NVMM_GUEST_CTL",
+}
+
+
+def build_overlay_kinds(ctx, build, label, *defs, kinds=("static", "shared", "object", "interface"), run_env=None):
+    """tests/consumers/overlay_kinds: x86msr_add_spec() on each kind of library; each
+    program finds the overlay's register; the generator runs once for all of them."""
+    project = os.path.join(ctx.source, "tests", "consumers", "overlay_kinds")
+    kinds_arg = ";".join(k.upper() for k in kinds)
+    _, seconds, _ = ctx.configure(project, build, f"-DKINDS={kinds_arg}", *defs, env=ctx.no_pkg_config_env())
+    out, build_s, steps = ctx.build(build)
+    runs = out.count("Generating MSR headers and tables from x86msr's spec and")
+    check(runs == 1, f"{label}: the generator ran {runs} times for one set of overlays")
+    programs = list(kinds) + (["two_static"] if "static" in kinds else [])
+    for name in programs:
+        out, _, _ = ctx.run([os.path.join(build, f"main_{name}")], env=run_env)
+        check(out.strip() == KINDS_OUTPUT[name], f"{label}: main_{name} printed {out.strip()!r}")
+    print(f"ok: {label}: the overlay's table is the one linked for {', '.join(programs)}; one generator run")
+    ctx.figure(f"overlay_kinds ({label}): configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps), "
+               f"{len(programs)} programs")
+
+
+def refused(ctx, build, needle, *defs):
+    """Configure of overlay_kinds fails, and says `needle`."""
+    project = os.path.join(ctx.source, "tests", "consumers", "overlay_kinds")
+    out, _, rc = ctx.configure(project, build, *defs, env=ctx.no_pkg_config_env(), ok=False)
+    check(rc != 0, f"configure {' '.join(defs)} succeeded")
+    check(re.search(needle, " ".join(out.split())), f"configure {' '.join(defs)} does not say {needle!r}:\n{out}")
+    print(f"ok: refused with {needle!r}")
+
+
+def scenario_overlay_kinds(ctx):
+    src = f"-DX86MSR_SOURCE_DIR={ctx.source}"
+    # A position-independent static x86msr can go into a SHARED library too.
+    build_overlay_kinds(ctx, ctx.fresh("build"), "add_subdirectory", src, "-DCMAKE_POSITION_INDEPENDENT_CODE=ON")
+    refused(ctx, ctx.fresh("pic"), r"x86msr_add_spec\(hv_shared\): 'hv_shared' is a SHARED_LIBRARY, which takes "
+            r"in x86msr's static library, but that library is not position-independent", src, "-DKINDS=SHARED")
+    refused(ctx, ctx.fresh("custom"), r"x86msr_add_spec\(not_code\): 'not_code' is a UTILITY target", src,
+            "-DKINDS=", "-DREFUSE=custom")
+    refused(ctx, ctx.fresh("imported"), r"x86msr_add_spec\(prebuilt\): 'prebuilt' is an imported target", src,
+            "-DKINDS=", "-DREFUSE=imported")
+    if ctx.a.prefix and os.path.isdir(ctx.a.prefix):
+        prefix = f"-DCMAKE_PREFIX_PATH={ctx.a.prefix}"
+        if ctx.a.shared:
+            build_overlay_kinds(ctx, ctx.fresh("installed"), "find_package", prefix)
+        else:
+            # The installed static library is not position-independent, and says so.
+            build_overlay_kinds(ctx, ctx.fresh("installed"), "find_package", prefix,
+                                kinds=("static", "object", "interface"))
+            refused(ctx, ctx.fresh("installed-pic"), r"but that library is not position-independent", prefix,
+                    "-DKINDS=SHARED")
 
 
 def scenario_doc(ctx):
