@@ -1,18 +1,23 @@
 # The generator from CMake: finding a Python that can run it, and overlay specs.
 #
-#   x86msr_add_spec(<target> SPECS my_msrs.yaml [more.yaml ...])
+#   x86msr_add_spec(<target> SPECS my_msrs.yaml [more.yaml ...] [OUTPUT_DIRECTORY <dir>])
 #
 # A project's own MSRs (a hypervisor's synthetic registers, a model-specific
 # register x86msr lacks) in its own YAML files, same format as spec/msrs.yaml
 # (spec/README.md). The function runs x86msr's generator over the base spec
 # and the overlays together, in the consumer's build: the overlay is validated
 # with the base (a name or address that clashes is refused with FILE:LINE:COL
-# in the overlay), headers for every category land in the consumer's build
-# tree (x86msr/msrs.h, x86msr/msr_<category>.h, ahead of x86msr's own on the
-# include path of <target>), and the metadata table with the overlay's
-# registers is compiled into <target> (msr_find_by_name() and the tool's
-# lookups know them). <target> links x86msr::x86msr; link x86msr statically
-# (the default): the target's table then takes the place of the base one.
+# in the overlay), headers for every category land in <dir>/include
+# (x86msr/msrs.h, x86msr/msr_<category>.h; <dir> defaults to x86msr_<target>
+# in the current binary directory, a relative <dir> is taken from there), ahead
+# of x86msr's own on the include path of <target> and of what links it, and the
+# tables with the overlay's registers (msr_table.c, msr_text.c) are compiled
+# once and reach every program <target> ends up in, ahead of libx86msr's own
+# (msr_find_by_name() and the tool's lookups know them). <target> is an
+# executable or a STATIC, SHARED, MODULE, OBJECT or INTERFACE library, and
+# links x86msr::x86msr. Targets that name the same SPECS share one generation
+# (the generator runs once; OUTPUT_DIRECTORY, if given again, must agree).
+# docs/consuming.md, "Your own MSRs", says more.
 #
 #   x86msr_add_tool(<target> SPECS my_msrs.yaml [more.yaml ...])
 #

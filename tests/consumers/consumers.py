@@ -24,6 +24,8 @@ consumer would, and checks what a good guest promises (docs/consuming.md):
   overlay            examples/overlay: a private MSR spec through x86msr_add_spec(), from
                      the source tree and from the installed package; an overlay that
                      reuses a base address fails at configure with FILE:LINE:COL
+  overlay_make       examples/overlay/Makefile: the same overlay with Make, pkg-config and the
+                     installed generator; the link-time and compile-time checks
   overlay_kinds      tests/consumers/overlay_kinds: x86msr_add_spec() on a STATIC, SHARED,
                      OBJECT and INTERFACE library, each program linking the overlay's
                      table; one generator run for them all; what it refuses and how
@@ -629,6 +631,36 @@ def scenario_overlay(ctx):
         shown, _, _ = ctx.run([os.path.join(build, "acme-msr"), "show", "ACME_GUEST_CTL"])
         check("0x40001000" in shown, "the installed package's overlay tool does not show ACME_GUEST_CTL")
         ctx.figure("overlay (find_package): ok")
+
+
+def scenario_overlay_make(ctx):
+    """examples/overlay/Makefile: the installed generator, pkg-config and make; and what
+    the two checks say when the tables are left out or the include order is wrong."""
+    build = ctx.fresh("build")
+    env = ctx.pkg_env(ctx.a.prefix)
+    makefile = os.path.join(ctx.source, "examples", "overlay", "Makefile")
+    python = ctx.a.python or "python3"
+    _, seconds, _ = ctx.run([ctx.a.make, "-f", makefile, f"CC={ctx.a.cc}", f"PKG_CONFIG={ctx.a.pkg_config}",
+                             f"PYTHON={python}"], cwd=build, env=env)
+    out, _, _ = ctx.run([os.path.join(build, "acme_hv")])
+    check(out.strip() == OVERLAY_OUTPUT, f"acme_hv (make) printed {out.strip()!r}")
+    check(not os.path.exists(os.path.join(ctx.a.prefix, ctx.a.datadir, "x86msr", "codegen", "__pycache__")),
+          "running the installed generator wrote into the installed tree")
+    pc = ctx.a.pkg_config
+    libs, _, _ = ctx.run([pc, "--libs", "x86msr"], env=env)
+    cflags, _, _ = ctx.run([pc, "--cflags", "x86msr"], env=env)
+    # The generated tables left out: libx86msr.a's would answer, so the link fails instead.
+    out, _, rc = ctx.run([ctx.a.cc, "-o", "no_tables", "main.o", *libs.split()], cwd=build, env=env, ok=False)
+    check(rc != 0 and re.search(r"undefined reference to `msr_spec_id_[0-9a-f]{16}'", out),
+          f"a program without the overlay's tables linked, or failed otherwise:\n{out}")
+    # x86msr's include directory before the overlay's: an #error, not x86msr's headers.
+    main_c = os.path.join(ctx.source, "examples", "overlay", "main.c")
+    out, _, rc = ctx.run([ctx.a.cc, "-c", "-o", "mixed.o", *cflags.split(), "-Ix86msr-acme/include", main_c],
+                         cwd=build, env=env, ok=False)
+    check(rc != 0 and "put the overlay's include directory first" in out,
+          f"main.c compiled with x86msr's headers ahead of the overlay's, or failed otherwise:\n{out}")
+    print("ok: without its tables the program does not link; with the include directories swapped it does not compile")
+    ctx.figure(f"overlay_make: make {seconds:.1f} s")
 
 
 KINDS_OUTPUT = {  # main_<kind>: what it prints when the overlay's table is the one linked
