@@ -224,13 +224,6 @@ static bool pattern_matches(const char *pattern, const struct msr_instance *msr)
     return false;
 }
 
-/* Reads MSR values from one CPU of a snapshot for the presence conditions. */
-static int snapshot_fact(void *ctx, uint32_t msr, uint64_t *value)
-{
-    *value = 0;
-    return snapshot_lookup((const struct snapshot_cpu *)ctx, msr, value) ? MSR_OK : MSR_ERR_FAULT;
-}
-
 /* Whether the filters keep `msr`; with --supported, *support says how sure. */
 static bool listed(const struct msr_instance *msr, const struct list_filter *f, enum msr_support *support)
 {
@@ -310,13 +303,13 @@ static void print_json(const struct list_filter *f)
 }
 
 /* The snapshot's CPU of -c (default: its first). */
-static int snapshot_cpu_of(const char *from, const char *option, const struct snapshot *snapshot,
-                           const struct snapshot_cpu **out)
+static int snapshot_cpu_of(const char *from, const char *option, const struct msr_snapshot *snapshot,
+                           const struct msr_snapshot_cpu **out)
 {
     char why[128];
     uint64_t n;
 
-    if (snapshot->count == 0)
+    if (snapshot->cpu_count == 0)
         return usage_error_code(ERR_BAD_FILE, "%s: the snapshot holds no MSR values", from);
     if (option == NULL) {
         *out = &snapshot->cpus[0];
@@ -324,7 +317,7 @@ static int snapshot_cpu_of(const char *from, const char *option, const struct sn
     }
     if (!parse_number(option, 32, &n, why, sizeof why))
         return usage_error_code(ERR_BAD_NUMBER, "invalid CPU '%s': %s", option, why);
-    *out = n <= UINT32_MAX ? snapshot_find_cpu(snapshot, (unsigned)n) : NULL;
+    *out = n <= UINT32_MAX ? msr_snapshot_find_cpu(snapshot, (unsigned)n) : NULL;
     if (*out == NULL)
         return usage_error_code(ERR_NO_CPU, "%s: no CPU '%s' in the snapshot", from, option);
     return TOOL_EXIT_OK;
@@ -333,7 +326,7 @@ static int snapshot_cpu_of(const char *from, const char *option, const struct sn
 static int run_list(const struct command *self, const struct cli_args *args)
 {
     struct cpuid_file dump;
-    struct snapshot snapshot = {NULL, 0, 0};
+    struct msr_snapshot snapshot;
     struct msr_facts facts = {NULL, NULL, NULL};
     struct list_filter filter;
     const char *dump_path = args->option[OPT_CPUID], *from = args->option[OPT_FROM];
@@ -341,6 +334,7 @@ static int run_list(const struct command *self, const struct cli_args *args)
 
     (void)self;
     memset(&filter, 0, sizeof filter);
+    memset(&snapshot, 0, sizeof snapshot);
     if ((dump_path || from) && !cli_flag(args, OPT_SUPPORTED))
         return usage_error("--%s only makes sense with --supported", dump_path ? "cpuid FILE" : "from SNAPSHOT");
     if (args->option[OPT_CPU] && !from)
@@ -357,12 +351,12 @@ static int run_list(const struct command *self, const struct cli_args *args)
         facts.cpuid = &cpuid_this_machine;
     }
     if (from) {
-        const struct snapshot_cpu *cpu = NULL;
+        const struct msr_snapshot_cpu *cpu = NULL;
 
         status = snapshot_load(from, &snapshot);
         if (status == TOOL_EXIT_OK)
             status = snapshot_cpu_of(from, args->option[OPT_CPU], &snapshot, &cpu);
-        facts.read_msr = snapshot_fact;
+        facts.read_msr = msr_snapshot_read;
         facts.msr_ctx = (void *)(uintptr_t)cpu;
     }
     if (status == TOOL_EXIT_OK) {

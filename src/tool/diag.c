@@ -182,3 +182,8 @@ void *xcalloc(size_t count, size_t size)
 {
     return or_die(calloc(count == 0 ? 1 : count, size == 0 ? 1 : size));
 }
+
+void *xrealloc(void *p, size_t size)
+{
+    return or_die(realloc(p, size == 0 ? 1 : size));
+}

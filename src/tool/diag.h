@@ -82,9 +82,10 @@ void diag_json_errors(bool on);
 void diag_result_started(void);
 int diag_finish(int status);
 
-/* malloc/calloc that end the program with a runtime error instead of
+/* malloc/calloc/realloc that end the program with a runtime error instead of
  * returning NULL: running out of memory in a CLI is not worth handling. */
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t size);
 
 #endif
