@@ -480,6 +480,27 @@ START_TEST(table_entries_for_every_subleaf)
 }
 END_TEST
 
+/* docs/virtualization.md, "The guest's CPU": the hand-made table, as the docs write it. */
+START_TEST(guest_facts_as_the_docs_build_them)
+{
+    static const struct msr_cpuid_entry intel_guest[] = {
+        { 0x0, 0, { 0xD, 0x756E6547, 0x6C65746E, 0x49656E69 } },
+        { 0x1, 0, { 0x906EA, 0, 1u << 5, 0 } },
+        { 0x80000008u, MSR_CPUID_ANY_SUBLEAF, { 0x3030, 0, 0, 0 } },
+    };
+    static const struct msr_cpuid_table table = { intel_guest, 3 };
+    struct msr_cpuid_source cpuid = msr_cpuid_table_source(&table);
+    struct msr_cpuid_regs r;
+    uint32_t family = 0, model = 0;
+
+    ck_assert_uint_eq(msr_cpu_vendors(&cpuid), MSR_VENDOR_INTEL);
+    ck_assert(msr_cpu_family_model(&cpuid, &family, &model));
+    ck_assert_uint_eq(family, 6);
+    ck_assert_uint_eq(model, 0x9E);
+    ck_assert(cpuid.query(cpuid.ctx, 0x80000008u, 7, &r) && ((r.eax >> 8) & 0xFF) == 48 && (r.eax & 0xFF) == 48);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("files");
@@ -500,6 +521,7 @@ int main(void)
     tcase_add_test(tc, cpuid_dump_without_room_and_nul);
     tcase_add_test(tc, the_shipped_cpuid_dumps_parse_and_answer);
     tcase_add_test(tc, table_entries_for_every_subleaf);
+    tcase_add_test(tc, guest_facts_as_the_docs_build_them);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
