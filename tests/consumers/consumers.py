@@ -19,6 +19,7 @@ consumer would, and checks what a good guest promises (docs/consuming.md):
   pkg_config         examples/pkg-config (a plain Makefile) against it; the other .pc files
   freestanding       examples/freestanding: a -mcmodel=kernel object from the headers alone
   test_backend       examples/test_backend: a consumer's own unit test on the test backend
+  virt               examples/virt: a VMM's guest MSRs through x86msr::virt (policy, bitmap, exits)
   shared             x86msr built with BUILD_SHARED_LIBS=ON: SONAMEs, only msr_/MSR_
                      symbols exported (nm -D), the installed tool and consumers run
   overlay            examples/overlay: a private MSR spec through x86msr_add_spec(), from
@@ -546,6 +547,30 @@ def scenario_test_backend(ctx):
                f"ctest {test_s:.1f} s")
 
 
+VIRT_OUTPUT = [
+    "IA32_EFER exits: no",
+    "IA32_PLATFORM_ID exits: yes",
+    "rdmsr IA32_PLATFORM_ID             handled",
+    "wrmsr IA32_EFER LME|NXE            forward",
+    "wrmsr IA32_EFER SVME (AMD's bit)   inject #GP: the field is absent on the guest's CPU (vendor or CPUID): "
+    "its bits are reserved",
+    "wrmsr IA32_LSTAR non-canonical     inject #GP: not a canonical linear address",
+    "rdmsr IA32_TSC_AUX (not listed)    inject #GP: the policy denies reads of this MSR",
+]
+
+
+def scenario_virt(ctx, prefix=None, label="virt", run_env=None, build="build"):
+    """examples/virt: a VMM's policy, bitmap and exits through x86msr::virt (find_package COMPONENTS virt)."""
+    prefix = prefix or ctx.a.prefix
+    build = ctx.fresh(build)
+    _, seconds, _ = ctx.configure(os.path.join(ctx.source, "examples", "virt"), build,
+                                  f"-DCMAKE_PREFIX_PATH={prefix}", env=ctx.no_pkg_config_env())
+    _, build_s, steps = ctx.build(build)
+    out, _, _ = ctx.run([os.path.join(build, "guest_msrs")], env=run_env)
+    check(out.splitlines() == VIRT_OUTPUT, f"guest_msrs printed:\n{out}")
+    ctx.figure(f"{label}: configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps)")
+
+
 def scenario_shared(ctx):
     a = ctx.a
     build = ctx.fresh("build")
@@ -582,6 +607,7 @@ def scenario_shared(ctx):
     check_pkg_config_files(ctx, moved, shared=True)
     scenario_pkg_config(ctx, prefix=moved, label="shared pkg_config", shared=True, build="pkg_config")
     scenario_find_package(ctx, prefix=moved, label="shared find_package", build="find_package")
+    scenario_virt(ctx, prefix=moved, label="shared virt", build="virt")
     # Overlays with a shared x86msr: the program's tables take the place of libx86msr.so's.
     build_overlay_kinds(ctx, ctx.fresh("overlay_kinds"), "shared x86msr", f"-DCMAKE_PREFIX_PATH={moved}")
     ctx.figure(f"shared: configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps); "
