@@ -223,7 +223,7 @@ function(x86msr_generate_overlay target paths dir out)
   target_include_directories(${_tables} BEFORE PRIVATE ${dir}/include)
   target_link_libraries(${_tables} PRIVATE x86msr::headers)
   set_target_properties(${_tables} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
-  # Compiled the way the first target's own sources are (a kernel's -mcmodel=kernel,
+  # Compiled the way the first target's own sources are (a kernel's -mcmodel=kernel -fno-pic,
   # -mno-red-zone ...); position-independent once a shared library holds them.
   get_target_property(_type ${target} TYPE)
   if(_type STREQUAL "INTERFACE_LIBRARY")

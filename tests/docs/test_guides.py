@@ -16,6 +16,12 @@
                                                   compiled alone in a function and must
                                                   fail; the context alone must compile
            <!-- snippet: skip reason="..." -->    not compiled; the reason is required
+         And every set of compiler flags for a freestanding build that the
+         files give (a code span, or a line of a code block, with
+         -mcmodel=kernel) compiles a file that includes the headers and reads
+         an MSR, with --cc: `-mcmodel=kernel` alone fails where the compiler
+         makes PIC or PIE code by default (Debian's gcc: "code model kernel
+         does not support PIC mode"), so the set needs -fno-pic.
 --sh     every ```sh block runs (bash -e -o pipefail) in a scratch copy of the
          tree whose build/ points at the build under test, with x86msr on
          PATH, and must exit 0 -- unless it is marked
@@ -188,6 +194,59 @@ def check_c(blocks_, args, failures):
     return f"{compiled} C snippets compiled, {skipped} skipped"
 
 
+# ---- freestanding compiler flags ------------------------------------------------------------------
+
+FLAGS_PROBE = ("#include <x86msr/msrs.h>\n\nunsigned long long x86msr_flags_probe(void);\n"
+               "unsigned long long x86msr_flags_probe(void)\n{\n    return msr_rdmsr(MSR_IA32_EFER_ADDR);\n}\n")
+
+
+def flag_sets(path, rel):
+    """(where, flags) for each code span (which may run over lines), and each
+    line of a code block, that gives -mcmodel=kernel: its words that start with '-'."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    fence, prose = False, []
+    for n, line in enumerate(lines, 1):
+        if FENCE.match(line) or re.match(r"^\s*```\s*$", line):
+            fence = not fence
+            prose.append("")
+            continue
+        if fence:
+            prose.append("")
+            if "-mcmodel=kernel" in line:
+                yield f"{rel}:{n}", [w for w in line.split() if w.startswith("-")]
+        else:
+            prose.append(line)
+    text = "\n".join(prose)
+    for m in re.finditer(r"`([^`]+)`", text):
+        if "-mcmodel=kernel" in m.group(1):
+            line = text.count("\n", 0, m.start()) + 1
+            yield f"{rel}:{line}", [w.strip(".,;:()'\"") for w in m.group(1).split() if w.startswith("-")]
+
+
+def check_flags(files, args, failures):
+    checked = 0
+    root = os.path.abspath(args.root)
+    includes = [f"-I{d}" for d in args.include]
+    with tempfile.TemporaryDirectory(prefix="x86msr-flags-") as tmp:
+        probe = os.path.join(tmp, "probe.c")
+        with open(probe, "w", encoding="utf-8") as f:
+            f.write(FLAGS_PROBE)
+        for rel in files:
+            for where, flags in flag_sets(os.path.join(root, rel), rel):
+                flags = [f for f in flags if f.startswith(("-f", "-m", "-O", "-W", "-n", "-std"))]
+                result = subprocess.run([args.cc, *flags, *includes, "-c", probe, "-o", os.devnull],
+                                        capture_output=True, text=True)
+                checked += 1
+                if result.returncode != 0:
+                    failures.append(f"{where}: the flags {' '.join(flags)} do not compile a freestanding file"
+                                    f"{' (-fno-pic is missing)' if '-fno-pic' not in flags else ''}:\n"
+                                    f"{result.stderr.strip()}")
+                else:
+                    print(f"ok   {where}: {' '.join(flags)}")
+    return f"{checked} freestanding flag sets compiled"
+
+
 # ---- shell commands ------------------------------------------------------------------------------
 
 def sandbox(root, build, tmp):
@@ -338,7 +397,7 @@ def main():
     for rel in files:
         all_blocks += blocks(os.path.join(root, rel), rel)
     if args.c:
-        summary = check_c(all_blocks, args, failures)
+        summary = check_c(all_blocks, args, failures) + "; " + check_flags(files, args, failures)
     elif args.sh:
         summary = check_sh(all_blocks, args, failures)
     else:
