@@ -117,8 +117,9 @@ bool msr_virt_read_allowed_(const struct msr_def *def, uint32_t index, const str
 }
 
 /* The first field of `def` the spec marks strict_enum whose part of `value`
- * is none of its enum's values (a reserved memory type in the PAT or an
- * MTRR), or NULL. */
+ * is none of its enum's values, or NULL. (The reason says so and no more: a
+ * memory type for the PAT's and the MTRRs' fields, anything an overlay's
+ * enumeration lists for its own; the field's index names it.) */
 static const struct msr_field_info *undefined_enum_value(const struct msr_def *def, uint64_t value)
 {
     unsigned i;
@@ -191,7 +192,7 @@ bool msr_virt_write_allowed_(const struct msr_def *def, uint32_t index, const st
         return deny(out, "not a canonical linear address", field_number(def, canonical_field(def, m.canonical)));
     f = undefined_enum_value(def, value);
     if (f != NULL)
-        return deny(out, "the field holds a value its enumeration does not define (a reserved memory type): WRMSR raises #GP",
+        return deny(out, "the field holds a value its enumeration does not define: WRMSR raises #GP",
                     field_number(def, f));
     return true;
 }

@@ -783,7 +783,7 @@ class CompletionTests(ToolTestCase):
 
     def test_options_of_each_subcommand(self):
         self.assertEqual(self.complete("x86msr", "list", "--cat"), ["--category"])
-        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "--al"), ["--allow-ro"])
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "--al"), ["--allow-ro", "--allow-undefined"])
         self.assertEqual(self.complete("x86msr", "watch", "-"),
                          ["-i", "--interval", "-n", "--count", "-c", "--cpu", "-a", "--all", "--json", "-h", "--help"])
 
