@@ -15,7 +15,7 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-static enum msr_file_status fail(struct parser *p, enum msr_file_status status, enum msr_file_item item,
+static int fail(struct parser *p, int status, enum msr_file_item item,
                                  size_t word, size_t word_length)
 {
     struct msr_file_error *e = p->error;
@@ -30,28 +30,28 @@ static enum msr_file_status fail(struct parser *p, enum msr_file_status status, 
     return status;
 }
 
-static enum msr_file_status number(struct parser *p, size_t at, size_t length, enum msr_file_item item,
+static int number(struct parser *p, size_t at, size_t length, enum msr_file_item item,
                                    uint32_t *out)
 {
     struct msr_number_error why;
     uint64_t value;
 
-    if (msr_parse_number(p->text + at, length, 32, &value, &why) != MSR_NUMBER_OK) {
+    if (msr_parse_number(p->text + at, length, 32, &value, &why) != MSR_OK) {
         if (p->error != NULL)
             p->error->number = why;
-        return fail(p, MSR_FILE_BAD_NUMBER, item, at, length);
+        return fail(p, MSR_FILE_ERR_NUMBER, item, at, length);
     }
     *out = (uint32_t)value;
-    return MSR_FILE_OK;
+    return MSR_OK;
 }
 
 /* "eax=VALUE" and the like. */
-static enum msr_file_status reg(struct parser *p, size_t at, size_t length, enum msr_file_item item, uint32_t *out)
+static int reg(struct parser *p, size_t at, size_t length, enum msr_file_item item, uint32_t *out)
 {
     const char *name = msr_file_item_name(item), *t = p->text + at;
 
     if (length < 4 || t[0] != name[0] || t[1] != name[1] || t[2] != name[2] || t[3] != '=')
-        return fail(p, MSR_FILE_BAD_REGISTER, item, at, length);
+        return fail(p, MSR_FILE_ERR_REGISTER, item, at, length);
     return number(p, at + 4, length - 4, item, out);
 }
 
@@ -79,13 +79,13 @@ static bool cpu_line(const char *t, size_t at, size_t end)
 }
 
 /* One "LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=.." line, [start, end). */
-static enum msr_file_status leaf_line(struct parser *p, size_t start, size_t end, struct msr_cpuid_entry *e)
+static int leaf_line(struct parser *p, size_t start, size_t end, struct msr_cpuid_entry *e)
 {
     static const enum msr_file_item regs[4] = { MSR_FILE_ITEM_EAX, MSR_FILE_ITEM_EBX, MSR_FILE_ITEM_ECX,
                                                 MSR_FILE_ITEM_EDX };
     const char *t = p->text;
     size_t words[6], lengths[6], n = 0, i = start;
-    enum msr_file_status status;
+    int status;
     uint32_t *out[4];
 
     for (;;) {
@@ -94,7 +94,7 @@ static enum msr_file_status leaf_line(struct parser *p, size_t start, size_t end
         if (i == end)
             break;
         if (n == 6)
-            return fail(p, MSR_FILE_BAD_LEAF_LINE, MSR_FILE_ITEM_NONE, 0, 0);
+            return fail(p, MSR_FILE_ERR_LEAF_LINE, MSR_FILE_ITEM_NONE, 0, 0);
         words[n] = i;
         while (i < end && !is_blank(t[i]))
             i++;
@@ -102,24 +102,24 @@ static enum msr_file_status leaf_line(struct parser *p, size_t start, size_t end
         n++;
     }
     if (n != 6)
-        return fail(p, MSR_FILE_BAD_LEAF_LINE, MSR_FILE_ITEM_NONE, 0, 0);
-    if ((status = number(p, words[0], lengths[0], MSR_FILE_ITEM_LEAF, &e->leaf)) != MSR_FILE_OK)
+        return fail(p, MSR_FILE_ERR_LEAF_LINE, MSR_FILE_ITEM_NONE, 0, 0);
+    if ((status = number(p, words[0], lengths[0], MSR_FILE_ITEM_LEAF, &e->leaf)) != MSR_OK)
         return status;
     if (lengths[1] < 2 || t[words[1] + lengths[1] - 1] != ':')
-        return fail(p, MSR_FILE_NO_COLON, MSR_FILE_ITEM_SUBLEAF, words[1], lengths[1]);
-    if ((status = number(p, words[1], lengths[1] - 1, MSR_FILE_ITEM_SUBLEAF, &e->subleaf)) != MSR_FILE_OK)
+        return fail(p, MSR_FILE_ERR_NO_COLON, MSR_FILE_ITEM_SUBLEAF, words[1], lengths[1]);
+    if ((status = number(p, words[1], lengths[1] - 1, MSR_FILE_ITEM_SUBLEAF, &e->subleaf)) != MSR_OK)
         return status;
     out[0] = &e->regs.eax;
     out[1] = &e->regs.ebx;
     out[2] = &e->regs.ecx;
     out[3] = &e->regs.edx;
     for (i = 0; i < 4; i++)
-        if ((status = reg(p, words[2 + i], lengths[2 + i], regs[i], out[i])) != MSR_FILE_OK)
+        if ((status = reg(p, words[2 + i], lengths[2 + i], regs[i], out[i])) != MSR_OK)
             return status;
-    return MSR_FILE_OK;
+    return MSR_OK;
 }
 
-enum msr_file_status msr_cpuid_dump_parse(const char *text, size_t length, struct msr_cpuid_entry *entries,
+int msr_cpuid_dump_parse(const char *text, size_t length, struct msr_cpuid_entry *entries,
                                           size_t capacity, size_t *count, struct msr_file_error *error)
 {
     struct parser p;
@@ -127,7 +127,7 @@ enum msr_file_status msr_cpuid_dump_parse(const char *text, size_t length, struc
     bool seen_cpu = false;
 
     if (error != NULL) {
-        struct msr_file_error none = { MSR_FILE_OK, MSR_FILE_ITEM_NONE, 0, 0, 0, 0, { MSR_NUMBER_OK, 0, 0 }, 0, 0 };
+        struct msr_file_error none = { MSR_OK, MSR_FILE_ITEM_NONE, 0, 0, 0, 0, { MSR_NUMBER_OK, 0, 0 }, 0, 0 };
         *error = none;
     }
     p.text = text;
@@ -137,14 +137,14 @@ enum msr_file_status msr_cpuid_dump_parse(const char *text, size_t length, struc
     while (start < length) {
         size_t end = start, first, i;
         struct msr_cpuid_entry scratch;
-        enum msr_file_status status;
+        int status;
 
         while (end < length && text[end] != '\n')
             end++;
         p.line++;
         for (i = start; i < end; i++)
             if (text[i] == '\0')
-                return fail(&p, MSR_FILE_NUL, MSR_FILE_ITEM_NONE, 0, 0);
+                return fail(&p, MSR_FILE_ERR_NUL, MSR_FILE_ITEM_NONE, 0, 0);
         for (first = start; first < end && is_blank(text[first]); first++)
             ;
         if (first < end && text[first] != '#') {
@@ -153,7 +153,7 @@ enum msr_file_status msr_cpuid_dump_parse(const char *text, size_t length, struc
                     break; /* the first CPU's leaves are enough */
                 seen_cpu = true;
             } else {
-                if ((status = leaf_line(&p, start, end, n < capacity ? &entries[n] : &scratch)) != MSR_FILE_OK)
+                if ((status = leaf_line(&p, start, end, n < capacity ? &entries[n] : &scratch)) != MSR_OK)
                     return status;
                 n++;
             }
@@ -163,38 +163,11 @@ enum msr_file_status msr_cpuid_dump_parse(const char *text, size_t length, struc
     *count = n;
     if (n == 0) {
         p.line = 0;
-        return fail(&p, MSR_FILE_NO_LEAVES, MSR_FILE_ITEM_NONE, 0, 0);
+        return fail(&p, MSR_FILE_ERR_NO_LEAVES, MSR_FILE_ITEM_NONE, 0, 0);
     }
     if (n > capacity) {
         p.line = 0;
-        return fail(&p, MSR_FILE_NO_ROOM, MSR_FILE_ITEM_NONE, 0, 0);
+        return fail(&p, MSR_FILE_ERR_NO_ROOM, MSR_FILE_ITEM_NONE, 0, 0);
     }
-    return MSR_FILE_OK;
-}
-
-const char *msr_file_item_name(enum msr_file_item item)
-{
-    switch (item) {
-    case MSR_FILE_ITEM_CPU:
-        return "cpu";
-    case MSR_FILE_ITEM_ADDRESS:
-        return "address";
-    case MSR_FILE_ITEM_VALUE:
-        return "value";
-    case MSR_FILE_ITEM_LEAF:
-        return "leaf";
-    case MSR_FILE_ITEM_SUBLEAF:
-        return "subleaf";
-    case MSR_FILE_ITEM_EAX:
-        return "eax";
-    case MSR_FILE_ITEM_EBX:
-        return "ebx";
-    case MSR_FILE_ITEM_ECX:
-        return "ecx";
-    case MSR_FILE_ITEM_EDX:
-        return "edx";
-    case MSR_FILE_ITEM_NONE:
-    default:
-        return "";
-    }
+    return MSR_OK;
 }

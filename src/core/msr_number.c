@@ -1,6 +1,7 @@
 /*
- * msr_parse_number() (x86msr/files.h): the number syntax of x86msr's files and
- * of the tool's command line. Freestanding.
+ * The pieces x86msr/files.h's parsers share: msr_parse_number() (the number
+ * syntax of x86msr's files and of the tool's command line), the names of the
+ * items of a line, the status codes in words. Freestanding.
  */
 #include <x86msr/files.h>
 
@@ -16,19 +17,17 @@ static int digit_value(char c)
     return -1;
 }
 
-static enum msr_number_status fail(struct msr_number_error *why, enum msr_number_status status, unsigned radix,
-                                   char byte)
+static int fail(struct msr_number_error *why, enum msr_number_reason reason, unsigned radix, char byte)
 {
     if (why != NULL) {
-        why->status = status;
+        why->reason = reason;
         why->radix = (uint8_t)radix;
         why->byte = (uint8_t)byte;
     }
-    return status;
+    return MSR_FILE_ERR_NUMBER;
 }
 
-enum msr_number_status msr_parse_number(const char *text, size_t length, unsigned bits, uint64_t *out,
-                                        struct msr_number_error *why)
+int msr_parse_number(const char *text, size_t length, unsigned bits, uint64_t *out, struct msr_number_error *why)
 {
     const uint64_t max = bits >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
     unsigned radix = 10;
@@ -74,7 +73,71 @@ enum msr_number_status msr_parse_number(const char *text, size_t length, unsigne
     if (overflow)
         return fail(why, MSR_NUMBER_TOO_WIDE, radix, 0);
     *out = value;
-    if (why != NULL)
-        why->status = MSR_NUMBER_OK;
-    return MSR_NUMBER_OK;
+    if (why != NULL) {
+        why->reason = MSR_NUMBER_OK;
+        why->radix = (uint8_t)radix;
+        why->byte = 0;
+    }
+    return MSR_OK;
+}
+
+const char *msr_file_item_name(enum msr_file_item item)
+{
+    switch (item) {
+    case MSR_FILE_ITEM_CPU:
+        return "cpu";
+    case MSR_FILE_ITEM_ADDRESS:
+        return "address";
+    case MSR_FILE_ITEM_VALUE:
+        return "value";
+    case MSR_FILE_ITEM_LEAF:
+        return "leaf";
+    case MSR_FILE_ITEM_SUBLEAF:
+        return "subleaf";
+    case MSR_FILE_ITEM_EAX:
+        return "eax";
+    case MSR_FILE_ITEM_EBX:
+        return "ebx";
+    case MSR_FILE_ITEM_ECX:
+        return "ecx";
+    case MSR_FILE_ITEM_EDX:
+        return "edx";
+    case MSR_FILE_ITEM_NONE:
+    default:
+        return "";
+    }
+}
+
+const char *msr_file_strerror(int status)
+{
+    switch (status) {
+    case MSR_FILE_ERR_NO_ROOM:
+        return "the storage is too small for the file";
+    case MSR_FILE_ERR_NUL:
+        return "a NUL byte in the line (not a text file?)";
+    case MSR_FILE_ERR_NUMBER:
+        return "not a number";
+    case MSR_FILE_ERR_CPU_LINE:
+        return "malformed cpu line (expected '# cpu N')";
+    case MSR_FILE_ERR_CPU_RANGE:
+        return "CPU number too large";
+    case MSR_FILE_ERR_CPU_TWICE:
+        return "a CPU appears twice";
+    case MSR_FILE_ERR_ONE_WORD:
+        return "expected 'ADDRESS VALUE', got one word";
+    case MSR_FILE_ERR_MORE_WORDS:
+        return "expected 'ADDRESS VALUE', got more words";
+    case MSR_FILE_ERR_ADDRESS_TWICE:
+        return "an address given twice for one CPU";
+    case MSR_FILE_ERR_LEAF_LINE:
+        return "expected 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..'";
+    case MSR_FILE_ERR_NO_COLON:
+        return "expected ':' after the subleaf";
+    case MSR_FILE_ERR_REGISTER:
+        return "expected REGISTER=VALUE";
+    case MSR_FILE_ERR_NO_LEAVES:
+        return "no CPUID leaves in the file";
+    default:
+        return msr_strerror(status);
+    }
 }

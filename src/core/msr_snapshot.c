@@ -19,7 +19,7 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-static enum msr_file_status fail(struct parser *p, enum msr_file_status status, enum msr_file_item item,
+static int fail(struct parser *p, int status, enum msr_file_item item,
                                  size_t word, size_t word_length)
 {
     struct msr_file_error *e = p->error;
@@ -45,7 +45,7 @@ static struct msr_snapshot_cpu *find_cpu(const struct msr_snapshot *s, uint32_t 
 }
 
 /* Starts CPU `cpu`'s values (line 0: the implicit CPU 0). */
-static enum msr_file_status start_cpu(struct parser *p, uint32_t cpu, unsigned long line, size_t word,
+static int start_cpu(struct parser *p, uint32_t cpu, unsigned long line, size_t word,
                                       size_t word_length)
 {
     struct msr_snapshot *s = p->s;
@@ -56,7 +56,7 @@ static enum msr_file_status start_cpu(struct parser *p, uint32_t cpu, unsigned l
             p->error->first_line = existing->line;
             p->error->cpu = cpu;
         }
-        return fail(p, MSR_FILE_CPU_TWICE, MSR_FILE_ITEM_CPU, word, word_length);
+        return fail(p, MSR_FILE_ERR_CPU_TWICE, MSR_FILE_ITEM_CPU, word, word_length);
     }
     p->have_current = true;
     if (s->cpu_count < s->cpu_capacity) {
@@ -70,11 +70,11 @@ static enum msr_file_status start_cpu(struct parser *p, uint32_t cpu, unsigned l
         p->no_room = true;
     }
     s->cpu_count++;
-    return MSR_FILE_OK;
+    return MSR_OK;
 }
 
 /* A comment (from just after its '#' to `end`): "# cpu N" or anything else. */
-static enum msr_file_status parse_comment(struct parser *p, size_t at, size_t end)
+static int parse_comment(struct parser *p, size_t at, size_t end)
 {
     const char *t = p->text;
     struct msr_number_error why;
@@ -85,7 +85,7 @@ static enum msr_file_status parse_comment(struct parser *p, size_t at, size_t en
         at++;
     if (end - at < 3 || t[at] != 'c' || t[at + 1] != 'p' || t[at + 2] != 'u' ||
         (at + 3 < end && !is_blank(t[at + 3])))
-        return MSR_FILE_OK; /* an ordinary comment */
+        return MSR_OK; /* an ordinary comment */
     at += 3;
     while (at < end && is_blank(t[at]))
         at++;
@@ -96,26 +96,26 @@ static enum msr_file_status parse_comment(struct parser *p, size_t at, size_t en
     while (at < end && is_blank(t[at]))
         at++;
     if (length == 0 || at != end || length >= 16)
-        return fail(p, MSR_FILE_BAD_CPU_LINE, MSR_FILE_ITEM_CPU, 0, 0);
-    if (msr_parse_number(t + number, length, 32, &cpu, &why) != MSR_NUMBER_OK) {
+        return fail(p, MSR_FILE_ERR_CPU_LINE, MSR_FILE_ITEM_CPU, 0, 0);
+    if (msr_parse_number(t + number, length, 32, &cpu, &why) != MSR_OK) {
         if (p->error != NULL)
             p->error->number = why;
-        return fail(p, MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_CPU, number, length);
+        return fail(p, MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_CPU, number, length);
     }
     if (p->s->cpu_limit != 0 && cpu >= p->s->cpu_limit) {
         if (p->error != NULL)
             p->error->cpu = (uint32_t)cpu;
-        return fail(p, MSR_FILE_CPU_TOO_LARGE, MSR_FILE_ITEM_CPU, number, length);
+        return fail(p, MSR_FILE_ERR_CPU_RANGE, MSR_FILE_ITEM_CPU, number, length);
     }
     return start_cpu(p, (uint32_t)cpu, p->line, number, length);
 }
 
-static enum msr_file_status add_value(struct parser *p, uint32_t address, uint64_t value)
+static int add_value(struct parser *p, uint32_t address, uint64_t value)
 {
     struct msr_snapshot *s = p->s;
-    enum msr_file_status status;
+    int status;
 
-    if (!p->have_current && (status = start_cpu(p, 0, 0, 0, 0)) != MSR_FILE_OK)
+    if (!p->have_current && (status = start_cpu(p, 0, 0, 0, 0)) != MSR_OK)
         return status;
     if (p->current != NULL && s->value_count < s->value_capacity) {
         struct msr_snapshot_value *v = &s->values[s->value_count];
@@ -128,11 +128,11 @@ static enum msr_file_status add_value(struct parser *p, uint32_t address, uint64
         p->no_room = true;
     }
     s->value_count++;
-    return MSR_FILE_OK;
+    return MSR_OK;
 }
 
 /* One line, [start, end) of the text (its '\n' left out). */
-static enum msr_file_status parse_line(struct parser *p, size_t start, size_t end)
+static int parse_line(struct parser *p, size_t start, size_t end)
 {
     const char *t = p->text;
     struct msr_number_error why;
@@ -141,16 +141,16 @@ static enum msr_file_status parse_line(struct parser *p, size_t start, size_t en
 
     for (i = start; i < end; i++)
         if (t[i] == '\0')
-            return fail(p, MSR_FILE_NUL, MSR_FILE_ITEM_NONE, 0, 0);
+            return fail(p, MSR_FILE_ERR_NUL, MSR_FILE_ITEM_NONE, 0, 0);
     for (i = start; i < end && t[i] != '#'; i++)
         ;
     if (i < end) { /* a comment; a '# cpu N' line when nothing comes before it */
         size_t first = start;
-        enum msr_file_status status;
+        int status;
 
         while (first < i && is_blank(t[first]))
             first++;
-        if (first == i && (status = parse_comment(p, i + 1, end)) != MSR_FILE_OK)
+        if (first == i && (status = parse_comment(p, i + 1, end)) != MSR_OK)
             return status;
         end = i;
     }
@@ -160,7 +160,7 @@ static enum msr_file_status parse_line(struct parser *p, size_t start, size_t en
         if (i == end)
             break;
         if (n == 2)
-            return fail(p, MSR_FILE_MORE_WORDS, MSR_FILE_ITEM_NONE, 0, 0);
+            return fail(p, MSR_FILE_ERR_MORE_WORDS, MSR_FILE_ITEM_NONE, 0, 0);
         words[n] = i;
         while (i < end && !is_blank(t[i]))
             i++;
@@ -168,18 +168,18 @@ static enum msr_file_status parse_line(struct parser *p, size_t start, size_t en
         n++;
     }
     if (n == 0)
-        return MSR_FILE_OK;
+        return MSR_OK;
     if (n == 1)
-        return fail(p, MSR_FILE_ONE_WORD, MSR_FILE_ITEM_NONE, 0, 0);
-    if (msr_parse_number(t + words[0], lengths[0], 32, &address, &why) != MSR_NUMBER_OK) {
+        return fail(p, MSR_FILE_ERR_ONE_WORD, MSR_FILE_ITEM_NONE, 0, 0);
+    if (msr_parse_number(t + words[0], lengths[0], 32, &address, &why) != MSR_OK) {
         if (p->error != NULL)
             p->error->number = why;
-        return fail(p, MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_ADDRESS, words[0], lengths[0]);
+        return fail(p, MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_ADDRESS, words[0], lengths[0]);
     }
-    if (msr_parse_number(t + words[1], lengths[1], 64, &value, &why) != MSR_NUMBER_OK) {
+    if (msr_parse_number(t + words[1], lengths[1], 64, &value, &why) != MSR_OK) {
         if (p->error != NULL)
             p->error->number = why;
-        return fail(p, MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_VALUE, words[1], lengths[1]);
+        return fail(p, MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_VALUE, words[1], lengths[1]);
     }
     return add_value(p, (uint32_t)address, value);
 }
@@ -260,7 +260,7 @@ static void sort_cpus(struct msr_snapshot_cpu *c, size_t n)
 
 /* Sorts the CPUs and each CPU's values; an address given twice is a mistake
  * (the first in CPU and address order). */
-static enum msr_file_status finish(struct parser *p)
+static int finish(struct parser *p)
 {
     struct msr_snapshot *s = p->s;
     size_t i, j;
@@ -279,20 +279,20 @@ static enum msr_file_status finish(struct parser *p)
                     p->error->cpu = c->cpu;
                     p->error->address = v[j].address;
                 }
-                return fail(p, MSR_FILE_ADDRESS_TWICE, MSR_FILE_ITEM_ADDRESS, 0, 0);
+                return fail(p, MSR_FILE_ERR_ADDRESS_TWICE, MSR_FILE_ITEM_ADDRESS, 0, 0);
             }
     }
-    return MSR_FILE_OK;
+    return MSR_OK;
 }
 
-enum msr_file_status msr_snapshot_parse(const char *text, size_t length, struct msr_snapshot *snapshot,
+int msr_snapshot_parse(const char *text, size_t length, struct msr_snapshot *snapshot,
                                         struct msr_file_error *error)
 {
     struct parser p;
     size_t start = 0;
 
     if (error != NULL) {
-        struct msr_file_error none = { MSR_FILE_OK, MSR_FILE_ITEM_NONE, 0, 0, 0, 0, { MSR_NUMBER_OK, 0, 0 }, 0, 0 };
+        struct msr_file_error none = { MSR_OK, MSR_FILE_ITEM_NONE, 0, 0, 0, 0, { MSR_NUMBER_OK, 0, 0 }, 0, 0 };
         *error = none;
     }
     snapshot->cpu_count = 0;
@@ -306,18 +306,18 @@ enum msr_file_status msr_snapshot_parse(const char *text, size_t length, struct 
     p.no_room = false;
     while (start < length) {
         size_t end = start;
-        enum msr_file_status status;
+        int status;
 
         while (end < length && text[end] != '\n')
             end++;
         p.line++;
-        if ((status = parse_line(&p, start, end)) != MSR_FILE_OK)
+        if ((status = parse_line(&p, start, end)) != MSR_OK)
             return status;
         start = end + 1;
     }
     if (p.no_room) {
         p.line = 0;
-        return fail(&p, MSR_FILE_NO_ROOM, MSR_FILE_ITEM_NONE, 0, 0);
+        return fail(&p, MSR_FILE_ERR_NO_ROOM, MSR_FILE_ITEM_NONE, 0, 0);
     }
     return finish(&p);
 }

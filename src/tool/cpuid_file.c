@@ -21,24 +21,24 @@ static int report(const char *path, const char *text, const struct msr_file_erro
     memcpy(word, text + e->word, e->word_length);
     word[e->word_length] = '\0';
     switch (e->status) {
-    case MSR_FILE_NO_LEAVES:
+    case MSR_FILE_ERR_NO_LEAVES:
         status = usage_error_code(ERR_BAD_FILE, "%s: no CPUID leaves in the file", path);
         break;
-    case MSR_FILE_NUL:
+    case MSR_FILE_ERR_NUL:
         status = usage_error_code(ERR_BAD_FILE, "%s:%lu: NUL byte in the line (not a text file?)", path, e->line);
         break;
-    case MSR_FILE_BAD_LEAF_LINE:
+    case MSR_FILE_ERR_LEAF_LINE:
         status = usage_error_code(ERR_BAD_FILE, "%s:%lu: expected 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..'", path,
                                   e->line);
         break;
-    case MSR_FILE_NO_COLON:
+    case MSR_FILE_ERR_NO_COLON:
         status = usage_error_code(ERR_BAD_FILE, "%s:%lu: expected ':' after the subleaf '%s'", path, e->line, word);
         break;
-    case MSR_FILE_BAD_REGISTER:
+    case MSR_FILE_ERR_REGISTER:
         status = usage_error_code(ERR_BAD_FILE, "%s:%lu: expected %s=VALUE, found '%s'", path, e->line,
                                   msr_file_item_name(e->item), word);
         break;
-    case MSR_FILE_BAD_NUMBER:
+    case MSR_FILE_ERR_NUMBER:
         number_why(word, 32, &e->number, why, sizeof why);
         status = usage_error_code(ERR_BAD_FILE, "%s:%lu: %s", path, e->line, why);
         break;
@@ -54,7 +54,7 @@ int cpuid_file_load(const char *path, struct cpuid_file *out)
 {
     FILE *f = fopen(path, "r");
     struct msr_file_error error;
-    enum msr_file_status status;
+    int status;
     size_t length, count = 0;
     char *text;
     int read_error;
@@ -68,11 +68,11 @@ int cpuid_file_load(const char *path, struct cpuid_file *out)
         return runtime_error("cannot read CPUID dump '%s': %s", path, strerror(read_error));
     /* Measure, then parse into that much room. */
     status = msr_cpuid_dump_parse(text, length, NULL, 0, &count, &error);
-    if (status == MSR_FILE_NO_ROOM) {
+    if (status == MSR_FILE_ERR_NO_ROOM) {
         out->entries = xcalloc(count, sizeof(*out->entries));
         status = msr_cpuid_dump_parse(text, length, out->entries, count, &count, &error);
     }
-    if (status != MSR_FILE_OK) {
+    if (status != MSR_OK) {
         int result = report(path, text, &error);
 
         free(text);

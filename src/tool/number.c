@@ -9,7 +9,7 @@ void number_why(const char *text, unsigned bits, const struct msr_number_error *
 {
     const char *digit_name = error->radix == 16 ? "hex" : error->radix == 2 ? "binary" : "decimal";
 
-    switch (error->status) {
+    switch (error->reason) {
     case MSR_NUMBER_OK:
         snprintf(why, why_size, "ok");
         break;
@@ -44,7 +44,7 @@ bool parse_number(const char *text, unsigned bits, uint64_t *out, char *why, siz
 {
     struct msr_number_error error;
 
-    if (msr_parse_number(text, strlen(text), bits, out, &error) == MSR_NUMBER_OK)
+    if (msr_parse_number(text, strlen(text), bits, out, &error) == MSR_OK)
         return true;
     number_why(text, bits, &error, why, why_size);
     return false;

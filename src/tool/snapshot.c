@@ -18,14 +18,14 @@ static int report_word(const char *path, const char *word, const struct msr_file
     char why[128];
 
     switch (e->status) {
-    case MSR_FILE_NUL:
+    case MSR_FILE_ERR_NUL:
         return usage_error_code(ERR_BAD_FILE, "%s:%lu: NUL byte in the line (not a text file?)", path, e->line);
-    case MSR_FILE_BAD_CPU_LINE:
+    case MSR_FILE_ERR_CPU_LINE:
         return usage_error_code(ERR_BAD_FILE, "%s:%lu: malformed cpu line (expected '# cpu N')", path, e->line);
-    case MSR_FILE_CPU_TOO_LARGE:
+    case MSR_FILE_ERR_CPU_RANGE:
         return usage_error_code(ERR_BAD_FILE, "%s:%lu: invalid cpu number '%s': the largest is %u", path, e->line,
                                 word, MSR_LINUX_MAX_CPUS - 1);
-    case MSR_FILE_CPU_TWICE:
+    case MSR_FILE_ERR_CPU_TWICE:
         if (e->first_line == 0)
             return usage_error_code(ERR_BAD_FILE,
                                     "%s:%lu: cpu %" PRIu32 " appears twice (values before the first '# cpu' line "
@@ -33,15 +33,15 @@ static int report_word(const char *path, const char *word, const struct msr_file
                                     path, e->line, e->cpu);
         return usage_error_code(ERR_BAD_FILE, "%s:%lu: cpu %" PRIu32 " appears twice (first at line %lu)", path,
                                 e->line, e->cpu, e->first_line);
-    case MSR_FILE_ONE_WORD:
+    case MSR_FILE_ERR_ONE_WORD:
         return usage_error_code(ERR_BAD_FILE, "%s:%lu: expected 'ADDRESS VALUE', got one word", path, e->line);
-    case MSR_FILE_MORE_WORDS:
+    case MSR_FILE_ERR_MORE_WORDS:
         return usage_error_code(ERR_BAD_FILE, "%s:%lu: expected 'ADDRESS VALUE', got more words", path, e->line);
-    case MSR_FILE_ADDRESS_TWICE:
+    case MSR_FILE_ERR_ADDRESS_TWICE:
         return usage_error_code(ERR_BAD_FILE,
                                 "%s:%lu: address 0x%08" PRIX32 " given twice for cpu %" PRIu32 " (first at line %lu)",
                                 path, e->line, e->address, e->cpu, e->first_line);
-    case MSR_FILE_BAD_NUMBER:
+    case MSR_FILE_ERR_NUMBER:
         number_why(word, e->item == MSR_FILE_ITEM_VALUE ? 64 : 32, &e->number, why, sizeof why);
         return usage_error_code(ERR_BAD_FILE, "%s:%lu: invalid %s '%s': %s", path, e->line,
                                 e->item == MSR_FILE_ITEM_CPU ? "cpu number" : msr_file_item_name(e->item), word, why);
@@ -68,7 +68,7 @@ int snapshot_load(const char *path, struct msr_snapshot *out)
     const char *name = is_stdin ? "(stdin)" : path;
     FILE *in = is_stdin ? stdin : fopen(path, "r");
     struct msr_file_error error;
-    enum msr_file_status status;
+    int status;
     char *text;
     size_t length;
     int read_error;
@@ -85,14 +85,14 @@ int snapshot_load(const char *path, struct msr_snapshot *out)
      * the second pass (with room for what comes before it) reports. */
     out->cpu_limit = MSR_LINUX_MAX_CPUS;
     status = msr_snapshot_parse(text, length, out, &error);
-    if (status == MSR_FILE_NO_ROOM || (status != MSR_FILE_OK && (out->cpu_count || out->value_count))) {
+    if (status == MSR_FILE_ERR_NO_ROOM || (status != MSR_OK && (out->cpu_count || out->value_count))) {
         out->cpus = xcalloc(out->cpu_count, sizeof *out->cpus);
         out->cpu_capacity = out->cpu_count;
         out->values = xcalloc(out->value_count, sizeof *out->values);
         out->value_capacity = out->value_count;
         status = msr_snapshot_parse(text, length, out, &error);
     }
-    if (status != MSR_FILE_OK) {
+    if (status != MSR_OK) {
         int result = report(name, text, &error);
 
         free(text);

@@ -22,6 +22,10 @@
          an MSR, with --cc: `-mcmodel=kernel` alone fails where the compiler
          makes PIC or PIE code by default (Debian's gcc: "code model kernel
          does not support PIC mode"), so the set needs -fno-pic.
+         And the status-code table of docs/using-the-headers.md lists every
+         MSR_*ERR_* code the headers of src/include/x86msr define, with its
+         number (a row may abbreviate MSR_LINUX_ERR_IO as `_IO` after a
+         full name with the same prefix).
 --sh     every ```sh block runs (bash -e -o pipefail) in a scratch copy of the
          tree whose build/ points at the build under test, with x86msr on
          PATH, and must exit 0 -- unless it is marked
@@ -247,6 +251,33 @@ def check_flags(files, args, failures):
     return f"{checked} freestanding flag sets compiled"
 
 
+# ---- the status-code table --------------------------------------------------------------------------
+
+STATUS_CODE = re.compile(r"\b(MSR_[A-Z0-9_]*?ERR)(_[A-Z0-9_]+)\s*=\s*(-\d+)")
+
+
+def check_status_table(args, failures):
+    root = os.path.abspath(args.root)
+    codes = []
+    for header in sorted(glob.glob(os.path.join(root, "src", "include", "x86msr", "*.h"))):
+        with open(header, encoding="utf-8") as f:
+            codes += [(m.group(1), m.group(2), m.group(3), os.path.basename(header))
+                      for m in STATUS_CODE.finditer(f.read())]
+    doc = os.path.join(root, "docs", "using-the-headers.md")
+    with open(doc, encoding="utf-8") as f:
+        text = f.read()
+    section = text[text.find("## Status codes"):]
+    section = section[:section.find("\n## ", 3)]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    for prefix, suffix, number, header in codes:
+        full = f"`{prefix}{suffix}` ({number}"
+        short = f"`{suffix}` ({number}"
+        if not any(full in row or (short in row and f"`{prefix}_" in row) for row in rows):
+            failures.append(f"docs/using-the-headers.md: the status-code table lacks {prefix}{suffix} ({number}, "
+                            f"x86msr/{header})")
+    return f"{len(codes)} status codes in the table"
+
+
 # ---- shell commands ------------------------------------------------------------------------------
 
 def sandbox(root, build, tmp):
@@ -397,7 +428,8 @@ def main():
     for rel in files:
         all_blocks += blocks(os.path.join(root, rel), rel)
     if args.c:
-        summary = check_c(all_blocks, args, failures) + "; " + check_flags(files, args, failures)
+        summary = "; ".join((check_c(all_blocks, args, failures), check_flags(files, args, failures),
+                             check_status_table(args, failures)))
     elif args.sh:
         summary = check_sh(all_blocks, args, failures)
     else:

@@ -69,40 +69,40 @@ static size_t all_lines(const uint8_t *data, size_t size)
     return lines + (size > 0 && data[size - 1] != '\n');
 }
 
-static void check_error(const struct msr_file_error *e, enum msr_file_status status, const uint8_t *data,
+static void check_error(const struct msr_file_error *e, int status, const uint8_t *data,
                         size_t size)
 {
     REQUIRE(e->status == status);
     REQUIRE(e->line <= all_lines(data, size));
     REQUIRE(e->word <= size && e->word_length <= size - e->word);
-    REQUIRE((e->line == 0) == (status == MSR_FILE_OK || status == MSR_FILE_NO_ROOM || status == MSR_FILE_NO_LEAVES));
-    REQUIRE(status != MSR_FILE_BAD_NUMBER || e->number.status != MSR_NUMBER_OK);
+    REQUIRE((e->line == 0) == (status == MSR_OK || status == MSR_FILE_ERR_NO_ROOM || status == MSR_FILE_ERR_NO_LEAVES));
+    REQUIRE(status != MSR_FILE_ERR_NUMBER || e->number.reason != MSR_NUMBER_OK);
 }
 
 /* The library on the buffer: measure, then parse into exactly that much room. */
-static enum msr_file_status parse_with_library(const uint8_t *data, size_t size, struct msr_cpuid_entry **entries,
+static int parse_with_library(const uint8_t *data, size_t size, struct msr_cpuid_entry **entries,
                                                size_t *count)
 {
     const char *text = (const char *)data;
     struct msr_file_error e;
-    enum msr_file_status status;
+    int status;
     size_t needed = 0;
 
     *entries = NULL;
     *count = 0;
     status = msr_cpuid_dump_parse(text, size, NULL, 0, &needed, &e);
     check_error(&e, status, data, size);
-    REQUIRE(status != MSR_FILE_OK);
-    if (status != MSR_FILE_NO_ROOM)
+    REQUIRE(status != MSR_OK);
+    if (status != MSR_FILE_ERR_NO_ROOM)
         return status;
     REQUIRE(needed >= 1 && needed <= leaf_lines(data, size));
     *entries = calloc(needed, sizeof **entries);
     REQUIRE(*entries != NULL);
-    REQUIRE(msr_cpuid_dump_parse(text, size, *entries, needed - 1, count, &e) == MSR_FILE_NO_ROOM);
+    REQUIRE(msr_cpuid_dump_parse(text, size, *entries, needed - 1, count, &e) == MSR_FILE_ERR_NO_ROOM);
     REQUIRE(*count == needed);
     status = msr_cpuid_dump_parse(text, size, *entries, needed, count, &e);
     check_error(&e, status, data, size);
-    REQUIRE(status == MSR_FILE_OK && *count == needed);
+    REQUIRE(status == MSR_OK && *count == needed);
     return status;
 }
 
@@ -166,12 +166,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cpuid_file file;
     struct msr_cpuid_entry *entries;
     size_t count;
-    enum msr_file_status status = parse_with_library(data, size, &entries, &count);
+    int status = parse_with_library(data, size, &entries, &count);
     int loaded;
 
     memfd_file_put(&input, data, size);
     loaded = cpuid_file_load(input.path, &file);
-    REQUIRE((loaded == 0) == (status == MSR_FILE_OK));
+    REQUIRE((loaded == 0) == (status == MSR_OK));
     if (loaded != 0) {
         REQUIRE(file.entries == NULL && file.table.count == 0);
         free(entries);

@@ -85,39 +85,39 @@ static void check_loaded(const struct msr_snapshot *s, unsigned long lines)
 }
 
 /* A mistake names a line of the input, or none, and a word inside the input. */
-static void check_error(const struct msr_file_error *e, enum msr_file_status status, size_t size,
+static void check_error(const struct msr_file_error *e, int status, size_t size,
                         unsigned long lines)
 {
     REQUIRE(e->status == status);
-    if (status == MSR_FILE_OK) {
+    if (status == MSR_OK) {
         REQUIRE(e->line == 0 && e->word_length == 0);
         return;
     }
     REQUIRE(e->line <= lines);
-    REQUIRE((e->line == 0) == (status == MSR_FILE_NO_ROOM));
+    REQUIRE((e->line == 0) == (status == MSR_FILE_ERR_NO_ROOM));
     REQUIRE(e->word <= size && e->word_length <= size - e->word);
-    REQUIRE(status != MSR_FILE_BAD_NUMBER || e->number.status != MSR_NUMBER_OK);
-    REQUIRE(status != MSR_FILE_CPU_TWICE && status != MSR_FILE_ADDRESS_TWICE ? 1 : e->first_line < e->line);
+    REQUIRE(status != MSR_FILE_ERR_NUMBER || e->number.reason != MSR_NUMBER_OK);
+    REQUIRE(status != MSR_FILE_ERR_CPU_TWICE && status != MSR_FILE_ERR_ADDRESS_TWICE ? 1 : e->first_line < e->line);
 }
 
 /* The library on the buffer: measure, then parse into exactly that much room.
  * Returns the final status; *out holds the snapshot (malloc'ed storage). */
-static enum msr_file_status parse_with_library(const uint8_t *data, size_t size, unsigned long lines,
+static int parse_with_library(const uint8_t *data, size_t size, unsigned long lines,
                                                struct msr_snapshot *out)
 {
     const char *text = (const char *)data;
     struct msr_file_error e;
-    enum msr_file_status status;
+    int status;
 
     memset(out, 0, sizeof *out);
     out->cpu_limit = MSR_LINUX_MAX_CPUS;
     status = msr_snapshot_parse(text, size, out, &e);
     check_error(&e, status, size, lines);
-    if (status == MSR_FILE_OK) {
+    if (status == MSR_OK) {
         REQUIRE(out->cpu_count == 0 && out->value_count == 0);
         return status;
     }
-    if (status != MSR_FILE_NO_ROOM && out->cpu_count == 0 && out->value_count == 0)
+    if (status != MSR_FILE_ERR_NO_ROOM && out->cpu_count == 0 && out->value_count == 0)
         return status; /* a mistake before anything needed room */
     {
         size_t cpus = out->cpu_count, values = out->value_count;
@@ -125,18 +125,18 @@ static enum msr_file_status parse_with_library(const uint8_t *data, size_t size,
         out->cpus = calloc(cpus + 1, sizeof *out->cpus);
         out->values = calloc(values + 1, sizeof *out->values);
         REQUIRE(out->cpus != NULL && out->values != NULL);
-        if (status == MSR_FILE_NO_ROOM && (cpus > 0 || values > 0)) {
+        if (status == MSR_FILE_ERR_NO_ROOM && (cpus > 0 || values > 0)) {
             /* one less of either is not enough */
             out->cpu_capacity = cpus - (cpus > 0);
             out->value_capacity = values - (cpus == 0);
-            REQUIRE(msr_snapshot_parse(text, size, out, &e) != MSR_FILE_OK);
+            REQUIRE(msr_snapshot_parse(text, size, out, &e) != MSR_OK);
         }
         out->cpu_capacity = cpus;
         out->value_capacity = values;
         status = msr_snapshot_parse(text, size, out, &e);
         check_error(&e, status, size, lines);
-        REQUIRE(status != MSR_FILE_NO_ROOM);
-        if (status == MSR_FILE_OK)
+        REQUIRE(status != MSR_FILE_ERR_NO_ROOM);
+        if (status == MSR_OK)
             REQUIRE(out->cpu_count == cpus && out->value_count == values);
     }
     return status;
@@ -193,12 +193,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     unsigned long lines = lines_of(data, size);
     struct msr_snapshot s, library;
-    enum msr_file_status status = parse_with_library(data, size, lines, &library);
+    int status = parse_with_library(data, size, lines, &library);
     int loaded;
 
     memfd_file_put(&input, data, size);
     loaded = snapshot_load(input.path, &s);
-    REQUIRE((loaded == 0) == (status == MSR_FILE_OK));
+    REQUIRE((loaded == 0) == (status == MSR_OK));
     if (loaded == 0) {
         check_loaded(&library, lines);
         check_loaded(&s, lines);

@@ -17,7 +17,7 @@
 
 /* ---- numbers ---------------------------------------------------------------- */
 
-static enum msr_number_status number(const char *text, unsigned bits, uint64_t *out, struct msr_number_error *why)
+static int number(const char *text, unsigned bits, uint64_t *out, struct msr_number_error *why)
 {
     return msr_parse_number(text, strlen(text), bits, out, why);
 }
@@ -26,20 +26,20 @@ START_TEST(numbers_in_every_base_with_separators)
 {
     uint64_t v = 0;
 
-    ck_assert_int_eq(number("128", 64, &v, NULL), MSR_NUMBER_OK);
+    ck_assert_int_eq(number("128", 64, &v, NULL), MSR_OK);
     ck_assert_uint_eq(v, 128);
-    ck_assert_int_eq(number("0", 8, &v, NULL), MSR_NUMBER_OK);
+    ck_assert_int_eq(number("0", 8, &v, NULL), MSR_OK);
     ck_assert_uint_eq(v, 0);
-    ck_assert_int_eq(number("0xC000_0080", 32, &v, NULL), MSR_NUMBER_OK);
+    ck_assert_int_eq(number("0xC000_0080", 32, &v, NULL), MSR_OK);
     ck_assert_uint_eq(v, 0xC0000080u);
-    ck_assert_int_eq(number("0XffFF", 16, &v, NULL), MSR_NUMBER_OK);
+    ck_assert_int_eq(number("0XffFF", 16, &v, NULL), MSR_OK);
     ck_assert_uint_eq(v, 0xFFFF);
-    ck_assert_int_eq(number("0b1101", 4, &v, NULL), MSR_NUMBER_OK);
+    ck_assert_int_eq(number("0b1101", 4, &v, NULL), MSR_OK);
     ck_assert_uint_eq(v, 13);
-    ck_assert_int_eq(number("0xFFFFFFFFFFFFFFFF", 64, &v, NULL), MSR_NUMBER_OK);
+    ck_assert_int_eq(number("0xFFFFFFFFFFFFFFFF", 64, &v, NULL), MSR_OK);
     ck_assert_uint_eq(v, UINT64_MAX);
     /* The length counts, not a terminator: "12" of "123". */
-    ck_assert_int_eq(msr_parse_number("123", 2, 64, &v, NULL), MSR_NUMBER_OK);
+    ck_assert_int_eq(msr_parse_number("123", 2, 64, &v, NULL), MSR_OK);
     ck_assert_uint_eq(v, 12);
 }
 END_TEST
@@ -49,7 +49,7 @@ START_TEST(numbers_refused_with_their_reason)
     static const struct {
         const char *text;
         unsigned bits;
-        enum msr_number_status status;
+        enum msr_number_reason reason;
         unsigned radix;
         char byte;
     } cases[] = {
@@ -79,8 +79,8 @@ START_TEST(numbers_refused_with_their_reason)
         struct msr_number_error why = { MSR_NUMBER_OK, 0, 0 };
         uint64_t v = 77;
 
-        ck_assert_msg(number(cases[i].text, cases[i].bits, &v, &why) == cases[i].status, "%s", cases[i].text);
-        ck_assert_int_eq(why.status, cases[i].status);
+        ck_assert_msg(number(cases[i].text, cases[i].bits, &v, &why) == MSR_FILE_ERR_NUMBER, "%s", cases[i].text);
+        ck_assert_int_eq(why.reason, cases[i].reason);
         ck_assert_uint_eq(why.radix, cases[i].radix);
         ck_assert_uint_eq(why.byte, (uint8_t)cases[i].byte);
         ck_assert_uint_eq(v, 77); /* untouched */
@@ -89,7 +89,8 @@ START_TEST(numbers_refused_with_their_reason)
         struct msr_number_error why;
         uint64_t v;
 
-        ck_assert_int_eq(msr_parse_number("1\0", 2, 64, &v, &why), MSR_NUMBER_BAD_DIGIT);
+        ck_assert_int_eq(msr_parse_number("1\0", 2, 64, &v, &why), MSR_FILE_ERR_NUMBER);
+        ck_assert_int_eq(why.reason, MSR_NUMBER_BAD_DIGIT);
         ck_assert_uint_eq(why.byte, 0);
     }
 }
@@ -114,7 +115,7 @@ static struct msr_snapshot storage(size_t cpu_room, size_t value_room, uint32_t 
     return s;
 }
 
-static enum msr_file_status parse_snapshot(const char *text, struct msr_snapshot *s, struct msr_file_error *e)
+static int parse_snapshot(const char *text, struct msr_snapshot *s, struct msr_file_error *e)
 {
     return msr_snapshot_parse(text, strlen(text), s, e);
 }
@@ -135,8 +136,8 @@ START_TEST(snapshot_cpus_and_values_sorted)
     const struct msr_snapshot_cpu *c;
     uint64_t v = 0;
 
-    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_FILE_OK);
-    ck_assert_int_eq(e.status, MSR_FILE_OK);
+    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_OK);
+    ck_assert_int_eq(e.status, MSR_OK);
     ck_assert_uint_eq(s.cpu_count, 3);
     ck_assert_uint_eq(s.value_count, 5);
     ck_assert_uint_eq(s.cpus[0].cpu, 0);
@@ -172,8 +173,8 @@ START_TEST(snapshot_of_nothing_is_empty)
 {
     struct msr_snapshot s = storage(0, 0, 0);
 
-    ck_assert_int_eq(parse_snapshot("", &s, NULL), MSR_FILE_OK);
-    ck_assert_int_eq(parse_snapshot("# only a comment\n\n", &s, NULL), MSR_FILE_OK);
+    ck_assert_int_eq(parse_snapshot("", &s, NULL), MSR_OK);
+    ck_assert_int_eq(parse_snapshot("# only a comment\n\n", &s, NULL), MSR_OK);
     ck_assert_uint_eq(s.cpu_count, 0);
     ck_assert_uint_eq(s.value_count, 0);
 }
@@ -183,24 +184,24 @@ START_TEST(snapshot_mistakes_name_their_line_and_word)
 {
     static const struct {
         const char *text;
-        enum msr_file_status status;
+        int status;
         enum msr_file_item item;
         unsigned long line, first_line;
         const char *word; /* NULL: none */
     } cases[] = {
-        { "0x10 1\n0x11 1\0\n", MSR_FILE_NUL, MSR_FILE_ITEM_NONE, 2, 0, NULL },
-        { "# cpu\n", MSR_FILE_BAD_CPU_LINE, MSR_FILE_ITEM_CPU, 1, 0, NULL },
-        { "# cpu 1 2\n", MSR_FILE_BAD_CPU_LINE, MSR_FILE_ITEM_CPU, 1, 0, NULL },
-        { "# cpu 0x00000000000001\n", MSR_FILE_BAD_CPU_LINE, MSR_FILE_ITEM_CPU, 1, 0, NULL },
-        { "\n# cpu x1\n", MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_CPU, 2, 0, "x1" },
-        { "# cpu 64\n", MSR_FILE_CPU_TOO_LARGE, MSR_FILE_ITEM_CPU, 1, 0, "64" },
-        { "# cpu 2\n# cpu 1\n#  cpu  2\n", MSR_FILE_CPU_TWICE, MSR_FILE_ITEM_CPU, 3, 1, "2" },
-        { "0x10 1\n# cpu 0\n", MSR_FILE_CPU_TWICE, MSR_FILE_ITEM_CPU, 2, 0, "0" },
-        { "0x10\n", MSR_FILE_ONE_WORD, MSR_FILE_ITEM_NONE, 1, 0, NULL },
-        { "0x10 1 2\n", MSR_FILE_MORE_WORDS, MSR_FILE_ITEM_NONE, 1, 0, NULL },
-        { "0x1_0000_0000 1\n", MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_ADDRESS, 1, 0, "0x1_0000_0000" },
-        { "  0x10   01  \n", MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_VALUE, 1, 0, "01" },
-        { "# cpu 1\n0x20 1\n0x10 1\n0x20 2\n# cpu 0\n0x5 1\n0x5 2\n", MSR_FILE_ADDRESS_TWICE,
+        { "0x10 1\n0x11 1\0\n", MSR_FILE_ERR_NUL, MSR_FILE_ITEM_NONE, 2, 0, NULL },
+        { "# cpu\n", MSR_FILE_ERR_CPU_LINE, MSR_FILE_ITEM_CPU, 1, 0, NULL },
+        { "# cpu 1 2\n", MSR_FILE_ERR_CPU_LINE, MSR_FILE_ITEM_CPU, 1, 0, NULL },
+        { "# cpu 0x00000000000001\n", MSR_FILE_ERR_CPU_LINE, MSR_FILE_ITEM_CPU, 1, 0, NULL },
+        { "\n# cpu x1\n", MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_CPU, 2, 0, "x1" },
+        { "# cpu 64\n", MSR_FILE_ERR_CPU_RANGE, MSR_FILE_ITEM_CPU, 1, 0, "64" },
+        { "# cpu 2\n# cpu 1\n#  cpu  2\n", MSR_FILE_ERR_CPU_TWICE, MSR_FILE_ITEM_CPU, 3, 1, "2" },
+        { "0x10 1\n# cpu 0\n", MSR_FILE_ERR_CPU_TWICE, MSR_FILE_ITEM_CPU, 2, 0, "0" },
+        { "0x10\n", MSR_FILE_ERR_ONE_WORD, MSR_FILE_ITEM_NONE, 1, 0, NULL },
+        { "0x10 1 2\n", MSR_FILE_ERR_MORE_WORDS, MSR_FILE_ITEM_NONE, 1, 0, NULL },
+        { "0x1_0000_0000 1\n", MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_ADDRESS, 1, 0, "0x1_0000_0000" },
+        { "  0x10   01  \n", MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_VALUE, 1, 0, "01" },
+        { "# cpu 1\n0x20 1\n0x10 1\n0x20 2\n# cpu 0\n0x5 1\n0x5 2\n", MSR_FILE_ERR_ADDRESS_TWICE,
           MSR_FILE_ITEM_ADDRESS, 7, 6, NULL }, /* cpu 0 before cpu 1 */
     };
     size_t i;
@@ -210,7 +211,7 @@ START_TEST(snapshot_mistakes_name_their_line_and_word)
         struct msr_file_error e;
         size_t length = strlen(cases[i].text);
 
-        if (cases[i].status == MSR_FILE_NUL)
+        if (cases[i].status == MSR_FILE_ERR_NUL)
             length = 14;
         ck_assert_msg(msr_snapshot_parse(cases[i].text, length, &s, &e) == cases[i].status, "case %zu", i);
         ck_assert_int_eq(e.status, cases[i].status);
@@ -232,19 +233,19 @@ START_TEST(snapshot_details_of_mistakes)
     struct msr_snapshot s = storage(CAP, 64, 64);
     struct msr_file_error e;
 
-    ck_assert_int_eq(parse_snapshot("0x10 0xZ\n", &s, &e), MSR_FILE_BAD_NUMBER);
-    ck_assert_int_eq(e.number.status, MSR_NUMBER_BAD_DIGIT);
+    ck_assert_int_eq(parse_snapshot("0x10 0xZ\n", &s, &e), MSR_FILE_ERR_NUMBER);
+    ck_assert_int_eq(e.number.reason, MSR_NUMBER_BAD_DIGIT);
     ck_assert_uint_eq(e.number.radix, 16);
     ck_assert_uint_eq(e.number.byte, 'Z');
-    ck_assert_int_eq(parse_snapshot("# cpu 99\n", &s, &e), MSR_FILE_CPU_TOO_LARGE);
+    ck_assert_int_eq(parse_snapshot("# cpu 99\n", &s, &e), MSR_FILE_ERR_CPU_RANGE);
     ck_assert_uint_eq(e.cpu, 99);
-    ck_assert_int_eq(parse_snapshot("# cpu 7\n0x3A 1\n0x3A 1\n", &s, &e), MSR_FILE_ADDRESS_TWICE);
+    ck_assert_int_eq(parse_snapshot("# cpu 7\n0x3A 1\n0x3A 1\n", &s, &e), MSR_FILE_ERR_ADDRESS_TWICE);
     ck_assert_uint_eq(e.cpu, 7);
     ck_assert_uint_eq(e.address, 0x3A);
     ck_assert_uint_eq(e.line, 3);
     ck_assert_uint_eq(e.first_line, 2);
     s.cpu_limit = 0; /* no limit */
-    ck_assert_int_eq(parse_snapshot("# cpu 4294967295\n0x1 1\n", &s, &e), MSR_FILE_OK);
+    ck_assert_int_eq(parse_snapshot("# cpu 4294967295\n0x1 1\n", &s, &e), MSR_OK);
     ck_assert_uint_eq(s.cpus[0].cpu, 4294967295u);
 }
 END_TEST
@@ -255,23 +256,23 @@ START_TEST(snapshot_without_room_says_how_much_it_needs)
     struct msr_snapshot s = storage(0, 0, 0);
     struct msr_file_error e;
 
-    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_FILE_NO_ROOM);
-    ck_assert_int_eq(e.status, MSR_FILE_NO_ROOM);
+    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_FILE_ERR_NO_ROOM);
+    ck_assert_int_eq(e.status, MSR_FILE_ERR_NO_ROOM);
     ck_assert_uint_eq(e.line, 0);
     ck_assert_uint_eq(s.cpu_count, 3);
     ck_assert_uint_eq(s.value_count, 3);
     s = storage(3, 2, 0); /* one value short */
-    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_FILE_NO_ROOM);
+    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_FILE_ERR_NO_ROOM);
     ck_assert_uint_eq(s.value_count, 3);
     s = storage(2, 3, 0); /* one CPU short */
-    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_FILE_NO_ROOM);
+    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_FILE_ERR_NO_ROOM);
     ck_assert_uint_eq(s.cpu_count, 3);
     s = storage(3, 3, 0);
-    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_FILE_OK);
+    ck_assert_int_eq(parse_snapshot(text, &s, &e), MSR_OK);
     ck_assert_uint_eq(s.cpus[2].count, 0);
     /* A mistake earlier than the end of the room still shows. */
     s = storage(0, 0, 0);
-    ck_assert_int_eq(parse_snapshot("0x1 1\n0x2\n", &s, &e), MSR_FILE_ONE_WORD);
+    ck_assert_int_eq(parse_snapshot("0x1 1\n0x2\n", &s, &e), MSR_FILE_ERR_ONE_WORD);
     ck_assert_uint_eq(e.line, 2);
 }
 END_TEST
@@ -314,11 +315,11 @@ START_TEST(the_shipped_snapshots_parse)
         uint64_t basic = 0;
 
         /* Measure, then parse into exactly that much room. */
-        ck_assert_int_eq(msr_snapshot_parse(text, length, &s, NULL), MSR_FILE_NO_ROOM);
+        ck_assert_int_eq(msr_snapshot_parse(text, length, &s, NULL), MSR_FILE_ERR_NO_ROOM);
         ck_assert_uint_eq(s.cpu_count, 1);
         ck_assert_uint_le(s.value_count, 64);
         s = storage(1, s.value_count, 0);
-        ck_assert_int_eq(msr_snapshot_parse(text, length, &s, NULL), MSR_FILE_OK);
+        ck_assert_int_eq(msr_snapshot_parse(text, length, &s, NULL), MSR_OK);
         cpu0 = msr_snapshot_find_cpu(&s, 0);
         ck_assert_ptr_nonnull(cpu0);
         ck_assert_msg(msr_snapshot_lookup(cpu0, 0x480, &basic) && basic != 0, "%s: IA32_VMX_BASIC", files[i]);
@@ -342,8 +343,8 @@ START_TEST(cpuid_dump_of_the_first_cpu)
     struct msr_file_error e;
     size_t count = 99;
 
-    ck_assert_int_eq(msr_cpuid_dump_parse(text, strlen(text), entries, 4, &count, &e), MSR_FILE_OK);
-    ck_assert_int_eq(e.status, MSR_FILE_OK);
+    ck_assert_int_eq(msr_cpuid_dump_parse(text, strlen(text), entries, 4, &count, &e), MSR_OK);
+    ck_assert_int_eq(e.status, MSR_OK);
     ck_assert_uint_eq(count, 2);
     ck_assert_uint_eq(entries[0].leaf, 0);
     ck_assert_uint_eq(entries[0].regs.ebx, 0x756e6547u);
@@ -355,10 +356,10 @@ START_TEST(cpuid_dump_of_the_first_cpu)
     ck_assert_uint_eq(entries[1].regs.edx, 4);
     /* no CPU line at all; "CPU:" alone */
     ck_assert_int_eq(msr_cpuid_dump_parse("0x1 0x0: eax=1 ebx=2 ecx=3 edx=4", 32, entries, 4, &count, NULL),
-                     MSR_FILE_OK);
+                     MSR_OK);
     ck_assert_uint_eq(count, 1);
     text = "CPU:\n0x1 0x0: eax=1 ebx=2 ecx=3 edx=4\n CPU 12: extra\n0x2 0x0: eax=1 ebx=2 ecx=3 edx=4\n";
-    ck_assert_int_eq(msr_cpuid_dump_parse(text, strlen(text), entries, 4, &count, NULL), MSR_FILE_OK);
+    ck_assert_int_eq(msr_cpuid_dump_parse(text, strlen(text), entries, 4, &count, NULL), MSR_OK);
     ck_assert_uint_eq(count, 1);
 }
 END_TEST
@@ -367,24 +368,24 @@ START_TEST(cpuid_dump_mistakes_name_their_line_and_word)
 {
     static const struct {
         const char *text;
-        enum msr_file_status status;
+        int status;
         enum msr_file_item item;
         unsigned long line;
         const char *word;
     } cases[] = {
-        { "CPU 0:\n0x1 0x0: eax=1 ebx=2 ecx=3\n", MSR_FILE_BAD_LEAF_LINE, MSR_FILE_ITEM_NONE, 2, NULL },
-        { "0x1 0x0: eax=1 ebx=2 ecx=3 edx=4 more\n", MSR_FILE_BAD_LEAF_LINE, MSR_FILE_ITEM_NONE, 1, NULL },
-        { "CPU 0 :\n", MSR_FILE_BAD_LEAF_LINE, MSR_FILE_ITEM_NONE, 1, NULL },
-        { "0xG 0x0: eax=1 ebx=2 ecx=3 edx=4\n", MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_LEAF, 1, "0xG" },
-        { "# x\n0x1 0x0 eax=1 ebx=2 ecx=3 edx=4\n", MSR_FILE_NO_COLON, MSR_FILE_ITEM_SUBLEAF, 2, "0x0" },
-        { "0x1 : eax=1 ebx=2 ecx=3 edx=4\n", MSR_FILE_NO_COLON, MSR_FILE_ITEM_SUBLEAF, 1, ":" },
-        { "0x1 0x1_: eax=1 ebx=2 ecx=3 edx=4\n", MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_SUBLEAF, 1, "0x1_" },
-        { "0x1 0x0: eax=1 ebx=2 edx=3 edx=4\n", MSR_FILE_BAD_REGISTER, MSR_FILE_ITEM_ECX, 1, "edx=3" },
-        { "0x1 0x0: eax=1 ebx=2 ecx=3 edx\n", MSR_FILE_BAD_REGISTER, MSR_FILE_ITEM_EDX, 1, "edx" },
-        { "0x1 0x0: eax=1 ebx=0x100000000 ecx=3 edx=4\n", MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_EBX, 1,
+        { "CPU 0:\n0x1 0x0: eax=1 ebx=2 ecx=3\n", MSR_FILE_ERR_LEAF_LINE, MSR_FILE_ITEM_NONE, 2, NULL },
+        { "0x1 0x0: eax=1 ebx=2 ecx=3 edx=4 more\n", MSR_FILE_ERR_LEAF_LINE, MSR_FILE_ITEM_NONE, 1, NULL },
+        { "CPU 0 :\n", MSR_FILE_ERR_LEAF_LINE, MSR_FILE_ITEM_NONE, 1, NULL },
+        { "0xG 0x0: eax=1 ebx=2 ecx=3 edx=4\n", MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_LEAF, 1, "0xG" },
+        { "# x\n0x1 0x0 eax=1 ebx=2 ecx=3 edx=4\n", MSR_FILE_ERR_NO_COLON, MSR_FILE_ITEM_SUBLEAF, 2, "0x0" },
+        { "0x1 : eax=1 ebx=2 ecx=3 edx=4\n", MSR_FILE_ERR_NO_COLON, MSR_FILE_ITEM_SUBLEAF, 1, ":" },
+        { "0x1 0x1_: eax=1 ebx=2 ecx=3 edx=4\n", MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_SUBLEAF, 1, "0x1_" },
+        { "0x1 0x0: eax=1 ebx=2 edx=3 edx=4\n", MSR_FILE_ERR_REGISTER, MSR_FILE_ITEM_ECX, 1, "edx=3" },
+        { "0x1 0x0: eax=1 ebx=2 ecx=3 edx\n", MSR_FILE_ERR_REGISTER, MSR_FILE_ITEM_EDX, 1, "edx" },
+        { "0x1 0x0: eax=1 ebx=0x100000000 ecx=3 edx=4\n", MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_EBX, 1,
           "0x100000000" },
-        { "0x1 0x0: eax= ebx=2 ecx=3 edx=4\n", MSR_FILE_BAD_NUMBER, MSR_FILE_ITEM_EAX, 1, "" },
-        { "# nothing\nCPU 0:\n\n", MSR_FILE_NO_LEAVES, MSR_FILE_ITEM_NONE, 0, NULL },
+        { "0x1 0x0: eax= ebx=2 ecx=3 edx=4\n", MSR_FILE_ERR_NUMBER, MSR_FILE_ITEM_EAX, 1, "" },
+        { "# nothing\nCPU 0:\n\n", MSR_FILE_ERR_NO_LEAVES, MSR_FILE_ITEM_NONE, 0, NULL },
     };
     size_t i;
 
@@ -415,11 +416,11 @@ START_TEST(cpuid_dump_without_room_and_nul)
     struct msr_file_error e;
     size_t count;
 
-    ck_assert_int_eq(msr_cpuid_dump_parse(text, 66, entries, 1, &count, &e), MSR_FILE_NO_ROOM);
+    ck_assert_int_eq(msr_cpuid_dump_parse(text, 66, entries, 1, &count, &e), MSR_FILE_ERR_NO_ROOM);
     ck_assert_uint_eq(count, 2);
-    ck_assert_int_eq(msr_cpuid_dump_parse(text, 66, entries, 2, &count, &e), MSR_FILE_OK);
+    ck_assert_int_eq(msr_cpuid_dump_parse(text, 66, entries, 2, &count, &e), MSR_OK);
     ck_assert_uint_eq(entries[1].leaf, 2);
-    ck_assert_int_eq(msr_cpuid_dump_parse(text, sizeof text - 1, entries, 2, &count, &e), MSR_FILE_NUL);
+    ck_assert_int_eq(msr_cpuid_dump_parse(text, sizeof text - 1, entries, 2, &count, &e), MSR_FILE_ERR_NUL);
     ck_assert_uint_eq(e.line, 3);
 }
 END_TEST
@@ -438,10 +439,10 @@ START_TEST(the_shipped_cpuid_dumps_parse_and_answer)
         struct msr_cpuid_source source;
         struct msr_cpuid_regs regs;
 
-        ck_assert_int_eq(msr_cpuid_dump_parse(text, length, NULL, 0, &count, NULL), MSR_FILE_NO_ROOM);
+        ck_assert_int_eq(msr_cpuid_dump_parse(text, length, NULL, 0, &count, NULL), MSR_FILE_ERR_NO_ROOM);
         entries = calloc(count, sizeof *entries);
         ck_assert_ptr_nonnull(entries);
-        ck_assert_int_eq(msr_cpuid_dump_parse(text, length, entries, count, &count, NULL), MSR_FILE_OK);
+        ck_assert_int_eq(msr_cpuid_dump_parse(text, length, entries, count, &count, NULL), MSR_OK);
         table.entries = entries;
         table.count = count;
         source = msr_cpuid_table_source(&table);
@@ -477,6 +478,22 @@ START_TEST(table_entries_for_every_subleaf)
     ck_assert(source.query(source.ctx, 0xD, 1, &r) && r.eax == 0xD1);
     ck_assert(!source.query(source.ctx, 0xD, 0, &r));
     ck_assert(!source.query(source.ctx, 0x80000001u, 0, &r));
+}
+END_TEST
+
+START_TEST(every_file_status_has_its_own_message)
+{
+    int a, b;
+
+    for (a = MSR_FILE_ERR_NO_LEAVES; a <= MSR_FILE_ERR_NO_ROOM; a++) {
+        ck_assert_ptr_nonnull(msr_file_strerror(a));
+        ck_assert_str_ne(msr_file_strerror(a), msr_strerror(MSR_ERR_INVALID + 100)); /* not "unknown error" */
+        for (b = MSR_FILE_ERR_NO_LEAVES; b < a; b++)
+            ck_assert_str_ne(msr_file_strerror(a), msr_file_strerror(b));
+    }
+    /* the core's codes too */
+    ck_assert_str_eq(msr_file_strerror(MSR_ERR_FAULT), msr_strerror(MSR_ERR_FAULT));
+    ck_assert_str_eq(msr_file_strerror(MSR_OK), msr_strerror(MSR_OK));
 }
 END_TEST
 
@@ -522,6 +539,7 @@ int main(void)
     tcase_add_test(tc, the_shipped_cpuid_dumps_parse_and_answer);
     tcase_add_test(tc, table_entries_for_every_subleaf);
     tcase_add_test(tc, guest_facts_as_the_docs_build_them);
+    tcase_add_test(tc, every_file_status_has_its_own_message);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -62,7 +62,7 @@ static int caps_of_snapshot(const char *text, size_t length, struct msr_vmx_caps
     struct msr_file_error error;
     const struct msr_snapshot_cpu *cpu0;
 
-    if (msr_snapshot_parse(text, length, &s, &error) != MSR_FILE_OK)
+    if (msr_snapshot_parse(text, length, &s, &error) != MSR_OK)
         return MSR_ERR_INVALID; /* error.status, error.line: what is wrong, and where */
     cpu0 = msr_snapshot_find_cpu(&s, 0);
     if (cpu0 == NULL)

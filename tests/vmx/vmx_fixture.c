@@ -34,7 +34,7 @@ void vmx_fixture_load(const char *name, struct vmx_fixture *out)
     s.cpu_capacity = 1;
     s.values = values;
     s.value_capacity = VMX_FIXTURE_MAX;
-    ck_assert_msg(msr_snapshot_parse(text, length, &s, &error) == MSR_FILE_OK, "%s:%lu: not a one-CPU snapshot (%d)",
+    ck_assert_msg(msr_snapshot_parse(text, length, &s, &error) == MSR_OK, "%s:%lu: not a one-CPU snapshot (%d)",
                   path, error.line, (int)error.status);
     ck_assert_msg(s.cpu_count == 1 && cpus[0].cpu == 0, "%s: not CPU 0's values", path);
     out->count = cpus[0].count;

@@ -50,7 +50,7 @@ extern "C" {
  * digit of the base (blanks and trailing text included) and a value wider
  * than `bits`. Nothing is skipped or clamped.
  */
-enum msr_number_status {
+enum msr_number_reason {
     MSR_NUMBER_OK = 0,
     MSR_NUMBER_EMPTY,
     MSR_NUMBER_SIGN,
@@ -62,34 +62,38 @@ enum msr_number_status {
 };
 
 struct msr_number_error {
-    enum msr_number_status status;
+    enum msr_number_reason reason;
     uint8_t radix; /* 10, 16 or 2: the base the text asked for */
     uint8_t byte;  /* MSR_NUMBER_BAD_DIGIT: the first byte at fault */
 };
 
 /* Reads the `length` bytes at `text` as an unsigned number of at most `bits`
- * bits (1..64) into *out. MSR_NUMBER_OK, or why not (in *why too, when given). */
-enum msr_number_status msr_parse_number(const char *text, size_t length, unsigned bits, uint64_t *out,
-                                        struct msr_number_error *why);
+ * bits (1..64) into *out. MSR_OK, or MSR_FILE_ERR_NUMBER with the reason in
+ * *why (when given). */
+int msr_parse_number(const char *text, size_t length, unsigned bits, uint64_t *out, struct msr_number_error *why);
 
 /* ---- errors --------------------------------------------------------------- */
 
+/* The status codes of this header (x86msr/core.h's MSR_OK, else one of these:
+ * docs/using-the-headers.md, "Status codes"). */
 enum msr_file_status {
-    MSR_FILE_OK = 0,
-    MSR_FILE_NO_ROOM,        /* the storage is too small; the counts say how much the text needs */
-    MSR_FILE_NUL,            /* a NUL byte in the line (not a text file?) */
-    MSR_FILE_BAD_NUMBER,     /* the word of `item` is not a number: `number` says why */
-    MSR_FILE_BAD_CPU_LINE,   /* snapshot: a '# cpu' line that is not '# cpu N' */
-    MSR_FILE_CPU_TOO_LARGE,  /* snapshot: a CPU number at or above the parser's limit */
-    MSR_FILE_CPU_TWICE,      /* snapshot: `cpu` again; first at `first_line` (0: before any '# cpu' line) */
-    MSR_FILE_ONE_WORD,       /* snapshot: one word where 'ADDRESS VALUE' belongs */
-    MSR_FILE_MORE_WORDS,     /* snapshot: more than two */
-    MSR_FILE_ADDRESS_TWICE,  /* snapshot: `address` twice for `cpu`; first at `first_line` */
-    MSR_FILE_BAD_LEAF_LINE,  /* CPUID dump: not 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..' */
-    MSR_FILE_NO_COLON,       /* CPUID dump: the subleaf (the word) does not end in ':' */
-    MSR_FILE_BAD_REGISTER,   /* CPUID dump: the word is not `item`=VALUE */
-    MSR_FILE_NO_LEAVES       /* CPUID dump: not one leaf */
+    MSR_FILE_ERR_NO_ROOM = -80,       /* the storage is too small; the counts say how much the text needs */
+    MSR_FILE_ERR_NUL = -81,           /* a NUL byte in the line (not a text file?) */
+    MSR_FILE_ERR_NUMBER = -82,        /* the word of `item` is not a number: `number` says why */
+    MSR_FILE_ERR_CPU_LINE = -83,      /* snapshot: a '# cpu' line that is not '# cpu N' */
+    MSR_FILE_ERR_CPU_RANGE = -84,     /* snapshot: a CPU number at or above the parser's limit */
+    MSR_FILE_ERR_CPU_TWICE = -85,     /* snapshot: `cpu` again; first at `first_line` (0: before any '# cpu' line) */
+    MSR_FILE_ERR_ONE_WORD = -86,      /* snapshot: one word where 'ADDRESS VALUE' belongs */
+    MSR_FILE_ERR_MORE_WORDS = -87,    /* snapshot: more than two */
+    MSR_FILE_ERR_ADDRESS_TWICE = -88, /* snapshot: `address` twice for `cpu`; first at `first_line` */
+    MSR_FILE_ERR_LEAF_LINE = -89,     /* CPUID dump: not 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..' */
+    MSR_FILE_ERR_NO_COLON = -90,      /* CPUID dump: the subleaf (the word) does not end in ':' */
+    MSR_FILE_ERR_REGISTER = -91,      /* CPUID dump: the word is not `item`=VALUE */
+    MSR_FILE_ERR_NO_LEAVES = -92      /* CPUID dump: not one leaf */
 };
+
+/* The code in words ("a NUL byte in the line"); the core's codes too. */
+const char *msr_file_strerror(int status);
 
 /* The part of a line an error names. */
 enum msr_file_item {
@@ -106,12 +110,12 @@ enum msr_file_item {
 };
 
 struct msr_file_error {
-    enum msr_file_status status;
+    int status;                /* MSR_OK or an MSR_FILE_ERR_ code */
     enum msr_file_item item;
     unsigned long line;        /* 1 for the first line; 0 for a mistake of the whole text */
     unsigned long first_line;  /* _TWICE: the line of the first occurrence */
     size_t word, word_length;  /* the word at fault: text + word, word_length bytes (0, 0: none) */
-    struct msr_number_error number; /* MSR_FILE_BAD_NUMBER */
+    struct msr_number_error number; /* MSR_FILE_ERR_NUMBER: why */
     uint32_t cpu, address;     /* _TWICE, _CPU_TOO_LARGE (cpu) */
 };
 
@@ -142,18 +146,18 @@ struct msr_snapshot {
     size_t value_capacity;
     uint32_t cpu_limit;
     /* Set by msr_snapshot_parse(): the CPUs (ascending) and values used; after
-     * MSR_FILE_NO_ROOM, how many the text needs. */
+     * MSR_FILE_ERR_NO_ROOM, how many the text needs. */
     size_t cpu_count;
     size_t value_count;
 };
 
 /*
- * Reads the snapshot in `text` (`length` bytes). MSR_FILE_OK, or the status
- * of the first mistake (also in *error, when given; with MSR_FILE_NO_ROOM the
+ * Reads the snapshot in `text` (`length` bytes). MSR_OK, or the status
+ * of the first mistake (also in *error, when given; with MSR_FILE_ERR_NO_ROOM the
  * counts say how much room the text needs, and a mistake that needs the
  * values to be kept, an address given twice, may only show with enough room).
  */
-enum msr_file_status msr_snapshot_parse(const char *text, size_t length, struct msr_snapshot *snapshot,
+int msr_snapshot_parse(const char *text, size_t length, struct msr_snapshot *snapshot,
                                         struct msr_file_error *error);
 
 /* The values of `cpu`, or NULL when the snapshot has none. */
@@ -172,10 +176,10 @@ int msr_snapshot_read(void *ctx, uint32_t msr, uint64_t *value);
 /*
  * Reads the CPUID dump in `text` (`length` bytes) into `entries` (room for
  * `capacity`), in the order of the file; *count is how many leaves it holds
- * (after MSR_FILE_NO_ROOM, how many the text needs). MSR_FILE_OK, or the
+ * (after MSR_FILE_ERR_NO_ROOM, how many the text needs). MSR_OK, or the
  * status of the first mistake (also in *error, when given).
  */
-enum msr_file_status msr_cpuid_dump_parse(const char *text, size_t length, struct msr_cpuid_entry *entries,
+int msr_cpuid_dump_parse(const char *text, size_t length, struct msr_cpuid_entry *entries,
                                           size_t capacity, size_t *count, struct msr_file_error *error);
 
 #ifdef __cplusplus
