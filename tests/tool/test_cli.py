@@ -200,6 +200,25 @@ class ListFilterTests(ToolTestCase):
     def expected(self, keep):
         return [m["name"] for m in self.listing() if keep(m)]
 
+    def ranked(self, patterns, match, keep=lambda m: True):
+        """The registers `patterns` select, in the listing's order: those with a name or
+        alias that is a (non-glob) pattern first, then those with a name or alias a
+        pattern matches, then those the patterns match by description only; each
+        group in address order."""
+        def rank(m):
+            names = [m["name"], *m["aliases"]]
+            ranks = []
+            for p in patterns:
+                if not any(c in p for c in "*?[") and any(n.lower() == p.lower() for n in names):
+                    ranks.append(0)
+                elif any(match(n, p) for n in names):
+                    ranks.append(1)
+                elif match(m["description"] or "", p):
+                    ranks.append(2)
+            return min(ranks) if ranks else None
+        kept = [(rank(m), i, m["name"]) for i, m in enumerate(self.listing()) if keep(m)]
+        return [name for r, _, name in sorted(k for k in kept if k[0] is not None)]
+
     def test_category(self):
         for category in sorted({m["category"] for m in self.listing()}):
             with self.subTest(category):
@@ -223,14 +242,26 @@ class ListFilterTests(ToolTestCase):
                 self.assertEqual(names, self.expected(lambda m: m["access"] == mode))
 
     def test_substring_of_name_alias_or_description_in_any_case(self):
-        def has(m, word):
-            return any(word.lower() in (t or "").lower() for t in [m["name"], m["description"], *m["aliases"]])
+        def has(text, word):
+            return word.lower() in text.lower()
 
         for word in ("efer", "Thermal", "TSC", "zzzz-nothing"):
             with self.subTest(word):
-                self.assertEqual(self.names(word), self.expected(lambda m: has(m, word)))
+                self.assertEqual(self.names(word), self.ranked([word], has))
         self.assertIn("IA32_EFER", self.names("efer"))  # the alias EFER, the name IA32_EFER
-        self.assertEqual(self.names("efer", "ia32_pat"), self.expected(lambda m: has(m, "efer") or has(m, "ia32_pat")))
+        self.assertEqual(self.names("efer", "ia32_pat"), self.ranked(["efer", "ia32_pat"], has))
+
+    def test_names_and_aliases_before_descriptions(self):
+        names = self.names("efer")
+        self.assertEqual(names[0], "IA32_EFER", "its alias EFER is the pattern")
+        by_description = [m["name"] for m in self.listing() if "efer" not in m["name"].lower()
+                          and not any("efer" in a.lower() for a in m["aliases"])]
+        first = min(names.index(n) for n in names if n in by_description)
+        self.assertTrue(all(n not in by_description for n in names[:first]))
+        self.assertTrue(all(n in by_description for n in names[first:]), "a description match after the names")
+        self.assertLess(first, len(names))
+        text = self.ok("list", "efer").splitlines()
+        self.assertRegex(text[1], r"^0xC0000080 +IA32_EFER ")
 
     def test_glob_over_the_whole_name_alias_or_description(self):
         import fnmatch
@@ -239,11 +270,15 @@ class ListFilterTests(ToolTestCase):
             return any(fnmatch.fnmatchcase((t or "").upper(), pattern.upper())
                        for t in [m["name"], m["description"], *m["aliases"]])
 
+        def glob(text, pattern):
+            return fnmatch.fnmatchcase(text.upper(), pattern.upper())
+
         for pattern in ("IA32_MTRR*", "ia32_vmx_*ctls", "*_CTL", "IA32_PMC[0-3]", "IA32_?AT"):
             with self.subTest(pattern):
                 names = self.names(pattern)
                 self.assertTrue(names)
-                self.assertEqual(names, self.expected(lambda m: matches(m, pattern)))
+                self.assertEqual(sorted(names), sorted(self.expected(lambda m: matches(m, pattern))))
+                self.assertEqual(names, self.ranked([pattern], glob))
         self.assertEqual(self.names("IA32_?AT"), ["IA32_PAT"])
         self.assertEqual(self.names("*EFE"), [], "a glob matches the whole name, not a part")
         self.assertIn("IA32_EFER", self.names("EFE?"), "the alias EFER")
@@ -251,10 +286,10 @@ class ListFilterTests(ToolTestCase):
     def test_filters_combine(self):
         names = self.names("--category", "vmx", "--access", "ro", "*CTLS*", "--vendor", "intel")
         self.assertIn("IA32_VMX_TRUE_PINBASED_CTLS", names)
-        self.assertEqual(names, self.expected(lambda m: m["category"] == "vmx" and m["access"] == "ro" and
-                                              "intel" in m["vendors"] and
-                                              any("CTLS" in (t or "").upper()
-                                                  for t in [m["name"], m["description"], *m["aliases"]])))
+        keep = lambda m: m["category"] == "vmx" and m["access"] == "ro" and "intel" in m["vendors"]  # noqa: E731
+        self.assertEqual(sorted(names), sorted(self.expected(
+            lambda m: keep(m) and any("CTLS" in (t or "").upper() for t in [m["name"], m["description"], *m["aliases"]]))))
+        self.assertEqual(names, self.ranked(["*CTLS*"], lambda t, p: "CTLS" in t.upper(), keep))
 
     def test_with_supported_and_a_cpuid_dump(self):
         cpuid = os.path.join(DATA, "cpuid-amd-svm.txt")
