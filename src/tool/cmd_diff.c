@@ -315,8 +315,9 @@ struct vmx_diff {
     size_t a_count, b_count;
 };
 
-static void add_gaps(struct vmx_gap **list, size_t *count, const char *set, enum msr_vmx_control_set_id id,
-                     bool named, uint64_t bits, int may_be)
+/* `id`: the control set whose bits these are, or MSR_VMX_CTLS_COUNT + 0 / + 4
+ * for the bits of CR0 / CR4. */
+static void add_gaps(struct vmx_gap **list, size_t *count, const char *set, unsigned id, uint64_t bits, int may_be)
 {
     unsigned bit;
 
@@ -330,10 +331,11 @@ static void add_gaps(struct vmx_gap **list, size_t *count, const char *set, enum
         }
         (*list)[*count].set = set;
         (*list)[*count].bit = bit;
-        (*list)[*count].name = NULL;
-        if (named) {
-            const struct msr_vmx_control_bit *b = msr_vmx_control_bit_find(id, bit);
+        if (id < MSR_VMX_CTLS_COUNT) {
+            const struct msr_vmx_control_bit *b = msr_vmx_control_bit_find((enum msr_vmx_control_set_id)id, bit);
             (*list)[*count].name = b != NULL ? b->name : NULL;
+        } else {
+            (*list)[*count].name = msr_vmx_cr_bit_name(id - MSR_VMX_CTLS_COUNT, bit);
         }
         (*list)[*count].may_be = may_be;
         (*count)++;
@@ -359,14 +361,10 @@ static void diff_vmx(const struct msr_snapshot_cpu *a, const struct msr_snapshot
         (void)msr_vmx_caps_control_set(&ca, (enum msr_vmx_control_set_id)i, &x);
         (void)msr_vmx_caps_control_set(&cb, (enum msr_vmx_control_set_id)i, &y);
         /* "may be 1": allowed1; "may be 0": not in allowed0 (must-be-1). */
-        add_gaps(&out->a_only, &out->a_count, set->name, (enum msr_vmx_control_set_id)i, true,
-                 x.allowed1 & ~y.allowed1 & width, 1);
-        add_gaps(&out->a_only, &out->a_count, set->name, (enum msr_vmx_control_set_id)i, true,
-                 ~x.allowed0 & y.allowed0 & width, 0);
-        add_gaps(&out->b_only, &out->b_count, set->name, (enum msr_vmx_control_set_id)i, true,
-                 y.allowed1 & ~x.allowed1 & width, 1);
-        add_gaps(&out->b_only, &out->b_count, set->name, (enum msr_vmx_control_set_id)i, true,
-                 ~y.allowed0 & x.allowed0 & width, 0);
+        add_gaps(&out->a_only, &out->a_count, set->name, i, x.allowed1 & ~y.allowed1 & width, 1);
+        add_gaps(&out->a_only, &out->a_count, set->name, i, ~x.allowed0 & y.allowed0 & width, 0);
+        add_gaps(&out->b_only, &out->b_count, set->name, i, y.allowed1 & ~x.allowed1 & width, 1);
+        add_gaps(&out->b_only, &out->b_count, set->name, i, ~y.allowed0 & x.allowed0 & width, 0);
     }
     /* CR0 and CR4 in VMX operation: FIXED0 bits must be 1, FIXED1 bits may be 1. */
     for (i = 0; i < 2; i++) {
@@ -375,10 +373,12 @@ static void diff_vmx(const struct msr_snapshot_cpu *a, const struct msr_snapshot
         uint64_t must_a = ca.value[fixed0], may_a = ca.value[fixed0 + 1];
         uint64_t must_b = cb.value[fixed0], may_b = cb.value[fixed0 + 1];
 
-        add_gaps(&out->a_only, &out->a_count, name, MSR_VMX_CTLS_COUNT, false, may_a & ~may_b, 1);
-        add_gaps(&out->a_only, &out->a_count, name, MSR_VMX_CTLS_COUNT, false, ~must_a & must_b, 0);
-        add_gaps(&out->b_only, &out->b_count, name, MSR_VMX_CTLS_COUNT, false, may_b & ~may_a, 1);
-        add_gaps(&out->b_only, &out->b_count, name, MSR_VMX_CTLS_COUNT, false, ~must_b & must_a, 0);
+        unsigned cr = MSR_VMX_CTLS_COUNT + (i == 0 ? 0u : 4u);
+
+        add_gaps(&out->a_only, &out->a_count, name, cr, may_a & ~may_b, 1);
+        add_gaps(&out->a_only, &out->a_count, name, cr, ~must_a & must_b, 0);
+        add_gaps(&out->b_only, &out->b_count, name, cr, may_b & ~may_a, 1);
+        add_gaps(&out->b_only, &out->b_count, name, cr, ~must_b & must_a, 0);
     }
 }
 

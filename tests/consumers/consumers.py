@@ -630,6 +630,8 @@ def scenario_overlay(ctx):
     fields = {f["name"]: f["value"] for f in json.loads(shown)["fields"]}
     check(fields.get("ENABLE") == "0x1" and fields.get("MODE") == "0x1",
           f"the overlay's tool decodes ACME_GUEST_CTL 0x3 as {fields}")
+    version, _, _ = ctx.run([os.path.join(build, "acme-msr"), "--version"])
+    check(version.strip() == f"x86msr {ctx.a.version}+overlay", f"the overlay's tool says {version.strip()!r}")
     ctx.figure(f"overlay (add_subdirectory): configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps)")
     # A clash with the base spec is the generator's FILE:LINE:COL, at configure.
     bad = ctx.fresh("clash")
@@ -656,6 +658,9 @@ def scenario_overlay(ctx):
         check(out.strip() == OVERLAY_OUTPUT, f"acme_hv (installed x86msr) printed {out.strip()!r}")
         shown, _, _ = ctx.run([os.path.join(build, "acme-msr"), "show", "ACME_GUEST_CTL"])
         check("0x40001000" in shown, "the installed package's overlay tool does not show ACME_GUEST_CTL")
+        version, _, _ = ctx.run([os.path.join(build, "acme-msr"), "--version"])
+        check(version.strip() == f"x86msr {ctx.a.version}+overlay",
+              f"the installed package's overlay tool says {version.strip()!r}")
         ctx.figure("overlay (find_package): ok")
 
 

@@ -600,13 +600,13 @@ class DiffTests(MachineTestCase):
         self.assertEqual(sorted(lines[i + 1:]), sorted([
             "  primary    CR3_LOAD_EXITING (bit 15): may be 0 on A, must be 1 on B",
             "  secondary  ENABLE_EPT (bit 1): may be 1 on A, must be 0 on B",
-            "  cr0        bit 1: may be 0 on A, must be 1 on B",
+            "  cr0        MP (bit 1): may be 0 on A, must be 1 on B",
         ]))
         data = json.loads(self.diff("--json", SKYLAKE, b))
         vmx = data["pairs"][0]["vmx"]
         self.assertIn({"set": "primary", "bit": 15, "name": "CR3_LOAD_EXITING", "may_be": 0}, vmx["a_allows"])
         self.assertIn({"set": "secondary", "bit": 1, "name": "ENABLE_EPT", "may_be": 1}, vmx["a_allows"])
-        self.assertIn({"set": "cr0", "bit": 1, "name": None, "may_be": 0}, vmx["a_allows"])
+        self.assertIn({"set": "cr0", "bit": 1, "name": "MP", "may_be": 0}, vmx["a_allows"])
         self.assertEqual(vmx["b_allows"], [])
         self.assertFalse(data["equal"])
 
