@@ -842,6 +842,18 @@ class CompletionTests(ToolTestCase):
         self.assertIn(os.path.join(here, "test_cli.py"),
                       self.complete("x86msr", "dump", "--from", os.path.join(here, "test_cli.p")))
 
+    def test_field_names_after_the_register(self):
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "N"), ["NXE="])
+        self.assertEqual(self.complete("x86msr", "encode", "efer", "l"), ["LME=", "LMA=", "LMSLE="],
+                         "an alias, any case; in the register's field order")
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "SCE=1", "--base", "0", "N"), ["NXE="])
+        self.assertEqual(self.complete("x86msr", "write", "-c", "0", "IA32_PAT", "PA7"), ["PA7="])
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_MTRR_PHYSBASE3", "T"), ["TYPE="], "an array instance")
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_PAT", "PA0="), [], "a value has no completion")
+        self.assertEqual(self.complete("x86msr", "read", "IA32_EFER", "-f", "N"), ["NXE"], "-f FIELD: no '='")
+        self.assertEqual(self.complete("x86msr", "read", "-f", "N"), [], "no register yet")
+        self.assertEqual(self.complete("x86msr", "encode", "0xC0000080", "N"), [], "by address: no fields offered")
+
     def test_other_operands(self):
         self.assertEqual(self.complete("x86msr", "help", "wa"), ["watch"])
         self.assertEqual(self.complete("x86msr", "completion", ""), ["bash"])
@@ -857,9 +869,11 @@ class CompletionTests(ToolTestCase):
             self.assertEqual(f.read(), CompletionTests.script)
 
     def test_unknown_shell(self):
-        result = run("completion", "bsh")
-        self.assertEqual(result.returncode, 2)
-        self.assertEqual(result.stderr, "x86msr: unknown shell 'bsh' (did you mean bash?) (this version knows bash)\n")
+        for shell in ("bsh", "zsh"):
+            result = run("completion", shell)
+            self.assertEqual(result.returncode, 2)
+            self.assertEqual(result.stderr,
+                             f"x86msr: unknown shell '{shell}': the completion script is for bash only\n")
         check_json_error(self, run("completion", "--json", "zsh"), "usage")
 
 
