@@ -474,6 +474,21 @@ class ShowTests(ToolTestCase):
         self.assertIn("WB=6", out)
         self.assertIn("UC=0", out)
 
+    def test_text_has_a_vendor_column_exactly_when_a_field_has_own_vendors(self):
+        # Issue 24 item 8: EFER's SVME is AMD's alone; the table must say so per field.
+        out = self.ok("show", "IA32_EFER")
+        self.assertRegex(out, r"(?m)^  BITS +FIELD +ACCESS +VENDORS +RESET +DESCRIPTION$")
+        self.assertRegex(out, r"(?m)^  12 +SVME +rw +amd +0x0 ")
+        self.assertRegex(out, r"(?m)^  11 +NXE +rw +0x0 ")
+        for msr in sample(self.listing()):
+            with self.subTest(msr["name"]):
+                text = self.ok("show", msr["name"])
+                own = [f for f in msr["fields"] if "vendors" in f]
+                self.assertEqual("VENDORS" in text.split("\n  BITS", 1)[-1].split("\n", 1)[0], bool(own))
+                for f in own:
+                    self.assertRegex(text, rf"(?m)^  [0-9:]+ +{re.escape(f['name'])} +\S+ +"
+                                           rf"{re.escape(', '.join(f['vendors']))} ")
+
     def test_json_equals_the_list_entry(self):
         for msr in sample(self.listing()):
             with self.subTest(msr["name"]):
