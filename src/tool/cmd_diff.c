@@ -585,7 +585,7 @@ static int run_diff(const struct command *self, const struct cli_args *args)
              (status = load_side(&b, args->operands[1])) == TOOL_EXIT_OK)
         status = pair_cpus(&a, &b, &pairs, &count);
     if (status == TOOL_EXIT_OK && json) {
-        json_init(&w, stdout);
+        diag_json_result(&w, false);
         json_begin_object(&w);
         json_side(&w, "a", &a);
         json_side(&w, "b", &b);

@@ -155,7 +155,7 @@ static void output_cpu(struct output *o, unsigned cpu)
         } else if (o->mode == OUTPUT_SNAPSHOT) {
             snapshot_write_header(stdout);
         } else {
-            json_init(&o->json, stdout);
+            diag_json_result(&o->json, false);
             json_begin_array(&o->json);
         }
     }

@@ -312,7 +312,7 @@ static void print_json(const struct list_filter *f)
     struct json_writer w;
     uint32_t i;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_array(&w);
     for (i = 0; i < MATCH_RANKS * msr_spec.instance_count; i++) {
         const struct msr_instance *msr = &msr_spec.instances[i % msr_spec.instance_count];

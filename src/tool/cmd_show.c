@@ -230,7 +230,7 @@ static int run_show(const struct command *self, const struct cli_args *args)
     if (cli_flag(args, OPT_JSON)) {
         struct json_writer w;
 
-        json_init(&w, stdout);
+        diag_json_result(&w, false);
         json_write_msr(&w, msr);
         json_finish(&w);
     } else {

@@ -381,7 +381,7 @@ static void print_json(const char *source, const struct msr_vmx_caps *caps)
     struct json_writer w;
     unsigned i;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_object(&w);
     json_key(&w, "source");
     json_string(&w, source);

@@ -136,8 +136,12 @@ void diag_json_errors(bool on)
     state.json = on;
 }
 
-void diag_result_started(void)
+void diag_json_result(struct json_writer *w, bool compact)
 {
+    if (compact)
+        json_init_compact(w, stdout);
+    else
+        json_init(w, stdout);
     state.started = true;
 }
 

@@ -13,6 +13,9 @@
  *   ascending CPUs below the limit and, per CPU, strictly ascending
  *   addresses, each value on a line of the input; every value is found by
  *   msr_snapshot_find_cpu(), msr_snapshot_lookup() and msr_snapshot_read();
+ * - each value's line, read again here (its comment cut off, split at blanks
+ *   and tabs), is exactly two words that are its address and value, and each
+ *   CPU's line is `# cpu N` with its number;
  * - the tool accepts exactly what the library accepts, and loads the same
  *   CPUs and values;
  * - what snapshot_write_*() makes of a loaded snapshot loads back identical.
@@ -52,6 +55,84 @@ static unsigned long lines_of(const uint8_t *data, size_t size)
     for (i = 0; i < size; i++)
         lines += data[i] == '\n';
     return lines + (size > 0 && data[size - 1] != '\n');
+}
+
+/* Line `number` (1 for the first) of the input: *length bytes at the result,
+ * without its '\n'. */
+static const char *line_of(const uint8_t *data, size_t size, unsigned long number, size_t *length)
+{
+    size_t start = 0, end;
+
+    while (--number > 0) {
+        const uint8_t *nl = memchr(data + start, '\n', size - start);
+        REQUIRE(nl != NULL);
+        start = (size_t)(nl - data) + 1;
+    }
+    for (end = start; end < size && data[end] != '\n'; end++)
+        ;
+    *length = end - start;
+    return (const char *)data + start;
+}
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The words of the line, split at blanks, the first `max` of them in word[]
+ * and word_length[]; stops at a '#' when `comment` is true. Returns how many
+ * words it saw (at most max + 1, to tell "more"). */
+static size_t words_of(const char *line, size_t length, bool comment, const char **word, size_t *word_length,
+                       size_t max)
+{
+    size_t count = 0, i = 0;
+
+    while (i < length && !(comment && line[i] == '#')) {
+        size_t start;
+
+        if (blank(line[i])) {
+            i++;
+            continue;
+        }
+        for (start = i; i < length && !blank(line[i]) && !(comment && line[i] == '#'); i++)
+            ;
+        if (count < max) {
+            word[count] = line + start;
+            word_length[count] = i - start;
+        }
+        if (++count > max)
+            break;
+    }
+    return count;
+}
+
+/* The library put each value and CPU on a line that says so. */
+static void check_lines(const struct msr_snapshot *s, const uint8_t *data, size_t size)
+{
+    for (size_t i = 0; i < s->cpu_count; i++) {
+        const struct msr_snapshot_cpu *c = &s->cpus[i];
+        const char *line, *word[2];
+        size_t length, word_length[2];
+        uint64_t number;
+
+        if (c->line > 0) { /* blanks, '#', then the words "cpu" and the CPU's number */
+            line = line_of(data, size, c->line, &length);
+            while (length > 0 && blank(*line))
+                line++, length--;
+            REQUIRE(length > 0 && line[0] == '#');
+            REQUIRE(words_of(line + 1, length - 1, false, word, word_length, 2) == 2);
+            REQUIRE(word_length[0] == 3 && memcmp(word[0], "cpu", 3) == 0);
+            REQUIRE(msr_parse_number(word[1], word_length[1], 32, &number, NULL) == MSR_OK && number == c->cpu);
+        }
+        for (size_t j = 0; j < c->count; j++) {
+            line = line_of(data, size, c->values[j].line, &length);
+            REQUIRE(words_of(line, length, true, word, word_length, 2) == 2);
+            REQUIRE(msr_parse_number(word[0], word_length[0], 32, &number, NULL) == MSR_OK &&
+                    number == c->values[j].address);
+            REQUIRE(msr_parse_number(word[1], word_length[1], 64, &number, NULL) == MSR_OK &&
+                    number == c->values[j].value);
+        }
+    }
 }
 
 static void check_loaded(const struct msr_snapshot *s, unsigned long lines)
@@ -201,6 +282,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     REQUIRE((loaded == 0) == (status == MSR_OK));
     if (loaded == 0) {
         check_loaded(&library, lines);
+        check_lines(&library, data, size);
         check_loaded(&s, lines);
         check_same(&s, &library);
         check_round_trip(&s);

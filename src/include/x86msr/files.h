@@ -116,7 +116,7 @@ struct msr_file_error {
     unsigned long first_line;  /* _TWICE: the line of the first occurrence */
     size_t word, word_length;  /* the word at fault: text + word, word_length bytes (0, 0: none) */
     struct msr_number_error number; /* MSR_FILE_ERR_NUMBER: why */
-    uint32_t cpu, address;     /* _TWICE, _CPU_TOO_LARGE (cpu) */
+    uint32_t cpu, address;     /* _TWICE, _CPU_RANGE (cpu) */
 };
 
 /* "eax", "address", ...; "" for MSR_FILE_ITEM_NONE. */
@@ -158,7 +158,7 @@ struct msr_snapshot {
  * values to be kept, an address given twice, may only show with enough room).
  */
 int msr_snapshot_parse(const char *text, size_t length, struct msr_snapshot *snapshot,
-                                        struct msr_file_error *error);
+                       struct msr_file_error *error);
 
 /* The values of `cpu`, or NULL when the snapshot has none. */
 const struct msr_snapshot_cpu *msr_snapshot_find_cpu(const struct msr_snapshot *snapshot, uint32_t cpu);
@@ -179,8 +179,8 @@ int msr_snapshot_read(void *ctx, uint32_t msr, uint64_t *value);
  * (after MSR_FILE_ERR_NO_ROOM, how many the text needs). MSR_OK, or the
  * status of the first mistake (also in *error, when given).
  */
-int msr_cpuid_dump_parse(const char *text, size_t length, struct msr_cpuid_entry *entries,
-                                          size_t capacity, size_t *count, struct msr_file_error *error);
+int msr_cpuid_dump_parse(const char *text, size_t length, struct msr_cpuid_entry *entries, size_t capacity,
+                         size_t *count, struct msr_file_error *error);
 
 #ifdef __cplusplus
 }
