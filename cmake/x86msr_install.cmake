@@ -23,6 +23,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/include/x86msr ${X86MSR_GENERATED_DI
         FILES_MATCHING PATTERN "*.h")
 
 set(_x86msr_libraries x86msr_headers x86msr x86msr_vmx x86msr_virt x86msr_linux x86msr_test_backend)
+# Whether the static library may go into a shared one (x86msr_add_spec() checks it).
+set_property(TARGET x86msr APPEND PROPERTY EXPORT_PROPERTIES POSITION_INDEPENDENT_CODE)
 install(TARGETS ${_x86msr_libraries}
         EXPORT x86msrTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT x86msr_runtime

@@ -17,6 +17,7 @@ handwritten headers export (handwritten.py), so a spec entry whose names collide
 with anything is refused with its position.
 """
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -249,9 +250,39 @@ def model_names(closed: Dict[str, Tuple[Tuple[str, ...], str]],
         reg_flags=tuple((a.key, attribute_flag("msr", a.key)) for a in (attributes or {}).get("msr", ())))
 
 
+# ---- the spec's identity ------------------------------------------------------------------
+
+
+SPEC_ID_PREFIX = "msr_spec_id_"
+
+
+def spec_id(digest: str) -> str:
+    """The symbol a generated check table (msr_table.c) defines: msr_spec_id_<digest>,
+    `digest` 16 hex digits of the table's SHA-256. Its text (msr_text.c) and, for a
+    spec with overlays, its metadata header (msr_schema.h) refer to it, so that a
+    program linked with another spec's tables, or with none, fails to link
+    (docs/consuming.md, "Which table a program links")."""
+    return SPEC_ID_PREFIX + digest
+
+
+# Every generated header defines it to generation(): a translation unit that
+# includes headers of two generations (x86msr's own and an overlay's, the
+# include directories in the wrong order) stops with an #error.
+GENERATION_MACRO = "MSR_GENERATED_FROM_"
+
+
+def generation(spec_names) -> str:
+    """The value of GENERATION_MACRO for the headers generated from these spec
+    files (their base names, in order): 15 hex digits of a SHA-256 of them, a
+    number the preprocessor compares. The file names, not their contents, so a
+    spec edit changes only the headers it changes."""
+    digest = hashlib.sha256("\n".join(spec_names).encode("utf-8")).hexdigest()
+    return "0x" + digest[:15].upper()
+
+
 # Names the generated headers always declare, whatever the spec holds. (The
 # generated table also defines msr_table and friends, which x86msr/meta.h declares.)
-FIXED_GENERATED = ("msr_vmx_control_set_id", "MSR_VMX_CTLS_COUNT")
+FIXED_GENERATED = ("msr_vmx_control_set_id", "MSR_VMX_CTLS_COUNT", GENERATION_MACRO)
 
 
 # ---- the full list, and the clash check ---------------------------------------------------

@@ -5,6 +5,7 @@ below; every C name they print comes from naming.py (attached to the model), and
 every output file name is decided here.
 """
 
+import hashlib
 import os
 from typing import Dict, List, Optional
 
@@ -281,6 +282,8 @@ def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
     return {
         "model": model,
         "spec_names": spec_names,
+        "generation_macro": naming.GENERATION_MACRO,
+        "generation": naming.generation(spec_names),
         "schema_enums": schema.CLOSED_ENUMS,
         "schema_meanings": meanings,
         "access_constant": constants["access"],
@@ -316,17 +319,24 @@ def render(model: Model, spec_names, template_cache: Optional[str] = None) -> Di
     env.filters["reg_flag_of"] = lambda key: common["reg_flag"][key]
     env.filters["index_of"] = lambda items, item: list(items).index(item)
     env.filters["signature_words"] = _signature_words
+    # The spec's identity (naming.spec_id) is a digest of the check table, which
+    # names it too: rendered with a placeholder, then filled in everywhere.
+    placeholder = naming.spec_id("@" * 16)
+    common["spec_id"] = placeholder
+    common["overlay"] = len(spec_names) > 1
+    table = env.get_template("msr_table.c.j2").render(tables=tables, **common)
     files = {
         "include/x86msr/msr_schema.h": env.get_template("msr_schema.h.j2").render(**common),
         "include/x86msr/msr_enums.h": env.get_template("msr_enums.h.j2").render(**common),
         "include/x86msr/msr_vmx_controls.h": env.get_template("msr_vmx_controls.h.j2").render(**common),
         "include/x86msr/msrs.h": env.get_template("msrs.h.j2").render(**common),
         "include/x86msr/msr_defs.h": env.get_template("msr_defs.h.j2").render(**common),
-        "src/msr_table.c": env.get_template("msr_table.c.j2").render(tables=tables, **common),
+        "src/msr_table.c": table,
         "src/msr_text.c": env.get_template("msr_text.c.j2").render(tables=tables, **common),
         "tests/msr_selftest.c": env.get_template("msr_selftest.c.j2").render(**common),
     }
     category = env.get_template("msr_category.h.j2")
     for c in model.used_categories:
         files["include/" + c.names.header] = category.render(category=c, msrs=model.msrs_in(c.name), **common)
-    return files
+    ident = naming.spec_id(hashlib.sha256(table.encode("utf-8")).hexdigest()[:16])
+    return {name: text.replace(placeholder, ident) for name, text in files.items()}

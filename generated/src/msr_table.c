@@ -11,6 +11,12 @@
 
 #define MSR_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* This table's identity (a digest of this file): the text generated with it,
+ * and the metadata header of a spec with overlays, refer to it, so that no
+ * program links them with another spec's table (docs/consuming.md). */
+extern const char msr_spec_id_5ad4cfde61d9c59f[];
+const char msr_spec_id_5ad4cfde61d9c59f[] = "msrs.yaml";
+
 /* IA32_P5_MC_ADDR */
 const union msr_cell msr_def_IA32_P5_MC_ADDR[] = {
     { .def = { .address = 0x0u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 0, .field_count = 1,

@@ -39,17 +39,27 @@ static bool native_query(void *ctx, uint32_t leaf, uint32_t subleaf, struct msr_
 
 const struct msr_cpuid_source msr_cpuid_native = { native_query, NULL };
 
+/* The entry for leaf and subleaf; else one for every subleaf of the leaf. */
 static bool table_query(void *ctx, uint32_t leaf, uint32_t subleaf, struct msr_cpuid_regs *out)
 {
     const struct msr_cpuid_table *table = (const struct msr_cpuid_table *)ctx;
+    const struct msr_cpuid_entry *any = NULL;
     size_t i;
     for (i = 0; i < table->count; i++) {
-        if (table->entries[i].leaf == leaf && table->entries[i].subleaf == subleaf) {
-            *out = table->entries[i].regs;
+        const struct msr_cpuid_entry *e = &table->entries[i];
+        if (e->leaf != leaf)
+            continue;
+        if (e->subleaf == subleaf) {
+            *out = e->regs;
             return true;
         }
+        if (e->subleaf == MSR_CPUID_ANY_SUBLEAF && any == NULL)
+            any = e;
     }
-    return false;
+    if (any == NULL)
+        return false;
+    *out = any->regs;
+    return true;
 }
 
 struct msr_cpuid_source msr_cpuid_table_source(const struct msr_cpuid_table *table)

@@ -8,7 +8,6 @@
  */
 #include "command.h"
 #include "diag.h"
-#include "suggest.h"
 
 #include <x86msr/meta.h>
 
@@ -32,6 +31,10 @@ static const char *kind_of(const char *name)
         return "command";
     if (strcmp(name, "SHELL") == 0)
         return "shell";
+    if (strcmp(name, "FIELD=VALUE") == 0 || strcmp(name, "VALUE|FIELD=VALUE") == 0)
+        return "assign";
+    if (strcmp(name, "FIELD") == 0)
+        return "field";
     if (strcmp(name, "A") == 0 || strcmp(name, "B") == 0)
         return "side";
     return "other";
@@ -90,6 +93,39 @@ static void print_tables(void)
     word(&n, msr_access_name(MSR_ACCESS_RW));
     word(&n, msr_access_name(MSR_ACCESS_WO));
     words_end();
+}
+
+/* _x86msr_fields REG: the field names of register REG (a name or an alias,
+ * in capitals), one case per definition with fields, its instances' names
+ * and aliases as the patterns. */
+static void print_fields(void)
+{
+    uint32_t d, i;
+    unsigned a, f;
+
+    printf("\n_x86msr_fields() {\n    case $1 in\n");
+    for (d = 0; d < msr_spec.def_count; d++) {
+        const struct msr_def *def = msr_spec.defs[d];
+        const char *sep = "        ";
+
+        if (def->field_count == 0)
+            continue;
+        for (i = 0; i < msr_spec.instance_count; i++) {
+            const struct msr_instance *inst = &msr_spec.instances[i];
+
+            if (inst->def != def->id)
+                continue;
+            printf("%s%s", sep, msr_name(inst));
+            sep = "|";
+            for (a = 0; a < msr_alias_count(inst); a++)
+                printf("|%s", msr_alias(inst, a));
+        }
+        printf(") echo '");
+        for (f = 0; f < def->field_count; f++)
+            printf("%s%s", f == 0 ? "" : " ", msr_field_name(def, f));
+        printf("' ;;\n");
+    }
+    printf("    esac\n}\n");
 }
 
 /* _x86msr_options CMD: every option of CMD. */
@@ -173,31 +209,44 @@ static const char script_body[] =
     "    COMPREPLY=($(compgen -P \"$head\" -W \"$1\" -- \"${item,,}\"))\n"
     "}\n"
     "\n"
+    "# The field names of the register that is the first operand (REG), starting\n"
+    "# with the word being completed; $1 is appended to each (\"=\" for FIELD=VALUE).\n"
+    "_x86msr_field_names() {\n"
+    "    [[ -n $first ]] || return\n"
+    "    COMPREPLY=($(compgen -S \"$1\" -W \"$(_x86msr_fields \"${first^^}\")\" -- \"${cur^^}\"))\n"
+    "    [[ -n $1 ]] && compopt -o nospace 2>/dev/null\n"
+    "    return 0\n"
+    "}\n"
+    "\n"
     "_x86msr() {\n"
     "    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
-    "    local cmd=${COMP_WORDS[1]} i word index=0 options_done=\n"
+    "    local cmd=${COMP_WORDS[1]} i word index=0 options_done= first=\n"
     "    COMPREPLY=()\n"
     "    if ((COMP_CWORD == 1)); then\n"
     "        COMPREPLY=($(compgen -W \"$_x86msr_commands --help --version\" -- \"$cur\"))\n"
     "        return\n"
     "    fi\n"
+    "    # Which operand the word is (count the ones before it, skipping option\n"
+    "    # values), and the first operand of the line, wherever it is.\n"
+    "    for ((i = 2; i < ${#COMP_WORDS[@]}; i++)); do\n"
+    "        word=${COMP_WORDS[i]}\n"
+    "        if [[ -z $options_done && $word == -- ]]; then options_done=1\n"
+    "        elif [[ -z $options_done && $word == -?* ]]; then\n"
+    "            [[ $word != *=* && $(_x86msr_value \"$cmd\" \"$word\") != none ]] && ((i++))\n"
+    "        elif ((i != COMP_CWORD)); then\n"
+    "            [[ -z $first ]] && first=$word\n"
+    "            ((i < COMP_CWORD)) && ((index++))\n"
+    "        fi\n"
+    "    done\n"
     "    case $(_x86msr_value \"$cmd\" \"$prev\") in\n"
     "        file) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
     "        categories) _x86msr_list \"$_x86msr_categories\"; return ;;\n"
     "        vendors) _x86msr_list \"$_x86msr_vendors\"; return ;;\n"
     "        access) _x86msr_list \"$_x86msr_access\"; return ;;\n"
+    "        field) _x86msr_field_names \"\"; return ;;\n"
     "        none) ;;\n"
     "        *) return ;;\n"
     "    esac\n"
-    "    # Which operand the word is: count the ones before it, skipping option values.\n"
-    "    for ((i = 2; i < COMP_CWORD; i++)); do\n"
-    "        word=${COMP_WORDS[i]}\n"
-    "        if [[ -z $options_done && $word == -- ]]; then options_done=1\n"
-    "        elif [[ -z $options_done && $word == -?* ]]; then\n"
-    "            [[ $word != *=* && $(_x86msr_value \"$cmd\" \"$word\") != none ]] && ((i++))\n"
-    "        else ((index++))\n"
-    "        fi\n"
-    "    done\n"
     "    if [[ -z $options_done && $cur == -* ]]; then\n"
     "        COMPREPLY=($(compgen -W \"$(_x86msr_options \"$cmd\")\" -- \"$cur\"))\n"
     "        return\n"
@@ -206,6 +255,7 @@ static const char script_body[] =
     "        msr) COMPREPLY=($(compgen -W \"$_x86msr_names\" -- \"${cur^^}\")) ;;\n"
     "        command) COMPREPLY=($(compgen -W \"$_x86msr_commands\" -- \"$cur\")) ;;\n"
     "        shell) COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")) ;;\n"
+    "        assign) [[ $cur == *=* ]] || _x86msr_field_names \"=\" ;;\n"
     "        file) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
     "        side)\n"
     "            local cpus=() d\n"
@@ -218,18 +268,15 @@ static const char script_body[] =
 static int run_completion(const struct command *self, const struct cli_args *args)
 {
     (void)self;
-    if (strcmp(args->operands[0], "bash") != 0) {
-        struct suggestion s;
-
-        suggestion_init(&s, args->operands[0]);
-        suggestion_offer(&s, "bash", NULL);
-        return usage_error_code(ERR_UNKNOWN_NAME, "unknown shell '%s'%s (this version knows bash)", args->operands[0],
-                                suggestion_hint(&s));
-    }
+    /* One shell: naming it is the whole hint ("did you mean bash?" would only say it twice). */
+    if (strcmp(args->operands[0], "bash") != 0)
+        return usage_error_code(ERR_UNKNOWN_NAME, "unknown shell '%s': the completion script is for bash only",
+                                args->operands[0]);
     printf("# bash completion for x86msr -- written by 'x86msr completion bash' from the tool's\n"
            "# command table and the spec's register names; do not edit.\n"
            "# Install: share/bash-completion/completions/x86msr, or source it from ~/.bashrc.\n");
     print_tables();
+    print_fields();
     print_options();
     print_values();
     print_operands();
@@ -242,9 +289,10 @@ const struct command command_completion = {
     .summary = "Print a shell completion script (bash)",
     .synopsis = "completion SHELL",
     .description = "Prints a completion script for SHELL (bash) on standard output: subcommands,\n"
-                   "their options, register names and aliases, categories, vendors and access\n"
-                   "modes after --category, --vendor and --access, files after options that\n"
-                   "take one, and cpu:N for 'diff'. The build installs it as\n"
+                   "their options, register names and aliases, a register's field names\n"
+                   "(FIELD= for encode and write, after the register; -f FIELD for read),\n"
+                   "categories, vendors and access modes after --category, --vendor and\n"
+                   "--access, files after options that take one, and cpu:N for 'diff'. The build installs it as\n"
                    "share/bash-completion/completions/x86msr; or add to ~/.bashrc:\n"
                    "\n"
                    "  source <(x86msr completion bash)",

@@ -38,7 +38,7 @@ static const char *const diff_operands[] = {"A", "B"};
 struct side {
     const char *operand;
     char label[256];
-    struct snapshot values;
+    struct msr_snapshot values;
 };
 
 /* ---- loading a side ---- */
@@ -67,7 +67,8 @@ static long live_cpu(const char *text)
 static int load_live(struct side *s, unsigned cpu)
 {
     struct msr_linux_request *requests = xcalloc(msr_spec.instance_count, sizeof *requests);
-    struct snapshot_cpu *c;
+    struct msr_snapshot_cpu *c;
+    struct msr_snapshot_value *values;
     size_t i, n = 0;
     int status, result = TOOL_EXIT_OK;
 
@@ -84,15 +85,16 @@ static int load_live(struct side *s, unsigned cpu)
         return machine_cpu_error(cpu, status);
     }
     s->values.cpus = xcalloc(1, sizeof *s->values.cpus);
-    s->values.count = s->values.capacity = 1;
+    s->values.cpu_count = s->values.cpu_capacity = 1;
+    s->values.values = values = xcalloc(n, sizeof *values);
+    s->values.value_capacity = n;
     c = &s->values.cpus[0];
     c->cpu = cpu;
-    c->entries = xcalloc(n, sizeof *c->entries);
-    c->capacity = n;
+    c->values = values;
     for (i = 0; i < n; i++) {
         if (requests[i].status == MSR_OK) {
-            c->entries[c->count].address = requests[i].msr;
-            c->entries[c->count].value = requests[i].value;
+            values[c->count].address = requests[i].msr;
+            values[c->count].value = requests[i].value;
             c->count++;
         } else if (requests[i].status != MSR_ERR_FAULT) {
             result = machine_access_error(cpu, "read", spec_msr_at(requests[i].msr), requests[i].msr,
@@ -114,13 +116,13 @@ static bool is_file(const char *path)
 /* Keeps only CPU `cpu` of the snapshot (FILE@N). */
 static int keep_cpu(struct side *s, const char *path, unsigned cpu)
 {
-    struct snapshot *v = &s->values;
-    size_t i, kept = v->count;
+    struct msr_snapshot *v = &s->values;
+    size_t i, kept = v->cpu_count;
 
-    for (i = 0; i < v->count; i++)
+    for (i = 0; i < v->cpu_count; i++)
         if (v->cpus[i].cpu == cpu)
             kept = i;
-    if (kept == v->count) {
+    if (kept == v->cpu_count) {
         struct cpu_list have;
         char *label;
         int status;
@@ -133,12 +135,9 @@ static int keep_cpu(struct side *s, const char *path, unsigned cpu)
         cpu_list_free(&have);
         return status;
     }
-    for (i = 0; i < v->count; i++)
-        if (i != kept)
-            free(v->cpus[i].entries);
     if (kept != 0)
         v->cpus[0] = v->cpus[kept];
-    v->count = 1;
+    v->cpu_count = 1;
     return TOOL_EXIT_OK;
 }
 
@@ -181,7 +180,7 @@ static int load_side(struct side *s, const char *operand)
 
 /* Which CPU of A goes with which of B. */
 struct pair {
-    const struct snapshot_cpu *a, *b; /* NULL: that CPU is on one side only */
+    const struct msr_snapshot_cpu *a, *b; /* NULL: that CPU is on one side only */
 };
 
 static int pair_cpus(const struct side *a, const struct side *b, struct pair **out, size_t *count)
@@ -189,27 +188,27 @@ static int pair_cpus(const struct side *a, const struct side *b, struct pair **o
     size_t i = 0, j = 0, n = 0;
     struct pair *pairs;
 
-    if (a->values.count == 0 || b->values.count == 0)
-        return usage_error_code(ERR_BAD_FILE, "%s holds no MSR values", a->values.count == 0 ? a->label : b->label);
-    pairs = xcalloc(a->values.count + b->values.count, sizeof *pairs);
-    if (a->values.count == 1 && b->values.count == 1) {
+    if (a->values.cpu_count == 0 || b->values.cpu_count == 0)
+        return usage_error_code(ERR_BAD_FILE, "%s holds no MSR values", a->values.cpu_count == 0 ? a->label : b->label);
+    pairs = xcalloc(a->values.cpu_count + b->values.cpu_count, sizeof *pairs);
+    if (a->values.cpu_count == 1 && b->values.cpu_count == 1) {
         pairs[0].a = &a->values.cpus[0];
         pairs[0].b = &b->values.cpus[0];
         *out = pairs;
         *count = 1;
         return TOOL_EXIT_OK;
     }
-    if (a->values.count == 1 || b->values.count == 1) {
-        const struct side *one = a->values.count == 1 ? a : b, *many = a->values.count == 1 ? b : a;
+    if (a->values.cpu_count == 1 || b->values.cpu_count == 1) {
+        const struct side *one = a->values.cpu_count == 1 ? a : b, *many = a->values.cpu_count == 1 ? b : a;
 
         free(pairs);
         return usage_error("%s has one CPU and %s has %lu: name one of them with %s@N", one->label, many->label,
-                           (unsigned long)many->values.count, many->operand);
+                           (unsigned long)many->values.cpu_count, many->operand);
     }
     /* Both have several: CPU by CPU, by number (both lists are sorted). */
-    while (i < a->values.count || j < b->values.count) {
-        const struct snapshot_cpu *x = i < a->values.count ? &a->values.cpus[i] : NULL;
-        const struct snapshot_cpu *y = j < b->values.count ? &b->values.cpus[j] : NULL;
+    while (i < a->values.cpu_count || j < b->values.cpu_count) {
+        const struct msr_snapshot_cpu *x = i < a->values.cpu_count ? &a->values.cpus[i] : NULL;
+        const struct msr_snapshot_cpu *y = j < b->values.cpu_count ? &b->values.cpus[j] : NULL;
 
         if (x != NULL && (y == NULL || x->cpu < y->cpu)) {
             pairs[n].a = x;
@@ -241,15 +240,15 @@ struct reg_diff {
 };
 
 /* The registers of a pair that differ, in address order. */
-static size_t diff_registers(const struct snapshot_cpu *a, const struct snapshot_cpu *b, bool common,
+static size_t diff_registers(const struct msr_snapshot_cpu *a, const struct msr_snapshot_cpu *b, bool common,
                              struct reg_diff **out)
 {
     struct reg_diff *d = xcalloc(a->count + b->count, sizeof *d);
     size_t i = 0, j = 0, n = 0;
 
     while (i < a->count || j < b->count) {
-        const struct snapshot_entry *x = i < a->count ? &a->entries[i] : NULL;
-        const struct snapshot_entry *y = j < b->count ? &b->entries[j] : NULL;
+        const struct msr_snapshot_value *x = i < a->count ? &a->values[i] : NULL;
+        const struct msr_snapshot_value *y = j < b->count ? &b->values[j] : NULL;
         struct reg_diff r;
 
         memset(&r, 0, sizeof r);
@@ -285,15 +284,15 @@ static size_t diff_registers(const struct snapshot_cpu *a, const struct snapshot
 
 /* VMX capabilities of one CPU's values: 1 when there, 0 when the values have
  * no IA32_VMX_BASIC, -1 when they contradict themselves. */
-static int vmx_caps_of(const struct snapshot_cpu *cpu, struct msr_vmx_caps *caps)
+static int vmx_caps_of(const struct msr_snapshot_cpu *cpu, struct msr_vmx_caps *caps)
 {
     struct msr_vmx_msr_value *values = xcalloc(cpu->count, sizeof *values);
     size_t i;
     int status;
 
     for (i = 0; i < cpu->count; i++) {
-        values[i].msr = cpu->entries[i].address;
-        values[i].value = cpu->entries[i].value;
+        values[i].msr = cpu->values[i].address;
+        values[i].value = cpu->values[i].value;
     }
     status = msr_vmx_caps_from_values(caps, values, cpu->count);
     free(values);
@@ -316,8 +315,9 @@ struct vmx_diff {
     size_t a_count, b_count;
 };
 
-static void add_gaps(struct vmx_gap **list, size_t *count, const char *set, enum msr_vmx_control_set_id id,
-                     bool named, uint64_t bits, int may_be)
+/* `id`: the control set whose bits these are, or MSR_VMX_CTLS_COUNT + 0 / + 4
+ * for the bits of CR0 / CR4. */
+static void add_gaps(struct vmx_gap **list, size_t *count, const char *set, unsigned id, uint64_t bits, int may_be)
 {
     unsigned bit;
 
@@ -331,17 +331,18 @@ static void add_gaps(struct vmx_gap **list, size_t *count, const char *set, enum
         }
         (*list)[*count].set = set;
         (*list)[*count].bit = bit;
-        (*list)[*count].name = NULL;
-        if (named) {
-            const struct msr_vmx_control_bit *b = msr_vmx_control_bit_find(id, bit);
+        if (id < MSR_VMX_CTLS_COUNT) {
+            const struct msr_vmx_control_bit *b = msr_vmx_control_bit_find((enum msr_vmx_control_set_id)id, bit);
             (*list)[*count].name = b != NULL ? b->name : NULL;
+        } else {
+            (*list)[*count].name = msr_vmx_cr_bit_name(id - MSR_VMX_CTLS_COUNT, bit);
         }
         (*list)[*count].may_be = may_be;
         (*count)++;
     }
 }
 
-static void diff_vmx(const struct snapshot_cpu *a, const struct snapshot_cpu *b, struct vmx_diff *out)
+static void diff_vmx(const struct msr_snapshot_cpu *a, const struct msr_snapshot_cpu *b, struct vmx_diff *out)
 {
     struct msr_vmx_caps ca, cb;
     unsigned i;
@@ -360,14 +361,10 @@ static void diff_vmx(const struct snapshot_cpu *a, const struct snapshot_cpu *b,
         (void)msr_vmx_caps_control_set(&ca, (enum msr_vmx_control_set_id)i, &x);
         (void)msr_vmx_caps_control_set(&cb, (enum msr_vmx_control_set_id)i, &y);
         /* "may be 1": allowed1; "may be 0": not in allowed0 (must-be-1). */
-        add_gaps(&out->a_only, &out->a_count, set->name, (enum msr_vmx_control_set_id)i, true,
-                 x.allowed1 & ~y.allowed1 & width, 1);
-        add_gaps(&out->a_only, &out->a_count, set->name, (enum msr_vmx_control_set_id)i, true,
-                 ~x.allowed0 & y.allowed0 & width, 0);
-        add_gaps(&out->b_only, &out->b_count, set->name, (enum msr_vmx_control_set_id)i, true,
-                 y.allowed1 & ~x.allowed1 & width, 1);
-        add_gaps(&out->b_only, &out->b_count, set->name, (enum msr_vmx_control_set_id)i, true,
-                 ~y.allowed0 & x.allowed0 & width, 0);
+        add_gaps(&out->a_only, &out->a_count, set->name, i, x.allowed1 & ~y.allowed1 & width, 1);
+        add_gaps(&out->a_only, &out->a_count, set->name, i, ~x.allowed0 & y.allowed0 & width, 0);
+        add_gaps(&out->b_only, &out->b_count, set->name, i, y.allowed1 & ~x.allowed1 & width, 1);
+        add_gaps(&out->b_only, &out->b_count, set->name, i, ~y.allowed0 & x.allowed0 & width, 0);
     }
     /* CR0 and CR4 in VMX operation: FIXED0 bits must be 1, FIXED1 bits may be 1. */
     for (i = 0; i < 2; i++) {
@@ -376,10 +373,12 @@ static void diff_vmx(const struct snapshot_cpu *a, const struct snapshot_cpu *b,
         uint64_t must_a = ca.value[fixed0], may_a = ca.value[fixed0 + 1];
         uint64_t must_b = cb.value[fixed0], may_b = cb.value[fixed0 + 1];
 
-        add_gaps(&out->a_only, &out->a_count, name, MSR_VMX_CTLS_COUNT, false, may_a & ~may_b, 1);
-        add_gaps(&out->a_only, &out->a_count, name, MSR_VMX_CTLS_COUNT, false, ~must_a & must_b, 0);
-        add_gaps(&out->b_only, &out->b_count, name, MSR_VMX_CTLS_COUNT, false, may_b & ~may_a, 1);
-        add_gaps(&out->b_only, &out->b_count, name, MSR_VMX_CTLS_COUNT, false, ~must_b & must_a, 0);
+        unsigned cr = MSR_VMX_CTLS_COUNT + (i == 0 ? 0u : 4u);
+
+        add_gaps(&out->a_only, &out->a_count, name, cr, may_a & ~may_b, 1);
+        add_gaps(&out->a_only, &out->a_count, name, cr, ~must_a & must_b, 0);
+        add_gaps(&out->b_only, &out->b_count, name, cr, may_b & ~may_a, 1);
+        add_gaps(&out->b_only, &out->b_count, name, cr, ~must_b & must_a, 0);
     }
 }
 
@@ -473,7 +472,7 @@ static void json_side(struct json_writer *w, const char *key, const struct side 
     json_string(w, s->label);
     json_key(w, "cpus");
     json_begin_array(w);
-    for (i = 0; i < s->values.count; i++)
+    for (i = 0; i < s->values.cpu_count; i++)
         json_uint(w, s->values.cpus[i].cpu);
     json_end_array(w);
     json_end_object(w);
@@ -586,7 +585,7 @@ static int run_diff(const struct command *self, const struct cli_args *args)
              (status = load_side(&b, args->operands[1])) == TOOL_EXIT_OK)
         status = pair_cpus(&a, &b, &pairs, &count);
     if (status == TOOL_EXIT_OK && json) {
-        json_init(&w, stdout);
+        diag_json_result(&w, false);
         json_begin_object(&w);
         json_side(&w, "a", &a);
         json_side(&w, "b", &b);

@@ -155,7 +155,7 @@ static void output_cpu(struct output *o, unsigned cpu)
         } else if (o->mode == OUTPUT_SNAPSHOT) {
             snapshot_write_header(stdout);
         } else {
-            json_init(&o->json, stdout);
+            diag_json_result(&o->json, false);
             json_begin_array(&o->json);
         }
     }
@@ -299,7 +299,7 @@ static int dump_machine(const struct cli_args *args, struct output *o, enum outp
 static int dump_snapshot(const struct cli_args *args, struct output *o, enum output_mode mode)
 {
     const char *path = args->option[OPT_FROM];
-    struct snapshot snapshot;
+    struct msr_snapshot snapshot;
     struct cpu_list available = {NULL, 0}, cpus = {NULL, 0};
     int result = snapshot_load(path, &snapshot);
     size_t c, i;
@@ -311,7 +311,7 @@ static int dump_snapshot(const struct cli_args *args, struct output *o, enum out
     }
     output_init(o, mode, &cpus);
     for (c = 0; result == TOOL_EXIT_OK && c < cpus.count; c++) {
-        const struct snapshot_cpu *cpu = snapshot_find_cpu(&snapshot, cpus.cpus[c]);
+        const struct msr_snapshot_cpu *cpu = msr_snapshot_find_cpu(&snapshot, cpus.cpus[c]);
         char cpu_column[16];
         size_t cpu_length = cpu_text(o, cpu->cpu, cpu_column, sizeof cpu_column);
 
@@ -319,8 +319,8 @@ static int dump_snapshot(const struct cli_args *args, struct output *o, enum out
         for (i = 0; i < cpu->count; i++) {
             struct row r;
 
-            row_init(&r, o, cpu->entries[i].address);
-            output_row(o, cpu->cpu, cpu_column, cpu_length, &r, cpu->entries[i].value);
+            row_init(&r, o, cpu->values[i].address);
+            output_row(o, cpu->cpu, cpu_column, cpu_length, &r, cpu->values[i].value);
             row_free(&r);
         }
     }

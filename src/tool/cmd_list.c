@@ -209,34 +209,51 @@ static bool glob_matches(const char *pattern, const char *text)
     return match;
 }
 
+/* How a register matches the patterns, in the order the listing gives them:
+ * a name or an alias that is the pattern (any case), a name or an alias the
+ * pattern matches, the description only. */
+enum match_rank { MATCH_EXACT = 0, MATCH_NAME = 1, MATCH_DESCRIPTION = 2, MATCH_NONE = 3 };
+#define MATCH_RANKS 3
+
+/* Case-insensitive equality. */
+static bool same_text(const char *a, const char *b)
+{
+    for (; *a != '\0' && upper(*a) == upper(*b); a++, b++)
+        ;
+    return *a == '\0' && *b == '\0';
+}
+
 /* A pattern with *, ? or [ is a glob over a whole name, alias or
  * description; any other is a substring of one of them. Any case. */
-static bool pattern_matches(const char *pattern, const struct msr_instance *msr)
+static enum match_rank pattern_matches(const char *pattern, const struct msr_instance *msr)
 {
-    bool (*match)(const char *, const char *) = strpbrk(pattern, "*?[") != NULL ? glob_matches : contains_text;
+    bool glob = strpbrk(pattern, "*?[") != NULL;
+    bool (*match)(const char *, const char *) = glob ? glob_matches : contains_text;
+    enum match_rank rank = MATCH_NONE;
     unsigned a;
 
-    if (match(pattern, msr_name(msr)) || match(pattern, msr_def_description(msr_def_of(msr))))
-        return true;
-    for (a = 0; a < msr_alias_count(msr); a++)
-        if (match(pattern, msr_alias(msr, a)))
-            return true;
-    return false;
+    for (a = 0; a <= msr_alias_count(msr); a++) {
+        const char *name = a == 0 ? msr_name(msr) : msr_alias(msr, a - 1);
+
+        if (!glob && same_text(pattern, name))
+            return MATCH_EXACT;
+        if (match(pattern, name))
+            rank = MATCH_NAME;
+    }
+    if (rank == MATCH_NONE && match(pattern, msr_def_description(msr_def_of(msr))))
+        rank = MATCH_DESCRIPTION;
+    return rank;
 }
 
-/* Reads MSR values from one CPU of a snapshot for the presence conditions. */
-static int snapshot_fact(void *ctx, uint32_t msr, uint64_t *value)
-{
-    *value = 0;
-    return snapshot_lookup((const struct snapshot_cpu *)ctx, msr, value) ? MSR_OK : MSR_ERR_FAULT;
-}
-
-/* Whether the filters keep `msr`; with --supported, *support says how sure. */
-static bool listed(const struct msr_instance *msr, const struct list_filter *f, enum msr_support *support)
+/* Whether the filters keep `msr` in the listing's pass `rank` (enum
+ * match_rank: without patterns every register is in the first); with
+ * --supported, *support says how sure. */
+static bool listed(const struct msr_instance *msr, const struct list_filter *f, enum match_rank rank,
+                   enum msr_support *support)
 {
     const struct msr_def *def = msr_def_of(msr);
+    enum match_rank best = f->pattern_count == 0 ? MATCH_EXACT : MATCH_NONE;
     size_t i;
-    bool any = f->pattern_count == 0;
 
     if (!f->any_category && (def->category >= MSR_CATEGORY_COUNT || !f->categories[def->category]))
         return false;
@@ -244,9 +261,13 @@ static bool listed(const struct msr_instance *msr, const struct list_filter *f, 
         return false;
     if (f->vendors != 0 && (def->vendors & f->vendors) == 0)
         return false;
-    for (i = 0; i < f->pattern_count && !any; i++)
-        any = pattern_matches(f->patterns[i], msr);
-    if (!any)
+    for (i = 0; i < f->pattern_count && best != MATCH_EXACT; i++) {
+        enum match_rank r = pattern_matches(f->patterns[i], msr);
+
+        if (r < best)
+            best = r;
+    }
+    if (best != rank)
         return false;
     if (f->facts == NULL)
         return true;
@@ -262,14 +283,15 @@ static void print_text(const struct list_filter *f)
     uint32_t i;
 
     text_table_add(table, header);
-    for (i = 0; i < msr_spec.instance_count; i++) {
-        const struct msr_instance *msr = &msr_spec.instances[i];
+    for (i = 0; i < MATCH_RANKS * msr_spec.instance_count; i++) {
+        const struct msr_instance *msr = &msr_spec.instances[i % msr_spec.instance_count];
+        enum match_rank rank = (enum match_rank)(i / msr_spec.instance_count);
         const struct msr_def *def = msr_def_of(msr);
         char address[FORMAT_NUMBER_SIZE], fields[FORMAT_NUMBER_SIZE];
         enum msr_support support = MSR_SUPPORT_UNKNOWN;
         const char *row[6];
 
-        if (!listed(msr, f, &support))
+        if (!listed(msr, f, rank, &support))
             continue;
         format_address(address, msr->address);
         format_decimal(fields, def->field_count);
@@ -290,27 +312,29 @@ static void print_json(const struct list_filter *f)
     struct json_writer w;
     uint32_t i;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_array(&w);
-    for (i = 0; i < msr_spec.instance_count; i++) {
-        enum msr_support support;
+    for (i = 0; i < MATCH_RANKS * msr_spec.instance_count; i++) {
+        const struct msr_instance *msr = &msr_spec.instances[i % msr_spec.instance_count];
+        enum match_rank rank = (enum match_rank)(i / msr_spec.instance_count);
+        enum msr_support support = MSR_SUPPORT_UNKNOWN;
 
-        if (!listed(&msr_spec.instances[i], f, &support))
+        if (!listed(msr, f, rank, &support))
             continue;
-        json_write_msr(&w, &msr_spec.instances[i], f->facts);
+        json_write_msr(&w, msr, f->facts);
     }
     json_end_array(&w);
     json_finish(&w);
 }
 
 /* The snapshot's CPU of -c (default: its first). */
-static int snapshot_cpu_of(const char *from, const char *option, const struct snapshot *snapshot,
-                           const struct snapshot_cpu **out)
+static int snapshot_cpu_of(const char *from, const char *option, const struct msr_snapshot *snapshot,
+                           const struct msr_snapshot_cpu **out)
 {
     char why[128];
     uint64_t n;
 
-    if (snapshot->count == 0)
+    if (snapshot->cpu_count == 0)
         return usage_error_code(ERR_BAD_FILE, "%s: the snapshot holds no MSR values", from);
     if (option == NULL) {
         *out = &snapshot->cpus[0];
@@ -318,7 +342,7 @@ static int snapshot_cpu_of(const char *from, const char *option, const struct sn
     }
     if (!parse_number(option, 32, &n, why, sizeof why))
         return usage_error_code(ERR_BAD_NUMBER, "invalid CPU '%s': %s", option, why);
-    *out = n <= UINT32_MAX ? snapshot_find_cpu(snapshot, (unsigned)n) : NULL;
+    *out = n <= UINT32_MAX ? msr_snapshot_find_cpu(snapshot, (unsigned)n) : NULL;
     if (*out == NULL)
         return usage_error_code(ERR_NO_CPU, "%s: no CPU '%s' in the snapshot", from, option);
     return TOOL_EXIT_OK;
@@ -327,7 +351,7 @@ static int snapshot_cpu_of(const char *from, const char *option, const struct sn
 static int run_list(const struct command *self, const struct cli_args *args)
 {
     struct cpuid_file dump;
-    struct snapshot snapshot = {NULL, 0, 0};
+    struct msr_snapshot snapshot;
     struct msr_facts facts = {NULL, NULL, NULL, 0};
     struct list_filter filter;
     const char *dump_path = args->option[OPT_CPUID], *from = args->option[OPT_FROM];
@@ -335,6 +359,7 @@ static int run_list(const struct command *self, const struct cli_args *args)
 
     (void)self;
     memset(&filter, 0, sizeof filter);
+    memset(&snapshot, 0, sizeof snapshot);
     if ((dump_path || from) && !cli_flag(args, OPT_SUPPORTED))
         return usage_error("--%s only makes sense with --supported", dump_path ? "cpuid FILE" : "from SNAPSHOT");
     if (args->option[OPT_CPU] && !from)
@@ -351,12 +376,12 @@ static int run_list(const struct command *self, const struct cli_args *args)
         facts.cpuid = &cpuid_this_machine;
     }
     if (from) {
-        const struct snapshot_cpu *cpu = NULL;
+        const struct msr_snapshot_cpu *cpu = NULL;
 
         status = snapshot_load(from, &snapshot);
         if (status == TOOL_EXIT_OK)
             status = snapshot_cpu_of(from, args->option[OPT_CPU], &snapshot, &cpu);
-        facts.read_msr = snapshot_fact;
+        facts.read_msr = msr_snapshot_read;
         facts.msr_ctx = (void *)(uintptr_t)cpu;
     }
     if (status == TOOL_EXIT_OK) {
@@ -385,7 +410,10 @@ const struct command command_list = {
                    "  PATTERN...         any of them matches the name, an alias or the\n"
                    "                     description, in any case: a substring ('efer',\n"
                    "                     'thermal'), or with * ? [...] a glob over the whole\n"
-                   "                     text ('IA32_MTRR*', '*_CTL')\n"
+                   "                     text ('IA32_MTRR*', '*_CTL'). The registers a\n"
+                   "                     pattern names exactly (a name or an alias in any\n"
+                   "                     case: 'efer') come first, then those it matches by\n"
+                   "                     name or alias, then by description only\n"
                    "  --category NAMES   its category is one of these (comma-separated)\n"
                    "  --vendor NAMES     one of these vendors documents it\n"
                    "  --access MODES     its access mode is one of these (ro, rw, wo)\n"

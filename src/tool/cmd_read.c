@@ -306,7 +306,7 @@ static void print_json(const struct readings *r)
     struct json_writer w;
     size_t t, c;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_array(&w);
     for (t = 0; t < r->target_count; t++) {
         for (c = 0; c < r->cpus.count; c++) {

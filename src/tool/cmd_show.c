@@ -125,9 +125,30 @@ static char *enum_values_text(const struct msr_def *def, unsigned index)
     return text;
 }
 
+/* One row of the field table; the VENDORS cell is left out when the table
+ * has no such column. */
+static void add_field_row(struct text_table *table, bool by_vendor, const char *bits, const char *name,
+                          const char *access, const char *vendors, const char *reset, const char *description)
+{
+    const char *row[6];
+    size_t c = 0;
+
+    row[c++] = bits;
+    row[c++] = name;
+    row[c++] = access;
+    if (by_vendor)
+        row[c++] = vendors;
+    row[c++] = reset;
+    row[c++] = description;
+    text_table_add(table, row);
+}
+
+/* The fields as a table. A register with a field that not every vendor of the
+ * register has (IA32_EFER's AMD-only SVME) gets a VENDORS column: the field's
+ * own vendors, empty for a field that belongs to all of the register's. */
 static void print_fields(const struct msr_def *def)
 {
-    static const char *const header[] = {"BITS", "FIELD", "ACCESS", "RESET", "DESCRIPTION"};
+    bool by_vendor = false;
     struct text_table *table;
     unsigned i;
 
@@ -135,29 +156,29 @@ static void print_fields(const struct msr_def *def)
         printf("\n  no fields\n");
         return;
     }
-    table = text_table_new(5);
-    text_table_add(table, header);
+    for (i = 0; i < def->field_count; i++)
+        by_vendor = by_vendor || msr_def_field(def, i)->vendors != 0;
+    table = text_table_new(by_vendor ? 6 : 5);
+    add_field_row(table, by_vendor, "BITS", "FIELD", "ACCESS", "VENDORS", "RESET", "DESCRIPTION");
     for (i = 0; i < def->field_count; i++) {
         const struct msr_field_info *f = msr_def_field(def, i);
-        char bits[FORMAT_NUMBER_SIZE], reset[FORMAT_NUMBER_SIZE];
-        const char *row[5];
+        char bits[FORMAT_NUMBER_SIZE], reset[FORMAT_NUMBER_SIZE], vendors[FORMAT_TEXT_SIZE];
 
         format_bits(bits, f->msb, f->lsb);
         if (f->has_reset)
             format_field_value(reset, f, f->reset);
         else
             reset[0] = '\0';
-        row[0] = bits;
-        row[1] = msr_field_name(def, i);
-        row[2] = msr_access_name(f->access);
-        row[3] = reset;
-        row[4] = msr_field_description(def, i);
-        text_table_add(table, row);
+        if (f->vendors != 0)
+            format_vendors(vendors, f->vendors);
+        else
+            vendors[0] = '\0';
+        add_field_row(table, by_vendor, bits, msr_field_name(def, i), msr_access_name(f->access), vendors, reset,
+                      msr_field_description(def, i));
         if (field_is_enumerated(def, f)) {
             char *values = enum_values_text(def, i);
-            const char *more[5] = {"", "", "", "", values};
 
-            text_table_add(table, more);
+            add_field_row(table, by_vendor, "", "", "", "", "", values);
             free(values);
         }
     }
@@ -209,7 +230,7 @@ static int run_show(const struct command *self, const struct cli_args *args)
     if (cli_flag(args, OPT_JSON)) {
         struct json_writer w;
 
-        json_init(&w, stdout);
+        diag_json_result(&w, false);
         json_write_msr(&w, msr, lookup_judges_dump() ? lookup_facts() : NULL);
         json_finish(&w);
     } else {

@@ -85,13 +85,13 @@ static int load_live(const char *cpu_option, struct msr_vmx_caps *caps, char *so
 /* ---- from a snapshot file (x86msr dump --snapshot writes them) ---- */
 
 /* Line of `address` in the CPU's values, or 0. */
-static unsigned long line_of(const struct snapshot_cpu *cpu, uint32_t address)
+static unsigned long line_of(const struct msr_snapshot_cpu *cpu, uint32_t address)
 {
     size_t i;
 
     for (i = 0; i < cpu->count; i++)
-        if (cpu->entries[i].address == address)
-            return cpu->entries[i].line;
+        if (cpu->values[i].address == address)
+            return cpu->values[i].line;
     return 0;
 }
 
@@ -105,7 +105,7 @@ static const char *cap_condition(enum msr_vmx_cap_msr which)
 }
 
 /* Why msr_vmx_caps_from_values rejected the values, in one line. */
-static int explain_rejection(const char *path, const struct snapshot_cpu *cpu, const struct msr_vmx_caps *caps)
+static int explain_rejection(const char *path, const struct msr_snapshot_cpu *cpu, const struct msr_vmx_caps *caps)
 {
     uint32_t msr = caps->error_msr;
     unsigned long line = line_of(cpu, msr);
@@ -117,15 +117,15 @@ static int explain_rejection(const char *path, const struct snapshot_cpu *cpu, c
                             path, line, name_at(msr), (unsigned)msr);
 }
 
-static int caps_of_cpu(const char *path, const struct snapshot_cpu *cpu, struct msr_vmx_caps *caps)
+static int caps_of_cpu(const char *path, const struct msr_snapshot_cpu *cpu, struct msr_vmx_caps *caps)
 {
     struct msr_vmx_msr_value *values = xcalloc(cpu->count, sizeof *values);
     size_t i;
     int result = TOOL_EXIT_OK;
 
     for (i = 0; i < cpu->count; i++) {
-        values[i].msr = cpu->entries[i].address;
-        values[i].value = cpu->entries[i].value;
+        values[i].msr = cpu->values[i].address;
+        values[i].value = cpu->values[i].value;
     }
     if (msr_vmx_caps_from_values(caps, values, cpu->count) != MSR_OK)
         result = explain_rejection(path, cpu, caps);
@@ -137,7 +137,7 @@ static int load_snapshot(const char *path, const char *cpu_option, struct msr_vm
                          size_t source_size)
 {
     const char *where = strcmp(path, "-") == 0 ? "the snapshot on stdin" : path;
-    struct snapshot snapshot;
+    struct msr_snapshot snapshot;
     struct cpu_list available = {NULL, 0}, cpus = {NULL, 0};
     int result = snapshot_load(path, &snapshot);
 
@@ -151,7 +151,7 @@ static int load_snapshot(const char *path, const char *cpu_option, struct msr_vm
         result = usage_error_code(ERR_BAD_FILE, "%s holds no MSR values", where);
     if (result == TOOL_EXIT_OK) {
         /* Without -c: the snapshot's first CPU (the list is ascending). */
-        const struct snapshot_cpu *cpu = snapshot_find_cpu(&snapshot, cpus.cpus[0]);
+        const struct msr_snapshot_cpu *cpu = msr_snapshot_find_cpu(&snapshot, cpus.cpus[0]);
 
         snprintf(source, source_size, "%s, cpu %u", where, cpu->cpu);
         result = caps_of_cpu(where, cpu, caps);
@@ -381,7 +381,7 @@ static void print_json(const char *source, const struct msr_vmx_caps *caps)
     struct json_writer w;
     unsigned i;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_object(&w);
     json_key(&w, "source");
     json_string(&w, source);

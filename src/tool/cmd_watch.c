@@ -261,7 +261,7 @@ static int sample(struct watch *wt, unsigned long number, double t, double dt, i
             return machine_access_error(cpu, "read", wt->targets[0].msr, wt->targets[0].address, status);
     }
     if (wt->json) {
-        json_init_compact(&w, stdout);
+        diag_json_result(&w, true);
         json_begin_object(&w);
         json_key(&w, "sample");
         json_uint(&w, number);

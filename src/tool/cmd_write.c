@@ -257,7 +257,7 @@ static int write_all(const struct plan *p, struct cpu_write *w, size_t count, bo
     if (json && any_written) {
         struct json_writer j;
 
-        json_init(&j, stdout);
+        diag_json_result(&j, false);
         json_begin_array(&j);
         for (i = 0; i < count && w[i].attempted; i++)
             print_json(&j, p, &w[i]);

@@ -1,117 +1,85 @@
-/* Reading `cpuid -r -1` dumps (cpuid_file.h). */
-#define _POSIX_C_SOURCE 200809L /* strtok_r, getline */
+/* Reading `cpuid -r -1` dumps (cpuid_file.h): read whole, parsed by x86msr/files.h. */
 #include "cpuid_file.h"
 
 #include "command.h"
 #include "diag.h"
 #include "number.h"
+#include "text_file.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Splits "name=VALUE" and parses VALUE as 32 bits. */
-static bool register_value(const char *word, const char *name, uint32_t *out, char *why, size_t why_size)
+/* The tool's words for a mistake msr_cpuid_dump_parse() found. */
+static int report(const char *path, const char *text, const struct msr_file_error *e)
 {
-    size_t len = strlen(name);
-    uint64_t value;
-    if (strncmp(word, name, len) != 0 || word[len] != '=') {
-        snprintf(why, why_size, "expected %s=VALUE, found '%s'", name, word);
-        return false;
-    }
-    if (!parse_number(word + len + 1, 32, &value, why, why_size))
-        return false;
-    *out = (uint32_t)value;
-    return true;
-}
+    char *word = xmalloc(e->word_length + 1);
+    char why[160];
+    int status;
 
-/* One "LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=.." line. */
-static bool parse_line(char *line, struct msr_cpuid_entry *e, char *why, size_t why_size)
-{
-    char *words[6];
-    size_t n = 0, sub_len;
-    uint64_t number;
-    char *save = NULL, *w;
-
-    for (w = strtok_r(line, " \t\r\n", &save); w && n < 6; w = strtok_r(NULL, " \t\r\n", &save))
-        words[n++] = w;
-    if (n != 6 || strtok_r(NULL, " \t\r\n", &save)) {
-        snprintf(why, why_size, "expected 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..'");
-        return false;
+    memcpy(word, text + e->word, e->word_length);
+    word[e->word_length] = '\0';
+    switch (e->status) {
+    case MSR_FILE_ERR_NO_LEAVES:
+        status = usage_error_code(ERR_BAD_FILE, "%s: no CPUID leaves in the file", path);
+        break;
+    case MSR_FILE_ERR_NUL:
+        status = usage_error_code(ERR_BAD_FILE, "%s:%lu: NUL byte in the line (not a text file?)", path, e->line);
+        break;
+    case MSR_FILE_ERR_LEAF_LINE:
+        status = usage_error_code(ERR_BAD_FILE, "%s:%lu: expected 'LEAF SUBLEAF: eax=.. ebx=.. ecx=.. edx=..'", path,
+                                  e->line);
+        break;
+    case MSR_FILE_ERR_NO_COLON:
+        status = usage_error_code(ERR_BAD_FILE, "%s:%lu: expected ':' after the subleaf '%s'", path, e->line, word);
+        break;
+    case MSR_FILE_ERR_REGISTER:
+        status = usage_error_code(ERR_BAD_FILE, "%s:%lu: expected %s=VALUE, found '%s'", path, e->line,
+                                  msr_file_item_name(e->item), word);
+        break;
+    case MSR_FILE_ERR_NUMBER:
+        number_why(word, 32, &e->number, why, sizeof why);
+        status = usage_error_code(ERR_BAD_FILE, "%s:%lu: %s", path, e->line, why);
+        break;
+    default:
+        status = usage_error_code(ERR_BAD_FILE, "%s:%lu: unreadable CPUID dump", path, e->line);
+        break;
     }
-    if (!parse_number(words[0], 32, &number, why, why_size))
-        return false;
-    e->leaf = (uint32_t)number;
-    sub_len = strlen(words[1]);
-    if (sub_len < 2 || words[1][sub_len - 1] != ':') {
-        snprintf(why, why_size, "expected ':' after the subleaf '%s'", words[1]);
-        return false;
-    }
-    words[1][sub_len - 1] = '\0';
-    if (!parse_number(words[1], 32, &number, why, why_size))
-        return false;
-    e->subleaf = (uint32_t)number;
-    return register_value(words[2], "eax", &e->regs.eax, why, why_size) &&
-           register_value(words[3], "ebx", &e->regs.ebx, why, why_size) &&
-           register_value(words[4], "ecx", &e->regs.ecx, why, why_size) &&
-           register_value(words[5], "edx", &e->regs.edx, why, why_size);
-}
-
-/* Blank lines and `#` comments carry no leaf. */
-static bool blank(const char *line)
-{
-    char first = line[strspn(line, " \t\r\n")];
-    return first == '\0' || first == '#';
+    free(word);
+    return status;
 }
 
 int cpuid_file_load(const char *path, struct cpuid_file *out)
 {
     FILE *f = fopen(path, "r");
-    char *line = NULL, why[160];
-    size_t line_size = 0, count = 0, capacity = 64, lineno = 0;
-    bool seen_cpu = false;
+    struct msr_file_error error;
+    int status;
+    size_t length, count = 0;
+    char *text;
+    int read_error;
 
     memset(out, 0, sizeof(*out));
     if (!f)
         return runtime_error("cannot read CPUID dump '%s': %s", path, strerror(errno));
-    out->entries = xcalloc(capacity, sizeof(*out->entries));
-    /* getline: a line of any length is one line (a long comment must not
-     * spill into a second, parsed one). */
-    while (getline(&line, &line_size, f) >= 0) {
-        unsigned cpu;
-        char tail;
-        lineno++;
-        if (blank(line))
-            continue;
-        if ((sscanf(line, " CPU %u%c", &cpu, &tail) == 2 && tail == ':') ||
-            (sscanf(line, " CPU%c", &tail) == 1 && tail == ':')) {
-            if (seen_cpu)
-                break; /* the first CPU's leaves are enough */
-            seen_cpu = true;
-            continue;
-        }
-        if (count == capacity) {
-            struct msr_cpuid_entry *bigger = xcalloc(capacity * 2, sizeof(*bigger));
-            memcpy(bigger, out->entries, count * sizeof(*bigger));
-            free(out->entries);
-            out->entries = bigger;
-            capacity *= 2;
-        }
-        if (!parse_line(line, &out->entries[count], why, sizeof why)) {
-            free(line);
-            fclose(f);
-            cpuid_file_free(out);
-            return usage_error_code(ERR_BAD_FILE, "%s:%zu: %s", path, lineno, why);
-        }
-        count++;
-    }
-    free(line);
+    read_error = text_file_read(f, &text, &length);
     fclose(f);
-    if (count == 0) {
-        cpuid_file_free(out);
-        return usage_error_code(ERR_BAD_FILE, "%s: no CPUID leaves in the file", path);
+    if (read_error != 0)
+        return runtime_error("cannot read CPUID dump '%s': %s", path, strerror(read_error));
+    /* Measure, then parse into that much room. */
+    status = msr_cpuid_dump_parse(text, length, NULL, 0, &count, &error);
+    if (status == MSR_FILE_ERR_NO_ROOM) {
+        out->entries = xcalloc(count, sizeof(*out->entries));
+        status = msr_cpuid_dump_parse(text, length, out->entries, count, &count, &error);
     }
+    if (status != MSR_OK) {
+        int result = report(path, text, &error);
+
+        free(text);
+        cpuid_file_free(out);
+        return result;
+    }
+    free(text);
     out->table.entries = out->entries;
     out->table.count = count;
     out->source = msr_cpuid_table_source(&out->table);

@@ -7,12 +7,14 @@
  *      0x00000000 0x00: eax=0x00000016 ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69
  *
  * Only the first CPU's block is used; a `CPU N:` or `CPU:` line is optional;
- * `#` starts a comment line.
+ * `#` starts a comment line. The parser is x86msr/files.h's
+ * msr_cpuid_dump_parse(), in the library.
  */
 #ifndef X86MSR_TOOL_CPUID_FILE_H
 #define X86MSR_TOOL_CPUID_FILE_H
 
 #include <x86msr/cpuid.h>
+#include <x86msr/files.h>
 
 struct cpuid_file {
     struct msr_cpuid_entry *entries;

@@ -121,7 +121,7 @@ void print_decoded_json(const struct msr_instance *msr, uint64_t value)
 {
     struct json_writer w;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_object(&w);
     json_key(&w, "name");
     json_string(&w, msr_name(msr));

@@ -136,8 +136,12 @@ void diag_json_errors(bool on)
     state.json = on;
 }
 
-void diag_result_started(void)
+void diag_json_result(struct json_writer *w, bool compact)
 {
+    if (compact)
+        json_init_compact(w, stdout);
+    else
+        json_init(w, stdout);
     state.started = true;
 }
 
@@ -181,4 +185,9 @@ void *xmalloc(size_t size)
 void *xcalloc(size_t count, size_t size)
 {
     return or_die(calloc(count == 0 ? 1 : count, size == 0 ? 1 : size));
+}
+
+void *xrealloc(void *p, size_t size)
+{
+    return or_die(realloc(p, size == 0 ? 1 : size));
 }

@@ -74,17 +74,21 @@ void warning(const char *fmt, ...) TOOL_PRINTF(1, 2);
  * it has printed its result prints {"error": {"code", "message"}} on stdout
  * (the first error reported), besides the line on stderr:
  *   diag_json_errors(true)   main(), when --json is among the arguments;
- *   diag_result_started()    the JSON writer, when a document starts on stdout;
+ *   diag_json_result(w, c)   a command, to start its JSON result on stdout
+ *                            (json_init, or json_init_compact when `c`): from
+ *                            then on a failure prints no error object;
  *   diag_finish(status)      main(), at the end: prints the object when due,
  *                            returns `status`.
  */
 void diag_json_errors(bool on);
-void diag_result_started(void);
+struct json_writer;
+void diag_json_result(struct json_writer *w, bool compact);
 int diag_finish(int status);
 
-/* malloc/calloc that end the program with a runtime error instead of
+/* malloc/calloc/realloc that end the program with a runtime error instead of
  * returning NULL: running out of memory in a CLI is not worth handling. */
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t size);
 
 #endif

@@ -1,7 +1,5 @@
 #include "json.h"
 
-#include "diag.h"
-
 #include <stddef.h>
 #include <string.h>
 
@@ -15,8 +13,6 @@ void json_init(struct json_writer *w, FILE *out)
     w->after_key = false;
     w->has_items[0] = false;
     w->used = 0;
-    if (out == stdout)
-        diag_result_started();
 }
 
 void json_init_compact(struct json_writer *w, FILE *out)

@@ -37,9 +37,8 @@ struct json_writer {
     char buffer[JSON_BUFFER_SIZE];
 };
 
-/* Starts a document on `out` (on stdout: the command's result, so a later
- * failure prints no JSON error object; diag.h). json_init_compact writes it
- * on one line. The writer collects the text in its buffer and hands it to
+/* Starts a document on `out` (a command's result on stdout starts with
+ * diag_json_result(), diag.h). json_init_compact writes it on one line. The writer collects the text in its buffer and hands it to
  * `out` a buffer at a time (a stdio call per token was most of the time of
  * 'list --json'); json_finish() hands over the rest. */
 void json_init(struct json_writer *w, FILE *out);

@@ -1,97 +1,51 @@
+/* Numbers on the command line and in files: x86msr/files.h's msr_parse_number(),
+ * its reasons in words. */
 #include "number.h"
 
 #include <stdio.h>
+#include <string.h>
 
-struct base_info {
-    unsigned radix;
-    const char *digit_name; /* for "'G' is not a hex digit" */
-};
-
-static const struct base_info decimal = {10, "decimal"};
-static const struct base_info hex = {16, "hex"};
-static const struct base_info binary = {2, "binary"};
-
-/* The digit's value, or -1 when `c` is not a digit of any base we accept. */
-static int digit_value(char c)
+void number_why(const char *text, unsigned bits, const struct msr_number_error *error, char *why, size_t why_size)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+    const char *digit_name = error->radix == 16 ? "hex" : error->radix == 2 ? "binary" : "decimal";
 
-static bool fail_bad_char(char c, const struct base_info *base, char *why, size_t why_size)
-{
-    unsigned char byte = (unsigned char)c;
-
-    if (byte > 0x20 && byte < 0x7F)
-        snprintf(why, why_size, "'%c' is not a %s digit", c, base->digit_name);
-    else
-        snprintf(why, why_size, "byte 0x%02X is not a %s digit", byte, base->digit_name);
-    return false;
+    switch (error->reason) {
+    case MSR_NUMBER_OK:
+        snprintf(why, why_size, "ok");
+        break;
+    case MSR_NUMBER_EMPTY:
+        snprintf(why, why_size, "empty");
+        break;
+    case MSR_NUMBER_SIGN:
+        snprintf(why, why_size, "a sign is not allowed");
+        break;
+    case MSR_NUMBER_NO_DIGITS:
+        snprintf(why, why_size, "no digits after '%.2s'", text);
+        break;
+    case MSR_NUMBER_LEADING_ZERO:
+        snprintf(why, why_size, "leading zero (octal is not supported: write 0x... or drop the zero)");
+        break;
+    case MSR_NUMBER_SEPARATOR:
+        snprintf(why, why_size, "misplaced '_' (it may only separate digits)");
+        break;
+    case MSR_NUMBER_BAD_DIGIT:
+        if (error->byte > 0x20 && error->byte < 0x7F)
+            snprintf(why, why_size, "'%c' is not a %s digit", (char)error->byte, digit_name);
+        else
+            snprintf(why, why_size, "byte 0x%02X is not a %s digit", error->byte, digit_name);
+        break;
+    case MSR_NUMBER_TOO_WIDE:
+        snprintf(why, why_size, "does not fit in %u bits", bits);
+        break;
+    }
 }
 
 bool parse_number(const char *text, unsigned bits, uint64_t *out, char *why, size_t why_size)
 {
-    const struct base_info *base = &decimal;
-    const char *p = text;
-    const char *digits;
-    uint64_t max = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
-    uint64_t value = 0;
-    bool overflow = false;
+    struct msr_number_error error;
 
-    if (*p == '\0') {
-        snprintf(why, why_size, "empty");
-        return false;
-    }
-    if (*p == '-' || *p == '+') {
-        snprintf(why, why_size, "a sign is not allowed");
-        return false;
-    }
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = &hex;
-        p += 2;
-    } else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
-        base = &binary;
-        p += 2;
-    }
-    digits = p;
-    if (*digits == '\0') {
-        snprintf(why, why_size, "no digits after '%.2s'", text);
-        return false;
-    }
-    if (base == &decimal && digits[0] == '0' && digits[1] != '\0') {
-        snprintf(why, why_size, "leading zero (octal is not supported: write 0x... or drop the zero)");
-        return false;
-    }
-    for (; *p != '\0'; p++) {
-        int d;
-
-        if (*p == '_') {
-            /* A separator must sit between two digits. */
-            if (p == digits || p[1] == '_' || p[1] == '\0') {
-                snprintf(why, why_size, "misplaced '_' (it may only separate digits)");
-                return false;
-            }
-            continue;
-        }
-        d = digit_value(*p);
-        if (d < 0 || (unsigned)d >= base->radix)
-            return fail_bad_char(*p, base, why, why_size);
-        /* Keep scanning after an overflow: a bad character further on is the
-         * more useful complaint. */
-        if ((unsigned)d > max || value > (max - (unsigned)d) / base->radix)
-            overflow = true;
-        else
-            value = value * base->radix + (unsigned)d;
-    }
-    if (overflow) {
-        snprintf(why, why_size, "does not fit in %u bits", bits);
-        return false;
-    }
-    *out = value;
-    return true;
+    if (msr_parse_number(text, strlen(text), bits, out, &error) == MSR_OK)
+        return true;
+    number_why(text, bits, &error, why, why_size);
+    return false;
 }

@@ -1,5 +1,6 @@
 /*
- * Strict number parsing for command-line arguments.
+ * Strict number parsing for command-line arguments: x86msr/files.h's
+ * msr_parse_number() (the rules are there), with its reasons in words.
  *
  * Accepted: decimal (`128`), hex with `0x` (`0xC0000080`), binary with `0b`
  * (`0b1101`); `_` may separate digits (`0xFFFF_0000`). Rejected, each with a
@@ -16,9 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <x86msr/files.h>
+
 /* Parses `text` as an unsigned number of at most `bits` bits (1..64).
  * On failure returns false and writes the reason ("'G' is not a hex digit")
  * into `why`. */
 bool parse_number(const char *text, unsigned bits, uint64_t *out, char *why, size_t why_size);
+
+/* The reason for `error` in words ("'G' is not a hex digit"), for the number
+ * `text` (the start of its word) read as `bits` bits. */
+void number_why(const char *text, unsigned bits, const struct msr_number_error *error, char *why, size_t why_size);
 
 #endif

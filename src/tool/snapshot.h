@@ -1,6 +1,7 @@
 /*
  * Snapshot files: MSR values saved by `dump --snapshot`, read back by
- * `dump --from` and `vmxcap --from`.
+ * `dump --from`, `vmxcap --from`, `list --from` and `diff` (the parser is
+ * x86msr/files.h's, in the library).
  *
  *   # x86msr snapshot ...            a comment: '#' to the end of the line
  *   # cpu 0                          the following values are CPU 0's
@@ -19,47 +20,26 @@
 
 #include "cpu_select.h"
 
+#include <x86msr/files.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-struct snapshot_entry {
-    uint32_t address;
-    uint64_t value;
-    unsigned long line;
-};
-
-struct snapshot_cpu {
-    unsigned cpu;
-    unsigned long line; /* of its "# cpu N" line; 0 when implicit */
-    struct snapshot_entry *entries; /* sorted by address */
-    size_t count;
-    size_t capacity;
-};
-
-struct snapshot {
-    struct snapshot_cpu *cpus; /* sorted by CPU number */
-    size_t count;
-    size_t capacity;
-};
-
 /*
- * Reads the snapshot in `path` ("-": standard input). Returns TOOL_EXIT_OK,
- * or, after printing one line, TOOL_EXIT_FAILURE (cannot read the file) or
+ * Reads the snapshot in `path` ("-": standard input) with x86msr/files.h's
+ * msr_snapshot_parse() into storage it allocates. Returns TOOL_EXIT_OK, or,
+ * after printing one line, TOOL_EXIT_FAILURE (cannot read the file) or
  * TOOL_EXIT_USAGE (malformed: "FILE:LINE: ..."). Free with snapshot_free()
- * in every case.
+ * in every case. Look values up with msr_snapshot_find_cpu() and
+ * msr_snapshot_lookup().
  */
-int snapshot_load(const char *path, struct snapshot *out);
-void snapshot_free(struct snapshot *snapshot);
-
-/* The CPU's values, or NULL when the snapshot has none for it. */
-const struct snapshot_cpu *snapshot_find_cpu(const struct snapshot *snapshot, unsigned cpu);
-/* The value of `address` on `cpu`; false when the snapshot lacks it. */
-bool snapshot_lookup(const struct snapshot_cpu *cpu, uint32_t address, uint64_t *value);
+int snapshot_load(const char *path, struct msr_snapshot *out);
+void snapshot_free(struct msr_snapshot *snapshot);
 
 /* The CPUs of the snapshot (malloc'ed list, ascending). */
-void snapshot_cpu_list(const struct snapshot *snapshot, struct cpu_list *out);
+void snapshot_cpu_list(const struct msr_snapshot *snapshot, struct cpu_list *out);
 
 /* Writing one: the header comment once, then per CPU its line and values.
  * `name` (may be NULL) becomes a trailing comment. */

@@ -127,7 +127,7 @@ static const char *fault_reason(enum msr_write_fault fault)
     case MSR_WRITE_NOT_CANONICAL:
         return "not a canonical linear address";
     case MSR_WRITE_UNDEFINED_VALUE:
-        return "the field holds a value its enumeration does not define (a reserved memory type): WRMSR raises #GP";
+        return "the field holds a value its enumeration does not define: WRMSR raises #GP";
     case MSR_WRITE_NONZERO:
         return "only 0 may be written here (write_zero) while its writable_if condition does not hold";
     default:

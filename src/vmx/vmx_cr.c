@@ -141,7 +141,7 @@ int msr_vmx_cr4_apply(const struct msr_vmx_caps *caps, uint64_t cr4, uint64_t *o
 /* ---- messages ---- */
 
 /* Architectural bit names (SDM Vol. 3A 2.5); NULL where none. */
-static const char *cr_bit_name(unsigned cr, unsigned bit)
+const char *msr_vmx_cr_bit_name(unsigned cr, unsigned bit)
 {
     static const char *const cr0[32] = {
         [0] = "PE", [1] = "MP", [2] = "EM", [3] = "TS", [4] = "ET", [5] = "NE",
@@ -178,7 +178,7 @@ static void describe_bits(struct msr_vmx_fmt *f, unsigned cr, uint64_t bits, con
         msr_vmx_fmt_dec(f, cr);
         msr_vmx_fmt_str(f, ": bit ");
         msr_vmx_fmt_dec(f, bit);
-        name = cr_bit_name(cr, bit);
+        name = msr_vmx_cr_bit_name(cr, bit);
         if (name != NULL) {
             msr_vmx_fmt_str(f, " (");
             msr_vmx_fmt_str(f, name);

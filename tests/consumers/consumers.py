@@ -19,11 +19,17 @@ consumer would, and checks what a good guest promises (docs/consuming.md):
   pkg_config         examples/pkg-config (a plain Makefile) against it; the other .pc files
   freestanding       examples/freestanding: a -mcmodel=kernel object from the headers alone
   test_backend       examples/test_backend: a consumer's own unit test on the test backend
+  virt               examples/virt: a VMM's guest MSRs through x86msr::virt (policy, bitmap, exits)
   shared             x86msr built with BUILD_SHARED_LIBS=ON: SONAMEs, only msr_/MSR_
                      symbols exported (nm -D), the installed tool and consumers run
   overlay            examples/overlay: a private MSR spec through x86msr_add_spec(), from
                      the source tree and from the installed package; an overlay that
                      reuses a base address fails at configure with FILE:LINE:COL
+  overlay_make       examples/overlay/Makefile: the same overlay with Make, pkg-config and the
+                     installed generator; the link-time and compile-time checks
+  overlay_kinds      tests/consumers/overlay_kinds: x86msr_add_spec() on a STATIC, SHARED,
+                     OBJECT and INTERFACE library, each program linking the overlay's
+                     table; one generator run for them all; what it refuses and how
   doc                every sh block of docs/consuming.md, in order
 
 Each scenario prints a `figures:` line (times, build steps, target counts).
@@ -553,6 +559,30 @@ def scenario_test_backend(ctx):
                f"ctest {test_s:.1f} s")
 
 
+VIRT_OUTPUT = [
+    "IA32_EFER exits: no",
+    "IA32_PLATFORM_ID exits: yes",
+    "rdmsr IA32_PLATFORM_ID             handled",
+    "wrmsr IA32_EFER LME|NXE            forward",
+    "wrmsr IA32_EFER SVME (AMD's bit)   inject #GP: the field is absent on the guest's CPU (vendor or CPUID): "
+    "its bits are reserved",
+    "wrmsr IA32_LSTAR non-canonical     inject #GP: not a canonical linear address",
+    "rdmsr IA32_TSC_AUX (not listed)    inject #GP: the policy denies reads of this MSR",
+]
+
+
+def scenario_virt(ctx, prefix=None, label="virt", run_env=None, build="build"):
+    """examples/virt: a VMM's policy, bitmap and exits through x86msr::virt (find_package COMPONENTS virt)."""
+    prefix = prefix or ctx.a.prefix
+    build = ctx.fresh(build)
+    _, seconds, _ = ctx.configure(os.path.join(ctx.source, "examples", "virt"), build,
+                                  f"-DCMAKE_PREFIX_PATH={prefix}", env=ctx.no_pkg_config_env())
+    _, build_s, steps = ctx.build(build)
+    out, _, _ = ctx.run([os.path.join(build, "guest_msrs")], env=run_env)
+    check(out.splitlines() == VIRT_OUTPUT, f"guest_msrs printed:\n{out}")
+    ctx.figure(f"{label}: configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps)")
+
+
 def scenario_shared(ctx):
     a = ctx.a
     build = ctx.fresh("build")
@@ -589,6 +619,9 @@ def scenario_shared(ctx):
     check_pkg_config_files(ctx, moved, shared=True)
     scenario_pkg_config(ctx, prefix=moved, label="shared pkg_config", shared=True, build="pkg_config")
     scenario_find_package(ctx, prefix=moved, label="shared find_package", build="find_package")
+    scenario_virt(ctx, prefix=moved, label="shared virt", build="virt")
+    # Overlays with a shared x86msr: the program's tables take the place of libx86msr.so's.
+    build_overlay_kinds(ctx, ctx.fresh("overlay_kinds"), "shared x86msr", f"-DCMAKE_PREFIX_PATH={moved}")
     ctx.figure(f"shared: configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps); "
                f"{exported_total} symbols exported by the 4 libraries")
 
@@ -609,6 +642,8 @@ def scenario_overlay(ctx):
     fields = {f["name"]: f["value"] for f in json.loads(shown)["fields"]}
     check(fields.get("ENABLE") == "0x1" and fields.get("MODE") == "0x1",
           f"the overlay's tool decodes ACME_GUEST_CTL 0x3 as {fields}")
+    version, _, _ = ctx.run([os.path.join(build, "acme-msr"), "--version"])
+    check(version.strip() == f"x86msr {ctx.a.version}+overlay", f"the overlay's tool says {version.strip()!r}")
     ctx.figure(f"overlay (add_subdirectory): configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps)")
     # A clash with the base spec is the generator's FILE:LINE:COL, at configure.
     bad = ctx.fresh("clash")
@@ -635,7 +670,98 @@ def scenario_overlay(ctx):
         check(out.strip() == OVERLAY_OUTPUT, f"acme_hv (installed x86msr) printed {out.strip()!r}")
         shown, _, _ = ctx.run([os.path.join(build, "acme-msr"), "show", "ACME_GUEST_CTL"])
         check("0x40001000" in shown, "the installed package's overlay tool does not show ACME_GUEST_CTL")
+        version, _, _ = ctx.run([os.path.join(build, "acme-msr"), "--version"])
+        check(version.strip() == f"x86msr {ctx.a.version}+overlay",
+              f"the installed package's overlay tool says {version.strip()!r}")
         ctx.figure("overlay (find_package): ok")
+
+
+def scenario_overlay_make(ctx):
+    """examples/overlay/Makefile: the installed generator, pkg-config and make; and what
+    the two checks say when the tables are left out or the include order is wrong."""
+    build = ctx.fresh("build")
+    env = ctx.pkg_env(ctx.a.prefix)
+    makefile = os.path.join(ctx.source, "examples", "overlay", "Makefile")
+    python = ctx.a.python or "python3"
+    _, seconds, _ = ctx.run([ctx.a.make, "-f", makefile, f"CC={ctx.a.cc}", f"PKG_CONFIG={ctx.a.pkg_config}",
+                             f"PYTHON={python}"], cwd=build, env=env)
+    out, _, _ = ctx.run([os.path.join(build, "acme_hv")])
+    check(out.strip() == OVERLAY_OUTPUT, f"acme_hv (make) printed {out.strip()!r}")
+    check(not os.path.exists(os.path.join(ctx.a.prefix, ctx.a.datadir, "x86msr", "codegen", "__pycache__")),
+          "running the installed generator wrote into the installed tree")
+    pc = ctx.a.pkg_config
+    libs, _, _ = ctx.run([pc, "--libs", "x86msr"], env=env)
+    cflags, _, _ = ctx.run([pc, "--cflags", "x86msr"], env=env)
+    # The generated tables left out: libx86msr.a's would answer, so the link fails instead.
+    out, _, rc = ctx.run([ctx.a.cc, "-o", "no_tables", "main.o", *libs.split()], cwd=build, env=env, ok=False)
+    check(rc != 0 and re.search(r"undefined reference to `msr_spec_id_[0-9a-f]{16}'", out),
+          f"a program without the overlay's tables linked, or failed otherwise:\n{out}")
+    # x86msr's include directory before the overlay's: an #error, not x86msr's headers.
+    main_c = os.path.join(ctx.source, "examples", "overlay", "main.c")
+    out, _, rc = ctx.run([ctx.a.cc, "-c", "-o", "mixed.o", *cflags.split(), "-Ix86msr-acme/include", main_c],
+                         cwd=build, env=env, ok=False)
+    check(rc != 0 and "put the overlay's include directory first" in out,
+          f"main.c compiled with x86msr's headers ahead of the overlay's, or failed otherwise:\n{out}")
+    print("ok: without its tables the program does not link; with the include directories swapped it does not compile")
+    ctx.figure(f"overlay_make: make {seconds:.1f} s")
+
+
+KINDS_OUTPUT = {  # main_<kind>: what it prints when the overlay's table is the one linked
+    "static": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1 library:NVMM_GUEST_CTL",
+    "shared": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1 library:NVMM_GUEST_CTL",
+    "object": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1 library:NVMM_GUEST_CTL",
+    "interface": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1",
+    "two_static": "NVMM_GUEST_CTL 0x40002000 nvmm 0x1 library:NVMM_GUEST_CTL",
+}
+
+
+def build_overlay_kinds(ctx, build, label, *defs, kinds=("static", "shared", "object", "interface"), run_env=None):
+    """tests/consumers/overlay_kinds: x86msr_add_spec() on each kind of library; each
+    program finds the overlay's register; the generator runs once for all of them."""
+    project = os.path.join(ctx.source, "tests", "consumers", "overlay_kinds")
+    kinds_arg = ";".join(k.upper() for k in kinds)
+    _, seconds, _ = ctx.configure(project, build, f"-DKINDS={kinds_arg}", *defs, env=ctx.no_pkg_config_env())
+    out, build_s, steps = ctx.build(build)
+    runs = out.count("Generating MSR headers and tables from x86msr's spec and")
+    check(runs == 1, f"{label}: the generator ran {runs} times for one set of overlays")
+    programs = list(kinds) + (["two_static"] if "static" in kinds else [])
+    for name in programs:
+        out, _, _ = ctx.run([os.path.join(build, f"main_{name}")], env=run_env)
+        check(out.strip() == KINDS_OUTPUT[name], f"{label}: main_{name} printed {out.strip()!r}")
+    print(f"ok: {label}: the overlay's table is the one linked for {', '.join(programs)}; one generator run")
+    ctx.figure(f"overlay_kinds ({label}): configure {seconds:.1f} s, build {build_s:.1f} s ({steps} steps), "
+               f"{len(programs)} programs")
+
+
+def refused(ctx, build, needle, *defs):
+    """Configure of overlay_kinds fails, and says `needle`."""
+    project = os.path.join(ctx.source, "tests", "consumers", "overlay_kinds")
+    out, _, rc = ctx.configure(project, build, *defs, env=ctx.no_pkg_config_env(), ok=False)
+    check(rc != 0, f"configure {' '.join(defs)} succeeded")
+    check(re.search(needle, " ".join(out.split())), f"configure {' '.join(defs)} does not say {needle!r}:\n{out}")
+    print(f"ok: refused with {needle!r}")
+
+
+def scenario_overlay_kinds(ctx):
+    src = f"-DX86MSR_SOURCE_DIR={ctx.source}"
+    # A position-independent static x86msr can go into a SHARED library too.
+    build_overlay_kinds(ctx, ctx.fresh("build"), "add_subdirectory", src, "-DCMAKE_POSITION_INDEPENDENT_CODE=ON")
+    refused(ctx, ctx.fresh("pic"), r"x86msr_add_spec\(hv_shared\): 'hv_shared' is a SHARED_LIBRARY, which takes "
+            r"in x86msr's static library, but that library is not position-independent", src, "-DKINDS=SHARED")
+    refused(ctx, ctx.fresh("custom"), r"x86msr_add_spec\(not_code\): 'not_code' is a UTILITY target", src,
+            "-DKINDS=", "-DREFUSE=custom")
+    refused(ctx, ctx.fresh("imported"), r"x86msr_add_spec\(prebuilt\): 'prebuilt' is an imported target", src,
+            "-DKINDS=", "-DREFUSE=imported")
+    if ctx.a.prefix and os.path.isdir(ctx.a.prefix):
+        prefix = f"-DCMAKE_PREFIX_PATH={ctx.a.prefix}"
+        if ctx.a.shared:
+            build_overlay_kinds(ctx, ctx.fresh("installed"), "find_package", prefix)
+        else:
+            # The installed static library is not position-independent, and says so.
+            build_overlay_kinds(ctx, ctx.fresh("installed"), "find_package", prefix,
+                                kinds=("static", "object", "interface"))
+            refused(ctx, ctx.fresh("installed-pic"), r"but that library is not position-independent", prefix,
+                    "-DKINDS=SHARED")
 
 
 def scenario_doc(ctx):

@@ -16,6 +16,16 @@
                                                   compiled alone in a function and must
                                                   fail; the context alone must compile
            <!-- snippet: skip reason="..." -->    not compiled; the reason is required
+         And every set of compiler flags for a freestanding build that the
+         files give (a code span, or a line of a code block, with
+         -mcmodel=kernel) compiles a file that includes the headers and reads
+         an MSR, with --cc: `-mcmodel=kernel` alone fails where the compiler
+         makes PIC or PIE code by default (Debian's gcc: "code model kernel
+         does not support PIC mode"), so the set needs -fno-pic.
+         And the status-code table of docs/using-the-headers.md lists every
+         MSR_*ERR_* code the headers of src/include/x86msr define, with its
+         number (a row may abbreviate MSR_LINUX_ERR_IO as `_IO` after a
+         full name with the same prefix).
 --sh     every ```sh block runs (bash -e -o pipefail) in a scratch copy of the
          tree whose build/ points at the build under test, with x86msr on
          PATH, and must exit 0 -- unless it is marked
@@ -188,6 +198,86 @@ def check_c(blocks_, args, failures):
     return f"{compiled} C snippets compiled, {skipped} skipped"
 
 
+# ---- freestanding compiler flags ------------------------------------------------------------------
+
+FLAGS_PROBE = ("#include <x86msr/msrs.h>\n\nunsigned long long x86msr_flags_probe(void);\n"
+               "unsigned long long x86msr_flags_probe(void)\n{\n    return msr_rdmsr(MSR_IA32_EFER_ADDR);\n}\n")
+
+
+def flag_sets(path, rel):
+    """(where, flags) for each code span (which may run over lines), and each
+    line of a code block, that gives -mcmodel=kernel: its words that start with '-'."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    fence, prose = False, []
+    for n, line in enumerate(lines, 1):
+        if FENCE.match(line) or re.match(r"^\s*```\s*$", line):
+            fence = not fence
+            prose.append("")
+            continue
+        if fence:
+            prose.append("")
+            if "-mcmodel=kernel" in line:
+                yield f"{rel}:{n}", [w for w in line.split() if w.startswith("-")]
+        else:
+            prose.append(line)
+    text = "\n".join(prose)
+    for m in re.finditer(r"`([^`]+)`", text):
+        if "-mcmodel=kernel" in m.group(1):
+            line = text.count("\n", 0, m.start()) + 1
+            yield f"{rel}:{line}", [w.strip(".,;:()'\"") for w in m.group(1).split() if w.startswith("-")]
+
+
+def check_flags(files, args, failures):
+    checked = 0
+    root = os.path.abspath(args.root)
+    includes = [f"-I{d}" for d in args.include]
+    with tempfile.TemporaryDirectory(prefix="x86msr-flags-") as tmp:
+        probe = os.path.join(tmp, "probe.c")
+        with open(probe, "w", encoding="utf-8") as f:
+            f.write(FLAGS_PROBE)
+        for rel in files:
+            for where, flags in flag_sets(os.path.join(root, rel), rel):
+                flags = [f for f in flags if f.startswith(("-f", "-m", "-O", "-W", "-n", "-std"))]
+                result = subprocess.run([args.cc, *flags, *includes, "-c", probe, "-o", os.devnull],
+                                        capture_output=True, text=True)
+                checked += 1
+                if result.returncode != 0:
+                    failures.append(f"{where}: the flags {' '.join(flags)} do not compile a freestanding file"
+                                    f"{' (-fno-pic is missing)' if '-fno-pic' not in flags else ''}:\n"
+                                    f"{result.stderr.strip()}")
+                else:
+                    print(f"ok   {where}: {' '.join(flags)}")
+    return f"{checked} freestanding flag sets compiled"
+
+
+# ---- the status-code table --------------------------------------------------------------------------
+
+STATUS_CODE = re.compile(r"\b(MSR_[A-Z0-9_]*?ERR)(_[A-Z0-9_]+)\s*=\s*(-\d+)")
+
+
+def check_status_table(args, failures):
+    root = os.path.abspath(args.root)
+    codes = []
+    for header in sorted(glob.glob(os.path.join(root, "src", "include", "x86msr", "*.h"))):
+        with open(header, encoding="utf-8") as f:
+            codes += [(m.group(1), m.group(2), m.group(3), os.path.basename(header))
+                      for m in STATUS_CODE.finditer(f.read())]
+    doc = os.path.join(root, "docs", "using-the-headers.md")
+    with open(doc, encoding="utf-8") as f:
+        text = f.read()
+    section = text[text.find("## Status codes"):]
+    section = section[:section.find("\n## ", 3)]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    for prefix, suffix, number, header in codes:
+        full = f"`{prefix}{suffix}` ({number}"
+        short = f"`{suffix}` ({number}"
+        if not any(full in row or (short in row and f"`{prefix}_" in row) for row in rows):
+            failures.append(f"docs/using-the-headers.md: the status-code table lacks {prefix}{suffix} ({number}, "
+                            f"x86msr/{header})")
+    return f"{len(codes)} status codes in the table"
+
+
 # ---- shell commands ------------------------------------------------------------------------------
 
 def sandbox(root, build, tmp):
@@ -338,7 +428,8 @@ def main():
     for rel in files:
         all_blocks += blocks(os.path.join(root, rel), rel)
     if args.c:
-        summary = check_c(all_blocks, args, failures)
+        summary = "; ".join((check_c(all_blocks, args, failures), check_flags(files, args, failures),
+                             check_status_table(args, failures)))
     elif args.sh:
         summary = check_sh(all_blocks, args, failures)
     else:

@@ -1,15 +1,21 @@
 /*
- * libFuzzer harness: CPUID dump files (cpuid_file.c), as `--cpuid FILE`
- * reads them on list, show, decode and encode. The input is the file's
- * bytes, loaded through a memfd's /proc/self/fd path so cpuid_file_load()
- * runs unchanged.
+ * libFuzzer harness: CPUID dump files, through both ways in: the library's
+ * msr_cpuid_dump_parse() (x86msr/files.h) on the bytes, and the tool's
+ * cpuid_file_load() (cpuid_file.c), which `--cpuid FILE` uses on list, show,
+ * decode and encode, on a memfd holding them.
  *
- * Oracles besides the sanitizers: a refused file leaves nothing behind (the
- * result is zeroed) and gives a non-zero exit status; an accepted one has at
- * least one leaf and never more leaves than the file has lines that are
- * neither blank nor comments (one line, however long, is one leaf or none); every leaf is found by the table's
- * CPUID source; and the leaves written back in `cpuid -r -1` form load back
- * identical.
+ * Oracles besides the sanitizers:
+ * - the library: with no room it measures, that much room is enough and one
+ *   entry less is not; a mistake names a line of the input and a word inside
+ *   it; an accepted dump has at least one leaf and never more leaves than the
+ *   input has lines that are neither blank nor comments (one line, however
+ *   long, is one leaf or none);
+ * - the tool accepts exactly what the library accepts, with the same leaves;
+ *   a refused file leaves nothing behind (the result is zeroed);
+ * - the table's CPUID source answers every leaf with the first entry of that
+ *   leaf and subleaf, and a subleaf no entry names exactly with the first
+ *   entry of the leaf for every subleaf (MSR_CPUID_ANY_SUBLEAF), else not;
+ * - the leaves written back in `cpuid -r -1` form load back identical.
  */
 #define _GNU_SOURCE /* memfd_create, open_memstream */
 
@@ -54,6 +60,84 @@ static size_t leaf_lines(const uint8_t *data, size_t size)
     return lines;
 }
 
+static size_t all_lines(const uint8_t *data, size_t size)
+{
+    size_t lines = 0;
+
+    for (size_t i = 0; i < size; i++)
+        lines += data[i] == '\n';
+    return lines + (size > 0 && data[size - 1] != '\n');
+}
+
+static void check_error(const struct msr_file_error *e, int status, const uint8_t *data,
+                        size_t size)
+{
+    REQUIRE(e->status == status);
+    REQUIRE(e->line <= all_lines(data, size));
+    REQUIRE(e->word <= size && e->word_length <= size - e->word);
+    REQUIRE((e->line == 0) == (status == MSR_OK || status == MSR_FILE_ERR_NO_ROOM || status == MSR_FILE_ERR_NO_LEAVES));
+    REQUIRE(status != MSR_FILE_ERR_NUMBER || e->number.reason != MSR_NUMBER_OK);
+}
+
+/* The library on the buffer: measure, then parse into exactly that much room. */
+static int parse_with_library(const uint8_t *data, size_t size, struct msr_cpuid_entry **entries,
+                                               size_t *count)
+{
+    const char *text = (const char *)data;
+    struct msr_file_error e;
+    int status;
+    size_t needed = 0;
+
+    *entries = NULL;
+    *count = 0;
+    status = msr_cpuid_dump_parse(text, size, NULL, 0, &needed, &e);
+    check_error(&e, status, data, size);
+    REQUIRE(status != MSR_OK);
+    if (status != MSR_FILE_ERR_NO_ROOM)
+        return status;
+    REQUIRE(needed >= 1 && needed <= leaf_lines(data, size));
+    *entries = calloc(needed, sizeof **entries);
+    REQUIRE(*entries != NULL);
+    REQUIRE(msr_cpuid_dump_parse(text, size, *entries, needed - 1, count, &e) == MSR_FILE_ERR_NO_ROOM);
+    REQUIRE(*count == needed);
+    status = msr_cpuid_dump_parse(text, size, *entries, needed, count, &e);
+    check_error(&e, status, data, size);
+    REQUIRE(status == MSR_OK && *count == needed);
+    return status;
+}
+
+/* What the table source says for every leaf of the table, and for a subleaf
+ * next to each: the first exact entry, else the first for every subleaf. */
+static void check_source(const struct cpuid_file *file)
+{
+    const struct msr_cpuid_table *t = &file->table;
+
+    for (size_t i = 0; i < t->count; i++) {
+        const struct msr_cpuid_entry *e = &t->entries[i];
+        uint32_t subleaves[2] = { e->subleaf, e->subleaf + 1 };
+
+        for (size_t k = 0; k < 2; k++) {
+            const struct msr_cpuid_entry *exact = NULL, *any = NULL, *want;
+            struct msr_cpuid_regs regs;
+            bool found;
+
+            for (size_t j = 0; j < t->count; j++) {
+                const struct msr_cpuid_entry *x = &t->entries[j];
+                if (x->leaf != e->leaf)
+                    continue;
+                if (x->subleaf == subleaves[k] && exact == NULL)
+                    exact = x;
+                if (x->subleaf == MSR_CPUID_ANY_SUBLEAF && any == NULL)
+                    any = x;
+            }
+            want = exact ? exact : any;
+            found = file->source.query(file->source.ctx, e->leaf, subleaves[k], &regs);
+            REQUIRE(found == (want != NULL));
+            REQUIRE(!found || memcmp(&regs, &want->regs, sizeof regs) == 0);
+        }
+    }
+}
+
 static void check_round_trip(const struct cpuid_file *file)
 {
     char *text = NULL;
@@ -80,19 +164,24 @@ static void check_round_trip(const struct cpuid_file *file)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct cpuid_file file;
+    struct msr_cpuid_entry *entries;
+    size_t count;
+    int status = parse_with_library(data, size, &entries, &count);
+    int loaded;
 
     memfd_file_put(&input, data, size);
-    if (cpuid_file_load(input.path, &file) != 0) {
+    loaded = cpuid_file_load(input.path, &file);
+    REQUIRE((loaded == 0) == (status == MSR_OK));
+    if (loaded != 0) {
         REQUIRE(file.entries == NULL && file.table.count == 0);
+        free(entries);
         return 0;
     }
-    REQUIRE(file.table.count >= 1 && file.table.count <= leaf_lines(data, size));
-    for (size_t i = 0; i < file.table.count; i++) {
-        const struct msr_cpuid_entry *e = &file.table.entries[i];
-        struct msr_cpuid_regs regs;
-        REQUIRE(file.source.query(file.source.ctx, e->leaf, e->subleaf, &regs));
-    }
+    REQUIRE(file.table.count == count);
+    REQUIRE(memcmp(file.table.entries, entries, count * sizeof *entries) == 0);
+    check_source(&file);
     check_round_trip(&file);
     cpuid_file_free(&file);
+    free(entries);
     return 0;
 }

@@ -214,7 +214,7 @@ static void check_emulated(void)
     v = (KT_VIRT_PAT_INITIAL & ~UINT64_C(0xFF00)) | UINT64_C(0x0100);
     if (expect_handled(true, MSR_IA32_PAT_ADDR, &v, "WRMSR IA32_PAT PA1 = WC (emulated)"))
         kt_check_eq(read_emulated(MSR_IA32_PAT_ADDR, "RDMSR IA32_PAT again"), v, "emulated IA32_PAT reads back the write");
-    expect_gp(true, MSR_IA32_PAT_ADDR, (v & ~UINT64_C(0xFF)) | 0x2, "reserved memory type",
+    expect_gp(true, MSR_IA32_PAT_ADDR, (v & ~UINT64_C(0xFF)) | 0x2, "enumeration does not define",
               "WRMSR IA32_PAT PA0 = 2 (reserved type)");
     expect_gp(true, MSR_IA32_PAT_ADDR, v | BIT(3), "reserved bit", "WRMSR IA32_PAT bit 3 (reserved)");
     kt_check_eq(read_emulated(MSR_IA32_PAT_ADDR, "RDMSR IA32_PAT after the #GPs"), v, "rejected PAT writes left it unchanged");

@@ -200,6 +200,25 @@ class ListFilterTests(ToolTestCase):
     def expected(self, keep):
         return [m["name"] for m in self.listing() if keep(m)]
 
+    def ranked(self, patterns, match, keep=lambda m: True):
+        """The registers `patterns` select, in the listing's order: those with a name or
+        alias that is a (non-glob) pattern first, then those with a name or alias a
+        pattern matches, then those the patterns match by description only; each
+        group in address order."""
+        def rank(m):
+            names = [m["name"], *m["aliases"]]
+            ranks = []
+            for p in patterns:
+                if not any(c in p for c in "*?[") and any(n.lower() == p.lower() for n in names):
+                    ranks.append(0)
+                elif any(match(n, p) for n in names):
+                    ranks.append(1)
+                elif match(m["description"] or "", p):
+                    ranks.append(2)
+            return min(ranks) if ranks else None
+        kept = [(rank(m), i, m["name"]) for i, m in enumerate(self.listing()) if keep(m)]
+        return [name for r, _, name in sorted(k for k in kept if k[0] is not None)]
+
     def test_category(self):
         for category in sorted({m["category"] for m in self.listing()}):
             with self.subTest(category):
@@ -223,14 +242,26 @@ class ListFilterTests(ToolTestCase):
                 self.assertEqual(names, self.expected(lambda m: m["access"] == mode))
 
     def test_substring_of_name_alias_or_description_in_any_case(self):
-        def has(m, word):
-            return any(word.lower() in (t or "").lower() for t in [m["name"], m["description"], *m["aliases"]])
+        def has(text, word):
+            return word.lower() in text.lower()
 
         for word in ("efer", "Thermal", "TSC", "zzzz-nothing"):
             with self.subTest(word):
-                self.assertEqual(self.names(word), self.expected(lambda m: has(m, word)))
+                self.assertEqual(self.names(word), self.ranked([word], has))
         self.assertIn("IA32_EFER", self.names("efer"))  # the alias EFER, the name IA32_EFER
-        self.assertEqual(self.names("efer", "ia32_pat"), self.expected(lambda m: has(m, "efer") or has(m, "ia32_pat")))
+        self.assertEqual(self.names("efer", "ia32_pat"), self.ranked(["efer", "ia32_pat"], has))
+
+    def test_names_and_aliases_before_descriptions(self):
+        names = self.names("efer")
+        self.assertEqual(names[0], "IA32_EFER", "its alias EFER is the pattern")
+        by_description = [m["name"] for m in self.listing() if "efer" not in m["name"].lower()
+                          and not any("efer" in a.lower() for a in m["aliases"])]
+        first = min(names.index(n) for n in names if n in by_description)
+        self.assertTrue(all(n not in by_description for n in names[:first]))
+        self.assertTrue(all(n in by_description for n in names[first:]), "a description match after the names")
+        self.assertLess(first, len(names))
+        text = self.ok("list", "efer").splitlines()
+        self.assertRegex(text[1], r"^0xC0000080 +IA32_EFER ")
 
     def test_glob_over_the_whole_name_alias_or_description(self):
         import fnmatch
@@ -239,11 +270,15 @@ class ListFilterTests(ToolTestCase):
             return any(fnmatch.fnmatchcase((t or "").upper(), pattern.upper())
                        for t in [m["name"], m["description"], *m["aliases"]])
 
+        def glob(text, pattern):
+            return fnmatch.fnmatchcase(text.upper(), pattern.upper())
+
         for pattern in ("IA32_MTRR*", "ia32_vmx_*ctls", "*_CTL", "IA32_PMC[0-3]", "IA32_?AT"):
             with self.subTest(pattern):
                 names = self.names(pattern)
                 self.assertTrue(names)
-                self.assertEqual(names, self.expected(lambda m: matches(m, pattern)))
+                self.assertEqual(sorted(names), sorted(self.expected(lambda m: matches(m, pattern))))
+                self.assertEqual(names, self.ranked([pattern], glob))
         self.assertEqual(self.names("IA32_?AT"), ["IA32_PAT"])
         self.assertEqual(self.names("*EFE"), [], "a glob matches the whole name, not a part")
         self.assertIn("IA32_EFER", self.names("EFE?"), "the alias EFER")
@@ -251,10 +286,10 @@ class ListFilterTests(ToolTestCase):
     def test_filters_combine(self):
         names = self.names("--category", "vmx", "--access", "ro", "*CTLS*", "--vendor", "intel")
         self.assertIn("IA32_VMX_TRUE_PINBASED_CTLS", names)
-        self.assertEqual(names, self.expected(lambda m: m["category"] == "vmx" and m["access"] == "ro" and
-                                              "intel" in m["vendors"] and
-                                              any("CTLS" in (t or "").upper()
-                                                  for t in [m["name"], m["description"], *m["aliases"]])))
+        keep = lambda m: m["category"] == "vmx" and m["access"] == "ro" and "intel" in m["vendors"]  # noqa: E731
+        self.assertEqual(sorted(names), sorted(self.expected(
+            lambda m: keep(m) and any("CTLS" in (t or "").upper() for t in [m["name"], m["description"], *m["aliases"]]))))
+        self.assertEqual(names, self.ranked(["*CTLS*"], lambda t, p: "CTLS" in t.upper(), keep))
 
     def test_with_supported_and_a_cpuid_dump(self):
         cpuid = os.path.join(DATA, "cpuid-amd-svm.txt")
@@ -494,6 +529,21 @@ class ShowTests(ToolTestCase):
         self.assertRegex(out, r"(?m)^  2:0 +PA0 +rw ")
         self.assertIn("WB=6", out)
         self.assertIn("UC=0", out)
+
+    def test_text_has_a_vendor_column_exactly_when_a_field_has_own_vendors(self):
+        # Issue 24 item 8: EFER's SVME is AMD's alone; the table must say so per field.
+        out = self.ok("show", "IA32_EFER")
+        self.assertRegex(out, r"(?m)^  BITS +FIELD +ACCESS +VENDORS +RESET +DESCRIPTION$")
+        self.assertRegex(out, r"(?m)^  12 +SVME +rw +amd +0x0 ")
+        self.assertRegex(out, r"(?m)^  11 +NXE +rw +0x0 ")
+        for msr in sample(self.listing()):
+            with self.subTest(msr["name"]):
+                text = self.ok("show", msr["name"])
+                own = [f for f in msr["fields"] if "vendors" in f]
+                self.assertEqual("VENDORS" in text.split("\n  BITS", 1)[-1].split("\n", 1)[0], bool(own))
+                for f in own:
+                    self.assertRegex(text, rf"(?m)^  [0-9:]+ +{re.escape(f['name'])} +\S+ +"
+                                           rf"{re.escape(', '.join(f['vendors']))} ")
 
     def test_json_equals_the_list_entry(self):
         for msr in sample(self.listing()):
@@ -839,7 +889,7 @@ class CompletionTests(ToolTestCase):
 
     def test_options_of_each_subcommand(self):
         self.assertEqual(self.complete("x86msr", "list", "--cat"), ["--category"])
-        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "--al"), ["--allow-ro"])
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "--al"), ["--allow-ro", "--allow-undefined"])
         self.assertEqual(self.complete("x86msr", "watch", "-"),
                          ["-i", "--interval", "-n", "--count", "-c", "--cpu", "-a", "--all", "--json", "-h", "--help"])
 
@@ -863,6 +913,18 @@ class CompletionTests(ToolTestCase):
         self.assertIn(os.path.join(here, "test_cli.py"),
                       self.complete("x86msr", "dump", "--from", os.path.join(here, "test_cli.p")))
 
+    def test_field_names_after_the_register(self):
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "N"), ["NXE="])
+        self.assertEqual(self.complete("x86msr", "encode", "efer", "l"), ["LME=", "LMA=", "LMSLE="],
+                         "an alias, any case; in the register's field order")
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "SCE=1", "--base", "0", "N"), ["NXE="])
+        self.assertEqual(self.complete("x86msr", "write", "-c", "0", "IA32_PAT", "PA7"), ["PA7="])
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_MTRR_PHYSBASE3", "T"), ["TYPE="], "an array instance")
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_PAT", "PA0="), [], "a value has no completion")
+        self.assertEqual(self.complete("x86msr", "read", "IA32_EFER", "-f", "N"), ["NXE"], "-f FIELD: no '='")
+        self.assertEqual(self.complete("x86msr", "read", "-f", "N"), [], "no register yet")
+        self.assertEqual(self.complete("x86msr", "encode", "0xC0000080", "N"), [], "by address: no fields offered")
+
     def test_other_operands(self):
         self.assertEqual(self.complete("x86msr", "help", "wa"), ["watch"])
         self.assertEqual(self.complete("x86msr", "completion", ""), ["bash"])
@@ -878,9 +940,11 @@ class CompletionTests(ToolTestCase):
             self.assertEqual(f.read(), CompletionTests.script)
 
     def test_unknown_shell(self):
-        result = run("completion", "bsh")
-        self.assertEqual(result.returncode, 2)
-        self.assertEqual(result.stderr, "x86msr: unknown shell 'bsh' (did you mean bash?) (this version knows bash)\n")
+        for shell in ("bsh", "zsh"):
+            result = run("completion", shell)
+            self.assertEqual(result.returncode, 2)
+            self.assertEqual(result.stderr,
+                             f"x86msr: unknown shell '{shell}': the completion script is for bash only\n")
         check_json_error(self, run("completion", "--json", "zsh"), "usage")
 
 

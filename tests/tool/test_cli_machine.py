@@ -372,6 +372,18 @@ class EncodeTests(MachineTestCase):
         self.assertEqual(self.ok("encode", "efer", "LMA=1", "--base", "0x901", "--allow-ro"), "0x0000000000000D01\n")
         self.assertEqual(self.ok("encode", "IA32_VMX_BASIC", "REVISION_ID=4", "--allow-ro"), "0x0000000000000004\n")
 
+    def test_undefined_values_of_strict_enumerations_need_allow_undefined(self):
+        hint = r" is not a value its enumeration defines: WRMSR raises #GP \(--allow-undefined composes it anyway\)$"
+        self.fails(2, r"IA32_PAT\.PA0 = 0x2" + hint, "encode", "IA32_PAT", "PA0=2")
+        self.fails(2, r"IA32_MTRR_DEF_TYPE\.TYPE = 0x07" + hint, "encode", "IA32_MTRR_DEF_TYPE", "TYPE=7")
+        self.fails(2, r"IA32_PAT\.PA0 = 0x2 \(from --base\)" + hint, "encode", "IA32_PAT", "PA1=WB", "--base", "2")
+        self.assertEqual(self.ok("encode", "IA32_PAT", "PA0=2", "--allow-undefined"), "0x0000000000000002\n")
+        self.assertEqual(self.ok("encode", "IA32_MTRR_DEF_TYPE", "TYPE=7", "E=1", "--allow-undefined"),
+                         "0x0000000000000807\n")
+        # defined values and fields that are not strict stay as they were
+        self.assertEqual(self.ok("encode", "IA32_PAT", "PA0=7"), "0x0000000000000007\n")
+        self.assertEqual(self.ok("encode", "IA32_X2APIC_ICR", "DELIVERY_MODE=3"), "0x0000000000000300\n")
+
     def test_json_is_decode_of_the_result(self):
         self.assertEqual(self.ok_json("encode", "IA32_EFER", "SCE=1", "LME=1", "LMA=1", "NXE=1", "--allow-ro"),
                          self.ok_json("decode", "IA32_EFER", "0xD01"))
@@ -382,7 +394,7 @@ class EncodeTests(MachineTestCase):
                 continue
             with self.subTest(msr["name"]):
                 assignments = [f"{f['name']}={(1 << (f['msb'] - f['lsb'] + 1)) - 1}" for f in msr["fields"]]
-                value = self.ok("encode", msr["name"], *assignments, "--allow-ro").strip()
+                value = self.ok("encode", msr["name"], *assignments, "--allow-ro", "--allow-undefined").strip()
                 self.assertRegex(value, r"^0x[0-9A-F]{16}$")
                 expected = ~int(msr["reserved_mask"], 16) & (2**64 - 1)
                 self.assertEqual(int(value, 16), expected)
@@ -588,13 +600,13 @@ class DiffTests(MachineTestCase):
         self.assertEqual(sorted(lines[i + 1:]), sorted([
             "  primary    CR3_LOAD_EXITING (bit 15): may be 0 on A, must be 1 on B",
             "  secondary  ENABLE_EPT (bit 1): may be 1 on A, must be 0 on B",
-            "  cr0        bit 1: may be 0 on A, must be 1 on B",
+            "  cr0        MP (bit 1): may be 0 on A, must be 1 on B",
         ]))
         data = json.loads(self.diff("--json", SKYLAKE, b))
         vmx = data["pairs"][0]["vmx"]
         self.assertIn({"set": "primary", "bit": 15, "name": "CR3_LOAD_EXITING", "may_be": 0}, vmx["a_allows"])
         self.assertIn({"set": "secondary", "bit": 1, "name": "ENABLE_EPT", "may_be": 1}, vmx["a_allows"])
-        self.assertIn({"set": "cr0", "bit": 1, "name": None, "may_be": 0}, vmx["a_allows"])
+        self.assertIn({"set": "cr0", "bit": 1, "name": "MP", "may_be": 0}, vmx["a_allows"])
         self.assertEqual(vmx["b_allows"], [])
         self.assertFalse(data["equal"])
 

@@ -486,6 +486,37 @@ static const union msr_cell status_record[] = {
 };
 #define STATUS_DEF (&status_record[0].def)
 
+/* An overlay's own strict enumeration (a mode register of a made-up
+ * hypervisor: MODE 0 or 1, nothing else): the reason is the data's, not a
+ * memory type's. */
+static const union msr_cell mode_record[] = {
+    { .def = { .address = 0x4000F100u, .vendors = MSR_VENDOR_ALL, .count = 1, .field_count = 1,
+               .access = MSR_ACCESS_RW } },
+    { .masks = { .reserved = ~UINT64_C(0x3), .writable = UINT64_C(0x3) } },
+    { .field = { .msb = 1, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 3,
+                 .value_count = 2 } },
+    { .values = { 0, 1 } },
+};
+
+START_TEST(strict_enum_reason_names_no_memory_type)
+{
+    static const struct msr_virt_entry entries[] = {
+        { 0x4000F100u, 0x4000F100u, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, 0, 0, &test_emulator, &mode_record[0].def },
+    };
+    const struct msr_virt_policy p = { entries, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, NULL };
+
+    ck_assert_int_eq(msr_virt_policy_check(&p, NULL), MSR_OK);
+    test_regs_set(&regs, 0x4000F100u, 0);
+    ck_assert_int_eq(wr(&p, 0x4000F100u, 1), MSR_VIRT_HANDLED);
+    ck_assert_int_eq(wr(&p, 0x4000F100u, 2), MSR_VIRT_INJECT_GP);
+    ck_assert_str_eq(vcpu.reason, "the field holds a value its enumeration does not define: WRMSR raises #GP");
+    ck_assert_int_eq(vcpu.field, 0);
+    /* IA32_PAT's PA0 = 2 gets the same words; the field says which. */
+    assert_gp_field(wr(&pass_all, MSR_IA32_PAT_ADDR, UINT64_C(0x0007040600070402)), "PA0");
+    ck_assert_str_eq(vcpu.reason, "the field holds a value its enumeration does not define: WRMSR raises #GP");
+}
+END_TEST
+
 START_TEST(emulated_merge)
 {
     static const struct msr_virt_entry entries[] = {
@@ -764,6 +795,7 @@ static Suite *handler_suite(void)
     tcase_add_test(ti, rtit_ctl_follows_leaf_14h);
     tcase_add_test(ti, absent_register_even_when_passed);
     tcase_add_test(ti, emulated_merge);
+    tcase_add_test(ti, strict_enum_reason_names_no_memory_type);
     tcase_add_test(ti, emulated_spec_register);
     tcase_add_test(ti, emulator_answers);
     tcase_add_test(ti, no_spec_checks_flag);

@@ -4,6 +4,7 @@
  * views and bit states, on the real-processor snapshots.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,23 @@ static void assert_reads_exactly(const uint32_t *expected, size_t count)
             found = found || expected[j] == tb.log[i].msr;
         ck_assert_msg(found, "read MSR 0x%X, which this processor does not have", (unsigned)tb.log[i].msr);
     }
+}
+
+/* docs/vmx.md ("From a snapshot file"), as the docs write it. */
+static int caps_of_snapshot(const char *text, size_t length, struct msr_vmx_caps *caps)
+{
+    static struct msr_snapshot_cpu cpus[8];
+    static struct msr_snapshot_value values[256];
+    struct msr_snapshot s = { .cpus = cpus, .cpu_capacity = 8, .values = values, .value_capacity = 256 };
+    struct msr_file_error error;
+    const struct msr_snapshot_cpu *cpu0;
+
+    if (msr_snapshot_parse(text, length, &s, &error) != MSR_OK)
+        return MSR_ERR_INVALID; /* error.status, error.line: what is wrong, and where */
+    cpu0 = msr_snapshot_find_cpu(&s, 0);
+    if (cpu0 == NULL)
+        return MSR_ERR_INVALID;
+    return msr_vmx_caps_read_with(caps, msr_snapshot_read, (void *)(uintptr_t)cpu0);
 }
 
 static const uint32_t merom_msrs[] = {0x480, 0x481, 0x482, 0x483, 0x484, 0x485, 0x486, 0x487, 0x488, 0x489, 0x48A};
@@ -140,6 +158,40 @@ START_TEST(each_real_snapshot_reads_without_a_single_fault)
         /* Online and offline filling agree. */
         ck_assert_int_eq(msr_vmx_caps_from_values(&offline, f.values, f.count), MSR_OK);
         ck_assert_mem_eq(&live, &offline, sizeof live);
+    }
+}
+END_TEST
+
+/* docs/vmx.md: a snapshot file's text, parsed by the library, read through
+ * msr_snapshot_read: the same capabilities as the values given as a list. */
+START_TEST(snapshot_text_reads_like_its_values)
+{
+    static const char *const names[] = {VMX_MEROM, VMX_PENRYN, VMX_SKYLAKE, VMX_TERTIARY};
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        static char text[16384];
+        char path[1024];
+        struct msr_vmx_caps from_text, from_values;
+        struct vmx_fixture f;
+        size_t length;
+        FILE *file;
+
+        snprintf(path, sizeof path, "%s/%s", VMX_SNAPSHOT_DIR, names[i]);
+        file = fopen(path, "rb");
+        ck_assert_ptr_nonnull(file);
+        length = fread(text, 1, sizeof text, file);
+        fclose(file);
+        ck_assert_int_eq(caps_of_snapshot(text, length, &from_text), MSR_OK);
+        vmx_fixture_load(names[i], &f);
+        ck_assert_int_eq(msr_vmx_caps_from_values(&from_values, f.values, f.count), MSR_OK);
+        ck_assert_mem_eq(&from_text, &from_values, sizeof from_text);
+    }
+    {
+        struct msr_vmx_caps caps;
+
+        /* A mistake in the text (line 2 has one word): no capabilities. */
+        ck_assert_int_eq(caps_of_snapshot("0x480 0x1\n0x481\n", 16, &caps), MSR_ERR_INVALID);
     }
 }
 END_TEST
@@ -460,6 +512,7 @@ static Suite *caps_suite(void)
     tcase_add_test(tc, control_set_views);
     tcase_add_test(tc, bit_states_match_qemu_vmxcap);
     tcase_add_test(tc, bit_names_come_from_the_spec_tables);
+    tcase_add_test(tc, snapshot_text_reads_like_its_values);
     suite_add_tcase(s, tc);
     return s;
 }

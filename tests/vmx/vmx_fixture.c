@@ -2,7 +2,6 @@
 #include "vmx_fixture.h"
 
 #include <check.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,46 +10,38 @@
 #error "VMX_SNAPSHOT_DIR must name tests/vmx/snapshots"
 #endif
 
-/* One number: hex with 0x or decimal, nothing after it. */
-static uint64_t number(const char *word, const char *path, unsigned long line)
-{
-    char *end = NULL;
-    unsigned long long value;
-
-    errno = 0;
-    value = strtoull(word, &end, strncmp(word, "0x", 2) == 0 || strncmp(word, "0X", 2) == 0 ? 16 : 10);
-    ck_assert_msg(errno == 0 && end != word && *end == '\0', "%s:%lu: bad number '%s'", path, line, word);
-    return value;
-}
-
+/* Read with the library's parser (x86msr/files.h), the one VMMs are pointed at:
+ * the file into memory, its one CPU's values into the fixture. */
 void vmx_fixture_load(const char *name, struct vmx_fixture *out)
 {
-    char path[1024], line[512];
-    unsigned long number_of_line = 0;
+    static char text[16384];
+    struct msr_snapshot_cpu cpus[1];
+    struct msr_snapshot_value values[VMX_FIXTURE_MAX];
+    struct msr_snapshot s;
+    struct msr_file_error error;
+    char path[1024];
+    size_t length, i;
     FILE *f;
 
     snprintf(path, sizeof path, "%s/%s", VMX_SNAPSHOT_DIR, name);
-    f = fopen(path, "r");
+    f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "cannot open %s", path);
-    out->count = 0;
-    while (fgets(line, sizeof line, f) != NULL) {
-        char address[64], value[64], extra[2];
-        char *comment = strchr(line, '#');
-        int words;
-
-        number_of_line++;
-        if (comment != NULL)
-            *comment = '\0';
-        words = sscanf(line, "%63s %63s %1s", address, value, extra);
-        if (words <= 0)
-            continue; /* blank or comment */
-        ck_assert_msg(words == 2, "%s:%lu: expected ADDRESS VALUE", path, number_of_line);
-        ck_assert_msg(out->count < VMX_FIXTURE_MAX, "%s: too many values", path);
-        out->values[out->count].msr = (uint32_t)number(address, path, number_of_line);
-        out->values[out->count].value = number(value, path, number_of_line);
-        out->count++;
-    }
+    length = fread(text, 1, sizeof text, f);
+    ck_assert_msg(!ferror(f) && length < sizeof text, "%s: unreadable or too long", path);
     fclose(f);
+    memset(&s, 0, sizeof s);
+    s.cpus = cpus;
+    s.cpu_capacity = 1;
+    s.values = values;
+    s.value_capacity = VMX_FIXTURE_MAX;
+    ck_assert_msg(msr_snapshot_parse(text, length, &s, &error) == MSR_OK, "%s:%lu: not a one-CPU snapshot (%d)",
+                  path, error.line, (int)error.status);
+    ck_assert_msg(s.cpu_count == 1 && cpus[0].cpu == 0, "%s: not CPU 0's values", path);
+    out->count = cpus[0].count;
+    for (i = 0; i < cpus[0].count; i++) {
+        out->values[i].msr = cpus[0].values[i].address;
+        out->values[i].value = cpus[0].values[i].value;
+    }
 }
 
 uint64_t vmx_fixture_value(const struct vmx_fixture *f, uint32_t msr)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "x86msr/files.h"
 #include "x86msr/test_backend.h"
 #include "x86msr/vmx.h"
 
@@ -25,7 +26,8 @@ struct vmx_fixture {
     size_t count;
 };
 
-/* Loads snapshots/NAME; fails the test on any error. */
+/* Loads snapshots/NAME (a one-CPU snapshot, read by msr_snapshot_parse(), in
+ * ascending address order); fails the test on any error. */
 void vmx_fixture_load(const char *name, struct vmx_fixture *out);
 
 /* The value of `msr` in the fixture; fails the test when absent. */

@@ -6,6 +6,12 @@
 #ifndef X86MSR_MSR_SECURITY_H
 #define X86MSR_MSR_SECURITY_H
 
+#if defined(MSR_GENERATED_FROM_) && MSR_GENERATED_FROM_ != 0xC8E1743167CDFE4
+/* (docs/consuming.md: the overlay's include directory comes before x86msr's) */
+#error "x86msr headers generated from different specs: put the overlay's include directory first"
+#endif
+#define MSR_GENERATED_FROM_ 0xC8E1743167CDFE4 /* msrs.yaml */
+
 #include "x86msr/core.h"
 #include "x86msr/msr_enums.h"
 

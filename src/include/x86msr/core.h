@@ -183,7 +183,7 @@ MSR_ALWAYS_INLINE void msr_wrmsr(uint32_t msr, uint64_t value)
 /*
  * One exception-table entry: both addresses relative to the entry's own
  * fields, so the table needs no relocation (works in PIC, PIE and
- * -mcmodel=kernel images alike).
+ * -mcmodel=kernel -fno-pic images alike).
  */
 struct msr_extable_entry {
     int32_t insn;  /* faulting instruction - &entry->insn */

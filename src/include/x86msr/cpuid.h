@@ -39,7 +39,16 @@ struct msr_cpuid_source {
 /* The `cpuid` instruction (leaf range checked against CPUID.0, 40000000H and 80000000H). */
 extern const struct msr_cpuid_source msr_cpuid_native;
 
-/* A fixed table of CPUID results, e.g. from a dump; absent leaves read as unsupported. */
+/*
+ * A fixed table of CPUID results, e.g. from a dump or from what a VMM gives a
+ * guest; absent leaves read as unsupported. An entry answers for its leaf
+ * and subleaf, or, with subleaf MSR_CPUID_ANY_SUBLEAF, for every subleaf of
+ * its leaf: a leaf that ECX does not index (KVM_GET_SUPPORTED_CPUID's entries
+ * without KVM_CPUID_FLAG_SIGNIFCANT_INDEX; their `index` is 0 and means
+ * nothing). An entry for the exact subleaf comes before such an entry, wherever
+ * they are in the table.
+ */
+#define MSR_CPUID_ANY_SUBLEAF 0xFFFFFFFFu
 struct msr_cpuid_entry {
     uint32_t leaf, subleaf;
     struct msr_cpuid_regs regs;
@@ -48,7 +57,8 @@ struct msr_cpuid_table {
     const struct msr_cpuid_entry *entries;
     size_t count;
 };
-/* A source backed by `table` (which must outlive the source). */
+/* A source backed by `table`: the query reads `table` and its entries, so
+ * both must outlive the source (and any struct msr_facts that points at it). */
 struct msr_cpuid_source msr_cpuid_table_source(const struct msr_cpuid_table *table);
 
 enum msr_support {

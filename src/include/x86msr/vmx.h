@@ -288,6 +288,10 @@ int msr_vmx_cr4_apply(const struct msr_vmx_caps *caps, uint64_t cr4, uint64_t *o
  * needed, like snprintf. */
 size_t msr_vmx_cr_describe(unsigned cr, const struct msr_vmx_cr_check *check, char *buf, size_t size);
 
+/* The architectural name of bit `bit` of CR`cr` (SDM Vol. 3A 2.5: "PG",
+ * "VMXE"), for `cr` 0 or 4; NULL for a bit without one, or another register. */
+const char *msr_vmx_cr_bit_name(unsigned cr, unsigned bit);
+
 /* ==========================================================================
  * IA32_FEATURE_CONTROL
  * ========================================================================== */

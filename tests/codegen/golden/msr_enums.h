@@ -5,6 +5,12 @@
 #ifndef X86MSR_MSR_ENUMS_H
 #define X86MSR_MSR_ENUMS_H
 
+#if defined(MSR_GENERATED_FROM_) && MSR_GENERATED_FROM_ != 0x152DDFA724C22C7
+/* (docs/consuming.md: the overlay's include directory comes before x86msr's) */
+#error "x86msr headers generated from different specs: put the overlay's include directory first"
+#endif
+#define MSR_GENERATED_FROM_ 0x152DDFA724C22C7 /* demo.yaml */
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -11,6 +11,12 @@
 
 #define MSR_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* This table's identity (a digest of this file): the text generated with it,
+ * and the metadata header of a spec with overlays, refer to it, so that no
+ * program links them with another spec's table (docs/consuming.md). */
+extern const char msr_spec_id_32304384cbceb286[];
+const char msr_spec_id_32304384cbceb286[] = "demo.yaml";
+
 /* DEMO_CTL */
 const union msr_cell msr_def_DEMO_CTL[] = {
     { .def = { .address = 0x10u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1, .id = 0,

@@ -1,0 +1,4 @@
+#ifndef HV_H
+#define HV_H
+const char *hv_register_name(void);
+#endif
