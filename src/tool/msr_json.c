@@ -179,6 +179,7 @@ static void write_field(struct json_writer *w, const struct msr_instance *msr, u
     write_flag(w, "canonical", field->flags, MSR_FIELD_F_CANONICAL);
     write_flag(w, "undocumented", field->flags, MSR_FIELD_F_UNDOCUMENTED);
     write_flag(w, "counter", field->flags, MSR_FIELD_F_COUNTER);
+    write_flag(w, "phys_addr", field->flags, MSR_FIELD_F_PHYS_ADDR);
     json_end_object(w);
 }
 

@@ -327,11 +327,11 @@ def inspect_install(ctx, prefix, shared, tool=True):
     # The Kbuild fragment and the C files a Linux kernel module builds
     # (docs/linux-kernel.md): the core without the backend slot and x86msr's
     # own exception table (user space and bare metal only), the records, the
-    # VMX and virt sources with their private headers.
+    # core, VMX and virt sources with their private headers.
     kbuild = f"{data}/kbuild"
     expected.add(f"{kbuild}/x86msr.kbuild")
     expected |= {f"{kbuild}/core/{f}" for f in os.listdir(os.path.join(ctx.source, "src", "core"))
-                 if f.endswith(".c") and f not in ("msr_backend.c", "msr_extable.c")}
+                 if f.endswith(".h") or f.endswith(".c") and f not in ("msr_backend.c", "msr_extable.c")}
     expected |= {f"{kbuild}/records/{f}" for f in ("msr_table.c", "msr_text.c")}
     for part in ("vmx", "virt"):
         expected |= {f"{kbuild}/{part}/{f}" for f in os.listdir(os.path.join(ctx.source, "src", part))

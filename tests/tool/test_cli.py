@@ -330,6 +330,22 @@ class ListFilterTests(ToolTestCase):
                 check_json_error(self, run("list", "--json", *args), "unknown_name")
 
 
+def max_phys_addr(dump):
+    """MAXPHYADDR of a `cpuid -r` dump's first CPU: CPUID.80000008H:EAX[7:0], else 36 with PAE
+    (CPUID.01H:EDX[6]) and 32 without (SDM Vol 3A 4.1.4)."""
+    leaves = {}
+    with open(dump) as f:
+        for line in f:
+            words = line.split()
+            if words[:1] == ["CPU"] and leaves:
+                break
+            if len(words) == 6 and words[0].startswith("0x"):
+                leaves[int(words[0], 16)] = {w.split("=")[0]: int(w.split("=")[1], 16) for w in words[2:]}
+    if leaves.get(0x80000008, {}).get("eax", 0) & 0xFF:
+        return leaves[0x80000008]["eax"] & 0xFF
+    return 36 if leaves.get(1, {}).get("edx", 0) & (1 << 6) else 32
+
+
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
@@ -407,6 +423,8 @@ class SupportedTests(ToolTestCase):
         Intel CPU (reserved there, not in the spec's own masks) and there on the AMD one."""
         mask = lambda f: ((1 << (f["msb"] - f["lsb"] + 1)) - 1) << f["lsb"]
         for dump in ("cpuid-intel-vmx.txt", "cpuid-amd-svm.txt", "cpuid-intel-silvermont.txt"):
+            # A physical address's bits at and above the CPU's MAXPHYADDR are reserved too.
+            below_max_phys = (1 << max_phys_addr(os.path.join(DATA, dump))) - 1
             for m in self.ok_json("list", "--supported", "--cpuid", os.path.join(DATA, dump)):
                 with self.subTest(dump=dump, msr=m["name"]):
                     covered = 0
@@ -415,7 +433,7 @@ class SupportedTests(ToolTestCase):
                         if m["supported"] == "unknown":
                             self.assertNotEqual(f["supported"], "yes")
                         if f["supported"] != "no":
-                            covered |= mask(f)
+                            covered |= mask(f) & (below_max_phys if f.get("phys_addr") else ~0)
                     self.assertEqual(int(m["reserved_mask"], 16), ~covered & (1 << 64) - 1)
         efer_spec = self.entry("IA32_EFER")
         intel = next(m for m in self.ok_json("list", "IA32_EFER", "--supported", "--cpuid",

@@ -14,8 +14,8 @@
 /* This table's identity (a digest of this file): the text generated with it,
  * and the metadata header of a spec with overlays, refer to it, so that no
  * program links them with another spec's table (docs/consuming.md). */
-extern const char msr_spec_id_32304384cbceb286[];
-const char msr_spec_id_32304384cbceb286[] = "demo.yaml";
+extern const char msr_spec_id_181c0a7463791fe7[];
+const char msr_spec_id_181c0a7463791fe7[] = "demo.yaml";
 
 /* DEMO_CTL */
 const union msr_cell msr_def_DEMO_CTL[] = {

@@ -11,9 +11,9 @@
 /* This text belongs to one check table: linked with any other, the program
  * fails to link (docs/consuming.md, "Which table a program links"). */
 #if defined(__ELF__)
-__asm__(".pushsection .data.rel.ro.msr_spec_id_32304384cbceb286,\"awGR\",@progbits,"
-        "msr_spec_id_32304384cbceb286.ref,comdat\n\t"
-        ".balign 8\n\t.quad msr_spec_id_32304384cbceb286\n\t.popsection");
+__asm__(".pushsection .data.rel.ro.msr_spec_id_181c0a7463791fe7,\"awGR\",@progbits,"
+        "msr_spec_id_181c0a7463791fe7.ref,comdat\n\t"
+        ".balign 8\n\t.quad msr_spec_id_181c0a7463791fe7\n\t.popsection");
 #endif
 
 #define MSR_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
