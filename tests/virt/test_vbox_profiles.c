@@ -112,8 +112,6 @@ static const struct reason reasons[] = {
       "counter width: fixed counters have 48 bits here (CPUID.0AH:EDX[12:5]); the spec gives the counter 63:0" },
     { "Intel", 0x570, false, UINT64_C(0x000000cc0803c000),
       "value encodings: MTC_FREQ, PSB_FREQ and ADDRn_CFG accept only the values CPUID.(14H,1) and the SDM allow (MTC periods 0x249, PSB frequencies 0x3f, ADDRn_CFG 0-2); the spec has masks, not legal values" },
-    { "Intel", 0x572, true, UINT64_C(0xffffff8000000000),
-      "the spec marks the CR3 match value phys_addr (CR3 itself reserves the bits at and above MAXPHYADDR, 39 here), so x86msr refuses them; this CPU's match register stores bits 63:39 as written (KVM does not check them either)" },
     { "Intel", 0x572, false, UINT64_C(0x0000000000000fe0),
       "the CPU rejects CR3 bits 11:5 (it matches 63:12); the spec, after the SDM, gives the field 63:5" },
     { "Intel", 0xC0000084, true, UINT64_C(0xffffffff00000000),
