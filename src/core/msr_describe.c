@@ -100,17 +100,12 @@ static void describe(struct text *t, const struct msr_condition *c, uint32_t ind
         upper[reg ? i : 0] = '\0';
         put(t, reg ? upper : "?");
     } else {
-        const struct msr_def *def = c->msr_def < msr_spec.def_count ? msr_spec.defs[c->msr_def] : NULL;
-        if (def == NULL) {
+        const char *p = msr_condition_msr_name(c);
+        if (p == NULL) {
             put(t, "MSR ");
             put_number(t, c->msr, true);
-        } else if (c->msr_stride == 0 && def->count > 1) {
-            /* one instance of an array: its own name */
-            const struct msr_instance *inst = msr_find_by_address_for_vendor(c->msr, def->vendors);
-            put(t, inst != NULL ? msr_name(inst) : msr_def_name(def));
         } else {
-            /* the spec's name; "{n}" stands for the instance of the same index */
-            const char *p = msr_def_name(def);
+            /* "{n}" in the spec's name stands for the instance of the same index */
             for (; *p; p++) {
                 if (has_index && p[0] == '{' && p[1] == 'n' && p[2] == '}') {
                     put_number(t, index, false);
@@ -142,6 +137,23 @@ static void describe(struct text *t, const struct msr_condition *c, uint32_t ind
         put_index(t, index, has_index);
     else
         put_number(t, c->operand, false);
+}
+
+const char *msr_condition_msr_name(const struct msr_condition *c)
+{
+    const struct msr_def *def;
+    const struct msr_instance *inst, *end = msr_spec.instances + msr_spec.instance_count;
+
+    if (c == NULL || c->kind != MSR_CONDITION_KIND_MSR || c->msr_def >= msr_spec.def_count)
+        return NULL;
+    def = msr_spec.defs[c->msr_def];
+    if (c->msr_stride != 0 || def->count == 1)
+        return msr_def_name(def);
+    /* one instance of an array: its own name (the registers at one address follow each other) */
+    for (inst = msr_find_by_address(c->msr); inst != NULL && inst < end && inst->address == c->msr; inst++)
+        if (inst->def == def->id)
+            return msr_name(inst);
+    return msr_def_name(def);
 }
 
 size_t msr_condition_describe(const struct msr_condition *cond, uint32_t index, bool has_index, char *buf,

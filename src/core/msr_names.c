@@ -26,25 +26,42 @@ static bool names_equal_ignoring_case(const char *a, const char *b)
     return *a == '\0' && *b == '\0';
 }
 
+/* The text rows are msr_spec's: an instance of another spec (msr_spec_from_defs)
+ * or a record the caller made (a copy with other flags, a register the spec
+ * lacks) has none, and gets NULL rather than another register's text. The
+ * instance is compared as an address, since it may point into any array. */
 static const struct msr_instance_text_ *instance_text(const struct msr_instance *inst)
 {
-    return &msr_instance_text_[inst - msr_spec.instances];
+    uintptr_t base = (uintptr_t)msr_spec.instances, at = (uintptr_t)inst;
+
+    if (inst == NULL || at < base || (at - base) % sizeof *inst != 0 ||
+        (at - base) / sizeof *inst >= msr_spec.instance_count)
+        return NULL;
+    return &msr_instance_text_[(at - base) / sizeof *inst];
+}
+
+static const struct msr_def_text_ *def_text(const struct msr_def *def)
+{
+    return def != NULL && def->id < msr_spec.def_count && msr_spec.defs[def->id] == def ? &msr_def_text_[def->id]
+                                                                                        : NULL;
 }
 
 const char *msr_name(const struct msr_instance *inst)
 {
-    return text_at(instance_text(inst)->name);
+    const struct msr_instance_text_ *t = instance_text(inst);
+    return t != NULL ? text_at(t->name) : NULL;
 }
 
 unsigned msr_alias_count(const struct msr_instance *inst)
 {
-    return instance_text(inst)->alias_count;
+    const struct msr_instance_text_ *t = instance_text(inst);
+    return t != NULL ? t->alias_count : 0;
 }
 
 const char *msr_alias(const struct msr_instance *inst, unsigned i)
 {
     const struct msr_instance_text_ *t = instance_text(inst);
-    return i < t->alias_count ? text_at(msr_alias_text_[t->first_alias + i]) : NULL;
+    return t != NULL && i < t->alias_count ? text_at(msr_alias_text_[t->first_alias + i]) : NULL;
 }
 
 /* A linear scan: the table is sorted by address, not name, and name lookups
@@ -69,37 +86,45 @@ const struct msr_instance *msr_find_by_name(const char *name)
 
 const char *msr_def_name(const struct msr_def *def)
 {
-    return text_at(msr_def_text_[def->id].name);
+    const struct msr_def_text_ *t = def_text(def);
+    return t != NULL ? text_at(t->name) : NULL;
 }
 
 const char *msr_def_description(const struct msr_def *def)
 {
-    return text_at(msr_def_text_[def->id].description);
+    const struct msr_def_text_ *t = def_text(def);
+    return t != NULL ? text_at(t->description) : NULL;
 }
 
 const char *msr_def_ref(const struct msr_def *def)
 {
-    return text_at(msr_def_text_[def->id].ref);
+    const struct msr_def_text_ *t = def_text(def);
+    return t != NULL ? text_at(t->ref) : NULL;
 }
 
 uint32_t msr_def_spec_line(const struct msr_def *def)
 {
-    return msr_def_text_[def->id].spec_line;
+    const struct msr_def_text_ *t = def_text(def);
+    return t != NULL ? t->spec_line : 0;
 }
 
+/* Field i's text row, NULL past the fields or for a record without text. */
 static const struct msr_field_text_ *field_text(const struct msr_def *def, unsigned i)
 {
-    return &msr_field_text_[msr_def_text_[def->id].first_field + i];
+    const struct msr_def_text_ *t = def_text(def);
+    return t != NULL && i < def->field_count ? &msr_field_text_[t->first_field + i] : NULL;
 }
 
 const char *msr_field_name(const struct msr_def *def, unsigned i)
 {
-    return i < def->field_count ? text_at(field_text(def, i)->name) : NULL;
+    const struct msr_field_text_ *t = field_text(def, i);
+    return t != NULL ? text_at(t->name) : NULL;
 }
 
 const char *msr_field_description(const struct msr_def *def, unsigned i)
 {
-    return i < def->field_count ? text_at(field_text(def, i)->description) : NULL;
+    const struct msr_field_text_ *t = field_text(def, i);
+    return t != NULL ? text_at(t->description) : NULL;
 }
 
 const struct msr_field_info *msr_find_field(const struct msr_def *def, const char *name)
@@ -108,15 +133,18 @@ const struct msr_field_info *msr_find_field(const struct msr_def *def, const cha
 
     if (def == NULL || name == NULL)
         return NULL;
-    for (i = 0; i < def->field_count; i++)
-        if (names_equal_ignoring_case(msr_field_name(def, i), name))
+    for (i = 0; i < def->field_count; i++) {
+        const char *field = msr_field_name(def, i);
+        if (field != NULL && names_equal_ignoring_case(field, name))
             return msr_def_field(def, i);
+    }
     return NULL;
 }
 
 unsigned msr_field_enum_count(const struct msr_def *def, unsigned i)
 {
-    return i < def->field_count ? field_text(def, i)->enum_count : 0;
+    const struct msr_field_text_ *t = field_text(def, i);
+    return t != NULL ? t->enum_count : 0;
 }
 
 bool msr_field_enum_value(const struct msr_def *def, unsigned i, unsigned k, struct msr_enum_value *out)

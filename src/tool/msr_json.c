@@ -15,24 +15,6 @@ static void write_vendors(struct json_writer *w, uint32_t vendors)
     json_end_array(w);
 }
 
-/* The register an MSR condition tests, as the spec names it: "IA32_MCG_CAP";
- * "MCA{n}_CONFIG" (the instance with the index of the register it is the
- * condition of); "MC4_MISC0" (one instance of an array: its own name). */
-static const char *condition_msr_name(const struct msr_condition *c)
-{
-    const struct msr_def *def = c->msr_def < msr_spec.def_count ? msr_spec.defs[c->msr_def] : NULL;
-    const struct msr_instance *inst, *end = msr_spec.instances + msr_spec.instance_count;
-
-    if (def == NULL)
-        return "?";
-    if (c->msr_stride != 0 || def->count == 1)
-        return msr_def_name(def);
-    for (inst = msr_find_by_address(c->msr); inst != NULL && inst < end && inst->address == c->msr; inst++)
-        if (inst->def == def->id)
-            return msr_name(inst);
-    return msr_def_name(def);
-}
-
 /* A presence condition as the spec writes it, in JSON: {"cpuid": ...}, {"msr": ...},
  * {"all_of": [...]}. */
 static void write_condition(struct json_writer *w, const struct msr_condition *c)
@@ -73,7 +55,8 @@ static void write_condition(struct json_writer *w, const struct msr_condition *c
             json_string(w, msr_cpuid_reg_name(c->reg));
         } else {
             json_key(w, "msr");
-            json_string(w, condition_msr_name(c));
+            /* "IA32_MCG_CAP"; "MCA{n}_CONFIG" (the instance of the same index); "MC4_MISC0" */
+            json_string(w, msr_condition_msr_name(c) != NULL ? msr_condition_msr_name(c) : "?");
             json_key(w, "address");
             json_address(w, c->msr);
         }

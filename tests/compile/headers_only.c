@@ -28,6 +28,10 @@ uint64_t probe_typed_access(void)
     (void)msr_ia32_efer_modify(MSR_ZERO(IA32_EFER), MSR_OR(MSR_BITS(IA32_EFER, NXE), MSR_BITS(IA32_EFER, SCE)));
     pat = MSR_SET(IA32_PAT, PA1, pat, MSR_MEMORY_TYPE_WC);
     (void)msr_ia32_pat_modify(MSR_BITS(IA32_PAT, PA2), MSR_MAKE(IA32_PAT, PA2, MSR_MEMORY_TYPE_UC_MINUS));
+    /* values built by MSR_MAKE combine (MSR_MAKE's checks are no parameter of MSR_OR's) */
+    (void)msr_ia32_pat_modify(MSR_OR(MSR_BITS(IA32_PAT, PA2), MSR_BITS(IA32_PAT, PA3)),
+                              MSR_OR(MSR_MAKE(IA32_PAT, PA2, MSR_MEMORY_TYPE_WC),
+                                     MSR_MAKE(IA32_PAT, PA3, MSR_MEMORY_TYPE_WT)));
     pa0 = MSR_GET(IA32_PAT, PA0, pat);
     sysret_cs = MSR_GET(IA32_STAR, SYSRET_CS_SS, msr_ia32_star_read());
     return efer.raw ^ pat.raw ^ msr_ia32_vmx_basic_read().raw ^ MSR_VMX_PINBASED_NMI_EXITING ^ pa0 ^

@@ -1,7 +1,7 @@
 /*
  * KVM test guest: runtime. IDT and exception handling (the #GP handler asks
  * msr_extable_fixup() first, as any consumer's would), the port-I/O report
- * protocol, and the few libc pieces a freestanding compiler may call.
+ * protocol (the libc pieces a freestanding compiler may call: tests/freestanding_libc.c).
  */
 #include <stdarg.h>
 
@@ -13,52 +13,8 @@ volatile struct guest_gp_log guest_gp;
 struct kt_shared *guest_shared;
 static unsigned checks_made;
 
-/* ---- libc pieces gcc and clang may emit calls to, even freestanding ---- */
-
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
+/* memcpy, memmove, memset, memcmp: tests/freestanding_libc.c */
 void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    while (n--)
-        *d++ = *s++;
-    return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    if (d < s) {
-        while (n--)
-            *d++ = *s++;
-    } else {
-        while (n--)
-            d[n] = s[n];
-    }
-    return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-    unsigned char *d = dst;
-    while (n--)
-        *d++ = (unsigned char)c;
-    return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-    const unsigned char *x = a, *y = b;
-    for (; n; n--, x++, y++)
-        if (*x != *y)
-            return *x < *y ? -1 : 1;
-    return 0;
-}
 
 /* ---- a small vsnprintf: %s %c %d %u %x with l/ll, %% ---- */
 

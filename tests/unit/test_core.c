@@ -176,6 +176,38 @@ START_TEST(records_and_text_agree_with_the_headers)
 }
 END_TEST
 
+/* A record or instance that is not msr_spec's has no text: NULL, not the
+ * text of whichever register shares its id or its position. */
+START_TEST(text_only_for_the_specs_own_records)
+{
+    const struct msr_def *efer = MSR_DEF(IA32_EFER);
+    struct msr_def copy = *efer; /* same id, another object: a record a VMM made */
+    const struct msr_def *defs[1] = { efer };
+    struct msr_instance storage[1];
+    struct msr_spec own;
+
+    ck_assert_ptr_null(msr_def_name(&copy));
+    ck_assert_ptr_null(msr_def_description(&copy));
+    ck_assert_ptr_null(msr_def_ref(&copy));
+    ck_assert_uint_eq(msr_def_spec_line(&copy), 0);
+    ck_assert_ptr_null(msr_field_name(&copy, 0));
+    ck_assert_ptr_null(msr_field_description(&copy, 0));
+    ck_assert_uint_eq(msr_field_enum_count(&copy, 0), 0);
+    ck_assert_ptr_null(msr_find_field(&copy, "NXE"));
+    ck_assert_ptr_null(msr_def_name(NULL));
+    /* the spec's own record still has its text */
+    ck_assert_str_eq(msr_def_name(efer), "IA32_EFER");
+    ck_assert_ptr_nonnull(msr_find_field(efer, "NXE"));
+    /* an instance of a spec made of chosen records is not msr_spec's instance 0 */
+    ck_assert_int_eq(msr_spec_from_defs(&own, defs, 1, storage, 1), MSR_OK);
+    ck_assert_uint_eq(own.instance_count, 1);
+    ck_assert_ptr_null(msr_name(&own.instances[0]));
+    ck_assert_uint_eq(msr_alias_count(&own.instances[0]), 0);
+    ck_assert_ptr_null(msr_alias(&own.instances[0], 0));
+    ck_assert_str_eq(msr_name(msr_find_by_address(MSR_IA32_EFER_ADDR)), "IA32_EFER");
+}
+END_TEST
+
 START_TEST(field_helpers_handle_full_width_and_top_bit)
 {
     const struct msr_def *lstar = MSR_DEF(IA32_LSTAR);
@@ -546,6 +578,7 @@ int main(void)
     tcase_add_test(tc, typed_values_build_the_writes);
     tcase_add_test(tc, every_register_is_found_by_address_and_name);
     tcase_add_test(tc, records_and_text_agree_with_the_headers);
+    tcase_add_test(tc, text_only_for_the_specs_own_records);
     tcase_add_test(tc, field_helpers_handle_full_width_and_top_bit);
     tcase_add_test(tc, typed_helpers_at_the_edges_of_the_register);
     tcase_add_test(tc, every_status_has_its_own_message);

@@ -25,7 +25,8 @@ link() { # OUTPUT EXTRA-FLAGS LIB...
     # shellcheck disable=SC2086
     $cc $flags $inc $extra -c -o "$tmp/probe.o" "$src/tests/virt/footprint_handler.c" &&
         $cc $flags $inc -c -o "$tmp/mix.o" "$src/tests/bench/exit_mix.c" &&
-        $cc -static -nostdlib -no-pie -Wl,--gc-sections -o "$out" "$tmp/probe.o" "$tmp/mix.o" "$@"
+        $cc $flags -c -o "$tmp/libc.o" "$src/tests/freestanding_libc.c" &&
+        $cc -static -nostdlib -no-pie -Wl,--gc-sections -o "$out" "$tmp/probe.o" "$tmp/mix.o" "$tmp/libc.o" "$@"
 }
 loaded() { size "$1" | awk 'NR == 2 { print $1 + $2 }'; }
 

@@ -8,52 +8,9 @@
  * links is what such a hypervisor links. Never run. Built with
  * -DFOOTPRINT_SWITCH it runs the hand-written switch instead: the baseline.
  */
-#include <stddef.h>
-
 #include "exit_mix.h"
 
-/* What the compiler may call for struct copies and clears, as a kernel has. */
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-
-void *memset(void *dst, int c, size_t n)
-{
-    unsigned char *d = dst;
-    while (n--)
-        *d++ = (unsigned char)c;
-    return dst;
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    while (n--)
-        *d++ = *s++;
-    return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    if (d < s)
-        return memcpy(dst, src, n);
-    while (n--)
-        d[n] = s[n];
-    return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-    const unsigned char *x = a, *y = b;
-    for (; n; n--, x++, y++)
-        if (*x != *y)
-            return *x - *y;
-    return 0;
-}
+/* memset, memcpy, ...: tests/freestanding_libc.c, linked beside. */
 
 static struct mix_vcpu state;
 static struct msr_cpuid_table table;

@@ -436,7 +436,7 @@ MSR_ALWAYS_INLINE int msr_modify_safe_at_(uint32_t base, uint32_t stride, uint32
 #define MSR_ZERO(reg) MSR_ZERO_(MSR_##reg##_)
 #define MSR_BITS(reg, field) MSR_BITS_(MSR_##reg##_, MSR_##reg##_##field##_MASK)
 #define MSR_MAKE(reg, field, x) MSR_SET_(MSR_##reg##_, MSR_##reg##_##field##_MASK, MSR_ZERO_(MSR_##reg##_), x)
-#define MSR_OR(a, b) MSR_VALUE_(__typeof__(a), (a).raw | MSR_RAW_(__typeof__(a), b))
+#define MSR_OR(a, b) MSR_VALUE_(__typeof__(a), (MSR_SAME_TYPE_(a, b), (a).raw | (b).raw))
 #define MSR_SHIFT(reg, field) __builtin_ctzll(MSR_##reg##_##field##_MASK)
 #define MSR_WIDTH(reg, field) __builtin_popcountll(MSR_##reg##_##field##_MASK)
 #define MSR_UNCHECKED(reg, raw) MSR_UNCHECKED_(MSR_##reg##_, raw)
@@ -511,6 +511,14 @@ MSR_ALWAYS_INLINE int msr_modify_safe_at_(uint32_t base, uint32_t stride, uint32
 /* Fails to compile unless `v` has type T (a call through a null function
  * pointer, never evaluated). */
 #define MSR_CHECK_TYPE_(T, v) ((void)sizeof(((char (*)(T))0)(v)))
+/* Fails to compile unless `b` has the type of `a`. In C an assignment, never
+ * evaluated: the type appears in a cast, not in a parameter list, so `a` may
+ * itself be MSR_MAKE(...), whose C checks declare structures. */
+#ifdef __cplusplus
+#define MSR_SAME_TYPE_(a, b) MSR_CHECK_TYPE_(__typeof__(a), b)
+#else
+#define MSR_SAME_TYPE_(a, b) ((void)sizeof(*(__typeof__(a) *)0 = (b)))
+#endif
 /* `v.raw` and `&p->raw`, after that check. */
 #define MSR_RAW_(T, v) (MSR_CHECK_TYPE_(T, v), (v).raw)
 #define MSR_RAW_PTR_(T, p) (MSR_CHECK_TYPE_(T, *(p)), &(p)->raw)

@@ -240,6 +240,12 @@ bool msr_is_canonical(uint64_t value, unsigned linear_bits);
 size_t msr_condition_describe(const struct msr_condition *cond, uint32_t index, bool has_index, char *buf,
                               size_t size);
 
+/* The name of the register an MSR condition reads (links the text): for one
+ * instance of an array its own name ("IA32_MC3_CTL"), else the definition's
+ * ("IA32_MC{n}_CTL" when the condition reads the instance of the same index);
+ * NULL for a CPUID or compound condition, or a register not in msr_spec. */
+const char *msr_condition_msr_name(const struct msr_condition *cond);
+
 /* "yes", "no" or "unknown". */
 const char *msr_support_name(enum msr_support support);
 

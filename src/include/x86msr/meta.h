@@ -272,6 +272,11 @@ const struct msr_def *msr_def_of(const struct msr_instance *inst);
 
 /* ==========================================================================
  * Text (linked only when used)
+ *
+ * The text is msr_spec's: for an instance that is not one of
+ * msr_spec.instances (another spec's, msr_spec_from_defs()) or a record that
+ * is not msr_spec.defs[def->id] (one a program made), the names and
+ * descriptions are NULL, counts and the spec line 0.
  * ========================================================================== */
 
 /* The instance's name ("IA32_MTRR_PHYSBASE3"); of msr_spec's registers. */
