@@ -230,6 +230,45 @@ START_TEST(corrected_layouts)
 }
 END_TEST
 
+/* The value rules of issue 21 item 2 as the records carry them (the handler,
+ * the entry checks and decode read these). */
+START_TEST(value_rules_are_spec_data)
+{
+    const struct msr_def *mc = msr_def_of(msr_find_by_name("IA32_MC0_STATUS"));
+    const struct msr_def *mca = msr_def_of(msr_find_by_name("MCA0_STATUS"));
+    const struct msr_def *esr = msr_def_of(msr_find_by_name("IA32_X2APIC_ESR"));
+    const struct msr_def *fc = msr_def_of(msr_find_by_name("IA32_FEATURE_CONTROL"));
+    const struct msr_def *apic = msr_def_of(msr_find_by_name("IA32_APIC_BASE"));
+    const struct msr_def *esp = msr_def_of(msr_find_by_name("IA32_SYSENTER_ESP"));
+    const struct msr_def *physbase = msr_def_of(msr_find_by_name("IA32_MTRR_PHYSBASE0"));
+    const struct msr_condition *lift;
+    const struct msr_instance *hwcr = msr_find_by_name("HWCR");
+
+    /* MCi_STATUS: only 0 may be written, unless HWCR.McStatusWrEn (bit 18) */
+    ck_assert_uint_ne(mc->flags & MSR_REG_F_WRITE_ZERO, 0);
+    ck_assert_uint_ne(mca->flags & MSR_REG_F_WRITE_ZERO, 0);
+    lift = msr_def_condition(mca, mca->writable_if);
+    ck_assert_ptr_nonnull(lift);
+    ck_assert_ptr_nonnull(hwcr);
+    ck_assert_int_eq(lift->kind, MSR_CONDITION_KIND_MSR);
+    ck_assert_uint_eq(lift->msr, hwcr->address);
+    ck_assert_int_eq(lift->lsb, 18);
+    /* the x2APIC ESR: only 0 (SDM 11.12.1.2: a non-zero write raises #GP) */
+    ck_assert_uint_ne(esr->flags & MSR_REG_F_WRITE_ZERO, 0);
+    ck_assert_uint_eq(esr->writable_if, MSR_NO_CELL);
+    /* IA32_FEATURE_CONTROL: writes fault once LOCK is set */
+    ck_assert_uint_ne(fc->flags & MSR_REG_F_LOCKED_BY, 0);
+    ck_assert_str_eq(msr_field_name(fc, fc->lock_field - 1u), "LOCK");
+    ck_assert_int_eq(fc->lock_writes, MSR_LOCK_WRITES_FAULT);
+    /* physical addresses bounded by MAXPHYADDR */
+    ck_assert_uint_ne(msr_find_field(apic, "APIC_BASE")->flags & MSR_FIELD_F_PHYS_ADDR, 0);
+    ck_assert_uint_ne(msr_find_field(physbase, "PHYSBASE")->flags & MSR_FIELD_F_PHYS_ADDR, 0);
+    /* SYSENTER_ESP is canonical on Intel only (AMD ignores the upper half) */
+    ck_assert_uint_ne(msr_find_field(esp, "ESP")->flags & MSR_FIELD_F_CANONICAL, 0);
+    ck_assert_uint_eq(msr_find_field(esp, "ESP")->canonical_vendors, MSR_VENDOR_INTEL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("spec_findings");
@@ -240,6 +279,7 @@ int main(void)
     tcase_add_loop_test(tc, each_finding_is_answered_as_the_manuals_say, 0,
                         (int)(sizeof findings / sizeof findings[0]));
     tcase_add_test(tc, corrected_layouts);
+    tcase_add_test(tc, value_rules_are_spec_data);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
