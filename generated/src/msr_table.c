@@ -2235,9 +2235,9 @@ const union msr_cell msr_def_PERF_METRICS[] = {
 /* IA32_PERF_CAPABILITIES */
 const union msr_cell msr_def_IA32_PERF_CAPABILITIES[] = {
     { .def = { .address = 0x345u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 128,
-           .field_count = 9, .present_if = 11, .access = MSR_ACCESS_RO,
+           .field_count = 10, .present_if = 12, .access = MSR_ACCESS_RO,
            .category = MSR_CATEGORY_PERF } },
-    { .masks = { .reserved = 0xFFFFFFFFFFFE0000ull } },
+    { .masks = { .reserved = 0xFFFFFFFFFFFC0000ull } },
     { .field = { .msb = 5, .lsb = 0, .access = MSR_ACCESS_RO } }, /* LBR_FMT */
     { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO } }, /* PEBS_TRAP */
     { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO } }, /* PEBS_ARCH_REG */
@@ -2247,6 +2247,7 @@ const union msr_cell msr_def_IA32_PERF_CAPABILITIES[] = {
     { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO } }, /* PEBS_BASELINE */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RO } }, /* PERF_METRICS_AVAILABLE */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RO } }, /* PEBS_OUTPUT_PT_AVAIL */
+    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RO } }, /* PEBS_TIMING_INFO */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 15, .lsb = 15 } }, /* present_if */
 };
@@ -2342,33 +2343,40 @@ const union msr_cell msr_def_IQ_CCCRx[] = {
 /* IA32_FIXED_CTR_CTRL */
 const union msr_cell msr_def_IA32_FIXED_CTR_CTRL[] = {
     { .def = { .address = 0x38Du, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 133,
-           .field_count = 24, .present_if = 26, .access = MSR_ACCESS_RW,
+           .field_count = 31, .present_if = 33, .access = MSR_ACCESS_RW,
            .category = MSR_CATEGORY_PERF } },
-    { .masks = { .reserved = 0xFFFFFFFFF4444000ull, .writable = 0xBBBBFFFull } },
+    { .masks = { .reserved = 0xFEEEEEEEF4444000ull, .writable = 0x11111110BBBBFFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EN0_OS */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* EN0_USR */
-    { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* ANYTHREAD0 */
+    { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW, .present_if = 34 } }, /* ANYTHREAD0 */
     { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RW } }, /* EN0_PMI */
     { .field = { .msb = 4, .lsb = 4, .access = MSR_ACCESS_RW } }, /* EN1_OS */
     { .field = { .msb = 5, .lsb = 5, .access = MSR_ACCESS_RW } }, /* EN1_USR */
-    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RW, .present_if = 28 } }, /* ANYTHREAD1 */
+    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RW, .present_if = 35 } }, /* ANYTHREAD1 */
     { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RW } }, /* EN1_PMI */
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW } }, /* EN2_OS */
     { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW } }, /* EN2_USR */
-    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RW, .present_if = 29 } }, /* ANYTHREAD2 */
+    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RW, .present_if = 36 } }, /* ANYTHREAD2 */
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW } }, /* EN2_PMI */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RW, .present_if = 30 } }, /* EN3_OS */
-    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW, .present_if = 33 } }, /* EN3_USR */
-    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW, .present_if = 36 } }, /* EN3_PMI */
-    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW, .present_if = 39 } }, /* EN4_OS */
-    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW, .present_if = 42 } }, /* EN4_USR */
-    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 45 } }, /* EN4_PMI */
-    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW, .present_if = 48 } }, /* EN5_OS */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 51 } }, /* EN5_USR */
-    { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RW, .present_if = 54 } }, /* EN5_PMI */
-    { .field = { .msb = 24, .lsb = 24, .access = MSR_ACCESS_RW, .present_if = 57 } }, /* EN6_OS */
-    { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RW, .present_if = 60 } }, /* EN6_USR */
-    { .field = { .msb = 27, .lsb = 27, .access = MSR_ACCESS_RW, .present_if = 63 } }, /* EN6_PMI */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RW, .present_if = 37 } }, /* EN3_OS */
+    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW, .present_if = 40 } }, /* EN3_USR */
+    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW, .present_if = 43 } }, /* EN3_PMI */
+    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW, .present_if = 46 } }, /* EN4_OS */
+    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RW, .present_if = 49 } }, /* EN4_USR */
+    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RW, .present_if = 52 } }, /* EN4_PMI */
+    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RW, .present_if = 55 } }, /* EN5_OS */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RW, .present_if = 58 } }, /* EN5_USR */
+    { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RW, .present_if = 61 } }, /* EN5_PMI */
+    { .field = { .msb = 24, .lsb = 24, .access = MSR_ACCESS_RW, .present_if = 64 } }, /* EN6_OS */
+    { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RW, .present_if = 67 } }, /* EN6_USR */
+    { .field = { .msb = 27, .lsb = 27, .access = MSR_ACCESS_RW, .present_if = 70 } }, /* EN6_PMI */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RW, .present_if = 73 } }, /* ADAPTIVE0 */
+    { .field = { .msb = 36, .lsb = 36, .access = MSR_ACCESS_RW, .present_if = 74 } }, /* ADAPTIVE1 */
+    { .field = { .msb = 40, .lsb = 40, .access = MSR_ACCESS_RW, .present_if = 75 } }, /* ADAPTIVE2 */
+    { .field = { .msb = 44, .lsb = 44, .access = MSR_ACCESS_RW, .present_if = 76 } }, /* ADAPTIVE3 */
+    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RW, .present_if = 81 } }, /* ADAPTIVE4 */
+    { .field = { .msb = 52, .lsb = 52, .access = MSR_ACCESS_RW, .present_if = 86 } }, /* ADAPTIVE5 */
+    { .field = { .msb = 56, .lsb = 56, .access = MSR_ACCESS_RW, .present_if = 91 } }, /* ADAPTIVE6 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
            .msb = 7, .compare = MSR_COMPARE_ABOVE, .operand = 1ull } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
@@ -2433,6 +2441,44 @@ const union msr_cell msr_def_IA32_FIXED_CTR_CTRL[] = {
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
            .msb = 6, .lsb = 6 } },
     { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if of EN6_PMI */
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EDX,
+           .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 6ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
+           .msb = 6, .lsb = 6 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } }, /* present_if of ADAPTIVE0 */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } }, /* present_if of ADAPTIVE1 */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } }, /* present_if of ADAPTIVE2 */
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 5 } }, /* present_if of ADAPTIVE3 */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EDX,
+           .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 3ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
+           .msb = 3, .lsb = 3 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 5 } }, /* present_if of ADAPTIVE4 */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EDX,
+           .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 4ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
+           .msb = 4, .lsb = 4 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 5 } }, /* present_if of ADAPTIVE5 */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EDX,
+           .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 5ull } },
+    { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
+           .msb = 5, .lsb = 5 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 5 } }, /* present_if of ADAPTIVE6 */
+    { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
+           .lsb = 14 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EDX,
            .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 6ull } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
@@ -7526,9 +7572,10 @@ const union msr_cell msr_def_NB_CFG[] = {
     { .field = { .msb = 53, .lsb = 47, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_53_47 */
     { .field = { .msb = 54, .lsb = 54, .access = MSR_ACCESS_RW } }, /* INIT_APIC_ID_CPU_ID_LO */
     { .field = { .msb = 63, .lsb = 55, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_55 */
-    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 11 } }, /* present_if */
+    { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 12 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0xF } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x10 } },
+    { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x11 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x12 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x14 } },
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 1, .family = 0x15 } },

@@ -9378,7 +9378,7 @@ START_TEST(test_ia32_perf_capabilities)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_PERF_CAPABILITIES_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 9);
+    ck_assert_uint_eq(def->field_count, 10);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_PERF_CAPABILITIES_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, 0);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -9419,6 +9419,10 @@ START_TEST(test_ia32_perf_capabilities)
     CHECK_FIELD(msr_ia32_perf_capabilities_t, IA32_PERF_CAPABILITIES, PEBS_OUTPUT_PT_AVAIL, pebs_output_pt_avail, def, 8);
     ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_MASK, 0);
     all |= MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_MASK;
+
+    CHECK_FIELD(msr_ia32_perf_capabilities_t, IA32_PERF_CAPABILITIES, PEBS_TIMING_INFO, pebs_timing_info, def, 9);
+    ck_assert_uint_eq(all & MSR_IA32_PERF_CAPABILITIES_PEBS_TIMING_INFO_MASK, 0);
+    all |= MSR_IA32_PERF_CAPABILITIES_PEBS_TIMING_INFO_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     (void)v;
     ck_assert_int_eq(msr_test_backend_set(&backend, MSR_IA32_PERF_CAPABILITIES_ADDR, PATTERN(MSR_IA32_PERF_CAPABILITIES_ADDR)), MSR_OK);
@@ -10007,7 +10011,7 @@ START_TEST(test_ia32_fixed_ctr_ctrl)
     /* the check record is the register the header describes */
     ck_assert_uint_eq(def->address, MSR_IA32_FIXED_CTR_CTRL_ADDR);
     ck_assert_uint_eq(def->count, 1);
-    ck_assert_uint_eq(def->field_count, 24);
+    ck_assert_uint_eq(def->field_count, 31);
     ck_assert_uint_eq(msr_def_masks(def)->reserved, MSR_IA32_FIXED_CTR_CTRL_RESERVED_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->writable, MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK);
     ck_assert_uint_eq(msr_def_masks(def)->w1c, 0);
@@ -10132,6 +10136,41 @@ START_TEST(test_ia32_fixed_ctr_ctrl)
     CHECK_SET(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, EN6_PMI);
     ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_MASK, 0);
     all |= MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_MASK;
+
+    CHECK_FIELD(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE0, adaptive0, def, 24);
+    CHECK_SET(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE0);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE0_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE0_MASK;
+
+    CHECK_FIELD(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE1, adaptive1, def, 25);
+    CHECK_SET(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE1);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE1_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE1_MASK;
+
+    CHECK_FIELD(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE2, adaptive2, def, 26);
+    CHECK_SET(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE2);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE2_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE2_MASK;
+
+    CHECK_FIELD(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE3, adaptive3, def, 27);
+    CHECK_SET(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE3);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE3_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE3_MASK;
+
+    CHECK_FIELD(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE4, adaptive4, def, 28);
+    CHECK_SET(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE4);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE4_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE4_MASK;
+
+    CHECK_FIELD(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE5, adaptive5, def, 29);
+    CHECK_SET(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE5);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE5_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE5_MASK;
+
+    CHECK_FIELD(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE6, adaptive6, def, 30);
+    CHECK_SET(msr_ia32_fixed_ctr_ctrl_t, IA32_FIXED_CTR_CTRL, ADAPTIVE6);
+    ck_assert_uint_eq(all & MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE6_MASK, 0);
+    all |= MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE6_MASK;
     ck_assert_uint_eq(all, ~UINT64_C(0));
     ck_assert_uint_eq(MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK & MSR_IA32_FIXED_CTR_CTRL_RESERVED_MASK, 0);
     (void)v;

@@ -131,6 +131,7 @@ def table_rows(ctx, rel):
 
 REALCPU = "tests/crosscheck/realcpu_exceptions.tsv"  # PROFILES REGISTERS CHECKS BITS PENDING ...
 KVM_TABLE = "tests/kvm/kvm_deviations.tsv"         # SCOPE VENDOR REGISTERS ACCESS BITS X86MSR PENDING ...
+AUDIT_NOTES = "tests/crosscheck/audit_notes.tsv"  # REGISTER NOTE ("issue 21: " a fix, "issue 21 audit: " re-read)
 
 
 def corpus(ctx, ext):
@@ -159,6 +160,8 @@ COMPUTED = {
     "realcpu_exceptions": lambda c: len(table_rows(c, REALCPU)),
     "realcpu_pending": lambda c: sum(1 for r in table_rows(c, REALCPU) if r[4] != "-"),
     "realcpu_absent_entries": lambda c: sum(1 for r in table_rows(c, REALCPU) if "absent" in r[2].split(",")),
+    "audit21_fixed": lambda c: sum(1 for r in table_rows(c, AUDIT_NOTES) if r[1].startswith("issue 21: ")),
+    "audit21_reread": lambda c: sum(1 for r in table_rows(c, AUDIT_NOTES) if r[1].startswith("issue 21 audit")),
     "kvm_deviations": lambda c: len(table_rows(c, KVM_TABLE)),
     "kvm_deviations_generic": lambda c: sum(1 for r in table_rows(c, KVM_TABLE) if r[0] == "generic"),
     "kvm_deviations_module": lambda c: sum(1 for r in table_rows(c, KVM_TABLE) if r[0] != "generic"),

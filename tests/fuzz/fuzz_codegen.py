@@ -379,7 +379,7 @@ def gen_condition(s: Structure, rng: random.Random, depth: int = 0, valid: bool 
     if kind == "context":
         return f"{{context: {pick(CONTEXT_CHOICES[:4], CONTEXT_CHOICES[4:])}}}"
     if kind == "index":  # an array's first instances; a plain register has none
-        index = pick([0, 1], [-1, 4096, "n", '"2"'])  # a quoted string inside an f-string needs 3.12
+        index = pick([0, 1], [-1, 4096, "n", '"2"'])
         return f"{{index: {index}}}"
     if kind in ("any_of", "all_of"):
         count = pick([1, 2, 2, 3], [0, 1, 2])

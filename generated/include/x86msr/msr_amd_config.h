@@ -299,14 +299,16 @@ typedef union msr_top_mem2 {
 #define msr_top_mem2_modify(clear, set)         MSR_MODIFY_(MSR_TOP_MEM2_, clear, set)
 #define msr_top_mem2_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_TOP_MEM2_, clear, set, v)
 
-/* NB_CFG (0xC001001F), rw, AMD. Northbridge configuration (families 0FH to 16H; later families
- * and Hygon keep the register at this address, and Linux reads and writes it with plain
- * RDMSR/WRMSR on every AMD and Hygon processor from family 10H on). Operating systems use it to
- * reach extended PCI configuration space through CF8H/CFCH and to learn the APIC ID layout; the
- * other bits are configuration the BKDG or PPR of each family defines. Present if family 0FH or
- * family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H
- * or family 19H or family 1AH. Ref: BKDG Fam 10h/15h MSRC001_001F; PPR Fam 17h MSRC001_001F;
- * Linux msr-index.h MSR_AMD64_NB_CFG, arch/x86/pci/amd_bus.c (amd_bus_cpu_online). */
+/* NB_CFG (0xC001001F), rw, AMD. Northbridge configuration (the BKDGs of families 0FH to 16H and
+ * the PPRs of families 17H and later document it; Hygon's family 18H keeps it, and Linux reads
+ * and writes it with plain RDMSR/WRMSR on every AMD and Hygon processor from family 10H on, so a
+ * VMM that faults it breaks a booting Linux). Operating systems use it to reach extended PCI
+ * configuration space through CF8H/CFCH and to learn the APIC ID layout; the other bits are
+ * configuration the BKDG or PPR of each family defines. Present if family 0FH or family 10H or
+ * family 11H or family 12H or family 14H or family 15H or family 16H or family 17H or family 18H
+ * or family 19H or family 1AH. Ref: BKDG Fam 0Fh/10h/11h/15h MSRC001_001F; PPR Fam 17h/19h
+ * MSRC001_001F; Linux msr-index.h MSR_AMD64_NB_CFG, arch/x86/pci/amd_bus.c (pci_io_ecs_init:
+ * family >= 10H, amd_bus_cpu_online). */
 #define MSR_NB_CFG_ADDR          0xC001001Fu
 #define MSR_NB_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_NB_CFG_WRITABLE_MASK 0x0040400000000000ull

@@ -178,9 +178,9 @@ typedef union msr_perf_metrics {
 
 /* IA32_PERF_CAPABILITIES (0x345), ro, Intel. Performance monitoring capabilities: LBR and PEBS
  * formats and optional PMU features. Present if CPUID.(EAX=1H):ECX[15] = 1. Ref: SDM Vol 4 Table
- * 2-2. */
+ * 2-2; SDM Vol 3 timed PEBS (PEBS_TIMING_INFO, bit 17). */
 #define MSR_IA32_PERF_CAPABILITIES_ADDR          0x345u
-#define MSR_IA32_PERF_CAPABILITIES_RESERVED_MASK 0xFFFFFFFFFFFE0000ull
+#define MSR_IA32_PERF_CAPABILITIES_RESERVED_MASK 0xFFFFFFFFFFFC0000ull
 #define MSR_IA32_PERF_CAPABILITIES_ msr_ia32_perf_capabilities_t, MSR_IA32_PERF_CAPABILITIES_ADDR, \
     0, 1, 0, 0, 0, 0
 typedef union msr_ia32_perf_capabilities {
@@ -199,7 +199,8 @@ typedef union msr_ia32_perf_capabilities {
                                                  available. */
         uint64_t pebs_output_pt_avail   : 1;  /* ro: PEBS output can be directed to the Intel PT
                                                  trace. */
-        uint64_t                        : 47;
+        uint64_t pebs_timing_info       : 1;  /* ro: PEBS records carry timing information */
+        uint64_t                        : 46;
     };
 } msr_ia32_perf_capabilities_t;
 #define MSR_IA32_PERF_CAPABILITIES_LBR_FMT_MASK                0x3Full
@@ -211,56 +212,79 @@ typedef union msr_ia32_perf_capabilities {
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_BASELINE_MASK          0x4000ull
 #define MSR_IA32_PERF_CAPABILITIES_PERF_METRICS_AVAILABLE_MASK 0x8000ull
 #define MSR_IA32_PERF_CAPABILITIES_PEBS_OUTPUT_PT_AVAIL_MASK   0x10000ull
+#define MSR_IA32_PERF_CAPABILITIES_PEBS_TIMING_INFO_MASK       0x20000ull
 #define msr_ia32_perf_capabilities_read()       MSR_READ_(MSR_IA32_PERF_CAPABILITIES_)
 #define msr_ia32_perf_capabilities_read_safe(v) MSR_READ_SAFE_(MSR_IA32_PERF_CAPABILITIES_, v)
 
 /* IA32_FIXED_CTR_CTRL (0x38D), rw, Intel. Fixed-function counter control: four bits per fixed
- * counter n at bit 4n (ring-level enables, AnyThread and PMI enable). A fixed counter counts
- * while its enable here and in IA32_PERF_GLOBAL_CTRL are both set. Present if
- * CPUID.(EAX=0AH):EAX[7:0] > 1. Ref: SDM Vol 4 Table 2-2. */
+ * counter n at bit 4n (ring-level enables, AnyThread and PMI enable) and, with adaptive PEBS,
+ * its adaptive-record bit at 32 + 4n. A fixed counter counts while its enable here and in
+ * IA32_PERF_GLOBAL_CTRL are both set. Present if CPUID.(EAX=0AH):EAX[7:0] > 1. Ref: SDM Vol 4
+ * Table 2-2; SDM Vol 3 adaptive PEBS (FIXED_CTR_CTRL bit 32 + 4n). */
 #define MSR_IA32_FIXED_CTR_CTRL_ADDR          0x38Du
-#define MSR_IA32_FIXED_CTR_CTRL_RESERVED_MASK 0xFFFFFFFFF4444000ull
-#define MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK 0x000000000BBBBFFFull
+#define MSR_IA32_FIXED_CTR_CTRL_RESERVED_MASK 0xFEEEEEEEF4444000ull
+#define MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK 0x011111110BBBBFFFull
 #define MSR_IA32_FIXED_CTR_CTRL_ msr_ia32_fixed_ctr_ctrl_t, MSR_IA32_FIXED_CTR_CTRL_ADDR, 0, 1, \
     MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK, 0, 0, 0
 typedef union msr_ia32_fixed_ctr_ctrl {
     uint64_t raw;
     __extension__ struct {
-        uint64_t en0_os     : 1;  /* rw: Count fixed counter 0 events while CPL = 0. */
-        uint64_t en0_usr    : 1;  /* rw: Count fixed counter 0 events while CPL > 0. */
-        uint64_t anythread0 : 1;  /* rw: Fixed counter 0 counts events of all logical processors
-                                     of the core (CPUID.0AH:EAX[7:0] > 2; deprecated from version
-                                     5). */
-        uint64_t en0_pmi    : 1;  /* rw: PMI on fixed counter 0 overflow. */
-        uint64_t en1_os     : 1;  /* rw: Count fixed counter 1 events while CPL = 0. */
-        uint64_t en1_usr    : 1;  /* rw: Count fixed counter 1 events while CPL > 0. */
-        uint64_t anythread1 : 1;  /* rw: Fixed counter 1 counts events of all logical processors
-                                     of the core (CPUID.0AH:EAX[7:0] > 2; deprecated from version
-                                     5). */
-        uint64_t en1_pmi    : 1;  /* rw: PMI on fixed counter 1 overflow. */
-        uint64_t en2_os     : 1;  /* rw: Count fixed counter 2 events while CPL = 0. */
-        uint64_t en2_usr    : 1;  /* rw: Count fixed counter 2 events while CPL > 0. */
-        uint64_t anythread2 : 1;  /* rw: Fixed counter 2 counts events of all logical processors
-                                     of the core (CPUID.0AH:EAX[7:0] > 2; deprecated from version
-                                     5). */
-        uint64_t en2_pmi    : 1;  /* rw: PMI on fixed counter 2 overflow. */
-        uint64_t en3_os     : 1;  /* rw: Count fixed counter 3 events while CPL = 0. */
-        uint64_t en3_usr    : 1;  /* rw: Count fixed counter 3 events while CPL > 0. */
+        uint64_t en0_os     : 1; /* rw: Count fixed counter 0 events while CPL = 0. */
+        uint64_t en0_usr    : 1; /* rw: Count fixed counter 0 events while CPL > 0. */
+        uint64_t anythread0 : 1; /* rw: Fixed counter 0 counts events of all logical processors
+                                    of the core (CPUID.0AH:EAX[7:0] > 2; deprecated from version
+                                    5). */
+        uint64_t en0_pmi    : 1; /* rw: PMI on fixed counter 0 overflow. */
+        uint64_t en1_os     : 1; /* rw: Count fixed counter 1 events while CPL = 0. */
+        uint64_t en1_usr    : 1; /* rw: Count fixed counter 1 events while CPL > 0. */
+        uint64_t anythread1 : 1; /* rw: Fixed counter 1 counts events of all logical processors
+                                    of the core (CPUID.0AH:EAX[7:0] > 2; deprecated from version
+                                    5). */
+        uint64_t en1_pmi    : 1; /* rw: PMI on fixed counter 1 overflow. */
+        uint64_t en2_os     : 1; /* rw: Count fixed counter 2 events while CPL = 0. */
+        uint64_t en2_usr    : 1; /* rw: Count fixed counter 2 events while CPL > 0. */
+        uint64_t anythread2 : 1; /* rw: Fixed counter 2 counts events of all logical processors
+                                    of the core (CPUID.0AH:EAX[7:0] > 2; deprecated from version
+                                    5). */
+        uint64_t en2_pmi    : 1; /* rw: PMI on fixed counter 2 overflow. */
+        uint64_t en3_os     : 1; /* rw: Count fixed counter 3 events while CPL = 0. */
+        uint64_t en3_usr    : 1; /* rw: Count fixed counter 3 events while CPL > 0. */
         uint64_t            : 1;
-        uint64_t en3_pmi    : 1;  /* rw: PMI on fixed counter 3 overflow. */
-        uint64_t en4_os     : 1;  /* rw: Count fixed counter 4 events while CPL = 0. */
-        uint64_t en4_usr    : 1;  /* rw: Count fixed counter 4 events while CPL > 0. */
+        uint64_t en3_pmi    : 1; /* rw: PMI on fixed counter 3 overflow. */
+        uint64_t en4_os     : 1; /* rw: Count fixed counter 4 events while CPL = 0. */
+        uint64_t en4_usr    : 1; /* rw: Count fixed counter 4 events while CPL > 0. */
         uint64_t            : 1;
-        uint64_t en4_pmi    : 1;  /* rw: PMI on fixed counter 4 overflow. */
-        uint64_t en5_os     : 1;  /* rw: Count fixed counter 5 events while CPL = 0. */
-        uint64_t en5_usr    : 1;  /* rw: Count fixed counter 5 events while CPL > 0. */
+        uint64_t en4_pmi    : 1; /* rw: PMI on fixed counter 4 overflow. */
+        uint64_t en5_os     : 1; /* rw: Count fixed counter 5 events while CPL = 0. */
+        uint64_t en5_usr    : 1; /* rw: Count fixed counter 5 events while CPL > 0. */
         uint64_t            : 1;
-        uint64_t en5_pmi    : 1;  /* rw: PMI on fixed counter 5 overflow. */
-        uint64_t en6_os     : 1;  /* rw: Count fixed counter 6 events while CPL = 0. */
-        uint64_t en6_usr    : 1;  /* rw: Count fixed counter 6 events while CPL > 0. */
+        uint64_t en5_pmi    : 1; /* rw: PMI on fixed counter 5 overflow. */
+        uint64_t en6_os     : 1; /* rw: Count fixed counter 6 events while CPL = 0. */
+        uint64_t en6_usr    : 1; /* rw: Count fixed counter 6 events while CPL > 0. */
         uint64_t            : 1;
-        uint64_t en6_pmi    : 1;  /* rw: PMI on fixed counter 6 overflow. */
-        uint64_t            : 36;
+        uint64_t en6_pmi    : 1; /* rw: PMI on fixed counter 6 overflow. */
+        uint64_t            : 4;
+        uint64_t adaptive0  : 1; /* rw: PEBS records of fixed counter 0 use the adaptive format
+                                    of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14]). */
+        uint64_t            : 3;
+        uint64_t adaptive1  : 1; /* rw: PEBS records of fixed counter 1 use the adaptive format
+                                    of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14]). */
+        uint64_t            : 3;
+        uint64_t adaptive2  : 1; /* rw: PEBS records of fixed counter 2 use the adaptive format
+                                    of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14]). */
+        uint64_t            : 3;
+        uint64_t adaptive3  : 1; /* rw: PEBS records of fixed counter 3 use the adaptive format
+                                    of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14]). */
+        uint64_t            : 3;
+        uint64_t adaptive4  : 1; /* rw: PEBS records of fixed counter 4 use the adaptive format
+                                    of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14]). */
+        uint64_t            : 3;
+        uint64_t adaptive5  : 1; /* rw: PEBS records of fixed counter 5 use the adaptive format
+                                    of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14]). */
+        uint64_t            : 3;
+        uint64_t adaptive6  : 1; /* rw: PEBS records of fixed counter 6 use the adaptive format
+                                    of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES[14]). */
+        uint64_t            : 7;
     };
 } msr_ia32_fixed_ctr_ctrl_t;
 #define MSR_IA32_FIXED_CTR_CTRL_EN0_OS_MASK     0x1ull
@@ -287,6 +311,13 @@ typedef union msr_ia32_fixed_ctr_ctrl {
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_OS_MASK     0x1000000ull
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_USR_MASK    0x2000000ull
 #define MSR_IA32_FIXED_CTR_CTRL_EN6_PMI_MASK    0x8000000ull
+#define MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE0_MASK  0x100000000ull
+#define MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE1_MASK  0x1000000000ull
+#define MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE2_MASK  0x10000000000ull
+#define MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE3_MASK  0x100000000000ull
+#define MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE4_MASK  0x1000000000000ull
+#define MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE5_MASK  0x10000000000000ull
+#define MSR_IA32_FIXED_CTR_CTRL_ADAPTIVE6_MASK  0x100000000000000ull
 #define msr_ia32_fixed_ctr_ctrl_read()             MSR_READ_(MSR_IA32_FIXED_CTR_CTRL_)
 #define msr_ia32_fixed_ctr_ctrl_read_safe(v)       MSR_READ_SAFE_(MSR_IA32_FIXED_CTR_CTRL_, v)
 #define msr_ia32_fixed_ctr_ctrl_write(v)           MSR_WRITE_(MSR_IA32_FIXED_CTR_CTRL_, v)
