@@ -14,8 +14,8 @@
 /* This table's identity (a digest of this file): the text generated with it,
  * and the metadata header of a spec with overlays, refer to it, so that no
  * program links them with another spec's table (docs/consuming.md). */
-extern const char msr_spec_id_5ad4cfde61d9c59f[];
-const char msr_spec_id_5ad4cfde61d9c59f[] = "msrs.yaml";
+extern const char msr_spec_id_e3043390051aef04[];
+const char msr_spec_id_e3043390051aef04[] = "msrs.yaml";
 
 /* IA32_P5_MC_ADDR */
 const union msr_cell msr_def_IA32_P5_MC_ADDR[] = {

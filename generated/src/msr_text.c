@@ -11,9 +11,9 @@
 /* This text belongs to one check table: linked with any other, the program
  * fails to link (docs/consuming.md, "Which table a program links"). */
 #if defined(__ELF__)
-__asm__(".pushsection .data.rel.ro.msr_spec_id_5ad4cfde61d9c59f,\"awGR\",@progbits,"
-        "msr_spec_id_5ad4cfde61d9c59f.ref,comdat\n\t"
-        ".balign 8\n\t.quad msr_spec_id_5ad4cfde61d9c59f\n\t.popsection");
+__asm__(".pushsection .data.rel.ro.msr_spec_id_e3043390051aef04,\"awGR\",@progbits,"
+        "msr_spec_id_e3043390051aef04.ref,comdat\n\t"
+        ".balign 8\n\t.quad msr_spec_id_e3043390051aef04\n\t.popsection");
 #endif
 
 #define MSR_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
