@@ -3786,7 +3786,7 @@ const union msr_cell msr_def_IA32_VMX_MISC[] = {
     { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ACTIVITY_HLT */
     { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ACTIVITY_SHUTDOWN */
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ACTIVITY_WAIT_SIPI */
-    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_UNDOCUMENTED, .present_if = 17 } }, /* IMPL_9 */
+    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_UNDOCUMENTED | MSR_FIELD_F_MERGE, .present_if = 17, .merge = MSR_MERGE_AND } }, /* IMPL_9 */
     { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INTEL_PT_IN_VMX */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* RDMSR_SMBASE_IN_SMM */
     { .field = { .msb = 24, .lsb = 16, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_MIN } }, /* CR3_TARGET_COUNT */
