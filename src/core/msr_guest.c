@@ -33,6 +33,17 @@ static bool after(const struct msr_def *later_def, const struct msr_guest_reg *l
            (earlier->carrier == later->carrier && names(later_def, earlier_def->address));
 }
 
+const struct msr_instance *msr_guest_instance(const struct msr_spec *spec, const struct msr_guest_reg *reg)
+{
+    const struct msr_instance *inst = spec != NULL && reg != NULL ? msr_spec_find(spec, reg->address) : NULL;
+    const struct msr_instance *end = inst != NULL ? spec->instances + spec->instance_count : NULL;
+
+    for (; inst != NULL && inst < end && inst->address == reg->address; inst++)
+        if (inst->def == reg->def)
+            return inst;
+    return (const struct msr_instance *)0;
+}
+
 bool msr_guest_restores_after(const struct msr_spec *spec, const struct msr_guest_reg *later,
                               const struct msr_guest_reg *earlier)
 {

@@ -67,6 +67,10 @@ int msr_guest_list(const struct msr_spec *spec, const struct msr_facts *facts, u
  */
 int msr_guest_restore_order(const struct msr_spec *spec, struct msr_guest_reg *regs, size_t count);
 
+/* The concrete register of `spec` an entry stands for (for its name:
+ * msr_name()); NULL when the entry names none of `spec`. */
+const struct msr_instance *msr_guest_instance(const struct msr_spec *spec, const struct msr_guest_reg *reg);
+
 /* Whether the restore order puts `later` after `earlier`: carriers in order,
  * or a restore_after of `later` naming `earlier`'s register. */
 bool msr_guest_restores_after(const struct msr_spec *spec, const struct msr_guest_reg *later,
