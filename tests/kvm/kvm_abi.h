@@ -44,11 +44,31 @@ enum kt_op {
     KT_OP_NOTE = 4,     /* informational line, printed as "# text" */
     KT_OP_DONE = 5,     /* guest finished; got = number of checks it made */
     KT_OP_FATAL = 6,    /* unexpected exception etc.; text says what; test fails */
-    KT_OP_LAST_EXIT = 7 /* virt mode: the last MSR exit to user space since the previous query;
+    KT_OP_LAST_EXIT = 7, /* virt mode: the last MSR exit to user space since the previous query;
                            the host sets ok = 1 if there was one, msr = its ECX, got = the value
                            (delivered or written), expected = KT_EXIT_RESULT(...), text = the
                            handler's reason (and " [FIELD]" when a field is at fault) */
+    KT_OP_MIGRATE = 8   /* migrate mode: got = guest-physical address of a struct kt_migrate;
+                           the host saves the vCPU, restores it into a new VM and resumes it
+                           there (kvm_host --migrate, guest_migrate.c) */
 };
+
+/* What the migrate-mode guest programmed: the host fills in `mask` (the
+ * spec's compare mask, msr_guest_compare_mask(); 0 for a register the save
+ * list does not have, which the guest then reports) and `migrated`. */
+#define KT_MIGRATE_MAX 48
+struct kt_migrate_reg {
+    uint32_t msr;
+    uint32_t in_list;   /* host: the save list has it */
+    uint64_t value;     /* what the guest wrote */
+    uint64_t mask;      /* host: the bits a restore must reproduce */
+};
+struct kt_migrate {
+    uint32_t count;
+    uint32_t migrated;  /* host: 1 once the vCPU runs in the new VM */
+    struct kt_migrate_reg regs[KT_MIGRATE_MAX];
+};
+#define KT_MIN_MIGRATE_CHECKS 12
 
 /* KT_OP_LAST_EXIT: expected = result | is_write << 8 | KVM exit reason << 16, result being
  * an enum msr_virt_result (0 handled, 1 inject #GP, 2 forward). */
