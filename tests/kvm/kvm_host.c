@@ -1139,13 +1139,29 @@ static bool migrate_vcpu(struct vm *v, uint64_t table_gpa)
             saved->entries[n - 1 - i] = e;
         }
     }
-    r = ioctl(v->vcpu, KVM_SET_MSRS, saved);
-    snprintf(detail, sizeof detail, "KVM took %d of %zu%s", r, n,
-             r >= 0 && (size_t)r < n ? "; it stopped at the first it refused" : "");
-    if (r >= 0 && (size_t)r < n)
-        printf("# host: KVM_SET_MSRS refused MSR 0x%x = 0x%016llx\n", saved->entries[r].index,
-               (unsigned long long)saved->entries[r].data);
-    host_report(v, r == (int)n, "KVM_SET_MSRS on the new vCPU takes every saved register, in restore order", detail);
+    /* KVM takes a batch in order and stops at the first entry it refuses:
+     * report that one and go on with the rest, so every refusal shows */
+    size_t taken = 0, refused = 0;
+    struct kvm_msrs *rest = calloc(1, sizeof *rest + (n + 1) * sizeof rest->entries[0]);
+    if (!rest)
+        die(1, "out of memory");
+    while (taken + refused < n) {
+        size_t at = taken + refused;
+        rest->nmsrs = (uint32_t)(n - at);
+        memcpy(rest->entries, &saved->entries[at], (n - at) * sizeof rest->entries[0]);
+        r = ioctl(v->vcpu, KVM_SET_MSRS, rest);
+        if (r < 0)
+            die(1, "KVM_SET_MSRS: %s", strerror(errno));
+        taken += (size_t)r;
+        if (taken + refused < n) {
+            printf("# host: KVM_SET_MSRS refused MSR 0x%x = 0x%016llx\n", saved->entries[taken + refused].index,
+                   (unsigned long long)saved->entries[taken + refused].data);
+            refused++;
+        }
+    }
+    free(rest);
+    snprintf(detail, sizeof detail, "KVM took %zu of %zu", taken, n);
+    host_report(v, taken == n, "KVM_SET_MSRS on the new vCPU takes every saved register, in restore order", detail);
 
     if (strcmp(v->migrate, "reverse") == 0 && ioctl(v->vcpu, KVM_SET_LAPIC, &lapic) < 0)
         die(1, "KVM_SET_LAPIC on the new vCPU: %s", strerror(errno));
