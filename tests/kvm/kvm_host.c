@@ -1001,6 +1001,72 @@ static void create_vm(struct vm *v)
 
 /* ---- Migrate mode: save the vCPU, restore it into a new VM ---------------- */
 
+/* One of KVM's MSR lists (KVM_GET_MSR_INDEX_LIST, _FEATURE_INDEX_LIST) on
+ * the system fd; NULL where KVM lacks it. */
+static struct kvm_msr_list *kvm_msr_list(struct vm *v, unsigned long request)
+{
+    struct kvm_msr_list probe = {0}, *l;
+
+    if (ioctl(v->kvm, request, &probe) == 0 || errno != E2BIG)
+        return NULL;
+    l = calloc(1, sizeof *l + probe.nmsrs * sizeof l->indices[0]);
+    if (!l)
+        die(1, "out of memory");
+    l->nmsrs = probe.nmsrs;
+    if (ioctl(v->kvm, request, l) < 0) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+static bool listed_by(const struct kvm_msr_list *l, uint32_t msr)
+{
+    for (uint32_t i = 0; l && i < l->nmsrs; i++)
+        if (l->indices[i] == msr)
+            return true;
+    return false;
+}
+
+/* The save list beside what KVM itself reports (docs/guest-state.md): the
+ * registers saved that neither of KVM's lists names, and the names of KVM's
+ * lists not saved (with -v, each one). */
+static void compare_with_kvm_lists(struct vm *v, const struct msr_guest_reg *saved, size_t n)
+{
+    struct kvm_msr_list *index = kvm_msr_list(v, KVM_GET_MSR_INDEX_LIST);
+    struct kvm_msr_list *feature = kvm_msr_list(v, KVM_GET_MSR_FEATURE_INDEX_LIST);
+    size_t only_ours = 0, only_kvm = 0, both = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        bool in_kvm = listed_by(index, saved[i].address) || listed_by(feature, saved[i].address);
+        both += in_kvm;
+        only_ours += !in_kvm;
+        if (!in_kvm && v->verbose)
+            printf("# host: saved, not in KVM's lists: %s\n", msr_name(msr_guest_instance(&msr_spec, &saved[i])));
+    }
+    for (int k = 0; k < 2; k++) {
+        const struct kvm_msr_list *l = k ? feature : index;
+        for (uint32_t i = 0; l && i < l->nmsrs; i++) {
+            bool in_ours = false;
+            const struct msr_instance *inst = msr_find_by_address(l->indices[i]);
+            for (size_t j = 0; j < n && !in_ours; j++)
+                in_ours = saved[j].address == l->indices[i];
+            if (in_ours || (k && listed_by(index, l->indices[i])))
+                continue;
+            only_kvm++;
+            if (v->verbose)
+                printf("# host: in %s, not saved: 0x%x %s\n", k ? "KVM_GET_MSR_FEATURE_INDEX_LIST" :
+                       "KVM_GET_MSR_INDEX_LIST", l->indices[i], inst ? msr_name(inst) : "(not in the spec)");
+        }
+    }
+    printf("# host: KVM_GET_MSR_INDEX_LIST %u, KVM_GET_MSR_FEATURE_INDEX_LIST %u MSRs; saved %zu: %zu in "
+           "them, %zu not; %zu of KVM's not saved (-v names each)\n", index ? index->nmsrs : 0,
+           feature ? feature->nmsrs : 0, n, both, only_ours, only_kvm);
+    free(index);
+    free(feature);
+}
+
+
 /* The vCPU's CPUID as KVM_GET_CPUID2 reports it. */
 static struct kvm_cpuid2 *vcpu_cpuid(struct vm *v)
 {
@@ -1111,6 +1177,7 @@ static bool migrate_vcpu(struct vm *v, uint64_t table_gpa)
     printf("# host: save list of %zu guest-state registers (facts: KVM_GET_CPUID2, KVM_GET_MSRS); %zu saved "
            "with KVM_GET_MSRS, %zu not readable here%s\n", count, n, unreadable,
            strcmp(v->migrate, "drop") == 0 ? ", IA32_PAT dropped on purpose" : "");
+    compare_with_kvm_lists(v, list, n);
     if (ioctl(v->vcpu, KVM_GET_SREGS, &sregs) < 0 || ioctl(v->vcpu, KVM_GET_REGS, &regs) < 0 ||
         ioctl(v->vcpu, KVM_GET_LAPIC, &lapic) < 0)
         die(1, "KVM_GET_SREGS/KVM_GET_REGS/KVM_GET_LAPIC: %s", strerror(errno));
