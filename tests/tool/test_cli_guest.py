@@ -278,6 +278,17 @@ class TemplateTests(GuestTestCase):
         self.assertIn("more than the host offers", text)
         self.assertIn("1 ask for more than the host offers", text)
 
+    def test_the_guide_s_template_is_valid(self):
+        """docs/guest-state.md's example template passes the checks it describes."""
+        with open(os.path.join(ROOT, "docs", "guest-state.md")) as f:
+            guide = f.read()
+        text = guide.split("```json\n", 1)[1].split("```", 1)[0]
+        data = self.ok_json("template", self.write(text))
+        self.assertEqual([r["name"] for r in data["registers"]],
+                         ["IA32_ARCH_CAPABILITIES", "IA32_PAT", "IA32_TSC_AUX"])
+        pat = data["registers"][1]
+        self.assertEqual(pat["set"], "0x0000000000070406")   # WB WT UC- UC: the power-up PAT's low half
+
     def test_bad_usage(self):
         path = self.write('{"registers": {}}')
         self.fails(["template", path, "-o", "x"], "usage", "--output only makes sense with --from")
