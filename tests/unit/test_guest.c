@@ -349,6 +349,33 @@ START_TEST(what_a_host_cannot_offer)
 }
 END_TEST
 
+START_TEST(an_entry_names_its_concrete_register)
+{
+    struct msr_guest_reg foreign;
+    size_t i;
+
+    make_list(true, 0);
+    for (i = 0; i < count; i++) {
+        const struct msr_instance *inst = msr_guest_instance(&msr_spec, &list[i]);
+
+        ck_assert_ptr_nonnull(inst);
+        ck_assert_uint_eq(inst->address, list[i].address);
+        ck_assert_uint_eq(inst->def, list[i].def);
+        ck_assert_uint_eq(inst->index, list[i].index);
+    }
+    ck_assert_str_eq(msr_name(msr_guest_instance(&msr_spec, &list[position(MSR_IA32_MCx_STATUS_ADDR(3))])),
+                     "IA32_MC3_STATUS");
+    foreign = list[0];
+    foreign.address = 0xFFFFFFFFu; /* no register of the spec */
+    ck_assert_ptr_null(msr_guest_instance(&msr_spec, &foreign));
+    foreign = list[position(MSR_IA32_PAT_ADDR)];
+    foreign.def = list[position(MSR_IA32_EFER_ADDR)].def; /* the address of one register, the record of another */
+    ck_assert_ptr_null(msr_guest_instance(&msr_spec, &foreign));
+    ck_assert_ptr_null(msr_guest_instance(NULL, &list[0]));
+    ck_assert_ptr_null(msr_guest_instance(&msr_spec, NULL));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("guest");
@@ -365,6 +392,7 @@ int main(void)
     tcase_add_test(tc, template_steps_apply_in_order_to_their_register);
     tcase_add_test(tc, each_field_merges_by_its_rule);
     tcase_add_test(tc, what_a_host_cannot_offer);
+    tcase_add_test(tc, an_entry_names_its_concrete_register);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
