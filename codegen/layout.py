@@ -6,7 +6,7 @@ an array of cells: cell 0 the definition, cell 1 its masks, one cell per field,
 then the nodes of its presence conditions (the register's first, then each
 field's, each followed by the cells holding its family's models), then the
 values of its strict enumerations, then the conditions of its fields' rules
-(`writable_if`). References are cell numbers within the record; 0 means none.
+(`writable_if`), then the addresses of the registers it names (`restore_after`). References are cell numbers within the record; 0 means none.
 
 Text (msr_text.c): every name, description and reference in one pool of rows
 of at most TEXT_ROW bytes (ISO C's minimum for a string literal is 4095), each
@@ -18,10 +18,11 @@ from functools import cached_property
 from typing import Any, Dict, List, Optional, Tuple
 
 from .model import Condition, Field, Model, Msr
-from .schema import RULE_CONDITION
+from .schema import CHOICE, CLOSED_ENUMS, REGISTERS, RULE_CONDITION
 
 CELL_MODELS = 40   # MSR_CELL_MODELS: family models per cell
 CELL_VALUES = 5    # MSR_CELL_VALUES: strict-enum values per cell
+CELL_ADDRESSES = 10  # MSR_CELL_ADDRESSES: register addresses per cell
 TEXT_ROW = 4096    # bytes per row of the text pool (a row's literal has at most 4095 characters)
 FIRST_FIELD_CELL = 2
 
@@ -35,7 +36,8 @@ class Cell:
     present_if: int = 0                # def, field: the cell of its condition
     values_at: int = 0                 # field: the cell of its strict values
     rule_cells: Tuple[Tuple[str, int], ...] = ()  # def, field: (attribute, cell) of its condition-valued attributes
-    items: Tuple[int, ...] = ()        # models, values: the bytes / numbers the cell holds
+    members: Tuple[Tuple[str, Any], ...] = ()     # def, field: (member, value) of its other valued attributes
+    items: Tuple[int, ...] = ()        # models, values, addresses: the bytes / numbers the cell holds
     note: str = ""                     # the comment of the row: what the cell is
 
 
@@ -62,7 +64,8 @@ class Record:
     cells: Tuple[Cell, ...]
 
     @staticmethod
-    def of(msr: Msr, ident: int) -> "Record":
+    def of(msr: Msr, ident: int, constants: Dict[str, Dict[str, str]], addresses: Dict[str, int]) -> "Record":
+        """`constants`: closed enumeration -> member -> C constant; `addresses`: register name -> address."""
         fields = msr.fields
         tail: List[Cell] = []
         first_tail = FIRST_FIELD_CELL + len(fields)
@@ -93,10 +96,30 @@ class Record:
             if a.value == RULE_CONDITION:
                 reg_rules.append((a.key, first_tail + len(tail)))
                 _emit_condition(msr.value(a.key), tail, a.key)
-        head = [Cell("def", present_if=reg_cond, rule_cells=tuple(reg_rules)), Cell("masks")]
+        reg_members: List[Tuple[str, Any]] = []
+        for a in msr.attributes:
+            if a.value == CHOICE:
+                reg_members.append((a.member, constants[a.choices][msr.value(a.key)]))
+            elif a.value == REGISTERS:
+                named = tuple(addresses[n] for n in msr.value(a.key)[0])
+                reg_members += [(a.member, first_tail + len(tail)), (a.member + "_count", len(named))]
+                for k in range(0, len(named), CELL_ADDRESSES):
+                    tail.append(Cell("addresses", items=named[k:k + CELL_ADDRESSES], note=a.key))
+
+        def field_members(f: Field) -> Tuple[Tuple[str, Any], ...]:
+            return tuple((a.member, constants[a.choices][f.value(a.key)]) for a in f.attributes if a.value == CHOICE)
+
+        head = [Cell("def", present_if=reg_cond, rule_cells=tuple(reg_rules), members=tuple(reg_members)),
+                Cell("masks")]
         body = [Cell("field", field=f, present_if=field_cond.get(i, 0), values_at=field_values.get(i, 0),
-                     rule_cells=tuple(rules.get(i, ())), note=f.name) for i, f in enumerate(fields)]
+                     rule_cells=tuple(rules.get(i, ())), members=field_members(f), note=f.name)
+                for i, f in enumerate(fields)]
         return Record(msr, ident, tuple(head + body + tail))
+
+
+def _restore_why(m: Msr) -> str:
+    """Why the register is restored after the ones its restore_after names ("" without one)."""
+    return m.value("restore_after")[1] if m.has("restore_after") else ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +159,7 @@ class DefText:
     ref: int
     first_field: int
     spec_line: int
+    restore_why: int
 
 
 @dataclass(frozen=True)
@@ -178,12 +202,14 @@ class Tables:
     @staticmethod
     def of(model: Model) -> "Tables":
         t = Tables(model)
-        t.records = tuple(Record.of(m, i) for i, m in enumerate(model.msrs))
+        constants = {key: dict(zip(CLOSED_ENUMS[key][0], e.constants)) for key, e in model.names.schema_enums}
+        addresses = {m.name: m.address for m in model.msrs}
+        t.records = tuple(Record.of(m, i, constants, addresses) for i, m in enumerate(model.msrs))
         t.def_id = {m.name: i for i, m in enumerate(model.msrs)}
         t.instances = model.instances
         strings: List[str] = []
         for m in model.msrs:
-            strings += [m.name, m.description, m.ref]
+            strings += [m.name, m.description, m.ref, _restore_why(m)]
             for f in m.fields:
                 strings += [f.name, f.description]
                 if f.enum is not None:
@@ -196,7 +222,7 @@ class Tables:
         defs, fields, enums = [], [], []
         for m in model.msrs:
             defs.append(DefText(pool.offset(m.name), pool.offset(m.description), pool.offset(m.ref), len(fields),
-                                m.position.line))
+                                m.position.line, pool.offset(_restore_why(m))))
             for f in m.fields:
                 values = f.enum.values if f.enum is not None else ()
                 fields.append(FieldText(pool.offset(f.name), pool.offset(f.description), len(enums), len(values)))

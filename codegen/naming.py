@@ -231,6 +231,7 @@ class ModelNames:
     schema_enums: Tuple[Tuple[str, SchemaEnumNames], ...]
     field_flags: Tuple[Tuple[str, str], ...] = ()   # (attribute key, MSR_FIELD_F_<KEY>), bit order
     reg_flags: Tuple[Tuple[str, str], ...] = ()     # (attribute key, MSR_REG_F_<KEY>)
+    changing_flags: str = "MSR_FIELD_F_CHANGING"    # the flags of the attributes whose bits change by themselves
 
 
 def attribute_flag(kind: str, key: str) -> str:
@@ -300,6 +301,7 @@ def emitted(model) -> Iterator[Tuple[str, str, Position]]:
             yield name, "the generator itself", top
     for _, flag in n.field_flags + n.reg_flags:
         yield flag, "the generator itself", top
+    yield n.changing_flags, "the generator itself", top
     for v in model.vendors:
         yield v.names.constant, f"vendor {v.name}", v.position
     for c in model.categories:

@@ -253,7 +253,7 @@ def environment(template_cache: Optional[str] = None) -> jinja2.Environment:
                        defines=_defines, prefix=lambda text, p: p + text, descriptor=_descriptor,
                        member_comment=_member_comment, trailing=_trailing, block_comment=_block_comment,
                        hex_mask=_hex_mask, hex_mask_short=_hex_short, hex_ull=_hex_ull, cell=_cell,
-                       pool_literal=_pool_literal)
+                       pool_literal=_pool_literal, hex_u=lambda value: f"0x{value:X}u")
     env.globals.update(max=max, len=len)
     return env
 
@@ -276,6 +276,8 @@ def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
         "compare": [c.meaning for c in schema.COMPARISONS],
         "context": [c.meaning for c in schema.CONTEXTS],
         "lock_writes": [c.meaning for c in schema.LOCK_WRITES],
+        "guest_state": [c.meaning for c in schema.GUEST_STATES],
+        "merge": [c.meaning for c in schema.MERGE_RULES],
     }
     vendor_constant = {v.name: v.names.constant for v in model.vendors}
     vendor_title = {v.name: v.title for v in model.vendors}
@@ -292,6 +294,7 @@ def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
         "compare_constant": constants["compare"],
         "context_constant": constants["context"],
         "lock_writes_constant": constants["lock_writes"],
+        "choice_constant": {key: constants[key] for key in ("guest_state", "merge")},
         "category_constant": {c.name: c.names.constant for c in model.categories},
         "set_ids": {s.name: s.names.id for s in model.control_sets},
         "builtin_vendor_names": ", ".join(schema.VENDOR_NAMES),

@@ -134,6 +134,41 @@ LOCK_WRITES: Tuple[EnumMember, ...] = (
     EnumMember("ignored", "once the lock field is 1, WRMSR succeeds and changes nothing until reset"),
 )
 
+# Where a VMM carries a register whose value is guest state (the `guest_state`
+# attribute), in the order a restore sets them: each carrier after the ones
+# above it, for the reason its meaning gives. Registers carried the same way are
+# restored in the order their `restore_after` constraints give (x86msr/guest.h).
+GUEST_STATES: Tuple[EnumMember, ...] = (
+    EnumMember("feature", "a capability the VMM chooses for the vCPU (KVM_GET_MSR_FEATURE_INDEX_LIST): read-only "
+                          "to the guest, set with KVM_SET_MSRS before the vCPU first runs; restored first, since, "
+                          "like CPUID, it decides which other state exists"),
+    EnumMember("setup", "fixed by the VMM's set-up of the vCPU, not by an MSR write (IA32_MCG_CAP: "
+                        "KVM_X86_SETUP_MCE); restored by that set-up, before the registers it sizes"),
+    EnumMember("sregs", "carried in the special registers (KVM_GET_SREGS/KVM_SET_SREGS: EFER, the APIC base, the "
+                        "FS and GS bases); restored before the local APIC, whose state KVM_SET_LAPIC reads in the "
+                        "mode the APIC base selects"),
+    EnumMember("lapic", "carried in the local APIC state (KVM_GET_LAPIC/KVM_SET_LAPIC: the x2APIC registers); "
+                        "restored before the MSRs, as KVM drops a write of IA32_TSC_DEADLINE while the LVT timer "
+                        "is not in TSC-deadline mode"),
+    EnumMember("msr", "saved and restored as an MSR (KVM_GET_MSRS/KVM_SET_MSRS), last"),
+)
+
+# How a migration baseline combines a field's values from several hosts (the
+# `merge` attribute): the value every host can offer a guest that may move
+# between them.
+MERGE_RULES: Tuple[EnumMember, ...] = (
+    EnumMember("equal", "every host has the same value, or no host can offer the register (identifiers, "
+                        "formats, rates)"),
+    EnumMember("equal_or_zero", "the value every host has; where hosts differ, 0, which turns the feature off (the "
+                                "LBR and PEBS formats: KVM accepts the host's own format or 0)"),
+    EnumMember("min", "the lowest value a host has (counts, limits, a revision)"),
+    EnumMember("max", "the highest value a host has (a size the guest must allocate)"),
+    EnumMember("and", "the bits every host has: a feature, or a 'not affected' promise, a guest may rely on "
+                      "only where all hosts give it"),
+    EnumMember("or", "the bits any host has: a setting that must be 1, or a 'may be affected' warning, the "
+                     "guest must expect wherever one host needs it"),
+)
+
 
 # Categories: one generated header per category (x86msr/msr_<category>.h). A spec
 # may declare more (top-level `categories:`).
@@ -190,6 +225,8 @@ CLOSED_ENUMS: Dict[str, Tuple[Tuple[str, ...], str]] = {
     "compare": (tuple(c.name for c in COMPARISONS), "How a presence condition compares the bits it tests"),
     "context": (tuple(c.name for c in CONTEXTS), "A processor state a presence condition names"),
     "lock_writes": (tuple(c.name for c in LOCK_WRITES), "What a WRMSR does once a register's lock field is 1"),
+    "guest_state": (tuple(c.name for c in GUEST_STATES), "Where a VMM carries a register of guest state (restore order)"),
+    "merge": (tuple(c.name for c in MERGE_RULES), "How a migration baseline merges a field's values from several hosts"),
 }
 
 
@@ -210,8 +247,11 @@ FLAG = "flag"                 # true/false
 RULE_CONDITION = "condition"  # a condition (the presence-condition grammar), stored as cells of the record
 FLAG_OR_VENDORS = "vendors"   # true (every vendor of the register) or a list of vendors, stored as a vendor set
 LOCK = "lock"                 # {field: NAME, writes: fault|ignored}: a 1-bit field of the same register
+CHOICE = "choice"             # one member of a closed enumeration (`choices`), stored as its C constant
+REGISTERS = "registers"       # {msrs: [NAME, ...], why: TEXT}: other registers, stored as cells of their addresses
 BOOL_OR_VENDORS = "bool-or-vendors"  # key type of FLAG_OR_VENDORS
-KEY_TYPE_OF_VALUE = {FLAG: BOOL, RULE_CONDITION: CONDITION, FLAG_OR_VENDORS: BOOL_OR_VENDORS, LOCK: "record:lock"}
+KEY_TYPE_OF_VALUE = {FLAG: BOOL, RULE_CONDITION: CONDITION, FLAG_OR_VENDORS: BOOL_OR_VENDORS, LOCK: "record:lock",
+                     CHOICE: STR, REGISTERS: "record:registers"}
 
 
 @dataclass(frozen=True)
@@ -225,13 +265,17 @@ class Attribute:
     excludes: Tuple[str, ...] = ()    # keys (or attributes) it cannot be combined with
     readable: bool = False            # the field must be readable
     covered_not_writable: bool = False  # its bits are never reserved and never writable by the typed API
-    value: str = FLAG                 # FLAG, RULE_CONDITION, FLAG_OR_VENDORS or LOCK
+    value: str = FLAG                 # FLAG, RULE_CONDITION, FLAG_OR_VENDORS, LOCK, CHOICE or REGISTERS
     member: str = ""                  # the record cell's member that holds a value beyond the flag
     one_bit: bool = False             # LOCK: the named field is one bit wide
+    choices: str = ""                 # CHOICE: the CLOSED_ENUMS key of the members it takes
+    changes: bool = False             # the bits change by themselves: comparisons after a restore ignore them
+    register_needs: Tuple[str, Tuple[str, ...]] = ()  # (key, values): the field's register has the key, one of them
 
     def key_of(self) -> Key:
         return Key(self.key, KEY_TYPE_OF_VALUE[self.value], False, self.meaning,
-                   False if self.value == FLAG else None)
+                   False if self.value == FLAG else None,
+                   CLOSED_ENUMS[self.choices][0] if self.value == CHOICE else None)
 
 
 # Value rules a register or a field may state (the same declaration serves both).
@@ -264,7 +308,8 @@ FIELD_ATTRIBUTES: Tuple[Attribute, ...] = (
               "The field counts (events, cycles, energy units): it only grows, and wraps to 0 past its width. "
               "Tools show its change between two readings (`x86msr watch`), wrap included. A counter is readable "
               "and has no `enum`.",
-              "A counter: wraps to 0 past its width.", "is a counter", excludes=("enum",), readable=True),
+              "A counter: wraps to 0 past its width.", "is a counter", excludes=("enum",), readable=True,
+              changes=True),
     Attribute("strict_enum",
               "Only the `enum`'s values are valid here: a WRMSR with any other value in this field raises #GP "
               "(the memory types of the PAT and the MTRRs). MSR-exit handlers refuse such a write as the processor "
@@ -278,6 +323,18 @@ FIELD_ATTRIBUTES: Tuple[Attribute, ...] = (
               "(CPUID.80000008H:EAX[7:0]) are reserved, and a WRMSR setting one raises #GP.",
               "Holds a physical address: bits at and above MAXPHYADDR are reserved.", "holds a physical address",
               excludes=("enum",)),
+    Attribute("volatile",
+              "The field changes by itself, while the guest runs or between a save and a restore (the vector of "
+              "the last IPI command, the delivery status of an interrupt, time): comparisons of a register's value "
+              "after a restore ignore it, as they ignore counters.",
+              "Volatile: changes by itself; comparisons after a restore ignore it.", "is volatile", changes=True),
+    Attribute("merge",
+              "How a migration baseline combines the field's values from several hosts: " +
+              "; ".join(f"`{r.name}`: {r.meaning}" for r in MERGE_RULES) +
+              ". A field of a `guest_state: feature` or `setup` register only; a field of such a register "
+              "without it must be equal on every host.",
+              "Merged across hosts by a rule (x86msr/guest.h).", "has a merge rule", value=CHOICE, choices="merge",
+              member="merge", register_needs=("guest_state", ("feature", "setup"))),
 )
 
 MSR_ATTRIBUTES: Tuple[Attribute, ...] = (
@@ -288,6 +345,19 @@ MSR_ATTRIBUTES: Tuple[Attribute, ...] = (
               "raises #GP (`fault`) or changes nothing (`ignored`) until reset.",
               "Locked by a field of its own: once it is 1, writes fault or are ignored until reset.", "is locked",
               value=LOCK, member="lock_field", one_bit=True),
+    Attribute("guest_state",
+              "The register's value is guest state: a VMM saves it with a vCPU and restores it (snapshots, live "
+              "migration), carried as: " + "; ".join(f"`{c.name}`: {c.meaning}" for c in GUEST_STATES) + ".",
+              "Guest state: a VMM saves and restores it (x86msr/guest.h).", "is guest state", value=CHOICE,
+              choices="guest_state", member="guest_state"),
+    Attribute("restore_after",
+              "Registers this one must be restored after, and why (`{msrs: [IA32_TIME_STAMP_COUNTER], why: "
+              "...}`): an enabling or lock register after what it enables, a counter's control after the counter, "
+              "a register KVM checks against another after that one. An array named as `NAME{n}` means every "
+              "instance. The registers named are guest state carried no later than this one (in `guest_state` "
+              "order), and the constraints of the spec have no cycle. Needs `guest_state`.",
+              "Restored after other registers.", "has a restore order",
+              needs=("guest_state",), needs_why="the state it orders", value=REGISTERS, member="restore_after"),
 )
 
 ATTRIBUTES_OF = {"field": FIELD_ATTRIBUTES, "msr": MSR_ATTRIBUTES}
@@ -420,6 +490,10 @@ RECORDS: Dict[str, Tuple[Key, ...]] = {
             "The control of another set that turns this set on (`{set: primary, bit: 31}`).", None),
         Key("bits", "list:control_bit", True, "The named controls."),
     ),
+    "registers": (
+        Key("msrs", STR_LIST, True, "Registers of the spec by name (an array as `NAME{n}`: every instance)."),
+        Key("why", STR, True, "The reason, in a sentence or two."),
+    ),
     "lock": (
         Key("field", IDENT, True, "The lock field: a one-bit field of the same register."),
         Key("writes", STR, True, "What a WRMSR does once the field is 1.", choices=tuple(c.name for c in LOCK_WRITES)),
@@ -484,6 +558,12 @@ def condition_table_markdown() -> str:
     rows += [f"| `{c.name}` | {c.meaning} |" for c in CONTEXTS]
     rows += ["", "| comparison | meaning |", "|---|---|"]
     rows += [f"| `{c.name}` | {c.meaning} |" for c in COMPARISONS]
+    return "\n".join(rows)
+
+
+def enum_table_markdown(title: str, members: Tuple[EnumMember, ...]) -> str:
+    rows = [f"| {title} | meaning |", "|---|---|"]
+    rows += [f"| `{c.name}` | {c.meaning} |" for c in members]
     return "\n".join(rows)
 
 

@@ -16,6 +16,8 @@ SPECIAL: Dict[str, Callable[[], str]] = {
     "vendors": schema.vendor_table_markdown,
     "categories": schema.category_table_markdown,
     "conditions": schema.condition_table_markdown,
+    "guest_states": lambda: schema.enum_table_markdown("guest_state", schema.GUEST_STATES),
+    "merge_rules": lambda: schema.enum_table_markdown("merge", schema.MERGE_RULES),
 }
 
 

@@ -314,6 +314,7 @@ class Validator:
                     if n.kind == "map" and "name" in n.entries and isinstance(n.entries["name"][1].value, str)}
         self.cross_msr_checks(drafts, declared)
         self.resolve_conditions(drafts, declared)
+        self.restore_orders(drafts, declared)
         msrs = self.build_msrs(drafts, enums)
         set_nodes = [n for top in tops for n in self.list_of(top, "vmx_control_sets", "the spec")]
         sets = self.control_sets(set_nodes, msrs, declared)
@@ -503,8 +504,9 @@ class Validator:
         if entries is None:
             return None
         out: Dict[str, Any] = {"_pos": node.pos}
+        attribute_keys = {a.key for a in schema.MSR_ATTRIBUTES}  # checked by attributes(), below
         for key in schema.RECORDS["msr"]:
-            if key.type in (schema.INT, schema.STR, schema.IDENT, schema.NAME_PATTERN, schema.STR_LIST,
+            if key.name not in attribute_keys and key.type in (schema.INT, schema.STR, schema.IDENT, schema.NAME_PATTERN, schema.STR_LIST,
                             schema.VENDOR_LIST, schema.CATEGORY, schema.WORDS):
                 out[key.name] = self.scalar("msr", entries, key.name, what)
         for alias_node in (entries["aliases"].items if "aliases" in entries and entries["aliases"].kind == "list"
@@ -520,11 +522,11 @@ class Validator:
             self.error(entries["address"].pos, f"address {self.hex(address)} of {what} does not fit in 32 bits")
             out["address"] = None
         self.array(out, entries, what)
-        out["fields"] = self.msr_fields(entries, out, enums, layouts, what)
         attributes = self.attributes("msr", entries, what)
+        out["_flags"], out["_values"] = attributes if attributes is not None else (frozenset(), {})
+        out["fields"] = self.msr_fields(entries, out, enums, layouts, what)
         if attributes is None:
             return None
-        out["_flags"], out["_values"] = attributes
         if out["fields"] is not None and not self.register_attributes_fit(out, what):
             return None
         required = [k.name for k in schema.RECORDS["msr"] if k.required]
@@ -804,6 +806,62 @@ class Validator:
                     seen.add(n)
                     stack.extend(deps.get(n, ()))
 
+    def restore_orders(self, drafts: List[Dict[str, Any]], declared: Set[str]) -> None:
+        """`restore_after` names other registers of the spec that are guest state carried no
+        later than the register itself, and the constraints have no cycle."""
+        by_name = {d["name"]: d for d in drafts}
+        aliases = {a: d["name"] for d in drafts for a in d["aliases"] or []}
+        rank = {c.name: i for i, c in enumerate(schema.GUEST_STATES)}
+        after: Dict[str, List[str]] = {}
+        for d in drafts:
+            value = d["_values"].get("restore_after")
+            if value is None:
+                continue
+            names, _, positions = value
+            what = f"'restore_after' of MSR {d['name']}"
+            mine = d["_values"].get("guest_state")
+            for name, pos in zip(names, positions):
+                target = by_name.get(name)
+                if name == d["name"]:
+                    self.error(pos, f"{what} names the register itself")
+                elif target is None:
+                    if name in aliases:
+                        self.error(pos, f"{what} names '{name}', an alias of {aliases[name]}; name the register "
+                                        f"by its name")
+                    elif name not in declared:
+                        self.error(pos, f"{what} names '{name}', which is not an MSR of the spec (an array by its "
+                                        f"{{n}} name)")
+                    d["_bad"] = True
+                    continue
+                elif "guest_state" not in target["_values"]:
+                    self.error(pos, f"{what} names {name}, which is no guest state")
+                elif mine in rank and rank[target["_values"]["guest_state"]] > rank[mine]:
+                    self.error(pos, f"{what} names {name}, carried in '{target['_values']['guest_state']}', which "
+                                    f"a restore sets after '{mine}'")
+                else:
+                    after.setdefault(d["name"], []).append(name)
+                    continue
+                d["_bad"] = True
+        # No cycle: a register can never be restored after itself.
+        state: Dict[str, int] = {}  # 1: on the path, 2: done
+
+        def visit(name: str, path: List[str]) -> None:
+            state[name] = 1
+            for n in after.get(name, ()):
+                if state.get(n) == 1:  # n is on the path: the edges from n back to n are a cycle
+                    cycle = path[path.index(n):] + [n]
+                    names, _, positions = by_name[cycle[0]]["_values"]["restore_after"]
+                    self.error(positions[names.index(cycle[1])],
+                               "'restore_after' makes a cycle: " + " after ".join(cycle))
+                    by_name[cycle[0]]["_bad"] = True
+                elif state.get(n) is None:
+                    visit(n, path + [n])
+            state[name] = 2
+
+        for name in after:
+            if state.get(name) is None:
+                visit(name, [name])
+
     # ---- fields --------------------------------------------------------------------
 
     def msr_fields(self, entries: Dict[str, Node], msr: Dict[str, Any], enums: Dict[str, Enum],
@@ -1003,6 +1061,20 @@ class Validator:
             if field is None or writes is None:
                 return None
             return (field, writes, entries["field"].pos)
+        if a.value == schema.CHOICE:
+            return self.scalar(kind, {a.key: node}, a.key, what)
+        if a.value == schema.REGISTERS:
+            entries = self.record("registers", node, awhat)
+            if entries is None:
+                return None
+            names = self.scalar("registers", entries, "msrs", awhat)
+            why = self.scalar("registers", entries, "why", awhat)
+            if names is None or why is None:
+                return None
+            if not names:
+                self.error(entries["msrs"].pos, f"'msrs' of {awhat} must name at least one register")
+                return None
+            return (tuple(names), " ".join(why.split()), tuple(item.pos for item in entries["msrs"].items))
         raise AssertionError(a.value)
 
     def field_fits_register(self, f: _FieldDraft, msr: Dict[str, Any], what: str) -> bool:
@@ -1025,6 +1097,13 @@ class Validator:
                 self.error(f.vendors_pos or f.pos, f"{fwhat} lists vendor {', '.join(extra)}, which the register "
                                                    f"does not")
                 return False
+        for a in schema.FIELD_ATTRIBUTES:
+            if a.register_needs and a.key in f.flags:
+                key, values = a.register_needs
+                if msr.get("_values", {}).get(key) not in values:
+                    said = " or ".join(f"'{key}: {v}'" for v in values)
+                    self.error(f.pos, f"{fwhat} {a.phrase}, so the register must have {said}")
+                    return False
         for a in schema.FIELD_ATTRIBUTES:
             listed = f.values.get(a.key) if a.value == schema.FLAG_OR_VENDORS else None
             if listed and msr.get("vendors"):

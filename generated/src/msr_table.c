@@ -14,8 +14,8 @@
 /* This table's identity (a digest of this file): the text generated with it,
  * and the metadata header of a spec with overlays, refer to it, so that no
  * program links them with another spec's table (docs/consuming.md). */
-extern const char msr_spec_id_e3043390051aef04[];
-const char msr_spec_id_e3043390051aef04[] = "msrs.yaml";
+extern const char msr_spec_id_b101dfe2f31a0b80[];
+const char msr_spec_id_b101dfe2f31a0b80[] = "msrs.yaml";
 
 /* IA32_P5_MC_ADDR */
 const union msr_cell msr_def_IA32_P5_MC_ADDR[] = {
@@ -46,7 +46,8 @@ const union msr_cell msr_def_IA32_MONITOR_FILTER_SIZE[] = {
 /* IA32_TIME_STAMP_COUNTER */
 const union msr_cell msr_def_IA32_TIME_STAMP_COUNTER[] = {
     { .def = { .address = 0x10u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1, .id = 3,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_TSC } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_TSC, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_COUNTER } }, /* TSC */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
@@ -56,7 +57,8 @@ const union msr_cell msr_def_IA32_TIME_STAMP_COUNTER[] = {
 /* KVM_WALL_CLOCK */
 const union msr_cell msr_def_KVM_WALL_CLOCK[] = {
     { .def = { .address = 0x11u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 4, .field_count = 1,
-           .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .present_if = 3, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* GPA */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000001u,
@@ -66,7 +68,8 @@ const union msr_cell msr_def_KVM_WALL_CLOCK[] = {
 /* KVM_SYSTEM_TIME */
 const union msr_cell msr_def_KVM_SYSTEM_TIME[] = {
     { .def = { .address = 0x12u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 5, .field_count = 2,
-           .present_if = 4, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .present_if = 4, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 63, .lsb = 1, .access = MSR_ACCESS_RW } }, /* GPA */
@@ -94,7 +97,9 @@ const union msr_cell msr_def_IA32_PLATFORM_ID[] = {
 /* IA32_APIC_BASE */
 const union msr_cell msr_def_IA32_APIC_BASE[] = {
     { .def = { .address = 0x1Bu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1, .id = 7,
-           .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC } },
+           .field_count = 4, .present_if = 6, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_SREGS } },
     { .masks = { .reserved = 0xFFF00000000002FFull, .writable = 0xFFFFFFFFFFC00ull } },
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* BSP */
     { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RW, .present_if = 7, .has_reset = 1 } }, /* EXTD */
@@ -148,8 +153,9 @@ const union msr_cell msr_def_TEST_CTRL[] = {
 /* SMI_COUNT */
 const union msr_cell msr_def_SMI_COUNT[] = {
     { .def = { .address = 0x34u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 11,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_MODEL_SPECIFIC } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_MODEL_SPECIFIC,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_COUNTER } }, /* SMI_COUNT */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 3, .family = 0x6, .model_count = 57 } }, /* present_if */
@@ -160,9 +166,9 @@ const union msr_cell msr_def_SMI_COUNT[] = {
 /* IA32_FEATURE_CONTROL */
 const union msr_cell msr_def_IA32_FEATURE_CONTROL[] = {
     { .def = { .address = 0x3Au, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 12,
-           .field_count = 8, .present_if = 10, .flags = MSR_REG_F_LOCKED_BY,
-           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_FEATURE, .lock_field = 1,
-           .lock_writes = MSR_LOCK_WRITES_FAULT } },
+           .field_count = 8, .present_if = 10, .flags = MSR_REG_F_LOCKED_BY | MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_FEATURE,
+           .guest_state = MSR_GUEST_STATE_MSR, .lock_field = 1, .lock_writes = MSR_LOCK_WRITES_FAULT } },
     { .masks = { .reserved = 0xFFFFFFFFFFE900F8ull, .writable = 0x16FF07ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* LOCK */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RWO, .present_if = 16, .has_reset = 1 } }, /* ENABLE_VMX_INSIDE_SMX */
@@ -205,11 +211,15 @@ const union msr_cell msr_def_IA32_FEATURE_CONTROL[] = {
 /* IA32_TSC_ADJUST */
 const union msr_cell msr_def_IA32_TSC_ADJUST[] = {
     { .def = { .address = 0x3Bu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 13,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_TSC } },
+           .field_count = 1, .present_if = 3,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_TSC, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 4,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* THREAD_ADJUST */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
            .msb = 1, .lsb = 1 } }, /* present_if */
+    { .addresses = { 0x10u } }, /* restore_after */
 };
 
 /* CORE_LASTBRANCH_{n}_FROM_IP */
@@ -225,8 +235,9 @@ const union msr_cell msr_def_CORE_LASTBRANCH_x_FROM_IP[] = {
 /* IA32_SPEC_CTRL */
 const union msr_cell msr_def_IA32_SPEC_CTRL[] = {
     { .def = { .address = 0x48u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1, .id = 15,
-           .field_count = 10, .present_if = 12, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SECURITY } },
+           .field_count = 10, .present_if = 12, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SECURITY,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFA00ull, .writable = 0x5FFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .present_if = 19, .has_reset = 1 } }, /* IBRS */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW, .present_if = 22, .has_reset = 1 } }, /* STIBP */
@@ -360,9 +371,10 @@ const union msr_cell msr_def_IA32_MKTME_KEYID_PARTITIONING[] = {
 /* IA32_BIOS_SIGN_ID */
 const union msr_cell msr_def_IA32_BIOS_SIGN_ID[] = {
     { .def = { .address = 0x8Bu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 22,
-           .field_count = 1, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MISC } },
+           .field_count = 1, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_MISC, .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0xFFFFFFFFull, .writable = 0xFFFFFFFF00000000ull } },
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RW } }, /* MICROCODE_UPDATE_SIGNATURE */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_MIN } }, /* MICROCODE_UPDATE_SIGNATURE */
 };
 
 /* PATCH_LEVEL */
@@ -386,10 +398,14 @@ const union msr_cell msr_def_PATCH_LEVEL[] = {
 /* IA32_SGXLEPUBKEYHASH{n} */
 const union msr_cell msr_def_IA32_SGXLEPUBKEYHASHx[] = {
     { .def = { .address = 0x8Cu, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 4, .id = 24,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SGX } },
+           .field_count = 1, .present_if = 3,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_SGX, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 4,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* HASH */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x12u, .reg = MSR_CPUID_REG_EAX } }, /* present_if */
+    { .addresses = { 0x3Au } }, /* restore_after */
 };
 
 /* IA32_SMM_MONITOR_CTL */
@@ -410,7 +426,8 @@ const union msr_cell msr_def_IA32_SMM_MONITOR_CTL[] = {
 /* IA32_SMBASE */
 const union msr_cell msr_def_IA32_SMBASE[] = {
     { .def = { .address = 0x9Eu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 26,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_SMM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_SMM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0 } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* SMBASE */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -449,7 +466,9 @@ const union msr_cell msr_def_IA32_XAPIC_DISABLE_STATUS[] = {
 /* IA32_PMC{n} */
 const union msr_cell msr_def_IA32_PMCx[] = {
     { .def = { .address = 0xC1u, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 10, .id = 29,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_COUNTER } }, /* COUNTER */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_EAX,
@@ -484,8 +503,9 @@ const union msr_cell msr_def_SILVERMONT_FSB_FREQ[] = {
 /* PLATFORM_INFO */
 const union msr_cell msr_def_PLATFORM_INFO[] = {
     { .def = { .address = 0xCEu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 32,
-           .field_count = 15, .present_if = 17, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_POWER } },
+           .field_count = 15, .present_if = 17, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_POWER,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_7_0 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RO } }, /* MAX_NON_TURBO_RATIO */
@@ -495,7 +515,7 @@ const union msr_cell msr_def_PLATFORM_INFO[] = {
     { .field = { .msb = 28, .lsb = 28, .access = MSR_ACCESS_RO } }, /* PRG_TURBO_RATIO_EN */
     { .field = { .msb = 29, .lsb = 29, .access = MSR_ACCESS_RO } }, /* PRG_TDP_LIM_EN */
     { .field = { .msb = 30, .lsb = 30, .access = MSR_ACCESS_RO } }, /* PRG_TJ_OFFSET_EN */
-    { .field = { .msb = 31, .lsb = 31, .access = MSR_ACCESS_RO } }, /* CPUID_FAULTING_EN */
+    { .field = { .msb = 31, .lsb = 31, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* CPUID_FAULTING_EN */
     { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RO } }, /* LPM_SUPPORT */
     { .field = { .msb = 34, .lsb = 33, .access = MSR_ACCESS_RO } }, /* CONFIG_TDP_LEVELS */
     { .field = { .msb = 39, .lsb = 35, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_39_35 */
@@ -522,8 +542,9 @@ const union msr_cell msr_def_IA32_CORE_CAPABILITIES[] = {
 /* IA32_UMWAIT_CONTROL */
 const union msr_cell msr_def_IA32_UMWAIT_CONTROL[] = {
     { .def = { .address = 0xE1u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 34,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_POWER } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_POWER,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFF00000002ull, .writable = 0xFFFFFFFDull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* C0_2_DISABLE */
     { .field = { .msb = 31, .lsb = 2, .access = MSR_ACCESS_RW } }, /* MAX_TIME */
@@ -592,42 +613,43 @@ const union msr_cell msr_def_IA32_MTRRCAP[] = {
 /* IA32_ARCH_CAPABILITIES */
 const union msr_cell msr_def_IA32_ARCH_CAPABILITIES[] = {
     { .def = { .address = 0x10Au, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 39,
-           .field_count = 33, .present_if = 35, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_SECURITY } },
+           .field_count = 33, .present_if = 35, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_SECURITY,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0x3FFFFFFE80400000ull } },
-    { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO } }, /* RDCL_NO */
-    { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RO } }, /* IBRS_ALL */
-    { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RO } }, /* RSBA */
-    { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RO } }, /* SKIP_L1DFL_VMENTRY */
-    { .field = { .msb = 4, .lsb = 4, .access = MSR_ACCESS_RO } }, /* SSB_NO */
-    { .field = { .msb = 5, .lsb = 5, .access = MSR_ACCESS_RO } }, /* MDS_NO */
-    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO } }, /* IF_PSCHANGE_MC_NO */
-    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO } }, /* TSX_CTRL */
-    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* TAA_NO */
-    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO } }, /* MCU_CONTROL */
-    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO } }, /* MISC_PACKAGE_CTLS */
-    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RO } }, /* ENERGY_FILTERING_CTL */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DOITM */
-    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RO } }, /* SBDR_SSDP_NO */
-    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO } }, /* FBSDP_NO */
-    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RO } }, /* PSDP_NO */
-    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RO } }, /* MCU_ENUMERATION */
-    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RO } }, /* FB_CLEAR */
-    { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RO } }, /* FB_CLEAR_CTRL */
-    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RO } }, /* RRSBA */
-    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RO } }, /* BHI_NO */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RO } }, /* XAPIC_DISABLE_STATUS */
-    { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RO } }, /* OVERCLOCKING_STATUS */
-    { .field = { .msb = 24, .lsb = 24, .access = MSR_ACCESS_RO } }, /* PBRSB_NO */
-    { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RO } }, /* GDS_CTRL */
-    { .field = { .msb = 26, .lsb = 26, .access = MSR_ACCESS_RO } }, /* GDS_NO */
-    { .field = { .msb = 27, .lsb = 27, .access = MSR_ACCESS_RO } }, /* RFDS_NO */
-    { .field = { .msb = 28, .lsb = 28, .access = MSR_ACCESS_RO } }, /* RFDS_CLEAR */
-    { .field = { .msb = 29, .lsb = 29, .access = MSR_ACCESS_RO } }, /* IGN_UMONITOR_SUPPORT */
-    { .field = { .msb = 30, .lsb = 30, .access = MSR_ACCESS_RO } }, /* MON_UMON_MITG_SUPPORT */
-    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RO } }, /* PBOPT_SUPPORT */
-    { .field = { .msb = 62, .lsb = 62, .access = MSR_ACCESS_RO } }, /* ITS_NO */
-    { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RO } }, /* MSR_VIRTUAL_ENUMERATION_SUPPORTED */
+    { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* RDCL_NO */
+    { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* IBRS_ALL */
+    { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* RSBA */
+    { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* SKIP_L1DFL_VMENTRY */
+    { .field = { .msb = 4, .lsb = 4, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* SSB_NO */
+    { .field = { .msb = 5, .lsb = 5, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MDS_NO */
+    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* IF_PSCHANGE_MC_NO */
+    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* TSX_CTRL */
+    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* TAA_NO */
+    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MCU_CONTROL */
+    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MISC_PACKAGE_CTLS */
+    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ENERGY_FILTERING_CTL */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* DOITM */
+    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* SBDR_SSDP_NO */
+    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* FBSDP_NO */
+    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PSDP_NO */
+    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MCU_ENUMERATION */
+    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* FB_CLEAR */
+    { .field = { .msb = 18, .lsb = 18, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* FB_CLEAR_CTRL */
+    { .field = { .msb = 19, .lsb = 19, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* RRSBA */
+    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* BHI_NO */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* XAPIC_DISABLE_STATUS */
+    { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* OVERCLOCKING_STATUS */
+    { .field = { .msb = 24, .lsb = 24, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PBRSB_NO */
+    { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* GDS_CTRL */
+    { .field = { .msb = 26, .lsb = 26, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* GDS_NO */
+    { .field = { .msb = 27, .lsb = 27, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* RFDS_NO */
+    { .field = { .msb = 28, .lsb = 28, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* RFDS_CLEAR */
+    { .field = { .msb = 29, .lsb = 29, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* IGN_UMONITOR_SUPPORT */
+    { .field = { .msb = 30, .lsb = 30, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MON_UMON_MITG_SUPPORT */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PBOPT_SUPPORT */
+    { .field = { .msb = 62, .lsb = 62, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ITS_NO */
+    { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MSR_VIRTUAL_ENUMERATION_SUPPORTED */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EDX,
            .msb = 29, .lsb = 29 } }, /* present_if */
 };
@@ -659,8 +681,9 @@ const union msr_cell msr_def_IA32_TSX_FORCE_ABORT[] = {
 /* IA32_TSX_CTRL */
 const union msr_cell msr_def_IA32_TSX_CTRL[] = {
     { .def = { .address = 0x122u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 42,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SECURITY } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SECURITY,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFCull, .writable = 3ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* RTM_DISABLE */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* TSX_CPUID_CLEAR */
@@ -692,8 +715,9 @@ const union msr_cell msr_def_IA32_MCU_OPT_CTRL[] = {
 /* MISC_FEATURES_ENABLES */
 const union msr_cell msr_def_MISC_FEATURES_ENABLES[] = {
     { .def = { .address = 0x140u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 44,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MODEL_SPECIFIC } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MODEL_SPECIFIC,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFCull, .writable = 3ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* CPUID_FAULTING */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW, .present_if = 5 } }, /* RING3_MWAIT */
@@ -706,8 +730,9 @@ const union msr_cell msr_def_MISC_FEATURES_ENABLES[] = {
 /* IA32_SYSENTER_CS */
 const union msr_cell msr_def_IA32_SYSENTER_CS[] = {
     { .def = { .address = 0x174u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 45, .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSCALL } },
+           .id = 45, .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSCALL,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFull } },
     { .field = { .msb = 15, .lsb = 0, .access = MSR_ACCESS_RW } }, /* CS_SELECTOR */
     { .field = { .msb = 63, .lsb = 16, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* NOT_USED */
@@ -718,8 +743,9 @@ const union msr_cell msr_def_IA32_SYSENTER_CS[] = {
 /* IA32_SYSENTER_ESP */
 const union msr_cell msr_def_IA32_SYSENTER_ESP[] = {
     { .def = { .address = 0x175u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 46, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSCALL } },
+           .id = 46, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSCALL,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL, .canonical_vendors = MSR_VENDOR_INTEL } }, /* ESP */
@@ -730,8 +756,9 @@ const union msr_cell msr_def_IA32_SYSENTER_ESP[] = {
 /* IA32_SYSENTER_EIP */
 const union msr_cell msr_def_IA32_SYSENTER_EIP[] = {
     { .def = { .address = 0x176u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 47, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSCALL } },
+           .id = 47, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSCALL,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL, .canonical_vendors = MSR_VENDOR_INTEL } }, /* EIP */
@@ -742,20 +769,21 @@ const union msr_cell msr_def_IA32_SYSENTER_EIP[] = {
 /* IA32_MCG_CAP */
 const union msr_cell msr_def_IA32_MCG_CAP[] = {
     { .def = { .address = 0x179u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 48, .field_count = 11, .present_if = 13, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_MCA } },
+           .id = 48, .field_count = 11, .present_if = 13, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_MCA,
+           .guest_state = MSR_GUEST_STATE_SETUP } },
     { .masks = { .reserved = 0xFFFFFFFFF000E000ull } },
-    { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RO } }, /* COUNT */
-    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* MCG_CTL_P */
-    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_EXT_P */
-    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_CMCI_P */
-    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_TES_P */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_SEAM_NR */
-    { .field = { .msb = 23, .lsb = 16, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_EXT_CNT */
-    { .field = { .msb = 24, .lsb = 24, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_SER_P */
-    { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_EMC_P */
-    { .field = { .msb = 26, .lsb = 26, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_ELOG_P */
-    { .field = { .msb = 27, .lsb = 27, .access = MSR_ACCESS_RO, .vendors = MSR_VENDOR_INTEL } }, /* MCG_LMCE_P */
+    { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_MIN } }, /* COUNT */
+    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MCG_CTL_P */
+    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_AND } }, /* MCG_EXT_P */
+    { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_AND } }, /* MCG_CMCI_P */
+    { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_AND } }, /* MCG_TES_P */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_AND } }, /* MCG_SEAM_NR */
+    { .field = { .msb = 23, .lsb = 16, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_MIN } }, /* MCG_EXT_CNT */
+    { .field = { .msb = 24, .lsb = 24, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_AND } }, /* MCG_SER_P */
+    { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_AND } }, /* MCG_EMC_P */
+    { .field = { .msb = 26, .lsb = 26, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_AND } }, /* MCG_ELOG_P */
+    { .field = { .msb = 27, .lsb = 27, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .vendors = MSR_VENDOR_INTEL, .merge = MSR_MERGE_AND } }, /* MCG_LMCE_P */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 14, .lsb = 14 } }, /* present_if */
 };
@@ -763,8 +791,8 @@ const union msr_cell msr_def_IA32_MCG_CAP[] = {
 /* IA32_MCG_STATUS */
 const union msr_cell msr_def_IA32_MCG_STATUS[] = {
     { .def = { .address = 0x17Au, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 49, .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MCA } },
+           .id = 49, .field_count = 5, .present_if = 7, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFEFF0ull, .writable = 0x100Full } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* RIPV */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* EIPV */
@@ -782,8 +810,8 @@ const union msr_cell msr_def_IA32_MCG_STATUS[] = {
 /* IA32_MCG_CTL */
 const union msr_cell msr_def_IA32_MCG_CTL[] = {
     { .def = { .address = 0x17Bu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 50, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MCA } },
+           .id = 50, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -891,8 +919,10 @@ const union msr_cell msr_def_IA32_MCG_RBP[] = {
 /* IA32_PERFEVTSEL{n} */
 const union msr_cell msr_def_IA32_PERFEVTSELx[] = {
     { .def = { .address = 0x186u, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 10, .id = 59,
-           .field_count = 17, .present_if = 19, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_PERF } },
+           .field_count = 17, .present_if = 19,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_PERF, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 34,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0xFFFF00E000000000ull, .writable = 0xFF1FFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW } }, /* UMASK */
@@ -935,6 +965,7 @@ const union msr_cell msr_def_IA32_PERFEVTSELx[] = {
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x23u,
            .reg = MSR_CPUID_REG_EBX, .msb = 1, .lsb = 1 } }, /* present_if of EQ */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x23u, .reg = MSR_CPUID_REG_EBX } }, /* present_if of UMASK2 */
+    { .addresses = { 0xC1u } }, /* restore_after */
 };
 
 /* IA32_MCG_RSP */
@@ -1130,7 +1161,8 @@ const union msr_cell msr_def_THERM2_CTL[] = {
 /* IA32_MISC_ENABLE */
 const union msr_cell msr_def_IA32_MISC_ENABLE[] = {
     { .def = { .address = 0x1A0u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 71,
-           .field_count = 26, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_FEATURE } },
+           .field_count = 26, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_FEATURE, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFF180000C022ull, .writable = 0xE401DD275Dull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* FAST_STRINGS */
     { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW, .present_if = 28 } }, /* X87_COMPAT */
@@ -1379,8 +1411,9 @@ const union msr_cell msr_def_IA32_PACKAGE_THERM_INTERRUPT[] = {
 /* IA32_XFD */
 const union msr_cell msr_def_IA32_XFD[] = {
     { .def = { .address = 0x1C4u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 81,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_XSAVE } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_XSAVE,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* XFD */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xDu, .subleaf = 0x1u,
@@ -1390,8 +1423,9 @@ const union msr_cell msr_def_IA32_XFD[] = {
 /* IA32_XFD_ERR */
 const union msr_cell msr_def_IA32_XFD_ERR[] = {
     { .def = { .address = 0x1C5u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 82,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_XSAVE } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_XSAVE,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* XFD_ERR */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xDu, .subleaf = 0x1u,
@@ -1435,8 +1469,9 @@ const union msr_cell msr_def_LASTBRANCH_TOS[] = {
 /* IA32_FRED_RSP{n} */
 const union msr_cell msr_def_IA32_FRED_RSPx[] = {
     { .def = { .address = 0x1CCu, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 4, .id = 85,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0x3Full, .writable = 0xFFFFFFFFFFFFFFC0ull } },
     { .field = { .msb = 63, .lsb = 6, .access = MSR_ACCESS_RW } }, /* RSP */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .subleaf = 0x1u,
@@ -1446,8 +1481,9 @@ const union msr_cell msr_def_IA32_FRED_RSPx[] = {
 /* IA32_FRED_STKLVLS */
 const union msr_cell msr_def_IA32_FRED_STKLVLS[] = {
     { .def = { .address = 0x1D0u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 86,
-           .field_count = 32, .present_if = 34, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .field_count = 32, .present_if = 34, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 1, .lsb = 0, .access = MSR_ACCESS_RW } }, /* STKLVL_0 */
     { .field = { .msb = 3, .lsb = 2, .access = MSR_ACCESS_RW } }, /* STKLVL_1 */
@@ -1488,8 +1524,9 @@ const union msr_cell msr_def_IA32_FRED_STKLVLS[] = {
 /* IA32_FRED_SSP1 */
 const union msr_cell msr_def_IA32_FRED_SSP1[] = {
     { .def = { .address = 0x1D1u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 87,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* SSP */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .subleaf = 0x1u,
@@ -1499,8 +1536,9 @@ const union msr_cell msr_def_IA32_FRED_SSP1[] = {
 /* IA32_FRED_SSP2 */
 const union msr_cell msr_def_IA32_FRED_SSP2[] = {
     { .def = { .address = 0x1D2u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 88,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* SSP */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .subleaf = 0x1u,
@@ -1510,8 +1548,9 @@ const union msr_cell msr_def_IA32_FRED_SSP2[] = {
 /* IA32_FRED_SSP3 */
 const union msr_cell msr_def_IA32_FRED_SSP3[] = {
     { .def = { .address = 0x1D3u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 89,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* SSP */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .subleaf = 0x1u,
@@ -1521,8 +1560,9 @@ const union msr_cell msr_def_IA32_FRED_SSP3[] = {
 /* IA32_FRED_CONFIG */
 const union msr_cell msr_def_IA32_FRED_CONFIG[] = {
     { .def = { .address = 0x1D4u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 90,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0x83Full, .writable = 0xFFFFFFFFFFFFF7C0ull } },
     { .field = { .msb = 8, .lsb = 6, .access = MSR_ACCESS_RW } }, /* REDZONE */
     { .field = { .msb = 10, .lsb = 9, .access = MSR_ACCESS_RW } }, /* INT_STKLVL */
@@ -1534,7 +1574,8 @@ const union msr_cell msr_def_IA32_FRED_CONFIG[] = {
 /* IA32_DEBUGCTL */
 const union msr_cell msr_def_IA32_DEBUGCTL[] = {
     { .def = { .address = 0x1D9u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 91, .field_count = 14, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_DEBUG } },
+           .id = 91, .field_count = 14, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_DEBUG, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFF0000ull, .writable = 0xFFFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* LBR */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* BTF */
@@ -1592,7 +1633,8 @@ const union msr_cell msr_def_IA32_DEBUGCTL[] = {
 /* LAST_BRANCH_FROM_IP */
 const union msr_cell msr_def_LAST_BRANCH_FROM_IP[] = {
     { .def = { .address = 0x1DBu, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 92, .field_count = 1,
-           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_AMD_DEBUG } },
+           .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RO,
+           .category = MSR_CATEGORY_AMD_DEBUG, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0 } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* RIP */
 };
@@ -1600,7 +1642,8 @@ const union msr_cell msr_def_LAST_BRANCH_FROM_IP[] = {
 /* LAST_BRANCH_TO_IP */
 const union msr_cell msr_def_LAST_BRANCH_TO_IP[] = {
     { .def = { .address = 0x1DCu, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 93, .field_count = 1,
-           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_AMD_DEBUG } },
+           .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RO,
+           .category = MSR_CATEGORY_AMD_DEBUG, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0 } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* RIP */
 };
@@ -1618,7 +1661,8 @@ const union msr_cell msr_def_IA32_LER_FROM_IP[] = {
 /* LAST_INT_FROM_IP */
 const union msr_cell msr_def_LAST_INT_FROM_IP[] = {
     { .def = { .address = 0x1DDu, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 95, .field_count = 1,
-           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_AMD_DEBUG } },
+           .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RO,
+           .category = MSR_CATEGORY_AMD_DEBUG, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0 } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* RIP */
 };
@@ -1636,7 +1680,8 @@ const union msr_cell msr_def_IA32_LER_TO_IP[] = {
 /* LAST_INT_TO_IP */
 const union msr_cell msr_def_LAST_INT_TO_IP[] = {
     { .def = { .address = 0x1DEu, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 97, .field_count = 1,
-           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_AMD_DEBUG } },
+           .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RO,
+           .category = MSR_CATEGORY_AMD_DEBUG, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0 } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* RIP */
 };
@@ -1717,8 +1762,9 @@ const union msr_cell msr_def_IA32_DCA_0_CAP[] = {
 /* POWER_CTL */
 const union msr_cell msr_def_POWER_CTL[] = {
     { .def = { .address = 0x1FCu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 104,
-           .field_count = 6, .present_if = 8, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_POWER } },
+           .field_count = 6, .present_if = 8, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_POWER,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0x180003ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* BI_DIRECTIONAL_PROCHOT */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* C1E_ENABLE */
@@ -1734,8 +1780,9 @@ const union msr_cell msr_def_POWER_CTL[] = {
 /* IA32_MTRR_PHYSBASE{n} */
 const union msr_cell msr_def_IA32_MTRR_PHYSBASEx[] = {
     { .def = { .address = 0x200u, .stride = 2, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
-           .count = 10, .id = 105, .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .count = 10, .id = 105, .field_count = 2, .present_if = 4,
+           .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFF0000000000F00ull, .writable = 0xFFFFFFFFFF0FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 7, .value_count = 5 } }, /* TYPE */
     { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* PHYSBASE */
@@ -1750,8 +1797,9 @@ const union msr_cell msr_def_IA32_MTRR_PHYSBASEx[] = {
 /* IA32_MTRR_PHYSMASK{n} */
 const union msr_cell msr_def_IA32_MTRR_PHYSMASKx[] = {
     { .def = { .address = 0x201u, .stride = 2, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
-           .count = 10, .id = 106, .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .count = 10, .id = 106, .field_count = 2, .present_if = 4,
+           .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFF00000000007FFull, .writable = 0xFFFFFFFFFF800ull } },
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* VALID */
     { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* PHYSMASK */
@@ -1765,8 +1813,9 @@ const union msr_cell msr_def_IA32_MTRR_PHYSMASKx[] = {
 /* IA32_MTRR_FIX64K_00000 */
 const union msr_cell msr_def_IA32_MTRR_FIX64K_00000[] = {
     { .def = { .address = 0x250u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 107, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 107, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_00000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_10000 */
@@ -1794,8 +1843,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX64K_00000[] = {
 /* IA32_MTRR_FIX16K_80000 */
 const union msr_cell msr_def_IA32_MTRR_FIX16K_80000[] = {
     { .def = { .address = 0x258u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 108, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 108, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_80000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_84000 */
@@ -1823,8 +1873,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX16K_80000[] = {
 /* IA32_MTRR_FIX16K_A0000 */
 const union msr_cell msr_def_IA32_MTRR_FIX16K_A0000[] = {
     { .def = { .address = 0x259u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 109, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 109, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_A0000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_A4000 */
@@ -1852,8 +1903,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX16K_A0000[] = {
 /* IA32_MTRR_FIX4K_C0000 */
 const union msr_cell msr_def_IA32_MTRR_FIX4K_C0000[] = {
     { .def = { .address = 0x268u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 110, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 110, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_C0000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_C1000 */
@@ -1881,8 +1933,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX4K_C0000[] = {
 /* IA32_MTRR_FIX4K_C8000 */
 const union msr_cell msr_def_IA32_MTRR_FIX4K_C8000[] = {
     { .def = { .address = 0x269u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 111, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 111, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_C8000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_C9000 */
@@ -1910,8 +1963,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX4K_C8000[] = {
 /* IA32_MTRR_FIX4K_D0000 */
 const union msr_cell msr_def_IA32_MTRR_FIX4K_D0000[] = {
     { .def = { .address = 0x26Au, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 112, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 112, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_D0000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_D1000 */
@@ -1939,8 +1993,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX4K_D0000[] = {
 /* IA32_MTRR_FIX4K_D8000 */
 const union msr_cell msr_def_IA32_MTRR_FIX4K_D8000[] = {
     { .def = { .address = 0x26Bu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 113, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 113, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_D8000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_D9000 */
@@ -1968,8 +2023,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX4K_D8000[] = {
 /* IA32_MTRR_FIX4K_E0000 */
 const union msr_cell msr_def_IA32_MTRR_FIX4K_E0000[] = {
     { .def = { .address = 0x26Cu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 114, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 114, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_E0000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_E1000 */
@@ -1997,8 +2053,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX4K_E0000[] = {
 /* IA32_MTRR_FIX4K_E8000 */
 const union msr_cell msr_def_IA32_MTRR_FIX4K_E8000[] = {
     { .def = { .address = 0x26Du, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 115, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 115, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_E8000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_E9000 */
@@ -2026,8 +2083,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX4K_E8000[] = {
 /* IA32_MTRR_FIX4K_F0000 */
 const union msr_cell msr_def_IA32_MTRR_FIX4K_F0000[] = {
     { .def = { .address = 0x26Eu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 116, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 116, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_F0000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_F1000 */
@@ -2055,8 +2113,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX4K_F0000[] = {
 /* IA32_MTRR_FIX4K_F8000 */
 const union msr_cell msr_def_IA32_MTRR_FIX4K_F8000[] = {
     { .def = { .address = 0x26Fu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 117, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 117, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MTRR,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 5 } }, /* TYPE_F8000 */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 14, .value_count = 5 } }, /* TYPE_F9000 */
@@ -2084,8 +2143,9 @@ const union msr_cell msr_def_IA32_MTRR_FIX4K_F8000[] = {
 /* IA32_PAT */
 const union msr_cell msr_def_IA32_PAT[] = {
     { .def = { .address = 0x277u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 118, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MEMORY } },
+           .id = 118, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MEMORY,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xF8F8F8F8F8F8F8F8ull, .writable = 0x707070707070707ull } },
     { .field = { .msb = 2, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 11, .value_count = 6, .has_reset = 1, .reset = 6ull } }, /* PA0 */
     { .field = { .msb = 10, .lsb = 8, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 13, .value_count = 6, .has_reset = 1, .reset = 4ull } }, /* PA1 */
@@ -2118,7 +2178,8 @@ const union msr_cell msr_def_IA32_PAT[] = {
 /* IA32_MC{n}_CTL2 */
 const union msr_cell msr_def_IA32_MCx_CTL2[] = {
     { .def = { .address = 0x280u, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 32, .id = 119,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFBFFF8000ull, .writable = 0x40007FFFull } },
     { .field = { .msb = 14, .lsb = 0, .access = MSR_ACCESS_RW } }, /* CORRECTED_ERROR_COUNT_THRESHOLD */
     { .field = { .msb = 30, .lsb = 30, .access = MSR_ACCESS_RW } }, /* CMCI_EN */
@@ -2147,8 +2208,10 @@ const union msr_cell msr_def_INTEGRITY_CAPS[] = {
 /* IA32_MTRR_DEF_TYPE */
 const union msr_cell msr_def_IA32_MTRR_DEF_TYPE[] = {
     { .def = { .address = 0x2FFu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 121, .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MTRR } },
+           .id = 121, .field_count = 3, .present_if = 5,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_MTRR, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 7,
+           .restore_after_count = 13 } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFF300ull, .writable = 0xCFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_STRICT_ENUM, .values = 6, .value_count = 5, .has_reset = 1 } }, /* TYPE */
     { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* FE */
@@ -2156,6 +2219,8 @@ const union msr_cell msr_def_IA32_MTRR_DEF_TYPE[] = {
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_EDX,
            .msb = 12, .lsb = 12 } }, /* present_if */
     { .values = { 0, 1ull, 4ull, 5ull, 6ull } }, /* values of TYPE */
+    { .addresses = { 0x200u, 0x201u, 0x250u, 0x258u, 0x259u, 0x268u, 0x269u, 0x26Au, 0x26Bu, 0x26Cu } }, /* restore_after */
+    { .addresses = { 0x26Du, 0x26Eu, 0x26Fu } }, /* restore_after */
 };
 
 /* BPU_COUNTER{n} */
@@ -2191,7 +2256,9 @@ const union msr_cell msr_def_FLAME_COUNTERx[] = {
 /* IA32_FIXED_CTR{n} */
 const union msr_cell msr_def_IA32_FIXED_CTRx[] = {
     { .def = { .address = 0x309u, .stride = 1, .vendors = MSR_VENDOR_INTEL, .count = 7, .id = 125,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_COUNTER } }, /* COUNTER */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 6 } }, /* present_if */
@@ -2235,18 +2302,19 @@ const union msr_cell msr_def_PERF_METRICS[] = {
 /* IA32_PERF_CAPABILITIES */
 const union msr_cell msr_def_IA32_PERF_CAPABILITIES[] = {
     { .def = { .address = 0x345u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 128,
-           .field_count = 10, .present_if = 12, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_PERF } },
+           .field_count = 10, .present_if = 12, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_PERF,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0xFFFFFFFFFFFC0000ull } },
-    { .field = { .msb = 5, .lsb = 0, .access = MSR_ACCESS_RO } }, /* LBR_FMT */
-    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO } }, /* PEBS_TRAP */
-    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO } }, /* PEBS_ARCH_REG */
-    { .field = { .msb = 11, .lsb = 8, .access = MSR_ACCESS_RO } }, /* PEBS_REC_FMT */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* SMM_FREEZE */
-    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RO } }, /* FW_WRITE */
-    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO } }, /* PEBS_BASELINE */
-    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RO } }, /* PERF_METRICS_AVAILABLE */
-    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RO } }, /* PEBS_OUTPUT_PT_AVAIL */
+    { .field = { .msb = 5, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_EQUAL_OR_ZERO } }, /* LBR_FMT */
+    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PEBS_TRAP */
+    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PEBS_ARCH_REG */
+    { .field = { .msb = 11, .lsb = 8, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_EQUAL_OR_ZERO } }, /* PEBS_REC_FMT */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* SMM_FREEZE */
+    { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* FW_WRITE */
+    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PEBS_BASELINE */
+    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PERF_METRICS_AVAILABLE */
+    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PEBS_OUTPUT_PT_AVAIL */
     { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RO } }, /* PEBS_TIMING_INFO */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 15, .lsb = 15 } }, /* present_if */
@@ -2343,8 +2411,10 @@ const union msr_cell msr_def_IQ_CCCRx[] = {
 /* IA32_FIXED_CTR_CTRL */
 const union msr_cell msr_def_IA32_FIXED_CTR_CTRL[] = {
     { .def = { .address = 0x38Du, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 133,
-           .field_count = 31, .present_if = 33, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_PERF } },
+           .field_count = 31, .present_if = 33,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_PERF, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 96,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0xFEEEEEEEF4444000ull, .writable = 0x11111110BBBBFFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EN0_OS */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* EN0_USR */
@@ -2483,13 +2553,15 @@ const union msr_cell msr_def_IA32_FIXED_CTR_CTRL[] = {
            .msb = 4, .compare = MSR_COMPARE_ABOVE, .operand = 6ull } },
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0xAu, .reg = MSR_CPUID_REG_ECX,
            .msb = 6, .lsb = 6 } },
+    { .addresses = { 0x309u } }, /* restore_after */
 };
 
 /* IA32_PERF_GLOBAL_STATUS */
 const union msr_cell msr_def_IA32_PERF_GLOBAL_STATUS[] = {
     { .def = { .address = 0x38Eu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 134,
-           .field_count = 25, .present_if = 27, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_PERF } },
+           .field_count = 25, .present_if = 27, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_PERF,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0x37EFF80FFFFFC00ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO, .present_if = 28 } }, /* OVF_PMC0 */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RO, .present_if = 29 } }, /* OVF_PMC1 */
@@ -2592,8 +2664,10 @@ const union msr_cell msr_def_IA32_PERF_GLOBAL_STATUS[] = {
 /* IA32_PERF_GLOBAL_CTRL */
 const union msr_cell msr_def_IA32_PERF_GLOBAL_CTRL[] = {
     { .def = { .address = 0x38Fu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 135,
-           .field_count = 18, .present_if = 20, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_PERF } },
+           .field_count = 18, .present_if = 20,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_PERF, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 53,
+           .restore_after_count = 4 } },
     { .masks = { .reserved = 0xFFFEFF80FFFFFC00ull, .writable = 0x1007F000003FFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .present_if = 21 } }, /* EN_PMC0 */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW, .present_if = 22 } }, /* EN_PMC1 */
@@ -2671,6 +2745,7 @@ const union msr_cell msr_def_IA32_PERF_GLOBAL_CTRL[] = {
            .msb = 6, .lsb = 6 } },
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 15,
            .lsb = 15 } }, /* present_if of EN_PERF_METRICS */
+    { .addresses = { 0xC1u, 0x186u, 0x309u, 0x38Du } }, /* restore_after */
 };
 
 /* IA32_PERF_GLOBAL_STATUS_RESET */
@@ -3327,7 +3402,10 @@ const union msr_cell msr_def_CRU_ESCR5[] = {
 /* IA32_PEBS_ENABLE */
 const union msr_cell msr_def_IA32_PEBS_ENABLE[] = {
     { .def = { .address = 0x3F1u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 164,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF } },
+           .field_count = 3, .present_if = 5,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_PERF, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 14,
+           .restore_after_count = 2 } },
     { .masks = { .reserved = 0xFFFF000000000000ull, .writable = 0xFFFFFFFFFFFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* PEBS_EN_PMC0 */
     { .field = { .msb = 31, .lsb = 1, .access = MSR_ACCESS_RW, .present_if = 12 } }, /* PEBS_EN_GP */
@@ -3344,6 +3422,7 @@ const union msr_cell msr_def_IA32_PEBS_ENABLE[] = {
            .lsb = 14 } }, /* present_if of PEBS_EN_GP */
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x345u, .msr_def = 128, .msb = 14,
            .lsb = 14 } }, /* present_if of PEBS_EN_FIXED */
+    { .addresses = { 0x600u, 0x3F2u } }, /* restore_after */
 };
 
 /* PEBS_ENABLE */
@@ -3376,7 +3455,9 @@ const union msr_cell msr_def_PENTIUM_4_PEBS_ENABLE[] = {
 /* PEBS_DATA_CFG */
 const union msr_cell msr_def_PEBS_DATA_CFG[] = {
     { .def = { .address = 0x3F2u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 167,
-           .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF } },
+           .field_count = 5, .present_if = 7, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFF00FFFFF0ull, .writable = 0xFF00000Full } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* MEMINFO */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* GPRS */
@@ -3518,8 +3599,9 @@ const union msr_cell msr_def_XEON_PHI_CORE_C6_RESIDENCY[] = {
 /* IA32_MC{n}_CTL */
 const union msr_cell msr_def_IA32_MCx_CTL[] = {
     { .def = { .address = 0x400u, .stride = 4, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
-           .count = 32, .id = 179, .field_count = 64, .present_if = 66, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MCA } },
+           .count = 32, .id = 179, .field_count = 64, .present_if = 66,
+           .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EE00 */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* EE01 */
@@ -3596,8 +3678,9 @@ const union msr_cell msr_def_IA32_MCx_CTL[] = {
 const union msr_cell msr_def_IA32_MCx_STATUS[] = {
     { .def = { .address = 0x401u, .stride = 4, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
            .count = 32, .id = 180, .field_count = 15, .present_if = 17,
-           .flags = MSR_REG_F_WRITE_ZERO | MSR_REG_F_WRITABLE_IF, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MCA, .writable_if = 20 } },
+           .flags = MSR_REG_F_WRITE_ZERO | MSR_REG_F_WRITABLE_IF | MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA, .writable_if = 20,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 15, .lsb = 0, .access = MSR_ACCESS_RW } }, /* MCA_ERROR_CODE */
     { .field = { .msb = 31, .lsb = 16, .access = MSR_ACCESS_RW } }, /* MODEL_SPECIFIC_ERROR_CODE */
@@ -3626,8 +3709,9 @@ const union msr_cell msr_def_IA32_MCx_STATUS[] = {
 /* IA32_MC{n}_ADDR */
 const union msr_cell msr_def_IA32_MCx_ADDR[] = {
     { .def = { .address = 0x402u, .stride = 4, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
-           .count = 32, .id = 181, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_MCA } },
+           .count = 32, .id = 181, .field_count = 1, .present_if = 3,
+           .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ADDRESS */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -3640,7 +3724,8 @@ const union msr_cell msr_def_IA32_MCx_ADDR[] = {
 /* IA32_MC{n}_MISC */
 const union msr_cell msr_def_IA32_MCx_MISC[] = {
     { .def = { .address = 0x403u, .stride = 4, .vendors = MSR_VENDOR_INTEL, .count = 32, .id = 182,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA } },
+           .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 5, .lsb = 0, .access = MSR_ACCESS_RW } }, /* RECOVERABLE_ADDRESS_LSB */
     { .field = { .msb = 8, .lsb = 6, .access = MSR_ACCESS_RW } }, /* ADDRESS_MODE */
@@ -3678,17 +3763,19 @@ const union msr_cell msr_def_MCx_MISC0[] = {
 /* IA32_VMX_BASIC */
 const union msr_cell msr_def_IA32_VMX_BASIC[] = {
     { .def = { .address = 0x480u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 184,
-           .field_count = 9, .present_if = 11, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 9, .present_if = 11, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0xFA00E00080000000ull } },
-    { .field = { .msb = 30, .lsb = 0, .access = MSR_ACCESS_RO } }, /* REVISION_ID */
-    { .field = { .msb = 44, .lsb = 32, .access = MSR_ACCESS_RO } }, /* VMCS_SIZE */
-    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RO } }, /* PHYSICAL_ADDRESS_32BIT */
-    { .field = { .msb = 49, .lsb = 49, .access = MSR_ACCESS_RO } }, /* DUAL_MONITOR */
-    { .field = { .msb = 53, .lsb = 50, .access = MSR_ACCESS_RO } }, /* MEMORY_TYPE */
-    { .field = { .msb = 54, .lsb = 54, .access = MSR_ACCESS_RO } }, /* INS_OUTS_INFO */
-    { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RO } }, /* TRUE_CONTROLS */
-    { .field = { .msb = 56, .lsb = 56, .access = MSR_ACCESS_RO } }, /* NO_ERROR_CODE_CHECK */
-    { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RO } }, /* NESTED_EXCEPTION */
+    { .field = { .msb = 30, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_EQUAL } }, /* REVISION_ID */
+    { .field = { .msb = 44, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_MAX } }, /* VMCS_SIZE */
+    { .field = { .msb = 48, .lsb = 48, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* PHYSICAL_ADDRESS_32BIT */
+    { .field = { .msb = 49, .lsb = 49, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* DUAL_MONITOR */
+    { .field = { .msb = 53, .lsb = 50, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_EQUAL } }, /* MEMORY_TYPE */
+    { .field = { .msb = 54, .lsb = 54, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INS_OUTS_INFO */
+    { .field = { .msb = 55, .lsb = 55, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* TRUE_CONTROLS */
+    { .field = { .msb = 56, .lsb = 56, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* NO_ERROR_CODE_CHECK */
+    { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* NESTED_EXCEPTION */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3696,10 +3783,12 @@ const union msr_cell msr_def_IA32_VMX_BASIC[] = {
 /* IA32_VMX_PINBASED_CTLS */
 const union msr_cell msr_def_IA32_VMX_PINBASED_CTLS[] = {
     { .def = { .address = 0x481u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 185,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3707,10 +3796,12 @@ const union msr_cell msr_def_IA32_VMX_PINBASED_CTLS[] = {
 /* IA32_VMX_PROCBASED_CTLS */
 const union msr_cell msr_def_IA32_VMX_PROCBASED_CTLS[] = {
     { .def = { .address = 0x482u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 186,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3718,10 +3809,12 @@ const union msr_cell msr_def_IA32_VMX_PROCBASED_CTLS[] = {
 /* IA32_VMX_EXIT_CTLS */
 const union msr_cell msr_def_IA32_VMX_EXIT_CTLS[] = {
     { .def = { .address = 0x483u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 187,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3729,10 +3822,12 @@ const union msr_cell msr_def_IA32_VMX_EXIT_CTLS[] = {
 /* IA32_VMX_ENTRY_CTLS */
 const union msr_cell msr_def_IA32_VMX_ENTRY_CTLS[] = {
     { .def = { .address = 0x484u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 188,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3740,23 +3835,24 @@ const union msr_cell msr_def_IA32_VMX_ENTRY_CTLS[] = {
 /* IA32_VMX_MISC */
 const union msr_cell msr_def_IA32_VMX_MISC[] = {
     { .def = { .address = 0x485u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 189,
-           .field_count = 14, .present_if = 16, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_VMX } },
+           .field_count = 14, .present_if = 16, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0x80003C00ull } },
-    { .field = { .msb = 4, .lsb = 0, .access = MSR_ACCESS_RO } }, /* PREEMPTION_TIMER_RATE */
-    { .field = { .msb = 5, .lsb = 5, .access = MSR_ACCESS_RO } }, /* STORE_EFER_LMA */
-    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO } }, /* ACTIVITY_HLT */
-    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO } }, /* ACTIVITY_SHUTDOWN */
-    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* ACTIVITY_WAIT_SIPI */
-    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_UNDOCUMENTED, .present_if = 17 } }, /* IMPL_9 */
-    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO } }, /* INTEL_PT_IN_VMX */
-    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RO } }, /* RDMSR_SMBASE_IN_SMM */
-    { .field = { .msb = 24, .lsb = 16, .access = MSR_ACCESS_RO } }, /* CR3_TARGET_COUNT */
-    { .field = { .msb = 27, .lsb = 25, .access = MSR_ACCESS_RO } }, /* MAX_MSR_LIST */
-    { .field = { .msb = 28, .lsb = 28, .access = MSR_ACCESS_RO } }, /* SMM_MONITOR_CTL_B2 */
-    { .field = { .msb = 29, .lsb = 29, .access = MSR_ACCESS_RO } }, /* VMWRITE_ALL_FIELDS */
-    { .field = { .msb = 30, .lsb = 30, .access = MSR_ACCESS_RO } }, /* ZERO_LENGTH_INSTRUCTION_INJECTION */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* MSEG_REVISION */
+    { .field = { .msb = 4, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_EQUAL } }, /* PREEMPTION_TIMER_RATE */
+    { .field = { .msb = 5, .lsb = 5, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* STORE_EFER_LMA */
+    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ACTIVITY_HLT */
+    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ACTIVITY_SHUTDOWN */
+    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ACTIVITY_WAIT_SIPI */
+    { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_UNDOCUMENTED | MSR_FIELD_F_MERGE, .present_if = 17, .merge = MSR_MERGE_AND } }, /* IMPL_9 */
+    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INTEL_PT_IN_VMX */
+    { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* RDMSR_SMBASE_IN_SMM */
+    { .field = { .msb = 24, .lsb = 16, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_MIN } }, /* CR3_TARGET_COUNT */
+    { .field = { .msb = 27, .lsb = 25, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_MIN } }, /* MAX_MSR_LIST */
+    { .field = { .msb = 28, .lsb = 28, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* SMM_MONITOR_CTL_B2 */
+    { .field = { .msb = 29, .lsb = 29, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* VMWRITE_ALL_FIELDS */
+    { .field = { .msb = 30, .lsb = 30, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ZERO_LENGTH_INSTRUCTION_INJECTION */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_EQUAL } }, /* MSEG_REVISION */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_FAMILY, .size = 2, .family = 0x6, .model_count = 3 } }, /* present_if of IMPL_9 */
@@ -3766,9 +3862,11 @@ const union msr_cell msr_def_IA32_VMX_MISC[] = {
 /* IA32_VMX_CR0_FIXED0 */
 const union msr_cell msr_def_IA32_VMX_CR0_FIXED0[] = {
     { .def = { .address = 0x486u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 190,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* FIXED_BITS */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* FIXED_BITS */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3776,9 +3874,11 @@ const union msr_cell msr_def_IA32_VMX_CR0_FIXED0[] = {
 /* IA32_VMX_CR0_FIXED1 */
 const union msr_cell msr_def_IA32_VMX_CR0_FIXED1[] = {
     { .def = { .address = 0x487u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 191,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* FIXED_BITS */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* FIXED_BITS */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3786,9 +3886,11 @@ const union msr_cell msr_def_IA32_VMX_CR0_FIXED1[] = {
 /* IA32_VMX_CR4_FIXED0 */
 const union msr_cell msr_def_IA32_VMX_CR4_FIXED0[] = {
     { .def = { .address = 0x488u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 192,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* FIXED_BITS */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* FIXED_BITS */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3796,9 +3898,11 @@ const union msr_cell msr_def_IA32_VMX_CR4_FIXED0[] = {
 /* IA32_VMX_CR4_FIXED1 */
 const union msr_cell msr_def_IA32_VMX_CR4_FIXED1[] = {
     { .def = { .address = 0x489u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 193,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* FIXED_BITS */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* FIXED_BITS */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3806,9 +3910,11 @@ const union msr_cell msr_def_IA32_VMX_CR4_FIXED1[] = {
 /* IA32_VMX_VMCS_ENUM */
 const union msr_cell msr_def_IA32_VMX_VMCS_ENUM[] = {
     { .def = { .address = 0x48Au, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 194,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFC01ull } },
-    { .field = { .msb = 9, .lsb = 1, .access = MSR_ACCESS_RO } }, /* MAX_INDEX */
+    { .field = { .msb = 9, .lsb = 1, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_MIN } }, /* MAX_INDEX */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } }, /* present_if */
 };
@@ -3816,10 +3922,12 @@ const union msr_cell msr_def_IA32_VMX_VMCS_ENUM[] = {
 /* IA32_VMX_PROCBASED_CTLS2 */
 const union msr_cell msr_def_IA32_VMX_PROCBASED_CTLS2[] = {
     { .def = { .address = 0x48Bu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 195,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3830,28 +3938,29 @@ const union msr_cell msr_def_IA32_VMX_PROCBASED_CTLS2[] = {
 /* IA32_VMX_EPT_VPID_CAP */
 const union msr_cell msr_def_IA32_VMX_EPT_VPID_CAP[] = {
     { .def = { .address = 0x48Cu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 196,
-           .field_count = 19, .present_if = 21, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_VMX } },
+           .field_count = 19, .present_if = 21, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0xFFC0F0FEF90CBE3Eull } },
-    { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO } }, /* EXECUTE_ONLY */
-    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO } }, /* PAGE_WALK_LENGTH_4 */
-    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO } }, /* PAGE_WALK_LENGTH_5 */
-    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO } }, /* MEMORY_TYPE_UC */
-    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO } }, /* MEMORY_TYPE_WB */
-    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RO } }, /* PDE_2MB */
-    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RO } }, /* PDPTE_1GB */
-    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RO } }, /* INVEPT */
-    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RO } }, /* ACCESSED_DIRTY */
-    { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RO } }, /* ADVANCED_EXIT_INFO */
-    { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RO } }, /* SUPERVISOR_SHADOW_STACK */
-    { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RO } }, /* INVEPT_SINGLE_CONTEXT */
-    { .field = { .msb = 26, .lsb = 26, .access = MSR_ACCESS_RO } }, /* INVEPT_ALL_CONTEXT */
-    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RO } }, /* INVVPID */
-    { .field = { .msb = 40, .lsb = 40, .access = MSR_ACCESS_RO } }, /* INVVPID_INDIVIDUAL_ADDRESS */
-    { .field = { .msb = 41, .lsb = 41, .access = MSR_ACCESS_RO } }, /* INVVPID_SINGLE_CONTEXT */
-    { .field = { .msb = 42, .lsb = 42, .access = MSR_ACCESS_RO } }, /* INVVPID_ALL_CONTEXT */
-    { .field = { .msb = 43, .lsb = 43, .access = MSR_ACCESS_RO } }, /* INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS */
-    { .field = { .msb = 53, .lsb = 48, .access = MSR_ACCESS_RO } }, /* MAX_HLAT_PREFIX_SIZE */
+    { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* EXECUTE_ONLY */
+    { .field = { .msb = 6, .lsb = 6, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PAGE_WALK_LENGTH_4 */
+    { .field = { .msb = 7, .lsb = 7, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PAGE_WALK_LENGTH_5 */
+    { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MEMORY_TYPE_UC */
+    { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* MEMORY_TYPE_WB */
+    { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PDE_2MB */
+    { .field = { .msb = 17, .lsb = 17, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* PDPTE_1GB */
+    { .field = { .msb = 20, .lsb = 20, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INVEPT */
+    { .field = { .msb = 21, .lsb = 21, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ACCESSED_DIRTY */
+    { .field = { .msb = 22, .lsb = 22, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ADVANCED_EXIT_INFO */
+    { .field = { .msb = 23, .lsb = 23, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* SUPERVISOR_SHADOW_STACK */
+    { .field = { .msb = 25, .lsb = 25, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INVEPT_SINGLE_CONTEXT */
+    { .field = { .msb = 26, .lsb = 26, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INVEPT_ALL_CONTEXT */
+    { .field = { .msb = 32, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INVVPID */
+    { .field = { .msb = 40, .lsb = 40, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INVVPID_INDIVIDUAL_ADDRESS */
+    { .field = { .msb = 41, .lsb = 41, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INVVPID_SINGLE_CONTEXT */
+    { .field = { .msb = 42, .lsb = 42, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INVVPID_ALL_CONTEXT */
+    { .field = { .msb = 43, .lsb = 43, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS */
+    { .field = { .msb = 53, .lsb = 48, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_MIN } }, /* MAX_HLAT_PREFIX_SIZE */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 6 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3867,10 +3976,12 @@ const union msr_cell msr_def_IA32_VMX_EPT_VPID_CAP[] = {
 /* IA32_VMX_TRUE_PINBASED_CTLS */
 const union msr_cell msr_def_IA32_VMX_TRUE_PINBASED_CTLS[] = {
     { .def = { .address = 0x48Du, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 197,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3881,10 +3992,12 @@ const union msr_cell msr_def_IA32_VMX_TRUE_PINBASED_CTLS[] = {
 /* IA32_VMX_TRUE_PROCBASED_CTLS */
 const union msr_cell msr_def_IA32_VMX_TRUE_PROCBASED_CTLS[] = {
     { .def = { .address = 0x48Eu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 198,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3895,10 +4008,12 @@ const union msr_cell msr_def_IA32_VMX_TRUE_PROCBASED_CTLS[] = {
 /* IA32_VMX_TRUE_EXIT_CTLS */
 const union msr_cell msr_def_IA32_VMX_TRUE_EXIT_CTLS[] = {
     { .def = { .address = 0x48Fu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 199,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3909,10 +4024,12 @@ const union msr_cell msr_def_IA32_VMX_TRUE_EXIT_CTLS[] = {
 /* IA32_VMX_TRUE_ENTRY_CTLS */
 const union msr_cell msr_def_IA32_VMX_TRUE_ENTRY_CTLS[] = {
     { .def = { .address = 0x490u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 200,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED_0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3923,9 +4040,11 @@ const union msr_cell msr_def_IA32_VMX_TRUE_ENTRY_CTLS[] = {
 /* IA32_VMX_VMFUNC */
 const union msr_cell msr_def_IA32_VMX_VMFUNC[] = {
     { .def = { .address = 0x491u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 201,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFEull } },
-    { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO } }, /* EPTP_SWITCHING */
+    { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* EPTP_SWITCHING */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 4 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3938,9 +4057,11 @@ const union msr_cell msr_def_IA32_VMX_VMFUNC[] = {
 /* IA32_VMX_PROCBASED_CTLS3 */
 const union msr_cell msr_def_IA32_VMX_PROCBASED_CTLS3[] = {
     { .def = { .address = 0x492u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 202,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3951,9 +4072,11 @@ const union msr_cell msr_def_IA32_VMX_PROCBASED_CTLS3[] = {
 /* IA32_VMX_EXIT_CTLS2 */
 const union msr_cell msr_def_IA32_VMX_EXIT_CTLS2[] = {
     { .def = { .address = 0x493u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 203,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_VMX,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED_1 */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED_1 */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 5, .lsb = 5 } },
@@ -3978,11 +4101,15 @@ const union msr_cell msr_def_IA32_A_PMCx[] = {
 /* IA32_MCG_EXT_CTL */
 const union msr_cell msr_def_IA32_MCG_EXT_CTL[] = {
     { .def = { .address = 0x4D0u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 205,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MCA } },
+           .field_count = 1, .present_if = 3,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_MCA, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 4,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFEull, .writable = 1ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* LMCE_EN */
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x179u, .msr_def = 48, .msb = 27,
            .lsb = 27 } }, /* present_if */
+    { .addresses = { 0x3Au } }, /* restore_after */
 };
 
 /* IA32_SGX_SVN_STATUS */
@@ -3999,7 +4126,9 @@ const union msr_cell msr_def_IA32_SGX_SVN_STATUS[] = {
 /* IA32_RTIT_OUTPUT_BASE */
 const union msr_cell msr_def_IA32_RTIT_OUTPUT_BASE[] = {
     { .def = { .address = 0x560u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 207,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFF000000000007Full, .writable = 0xFFFFFFFFFFF80ull } },
     { .field = { .msb = 51, .lsb = 7, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* BASE */
     { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
@@ -4011,7 +4140,9 @@ const union msr_cell msr_def_IA32_RTIT_OUTPUT_BASE[] = {
 /* IA32_RTIT_OUTPUT_MASK_PTRS */
 const union msr_cell msr_def_IA32_RTIT_OUTPUT_MASK_PTRS[] = {
     { .def = { .address = 0x561u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 208,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT } },
+           .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFF80ull } },
     { .field = { .msb = 6, .lsb = 0, .access = MSR_ACCESS_RO } }, /* LOWER_MASK */
     { .field = { .msb = 31, .lsb = 7, .access = MSR_ACCESS_RW } }, /* MASK_OR_TABLE_OFFSET */
@@ -4025,8 +4156,10 @@ const union msr_cell msr_def_IA32_RTIT_OUTPUT_MASK_PTRS[] = {
 /* IA32_RTIT_CTL */
 const union msr_cell msr_def_IA32_RTIT_CTL[] = {
     { .def = { .address = 0x570u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 209,
-           .field_count = 24, .present_if = 26, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_RTIT } },
+           .field_count = 24, .present_if = 26,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_RTIT, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 53,
+           .restore_after_count = 6 } },
     { .masks = { .reserved = 0xFE7F000070840000ull, .writable = 0x180FFFF8F7BFFFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* TRACE_EN */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW, .present_if = 27 } }, /* CYC_EN */
@@ -4100,13 +4233,15 @@ const union msr_cell msr_def_IA32_RTIT_CTL[] = {
            .reg = MSR_CPUID_REG_EBX, .msb = 8, .lsb = 8 } }, /* present_if of DIS_TNT */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x14u,
            .reg = MSR_CPUID_REG_EBX, .msb = 6, .lsb = 6 } }, /* present_if of INJECT_PSB_PMI_ON_ENABLE */
+    { .addresses = { 0x560u, 0x561u, 0x571u, 0x572u, 0x580u, 0x581u } }, /* restore_after */
 };
 
 /* IA32_RTIT_STATUS */
 const union msr_cell msr_def_IA32_RTIT_STATUS[] = {
     { .def = { .address = 0x571u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 210,
-           .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_RTIT } },
+           .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFE0000FFFFFF08ull, .writable = 0x1FFFF000000F0ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RO } }, /* FILTER_EN */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RO } }, /* CONTEXT_EN */
@@ -4129,7 +4264,9 @@ const union msr_cell msr_def_IA32_RTIT_STATUS[] = {
 /* IA32_RTIT_CR3_MATCH */
 const union msr_cell msr_def_IA32_RTIT_CR3_MATCH[] = {
     { .def = { .address = 0x572u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 211,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0x1Full, .writable = 0xFFFFFFFFFFFFFFE0ull } },
     { .field = { .msb = 63, .lsb = 5, .access = MSR_ACCESS_RW } }, /* CR3 */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .reg = MSR_CPUID_REG_EBX,
@@ -4139,7 +4276,9 @@ const union msr_cell msr_def_IA32_RTIT_CR3_MATCH[] = {
 /* IA32_RTIT_ADDR{n}_A */
 const union msr_cell msr_def_IA32_RTIT_ADDRx_A[] = {
     { .def = { .address = 0x580u, .stride = 2, .vendors = MSR_VENDOR_INTEL, .count = 4, .id = 212,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 47, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* VIRTUAL_ADDRESS */
@@ -4155,7 +4294,9 @@ const union msr_cell msr_def_IA32_RTIT_ADDRx_A[] = {
 /* IA32_RTIT_ADDR{n}_B */
 const union msr_cell msr_def_IA32_RTIT_ADDRx_B[] = {
     { .def = { .address = 0x581u, .stride = 2, .vendors = MSR_VENDOR_INTEL, .count = 4, .id = 213,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_RTIT,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 47, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* VIRTUAL_ADDRESS */
@@ -4171,7 +4312,9 @@ const union msr_cell msr_def_IA32_RTIT_ADDRx_B[] = {
 /* IA32_DS_AREA */
 const union msr_cell msr_def_IA32_DS_AREA[] = {
     { .def = { .address = 0x600u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 214,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_PERF,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* DS_AREA */
@@ -4757,8 +4900,8 @@ const union msr_cell msr_def_HASWELL_CORE_PERF_LIMIT_REASONS[] = {
 /* IA32_U_CET */
 const union msr_cell msr_def_IA32_U_CET[] = {
     { .def = { .address = 0x6A0u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 261, .field_count = 9, .present_if = 11, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_CET } },
+           .id = 261, .field_count = 9, .present_if = 11, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_CET, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0x3C0ull, .writable = 0xFFFFFFFFFFFFFC3Full,
            .canonical = 0xFFFFFFFFFFFFF000ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .present_if = 14 } }, /* SH_STK_EN */
@@ -4798,8 +4941,8 @@ const union msr_cell msr_def_IA32_U_CET[] = {
 /* IA32_S_CET */
 const union msr_cell msr_def_IA32_S_CET[] = {
     { .def = { .address = 0x6A2u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 262, .field_count = 9, .present_if = 11, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_CET } },
+           .id = 262, .field_count = 9, .present_if = 11, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_CET, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0x3C0ull, .writable = 0xFFFFFFFFFFFFFC3Full,
            .canonical = 0xFFFFFFFFFFFFF000ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .present_if = 14 } }, /* SH_STK_EN */
@@ -4839,8 +4982,8 @@ const union msr_cell msr_def_IA32_S_CET[] = {
 /* IA32_PL0_SSP */
 const union msr_cell msr_def_IA32_PL0_SSP[] = {
     { .def = { .address = 0x6A4u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 263, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_CET } },
+           .id = 263, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_CET, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* SSP */
@@ -4851,8 +4994,8 @@ const union msr_cell msr_def_IA32_PL0_SSP[] = {
 /* IA32_PL1_SSP */
 const union msr_cell msr_def_IA32_PL1_SSP[] = {
     { .def = { .address = 0x6A5u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 264, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_CET } },
+           .id = 264, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_CET, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* SSP */
@@ -4863,8 +5006,8 @@ const union msr_cell msr_def_IA32_PL1_SSP[] = {
 /* IA32_PL2_SSP */
 const union msr_cell msr_def_IA32_PL2_SSP[] = {
     { .def = { .address = 0x6A6u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 265, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_CET } },
+           .id = 265, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_CET, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* SSP */
@@ -4875,8 +5018,8 @@ const union msr_cell msr_def_IA32_PL2_SSP[] = {
 /* IA32_PL3_SSP */
 const union msr_cell msr_def_IA32_PL3_SSP[] = {
     { .def = { .address = 0x6A7u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 266, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_CET } },
+           .id = 266, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_CET, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* SSP */
@@ -4887,8 +5030,8 @@ const union msr_cell msr_def_IA32_PL3_SSP[] = {
 /* IA32_INTERRUPT_SSP_TABLE_ADDR */
 const union msr_cell msr_def_IA32_INTERRUPT_SSP_TABLE_ADDR[] = {
     { .def = { .address = 0x6A8u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 267, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_CET } },
+           .id = 267, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_CET, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* ADDRESS */
@@ -4935,11 +5078,15 @@ const union msr_cell msr_def_LASTBRANCH_x_TO_IP[] = {
 /* IA32_TSC_DEADLINE */
 const union msr_cell msr_def_IA32_TSC_DEADLINE[] = {
     { .def = { .address = 0x6E0u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 271,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_TSC } },
+           .field_count = 1, .present_if = 3,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_TSC, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 4,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
-    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* DEADLINE */
+    { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_VOLATILE, .has_reset = 1 } }, /* DEADLINE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 24, .lsb = 24 } }, /* present_if */
+    { .addresses = { 0x10u } }, /* restore_after */
 };
 
 /* IA32_PKRS */
@@ -5110,8 +5257,9 @@ const union msr_cell msr_def_IA32_HWP_STATUS[] = {
 /* IA32_X2APIC_APICID */
 const union msr_cell msr_def_IA32_X2APIC_APICID[] = {
     { .def = { .address = 0x802u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 280, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 280, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* X2APIC_ID */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -5124,8 +5272,9 @@ const union msr_cell msr_def_IA32_X2APIC_APICID[] = {
 /* IA32_X2APIC_VERSION */
 const union msr_cell msr_def_IA32_X2APIC_VERSION[] = {
     { .def = { .address = 0x803u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 281, .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 281, .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFE00FF00ull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RO } }, /* VERSION */
     { .field = { .msb = 23, .lsb = 16, .access = MSR_ACCESS_RO } }, /* MAX_LVT_ENTRY */
@@ -5140,8 +5289,9 @@ const union msr_cell msr_def_IA32_X2APIC_VERSION[] = {
 /* IA32_X2APIC_TPR */
 const union msr_cell msr_def_IA32_X2APIC_TPR[] = {
     { .def = { .address = 0x808u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 282, .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 282, .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFF00ull, .writable = 0xFFull } },
     { .field = { .msb = 3, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* TASK_PRIORITY_SUBCLASS */
     { .field = { .msb = 7, .lsb = 4, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* TASK_PRIORITY_CLASS */
@@ -5155,8 +5305,9 @@ const union msr_cell msr_def_IA32_X2APIC_TPR[] = {
 /* IA32_X2APIC_PPR */
 const union msr_cell msr_def_IA32_X2APIC_PPR[] = {
     { .def = { .address = 0x80Au, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 283, .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 283, .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFF00ull } },
     { .field = { .msb = 3, .lsb = 0, .access = MSR_ACCESS_RO } }, /* PROCESSOR_PRIORITY_SUBCLASS */
     { .field = { .msb = 7, .lsb = 4, .access = MSR_ACCESS_RO } }, /* PROCESSOR_PRIORITY_CLASS */
@@ -5184,8 +5335,9 @@ const union msr_cell msr_def_IA32_X2APIC_EOI[] = {
 /* IA32_X2APIC_LDR */
 const union msr_cell msr_def_IA32_X2APIC_LDR[] = {
     { .def = { .address = 0x80Du, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 285, .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 285, .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
     { .field = { .msb = 15, .lsb = 0, .access = MSR_ACCESS_RO } }, /* LOGICAL_ID */
     { .field = { .msb = 31, .lsb = 16, .access = MSR_ACCESS_RO } }, /* CLUSTER_ID */
@@ -5199,8 +5351,9 @@ const union msr_cell msr_def_IA32_X2APIC_LDR[] = {
 /* IA32_X2APIC_SIVR */
 const union msr_cell msr_def_IA32_X2APIC_SIVR[] = {
     { .def = { .address = 0x80Fu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 286, .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 286, .field_count = 4, .present_if = 6, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFEC00ull, .writable = 0x13FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 0xFFull } }, /* SPURIOUS_VECTOR */
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* APIC_SOFTWARE_ENABLE */
@@ -5216,8 +5369,9 @@ const union msr_cell msr_def_IA32_X2APIC_SIVR[] = {
 /* IA32_X2APIC_ISR{n} */
 const union msr_cell msr_def_IA32_X2APIC_ISRx[] = {
     { .def = { .address = 0x810u, .stride = 1, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
-           .count = 8, .id = 287, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_APIC } },
+           .count = 8, .id = 287, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ISR */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -5230,8 +5384,9 @@ const union msr_cell msr_def_IA32_X2APIC_ISRx[] = {
 /* IA32_X2APIC_TMR{n} */
 const union msr_cell msr_def_IA32_X2APIC_TMRx[] = {
     { .def = { .address = 0x818u, .stride = 1, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
-           .count = 8, .id = 288, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_APIC } },
+           .count = 8, .id = 288, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* TMR */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -5244,8 +5399,9 @@ const union msr_cell msr_def_IA32_X2APIC_TMRx[] = {
 /* IA32_X2APIC_IRR{n} */
 const union msr_cell msr_def_IA32_X2APIC_IRRx[] = {
     { .def = { .address = 0x820u, .stride = 1, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD,
-           .count = 8, .id = 289, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_APIC } },
+           .count = 8, .id = 289, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* IRR */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -5258,8 +5414,9 @@ const union msr_cell msr_def_IA32_X2APIC_IRRx[] = {
 /* IA32_X2APIC_ESR */
 const union msr_cell msr_def_IA32_X2APIC_ESR[] = {
     { .def = { .address = 0x828u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 290, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_WRITE_ZERO,
-           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC } },
+           .id = 290, .field_count = 8, .present_if = 10,
+           .flags = MSR_REG_F_WRITE_ZERO | MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_APIC, .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFF00ull, .writable = 0xFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* SEND_CHECKSUM_ERROR */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* RECEIVE_CHECKSUM_ERROR */
@@ -5279,11 +5436,13 @@ const union msr_cell msr_def_IA32_X2APIC_ESR[] = {
 /* IA32_X2APIC_LVT_CMCI */
 const union msr_cell msr_def_IA32_X2APIC_LVT_CMCI[] = {
     { .def = { .address = 0x82Fu, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 291,
-           .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC } },
+           .field_count = 4, .present_if = 6, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFEE800ull, .writable = 0x107FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
     { .field = { .msb = 10, .lsb = 8, .access = MSR_ACCESS_RW } }, /* DELIVERY_MODE */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DELIVERY_STATUS */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_VOLATILE } }, /* DELIVERY_STATUS */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* MASK */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
@@ -5295,10 +5454,11 @@ const union msr_cell msr_def_IA32_X2APIC_LVT_CMCI[] = {
 /* IA32_X2APIC_ICR */
 const union msr_cell msr_def_IA32_X2APIC_ICR[] = {
     { .def = { .address = 0x830u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 292, .field_count = 7, .present_if = 9, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 292, .field_count = 7, .present_if = 9, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFF33000ull, .writable = 0xFFFFFFFF000CCFFFull } },
-    { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
+    { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_VOLATILE } }, /* VECTOR */
     { .field = { .msb = 10, .lsb = 8, .access = MSR_ACCESS_RW } }, /* DELIVERY_MODE */
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW } }, /* DESTINATION_MODE */
     { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RW } }, /* LEVEL */
@@ -5315,11 +5475,12 @@ const union msr_cell msr_def_IA32_X2APIC_ICR[] = {
 /* IA32_X2APIC_LVT_TIMER */
 const union msr_cell msr_def_IA32_X2APIC_LVT_TIMER[] = {
     { .def = { .address = 0x832u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 293, .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 293, .field_count = 4, .present_if = 6, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFF8EF00ull, .writable = 0x700FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DELIVERY_STATUS */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_VOLATILE } }, /* DELIVERY_STATUS */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* MASK */
     { .field = { .msb = 18, .lsb = 17, .access = MSR_ACCESS_RW } }, /* TIMER_MODE */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -5332,12 +5493,13 @@ const union msr_cell msr_def_IA32_X2APIC_LVT_TIMER[] = {
 /* IA32_X2APIC_LVT_THERMAL */
 const union msr_cell msr_def_IA32_X2APIC_LVT_THERMAL[] = {
     { .def = { .address = 0x833u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 294, .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 294, .field_count = 4, .present_if = 6, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFEE800ull, .writable = 0x107FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
     { .field = { .msb = 10, .lsb = 8, .access = MSR_ACCESS_RW } }, /* DELIVERY_MODE */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DELIVERY_STATUS */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_VOLATILE } }, /* DELIVERY_STATUS */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* MASK */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
@@ -5349,12 +5511,13 @@ const union msr_cell msr_def_IA32_X2APIC_LVT_THERMAL[] = {
 /* IA32_X2APIC_LVT_PMI */
 const union msr_cell msr_def_IA32_X2APIC_LVT_PMI[] = {
     { .def = { .address = 0x834u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 295, .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 295, .field_count = 4, .present_if = 6, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFEE800ull, .writable = 0x107FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
     { .field = { .msb = 10, .lsb = 8, .access = MSR_ACCESS_RW } }, /* DELIVERY_MODE */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DELIVERY_STATUS */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_VOLATILE } }, /* DELIVERY_STATUS */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* MASK */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
@@ -5366,12 +5529,13 @@ const union msr_cell msr_def_IA32_X2APIC_LVT_PMI[] = {
 /* IA32_X2APIC_LVT_LINT0 */
 const union msr_cell msr_def_IA32_X2APIC_LVT_LINT0[] = {
     { .def = { .address = 0x835u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 296, .field_count = 7, .present_if = 9, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 296, .field_count = 7, .present_if = 9, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFE0800ull, .writable = 0x1A7FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
     { .field = { .msb = 10, .lsb = 8, .access = MSR_ACCESS_RW } }, /* DELIVERY_MODE */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DELIVERY_STATUS */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_VOLATILE } }, /* DELIVERY_STATUS */
     { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW } }, /* INPUT_PIN_POLARITY */
     { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO } }, /* REMOTE_IRR */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW } }, /* TRIGGER_MODE */
@@ -5386,12 +5550,13 @@ const union msr_cell msr_def_IA32_X2APIC_LVT_LINT0[] = {
 /* IA32_X2APIC_LVT_LINT1 */
 const union msr_cell msr_def_IA32_X2APIC_LVT_LINT1[] = {
     { .def = { .address = 0x836u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 297, .field_count = 7, .present_if = 9, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 297, .field_count = 7, .present_if = 9, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFE0800ull, .writable = 0x1A7FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
     { .field = { .msb = 10, .lsb = 8, .access = MSR_ACCESS_RW } }, /* DELIVERY_MODE */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DELIVERY_STATUS */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_VOLATILE } }, /* DELIVERY_STATUS */
     { .field = { .msb = 13, .lsb = 13, .access = MSR_ACCESS_RW } }, /* INPUT_PIN_POLARITY */
     { .field = { .msb = 14, .lsb = 14, .access = MSR_ACCESS_RO } }, /* REMOTE_IRR */
     { .field = { .msb = 15, .lsb = 15, .access = MSR_ACCESS_RW } }, /* TRIGGER_MODE */
@@ -5406,11 +5571,12 @@ const union msr_cell msr_def_IA32_X2APIC_LVT_LINT1[] = {
 /* IA32_X2APIC_LVT_ERROR */
 const union msr_cell msr_def_IA32_X2APIC_LVT_ERROR[] = {
     { .def = { .address = 0x837u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 298, .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 298, .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFEEF00ull, .writable = 0x100FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
-    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO } }, /* DELIVERY_STATUS */
+    { .field = { .msb = 12, .lsb = 12, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_VOLATILE } }, /* DELIVERY_STATUS */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* MASK */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
@@ -5422,8 +5588,9 @@ const union msr_cell msr_def_IA32_X2APIC_LVT_ERROR[] = {
 /* IA32_X2APIC_INIT_COUNT */
 const union msr_cell msr_def_IA32_X2APIC_INIT_COUNT[] = {
     { .def = { .address = 0x838u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 299, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 299, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull, .writable = 0xFFFFFFFFull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* INITIAL_COUNT */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
@@ -5436,10 +5603,11 @@ const union msr_cell msr_def_IA32_X2APIC_INIT_COUNT[] = {
 /* IA32_X2APIC_CUR_COUNT */
 const union msr_cell msr_def_IA32_X2APIC_CUR_COUNT[] = {
     { .def = { .address = 0x839u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 300, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 300, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* CURRENT_COUNT */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_VOLATILE } }, /* CURRENT_COUNT */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 21, .lsb = 21 } },
@@ -5450,8 +5618,9 @@ const union msr_cell msr_def_IA32_X2APIC_CUR_COUNT[] = {
 /* IA32_X2APIC_DIV_CONF */
 const union msr_cell msr_def_IA32_X2APIC_DIV_CONF[] = {
     { .def = { .address = 0x83Eu, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 301, .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_APIC } },
+           .id = 301, .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_APIC,
+           .guest_state = MSR_GUEST_STATE_LAPIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFF4ull, .writable = 0xBull } },
     { .field = { .msb = 1, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* DIVIDE_VALUE_LOW */
     { .field = { .msb = 3, .lsb = 3, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* DIVIDE_VALUE_HIGH */
@@ -5468,7 +5637,7 @@ const union msr_cell msr_def_IA32_X2APIC_SELF_IPI[] = {
            .id = 302, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_WO,
            .category = MSR_CATEGORY_APIC } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFF00ull, .writable = 0xFFull } },
-    { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_WO } }, /* VECTOR */
+    { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_WO, .flags = MSR_FIELD_F_VOLATILE } }, /* VECTOR */
     { .cond = { .kind = MSR_CONDITION_KIND_ALL_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x1u, .reg = MSR_CPUID_REG_ECX,
            .msb = 21, .lsb = 21 } },
@@ -5745,7 +5914,9 @@ const union msr_cell msr_def_IA32_L2_QOS_EXT_BW_THRTL_x[] = {
 /* IA32_BNDCFGS */
 const union msr_cell msr_def_IA32_BNDCFGS[] = {
     { .def = { .address = 0xD90u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 324,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MISC } },
+           .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_MISC,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFCull, .writable = 0xFFFFFFFFFFFFF003ull,
            .canonical = 0xFFFFFFFFFFFFF000ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EN */
@@ -5791,8 +5962,9 @@ const union msr_cell msr_def_IA32_PASID[] = {
 /* IA32_XSS */
 const union msr_cell msr_def_IA32_XSS[] = {
     { .def = { .address = 0xDA0u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 328, .field_count = 8, .present_if = 10, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_XSAVE } },
+           .id = 328, .field_count = 8, .present_if = 10, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_XSAVE,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFE02FFull, .writable = 0x1FD00ull } },
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW, .present_if = 11, .has_reset = 1 } }, /* PT */
     { .field = { .msb = 10, .lsb = 10, .access = MSR_ACCESS_RW, .present_if = 12, .has_reset = 1 } }, /* PASID */
@@ -6179,8 +6351,9 @@ const union msr_cell msr_def_IA32_UARCH_MISC_CTL[] = {
 /* HV_X64_MSR_GUEST_OS_ID */
 const union msr_cell msr_def_HV_X64_MSR_GUEST_OS_ID[] = {
     { .def = { .address = 0x40000000u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 353,
-           .field_count = 7, .present_if = 9, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 7, .present_if = 9, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 15, .lsb = 0, .access = MSR_ACCESS_RW } }, /* BUILD_NUMBER */
     { .field = { .msb = 23, .lsb = 16, .access = MSR_ACCESS_RW } }, /* SERVICE_VERSION */
@@ -6196,21 +6369,25 @@ const union msr_cell msr_def_HV_X64_MSR_GUEST_OS_ID[] = {
 /* HV_X64_MSR_HYPERCALL */
 const union msr_cell msr_def_HV_X64_MSR_HYPERCALL[] = {
     { .def = { .address = 0x40000001u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 354,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 3, .present_if = 5,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_HYPERV, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 6,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0xFFCull, .writable = 0xFFFFFFFFFFFFF003ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RWO } }, /* LOCKED */
     { .field = { .msb = 63, .lsb = 12, .access = MSR_ACCESS_RW } }, /* GPA_PAGE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000003u,
            .reg = MSR_CPUID_REG_EAX, .msb = 5, .lsb = 5 } }, /* present_if */
+    { .addresses = { 0x40000000u } }, /* restore_after */
 };
 
 /* HV_X64_MSR_VP_INDEX */
 const union msr_cell msr_def_HV_X64_MSR_VP_INDEX[] = {
     { .def = { .address = 0x40000002u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 355,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* VP_INDEX */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000003u,
@@ -6253,8 +6430,9 @@ const union msr_cell msr_def_HV_X64_MSR_TIME_REF_COUNT[] = {
 /* HV_X64_MSR_REFERENCE_TSC */
 const union msr_cell msr_def_HV_X64_MSR_REFERENCE_TSC[] = {
     { .def = { .address = 0x40000021u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 359,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFEull, .writable = 0xFFFFFFFFFFFFF001ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 63, .lsb = 12, .access = MSR_ACCESS_RW } }, /* GPA_PAGE */
@@ -6320,8 +6498,9 @@ const union msr_cell msr_def_HV_X64_MSR_TPR[] = {
 /* HV_X64_MSR_VP_ASSIST_PAGE */
 const union msr_cell msr_def_HV_X64_MSR_VP_ASSIST_PAGE[] = {
     { .def = { .address = 0x40000073u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 365,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFEull, .writable = 0xFFFFFFFFFFFFF001ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 63, .lsb = 12, .access = MSR_ACCESS_RW } }, /* GPA_PAGE */
@@ -6332,8 +6511,9 @@ const union msr_cell msr_def_HV_X64_MSR_VP_ASSIST_PAGE[] = {
 /* HV_X64_MSR_SCONTROL */
 const union msr_cell msr_def_HV_X64_MSR_SCONTROL[] = {
     { .def = { .address = 0x40000080u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 366,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFEull, .writable = 1ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000003u,
@@ -6354,8 +6534,9 @@ const union msr_cell msr_def_HV_X64_MSR_SVERSION[] = {
 /* HV_X64_MSR_SIEFP */
 const union msr_cell msr_def_HV_X64_MSR_SIEFP[] = {
     { .def = { .address = 0x40000082u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 368,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFF001ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 11, .lsb = 1, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* PRESERVED */
@@ -6367,8 +6548,9 @@ const union msr_cell msr_def_HV_X64_MSR_SIEFP[] = {
 /* HV_X64_MSR_SIMP */
 const union msr_cell msr_def_HV_X64_MSR_SIMP[] = {
     { .def = { .address = 0x40000083u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 369,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFF001ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 11, .lsb = 1, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* PRESERVED */
@@ -6391,8 +6573,9 @@ const union msr_cell msr_def_HV_X64_MSR_EOM[] = {
 /* HV_X64_MSR_SINT{n} */
 const union msr_cell msr_def_HV_X64_MSR_SINTx[] = {
     { .def = { .address = 0x40000090u, .stride = 1, .vendors = MSR_VENDOR_HYPERV, .count = 16,
-           .id = 371, .field_count = 4, .present_if = 6, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .id = 371, .field_count = 4, .present_if = 6, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFF8FF00ull, .writable = 0x700FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* MASKED */
@@ -6405,8 +6588,9 @@ const union msr_cell msr_def_HV_X64_MSR_SINTx[] = {
 /* HV_X64_MSR_STIMER{n}_CONFIG */
 const union msr_cell msr_def_HV_X64_MSR_STIMERx_CONFIG[] = {
     { .def = { .address = 0x400000B0u, .stride = 2, .vendors = MSR_VENDOR_HYPERV, .count = 4,
-           .id = 372, .field_count = 7, .present_if = 9, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .id = 372, .field_count = 7, .present_if = 9, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFF0E000ull, .writable = 0xF1FFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* PERIODIC */
@@ -6422,8 +6606,9 @@ const union msr_cell msr_def_HV_X64_MSR_STIMERx_CONFIG[] = {
 /* HV_X64_MSR_STIMER{n}_COUNT */
 const union msr_cell msr_def_HV_X64_MSR_STIMERx_COUNT[] = {
     { .def = { .address = 0x400000B1u, .stride = 2, .vendors = MSR_VENDOR_HYPERV, .count = 4,
-           .id = 373, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .id = 373, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* COUNT */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000003u,
@@ -6444,8 +6629,9 @@ const union msr_cell msr_def_HV_X64_MSR_GUEST_IDLE[] = {
 /* HV_X64_MSR_CRASH_P{n} */
 const union msr_cell msr_def_HV_X64_MSR_CRASH_Px[] = {
     { .def = { .address = 0x40000100u, .stride = 1, .vendors = MSR_VENDOR_HYPERV, .count = 5,
-           .id = 375, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .id = 375, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* PARAMETER */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000003u,
@@ -6455,8 +6641,9 @@ const union msr_cell msr_def_HV_X64_MSR_CRASH_Px[] = {
 /* HV_X64_MSR_CRASH_CTL */
 const union msr_cell msr_def_HV_X64_MSR_CRASH_CTL[] = {
     { .def = { .address = 0x40000105u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 376,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0x3FFFFFFFFFFFFFFFull, .writable = 0xC000000000000000ull } },
     { .field = { .msb = 62, .lsb = 62, .access = MSR_ACCESS_RW } }, /* CRASH_NOTIFY_MSG */
     { .field = { .msb = 63, .lsb = 63, .access = MSR_ACCESS_RW } }, /* CRASH_NOTIFY */
@@ -6467,8 +6654,9 @@ const union msr_cell msr_def_HV_X64_MSR_CRASH_CTL[] = {
 /* HV_X64_MSR_REENLIGHTENMENT_CONTROL */
 const union msr_cell msr_def_HV_X64_MSR_REENLIGHTENMENT_CONTROL[] = {
     { .def = { .address = 0x40000106u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 377,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFEFF00ull, .writable = 0xFFFFFFFF000100FFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
     { .field = { .msb = 16, .lsb = 16, .access = MSR_ACCESS_RW } }, /* ENABLED */
@@ -6480,8 +6668,9 @@ const union msr_cell msr_def_HV_X64_MSR_REENLIGHTENMENT_CONTROL[] = {
 /* HV_X64_MSR_TSC_EMULATION_CONTROL */
 const union msr_cell msr_def_HV_X64_MSR_TSC_EMULATION_CONTROL[] = {
     { .def = { .address = 0x40000107u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 378,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFEull, .writable = 1ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLED */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000003u,
@@ -6491,8 +6680,9 @@ const union msr_cell msr_def_HV_X64_MSR_TSC_EMULATION_CONTROL[] = {
 /* HV_X64_MSR_TSC_EMULATION_STATUS */
 const union msr_cell msr_def_HV_X64_MSR_TSC_EMULATION_STATUS[] = {
     { .def = { .address = 0x40000108u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 379,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFEull, .writable = 1ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* IN_PROGRESS */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000003u,
@@ -6502,8 +6692,9 @@ const union msr_cell msr_def_HV_X64_MSR_TSC_EMULATION_STATUS[] = {
 /* HV_X64_MSR_TSC_INVARIANT_CONTROL */
 const union msr_cell msr_def_HV_X64_MSR_TSC_INVARIANT_CONTROL[] = {
     { .def = { .address = 0x40000118u, .vendors = MSR_VENDOR_HYPERV, .count = 1, .id = 380,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_HYPERV } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_HYPERV,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFEull, .writable = 1ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EXPOSE_INVARIANT_TSC */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000003u,
@@ -6513,7 +6704,8 @@ const union msr_cell msr_def_HV_X64_MSR_TSC_INVARIANT_CONTROL[] = {
 /* KVM_WALL_CLOCK_NEW */
 const union msr_cell msr_def_KVM_WALL_CLOCK_NEW[] = {
     { .def = { .address = 0x4B564D00u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 381,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW } }, /* GPA */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000001u,
@@ -6523,7 +6715,8 @@ const union msr_cell msr_def_KVM_WALL_CLOCK_NEW[] = {
 /* KVM_SYSTEM_TIME_NEW */
 const union msr_cell msr_def_KVM_SYSTEM_TIME_NEW[] = {
     { .def = { .address = 0x4B564D01u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 382,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 63, .lsb = 1, .access = MSR_ACCESS_RW } }, /* GPA */
@@ -6534,7 +6727,10 @@ const union msr_cell msr_def_KVM_SYSTEM_TIME_NEW[] = {
 /* KVM_ASYNC_PF_EN */
 const union msr_cell msr_def_KVM_ASYNC_PF_EN[] = {
     { .def = { .address = 0x4B564D02u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 383,
-           .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .field_count = 5, .present_if = 7,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 8,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0x30ull, .writable = 0xFFFFFFFFFFFFFFCFull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* SEND_ALWAYS */
@@ -6543,12 +6739,14 @@ const union msr_cell msr_def_KVM_ASYNC_PF_EN[] = {
     { .field = { .msb = 63, .lsb = 6, .access = MSR_ACCESS_RW } }, /* GPA */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000001u,
            .reg = MSR_CPUID_REG_EAX, .msb = 4, .lsb = 4 } }, /* present_if */
+    { .addresses = { 0x4B564D06u } }, /* restore_after */
 };
 
 /* KVM_STEAL_TIME */
 const union msr_cell msr_def_KVM_STEAL_TIME[] = {
     { .def = { .address = 0x4B564D03u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 384,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0x3Eull, .writable = 0xFFFFFFFFFFFFFFC1ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 63, .lsb = 6, .access = MSR_ACCESS_RW } }, /* GPA */
@@ -6559,7 +6757,8 @@ const union msr_cell msr_def_KVM_STEAL_TIME[] = {
 /* KVM_PV_EOI_EN */
 const union msr_cell msr_def_KVM_PV_EOI_EN[] = {
     { .def = { .address = 0x4B564D04u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 385,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 2ull, .writable = 0xFFFFFFFFFFFFFFFDull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* ENABLE */
     { .field = { .msb = 63, .lsb = 2, .access = MSR_ACCESS_RW } }, /* GPA */
@@ -6570,7 +6769,8 @@ const union msr_cell msr_def_KVM_PV_EOI_EN[] = {
 /* KVM_POLL_CONTROL */
 const union msr_cell msr_def_KVM_POLL_CONTROL[] = {
     { .def = { .address = 0x4B564D05u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 386,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFEull, .writable = 1ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* HOST_HALT_POLL */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000001u,
@@ -6580,7 +6780,8 @@ const union msr_cell msr_def_KVM_POLL_CONTROL[] = {
 /* KVM_ASYNC_PF_INT */
 const union msr_cell msr_def_KVM_ASYNC_PF_INT[] = {
     { .def = { .address = 0x4B564D06u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 387,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFF00ull, .writable = 0xFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW } }, /* VECTOR */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000001u,
@@ -6600,7 +6801,8 @@ const union msr_cell msr_def_KVM_ASYNC_PF_ACK[] = {
 /* KVM_MIGRATION_CONTROL */
 const union msr_cell msr_def_KVM_MIGRATION_CONTROL[] = {
     { .def = { .address = 0x4B564D08u, .vendors = MSR_VENDOR_KVM, .count = 1, .id = 389,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_KVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFEull, .writable = 1ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW } }, /* MIGRATION_READY */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x40000001u,
@@ -6610,8 +6812,9 @@ const union msr_cell msr_def_KVM_MIGRATION_CONTROL[] = {
 /* IA32_EFER */
 const union msr_cell msr_def_IA32_EFER[] = {
     { .def = { .address = 0xC0000080u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 390, .field_count = 12, .present_if = 14, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .id = 390, .field_count = 12, .present_if = 14, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_SREGS } },
     { .masks = { .reserved = 0xFFFFFFFFFFC902FEull, .writable = 0x36F901ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .present_if = 18, .has_reset = 1 } }, /* SCE */
     { .field = { .msb = 8, .lsb = 8, .access = MSR_ACCESS_RW, .present_if = 19, .has_reset = 1 } }, /* LME */
@@ -6661,8 +6864,9 @@ const union msr_cell msr_def_IA32_EFER[] = {
 /* IA32_STAR */
 const union msr_cell msr_def_IA32_STAR[] = {
     { .def = { .address = 0xC0000081u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 391, .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSCALL } },
+           .id = 391, .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSCALL,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RW } }, /* SYSCALL_EIP */
     { .field = { .msb = 47, .lsb = 32, .access = MSR_ACCESS_RW } }, /* SYSCALL_CS_SS */
@@ -6677,8 +6881,9 @@ const union msr_cell msr_def_IA32_STAR[] = {
 /* IA32_LSTAR */
 const union msr_cell msr_def_IA32_LSTAR[] = {
     { .def = { .address = 0xC0000082u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 392, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSCALL } },
+           .id = 392, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSCALL,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* TARGET_RIP */
@@ -6689,8 +6894,9 @@ const union msr_cell msr_def_IA32_LSTAR[] = {
 /* IA32_CSTAR */
 const union msr_cell msr_def_IA32_CSTAR[] = {
     { .def = { .address = 0xC0000083u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 393, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSCALL } },
+           .id = 393, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSCALL,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* TARGET_RIP */
@@ -6701,8 +6907,9 @@ const union msr_cell msr_def_IA32_CSTAR[] = {
 /* IA32_FMASK */
 const union msr_cell msr_def_IA32_FMASK[] = {
     { .def = { .address = 0xC0000084u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 394, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSCALL } },
+           .id = 394, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSCALL,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull, .writable = 0xFFFFFFFFull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RW } }, /* SYSCALL_FLAG_MASK */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
@@ -6745,8 +6952,9 @@ const union msr_cell msr_def_IRPERF_COUNT[] = {
 /* IA32_FS_BASE */
 const union msr_cell msr_def_IA32_FS_BASE[] = {
     { .def = { .address = 0xC0000100u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 398, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .id = 398, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_SREGS } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* BASE */
@@ -6757,8 +6965,9 @@ const union msr_cell msr_def_IA32_FS_BASE[] = {
 /* IA32_GS_BASE */
 const union msr_cell msr_def_IA32_GS_BASE[] = {
     { .def = { .address = 0xC0000101u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 399, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .id = 399, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_SREGS } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* BASE */
@@ -6769,8 +6978,9 @@ const union msr_cell msr_def_IA32_GS_BASE[] = {
 /* IA32_KERNEL_GS_BASE */
 const union msr_cell msr_def_IA32_KERNEL_GS_BASE[] = {
     { .def = { .address = 0xC0000102u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 400, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_SYSTEM } },
+           .id = 400, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SYSTEM,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull,
            .canonical = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* BASE */
@@ -6781,8 +6991,8 @@ const union msr_cell msr_def_IA32_KERNEL_GS_BASE[] = {
 /* IA32_TSC_AUX */
 const union msr_cell msr_def_IA32_TSC_AUX[] = {
     { .def = { .address = 0xC0000103u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1,
-           .id = 401, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_TSC } },
+           .id = 401, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_TSC, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFF00000000ull, .writable = 0xFFFFFFFFull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RW } }, /* AUX */
     { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
@@ -6795,7 +7005,8 @@ const union msr_cell msr_def_IA32_TSC_AUX[] = {
 /* TSC_RATIO */
 const union msr_cell msr_def_TSC_RATIO[] = {
     { .def = { .address = 0xC0000104u, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 402,
-           .field_count = 2, .present_if = 4, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SVM } },
+           .field_count = 2, .present_if = 4, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFF0000000000ull, .writable = 0xFFFFFFFFFFull } },
     { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* FRAC */
     { .field = { .msb = 39, .lsb = 32, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 1ull } }, /* INTEGER */
@@ -6918,8 +7129,9 @@ const union msr_cell msr_def_L3QOS_SMBW_CONTROL_x[] = {
 /* PERF_CNTR_GLOBAL_STATUS */
 const union msr_cell msr_def_PERF_CNTR_GLOBAL_STATUS[] = {
     { .def = { .address = 0xC0000300u, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 410,
-           .field_count = 3, .present_if = 5, .access = MSR_ACCESS_RO,
-           .category = MSR_CATEGORY_AMD_PERF } },
+           .field_count = 3, .present_if = 5, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_AMD_PERF,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xF3FFFFFFFFFFFFC0ull } },
     { .field = { .msb = 5, .lsb = 0, .access = MSR_ACCESS_RO } }, /* CNT_OF */
     { .field = { .msb = 58, .lsb = 58, .access = MSR_ACCESS_RO } }, /* LBRSF */
@@ -6931,12 +7143,15 @@ const union msr_cell msr_def_PERF_CNTR_GLOBAL_STATUS[] = {
 /* PERF_CNTR_GLOBAL_CTL */
 const union msr_cell msr_def_PERF_CNTR_GLOBAL_CTL[] = {
     { .def = { .address = 0xC0000301u, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 411,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_AMD_PERF } },
+           .field_count = 1, .present_if = 3,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_AMD_PERF, .guest_state = MSR_GUEST_STATE_MSR,
+           .restore_after = 4, .restore_after_count = 2 } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFC0ull, .writable = 0x3Full } },
     { .field = { .msb = 5, .lsb = 0, .access = MSR_ACCESS_RW } }, /* EN */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000022u,
            .reg = MSR_CPUID_REG_EAX } }, /* present_if */
+    { .addresses = { 0xC0010201u, 0xC0010200u } }, /* restore_after */
 };
 
 /* PERF_CNTR_GLOBAL_STATUS_CLR */
@@ -7459,7 +7674,9 @@ const union msr_cell msr_def_MCAx_SYND2[] = {
 /* PERF_LEGACY_CTL{n} */
 const union msr_cell msr_def_PERF_LEGACY_CTLx[] = {
     { .def = { .address = 0xC0010000u, .stride = 1, .vendors = MSR_VENDOR_AMD, .count = 4,
-           .id = 437, .field_count = 12, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_PERF } },
+           .id = 437, .field_count = 12, .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_PERF,
+           .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 14, .restore_after_count = 1 } },
     { .masks = { .reserved = 0xFFFFF4F000280000ull, .writable = 0xB0FFFD7FFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* UNIT_MASK */
@@ -7473,12 +7690,14 @@ const union msr_cell msr_def_PERF_LEGACY_CTLx[] = {
     { .field = { .msb = 35, .lsb = 32, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* EVENT_SELECT_HI */
     { .field = { .msb = 41, .lsb = 40, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* HG_ONLY */
     { .field = { .msb = 43, .lsb = 43, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* PREC_RET */
+    { .addresses = { 0xC0010004u } }, /* restore_after */
 };
 
 /* PERF_LEGACY_CTR{n} */
 const union msr_cell msr_def_PERF_LEGACY_CTRx[] = {
     { .def = { .address = 0xC0010004u, .stride = 1, .vendors = MSR_VENDOR_AMD, .count = 4,
-           .id = 438, .field_count = 1, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_PERF } },
+           .id = 438, .field_count = 1, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_AMD_PERF, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_COUNTER } }, /* COUNT */
 };
@@ -7503,7 +7722,8 @@ const union msr_cell msr_def_SYSCFG[] = {
 /* HWCR */
 const union msr_cell msr_def_HWCR[] = {
     { .def = { .address = 0xC0010015u, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 440,
-           .field_count = 19, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_CONFIG } },
+           .field_count = 19, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_AMD_CONFIG, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xA4A040501ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RWO } }, /* SMMLOCK */
     { .field = { .msb = 7, .lsb = 1, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_7_1 */
@@ -7842,7 +8062,8 @@ const union msr_cell msr_def_SMM_CTL[] = {
 /* VM_HSAVE_PA */
 const union msr_cell msr_def_VM_HSAVE_PA[] = {
     { .def = { .address = 0xC0010117u, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 465,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SVM } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_SVM, .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFF0000000000FFFull, .writable = 0xFFFFFFFFFF000ull } },
     { .field = { .msb = 51, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_PHYS_ADDR } }, /* ADDR */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
@@ -7901,8 +8122,9 @@ const union msr_cell msr_def_VMPAGE_FLUSH[] = {
 /* VIRT_SPEC_CTRL */
 const union msr_cell msr_def_VIRT_SPEC_CTRL[] = {
     { .def = { .address = 0xC001011Fu, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 471,
-           .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_AMD_CONFIG } },
+           .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_CONFIG,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0xFFFFFFFFFFFFFFFBull, .writable = 4ull } },
     { .field = { .msb = 2, .lsb = 2, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* SSBD */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000008u,
@@ -8061,8 +8283,10 @@ const union msr_cell msr_def_OSVW_STATUS[] = {
 /* PERF_CTL{n} */
 const union msr_cell msr_def_PERF_CTLx[] = {
     { .def = { .address = 0xC0010200u, .stride = 2, .vendors = MSR_VENDOR_AMD, .count = 6,
-           .id = 483, .field_count = 12, .present_if = 14, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_AMD_PERF } },
+           .id = 483, .field_count = 12, .present_if = 14,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_AMD_PERF, .guest_state = MSR_GUEST_STATE_MSR,
+           .restore_after = 15, .restore_after_count = 1 } },
     { .masks = { .reserved = 0xFFFFF4F000280000ull, .writable = 0xB0FFFD7FFFFull } },
     { .field = { .msb = 7, .lsb = 0, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* EVENT_SELECT */
     { .field = { .msb = 15, .lsb = 8, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* UNIT_MASK */
@@ -8078,13 +8302,15 @@ const union msr_cell msr_def_PERF_CTLx[] = {
     { .field = { .msb = 43, .lsb = 43, .access = MSR_ACCESS_RW, .has_reset = 1 } }, /* PREC_RET */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
            .reg = MSR_CPUID_REG_ECX, .msb = 23, .lsb = 23 } }, /* present_if */
+    { .addresses = { 0xC0010201u } }, /* restore_after */
 };
 
 /* PERF_CTR{n} */
 const union msr_cell msr_def_PERF_CTRx[] = {
     { .def = { .address = 0xC0010201u, .stride = 2, .vendors = MSR_VENDOR_AMD, .count = 6,
-           .id = 484, .field_count = 1, .present_if = 3, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_AMD_PERF } },
+           .id = 484, .field_count = 1, .present_if = 3, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_PERF,
+           .guest_state = MSR_GUEST_STATE_MSR } },
     { .masks = { .reserved = 0, .writable = 0xFFFFFFFFFFFFFFFFull } },
     { .field = { .msb = 63, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_COUNTER } }, /* COUNT */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x80000001u,
@@ -8497,11 +8723,12 @@ const union msr_cell msr_def_FP_CFG[] = {
 /* DE_CFG */
 const union msr_cell msr_def_DE_CFG[] = {
     { .def = { .address = 0xC0011029u, .vendors = MSR_VENDOR_AMD, .count = 1, .id = 513,
-           .field_count = 5, .present_if = 7, .access = MSR_ACCESS_RW,
-           .category = MSR_CATEGORY_AMD_CONFIG } },
+           .field_count = 5, .present_if = 7, .flags = MSR_REG_F_GUEST_STATE,
+           .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_AMD_CONFIG,
+           .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0, .writable = 0x202ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_0 */
-    { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW } }, /* LFENCE_SERIALIZE */
+    { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* LFENCE_SERIALIZE */
     { .field = { .msb = 8, .lsb = 2, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_8_2 */
     { .field = { .msb = 9, .lsb = 9, .access = MSR_ACCESS_RW } }, /* ZEN2_FP_BACKUP_FIX */
     { .field = { .msb = 63, .lsb = 10, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_UNDOCUMENTED } }, /* IMPL_63_10 */

@@ -102,6 +102,11 @@ const char *msr_def_ref(const struct msr_def *def)
     return t != NULL ? text_at(t->ref) : NULL;
 }
 
+const char *msr_def_restore_reason(const struct msr_def *def)
+{
+    return text_at(msr_def_text_[def->id].restore_why);
+}
+
 uint32_t msr_def_spec_line(const struct msr_def *def)
 {
     const struct msr_def_text_ *t = def_text(def);

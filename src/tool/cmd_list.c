@@ -14,14 +14,11 @@
 #define _POSIX_C_SOURCE 200809L /* fnmatch */
 
 #include "command.h"
-#include "cpuid_file.h"
 #include "diag.h"
+#include "facts_args.h"
 #include "format.h"
 #include "json.h"
-#include "msr_lookup.h"
 #include "msr_json.h"
-#include "number.h"
-#include "snapshot.h"
 #include "suggest.h"
 #include "text_table.h"
 
@@ -327,39 +324,15 @@ static void print_json(const struct list_filter *f)
     json_finish(&w);
 }
 
-/* The snapshot's CPU of -c (default: its first). */
-static int snapshot_cpu_of(const char *from, const char *option, const struct msr_snapshot *snapshot,
-                           const struct msr_snapshot_cpu **out)
-{
-    char why[128];
-    uint64_t n;
-
-    if (snapshot->cpu_count == 0)
-        return usage_error_code(ERR_BAD_FILE, "%s: the snapshot holds no MSR values", from);
-    if (option == NULL) {
-        *out = &snapshot->cpus[0];
-        return TOOL_EXIT_OK;
-    }
-    if (!parse_number(option, 32, &n, why, sizeof why))
-        return usage_error_code(ERR_BAD_NUMBER, "invalid CPU '%s': %s", option, why);
-    *out = n <= UINT32_MAX ? msr_snapshot_find_cpu(snapshot, (unsigned)n) : NULL;
-    if (*out == NULL)
-        return usage_error_code(ERR_NO_CPU, "%s: no CPU '%s' in the snapshot", from, option);
-    return TOOL_EXIT_OK;
-}
-
 static int run_list(const struct command *self, const struct cli_args *args)
 {
-    struct cpuid_file dump;
-    struct msr_snapshot snapshot;
-    struct msr_facts facts = {NULL, NULL, NULL, 0};
+    struct tool_facts facts;
     struct list_filter filter;
     const char *dump_path = args->option[OPT_CPUID], *from = args->option[OPT_FROM];
     int status;
 
     (void)self;
     memset(&filter, 0, sizeof filter);
-    memset(&snapshot, 0, sizeof snapshot);
     if ((dump_path || from) && !cli_flag(args, OPT_SUPPORTED))
         return usage_error("--%s only makes sense with --supported", dump_path ? "cpuid FILE" : "from SNAPSHOT");
     if (args->option[OPT_CPU] && !from)
@@ -367,33 +340,15 @@ static int run_list(const struct command *self, const struct cli_args *args)
     status = parse_filter(args, &filter);
     if (status != TOOL_EXIT_OK)
         return status;
-    if (dump_path) {
-        status = cpuid_file_load(dump_path, &dump);
-        if (status != TOOL_EXIT_OK)
-            return status;
-        facts.cpuid = &dump.source;
-    } else if (cli_flag(args, OPT_SUPPORTED)) {
-        facts.cpuid = &cpuid_this_machine;
-    }
-    if (from) {
-        const struct msr_snapshot_cpu *cpu = NULL;
-
-        status = snapshot_load(from, &snapshot);
-        if (status == TOOL_EXIT_OK)
-            status = snapshot_cpu_of(from, args->option[OPT_CPU], &snapshot, &cpu);
-        facts.read_msr = msr_snapshot_read;
-        facts.msr_ctx = (void *)(uintptr_t)cpu;
-    }
+    status = tool_facts_load(&facts, dump_path, from, args->option[OPT_CPU]);
     if (status == TOOL_EXIT_OK) {
-        filter.facts = facts.cpuid ? &facts : NULL;
+        filter.facts = cli_flag(args, OPT_SUPPORTED) ? &facts.facts : NULL;
         if (cli_flag(args, OPT_JSON))
             print_json(&filter);
         else
             print_text(&filter);
     }
-    snapshot_free(&snapshot);
-    if (dump_path)
-        cpuid_file_free(&dump);
+    tool_facts_free(&facts);
     return status;
 }
 

@@ -55,6 +55,9 @@ extern const struct command command_dump;
 extern const struct command command_diff;
 extern const struct command command_watch;
 extern const struct command command_vmxcap;
+extern const struct command command_save_list;
+extern const struct command command_template;
+extern const struct command command_baseline;
 extern const struct command command_completion;
 extern const struct command command_help;
 

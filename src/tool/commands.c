@@ -19,6 +19,9 @@ const struct command *const tool_commands[] = {
     &command_diff,
     &command_watch,
     &command_vmxcap,
+    &command_save_list,
+    &command_template,
+    &command_baseline,
     &command_completion,
     &command_help,
 };

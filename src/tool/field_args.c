@@ -6,10 +6,11 @@
 #include "suggest.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const struct msr_field_info *lookup_field(const struct msr_instance *msr, const char *name)
+const struct msr_field_info *find_field(const struct msr_instance *msr, const char *name, struct lookup_failure *why)
 {
     const struct msr_def *def = msr_def_of(msr);
     const struct msr_field_info *field = msr_find_field(def, name);
@@ -18,15 +19,26 @@ const struct msr_field_info *lookup_field(const struct msr_instance *msr, const 
 
     if (field != NULL)
         return field;
+    why->code = ERR_UNKNOWN_FIELD;
     if (def->field_count == 0) {
-        usage_error_code(ERR_UNKNOWN_FIELD, "%s has no fields (so no field '%s')", msr_name(msr), name);
+        snprintf(why->message, sizeof why->message, "%s has no fields (so no field '%s')", msr_name(msr), name);
         return NULL;
     }
     suggestion_init(&s, name);
     for (i = 0; i < def->field_count; i++)
         suggestion_offer(&s, msr_field_name(def, i), NULL);
-    usage_error_code(ERR_UNKNOWN_FIELD, "%s has no field '%s'%s", msr_name(msr), name, suggestion_hint(&s));
+    snprintf(why->message, sizeof why->message, "%s has no field '%s'%s", msr_name(msr), name, suggestion_hint(&s));
     return NULL;
+}
+
+const struct msr_field_info *lookup_field(const struct msr_instance *msr, const char *name)
+{
+    struct lookup_failure why;
+    const struct msr_field_info *field = find_field(msr, name, &why);
+
+    if (field == NULL)
+        usage_error_code(why.code, "%s", why.message);
+    return field;
 }
 
 bool is_assignment(const char *arg)
@@ -62,15 +74,14 @@ static bool enum_value(const struct msr_def *def, unsigned field, const char *te
     return false;
 }
 
-/* The value of one assignment, range-checked against the field. */
-static bool parse_field_value(const struct msr_instance *msr, const struct msr_field_info *field, const char *text,
-                              uint64_t *value)
+bool find_field_value(const struct msr_instance *msr, const struct msr_field_info *field, const char *text,
+                      uint64_t *value, struct lookup_failure *why)
 {
     const struct msr_def *def = msr_def_of(msr);
     unsigned index = msr_field_index(def, field), width = field_width(field);
     const char *name = msr_field_name(def, index);
     uint64_t max = msr_field_mask(field) >> field->lsb;
-    char why[128];
+    char number[128];
 
     if (field_is_enumerated(def, field) && !(text[0] >= '0' && text[0] <= '9')) {
         struct suggestion s;
@@ -82,23 +93,39 @@ static bool parse_field_value(const struct msr_instance *msr, const struct msr_f
         suggestion_init(&s, text);
         for (i = 0; msr_field_enum_value(def, index, i, &e); i++)
             suggestion_offer(&s, e.name, NULL);
-        usage_error_code(ERR_BAD_VALUE, "invalid value '%s' for %s.%s: not a number or a value name%s", text,
-                         msr_name(msr), name, suggestion_hint(&s));
+        why->code = ERR_BAD_VALUE;
+        snprintf(why->message, sizeof why->message, "invalid value '%s' for %s.%s: not a number or a value name%s",
+                 text, msr_name(msr), name, suggestion_hint(&s));
         return false;
     }
-    if (!parse_number(text, 64, value, why, sizeof why)) {
-        usage_error_code(ERR_BAD_NUMBER, "invalid value '%s' for %s.%s: %s", text, msr_name(msr), name, why);
+    if (!parse_number(text, 64, value, number, sizeof number)) {
+        why->code = ERR_BAD_NUMBER;
+        snprintf(why->message, sizeof why->message, "invalid value '%s' for %s.%s: %s", text, msr_name(msr), name,
+                 number);
         return false;
     }
     if (*value > max) {
         char most[FORMAT_NUMBER_SIZE];
 
         format_field_value(most, field, max);
-        usage_error_code(ERR_BAD_VALUE, "value %s does not fit field %s.%s (%u bit%s, at most %s)", text,
-                         msr_name(msr), name, width, width == 1 ? "" : "s", most);
+        why->code = ERR_BAD_VALUE;
+        snprintf(why->message, sizeof why->message, "value %s does not fit field %s.%s (%u bit%s, at most %s)", text,
+                 msr_name(msr), name, width, width == 1 ? "" : "s", most);
         return false;
     }
     return true;
+}
+
+/* The value of one assignment, range-checked against the field. */
+static bool parse_field_value(const struct msr_instance *msr, const struct msr_field_info *field, const char *text,
+                              uint64_t *value)
+{
+    struct lookup_failure why;
+
+    if (find_field_value(msr, field, text, value, &why))
+        return true;
+    usage_error_code(why.code, "%s", why.message);
+    return false;
 }
 
 static bool parse_one(const struct msr_instance *msr, const char *arg, const char *read_only_hint,

@@ -10,6 +10,8 @@
 #ifndef X86MSR_TOOL_FIELD_ARGS_H
 #define X86MSR_TOOL_FIELD_ARGS_H
 
+#include "msr_lookup.h"
+
 #include <x86msr/meta.h>
 
 #include <stdbool.h>
@@ -18,6 +20,14 @@
 
 /* The field of `msr` called `name` (any case), or NULL after the error. */
 const struct msr_field_info *lookup_field(const struct msr_instance *msr, const char *name);
+
+/* The same without printing: NULL with *why filled in. */
+const struct msr_field_info *find_field(const struct msr_instance *msr, const char *name, struct lookup_failure *why);
+
+/* The value `text` gives `field` of `msr` (a number or a value name), which
+ * must fit the field; false with *why filled in. */
+bool find_field_value(const struct msr_instance *msr, const struct msr_field_info *field, const char *text,
+                      uint64_t *value, struct lookup_failure *why);
 
 struct field_assignment {
     const struct msr_field_info *field; /* a field of the register's record */

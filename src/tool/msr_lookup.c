@@ -10,6 +10,7 @@
 #include <x86msr/cpuid.h>
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Many people type MSR names without the architectural prefix
@@ -36,29 +37,32 @@ static void offer_msr_names(struct suggestion *s)
     }
 }
 
-static const struct msr_instance *lookup_by_address(const char *arg)
+static const struct msr_instance *find_by_address(const char *arg, struct lookup_failure *why)
 {
-    char why[128];
+    char number[128];
     uint64_t address;
     const struct msr_instance *msr;
 
-    if (!parse_number(arg, 32, &address, why, sizeof why)) {
-        usage_error_code(ERR_BAD_NUMBER, "invalid MSR address '%s': %s", arg, why);
+    if (!parse_number(arg, 32, &address, number, sizeof number)) {
+        why->code = ERR_BAD_NUMBER;
+        snprintf(why->message, sizeof why->message, "invalid MSR address '%s': %s", arg, number);
         return NULL;
     }
     msr = spec_msr_at((uint32_t)address);
-    if (msr == NULL)
-        usage_error_code(ERR_UNKNOWN_MSR, "no MSR at address 0x%08" PRIX64 " in the spec", address);
+    if (msr == NULL) {
+        why->code = ERR_UNKNOWN_MSR;
+        snprintf(why->message, sizeof why->message, "no MSR at address 0x%08" PRIX64 " in the spec", address);
+    }
     return msr;
 }
 
-const struct msr_instance *lookup_msr(const char *arg)
+const struct msr_instance *find_msr(const char *arg, struct lookup_failure *why)
 {
     const struct msr_instance *msr;
     struct suggestion s;
 
     if (arg[0] >= '0' && arg[0] <= '9')
-        return lookup_by_address(arg);
+        return find_by_address(arg, why);
     msr = msr_find_by_name(arg);
     if (msr != NULL)
         return msr;
@@ -67,14 +71,25 @@ const struct msr_instance *lookup_msr(const char *arg)
     if ((arg[0] == 'M' || arg[0] == 'm') && (arg[1] == 'S' || arg[1] == 's') && (arg[2] == 'R' || arg[2] == 'r') &&
         arg[3] == '_' && (msr = msr_find_by_name(arg + 4)) != NULL)
         return msr;
+    why->code = ERR_UNKNOWN_MSR;
     if (arg[0] == '\0') {
-        usage_error_code(ERR_UNKNOWN_MSR, "empty MSR name");
+        snprintf(why->message, sizeof why->message, "empty MSR name");
         return NULL;
     }
     suggestion_init(&s, arg);
     offer_msr_names(&s);
-    usage_error_code(ERR_UNKNOWN_MSR, "unknown MSR '%s'%s", arg, suggestion_hint(&s));
+    snprintf(why->message, sizeof why->message, "unknown MSR '%s'%s", arg, suggestion_hint(&s));
     return NULL;
+}
+
+const struct msr_instance *lookup_msr(const char *arg)
+{
+    struct lookup_failure why;
+    const struct msr_instance *msr = find_msr(arg, &why);
+
+    if (msr == NULL)
+        usage_error_code(why.code, "%s", why.message);
+    return msr;
 }
 
 /* This machine's CPUID, each leaf asked once: under a hypervisor every

@@ -9,6 +9,8 @@
 #ifndef X86MSR_TOOL_MSR_LOOKUP_H
 #define X86MSR_TOOL_MSR_LOOKUP_H
 
+#include "diag.h"
+
 #include <x86msr/cpuid.h>
 #include <x86msr/meta.h>
 
@@ -18,6 +20,17 @@ extern const struct msr_cpuid_source cpuid_this_machine;
 /* The MSR `arg` names, or NULL after printing the error (exit with
  * TOOL_EXIT_USAGE). */
 const struct msr_instance *lookup_msr(const char *arg);
+
+/* Why a name or value was not found: the error code and the message (with
+ * the closest name when there is a plausible one), for callers that report
+ * it themselves (a file's FILE:LINE:COL). */
+struct lookup_failure {
+    enum tool_error_code code;
+    char message[224];
+};
+
+/* lookup_msr() without printing: NULL with *why filled in. */
+const struct msr_instance *find_msr(const char *arg, struct lookup_failure *why);
 
 /* The MSR of the spec at `address`, or NULL. Where registers share an address
  * (Intel IA32_LER_FROM_IP and AMD LAST_INT_FROM_IP at 0x1DD; Intel registers

@@ -598,8 +598,9 @@ def condition_msrs(cond) -> List[str]:
 
 
 def excerpt(text: str, every: int) -> str:
-    """Every `every`-th MSR of `text`, plus those the control sets, shares_address_with and the
-    presence conditions of the kept ones name (transitively), so the excerpt is a valid spec."""
+    """Every `every`-th MSR of `text`, plus those the control sets, shares_address_with, the
+    presence conditions and restore_after of the kept ones name (transitively), so the excerpt
+    is a valid spec."""
     s = Structure(text)
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -618,6 +619,8 @@ def excerpt(text: str, every: int) -> str:
         more = {entry_of(n) for m in data["msrs"] if m["name"] in kept
                 for f in [m] + m.get("fields", []) for n in condition_msrs(f.get("present_if"))}
         more |= {m["shares_address_with"] for m in data["msrs"] if m["name"] in kept and "shares_address_with" in m}
+        more |= {entry_of(n) for m in data["msrs"] if m["name"] in kept and isinstance(m.get("restore_after"), dict)
+                 for n in m["restore_after"].get("msrs", [])}
         more |= {m["name"] for m in data["msrs"] if m.get("shares_address_with") in kept}
         if more <= kept:
             break

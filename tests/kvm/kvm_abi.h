@@ -48,8 +48,11 @@ enum kt_op {
                            the host sets ok = 1 if there was one, msr = its ECX, got = the value
                            (delivered or written), expected = KT_EXIT_RESULT(...), text = the
                            handler's reason (and " [FIELD]" when a field is at fault) */
-    KT_OP_DIFF_STEP = 8 /* diff mode: the guest reports the access it made (none the first time)
+    KT_OP_DIFF_STEP = 8, /* diff mode: the guest reports the access it made (none the first time)
                            and the host answers with the next one (struct kt_msg, KT_DIFF_*) */
+    KT_OP_MIGRATE = 9   /* migrate mode: got = guest-physical address of a struct kt_migrate;
+                           the host saves the vCPU, restores it into a new VM and resumes it
+                           there (kvm_host --migrate, guest_migrate.c) */
 };
 
 /*
@@ -68,6 +71,23 @@ enum kt_op {
  * restore raised #GP.
  */
 enum kt_diff_action { KT_DIFF_DONE = 0, KT_DIFF_READ = 1, KT_DIFF_WRITEBACK_FLIPS = 2, KT_DIFF_FLIPS = 3 };
+
+/* What the migrate-mode guest programmed: the host fills in `mask` (the
+ * spec's compare mask, msr_guest_compare_mask(); 0 for a register the save
+ * list does not have, which the guest then reports) and `migrated`. */
+#define KT_MIGRATE_MAX 48
+struct kt_migrate_reg {
+    uint32_t msr;
+    uint32_t in_list;   /* host: the save list has it */
+    uint64_t value;     /* what the guest wrote */
+    uint64_t mask;      /* host: the bits a restore must reproduce */
+};
+struct kt_migrate {
+    uint32_t count;
+    uint32_t migrated;  /* host: 1 once the vCPU runs in the new VM */
+    struct kt_migrate_reg regs[KT_MIGRATE_MAX];
+};
+#define KT_MIN_MIGRATE_CHECKS 12
 
 /* KT_OP_LAST_EXIT: expected = result | is_write << 8 | KVM exit reason << 16, result being
  * an enum msr_virt_result (0 handled, 1 inject #GP, 2 forward). */

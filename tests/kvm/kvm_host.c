@@ -15,7 +15,14 @@
  * hung or stopped early; 77 (skip) /dev/kvm cannot be opened or a vCPU
  * cannot be created or run.
  *
- * Usage: kvm_host [--virt | --diff DEVIATIONS.tsv] GUEST.elf [-v]
+ * Usage: kvm_host [--virt | --diff DEVIATIONS.tsv | --migrate[=drop|reverse]] GUEST.elf [-v]
+ *
+ * --migrate: the snapshot/restore proof of x86msr/guest.h (guest_migrate.c,
+ * migrate_vcpu()): the guest programs MSRs, the host saves them with the
+ * save list, restores them into a new VM in its order, and the guest checks
+ * them there. =drop leaves IA32_PAT out, =reverse restores the MSRs in the
+ * reverse order and the local APIC after them: the deliberate mistakes
+ * (docs/guest-state.md shows what each gives).
  *
  * --virt: the MSR-virtualization proof (x86msr_virt). The host installs an
  * MSR policy as KVM's MSR filter, enables KVM_CAP_X86_USER_SPACE_MSR and
@@ -46,6 +53,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <x86msr/guest.h>
 #include <x86msr/msrs.h>
 #include <x86msr/virt.h>
 
@@ -392,6 +400,7 @@ static void report(struct vm *v, bool ok, const char *text, const char *detail)
 
 static void virt_last_exit(struct vm *v, struct kt_msg *m);
 static bool virt_msr_exit(struct vm *v);
+static bool migrate_vcpu(struct vm *v, uint64_t table_gpa);
 
 /* Handles one report; returns true when the guest is done. */
 static bool handle_msg(struct vm *v, uint32_t gpa, bool *fatal)
@@ -454,9 +463,20 @@ static bool handle_msg(struct vm *v, uint32_t gpa, bool *fatal)
         }
         diff_step(v, m);
         return false;
+    case KT_OP_MIGRATE:
+        if (!v->migrate) {
+            printf("# guest asked to migrate outside --migrate\n");
+            *fatal = true;
+            return true;
+        }
+        if (!migrate_vcpu(v, m->got)) {
+            *fatal = true;
+            return true;
+        }
+        return false;
     case KT_OP_DONE:
-        if ((uint64_t)v->checks != m->got) {
-            printf("# guest says it made %" PRIu64 " checks, host saw %d\n", m->got, v->checks);
+        if ((uint64_t)(v->checks - v->host_checks) != m->got) {
+            printf("# guest says it made %" PRIu64 " checks, host saw %d\n", m->got, v->checks - v->host_checks);
             *fatal = true;
         }
         return true;
@@ -953,6 +973,319 @@ static void virt_last_exit(struct vm *v, struct kt_msg *m)
     x->have_exit = false;
 }
 
+/* A VM with the guest's memory and one vCPU (its kvm_run mapped); skips (77)
+ * where KVM cannot. */
+static void create_vm(struct vm *v)
+{
+    v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
+    if (v->vm < 0)
+        die(EXIT_SKIP, "KVM_CREATE_VM: %s", strerror(errno));
+
+    v->mem = mmap(NULL, KT_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+    if (v->mem == MAP_FAILED)
+        die(1, "cannot allocate guest memory: %s", strerror(errno));
+    struct kvm_userspace_memory_region region = {
+        .slot = 0, .guest_phys_addr = 0, .memory_size = KT_MEM_SIZE,
+        .userspace_addr = (uint64_t)(uintptr_t)v->mem,
+    };
+    if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        die(EXIT_SKIP, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+
+    /* Intel without unrestricted guest needs a real-mode TSS while the vCPU
+     * is reset; harmless elsewhere (QEMU sets it the same way). */
+    if (ioctl(v->kvm, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0)
+        (void)ioctl(v->vm, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+
+    /* Migrate mode: an in-kernel local APIC, as every VMM has (KVM's
+     * TSC_DEADLINE, PV_EOI and asynchronous-page-fault MSRs need one). */
+    if (v->migrate && ioctl(v->vm, KVM_CREATE_IRQCHIP, 0) < 0)
+        die(EXIT_SKIP, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+    v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
+    if (v->vcpu < 0)
+        die(EXIT_SKIP, "KVM_CREATE_VCPU: %s", strerror(errno));
+    int run_size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (run_size < (int)sizeof(struct kvm_run))
+        die(EXIT_SKIP, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+    v->run_size = (size_t)run_size;
+    v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
+    if (v->run == MAP_FAILED)
+        die(EXIT_SKIP, "cannot map kvm_run: %s", strerror(errno));
+}
+
+/* ---- Migrate mode: save the vCPU, restore it into a new VM ---------------- */
+
+/* One of KVM's MSR lists (KVM_GET_MSR_INDEX_LIST, _FEATURE_INDEX_LIST) on
+ * the system fd; NULL where KVM lacks it. */
+static struct kvm_msr_list *kvm_msr_list(struct vm *v, unsigned long request)
+{
+    struct kvm_msr_list probe = {0}, *l;
+
+    if (ioctl(v->kvm, request, &probe) == 0 || errno != E2BIG)
+        return NULL;
+    l = calloc(1, sizeof *l + probe.nmsrs * sizeof l->indices[0]);
+    if (!l)
+        die(1, "out of memory");
+    l->nmsrs = probe.nmsrs;
+    if (ioctl(v->kvm, request, l) < 0) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+static bool listed_by(const struct kvm_msr_list *l, uint32_t msr)
+{
+    for (uint32_t i = 0; l && i < l->nmsrs; i++)
+        if (l->indices[i] == msr)
+            return true;
+    return false;
+}
+
+/* The save list beside what KVM itself reports (docs/guest-state.md): the
+ * registers saved that neither of KVM's lists names, and the names of KVM's
+ * lists not saved (with -v, each one). */
+static void compare_with_kvm_lists(struct vm *v, const struct msr_guest_reg *saved, size_t n)
+{
+    struct kvm_msr_list *index = kvm_msr_list(v, KVM_GET_MSR_INDEX_LIST);
+    struct kvm_msr_list *feature = kvm_msr_list(v, KVM_GET_MSR_FEATURE_INDEX_LIST);
+    size_t only_ours = 0, only_kvm = 0, both = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        bool in_kvm = listed_by(index, saved[i].address) || listed_by(feature, saved[i].address);
+        both += in_kvm;
+        only_ours += !in_kvm;
+        if (!in_kvm && v->verbose)
+            printf("# host: saved, not in KVM's lists: %s\n", msr_name(msr_guest_instance(&msr_spec, &saved[i])));
+    }
+    for (int k = 0; k < 2; k++) {
+        const struct kvm_msr_list *l = k ? feature : index;
+        for (uint32_t i = 0; l && i < l->nmsrs; i++) {
+            bool in_ours = false;
+            const struct msr_instance *inst = msr_find_by_address(l->indices[i]);
+            for (size_t j = 0; j < n && !in_ours; j++)
+                in_ours = saved[j].address == l->indices[i];
+            if (in_ours || (k && listed_by(index, l->indices[i])))
+                continue;
+            only_kvm++;
+            if (v->verbose)
+                printf("# host: in %s, not saved: 0x%x %s\n", k ? "KVM_GET_MSR_FEATURE_INDEX_LIST" :
+                       "KVM_GET_MSR_INDEX_LIST", l->indices[i], inst ? msr_name(inst) : "(not in the spec)");
+        }
+    }
+    printf("# host: KVM_GET_MSR_INDEX_LIST %u, KVM_GET_MSR_FEATURE_INDEX_LIST %u MSRs; saved %zu: %zu in "
+           "them, %zu not; %zu of KVM's not saved (-v names each)\n", index ? index->nmsrs : 0,
+           feature ? feature->nmsrs : 0, n, both, only_ours, only_kvm);
+    free(index);
+    free(feature);
+}
+
+
+/* The vCPU's CPUID as KVM_GET_CPUID2 reports it. */
+static struct kvm_cpuid2 *vcpu_cpuid(struct vm *v)
+{
+    uint32_t n = 256;
+    struct kvm_cpuid2 *c = calloc(1, sizeof *c + (size_t)n * sizeof c->entries[0]);
+
+    if (!c)
+        die(1, "out of memory");
+    c->nent = n;
+    if (ioctl(v->vcpu, KVM_GET_CPUID2, c) < 0)
+        die(1, "KVM_GET_CPUID2: %s", strerror(errno));
+    return c;
+}
+
+static void host_report(struct vm *v, bool ok, const char *text, const char *detail)
+{
+    v->host_checks++;
+    report(v, ok, text, detail);
+}
+
+/*
+ * The guest programmed its MSRs and waits in an OUT to KT_PORT. Completes
+ * that OUT (KVM_RUN with immediate_exit), saves the vCPU -- the registers of
+ * the save list msr_guest_list() gives for the guest's CPUID and MSR values,
+ * in its restore order, with KVM_GET_MSRS; the special and general registers
+ * -- creates a new VM, copies the memory, restores in order (KVM_SET_CPUID2,
+ * KVM_X86_SETUP_MCE for the setup carrier, KVM_SET_SREGS, KVM_SET_REGS,
+ * KVM_SET_LAPIC for the lapic carrier, one KVM_SET_MSRS of the feature and msr carriers in list order, checking how
+ * many KVM took), compares every saved register under its compare mask, and
+ * swaps the new VM in: the run loop resumes the guest there.
+ * v->migrate "drop" leaves IA32_PAT out of the list, "reverse" restores the
+ * MSRs in the reverse order and the local APIC after them: the deliberate
+ * mistakes the test must catch.
+ */
+static bool migrate_vcpu(struct vm *v, uint64_t table_gpa)
+{
+    struct kvm_cpuid2 *cpuid = vcpu_cpuid(v);
+    struct msr_cpuid_entry *leaves = calloc(cpuid->nent, sizeof *leaves);
+    struct msr_cpuid_table table = {leaves, cpuid->nent};
+    struct msr_cpuid_source source;
+    struct msr_facts facts;
+    struct msr_guest_reg *list = NULL;
+    struct kvm_msrs *saved = NULL;
+    struct kvm_sregs sregs;
+    struct kvm_regs regs;
+    struct kvm_lapic_state lapic;
+    struct kt_migrate *programmed;
+    uint64_t mcg_cap = 0;
+    bool setup_mce = false;
+    size_t count = 0, n = 0, unreadable = 0;
+    char detail[256];
+    struct vm old = *v;
+    int r;
+
+    if (!leaves || table_gpa > KT_MEM_SIZE - sizeof *programmed)
+        die(1, "bad migrate request");
+    /* 1. complete the pending OUT, so the saved RIP is past it */
+    v->run->immediate_exit = 1;
+    if (ioctl(v->vcpu, KVM_RUN, 0) == 0 || errno != EINTR)
+        die(1, "KVM_RUN with immediate_exit did not return EINTR: %s", strerror(errno));
+    v->run->immediate_exit = 0;
+
+    /* 2. the save list for the guest's facts */
+    for (uint32_t i = 0; i < cpuid->nent; i++) {
+        leaves[i].leaf = cpuid->entries[i].function;
+        leaves[i].subleaf = cpuid->entries[i].index;
+        leaves[i].regs.eax = cpuid->entries[i].eax;
+        leaves[i].regs.ebx = cpuid->entries[i].ebx;
+        leaves[i].regs.ecx = cpuid->entries[i].ecx;
+        leaves[i].regs.edx = cpuid->entries[i].edx;
+    }
+    source = msr_cpuid_table_source(&table);
+    facts = (struct msr_facts){&source, facts_read_msr, v};
+    r = msr_guest_list(&msr_spec, &facts, MSR_GUEST_UNKNOWN, NULL, 0, &count);
+    list = calloc(count + 1, sizeof *list);
+    if (!list || (r != MSR_OK && r != MSR_ERR_RANGE) ||
+        msr_guest_list(&msr_spec, &facts, MSR_GUEST_UNKNOWN, list, count, &count) != MSR_OK)
+        die(1, "msr_guest_list failed");
+    saved = calloc(1, sizeof *saved + (count + 1) * sizeof saved->entries[0]);
+    if (!saved)
+        die(1, "out of memory");
+
+    /* 3. save: what KVM_GET_MSRS carries, in list order; a register the
+     * facts leave unknown and KVM cannot read is not this vCPU's */
+    for (size_t i = 0; i < count; i++) {
+        uint64_t value;
+        const char *name = msr_name(msr_guest_instance(&msr_spec, &list[i]));
+
+        if (list[i].carrier == MSR_GUEST_STATE_SETUP && list[i].address == 0x179u)
+            setup_mce = get_msr(v, 0x179u, &mcg_cap) == 0;
+        if (list[i].carrier != MSR_GUEST_STATE_FEATURE && list[i].carrier != MSR_GUEST_STATE_MSR)
+            continue;
+        if (strcmp(v->migrate, "drop") == 0 && list[i].address == 0x277u)
+            continue;
+        if (get_msr(v, list[i].address, &value) < 0) {
+            if (list[i].support == MSR_SUPPORT_YES)
+                printf("# host: the facts say the guest has %s, but KVM_GET_MSRS cannot read it: not saved\n",
+                       name);
+            unreadable++;
+            continue;
+        }
+        list[n] = list[i];
+        saved->entries[n].index = list[i].address;
+        saved->entries[n].data = value;
+        n++;
+    }
+    saved->nmsrs = (uint32_t)n;
+    printf("# host: save list of %zu guest-state registers (facts: KVM_GET_CPUID2, KVM_GET_MSRS); %zu saved "
+           "with KVM_GET_MSRS, %zu not readable here%s\n", count, n, unreadable,
+           strcmp(v->migrate, "drop") == 0 ? ", IA32_PAT dropped on purpose" : "");
+    compare_with_kvm_lists(v, list, n);
+    if (ioctl(v->vcpu, KVM_GET_SREGS, &sregs) < 0 || ioctl(v->vcpu, KVM_GET_REGS, &regs) < 0 ||
+        ioctl(v->vcpu, KVM_GET_LAPIC, &lapic) < 0)
+        die(1, "KVM_GET_SREGS/KVM_GET_REGS/KVM_GET_LAPIC: %s", strerror(errno));
+
+    /* 4. a new VM, the memory copied */
+    create_vm(v);
+    memcpy(v->mem, old.mem, KT_MEM_SIZE);
+    if (ioctl(v->vcpu, KVM_SET_CPUID2, cpuid) < 0)
+        die(1, "KVM_SET_CPUID2 on the new vCPU: %s", strerror(errno));
+
+    /* 5. restore in the list's carrier order */
+    if (setup_mce) {
+        if (ioctl(v->kvm, KVM_CHECK_EXTENSION, KVM_CAP_MCE) > 0 && ioctl(v->vcpu, KVM_X86_SETUP_MCE, &mcg_cap) < 0)
+            die(1, "KVM_X86_SETUP_MCE 0x%" PRIx64 ": %s", mcg_cap, strerror(errno));
+    }
+    if (ioctl(v->vcpu, KVM_SET_SREGS, &sregs) < 0 || ioctl(v->vcpu, KVM_SET_REGS, &regs) < 0)
+        die(1, "KVM_SET_SREGS/KVM_SET_REGS on the new vCPU: %s", strerror(errno));
+    /* the lapic carrier before the msr carrier: TSC_DEADLINE is kept only
+     * while the APIC timer is in TSC-deadline mode (=reverse: after) */
+    if (strcmp(v->migrate, "reverse") != 0 && ioctl(v->vcpu, KVM_SET_LAPIC, &lapic) < 0)
+        die(1, "KVM_SET_LAPIC on the new vCPU: %s", strerror(errno));
+    if (strcmp(v->migrate, "reverse") == 0) {
+        for (size_t i = 0; i < n / 2; i++) {
+            struct kvm_msr_entry e = saved->entries[i];
+            saved->entries[i] = saved->entries[n - 1 - i];
+            saved->entries[n - 1 - i] = e;
+        }
+    }
+    /* KVM takes a batch in order and stops at the first entry it refuses:
+     * report that one and go on with the rest, so every refusal shows */
+    size_t taken = 0, refused = 0;
+    struct kvm_msrs *rest = calloc(1, sizeof *rest + (n + 1) * sizeof rest->entries[0]);
+    if (!rest)
+        die(1, "out of memory");
+    while (taken + refused < n) {
+        size_t at = taken + refused;
+        rest->nmsrs = (uint32_t)(n - at);
+        memcpy(rest->entries, &saved->entries[at], (n - at) * sizeof rest->entries[0]);
+        r = ioctl(v->vcpu, KVM_SET_MSRS, rest);
+        if (r < 0)
+            die(1, "KVM_SET_MSRS: %s", strerror(errno));
+        taken += (size_t)r;
+        if (taken + refused < n) {
+            printf("# host: KVM_SET_MSRS refused MSR 0x%x = 0x%016llx\n", saved->entries[taken + refused].index,
+                   (unsigned long long)saved->entries[taken + refused].data);
+            refused++;
+        }
+    }
+    free(rest);
+    snprintf(detail, sizeof detail, "KVM took %zu of %zu", taken, n);
+    host_report(v, taken == n, "KVM_SET_MSRS on the new vCPU takes every saved register, in restore order", detail);
+
+    if (strcmp(v->migrate, "reverse") == 0 && ioctl(v->vcpu, KVM_SET_LAPIC, &lapic) < 0)
+        die(1, "KVM_SET_LAPIC on the new vCPU: %s", strerror(errno));
+
+    /* 6. the new vCPU's registers against the saved ones, under the compare masks */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strcmp(v->migrate, "reverse") == 0 ? n - 1 - i : i;
+        uint64_t now, mask = msr_guest_compare_mask(msr_spec.defs[list[i].def]);
+        bool same = get_msr(v, saved->entries[k].index, &now) == 0 && ((now ^ saved->entries[k].data) & mask) == 0;
+        char text[160];
+
+        snprintf(text, sizeof text, "restored %s", msr_name(msr_guest_instance(&msr_spec, &list[i])));
+        snprintf(detail, sizeof detail, "0x%016" PRIx64 " saved, 0x%016" PRIx64 " now, compare mask 0x%016" PRIx64,
+                 (uint64_t)saved->entries[k].data, now, mask);
+        host_report(v, same, text, detail);
+    }
+
+    /* 7. tell the guest (in the new VM's memory) what the list has and its masks */
+    programmed = (struct kt_migrate *)(v->mem + table_gpa);
+    for (uint32_t g = 0; g < programmed->count && g < KT_MIGRATE_MAX; g++) {
+        struct kt_migrate_reg *reg = &programmed->regs[g];
+        reg->in_list = 0;
+        reg->mask = 0;
+        for (size_t i = 0; i < n; i++)
+            if (list[i].address == reg->msr) {
+                reg->in_list = 1;
+                reg->mask = msr_guest_compare_mask(msr_spec.defs[list[i].def]);
+            }
+    }
+    programmed->migrated = 1;
+    printf("# host: the vCPU resumes in a new VM (%d checks of the restore made by the host)\n", v->host_checks);
+
+    close(old.vcpu);
+    close(old.vm);
+    munmap(old.run, old.run_size);
+    munmap(old.mem, KT_MEM_SIZE);
+    free(saved);
+    free(list);
+    free(leaves);
+    free(cpuid);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct vm v;
@@ -967,13 +1300,17 @@ int main(int argc, char **argv)
             v.virt = &virt_state;
         else if (strcmp(argv[i], "--diff") == 0 && i + 1 < argc)
             diff = true, table = argv[++i];
+        else if (strcmp(argv[i], "--migrate") == 0)
+            v.migrate = "";
+        else if (strcmp(argv[i], "--migrate=drop") == 0 || strcmp(argv[i], "--migrate=reverse") == 0)
+            v.migrate = argv[i] + strlen("--migrate=");
         else if (!image)
             image = argv[i];
         else
             image = NULL, i = argc;
     }
-    if (!image || (diff && v.virt)) {
-        fprintf(stderr, "usage: %s [--virt | --diff DEVIATIONS.tsv] GUEST.elf [-v]\n", argv[0]);
+    if (!image || (diff && v.virt) || (v.migrate && (diff || v.virt))) {
+        fprintf(stderr, "usage: %s [--virt | --diff DEVIATIONS.tsv | --migrate[=drop|reverse]] GUEST.elf [-v]\n", argv[0]);
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -984,36 +1321,7 @@ int main(int argc, char **argv)
     int api = ioctl(v.kvm, KVM_GET_API_VERSION, 0);
     if (api != KVM_API_VERSION)
         die(EXIT_SKIP, "KVM API version %d, need %d", api, KVM_API_VERSION);
-    v.vm = ioctl(v.kvm, KVM_CREATE_VM, 0);
-    if (v.vm < 0)
-        die(EXIT_SKIP, "KVM_CREATE_VM: %s", strerror(errno));
-
-    v.mem = mmap(NULL, KT_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
-    if (v.mem == MAP_FAILED)
-        die(1, "cannot allocate guest memory: %s", strerror(errno));
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .guest_phys_addr = 0, .memory_size = KT_MEM_SIZE,
-        .userspace_addr = (uint64_t)(uintptr_t)v.mem,
-    };
-    if (ioctl(v.vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        die(EXIT_SKIP, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-
-    /* Intel without unrestricted guest needs a real-mode TSS while the vCPU
-     * is reset; harmless elsewhere (QEMU sets it the same way). */
-    if (ioctl(v.kvm, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0)
-        (void)ioctl(v.vm, KVM_SET_TSS_ADDR, 0xfffbd000ul);
-
-    v.vcpu = ioctl(v.vm, KVM_CREATE_VCPU, 0);
-    if (v.vcpu < 0)
-        die(EXIT_SKIP, "KVM_CREATE_VCPU: %s", strerror(errno));
-    int run_size = ioctl(v.kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (run_size < (int)sizeof(struct kvm_run))
-        die(EXIT_SKIP, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
-    v.run_size = (size_t)run_size;
-    v.run = mmap(NULL, v.run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v.vcpu, 0);
-    if (v.run == MAP_FAILED)
-        die(EXIT_SKIP, "cannot map kvm_run: %s", strerror(errno));
+    create_vm(&v);
 
     if (v.virt)
         virt_setup(&v);
@@ -1039,7 +1347,7 @@ int main(int argc, char **argv)
     bool clean = run_guest(&v);
     if (v.diff)
         return diff_finish(&v, clean);
-    int min_checks = v.virt ? KT_MIN_VIRT_CHECKS : KT_MIN_CHECKS;
+    int min_checks = v.virt ? KT_MIN_VIRT_CHECKS : v.migrate ? KT_MIN_MIGRATE_CHECKS : KT_MIN_CHECKS;
     if (clean && v.checks < min_checks) {
         printf("# only %d checks ran, need at least %d\n", v.checks, min_checks);
         clean = false;

@@ -30,6 +30,8 @@ struct vm {
     bool verbose;
     struct virt *virt; /* --virt: the MSR policy and its state */
     struct diff *diff; /* --diff: the differential test's state */
+    const char *migrate; /* --migrate[=drop|reverse]: "" or the deliberate mistake */
+    int host_checks;     /* checks the host made itself (not the guest's) */
 };
 
 /* Prints "kvm: SKIP: ..." (code EXIT_SKIP) or "kvm: FAIL: ..." and exits with `code`. */

@@ -107,8 +107,9 @@ typedef union msr_syscfg {
 /* HWCR (0xC0010015), rw, AMD; also HW_CR. Hardware configuration: controls that affect other
  * features. Only the architectural bits are listed; the remaining bits are
  * implementation-specific (BKDG/PPR). Bits the APM does not name are per-family configuration
- * (BKDG/PPR) and are never treated as reserved. Ref: APM Vol 2 A.1, 3.2.10 Hardware
- * Configuration Register (HWCR), 10.3.9, 15.32, 17.2. */
+ * (BKDG/PPR) and are never treated as reserved. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Ref: APM Vol 2 A.1, 3.2.10 Hardware Configuration Register (HWCR), 10.3.9,
+ * 15.32, 17.2. */
 #define MSR_HWCR_ADDR          0xC0010015u
 #define MSR_HWCR_RESERVED_MASK 0x0000000000000000ull
 #define MSR_HWCR_WRITABLE_MASK 0x0000000A4A040501ull
@@ -414,9 +415,9 @@ typedef union msr_mmio_conf_base {
 
 /* VIRT_SPEC_CTRL (0xC001011F), rw, AMD. Virtual speculation control: the legacy place of SSBD on
  * processors that report CPUID Fn8000_0008_EBX[SsbdVirtSpecCtrl]; when both this and SPEC_CTRL
- * exist, SSBD set in either one takes effect (SPEC_CTRL is preferred). Reset value 0. Present if
- * CPUID.(EAX=80000008H):EBX[25] = 1. Ref: APM Vol 2 A.11 (Table A-11), 3.2.9 Speculation Control
- * Registers. */
+ * exist, SSBD set in either one takes effect (SPEC_CTRL is preferred). Reset value 0. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=80000008H):EBX[25]
+ * = 1. Ref: APM Vol 2 A.11 (Table A-11), 3.2.9 Speculation Control Registers. */
 #define MSR_VIRT_SPEC_CTRL_ADDR          0xC001011Fu
 #define MSR_VIRT_SPEC_CTRL_RESERVED_MASK 0xFFFFFFFFFFFFFFFBull
 #define MSR_VIRT_SPEC_CTRL_WRITABLE_MASK 0x0000000000000004ull
@@ -706,10 +707,11 @@ typedef union msr_fp_cfg {
 
 /* DE_CFG (0xC0011029), rw, AMD. Decode unit configuration. LFENCE_SERIALIZE makes LFENCE
  * dispatch-serialising, the basis of the Spectre variant 1 mitigation on AMD processors; the
- * other bits are configuration the BKDG or PPR of each family defines. Present if family 10H or
- * family 12H or family 14H or family 15H or family 16H or family 17H or family 18H or family 19H
- * or family 1AH. Ref: AMD Software Techniques for Managing Speculation (LFENCE); PPR
- * MSRC001_1029; Linux msr-index.h MSR_AMD64_DE_CFG; Xen cpu/amd.c. */
+ * other bits are configuration the BKDG or PPR of each family defines. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Present if family 10H or family 12H or family 14H or family
+ * 15H or family 16H or family 17H or family 18H or family 19H or family 1AH. Ref: AMD Software
+ * Techniques for Managing Speculation (LFENCE); PPR MSRC001_1029; Linux msr-index.h
+ * MSR_AMD64_DE_CFG; Xen cpu/amd.c. */
 #define MSR_DE_CFG_ADDR          0xC0011029u
 #define MSR_DE_CFG_RESERVED_MASK 0x0000000000000000ull
 #define MSR_DE_CFG_WRITABLE_MASK 0x0000000000000202ull

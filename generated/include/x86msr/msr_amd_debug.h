@@ -21,8 +21,8 @@ extern "C" {
 
 /* LAST_BRANCH_FROM_IP (0x1DB), ro, AMD. Control-transfer recording (LastBranchFromIP): segment
  * offset (RIP) of the source (branch) of the last recorded control transfer; loaded while
- * DebugCtl[LBR]=1. Reset value undefined. Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7
- * Control-Transfer Recording MSRs. */
+ * DebugCtl[LBR]=1. Reset value undefined. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7 Control-Transfer Recording MSRs. */
 #define MSR_LAST_BRANCH_FROM_IP_ADDR          0x1DBu
 #define MSR_LAST_BRANCH_FROM_IP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_LAST_BRANCH_FROM_IP_ msr_last_branch_from_ip_t, MSR_LAST_BRANCH_FROM_IP_ADDR, 0, 1, 0, \
@@ -37,8 +37,8 @@ typedef union msr_last_branch_from_ip {
 
 /* LAST_BRANCH_TO_IP (0x1DC), ro, AMD. Control-transfer recording (LastBranchToIP): segment
  * offset (RIP) of the target of the last recorded control transfer; loaded while
- * DebugCtl[LBR]=1. Reset value undefined. Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7
- * Control-Transfer Recording MSRs. */
+ * DebugCtl[LBR]=1. Reset value undefined. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7 Control-Transfer Recording MSRs. */
 #define MSR_LAST_BRANCH_TO_IP_ADDR          0x1DCu
 #define MSR_LAST_BRANCH_TO_IP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_LAST_BRANCH_TO_IP_ msr_last_branch_to_ip_t, MSR_LAST_BRANCH_TO_IP_ADDR, 0, 1, 0, 0, 0, 0
@@ -52,8 +52,8 @@ typedef union msr_last_branch_to_ip {
 
 /* LAST_INT_FROM_IP (0x1DD), ro, AMD. Control-transfer recording (LastIntFromIP): segment offset
  * (RIP) of the LastBranchFromIP value saved when the last interrupt or exception was taken;
- * loaded while DebugCtl[LBR]=1. Reset value undefined. Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7
- * Control-Transfer Recording MSRs. */
+ * loaded while DebugCtl[LBR]=1. Reset value undefined. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7 Control-Transfer Recording MSRs. */
 #define MSR_LAST_INT_FROM_IP_ADDR          0x1DDu
 #define MSR_LAST_INT_FROM_IP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_LAST_INT_FROM_IP_ msr_last_int_from_ip_t, MSR_LAST_INT_FROM_IP_ADDR, 0, 1, 0, 0, 0, 0
@@ -67,8 +67,8 @@ typedef union msr_last_int_from_ip {
 
 /* LAST_INT_TO_IP (0x1DE), ro, AMD. Control-transfer recording (LastIntToIP): segment offset
  * (RIP) of the LastBranchToIP value saved when the last interrupt or exception was taken; loaded
- * while DebugCtl[LBR]=1. Reset value undefined. Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7
- * Control-Transfer Recording MSRs. */
+ * while DebugCtl[LBR]=1. Reset value undefined. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7 Control-Transfer Recording MSRs. */
 #define MSR_LAST_INT_TO_IP_ADDR          0x1DEu
 #define MSR_LAST_INT_TO_IP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_LAST_INT_TO_IP_ msr_last_int_to_ip_t, MSR_LAST_INT_TO_IP_ADDR, 0, 1, 0, 0, 0, 0

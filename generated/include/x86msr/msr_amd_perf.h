@@ -109,8 +109,9 @@ typedef union msr_lwp_cbaddr {
 
 /* PERF_CNTR_GLOBAL_STATUS (0xC0000300), ro, AMD; also PERF_CNT_GLOBAL_STATUS. Core performance
  * counter overflow and freeze status (APM PerfCntrGlobalStatus / PerfCntGlobalStatus); change it
- * only through PERF_CNTR_GLOBAL_STATUS_SET and _CLR. Present if CPUID.(EAX=80000022H):EAX[0] =
- * 1. Ref: APM Vol 2 A.1 (Table A-1), 13.2.1 Performance Counter Global Status Register. */
+ * only through PERF_CNTR_GLOBAL_STATUS_SET and _CLR. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=80000022H):EAX[0] = 1. Ref: APM Vol 2 A.1 (Table A-1),
+ * 13.2.1 Performance Counter Global Status Register. */
 #define MSR_PERF_CNTR_GLOBAL_STATUS_ADDR          0xC0000300u
 #define MSR_PERF_CNTR_GLOBAL_STATUS_RESERVED_MASK 0xF3FFFFFFFFFFFFC0ull
 #define MSR_PERF_CNTR_GLOBAL_STATUS_ msr_perf_cntr_global_status_t, \
@@ -133,8 +134,9 @@ typedef union msr_perf_cntr_global_status {
 
 /* PERF_CNTR_GLOBAL_CTL (0xC0000301), rw, AMD; also PERF_CNT_GLOBAL_CTL. Global enables of the
  * core performance counters (APM PerfCntrGlobalCtl / PerfCntGlobalCtl): counter n counts only
- * when both bit n here and its event select EN are set. Present if CPUID.(EAX=80000022H):EAX[0]
- * = 1. Ref: APM Vol 2 A.1 (Table A-1), 13.2.1 Core Performance Global Control Register. */
+ * when both bit n here and its event select EN are set. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Restored after other registers. Present if CPUID.(EAX=80000022H):EAX[0] = 1.
+ * Ref: APM Vol 2 A.1 (Table A-1), 13.2.1 Core Performance Global Control Register. */
 #define MSR_PERF_CNTR_GLOBAL_CTL_ADDR          0xC0000301u
 #define MSR_PERF_CNTR_GLOBAL_CTL_RESERVED_MASK 0xFFFFFFFFFFFFFFC0ull
 #define MSR_PERF_CNTR_GLOBAL_CTL_WRITABLE_MASK 0x000000000000003Full
@@ -215,7 +217,8 @@ typedef union msr_perf_cntr_global_status_set {
 /* PERF_LEGACY_CTL{n} (0xC0010000..0xC0010003, stride 1), rw, AMD. Legacy core performance event
  * select (APM PerfEvtSel0-3 at C001_0000h-C001_0003h): selects the event counted by
  * PERF_LEGACY_CTR n and how. The extended set PERF_CTL 0-3 aliases these registers. Reset value
- * 0. Ref: APM Vol 2 A.6 (Table A-6), 13.2.1 Core Performance Event-Select Registers. */
+ * 0. Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+ * Ref: APM Vol 2 A.6 (Table A-6), 13.2.1 Core Performance Event-Select Registers. */
 #define MSR_PERF_LEGACY_CTLx_COUNT         4
 #define MSR_PERF_LEGACY_CTLx_STRIDE        1
 #define MSR_PERF_LEGACY_CTLx_ADDR(n)       (0xC0010000u + (uint32_t)(n) * 1u)
@@ -279,7 +282,8 @@ typedef union msr_perf_legacy_ctlx {
 /* PERF_LEGACY_CTR{n} (0xC0010004..0xC0010007, stride 1), rw, AMD. Legacy core performance
  * counter (APM PerfCtr0-3 at C001_0004h-C001_0007h); also readable with RDPMC. The width is
  * implementation-dependent (at most 64 bits). Aliased by PERF_CTR 0-3. Reset value undefined.
- * Ref: APM Vol 2 A.6 (Table A-6), 13.2.1 Performance Counter MSRs. */
+ * Guest state: a VMM saves and restores it (x86msr/guest.h). Ref: APM Vol 2 A.6 (Table A-6),
+ * 13.2.1 Performance Counter MSRs. */
 #define MSR_PERF_LEGACY_CTRx_COUNT         4
 #define MSR_PERF_LEGACY_CTRx_STRIDE        1
 #define MSR_PERF_LEGACY_CTRx_ADDR(n)       (0xC0010004u + (uint32_t)(n) * 1u)
@@ -303,8 +307,9 @@ typedef union msr_perf_legacy_ctrx {
 
 /* PERF_CTL{n} (0xC0010200..0xC001020A, stride 2), rw, AMD. Extended core performance event
  * select (APM PerfEvtSel0-5 at C001_0200h + 2n); instances 0-3 alias PERF_LEGACY_CTL 0-3. Reset
- * value 0. Present if CPUID.(EAX=80000001H):ECX[23] = 1. Ref: APM Vol 2 A.6 (Table A-6), 13.2.1
- * Core Performance Event-Select Registers. */
+ * value 0. Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other
+ * registers. Present if CPUID.(EAX=80000001H):ECX[23] = 1. Ref: APM Vol 2 A.6 (Table A-6),
+ * 13.2.1 Core Performance Event-Select Registers. */
 #define MSR_PERF_CTLx_COUNT         6
 #define MSR_PERF_CTLx_STRIDE        2
 #define MSR_PERF_CTLx_ADDR(n)       (0xC0010200u + (uint32_t)(n) * 2u)
@@ -364,8 +369,9 @@ typedef union msr_perf_ctlx {
 
 /* PERF_CTR{n} (0xC0010201..0xC001020B, stride 2), rw, AMD. Extended core performance counter
  * (APM PerfCtr0-5 at C001_0201h + 2n); instances 0-3 alias PERF_LEGACY_CTR 0-3. Reset value
- * undefined. Present if CPUID.(EAX=80000001H):ECX[23] = 1. Ref: APM Vol 2 A.6 (Table A-6),
- * 13.2.1 Performance Counter MSRs. */
+ * undefined. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=80000001H):ECX[23] = 1. Ref: APM Vol 2 A.6 (Table A-6), 13.2.1 Performance Counter
+ * MSRs. */
 #define MSR_PERF_CTRx_COUNT         6
 #define MSR_PERF_CTRx_STRIDE        2
 #define MSR_PERF_CTRx_ADDR(n)       (0xC0010201u + (uint32_t)(n) * 2u)

@@ -22,7 +22,8 @@ extern "C" {
 /* IA32_APIC_BASE (0x1B), rw, Intel and AMD; also APIC_BAR, APIC_BASE. APIC base and mode:
  * physical base of the local APIC register page, global enable, x2APIC mode and the
  * bootstrap-processor flag. After reset the base is FEE00000H and the APIC is enabled in xAPIC
- * mode. Present if CPUID.(EAX=1H):EDX[9] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
+ * mode. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):EDX[9] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_APIC_BASE_ADDR          0x1Bu
 #define MSR_IA32_APIC_BASE_RESERVED_MASK 0xFFF00000000002FFull
 #define MSR_IA32_APIC_BASE_WRITABLE_MASK 0x000FFFFFFFFFFC00ull
@@ -73,9 +74,9 @@ typedef union msr_ia32_xapic_disable_status {
 #define msr_ia32_xapic_disable_status_read()       MSR_READ_(MSR_IA32_XAPIC_DISABLE_STATUS_)
 #define msr_ia32_xapic_disable_status_read_safe(v) MSR_READ_SAFE_(MSR_IA32_XAPIC_DISABLE_STATUS_, v)
 
-/* IA32_X2APIC_APICID (0x802), ro, Intel and AMD. x2APIC ID of this logical processor. Present if
- * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * x2APIC; APM Vol 2 x2APIC. */
+/* IA32_X2APIC_APICID (0x802), ro, Intel and AMD. x2APIC ID of this logical processor. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and
+ * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_APICID_ADDR          0x802u
 #define MSR_IA32_X2APIC_APICID_RESERVED_MASK 0xFFFFFFFF00000000ull
 #define MSR_IA32_X2APIC_APICID_ msr_ia32_x2apic_apicid_t, MSR_IA32_X2APIC_APICID_ADDR, 0, 1, 0, 0, \
@@ -91,9 +92,9 @@ typedef union msr_ia32_x2apic_apicid {
 #define msr_ia32_x2apic_apicid_read()       MSR_READ_(MSR_IA32_X2APIC_APICID_)
 #define msr_ia32_x2apic_apicid_read_safe(v) MSR_READ_SAFE_(MSR_IA32_X2APIC_APICID_, v)
 
-/* IA32_X2APIC_VERSION (0x803), ro, Intel and AMD. Local APIC version register. Present if
- * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * x2APIC; APM Vol 2 x2APIC. */
+/* IA32_X2APIC_VERSION (0x803), ro, Intel and AMD. Local APIC version register. Guest state: a
+ * VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and
+ * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_VERSION_ADDR          0x803u
 #define MSR_IA32_X2APIC_VERSION_RESERVED_MASK 0xFFFFFFFFFE00FF00ull
 #define MSR_IA32_X2APIC_VERSION_ msr_ia32_x2apic_version_t, MSR_IA32_X2APIC_VERSION_ADDR, 0, 1, 0, \
@@ -115,8 +116,9 @@ typedef union msr_ia32_x2apic_version {
 #define msr_ia32_x2apic_version_read_safe(v) MSR_READ_SAFE_(MSR_IA32_X2APIC_VERSION_, v)
 
 /* IA32_X2APIC_TPR (0x808), rw, Intel and AMD. Task priority register: interrupts at or below
- * this priority are held pending. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] =
- * 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * this priority are held pending. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2;
+ * SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_TPR_ADDR          0x808u
 #define MSR_IA32_X2APIC_TPR_RESERVED_MASK 0xFFFFFFFFFFFFFF00ull
 #define MSR_IA32_X2APIC_TPR_WRITABLE_MASK 0x00000000000000FFull
@@ -141,8 +143,9 @@ typedef union msr_ia32_x2apic_tpr {
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_TPR_, clear, set, v)
 
 /* IA32_X2APIC_PPR (0x80A), ro, Intel and AMD. Processor priority register: the larger of the
- * task priority and the highest in-service priority. Present if CPUID.(EAX=1H):ECX[21] = 1 and
- * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * task priority and the highest in-service priority. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM
+ * Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_PPR_ADDR          0x80Au
 #define MSR_IA32_X2APIC_PPR_RESERVED_MASK 0xFFFFFFFFFFFFFF00ull
 #define MSR_IA32_X2APIC_PPR_ msr_ia32_x2apic_ppr_t, MSR_IA32_X2APIC_PPR_ADDR, 0, 1, 0, 0, 0, 0
@@ -179,8 +182,9 @@ typedef union msr_ia32_x2apic_eoi {
 #define msr_ia32_x2apic_eoi_write_safe(v) MSR_WRITE_SAFE_(MSR_IA32_X2APIC_EOI_, v)
 
 /* IA32_X2APIC_LDR (0x80D), ro, Intel and AMD. Logical destination register, derived from the
- * x2APIC ID. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4
- * Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * x2APIC ID. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_LDR_ADDR          0x80Du
 #define MSR_IA32_X2APIC_LDR_RESERVED_MASK 0xFFFFFFFF00000000ull
 #define MSR_IA32_X2APIC_LDR_ msr_ia32_x2apic_ldr_t, MSR_IA32_X2APIC_LDR_ADDR, 0, 1, 0, 0, 0, 0
@@ -198,8 +202,9 @@ typedef union msr_ia32_x2apic_ldr {
 #define msr_ia32_x2apic_ldr_read_safe(v) MSR_READ_SAFE_(MSR_IA32_X2APIC_LDR_, v)
 
 /* IA32_X2APIC_SIVR (0x80F), rw, Intel and AMD. Spurious interrupt vector register: spurious
- * vector and APIC software enable. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10]
- * = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * vector and APIC software enable. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2;
+ * SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_SIVR_ADDR          0x80Fu
 #define MSR_IA32_X2APIC_SIVR_RESERVED_MASK 0xFFFFFFFFFFFFEC00ull
 #define MSR_IA32_X2APIC_SIVR_WRITABLE_MASK 0x00000000000013FFull
@@ -230,8 +235,9 @@ typedef union msr_ia32_x2apic_sivr {
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_SIVR_, clear, set, v)
 
 /* IA32_X2APIC_ISR{n} (0x810..0x817, stride 1), ro, Intel and AMD. In-service register bits
- * 32n+31:32n: vectors currently being serviced. Present if CPUID.(EAX=1H):ECX[21] = 1 and
- * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * 32n+31:32n: vectors currently being serviced. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM
+ * Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_ISRx_COUNT         8
 #define MSR_IA32_X2APIC_ISRx_STRIDE        1
 #define MSR_IA32_X2APIC_ISRx_ADDR(n)       (0x810u + (uint32_t)(n) * 1u)
@@ -249,8 +255,9 @@ typedef union msr_ia32_x2apic_isrx {
 #define msr_ia32_x2apic_isrx_read_safe(n, v) MSR_READ_SAFE_AT_(MSR_IA32_X2APIC_ISRx_, n, v)
 
 /* IA32_X2APIC_TMR{n} (0x818..0x81F, stride 1), ro, Intel and AMD. Trigger mode register bits
- * 32n+31:32n: level-triggered vectors accepted. Present if CPUID.(EAX=1H):ECX[21] = 1 and
- * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * 32n+31:32n: level-triggered vectors accepted. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM
+ * Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_TMRx_COUNT         8
 #define MSR_IA32_X2APIC_TMRx_STRIDE        1
 #define MSR_IA32_X2APIC_TMRx_ADDR(n)       (0x818u + (uint32_t)(n) * 1u)
@@ -268,8 +275,9 @@ typedef union msr_ia32_x2apic_tmrx {
 #define msr_ia32_x2apic_tmrx_read_safe(n, v) MSR_READ_SAFE_AT_(MSR_IA32_X2APIC_TMRx_, n, v)
 
 /* IA32_X2APIC_IRR{n} (0x820..0x827, stride 1), ro, Intel and AMD. Interrupt request register
- * bits 32n+31:32n: vectors accepted and pending. Present if CPUID.(EAX=1H):ECX[21] = 1 and
- * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * bits 32n+31:32n: vectors accepted and pending. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM
+ * Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_IRRx_COUNT         8
 #define MSR_IA32_X2APIC_IRRx_STRIDE        1
 #define MSR_IA32_X2APIC_IRRx_ADDR(n)       (0x820u + (uint32_t)(n) * 1u)
@@ -288,8 +296,9 @@ typedef union msr_ia32_x2apic_irrx {
 
 /* IA32_X2APIC_ESR (0x828), rw, Intel and AMD. Error status register: APIC errors detected; a
  * write updates it from the internal error state. Only 0 may be written: any other value raises
- * #GP on WRMSR. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4
- * Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * #GP on WRMSR. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_ESR_ADDR          0x828u
 #define MSR_IA32_X2APIC_ESR_RESERVED_MASK 0xFFFFFFFFFFFFFF00ull
 #define MSR_IA32_X2APIC_ESR_WRITABLE_MASK 0x00000000000000FFull
@@ -327,8 +336,9 @@ typedef union msr_ia32_x2apic_esr {
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_ESR_, clear, set, v)
 
 /* IA32_X2APIC_LVT_CMCI (0x82F), rw, Intel. LVT entry for corrected machine-check error
- * interrupts. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4
- * Table 2-2; SDM Vol 3 x2APIC. */
+ * interrupts. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * x2APIC. */
 #define MSR_IA32_X2APIC_LVT_CMCI_ADDR          0x82Fu
 #define MSR_IA32_X2APIC_LVT_CMCI_RESERVED_MASK 0xFFFFFFFFFFFEE800ull
 #define MSR_IA32_X2APIC_LVT_CMCI_WRITABLE_MASK 0x00000000000107FFull
@@ -361,8 +371,9 @@ typedef union msr_ia32_x2apic_lvt_cmci {
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_LVT_CMCI_, clear, set, v)
 
 /* IA32_X2APIC_ICR (0x830), rw, Intel and AMD. Interrupt command register: one 64-bit write sends
- * an IPI. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table
- * 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * an IPI. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_ICR_ADDR          0x830u
 #define MSR_IA32_X2APIC_ICR_RESERVED_MASK 0x00000000FFF33000ull
 #define MSR_IA32_X2APIC_ICR_WRITABLE_MASK 0xFFFFFFFF000CCFFFull
@@ -406,9 +417,9 @@ typedef union msr_ia32_x2apic_icr {
 #define msr_ia32_x2apic_icr_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_ICR_, clear, set, v)
 
-/* IA32_X2APIC_LVT_TIMER (0x832), rw, Intel and AMD. LVT entry of the local APIC timer. Present
- * if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * x2APIC; APM Vol 2 x2APIC. */
+/* IA32_X2APIC_LVT_TIMER (0x832), rw, Intel and AMD. LVT entry of the local APIC timer. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and
+ * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_LVT_TIMER_ADDR          0x832u
 #define MSR_IA32_X2APIC_LVT_TIMER_RESERVED_MASK 0xFFFFFFFFFFF8EF00ull
 #define MSR_IA32_X2APIC_LVT_TIMER_WRITABLE_MASK 0x00000000000700FFull
@@ -447,8 +458,8 @@ typedef union msr_ia32_x2apic_lvt_timer {
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_LVT_TIMER_, clear, set, v)
 
 /* IA32_X2APIC_LVT_THERMAL (0x833), rw, Intel and AMD. LVT entry of the thermal sensor interrupt.
- * Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2;
- * SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * Guest state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] =
+ * 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_LVT_THERMAL_ADDR          0x833u
 #define MSR_IA32_X2APIC_LVT_THERMAL_RESERVED_MASK 0xFFFFFFFFFFFEE800ull
 #define MSR_IA32_X2APIC_LVT_THERMAL_WRITABLE_MASK 0x00000000000107FFull
@@ -481,8 +492,9 @@ typedef union msr_ia32_x2apic_lvt_thermal {
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_LVT_THERMAL_, clear, set, v)
 
 /* IA32_X2APIC_LVT_PMI (0x834), rw, Intel and AMD. LVT entry of the performance monitoring
- * interrupt. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4
- * Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * interrupt. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_LVT_PMI_ADDR          0x834u
 #define MSR_IA32_X2APIC_LVT_PMI_RESERVED_MASK 0xFFFFFFFFFFFEE800ull
 #define MSR_IA32_X2APIC_LVT_PMI_WRITABLE_MASK 0x00000000000107FFull
@@ -513,9 +525,9 @@ typedef union msr_ia32_x2apic_lvt_pmi {
 #define msr_ia32_x2apic_lvt_pmi_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_LVT_PMI_, clear, set, v)
 
-/* IA32_X2APIC_LVT_LINT0 (0x835), rw, Intel and AMD. LVT entry of the LINT0 pin. Present if
- * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * x2APIC; APM Vol 2 x2APIC. */
+/* IA32_X2APIC_LVT_LINT0 (0x835), rw, Intel and AMD. LVT entry of the LINT0 pin. Guest state: a
+ * VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and
+ * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_LVT_LINT0_ADDR          0x835u
 #define MSR_IA32_X2APIC_LVT_LINT0_RESERVED_MASK 0xFFFFFFFFFFFE0800ull
 #define MSR_IA32_X2APIC_LVT_LINT0_WRITABLE_MASK 0x000000000001A7FFull
@@ -553,9 +565,9 @@ typedef union msr_ia32_x2apic_lvt_lint0 {
 #define msr_ia32_x2apic_lvt_lint0_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_LVT_LINT0_, clear, set, v)
 
-/* IA32_X2APIC_LVT_LINT1 (0x836), rw, Intel and AMD. LVT entry of the LINT1 pin. Present if
- * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * x2APIC; APM Vol 2 x2APIC. */
+/* IA32_X2APIC_LVT_LINT1 (0x836), rw, Intel and AMD. LVT entry of the LINT1 pin. Guest state: a
+ * VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and
+ * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_LVT_LINT1_ADDR          0x836u
 #define MSR_IA32_X2APIC_LVT_LINT1_RESERVED_MASK 0xFFFFFFFFFFFE0800ull
 #define MSR_IA32_X2APIC_LVT_LINT1_WRITABLE_MASK 0x000000000001A7FFull
@@ -593,9 +605,9 @@ typedef union msr_ia32_x2apic_lvt_lint1 {
 #define msr_ia32_x2apic_lvt_lint1_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_LVT_LINT1_, clear, set, v)
 
-/* IA32_X2APIC_LVT_ERROR (0x837), rw, Intel and AMD. LVT entry of the APIC error interrupt.
- * Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2;
- * SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+/* IA32_X2APIC_LVT_ERROR (0x837), rw, Intel and AMD. LVT entry of the APIC error interrupt. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and
+ * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_LVT_ERROR_ADDR          0x837u
 #define MSR_IA32_X2APIC_LVT_ERROR_RESERVED_MASK 0xFFFFFFFFFFFEEF00ull
 #define MSR_IA32_X2APIC_LVT_ERROR_WRITABLE_MASK 0x00000000000100FFull
@@ -626,8 +638,9 @@ typedef union msr_ia32_x2apic_lvt_error {
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_LVT_ERROR_, clear, set, v)
 
 /* IA32_X2APIC_INIT_COUNT (0x838), rw, Intel and AMD. Initial count of the local APIC timer;
- * writing it starts the timer. Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1.
- * Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * writing it starts the timer. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2;
+ * SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_INIT_COUNT_ADDR          0x838u
 #define MSR_IA32_X2APIC_INIT_COUNT_RESERVED_MASK 0xFFFFFFFF00000000ull
 #define MSR_IA32_X2APIC_INIT_COUNT_WRITABLE_MASK 0x00000000FFFFFFFFull
@@ -650,9 +663,9 @@ typedef union msr_ia32_x2apic_init_count {
 #define msr_ia32_x2apic_init_count_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_IA32_X2APIC_INIT_COUNT_, clear, set, v)
 
-/* IA32_X2APIC_CUR_COUNT (0x839), ro, Intel and AMD. Current count of the local APIC timer.
- * Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2;
- * SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+/* IA32_X2APIC_CUR_COUNT (0x839), ro, Intel and AMD. Current count of the local APIC timer. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[21] = 1 and
+ * IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_CUR_COUNT_ADDR          0x839u
 #define MSR_IA32_X2APIC_CUR_COUNT_RESERVED_MASK 0xFFFFFFFF00000000ull
 #define MSR_IA32_X2APIC_CUR_COUNT_ msr_ia32_x2apic_cur_count_t, MSR_IA32_X2APIC_CUR_COUNT_ADDR, 0, \
@@ -670,8 +683,9 @@ typedef union msr_ia32_x2apic_cur_count {
 
 /* IA32_X2APIC_DIV_CONF (0x83E), rw, Intel and AMD. Divide configuration of the local APIC timer:
  * the divisor is encoded in bits 3, 1 and 0 (000: 2, 001: 4, 010: 8, 011: 16, 100: 32, 101: 64,
- * 110: 128, 111: 1). Present if CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM
- * Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC. */
+ * 110: 128, 111: 1). Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[21] = 1 and IA32_APIC_BASE[10] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * x2APIC; APM Vol 2 x2APIC. */
 #define MSR_IA32_X2APIC_DIV_CONF_ADDR          0x83Eu
 #define MSR_IA32_X2APIC_DIV_CONF_RESERVED_MASK 0xFFFFFFFFFFFFFFF4ull
 #define MSR_IA32_X2APIC_DIV_CONF_WRITABLE_MASK 0x000000000000000Bull

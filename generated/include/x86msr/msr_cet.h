@@ -20,9 +20,10 @@ extern "C" {
 #endif
 
 /* IA32_U_CET (0x6A0), rw, Intel and AMD; also U_CET. User-mode (CPL 3) control-flow enforcement
- * configuration. AMD implements the shadow-stack bits only. Present if CPUID.(EAX=7H):ECX[7] = 1
- * or CPUID.(EAX=7H):EDX[20] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement
- * Technology; APM Vol 2 Appendix A. */
+ * configuration. AMD implements the shadow-stack bits only. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=7H):ECX[7] = 1 or CPUID.(EAX=7H):EDX[20] =
+ * 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix
+ * A. */
 #define MSR_IA32_U_CET_ADDR          0x6A0u
 #define MSR_IA32_U_CET_RESERVED_MASK 0x00000000000003C0ull
 #define MSR_IA32_U_CET_WRITABLE_MASK 0xFFFFFFFFFFFFFC3Full
@@ -64,9 +65,10 @@ typedef union msr_ia32_u_cet {
 #define msr_ia32_u_cet_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_IA32_U_CET_, clear, set, v)
 
 /* IA32_S_CET (0x6A2), rw, Intel and AMD; also S_CET. Supervisor-mode (CPL 0-2) control-flow
- * enforcement configuration. AMD implements the shadow-stack bits only. Present if
- * CPUID.(EAX=7H):ECX[7] = 1 or CPUID.(EAX=7H):EDX[20] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1
- * Control-flow Enforcement Technology; APM Vol 2 Appendix A. */
+ * enforcement configuration. AMD implements the shadow-stack bits only. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Present if CPUID.(EAX=7H):ECX[7] = 1 or
+ * CPUID.(EAX=7H):EDX[20] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement
+ * Technology; APM Vol 2 Appendix A. */
 #define MSR_IA32_S_CET_ADDR          0x6A2u
 #define MSR_IA32_S_CET_RESERVED_MASK 0x00000000000003C0ull
 #define MSR_IA32_S_CET_WRITABLE_MASK 0xFFFFFFFFFFFFFC3Full
@@ -109,9 +111,9 @@ typedef union msr_ia32_s_cet {
 
 /* IA32_PL0_SSP (0x6A4), rw, Intel and AMD; also PL0_SSP, IA32_FRED_SSP0. Shadow-stack pointer
  * loaded into SSP on a transition to privilege level 0; must be canonical and 8-byte aligned.
- * FRED uses it as the shadow-stack pointer of stack level 0 (IA32_FRED_SSP0). Present if
- * CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement
- * Technology; APM Vol 2 Appendix A. */
+ * FRED uses it as the shadow-stack pointer of stack level 0 (IA32_FRED_SSP0). Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4
+ * Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A. */
 #define MSR_IA32_PL0_SSP_ADDR          0x6A4u
 #define MSR_IA32_PL0_SSP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_PL0_SSP_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -131,9 +133,9 @@ typedef union msr_ia32_pl0_ssp {
     MSR_MODIFY_SAFE_(MSR_IA32_PL0_SSP_, clear, set, v)
 
 /* IA32_PL1_SSP (0x6A5), rw, Intel and AMD; also PL1_SSP. Shadow-stack pointer loaded into SSP on
- * a transition to privilege level 1; must be canonical and 8-byte aligned. Present if
- * CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement
- * Technology; APM Vol 2 Appendix A. */
+ * a transition to privilege level 1; must be canonical and 8-byte aligned. Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4
+ * Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A. */
 #define MSR_IA32_PL1_SSP_ADDR          0x6A5u
 #define MSR_IA32_PL1_SSP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_PL1_SSP_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -153,9 +155,9 @@ typedef union msr_ia32_pl1_ssp {
     MSR_MODIFY_SAFE_(MSR_IA32_PL1_SSP_, clear, set, v)
 
 /* IA32_PL2_SSP (0x6A6), rw, Intel and AMD; also PL2_SSP. Shadow-stack pointer loaded into SSP on
- * a transition to privilege level 2; must be canonical and 8-byte aligned. Present if
- * CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement
- * Technology; APM Vol 2 Appendix A. */
+ * a transition to privilege level 2; must be canonical and 8-byte aligned. Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4
+ * Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A. */
 #define MSR_IA32_PL2_SSP_ADDR          0x6A6u
 #define MSR_IA32_PL2_SSP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_PL2_SSP_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -175,9 +177,9 @@ typedef union msr_ia32_pl2_ssp {
     MSR_MODIFY_SAFE_(MSR_IA32_PL2_SSP_, clear, set, v)
 
 /* IA32_PL3_SSP (0x6A7), rw, Intel and AMD; also PL3_SSP. Shadow-stack pointer loaded into SSP on
- * a transition to privilege level 3; must be canonical and 8-byte aligned. Present if
- * CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement
- * Technology; APM Vol 2 Appendix A. */
+ * a transition to privilege level 3; must be canonical and 8-byte aligned. Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4
+ * Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A. */
 #define MSR_IA32_PL3_SSP_ADDR          0x6A7u
 #define MSR_IA32_PL3_SSP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_PL3_SSP_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -198,8 +200,9 @@ typedef union msr_ia32_pl3_ssp {
 
 /* IA32_INTERRUPT_SSP_TABLE_ADDR (0x6A8), rw, Intel and AMD; also ISST_ADDR. Linear address of
  * the interrupt shadow-stack table: seven shadow-stack pointers selected by the IST index of an
- * interrupt gate in IA-32e mode. Present if CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4 Table 2-2;
- * SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A. */
+ * interrupt gate in IA-32e mode. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=7H):ECX[7] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow
+ * Enforcement Technology; APM Vol 2 Appendix A. */
 #define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDR          0x6A8u
 #define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull

@@ -24,8 +24,9 @@ extern "C" {
  * (DebugCtl) defines bits 0 and 1 the same way and bits 2-5 as performance-monitoring pin
  * controls. The layout differs by family: NetBurst (DEBUGCTLA) and Pentium M (DEBUGCTLB) place
  * their trace and pin controls at bits 2-6, the BTS filters exist from Core 2 on, the freeze
- * bits with performance monitoring version 2, the uncore PMI enable from Nehalem on. Ref: SDM
- * Vol 4 Table 2-2; APM Vol 2 Appendix A. */
+ * bits with performance monitoring version 2, the uncore PMI enable from Nehalem on. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Ref: SDM Vol 4 Table 2-2; APM Vol 2
+ * Appendix A. */
 #define MSR_IA32_DEBUGCTL_ADDR          0x1D9u
 #define MSR_IA32_DEBUGCTL_RESERVED_MASK 0xFFFFFFFFFFFF0000ull
 #define MSR_IA32_DEBUGCTL_WRITABLE_MASK 0x000000000000FFFFull

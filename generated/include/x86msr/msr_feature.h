@@ -23,10 +23,10 @@ extern "C" {
  * machine-check delivery. Firmware sets the wanted enables and then LOCK; from then on every
  * write faults until the next reset. It exists when any of its fields above bit 0 is enumerated:
  * VMX, SMX, SGX or SGX launch control by CPUID, or LMCE by IA32_MCG_CAP[27]. Locked by a field
- * of its own: once it is 1, writes fault or are ignored until reset. Present if
- * CPUID.(EAX=1H):ECX[5] = 1 or CPUID.(EAX=1H):ECX[6] = 1 or CPUID.(EAX=7H):EBX[2] = 1 or
- * CPUID.(EAX=7H):ECX[30] = 1 or IA32_MCG_CAP[27] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * Enabling and Entering VMX Operation. */
+ * of its own: once it is 1, writes fault or are ignored until reset. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] = 1 or
+ * CPUID.(EAX=1H):ECX[6] = 1 or CPUID.(EAX=7H):EBX[2] = 1 or CPUID.(EAX=7H):ECX[30] = 1 or
+ * IA32_MCG_CAP[27] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Enabling and Entering VMX Operation. */
 #define MSR_IA32_FEATURE_CONTROL_ADDR          0x3Au
 #define MSR_IA32_FEATURE_CONTROL_RESERVED_MASK 0xFFFFFFFFFFE900F8ull
 #define MSR_IA32_FEATURE_CONTROL_WRITABLE_MASK 0x000000000016FF07ull
@@ -99,9 +99,9 @@ typedef union msr_ia32_core_capabilities {
 /* IA32_MISC_ENABLE (0x1A0), rw, Intel. Miscellaneous processor feature enables and
  * feature-availability reports. Besides the architectural bits, each processor generation
  * documents its own enables (prefetchers, TM2, turbo); those fields exist on the families and
- * models the SDM gives them for. Ref: SDM Vol 4 Table 2-2 and the model tables; edk2
- * ArchitecturalMsr.h, Pentium4Msr.h, Core2Msr.h, AtomMsr.h, NehalemMsr.h; Linux msr-index.h
- * MSR_IA32_MISC_ENABLE_*. */
+ * models the SDM gives them for. Guest state: a VMM saves and restores it (x86msr/guest.h). Ref:
+ * SDM Vol 4 Table 2-2 and the model tables; edk2 ArchitecturalMsr.h, Pentium4Msr.h, Core2Msr.h,
+ * AtomMsr.h, NehalemMsr.h; Linux msr-index.h MSR_IA32_MISC_ENABLE_*. */
 #define MSR_IA32_MISC_ENABLE_ADDR          0x1A0u
 #define MSR_IA32_MISC_ENABLE_RESERVED_MASK 0xFFFFFF180000C022ull
 #define MSR_IA32_MISC_ENABLE_WRITABLE_MASK 0x000000E401DD275Dull

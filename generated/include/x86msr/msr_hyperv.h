@@ -19,8 +19,9 @@ extern "C" {
 #endif
 
 /* HV_X64_MSR_GUEST_OS_ID (0x40000000), rw, Hyper-V. Identifies the guest operating system to the
- * hypervisor; must be non-zero before the hypercall page can be enabled. Present if
- * CPUID.(EAX=40000003H):EAX[5] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+ * hypervisor; must be non-zero before the hypercall page can be enabled. Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[5] = 1. Ref:
+ * Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_GUEST_OS_ID_ADDR          0x40000000u
 #define MSR_HV_X64_MSR_GUEST_OS_ID_RESERVED_MASK 0x0000000000000000ull
 #define MSR_HV_X64_MSR_GUEST_OS_ID_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -55,7 +56,8 @@ typedef union msr_hv_x64_msr_guest_os_id {
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_GUEST_OS_ID_, clear, set, v)
 
 /* HV_X64_MSR_HYPERCALL (0x40000001), rw, Hyper-V. Enables the hypercall page and places it in
- * guest memory. Present if CPUID.(EAX=40000003H):EAX[5] = 1. Ref: Hyper-V TLFS; Linux
+ * guest memory. Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other
+ * registers. Present if CPUID.(EAX=40000003H):EAX[5] = 1. Ref: Hyper-V TLFS; Linux
  * asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_HYPERCALL_ADDR          0x40000001u
 #define MSR_HV_X64_MSR_HYPERCALL_RESERVED_MASK 0x0000000000000FFCull
@@ -84,8 +86,9 @@ typedef union msr_hv_x64_msr_hypercall {
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_HYPERCALL_, clear, set, v)
 
 /* HV_X64_MSR_VP_INDEX (0x40000002), ro, Hyper-V. Index of this virtual processor in the
- * partition (used in hypercall processor masks). Present if CPUID.(EAX=40000003H):EAX[6] = 1.
- * Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+ * partition (used in hypercall processor masks). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[6] = 1. Ref: Hyper-V TLFS; Linux
+ * asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_VP_INDEX_ADDR          0x40000002u
 #define MSR_HV_X64_MSR_VP_INDEX_RESERVED_MASK 0xFFFFFFFF00000000ull
 #define MSR_HV_X64_MSR_VP_INDEX_ msr_hv_x64_msr_vp_index_t, MSR_HV_X64_MSR_VP_INDEX_ADDR, 0, 1, 0, \
@@ -155,8 +158,9 @@ typedef union msr_hv_x64_msr_time_ref_count {
 #define msr_hv_x64_msr_time_ref_count_read_safe(v) MSR_READ_SAFE_(MSR_HV_X64_MSR_TIME_REF_COUNT_, v)
 
 /* HV_X64_MSR_REFERENCE_TSC (0x40000021), rw, Hyper-V. Places the reference TSC page
- * (scale/offset to convert the TSC into reference time) in guest memory. Present if
- * CPUID.(EAX=40000003H):EAX[9] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+ * (scale/offset to convert the TSC into reference time) in guest memory. Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[9] = 1. Ref:
+ * Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_REFERENCE_TSC_ADDR          0x40000021u
 #define MSR_HV_X64_MSR_REFERENCE_TSC_RESERVED_MASK 0x0000000000000FFEull
 #define MSR_HV_X64_MSR_REFERENCE_TSC_WRITABLE_MASK 0xFFFFFFFFFFFFF001ull
@@ -273,8 +277,9 @@ typedef union msr_hv_x64_msr_tpr {
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_TPR_, clear, set, v)
 
 /* HV_X64_MSR_VP_ASSIST_PAGE (0x40000073), rw, Hyper-V. Places the per-VP assist page (lazy EOI,
- * nested enlightenments) in guest memory. Present if CPUID.(EAX=40000003H):EAX[4] = 1. Ref:
- * Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+ * nested enlightenments) in guest memory. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[4] = 1. Ref: Hyper-V TLFS; Linux
+ * asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_VP_ASSIST_PAGE_ADDR          0x40000073u
 #define MSR_HV_X64_MSR_VP_ASSIST_PAGE_RESERVED_MASK 0x0000000000000FFEull
 #define MSR_HV_X64_MSR_VP_ASSIST_PAGE_WRITABLE_MASK 0xFFFFFFFFFFFFF001ull
@@ -300,8 +305,9 @@ typedef union msr_hv_x64_msr_vp_assist_page {
 #define msr_hv_x64_msr_vp_assist_page_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_VP_ASSIST_PAGE_, clear, set, v)
 
-/* HV_X64_MSR_SCONTROL (0x40000080), rw, Hyper-V. SynIC control. Present if
- * CPUID.(EAX=40000003H):EAX[2] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+/* HV_X64_MSR_SCONTROL (0x40000080), rw, Hyper-V. SynIC control. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[2] = 1. Ref: Hyper-V TLFS;
+ * Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_SCONTROL_ADDR          0x40000080u
 #define MSR_HV_X64_MSR_SCONTROL_RESERVED_MASK 0xFFFFFFFFFFFFFFFEull
 #define MSR_HV_X64_MSR_SCONTROL_WRITABLE_MASK 0x0000000000000001ull
@@ -340,8 +346,9 @@ typedef union msr_hv_x64_msr_sversion {
 #define msr_hv_x64_msr_sversion_read()       MSR_READ_(MSR_HV_X64_MSR_SVERSION_)
 #define msr_hv_x64_msr_sversion_read_safe(v) MSR_READ_SAFE_(MSR_HV_X64_MSR_SVERSION_, v)
 
-/* HV_X64_MSR_SIEFP (0x40000082), rw, Hyper-V. SynIC event flags page location. Present if
- * CPUID.(EAX=40000003H):EAX[2] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+/* HV_X64_MSR_SIEFP (0x40000082), rw, Hyper-V. SynIC event flags page location. Guest state: a
+ * VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[2] = 1. Ref:
+ * Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_SIEFP_ADDR          0x40000082u
 #define MSR_HV_X64_MSR_SIEFP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_HV_X64_MSR_SIEFP_WRITABLE_MASK 0xFFFFFFFFFFFFF001ull
@@ -366,8 +373,9 @@ typedef union msr_hv_x64_msr_siefp {
 #define msr_hv_x64_msr_siefp_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_SIEFP_, clear, set, v)
 
-/* HV_X64_MSR_SIMP (0x40000083), rw, Hyper-V. SynIC message page location. Present if
- * CPUID.(EAX=40000003H):EAX[2] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+/* HV_X64_MSR_SIMP (0x40000083), rw, Hyper-V. SynIC message page location. Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[2] = 1. Ref:
+ * Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_SIMP_ADDR          0x40000083u
 #define MSR_HV_X64_MSR_SIMP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_HV_X64_MSR_SIMP_WRITABLE_MASK 0xFFFFFFFFFFFFF001ull
@@ -409,8 +417,8 @@ typedef union msr_hv_x64_msr_eom {
 #define msr_hv_x64_msr_eom_write_safe(v) MSR_WRITE_SAFE_(MSR_HV_X64_MSR_EOM_, v)
 
 /* HV_X64_MSR_SINT{n} (0x40000090..0x4000009F, stride 1), rw, Hyper-V. Synthetic interrupt source
- * n configuration. Present if CPUID.(EAX=40000003H):EAX[2] = 1. Ref: Hyper-V TLFS; Linux
- * asm-generic/hyperv-tlfs.h. */
+ * n configuration. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=40000003H):EAX[2] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_SINTx_COUNT         16
 #define MSR_HV_X64_MSR_SINTx_STRIDE        1
 #define MSR_HV_X64_MSR_SINTx_ADDR(n)       (0x40000090u + (uint32_t)(n) * 1u)
@@ -443,8 +451,8 @@ typedef union msr_hv_x64_msr_sintx {
     MSR_MODIFY_SAFE_AT_(MSR_HV_X64_MSR_SINTx_, n, clear, set, v)
 
 /* HV_X64_MSR_STIMER{n}_CONFIG (0x400000B0..0x400000B6, stride 2), rw, Hyper-V. Synthetic timer n
- * configuration. Present if CPUID.(EAX=40000003H):EAX[3] = 1. Ref: Hyper-V TLFS; Linux
- * asm-generic/hyperv-tlfs.h. */
+ * configuration. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=40000003H):EAX[3] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_STIMERx_CONFIG_COUNT         4
 #define MSR_HV_X64_MSR_STIMERx_CONFIG_STRIDE        2
 #define MSR_HV_X64_MSR_STIMERx_CONFIG_ADDR(n)       (0x400000B0u + (uint32_t)(n) * 2u)
@@ -488,8 +496,9 @@ typedef union msr_hv_x64_msr_stimerx_config {
     MSR_MODIFY_SAFE_AT_(MSR_HV_X64_MSR_STIMERx_CONFIG_, n, clear, set, v)
 
 /* HV_X64_MSR_STIMER{n}_COUNT (0x400000B1..0x400000B7, stride 2), rw, Hyper-V. Synthetic timer n
- * expiration time (absolute reference time, or period when periodic), 100 ns units. Present if
- * CPUID.(EAX=40000003H):EAX[3] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+ * expiration time (absolute reference time, or period when periodic), 100 ns units. Guest state:
+ * a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[3] = 1.
+ * Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_STIMERx_COUNT_COUNT         4
 #define MSR_HV_X64_MSR_STIMERx_COUNT_STRIDE        2
 #define MSR_HV_X64_MSR_STIMERx_COUNT_ADDR(n)       (0x400000B1u + (uint32_t)(n) * 2u)
@@ -530,8 +539,9 @@ typedef union msr_hv_x64_msr_guest_idle {
 #define msr_hv_x64_msr_guest_idle_read_safe(v) MSR_READ_SAFE_(MSR_HV_X64_MSR_GUEST_IDLE_, v)
 
 /* HV_X64_MSR_CRASH_P{n} (0x40000100..0x40000104, stride 1), rw, Hyper-V. Guest crash parameter
- * n, reported to the host with a crash notification (P0..P4). Present if
- * CPUID.(EAX=40000003H):EDX[10] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+ * n, reported to the host with a crash notification (P0..P4). Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EDX[10] = 1. Ref: Hyper-V TLFS;
+ * Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_CRASH_Px_COUNT         5
 #define MSR_HV_X64_MSR_CRASH_Px_STRIDE        1
 #define MSR_HV_X64_MSR_CRASH_Px_ADDR(n)       (0x40000100u + (uint32_t)(n) * 1u)
@@ -553,8 +563,9 @@ typedef union msr_hv_x64_msr_crash_px {
 #define msr_hv_x64_msr_crash_px_modify_safe(n, clear, set, v) \
     MSR_MODIFY_SAFE_AT_(MSR_HV_X64_MSR_CRASH_Px_, n, clear, set, v)
 
-/* HV_X64_MSR_CRASH_CTL (0x40000105), rw, Hyper-V. Guest crash notification control. Present if
- * CPUID.(EAX=40000003H):EDX[10] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+/* HV_X64_MSR_CRASH_CTL (0x40000105), rw, Hyper-V. Guest crash notification control. Guest state:
+ * a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EDX[10] = 1.
+ * Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_CRASH_CTL_ADDR          0x40000105u
 #define MSR_HV_X64_MSR_CRASH_CTL_RESERVED_MASK 0x3FFFFFFFFFFFFFFFull
 #define MSR_HV_X64_MSR_CRASH_CTL_WRITABLE_MASK 0xC000000000000000ull
@@ -580,8 +591,9 @@ typedef union msr_hv_x64_msr_crash_ctl {
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_CRASH_CTL_, clear, set, v)
 
 /* HV_X64_MSR_REENLIGHTENMENT_CONTROL (0x40000106), rw, Hyper-V. Re-enlightenment notification
- * (TSC frequency change after migration). Present if CPUID.(EAX=40000003H):EAX[13] = 1. Ref:
- * Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+ * (TSC frequency change after migration). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[13] = 1. Ref: Hyper-V TLFS; Linux
+ * asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_ADDR          0x40000106u
 #define MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_RESERVED_MASK 0x00000000FFFEFF00ull
 #define MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_WRITABLE_MASK 0xFFFFFFFF000100FFull
@@ -615,8 +627,8 @@ typedef union msr_hv_x64_msr_reenlightenment_control {
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_REENLIGHTENMENT_CONTROL_, clear, set, v)
 
 /* HV_X64_MSR_TSC_EMULATION_CONTROL (0x40000107), rw, Hyper-V. Controls TSC access emulation
- * during re-enlightenment. Present if CPUID.(EAX=40000003H):EAX[13] = 1. Ref: Hyper-V TLFS;
- * Linux asm-generic/hyperv-tlfs.h. */
+ * during re-enlightenment. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=40000003H):EAX[13] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_ADDR          0x40000107u
 #define MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_RESERVED_MASK 0xFFFFFFFFFFFFFFFEull
 #define MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_WRITABLE_MASK 0x0000000000000001ull
@@ -643,8 +655,9 @@ typedef union msr_hv_x64_msr_tsc_emulation_control {
 #define msr_hv_x64_msr_tsc_emulation_control_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_TSC_EMULATION_CONTROL_, clear, set, v)
 
-/* HV_X64_MSR_TSC_EMULATION_STATUS (0x40000108), rw, Hyper-V. TSC emulation status. Present if
- * CPUID.(EAX=40000003H):EAX[13] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
+/* HV_X64_MSR_TSC_EMULATION_STATUS (0x40000108), rw, Hyper-V. TSC emulation status. Guest state:
+ * a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000003H):EAX[13] = 1.
+ * Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_TSC_EMULATION_STATUS_ADDR          0x40000108u
 #define MSR_HV_X64_MSR_TSC_EMULATION_STATUS_RESERVED_MASK 0xFFFFFFFFFFFFFFFEull
 #define MSR_HV_X64_MSR_TSC_EMULATION_STATUS_WRITABLE_MASK 0x0000000000000001ull
@@ -672,8 +685,8 @@ typedef union msr_hv_x64_msr_tsc_emulation_status {
     MSR_MODIFY_SAFE_(MSR_HV_X64_MSR_TSC_EMULATION_STATUS_, clear, set, v)
 
 /* HV_X64_MSR_TSC_INVARIANT_CONTROL (0x40000118), rw, Hyper-V. Exposes the invariant TSC to the
- * guest. Present if CPUID.(EAX=40000003H):EAX[15] = 1. Ref: Hyper-V TLFS; Linux
- * asm-generic/hyperv-tlfs.h. */
+ * guest. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=40000003H):EAX[15] = 1. Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h. */
 #define MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_ADDR          0x40000118u
 #define MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_RESERVED_MASK 0xFFFFFFFFFFFFFFFEull
 #define MSR_HV_X64_MSR_TSC_INVARIANT_CONTROL_WRITABLE_MASK 0x0000000000000001ull

@@ -20,7 +20,8 @@ extern "C" {
 
 /* KVM_WALL_CLOCK (0x11), rw, KVM. Legacy kvm-clock wall clock: writing a guest-physical address
  * makes the host fill a wall-clock structure (version, seconds, nanoseconds at boot) there.
- * Superseded by MSR_KVM_WALL_CLOCK_NEW. Present if CPUID.(EAX=40000001H):EAX[0] = 1. Ref: Linux
+ * Superseded by MSR_KVM_WALL_CLOCK_NEW. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=40000001H):EAX[0] = 1. Ref: Linux
  * Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 0). */
 #define MSR_KVM_WALL_CLOCK_ADDR          0x11u
 #define MSR_KVM_WALL_CLOCK_RESERVED_MASK 0x0000000000000000ull
@@ -41,9 +42,9 @@ typedef union msr_kvm_wall_clock {
     MSR_MODIFY_SAFE_(MSR_KVM_WALL_CLOCK_, clear, set, v)
 
 /* KVM_SYSTEM_TIME (0x12), rw, KVM. Legacy kvm-clock per-vCPU time area: guest-physical address
- * of the pvclock structure plus an enable bit. Superseded by MSR_KVM_SYSTEM_TIME_NEW. Present if
- * CPUID.(EAX=40000001H):EAX[0] = 1. Ref: Linux Documentation/virt/kvm/x86/msr.rst;
- * uapi/asm/kvm_para.h (KVM_FEATURE_* bit 0). */
+ * of the pvclock structure plus an enable bit. Superseded by MSR_KVM_SYSTEM_TIME_NEW. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000001H):EAX[0] =
+ * 1. Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 0). */
 #define MSR_KVM_SYSTEM_TIME_ADDR          0x12u
 #define MSR_KVM_SYSTEM_TIME_RESERVED_MASK 0x0000000000000000ull
 #define MSR_KVM_SYSTEM_TIME_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -68,8 +69,9 @@ typedef union msr_kvm_system_time {
     MSR_MODIFY_SAFE_(MSR_KVM_SYSTEM_TIME_, clear, set, v)
 
 /* KVM_WALL_CLOCK_NEW (0x4B564D00), rw, KVM. kvm-clock wall clock at the KVM-specific address
- * range (same semantics as MSR_KVM_WALL_CLOCK). Present if CPUID.(EAX=40000001H):EAX[3] = 1.
- * Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 3). */
+ * range (same semantics as MSR_KVM_WALL_CLOCK). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=40000001H):EAX[3] = 1. Ref: Linux
+ * Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 3). */
 #define MSR_KVM_WALL_CLOCK_NEW_ADDR          0x4B564D00u
 #define MSR_KVM_WALL_CLOCK_NEW_RESERVED_MASK 0x0000000000000000ull
 #define MSR_KVM_WALL_CLOCK_NEW_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -89,9 +91,9 @@ typedef union msr_kvm_wall_clock_new {
     MSR_MODIFY_SAFE_(MSR_KVM_WALL_CLOCK_NEW_, clear, set, v)
 
 /* KVM_SYSTEM_TIME_NEW (0x4B564D01), rw, KVM. kvm-clock per-vCPU pvclock area at the KVM-specific
- * address range; the structure must not cross a page boundary. Present if
- * CPUID.(EAX=40000001H):EAX[3] = 1. Ref: Linux Documentation/virt/kvm/x86/msr.rst;
- * uapi/asm/kvm_para.h (KVM_FEATURE_* bit 3). */
+ * address range; the structure must not cross a page boundary. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=40000001H):EAX[3] = 1. Ref: Linux
+ * Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 3). */
 #define MSR_KVM_SYSTEM_TIME_NEW_ADDR          0x4B564D01u
 #define MSR_KVM_SYSTEM_TIME_NEW_RESERVED_MASK 0x0000000000000000ull
 #define MSR_KVM_SYSTEM_TIME_NEW_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -116,7 +118,8 @@ typedef union msr_kvm_system_time_new {
     MSR_MODIFY_SAFE_(MSR_KVM_SYSTEM_TIME_NEW_, clear, set, v)
 
 /* KVM_ASYNC_PF_EN (0x4B564D02), rw, KVM. Asynchronous page fault setup: a 64-byte aligned
- * per-vCPU area the host writes fault tokens to, and delivery options. Present if
+ * per-vCPU area the host writes fault tokens to, and delivery options. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Restored after other registers. Present if
  * CPUID.(EAX=40000001H):EAX[4] = 1. Ref: Linux Documentation/virt/kvm/x86/msr.rst;
  * uapi/asm/kvm_para.h (KVM_FEATURE_* bit 4). */
 #define MSR_KVM_ASYNC_PF_EN_ADDR          0x4B564D02u
@@ -153,9 +156,9 @@ typedef union msr_kvm_async_pf_en {
     MSR_MODIFY_SAFE_(MSR_KVM_ASYNC_PF_EN_, clear, set, v)
 
 /* KVM_STEAL_TIME (0x4B564D03), rw, KVM. Steal-time accounting: guest-physical address of a
- * per-vCPU area where the host reports time the vCPU was runnable but not running. Present if
- * CPUID.(EAX=40000001H):EAX[5] = 1. Ref: Linux Documentation/virt/kvm/x86/msr.rst;
- * uapi/asm/kvm_para.h (KVM_FEATURE_* bit 5). */
+ * per-vCPU area where the host reports time the vCPU was runnable but not running. Guest state:
+ * a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000001H):EAX[5] = 1.
+ * Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 5). */
 #define MSR_KVM_STEAL_TIME_ADDR          0x4B564D03u
 #define MSR_KVM_STEAL_TIME_RESERVED_MASK 0x000000000000003Eull
 #define MSR_KVM_STEAL_TIME_WRITABLE_MASK 0xFFFFFFFFFFFFFFC1ull
@@ -181,9 +184,9 @@ typedef union msr_kvm_steal_time {
     MSR_MODIFY_SAFE_(MSR_KVM_STEAL_TIME_, clear, set, v)
 
 /* KVM_PV_EOI_EN (0x4B564D04), rw, KVM. Paravirtual end-of-interrupt: a guest flag word the host
- * sets when an EOI can be done by clearing it instead of writing the APIC. Present if
- * CPUID.(EAX=40000001H):EAX[6] = 1. Ref: Linux Documentation/virt/kvm/x86/msr.rst;
- * uapi/asm/kvm_para.h (KVM_FEATURE_* bit 6). */
+ * sets when an EOI can be done by clearing it instead of writing the APIC. Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=40000001H):EAX[6] = 1. Ref:
+ * Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 6). */
 #define MSR_KVM_PV_EOI_EN_ADDR          0x4B564D04u
 #define MSR_KVM_PV_EOI_EN_RESERVED_MASK 0x0000000000000002ull
 #define MSR_KVM_PV_EOI_EN_WRITABLE_MASK 0xFFFFFFFFFFFFFFFDull
@@ -209,8 +212,9 @@ typedef union msr_kvm_pv_eoi_en {
     MSR_MODIFY_SAFE_(MSR_KVM_PV_EOI_EN_, clear, set, v)
 
 /* KVM_POLL_CONTROL (0x4B564D05), rw, KVM. Host-side halt polling control: the guest clears bit 0
- * when it polls itself (guest haltpoll). Present if CPUID.(EAX=40000001H):EAX[12] = 1. Ref:
- * Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 12). */
+ * when it polls itself (guest haltpoll). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=40000001H):EAX[12] = 1. Ref: Linux
+ * Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 12). */
 #define MSR_KVM_POLL_CONTROL_ADDR          0x4B564D05u
 #define MSR_KVM_POLL_CONTROL_RESERVED_MASK 0xFFFFFFFFFFFFFFFEull
 #define MSR_KVM_POLL_CONTROL_WRITABLE_MASK 0x0000000000000001ull
@@ -234,8 +238,9 @@ typedef union msr_kvm_poll_control {
     MSR_MODIFY_SAFE_(MSR_KVM_POLL_CONTROL_, clear, set, v)
 
 /* KVM_ASYNC_PF_INT (0x4B564D06), rw, KVM. Interrupt vector used for 'page ready' asynchronous
- * page fault notifications. Present if CPUID.(EAX=40000001H):EAX[14] = 1. Ref: Linux
- * Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 14). */
+ * page fault notifications. Guest state: a VMM saves and restores it (x86msr/guest.h). Present
+ * if CPUID.(EAX=40000001H):EAX[14] = 1. Ref: Linux Documentation/virt/kvm/x86/msr.rst;
+ * uapi/asm/kvm_para.h (KVM_FEATURE_* bit 14). */
 #define MSR_KVM_ASYNC_PF_INT_ADDR          0x4B564D06u
 #define MSR_KVM_ASYNC_PF_INT_RESERVED_MASK 0xFFFFFFFFFFFFFF00ull
 #define MSR_KVM_ASYNC_PF_INT_WRITABLE_MASK 0x00000000000000FFull
@@ -282,9 +287,9 @@ typedef union msr_kvm_async_pf_ack {
     MSR_MODIFY_SAFE_(MSR_KVM_ASYNC_PF_ACK_, clear, set, v)
 
 /* KVM_MIGRATION_CONTROL (0x4B564D08), rw, KVM. Guest-to-host migration readiness (encrypted
- * guests tell the host when their shared-page list is ready). Present if
- * CPUID.(EAX=40000001H):EAX[17] = 1. Ref: Linux Documentation/virt/kvm/x86/msr.rst;
- * uapi/asm/kvm_para.h (KVM_FEATURE_* bit 17). */
+ * guests tell the host when their shared-page list is ready). Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=40000001H):EAX[17] = 1. Ref: Linux
+ * Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_* bit 17). */
 #define MSR_KVM_MIGRATION_CONTROL_ADDR          0x4B564D08u
 #define MSR_KVM_MIGRATION_CONTROL_RESERVED_MASK 0xFFFFFFFFFFFFFFFEull
 #define MSR_KVM_MIGRATION_CONTROL_WRITABLE_MASK 0x0000000000000001ull

@@ -49,8 +49,9 @@ typedef union msr_ia32_p5_mc_type {
 
 /* IA32_MCG_CAP (0x179), ro, Intel and AMD; also MCG_CAP. Global machine-check capabilities:
  * number of error-reporting banks and optional machine-check features. AMD defines COUNT and
- * MCG_CTL_P; the other bits are Intel's. Present if CPUID.(EAX=1H):EDX[14] = 1. Ref: SDM Vol 4
- * Table 2-2; APM Vol 2 Appendix A. */
+ * MCG_CTL_P; the other bits are Intel's. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[14] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
+ * Appendix A. */
 #define MSR_IA32_MCG_CAP_ADDR          0x179u
 #define MSR_IA32_MCG_CAP_RESERVED_MASK 0xFFFFFFFFF000E000ull
 #define MSR_IA32_MCG_CAP_ msr_ia32_mcg_cap_t, MSR_IA32_MCG_CAP_ADDR, 0, 1, 0, 0, 0, 0
@@ -92,8 +93,8 @@ typedef union msr_ia32_mcg_cap {
 
 /* IA32_MCG_STATUS (0x17A), rw, Intel and AMD; also MCG_STATUS. Global machine-check status: the
  * processor state after a machine-check exception. Software may only clear bits (writing 1s to
- * them faults). Present if CPUID.(EAX=1H):EDX[14] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * them faults). Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):EDX[14] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MCG_STATUS_ADDR          0x17Au
 #define MSR_IA32_MCG_STATUS_RESERVED_MASK 0xFFFFFFFFFFFFEFF0ull
 #define MSR_IA32_MCG_STATUS_WRITABLE_MASK 0x000000000000100Full
@@ -127,9 +128,9 @@ typedef union msr_ia32_mcg_status {
     MSR_MODIFY_SAFE_(MSR_IA32_MCG_STATUS_, clear, set, v)
 
 /* IA32_MCG_CTL (0x17B), rw, Intel and AMD; also MCG_CTL. Global machine-check control, present
- * when IA32_MCG_CAP[8] is 1: enables machine-check reporting features globally. Present if
- * CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * when IA32_MCG_CAP[8] is 1: enables machine-check reporting features globally. Guest state: a
+ * VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[14] = 1 and
+ * IA32_MCG_CAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MCG_CTL_ADDR          0x17Bu
 #define MSR_IA32_MCG_CTL_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MCG_CTL_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -323,8 +324,9 @@ typedef union msr_ia32_mcg_misc {
 #define msr_ia32_mcg_misc_read_safe(v) MSR_READ_SAFE_(MSR_IA32_MCG_MISC_, v)
 
 /* IA32_MC{n}_CTL2 (0x280..0x29F, stride 1), rw, Intel. Corrected machine-check error interrupt
- * (CMCI) control of bank n. Present if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[10] = 1 and
- * IA32_MCG_CAP[7:0] > n. Ref: SDM Vol 4 Table 2-2. */
+ * (CMCI) control of bank n. Guest state: a VMM saves and restores it (x86msr/guest.h). Present
+ * if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[10] = 1 and IA32_MCG_CAP[7:0] > n. Ref: SDM Vol
+ * 4 Table 2-2. */
 #define MSR_IA32_MCx_CTL2_COUNT         32
 #define MSR_IA32_MCx_CTL2_STRIDE        1
 #define MSR_IA32_MCx_CTL2_ADDR(n)       (0x280u + (uint32_t)(n) * 1u)
@@ -355,8 +357,9 @@ typedef union msr_ia32_mcx_ctl2 {
 
 /* IA32_MC{n}_CTL (0x400..0x47C, stride 4), rw, Intel and AMD; also MC{n}_CTL. Machine-check
  * control of bank n: one enable per error type the bank can report. The SDM defines addresses
- * for banks 0-31 (0x400-0x47F). Present if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n.
- * Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A. */
+ * for banks 0-31 (0x400-0x47F). Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; SDM
+ * Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A. */
 #define MSR_IA32_MCx_CTL_COUNT         32
 #define MSR_IA32_MCx_CTL_STRIDE        4
 #define MSR_IA32_MCx_CTL_ADDR(n)       (0x400u + (uint32_t)(n) * 4u)
@@ -509,8 +512,9 @@ typedef union msr_ia32_mcx_ctl {
  * Machine-check status of bank n: valid bit, error codes and flags of the logged error. Software
  * clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here). Only
  * 0 may be written: any other value raises #GP on WRMSR. Any value may be written while a
- * condition holds. Present if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n. Ref: SDM Vol
- * 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A. */
+ * condition holds. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * Machine-Check Architecture; APM Vol 2 Appendix A. */
 #define MSR_IA32_MCx_STATUS_COUNT         32
 #define MSR_IA32_MCx_STATUS_STRIDE        4
 #define MSR_IA32_MCx_STATUS_ADDR(n)       (0x401u + (uint32_t)(n) * 4u)
@@ -567,8 +571,9 @@ typedef union msr_ia32_mcx_status {
 
 /* IA32_MC{n}_ADDR (0x402..0x47E, stride 4), rw, Intel and AMD; also MC{n}_ADDR. Machine-check
  * address of bank n: address of the code or data involved in the logged error, valid when
- * IA32_MCi_STATUS.ADDRV is 1. Present if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n.
- * Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A. */
+ * IA32_MCi_STATUS.ADDRV is 1. Guest state: a VMM saves and restores it (x86msr/guest.h). Present
+ * if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * Machine-Check Architecture; APM Vol 2 Appendix A. */
 #define MSR_IA32_MCx_ADDR_COUNT         32
 #define MSR_IA32_MCx_ADDR_STRIDE        4
 #define MSR_IA32_MCx_ADDR_ADDR(n)       (0x402u + (uint32_t)(n) * 4u)
@@ -592,8 +597,9 @@ typedef union msr_ia32_mcx_addr {
 
 /* IA32_MC{n}_MISC (0x403..0x47F, stride 4), rw, Intel. Machine-check miscellaneous information
  * of bank n, valid when IA32_MCi_STATUS.MISCV is 1. AMD processors hold the first
- * error-thresholding block at this address: MC{n}_MISC0. Present if CPUID.(EAX=1H):EDX[14] = 1
- * and IA32_MCG_CAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture. */
+ * error-thresholding block at this address: MC{n}_MISC0. Guest state: a VMM saves and restores
+ * it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[14] = 1 and IA32_MCG_CAP[7:0] > n. Ref: SDM
+ * Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture. */
 #define MSR_IA32_MCx_MISC_COUNT         32
 #define MSR_IA32_MCx_MISC_STRIDE        4
 #define MSR_IA32_MCx_MISC_ADDR(n)       (0x403u + (uint32_t)(n) * 4u)
@@ -630,8 +636,9 @@ typedef union msr_ia32_mcx_misc {
     MSR_MODIFY_SAFE_AT_(MSR_IA32_MCx_MISC_, n, clear, set, v)
 
 /* IA32_MCG_EXT_CTL (0x4D0), rw, Intel. Extended machine-check control: lets software have some
- * machine checks delivered to one logical processor only. Present if IA32_MCG_CAP[27] = 1. Ref:
- * SDM Vol 4 Table 2-2. */
+ * machine checks delivered to one logical processor only. Guest state: a VMM saves and restores
+ * it (x86msr/guest.h). Restored after other registers. Present if IA32_MCG_CAP[27] = 1. Ref: SDM
+ * Vol 4 Table 2-2. */
 #define MSR_IA32_MCG_EXT_CTL_ADDR          0x4D0u
 #define MSR_IA32_MCG_EXT_CTL_RESERVED_MASK 0xFFFFFFFFFFFFFFFEull
 #define MSR_IA32_MCG_EXT_CTL_WRITABLE_MASK 0x0000000000000001ull

@@ -21,9 +21,10 @@ extern "C" {
 
 /* IA32_PAT (0x277), rw, Intel and AMD; also PAT. Page attribute table: eight memory-type
  * entries, selected by the PAT, PCD and PWT bits of a paging-structure entry. Encodings 2 and 3
- * are reserved. The power-up value is 0007040600070406H (WB, WT, UC-, UC, repeated). Present if
- * CPUID.(EAX=1H):EDX[16] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Page Attribute Table; APM Vol
- * 2 Page-Attribute Table Mechanism. */
+ * are reserved. The power-up value is 0007040600070406H (WB, WT, UC-, UC, repeated). Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[16] = 1.
+ * Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Page Attribute Table; APM Vol 2 Page-Attribute Table
+ * Mechanism. */
 #define MSR_IA32_PAT_ADDR          0x277u
 #define MSR_IA32_PAT_RESERVED_MASK 0xF8F8F8F8F8F8F8F8ull
 #define MSR_IA32_PAT_WRITABLE_MASK 0x0707070707070707ull

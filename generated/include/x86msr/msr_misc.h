@@ -123,7 +123,8 @@ typedef union msr_ia32_bios_updt_trig {
 
 /* IA32_BIOS_SIGN_ID (0x8B), rw, Intel. Microcode update signature, valid after CPUID leaf 01H
  * has been executed. Software writes 0 before CPUID; a processor may refuse writes when loading
- * or saving guest state at VM entry or exit. Ref: SDM Vol 4 Table 2-2. */
+ * or saving guest state at VM entry or exit. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_BIOS_SIGN_ID_ADDR          0x8Bu
 #define MSR_IA32_BIOS_SIGN_ID_RESERVED_MASK 0x00000000FFFFFFFFull
 #define MSR_IA32_BIOS_SIGN_ID_WRITABLE_MASK 0xFFFFFFFF00000000ull
@@ -220,8 +221,9 @@ typedef union msr_ia32_dca_0_cap {
 #define msr_ia32_dca_0_cap_modify_safe(clear, set, v) \
     MSR_MODIFY_SAFE_(MSR_IA32_DCA_0_CAP_, clear, set, v)
 
-/* IA32_BNDCFGS (0xD90), rw, Intel. Supervisor-mode MPX configuration. Present if
- * CPUID.(EAX=7H):EBX[14] = 1. Ref: SDM Vol 4 Table 2-2. */
+/* IA32_BNDCFGS (0xD90), rw, Intel. Supervisor-mode MPX configuration. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Present if CPUID.(EAX=7H):EBX[14] = 1. Ref: SDM Vol 4 Table
+ * 2-2. */
 #define MSR_IA32_BNDCFGS_ADDR          0xD90u
 #define MSR_IA32_BNDCFGS_RESERVED_MASK 0x0000000000000FFCull
 #define MSR_IA32_BNDCFGS_WRITABLE_MASK 0xFFFFFFFFFFFFF003ull

@@ -114,7 +114,8 @@ typedef union msr_test_ctrl {
 #define msr_test_ctrl_modify(clear, set)         MSR_MODIFY_(MSR_TEST_CTRL_, clear, set)
 #define msr_test_ctrl_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_TEST_CTRL_, clear, set, v)
 
-/* SMI_COUNT (0x34), ro, Intel. Number of SMIs taken since reset. Present if family 6H, model
+/* SMI_COUNT (0x34), ro, Intel. Number of SMIs taken since reset. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if family 6H, model
  * 1AH/1EH/1FH/25H/2AH/2CH/2DH/2EH/2FH/37H/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4AH/4CH/4DH/4EH/4FH/
  * 55H/56H/57H/5AH/5CH/5DH/5EH/5FH/66H/6AH/6CH/7AH/7DH/7EH/85H/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/
  * 9CH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/0B7H/0BAH/0BFH/0CFH. Ref: SDM Vol 4 model-specific tables
@@ -174,8 +175,9 @@ typedef union msr_silvermont_fsb_freq {
 #define msr_silvermont_fsb_freq_read_safe(v) MSR_READ_SAFE_(MSR_SILVERMONT_FSB_FREQ_, v)
 
 /* MISC_FEATURES_ENABLES (0x140), rw, Intel. Enables CPUID faulting and, on Xeon Phi,
- * MONITOR/MWAIT at ring 3. Present if PLATFORM_INFO[31] = 1. Ref: Intel CPUID faulting / Ring 3
- * MONITOR-MWAIT disclosures; Linux msr-index.h. */
+ * MONITOR/MWAIT at ring 3. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * PLATFORM_INFO[31] = 1. Ref: Intel CPUID faulting / Ring 3 MONITOR-MWAIT disclosures; Linux
+ * msr-index.h. */
 #define MSR_MISC_FEATURES_ENABLES_ADDR          0x140u
 #define MSR_MISC_FEATURES_ENABLES_RESERVED_MASK 0xFFFFFFFFFFFFFFFCull
 #define MSR_MISC_FEATURES_ENABLES_WRITABLE_MASK 0x0000000000000003ull

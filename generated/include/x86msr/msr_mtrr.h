@@ -47,9 +47,9 @@ typedef union msr_ia32_mtrrcap {
 
 /* IA32_MTRR_PHYSBASE{n} (0x200..0x212, stride 2), rw, Intel and AMD; also MTRRPHYSBASE{n}.
  * Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses
- * for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7). Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * for n = 0..9; IA32_MTRRCAP[7:0] tells how many exist (AMD: MTRRphysBase0-7). Guest state: a
+ * VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and
+ * IA32_MTRRCAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_PHYSBASEx_COUNT         10
 #define MSR_IA32_MTRR_PHYSBASEx_STRIDE        2
 #define MSR_IA32_MTRR_PHYSBASEx_ADDR(n)       (0x200u + (uint32_t)(n) * 2u)
@@ -80,8 +80,8 @@ typedef union msr_ia32_mtrr_physbasex {
 /* IA32_MTRR_PHYSMASK{n} (0x201..0x213, stride 2), rw, Intel and AMD; also MTRRPHYSMASK{n}.
  * Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD:
  * MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).
- * Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; APM
- * Vol 2 Appendix A. */
+ * Guest state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] =
+ * 1 and IA32_MTRRCAP[7:0] > n. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_PHYSMASKx_COUNT         10
 #define MSR_IA32_MTRR_PHYSMASKx_STRIDE        2
 #define MSR_IA32_MTRR_PHYSMASKx_ADDR(n)       (0x201u + (uint32_t)(n) * 2u)
@@ -111,8 +111,9 @@ typedef union msr_ia32_mtrr_physmaskx {
 
 /* IA32_MTRR_FIX64K_00000 (0x250), rw, Intel and AMD; also MTRRFIX64K_00000. Fixed-range MTRR:
  * memory types of eight 64-KByte ranges starting at 0H, one byte each. On AMD bits 4:3 of each
- * byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if CPUID.(EAX=1H):EDX[12] =
- * 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
+ * byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX64K_00000_ADDR          0x250u
 #define MSR_IA32_MTRR_FIX64K_00000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX64K_00000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -150,9 +151,9 @@ typedef union msr_ia32_mtrr_fix64k_00000 {
 
 /* IA32_MTRR_FIX16K_80000 (0x258), rw, Intel and AMD; also MTRRFIX16K_80000. Fixed-range MTRR:
  * memory types of eight 16-KByte ranges starting at 80000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX16K_80000_ADDR          0x258u
 #define MSR_IA32_MTRR_FIX16K_80000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX16K_80000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -190,9 +191,9 @@ typedef union msr_ia32_mtrr_fix16k_80000 {
 
 /* IA32_MTRR_FIX16K_A0000 (0x259), rw, Intel and AMD; also MTRRFIX16K_A0000. Fixed-range MTRR:
  * memory types of eight 16-KByte ranges starting at A0000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX16K_A0000_ADDR          0x259u
 #define MSR_IA32_MTRR_FIX16K_A0000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX16K_A0000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -230,9 +231,9 @@ typedef union msr_ia32_mtrr_fix16k_a0000 {
 
 /* IA32_MTRR_FIX4K_C0000 (0x268), rw, Intel and AMD; also MTRRFIX4K_C0000. Fixed-range MTRR:
  * memory types of eight 4-KByte ranges starting at C0000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX4K_C0000_ADDR          0x268u
 #define MSR_IA32_MTRR_FIX4K_C0000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX4K_C0000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -270,9 +271,9 @@ typedef union msr_ia32_mtrr_fix4k_c0000 {
 
 /* IA32_MTRR_FIX4K_C8000 (0x269), rw, Intel and AMD; also MTRRFIX4K_C8000. Fixed-range MTRR:
  * memory types of eight 4-KByte ranges starting at C8000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX4K_C8000_ADDR          0x269u
 #define MSR_IA32_MTRR_FIX4K_C8000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX4K_C8000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -310,9 +311,9 @@ typedef union msr_ia32_mtrr_fix4k_c8000 {
 
 /* IA32_MTRR_FIX4K_D0000 (0x26A), rw, Intel and AMD; also MTRRFIX4K_D0000. Fixed-range MTRR:
  * memory types of eight 4-KByte ranges starting at D0000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX4K_D0000_ADDR          0x26Au
 #define MSR_IA32_MTRR_FIX4K_D0000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX4K_D0000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -350,9 +351,9 @@ typedef union msr_ia32_mtrr_fix4k_d0000 {
 
 /* IA32_MTRR_FIX4K_D8000 (0x26B), rw, Intel and AMD; also MTRRFIX4K_D8000. Fixed-range MTRR:
  * memory types of eight 4-KByte ranges starting at D8000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX4K_D8000_ADDR          0x26Bu
 #define MSR_IA32_MTRR_FIX4K_D8000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX4K_D8000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -390,9 +391,9 @@ typedef union msr_ia32_mtrr_fix4k_d8000 {
 
 /* IA32_MTRR_FIX4K_E0000 (0x26C), rw, Intel and AMD; also MTRRFIX4K_E0000. Fixed-range MTRR:
  * memory types of eight 4-KByte ranges starting at E0000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX4K_E0000_ADDR          0x26Cu
 #define MSR_IA32_MTRR_FIX4K_E0000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX4K_E0000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -430,9 +431,9 @@ typedef union msr_ia32_mtrr_fix4k_e0000 {
 
 /* IA32_MTRR_FIX4K_E8000 (0x26D), rw, Intel and AMD; also MTRRFIX4K_E8000. Fixed-range MTRR:
  * memory types of eight 4-KByte ranges starting at E8000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX4K_E8000_ADDR          0x26Du
 #define MSR_IA32_MTRR_FIX4K_E8000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX4K_E8000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -470,9 +471,9 @@ typedef union msr_ia32_mtrr_fix4k_e8000 {
 
 /* IA32_MTRR_FIX4K_F0000 (0x26E), rw, Intel and AMD; also MTRRFIX4K_F0000. Fixed-range MTRR:
  * memory types of eight 4-KByte ranges starting at F0000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX4K_F0000_ADDR          0x26Eu
 #define MSR_IA32_MTRR_FIX4K_F0000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX4K_F0000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -510,9 +511,9 @@ typedef union msr_ia32_mtrr_fix4k_f0000 {
 
 /* IA32_MTRR_FIX4K_F8000 (0x26F), rw, Intel and AMD; also MTRRFIX4K_F8000. Fixed-range MTRR:
  * memory types of eight 4-KByte ranges starting at F8000H, one byte each. On AMD bits 4:3 of
- * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Present if
- * CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A. */
+ * each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[12] = 1 and IA32_MTRRCAP[8] = 1.
+ * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_FIX4K_F8000_ADDR          0x26Fu
 #define MSR_IA32_MTRR_FIX4K_F8000_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_MTRR_FIX4K_F8000_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -550,6 +551,7 @@ typedef union msr_ia32_mtrr_fix4k_f8000 {
 
 /* IA32_MTRR_DEF_TYPE (0x2FF), rw, Intel and AMD; also MTRRDEFTYPE. MTRR default type: memory
  * type outside all ranges and the global and fixed-range MTRR enables. Reset clears the enables.
+ * Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
  * Present if CPUID.(EAX=1H):EDX[12] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_MTRR_DEF_TYPE_ADDR          0x2FFu
 #define MSR_IA32_MTRR_DEF_TYPE_RESERVED_MASK 0xFFFFFFFFFFFFF300ull

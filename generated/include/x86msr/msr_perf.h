@@ -21,7 +21,8 @@ extern "C" {
 
 /* IA32_PMC{n} (0xC1..0xCA, stride 1), rw, Intel. General-purpose performance counter n, counting
  * the event selected by IA32_PERFEVTSELn. WRMSR writes only bits 31:0 sign-extended unless
- * IA32_A_PMCn is used. Present if CPUID.(EAX=0AH):EAX[15:8] > n. Ref: SDM Vol 4 Table 2-2. */
+ * IA32_A_PMCn is used. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=0AH):EAX[15:8] > n. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_PMCx_COUNT         10
 #define MSR_IA32_PMCx_STRIDE        1
 #define MSR_IA32_PMCx_ADDR(n)       (0xC1u + (uint32_t)(n) * 1u)
@@ -43,8 +44,9 @@ typedef union msr_ia32_pmcx {
     MSR_MODIFY_SAFE_AT_(MSR_IA32_PMCx_, n, clear, set, v)
 
 /* IA32_PERFEVTSEL{n} (0x186..0x18F, stride 1), rw, Intel. Performance event select for
- * general-purpose counter n (IA32_PMCn). Present if CPUID.(EAX=0AH):EAX[15:8] > n and not
- * (family 0FH). Ref: SDM Vol 4 Table 2-2. */
+ * general-purpose counter n (IA32_PMCn). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Restored after other registers. Present if CPUID.(EAX=0AH):EAX[15:8] > n and
+ * not (family 0FH). Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_PERFEVTSELx_COUNT         10
 #define MSR_IA32_PERFEVTSELx_STRIDE        1
 #define MSR_IA32_PERFEVTSELx_ADDR(n)       (0x186u + (uint32_t)(n) * 1u)
@@ -115,9 +117,9 @@ typedef union msr_ia32_perfevtselx {
 /* IA32_FIXED_CTR{n} (0x309..0x30F, stride 1), rw, Intel. Fixed-function performance counter n: 0
  * counts INST_RETIRED.ANY, 1 CPU_CLK_UNHALTED.CORE, 2 CPU_CLK_UNHALTED.REF, 3 TOPDOWN.SLOTS; 4-6
  * count further fixed events. NetBurst (family 0FH) processors have none; their counters
- * FLAME_COUNTER1..3 and IQ_COUNTER0..5 sit at these addresses. Present if
- * (CPUID.(EAX=0AH):EDX[4:0] > n or CPUID.(EAX=0AH):ECX[n] = 1) and not (family 0FH). Ref: SDM
- * Vol 4 Table 2-2. */
+ * FLAME_COUNTER1..3 and IQ_COUNTER0..5 sit at these addresses. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if (CPUID.(EAX=0AH):EDX[4:0] > n or
+ * CPUID.(EAX=0AH):ECX[n] = 1) and not (family 0FH). Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_FIXED_CTRx_COUNT         7
 #define MSR_IA32_FIXED_CTRx_STRIDE        1
 #define MSR_IA32_FIXED_CTRx_ADDR(n)       (0x309u + (uint32_t)(n) * 1u)
@@ -177,8 +179,9 @@ typedef union msr_perf_metrics {
     MSR_MODIFY_SAFE_(MSR_PERF_METRICS_, clear, set, v)
 
 /* IA32_PERF_CAPABILITIES (0x345), ro, Intel. Performance monitoring capabilities: LBR and PEBS
- * formats and optional PMU features. Present if CPUID.(EAX=1H):ECX[15] = 1. Ref: SDM Vol 4 Table
- * 2-2; SDM Vol 3 timed PEBS (PEBS_TIMING_INFO, bit 17). */
+ * formats and optional PMU features. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):ECX[15] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 timed PEBS
+ * (PEBS_TIMING_INFO, bit 17). */
 #define MSR_IA32_PERF_CAPABILITIES_ADDR          0x345u
 #define MSR_IA32_PERF_CAPABILITIES_RESERVED_MASK 0xFFFFFFFFFFFC0000ull
 #define MSR_IA32_PERF_CAPABILITIES_ msr_ia32_perf_capabilities_t, MSR_IA32_PERF_CAPABILITIES_ADDR, \
@@ -219,8 +222,9 @@ typedef union msr_ia32_perf_capabilities {
 /* IA32_FIXED_CTR_CTRL (0x38D), rw, Intel. Fixed-function counter control: four bits per fixed
  * counter n at bit 4n (ring-level enables, AnyThread and PMI enable) and, with adaptive PEBS,
  * its adaptive-record bit at 32 + 4n. A fixed counter counts while its enable here and in
- * IA32_PERF_GLOBAL_CTRL are both set. Present if CPUID.(EAX=0AH):EAX[7:0] > 1. Ref: SDM Vol 4
- * Table 2-2; SDM Vol 3 adaptive PEBS (FIXED_CTR_CTRL bit 32 + 4n). */
+ * IA32_PERF_GLOBAL_CTRL are both set. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Restored after other registers. Present if CPUID.(EAX=0AH):EAX[7:0] > 1. Ref: SDM Vol 4 Table
+ * 2-2; SDM Vol 3 adaptive PEBS (FIXED_CTR_CTRL bit 32 + 4n). */
 #define MSR_IA32_FIXED_CTR_CTRL_ADDR          0x38Du
 #define MSR_IA32_FIXED_CTR_CTRL_RESERVED_MASK 0xFEEEEEEEF4444000ull
 #define MSR_IA32_FIXED_CTR_CTRL_WRITABLE_MASK 0x011111110BBBBFFFull
@@ -327,8 +331,9 @@ typedef union msr_ia32_fixed_ctr_ctrl {
     MSR_MODIFY_SAFE_(MSR_IA32_FIXED_CTR_CTRL_, clear, set, v)
 
 /* IA32_PERF_GLOBAL_STATUS (0x38E), ro, Intel. Global performance counter status: overflow and
- * freeze indications; cleared through IA32_PERF_GLOBAL_STATUS_RESET. Present if
- * CPUID.(EAX=0AH):EAX[7:0] > 0. Ref: SDM Vol 4 Table 2-2. */
+ * freeze indications; cleared through IA32_PERF_GLOBAL_STATUS_RESET. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Present if CPUID.(EAX=0AH):EAX[7:0] > 0. Ref: SDM Vol 4
+ * Table 2-2. */
 #define MSR_IA32_PERF_GLOBAL_STATUS_ADDR          0x38Eu
 #define MSR_IA32_PERF_GLOBAL_STATUS_RESERVED_MASK 0x037EFF80FFFFFC00ull
 #define MSR_IA32_PERF_GLOBAL_STATUS_ msr_ia32_perf_global_status_t, \
@@ -399,7 +404,8 @@ typedef union msr_ia32_perf_global_status {
 #define msr_ia32_perf_global_status_read_safe(v) MSR_READ_SAFE_(MSR_IA32_PERF_GLOBAL_STATUS_, v)
 
 /* IA32_PERF_GLOBAL_CTRL (0x38F), rw, Intel. Global performance counter control: a counter counts
- * only while its enable here and its own enable are both set. Present if
+ * only while its enable here and its own enable are both set. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Restored after other registers. Present if
  * CPUID.(EAX=0AH):EAX[7:0] > 0. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_PERF_GLOBAL_CTRL_ADDR          0x38Fu
 #define MSR_IA32_PERF_GLOBAL_CTRL_RESERVED_MASK 0xFFFEFF80FFFFFC00ull
@@ -684,8 +690,9 @@ typedef union msr_ia32_perf_global_inuse {
  * based sampling records. With PEBS baseline every general-purpose and fixed counter has an
  * enable bit; before it, only PMC0 does. NetBurst processors (PENTIUM_4_PEBS_ENABLE) and the
  * Nehalem to Skylake generations (PEBS_ENABLE, with load-latency and precise-store enables) have
- * their own layouts at this address. Present if IA32_MISC_ENABLE[12] = 0 and not (family 0FH)
- * and not (family 6H, model
+ * their own layouts at this address. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Restored after other registers. Present if IA32_MISC_ENABLE[12] = 0 and not (family 0FH) and
+ * not (family 6H, model
  * 1AH/1EH/1FH/2EH/25H/2CH/2FH/2AH/2DH/3AH/3EH/3CH/3FH/45H/46H/3DH/47H/4FH/56H/4EH/5EH/55H/8EH/
  * 9EH/66H/0A5H/0A6H). Ref: SDM Vol 4 Table 2-2; SDM Vol 3 PEBS (baseline PEBS:
  * IA32_PERF_CAPABILITIES[14]); edk2 ArchitecturalMsr.h; Linux events/intel/ds.c. */
@@ -747,8 +754,9 @@ typedef union msr_pebs_enable {
 #define msr_pebs_enable_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_PEBS_ENABLE_, clear, set, v)
 
 /* PEBS_DATA_CFG (0x3F2), rw, Intel. Adaptive PEBS: which groups the PEBS record contains besides
- * the basic group. Present if IA32_PERF_CAPABILITIES[14] = 1 and not (family 0FH). Ref: SDM Vol
- * 3 adaptive PEBS; Linux msr-index.h, events/intel/ds.c (PEBS_DATACFG_*). */
+ * the basic group. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * IA32_PERF_CAPABILITIES[14] = 1 and not (family 0FH). Ref: SDM Vol 3 adaptive PEBS; Linux
+ * msr-index.h, events/intel/ds.c (PEBS_DATACFG_*). */
 #define MSR_PEBS_DATA_CFG_ADDR          0x3F2u
 #define MSR_PEBS_DATA_CFG_RESERVED_MASK 0xFFFFFFFF00FFFFF0ull
 #define MSR_PEBS_DATA_CFG_WRITABLE_MASK 0x00000000FF00000Full
@@ -863,8 +871,8 @@ typedef union msr_ia32_a_pmcx {
     MSR_MODIFY_SAFE_AT_(MSR_IA32_A_PMCx_, n, clear, set, v)
 
 /* IA32_DS_AREA (0x600), rw, Intel. Debug store save area: linear address of the DS buffer
- * management area used by BTS and PEBS. Present if CPUID.(EAX=1H):EDX[21] = 1. Ref: SDM Vol 4
- * Table 2-2. */
+ * management area used by BTS and PEBS. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[21] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_DS_AREA_ADDR          0x600u
 #define MSR_IA32_DS_AREA_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_DS_AREA_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull

@@ -20,7 +20,8 @@ extern "C" {
 #endif
 
 /* PLATFORM_INFO (0xCE), ro, Intel. Platform capabilities set at manufacture: base (TSC) ratio,
- * efficiency limits and which turbo/TDP controls are programmable. Present if family 6H, model
+ * efficiency limits and which turbo/TDP controls are programmable. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if family 6H, model
  * 1AH/1EH/1FH/25H/2AH/2CH/2DH/2EH/2FH/37H/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4AH/4CH/4DH/4EH/4FH/
  * 55H/56H/57H/5AH/5CH/5DH/5EH/5FH/66H/6AH/6CH/7AH/7DH/7EH/85H/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/
  * 9CH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/0B7H/0BAH/0BFH/0CFH. Ref: SDM Vol 4 model-specific tables
@@ -78,8 +79,8 @@ typedef union msr_platform_info {
 #define msr_platform_info_read_safe(v) MSR_READ_SAFE_(MSR_PLATFORM_INFO_, v)
 
 /* IA32_UMWAIT_CONTROL (0xE1), rw, Intel. Controls UMWAIT and TPAUSE: whether the C0.2 state is
- * allowed and the longest time they may wait. Present if CPUID.(EAX=7H):ECX[5] = 1. Ref: SDM Vol
- * 4 Table 2-2. */
+ * allowed and the longest time they may wait. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=7H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_UMWAIT_CONTROL_ADDR          0xE1u
 #define MSR_IA32_UMWAIT_CONTROL_RESERVED_MASK 0xFFFFFFFF00000002ull
 #define MSR_IA32_UMWAIT_CONTROL_WRITABLE_MASK 0x00000000FFFFFFFDull
@@ -457,7 +458,8 @@ typedef union msr_ia32_energy_perf_bias {
     MSR_MODIFY_SAFE_(MSR_IA32_ENERGY_PERF_BIAS_, clear, set, v)
 
 /* POWER_CTL (0x1FC), rw, Intel. Power control: C1E promotion and energy-efficiency
- * optimisations. Present if family 6H, model
+ * optimisations. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if family
+ * 6H, model
  * 1AH/1EH/1FH/25H/2AH/2CH/2DH/2EH/2FH/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4EH/4FH/55H/56H/5EH/66H/
  * 6AH/6CH/7DH/7EH/8CH/8DH/8EH/8FH/97H/9AH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/0B7H/0BAH/0BFH/0CFH. Ref:
  * SDM Vol 4 model-specific tables (Sandy Bridge and later: Table 2-20 ff.). */

@@ -19,8 +19,9 @@ extern "C" {
 #endif
 
 /* IA32_RTIT_OUTPUT_BASE (0x560), rw, Intel. Intel PT output base: physical base of the single
- * output region or of the current ToPA table. Present if CPUID.(EAX=14H):ECX[0] = 1 or
- * CPUID.(EAX=14H):ECX[2] = 1. Ref: SDM Vol 4 Table 2-2. */
+ * output region or of the current ToPA table. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=14H):ECX[0] = 1 or CPUID.(EAX=14H):ECX[2] = 1. Ref:
+ * SDM Vol 4 Table 2-2. */
 #define MSR_IA32_RTIT_OUTPUT_BASE_ADDR          0x560u
 #define MSR_IA32_RTIT_OUTPUT_BASE_RESERVED_MASK 0xFFF000000000007Full
 #define MSR_IA32_RTIT_OUTPUT_BASE_WRITABLE_MASK 0x000FFFFFFFFFFF80ull
@@ -45,8 +46,9 @@ typedef union msr_ia32_rtit_output_base {
     MSR_MODIFY_SAFE_(MSR_IA32_RTIT_OUTPUT_BASE_, clear, set, v)
 
 /* IA32_RTIT_OUTPUT_MASK_PTRS (0x561), rw, Intel. Intel PT output mask and pointers: region size
- * mask or ToPA table offset, and the write offset. Present if CPUID.(EAX=14H):ECX[0] = 1 or
- * CPUID.(EAX=14H):ECX[2] = 1. Ref: SDM Vol 4 Table 2-2. */
+ * mask or ToPA table offset, and the write offset. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=14H):ECX[0] = 1 or CPUID.(EAX=14H):ECX[2] = 1. Ref:
+ * SDM Vol 4 Table 2-2. */
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_ADDR          0x561u
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_RTIT_OUTPUT_MASK_PTRS_WRITABLE_MASK 0xFFFFFFFFFFFFFF80ull
@@ -77,7 +79,8 @@ typedef union msr_ia32_rtit_output_mask_ptrs {
     MSR_MODIFY_SAFE_(MSR_IA32_RTIT_OUTPUT_MASK_PTRS_, clear, set, v)
 
 /* IA32_RTIT_CTL (0x570), rw, Intel. Intel Processor Trace control: enables tracing and selects
- * packets, filters and output scheme. TRACE_EN is cleared on warm reset and on SMI. Present if
+ * packets, filters and output scheme. TRACE_EN is cleared on warm reset and on SMI. Guest state:
+ * a VMM saves and restores it (x86msr/guest.h). Restored after other registers. Present if
  * CPUID.(EAX=7H):EBX[25] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_RTIT_CTL_ADDR          0x570u
 #define MSR_IA32_RTIT_CTL_RESERVED_MASK 0xFE7F000070840000ull
@@ -155,8 +158,8 @@ typedef union msr_ia32_rtit_ctl {
     MSR_MODIFY_SAFE_(MSR_IA32_RTIT_CTL_, clear, set, v)
 
 /* IA32_RTIT_STATUS (0x571), rw, Intel. Intel PT status: filter, context and trigger state,
- * errors, and the packet byte count. Present if CPUID.(EAX=7H):EBX[25] = 1. Ref: SDM Vol 4 Table
- * 2-2. */
+ * errors, and the packet byte count. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=7H):EBX[25] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_RTIT_STATUS_ADDR          0x571u
 #define MSR_IA32_RTIT_STATUS_RESERVED_MASK 0xFFFE0000FFFFFF08ull
 #define MSR_IA32_RTIT_STATUS_WRITABLE_MASK 0x0001FFFF000000F0ull
@@ -195,8 +198,8 @@ typedef union msr_ia32_rtit_status {
     MSR_MODIFY_SAFE_(MSR_IA32_RTIT_STATUS_, clear, set, v)
 
 /* IA32_RTIT_CR3_MATCH (0x572), rw, Intel. Intel PT CR3 filter value compared with CR3 when
- * IA32_RTIT_CTL.CR3_FILTER is set. Present if CPUID.(EAX=7H):EBX[25] = 1. Ref: SDM Vol 4 Table
- * 2-2. */
+ * IA32_RTIT_CTL.CR3_FILTER is set. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=7H):EBX[25] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_RTIT_CR3_MATCH_ADDR          0x572u
 #define MSR_IA32_RTIT_CR3_MATCH_RESERVED_MASK 0x000000000000001Full
 #define MSR_IA32_RTIT_CR3_MATCH_WRITABLE_MASK 0xFFFFFFFFFFFFFFE0ull
@@ -219,8 +222,9 @@ typedef union msr_ia32_rtit_cr3_match {
     MSR_MODIFY_SAFE_(MSR_IA32_RTIT_CR3_MATCH_, clear, set, v)
 
 /* IA32_RTIT_ADDR{n}_A (0x580..0x586, stride 2), rw, Intel. Intel PT address range n start
- * (filter or trace-stop range selected by ADDRn_CFG). Present if CPUID.(EAX=7H):EBX[25] = 1 and
- * CPUID.(EAX=14H,ECX=1H):EAX[2:0] > n. Ref: SDM Vol 4 Table 2-2. */
+ * (filter or trace-stop range selected by ADDRn_CFG). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=7H):EBX[25] = 1 and CPUID.(EAX=14H,ECX=1H):EAX[2:0] >
+ * n. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_RTIT_ADDRx_A_COUNT         4
 #define MSR_IA32_RTIT_ADDRx_A_STRIDE        2
 #define MSR_IA32_RTIT_ADDRx_A_ADDR(n)       (0x580u + (uint32_t)(n) * 2u)
@@ -247,8 +251,8 @@ typedef union msr_ia32_rtit_addrx_a {
     MSR_MODIFY_SAFE_AT_(MSR_IA32_RTIT_ADDRx_A_, n, clear, set, v)
 
 /* IA32_RTIT_ADDR{n}_B (0x581..0x587, stride 2), rw, Intel. Intel PT address range n end
- * (inclusive). Present if CPUID.(EAX=7H):EBX[25] = 1 and CPUID.(EAX=14H,ECX=1H):EAX[2:0] > n.
- * Ref: SDM Vol 4 Table 2-2. */
+ * (inclusive). Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=7H):EBX[25] = 1 and CPUID.(EAX=14H,ECX=1H):EAX[2:0] > n. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_RTIT_ADDRx_B_COUNT         4
 #define MSR_IA32_RTIT_ADDRx_B_STRIDE        2
 #define MSR_IA32_RTIT_ADDRx_B_ADDR(n)       (0x581u + (uint32_t)(n) * 2u)

@@ -80,6 +80,45 @@ enum msr_lock_writes {
     MSR_LOCK_WRITES_COUNT   = 2
 };
 
+/* Where a VMM carries a register of guest state (restore order). */
+enum msr_guest_state {
+    MSR_GUEST_STATE_FEATURE = 0, /* a capability the VMM chooses for the vCPU
+                                    (KVM_GET_MSR_FEATURE_INDEX_LIST): read-only to the guest, set
+                                    with KVM_SET_MSRS before the vCPU first runs; restored first,
+                                    since, like CPUID, it decides which other state exists */
+    MSR_GUEST_STATE_SETUP   = 1, /* fixed by the VMM's set-up of the vCPU, not by an MSR write
+                                    (IA32_MCG_CAP: KVM_X86_SETUP_MCE); restored by that set-up,
+                                    before the registers it sizes */
+    MSR_GUEST_STATE_SREGS   = 2, /* carried in the special registers
+                                    (KVM_GET_SREGS/KVM_SET_SREGS: EFER, the APIC base, the FS and
+                                    GS bases); restored before the local APIC, whose state
+                                    KVM_SET_LAPIC reads in the mode the APIC base selects */
+    MSR_GUEST_STATE_LAPIC   = 3, /* carried in the local APIC state (KVM_GET_LAPIC/KVM_SET_LAPIC:
+                                    the x2APIC registers); restored before the MSRs, as KVM drops
+                                    a write of IA32_TSC_DEADLINE while the LVT timer is not in
+                                    TSC-deadline mode */
+    MSR_GUEST_STATE_MSR     = 4, /* saved and restored as an MSR (KVM_GET_MSRS/KVM_SET_MSRS),
+                                    last */
+    MSR_GUEST_STATE_COUNT   = 5
+};
+
+/* How a migration baseline merges a field's values from several hosts. */
+enum msr_merge {
+    MSR_MERGE_EQUAL         = 0, /* every host has the same value, or no host can offer the
+                                    register (identifiers, formats, rates) */
+    MSR_MERGE_EQUAL_OR_ZERO = 1, /* the value every host has; where hosts differ, 0, which turns
+                                    the feature off (the LBR and PEBS formats: KVM accepts the
+                                    host's own format or 0) */
+    MSR_MERGE_MIN           = 2, /* the lowest value a host has (counts, limits, a revision) */
+    MSR_MERGE_MAX           = 3, /* the highest value a host has (a size the guest must allocate) */
+    MSR_MERGE_AND           = 4, /* the bits every host has: a feature, or a 'not affected'
+                                    promise, a guest may rely on only where all hosts give it */
+    MSR_MERGE_OR            = 5, /* the bits any host has: a setting that must be 1, or a 'may be
+                                    affected' warning, the guest must expect wherever one host
+                                    needs it */
+    MSR_MERGE_COUNT         = 6
+};
+
 /* Vendors: one bit each in a vendor set (uint32_t). Built in: intel, amd, kvm, hyperv, xen. */
 #define MSR_VENDOR_INTEL  (1u << 0) /* Intel processors (SDM) */
 #define MSR_VENDOR_AMD    (1u << 1) /* AMD and Hygon processors (APM) */
@@ -161,6 +200,12 @@ enum msr_category {
 #define MSR_FIELD_F_WRITABLE_IF  (1u << 5) /* Any value may be written while a condition holds. */
 #define MSR_FIELD_F_PHYS_ADDR    (1u << 6) /* Holds a physical address: bits at and above
                                               MAXPHYADDR are reserved. */
+#define MSR_FIELD_F_VOLATILE     (1u << 7) /* Volatile: changes by itself; comparisons after a
+                                              restore ignore it. */
+#define MSR_FIELD_F_MERGE        (1u << 8) /* Merged across hosts by a rule (x86msr/guest.h). */
+
+/* The attributes whose bits change by themselves: comparisons after a restore ignore them. */
+#define MSR_FIELD_F_CHANGING (MSR_FIELD_F_COUNTER | MSR_FIELD_F_VOLATILE)
 
 /* Register attributes: one bit each of struct msr_def.flags. */
 #define MSR_REG_F_WRITE_ZERO (1u << 0) /* Only 0 may be written: any other value raises #GP on
@@ -168,6 +213,9 @@ enum msr_category {
 #define MSR_REG_F_WRITABLE_IF (1u << 1) /* Any value may be written while a condition holds. */
 #define MSR_REG_F_LOCKED_BY (1u << 2) /* Locked by a field of its own: once it is 1, writes fault
                                          or are ignored until reset. */
+#define MSR_REG_F_GUEST_STATE (1u << 3) /* Guest state: a VMM saves and restores it
+                                           (x86msr/guest.h). */
+#define MSR_REG_F_RESTORE_AFTER (1u << 4) /* Restored after other registers. */
 
 /* Names as the spec spells them ("rw1c", "eax", "intel", "vmx"); NULL for a
  * value outside the enumeration (for vendors: anything but a single bit). */
@@ -177,6 +225,8 @@ const char *msr_condition_kind_name(unsigned value);
 const char *msr_compare_name(unsigned value);
 const char *msr_context_name(unsigned value);
 const char *msr_lock_writes_name(unsigned value);
+const char *msr_guest_state_name(unsigned value);
+const char *msr_merge_name(unsigned value);
 const char *msr_vendor_name(uint32_t vendor);
 const char *msr_category_name(unsigned category);
 

@@ -22,10 +22,11 @@ extern "C" {
 /* IA32_SPEC_CTRL (0x48), rw, Intel and AMD; also SPEC_CTRL. Speculation control: software
  * controls of speculative-execution behaviour, per logical processor (some bits may also affect
  * the sibling thread). Zero after reset, unaffected by INIT and SIPI. AMD implements IBRS,
- * STIBP, SSBD and PSFD at the same positions. Present if CPUID.(EAX=7H):EDX[26] = 1 or
- * CPUID.(EAX=7H):EDX[27] = 1 or CPUID.(EAX=7H):EDX[31] = 1 or CPUID.(EAX=80000008H):EBX[14] = 1
- * or CPUID.(EAX=80000008H):EBX[15] = 1 or CPUID.(EAX=80000008H):EBX[24] = 1. Ref: SDM Vol 4
- * Table 2-2; APM Vol 2 Appendix A. */
+ * STIBP, SSBD and PSFD at the same positions. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=7H):EDX[26] = 1 or CPUID.(EAX=7H):EDX[27] = 1 or
+ * CPUID.(EAX=7H):EDX[31] = 1 or CPUID.(EAX=80000008H):EBX[14] = 1 or
+ * CPUID.(EAX=80000008H):EBX[15] = 1 or CPUID.(EAX=80000008H):EBX[24] = 1. Ref: SDM Vol 4 Table
+ * 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_SPEC_CTRL_ADDR          0x48u
 #define MSR_IA32_SPEC_CTRL_RESERVED_MASK 0xFFFFFFFFFFFFFA00ull
 #define MSR_IA32_SPEC_CTRL_WRITABLE_MASK 0x00000000000005FFull
@@ -120,8 +121,9 @@ typedef union msr_ia32_misc_package_ctls {
 
 /* IA32_ARCH_CAPABILITIES (0x10A), ro, Intel. Enumerates architectural features and immunity to
  * speculative-execution issues; each bit set means the feature exists or the processor is not
- * affected. Present if CPUID.(EAX=7H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; Intel CPUID
- * Enumeration and Architectural MSRs. */
+ * affected. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=7H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; Intel CPUID Enumeration and
+ * Architectural MSRs. */
 #define MSR_IA32_ARCH_CAPABILITIES_ADDR          0x10Au
 #define MSR_IA32_ARCH_CAPABILITIES_RESERVED_MASK 0x3FFFFFFE80400000ull
 #define MSR_IA32_ARCH_CAPABILITIES_ msr_ia32_arch_capabilities_t, MSR_IA32_ARCH_CAPABILITIES_ADDR, \
@@ -277,8 +279,9 @@ typedef union msr_ia32_tsx_force_abort {
     MSR_MODIFY_SAFE_(MSR_IA32_TSX_FORCE_ABORT_, clear, set, v)
 
 /* IA32_TSX_CTRL (0x122), rw, Intel. TSX control, present when IA32_ARCH_CAPABILITIES[7] is 1.
- * Thread scope, not architecturally serializing. Present if CPUID.(EAX=7H):EDX[29] = 1 and
- * IA32_ARCH_CAPABILITIES[7] = 1. Ref: SDM Vol 4 Table 2-2. */
+ * Thread scope, not architecturally serializing. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=7H):EDX[29] = 1 and IA32_ARCH_CAPABILITIES[7] = 1.
+ * Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_TSX_CTRL_ADDR          0x122u
 #define MSR_IA32_TSX_CTRL_RESERVED_MASK 0xFFFFFFFFFFFFFFFCull
 #define MSR_IA32_TSX_CTRL_WRITABLE_MASK 0x0000000000000003ull

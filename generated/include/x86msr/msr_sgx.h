@@ -21,7 +21,8 @@ extern "C" {
 /* IA32_SGXLEPUBKEYHASH{n} (0x8C..0x8F, stride 1), rw, Intel. SHA-256 digest of the SIGSTRUCT
  * modulus of the SGX launch enclave signer, 64 bits per MSR (instance n holds bits 64n+63:64n).
  * The reset value is the digest of Intel's key. Writes need SGX launch control enabled and
- * locked in IA32_FEATURE_CONTROL (bits 17 and 0). Present if CPUID.(EAX=12H):EAX[0] = 1. Ref:
+ * locked in IA32_FEATURE_CONTROL (bits 17 and 0). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Restored after other registers. Present if CPUID.(EAX=12H):EAX[0] = 1. Ref:
  * SDM Vol 4 Table 2-2. */
 #define MSR_IA32_SGXLEPUBKEYHASHx_COUNT         4
 #define MSR_IA32_SGXLEPUBKEYHASHx_STRIDE        1

@@ -51,8 +51,9 @@ typedef union msr_ia32_smm_monitor_ctl {
     MSR_MODIFY_SAFE_(MSR_IA32_SMM_MONITOR_CTL_, clear, set, v)
 
 /* IA32_SMBASE (0x9E), ro, Intel. Base address of this logical processor's SMRAM image; readable
- * only in SMM, and only when IA32_VMX_MISC[15] reports the capability. Present if
- * IA32_VMX_MISC[15] = 1 and only in context smm. Ref: SDM Vol 4 Table 2-2. */
+ * only in SMM, and only when IA32_VMX_MISC[15] reports the capability. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Present if IA32_VMX_MISC[15] = 1 and only in context smm.
+ * Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_SMBASE_ADDR          0x9Eu
 #define MSR_IA32_SMBASE_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_SMBASE_ msr_ia32_smbase_t, MSR_IA32_SMBASE_ADDR, 0, 1, 0, 0, 0, 0

@@ -20,9 +20,9 @@ extern "C" {
 
 /* TSC_RATIO (0xC0000104), rw, AMD; also TSC_RATE_MSR. Guest TSC scaling: an 8.32 fixed-point
  * ratio applied to TSC, MPERF and MPerfReadOnly values read by a guest (RDTSC, RDTSCP, RDMSR);
- * host reads and all writes are unscaled. Reset value 0000_0001_0000_0000h (1.0). Present if
- * CPUID.(EAX=8000000AH):EDX[4] = 1. Ref: APM Vol 2 A.2 and A.7 (Tables A-2, A-7), 15.30.5 TSC
- * Ratio MSR. */
+ * host reads and all writes are unscaled. Reset value 0000_0001_0000_0000h (1.0). Guest state: a
+ * VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=8000000AH):EDX[4] = 1. Ref:
+ * APM Vol 2 A.2 and A.7 (Tables A-2, A-7), 15.30.5 TSC Ratio MSR. */
 #define MSR_TSC_RATIO_ADDR          0xC0000104u
 #define MSR_TSC_RATIO_RESERVED_MASK 0xFFFFFF0000000000ull
 #define MSR_TSC_RATIO_WRITABLE_MASK 0x000000FFFFFFFFFFull
@@ -131,8 +131,9 @@ typedef union msr_smm_ctl {
 /* VM_HSAVE_PA (0xC0010117), rw, AMD. Physical address of the 4-KB host save area where VMRUN
  * stores host state and from which #VMEXIT reloads it; set before the first VMRUN. Writes fault
  * if bits 11:0 are not zero or the address is beyond the implemented physical address range;
- * with SEV-SNP enabled it must point to a hypervisor-owned page and must not be 0. Present if
- * CPUID.(EAX=80000001H):ECX[2] = 1. Ref: APM Vol 2 A.7 (Table A-7), 15.30.4 VM_HSAVE_PA MSR. */
+ * with SEV-SNP enabled it must point to a hypervisor-owned page and must not be 0. Guest state:
+ * a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=80000001H):ECX[2] = 1.
+ * Ref: APM Vol 2 A.7 (Table A-7), 15.30.4 VM_HSAVE_PA MSR. */
 #define MSR_VM_HSAVE_PA_ADDR          0xC0010117u
 #define MSR_VM_HSAVE_PA_RESERVED_MASK 0xFFF0000000000FFFull
 #define MSR_VM_HSAVE_PA_WRITABLE_MASK 0x000FFFFFFFFFF000ull

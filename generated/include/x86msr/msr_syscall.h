@@ -20,8 +20,8 @@ extern "C" {
 
 /* IA32_SYSENTER_CS (0x174), rw, Intel and AMD; also SYSENTER_CS. SYSENTER/SYSEXIT code segment:
  * CPL 0 code selector for SYSENTER; the stack and CPL 3 selectors are derived from it. It must
- * not be a null selector. Present if CPUID.(EAX=1H):EDX[11] = 1. Ref: SDM Vol 4 Table 2-2; APM
- * Vol 2 Appendix A. */
+ * not be a null selector. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):EDX[11] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_SYSENTER_CS_ADDR          0x174u
 #define MSR_IA32_SYSENTER_CS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_SYSENTER_CS_WRITABLE_MASK 0x000000000000FFFFull
@@ -45,8 +45,9 @@ typedef union msr_ia32_sysenter_cs {
     MSR_MODIFY_SAFE_(MSR_IA32_SYSENTER_CS_, clear, set, v)
 
 /* IA32_SYSENTER_ESP (0x175), rw, Intel and AMD; also SYSENTER_ESP. SYSENTER stack pointer:
- * loaded into RSP (ESP outside 64-bit mode) by SYSENTER; must be canonical. Present if
- * CPUID.(EAX=1H):EDX[11] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
+ * loaded into RSP (ESP outside 64-bit mode) by SYSENTER; must be canonical. Guest state: a VMM
+ * saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[11] = 1. Ref: SDM Vol 4
+ * Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_SYSENTER_ESP_ADDR          0x175u
 #define MSR_IA32_SYSENTER_ESP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_SYSENTER_ESP_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -66,8 +67,9 @@ typedef union msr_ia32_sysenter_esp {
     MSR_MODIFY_SAFE_(MSR_IA32_SYSENTER_ESP_, clear, set, v)
 
 /* IA32_SYSENTER_EIP (0x176), rw, Intel and AMD; also SYSENTER_EIP. SYSENTER entry point: loaded
- * into RIP (EIP outside 64-bit mode) by SYSENTER; must be canonical. Present if
- * CPUID.(EAX=1H):EDX[11] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
+ * into RIP (EIP outside 64-bit mode) by SYSENTER; must be canonical. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):EDX[11] = 1. Ref: SDM Vol 4 Table
+ * 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_SYSENTER_EIP_ADDR          0x176u
 #define MSR_IA32_SYSENTER_EIP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_SYSENTER_EIP_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -88,7 +90,8 @@ typedef union msr_ia32_sysenter_eip {
 
 /* IA32_STAR (0xC0000081), rw, Intel and AMD; also STAR. Segment selector bases for SYSCALL and
  * SYSRET and, on AMD only, the legacy-mode SYSCALL target. Intel enumerates it with the
- * long-mode bit; AMD with the SYSCALL bit. Present if CPUID.(EAX=80000001H):EDX[11] = 1 or
+ * long-mode bit; AMD with the SYSCALL bit. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=80000001H):EDX[11] = 1 or
  * CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Fast System Calls in
  * 64-Bit Mode; APM Vol 2 SYSCALL and SYSRET. */
 #define MSR_IA32_STAR_ADDR          0xC0000081u
@@ -117,8 +120,9 @@ typedef union msr_ia32_star {
 #define msr_ia32_star_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_IA32_STAR_, clear, set, v)
 
 /* IA32_LSTAR (0xC0000082), rw, Intel and AMD; also LSTAR. Target RIP of SYSCALL executed in
- * 64-bit mode. Present if CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2
- * Appendix A; SDM Vol 3 Fast System Calls in 64-Bit Mode. */
+ * 64-bit mode. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A; SDM Vol 3
+ * Fast System Calls in 64-Bit Mode. */
 #define MSR_IA32_LSTAR_ADDR          0xC0000082u
 #define MSR_IA32_LSTAR_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_LSTAR_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -138,8 +142,8 @@ typedef union msr_ia32_lstar {
 
 /* IA32_CSTAR (0xC0000083), rw, Intel and AMD; also CSTAR. Target RIP of SYSCALL executed in
  * compatibility mode (AMD). Intel does not use it, since its processors do not recognize SYSCALL
- * in compatibility mode. Present if CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2;
- * APM Vol 2 Appendix A. */
+ * in compatibility mode. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_CSTAR_ADDR          0xC0000083u
 #define MSR_IA32_CSTAR_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_CSTAR_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -159,8 +163,9 @@ typedef union msr_ia32_cstar {
 #define msr_ia32_cstar_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_IA32_CSTAR_, clear, set, v)
 
 /* IA32_FMASK (0xC0000084), rw, Intel and AMD; also SFMASK, SF_MASK. RFLAGS mask applied by
- * SYSCALL in long mode; bits 63:32 are reserved. Present if CPUID.(EAX=80000001H):EDX[29] = 1.
- * Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A; SDM Vol 3 Fast System Calls in 64-Bit Mode. */
+ * SYSCALL in long mode; bits 63:32 are reserved. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM
+ * Vol 2 Appendix A; SDM Vol 3 Fast System Calls in 64-Bit Mode. */
 #define MSR_IA32_FMASK_ADDR          0xC0000084u
 #define MSR_IA32_FMASK_RESERVED_MASK 0xFFFFFFFF00000000ull
 #define MSR_IA32_FMASK_WRITABLE_MASK 0x00000000FFFFFFFFull

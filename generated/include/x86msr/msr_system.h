@@ -21,7 +21,8 @@ extern "C" {
 
 /* IA32_FRED_RSP{n} (0x1CC..0x1CF, stride 1), rw, Intel. FRED stack pointer for stack level n:
  * FRED event delivery loads RSP from it when it changes to that stack level (level 0 only on
- * ring transitions). Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4 Table 2-2. */
+ * ring transitions). Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_FRED_RSPx_COUNT         4
 #define MSR_IA32_FRED_RSPx_STRIDE        1
 #define MSR_IA32_FRED_RSPx_ADDR(n)       (0x1CCu + (uint32_t)(n) * 1u)
@@ -47,8 +48,8 @@ typedef union msr_ia32_fred_rspx {
     MSR_MODIFY_SAFE_AT_(MSR_IA32_FRED_RSPx_, n, clear, set, v)
 
 /* IA32_FRED_STKLVLS (0x1D0), rw, Intel. FRED stack levels: for each exception vector 0-31, the
- * stack level used when the event is delivered in ring 0. Present if
- * CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4 Table 2-2. */
+ * stack level used when the event is delivered in ring 0. Guest state: a VMM saves and restores
+ * it (x86msr/guest.h). Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_FRED_STKLVLS_ADDR          0x1D0u
 #define MSR_IA32_FRED_STKLVLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_FRED_STKLVLS_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -132,8 +133,8 @@ typedef union msr_ia32_fred_stklvls {
     MSR_MODIFY_SAFE_(MSR_IA32_FRED_STKLVLS_, clear, set, v)
 
 /* IA32_FRED_SSP1 (0x1D1), rw, Intel. FRED shadow-stack pointer for stack level 1 (used when
- * supervisor shadow stacks are enabled). Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM
- * Vol 4 Table 2-2. */
+ * supervisor shadow stacks are enabled). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_FRED_SSP1_ADDR          0x1D1u
 #define MSR_IA32_FRED_SSP1_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_FRED_SSP1_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -153,8 +154,8 @@ typedef union msr_ia32_fred_ssp1 {
     MSR_MODIFY_SAFE_(MSR_IA32_FRED_SSP1_, clear, set, v)
 
 /* IA32_FRED_SSP2 (0x1D2), rw, Intel. FRED shadow-stack pointer for stack level 2 (used when
- * supervisor shadow stacks are enabled). Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM
- * Vol 4 Table 2-2. */
+ * supervisor shadow stacks are enabled). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_FRED_SSP2_ADDR          0x1D2u
 #define MSR_IA32_FRED_SSP2_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_FRED_SSP2_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -174,8 +175,8 @@ typedef union msr_ia32_fred_ssp2 {
     MSR_MODIFY_SAFE_(MSR_IA32_FRED_SSP2_, clear, set, v)
 
 /* IA32_FRED_SSP3 (0x1D3), rw, Intel. FRED shadow-stack pointer for stack level 3 (used when
- * supervisor shadow stacks are enabled). Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM
- * Vol 4 Table 2-2. */
+ * supervisor shadow stacks are enabled). Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_FRED_SSP3_ADDR          0x1D3u
 #define MSR_IA32_FRED_SSP3_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_FRED_SSP3_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -195,8 +196,8 @@ typedef union msr_ia32_fred_ssp3 {
     MSR_MODIFY_SAFE_(MSR_IA32_FRED_SSP3_, clear, set, v)
 
 /* IA32_FRED_CONFIG (0x1D4), rw, Intel. FRED configuration: ring 3 entry point, red zone and
- * stack level for events in ring 0. Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4
- * Table 2-2. */
+ * stack level for events in ring 0. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=7H,ECX=1H):EAX[17] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_FRED_CONFIG_ADDR          0x1D4u
 #define MSR_IA32_FRED_CONFIG_RESERVED_MASK 0x000000000000083Full
 #define MSR_IA32_FRED_CONFIG_WRITABLE_MASK 0xFFFFFFFFFFFFF7C0ull
@@ -227,10 +228,10 @@ typedef union msr_ia32_fred_config {
 /* IA32_EFER (0xC0000080), rw, Intel and AMD; also EFER. Extended feature enables: SYSCALL, long
  * mode and no-execute on both vendors, plus AMD-only controls. Intel documents bits 0, 8, 10 and
  * 11 and reserves the rest. It exists with any of SYSCALL, NX or long mode: AMD's K6-2 and
- * K6-III have it for SYSCALL alone (SCE is their only bit). Present if
- * CPUID.(EAX=80000001H):EDX[11] = 1 or CPUID.(EAX=80000001H):EDX[20] = 1 or
- * CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A and Extended
- * Feature Enable Register. */
+ * K6-III have it for SYSCALL alone (SCE is their only bit). Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=80000001H):EDX[11] = 1 or
+ * CPUID.(EAX=80000001H):EDX[20] = 1 or CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table
+ * 2-2; APM Vol 2 Appendix A and Extended Feature Enable Register. */
 #define MSR_IA32_EFER_ADDR          0xC0000080u
 #define MSR_IA32_EFER_RESERVED_MASK 0xFFFFFFFFFFC902FEull
 #define MSR_IA32_EFER_WRITABLE_MASK 0x000000000036F901ull
@@ -278,8 +279,8 @@ typedef union msr_ia32_efer {
 #define msr_ia32_efer_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_IA32_EFER_, clear, set, v)
 
 /* IA32_FS_BASE (0xC0000100), rw, Intel and AMD; also FS_BASE. Base address of the FS segment as
- * used in 64-bit mode. Present if CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2;
- * APM Vol 2 Appendix A. */
+ * used in 64-bit mode. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_FS_BASE_ADDR          0xC0000100u
 #define MSR_IA32_FS_BASE_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_FS_BASE_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -299,8 +300,8 @@ typedef union msr_ia32_fs_base {
     MSR_MODIFY_SAFE_(MSR_IA32_FS_BASE_, clear, set, v)
 
 /* IA32_GS_BASE (0xC0000101), rw, Intel and AMD; also GS_BASE. Base address of the GS segment as
- * used in 64-bit mode. Present if CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2;
- * APM Vol 2 Appendix A. */
+ * used in 64-bit mode. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_GS_BASE_ADDR          0xC0000101u
 #define MSR_IA32_GS_BASE_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_GS_BASE_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -321,8 +322,8 @@ typedef union msr_ia32_gs_base {
 
 /* IA32_KERNEL_GS_BASE (0xC0000102), rw, Intel and AMD; also KERNEL_GS_BASE, KERNELGSBASE. Swap
  * target of the GS base: SWAPGS exchanges this value with the current GS base (AMD name:
- * KernelGSbase). Present if CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol
- * 2 Appendix A. */
+ * KernelGSbase). Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=80000001H):EDX[29] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_KERNEL_GS_BASE_ADDR          0xC0000102u
 #define MSR_IA32_KERNEL_GS_BASE_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_KERNEL_GS_BASE_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull

@@ -20,8 +20,8 @@ extern "C" {
 
 /* IA32_TIME_STAMP_COUNTER (0x10), rw, Intel and AMD; also TSC, IA32_TSC. Time-stamp counter: the
  * value RDTSC returns. Writes set the counter (and, where IA32_TSC_ADJUST exists, adjust that
- * MSR by the same amount). Present if CPUID.(EAX=1H):EDX[4] = 1. Ref: SDM Vol 4 Table 2-2; APM
- * Vol 2 Appendix A. */
+ * MSR by the same amount). Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):EDX[4] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_TIME_STAMP_COUNTER_ADDR          0x10u
 #define MSR_IA32_TIME_STAMP_COUNTER_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_TIME_STAMP_COUNTER_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -43,7 +43,8 @@ typedef union msr_ia32_time_stamp_counter {
 
 /* IA32_TSC_ADJUST (0x3B), rw, Intel. Per-logical-processor TSC adjust: a local offset added to
  * the invariant TSC. A write to IA32_TSC also changes this offset, without touching the
- * underlying counter. Present if CPUID.(EAX=7H):EBX[1] = 1. Ref: SDM Vol 4 Table 2-2. */
+ * underlying counter. Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after
+ * other registers. Present if CPUID.(EAX=7H):EBX[1] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_TSC_ADJUST_ADDR          0x3Bu
 #define MSR_IA32_TSC_ADJUST_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_TSC_ADJUST_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -63,7 +64,8 @@ typedef union msr_ia32_tsc_adjust {
     MSR_MODIFY_SAFE_(MSR_IA32_TSC_ADJUST_, clear, set, v)
 
 /* IA32_TSC_DEADLINE (0x6E0), rw, Intel. TSC deadline of the local APIC timer in TSC-deadline
- * mode: the timer fires when the TSC reaches it; writing 0 disarms it. Present if
+ * mode: the timer fires when the TSC reaches it; writing 0 disarms it. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Restored after other registers. Present if
  * CPUID.(EAX=1H):ECX[24] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_TSC_DEADLINE_ADDR          0x6E0u
 #define MSR_IA32_TSC_DEADLINE_RESERVED_MASK 0x0000000000000000ull
@@ -84,9 +86,9 @@ typedef union msr_ia32_tsc_deadline {
     MSR_MODIFY_SAFE_(MSR_IA32_TSC_DEADLINE_, clear, set, v)
 
 /* IA32_TSC_AUX (0xC0000103), rw, Intel and AMD; also TSC_AUX. Auxiliary TSC signature returned
- * in ECX by RDTSCP and by RDPID (commonly the processor number). Present if
- * CPUID.(EAX=80000001H):EDX[27] = 1 or CPUID.(EAX=7H):ECX[22] = 1. Ref: SDM Vol 4 Table 2-2; APM
- * Vol 2 Appendix A. */
+ * in ECX by RDTSCP and by RDPID (commonly the processor number). Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=80000001H):EDX[27] = 1 or
+ * CPUID.(EAX=7H):ECX[22] = 1. Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A. */
 #define MSR_IA32_TSC_AUX_ADDR          0xC0000103u
 #define MSR_IA32_TSC_AUX_RESERVED_MASK 0xFFFFFFFF00000000ull
 #define MSR_IA32_TSC_AUX_WRITABLE_MASK 0x00000000FFFFFFFFull

@@ -19,8 +19,9 @@ extern "C" {
 #endif
 
 /* IA32_VMX_BASIC (0x480), ro, Intel. Basic VMX capabilities: VMCS revision and size, memory type
- * for VMX structures, and optional features. Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol
- * 4 Table 2-2; SDM Vol 3 Appendix A.1. */
+ * for VMX structures, and optional features. Guest state: a VMM saves and restores it
+ * (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
+ * Appendix A.1. */
 #define MSR_IA32_VMX_BASIC_ADDR          0x480u
 #define MSR_IA32_VMX_BASIC_RESERVED_MASK 0xFA00E00080000000ull
 #define MSR_IA32_VMX_BASIC_ msr_ia32_vmx_basic_t, MSR_IA32_VMX_BASIC_ADDR, 0, 1, 0, 0, 0, 0
@@ -71,8 +72,8 @@ typedef union msr_ia32_vmx_basic {
 
 /* IA32_VMX_PINBASED_CTLS (0x481), ro, Intel. Capability MSR for the pin-based VM-execution
  * controls. When IA32_VMX_BASIC[55] is 1, the TRUE variant also reports which default-1 controls
- * may be 0. Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix
- * A.3.1. */
+ * may be 0. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.1. */
 #define MSR_IA32_VMX_PINBASED_CTLS_ADDR          0x481u
 #define MSR_IA32_VMX_PINBASED_CTLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_PINBASED_CTLS_ msr_ia32_vmx_pinbased_ctls_t, MSR_IA32_VMX_PINBASED_CTLS_ADDR, \
@@ -95,8 +96,8 @@ typedef union msr_ia32_vmx_pinbased_ctls {
 
 /* IA32_VMX_PROCBASED_CTLS (0x482), ro, Intel. Capability MSR for the primary processor-based
  * VM-execution controls. When IA32_VMX_BASIC[55] is 1, the TRUE variant also reports which
- * default-1 controls may be 0. Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2;
- * SDM Vol 3 Appendix A.3.2. */
+ * default-1 controls may be 0. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.2. */
 #define MSR_IA32_VMX_PROCBASED_CTLS_ADDR          0x482u
 #define MSR_IA32_VMX_PROCBASED_CTLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_PROCBASED_CTLS_ msr_ia32_vmx_procbased_ctls_t, \
@@ -119,7 +120,8 @@ typedef union msr_ia32_vmx_procbased_ctls {
 
 /* IA32_VMX_EXIT_CTLS (0x483), ro, Intel. Capability MSR for the primary VM-exit controls. When
  * IA32_VMX_BASIC[55] is 1, the TRUE variant also reports which default-1 controls may be 0.
- * Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.4.1. */
+ * Guest state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] =
+ * 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.4.1. */
 #define MSR_IA32_VMX_EXIT_CTLS_ADDR          0x483u
 #define MSR_IA32_VMX_EXIT_CTLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_EXIT_CTLS_ msr_ia32_vmx_exit_ctls_t, MSR_IA32_VMX_EXIT_CTLS_ADDR, 0, 1, 0, 0, \
@@ -138,7 +140,8 @@ typedef union msr_ia32_vmx_exit_ctls {
 
 /* IA32_VMX_ENTRY_CTLS (0x484), ro, Intel. Capability MSR for the VM-entry controls. When
  * IA32_VMX_BASIC[55] is 1, the TRUE variant also reports which default-1 controls may be 0.
- * Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.5. */
+ * Guest state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] =
+ * 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.5. */
 #define MSR_IA32_VMX_ENTRY_CTLS_ADDR          0x484u
 #define MSR_IA32_VMX_ENTRY_CTLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_ENTRY_CTLS_ msr_ia32_vmx_entry_ctls_t, MSR_IA32_VMX_ENTRY_CTLS_ADDR, 0, 1, 0, \
@@ -156,8 +159,9 @@ typedef union msr_ia32_vmx_entry_ctls {
 #define msr_ia32_vmx_entry_ctls_read_safe(v) MSR_READ_SAFE_(MSR_IA32_VMX_ENTRY_CTLS_, v)
 
 /* IA32_VMX_MISC (0x485), ro, Intel. Miscellaneous VMX capabilities: preemption-timer rate,
- * activity states, CR3-target and MSR-list limits, MSEG revision. Present if
- * CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.6. */
+ * activity states, CR3-target and MSR-list limits, MSEG revision. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2;
+ * SDM Vol 3 Appendix A.6. */
 #define MSR_IA32_VMX_MISC_ADDR          0x485u
 #define MSR_IA32_VMX_MISC_RESERVED_MASK 0x0000000080003C00ull
 #define MSR_IA32_VMX_MISC_ msr_ia32_vmx_misc_t, MSR_IA32_VMX_MISC_ADDR, 0, 1, 0, 0, 0, 0
@@ -218,8 +222,8 @@ typedef union msr_ia32_vmx_misc {
 #define msr_ia32_vmx_misc_read_safe(v) MSR_READ_SAFE_(MSR_IA32_VMX_MISC_, v)
 
 /* IA32_VMX_CR0_FIXED0 (0x486), ro, Intel. CR0 bits fixed to 1 in VMX operation: a bit set here
- * must be 1 in CR0. Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * Appendix A.7. */
+ * must be 1 in CR0. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.7. */
 #define MSR_IA32_VMX_CR0_FIXED0_ADDR          0x486u
 #define MSR_IA32_VMX_CR0_FIXED0_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_CR0_FIXED0_ msr_ia32_vmx_cr0_fixed0_t, MSR_IA32_VMX_CR0_FIXED0_ADDR, 0, 1, 0, \
@@ -233,8 +237,8 @@ typedef union msr_ia32_vmx_cr0_fixed0 {
 #define msr_ia32_vmx_cr0_fixed0_read_safe(v) MSR_READ_SAFE_(MSR_IA32_VMX_CR0_FIXED0_, v)
 
 /* IA32_VMX_CR0_FIXED1 (0x487), ro, Intel. CR0 bits allowed to be 1 in VMX operation: a bit clear
- * here must be 0 in CR0. Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol
- * 3 Appendix A.7. */
+ * here must be 0 in CR0. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.7. */
 #define MSR_IA32_VMX_CR0_FIXED1_ADDR          0x487u
 #define MSR_IA32_VMX_CR0_FIXED1_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_CR0_FIXED1_ msr_ia32_vmx_cr0_fixed1_t, MSR_IA32_VMX_CR0_FIXED1_ADDR, 0, 1, 0, \
@@ -248,8 +252,8 @@ typedef union msr_ia32_vmx_cr0_fixed1 {
 #define msr_ia32_vmx_cr0_fixed1_read_safe(v) MSR_READ_SAFE_(MSR_IA32_VMX_CR0_FIXED1_, v)
 
 /* IA32_VMX_CR4_FIXED0 (0x488), ro, Intel. CR4 bits fixed to 1 in VMX operation: a bit set here
- * must be 1 in CR4. Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * Appendix A.8. */
+ * must be 1 in CR4. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.8. */
 #define MSR_IA32_VMX_CR4_FIXED0_ADDR          0x488u
 #define MSR_IA32_VMX_CR4_FIXED0_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_CR4_FIXED0_ msr_ia32_vmx_cr4_fixed0_t, MSR_IA32_VMX_CR4_FIXED0_ADDR, 0, 1, 0, \
@@ -263,8 +267,8 @@ typedef union msr_ia32_vmx_cr4_fixed0 {
 #define msr_ia32_vmx_cr4_fixed0_read_safe(v) MSR_READ_SAFE_(MSR_IA32_VMX_CR4_FIXED0_, v)
 
 /* IA32_VMX_CR4_FIXED1 (0x489), ro, Intel. CR4 bits allowed to be 1 in VMX operation: a bit clear
- * here must be 0 in CR4. Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol
- * 3 Appendix A.8. */
+ * here must be 0 in CR4. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.8. */
 #define MSR_IA32_VMX_CR4_FIXED1_ADDR          0x489u
 #define MSR_IA32_VMX_CR4_FIXED1_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_CR4_FIXED1_ msr_ia32_vmx_cr4_fixed1_t, MSR_IA32_VMX_CR4_FIXED1_ADDR, 0, 1, 0, \
@@ -278,8 +282,8 @@ typedef union msr_ia32_vmx_cr4_fixed1 {
 #define msr_ia32_vmx_cr4_fixed1_read_safe(v) MSR_READ_SAFE_(MSR_IA32_VMX_CR4_FIXED1_, v)
 
 /* IA32_VMX_VMCS_ENUM (0x48A), ro, Intel. VMCS enumeration: the highest field index used by any
- * VMCS encoding. Present if CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * Appendix A.9. */
+ * VMCS encoding. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[5] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.9. */
 #define MSR_IA32_VMX_VMCS_ENUM_ADDR          0x48Au
 #define MSR_IA32_VMX_VMCS_ENUM_RESERVED_MASK 0xFFFFFFFFFFFFFC01ull
 #define MSR_IA32_VMX_VMCS_ENUM_ msr_ia32_vmx_vmcs_enum_t, MSR_IA32_VMX_VMCS_ENUM_ADDR, 0, 1, 0, 0, \
@@ -298,8 +302,9 @@ typedef union msr_ia32_vmx_vmcs_enum {
 
 /* IA32_VMX_PROCBASED_CTLS2 (0x48B), ro, Intel. Capability MSR for the secondary processor-based
  * VM-execution controls; exists only if IA32_VMX_PROCBASED_CTLS[63] (activate secondary controls
- * allowed-1) is 1. Present if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_PROCBASED_CTLS[63] = 1.
- * Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.3. */
+ * allowed-1) is 1. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_PROCBASED_CTLS[63] = 1. Ref: SDM Vol 4 Table 2-2; SDM
+ * Vol 3 Appendix A.3.3. */
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ADDR          0x48Bu
 #define MSR_IA32_VMX_PROCBASED_CTLS2_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_PROCBASED_CTLS2_ msr_ia32_vmx_procbased_ctls2_t, \
@@ -321,10 +326,10 @@ typedef union msr_ia32_vmx_procbased_ctls2 {
 #define msr_ia32_vmx_procbased_ctls2_read_safe(v) MSR_READ_SAFE_(MSR_IA32_VMX_PROCBASED_CTLS2_, v)
 
 /* IA32_VMX_EPT_VPID_CAP (0x48C), ro, Intel. EPT and VPID capabilities; exists only if the enable
- * EPT or enable VPID secondary control may be 1 (IA32_VMX_PROCBASED_CTLS2 bit 33 or 37). Present
- * if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_PROCBASED_CTLS[63] = 1 and
- * (IA32_VMX_PROCBASED_CTLS2[33] = 1 or IA32_VMX_PROCBASED_CTLS2[37] = 1). Ref: SDM Vol 4 Table
- * 2-2; SDM Vol 3 Appendix A.10. */
+ * EPT or enable VPID secondary control may be 1 (IA32_VMX_PROCBASED_CTLS2 bit 33 or 37). Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] = 1 and
+ * IA32_VMX_PROCBASED_CTLS[63] = 1 and (IA32_VMX_PROCBASED_CTLS2[33] = 1 or
+ * IA32_VMX_PROCBASED_CTLS2[37] = 1). Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.10. */
 #define MSR_IA32_VMX_EPT_VPID_CAP_ADDR          0x48Cu
 #define MSR_IA32_VMX_EPT_VPID_CAP_RESERVED_MASK 0xFFC0F0FEF90CBE3Eull
 #define MSR_IA32_VMX_EPT_VPID_CAP_ msr_ia32_vmx_ept_vpid_cap_t, MSR_IA32_VMX_EPT_VPID_CAP_ADDR, 0, \
@@ -410,8 +415,8 @@ typedef union msr_ia32_vmx_ept_vpid_cap {
 
 /* IA32_VMX_TRUE_PINBASED_CTLS (0x48D), ro, Intel. Capability MSR for the pin-based VM-execution
  * controls, including which default-1 controls may be 0; exists only if IA32_VMX_BASIC[55] is 1.
- * Present if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_BASIC[55] = 1. Ref: SDM Vol 4 Table 2-2; SDM
- * Vol 3 Appendix A.3.1. */
+ * Guest state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] =
+ * 1 and IA32_VMX_BASIC[55] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.1. */
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ADDR          0x48Du
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS_ msr_ia32_vmx_true_pinbased_ctls_t, \
@@ -435,8 +440,9 @@ typedef union msr_ia32_vmx_true_pinbased_ctls {
 
 /* IA32_VMX_TRUE_PROCBASED_CTLS (0x48E), ro, Intel. Capability MSR for the primary
  * processor-based VM-execution controls, including which default-1 controls may be 0; exists
- * only if IA32_VMX_BASIC[55] is 1. Present if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_BASIC[55] =
- * 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.2. */
+ * only if IA32_VMX_BASIC[55] is 1. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_BASIC[55] = 1. Ref: SDM Vol 4 Table 2-2; SDM
+ * Vol 3 Appendix A.3.2. */
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ADDR          0x48Eu
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS_ msr_ia32_vmx_true_procbased_ctls_t, \
@@ -461,9 +467,9 @@ typedef union msr_ia32_vmx_true_procbased_ctls {
     MSR_READ_SAFE_(MSR_IA32_VMX_TRUE_PROCBASED_CTLS_, v)
 
 /* IA32_VMX_TRUE_EXIT_CTLS (0x48F), ro, Intel. Capability MSR for the primary VM-exit controls,
- * including which default-1 controls may be 0; exists only if IA32_VMX_BASIC[55] is 1. Present
- * if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_BASIC[55] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * Appendix A.4.1. */
+ * including which default-1 controls may be 0; exists only if IA32_VMX_BASIC[55] is 1. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] = 1 and
+ * IA32_VMX_BASIC[55] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.4.1. */
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ADDR          0x48Fu
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS_ msr_ia32_vmx_true_exit_ctls_t, \
@@ -481,9 +487,9 @@ typedef union msr_ia32_vmx_true_exit_ctls {
 #define msr_ia32_vmx_true_exit_ctls_read_safe(v) MSR_READ_SAFE_(MSR_IA32_VMX_TRUE_EXIT_CTLS_, v)
 
 /* IA32_VMX_TRUE_ENTRY_CTLS (0x490), ro, Intel. Capability MSR for the VM-entry controls,
- * including which default-1 controls may be 0; exists only if IA32_VMX_BASIC[55] is 1. Present
- * if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_BASIC[55] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3
- * Appendix A.5. */
+ * including which default-1 controls may be 0; exists only if IA32_VMX_BASIC[55] is 1. Guest
+ * state: a VMM saves and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] = 1 and
+ * IA32_VMX_BASIC[55] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.5. */
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ADDR          0x490u
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS_ msr_ia32_vmx_true_entry_ctls_t, \
@@ -502,9 +508,9 @@ typedef union msr_ia32_vmx_true_entry_ctls {
 
 /* IA32_VMX_VMFUNC (0x491), ro, Intel. Which VM functions may be enabled in the VM-function
  * controls; exists only if the enable VM functions secondary control may be 1
- * (IA32_VMX_PROCBASED_CTLS2 bit 45). Present if CPUID.(EAX=1H):ECX[5] = 1 and
- * IA32_VMX_PROCBASED_CTLS[63] = 1 and IA32_VMX_PROCBASED_CTLS2[45] = 1. Ref: SDM Vol 4 Table
- * 2-2; SDM Vol 3 Appendix A.11. */
+ * (IA32_VMX_PROCBASED_CTLS2 bit 45). Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_PROCBASED_CTLS[63] = 1 and
+ * IA32_VMX_PROCBASED_CTLS2[45] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.11. */
 #define MSR_IA32_VMX_VMFUNC_ADDR          0x491u
 #define MSR_IA32_VMX_VMFUNC_RESERVED_MASK 0xFFFFFFFFFFFFFFFEull
 #define MSR_IA32_VMX_VMFUNC_ msr_ia32_vmx_vmfunc_t, MSR_IA32_VMX_VMFUNC_ADDR, 0, 1, 0, 0, 0, 0
@@ -521,9 +527,9 @@ typedef union msr_ia32_vmx_vmfunc {
 
 /* IA32_VMX_PROCBASED_CTLS3 (0x492), ro, Intel. Capability MSR for the 64-bit tertiary
  * processor-based VM-execution controls; exists only if IA32_VMX_PROCBASED_CTLS[49] (activate
- * tertiary controls allowed-1) is 1. There are no allowed-0 settings. Present if
- * CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_PROCBASED_CTLS[49] = 1. Ref: SDM Vol 4 Table 2-2; SDM
- * Vol 3 Appendix A.3.4. */
+ * tertiary controls allowed-1) is 1. There are no allowed-0 settings. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Present if CPUID.(EAX=1H):ECX[5] = 1 and
+ * IA32_VMX_PROCBASED_CTLS[49] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.4. */
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ADDR          0x492u
 #define MSR_IA32_VMX_PROCBASED_CTLS3_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_PROCBASED_CTLS3_ msr_ia32_vmx_procbased_ctls3_t, \
@@ -538,8 +544,9 @@ typedef union msr_ia32_vmx_procbased_ctls3 {
 
 /* IA32_VMX_EXIT_CTLS2 (0x493), ro, Intel. Capability MSR for the 64-bit secondary VM-exit
  * controls; exists only if IA32_VMX_EXIT_CTLS[63] (activate secondary controls allowed-1) is 1.
- * There are no allowed-0 settings. Present if CPUID.(EAX=1H):ECX[5] = 1 and
- * IA32_VMX_EXIT_CTLS[63] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.4.2. */
+ * There are no allowed-0 settings. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_EXIT_CTLS[63] = 1. Ref: SDM Vol 4 Table 2-2;
+ * SDM Vol 3 Appendix A.4.2. */
 #define MSR_IA32_VMX_EXIT_CTLS2_ADDR          0x493u
 #define MSR_IA32_VMX_EXIT_CTLS2_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_VMX_EXIT_CTLS2_ msr_ia32_vmx_exit_ctls2_t, MSR_IA32_VMX_EXIT_CTLS2_ADDR, 0, 1, 0, \

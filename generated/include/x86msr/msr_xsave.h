@@ -20,7 +20,8 @@ extern "C" {
 
 /* IA32_XFD (0x1C4), rw, Intel. Extended feature disable: a set bit arms first-use detection for
  * that XSAVE state component; instructions touching it raise #NM and record the component in
- * IA32_XFD_ERR. Present if CPUID.(EAX=0DH,ECX=1H):EAX[4] = 1. Ref: SDM Vol 4 Table 2-2. */
+ * IA32_XFD_ERR. Guest state: a VMM saves and restores it (x86msr/guest.h). Present if
+ * CPUID.(EAX=0DH,ECX=1H):EAX[4] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_XFD_ADDR          0x1C4u
 #define MSR_IA32_XFD_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_XFD_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -38,8 +39,8 @@ typedef union msr_ia32_xfd {
 #define msr_ia32_xfd_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_IA32_XFD_, clear, set, v)
 
 /* IA32_XFD_ERR (0x1C5), rw, Intel. Extended feature disable error: the state components whose
- * use caused the last XFD #NM. Present if CPUID.(EAX=0DH,ECX=1H):EAX[4] = 1. Ref: SDM Vol 4
- * Table 2-2. */
+ * use caused the last XFD #NM. Guest state: a VMM saves and restores it (x86msr/guest.h).
+ * Present if CPUID.(EAX=0DH,ECX=1H):EAX[4] = 1. Ref: SDM Vol 4 Table 2-2. */
 #define MSR_IA32_XFD_ERR_ADDR          0x1C5u
 #define MSR_IA32_XFD_ERR_RESERVED_MASK 0x0000000000000000ull
 #define MSR_IA32_XFD_ERR_WRITABLE_MASK 0xFFFFFFFFFFFFFFFFull
@@ -61,9 +62,9 @@ typedef union msr_ia32_xfd_err {
 /* IA32_XSS (0xDA0), rw, Intel and AMD; also XSS. Supervisor state-component bitmap: a set bit
  * lets XSAVES and XRSTORS manage that supervisor state component, next to the user components
  * enabled in XCR0. Zero after reset; setting an unsupported bit faults
- * (CPUID.(EAX=0DH,ECX=1):ECX and EDX list the supported bits). Present if
- * CPUID.(EAX=0DH,ECX=1H):EAX[3] = 1. Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Managing State Using
- * the XSAVE Feature Set. */
+ * (CPUID.(EAX=0DH,ECX=1):ECX and EDX list the supported bits). Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=0DH,ECX=1H):EAX[3] = 1. Ref: SDM Vol 4
+ * Table 2-2; SDM Vol 1 Managing State Using the XSAVE Feature Set. */
 #define MSR_IA32_XSS_ADDR          0xDA0u
 #define MSR_IA32_XSS_RESERVED_MASK 0xFFFFFFFFFFFE02FFull
 #define MSR_IA32_XSS_WRITABLE_MASK 0x000000000001FD00ull

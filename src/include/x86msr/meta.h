@@ -52,6 +52,9 @@ struct msr_def {
     uint8_t lock_field;   /* locked_by: 1 + the index of its lock field; 0: no lock */
     uint8_t lock_writes;  /* locked_by: enum msr_lock_writes, what a WRMSR does once locked */
     uint16_t writable_if; /* write_zero: cell of the condition under which any value may be written */
+    uint16_t restore_after; /* restore_after: cell of the addresses of the registers restored before it */
+    uint8_t restore_after_count; /* ... how many (MSR_CELL_ADDRESSES per cell) */
+    uint8_t guest_state;  /* guest_state: enum msr_guest_state, where a VMM carries it (x86msr/guest.h) */
 };
 
 /*
@@ -81,6 +84,7 @@ struct msr_field_info {
     uint8_t access;       /* enum msr_access */
     uint8_t value_count;
     uint8_t has_reset;
+    uint8_t merge;        /* merge: enum msr_merge, how a migration baseline combines it (x86msr/guest.h) */
 };
 
 /*
@@ -117,6 +121,7 @@ struct msr_condition {
 
 #define MSR_CELL_MODELS 40 /* family models per cell */
 #define MSR_CELL_VALUES 5  /* strict-enum values per cell */
+#define MSR_CELL_ADDRESSES 10 /* register addresses per cell */
 
 union msr_cell {
     struct msr_def def;
@@ -125,6 +130,7 @@ union msr_cell {
     struct msr_condition cond;
     uint8_t models[MSR_CELL_MODELS];
     uint64_t values[MSR_CELL_VALUES];
+    uint32_t addresses[MSR_CELL_ADDRESSES];
 };
 
 /* One concrete register: a plain one, or one instance of an array. */
@@ -202,6 +208,13 @@ MSR_ALWAYS_INLINE uint8_t msr_condition_model(const struct msr_condition *cond, 
 MSR_ALWAYS_INLINE uint64_t msr_field_value(const struct msr_def *def, const struct msr_field_info *field, unsigned k)
 {
     return msr_def_cells(def)[field->values + k / MSR_CELL_VALUES].values[k % MSR_CELL_VALUES];
+}
+
+/* Address k (k < restore_after_count) of the registers `def` is restored after:
+ * of instance 0 for an array, which stands for every instance. */
+MSR_ALWAYS_INLINE uint32_t msr_def_restore_after(const struct msr_def *def, unsigned k)
+{
+    return msr_def_cells(def)[def->restore_after + k / MSR_CELL_ADDRESSES].addresses[k % MSR_CELL_ADDRESSES];
 }
 
 /* Field-level helpers over a record's field cells. */
@@ -297,6 +310,10 @@ const char *msr_def_description(const struct msr_def *def);
 const char *msr_def_ref(const struct msr_def *def);
 uint32_t msr_def_spec_line(const struct msr_def *def);
 
+/* Why `def` is restored after the registers its restore_after names ("" when
+ * it names none). */
+const char *msr_def_restore_reason(const struct msr_def *def);
+
 /* Of field i of a definition: its name ("NXE"), its description. */
 const char *msr_field_name(const struct msr_def *def, unsigned i);
 const char *msr_field_description(const struct msr_def *def, unsigned i);
@@ -372,6 +389,7 @@ struct msr_def_text_ {
     uint32_t name, description, ref; /* offsets into the pool */
     uint32_t first_field;            /* its first field in msr_field_text_ */
     uint32_t spec_line;
+    uint32_t restore_why;            /* restore_after's reason */
 };
 
 struct msr_field_text_ {

@@ -18,7 +18,8 @@
 extern "C" {
 #endif
 
-/* DEMO_CTL (0x10), rw, Intel and AMD; also CTL. A read/write register. Present if
+/* DEMO_CTL (0x10), rw, Intel and AMD; also CTL. A read/write register. Guest state: a VMM saves
+ * and restores it (x86msr/guest.h). Restored after other registers. Present if
  * CPUID.(EAX=1H):ECX[5] = 1. Ref: Demo manual, table 1. */
 #define MSR_DEMO_CTL_ADDR          0x10u
 #define MSR_DEMO_CTL_RESERVED_MASK 0x3FFF0000000000FCull
@@ -57,8 +58,9 @@ typedef union msr_demo_ctl {
 #define msr_demo_ctl_modify(clear, set)         MSR_MODIFY_(MSR_DEMO_CTL_, clear, set)
 #define msr_demo_ctl_modify_safe(clear, set, v) MSR_MODIFY_SAFE_(MSR_DEMO_CTL_, clear, set, v)
 
-/* DEMO_CAP (0x11), ro, Intel. A read-only capability register. Present if
- * CPUID.(EAX=7H,ECX=1H):EBX[2] = 1 or CPUID.(EAX=80000001H):EDX[29] = 1. */
+/* DEMO_CAP (0x11), ro, Intel. A read-only capability register. Guest state: a VMM saves and
+ * restores it (x86msr/guest.h). Present if CPUID.(EAX=7H,ECX=1H):EBX[2] = 1 or
+ * CPUID.(EAX=80000001H):EDX[29] = 1. */
 #define MSR_DEMO_CAP_ADDR          0x11u
 #define MSR_DEMO_CAP_RESERVED_MASK 0x0000000000000000ull
 #define MSR_DEMO_CAP_ msr_demo_cap_t, MSR_DEMO_CAP_ADDR, 0, 1, 0, 0, 0, 0
@@ -74,8 +76,8 @@ typedef union msr_demo_cap {
 #define msr_demo_cap_read()       MSR_READ_(MSR_DEMO_CAP_)
 #define msr_demo_cap_read_safe(v) MSR_READ_SAFE_(MSR_DEMO_CAP_, v)
 
-/* DEMO_CAP2 (0x12), ro, Intel. The capability register of the second control set. Present if
- * DEMO_CAP[63:32] > 127. */
+/* DEMO_CAP2 (0x12), ro, Intel. The capability register of the second control set. Guest state: a
+ * VMM saves and restores it (x86msr/guest.h). Present if DEMO_CAP[63:32] > 127. */
 #define MSR_DEMO_CAP2_ADDR          0x12u
 #define MSR_DEMO_CAP2_RESERVED_MASK 0x0000000000000000ull
 #define MSR_DEMO_CAP2_ msr_demo_cap2_t, MSR_DEMO_CAP2_ADDR, 0, 1, 0, 0, 0, 0

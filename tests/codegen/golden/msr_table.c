@@ -14,17 +14,20 @@
 /* This table's identity (a digest of this file): the text generated with it,
  * and the metadata header of a spec with overlays, refer to it, so that no
  * program links them with another spec's table (docs/consuming.md). */
-extern const char msr_spec_id_181c0a7463791fe7[];
-const char msr_spec_id_181c0a7463791fe7[] = "demo.yaml";
+extern const char msr_spec_id_8ccd0ec6dee47c98[];
+const char msr_spec_id_8ccd0ec6dee47c98[] = "demo.yaml";
 
 /* DEMO_CTL */
 const union msr_cell msr_def_DEMO_CTL[] = {
     { .def = { .address = 0x10u, .vendors = MSR_VENDOR_INTEL | MSR_VENDOR_AMD, .count = 1, .id = 0,
-           .field_count = 6, .present_if = 8, .access = MSR_ACCESS_RW, .category = MSR_CATEGORY_DEMO } },
+           .field_count = 6, .present_if = 8,
+           .flags = MSR_REG_F_GUEST_STATE | MSR_REG_F_RESTORE_AFTER, .access = MSR_ACCESS_RW,
+           .category = MSR_CATEGORY_DEMO, .guest_state = MSR_GUEST_STATE_MSR, .restore_after = 10,
+           .restore_after_count = 1 } },
     { .masks = { .reserved = 0x3FFF0000000000FCull, .writable = 0xC000FFFFFFFFFF03ull, .w1c = 2ull,
            .canonical = 0xFFFFFFFFF000ull } },
     { .field = { .msb = 0, .lsb = 0, .access = MSR_ACCESS_RWO, .has_reset = 1 } }, /* LOCK */
-    { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW1C } }, /* DONE */
+    { .field = { .msb = 1, .lsb = 1, .access = MSR_ACCESS_RW1C, .flags = MSR_FIELD_F_VOLATILE } }, /* DONE */
     { .field = { .msb = 10, .lsb = 8, .access = MSR_ACCESS_RW, .has_reset = 1, .reset = 6ull } }, /* TYPE */
     { .field = { .msb = 11, .lsb = 11, .access = MSR_ACCESS_RW, .vendors = MSR_VENDOR_AMD, .present_if = 9 } }, /* TURBO */
     { .field = { .msb = 47, .lsb = 12, .access = MSR_ACCESS_RW, .flags = MSR_FIELD_F_CANONICAL } }, /* BASE */
@@ -33,15 +36,17 @@ const union msr_cell msr_def_DEMO_CTL[] = {
            .msb = 5, .lsb = 5 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x11u, .msr_def = 1, .msb = 40,
            .lsb = 40 } }, /* present_if of TURBO */
+    { .addresses = { 0x11u } }, /* restore_after */
 };
 
 /* DEMO_CAP */
 const union msr_cell msr_def_DEMO_CAP[] = {
     { .def = { .address = 0x11u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 1, .field_count = 2,
-           .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_DEMO } },
+           .present_if = 4, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RO,
+           .category = MSR_CATEGORY_DEMO, .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED1 */
     { .cond = { .kind = MSR_CONDITION_KIND_ANY_OF, .size = 3 } }, /* present_if */
     { .cond = { .kind = MSR_CONDITION_KIND_CPUID, .size = 1, .leaf = 0x7u, .subleaf = 0x1u,
            .reg = MSR_CPUID_REG_EBX, .msb = 2, .lsb = 2 } },
@@ -52,10 +57,11 @@ const union msr_cell msr_def_DEMO_CAP[] = {
 /* DEMO_CAP2 */
 const union msr_cell msr_def_DEMO_CAP2[] = {
     { .def = { .address = 0x12u, .vendors = MSR_VENDOR_INTEL, .count = 1, .id = 2, .field_count = 2,
-           .present_if = 4, .access = MSR_ACCESS_RO, .category = MSR_CATEGORY_DEMO } },
+           .present_if = 4, .flags = MSR_REG_F_GUEST_STATE, .access = MSR_ACCESS_RO,
+           .category = MSR_CATEGORY_DEMO, .guest_state = MSR_GUEST_STATE_FEATURE } },
     { .masks = { .reserved = 0 } },
-    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO } }, /* ALLOWED0 */
-    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO } }, /* ALLOWED1 */
+    { .field = { .msb = 31, .lsb = 0, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_OR } }, /* ALLOWED0 */
+    { .field = { .msb = 63, .lsb = 32, .access = MSR_ACCESS_RO, .flags = MSR_FIELD_F_MERGE, .merge = MSR_MERGE_AND } }, /* ALLOWED1 */
     { .cond = { .kind = MSR_CONDITION_KIND_MSR, .size = 1, .msr = 0x11u, .msr_def = 1, .msb = 63,
            .lsb = 32, .compare = MSR_COMPARE_ABOVE, .operand = 0x7Full } }, /* present_if */
 };

@@ -11,9 +11,9 @@
 /* This text belongs to one check table: linked with any other, the program
  * fails to link (docs/consuming.md, "Which table a program links"). */
 #if defined(__ELF__)
-__asm__(".pushsection .data.rel.ro.msr_spec_id_181c0a7463791fe7,\"awGR\",@progbits,"
-        "msr_spec_id_181c0a7463791fe7.ref,comdat\n\t"
-        ".balign 8\n\t.quad msr_spec_id_181c0a7463791fe7\n\t.popsection");
+__asm__(".pushsection .data.rel.ro.msr_spec_id_8ccd0ec6dee47c98,\"awGR\",@progbits,"
+        "msr_spec_id_8ccd0ec6dee47c98.ref,comdat\n\t"
+        ".balign 8\n\t.quad msr_spec_id_8ccd0ec6dee47c98\n\t.popsection");
 #endif
 
 #define MSR_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -51,6 +51,18 @@ const char *msr_context_name(unsigned value)
 const char *msr_lock_writes_name(unsigned value)
 {
     static const char *const names[] = { "fault", "ignored" };
+    return value < MSR_COUNT_OF(names) ? names[value] : NULL;
+}
+
+const char *msr_guest_state_name(unsigned value)
+{
+    static const char *const names[] = { "feature", "setup", "sregs", "lapic", "msr" };
+    return value < MSR_COUNT_OF(names) ? names[value] : NULL;
+}
+
+const char *msr_merge_name(unsigned value)
+{
+    static const char *const names[] = { "equal", "equal_or_zero", "min", "max", "and", "or" };
     return value < MSR_COUNT_OF(names) ? names[value] : NULL;
 }
 
@@ -117,6 +129,7 @@ const char msr_text_pool_[][MSR_TEXT_ROW_] = {
     "DEMO_CTL\0"
     "A read/write register.\0"
     "Demo manual, table 1\0"
+    "Its TURBO field exists where DEMO_CAP says so.\0"
     "LOCK\0"
     "Lock bit.\0"
     "DONE\0"
@@ -159,43 +172,43 @@ const char msr_text_pool_[][MSR_TEXT_ROW_] = {
 };
 
 const struct msr_def_text_ msr_def_text_[] = {
-    { 0, 9, 32, 0, 30 }, /* DEMO_CTL */
-    { 240, 249, 282, 6, 53 }, /* DEMO_CAP */
-    { 341, 351, 282, 8, 65 }, /* DEMO_CAP2 */
-    { 402, 415, 282, 10, 74 }, /* DEMO_BANK{n} */
-    { 451, 459, 282, 11, 89 }, /* DEMO_HV */
+    { 0, 9, 32, 0, 32, 53 }, /* DEMO_CTL */
+    { 287, 296, 329, 6, 57, 329 }, /* DEMO_CAP */
+    { 388, 398, 329, 8, 70, 329 }, /* DEMO_CAP2 */
+    { 449, 462, 329, 10, 80, 329 }, /* DEMO_BANK{n} */
+    { 498, 506, 329, 11, 95, 329 }, /* DEMO_HV */
 };
 
 const struct msr_field_text_ msr_field_text_[] = {
-    { 53, 58, 0, 0 },
-    { 68, 73, 0, 0 },
-    { 97, 102, 0, 2 },
-    { 144, 150, 2, 0 },
-    { 183, 188, 2, 0 },
-    { 209, 214, 2, 2 },
-    { 283, 292, 4, 0 },
-    { 312, 321, 4, 0 },
-    { 283, 292, 4, 0 },
-    { 312, 321, 4, 0 },
-    { 441, 444, 4, 0 },
+    { 100, 105, 0, 0 },
+    { 115, 120, 0, 0 },
+    { 144, 149, 0, 2 },
+    { 191, 197, 2, 0 },
+    { 230, 235, 2, 0 },
+    { 256, 261, 2, 2 },
+    { 330, 339, 4, 0 },
+    { 359, 368, 4, 0 },
+    { 330, 339, 4, 0 },
+    { 359, 368, 4, 0 },
+    { 488, 491, 4, 0 },
 };
 
 const struct msr_enum_text_ msr_enum_text_[] = {
-    { 0, 115, 118 },
-    { 6ull, 130, 133 },
-    { 0, 220, 225 },
-    { 3ull, 230, 235 },
+    { 0, 162, 165 },
+    { 6ull, 177, 180 },
+    { 0, 267, 272 },
+    { 3ull, 277, 282 },
 };
 
 const struct msr_instance_text_ msr_instance_text_[] = {
     { 0, 0, 1 },
-    { 240, 1, 0 },
-    { 341, 1, 0 },
+    { 287, 1, 0 },
+    { 388, 1, 0 },
+    { 545, 1, 0 },
+    { 556, 1, 0 },
     { 498, 1, 0 },
-    { 509, 1, 0 },
-    { 451, 1, 0 },
 };
 
 const uint32_t msr_alias_text_[] = {
-    494,
+    541,
 };
