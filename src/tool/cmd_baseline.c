@@ -79,7 +79,7 @@ static void merge_all(struct baseline *b)
 {
     uint32_t i;
     size_t h, r;
-    struct msr_facts facts = {NULL, baseline_fact, b};
+    struct msr_facts facts = {NULL, baseline_fact, b, 0};
 
     b->regs = xcalloc(msr_spec.instance_count, sizeof *b->regs);
     for (i = 0; i < msr_spec.instance_count; i++) {

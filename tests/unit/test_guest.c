@@ -56,7 +56,7 @@ static size_t count;
 static void make_list(bool with_msrs, unsigned flags)
 {
     struct msr_cpuid_source cpuid = msr_cpuid_table_source(&guest_table);
-    struct msr_facts facts = { &cpuid, with_msrs ? read_msr : NULL, NULL };
+    struct msr_facts facts = { &cpuid, with_msrs ? read_msr : NULL, NULL, 0 };
 
     ck_assert_int_eq(msr_guest_list(&msr_spec, &facts, flags, list, CAPACITY, &count), MSR_OK);
 }
@@ -141,7 +141,7 @@ END_TEST
 START_TEST(caller_storage_is_sized_first)
 {
     struct msr_cpuid_source cpuid = msr_cpuid_table_source(&guest_table);
-    struct msr_facts facts = { &cpuid, read_msr, NULL };
+    struct msr_facts facts = { &cpuid, read_msr, NULL, 0 };
     struct msr_guest_reg few[4];
     size_t n = 0, again = 0;
 

@@ -24,7 +24,7 @@
 
 static enum msr_support xt_presence(const struct msr_def *def)
 {
-	const struct msr_facts facts = { &msr_cpuid_native, NULL, NULL };
+	const struct msr_facts facts = { &msr_cpuid_native, NULL, NULL, 0 };
 
 	return msr_is_supported(def, 0, &facts);
 }

@@ -111,7 +111,7 @@ static void xt_records(struct xt_run *run)
 /* x86msr's presence answers from CPUID against Linux's CPU features. */
 static void xt_presence(struct xt_run *run)
 {
-	const struct msr_facts facts = { &msr_cpuid_native, NULL, NULL };
+	const struct msr_facts facts = { &msr_cpuid_native, NULL, NULL, 0 };
 	u32 vendors = msr_cpu_vendors(&msr_cpuid_native);
 	bool intel = boot_cpu_data.x86_vendor == X86_VENDOR_INTEL;
 	bool amd = boot_cpu_data.x86_vendor == X86_VENDOR_AMD;

@@ -119,7 +119,7 @@ static enum msr_virt_result xt_exit(struct xt_run *run, const char *name, struct
 
 static void xt_exit_policy(struct xt_run *run)
 {
-	const struct msr_facts facts = { &msr_cpuid_native, NULL, NULL };
+	const struct msr_facts facts = { &msr_cpuid_native, NULL, NULL, 0 };
 	struct msr_virt_vcpu vcpu = { &facts, 0, NULL, NULL, -1, NULL };
 	struct msr_virt_policy_error error = { 0 };
 	/* AMD's EFER.SVME exists only with SVM (an Intel guest gets #GP). */
