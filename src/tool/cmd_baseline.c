@@ -276,7 +276,7 @@ static void print_json(const struct baseline *b)
     size_t r, h;
     unsigned i;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_object(&w);
     json_key(&w, "hosts");
     json_begin_array(&w);

@@ -139,7 +139,7 @@ static void print_json(const struct saved *s, const struct tool_facts *facts, co
     struct json_writer w;
     size_t i, k;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_object(&w);
     json_key(&w, "facts");
     json_begin_object(&w);

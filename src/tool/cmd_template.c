@@ -123,7 +123,7 @@ static void print_json(const struct cpu_template *t, const char *path, const cha
     struct json_writer w;
     size_t op, i;
 
-    json_init(&w, stdout);
+    diag_json_result(&w, false);
     json_begin_object(&w);
     json_key(&w, "template");
     json_string(&w, path);
