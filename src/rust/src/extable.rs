@@ -76,7 +76,7 @@ pub fn entries() -> &'static [Entry] {
     // SAFETY: the asm only adds 8 bytes of data to the msr_extable section.
     unsafe {
         core::arch::asm!(
-            ".pushsection msr_extable, \"a\"",
+            ".pushsection msr_extable, \"aR\"",
             ".balign 4",
             ".long 0",
             ".long 0",
