@@ -3,6 +3,75 @@
 //! A plain register's are [`MsrRead`], [`MsrWrite`] and [`MsrReadWrite`]; an
 //! array's take the instance index first ([`MsrReadAt`], [`MsrWriteAt`],
 //! [`MsrReadWriteAt`]).
+//!
+//! Misuse is a compile error, not a #GP. Each `compile_fail` block below has a
+//! twin that compiles (`read_write_ok`), so they fail for the reason they show.
+//!
+//! ```
+//! # fn read_write_ok() {
+//! use x86msr::{Ia32Efer, Ia32McxCtl, Ia32Pat, Ia32PredCmd, Ia32VmxBasic, MemoryType};
+//! use x86msr::{MsrRead, MsrReadAt, MsrReadWrite, MsrWrite, Register};
+//! let basic = Ia32VmxBasic::read();                          // read-only: readable
+//! unsafe { Ia32PredCmd::ZERO.with_ibpb(true).write() };      // write-only: writable
+//! let efer = Ia32Efer::read().with_nxe(true);                // a writable field
+//! let pat = Ia32Pat::ZERO.with_pa0(MemoryType::Wb);          // a strict field takes its enum
+//! unsafe { Ia32Efer::modify(Ia32Efer::ZERO, efer) };          // values of its own type
+//! let bank = Ia32McxCtl::read(3);                            // an array takes its index
+//! let _ = (basic, pat, bank, Ia32Efer::NXE.get(efer));
+//! # }
+//! ```
+//!
+//! A read-only register has no write (and a write-only one no read):
+//!
+//! ```compile_fail,E0599
+//! use x86msr::{Ia32VmxBasic, MsrWrite};
+//! unsafe { Ia32VmxBasic::ZERO.write() };
+//! ```
+//!
+//! ```compile_fail,E0599
+//! use x86msr::{Ia32PredCmd, MsrRead};
+//! let _ = Ia32PredCmd::read();
+//! ```
+//!
+//! A read-only field has no builder:
+//!
+//! ```compile_fail,E0599
+//! let _ = x86msr::Ia32Efer::ZERO.with_lma(true);
+//! ```
+//!
+//! A strict field takes its enumeration's values only (no integer, no bits builder):
+//!
+//! ```compile_fail,E0308
+//! let _ = x86msr::Ia32Pat::ZERO.with_pa0(2);
+//! ```
+//!
+//! ```compile_fail,E0599
+//! let _ = x86msr::Ia32Pat::ZERO.with_pa0_bits(2);
+//! ```
+//!
+//! Another register's value does not go in, nor does a field of another register:
+//!
+//! ```compile_fail,E0308
+//! use x86msr::{Ia32Efer, Ia32Pat, MsrReadWrite};
+//! unsafe { Ia32Efer::modify(Ia32Pat::ZERO, Ia32Efer::ZERO) };
+//! ```
+//!
+//! ```compile_fail,E0308
+//! use x86msr::{Ia32Efer, Ia32Pat};
+//! let _ = Ia32Efer::NXE.get(Ia32Pat::ZERO);
+//! ```
+//!
+//! An array needs its index, and a write needs `unsafe`:
+//!
+//! ```compile_fail,E0061
+//! use x86msr::{Ia32McxCtl, MsrReadAt};
+//! let _ = Ia32McxCtl::read();
+//! ```
+//!
+//! ```compile_fail,E0133
+//! use x86msr::{Ia32Efer, MsrWrite};
+//! Ia32Efer::ZERO.write();
+//! ```
 
 use crate::meta::Def;
 use crate::{raw, Error, Msr};
