@@ -2,8 +2,9 @@
 # the spec by the same generator (python3 -m codegen --rust), and the crate
 # built with cargo -- both only when x86msr is the top-level project and cargo
 # is found (X86MSR_CARGO: a cargo of your choice, such as Debian's
-# /usr/bin/cargo beside a rustup one). Without cargo nothing here is built,
-# and the Rust tests report themselves skipped (tests/rust).
+# /usr/bin/cargo beside a rustup one), and not in the sanitizer build (the
+# crate has no C in it). Without cargo nothing here is built, and the Rust
+# tests report themselves skipped (tests/rust).
 #
 #   X86MSR_RUST_GENERATED_DIR  the generated part the crate is built from:
 #                              build/generated/rust, or the committed
@@ -27,8 +28,8 @@ x86msr_sources(_x86msr_rust_tests ${X86MSR_RUST_CRATE_DIR}/tests *.rs FILES acce
 set(X86MSR_RUST_SOURCES ${_x86msr_rust_src} ${_x86msr_rust_examples} ${_x86msr_rust_tests}
     ${X86MSR_RUST_CRATE_DIR}/Cargo.toml ${X86MSR_RUST_CRATE_DIR}/build.rs)
 
-if(NOT PROJECT_IS_TOP_LEVEL OR NOT X86MSR_CARGO)
-  if(PROJECT_IS_TOP_LEVEL)
+if(NOT PROJECT_IS_TOP_LEVEL OR NOT X86MSR_CARGO OR X86MSR_SANITIZE)
+  if(PROJECT_IS_TOP_LEVEL AND NOT X86MSR_CARGO)
     message(STATUS "x86msr: no cargo found: the Rust crate is not built and its tests skip "
                    "(Debian: apt-get install cargo, or pass -DX86MSR_CARGO=...)")
   endif()
