@@ -11,9 +11,9 @@ bool kernel_msr_present(uint32_t msr);
 /* Turns on no-execute pages; returns IA32_EFER as it was. */
 uint64_t kernel_enable_nx(void)
 {
-    uint64_t efer = msr_rdmsr(MSR_IA32_EFER);
+    uint64_t efer = msr_rdmsr(MSR_IA32_EFER_ADDR);
 
-    msr_wrmsr(MSR_IA32_EFER, efer | EFER_NXE);
+    msr_wrmsr(MSR_IA32_EFER_ADDR, efer | EFER_NXE);
     return efer;
 }
 

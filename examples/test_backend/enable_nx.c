@@ -12,10 +12,10 @@ int enable_nx(void)
 {
     uint64_t efer;
 
-    if (msr_rdmsr_safe(MSR_IA32_EFER, &efer) != MSR_OK)
+    if (msr_rdmsr_safe(MSR_IA32_EFER_ADDR, &efer) != MSR_OK)
         return -1;
     if (efer & EFER_NXE)
         return 0;
-    msr_wrmsr(MSR_IA32_EFER, efer | EFER_NXE);
+    msr_wrmsr(MSR_IA32_EFER_ADDR, efer | EFER_NXE);
     return 1;
 }

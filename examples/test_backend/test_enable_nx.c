@@ -19,9 +19,9 @@ int main(void)
 
     assert(enable_nx() == -1); /* no IA32_EFER in the register file: #GP */
 
-    msr_test_backend_set(&tb, MSR_IA32_EFER, 0x501); /* SCE, LME, LMA */
+    msr_test_backend_set(&tb, MSR_IA32_EFER_ADDR, 0x501); /* SCE, LME, LMA */
     assert(enable_nx() == 1);
-    assert(msr_test_backend_get(&tb, MSR_IA32_EFER, &efer) == MSR_OK);
+    assert(msr_test_backend_get(&tb, MSR_IA32_EFER_ADDR, &efer) == MSR_OK);
     assert(efer == 0xD01); /* NXE set, every other bit kept */
 
     assert(enable_nx() == 0); /* already set: no second write */

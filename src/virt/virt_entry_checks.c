@@ -35,21 +35,22 @@ static void fail(struct sink *s, uint32_t msr, const char *field, const char *ru
  * field named is the absent field the lowest offending bit falls in, if any. */
 static void reserved_but(struct sink *s, uint32_t msr, uint64_t value, uint64_t other_rule, const char *rule)
 {
-    const struct msr_info *info = msr_virt_spec_info_(msr, s->facts);
+    uint32_t index;
+    const struct msr_def *def = msr_virt_spec_def_(&msr_spec, msr, s->facts, &index);
     struct msr_masks m;
     uint64_t bad;
-    uint16_t i;
+    unsigned i;
     const char *field = "reserved bits";
 
-    if (info == NULL)
+    if (def == NULL)
         return;
-    msr_masks_for(info, s->facts, true, &m);
+    msr_masks_for(def, index, s->facts, true, &m);
     bad = value & m.reserved & ~other_rule;
     if (bad == 0)
         return;
-    for (i = 0; i < info->field_count; i++)
-        if (msr_field_mask(&info->fields[i]) & bad & (~bad + 1u)) { /* the lowest offending bit */
-            field = info->fields[i].name;
+    for (i = 0; i < def->field_count; i++)
+        if (msr_field_mask(msr_def_field(def, i)) & bad & (~bad + 1u)) { /* the lowest offending bit */
+            field = msr_virt_field_name_(def, (int)i);
             break;
         }
     fail(s, msr, field, rule, value);
@@ -68,28 +69,28 @@ static void canonical(struct sink *s, uint32_t msr, const char *field, uint64_t 
 
 static void s_cet(struct sink *s, uint64_t value, uint64_t isst, bool host)
 {
-    reserved(s, MSR_IA32_S_CET, value,
+    reserved(s, MSR_IA32_S_CET_ADDR, value,
              host ? "SDM 27.2.2: with \"load CET state\" (exit), bits reserved in IA32_S_CET must be 0"
                   : "SDM 27.3.1.1: with \"load CET state\", bits reserved in IA32_S_CET must be 0");
-    canonical(s, MSR_IA32_S_CET, NULL, value,
+    canonical(s, MSR_IA32_S_CET_ADDR, NULL, value,
               host ? "SDM 27.2.2: with \"load CET state\" (exit), the IA32_S_CET field must be canonical"
                    : "SDM 27.3.1.1: with \"load CET state\", the IA32_S_CET field must be canonical");
     if ((value & MSR_IA32_S_CET_SUPPRESS_MASK) && (value & MSR_IA32_S_CET_TRACKER_MASK))
-        fail(s, MSR_IA32_S_CET, "SUPPRESS",
+        fail(s, MSR_IA32_S_CET_ADDR, "SUPPRESS",
              host ? "SDM 27.2.2: bits 10 (SUPPRESS) and 11 (TRACKER) of IA32_S_CET cannot both be 1"
                   : "SDM 27.3.1.1: bits 10 (SUPPRESS) and 11 (TRACKER) of IA32_S_CET cannot both be 1",
              value);
-    canonical(s, MSR_IA32_INTERRUPT_SSP_TABLE_ADDR, NULL, isst,
+    canonical(s, MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDR, NULL, isst,
               host ? "SDM 27.2.2: with \"load CET state\" (exit), IA32_INTERRUPT_SSP_TABLE_ADDR must be canonical"
                    : "SDM 27.3.1.1: with \"load CET state\", IA32_INTERRUPT_SSP_TABLE_ADDR must be canonical");
 }
 
 static void bases(struct sink *s, uint64_t fs_base, uint64_t gs_base, bool host)
 {
-    canonical(s, MSR_IA32_FS_BASE, "BASE", fs_base,
+    canonical(s, MSR_IA32_FS_BASE_ADDR, "BASE", fs_base,
               host ? "SDM 27.2.3: the host FS base-address field must be canonical"
                    : "SDM 27.3.1.2: the guest FS base-address field must be canonical");
-    canonical(s, MSR_IA32_GS_BASE, "BASE", gs_base,
+    canonical(s, MSR_IA32_GS_BASE_ADDR, "BASE", gs_base,
               host ? "SDM 27.2.3: the host GS base-address field must be canonical"
                    : "SDM 27.3.1.2: the guest GS base-address field must be canonical");
 }
@@ -118,7 +119,7 @@ size_t msr_virt_vmx_guest_check(const struct msr_virt_vmx_guest_state *st, const
     ia32e = (ctl & MSR_VMX_ENTRY_IA32E_MODE_GUEST) != 0;
 
     if (ctl & MSR_VMX_ENTRY_LOAD_DEBUG_CONTROLS)
-        reserved(&s, MSR_IA32_DEBUGCTL, st->debugctl,
+        reserved(&s, MSR_IA32_DEBUGCTL_ADDR, st->debugctl,
                  "SDM 27.3.1.1: with \"load debug controls\", bits reserved in IA32_DEBUGCTL must be 0");
     if (ia32e) {
         if (!(st->cr0 & CR0_PG))
@@ -131,47 +132,47 @@ size_t msr_virt_vmx_guest_check(const struct msr_virt_vmx_guest_state *st, const
     }
     if ((st->cr4 & CR4_CET) && !(st->cr0 & CR0_WP))
         fail(&s, 0, "CR0.WP", "SDM 27.3.1.1: when CR4.CET (bit 23) is 1, CR0.WP (bit 16) must be 1", st->cr0);
-    canonical(&s, MSR_IA32_SYSENTER_ESP, NULL, st->sysenter_esp,
+    canonical(&s, MSR_IA32_SYSENTER_ESP_ADDR, NULL, st->sysenter_esp,
               "SDM 27.3.1.1: the IA32_SYSENTER_ESP field must be canonical");
-    canonical(&s, MSR_IA32_SYSENTER_EIP, NULL, st->sysenter_eip,
+    canonical(&s, MSR_IA32_SYSENTER_EIP_ADDR, NULL, st->sysenter_eip,
               "SDM 27.3.1.1: the IA32_SYSENTER_EIP field must be canonical");
     if (ctl & MSR_VMX_ENTRY_LOAD_CET_STATE)
         s_cet(&s, st->s_cet, st->interrupt_ssp_table_addr, false);
     if (ctl & MSR_VMX_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL)
-        reserved(&s, MSR_IA32_PERF_GLOBAL_CTRL, st->perf_global_ctrl,
+        reserved(&s, MSR_IA32_PERF_GLOBAL_CTRL_ADDR, st->perf_global_ctrl,
                  "SDM 27.3.1.1: with \"load IA32_PERF_GLOBAL_CTRL\", its reserved bits must be 0");
     if ((ctl & MSR_VMX_ENTRY_LOAD_IA32_PAT) && !msr_virt_pat_valid(st->pat))
-        fail(&s, MSR_IA32_PAT, NULL,
+        fail(&s, MSR_IA32_PAT_ADDR, NULL,
              "SDM 27.3.1.1: with \"load IA32_PAT\", each byte must be a valid memory type (0, 1, 4, 5, 6, 7)",
              st->pat);
     if (ctl & MSR_VMX_ENTRY_LOAD_IA32_EFER) {
         bool lma = (st->efer & MSR_IA32_EFER_LMA_MASK) != 0, lme = (st->efer & MSR_IA32_EFER_LME_MASK) != 0;
-        reserved(&s, MSR_IA32_EFER, st->efer,
+        reserved(&s, MSR_IA32_EFER_ADDR, st->efer,
                  "SDM 27.3.1.1: with \"load IA32_EFER\", bits reserved in IA32_EFER must be 0");
         if (lma != ia32e)
-            fail(&s, MSR_IA32_EFER, "LMA",
+            fail(&s, MSR_IA32_EFER_ADDR, "LMA",
                  "SDM 27.3.1.1: with \"load IA32_EFER\", LMA (bit 10) must equal the \"IA-32e mode guest\" "
                  "VM-entry control",
                  st->efer);
         if ((st->cr0 & CR0_PG) && lme != lma)
-            fail(&s, MSR_IA32_EFER, "LME",
+            fail(&s, MSR_IA32_EFER_ADDR, "LME",
                  "SDM 27.3.1.1: with \"load IA32_EFER\" and CR0.PG = 1, LME (bit 8) must equal LMA (bit 10)",
                  st->efer);
     }
     if (ctl & MSR_VMX_ENTRY_LOAD_IA32_BNDCFGS) {
-        reserved(&s, MSR_IA32_BNDCFGS, st->bndcfgs,
+        reserved(&s, MSR_IA32_BNDCFGS_ADDR, st->bndcfgs,
                  "SDM 27.3.1.1: with \"load IA32_BNDCFGS\", bits reserved in IA32_BNDCFGS must be 0");
-        canonical(&s, MSR_IA32_BNDCFGS, "BASE", st->bndcfgs & ~UINT64_C(0xFFF),
+        canonical(&s, MSR_IA32_BNDCFGS_ADDR, "BASE", st->bndcfgs & ~UINT64_C(0xFFF),
                   "SDM 27.3.1.1: with \"load IA32_BNDCFGS\", the linear address in bits 63:12 must be canonical");
     }
     if (ctl & MSR_VMX_ENTRY_LOAD_IA32_RTIT_CTL)
-        reserved(&s, MSR_IA32_RTIT_CTL, st->rtit_ctl,
+        reserved(&s, MSR_IA32_RTIT_CTL_ADDR, st->rtit_ctl,
                  "SDM 27.3.1.1: with \"load IA32_RTIT_CTL\", bits reserved in IA32_RTIT_CTL must be 0");
     if (ctl & MSR_VMX_ENTRY_LOAD_GUEST_IA32_LBR_CTL)
-        reserved(&s, MSR_IA32_LBR_CTL, st->lbr_ctl,
+        reserved(&s, MSR_IA32_LBR_CTL_ADDR, st->lbr_ctl,
                  "SDM 27.3.1.1: with \"load guest IA32_LBR_CTL\", bits reserved in IA32_LBR_CTL must be 0");
     if ((ctl & MSR_VMX_ENTRY_LOAD_PKRS) && (st->pkrs >> 32) != 0)
-        fail(&s, MSR_IA32_PKRS, NULL, "SDM 27.3.1.1: with \"load PKRS\", bits 63:32 of IA32_PKRS must be 0",
+        fail(&s, MSR_IA32_PKRS_ADDR, NULL, "SDM 27.3.1.1: with \"load PKRS\", bits 63:32 of IA32_PKRS must be 0",
              st->pkrs);
     bases(&s, st->fs_base, st->gs_base, false);
     return s.count;
@@ -191,35 +192,35 @@ size_t msr_virt_vmx_host_check(const struct msr_virt_vmx_host_state *st, const s
     ctl = st->exit_controls;
     host64 = (ctl & MSR_VMX_EXIT_HOST_ADDRESS_SPACE_SIZE) != 0;
 
-    canonical(&s, MSR_IA32_SYSENTER_ESP, NULL, st->sysenter_esp,
+    canonical(&s, MSR_IA32_SYSENTER_ESP_ADDR, NULL, st->sysenter_esp,
               "SDM 27.2.2: the host IA32_SYSENTER_ESP field must be canonical");
-    canonical(&s, MSR_IA32_SYSENTER_EIP, NULL, st->sysenter_eip,
+    canonical(&s, MSR_IA32_SYSENTER_EIP_ADDR, NULL, st->sysenter_eip,
               "SDM 27.2.2: the host IA32_SYSENTER_EIP field must be canonical");
     if (ctl & MSR_VMX_EXIT_LOAD_CET_STATE)
         s_cet(&s, st->s_cet, st->interrupt_ssp_table_addr, true);
     if (ctl & MSR_VMX_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL)
-        reserved(&s, MSR_IA32_PERF_GLOBAL_CTRL, st->perf_global_ctrl,
+        reserved(&s, MSR_IA32_PERF_GLOBAL_CTRL_ADDR, st->perf_global_ctrl,
                  "SDM 27.2.2: with \"load IA32_PERF_GLOBAL_CTRL\" (exit), its reserved bits must be 0");
     if ((ctl & MSR_VMX_EXIT_LOAD_IA32_PAT) && !msr_virt_pat_valid(st->pat))
-        fail(&s, MSR_IA32_PAT, NULL,
+        fail(&s, MSR_IA32_PAT_ADDR, NULL,
              "SDM 27.2.2: with \"load IA32_PAT\" (exit), each byte must be a valid memory type (0, 1, 4, 5, 6, 7)",
              st->pat);
     if (ctl & MSR_VMX_EXIT_LOAD_IA32_EFER) {
-        reserved(&s, MSR_IA32_EFER, st->efer,
+        reserved(&s, MSR_IA32_EFER_ADDR, st->efer,
                  "SDM 27.2.2: with \"load IA32_EFER\" (exit), bits reserved in IA32_EFER must be 0");
         if (((st->efer & MSR_IA32_EFER_LMA_MASK) != 0) != host64)
-            fail(&s, MSR_IA32_EFER, "LMA",
+            fail(&s, MSR_IA32_EFER_ADDR, "LMA",
                  "SDM 27.2.2: with \"load IA32_EFER\" (exit), LMA must equal the \"host address-space size\" "
                  "VM-exit control",
                  st->efer);
         if (((st->efer & MSR_IA32_EFER_LME_MASK) != 0) != host64)
-            fail(&s, MSR_IA32_EFER, "LME",
+            fail(&s, MSR_IA32_EFER_ADDR, "LME",
                  "SDM 27.2.2: with \"load IA32_EFER\" (exit), LME must equal the \"host address-space size\" "
                  "VM-exit control",
                  st->efer);
     }
     if ((ctl & MSR_VMX_EXIT_LOAD_PKRS) && (st->pkrs >> 32) != 0)
-        fail(&s, MSR_IA32_PKRS, NULL, "SDM 27.2.2: with \"load PKRS\" (exit), bits 63:32 of IA32_PKRS must be 0",
+        fail(&s, MSR_IA32_PKRS_ADDR, NULL, "SDM 27.2.2: with \"load PKRS\" (exit), bits 63:32 of IA32_PKRS must be 0",
              st->pkrs);
     bases(&s, st->fs_base, st->gs_base, true);
     return s.count;
@@ -238,28 +239,28 @@ size_t msr_virt_svm_guest_check(const struct msr_virt_svm_guest_state *st, const
     lme = (st->efer & MSR_IA32_EFER_LME_MASK) != 0;
     pg = (st->cr0 & CR0_PG) != 0;
     if (!(st->efer & MSR_IA32_EFER_SVME_MASK))
-        fail(&s, MSR_IA32_EFER, "SVME", "APM 15.5.1: VMRUN fails when EFER.SVME is zero", st->efer);
+        fail(&s, MSR_IA32_EFER_ADDR, "SVME", "APM 15.5.1: VMRUN fails when EFER.SVME is zero", st->efer);
     /* LME and LMA exist only with long mode (the spec's condition); the APM
      * gives that case its own rule, below, so the MBZ rule leaves them out. */
-    reserved_but(&s, MSR_IA32_EFER, st->efer, MSR_IA32_EFER_LME_MASK | MSR_IA32_EFER_LMA_MASK,
+    reserved_but(&s, MSR_IA32_EFER_ADDR, st->efer, MSR_IA32_EFER_LME_MASK | MSR_IA32_EFER_LMA_MASK,
                  "APM 15.5.1: VMRUN fails when any MBZ bit of EFER is set");
     if (st->efer & (MSR_IA32_EFER_LME_MASK | MSR_IA32_EFER_LMA_MASK)) {
         struct msr_cpuid_regs r;
         if (facts != NULL && facts->cpuid != NULL &&
             (!facts->cpuid->query(facts->cpuid->ctx, 0x80000001u, 0, &r) || !(r.edx & (1u << 29))))
-            fail(&s, MSR_IA32_EFER, "LME",
+            fail(&s, MSR_IA32_EFER_ADDR, "LME",
                  "APM 15.5.1: VMRUN fails when EFER.LMA or EFER.LME is set and the processor does not support "
                  "long mode",
                  st->efer);
     }
     if (lme && pg && !(st->cr4 & CR4_PAE))
-        fail(&s, MSR_IA32_EFER, "LME", "APM 15.5.1: VMRUN fails when EFER.LME and CR0.PG are set and CR4.PAE is 0",
+        fail(&s, MSR_IA32_EFER_ADDR, "LME", "APM 15.5.1: VMRUN fails when EFER.LME and CR0.PG are set and CR4.PAE is 0",
              st->efer);
     if (lme && pg && !(st->cr0 & CR0_PE))
-        fail(&s, MSR_IA32_EFER, "LME", "APM 15.5.1: VMRUN fails when EFER.LME and CR0.PG are set and CR0.PE is 0",
+        fail(&s, MSR_IA32_EFER_ADDR, "LME", "APM 15.5.1: VMRUN fails when EFER.LME and CR0.PG are set and CR0.PE is 0",
              st->efer);
     if (lme && pg && (st->cr4 & CR4_PAE) && st->cs_l && st->cs_d)
-        fail(&s, MSR_IA32_EFER, "LME",
+        fail(&s, MSR_IA32_EFER_ADDR, "LME",
              "APM 15.5.1: VMRUN fails when EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D are all set", st->efer);
     return s.count;
 }
@@ -272,10 +273,10 @@ size_t msr_virt_failures_describe(const struct msr_virt_failure *failures, size_
     msr_vmx_fmt_init(&f, buf, size);
     for (i = 0; failures != NULL && i < count; i++) {
         const struct msr_virt_failure *x = &failures[i];
-        const struct msr_info *info = x->msr != 0 ? msr_find_by_address(x->msr) : NULL;
+        const struct msr_instance *inst = x->msr != 0 ? msr_find_by_address(x->msr) : NULL;
 
-        if (info != NULL) {
-            msr_vmx_fmt_str(&f, info->name);
+        if (inst != NULL) {
+            msr_vmx_fmt_str(&f, msr_name(inst));
         } else if (x->msr != 0) {
             msr_vmx_fmt_str(&f, "MSR ");
             msr_vmx_fmt_hex(&f, x->msr);

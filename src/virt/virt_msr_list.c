@@ -60,17 +60,27 @@ int msr_virt_msr_list_init(struct msr_virt_msr_list *list, enum msr_virt_msr_lis
     return MSR_OK;
 }
 
-/* Whether the spec's presence condition of `info` requires SMM (IA32_SMBASE). */
-static bool smm_only(const struct msr_info *info)
+/* Whether a node of the spec's presence condition of `def` requires SMM
+ * (IA32_SMBASE). */
+static bool smm_only(const struct msr_def *def)
 {
-    const struct msr_condition *c, *end;
+    const struct msr_condition *cond = def != NULL ? msr_def_condition(def, def->present_if) : NULL;
+    const union msr_cell *c, *end;
 
-    if (info == NULL || info->present_if == NULL)
+    if (cond == NULL)
         return false;
-    end = info->present_if + info->present_if->size;
-    for (c = info->present_if; c < end; c++)
-        if (c->kind == MSR_CONDITION_KIND_CONTEXT && c->context == MSR_CONTEXT_SMM)
+    end = msr_condition_cell(cond) + cond->size;
+    /* Prefix order: a composite node's children follow it; a leaf spans its
+     * size (a FAMILY leaf's models are cells of its own). */
+    for (c = msr_condition_cell(cond); c < end;) {
+        uint8_t kind = c->cond.kind;
+        if (kind == MSR_CONDITION_KIND_CONTEXT && c->cond.context == MSR_CONTEXT_SMM)
             return true;
+        c += kind == MSR_CONDITION_KIND_ANY_OF || kind == MSR_CONDITION_KIND_ALL_OF ||
+                     kind == MSR_CONDITION_KIND_NOT
+                 ? 1
+                 : c->cond.size;
+    }
     return false;
 }
 
@@ -78,9 +88,9 @@ int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t
                           struct msr_virt_failure *error)
 {
     bool load;
-    const struct msr_info *info;
+    const struct msr_def *def;
     struct msr_virt_check_ check;
-    uint32_t i;
+    uint32_t i, index;
 
     set_error(error, msr, NULL, NULL, data);
     if (list == NULL || (list->entries == NULL && list->capacity > 0)) {
@@ -91,7 +101,7 @@ int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t
     if (!load)
         data = 0;
 
-    if (load && (msr == MSR_IA32_FS_BASE || msr == MSR_IA32_GS_BASE)) {
+    if (load && (msr == MSR_IA32_FS_BASE_ADDR || msr == MSR_IA32_GS_BASE_ADDR)) {
         set_error(error, msr, NULL,
                   list->kind == MSR_VIRT_LIST_VMENTRY_LOAD
                       ? "SDM 27.4: IA32_FS_BASE and IA32_GS_BASE cannot be loaded from the VM-entry MSR-load "
@@ -113,15 +123,15 @@ int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t
                   data);
         return MSR_VIRT_ERR_REFUSED;
     }
-    info = msr_virt_spec_info_(msr, list->facts);
-    if (!list->in_smm && load && msr == MSR_IA32_SMM_MONITOR_CTL) {
+    def = msr_virt_spec_def_(&msr_spec, msr, list->facts, &index);
+    if (!list->in_smm && load && msr == MSR_IA32_SMM_MONITOR_CTL_ADDR) {
         set_error(error, msr, NULL,
                   "SDM 27.4/28.6: IA32_SMM_MONITOR_CTL can be written only in SMM: it cannot be in an MSR-load "
                   "list outside SMM",
                   data);
         return MSR_VIRT_ERR_REFUSED;
     }
-    if (!list->in_smm && smm_only(info)) {
+    if (!list->in_smm && smm_only(def)) {
         set_error(error, msr, NULL,
                   load ? "SDM 27.4/28.6: an MSR accessible only in SMM (spec: context smm) cannot be in an "
                          "MSR-load list outside SMM"
@@ -130,7 +140,7 @@ int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t
                   data);
         return MSR_VIRT_ERR_REFUSED;
     }
-    if (msr == MSR_IA32_BIOS_UPDT_TRIG || msr == MSR_IA32_BIOS_SIGN_ID) {
+    if (msr == MSR_IA32_BIOS_UPDT_TRIG_ADDR || msr == MSR_IA32_BIOS_SIGN_ID_ADDR) {
         set_error(error, msr, NULL,
                   "SDM Vol. 4 Table 2-2: a processor may prevent loading and storing IA32_BIOS_UPDT_TRIG and "
                   "IA32_BIOS_SIGN_ID on VM entries and exits (model-specific refusal; microcode updates "
@@ -138,9 +148,9 @@ int msr_virt_msr_list_add(struct msr_virt_msr_list *list, uint32_t msr, uint64_t
                   data);
         return MSR_VIRT_ERR_REFUSED;
     }
-    if (load ? !msr_virt_write_allowed_(info, list->facts, list->linear_bits, data, NULL, &check)
-             : !msr_virt_read_allowed_(info, list->facts, &check)) {
-        set_error(error, msr, check.field,
+    if (load ? !msr_virt_write_allowed_(def, index, list->facts, list->linear_bits, data, NULL, &check)
+             : !msr_virt_read_allowed_(def, index, list->facts, &check)) {
+        set_error(error, msr, msr_virt_field_name_(def, check.field),
                   load ? "SDM 27.4/28.6: an entry whose value WRMSR at CPL 0 would reject fails the load "
                          "(see the field; spec and facts decide)"
                        : "SDM 28.4: an entry whose MSR RDMSR at CPL 0 would reject fails the store "

@@ -40,6 +40,26 @@ static bool emulator_complete(const struct msr_virt_emulator *e)
     return e != NULL && e->read != NULL && e->write != NULL;
 }
 
+/* Whether an access with these actions runs the spec checks (when they are
+ * not turned off). */
+static bool checked(enum msr_virt_action read, enum msr_virt_action write)
+{
+    return read == MSR_VIRT_PASS || read == MSR_VIRT_EMULATE || write == MSR_VIRT_PASS ||
+           write == MSR_VIRT_EMULATE;
+}
+
+/* Whether `def` describes every MSR of `e`: a single MSR it covers (its
+ * address, or an array instance's), or a range of instances of a stride-1
+ * array. */
+static bool def_fits(const struct msr_virt_entry *e)
+{
+    const struct msr_def *def = e->def;
+
+    if (e->first == e->last)
+        return msr_virt_def_covers_(def, e->first);
+    return def->stride == 1 && msr_virt_def_covers_(def, e->first) && msr_virt_def_covers_(def, e->last);
+}
+
 static int fail(struct msr_virt_policy_error *error, size_t entry, size_t other, const char *rule)
 {
     if (error != NULL) {
@@ -108,6 +128,10 @@ int msr_virt_policy_check(const struct msr_virt_policy *policy, struct msr_virt_
     if (policy->emulator != NULL && !emulator_complete(policy->emulator))
         return fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY,
                     "the policy's emulator lacks its read or write callback");
+    if (policy->spec == NULL && checked(policy->default_read, policy->default_write))
+        return fail(error, MSR_VIRT_NO_ENTRY, MSR_VIRT_NO_ENTRY,
+                    "a PASS or EMULATE default needs the policy's spec to check the MSRs it covers (spec is "
+                    "NULL: set it, e.g. to &msr_spec)");
 
     for (i = 0; i < policy->count; i++) {
         const struct msr_virt_entry *e = &policy->entries[i];
@@ -125,9 +149,18 @@ int msr_virt_policy_check(const struct msr_virt_policy *policy, struct msr_virt_
                         "EMULATE needs an emulator with read and write callbacks (the entry's or the policy's)");
         if (e->emulator != NULL && !emulator_complete(e->emulator))
             return fail(error, i, MSR_VIRT_NO_ENTRY, "the entry's emulator lacks its read or write callback");
-        if (e->info != NULL && (e->first != e->last || e->info->address != e->first))
+        if (e->def != NULL && !def_fits(e))
             return fail(error, i, MSR_VIRT_NO_ENTRY,
-                        "info describes one register: the entry must be that single MSR");
+                        e->first == e->last
+                            ? "def describes other MSRs: a single-MSR entry must be the register's address or "
+                              "one of its array instances'"
+                            : "def on a range: every MSR of the range must be an instance of def, an array of "
+                              "stride 1");
+        if (e->def == NULL && policy->spec == NULL && !(e->flags & MSR_VIRT_NO_SPEC_CHECKS) &&
+            checked(e->read, e->write))
+            return fail(error, i, MSR_VIRT_NO_ENTRY,
+                        "PASS or EMULATE with nothing to check against: the entry names no register (def) and "
+                        "the policy's spec is NULL (set def or the policy's spec, or MSR_VIRT_NO_SPEC_CHECKS)");
         if (i > 0 && shadowed(policy->entries, i, &by))
             return fail(error, i, by,
                         "earlier entries contain every MSR of this one (the first match wins): it can never apply");

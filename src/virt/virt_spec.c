@@ -66,58 +66,67 @@ bool msr_virt_pat_valid(uint64_t pat)
     return true;
 }
 
-const struct msr_info *msr_virt_spec_info_(uint32_t msr, const struct msr_facts *facts)
+const struct msr_def *msr_virt_spec_def_(const struct msr_spec *spec, uint32_t msr, const struct msr_facts *facts,
+                                         uint32_t *index)
 {
-    return msr_find_by_address_for_cpu(msr, facts);
+    const struct msr_instance *inst = spec != NULL ? msr_spec_find_for_cpu(spec, msr, facts) : NULL;
+
+    *index = inst != NULL ? inst->index : 0;
+    return inst != NULL ? msr_spec_def(spec, inst) : NULL;
 }
 
-static bool deny(struct msr_virt_check_ *out, const char *reason, const char *field)
+uint32_t msr_virt_def_index_(const struct msr_def *def, uint32_t msr)
+{
+    return def->count > 1 && def->stride != 0 && msr >= def->address ? (msr - def->address) / def->stride : 0;
+}
+
+bool msr_virt_def_covers_(const struct msr_def *def, uint32_t msr)
+{
+    if (msr == def->address)
+        return true;
+    if (def->count <= 1 || def->stride == 0 || msr < def->address)
+        return false;
+    return (msr - def->address) % def->stride == 0 && (msr - def->address) / def->stride < def->count;
+}
+
+static bool deny(struct msr_virt_check_ *out, const char *reason, int field)
 {
     out->reason = reason;
     out->field = field;
     return false;
 }
 
-bool msr_virt_read_allowed_(const struct msr_info *info, const struct msr_facts *facts, struct msr_virt_check_ *out)
+/* The index of field `f` of `def` (for struct msr_virt_check_), -1 for NULL. */
+static int field_number(const struct msr_def *def, const struct msr_field_info *f)
+{
+    return f != NULL ? (int)msr_field_index(def, f) : -1;
+}
+
+bool msr_virt_read_allowed_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts,
+                            struct msr_virt_check_ *out)
 {
     out->reason = NULL;
-    out->field = NULL;
-    if (info == NULL)
+    out->field = -1;
+    if (def == NULL)
         return true;
-    if (msr_is_supported(info, facts) == MSR_SUPPORT_NO)
-        return deny(out, "the guest's CPU does not have this register (its presence condition is false)", NULL);
-    if (info->access == MSR_ACCESS_WO)
-        return deny(out, "write-only register: RDMSR raises #GP", NULL);
+    if (msr_is_supported(def, index, facts) == MSR_SUPPORT_NO)
+        return deny(out, "the guest's CPU does not have this register (its presence condition is false)", -1);
+    if (def->access == MSR_ACCESS_WO)
+        return deny(out, "write-only register: RDMSR raises #GP", -1);
     return true;
 }
 
-/* The field of `info` that holds bit `bit`, or NULL. */
-static const struct msr_field_info *field_at(const struct msr_info *info, unsigned bit)
-{
-    uint16_t i;
-
-    for (i = 0; i < info->field_count; i++)
-        if (bit >= info->fields[i].lsb && bit <= info->fields[i].msb)
-            return &info->fields[i];
-    return NULL;
-}
-
-/* The first field of `info` the spec marks strict_enum whose part of `value`
+/* The first field of `def` the spec marks strict_enum whose part of `value`
  * is none of its enum's values (a reserved memory type in the PAT or an
  * MTRR), or NULL. */
-static const struct msr_field_info *undefined_enum_value(const struct msr_info *info, uint64_t value)
+static const struct msr_field_info *undefined_enum_value(const struct msr_def *def, uint64_t value)
 {
-    uint16_t i, k;
+    unsigned i;
 
-    for (i = 0; i < info->field_count; i++) {
-        const struct msr_field_info *f = &info->fields[i];
-        uint64_t v = (value & msr_field_mask(f)) >> f->lsb;
+    for (i = 0; i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
 
-        if (!f->strict_enum)
-            continue;
-        for (k = 0; k < f->enum_count && f->enum_values[k].value != v; k++)
-            ;
-        if (k == f->enum_count)
+        if ((f->flags & MSR_FIELD_F_STRICT_ENUM) && !msr_field_value_valid(def, f, msr_field_extract(f, value)))
             return f;
     }
     return NULL;
@@ -132,52 +141,58 @@ static unsigned lowest_bit(uint64_t v)
     return b;
 }
 
-bool msr_virt_write_allowed_(const struct msr_info *info, const struct msr_facts *facts, unsigned linear_bits,
-                             uint64_t value, struct msr_masks *masks, struct msr_virt_check_ *out)
+/* The field the canonical check blames: the first canonical field with bits
+ * in `canonical`, else the field at bit 63 (NULL if none). */
+static const struct msr_field_info *canonical_field(const struct msr_def *def, uint64_t canonical)
+{
+    unsigned i;
+
+    for (i = 0; i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
+        if ((f->flags & MSR_FIELD_F_CANONICAL) && (msr_field_mask(f) & canonical))
+            return f;
+    }
+    return msr_def_field_at(def, 63);
+}
+
+bool msr_virt_write_allowed_(const struct msr_def *def, uint32_t index, const struct msr_facts *facts,
+                             unsigned linear_bits, uint64_t value, struct msr_masks *masks,
+                             struct msr_virt_check_ *out)
 {
     struct msr_masks m;
     uint64_t bad;
+    const struct msr_field_info *f;
 
     out->reason = NULL;
-    out->field = NULL;
-    if (info == NULL) {
+    out->field = -1;
+    if (def == NULL) {
         if (masks != NULL) {
             masks->reserved = masks->w1c = masks->canonical = 0;
             masks->writable = ~UINT64_C(0);
         }
         return true;
     }
-    msr_masks_for(info, facts, true, &m);
+    msr_masks_for(def, index, facts, true, &m);
     if (masks != NULL)
         *masks = m;
-    if (msr_is_supported(info, facts) == MSR_SUPPORT_NO)
-        return deny(out, "the guest's CPU does not have this register (its presence condition is false)", NULL);
-    if (info->access == MSR_ACCESS_RO)
-        return deny(out, "read-only register: WRMSR raises #GP", NULL);
+    if (msr_is_supported(def, index, facts) == MSR_SUPPORT_NO)
+        return deny(out, "the guest's CPU does not have this register (its presence condition is false)", -1);
+    if (def->access == MSR_ACCESS_RO)
+        return deny(out, "read-only register: WRMSR raises #GP", -1);
     bad = value & m.reserved;
     if (bad != 0) {
-        const struct msr_field_info *f = field_at(info, lowest_bit(bad));
+        f = msr_def_field_at(def, lowest_bit(bad));
         if (f != NULL)
             return deny(out, "the field is absent on the guest's CPU (vendor or CPUID): its bits are reserved",
-                        f->name);
-        return deny(out, "a reserved bit is set", NULL);
+                        field_number(def, f));
+        return deny(out, "a reserved bit is set", -1);
     }
-    if (m.canonical != 0 && !msr_is_canonical(value & m.canonical, msr_virt_linear_bits(facts, linear_bits))) {
-        const struct msr_field_info *f = field_at(info, 63u - 0u);
-        uint16_t i;
-        for (i = 0; i < info->field_count; i++)
-            if (info->fields[i].canonical && (msr_field_mask(&info->fields[i]) & m.canonical)) {
-                f = &info->fields[i];
-                break;
-            }
-        return deny(out, "not a canonical linear address", f != NULL ? f->name : NULL);
-    }
-    {
-        const struct msr_field_info *f = undefined_enum_value(info, value);
-        if (f != NULL)
-            return deny(out, "the field holds a value its enumeration does not define (a reserved memory type): WRMSR raises #GP",
-                        f->name);
-    }
+    if (m.canonical != 0 && !msr_is_canonical(value & m.canonical, msr_virt_linear_bits(facts, linear_bits)))
+        return deny(out, "not a canonical linear address", field_number(def, canonical_field(def, m.canonical)));
+    f = undefined_enum_value(def, value);
+    if (f != NULL)
+        return deny(out, "the field holds a value its enumeration does not define (a reserved memory type): WRMSR raises #GP",
+                    field_number(def, f));
     return true;
 }
 

@@ -5,27 +5,62 @@
  * to a list of values for offline decoding.
  */
 #include <x86msr/cpuid.h>
+#include <x86msr/msr_defs.h>
 #include <x86msr/vmx.h>
 
+/* The capability MSRs, by enum msr_vmx_cap_msr and register. */
+#define VMX_CAP_MSRS(X)                                                                                     \
+    X(BASIC, IA32_VMX_BASIC)                                                                                \
+    X(PINBASED_CTLS, IA32_VMX_PINBASED_CTLS)                                                                \
+    X(PROCBASED_CTLS, IA32_VMX_PROCBASED_CTLS)                                                              \
+    X(EXIT_CTLS, IA32_VMX_EXIT_CTLS)                                                                        \
+    X(ENTRY_CTLS, IA32_VMX_ENTRY_CTLS)                                                                      \
+    X(MISC, IA32_VMX_MISC)                                                                                  \
+    X(CR0_FIXED0, IA32_VMX_CR0_FIXED0)                                                                      \
+    X(CR0_FIXED1, IA32_VMX_CR0_FIXED1)                                                                      \
+    X(CR4_FIXED0, IA32_VMX_CR4_FIXED0)                                                                      \
+    X(CR4_FIXED1, IA32_VMX_CR4_FIXED1)                                                                      \
+    X(VMCS_ENUM, IA32_VMX_VMCS_ENUM)                                                                        \
+    X(PROCBASED_CTLS2, IA32_VMX_PROCBASED_CTLS2)                                                            \
+    X(EPT_VPID_CAP, IA32_VMX_EPT_VPID_CAP)                                                                  \
+    X(TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PINBASED_CTLS)                                                      \
+    X(TRUE_PROCBASED_CTLS, IA32_VMX_TRUE_PROCBASED_CTLS)                                                    \
+    X(TRUE_EXIT_CTLS, IA32_VMX_TRUE_EXIT_CTLS)                                                              \
+    X(TRUE_ENTRY_CTLS, IA32_VMX_TRUE_ENTRY_CTLS)                                                            \
+    X(VMFUNC, IA32_VMX_VMFUNC)                                                                              \
+    X(PROCBASED_CTLS3, IA32_VMX_PROCBASED_CTLS3)                                                            \
+    X(EXIT_CTLS2, IA32_VMX_EXIT_CTLS2)
+
 /* The capability MSRs are contiguous: 480H + enum msr_vmx_cap_msr. */
-MSR_STATIC_ASSERT(MSR_IA32_VMX_EXIT_CTLS2 - MSR_IA32_VMX_BASIC == MSR_VMX_CAP_EXIT_CTLS2, vmx_caps_contiguous);
-MSR_STATIC_ASSERT(MSR_IA32_VMX_TRUE_PINBASED_CTLS - MSR_IA32_VMX_BASIC == MSR_VMX_CAP_TRUE_PINBASED_CTLS,
-                  vmx_caps_true_index);
+#define VMX_CAP_AT(which, reg)                                                                              \
+    MSR_STATIC_ASSERT(MSR_##reg##_ADDR - MSR_IA32_VMX_BASIC_ADDR == MSR_VMX_CAP_##which, vmx_cap_##which);
+VMX_CAP_MSRS(VMX_CAP_AT)
+MSR_STATIC_ASSERT(MSR_VMX_CAP_EXIT_CTLS2 + 1 == MSR_VMX_CAP_COUNT, vmx_caps_all_listed);
+
+/* Their check records: the presence conditions that order the reads. Named
+ * one by one, so the library refers to these twenty records and no table. */
+#define VMX_CAP_DEF(which, reg) MSR_DEF(reg),
+static const struct msr_def *const cap_defs[MSR_VMX_CAP_COUNT] = { VMX_CAP_MSRS(VMX_CAP_DEF) };
 
 uint32_t msr_vmx_cap_msr_address(enum msr_vmx_cap_msr which)
 {
     if ((unsigned)which >= MSR_VMX_CAP_COUNT)
         return 0;
-    return MSR_IA32_VMX_BASIC + (uint32_t)which;
+    return MSR_IA32_VMX_BASIC_ADDR + (uint32_t)which;
+}
+
+/* The presence condition of `which`, or NULL. */
+static const struct msr_condition *cap_condition(unsigned which)
+{
+    return msr_def_condition(cap_defs[which], cap_defs[which]->present_if);
 }
 
 size_t msr_vmx_cap_msr_condition(enum msr_vmx_cap_msr which, char *buf, size_t size)
 {
-    const struct msr_info *info = (unsigned)which < MSR_VMX_CAP_COUNT ? msr_find_by_address(msr_vmx_cap_msr_address(which))
-                                                                      : NULL;
+    const struct msr_condition *cond = (unsigned)which < MSR_VMX_CAP_COUNT ? cap_condition(which) : NULL;
     static const char none[] = "not a VMX capability MSR";
 
-    if (info == NULL || info->present_if == NULL) {
+    if (cond == NULL) {
         size_t i;
         for (i = 0; size && i + 1 < size && none[i]; i++)
             buf[i] = none[i];
@@ -33,7 +68,7 @@ size_t msr_vmx_cap_msr_condition(enum msr_vmx_cap_msr which, char *buf, size_t s
             buf[i] = '\0';
         return sizeof none - 1;
     }
-    return msr_condition_describe(info->present_if, 0, false, buf, size);
+    return msr_condition_describe(cond, 0, false, buf, size);
 }
 
 bool msr_vmx_caps_has(const struct msr_vmx_caps *caps, enum msr_vmx_cap_msr which)
@@ -90,10 +125,10 @@ struct fill_facts {
 static int snapshot_read(void *ctx, uint32_t msr, uint64_t *value)
 {
     const struct fill_facts *f = (const struct fill_facts *)ctx;
-    unsigned i = msr - MSR_IA32_VMX_BASIC;
+    unsigned i = msr - MSR_IA32_VMX_BASIC_ADDR;
 
     *value = 0;
-    if (msr < MSR_IA32_VMX_BASIC || i >= MSR_VMX_CAP_COUNT || !(f->decided & (1u << i)))
+    if (msr < MSR_IA32_VMX_BASIC_ADDR || i >= MSR_VMX_CAP_COUNT || !(f->decided & (1u << i)))
         return MSR_ERR_RANGE; /* not known (yet) */
     *value = f->caps->value[i]; /* 0 for an absent one */
     return MSR_OK;
@@ -130,15 +165,13 @@ static int fill(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx)
         unsigned i;
         progress = false;
         for (i = 0; i < MSR_VMX_CAP_COUNT; i++) {
-            const struct msr_info *info;
+            const struct msr_condition *cond;
             enum msr_support present;
 
             if (facts.decided & (1u << i))
                 continue;
-            info = msr_find_by_address(msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i));
-            present = info != NULL && info->present_if != NULL
-                          ? msr_condition_eval(info->present_if, 0, &f)
-                          : MSR_SUPPORT_NO;
+            cond = cap_condition(i);
+            present = cond != NULL ? msr_condition_eval(cond, 0, &f) : MSR_SUPPORT_NO;
             if (present == MSR_SUPPORT_UNKNOWN)
                 continue;
             if (present == MSR_SUPPORT_YES) {
@@ -151,7 +184,7 @@ static int fill(struct msr_vmx_caps *caps, msr_read_fn read, void *ctx)
         }
     }
     if (facts.decided != all) {
-        caps->error_msr = MSR_IA32_VMX_BASIC;
+        caps->error_msr = MSR_IA32_VMX_BASIC_ADDR;
         return MSR_ERR_INVALID;
     }
     return MSR_OK;
@@ -219,7 +252,7 @@ int msr_vmx_caps_read_with(struct msr_vmx_caps *caps, msr_read_fn read, void *ct
     status = fill_checked(caps, read, ctx);
     /* BASIC exists on every VMX processor: if reading it faults (#GP through
      * any backend), the processor has no VMX. */
-    if (caps->error_msr == MSR_IA32_VMX_BASIC && status == MSR_ERR_FAULT)
+    if (caps->error_msr == MSR_IA32_VMX_BASIC_ADDR && status == MSR_ERR_FAULT)
         status = MSR_VMX_ERR_UNSUPPORTED;
     return status;
 }
@@ -249,7 +282,7 @@ static int list_read(void *ctx, uint32_t msr, uint64_t *value)
 
 static bool is_cap_msr(uint32_t msr)
 {
-    return msr >= MSR_IA32_VMX_BASIC && msr - MSR_IA32_VMX_BASIC < MSR_VMX_CAP_COUNT;
+    return msr >= MSR_IA32_VMX_BASIC_ADDR && msr - MSR_IA32_VMX_BASIC_ADDR < MSR_VMX_CAP_COUNT;
 }
 
 /* A VMX MSR listed twice makes the snapshot ambiguous. */

@@ -9,7 +9,7 @@
 
 static bool is_cap_msr(uint32_t msr)
 {
-    return msr >= MSR_IA32_VMX_BASIC && msr - MSR_IA32_VMX_BASIC < MSR_VMX_CAP_COUNT;
+    return msr >= MSR_IA32_VMX_BASIC_ADDR && msr - MSR_IA32_VMX_BASIC_ADDR < MSR_VMX_CAP_COUNT;
 }
 
 static bool set_in_range(enum msr_vmx_control_set_id set)
@@ -19,7 +19,7 @@ static bool set_in_range(enum msr_vmx_control_set_id set)
 
 static enum msr_vmx_cap_msr cap_index(uint32_t address)
 {
-    return (enum msr_vmx_cap_msr)(address - MSR_IA32_VMX_BASIC);
+    return (enum msr_vmx_cap_msr)(address - MSR_IA32_VMX_BASIC_ADDR);
 }
 
 int msr_vmx_caps_control_set(const struct msr_vmx_caps *caps, enum msr_vmx_control_set_id set,

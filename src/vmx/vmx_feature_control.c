@@ -49,12 +49,12 @@ int msr_vmx_feature_control_enable_with(msr_read_fn read, msr_write_fn write, vo
     }
     if (read == NULL || write == NULL)
         return MSR_ERR_INVALID;
-    status = read(ctx, MSR_IA32_FEATURE_CONTROL, &current);
+    status = read(ctx, MSR_IA32_FEATURE_CONTROL_ADDR, &current);
     if (status != MSR_OK)
         return status;
     status = msr_vmx_feature_control_decide(current, inside_smx, smx_supported, &plan);
     if (status == MSR_OK && plan.write)
-        status = write(ctx, MSR_IA32_FEATURE_CONTROL, plan.value);
+        status = write(ctx, MSR_IA32_FEATURE_CONTROL_ADDR, plan.value);
     if (out != NULL)
         *out = plan;
     return status;

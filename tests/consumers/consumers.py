@@ -376,9 +376,9 @@ def check_pkg_config_files(ctx, prefix, shared):
         "x86msr-test-backend": "#include <x86msr/test_backend.h>\n#include <x86msr/msrs.h>\n"
                                "static struct msr_test_backend tb;\nint main(void)\n{\n"
                                "    uint64_t v;\n    msr_test_backend_init(&tb);\n"
-                               "    msr_test_backend_set(&tb, MSR_IA32_EFER, 0xD01);\n"
+                               "    msr_test_backend_set(&tb, MSR_IA32_EFER_ADDR, 0xD01);\n"
                                "    msr_backend_install(&tb.backend);\n"
-                               "    return !(msr_rdmsr_safe(MSR_IA32_EFER, &v) == MSR_OK && v == 0xD01);\n}\n",
+                               "    return !(msr_rdmsr_safe(MSR_IA32_EFER_ADDR, &v) == MSR_OK && v == 0xD01);\n}\n",
         "x86msr-linux": "#include <x86msr/linux.h>\nint main(void)\n{\n"
                         "    struct msr_linux *h = msr_linux_open(NULL);\n"
                         "    if (h == NULL)\n        return 1;\n    msr_linux_close(h);\n    return 0;\n}\n",

@@ -96,7 +96,7 @@ def lands(kind, value, msr):
     if kind == "lsb":
         return any(lsb == value for _, lsb, _ in fields)
     if kind == "reserved":
-        return not any(f.mask & value and not f.undocumented for _, _, f in fields)
+        return not any(f.mask & value and not f.has("undocumented") for _, _, f in fields)
     covered = 0
     for _, _, f in fields:
         if f.mask & value:

@@ -280,7 +280,7 @@ def strict_enum_faults(inst):
     """Bits of strict_enum fields whose value alone is no value of the field's enum: writing it faults."""
     out = 0
     for f in inst.msr.fields:
-        if not getattr(f, "strict_enum", False) or f.enum is None:
+        if not f.has("strict_enum") or f.enum is None:
             continue
         values = {v.value for v in f.enum.values}
         lsb = (f.mask & -f.mask).bit_length() - 1
@@ -332,7 +332,7 @@ def main():
                 stats["probes"] += 1
                 # A canonical field takes only sign-extended linear addresses: its bits above the
                 # linear-address width fault when they are not copies of the top bit.
-                canonical = sum(f.mask for f in inst.msr.fields if f.canonical) & ~((1 << 47) - 1)
+                canonical = sum(f.mask for f in inst.msr.fields if f.has("canonical")) & ~((1 << 47) - 1)
                 gp &= ~(canonical | strict_enum_faults(inst))
                 if writable & gp:
                     found.append(("gp", writable & gp, "writing bits the spec calls writable raised #GP"))

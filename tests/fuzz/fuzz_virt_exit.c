@@ -6,7 +6,14 @@
  * the guest's CPUID and MSR facts, and a sequence of RDMSR/WRMSR exits.
  *
  * Oracles besides the sanitizers, each stated with public API only:
+ * - msr_virt_policy_check() accepts only entries whose check record (def)
+ *   describes every MSR they cover, and, without a spec, refuses exactly the
+ *   PASS and EMULATE that no record would check;
  * - every answer is HANDLED, INJECT_GP or FORWARD, with a reason;
+ * - the checks use the entry's record (at the instance of the MSR) or the
+ *   policy's spec's register for the guest's CPU, and the vCPU names it
+ *   (vcpu->def; NULL when the policy's action alone decided); a field at
+ *   fault (vcpu->field) is one the broken rule is about;
  * - the answer follows the policy's action (DENY is #GP, IGNORE reads 0 and
  *   drops writes, FIXED reads its value and accepts only that value back,
  *   PASS never reaches the emulator);
@@ -71,14 +78,14 @@ static uint32_t take_msr(struct input *in)
 {
     uint8_t how = take8(in);
     uint32_t pick = take32(in);
-    const struct msr_info *m = &msr_table[pick % msr_table_count];
+    uint32_t address = msr_spec.instances[pick % msr_spec.instance_count].address;
 
     switch (how % 4) {
     case 0:
     case 1:
-        return m->address;
+        return address;
     case 2:
-        return m->address + (uint32_t)(how >> 2) - 32u;
+        return address + (uint32_t)(how >> 2) - 32u;
     default:
         return pick;
     }
@@ -96,7 +103,8 @@ struct guest {
     struct msr_cpuid_source cpuid;
     struct msr_facts facts;
     uint64_t msr_seed; /* MSR values the facts know: a hash of the address */
-    uint8_t msr_mode;  /* 0: no MSR is known, 1: all are, 2: some fail */
+    uint8_t msr_mode;  /* 0: no MSR is known, 1: all are, 2: some fail, 3: all are, with bits 7:5
+                          clear (counts in bits 7:0 that array instances' presence is near) */
 };
 
 static const uint32_t vendor_ebx[] = {0x756e6547u /* Genu */, 0x68747541u /* Auth */, 0x6f677948u /* Hygo */,
@@ -123,7 +131,7 @@ static int guest_read_msr(void *ctx, uint32_t msr, uint64_t *value)
         *value = 0;
         return MSR_ERR_FAULT;
     }
-    *value = h;
+    *value = g->msr_mode == 3 ? h & ~UINT64_C(0xE0) : h;
     return MSR_OK;
 }
 
@@ -155,7 +163,7 @@ static void guest_init(struct guest *g, struct input *in)
     }
     g->cpuid = msr_cpuid_table_source(&g->table);
     g->msr_seed = take64(in);
-    g->msr_mode = take8(in) % 3;
+    g->msr_mode = take8(in) % 4;
     switch (take8(in) % 4) {
     case 0: /* nothing known: no presence checks */
         break;
@@ -277,9 +285,21 @@ static void policy_init(struct msr_virt_policy *p, struct msr_virt_entry *entrie
         if (extras & 1)
             e->emulator = extras & 2 ? &half_emulator : &emulator;
         if (extras & 4) {
-            /* a description of its own: usually the right one, sometimes another register's */
-            const struct msr_info *m = msr_find_by_address(e->first);
-            e->info = m != NULL && !(extras & 8) ? m : &msr_table[take32(in) % msr_table_count];
+            /* a record of its own: usually the right one, sometimes another register's */
+            const struct msr_instance *inst = msr_find_by_address(e->first);
+            e->def = inst != NULL && !(extras & 8) && !(extras & 0x20) ? msr_def_of(inst)
+                                                                       : msr_spec.defs[take32(in) % msr_spec.def_count];
+            for (int tries = 0; (extras & 0x20) && e->def->count == 1 && tries < 8; tries++)
+                e->def = msr_spec.defs[take32(in) % msr_spec.def_count];
+            if ((extras & 0x20) && e->def->count > 1) {
+                /* one instance of an array, its record named */
+                e->first = e->last = e->def->address + (take8(in) % e->def->count) * e->def->stride;
+            } else if ((extras & 0x10) && e->def->count > 1 && e->def->stride == 1) {
+                /* some instances of a stride-1 array, all of them, or one past */
+                uint32_t from = take8(in) % e->def->count, n = 1u + take8(in) % (e->def->count - from + 1u);
+                e->first = e->def->address + from;
+                e->last = e->first + n - 1u;
+            }
         }
     }
     p->entries = entries;
@@ -288,6 +308,31 @@ static void policy_init(struct msr_virt_policy *p, struct msr_virt_entry *entrie
     p->default_write = take_action(in);
     uint8_t emu = take8(in) % 4;
     p->emulator = emu == 0 ? NULL : emu == 1 ? &half_emulator : &emulator;
+    p->spec = take8(in) % 4 == 0 ? NULL : &msr_spec;
+}
+
+/* An MSR of an exit: one take_msr() picks, or, as often, one the policy
+ * names (an entry's first or last MSR, or one between). */
+static uint32_t take_exit_msr(struct input *in, const struct msr_virt_policy *p)
+{
+    uint8_t how = take8(in);
+    const struct msr_virt_entry *e;
+    uint32_t span;
+
+    if (p->count == 0 || how < 128)
+        return take_msr(in);
+    e = &p->entries[how % p->count];
+    if (e->last < e->first)
+        return e->first;
+    span = e->last - e->first;
+    switch ((how >> 4) % 4) {
+    case 0:
+        return e->first;
+    case 1:
+        return e->last;
+    default:
+        return span == UINT32_MAX ? take32(in) : e->first + take32(in) % (span + 1u);
+    }
 }
 
 /* ---- the oracles ---- */
@@ -324,27 +369,65 @@ static bool pat_ok(uint64_t pat)
     return true;
 }
 
-/* Every field the spec marks strict_enum holds one of its enum's values. */
-static bool strict_fields_ok(const struct msr_info *info, uint64_t value)
+/* Whether field `f` of `def`, one the spec marks strict_enum, holds one of
+ * its enum's values in `value`. */
+static bool strict_field_ok(const struct msr_def *def, const struct msr_field_info *f, uint64_t value)
 {
-    for (uint16_t i = 0; i < info->field_count; i++) {
-        const struct msr_field_info *f = &info->fields[i];
-        uint64_t v = (value & msr_field_mask(f)) >> f->lsb;
-        bool found = false;
+    uint64_t v = (value & msr_field_mask(f)) >> f->lsb;
 
-        if (!f->strict_enum)
-            continue;
-        for (uint16_t k = 0; k < f->enum_count; k++)
-            found = found || f->enum_values[k].value == v;
-        if (!found)
+    for (unsigned k = 0; k < f->value_count; k++)
+        if (msr_field_value(def, f, k) == v)
+            return true;
+    return false;
+}
+
+/* Every field the spec marks strict_enum holds one of its enum's values. */
+static bool strict_fields_ok(const struct msr_def *def, uint64_t value)
+{
+    for (unsigned i = 0; i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
+        if ((f->flags & MSR_FIELD_F_STRICT_ENUM) && !strict_field_ok(def, f, value))
             return false;
     }
     return true;
 }
 
-static const struct msr_info *checked_info(const struct msr_virt_entry *e, uint32_t msr, const struct msr_facts *facts)
+/* Whether `def` describes `msr`: its address, or the address of one of its
+ * array instances (address + index * stride, index < count). */
+static bool def_describes(const struct msr_def *def, uint32_t msr)
 {
-    return e != NULL && e->info != NULL ? e->info : msr_find_by_address_for_cpu(msr, facts);
+    for (uint32_t k = 0; k < def->count; k++)
+        if (msr == def->address + k * def->stride)
+            return true;
+    return false;
+}
+
+/* The register the checks of `msr` use, and its instance: the entry's own
+ * record, else the policy's spec's register for the guest's CPU (none
+ * without a spec). */
+struct checked {
+    const struct msr_def *def;
+    uint32_t index;
+};
+
+static struct checked checked_def(const struct msr_virt_policy *p, const struct msr_virt_entry *e, uint32_t msr,
+                                  const struct msr_facts *facts)
+{
+    struct checked c = {NULL, 0};
+
+    if (e != NULL && e->def != NULL) {
+        c.def = e->def;
+        for (uint32_t k = 0; k < e->def->count; k++)
+            if (msr == e->def->address + k * e->def->stride)
+                c.index = k;
+    } else if (p->spec != NULL) {
+        const struct msr_instance *inst = msr_spec_find_for_cpu(p->spec, msr, facts);
+        if (inst != NULL) {
+            c.def = msr_spec_def(p->spec, inst);
+            c.index = inst->index;
+        }
+    }
+    return c;
 }
 
 static bool spec_checked(const struct msr_virt_entry *e)
@@ -353,22 +436,22 @@ static bool spec_checked(const struct msr_virt_entry *e)
 }
 
 /* Whether the spec lets the guest's CPU read / write `value` to the register. */
-static bool spec_allows_read(const struct msr_info *info, const struct msr_facts *facts)
+static bool spec_allows_read(struct checked c, const struct msr_facts *facts)
 {
-    if (info == NULL)
+    if (c.def == NULL)
         return true;
-    return msr_is_supported(info, facts) != MSR_SUPPORT_NO && info->access != MSR_ACCESS_WO;
+    return msr_is_supported(c.def, c.index, facts) != MSR_SUPPORT_NO && c.def->access != MSR_ACCESS_WO;
 }
 
-static bool spec_allows_write(const struct msr_info *info, const struct msr_virt_vcpu *vcpu, uint64_t value)
+static bool spec_allows_write(struct checked c, const struct msr_virt_vcpu *vcpu, uint64_t value)
 {
     struct msr_masks m;
 
-    if (info == NULL)
+    if (c.def == NULL)
         return true;
-    if (msr_is_supported(info, vcpu->facts) == MSR_SUPPORT_NO || info->access == MSR_ACCESS_RO)
+    if (msr_is_supported(c.def, c.index, vcpu->facts) == MSR_SUPPORT_NO || c.def->access == MSR_ACCESS_RO)
         return false;
-    msr_masks_for(info, vcpu->facts, true, &m);
+    msr_masks_for(c.def, c.index, vcpu->facts, true, &m);
     if (value & m.reserved)
         return false;
     if (m.canonical != 0) {
@@ -378,11 +461,68 @@ static bool spec_allows_write(const struct msr_info *info, const struct msr_virt
         if (!canonical(value & m.canonical, linear_bits_of(vcpu)))
             return false;
     }
-    if (!strict_fields_ok(info, value))
+    if (!strict_fields_ok(c.def, value))
         return false;
     /* the spec's rule covers the SDM's list of valid PAT memory types */
-    REQUIRE(info->address != 0x277 || pat_ok(value));
+    REQUIRE(c.def->address != 0x277 || pat_ok(value));
     return true;
+}
+
+/* What the vCPU reports beside the answer: the register whose checks ran
+ * (none when the policy's action alone decided, or without checks), and a
+ * field only for a #GP a rule about that field gave. */
+static void check_reported(const struct msr_virt_vcpu *vcpu, enum msr_virt_result r, bool ran, struct checked c,
+                           bool write, uint64_t value)
+{
+    REQUIRE(vcpu->def == (ran ? c.def : NULL));
+    REQUIRE(vcpu->field >= -1);
+    if (vcpu->field < 0)
+        return;
+    REQUIRE(write && r == MSR_VIRT_INJECT_GP && c.def != NULL && vcpu->field < c.def->field_count);
+    {
+        const struct msr_field_info *f = msr_def_field(c.def, (unsigned)vcpu->field);
+        struct msr_masks m;
+        msr_masks_for(c.def, c.index, vcpu->facts, true, &m);
+        /* absent on the guest's CPU and set, a non-canonical address, or an
+         * undefined value of a strict enumeration */
+        REQUIRE((value & m.reserved & msr_field_mask(f)) != 0 || (f->flags & MSR_FIELD_F_CANONICAL) ||
+                ((f->flags & MSR_FIELD_F_STRICT_ENUM) && !strict_field_ok(c.def, f, value)));
+    }
+}
+
+/* The rules on an entry's record and on the policy's spec, stated again:
+ * a record describes every MSR of its entry (a range only of a stride-1
+ * array); without a spec, PASS and EMULATE need a record or
+ * MSR_VIRT_NO_SPEC_CHECKS, and the defaults cannot be PASS or EMULATE. */
+static bool checks_on(enum msr_virt_action read, enum msr_virt_action write)
+{
+    return read == MSR_VIRT_PASS || read == MSR_VIRT_EMULATE || write == MSR_VIRT_PASS || write == MSR_VIRT_EMULATE;
+}
+
+static bool defs_fit(const struct msr_virt_policy *p)
+{
+    for (size_t i = 0; i < p->count; i++) {
+        const struct msr_virt_entry *e = &p->entries[i];
+        if (e->def == NULL || e->first > e->last)
+            continue;
+        if (e->first != e->last && e->def->stride != 1)
+            return false;
+        if (!def_describes(e->def, e->first) || !def_describes(e->def, e->last))
+            return false;
+    }
+    return true;
+}
+
+static bool needs_spec(const struct msr_virt_policy *p)
+{
+    if (checks_on(p->default_read, p->default_write))
+        return true;
+    for (size_t i = 0; i < p->count; i++) {
+        const struct msr_virt_entry *e = &p->entries[i];
+        if (e->def == NULL && !(e->flags & MSR_VIRT_NO_SPEC_CHECKS) && checks_on(e->read, e->write))
+            return true;
+    }
+    return false;
 }
 
 static bool valid_result(enum msr_virt_result r)
@@ -399,6 +539,9 @@ static void check_read(const struct msr_virt_policy *p, struct msr_virt_vcpu *vc
     uint64_t value = 1, again = 2;
     enum msr_virt_result r;
 
+    struct checked c = checked_def(p, e, msr, vcpu->facts);
+    bool ran = (action == MSR_VIRT_PASS || action == MSR_VIRT_EMULATE) && spec_checked(e);
+
     vcpu->reason = NULL;
     r = msr_virt_rdmsr(p, vcpu, msr, &value);
     REQUIRE(valid_result(r));
@@ -406,6 +549,7 @@ static void check_read(const struct msr_virt_policy *p, struct msr_virt_vcpu *vc
     REQUIRE(r == MSR_VIRT_HANDLED || value == 0);
     if (verbose())
         fprintf(stderr, "  -> %s (%s)\n", msr_virt_result_name(r), vcpu->reason);
+    check_reported(vcpu, r, ran, c, false, 0);
 
     switch (action) {
     case MSR_VIRT_DENY:
@@ -419,7 +563,7 @@ static void check_read(const struct msr_virt_policy *p, struct msr_virt_vcpu *vc
         break;
     case MSR_VIRT_PASS:
     case MSR_VIRT_EMULATE: {
-        bool allowed = !spec_checked(e) || spec_allows_read(checked_info(e, msr, vcpu->facts), vcpu->facts);
+        bool allowed = !spec_checked(e) || spec_allows_read(c, vcpu->facts);
         if (!allowed) {
             REQUIRE(r == MSR_VIRT_INJECT_GP && emu->reads == reads_before);
         } else if (action == MSR_VIRT_PASS) {
@@ -447,7 +591,8 @@ static void check_write(const struct msr_virt_policy *p, struct msr_virt_vcpu *v
 {
     const struct msr_virt_entry *e = msr_virt_policy_lookup(p, msr);
     enum msr_virt_action action = msr_virt_policy_action(p, msr, MSR_VMX_INTERCEPT_WRITE);
-    const struct msr_info *info = checked_info(e, msr, vcpu->facts);
+    struct checked c = checked_def(p, e, msr, vcpu->facts);
+    bool ran = (action == MSR_VIRT_PASS || action == MSR_VIRT_EMULATE) && spec_checked(e);
     struct msr_masks m;
     uint64_t old = 0;
     enum msr_virt_result r;
@@ -466,6 +611,7 @@ static void check_write(const struct msr_virt_policy *p, struct msr_virt_vcpu *v
     if (verbose())
         fprintf(stderr, "  -> %s (%s)\n", msr_virt_result_name(r), vcpu->reason);
     REQUIRE(vcpu->reason != NULL && vcpu->reason[0] != '\0');
+    check_reported(vcpu, r, ran, c, true, value);
 
     switch (action) {
     case MSR_VIRT_DENY:
@@ -481,19 +627,19 @@ static void check_write(const struct msr_virt_policy *p, struct msr_virt_vcpu *v
     case MSR_VIRT_PASS:
     case MSR_VIRT_EMULATE: {
         bool checked = spec_checked(e);
-        bool allowed = !checked || spec_allows_write(info, vcpu, value);
+        bool allowed = !checked || spec_allows_write(c, vcpu, value);
         if (!allowed) {
             REQUIRE(r == MSR_VIRT_INJECT_GP && !emu->wrote);
         } else if (action == MSR_VIRT_PASS) {
             REQUIRE(r == MSR_VIRT_FORWARD && !emu->wrote);
         } else if (emu->wrote) {
             REQUIRE(emu->wrote_msr == msr);
-            if (checked && info != NULL) {
+            if (checked && c.def != NULL) {
                 /* what was stored: plain bits from the guest, read-only
                  * bits kept, write-1-to-clear bits cleared where 1 was written */
                 uint64_t stored = emu->wrote_value;
                 uint64_t read_only, plain;
-                msr_masks_for(info, vcpu->facts, true, &m);
+                msr_masks_for(c.def, c.index, vcpu->facts, true, &m);
                 read_only = ~m.reserved & ~m.writable;
                 plain = m.writable & ~m.w1c;
                 REQUIRE((stored & m.reserved) == 0);
@@ -541,13 +687,14 @@ static void check_formats(const struct msr_virt_policy *p, const struct msr_vmx_
 
 static void dump_policy(const struct msr_virt_policy *p)
 {
-    fprintf(stderr, "policy: defaults %s/%s, emulator %s\n", msr_virt_action_name(p->default_read),
-            msr_virt_action_name(p->default_write), p->emulator == NULL ? "none" : "set");
+    fprintf(stderr, "policy: defaults %s/%s, emulator %s, spec %s\n", msr_virt_action_name(p->default_read),
+            msr_virt_action_name(p->default_write), p->emulator == NULL ? "none" : "set",
+            p->spec == NULL ? "none" : "msr_spec");
     for (size_t i = 0; i < p->count; i++) {
         const struct msr_virt_entry *e = &p->entries[i];
-        fprintf(stderr, "  [%zu] %#x..%#x read %s write %s flags %#x value %#llx\n", i, e->first, e->last,
+        fprintf(stderr, "  [%zu] %#x..%#x read %s write %s flags %#x value %#llx def %s\n", i, e->first, e->last,
                 msr_virt_action_name(e->read), msr_virt_action_name(e->write), e->flags,
-                (unsigned long long)e->value);
+                (unsigned long long)e->value, e->def != NULL ? msr_def_name(e->def) : "-");
     }
 }
 
@@ -585,6 +732,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t need = msr_virt_policy_error_describe(&policy, &error, text, sizeof text);
         REQUIRE(need > 0 && memchr(text, '\0', sizeof text) != NULL);
     }
+    REQUIRE(!valid || defs_fit(&policy));
+    if (policy.spec == NULL) {
+        /* the spec changes nothing but the rule on what no record checks */
+        struct msr_virt_policy with_spec = policy;
+        with_spec.spec = &msr_spec;
+        REQUIRE(valid == (msr_virt_policy_check(&with_spec, NULL) == MSR_OK && !needs_spec(&policy)));
+    }
     REQUIRE(msr_virt_vmx_bitmap_build(&policy, &vmx) == (valid ? MSR_OK : MSR_VIRT_ERR_POLICY));
     REQUIRE(msr_virt_svm_msrpm_build(&policy, &svm) == (valid ? MSR_OK : MSR_VIRT_ERR_POLICY));
     rc = msr_virt_kvm_filter_build(&policy, &kvm, kvm_storage, sizeof kvm_storage, NULL);
@@ -599,7 +753,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * a valid result); the oracles hold for valid ones. */
     for (int op = 0; op < 48 && in.size > 0; op++) {
         uint8_t kind = take8(&in);
-        uint32_t msr = take_msr(&in);
+        uint32_t msr = take_exit_msr(&in, &policy);
         uint64_t raw = take64(&in);
 
         if (verbose())
@@ -618,19 +772,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Values a guest would write: raw; only bits some field of the
          * register covers (present on this CPU or not: the presence checks'
          * edge); or shaped to get past the reserved-bit check. */
-        const struct msr_info *info = checked_info(msr_virt_policy_lookup(&policy, msr), msr, vcpu.facts);
-        if (info != NULL && (kind & 6) == 2) {
+        struct checked c = checked_def(&policy, msr_virt_policy_lookup(&policy, msr), msr, vcpu.facts);
+        if (c.def != NULL && (kind & 6) == 2) {
             uint64_t fields = 0;
-            for (uint16_t f = 0; f < info->field_count; f++)
-                fields |= msr_field_mask(&info->fields[f]);
+            for (unsigned f = 0; f < c.def->field_count; f++)
+                fields |= msr_field_mask(msr_def_field(c.def, f));
             raw &= fields;
-        } else if (info != NULL && (kind & 6) != 0) {
+        } else if (c.def != NULL && (kind & 6) != 0) {
             struct msr_masks m;
-            msr_masks_for(info, vcpu.facts, true, &m);
+            msr_masks_for(c.def, c.index, vcpu.facts, true, &m);
             raw &= ~m.reserved;
             if ((kind & 6) == 4 && m.canonical != 0) /* sign-extend the address */
                 raw = (uint64_t)((int64_t)(raw << (64 - linear_bits_of(&vcpu))) >> (64 - linear_bits_of(&vcpu)));
-            if ((kind & 6) == 6 && info->address == 0x277)
+            if ((kind & 6) == 6 && c.def->address == 0x277)
                 raw &= UINT64_C(0x0707070707070707) & ~UINT64_C(0x0202020202020202);
         }
         check_write(&policy, &vcpu, &emu, msr, raw);

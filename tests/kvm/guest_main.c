@@ -85,7 +85,7 @@ static uint64_t read_gs0(void)
 static void check_preset_reads(void)
 {
     /* Raw and typed reads of every preset. */
-    kt_check_eq(msr_rdmsr(MSR_IA32_STAR), KT_PRESET_STAR, "rdmsr IA32_STAR matches host value");
+    kt_check_eq(msr_rdmsr(MSR_IA32_STAR_ADDR), KT_PRESET_STAR, "rdmsr IA32_STAR matches host value");
     msr_ia32_star_t star = msr_ia32_star_read();
     kt_check_eq(star.raw, KT_PRESET_STAR, "msr_ia32_star_read() matches host value");
     kt_check_eq(MSR_GET(IA32_STAR, SYSCALL_CS_SS, star) | MSR_GET(IA32_STAR, SYSRET_CS_SS, star) << 16,
@@ -96,16 +96,16 @@ static void check_preset_reads(void)
                  star.syscall_eip == MSR_GET(IA32_STAR, SYSCALL_EIP, star),
              star.raw, KT_PRESET_STAR, "IA32_STAR bitfield members agree with the getters");
 
-    kt_check_eq(msr_rdmsr(MSR_IA32_LSTAR), KT_PRESET_LSTAR, "rdmsr IA32_LSTAR matches host value");
+    kt_check_eq(msr_rdmsr(MSR_IA32_LSTAR_ADDR), KT_PRESET_LSTAR, "rdmsr IA32_LSTAR matches host value");
     kt_check_eq(MSR_GET(IA32_LSTAR, TARGET_RIP, msr_ia32_lstar_read()), KT_PRESET_LSTAR,
                 "msr_ia32_lstar_read() TARGET_RIP matches host value");
-    kt_check_eq(msr_rdmsr(MSR_IA32_CSTAR), KT_PRESET_CSTAR, "rdmsr IA32_CSTAR matches host value");
+    kt_check_eq(msr_rdmsr(MSR_IA32_CSTAR_ADDR), KT_PRESET_CSTAR, "rdmsr IA32_CSTAR matches host value");
     kt_check_eq(msr_ia32_cstar_read().raw, KT_PRESET_CSTAR,
                 "msr_ia32_cstar_read() matches host value");
-    kt_check_eq(msr_rdmsr(MSR_IA32_FMASK), KT_PRESET_FMASK, "rdmsr IA32_FMASK matches host value");
+    kt_check_eq(msr_rdmsr(MSR_IA32_FMASK_ADDR), KT_PRESET_FMASK, "rdmsr IA32_FMASK matches host value");
     kt_check_eq(MSR_GET(IA32_FMASK, SYSCALL_FLAG_MASK, msr_ia32_fmask_read()), KT_PRESET_FMASK,
                 "msr_ia32_fmask_read() SYSCALL_FLAG_MASK matches host value");
-    kt_check_eq(msr_rdmsr(MSR_IA32_KERNEL_GS_BASE), KT_PRESET_KERNEL_GS_BASE,
+    kt_check_eq(msr_rdmsr(MSR_IA32_KERNEL_GS_BASE_ADDR), KT_PRESET_KERNEL_GS_BASE,
                 "rdmsr IA32_KERNEL_GS_BASE matches host value");
     kt_check_eq(msr_ia32_kernel_gs_base_read().raw, KT_PRESET_KERNEL_GS_BASE,
                 "msr_ia32_kernel_gs_base_read() matches host value");
@@ -115,7 +115,7 @@ static void check_preset_reads(void)
         guest_shared->params.tsc_aux_preset) {
         kt_check_eq(msr_rdmsr(0xC0000103), KT_PRESET_TSC_AUX,
                     "rdmsr IA32_TSC_AUX matches host value");
-#ifdef MSR_IA32_TSC_AUX
+#ifdef MSR_IA32_TSC_AUX_ADDR
         kt_check_eq(msr_ia32_tsc_aux_read().raw, KT_PRESET_TSC_AUX,
                     "msr_ia32_tsc_aux_read() matches host value");
 #endif
@@ -129,7 +129,7 @@ static void check_preset_reads(void)
                 "rdmsr IA32_SYSENTER_ESP matches host value");
     kt_check_eq(msr_rdmsr(0x176), KT_PRESET_SYSENTER_EIP,
                 "rdmsr IA32_SYSENTER_EIP matches host value");
-#ifdef MSR_IA32_SYSENTER_CS
+#ifdef MSR_IA32_SYSENTER_CS_ADDR
     kt_check(msr_ia32_sysenter_cs_read().raw == KT_PRESET_SYSENTER_CS &&
                  msr_ia32_sysenter_esp_read().raw == KT_PRESET_SYSENTER_ESP &&
                  msr_ia32_sysenter_eip_read().raw == KT_PRESET_SYSENTER_EIP,
@@ -137,7 +137,7 @@ static void check_preset_reads(void)
              "msr_ia32_sysenter_{cs,esp,eip}_read() match host values");
 #endif
 
-    kt_check_eq(msr_rdmsr(MSR_IA32_PAT), KT_PRESET_PAT, "rdmsr IA32_PAT matches host value");
+    kt_check_eq(msr_rdmsr(MSR_IA32_PAT_ADDR), KT_PRESET_PAT, "rdmsr IA32_PAT matches host value");
     msr_ia32_pat_t pat = msr_ia32_pat_read();
     /* Each entry reads as an enum msr_memory_type. */
     uint64_t decoded = (uint64_t)MSR_GET(IA32_PAT, PA0, pat) | (uint64_t)MSR_GET(IA32_PAT, PA1, pat) << 8 |
@@ -161,7 +161,7 @@ static void check_efer_writes(void)
 {
     uint64_t host = 0;
     msr_ia32_efer_t e0 = msr_ia32_efer_read();
-    bool host_ok = kt_host_get(MSR_IA32_EFER, &host);
+    bool host_ok = kt_host_get(MSR_IA32_EFER_ADDR, &host);
     kt_check(host_ok && host == e0.raw, e0.raw, host, "msr_ia32_efer_read() matches host KVM_GET_MSRS");
     kt_check(MSR_GET(IA32_EFER, LMA, e0) == 1 && MSR_GET(IA32_EFER, LME, e0) == 1 && e0.lma && e0.lme,
              e0.raw, e0.raw | MSR_IA32_EFER_LMA_MASK | MSR_IA32_EFER_LME_MASK,
@@ -169,25 +169,26 @@ static void check_efer_writes(void)
 
     msr_ia32_efer_t e = MSR_SET(IA32_EFER, NXE, e0, 1);
     msr_ia32_efer_write(e);
-    kt_host_msr(MSR_IA32_EFER, e.raw, ALL, "MSR_SET(IA32_EFER, NXE, 1) + write: host sees EFER.NXE=1");
+    kt_host_msr(MSR_IA32_EFER_ADDR, e.raw, ALL, "MSR_SET(IA32_EFER, NXE, 1) + write: host sees EFER.NXE=1");
 
-    int r = msr_ia32_efer_modify(0, MSR_IA32_EFER_SCE_MASK);
+    int r = msr_ia32_efer_modify(MSR_ZERO(IA32_EFER), MSR_BITS(IA32_EFER, SCE));
     msr_ia32_efer_t m = msr_ia32_efer_read();
     kt_check_eq(m.raw, e.raw | MSR_IA32_EFER_SCE_MASK, "msr_ia32_efer_modify(0, SCE) leaves old | SCE");
     kt_check_eq((uint64_t)r, e.sce ? MSR_UNCHANGED : MSR_WRITTEN, "msr_ia32_efer_modify says whether it wrote");
-    kt_host_msr(MSR_IA32_EFER, m.raw, ALL, "msr_ia32_efer_modify(0, SCE): host sees EFER.SCE=1");
-    r = msr_ia32_efer_modify(0, MSR_IA32_EFER_SCE_MASK);
+    kt_host_msr(MSR_IA32_EFER_ADDR, m.raw, ALL, "msr_ia32_efer_modify(0, SCE): host sees EFER.SCE=1");
+    r = msr_ia32_efer_modify(MSR_ZERO(IA32_EFER), MSR_BITS(IA32_EFER, SCE));
     kt_check_eq((uint64_t)r, MSR_UNCHANGED, "a second msr_ia32_efer_modify(0, SCE) skips the WRMSR");
 
-    (void)msr_ia32_efer_modify(MSR_IA32_EFER_NXE_MASK | MSR_IA32_EFER_SCE_MASK, e0.raw & (MSR_IA32_EFER_NXE_MASK |
-                                                                                         MSR_IA32_EFER_SCE_MASK));
-    kt_host_msr(MSR_IA32_EFER, e0.raw, ALL,
+    (void)msr_ia32_efer_modify(MSR_OR(MSR_BITS(IA32_EFER, NXE), MSR_BITS(IA32_EFER, SCE)),
+                               MSR_SET(IA32_EFER, SCE, MSR_MAKE(IA32_EFER, NXE, MSR_GET(IA32_EFER, NXE, e0)),
+                                       MSR_GET(IA32_EFER, SCE, e0)));
+    kt_host_msr(MSR_IA32_EFER_ADDR, e0.raw, ALL,
                 "msr_ia32_efer_modify(NXE|SCE, first value) : host sees EFER back to its first value");
 
     /* modify never touches reserved or read-only bits: asking for bit 63
      * (reserved) and for LMA=0 (read-only) changes nothing and cannot fault. */
     msr_ia32_efer_t out;
-    int st = msr_ia32_efer_modify_safe(MSR_IA32_EFER_LMA_MASK, EFER_RESERVED_BIT, &out);
+    int st = msr_ia32_efer_modify_safe(MSR_BITS(IA32_EFER, LMA), MSR_UNCHECKED(IA32_EFER, EFER_RESERVED_BIT), &out);
     kt_check(st == MSR_UNCHANGED && out.raw == e0.raw, out.raw, e0.raw,
              "msr_ia32_efer_modify_safe(clear LMA, set reserved bit 63) changes nothing, writes nothing");
 }
@@ -198,27 +199,27 @@ static void check_syscall_writes(void)
     s = MSR_SET(IA32_STAR, SYSCALL_CS_SS, s, KT_SEL_CODE);
     s = MSR_SET(IA32_STAR, SYSRET_CS_SS, s, 0x1b);
     msr_ia32_star_write(s);
-    kt_host_msr(MSR_IA32_STAR, (KT_PRESET_STAR & 0xffffffffu) | (uint64_t)KT_SEL_CODE << 32 |
+    kt_host_msr(MSR_IA32_STAR_ADDR, (KT_PRESET_STAR & 0xffffffffu) | (uint64_t)KT_SEL_CODE << 32 |
                                    UINT64_C(0x1b) << 48,
                 ALL, "IA32_STAR SYSCALL_CS_SS/SYSRET_CS_SS setters + write: host sees selectors");
 
-    (void)msr_ia32_star_modify(MSR_IA32_STAR_SYSCALL_EIP_MASK, 0x1234);
+    (void)msr_ia32_star_modify(MSR_BITS(IA32_STAR, SYSCALL_EIP), MSR_MAKE(IA32_STAR, SYSCALL_EIP, 0x1234));
     msr_ia32_star_t s2 = msr_ia32_star_read();
-    kt_host_msr(MSR_IA32_STAR, s2.raw, ALL, "msr_ia32_star_modify(SYSCALL_EIP, 0x1234): host agrees");
+    kt_host_msr(MSR_IA32_STAR_ADDR, s2.raw, ALL, "msr_ia32_star_modify(SYSCALL_EIP, 0x1234): host agrees");
     kt_check_eq(s2.raw, (s.raw & ~MSR_IA32_STAR_SYSCALL_EIP_MASK) | 0x1234,
                 "msr_ia32_star_modify keeps the selectors");
 
     const uint64_t lstar = UINT64_C(0xffffffff80abc000);
     msr_ia32_lstar_write(MSR_SET(IA32_LSTAR, TARGET_RIP, (msr_ia32_lstar_t){ 0 }, lstar));
-    kt_host_msr(MSR_IA32_LSTAR, lstar, ALL, "msr_ia32_lstar_write(TARGET_RIP): host sees new LSTAR");
+    kt_host_msr(MSR_IA32_LSTAR_ADDR, lstar, ALL, "msr_ia32_lstar_write(TARGET_RIP): host sees new LSTAR");
 
     const uint64_t cstar = UINT64_C(0x00007fffdeadb000);
     msr_ia32_cstar_write((msr_ia32_cstar_t){ cstar });
-    kt_host_msr(MSR_IA32_CSTAR, cstar, ALL, "msr_ia32_cstar_write(): host sees new CSTAR");
+    kt_host_msr(MSR_IA32_CSTAR_ADDR, cstar, ALL, "msr_ia32_cstar_write(): host sees new CSTAR");
 
     msr_ia32_fmask_t f = MSR_SET(IA32_FMASK, SYSCALL_FLAG_MASK, msr_ia32_fmask_read(), 0x257fd5);
     msr_ia32_fmask_write(f);
-    kt_host_msr(MSR_IA32_FMASK, 0x257fd5, ALL, "IA32_FMASK SYSCALL_FLAG_MASK setter + write: host agrees");
+    kt_host_msr(MSR_IA32_FMASK_ADDR, 0x257fd5, ALL, "IA32_FMASK SYSCALL_FLAG_MASK setter + write: host agrees");
 
     /* IA32_SYSENTER_*: AMD keeps only 32 bits of ESP/EIP (and so does KVM for
      * an AMD guest); Intel keeps 64. */
@@ -238,19 +239,19 @@ static void check_segment_bases(void)
 {
     msr_ia32_fs_base_write(MSR_SET(IA32_FS_BASE, BASE, (msr_ia32_fs_base_t){ 0 },
                                                      (uintptr_t)&fs_probe));
-    kt_host_msr(MSR_IA32_FS_BASE, (uintptr_t)&fs_probe, ALL,
+    kt_host_msr(MSR_IA32_FS_BASE_ADDR, (uintptr_t)&fs_probe, ALL,
                 "msr_ia32_fs_base_write(): host sees FS base");
     kt_check_eq(read_fs0(), fs_probe, "after writing IA32_FS_BASE, %%fs:0 reads the variable");
 
     msr_ia32_gs_base_write((msr_ia32_gs_base_t){ (uintptr_t)&gs_probe });
-    kt_host_msr(MSR_IA32_GS_BASE, (uintptr_t)&gs_probe, ALL,
+    kt_host_msr(MSR_IA32_GS_BASE_ADDR, (uintptr_t)&gs_probe, ALL,
                 "msr_ia32_gs_base_write(): host sees GS base");
     kt_check_eq(read_gs0(), gs_probe, "after writing IA32_GS_BASE, %%gs:0 reads the variable");
 
     /* SWAPGS exchanges GS base and IA32_KERNEL_GS_BASE. */
     const uint64_t kgs = UINT64_C(0xffff888000aa0000);
     msr_ia32_kernel_gs_base_write((msr_ia32_kernel_gs_base_t){ kgs });
-    kt_host_msr(MSR_IA32_KERNEL_GS_BASE, kgs, ALL, "msr_ia32_kernel_gs_base_write(): host agrees");
+    kt_host_msr(MSR_IA32_KERNEL_GS_BASE_ADDR, kgs, ALL, "msr_ia32_kernel_gs_base_write(): host agrees");
     __asm__ __volatile__("swapgs" : : : "memory");
     uint64_t gs = msr_ia32_gs_base_read().raw, kernel = msr_ia32_kernel_gs_base_read().raw;
     __asm__ __volatile__("swapgs" : : : "memory");
@@ -266,11 +267,11 @@ static void check_pat_writes(void)
     msr_ia32_pat_write(p);
     uint64_t want = (KT_PRESET_PAT & ~(UINT64_C(0xff) << 8) & ~(UINT64_C(0xff) << 56)) |
                     UINT64_C(4) << 8 | UINT64_C(6) << 56;
-    kt_host_msr(MSR_IA32_PAT, want, ALL, "IA32_PAT PA1=WT, PA7=WB setters + write: host agrees");
+    kt_host_msr(MSR_IA32_PAT_ADDR, want, ALL, "IA32_PAT PA1=WT, PA7=WB setters + write: host agrees");
 
-    (void)msr_ia32_pat_modify(MSR_IA32_PAT_PA3_MASK, (uint64_t)MSR_MEMORY_TYPE_WC << MSR_IA32_PAT_PA3_SHIFT);
+    (void)msr_ia32_pat_modify(MSR_BITS(IA32_PAT, PA3), MSR_MAKE(IA32_PAT, PA3, MSR_MEMORY_TYPE_WC));
     msr_ia32_pat_t m = msr_ia32_pat_read();
-    kt_host_msr(MSR_IA32_PAT, (want & ~MSR_IA32_PAT_PA3_MASK) | UINT64_C(1) << 24, ALL,
+    kt_host_msr(MSR_IA32_PAT_ADDR, (want & ~MSR_IA32_PAT_PA3_MASK) | UINT64_C(1) << 24, ALL,
                 "msr_ia32_pat_modify(PA3 := WC): host agrees");
     kt_check_eq(MSR_GET(IA32_PAT, PA3, m), MSR_MEMORY_TYPE_WC, "msr_ia32_pat_modify leaves PA3 = WC");
 }
@@ -282,7 +283,7 @@ static void check_tsc_aux(void)
         return;
     }
     const uint64_t aux = 0x3c1;
-#ifdef MSR_IA32_TSC_AUX
+#ifdef MSR_IA32_TSC_AUX_ADDR
     msr_ia32_tsc_aux_write((msr_ia32_tsc_aux_t){ aux });
 #else
     msr_wrmsr(0xC0000103, aux);
@@ -309,7 +310,7 @@ static void check_safe_access(struct kt_shared *sh)
     faults += st == MSR_ERR_FAULT;
     if (has_vmx) {
         uint64_t host = 0;
-        bool host_ok = kt_host_get(MSR_IA32_VMX_BASIC, &host);
+        bool host_ok = kt_host_get(MSR_IA32_VMX_BASIC_ADDR, &host);
         kt_check(st == MSR_OK && host_ok && basic.raw == host &&
                      MSR_GET(IA32_VMX_BASIC, REVISION_ID, basic) != 0,
                  basic.raw, host, "CPUID has VMX: msr_ia32_vmx_basic_read_safe() = host value");
@@ -352,19 +353,19 @@ static void check_safe_access(struct kt_shared *sh)
     st = msr_ia32_efer_write_safe(bad);
     kt_check_eq((uint64_t)(int64_t)st, (uint64_t)(int64_t)MSR_ERR_FAULT,
                 "msr_ia32_efer_write_safe(reserved bit 63) = MSR_ERR_FAULT");
-    kt_host_msr(MSR_IA32_EFER, efer.raw, ALL, "rejected EFER write: host sees EFER unchanged");
+    kt_host_msr(MSR_IA32_EFER_ADDR, efer.raw, ALL, "rejected EFER write: host sees EFER unchanged");
 
     msr_ia32_lstar_t lstar = msr_ia32_lstar_read();
     st = msr_ia32_lstar_write_safe((msr_ia32_lstar_t){ NON_CANONICAL });
     kt_check_eq((uint64_t)(int64_t)st, (uint64_t)(int64_t)MSR_ERR_FAULT,
                 "msr_ia32_lstar_write_safe(non-canonical) = MSR_ERR_FAULT");
-    kt_host_msr(MSR_IA32_LSTAR, lstar.raw, ALL, "rejected LSTAR write: host sees LSTAR unchanged");
+    kt_host_msr(MSR_IA32_LSTAR_ADDR, lstar.raw, ALL, "rejected LSTAR write: host sees LSTAR unchanged");
 
     /* (Not a reserved PAT memory type: some hypervisors, e.g. PVM, accept it.) */
 
     st = msr_ia32_lstar_write_safe((msr_ia32_lstar_t){ UINT64_C(0xffffffff80cafe00) });
     kt_check_eq((uint64_t)(int64_t)st, MSR_OK, "msr_ia32_lstar_write_safe(canonical) = MSR_OK");
-    kt_host_msr(MSR_IA32_LSTAR, UINT64_C(0xffffffff80cafe00), ALL,
+    kt_host_msr(MSR_IA32_LSTAR_ADDR, UINT64_C(0xffffffff80cafe00), ALL,
                 "accepted _safe LSTAR write: host sees it");
 }
 
@@ -388,10 +389,10 @@ static void check_plain_faults(void)
     guest_gp.skip_armed = true;
     plain_efer_write(bad);
     kt_check(guest_gp.unexpected == unexpected + 2 && guest_gp.last_opcode == 0x30 &&
-                 guest_gp.last_rcx == MSR_IA32_EFER,
+                 guest_gp.last_rcx == MSR_IA32_EFER_ADDR,
              guest_gp.unexpected - unexpected, 2,
              "plain msr_ia32_efer_write(reserved bit) raised #GP (wrmsr, ECX = IA32_EFER)");
-    kt_host_msr(MSR_IA32_EFER, efer.raw, ALL, "faulting plain EFER write: host sees EFER unchanged");
+    kt_host_msr(MSR_IA32_EFER_ADDR, efer.raw, ALL, "faulting plain EFER write: host sees EFER unchanged");
 }
 
 /* ---- 5. The exception table itself ---------------------------------------- */

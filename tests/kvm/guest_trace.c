@@ -38,16 +38,17 @@ void guest_trace_checks(void)
 {
     n_events = 0;
     msr_ia32_cstar_t c = msr_ia32_cstar_read();
-    kt_check(n_events == 1 && event_is(0, MSR_IA32_CSTAR, c.raw, false, MSR_OK), n_events, 1,
+    kt_check(n_events == 1 && event_is(0, MSR_IA32_CSTAR_ADDR, c.raw, false, MSR_OK), n_events, 1,
              "MSR_TRACE: a typed read calls msr_trace(IA32_CSTAR, value, read, MSR_OK)");
 
     n_events = 0;
-    (void)msr_ia32_fmask_modify(0x100, 0); /* make sure the next modify has a change to write */
+    /* make sure the next modify has a change to write (bit 8: TF) */
+    (void)msr_ia32_fmask_modify(MSR_MAKE(IA32_FMASK, SYSCALL_FLAG_MASK, 0x100), MSR_ZERO(IA32_FMASK));
     n_events = 0;
-    (void)msr_ia32_fmask_modify(0, 0x100);
+    (void)msr_ia32_fmask_modify(MSR_ZERO(IA32_FMASK), MSR_MAKE(IA32_FMASK, SYSCALL_FLAG_MASK, 0x100));
     msr_ia32_fmask_t f = { events[1].value };
-    kt_check(n_events == 2 && event_is(1, MSR_IA32_FMASK, f.raw, true, MSR_OK) && (f.raw & 0x100) &&
-                 events[0].msr == MSR_IA32_FMASK && !events[0].is_write,
+    kt_check(n_events == 2 && event_is(1, MSR_IA32_FMASK_ADDR, f.raw, true, MSR_OK) && (f.raw & 0x100) &&
+                 events[0].msr == MSR_IA32_FMASK_ADDR && !events[0].is_write,
              n_events, 2, "MSR_TRACE: modify traces one read and one write of the new value");
 
     n_events = 0;
@@ -60,9 +61,9 @@ void guest_trace_checks(void)
     n_events = 0;
     msr_ia32_lstar_t l = msr_ia32_lstar_read();
     st = msr_ia32_lstar_write_safe((msr_ia32_lstar_t){ UINT64_C(0x8000000000000000) });
-    kt_check(n_events == 2 && event_is(1, MSR_IA32_LSTAR, UINT64_C(0x8000000000000000), true,
+    kt_check(n_events == 2 && event_is(1, MSR_IA32_LSTAR_ADDR, UINT64_C(0x8000000000000000), true,
                                        MSR_ERR_FAULT) && st == MSR_ERR_FAULT,
              n_events, 2, "MSR_TRACE: a rejected _safe write is traced with MSR_ERR_FAULT");
-    kt_host_msr(MSR_IA32_LSTAR, l.raw, UINT64_C(0xffffffffffffffff),
+    kt_host_msr(MSR_IA32_LSTAR_ADDR, l.raw, UINT64_C(0xffffffffffffffff),
                 "MSR_TRACE build: rejected LSTAR write left LSTAR unchanged");
 }

@@ -149,16 +149,16 @@ static uint64_t read_emulated(uint32_t msr, const char *label)
 
 static void check_pass_through(bool intel)
 {
-    read_passes(MSR_IA32_STAR, KT_PRESET_STAR, "IA32_STAR");
-    read_passes(MSR_IA32_LSTAR, KT_PRESET_LSTAR, "IA32_LSTAR");
-    read_passes(MSR_IA32_CSTAR, KT_PRESET_CSTAR, "IA32_CSTAR");
-    read_passes(MSR_IA32_FMASK, KT_PRESET_FMASK, "IA32_FMASK");
-    read_passes(MSR_IA32_KERNEL_GS_BASE, KT_PRESET_KERNEL_GS_BASE, "IA32_KERNEL_GS_BASE");
+    read_passes(MSR_IA32_STAR_ADDR, KT_PRESET_STAR, "IA32_STAR");
+    read_passes(MSR_IA32_LSTAR_ADDR, KT_PRESET_LSTAR, "IA32_LSTAR");
+    read_passes(MSR_IA32_CSTAR_ADDR, KT_PRESET_CSTAR, "IA32_CSTAR");
+    read_passes(MSR_IA32_FMASK_ADDR, KT_PRESET_FMASK, "IA32_FMASK");
+    read_passes(MSR_IA32_KERNEL_GS_BASE_ADDR, KT_PRESET_KERNEL_GS_BASE, "IA32_KERNEL_GS_BASE");
     read_passes(KT_MSR_SYSENTER_ESP, KT_PRESET_SYSENTER_ESP, "IA32_SYSENTER_ESP");
 
-    write_passes(MSR_IA32_LSTAR, UINT64_C(0xffffffff80abc000), "IA32_LSTAR");
-    write_passes(MSR_IA32_FMASK, 0x257fd5, "IA32_FMASK");
-    write_passes(MSR_IA32_KERNEL_GS_BASE, UINT64_C(0xffff888000aa0000), "IA32_KERNEL_GS_BASE");
+    write_passes(MSR_IA32_LSTAR_ADDR, UINT64_C(0xffffffff80abc000), "IA32_LSTAR");
+    write_passes(MSR_IA32_FMASK_ADDR, 0x257fd5, "IA32_FMASK");
+    write_passes(MSR_IA32_KERNEL_GS_BASE_ADDR, UINT64_C(0xffff888000aa0000), "IA32_KERNEL_GS_BASE");
     write_passes(KT_MSR_SYSENTER_EIP, intel ? UINT64_C(0xffffffff80001000) : UINT64_C(0x80001000),
                  "IA32_SYSENTER_EIP");
 
@@ -169,14 +169,14 @@ static void check_pass_through(bool intel)
         /* KVM refuses it in the kernel; with KVM_MSR_EXIT_REASON_INVAL that
          * refusal exits (reason inval), and the handler's spec check agrees. */
         fresh();
-        st = msr_wrmsr_safe(MSR_IA32_LSTAR, UINT64_C(0xdead000000001000));
+        st = msr_wrmsr_safe(MSR_IA32_LSTAR_ADDR, UINT64_C(0xdead000000001000));
         last_exit(&e);
         kt_check(st == MSR_ERR_FAULT && e.happened && e.kvm_reason == KT_KVM_MSR_EXIT_REASON_INVAL &&
                      e.result == R_INJECT_GP && contains(e.text, "canonical"),
                  (uint64_t)(int64_t)st, FAULT,
                  "pass-through WRMSR IA32_LSTAR non-canonical: KVM refuses (exit: inval), the handler's "
                  "spec check gives #GP (%s)", e.happened ? e.text : "no exit");
-        kt_host_msr(MSR_IA32_LSTAR, UINT64_C(0xffffffff80abc000), ALL, "rejected LSTAR write: host sees LSTAR unchanged");
+        kt_host_msr(MSR_IA32_LSTAR_ADDR, UINT64_C(0xffffffff80abc000), ALL, "rejected LSTAR write: host sees LSTAR unchanged");
     }
 }
 
@@ -207,17 +207,17 @@ static void check_emulated(void)
     uint64_t v, host = 0;
 
     /* IA32_PAT lives in user space: the guest sees the emulated value, KVM keeps its own. */
-    v = read_emulated(MSR_IA32_PAT, "RDMSR IA32_PAT (emulated)");
+    v = read_emulated(MSR_IA32_PAT_ADDR, "RDMSR IA32_PAT (emulated)");
     kt_check_eq(v, KT_VIRT_PAT_INITIAL, "emulated IA32_PAT reads the emulator's value, not KVM's");
-    kt_check(kt_host_get(MSR_IA32_PAT, &host) && host == KT_PRESET_PAT, host, KT_PRESET_PAT,
+    kt_check(kt_host_get(MSR_IA32_PAT_ADDR, &host) && host == KT_PRESET_PAT, host, KT_PRESET_PAT,
              "KVM's own IA32_PAT is untouched by the emulation");
     v = (KT_VIRT_PAT_INITIAL & ~UINT64_C(0xFF00)) | UINT64_C(0x0100);
-    if (expect_handled(true, MSR_IA32_PAT, &v, "WRMSR IA32_PAT PA1 = WC (emulated)"))
-        kt_check_eq(read_emulated(MSR_IA32_PAT, "RDMSR IA32_PAT again"), v, "emulated IA32_PAT reads back the write");
-    expect_gp(true, MSR_IA32_PAT, (v & ~UINT64_C(0xFF)) | 0x2, "reserved memory type",
+    if (expect_handled(true, MSR_IA32_PAT_ADDR, &v, "WRMSR IA32_PAT PA1 = WC (emulated)"))
+        kt_check_eq(read_emulated(MSR_IA32_PAT_ADDR, "RDMSR IA32_PAT again"), v, "emulated IA32_PAT reads back the write");
+    expect_gp(true, MSR_IA32_PAT_ADDR, (v & ~UINT64_C(0xFF)) | 0x2, "reserved memory type",
               "WRMSR IA32_PAT PA0 = 2 (reserved type)");
-    expect_gp(true, MSR_IA32_PAT, v | BIT(3), "reserved bit", "WRMSR IA32_PAT bit 3 (reserved)");
-    kt_check_eq(read_emulated(MSR_IA32_PAT, "RDMSR IA32_PAT after the #GPs"), v, "rejected PAT writes left it unchanged");
+    expect_gp(true, MSR_IA32_PAT_ADDR, v | BIT(3), "reserved bit", "WRMSR IA32_PAT bit 3 (reserved)");
+    kt_check_eq(read_emulated(MSR_IA32_PAT_ADDR, "RDMSR IA32_PAT after the #GPs"), v, "rejected PAT writes left it unchanged");
 
     /* IA32_MISC_ENABLE: read-only fields keep their value; reserved bits #GP. */
     kt_check_eq(read_emulated(0x1A0, "RDMSR IA32_MISC_ENABLE (emulated)"), KT_VIRT_MISC_ENABLE_INITIAL,
@@ -253,29 +253,29 @@ static void check_efer(bool intel)
     uint64_t efer = 0, host = 0, v;
 
     fresh();
-    efer = msr_rdmsr(MSR_IA32_EFER);
+    efer = msr_rdmsr(MSR_IA32_EFER_ADDR);
     last_exit(&e);
-    kt_check(kt_host_get(MSR_IA32_EFER, &host) && host == efer && !e.happened, efer, host,
+    kt_check(kt_host_get(MSR_IA32_EFER_ADDR, &host) && host == efer && !e.happened, efer, host,
              "RDMSR IA32_EFER passes through: the host's value, no exit");
 
     v = efer ^ MSR_IA32_EFER_NXE_MASK;
-    expect_handled(true, MSR_IA32_EFER, &v, "WRMSR IA32_EFER toggling NXE (checked, then KVM_SET_MSRS)");
-    kt_host_msr(MSR_IA32_EFER, v, ALL, "IA32_EFER write reached the vCPU: host sees NXE toggled");
+    expect_handled(true, MSR_IA32_EFER_ADDR, &v, "WRMSR IA32_EFER toggling NXE (checked, then KVM_SET_MSRS)");
+    kt_host_msr(MSR_IA32_EFER_ADDR, v, ALL, "IA32_EFER write reached the vCPU: host sees NXE toggled");
     v ^= MSR_IA32_EFER_NXE_MASK;
-    expect_handled(true, MSR_IA32_EFER, &v, "WRMSR IA32_EFER restoring NXE");
+    expect_handled(true, MSR_IA32_EFER_ADDR, &v, "WRMSR IA32_EFER restoring NXE");
 
-    expect_gp(true, MSR_IA32_EFER, efer | BIT(63), "reserved bit", "WRMSR IA32_EFER bit 63 (reserved)");
+    expect_gp(true, MSR_IA32_EFER_ADDR, efer | BIT(63), "reserved bit", "WRMSR IA32_EFER bit 63 (reserved)");
     if (intel)
-        expect_gp(true, MSR_IA32_EFER, efer | MSR_IA32_EFER_SVME_MASK, "[SVME]",
+        expect_gp(true, MSR_IA32_EFER_ADDR, efer | MSR_IA32_EFER_SVME_MASK, "[SVME]",
                   "WRMSR IA32_EFER.SVME on an Intel guest (spec: vendors [amd])");
     else
         kt_note("AMD guest: EFER.SVME is an AMD field; the Intel-only #GP is not checked");
-    kt_host_msr(MSR_IA32_EFER, efer, ALL, "rejected EFER writes: host sees EFER unchanged");
+    kt_host_msr(MSR_IA32_EFER_ADDR, efer, ALL, "rejected EFER writes: host sees EFER unchanged");
 
     /* Read-only LMA: a write clearing it keeps the current value. */
     v = efer & ~MSR_IA32_EFER_LMA_MASK;
-    expect_handled(true, MSR_IA32_EFER, &v, "WRMSR IA32_EFER with LMA clear (read-only field)");
-    kt_host_msr(MSR_IA32_EFER, efer, ALL, "EFER.LMA kept: the handler wrote back the current value");
+    expect_handled(true, MSR_IA32_EFER_ADDR, &v, "WRMSR IA32_EFER with LMA clear (read-only field)");
+    kt_host_msr(MSR_IA32_EFER_ADDR, efer, ALL, "EFER.LMA kept: the handler wrote back the current value");
 }
 
 /* ---- 5. IA32_RTIT_CTL: fields by CPUID leaf 14H ---------------------------- */
@@ -299,7 +299,7 @@ static void check_rtit(void)
         ecx = prm->virt_leaf14_ecx;
     } else {
         kt_note("no Intel PT: IA32_RTIT_CTL is absent (leaf 14H fields not checked here)");
-        expect_gp(true, MSR_IA32_RTIT_CTL, 0, "does not have this register",
+        expect_gp(true, MSR_IA32_RTIT_CTL_ADDR, 0, "does not have this register",
                   "WRMSR IA32_RTIT_CTL, no Intel PT in the guest's CPUID: absent");
         return;
     }
@@ -309,15 +309,15 @@ static void check_rtit(void)
         v |= BIT(7); /* CR3_FILTER */
     if (ecx & 1u)
         v |= BIT(8); /* TOPA */
-    expect_handled(true, MSR_IA32_RTIT_CTL, &v, "WRMSR IA32_RTIT_CTL with enumerated fields only");
-    kt_check_eq(read_emulated(MSR_IA32_RTIT_CTL, "RDMSR IA32_RTIT_CTL"), v, "IA32_RTIT_CTL reads back");
+    expect_handled(true, MSR_IA32_RTIT_CTL_ADDR, &v, "WRMSR IA32_RTIT_CTL with enumerated fields only");
+    kt_check_eq(read_emulated(MSR_IA32_RTIT_CTL_ADDR, "RDMSR IA32_RTIT_CTL"), v, "IA32_RTIT_CTL reads back");
     if (!(ebx & (1u << 3)))
-        expect_gp(true, MSR_IA32_RTIT_CTL, v | BIT(9), "[MTC_EN]", "WRMSR IA32_RTIT_CTL.MTC_EN (leaf 14H EBX[3] = 0)");
+        expect_gp(true, MSR_IA32_RTIT_CTL_ADDR, v | BIT(9), "[MTC_EN]", "WRMSR IA32_RTIT_CTL.MTC_EN (leaf 14H EBX[3] = 0)");
     if (!(ebx & (1u << 5)))
-        expect_gp(true, MSR_IA32_RTIT_CTL, v | BIT(4), "[PWR_EVT_EN]",
+        expect_gp(true, MSR_IA32_RTIT_CTL_ADDR, v | BIT(4), "[PWR_EVT_EN]",
                   "WRMSR IA32_RTIT_CTL.PWR_EVT_EN (leaf 14H EBX[5] = 0)");
     if (!(ecx & (1u << 3)))
-        expect_gp(true, MSR_IA32_RTIT_CTL, v | BIT(6), "[FABRIC_EN]",
+        expect_gp(true, MSR_IA32_RTIT_CTL_ADDR, v | BIT(6), "[FABRIC_EN]",
                   "WRMSR IA32_RTIT_CTL.FABRIC_EN (leaf 14H ECX[3] = 0)");
 }
 
@@ -326,16 +326,16 @@ static void check_rtit(void)
 static void check_cet(void)
 {
     if (!cpu_has(7, 0, ECX, 7) && !cpu_has(7, 0, EDX, 20)) {
-        expect_gp(false, MSR_IA32_S_CET, 0, "does not have this register",
+        expect_gp(false, MSR_IA32_S_CET_ADDR, 0, "does not have this register",
                   "RDMSR IA32_S_CET, no CET in the guest's CPUID: absent");
-        expect_gp(true, MSR_IA32_S_CET, 0, "does not have this register",
+        expect_gp(true, MSR_IA32_S_CET_ADDR, 0, "does not have this register",
                   "WRMSR IA32_S_CET, no CET in the guest's CPUID: absent");
         return;
     }
     {
         uint64_t v = BIT(0) | UINT64_C(0xffff800000000000);
-        expect_handled(true, MSR_IA32_S_CET, &v, "WRMSR IA32_S_CET canonical base (CET enumerated)");
-        expect_gp(true, MSR_IA32_S_CET, UINT64_C(0x0000800000000000), "canonical",
+        expect_handled(true, MSR_IA32_S_CET_ADDR, &v, "WRMSR IA32_S_CET canonical base (CET enumerated)");
+        expect_gp(true, MSR_IA32_S_CET_ADDR, UINT64_C(0x0000800000000000), "canonical",
                   "WRMSR IA32_S_CET non-canonical base");
     }
 }
@@ -371,7 +371,7 @@ static void check_pass_refused(void)
     /* The policy passes IA32_BNDCFGS, but the guest's CPUID has no MPX: KVM
      * refuses, exits (reason inval), and the handler finds the register absent. */
     if (!cpu_has(7, 0, EBX, 14)) {
-        expect_gp(false, MSR_IA32_BNDCFGS, 0, "does not have this register",
+        expect_gp(false, MSR_IA32_BNDCFGS_ADDR, 0, "does not have this register",
                   "RDMSR IA32_BNDCFGS passed through, no MPX: absent (#GP though the policy passes it)");
     } else {
         kt_note("the guest has MPX: IA32_BNDCFGS is present, the absent-register check is not made");

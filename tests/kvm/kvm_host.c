@@ -40,6 +40,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <x86msr/msrs.h>
 #include <x86msr/virt.h>
 
 #include "kvm_abi.h"
@@ -551,16 +552,16 @@ static bool run_guest(struct vm *v)
 
 /* ---- Virt mode: an x86msr_virt policy behind KVM's MSR filter -------------- */
 
-/* The register the policy emulates with a hand-written description (no spec
- * entry): bits 3:0 rw, 7:4 ro, 11:8 write-1-to-clear, 15:12 reserved. */
-static const struct msr_field_info status_fields[] = {
-    { "CTRL", 3, 0, MSR_ACCESS_RW, false, 0, "control", NULL, 0, 0, NULL, false, false, false, false },
-    { "STATE", 7, 4, MSR_ACCESS_RO, false, 0, "state", NULL, 0, 0, NULL, false, false, false, false },
-    { "EVENTS", 11, 8, MSR_ACCESS_RW1C, false, 0, "sticky events", NULL, 0, 0, NULL, false, false, false, false },
-};
-static const struct msr_info status_info = {
-    "KT_VIRT_STATUS", KT_VIRT_MSR_STATUS, 0, MSR_ACCESS_RW, MSR_VENDOR_ALL, "kvm test status register", "",
-    NULL, 0, status_fields, 3, ~UINT64_C(0xFFF), 0, 0, NULL, NULL, 0, 0, 0,
+/* The register the policy emulates with a check record written by hand (no
+ * spec entry): bits 3:0 rw (CTRL), 7:4 ro (STATE), 11:8 write-1-to-clear
+ * (EVENTS), 63:12 reserved. */
+static const union msr_cell status_record[] = {
+    { .def = { .address = KT_VIRT_MSR_STATUS, .vendors = MSR_VENDOR_ALL, .count = 1, .field_count = 3,
+               .access = MSR_ACCESS_RW } },
+    { .masks = { .reserved = ~UINT64_C(0xFFF), .writable = UINT64_C(0xF0F), .w1c = UINT64_C(0xF00) } },
+    { .field = { .msb = 3, .lsb = 0, .access = MSR_ACCESS_RW } },
+    { .field = { .msb = 7, .lsb = 4, .access = MSR_ACCESS_RO } },
+    { .field = { .msb = 11, .lsb = 8, .access = MSR_ACCESS_RW1C } },
 };
 
 static enum msr_virt_result emu_read(void *ctx, uint32_t msr, uint64_t *value);
@@ -585,19 +586,20 @@ static const struct msr_virt_entry virt_entries[] = {
     MSR_VIRT_ONE(KT_MSR_TSC_AUX, MSR_VIRT_DENY, MSR_VIRT_DENY),
     /* emulated in user space */
     MSR_VIRT_ONE(KT_MSR_PAT, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
-    MSR_VIRT_ONE(0x1A0, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),     /* IA32_MISC_ENABLE */
-    MSR_VIRT_ONE(0x570, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),     /* IA32_RTIT_CTL */
-    MSR_VIRT_ONE(0x6A2, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),     /* IA32_S_CET */
+    MSR_VIRT_REG(IA32_MISC_ENABLE, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
+    MSR_VIRT_REG(IA32_RTIT_CTL, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
+    MSR_VIRT_REG(IA32_S_CET, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
     MSR_VIRT_ONE(KT_VIRT_MSR_SCRATCH, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE),
-    { KT_VIRT_MSR_STATUS, KT_VIRT_MSR_STATUS, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, 0, 0, NULL, &status_info },
+    { KT_VIRT_MSR_STATUS, KT_VIRT_MSR_STATUS, MSR_VIRT_EMULATE, MSR_VIRT_EMULATE, 0, 0, NULL,
+      &status_record[0].def },
     /* a constant, and read-as-zero / write-ignored */
-    MSR_VIRT_CONSTANT(0x17, KT_VIRT_PLATFORM_ID),                /* IA32_PLATFORM_ID */
-    MSR_VIRT_ONE(0x1B0, MSR_VIRT_IGNORE, MSR_VIRT_IGNORE),       /* IA32_ENERGY_PERF_BIAS */
+    MSR_VIRT_CONSTANT(MSR_IA32_PLATFORM_ID_ADDR, KT_VIRT_PLATFORM_ID),
+    MSR_VIRT_REG(IA32_ENERGY_PERF_BIAS, MSR_VIRT_IGNORE, MSR_VIRT_IGNORE),
     MSR_VIRT_ONE(KT_VIRT_MSR_IGNORED, MSR_VIRT_IGNORE, MSR_VIRT_IGNORE),
     /* passed through, but KVM does not implement them for this guest: KVM
      * rejects the access, exits (reason INVAL/UNKNOWN), and the handler
      * decides */
-    MSR_VIRT_ONE(0xD90, MSR_VIRT_PASS, MSR_VIRT_PASS),           /* IA32_BNDCFGS: no MPX */
+    MSR_VIRT_REG(IA32_BNDCFGS, MSR_VIRT_PASS, MSR_VIRT_PASS),    /* no MPX */
     MSR_VIRT_ONE(KT_VIRT_MSR_UNKNOWN_PASS, MSR_VIRT_PASS, MSR_VIRT_PASS),
 };
 
@@ -617,6 +619,7 @@ struct virt {
     uint64_t exit_value;
     enum msr_virt_result exit_result;
     const char *exit_why, *exit_field;
+    char exit_field_buf[32];
     /* counts */
     unsigned exits, handled, injected, forwarded, forwarded_done;
     bool pt_model; /* Intel PT only in the handler's model (KVM dropped it) */
@@ -625,14 +628,28 @@ struct virt {
 static int get_msr(struct vm *v, uint32_t index, uint64_t *value);
 static int set_msr(struct vm *v, uint32_t index, uint64_t value);
 
+/* The name of the field the handler reports (vcpu.def, vcpu.field), or NULL:
+ * from the spec's text; a record made by hand has none ("field N"). */
+static const char *fault_field(const struct msr_virt_vcpu *vcpu, char *buf, size_t size)
+{
+    const struct msr_def *def = vcpu->def;
+
+    if (def == NULL || vcpu->field < 0)
+        return NULL;
+    if (def->id < msr_spec.def_count && msr_spec.defs[def->id] == def)
+        return msr_field_name(def, (unsigned)vcpu->field);
+    snprintf(buf, size, "field %d", vcpu->field);
+    return buf;
+}
+
 static enum msr_virt_result emu_read(void *ctx, uint32_t msr, uint64_t *value)
 {
     struct virt *x = ctx;
     switch (msr) {
     case KT_MSR_PAT: *value = x->pat; return MSR_VIRT_HANDLED;
-    case 0x1A0: *value = x->misc_enable; return MSR_VIRT_HANDLED;
-    case 0x570: *value = x->rtit_ctl; return MSR_VIRT_HANDLED;
-    case 0x6A2: *value = x->s_cet; return MSR_VIRT_HANDLED;
+    case MSR_IA32_MISC_ENABLE_ADDR: *value = x->misc_enable; return MSR_VIRT_HANDLED;
+    case MSR_IA32_RTIT_CTL_ADDR: *value = x->rtit_ctl; return MSR_VIRT_HANDLED;
+    case MSR_IA32_S_CET_ADDR: *value = x->s_cet; return MSR_VIRT_HANDLED;
     case KT_VIRT_MSR_SCRATCH: *value = x->scratch; return MSR_VIRT_HANDLED;
     case KT_VIRT_MSR_STATUS: *value = x->status; return MSR_VIRT_HANDLED;
     case KT_MSR_EFER: /* the current value, for the handler's read-only merge */
@@ -646,9 +663,9 @@ static enum msr_virt_result emu_write(void *ctx, uint32_t msr, uint64_t value)
     struct virt *x = ctx;
     switch (msr) {
     case KT_MSR_PAT: x->pat = value; return MSR_VIRT_HANDLED;
-    case 0x1A0: x->misc_enable = value; return MSR_VIRT_HANDLED;
-    case 0x570: x->rtit_ctl = value; return MSR_VIRT_HANDLED;
-    case 0x6A2: x->s_cet = value; return MSR_VIRT_HANDLED;
+    case MSR_IA32_MISC_ENABLE_ADDR: x->misc_enable = value; return MSR_VIRT_HANDLED;
+    case MSR_IA32_RTIT_CTL_ADDR: x->rtit_ctl = value; return MSR_VIRT_HANDLED;
+    case MSR_IA32_S_CET_ADDR: x->s_cet = value; return MSR_VIRT_HANDLED;
     case KT_VIRT_MSR_SCRATCH:
         if (value >> 63) /* the emulator's own rule */
             return MSR_VIRT_INJECT_GP;
@@ -796,6 +813,7 @@ static void virt_setup(struct vm *v)
     x->policy.default_read = MSR_VIRT_DENY;
     x->policy.default_write = MSR_VIRT_DENY;
     x->policy.emulator = &emulator;
+    x->policy.spec = &msr_spec; /* for the entries by address (ranges, KT_MSR_*) */
     if (msr_virt_policy_check(&x->policy, &perr) != MSR_OK) {
         msr_virt_policy_error_describe(&x->policy, &perr, text, sizeof text);
         die(1, "the test policy is invalid: %s", text);
@@ -890,12 +908,12 @@ static bool virt_msr_exit(struct vm *v)
     x->exit_value = value;
     x->exit_result = r;
     x->exit_why = x->vcpu.reason;
-    x->exit_field = x->vcpu.field;
+    x->exit_field = fault_field(&x->vcpu, x->exit_field_buf, sizeof x->exit_field_buf);
     if (v->verbose)
         printf("# host: %s 0x%x (%s) = 0x%016" PRIx64 ": %s%s -- %s%s%s\n", write ? "WRMSR" : "RDMSR", msr,
                kvm_reason_name(reason), value, msr_virt_result_name(r), run->msr.error ? ", #GP" : "",
-               x->vcpu.reason ? x->vcpu.reason : "", x->vcpu.field ? " field " : "",
-               x->vcpu.field ? x->vcpu.field : "");
+               x->vcpu.reason ? x->vcpu.reason : "", x->exit_field ? " field " : "",
+               x->exit_field ? x->exit_field : "");
     return true;
 }
 

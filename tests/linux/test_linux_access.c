@@ -443,8 +443,8 @@ START_TEST(backend_adapter_runs_the_generated_accessors)
     ck_assert_int_eq(msr_ia32_efer_read_safe(&efer), MSR_ERR_FAULT);
     msr_backend_install(&b1);
     ck_assert_int_eq(msr_ia32_pat_write_safe((msr_ia32_pat_t){ 0x0606060606060606 }), MSR_OK);
-    ck_assert_uint_eq(fake_tree_get(&tree, 1, MSR_IA32_PAT), 0x0606060606060606);
-    ck_assert_uint_eq(fake_tree_get(&tree, 0, MSR_IA32_PAT), 0);
+    ck_assert_uint_eq(fake_tree_get(&tree, 1, MSR_IA32_PAT_ADDR), 0x0606060606060606);
+    ck_assert_uint_eq(fake_tree_get(&tree, 0, MSR_IA32_PAT_ADDR), 0);
     msr_backend_install(NULL);
 }
 END_TEST

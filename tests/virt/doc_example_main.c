@@ -69,6 +69,7 @@ static void exit_wrmsr(uint32_t msr, uint64_t value)
 START_TEST(doc_handler)
 {
     ck_assert_int_eq(msr_virt_policy_check(&vmm_policy, NULL), MSR_OK);
+    ck_assert_ptr_null(vmm_policy.spec); /* every register it checks is named by its entry */
 
     exit_rdmsr(0x1A0); /* emulated */
     ck_assert_uint_eq(v.rax, 0x850089);
@@ -92,9 +93,12 @@ START_TEST(doc_handler)
     ck_assert_uint_eq(gps, 1);
     ck_assert_uint_eq(v.rip, 10);
     ck_assert_str_eq(v.msr.reason, "a reserved bit is set");
+    ck_assert_ptr_eq(v.msr.def, MSR_DEF(IA32_EFER));
+    ck_assert_int_eq(v.msr.field, -1);
     exit_wrmsr(0xC0000080, UINT64_C(1) << 12); /* EFER.SVME on an Intel guest */
     ck_assert_uint_eq(gps, 2);
-    ck_assert_str_eq(v.msr.field, "SVME");
+    ck_assert_int_ge(v.msr.field, 0);
+    ck_assert_str_eq(msr_field_name(v.msr.def, (unsigned)v.msr.field), "SVME");
     exit_rdmsr(0xC0000080); /* the VMM's access fails: #GP */
     ck_assert_uint_eq(gps, 3);
     exit_rdmsr(0x10); /* undeclared: denied */

@@ -94,18 +94,18 @@ START_TEST(guest_rules)
     struct msr_virt_vmx_guest_state g;
 
     g = good_guest(); g.debugctl |= BIT(16);
-    expect_one(guest(&g), MSR_IA32_DEBUGCTL, "reserved bits", "load debug controls");
+    expect_one(guest(&g), MSR_IA32_DEBUGCTL_ADDR, "reserved bits", "load debug controls");
     /* Bits 5:3 are AMD's PB1_PB3 (vendors [amd]): reserved on this Intel CPU,
      * and the failure names the absent field. */
     g = good_guest(); g.debugctl |= BIT(3);
-    expect_one(guest(&g), MSR_IA32_DEBUGCTL, "PB1_PB3", "load debug controls");
+    expect_one(guest(&g), MSR_IA32_DEBUGCTL_ADDR, "PB1_PB3", "load debug controls");
     /* Intel-only fields of a register without a presence condition of its own
      * (IA32_DEBUGCTL) are there for an Intel CPU: BTS, FREEZE_LBRS_ON_PMI. */
     g = good_guest(); g.debugctl |= BIT(7) | BIT(11);
     ck_assert_uint_eq(guest(&g), 0);
     /* BUS_LOCK_DETECT needs CPUID.(7,0):ECX[24], which Skylake lacks. */
     g = good_guest(); g.debugctl |= BIT(2);
-    expect_one(guest(&g), MSR_IA32_DEBUGCTL, "BUS_LOCK_DETECT", "load debug controls");
+    expect_one(guest(&g), MSR_IA32_DEBUGCTL_ADDR, "BUS_LOCK_DETECT", "load debug controls");
     g = good_guest(); g.cr0 &= ~CR0_PG; g.efer &= ~MSR_IA32_EFER_LME_MASK;
     expect_one(guest(&g), 0, "CR0.PG", "IA-32e mode guest");
     g = good_guest(); g.cr4 &= ~CR4_PAE;
@@ -115,23 +115,23 @@ START_TEST(guest_rules)
     g = good_guest(); g.cr0 &= ~CR0_WP;
     expect_one(guest(&g), 0, "CR0.WP", "CR4.CET");
     g = good_guest(); g.sysenter_esp = UINT64_C(0x0000800000000000);
-    expect_one(guest(&g), MSR_IA32_SYSENTER_ESP, NULL, "canonical");
+    expect_one(guest(&g), MSR_IA32_SYSENTER_ESP_ADDR, NULL, "canonical");
     g = good_guest(); g.sysenter_eip = UINT64_C(0x8000000000000000);
-    expect_one(guest(&g), MSR_IA32_SYSENTER_EIP, NULL, "canonical");
+    expect_one(guest(&g), MSR_IA32_SYSENTER_EIP_ADDR, NULL, "canonical");
     g = good_guest(); g.perf_global_ctrl |= BIT(20);
-    expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL, "reserved bits", "IA32_PERF_GLOBAL_CTRL");
+    expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL_ADDR, "reserved bits", "IA32_PERF_GLOBAL_CTRL");
     /* 4 general counters (CPUID.0AH:EAX[15:8] = 4) and 3 fixed ones (EDX[4:0]):
      * EN_PMC4 and EN_FIXED_CTR3 are absent, so reserved. */
     g = good_guest(); g.perf_global_ctrl |= BIT(4);
-    expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL, "EN_PMC4", "IA32_PERF_GLOBAL_CTRL");
+    expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL_ADDR, "EN_PMC4", "IA32_PERF_GLOBAL_CTRL");
     g = good_guest(); g.perf_global_ctrl |= BIT(35);
-    expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL, "EN_FIXED_CTR3", "IA32_PERF_GLOBAL_CTRL");
+    expect_one(guest(&g), MSR_IA32_PERF_GLOBAL_CTRL_ADDR, "EN_FIXED_CTR3", "IA32_PERF_GLOBAL_CTRL");
     g = good_guest(); g.pat = UINT64_C(0x0007040600070402);
-    expect_one(guest(&g), MSR_IA32_PAT, NULL, "valid memory type");
+    expect_one(guest(&g), MSR_IA32_PAT_ADDR, NULL, "valid memory type");
     g = good_guest(); g.efer |= BIT(63);
-    expect_one(guest(&g), MSR_IA32_EFER, "reserved bits", "bits reserved in IA32_EFER");
+    expect_one(guest(&g), MSR_IA32_EFER_ADDR, "reserved bits", "bits reserved in IA32_EFER");
     g = good_guest(); g.efer |= MSR_IA32_EFER_SVME_MASK; /* Intel: SVME is reserved */
-    expect_one(guest(&g), MSR_IA32_EFER, "SVME", "bits reserved in IA32_EFER");
+    expect_one(guest(&g), MSR_IA32_EFER_ADDR, "SVME", "bits reserved in IA32_EFER");
     g = good_guest(); g.efer &= ~MSR_IA32_EFER_LMA_MASK; g.cr0 &= ~CR0_PG; g.efer &= ~MSR_IA32_EFER_LME_MASK;
     g.entry_controls |= 0; /* IA-32e guest, LMA 0, PG 0: LMA rule and PG rule */
     ck_assert_uint_eq(guest(&g), 2);
@@ -140,33 +140,33 @@ START_TEST(guest_rules)
     ck_assert_str_eq(fails[0].field, "LMA");
     ck_assert_str_eq(fails[1].field, "LME");
     g = good_guest(); g.efer &= ~MSR_IA32_EFER_LME_MASK;
-    expect_one(guest(&g), MSR_IA32_EFER, "LME", "CR0.PG = 1");
+    expect_one(guest(&g), MSR_IA32_EFER_ADDR, "LME", "CR0.PG = 1");
     /* Without paging LME may differ from LMA (IA-32e mode off: PCIDE off too). */
     g = good_guest(); g.entry_controls &= ~MSR_VMX_ENTRY_IA32E_MODE_GUEST; g.cr0 &= ~CR0_PG;
     g.cr4 &= ~CR4_PCIDE; g.efer = MSR_IA32_EFER_LME_MASK;
     ck_assert_uint_eq(guest(&g), 0);
     g = good_guest(); g.bndcfgs |= BIT(2);
-    expect_one(guest(&g), MSR_IA32_BNDCFGS, "reserved bits", "IA32_BNDCFGS");
+    expect_one(guest(&g), MSR_IA32_BNDCFGS_ADDR, "reserved bits", "IA32_BNDCFGS");
     g = good_guest(); g.bndcfgs = UINT64_C(0x0000800000000001);
-    expect_one(guest(&g), MSR_IA32_BNDCFGS, "BASE", "63:12 must be canonical");
+    expect_one(guest(&g), MSR_IA32_BNDCFGS_ADDR, "BASE", "63:12 must be canonical");
     g = good_guest(); g.rtit_ctl |= BIT(4); /* PWR_EVT_EN: leaf 14H EBX[5] = 0 */
-    expect_one(guest(&g), MSR_IA32_RTIT_CTL, "PWR_EVT_EN", "IA32_RTIT_CTL");
+    expect_one(guest(&g), MSR_IA32_RTIT_CTL_ADDR, "PWR_EVT_EN", "IA32_RTIT_CTL");
     g = good_guest(); g.s_cet |= BIT(7);
-    expect_one(guest(&g), MSR_IA32_S_CET, "reserved bits", "IA32_S_CET");
+    expect_one(guest(&g), MSR_IA32_S_CET_ADDR, "reserved bits", "IA32_S_CET");
     g = good_guest(); g.s_cet = UINT64_C(0x0000800000000000);
-    expect_one(guest(&g), MSR_IA32_S_CET, NULL, "canonical");
+    expect_one(guest(&g), MSR_IA32_S_CET_ADDR, NULL, "canonical");
     g = good_guest(); g.s_cet |= BIT(10) | BIT(11);
-    expect_one(guest(&g), MSR_IA32_S_CET, "SUPPRESS", "cannot both be 1");
+    expect_one(guest(&g), MSR_IA32_S_CET_ADDR, "SUPPRESS", "cannot both be 1");
     g = good_guest(); g.interrupt_ssp_table_addr = UINT64_C(0x0001000000000000);
-    expect_one(guest(&g), MSR_IA32_INTERRUPT_SSP_TABLE_ADDR, NULL, "canonical");
+    expect_one(guest(&g), MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDR, NULL, "canonical");
     g = good_guest(); g.lbr_ctl |= BIT(5);
-    expect_one(guest(&g), MSR_IA32_LBR_CTL, "reserved bits", "IA32_LBR_CTL");
+    expect_one(guest(&g), MSR_IA32_LBR_CTL_ADDR, "reserved bits", "IA32_LBR_CTL");
     g = good_guest(); g.pkrs |= BIT(32);
-    expect_one(guest(&g), MSR_IA32_PKRS, NULL, "63:32");
+    expect_one(guest(&g), MSR_IA32_PKRS_ADDR, NULL, "63:32");
     g = good_guest(); g.fs_base = UINT64_C(0x0000800000000000);
-    expect_one(guest(&g), MSR_IA32_FS_BASE, "BASE", "guest FS base");
+    expect_one(guest(&g), MSR_IA32_FS_BASE_ADDR, "BASE", "guest FS base");
     g = good_guest(); g.gs_base = UINT64_C(0x0000800000000000);
-    expect_one(guest(&g), MSR_IA32_GS_BASE, "BASE", "guest GS base");
+    expect_one(guest(&g), MSR_IA32_GS_BASE_ADDR, "BASE", "guest GS base");
 }
 END_TEST
 
@@ -223,11 +223,11 @@ START_TEST(host_rules)
 
     ck_assert_uint_eq(host(&h), 0);
     h = good_host(); h.sysenter_esp = UINT64_C(0x0000800000000000);
-    expect_one(host(&h), MSR_IA32_SYSENTER_ESP, NULL, "host IA32_SYSENTER_ESP");
+    expect_one(host(&h), MSR_IA32_SYSENTER_ESP_ADDR, NULL, "host IA32_SYSENTER_ESP");
     h = good_host(); h.sysenter_eip = UINT64_C(0x0000800000000000);
-    expect_one(host(&h), MSR_IA32_SYSENTER_EIP, NULL, "host IA32_SYSENTER_EIP");
+    expect_one(host(&h), MSR_IA32_SYSENTER_EIP_ADDR, NULL, "host IA32_SYSENTER_EIP");
     h = good_host(); h.perf_global_ctrl = BIT(40);
-    expect_one(host(&h), MSR_IA32_PERF_GLOBAL_CTRL, "reserved bits", "(exit)");
+    expect_one(host(&h), MSR_IA32_PERF_GLOBAL_CTRL_ADDR, "reserved bits", "(exit)");
 }
 END_TEST
 
@@ -236,29 +236,29 @@ START_TEST(host_rules_more)
     struct msr_virt_vmx_host_state h;
 
     h = good_host(); h.pat = UINT64_C(0x0007040600070403);
-    expect_one(host(&h), MSR_IA32_PAT, NULL, "(exit)");
+    expect_one(host(&h), MSR_IA32_PAT_ADDR, NULL, "(exit)");
     h = good_host(); h.efer |= BIT(63);
-    expect_one(host(&h), MSR_IA32_EFER, "reserved bits", "(exit)");
+    expect_one(host(&h), MSR_IA32_EFER_ADDR, "reserved bits", "(exit)");
     h = good_host(); h.efer &= ~MSR_IA32_EFER_LMA_MASK;
-    expect_one(host(&h), MSR_IA32_EFER, "LMA", "host address-space size");
+    expect_one(host(&h), MSR_IA32_EFER_ADDR, "LMA", "host address-space size");
     h = good_host(); h.efer &= ~MSR_IA32_EFER_LME_MASK;
-    expect_one(host(&h), MSR_IA32_EFER, "LME", "host address-space size");
+    expect_one(host(&h), MSR_IA32_EFER_ADDR, "LME", "host address-space size");
     h = good_host(); h.exit_controls &= ~MSR_VMX_EXIT_HOST_ADDRESS_SPACE_SIZE;
     ck_assert_uint_eq(host(&h), 2);
     h = good_host(); h.s_cet |= BIT(10) | BIT(11);
-    expect_one(host(&h), MSR_IA32_S_CET, "SUPPRESS", "SDM 27.2.2");
+    expect_one(host(&h), MSR_IA32_S_CET_ADDR, "SUPPRESS", "SDM 27.2.2");
     h = good_host(); h.s_cet |= BIT(8);
-    expect_one(host(&h), MSR_IA32_S_CET, "reserved bits", "(exit)");
+    expect_one(host(&h), MSR_IA32_S_CET_ADDR, "reserved bits", "(exit)");
     h = good_host(); h.s_cet = UINT64_C(0x00f0000000000000);
-    expect_one(host(&h), MSR_IA32_S_CET, NULL, "(exit)");
+    expect_one(host(&h), MSR_IA32_S_CET_ADDR, NULL, "(exit)");
     h = good_host(); h.interrupt_ssp_table_addr = 1ull << 50;
-    expect_one(host(&h), MSR_IA32_INTERRUPT_SSP_TABLE_ADDR, NULL, "(exit)");
+    expect_one(host(&h), MSR_IA32_INTERRUPT_SSP_TABLE_ADDR_ADDR, NULL, "(exit)");
     h = good_host(); h.pkrs = BIT(40);
-    expect_one(host(&h), MSR_IA32_PKRS, NULL, "(exit)");
+    expect_one(host(&h), MSR_IA32_PKRS_ADDR, NULL, "(exit)");
     h = good_host(); h.fs_base = UINT64_C(0x0000800000000000);
-    expect_one(host(&h), MSR_IA32_FS_BASE, "BASE", "host FS base");
+    expect_one(host(&h), MSR_IA32_FS_BASE_ADDR, "BASE", "host FS base");
     h = good_host(); h.gs_base = UINT64_C(0x0080000000000000);
-    expect_one(host(&h), MSR_IA32_GS_BASE, "BASE", "host GS base");
+    expect_one(host(&h), MSR_IA32_GS_BASE_ADDR, "BASE", "host GS base");
     ck_assert_uint_eq(msr_virt_vmx_host_check(NULL, &cpu.facts, 0, fails, 16), 1);
 }
 END_TEST
@@ -270,8 +270,8 @@ START_TEST(segment_bases_helper)
                                                        true, 48, fails, 16),
                       2);
     ck_assert_str_eq(fails[0].field, "BASE");
-    ck_assert_uint_eq(fails[0].msr, MSR_IA32_FS_BASE);
-    ck_assert_uint_eq(fails[1].msr, MSR_IA32_GS_BASE);
+    ck_assert_uint_eq(fails[0].msr, MSR_IA32_FS_BASE_ADDR);
+    ck_assert_uint_eq(fails[1].msr, MSR_IA32_GS_BASE_ADDR);
     ck_assert_uint_eq(msr_virt_vmx_segment_bases_check(UINT64_C(0x0000800000000000), 0, false, 57, fails, 16), 0);
 }
 END_TEST
@@ -291,22 +291,22 @@ START_TEST(svm_rules)
     test_cpu_amd(&a);
     ck_assert_uint_eq(svm(&s, &a), 0);
     t = s; t.efer &= ~MSR_IA32_EFER_SVME_MASK;
-    expect_one(svm(&t, &a), MSR_IA32_EFER, "SVME", "EFER.SVME is zero");
+    expect_one(svm(&t, &a), MSR_IA32_EFER_ADDR, "SVME", "EFER.SVME is zero");
     t = s; t.efer |= BIT(40);
-    expect_one(svm(&t, &a), MSR_IA32_EFER, "reserved bits", "MBZ");
+    expect_one(svm(&t, &a), MSR_IA32_EFER_ADDR, "reserved bits", "MBZ");
     /* An AMD field Zen 1 lacks (MCOMMIT: CPUID.80000008H:EBX[8] = 0) is MBZ there. */
     t = s; t.efer |= MSR_IA32_EFER_MCOMMIT_MASK;
-    expect_one(svm(&t, &a), MSR_IA32_EFER, "MCOMMIT", "MBZ");
+    expect_one(svm(&t, &a), MSR_IA32_EFER_ADDR, "MCOMMIT", "MBZ");
     t = s; t.cr4 = 0;
-    expect_one(svm(&t, &a), MSR_IA32_EFER, "LME", "CR4.PAE is 0");
+    expect_one(svm(&t, &a), MSR_IA32_EFER_ADDR, "LME", "CR4.PAE is 0");
     t = s; t.cr0 = CR0_PG;
-    expect_one(svm(&t, &a), MSR_IA32_EFER, "LME", "CR0.PE is 0");
+    expect_one(svm(&t, &a), MSR_IA32_EFER_ADDR, "LME", "CR0.PE is 0");
     t = s; t.cs_d = true;
-    expect_one(svm(&t, &a), MSR_IA32_EFER, "LME", "CS.L and CS.D");
+    expect_one(svm(&t, &a), MSR_IA32_EFER_ADDR, "LME", "CS.L and CS.D");
     /* No long mode on this CPU: LME and LMA are then absent (the spec's
      * condition), and the APM's own long-mode rule reports them, once. */
     test_cpu_set(&a, 0x80000001, 0, 0x00800f11, 0x20000000, 0x35c233ff, 0x2fd3fbff & ~(1u << 29));
-    expect_one(svm(&s, &a), MSR_IA32_EFER, "LME", "does not support long mode");
+    expect_one(svm(&s, &a), MSR_IA32_EFER_ADDR, "LME", "does not support long mode");
     /* Without facts: no long-mode answer, strict masks (SVME unknown, so reserved). */
     ck_assert_uint_ge(svm(&s, NULL), 1);
     ck_assert_uint_eq(msr_virt_svm_guest_check(NULL, NULL, fails, 16), 1);
@@ -316,7 +316,7 @@ END_TEST
 START_TEST(describe)
 {
     struct msr_virt_failure f[3] = {
-        { MSR_IA32_EFER, "LMA", "rule one", 0x500 },
+        { MSR_IA32_EFER_ADDR, "LMA", "rule one", 0x500 },
         { 0, "CR0.PG", "rule two", 0x1 },
         { 0x4000F000u, NULL, NULL, 7 },
     };

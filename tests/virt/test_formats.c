@@ -1,7 +1,7 @@
 /*
  * One policy, every intercept format: the VMX MSR bitmap, the SVM MSR
  * permission map and KVM's MSR filter agree with the policy for every MSR of
- * the spec (msr_table) and at every range edge (first/last MSR of each policy
+ * the spec (msr_spec) and at every range edge (first/last MSR of each policy
  * entry, of each map's covered ranges and of each KVM range, and the MSRs
  * just outside them). Where a format cannot express PASS (outside the
  * VMX/SVM ranges; KVM with mixed defaults outside its ranges) it must
@@ -95,8 +95,8 @@ static void collect(struct points *p, const struct msr_virt_policy *policy, cons
     size_t i, n;
 
     p->n = 0;
-    for (i = 0; i < msr_table_count; i++)
-        add(p, msr_table[i].address);
+    for (i = 0; i < msr_spec.instance_count; i++)
+        add(p, msr_spec.instances[i].address);
     for (i = 0; i < policy->count; i++)
         add_edges(p, policy->entries[i].first, policy->entries[i].last);
     n = msr_vmx_msr_bitmap_ranges(&r);
@@ -181,28 +181,29 @@ static size_t check_agreement(const struct msr_virt_policy *policy, bool expect_
 
 START_TEST(agree_default_deny)
 {
-    const struct msr_virt_policy p = { vmm_entries, N_VMM, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator };
+    const struct msr_virt_policy p = { vmm_entries, N_VMM, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator, &msr_spec };
     size_t n = check_agreement(&p, true);
     printf("default deny: %zu (MSR, access) points agree in all three formats\n", n);
-    ck_assert_uint_gt(n, 2 * msr_table_count);
+    ck_assert_uint_gt(n, 2 * msr_spec.instance_count);
 }
 END_TEST
 
 START_TEST(agree_default_pass)
 {
-    const struct msr_virt_policy p = { allow_entries, N_ALLOW, MSR_VIRT_PASS, MSR_VIRT_PASS, &test_emulator };
+    const struct msr_virt_policy p = { allow_entries, N_ALLOW, MSR_VIRT_PASS, MSR_VIRT_PASS, &test_emulator,
+                                       &msr_spec };
     size_t n = check_agreement(&p, true);
     printf("default pass: %zu (MSR, access) points agree in all three formats\n", n);
-    ck_assert_uint_gt(n, 2 * msr_table_count);
+    ck_assert_uint_gt(n, 2 * msr_spec.instance_count);
 }
 END_TEST
 
 START_TEST(agree_mixed_defaults)
 {
-    const struct msr_virt_policy p = { vmm_entries, N_VMM, MSR_VIRT_PASS, MSR_VIRT_DENY, &test_emulator };
+    const struct msr_virt_policy p = { vmm_entries, N_VMM, MSR_VIRT_PASS, MSR_VIRT_DENY, &test_emulator, &msr_spec };
     struct msr_virt_kvm_filter kvm;
 
-    ck_assert_uint_gt(check_agreement(&p, false), 2 * msr_table_count);
+    ck_assert_uint_gt(check_agreement(&p, false), 2 * msr_spec.instance_count);
     ck_assert_int_eq(msr_virt_kvm_filter_build(&p, &kvm, storage, sizeof storage, NULL), MSR_OK);
     ck_assert_uint_eq(kvm.flags, MSR_VIRT_KVM_FILTER_DEFAULT_DENY);
     /* Outside every range a default-pass read exits: the handler forwards it. */
@@ -214,7 +215,7 @@ END_TEST
 START_TEST(agree_every_msr_of_the_maps)
 {
     /* Exhaustive over the VMX and SVM ranges for the VMM policy. */
-    const struct msr_virt_policy p = { vmm_entries, N_VMM, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator };
+    const struct msr_virt_policy p = { vmm_entries, N_VMM, MSR_VIRT_DENY, MSR_VIRT_DENY, &test_emulator, &msr_spec };
     static struct msr_vmx_msr_bitmap vmx;
     static struct msr_vmx_svm_msrpm svm;
     static struct msr_virt_kvm_filter kvm;
@@ -246,8 +247,8 @@ END_TEST
 START_TEST(map_builders_errors)
 {
     static const struct msr_virt_entry bad[] = { MSR_VIRT_RANGE(2, 1, MSR_VIRT_PASS, MSR_VIRT_PASS) };
-    const struct msr_virt_policy p = { bad, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
-    const struct msr_virt_policy null_entries = { NULL, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
+    const struct msr_virt_policy p = { bad, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
+    const struct msr_virt_policy null_entries = { NULL, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
     static struct msr_vmx_msr_bitmap vmx;
     static struct msr_vmx_svm_msrpm svm;
     size_t i;
@@ -286,7 +287,7 @@ START_TEST(kvm_ranges_shape)
         MSR_VIRT_RANGE(0x20000, 0x20000 + 20000, MSR_VIRT_PASS, MSR_VIRT_PASS), /* wider than one range */
         MSR_VIRT_ONE(0x90000000u, MSR_VIRT_PASS, MSR_VIRT_DENY),     /* directions differ: two ranges */
     };
-    const struct msr_virt_policy p = { e, 3, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
+    const struct msr_virt_policy p = { e, 3, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
     struct msr_virt_kvm_filter f;
     size_t used, i;
 
@@ -322,11 +323,11 @@ END_TEST
 
 START_TEST(kvm_special_cases)
 {
-    const struct msr_virt_policy deny_all = { NULL, 0, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
-    const struct msr_virt_policy pass_all = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_PASS, NULL };
-    const struct msr_virt_policy read_only_default = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_DENY, NULL };
+    const struct msr_virt_policy deny_all = { NULL, 0, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
+    const struct msr_virt_policy pass_all = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_PASS, NULL, &msr_spec };
+    const struct msr_virt_policy read_only_default = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_DENY, NULL, &msr_spec };
     static const struct msr_virt_entry last[] = { MSR_VIRT_ONE(0xFFFFFFFFu, MSR_VIRT_PASS, MSR_VIRT_PASS) };
-    const struct msr_virt_policy p_last = { last, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
+    const struct msr_virt_policy p_last = { last, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
     struct msr_virt_kvm_filter f;
     size_t used;
 
@@ -364,10 +365,10 @@ END_TEST
 START_TEST(kvm_errors)
 {
     static struct msr_virt_entry many[17];
-    const struct msr_virt_policy p = { many, 17, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
+    const struct msr_virt_policy p = { many, 17, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
     static const struct msr_virt_entry bad[] = { MSR_VIRT_RANGE(2, 1, MSR_VIRT_PASS, MSR_VIRT_PASS) };
-    const struct msr_virt_policy pbad = { bad, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
-    const struct msr_virt_policy pnull = { NULL, 3, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
+    const struct msr_virt_policy pbad = { bad, 1, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
+    const struct msr_virt_policy pnull = { NULL, 3, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
     struct msr_virt_kvm_filter f;
     uint8_t small[16];
     size_t used = 99, i;
@@ -380,7 +381,7 @@ START_TEST(kvm_errors)
     assert_zero_filter(&f);
     /* 16 fit. */
     {
-        const struct msr_virt_policy p16 = { many, 16, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
+        const struct msr_virt_policy p16 = { many, 16, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
         ck_assert_int_eq(msr_virt_kvm_filter_build(&p16, &f, storage, sizeof storage, &used), MSR_OK);
         ck_assert_uint_eq(used, 16);
         /* Storage: 16 bitmaps of 8 bytes. */
@@ -391,7 +392,7 @@ START_TEST(kvm_errors)
     for (i = 0; i < 16; i++)
         many[i].write = i == 15 ? MSR_VIRT_DENY : MSR_VIRT_PASS;
     {
-        const struct msr_virt_policy p16 = { many, 16, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL };
+        const struct msr_virt_policy p16 = { many, 16, MSR_VIRT_DENY, MSR_VIRT_DENY, NULL, &msr_spec };
         ck_assert_int_eq(msr_virt_kvm_filter_build(&p16, &f, storage, sizeof storage, &used), MSR_VIRT_ERR_FULL);
     }
     ck_assert_int_eq(msr_virt_kvm_filter_build(NULL, &f, storage, sizeof storage, &used), MSR_ERR_INVALID);

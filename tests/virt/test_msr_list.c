@@ -55,61 +55,61 @@ static void accepted(uint32_t msr, uint64_t data)
 START_TEST(entry_load_rules)
 {
     init(MSR_VIRT_LIST_VMENTRY_LOAD);
-    accepted(MSR_IA32_EFER, MSR_IA32_EFER_LME_MASK | MSR_IA32_EFER_LMA_MASK);
+    accepted(MSR_IA32_EFER_ADDR, MSR_IA32_EFER_LME_MASK | MSR_IA32_EFER_LMA_MASK);
     ck_assert_uint_eq(area[0].data, MSR_IA32_EFER_LME_MASK | MSR_IA32_EFER_LMA_MASK);
     accepted(0xC0000081, UINT64_C(0x0023001000000000)); /* STAR */
     accepted(0xC0000102, UINT64_C(0xffff888000000000)); /* KERNEL_GS_BASE */
-    refused(MSR_IA32_FS_BASE, 0, "SDM 27.4: IA32_FS_BASE and IA32_GS_BASE");
-    refused(MSR_IA32_GS_BASE, 0, "SDM 27.4: IA32_FS_BASE and IA32_GS_BASE");
+    refused(MSR_IA32_FS_BASE_ADDR, 0, "SDM 27.4: IA32_FS_BASE and IA32_GS_BASE");
+    refused(MSR_IA32_GS_BASE_ADDR, 0, "SDM 27.4: IA32_FS_BASE and IA32_GS_BASE");
     refused(0x800, 0, "000008H");
     refused(0x830, 0, "000008H");
     refused(0x8FF, 0, "000008H");
     accepted(0x7FF, 0);      /* next to the x2APIC range: spec has nothing here */
-    refused(MSR_IA32_SMM_MONITOR_CTL, 0, "only in SMM");
-    refused(MSR_IA32_BIOS_UPDT_TRIG, 0x1000, "IA32_BIOS_UPDT_TRIG");
-    refused(MSR_IA32_BIOS_SIGN_ID, 0, "IA32_BIOS_SIGN_ID");
-    refused(MSR_IA32_EFER, MSR_IA32_EFER_SVME_MASK, "WRMSR at CPL 0 would reject");
+    refused(MSR_IA32_SMM_MONITOR_CTL_ADDR, 0, "only in SMM");
+    refused(MSR_IA32_BIOS_UPDT_TRIG_ADDR, 0x1000, "IA32_BIOS_UPDT_TRIG");
+    refused(MSR_IA32_BIOS_SIGN_ID_ADDR, 0, "IA32_BIOS_SIGN_ID");
+    refused(MSR_IA32_EFER_ADDR, MSR_IA32_EFER_SVME_MASK, "WRMSR at CPL 0 would reject");
     ck_assert_str_eq(err.field, "SVME");
     refused(0xC0000082, UINT64_C(0x0000800000000000), "WRMSR at CPL 0 would reject"); /* LSTAR non-canonical */
     ck_assert_str_eq(err.field, "TARGET_RIP");
     refused(0xFE, 0, "WRMSR at CPL 0 would reject");            /* MTRRCAP: read-only */
-    refused(MSR_IA32_PAT, UINT64_C(0x0000000000000002), "WRMSR at CPL 0 would reject");
-    refused(MSR_IA32_S_CET, 0, "WRMSR");                        /* no CET on this CPU */
-    refused(MSR_IA32_EFER, 0, "once per list");
+    refused(MSR_IA32_PAT_ADDR, UINT64_C(0x0000000000000002), "WRMSR at CPL 0 would reject");
+    refused(MSR_IA32_S_CET_ADDR, 0, "WRMSR");                        /* no CET on this CPU */
+    refused(MSR_IA32_EFER_ADDR, 0, "once per list");
     /* In SMM (dual-monitor treatment), SMM_MONITOR_CTL is allowed. */
     list.in_smm = true;
-    accepted(MSR_IA32_SMM_MONITOR_CTL, 1);
+    accepted(MSR_IA32_SMM_MONITOR_CTL_ADDR, 1);
 }
 END_TEST
 
 START_TEST(exit_load_rules)
 {
     init(MSR_VIRT_LIST_VMEXIT_LOAD);
-    refused(MSR_IA32_FS_BASE, 0, "SDM 28.6");
+    refused(MSR_IA32_FS_BASE_ADDR, 0, "SDM 28.6");
     refused(0x80B, 0, "SDM 28.6");
-    refused(MSR_IA32_SMM_MONITOR_CTL, 0, "only in SMM");
-    accepted(MSR_IA32_PAT, UINT64_C(0x0007040600070406));
+    refused(MSR_IA32_SMM_MONITOR_CTL_ADDR, 0, "only in SMM");
+    accepted(MSR_IA32_PAT_ADDR, UINT64_C(0x0007040600070406));
 }
 END_TEST
 
 START_TEST(exit_store_rules)
 {
     init(MSR_VIRT_LIST_VMEXIT_STORE);
-    accepted(MSR_IA32_FS_BASE, 123); /* storing FS base is fine; data is ignored */
+    accepted(MSR_IA32_FS_BASE_ADDR, 123); /* storing FS base is fine; data is ignored */
     ck_assert_uint_eq(area[0].data, 0);
-    accepted(MSR_IA32_SMM_MONITOR_CTL, 0); /* readable outside SMM */
+    accepted(MSR_IA32_SMM_MONITOR_CTL_ADDR, 0); /* readable outside SMM */
     refused(0x802, 0, "SDM 28.4");
-    refused(MSR_IA32_SMBASE, 0, "readable only in SMM");
-    refused(MSR_IA32_BIOS_UPDT_TRIG, 0, "IA32_BIOS_UPDT_TRIG");
-    refused(MSR_IA32_S_CET, 0, "RDMSR at CPL 0 would reject");
+    refused(MSR_IA32_SMBASE_ADDR, 0, "readable only in SMM");
+    refused(MSR_IA32_BIOS_UPDT_TRIG_ADDR, 0, "IA32_BIOS_UPDT_TRIG");
+    refused(MSR_IA32_S_CET_ADDR, 0, "RDMSR at CPL 0 would reject");
     accepted(0xFE, 0); /* read-only registers can be stored */
     /* Hypervisor MSRs follow the CPUID of the processor: no Hyper-V (or KVM)
      * leaves here, so HV_X64_MSR_GUEST_OS_ID and KVM_SYSTEM_TIME_NEW are absent. */
     refused(0x40000000, 0, "RDMSR at CPL 0 would reject");
     refused(0x4b564d01, 0, "RDMSR at CPL 0 would reject");
-    refused(MSR_IA32_FS_BASE, 0, "once per list");
+    refused(MSR_IA32_FS_BASE_ADDR, 0, "once per list");
     list.in_smm = true;
-    accepted(MSR_IA32_SMBASE, 0);
+    accepted(MSR_IA32_SMBASE_ADDR, 0);
 }
 END_TEST
 
@@ -162,7 +162,7 @@ START_TEST(init_errors)
     ck_assert_int_eq(msr_virt_msr_list_add(NULL, 0x10, 0, &err), MSR_ERR_INVALID);
     /* error may be NULL. */
     ck_assert_int_eq(msr_virt_msr_list_init(&list, MSR_VIRT_LIST_VMENTRY_LOAD, area, 4, 0, NULL, NULL), MSR_OK);
-    ck_assert_int_eq(msr_virt_msr_list_add(&list, MSR_IA32_FS_BASE, 0, NULL), MSR_VIRT_ERR_REFUSED);
+    ck_assert_int_eq(msr_virt_msr_list_add(&list, MSR_IA32_FS_BASE_ADDR, 0, NULL), MSR_VIRT_ERR_REFUSED);
     /* A list whose storage vanished. */
     list.entries = NULL;
     ck_assert_int_eq(msr_virt_msr_list_add(&list, 0xC0000081, 0, &err), MSR_ERR_INVALID);

@@ -176,7 +176,7 @@ static const struct reason *find_reason(const char *profile, uint32_t msr, bool 
 
 START_TEST(compare_with_real_cpus)
 {
-    static const struct msr_virt_policy pass_all = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_PASS, NULL };
+    static const struct msr_virt_policy pass_all = { NULL, 0, MSR_VIRT_PASS, MSR_VIRT_PASS, NULL, &msr_spec };
     size_t pi, used_reasons = 0, unexplained = 0, stale = 0;
     unsigned agree = 0, total = 0, differ = 0;
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "x86msr/cpuid.h"
 #include "vmx_fixture.h"
 
 static struct msr_test_backend tb;
@@ -28,7 +29,7 @@ static void add_all_vmx_msrs_as_bait(uint64_t value)
 {
     uint32_t msr;
 
-    for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_EXIT_CTLS2; msr++)
+    for (msr = MSR_IA32_VMX_BASIC_ADDR; msr <= MSR_IA32_VMX_EXIT_CTLS2_ADDR; msr++)
         ck_assert_int_eq(msr_test_backend_set(&tb, msr, value), MSR_OK);
 }
 
@@ -39,7 +40,7 @@ static void assert_reads_exactly(const uint32_t *expected, size_t count)
     size_t i, j;
 
     ck_assert_uint_eq(tb.log_count, count);
-    ck_assert_uint_eq(tb.log[0].msr, MSR_IA32_VMX_BASIC);
+    ck_assert_uint_eq(tb.log[0].msr, MSR_IA32_VMX_BASIC_ADDR);
     for (i = 0; i < tb.log_count; i++) {
         bool found = false;
 
@@ -150,9 +151,9 @@ START_TEST(no_vmx_is_unsupported_after_one_read)
     caps.present = 123;
     ck_assert_int_eq(msr_vmx_caps_read(&caps), MSR_VMX_ERR_UNSUPPORTED);
     ck_assert_uint_eq(tb.log_count, 1);
-    ck_assert_uint_eq(tb.log[0].msr, MSR_IA32_VMX_BASIC);
+    ck_assert_uint_eq(tb.log[0].msr, MSR_IA32_VMX_BASIC_ADDR);
     ck_assert_uint_eq(caps.present, 0);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_BASIC);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_BASIC_ADDR);
 }
 END_TEST
 
@@ -178,7 +179,7 @@ START_TEST(a_fault_on_basic_is_unsupported_but_other_errors_are_not)
 
     ck_assert_int_eq(msr_vmx_caps_read_with(&caps, fault_reader, NULL), MSR_VMX_ERR_UNSUPPORTED);
     ck_assert_int_eq(msr_vmx_caps_read_with(&caps, no_backend_reader, NULL), MSR_ERR_NO_BACKEND);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_BASIC);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_BASIC_ADDR);
 }
 END_TEST
 
@@ -188,10 +189,10 @@ START_TEST(an_established_msr_that_faults_fails_the_read_and_empties_the_snapsho
     struct msr_vmx_caps caps;
 
     vmx_fixture_load(VMX_SKYLAKE, &f);
-    vmx_fixture_remove(&f, MSR_IA32_VMX_TRUE_PINBASED_CTLS);
+    vmx_fixture_remove(&f, MSR_IA32_VMX_TRUE_PINBASED_CTLS_ADDR);
     vmx_fixture_to_backend(&f, &tb);
     ck_assert_int_eq(msr_vmx_caps_read(&caps), MSR_ERR_FAULT);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_TRUE_PINBASED_CTLS);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_TRUE_PINBASED_CTLS_ADDR);
     ck_assert_uint_eq(caps.present, 0);
     ck_assert_uint_eq(caps.value[MSR_VMX_CAP_BASIC], 0);
 }
@@ -204,16 +205,16 @@ START_TEST(contradictory_values_are_rejected)
 
     /* Pin-based bit 0 must be 1 (allowed-0) and must be 0 (allowed-1). */
     vmx_fixture_load(VMX_SKYLAKE, &f);
-    vmx_fixture_set(&f, MSR_IA32_VMX_TRUE_PINBASED_CTLS, UINT64_C(0x0000007E00000017));
+    vmx_fixture_set(&f, MSR_IA32_VMX_TRUE_PINBASED_CTLS_ADDR, UINT64_C(0x0000007E00000017));
     vmx_fixture_to_backend(&f, &tb);
     ck_assert_int_eq(msr_vmx_caps_read(&caps), MSR_ERR_INVALID);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_TRUE_PINBASED_CTLS);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_TRUE_PINBASED_CTLS_ADDR);
     ck_assert_uint_eq(caps.present, 0);
     /* CR4 FIXED0 not inside FIXED1. */
     vmx_fixture_load(VMX_MEROM, &f);
-    vmx_fixture_set(&f, MSR_IA32_VMX_CR4_FIXED0, 0x12000);
+    vmx_fixture_set(&f, MSR_IA32_VMX_CR4_FIXED0_ADDR, 0x12000);
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, f.values, f.count), MSR_ERR_INVALID);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_CR4_FIXED0);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_CR4_FIXED0_ADDR);
 }
 END_TEST
 
@@ -238,28 +239,28 @@ START_TEST(from_values_error_paths)
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, NULL, 3), MSR_ERR_INVALID);
     /* Nothing at all: BASIC is missing. */
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, NULL, 0), MSR_ERR_INVALID);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_BASIC);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_BASIC_ADDR);
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, twice, 2), MSR_ERR_INVALID);
     ck_assert_uint_eq(caps.error_msr, 0x480);
     /* Skylake without its EPT/VPID MSR: secondary bit 1 says it exists. */
     vmx_fixture_load(VMX_SKYLAKE, &f);
-    vmx_fixture_remove(&f, MSR_IA32_VMX_EPT_VPID_CAP);
+    vmx_fixture_remove(&f, MSR_IA32_VMX_EPT_VPID_CAP_ADDR);
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, f.values, f.count), MSR_ERR_INVALID);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_EPT_VPID_CAP);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_EPT_VPID_CAP_ADDR);
     ck_assert_uint_eq(caps.present, 0);
     /* Tertiary snapshot without CTLS3 / EXIT_CTLS2. */
     vmx_fixture_load(VMX_TERTIARY, &f);
-    vmx_fixture_remove(&f, MSR_IA32_VMX_PROCBASED_CTLS3);
+    vmx_fixture_remove(&f, MSR_IA32_VMX_PROCBASED_CTLS3_ADDR);
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, f.values, f.count), MSR_ERR_INVALID);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_PROCBASED_CTLS3);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_PROCBASED_CTLS3_ADDR);
     vmx_fixture_load(VMX_TERTIARY, &f);
-    vmx_fixture_remove(&f, MSR_IA32_VMX_EXIT_CTLS2);
+    vmx_fixture_remove(&f, MSR_IA32_VMX_EXIT_CTLS2_ADDR);
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, f.values, f.count), MSR_ERR_INVALID);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_EXIT_CTLS2);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_EXIT_CTLS2_ADDR);
     vmx_fixture_load(VMX_SKYLAKE, &f);
-    vmx_fixture_remove(&f, MSR_IA32_VMX_VMFUNC);
+    vmx_fixture_remove(&f, MSR_IA32_VMX_VMFUNC_ADDR);
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, f.values, f.count), MSR_ERR_INVALID);
-    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_VMFUNC);
+    ck_assert_uint_eq(caps.error_msr, MSR_IA32_VMX_VMFUNC_ADDR);
 }
 END_TEST
 
@@ -271,9 +272,9 @@ START_TEST(from_values_ignores_msrs_that_do_not_exist_and_other_msrs)
     /* Merom with zeros for every optional MSR (a dump tool that wrote 0 for
      * unreadable registers) and an unrelated MSR. */
     vmx_fixture_load(VMX_MEROM, &f);
-    vmx_fixture_set(&f, MSR_IA32_VMX_TRUE_PINBASED_CTLS, 0);
-    vmx_fixture_set(&f, MSR_IA32_VMX_PROCBASED_CTLS2, 0);
-    vmx_fixture_set(&f, MSR_IA32_VMX_PROCBASED_CTLS3, 0);
+    vmx_fixture_set(&f, MSR_IA32_VMX_TRUE_PINBASED_CTLS_ADDR, 0);
+    vmx_fixture_set(&f, MSR_IA32_VMX_PROCBASED_CTLS2_ADDR, 0);
+    vmx_fixture_set(&f, MSR_IA32_VMX_PROCBASED_CTLS3_ADDR, 0);
     vmx_fixture_set(&f, 0xC0000080, 0xD01);
     ck_assert_int_eq(msr_vmx_caps_from_values(&caps, f.values, f.count), MSR_OK);
     ck_assert_uint_eq(caps.present, 0x7FF);
@@ -308,6 +309,25 @@ START_TEST(get_has_and_addresses)
         ck_assert_str_eq(text, "CPUID.(EAX=1H):ECX[5] = 1 and IA32_VMX_PROCBASED_CTLS[63] = 1");
         msr_vmx_cap_msr_condition(MSR_VMX_CAP_COUNT, text, sizeof text);
         ck_assert_str_eq(text, "not a VMX capability MSR");
+    }
+    /* The library names each capability MSR's record itself: they are the
+     * spec's registers at 480H + index, the only ones there. */
+    {
+        char text[256], expected[256];
+        unsigned i;
+        for (i = 0; i < MSR_VMX_CAP_COUNT; i++) {
+            uint32_t address = msr_vmx_cap_msr_address((enum msr_vmx_cap_msr)i);
+            const struct msr_instance *inst = msr_find_by_address(address);
+            const struct msr_def *def;
+
+            ck_assert_ptr_nonnull(inst);
+            ck_assert(inst + 1 == msr_spec.instances + msr_spec.instance_count || inst[1].address != address);
+            def = msr_def_of(inst);
+            ck_assert_uint_ne(def->present_if, MSR_NO_CELL);
+            msr_condition_describe(msr_def_condition(def, def->present_if), 0, false, expected, sizeof expected);
+            msr_vmx_cap_msr_condition((enum msr_vmx_cap_msr)i, text, sizeof text);
+            ck_assert_str_eq(text, expected);
+        }
     }
 }
 END_TEST

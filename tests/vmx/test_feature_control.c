@@ -64,13 +64,13 @@ START_TEST(enable_writes_once_through_the_backend)
     struct msr_vmx_feature_control_plan p;
     uint64_t v;
 
-    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_FEATURE_CONTROL, 0), MSR_OK);
+    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_FEATURE_CONTROL_ADDR, 0), MSR_OK);
     ck_assert_int_eq(msr_vmx_feature_control_enable(false, false, &p), MSR_OK);
     ck_assert_uint_eq(tb.log_count, 2);
     ck_assert(!tb.log[0].is_write);
     ck_assert(tb.log[1].is_write);
     ck_assert_uint_eq(tb.log[1].value, 0x5);
-    ck_assert_int_eq(msr_test_backend_get(&tb, MSR_IA32_FEATURE_CONTROL, &v), MSR_OK);
+    ck_assert_int_eq(msr_test_backend_get(&tb, MSR_IA32_FEATURE_CONTROL_ADDR, &v), MSR_OK);
     ck_assert_uint_eq(v, 0x5);
     /* Now locked with VMX on: a second call only reads. */
     ck_assert_int_eq(msr_vmx_feature_control_enable(false, false, NULL), MSR_OK);
@@ -82,7 +82,7 @@ START_TEST(locked_off_is_disabled_and_never_written)
 {
     struct msr_vmx_feature_control_plan p;
 
-    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_FEATURE_CONTROL, 0x1), MSR_OK);
+    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_FEATURE_CONTROL_ADDR, 0x1), MSR_OK);
     ck_assert_int_eq(msr_vmx_feature_control_enable(false, false, &p), MSR_VMX_ERR_DISABLED);
     ck_assert_uint_eq(tb.log_count, 1);
     ck_assert(!tb.log[0].is_write);
@@ -98,8 +98,8 @@ START_TEST(backend_errors_pass_through)
     ck_assert_int_eq(msr_vmx_feature_control_enable(false, false, &p), MSR_ERR_FAULT);
     ck_assert(!p.write);
     /* The write is rejected. */
-    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_FEATURE_CONTROL, 0), MSR_OK);
-    ck_assert_int_eq(msr_test_backend_reject(&tb, MSR_IA32_FEATURE_CONTROL, 0x1), MSR_OK);
+    ck_assert_int_eq(msr_test_backend_set(&tb, MSR_IA32_FEATURE_CONTROL_ADDR, 0), MSR_OK);
+    ck_assert_int_eq(msr_test_backend_reject(&tb, MSR_IA32_FEATURE_CONTROL_ADDR, 0x1), MSR_OK);
     ck_assert_int_eq(msr_vmx_feature_control_enable(false, false, &p), MSR_ERR_FAULT);
     ck_assert(p.write);
     ck_assert_int_eq(msr_vmx_feature_control_enable_with(NULL, msr_vmx_core_write_, NULL, false, false, &p),

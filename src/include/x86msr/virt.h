@@ -16,7 +16,12 @@
  * guest's virtual CPU (struct msr_facts: its CPUID, so its vendor; reserved
  * bits, read-only registers and fields, write-1-to-clear bits, canonical
  * addresses, registers and fields the guest's CPUID does not enumerate), so
- * a guest sees the #GPs real hardware of that description would raise.
+ * a guest sees the #GPs real hardware of that description would raise. It
+ * reads only check records (x86msr/meta.h), never text, and only the records
+ * the policy leads it to: those its entries name (MSR_VIRT_REG) and, for the
+ * other MSRs, the policy's spec. A policy whose entries all name their
+ * registers and whose spec is NULL refers to those records and no others (a
+ * linker that drops unreferenced data then keeps only them: x86msr/meta.h).
  *
  * Freestanding like x86msr_vmx: nothing from libc, no allocation, messages
  * written into caller buffers; every function that can fail returns MSR_OK
@@ -34,6 +39,7 @@
 #include "x86msr/core.h"
 #include "x86msr/cpuid.h"
 #include "x86msr/meta.h"
+#include "x86msr/msr_defs.h"
 #include "x86msr/vmx.h"
 
 #ifdef __cplusplus
@@ -100,6 +106,16 @@ struct msr_virt_emulator {
  * msr_virt_policy_check() refuses an entry that earlier ones cover entirely,
  * since it could never apply. MSRs no entry contains get the policy's
  * defaults.
+ *
+ * `def` names the check record (x86msr/meta.h) of the register the entry
+ * covers; the PASS and EMULATE checks then use it for every MSR of the entry
+ * instead of looking the address up in the policy's spec. It must describe
+ * each of them: a single-MSR entry at the register's address or at any one
+ * instance of an array (the checks use that instance), a range only when
+ * every MSR of it is an instance of an array of stride 1. Naming the records
+ * lets a program refer to only those (a policy with a NULL spec); a record made
+ * by hand describes a register the spec lacks, or one differently (it has
+ * no text: msr_field_name() cannot name its fields).
  */
 struct msr_virt_entry {
     uint32_t first;
@@ -109,15 +125,40 @@ struct msr_virt_entry {
     uint32_t flags;                            /* MSR_VIRT_* entry flags */
     uint64_t value;                            /* FIXED: the value reads return */
     const struct msr_virt_emulator *emulator;  /* EMULATE: NULL = the policy's */
-    const struct msr_info *info;               /* single-MSR entries: the register's description for
-                                                  the checks (a register the spec lacks, say);
-                                                  NULL = the spec's entry for the address */
+    const struct msr_def *def;                 /* the register the checks use; NULL = the policy's
+                                                  spec's register at the address (if any) */
 };
 
-/* Initializers: one MSR, a range, a fixed-value register. */
+/*
+ * Initializers. By address (def NULL: the policy's spec describes the MSRs):
+ * one MSR, a range, a fixed-value register. By register, as MSR_GET names it
+ * (def set; the address comes from the register's header, x86msr/msrs.h or
+ * its category's, the record from x86msr/msr_defs.h, which this one includes):
+ *
+ *   MSR_VIRT_REG(IA32_EFER, MSR_VIRT_PASS, MSR_VIRT_PASS)          one register
+ *   MSR_VIRT_ARRAY(IA32_MCx_CTL2, MSR_VIRT_EMULATE, MSR_VIRT_DENY)  every instance of an
+ *                                                                  array of stride 1
+ *
+ * MSR_VIRT_REG does not compile for an array (its address takes an index), nor
+ * MSR_VIRT_ARRAY for a plain register or an array whose instances are apart;
+ * for one instance, or another stride, give first/last and MSR_DEF(REG).
+ */
 #define MSR_VIRT_ONE(msr, read, write) { (msr), (msr), (read), (write), 0u, 0u, NULL, NULL }
 #define MSR_VIRT_RANGE(first, last, read, write) { (first), (last), (read), (write), 0u, 0u, NULL, NULL }
 #define MSR_VIRT_CONSTANT(msr, value) { (msr), (msr), MSR_VIRT_FIXED, MSR_VIRT_FIXED, 0u, (value), NULL, NULL }
+#define MSR_VIRT_REG(reg, read, write)                                                                  \
+    { MSR_##reg##_ADDR, MSR_##reg##_ADDR, (read), (write), 0u, 0u, NULL, MSR_DEF(reg) }
+#define MSR_VIRT_ARRAY(reg, read, write)                                                                \
+    { MSR_##reg##_ADDR(0) + MSR_VIRT_STRIDE_1_(reg), MSR_##reg##_ADDR(MSR_##reg##_COUNT - 1), (read),     \
+      (write), 0u, 0u, NULL, MSR_DEF(reg) }
+/* 0, or a compile error (naming msr_virt_array_needs_stride_1 in C) when
+ * REG's instances are not consecutive. */
+#ifdef __cplusplus
+#define MSR_VIRT_STRIDE_1_(reg) ((uint32_t)(0u * sizeof(char[MSR_##reg##_STRIDE == 1 ? 1 : -1])))
+#else
+#define MSR_VIRT_STRIDE_1_(reg)                                                                         \
+    ((uint32_t)(0u * sizeof(struct { int msr_virt_array_needs_stride_1 : MSR_##reg##_STRIDE == 1 ? 1 : -1; })))
+#endif
 
 struct msr_virt_policy {
     const struct msr_virt_entry *entries;
@@ -127,6 +168,13 @@ struct msr_virt_policy {
     enum msr_virt_action default_read;
     enum msr_virt_action default_write;
     const struct msr_virt_emulator *emulator; /* for EMULATE entries without their own, and an EMULATE default */
+    /* The spec the checks look an MSR up in when its entry names no register
+     * (def NULL), and for the defaults: &msr_spec for this library's whole
+     * spec (which links every record). NULL: no spec; then only the entries'
+     * own records are checked, and msr_virt_policy_check() refuses a PASS or
+     * EMULATE entry with neither def nor MSR_VIRT_NO_SPEC_CHECKS, and a PASS or
+     * EMULATE default, which would go unchecked. */
+    const struct msr_spec *spec;
 };
 
 /* What msr_virt_policy_check() found. `entry` and `other` are indexes into
@@ -141,10 +189,13 @@ struct msr_virt_policy_error {
 /*
  * MSR_OK, or MSR_VIRT_ERR_POLICY with *error describing the first problem:
  * first > last, an action out of range, unknown flags, EMULATE without an
- * emulator that has both callbacks, `info` on a range or for another
- * address, a FIXED default, an entry that earlier entries cover entirely
- * (first match wins, it could never apply). MSR_ERR_INVALID for a NULL
- * policy, or entries == NULL with count > 0. `error` may be NULL.
+ * emulator that has both callbacks, a `def` that does not describe every MSR
+ * of its entry (see struct msr_virt_entry), a FIXED default, PASS or EMULATE
+ * that no spec would check (a default, or an entry without def and
+ * MSR_VIRT_NO_SPEC_CHECKS, while the policy's spec is NULL), an entry that
+ * earlier entries cover entirely (first match wins, it could never apply).
+ * MSR_ERR_INVALID for a NULL policy, or entries == NULL with count > 0.
+ * `error` may be NULL.
  */
 int msr_virt_policy_check(const struct msr_virt_policy *policy, struct msr_virt_policy_error *error);
 
@@ -249,9 +300,13 @@ struct msr_virt_vcpu {
     unsigned linear_bits;          /* linear-address width for canonical checks: 48, or 57 with 5-level
                                       paging; 0 = CPUID.80000008H:EAX[15:8] of the facts, else 48 */
     void *ctx;                     /* handed to the emulator callbacks */
-    /* Written by every msr_virt_rdmsr/msr_virt_wrmsr call: */
+    /* Written by every msr_virt_rdmsr/msr_virt_wrmsr call (no text of the
+     * spec: name the field with msr_field_name(def, field), x86msr/meta.h): */
     const char *reason;            /* why the result (static sentence) */
-    const char *field;             /* the field at fault, or NULL */
+    int field;                     /* the field at fault: its index in def's fields; -1 for none */
+    const struct msr_def *def;     /* the register whose spec the checks applied; NULL when no spec
+                                      check ran (the policy's action decided, MSR_VIRT_NO_SPEC_CHECKS,
+                                      or no register of the spec at the address) */
 };
 
 /*
@@ -259,9 +314,11 @@ struct msr_virt_vcpu {
  * HANDLED). Order of decisions:
  *   1. the policy's action for reads of `msr` (first matching entry, else the default);
  *   2. DENY -> INJECT_GP; IGNORE -> 0; FIXED -> the entry's value;
- *   3. PASS and EMULATE (unless MSR_VIRT_NO_SPEC_CHECKS): INJECT_GP when the
- *      guest's CPU lacks the register (msr_is_supported() == NO with the
- *      vCPU's facts) or the spec says it is write-only;
+ *   3. PASS and EMULATE (unless MSR_VIRT_NO_SPEC_CHECKS), against the entry's
+ *      def, else the register of the policy's spec at `msr` for the guest's
+ *      CPU (msr_spec_find_for_cpu()): INJECT_GP when the guest's CPU lacks
+ *      the register (msr_is_supported() == NO with the vCPU's facts) or the
+ *      spec says it is write-only;
  *   4. PASS -> FORWARD; EMULATE -> the emulator's read.
  * A NULL argument gives INJECT_GP. vcpu->reason says which rule decided.
  */
@@ -274,10 +331,11 @@ enum msr_virt_result msr_virt_rdmsr(const struct msr_virt_policy *policy, struct
  *   2. DENY -> INJECT_GP; IGNORE -> HANDLED (dropped); FIXED -> HANDLED when
  *      `value` equals the entry's value, else INJECT_GP;
  *   3. PASS and EMULATE (unless MSR_VIRT_NO_SPEC_CHECKS), against the spec
- *      as it applies to the guest's CPU, INJECT_GP when:
+ *      as it applies to the guest's CPU (the register as for reads),
+ *      INJECT_GP when:
  *      - the guest's CPU lacks the register (msr_is_supported() == NO);
  *      - the register is read-only;
- *      - a reserved bit is set: msr_masks_for(msr, facts, strict = true), so
+ *      - a reserved bit is set: msr_masks_for(def, index, facts, strict = true), so
  *        a field the guest's vendor or CPUID does not enumerate counts as
  *        reserved (IA32_EFER.SVME for an Intel guest, an IA32_RTIT_CTL bit
  *        leaf 14H does not report), each field judged by its own vendors and
@@ -296,8 +354,9 @@ enum msr_virt_result msr_virt_rdmsr(const struct msr_virt_policy *policy, struct
  *      CPUs make for most such fields), write-1-to-clear bits are old & ~value. The current value
  *      comes from the emulator's read, called first when the register has
  *      read-only or write-1-to-clear bits.
- * Registers the spec does not describe (and entries with `info` == NULL at
- * such an address) get no spec checks. A NULL argument gives INJECT_GP.
+ * MSRs with no register to check against (an entry without def where the
+ * policy's spec has none at the address, or the policy has no spec) get no
+ * spec checks. A NULL argument gives INJECT_GP.
  */
 enum msr_virt_result msr_virt_wrmsr(const struct msr_virt_policy *policy, struct msr_virt_vcpu *vcpu, uint32_t msr,
                                     uint64_t value);
@@ -318,7 +377,9 @@ bool msr_virt_pat_valid(uint64_t pat);
  * describe the processor that performs the VM entry (for a nested
  * hypervisor: the virtual CPU of the guest hypervisor); reserved bits are
  * msr_masks_for(..., strict = true) of those facts. linear_bits as in
- * msr_virt_linear_bits().
+ * msr_virt_linear_bits(). These checks, and the MSR lists below, look the
+ * registers up in msr_spec and name fields by their text (the failures are
+ * descriptive): they link every record and the text, the exit handler does not.
  * ========================================================================== */
 
 struct msr_virt_failure {
@@ -328,8 +389,8 @@ struct msr_virt_failure {
     uint64_t value;    /* the value checked */
 };
 
-/* "IA32_EFER.LMA (0x0000000000000500): SDM ...: rule\n" per failure; the
- * register's name from the spec (CRn rules print their field only).
+/* "IA32_EFER.LMA = 0x100: SDM ...: rule\n" per failure; the register's name
+ * from msr_spec's text (CRn rules print their field only).
  * Returns the length the whole text needs, like snprintf. */
 size_t msr_virt_failures_describe(const struct msr_virt_failure *failures, size_t count, char *buf, size_t size);
 
