@@ -47,6 +47,7 @@ KEYWORDS = frozenset("""
 HANDWRITTEN_ROOT = (
     "Array", "Error", "Field", "Modified", "Msr", "MsrRead", "MsrReadAt", "MsrReadWrite", "MsrReadWriteAt",
     "MsrWrite", "MsrWriteAt", "Register", "Single",
+    "DocsRustMd",  # docs/rust.md as doc tests (cfg(doctest) only)
     "backend", "enums", "extable", "meta", "raw", "regs", "vmx",
 )
 
@@ -202,7 +203,9 @@ def _bad_identifier(name: str) -> Optional[str]:
 
 
 def emitted(model, names: RustNames) -> Iterator[Tuple[str, str, str, Position]]:
-    """(namespace, identifier, owner, position) for every Rust name the crate gets from the spec."""
+    """(namespace, identifier, owner, position) for every Rust name the crate gets from the spec.
+    A register type's items are in the namespace `TYPE` (of the register, so that two
+    registers whose types clash are reported once, not field by field)."""
     top = Position(0, 0, "")
     for key, e in names.schema_enums.items():
         for v in e.variants:
@@ -216,7 +219,7 @@ def emitted(model, names: RustNames) -> Iterator[Tuple[str, str, str, Position]]
         en = names.enum(e)
         yield "crate root", en.type, f"enum {e.key}", e.position
         for v in en.variants:
-            yield en.type, v, f"enum {e.key}", e.position
+            yield _members(en.type, e.key), v, f"enum {e.key}", e.position
     for m in model.msrs:
         mn = names.msr(m)
         owner = f"MSR {m.name}"
@@ -227,12 +230,12 @@ def emitted(model, names: RustNames) -> Iterator[Tuple[str, str, str, Position]]
             fn = names.field(m, f)
             for item in (fn.constant, fn.getter, fn.builder, fn.bits_builder):
                 if item:
-                    yield mn.type, item, fo, f.position
+                    yield _members(mn.type, m.name), item, fo, f.position
             if f.enum is not None and not f.enum.shared:
                 en = names.enum(f.enum)
                 yield "crate root", en.type, fo, f.position
                 for v in en.variants:
-                    yield en.type, v, fo, f.position
+                    yield _members(en.type, f.enum.key), v, fo, f.position
     for s in model.control_sets:
         sn = names.control_sets[s.name]
         so = f"VMX control set {s.name}"
@@ -242,13 +245,20 @@ def emitted(model, names: RustNames) -> Iterator[Tuple[str, str, str, Position]]
             yield f"vmx::{sn.module}", b, so, s.position
 
 
+_OF = "\0"  # between a namespace's label and the entity that makes it unique
+
+
+def _members(type_name: str, entity: str) -> str:
+    return f"{type_name}{_OF}{entity}"
+
+
 def clashes(model, names: RustNames) -> List[SpecError]:
     """Every emitted Rust name that another one of its namespace, or a hand-written item
     there, already uses, and every name Rust cannot take; one error per offending entity."""
     owners: Dict[Tuple[str, str], Tuple[str, Position]] = {}
     taken = {("crate root", n): "the crate's hand-written root" for n in HANDWRITTEN_ROOT}
-    register_types = {names.msr(m).type for m in model.msrs}
-    enum_types = {e.type for e in names.enums.values()}
+    register_types = {_members(names.msr(m).type, m.name) for m in model.msrs}
+    enum_types = {_members(names.enums[key].type, key) for key in names.enums}
     errors: List[SpecError] = []
     reported = set()
 
@@ -259,6 +269,7 @@ def clashes(model, names: RustNames) -> List[SpecError]:
 
     for space, name, owner, pos in emitted(model, names):
         key = (owner, pos)
+        label = space.split(_OF)[0]
         bad = _bad_identifier(name)
         if bad:
             report(key, pos, f"{owner} {bad}")
@@ -271,17 +282,17 @@ def clashes(model, names: RustNames) -> List[SpecError]:
         if hand is None and space in enum_types and name in ENUM_ITEMS:
             hand = "every enumeration type of the crate"
         if hand is not None:
-            report(key, pos, f"{owner} generates the Rust name {name} in {space}, which {hand} already has")
+            report(key, pos, f"{owner} generates the Rust name {name} in {label}, which {hand} already has")
             continue
         first = owners.get((space, name))
         if first is not None:
             first_owner, first_pos = first
             if first_owner == owner and first_pos == pos:
-                report(key, pos, f"{owner} generates the Rust name {name} in {space} twice")
+                report(key, pos, f"{owner} generates the Rust name {name} in {label} twice")
             else:
                 where = f" (line {first_pos.line})" if first_pos.line and first_pos.file == pos.file else \
                     (f" ({first_pos.file}:{first_pos.line})" if first_pos.file else "")
-                report(key, pos, f"{owner} generates the Rust name {name} in {space}, which "
+                report(key, pos, f"{owner} generates the Rust name {name} in {label}, which "
                                  f"{first_owner}{where} already generates")
             continue
         owners[(space, name)] = (owner, pos)

@@ -116,6 +116,11 @@ pub mod vmx {
     include!(concat!(env!("X86MSR_GENERATED_DIR"), "/vmx.rs"));
 }
 
+/// docs/rust.md's Rust blocks, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/rust.md")]
+pub struct DocsRustMd;
+
 impl Msr {
     /// The address: the register's, or instance `n`'s of an array.
     ///
