@@ -70,9 +70,17 @@ else()
   file(GLOB_RECURSE _x86msr_rust_generated ${X86MSR_RUST_GENERATED_DIR}/*.rs)
 endif()
 
-# cargo with the build's generated part and target directory, offline (the crate has no dependencies).
+# cargo with the build's generated part and target directory, offline (the crate has no dependencies),
+# and the rustc and rustdoc beside it when there are (Debian's cargo beside a rustup toolchain on PATH).
 set(X86MSR_CARGO_ENV ${CMAKE_COMMAND} -E env X86MSR_RUST_GENERATED_DIR=${X86MSR_RUST_GENERATED_DIR}
     CARGO_TARGET_DIR=${X86MSR_CARGO_TARGET_DIR})
+get_filename_component(_x86msr_cargo_dir ${X86MSR_CARGO} DIRECTORY)
+foreach(_tool rustc rustdoc)
+  string(TOUPPER ${_tool} _var)
+  if(EXISTS ${_x86msr_cargo_dir}/${_tool})
+    list(APPEND X86MSR_CARGO_ENV ${_var}=${_x86msr_cargo_dir}/${_tool})
+  endif()
+endforeach()
 set(_stamp ${CMAKE_CURRENT_BINARY_DIR}/x86msr_rust_build.stamp)
 add_custom_command(
   OUTPUT ${_stamp}
