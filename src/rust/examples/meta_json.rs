@@ -75,14 +75,24 @@ fn condition(out: &mut String, c: &Condition) {
             let list: Vec<String> = models.iter().map(|m| m.to_string()).collect();
             let _ = write!(out, "[{}]", list.join(","));
         }
-        Condition::Cpuid { leaf, subleaf, register, test } => {
+        Condition::Cpuid {
+            leaf,
+            subleaf,
+            register,
+            test,
+        } => {
             num(out, "leaf", u64::from(*leaf));
             num(out, "subleaf", u64::from(*subleaf));
             key(out, "register", false);
             string(out, register.name());
             test_members(out, test);
         }
-        Condition::Msr { address, stride, def, test } => {
+        Condition::Msr {
+            address,
+            stride,
+            def,
+            test,
+        } => {
             num(out, "address", u64::from(*address));
             num(out, "stride", u64::from(*stride));
             key(out, "def", false);

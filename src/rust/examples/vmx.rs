@@ -80,8 +80,11 @@ struct FeatureControlPlan {
 /// Locked: VMXON outside SMX works only if firmware enabled it. Unlocked: keep
 /// what firmware chose, enable VMX outside SMX (inside too, when asked and SMX
 /// exists: setting it without SMX raises #GP), and lock.
-fn feature_control_plan(current: Ia32FeatureControl, inside_smx: bool, smx_supported: bool)
-    -> (Status, FeatureControlPlan) {
+fn feature_control_plan(
+    current: Ia32FeatureControl,
+    inside_smx: bool,
+    smx_supported: bool,
+) -> (Status, FeatureControlPlan) {
     if current.lock() {
         let plan = FeatureControlPlan {
             write: false,
@@ -89,14 +92,26 @@ fn feature_control_plan(current: Ia32FeatureControl, inside_smx: bool, smx_suppo
             vmx_outside_smx: current.enable_vmx_outside_smx(),
             vmx_inside_smx: current.enable_vmx_inside_smx(),
         };
-        let status = if plan.vmx_outside_smx { Status::Ok } else { Status::Disabled };
+        let status = if plan.vmx_outside_smx {
+            Status::Ok
+        } else {
+            Status::Disabled
+        };
         return (status, plan);
     }
     let mut value = current.with_enable_vmx_outside_smx(true).with_lock(true);
     if inside_smx && smx_supported {
         value = value.with_enable_vmx_inside_smx(true);
     }
-    (Status::Ok, FeatureControlPlan { write: true, value, vmx_outside_smx: true, vmx_inside_smx: value.enable_vmx_inside_smx() })
+    (
+        Status::Ok,
+        FeatureControlPlan {
+            write: true,
+            value,
+            vmx_outside_smx: true,
+            vmx_inside_smx: value.enable_vmx_inside_smx(),
+        },
+    )
 }
 
 // ---- 2. the capability MSRs ------------------------------------------------------------
@@ -167,7 +182,13 @@ fn read_caps() -> Result<Caps, Status> {
             }
             let msr = Msr::from_address(CAP_BASE + i as u32);
             let present = match msr.and_then(|m| m.def().present_if) {
-                Some(condition) => condition.eval(0, &ReadSoFar { values: &values, decided }),
+                Some(condition) => condition.eval(
+                    0,
+                    &ReadSoFar {
+                        values: &values,
+                        decided,
+                    },
+                ),
                 None => Support::No,
             };
             match present {
@@ -226,9 +247,19 @@ fn control_caps(caps: &Caps, set: ControlSetId) -> ControlCaps {
         None => return ControlCaps::default(),
     };
     if info.width == 64 {
-        return ControlCaps { present: true, allowed1: raw, ..ControlCaps::default() };
+        return ControlCaps {
+            present: true,
+            allowed1: raw,
+            ..ControlCaps::default()
+        };
     }
-    let mut out = ControlCaps { present: true, allowed0: raw & 0xFFFF_FFFF, allowed1: raw >> 32, defaults: raw & 0xFFFF_FFFF, has_true: false };
+    let mut out = ControlCaps {
+        present: true,
+        allowed0: raw & 0xFFFF_FFFF,
+        allowed1: raw >> 32,
+        defaults: raw & 0xFFFF_FFFF,
+        has_true: false,
+    };
     let true_controls = caps.basic().map_or(false, |b| b.true_controls());
     if let (true, Some(true_raw)) = (true_controls, info.true_capability.and_then(|a| caps.get(a))) {
         out.allowed0 = true_raw & 0xFFFF_FFFF;
@@ -269,7 +300,14 @@ fn adjust(caps: &Caps, set: ControlSetId, required: u64, optional: u64) -> (Stat
         dropped: optional & !required & !cc.allowed1,
         forced: value & !wanted,
     };
-    (if out.unsupported != 0 { Status::Unsupported } else { Status::Ok }, out)
+    (
+        if out.unsupported != 0 {
+            Status::Unsupported
+        } else {
+            Status::Ok
+        },
+        out,
+    )
 }
 
 /// Every set at once, activation bits kept consistent: a dependent set asked
@@ -311,7 +349,11 @@ fn adjust_all(caps: &Caps, required: &[u64; 7], optional: &[u64; 7]) -> (Status,
                 out[i] = a;
             } else {
                 // Not activated: the CPU treats the set as 0, whatever it holds.
-                out[i] = Adjusted { unsupported: required[i], dropped: optional[i] & !required[i], ..Adjusted::default() };
+                out[i] = Adjusted {
+                    unsupported: required[i],
+                    dropped: optional[i] & !required[i],
+                    ..Adjusted::default()
+                };
                 if required[i] != 0 {
                     status = status.worse(Status::Unsupported);
                 }
@@ -360,8 +402,18 @@ fn cr4_fixed(caps: &Caps) -> Result<(u64, u64), Status> {
 }
 
 fn check_fixed(value: u64, (must1, may1): (u64, u64)) -> (Status, CrCheck) {
-    let check = CrCheck { missing: must1 & !value, forbidden: value & !may1 };
-    (if check.missing | check.forbidden != 0 { Status::Invalid } else { Status::Ok }, check)
+    let check = CrCheck {
+        missing: must1 & !value,
+        forbidden: value & !may1,
+    };
+    (
+        if check.missing | check.forbidden != 0 {
+            Status::Invalid
+        } else {
+            Status::Ok
+        },
+        check,
+    )
 }
 
 fn cr0_check(caps: &Caps, cr0: u64, unrestricted_guest: bool) -> (Status, CrCheck) {
@@ -420,7 +472,10 @@ fn number(word: &str) -> u64 {
 }
 
 fn set_by_name(name: &str) -> ControlSetId {
-    *ControlSetId::ALL.iter().find(|s| s.set().name == name).unwrap_or_else(|| fail(&format!("no control set {}", name)))
+    *ControlSetId::ALL
+        .iter()
+        .find(|s| s.set().name == name)
+        .unwrap_or_else(|| fail(&format!("no control set {}", name)))
 }
 
 fn bit_by_name(set: ControlSetId, name: &str) -> u64 {
@@ -446,10 +501,19 @@ fn answer_requests(caps: &Caps, text: &str, snapshot_feature_control: Option<u64
             for (set, a) in ControlSetId::ALL.iter().zip(sets.iter()) {
                 members.push(format!(
                     "\"{}\":{{\"value\":{},\"unsupported\":{},\"dropped\":{},\"forced\":{}}}",
-                    set.set().name, a.value, a.unsupported, a.dropped, a.forced
+                    set.set().name,
+                    a.value,
+                    a.unsupported,
+                    a.dropped,
+                    a.forced
                 ));
             }
-            requests.push(format!("{{\"name\":\"{}\",\"status\":\"{}\",\"sets\":{{{}}}}}", name, status.name(), members.join(",")));
+            requests.push(format!(
+                "{{\"name\":\"{}\",\"status\":\"{}\",\"sets\":{{{}}}}}",
+                name,
+                status.name(),
+                members.join(",")
+            ));
         }
     };
     for line in text.lines() {
@@ -471,7 +535,10 @@ fn answer_requests(caps: &Caps, text: &str, snapshot_feature_control: Option<u64
                 let value = number(words.get(1).unwrap_or_else(|| fail("a CR line needs a value")));
                 let unrestricted = words.get(2) == Some(&"unrestricted");
                 let ((status, check), (apply_status, applied)) = if first == "cr0" {
-                    (cr0_check(caps, value, unrestricted), cr0_apply(caps, value, unrestricted))
+                    (
+                        cr0_check(caps, value, unrestricted),
+                        cr0_apply(caps, value, unrestricted),
+                    )
                 } else {
                     (cr4_check(caps, value), cr4_apply(caps, value))
                 };
@@ -483,7 +550,11 @@ fn answer_requests(caps: &Caps, text: &str, snapshot_feature_control: Option<u64
             }
             "feature_control" => {
                 let word = words.get(1).unwrap_or_else(|| fail("feature_control needs a value"));
-                let current = if *word == "snapshot" { snapshot_feature_control } else { Some(number(word)) };
+                let current = if *word == "snapshot" {
+                    snapshot_feature_control
+                } else {
+                    Some(number(word))
+                };
                 match current {
                     None => fcs.push("{\"current\":null}".to_string()),
                     Some(current) => {
@@ -515,7 +586,9 @@ fn answer_requests(caps: &Caps, text: &str, snapshot_feature_control: Option<u64
 
 /// The document tests/rust/vmx_answers.c prints.
 fn json(caps: &Result<Caps, Status>, requests: Option<&str>, feature_control: Option<u64>) -> String {
-    let empty = Caps { values: [None; CAP_COUNT] };
+    let empty = Caps {
+        values: [None; CAP_COUNT],
+    };
     let (status, caps) = match caps {
         Ok(c) => (Status::Ok, c),
         Err(s) => (Status::Invalid.worse(*s), &empty),
@@ -531,7 +604,10 @@ fn json(caps: &Result<Caps, Status>, requests: Option<&str>, feature_control: Op
     let _ = write!(
         out,
         "],\"basic\":{{\"revision_id\":{},\"vmcs_size\":{},\"memory_type\":{},\"true_controls\":{}}},\"sets\":{{",
-        basic.revision_id(), basic.vmcs_size(), memory_type, basic.true_controls()
+        basic.revision_id(),
+        basic.vmcs_size(),
+        memory_type,
+        basic.true_controls()
     );
     let sets: Vec<String> = ControlSetId::ALL
         .iter()
@@ -539,7 +615,12 @@ fn json(caps: &Result<Caps, Status>, requests: Option<&str>, feature_control: Op
             let c = control_caps(caps, *s);
             format!(
                 "\"{}\":{{\"present\":{},\"true\":{},\"allowed0\":{},\"allowed1\":{},\"defaults\":{}}}",
-                s.set().name, c.present, c.has_true, c.allowed0, c.allowed1, c.defaults
+                s.set().name,
+                c.present,
+                c.has_true,
+                c.allowed0,
+                c.allowed1,
+                c.defaults
             )
         })
         .collect();
@@ -548,8 +629,10 @@ fn json(caps: &Result<Caps, Status>, requests: Option<&str>, feature_control: Op
     let _ = write!(
         out,
         "}},\"fixed\":{{\"cr0_fixed0\":{},\"cr0_fixed1\":{},\"cr4_fixed0\":{},\"cr4_fixed1\":{}}}",
-        fixed(Ia32VmxCr0Fixed0::DEF.address), fixed(Ia32VmxCr0Fixed1::DEF.address),
-        fixed(Ia32VmxCr4Fixed0::DEF.address), fixed(Ia32VmxCr4Fixed1::DEF.address)
+        fixed(Ia32VmxCr0Fixed0::DEF.address),
+        fixed(Ia32VmxCr0Fixed1::DEF.address),
+        fixed(Ia32VmxCr4Fixed0::DEF.address),
+        fixed(Ia32VmxCr4Fixed1::DEF.address)
     );
     if let Some(text) = requests {
         let (r, c, f) = answer_requests(caps, text, feature_control);
@@ -566,7 +649,9 @@ fn report(caps: &Result<Caps, Status>) {
             let (status, plan) = feature_control_plan(fc, false, false);
             println!(
                 "IA32_FEATURE_CONTROL = {:#x}: lock {}, VMX outside SMX {}: {}",
-                fc.raw(), fc.lock(), fc.enable_vmx_outside_smx(),
+                fc.raw(),
+                fc.lock(),
+                fc.enable_vmx_outside_smx(),
                 match (status, plan.write) {
                     (Status::Ok, false) => "VMXON allowed".to_string(),
                     (Status::Ok, true) => format!("write {:#x} (enable and lock), then VMXON", plan.value.raw()),
@@ -583,7 +668,11 @@ fn report(caps: &Result<Caps, Status>) {
     let basic = caps.basic().expect("read first");
     println!(
         "IA32_VMX_BASIC = {:#x}: VMCS revision {:#x}, {} bytes, memory type {:?}, TRUE controls {}",
-        basic.raw(), basic.revision_id(), basic.vmcs_size(), basic.memory_type(), basic.true_controls()
+        basic.raw(),
+        basic.revision_id(),
+        basic.vmcs_size(),
+        basic.memory_type(),
+        basic.true_controls()
     );
     let mut required = [0u64; 7];
     let mut optional = [0u64; 7];
@@ -591,16 +680,22 @@ fn report(caps: &Result<Caps, Status>) {
     required[ControlSetId::Primary as usize] = vmx::primary::HLT_EXITING | vmx::primary::USE_MSR_BITMAPS;
     required[ControlSetId::Secondary as usize] = vmx::secondary::ENABLE_EPT;
     optional[ControlSetId::Secondary as usize] = vmx::secondary::ENABLE_VPID | vmx::secondary::UNRESTRICTED_GUEST;
-    required[ControlSetId::Exit as usize] = vmx::exit::HOST_ADDRESS_SPACE_SIZE | vmx::exit::ACKNOWLEDGE_INTERRUPT_ON_EXIT;
+    required[ControlSetId::Exit as usize] =
+        vmx::exit::HOST_ADDRESS_SPACE_SIZE | vmx::exit::ACKNOWLEDGE_INTERRUPT_ON_EXIT;
     required[ControlSetId::Entry as usize] = vmx::entry::IA32E_MODE_GUEST;
     let (status, sets) = adjust_all(caps, &required, &optional);
     for (set, a) in ControlSetId::ALL.iter().zip(sets.iter()) {
         let c = control_caps(caps, *set);
         println!(
             "  {:<10} {:#018x}{}{}",
-            set.set().name, a.value,
+            set.set().name,
+            a.value,
             if c.has_true { " (TRUE_*)" } else { "" },
-            if a.unsupported != 0 { format!(", unsupported {:#x}", a.unsupported) } else { String::new() }
+            if a.unsupported != 0 {
+                format!(", unsupported {:#x}", a.unsupported)
+            } else {
+                String::new()
+            }
         );
     }
     println!("controls: {}", status.name());
@@ -620,13 +715,19 @@ fn main() {
     }
     let text = std::fs::read_to_string(&rest[0]).unwrap_or_else(|e| fail(&format!("{}: {}", rest[0], e)));
     let file: &'static MemoryBackend = Box::leak(Box::new(MemoryBackend::new()));
-    file.load_snapshot(&text, 0).unwrap_or_else(|e| fail(&format!("{}: {}", rest[0], e)));
+    file.load_snapshot(&text, 0)
+        .unwrap_or_else(|e| fail(&format!("{}: {}", rest[0], e)));
     backend::install(Some(file));
 
     let caps = read_caps();
     if as_json {
-        let requests = rest.get(1).map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| fail(&format!("{}: {}", p, e))));
-        println!("{}", json(&caps, requests.as_deref(), file.get(Ia32FeatureControl::DEF.address)));
+        let requests = rest
+            .get(1)
+            .map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| fail(&format!("{}: {}", p, e))));
+        println!(
+            "{}",
+            json(&caps, requests.as_deref(), file.get(Ia32FeatureControl::DEF.address))
+        );
     } else {
         report(&caps);
     }

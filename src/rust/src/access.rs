@@ -126,11 +126,17 @@ unsafe fn modify_at<R: Register>(address: u32, clear: R, set: R) -> Modified<R> 
     let old = raw::rdmsr(address);
     let value = rmw_value(old, clear.raw(), set.raw(), masks.writable, masks.w1c);
     if value == old & !masks.w1c {
-        return Modified { value: R::unchecked(old), written: false };
+        return Modified {
+            value: R::unchecked(old),
+            written: false,
+        };
     }
     // SAFETY: the caller's promise, passed on.
     unsafe { raw::wrmsr(address, value) };
-    Modified { value: R::unchecked(value), written: true }
+    Modified {
+        value: R::unchecked(value),
+        written: true,
+    }
 }
 
 #[inline(always)]
@@ -139,11 +145,17 @@ unsafe fn modify_safe_at<R: Register>(address: u32, clear: R, set: R) -> Result<
     let old = raw::rdmsr_safe(address)?;
     let value = rmw_value(old, clear.raw(), set.raw(), masks.writable, masks.w1c);
     if value == old & !masks.w1c {
-        return Ok(Modified { value: R::unchecked(old), written: false });
+        return Ok(Modified {
+            value: R::unchecked(old),
+            written: false,
+        });
     }
     // SAFETY: the caller's promise, passed on.
     unsafe { raw::wrmsr_safe(address, value)? };
-    Ok(Modified { value: R::unchecked(value), written: true })
+    Ok(Modified {
+        value: R::unchecked(value),
+        written: true,
+    })
 }
 
 /// The address of instance `index` of `R`, or the bad-index report of a plain access.

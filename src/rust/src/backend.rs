@@ -46,7 +46,12 @@ pub trait Backend: Sync {
     /// backend that returns lets a failed plain read yield 0 and a failed plain
     /// write do nothing.
     fn fault(&self, msr: u32, is_write: bool, error: Error) {
-        panic!("x86msr: {} of MSR {:#x} failed: {}", if is_write { "write" } else { "read" }, msr, error)
+        panic!(
+            "x86msr: {} of MSR {:#x} failed: {}",
+            if is_write { "write" } else { "read" },
+            msr,
+            error
+        )
     }
 }
 
@@ -61,11 +66,18 @@ unsafe impl<T: Send> Sync for SpinLock<T> {}
 
 impl<T> SpinLock<T> {
     const fn new(value: T) -> Self {
-        SpinLock { locked: AtomicBool::new(false), value: UnsafeCell::new(value) }
+        SpinLock {
+            locked: AtomicBool::new(false),
+            value: UnsafeCell::new(value),
+        }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        while self.locked.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        while self
+            .locked
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
             core::hint::spin_loop();
         }
         // SAFETY: the flag is ours until the store below.
@@ -91,7 +103,12 @@ pub fn current() -> Option<&'static dyn Backend> {
 pub(crate) fn fault(msr: u32, is_write: bool, error: Error) {
     match current() {
         Some(b) => b.fault(msr, is_write, error),
-        None => panic!("x86msr: {} of MSR {:#x}: {}", if is_write { "write" } else { "read" }, msr, error),
+        None => panic!(
+            "x86msr: {} of MSR {:#x}: {}",
+            if is_write { "write" } else { "read" },
+            msr,
+            error
+        ),
     }
 }
 
@@ -128,7 +145,11 @@ impl<const N: usize> MemoryBackend<N> {
     pub const fn new() -> Self {
         MemoryBackend {
             inner: SpinLock::new(Inner {
-                regs: [Slot { msr: 0, value: 0, reject: 0 }; N],
+                regs: [Slot {
+                    msr: 0,
+                    value: 0,
+                    reject: 0,
+                }; N],
                 count: 0,
                 reads: 0,
                 writes: 0,
@@ -155,19 +176,21 @@ impl<const N: usize> MemoryBackend<N> {
 
     /// The value of `msr`, `None` when the file does not hold it.
     pub fn get(&self, msr: u32) -> Option<u64> {
-        self.inner.with(|i| i.regs[..i.count].iter().find(|s| s.msr == msr).map(|s| s.value))
+        self.inner
+            .with(|i| i.regs[..i.count].iter().find(|s| s.msr == msr).map(|s| s.value))
     }
 
     /// Makes writes to `msr` that set any bit of `mask` fail with [`Error::Fault`];
     /// `Err(Fault)` when the file does not hold `msr`.
     pub fn reject(&self, msr: u32, mask: u64) -> Result<(), Error> {
-        self.inner.with(|i| match i.regs[..i.count].iter_mut().find(|s| s.msr == msr) {
-            Some(slot) => {
-                slot.reject = mask;
-                Ok(())
-            }
-            None => Err(Error::Fault),
-        })
+        self.inner
+            .with(|i| match i.regs[..i.count].iter_mut().find(|s| s.msr == msr) {
+                Some(slot) => {
+                    slot.reject = mask;
+                    Ok(())
+                }
+                None => Err(Error::Fault),
+            })
     }
 
     /// Removes every register and zeroes the counts.
@@ -218,7 +241,9 @@ impl<const N: usize> MemoryBackend<N> {
                 if let Some(c) = comment {
                     let mut cw = c.split_ascii_whitespace();
                     if cw.next() == Some("cpu") {
-                        let number = cw.next().ok_or_else(|| err("malformed cpu line (expected '# cpu N')"))?;
+                        let number = cw
+                            .next()
+                            .ok_or_else(|| err("malformed cpu line (expected '# cpu N')"))?;
                         if cw.next().is_some() {
                             return Err(err("malformed cpu line (expected '# cpu N')"));
                         }
@@ -227,7 +252,9 @@ impl<const N: usize> MemoryBackend<N> {
                 }
                 continue;
             }
-            let value_word = words.next().ok_or_else(|| err("expected 'ADDRESS VALUE', got one word"))?;
+            let value_word = words
+                .next()
+                .ok_or_else(|| err("expected 'ADDRESS VALUE', got one word"))?;
             if words.next().is_some() {
                 return Err(err("expected 'ADDRESS VALUE', got more words"));
             }
@@ -239,7 +266,8 @@ impl<const N: usize> MemoryBackend<N> {
             if self.get(address).is_some() {
                 return Err(err("address given twice for the cpu"));
             }
-            self.set(address, value).map_err(|_| err("more registers than the file holds"))?;
+            self.set(address, value)
+                .map_err(|_| err("more registers than the file holds"))?;
             loaded += 1;
         }
         Ok(loaded)

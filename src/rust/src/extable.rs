@@ -101,5 +101,8 @@ pub fn entries() -> &'static [Entry] {
 /// CPU at any time: it reads the read-only table only.
 #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
 pub fn fixup(rip: usize) -> Option<usize> {
-    entries().iter().find(|e| e.insn_address() == rip).map(Entry::fixup_address)
+    entries()
+        .iter()
+        .find(|e| e.insn_address() == rip)
+        .map(Entry::fixup_address)
 }

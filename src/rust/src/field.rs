@@ -22,7 +22,12 @@ impl<R> Field<R> {
     /// (The generated register types define their fields; other code has no use for this.)
     #[doc(hidden)]
     pub const fn new(lsb: u8, msb: u8, index: u8) -> Self {
-        Field { lsb, msb, index, register: PhantomData }
+        Field {
+            lsb,
+            msb,
+            index,
+            register: PhantomData,
+        }
     }
 
     /// The lowest bit.

@@ -61,7 +61,9 @@ pub mod extable;
 pub mod meta;
 pub mod raw;
 
-pub use access::{Array, Modified, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt, MsrWrite, MsrWriteAt, Register, Single};
+pub use access::{
+    Array, Modified, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt, MsrWrite, MsrWriteAt, Register, Single,
+};
 pub use field::Field;
 
 use core::fmt;

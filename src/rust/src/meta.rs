@@ -238,7 +238,9 @@ impl Def {
 
     /// The field that holds bit `bit`.
     pub fn field_at(&self, bit: u32) -> Option<&'static FieldDef> {
-        self.fields.iter().find(|f| u32::from(f.lsb) <= bit && bit <= u32::from(f.msb))
+        self.fields
+            .iter()
+            .find(|f| u32::from(f.lsb) <= bit && bit <= u32::from(f.msb))
     }
 
     /// Whether the processor the facts describe has instance `index`, as the C
@@ -321,19 +323,24 @@ impl Condition {
     /// if all are; `Not` swaps them; anything else is `Unknown`.
     pub fn eval(&self, index: u32, facts: &dyn Facts) -> Support {
         match self {
-            Condition::Cpuid { leaf, subleaf, register, test } => {
+            Condition::Cpuid {
+                leaf,
+                subleaf,
+                register,
+                test,
+            } => {
                 if !facts.knows_cpuid() {
                     return Support::Unknown;
                 }
                 let regs = facts.cpuid(*leaf, *subleaf).unwrap_or([0; 4]);
                 test.compare(u64::from(regs[register.index()]), index)
             }
-            Condition::Msr { address, stride, test, .. } => {
-                match facts.msr(address.wrapping_add(index.wrapping_mul(*stride))) {
-                    Some(value) => test.compare(value, index),
-                    None => Support::Unknown,
-                }
-            }
+            Condition::Msr {
+                address, stride, test, ..
+            } => match facts.msr(address.wrapping_add(index.wrapping_mul(*stride))) {
+                Some(value) => test.compare(value, index),
+                None => Support::Unknown,
+            },
             Condition::Family { family, models } => match cpu_family_model(facts) {
                 None => Support::Unknown,
                 Some((f, _)) if f != u32::from(*family) => Support::No,
@@ -385,7 +392,11 @@ impl Test {
             let width = u32::from(self.msb - self.lsb) + 1;
             (value >> self.lsb) & (u64::MAX >> (64 - width))
         };
-        let operand = if self.operand_is_index { u64::from(index) } else { self.operand };
+        let operand = if self.operand_is_index {
+            u64::from(index)
+        } else {
+            self.operand
+        };
         let holds = match self.compare {
             Compare::Equals => tested == operand,
             Compare::Above => tested > operand,
@@ -438,7 +449,11 @@ pub fn cpu_family_model(facts: &dyn Facts) -> Option<(u32, u32)> {
     let eax = facts.cpuid(1, 0)?[0];
     let base_family = (eax >> 8) & 0xF;
     let base_model = (eax >> 4) & 0xF;
-    let family = if base_family == 0xF { base_family + ((eax >> 20) & 0xFF) } else { base_family };
+    let family = if base_family == 0xF {
+        base_family + ((eax >> 20) & 0xFF)
+    } else {
+        base_family
+    };
     let model = if base_family == 0x6 || base_family == 0xF {
         (((eax >> 16) & 0xF) << 4) | base_model
     } else {
@@ -550,7 +565,10 @@ macro_rules! flag_set {
 
             /// The spec's keys of the attributes in the set, in declaration order.
             pub fn names(self) -> impl Iterator<Item = &'static str> {
-                $names.iter().filter(move |(flag, _)| self.contains(*flag)).map(|(_, name)| *name)
+                $names
+                    .iter()
+                    .filter(move |(flag, _)| self.contains(*flag))
+                    .map(|(_, name)| *name)
             }
         }
 

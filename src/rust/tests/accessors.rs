@@ -86,11 +86,19 @@ fn modify_writes_write_1_to_clear_bits_as_0_unless_set_names_them() {
     let t = file(&[(base + 1, 0x8000_0000)]);
     let done = unsafe { BpuCccrx::modify(1, BpuCccrx::ZERO, BpuCccrx::ZERO.with_enable(true)) };
     assert!(done.written);
-    assert_eq!(t.file.get(base + 1), Some(0x1000), "OVF written as 0: the status stays set");
+    assert_eq!(
+        t.file.get(base + 1),
+        Some(0x1000),
+        "OVF written as 0: the status stays set"
+    );
     t.file.set(base + 1, 0x8000_1000).unwrap();
     let done = unsafe { BpuCccrx::modify(1, BpuCccrx::ZERO, BpuCccrx::ZERO.with_ovf(true)) };
     assert!(done.written);
-    assert_eq!(t.file.get(base + 1), Some(0x8000_1000), "set names OVF: written as 1 (clears it)");
+    assert_eq!(
+        t.file.get(base + 1),
+        Some(0x8000_1000),
+        "set names OVF: written as 1 (clears it)"
+    );
     assert_eq!(BpuCccrx::DEF.masks.w1c, 0x8000_0000);
 }
 
@@ -100,11 +108,20 @@ fn safe_accessors_return_faults() {
     assert_eq!(Ia32VmxBasic::read_safe(), Err(Error::Fault));
     assert_eq!(Msr::Ia32VmxBasic.read_safe(), Err(Error::Fault));
     t.file.reject(EFER, 1 << 12).unwrap();
-    assert_eq!(unsafe { Ia32Efer::ZERO.with_svme(true).write_safe() }, Err(Error::Fault));
+    assert_eq!(
+        unsafe { Ia32Efer::ZERO.with_svme(true).write_safe() },
+        Err(Error::Fault)
+    );
     assert_eq!(t.file.get(EFER), Some(0x501), "a refused write changes nothing");
-    assert_eq!(unsafe { Ia32Efer::modify_safe(Ia32Efer::ZERO, Ia32Efer::SVME.bits()) }, Err(Error::Fault));
+    assert_eq!(
+        unsafe { Ia32Efer::modify_safe(Ia32Efer::ZERO, Ia32Efer::SVME.bits()) },
+        Err(Error::Fault)
+    );
     let done = unsafe { Ia32Efer::modify_safe(Ia32Efer::LME.bits(), Ia32Efer::ZERO) }.unwrap();
-    assert_eq!((done.written, done.value.raw(), t.file.get(EFER)), (true, 0x401, Some(0x401)));
+    assert_eq!(
+        (done.written, done.value.raw(), t.file.get(EFER)),
+        (true, 0x401, Some(0x401))
+    );
     assert_eq!(Ia32Efer::read_safe().map(Ia32Efer::raw), Ok(0x401));
 }
 
@@ -140,7 +157,10 @@ fn a_fault_hook_that_returns_makes_plain_reads_0() {
     assert_eq!(Ia32Efer::read().raw(), 0);
     unsafe { Ia32Efer::ZERO.write() };
     backend::install(None);
-    assert_eq!(*quiet.0.lock().unwrap(), vec![(EFER, false, Error::Fault), (EFER, true, Error::Fault)]);
+    assert_eq!(
+        *quiet.0.lock().unwrap(),
+        vec![(EFER, false, Error::Fault), (EFER, true, Error::Fault)]
+    );
 }
 
 #[test]
@@ -167,7 +187,10 @@ fn arrays_take_their_index() {
     // Out of range: an error from the _safe forms, a panic from the plain ones; no access either way.
     let before = t.file.counts();
     assert_eq!(Ia32McxCtl::read_safe(32), Err(Error::Range));
-    assert_eq!(unsafe { x86msr::MsrWriteAt::write_safe(32, Ia32McxCtl::ZERO) }, Err(Error::Range));
+    assert_eq!(
+        unsafe { x86msr::MsrWriteAt::write_safe(32, Ia32McxCtl::ZERO) },
+        Err(Error::Range)
+    );
     assert!(panic::catch_unwind(|| Ia32McxCtl::read(32)).is_err());
     assert!(panic::catch_unwind(|| Msr::Ia32McxCtl(32).read()).is_err());
     assert_eq!(t.file.counts(), before);
@@ -199,7 +222,9 @@ fn strict_enumerations_take_only_their_values() {
 #[test]
 fn other_enumerations_also_take_bits() {
     let _t = file(&[]);
-    let icr = Ia32X2apicIcr::ZERO.with_vector(0x30).with_delivery_mode(ApicDeliveryMode::Nmi);
+    let icr = Ia32X2apicIcr::ZERO
+        .with_vector(0x30)
+        .with_delivery_mode(ApicDeliveryMode::Nmi);
     assert_eq!(icr.delivery_mode(), Ok(ApicDeliveryMode::Nmi));
     assert_eq!(icr.vector(), 0x30);
     let odd = icr.with_delivery_mode_bits(3);
@@ -211,7 +236,10 @@ fn other_enumerations_also_take_bits() {
 
 #[test]
 fn field_descriptors_know_their_bits_and_definition() {
-    assert_eq!((Ia32Efer::NXE.mask(), Ia32Efer::NXE.shift(), Ia32Efer::NXE.width()), (0x800, 11, 1));
+    assert_eq!(
+        (Ia32Efer::NXE.mask(), Ia32Efer::NXE.shift(), Ia32Efer::NXE.width()),
+        (0x800, 11, 1)
+    );
     assert_eq!(Ia32Pat::PA7.mask(), 0x7 << 56);
     assert_eq!(Ia32Efer::NXE.def().name, "NXE");
     assert_eq!(Ia32Efer::LMA.def().access, Access::Ro);
@@ -224,7 +252,11 @@ fn field_descriptors_know_their_bits_and_definition() {
 #[test]
 fn debug_names_every_field() {
     let text = format!("{:?}", Ia32Pat::unchecked(0x0007_0406_0007_0406));
-    assert!(text.starts_with("IA32_PAT { raw: 0x7040600070406, PA0: WB (6), PA1: WT (4)"), "{}", text);
+    assert!(
+        text.starts_with("IA32_PAT { raw: 0x7040600070406, PA0: WB (6), PA1: WT (4)"),
+        "{}",
+        text
+    );
 }
 
 #[test]
@@ -281,7 +313,12 @@ impl Facts for Vmx {
     }
     fn cpuid(&self, leaf: u32, subleaf: u32) -> Option<[u32; 4]> {
         match (leaf, subleaf) {
-            (0, 0) => Some([0x16, u32::from_le_bytes(*b"Genu"), u32::from_le_bytes(*b"ntel"), u32::from_le_bytes(*b"ineI")]),
+            (0, 0) => Some([
+                0x16,
+                u32::from_le_bytes(*b"Genu"),
+                u32::from_le_bytes(*b"ntel"),
+                u32::from_le_bytes(*b"ineI"),
+            ]),
             (1, 0) => Some([0x000506E3, 0, 1 << 5, 0]),
             _ => None,
         }
@@ -298,11 +335,23 @@ impl Facts for Vmx {
 #[test]
 fn presence_conditions_decide_from_the_facts() {
     let true_ctls = Ia32VmxTruePinbasedCtls::DEF;
-    let tests_basic = |c: &Condition| matches!(c, Condition::Msr { address: 0x480, def: "IA32_VMX_BASIC", .. });
+    let tests_basic = |c: &Condition| {
+        matches!(
+            c,
+            Condition::Msr {
+                address: 0x480,
+                def: "IA32_VMX_BASIC",
+                ..
+            }
+        )
+    };
     match true_ctls.present_if {
         Some(c @ Condition::Msr { .. }) => assert!(tests_basic(c)),
         Some(Condition::AllOf(children)) => assert!(children.iter().any(tests_basic)),
-        other => panic!("IA32_VMX_TRUE_PINBASED_CTLS exists by IA32_VMX_BASIC[55], not {:?}", other),
+        other => panic!(
+            "IA32_VMX_TRUE_PINBASED_CTLS exists by IA32_VMX_BASIC[55], not {:?}",
+            other
+        ),
     }
     assert_eq!(true_ctls.is_supported(0, &Vmx { basic: Some(1 << 55) }), Support::Yes);
     assert_eq!(true_ctls.is_supported(0, &Vmx { basic: Some(0) }), Support::No);
@@ -323,7 +372,10 @@ fn control_sets_name_their_capability_msrs() {
     assert_eq!(secondary.activated_by, Some((vmx::ControlSetId::Primary, 31)));
     assert_eq!(vmx::secondary::ENABLE_EPT, 1 << 1);
     assert_eq!(vmx::ControlSetId::Pinbased.set().true_capability, Some(0x48D));
-    assert!(secondary.bits.iter().any(|&(bit, name, _)| bit == 1 && name == "ENABLE_EPT"));
+    assert!(secondary
+        .bits
+        .iter()
+        .any(|&(bit, name, _)| bit == 1 && name == "ENABLE_EPT"));
 }
 
 #[test]
@@ -337,8 +389,25 @@ fn snapshots_load() {
     assert_eq!(cpu1.load_snapshot(text, 1), Ok(1));
     assert_eq!(cpu1.get(0x3A), Some(1));
     let twice = MemoryBackend::<64>::new();
-    assert_eq!(twice.load_snapshot("0x10 1\n0x10 2\n", 0), Err(SnapshotError { line: 2, what: "address given twice for the cpu" }));
-    assert_eq!(MemoryBackend::<64>::new().load_snapshot("0x10\n", 0).unwrap_err().line, 1);
-    assert!(MemoryBackend::<64>::new().load_snapshot("010 1\n", 0).is_err(), "no octal");
-    assert!(MemoryBackend::<64>::new().load_snapshot("0x1_0000_0000 1\n", 0).is_err(), "addresses are 32 bits");
+    assert_eq!(
+        twice.load_snapshot("0x10 1\n0x10 2\n", 0),
+        Err(SnapshotError {
+            line: 2,
+            what: "address given twice for the cpu"
+        })
+    );
+    assert_eq!(
+        MemoryBackend::<64>::new().load_snapshot("0x10\n", 0).unwrap_err().line,
+        1
+    );
+    assert!(
+        MemoryBackend::<64>::new().load_snapshot("010 1\n", 0).is_err(),
+        "no octal"
+    );
+    assert!(
+        MemoryBackend::<64>::new()
+            .load_snapshot("0x1_0000_0000 1\n", 0)
+            .is_err(),
+        "addresses are 32 bits"
+    );
 }

@@ -56,7 +56,12 @@ extern "C" fn on_segv(_sig: c_int, _info: *mut c_void, context: *mut c_void) {
         None => {
             // Not ours: record it and die of the signal as usual.
             UNKNOWN_RIP.store(rip, Ordering::SeqCst);
-            let default = SigAction { sa_sigaction: 0, sa_mask: [0; 16], sa_flags: 0, sa_restorer: 0 };
+            let default = SigAction {
+                sa_sigaction: 0,
+                sa_mask: [0; 16],
+                sa_flags: 0,
+                sa_restorer: 0,
+            };
             // SAFETY: restores the default action; the fault repeats and ends the process.
             unsafe { sigaction(SIGSEGV, &default, std::ptr::null_mut()) };
         }
@@ -65,7 +70,12 @@ extern "C" fn on_segv(_sig: c_int, _info: *mut c_void, context: *mut c_void) {
 
 fn install_handler() -> std::sync::MutexGuard<'static, ()> {
     let turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
-    let act = SigAction { sa_sigaction: on_segv as *const () as usize, sa_mask: [0; 16], sa_flags: SA_SIGINFO, sa_restorer: 0 };
+    let act = SigAction {
+        sa_sigaction: on_segv as *const () as usize,
+        sa_mask: [0; 16],
+        sa_flags: SA_SIGINFO,
+        sa_restorer: 0,
+    };
     // SAFETY: a valid sigaction; the handler only touches the saved context and atomics.
     assert_eq!(unsafe { sigaction(SIGSEGV, &act, std::ptr::null_mut()) }, 0);
     turn
@@ -75,7 +85,11 @@ fn install_handler() -> std::sync::MutexGuard<'static, ()> {
 fn safe_rdmsr_and_wrmsr_recover_through_the_table() {
     let _turn = install_handler();
     let before = FIXED.load(Ordering::SeqCst);
-    assert_eq!(raw::native::rdmsr_safe(0x10), Err(Error::Fault), "RDMSR at CPL 3 faults");
+    assert_eq!(
+        raw::native::rdmsr_safe(0x10),
+        Err(Error::Fault),
+        "RDMSR at CPL 3 faults"
+    );
     assert_eq!(unsafe { raw::native::wrmsr_safe(0x10, 0) }, Err(Error::Fault));
     assert_eq!(FIXED.load(Ordering::SeqCst) - before, 2);
     assert_eq!(UNKNOWN_RIP.load(Ordering::SeqCst), 0);
@@ -89,9 +103,16 @@ fn typed_safe_accessors_use_the_table() {
     let before = FIXED.load(Ordering::SeqCst);
     assert_eq!(Ia32Efer::read_safe(), Err(Error::Fault));
     assert_eq!(unsafe { Ia32Efer::ZERO.write_safe() }, Err(Error::Fault));
-    assert_eq!(unsafe { Ia32Efer::modify_safe(Ia32Efer::ZERO, Ia32Efer::NXE.bits()) }, Err(Error::Fault));
+    assert_eq!(
+        unsafe { Ia32Efer::modify_safe(Ia32Efer::ZERO, Ia32Efer::NXE.bits()) },
+        Err(Error::Fault)
+    );
     assert_eq!(Ia32McxCtl::read_safe(2), Err(Error::Fault));
-    assert_eq!(Ia32McxCtl::read_safe(32), Err(Error::Range), "no access for an index out of range");
+    assert_eq!(
+        Ia32McxCtl::read_safe(32),
+        Err(Error::Range),
+        "no access for an index out of range"
+    );
     assert_eq!(Msr::Ia32Efer.read_safe(), Err(Error::Fault));
     assert_eq!(FIXED.load(Ordering::SeqCst) - before, 5);
 }
@@ -110,10 +131,23 @@ fn every_entry_covers_an_msr_instruction() {
         }
         // SAFETY: the entry points into this program's text.
         let bytes = unsafe { std::slice::from_raw_parts(insn as *const u8, 2) };
-        assert!(bytes == [0x0F, 0x32] || bytes == [0x0F, 0x30], "entry at {:#x} covers {:02x?}", insn, bytes);
+        assert!(
+            bytes == [0x0F, 0x32] || bytes == [0x0F, 0x30],
+            "entry at {:#x} covers {:02x?}",
+            insn,
+            bytes
+        );
         assert_ne!(e.fixup_address(), insn);
         covered += 1;
     }
-    assert!(covered >= 2, "{} entries, {} covering an instruction", entries.len(), covered);
-    assert_eq!(extable::fixup(every_entry_covers_an_msr_instruction as *const () as usize), None);
+    assert!(
+        covered >= 2,
+        "{} entries, {} covering an instruction",
+        entries.len(),
+        covered
+    );
+    assert_eq!(
+        extable::fixup(every_entry_covers_an_msr_instruction as *const () as usize),
+        None
+    );
 }

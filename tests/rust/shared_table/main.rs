@@ -53,7 +53,11 @@ extern "C" fn on_segv(_sig: c_int, _info: *mut c_void, context: *mut c_void) {
     let resume = if LOOKUP.load(Ordering::SeqCst) == 0 {
         let mut to = 0usize;
         // SAFETY: the C lookup reads the table and writes `to`.
-        if unsafe { msr_extable_fixup(rip, &mut to) } { Some(to) } else { None }
+        if unsafe { msr_extable_fixup(rip, &mut to) } {
+            Some(to)
+        } else {
+            None
+        }
     } else {
         extable::fixup(rip)
     };
@@ -70,7 +74,12 @@ extern "C" fn on_segv(_sig: c_int, _info: *mut c_void, context: *mut c_void) {
 }
 
 fn main() {
-    let act = SigAction { sa_sigaction: on_segv as *const () as usize, sa_mask: [0; 16], sa_flags: SA_SIGINFO, sa_restorer: 0 };
+    let act = SigAction {
+        sa_sigaction: on_segv as *const () as usize,
+        sa_mask: [0; 16],
+        sa_flags: SA_SIGINFO,
+        sa_restorer: 0,
+    };
     // SAFETY: a valid sigaction.
     assert_eq!(unsafe { sigaction(SIGSEGV, &act, std::ptr::null_mut()) }, 0);
     let mut failures = Vec::new();
@@ -78,7 +87,10 @@ fn main() {
     LOOKUP.store(0, Ordering::SeqCst);
     let rust = raw::native::rdmsr_safe(0x10);
     if rust != Err(Error::Fault) || RESUMED.load(Ordering::SeqCst) != 1 {
-        failures.push(format!("a Rust rdmsr_safe resumed through C's msr_extable_fixup: {:?}", rust));
+        failures.push(format!(
+            "a Rust rdmsr_safe resumed through C's msr_extable_fixup: {:?}",
+            rust
+        ));
     }
 
     LOOKUP.store(1, Ordering::SeqCst);
@@ -86,7 +98,10 @@ fn main() {
     // SAFETY: the C function writes `value`.
     let c = unsafe { c_rdmsr_safe(0x10, &mut value) };
     if c != MSR_ERR_FAULT || value != 0 || RESUMED.load(Ordering::SeqCst) != 2 {
-        failures.push(format!("a C msr_rdmsr_safe resumed through the crate's extable::fixup: status {}, value {:#x}", c, value));
+        failures.push(format!(
+            "a C msr_rdmsr_safe resumed through the crate's extable::fixup: status {}, value {:#x}",
+            c, value
+        ));
     }
 
     // Every entry of the one table covers an RDMSR/WRMSR of either language (or is the
@@ -105,7 +120,10 @@ fn main() {
         covered += 1;
     }
     if covered < 2 {
-        failures.push(format!("{} entries cover an instruction; the Rust and the C site should both", covered));
+        failures.push(format!(
+            "{} entries cover an instruction; the Rust and the C site should both",
+            covered
+        ));
     }
 
     if failures.is_empty() {
