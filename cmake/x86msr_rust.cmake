@@ -24,7 +24,7 @@ find_program(X86MSR_CARGO cargo HINTS $ENV{HOME}/.cargo/bin
 x86msr_sources(_x86msr_rust_src ${X86MSR_RUST_CRATE_DIR}/src *.rs FILES
   access.rs backend.rs extable.rs field.rs lib.rs macros.rs meta.rs raw.rs)
 x86msr_sources(_x86msr_rust_examples ${X86MSR_RUST_CRATE_DIR}/examples *.rs FILES meta_json.rs vmx.rs)
-x86msr_sources(_x86msr_rust_tests ${X86MSR_RUST_CRATE_DIR}/tests *.rs FILES accessors.rs extable.rs)
+x86msr_sources(_x86msr_rust_tests ${X86MSR_RUST_CRATE_DIR}/tests *.rs FILES accessors.rs extable.rs generated_selftest.rs)
 set(X86MSR_RUST_SOURCES ${_x86msr_rust_src} ${_x86msr_rust_examples} ${_x86msr_rust_tests}
     ${X86MSR_RUST_CRATE_DIR}/Cargo.toml ${X86MSR_RUST_CRATE_DIR}/build.rs)
 
@@ -44,7 +44,7 @@ if(X86MSR_PYTHON)
   set(X86MSR_RUST_GENERATED_DIR ${CMAKE_CURRENT_BINARY_DIR}/generated/rust)
   x86msr_sources(_x86msr_rust_j2 ${CMAKE_CURRENT_SOURCE_DIR}/codegen/templates/rust *.j2 FILES
     category.rs.j2 condition.j2 defs.rs.j2 enums.rs.j2 header.j2 msr.rs.j2 reexports.rs.j2 regs.rs.j2
-    schema.rs.j2 vmx.rs.j2)
+    schema.rs.j2 selftest.rs.j2 vmx.rs.j2)
   execute_process(
     COMMAND ${X86MSR_PYTHON} -m codegen --spec ${X86MSR_SPEC} --rust ${X86MSR_RUST_GENERATED_DIR} --list-outputs
     WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}

@@ -26,7 +26,7 @@ TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templat
 LINE = 100
 
 # The files of the generated part (each included by the hand-written crate), besides one per category.
-FIXED_FILES = ("schema.rs", "enums.rs", "msr.rs", "regs.rs", "reexports.rs", "vmx.rs", "defs.rs")
+FIXED_FILES = ("schema.rs", "enums.rs", "msr.rs", "regs.rs", "reexports.rs", "vmx.rs", "defs.rs", "selftest.rs")
 
 
 def hex_lit(value: int) -> str:

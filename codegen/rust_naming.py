@@ -97,6 +97,7 @@ class RustMsrNames:
     type: str                # Ia32Efer: the value type (crate root, and regs::<category>)
     variant: str             # Ia32Efer: Msr::Ia32Efer, Msr::Ia32McxCtl(n)
     module: str              # the category's module: system
+    test: str                # ia32_efer: its test of the generated self-test (tests/generated_selftest.rs)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ def names_of(model, closed_enums: Dict[str, Tuple[Tuple[str, ...], str]], field_
         enums[e.key] = RustEnumNames(enum_type(e.key, True), tuple(_escape(camel(v.name)) for v in e.values))
     for m in model.msrs:
         t = _escape(camel(naming.macro_stem(m.name)))
-        msrs[m.name] = RustMsrNames(type=t, variant=t, module=category_module(m.category))
+        msrs[m.name] = RustMsrNames(type=t, variant=t, module=category_module(m.category),
+                                    test=_escape(naming.stem(m.name)))
         for f in m.fields:
             fields[(m.name, f.name)] = field_names(f, f.has("strict_enum"))
             if f.enum is not None and not f.enum.shared:
@@ -225,6 +227,7 @@ def emitted(model, names: RustNames) -> Iterator[Tuple[str, str, str, Position]]
         owner = f"MSR {m.name}"
         yield "crate root", mn.type, owner, m.position
         yield "Msr", mn.variant, owner, m.position
+        yield "the self-test", mn.test, owner, m.position
         for f in m.fields:
             fo = f"field {f.name} of MSR {m.name}"
             fn = names.field(m, f)
