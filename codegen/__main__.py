@@ -1,5 +1,6 @@
 """python3 -m codegen --spec spec/msrs.yaml [--spec OVERLAY.yaml ...] --out DIR [--check | --list-outputs]
    python3 -m codegen --spec spec/msrs.yaml --docs DIR [--source-url URL]
+   python3 -m codegen --spec spec/msrs.yaml --rust DIR [--check | --list-outputs]   (the Rust crate's generated part)
 
 Exit status: 0 done (or, with --check, up to date); 1 spec errors (each printed
 as FILE:LINE:COL: message, nothing written) or stale output under --check;
@@ -50,6 +51,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="write the register reference: DIR/html (a site) and DIR/md (Markdown)")
     parser.add_argument("--source-url", metavar="URL",
                         help="with --docs: link the spec at URL/<path>#L<line> instead of the file itself")
+    parser.add_argument("--rust", metavar="DIR",
+                        help="write the generated part of the Rust crate (generated/rust or the build tree's)")
     parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 if stale")
     parser.add_argument("--list-outputs", action="store_true", help="print the files that would be generated")
     parser.add_argument("--spec-doc", metavar="README",
@@ -69,9 +72,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         return handwritten_main(args.handwritten_names, args.check)
     if args.json_schema:
         return json_schema_main(args.json_schema, args.check)
-    if not args.spec or not (args.out or args.docs):
-        parser.error("give --spec FILE and --out DIR or --docs DIR (or --spec-doc FILE, --json-schema FILE or "
+    if not args.spec or not (args.out or args.docs or args.rust):
+        parser.error("give --spec FILE and --out DIR, --docs DIR or --rust DIR (or --spec-doc FILE, --json-schema FILE or "
                      "--handwritten-names DIR)")
+    if args.rust and (args.out or args.docs):
+        parser.error("--rust is a run of its own: give it without --out and --docs")
     if args.docs and (args.check or args.list_outputs):
         parser.error("--check and --list-outputs go with --out, not --docs")
 
@@ -89,6 +94,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(err.format(args.spec[0]), file=sys.stderr)
         print(f"{label}: {len(exc.errors)} error(s); nothing was written", file=sys.stderr)
         return 1
+
+    if args.rust:
+        from . import rust  # the Rust renderer: not needed for a C run
+
+        return rust.main(spec_model, args.spec, args.rust, args.check, args.list_outputs, args.quiet)
 
     if args.docs:
         from . import docs  # the register reference's module: not needed for a plain run

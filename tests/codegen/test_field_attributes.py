@@ -120,8 +120,8 @@ class AttributesAsData(unittest.TestCase):
     """A new attribute is its declaration in codegen/schema.py and nothing else:
     copy the generator, add one Attribute there, and the spec format accepts the
     key (with its type checked), the model carries it, the C headers, tables and
-    flag constants, the register reference, spec/README.md's key table and the
-    JSON Schema all show it."""
+    flag constants, the register reference, spec/README.md's key table, the
+    JSON Schema and the Rust crate's metadata all show it."""
 
     DECLARATION = (
         '    Attribute("demo_volatile", "Changes by itself between two readings (a throw-away attribute).",\n'
@@ -187,6 +187,14 @@ class AttributesAsData(unittest.TestCase):
         with open(schema_path, encoding="utf-8") as f:
             self.assertIn('"demo_volatile"', f.read())
         self.compile(out)
+        # The Rust crate's generated part: a flag of meta::FieldFlags, set on the field's definition.
+        rust_out = os.path.join(self.dir, "rust")
+        run = self.codegen("--spec", self.spec, "--rust", rust_out, "--quiet")
+        self.assertEqual((run.returncode, run.stderr), (0, ""))
+        with open(os.path.join(rust_out, "schema.rs"), encoding="utf-8") as f:
+            self.assertIn("pub const DEMO_VOLATILE: FieldFlags = FieldFlags(1 << 7);", f.read())
+        with open(os.path.join(rust_out, "regs", "misc.rs"), encoding="utf-8") as f:
+            self.assertEqual(f.read().count("flags: FieldFlags::DEMO_VOLATILE,"), 1)
 
     def compile(self, out):
         cc = shutil.which("cc") or shutil.which("gcc")
