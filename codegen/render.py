@@ -269,16 +269,7 @@ def _context(model: Model, spec_names: List[str]) -> Dict[str, object]:
     """What every template may use besides the model: the schema's
     enumerations and, for each, spec spelling -> C constant (from naming.py)."""
     constants = {key: dict(zip(schema.CLOSED_ENUMS[key][0], e.constants)) for key, e in model.names.schema_enums}
-    meanings = {
-        "access": [schema.ACCESS_MODES[a][2] for a in schema.ACCESS_MODES],
-        "cpuid_reg": ["" for _ in schema.CPUID_REGISTERS],
-        "condition_kind": [c.meaning for c in schema.CONDITION_KINDS],
-        "compare": [c.meaning for c in schema.COMPARISONS],
-        "context": [c.meaning for c in schema.CONTEXTS],
-        "lock_writes": [c.meaning for c in schema.LOCK_WRITES],
-        "guest_state": [c.meaning for c in schema.GUEST_STATES],
-        "merge": [c.meaning for c in schema.MERGE_RULES],
-    }
+    meanings = schema.closed_enum_meanings()
     vendor_constant = {v.name: v.names.constant for v in model.vendors}
     vendor_title = {v.name: v.title for v in model.vendors}
     return {

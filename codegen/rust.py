@@ -237,14 +237,8 @@ def render(model: Model, spec_names: List[str]) -> Dict[str, str]:
         "lock_variant": dict(zip([c.name for c in schema.LOCK_WRITES], schema_names["lock_writes"].variants)),
         "field_flag": dict(names.field_flags),
         "reg_flag": dict(names.reg_flags),
-        "meanings": {
-            "access": [schema.ACCESS_MODES[a][2] for a in schema.ACCESS_MODES],
-            "cpuid_reg": [f"The {r.upper()} output register." for r in schema.CPUID_REGISTERS],
-            "condition_kind": [c.meaning for c in schema.CONDITION_KINDS],
-            "compare": [c.meaning for c in schema.COMPARISONS],
-            "context": [c.meaning for c in schema.CONTEXTS],
-            "lock_writes": [c.meaning for c in schema.LOCK_WRITES],
-        },
+        "meanings": dict(schema.closed_enum_meanings(),
+                         cpuid_reg=[f"The {r.upper()} output register." for r in schema.CPUID_REGISTERS]),
     }
     def vendor_set(vendors) -> str:
         return ".union(".join(f"Vendors::{names.vendors[v]}" for v in vendors) + ")" * (len(vendors) - 1) \

@@ -9,7 +9,7 @@ msr_table.c), the JSON Schema and spec/README.md are rendered from them.
 """
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 # ---- value types --------------------------------------------------------------
 # A type is one of these strings; `list:KIND` is a list of records of KIND,
@@ -229,6 +229,21 @@ CLOSED_ENUMS: Dict[str, Tuple[Tuple[str, ...], str]] = {
     "merge": (tuple(c.name for c in MERGE_RULES), "How a migration baseline merges a field's values from several hosts"),
 }
 
+
+
+def closed_enum_meanings() -> Dict[str, List[str]]:
+    """Each closed enumeration's members' meanings, in CLOSED_ENUMS order (the
+    C header's comments and the Rust crate's documentation)."""
+    return {
+        "access": [ACCESS_MODES[a][2] for a in ACCESS_MODES],
+        "cpuid_reg": ["" for _ in CPUID_REGISTERS],  # the member names say it all
+        "condition_kind": [c.meaning for c in CONDITION_KINDS],
+        "compare": [c.meaning for c in COMPARISONS],
+        "context": [c.meaning for c in CONTEXTS],
+        "lock_writes": [c.meaning for c in LOCK_WRITES],
+        "guest_state": [c.meaning for c in GUEST_STATES],
+        "merge": [c.meaning for c in MERGE_RULES],
+    }
 
 # ---- attributes ---------------------------------------------------------------------
 # A field or register attribute is one key of the spec whose value the model keeps

@@ -99,11 +99,13 @@ pub enum ConditionKind {
     AllOf,
     /// the one condition given is false (yes and no swap; unknown stays unknown)
     Not,
+    /// the array instance is the one of that index (key \`index\`): a field of one instance only
+    Index,
 }
 
 impl ConditionKind {
     /// Every member, in the order of the spec's format.
-    pub const ALL: [ConditionKind; 7] = [
+    pub const ALL: [ConditionKind; 8] = [
         ConditionKind::Cpuid,
         ConditionKind::Msr,
         ConditionKind::Family,
@@ -111,6 +113,7 @@ impl ConditionKind {
         ConditionKind::AnyOf,
         ConditionKind::AllOf,
         ConditionKind::Not,
+        ConditionKind::Index,
     ];
 
     /// The name the spec's format gives it.
@@ -123,6 +126,7 @@ impl ConditionKind {
             ConditionKind::AnyOf => "any_of",
             ConditionKind::AllOf => "all_of",
             ConditionKind::Not => "not",
+            ConditionKind::Index => "index",
         }
     }
 
@@ -229,6 +233,105 @@ impl LockWrites {
         match self {
             LockWrites::Fault => "fault",
             LockWrites::Ignored => "ignored",
+        }
+    }
+
+    /// Its position in the spec's format (and its value in the C enumeration).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where a VMM carries a register of guest state (restore order).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum GuestState {
+    /// a capability the VMM chooses for the vCPU (KVM_GET_MSR_FEATURE_INDEX_LIST): read-only to the
+    /// guest, set with KVM_SET_MSRS before the vCPU first runs; restored first, since, like CPUID,
+    /// it decides which other state exists
+    Feature,
+    /// fixed by the VMM's set-up of the vCPU, not by an MSR write (IA32_MCG_CAP:
+    /// KVM_X86_SETUP_MCE); restored by that set-up, before the registers it sizes
+    Setup,
+    /// carried in the special registers (KVM_GET_SREGS/KVM_SET_SREGS: EFER, the APIC base, the FS
+    /// and GS bases); restored before the local APIC, whose state KVM_SET_LAPIC reads in the mode
+    /// the APIC base selects
+    Sregs,
+    /// carried in the local APIC state (KVM_GET_LAPIC/KVM_SET_LAPIC: the x2APIC registers);
+    /// restored before the MSRs, as KVM drops a write of IA32_TSC_DEADLINE while the LVT timer is
+    /// not in TSC-deadline mode
+    Lapic,
+    /// saved and restored as an MSR (KVM_GET_MSRS/KVM_SET_MSRS), last
+    Msr,
+}
+
+impl GuestState {
+    /// Every member, in the order of the spec's format.
+    pub const ALL: [GuestState; 5] = [
+        GuestState::Feature,
+        GuestState::Setup,
+        GuestState::Sregs,
+        GuestState::Lapic,
+        GuestState::Msr,
+    ];
+
+    /// The name the spec's format gives it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            GuestState::Feature => "feature",
+            GuestState::Setup => "setup",
+            GuestState::Sregs => "sregs",
+            GuestState::Lapic => "lapic",
+            GuestState::Msr => "msr",
+        }
+    }
+
+    /// Its position in the spec's format (and its value in the C enumeration).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How a migration baseline merges a field's values from several hosts.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Merge {
+    /// every host has the same value, or no host can offer the register (identifiers, formats,
+    /// rates)
+    Equal,
+    /// the value every host has; where hosts differ, 0, which turns the feature off (the LBR and
+    /// PEBS formats: KVM accepts the host's own format or 0)
+    EqualOrZero,
+    /// the lowest value a host has (counts, limits, a revision)
+    Min,
+    /// the highest value a host has (a size the guest must allocate)
+    Max,
+    /// the bits every host has: a feature, or a 'not affected' promise, a guest may rely on only
+    /// where all hosts give it
+    And,
+    /// the bits any host has: a setting that must be 1, or a 'may be affected' warning, the guest
+    /// must expect wherever one host needs it
+    Or,
+}
+
+impl Merge {
+    /// Every member, in the order of the spec's format.
+    pub const ALL: [Merge; 6] = [
+        Merge::Equal,
+        Merge::EqualOrZero,
+        Merge::Min,
+        Merge::Max,
+        Merge::And,
+        Merge::Or,
+    ];
+
+    /// The name the spec's format gives it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Merge::Equal => "equal",
+            Merge::EqualOrZero => "equal_or_zero",
+            Merge::Min => "min",
+            Merge::Max => "max",
+            Merge::And => "and",
+            Merge::Or => "or",
         }
     }
 
@@ -468,10 +571,14 @@ impl FieldFlags {
     pub const WRITABLE_IF: FieldFlags = FieldFlags(1 << 5);
     /// `phys_addr`: Holds a physical address: bits at and above MAXPHYADDR are reserved.
     pub const PHYS_ADDR: FieldFlags = FieldFlags(1 << 6);
+    /// `volatile`: Volatile: changes by itself; comparisons after a restore ignore it.
+    pub const VOLATILE: FieldFlags = FieldFlags(1 << 7);
+    /// `merge`: Merged across hosts by a rule (x86msr/guest.h).
+    pub const MERGE: FieldFlags = FieldFlags(1 << 8);
 }
 
 /// The field attributes' keys in the spec, in bit order.
-pub static FIELD_ATTRIBUTES: [(FieldFlags, &str); 7] = [
+pub static FIELD_ATTRIBUTES: [(FieldFlags, &str); 9] = [
     (FieldFlags::CANONICAL, "canonical"),
     (FieldFlags::UNDOCUMENTED, "undocumented"),
     (FieldFlags::COUNTER, "counter"),
@@ -479,6 +586,8 @@ pub static FIELD_ATTRIBUTES: [(FieldFlags, &str); 7] = [
     (FieldFlags::WRITE_ZERO, "write_zero"),
     (FieldFlags::WRITABLE_IF, "writable_if"),
     (FieldFlags::PHYS_ADDR, "phys_addr"),
+    (FieldFlags::VOLATILE, "volatile"),
+    (FieldFlags::MERGE, "merge"),
 ];
 
 impl RegFlags {
@@ -489,11 +598,17 @@ impl RegFlags {
     /// `locked_by`: Locked by a field of its own: once it is 1, writes fault or are ignored until
     /// reset.
     pub const LOCKED_BY: RegFlags = RegFlags(1 << 2);
+    /// `guest_state`: Guest state: a VMM saves and restores it (x86msr/guest.h).
+    pub const GUEST_STATE: RegFlags = RegFlags(1 << 3);
+    /// `restore_after`: Restored after other registers.
+    pub const RESTORE_AFTER: RegFlags = RegFlags(1 << 4);
 }
 
 /// The register attributes' keys in the spec, in bit order.
-pub static REG_ATTRIBUTES: [(RegFlags, &str); 3] = [
+pub static REG_ATTRIBUTES: [(RegFlags, &str); 5] = [
     (RegFlags::WRITE_ZERO, "write_zero"),
     (RegFlags::WRITABLE_IF, "writable_if"),
     (RegFlags::LOCKED_BY, "locked_by"),
+    (RegFlags::GUEST_STATE, "guest_state"),
+    (RegFlags::RESTORE_AFTER, "restore_after"),
 ];

@@ -603,6 +603,8 @@ fn ia32_perfevtselx() {
     int_builder!(Ia32Perfevtselx, CMASK, cmask, with_cmask, u8);
     bool_field!(Ia32Perfevtselx, IN_TX, in_tx);
     bool_builder!(Ia32Perfevtselx, IN_TX, in_tx, with_in_tx);
+    bool_field!(Ia32Perfevtselx, IN_TXCP, in_txcp);
+    bool_builder!(Ia32Perfevtselx, IN_TXCP, in_txcp, with_in_txcp);
     bool_field!(Ia32Perfevtselx, ADAPTIVE, adaptive);
     bool_builder!(Ia32Perfevtselx, ADAPTIVE, adaptive, with_adaptive);
     bool_field!(Ia32Perfevtselx, BR_CNTR, br_cntr);
@@ -1612,6 +1614,7 @@ fn ia32_perf_capabilities() {
     bool_field!(Ia32PerfCapabilities, PEBS_BASELINE, pebs_baseline);
     bool_field!(Ia32PerfCapabilities, PERF_METRICS_AVAILABLE, perf_metrics_available);
     bool_field!(Ia32PerfCapabilities, PEBS_OUTPUT_PT_AVAIL, pebs_output_pt_avail);
+    bool_field!(Ia32PerfCapabilities, PEBS_TIMING_INFO, pebs_timing_info);
 }
 
 #[test]
@@ -1793,6 +1796,20 @@ fn ia32_fixed_ctr_ctrl() {
     bool_builder!(Ia32FixedCtrCtrl, EN6_USR, en6_usr, with_en6_usr);
     bool_field!(Ia32FixedCtrCtrl, EN6_PMI, en6_pmi);
     bool_builder!(Ia32FixedCtrCtrl, EN6_PMI, en6_pmi, with_en6_pmi);
+    bool_field!(Ia32FixedCtrCtrl, ADAPTIVE0, adaptive0);
+    bool_builder!(Ia32FixedCtrCtrl, ADAPTIVE0, adaptive0, with_adaptive0);
+    bool_field!(Ia32FixedCtrCtrl, ADAPTIVE1, adaptive1);
+    bool_builder!(Ia32FixedCtrCtrl, ADAPTIVE1, adaptive1, with_adaptive1);
+    bool_field!(Ia32FixedCtrCtrl, ADAPTIVE2, adaptive2);
+    bool_builder!(Ia32FixedCtrCtrl, ADAPTIVE2, adaptive2, with_adaptive2);
+    bool_field!(Ia32FixedCtrCtrl, ADAPTIVE3, adaptive3);
+    bool_builder!(Ia32FixedCtrCtrl, ADAPTIVE3, adaptive3, with_adaptive3);
+    bool_field!(Ia32FixedCtrCtrl, ADAPTIVE4, adaptive4);
+    bool_builder!(Ia32FixedCtrCtrl, ADAPTIVE4, adaptive4, with_adaptive4);
+    bool_field!(Ia32FixedCtrCtrl, ADAPTIVE5, adaptive5);
+    bool_builder!(Ia32FixedCtrCtrl, ADAPTIVE5, adaptive5, with_adaptive5);
+    bool_field!(Ia32FixedCtrCtrl, ADAPTIVE6, adaptive6);
+    bool_builder!(Ia32FixedCtrCtrl, ADAPTIVE6, adaptive6, with_adaptive6);
 }
 
 #[test]
@@ -4498,6 +4515,8 @@ fn ia32_pmc_gpx_cfg_a() {
     int_builder!(Ia32PmcGpxCfgA, CMASK, cmask, with_cmask, u8);
     bool_field!(Ia32PmcGpxCfgA, IN_TX, in_tx);
     bool_builder!(Ia32PmcGpxCfgA, IN_TX, in_tx, with_in_tx);
+    bool_field!(Ia32PmcGpxCfgA, IN_TXCP, in_txcp);
+    bool_builder!(Ia32PmcGpxCfgA, IN_TXCP, in_txcp, with_in_txcp);
     bool_field!(Ia32PmcGpxCfgA, ADAPTIVE, adaptive);
     bool_builder!(Ia32PmcGpxCfgA, ADAPTIVE, adaptive, with_adaptive);
     bool_field!(Ia32PmcGpxCfgA, BR_CNTR, br_cntr);

@@ -80,6 +80,9 @@ static void cond(const struct msr_def *def, const struct msr_condition *c)
         key("context", 0);
         str(msr_context_name(c->context));
         break;
+    case MSR_CONDITION_KIND_INDEX:
+        num("index", c->operand);
+        break;
     case MSR_CONDITION_KIND_FAMILY: {
         unsigned i;
         num("family", c->family);

@@ -530,6 +530,8 @@ impl MsrReadWrite for Syscfg {}
 /// listed; the remaining bits are implementation-specific (BKDG/PPR). Bits the APM does not name
 /// are per-family configuration (BKDG/PPR) and are never treated as reserved.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Ref: APM Vol 2 A.1, 3.2.10 Hardware Configuration Register (HWCR), 10.3.9, 15.32, 17.2.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -809,7 +811,7 @@ impl Register for Hwcr {
         access: Access::Rw,
         category: Category::AmdConfig,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xA_4A04_0501,
@@ -1532,17 +1534,18 @@ impl MsrReadWrite for TopMem2 {}
 
 /// NB_CFG (0xC001001F), rw, AMD.
 ///
-/// Northbridge configuration (families 0FH to 16H; later families and Hygon keep the register at
-/// this address, and Linux reads and writes it with plain RDMSR/WRMSR on every AMD and Hygon
-/// processor from family 10H on). Operating systems use it to reach extended PCI configuration
-/// space through CF8H/CFCH and to learn the APIC ID layout; the other bits are configuration the
-/// BKDG or PPR of each family defines.
+/// Northbridge configuration (the BKDGs of families 0FH to 16H and the PPRs of families 17H and
+/// later document it; Hygon's family 18H keeps it, and Linux reads and writes it with plain
+/// RDMSR/WRMSR on every AMD and Hygon processor from family 10H on, so a VMM that faults it breaks
+/// a booting Linux). Operating systems use it to reach extended PCI configuration space through
+/// CF8H/CFCH and to learn the APIC ID layout; the other bits are configuration the BKDG or PPR of
+/// each family defines.
 ///
-/// Present if family 0FH or family 10H or family 12H or family 14H or family 15H or family 16H or
-/// family 17H or family 18H or family 19H or family 1AH.
+/// Present if family 0FH or family 10H or family 11H or family 12H or family 14H or family 15H or
+/// family 16H or family 17H or family 18H or family 19H or family 1AH.
 ///
-/// Ref: BKDG Fam 10h/15h MSRC001_001F; PPR Fam 17h MSRC001_001F; Linux msr-index.h
-/// MSR_AMD64_NB_CFG, arch/x86/pci/amd_bus.c (amd_bus_cpu_online).
+/// Ref: BKDG Fam 0Fh/10h/11h/15h MSRC001_001F; PPR Fam 17h/19h MSRC001_001F; Linux msr-index.h
+/// MSR_AMD64_NB_CFG, arch/x86/pci/amd_bus.c (pci_io_ecs_init: family \>= 10H, amd_bus_cpu_online).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
 pub struct NbCfg(u64);
@@ -1701,7 +1704,7 @@ impl Register for NbCfg {
                 values: &[],
             },
         ],
-        present_if: Some(&Condition::AnyOf(&[Condition::Family { family: 0xF, models: &[] }, Condition::Family { family: 0x10, models: &[] }, Condition::Family { family: 0x12, models: &[] }, Condition::Family { family: 0x14, models: &[] }, Condition::Family { family: 0x15, models: &[] }, Condition::Family { family: 0x16, models: &[] }, Condition::Family { family: 0x17, models: &[] }, Condition::Family { family: 0x18, models: &[] }, Condition::Family { family: 0x19, models: &[] }, Condition::Family { family: 0x1A, models: &[] }])),
+        present_if: Some(&Condition::AnyOf(&[Condition::Family { family: 0xF, models: &[] }, Condition::Family { family: 0x10, models: &[] }, Condition::Family { family: 0x11, models: &[] }, Condition::Family { family: 0x12, models: &[] }, Condition::Family { family: 0x14, models: &[] }, Condition::Family { family: 0x15, models: &[] }, Condition::Family { family: 0x16, models: &[] }, Condition::Family { family: 0x17, models: &[] }, Condition::Family { family: 0x18, models: &[] }, Condition::Family { family: 0x19, models: &[] }, Condition::Family { family: 0x1A, models: &[] }])),
         writable_if: None,
         lock: None,
         aliases: &[],
@@ -2047,6 +2050,8 @@ impl MsrReadWrite for MmioConfBase {}
 /// Fn8000_0008_EBX\[SsbdVirtSpecCtrl\]; when both this and SPEC_CTRL exist, SSBD set in either one
 /// takes effect (SPEC_CTRL is preferred). Reset value 0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000008H):EBX\[25\] = 1.
 ///
 /// Ref: APM Vol 2 A.11 (Table A-11), 3.2.9 Speculation Control Registers.
@@ -2085,7 +2090,7 @@ impl Register for VirtSpecCtrl {
         access: Access::Rw,
         category: Category::AmdConfig,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFB,
             writable: 0x4,
@@ -3447,6 +3452,8 @@ impl MsrReadWrite for FpCfg {}
 /// Spectre variant 1 mitigation on AMD processors; the other bits are configuration the BKDG or PPR
 /// of each family defines.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if family 10H or family 12H or family 14H or family 15H or family 16H or family 17H or
 /// family 18H or family 19H or family 1AH.
 ///
@@ -3484,7 +3491,8 @@ impl DeCfg {
     }
 
     /// `LFENCE_SERIALIZE` (bit 1, rw): LFENCE waits until all older instructions have completed
-    /// before later ones dispatch (families 10h and later).
+    /// before later ones dispatch (families 10h and later). Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn lfence_serialize(self) -> bool {
         self.0 & 0x2 != 0
@@ -3536,7 +3544,7 @@ impl Register for DeCfg {
         access: Access::Rw,
         category: Category::AmdConfig,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x202,
@@ -3562,7 +3570,7 @@ impl Register for DeCfg {
                 msb: 1,
                 lsb: 1,
                 access: Access::Rw,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,

@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// Control-transfer recording (LastBranchFromIP): segment offset (RIP) of the source (branch) of
 /// the last recorded control transfer; loaded while DebugCtl\[LBR\]=1. Reset value undefined.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7 Control-Transfer Recording MSRs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -44,7 +46,7 @@ impl Register for LastBranchFromIp {
         access: Access::Ro,
         category: Category::AmdDebug,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -93,6 +95,8 @@ impl MsrRead for LastBranchFromIp {}
 /// Control-transfer recording (LastBranchToIP): segment offset (RIP) of the target of the last
 /// recorded control transfer; loaded while DebugCtl\[LBR\]=1. Reset value undefined.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7 Control-Transfer Recording MSRs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -121,7 +125,7 @@ impl Register for LastBranchToIp {
         access: Access::Ro,
         category: Category::AmdDebug,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -171,6 +175,8 @@ impl MsrRead for LastBranchToIp {}
 /// saved when the last interrupt or exception was taken; loaded while DebugCtl\[LBR\]=1. Reset
 /// value undefined.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7 Control-Transfer Recording MSRs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -199,7 +205,7 @@ impl Register for LastIntFromIp {
         access: Access::Ro,
         category: Category::AmdDebug,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -249,6 +255,8 @@ impl MsrRead for LastIntFromIp {}
 /// when the last interrupt or exception was taken; loaded while DebugCtl\[LBR\]=1. Reset value
 /// undefined.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Ref: APM Vol 2 A.5 (Table A-5), 13.1.1.7 Control-Transfer Recording MSRs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -277,7 +285,7 @@ impl Register for LastIntToIp {
         access: Access::Ro,
         category: Category::AmdDebug,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -726,23 +734,25 @@ pub struct LastBranchStackFromIpx(u64);
 register_value!(LastBranchStackFromIpx);
 
 impl LastBranchStackFromIpx {
-    /// `BRANCH_FROM_IP` (bits 56:0, rw): Segment offset of the branch, or of the instruction before
-    /// a fused branch.
-    pub const BRANCH_FROM_IP: Field<Self> = Field::new(0, 56, 0);
+    /// `BRANCH_FROM_IP` (bits 62:0, rw): Segment offset of the branch, or of the instruction before
+    /// a fused branch; bits 62:58 repeat bit 57 (Linux events/amd/lbr.c: ip 57:0, ip_sign_ext
+    /// 62:58).
+    pub const BRANCH_FROM_IP: Field<Self> = Field::new(0, 62, 0);
     /// `MISPREDICT` (bit 63, rw): The recorded branch was mispredicted.
     pub const MISPREDICT: Field<Self> = Field::new(63, 63, 1);
 
-    /// `BRANCH_FROM_IP` (bits 56:0, rw): Segment offset of the branch, or of the instruction before
-    /// a fused branch.
+    /// `BRANCH_FROM_IP` (bits 62:0, rw): Segment offset of the branch, or of the instruction before
+    /// a fused branch; bits 62:58 repeat bit 57 (Linux events/amd/lbr.c: ip 57:0, ip_sign_ext
+    /// 62:58).
     #[inline(always)]
     pub const fn branch_from_ip(self) -> u64 {
-        self.0 & 0x1FF_FFFF_FFFF_FFFF
+        self.0 & 0x7FFF_FFFF_FFFF_FFFF
     }
 
     /// The value with BRANCH_FROM_IP replaced by `x` (bits of `x` above the field's width are dropped).
     #[inline(always)]
     pub const fn with_branch_from_ip(self, x: u64) -> Self {
-        Self((self.0 & !0x1FF_FFFF_FFFF_FFFF) | (x & 0x1FF_FFFF_FFFF_FFFF))
+        Self((self.0 & !0x7FFF_FFFF_FFFF_FFFF) | (x & 0x7FFF_FFFF_FFFF_FFFF))
     }
 
     /// `MISPREDICT` (bit 63, rw): The recorded branch was mispredicted.
@@ -770,15 +780,15 @@ impl Register for LastBranchStackFromIpx {
         vendors: Vendors::AMD,
         flags: RegFlags::NONE,
         masks: Masks {
-            reserved: 0x7E00_0000_0000_0000,
-            writable: 0x81FF_FFFF_FFFF_FFFF,
+            reserved: 0x0,
+            writable: 0xFFFF_FFFF_FFFF_FFFF,
             w1c: 0x0,
             canonical: 0x0,
         },
         fields: &[
             FieldDef {
                 name: "BRANCH_FROM_IP",
-                msb: 56,
+                msb: 62,
                 lsb: 0,
                 access: Access::Rw,
                 flags: FieldFlags::NONE,
@@ -845,23 +855,25 @@ pub struct LastBranchStackToIpx(u64);
 register_value!(LastBranchStackToIpx);
 
 impl LastBranchStackToIpx {
-    /// `BRANCH_TO_IP` (bits 56:0, rw): Segment offset of the branch target.
-    pub const BRANCH_TO_IP: Field<Self> = Field::new(0, 56, 0);
+    /// `BRANCH_TO_IP` (bits 60:0, rw): Segment offset of the branch target; bits 60:58 repeat bit
+    /// 57 (Linux events/amd/lbr.c: ip 57:0, ip_sign_ext 60:58, bit 61 reserved).
+    pub const BRANCH_TO_IP: Field<Self> = Field::new(0, 60, 0);
     /// `SPEC` (bit 62, rw): Recorded while a speculative performance feature was active.
     pub const SPEC: Field<Self> = Field::new(62, 62, 1);
     /// `V` (bit 63, rw): The entry holds a valid recorded branch.
     pub const V: Field<Self> = Field::new(63, 63, 2);
 
-    /// `BRANCH_TO_IP` (bits 56:0, rw): Segment offset of the branch target.
+    /// `BRANCH_TO_IP` (bits 60:0, rw): Segment offset of the branch target; bits 60:58 repeat bit
+    /// 57 (Linux events/amd/lbr.c: ip 57:0, ip_sign_ext 60:58, bit 61 reserved).
     #[inline(always)]
     pub const fn branch_to_ip(self) -> u64 {
-        self.0 & 0x1FF_FFFF_FFFF_FFFF
+        self.0 & 0x1FFF_FFFF_FFFF_FFFF
     }
 
     /// The value with BRANCH_TO_IP replaced by `x` (bits of `x` above the field's width are dropped).
     #[inline(always)]
     pub const fn with_branch_to_ip(self, x: u64) -> Self {
-        Self((self.0 & !0x1FF_FFFF_FFFF_FFFF) | (x & 0x1FF_FFFF_FFFF_FFFF))
+        Self((self.0 & !0x1FFF_FFFF_FFFF_FFFF) | (x & 0x1FFF_FFFF_FFFF_FFFF))
     }
 
     /// `SPEC` (bit 62, rw): Recorded while a speculative performance feature was active.
@@ -901,15 +913,15 @@ impl Register for LastBranchStackToIpx {
         vendors: Vendors::AMD,
         flags: RegFlags::NONE,
         masks: Masks {
-            reserved: 0x3E00_0000_0000_0000,
-            writable: 0xC1FF_FFFF_FFFF_FFFF,
+            reserved: 0x2000_0000_0000_0000,
+            writable: 0xDFFF_FFFF_FFFF_FFFF,
             w1c: 0x0,
             canonical: 0x0,
         },
         fields: &[
             FieldDef {
                 name: "BRANCH_TO_IP",
-                msb: 56,
+                msb: 60,
                 lsb: 0,
                 access: Access::Rw,
                 flags: FieldFlags::NONE,

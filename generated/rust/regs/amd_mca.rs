@@ -1477,9 +1477,13 @@ impl MsrReadWriteAt for McaxCtl {}
 /// MCA{n}_STATUS (0xC0002001..0xC00023F1, stride 16), rw, AMD.
 ///
 /// MCAX bank status (C000_2001h + 10h\*n); aliases MCi_STATUS for banks 0-31. Software may only
-/// write 0 (other values may \#GP unless HWCR\[McStatusWrEn\]=1). The remaining
-/// implementation-specific bits (the PPRs' core ID of the error and its valid bit among them) are
-/// undocumented fields. Reset value undefined; preserved across warm reset.
+/// write 0: other values raise \#GP unless HWCR\[McStatusWrEn\]=1 (error injection; Linux
+/// mce/inject.c sets it around its writes). The remaining implementation-specific bits (the PPRs'
+/// core ID of the error and its valid bit among them) are undocumented fields. Reset value
+/// undefined; preserved across warm reset.
+///
+/// Only 0 may be written: any other value raises \#GP on WRMSR. Any value may be written while a
+/// condition holds.
 ///
 /// Present if CPUID.(EAX=80000007H):EBX\[3\] = 1 and IA32_MCG_CAP\[7:0\] \> n and
 /// MCA{n}_CONFIG\[0\] = 1.
@@ -1791,7 +1795,7 @@ impl Register for McaxStatus {
         access: Access::Rw,
         category: Category::AmdMca,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::WRITE_ZERO.union(RegFlags::WRITABLE_IF),
         masks: Masks {
             reserved: 0x0,
             writable: 0xFEE0_7900_FFFF_FFFF,
@@ -2074,7 +2078,7 @@ impl Register for McaxStatus {
             },
         ],
         present_if: Some(&Condition::AllOf(&[Condition::Cpuid { leaf: 0x8000_0007, subleaf: 0, register: CpuidReg::Ebx, test: Test { msb: 3, lsb: 3, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }, Condition::Msr { address: 0x179, stride: 0, def: "IA32_MCG_CAP", test: Test { msb: 7, lsb: 0, bit_is_index: false, compare: Compare::Above, operand: 0, operand_is_index: true } }, Condition::Msr { address: 0xC000_2004, stride: 16, def: "MCA{n}_CONFIG", test: Test { msb: 0, lsb: 0, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }])),
-        writable_if: None,
+        writable_if: Some(&Condition::Msr { address: 0xC001_0015, stride: 0, def: "HWCR", test: Test { msb: 18, lsb: 18, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }),
         lock: None,
         aliases: &[],
     };

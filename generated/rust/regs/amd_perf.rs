@@ -552,6 +552,8 @@ impl MsrReadWrite for LwpCbaddr {}
 /// Core performance counter overflow and freeze status (APM PerfCntrGlobalStatus /
 /// PerfCntGlobalStatus); change it only through PERF_CNTR_GLOBAL_STATUS_SET and _CLR.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000022H):EAX\[0\] = 1.
 ///
 /// Ref: APM Vol 2 A.1 (Table A-1), 13.2.1 Performance Counter Global Status Register.
@@ -604,7 +606,7 @@ impl Register for PerfCntrGlobalStatus {
         access: Access::Ro,
         category: Category::AmdPerf,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xF3FF_FFFF_FFFF_FFC0,
             writable: 0x0,
@@ -679,6 +681,8 @@ impl MsrRead for PerfCntrGlobalStatus {}
 /// Global enables of the core performance counters (APM PerfCntrGlobalCtl / PerfCntGlobalCtl):
 /// counter n counts only when both bit n here and its event select EN are set.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if CPUID.(EAX=80000022H):EAX\[0\] = 1.
 ///
 /// Ref: APM Vol 2 A.1 (Table A-1), 13.2.1 Core Performance Global Control Register.
@@ -715,7 +719,7 @@ impl Register for PerfCntrGlobalCtl {
         access: Access::Rw,
         category: Category::AmdPerf,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFC0,
             writable: 0x3F,
@@ -1044,6 +1048,8 @@ impl MsrWrite for PerfCntrGlobalStatusSet {}
 /// event counted by PERF_LEGACY_CTR n and how. The extended set PERF_CTL 0-3 aliases these
 /// registers. Reset value 0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Ref: APM Vol 2 A.6 (Table A-6), 13.2.1 Core Performance Event-Select Registers.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -1252,7 +1258,7 @@ impl Register for PerfLegacyCtlx {
         access: Access::Rw,
         category: Category::AmdPerf,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFFFF_F4F0_0028_0000,
             writable: 0xB0F_FFD7_FFFF,
@@ -1450,6 +1456,8 @@ impl MsrReadWriteAt for PerfLegacyCtlx {}
 /// RDPMC. The width is implementation-dependent (at most 64 bits). Aliased by PERF_CTR 0-3. Reset
 /// value undefined.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Ref: APM Vol 2 A.6 (Table A-6), 13.2.1 Performance Counter MSRs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -1484,7 +1492,7 @@ impl Register for PerfLegacyCtrx {
         access: Access::Rw,
         category: Category::AmdPerf,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1537,6 +1545,8 @@ impl MsrReadWriteAt for PerfLegacyCtrx {}
 ///
 /// Extended core performance event select (APM PerfEvtSel0-5 at C001_0200h + 2n); instances 0-3
 /// alias PERF_LEGACY_CTL 0-3. Reset value 0.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
 ///
 /// Present if CPUID.(EAX=80000001H):ECX\[23\] = 1.
 ///
@@ -1748,7 +1758,7 @@ impl Register for PerfCtlx {
         access: Access::Rw,
         category: Category::AmdPerf,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFFFF_F4F0_0028_0000,
             writable: 0xB0F_FFD7_FFFF,
@@ -1945,6 +1955,8 @@ impl MsrReadWriteAt for PerfCtlx {}
 /// Extended core performance counter (APM PerfCtr0-5 at C001_0201h + 2n); instances 0-3 alias
 /// PERF_LEGACY_CTR 0-3. Reset value undefined.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000001H):ECX\[23\] = 1.
 ///
 /// Ref: APM Vol 2 A.6 (Table A-6), 13.2.1 Performance Counter MSRs.
@@ -1982,7 +1994,7 @@ impl Register for PerfCtrx {
         access: Access::Rw,
         category: Category::AmdPerf,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,

@@ -17,6 +17,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// and the bootstrap-processor flag. After reset the base is FEE00000H and the APIC is enabled in
 /// xAPIC mode.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[9\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -95,7 +97,7 @@ impl Register for Ia32ApicBase {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFF0_0000_0000_02FF,
             writable: 0xF_FFFF_FFFF_FC00,
@@ -264,6 +266,8 @@ impl MsrRead for Ia32XapicDisableStatus {}
 ///
 /// x2APIC ID of this logical processor.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -294,7 +298,7 @@ impl Register for Ia32X2apicApicid {
         access: Access::Ro,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0x0,
@@ -341,6 +345,8 @@ impl MsrRead for Ia32X2apicApicid {}
 /// IA32_X2APIC_VERSION (0x803), ro, Intel and AMD.
 ///
 /// Local APIC version register.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
@@ -390,7 +396,7 @@ impl Register for Ia32X2apicVersion {
         access: Access::Ro,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FE00_FF00,
             writable: 0x0,
@@ -464,6 +470,8 @@ impl MsrRead for Ia32X2apicVersion {}
 ///
 /// Task priority register: interrupts at or below this priority are held pending.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -514,7 +522,7 @@ impl Register for Ia32X2apicTpr {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FF00,
             writable: 0xFF,
@@ -578,6 +586,8 @@ impl MsrReadWrite for Ia32X2apicTpr {}
 /// Processor priority register: the larger of the task priority and the highest in-service
 /// priority.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -616,7 +626,7 @@ impl Register for Ia32X2apicPpr {
         access: Access::Ro,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FF00,
             writable: 0x0,
@@ -761,6 +771,8 @@ impl MsrWrite for Ia32X2apicEoi {}
 ///
 /// Logical destination register, derived from the x2APIC ID.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -801,7 +813,7 @@ impl Register for Ia32X2apicLdr {
         access: Access::Ro,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0x0,
@@ -861,6 +873,8 @@ impl MsrRead for Ia32X2apicLdr {}
 /// IA32_X2APIC_SIVR (0x80F), rw, Intel and AMD.
 ///
 /// Spurious interrupt vector register: spurious vector and APIC software enable.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
@@ -942,7 +956,7 @@ impl Register for Ia32X2apicSivr {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_EC00,
             writable: 0x13FF,
@@ -1031,6 +1045,8 @@ impl MsrReadWrite for Ia32X2apicSivr {}
 ///
 /// In-service register bits 32n+31:32n: vectors currently being serviced.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -1061,7 +1077,7 @@ impl Register for Ia32X2apicIsrx {
         access: Access::Ro,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0x0,
@@ -1112,6 +1128,8 @@ impl MsrReadAt for Ia32X2apicIsrx {}
 ///
 /// Trigger mode register bits 32n+31:32n: level-triggered vectors accepted.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -1142,7 +1160,7 @@ impl Register for Ia32X2apicTmrx {
         access: Access::Ro,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0x0,
@@ -1193,6 +1211,8 @@ impl MsrReadAt for Ia32X2apicTmrx {}
 ///
 /// Interrupt request register bits 32n+31:32n: vectors accepted and pending.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -1223,7 +1243,7 @@ impl Register for Ia32X2apicIrrx {
         access: Access::Ro,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0x0,
@@ -1274,7 +1294,8 @@ impl MsrReadAt for Ia32X2apicIrrx {}
 ///
 /// Error status register: APIC errors detected; a write updates it from the internal error state.
 ///
-/// Only 0 may be written: any other value raises \#GP on WRMSR.
+/// Only 0 may be written: any other value raises \#GP on WRMSR. Guest state: a VMM saves and
+/// restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
@@ -1414,7 +1435,7 @@ impl Register for Ia32X2apicEsr {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::WRITE_ZERO,
+        flags: RegFlags::WRITE_ZERO.union(RegFlags::GUEST_STATE),
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FF00,
             writable: 0xFF,
@@ -1555,6 +1576,8 @@ impl MsrReadWrite for Ia32X2apicEsr {}
 ///
 /// LVT entry for corrected machine-check error interrupts.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC.
@@ -1610,6 +1633,7 @@ impl Ia32X2apicLvtCmci {
     }
 
     /// `DELIVERY_STATUS` (bit 12, ro): Send pending: the interrupt has not yet been accepted.
+    /// Volatile: changes by itself; comparisons after a restore ignore it.
     #[inline(always)]
     pub const fn delivery_status(self) -> bool {
         self.0 & 0x1000 != 0
@@ -1638,7 +1662,7 @@ impl Register for Ia32X2apicLvtCmci {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFE_E800,
             writable: 0x1_07FF,
@@ -1677,7 +1701,7 @@ impl Register for Ia32X2apicLvtCmci {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1727,6 +1751,8 @@ impl MsrReadWrite for Ia32X2apicLvtCmci {}
 ///
 /// Interrupt command register: one 64-bit write sends an IPI.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -1752,7 +1778,8 @@ impl Ia32X2apicIcr {
     /// `DESTINATION` (bits 63:32, rw): Destination x2APIC ID (physical) or logical destination.
     pub const DESTINATION: Field<Self> = Field::new(32, 63, 6);
 
-    /// `VECTOR` (bits 7:0, rw): Interrupt vector.
+    /// `VECTOR` (bits 7:0, rw): Interrupt vector. Volatile: changes by itself; comparisons after a
+    /// restore ignore it.
     #[inline(always)]
     pub const fn vector(self) -> u8 {
         (self.0 & 0xFF) as u8
@@ -1869,7 +1896,7 @@ impl Register for Ia32X2apicIcr {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFF3_3000,
             writable: 0xFFFF_FFFF_000C_CFFF,
@@ -1882,7 +1909,7 @@ impl Register for Ia32X2apicIcr {
                 msb: 7,
                 lsb: 0,
                 access: Access::Rw,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1997,6 +2024,8 @@ impl MsrReadWrite for Ia32X2apicIcr {}
 ///
 /// LVT entry of the local APIC timer.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -2029,6 +2058,7 @@ impl Ia32X2apicLvtTimer {
     }
 
     /// `DELIVERY_STATUS` (bit 12, ro): Send pending: the interrupt has not yet been accepted.
+    /// Volatile: changes by itself; comparisons after a restore ignore it.
     #[inline(always)]
     pub const fn delivery_status(self) -> bool {
         self.0 & 0x1000 != 0
@@ -2080,7 +2110,7 @@ impl Register for Ia32X2apicLvtTimer {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFF8_EF00,
             writable: 0x7_00FF,
@@ -2106,7 +2136,7 @@ impl Register for Ia32X2apicLvtTimer {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2169,6 +2199,8 @@ impl MsrReadWrite for Ia32X2apicLvtTimer {}
 ///
 /// LVT entry of the thermal sensor interrupt.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -2224,6 +2256,7 @@ impl Ia32X2apicLvtThermal {
     }
 
     /// `DELIVERY_STATUS` (bit 12, ro): Send pending: the interrupt has not yet been accepted.
+    /// Volatile: changes by itself; comparisons after a restore ignore it.
     #[inline(always)]
     pub const fn delivery_status(self) -> bool {
         self.0 & 0x1000 != 0
@@ -2252,7 +2285,7 @@ impl Register for Ia32X2apicLvtThermal {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFE_E800,
             writable: 0x1_07FF,
@@ -2291,7 +2324,7 @@ impl Register for Ia32X2apicLvtThermal {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2340,6 +2373,8 @@ impl MsrReadWrite for Ia32X2apicLvtThermal {}
 /// IA32_X2APIC_LVT_PMI (0x834), rw, Intel and AMD.
 ///
 /// LVT entry of the performance monitoring interrupt.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
@@ -2396,6 +2431,7 @@ impl Ia32X2apicLvtPmi {
     }
 
     /// `DELIVERY_STATUS` (bit 12, ro): Send pending: the interrupt has not yet been accepted.
+    /// Volatile: changes by itself; comparisons after a restore ignore it.
     #[inline(always)]
     pub const fn delivery_status(self) -> bool {
         self.0 & 0x1000 != 0
@@ -2424,7 +2460,7 @@ impl Register for Ia32X2apicLvtPmi {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFE_E800,
             writable: 0x1_07FF,
@@ -2463,7 +2499,7 @@ impl Register for Ia32X2apicLvtPmi {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2512,6 +2548,8 @@ impl MsrReadWrite for Ia32X2apicLvtPmi {}
 /// IA32_X2APIC_LVT_LINT0 (0x835), rw, Intel and AMD.
 ///
 /// LVT entry of the LINT0 pin.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
@@ -2574,6 +2612,7 @@ impl Ia32X2apicLvtLint0 {
     }
 
     /// `DELIVERY_STATUS` (bit 12, ro): Send pending: the interrupt has not yet been accepted.
+    /// Volatile: changes by itself; comparisons after a restore ignore it.
     #[inline(always)]
     pub const fn delivery_status(self) -> bool {
         self.0 & 0x1000 != 0
@@ -2632,7 +2671,7 @@ impl Register for Ia32X2apicLvtLint0 {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFE_0800,
             writable: 0x1_A7FF,
@@ -2671,7 +2710,7 @@ impl Register for Ia32X2apicLvtLint0 {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2760,6 +2799,8 @@ impl MsrReadWrite for Ia32X2apicLvtLint0 {}
 ///
 /// LVT entry of the LINT1 pin.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -2821,6 +2862,7 @@ impl Ia32X2apicLvtLint1 {
     }
 
     /// `DELIVERY_STATUS` (bit 12, ro): Send pending: the interrupt has not yet been accepted.
+    /// Volatile: changes by itself; comparisons after a restore ignore it.
     #[inline(always)]
     pub const fn delivery_status(self) -> bool {
         self.0 & 0x1000 != 0
@@ -2879,7 +2921,7 @@ impl Register for Ia32X2apicLvtLint1 {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFE_0800,
             writable: 0x1_A7FF,
@@ -2918,7 +2960,7 @@ impl Register for Ia32X2apicLvtLint1 {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -3007,6 +3049,8 @@ impl MsrReadWrite for Ia32X2apicLvtLint1 {}
 ///
 /// LVT entry of the APIC error interrupt.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -3037,6 +3081,7 @@ impl Ia32X2apicLvtError {
     }
 
     /// `DELIVERY_STATUS` (bit 12, ro): Send pending: the interrupt has not yet been accepted.
+    /// Volatile: changes by itself; comparisons after a restore ignore it.
     #[inline(always)]
     pub const fn delivery_status(self) -> bool {
         self.0 & 0x1000 != 0
@@ -3065,7 +3110,7 @@ impl Register for Ia32X2apicLvtError {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFE_EF00,
             writable: 0x1_00FF,
@@ -3091,7 +3136,7 @@ impl Register for Ia32X2apicLvtError {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -3141,6 +3186,8 @@ impl MsrReadWrite for Ia32X2apicLvtError {}
 ///
 /// Initial count of the local APIC timer; writing it starts the timer.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -3177,7 +3224,7 @@ impl Register for Ia32X2apicInitCount {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0xFFFF_FFFF,
@@ -3227,6 +3274,8 @@ impl MsrReadWrite for Ia32X2apicInitCount {}
 ///
 /// Current count of the local APIC timer.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 x2APIC; APM Vol 2 x2APIC.
@@ -3240,7 +3289,8 @@ impl Ia32X2apicCurCount {
     /// `CURRENT_COUNT` (bits 31:0, ro): Current count.
     pub const CURRENT_COUNT: Field<Self> = Field::new(0, 31, 0);
 
-    /// `CURRENT_COUNT` (bits 31:0, ro): Current count.
+    /// `CURRENT_COUNT` (bits 31:0, ro): Current count. Volatile: changes by itself; comparisons
+    /// after a restore ignore it.
     #[inline(always)]
     pub const fn current_count(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
@@ -3257,7 +3307,7 @@ impl Register for Ia32X2apicCurCount {
         access: Access::Ro,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0x0,
@@ -3270,7 +3320,7 @@ impl Register for Ia32X2apicCurCount {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -3305,6 +3355,8 @@ impl MsrRead for Ia32X2apicCurCount {}
 ///
 /// Divide configuration of the local APIC timer: the divisor is encoded in bits 3, 1 and 0 (000: 2,
 /// 001: 4, 010: 8, 011: 16, 100: 32, 101: 64, 110: 128, 111: 1).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[21\] = 1 and IA32_APIC_BASE\[10\] = 1.
 ///
@@ -3356,7 +3408,7 @@ impl Register for Ia32X2apicDivConf {
         access: Access::Rw,
         category: Category::Apic,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFF4,
             writable: 0xB,
@@ -3433,7 +3485,8 @@ impl Ia32X2apicSelfIpi {
     /// `VECTOR` (bits 7:0, wo): Vector of the self IPI.
     pub const VECTOR: Field<Self> = Field::new(0, 7, 0);
 
-    /// `VECTOR` (bits 7:0, wo): Vector of the self IPI.
+    /// `VECTOR` (bits 7:0, wo): Vector of the self IPI. Volatile: changes by itself; comparisons
+    /// after a restore ignore it.
     #[inline(always)]
     pub const fn vector(self) -> u8 {
         (self.0 & 0xFF) as u8
@@ -3469,7 +3522,7 @@ impl Register for Ia32X2apicSelfIpi {
                 msb: 7,
                 lsb: 0,
                 access: Access::Wo,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,

@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// User-mode (CPL 3) control-flow enforcement configuration. AMD implements the shadow-stack bits
 /// only.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):ECX\[7\] = 1 or CPUID.(EAX=7H):EDX\[20\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A.
@@ -178,7 +180,7 @@ impl Register for Ia32UCet {
         access: Access::Rw,
         category: Category::Cet,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x3C0,
             writable: 0xFFFF_FFFF_FFFF_FC3F,
@@ -332,6 +334,8 @@ impl MsrReadWrite for Ia32UCet {}
 ///
 /// Supervisor-mode (CPL 0-2) control-flow enforcement configuration. AMD implements the
 /// shadow-stack bits only.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=7H):ECX\[7\] = 1 or CPUID.(EAX=7H):EDX\[20\] = 1.
 ///
@@ -495,7 +499,7 @@ impl Register for Ia32SCet {
         access: Access::Rw,
         category: Category::Cet,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x3C0,
             writable: 0xFFFF_FFFF_FFFF_FC3F,
@@ -650,6 +654,8 @@ impl MsrReadWrite for Ia32SCet {}
 /// Shadow-stack pointer loaded into SSP on a transition to privilege level 0; must be canonical and
 /// 8-byte aligned. FRED uses it as the shadow-stack pointer of stack level 0 (IA32_FRED_SSP0).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):ECX\[7\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A.
@@ -687,7 +693,7 @@ impl Register for Ia32Pl0Ssp {
         access: Access::Rw,
         category: Category::Cet,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -738,6 +744,8 @@ impl MsrReadWrite for Ia32Pl0Ssp {}
 /// Shadow-stack pointer loaded into SSP on a transition to privilege level 1; must be canonical and
 /// 8-byte aligned.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):ECX\[7\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A.
@@ -775,7 +783,7 @@ impl Register for Ia32Pl1Ssp {
         access: Access::Rw,
         category: Category::Cet,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -826,6 +834,8 @@ impl MsrReadWrite for Ia32Pl1Ssp {}
 /// Shadow-stack pointer loaded into SSP on a transition to privilege level 2; must be canonical and
 /// 8-byte aligned.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):ECX\[7\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A.
@@ -863,7 +873,7 @@ impl Register for Ia32Pl2Ssp {
         access: Access::Rw,
         category: Category::Cet,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -914,6 +924,8 @@ impl MsrReadWrite for Ia32Pl2Ssp {}
 /// Shadow-stack pointer loaded into SSP on a transition to privilege level 3; must be canonical and
 /// 8-byte aligned.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):ECX\[7\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A.
@@ -951,7 +963,7 @@ impl Register for Ia32Pl3Ssp {
         access: Access::Rw,
         category: Category::Cet,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1002,6 +1014,8 @@ impl MsrReadWrite for Ia32Pl3Ssp {}
 /// Linear address of the interrupt shadow-stack table: seven shadow-stack pointers selected by the
 /// IST index of an interrupt gate in IA-32e mode.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):ECX\[7\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 1 Control-flow Enforcement Technology; APM Vol 2 Appendix A.
@@ -1039,7 +1053,7 @@ impl Register for Ia32InterruptSspTableAddr {
         access: Access::Rw,
         category: Category::Cet,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,

@@ -20,6 +20,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// Core 2 on, the freeze bits with performance monitoring version 2, the uncore PMI enable from
 /// Nehalem on.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -266,7 +268,7 @@ impl Register for Ia32Debugctl {
         access: Access::Rw,
         category: Category::Debug,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_0000,
             writable: 0xFFFF,

@@ -18,7 +18,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// when any of its fields above bit 0 is enumerated: VMX, SMX, SGX or SGX launch control by CPUID,
 /// or LMCE by IA32_MCG_CAP\[27\].
 ///
-/// Locked by a field of its own: once it is 1, writes fault or are ignored until reset.
+/// Locked by a field of its own: once it is 1, writes fault or are ignored until reset. Guest
+/// state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 or CPUID.(EAX=1H):ECX\[6\] = 1 or CPUID.(EAX=7H):EBX\[2\]
 /// = 1 or CPUID.(EAX=7H):ECX\[30\] = 1 or IA32_MCG_CAP\[27\] = 1.
@@ -171,7 +172,7 @@ impl Register for Ia32FeatureControl {
         access: Access::Rw,
         category: Category::Feature,
         vendors: Vendors::INTEL,
-        flags: RegFlags::LOCKED_BY,
+        flags: RegFlags::LOCKED_BY.union(RegFlags::GUEST_STATE),
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFE9_00F8,
             writable: 0x16_FF07,
@@ -414,6 +415,8 @@ impl MsrRead for Ia32CoreCapabilities {}
 /// Miscellaneous processor feature enables and feature-availability reports. Besides the
 /// architectural bits, each processor generation documents its own enables (prefetchers, TM2,
 /// turbo); those fields exist on the families and models the SDM gives them for.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Ref: SDM Vol 4 Table 2-2 and the model tables; edk2 ArchitecturalMsr.h, Pentium4Msr.h,
 /// Core2Msr.h, AtomMsr.h, NehalemMsr.h; Linux msr-index.h MSR_IA32_MISC_ENABLE_\*.
@@ -807,7 +810,7 @@ impl Register for Ia32MiscEnable {
         access: Access::Rw,
         category: Category::Feature,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FF18_0000_C022,
             writable: 0xE4_01DD_275D,

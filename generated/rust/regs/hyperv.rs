@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// Identifies the guest operating system to the hypervisor; must be non-zero before the hypercall
 /// page can be enabled.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[5\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -140,7 +142,7 @@ impl Register for HvX64MsrGuestOsId {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -268,6 +270,8 @@ impl MsrReadWrite for HvX64MsrGuestOsId {}
 ///
 /// Enables the hypercall page and places it in guest memory.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[5\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -332,7 +336,7 @@ impl Register for HvX64MsrHypercall {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFFC,
             writable: 0xFFFF_FFFF_FFFF_F003,
@@ -408,6 +412,8 @@ impl MsrReadWrite for HvX64MsrHypercall {}
 ///
 /// Index of this virtual processor in the partition (used in hypercall processor masks).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[6\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -438,7 +444,7 @@ impl Register for HvX64MsrVpIndex {
         access: Access::Ro,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0x0,
@@ -730,6 +736,8 @@ impl MsrRead for HvX64MsrTimeRefCount {}
 /// Places the reference TSC page (scale/offset to convert the TSC into reference time) in guest
 /// memory.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[9\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -780,7 +788,7 @@ impl Register for HvX64MsrReferenceTsc {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFE,
             writable: 0xFFFF_FFFF_FFFF_F001,
@@ -1255,6 +1263,8 @@ impl MsrReadWrite for HvX64MsrTpr {}
 ///
 /// Places the per-VP assist page (lazy EOI, nested enlightenments) in guest memory.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[4\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -1305,7 +1315,7 @@ impl Register for HvX64MsrVpAssistPage {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFE,
             writable: 0xFFFF_FFFF_FFFF_F001,
@@ -1368,6 +1378,8 @@ impl MsrReadWrite for HvX64MsrVpAssistPage {}
 ///
 /// SynIC control.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[2\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -1404,7 +1416,7 @@ impl Register for HvX64MsrScontrol {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFE,
             writable: 0x1,
@@ -1532,6 +1544,8 @@ impl MsrRead for HvX64MsrSversion {}
 ///
 /// SynIC event flags page location.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[2\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -1592,7 +1606,7 @@ impl Register for HvX64MsrSiefp {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_F001,
@@ -1668,6 +1682,8 @@ impl MsrReadWrite for HvX64MsrSiefp {}
 ///
 /// SynIC message page location.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[2\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -1728,7 +1744,7 @@ impl Register for HvX64MsrSimp {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_F001,
@@ -1889,6 +1905,8 @@ impl MsrWrite for HvX64MsrEom {}
 ///
 /// Synthetic interrupt source n configuration.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[2\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -1967,7 +1985,7 @@ impl Register for HvX64MsrSintx {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFF8_FF00,
             writable: 0x7_00FF,
@@ -2058,6 +2076,8 @@ impl MsrReadWriteAt for HvX64MsrSintx {}
 /// HV_X64_MSR_STIMER{n}_CONFIG (0x400000B0..0x400000B6, stride 2), rw, Hyper-V.
 ///
 /// Synthetic timer n configuration.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=40000003H):EAX\[3\] = 1.
 ///
@@ -2181,7 +2201,7 @@ impl Register for HvX64MsrStimerxConfig {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFF0_E000,
             writable: 0xF_1FFF,
@@ -2313,6 +2333,8 @@ impl MsrReadWriteAt for HvX64MsrStimerxConfig {}
 /// Synthetic timer n expiration time (absolute reference time, or period when periodic), 100 ns
 /// units.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[3\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -2349,7 +2371,7 @@ impl Register for HvX64MsrStimerxCount {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -2480,6 +2502,8 @@ impl MsrRead for HvX64MsrGuestIdle {}
 ///
 /// Guest crash parameter n, reported to the host with a crash notification (P0..P4).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EDX\[10\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -2516,7 +2540,7 @@ impl Register for HvX64MsrCrashPx {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -2569,6 +2593,8 @@ impl MsrReadWriteAt for HvX64MsrCrashPx {}
 ///
 /// Guest crash notification control.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EDX\[10\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -2619,7 +2645,7 @@ impl Register for HvX64MsrCrashCtl {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x3FFF_FFFF_FFFF_FFFF,
             writable: 0xC000_0000_0000_0000,
@@ -2681,6 +2707,8 @@ impl MsrReadWrite for HvX64MsrCrashCtl {}
 /// HV_X64_MSR_REENLIGHTENMENT_CONTROL (0x40000106), rw, Hyper-V.
 ///
 /// Re-enlightenment notification (TSC frequency change after migration).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=40000003H):EAX\[13\] = 1.
 ///
@@ -2746,7 +2774,7 @@ impl Register for HvX64MsrReenlightenmentControl {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFE_FF00,
             writable: 0xFFFF_FFFF_0001_00FF,
@@ -2822,6 +2850,8 @@ impl MsrReadWrite for HvX64MsrReenlightenmentControl {}
 ///
 /// Controls TSC access emulation during re-enlightenment.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[13\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -2858,7 +2888,7 @@ impl Register for HvX64MsrTscEmulationControl {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFE,
             writable: 0x1,
@@ -2908,6 +2938,8 @@ impl MsrReadWrite for HvX64MsrTscEmulationControl {}
 ///
 /// TSC emulation status.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[13\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -2944,7 +2976,7 @@ impl Register for HvX64MsrTscEmulationStatus {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFE,
             writable: 0x1,
@@ -2994,6 +3026,8 @@ impl MsrReadWrite for HvX64MsrTscEmulationStatus {}
 ///
 /// Exposes the invariant TSC to the guest.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000003H):EAX\[15\] = 1.
 ///
 /// Ref: Hyper-V TLFS; Linux asm-generic/hyperv-tlfs.h.
@@ -3030,7 +3064,7 @@ impl Register for HvX64MsrTscInvariantControl {
         access: Access::Rw,
         category: Category::Hyperv,
         vendors: Vendors::HYPERV,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFE,
             writable: 0x1,

@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// Legacy kvm-clock wall clock: writing a guest-physical address makes the host fill a wall-clock
 /// structure (version, seconds, nanoseconds at boot) there. Superseded by MSR_KVM_WALL_CLOCK_NEW.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000001H):EAX\[0\] = 1.
 ///
 /// Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_\* bit 0).
@@ -52,7 +54,7 @@ impl Register for KvmWallClock {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -102,6 +104,8 @@ impl MsrReadWrite for KvmWallClock {}
 ///
 /// Legacy kvm-clock per-vCPU time area: guest-physical address of the pvclock structure plus an
 /// enable bit. Superseded by MSR_KVM_SYSTEM_TIME_NEW.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=40000001H):EAX\[0\] = 1.
 ///
@@ -155,7 +159,7 @@ impl Register for KvmSystemTime {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -218,6 +222,8 @@ impl MsrReadWrite for KvmSystemTime {}
 ///
 /// kvm-clock wall clock at the KVM-specific address range (same semantics as MSR_KVM_WALL_CLOCK).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000001H):EAX\[3\] = 1.
 ///
 /// Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_\* bit 3).
@@ -254,7 +260,7 @@ impl Register for KvmWallClockNew {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -304,6 +310,8 @@ impl MsrReadWrite for KvmWallClockNew {}
 ///
 /// kvm-clock per-vCPU pvclock area at the KVM-specific address range; the structure must not cross
 /// a page boundary.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=40000001H):EAX\[3\] = 1.
 ///
@@ -357,7 +365,7 @@ impl Register for KvmSystemTimeNew {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -420,6 +428,8 @@ impl MsrReadWrite for KvmSystemTimeNew {}
 ///
 /// Asynchronous page fault setup: a 64-byte aligned per-vCPU area the host writes fault tokens to,
 /// and delivery options.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
 ///
 /// Present if CPUID.(EAX=40000001H):EAX\[4\] = 1.
 ///
@@ -519,7 +529,7 @@ impl Register for KvmAsyncPfEn {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0x30,
             writable: 0xFFFF_FFFF_FFFF_FFCF,
@@ -622,6 +632,8 @@ impl MsrReadWrite for KvmAsyncPfEn {}
 /// Steal-time accounting: guest-physical address of a per-vCPU area where the host reports time the
 /// vCPU was runnable but not running.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000001H):EAX\[5\] = 1.
 ///
 /// Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_\* bit 5).
@@ -672,7 +684,7 @@ impl Register for KvmStealTime {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x3E,
             writable: 0xFFFF_FFFF_FFFF_FFC1,
@@ -736,6 +748,8 @@ impl MsrReadWrite for KvmStealTime {}
 /// Paravirtual end-of-interrupt: a guest flag word the host sets when an EOI can be done by
 /// clearing it instead of writing the APIC.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000001H):EAX\[6\] = 1.
 ///
 /// Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_\* bit 6).
@@ -788,7 +802,7 @@ impl Register for KvmPvEoiEn {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x2,
             writable: 0xFFFF_FFFF_FFFF_FFFD,
@@ -851,6 +865,8 @@ impl MsrReadWrite for KvmPvEoiEn {}
 ///
 /// Host-side halt polling control: the guest clears bit 0 when it polls itself (guest haltpoll).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000001H):EAX\[12\] = 1.
 ///
 /// Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_\* bit 12).
@@ -889,7 +905,7 @@ impl Register for KvmPollControl {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFE,
             writable: 0x1,
@@ -939,6 +955,8 @@ impl MsrReadWrite for KvmPollControl {}
 ///
 /// Interrupt vector used for 'page ready' asynchronous page fault notifications.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000001H):EAX\[14\] = 1.
 ///
 /// Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_\* bit 14).
@@ -975,7 +993,7 @@ impl Register for KvmAsyncPfInt {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FF00,
             writable: 0xFF,
@@ -1112,6 +1130,8 @@ impl MsrReadWrite for KvmAsyncPfAck {}
 /// Guest-to-host migration readiness (encrypted guests tell the host when their shared-page list is
 /// ready).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=40000001H):EAX\[17\] = 1.
 ///
 /// Ref: Linux Documentation/virt/kvm/x86/msr.rst; uapi/asm/kvm_para.h (KVM_FEATURE_\* bit 17).
@@ -1148,7 +1168,7 @@ impl Register for KvmMigrationControl {
         access: Access::Rw,
         category: Category::Kvm,
         vendors: Vendors::KVM,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFE,
             writable: 0x1,

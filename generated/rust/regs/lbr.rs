@@ -1133,12 +1133,14 @@ pub struct LastbranchXToIp(u64);
 register_value!(LastbranchXToIp);
 
 impl LastbranchXToIp {
-    /// `TO_IP` (bits 63:0, rw): Branch target address (format 6+: cycle count in the top bits on
-    /// some models).
+    /// `TO_IP` (bits 63:0, rw): Branch target linear address, bits 63:48 the sign extension of bit
+    /// 47 (SDM Vol 3 Table 17-5, IA32_LASTBRANCH_x_TO_IP): a WRMSR of a non-canonical address
+    /// raises \#GP.
     pub const TO_IP: Field<Self> = Field::new(0, 63, 0);
 
-    /// `TO_IP` (bits 63:0, rw): Branch target address (format 6+: cycle count in the top bits on
-    /// some models).
+    /// `TO_IP` (bits 63:0, rw): Branch target linear address, bits 63:48 the sign extension of bit
+    /// 47 (SDM Vol 3 Table 17-5, IA32_LASTBRANCH_x_TO_IP): a WRMSR of a non-canonical address
+    /// raises \#GP. Holds a canonical linear address.
     #[inline(always)]
     pub const fn to_ip(self) -> u64 {
         self.0
@@ -1166,7 +1168,7 @@ impl Register for LastbranchXToIp {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
             w1c: 0x0,
-            canonical: 0x0,
+            canonical: 0xFFFF_FFFF_FFFF_FFFF,
         },
         fields: &[
             FieldDef {
@@ -1174,7 +1176,7 @@ impl Register for LastbranchXToIp {
                 msb: 63,
                 lsb: 0,
                 access: Access::Rw,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::CANONICAL,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,

@@ -171,6 +171,8 @@ impl MsrRead for Ia32P5McType {}
 /// Global machine-check capabilities: number of error-reporting banks and optional machine-check
 /// features. AMD defines COUNT and MCG_CTL_P; the other bits are Intel's.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[14\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -210,76 +212,82 @@ impl Ia32McgCap {
     /// (IA32_MCG_EXT_CTL exists).
     pub const MCG_LMCE_P: Field<Self> = Field::new(27, 27, 10);
 
-    /// `COUNT` (bits 7:0, ro): Number of error-reporting banks.
+    /// `COUNT` (bits 7:0, ro): Number of error-reporting banks. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn count(self) -> u8 {
         (self.0 & 0xFF) as u8
     }
 
-    /// `MCG_CTL_P` (bit 8, ro): IA32_MCG_CTL is present.
+    /// `MCG_CTL_P` (bit 8, ro): IA32_MCG_CTL is present. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_ctl_p(self) -> bool {
         self.0 & 0x100 != 0
     }
 
     /// `MCG_EXT_P` (bit 9, ro): Intel: the extended machine-check state registers are present. Only
-    /// on Intel processors.
+    /// on Intel processors. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_ext_p(self) -> bool {
         self.0 & 0x200 != 0
     }
 
     /// `MCG_CMCI_P` (bit 10, ro): Intel: corrected machine-check error interrupts (CMCI) are
-    /// supported. Only on Intel processors.
+    /// supported. Only on Intel processors. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_cmci_p(self) -> bool {
         self.0 & 0x400 != 0
     }
 
     /// `MCG_TES_P` (bit 11, ro): Intel: threshold-based error status (bits 54:53 of
-    /// IA32_MCi_STATUS) is present. Only on Intel processors.
+    /// IA32_MCi_STATUS) is present. Only on Intel processors. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_tes_p(self) -> bool {
         self.0 & 0x800 != 0
     }
 
     /// `MCG_SEAM_NR` (bit 12, ro): Intel: IA32_MCG_STATUS\[12\] (SEAM_NR) reports machine checks
-    /// taken in SEAM VMX non-root operation (TDX). Only on Intel processors.
+    /// taken in SEAM VMX non-root operation (TDX). Only on Intel processors. Merged across hosts by
+    /// a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_seam_nr(self) -> bool {
         self.0 & 0x1000 != 0
     }
 
     /// `MCG_EXT_CNT` (bits 23:16, ro): Intel: number of extended machine-check state registers.
-    /// Only on Intel processors.
+    /// Only on Intel processors. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_ext_cnt(self) -> u8 {
         ((self.0 >> 16) & 0xFF) as u8
     }
 
     /// `MCG_SER_P` (bit 24, ro): Intel: software error recovery is supported. Only on Intel
-    /// processors.
+    /// processors. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_ser_p(self) -> bool {
         self.0 & 0x100_0000 != 0
     }
 
     /// `MCG_EMC_P` (bit 25, ro): Intel: enhanced machine-check capability for firmware-first
-    /// signalling. Only on Intel processors.
+    /// signalling. Only on Intel processors. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_emc_p(self) -> bool {
         self.0 & 0x200_0000 != 0
     }
 
     /// `MCG_ELOG_P` (bit 26, ro): Intel: firmware can be invoked on errors to log additional ACPI
-    /// generic error data. Only on Intel processors.
+    /// generic error data. Only on Intel processors. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_elog_p(self) -> bool {
         self.0 & 0x400_0000 != 0
     }
 
     /// `MCG_LMCE_P` (bit 27, ro): Intel: local machine-check exceptions are supported
-    /// (IA32_MCG_EXT_CTL exists). Only on Intel processors.
+    /// (IA32_MCG_EXT_CTL exists). Only on Intel processors. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcg_lmce_p(self) -> bool {
         self.0 & 0x800_0000 != 0
@@ -296,7 +304,7 @@ impl Register for Ia32McgCap {
         access: Access::Ro,
         category: Category::Mca,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_F000_E000,
             writable: 0x0,
@@ -309,7 +317,7 @@ impl Register for Ia32McgCap {
                 msb: 7,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -322,7 +330,7 @@ impl Register for Ia32McgCap {
                 msb: 8,
                 lsb: 8,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -335,7 +343,7 @@ impl Register for Ia32McgCap {
                 msb: 9,
                 lsb: 9,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -348,7 +356,7 @@ impl Register for Ia32McgCap {
                 msb: 10,
                 lsb: 10,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -361,7 +369,7 @@ impl Register for Ia32McgCap {
                 msb: 11,
                 lsb: 11,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -374,7 +382,7 @@ impl Register for Ia32McgCap {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -387,7 +395,7 @@ impl Register for Ia32McgCap {
                 msb: 23,
                 lsb: 16,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -400,7 +408,7 @@ impl Register for Ia32McgCap {
                 msb: 24,
                 lsb: 24,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -413,7 +421,7 @@ impl Register for Ia32McgCap {
                 msb: 25,
                 lsb: 25,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -426,7 +434,7 @@ impl Register for Ia32McgCap {
                 msb: 26,
                 lsb: 26,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -439,7 +447,7 @@ impl Register for Ia32McgCap {
                 msb: 27,
                 lsb: 27,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::INTEL,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -474,6 +482,8 @@ impl MsrRead for Ia32McgCap {}
 ///
 /// Global machine-check status: the processor state after a machine-check exception. Software may
 /// only clear bits (writing 1s to them faults).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[14\] = 1.
 ///
@@ -574,7 +584,7 @@ impl Register for Ia32McgStatus {
         access: Access::Rw,
         category: Category::Mca,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_EFF0,
             writable: 0x100F,
@@ -677,6 +687,8 @@ impl MsrReadWrite for Ia32McgStatus {}
 /// Global machine-check control, present when IA32_MCG_CAP\[8\] is 1: enables machine-check
 /// reporting features globally.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[14\] = 1 and IA32_MCG_CAP\[8\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -713,7 +725,7 @@ impl Register for Ia32McgCtl {
         access: Access::Rw,
         category: Category::Mca,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1641,6 +1653,8 @@ impl MsrRead for Ia32McgMisc {}
 ///
 /// Corrected machine-check error interrupt (CMCI) control of bank n.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[14\] = 1 and IA32_MCG_CAP\[10\] = 1 and IA32_MCG_CAP\[7:0\] \> n.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1693,7 +1707,7 @@ impl Register for Ia32McxCtl2 {
         access: Access::Rw,
         category: Category::Mca,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_BFFF_8000,
             writable: 0x4000_7FFF,
@@ -1759,6 +1773,8 @@ impl MsrReadWriteAt for Ia32McxCtl2 {}
 ///
 /// Machine-check control of bank n: one enable per error type the bank can report. The SDM defines
 /// addresses for banks 0-31 (0x400-0x47F).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[14\] = 1 and IA32_MCG_CAP\[7:0\] \> n.
 ///
@@ -2678,7 +2694,7 @@ impl Register for Ia32McxCtl {
         access: Access::Rw,
         category: Category::Mca,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -3552,7 +3568,7 @@ impl MsrReadWriteAt for Ia32McxCtl {}
 /// clears it by writing 0. AMD uses bits 56:32 differently (its fields are not listed here).
 ///
 /// Only 0 may be written: any other value raises \#GP on WRMSR. Any value may be written while a
-/// condition holds.
+/// condition holds. Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[14\] = 1 and IA32_MCG_CAP\[7:0\] \> n.
 ///
@@ -3796,7 +3812,7 @@ impl Register for Ia32McxStatus {
         access: Access::Rw,
         category: Category::Mca,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::WRITE_ZERO.union(RegFlags::WRITABLE_IF),
+        flags: RegFlags::WRITE_ZERO.union(RegFlags::WRITABLE_IF.union(RegFlags::GUEST_STATE)),
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -4032,6 +4048,8 @@ impl MsrReadWriteAt for Ia32McxStatus {}
 /// Machine-check address of bank n: address of the code or data involved in the logged error, valid
 /// when IA32_MCi_STATUS.ADDRV is 1.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[14\] = 1 and IA32_MCG_CAP\[7:0\] \> n.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Machine-Check Architecture; APM Vol 2 Appendix A.
@@ -4070,7 +4088,7 @@ impl Register for Ia32McxAddr {
         access: Access::Rw,
         category: Category::Mca,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -4123,6 +4141,8 @@ impl MsrReadWriteAt for Ia32McxAddr {}
 ///
 /// Machine-check miscellaneous information of bank n, valid when IA32_MCi_STATUS.MISCV is 1. AMD
 /// processors hold the first error-thresholding block at this address: MC{n}_MISC0.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[14\] = 1 and IA32_MCG_CAP\[7:0\] \> n.
 ///
@@ -4199,7 +4219,7 @@ impl Register for Ia32McxMisc {
         access: Access::Rw,
         category: Category::Mca,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -4279,6 +4299,8 @@ impl MsrReadWriteAt for Ia32McxMisc {}
 /// Extended machine-check control: lets software have some machine checks delivered to one logical
 /// processor only.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if IA32_MCG_CAP\[27\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -4317,7 +4339,7 @@ impl Register for Ia32McgExtCtl {
         access: Access::Rw,
         category: Category::Mca,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFE,
             writable: 0x1,

@@ -17,6 +17,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// paging-structure entry. Encodings 2 and 3 are reserved. The power-up value is 0007040600070406H
 /// (WB, WT, UC-, UC, repeated).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[16\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Page Attribute Table; APM Vol 2 Page-Attribute Table
@@ -192,7 +194,7 @@ impl Register for Ia32Pat {
         access: Access::Rw,
         category: Category::Memory,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xF8F8_F8F8_F8F8_F8F8,
             writable: 0x707_0707_0707_0707,

@@ -540,6 +540,8 @@ impl MsrWrite for Ia32BiosUpdtTrig {}
 /// before CPUID; a processor may refuse writes when loading or saving guest state at VM entry or
 /// exit.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Ref: SDM Vol 4 Table 2-2.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -553,7 +555,8 @@ impl Ia32BiosSignId {
     pub const MICROCODE_UPDATE_SIGNATURE: Field<Self> = Field::new(32, 63, 0);
 
     /// `MICROCODE_UPDATE_SIGNATURE` (bits 63:32, rw): Revision of the loaded microcode update; 0
-    /// after CPUID means no update is loaded. Preload 0 before executing CPUID.01H.
+    /// after CPUID means no update is loaded. Preload 0 before executing CPUID.01H. Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn microcode_update_signature(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -576,7 +579,7 @@ impl Register for Ia32BiosSignId {
         access: Access::Rw,
         category: Category::Misc,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF,
             writable: 0xFFFF_FFFF_0000_0000,
@@ -589,7 +592,7 @@ impl Register for Ia32BiosSignId {
                 msb: 63,
                 lsb: 32,
                 access: Access::Rw,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1030,6 +1033,8 @@ impl MsrReadWrite for Ia32Dca0Cap {}
 ///
 /// Supervisor-mode MPX configuration.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):EBX\[14\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1097,7 +1102,7 @@ impl Register for Ia32Bndcfgs {
         access: Access::Rw,
         category: Category::Misc,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFC,
             writable: 0xFFFF_FFFF_FFFF_F003,

@@ -499,6 +499,8 @@ impl MsrReadWrite for TestCtrl {}
 ///
 /// Number of SMIs taken since reset.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if family 6H, model
 /// 1AH/1EH/1FH/25H/2AH/2CH/2DH/2EH/2FH/37H/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4AH/4CH/4DH/4EH/4FH/55H/
 /// 56H/57H/5AH/5CH/5DH/5EH/5FH/66H/6AH/6CH/7AH/7DH/7EH/85H/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/9CH/9EH/
@@ -534,7 +536,7 @@ impl Register for SmiCount {
         access: Access::Ro,
         category: Category::ModelSpecific,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0x0,
@@ -793,6 +795,8 @@ impl MsrRead for SilvermontFsbFreq {}
 ///
 /// Enables CPUID faulting and, on Xeon Phi, MONITOR/MWAIT at ring 3.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if PLATFORM_INFO\[31\] = 1.
 ///
 /// Ref: Intel CPUID faulting / Ring 3 MONITOR-MWAIT disclosures; Linux msr-index.h.
@@ -844,7 +848,7 @@ impl Register for MiscFeaturesEnables {
         access: Access::Rw,
         category: Category::ModelSpecific,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFC,
             writable: 0x3,

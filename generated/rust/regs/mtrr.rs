@@ -182,6 +182,8 @@ impl MsrRead for Ia32Mtrrcap {}
 /// Variable-range MTRR base n: base address and memory type of range n. The SDM defines addresses
 /// for n = 0..9; IA32_MTRRCAP\[7:0\] tells how many exist (AMD: MTRRphysBase0-7).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[7:0\] \> n.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -239,7 +241,7 @@ impl Register for Ia32MtrrPhysbasex {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFF0_0000_0000_0F00,
             writable: 0xF_FFFF_FFFF_F0FF,
@@ -306,6 +308,8 @@ impl MsrReadWriteAt for Ia32MtrrPhysbasex {}
 /// Variable-range MTRR mask n: enables range n and gives its size as an address mask (AMD:
 /// MTRRphysMask0-7). An address is in the range when (address AND mask) equals (base AND mask).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[7:0\] \> n.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -358,7 +362,7 @@ impl Register for Ia32MtrrPhysmaskx {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFF0_0000_0000_07FF,
             writable: 0xF_FFFF_FFFF_F800,
@@ -424,6 +428,8 @@ impl MsrReadWriteAt for Ia32MtrrPhysmaskx {}
 ///
 /// Fixed-range MTRR: memory types of eight 64-KByte ranges starting at 0H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -599,7 +605,7 @@ impl Register for Ia32MtrrFix64k00000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -740,6 +746,8 @@ impl MsrReadWrite for Ia32MtrrFix64k00000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 16-KByte ranges starting at 80000H, one byte each. On
 /// AMD bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -915,7 +923,7 @@ impl Register for Ia32MtrrFix16k80000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1056,6 +1064,8 @@ impl MsrReadWrite for Ia32MtrrFix16k80000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 16-KByte ranges starting at A0000H, one byte each. On
 /// AMD bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -1231,7 +1241,7 @@ impl Register for Ia32MtrrFix16kA0000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1372,6 +1382,8 @@ impl MsrReadWrite for Ia32MtrrFix16kA0000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 4-KByte ranges starting at C0000H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -1547,7 +1559,7 @@ impl Register for Ia32MtrrFix4kC0000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1688,6 +1700,8 @@ impl MsrReadWrite for Ia32MtrrFix4kC0000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 4-KByte ranges starting at C8000H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -1863,7 +1877,7 @@ impl Register for Ia32MtrrFix4kC8000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -2004,6 +2018,8 @@ impl MsrReadWrite for Ia32MtrrFix4kC8000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 4-KByte ranges starting at D0000H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -2179,7 +2195,7 @@ impl Register for Ia32MtrrFix4kD0000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -2320,6 +2336,8 @@ impl MsrReadWrite for Ia32MtrrFix4kD0000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 4-KByte ranges starting at D8000H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -2495,7 +2513,7 @@ impl Register for Ia32MtrrFix4kD8000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -2636,6 +2654,8 @@ impl MsrReadWrite for Ia32MtrrFix4kD8000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 4-KByte ranges starting at E0000H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -2811,7 +2831,7 @@ impl Register for Ia32MtrrFix4kE0000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -2952,6 +2972,8 @@ impl MsrReadWrite for Ia32MtrrFix4kE0000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 4-KByte ranges starting at E8000H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -3127,7 +3149,7 @@ impl Register for Ia32MtrrFix4kE8000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -3268,6 +3290,8 @@ impl MsrReadWrite for Ia32MtrrFix4kE8000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 4-KByte ranges starting at F0000H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -3443,7 +3467,7 @@ impl Register for Ia32MtrrFix4kF0000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -3584,6 +3608,8 @@ impl MsrReadWrite for Ia32MtrrFix4kF0000 {}
 ///
 /// Fixed-range MTRR: memory types of eight 4-KByte ranges starting at F8000H, one byte each. On AMD
 /// bits 4:3 of each byte are RdMem/WrMem when SYSCFG.MtrrFixDramModEn is set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1 and IA32_MTRRCAP\[8\] = 1.
 ///
@@ -3759,7 +3785,7 @@ impl Register for Ia32MtrrFix4kF8000 {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -3901,6 +3927,8 @@ impl MsrReadWrite for Ia32MtrrFix4kF8000 {}
 /// MTRR default type: memory type outside all ranges and the global and fixed-range MTRR enables.
 /// Reset clears the enables.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if CPUID.(EAX=1H):EDX\[12\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -3972,7 +4000,7 @@ impl Register for Ia32MtrrDefType {
         access: Access::Rw,
         category: Category::Mtrr,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_F300,
             writable: 0xCFF,

@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// General-purpose performance counter n, counting the event selected by IA32_PERFEVTSELn. WRMSR
 /// writes only bits 31:0 sign-extended unless IA32_A_PMCn is used.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=0AH):EAX\[15:8\] \> n.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -54,7 +56,7 @@ impl Register for Ia32Pmcx {
         access: Access::Rw,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -107,6 +109,8 @@ impl MsrReadWriteAt for Ia32Pmcx {}
 ///
 /// Performance event select for general-purpose counter n (IA32_PMCn).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if CPUID.(EAX=0AH):EAX\[15:8\] \> n and not (family 0FH).
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -145,19 +149,22 @@ impl Ia32Perfevtselx {
     pub const CMASK: Field<Self> = Field::new(24, 31, 10);
     /// `IN_TX` (bit 32, rw): Count only inside transactional (TSX) regions.
     pub const IN_TX: Field<Self> = Field::new(32, 32, 11);
+    /// `IN_TXCP` (bit 33, rw): In transaction, checkpointed: leave out of the count the events of
+    /// aborted transactional regions (IA32_PERFEVTSEL2 only, with RTM).
+    pub const IN_TXCP: Field<Self> = Field::new(33, 33, 12);
     /// `ADAPTIVE` (bit 34, rw): PEBS records of this counter use the adaptive (configurable) format
     /// of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\], PEBS baseline).
-    pub const ADAPTIVE: Field<Self> = Field::new(34, 34, 12);
+    pub const ADAPTIVE: Field<Self> = Field::new(34, 34, 13);
     /// `BR_CNTR` (bit 35, rw): Count occurrences of the event into the branch-counter fields of the
     /// architectural LBR records (event logging; CPUID.(EAX=1CH,ECX=0):ECX\[19:16\] lists the
     /// counters that support it).
-    pub const BR_CNTR: Field<Self> = Field::new(35, 35, 13);
+    pub const BR_CNTR: Field<Self> = Field::new(35, 35, 14);
     /// `EQ` (bit 36, rw): Count cycles in which the event count equals CMASK instead of at least
     /// CMASK (CPUID.(EAX=23H,ECX=0):EBX\[1\]).
-    pub const EQ: Field<Self> = Field::new(36, 36, 14);
+    pub const EQ: Field<Self> = Field::new(36, 36, 15);
     /// `UMASK2` (bits 47:40, rw): Second unit mask, extending UMASK
     /// (CPUID.(EAX=23H,ECX=0):EBX\[0\]).
-    pub const UMASK2: Field<Self> = Field::new(40, 47, 15);
+    pub const UMASK2: Field<Self> = Field::new(40, 47, 16);
 
     /// `EVENT_SELECT` (bits 7:0, rw): Event logic unit selecting the event to count.
     #[inline(always)]
@@ -309,6 +316,20 @@ impl Ia32Perfevtselx {
         Self((self.0 & !0x1_0000_0000) | (((x as u64) << 32) & 0x1_0000_0000))
     }
 
+    /// `IN_TXCP` (bit 33, rw): In transaction, checkpointed: leave out of the count the events of
+    /// aborted transactional regions (IA32_PERFEVTSEL2 only, with RTM). Present if n = 2 and
+    /// CPUID.(EAX=7H):EBX\[11\] = 1.
+    #[inline(always)]
+    pub const fn in_txcp(self) -> bool {
+        self.0 & 0x2_0000_0000 != 0
+    }
+
+    /// The value with IN_TXCP replaced by `x`.
+    #[inline(always)]
+    pub const fn with_in_txcp(self, x: bool) -> Self {
+        Self((self.0 & !0x2_0000_0000) | (((x as u64) << 33) & 0x2_0000_0000))
+    }
+
     /// `ADAPTIVE` (bit 34, rw): PEBS records of this counter use the adaptive (configurable) format
     /// of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\], PEBS baseline). Present if
     /// IA32_PERF_CAPABILITIES\[14\] = 1.
@@ -374,10 +395,10 @@ impl Register for Ia32Perfevtselx {
         access: Access::Rw,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
-            reserved: 0xFFFF_00E2_0000_0000,
-            writable: 0xFF1D_FFFF_FFFF,
+            reserved: 0xFFFF_00E0_0000_0000,
+            writable: 0xFF1F_FFFF_FFFF,
             w1c: 0x0,
             canonical: 0x0,
         },
@@ -539,6 +560,19 @@ impl Register for Ia32Perfevtselx {
                 values: &[],
             },
             FieldDef {
+                name: "IN_TXCP",
+                msb: 33,
+                lsb: 33,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::AllOf(&[Condition::Index(2), Condition::Cpuid { leaf: 0x7, subleaf: 0, register: CpuidReg::Ebx, test: Test { msb: 11, lsb: 11, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }])),
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
                 name: "ADAPTIVE",
                 msb: 34,
                 lsb: 34,
@@ -625,6 +659,8 @@ impl MsrReadWriteAt for Ia32Perfevtselx {}
 /// processors have none; their counters FLAME_COUNTER1..3 and IQ_COUNTER0..5 sit at these
 /// addresses.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if (CPUID.(EAX=0AH):EDX\[4:0\] \> n or CPUID.(EAX=0AH):ECX\[n\] = 1) and not (family
 /// 0FH).
 ///
@@ -664,7 +700,7 @@ impl Register for Ia32FixedCtrx {
         access: Access::Rw,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -993,9 +1029,11 @@ impl MsrReadWrite for PerfMetrics {}
 ///
 /// Performance monitoring capabilities: LBR and PEBS formats and optional PMU features.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[15\] = 1.
 ///
-/// Ref: SDM Vol 4 Table 2-2.
+/// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 timed PEBS (PEBS_TIMING_INFO, bit 17).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
 pub struct Ia32PerfCapabilities(u64);
@@ -1022,60 +1060,78 @@ impl Ia32PerfCapabilities {
     pub const PERF_METRICS_AVAILABLE: Field<Self> = Field::new(15, 15, 7);
     /// `PEBS_OUTPUT_PT_AVAIL` (bit 16, ro): PEBS output can be directed to the Intel PT trace.
     pub const PEBS_OUTPUT_PT_AVAIL: Field<Self> = Field::new(16, 16, 8);
+    /// `PEBS_TIMING_INFO` (bit 17, ro): PEBS records carry timing information (timed PEBS: the
+    /// retire latency of the sampled instruction).
+    pub const PEBS_TIMING_INFO: Field<Self> = Field::new(17, 17, 9);
 
-    /// `LBR_FMT` (bits 5:0, ro): Format of the addresses in the LBR stack.
+    /// `LBR_FMT` (bits 5:0, ro): Format of the addresses in the LBR stack. Merged across hosts by a
+    /// rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn lbr_fmt(self) -> u8 {
         (self.0 & 0x3F) as u8
     }
 
     /// `PEBS_TRAP` (bit 6, ro): PEBS records are written after (trap) rather than at the
-    /// instruction.
+    /// instruction. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn pebs_trap(self) -> bool {
         self.0 & 0x40 != 0
     }
 
-    /// `PEBS_ARCH_REG` (bit 7, ro): PEBS records save the architectural registers.
+    /// `PEBS_ARCH_REG` (bit 7, ro): PEBS records save the architectural registers. Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn pebs_arch_reg(self) -> bool {
         self.0 & 0x80 != 0
     }
 
-    /// `PEBS_REC_FMT` (bits 11:8, ro): PEBS record format.
+    /// `PEBS_REC_FMT` (bits 11:8, ro): PEBS record format. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn pebs_rec_fmt(self) -> u8 {
         ((self.0 >> 8) & 0xF) as u8
     }
 
-    /// `SMM_FREEZE` (bit 12, ro): IA32_DEBUGCTL.FREEZE_WHILE_SMM is supported.
+    /// `SMM_FREEZE` (bit 12, ro): IA32_DEBUGCTL.FREEZE_WHILE_SMM is supported. Merged across hosts
+    /// by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn smm_freeze(self) -> bool {
         self.0 & 0x1000 != 0
     }
 
-    /// `FW_WRITE` (bit 13, ro): Full-width counter writes through IA32_A_PMCn are supported.
+    /// `FW_WRITE` (bit 13, ro): Full-width counter writes through IA32_A_PMCn are supported. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn fw_write(self) -> bool {
         self.0 & 0x2000 != 0
     }
 
-    /// `PEBS_BASELINE` (bit 14, ro): Adaptive (baseline) PEBS is supported.
+    /// `PEBS_BASELINE` (bit 14, ro): Adaptive (baseline) PEBS is supported. Merged across hosts by
+    /// a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn pebs_baseline(self) -> bool {
         self.0 & 0x4000 != 0
     }
 
     /// `PERF_METRICS_AVAILABLE` (bit 15, ro): The top-down performance metrics MSR is available.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn perf_metrics_available(self) -> bool {
         self.0 & 0x8000 != 0
     }
 
     /// `PEBS_OUTPUT_PT_AVAIL` (bit 16, ro): PEBS output can be directed to the Intel PT trace.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn pebs_output_pt_avail(self) -> bool {
         self.0 & 0x1_0000 != 0
+    }
+
+    /// `PEBS_TIMING_INFO` (bit 17, ro): PEBS records carry timing information (timed PEBS: the
+    /// retire latency of the sampled instruction).
+    #[inline(always)]
+    pub const fn pebs_timing_info(self) -> bool {
+        self.0 & 0x2_0000 != 0
     }
 }
 
@@ -1089,9 +1145,9 @@ impl Register for Ia32PerfCapabilities {
         access: Access::Ro,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
-            reserved: 0xFFFF_FFFF_FFFE_0000,
+            reserved: 0xFFFF_FFFF_FFFC_0000,
             writable: 0x0,
             w1c: 0x0,
             canonical: 0x0,
@@ -1102,7 +1158,7 @@ impl Register for Ia32PerfCapabilities {
                 msb: 5,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1115,7 +1171,7 @@ impl Register for Ia32PerfCapabilities {
                 msb: 6,
                 lsb: 6,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1128,7 +1184,7 @@ impl Register for Ia32PerfCapabilities {
                 msb: 7,
                 lsb: 7,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1141,7 +1197,7 @@ impl Register for Ia32PerfCapabilities {
                 msb: 11,
                 lsb: 8,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1154,7 +1210,7 @@ impl Register for Ia32PerfCapabilities {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1167,7 +1223,7 @@ impl Register for Ia32PerfCapabilities {
                 msb: 13,
                 lsb: 13,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1180,7 +1236,7 @@ impl Register for Ia32PerfCapabilities {
                 msb: 14,
                 lsb: 14,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1193,7 +1249,7 @@ impl Register for Ia32PerfCapabilities {
                 msb: 15,
                 lsb: 15,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1205,6 +1261,19 @@ impl Register for Ia32PerfCapabilities {
                 name: "PEBS_OUTPUT_PT_AVAIL",
                 msb: 16,
                 lsb: 16,
+                access: Access::Ro,
+                flags: FieldFlags::MERGE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: None,
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
+                name: "PEBS_TIMING_INFO",
+                msb: 17,
+                lsb: 17,
                 access: Access::Ro,
                 flags: FieldFlags::NONE,
                 vendors: Vendors::NONE,
@@ -1240,12 +1309,14 @@ impl MsrRead for Ia32PerfCapabilities {}
 /// IA32_FIXED_CTR_CTRL (0x38D), rw, Intel.
 ///
 /// Fixed-function counter control: four bits per fixed counter n at bit 4n (ring-level enables,
-/// AnyThread and PMI enable). A fixed counter counts while its enable here and in
-/// IA32_PERF_GLOBAL_CTRL are both set.
+/// AnyThread and PMI enable) and, with adaptive PEBS, its adaptive-record bit at 32 + 4n. A fixed
+/// counter counts while its enable here and in IA32_PERF_GLOBAL_CTRL are both set.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
 ///
 /// Present if CPUID.(EAX=0AH):EAX\[7:0\] \> 1.
 ///
-/// Ref: SDM Vol 4 Table 2-2.
+/// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 adaptive PEBS (FIXED_CTR_CTRL bit 32 + 4n).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
 pub struct Ia32FixedCtrCtrl(u64);
@@ -1304,6 +1375,27 @@ impl Ia32FixedCtrCtrl {
     pub const EN6_USR: Field<Self> = Field::new(25, 25, 22);
     /// `EN6_PMI` (bit 27, rw): PMI on fixed counter 6 overflow.
     pub const EN6_PMI: Field<Self> = Field::new(27, 27, 23);
+    /// `ADAPTIVE0` (bit 32, rw): PEBS records of fixed counter 0 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]).
+    pub const ADAPTIVE0: Field<Self> = Field::new(32, 32, 24);
+    /// `ADAPTIVE1` (bit 36, rw): PEBS records of fixed counter 1 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]).
+    pub const ADAPTIVE1: Field<Self> = Field::new(36, 36, 25);
+    /// `ADAPTIVE2` (bit 40, rw): PEBS records of fixed counter 2 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]).
+    pub const ADAPTIVE2: Field<Self> = Field::new(40, 40, 26);
+    /// `ADAPTIVE3` (bit 44, rw): PEBS records of fixed counter 3 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]).
+    pub const ADAPTIVE3: Field<Self> = Field::new(44, 44, 27);
+    /// `ADAPTIVE4` (bit 48, rw): PEBS records of fixed counter 4 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]).
+    pub const ADAPTIVE4: Field<Self> = Field::new(48, 48, 28);
+    /// `ADAPTIVE5` (bit 52, rw): PEBS records of fixed counter 5 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]).
+    pub const ADAPTIVE5: Field<Self> = Field::new(52, 52, 29);
+    /// `ADAPTIVE6` (bit 56, rw): PEBS records of fixed counter 6 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]).
+    pub const ADAPTIVE6: Field<Self> = Field::new(56, 56, 30);
 
     /// `EN0_OS` (bit 0, rw): Count fixed counter 0 events while CPL = 0.
     #[inline(always)]
@@ -1610,6 +1702,101 @@ impl Ia32FixedCtrCtrl {
     pub const fn with_en6_pmi(self, x: bool) -> Self {
         Self((self.0 & !0x800_0000) | (((x as u64) << 27) & 0x800_0000))
     }
+
+    /// `ADAPTIVE0` (bit 32, rw): PEBS records of fixed counter 0 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]). Present if IA32_PERF_CAPABILITIES\[14\] = 1.
+    #[inline(always)]
+    pub const fn adaptive0(self) -> bool {
+        self.0 & 0x1_0000_0000 != 0
+    }
+
+    /// The value with ADAPTIVE0 replaced by `x`.
+    #[inline(always)]
+    pub const fn with_adaptive0(self, x: bool) -> Self {
+        Self((self.0 & !0x1_0000_0000) | (((x as u64) << 32) & 0x1_0000_0000))
+    }
+
+    /// `ADAPTIVE1` (bit 36, rw): PEBS records of fixed counter 1 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]). Present if IA32_PERF_CAPABILITIES\[14\] = 1.
+    #[inline(always)]
+    pub const fn adaptive1(self) -> bool {
+        self.0 & 0x10_0000_0000 != 0
+    }
+
+    /// The value with ADAPTIVE1 replaced by `x`.
+    #[inline(always)]
+    pub const fn with_adaptive1(self, x: bool) -> Self {
+        Self((self.0 & !0x10_0000_0000) | (((x as u64) << 36) & 0x10_0000_0000))
+    }
+
+    /// `ADAPTIVE2` (bit 40, rw): PEBS records of fixed counter 2 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]). Present if IA32_PERF_CAPABILITIES\[14\] = 1.
+    #[inline(always)]
+    pub const fn adaptive2(self) -> bool {
+        self.0 & 0x100_0000_0000 != 0
+    }
+
+    /// The value with ADAPTIVE2 replaced by `x`.
+    #[inline(always)]
+    pub const fn with_adaptive2(self, x: bool) -> Self {
+        Self((self.0 & !0x100_0000_0000) | (((x as u64) << 40) & 0x100_0000_0000))
+    }
+
+    /// `ADAPTIVE3` (bit 44, rw): PEBS records of fixed counter 3 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]). Present if IA32_PERF_CAPABILITIES\[14\] = 1
+    /// and (CPUID.(EAX=0AH):EDX\[4:0\] \> 3 or CPUID.(EAX=0AH):ECX\[3\] = 1).
+    #[inline(always)]
+    pub const fn adaptive3(self) -> bool {
+        self.0 & 0x1000_0000_0000 != 0
+    }
+
+    /// The value with ADAPTIVE3 replaced by `x`.
+    #[inline(always)]
+    pub const fn with_adaptive3(self, x: bool) -> Self {
+        Self((self.0 & !0x1000_0000_0000) | (((x as u64) << 44) & 0x1000_0000_0000))
+    }
+
+    /// `ADAPTIVE4` (bit 48, rw): PEBS records of fixed counter 4 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]). Present if IA32_PERF_CAPABILITIES\[14\] = 1
+    /// and (CPUID.(EAX=0AH):EDX\[4:0\] \> 4 or CPUID.(EAX=0AH):ECX\[4\] = 1).
+    #[inline(always)]
+    pub const fn adaptive4(self) -> bool {
+        self.0 & 0x1_0000_0000_0000 != 0
+    }
+
+    /// The value with ADAPTIVE4 replaced by `x`.
+    #[inline(always)]
+    pub const fn with_adaptive4(self, x: bool) -> Self {
+        Self((self.0 & !0x1_0000_0000_0000) | (((x as u64) << 48) & 0x1_0000_0000_0000))
+    }
+
+    /// `ADAPTIVE5` (bit 52, rw): PEBS records of fixed counter 5 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]). Present if IA32_PERF_CAPABILITIES\[14\] = 1
+    /// and (CPUID.(EAX=0AH):EDX\[4:0\] \> 5 or CPUID.(EAX=0AH):ECX\[5\] = 1).
+    #[inline(always)]
+    pub const fn adaptive5(self) -> bool {
+        self.0 & 0x10_0000_0000_0000 != 0
+    }
+
+    /// The value with ADAPTIVE5 replaced by `x`.
+    #[inline(always)]
+    pub const fn with_adaptive5(self, x: bool) -> Self {
+        Self((self.0 & !0x10_0000_0000_0000) | (((x as u64) << 52) & 0x10_0000_0000_0000))
+    }
+
+    /// `ADAPTIVE6` (bit 56, rw): PEBS records of fixed counter 6 use the adaptive format of
+    /// PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\]). Present if IA32_PERF_CAPABILITIES\[14\] = 1
+    /// and (CPUID.(EAX=0AH):EDX\[4:0\] \> 6 or CPUID.(EAX=0AH):ECX\[6\] = 1).
+    #[inline(always)]
+    pub const fn adaptive6(self) -> bool {
+        self.0 & 0x100_0000_0000_0000 != 0
+    }
+
+    /// The value with ADAPTIVE6 replaced by `x`.
+    #[inline(always)]
+    pub const fn with_adaptive6(self, x: bool) -> Self {
+        Self((self.0 & !0x100_0000_0000_0000) | (((x as u64) << 56) & 0x100_0000_0000_0000))
+    }
 }
 
 impl Register for Ia32FixedCtrCtrl {
@@ -1622,10 +1809,10 @@ impl Register for Ia32FixedCtrCtrl {
         access: Access::Rw,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
-            reserved: 0xFFFF_FFFF_F444_4000,
-            writable: 0xBBB_BFFF,
+            reserved: 0xFEEE_EEEE_F444_4000,
+            writable: 0x111_1111_0BBB_BFFF,
             w1c: 0x0,
             canonical: 0x0,
         },
@@ -1942,6 +2129,97 @@ impl Register for Ia32FixedCtrCtrl {
                 writable_if: None,
                 values: &[],
             },
+            FieldDef {
+                name: "ADAPTIVE0",
+                msb: 32,
+                lsb: 32,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::Msr { address: 0x345, stride: 0, def: "IA32_PERF_CAPABILITIES", test: Test { msb: 14, lsb: 14, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }),
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
+                name: "ADAPTIVE1",
+                msb: 36,
+                lsb: 36,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::Msr { address: 0x345, stride: 0, def: "IA32_PERF_CAPABILITIES", test: Test { msb: 14, lsb: 14, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }),
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
+                name: "ADAPTIVE2",
+                msb: 40,
+                lsb: 40,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::Msr { address: 0x345, stride: 0, def: "IA32_PERF_CAPABILITIES", test: Test { msb: 14, lsb: 14, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }),
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
+                name: "ADAPTIVE3",
+                msb: 44,
+                lsb: 44,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::AllOf(&[Condition::Msr { address: 0x345, stride: 0, def: "IA32_PERF_CAPABILITIES", test: Test { msb: 14, lsb: 14, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }, Condition::AnyOf(&[Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Edx, test: Test { msb: 4, lsb: 0, bit_is_index: false, compare: Compare::Above, operand: 3, operand_is_index: false } }, Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Ecx, test: Test { msb: 3, lsb: 3, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }])])),
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
+                name: "ADAPTIVE4",
+                msb: 48,
+                lsb: 48,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::AllOf(&[Condition::Msr { address: 0x345, stride: 0, def: "IA32_PERF_CAPABILITIES", test: Test { msb: 14, lsb: 14, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }, Condition::AnyOf(&[Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Edx, test: Test { msb: 4, lsb: 0, bit_is_index: false, compare: Compare::Above, operand: 4, operand_is_index: false } }, Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Ecx, test: Test { msb: 4, lsb: 4, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }])])),
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
+                name: "ADAPTIVE5",
+                msb: 52,
+                lsb: 52,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::AllOf(&[Condition::Msr { address: 0x345, stride: 0, def: "IA32_PERF_CAPABILITIES", test: Test { msb: 14, lsb: 14, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }, Condition::AnyOf(&[Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Edx, test: Test { msb: 4, lsb: 0, bit_is_index: false, compare: Compare::Above, operand: 5, operand_is_index: false } }, Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Ecx, test: Test { msb: 5, lsb: 5, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }])])),
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
+                name: "ADAPTIVE6",
+                msb: 56,
+                lsb: 56,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::AllOf(&[Condition::Msr { address: 0x345, stride: 0, def: "IA32_PERF_CAPABILITIES", test: Test { msb: 14, lsb: 14, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }, Condition::AnyOf(&[Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Edx, test: Test { msb: 4, lsb: 0, bit_is_index: false, compare: Compare::Above, operand: 6, operand_is_index: false } }, Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Ecx, test: Test { msb: 6, lsb: 6, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }])])),
+                writable_if: None,
+                values: &[],
+            },
         ],
         present_if: Some(&Condition::Cpuid { leaf: 0xA, subleaf: 0, register: CpuidReg::Eax, test: Test { msb: 7, lsb: 0, bit_is_index: false, compare: Compare::Above, operand: 1, operand_is_index: false } }),
         writable_if: None,
@@ -1971,6 +2249,8 @@ impl MsrReadWrite for Ia32FixedCtrCtrl {}
 ///
 /// Global performance counter status: overflow and freeze indications; cleared through
 /// IA32_PERF_GLOBAL_STATUS_RESET.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=0AH):EAX\[7:0\] \> 0.
 ///
@@ -2223,7 +2503,7 @@ impl Register for Ia32PerfGlobalStatus {
         access: Access::Ro,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x37E_FF80_FFFF_FC00,
             writable: 0x0,
@@ -2584,6 +2864,8 @@ impl MsrRead for Ia32PerfGlobalStatus {}
 /// Global performance counter control: a counter counts only while its enable here and its own
 /// enable are both set.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if CPUID.(EAX=0AH):EAX\[7:0\] \> 0.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -2877,7 +3159,7 @@ impl Register for Ia32PerfGlobalCtrl {
         access: Access::Rw,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFFFE_FF80_FFFF_FC00,
             writable: 0x1_007F_0000_03FF,
@@ -5079,6 +5361,8 @@ impl MsrRead for Ia32PerfGlobalInuse {}
 /// processors (PENTIUM_4_PEBS_ENABLE) and the Nehalem to Skylake generations (PEBS_ENABLE, with
 /// load-latency and precise-store enables) have their own layouts at this address.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if IA32_MISC_ENABLE\[12\] = 0 and not (family 0FH) and not (family 6H, model
 /// 1AH/1EH/1FH/2EH/25H/2CH/2FH/2AH/2DH/3AH/3EH/3CH/3FH/45H/46H/3DH/47H/4FH/56H/4EH/5EH/55H/8EH/9EH/
 /// 66H/0A5H/0A6H).
@@ -5150,7 +5434,7 @@ impl Register for Ia32PebsEnable {
         access: Access::Rw,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFFFF_0000_0000_0000,
             writable: 0xFFFF_FFFF_FFFF,
@@ -5374,6 +5658,8 @@ impl MsrReadWrite for PebsEnable {}
 ///
 /// Adaptive PEBS: which groups the PEBS record contains besides the basic group.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if IA32_PERF_CAPABILITIES\[14\] = 1 and not (family 0FH).
 ///
 /// Ref: SDM Vol 3 adaptive PEBS; Linux msr-index.h, events/intel/ds.c (PEBS_DATACFG_\*).
@@ -5466,7 +5752,7 @@ impl Register for PebsDataCfg {
         access: Access::Rw,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_00FF_FFF0,
             writable: 0xFF00_000F,
@@ -5919,6 +6205,8 @@ impl MsrReadWriteAt for Ia32APmcx {}
 ///
 /// Debug store save area: linear address of the DS buffer management area used by BTS and PEBS.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[21\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -5957,7 +6245,7 @@ impl Register for Ia32DsArea {
         access: Access::Rw,
         category: Category::Perf,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -6318,19 +6606,22 @@ impl Ia32PmcGpxCfgA {
     pub const CMASK: Field<Self> = Field::new(24, 31, 10);
     /// `IN_TX` (bit 32, rw): Count only inside transactional (TSX) regions.
     pub const IN_TX: Field<Self> = Field::new(32, 32, 11);
+    /// `IN_TXCP` (bit 33, rw): In transaction, checkpointed: leave out of the count the events of
+    /// aborted transactional regions (IA32_PERFEVTSEL2 only, with RTM).
+    pub const IN_TXCP: Field<Self> = Field::new(33, 33, 12);
     /// `ADAPTIVE` (bit 34, rw): PEBS records of this counter use the adaptive (configurable) format
     /// of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\], PEBS baseline).
-    pub const ADAPTIVE: Field<Self> = Field::new(34, 34, 12);
+    pub const ADAPTIVE: Field<Self> = Field::new(34, 34, 13);
     /// `BR_CNTR` (bit 35, rw): Count occurrences of the event into the branch-counter fields of the
     /// architectural LBR records (event logging; CPUID.(EAX=1CH,ECX=0):ECX\[19:16\] lists the
     /// counters that support it).
-    pub const BR_CNTR: Field<Self> = Field::new(35, 35, 13);
+    pub const BR_CNTR: Field<Self> = Field::new(35, 35, 14);
     /// `EQ` (bit 36, rw): Count cycles in which the event count equals CMASK instead of at least
     /// CMASK (CPUID.(EAX=23H,ECX=0):EBX\[1\]).
-    pub const EQ: Field<Self> = Field::new(36, 36, 14);
+    pub const EQ: Field<Self> = Field::new(36, 36, 15);
     /// `UMASK2` (bits 47:40, rw): Second unit mask, extending UMASK
     /// (CPUID.(EAX=23H,ECX=0):EBX\[0\]).
-    pub const UMASK2: Field<Self> = Field::new(40, 47, 15);
+    pub const UMASK2: Field<Self> = Field::new(40, 47, 16);
 
     /// `EVENT_SELECT` (bits 7:0, rw): Event logic unit selecting the event to count.
     #[inline(always)]
@@ -6482,6 +6773,20 @@ impl Ia32PmcGpxCfgA {
         Self((self.0 & !0x1_0000_0000) | (((x as u64) << 32) & 0x1_0000_0000))
     }
 
+    /// `IN_TXCP` (bit 33, rw): In transaction, checkpointed: leave out of the count the events of
+    /// aborted transactional regions (IA32_PERFEVTSEL2 only, with RTM). Present if n = 2 and
+    /// CPUID.(EAX=7H):EBX\[11\] = 1.
+    #[inline(always)]
+    pub const fn in_txcp(self) -> bool {
+        self.0 & 0x2_0000_0000 != 0
+    }
+
+    /// The value with IN_TXCP replaced by `x`.
+    #[inline(always)]
+    pub const fn with_in_txcp(self, x: bool) -> Self {
+        Self((self.0 & !0x2_0000_0000) | (((x as u64) << 33) & 0x2_0000_0000))
+    }
+
     /// `ADAPTIVE` (bit 34, rw): PEBS records of this counter use the adaptive (configurable) format
     /// of PEBS_DATA_CFG (IA32_PERF_CAPABILITIES\[14\], PEBS baseline). Present if
     /// IA32_PERF_CAPABILITIES\[14\] = 1.
@@ -6549,8 +6854,8 @@ impl Register for Ia32PmcGpxCfgA {
         vendors: Vendors::INTEL,
         flags: RegFlags::NONE,
         masks: Masks {
-            reserved: 0xFFFF_00E2_0000_0000,
-            writable: 0xFF1D_FFFF_FFFF,
+            reserved: 0xFFFF_00E0_0000_0000,
+            writable: 0xFF1F_FFFF_FFFF,
             w1c: 0x0,
             canonical: 0x0,
         },
@@ -6708,6 +7013,19 @@ impl Register for Ia32PmcGpxCfgA {
                 canonical_vendors: Vendors::NONE,
                 reset: None,
                 present_if: Some(&Condition::Cpuid { leaf: 0x7, subleaf: 0, register: CpuidReg::Ebx, test: Test { msb: 11, lsb: 11, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }),
+                writable_if: None,
+                values: &[],
+            },
+            FieldDef {
+                name: "IN_TXCP",
+                msb: 33,
+                lsb: 33,
+                access: Access::Rw,
+                flags: FieldFlags::NONE,
+                vendors: Vendors::NONE,
+                canonical_vendors: Vendors::NONE,
+                reset: None,
+                present_if: Some(&Condition::AllOf(&[Condition::Index(2), Condition::Cpuid { leaf: 0x7, subleaf: 0, register: CpuidReg::Ebx, test: Test { msb: 11, lsb: 11, bit_is_index: false, compare: Compare::Nonzero, operand: 0, operand_is_index: false } }])),
                 writable_if: None,
                 values: &[],
             },

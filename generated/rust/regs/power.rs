@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// Platform capabilities set at manufacture: base (TSC) ratio, efficiency limits and which
 /// turbo/TDP controls are programmable.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if family 6H, model
 /// 1AH/1EH/1FH/25H/2AH/2CH/2DH/2EH/2FH/37H/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4AH/4CH/4DH/4EH/4FH/55H/
 /// 56H/57H/5AH/5CH/5DH/5EH/5FH/66H/6AH/6CH/7AH/7DH/7EH/85H/86H/8CH/8DH/8EH/8FH/96H/97H/9AH/9CH/9EH/
@@ -127,7 +129,7 @@ impl PlatformInfo {
     }
 
     /// `CPUID_FAULTING_EN` (bit 31, ro): CPUID faulting is supported
-    /// (MSR_MISC_FEATURES_ENABLES\[0\]).
+    /// (MSR_MISC_FEATURES_ENABLES\[0\]). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn cpuid_faulting_en(self) -> bool {
         self.0 & 0x8000_0000 != 0
@@ -185,7 +187,7 @@ impl Register for PlatformInfo {
         access: Access::Ro,
         category: Category::Power,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -302,7 +304,7 @@ impl Register for PlatformInfo {
                 msb: 31,
                 lsb: 31,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -416,6 +418,8 @@ impl MsrRead for PlatformInfo {}
 /// Controls UMWAIT and TPAUSE: whether the C0.2 state is allowed and the longest time they may
 /// wait.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -468,7 +472,7 @@ impl Register for Ia32UmwaitControl {
         access: Access::Rw,
         category: Category::Power,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0002,
             writable: 0xFFFF_FFFD,
@@ -2455,6 +2459,8 @@ impl MsrReadWrite for Ia32EnergyPerfBias {}
 ///
 /// Power control: C1E promotion and energy-efficiency optimisations.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if family 6H, model
 /// 1AH/1EH/1FH/25H/2AH/2CH/2DH/2EH/2FH/3AH/3CH/3DH/3EH/3FH/45H/46H/47H/4EH/4FH/55H/56H/5EH/66H/6AH/
 /// 6CH/7DH/7EH/8CH/8DH/8EH/8FH/97H/9AH/9EH/0A5H/0A6H/0A7H/0AAH/0ACH/0B7H/0BAH/0BFH/0CFH.
@@ -2563,7 +2569,7 @@ impl Register for PowerCtl {
         access: Access::Rw,
         category: Category::Power,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x18_0003,

@@ -15,6 +15,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 ///
 /// Intel PT output base: physical base of the single output region or of the current ToPA table.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=14H):ECX\[0\] = 1 or CPUID.(EAX=14H):ECX\[2\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -54,7 +56,7 @@ impl Register for Ia32RtitOutputBase {
         access: Access::Rw,
         category: Category::Rtit,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFF0_0000_0000_007F,
             writable: 0xF_FFFF_FFFF_FF80,
@@ -103,6 +105,8 @@ impl MsrReadWrite for Ia32RtitOutputBase {}
 /// IA32_RTIT_OUTPUT_MASK_PTRS (0x561), rw, Intel.
 ///
 /// Intel PT output mask and pointers: region size mask or ToPA table offset, and the write offset.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=14H):ECX\[0\] = 1 or CPUID.(EAX=14H):ECX\[2\] = 1.
 ///
@@ -166,7 +170,7 @@ impl Register for Ia32RtitOutputMaskPtrs {
         access: Access::Rw,
         category: Category::Rtit,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FF80,
@@ -242,6 +246,8 @@ impl MsrReadWrite for Ia32RtitOutputMaskPtrs {}
 ///
 /// Intel Processor Trace control: enables tracing and selects packets, filters and output scheme.
 /// TRACE_EN is cleared on warm reset and on SMI.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
 ///
 /// Present if CPUID.(EAX=7H):EBX\[25\] = 1.
 ///
@@ -621,7 +627,7 @@ impl Register for Ia32RtitCtl {
         access: Access::Rw,
         category: Category::Rtit,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0xFE7F_0000_7084_0000,
             writable: 0x180_FFFF_8F7B_FFFF,
@@ -970,6 +976,8 @@ impl MsrReadWrite for Ia32RtitCtl {}
 ///
 /// Intel PT status: filter, context and trigger state, errors, and the packet byte count.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):EBX\[25\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1092,7 +1100,7 @@ impl Register for Ia32RtitStatus {
         access: Access::Rw,
         category: Category::Rtit,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFE_0000_FFFF_FF08,
             writable: 0x1_FFFF_0000_00F0,
@@ -1233,6 +1241,8 @@ impl MsrReadWrite for Ia32RtitStatus {}
 ///
 /// Intel PT CR3 filter value compared with CR3 when IA32_RTIT_CTL.CR3_FILTER is set.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):EBX\[25\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1246,8 +1256,9 @@ impl Ia32RtitCr3Match {
     /// `CR3` (bits 63:5, rw): Bits 63:5 of the CR3 value to match.
     pub const CR3: Field<Self> = Field::new(5, 63, 0);
 
-    /// `CR3` (bits 63:5, rw): Bits 63:5 of the CR3 value to match. Holds a physical address: bits
-    /// at and above MAXPHYADDR are reserved.
+    /// `CR3` (bits 63:5, rw): Bits 63:5 of the CR3 value to match. The SDM bounds it by nothing but
+    /// its width (no MAXPHYADDR rule, unlike IA32_RTIT_OUTPUT_BASE): Skylake keeps bits 63:39 above
+    /// its MAXPHYADDR of 39, and KVM takes any value.
     #[inline(always)]
     pub const fn cr3(self) -> u64 {
         (self.0 >> 5) & 0x7FF_FFFF_FFFF_FFFF
@@ -1270,7 +1281,7 @@ impl Register for Ia32RtitCr3Match {
         access: Access::Rw,
         category: Category::Rtit,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x1F,
             writable: 0xFFFF_FFFF_FFFF_FFE0,
@@ -1283,7 +1294,7 @@ impl Register for Ia32RtitCr3Match {
                 msb: 63,
                 lsb: 5,
                 access: Access::Rw,
-                flags: FieldFlags::PHYS_ADDR,
+                flags: FieldFlags::NONE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1319,6 +1330,8 @@ impl MsrReadWrite for Ia32RtitCr3Match {}
 /// IA32_RTIT_ADDR{n}_A (0x580..0x586, stride 2), rw, Intel.
 ///
 /// Intel PT address range n start (filter or trace-stop range selected by ADDRn_CFG).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=7H):EBX\[25\] = 1 and CPUID.(EAX=14H,ECX=1H):EAX\[2:0\] \> n.
 ///
@@ -1372,7 +1385,7 @@ impl Register for Ia32RtitAddrxA {
         access: Access::Rw,
         category: Category::Rtit,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1438,6 +1451,8 @@ impl MsrReadWriteAt for Ia32RtitAddrxA {}
 ///
 /// Intel PT address range n end (inclusive).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):EBX\[25\] = 1 and CPUID.(EAX=14H,ECX=1H):EAX\[2:0\] \> n.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1490,7 +1505,7 @@ impl Register for Ia32RtitAddrxB {
         access: Access::Rw,
         category: Category::Rtit,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,

@@ -17,6 +17,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// (some bits may also affect the sibling thread). Zero after reset, unaffected by INIT and SIPI.
 /// AMD implements IBRS, STIBP, SSBD and PSFD at the same positions.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):EDX\[26\] = 1 or CPUID.(EAX=7H):EDX\[27\] = 1 or
 /// CPUID.(EAX=7H):EDX\[31\] = 1 or CPUID.(EAX=80000008H):EBX\[14\] = 1 or
 /// CPUID.(EAX=80000008H):EBX\[15\] = 1 or CPUID.(EAX=80000008H):EBX\[24\] = 1.
@@ -204,7 +206,7 @@ impl Register for Ia32SpecCtrl {
         access: Access::Rw,
         category: Category::Security,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FA00,
             writable: 0x5FF,
@@ -575,6 +577,8 @@ impl MsrReadWrite for Ia32MiscPackageCtls {}
 /// Enumerates architectural features and immunity to speculative-execution issues; each bit set
 /// means the feature exists or the processor is not affected.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):EDX\[29\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; Intel CPUID Enumeration and Architectural MSRs.
@@ -663,203 +667,225 @@ impl Ia32ArchCapabilities {
     /// virtual-enumeration MSR (50000000H, hypervisor-defined, not described here) is supported.
     pub const MSR_VIRTUAL_ENUMERATION_SUPPORTED: Field<Self> = Field::new(63, 63, 32);
 
-    /// `RDCL_NO` (bit 0, ro): Not susceptible to rogue data cache load (Meltdown).
+    /// `RDCL_NO` (bit 0, ro): Not susceptible to rogue data cache load (Meltdown). Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn rdcl_no(self) -> bool {
         self.0 & 0x1 != 0
     }
 
-    /// `IBRS_ALL` (bit 1, ro): Enhanced IBRS is supported.
+    /// `IBRS_ALL` (bit 1, ro): Enhanced IBRS is supported. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn ibrs_all(self) -> bool {
         self.0 & 0x2 != 0
     }
 
-    /// `RSBA` (bit 2, ro): RET may use alternative branch predictors when the RSB is empty.
+    /// `RSBA` (bit 2, ro): RET may use alternative branch predictors when the RSB is empty. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn rsba(self) -> bool {
         self.0 & 0x4 != 0
     }
 
     /// `SKIP_L1DFL_VMENTRY` (bit 3, ro): A hypervisor need not flush the L1D cache on VM entry.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn skip_l1dfl_vmentry(self) -> bool {
         self.0 & 0x8 != 0
     }
 
-    /// `SSB_NO` (bit 4, ro): Not susceptible to speculative store bypass.
+    /// `SSB_NO` (bit 4, ro): Not susceptible to speculative store bypass. Merged across hosts by a
+    /// rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn ssb_no(self) -> bool {
         self.0 & 0x10 != 0
     }
 
-    /// `MDS_NO` (bit 5, ro): Not susceptible to microarchitectural data sampling.
+    /// `MDS_NO` (bit 5, ro): Not susceptible to microarchitectural data sampling. Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mds_no(self) -> bool {
         self.0 & 0x20 != 0
     }
 
     /// `IF_PSCHANGE_MC_NO` (bit 6, ro): Not susceptible to machine checks from changing a code page
-    /// size without TLB invalidation.
+    /// size without TLB invalidation. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn if_pschange_mc_no(self) -> bool {
         self.0 & 0x40 != 0
     }
 
-    /// `TSX_CTRL` (bit 7, ro): IA32_TSX_CTRL exists.
+    /// `TSX_CTRL` (bit 7, ro): IA32_TSX_CTRL exists. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn tsx_ctrl(self) -> bool {
         self.0 & 0x80 != 0
     }
 
-    /// `TAA_NO` (bit 8, ro): Not affected by TSX asynchronous abort.
+    /// `TAA_NO` (bit 8, ro): Not affected by TSX asynchronous abort. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn taa_no(self) -> bool {
         self.0 & 0x100 != 0
     }
 
     /// `MCU_CONTROL` (bit 9, ro): The microcode-update control MSR (1406H, not described here)
-    /// exists.
+    /// exists. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcu_control(self) -> bool {
         self.0 & 0x200 != 0
     }
 
-    /// `MISC_PACKAGE_CTLS` (bit 10, ro): IA32_MISC_PACKAGE_CTLS exists.
+    /// `MISC_PACKAGE_CTLS` (bit 10, ro): IA32_MISC_PACKAGE_CTLS exists. Merged across hosts by a
+    /// rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn misc_package_ctls(self) -> bool {
         self.0 & 0x400 != 0
     }
 
     /// `ENERGY_FILTERING_CTL` (bit 11, ro): IA32_MISC_PACKAGE_CTLS\[0\] (energy filtering) can be
-    /// set and read.
+    /// set and read. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn energy_filtering_ctl(self) -> bool {
         self.0 & 0x800 != 0
     }
 
     /// `DOITM` (bit 12, ro): Data operand independent timing mode is supported
-    /// (IA32_UARCH_MISC_CTL\[0\]).
+    /// (IA32_UARCH_MISC_CTL\[0\]). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn doitm(self) -> bool {
         self.0 & 0x1000 != 0
     }
 
     /// `SBDR_SSDP_NO` (bit 13, ro): Not affected by shared-buffers data read or sideband stale data
-    /// propagator.
+    /// propagator. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn sbdr_ssdp_no(self) -> bool {
         self.0 & 0x2000 != 0
     }
 
-    /// `FBSDP_NO` (bit 14, ro): Not affected by fill buffer stale data propagator.
+    /// `FBSDP_NO` (bit 14, ro): Not affected by fill buffer stale data propagator. Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn fbsdp_no(self) -> bool {
         self.0 & 0x4000 != 0
     }
 
-    /// `PSDP_NO` (bit 15, ro): Not affected by primary stale data propagator.
+    /// `PSDP_NO` (bit 15, ro): Not affected by primary stale data propagator. Merged across hosts
+    /// by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn psdp_no(self) -> bool {
         self.0 & 0x8000 != 0
     }
 
     /// `MCU_ENUMERATION` (bit 16, ro): The microcode-update enumeration and status MSRs (7BH and
-    /// 7CH, not described here) exist.
+    /// 7CH, not described here) exist. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mcu_enumeration(self) -> bool {
         self.0 & 0x1_0000 != 0
     }
 
-    /// `FB_CLEAR` (bit 17, ro): VERW overwrites fill-buffer values as part of MD_CLEAR.
+    /// `FB_CLEAR` (bit 17, ro): VERW overwrites fill-buffer values as part of MD_CLEAR. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn fb_clear(self) -> bool {
         self.0 & 0x2_0000 != 0
     }
 
-    /// `FB_CLEAR_CTRL` (bit 18, ro): IA32_MCU_OPT_CTRL\[3\] (FB_CLEAR_DIS) is supported.
+    /// `FB_CLEAR_CTRL` (bit 18, ro): IA32_MCU_OPT_CTRL\[3\] (FB_CLEAR_DIS) is supported. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn fb_clear_ctrl(self) -> bool {
         self.0 & 0x4_0000 != 0
     }
 
     /// `RRSBA` (bit 19, ro): RET may use predictors other than the RSB (restricted with enhanced
-    /// IBRS).
+    /// IBRS). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn rrsba(self) -> bool {
         self.0 & 0x8_0000 != 0
     }
 
-    /// `BHI_NO` (bit 20, ro): Not affected by branch history injection.
+    /// `BHI_NO` (bit 20, ro): Not affected by branch history injection. Merged across hosts by a
+    /// rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn bhi_no(self) -> bool {
         self.0 & 0x10_0000 != 0
     }
 
-    /// `XAPIC_DISABLE_STATUS` (bit 21, ro): IA32_XAPIC_DISABLE_STATUS exists.
+    /// `XAPIC_DISABLE_STATUS` (bit 21, ro): IA32_XAPIC_DISABLE_STATUS exists. Merged across hosts
+    /// by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn xapic_disable_status(self) -> bool {
         self.0 & 0x20_0000 != 0
     }
 
-    /// `OVERCLOCKING_STATUS` (bit 23, ro): IA32_OVERCLOCKING_STATUS exists.
+    /// `OVERCLOCKING_STATUS` (bit 23, ro): IA32_OVERCLOCKING_STATUS exists. Merged across hosts by
+    /// a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn overclocking_status(self) -> bool {
         self.0 & 0x80_0000 != 0
     }
 
     /// `PBRSB_NO` (bit 24, ro): Not affected by post-barrier return stack buffer predictions.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn pbrsb_no(self) -> bool {
         self.0 & 0x100_0000 != 0
     }
 
     /// `GDS_CTRL` (bit 25, ro): IA32_MCU_OPT_CTRL\[4\] and \[5\] (gather data sampling controls)
-    /// are supported.
+    /// are supported. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn gds_ctrl(self) -> bool {
         self.0 & 0x200_0000 != 0
     }
 
-    /// `GDS_NO` (bit 26, ro): Not affected by gather data sampling.
+    /// `GDS_NO` (bit 26, ro): Not affected by gather data sampling. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn gds_no(self) -> bool {
         self.0 & 0x400_0000 != 0
     }
 
-    /// `RFDS_NO` (bit 27, ro): Not affected by register file data sampling.
+    /// `RFDS_NO` (bit 27, ro): Not affected by register file data sampling. Merged across hosts by
+    /// a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn rfds_no(self) -> bool {
         self.0 & 0x800_0000 != 0
     }
 
     /// `RFDS_CLEAR` (bit 28, ro): Affected by register file data sampling, and VERW clears the
-    /// affected buffers.
+    /// affected buffers. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn rfds_clear(self) -> bool {
         self.0 & 0x1000_0000 != 0
     }
 
     /// `IGN_UMONITOR_SUPPORT` (bit 29, ro): IA32_MCU_OPT_CTRL\[6\] (IGN_UMONITOR) is supported.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn ign_umonitor_support(self) -> bool {
         self.0 & 0x2000_0000 != 0
     }
 
     /// `MON_UMON_MITG_SUPPORT` (bit 30, ro): IA32_MCU_OPT_CTRL\[7\] (MON_UMON_MITG) is supported.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mon_umon_mitg_support(self) -> bool {
         self.0 & 0x4000_0000 != 0
     }
 
     /// `PBOPT_SUPPORT` (bit 32, ro): The PBOPT control register (not described here) is supported.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn pbopt_support(self) -> bool {
         self.0 & 0x1_0000_0000 != 0
     }
 
     /// `ITS_NO` (bit 62, ro): Set by a hypervisor: the system is not affected by indirect target
-    /// selection.
+    /// selection. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn its_no(self) -> bool {
         self.0 & 0x4000_0000_0000_0000 != 0
@@ -867,6 +893,7 @@ impl Ia32ArchCapabilities {
 
     /// `MSR_VIRTUAL_ENUMERATION_SUPPORTED` (bit 63, ro): Set by a hypervisor: its
     /// virtual-enumeration MSR (50000000H, hypervisor-defined, not described here) is supported.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn msr_virtual_enumeration_supported(self) -> bool {
         self.0 & 0x8000_0000_0000_0000 != 0
@@ -883,7 +910,7 @@ impl Register for Ia32ArchCapabilities {
         access: Access::Ro,
         category: Category::Security,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x3FFF_FFFE_8040_0000,
             writable: 0x0,
@@ -896,7 +923,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 0,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -909,7 +936,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 1,
                 lsb: 1,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -922,7 +949,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 2,
                 lsb: 2,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -935,7 +962,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 3,
                 lsb: 3,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -948,7 +975,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 4,
                 lsb: 4,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -961,7 +988,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 5,
                 lsb: 5,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -974,7 +1001,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 6,
                 lsb: 6,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -987,7 +1014,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 7,
                 lsb: 7,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1000,7 +1027,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 8,
                 lsb: 8,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1013,7 +1040,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 9,
                 lsb: 9,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1026,7 +1053,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 10,
                 lsb: 10,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1039,7 +1066,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 11,
                 lsb: 11,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1052,7 +1079,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 12,
                 lsb: 12,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1065,7 +1092,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 13,
                 lsb: 13,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1078,7 +1105,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 14,
                 lsb: 14,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1091,7 +1118,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 15,
                 lsb: 15,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1104,7 +1131,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 16,
                 lsb: 16,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1117,7 +1144,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 17,
                 lsb: 17,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1130,7 +1157,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 18,
                 lsb: 18,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1143,7 +1170,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 19,
                 lsb: 19,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1156,7 +1183,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 20,
                 lsb: 20,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1169,7 +1196,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 21,
                 lsb: 21,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1182,7 +1209,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 23,
                 lsb: 23,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1195,7 +1222,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 24,
                 lsb: 24,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1208,7 +1235,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 25,
                 lsb: 25,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1221,7 +1248,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 26,
                 lsb: 26,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1234,7 +1261,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 27,
                 lsb: 27,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1247,7 +1274,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 28,
                 lsb: 28,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1260,7 +1287,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 29,
                 lsb: 29,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1273,7 +1300,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 30,
                 lsb: 30,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1286,7 +1313,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 32,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1299,7 +1326,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 62,
                 lsb: 62,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1312,7 +1339,7 @@ impl Register for Ia32ArchCapabilities {
                 msb: 63,
                 lsb: 63,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1577,6 +1604,8 @@ impl MsrReadWrite for Ia32TsxForceAbort {}
 /// TSX control, present when IA32_ARCH_CAPABILITIES\[7\] is 1. Thread scope, not architecturally
 /// serializing.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H):EDX\[29\] = 1 and IA32_ARCH_CAPABILITIES\[7\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1627,7 +1656,7 @@ impl Register for Ia32TsxCtrl {
         access: Access::Rw,
         category: Category::Security,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFC,
             writable: 0x3,

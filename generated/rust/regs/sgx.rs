@@ -17,6 +17,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// (instance n holds bits 64n+63:64n). The reset value is the digest of Intel's key. Writes need
 /// SGX launch control enabled and locked in IA32_FEATURE_CONTROL (bits 17 and 0).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if CPUID.(EAX=12H):EAX\[0\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -53,7 +55,7 @@ impl Register for Ia32Sgxlepubkeyhashx {
         access: Access::Rw,
         category: Category::Sgx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,

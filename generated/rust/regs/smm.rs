@@ -161,6 +161,8 @@ impl MsrReadWrite for Ia32SmmMonitorCtl {}
 /// Base address of this logical processor's SMRAM image; readable only in SMM, and only when
 /// IA32_VMX_MISC\[15\] reports the capability.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if IA32_VMX_MISC\[15\] = 1 and only in context smm.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -191,7 +193,7 @@ impl Register for Ia32Smbase {
         access: Access::Ro,
         category: Category::Smm,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,

@@ -17,6 +17,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// by a guest (RDTSC, RDTSCP, RDMSR); host reads and all writes are unscaled. Reset value
 /// 0000_0001_0000_0000h (1.0).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=8000000AH):EDX\[4\] = 1.
 ///
 /// Ref: APM Vol 2 A.2 and A.7 (Tables ), 15.30.5 TSC Ratio MSR.
@@ -67,7 +69,7 @@ impl Register for TscRatio {
         access: Access::Rw,
         category: Category::Svm,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FF00_0000_0000,
             writable: 0xFF_FFFF_FFFF,
@@ -619,6 +621,8 @@ impl MsrWrite for SmmCtl {}
 /// address is beyond the implemented physical address range; with SEV-SNP enabled it must point to
 /// a hypervisor-owned page and must not be 0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000001H):ECX\[2\] = 1.
 ///
 /// Ref: APM Vol 2 A.7 (Table A-7), 15.30.4 VM_HSAVE_PA MSR.
@@ -658,7 +662,7 @@ impl Register for VmHsavePa {
         access: Access::Rw,
         category: Category::Svm,
         vendors: Vendors::AMD,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFF0_0000_0000_0FFF,
             writable: 0xF_FFFF_FFFF_F000,

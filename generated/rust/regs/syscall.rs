@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// SYSENTER/SYSEXIT code segment: CPL 0 code selector for SYSENTER; the stack and CPL 3 selectors
 /// are derived from it. It must not be a null selector.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[11\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -63,7 +65,7 @@ impl Register for Ia32SysenterCs {
         access: Access::Rw,
         category: Category::Syscall,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF,
@@ -127,6 +129,8 @@ impl MsrReadWrite for Ia32SysenterCs {}
 /// SYSENTER stack pointer: loaded into RSP (ESP outside 64-bit mode) by SYSENTER; must be
 /// canonical.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[11\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -163,7 +167,7 @@ impl Register for Ia32SysenterEsp {
         access: Access::Rw,
         category: Category::Syscall,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -213,6 +217,8 @@ impl MsrReadWrite for Ia32SysenterEsp {}
 ///
 /// SYSENTER entry point: loaded into RIP (EIP outside 64-bit mode) by SYSENTER; must be canonical.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[11\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -250,7 +256,7 @@ impl Register for Ia32SysenterEip {
         access: Access::Rw,
         category: Category::Syscall,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -300,6 +306,8 @@ impl MsrReadWrite for Ia32SysenterEip {}
 ///
 /// Segment selector bases for SYSCALL and SYSRET and, on AMD only, the legacy-mode SYSCALL target.
 /// Intel enumerates it with the long-mode bit; AMD with the SYSCALL bit.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=80000001H):EDX\[11\] = 1 or CPUID.(EAX=80000001H):EDX\[29\] = 1.
 ///
@@ -372,7 +380,7 @@ impl Register for Ia32Star {
         access: Access::Rw,
         category: Category::Syscall,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -448,6 +456,8 @@ impl MsrReadWrite for Ia32Star {}
 ///
 /// Target RIP of SYSCALL executed in 64-bit mode.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000001H):EDX\[29\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A; SDM Vol 3 Fast System Calls in 64-Bit Mode.
@@ -486,7 +496,7 @@ impl Register for Ia32Lstar {
         access: Access::Rw,
         category: Category::Syscall,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -537,6 +547,8 @@ impl MsrReadWrite for Ia32Lstar {}
 /// Target RIP of SYSCALL executed in compatibility mode (AMD). Intel does not use it, since its
 /// processors do not recognize SYSCALL in compatibility mode.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000001H):EDX\[29\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -575,7 +587,7 @@ impl Register for Ia32Cstar {
         access: Access::Rw,
         category: Category::Syscall,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -625,6 +637,8 @@ impl MsrReadWrite for Ia32Cstar {}
 ///
 /// RFLAGS mask applied by SYSCALL in long mode; bits 63:32 are reserved.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000001H):EDX\[29\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A; SDM Vol 3 Fast System Calls in 64-Bit Mode.
@@ -663,7 +677,7 @@ impl Register for Ia32Fmask {
         access: Access::Rw,
         category: Category::Syscall,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0xFFFF_FFFF,

@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// FRED stack pointer for stack level n: FRED event delivery loads RSP from it when it changes to
 /// that stack level (level 0 only on ring transitions).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H,ECX=1H):EAX\[17\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -52,7 +54,7 @@ impl Register for Ia32FredRspx {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x3F,
             writable: 0xFFFF_FFFF_FFFF_FFC0,
@@ -105,6 +107,8 @@ impl MsrReadWriteAt for Ia32FredRspx {}
 ///
 /// FRED stack levels: for each exception vector 0-31, the stack level used when the event is
 /// delivered in ring 0.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=7H,ECX=1H):EAX\[17\] = 1.
 ///
@@ -576,7 +580,7 @@ impl Register for Ia32FredStklvls {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1029,6 +1033,8 @@ impl MsrReadWrite for Ia32FredStklvls {}
 ///
 /// FRED shadow-stack pointer for stack level 1 (used when supervisor shadow stacks are enabled).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H,ECX=1H):EAX\[17\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1065,7 +1071,7 @@ impl Register for Ia32FredSsp1 {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1115,6 +1121,8 @@ impl MsrReadWrite for Ia32FredSsp1 {}
 ///
 /// FRED shadow-stack pointer for stack level 2 (used when supervisor shadow stacks are enabled).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H,ECX=1H):EAX\[17\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1151,7 +1159,7 @@ impl Register for Ia32FredSsp2 {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1201,6 +1209,8 @@ impl MsrReadWrite for Ia32FredSsp2 {}
 ///
 /// FRED shadow-stack pointer for stack level 3 (used when supervisor shadow stacks are enabled).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=7H,ECX=1H):EAX\[17\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -1237,7 +1247,7 @@ impl Register for Ia32FredSsp3 {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1286,6 +1296,8 @@ impl MsrReadWrite for Ia32FredSsp3 {}
 /// IA32_FRED_CONFIG (0x1D4), rw, Intel.
 ///
 /// FRED configuration: ring 3 entry point, red zone and stack level for events in ring 0.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=7H,ECX=1H):EAX\[17\] = 1.
 ///
@@ -1355,7 +1367,7 @@ impl Register for Ia32FredConfig {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x83F,
             writable: 0xFFFF_FFFF_FFFF_F7C0,
@@ -1433,6 +1445,8 @@ impl MsrReadWrite for Ia32FredConfig {}
 /// controls. Intel documents bits 0, 8, 10 and 11 and reserves the rest. It exists with any of
 /// SYSCALL, NX or long mode: AMD's K6-2 and K6-III have it for SYSCALL alone (SCE is their only
 /// bit).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=80000001H):EDX\[11\] = 1 or CPUID.(EAX=80000001H):EDX\[20\] = 1 or
 /// CPUID.(EAX=80000001H):EDX\[29\] = 1.
@@ -1642,7 +1656,7 @@ impl Register for Ia32Efer {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFC9_02FE,
             writable: 0x36_F901,
@@ -1835,6 +1849,8 @@ impl MsrReadWrite for Ia32Efer {}
 ///
 /// Base address of the FS segment as used in 64-bit mode.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000001H):EDX\[29\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -1872,7 +1888,7 @@ impl Register for Ia32FsBase {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -1922,6 +1938,8 @@ impl MsrReadWrite for Ia32FsBase {}
 ///
 /// Base address of the GS segment as used in 64-bit mode.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000001H):EDX\[29\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -1959,7 +1977,7 @@ impl Register for Ia32GsBase {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -2010,6 +2028,8 @@ impl MsrReadWrite for Ia32GsBase {}
 /// Swap target of the GS base: SWAPGS exchanges this value with the current GS base (AMD name:
 /// KernelGSbase).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=80000001H):EDX\[29\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -2047,7 +2067,7 @@ impl Register for Ia32KernelGsBase {
         access: Access::Rw,
         category: Category::System,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,

@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// Time-stamp counter: the value RDTSC returns. Writes set the counter (and, where IA32_TSC_ADJUST
 /// exists, adjust that MSR by the same amount).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):EDX\[4\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; APM Vol 2 Appendix A.
@@ -53,7 +55,7 @@ impl Register for Ia32TimeStampCounter {
         access: Access::Rw,
         category: Category::Tsc,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -104,6 +106,8 @@ impl MsrReadWrite for Ia32TimeStampCounter {}
 /// Per-logical-processor TSC adjust: a local offset added to the invariant TSC. A write to IA32_TSC
 /// also changes this offset, without touching the underlying counter.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if CPUID.(EAX=7H):EBX\[1\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -142,7 +146,7 @@ impl Register for Ia32TscAdjust {
         access: Access::Rw,
         category: Category::Tsc,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -193,6 +197,8 @@ impl MsrReadWrite for Ia32TscAdjust {}
 /// TSC deadline of the local APIC timer in TSC-deadline mode: the timer fires when the TSC reaches
 /// it; writing 0 disarms it.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h). Restored after other registers.
+///
 /// Present if CPUID.(EAX=1H):ECX\[24\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -207,6 +213,7 @@ impl Ia32TscDeadline {
     pub const DEADLINE: Field<Self> = Field::new(0, 63, 0);
 
     /// `DEADLINE` (bits 63:0, rw): Absolute TSC value at which the timer interrupt is generated.
+    /// Volatile: changes by itself; comparisons after a restore ignore it.
     #[inline(always)]
     pub const fn deadline(self) -> u64 {
         self.0
@@ -229,7 +236,7 @@ impl Register for Ia32TscDeadline {
         access: Access::Rw,
         category: Category::Tsc,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE.union(RegFlags::RESTORE_AFTER),
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -242,7 +249,7 @@ impl Register for Ia32TscDeadline {
                 msb: 63,
                 lsb: 0,
                 access: Access::Rw,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::VOLATILE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: Some(0x0),
@@ -278,6 +285,8 @@ impl MsrReadWrite for Ia32TscDeadline {}
 /// IA32_TSC_AUX (0xC0000103), rw, Intel and AMD; also TSC_AUX.
 ///
 /// Auxiliary TSC signature returned in ECX by RDTSCP and by RDPID (commonly the processor number).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=80000001H):EDX\[27\] = 1 or CPUID.(EAX=7H):ECX\[22\] = 1.
 ///
@@ -315,7 +324,7 @@ impl Register for Ia32TscAux {
         access: Access::Rw,
         category: Category::Tsc,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_0000_0000,
             writable: 0xFFFF_FFFF,

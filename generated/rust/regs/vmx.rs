@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// Basic VMX capabilities: VMCS revision and size, memory type for VMX structures, and optional
 /// features.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.1.
@@ -54,35 +56,37 @@ impl Ia32VmxBasic {
     pub const NESTED_EXCEPTION: Field<Self> = Field::new(58, 58, 8);
 
     /// `REVISION_ID` (bits 30:0, ro): VMCS revision identifier that software writes at the start of
-    /// the VMXON region and each VMCS.
+    /// the VMXON region and each VMCS. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn revision_id(self) -> u32 {
         (self.0 & 0x7FFF_FFFF) as u32
     }
 
     /// `VMCS_SIZE` (bits 44:32, ro): Number of bytes to allocate for the VMXON region and for each
-    /// VMCS (at most 4096).
+    /// VMCS (at most 4096). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn vmcs_size(self) -> u16 {
         ((self.0 >> 32) & 0x1FFF) as u16
     }
 
     /// `PHYSICAL_ADDRESS_32BIT` (bit 48, ro): 1: addresses of the VMXON region, VMCSs and the
-    /// structures they point to are limited to 32 bits; always 0 on Intel 64 processors.
+    /// structures they point to are limited to 32 bits; always 0 on Intel 64 processors. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn physical_address_32bit(self) -> bool {
         self.0 & 0x1_0000_0000_0000 != 0
     }
 
-    /// `DUAL_MONITOR` (bit 49, ro): The dual-monitor treatment of SMIs and SMM is supported.
+    /// `DUAL_MONITOR` (bit 49, ro): The dual-monitor treatment of SMIs and SMM is supported. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn dual_monitor(self) -> bool {
         self.0 & 0x2_0000_0000_0000 != 0
     }
 
     /// `MEMORY_TYPE` (bits 53:50, ro): Memory type the processor uses for the VMCS, the structures
-    /// it references and the MSEG header. `Err` holds bits [`Ia32VmxBasicMemoryType`] does not
-    /// name.
+    /// it references and the MSEG header. Merged across hosts by a rule (x86msr/guest.h). `Err`
+    /// holds bits [`Ia32VmxBasicMemoryType`] does not name.
     #[inline(always)]
     pub const fn memory_type(self) -> Result<Ia32VmxBasicMemoryType, u8> {
         let bits = ((self.0 >> 50) & 0xF) as u8;
@@ -93,28 +97,29 @@ impl Ia32VmxBasic {
     }
 
     /// `INS_OUTS_INFO` (bit 54, ro): VM exits due to INS and OUTS report the VM-exit
-    /// instruction-information field.
+    /// instruction-information field. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn ins_outs_info(self) -> bool {
         self.0 & 0x40_0000_0000_0000 != 0
     }
 
     /// `TRUE_CONTROLS` (bit 55, ro): Some default-1 VMX controls may be 0; the
-    /// IA32_VMX_TRUE_\*_CTLS MSRs exist and report which.
+    /// IA32_VMX_TRUE_\*_CTLS MSRs exist and report which. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn true_controls(self) -> bool {
         self.0 & 0x80_0000_0000_0000 != 0
     }
 
     /// `NO_ERROR_CODE_CHECK` (bit 56, ro): VM entry may inject a hardware exception with or without
-    /// an error code, whatever its vector.
+    /// an error code, whatever its vector. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn no_error_code_check(self) -> bool {
         self.0 & 0x100_0000_0000_0000 != 0
     }
 
     /// `NESTED_EXCEPTION` (bit 58, ro): VM entry accepts the nested-exception bit of the
-    /// injected-event field (used with FRED).
+    /// injected-event field (used with FRED). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn nested_exception(self) -> bool {
         self.0 & 0x400_0000_0000_0000 != 0
@@ -131,7 +136,7 @@ impl Register for Ia32VmxBasic {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFA00_E000_8000_0000,
             writable: 0x0,
@@ -144,7 +149,7 @@ impl Register for Ia32VmxBasic {
                 msb: 30,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -157,7 +162,7 @@ impl Register for Ia32VmxBasic {
                 msb: 44,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -170,7 +175,7 @@ impl Register for Ia32VmxBasic {
                 msb: 48,
                 lsb: 48,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -183,7 +188,7 @@ impl Register for Ia32VmxBasic {
                 msb: 49,
                 lsb: 49,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -196,7 +201,7 @@ impl Register for Ia32VmxBasic {
                 msb: 53,
                 lsb: 50,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -209,7 +214,7 @@ impl Register for Ia32VmxBasic {
                 msb: 54,
                 lsb: 54,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -222,7 +227,7 @@ impl Register for Ia32VmxBasic {
                 msb: 55,
                 lsb: 55,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -235,7 +240,7 @@ impl Register for Ia32VmxBasic {
                 msb: 56,
                 lsb: 56,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -248,7 +253,7 @@ impl Register for Ia32VmxBasic {
                 msb: 58,
                 lsb: 58,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -284,6 +289,8 @@ impl MsrRead for Ia32VmxBasic {}
 /// Capability MSR for the pin-based VM-execution controls. When IA32_VMX_BASIC\[55\] is 1, the TRUE
 /// variant also reports which default-1 controls may be 0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.1.
@@ -302,14 +309,16 @@ impl Ia32VmxPinbasedCtls {
     pub const ALLOWED_1: Field<Self> = Field::new(32, 63, 1);
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the pin-based VM-execution controls: a
-    /// bit set here means that control must be 1 (VM entry fails if it is 0).
+    /// bit set here means that control must be 1 (VM entry fails if it is 0). Merged across hosts
+    /// by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
     }
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the pin-based VM-execution controls: a
-    /// bit clear here means that control must be 0 (VM entry fails if it is 1).
+    /// bit clear here means that control must be 0 (VM entry fails if it is 1). Merged across hosts
+    /// by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -326,7 +335,7 @@ impl Register for Ia32VmxPinbasedCtls {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -339,7 +348,7 @@ impl Register for Ia32VmxPinbasedCtls {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -352,7 +361,7 @@ impl Register for Ia32VmxPinbasedCtls {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -388,6 +397,8 @@ impl MsrRead for Ia32VmxPinbasedCtls {}
 /// Capability MSR for the primary processor-based VM-execution controls. When IA32_VMX_BASIC\[55\]
 /// is 1, the TRUE variant also reports which default-1 controls may be 0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.2.
@@ -406,14 +417,16 @@ impl Ia32VmxProcbasedCtls {
     pub const ALLOWED_1: Field<Self> = Field::new(32, 63, 1);
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the primary processor-based VM-execution
-    /// controls: a bit set here means that control must be 1 (VM entry fails if it is 0).
+    /// controls: a bit set here means that control must be 1 (VM entry fails if it is 0). Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
     }
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the primary processor-based VM-execution
-    /// controls: a bit clear here means that control must be 0 (VM entry fails if it is 1).
+    /// controls: a bit clear here means that control must be 0 (VM entry fails if it is 1). Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -430,7 +443,7 @@ impl Register for Ia32VmxProcbasedCtls {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -443,7 +456,7 @@ impl Register for Ia32VmxProcbasedCtls {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -456,7 +469,7 @@ impl Register for Ia32VmxProcbasedCtls {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -492,6 +505,8 @@ impl MsrRead for Ia32VmxProcbasedCtls {}
 /// Capability MSR for the primary VM-exit controls. When IA32_VMX_BASIC\[55\] is 1, the TRUE
 /// variant also reports which default-1 controls may be 0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.4.1.
@@ -510,14 +525,16 @@ impl Ia32VmxExitCtls {
     pub const ALLOWED_1: Field<Self> = Field::new(32, 63, 1);
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the primary VM-exit controls: a bit set
-    /// here means that control must be 1 (VM entry fails if it is 0).
+    /// here means that control must be 1 (VM entry fails if it is 0). Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
     }
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the primary VM-exit controls: a bit
-    /// clear here means that control must be 0 (VM entry fails if it is 1).
+    /// clear here means that control must be 0 (VM entry fails if it is 1). Merged across hosts by
+    /// a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -534,7 +551,7 @@ impl Register for Ia32VmxExitCtls {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -547,7 +564,7 @@ impl Register for Ia32VmxExitCtls {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -560,7 +577,7 @@ impl Register for Ia32VmxExitCtls {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -596,6 +613,8 @@ impl MsrRead for Ia32VmxExitCtls {}
 /// Capability MSR for the VM-entry controls. When IA32_VMX_BASIC\[55\] is 1, the TRUE variant also
 /// reports which default-1 controls may be 0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.5.
@@ -614,14 +633,16 @@ impl Ia32VmxEntryCtls {
     pub const ALLOWED_1: Field<Self> = Field::new(32, 63, 1);
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the VM-entry controls: a bit set here
-    /// means that control must be 1 (VM entry fails if it is 0).
+    /// means that control must be 1 (VM entry fails if it is 0). Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
     }
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the VM-entry controls: a bit clear here
-    /// means that control must be 0 (VM entry fails if it is 1).
+    /// means that control must be 0 (VM entry fails if it is 1). Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -638,7 +659,7 @@ impl Register for Ia32VmxEntryCtls {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -651,7 +672,7 @@ impl Register for Ia32VmxEntryCtls {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -664,7 +685,7 @@ impl Register for Ia32VmxEntryCtls {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -699,6 +720,8 @@ impl MsrRead for Ia32VmxEntryCtls {}
 ///
 /// Miscellaneous VMX capabilities: preemption-timer rate, activity states, CR3-target and MSR-list
 /// limits, MSEG revision.
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
@@ -746,32 +769,35 @@ impl Ia32VmxMisc {
     pub const MSEG_REVISION: Field<Self> = Field::new(32, 63, 13);
 
     /// `PREEMPTION_TIMER_RATE` (bits 4:0, ro): The VMX-preemption timer counts down by 1 each time
-    /// this TSC bit (X) changes.
+    /// this TSC bit (X) changes. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn preemption_timer_rate(self) -> u8 {
         (self.0 & 0x1F) as u8
     }
 
     /// `STORE_EFER_LMA` (bit 5, ro): VM exits store IA32_EFER.LMA into the IA-32e mode guest
-    /// VM-entry control.
+    /// VM-entry control. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn store_efer_lma(self) -> bool {
         self.0 & 0x20 != 0
     }
 
-    /// `ACTIVITY_HLT` (bit 6, ro): The HLT activity state is supported.
+    /// `ACTIVITY_HLT` (bit 6, ro): The HLT activity state is supported. Merged across hosts by a
+    /// rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn activity_hlt(self) -> bool {
         self.0 & 0x40 != 0
     }
 
-    /// `ACTIVITY_SHUTDOWN` (bit 7, ro): The shutdown activity state is supported.
+    /// `ACTIVITY_SHUTDOWN` (bit 7, ro): The shutdown activity state is supported. Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn activity_shutdown(self) -> bool {
         self.0 & 0x80 != 0
     }
 
-    /// `ACTIVITY_WAIT_SIPI` (bit 8, ro): The wait-for-SIPI activity state is supported.
+    /// `ACTIVITY_WAIT_SIPI` (bit 8, ro): The wait-for-SIPI activity state is supported. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn activity_wait_sipi(self) -> bool {
         self.0 & 0x100 != 0
@@ -779,59 +805,65 @@ impl Ia32VmxMisc {
 
     /// `IMPL_9` (bit 9, ro): Set by Core 2 processors; the SDM reserves it. Present if family 6H,
     /// model 0EH/0FH/17H. Undocumented: implementation-specific bits, not reserved and not writable
-    /// through the typed API.
+    /// through the typed API. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn impl_9(self) -> bool {
         self.0 & 0x200 != 0
     }
 
-    /// `INTEL_PT_IN_VMX` (bit 14, ro): Intel Processor Trace may be used in VMX operation.
+    /// `INTEL_PT_IN_VMX` (bit 14, ro): Intel Processor Trace may be used in VMX operation. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn intel_pt_in_vmx(self) -> bool {
         self.0 & 0x4000 != 0
     }
 
-    /// `RDMSR_SMBASE_IN_SMM` (bit 15, ro): RDMSR in SMM can read the IA32_SMBASE MSR (9EH).
+    /// `RDMSR_SMBASE_IN_SMM` (bit 15, ro): RDMSR in SMM can read the IA32_SMBASE MSR (9EH). Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn rdmsr_smbase_in_smm(self) -> bool {
         self.0 & 0x8000 != 0
     }
 
     /// `CR3_TARGET_COUNT` (bits 24:16, ro): Number of CR3-target values supported (0 to 256).
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn cr3_target_count(self) -> u16 {
         ((self.0 >> 16) & 0x1FF) as u16
     }
 
     /// `MAX_MSR_LIST` (bits 27:25, ro): N such that 512 \* (N + 1) is the recommended maximum
-    /// number of entries in each VM-entry/exit MSR list.
+    /// number of entries in each VM-entry/exit MSR list. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn max_msr_list(self) -> u8 {
         ((self.0 >> 25) & 0x7) as u8
     }
 
     /// `SMM_MONITOR_CTL_B2` (bit 28, ro): Bit 2 of IA32_SMM_MONITOR_CTL can be set (VMXOFF then
-    /// leaves SMIs blocked).
+    /// leaves SMIs blocked). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn smm_monitor_ctl_b2(self) -> bool {
         self.0 & 0x1000_0000 != 0
     }
 
     /// `VMWRITE_ALL_FIELDS` (bit 29, ro): VMWRITE can write any supported VMCS field, including
-    /// VM-exit information fields.
+    /// VM-exit information fields. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn vmwrite_all_fields(self) -> bool {
         self.0 & 0x2000_0000 != 0
     }
 
     /// `ZERO_LENGTH_INSTRUCTION_INJECTION` (bit 30, ro): VM entry can inject software interrupts
-    /// and software or privileged software exceptions with an instruction length of 0.
+    /// and software or privileged software exceptions with an instruction length of 0. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn zero_length_instruction_injection(self) -> bool {
         self.0 & 0x4000_0000 != 0
     }
 
-    /// `MSEG_REVISION` (bits 63:32, ro): MSEG revision identifier used by the processor.
+    /// `MSEG_REVISION` (bits 63:32, ro): MSEG revision identifier used by the processor. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn mseg_revision(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -848,7 +880,7 @@ impl Register for Ia32VmxMisc {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x8000_3C00,
             writable: 0x0,
@@ -861,7 +893,7 @@ impl Register for Ia32VmxMisc {
                 msb: 4,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -874,7 +906,7 @@ impl Register for Ia32VmxMisc {
                 msb: 5,
                 lsb: 5,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -887,7 +919,7 @@ impl Register for Ia32VmxMisc {
                 msb: 6,
                 lsb: 6,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -900,7 +932,7 @@ impl Register for Ia32VmxMisc {
                 msb: 7,
                 lsb: 7,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -913,7 +945,7 @@ impl Register for Ia32VmxMisc {
                 msb: 8,
                 lsb: 8,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -926,7 +958,7 @@ impl Register for Ia32VmxMisc {
                 msb: 9,
                 lsb: 9,
                 access: Access::Ro,
-                flags: FieldFlags::UNDOCUMENTED,
+                flags: FieldFlags::UNDOCUMENTED.union(FieldFlags::MERGE),
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -939,7 +971,7 @@ impl Register for Ia32VmxMisc {
                 msb: 14,
                 lsb: 14,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -952,7 +984,7 @@ impl Register for Ia32VmxMisc {
                 msb: 15,
                 lsb: 15,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -965,7 +997,7 @@ impl Register for Ia32VmxMisc {
                 msb: 24,
                 lsb: 16,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -978,7 +1010,7 @@ impl Register for Ia32VmxMisc {
                 msb: 27,
                 lsb: 25,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -991,7 +1023,7 @@ impl Register for Ia32VmxMisc {
                 msb: 28,
                 lsb: 28,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1004,7 +1036,7 @@ impl Register for Ia32VmxMisc {
                 msb: 29,
                 lsb: 29,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1017,7 +1049,7 @@ impl Register for Ia32VmxMisc {
                 msb: 30,
                 lsb: 30,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1030,7 +1062,7 @@ impl Register for Ia32VmxMisc {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1065,6 +1097,8 @@ impl MsrRead for Ia32VmxMisc {}
 ///
 /// CR0 bits fixed to 1 in VMX operation: a bit set here must be 1 in CR0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.7.
@@ -1078,7 +1112,8 @@ impl Ia32VmxCr0Fixed0 {
     /// `FIXED_BITS` (bits 63:0, ro): Mask of CR0 bits that must be 1 in VMX operation.
     pub const FIXED_BITS: Field<Self> = Field::new(0, 63, 0);
 
-    /// `FIXED_BITS` (bits 63:0, ro): Mask of CR0 bits that must be 1 in VMX operation.
+    /// `FIXED_BITS` (bits 63:0, ro): Mask of CR0 bits that must be 1 in VMX operation. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn fixed_bits(self) -> u64 {
         self.0
@@ -1095,7 +1130,7 @@ impl Register for Ia32VmxCr0Fixed0 {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -1108,7 +1143,7 @@ impl Register for Ia32VmxCr0Fixed0 {
                 msb: 63,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1143,6 +1178,8 @@ impl MsrRead for Ia32VmxCr0Fixed0 {}
 ///
 /// CR0 bits allowed to be 1 in VMX operation: a bit clear here must be 0 in CR0.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.7.
@@ -1158,7 +1195,7 @@ impl Ia32VmxCr0Fixed1 {
     pub const FIXED_BITS: Field<Self> = Field::new(0, 63, 0);
 
     /// `FIXED_BITS` (bits 63:0, ro): Mask of CR0 bits that may be 1 in VMX operation (clear bits
-    /// must be 0).
+    /// must be 0). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn fixed_bits(self) -> u64 {
         self.0
@@ -1175,7 +1212,7 @@ impl Register for Ia32VmxCr0Fixed1 {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -1188,7 +1225,7 @@ impl Register for Ia32VmxCr0Fixed1 {
                 msb: 63,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1223,6 +1260,8 @@ impl MsrRead for Ia32VmxCr0Fixed1 {}
 ///
 /// CR4 bits fixed to 1 in VMX operation: a bit set here must be 1 in CR4.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.8.
@@ -1236,7 +1275,8 @@ impl Ia32VmxCr4Fixed0 {
     /// `FIXED_BITS` (bits 63:0, ro): Mask of CR4 bits that must be 1 in VMX operation.
     pub const FIXED_BITS: Field<Self> = Field::new(0, 63, 0);
 
-    /// `FIXED_BITS` (bits 63:0, ro): Mask of CR4 bits that must be 1 in VMX operation.
+    /// `FIXED_BITS` (bits 63:0, ro): Mask of CR4 bits that must be 1 in VMX operation. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn fixed_bits(self) -> u64 {
         self.0
@@ -1253,7 +1293,7 @@ impl Register for Ia32VmxCr4Fixed0 {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -1266,7 +1306,7 @@ impl Register for Ia32VmxCr4Fixed0 {
                 msb: 63,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1301,6 +1341,8 @@ impl MsrRead for Ia32VmxCr4Fixed0 {}
 ///
 /// CR4 bits allowed to be 1 in VMX operation: a bit clear here must be 0 in CR4.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.8.
@@ -1316,7 +1358,7 @@ impl Ia32VmxCr4Fixed1 {
     pub const FIXED_BITS: Field<Self> = Field::new(0, 63, 0);
 
     /// `FIXED_BITS` (bits 63:0, ro): Mask of CR4 bits that may be 1 in VMX operation (clear bits
-    /// must be 0).
+    /// must be 0). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn fixed_bits(self) -> u64 {
         self.0
@@ -1333,7 +1375,7 @@ impl Register for Ia32VmxCr4Fixed1 {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -1346,7 +1388,7 @@ impl Register for Ia32VmxCr4Fixed1 {
                 msb: 63,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1381,6 +1423,8 @@ impl MsrRead for Ia32VmxCr4Fixed1 {}
 ///
 /// VMCS enumeration: the highest field index used by any VMCS encoding.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.9.
@@ -1396,7 +1440,7 @@ impl Ia32VmxVmcsEnum {
     pub const MAX_INDEX: Field<Self> = Field::new(1, 9, 0);
 
     /// `MAX_INDEX` (bits 9:1, ro): Highest index value used in any VMCS field encoding (bits 9:1 of
-    /// an encoding).
+    /// an encoding). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn max_index(self) -> u16 {
         ((self.0 >> 1) & 0x1FF) as u16
@@ -1413,7 +1457,7 @@ impl Register for Ia32VmxVmcsEnum {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FC01,
             writable: 0x0,
@@ -1426,7 +1470,7 @@ impl Register for Ia32VmxVmcsEnum {
                 msb: 9,
                 lsb: 1,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1462,6 +1506,8 @@ impl MsrRead for Ia32VmxVmcsEnum {}
 /// Capability MSR for the secondary processor-based VM-execution controls; exists only if
 /// IA32_VMX_PROCBASED_CTLS\[63\] (activate secondary controls allowed-1) is 1.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_PROCBASED_CTLS\[63\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.3.
@@ -1483,7 +1529,7 @@ impl Ia32VmxProcbasedCtls2 {
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the secondary processor-based
     /// VM-execution controls: a bit set here means that control must be 1 (VM entry fails if it is
-    /// 0).
+    /// 0). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
@@ -1491,7 +1537,7 @@ impl Ia32VmxProcbasedCtls2 {
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the secondary processor-based
     /// VM-execution controls: a bit clear here means that control must be 0 (VM entry fails if it
-    /// is 1).
+    /// is 1). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -1508,7 +1554,7 @@ impl Register for Ia32VmxProcbasedCtls2 {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -1521,7 +1567,7 @@ impl Register for Ia32VmxProcbasedCtls2 {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1534,7 +1580,7 @@ impl Register for Ia32VmxProcbasedCtls2 {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1569,6 +1615,8 @@ impl MsrRead for Ia32VmxProcbasedCtls2 {}
 ///
 /// EPT and VPID capabilities; exists only if the enable EPT or enable VPID secondary control may be
 /// 1 (IA32_VMX_PROCBASED_CTLS2 bit 33 or 37).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_PROCBASED_CTLS\[63\] = 1 and
 /// (IA32_VMX_PROCBASED_CTLS2\[33\] = 1 or IA32_VMX_PROCBASED_CTLS2\[37\] = 1).
@@ -1627,120 +1675,133 @@ impl Ia32VmxEptVpidCap {
     pub const MAX_HLAT_PREFIX_SIZE: Field<Self> = Field::new(48, 53, 18);
 
     /// `EXECUTE_ONLY` (bit 0, ro): EPT supports execute-only translations (entries with read and
-    /// write clear, execute set).
+    /// write clear, execute set). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn execute_only(self) -> bool {
         self.0 & 0x1 != 0
     }
 
-    /// `PAGE_WALK_LENGTH_4` (bit 6, ro): A 4-level EPT page walk is supported.
+    /// `PAGE_WALK_LENGTH_4` (bit 6, ro): A 4-level EPT page walk is supported. Merged across hosts
+    /// by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn page_walk_length_4(self) -> bool {
         self.0 & 0x40 != 0
     }
 
-    /// `PAGE_WALK_LENGTH_5` (bit 7, ro): A 5-level EPT page walk is supported.
+    /// `PAGE_WALK_LENGTH_5` (bit 7, ro): A 5-level EPT page walk is supported. Merged across hosts
+    /// by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn page_walk_length_5(self) -> bool {
         self.0 & 0x80 != 0
     }
 
     /// `MEMORY_TYPE_UC` (bit 8, ro): The EPT paging structures may be uncacheable (EPTP memory type
-    /// 0).
+    /// 0). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn memory_type_uc(self) -> bool {
         self.0 & 0x100 != 0
     }
 
     /// `MEMORY_TYPE_WB` (bit 14, ro): The EPT paging structures may be write-back (EPTP memory type
-    /// 6).
+    /// 6). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn memory_type_wb(self) -> bool {
         self.0 & 0x4000 != 0
     }
 
-    /// `PDE_2MB` (bit 16, ro): An EPT PDE can map a 2-MByte page.
+    /// `PDE_2MB` (bit 16, ro): An EPT PDE can map a 2-MByte page. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn pde_2mb(self) -> bool {
         self.0 & 0x1_0000 != 0
     }
 
-    /// `PDPTE_1GB` (bit 17, ro): An EPT PDPTE can map a 1-GByte page.
+    /// `PDPTE_1GB` (bit 17, ro): An EPT PDPTE can map a 1-GByte page. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn pdpte_1gb(self) -> bool {
         self.0 & 0x2_0000 != 0
     }
 
-    /// `INVEPT` (bit 20, ro): The INVEPT instruction is supported.
+    /// `INVEPT` (bit 20, ro): The INVEPT instruction is supported. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn invept(self) -> bool {
         self.0 & 0x10_0000 != 0
     }
 
-    /// `ACCESSED_DIRTY` (bit 21, ro): Accessed and dirty flags for EPT are supported.
+    /// `ACCESSED_DIRTY` (bit 21, ro): Accessed and dirty flags for EPT are supported. Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn accessed_dirty(self) -> bool {
         self.0 & 0x20_0000 != 0
     }
 
     /// `ADVANCED_EXIT_INFO` (bit 22, ro): EPT violations report advanced VM-exit information.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn advanced_exit_info(self) -> bool {
         self.0 & 0x40_0000 != 0
     }
 
     /// `SUPERVISOR_SHADOW_STACK` (bit 23, ro): The supervisor shadow-stack control of EPT is
-    /// supported.
+    /// supported. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn supervisor_shadow_stack(self) -> bool {
         self.0 & 0x80_0000 != 0
     }
 
-    /// `INVEPT_SINGLE_CONTEXT` (bit 25, ro): The single-context INVEPT type is supported.
+    /// `INVEPT_SINGLE_CONTEXT` (bit 25, ro): The single-context INVEPT type is supported. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn invept_single_context(self) -> bool {
         self.0 & 0x200_0000 != 0
     }
 
-    /// `INVEPT_ALL_CONTEXT` (bit 26, ro): The all-context INVEPT type is supported.
+    /// `INVEPT_ALL_CONTEXT` (bit 26, ro): The all-context INVEPT type is supported. Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn invept_all_context(self) -> bool {
         self.0 & 0x400_0000 != 0
     }
 
-    /// `INVVPID` (bit 32, ro): The INVVPID instruction is supported.
+    /// `INVVPID` (bit 32, ro): The INVVPID instruction is supported. Merged across hosts by a rule
+    /// (x86msr/guest.h).
     #[inline(always)]
     pub const fn invvpid(self) -> bool {
         self.0 & 0x1_0000_0000 != 0
     }
 
     /// `INVVPID_INDIVIDUAL_ADDRESS` (bit 40, ro): The individual-address INVVPID type is supported.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn invvpid_individual_address(self) -> bool {
         self.0 & 0x100_0000_0000 != 0
     }
 
-    /// `INVVPID_SINGLE_CONTEXT` (bit 41, ro): The single-context INVVPID type is supported.
+    /// `INVVPID_SINGLE_CONTEXT` (bit 41, ro): The single-context INVVPID type is supported. Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn invvpid_single_context(self) -> bool {
         self.0 & 0x200_0000_0000 != 0
     }
 
-    /// `INVVPID_ALL_CONTEXT` (bit 42, ro): The all-context INVVPID type is supported.
+    /// `INVVPID_ALL_CONTEXT` (bit 42, ro): The all-context INVVPID type is supported. Merged across
+    /// hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn invvpid_all_context(self) -> bool {
         self.0 & 0x400_0000_0000 != 0
     }
 
     /// `INVVPID_SINGLE_CONTEXT_RETAIN_GLOBALS` (bit 43, ro): The single-context-retaining-globals
-    /// INVVPID type is supported.
+    /// INVVPID type is supported. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn invvpid_single_context_retain_globals(self) -> bool {
         self.0 & 0x800_0000_0000 != 0
     }
 
     /// `MAX_HLAT_PREFIX_SIZE` (bits 53:48, ro): Largest HLAT prefix size supported (expected to be
-    /// 1 where HLAT exists).
+    /// 1 where HLAT exists). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn max_hlat_prefix_size(self) -> u8 {
         ((self.0 >> 48) & 0x3F) as u8
@@ -1757,7 +1818,7 @@ impl Register for Ia32VmxEptVpidCap {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFC0_F0FE_F90C_BE3E,
             writable: 0x0,
@@ -1770,7 +1831,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 0,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1783,7 +1844,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 6,
                 lsb: 6,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1796,7 +1857,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 7,
                 lsb: 7,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1809,7 +1870,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 8,
                 lsb: 8,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1822,7 +1883,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 14,
                 lsb: 14,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1835,7 +1896,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 16,
                 lsb: 16,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1848,7 +1909,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 17,
                 lsb: 17,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1861,7 +1922,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 20,
                 lsb: 20,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1874,7 +1935,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 21,
                 lsb: 21,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1887,7 +1948,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 22,
                 lsb: 22,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1900,7 +1961,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 23,
                 lsb: 23,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1913,7 +1974,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 25,
                 lsb: 25,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1926,7 +1987,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 26,
                 lsb: 26,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1939,7 +2000,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 32,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1952,7 +2013,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 40,
                 lsb: 40,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1965,7 +2026,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 41,
                 lsb: 41,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1978,7 +2039,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 42,
                 lsb: 42,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -1991,7 +2052,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 43,
                 lsb: 43,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2004,7 +2065,7 @@ impl Register for Ia32VmxEptVpidCap {
                 msb: 53,
                 lsb: 48,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2040,6 +2101,8 @@ impl MsrRead for Ia32VmxEptVpidCap {}
 /// Capability MSR for the pin-based VM-execution controls, including which default-1 controls may
 /// be 0; exists only if IA32_VMX_BASIC\[55\] is 1.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_BASIC\[55\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.1.
@@ -2061,7 +2124,7 @@ impl Ia32VmxTruePinbasedCtls {
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the pin-based VM-execution controls
     /// (default1 controls included): a bit set here means that control must be 1 (VM entry fails if
-    /// it is 0).
+    /// it is 0). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
@@ -2069,7 +2132,7 @@ impl Ia32VmxTruePinbasedCtls {
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the pin-based VM-execution controls
     /// (default1 controls included): a bit clear here means that control must be 0 (VM entry fails
-    /// if it is 1).
+    /// if it is 1). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -2086,7 +2149,7 @@ impl Register for Ia32VmxTruePinbasedCtls {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -2099,7 +2162,7 @@ impl Register for Ia32VmxTruePinbasedCtls {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2112,7 +2175,7 @@ impl Register for Ia32VmxTruePinbasedCtls {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2148,6 +2211,8 @@ impl MsrRead for Ia32VmxTruePinbasedCtls {}
 /// Capability MSR for the primary processor-based VM-execution controls, including which default-1
 /// controls may be 0; exists only if IA32_VMX_BASIC\[55\] is 1.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_BASIC\[55\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.2.
@@ -2169,7 +2234,7 @@ impl Ia32VmxTrueProcbasedCtls {
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the primary processor-based VM-execution
     /// controls (default1 controls included): a bit set here means that control must be 1 (VM entry
-    /// fails if it is 0).
+    /// fails if it is 0). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
@@ -2177,7 +2242,7 @@ impl Ia32VmxTrueProcbasedCtls {
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the primary processor-based VM-execution
     /// controls (default1 controls included): a bit clear here means that control must be 0 (VM
-    /// entry fails if it is 1).
+    /// entry fails if it is 1). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -2194,7 +2259,7 @@ impl Register for Ia32VmxTrueProcbasedCtls {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -2207,7 +2272,7 @@ impl Register for Ia32VmxTrueProcbasedCtls {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2220,7 +2285,7 @@ impl Register for Ia32VmxTrueProcbasedCtls {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2256,6 +2321,8 @@ impl MsrRead for Ia32VmxTrueProcbasedCtls {}
 /// Capability MSR for the primary VM-exit controls, including which default-1 controls may be 0;
 /// exists only if IA32_VMX_BASIC\[55\] is 1.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_BASIC\[55\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.4.1.
@@ -2276,6 +2343,7 @@ impl Ia32VmxTrueExitCtls {
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the primary VM-exit controls (default1
     /// controls included): a bit set here means that control must be 1 (VM entry fails if it is 0).
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
@@ -2283,7 +2351,7 @@ impl Ia32VmxTrueExitCtls {
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the primary VM-exit controls (default1
     /// controls included): a bit clear here means that control must be 0 (VM entry fails if it is
-    /// 1).
+    /// 1). Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -2300,7 +2368,7 @@ impl Register for Ia32VmxTrueExitCtls {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -2313,7 +2381,7 @@ impl Register for Ia32VmxTrueExitCtls {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2326,7 +2394,7 @@ impl Register for Ia32VmxTrueExitCtls {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2362,6 +2430,8 @@ impl MsrRead for Ia32VmxTrueExitCtls {}
 /// Capability MSR for the VM-entry controls, including which default-1 controls may be 0; exists
 /// only if IA32_VMX_BASIC\[55\] is 1.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_BASIC\[55\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.5.
@@ -2380,14 +2450,16 @@ impl Ia32VmxTrueEntryCtls {
     pub const ALLOWED_1: Field<Self> = Field::new(32, 63, 1);
 
     /// `ALLOWED_0` (bits 31:0, ro): Allowed 0-settings of the VM-entry controls (default1 controls
-    /// included): a bit set here means that control must be 1 (VM entry fails if it is 0).
+    /// included): a bit set here means that control must be 1 (VM entry fails if it is 0). Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_0(self) -> u32 {
         (self.0 & 0xFFFF_FFFF) as u32
     }
 
     /// `ALLOWED_1` (bits 63:32, ro): Allowed 1-settings of the VM-entry controls (default1 controls
-    /// included): a bit clear here means that control must be 0 (VM entry fails if it is 1).
+    /// included): a bit clear here means that control must be 0 (VM entry fails if it is 1). Merged
+    /// across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u32 {
         ((self.0 >> 32) & 0xFFFF_FFFF) as u32
@@ -2404,7 +2476,7 @@ impl Register for Ia32VmxTrueEntryCtls {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -2417,7 +2489,7 @@ impl Register for Ia32VmxTrueEntryCtls {
                 msb: 31,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2430,7 +2502,7 @@ impl Register for Ia32VmxTrueEntryCtls {
                 msb: 63,
                 lsb: 32,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2466,6 +2538,8 @@ impl MsrRead for Ia32VmxTrueEntryCtls {}
 /// Which VM functions may be enabled in the VM-function controls; exists only if the enable VM
 /// functions secondary control may be 1 (IA32_VMX_PROCBASED_CTLS2 bit 45).
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_PROCBASED_CTLS\[63\] = 1 and
 /// IA32_VMX_PROCBASED_CTLS2\[45\] = 1.
 ///
@@ -2481,6 +2555,7 @@ impl Ia32VmxVmfunc {
     pub const EPTP_SWITCHING: Field<Self> = Field::new(0, 0, 0);
 
     /// `EPTP_SWITCHING` (bit 0, ro): The EPTP-switching VM function (VMFUNC leaf 0) may be enabled.
+    /// Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn eptp_switching(self) -> bool {
         self.0 & 0x1 != 0
@@ -2497,7 +2572,7 @@ impl Register for Ia32VmxVmfunc {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFF_FFFE,
             writable: 0x0,
@@ -2510,7 +2585,7 @@ impl Register for Ia32VmxVmfunc {
                 msb: 0,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2547,6 +2622,8 @@ impl MsrRead for Ia32VmxVmfunc {}
 /// IA32_VMX_PROCBASED_CTLS\[49\] (activate tertiary controls allowed-1) is 1. There are no
 /// allowed-0 settings.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_PROCBASED_CTLS\[49\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.3.4.
@@ -2562,7 +2639,7 @@ impl Ia32VmxProcbasedCtls3 {
     pub const ALLOWED_1: Field<Self> = Field::new(0, 63, 0);
 
     /// `ALLOWED_1` (bits 63:0, ro): Allowed 1-settings of the tertiary controls: a bit clear here
-    /// means that control must be 0.
+    /// means that control must be 0. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u64 {
         self.0
@@ -2579,7 +2656,7 @@ impl Register for Ia32VmxProcbasedCtls3 {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -2592,7 +2669,7 @@ impl Register for Ia32VmxProcbasedCtls3 {
                 msb: 63,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,
@@ -2629,6 +2706,8 @@ impl MsrRead for Ia32VmxProcbasedCtls3 {}
 /// IA32_VMX_EXIT_CTLS\[63\] (activate secondary controls allowed-1) is 1. There are no allowed-0
 /// settings.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=1H):ECX\[5\] = 1 and IA32_VMX_EXIT_CTLS\[63\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2; SDM Vol 3 Appendix A.4.2.
@@ -2644,7 +2723,7 @@ impl Ia32VmxExitCtls2 {
     pub const ALLOWED_1: Field<Self> = Field::new(0, 63, 0);
 
     /// `ALLOWED_1` (bits 63:0, ro): Allowed 1-settings of the secondary VM-exit controls: a bit
-    /// clear here means that control must be 0.
+    /// clear here means that control must be 0. Merged across hosts by a rule (x86msr/guest.h).
     #[inline(always)]
     pub const fn allowed_1(self) -> u64 {
         self.0
@@ -2661,7 +2740,7 @@ impl Register for Ia32VmxExitCtls2 {
         access: Access::Ro,
         category: Category::Vmx,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0x0,
@@ -2674,7 +2753,7 @@ impl Register for Ia32VmxExitCtls2 {
                 msb: 63,
                 lsb: 0,
                 access: Access::Ro,
-                flags: FieldFlags::NONE,
+                flags: FieldFlags::MERGE,
                 vendors: Vendors::NONE,
                 canonical_vendors: Vendors::NONE,
                 reset: None,

@@ -16,6 +16,8 @@ use crate::{Array, Field, Msr, MsrRead, MsrReadAt, MsrReadWrite, MsrReadWriteAt,
 /// Extended feature disable: a set bit arms first-use detection for that XSAVE state component;
 /// instructions touching it raise \#NM and record the component in IA32_XFD_ERR.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=0DH,ECX=1H):EAX\[4\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -54,7 +56,7 @@ impl Register for Ia32Xfd {
         access: Access::Rw,
         category: Category::Xsave,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -104,6 +106,8 @@ impl MsrReadWrite for Ia32Xfd {}
 ///
 /// Extended feature disable error: the state components whose use caused the last XFD \#NM.
 ///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
+///
 /// Present if CPUID.(EAX=0DH,ECX=1H):EAX\[4\] = 1.
 ///
 /// Ref: SDM Vol 4 Table 2-2.
@@ -142,7 +146,7 @@ impl Register for Ia32XfdErr {
         access: Access::Rw,
         category: Category::Xsave,
         vendors: Vendors::INTEL,
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0x0,
             writable: 0xFFFF_FFFF_FFFF_FFFF,
@@ -193,6 +197,8 @@ impl MsrReadWrite for Ia32XfdErr {}
 /// Supervisor state-component bitmap: a set bit lets XSAVES and XRSTORS manage that supervisor
 /// state component, next to the user components enabled in XCR0. Zero after reset; setting an
 /// unsupported bit faults (CPUID.(EAX=0DH,ECX=1):ECX and EDX list the supported bits).
+///
+/// Guest state: a VMM saves and restores it (x86msr/guest.h).
 ///
 /// Present if CPUID.(EAX=0DH,ECX=1H):EAX\[3\] = 1.
 ///
@@ -338,7 +344,7 @@ impl Register for Ia32Xss {
         access: Access::Rw,
         category: Category::Xsave,
         vendors: Vendors::INTEL.union(Vendors::AMD),
-        flags: RegFlags::NONE,
+        flags: RegFlags::GUEST_STATE,
         masks: Masks {
             reserved: 0xFFFF_FFFF_FFFE_02FF,
             writable: 0x1_FD00,

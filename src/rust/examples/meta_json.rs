@@ -69,6 +69,7 @@ fn condition(out: &mut String, c: &Condition) {
             key(out, "context", false);
             string(out, context.name());
         }
+        Condition::Index(n) => num(out, "index", u64::from(*n)),
         Condition::Family { family, models } => {
             num(out, "family", u64::from(*family));
             key(out, "models", false);

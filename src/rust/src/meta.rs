@@ -145,6 +145,8 @@ pub enum Condition {
     },
     /// A processor state no fact shows: always unknown.
     Context(Context),
+    /// Array instance N only (a field one instance of an array has).
+    Index(u32),
     /// At least one of the conditions.
     AnyOf(&'static [Condition]),
     /// Every one of the conditions.
@@ -201,6 +203,13 @@ pub trait Facts {
         let _ = address;
         None
     }
+
+    /// Whether a register none of the processor's recognised vendors documents
+    /// is "unknown" rather than absent (C's `MSR_FACTS_OTHER_VENDORS_UNKNOWN`:
+    /// a VMM emulating another vendor's registers).
+    fn other_vendors_unknown(&self) -> bool {
+        false
+    }
 }
 
 /// No facts: every condition that needs one is unknown.
@@ -256,10 +265,17 @@ impl Def {
         if condition == Support::No {
             return Support::No;
         }
-        if !self.vendors.intersects(cpu_vendors(facts)) {
-            return Support::Unknown;
+        let vendors = cpu_vendors(facts);
+        if self.vendors.intersects(vendors) {
+            return condition;
         }
-        condition
+        // None of the processor's vendors documents it: absent, as in C's
+        // msr_is_supported, unless the vendors are unknown or the facts ask.
+        if vendors != Vendors::NONE && !facts.other_vendors_unknown() {
+            Support::No
+        } else {
+            Support::Unknown
+        }
     }
 }
 
@@ -311,6 +327,7 @@ impl Condition {
             Condition::Msr { .. } => ConditionKind::Msr,
             Condition::Family { .. } => ConditionKind::Family,
             Condition::Context(_) => ConditionKind::Context,
+            Condition::Index(_) => ConditionKind::Index,
             Condition::AnyOf(_) => ConditionKind::AnyOf,
             Condition::AllOf(_) => ConditionKind::AllOf,
             Condition::Not(_) => ConditionKind::Not,
@@ -353,6 +370,13 @@ impl Condition {
                 }
             },
             Condition::Context(_) => Support::Unknown,
+            Condition::Index(n) => {
+                if index == *n {
+                    Support::Yes
+                } else {
+                    Support::No
+                }
+            }
             Condition::Not(c) => match c.eval(index, facts) {
                 Support::Yes => Support::No,
                 Support::No => Support::Yes,
@@ -411,6 +435,9 @@ impl Test {
     }
 }
 
+const HYPERVISOR_BASE: u32 = 0x4000_0000;
+const HYPERVISOR_BLOCKS: u32 = 0x100; // 40000000H..4000FF00H
+
 /// The vendors of the processor the facts describe (its CPU vendor and, under
 /// a hypervisor that announces itself, the hypervisor's), from the
 /// signatures of [`VENDORS`]; empty when nothing is recognised.
@@ -423,18 +450,24 @@ pub fn cpu_vendors(facts: &dyn Facts) -> Vendors {
         if v.signatures.is_empty() {
             continue;
         }
-        let regs = match facts.cpuid(v.leaf, 0) {
-            Some(regs) => regs,
-            None => continue,
-        };
-        let spells = |signature: &str| {
-            signature.bytes().enumerate().all(|(i, byte)| {
-                let word = regs[v.registers[i / 4].index()];
-                (word >> (8 * (i % 4))) as u8 == byte
-            })
-        };
-        if v.signatures.iter().any(|s| s.len() == 12 && spells(s)) {
-            found = found.union(v.bit);
+        // A hypervisor's signature may be in any block of 100H from its leaf
+        // (KVM after Hyper-V's at 40000100H), as Linux's hypervisor_cpuid_base()
+        // looks; the blocks follow each other, so the scan ends at the first gap.
+        let blocks = if v.leaf == HYPERVISOR_BASE { HYPERVISOR_BLOCKS } else { 1 };
+        for block in 0..blocks {
+            let regs = match facts.cpuid(v.leaf + block * 0x100, 0) {
+                Some(regs) => regs,
+                None => break,
+            };
+            let spells = |signature: &str| {
+                signature.bytes().enumerate().all(|(i, byte)| {
+                    let word = regs[v.registers[i / 4].index()];
+                    (word >> (8 * (i % 4))) as u8 == byte
+                })
+            };
+            if v.signatures.iter().any(|s| s.len() == 12 && spells(s)) {
+                found = found.union(v.bit);
+            }
         }
     }
     found
