@@ -88,11 +88,12 @@ int msr_guest_restore_order(const struct msr_spec *spec, struct msr_guest_reg *r
         }
         if (i == count)
             return MSR_ERR_INVALID; /* every entry left waits for another: a cycle */
-        {
-            struct msr_guest_reg r = regs[i];
-            for (j = i; j > p; j--)
-                regs[j] = regs[j - 1];
-            regs[p] = r;
+        /* Entry i moves down to p by swaps: a plain shift loop is one gcc
+         * turns into a memmove call, which a freestanding library lacks. */
+        for (j = i; j > p; j--) {
+            struct msr_guest_reg r = regs[j];
+            regs[j] = regs[j - 1];
+            regs[j - 1] = r;
         }
     }
     return MSR_OK;

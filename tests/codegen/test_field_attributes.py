@@ -192,7 +192,7 @@ class AttributesAsData(unittest.TestCase):
         run = self.codegen("--spec", self.spec, "--rust", rust_out, "--quiet")
         self.assertEqual((run.returncode, run.stderr), (0, ""))
         with open(os.path.join(rust_out, "schema.rs"), encoding="utf-8") as f:
-            self.assertIn("pub const DEMO_VOLATILE: FieldFlags = FieldFlags(1 << 7);", f.read())
+            self.assertIn("pub const DEMO_VOLATILE: FieldFlags = FieldFlags(1 << %d);" % bit, f.read())
         with open(os.path.join(rust_out, "regs", "misc.rs"), encoding="utf-8") as f:
             self.assertEqual(f.read().count("flags: FieldFlags::DEMO_VOLATILE,"), 1)
 

@@ -1153,7 +1153,9 @@ static bool migrate_vcpu(struct vm *v, uint64_t table_gpa)
         leaves[i].regs.edx = cpuid->entries[i].edx;
     }
     source = msr_cpuid_table_source(&table);
-    facts = (struct msr_facts){&source, facts_read_msr, v, 0};
+    /* KVM emulates registers of other vendors for every vCPU (IA32_TSC_DEADLINE,
+     * MISC_FEATURES_ENABLES on an AMD one): "unknown", so the list keeps them. */
+    facts = (struct msr_facts){&source, facts_read_msr, v, MSR_FACTS_OTHER_VENDORS_UNKNOWN};
     r = msr_guest_list(&msr_spec, &facts, MSR_GUEST_UNKNOWN, NULL, 0, &count);
     list = calloc(count + 1, sizeof *list);
     if (!list || (r != MSR_OK && r != MSR_ERR_RANGE) ||
