@@ -7,7 +7,8 @@
  *  2. a template chosen from them at run time: in each feature register the
  *     spec knows (for this host's vendor) as guest state, the first feature
  *     field (merge rule `and`: a feature, a "not affected" promise) the host
- *     offers, cleared -- always something a host can give a guest. It is
+ *     offers and a vCPU takes cleared (a probe vCPU in a VM of its own
+ *     tries it) -- something a host can give a guest. It is
  *     written as template JSON and checked by the tool's own parser
  *     (template_file.c), which compiles it to msr_template_ops;
  *     msr_template_apply() gives each register's value, and
@@ -17,7 +18,11 @@
  *  4. KVM_GET_MSRS on the vCPU: each register holds the template's value.
  *
  * =wrong expects the host's value instead of the template's in step 4: the
- * deliberate mistake the readback must catch (CTest WILL_FAIL).
+ * deliberate mistake the readback must catch (CTest WILL_FAIL). Both modes
+ * also try a template setting a feature field the host lacks
+ * (beyond_the_host()): msr_baseline_exceeds() must flag it.
+ * A feature MSR a vCPU refuses even at the host's own value (this project's
+ * kvm_pvm host: IA32_ARCH_CAPABILITIES) is left alone, with the reason.
  * Exit 77 where KVM has no feature MSR list or no register a template can change.
  */
 #include "kvm_template.h"
@@ -91,15 +96,40 @@ static int msrs_ioctl(int fd, unsigned long request, struct kvm_msr_entry *e, si
 }
 
 /* The first feature field of `def` (merge rule `and`, documented) whose
- * bits the host offers all of (`offered`) or not all of (!offered), or NULL. */
-static const struct msr_field_info *feature_field(const struct msr_def *def, uint64_t host, bool offered)
+ * bits the host does not all offer, or NULL. */
+static const struct msr_field_info *lacking_field(const struct msr_def *def, uint64_t host)
 {
     for (unsigned i = 0; i < def->field_count; i++) {
         const struct msr_field_info *f = msr_def_field(def, i);
         uint64_t mask = msr_field_mask(f);
 
-        if (f->merge == MSR_MERGE_AND && !(f->flags & MSR_FIELD_F_UNDOCUMENTED) && ((host & mask) == mask) == offered)
+        if (f->merge == MSR_MERGE_AND && !(f->flags & MSR_FIELD_F_UNDOCUMENTED) && (host & mask) != mask)
             return f;
+    }
+    return NULL;
+}
+
+/*
+ * The first feature field of `msr` the host offers that a vCPU (`probe`)
+ * takes cleared, or NULL. KVM ties some fields to others beyond what the spec
+ * says (PERF_CAPABILITIES' PEBS bits go together): such a field is passed
+ * over, and said so.
+ */
+static const struct msr_field_info *clearable_field(int probe, const struct msr_instance *msr, uint64_t host)
+{
+    const struct msr_def *def = msr_def_of(msr);
+
+    for (unsigned i = 0; i < def->field_count; i++) {
+        const struct msr_field_info *f = msr_def_field(def, i);
+        struct kvm_msr_entry e = {.index = msr->address, .data = host & ~msr_field_mask(f)};
+
+        if (f->merge != MSR_MERGE_AND || (f->flags & MSR_FIELD_F_UNDOCUMENTED) ||
+            (host & msr_field_mask(f)) != msr_field_mask(f))
+            continue;
+        if (msrs_ioctl(probe, KVM_SET_MSRS, &e, 1) == 1)
+            return f;
+        printf("# host: %s.%s cleared: a vCPU refuses it (KVM ties it to other fields), not chosen\n",
+               msr_name(msr), field_name(def, f));
     }
     return NULL;
 }
@@ -130,12 +160,12 @@ static size_t choose(int kvm, int probe, struct feature_reg *regs, const struct 
         else if (msrs_ioctl(probe, KVM_SET_MSRS, &e, 1) != 1)
             why = "a vCPU refuses even the host's value (KVM_SET_MSRS)";
         else {
-            const struct msr_field_info *lacking = feature_field(msr_def_of(msr), e.data, false);
+            const struct msr_field_info *lacking = lacking_field(msr_def_of(msr), e.data);
 
             if (lacking && !beyond->msr)
                 *beyond = (struct feature_reg){msr, lacking, e.data, 0, 0};
-            if ((regs[n].field = feature_field(msr_def_of(msr), e.data, true)) == NULL)
-                why = "no feature field the host offers";
+            if ((regs[n].field = clearable_field(probe, msr, e.data)) == NULL)
+                why = "no feature field the host offers that a vCPU takes cleared";
         }
         printf("# host: feature MSR 0x%x %s = 0x%016" PRIx64 "%s%s\n", e.index, msr ? msr_name(msr) : "?",
                (uint64_t)e.data, why ? ": left alone, " : "", why ? why : "");
