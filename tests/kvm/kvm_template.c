@@ -206,23 +206,26 @@ static void check(bool ok, const char *text, const char *detail)
 }
 
 /* A fresh VM and vCPU with the CPUID KVM supports (feature MSRs such as
- * ARCH_CAPABILITIES are settable only when the guest's CPUID has them). */
+ * ARCH_CAPABILITIES are settable only when the guest's CPUID has them);
+ * -1 (and *vm -1, nothing left open) where KVM cannot. */
 static int fresh_vcpu(int kvm, int *vm)
 {
     uint32_t nent = 256;
     struct kvm_cpuid2 *c = calloc(1, sizeof *c + nent * sizeof c->entries[0]);
-    int vcpu;
+    int vcpu = -1;
 
     *vm = ioctl(kvm, KVM_CREATE_VM, 0);
-    if (!c || *vm < 0 || (vcpu = ioctl(*vm, KVM_CREATE_VCPU, 0)) < 0) {
-        free(c);
-        return -1;
+    if (c && *vm >= 0 && (vcpu = ioctl(*vm, KVM_CREATE_VCPU, 0)) >= 0) {
+        c->nent = nent;
+        if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, c) < 0 || ioctl(vcpu, KVM_SET_CPUID2, c) < 0) {
+            printf("# host: KVM_GET_SUPPORTED_CPUID/KVM_SET_CPUID2: %s\n", strerror(errno));
+            close(vcpu);
+            vcpu = -1;
+        }
     }
-    c->nent = nent;
-    if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, c) < 0 || ioctl(vcpu, KVM_SET_CPUID2, c) < 0) {
-        printf("# host: KVM_GET_SUPPORTED_CPUID/KVM_SET_CPUID2: %s\n", strerror(errno));
-        close(vcpu);
-        vcpu = -1;
+    if (vcpu < 0 && *vm >= 0) {
+        close(*vm);
+        *vm = -1;
     }
     free(c);
     return vcpu;
@@ -261,50 +264,22 @@ static void beyond_the_host(int probe, const struct feature_reg *beyond)
     free(text);
 }
 
-int kvm_template_mode(int kvm, bool wrong)
+/* Steps 2 (the values), 3 and 4 for the registers `regs` of the parsed
+ * template `t`. Returns the exit status. */
+static int apply_on_fresh_vcpu(int kvm, bool wrong, struct feature_reg *regs, size_t n, const struct cpu_template *t)
 {
-    struct kvm_msr_list probe_list = {0}, *list;
-    struct cpu_template t;
-    struct template_error err = {0};
-    struct feature_reg *regs, beyond = {0};
-    struct kvm_msr_entry *e;
-    char *text, detail[200];
-    size_t n;
-    int probe_vm, probe, vm, vcpu, r;
+    struct kvm_msr_entry *e = calloc(n, sizeof *e);
+    char detail[200];
+    int vm, vcpu, r;
 
-    if (ioctl(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, &probe_list) == 0 || errno != E2BIG)
-        return finish(EXIT_SKIP, "KVM has no KVM_GET_MSR_FEATURE_INDEX_LIST");
-    list = calloc(1, sizeof *list + probe_list.nmsrs * sizeof list->indices[0]);
-    regs = calloc(probe_list.nmsrs + 1, sizeof *regs);
-    e = calloc(probe_list.nmsrs + 1, sizeof *e);
-    if (!list || !regs || !e)
+    if (!e)
         return finish(1, "out of memory");
-    list->nmsrs = probe_list.nmsrs;
-    if (ioctl(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, list) < 0)
-        return finish(1, "KVM_GET_MSR_FEATURE_INDEX_LIST: %s", strerror(errno));
-    probe = fresh_vcpu(kvm, &probe_vm);
-    if (probe < 0)
-        return finish(EXIT_SKIP, "cannot create a vCPU with KVM's CPUID: %s", strerror(errno));
-    n = choose(kvm, probe, regs, list, &beyond);
-    if (n == 0)
-        return finish(EXIT_SKIP, "none of KVM's %u feature MSRs has a feature field the host offers and a "
-                      "vCPU takes (nothing a template can change)", list->nmsrs);
-
-    text = template_text(regs, n, "clear");
-    if (!text)
-        return finish(1, "out of memory");
-    printf("# host: the template:\n%s", text);
-    check(template_parse(text, strlen(text), &t, &err), "the tool's template parser accepts the template",
-          err.code ? err.message : NULL);
-    if (checks_failed)
-        return 1;
-
     for (size_t i = 0; i < n; i++) {
         const struct msr_def *def = msr_def_of(regs[i].msr);
-        const struct msr_template_op *op = template_op(&t, regs[i].msr->address);
+        const struct msr_template_op *op = template_op(t, regs[i].msr->address);
         char what[120];
 
-        regs[i].applied = msr_template_apply(t.ops, t.op_count, regs[i].msr->address, regs[i].host);
+        regs[i].applied = msr_template_apply(t->ops, t->op_count, regs[i].msr->address, regs[i].host);
         snprintf(what, sizeof what, "%s: the template clears %s, asks for nothing the host lacks",
                  msr_name(regs[i].msr), field_name(def, regs[i].field));
         snprintf(detail, sizeof detail, "host 0x%016" PRIx64 ", template 0x%016" PRIx64, regs[i].host,
@@ -316,8 +291,10 @@ int kvm_template_mode(int kvm, bool wrong)
 
     /* step 3: a fresh vCPU, before its first KVM_RUN */
     vcpu = fresh_vcpu(kvm, &vm);
-    if (vcpu < 0)
+    if (vcpu < 0) {
+        free(e);
         return finish(EXIT_SKIP, "cannot create a vCPU with KVM's CPUID: %s", strerror(errno));
+    }
     for (size_t i = 0; i < n; i++) {
         struct kvm_msr_entry d = {.index = e[i].index};
 
@@ -343,22 +320,70 @@ int kvm_template_mode(int kvm, bool wrong)
                  " before KVM_SET_MSRS", (uint64_t)e[i].data, expected, regs[i].fresh);
         check(r > (int)i && e[i].data == expected, what, detail);
     }
-
-    if (beyond.msr)
-        beyond_the_host(probe, &beyond);
-    else
-        printf("# host: every feature field of the templated registers is offered: no template beyond the host\n");
-
-    printf("kvm: %zu register(s) of KVM's %u feature MSRs templated, %d check(s) failed\n", n, list->nmsrs,
-           checks_failed);
     close(vcpu);
     close(vm);
-    close(probe);
-    close(probe_vm);
-    template_free(&t);
-    free(text);
     free(e);
+    return checks_failed ? 1 : 0;
+}
+
+/* Step 2's template, parsed, then the rest. Returns the exit status. */
+static int template_and_apply(int kvm, int probe, bool wrong, struct feature_reg *regs, size_t n,
+                              const struct feature_reg *beyond)
+{
+    struct cpu_template t;
+    struct template_error err = {0};
+    char *text = template_text(regs, n, "clear");
+    int rc;
+
+    if (!text)
+        return finish(1, "out of memory");
+    printf("# host: the template:\n%s", text);
+    check(template_parse(text, strlen(text), &t, &err), "the tool's template parser accepts the template",
+          err.code ? err.message : NULL);
+    free(text);
+    if (checks_failed)
+        return 1;
+    rc = apply_on_fresh_vcpu(kvm, wrong, regs, n, &t);
+    template_free(&t);
+    if (rc == EXIT_SKIP)
+        return rc;
+    if (beyond->msr)
+        beyond_the_host(probe, beyond);
+    else
+        printf("# host: no register taken has a feature field the host lacks: no template beyond the host\n");
+    return checks_failed ? 1 : 0;
+}
+
+int kvm_template_mode(int kvm, bool wrong)
+{
+    struct kvm_msr_list probe_list = {0}, *list;
+    struct feature_reg *regs, beyond = {0};
+    size_t n;
+    int probe_vm = -1, probe = -1, rc;
+
+    if (ioctl(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, &probe_list) == 0 || errno != E2BIG)
+        return finish(EXIT_SKIP, "KVM has no KVM_GET_MSR_FEATURE_INDEX_LIST");
+    list = calloc(1, sizeof *list + probe_list.nmsrs * sizeof list->indices[0]);
+    regs = calloc(probe_list.nmsrs + 1, sizeof *regs);
+    if (!list || !regs)
+        rc = finish(1, "out of memory");
+    else if ((list->nmsrs = probe_list.nmsrs, ioctl(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, list)) < 0)
+        rc = finish(1, "KVM_GET_MSR_FEATURE_INDEX_LIST: %s", strerror(errno));
+    else if ((probe = fresh_vcpu(kvm, &probe_vm)) < 0)
+        rc = finish(EXIT_SKIP, "cannot create a vCPU with KVM's CPUID: %s", strerror(errno));
+    else if ((n = choose(kvm, probe, regs, list, &beyond)) == 0)
+        rc = finish(EXIT_SKIP, "none of KVM's %u feature MSRs has a feature field the host offers and a "
+                    "vCPU takes (nothing a template can change)", list->nmsrs);
+    else {
+        rc = template_and_apply(kvm, probe, wrong, regs, n, &beyond);
+        printf("kvm: %zu register(s) of KVM's %u feature MSRs templated, %d check(s) failed\n", n, list->nmsrs,
+               checks_failed);
+    }
+    if (probe >= 0)
+        close(probe);
+    if (probe_vm >= 0)
+        close(probe_vm);
     free(regs);
     free(list);
-    return checks_failed ? 1 : 0;
+    return rc;
 }
