@@ -16,6 +16,10 @@
  * cannot be created or run.
  *
  * Usage: kvm_host [--virt | --diff DEVIATIONS.tsv | --migrate[=drop|reverse]] GUEST.elf [-v]
+ *        kvm_host --template[=wrong]
+ *
+ * --template: a CPU template applied to a fresh vCPU's feature MSRs
+ * (kvm_template.c); no guest runs.
  *
  * --migrate: the snapshot/restore proof of x86msr/guest.h (guest_migrate.c,
  * migrate_vcpu()): the guest programs MSRs, the host saves them with the
@@ -59,6 +63,7 @@
 
 #include "kvm_abi.h"
 #include "kvm_host.h"
+#include "kvm_template.h"
 
 /* kvm_abi.h spells the MSR-exit ABI out; where <linux/kvm.h> has it, they agree. */
 #ifdef KVM_CAP_X86_USER_SPACE_MSR
@@ -1295,8 +1300,11 @@ int main(int argc, char **argv)
     const char *image = NULL, *table = NULL;
     static struct virt virt_state;
     bool diff = false;
+    bool template = false, template_wrong = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-v") == 0)
+        if (strcmp(argv[i], "--template") == 0 || strcmp(argv[i], "--template=wrong") == 0)
+            template = true, template_wrong = argv[i][strlen("--template")] == '=';
+        else if (strcmp(argv[i], "-v") == 0)
             v.verbose = true;
         else if (strcmp(argv[i], "--virt") == 0)
             v.virt = &virt_state;
@@ -1311,8 +1319,9 @@ int main(int argc, char **argv)
         else
             image = NULL, i = argc;
     }
-    if (!image || (diff && v.virt) || (v.migrate && (diff || v.virt))) {
-        fprintf(stderr, "usage: %s [--virt | --diff DEVIATIONS.tsv | --migrate[=drop|reverse]] GUEST.elf [-v]\n", argv[0]);
+    if ((!image && !template) || (diff && v.virt) || (v.migrate && (diff || v.virt))) {
+        fprintf(stderr, "usage: %s [--virt | --diff DEVIATIONS.tsv | --migrate[=drop|reverse]] GUEST.elf [-v]\n"
+                "       %s --template[=wrong]\n", argv[0], argv[0]);
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1323,6 +1332,8 @@ int main(int argc, char **argv)
     int api = ioctl(v.kvm, KVM_GET_API_VERSION, 0);
     if (api != KVM_API_VERSION)
         die(EXIT_SKIP, "KVM API version %d, need %d", api, KVM_API_VERSION);
+    if (template)
+        return kvm_template_mode(v.kvm, template_wrong);
     create_vm(&v);
 
     if (v.virt)
