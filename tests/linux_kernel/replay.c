@@ -77,7 +77,7 @@ static void *list_add(struct list *l)
     return memset((char *)l->items + l->size * l->count++, 0, l->size);
 }
 
-static void die(const char *path, unsigned line, const char *what)
+static _Noreturn void die(const char *path, unsigned line, const char *what)
 {
     fprintf(stderr, "replay: %s:%u: %s\n", path, line, what);
     exit(1);
