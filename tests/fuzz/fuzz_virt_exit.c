@@ -920,6 +920,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (valid) {
         /* its own emulator, and facts that read it where the guest's do */
         fast_guest = guest;
+        fast_emu = emu; /* this input's registers: the storage is static, so not the last input's */
         fast_guest.emu = &fast_emu;
         if (fast_guest.facts.msr_ctx != NULL)
             fast_guest.facts.msr_ctx = &fast_guest;
