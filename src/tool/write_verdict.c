@@ -33,16 +33,27 @@ static void deny(struct write_verdict *v, const char *rule, const char *format, 
     va_end(ap);
 }
 
-/* The condition that would lift the write_zero rule at fault (the field's,
- * else the register's), for saying why it does not. */
-static void explain_write_zero(const struct msr_def *def, uint32_t index, struct write_verdict *v)
+/* write_zero: and the condition that would lift it (the field's, else the
+ * register's), with why it does not: false, or not known from CPUID alone
+ * (a condition on another MSR). */
+static void explain_write_zero(const struct msr_instance *msr, struct write_verdict *v)
 {
+    const struct msr_def *def = msr_def_of(msr);
+    const char *name = v->field >= 0 ? msr_field_name(def, (unsigned)v->field) : NULL;
     uint16_t cell = v->field >= 0 ? msr_def_field(def, (unsigned)v->field)->writable_if : def->writable_if;
+    char condition[FORMAT_CONDITION_SIZE];
 
-    if (cell == MSR_NO_CELL)
+    if (cell == MSR_NO_CELL) {
+        deny(v, fault_rule[MSR_WRITE_NONZERO], "only 0 may be written to %s%s", name != NULL ? "field " : "",
+             name != NULL ? name : "the register");
         return;
+    }
     v->writable_if = msr_def_condition(def, cell);
-    v->writable_if_holds = msr_condition_eval(v->writable_if, index, lookup_facts());
+    v->writable_if_holds = msr_condition_eval(v->writable_if, msr->index, lookup_facts());
+    format_condition(condition, v->writable_if, msr);
+    deny(v, fault_rule[MSR_WRITE_NONZERO], "only 0 may be written to %s%s unless %s (%s on %s)",
+         name != NULL ? "field " : "", name != NULL ? name : "the register", condition,
+         v->writable_if_holds == MSR_SUPPORT_NO ? "it does not hold" : "not known from CPUID alone", judged_cpu());
 }
 
 static void explain_fault(const struct msr_instance *msr, uint64_t value, const struct msr_write_rules *rules,
@@ -75,9 +86,7 @@ static void explain_fault(const struct msr_instance *msr, uint64_t value, const 
         deny(v, fault_rule[v->fault], "%s = %s is not a value its enumeration defines", name, hex);
         break;
     default:
-        explain_write_zero(def, msr->index, v);
-        deny(v, fault_rule[MSR_WRITE_NONZERO], "only 0 may be written to %s%s", name != NULL ? "field " : "",
-             name != NULL ? name : "the register");
+        explain_write_zero(msr, v);
         break;
     }
 }
@@ -126,20 +135,11 @@ static const char *lock_field_name(const struct msr_def *def)
 void print_write_verdict(FILE *out, const struct msr_instance *msr, const struct write_verdict *v)
 {
     const struct msr_def *def = msr_def_of(msr);
-    char condition[FORMAT_CONDITION_SIZE];
 
-    if (v->accepted) {
+    if (v->accepted)
         fprintf(out, "WRMSR: accepted by the value rules on %s\n", judged_cpu());
-    } else {
-        fprintf(out, "WRMSR: raises #GP (%s): %s", v->rule, v->reason);
-        if (v->writable_if != NULL) {
-            format_condition(condition, v->writable_if, msr);
-            fprintf(out, " unless %s (%s on %s)", condition,
-                    v->writable_if_holds == MSR_SUPPORT_NO ? "it does not hold" : "not known from CPUID",
-                    judged_cpu());
-        }
-        fputc('\n', out);
-    }
+    else
+        fprintf(out, "WRMSR: raises #GP (%s): %s\n", v->rule, v->reason);
     if (def->flags & MSR_REG_F_LOCKED_BY)
         fprintf(out, "%s = %d: %s\n", lock_field_name(def), v->lock >= 0,
                 v->lock == MSR_LOCK_WRITES_FAULT     ? "WRMSRs after this one raise #GP until reset"

@@ -34,7 +34,7 @@ struct write_verdict {
     const char *rule;
     enum msr_write_fault fault;                /* msr_write_check()'s answer (MSR_WRITE_OK for the register rules) */
     int field;                                 /* the field at fault (index in the definition), -1: none */
-    char reason[256];                          /* one clause, "" when accepted */
+    char reason[512];                          /* one clause, "" when accepted */
     const struct msr_condition *writable_if;   /* write_zero: the condition that would lift it, or NULL */
     enum msr_support writable_if_holds;
     int lock;                                  /* msr_write_lock() of the value: -1 unlocked or no lock */
