@@ -6,9 +6,9 @@
  * (lookup_facts(): a --cpuid dump, else this machine), plus the register's
  * own access and presence.
  *
- *   text:  WRMSR: accepted by the value rules of this machine's CPU
- *          WRMSR: raises #GP (write_zero): IA32_MC0_STATUS: only 0 may be written ...
- *          LOCK = 1: WRMSRs after this one raise #GP until reset
+ *   text:  WRMSR: accepted by the value rules on this machine's CPU
+ *          WRMSR: raises #GP (canonical): field ESP is not a canonical address (48-bit ...)
+ *          LOCK = 1: WRMSRs after this one raise #GP until reset   (a register with a lock field)
  *   JSON:  "wrmsr": {"accepted", "rule" (null when accepted), "field" (null: none),
  *                    "reason" (null when accepted), ["writable_if", "writable_if_holds"],
  *                    ["lock_set", "lock_writes"]}
