@@ -10,6 +10,7 @@
 #include "format.h"
 #include "json.h"
 #include "msr_lookup.h"
+#include "write_verdict.h"
 
 enum { OPT_JSON, OPT_CPUID };
 
@@ -23,11 +24,15 @@ static const char *const decode_operands[] = {"NAME|ADDRESS", "VALUE"};
 static void print_text(const struct msr_instance *msr, uint64_t value)
 {
     char address[FORMAT_NUMBER_SIZE], raw[FORMAT_NUMBER_SIZE];
+    struct write_verdict verdict;
 
     format_address(address, msr->address);
     format_value64(raw, value);
     printf("%s (%s) = %s\n\n", msr_name(msr), address, raw);
     print_decoded_fields(stdout, msr_def_of(msr), value, NULL, "");
+    write_verdict_of(msr, value, false, &verdict);
+    putchar('\n');
+    print_write_verdict(stdout, msr, &verdict);
 }
 
 /* On stderr (text and JSON alike): stdout stays the decoding. */
@@ -90,7 +95,21 @@ const struct command command_decode = {
                    "With --json, an object with name, address, value (and value_int),\n"
                    "reserved_bits_set (hex; all zeros when none) and fields (name, lsb, msb,\n"
                    "access, value and value_int, and enum for enumerated fields: the value's\n"
-                   "name, or null).",
+                   "name, or null), and wrmsr (below).\n"
+                   "\n"
+                   "After the fields, whether a WRMSR of VALUE would be accepted on that CPU\n"
+                   "(--cpuid FILE, else this machine's) by the spec's value rules, the ones the\n"
+                   "MSR-exit handler applies: 'WRMSR: raises #GP (RULE): ...' names the rule and\n"
+                   "the field: read_only, absent_register, reserved, absent_field, phys_addr (a\n"
+                   "bit at or above MAXPHYADDR), canonical (on the vendors that check it),\n"
+                   "strict_enum (a value the enumeration does not define) or write_zero (only 0\n"
+                   "may be written while its writable_if condition does not hold; one on another\n"
+                   "MSR cannot be known from CPUID, and then counts as not holding). For a\n"
+                   "register with a lock field, whether VALUE sets it: WRMSRs after it fault or\n"
+                   "are ignored until reset. In JSON: \"wrmsr\": {accepted, rule, field, reason\n"
+                   "(null when accepted), writable_if and writable_if_holds (a write_zero fault\n"
+                   "that a condition lifts), lock_set and lock_writes (fault or ignored; a\n"
+                   "register with a lock field)}. The exit status stays 0.",
     .options = decode_options,
     .option_count = sizeof decode_options / sizeof decode_options[0],
     .operand_names = decode_operands,

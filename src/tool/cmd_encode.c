@@ -11,51 +11,65 @@
 #include "format.h"
 #include "json.h"
 #include "msr_lookup.h"
+#include "write_verdict.h"
 
 #include <stdlib.h>
 
-enum { OPT_BASE, OPT_ALLOW_RO, OPT_ALLOW_UNDEFINED, OPT_JSON, OPT_CPUID };
+enum { OPT_BASE, OPT_ALLOW_RO, OPT_ALLOW_UNDEFINED, OPT_ALLOW_FAULT, OPT_JSON, OPT_CPUID };
 
 static const struct cli_option encode_options[] = {
     [OPT_BASE] = {"base", 0, "VALUE", "Start from VALUE instead of 0"},
     [OPT_ALLOW_RO] = {"allow-ro", 0, NULL, "Accept read-only fields (for a value to compare with)"},
     [OPT_ALLOW_UNDEFINED] = {"allow-undefined", 0, NULL,
                              "Accept values a field's enumeration does not define (WRMSR raises #GP on them)"},
+    [OPT_ALLOW_FAULT] = {"allow-fault", 0, NULL,
+                         "Accept a value a WRMSR faults on by any value rule (reserved, phys_addr, canonical, ...)"},
     [OPT_JSON] = {"json", 0, NULL, "Print a JSON object (as 'decode --json' of the result)"},
     [OPT_CPUID] = {"cpuid", 0, "FILE", LOOKUP_CPUID_OPTION_HELP},
 };
 
 static const char *const encode_operands[] = {"NAME|ADDRESS", "FIELD=VALUE"};
 
-/* A field the spec marks strict_enum (the memory types of the PAT and the
- * MTRRs) faults on a value its enumeration does not define: what encode
- * composes is usually written next, so such a value is refused, unless
- * --allow-undefined. (decode shows such a value as "undefined: WRMSR raises #GP".) */
-static bool defined_values(const struct msr_instance *msr, uint64_t value, const struct field_assignment *assigned,
-                           size_t count)
+/* What encode composes is usually written next: a value a WRMSR would fault
+ * on by the spec's value rules for the judged CPU (write_verdict.h, the
+ * core's rules, as decode reports them) is refused. A value a strict
+ * enumeration does not define (the memory types of the PAT and the MTRRs)
+ * is let through by --allow-undefined, every rule by --allow-fault. Whether
+ * the CPU has the register, and read-only fields (--allow-ro's), are not
+ * encode's to judge. */
+static bool write_accepted(const struct cli_args *args, const struct msr_instance *msr, uint64_t value,
+                           const struct field_assignment *assigned, size_t count)
 {
     const struct msr_def *def = msr_def_of(msr);
-    unsigned i;
+    const struct msr_field_info *f;
+    struct write_verdict v;
+    bool from_base = false;
+    size_t k;
 
-    for (i = 0; i < def->field_count; i++) {
-        const struct msr_field_info *f = msr_def_field(def, i);
-        uint64_t x = msr_field_extract(f, value);
-        char hex[FORMAT_NUMBER_SIZE];
-        bool from_base = true;
-        size_t k;
-
-        if (!(f->flags & MSR_FIELD_F_STRICT_ENUM) || msr_field_value_valid(def, f, x))
-            continue;
+    if (cli_flag(args, OPT_ALLOW_FAULT))
+        return true;
+    write_verdict_of(msr, value, cli_flag(args, OPT_ALLOW_UNDEFINED), &v);
+    if (v.accepted || v.fault == MSR_WRITE_OK)
+        return true; /* a register rule (read_only, absent_register) */
+    f = v.field >= 0 ? msr_def_field(def, (unsigned)v.field) : NULL;
+    if (f != NULL) {
+        from_base = true;
         for (k = 0; k < count; k++)
             from_base = from_base && assigned[k].field != f;
-        format_field_value(hex, f, x);
+    }
+    if (v.fault == MSR_WRITE_UNDEFINED_VALUE) {
+        char hex[FORMAT_NUMBER_SIZE];
+
+        format_field_value(hex, f, msr_field_extract(f, value));
         usage_error_code(ERR_REFUSED,
                          "%s.%s = %s%s is not a value its enumeration defines: WRMSR raises #GP "
                          "(--allow-undefined composes it anyway)",
-                         msr_name(msr), msr_field_name(def, i), hex, from_base ? " (from --base)" : "");
+                         msr_name(msr), msr_field_name(def, (unsigned)v.field), hex, from_base ? " (from --base)" : "");
         return false;
     }
-    return true;
+    usage_error_code(ERR_REFUSED, "%s: WRMSR raises #GP (%s): %s%s (--allow-fault composes it anyway)", msr_name(msr),
+                     v.rule, v.reason, from_base ? " (from --base)" : "");
+    return false;
 }
 
 static int encode(const struct cli_args *args, const struct msr_instance *msr)
@@ -80,8 +94,8 @@ static int encode(const struct cli_args *args, const struct msr_instance *msr)
                            assignments);
     for (i = 0; ok && i < count; i++)
         value = msr_field_insert(assignments[i].field, value, assignments[i].value);
-    if (ok && !cli_flag(args, OPT_ALLOW_UNDEFINED))
-        ok = defined_values(msr, value, assignments, count);
+    if (ok)
+        ok = write_accepted(args, msr, value, assignments, count);
     free(assignments);
     if (!ok)
         return TOOL_EXIT_USAGE;
@@ -115,7 +129,8 @@ static int run_encode(const struct command *self, const struct cli_args *args)
 const struct command command_encode = {
     .name = "encode",
     .summary = "Compose a value of an MSR from field values",
-    .synopsis = "encode NAME|ADDRESS FIELD=VALUE... [--base VALUE] [--allow-ro] [--allow-undefined] [--cpuid FILE] "
+    .synopsis = "encode NAME|ADDRESS FIELD=VALUE... [--base VALUE] [--allow-ro] [--allow-undefined] "
+                "[--allow-fault] [--cpuid FILE] "
                 "[--json]",
     .description = "Composes a 64-bit value of the register from field assignments, without\n"
                    "touching the machine, and prints it in hex, 16 digits (0x0000000000000D01),\n"
@@ -127,6 +142,15 @@ const struct command command_encode = {
                    "raises #GP on it (the memory types of IA32_PAT and the MTRRs: PA0=2) is\n"
                    "refused too, unless --allow-undefined; 'decode' marks such a value\n"
                    "'(undefined: WRMSR raises #GP)'.\n"
+                   "\n"
+                   "The result is checked against the rest of the spec's value rules too, the\n"
+                   "ones 'decode' reports and the MSR-exit handler applies, for the CPU of\n"
+                   "--cpuid FILE (else this machine's): reserved bits and bits of fields that\n"
+                   "CPU lacks, address bits at or above its MAXPHYADDR, addresses that are not\n"
+                   "canonical where its vendor checks them, and nonzero values of write-zero\n"
+                   "fields (IA32_MCi_STATUS). A value a WRMSR faults on is refused with the\n"
+                   "rule and the field ('IA32_MC0_STATUS: WRMSR raises #GP (write_zero): ...'),\n"
+                   "unless --allow-fault. Whether that CPU has the register is not checked.\n"
                    "\n"
                    "With --json, the object 'decode --json' prints for the result.",
     .options = encode_options,

@@ -5,6 +5,7 @@
 #include "machine.h"
 #include "msr_lookup.h"
 #include "text_table.h"
+#include "write_verdict.h"
 
 const char *field_meaning(const struct msr_def *def, const struct msr_field_info *field, uint64_t x)
 {
@@ -120,6 +121,7 @@ void json_write_reading(struct json_writer *w, unsigned cpu, const struct msr_in
 void print_decoded_json(const struct msr_instance *msr, uint64_t value)
 {
     struct json_writer w;
+    struct write_verdict verdict;
 
     diag_json_result(&w, false);
     json_begin_object(&w);
@@ -128,6 +130,8 @@ void print_decoded_json(const struct msr_instance *msr, uint64_t value)
     json_key(&w, "address");
     json_address(&w, msr->address);
     json_write_decoded(&w, msr, value, NULL);
+    write_verdict_of(msr, value, false, &verdict);
+    json_write_verdict(&w, msr, &verdict);
     json_end_object(&w);
     json_finish(&w);
 }

@@ -37,7 +37,8 @@ void json_write_decoded(struct json_writer *w, const struct msr_instance *msr, u
                         const struct msr_field_info *only);
 
 /* A whole JSON document on stdout: {name, address, then json_write_decoded()'s
- * members} (decode --json, encode --json). */
+ * members, then "wrmsr": whether a WRMSR of the value would be accepted
+ * (write_verdict.h)} (decode --json, encode --json). */
 void print_decoded_json(const struct msr_instance *msr, uint64_t value);
 
 /* One register read on one CPU, as read and dump print it: {cpu, name (null

@@ -854,6 +854,83 @@ class DecodeTests(ToolTestCase):
                 self.assertEqual(self.ok_json("decode", "IA32_EFER", spelling), expected)
 
 
+class DecodeRulesTests(ToolTestCase):
+    """decode's WRMSR verdict: the value rules the MSR-exit handler applies
+    (the core's msr_write_check()), for the CPU of a dump: one test per rule."""
+    INTEL = os.path.join(DATA, "cpuid-intel-rules.txt")  # MAXPHYADDR 39
+    AMD = os.path.join(DATA, "cpuid-amd-rules.txt")      # MAXPHYADDR 48
+
+    def verdict(self, name, value, dump, stderr=""):
+        """The wrmsr member of decode --json and the text's WRMSR line."""
+        wrmsr = self.ok_json("decode", name, value, "--cpuid", dump, stderr=stderr)["wrmsr"]
+        text = self.ok("decode", name, value, "--cpuid", dump, stderr=stderr)
+        lines = [line for line in text.splitlines() if line.startswith("WRMSR: ")]
+        self.assertEqual(len(lines), 1, text)
+        if wrmsr["accepted"]:
+            self.assertEqual(lines[0], "WRMSR: accepted by the value rules on the CPU of the --cpuid dump")
+            self.assertEqual((wrmsr["rule"], wrmsr["field"], wrmsr["reason"]), (None, None, None))
+        else:
+            self.assertEqual(lines[0], f"WRMSR: raises #GP ({wrmsr['rule']}): {wrmsr['reason']}")
+        return wrmsr, text
+
+    def test_write_zero_status_takes_only_zero_unless_the_other_msr_condition_is_known(self):
+        # IA32_MCi_STATUS: Intel faults on any nonzero write; AMD unless HWCR[18]
+        # (McStatusWrEn), another MSR's bit that CPUID cannot show: the core counts it as not holding.
+        for dump in (self.INTEL, self.AMD):
+            wrmsr, text = self.verdict("IA32_MC0_STATUS", "0x8000000000000001", dump)
+            self.assertEqual((wrmsr["accepted"], wrmsr["rule"], wrmsr["field"]), (False, "write_zero", None))
+            self.assertEqual((wrmsr["writable_if"], wrmsr["writable_if_holds"]), ("HWCR[18] = 1", "unknown"))
+            self.assertIn("only 0 may be written to the register unless HWCR[18] = 1", text)
+            self.assertTrue(self.verdict("IA32_MC3_STATUS", "0", dump)[0]["accepted"])
+
+    def test_a_set_lock_field_is_reported(self):
+        wrmsr, text = self.verdict("IA32_FEATURE_CONTROL", "0x5", self.INTEL)
+        self.assertEqual((wrmsr["accepted"], wrmsr["lock_set"], wrmsr["lock_writes"]), (True, True, "fault"))
+        self.assertIn("\nLOCK = 1: WRMSRs after this one raise #GP until reset\n", text)
+        wrmsr, text = self.verdict("IA32_FEATURE_CONTROL", "0x4", self.INTEL)
+        self.assertEqual((wrmsr["accepted"], wrmsr["lock_set"]), (True, False))
+        self.assertIn("\nLOCK = 0: the register stays writable\n", text)
+        # a register without a lock field has no lock members
+        self.assertNotIn("lock_set", self.verdict("IA32_PAT", hex(0x0007040600070406), self.INTEL)[0])
+
+    def test_a_field_the_cpu_lacks_is_named(self):
+        # ENABLE_VMX_INSIDE_SMX needs SMX (CPUID.01H:ECX[6]), which the Intel dump lacks.
+        wrmsr, _ = self.verdict("IA32_FEATURE_CONTROL", "0x3", self.INTEL,
+                                stderr=reserved_warning("IA32_FEATURE_CONTROL", 0x2))
+        self.assertEqual((wrmsr["accepted"], wrmsr["rule"], wrmsr["field"]),
+                         (False, "absent_field", "ENABLE_VMX_INSIDE_SMX"))
+
+    def test_physical_addresses_are_bounded_by_the_dumps_maxphyaddr(self):
+        for name, value, field in (("IA32_APIC_BASE", 0x80FEE00900, "APIC_BASE"),
+                                   ("IA32_MTRR_PHYSBASE0", 0x8000000006, "PHYSBASE")):
+            with self.subTest(name):
+                wrmsr, text = self.verdict(name, hex(value), self.INTEL, stderr=reserved_warning(name, 1 << 39))
+                self.assertEqual((wrmsr["accepted"], wrmsr["rule"], wrmsr["field"]), (False, "phys_addr", field))
+                self.assertIn("MAXPHYADDR (39 bits", text)
+                self.assertTrue(self.verdict(name, hex(value), self.AMD)[0]["accepted"], "MAXPHYADDR 48")
+                self.assertTrue(self.verdict(name, hex(value & ~(1 << 39)), self.INTEL)[0]["accepted"])
+
+    def test_canonical_addresses_per_vendor(self):
+        high = "0x0001000000000000"  # bit 48 set, 63:49 clear: not canonical with 48-bit linear addresses
+        wrmsr, _ = self.verdict("IA32_SYSENTER_ESP", high, self.INTEL)
+        self.assertEqual((wrmsr["accepted"], wrmsr["rule"], wrmsr["field"]), (False, "canonical", "ESP"))
+        # AMD ignores the upper half of SYSENTER_ESP: no canonical check there
+        self.assertTrue(self.verdict("IA32_SYSENTER_ESP", high, self.AMD)[0]["accepted"])
+        for dump in (self.INTEL, self.AMD):
+            wrmsr, _ = self.verdict("IA32_LSTAR", high, dump)
+            self.assertEqual((wrmsr["accepted"], wrmsr["rule"]), (False, "canonical"))
+            self.assertTrue(self.verdict("IA32_LSTAR", "0xFFFF800000001000", dump)[0]["accepted"])
+
+    def test_undefined_memory_types_fault(self):
+        wrmsr, _ = self.verdict("IA32_PAT", "0x0007040600070402", self.INTEL)
+        self.assertEqual((wrmsr["accepted"], wrmsr["rule"], wrmsr["field"]), (False, "strict_enum", "PA0"))
+        self.assertEqual(wrmsr["reason"], "PA0 = 0x2 is not a value its enumeration defines")
+
+    def test_read_only_registers_fault(self):
+        wrmsr, _ = self.verdict("IA32_VMX_BASIC", "0", self.INTEL)
+        self.assertEqual((wrmsr["accepted"], wrmsr["rule"], wrmsr["field"]), (False, "read_only", None))
+
+
 class HelpTests(ToolTestCase):
     def test_top_level_help_lists_subcommands_and_exit_codes(self):
         for args in (["--help"], ["-h"], ["help"]):
@@ -912,7 +989,8 @@ class CompletionTests(ToolTestCase):
 
     def test_options_of_each_subcommand(self):
         self.assertEqual(self.complete("x86msr", "list", "--cat"), ["--category"])
-        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "--al"), ["--allow-ro", "--allow-undefined"])
+        self.assertEqual(self.complete("x86msr", "encode", "IA32_EFER", "--al"),
+                         ["--allow-ro", "--allow-undefined", "--allow-fault"])
         self.assertEqual(self.complete("x86msr", "watch", "-"),
                          ["-i", "--interval", "-n", "--count", "-c", "--cpu", "-a", "--all", "--json", "-h", "--help"])
 

@@ -119,7 +119,8 @@ class ReadTests(MachineTestCase):
         self.assertRegex(out, r"(?m)^10 +LMA +ro +0x1 +1$")
 
     def test_text_table_matches_decode(self):
-        decoded = self.ok("decode", "IA32_PAT", hex(PAT_DEFAULT)).split("\n", 1)[1]
+        # decode's WRMSR verdict follows the table after a blank line; read has none
+        decoded = self.ok("decode", "IA32_PAT", hex(PAT_DEFAULT)).split("\n", 1)[1].split("\n\nWRMSR:")[0] + "\n"
         read = self.ok("read", "-c", "1", "IA32_PAT").split("\n", 1)[1]
         self.assertEqual(read, decoded)
 
@@ -394,7 +395,7 @@ class EncodeTests(MachineTestCase):
                 continue
             with self.subTest(msr["name"]):
                 assignments = [f"{f['name']}={(1 << (f['msb'] - f['lsb'] + 1)) - 1}" for f in msr["fields"]]
-                value = self.ok("encode", msr["name"], *assignments, "--allow-ro", "--allow-undefined").strip()
+                value = self.ok("encode", msr["name"], *assignments, "--allow-ro", "--allow-fault").strip()
                 self.assertRegex(value, r"^0x[0-9A-F]{16}$")
                 expected = ~int(msr["reserved_mask"], 16) & (2**64 - 1)
                 self.assertEqual(int(value, 16), expected)
@@ -402,6 +403,62 @@ class EncodeTests(MachineTestCase):
     def test_needs_no_machine(self):
         self.assertEqual(run("encode", "IA32_EFER", "NXE=1", env=dict(os.environ, X86MSR_CPU_ROOT="/nonexistent"))
                          .stdout, "0x0000000000000800\n")
+
+
+class EncodeRulesTests(MachineTestCase):
+    """encode refuses what a WRMSR would fault on by the value rules (the
+    core's, as decode reports them) for the CPU of a dump: one test per rule."""
+    DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+    INTEL = os.path.join(DATA, "cpuid-intel-rules.txt")  # MAXPHYADDR 39
+    AMD = os.path.join(DATA, "cpuid-amd-rules.txt")      # MAXPHYADDR 48
+    HINT = r" \(--allow-fault composes it anyway\)$"
+
+    def test_write_zero_refuses_nonzero_status(self):
+        for dump in (self.INTEL, self.AMD):
+            self.fails(2, r"IA32_MC0_STATUS: WRMSR raises #GP \(write_zero\): only 0 may be written to the register "
+                       r"unless HWCR\[18\] = 1 \(not known from CPUID alone on the CPU of the --cpuid dump\)" + self.HINT,
+                       "encode", "IA32_MC0_STATUS", "VAL=1", "--cpuid", dump)
+            self.assertEqual(self.ok("encode", "IA32_MC0_STATUS", "VAL=0", "--cpuid", dump), "0x0000000000000000\n")
+            self.assertEqual(self.ok("encode", "IA32_MC0_STATUS", "VAL=1", "--cpuid", dump, "--allow-fault"),
+                             "0x8000000000000000\n")
+
+    def test_lock_is_composed_and_absent_fields_refused(self):
+        # setting LOCK is a value WRMSR accepts (later writes fault: decode says so)
+        self.assertEqual(self.ok("encode", "IA32_FEATURE_CONTROL", "LOCK=1", "ENABLE_VMX_OUTSIDE_SMX=1",
+                                 "--cpuid", self.INTEL), "0x0000000000000005\n")
+        self.fails(2, r"IA32_FEATURE_CONTROL: WRMSR raises #GP \(absent_field\): field ENABLE_VMX_INSIDE_SMX is "
+                   r"absent on the CPU of the --cpuid dump" , "encode", "IA32_FEATURE_CONTROL",
+                   "ENABLE_VMX_INSIDE_SMX=1", "--cpuid", self.INTEL)
+
+    def test_physical_addresses_above_maxphyaddr_are_refused(self):
+        phys_addr = r"IA32_APIC_BASE: WRMSR raises #GP \(phys_addr\): field APIC_BASE sets a physical-address bit " \
+                    r"at or above MAXPHYADDR \(39 bits"
+        self.fails(2, phys_addr + r".*\)" + self.HINT, "encode", "IA32_APIC_BASE", "APIC_BASE=0x8000000",
+                   "--cpuid", self.INTEL)
+        self.fails(2, phys_addr + r".*\) \(from --base\)" + self.HINT, "encode", "IA32_APIC_BASE", "EN=1",
+                   "--base", "0x8000000000", "--cpuid", self.INTEL)
+        self.fails(2, r"IA32_MTRR_PHYSBASE0: WRMSR raises #GP \(phys_addr\): field PHYSBASE", "encode",
+                   "IA32_MTRR_PHYSBASE0", "PHYSBASE=0x8000000", "TYPE=WB", "--cpuid", self.INTEL, "--allow-undefined")
+        self.assertEqual(self.ok("encode", "IA32_APIC_BASE", "APIC_BASE=0x8000000", "--cpuid", self.AMD),
+                         "0x0000008000000000\n")
+
+    def test_non_canonical_addresses_are_refused_per_vendor(self):
+        canonical = r": WRMSR raises #GP \(canonical\): field {} is not a canonical address \(48-bit linear addresses\)"
+        self.fails(2, "IA32_SYSENTER_ESP" + canonical.format("ESP") + self.HINT, "encode", "IA32_SYSENTER_ESP",
+                   "ESP=0x0001000000000000", "--cpuid", self.INTEL)
+        self.assertEqual(self.ok("encode", "IA32_SYSENTER_ESP", "ESP=0x0001000000000000", "--cpuid", self.AMD),
+                         "0x0001000000000000\n")
+        for dump in (self.INTEL, self.AMD):
+            self.fails(2, "IA32_LSTAR" + canonical.format("TARGET_RIP") + self.HINT, "encode", "IA32_LSTAR",
+                       "TARGET_RIP=0x0001000000000000", "--cpuid", dump)
+
+    def test_undefined_memory_types_keep_allow_undefined(self):
+        hint = r" is not a value its enumeration defines: WRMSR raises #GP \(--allow-undefined composes it anyway\)$"
+        self.fails(2, r"IA32_PAT\.PA0 = 0x2" + hint, "encode", "IA32_PAT", "PA0=2", "--cpuid", self.INTEL)
+        self.assertEqual(self.ok("encode", "IA32_PAT", "PA0=2", "--cpuid", self.INTEL, "--allow-undefined"),
+                         "0x0000000000000002\n")
+        self.assertEqual(self.ok("encode", "IA32_PAT", "PA0=2", "--cpuid", self.INTEL, "--allow-fault"),
+                         "0x0000000000000002\n")
 
 
 class DumpTests(MachineTestCase):
